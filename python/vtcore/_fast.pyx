@@ -48,7 +48,21 @@ cdef extern from "vtcore/records.hpp" namespace "vtcore":
         double bid_volume[5]
         double ask_volume[5]
 
+cdef extern from *:
+    const char* VTCORE_BUILD_TYPE
+    const char* VTCORE_BUILD_COMPILER
+    const char* VTCORE_BUILD_WITH_CTP
+    const char* VTCORE_BUILD_VERSION
+
 TICK_RECORD_SIZE = sizeof(TickRecord)
+#: How the compiled modules were built (CMake build type, compiler, options), for `vtcore info`.
+BUILD_INFO = {
+    "version": VTCORE_BUILD_VERSION.decode(),
+    "build_type": VTCORE_BUILD_TYPE.decode(),
+    "compiler": VTCORE_BUILD_COMPILER.decode(),
+    "VTCORE_WITH_CTP": VTCORE_BUILD_WITH_CTP.decode(),
+    "tick_record_size": sizeof(TickRecord),
+}
 
 try:
     from zoneinfo import ZoneInfo as _ZoneInfo
