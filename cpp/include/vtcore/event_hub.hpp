@@ -169,6 +169,7 @@ class EventHub {
 
   [[nodiscard]] std::vector<ProducerStats> stats() const;
   [[nodiscard]] std::uint64_t wakes() const noexcept { return wakeup_->wakes(); }
+  [[nodiscard]] bool consumer_parked() const noexcept { return wakeup_->parked(); }
 
  private:
   template <typename Match>

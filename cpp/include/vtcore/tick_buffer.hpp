@@ -36,7 +36,12 @@ class TickBuffer {
         records_(std::make_unique<TickRecord[]>(capacity_)),
         stamps_(std::make_unique<std::atomic<std::uint64_t>[]>(capacity_)) {
     for (std::size_t i = 0; i < capacity_; ++i) stamps_[i].store(0, std::memory_order_relaxed);
+    live_count().fetch_add(1, std::memory_order_relaxed);
   }
+  ~TickBuffer() { live_count().fetch_sub(1, std::memory_order_relaxed); }
+
+  /// Number of TickBuffers alive in this module, so tests can prove views keep theirs alive.
+  [[nodiscard]] static std::size_t instances() noexcept { return live_count().load(std::memory_order_relaxed); }
 
   TickBuffer(const TickBuffer&) = delete;
   TickBuffer& operator=(const TickBuffer&) = delete;
@@ -133,6 +138,11 @@ class TickBuffer {
 
  private:
   static constexpr std::uint64_t kBusy = ~std::uint64_t{0};
+
+  static std::atomic<std::size_t>& live_count() noexcept {
+    static std::atomic<std::size_t> count{0};
+    return count;
+  }
 
   [[nodiscard]] std::string stale_message(std::uint64_t start) const {
     return "tick records from sequence " + std::to_string(start) +

@@ -75,6 +75,9 @@ class Wakeup {
     return work;
   }
 
+  /// Whether the consumer has announced parking (it may be about to sleep or asleep). For tests.
+  [[nodiscard]] bool parked() const noexcept { return parked_.load(std::memory_order_relaxed) != 0; }
+
   /// Number of times a producer or notify had to wake a parked consumer (for tests and stats).
   [[nodiscard]] std::uint64_t wakes() const noexcept { return wakes_.load(std::memory_order_relaxed); }
 
