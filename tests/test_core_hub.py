@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import gc
 import struct
 import threading
 import time
@@ -162,6 +163,17 @@ def test_remove_producer() -> None:
         _core.EventHub(8).remove_producer(keep)  # ids are per hub
     keep.push_tick(tick_bytes(3))
     assert drain_all(hub) == [(keep.id, "tick", 3)]
+
+
+def test_producer_outliving_its_hub_discards() -> None:
+    hub = _core.EventHub(16)
+    producer = hub.add_producer("orphan", 2)
+    del hub
+    gc.collect()
+    assert not producer.push_tick(tick_bytes(1))
+    for seq in range(10):
+        push_message(producer, seq)
+    assert (producer.messages_pushed, producer.messages_spilled) == (0, 0)
 
 
 def test_producers_are_made_by_the_hub_only() -> None:

@@ -221,6 +221,18 @@ void remove_and_fairness() {
   drain_all(hub, sink, 1000);
   for (const Delivered& event : sink.events) CHECK_EQ(event.producer_id, b->id());
   CHECK_EQ(sink.events.size(), 90u);
+
+  // A producer that outlives its hub (held by another module) discards instead of piling up.
+  std::shared_ptr<vtcore::Producer> orphan;
+  {
+    EventHub temporary(16);
+    orphan = temporary.add_producer("orphan", 2);
+  }
+  CHECK(orphan->detached());
+  CHECK(!orphan->push_tick(vtcore_test::tick_with_seq(1)));
+  for (std::uint64_t seq = 1; seq <= 10; ++seq) vtcore_test::push_message_with_seq(*orphan, seq);
+  CHECK_EQ(orphan->messages_spilled(), 0u);
+  CHECK_EQ(orphan->messages_pushed(), 0u);
 }
 
 }  // namespace

@@ -95,10 +95,11 @@ void wrap_and_generation() {
   std::uint64_t stale = 0;
   std::uint64_t wrong = 0;
   std::vector<TickRecord> out(16);
-  while (!done.load()) {
+  for (std::uint64_t attempt = 0; !done.load(); ++attempt) {
     const std::uint64_t written = buffer.written();
-    if (written < 64) continue;
-    const std::uint64_t start = written - 60;  // old enough to be overwritten soon
+    if (written < 80) continue;
+    // From well inside the ring to already overwritten: the copy races the writer near the edge.
+    const std::uint64_t start = written - 48 - attempt % 24;
     try {
       buffer.read(start, 16, out.data());
       ++ok;

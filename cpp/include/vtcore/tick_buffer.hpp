@@ -125,13 +125,14 @@ class TickBuffer {
   /// returning records that were overwritten before or during the copy.
   void read(std::uint64_t start, std::uint64_t count, TickRecord* out) const {
     check_range(start, count);
+    if (count == 0) return;
     const std::size_t first = slot(start);
     const std::size_t head = count < capacity_ - first ? static_cast<std::size_t>(count) : capacity_ - first;
     std::memcpy(static_cast<void*>(out), records_.get() + first, head * sizeof(TickRecord));
     std::memcpy(static_cast<void*>(out + head), records_.get(),
                 (static_cast<std::size_t>(count) - head) * sizeof(TickRecord));
     std::atomic_thread_fence(std::memory_order_acquire);  // the copy before the re-check
-    if (count > 0 && stamps_[first].load(std::memory_order_relaxed) != start + 1) {
+    if (stamps_[first].load(std::memory_order_relaxed) != start + 1) {
       throw StaleViewError(stale_message(start));
     }
   }
