@@ -58,6 +58,20 @@ void wakes_on_push() {
   CHECK(hub.wakes() > wakes_before);
 }
 
+/// While the consumer spins, a push is seen without any wake-up call (no syscall on either side).
+void spinning_consumer_needs_no_wakeup() {
+  EventHub hub(64, 30s);  // spins for the whole wait
+  auto producer = hub.add_producer("p", 16);
+  bool work = false;
+  std::thread consumer([&] { work = hub.wait(20s); });
+  std::this_thread::sleep_for(1ms);  // not needed for correctness: either way no wake-up is due
+  producer->push_tick(vtcore_test::tick_with_seq(1));
+  consumer.join();
+  CHECK(work);
+  CHECK_EQ(hub.wakes(), 0u);
+  CHECK(!hub.consumer_parked());
+}
+
 void wakes_on_message_and_notify() {
   EventHub hub(64, 0us);
   auto producer = hub.add_producer("p", 16);
@@ -142,6 +156,7 @@ void no_lost_wakeups() {
 
 int main() {
   wakes_on_push();
+  spinning_consumer_needs_no_wakeup();
   wakes_on_message_and_notify();
   idle_wait_sleeps();
   no_lost_wakeups();
