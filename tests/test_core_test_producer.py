@@ -92,6 +92,18 @@ def test_join_times_out_and_stop_ends_the_run() -> None:
     assert generator.pushed + generator.dropped < 10**9
 
 
+def test_stop_is_prompt_at_a_low_rate() -> None:
+    hub = _core.EventHub(64)
+    producer = hub.add_producer("slow", 64)
+    generator = _core.TestProducer(producer, ["rb2501"])
+    generator.start(10, rate=0.01)  # the second tick is due in 100 s
+    started = time.monotonic()
+    generator.stop()
+    assert time.monotonic() - started < 5.0
+    assert not generator.running
+    assert generator.pushed <= 1
+
+
 def test_bad_arguments() -> None:
     hub = _core.EventHub(8)
     producer = hub.add_producer("p", 8)
@@ -102,5 +114,7 @@ def test_bad_arguments() -> None:
     with pytest.raises(ValueError):
         _core.TestProducer(producer, [])
     generator = _core.TestProducer(producer, ["x" * 31])
-    with pytest.raises(ValueError):
-        generator.start(10, rate=-1.0)
+    for rate in (-1.0, float("nan"), float("inf"), 1e-6):
+        with pytest.raises(ValueError, match="rate"):
+            generator.start(10, rate=rate)
+    assert not generator.running
