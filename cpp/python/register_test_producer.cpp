@@ -1,7 +1,6 @@
 #include <pybind11/stl.h>
 
 #include <chrono>
-#include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
