@@ -340,3 +340,12 @@ def test_restart_after_stop(engine):
         engine.start()
     engine.put(Event("eRun", 2))
     assert wait_until(lambda: got == [1, 2])
+
+
+def test_put_refuses_foreign_event_objects(engine):
+    class VnpyLikeEvent:
+        type = "eTick."
+        data = None
+
+    with pytest.raises(TypeError, match=r"vtcore\.event\.Event"):
+        engine.put(VnpyLikeEvent())  # type: ignore[arg-type]
