@@ -7,7 +7,8 @@
 Sections (each prints both engines and the ratio; medians over --runs):
   a. ticks into a Python handler. vtcore: a C++ TestProducer pushes N ticks, the engine builds one TickData
      per tick and calls a counting handler on "eTick.". vn.py: N bare Event("eTick.") put from the main
-     thread into one counting handler (vnpy.md 11.3). Also both engines on vn.py's own put() method.
+     thread into one counting handler (vnpy.md 11.3). Also both engines on vn.py's own put() method, and
+     vn.py's on_tick pattern (two events per tick carrying a TickData, a handler on each) on both.
   b. C++ producer -> numpy batch handler (register_tick_batch), ticks/s.
   c. put -> handler latency, sleep-paced at 10,000 events/s, p50/p99/p99.9 for both engines.
   d. memory per buffered tick: RSS growth while N ticks wait in a producer ring, against vn.py's queue holding
@@ -86,13 +87,20 @@ def ring_capacity(count: int) -> int:
     return capacity
 
 
-def vtcore_tick_objects(count: int, spin_us: float) -> tuple[float, int]:
-    """(ticks/s into a per-tick handler that receives TickData, ticks dropped)."""
+SYMBOLS = ["rb2605", "hc2605", "i2605", "ag2606"]
+
+
+def vtcore_tick_objects(count: int, spin_us: float, per_symbol: bool = False) -> tuple[float, int]:
+    """(ticks/s into a per-tick handler that receives TickData, ticks dropped). With `per_symbol`, also a
+    handler on every "eTick.<vt_symbol>" (vn.py's on_tick pattern: two events per tick)."""
     engine = EventEngine(interval=1, spin_us=spin_us)
     counter = Counter(count)
     engine.register("eTick.", counter)
+    if per_symbol:
+        for symbol in SYMBOLS:
+            engine.register(f"eTick.{symbol}.SHFE", Counter(count))
     producer = engine.create_producer("bench", "BENCH", capacity=ring_capacity(count))
-    test_producer = _core.TestProducer(producer, ["rb2605", "hc2605", "i2605", "ag2606"], "SHFE")
+    test_producer = _core.TestProducer(producer, SYMBOLS, "SHFE")
     engine.start()
     start = time.perf_counter()
     test_producer.start(count)
@@ -104,6 +112,33 @@ def vtcore_tick_objects(count: int, spin_us: float) -> tuple[float, int]:
     return count / elapsed, test_producer.dropped
 
 
+def vnpy_on_tick_pattern(count: int) -> float:
+    """vn.py's gateway on_tick: two events per tick ("eTick." and "eTick.<vt_symbol>") carrying a TickData,
+    one handler on each; TickData objects are built before timing starts (their cost is not counted)."""
+    from vnpy.trader.constant import Exchange as VnExchange  # noqa: PLC0415 (only here and in section d)
+    from vnpy.trader.object import TickData as VnTickData  # noqa: PLC0415
+
+    now = datetime.now()
+    ticks = [VnTickData(gateway_name="BENCH", symbol=symbol, exchange=VnExchange.SHFE, datetime=now)
+             for symbol in SYMBOLS]
+    engine = VnEngine(interval=1)
+    counter = Counter(count)
+    engine.register("eTick.", counter)
+    for tick in ticks:
+        engine.register("eTick." + tick.vt_symbol, Counter(count))
+    engine.start()
+    put = engine.put
+    start = time.perf_counter()
+    for i in range(count):
+        tick = ticks[i % len(ticks)]
+        put(VnEvent("eTick.", tick))
+        put(VnEvent("eTick." + tick.vt_symbol, tick))
+    assert counter.done.wait(120), f"vn.py handled {counter.count} of {count}"
+    elapsed = time.perf_counter() - start
+    stop_quietly(engine.stop)
+    return count / elapsed
+
+
 def section_a(count: int, runs: int) -> None:
     print(f"\n[a] {count:,} ticks/events into one counting Python handler, median of {runs}")
     vn = statistics.median(put_bare_events(VnEngine(interval=1), VnEvent, count) for _ in range(runs))
@@ -113,6 +148,12 @@ def section_a(count: int, runs: int) -> None:
     ours_put = statistics.median(put_bare_events(EventEngine(interval=1), Event, count) for _ in range(runs))
     report("events/s: put() from Python, same method for both", f"{vn:,.0f}/s", f"{ours_put:,.0f}/s",
            f"{ours_put / vn:.2f}x")
+    vn_pattern = statistics.median(vnpy_on_tick_pattern(count) for _ in range(runs))
+    ours_pattern = statistics.median(
+        vtcore_tick_objects(count, 50.0, per_symbol=True)[0] for _ in range(runs)
+    )
+    report("ticks/s: on_tick pattern (2 events/tick, TickData)", f"{vn_pattern:,.0f}/s",
+           f"{ours_pattern:,.0f}/s", f"{ours_pattern / vn_pattern:.2f}x")
 
 
 # -- b. numpy batches ------------------------------------------------------------------------------
