@@ -300,7 +300,7 @@ def extract(artifact: Artifact, archive: Path, dest: Path) -> dict[str, list[str
     return written
 
 
-def fetch_sdk(sdk: str, api_version: str, dest: Path, *, manifest: Path = DEFAULT_MANIFEST,  # noqa: PLR0913
+def fetch_sdk(sdk: str, api_version: str, dest: Path, *, manifest: Path = DEFAULT_MANIFEST,
               cache: Path | None = None, offline: bool = False,
               pip_args: list[str] | None = None) -> dict[str, object]:
     """Fetch and extract every artifact of one SDK version; write and return `<dest>/sdk-info.json`."""
