@@ -49,6 +49,7 @@ The model (frozen dataclasses; dicts keep header order):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -315,7 +316,8 @@ def _parse_enum(name: str, body: list[str]) -> Enum:
     return Enum(name, tuple(members))
 
 
-def parse_structs(text: str, model: HeaderModel) -> None:
+def _blocks(text: str, opener: re.Pattern[str]) -> Iterator[tuple[str, list[str], str]]:
+    """(name, body lines, preceding comment) of every `struct`/`class` block that `opener` matches."""
     comments: list[str] = []
     lines = text.split("\n")
     index = 0
@@ -325,23 +327,27 @@ def parse_structs(text: str, model: HeaderModel) -> None:
         if match := _COMMENT.match(line):
             comments.append(match.group(1))
             continue
-        if match := _STRUCT_OPEN.match(line):
-            name = match.group(1)
+        if (match := opener.match(line)) and not line.rstrip().endswith(";"):
             body, index = _collect_body(lines, index, opened=bool(match.group(2)))
-            fields: list[Field] = []
-            field_comments: list[str] = []
-            for raw in body:
-                if comment := _COMMENT.match(raw):
-                    field_comments.append(comment.group(1))
-                elif item := _FIELD.match(raw):
-                    if item.group(1) not in model.typedefs:
-                        raise HeaderError(f"{name}.{item.group(2)}: unknown type {item.group(1)}")
-                    fields.append(Field(item.group(2), item.group(1), _comment_text(field_comments)))
-                    field_comments = []
-                elif raw.strip():
-                    raise HeaderError(f"struct {name}: cannot parse {raw.strip()!r}")
-            model.structs[name] = Struct(name, tuple(fields), _comment_text(comments))
+            yield match.group(1), body, _comment_text(comments)
         comments = []
+
+
+def parse_structs(text: str, model: HeaderModel) -> None:
+    for name, body, comment in _blocks(text, _STRUCT_OPEN):
+        fields: list[Field] = []
+        field_comments: list[str] = []
+        for raw in body:
+            if match := _COMMENT.match(raw):
+                field_comments.append(match.group(1))
+            elif item := _FIELD.match(raw):
+                if item.group(1) not in model.typedefs:
+                    raise HeaderError(f"{name}.{item.group(2)}: unknown type {item.group(1)}")
+                fields.append(Field(item.group(2), item.group(1), _comment_text(field_comments)))
+                field_comments = []
+            elif raw.strip():
+                raise HeaderError(f"struct {name}: cannot parse {raw.strip()!r}")
+        model.structs[name] = Struct(name, tuple(fields), comment)
 
 
 def _parse_param(text: str) -> Param:
@@ -359,20 +365,8 @@ def _parse_param(text: str) -> Param:
 
 
 def parse_api(text: str, model: HeaderModel) -> None:
-    comments: list[str] = []
-    lines = text.split("\n")
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        index += 1
-        if match := _COMMENT.match(line):
-            comments.append(match.group(1))
-            continue
-        if (match := _CLASS_OPEN.match(line)) and not line.rstrip().endswith(";"):
-            name = match.group(1)
-            body, index = _collect_body(lines, index, opened=bool(match.group(2)))
-            model.classes[name] = _parse_class(name, body)
-        comments = []
+    for name, body, _ in _blocks(text, _CLASS_OPEN):
+        model.classes[name] = _parse_class(name, body)
 
 
 def _parse_class(name: str, body: list[str]) -> ApiClass:
