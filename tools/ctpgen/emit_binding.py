@@ -6,9 +6,10 @@ writes
 - `ctp_spi.hpp`       SPI subclasses (`GeneratedMdSpi`, `GeneratedTraderSpi`): every callback copies its
                       struct(s) into one message for the producer's ring (see "Message format" below);
                       callbacks named in `HOOKS` call a hand-written member first.
-- `ctp_requests.cpp`  typed request entry points: `request_md(api, name, fields, id)` and `request_trader(...)`
-                      fill the request struct from a dict (unknown field, wrong type, too-long string or NaN
-                      -> ValueError naming the field; nothing is sent), then call the SDK without the GIL.
+- `ctp_requests.cpp`  typed request entry points: `request_md(api, lock, name, fields, id)` and
+                      `request_trader(...)` fill the request struct from a dict (unknown field, wrong type,
+                      too-long string or NaN -> ValueError naming the field; nothing is sent), then
+                      call the SDK without the GIL.
 - `ctp_layout.cpp`    static_asserts that the sizes and offsets the Python decoder uses are the compiler's.
 - `_ctp_types.py`     Python constants and tables: API_VERSION, THOST_FTDC_* constants, struct layouts,
                       callback and request tables (installed as vtcore/gateways/ctp/_ctp_types.py).
@@ -31,6 +32,8 @@ from pathlib import Path
 from ctpgen.parse import ApiClass, HeaderModel, Method, Struct, parse_sdk
 
 API_CODES = {"CThostFtdcMdSpi": 1, "CThostFtdcTraderSpi": 2}
+SPI_CLASSES = {"CThostFtdcMdSpi": "GeneratedMdSpi", "CThostFtdcTraderSpi": "GeneratedTraderSpi"}
+APIS = ("CThostFtdcMdApi", "CThostFtdcTraderApi")
 RSP_INFO = "CThostFtdcRspInfoField"
 # Callbacks whose generated override first calls a hand-written `bool hook_<Name>(args)`; the message is
 # pushed only when the hook returns true.
@@ -67,7 +70,7 @@ def _last_arg(method: Method) -> str:
     return bools[0] if bools else "true"
 
 
-# -- C++: SPI --------------------------------------------------------------------------------------------------
+# -- C++: SPI --------------------------------------------------------------------------------------------
 
 def emit_spi(model: HeaderModel) -> str:
     out = [
@@ -86,13 +89,14 @@ def emit_spi(model: HeaderModel) -> str:
         "",
         "namespace vtcore::ctp {",
     ]
-    for spi_name, class_name in (("CThostFtdcMdSpi", "GeneratedMdSpi"), ("CThostFtdcTraderSpi", "GeneratedTraderSpi")):
+    for spi_name, class_name in SPI_CLASSES.items():
         spi = model.classes[spi_name]
         out += [
             "",
             f"class {class_name} : public {spi_name} {{",
             " public:",
-            f"  explicit {class_name}(std::shared_ptr<vtcore::Producer> producer) : producer_(std::move(producer)) {{}}",
+            f"  explicit {class_name}(std::shared_ptr<vtcore::Producer> producer)",
+            "      : producer_(std::move(producer)) {}",
             f"  virtual ~{class_name}() = default;",
             f"  {class_name}(const {class_name}&) = delete;",
             f"  {class_name}& operator=(const {class_name}&) = delete;",
@@ -113,7 +117,9 @@ def emit_spi(model: HeaderModel) -> str:
                     f"producer_->push_message({kind}u, {_int_arg(method)}, {_last_arg(method)}, nullptr, 0)")
             if method.name in HOOKS[spi_name]:
                 out.append(f"  virtual bool hook_{method.name}({params}) = 0;  // hand-written")
-                out.append(f"  void {method.name}({params}) override {{ if (hook_{method.name}({args})) {push}; }}")
+                out.append(f"  void {method.name}({params}) override {{")
+                out.append(f"    if (hook_{method.name}({args})) {push};")
+                out.append("  }")
             else:
                 out.append(f"  void {method.name}({params}) override {{ {push}; }}")
         out += ["", " private:", "  std::shared_ptr<vtcore::Producer> producer_;", "};"]
@@ -121,14 +127,16 @@ def emit_spi(model: HeaderModel) -> str:
     return "\n".join(out)
 
 
-# -- C++: requests ---------------------------------------------------------------------------------------------
+# -- C++: requests ---------------------------------------------------------------------------------------
+
+def requests(model: HeaderModel, api: str | None = None) -> list[Method]:
+    """Req* methods of one API class (or of both), in declaration order."""
+    names = (api,) if api else APIS
+    return [m for name in names for m in model.classes[name].methods if m.kind == "request"]
+
 
 def _request_structs(model: HeaderModel) -> list[Struct]:
-    names: dict[str, None] = {}
-    for api in ("CThostFtdcMdApi", "CThostFtdcTraderApi"):
-        for method in model.classes[api].methods:
-            if method.kind == "request":
-                names[method.params[0].type] = None
+    names = {method.params[0].type: None for method in requests(model)}
     return [model.structs[name] for name in names]
 
 
@@ -152,14 +160,12 @@ def emit_requests(model: HeaderModel) -> str:
                        f'"{item.name}"); continue; }}')
         out += ["    unknown_field(request, key);", "  }", "}"]
     out += ["", "}  // namespace", ""]
-    for api, function in (("CThostFtdcMdApi", "request_md"), ("CThostFtdcTraderApi", "request_trader")):
+    for api, function in zip(APIS, ("request_md", "request_trader"), strict=True):
         out += [
-            f"int {function}({api}* const& api, std::mutex& lock, std::string_view name, const pybind11::dict& fields,",
-            "    int request_id) {",
+            f"int {function}({api}* const& api, std::mutex& lock, std::string_view name,",
+            "    const pybind11::dict& fields, int request_id) {",
         ]
-        for method in model.classes[api].methods:
-            if method.kind != "request":
-                continue
+        for method in requests(model, api):
             struct = method.params[0].type
             out += [
                 f'  if (name == "{method.name}") {{',
@@ -172,8 +178,7 @@ def emit_requests(model: HeaderModel) -> str:
                 "  }",
             ]
         out += ["  unknown_request(name);", "}", ""]
-    names = [m.name for api in ("CThostFtdcMdApi", "CThostFtdcTraderApi")
-             for m in model.classes[api].methods if m.kind == "request"]
+    names = [m.name for m in requests(model)]
     out += ["const std::vector<std::string>& request_names() {",
             "  static const std::vector<std::string> names = {",
             *[f'      "{name}",' for name in names],
@@ -181,7 +186,7 @@ def emit_requests(model: HeaderModel) -> str:
     return "\n".join(out)
 
 
-# -- C++: layout checks ----------------------------------------------------------------------------------------
+# -- C++: layout checks ----------------------------------------------------------------------------------
 
 def decoded_structs(model: HeaderModel) -> list[Struct]:
     """Structs that cross to Python: every callback's, every request's, RspInfo."""
@@ -209,7 +214,7 @@ def emit_layout(model: HeaderModel) -> str:
     return "\n".join(out) + "\n"
 
 
-# -- Python ----------------------------------------------------------------------------------------------------
+# -- Python ----------------------------------------------------------------------------------------------
 
 def _struct_format(model: HeaderModel, struct: Struct) -> tuple[str, list[tuple[str, str, int]]]:
     """A `struct` module format with explicit padding, and (field, kind, length) per field; kind is
@@ -240,8 +245,8 @@ def _py_lines(items: Iterable[str]) -> list[str]:
 
 def emit_python(model: HeaderModel, api_version: str) -> str:
     out = [
-        '"""CTP constants and message tables for the gateway. Generated by tools/ctpgen/emit_binding.py from the',
-        f'CTP {api_version} headers at build time; do not edit."""',
+        '"""CTP constants and message tables for the gateway, generated by tools/ctpgen/emit_binding.py',
+        f'from the CTP {api_version} headers at build time; do not edit."""',
         "",
         "from __future__ import annotations",
         "",
@@ -257,7 +262,7 @@ def emit_python(model: HeaderModel, api_version: str) -> str:
     for enum in model.enums.values():
         out.append(f"# enum {enum.name}")
         out += [f"{name}: Final = {value}" for name, value in enum.members]
-    out += ["", "# name -> (size, struct format, ((field, kind, length), ...)); kind: s text, c char, h, i, d",
+    out += ["", "# name -> (size, struct format, ((field, kind, length), ...)); kind: s text, c char, h i d",
             "STRUCTS: Final[dict[str, tuple[int, str, tuple[tuple[str, str, int], ...]]]] = {"]
     for struct in decoded_structs(model):
         fmt, fields = _struct_format(model, struct)
@@ -271,17 +276,16 @@ def emit_python(model: HeaderModel, api_version: str) -> str:
         for method in spi.virtuals:
             data = _data_param(method)
             short = model.structs[data].short_name if data else None
-            out.append(f"    {callback_kind(spi, method)}: ({method.name!r}, {short!r}, {_has_rsp_info(method)}),")
+            entry = (method.name, short, _has_rsp_info(method))
+            out.append(f"    {callback_kind(spi, method)}: {entry!r},")
     out += ["}", ""]
     for spi_name, prefix in (("CThostFtdcMdSpi", "MD"), ("CThostFtdcTraderSpi", "TD")):
         spi = model.classes[spi_name]
         out += [f"{prefix}_{m.name}: Final = {callback_kind(spi, m)}" for m in spi.virtuals]
     out += ["", "# request name -> struct short name",
             "REQUESTS: Final[dict[str, str]] = {"]
-    for api in ("CThostFtdcMdApi", "CThostFtdcTraderApi"):
-        for method in model.classes[api].methods:
-            if method.kind == "request":
-                out.append(f"    {method.name!r}: {model.structs[method.params[0].type].short_name!r},")
+    for method in requests(model):
+        out.append(f"    {method.name!r}: {model.structs[method.params[0].type].short_name!r},")
     out += ["}", ""]
     return "\n".join(out)
 
