@@ -166,10 +166,9 @@ def emit_requests(model: HeaderModel) -> str:
             "    const pybind11::dict& fields, int request_id) {",
         ]
         for method in requests(model, api):
-            struct = method.params[0].type
             out += [
                 f'  if (name == "{method.name}") {{',
-                f"    {struct} request{{}};",
+                f"    {method.params[0].type} request{{}};",
                 f'    fill("{method.name}", request, fields);',
                 "    pybind11::gil_scoped_release unlocked;",
                 "    std::lock_guard guard(lock);",
