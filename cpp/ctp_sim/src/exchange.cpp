@@ -448,7 +448,7 @@ std::vector<CThostFtdcDepthMarketDataField> Exchange::depth_snapshots(std::strin
   const LocalNs t = now();
   std::lock_guard lock(mutex_);
   std::vector<CThostFtdcDepthMarketDataField> out;
-  for (const Market& m : markets_) {
+  for (Market& m : markets_) {
     if (!instrument.empty() && m.spec.id != instrument) continue;
     CThostFtdcDepthMarketDataField tick{};
     write_tick(m, t, tick);
@@ -505,8 +505,8 @@ void Exchange::walk(Market& m) {
   fill_book(m);
 }
 
-void Exchange::write_tick(const Market& m, LocalNs t, CThostFtdcDepthMarketDataField& tick) const {
-  const Stamp s = make_stamp(t, m.exchange_name, config_.clock.trading_day);
+void Exchange::write_tick(Market& m, LocalNs t, CThostFtdcDepthMarketDataField& tick) {
+  const Stamp s = m.stamps.make(t, m.exchange_name, config_.clock.trading_day);
   std::memcpy(tick.TradingDay, s.trading_day, sizeof tick.TradingDay);
   std::memcpy(tick.ActionDay, s.action_day, sizeof tick.ActionDay);
   std::memcpy(tick.UpdateTime, s.time, sizeof tick.UpdateTime);
