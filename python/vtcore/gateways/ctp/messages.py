@@ -77,8 +77,11 @@ def decode(kind: int, request_id: int, is_last: bool, payload: bytes) -> Callbac
         return Callback(name, request_id, is_last, None, None)
     (flags,) = _FLAGS.unpack_from(payload, 0)
     offset = _FLAGS.size
-    expected = offset + (struct_size(data_struct) if data_struct else 0) + (
-        struct_size("RspInfo") if has_rsp_info else 0)
+    expected = (
+        offset
+        + (struct_size(data_struct) if data_struct else 0)
+        + (struct_size("RspInfo") if has_rsp_info else 0)
+    )
     if len(payload) != expected:
         raise ValueError(f"{name}: payload of {len(payload)} bytes, expected {expected}")
     data = None
