@@ -78,7 +78,7 @@ def encode_struct(short_name: str, fields: Fields) -> bytes:
         value = fields.get(name)
         if kind in "sc":
             raw = value.encode("gb18030") if isinstance(value, str) else bytes(value or b"")
-            if len(raw) >= length and kind == "s" or len(raw) > 1 and kind == "c":
+            if (len(raw) >= length and kind == "s") or (len(raw) > 1 and kind == "c"):
                 raise ValueError(f"{short_name}.{name}: {len(raw)} bytes do not fit")
             values.append(raw if kind == "s" else (raw or b"\0"))
         else:
