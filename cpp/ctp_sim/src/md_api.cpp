@@ -40,7 +40,7 @@ class MdApi final : public SimulatedApi<MdApiStubs, CThostFtdcMdSpi> {
     CThostFtdcUserLogoutField copy = *req;
     return request([this, copy, request_id]() mutable {
       logged_in_ = false;
-      subscribed_.clear();
+      reset_session_state();
       CThostFtdcRspInfoField info = ok_info();
       deliver([&](CThostFtdcMdSpi* spi) { spi->OnRspUserLogout(&copy, &info, request_id, true); });
     });

@@ -76,6 +76,11 @@ class Line {
     return integer("request_id", request_id).boolean("last", last);
   }
   ~Line() {
+    // Seconds on the steady clock when the event was printed, for lower-bound timing checks.
+    const double t = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    char buf[48];
+    std::snprintf(buf, sizeof buf, ",\"t\":%.6f", t);
+    text_ += buf;
     std::lock_guard lock(out_mutex);
     std::fputs((text_ + "}\n").c_str(), stdout);
     std::fflush(stdout);
