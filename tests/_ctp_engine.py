@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from vtcore.engine import MainEngine
-from vtcore.event import Event, EventEngine
+from vtcore.event import EVENT_GATEWAY_STATE, EVENT_LOG, Event, EventEngine
 from vtcore.gateways.ctp import CtpGateway
 
 TIMEOUT = 60.0  # generous: a condition is waited for, never assumed to hold after a fixed delay
@@ -32,10 +32,10 @@ class Recorder:
             return [event.data for event in self.events if event.type == type_]
 
     def states(self, front: str) -> list[str]:
-        return [state.state for state in self.of("eGatewayState.") if state.front == front]
+        return [state.state for state in self.of(EVENT_GATEWAY_STATE) if state.front == front]
 
     def logs(self) -> list[str]:
-        return [log.msg for log in self.of("eLog")]
+        return [log.msg for log in self.of(EVENT_LOG)]
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = TIMEOUT, what: str = "condition") -> Any:
@@ -50,8 +50,9 @@ def wait_for(condition: Callable[[], Any], timeout: float = TIMEOUT, what: str =
 
 
 @contextmanager
-def ctp_engine(setting: dict[str, Any] | None = None, **gateway_attributes: Any) -> Iterator[
-        tuple[MainEngine, CtpGateway, Recorder]]:
+def ctp_engine(
+    setting: dict[str, Any] | None = None, **gateway_attributes: Any
+) -> Iterator[tuple[MainEngine, CtpGateway, Recorder]]:
     """A started engine with a CtpGateway named "CTP"; connected when `setting` is given; closed after."""
     event_engine = EventEngine(interval=0.2)
     main_engine = MainEngine(event_engine)

@@ -18,6 +18,7 @@ from _ctp_engine import ctp_engine, wait_for
 
 pytest.importorskip("vtcore._ctp", reason="vtcore was built without the CTP SDK")
 
+from vtcore.event import EVENT_GATEWAY_STATE
 from vtcore.gateways.ctp.library import find_libraries
 
 
@@ -47,9 +48,17 @@ def closing_port() -> Iterator[int]:
 
 
 def _setting(port: int) -> dict[str, str]:
-    return {"username": "000001", "password": "not-a-real-password", "brokerid": "9999",
-            "td_address": f"127.0.0.1:{port}", "md_address": f"tcp://127.0.0.1:{port}", "product_info": "",
-            "auth_code": "", "environment": "test", "library_dir": ""}
+    return {
+        "username": "000001",
+        "password": "not-a-real-password",
+        "brokerid": "9999",
+        "td_address": f"127.0.0.1:{port}",
+        "md_address": f"tcp://127.0.0.1:{port}",
+        "product_info": "",
+        "auth_code": "",
+        "environment": "test",
+        "library_dir": "",
+    }
 
 
 def test_real_library_reports_disconnect_through_the_engine(closing_port: int) -> None:
@@ -59,7 +68,7 @@ def test_real_library_reports_disconnect_through_the_engine(closing_port: int) -
         assert gateway.td.api.library_version.startswith("v6.7.11_")
         for front in ("td", "md"):
             wait_for(lambda front=front: "disconnected" in recorder.states(front), what=f"{front} disconnect")
-        state = next(s for s in recorder.of("eGatewayState.") if s.state == "disconnected")
+        state = next(s for s in recorder.of(EVENT_GATEWAY_STATE) if s.state == "disconnected")
         assert "0x1001" in state.message and state.gateway_name == "CTP"
         assert not any("not-a-real-password" in line for line in recorder.logs())
     assert gateway.td.state == "closed" and gateway.md.state == "closed"

@@ -162,7 +162,13 @@ class _Front:
         gateway = self.gateway
         flow = get_settings_dir() / "ctp_flow" / gateway.gateway_name / self.name
         self.producer = gateway.create_producer(f"{gateway.gateway_name}.{self.name}", self.on_message)
-        self.api = api_class(str(library), str(flow), self.producer.capsule(), setting.production)
+        try:
+            self.api = api_class(str(library), str(flow), self.producer.capsule(), setting.production)
+        except OSError as exc:  # _ctp.LibraryError / VersionMismatchError: refused before any SDK call
+            gateway.event_engine.remove_producer(self.producer)
+            self.producer = None
+            self.set_state("unavailable", str(exc), ERROR)
+            raise SdkUnavailableError(f"{self.name} front: {exc}") from exc
         self.prepare()
         self.api.register_front(address)
         self.set_state("connecting", address)
