@@ -21,6 +21,7 @@ from vtcore.engine import MainEngine  # noqa: E402
 from vtcore.errors import SdkUnavailableError  # noqa: E402
 from vtcore.event import EVENT_ORDER, EVENT_TICK, EVENT_TRADE  # noqa: E402
 from vtcore.gateways.ctp import CtpGateway  # noqa: E402
+from vtcore.gateways.ctp.cli import simulator_setting  # noqa: E402
 from vtcore.object import CancelRequest, OrderData, OrderRequest, SubscribeRequest  # noqa: E402
 
 CST = timezone(timedelta(hours=8))
@@ -50,18 +51,12 @@ def make_config(folder: Path, **sections: Any) -> tuple[Path, Path]:
 
 
 def setting_for(config: Path, password: str = "secret") -> dict[str, str]:
-    address = ctpsim.front_address(config)
-    return {
-        "username": "tester",
-        "password": password,
-        "brokerid": "9999",
-        "td_address": address,
-        "md_address": address,
-        "product_info": "",
-        "auth_code": "",
-        "environment": "test",
-        "library_dir": str(ctpsim.library_dir()),
-    }
+    return simulator_setting(config, "tester", password)
+
+
+def first_tick(main_engine: MainEngine, symbol: str, exchange: Exchange) -> Any:
+    main_engine.subscribe(SubscribeRequest(symbol=symbol, exchange=exchange), "CTP")
+    return wait_for(lambda: main_engine.get_tick(f"{symbol}.{exchange.value}"), what=f"a {symbol} tick")
 
 
 def wait_ready(gateway: CtpGateway) -> None:
@@ -161,8 +156,7 @@ def test_order_fill_partial_fill_cancel_reject_positions(
     sim: tuple[MainEngine, CtpGateway, Recorder, Any],
 ) -> None:
     main_engine, gateway, recorder, _control = sim
-    main_engine.subscribe(SubscribeRequest(symbol="rb2601", exchange=Exchange.SHFE), "CTP")
-    tick = wait_for(lambda: main_engine.get_tick("rb2601.SHFE"), what="rb tick")
+    tick = first_tick(main_engine, "rb2601", Exchange.SHFE)
 
     # A marketable buy fills at once: SUBMITTING first, then the reports, then the trade.
     vt_orderid = send(main_engine, "rb2601", Exchange.SHFE, Direction.LONG, 1, tick.limit_up)
@@ -263,8 +257,7 @@ def test_disconnect_relogin_resubscribe_without_duplicates(
     sim: tuple[MainEngine, CtpGateway, Recorder, Any],
 ) -> None:
     main_engine, gateway, recorder, control = sim
-    main_engine.subscribe(SubscribeRequest(symbol="i2601", exchange=Exchange.DCE), "CTP")
-    tick = wait_for(lambda: main_engine.get_tick("i2601.DCE"), what="i tick")
+    tick = first_tick(main_engine, "i2601", Exchange.DCE)
     filled = send(main_engine, "i2601", Exchange.DCE, Direction.LONG, 1, tick.limit_up)
     wait_for(lambda: final(recorder, filled), what="fill")
     wait_for(lambda: [t for t in recorder.of(EVENT_TRADE) if t.vt_orderid == filled], what="trade")

@@ -49,17 +49,21 @@ def configured_gateways(folder: Path) -> list[str]:
     return [name for name in GATEWAYS if (folder / f"connect_{name.lower()}.json").is_file()]
 
 
-def simulator_setting() -> dict[str, Any]:
-    """A CTP setting for the simulator libraries installed with vtcore (its built-in configuration)."""
+def simulator_setting(
+    config: Path | None = None, username: str = "vtcore", password: str = "simulator"
+) -> dict[str, Any]:
+    """A CTP setting for the simulator libraries installed with vtcore: its built-in configuration, or the
+    configuration file `config` (see vtcore.ctpsim)."""
     try:  # vtcore.ctpsim is present when the simulator was built
         ctpsim = importlib.import_module("vtcore.ctpsim")
-        library_dir, address = str(ctpsim.library_dir()), str(ctpsim.front_address())
+        library_dir, address = str(ctpsim.library_dir()), str(ctpsim.front_address(config))
     except ImportError:
         folder = Path(__file__).resolve().parents[2] / "ctpsim_lib"
-        library_dir, address = str(folder), "tcp://127.0.0.1:0"
+        suffix = f"?config={Path(config).resolve()}" if config else ""
+        library_dir, address = str(folder), f"tcp://127.0.0.1:0{suffix}"
     return {
-        "username": "vtcore",
-        "password": "simulator",
+        "username": username,
+        "password": password,
         "brokerid": "9999",
         "td_address": address,
         "md_address": address,
