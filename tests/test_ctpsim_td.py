@@ -159,6 +159,9 @@ def test_rejects(probe_factory) -> None:  # noqa: F811
     probe.send("td_order 11 rb2601 SHFE 0 0 3110 1 limit", "td_order 11 rb2601 SHFE 0 0 3110 1 limit")
     final_order(probe, "11", "0")
     assert probe.wait("td.OnRspOrderInsert", OrderRef="11")[0]["ErrorID"] == 22
+    probe.send("td_qry position")  # refused closes leave no position records behind
+    probe.wait("td.OnRspQryInvestorPosition", last=True)
+    assert [p["InstrumentID"] for p in probe.matching("td.OnRspQryInvestorPosition")] == ["rb2601"]
     probe.send("td_qry unimplemented")
     error = probe.wait("td.OnRspError")[0]
     assert error["ErrorID"] == 27 and "ReqQryExchange" in error["ErrorMsg"]
