@@ -32,6 +32,19 @@ def test_disconnect_after_n_events_then_reconnect(probe_factory) -> None:  # noq
     assert len(probe.matching("md.OnFrontDisconnected")) == 1
 
 
+def test_a_disconnect_cuts_a_response_sequence_short(probe_factory) -> None:  # noqa: F811
+    probe: Probe = probe_factory({
+        "market_data": {"rate": 0, "count": 0},
+        "faults": [{"front": "md", "action": "disconnect", "after_events": 3, "reconnect_delay_ms": 20}],
+    })
+    probe.md_login()
+    probe.send("md_sub rb2601 m2601 SR601")  # the first answer is event 3: the other two die with the session
+    probe.wait("md.OnFrontConnected", 2)
+    probe.send("md_logout")
+    probe.wait("md.OnRspUserLogout")  # answered after anything still queued on the API thread
+    assert [s["InstrumentID"] for s in probe.matching("md.OnRspSubMarketData")] == ["rb2601"]
+
+
 def test_disconnect_at_a_time_and_requests_while_down(probe_factory) -> None:  # noqa: F811
     probe: Probe = probe_factory({
         "faults": [{"front": "td", "action": "disconnect", "at_ms": 200, "reconnect_delay_ms": 60000}],
