@@ -237,7 +237,8 @@ def test_bad_input_never_reaches_the_exchange(sim: tuple[MainEngine, CtpGateway,
     for symbol, exchange, volume, price, offset, order_type, reason in bad:
         vt_orderid = send(main_engine, symbol, exchange, Direction.LONG, volume, price, offset, order_type)
         assert vt_orderid, reason
-        assert wait_for(lambda vt=vt_orderid: final(recorder, vt)).status == Status.REJECTED
+        rejected = wait_for(lambda vt=vt_orderid: final(recorder, vt))
+        assert rejected.status == Status.REJECTED and reason in rejected.extra["reason"]
         wait_for(
             lambda vt=vt_orderid, reason=reason: any(
                 vt in line and reason in line for line in recorder.logs()
