@@ -9,9 +9,9 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from vtcore._fast import TICK_RECORD_SIZE, TickDecoder
 
 from vtcore import setting
-from vtcore._fast import TICK_RECORD_SIZE, TickDecoder
 from vtcore.constant import (
     CHINA_EXCHANGES,
     EXCHANGE_BY_CODE,
