@@ -1,7 +1,9 @@
 #include "clock.hpp"
 
 #include <chrono>
+#include <climits>
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 
 namespace ctpsim {
@@ -101,10 +103,9 @@ std::string trading_day_at(LocalNs t, std::string_view trading_day_override) {
   return format_date(trading_day_number(t));
 }
 
-Stamp make_stamp(LocalNs t, std::string_view exchange, std::string_view trading_day_override) {
-  Stamp stamp{};
-  const int64_t day = floor_div(t, ns_per_day);
-  const int64_t in_day = t - day * ns_per_day;
+namespace {
+
+void write_time(Stamp& stamp, int64_t in_day) {
   const int64_t secs = in_day / ns_per_s;
   const auto two_digits = [](char* out, int64_t value) {
     out[0] = static_cast<char>('0' + value / 10);
@@ -117,10 +118,41 @@ Stamp make_stamp(LocalNs t, std::string_view exchange, std::string_view trading_
   two_digits(stamp.time + 6, secs % 60);
   stamp.time[8] = '\0';
   stamp.millisec = static_cast<int>(in_day % ns_per_s / ns_per_ms);
+}
+
+void write_dates(Stamp& stamp, LocalNs t, std::string_view exchange, std::string_view trading_day_override) {
   const std::string trading_day = trading_day_at(t, trading_day_override);
   copy_date(stamp.trading_day, trading_day);
   const bool trading_day_in_action_day = (exchange == "DCE" || exchange == "CZCE") && in_night_session(t);
-  copy_date(stamp.action_day, trading_day_in_action_day ? trading_day : format_date(day));
+  copy_date(stamp.action_day, trading_day_in_action_day ? trading_day : format_date(floor_div(t, ns_per_day)));
+}
+
+}  // namespace
+
+Stamp make_stamp(LocalNs t, std::string_view exchange, std::string_view trading_day_override) {
+  Stamp stamp{};
+  const int64_t day = floor_div(t, ns_per_day);
+  write_time(stamp, t - day * ns_per_day);
+  write_dates(stamp, t, exchange, trading_day_override);
+  return stamp;
+}
+
+Stamp StampCache::make(LocalNs t, std::string_view exchange, std::string_view trading_day_override) {
+  Stamp stamp{};
+  const int64_t day = floor_div(t, ns_per_day);
+  const int64_t in_day = t - day * ns_per_day;
+  write_time(stamp, in_day);
+  const int64_t hour = in_day / (3600 * ns_per_s);
+  const int64_t key = day * 4 + (hour < 6 ? 0 : hour < 18 ? 1 : 2);
+  if (key != key_) {
+    write_dates(stamp, t, exchange, trading_day_override);
+    std::memcpy(trading_day_, stamp.trading_day, sizeof trading_day_);
+    std::memcpy(action_day_, stamp.action_day, sizeof action_day_);
+    key_ = key;
+  } else {
+    std::memcpy(stamp.trading_day, trading_day_, sizeof trading_day_);
+    std::memcpy(stamp.action_day, action_day_, sizeof action_day_);
+  }
   return stamp;
 }
 

@@ -2,6 +2,7 @@
 // turn it into CTP's TradingDay / ActionDay / UpdateTime per exchange, night sessions included.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -32,6 +33,18 @@ struct Stamp {
 // calendar date, except on DCE and CZCE, which put the trading day in ActionDay during the night session.
 // Holidays are not modelled (only weekends). `trading_day_override` (YYYYMMDD or "") replaces the computed day.
 Stamp make_stamp(LocalNs t, std::string_view exchange, std::string_view trading_day_override);
+
+// make_stamp with the two dates remembered between calls: they change only when the calendar day or the
+// session (night or day) changes, so a tick stream formats them once per session instead of once per tick.
+class StampCache {
+ public:
+  Stamp make(LocalNs t, std::string_view exchange, std::string_view trading_day_override);
+
+ private:
+  int64_t key_ = INT64_MIN;  // day * 4 + session part
+  char trading_day_[9] = {};
+  char action_day_[9] = {};
+};
 
 // The trading day at time t (what login reports).
 std::string trading_day_at(LocalNs t, std::string_view trading_day_override);
