@@ -127,3 +127,77 @@ def test_decoder_round_trip_and_bad_payloads() -> None:
         decode(0xDEAD, 0, True, b"")
     with pytest.raises(ValueError, match="do not fit"):
         encode_struct("Order", {"InstrumentID": "x" * 81})
+
+
+def _reports() -> tuple[dict[str, object], dict[str, object]]:
+    order = encode_struct(
+        "Order",
+        {
+            "InstrumentID": "rb2601",
+            "ExchangeID": "SHFE",
+            "OrderRef": "7",
+            "FrontID": 1,
+            "SessionID": 2,
+            "OrderSysID": "  100",
+            "Direction": "0",
+            "CombOffsetFlag": "0",
+            "OrderPriceType": "2",
+            "TimeCondition": "3",
+            "VolumeCondition": "1",
+            "LimitPrice": 3500.0,
+            "VolumeTotalOriginal": 2,
+            "VolumeTraded": 2,
+            "OrderStatus": "0",
+            "OrderSubmitStatus": "3",
+            "InsertDate": "20261130",
+            "InsertTime": "21:00:00",
+        },
+    )
+    trade = encode_struct(
+        "Trade",
+        {
+            "InstrumentID": "rb2601",
+            "ExchangeID": "SHFE",
+            "OrderSysID": "  100",
+            "TradeID": " 55",
+            "Direction": "0",
+            "OffsetFlag": "0",
+            "Price": 3500.0,
+            "Volume": 2,
+            "TradeDate": "20261130",
+            "TradeTime": "21:00:01",
+        },
+    )
+    flags = struct.pack("<I", 1)
+    order_fields = decode(ct.TD_OnRtnOrder, 0, True, flags + order).data
+    trade_fields = decode(ct.TD_OnRtnTrade, 0, True, flags + trade).data
+    assert order_fields is not None and trade_fields is not None
+    return order_fields, trade_fields
+
+
+def test_trade_before_order_and_replays() -> None:
+    """A trade whose order report has not arrived is kept, not lost (vn.py raised KeyError); replays are not
+    pushed twice; an older report never revives a finished order."""
+    from vtcore.event import EVENT_ORDER, EVENT_TRADE, EventEngine  # noqa: PLC0415
+    from vtcore.gateways.ctp import CtpGateway  # noqa: PLC0415
+
+    event_engine = EventEngine()
+    gateway = CtpGateway(event_engine, "CTP")
+    gateway.td.trading_day = date(2026, 11, 30)
+    pushed: list[tuple[str, object]] = []
+    gateway.on_event = lambda type_, data=None: pushed.append((type_, data))  # type: ignore[method-assign]
+    order, trade = _reports()
+    gateway.update_trade(dict(trade))
+    assert pushed == []
+    gateway.update_order(dict(order))
+    kinds = [type_ for type_, _ in pushed if type_ in (EVENT_ORDER, EVENT_TRADE)]
+    assert kinds == [EVENT_ORDER, EVENT_TRADE]
+    pushed_trade = next(data for type_, data in pushed if type_ == EVENT_TRADE)
+    assert pushed_trade.orderid == "1_2_7" and pushed_trade.tradeid == "55"  # type: ignore[attr-defined]
+    assert pushed_trade.datetime == datetime(2026, 11, 27, 21, 0, 1, tzinfo=mapping.CHINA_TZ)  # type: ignore[attr-defined]
+    count = len(pushed)
+    gateway.update_order(dict(order))  # the private flow replayed after a re-login
+    gateway.update_trade(dict(trade))
+    older = dict(order, OrderStatus="3", VolumeTraded=0)
+    gateway.update_order(older)  # an older state of a finished order
+    assert len(pushed) == count

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from vtcore import setting
+from vtcore import _core, setting
 from vtcore._fast import TICK_RECORD_SIZE, TickDecoder
 from vtcore.constant import (
     CHINA_EXCHANGES,
@@ -103,8 +103,7 @@ def test_exchanges_keep_vnpy_members_and_values():
 
 
 def test_exchange_codes_match_the_cpp_core():
-    core = pytest.importorskip("vtcore._core")
-    assert core.exchange_values() == ["", *(exchange.value for exchange in Exchange)]
+    assert _core.exchange_values() == ["", *(exchange.value for exchange in Exchange)]
 
 
 def test_tick_keyword_constructor_like_vnpy():
@@ -240,3 +239,23 @@ def test_contract_defaults():
                             product=Product.FUTURES, size=10, pricetick=1)
     assert contract.min_volume == 1 and contract.net_position is False and contract.option_type is None
     assert contract.vt_symbol == "rb2605.SHFE"
+
+
+def test_record_layout_matches_the_cpp_core():
+    offsets = {name: offset for name, _, offset in _core.TICK_FIELDS}
+    assert _core.TICK_RECORD_SIZE == TICK_RECORD_SIZE
+    assert offsets["datetime"] == 32 and offsets["exchange"] == 52 and offsets["volume"] == 56
+    assert offsets["bid_price_1"] == 56 + 11 * 8 and offsets["ask_volume_5"] == TICK_RECORD_SIZE - 8
+
+
+def test_tick_decoder_cache_keeps_symbols_and_exchanges_apart():
+    decoder = TickDecoder()
+    symbols = [f"s{i}".encode() for i in range(3000)]  # more than the cache's slots: collisions happen
+    for _ in range(2):
+        for raw in symbols:
+            for exchange in (Exchange.SHFE, Exchange.DCE):
+                tick = decoder.decode(make_record(raw, exchange), "CTP")
+                assert tick.symbol == raw.decode() and tick.exchange is exchange
+                assert tick.vt_symbol == f"{raw.decode()}.{exchange.value}"
+    long_symbol = b"x" * 32  # exactly 32 bytes: no NUL inside the field
+    assert decoder.decode(make_record(long_symbol), "CTP").symbol == "x" * 32
