@@ -378,6 +378,8 @@ int main(int argc, char** argv) {
     std::vector<std::string> a;
     for (std::string t; in >> t;) a.push_back(token_or_empty(t));
     if (cmd.empty()) continue;
+    // Printed (and time-stamped) before the command runs: a lower bound for timing checks.
+    Line("cmd").str("cmd", cmd.c_str());
     if (cmd == "quit") break;
     if (cmd == "echo") {
       Line("echo").str("text", a.empty() ? "" : a[0].c_str());
