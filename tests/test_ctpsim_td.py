@@ -44,6 +44,8 @@ def test_authenticate_login_settlement_and_instruments(probe_factory) -> None:  
     login = probe.wait("td.OnRspUserLogin", 3)[2]
     assert login["ErrorID"] == 0 and login["FrontID"] == 1 and login["SessionID"] != 0
     assert login["MaxOrderRef"].isdigit() and len(login["TradingDay"]) == 8
+    probe.send("trading_day")
+    assert probe.wait("trading_day")[0]["td"] == login["TradingDay"]  # GetTradingDay() after login
     probe.send("td_qry settlement")
     assert "u1" in probe.wait("td.OnRspQrySettlementInfo", last=True)[0]["Content"]
     probe.send("td_confirm")

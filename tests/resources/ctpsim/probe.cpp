@@ -390,6 +390,8 @@ int main(int argc, char** argv) {
         closedir(dir);
       }
       Line("threads").integer("count", count).str("label", a.empty() ? "" : a[0].c_str());
+    } else if (cmd == "trading_day") {
+      Line("trading_day").str("md", md ? md->GetTradingDay() : "").str("td", td ? td->GetTradingDay() : "");
     } else if (cmd == "version") {
       Line("version").str("md", md_version()).str("td", td_version());
     } else if (cmd == "md_create") {
