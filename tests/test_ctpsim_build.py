@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,25 @@ def test_threads_start_in_init_and_end_in_release(probe_factory, tmp_path: Path)
     probe.send("md_release", "td_release")
     probe.wait("td_released")
     assert threads("released") == 1  # Release() joined them
+
+
+def test_release_from_inside_a_callback(probe_factory) -> None:  # noqa: F811
+    probe: Probe = probe_factory({"market_data": {"rate": 0, "count": -1}})
+    probe.md_login()
+    probe.send("md_print 0", "md_sub rb2601", "md_wait_ticks 1000 60")
+    probe.wait("md_waited")
+    probe.send("md_release_in_callback")
+    assert probe.wait("md_released_in_callback")[0]["after_release"] == "rb2601"
+
+    # The object is deleted by its own thread once the callback has returned: wait (bounded) for it to end.
+    for attempt in range(2000):
+        probe.send(f"threads gone{attempt}")
+        if probe.wait("threads", label=f"gone{attempt}")[0]["count"] == 1:
+            break
+        time.sleep(0.01)
+    else:
+        pytest.fail("the API thread did not end after Release() from a callback")
+    probe.send("md_stats")
+    ticks = probe.wait("md_stats")[0]["ticks"]
+    probe.send("md_stats")
+    assert probe.wait("md_stats", 2)[1]["ticks"] == ticks  # no callback after Release()

@@ -90,7 +90,7 @@ class FrontSession : public ControlTarget {
     }
   }
 
-  // Release(): stop the thread and forget the object. Never from inside a callback of this object.
+  // Release(): stop the thread and forget the object.
   void stop_session() {
     {
       std::lock_guard lock(setup_mutex_);
@@ -215,6 +215,12 @@ class SimulatedApi : public Stubs, public FrontSession<Spi> {
 
   void Release() override {
     this->stop_session();
+    if (this->loop_.in_loop_thread()) {
+      // Release() from inside one of this object's callbacks: the callback still runs on this object, so it is
+      // deleted by the API thread once the callback has returned.
+      this->loop_.finish_in_loop_thread([this] { delete this; });
+      return;
+    }
     delete this;
   }
   void Init() override { this->start_session(); }

@@ -11,7 +11,16 @@ void ApiLoop::start() {
   std::lock_guard lock(mutex_);
   if (started_ || stopping_) return;
   started_ = true;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    run();
+    // Only set when stop() came from a task of this thread: nobody joins it, and `last` may delete *this.
+    Task last;
+    {
+      std::lock_guard guard(mutex_);
+      last.swap(last_);
+    }
+    if (last) last();
+  });
   thread_id_ = thread_.get_id();
 }
 
@@ -57,6 +66,11 @@ void ApiLoop::stop() {
     stopped_ = true;
   }
   stopped_cv_.notify_all();
+}
+
+void ApiLoop::finish_in_loop_thread(Task last) {
+  std::lock_guard lock(mutex_);
+  last_ = std::move(last);
 }
 
 void ApiLoop::wait_stopped() {

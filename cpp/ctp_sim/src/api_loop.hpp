@@ -27,8 +27,11 @@ class ApiLoop {
   void start();                      // starts the thread; work posted before runs then
   void post(Task task);              // any thread
   void post_after(std::chrono::nanoseconds delay, Task task);
-  void stop();                       // any thread but the loop's own: drops pending work and joins
+  void stop();                       // drops pending work; joins, unless called from the loop's own thread
   void wait_stopped();               // blocks until stop() has finished (Join)
+  // stop() was called from inside a task: once that task returns, the loop thread runs `last` (which may
+  // destroy this loop's owner) and ends.
+  void finish_in_loop_thread(Task last);
   bool in_loop_thread() const { return std::this_thread::get_id() == thread_id_; }
   bool started() const { return started_; }
 
@@ -52,6 +55,7 @@ class ApiLoop {
   bool stopping_ = false;
   bool stopped_ = false;
   bool started_ = false;
+  Task last_;  // see finish_in_loop_thread
   std::thread thread_;
   std::thread::id thread_id_;
 };

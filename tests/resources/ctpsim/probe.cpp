@@ -137,6 +137,7 @@ class MdSpi final : public CThostFtdcMdSpi {
   ThreadCheck check;
   std::atomic<long long> ticks{0};
   std::atomic<long long> printed_limit{-1};  // -1: print every tick
+  std::atomic<CThostFtdcMdApi*> release_on_tick{nullptr};  // Release() from inside the next tick callback
 
   void OnFrontConnected() override {
     Guard g(check);
@@ -179,6 +180,10 @@ class MdSpi final : public CThostFtdcMdSpi {
     const long long n = ++ticks;
     const long long limit = printed_limit.load();
     if (limit < 0 || n <= limit) print_tick(*t);
+    if (CThostFtdcMdApi* api = release_on_tick.exchange(nullptr)) {
+      api->Release();
+      Line("md_released_in_callback").str("after_release", t->InstrumentID);  // *t is still readable
+    }
   }
 };
 
@@ -364,8 +369,10 @@ int main(int argc, char** argv) {
 
   CThostFtdcMdApi* md = nullptr;
   CThostFtdcTraderApi* td = nullptr;
-  MdSpi md_spi;
-  TdSpi td_spi;
+  // Never destroyed: an API released from inside its own callback ends on a thread nobody can join, so the
+  // SPIs must outlive main().
+  MdSpi& md_spi = *new MdSpi;
+  TdSpi& td_spi = *new TdSpi;
   std::string broker, user;
   int request_id = 0;
   auto ret = [](const std::string& cmd, int value) { Line("ret").str("cmd", cmd.c_str()).integer("value", value); };
@@ -432,6 +439,9 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
       Line("md_waited").integer("ticks", md_spi.ticks.load())
           .num("seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    } else if (cmd == "md_release_in_callback") {
+      md_spi.release_on_tick = md;
+      md = nullptr;
     } else if (cmd == "md_release" || cmd == "md_release_unregistered") {
       if (cmd == "md_release_unregistered") md->RegisterSpi(nullptr);
       const auto start = std::chrono::steady_clock::now();
