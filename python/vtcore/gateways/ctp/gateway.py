@@ -443,8 +443,10 @@ class _TdFront(_Front):
             self.gateway.update_account(callback.data)
 
     def OnRspQryInvestorPosition(self, callback: Callback) -> None:  # noqa: N802
-        if callback.error:
+        if callback.error:  # a failed answer must not zero the positions it did not report
             self.gateway.write_log(f"td front: position query failed: {callback.error_text}", ERROR)
+            self.gateway.discard_positions()
+            return
         self.gateway.update_position(callback.data, callback.is_last)
 
     def OnRtnOrder(self, callback: Callback) -> None:  # noqa: N802
@@ -824,6 +826,9 @@ class CtpGateway(BaseGateway):
         )
         account.available = data["Available"]
         self.on_account(account)
+
+    def discard_positions(self) -> None:
+        self._positions = {}
 
     def update_position(self, data: dict[str, Any] | None, is_last: bool) -> None:
         if data and data["InstrumentID"]:
