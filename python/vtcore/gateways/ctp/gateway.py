@@ -492,6 +492,7 @@ class CtpGateway(BaseGateway):
         self._pushed: set[str] = set()
         self._sysid_orderid: dict[tuple[str, str], str] = {}
         self._pending_trades: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._pending_since: dict[tuple[str, str], float] = {}  # when a trade began waiting for its order
         self._seen_trades: set[tuple[str, str, str]] = set()
         self._positions: dict[tuple[str, Exchange, Direction], PositionData] = {}
         self._pushed_positions: set[tuple[str, Exchange, Direction]] = set()
@@ -530,6 +531,13 @@ class CtpGateway(BaseGateway):
             front.check_timeout(now, self.connect_timeout)
         self.td.pump(now)
         self.td.poll(now, self.query_interval)
+        for key, since in list(self._pending_since.items()):
+            if key not in self._pending_trades:
+                del self._pending_since[key]
+            elif now - since > self.connect_timeout:  # say so once; the trade is still kept
+                del self._pending_since[key]
+                self.write_log(f"trade(s) of order {key[0]} {key[1]} have waited {now - since:.0f} s for the "
+                               f"order report; they are kept and pushed when it arrives", WARNING)
 
     # -- market data ----------------------------------------------------------------------------------------
 
@@ -794,6 +802,8 @@ class CtpGateway(BaseGateway):
         with self._lock:
             orderid = self._sysid_orderid.get(key)
         if orderid is None:  # the trade came before its order: keep it until the order arrives
+            if key not in self._pending_trades:
+                self._pending_since[key] = time.monotonic()
             self._pending_trades.setdefault(key, []).append(data)
             return
         self._seen_trades.add(seen)
