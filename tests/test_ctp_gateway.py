@@ -36,7 +36,7 @@ def make_config(folder: Path, **sections: Any) -> tuple[Path, Path]:
         "accounts": [
             {
                 "user_id": "tester",
-                "password": "secret",
+                "password": "sim-pass-7",
                 "positions": [
                     {"instrument": "rb2601", "direction": "long", "yesterday": 3},
                     {"instrument": "m2601", "direction": "short", "yesterday": 2},
@@ -51,7 +51,7 @@ def make_config(folder: Path, **sections: Any) -> tuple[Path, Path]:
     return ctpsim.write_config(folder / "sim.json", config), port_file
 
 
-def setting_for(config: Path, password: str = "secret") -> dict[str, str]:
+def setting_for(config: Path, password: str = "sim-pass-7") -> dict[str, str]:
     return simulator_setting(config, "tester", password)
 
 

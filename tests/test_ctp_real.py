@@ -84,3 +84,33 @@ def test_real_library_silent_on_refused_port_gives_a_timeout() -> None:
         for front in ("td", "md"):
             wait_for(lambda front=front: "timeout" in recorder.states(front), what=f"{front} timeout")
         assert any("no answer from td front" in line for line in recorder.logs())
+
+
+def test_a_request_the_real_library_refuses_gives_a_rejected_order(closing_port: int) -> None:
+    """ReqOrderInsert returning non-zero (the real library answers -1 while it has no session) must push a
+    REJECTED order with the reason, not just a log line as vn.py did."""
+    from vtcore.constant import Direction, Exchange, Offset, OrderType, Status  # noqa: PLC0415
+    from vtcore.event import EVENT_ORDER  # noqa: PLC0415
+    from vtcore.object import OrderRequest  # noqa: PLC0415
+
+    with ctp_engine(_setting(closing_port)) as (main_engine, gateway, recorder):
+        gateway.td.logged_in = True  # pretend a session, so that the request reaches the library
+        request = OrderRequest(
+            symbol="rb2601",
+            exchange=Exchange.SHFE,
+            direction=Direction.LONG,
+            type=OrderType.LIMIT,
+            volume=1,
+            price=3500.0,
+            offset=Offset.OPEN,
+        )
+        vt_orderid = main_engine.send_order(request, "CTP")
+        last = wait_for(
+            lambda: [
+                o
+                for o in recorder.of(EVENT_ORDER)
+                if o.vt_orderid == vt_orderid and o.status == Status.REJECTED
+            ],
+            what="the rejected order",
+        )[-1]
+        assert "ReqOrderInsert returned -1" in last.extra["reason"]

@@ -18,6 +18,7 @@ never by blocking a callback; account and positions are polled every `query_inte
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import time
@@ -133,12 +134,11 @@ class _Front:
         self.state_since = time.monotonic()
         self.timeout_reported = False
         self.rejected = ""  # the broker's refusal, while not retrying
-        self.request_id = 0
+        self._request_ids = itertools.count(1)  # next() is atomic: requests come from several threads
         self.logged_in = False
 
     def next_request_id(self) -> int:
-        self.request_id += 1
-        return self.request_id
+        return next(self._request_ids)
 
     def set_state(self, state: str, message: str = "", level: int = INFO) -> None:
         self.state_since = time.monotonic()
@@ -443,8 +443,10 @@ class _TdFront(_Front):
             self.gateway.update_account(callback.data)
 
     def OnRspQryInvestorPosition(self, callback: Callback) -> None:  # noqa: N802
-        if callback.error:
+        if callback.error:  # a failed answer must not zero the positions it did not report
             self.gateway.write_log(f"td front: position query failed: {callback.error_text}", ERROR)
+            self.gateway.discard_positions()
+            return
         self.gateway.update_position(callback.data, callback.is_last)
 
     def OnRtnOrder(self, callback: Callback) -> None:  # noqa: N802
@@ -490,6 +492,7 @@ class CtpGateway(BaseGateway):
         self._pushed: set[str] = set()
         self._sysid_orderid: dict[tuple[str, str], str] = {}
         self._pending_trades: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._pending_since: dict[tuple[str, str], float] = {}  # when a trade began waiting for its order
         self._seen_trades: set[tuple[str, str, str]] = set()
         self._positions: dict[tuple[str, Exchange, Direction], PositionData] = {}
         self._pushed_positions: set[tuple[str, Exchange, Direction]] = set()
@@ -528,6 +531,13 @@ class CtpGateway(BaseGateway):
             front.check_timeout(now, self.connect_timeout)
         self.td.pump(now)
         self.td.poll(now, self.query_interval)
+        for key, since in list(self._pending_since.items()):
+            if key not in self._pending_trades:
+                del self._pending_since[key]
+            elif now - since > self.connect_timeout:  # say so once; the trade is still kept
+                del self._pending_since[key]
+                self.write_log(f"trade(s) of order {key[0]} {key[1]} have waited {now - since:.0f} s for the "
+                               f"order report; they are kept and pushed when it arrives", WARNING)
 
     # -- market data ----------------------------------------------------------------------------------------
 
@@ -792,6 +802,8 @@ class CtpGateway(BaseGateway):
         with self._lock:
             orderid = self._sysid_orderid.get(key)
         if orderid is None:  # the trade came before its order: keep it until the order arrives
+            if key not in self._pending_trades:
+                self._pending_since[key] = time.monotonic()
             self._pending_trades.setdefault(key, []).append(data)
             return
         self._seen_trades.add(seen)
@@ -824,6 +836,9 @@ class CtpGateway(BaseGateway):
         )
         account.available = data["Available"]
         self.on_account(account)
+
+    def discard_positions(self) -> None:
+        self._positions = {}
 
     def update_position(self, data: dict[str, Any] | None, is_last: bool) -> None:
         if data and data["InstrumentID"]:
