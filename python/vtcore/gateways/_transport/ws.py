@@ -28,6 +28,7 @@ import msgspec
 from vtcore.gateways._transport._log import get_logger
 from vtcore.gateways._transport.backoff import Backoff
 from vtcore.gateways._transport.errors import ConnectionFailed, TransportError
+from vtcore.gateways._transport.ratelimit import RateLimit, RateLimiter
 
 _logger = get_logger("vtcore.transport.ws")
 _encoder = msgspec.json.Encoder()
@@ -57,6 +58,8 @@ class WebSocketConfig:
     open_timeout: float = 10.0
     request_timeout: float = 10.0
     max_message_size: int = 16 * 1024 * 1024
+    #: the venue's cap on client messages (Binance spot streams: 5/s); sends wait for room
+    messages_per_second: float | None = None
 
 
 OnOpen = Callable[["WebSocketClient"], Awaitable[None]]
@@ -83,7 +86,10 @@ class WebSocketClient:
         self._closing = False
         self._last_receive = 0.0
         self.connections = 0  # successful opens, for tests and stats
-        self.url_override: Callable[[], str] | None = None  # e.g. a private stream's URL carries a fresh key
+        self._send_limiter = (RateLimiter({"messages": RateLimit(config.messages_per_second, 1.0)})
+                              if config.messages_per_second else None)
+        #: computes the URL before each connect (a private stream's URL carries a fresh listen key)
+        self.url_provider: Callable[[], Awaitable[str]] | None = None
 
     # ---- lifecycle
 
@@ -150,6 +156,8 @@ class WebSocketClient:
         ws = self._ws
         if ws is None or ws.closed:
             raise ConnectionFailed(f"{self.config.name}: not connected")
+        if self._send_limiter is not None:
+            await self._send_limiter.acquire({"messages": 1})
         if isinstance(message, str):
             await ws.send_str(message)
         elif isinstance(message, bytes):
@@ -241,7 +249,7 @@ class WebSocketClient:
     async def _connect(self) -> aiohttp.ClientWebSocketResponse:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession()
-        url = self.url_override() if self.url_override is not None else self.config.url
+        url = await self.url_provider() if self.url_provider is not None else self.config.url
         heartbeat = self.config.heartbeat
         protocol_ping = heartbeat.ping_interval if heartbeat.text_ping is None else None
         return await self._session.ws_connect(

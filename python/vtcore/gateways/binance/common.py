@@ -1,0 +1,470 @@
+"""What the three Binance markets share: HMAC signing of the percent-encoded payload, error classes, the clock,
+contracts from `exchangeInfo`, the market-stream decoder and the order/trade mapping (venues.md §1-2).
+
+A market (spot, USDⓈ-M, COIN-M) is a subclass that names its paths, URLs, streams and user-data flavour.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import hmac
+import itertools
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import msgspec
+
+from vtcore.constant import Direction, Exchange, Interval, OrderType, Product, Status
+from vtcore.gateways._transport import (
+    ClockSkewRejected,
+    Heartbeat,
+    RateLimit,
+    RateLimited,
+    RateLimiter,
+    RequestRejected,
+    RestClient,
+    RestConfig,
+    RestRequest,
+    SignatureRejected,
+    VenueClock,
+    VenueError,
+    VenueUnavailable,
+    WebSocketClient,
+    WebSocketConfig,
+    retry_after_seconds,
+)
+from vtcore.gateways._transport.gateway import (
+    DIRECTION_SIDE,
+    INTERVAL_STEP,
+    TransportGateway,
+    http_to_ws,
+    ms_to_datetime,
+    parse_common_settings,
+)
+from vtcore.gateways.binance import schemas
+from vtcore.object import BarData, CancelRequest, ContractData, HistoryRequest, OrderData, OrderRequest, TradeData
+
+STATUS_BINANCE2VT = {
+    "NEW": Status.NOTTRADED, "PENDING_NEW": Status.NOTTRADED, "PARTIALLY_FILLED": Status.PARTTRADED,
+    "FILLED": Status.ALLTRADED, "CANCELED": Status.CANCELLED, "EXPIRED": Status.CANCELLED,
+    "EXPIRED_IN_MATCH": Status.CANCELLED, "REJECTED": Status.REJECTED, "PENDING_CANCEL": Status.NOTTRADED,
+}
+SIDE_BINANCE2VT = {"BUY": Direction.LONG, "SELL": Direction.SHORT}
+INTERVAL_VT2BINANCE = {Interval.MINUTE: "1m", Interval.HOUR: "1h", Interval.DAILY: "1d", Interval.WEEKLY: "1w"}
+#: (type, timeInForce) per vt order type; post-only is the market's `post_only_order`
+ORDER_TYPE_VT2BINANCE: dict[OrderType, tuple[str, str | None]] = {
+    OrderType.LIMIT: ("LIMIT", "GTC"), OrderType.MARKET: ("MARKET", None),
+    OrderType.FAK: ("LIMIT", "IOC"), OrderType.FOK: ("LIMIT", "FOK"),
+}
+ORDER_TYPE_BINANCE2VT = {("LIMIT", "GTC"): OrderType.LIMIT, ("LIMIT", "IOC"): OrderType.FAK,
+                         ("LIMIT", "FOK"): OrderType.FOK, ("MARKET", "GTC"): OrderType.MARKET}
+POST_ONLY = getattr(OrderType, "POST_ONLY", None)
+
+_combined = msgspec.json.Decoder(schemas.CombinedFrame)
+_reply = msgspec.json.Decoder(schemas.StreamReply)
+_book_ticker = msgspec.json.Decoder(schemas.BookTicker)
+_spot_depth = msgspec.json.Decoder(schemas.PartialDepth)
+_futures_depth = msgspec.json.Decoder(schemas.FuturesDepth)
+_trade = msgspec.json.Decoder(schemas.Trade)
+_error = msgspec.json.Decoder(schemas.ErrorReply)
+
+
+def sign_payload(secret: bytes, payload: str) -> str:
+    return hmac.new(secret, payload.encode(), hashlib.sha256).hexdigest()
+
+
+def parse_error(status: int, raw: bytes, headers: Mapping[str, str]) -> VenueError | None:
+    """A Binance error answer as a typed error, or None for success."""
+    if status < 400:
+        return None
+    try:
+        reply = _error.decode(raw)
+        code: int | None = reply.code
+        message = reply.msg
+    except msgspec.DecodeError:
+        code, message = None, raw[:200].decode(errors="replace") or f"HTTP {status}"
+    except msgspec.ValidationError:
+        code, message = None, f"HTTP {status}"
+    if status in (418, 429):
+        return RateLimited(message, retry_after=retry_after_seconds(headers), status=status, code=code,
+                           headers=headers)
+    if status >= 500 or code == -1007:
+        return VenueUnavailable(message, status=status, code=code, headers=headers)
+    if code == -1021:
+        return ClockSkewRejected(message, status=status, code=code, headers=headers)
+    if code in (-1022, -2014, -2015) or status == 401:
+        return SignatureRejected(message, status=status, code=code, headers=headers)
+    return RequestRejected(message, status=status, code=code, headers=headers)
+
+
+def decimal_step(filters: list[dict[str, Any]], kind: str, key: str) -> float:
+    for item in filters:
+        if item.get("filterType") == kind:
+            return float(item.get(key, 0) or 0)
+    return 0.0
+
+
+@dataclass(frozen=True)
+class BinanceUrls:
+    rest: str
+    ws: str  # market streams root (spot) / routed root (USDⓈ-M) / root (COIN-M)
+    ws_api: str = ""  # spot WS API (user data)
+
+
+class BinanceGatewayBase(TransportGateway):
+    """Binance, whatever the market; subclasses set the class attributes and the user-data stream."""
+
+    exchange: ClassVar[Exchange] = Exchange.BINANCE
+    exchanges: ClassVar[list[Exchange]] = [Exchange.BINANCE]
+    default_setting: ClassVar[dict[str, Any]] = {
+        "key": "", "secret": "", "session_number": 3, "proxy_host": "", "proxy_port": 0,
+        "server": ["REAL", "TESTNET"], "base_url": "",
+    }
+    servers: ClassVar[dict[str, BinanceUrls]]
+    rest_prefix: ClassVar[str]  # "/api/v3", "/fapi/v1", "/dapi/v1"
+    weight_limits: ClassVar[dict[str, RateLimit]]
+    kline_limit: ClassVar[int] = 1000
+    #: server ping period of the market streams: the client drops a line silent for 3 periods
+    venue_ping_interval: ClassVar[float] = 20.0
+    post_only_tif: ClassVar[str | None] = None  # futures: "GTX"
+
+    def __init__(self, event_engine: Any, gateway_name: str) -> None:
+        super().__init__(event_engine, gateway_name)
+        self.clock = VenueClock()
+        self.rest: RestClient | None = None
+        self.market_sockets: list[WebSocketClient] = []
+        self.user_socket: WebSocketClient | None = None
+        self._request_ids = itertools.count(1)
+        self._key = ""
+        self._secret = b""
+        self.urls: BinanceUrls | None = None
+        self._proxy: str | None = None
+        self._session_number = 3
+        self._user_stream_opened = False
+        self.malformed_messages = 0
+
+    # ---- settings and connection
+
+    def apply_setting(self, setting: dict[str, Any]) -> None:
+        common = parse_common_settings(setting)
+        if common.server not in self.servers:
+            raise ValueError(f"setting 'server' must be one of {', '.join(self.servers)}")
+        self._key, self._secret = common.key, common.secret.encode()
+        self._proxy, self._session_number = common.proxy, common.session_number
+        if common.base_url:
+            self.urls = BinanceUrls(common.base_url, http_to_ws(common.base_url), http_to_ws(common.base_url))
+        else:
+            self.urls = self.servers[common.server]
+
+    async def start(self) -> None:
+        assert self.urls is not None
+        self.rest = RestClient(
+            RestConfig(self.urls.rest, timeout=self.timing.rest_timeout, session_number=self._session_number,
+                       proxy=self._proxy, retries=self.timing.rest_retries, backoff=self.timing.backoff),
+            signer=self.sign_request if self._key else None,
+            error_parser=parse_error,
+            limiter=RateLimiter(self.weight_limits),
+            on_clock_skew=self.sync_clock,
+        )
+        await self.sync_clock()
+        await self.load_contracts()
+        self.mark_contracts_ready()
+        self.open_market_sockets()
+        if self._key:
+            await self.fetch_account()
+            await self.fetch_positions()
+            await self.load_open_orders()
+            self.open_user_stream()
+        else:
+            self.write_log("no API key: market data only")
+        self.write_log("connected")
+
+    async def stop(self) -> None:
+        for socket in [*self.market_sockets, self.user_socket]:
+            if socket is not None:
+                await socket.close()
+        self.market_sockets, self.user_socket = [], None
+        await self.stop_user_stream()
+        if self.rest is not None:
+            await self.rest.close()
+        self.write_log("closed")
+
+    async def stop_user_stream(self) -> None:
+        return None
+
+    # ---- signing and REST
+
+    def sign_request(self, request: RestRequest) -> None:
+        """HMAC-SHA256 over the percent-encoded query string + body, exactly as sent (venues.md §1)."""
+        stamp = f"timestamp={self.clock.now_ms()}&recvWindow=5000"
+        request.query_string = f"{request.query_string}&{stamp}" if request.query_string else stamp
+        signature = sign_payload(self._secret, request.query_string + request.body)
+        request.query_string += f"&signature={signature}"
+        request.headers["X-MBX-APIKEY"] = self._key
+
+    async def call(self, method: str, path: str, params: dict[str, Any] | None = None, *, signed: bool = False,
+                   weight: int = 1, orders: int = 0, type_: Any = Any) -> Any:
+        assert self.rest is not None
+        costs = {"REQUEST_WEIGHT": weight}
+        if orders:
+            costs["ORDERS"] = orders
+        request = RestRequest(method, path, params=params, signed=signed, costs=costs)
+        return await self.rest.request(request, type_)
+
+    async def sync_clock(self) -> None:
+        async def server_ms() -> int:
+            reply: schemas.ServerTime = await self.call("GET", f"{self.rest_prefix}/time",
+                                                        type_=schemas.ServerTime)
+            return reply.serverTime
+
+        offset = await self.clock.sync(server_ms)
+        self.logger.info("%s: clock offset to the venue %d ms", self.gateway_name, offset)
+
+    # ---- contracts
+
+    async def load_contracts(self) -> None:
+        info: schemas.ExchangeInfo = await self.call("GET", f"{self.rest_prefix}/exchangeInfo", weight=20,
+                                                     type_=schemas.ExchangeInfo)
+        for item in info.symbols:
+            contract = self.make_contract(item)
+            if contract is not None:
+                self.add_contract(contract)
+        self.write_log(f"{len(self.contracts)} contracts loaded")
+
+    def make_contract(self, item: schemas.SymbolInfo) -> ContractData | None:
+        raise NotImplementedError
+
+    def venue_symbol(self, symbol: str) -> str:
+        """The venue's symbol for a vt symbol (they differ only where two markets would collide)."""
+        return symbol
+
+    def vt_symbol_of(self, venue_symbol: str) -> str:
+        return venue_symbol
+
+    def base_contract(self, item: schemas.SymbolInfo, product: Product, size: float) -> ContractData:
+        step = decimal_step(item.filters, "LOT_SIZE", "stepSize")
+        return ContractData(
+            gateway_name=self.gateway_name, symbol=self.vt_symbol_of(item.symbol), exchange=self.exchange,
+            name=item.symbol, product=product, size=size,
+            pricetick=decimal_step(item.filters, "PRICE_FILTER", "tickSize"),
+            min_volume=max(step, decimal_step(item.filters, "LOT_SIZE", "minQty")) or 1.0,
+            stop_supported=False, net_position=True, history_data=True,
+        )
+
+    # ---- market data
+
+    def market_socket(self, name: str, url: str) -> WebSocketClient:
+        heartbeat = Heartbeat(
+            ping_interval=self.timing.ws_ping_interval,
+            idle_timeout=self.timing.ws_idle_timeout or 3 * self.venue_ping_interval,
+        )
+        socket = WebSocketClient(
+            WebSocketConfig(url=url, name=f"{self.gateway_name}.{name}", heartbeat=heartbeat,
+                            backoff=self.timing.backoff, proxy=self._proxy, open_timeout=self.timing.open_timeout,
+                            messages_per_second=self.messages_per_second),
+            on_message=self.on_market_message,
+            build_subscribe=self.build_subscribe,
+            on_state=lambda connected, reason: self.state(name, "connected" if connected else "disconnected",
+                                                          reason),
+        )
+        socket.start()
+        return socket
+
+    messages_per_second: ClassVar[float | None] = None
+
+    def build_subscribe(self, topics: list[str], subscribe: bool) -> list[dict[str, Any]]:
+        method = "SUBSCRIBE" if subscribe else "UNSUBSCRIBE"
+        return [{"method": method, "params": topics[i:i + 200], "id": next(self._request_ids)}
+                for i in range(0, len(topics), 200)]
+
+    def open_market_sockets(self) -> None:
+        raise NotImplementedError
+
+    def socket_topics(self, symbol: str) -> list[tuple[WebSocketClient, list[str]]]:
+        raise NotImplementedError
+
+    async def subscribe_market(self, symbol: str) -> None:
+        for socket, topics in self.socket_topics(symbol):
+            await socket.subscribe(topics)
+
+    async def unsubscribe_market(self, symbol: str) -> None:
+        for socket, topics in self.socket_topics(symbol):
+            await socket.unsubscribe(topics)
+        self.ticks.pop(symbol, None)
+
+    def on_market_message(self, raw: bytes) -> None:
+        try:
+            frame = _combined.decode(raw)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            self.on_stream_reply(raw)
+            return
+        stream = frame.stream
+        symbol_part, _, kind = stream.partition("@")
+        try:
+            if kind == "bookTicker":
+                ticker = _book_ticker.decode(frame.data)
+                self.update_tick(self.vt_symbol_of(ticker.s), ms_to_datetime(ticker.E) if ticker.E else None, {
+                    "bid_price_1": float(ticker.b), "bid_volume_1": float(ticker.B),
+                    "ask_price_1": float(ticker.a), "ask_volume_1": float(ticker.A)})
+            elif kind.startswith("depth"):
+                self.on_depth(symbol_part, frame.data)
+            elif kind in ("trade", "aggTrade"):
+                trade = _trade.decode(frame.data)
+                self.update_tick(self.vt_symbol_of(trade.s), ms_to_datetime(trade.T),
+                                 {"last_price": float(trade.p), "last_volume": float(trade.q)})
+        except (msgspec.ValidationError, msgspec.DecodeError, ValueError) as error:
+            self.malformed_messages += 1
+            self.logger.warning("%s: malformed %s message dropped: %s", self.gateway_name, stream, error)
+
+    def on_depth(self, stream_symbol: str, data: msgspec.Raw) -> None:
+        raise NotImplementedError
+
+    def depth_values(self, bids: list[tuple[str, str]], asks: list[tuple[str, str]]) -> dict[str, float]:
+        values: dict[str, float] = {}
+        for index in range(5):
+            if index < len(bids):
+                values[f"bid_price_{index + 1}"] = float(bids[index][0])
+                values[f"bid_volume_{index + 1}"] = float(bids[index][1])
+            else:
+                values[f"bid_price_{index + 1}"] = values[f"bid_volume_{index + 1}"] = 0.0
+            if index < len(asks):
+                values[f"ask_price_{index + 1}"] = float(asks[index][0])
+                values[f"ask_volume_{index + 1}"] = float(asks[index][1])
+            else:
+                values[f"ask_price_{index + 1}"] = values[f"ask_volume_{index + 1}"] = 0.0
+        return values
+
+    def on_stream_reply(self, raw: bytes) -> None:
+        try:
+            reply = _reply.decode(raw)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            self.malformed_messages += 1
+            self.logger.warning("%s: malformed market message dropped: %r", self.gateway_name, raw[:120])
+            return
+        if reply.code is not None:
+            self.write_log(f"market stream error {reply.code}: {reply.msg}", logging.WARNING)
+
+    # ---- orders
+
+    def order_params(self, order: OrderData, req: OrderRequest) -> dict[str, Any]:
+        if req.type == POST_ONLY and POST_ONLY is not None:
+            order_type, tif = self.post_only_order()
+        else:
+            order_type, tif = ORDER_TYPE_VT2BINANCE[req.type]
+        params: dict[str, Any] = {"symbol": self.venue_symbol(req.symbol), "side": DIRECTION_SIDE[req.direction],
+                                  "type": order_type}
+        if tif is not None:
+            params["timeInForce"] = tif
+        params["quantity"] = _number(req.volume)
+        if order_type != "MARKET":
+            params["price"] = _number(req.price)
+        params["newClientOrderId"] = order.orderid
+        return params
+
+    def post_only_order(self) -> tuple[str, str | None]:
+        raise NotImplementedError
+
+    async def place_order(self, order: OrderData, req: OrderRequest) -> None:
+        params = self.order_params(order, req)
+        reply: schemas.Order = await self.call("POST", f"{self.rest_prefix}/order", params, signed=True,
+                                               weight=1, orders=1, type_=schemas.Order)
+        self.apply_rest_order(reply)
+
+    def apply_rest_order(self, reply: schemas.Order) -> None:
+        status = STATUS_BINANCE2VT.get(reply.status, Status.NOTTRADED)
+        moment = ms_to_datetime(reply.updateTime or reply.transactTime or reply.time) \
+            if (reply.updateTime or reply.transactTime or reply.time) else None
+        self.update_order(reply.clientOrderId, status=status, traded=float(reply.executedQty), moment=moment,
+                          template=self.order_from_rest(reply, status))
+        for fill in reply.fills:
+            self.add_trade(self.make_trade(reply.clientOrderId, reply.symbol, reply.side, str(fill.tradeId),
+                                           fill.price, fill.qty, moment))
+
+    def order_from_rest(self, reply: schemas.Order, status: Status) -> OrderData:
+        return OrderData(
+            gateway_name=self.gateway_name, symbol=self.vt_symbol_of(reply.symbol), exchange=self.exchange,
+            orderid=reply.clientOrderId,
+            type=ORDER_TYPE_BINANCE2VT.get((reply.type, reply.timeInForce or "GTC"), OrderType.LIMIT),
+            direction=SIDE_BINANCE2VT.get(reply.side), price=float(reply.price), volume=float(reply.origQty),
+            traded=float(reply.executedQty), status=status,
+            datetime=ms_to_datetime(reply.time or reply.updateTime) if (reply.time or reply.updateTime) else None,
+        )
+
+    def make_trade(self, orderid: str, venue_symbol: str, side: str, tradeid: str, price: str, quantity: str,
+                   moment: dt.datetime | None) -> TradeData:
+        return TradeData(gateway_name=self.gateway_name, symbol=self.vt_symbol_of(venue_symbol),
+                         exchange=self.exchange, orderid=orderid, tradeid=tradeid,
+                         direction=SIDE_BINANCE2VT.get(side), price=float(price), volume=float(quantity),
+                         datetime=moment)
+
+    async def cancel_venue_order(self, req: CancelRequest) -> None:
+        params = {"symbol": self.venue_symbol(req.symbol), "origClientOrderId": req.orderid}
+        reply: schemas.Order = await self.call("DELETE", f"{self.rest_prefix}/order", params, signed=True,
+                                               weight=1, type_=schemas.Order)
+        self.apply_rest_order(reply)
+
+    async def load_open_orders(self) -> None:
+        replies: list[schemas.Order] = await self.call("GET", f"{self.rest_prefix}/openOrders", signed=True,
+                                                       weight=40, type_=list[schemas.Order])
+        for reply in replies:
+            self.apply_rest_order(reply)
+
+    async def reconcile(self) -> None:
+        """After the user stream was down: bring every active order up to date and fetch the fills missed."""
+        active = [order for order in self.orders.values() if order.is_active()]
+        for order in active:
+            params = {"symbol": self.venue_symbol(order.symbol), "origClientOrderId": order.orderid}
+            try:
+                reply: schemas.Order = await self.call("GET", f"{self.rest_prefix}/order", params, signed=True,
+                                                       weight=4, type_=schemas.Order)
+            except RequestRejected as error:
+                self.write_log(f"reconcile {order.orderid}: {error.venue_message}", logging.WARNING)
+                continue
+            if float(reply.executedQty) > order.traded:
+                await self.fetch_order_trades(reply)
+            self.apply_rest_order(reply)
+        if active:
+            self.write_log(f"reconciled {len(active)} active orders after the user stream reconnected")
+
+    async def fetch_order_trades(self, reply: schemas.Order) -> None:
+        raise NotImplementedError
+
+    # ---- history
+
+    async def fetch_history(self, req: HistoryRequest) -> list[BarData]:
+        interval = req.interval or Interval.MINUTE
+        code = INTERVAL_VT2BINANCE.get(interval)
+        if code is None:
+            raise ValueError(f"interval {interval.value} is not available from Binance")
+        step_ms = int(INTERVAL_STEP[interval].total_seconds() * 1000)
+        start_ms = int(req.start.timestamp() * 1000)
+        end_ms = int((req.end or dt.datetime.now(dt.timezone.utc)).timestamp() * 1000)
+        bars: list[BarData] = []
+        while start_ms <= end_ms:
+            params = {"symbol": self.venue_symbol(req.symbol), "interval": code, "startTime": start_ms,
+                      "endTime": end_ms, "limit": self.kline_limit}
+            rows: list[schemas.Kline] = await self.call("GET", f"{self.rest_prefix}/klines", params, weight=2,
+                                                        type_=list[schemas.Kline])
+            for row in rows:
+                bars.append(BarData(
+                    gateway_name=self.gateway_name, symbol=req.symbol, exchange=self.exchange,
+                    datetime=ms_to_datetime(row[0]), interval=interval, volume=float(row[5]),
+                    turnover=float(row[7]), open_price=float(row[1]), high_price=float(row[2]),
+                    low_price=float(row[3]), close_price=float(row[4])))
+            if len(rows) < self.kline_limit:
+                break
+            start_ms = rows[-1][0] + step_ms
+            await asyncio.sleep(0)
+        return bars
+
+
+def _number(value: float) -> str:
+    """A float as the shortest decimal text (no exponent)."""
+    text = repr(float(value))
+    if "e" in text or "E" in text:
+        text = f"{value:.12f}".rstrip("0").rstrip(".")
+    return text[:-2] if text.endswith(".0") else text

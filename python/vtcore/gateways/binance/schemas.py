@@ -1,0 +1,303 @@
+"""Binance wire messages as typed msgspec structs, with Binance's own field names (venues.md §1-2).
+
+These are decoded straight from the venue's bytes and converted to vtcore's objects in the gateways; they never
+leave the binance package. Fields the gateways do not read are not declared (msgspec skips them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+
+class ErrorReply(msgspec.Struct):
+    code: int
+    msg: str
+
+
+class ServerTime(msgspec.Struct):
+    serverTime: int  # noqa: N815
+
+
+class SymbolInfo(msgspec.Struct):
+    symbol: str
+    status: str = ""
+    baseAsset: str = ""  # noqa: N815
+    quoteAsset: str = ""  # noqa: N815
+    filters: list[dict[str, Any]] = []
+    orderTypes: list[str] = []  # noqa: N815
+    contractType: str = ""  # noqa: N815  (futures)
+    contractStatus: str = ""  # noqa: N815  (COIN-M)
+    contractSize: float = 0.0  # noqa: N815  (COIN-M: USD per contract)
+    marginAsset: str = ""  # noqa: N815
+
+
+class ExchangeInfo(msgspec.Struct):
+    symbols: list[SymbolInfo]
+
+
+class OrderFill(msgspec.Struct):
+    price: str
+    qty: str
+    tradeId: int  # noqa: N815
+
+
+class Order(msgspec.Struct):
+    """REST order answer (spot and futures share these keys)."""
+
+    symbol: str
+    orderId: int  # noqa: N815
+    clientOrderId: str  # noqa: N815
+    price: str
+    origQty: str  # noqa: N815
+    executedQty: str  # noqa: N815
+    status: str
+    type: str
+    side: str
+    timeInForce: str = ""  # noqa: N815
+    time: int = 0
+    updateTime: int = 0  # noqa: N815
+    transactTime: int = 0  # noqa: N815
+    fills: list[OrderFill] = []
+
+
+class AlgoOrder(msgspec.Struct):
+    """`/fapi/v1/algoOrder` answer."""
+
+    algoId: int  # noqa: N815
+    clientAlgoId: str  # noqa: N815
+    algoStatus: str = ""  # noqa: N815
+
+
+class SpotBalance(msgspec.Struct):
+    asset: str
+    free: str
+    locked: str
+
+
+class SpotAccount(msgspec.Struct):
+    balances: list[SpotBalance]
+
+
+class FuturesAsset(msgspec.Struct):
+    asset: str
+    walletBalance: str  # noqa: N815
+    availableBalance: str = "0"  # noqa: N815
+    unrealizedProfit: str = "0"  # noqa: N815
+
+
+class FuturesAccount(msgspec.Struct):
+    assets: list[FuturesAsset]
+
+
+class PositionRisk(msgspec.Struct):
+    symbol: str
+    positionAmt: str  # noqa: N815
+    entryPrice: str  # noqa: N815
+    unRealizedProfit: str  # noqa: N815
+    positionSide: str = "BOTH"  # noqa: N815
+
+
+class AccountTrade(msgspec.Struct):
+    """`myTrades` (spot) / `userTrades` (futures) row."""
+
+    symbol: str
+    id: int
+    orderId: int  # noqa: N815
+    price: str
+    qty: str
+    time: int
+    isBuyer: bool = False  # noqa: N815  (spot)
+    side: str = ""  # futures
+
+
+class ListenKey(msgspec.Struct):
+    listenKey: str  # noqa: N815
+
+
+Kline = tuple[int, str, str, str, str, str, int, str, int, str, str, str]
+
+# ---- market streams
+
+
+class CombinedFrame(msgspec.Struct):
+    stream: str
+    data: msgspec.Raw
+
+
+class StreamReply(msgspec.Struct):
+    """A reply to SUBSCRIBE/UNSUBSCRIBE (`result` null) or a stream control error (`code`, `msg`)."""
+
+    id: int | str | None = None
+    result: Any = None
+    code: int | None = None
+    msg: str | None = None
+
+
+class BookTicker(msgspec.Struct):
+    s: str
+    b: str
+    B: str  # noqa: N815
+    a: str
+    A: str  # noqa: N815
+    u: int = 0
+    E: int = 0  # noqa: N815  (futures only)
+    T: int = 0  # noqa: N815  (futures only)
+
+
+class PartialDepth(msgspec.Struct):
+    """Spot `<s>@depth5`: no symbol, no event time."""
+
+    lastUpdateId: int  # noqa: N815
+    bids: list[tuple[str, str]]
+    asks: list[tuple[str, str]]
+
+
+class FuturesDepth(msgspec.Struct):
+    """Futures `<s>@depth5`: a depthUpdate-shaped message with `b`/`a`."""
+
+    s: str
+    E: int  # noqa: N815
+    b: list[tuple[str, str]]
+    a: list[tuple[str, str]]
+    T: int = 0  # noqa: N815
+
+
+class Trade(msgspec.Struct):
+    """Spot `@trade` and futures `@aggTrade` share what the gateways read."""
+
+    s: str
+    p: str
+    q: str
+    T: int  # noqa: N815
+
+
+# ---- user data
+
+
+class ExecutionReport(msgspec.Struct, tag="executionReport", tag_field="e"):
+    E: int  # noqa: N815
+    s: str
+    c: str
+    S: str  # noqa: N815
+    o: str
+    f: str
+    q: str
+    p: str
+    C: str  # noqa: N815
+    x: str
+    X: str  # noqa: N815
+    i: int
+    l: str  # noqa: E741
+    z: str
+    L: str  # noqa: N815
+    T: int  # noqa: N815
+    t: int
+
+
+class AccountBalance(msgspec.Struct):
+    a: str
+    f: str
+    l: str  # noqa: E741
+
+
+class OutboundAccountPosition(msgspec.Struct, tag="outboundAccountPosition", tag_field="e"):
+    E: int  # noqa: N815
+    B: list[AccountBalance]  # noqa: N815
+
+
+class BalanceUpdate(msgspec.Struct, tag="balanceUpdate", tag_field="e"):
+    E: int  # noqa: N815
+    a: str
+    d: str
+
+
+class EventStreamTerminated(msgspec.Struct, tag="eventStreamTerminated", tag_field="e"):
+    E: int  # noqa: N815
+
+
+SpotUserEvent = ExecutionReport | OutboundAccountPosition | BalanceUpdate | EventStreamTerminated
+
+
+class ApiError(msgspec.Struct):
+    code: int
+    msg: str
+
+
+class ApiFrame(msgspec.Struct):
+    """Anything on the WS API socket: a reply (`id`, `status`) or a user-data event (`subscriptionId`)."""
+
+    id: int | str | None = None
+    status: int = 0
+    result: msgspec.Raw | None = None
+    error: ApiError | None = None
+    subscriptionId: int | None = None  # noqa: N815
+    event: msgspec.Raw | None = None
+
+
+class FuturesOrderUpdate(msgspec.Struct):
+    s: str
+    c: str
+    S: str  # noqa: N815
+    o: str
+    f: str
+    q: str
+    p: str
+    x: str
+    X: str  # noqa: N815
+    i: int
+    l: str  # noqa: E741
+    z: str
+    L: str  # noqa: N815
+    T: int  # noqa: N815
+    t: int
+    ot: str = ""
+
+
+class OrderTradeUpdate(msgspec.Struct, tag="ORDER_TRADE_UPDATE", tag_field="e"):
+    E: int  # noqa: N815
+    o: FuturesOrderUpdate
+
+
+class FuturesBalance(msgspec.Struct):
+    a: str
+    wb: str
+    cw: str = "0"
+
+
+class FuturesPosition(msgspec.Struct):
+    s: str
+    pa: str
+    ep: str
+    up: str = "0"
+    ps: str = "BOTH"
+
+
+class FuturesAccountUpdateData(msgspec.Struct):
+    B: list[FuturesBalance] = []  # noqa: N815
+    P: list[FuturesPosition] = []  # noqa: N815
+
+
+class AccountUpdate(msgspec.Struct, tag="ACCOUNT_UPDATE", tag_field="e"):
+    E: int  # noqa: N815
+    a: FuturesAccountUpdateData
+
+
+class ListenKeyExpired(msgspec.Struct, tag="listenKeyExpired", tag_field="e"):
+    E: int  # noqa: N815
+
+
+class AlgoUpdateOrder(msgspec.Struct):
+    caid: str
+    aid: int
+    s: str
+    X: str  # noqa: N815
+
+
+class AlgoUpdate(msgspec.Struct, tag="ALGO_UPDATE", tag_field="e"):
+    E: int  # noqa: N815
+    o: AlgoUpdateOrder
+
+
+FuturesUserEvent = OrderTradeUpdate | AccountUpdate | ListenKeyExpired | AlgoUpdate
