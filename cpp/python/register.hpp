@@ -1,0 +1,34 @@
+// Shared declarations of the vtcore._core glue: one register_<area>() per source file, plus the
+// few helpers more than one area needs.
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <cstddef>
+#include <memory>
+
+#include "vtcore/records.hpp"
+#include "vtcore/tick_buffer.hpp"
+
+namespace vtcore::python {
+
+namespace py = pybind11;
+
+void register_records(py::module_& m);
+void register_tick_buffer(py::module_& m);
+void register_hub(py::module_& m);
+void register_test_producer(py::module_& m);
+
+/// The numpy structured dtype of TickRecord (fields as in TICK_FIELDS), created once.
+py::dtype tick_dtype();
+
+/// Copies one TickRecord out of a bytes-like object of exactly sizeof(TickRecord) bytes
+/// (ValueError otherwise).
+TickRecord tick_from_buffer(const py::buffer& buffer);
+
+/// A read-only array over `count` records at `first`, whose base object holds `owner`, so the
+/// memory stays alive as long as the array (or any view of it) does.
+py::array tick_array_view(const std::shared_ptr<TickBuffer>& owner, const TickRecord* first, std::size_t count);
+
+}  // namespace vtcore::python

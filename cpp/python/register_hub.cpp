@@ -1,0 +1,159 @@
+#include <pybind11/stl.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "register.hpp"
+#include "vtcore/event_hub.hpp"
+
+namespace vtcore::python {
+namespace {
+
+/// Collects what a drain takes, so the drain itself runs with the GIL released; the Python list is
+/// built afterwards.
+class CollectingSink final : public DrainSink {
+ public:
+  struct Segment {
+    std::uint32_t producer_id;
+    bool is_message;
+    std::uint64_t start_seq;  // ticks
+    std::size_t count;        // ticks
+    MessageHeader header;     // messages
+    std::string payload;      // messages
+  };
+
+  void on_ticks(std::uint32_t producer_id, std::uint64_t start_seq, std::size_t count) override {
+    segments.push_back({producer_id, false, start_seq, count, {}, {}});
+  }
+  void on_message(std::uint32_t producer_id, const MessageHeader& header, const std::byte* payload) override {
+    segments.push_back({producer_id, true, 0, 0, header,
+                        std::string(reinterpret_cast<const char*>(payload), header.size)});
+  }
+
+  std::vector<Segment> segments;
+};
+
+std::chrono::nanoseconds seconds_to_ns(double seconds, const char* what) {
+  if (std::isnan(seconds)) throw py::value_error(std::string(what) + " must be a number");
+  constexpr double kMaxSeconds = 365.0 * 24 * 3600;  // "forever", without overflowing the clock
+  if (seconds <= 0) return std::chrono::nanoseconds::zero();
+  return std::chrono::nanoseconds(static_cast<std::int64_t>(std::min(seconds, kMaxSeconds) * 1e9));
+}
+
+void delete_producer_capsule(PyObject* capsule) {
+  delete static_cast<std::shared_ptr<Producer>*>(PyCapsule_GetPointer(capsule, kProducerCapsuleName));
+}
+
+}  // namespace
+
+void register_hub(py::module_& m) {
+  py::class_<Producer, std::shared_ptr<Producer>>(
+      m, "Producer", "The push side of one ring, for one producer thread; created by EventHub.add_producer.")
+      .def_property_readonly("id", &Producer::id)
+      .def_property_readonly("name", &Producer::name)
+      .def_property_readonly("ticks_pushed", &Producer::ticks_pushed)
+      .def_property_readonly("ticks_dropped", &Producer::ticks_dropped)
+      .def_property_readonly("messages_pushed", &Producer::messages_pushed)
+      .def_property_readonly("messages_spilled", &Producer::messages_spilled)
+      .def(
+          "push_tick", [](Producer& self, const py::buffer& record) { return self.push_tick(tick_from_buffer(record)); },
+          py::arg("record"))
+      .def(
+          "push_message",
+          [](Producer& self, std::uint32_t kind, std::int32_t request_id, bool is_last, const py::bytes& payload) {
+            const std::string_view data = payload;
+            if (data.size() > std::numeric_limits<std::uint32_t>::max()) throw py::value_error("payload too large");
+            self.push_message(kind, request_id, is_last, data.data(), static_cast<std::uint32_t>(data.size()));
+          },
+          py::arg("kind"), py::arg("request_id"), py::arg("is_last"), py::arg("payload"))
+      .def("capsule",
+           [](const std::shared_ptr<Producer>& self) {
+             auto* holder = new std::shared_ptr<Producer>(self);
+             PyObject* capsule = PyCapsule_New(holder, kProducerCapsuleName, &delete_producer_capsule);
+             if (capsule == nullptr) {
+               delete holder;
+               throw py::error_already_set();
+             }
+             return py::reinterpret_steal<py::object>(capsule);
+           })
+      .def("__repr__", [](const Producer& self) {
+        return "<Producer id=" + std::to_string(self.id()) + " name='" + self.name() + "'>";
+      });
+
+  py::class_<EventHub, std::shared_ptr<EventHub>>(
+      m, "EventHub", "Per-producer rings drained by one consumer thread, with a park/wake-up.")
+      .def(py::init([](std::int64_t tick_buffer_capacity, double spin_us) {
+             if (tick_buffer_capacity <= 0) throw py::value_error("tick_buffer_capacity must be positive");
+             return std::make_shared<EventHub>(static_cast<std::size_t>(tick_buffer_capacity),
+                                               seconds_to_ns(spin_us * 1e-6, "spin_us"));
+           }),
+           py::arg("tick_buffer_capacity") = 65536, py::arg("spin_us") = 50.0)
+      .def_property_readonly("tick_buffer", &EventHub::tick_buffer)
+      .def(
+          "add_producer",
+          [](EventHub& self, std::string name, std::int64_t capacity) {
+            if (capacity <= 0) throw py::value_error("capacity must be positive");
+            return self.add_producer(std::move(name), static_cast<std::size_t>(capacity));
+          },
+          py::arg("name"), py::arg("capacity") = 65536)
+      .def(
+          "remove_producer",
+          [](EventHub& self, const Producer& producer) {
+            if (!self.remove_producer(producer)) {
+              throw py::value_error("producer " + std::to_string(producer.id()) + " is not attached to this hub");
+            }
+          },
+          py::arg("producer"))
+      .def("notify", &EventHub::notify)
+      .def(
+          "wait",
+          [](EventHub& self, double timeout) {
+            const auto ns = seconds_to_ns(timeout, "timeout");
+            // Safe without the GIL: wait touches only C++ state and no Python objects.
+            const py::gil_scoped_release release;
+            return self.wait(ns);
+          },
+          py::arg("timeout"))
+      .def(
+          "drain",
+          [](EventHub& self, std::int64_t max_records) {
+            if (max_records < 0) throw py::value_error("max_records must not be negative");
+            CollectingSink sink;
+            {
+              const py::gil_scoped_release release;  // the C++ drain touches no Python objects
+              self.drain(sink, static_cast<std::size_t>(max_records));
+            }
+            py::list out(sink.segments.size());
+            std::size_t i = 0;
+            for (const auto& segment : sink.segments) {
+              if (segment.is_message) {
+                out[i++] = py::make_tuple(segment.producer_id, 1, segment.header.kind, segment.header.request_id,
+                                          segment.header.is_last != 0, py::bytes(segment.payload));
+              } else {
+                out[i++] = py::make_tuple(segment.producer_id, 0, segment.start_seq, segment.count);
+              }
+            }
+            return out;
+          },
+          py::arg("max_records") = 4096)
+      .def("stats", [](const EventHub& self) {
+        py::list out;
+        for (const auto& s : self.stats()) {
+          py::dict entry;
+          entry["id"] = s.id;
+          entry["name"] = s.name;
+          entry["ticks_pushed"] = s.ticks_pushed;
+          entry["ticks_dropped"] = s.ticks_dropped;
+          entry["messages_pushed"] = s.messages_pushed;
+          entry["messages_spilled"] = s.messages_spilled;
+          out.append(entry);
+        }
+        return out;
+      });
+}
+
+}  // namespace vtcore::python

@@ -1,0 +1,215 @@
+#include "vtcore/event_hub.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+namespace vtcore {
+
+Producer::Producer(std::uint32_t id, std::string name, std::size_t capacity, std::shared_ptr<Wakeup> wakeup)
+    : id_(id), name_(std::move(name)), wakeup_(std::move(wakeup)), ring_(capacity) {}
+
+Producer::~Producer() {
+  // No thread uses the producer any more: free the heap payloads of messages never drained.
+  for (std::size_t n = ring_.readable(); n > 0; --n) {
+    RingSlot& slot = ring_.peek(0);
+    if (slot.type == RingSlot::kMessage) delete[] slot.message.heap;
+    ring_.consume(1);
+  }
+}
+
+bool Producer::push_tick(const TickRecord& tick) noexcept {
+  // While messages spill, a tick pushed into the ring would overtake them: drop it instead.
+  if (spilling_.load(std::memory_order_acquire) || detached_.load(std::memory_order_relaxed) ||
+      !ring_.try_push_with([&](RingSlot& slot) noexcept {
+        slot.type = RingSlot::kTick;
+        slot.tick = tick;
+      })) {
+    bump(ticks_dropped_);
+    return false;
+  }
+  bump(ticks_pushed_);
+  wakeup_->wake_if_parked();
+  return true;
+}
+
+void Producer::push_message(std::uint32_t kind, std::int32_t request_id, bool is_last, const void* data,
+                            std::uint32_t size) noexcept {
+  if (detached_.load(std::memory_order_relaxed)) return;
+  const MessageHeader header{kind, request_id, size, static_cast<std::uint8_t>(is_last ? 1 : 0), {}};
+  bump(messages_pushed_);
+  const bool pushed = !spilling_.load(std::memory_order_acquire) &&
+                      ring_.try_push_with([&](RingSlot& slot) noexcept {
+                        slot.type = RingSlot::kMessage;
+                        slot.message.header = header;
+                        if (size <= RingSlot::kInlinePayload) {
+                          slot.message.heap = nullptr;
+                          if (size > 0) std::memcpy(slot.message.inline_payload, data, size);
+                        } else {
+                          slot.message.heap = new std::byte[size];
+                          std::memcpy(slot.message.heap, data, size);
+                        }
+                      });
+  if (!pushed) spill(header, data);
+  wakeup_->wake_if_parked();
+}
+
+void Producer::spill(const MessageHeader& header, const void* data) noexcept {
+  OwnedMessage message{header, std::make_unique<std::byte[]>(header.size)};
+  if (header.size > 0) std::memcpy(message.payload.get(), data, header.size);
+  {
+    const std::lock_guard<std::mutex> lock(overflow_mutex_);
+    overflow_.push_back(std::move(message));
+    spilling_.store(true, std::memory_order_release);
+  }
+  bump(messages_spilled_);
+}
+
+bool Producer::has_work() noexcept {
+  return pending_next_ < pending_.size() || ring_.readable() > 0 ||
+         spilling_.load(std::memory_order_acquire);
+}
+
+std::size_t Producer::drain_some(DrainSink& sink, TickBuffer::Writer& ticks, std::size_t max,
+                                 std::size_t& tick_room) {
+  std::size_t done = 0;
+  while (done < max) {
+    // 1. A swapped-out overflow list: older than whatever the ring received after the swap.
+    if (pending_next_ < pending_.size()) {
+      const OwnedMessage& message = pending_[pending_next_++];
+      sink.on_message(id_, message.header, message.payload.get());
+      ++done;
+      continue;
+    }
+    if (!pending_.empty()) {
+      pending_.clear();
+      pending_next_ = 0;
+    }
+
+    // 2. The ring. `spilling_` is read before the ring is found empty: the producer stops using the
+    // ring once it sets the flag, so an empty ring after seeing the flag means the overflow list
+    // holds the oldest records left.
+    const bool spilling = spilling_.load(std::memory_order_acquire);
+    const std::size_t readable = ring_.readable();
+    if (readable == 0) {
+      if (!spilling) break;
+      const std::lock_guard<std::mutex> lock(overflow_mutex_);
+      pending_.swap(overflow_);
+      spilling_.store(false, std::memory_order_release);
+      continue;
+    }
+
+    RingSlot& first = ring_.peek(0);
+    if (first.type == RingSlot::kMessage) {
+      sink.on_message(id_, first.message.header, first.message.payload());
+      delete[] first.message.heap;
+      first.message.heap = nullptr;
+      ring_.consume(1);
+      ++done;
+      continue;
+    }
+
+    // A run of ticks, copied into the tick buffer as one block that does not wrap.
+    const std::size_t limit =
+        std::min({readable, max - done, tick_room, ticks.contiguous_space()});
+    if (limit == 0) break;  // the tick buffer is full for this drain
+    std::size_t run = 1;
+    while (run < limit && ring_.peek(run).type == RingSlot::kTick) ++run;
+    TickRecord* out = ticks.begin(run);
+    for (std::size_t i = 0; i < run; ++i) out[i] = ring_.peek(i).tick;
+    const std::uint64_t start = ticks.commit(run);
+    ring_.consume(run);
+    tick_room -= run;
+    done += run;
+    sink.on_ticks(id_, start, run);
+  }
+  return done;
+}
+
+EventHub::EventHub(std::size_t tick_buffer_capacity, std::chrono::nanoseconds spin)
+    : wakeup_(std::make_shared<Wakeup>()), ticks_(std::make_shared<TickBuffer>(tick_buffer_capacity)),
+      spin_(spin) {}
+
+std::shared_ptr<Producer> EventHub::add_producer(std::string name, std::size_t capacity) {
+  const std::lock_guard<std::mutex> lock(producers_mutex_);
+  auto producer = std::make_shared<Producer>(next_id_, std::move(name), capacity, wakeup_);
+  ++next_id_;
+  producers_.push_back(producer);
+  producers_version_.fetch_add(1, std::memory_order_release);
+  return producer;
+}
+
+bool EventHub::remove_producer(std::uint32_t id) {
+  return remove_if([id](const Producer& producer) { return producer.id() == id; });
+}
+
+bool EventHub::remove_producer(const Producer& producer) {
+  return remove_if([&producer](const Producer& candidate) { return &candidate == &producer; });
+}
+
+template <typename Match>
+bool EventHub::remove_if(Match&& match) {
+  const std::lock_guard<std::mutex> lock(producers_mutex_);
+  const auto it = std::find_if(producers_.begin(), producers_.end(),
+                               [&match](const auto& producer) { return match(*producer); });
+  if (it == producers_.end()) return false;
+  (*it)->detached_.store(true, std::memory_order_relaxed);
+  producers_.erase(it);
+  producers_version_.fetch_add(1, std::memory_order_release);
+  return true;
+}
+
+void EventHub::refresh_snapshot() {
+  const std::uint64_t version = producers_version_.load(std::memory_order_acquire);
+  if (version == snapshot_version_) return;
+  const std::lock_guard<std::mutex> lock(producers_mutex_);
+  snapshot_ = producers_;
+  snapshot_version_ = producers_version_.load(std::memory_order_relaxed);
+}
+
+bool EventHub::has_work() {
+  refresh_snapshot();
+  return std::any_of(snapshot_.begin(), snapshot_.end(), [](const auto& producer) { return producer->has_work(); });
+}
+
+bool EventHub::wait(std::chrono::nanoseconds timeout) {
+  const std::lock_guard<std::mutex> lock(consumer_mutex_);
+  return wakeup_->wait(timeout, spin_, [this] { return has_work(); });
+}
+
+std::size_t EventHub::drain(DrainSink& sink, std::size_t max) {
+  const std::lock_guard<std::mutex> lock(consumer_mutex_);
+  refresh_snapshot();
+  const std::size_t count = snapshot_.size();
+  if (count == 0 || max == 0) return 0;
+  TickBuffer::Writer writer(*ticks_);
+  std::size_t tick_room = ticks_->capacity();
+  std::size_t done = 0;
+  // Passes over all producers, each taking a fair share of what is left of the budget, until the
+  // budget is spent or a pass finds nothing; the starting producer rotates between drains.
+  for (bool progress = true; progress && done < max;) {
+    progress = false;
+    const std::size_t share = std::max<std::size_t>(1, (max - done) / count);
+    for (std::size_t k = 0; k < count && done < max; ++k) {
+      Producer& producer = *snapshot_[(cursor_ + k) % count];
+      const std::size_t got = producer.drain_some(sink, writer, std::min(share, max - done), tick_room);
+      done += got;
+      progress = progress || got > 0;
+    }
+  }
+  cursor_ = (cursor_ + 1) % count;
+  return done;
+}
+
+std::vector<ProducerStats> EventHub::stats() const {
+  const std::lock_guard<std::mutex> lock(producers_mutex_);
+  std::vector<ProducerStats> out;
+  out.reserve(producers_.size());
+  for (const auto& p : producers_) {
+    out.push_back({p->id(), p->name(), p->ticks_pushed(), p->ticks_dropped(), p->messages_pushed(),
+                   p->messages_spilled()});
+  }
+  return out;
+}
+
+}  // namespace vtcore
