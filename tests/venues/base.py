@@ -34,6 +34,7 @@ class Faults:
     stop_pings: bool = False  # neither send pings nor answer the client's pings/text pings
     mute: bool = False  # send nothing at all on any stream (with stop_pings: a dead peer)
     clock_offset_ms: int = 0  # the venue's clock minus real time
+    refuse_ws: bool = False  # answer WebSocket upgrades with 503 (the venue is unreachable for streams)
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Session:
     combined: bool = False
     state: dict[str, Any] = field(default_factory=dict)
     last_pong: float = field(default_factory=time.monotonic)
+    pongs: int = 0  # answers to the venue's pings
 
 
 class VenueServer:
@@ -74,8 +76,9 @@ class VenueServer:
 
     def start(self) -> VenueServer:
         started = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(started,), name=type(self).__name__,
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._serve, args=(started,), name=type(self).__name__, daemon=True
+        )
         self._thread.start()
         if not started.wait(10):
             raise RuntimeError("venue server did not start")
@@ -158,7 +161,8 @@ class VenueServer:
             dropped = 0
             for session in list(self.sessions):
                 if kind is None or session.kind == kind:
-                    transport = session.ws._req.transport if session.ws._req is not None else None  # type: ignore[attr-defined]
+                    request = session.ws._req
+                    transport = request.transport if request is not None else None
                     if transport is not None:
                         transport.abort()
                     dropped += 1
@@ -168,17 +172,22 @@ class VenueServer:
         return result
 
     def session_count(self, kind: str | None = None) -> int:
-        return self.run(lambda: sum(1 for s in self.sessions if (kind is None or s.kind == kind)
-                                    and not s.ws.closed))
+        return self.run(
+            lambda: sum(1 for s in self.sessions if (kind is None or s.kind == kind) and not s.ws.closed)
+        )
 
     def now_ms(self) -> int:
         return time.time_ns() // 1_000_000 + self.faults.clock_offset_ms
 
     # ---- WebSocket plumbing for subclasses (venue loop only)
 
-    async def serve_ws(self, request: web.Request, kind: str,
-                       on_frame: Callable[[Session, str], Coroutine[Any, Any, None]],
-                       session: Session | None = None) -> web.WebSocketResponse:
+    async def serve_ws(
+        self,
+        request: web.Request,
+        kind: str,
+        on_frame: Callable[[Session, str], Coroutine[Any, Any, None]],
+        session: Session | None = None,
+    ) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=False, max_msg_size=1 << 22)
         await ws.prepare(request)
         session = session or Session(ws=ws, kind=kind)
@@ -192,6 +201,7 @@ class VenueServer:
                         await ws.pong(message.data)
                     continue
                 if message.type is WSMsgType.PONG:
+                    session.pongs += 1
                     continue
                 if message.type is WSMsgType.TEXT:
                     await on_frame(session, message.data)
@@ -234,10 +244,12 @@ class VenueServer:
     # ---- REST faults
 
     @web.middleware
-    async def _fault_middleware(self, request: web.Request,
-                                handler: Callable[[web.Request], Coroutine[Any, Any, web.StreamResponse]]
-                                ) -> web.StreamResponse:
+    async def _fault_middleware(
+        self, request: web.Request, handler: Callable[[web.Request], Coroutine[Any, Any, web.StreamResponse]]
+    ) -> web.StreamResponse:
         if request.headers.get("Upgrade", "").lower() == "websocket":
+            if self.faults.refuse_ws:
+                return web.Response(status=503, text="Service Unavailable")
             return await handler(request)
         self.request_log.append((request.method, request.path))
         if self.faults.http_429 > 0:

@@ -1,18 +1,20 @@
-"""Local Binance venues (spot `/api/v3` + streams + WS API; USDⓈ-M `/fapi`; COIN-M `/dapi`), written from the
-wire format in the reference notes (venues.md §1-2), not from vtcore's gateway.
+"""Local Binance venues (spot `/api/v3` + streams + WS API; USDⓈ-M `/fapi`; COIN-M `/dapi`), written from
+the wire format in the reference notes (venues.md §1-2), not from vtcore's gateway.
 
-What they check as Binance does: `X-MBX-APIKEY`, HMAC-SHA256 over the percent-encoded payload exactly as received
-(-1022), the timestamp window (-1021), mandatory parameters (-1102), symbols (-1121), request weights with
-`X-MBX-USED-WEIGHT-1M` and 429 + `Retry-After` (-1003). Streams: `/ws`, `/stream?streams=` (combined), SUBSCRIBE
-/ UNSUBSCRIBE with ids, at most 5 client messages a second (spot), server ping frames with a pong deadline.
-Spot user data only through the WS API (`userDataStream.subscribe.signature`, events wrapped in
-`{"subscriptionId","event"}`); futures user data through a listenKey on `/private/ws` (USDⓈ-M) or `/ws/<key>`
-(COIN-M). USDⓈ-M market streams are routed: bookTicker/depth only on `/public`, aggTrade/kline/markPrice only on
-`/market`; a stream on the wrong path is accepted and silently never delivered, as on the real venue.
+What they check as Binance does: `X-MBX-APIKEY`, HMAC-SHA256 over the percent-encoded payload exactly as
+received (-1022), the timestamp window (-1021), mandatory parameters (-1102), symbols (-1121), request weights
+with `X-MBX-USED-WEIGHT-1M` and 429 + `Retry-After` (-1003). Streams: `/ws`, `/stream?streams=` (combined),
+SUBSCRIBE / UNSUBSCRIBE with ids, at most 5 client messages a second (spot), server ping frames with a pong
+deadline. Spot user data only through the WS API (`userDataStream.subscribe.signature`, events wrapped in
+`{"subscriptionId","event"}`); futures user data through a listenKey on `/private/ws` (USDⓈ-M) or
+`/ws/<key>` (COIN-M). USDⓈ-M market streams are routed: bookTicker/depth only on `/public`,
+aggTrade/kline/markPrice only on `/market`; a stream on the wrong path is accepted and silently never
+delivered, as on the real venue.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -31,8 +33,19 @@ from venues.matching import Execution, SimOrder
 API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
 API_SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
 
-INTERVAL_MS = {"1s": 1_000, "1m": 60_000, "3m": 180_000, "5m": 300_000, "15m": 900_000, "30m": 1_800_000,
-               "1h": 3_600_000, "2h": 7_200_000, "4h": 14_400_000, "1d": 86_400_000, "1w": 604_800_000}
+INTERVAL_MS = {
+    "1s": 1_000,
+    "1m": 60_000,
+    "3m": 180_000,
+    "5m": 300_000,
+    "15m": 900_000,
+    "30m": 1_800_000,
+    "1h": 3_600_000,
+    "2h": 7_200_000,
+    "4h": 14_400_000,
+    "1d": 86_400_000,
+    "1w": 604_800_000,
+}
 
 
 @dataclass(frozen=True)
@@ -60,7 +73,7 @@ def sign(secret: str, payload: str) -> str:
 def _split_signature(payload: str) -> tuple[str, str | None]:
     """(payload without its trailing `signature=` parameter, the signature or None)."""
     if payload.startswith("signature="):
-        return "", payload[len("signature="):]
+        return "", payload[len("signature=") :]
     head, found, signature = payload.rpartition("&signature=")
     return (head, signature) if found else (payload, None)
 
@@ -91,7 +104,9 @@ class BinanceVenueBase(VenueServer):
         if signature is None:
             body, signature = _split_signature(body)
         if not signature:
-            raise BinanceError(-1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.")
+            raise BinanceError(
+                -1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed."
+            )
         payload = payload_query + body
         if not hmac.compare_digest(sign(self.api_secret, payload), signature.lower()):
             raise BinanceError(-1022, "Signature for this request is not valid.")
@@ -102,7 +117,9 @@ class BinanceVenueBase(VenueServer):
 
     def check_timestamp(self, params: dict[str, str]) -> None:
         if "timestamp" not in params:
-            raise BinanceError(-1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.")
+            raise BinanceError(
+                -1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed."
+            )
         timestamp = int(params["timestamp"])
         if timestamp > 10**14:  # microseconds
             timestamp //= 1000
@@ -119,32 +136,42 @@ class BinanceVenueBase(VenueServer):
             self._weight_window, self.used_weight = window, 0
         self.used_weight += weight
         if self.used_weight > self.weight_limit:
-            raise BinanceError(-1003, "Too many requests; current limit of IP(127.0.0.1) request weight per 1 "
-                                      f"minute is {self.weight_limit}. Please use WebSocket Streams for live "
-                                      "updates to avoid polling the API.", 429)
+            raise BinanceError(
+                -1003,
+                "Too many requests; current limit of IP(127.0.0.1) request weight per 1 "
+                f"minute is {self.weight_limit}. Please use WebSocket Streams for live "
+                "updates to avoid polling the API.",
+                429,
+            )
 
     def rate_limited_response(self) -> web.Response:
         return web.Response(
             status=429,
-            text=json.dumps({"code": -1003, "msg": "Too many requests; current limit of IP(127.0.0.1) request "
-                                                   f"weight per 1 minute is {self.weight_limit}."}),
+            text=json.dumps(
+                {
+                    "code": -1003,
+                    "msg": "Too many requests; current limit of IP(127.0.0.1) request "
+                    f"weight per 1 minute is {self.weight_limit}.",
+                }
+            ),
             content_type="application/json",
             headers={"Retry-After": str(self.faults.retry_after)},
         )
 
     def answer(self, payload: Any, status: int = 200) -> web.Response:
-        return web.Response(status=status, text=json.dumps(payload), content_type="application/json",
-                            headers={"X-MBX-USED-WEIGHT-1M": str(self.used_weight)})
+        return web.Response(
+            status=status,
+            text=json.dumps(payload),
+            content_type="application/json",
+            headers={"X-MBX-USED-WEIGHT-1M": str(self.used_weight)},
+        )
 
     def endpoint(self, weight: int, signed: bool, handler: Any) -> Any:
         async def wrapped(request: web.Request) -> web.Response:
             body = await request.text()
             try:
                 self.charge(weight)
-                if signed:
-                    params = self.check_signed(request, body)
-                else:
-                    params = dict(request.query)
+                params = self.check_signed(request, body) if signed else dict(request.query)
                 return self.answer(await handler(request, params))
             except BinanceError as error:
                 headers = {"Retry-After": str(self.faults.retry_after)} if error.status == 429 else {}
@@ -157,8 +184,9 @@ class BinanceVenueBase(VenueServer):
     def require(self, params: dict[str, str], *names: str) -> None:
         for name in names:
             if not params.get(name):
-                raise BinanceError(-1102, f"Mandatory parameter '{name}' was not sent, was empty/null, or "
-                                          "malformed.")
+                raise BinanceError(
+                    -1102, f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed."
+                )
 
     def spec(self, symbol: str | None) -> SymbolSpec:
         for spec in self.symbols:
@@ -186,9 +214,22 @@ class BinanceVenueBase(VenueServer):
         while open_time <= end and len(rows) < limit:
             index = open_time // step
             base = Decimal(100 + index % 50)
-            rows.append([open_time, decimal_text(base), decimal_text(base + 2), decimal_text(base - 1),
-                         decimal_text(base + 1), "10.00000000", open_time + step - 1, "1000.00000000", 7,
-                         "5.00000000", "500.00000000", "0"])
+            rows.append(
+                [
+                    open_time,
+                    decimal_text(base),
+                    decimal_text(base + 2),
+                    decimal_text(base - 1),
+                    decimal_text(base + 1),
+                    "10.00000000",
+                    open_time + step - 1,
+                    "1000.00000000",
+                    7,
+                    "5.00000000",
+                    "500.00000000",
+                    "0",
+                ]
+            )
             open_time += step
         return rows
 
@@ -215,7 +256,11 @@ class BinanceSpotVenue(BinanceVenueBase):
 
     def __init__(self) -> None:
         super().__init__()
-        self.balances: dict[str, Decimal] = {"USDT": Decimal("100000"), "BTC": Decimal("1"), "ETH": Decimal("10")}
+        self.balances: dict[str, Decimal] = {
+            "USDT": Decimal("100000"),
+            "BTC": Decimal("1"),
+            "ETH": Decimal("10"),
+        }
         self.user_subscriptions: dict[int, Session] = {}  # subscriptionId -> WS API session
         self._subscription_ids = 0
 
@@ -240,8 +285,11 @@ class BinanceSpotVenue(BinanceVenueBase):
         return app
 
     async def gone(self, request: web.Request) -> web.Response:
-        return web.Response(status=410, text=json.dumps({"code": -1099, "msg": "Not found, unauthenticated, or "
-                                                         "unauthorized."}), content_type="application/json")
+        return web.Response(
+            status=410,
+            text=json.dumps({"code": -1099, "msg": "Not found, unauthenticated, or unauthorized."}),
+            content_type="application/json",
+        )
 
     async def exchange_info(self, request: web.Request, params: dict[str, str]) -> Any:
         return {
@@ -255,25 +303,63 @@ class BinanceSpotVenue(BinanceVenueBase):
             "exchangeFilters": [],
             "symbols": [
                 {
-                    "symbol": spec.symbol, "status": "TRADING", "baseAsset": spec.base, "baseAssetPrecision": 8,
-                    "quoteAsset": spec.quote, "quotePrecision": 8, "quoteAssetPrecision": 8,
-                    "baseCommissionPrecision": 8, "quoteCommissionPrecision": 8,
-                    "orderTypes": ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT",
-                                   "TAKE_PROFIT_LIMIT"],
-                    "icebergAllowed": True, "ocoAllowed": True, "otoAllowed": True,
-                    "quoteOrderQtyMarketAllowed": True, "allowTrailingStop": True, "cancelReplaceAllowed": True,
-                    "isSpotTradingAllowed": True, "isMarginTradingAllowed": True,
-                    "filters": [
-                        {"filterType": "PRICE_FILTER", "minPrice": spec.tick_size, "maxPrice": "1000000.00000000",
-                         "tickSize": spec.tick_size},
-                        {"filterType": "LOT_SIZE", "minQty": spec.min_qty, "maxQty": "9000.00000000",
-                         "stepSize": spec.step_size},
-                        {"filterType": "NOTIONAL", "minNotional": "5.00000000", "applyMinToMarket": True,
-                         "maxNotional": "9000000.00000000", "applyMaxToMarket": False, "avgPriceMins": 5},
+                    "symbol": spec.symbol,
+                    "status": "TRADING",
+                    "baseAsset": spec.base,
+                    "baseAssetPrecision": 8,
+                    "quoteAsset": spec.quote,
+                    "quotePrecision": 8,
+                    "quoteAssetPrecision": 8,
+                    "baseCommissionPrecision": 8,
+                    "quoteCommissionPrecision": 8,
+                    "orderTypes": [
+                        "LIMIT",
+                        "LIMIT_MAKER",
+                        "MARKET",
+                        "STOP_LOSS",
+                        "STOP_LOSS_LIMIT",
+                        "TAKE_PROFIT",
+                        "TAKE_PROFIT_LIMIT",
                     ],
-                    "permissions": [], "permissionSets": [["SPOT", "MARGIN"]],
+                    "icebergAllowed": True,
+                    "ocoAllowed": True,
+                    "otoAllowed": True,
+                    "quoteOrderQtyMarketAllowed": True,
+                    "allowTrailingStop": True,
+                    "cancelReplaceAllowed": True,
+                    "isSpotTradingAllowed": True,
+                    "isMarginTradingAllowed": True,
+                    "filters": [
+                        {
+                            "filterType": "PRICE_FILTER",
+                            "minPrice": spec.tick_size,
+                            "maxPrice": "1000000.00000000",
+                            "tickSize": spec.tick_size,
+                        },
+                        {
+                            "filterType": "LOT_SIZE",
+                            "minQty": spec.min_qty,
+                            "maxQty": "9000.00000000",
+                            "stepSize": spec.step_size,
+                        },
+                        {
+                            "filterType": "NOTIONAL",
+                            "minNotional": "5.00000000",
+                            "applyMinToMarket": True,
+                            "maxNotional": "9000000.00000000",
+                            "applyMaxToMarket": False,
+                            "avgPriceMins": 5,
+                        },
+                    ],
+                    "permissions": [],
+                    "permissionSets": [["SPOT", "MARGIN"]],
                     "defaultSelfTradePreventionMode": "EXPIRE_MAKER",
-                    "allowedSelfTradePreventionModes": ["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"],
+                    "allowedSelfTradePreventionModes": [
+                        "NONE",
+                        "EXPIRE_TAKER",
+                        "EXPIRE_MAKER",
+                        "EXPIRE_BOTH",
+                    ],
                 }
                 for spec in self.symbols
             ],
@@ -305,25 +391,53 @@ class BinanceSpotVenue(BinanceVenueBase):
 
     async def account(self, request: web.Request, params: dict[str, str]) -> Any:
         return {
-            "makerCommission": 10, "takerCommission": 10, "buyerCommission": 0, "sellerCommission": 0,
-            "commissionRates": {"maker": "0.00100000", "taker": "0.00100000", "buyer": "0.00000000",
-                                "seller": "0.00000000"},
-            "canTrade": True, "canWithdraw": True, "canDeposit": True, "brokered": False,
-            "requireSelfTradePrevention": False, "preventSor": False, "updateTime": self.now_ms(),
-            "accountType": "SPOT", "balances": self.balance_rows(), "permissions": ["SPOT"], "uid": 354937868,
+            "makerCommission": 10,
+            "takerCommission": 10,
+            "buyerCommission": 0,
+            "sellerCommission": 0,
+            "commissionRates": {
+                "maker": "0.00100000",
+                "taker": "0.00100000",
+                "buyer": "0.00000000",
+                "seller": "0.00000000",
+            },
+            "canTrade": True,
+            "canWithdraw": True,
+            "canDeposit": True,
+            "brokered": False,
+            "requireSelfTradePrevention": False,
+            "preventSor": False,
+            "updateTime": self.now_ms(),
+            "accountType": "SPOT",
+            "balances": self.balance_rows(),
+            "permissions": ["SPOT"],
+            "uid": 354937868,
         }
 
     # ---- orders
 
     def render_order(self, order: SimOrder) -> dict[str, Any]:
         return {
-            "symbol": order.symbol, "orderId": order.order_id, "orderListId": -1, "clientOrderId": order.client_id,
-            "price": decimal_text(order.price), "origQty": decimal_text(order.quantity),
-            "executedQty": decimal_text(order.filled), "cummulativeQuoteQty": decimal_text(order.filled_quote),
-            "status": order.status, "timeInForce": self.time_in_force(order), "type": self.order_type(order),
-            "side": order.side, "stopPrice": "0.00000000", "icebergQty": "0.00000000", "time": order.created_ms,
-            "updateTime": order.updated_ms, "isWorking": order.active, "workingTime": order.created_ms,
-            "origQuoteOrderQty": "0.00000000", "selfTradePreventionMode": "EXPIRE_MAKER",
+            "symbol": order.symbol,
+            "orderId": order.order_id,
+            "orderListId": -1,
+            "clientOrderId": order.client_id,
+            "price": decimal_text(order.price),
+            "origQty": decimal_text(order.quantity),
+            "executedQty": decimal_text(order.filled),
+            "cummulativeQuoteQty": decimal_text(order.filled_quote),
+            "status": order.status,
+            "timeInForce": self.time_in_force(order),
+            "type": self.order_type(order),
+            "side": order.side,
+            "stopPrice": "0.00000000",
+            "icebergQty": "0.00000000",
+            "time": order.created_ms,
+            "updateTime": order.updated_ms,
+            "isWorking": order.active,
+            "workingTime": order.created_ms,
+            "origQuoteOrderQty": "0.00000000",
+            "selfTradePreventionMode": "EXPIRE_MAKER",
         }
 
     def find_order(self, params: dict[str, str]) -> SimOrder | None:
@@ -337,7 +451,9 @@ class BinanceSpotVenue(BinanceVenueBase):
                 if order.client_id == client_id and order.symbol == symbol:
                     return order
             return None
-        raise BinanceError(-1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!")
+        raise BinanceError(
+            -1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!"
+        )
 
     async def new_order(self, request: web.Request, params: dict[str, str]) -> Any:
         self.require(params, "symbol", "side", "type")
@@ -361,30 +477,49 @@ class BinanceSpotVenue(BinanceVenueBase):
         quantity = Decimal(params["quantity"])
         price = Decimal(params.get("price", "0"))
         if quantity % Decimal(spec.step_size) != 0 or (price and price % Decimal(spec.tick_size) != 0):
-            raise BinanceError(-1013, "Filter failure: LOT_SIZE" if quantity % Decimal(spec.step_size)
-                               else "Filter failure: PRICE_FILTER")
+            raise BinanceError(
+                -1013,
+                "Filter failure: LOT_SIZE"
+                if quantity % Decimal(spec.step_size)
+                else "Filter failure: PRICE_FILTER",
+            )
         order = SimOrder(
-            order_id=self.matching.next_order_id(), client_id=client_id, account="spot", symbol=spec.symbol,
-            side=params["side"], kind="MARKET" if order_type == "MARKET" else "LIMIT",
-            tif="POST_ONLY" if order_type == "LIMIT_MAKER" else tif, price=price, quantity=quantity,
+            order_id=self.matching.next_order_id(),
+            client_id=client_id,
+            account="spot",
+            symbol=spec.symbol,
+            side=params["side"],
+            kind="MARKET" if order_type == "MARKET" else "LIMIT",
+            tif="POST_ONLY" if order_type == "LIMIT_MAKER" else tif,
+            price=price,
+            quantity=quantity,
             extra={"type": order_type, "timeInForce": "GTC" if order_type != "LIMIT" else tif},
         )
         if order_type == "LIMIT_MAKER" and self.matching.would_take(order):
             raise BinanceError(-2010, "Order would immediately match and take.")
         bids, asks = self.matching.book(spec.symbol)
-        reference = price if order.kind == "LIMIT" else (asks[0][0] if asks and order.side == "BUY" else
-                                                         bids[0][0] if bids else Decimal(0))
+        reference = (
+            price
+            if order.kind == "LIMIT"
+            else (asks[0][0] if asks and order.side == "BUY" else bids[0][0] if bids else Decimal(0))
+        )
         free = {row["asset"]: Decimal(row["free"]) for row in self.balance_rows()}
-        needed_asset, needed = (spec.quote, quantity * reference) if order.side == "BUY" else (spec.base, quantity)
+        needed_asset, needed = (
+            (spec.quote, quantity * reference) if order.side == "BUY" else (spec.base, quantity)
+        )
         if free.get(needed_asset, Decimal(0)) < needed:
             raise BinanceError(-2010, "Account has insufficient balance for requested action.")
         self.matching.place(order)
         answer = self.render_order(self.matching.orders[order.order_id])
         answer["transactTime"] = order.created_ms
         answer["fills"] = [
-            {"price": decimal_text(fill.price), "qty": decimal_text(fill.quantity),
-             "commission": decimal_text(fill.quantity * self.commission_rate), "commissionAsset": spec.base,
-             "tradeId": fill.trade_id}
+            {
+                "price": decimal_text(fill.price),
+                "qty": decimal_text(fill.quantity),
+                "commission": decimal_text(fill.quantity * self.commission_rate),
+                "commissionAsset": spec.base,
+                "tradeId": fill.trade_id,
+            }
             for fill in self.matching.fills[order.order_id]
         ]
         return answer
@@ -412,8 +547,11 @@ class BinanceSpotVenue(BinanceVenueBase):
         symbol = params.get("symbol")
         if symbol:
             self.spec(symbol)
-        return [self.render_order(o) for o in self.matching.orders.values()
-                if o.active and (not symbol or o.symbol == symbol)]
+        return [
+            self.render_order(o)
+            for o in self.matching.orders.values()
+            if o.active and (not symbol or o.symbol == symbol)
+        ]
 
     async def my_trades(self, request: web.Request, params: dict[str, str]) -> Any:
         self.require(params, "symbol")
@@ -424,14 +562,23 @@ class BinanceSpotVenue(BinanceVenueBase):
             if order.symbol != spec.symbol or (order_id is not None and order.order_id != order_id):
                 continue
             for fill in self.matching.fills[order.order_id]:
-                rows.append({
-                    "symbol": order.symbol, "id": fill.trade_id, "orderId": order.order_id, "orderListId": -1,
-                    "price": decimal_text(fill.price), "qty": decimal_text(fill.quantity),
-                    "quoteQty": decimal_text(fill.price * fill.quantity),
-                    "commission": decimal_text(fill.quantity * self.commission_rate),
-                    "commissionAsset": spec.base, "time": fill.time_ms, "isBuyer": order.side == "BUY",
-                    "isMaker": fill.maker, "isBestMatch": True,
-                })
+                rows.append(
+                    {
+                        "symbol": order.symbol,
+                        "id": fill.trade_id,
+                        "orderId": order.order_id,
+                        "orderListId": -1,
+                        "price": decimal_text(fill.price),
+                        "qty": decimal_text(fill.quantity),
+                        "quoteQty": decimal_text(fill.price * fill.quantity),
+                        "commission": decimal_text(fill.quantity * self.commission_rate),
+                        "commissionAsset": spec.base,
+                        "time": fill.time_ms,
+                        "isBuyer": order.side == "BUY",
+                        "isMaker": fill.maker,
+                        "isBestMatch": True,
+                    }
+                )
         rows.sort(key=lambda row: row["id"])
         return rows
 
@@ -443,33 +590,64 @@ class BinanceSpotVenue(BinanceVenueBase):
         if fill is not None:
             if order.side == "BUY":
                 self.balances[spec.base] = self.balances.get(spec.base, Decimal(0)) + fill.quantity * (
-                    1 - self.commission_rate)
+                    1 - self.commission_rate
+                )
                 self.balances[spec.quote] -= fill.quantity * fill.price
             else:
                 self.balances[spec.base] -= fill.quantity
-                self.balances[spec.quote] = self.balances.get(spec.quote, Decimal(0)) + fill.quantity * fill.price
+                self.balances[spec.quote] = (
+                    self.balances.get(spec.quote, Decimal(0)) + fill.quantity * fill.price
+                )
         now = self.now_ms()
         report = {
-            "e": "executionReport", "E": now, "s": order.symbol,
+            "e": "executionReport",
+            "E": now,
+            "s": order.symbol,
             "c": order.client_id if execution.kind != "CANCELED" else f"cancel{secrets.token_hex(6)}",
-            "S": order.side, "o": self.order_type(order), "f": self.time_in_force(order),
-            "q": decimal_text(order.quantity), "p": decimal_text(order.price), "P": "0.00000000",
-            "F": "0.00000000", "g": -1, "C": order.client_id if execution.kind == "CANCELED" else "",
-            "x": execution.kind, "X": order.status, "r": "NONE", "i": order.order_id,
-            "l": decimal_text(fill.quantity if fill else 0), "z": decimal_text(order.filled),
+            "S": order.side,
+            "o": self.order_type(order),
+            "f": self.time_in_force(order),
+            "q": decimal_text(order.quantity),
+            "p": decimal_text(order.price),
+            "P": "0.00000000",
+            "F": "0.00000000",
+            "g": -1,
+            "C": order.client_id if execution.kind == "CANCELED" else "",
+            "x": execution.kind,
+            "X": order.status,
+            "r": "NONE",
+            "i": order.order_id,
+            "l": decimal_text(fill.quantity if fill else 0),
+            "z": decimal_text(order.filled),
             "L": decimal_text(fill.price if fill else 0),
             "n": decimal_text(fill.quantity * self.commission_rate if fill else 0),
-            "N": spec.base if fill else None, "T": order.updated_ms, "t": fill.trade_id if fill else -1,
-            "I": self.next_id(), "w": order.active, "m": fill.maker if fill else False, "M": False,
-            "O": order.created_ms, "Z": decimal_text(order.filled_quote),
-            "Y": decimal_text(fill.quantity * fill.price if fill else 0), "Q": "0.00000000",
-            "W": order.created_ms, "V": "EXPIRE_MAKER",
+            "N": spec.base if fill else None,
+            "T": order.updated_ms,
+            "t": fill.trade_id if fill else -1,
+            "I": self.next_id(),
+            "w": order.active,
+            "m": fill.maker if fill else False,
+            "M": False,
+            "O": order.created_ms,
+            "Z": decimal_text(order.filled_quote),
+            "Y": decimal_text(fill.quantity * fill.price if fill else 0),
+            "Q": "0.00000000",
+            "W": order.created_ms,
+            "V": "EXPIRE_MAKER",
         }
         self.push_user_event(report)
         if fill is not None or execution.kind == "NEW":
-            self.push_user_event({"e": "outboundAccountPosition", "E": now, "u": now,
-                                  "B": [{"a": row["asset"], "f": row["free"], "l": row["locked"]}
-                                        for row in self.balance_rows([spec.base, spec.quote])]})
+            self.push_user_event(
+                {
+                    "e": "outboundAccountPosition",
+                    "E": now,
+                    "u": now,
+                    "B": [
+                        {"a": row["asset"], "f": row["free"], "l": row["locked"]}
+                        for row in self.balance_rows([spec.base, spec.quote])
+                    ],
+                }
+            )
 
     def push_user_event(self, event: dict[str, Any]) -> None:
         for subscription_id, session in list(self.user_subscriptions.items()):
@@ -482,15 +660,25 @@ class BinanceSpotVenue(BinanceVenueBase):
             ended = list(self.user_subscriptions.items())
             self.user_subscriptions.clear()
             for subscription_id, session in ended:
-                self.push(session, {"subscriptionId": subscription_id,
-                                    "event": {"e": "eventStreamTerminated", "E": self.now_ms()}})
+                self.push(
+                    session,
+                    {
+                        "subscriptionId": subscription_id,
+                        "event": {"e": "eventStreamTerminated", "E": self.now_ms()},
+                    },
+                )
             return len(ended)
 
         result: int = self.run(act)
         return result
 
     async def api_ws(self, request: web.Request) -> web.WebSocketResponse:
-        return await self.serve_ws(request, "api", self.on_api_frame)
+        session = Session(ws=None, kind="api")  # type: ignore[arg-type]
+        try:
+            return await self.serve_ws(request, "api", self.on_api_frame, session)
+        finally:  # a subscription lives as long as its connection
+            for subscription_id in session.state.get("subscriptions", []):
+                self.user_subscriptions.pop(subscription_id, None)
 
     async def on_api_frame(self, session: Session, text: str) -> None:
         try:
@@ -499,8 +687,9 @@ class BinanceSpotVenue(BinanceVenueBase):
             method = message["method"]
             params = message.get("params", {})
         except (ValueError, KeyError, AttributeError):
-            await self.send_json(session, {"id": None, "status": 400,
-                                           "error": {"code": -1000, "msg": "Malformed request."}})
+            await self.send_json(
+                session, {"id": None, "status": 400, "error": {"code": -1000, "msg": "Malformed request."}}
+            )
             return
         self.ws_log.append(("api", message))
         try:
@@ -522,22 +711,41 @@ class BinanceSpotVenue(BinanceVenueBase):
             elif method == "time":
                 result = {"serverTime": self.now_ms()}
             else:
-                raise BinanceError(-1100, f"Illegal characters found in parameter 'method'; legal range is "
-                                          f"'{method}'.")
+                raise BinanceError(
+                    -1100, f"Illegal characters found in parameter 'method'; legal range is '{method}'."
+                )
         except BinanceError as error:
-            await self.send_json(session, {"id": request_id, "status": error.status,
-                                           "error": {"code": error.code, "msg": error.msg}})
+            await self.send_json(
+                session,
+                {"id": request_id, "status": error.status, "error": {"code": error.code, "msg": error.msg}},
+            )
             return
-        await self.send_json(session, {"id": request_id, "status": 200, "result": result, "rateLimits": [
-            {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 6000,
-             "count": self.used_weight}]})
+        await self.send_json(
+            session,
+            {
+                "id": request_id,
+                "status": 200,
+                "result": result,
+                "rateLimits": [
+                    {
+                        "rateLimitType": "REQUEST_WEIGHT",
+                        "interval": "MINUTE",
+                        "intervalNum": 1,
+                        "limit": 6000,
+                        "count": self.used_weight,
+                    }
+                ],
+            },
+        )
 
     def check_ws_signature(self, params: dict[str, Any]) -> None:
         if params.get("apiKey") != self.api_key:
             raise BinanceError(-2015, "Invalid API-key, IP, or permissions for action.", 401)
         signature = params.get("signature")
         if not signature:
-            raise BinanceError(-1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.")
+            raise BinanceError(
+                -1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed."
+            )
         payload = "&".join(f"{key}={params[key]}" for key in sorted(params) if key != "signature")
         if not hmac.compare_digest(sign(self.api_secret, payload), str(signature).lower()):
             raise BinanceError(-1022, "Signature for this request is not valid.")
@@ -573,8 +781,14 @@ class BinanceSpotVenue(BinanceVenueBase):
         params = message.get("params", [])
         if method in ("SUBSCRIBE", "UNSUBSCRIBE"):
             if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
-                await self.send_json(session, {"code": 2, "msg": "Invalid request: request parameters must be "
-                                                                 "an array of strings", "id": request_id})
+                await self.send_json(
+                    session,
+                    {
+                        "code": 2,
+                        "msg": "Invalid request: request parameters must be an array of strings",
+                        "id": request_id,
+                    },
+                )
                 return
             if method == "SUBSCRIBE":
                 session.topics.update(params)
@@ -584,16 +798,20 @@ class BinanceSpotVenue(BinanceVenueBase):
         elif method == "LIST_SUBSCRIPTIONS":
             await self.send_json(session, {"result": sorted(session.topics), "id": request_id})
         else:
-            await self.send_json(session, {"code": 2, "msg": f"Invalid request: unknown variant `{method}`",
-                                           "id": request_id})
+            await self.send_json(
+                session, {"code": 2, "msg": f"Invalid request: unknown variant `{method}`", "id": request_id}
+            )
 
     def stream_allowed(self, session: Session, stream: str) -> bool:
         return True
 
     def publish(self, stream: str, payload: dict[str, Any]) -> None:
         for session in list(self.sessions):
-            if session.kind.startswith("market") and stream in session.topics and \
-                    self.stream_allowed(session, stream):
+            if (
+                session.kind.startswith("market")
+                and stream in session.topics
+                and self.stream_allowed(session, stream)
+            ):
                 self.push(session, {"stream": stream, "data": payload} if session.combined else payload)
 
     def publish_raw(self, kind: str, text: str) -> None:
@@ -602,8 +820,6 @@ class BinanceSpotVenue(BinanceVenueBase):
         def act() -> None:
             for session in list(self.sessions):
                 if session.kind == kind and not session.ws.closed:
-                    import asyncio
-
                     asyncio.get_running_loop().create_task(session.ws.send_str(text))
 
         self.run(act)
@@ -613,18 +829,39 @@ class BinanceSpotVenue(BinanceVenueBase):
         lower = symbol.lower()
         self._update_ids = getattr(self, "_update_ids", 400900217) + 1
         if bids and asks:
-            self.publish(f"{lower}@bookTicker", {
-                "u": self._update_ids, "s": symbol, "b": decimal_text(bids[0][0]), "B": decimal_text(bids[0][1]),
-                "a": decimal_text(asks[0][0]), "A": decimal_text(asks[0][1])})
+            self.publish(
+                f"{lower}@bookTicker",
+                {
+                    "u": self._update_ids,
+                    "s": symbol,
+                    "b": decimal_text(bids[0][0]),
+                    "B": decimal_text(bids[0][1]),
+                    "a": decimal_text(asks[0][0]),
+                    "A": decimal_text(asks[0][1]),
+                },
+            )
         for levels in (5, 10, 20):
-            depth = {"lastUpdateId": self._update_ids,
-                     "bids": [[decimal_text(p), decimal_text(q)] for p, q in bids[:levels]],
-                     "asks": [[decimal_text(p), decimal_text(q)] for p, q in asks[:levels]]}
+            depth = {
+                "lastUpdateId": self._update_ids,
+                "bids": [[decimal_text(p), decimal_text(q)] for p, q in bids[:levels]],
+                "asks": [[decimal_text(p), decimal_text(q)] for p, q in asks[:levels]],
+            }
             self.publish(f"{lower}@depth{levels}", depth)
             self.publish(f"{lower}@depth{levels}@100ms", depth)
 
     def publish_trade(self, symbol: str, price: str, quantity: str, buyer_maker: bool) -> None:
         now = self.now_ms()
-        self.publish(f"{symbol.lower()}@trade", {
-            "e": "trade", "E": now, "s": symbol, "t": self.next_id(), "p": decimal_text(Decimal(price)),
-            "q": decimal_text(Decimal(quantity)), "T": now, "m": buyer_maker, "M": True})
+        self.publish(
+            f"{symbol.lower()}@trade",
+            {
+                "e": "trade",
+                "E": now,
+                "s": symbol,
+                "t": self.next_id(),
+                "p": decimal_text(Decimal(price)),
+                "q": decimal_text(Decimal(quantity)),
+                "T": now,
+                "m": buyer_maker,
+                "M": True,
+            },
+        )

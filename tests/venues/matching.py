@@ -1,9 +1,10 @@
-"""A small matching core shared by the local venues: the venue-neutral part of "an order rests, fills, cancels".
+"""A small matching core shared by the local venues: the venue-neutral part of "an order rests, fills,
+cancels".
 
-The market outside the user's own orders is a depth book the test sets (`set_book`) plus market trades the test
-prints (`print_trade`). A taking order matches the book level by level (consuming it); what is left of a GTC limit
-order rests until a printed trade crosses it (the user's order is then the maker). Each state change is reported
-as an `Execution` to the venue, which renders it in the venue's own message shape.
+The market outside the user's own orders is a depth book the test sets (`set_book`) plus market trades the
+test prints (`print_trade`). A taking order matches the book level by level (consuming it); what is left of a
+GTC limit order rests until a printed trade crosses it (the user's order is then the maker). Each state
+change is reported as an `Execution` to the venue, which renders it in the venue's own message shape.
 """
 
 from __future__ import annotations
@@ -133,7 +134,8 @@ class MatchingCore:
             return order
 
     def print_trade(self, symbol: str, price: str, quantity: str) -> None:
-        """A trade on the market at `price`: resting user orders it crosses fill (as makers) at their price."""
+        """A trade on the market at `price`: resting user orders it crosses fill (as makers) at their
+        price."""
         with self._lock:
             left = Decimal(quantity)
             trade_price = Decimal(price)

@@ -3,38 +3,44 @@
 from vtcore.gateways._transport.backoff import Backoff
 from vtcore.gateways._transport.clock import VenueClock
 from vtcore.gateways._transport.errors import (
-    ClockSkewRejected,
-    ConnectionFailed,
-    RateLimited,
-    RequestRejected,
-    SignatureRejected,
+    ClockSkewError,
+    RateLimitError,
+    RequestRejectedError,
+    SignatureError,
     TransportError,
+    VenueConnectionError,
     VenueError,
-    VenueUnavailable,
+    VenueUnavailableError,
 )
 from vtcore.gateways._transport.loop import TransportLoop, shared_loop
 from vtcore.gateways._transport.ratelimit import RateLimit, RateLimiter
-from vtcore.gateways._transport.rest import RestClient, RestConfig, RestRequest, encode_params, retry_after_seconds
+from vtcore.gateways._transport.rest import (
+    RestClient,
+    RestConfig,
+    RestRequest,
+    encode_params,
+    retry_after_seconds,
+)
 from vtcore.gateways._transport.ws import Heartbeat, WebSocketClient, WebSocketConfig
 
 __all__ = [
     "Backoff",
-    "ClockSkewRejected",
-    "ConnectionFailed",
+    "ClockSkewError",
     "Heartbeat",
     "RateLimit",
-    "RateLimited",
+    "RateLimitError",
     "RateLimiter",
-    "RequestRejected",
+    "RequestRejectedError",
     "RestClient",
     "RestConfig",
     "RestRequest",
-    "SignatureRejected",
+    "SignatureError",
     "TransportError",
     "TransportLoop",
     "VenueClock",
+    "VenueConnectionError",
     "VenueError",
-    "VenueUnavailable",
+    "VenueUnavailableError",
     "WebSocketClient",
     "WebSocketConfig",
     "encode_params",

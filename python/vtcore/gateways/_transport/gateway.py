@@ -4,7 +4,8 @@
   transport loop and returns (`query_history` alone waits for its answer, as in vn.py);
 - the order book-keeping that keeps order and trade updates exact across reconnects: an update is pushed only
   when it moves the order forward (no regressions, no repeats) and each trade id is pushed once;
-- the merged market-data state per symbol (top of book, five levels, last trade) from which each tick is built;
+- the merged market-data state per symbol (top of book, five levels, last trade) from which each tick is
+built;
 - settings common to the venues (session_number, proxy_host/proxy_port, server, base_url) and the timing knobs
   (`Timing`) that tests turn down so reconnect and backoff take milliseconds.
 A venue's base class implements the `async` hooks at the end of this class.
@@ -45,8 +46,14 @@ from vtcore.object import (
 )
 
 FINAL_STATUSES = frozenset({Status.ALLTRADED, Status.CANCELLED, Status.REJECTED})
-_STATUS_RANK = {Status.SUBMITTING: 0, Status.NOTTRADED: 1, Status.PARTTRADED: 2, Status.ALLTRADED: 3,
-                Status.CANCELLED: 3, Status.REJECTED: 3}
+_STATUS_RANK = {
+    Status.SUBMITTING: 0,
+    Status.NOTTRADED: 1,
+    Status.PARTTRADED: 2,
+    Status.ALLTRADED: 3,
+    Status.CANCELLED: 3,
+    Status.REJECTED: 3,
+}
 UTC = dt.timezone.utc
 
 
@@ -65,8 +72,13 @@ class Timing:
 
     @classmethod
     def fast(cls) -> Timing:
-        return cls(rest_timeout=5.0, backoff=Backoff(base=0.02, maximum=0.2), ws_idle_timeout=2.0,
-                   ws_ping_interval=0.5, open_timeout=5.0)
+        return cls(
+            rest_timeout=5.0,
+            backoff=Backoff(base=0.02, maximum=0.2),
+            ws_idle_timeout=2.0,
+            ws_ping_interval=0.5,
+            open_timeout=5.0,
+        )
 
 
 @dataclass
@@ -79,8 +91,10 @@ class CommonSettings:
     base_url: str
 
     def __repr__(self) -> str:  # never show secrets
-        return (f"CommonSettings(session_number={self.session_number}, proxy={self.proxy!r}, "
-                f"server={self.server!r}, base_url={self.base_url!r})")
+        return (
+            f"CommonSettings(session_number={self.session_number}, proxy={self.proxy!r}, "
+            f"server={self.server!r}, base_url={self.base_url!r})"
+        )
 
 
 def parse_common_settings(setting: dict[str, Any]) -> CommonSettings:
@@ -110,9 +124,12 @@ def parse_common_settings(setting: dict[str, Any]) -> CommonSettings:
     if base_url and not base_url.startswith(("http://", "https://")):
         raise ValueError("setting 'base_url' must start with http:// or https://")
     return CommonSettings(
-        key=text("key"), secret=text("secret"), session_number=session_number,
+        key=text("key"),
+        secret=text("secret"),
+        session_number=session_number,
         proxy=f"http://{proxy_host}:{proxy_port}" if proxy_host else None,
-        server=text("server") or "REAL", base_url=base_url,
+        server=text("server") or "REAL",
+        base_url=base_url,
     )
 
 
@@ -130,8 +147,12 @@ class _TickState:
     __slots__ = ("fields",)
 
     def __init__(self, symbol: str, exchange: Exchange, gateway_name: str, name: str) -> None:
-        self.fields: dict[str, Any] = {"gateway_name": gateway_name, "symbol": symbol, "exchange": exchange,
-                                       "name": name}
+        self.fields: dict[str, Any] = {
+            "gateway_name": gateway_name,
+            "symbol": symbol,
+            "exchange": exchange,
+            "name": name,
+        }
 
 
 class TransportGateway(BaseGateway):
@@ -140,7 +161,8 @@ class TransportGateway(BaseGateway):
     exchange: ClassVar[Exchange]
     #: vt OrderType values this venue market can carry
     supported_order_types: ClassVar[frozenset[OrderType]] = frozenset(
-        {OrderType.LIMIT, OrderType.MARKET, OrderType.FAK, OrderType.FOK})
+        {OrderType.LIMIT, OrderType.MARKET, OrderType.FAK, OrderType.FOK}
+    )
 
     def __init__(self, event_engine: EventEngine, gateway_name: str) -> None:
         super().__init__(event_engine, gateway_name)
@@ -261,8 +283,9 @@ class TransportGateway(BaseGateway):
         super().write_log(msg, level)
 
     def state(self, front: str, state: str, message: str = "") -> None:
-        self.on_gateway_state(GatewayStateData(gateway_name=self.gateway_name, front=front, state=state,
-                                               message=message))
+        self.on_gateway_state(
+            GatewayStateData(gateway_name=self.gateway_name, front=front, state=state, message=message)
+        )
 
     # ---- contracts and subscriptions (loop thread)
 
@@ -320,8 +343,15 @@ class TransportGateway(BaseGateway):
         except VenueError as error:
             self.write_log(f"cancel {req.orderid} refused: {error.venue_message}", logging.WARNING)
 
-    def update_order(self, orderid: str, *, status: Status, traded: float | None = None,
-                     template: OrderData | None = None, moment: dt.datetime | None = None) -> OrderData | None:
+    def update_order(
+        self,
+        orderid: str,
+        *,
+        status: Status,
+        traded: float | None = None,
+        template: OrderData | None = None,
+        moment: dt.datetime | None = None,
+    ) -> OrderData | None:
         """Move an order forward and push it; stale or repeated updates are dropped (returns None)."""
         current = self.orders.get(orderid)
         if current is None:
@@ -337,8 +367,12 @@ class TransportGateway(BaseGateway):
             if new_traded == current.traded and _STATUS_RANK[status] <= _STATUS_RANK[current.status]:
                 return None
         new_traded = current.traded if traded is None else traded
-        updated = dataclasses.replace(current, status=status, traded=new_traded,
-                                      datetime=moment or current.datetime or dt.datetime.now(UTC))
+        updated = dataclasses.replace(
+            current,
+            status=status,
+            traded=new_traded,
+            datetime=moment or current.datetime or dt.datetime.now(UTC),
+        )
         self.orders[orderid] = updated
         self.on_order(updated)
         return updated
@@ -352,8 +386,9 @@ class TransportGateway(BaseGateway):
         return True
 
     def push_account(self, accountid: str, balance: float, frozen: float) -> None:
-        self.on_account(AccountData(gateway_name=self.gateway_name, accountid=accountid, balance=balance,
-                                    frozen=frozen))
+        self.on_account(
+            AccountData(gateway_name=self.gateway_name, accountid=accountid, balance=balance, frozen=frozen)
+        )
 
     # ---- lifecycle (loop thread)
 
@@ -395,8 +430,12 @@ class TransportGateway(BaseGateway):
         raise NotImplementedError
 
 
-INTERVAL_STEP = {Interval.MINUTE: dt.timedelta(minutes=1), Interval.HOUR: dt.timedelta(hours=1),
-                 Interval.DAILY: dt.timedelta(days=1), Interval.WEEKLY: dt.timedelta(weeks=1)}
+INTERVAL_STEP = {
+    Interval.MINUTE: dt.timedelta(minutes=1),
+    Interval.HOUR: dt.timedelta(hours=1),
+    Interval.DAILY: dt.timedelta(days=1),
+    Interval.WEEKLY: dt.timedelta(weeks=1),
+}
 DIRECTION_SIDE = {Direction.LONG: "BUY", Direction.SHORT: "SELL"}
 
 

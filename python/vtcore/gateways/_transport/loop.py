@@ -44,14 +44,17 @@ class TransportLoop:
             if self._loop is None:
                 loop = asyncio.new_event_loop()
                 started = threading.Event()
-                thread = threading.Thread(target=self._run, args=(loop, started), name=self._name, daemon=True)
+                thread = threading.Thread(
+                    target=self._run, args=(loop, started), name=self._name, daemon=True
+                )
                 thread.start()
                 started.wait()
                 self._loop, self._thread = loop, thread
             return self._loop
 
     def release(self, timeout: float = 5.0) -> None:
-        """Count one user less; the last one stops the loop (cancelling what is still pending) and joins it."""
+        """Count one user less; the last one stops the loop (cancelling what is still pending) and joins
+        it."""
         with self._lock:
             if self._users == 0:
                 return

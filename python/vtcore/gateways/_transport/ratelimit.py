@@ -2,8 +2,8 @@
 
 Each venue declares its limits as named buckets (Binance: `REQUEST_WEIGHT` 6000/min and `ORDERS` 50/10 s; OKX:
 per-endpoint counts). A request names its costs per bucket; `acquire` waits until every bucket it touches has
-room. Buckets refill continuously (token bucket), so a burst up to the capacity passes at once and the rate over
-any interval stays within the limit. A 429's `Retry-After` pauses the whole limiter until it has passed.
+room. Buckets refill continuously (token bucket), so a burst up to the capacity passes at once and the rate
+over any interval stays within the limit. A 429's `Retry-After` pauses the whole limiter until it has passed.
 """
 
 from __future__ import annotations

@@ -22,12 +22,12 @@ from yarl import URL
 from vtcore.gateways._transport._log import get_logger
 from vtcore.gateways._transport.backoff import Backoff
 from vtcore.gateways._transport.errors import (
-    ClockSkewRejected,
-    ConnectionFailed,
-    RateLimited,
+    ClockSkewError,
+    RateLimitError,
     TransportError,
+    VenueConnectionError,
     VenueError,
-    VenueUnavailable,
+    VenueUnavailableError,
 )
 from vtcore.gateways._transport.ratelimit import RateLimiter
 
@@ -107,9 +107,15 @@ class RestConfig:
 class RestClient:
     """Async REST calls for one gateway; create and use it on the transport loop."""
 
-    def __init__(self, config: RestConfig, *, signer: Signer | None, error_parser: ErrorParser,
-                 limiter: RateLimiter | None = None,
-                 on_clock_skew: Callable[[], Awaitable[None]] | None = None) -> None:
+    def __init__(
+        self,
+        config: RestConfig,
+        *,
+        signer: Signer | None,
+        error_parser: ErrorParser,
+        limiter: RateLimiter | None = None,
+        on_clock_skew: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.config = config
         self._signer = signer
         self._error_parser = error_parser
@@ -145,7 +151,9 @@ class RestClient:
         try:
             result: T = self._decoder(type_).decode(raw)
         except msgspec.ValidationError as error:
-            raise TransportError(f"{request.method} {request.path}: unexpected answer shape: {error}") from error
+            raise TransportError(
+                f"{request.method} {request.path}: unexpected answer shape: {error}"
+            ) from error
         except msgspec.DecodeError as error:
             raise TransportError(f"{request.method} {request.path}: answer is not JSON") from error
         return result
@@ -165,23 +173,29 @@ class RestClient:
                 self._signer(request)
             try:
                 return await self._send(session, request)
-            except RateLimited as error:
+            except RateLimitError as error:
                 if self.limiter is not None:
                     self.limiter.pause(error.retry_after)
                 if attempt >= self.config.retries:
                     raise
-                _logger.warning("%s %s: rate limited, retrying after %.3f s",
-                                request.method, request.path, error.retry_after)
+                _logger.warning(
+                    "%s %s: rate limited, retrying after %.3f s",
+                    request.method,
+                    request.path,
+                    error.retry_after,
+                )
                 if self.limiter is None:
                     await asyncio.sleep(error.retry_after)
-            except ClockSkewRejected:
+            except ClockSkewError:
                 if resynced or self._on_clock_skew is None:
                     raise
                 resynced = True
-                _logger.warning("%s %s: timestamp rejected, resyncing the clock", request.method, request.path)
+                _logger.warning(
+                    "%s %s: timestamp rejected, resyncing the clock", request.method, request.path
+                )
                 await self._on_clock_skew()
                 continue
-            except (VenueUnavailable, ConnectionFailed) as error:
+            except (VenueUnavailableError, VenueConnectionError) as error:
                 retryable = request.is_idempotent or getattr(error, "not_sent", False)
                 if not retryable or attempt >= self.config.retries:
                     raise
@@ -198,25 +212,29 @@ class RestClient:
                 "application/json" if request.json_body else "application/x-www-form-urlencoded"
             )
         try:
-            async with session.request(request.method, url, data=request.body or None, headers=headers,
-                                       proxy=self.config.proxy) as response:
+            async with session.request(
+                request.method, url, data=request.body or None, headers=headers, proxy=self.config.proxy
+            ) as response:
                 raw = await response.read()
                 status = response.status
                 response_headers = {key: value for key, value in response.headers.items()}
         except aiohttp.ClientConnectorError as error:
-            failed = ConnectionFailed(f"{request.method} {request.path}: cannot connect ({error.strerror})")
+            failed = VenueConnectionError(
+                f"{request.method} {request.path}: cannot connect ({error.strerror})"
+            )
             failed.not_sent = True  # type: ignore[attr-defined]
             raise failed from error
         except asyncio.TimeoutError as error:
-            raise VenueUnavailable(f"{request.method} {request.path}: timed out", status=0) from error
+            raise VenueUnavailableError(f"{request.method} {request.path}: timed out", status=0) from error
         except aiohttp.ClientError as error:
-            raise ConnectionFailed(f"{request.method} {request.path}: {type(error).__name__}") from error
+            raise VenueConnectionError(f"{request.method} {request.path}: {type(error).__name__}") from error
         venue_error = self._error_parser(status, raw, response_headers)
         if venue_error is not None:
             raise venue_error
         if status >= 400:
-            raise VenueError(f"{request.method} {request.path}: HTTP {status}", status=status,
-                             headers=response_headers)
+            raise VenueError(
+                f"{request.method} {request.path}: HTTP {status}", status=status, headers=response_headers
+            )
         return raw
 
 

@@ -27,7 +27,7 @@ import msgspec
 
 from vtcore.gateways._transport._log import get_logger
 from vtcore.gateways._transport.backoff import Backoff
-from vtcore.gateways._transport.errors import ConnectionFailed, TransportError
+from vtcore.gateways._transport.errors import TransportError, VenueConnectionError
 from vtcore.gateways._transport.ratelimit import RateLimit, RateLimiter
 
 _logger = get_logger("vtcore.transport.ws")
@@ -69,9 +69,15 @@ BuildSubscribe = Callable[[list[str], bool], Iterable[Any]]
 class WebSocketClient:
     """A self-healing WebSocket stream; create, start, use and close it on the transport loop."""
 
-    def __init__(self, config: WebSocketConfig, *, on_message: Callable[[bytes], None],
-                 on_open: OnOpen | None = None, build_subscribe: BuildSubscribe | None = None,
-                 on_state: Callable[[bool, str], None] | None = None) -> None:
+    def __init__(
+        self,
+        config: WebSocketConfig,
+        *,
+        on_message: Callable[[bytes], None],
+        on_open: OnOpen | None = None,
+        build_subscribe: BuildSubscribe | None = None,
+        on_state: Callable[[bool, str], None] | None = None,
+    ) -> None:
         self.config = config
         self._on_message = on_message
         self._on_open = on_open
@@ -80,14 +86,17 @@ class WebSocketClient:
         self._topics: dict[str, None] = {}  # ordered set
         self._pending: dict[str, asyncio.Future[Any]] = {}
         self._session: aiohttp.ClientSession | None = None
-        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._ws: aiohttp.ClientWebSocketResponse[bool] | None = None
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
         self._closing = False
         self._last_receive = 0.0
         self.connections = 0  # successful opens, for tests and stats
-        self._send_limiter = (RateLimiter({"messages": RateLimit(config.messages_per_second, 1.0)})
-                              if config.messages_per_second else None)
+        self._send_limiter = (
+            RateLimiter({"messages": RateLimit(config.messages_per_second, 1.0)})
+            if config.messages_per_second
+            else None
+        )
         #: computes the URL before each connect (a private stream's URL carries a fresh listen key)
         self.url_provider: Callable[[], Awaitable[str]] | None = None
 
@@ -155,7 +164,7 @@ class WebSocketClient:
     async def send(self, message: Any) -> None:
         ws = self._ws
         if ws is None or ws.closed:
-            raise ConnectionFailed(f"{self.config.name}: not connected")
+            raise VenueConnectionError(f"{self.config.name}: not connected")
         if self._send_limiter is not None:
             await self._send_limiter.acquire({"messages": 1})
         if isinstance(message, str):
@@ -231,11 +240,10 @@ class WebSocketClient:
                 _logger.warning("%s: connection failed: %s", self.config.name, reason)
             finally:
                 self._ready.clear()
-                ws = self._ws
-                self._ws = None
-                if ws is not None and not ws.closed:
+                current, self._ws = self._ws, None
+                if current is not None and not current.closed:
                     with contextlib.suppress(Exception):
-                        await ws.close()
+                        await current.close()
                 self._fail_pending()
             if opened:
                 self._notify(False, "disconnected")
@@ -246,7 +254,7 @@ class WebSocketClient:
             _logger.info("%s: reconnecting in %.3f s", self.config.name, delay)
             await asyncio.sleep(delay)
 
-    async def _connect(self) -> aiohttp.ClientWebSocketResponse:
+    async def _connect(self) -> aiohttp.ClientWebSocketResponse[bool]:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession()
         url = await self.url_provider() if self.url_provider is not None else self.config.url
@@ -262,15 +270,16 @@ class WebSocketClient:
             decode_text=False,
         )
 
-    async def _read(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+    async def _read(self, ws: aiohttp.ClientWebSocketResponse[bool]) -> None:
         idle = self.config.heartbeat.idle_timeout
         on_message = self._on_message
         while True:
             try:
                 message = await ws.receive(timeout=idle)
             except asyncio.TimeoutError:
-                _logger.warning("%s: nothing received for %.1f s, dropping the connection",
-                                self.config.name, idle)
+                _logger.warning(
+                    "%s: nothing received for %.1f s, dropping the connection", self.config.name, idle
+                )
                 return
             self._last_receive = time.monotonic()
             kind = message.type
@@ -286,14 +295,15 @@ class WebSocketClient:
                 _logger.warning("%s: connection error: %s", self.config.name, _describe(ws.exception()))
                 return
 
-    def _start_pinger(self, ws: aiohttp.ClientWebSocketResponse) -> asyncio.Task[None] | None:
+    def _start_pinger(self, ws: aiohttp.ClientWebSocketResponse[bool]) -> asyncio.Task[None] | None:
         heartbeat = self.config.heartbeat
         if heartbeat.text_ping is None or heartbeat.ping_interval is None:
             return None
-        return asyncio.get_running_loop().create_task(self._ping_text(ws, heartbeat.text_ping,
-                                                                      heartbeat.ping_interval))
+        return asyncio.get_running_loop().create_task(
+            self._ping_text(ws, heartbeat.text_ping, heartbeat.ping_interval)
+        )
 
-    async def _ping_text(self, ws: aiohttp.ClientWebSocketResponse, text: str, interval: float) -> None:
+    async def _ping_text(self, ws: aiohttp.ClientWebSocketResponse[bool], text: str, interval: float) -> None:
         while not ws.closed:
             await asyncio.sleep(interval)
             if time.monotonic() - self._last_receive >= interval and not ws.closed:
@@ -304,7 +314,9 @@ class WebSocketClient:
         pending, self._pending = self._pending, {}
         for future in pending.values():
             if not future.done():
-                future.set_exception(ConnectionFailed(f"{self.config.name}: connection lost before the reply"))
+                future.set_exception(
+                    VenueConnectionError(f"{self.config.name}: connection lost before the reply")
+                )
 
     def _notify(self, connected: bool, reason: str) -> None:
         if self._on_state is not None:

@@ -1,5 +1,5 @@
-"""What the three Binance markets share: HMAC signing of the percent-encoded payload, error classes, the clock,
-contracts from `exchangeInfo`, the market-stream decoder and the order/trade mapping (venues.md §1-2).
+"""What the three Binance markets share: HMAC signing of the percent-encoded payload, error classes, the
+clock, contracts from `exchangeInfo`, the market-stream decoder and the order/trade mapping (venues.md §1-2).
 
 A market (spot, USDⓈ-M, COIN-M) is a subclass that names its paths, URLs, streams and user-data flavour.
 """
@@ -20,19 +20,19 @@ import msgspec
 
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Product, Status
 from vtcore.gateways._transport import (
-    ClockSkewRejected,
+    ClockSkewError,
     Heartbeat,
     RateLimit,
-    RateLimited,
     RateLimiter,
-    RequestRejected,
+    RateLimitError,
+    RequestRejectedError,
     RestClient,
     RestConfig,
     RestRequest,
-    SignatureRejected,
+    SignatureError,
     VenueClock,
     VenueError,
-    VenueUnavailable,
+    VenueUnavailableError,
     WebSocketClient,
     WebSocketConfig,
     retry_after_seconds,
@@ -46,22 +46,47 @@ from vtcore.gateways._transport.gateway import (
     parse_common_settings,
 )
 from vtcore.gateways.binance import schemas
-from vtcore.object import BarData, CancelRequest, ContractData, HistoryRequest, OrderData, OrderRequest, TradeData
+from vtcore.object import (
+    BarData,
+    CancelRequest,
+    ContractData,
+    HistoryRequest,
+    OrderData,
+    OrderRequest,
+    TradeData,
+)
 
 STATUS_BINANCE2VT = {
-    "NEW": Status.NOTTRADED, "PENDING_NEW": Status.NOTTRADED, "PARTIALLY_FILLED": Status.PARTTRADED,
-    "FILLED": Status.ALLTRADED, "CANCELED": Status.CANCELLED, "EXPIRED": Status.CANCELLED,
-    "EXPIRED_IN_MATCH": Status.CANCELLED, "REJECTED": Status.REJECTED, "PENDING_CANCEL": Status.NOTTRADED,
+    "NEW": Status.NOTTRADED,
+    "PENDING_NEW": Status.NOTTRADED,
+    "PARTIALLY_FILLED": Status.PARTTRADED,
+    "FILLED": Status.ALLTRADED,
+    "CANCELED": Status.CANCELLED,
+    "EXPIRED": Status.CANCELLED,
+    "EXPIRED_IN_MATCH": Status.CANCELLED,
+    "REJECTED": Status.REJECTED,
+    "PENDING_CANCEL": Status.NOTTRADED,
 }
 SIDE_BINANCE2VT = {"BUY": Direction.LONG, "SELL": Direction.SHORT}
-INTERVAL_VT2BINANCE = {Interval.MINUTE: "1m", Interval.HOUR: "1h", Interval.DAILY: "1d", Interval.WEEKLY: "1w"}
+INTERVAL_VT2BINANCE = {
+    Interval.MINUTE: "1m",
+    Interval.HOUR: "1h",
+    Interval.DAILY: "1d",
+    Interval.WEEKLY: "1w",
+}
 #: (type, timeInForce) per vt order type; post-only is the market's `post_only_order`
 ORDER_TYPE_VT2BINANCE: dict[OrderType, tuple[str, str | None]] = {
-    OrderType.LIMIT: ("LIMIT", "GTC"), OrderType.MARKET: ("MARKET", None),
-    OrderType.FAK: ("LIMIT", "IOC"), OrderType.FOK: ("LIMIT", "FOK"),
+    OrderType.LIMIT: ("LIMIT", "GTC"),
+    OrderType.MARKET: ("MARKET", None),
+    OrderType.FAK: ("LIMIT", "IOC"),
+    OrderType.FOK: ("LIMIT", "FOK"),
 }
-ORDER_TYPE_BINANCE2VT = {("LIMIT", "GTC"): OrderType.LIMIT, ("LIMIT", "IOC"): OrderType.FAK,
-                         ("LIMIT", "FOK"): OrderType.FOK, ("MARKET", "GTC"): OrderType.MARKET}
+ORDER_TYPE_BINANCE2VT = {
+    ("LIMIT", "GTC"): OrderType.LIMIT,
+    ("LIMIT", "IOC"): OrderType.FAK,
+    ("LIMIT", "FOK"): OrderType.FOK,
+    ("MARKET", "GTC"): OrderType.MARKET,
+}
 POST_ONLY = getattr(OrderType, "POST_ONLY", None)
 
 _combined = msgspec.json.Decoder(schemas.CombinedFrame)
@@ -90,15 +115,16 @@ def parse_error(status: int, raw: bytes, headers: Mapping[str, str]) -> VenueErr
     except msgspec.ValidationError:
         code, message = None, f"HTTP {status}"
     if status in (418, 429):
-        return RateLimited(message, retry_after=retry_after_seconds(headers), status=status, code=code,
-                           headers=headers)
+        return RateLimitError(
+            message, retry_after=retry_after_seconds(headers), status=status, code=code, headers=headers
+        )
     if status >= 500 or code == -1007:
-        return VenueUnavailable(message, status=status, code=code, headers=headers)
+        return VenueUnavailableError(message, status=status, code=code, headers=headers)
     if code == -1021:
-        return ClockSkewRejected(message, status=status, code=code, headers=headers)
+        return ClockSkewError(message, status=status, code=code, headers=headers)
     if code in (-1022, -2014, -2015) or status == 401:
-        return SignatureRejected(message, status=status, code=code, headers=headers)
-    return RequestRejected(message, status=status, code=code, headers=headers)
+        return SignatureError(message, status=status, code=code, headers=headers)
+    return RequestRejectedError(message, status=status, code=code, headers=headers)
 
 
 def decimal_step(filters: list[dict[str, Any]], kind: str, key: str) -> float:
@@ -121,8 +147,13 @@ class BinanceGatewayBase(TransportGateway):
     exchange: ClassVar[Exchange] = Exchange.BINANCE
     exchanges: ClassVar[list[Exchange]] = [Exchange.BINANCE]
     default_setting: ClassVar[dict[str, Any]] = {
-        "key": "", "secret": "", "session_number": 3, "proxy_host": "", "proxy_port": 0,
-        "server": ["REAL", "TESTNET"], "base_url": "",
+        "key": "",
+        "secret": "",
+        "session_number": 3,
+        "proxy_host": "",
+        "proxy_port": 0,
+        "server": ["REAL", "TESTNET"],
+        "base_url": "",
     }
     servers: ClassVar[dict[str, BinanceUrls]]
     rest_prefix: ClassVar[str]  # "/api/v3", "/fapi/v1", "/dapi/v1"
@@ -163,8 +194,14 @@ class BinanceGatewayBase(TransportGateway):
     async def start(self) -> None:
         assert self.urls is not None
         self.rest = RestClient(
-            RestConfig(self.urls.rest, timeout=self.timing.rest_timeout, session_number=self._session_number,
-                       proxy=self._proxy, retries=self.timing.rest_retries, backoff=self.timing.backoff),
+            RestConfig(
+                self.urls.rest,
+                timeout=self.timing.rest_timeout,
+                session_number=self._session_number,
+                proxy=self._proxy,
+                retries=self.timing.rest_retries,
+                backoff=self.timing.backoff,
+            ),
             signer=self.sign_request if self._key else None,
             error_parser=parse_error,
             limiter=RateLimiter(self.weight_limits),
@@ -181,6 +218,9 @@ class BinanceGatewayBase(TransportGateway):
             self.open_user_stream()
         else:
             self.write_log("no API key: market data only")
+        for socket in [*self.market_sockets, self.user_socket]:
+            if socket is not None and not await socket.wait_ready(self.timing.open_timeout):
+                self.write_log(f"{socket.config.name} is not up yet; it keeps retrying", logging.WARNING)
         self.write_log("connected")
 
     async def stop(self) -> None:
@@ -196,6 +236,9 @@ class BinanceGatewayBase(TransportGateway):
     async def stop_user_stream(self) -> None:
         return None
 
+    def open_user_stream(self) -> None:
+        raise NotImplementedError
+
     # ---- signing and REST
 
     def sign_request(self, request: RestRequest) -> None:
@@ -206,8 +249,17 @@ class BinanceGatewayBase(TransportGateway):
         request.query_string += f"&signature={signature}"
         request.headers["X-MBX-APIKEY"] = self._key
 
-    async def call(self, method: str, path: str, params: dict[str, Any] | None = None, *, signed: bool = False,
-                   weight: int = 1, orders: int = 0, type_: Any = Any) -> Any:
+    async def call(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None = None,
+        *,
+        signed: bool = False,
+        weight: int = 1,
+        orders: int = 0,
+        type_: Any = Any,
+    ) -> Any:
         assert self.rest is not None
         costs = {"REQUEST_WEIGHT": weight}
         if orders:
@@ -217,8 +269,9 @@ class BinanceGatewayBase(TransportGateway):
 
     async def sync_clock(self) -> None:
         async def server_ms() -> int:
-            reply: schemas.ServerTime = await self.call("GET", f"{self.rest_prefix}/time",
-                                                        type_=schemas.ServerTime)
+            reply: schemas.ServerTime = await self.call(
+                "GET", f"{self.rest_prefix}/time", type_=schemas.ServerTime
+            )
             return reply.serverTime
 
         offset = await self.clock.sync(server_ms)
@@ -227,8 +280,9 @@ class BinanceGatewayBase(TransportGateway):
     # ---- contracts
 
     async def load_contracts(self) -> None:
-        info: schemas.ExchangeInfo = await self.call("GET", f"{self.rest_prefix}/exchangeInfo", weight=20,
-                                                     type_=schemas.ExchangeInfo)
+        info: schemas.ExchangeInfo = await self.call(
+            "GET", f"{self.rest_prefix}/exchangeInfo", weight=20, type_=schemas.ExchangeInfo
+        )
         for item in info.symbols:
             contract = self.make_contract(item)
             if contract is not None:
@@ -248,11 +302,17 @@ class BinanceGatewayBase(TransportGateway):
     def base_contract(self, item: schemas.SymbolInfo, product: Product, size: float) -> ContractData:
         step = decimal_step(item.filters, "LOT_SIZE", "stepSize")
         return ContractData(
-            gateway_name=self.gateway_name, symbol=self.vt_symbol_of(item.symbol), exchange=self.exchange,
-            name=item.symbol, product=product, size=size,
+            gateway_name=self.gateway_name,
+            symbol=self.vt_symbol_of(item.symbol),
+            exchange=self.exchange,
+            name=item.symbol,
+            product=product,
+            size=size,
             pricetick=decimal_step(item.filters, "PRICE_FILTER", "tickSize"),
             min_volume=max(step, decimal_step(item.filters, "LOT_SIZE", "minQty")) or 1.0,
-            stop_supported=False, net_position=True, history_data=True,
+            stop_supported=False,
+            net_position=True,
+            history_data=True,
         )
 
     # ---- market data
@@ -263,13 +323,20 @@ class BinanceGatewayBase(TransportGateway):
             idle_timeout=self.timing.ws_idle_timeout or 3 * self.venue_ping_interval,
         )
         socket = WebSocketClient(
-            WebSocketConfig(url=url, name=f"{self.gateway_name}.{name}", heartbeat=heartbeat,
-                            backoff=self.timing.backoff, proxy=self._proxy, open_timeout=self.timing.open_timeout,
-                            messages_per_second=self.messages_per_second),
+            WebSocketConfig(
+                url=url,
+                name=f"{self.gateway_name}.{name}",
+                heartbeat=heartbeat,
+                backoff=self.timing.backoff,
+                proxy=self._proxy,
+                open_timeout=self.timing.open_timeout,
+                messages_per_second=self.messages_per_second,
+            ),
             on_message=self.on_market_message,
             build_subscribe=self.build_subscribe,
-            on_state=lambda connected, reason: self.state(name, "connected" if connected else "disconnected",
-                                                          reason),
+            on_state=lambda connected, reason: self.state(
+                name, "connected" if connected else "disconnected", reason
+            ),
         )
         socket.start()
         return socket
@@ -278,8 +345,10 @@ class BinanceGatewayBase(TransportGateway):
 
     def build_subscribe(self, topics: list[str], subscribe: bool) -> list[dict[str, Any]]:
         method = "SUBSCRIBE" if subscribe else "UNSUBSCRIBE"
-        return [{"method": method, "params": topics[i:i + 200], "id": next(self._request_ids)}
-                for i in range(0, len(topics), 200)]
+        return [
+            {"method": method, "params": topics[i : i + 200], "id": next(self._request_ids)}
+            for i in range(0, len(topics), 200)
+        ]
 
     def open_market_sockets(self) -> None:
         raise NotImplementedError
@@ -307,15 +376,25 @@ class BinanceGatewayBase(TransportGateway):
         try:
             if kind == "bookTicker":
                 ticker = _book_ticker.decode(frame.data)
-                self.update_tick(self.vt_symbol_of(ticker.s), ms_to_datetime(ticker.E) if ticker.E else None, {
-                    "bid_price_1": float(ticker.b), "bid_volume_1": float(ticker.B),
-                    "ask_price_1": float(ticker.a), "ask_volume_1": float(ticker.A)})
+                self.update_tick(
+                    self.vt_symbol_of(ticker.s),
+                    ms_to_datetime(ticker.E) if ticker.E else None,
+                    {
+                        "bid_price_1": float(ticker.b),
+                        "bid_volume_1": float(ticker.B),
+                        "ask_price_1": float(ticker.a),
+                        "ask_volume_1": float(ticker.A),
+                    },
+                )
             elif kind.startswith("depth"):
                 self.on_depth(symbol_part, frame.data)
             elif kind in ("trade", "aggTrade"):
                 trade = _trade.decode(frame.data)
-                self.update_tick(self.vt_symbol_of(trade.s), ms_to_datetime(trade.T),
-                                 {"last_price": float(trade.p), "last_volume": float(trade.q)})
+                self.update_tick(
+                    self.vt_symbol_of(trade.s),
+                    ms_to_datetime(trade.T),
+                    {"last_price": float(trade.p), "last_volume": float(trade.q)},
+                )
         except (msgspec.ValidationError, msgspec.DecodeError, ValueError) as error:
             self.malformed_messages += 1
             self.logger.warning("%s: malformed %s message dropped: %s", self.gateway_name, stream, error)
@@ -355,8 +434,11 @@ class BinanceGatewayBase(TransportGateway):
             order_type, tif = self.post_only_order()
         else:
             order_type, tif = ORDER_TYPE_VT2BINANCE[req.type]
-        params: dict[str, Any] = {"symbol": self.venue_symbol(req.symbol), "side": DIRECTION_SIDE[req.direction],
-                                  "type": order_type}
+        params: dict[str, Any] = {
+            "symbol": self.venue_symbol(req.symbol),
+            "side": DIRECTION_SIDE[req.direction],
+            "type": order_type,
+        }
         if tif is not None:
             params["timeInForce"] = tif
         params["quantity"] = _number(req.volume)
@@ -370,46 +452,115 @@ class BinanceGatewayBase(TransportGateway):
 
     async def place_order(self, order: OrderData, req: OrderRequest) -> None:
         params = self.order_params(order, req)
-        reply: schemas.Order = await self.call("POST", f"{self.rest_prefix}/order", params, signed=True,
-                                               weight=1, orders=1, type_=schemas.Order)
+        try:
+            reply: schemas.Order = await self.call(
+                "POST",
+                f"{self.rest_prefix}/order",
+                params,
+                signed=True,
+                weight=1,
+                orders=1,
+                type_=schemas.Order,
+            )
+        except VenueUnavailableError as error:
+            # 5xx or timeout: the order may or may not exist; ask the venue instead of guessing
+            self.write_log(
+                f"order {order.orderid}: outcome unknown ({error.venue_message}); querying it",
+                logging.WARNING,
+            )
+            reply = await self.find_order(order)
         self.apply_rest_order(reply)
+
+    async def find_order(self, order: OrderData) -> schemas.Order:
+        params = {"symbol": self.venue_symbol(order.symbol), "origClientOrderId": order.orderid}
+        for attempt in range(self.timing.rest_retries + 1):
+            try:
+                result: schemas.Order = await self.call(
+                    "GET", f"{self.rest_prefix}/order", params, signed=True, weight=4, type_=schemas.Order
+                )
+                return result
+            except VenueUnavailableError:
+                await asyncio.sleep(self.timing.backoff.delay(attempt))
+        raise VenueUnavailableError(f"order {order.orderid}: the venue did not say whether it exists")
 
     def apply_rest_order(self, reply: schemas.Order) -> None:
         status = STATUS_BINANCE2VT.get(reply.status, Status.NOTTRADED)
-        moment = ms_to_datetime(reply.updateTime or reply.transactTime or reply.time) \
-            if (reply.updateTime or reply.transactTime or reply.time) else None
-        self.update_order(reply.clientOrderId, status=status, traded=float(reply.executedQty), moment=moment,
-                          template=self.order_from_rest(reply, status))
+        moment = (
+            ms_to_datetime(reply.updateTime or reply.transactTime or reply.time)
+            if (reply.updateTime or reply.transactTime or reply.time)
+            else None
+        )
+        self.update_order(
+            reply.clientOrderId,
+            status=status,
+            traded=float(reply.executedQty),
+            moment=moment,
+            template=self.order_from_rest(reply, status),
+        )
         for fill in reply.fills:
-            self.add_trade(self.make_trade(reply.clientOrderId, reply.symbol, reply.side, str(fill.tradeId),
-                                           fill.price, fill.qty, moment))
+            self.add_trade(
+                self.make_trade(
+                    orderid=reply.clientOrderId,
+                    venue_symbol=reply.symbol,
+                    side=reply.side,
+                    tradeid=str(fill.tradeId),
+                    price=fill.price,
+                    quantity=fill.qty,
+                    moment=moment,
+                )
+            )
 
     def order_from_rest(self, reply: schemas.Order, status: Status) -> OrderData:
         return OrderData(
-            gateway_name=self.gateway_name, symbol=self.vt_symbol_of(reply.symbol), exchange=self.exchange,
+            gateway_name=self.gateway_name,
+            symbol=self.vt_symbol_of(reply.symbol),
+            exchange=self.exchange,
             orderid=reply.clientOrderId,
             type=ORDER_TYPE_BINANCE2VT.get((reply.type, reply.timeInForce or "GTC"), OrderType.LIMIT),
-            direction=SIDE_BINANCE2VT.get(reply.side), price=float(reply.price), volume=float(reply.origQty),
-            traded=float(reply.executedQty), status=status,
-            datetime=ms_to_datetime(reply.time or reply.updateTime) if (reply.time or reply.updateTime) else None,
+            direction=SIDE_BINANCE2VT.get(reply.side),
+            price=float(reply.price),
+            volume=float(reply.origQty),
+            traded=float(reply.executedQty),
+            status=status,
+            datetime=ms_to_datetime(reply.time or reply.updateTime)
+            if (reply.time or reply.updateTime)
+            else None,
         )
 
-    def make_trade(self, orderid: str, venue_symbol: str, side: str, tradeid: str, price: str, quantity: str,
-                   moment: dt.datetime | None) -> TradeData:
-        return TradeData(gateway_name=self.gateway_name, symbol=self.vt_symbol_of(venue_symbol),
-                         exchange=self.exchange, orderid=orderid, tradeid=tradeid,
-                         direction=SIDE_BINANCE2VT.get(side), price=float(price), volume=float(quantity),
-                         datetime=moment)
+    def make_trade(
+        self,
+        *,
+        orderid: str,
+        venue_symbol: str,
+        side: str,
+        tradeid: str,
+        price: str,
+        quantity: str,
+        moment: dt.datetime | None,
+    ) -> TradeData:
+        return TradeData(
+            gateway_name=self.gateway_name,
+            symbol=self.vt_symbol_of(venue_symbol),
+            exchange=self.exchange,
+            orderid=orderid,
+            tradeid=tradeid,
+            direction=SIDE_BINANCE2VT.get(side),
+            price=float(price),
+            volume=float(quantity),
+            datetime=moment,
+        )
 
     async def cancel_venue_order(self, req: CancelRequest) -> None:
         params = {"symbol": self.venue_symbol(req.symbol), "origClientOrderId": req.orderid}
-        reply: schemas.Order = await self.call("DELETE", f"{self.rest_prefix}/order", params, signed=True,
-                                               weight=1, type_=schemas.Order)
+        reply: schemas.Order = await self.call(
+            "DELETE", f"{self.rest_prefix}/order", params, signed=True, weight=1, type_=schemas.Order
+        )
         self.apply_rest_order(reply)
 
     async def load_open_orders(self) -> None:
-        replies: list[schemas.Order] = await self.call("GET", f"{self.rest_prefix}/openOrders", signed=True,
-                                                       weight=40, type_=list[schemas.Order])
+        replies: list[schemas.Order] = await self.call(
+            "GET", f"{self.rest_prefix}/openOrders", signed=True, weight=40, type_=list[schemas.Order]
+        )
         for reply in replies:
             self.apply_rest_order(reply)
 
@@ -419,9 +570,10 @@ class BinanceGatewayBase(TransportGateway):
         for order in active:
             params = {"symbol": self.venue_symbol(order.symbol), "origClientOrderId": order.orderid}
             try:
-                reply: schemas.Order = await self.call("GET", f"{self.rest_prefix}/order", params, signed=True,
-                                                       weight=4, type_=schemas.Order)
-            except RequestRejected as error:
+                reply: schemas.Order = await self.call(
+                    "GET", f"{self.rest_prefix}/order", params, signed=True, weight=4, type_=schemas.Order
+                )
+            except RequestRejectedError as error:
                 self.write_log(f"reconcile {order.orderid}: {error.venue_message}", logging.WARNING)
                 continue
             if float(reply.executedQty) > order.traded:
@@ -445,16 +597,32 @@ class BinanceGatewayBase(TransportGateway):
         end_ms = int((req.end or dt.datetime.now(dt.timezone.utc)).timestamp() * 1000)
         bars: list[BarData] = []
         while start_ms <= end_ms:
-            params = {"symbol": self.venue_symbol(req.symbol), "interval": code, "startTime": start_ms,
-                      "endTime": end_ms, "limit": self.kline_limit}
-            rows: list[schemas.Kline] = await self.call("GET", f"{self.rest_prefix}/klines", params, weight=2,
-                                                        type_=list[schemas.Kline])
+            params = {
+                "symbol": self.venue_symbol(req.symbol),
+                "interval": code,
+                "startTime": start_ms,
+                "endTime": end_ms,
+                "limit": self.kline_limit,
+            }
+            rows: list[schemas.Kline] = await self.call(
+                "GET", f"{self.rest_prefix}/klines", params, weight=2, type_=list[schemas.Kline]
+            )
             for row in rows:
-                bars.append(BarData(
-                    gateway_name=self.gateway_name, symbol=req.symbol, exchange=self.exchange,
-                    datetime=ms_to_datetime(row[0]), interval=interval, volume=float(row[5]),
-                    turnover=float(row[7]), open_price=float(row[1]), high_price=float(row[2]),
-                    low_price=float(row[3]), close_price=float(row[4])))
+                bars.append(
+                    BarData(
+                        gateway_name=self.gateway_name,
+                        symbol=req.symbol,
+                        exchange=self.exchange,
+                        datetime=ms_to_datetime(row[0]),
+                        interval=interval,
+                        volume=float(row[5]),
+                        turnover=float(row[7]),
+                        open_price=float(row[1]),
+                        high_price=float(row[2]),
+                        low_price=float(row[3]),
+                        close_price=float(row[4]),
+                    )
+                )
             if len(rows) < self.kline_limit:
                 break
             start_ms = rows[-1][0] + step_ms

@@ -1,7 +1,7 @@
 """Binance wire messages as typed msgspec structs, with Binance's own field names (venues.md §1-2).
 
-These are decoded straight from the venue's bytes and converted to vtcore's objects in the gateways; they never
-leave the binance package. Fields the gateways do not read are not declared (msgspec skips them).
+These are decoded straight from the venue's bytes and converted to vtcore's objects in the gateways; they
+never leave the binance package. Fields the gateways do not read are not declared (msgspec skips them).
 """
 
 from __future__ import annotations
@@ -138,12 +138,12 @@ class StreamReply(msgspec.Struct):
 class BookTicker(msgspec.Struct):
     s: str
     b: str
-    B: str  # noqa: N815
+    B: str
     a: str
-    A: str  # noqa: N815
+    A: str
     u: int = 0
-    E: int = 0  # noqa: N815  (futures only)
-    T: int = 0  # noqa: N815  (futures only)
+    E: int = 0
+    T: int = 0
 
 
 class PartialDepth(msgspec.Struct):
@@ -158,10 +158,10 @@ class FuturesDepth(msgspec.Struct):
     """Futures `<s>@depth5`: a depthUpdate-shaped message with `b`/`a`."""
 
     s: str
-    E: int  # noqa: N815
+    E: int
     b: list[tuple[str, str]]
     a: list[tuple[str, str]]
-    T: int = 0  # noqa: N815
+    T: int = 0
 
 
 class Trade(msgspec.Struct):
@@ -170,29 +170,29 @@ class Trade(msgspec.Struct):
     s: str
     p: str
     q: str
-    T: int  # noqa: N815
+    T: int
 
 
 # ---- user data
 
 
 class ExecutionReport(msgspec.Struct, tag="executionReport", tag_field="e"):
-    E: int  # noqa: N815
+    E: int
     s: str
     c: str
-    S: str  # noqa: N815
+    S: str
     o: str
     f: str
     q: str
     p: str
-    C: str  # noqa: N815
+    C: str
     x: str
-    X: str  # noqa: N815
+    X: str
     i: int
     l: str  # noqa: E741
     z: str
-    L: str  # noqa: N815
-    T: int  # noqa: N815
+    L: str
+    T: int
     t: int
 
 
@@ -203,18 +203,18 @@ class AccountBalance(msgspec.Struct):
 
 
 class OutboundAccountPosition(msgspec.Struct, tag="outboundAccountPosition", tag_field="e"):
-    E: int  # noqa: N815
-    B: list[AccountBalance]  # noqa: N815
+    E: int
+    B: list[AccountBalance]
 
 
 class BalanceUpdate(msgspec.Struct, tag="balanceUpdate", tag_field="e"):
-    E: int  # noqa: N815
+    E: int
     a: str
     d: str
 
 
 class EventStreamTerminated(msgspec.Struct, tag="eventStreamTerminated", tag_field="e"):
-    E: int  # noqa: N815
+    E: int
 
 
 SpotUserEvent = ExecutionReport | OutboundAccountPosition | BalanceUpdate | EventStreamTerminated
@@ -230,33 +230,33 @@ class ApiFrame(msgspec.Struct):
 
     id: int | str | None = None
     status: int = 0
-    result: msgspec.Raw | None = None
+    result: msgspec.Raw = msgspec.Raw(b"")  # empty when absent (msgspec cannot make Raw optional)
     error: ApiError | None = None
     subscriptionId: int | None = None  # noqa: N815
-    event: msgspec.Raw | None = None
+    event: msgspec.Raw = msgspec.Raw(b"")
 
 
 class FuturesOrderUpdate(msgspec.Struct):
     s: str
     c: str
-    S: str  # noqa: N815
+    S: str
     o: str
     f: str
     q: str
     p: str
     x: str
-    X: str  # noqa: N815
+    X: str
     i: int
     l: str  # noqa: E741
     z: str
-    L: str  # noqa: N815
-    T: int  # noqa: N815
+    L: str
+    T: int
     t: int
     ot: str = ""
 
 
 class OrderTradeUpdate(msgspec.Struct, tag="ORDER_TRADE_UPDATE", tag_field="e"):
-    E: int  # noqa: N815
+    E: int
     o: FuturesOrderUpdate
 
 
@@ -275,28 +275,28 @@ class FuturesPosition(msgspec.Struct):
 
 
 class FuturesAccountUpdateData(msgspec.Struct):
-    B: list[FuturesBalance] = []  # noqa: N815
-    P: list[FuturesPosition] = []  # noqa: N815
+    B: list[FuturesBalance] = []
+    P: list[FuturesPosition] = []
 
 
 class AccountUpdate(msgspec.Struct, tag="ACCOUNT_UPDATE", tag_field="e"):
-    E: int  # noqa: N815
+    E: int
     a: FuturesAccountUpdateData
 
 
 class ListenKeyExpired(msgspec.Struct, tag="listenKeyExpired", tag_field="e"):
-    E: int  # noqa: N815
+    E: int
 
 
 class AlgoUpdateOrder(msgspec.Struct):
     caid: str
     aid: int
     s: str
-    X: str  # noqa: N815
+    X: str
 
 
 class AlgoUpdate(msgspec.Struct, tag="ALGO_UPDATE", tag_field="e"):
-    E: int  # noqa: N815
+    E: int
     o: AlgoUpdateOrder
 
 

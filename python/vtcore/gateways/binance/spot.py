@@ -1,10 +1,9 @@
-"""BINANCE_SPOT (alias BINANCE): Binance spot through `/api/v3`, the combined market stream and, for account and
-order updates, the WS API user-data subscription (`userDataStream.subscribe.signature`; listenKeys are gone on
-spot since 2026-02-20)."""
+"""BINANCE_SPOT (alias BINANCE): Binance spot through `/api/v3`, the combined market stream and, for account
+and order updates, the WS API user-data subscription (`userDataStream.subscribe.signature`; listenKeys are
+gone on spot since 2026-02-20)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any, ClassVar
 
@@ -12,10 +11,10 @@ import msgspec
 
 from vtcore.constant import OrderType, Product, Status
 from vtcore.gateways._transport import (
-    ClockSkewRejected,
+    ClockSkewError,
     Heartbeat,
     RateLimit,
-    SignatureRejected,
+    SignatureError,
     VenueError,
     WebSocketClient,
     WebSocketConfig,
@@ -41,18 +40,26 @@ _depth = msgspec.json.Decoder(schemas.PartialDepth)
 class BinanceSpotGateway(BinanceGatewayBase):
     default_name: ClassVar[str] = "BINANCE_SPOT"
     servers: ClassVar[dict[str, BinanceUrls]] = {
-        "REAL": BinanceUrls("https://api.binance.com", "wss://stream.binance.com:9443",
-                            "wss://ws-api.binance.com:443"),
-        "TESTNET": BinanceUrls("https://testnet.binance.vision", "wss://stream.testnet.binance.vision",
-                               "wss://ws-api.testnet.binance.vision"),
+        "REAL": BinanceUrls(
+            "https://api.binance.com", "wss://stream.binance.com:9443", "wss://ws-api.binance.com:443"
+        ),
+        "TESTNET": BinanceUrls(
+            "https://testnet.binance.vision",
+            "wss://stream.testnet.binance.vision",
+            "wss://ws-api.testnet.binance.vision",
+        ),
     }
     rest_prefix: ClassVar[str] = "/api/v3"
     weight_limits: ClassVar[dict[str, RateLimit]] = {
-        "REQUEST_WEIGHT": RateLimit(6000, 60.0), "ORDERS": RateLimit(50, 10.0)}
+        "REQUEST_WEIGHT": RateLimit(6000, 60.0),
+        "ORDERS": RateLimit(50, 10.0),
+    }
     venue_ping_interval: ClassVar[float] = 20.0
     messages_per_second: ClassVar[float | None] = 5.0
     supported_order_types = frozenset(
-        {OrderType.LIMIT, OrderType.MARKET, OrderType.FAK, OrderType.FOK} | ({POST_ONLY} if POST_ONLY else set()))
+        {OrderType.LIMIT, OrderType.MARKET, OrderType.FAK, OrderType.FOK}
+        | ({POST_ONLY} if POST_ONLY else set())
+    )
 
     def make_contract(self, item: schemas.SymbolInfo) -> ContractData | None:
         if item.status not in ("TRADING", "CANCEL_ONLY"):
@@ -74,13 +81,21 @@ class BinanceSpotGateway(BinanceGatewayBase):
 
     def on_depth(self, stream_symbol: str, data: msgspec.Raw) -> None:
         depth = _depth.decode(data)
-        self.update_tick(self.vt_symbol_of(stream_symbol.upper()), None, self.depth_values(depth.bids, depth.asks))
+        self.update_tick(
+            self.vt_symbol_of(stream_symbol.upper()), None, self.depth_values(depth.bids, depth.asks)
+        )
 
     # ---- account
 
     async def fetch_account(self) -> None:
-        account: schemas.SpotAccount = await self.call("GET", "/api/v3/account", {"omitZeroBalances": "true"},
-                                                       signed=True, weight=20, type_=schemas.SpotAccount)
+        account: schemas.SpotAccount = await self.call(
+            "GET",
+            "/api/v3/account",
+            {"omitZeroBalances": "true"},
+            signed=True,
+            weight=20,
+            type_=schemas.SpotAccount,
+        )
         for balance in account.balances:
             free, locked = float(balance.free), float(balance.locked)
             self.push_account(balance.asset, free + locked, locked)
@@ -90,26 +105,48 @@ class BinanceSpotGateway(BinanceGatewayBase):
 
     async def fetch_order_trades(self, reply: schemas.Order) -> None:
         rows: list[schemas.AccountTrade] = await self.call(
-            "GET", "/api/v3/myTrades", {"symbol": reply.symbol, "orderId": reply.orderId}, signed=True,
-            weight=20, type_=list[schemas.AccountTrade])
+            "GET",
+            "/api/v3/myTrades",
+            {"symbol": reply.symbol, "orderId": reply.orderId},
+            signed=True,
+            weight=20,
+            type_=list[schemas.AccountTrade],
+        )
         for row in rows:
-            self.add_trade(self.make_trade(reply.clientOrderId, row.symbol, "BUY" if row.isBuyer else "SELL",
-                                           str(row.id), row.price, row.qty, ms_to_datetime(row.time)))
+            self.add_trade(
+                self.make_trade(
+                    orderid=reply.clientOrderId,
+                    venue_symbol=row.symbol,
+                    side="BUY" if row.isBuyer else "SELL",
+                    tradeid=str(row.id),
+                    price=row.price,
+                    quantity=row.qty,
+                    moment=ms_to_datetime(row.time),
+                )
+            )
 
     # ---- user data through the WS API
 
     def open_user_stream(self) -> None:
         assert self.urls is not None
-        heartbeat = Heartbeat(ping_interval=self.timing.ws_ping_interval,
-                              idle_timeout=self.timing.ws_idle_timeout or 3 * self.venue_ping_interval)
+        heartbeat = Heartbeat(
+            ping_interval=self.timing.ws_ping_interval,
+            idle_timeout=self.timing.ws_idle_timeout or 3 * self.venue_ping_interval,
+        )
         self.user_socket = WebSocketClient(
-            WebSocketConfig(url=f"{self.urls.ws_api}/ws-api/v3", name=f"{self.gateway_name}.user",
-                            heartbeat=heartbeat, backoff=self.timing.backoff, proxy=self._proxy,
-                            open_timeout=self.timing.open_timeout),
+            WebSocketConfig(
+                url=f"{self.urls.ws_api}/ws-api/v3",
+                name=f"{self.gateway_name}.user",
+                heartbeat=heartbeat,
+                backoff=self.timing.backoff,
+                proxy=self._proxy,
+                open_timeout=self.timing.open_timeout,
+            ),
             on_message=self.on_api_message,
             on_open=self.subscribe_user_data,
-            on_state=lambda connected, reason: self.state("user", "connected" if connected else "disconnected",
-                                                          reason),
+            on_state=lambda connected, reason: self.state(
+                "user", "connected" if connected else "disconnected", reason
+            ),
         )
         self.user_socket.start()
 
@@ -121,16 +158,18 @@ class BinanceSpotGateway(BinanceGatewayBase):
             params["signature"] = sign_payload(self._secret, payload)
             request_id = f"uds{next(self._request_ids)}"
             reply: schemas.ApiFrame = await socket.request(
-                request_id, {"id": request_id, "method": "userDataStream.subscribe.signature", "params": params})
+                request_id,
+                {"id": request_id, "method": "userDataStream.subscribe.signature", "params": params},
+            )
             if reply.error is None:
                 break
             if reply.error.code == -1021 and attempt == 0:
                 self.write_log("user data: timestamp rejected, resyncing the clock", logging.WARNING)
                 await self.sync_clock()
                 continue
-            error_class = SignatureRejected if reply.error.code in (-1022, -2014, -2015) else VenueError
+            error_class = SignatureError if reply.error.code in (-1022, -2014, -2015) else VenueError
             if reply.error.code == -1021:
-                error_class = ClockSkewRejected
+                error_class = ClockSkewError
             raise error_class(reply.error.msg, status=reply.status, code=reply.error.code)
         self.write_log("user data stream subscribed")
         if self._user_stream_opened:
@@ -144,7 +183,7 @@ class BinanceSpotGateway(BinanceGatewayBase):
             self.malformed_messages += 1
             self.logger.warning("%s: malformed user-data frame dropped: %s", self.gateway_name, error)
             return
-        if frame.event is not None:
+        if frame.event:
             self.on_user_event(frame.event)
         elif frame.id is not None and self.user_socket is not None:
             self.user_socket.resolve(str(frame.id), frame)
@@ -176,15 +215,31 @@ class BinanceSpotGateway(BinanceGatewayBase):
         status = STATUS_BINANCE2VT.get(report.X, Status.NOTTRADED)
         moment = ms_to_datetime(report.T)
         template = OrderData(
-            gateway_name=self.gateway_name, symbol=self.vt_symbol_of(report.s), exchange=self.exchange,
-            orderid=orderid, type=ORDER_TYPE_BINANCE2VT.get((report.o, report.f), OrderType.LIMIT),
-            direction=SIDE_BINANCE2VT.get(report.S), price=float(report.p), volume=float(report.q),
-            traded=float(report.z), status=status, datetime=ms_to_datetime(report.T),
+            gateway_name=self.gateway_name,
+            symbol=self.vt_symbol_of(report.s),
+            exchange=self.exchange,
+            orderid=orderid,
+            type=ORDER_TYPE_BINANCE2VT.get((report.o, report.f), OrderType.LIMIT),
+            direction=SIDE_BINANCE2VT.get(report.S),
+            price=float(report.p),
+            volume=float(report.q),
+            traded=float(report.z),
+            status=status,
+            datetime=ms_to_datetime(report.T),
         )
         self.update_order(orderid, status=status, traded=float(report.z), template=template, moment=moment)
         if report.x == "TRADE":
-            self.add_trade(self.make_trade(orderid, report.s, report.S, str(report.t), report.L, report.l,
-                                           moment))
+            self.add_trade(
+                self.make_trade(
+                    orderid=orderid,
+                    venue_symbol=report.s,
+                    side=report.S,
+                    tradeid=str(report.t),
+                    price=report.L,
+                    quantity=report.l,
+                    moment=moment,
+                )
+            )
 
 
 #: vn.py 2.x's name for the spot gateway

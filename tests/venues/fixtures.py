@@ -1,0 +1,30 @@
+"""Fixtures for the venue tests: a MainEngine with a private settings folder, and each local venue started
+on 127.0.0.1 with fast heartbeats (the gateways under test use `Timing.fast()` to match)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from venues.binance import BinanceSpotVenue
+from vtcore.engine import MainEngine
+
+
+@pytest.fixture
+def main_engine(tmp_path, monkeypatch) -> Iterator[MainEngine]:
+    monkeypatch.setenv("VTCORE_HOME", str(tmp_path / ".vntrader"))
+    engine = MainEngine()
+    yield engine
+    engine.close()
+
+
+@pytest.fixture
+def binance_spot_venue() -> Iterator[BinanceSpotVenue]:
+    server = BinanceSpotVenue()
+    server.ping_interval = 0.2
+    server.pong_timeout = 1.0
+    server.start()
+    server.set_book("BTCUSDT", [("100.00", "1.0"), ("99.50", "2.0")], [("101.00", "1.5"), ("101.50", "3.0")])
+    yield server
+    server.stop()
