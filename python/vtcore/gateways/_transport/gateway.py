@@ -20,7 +20,7 @@ import datetime as dt
 import itertools
 import logging
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -31,6 +31,7 @@ from vtcore.gateways._transport._log import get_logger
 from vtcore.gateways._transport.backoff import Backoff
 from vtcore.gateways._transport.errors import TransportError, VenueError
 from vtcore.gateways._transport.loop import shared_loop
+from vtcore.gateways._transport.ws import BuildSubscribe, Heartbeat, OnOpen, WebSocketClient, WebSocketConfig
 from vtcore.object import (
     AccountData,
     BarData,
@@ -178,6 +179,7 @@ class TransportGateway(BaseGateway):
         self.ticks: dict[str, _TickState] = {}
         self.contracts_ready: asyncio.Event | None = None
         self._futures: set[concurrent.futures.Future[Any]] = set()
+        self.proxy: str | None = None
 
     # ------------------------------------------------------------------ vn.py's API (any thread)
 
@@ -286,6 +288,38 @@ class TransportGateway(BaseGateway):
         self.on_gateway_state(
             GatewayStateData(gateway_name=self.gateway_name, front=front, state=state, message=message)
         )
+
+    def open_socket(
+        self,
+        front: str,
+        url: str,
+        heartbeat: Heartbeat,
+        *,
+        on_message: Callable[[bytes], None],
+        on_open: OnOpen | None = None,
+        build_subscribe: BuildSubscribe | None = None,
+        messages_per_second: float | None = None,
+    ) -> WebSocketClient:
+        """Start a WebSocket stream (on the loop); its state goes out as gateway-state events."""
+        socket = WebSocketClient(
+            WebSocketConfig(
+                url=url,
+                name=f"{self.gateway_name}.{front}",
+                heartbeat=heartbeat,
+                backoff=self.timing.backoff,
+                proxy=self.proxy,
+                open_timeout=self.timing.open_timeout,
+                messages_per_second=messages_per_second,
+            ),
+            on_message=on_message,
+            on_open=on_open,
+            build_subscribe=build_subscribe,
+            on_state=lambda connected, reason: self.state(
+                front, "connected" if connected else "disconnected", reason
+            ),
+        )
+        socket.start()
+        return socket
 
     # ---- contracts and subscriptions (loop thread)
 

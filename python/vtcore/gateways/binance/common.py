@@ -34,7 +34,6 @@ from vtcore.gateways._transport import (
     VenueError,
     VenueUnavailableError,
     WebSocketClient,
-    WebSocketConfig,
     retry_after_seconds,
 )
 from vtcore.gateways._transport.gateway import (
@@ -173,7 +172,6 @@ class BinanceGatewayBase(TransportGateway):
         self._key = ""
         self._secret = b""
         self.urls: BinanceUrls | None = None
-        self._proxy: str | None = None
         self._session_number = 3
         self._user_stream_opened = False
         self.malformed_messages = 0
@@ -185,7 +183,7 @@ class BinanceGatewayBase(TransportGateway):
         if common.server not in self.servers:
             raise ValueError(f"setting 'server' must be one of {', '.join(self.servers)}")
         self._key, self._secret = common.key, common.secret.encode()
-        self._proxy, self._session_number = common.proxy, common.session_number
+        self.proxy, self._session_number = common.proxy, common.session_number
         if common.base_url:
             self.urls = BinanceUrls(common.base_url, http_to_ws(common.base_url), http_to_ws(common.base_url))
         else:
@@ -198,7 +196,7 @@ class BinanceGatewayBase(TransportGateway):
                 self.urls.rest,
                 timeout=self.timing.rest_timeout,
                 session_number=self._session_number,
-                proxy=self._proxy,
+                proxy=self.proxy,
                 retries=self.timing.rest_retries,
                 backoff=self.timing.backoff,
             ),
@@ -317,29 +315,21 @@ class BinanceGatewayBase(TransportGateway):
 
     # ---- market data
 
-    def market_socket(self, name: str, url: str) -> WebSocketClient:
-        heartbeat = Heartbeat(
+    def stream_heartbeat(self) -> Heartbeat:
+        return Heartbeat(
             ping_interval=self.timing.ws_ping_interval,
             idle_timeout=self.timing.ws_idle_timeout or 3 * self.venue_ping_interval,
         )
-        socket = WebSocketClient(
-            WebSocketConfig(
-                url=url,
-                name=f"{self.gateway_name}.{name}",
-                heartbeat=heartbeat,
-                backoff=self.timing.backoff,
-                proxy=self._proxy,
-                open_timeout=self.timing.open_timeout,
-                messages_per_second=self.messages_per_second,
-            ),
+
+    def market_socket(self, name: str, url: str) -> WebSocketClient:
+        return self.open_socket(
+            name,
+            url,
+            self.stream_heartbeat(),
             on_message=self.on_market_message,
             build_subscribe=self.build_subscribe,
-            on_state=lambda connected, reason: self.state(
-                name, "connected" if connected else "disconnected", reason
-            ),
+            messages_per_second=self.messages_per_second,
         )
-        socket.start()
-        return socket
 
     messages_per_second: ClassVar[float | None] = None
 

@@ -12,12 +12,10 @@ import msgspec
 from vtcore.constant import OrderType, Product, Status
 from vtcore.gateways._transport import (
     ClockSkewError,
-    Heartbeat,
     RateLimit,
     SignatureError,
     VenueError,
     WebSocketClient,
-    WebSocketConfig,
 )
 from vtcore.gateways._transport.gateway import ms_to_datetime
 from vtcore.gateways.binance import schemas
@@ -129,26 +127,13 @@ class BinanceSpotGateway(BinanceGatewayBase):
 
     def open_user_stream(self) -> None:
         assert self.urls is not None
-        heartbeat = Heartbeat(
-            ping_interval=self.timing.ws_ping_interval,
-            idle_timeout=self.timing.ws_idle_timeout or 3 * self.venue_ping_interval,
-        )
-        self.user_socket = WebSocketClient(
-            WebSocketConfig(
-                url=f"{self.urls.ws_api}/ws-api/v3",
-                name=f"{self.gateway_name}.user",
-                heartbeat=heartbeat,
-                backoff=self.timing.backoff,
-                proxy=self._proxy,
-                open_timeout=self.timing.open_timeout,
-            ),
+        self.user_socket = self.open_socket(
+            "user",
+            f"{self.urls.ws_api}/ws-api/v3",
+            self.stream_heartbeat(),
             on_message=self.on_api_message,
             on_open=self.subscribe_user_data,
-            on_state=lambda connected, reason: self.state(
-                "user", "connected" if connected else "disconnected", reason
-            ),
         )
-        self.user_socket.start()
 
     async def subscribe_user_data(self, socket: WebSocketClient) -> None:
         """The private stream's (re-)authentication: subscribe to user data with a signed request."""
