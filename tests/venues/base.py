@@ -154,6 +154,16 @@ class VenueServer:
 
         self.run(act)
 
+    def publish_raw(self, kind: str, raw: str) -> None:
+        """Send one raw text frame (e.g. a malformed one) to every open session of `kind`."""
+
+        def act() -> None:
+            for session in list(self.sessions):
+                if session.kind == kind and not session.ws.closed:
+                    asyncio.get_running_loop().create_task(session.ws.send_str(raw))
+
+        self.run(act)
+
     def drop_connections(self, kind: str | None = None) -> int:
         """Close every WebSocket (of one kind) abruptly, as a network failure would."""
 

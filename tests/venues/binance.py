@@ -14,7 +14,6 @@ delivered, as on the real venue.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -813,16 +812,6 @@ class BinanceSpotVenue(BinanceVenueBase):
                 and self.stream_allowed(session, stream)
             ):
                 self.push(session, {"stream": stream, "data": payload} if session.combined else payload)
-
-    def publish_raw(self, kind: str, text: str) -> None:
-        """Send a raw frame (e.g. a malformed one) to every session of `kind`."""
-
-        def act() -> None:
-            for session in list(self.sessions):
-                if session.kind == kind and not session.ws.closed:
-                    asyncio.get_running_loop().create_task(session.ws.send_str(text))
-
-        self.run(act)
 
     def publish_book(self, symbol: str) -> None:
         bids, asks = self.matching.book(symbol)

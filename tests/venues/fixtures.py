@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from venues.binance import BinanceSpotVenue
+from venues.okx import OkxVenue
 from vtcore.engine import MainEngine
 
 
@@ -26,5 +27,16 @@ def binance_spot_venue() -> Iterator[BinanceSpotVenue]:
     server.pong_timeout = 1.0
     server.start()
     server.set_book("BTCUSDT", [("100.00", "1.0"), ("99.50", "2.0")], [("101.00", "1.5"), ("101.50", "3.0")])
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def okx_venue() -> Iterator[OkxVenue]:
+    server = OkxVenue()
+    server.client_idle_timeout = 3.0
+    server.start()
+    server.set_book("BTC-USDT", [("100.0", "1.0"), ("99.5", "2.0")], [("101.0", "1.5"), ("101.5", "3.0")])
+    server.set_book("BTC-USDT-SWAP", [("100.0", "10")], [("101.0", "10")])
     yield server
     server.stop()

@@ -20,7 +20,7 @@ import datetime as dt
 import itertools
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -29,8 +29,10 @@ from vtcore.event import EventEngine
 from vtcore.gateway import BaseGateway
 from vtcore.gateways._transport._log import get_logger
 from vtcore.gateways._transport.backoff import Backoff
+from vtcore.gateways._transport.clock import VenueClock
 from vtcore.gateways._transport.errors import TransportError, VenueError
 from vtcore.gateways._transport.loop import shared_loop
+from vtcore.gateways._transport.rest import RestClient
 from vtcore.gateways._transport.ws import BuildSubscribe, Heartbeat, OnOpen, WebSocketClient, WebSocketConfig
 from vtcore.object import (
     AccountData,
@@ -180,6 +182,8 @@ class TransportGateway(BaseGateway):
         self.contracts_ready: asyncio.Event | None = None
         self._futures: set[concurrent.futures.Future[Any]] = set()
         self.proxy: str | None = None
+        self.clock = VenueClock()
+        self.rest: RestClient | None = None
 
     # ------------------------------------------------------------------ vn.py's API (any thread)
 
@@ -299,6 +303,7 @@ class TransportGateway(BaseGateway):
         on_open: OnOpen | None = None,
         build_subscribe: BuildSubscribe | None = None,
         messages_per_second: float | None = None,
+        topics: Sequence[str] = (),
     ) -> WebSocketClient:
         """Start a WebSocket stream (on the loop); its state goes out as gateway-state events."""
         socket = WebSocketClient(
@@ -318,6 +323,7 @@ class TransportGateway(BaseGateway):
                 front, "connected" if connected else "disconnected", reason
             ),
         )
+        socket.add_topics(topics)
         socket.start()
         return socket
 
@@ -431,15 +437,71 @@ class TransportGateway(BaseGateway):
             self.contracts_ready = asyncio.Event()
         await self.start()
 
+    async def start(self) -> None:
+        """Connect: REST client, clock, contracts, public streams; with a key also account, positions, open
+        orders and the private streams. Returns once every stream is up (or has been given its open
+        timeout)."""
+        self.rest = self.create_rest()
+        await self.sync_clock()
+        await self.load_contracts()
+        self.mark_contracts_ready()
+        self.open_public_streams()
+        if self.has_credentials:
+            await self.fetch_account()
+            await self.fetch_positions()
+            await self.load_open_orders()
+            self.open_private_streams()
+        else:
+            self.write_log("no API key: market data only")
+        for socket in self.sockets():
+            if not await socket.wait_ready(self.timing.open_timeout):
+                self.write_log(f"{socket.config.name} is not up yet; it keeps retrying", logging.WARNING)
+        self.write_log("connected")
+
+    async def stop(self) -> None:
+        for socket in self.sockets():
+            await socket.close()
+        await self.after_streams_closed()
+        if self.rest is not None:
+            await self.rest.close()
+        self.write_log("closed")
+
+    async def sync_clock(self) -> None:
+        offset = await self.clock.sync(self.fetch_server_time)
+        self.logger.info("%s: clock offset to the venue %d ms", self.gateway_name, offset)
+
     # ------------------------------------------------------------------ the venue's part
 
     def apply_setting(self, setting: dict[str, Any]) -> None:
         raise NotImplementedError
 
-    async def start(self) -> None:
+    @property
+    def has_credentials(self) -> bool:
         raise NotImplementedError
 
-    async def stop(self) -> None:
+    def create_rest(self) -> RestClient:
+        raise NotImplementedError
+
+    async def fetch_server_time(self) -> int:
+        """The venue's clock in ms since the epoch."""
+        raise NotImplementedError
+
+    async def load_contracts(self) -> None:
+        raise NotImplementedError
+
+    def open_public_streams(self) -> None:
+        raise NotImplementedError
+
+    def open_private_streams(self) -> None:
+        raise NotImplementedError
+
+    def sockets(self) -> list[WebSocketClient]:
+        raise NotImplementedError
+
+    async def after_streams_closed(self) -> None:
+        return None
+
+    async def load_open_orders(self) -> None:
         raise NotImplementedError
 
     async def subscribe_market(self, symbol: str) -> None:
@@ -462,6 +524,27 @@ class TransportGateway(BaseGateway):
 
     async def fetch_history(self, req: HistoryRequest) -> list[BarData]:
         raise NotImplementedError
+
+
+def depth_levels(bids: Sequence[Sequence[str]], asks: Sequence[Sequence[str]]) -> dict[str, float]:
+    """TickData's five levels from venue levels `(price, size, ...)` as text; missing levels are 0."""
+    values: dict[str, float] = {}
+    for index in range(5):
+        bid = bids[index] if index < len(bids) else None
+        ask = asks[index] if index < len(asks) else None
+        values[f"bid_price_{index + 1}"] = float(bid[0]) if bid else 0.0
+        values[f"bid_volume_{index + 1}"] = float(bid[1]) if bid else 0.0
+        values[f"ask_price_{index + 1}"] = float(ask[0]) if ask else 0.0
+        values[f"ask_volume_{index + 1}"] = float(ask[1]) if ask else 0.0
+    return values
+
+
+def format_number(value: float) -> str:
+    """A float as the shortest plain decimal text a venue accepts (no exponent, no trailing ".0")."""
+    text = repr(float(value))
+    if "e" in text or "E" in text:
+        text = f"{value:.12f}".rstrip("0").rstrip(".")
+    return text[:-2] if text.endswith(".0") else text
 
 
 INTERVAL_STEP = {

@@ -145,6 +145,11 @@ class WebSocketClient:
     def topics(self) -> list[str]:
         return list(self._topics)
 
+    def add_topics(self, topics: Iterable[str]) -> None:
+        """Register topics without sending (before `start`: they go out with the first open)."""
+        for topic in topics:
+            self._topics[topic] = None
+
     async def subscribe(self, topics: Iterable[str]) -> None:
         new = [topic for topic in topics if topic not in self._topics]
         for topic in new:

@@ -30,7 +30,6 @@ from vtcore.gateways._transport import (
     RestConfig,
     RestRequest,
     SignatureError,
-    VenueClock,
     VenueError,
     VenueUnavailableError,
     WebSocketClient,
@@ -40,6 +39,7 @@ from vtcore.gateways._transport.gateway import (
     DIRECTION_SIDE,
     INTERVAL_STEP,
     TransportGateway,
+    format_number,
     http_to_ws,
     ms_to_datetime,
     parse_common_settings,
@@ -164,8 +164,6 @@ class BinanceGatewayBase(TransportGateway):
 
     def __init__(self, event_engine: Any, gateway_name: str) -> None:
         super().__init__(event_engine, gateway_name)
-        self.clock = VenueClock()
-        self.rest: RestClient | None = None
         self.market_sockets: list[WebSocketClient] = []
         self.user_socket: WebSocketClient | None = None
         self._request_ids = itertools.count(1)
@@ -189,9 +187,13 @@ class BinanceGatewayBase(TransportGateway):
         else:
             self.urls = self.servers[common.server]
 
-    async def start(self) -> None:
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self._key)
+
+    def create_rest(self) -> RestClient:
         assert self.urls is not None
-        self.rest = RestClient(
+        return RestClient(
             RestConfig(
                 self.urls.rest,
                 timeout=self.timing.rest_timeout,
@@ -205,37 +207,9 @@ class BinanceGatewayBase(TransportGateway):
             limiter=RateLimiter(self.weight_limits),
             on_clock_skew=self.sync_clock,
         )
-        await self.sync_clock()
-        await self.load_contracts()
-        self.mark_contracts_ready()
-        self.open_market_sockets()
-        if self._key:
-            await self.fetch_account()
-            await self.fetch_positions()
-            await self.load_open_orders()
-            self.open_user_stream()
-        else:
-            self.write_log("no API key: market data only")
-        for socket in [*self.market_sockets, self.user_socket]:
-            if socket is not None and not await socket.wait_ready(self.timing.open_timeout):
-                self.write_log(f"{socket.config.name} is not up yet; it keeps retrying", logging.WARNING)
-        self.write_log("connected")
 
-    async def stop(self) -> None:
-        for socket in [*self.market_sockets, self.user_socket]:
-            if socket is not None:
-                await socket.close()
-        self.market_sockets, self.user_socket = [], None
-        await self.stop_user_stream()
-        if self.rest is not None:
-            await self.rest.close()
-        self.write_log("closed")
-
-    async def stop_user_stream(self) -> None:
-        return None
-
-    def open_user_stream(self) -> None:
-        raise NotImplementedError
+    def sockets(self) -> list[WebSocketClient]:
+        return [*self.market_sockets, *([self.user_socket] if self.user_socket is not None else [])]
 
     # ---- signing and REST
 
@@ -265,15 +239,11 @@ class BinanceGatewayBase(TransportGateway):
         request = RestRequest(method, path, params=params, signed=signed, costs=costs)
         return await self.rest.request(request, type_)
 
-    async def sync_clock(self) -> None:
-        async def server_ms() -> int:
-            reply: schemas.ServerTime = await self.call(
-                "GET", f"{self.rest_prefix}/time", type_=schemas.ServerTime
-            )
-            return reply.serverTime
-
-        offset = await self.clock.sync(server_ms)
-        self.logger.info("%s: clock offset to the venue %d ms", self.gateway_name, offset)
+    async def fetch_server_time(self) -> int:
+        reply: schemas.ServerTime = await self.call(
+            "GET", f"{self.rest_prefix}/time", type_=schemas.ServerTime
+        )
+        return reply.serverTime
 
     # ---- contracts
 
@@ -340,7 +310,7 @@ class BinanceGatewayBase(TransportGateway):
             for i in range(0, len(topics), 200)
         ]
 
-    def open_market_sockets(self) -> None:
+    def open_public_streams(self) -> None:
         raise NotImplementedError
 
     def socket_topics(self, symbol: str) -> list[tuple[WebSocketClient, list[str]]]:
@@ -392,21 +362,6 @@ class BinanceGatewayBase(TransportGateway):
     def on_depth(self, stream_symbol: str, data: msgspec.Raw) -> None:
         raise NotImplementedError
 
-    def depth_values(self, bids: list[tuple[str, str]], asks: list[tuple[str, str]]) -> dict[str, float]:
-        values: dict[str, float] = {}
-        for index in range(5):
-            if index < len(bids):
-                values[f"bid_price_{index + 1}"] = float(bids[index][0])
-                values[f"bid_volume_{index + 1}"] = float(bids[index][1])
-            else:
-                values[f"bid_price_{index + 1}"] = values[f"bid_volume_{index + 1}"] = 0.0
-            if index < len(asks):
-                values[f"ask_price_{index + 1}"] = float(asks[index][0])
-                values[f"ask_volume_{index + 1}"] = float(asks[index][1])
-            else:
-                values[f"ask_price_{index + 1}"] = values[f"ask_volume_{index + 1}"] = 0.0
-        return values
-
     def on_stream_reply(self, raw: bytes) -> None:
         try:
             reply = _reply.decode(raw)
@@ -431,9 +386,9 @@ class BinanceGatewayBase(TransportGateway):
         }
         if tif is not None:
             params["timeInForce"] = tif
-        params["quantity"] = _number(req.volume)
+        params["quantity"] = format_number(req.volume)
         if order_type != "MARKET":
-            params["price"] = _number(req.price)
+            params["price"] = format_number(req.price)
         params["newClientOrderId"] = order.orderid
         return params
 
@@ -618,11 +573,3 @@ class BinanceGatewayBase(TransportGateway):
             start_ms = rows[-1][0] + step_ms
             await asyncio.sleep(0)
         return bars
-
-
-def _number(value: float) -> str:
-    """A float as the shortest decimal text (no exponent)."""
-    text = repr(float(value))
-    if "e" in text or "E" in text:
-        text = f"{value:.12f}".rstrip("0").rstrip(".")
-    return text[:-2] if text.endswith(".0") else text

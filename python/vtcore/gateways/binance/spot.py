@@ -17,7 +17,7 @@ from vtcore.gateways._transport import (
     VenueError,
     WebSocketClient,
 )
-from vtcore.gateways._transport.gateway import ms_to_datetime
+from vtcore.gateways._transport.gateway import depth_levels, ms_to_datetime
 from vtcore.gateways.binance import schemas
 from vtcore.gateways.binance.common import (
     ORDER_TYPE_BINANCE2VT,
@@ -69,7 +69,7 @@ class BinanceSpotGateway(BinanceGatewayBase):
 
     # ---- market streams: one combined socket
 
-    def open_market_sockets(self) -> None:
+    def open_public_streams(self) -> None:
         assert self.urls is not None
         self.market_sockets = [self.market_socket("market", f"{self.urls.ws}/stream")]
 
@@ -79,9 +79,7 @@ class BinanceSpotGateway(BinanceGatewayBase):
 
     def on_depth(self, stream_symbol: str, data: msgspec.Raw) -> None:
         depth = _depth.decode(data)
-        self.update_tick(
-            self.vt_symbol_of(stream_symbol.upper()), None, self.depth_values(depth.bids, depth.asks)
-        )
+        self.update_tick(self.vt_symbol_of(stream_symbol.upper()), None, depth_levels(depth.bids, depth.asks))
 
     # ---- account
 
@@ -125,7 +123,7 @@ class BinanceSpotGateway(BinanceGatewayBase):
 
     # ---- user data through the WS API
 
-    def open_user_stream(self) -> None:
+    def open_private_streams(self) -> None:
         assert self.urls is not None
         self.user_socket = self.open_socket(
             "user",
