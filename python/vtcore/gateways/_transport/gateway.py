@@ -20,7 +20,7 @@ import datetime as dt
 import itertools
 import logging
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -32,7 +32,8 @@ from vtcore.gateways._transport.backoff import Backoff
 from vtcore.gateways._transport.clock import VenueClock
 from vtcore.gateways._transport.errors import TransportError, VenueError
 from vtcore.gateways._transport.loop import shared_loop
-from vtcore.gateways._transport.rest import RestClient
+from vtcore.gateways._transport.ratelimit import RateLimit, RateLimiter
+from vtcore.gateways._transport.rest import RestClient, RestConfig, RestRequest
 from vtcore.gateways._transport.ws import BuildSubscribe, Heartbeat, OnOpen, WebSocketClient, WebSocketConfig
 from vtcore.object import (
     AccountData,
@@ -184,6 +185,9 @@ class TransportGateway(BaseGateway):
         self.proxy: str | None = None
         self.clock = VenueClock()
         self.rest: RestClient | None = None
+        self._key = ""
+        self._secret = b""
+        self._session_number = 3
 
     # ------------------------------------------------------------------ vn.py's API (any thread)
 
@@ -477,9 +481,43 @@ class TransportGateway(BaseGateway):
 
     @property
     def has_credentials(self) -> bool:
-        raise NotImplementedError
+        return bool(self._key)
 
     def create_rest(self) -> RestClient:
+        return RestClient(
+            RestConfig(
+                self.rest_url(),
+                timeout=self.timing.rest_timeout,
+                session_number=self._session_number,
+                proxy=self.proxy,
+                retries=self.timing.rest_retries,
+                backoff=self.timing.backoff,
+                default_headers=self.rest_headers(),
+            ),
+            signer=self.sign_request if self._key else None,
+            error_parser=self.parse_error,
+            limiter=RateLimiter(self.rate_limits()),
+            on_clock_skew=self.sync_clock,
+        )
+
+    def apply_common_settings(self, common: CommonSettings) -> None:
+        self._key, self._secret = common.key, common.secret.encode()
+        self.proxy, self._session_number = common.proxy, common.session_number
+
+    def rest_url(self) -> str:
+        raise NotImplementedError
+
+    def rest_headers(self) -> dict[str, str]:
+        return {}
+
+    def rate_limits(self) -> dict[str, RateLimit]:
+        raise NotImplementedError
+
+    def sign_request(self, request: RestRequest) -> None:
+        raise NotImplementedError
+
+    @staticmethod
+    def parse_error(status: int, raw: bytes, headers: Mapping[str, str]) -> VenueError | None:
         raise NotImplementedError
 
     async def fetch_server_time(self) -> int:

@@ -23,11 +23,8 @@ from vtcore.gateways._transport import (
     ClockSkewError,
     Heartbeat,
     RateLimit,
-    RateLimiter,
     RateLimitError,
     RequestRejectedError,
-    RestClient,
-    RestConfig,
     RestRequest,
     SignatureError,
     VenueError,
@@ -167,10 +164,7 @@ class BinanceGatewayBase(TransportGateway):
         self.market_sockets: list[WebSocketClient] = []
         self.user_socket: WebSocketClient | None = None
         self._request_ids = itertools.count(1)
-        self._key = ""
-        self._secret = b""
         self.urls: BinanceUrls | None = None
-        self._session_number = 3
         self._user_stream_opened = False
         self.malformed_messages = 0
 
@@ -180,33 +174,20 @@ class BinanceGatewayBase(TransportGateway):
         common = parse_common_settings(setting)
         if common.server not in self.servers:
             raise ValueError(f"setting 'server' must be one of {', '.join(self.servers)}")
-        self._key, self._secret = common.key, common.secret.encode()
-        self.proxy, self._session_number = common.proxy, common.session_number
+        self.apply_common_settings(common)
         if common.base_url:
             self.urls = BinanceUrls(common.base_url, http_to_ws(common.base_url), http_to_ws(common.base_url))
         else:
             self.urls = self.servers[common.server]
 
-    @property
-    def has_credentials(self) -> bool:
-        return bool(self._key)
-
-    def create_rest(self) -> RestClient:
+    def rest_url(self) -> str:
         assert self.urls is not None
-        return RestClient(
-            RestConfig(
-                self.urls.rest,
-                timeout=self.timing.rest_timeout,
-                session_number=self._session_number,
-                proxy=self.proxy,
-                retries=self.timing.rest_retries,
-                backoff=self.timing.backoff,
-            ),
-            signer=self.sign_request if self._key else None,
-            error_parser=parse_error,
-            limiter=RateLimiter(self.weight_limits),
-            on_clock_skew=self.sync_clock,
-        )
+        return self.urls.rest
+
+    def rate_limits(self) -> dict[str, RateLimit]:
+        return dict(self.weight_limits)
+
+    parse_error = staticmethod(parse_error)
 
     def sockets(self) -> list[WebSocketClient]:
         return [*self.market_sockets, *([self.user_socket] if self.user_socket is not None else [])]

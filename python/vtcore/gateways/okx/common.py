@@ -24,11 +24,8 @@ from vtcore.gateways._transport import (
     ClockSkewError,
     Heartbeat,
     RateLimit,
-    RateLimiter,
     RateLimitError,
     RequestRejectedError,
-    RestClient,
-    RestConfig,
     RestRequest,
     SignatureError,
     TransportError,
@@ -155,10 +152,8 @@ class OkxGatewayBase(TransportGateway):
         super().__init__(event_engine, gateway_name)
         self.public_socket: WebSocketClient | None = None
         self.private_socket: WebSocketClient | None = None
-        self._key = self._passphrase = ""
-        self._secret = b""
+        self._passphrase = ""
         self._demo = False
-        self._session_number = 3
         self.urls: OkxUrls | None = None
         self.inst_codes: dict[str, int] = {}
         self._op_ids = itertools.count(1)
@@ -174,8 +169,8 @@ class OkxGatewayBase(TransportGateway):
         passphrase = setting.get("passphrase", "")
         if not isinstance(passphrase, str):
             raise ValueError("setting 'passphrase' must be text")
-        self._key, self._secret, self._passphrase = common.key, common.secret.encode(), passphrase
-        self.proxy, self._session_number = common.proxy, common.session_number
+        self.apply_common_settings(common)
+        self._passphrase = passphrase
         self._demo = common.server == "DEMO"
         self.urls = (
             OkxUrls(common.base_url, http_to_ws(common.base_url))
@@ -183,27 +178,17 @@ class OkxGatewayBase(TransportGateway):
             else self.servers[common.server]
         )
 
-    @property
-    def has_credentials(self) -> bool:
-        return bool(self._key)
-
-    def create_rest(self) -> RestClient:
+    def rest_url(self) -> str:
         assert self.urls is not None
-        return RestClient(
-            RestConfig(
-                self.urls.rest,
-                timeout=self.timing.rest_timeout,
-                session_number=self._session_number,
-                proxy=self.proxy,
-                retries=self.timing.rest_retries,
-                backoff=self.timing.backoff,
-                default_headers={"x-simulated-trading": "1"} if self._demo else {},
-            ),
-            signer=self.sign_request if self._key else None,
-            error_parser=parse_error,
-            limiter=RateLimiter({"public": RateLimit(20, 2.0), "private": RateLimit(10, 2.0)}),
-            on_clock_skew=self.sync_clock,
-        )
+        return self.urls.rest
+
+    def rest_headers(self) -> dict[str, str]:
+        return {"x-simulated-trading": "1"} if self._demo else {}
+
+    def rate_limits(self) -> dict[str, RateLimit]:
+        return {"public": RateLimit(20, 2.0), "private": RateLimit(10, 2.0)}
+
+    parse_error = staticmethod(parse_error)
 
     def open_public_streams(self) -> None:
         assert self.urls is not None
