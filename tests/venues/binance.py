@@ -78,6 +78,8 @@ def _split_signature(payload: str) -> tuple[str, str | None]:
 
 
 class BinanceVenueBase(VenueServer):
+    max_client_messages_per_second = 10
+
     """Signing, weights, errors, exchangeInfo and klines shared by the three Binance markets."""
 
     rest_prefix = "/api/v3"
@@ -231,6 +233,101 @@ class BinanceVenueBase(VenueServer):
             )
             open_time += step
         return rows
+
+    # ---- shared by spot and futures
+
+    def find_order(self, params: dict[str, str]) -> SimOrder | None:
+        symbol = params.get("symbol")
+        if params.get("orderId"):
+            order = self.matching.orders.get(int(params["orderId"]))
+            return order if order is not None and order.symbol == symbol else None
+        client_id = params.get("origClientOrderId")
+        if client_id:
+            for order in self.matching.orders.values():
+                if order.client_id == client_id and order.symbol == symbol:
+                    return order
+            return None
+        raise BinanceError(
+            -1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!"
+        )
+
+    async def market_ws(self, request: web.Request) -> web.WebSocketResponse:
+        session = Session(ws=None, kind="market")  # type: ignore[arg-type]
+        route, _, endpoint = (
+            request.path.strip("/").rpartition("/")
+            if request.path.count("/") > 1 and not request.path.startswith("/ws/")
+            else ("", "", request.path.strip("/"))
+        )
+        session.state["route"] = route  # USDⓈ-M: "public" / "market"; "" when the path names no route
+        if endpoint == "stream":
+            session.combined = True
+            names = request.query.get("streams", "")
+            session.topics.update(name for name in names.split("/") if name)
+        elif "streams" in request.match_info:
+            session.topics.update(name for name in request.match_info["streams"].split("/") if name)
+        session.state["recent"] = []
+        return await self.serve_ws(request, "market", self.on_market_frame, session)
+
+    async def on_market_frame(self, session: Session, text: str) -> None:
+        now = time.monotonic()
+        recent = [stamp for stamp in session.state["recent"] if now - stamp < 1.0] + [now]
+        session.state["recent"] = recent
+        if len(recent) > self.max_client_messages_per_second:
+            await session.ws.close(code=1008, message=b"Too many requests")
+            return
+        try:
+            message = json.loads(text)
+        except ValueError as error:
+            await self.send_json(session, {"code": 3, "msg": f"Invalid JSON: {error}"})
+            return
+        self.ws_log.append(("market", message))
+        method, request_id = message.get("method"), message.get("id")
+        params = message.get("params", [])
+        if method in ("SUBSCRIBE", "UNSUBSCRIBE"):
+            if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
+                await self.send_json(
+                    session,
+                    {
+                        "code": 2,
+                        "msg": "Invalid request: request parameters must be an array of strings",
+                        "id": request_id,
+                    },
+                )
+                return
+            if method == "SUBSCRIBE":
+                session.topics.update(params)
+            else:
+                session.topics.difference_update(params)
+            await self.send_json(session, {"result": None, "id": request_id})
+        elif method == "LIST_SUBSCRIPTIONS":
+            await self.send_json(session, {"result": sorted(session.topics), "id": request_id})
+        else:
+            await self.send_json(
+                session, {"code": 2, "msg": f"Invalid request: unknown variant `{method}`", "id": request_id}
+            )
+
+    def stream_allowed(self, session: Session, stream: str) -> bool:
+        return True
+
+    def publish(self, stream: str, payload: dict[str, Any]) -> None:
+        for session in list(self.sessions):
+            if (
+                session.kind.startswith("market")
+                and stream in session.topics
+                and self.stream_allowed(session, stream)
+            ):
+                self.push(session, {"stream": stream, "data": payload} if session.combined else payload)
+
+    async def query_order(self, request: web.Request, params: dict[str, str]) -> Any:
+        self.require(params, "symbol")
+        self.spec(params["symbol"])
+        order = self.find_order(params)
+        if order is None:
+            raise BinanceError(-2013, "Order does not exist.")
+        return self.render_order(order)
+
+    def render_order(self, order: SimOrder) -> dict[str, Any]:
+        raise NotImplementedError
 
     # ---- order rendering shared by spot and futures REST answers
 
@@ -439,21 +536,6 @@ class BinanceSpotVenue(BinanceVenueBase):
             "selfTradePreventionMode": "EXPIRE_MAKER",
         }
 
-    def find_order(self, params: dict[str, str]) -> SimOrder | None:
-        symbol = params.get("symbol")
-        if params.get("orderId"):
-            order = self.matching.orders.get(int(params["orderId"]))
-            return order if order is not None and order.symbol == symbol else None
-        client_id = params.get("origClientOrderId")
-        if client_id:
-            for order in self.matching.orders.values():
-                if order.client_id == client_id and order.symbol == symbol:
-                    return order
-            return None
-        raise BinanceError(
-            -1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!"
-        )
-
     async def new_order(self, request: web.Request, params: dict[str, str]) -> Any:
         self.require(params, "symbol", "side", "type")
         spec = self.spec(params["symbol"])
@@ -533,14 +615,6 @@ class BinanceSpotVenue(BinanceVenueBase):
         answer["origClientOrderId"] = order.client_id
         answer["clientOrderId"] = params.get("newClientOrderId") or f"cancel{secrets.token_hex(6)}"
         return answer
-
-    async def query_order(self, request: web.Request, params: dict[str, str]) -> Any:
-        self.require(params, "symbol")
-        self.spec(params["symbol"])
-        order = self.find_order(params)
-        if order is None:
-            raise BinanceError(-2013, "Order does not exist.")
-        return self.render_order(order)
 
     async def open_orders(self, request: web.Request, params: dict[str, str]) -> Any:
         symbol = params.get("symbol")
@@ -751,67 +825,6 @@ class BinanceSpotVenue(BinanceVenueBase):
         self.check_timestamp({key: str(value) for key, value in params.items()})
 
     # ---- market streams
-
-    async def market_ws(self, request: web.Request) -> web.WebSocketResponse:
-        session = Session(ws=None, kind="market")  # type: ignore[arg-type]
-        if request.path == "/stream":
-            session.combined = True
-            names = request.query.get("streams", "")
-            session.topics.update(name for name in names.split("/") if name)
-        elif request.path.startswith("/ws/"):
-            session.topics.update(name for name in request.match_info["streams"].split("/") if name)
-        session.state["recent"] = []
-        return await self.serve_ws(request, "market", self.on_market_frame, session)
-
-    async def on_market_frame(self, session: Session, text: str) -> None:
-        now = time.monotonic()
-        recent = [stamp for stamp in session.state["recent"] if now - stamp < 1.0] + [now]
-        session.state["recent"] = recent
-        if len(recent) > self.max_client_messages_per_second:
-            await session.ws.close(code=1008, message=b"Too many requests")
-            return
-        try:
-            message = json.loads(text)
-        except ValueError as error:
-            await self.send_json(session, {"code": 3, "msg": f"Invalid JSON: {error}"})
-            return
-        self.ws_log.append(("market", message))
-        method, request_id = message.get("method"), message.get("id")
-        params = message.get("params", [])
-        if method in ("SUBSCRIBE", "UNSUBSCRIBE"):
-            if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
-                await self.send_json(
-                    session,
-                    {
-                        "code": 2,
-                        "msg": "Invalid request: request parameters must be an array of strings",
-                        "id": request_id,
-                    },
-                )
-                return
-            if method == "SUBSCRIBE":
-                session.topics.update(params)
-            else:
-                session.topics.difference_update(params)
-            await self.send_json(session, {"result": None, "id": request_id})
-        elif method == "LIST_SUBSCRIPTIONS":
-            await self.send_json(session, {"result": sorted(session.topics), "id": request_id})
-        else:
-            await self.send_json(
-                session, {"code": 2, "msg": f"Invalid request: unknown variant `{method}`", "id": request_id}
-            )
-
-    def stream_allowed(self, session: Session, stream: str) -> bool:
-        return True
-
-    def publish(self, stream: str, payload: dict[str, Any]) -> None:
-        for session in list(self.sessions):
-            if (
-                session.kind.startswith("market")
-                and stream in session.topics
-                and self.stream_allowed(session, stream)
-            ):
-                self.push(session, {"stream": stream, "data": payload} if session.combined else payload)
 
     def publish_book(self, symbol: str) -> None:
         bids, asks = self.matching.book(symbol)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from venues.binance import BinanceSpotVenue
+from venues.binance_futures import BinanceCoinFuturesVenue, BinanceFuturesVenue
 from venues.okx import OkxVenue
 from vtcore.engine import MainEngine
 
@@ -38,5 +39,17 @@ def okx_venue() -> Iterator[OkxVenue]:
     server.start()
     server.set_book("BTC-USDT", [("100.0", "1.0"), ("99.5", "2.0")], [("101.0", "1.5"), ("101.5", "3.0")])
     server.set_book("BTC-USDT-SWAP", [("100.0", "10")], [("101.0", "10")])
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["linear", "inverse"])
+def binance_futures_venue(request: pytest.FixtureRequest) -> Iterator[BinanceFuturesVenue]:
+    server = BinanceFuturesVenue() if request.param == "linear" else BinanceCoinFuturesVenue()
+    server.ping_interval = 0.2
+    server.pong_timeout = 1.0
+    server.start()
+    for spec in server.symbols:
+        server.set_book(spec.symbol, [("100.0", "5"), ("99.9", "7")], [("100.1", "4"), ("100.2", "9")])
     yield server
     server.stop()

@@ -153,6 +153,7 @@ class BinanceGatewayBase(TransportGateway):
     }
     servers: ClassVar[dict[str, BinanceUrls]]
     rest_prefix: ClassVar[str]  # "/api/v3", "/fapi/v1", "/dapi/v1"
+    trades_path: ClassVar[str]  # the account's trades of one order
     weight_limits: ClassVar[dict[str, RateLimit]]
     kline_limit: ClassVar[int] = 1000
     #: server ping period of the market streams: the client drops a line silent for 3 periods
@@ -209,15 +210,20 @@ class BinanceGatewayBase(TransportGateway):
         params: dict[str, Any] | None = None,
         *,
         signed: bool = False,
+        keyed: bool = False,
         weight: int = 1,
         orders: int = 0,
         type_: Any = Any,
     ) -> Any:
+        """One REST call; `signed` adds timestamp + signature, `keyed` only the API key header
+        (listenKeys)."""
         assert self.rest is not None
         costs = {"REQUEST_WEIGHT": weight}
         if orders:
             costs["ORDERS"] = orders
         request = RestRequest(method, path, params=params, signed=signed, costs=costs)
+        if keyed:
+            request.headers["X-MBX-APIKEY"] = self._key
         return await self.rest.request(request, type_)
 
     async def fetch_server_time(self) -> int:
@@ -509,7 +515,57 @@ class BinanceGatewayBase(TransportGateway):
             self.write_log(f"reconciled {len(active)} active orders after the user stream reconnected")
 
     async def fetch_order_trades(self, reply: schemas.Order) -> None:
-        raise NotImplementedError
+        rows: list[schemas.AccountTrade] = await self.call(
+            "GET",
+            self.trades_path,
+            {"symbol": reply.symbol, "orderId": reply.orderId},
+            signed=True,
+            weight=20,
+            type_=list[schemas.AccountTrade],
+        )
+        for row in rows:
+            self.add_trade(
+                self.make_trade(
+                    orderid=reply.clientOrderId,
+                    venue_symbol=row.symbol,
+                    side=row.side or ("BUY" if row.isBuyer else "SELL"),
+                    tradeid=str(row.id),
+                    price=row.price,
+                    quantity=row.qty,
+                    moment=ms_to_datetime(row.time),
+                )
+            )
+
+    def apply_order_event(self, event: schemas.OrderEvent, orderid: str) -> None:
+        """An order update pushed on the user stream (spot executionReport / futures ORDER_TRADE_UPDATE)."""
+        status = STATUS_BINANCE2VT.get(event.X, Status.NOTTRADED)
+        moment = ms_to_datetime(event.T)
+        template = OrderData(
+            gateway_name=self.gateway_name,
+            symbol=self.vt_symbol_of(event.s),
+            exchange=self.exchange,
+            orderid=orderid,
+            type=ORDER_TYPE_BINANCE2VT.get((event.o, event.f), OrderType.LIMIT),
+            direction=SIDE_BINANCE2VT.get(event.S),
+            price=float(event.p),
+            volume=float(event.q),
+            traded=float(event.z),
+            status=status,
+            datetime=moment,
+        )
+        self.update_order(orderid, status=status, traded=float(event.z), template=template, moment=moment)
+        if event.x == "TRADE":
+            self.add_trade(
+                self.make_trade(
+                    orderid=orderid,
+                    venue_symbol=event.s,
+                    side=event.S,
+                    tradeid=str(event.t),
+                    price=event.L,
+                    quantity=event.l,
+                    moment=moment,
+                )
+            )
 
     # ---- history
 

@@ -176,8 +176,9 @@ class Trade(msgspec.Struct):
 # ---- user data
 
 
-class ExecutionReport(msgspec.Struct, tag="executionReport", tag_field="e"):
-    E: int
+class OrderEvent(msgspec.Struct):
+    """The order fields spot `executionReport` and futures `ORDER_TRADE_UPDATE.o` share."""
+
     s: str
     c: str
     S: str
@@ -185,7 +186,6 @@ class ExecutionReport(msgspec.Struct, tag="executionReport", tag_field="e"):
     f: str
     q: str
     p: str
-    C: str
     x: str
     X: str
     i: int
@@ -195,6 +195,10 @@ class ExecutionReport(msgspec.Struct, tag="executionReport", tag_field="e"):
     T: int
     t: int
 
+
+class ExecutionReport(OrderEvent, tag="executionReport", tag_field="e"):
+    E: int = 0
+    C: str = ""
 
 class AccountBalance(msgspec.Struct):
     a: str
@@ -236,24 +240,8 @@ class ApiFrame(msgspec.Struct):
     event: msgspec.Raw = msgspec.Raw(b"")
 
 
-class FuturesOrderUpdate(msgspec.Struct):
-    s: str
-    c: str
-    S: str
-    o: str
-    f: str
-    q: str
-    p: str
-    x: str
-    X: str
-    i: int
-    l: str  # noqa: E741
-    z: str
-    L: str
-    T: int
-    t: int
+class FuturesOrderUpdate(OrderEvent):
     ot: str = ""
-
 
 class OrderTradeUpdate(msgspec.Struct, tag="ORDER_TRADE_UPDATE", tag_field="e"):
     E: int

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 import msgspec
 
-from vtcore.constant import OrderType, Product, Status
+from vtcore.constant import OrderType, Product
 from vtcore.gateways._transport import (
     ClockSkewError,
     RateLimit,
@@ -17,18 +17,15 @@ from vtcore.gateways._transport import (
     VenueError,
     WebSocketClient,
 )
-from vtcore.gateways._transport.gateway import depth_levels, ms_to_datetime
+from vtcore.gateways._transport.gateway import depth_levels
 from vtcore.gateways.binance import schemas
 from vtcore.gateways.binance.common import (
-    ORDER_TYPE_BINANCE2VT,
     POST_ONLY,
-    SIDE_BINANCE2VT,
-    STATUS_BINANCE2VT,
     BinanceGatewayBase,
     BinanceUrls,
     sign_payload,
 )
-from vtcore.object import ContractData, OrderData
+from vtcore.object import ContractData
 
 _api_frame = msgspec.json.Decoder(schemas.ApiFrame)
 _user_event = msgspec.json.Decoder(schemas.SpotUserEvent)
@@ -48,6 +45,7 @@ class BinanceSpotGateway(BinanceGatewayBase):
         ),
     }
     rest_prefix: ClassVar[str] = "/api/v3"
+    trades_path: ClassVar[str] = "/api/v3/myTrades"
     weight_limits: ClassVar[dict[str, RateLimit]] = {
         "REQUEST_WEIGHT": RateLimit(6000, 60.0),
         "ORDERS": RateLimit(50, 10.0),
@@ -98,28 +96,6 @@ class BinanceSpotGateway(BinanceGatewayBase):
 
     async def fetch_positions(self) -> None:
         return None  # spot has balances, not positions
-
-    async def fetch_order_trades(self, reply: schemas.Order) -> None:
-        rows: list[schemas.AccountTrade] = await self.call(
-            "GET",
-            "/api/v3/myTrades",
-            {"symbol": reply.symbol, "orderId": reply.orderId},
-            signed=True,
-            weight=20,
-            type_=list[schemas.AccountTrade],
-        )
-        for row in rows:
-            self.add_trade(
-                self.make_trade(
-                    orderid=reply.clientOrderId,
-                    venue_symbol=row.symbol,
-                    side="BUY" if row.isBuyer else "SELL",
-                    tradeid=str(row.id),
-                    price=row.price,
-                    quantity=row.qty,
-                    moment=ms_to_datetime(row.time),
-                )
-            )
 
     # ---- user data through the WS API
 
@@ -194,35 +170,7 @@ class BinanceSpotGateway(BinanceGatewayBase):
 
     def on_execution_report(self, report: schemas.ExecutionReport) -> None:
         # a cancel's `c` is the cancel request's own id; the order's id is then in `C`
-        orderid = report.C if report.x == "CANCELED" and report.C else report.c
-        status = STATUS_BINANCE2VT.get(report.X, Status.NOTTRADED)
-        moment = ms_to_datetime(report.T)
-        template = OrderData(
-            gateway_name=self.gateway_name,
-            symbol=self.vt_symbol_of(report.s),
-            exchange=self.exchange,
-            orderid=orderid,
-            type=ORDER_TYPE_BINANCE2VT.get((report.o, report.f), OrderType.LIMIT),
-            direction=SIDE_BINANCE2VT.get(report.S),
-            price=float(report.p),
-            volume=float(report.q),
-            traded=float(report.z),
-            status=status,
-            datetime=ms_to_datetime(report.T),
-        )
-        self.update_order(orderid, status=status, traded=float(report.z), template=template, moment=moment)
-        if report.x == "TRADE":
-            self.add_trade(
-                self.make_trade(
-                    orderid=orderid,
-                    venue_symbol=report.s,
-                    side=report.S,
-                    tradeid=str(report.t),
-                    price=report.L,
-                    quantity=report.l,
-                    moment=moment,
-                )
-            )
+        self.apply_order_event(report, report.C if report.x == "CANCELED" and report.C else report.c)
 
 
 #: vn.py 2.x's name for the spot gateway
