@@ -38,6 +38,7 @@ from vtcore.gateways._transport.gateway import (
     TransportGateway,
     format_number,
     http_to_ws,
+    leading_string,
     ms_to_datetime,
     parse_common_settings,
 )
@@ -85,12 +86,9 @@ ORDER_TYPE_BINANCE2VT = {
 }
 POST_ONLY = getattr(OrderType, "POST_ONLY", None)
 
-_combined = msgspec.json.Decoder(schemas.CombinedFrame)
 _reply = msgspec.json.Decoder(schemas.StreamReply)
-_book_ticker = msgspec.json.Decoder(schemas.BookTicker)
-_spot_depth = msgspec.json.Decoder(schemas.PartialDepth)
-_futures_depth = msgspec.json.Decoder(schemas.FuturesDepth)
-_trade = msgspec.json.Decoder(schemas.Trade)
+_book_ticker = msgspec.json.Decoder(schemas.Combined[schemas.BookTicker], strict=False)
+_trade = msgspec.json.Decoder(schemas.Combined[schemas.Trade], strict=False)
 _error = msgspec.json.Decoder(schemas.ErrorReply)
 
 
@@ -313,40 +311,32 @@ class BinanceGatewayBase(TransportGateway):
         self.ticks.pop(symbol, None)
 
     def on_market_message(self, raw: bytes) -> None:
-        try:
-            frame = _combined.decode(raw)
-        except (msgspec.ValidationError, msgspec.DecodeError):
-            self.on_stream_reply(raw)
+        stream = leading_string(raw, b'{"stream":"')
+        if stream is None:
+            self.on_stream_reply(raw)  # a reply to SUBSCRIBE, an error, or not Binance's at all
             return
-        stream = frame.stream
-        symbol_part, _, kind = stream.partition("@")
+        kind = stream.split("@", 2)[1] if "@" in stream else ""
         try:
             if kind == "bookTicker":
-                ticker = _book_ticker.decode(frame.data)
-                self.update_tick(
+                ticker = _book_ticker.decode(raw).data
+                self.update_top(
                     self.vt_symbol_of(ticker.s),
                     ms_to_datetime(ticker.E) if ticker.E else None,
-                    {
-                        "bid_price_1": float(ticker.b),
-                        "bid_volume_1": float(ticker.B),
-                        "ask_price_1": float(ticker.a),
-                        "ask_volume_1": float(ticker.A),
-                    },
+                    ticker.b,
+                    ticker.B,
+                    ticker.a,
+                    ticker.A,
                 )
             elif kind.startswith("depth"):
-                self.on_depth(symbol_part, frame.data)
+                self.on_depth(stream, raw)
             elif kind in ("trade", "aggTrade"):
-                trade = _trade.decode(frame.data)
-                self.update_tick(
-                    self.vt_symbol_of(trade.s),
-                    ms_to_datetime(trade.T),
-                    {"last_price": float(trade.p), "last_volume": float(trade.q)},
-                )
+                trade = _trade.decode(raw).data
+                self.update_last(self.vt_symbol_of(trade.s), ms_to_datetime(trade.T), trade.p, trade.q)
         except (msgspec.ValidationError, msgspec.DecodeError, ValueError) as error:
             self.malformed_messages += 1
             self.logger.warning("%s: malformed %s message dropped: %s", self.gateway_name, stream, error)
 
-    def on_depth(self, stream_symbol: str, data: msgspec.Raw) -> None:
+    def on_depth(self, stream: str, raw: bytes) -> None:
         raise NotImplementedError
 
     def on_stream_reply(self, raw: bytes) -> None:

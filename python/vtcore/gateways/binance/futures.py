@@ -18,7 +18,7 @@ import msgspec
 
 from vtcore.constant import Direction, OrderType, Product, Status
 from vtcore.gateways._transport import RateLimit, RequestRejectedError, WebSocketClient
-from vtcore.gateways._transport.gateway import DIRECTION_SIDE, depth_levels, format_number, ms_to_datetime
+from vtcore.gateways._transport.gateway import DIRECTION_SIDE, format_number, ms_to_datetime
 from vtcore.gateways.binance import schemas
 from vtcore.gateways.binance.common import (
     POST_ONLY,
@@ -27,7 +27,7 @@ from vtcore.gateways.binance.common import (
 )
 from vtcore.object import CancelRequest, ContractData, OrderData, OrderRequest, PositionData
 
-_depth = msgspec.json.Decoder(schemas.FuturesDepth)
+_depth = msgspec.json.Decoder(schemas.Combined[schemas.FuturesDepth], strict=False)
 _user_event = msgspec.json.Decoder(schemas.FuturesUserEvent)
 ALGO_STATUS = {
     "NEW": Status.NOTTRADED,
@@ -109,9 +109,9 @@ class BinanceFuturesGatewayBase(BinanceGatewayBase):
             return [(self.market_sockets[0], book), (self.market_sockets[1], trades)]
         return [(self.market_sockets[0], book + trades)]
 
-    def on_depth(self, stream_symbol: str, data: msgspec.Raw) -> None:
-        depth = _depth.decode(data)
-        self.update_tick(self.vt_symbol_of(depth.s), ms_to_datetime(depth.E), depth_levels(depth.b, depth.a))
+    def on_depth(self, stream: str, raw: bytes) -> None:
+        depth = _depth.decode(raw).data
+        self.update_depth(self.vt_symbol_of(depth.s), ms_to_datetime(depth.E), depth.b, depth.a)
 
     # ---- account and positions
 

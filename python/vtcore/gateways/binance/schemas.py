@@ -6,9 +6,11 @@ never leave the binance package. Fields the gateways do not read are not declare
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import msgspec
+
+T = TypeVar("T")
 
 
 class ErrorReply(msgspec.Struct):
@@ -126,6 +128,13 @@ class CombinedFrame(msgspec.Struct):
     data: msgspec.Raw
 
 
+class Combined(msgspec.Struct, Generic[T]):
+    """A combined-stream frame whose payload type is known from its stream name."""
+
+    stream: str
+    data: T
+
+
 class StreamReply(msgspec.Struct):
     """A reply to SUBSCRIBE/UNSUBSCRIBE (`result` null) or a stream control error (`code`, `msg`)."""
 
@@ -136,11 +145,13 @@ class StreamReply(msgspec.Struct):
 
 
 class BookTicker(msgspec.Struct):
+    """Prices arrive as text; the market decoders run with strict=False, which reads them as floats."""
+
     s: str
-    b: str
-    B: str
-    a: str
-    A: str
+    b: float
+    B: float
+    a: float
+    A: float
     u: int = 0
     E: int = 0
     T: int = 0
@@ -150,8 +161,8 @@ class PartialDepth(msgspec.Struct):
     """Spot `<s>@depth5`: no symbol, no event time."""
 
     lastUpdateId: int  # noqa: N815
-    bids: list[tuple[str, str]]
-    asks: list[tuple[str, str]]
+    bids: list[tuple[float, float]]
+    asks: list[tuple[float, float]]
 
 
 class FuturesDepth(msgspec.Struct):
@@ -159,8 +170,8 @@ class FuturesDepth(msgspec.Struct):
 
     s: str
     E: int
-    b: list[tuple[str, str]]
-    a: list[tuple[str, str]]
+    b: list[tuple[float, float]]
+    a: list[tuple[float, float]]
     T: int = 0
 
 
@@ -168,8 +179,8 @@ class Trade(msgspec.Struct):
     """Spot `@trade` and futures `@aggTrade` share what the gateways read."""
 
     s: str
-    p: str
-    q: str
+    p: float
+    q: float
     T: int
 
 
@@ -199,6 +210,7 @@ class OrderEvent(msgspec.Struct):
 class ExecutionReport(OrderEvent, tag="executionReport", tag_field="e"):
     E: int = 0
     C: str = ""
+
 
 class AccountBalance(msgspec.Struct):
     a: str
@@ -242,6 +254,7 @@ class ApiFrame(msgspec.Struct):
 
 class FuturesOrderUpdate(OrderEvent):
     ot: str = ""
+
 
 class OrderTradeUpdate(msgspec.Struct, tag="ORDER_TRADE_UPDATE", tag_field="e"):
     E: int

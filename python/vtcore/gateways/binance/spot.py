@@ -17,7 +17,6 @@ from vtcore.gateways._transport import (
     VenueError,
     WebSocketClient,
 )
-from vtcore.gateways._transport.gateway import depth_levels
 from vtcore.gateways.binance import schemas
 from vtcore.gateways.binance.common import (
     POST_ONLY,
@@ -29,7 +28,7 @@ from vtcore.object import ContractData
 
 _api_frame = msgspec.json.Decoder(schemas.ApiFrame)
 _user_event = msgspec.json.Decoder(schemas.SpotUserEvent)
-_depth = msgspec.json.Decoder(schemas.PartialDepth)
+_depth = msgspec.json.Decoder(schemas.Combined[schemas.PartialDepth], strict=False)
 
 
 class BinanceSpotGateway(BinanceGatewayBase):
@@ -75,9 +74,9 @@ class BinanceSpotGateway(BinanceGatewayBase):
         lower = self.venue_symbol(symbol).lower()
         return [(self.market_sockets[0], [f"{lower}@bookTicker", f"{lower}@depth5@100ms", f"{lower}@trade"])]
 
-    def on_depth(self, stream_symbol: str, data: msgspec.Raw) -> None:
-        depth = _depth.decode(data)
-        self.update_tick(self.vt_symbol_of(stream_symbol.upper()), None, depth_levels(depth.bids, depth.asks))
+    def on_depth(self, stream: str, raw: bytes) -> None:
+        depth = _depth.decode(raw).data  # spot partial depth names no symbol: take it from the stream
+        self.update_depth(self.vt_symbol_of(stream.partition("@")[0].upper()), None, depth.bids, depth.asks)
 
     # ---- account
 

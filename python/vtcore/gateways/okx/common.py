@@ -36,10 +36,11 @@ from vtcore.gateways._transport import (
 )
 from vtcore.gateways._transport.gateway import (
     INTERVAL_STEP,
+    TICK_INDEX,
     TransportGateway,
-    depth_levels,
     format_number,
     http_to_ws,
+    leading_string,
     ms_to_datetime,
     parse_common_settings,
 )
@@ -83,11 +84,39 @@ INTERVAL_VT2OKX = {
 }
 AUTH_CODES = frozenset({"50101", "50103", "50104", "50105", "50111", "50113"})
 
+(
+    _LAST_PRICE,
+    _LAST_VOLUME,
+    _BID_PRICE,
+    _BID_VOLUME,
+    _ASK_PRICE,
+    _ASK_VOLUME,
+    _OPEN_PRICE,
+    _HIGH_PRICE,
+    _LOW_PRICE,
+    _VOLUME,
+    _TURNOVER,
+) = (
+    TICK_INDEX[name]
+    for name in (
+        "last_price",
+        "last_volume",
+        "bid_price_1",
+        "bid_volume_1",
+        "ask_price_1",
+        "ask_volume_1",
+        "open_price",
+        "high_price",
+        "low_price",
+        "volume",
+        "turnover",
+    )
+)
 _envelope = msgspec.json.Decoder(schemas.Envelope)
 _frame = msgspec.json.Decoder(schemas.WsFrame)
-_tickers = msgspec.json.Decoder(list[schemas.Ticker])
-_books = msgspec.json.Decoder(list[schemas.Book])
-_trades = msgspec.json.Decoder(list[schemas.Trade])
+_tickers = msgspec.json.Decoder(schemas.Push[schemas.Ticker], strict=False)
+_books = msgspec.json.Decoder(schemas.Push[schemas.Book], strict=False)
+_trades = msgspec.json.Decoder(schemas.Push[schemas.Trade], strict=False)
 _orders = msgspec.json.Decoder(list[schemas.Order])
 _balances = msgspec.json.Decoder(list[schemas.Balance])
 _positions = msgspec.json.Decoder(list[schemas.Position])
@@ -336,47 +365,43 @@ class OkxGatewayBase(TransportGateway):
             self.write_log(f"venue error {frame.code}: {frame.msg}", logging.WARNING)
 
     def on_public_message(self, raw: bytes) -> None:
-        frame = self.decode_frame(raw)
-        if frame is None:
-            return
-        if frame.event is not None:
-            self.on_venue_event(frame)
-            return
-        if frame.arg is None or not frame.data:
-            return
-        channel = frame.arg.channel
+        channel = leading_string(raw, b'{"arg":{"channel":"')
+        if channel not in ("tickers", "books5", "trades"):
+            frame = self.decode_frame(raw)  # events, errors, pong, or keys in another order
+            if frame is None:
+                return
+            if frame.event is not None:
+                self.on_venue_event(frame)
+                return
+            if frame.arg is None or frame.arg.channel not in ("tickers", "books5", "trades"):
+                return
+            channel = frame.arg.channel
         try:
             if channel == "tickers":
-                for ticker in _tickers.decode(frame.data):
-                    self.update_tick(
-                        ticker.instId,
-                        ms_to_datetime(int(ticker.ts)),
-                        {
-                            "last_price": _float(ticker.last),
-                            "last_volume": _float(ticker.lastSz),
-                            "bid_price_1": _float(ticker.bidPx),
-                            "bid_volume_1": _float(ticker.bidSz),
-                            "ask_price_1": _float(ticker.askPx),
-                            "ask_volume_1": _float(ticker.askSz),
-                            "open_price": _float(ticker.open24h),
-                            "high_price": _float(ticker.high24h),
-                            "low_price": _float(ticker.low24h),
-                            "volume": _float(ticker.vol24h),
-                            "turnover": _float(ticker.volCcy24h),
-                        },
-                    )
+                for ticker in _tickers.decode(raw).data:
+                    state = self.ticks.get(ticker.instId)
+                    if state is None:
+                        continue
+                    values = state.values  # the hottest OKX push: written slot by slot
+                    values[_LAST_PRICE] = ticker.last or 0.0
+                    values[_LAST_VOLUME] = ticker.lastSz or 0.0
+                    values[_BID_PRICE] = ticker.bidPx or 0.0
+                    values[_BID_VOLUME] = ticker.bidSz or 0.0
+                    values[_ASK_PRICE] = ticker.askPx or 0.0
+                    values[_ASK_VOLUME] = ticker.askSz or 0.0
+                    values[_OPEN_PRICE] = ticker.open24h or 0.0
+                    values[_HIGH_PRICE] = ticker.high24h or 0.0
+                    values[_LOW_PRICE] = ticker.low24h or 0.0
+                    values[_VOLUME] = ticker.vol24h or 0.0
+                    values[_TURNOVER] = ticker.volCcy24h or 0.0
+                    self.emit_tick(state, ms_to_datetime(int(ticker.ts)))
             elif channel == "books5":
-                for book in _books.decode(frame.data):
-                    self.update_tick(
-                        frame.arg.instId, ms_to_datetime(int(book.ts)), depth_levels(book.bids, book.asks)
-                    )
-            elif channel == "trades":
-                for trade in _trades.decode(frame.data):
-                    self.update_tick(
-                        trade.instId,
-                        ms_to_datetime(int(trade.ts)),
-                        {"last_price": float(trade.px), "last_volume": float(trade.sz)},
-                    )
+                push = _books.decode(raw)
+                for book in push.data:
+                    self.update_depth(push.arg.instId, ms_to_datetime(int(book.ts)), book.bids, book.asks)
+            else:
+                for trade in _trades.decode(raw).data:
+                    self.update_last(trade.instId, ms_to_datetime(int(trade.ts)), trade.px, trade.sz)
         except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as error:
             self.malformed_messages += 1
             self.logger.warning("%s: malformed %s push dropped: %s", self.gateway_name, channel, error)

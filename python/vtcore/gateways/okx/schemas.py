@@ -5,7 +5,11 @@ OKX sends every number as a string; the gateways convert when they build vtcore 
 
 from __future__ import annotations
 
+from typing import Generic, Literal, TypeVar
+
 import msgspec
+
+T = TypeVar("T")
 
 
 class Envelope(msgspec.Struct):
@@ -119,32 +123,45 @@ class WsFrame(msgspec.Struct):
     op: str | None = None
 
 
+class Push(msgspec.Struct, Generic[T]):
+    """A channel push whose row type is known from its channel name."""
+
+    arg: Arg
+    data: list[T]
+
+
+#: a number OKX sends as text, possibly "" when it has none (decoded with strict=False)
+Number = float | Literal[""]
+
+
 class Ticker(msgspec.Struct):
     instId: str  # noqa: N815
-    last: str
-    lastSz: str  # noqa: N815
-    askPx: str  # noqa: N815
-    askSz: str  # noqa: N815
-    bidPx: str  # noqa: N815
-    bidSz: str  # noqa: N815
+    last: Number
+    lastSz: Number  # noqa: N815
+    askPx: Number  # noqa: N815
+    askSz: Number  # noqa: N815
+    bidPx: Number  # noqa: N815
+    bidSz: Number  # noqa: N815
     ts: str
-    open24h: str = "0"
-    high24h: str = "0"
-    low24h: str = "0"
-    vol24h: str = "0"
-    volCcy24h: str = "0"  # noqa: N815
+    open24h: Number = ""
+    high24h: Number = ""
+    low24h: Number = ""
+    vol24h: Number = ""
+    volCcy24h: Number = ""  # noqa: N815
 
 
 class Book(msgspec.Struct):
-    asks: list[tuple[str, str, str, str]]
-    bids: list[tuple[str, str, str, str]]
+    """Levels `[price, size, "0", orders]` as text; decoded with strict=False so price and size are floats."""
+
+    asks: list[tuple[float, float, str, str]]
+    bids: list[tuple[float, float, str, str]]
     ts: str
     instId: str = ""  # noqa: N815
 
 
 class Trade(msgspec.Struct):
     instId: str  # noqa: N815
-    px: str
-    sz: str
+    px: float
+    sz: float
     ts: str
     tradeId: str = ""  # noqa: N815
