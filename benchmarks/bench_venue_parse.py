@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import statistics
 import sys
 import threading
@@ -251,45 +252,50 @@ def rate(handler: Callable, frames: list, counter: Counter, repeat: int) -> floa
 # ------------------------------------------------------------------------------------------------- transport
 
 
+def _serve_frames(frame: str, count: int, ports: multiprocessing.Queue) -> None:
+    async def handle(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        for _ in range(count):
+            await ws.send_str(frame)
+        await ws.receive()  # wait for the client to close
+        return ws
+
+    async def main() -> None:
+        app = web.Application()
+        app.router.add_get("/ws", handle)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        ports.put(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
 class FrameServer:
-    """Sends `count` copies of one text frame to each client that connects, as fast as it can."""
+    """Sends `count` copies of one text frame to each client that connects, as fast as it can, from its own
+    process (so the server never competes with the client under test for the GIL)."""
 
     def __init__(self, frame: str, count: int) -> None:
         self.frame, self.count = frame, count
         self.port = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._process: multiprocessing.Process | None = None
 
     def start(self) -> FrameServer:
-        started = threading.Event()
-
-        async def handle(request: web.Request) -> web.WebSocketResponse:
-            ws = web.WebSocketResponse()
-            await ws.prepare(request)
-            for _ in range(self.count):
-                await ws.send_str(self.frame)
-            await ws.receive()  # wait for the client to close
-            return ws
-
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            app = web.Application()
-            app.router.add_get("/ws", handle)
-            runner = web.AppRunner(app)
-            loop.run_until_complete(runner.setup())
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            loop.run_until_complete(site.start())
-            self.port = site._server.sockets[0].getsockname()[1]
-            started.set()
-            loop.run_forever()
-
-        threading.Thread(target=run, daemon=True).start()
-        started.wait(10)
+        ports: multiprocessing.Queue = multiprocessing.Queue()
+        self._process = multiprocessing.Process(
+            target=_serve_frames, args=(self.frame, self.count, ports), daemon=True
+        )
+        self._process.start()
+        self.port = ports.get(timeout=30)
         return self
 
     def stop(self) -> None:
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._process is not None:
+            self._process.terminate()
+            self._process.join(10)
 
 
 def receive_with_vtcore(url: str, count: int) -> float:

@@ -25,7 +25,7 @@ def main_engine(tmp_path, monkeypatch) -> Iterator[MainEngine]:
 def binance_spot_venue() -> Iterator[BinanceSpotVenue]:
     server = BinanceSpotVenue()
     server.ping_interval = 0.2
-    server.pong_timeout = 1.0
+    server.pong_timeout = 3.0
     server.start()
     server.set_book("BTCUSDT", [("100.00", "1.0"), ("99.50", "2.0")], [("101.00", "1.5"), ("101.50", "3.0")])
     yield server
@@ -47,7 +47,7 @@ def okx_venue() -> Iterator[OkxVenue]:
 def binance_futures_venue(request: pytest.FixtureRequest) -> Iterator[BinanceFuturesVenue]:
     server = BinanceFuturesVenue() if request.param == "linear" else BinanceCoinFuturesVenue()
     server.ping_interval = 0.2
-    server.pong_timeout = 1.0
+    server.pong_timeout = 3.0
     server.start()
     for spec in server.symbols:
         server.set_book(spec.symbol, [("100.0", "5"), ("99.9", "7")], [("100.1", "4"), ("100.2", "9")])
