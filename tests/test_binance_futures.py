@@ -3,16 +3,18 @@ test runs once per market."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from venues.binance import API_KEY, API_SECRET
 from venues.binance_futures import BinanceFuturesVenue
 from venues.harness import Recorder
-from vtcore.constant import Direction, Exchange, OrderType, Product, Status
+from vtcore.constant import Direction, Exchange, Interval, OrderType, Product, Status
 from vtcore.engine import MainEngine
 from vtcore.gateways._transport.gateway import Timing
 from vtcore.gateways.binance import BinanceInverseGateway, BinanceLinearGateway
-from vtcore.object import OrderRequest, SubscribeRequest
+from vtcore.object import HistoryRequest, OrderRequest, SubscribeRequest
 
 
 @pytest.fixture
@@ -180,3 +182,15 @@ def test_fill_during_user_stream_outage_is_recovered_once(main_engine, venue):
         Status.NOTTRADED,
         Status.ALLTRADED,
     ]
+
+
+def test_query_history_pages_of_1500(main_engine, venue):
+    _, gateway = connect(main_engine, venue)
+    start = dt.datetime(2026, 5, 1, tzinfo=dt.timezone.utc)
+    request = HistoryRequest(
+        perpetual(venue), Exchange.BINANCE, start, start + dt.timedelta(minutes=1999), Interval.MINUTE
+    )
+    bars = main_engine.query_history(request, gateway.gateway_name)
+    assert len(bars) == 2000 and bars[0].datetime == start and bars[0].symbol == perpetual(venue)
+    prefix = "/dapi" if venue.coin_margined else "/fapi"
+    assert [p for _, p in venue.request_log].count(f"{prefix}/v1/klines") == 2

@@ -227,3 +227,16 @@ def test_secrets_never_reach_logs(main_engine, venue):
 @pytest.fixture
 def venue(binance_spot_venue):
     return binance_spot_venue
+
+
+def test_unsubscribe_stops_the_streams(main_engine, venue):
+    recorder, _ = connect(main_engine, venue)
+    request = SubscribeRequest("BTCUSDT", Exchange.BINANCE)
+    main_engine.subscribe(request, NAME)
+    topics = lambda: venue.run(  # noqa: E731
+        lambda: sum(len(s.topics) for s in venue.sessions if s.kind == "market")
+    )
+    recorder.wait(lambda: topics() == 3)
+    main_engine.get_gateway(NAME).unsubscribe(request)
+    recorder.wait(lambda: topics() == 0, what="unsubscribed")
+    assert [m["method"] for kind, m in venue.ws_log if kind == "market"] == ["SUBSCRIBE", "UNSUBSCRIBE"]

@@ -305,3 +305,15 @@ def test_demo_server_sends_the_simulated_trading_header(main_engine, venue):
     venue.demo = True
     recorder, _ = connect(main_engine, venue, server="DEMO")
     assert {c.symbol for c in recorder.contracts()} == {"BTC-USDT", "ETH-USDT"}
+
+
+def test_clock_skew_is_resynced_for_rest_and_login(main_engine, venue):
+    recorder, gateway = connect(main_engine, venue)
+    venue.faults.clock_offset_ms = 60_000  # the venue's clock jumps a minute ahead
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.1, 99.0), NAME)
+    final(recorder, vt_orderid, Status.NOTTRADED)  # the private socket is already logged in: no timestamp
+    gateway.query_account()
+    recorder.wait(lambda: 59_000 < gateway.clock.offset_ms < 61_000, what="clock resynced after 50102")
+    venue.drop_connections("private")  # the new login must carry venue time, or 60006
+    recorder.wait(lambda: gateway.private_socket.connections == 2, what="logged in again")
+    assert [p for _, p in venue.request_log].count("/api/v5/public/time") == 2
