@@ -13,6 +13,7 @@ import pytest
 
 from vtcore import _core
 from vtcore.constant import Exchange
+from vtcore.errors import EngineError
 from vtcore.event import EVENT_TICK, EVENT_TIMER, Event, EventEngine
 from vtcore.object import TickData
 
@@ -325,3 +326,17 @@ def test_events_put_before_start_are_dispatched_after(engine):
     engine.put(Event("eEarly", "before"))
     engine.start()
     assert wait_until(lambda: got == ["before"])
+
+
+def test_restart_after_stop(engine):
+    got: list[int] = []
+    engine.register("eRun", lambda event: got.append(event.data))
+    engine.start()
+    engine.put(Event("eRun", 1))
+    assert wait_until(lambda: got == [1])
+    engine.stop()
+    engine.start()
+    with pytest.raises(EngineError, match="already running"):
+        engine.start()
+    engine.put(Event("eRun", 2))
+    assert wait_until(lambda: got == [1, 2])

@@ -246,3 +246,16 @@ def test_record_layout_matches_the_cpp_core():
     assert _core.TICK_RECORD_SIZE == TICK_RECORD_SIZE
     assert offsets["datetime"] == 32 and offsets["exchange"] == 52 and offsets["volume"] == 56
     assert offsets["bid_price_1"] == 56 + 11 * 8 and offsets["ask_volume_5"] == TICK_RECORD_SIZE - 8
+
+
+def test_tick_decoder_cache_keeps_symbols_and_exchanges_apart():
+    decoder = TickDecoder()
+    symbols = [f"s{i}".encode() for i in range(3000)]  # more than the cache's slots: collisions happen
+    for _ in range(2):
+        for raw in symbols:
+            for exchange in (Exchange.SHFE, Exchange.DCE):
+                tick = decoder.decode(make_record(raw, exchange), "CTP")
+                assert tick.symbol == raw.decode() and tick.exchange is exchange
+                assert tick.vt_symbol == f"{raw.decode()}.{exchange.value}"
+    long_symbol = b"x" * 32  # exactly 32 bytes: no NUL inside the field
+    assert decoder.decode(make_record(long_symbol), "CTP").symbol == "x" * 32

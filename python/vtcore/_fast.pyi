@@ -6,6 +6,7 @@ from typing import Any
 from vtcore.constant import Exchange
 
 TICK_RECORD_SIZE: int
+BUILD_INFO: dict[str, str | int]
 TICK_FIELDS: tuple[str, ...]
 CHINA_TZ: _dt.tzinfo
 UTC: _dt.timezone

@@ -108,7 +108,19 @@ class EventEngine:
         return self._active
 
     def start(self) -> None:
-        """Start the dispatch thread. Events put before start are dispatched once it runs."""
+        """Start the dispatch thread. Events put before start are dispatched once it runs.
+
+        An engine may be started again after `stop()`.
+        """
+        with self._lock:
+            if self._active:
+                raise EngineError("EventEngine is already running")
+            previous = self._thread
+        if previous is not None and previous.is_alive():
+            # stop() was called from a handler: let that thread finish its loop first (one consumer only).
+            if previous is threading.current_thread():
+                raise EngineError("cannot restart the EventEngine from its own handler after stop()")
+            previous.join()
         with self._lock:
             if self._active:
                 raise EngineError("EventEngine is already running")
