@@ -14,7 +14,7 @@ from venues.harness import Recorder, wait_until
 from venues.proxy import LocalProxy
 from vtcore.constant import Exchange
 from vtcore.gateways import load_gateway_class
-from vtcore.gateways._transport import shared_loop
+from vtcore.gateways._transport import RestRequest, shared_loop
 from vtcore.gateways._transport.gateway import Timing
 from vtcore.gateways.binance import BinanceInverseGateway, BinanceLinearGateway, BinanceSpotGateway
 from vtcore.object import SubscribeRequest
@@ -132,3 +132,37 @@ def test_engine_registry_finds_the_gateways():
     assert load_gateway_class("BINANCE_LINEAR") is BinanceLinearGateway
     assert load_gateway_class("OKEX").default_name == "OKEX"
     assert load_gateway_class("OKEXF").default_name == "OKEXF"
+
+
+def test_gateway_reconnects_after_close(main_engine, binance_spot_venue):
+    recorder, gateway = connect_binance(main_engine, binance_spot_venue)
+    gateway.close()
+    assert transport_threads() == 0
+    main_engine.connect(
+        {
+            **dict(BinanceSpotGateway.default_setting),
+            "key": API_KEY,
+            "secret": API_SECRET,
+            "server": "REAL",
+            "base_url": binance_spot_venue.http_url,
+        },
+        "BINANCE_SPOT",
+    )
+    recorder.wait(lambda: recorder.logs().count("connected") == 2, what="connected again")
+    main_engine.subscribe(SubscribeRequest("BTCUSDT", Exchange.BINANCE), "BINANCE_SPOT")
+    recorder.wait(
+        lambda: (
+            binance_spot_venue.run(
+                lambda: sum(len(s.topics) for s in binance_spot_venue.sessions if s.kind == "market")
+            )
+            == 3
+        )
+    )
+    binance_spot_venue.set_book("BTCUSDT", [("100.70", "1.0")], [("101.00", "1.5")])
+    recorder.wait(lambda: any(t.bid_price_1 == 100.7 for t in recorder.ticks()))
+
+
+def test_signed_request_repr_shows_no_credentials():
+    request = RestRequest("GET", "/api/v3/account", headers={"X-MBX-APIKEY": API_KEY})
+    request.query_string = "timestamp=1&signature=abcdef"
+    assert API_KEY not in repr(request) and "signature" not in repr(request)

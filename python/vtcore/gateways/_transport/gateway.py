@@ -224,6 +224,7 @@ class TransportGateway(BaseGateway):
             return
         shared_loop.acquire()
         self._acquired = True
+        self.contracts_ready = None  # asyncio objects belong to one loop: a reconnect may run on a new one
         self.submit(self._start(), "connect")
 
     def close(self) -> None:

@@ -48,10 +48,11 @@ class RestRequest:
     costs: Mapping[str, float] = field(default_factory=dict)
     idempotent: bool | None = None  # None: GET/DELETE... by method
     json_body: bool = False
-    headers: dict[str, str] = field(default_factory=dict)
+    # kept out of repr: they carry API keys and signatures once signed
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
     # filled by prepare() and the signer: the exact wire form
-    query_string: str = ""
-    body: str = ""
+    query_string: str = field(default="", repr=False)
+    body: str = field(default="", repr=False)
 
     @property
     def is_idempotent(self) -> bool:
