@@ -24,6 +24,16 @@ def transport_threads() -> int:
     return sum(1 for thread in threading.enumerate() if thread.name == "vtcore-transport")
 
 
+def assert_binance_ticks_flow(main_engine, recorder, venue, bid: float) -> None:
+    """Subscribe BTCUSDT, wait until the venue has the streams, move the book and see the tick arrive."""
+    main_engine.subscribe(SubscribeRequest("BTCUSDT", Exchange.BINANCE), "BINANCE_SPOT")
+    recorder.wait(
+        lambda: venue.run(lambda: sum(len(s.topics) for s in venue.sessions if s.kind == "market")) == 3
+    )
+    venue.set_book("BTCUSDT", [(f"{bid:.2f}", "1.0")], [("101.00", "1.5")])
+    recorder.wait(lambda: any(t.bid_price_1 == bid for t in recorder.ticks()))
+
+
 def test_all_gateways_share_one_loop_thread_until_the_last_closes(main_engine, binance_spot_venue, okx_venue):
     recorder, binance = connect_binance(main_engine, binance_spot_venue)
     _, okx = connect_okx(main_engine, okx_venue)
@@ -73,17 +83,7 @@ def test_rest_and_streams_go_through_the_configured_proxy(main_engine, binance_s
         recorder, _ = connect_binance(
             main_engine, binance_spot_venue, proxy_host="127.0.0.1", proxy_port=proxy.port
         )
-        main_engine.subscribe(SubscribeRequest("BTCUSDT", Exchange.BINANCE), "BINANCE_SPOT")
-        recorder.wait(
-            lambda: (
-                binance_spot_venue.run(
-                    lambda: sum(len(s.topics) for s in binance_spot_venue.sessions if s.kind == "market")
-                )
-                == 3
-            )
-        )
-        binance_spot_venue.set_book("BTCUSDT", [("100.60", "1.0")], [("101.00", "1.5")])
-        recorder.wait(lambda: any(t.bid_price_1 == 100.6 for t in recorder.ticks()))
+        assert_binance_ticks_flow(main_engine, recorder, binance_spot_venue, 100.6)
         base = f"127.0.0.1:{binance_spot_venue.port}"
         # one line per proxied connection: the pooled REST connection and both streams
         assert f"GET http://{base}/api/v3/time" in proxy.tunnels
@@ -149,17 +149,7 @@ def test_gateway_reconnects_after_close(main_engine, binance_spot_venue):
         "BINANCE_SPOT",
     )
     recorder.wait(lambda: recorder.logs().count("connected") == 2, what="connected again")
-    main_engine.subscribe(SubscribeRequest("BTCUSDT", Exchange.BINANCE), "BINANCE_SPOT")
-    recorder.wait(
-        lambda: (
-            binance_spot_venue.run(
-                lambda: sum(len(s.topics) for s in binance_spot_venue.sessions if s.kind == "market")
-            )
-            == 3
-        )
-    )
-    binance_spot_venue.set_book("BTCUSDT", [("100.70", "1.0")], [("101.00", "1.5")])
-    recorder.wait(lambda: any(t.bid_price_1 == 100.7 for t in recorder.ticks()))
+    assert_binance_ticks_flow(main_engine, recorder, binance_spot_venue, 100.7)
 
 
 def test_signed_request_repr_shows_no_credentials():
