@@ -63,6 +63,7 @@ def stop_quietly(stop: Callable[[], None]) -> None:
 
 # -- a. ticks into one Python handler --------------------------------------------------------------
 
+
 def put_bare_events(engine: Any, event_class: Callable[[str], Any], count: int) -> float:
     """Events/s: `count` bare "eTick." events put from this thread into one counting handler."""
     counter = Counter(count)
@@ -108,14 +109,23 @@ def section_a(count: int, runs: int) -> None:
     print(f"\n[a] {count:,} ticks/events into one counting Python handler, median of {runs}")
     vn = statistics.median(put_bare_events(VnEngine(interval=1), VnEvent, count) for _ in range(runs))
     ours = statistics.median(vtcore_tick_objects(count, 50.0)[0] for _ in range(runs))
-    report("ticks/s: vtcore TickData per tick vs vn.py bare events", f"{vn:,.0f}/s", f"{ours:,.0f}/s",
-           f"{ours / vn:.2f}x (target >= 3x)")
+    report(
+        "ticks/s: vtcore TickData per tick vs vn.py bare events",
+        f"{vn:,.0f}/s",
+        f"{ours:,.0f}/s",
+        f"{ours / vn:.2f}x (target >= 3x)",
+    )
     ours_put = statistics.median(put_bare_events(EventEngine(interval=1), Event, count) for _ in range(runs))
-    report("events/s: put() from Python, same method for both", f"{vn:,.0f}/s", f"{ours_put:,.0f}/s",
-           f"{ours_put / vn:.2f}x")
+    report(
+        "events/s: put() from Python, same method for both",
+        f"{vn:,.0f}/s",
+        f"{ours_put:,.0f}/s",
+        f"{ours_put / vn:.2f}x",
+    )
 
 
 # -- b. numpy batches ------------------------------------------------------------------------------
+
 
 class BatchCounter:
     """A numpy batch handler that counts ticks and reads one column (so the view is really used)."""
@@ -187,17 +197,27 @@ def section_b(count: int, backlog: int, runs: int) -> None:
     live = [vtcore_batches_live(count, 65536) for _ in range(runs)]
     rate = statistics.median(r[0] for r in live)
     dropped = max(r[1] for r in live)
-    report(f"ticks/s, producer and engine together ({count:,})", "n/a", f"{rate:,.0f}/s",
-           f"target >= 10M/s; dropped up to {dropped:,}; producer alone pushes {alone:,.0f}/s")
+    report(
+        f"ticks/s, producer and engine together ({count:,})",
+        "n/a",
+        f"{rate:,.0f}/s",
+        f"target >= 10M/s; dropped up to {dropped:,}; producer alone pushes {alone:,.0f}/s",
+    )
     drained = statistics.median(vtcore_batches_backlog(backlog, 65536) for _ in range(runs))
-    report(f"ticks/s, engine draining a {backlog:,}-tick backlog", "n/a", f"{drained:,.0f}/s",
-           "consumer side alone (target >= 10M/s)")
+    report(
+        f"ticks/s, engine draining a {backlog:,}-tick backlog",
+        "n/a",
+        f"{drained:,.0f}/s",
+        "consumer side alone (target >= 10M/s)",
+    )
 
 
 # -- c. latency ------------------------------------------------------------------------------------
 
-def paced_latency(put: Callable[[Any], None], make_event: Callable[[int], Any], received: list[int],
-                  count: int, rate: float) -> tuple[list[int], float]:
+
+def paced_latency(
+    put: Callable[[Any], None], make_event: Callable[[int], Any], received: list[int], count: int, rate: float
+) -> tuple[list[int], float]:
     period = 1.0 / rate
     start = time.perf_counter()
     for i in range(count):
@@ -245,15 +265,19 @@ QUANTILES = (("p50", 0.50), ("p99", 0.99), ("p99.9", 0.999))
 
 def section_c(count: int, rate: float, spins: list[float], runs: int) -> None:
     """Runs are interleaved (vn.py, then vtcore at each spin) so machine load hits all alike."""
-    print(f"\n[c] put -> handler latency, {count:,} events sleep-paced at {rate:,.0f}/s, "
-          f"median over {runs} interleaved runs of each percentile")
+    print(
+        f"\n[c] put -> handler latency, {count:,} events sleep-paced at {rate:,.0f}/s, "
+        f"median over {runs} interleaved runs of each percentile"
+    )
     samples: dict[str, list[dict[str, float]]] = {}
     rates: dict[str, list[float]] = {}
     for _ in range(runs):
         contenders: list[tuple[str, Callable[[], tuple[list[int], float]]]] = [
-            ("vnpy", lambda: vnpy_latency(count, rate))]
-        contenders += [(f"spin{spin:g}", lambda spin=spin: vtcore_latency(count, rate, spin))
-                       for spin in spins]
+            ("vnpy", lambda: vnpy_latency(count, rate))
+        ]
+        contenders += [
+            (f"spin{spin:g}", lambda spin=spin: vtcore_latency(count, rate, spin)) for spin in spins
+        ]
         for key, run in contenders:
             latencies, achieved = run()
             assert len(latencies) == count, f"{key}: received {len(latencies)} of {count}"
@@ -268,15 +292,26 @@ def section_c(count: int, rate: float, spins: list[float], runs: int) -> None:
         for name, _ in QUANTILES:
             a, b = median_of("vnpy", name), median_of(key, name)
             spread = ", ".join(f"{sample[name]:.1f}" for sample in samples[key])
-            report(f"latency {name} (us), vtcore spin_us={spin:g}", f"{a:.1f}", f"{b:.1f}",
-                   f"{b / a:.2f} of vn.py (target <= 0.33); vtcore runs: {spread}")
-    print("    vn.py runs: " + "; ".join(
-        ", ".join(f"{name} {sample[name]:.1f}" for name, _ in QUANTILES) for sample in samples["vnpy"]))
-    print("    achieved send rates (/s): " + "; ".join(
-        f"{key} {min(values):,.0f}-{max(values):,.0f}" for key, values in rates.items()))
+            report(
+                f"latency {name} (us), vtcore spin_us={spin:g}",
+                f"{a:.1f}",
+                f"{b:.1f}",
+                f"{b / a:.2f} of vn.py (target <= 0.33); vtcore runs: {spread}",
+            )
+    print(
+        "    vn.py runs: "
+        + "; ".join(
+            ", ".join(f"{name} {sample[name]:.1f}" for name, _ in QUANTILES) for sample in samples["vnpy"]
+        )
+    )
+    print(
+        "    achieved send rates (/s): "
+        + "; ".join(f"{key} {min(values):,.0f}-{max(values):,.0f}" for key, values in rates.items())
+    )
 
 
 # -- d. memory -------------------------------------------------------------------------------------
+
 
 def rss_bytes() -> int:
     with open("/proc/self/status", encoding="ascii") as status:
@@ -311,8 +346,16 @@ def vnpy_memory(count: int) -> float:
     before = rss_bytes()
     now = datetime.now()
     for i in range(count):
-        tick = VnTickData(gateway_name="BENCH", symbol="rb2605", exchange=VnExchange.SHFE, datetime=now,
-                          volume=float(i), last_price=3500.0 + i, bid_price_1=3499.0, ask_price_1=3501.0)
+        tick = VnTickData(
+            gateway_name="BENCH",
+            symbol="rb2605",
+            exchange=VnExchange.SHFE,
+            datetime=now,
+            volume=float(i),
+            last_price=3500.0 + i,
+            bid_price_1=3499.0,
+            ask_price_1=3501.0,
+        )
         engine.put(VnEvent("eTick.", tick))
     after = rss_bytes()
     del engine
@@ -324,8 +367,12 @@ def section_d(count: int) -> None:
     print(f"\n[d] memory per buffered tick, {count:,} ticks waiting")
     ours = vtcore_memory(count)
     vn = vnpy_memory(count)
-    report("bytes per buffered tick (RSS growth / ticks)", f"{vn:,.0f} B", f"{ours:,.0f} B",
-           f"{ours / vn:.2f} of vn.py (target <= 256 B; TickRecord is {_core.TICK_RECORD_SIZE} B)")
+    report(
+        "bytes per buffered tick (RSS growth / ticks)",
+        f"{vn:,.0f} B",
+        f"{ours:,.0f} B",
+        f"{ours / vn:.2f} of vn.py (target <= 256 B; TickRecord is {_core.TICK_RECORD_SIZE} B)",
+    )
 
 
 def main() -> None:
@@ -341,8 +388,10 @@ def main() -> None:
     else:
         ticks, batch_ticks, latency_events, memory_ticks = 500_000, 5_000_000, 20_000, 1 << 18
     load = os.getloadavg()
-    print(f"vtcore vs vn.py EventEngine; {os.cpu_count()} CPUs; load average {load[0]:.2f} {load[1]:.2f}; "
-          f"{'quick' if args.quick else 'full'} run")
+    print(
+        f"vtcore vs vn.py EventEngine; {os.cpu_count()} CPUs; load average {load[0]:.2f} {load[1]:.2f}; "
+        f"{'quick' if args.quick else 'full'} run"
+    )
     section_a(ticks, runs)
     section_b(batch_ticks, memory_ticks, runs)
     section_c(latency_events, 10_000.0, [50.0, 200.0], runs)

@@ -38,7 +38,6 @@ from vtcore.gateways._transport.gateway import (
     TransportGateway,
     format_number,
     http_to_ws,
-    leading_string,
     ms_to_datetime,
     parse_common_settings,
 )
@@ -311,13 +310,14 @@ class BinanceGatewayBase(TransportGateway):
         self.ticks.pop(symbol, None)
 
     def on_market_message(self, raw: bytes) -> None:
-        stream = leading_string(raw, b'{"stream":"')
-        if stream is None:
+        # the stream name (first key of a combined frame) picks the typed decoder: one decoding pass
+        if not raw.startswith(b'{"stream":"'):
             self.on_stream_reply(raw)  # a reply to SUBSCRIBE, an error, or not Binance's at all
             return
-        kind = stream.split("@", 2)[1] if "@" in stream else ""
+        end = raw.find(b'"', 11)
+        kind = raw[raw.find(b"@", 11, end) + 1 : end]
         try:
-            if kind == "bookTicker":
+            if kind == b"bookTicker":
                 ticker = _book_ticker.decode(raw).data
                 self.update_top(
                     self.vt_symbol_of(ticker.s),
@@ -327,13 +327,14 @@ class BinanceGatewayBase(TransportGateway):
                     ticker.a,
                     ticker.A,
                 )
-            elif kind.startswith("depth"):
-                self.on_depth(stream, raw)
-            elif kind in ("trade", "aggTrade"):
+            elif kind.startswith(b"depth"):
+                self.on_depth(raw[11:end].decode(), raw)
+            elif kind in (b"trade", b"aggTrade"):
                 trade = _trade.decode(raw).data
                 self.update_last(self.vt_symbol_of(trade.s), ms_to_datetime(trade.T), trade.p, trade.q)
         except (msgspec.ValidationError, msgspec.DecodeError, ValueError) as error:
             self.malformed_messages += 1
+            stream = raw[11:end].decode(errors="replace")
             self.logger.warning("%s: malformed %s message dropped: %s", self.gateway_name, stream, error)
 
     def on_depth(self, stream: str, raw: bytes) -> None:
