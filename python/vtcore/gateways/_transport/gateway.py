@@ -311,10 +311,6 @@ class TransportGateway(BaseGateway):
 
         future.add_done_callback(done)
 
-    def write_log(self, msg: str, level: int = logging.INFO) -> None:
-        self.logger.log(level, "%s: %s", self.gateway_name, msg)
-        super().write_log(msg, level)
-
     def state(self, front: str, state: str, message: str = "") -> None:
         self.on_gateway_state(
             GatewayStateData(gateway_name=self.gateway_name, front=front, state=state, message=message)
