@@ -209,3 +209,17 @@ def test_bad_secret_gets_the_venue_signature_error(main_engine, venue):
 @pytest.fixture
 def venue(binance_spot_venue):
     return binance_spot_venue
+
+
+def test_used_weight_header_throttles_the_gateway(main_engine, venue):
+    venue.weight_window = 1e9  # one window for the whole test
+    venue.used_weight = 0
+    _, gateway = connect(main_engine, venue)
+    venue.used_weight = 5900  # the IP's other users spent most of the minute's 6000
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    main_engine.query_history(
+        HistoryRequest("BTCUSDT", Exchange.BINANCE, start, start + dt.timedelta(minutes=5), Interval.MINUTE),
+        NAME,
+    )
+    bucket = gateway.rest.limiter._buckets["REQUEST_WEIGHT"]  # as of the last answer, before any refill
+    assert bucket.tokens <= 6000 - 5902  # the gateway now believes the venue (5900 + this request's 2)

@@ -357,3 +357,13 @@ def test_ws_request_reply_is_routed_by_id():
         return replies
 
     assert asyncio.run(main()) == ["rep:x1", "rep:x2"]
+
+
+def test_rate_limiter_trusts_the_venue_usage_report():
+    clock = FakeClock()
+    limiter = RateLimiter({"REQUEST_WEIGHT": RateLimit(6000, 60.0)}, clock=clock)
+    limiter.observe("REQUEST_WEIGHT", 5990)  # another process on the same IP used most of the window
+    assert limiter.try_acquire({"REQUEST_WEIGHT": 10}) == 0
+    assert limiter.try_acquire({"REQUEST_WEIGHT": 10}) == pytest.approx(0.1)
+    limiter.observe("REQUEST_WEIGHT", 0)  # a report of more room never adds tokens we did not have
+    assert limiter.try_acquire({"REQUEST_WEIGHT": 10}) > 0

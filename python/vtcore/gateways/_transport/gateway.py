@@ -564,6 +564,7 @@ class TransportGateway(BaseGateway):
             error_parser=self.parse_error,
             limiter=RateLimiter(self.rate_limits()),
             on_clock_skew=self.sync_clock,
+            on_headers=self.on_rest_headers,
         )
 
     def apply_common_settings(self, common: CommonSettings) -> None:
@@ -572,6 +573,9 @@ class TransportGateway(BaseGateway):
 
     def rest_url(self) -> str:
         raise NotImplementedError
+
+    def on_rest_headers(self, headers: Mapping[str, str]) -> None:
+        """Every REST answer's headers (venues that report their usage override this)."""
 
     def rest_headers(self) -> dict[str, str]:
         return {}

@@ -58,6 +58,16 @@ class RateLimiter:
         """Let nothing through for `seconds` (a venue's Retry-After)."""
         self._paused_until = max(self._paused_until, self.clock() + max(0.0, seconds))
 
+    def observe(self, name: str, used: float) -> None:
+        """The venue says `used` units of bucket `name` are spent in its current window (Binance's
+        `X-MBX-USED-WEIGHT-1M`): never assume more room than it reports, e.g. when another process shares the
+        IP."""
+        bucket = self._buckets.get(name)
+        if bucket is None:
+            return
+        bucket.refill(self.clock())
+        bucket.tokens = min(bucket.tokens, max(0.0, bucket.limit.capacity - used))
+
     @property
     def paused_for(self) -> float:
         return max(0.0, self._paused_until - self.clock())

@@ -116,8 +116,10 @@ class RestClient:
         error_parser: ErrorParser,
         limiter: RateLimiter | None = None,
         on_clock_skew: Callable[[], Awaitable[None]] | None = None,
+        on_headers: Callable[[Mapping[str, str]], None] | None = None,
     ) -> None:
         self.config = config
+        self._on_headers = on_headers
         self._signer = signer
         self._error_parser = error_parser
         self.limiter = limiter
@@ -229,6 +231,8 @@ class RestClient:
             raise VenueUnavailableError(f"{request.method} {request.path}: timed out", status=0) from error
         except aiohttp.ClientError as error:
             raise VenueConnectionError(f"{request.method} {request.path}: {type(error).__name__}") from error
+        if self._on_headers is not None:
+            self._on_headers(response_headers)
         venue_error = self._error_parser(status, raw, response_headers)
         if venue_error is not None:
             raise venue_error

@@ -187,6 +187,11 @@ class BinanceGatewayBase(TransportGateway):
 
     parse_error = staticmethod(parse_error)
 
+    def on_rest_headers(self, headers: Mapping[str, str]) -> None:
+        used = headers.get("X-MBX-USED-WEIGHT-1M") or headers.get("x-mbx-used-weight-1m")
+        if used and self.rest is not None and self.rest.limiter is not None:
+            self.rest.limiter.observe("REQUEST_WEIGHT", float(used))
+
     def sockets(self) -> list[WebSocketClient]:
         return [*self.market_sockets, *([self.user_socket] if self.user_socket is not None else [])]
 
