@@ -7,7 +7,8 @@
 Sections (each prints both engines and the ratio; medians over --runs):
   a. ticks into a Python handler. vtcore: a C++ TestProducer pushes N ticks, the engine builds one TickData
      per tick and calls a counting handler on "eTick.". vn.py: N bare Event("eTick.") put from the main
-     thread into one counting handler (vnpy.md 11.3). Also both engines on vn.py's own put() method.
+     thread into one counting handler (vnpy.md 11.3). Also both engines on vn.py's own put() method, and
+     vn.py's on_tick pattern (two events per tick carrying a TickData, a handler on each) on both.
   b. C++ producer -> numpy batch handler (register_tick_batch), ticks/s.
   c. put -> handler latency, sleep-paced at 10,000 events/s, p50/p99/p99.9 for both engines.
   d. memory per buffered tick: RSS growth while N ticks wait in a producer ring, against vn.py's queue holding
@@ -63,7 +64,6 @@ def stop_quietly(stop: Callable[[], None]) -> None:
 
 # -- a. ticks into one Python handler --------------------------------------------------------------
 
-
 def put_bare_events(engine: Any, event_class: Callable[[str], Any], count: int) -> float:
     """Events/s: `count` bare "eTick." events put from this thread into one counting handler."""
     counter = Counter(count)
@@ -87,13 +87,20 @@ def ring_capacity(count: int) -> int:
     return capacity
 
 
-def vtcore_tick_objects(count: int, spin_us: float) -> tuple[float, int]:
-    """(ticks/s into a per-tick handler that receives TickData, ticks dropped)."""
+SYMBOLS = ["rb2605", "hc2605", "i2605", "ag2606"]
+
+
+def vtcore_tick_objects(count: int, spin_us: float, per_symbol: bool = False) -> tuple[float, int]:
+    """(ticks/s into a per-tick handler that receives TickData, ticks dropped). With `per_symbol`, also a
+    handler on every "eTick.<vt_symbol>" (vn.py's on_tick pattern: two events per tick)."""
     engine = EventEngine(interval=1, spin_us=spin_us)
     counter = Counter(count)
     engine.register("eTick.", counter)
+    if per_symbol:
+        for symbol in SYMBOLS:
+            engine.register(f"eTick.{symbol}.SHFE", Counter(count))
     producer = engine.create_producer("bench", "BENCH", capacity=ring_capacity(count))
-    test_producer = _core.TestProducer(producer, ["rb2605", "hc2605", "i2605", "ag2606"], "SHFE")
+    test_producer = _core.TestProducer(producer, SYMBOLS, "SHFE")
     engine.start()
     start = time.perf_counter()
     test_producer.start(count)
@@ -105,27 +112,51 @@ def vtcore_tick_objects(count: int, spin_us: float) -> tuple[float, int]:
     return count / elapsed, test_producer.dropped
 
 
+def vnpy_on_tick_pattern(count: int) -> float:
+    """vn.py's gateway on_tick: two events per tick ("eTick." and "eTick.<vt_symbol>") carrying a TickData,
+    one handler on each; TickData objects are built before timing starts (their cost is not counted)."""
+    from vnpy.trader.constant import Exchange as VnExchange  # noqa: PLC0415 (only here and in section d)
+    from vnpy.trader.object import TickData as VnTickData  # noqa: PLC0415
+
+    now = datetime.now()
+    ticks = [VnTickData(gateway_name="BENCH", symbol=symbol, exchange=VnExchange.SHFE, datetime=now)
+             for symbol in SYMBOLS]
+    engine = VnEngine(interval=1)
+    counter = Counter(count)
+    engine.register("eTick.", counter)
+    for tick in ticks:
+        engine.register("eTick." + tick.vt_symbol, Counter(count))
+    engine.start()
+    put = engine.put
+    start = time.perf_counter()
+    for i in range(count):
+        tick = ticks[i % len(ticks)]
+        put(VnEvent("eTick.", tick))
+        put(VnEvent("eTick." + tick.vt_symbol, tick))
+    assert counter.done.wait(120), f"vn.py handled {counter.count} of {count}"
+    elapsed = time.perf_counter() - start
+    stop_quietly(engine.stop)
+    return count / elapsed
+
+
 def section_a(count: int, runs: int) -> None:
     print(f"\n[a] {count:,} ticks/events into one counting Python handler, median of {runs}")
     vn = statistics.median(put_bare_events(VnEngine(interval=1), VnEvent, count) for _ in range(runs))
     ours = statistics.median(vtcore_tick_objects(count, 50.0)[0] for _ in range(runs))
-    report(
-        "ticks/s: vtcore TickData per tick vs vn.py bare events",
-        f"{vn:,.0f}/s",
-        f"{ours:,.0f}/s",
-        f"{ours / vn:.2f}x (target >= 3x)",
-    )
+    report("ticks/s: vtcore TickData per tick vs vn.py bare events", f"{vn:,.0f}/s", f"{ours:,.0f}/s",
+           f"{ours / vn:.2f}x (target >= 3x)")
     ours_put = statistics.median(put_bare_events(EventEngine(interval=1), Event, count) for _ in range(runs))
-    report(
-        "events/s: put() from Python, same method for both",
-        f"{vn:,.0f}/s",
-        f"{ours_put:,.0f}/s",
-        f"{ours_put / vn:.2f}x",
+    report("events/s: put() from Python, same method for both", f"{vn:,.0f}/s", f"{ours_put:,.0f}/s",
+           f"{ours_put / vn:.2f}x")
+    vn_pattern = statistics.median(vnpy_on_tick_pattern(count) for _ in range(runs))
+    ours_pattern = statistics.median(
+        vtcore_tick_objects(count, 50.0, per_symbol=True)[0] for _ in range(runs)
     )
+    report("ticks/s: on_tick pattern (2 events/tick, TickData)", f"{vn_pattern:,.0f}/s",
+           f"{ours_pattern:,.0f}/s", f"{ours_pattern / vn_pattern:.2f}x")
 
 
 # -- b. numpy batches ------------------------------------------------------------------------------
-
 
 class BatchCounter:
     """A numpy batch handler that counts ticks and reads one column (so the view is really used)."""
@@ -197,27 +228,17 @@ def section_b(count: int, backlog: int, runs: int) -> None:
     live = [vtcore_batches_live(count, 65536) for _ in range(runs)]
     rate = statistics.median(r[0] for r in live)
     dropped = max(r[1] for r in live)
-    report(
-        f"ticks/s, producer and engine together ({count:,})",
-        "n/a",
-        f"{rate:,.0f}/s",
-        f"target >= 10M/s; dropped up to {dropped:,}; producer alone pushes {alone:,.0f}/s",
-    )
+    report(f"ticks/s, producer and engine together ({count:,})", "n/a", f"{rate:,.0f}/s",
+           f"target >= 10M/s; dropped up to {dropped:,}; producer alone pushes {alone:,.0f}/s")
     drained = statistics.median(vtcore_batches_backlog(backlog, 65536) for _ in range(runs))
-    report(
-        f"ticks/s, engine draining a {backlog:,}-tick backlog",
-        "n/a",
-        f"{drained:,.0f}/s",
-        "consumer side alone (target >= 10M/s)",
-    )
+    report(f"ticks/s, engine draining a {backlog:,}-tick backlog", "n/a", f"{drained:,.0f}/s",
+           "consumer side alone (target >= 10M/s)")
 
 
 # -- c. latency ------------------------------------------------------------------------------------
 
-
-def paced_latency(
-    put: Callable[[Any], None], make_event: Callable[[int], Any], received: list[int], count: int, rate: float
-) -> tuple[list[int], float]:
+def paced_latency(put: Callable[[Any], None], make_event: Callable[[int], Any], received: list[int],
+                  count: int, rate: float) -> tuple[list[int], float]:
     period = 1.0 / rate
     start = time.perf_counter()
     for i in range(count):
@@ -265,19 +286,15 @@ QUANTILES = (("p50", 0.50), ("p99", 0.99), ("p99.9", 0.999))
 
 def section_c(count: int, rate: float, spins: list[float], runs: int) -> None:
     """Runs are interleaved (vn.py, then vtcore at each spin) so machine load hits all alike."""
-    print(
-        f"\n[c] put -> handler latency, {count:,} events sleep-paced at {rate:,.0f}/s, "
-        f"median over {runs} interleaved runs of each percentile"
-    )
+    print(f"\n[c] put -> handler latency, {count:,} events sleep-paced at {rate:,.0f}/s, "
+          f"median over {runs} interleaved runs of each percentile")
     samples: dict[str, list[dict[str, float]]] = {}
     rates: dict[str, list[float]] = {}
     for _ in range(runs):
         contenders: list[tuple[str, Callable[[], tuple[list[int], float]]]] = [
-            ("vnpy", lambda: vnpy_latency(count, rate))
-        ]
-        contenders += [
-            (f"spin{spin:g}", lambda spin=spin: vtcore_latency(count, rate, spin)) for spin in spins
-        ]
+            ("vnpy", lambda: vnpy_latency(count, rate))]
+        contenders += [(f"spin{spin:g}", lambda spin=spin: vtcore_latency(count, rate, spin))
+                       for spin in spins]
         for key, run in contenders:
             latencies, achieved = run()
             assert len(latencies) == count, f"{key}: received {len(latencies)} of {count}"
@@ -292,26 +309,15 @@ def section_c(count: int, rate: float, spins: list[float], runs: int) -> None:
         for name, _ in QUANTILES:
             a, b = median_of("vnpy", name), median_of(key, name)
             spread = ", ".join(f"{sample[name]:.1f}" for sample in samples[key])
-            report(
-                f"latency {name} (us), vtcore spin_us={spin:g}",
-                f"{a:.1f}",
-                f"{b:.1f}",
-                f"{b / a:.2f} of vn.py (target <= 0.33); vtcore runs: {spread}",
-            )
-    print(
-        "    vn.py runs: "
-        + "; ".join(
-            ", ".join(f"{name} {sample[name]:.1f}" for name, _ in QUANTILES) for sample in samples["vnpy"]
-        )
-    )
-    print(
-        "    achieved send rates (/s): "
-        + "; ".join(f"{key} {min(values):,.0f}-{max(values):,.0f}" for key, values in rates.items())
-    )
+            report(f"latency {name} (us), vtcore spin_us={spin:g}", f"{a:.1f}", f"{b:.1f}",
+                   f"{b / a:.2f} of vn.py (target <= 0.33); vtcore runs: {spread}")
+    print("    vn.py runs: " + "; ".join(
+        ", ".join(f"{name} {sample[name]:.1f}" for name, _ in QUANTILES) for sample in samples["vnpy"]))
+    print("    achieved send rates (/s): " + "; ".join(
+        f"{key} {min(values):,.0f}-{max(values):,.0f}" for key, values in rates.items()))
 
 
 # -- d. memory -------------------------------------------------------------------------------------
-
 
 def rss_bytes() -> int:
     with open("/proc/self/status", encoding="ascii") as status:
@@ -346,16 +352,8 @@ def vnpy_memory(count: int) -> float:
     before = rss_bytes()
     now = datetime.now()
     for i in range(count):
-        tick = VnTickData(
-            gateway_name="BENCH",
-            symbol="rb2605",
-            exchange=VnExchange.SHFE,
-            datetime=now,
-            volume=float(i),
-            last_price=3500.0 + i,
-            bid_price_1=3499.0,
-            ask_price_1=3501.0,
-        )
+        tick = VnTickData(gateway_name="BENCH", symbol="rb2605", exchange=VnExchange.SHFE, datetime=now,
+                          volume=float(i), last_price=3500.0 + i, bid_price_1=3499.0, ask_price_1=3501.0)
         engine.put(VnEvent("eTick.", tick))
     after = rss_bytes()
     del engine
@@ -367,12 +365,8 @@ def section_d(count: int) -> None:
     print(f"\n[d] memory per buffered tick, {count:,} ticks waiting")
     ours = vtcore_memory(count)
     vn = vnpy_memory(count)
-    report(
-        "bytes per buffered tick (RSS growth / ticks)",
-        f"{vn:,.0f} B",
-        f"{ours:,.0f} B",
-        f"{ours / vn:.2f} of vn.py (target <= 256 B; TickRecord is {_core.TICK_RECORD_SIZE} B)",
-    )
+    report("bytes per buffered tick (RSS growth / ticks)", f"{vn:,.0f} B", f"{ours:,.0f} B",
+           f"{ours / vn:.2f} of vn.py (target <= 256 B; TickRecord is {_core.TICK_RECORD_SIZE} B)")
 
 
 def main() -> None:
@@ -388,10 +382,8 @@ def main() -> None:
     else:
         ticks, batch_ticks, latency_events, memory_ticks = 500_000, 5_000_000, 20_000, 1 << 18
     load = os.getloadavg()
-    print(
-        f"vtcore vs vn.py EventEngine; {os.cpu_count()} CPUs; load average {load[0]:.2f} {load[1]:.2f}; "
-        f"{'quick' if args.quick else 'full'} run"
-    )
+    print(f"vtcore vs vn.py EventEngine; {os.cpu_count()} CPUs; load average {load[0]:.2f} {load[1]:.2f}; "
+          f"{'quick' if args.quick else 'full'} run")
     section_a(ticks, runs)
     section_b(batch_ticks, memory_ticks, runs)
     section_c(latency_events, 10_000.0, [50.0, 200.0], runs)
