@@ -9,7 +9,7 @@ import pytest
 
 from venues.binance import API_KEY, API_SECRET
 from venues.binance_futures import BinanceFuturesVenue
-from venues.harness import Recorder
+from venues.harness import Recorder, captured_logs
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Product, Status
 from vtcore.engine import MainEngine
 from vtcore.gateways._transport.gateway import Timing
@@ -152,8 +152,14 @@ def test_stop_order_goes_to_the_algo_endpoint(main_engine, venue):
 def test_lapsed_listen_key_is_renewed_and_updates_continue(main_engine, venue):
     recorder, gateway = connect(main_engine, venue)
     first_key = gateway.listen_key
-    assert venue.expire_listen_key() == 1
-    recorder.wait(lambda: gateway.user_socket.connections == 2, what="user stream reopened")
+    with captured_logs() as capture:
+        venue.faults.refuse_ws = True  # the first reconnect fails: its error quotes the URL with the key
+        assert venue.expire_listen_key() == 1
+        recorder.wait(lambda: any("connection failed" in line for line in capture.lines))
+        venue.faults.refuse_ws = False
+        recorder.wait(lambda: gateway.user_socket.connections == 2, what="user stream reopened")
+    leaked = [line for line in capture.lines if first_key in line or gateway.listen_key in line]
+    assert capture.lines and not leaked
     assert gateway.listen_key and venue.listen_keys[gateway.listen_key]
     assert gateway.listen_key != first_key
     vt_orderid = main_engine.send_order(

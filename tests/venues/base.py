@@ -104,7 +104,7 @@ class VenueServer:
         asyncio.set_event_loop(loop)
         app = self.build_app()
         app.middlewares.append(self._fault_middleware)
-        self._runner = web.AppRunner(app, handle_signals=False)
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         loop.run_until_complete(self._runner.setup())
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         loop.run_until_complete(site.start())

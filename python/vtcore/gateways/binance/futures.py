@@ -25,6 +25,7 @@ from vtcore.gateways.binance.common import (
     BinanceGatewayBase,
     BinanceUrls,
 )
+from vtcore.log import register_secret
 from vtcore.object import CancelRequest, ContractData, OrderData, OrderRequest, PositionData
 
 _depth = msgspec.json.Decoder(schemas.Combined[schemas.FuturesDepth], strict=False)
@@ -181,6 +182,7 @@ class BinanceFuturesGatewayBase(BinanceGatewayBase):
             "POST", f"{self.rest_prefix}/listenKey", keyed=True, type_=schemas.ListenKey
         )
         self.listen_key = reply.listenKey
+        register_secret(reply.listenKey)  # it is in the stream URL, which connection errors quote
         return reply.listenKey
 
     def user_stream_url(self, listen_key: str) -> str:
