@@ -240,3 +240,11 @@ def test_unsubscribe_stops_the_streams(main_engine, venue):
     main_engine.get_gateway(NAME).unsubscribe(request)
     recorder.wait(lambda: topics() == 0, what="unsubscribed")
     assert [m["method"] for kind, m in venue.ws_log if kind == "market"] == ["SUBSCRIBE", "UNSUBSCRIBE"]
+
+
+def test_float_noise_is_rounded_to_the_venue_steps(main_engine, venue):
+    recorder, _ = connect(main_engine, venue)
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.1 + 0.2, 99.000000001), NAME)
+    recorder.wait(lambda: (o := recorder.last_order(vt_orderid)) and o.status == Status.NOTTRADED)
+    placed = venue.run(lambda: next(iter(venue.matching.orders.values())))
+    assert (str(placed.quantity), str(placed.price)) == ("0.30000", "99.00")

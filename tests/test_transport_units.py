@@ -28,6 +28,7 @@ from vtcore.gateways._transport import (
     WebSocketConfig,
     encode_params,
 )
+from vtcore.gateways._transport.gateway import format_step
 
 # ---- the loop thread
 
@@ -367,3 +368,10 @@ def test_rate_limiter_trusts_the_venue_usage_report():
     assert limiter.try_acquire({"REQUEST_WEIGHT": 10}) == pytest.approx(0.1)
     limiter.observe("REQUEST_WEIGHT", 0)  # a report of more room never adds tokens we did not have
     assert limiter.try_acquire({"REQUEST_WEIGHT": 10}) > 0
+
+
+def test_format_step_rounds_to_the_venue_quantum():
+    assert format_step(0.1 + 0.2, "0.001") == "0.300"
+    assert format_step(25000.126, "0.01000000") == "25000.13000000"
+    assert format_step(3, "1") == "3"
+    assert format_step(0.00001, "") == "0.00001"  # no step known: plain text, no exponent

@@ -22,6 +22,7 @@ import logging
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, ClassVar
 
 from vtcore._fast import TICK_FIELDS
@@ -199,6 +200,8 @@ class TransportGateway(BaseGateway):
         self._order_numbers = itertools.count(1)
         # the state below is touched on the transport loop only
         self.contracts: dict[str, ContractData] = {}
+        #: (price step, volume step) per symbol as the venue wrote them, for order prices and sizes
+        self.steps: dict[str, tuple[str, str]] = {}
         self.orders: dict[str, OrderData] = {}
         self.trade_ids: set[str] = set()
         self.ticks: dict[str, TickState] = {}
@@ -641,6 +644,16 @@ def leading_string(raw: bytes, prefix: bytes) -> str | None:
         return None
     end = raw.find(b'"', len(prefix))
     return raw[len(prefix) : end].decode() if end > 0 else None
+
+
+def format_step(value: float, step: str) -> str:
+    """`value` rounded to the nearest multiple of the venue's `step` (as the venue wrote it, e.g. "0.001"), as
+    plain decimal text: 0.1 + 0.2 goes out as "0.3", not "0.30000000000000004", which venues refuse."""
+    if not step or Decimal(step) <= 0:
+        return format_number(value)
+    quantum = Decimal(step)
+    steps = (Decimal(repr(float(value))) / quantum).to_integral_value(ROUND_HALF_EVEN)
+    return format(steps * quantum, "f")
 
 
 def format_number(value: float) -> str:

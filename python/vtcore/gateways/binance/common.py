@@ -36,7 +36,7 @@ from vtcore.gateways._transport.gateway import (
     DIRECTION_SIDE,
     INTERVAL_STEP,
     TransportGateway,
-    format_number,
+    format_step,
     http_to_ws,
     ms_to_datetime,
     parse_common_settings,
@@ -125,6 +125,13 @@ def decimal_step(filters: list[dict[str, Any]], kind: str, key: str) -> float:
         if item.get("filterType") == kind:
             return float(item.get(key, 0) or 0)
     return 0.0
+
+
+def filter_text(filters: list[dict[str, Any]], kind: str, key: str) -> str:
+    for item in filters:
+        if item.get("filterType") == kind:
+            return str(item.get(key, ""))
+    return ""
 
 
 @dataclass(frozen=True)
@@ -258,6 +265,10 @@ class BinanceGatewayBase(TransportGateway):
 
     def base_contract(self, item: schemas.SymbolInfo, product: Product, size: float) -> ContractData:
         step = decimal_step(item.filters, "LOT_SIZE", "stepSize")
+        self.steps[self.vt_symbol_of(item.symbol)] = (
+            filter_text(item.filters, "PRICE_FILTER", "tickSize"),
+            filter_text(item.filters, "LOT_SIZE", "stepSize"),
+        )
         return ContractData(
             gateway_name=self.gateway_name,
             symbol=self.vt_symbol_of(item.symbol),
@@ -369,9 +380,10 @@ class BinanceGatewayBase(TransportGateway):
         }
         if tif is not None:
             params["timeInForce"] = tif
-        params["quantity"] = format_number(req.volume)
+        price_step, volume_step = self.steps.get(req.symbol, ("", ""))
+        params["quantity"] = format_step(req.volume, volume_step)
         if order_type != "MARKET":
-            params["price"] = format_number(req.price)
+            params["price"] = format_step(req.price, price_step)
         params["newClientOrderId"] = order.orderid
         return params
 

@@ -18,7 +18,7 @@ import msgspec
 
 from vtcore.constant import Direction, OrderType, Product, Status
 from vtcore.gateways._transport import RateLimit, RequestRejectedError, WebSocketClient
-from vtcore.gateways._transport.gateway import DIRECTION_SIDE, format_number, ms_to_datetime
+from vtcore.gateways._transport.gateway import DIRECTION_SIDE, format_step, ms_to_datetime
 from vtcore.gateways.binance import schemas
 from vtcore.gateways.binance.common import (
     POST_ONLY,
@@ -157,8 +157,8 @@ class BinanceFuturesGatewayBase(BinanceGatewayBase):
             "symbol": self.venue_symbol(req.symbol),
             "side": DIRECTION_SIDE[req.direction],
             "type": "STOP_MARKET",
-            "quantity": format_number(req.volume),
-            "triggerPrice": format_number(req.price),
+            "quantity": format_step(req.volume, self.steps.get(req.symbol, ("", ""))[1]),
+            "triggerPrice": format_step(req.price, self.steps.get(req.symbol, ("", ""))[0]),
             "clientAlgoId": order.orderid,
         }
         reply: schemas.AlgoOrder = await self.call(

@@ -38,7 +38,7 @@ from vtcore.gateways._transport.gateway import (
     INTERVAL_STEP,
     TICK_INDEX,
     TransportGateway,
-    format_number,
+    format_step,
     http_to_ws,
     leading_string,
     ms_to_datetime,
@@ -307,6 +307,7 @@ class OkxGatewayBase(TransportGateway):
                     continue
                 if row.instIdCode is not None:
                     self.inst_codes[row.instId] = row.instIdCode
+                self.steps[row.instId] = (row.tickSz, row.lotSz)
                 product = {"SPOT": Product.SPOT, "SWAP": Product.SWAP, "FUTURES": Product.FUTURES}[
                     row.instType
                 ]
@@ -554,11 +555,11 @@ class OkxGatewayBase(TransportGateway):
             "clOrdId": order.orderid,
             "side": SIDE_VT2OKX[req.direction],
             "ordType": ORDER_TYPE_VT2OKX[req.type],
-            "sz": format_number(req.volume),
+            "sz": format_step(req.volume, self.steps.get(req.symbol, ("", ""))[1]),
             "tdMode": self.trade_mode,
         }
         if req.type != OrderType.MARKET:
-            args["px"] = format_number(req.price)
+            args["px"] = format_step(req.price, self.steps.get(req.symbol, ("", ""))[0])
         return args
 
     async def place_order(self, order: OrderData, req: OrderRequest) -> None:
