@@ -200,3 +200,24 @@ def test_query_history_pages_of_1500(main_engine, venue):
     assert len(bars) == 2000 and bars[0].datetime == start and bars[0].symbol == perpetual(venue)
     prefix = "/dapi" if venue.coin_margined else "/fapi"
     assert [p for _, p in venue.request_log].count(f"{prefix}/v1/klines") == 2
+
+
+def test_listen_key_is_kept_alive_and_renewed_when_the_keepalive_is_refused(main_engine, venue):
+    gateway_class = BinanceInverseGateway if venue.coin_margined else BinanceLinearGateway
+    recorder = Recorder(main_engine)
+    gateway = main_engine.add_gateway(gateway_class)
+    gateway.timing = Timing.fast()
+    gateway.timing.keepalive_interval = 0.05
+    setting = dict(gateway_class.default_setting)
+    setting.update({"key": API_KEY, "secret": API_SECRET, "server": "REAL", "base_url": venue.http_url})
+    main_engine.connect(setting, gateway.gateway_name)
+    recorder.wait(lambda: "connected" in recorder.logs())
+    path = f"{'/dapi' if venue.coin_margined else '/fapi'}/v1/listenKey"
+    recorder.wait(lambda: venue.request_log.count(("PUT", path)) >= 2, what="keepalives")
+    first_key = gateway.listen_key
+    venue.run(lambda: venue.listen_keys.__setitem__(first_key, False))  # lapses silently: no event
+    recorder.wait(
+        lambda: gateway.user_socket.connections >= 2 and gateway.listen_key != first_key,
+        what="renewed after the refused keepalive",
+    )
+    assert venue.listen_keys[gateway.listen_key]
