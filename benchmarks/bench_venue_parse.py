@@ -1,0 +1,396 @@
+"""Venue message -> TickData rate per venue, vtcore's gateways beside vn.py's own parsers in the same run, and
+WebSocket receive rate from a local server, aiohttp (vtcore's transport) beside websocket-client.
+
+Run: python benchmarks/bench_venue_parse.py [--messages N] [--frames N] [--repeat N]
+Needs (besides vtcore): `pip install --no-deps vnpy vnpy_binance vnpy_okx vnpy_rest vnpy_websocket` plus
+`pip install requests websocket-client`. vn.py's gateway modules import `vnpy.trader.utility`, which imports
+TA-Lib (a C library used only by its bar ArrayManager, never by the parsers); it is replaced by an empty
+module so the unmodified parsers load without it.
+
+What is timed, per message, on both sides: the frame as it arrives from the socket (bytes for vtcore, str for
+vn.py's clients) -> decoded -> the gateway's TickData built -> `gateway.on_tick(tick)`, whose event-engine
+push is replaced by a counter on both sides. Each side consumes the stream format its gateway subscribes to
+(vtcore: the combined Binance stream; vn.py spot: the raw one), carrying the same events.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import statistics
+import sys
+import threading
+import time
+import types
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+import websocket
+
+from vtcore.constant import Exchange, Product
+from vtcore.event import EventEngine
+from vtcore.gateways._transport import Heartbeat, WebSocketClient, WebSocketConfig, shared_loop
+from vtcore.gateways._transport.gateway import TickState
+from vtcore.gateways.binance import BinanceLinearGateway, BinanceSpotGateway
+from vtcore.gateways.okx import OkexGateway
+from vtcore.object import ContractData
+
+# vn.py's gateway modules import vnpy.trader.utility, which imports TA-Lib for its bar ArrayManager only
+sys.modules.setdefault("talib", types.ModuleType("talib"))
+import vnpy.event as vn_event  # noqa: E402
+from aiohttp import web  # noqa: E402
+from vnpy.trader import constant as vn_constant  # noqa: E402
+from vnpy.trader import object as vn_object  # noqa: E402
+from vnpy_binance import linear_gateway as vn_linear  # noqa: E402
+from vnpy_binance import spot_gateway as vn_spot  # noqa: E402
+from vnpy_okx import okx_gateway as vn_okx  # noqa: E402
+
+# ------------------------------------------------------------------------------------------------- messages
+
+
+def binance_book_ticker(i: int) -> dict:
+    return {
+        "u": 400900217 + i,
+        "s": "BTCUSDT",
+        "b": f"{25000 + i % 100}.10000000",
+        "B": "31.21000000",
+        "a": f"{25000 + i % 100}.20000000",
+        "A": "40.66000000",
+    }
+
+
+def binance_futures_depth(i: int) -> dict:
+    return {
+        "e": "depthUpdate",
+        "E": 1_790_000_000_000 + i,
+        "T": 1_790_000_000_000 + i,
+        "s": "BTCUSDT",
+        "U": 390497796 + i,
+        "u": 390497878 + i,
+        "pu": 390497794 + i,
+        "b": [[f"{25000 - n}.{i % 10}0", f"{n + 1}.001"] for n in range(5)],
+        "a": [[f"{25001 + n}.{i % 10}0", f"{n + 2}.002"] for n in range(5)],
+    }
+
+
+def okx_books5(i: int) -> dict:
+    return {
+        "arg": {"channel": "books5", "instId": "BTC-USDT"},
+        "data": [
+            {
+                "asks": [[f"{8476 + n}.9{i % 10}", "415", "0", "13"] for n in range(5)],
+                "bids": [[f"{8475 - n}.9{i % 10}", "256", "0", "12"] for n in range(5)],
+                "instId": "BTC-USDT",
+                "ts": str(1_790_000_000_000 + i),
+                "seqId": 123 + i,
+            }
+        ],
+    }
+
+
+def okx_tickers(i: int) -> dict:
+    return {
+        "arg": {"channel": "tickers", "instId": "BTC-USDT"},
+        "data": [
+            {
+                "instType": "SPOT",
+                "instId": "BTC-USDT",
+                "last": f"{9999 + i % 10}.99",
+                "lastSz": "0.1",
+                "askPx": "9999.99",
+                "askSz": "11",
+                "bidPx": "8888.88",
+                "bidSz": "5",
+                "open24h": "9000",
+                "high24h": "10000",
+                "low24h": "8888.88",
+                "volCcy24h": "2222",
+                "vol24h": "2222",
+                "sodUtc0": "2222",
+                "sodUtc8": "2222",
+                "ts": str(1_790_000_000_000 + i),
+            }
+        ],
+    }
+
+
+def dumps(payload: dict) -> str:
+    return json.dumps(payload, separators=(",", ":"))
+
+
+# ------------------------------------------------------------------------------------------------- vtcore
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.count = 0
+        self.last = None
+
+    def __call__(self, tick: object) -> None:
+        self.count += 1
+        self.last = tick
+
+
+def vtcore_parsers(n: int) -> dict[str, tuple[Callable[[bytes], None], list[bytes], Counter]]:
+
+    engine = EventEngine()
+    cases = {}
+
+    def prepare(gateway, symbol, exchange):
+        gateway.contracts[symbol] = ContractData(
+            gateway_name=gateway.gateway_name,
+            symbol=symbol,
+            exchange=exchange,
+            name=symbol,
+            product=Product.SPOT,
+            size=1,
+            pricetick=0.01,
+        )
+        gateway.ticks[symbol] = TickState(symbol, exchange, gateway.gateway_name, symbol)
+        counter = Counter()
+        gateway.on_tick = counter
+        return counter
+
+    spot = BinanceSpotGateway(engine, "BINANCE_SPOT")
+    counter = prepare(spot, "BTCUSDT", Exchange.BINANCE)
+    frames = [
+        dumps({"stream": "btcusdt@bookTicker", "data": binance_book_ticker(i)}).encode() for i in range(n)
+    ]
+    cases["binance spot bookTicker"] = (spot.on_market_message, frames, counter)
+
+    linear = BinanceLinearGateway(engine, "BINANCE_LINEAR")
+    counter = prepare(linear, "BTCUSDT", Exchange.BINANCE)
+    frames = [
+        dumps({"stream": "btcusdt@depth5@100ms", "data": binance_futures_depth(i)}).encode() for i in range(n)
+    ]
+    cases["binance usdm depth5"] = (linear.on_market_message, frames, counter)
+
+    okx = OkexGateway(engine, "OKEX")
+    counter = prepare(okx, "BTC-USDT", Exchange.OKX)
+    cases["okx books5"] = (okx.on_public_message, [dumps(okx_books5(i)).encode() for i in range(n)], counter)
+    okx2 = OkexGateway(engine, "OKEX2")
+    counter2 = prepare(okx2, "BTC-USDT", Exchange.OKX)
+    cases["okx tickers"] = (
+        okx2.on_public_message,
+        [dumps(okx_tickers(i)).encode() for i in range(n)],
+        counter2,
+    )
+    return cases
+
+
+# ------------------------------------------------------------------------------------------------- vn.py
+
+
+def vnpy_parsers(n: int) -> dict[str, tuple[Callable[[str], None], list[str], Counter]]:
+
+    engine = vn_event.EventEngine()
+    cases = {}
+
+    def prepare(gateway, tick_owner, symbol: str, name: str, key: str):
+        contract = vn_object.ContractData(
+            gateway_name=gateway.gateway_name,
+            symbol=symbol,
+            exchange=vn_constant.Exchange.GLOBAL,
+            name=name,
+            product=vn_constant.Product.SPOT,
+            size=1,
+            pricetick=0.01,
+        )
+        gateway.on_contract(contract)
+        tick = vn_object.TickData(
+            gateway_name=gateway.gateway_name,
+            symbol=symbol,
+            exchange=vn_constant.Exchange.GLOBAL,
+            name=name,
+            datetime=datetime.now(timezone.utc),
+        )
+        tick.last_price = 1.0  # vn.py's Binance parsers push only once a last price is known
+        tick.extra = {}
+        tick_owner.ticks[key] = tick
+        counter = Counter()
+        gateway.on_tick = counter
+        return counter
+
+    spot = vn_spot.BinanceSpotGateway(engine, "BINANCE_SPOT")
+    md = vn_spot.MdApi(spot)
+    counter = prepare(spot, md, "BTCUSDT_SPOT_BINANCE", "BTCUSDT", "BTCUSDT_SPOT_BINANCE")
+    frames = [dumps(binance_book_ticker(i)) for i in range(n)]
+    cases["binance spot bookTicker"] = (lambda text, md=md: md.on_packet(json.loads(text)), frames, counter)
+
+    linear = vn_linear.BinanceLinearGateway(engine, "BINANCE_LINEAR")
+    md2 = vn_linear.MdApi(linear)
+    counter = prepare(linear, md2, "BTCUSDT_SWAP_BINANCE", "BTCUSDT", "BTCUSDT_SWAP_BINANCE")
+    frames = [dumps({"stream": "btcusdt@depth10", "data": binance_futures_depth(i)}) for i in range(n)]
+    cases["binance usdm depth5"] = (lambda text, md=md2: md.on_packet(json.loads(text)), frames, counter)
+
+    for label, builder in (("okx books5", okx_books5), ("okx tickers", okx_tickers)):
+        okx = vn_okx.OkxGateway(engine, "OKX")
+        public = vn_okx.PublicApi(okx)
+        counter = prepare(okx, public, "BTC-USDT_SPOT_OKX", "BTC-USDT", "BTC-USDT")
+        cases[label] = (public.on_message, [dumps(builder(i)) for i in range(n)], counter)
+    return cases
+
+
+def one_run(handler: Callable, frames: list, counter: Counter) -> float:
+    before = counter.count
+    started = time.perf_counter()
+    for frame in frames:
+        handler(frame)
+    elapsed = time.perf_counter() - started
+    assert counter.count - before == len(frames), "every message must produce one tick"
+    return len(frames) / elapsed
+
+
+def compare(ours: tuple, theirs: tuple, repeat: int) -> tuple[float, float, float]:
+    """Median rates and the median of per-pair ratios; runs alternate so load changes hit both sides alike."""
+    ours_rates, theirs_rates = [], []
+    for _ in range(repeat):
+        ours_rates.append(one_run(*ours))
+        theirs_rates.append(one_run(*theirs))
+    ratios = [a / b for a, b in zip(ours_rates, theirs_rates, strict=True)]
+    return statistics.median(ours_rates), statistics.median(theirs_rates), statistics.median(ratios)
+
+
+# ------------------------------------------------------------------------------------------------- transport
+
+
+def _serve_frames(frame: str, count: int, ports: multiprocessing.Queue) -> None:
+    async def handle(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        for _ in range(count):
+            await ws.send_str(frame)
+        await ws.receive()  # wait for the client to close
+        return ws
+
+    async def main() -> None:
+        app = web.Application()
+        app.router.add_get("/ws", handle)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        ports.put(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+class FrameServer:
+    """Sends `count` copies of one text frame to each client that connects, as fast as it can, from its own
+    process (so the server never competes with the client under test for the GIL)."""
+
+    def __init__(self, frame: str, count: int) -> None:
+        self.frame, self.count = frame, count
+        self.port = 0
+        self._process: multiprocessing.Process | None = None
+
+    def start(self) -> FrameServer:
+        ports: multiprocessing.Queue = multiprocessing.Queue()
+        self._process = multiprocessing.Process(
+            target=_serve_frames, args=(self.frame, self.count, ports), daemon=True
+        )
+        self._process.start()
+        self.port = ports.get(timeout=30)
+        return self
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.join(10)
+
+
+def receive_with_vtcore(url: str, count: int) -> float:
+
+    done = threading.Event()
+    stamps: list[float] = []
+    received = [0]
+
+    def on_message(raw: bytes) -> None:
+        received[0] += 1
+        if received[0] == 1:
+            stamps.append(time.perf_counter())
+        if received[0] == count:
+            stamps.append(time.perf_counter())
+            done.set()
+
+    async def open_client() -> WebSocketClient:
+        client = WebSocketClient(
+            WebSocketConfig(url=url, name="bench", heartbeat=Heartbeat(idle_timeout=60)),
+            on_message=on_message,
+        )
+        client.start()
+        return client
+
+    shared_loop.acquire()
+    try:
+        client = shared_loop.submit(open_client()).result(10)
+        if not done.wait(120):
+            raise RuntimeError("vtcore client did not receive every frame")
+        shared_loop.submit(client.close()).result(10)
+    finally:
+        shared_loop.release()
+    return (count - 1) / (stamps[1] - stamps[0])
+
+
+def receive_with_websocket_client(url: str, count: int) -> float:
+
+    ws = websocket.create_connection(url)
+    ws.recv()
+    started = time.perf_counter()
+    for _ in range(count - 1):
+        ws.recv()
+    elapsed = time.perf_counter() - started
+    ws.close()
+    return (count - 1) / elapsed
+
+
+# ------------------------------------------------------------------------------------------------- main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--messages", type=int, default=50_000, help="messages per venue case")
+    parser.add_argument("--frames", type=int, default=100_000, help="frames per transport run")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    print(
+        f"python {sys.version.split()[0]}, {args.messages} messages per case, "
+        f"median of {args.repeat} alternating runs"
+    )
+    ours, theirs = vtcore_parsers(args.messages), vnpy_parsers(args.messages)
+    print(f"{'venue message -> TickData':<28}{'vtcore msg/s':>14}{'vn.py msg/s':>14}{'ratio':>8}")
+    ratios = []
+    for label in ours:
+        ours_rate, theirs_rate, ratio = compare(ours[label], theirs[label], args.repeat)
+        ratios.append(ratio)
+        print(f"{label:<28}{ours_rate:>14,.0f}{theirs_rate:>14,.0f}{ratio:>7.2f}x")
+    print(f"{'geometric mean ratio':<56}{statistics.geometric_mean(ratios):>7.2f}x")
+
+    frame = dumps({"stream": "btcusdt@bookTicker", "data": binance_book_ticker(1)})
+    print(f"\nWebSocket receive, {args.frames} frames of {len(frame)} bytes from a local aiohttp server:")
+    server = FrameServer(frame, args.frames).start()
+    try:
+        url = f"ws://127.0.0.1:{server.port}/ws"
+        pairs = [
+            (receive_with_vtcore(url, args.frames), receive_with_websocket_client(url, args.frames))
+            for _ in range(args.repeat)
+        ]
+        ours_rate = statistics.median(a for a, _ in pairs)
+        theirs_rate = statistics.median(b for _, b in pairs)
+        socket_ratio = statistics.median(a / b for a, b in pairs)
+    finally:
+        server.stop()
+    print(f"{'aiohttp (vtcore transport)':<28}{ours_rate:>14,.0f} frames/s")
+    print(f"{'websocket-client':<28}{theirs_rate:>14,.0f} frames/s")
+    print(f"{'ratio (median of pairs)':<28}{socket_ratio:>13.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,223 @@
+"""BINANCE_LINEAR (USDⓈ-M) and BINANCE_INVERSE (COIN-M) end to end against the local futures venues; every
+test runs once per market."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from venues.binance import API_KEY, API_SECRET
+from venues.binance_futures import BinanceFuturesVenue
+from venues.harness import Recorder, captured_logs
+from vtcore.constant import Direction, Exchange, Interval, OrderType, Product, Status
+from vtcore.engine import MainEngine
+from vtcore.gateways._transport.gateway import Timing
+from vtcore.gateways.binance import BinanceInverseGateway, BinanceLinearGateway
+from vtcore.object import HistoryRequest, OrderRequest, SubscribeRequest
+
+
+@pytest.fixture
+def venue(binance_futures_venue):
+    return binance_futures_venue
+
+
+def connect(main_engine: MainEngine, venue: BinanceFuturesVenue):
+    gateway_class = BinanceInverseGateway if venue.coin_margined else BinanceLinearGateway
+    recorder = Recorder(main_engine)
+    gateway = main_engine.add_gateway(gateway_class)
+    gateway.timing = Timing.fast()
+    setting = dict(gateway_class.default_setting)
+    setting.update({"key": API_KEY, "secret": API_SECRET, "server": "REAL", "base_url": venue.http_url})
+    main_engine.connect(setting, gateway.gateway_name)
+    recorder.wait(lambda: "connected" in recorder.logs(), what="connected")
+    return recorder, gateway
+
+
+def perpetual(venue: BinanceFuturesVenue) -> str:
+    return "BTCUSD_PERP" if venue.coin_margined else "BTCUSDT_SWAP"
+
+
+def order(venue, direction, order_type, volume, price=0.0) -> OrderRequest:
+    return OrderRequest(
+        symbol=perpetual(venue),
+        exchange=Exchange.BINANCE,
+        direction=direction,
+        type=order_type,
+        volume=volume,
+        price=price,
+    )
+
+
+def status_is(recorder, vt_orderid, status):
+    return recorder.wait(
+        lambda: (o := recorder.last_order(vt_orderid)) and o.status == status and o,
+        what=f"{vt_orderid} {status.value}",
+    )
+
+
+def test_contracts_name_perpetuals_apart_from_spot(main_engine, venue):
+    recorder, _ = connect(main_engine, venue)
+    contracts = {c.symbol: c for c in recorder.contracts()}
+    if venue.coin_margined:
+        assert set(contracts) == {"BTCUSD_PERP", "BTCUSD_260925"}
+        assert contracts["BTCUSD_PERP"].size == 100
+    else:
+        assert set(contracts) == {"BTCUSDT_SWAP", "BTCUSDT_260925"}
+        assert contracts["BTCUSDT_SWAP"].name == "BTCUSDT" and contracts["BTCUSDT_SWAP"].size == 1
+    assert contracts[perpetual(venue)].product == Product.SWAP
+    assert contracts[perpetual(venue)].stop_supported
+    assert [p for p in recorder.positions() if p.symbol == perpetual(venue)][-1].volume == 0
+
+
+def test_ticks_from_the_routed_market_sockets(main_engine, venue):
+    recorder, gateway = connect(main_engine, venue)
+    main_engine.subscribe(SubscribeRequest(perpetual(venue), Exchange.BINANCE), gateway.gateway_name)
+    expected = 2 if not venue.coin_margined else 1
+    recorder.wait(
+        lambda: (
+            len(gateway.market_sockets) == expected
+            and venue.run(lambda: sum(len(s.topics) for s in venue.sessions if s.kind == "market")) == 3
+        )
+    )
+    symbol = "BTCUSD_PERP" if venue.coin_margined else "BTCUSDT"
+    venue.print_trade(symbol, "100.05", "2")
+    venue.set_book(symbol, [("100.0", "5"), ("99.9", "7"), ("99.8", "1")], [("100.1", "4")])
+    tick = recorder.wait(
+        lambda: (
+            (t := recorder.ticks(f"{perpetual(venue)}.BINANCE"))
+            and t[-1].bid_price_3 == 99.8
+            and t[-1].last_price == 100.05
+            and t[-1]
+        )
+    )
+    assert (tick.ask_price_1, tick.ask_volume_1, tick.last_volume) == (100.1, 4.0, 2.0)
+    if not venue.coin_margined:  # trades only on /market, book only on /public
+        routes = venue.run(
+            lambda: {s.state["route"]: sorted(s.topics) for s in venue.sessions if s.kind == "market"}
+        )
+        assert routes == {
+            "public": ["btcusdt@bookTicker", "btcusdt@depth5@100ms"],
+            "market": ["btcusdt@aggTrade"],
+        }
+
+
+def test_limit_order_fills_and_moves_the_position(main_engine, venue):
+    recorder, _ = connect(main_engine, venue)
+    vt_orderid = main_engine.send_order(
+        order(venue, Direction.LONG, OrderType.LIMIT, 3, 99.5),
+        "BINANCE_INVERSE" if venue.coin_margined else "BINANCE_LINEAR",
+    )
+    status_is(recorder, vt_orderid, Status.NOTTRADED)
+    symbol = "BTCUSD_PERP" if venue.coin_margined else "BTCUSDT"
+    venue.print_trade(symbol, "99.5", "1")
+    status_is(recorder, vt_orderid, Status.PARTTRADED)
+    venue.print_trade(symbol, "99.4", "5")
+    status_is(recorder, vt_orderid, Status.ALLTRADED)
+    trades = recorder.wait(lambda: len(recorder.trades(vt_orderid)) == 2 and recorder.trades(vt_orderid))
+    assert [(t.price, t.volume) for t in trades] == [(99.5, 1.0), (99.5, 2.0)]
+    recorder.wait(lambda: [p.volume for p in recorder.positions() if p.symbol == perpetual(venue)][-1] == 3)
+    position = [p for p in recorder.positions() if p.symbol == perpetual(venue)][-1]
+    assert (position.direction, position.price) == (Direction.NET, 99.5)
+
+
+def test_fak_fok_market_and_cancel(main_engine, venue):
+    recorder, gateway = connect(main_engine, venue)
+    name = gateway.gateway_name
+    fak = main_engine.send_order(order(venue, Direction.LONG, OrderType.FAK, 6, 100.1), name)
+    assert status_is(recorder, fak, Status.CANCELLED).traded == 4
+    fok = main_engine.send_order(order(venue, Direction.SHORT, OrderType.FOK, 20, 99.9), name)
+    assert status_is(recorder, fok, Status.CANCELLED).traded == 0
+    market = main_engine.send_order(order(venue, Direction.SHORT, OrderType.MARKET, 6), name)
+    assert status_is(recorder, market, Status.ALLTRADED).traded == 6
+    resting = main_engine.send_order(order(venue, Direction.LONG, OrderType.LIMIT, 1, 90.0), name)
+    placed = status_is(recorder, resting, Status.NOTTRADED)
+    main_engine.cancel_order(placed.create_cancel_request(), name)
+    status_is(recorder, resting, Status.CANCELLED)
+
+
+def test_stop_order_goes_to_the_algo_endpoint(main_engine, venue):
+    recorder, gateway = connect(main_engine, venue)
+    vt_orderid = main_engine.send_order(
+        order(venue, Direction.SHORT, OrderType.STOP, 1, 95.0), gateway.gateway_name
+    )
+    placed = status_is(recorder, vt_orderid, Status.NOTTRADED)
+    prefix = "/dapi" if venue.coin_margined else "/fapi"
+    assert ("POST", f"{prefix}/v1/algoOrder") in venue.request_log
+    assert ("POST", f"{prefix}/v1/order") not in venue.request_log
+    main_engine.cancel_order(placed.create_cancel_request(), gateway.gateway_name)
+    status_is(recorder, vt_orderid, Status.CANCELLED)
+
+
+def test_lapsed_listen_key_is_renewed_and_updates_continue(main_engine, venue):
+    recorder, gateway = connect(main_engine, venue)
+    first_key = gateway.listen_key
+    with captured_logs() as capture:
+        venue.faults.refuse_ws = True  # the first reconnect fails: its error quotes the URL with the key
+        assert venue.expire_listen_key() == 1
+        recorder.wait(lambda: any("connection failed" in line for line in capture.lines))
+        venue.faults.refuse_ws = False
+        recorder.wait(lambda: gateway.user_socket.connections == 2, what="user stream reopened")
+    leaked = [line for line in capture.lines if first_key in line or gateway.listen_key in line]
+    assert capture.lines and not leaked
+    assert gateway.listen_key and venue.listen_keys[gateway.listen_key]
+    assert gateway.listen_key != first_key
+    vt_orderid = main_engine.send_order(
+        order(venue, Direction.LONG, OrderType.MARKET, 1), gateway.gateway_name
+    )
+    status_is(recorder, vt_orderid, Status.ALLTRADED)
+    recorder.wait(lambda: len(recorder.trades(vt_orderid)) == 1)
+
+
+def test_fill_during_user_stream_outage_is_recovered_once(main_engine, venue):
+    recorder, gateway = connect(main_engine, venue)
+    vt_orderid = main_engine.send_order(
+        order(venue, Direction.LONG, OrderType.LIMIT, 2, 99.5), gateway.gateway_name
+    )
+    status_is(recorder, vt_orderid, Status.NOTTRADED)
+    venue.faults.refuse_ws = True
+    venue.drop_connections("user")
+    recorder.wait(lambda: [s.state for s in recorder.states() if s.front == "user"][-1:] == ["disconnected"])
+    venue.print_trade("BTCUSD_PERP" if venue.coin_margined else "BTCUSDT", "99.5", "2")
+    venue.faults.refuse_ws = False
+    status_is(recorder, vt_orderid, Status.ALLTRADED)
+    trades = recorder.wait(lambda: len(recorder.trades(vt_orderid)) == 1 and recorder.trades(vt_orderid))
+    assert trades[0].volume == 2
+    assert [o.status for o in recorder.orders(vt_orderid)] == [
+        Status.SUBMITTING,
+        Status.NOTTRADED,
+        Status.ALLTRADED,
+    ]
+
+
+def test_query_history_pages_of_1500(main_engine, venue):
+    _, gateway = connect(main_engine, venue)
+    start = dt.datetime(2026, 5, 1, tzinfo=dt.timezone.utc)
+    request = HistoryRequest(
+        perpetual(venue), Exchange.BINANCE, start, start + dt.timedelta(minutes=1999), Interval.MINUTE
+    )
+    bars = main_engine.query_history(request, gateway.gateway_name)
+    assert len(bars) == 2000 and bars[0].datetime == start and bars[0].symbol == perpetual(venue)
+    prefix = "/dapi" if venue.coin_margined else "/fapi"
+    assert [p for _, p in venue.request_log].count(f"{prefix}/v1/klines") == 2
+
+
+def test_listen_key_is_kept_alive_and_renewed_when_the_keepalive_is_refused(main_engine, venue):
+    gateway_class = BinanceInverseGateway if venue.coin_margined else BinanceLinearGateway
+    recorder = Recorder(main_engine)
+    gateway = main_engine.add_gateway(gateway_class)
+    gateway.timing = Timing.fast()
+    gateway.timing.keepalive_interval = 0.05
+    setting = dict(gateway_class.default_setting)
+    setting.update({"key": API_KEY, "secret": API_SECRET, "server": "REAL", "base_url": venue.http_url})
+    main_engine.connect(setting, gateway.gateway_name)
+    recorder.wait(lambda: "connected" in recorder.logs())
+    path = f"{'/dapi' if venue.coin_margined else '/fapi'}/v1/listenKey"
+    recorder.wait(lambda: venue.request_log.count(("PUT", path)) >= 2, what="keepalives")
+    first_key = gateway.listen_key
+    venue.run(lambda: venue.listen_keys.__setitem__(first_key, False))  # lapses silently: no event
+    recorder.wait(
+        lambda: gateway.user_socket.connections >= 2 and gateway.listen_key != first_key,
+        what="renewed after the refused keepalive",
+    )
+    assert venue.listen_keys[gateway.listen_key]

@@ -1,0 +1,290 @@
+"""What every local venue shares: an aiohttp server on 127.0.0.1 in its own thread, its WebSocket sessions,
+server-side heartbeat rules and scripted faults.
+
+The server runs on its own event loop thread so that a test (on the main thread) can drive the market
+(`set_book`, `print_trade`) and script faults while the gateway under test talks to the venue through the
+transport thread, exactly as it would talk to the real venue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from venues.matching import Execution, MatchingCore
+
+
+@dataclass
+class Faults:
+    """Scripted misbehaviour. Counters are consumed as requests arrive."""
+
+    http_429: int = 0  # answer the next N REST requests with 429 + Retry-After
+    retry_after: int = 1
+    http_5xx: int = 0  # answer the next N REST requests with 503
+    stop_pings: bool = False  # neither send pings nor answer the client's pings/text pings
+    mute: bool = False  # send nothing at all on any stream (with stop_pings: a dead peer)
+    clock_offset_ms: int = 0  # the venue's clock minus real time
+    refuse_ws: bool = False  # answer WebSocket upgrades with 503 (the venue is unreachable for streams)
+
+
+@dataclass
+class Session:
+    """One accepted WebSocket connection."""
+
+    ws: web.WebSocketResponse
+    kind: str  # the venue's name for the endpoint ("market", "api", "public", "private", ...)
+    topics: set[str] = field(default_factory=set)
+    combined: bool = False
+    state: dict[str, Any] = field(default_factory=dict)
+    last_pong: float = field(default_factory=time.monotonic)
+    pongs: int = 0  # answers to the venue's pings
+
+
+class VenueServer:
+    """Base of the local venues. Subclasses add routes in `build_app` and render executions."""
+
+    #: server ping frames every this many seconds (None: the venue does not ping), and how long it waits for
+    #: any answer (a pong or any client frame) before it drops the connection
+    ping_interval: float | None = None
+    pong_timeout: float = 60.0
+    #: drop a connection from which nothing arrived for this long (OKX: 30 s), None: never
+    client_idle_timeout: float | None = None
+
+    def __init__(self) -> None:
+        self.faults = Faults()
+        self.matching = MatchingCore(self._on_execution_threadsafe)
+        self.sessions: list[Session] = []
+        self.request_log: list[tuple[str, str]] = []  # (method, path) of every REST request
+        self.ws_log: list[tuple[str, Any]] = []  # (kind, decoded message) of every client frame
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+        self._ids = itertools.count(1)
+
+    # ---- lifecycle
+
+    def start(self) -> VenueServer:
+        started = threading.Event()
+        self._thread = threading.Thread(
+            target=self._serve, args=(started,), name=type(self).__name__, daemon=True
+        )
+        self._thread.start()
+        if not started.wait(10):
+            raise RuntimeError("venue server did not start")
+        return self
+
+    def stop(self) -> None:
+        if self._loop is None:
+            return
+        with contextlib.suppress(Exception):
+            self.call(self._shutdown()).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None:
+            self._thread.join(10)
+        self._loop = None
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _serve(self, started: threading.Event) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        asyncio.set_event_loop(loop)
+        app = self.build_app()
+        app.middlewares.append(self._fault_middleware)
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        loop.run_until_complete(self._runner.setup())
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        loop.run_until_complete(site.start())
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        if self.ping_interval is not None or self.client_idle_timeout is not None:
+            self._heartbeat_task = loop.create_task(self._heartbeat_loop())
+        started.set()
+        try:
+            loop.run_forever()
+        finally:
+            loop.close()
+
+    async def _shutdown(self) -> None:
+        task = getattr(self, "_heartbeat_task", None)
+        if task is not None:
+            task.cancel()
+        for session in list(self.sessions):
+            with contextlib.suppress(Exception):
+                await session.ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def build_app(self) -> web.Application:
+        raise NotImplementedError
+
+    # ---- helpers for tests (any thread)
+
+    def call(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
+        assert self._loop is not None
+        return asyncio.run_coroutine_threadsafe(coro, self._loop)
+
+    def run(self, function: Callable[[], Any]) -> Any:
+        """Run `function` on the venue's loop thread and return its result."""
+
+        async def wrapper() -> Any:
+            return function()
+
+        return self.call(wrapper()).result(10)
+
+    def set_book(self, symbol: str, bids: list[tuple[str, str]], asks: list[tuple[str, str]]) -> None:
+        self.run(lambda: (self.matching.set_book(symbol, bids, asks), self.publish_book(symbol)))
+
+    def print_trade(self, symbol: str, price: str, quantity: str, buyer_maker: bool = False) -> None:
+        def act() -> None:
+            self.publish_trade(symbol, price, quantity, buyer_maker)
+            self.matching.print_trade(symbol, price, quantity)
+
+        self.run(act)
+
+    def publish_raw(self, kind: str, raw: str) -> None:
+        """Send one raw text frame (e.g. a malformed one) to every open session of `kind`."""
+
+        def act() -> None:
+            for session in list(self.sessions):
+                if session.kind == kind and not session.ws.closed:
+                    asyncio.get_running_loop().create_task(session.ws.send_str(raw))
+
+        self.run(act)
+
+    def drop_connections(self, kind: str | None = None) -> int:
+        """Close every WebSocket (of one kind) abruptly, as a network failure would."""
+
+        async def drop() -> int:
+            dropped = 0
+            for session in list(self.sessions):
+                if kind is None or session.kind == kind:
+                    request = session.ws._req
+                    transport = request.transport if request is not None else None
+                    if transport is not None:
+                        transport.abort()
+                    dropped += 1
+            return dropped
+
+        result: int = self.call(drop()).result(10)
+        return result
+
+    def session_count(self, kind: str | None = None) -> int:
+        return self.run(
+            lambda: sum(1 for s in self.sessions if (kind is None or s.kind == kind) and not s.ws.closed)
+        )
+
+    def now_ms(self) -> int:
+        return time.time_ns() // 1_000_000 + self.faults.clock_offset_ms
+
+    # ---- WebSocket plumbing for subclasses (venue loop only)
+
+    async def serve_ws(
+        self,
+        request: web.Request,
+        kind: str,
+        on_frame: Callable[[Session, str], Coroutine[Any, Any, None]],
+        session: Session | None = None,
+    ) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=False, max_msg_size=1 << 22)
+        await ws.prepare(request)
+        session = session or Session(ws=ws, kind=kind)
+        session.ws = ws
+        self.sessions.append(session)
+        try:
+            async for message in ws:
+                session.last_pong = time.monotonic()
+                if message.type is WSMsgType.PING:
+                    if not self.faults.stop_pings:
+                        await ws.pong(message.data)
+                    continue
+                if message.type is WSMsgType.PONG:
+                    session.pongs += 1
+                    continue
+                if message.type is WSMsgType.TEXT:
+                    await on_frame(session, message.data)
+                elif message.type is WSMsgType.BINARY:
+                    await on_frame(session, message.data.decode(errors="replace"))
+        finally:
+            with contextlib.suppress(ValueError):
+                self.sessions.remove(session)
+        return ws
+
+    async def send_json(self, session: Session, payload: Any) -> None:
+        if self.faults.mute or session.ws.closed:
+            return
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            await session.ws.send_str(json.dumps(payload, separators=(",", ":")))
+
+    def push(self, session: Session, payload: Any) -> None:
+        asyncio.get_running_loop().create_task(self.send_json(session, payload))
+
+    async def _heartbeat_loop(self) -> None:
+        tick = min(x for x in (self.ping_interval, self.client_idle_timeout) if x is not None) / 4
+        last_ping = time.monotonic()
+        while True:
+            await asyncio.sleep(tick)
+            now = time.monotonic()
+            send_ping = self.ping_interval is not None and now - last_ping >= self.ping_interval
+            if send_ping:
+                last_ping = now
+            for session in list(self.sessions):
+                if session.ws.closed:
+                    continue
+                timeout = self.pong_timeout if self.ping_interval is not None else self.client_idle_timeout
+                if timeout is not None and now - session.last_pong > timeout:
+                    await session.ws.close(code=1008, message=b"pong timeout")
+                    continue
+                if send_ping and not self.faults.stop_pings:
+                    with contextlib.suppress(ConnectionError, RuntimeError):
+                        await session.ws.ping(str(int(time.time() * 1000)).encode())
+
+    # ---- REST faults
+
+    @web.middleware
+    async def _fault_middleware(
+        self, request: web.Request, handler: Callable[[web.Request], Coroutine[Any, Any, web.StreamResponse]]
+    ) -> web.StreamResponse:
+        if request.headers.get("Upgrade", "").lower() == "websocket":
+            if self.faults.refuse_ws:
+                return web.Response(status=503, text="Service Unavailable")
+            return await handler(request)
+        self.request_log.append((request.method, request.path))
+        if self.faults.http_429 > 0:
+            self.faults.http_429 -= 1
+            return self.rate_limited_response()
+        if self.faults.http_5xx > 0:
+            self.faults.http_5xx -= 1
+            return web.Response(status=503, text="Service Unavailable")
+        return await handler(request)
+
+    def rate_limited_response(self) -> web.Response:
+        raise NotImplementedError
+
+    # ---- executions
+
+    def _on_execution_threadsafe(self, execution: Execution) -> None:
+        # matching runs on the venue loop (tests reach it through run()/set_book()/print_trade())
+        self.on_execution(execution)
+
+    def on_execution(self, execution: Execution) -> None:
+        raise NotImplementedError
+
+    def next_id(self) -> int:
+        return next(self._ids)
+
+
+def decimal_text(value: Any, places: int = 8) -> str:
+    return f"{value:.{places}f}"

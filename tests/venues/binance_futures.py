@@ -1,0 +1,599 @@
+"""Local Binance futures venues: USDⓈ-M (`/fapi`) and COIN-M (`/dapi`), from venues.md §2.
+
+Beyond what the spot venue checks: LIMIT/MARKET only on `/order` (conditional types get -4120 and belong on
+`/algoOrder`, whose orders are invisible to `/order` and `/openOrders` and report through `ALGO_UPDATE`); GTX
+(post-only) that would take is refused (-5022); user data through a listenKey (`POST/PUT/DELETE
+.../listenKey`, API key header only) on `/private/ws?listenKey=..&events=..` (USDⓈ-M) or `/ws/<listenKey>`
+(COIN-M), with `listenKeyExpired` when a key lapses; USDⓈ-M market data routed by path (`/public` for
+bookTicker and depth, `/market` for aggTrade, kline and markPrice; a stream on the wrong path is accepted and
+never delivered); futures payload shapes (`bookTicker` with `e`, depth as `depthUpdate` with `b`/`a`,
+`aggTrade`). Positions are one-way (`positionSide` BOTH).
+"""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+from typing import Any
+
+from aiohttp import web
+
+from venues.base import Session
+from venues.binance import BinanceError, BinanceVenueBase, SymbolSpec, decimal_text
+from venues.matching import Execution, SimOrder
+
+CONDITIONAL_TYPES = ("STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET")
+PUBLIC_ROUTE_STREAMS = ("bookTicker", "depth")
+
+
+class BinanceFuturesVenue(BinanceVenueBase):
+    ping_interval = 180.0
+    pong_timeout = 600.0
+    weight_limit = 2400
+    coin_margined = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.api_root = "/dapi" if self.coin_margined else "/fapi"
+        self.rest_prefix = f"{self.api_root}/v1"
+        self.listen_keys: dict[str, bool] = {}  # key -> alive
+        self.wallet: dict[str, Decimal] = (
+            {"BTC": Decimal("2")} if self.coin_margined else {"USDT": Decimal("10000")}
+        )
+        self.positions: dict[str, tuple[Decimal, Decimal]] = {}
+        self.algo_orders: dict[int, dict[str, Any]] = {}
+
+    @property
+    def symbols(self) -> tuple[SymbolSpec, ...]:  # type: ignore[override]
+        if self.coin_margined:
+            return (
+                SymbolSpec("BTCUSD_PERP", "BTC", "USD", "0.1", "1", "1", "PERPETUAL", 100),
+                SymbolSpec("BTCUSD_260925", "BTC", "USD", "0.1", "1", "1", "CURRENT_QUARTER", 100),
+            )
+        return (
+            SymbolSpec("BTCUSDT", "BTC", "USDT", "0.10", "0.001", "0.001", "PERPETUAL"),
+            SymbolSpec("BTCUSDT_260925", "BTC", "USDT", "0.10", "0.001", "0.001", "CURRENT_QUARTER"),
+        )
+
+    def build_app(self) -> web.Application:
+        app = web.Application()
+        root, p = self.api_root, self.rest_prefix
+        account_version = "v1" if self.coin_margined else "v3"
+        app.router.add_get(f"{p}/time", self.endpoint(1, False, self.time_endpoint))
+        app.router.add_get(f"{p}/exchangeInfo", self.endpoint(1, False, self.exchange_info))
+        app.router.add_get(f"{p}/klines", self.endpoint(5, False, self.klines_endpoint))
+        app.router.add_get(f"{root}/{account_version}/account", self.endpoint(5, True, self.account))
+        app.router.add_get(
+            f"{root}/{account_version}/positionRisk", self.endpoint(5, True, self.position_risk)
+        )
+        app.router.add_get(f"{p}/openOrders", self.endpoint(5, True, self.open_orders))
+        app.router.add_post(f"{p}/order", self.endpoint(1, True, self.new_order))
+        app.router.add_delete(f"{p}/order", self.endpoint(1, True, self.cancel_order))
+        app.router.add_get(f"{p}/order", self.endpoint(1, True, self.query_order))
+        app.router.add_get(f"{p}/userTrades", self.endpoint(5, True, self.user_trades))
+        app.router.add_post(f"{p}/algoOrder", self.endpoint(1, True, self.new_algo_order))
+        app.router.add_delete(f"{p}/algoOrder", self.endpoint(1, True, self.cancel_algo_order))
+        app.router.add_route("*", f"{p}/listenKey", self.listen_key_endpoint)
+        if self.coin_margined:
+            app.router.add_get("/ws/{streams:.*}", self.user_or_market_ws)
+            app.router.add_get("/ws", self.market_ws)
+            app.router.add_get("/stream", self.market_ws)
+        else:
+            for route in ("public", "market"):
+                app.router.add_get(f"/{route}/ws", self.market_ws)
+                app.router.add_get(f"/{route}/stream", self.market_ws)
+            app.router.add_get("/ws", self.market_ws)
+            app.router.add_get("/stream", self.market_ws)
+            app.router.add_get("/private/ws", self.private_ws)
+        return app
+
+    async def exchange_info(self, request: web.Request, params: dict[str, str]) -> Any:
+        rows = []
+        for spec in self.symbols:
+            row: dict[str, Any] = {
+                "symbol": spec.symbol,
+                "pair": spec.base + spec.quote,
+                "contractType": spec.contract_type,
+                "deliveryDate": 4133404800000 if spec.contract_type == "PERPETUAL" else 1790323200000,
+                "onboardDate": 1569398400000,
+                "baseAsset": spec.base,
+                "quoteAsset": spec.quote,
+                "marginAsset": spec.base if self.coin_margined else spec.quote,
+                "pricePrecision": 1,
+                "quantityPrecision": 3,
+                "underlyingType": "COIN",
+                "filters": [
+                    {
+                        "filterType": "PRICE_FILTER",
+                        "minPrice": "0.10",
+                        "maxPrice": "4529764",
+                        "tickSize": spec.tick_size,
+                    },
+                    {
+                        "filterType": "LOT_SIZE",
+                        "stepSize": spec.step_size,
+                        "maxQty": "1000",
+                        "minQty": spec.min_qty,
+                    },
+                    {
+                        "filterType": "MARKET_LOT_SIZE",
+                        "stepSize": spec.step_size,
+                        "maxQty": "120",
+                        "minQty": spec.min_qty,
+                    },
+                ],
+                "orderTypes": [
+                    "LIMIT",
+                    "MARKET",
+                    "STOP",
+                    "STOP_MARKET",
+                    "TAKE_PROFIT",
+                    "TAKE_PROFIT_MARKET",
+                    "TRAILING_STOP_MARKET",
+                ],
+                "timeInForce": ["GTC", "IOC", "FOK", "GTX", "GTD"],
+            }
+            if self.coin_margined:
+                row.update({"contractStatus": "TRADING", "contractSize": spec.contract_size})
+            else:
+                row["status"] = "TRADING"
+            rows.append(row)
+        return {
+            "timezone": "UTC",
+            "serverTime": self.now_ms(),
+            "rateLimits": [
+                {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 2400},
+                {"rateLimitType": "ORDERS", "interval": "MINUTE", "intervalNum": 1, "limit": 1200},
+                {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "limit": 300},
+            ],
+            "exchangeFilters": [],
+            "symbols": rows,
+        }
+
+    # ---- account and positions
+
+    async def account(self, request: web.Request, params: dict[str, str]) -> Any:
+        assets = [
+            {
+                "asset": asset,
+                "walletBalance": decimal_text(amount),
+                "unrealizedProfit": "0.00000000",
+                "marginBalance": decimal_text(amount),
+                "availableBalance": decimal_text(amount),
+                "crossWalletBalance": decimal_text(amount),
+                "maxWithdrawAmount": decimal_text(amount),
+                "updateTime": self.now_ms(),
+            }
+            for asset, amount in self.wallet.items()
+        ]
+        return {"totalWalletBalance": assets[0]["walletBalance"], "assets": assets, "positions": []}
+
+    def position_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "symbol": spec.symbol,
+                "positionAmt": decimal_text(self.positions.get(spec.symbol, (Decimal(0),))[0], 3),
+                "entryPrice": decimal_text(self.positions.get(spec.symbol, (0, Decimal(0)))[1]),
+                "breakEvenPrice": "0.0",
+                "markPrice": "0.0",
+                "unRealizedProfit": "0.00000000",
+                "liquidationPrice": "0",
+                "marginType": "cross",
+                "isolatedMargin": "0.00000000",
+                "positionSide": "BOTH",
+                "notional": "0",
+                "updateTime": self.now_ms(),
+            }
+            for spec in self.symbols
+        ]
+
+    async def position_risk(self, request: web.Request, params: dict[str, str]) -> Any:
+        return self.position_rows()
+
+    # ---- orders
+
+    def render_order(self, order: SimOrder) -> dict[str, Any]:
+        return {
+            "orderId": order.order_id,
+            "symbol": order.symbol,
+            "status": order.status,
+            "clientOrderId": order.client_id,
+            "price": decimal_text(order.price),
+            "avgPrice": decimal_text(order.average_price),
+            "origQty": decimal_text(order.quantity, 3),
+            "executedQty": decimal_text(order.filled, 3),
+            "cumQty": decimal_text(order.filled, 3),
+            "cumQuote": decimal_text(order.filled_quote),
+            "timeInForce": self.time_in_force(order),
+            "type": self.order_type(order),
+            "reduceOnly": False,
+            "closePosition": False,
+            "side": order.side,
+            "positionSide": "BOTH",
+            "stopPrice": "0",
+            "workingType": "CONTRACT_PRICE",
+            "priceProtect": False,
+            "origType": self.order_type(order),
+            "priceMatch": "NONE",
+            "selfTradePreventionMode": "EXPIRE_MAKER",
+            "goodTillDate": 0,
+            "time": order.created_ms,
+            "updateTime": order.updated_ms,
+        }
+
+    async def new_order(self, request: web.Request, params: dict[str, str]) -> Any:
+        self.require(params, "symbol", "side", "type")
+        spec = self.spec(params["symbol"])
+        order_type = params["type"]
+        if order_type in CONDITIONAL_TYPES:
+            raise BinanceError(
+                -4120,
+                "Order type not supported for this endpoint. Please use the Algo Order API "
+                "endpoints instead.",
+            )
+        if order_type not in ("LIMIT", "MARKET"):
+            raise BinanceError(-1116, "Invalid orderType.")
+        self.require(params, "quantity", *(("timeInForce", "price") if order_type == "LIMIT" else ()))
+        tif = params.get("timeInForce", "GTC")
+        if tif not in ("GTC", "IOC", "FOK", "GTX"):
+            raise BinanceError(-1115, "Invalid timeInForce.")
+        quantity, price = Decimal(params["quantity"]), Decimal(params.get("price", "0"))
+        if quantity % Decimal(spec.step_size) != 0:
+            raise BinanceError(-1111, "Precision is over the maximum defined for this asset.")
+        client_id = params.get("newClientOrderId") or f"web_{secrets.token_hex(8)}"
+        if any(o.client_id == client_id and o.active for o in self.matching.orders.values()):
+            raise BinanceError(-4015, "Client order id is not valid.")
+        order = SimOrder(
+            order_id=self.matching.next_order_id(),
+            client_id=client_id,
+            account="futures",
+            symbol=spec.symbol,
+            side=params["side"],
+            kind=order_type,
+            tif="POST_ONLY" if tif == "GTX" else tif,
+            price=price,
+            quantity=quantity,
+            extra={"type": order_type, "timeInForce": tif if order_type == "LIMIT" else "GTC"},
+        )
+        if tif == "GTX" and self.matching.would_take(order):
+            raise BinanceError(
+                -5022,
+                "Due to the order could not be executed as maker, the Post Only order will be "
+                "rejected. The order will not be recorded in the order history",
+            )
+        self.matching.place(order)
+        return self.render_order(self.matching.orders[order.order_id])
+
+    async def cancel_order(self, request: web.Request, params: dict[str, str]) -> Any:
+        self.require(params, "symbol")
+        self.spec(params["symbol"])
+        order = self.find_order(params)
+        if order is None or self.matching.cancel(order.order_id) is None:
+            raise BinanceError(-2011, "Unknown order sent.")
+        return self.render_order(order)
+
+    async def open_orders(self, request: web.Request, params: dict[str, str]) -> Any:
+        return [self.render_order(o) for o in self.matching.orders.values() if o.active]
+
+    async def user_trades(self, request: web.Request, params: dict[str, str]) -> Any:
+        self.require(params, "symbol")
+        rows = []
+        for order in self.matching.orders.values():
+            if order.symbol != params["symbol"] or (
+                params.get("orderId") and str(order.order_id) != params["orderId"]
+            ):
+                continue
+            for fill in self.matching.fills[order.order_id]:
+                rows.append(
+                    {
+                        "buyer": order.side == "BUY",
+                        "commission": "0.01",
+                        "commissionAsset": "USDT",
+                        "id": fill.trade_id,
+                        "maker": fill.maker,
+                        "orderId": order.order_id,
+                        "price": decimal_text(fill.price),
+                        "qty": decimal_text(fill.quantity, 3),
+                        "quoteQty": decimal_text(fill.price * fill.quantity),
+                        "realizedPnl": "0",
+                        "side": order.side,
+                        "positionSide": "BOTH",
+                        "symbol": order.symbol,
+                        "time": fill.time_ms,
+                    }
+                )
+        return sorted(rows, key=lambda row: row["id"])
+
+    async def new_algo_order(self, request: web.Request, params: dict[str, str]) -> Any:
+        self.require(params, "algoType", "symbol", "side", "type", "quantity", "triggerPrice")
+        if params["algoType"] != "CONDITIONAL":
+            raise BinanceError(-1130, "Invalid data sent for a parameter.")
+        if params["type"] not in CONDITIONAL_TYPES:
+            raise BinanceError(-1116, "Invalid orderType.")
+        spec = self.spec(params["symbol"])
+        algo_id = self.matching.next_order_id() + 9_000_000
+        row = {
+            "algoId": algo_id,
+            "clientAlgoId": params.get("clientAlgoId") or secrets.token_hex(8),
+            "algoType": "CONDITIONAL",
+            "orderType": params["type"],
+            "symbol": spec.symbol,
+            "side": params["side"],
+            "positionSide": "BOTH",
+            "timeInForce": params.get("timeInForce", "GTC"),
+            "quantity": params["quantity"],
+            "algoStatus": "NEW",
+            "triggerPrice": params["triggerPrice"],
+            "price": params.get("price", "0"),
+            "workingType": "CONTRACT_PRICE",
+            "createTime": self.now_ms(),
+            "updateTime": self.now_ms(),
+        }
+        self.algo_orders[algo_id] = row
+        self.push_algo_update(row)
+        return row
+
+    async def cancel_algo_order(self, request: web.Request, params: dict[str, str]) -> Any:
+        for row in self.algo_orders.values():
+            if (params.get("algoId") and str(row["algoId"]) == params["algoId"]) or (
+                params.get("clientAlgoId") and row["clientAlgoId"] == params["clientAlgoId"]
+            ):
+                if row["algoStatus"] != "NEW":
+                    break
+                row["algoStatus"] = "CANCELED"
+                self.push_algo_update(row)
+                return {
+                    "algoId": row["algoId"],
+                    "clientAlgoId": row["clientAlgoId"],
+                    "code": "200",
+                    "msg": "success",
+                }
+        raise BinanceError(-2011, "Unknown order sent.")
+
+    def push_algo_update(self, row: dict[str, Any]) -> None:
+        self.push_user_event(
+            {
+                "e": "ALGO_UPDATE",
+                "T": self.now_ms(),
+                "E": self.now_ms(),
+                "o": {
+                    "caid": row["clientAlgoId"],
+                    "aid": row["algoId"],
+                    "at": "CONDITIONAL",
+                    "o": row["orderType"],
+                    "s": row["symbol"],
+                    "S": row["side"],
+                    "ps": "BOTH",
+                    "f": row["timeInForce"],
+                    "q": row["quantity"],
+                    "X": row["algoStatus"],
+                    "tp": row["triggerPrice"],
+                    "p": row["price"],
+                    "wt": "CONTRACT_PRICE",
+                },
+            }
+        )
+
+    # ---- user data (listenKey)
+
+    async def listen_key_endpoint(self, request: web.Request) -> web.Response:
+        if request.headers.get("X-MBX-APIKEY") != self.api_key:
+            return self.answer({"code": -2015, "msg": "Invalid API-key, IP, or permissions for action."}, 401)
+        if request.method == "POST":
+            alive = [key for key, ok in self.listen_keys.items() if ok]
+            key = alive[0] if alive else secrets.token_urlsafe(48)[:64]
+            self.listen_keys[key] = True
+            return self.answer({"listenKey": key})
+        key = request.query.get("listenKey") or next((k for k, ok in self.listen_keys.items() if ok), "")
+        if not self.listen_keys.get(key):
+            return self.answer({"code": -1125, "msg": "This listenKey does not exist."}, 400)
+        if request.method == "DELETE":
+            self.listen_keys[key] = False
+        return self.answer({})
+
+    async def private_ws(self, request: web.Request) -> web.WebSocketResponse:
+        return await self.user_ws(
+            request, request.query.get("listenKey", ""), request.query.get("events", "").split("/")
+        )
+
+    async def user_or_market_ws(self, request: web.Request) -> web.WebSocketResponse:
+        name = request.match_info["streams"]
+        if name in self.listen_keys:
+            return await self.user_ws(request, name, [])
+        return await self.market_ws(request)
+
+    async def user_ws(self, request: web.Request, key: str, events: list[str]) -> web.WebSocketResponse:
+        if not self.listen_keys.get(key):
+            raise web.HTTPBadRequest(text='{"code":-1125,"msg":"This listenKey does not exist."}')
+        session = Session(ws=None, kind="user")  # type: ignore[arg-type]
+        session.state.update({"listenKey": key, "events": [e for e in events if e]})
+
+        async def ignore(session: Session, text: str) -> None:
+            return None
+
+        return await self.serve_ws(request, "user", ignore, session)
+
+    def push_user_event(self, event: dict[str, Any]) -> None:
+        for session in list(self.sessions):
+            if session.kind != "user" or not self.listen_keys.get(session.state["listenKey"]):
+                continue
+            wanted = session.state["events"]
+            if wanted and event["e"] not in wanted and event["e"] != "listenKeyExpired":
+                continue
+            self.push(session, event)
+
+    def expire_listen_key(self) -> int:
+        """Let every listenKey lapse: `listenKeyExpired` on its streams, which then close."""
+
+        def act() -> int:
+            expired = [key for key, ok in self.listen_keys.items() if ok]
+            for session in list(self.sessions):
+                if session.kind == "user" and session.state["listenKey"] in expired:
+                    self.push(
+                        session,
+                        {
+                            "e": "listenKeyExpired",
+                            "E": self.now_ms(),
+                            "listenKey": session.state["listenKey"],
+                        },
+                    )
+            for key in expired:
+                self.listen_keys[key] = False
+            return len(expired)
+
+        result: int = self.run(act)
+        return result
+
+    def on_execution(self, execution: Execution) -> None:
+        order, fill = execution.order, execution.fill
+        if fill is not None:
+            signed = fill.quantity if order.side == "BUY" else -fill.quantity
+            pos, entry = self.positions.get(order.symbol, (Decimal(0), Decimal(0)))
+            new_pos = pos + signed
+            if new_pos != 0 and (pos == 0 or (pos > 0) == (signed > 0)):
+                entry = (entry * abs(pos) + fill.price * fill.quantity) / abs(new_pos)
+            self.positions[order.symbol] = (new_pos, entry if new_pos else Decimal(0))
+        now = self.now_ms()
+        self.push_user_event(
+            {
+                "e": "ORDER_TRADE_UPDATE",
+                "E": now,
+                "T": order.updated_ms,
+                "o": {
+                    "s": order.symbol,
+                    "c": order.client_id,
+                    "S": order.side,
+                    "o": self.order_type(order),
+                    "f": self.time_in_force(order),
+                    "q": decimal_text(order.quantity, 3),
+                    "p": decimal_text(order.price),
+                    "ap": decimal_text(order.average_price),
+                    "sp": "0",
+                    "x": execution.kind,
+                    "X": order.status,
+                    "i": order.order_id,
+                    "l": decimal_text(fill.quantity if fill else 0, 3),
+                    "z": decimal_text(order.filled, 3),
+                    "L": decimal_text(fill.price if fill else 0),
+                    "N": "USDT",
+                    "n": "0.01" if fill else "0",
+                    "T": order.updated_ms,
+                    "t": fill.trade_id if fill else 0,
+                    "b": "0",
+                    "a": "0",
+                    "m": fill.maker if fill else False,
+                    "R": False,
+                    "wt": "CONTRACT_PRICE",
+                    "ot": self.order_type(order),
+                    "ps": "BOTH",
+                    "cp": False,
+                    "rp": "0",
+                    "pP": False,
+                    "si": 0,
+                    "ss": 0,
+                    "V": "EXPIRE_MAKER",
+                    "pm": "NONE",
+                    "gtd": 0,
+                },
+            }
+        )
+        if fill is not None:
+            pos, entry = self.positions[order.symbol]
+            asset = next(iter(self.wallet))
+            self.push_user_event(
+                {
+                    "e": "ACCOUNT_UPDATE",
+                    "E": now,
+                    "T": now,
+                    "a": {
+                        "m": "ORDER",
+                        "B": [
+                            {
+                                "a": asset,
+                                "wb": decimal_text(self.wallet[asset]),
+                                "cw": decimal_text(self.wallet[asset]),
+                                "bc": "0",
+                            }
+                        ],
+                        "P": [
+                            {
+                                "s": order.symbol,
+                                "pa": decimal_text(pos, 3),
+                                "ep": decimal_text(entry),
+                                "bep": "0",
+                                "cr": "0",
+                                "up": "0",
+                                "mt": "cross",
+                                "iw": "0",
+                                "ps": "BOTH",
+                            }
+                        ],
+                    },
+                }
+            )
+
+    # ---- market data
+
+    def stream_allowed(self, session: Session, stream: str) -> bool:
+        if self.coin_margined:
+            return True
+        route = session.state.get("route", "")
+        on_public = stream.split("@")[1].startswith(PUBLIC_ROUTE_STREAMS)
+        return route in ("public", "") if on_public else route == "market"
+
+    def publish_book(self, symbol: str) -> None:
+        bids, asks = self.matching.book(symbol)
+        lower, now = symbol.lower(), self.now_ms()
+        self._update_ids = getattr(self, "_update_ids", 400900217) + 1
+        if bids and asks:
+            self.publish(
+                f"{lower}@bookTicker",
+                {
+                    "e": "bookTicker",
+                    "u": self._update_ids,
+                    "E": now,
+                    "T": now,
+                    "s": symbol,
+                    "b": decimal_text(bids[0][0]),
+                    "B": decimal_text(bids[0][1], 3),
+                    "a": decimal_text(asks[0][0]),
+                    "A": decimal_text(asks[0][1], 3),
+                },
+            )
+        for levels in (5, 10, 20):
+            depth = {
+                "e": "depthUpdate",
+                "E": now,
+                "T": now,
+                "s": symbol,
+                "U": self._update_ids,
+                "u": self._update_ids,
+                "pu": self._update_ids - 1,
+                "b": [[decimal_text(p), decimal_text(q, 3)] for p, q in bids[:levels]],
+                "a": [[decimal_text(p), decimal_text(q, 3)] for p, q in asks[:levels]],
+            }
+            self.publish(f"{lower}@depth{levels}", depth)
+            self.publish(f"{lower}@depth{levels}@100ms", depth)
+
+    def publish_trade(self, symbol: str, price: str, quantity: str, buyer_maker: bool) -> None:
+        now = self.now_ms()
+        trade_id = self.next_id()
+        self.publish(
+            f"{symbol.lower()}@aggTrade",
+            {
+                "e": "aggTrade",
+                "E": now,
+                "s": symbol,
+                "a": trade_id,
+                "p": decimal_text(Decimal(price)),
+                "q": decimal_text(Decimal(quantity), 3),
+                "f": trade_id,
+                "l": trade_id,
+                "T": now,
+                "m": buyer_maker,
+            },
+        )
+
+
+class BinanceCoinFuturesVenue(BinanceFuturesVenue):
+    coin_margined = True

@@ -1,0 +1,73 @@
+"""Fixtures for the venue tests: a MainEngine with a private settings folder, and each local venue started
+on 127.0.0.1 with fast heartbeats (the gateways under test use `Timing.fast()` to match)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from venues.base import VenueServer
+from venues.binance import BinanceSpotVenue
+from venues.binance_futures import BinanceCoinFuturesVenue, BinanceFuturesVenue
+from venues.okx import OkxVenue
+from vtcore.engine import MainEngine
+
+
+@pytest.fixture
+def engines() -> Iterator[list[MainEngine]]:
+    """Every MainEngine of the test; venues close them before they stop, so gateways close against a live
+    peer (as a user's would) instead of retrying into a dead one."""
+    started: list[MainEngine] = []
+    yield started
+    for engine in started:
+        engine.close()
+
+
+@pytest.fixture
+def main_engine(engines, tmp_path, monkeypatch) -> Iterator[MainEngine]:
+    monkeypatch.setenv("VTCORE_HOME", str(tmp_path / ".vntrader"))
+    engine = MainEngine()
+    engines.append(engine)
+    yield engine
+    engine.close()
+
+
+def stop_venue(server: VenueServer, engines: list[MainEngine]) -> None:
+    for engine in engines:
+        engine.close()
+    server.stop()
+
+
+@pytest.fixture
+def binance_spot_venue(engines) -> Iterator[BinanceSpotVenue]:
+    server = BinanceSpotVenue()
+    server.ping_interval = 0.2
+    server.pong_timeout = 3.0
+    server.start()
+    server.set_book("BTCUSDT", [("100.00", "1.0"), ("99.50", "2.0")], [("101.00", "1.5"), ("101.50", "3.0")])
+    yield server
+    stop_venue(server, engines)
+
+
+@pytest.fixture
+def okx_venue(engines) -> Iterator[OkxVenue]:
+    server = OkxVenue()
+    server.client_idle_timeout = 3.0
+    server.start()
+    server.set_book("BTC-USDT", [("100.0", "1.0"), ("99.5", "2.0")], [("101.0", "1.5"), ("101.5", "3.0")])
+    server.set_book("BTC-USDT-SWAP", [("100.0", "10")], [("101.0", "10")])
+    yield server
+    stop_venue(server, engines)
+
+
+@pytest.fixture(params=["linear", "inverse"])
+def binance_futures_venue(request: pytest.FixtureRequest, engines) -> Iterator[BinanceFuturesVenue]:
+    server = BinanceFuturesVenue() if request.param == "linear" else BinanceCoinFuturesVenue()
+    server.ping_interval = 0.2
+    server.pong_timeout = 3.0
+    server.start()
+    for spec in server.symbols:
+        server.set_book(spec.symbol, [("100.0", "5"), ("99.9", "7")], [("100.1", "4"), ("100.2", "9")])
+    yield server
+    stop_venue(server, engines)

@@ -1,0 +1,123 @@
+"""Helpers for the end-to-end venue tests: a MainEngine in a private settings folder, an event recorder that
+waits on conditions (never on time), and captured log text for the secrecy checks."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from vtcore.engine import MainEngine
+from vtcore.event import (
+    EVENT_ACCOUNT,
+    EVENT_CONTRACT,
+    EVENT_GATEWAY_STATE,
+    EVENT_LOG,
+    EVENT_ORDER,
+    EVENT_POSITION,
+    EVENT_TICK,
+    EVENT_TRADE,
+    Event,
+)
+
+WAIT = 20.0  # generous: a condition normally holds within milliseconds
+
+
+class Recorder:
+    """Every event the engine dispatches, by type, for assertions from the test thread."""
+
+    def __init__(self, main_engine: MainEngine) -> None:
+        self._lock = threading.Condition()
+        self.events: dict[str, list[Any]] = {}
+        main_engine.event_engine.register_general(self._on_event)
+
+    def _on_event(self, event: Event) -> None:
+        if event.type.endswith(".") or event.type in (EVENT_LOG,):
+            with self._lock:
+                self.events.setdefault(event.type, []).append(event.data)
+                self._lock.notify_all()
+
+    def of(self, kind: str) -> list[Any]:
+        with self._lock:
+            return list(self.events.get(kind, []))
+
+    def wait(self, predicate: Callable[[], Any], timeout: float = WAIT, what: str = "condition") -> Any:
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                result = predicate()
+                if result:
+                    return result
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"timed out waiting for {what}")
+                self._lock.wait(min(remaining, 0.05))
+
+    # shortcuts
+    def ticks(self, vt_symbol: str | None = None) -> list[Any]:
+        return [t for t in self.of(EVENT_TICK) if vt_symbol is None or t.vt_symbol == vt_symbol]
+
+    def orders(self, vt_orderid: str | None = None) -> list[Any]:
+        return [o for o in self.of(EVENT_ORDER) if vt_orderid is None or o.vt_orderid == vt_orderid]
+
+    def trades(self, vt_orderid: str | None = None) -> list[Any]:
+        return [t for t in self.of(EVENT_TRADE) if vt_orderid is None or t.vt_orderid == vt_orderid]
+
+    def contracts(self) -> list[Any]:
+        return self.of(EVENT_CONTRACT)
+
+    def accounts(self) -> list[Any]:
+        return self.of(EVENT_ACCOUNT)
+
+    def positions(self) -> list[Any]:
+        return self.of(EVENT_POSITION)
+
+    def logs(self) -> list[str]:
+        return [log.msg for log in self.of(EVENT_LOG)]
+
+    def states(self) -> list[Any]:
+        return self.of(EVENT_GATEWAY_STATE)
+
+    def last_order(self, vt_orderid: str) -> Any:
+        orders = self.orders(vt_orderid)
+        return orders[-1] if orders else None
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = WAIT, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.01)
+
+
+class LogCapture(logging.Handler):
+    """Every formatted line that reaches the root logger (vtcore's filters run before it)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@contextmanager
+def captured_logs() -> Iterator[LogCapture]:
+    capture = LogCapture()
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(capture)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield capture
+    finally:
+        root.removeHandler(capture)
+        root.setLevel(old_level)

@@ -1,0 +1,176 @@
+"""A small matching core shared by the local venues: the venue-neutral part of "an order rests, fills,
+cancels".
+
+The market outside the user's own orders is a depth book the test sets (`set_book`) plus market trades the
+test prints (`print_trade`). A taking order matches the book level by level (consuming it); what is left of a
+GTC limit order rests until a printed trade crosses it (the user's order is then the maker). Each state
+change is reported as an `Execution` to the venue, which renders it in the venue's own message shape.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class SimOrder:
+    order_id: int
+    client_id: str
+    account: str
+    symbol: str
+    side: str  # "BUY" / "SELL"
+    kind: str  # "LIMIT" / "MARKET"
+    tif: str  # "GTC" / "IOC" / "FOK" / "POST_ONLY"
+    price: Decimal
+    quantity: Decimal
+    filled: Decimal = ZERO
+    filled_quote: Decimal = ZERO
+    status: str = "NEW"  # NEW, PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED, REJECTED
+    created_ms: int = 0
+    updated_ms: int = 0
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.quantity - self.filled
+
+    @property
+    def active(self) -> bool:
+        return self.status in ("NEW", "PARTIALLY_FILLED")
+
+    @property
+    def average_price(self) -> Decimal:
+        return self.filled_quote / self.filled if self.filled else ZERO
+
+
+@dataclass(frozen=True)
+class SimFill:
+    trade_id: int
+    price: Decimal
+    quantity: Decimal
+    maker: bool
+    time_ms: int
+
+
+@dataclass(frozen=True)
+class Execution:
+    """`kind`: NEW, TRADE, CANCELED, EXPIRED (a snapshot of the order travels with it)."""
+
+    kind: str
+    order: SimOrder
+    fill: SimFill | None
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class MatchingCore:
+    def __init__(self, on_execution: Callable[[Execution], None]) -> None:
+        self._on_execution = on_execution
+        self._lock = threading.RLock()
+        self.books: dict[str, tuple[list[list[Decimal]], list[list[Decimal]]]] = {}
+        self.orders: dict[int, SimOrder] = {}
+        self.fills: dict[int, list[SimFill]] = {}
+        self._order_ids = itertools.count(1_000_001)
+        self._trade_ids = itertools.count(5_000_001)
+
+    def next_order_id(self) -> int:
+        return next(self._order_ids)
+
+    def set_book(self, symbol: str, bids: list[tuple[str, str]], asks: list[tuple[str, str]]) -> None:
+        with self._lock:
+            self.books[symbol] = (
+                sorted(([Decimal(p), Decimal(q)] for p, q in bids), key=lambda level: -level[0]),
+                sorted(([Decimal(p), Decimal(q)] for p, q in asks), key=lambda level: level[0]),
+            )
+
+    def book(self, symbol: str) -> tuple[list[list[Decimal]], list[list[Decimal]]]:
+        return self.books.get(symbol, ([], []))
+
+    def would_take(self, order: SimOrder) -> bool:
+        bids, asks = self.book(order.symbol)
+        opposite = asks if order.side == "BUY" else bids
+        return bool(opposite) and _crosses(order, opposite[0][0])
+
+    def place(self, order: SimOrder) -> None:
+        """Accept `order` (already validated by the venue) and match it."""
+        with self._lock:
+            order.created_ms = order.updated_ms = now_ms()
+            self.orders[order.order_id] = order
+            self.fills[order.order_id] = []
+            self._emit("NEW", order, None)
+            bids, asks = self.book(order.symbol)
+            opposite = asks if order.side == "BUY" else bids
+            if order.tif == "FOK":
+                available = sum((level[1] for level in opposite if _crosses(order, level[0])), ZERO)
+                if available < order.quantity:
+                    self._finish(order, "EXPIRED")
+                    return
+            while order.remaining > 0 and opposite and _crosses(order, opposite[0][0]):
+                level = opposite[0]
+                quantity = min(level[1], order.remaining)
+                level[1] -= quantity
+                if level[1] <= 0:
+                    opposite.pop(0)
+                self._fill(order, level[0], quantity, maker=False)
+            if order.remaining > 0 and (order.kind == "MARKET" or order.tif in ("IOC", "FOK")):
+                self._finish(order, "EXPIRED")
+
+    def cancel(self, order_id: int) -> SimOrder | None:
+        """Cancel an active order; None when it is unknown or no longer active."""
+        with self._lock:
+            order = self.orders.get(order_id)
+            if order is None or not order.active:
+                return None
+            self._finish(order, "CANCELED")
+            return order
+
+    def print_trade(self, symbol: str, price: str, quantity: str) -> None:
+        """A trade on the market at `price`: resting user orders it crosses fill (as makers) at their
+        price."""
+        with self._lock:
+            left = Decimal(quantity)
+            trade_price = Decimal(price)
+            for order in list(self.orders.values()):
+                if left <= 0:
+                    break
+                if order.symbol != symbol or not order.active:
+                    continue
+                crossed = order.price >= trade_price if order.side == "BUY" else order.price <= trade_price
+                if not crossed:
+                    continue
+                quantity_filled = min(left, order.remaining)
+                left -= quantity_filled
+                self._fill(order, order.price, quantity_filled, maker=True)
+
+    def _fill(self, order: SimOrder, price: Decimal, quantity: Decimal, *, maker: bool) -> None:
+        fill = SimFill(next(self._trade_ids), price, quantity, maker, now_ms())
+        order.filled += quantity
+        order.filled_quote += price * quantity
+        order.status = "FILLED" if order.remaining <= 0 else "PARTIALLY_FILLED"
+        order.updated_ms = fill.time_ms
+        self.fills[order.order_id].append(fill)
+        self._emit("TRADE", order, fill)
+
+    def _finish(self, order: SimOrder, status: str) -> None:
+        order.status = status
+        order.updated_ms = now_ms()
+        self._emit(status, order, None)
+
+    def _emit(self, kind: str, order: SimOrder, fill: SimFill | None) -> None:
+        snapshot = SimOrder(**{name: getattr(order, name) for name in order.__dataclass_fields__})
+        self._on_execution(Execution(kind, snapshot, fill))
+
+
+def _crosses(order: SimOrder, level_price: Decimal) -> bool:
+    if order.kind == "MARKET":
+        return True
+    return level_price <= order.price if order.side == "BUY" else level_price >= order.price

@@ -1,0 +1,867 @@
+"""A local OKX v5 venue (REST `/api/v5`, WebSocket `/ws/v5/public|private|business`), written from the wire
+format in the reference notes (venues.md §3), not from vtcore's gateway.
+
+As OKX does: `OK-ACCESS-*` headers with base64 HMAC-SHA256 over `timestamp + METHOD + path?query + body`
+(50113 on a bad sign, 50111 on an unknown key, 50105 on a wrong passphrase, 50102 when the timestamp is more
+than 30 s off), the `{"code","msg","data"}` envelope, 429 + 50011, demo trading only with
+`x-simulated-trading: 1` on a demo venue. WebSocket: `login` signed over `ts + "GET/users/self/verify"`,
+`subscribe` with per-arg replies and 60018 for unknown instruments, private channels only after login, candle
+channels only on `/business`, text `ping`/`pong`, idle connections dropped after 30 s, and order operations
+(`order`, `cancel-order`) that since 2026-02-03 take the integer `instIdCode` (50014 "Parameter instIdCode can
+not be empty" otherwise). A spot market buy's `sz` is in the quote currency unless `tgtCcy` is `base_ccy`.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from aiohttp import web
+
+from venues.base import Session, VenueServer
+from venues.matching import Execution, SimOrder
+
+API_KEY = "985d5b66-57ce-40fb-b714-afc0b9787083"
+API_SECRET = "22582BD0CFF14C41EDBF1AB98506286D"
+PASSPHRASE = "Okx-Passphrase-1"
+BAR_MS = {
+    "1m": 60_000,
+    "1H": 3_600_000,
+    "1D": 86_400_000,
+    "1Dutc": 86_400_000,
+    "1W": 604_800_000,
+    "1Wutc": 604_800_000,
+}
+
+
+@dataclass(frozen=True)
+class Instrument:
+    inst_type: str
+    inst_id: str
+    inst_id_code: int
+    tick_size: str
+    lot_size: str
+    min_size: str
+    base: str = ""
+    quote: str = ""
+    settle: str = ""
+    ct_val: str = ""
+    ct_type: str = ""
+    exp_time: str = ""
+
+
+INSTRUMENTS = (
+    Instrument("SPOT", "BTC-USDT", 10001, "0.1", "0.00000001", "0.00001", base="BTC", quote="USDT"),
+    Instrument("SPOT", "ETH-USDT", 10002, "0.01", "0.000001", "0.0001", base="ETH", quote="USDT"),
+    Instrument(
+        "SWAP", "BTC-USDT-SWAP", 20001, "0.1", "0.01", "0.01", settle="USDT", ct_val="0.01", ct_type="linear"
+    ),
+    Instrument(
+        "FUTURES",
+        "BTC-USDT-260925",
+        30001,
+        "0.1",
+        "1",
+        "1",
+        settle="USDT",
+        ct_val="0.01",
+        ct_type="linear",
+        exp_time="1790323200000",
+    ),
+)
+
+
+class OkxError(Exception):
+    def __init__(self, code: str, msg: str, status: int = 200) -> None:
+        super().__init__(msg)
+        self.code, self.msg, self.status = code, msg, status
+
+
+def sign(secret: str, message: str) -> str:
+    return base64.b64encode(hmac.new(secret.encode(), message.encode(), hashlib.sha256).digest()).decode()
+
+
+def text(value: Decimal) -> str:
+    normalized = format(value.normalize(), "f")
+    return normalized
+
+
+class OkxVenue(VenueServer):
+    client_idle_timeout = 30.0
+    demo = False  # a demo venue answers only requests with x-simulated-trading: 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.api_key, self.api_secret, self.passphrase = API_KEY, API_SECRET, PASSPHRASE
+        self.balances: dict[str, Decimal] = {
+            "USDT": Decimal("100000"),
+            "BTC": Decimal("1"),
+            "ETH": Decimal("10"),
+        }
+        self.positions: dict[str, tuple[Decimal, Decimal]] = {}  # instId -> (pos, avgPx), net mode
+        self.leverage: dict[str, str] = {}
+        self.order_ops: list[dict[str, Any]] = []
+
+    def instrument(self, inst_id: str | None = None, code: Any = None) -> Instrument | None:
+        for item in INSTRUMENTS:
+            if (inst_id is not None and item.inst_id == inst_id) or (
+                code is not None and item.inst_id_code == code
+            ):
+                return item
+        return None
+
+    def build_app(self) -> web.Application:
+        app = web.Application()
+        add = app.router.add_route
+        add("GET", "/api/v5/public/time", self.endpoint(False, self.time_endpoint))
+        add("GET", "/api/v5/public/instruments", self.endpoint(False, self.instruments))
+        add("GET", "/api/v5/market/candles", self.endpoint(False, self.candles))
+        add("GET", "/api/v5/account/balance", self.endpoint(True, self.balance))
+        add("GET", "/api/v5/account/positions", self.endpoint(True, self.positions_endpoint))
+        add("POST", "/api/v5/account/set-leverage", self.endpoint(True, self.set_leverage))
+        add("GET", "/api/v5/trade/orders-pending", self.endpoint(True, self.orders_pending))
+        add("GET", "/api/v5/trade/order", self.endpoint(True, self.get_order))
+        add("GET", "/api/v5/trade/fills", self.endpoint(True, self.fills))
+        app.router.add_get("/ws/v5/public", self.public_ws)
+        app.router.add_get("/ws/v5/private", self.private_ws)
+        app.router.add_get("/ws/v5/business", self.business_ws)
+        return app
+
+    # ---- REST plumbing
+
+    def endpoint(self, private: bool, handler: Any) -> Any:
+        async def wrapped(request: web.Request) -> web.Response:
+            body = await request.text()
+            try:
+                if self.demo != (request.headers.get("x-simulated-trading") == "1"):
+                    raise (
+                        OkxError("50101", "APIKey does not match current environment.", 401)
+                        if private
+                        else OkxError("50038", "This feature is unavailable in demo trading")
+                    )
+                if private:
+                    self.check_rest_auth(request, body)
+                params: dict[str, Any] = dict(request.query)
+                if body:
+                    params.update(json.loads(body))
+                data = await handler(params)
+                return self.answer({"code": "0", "msg": "", "data": data})
+            except OkxError as error:
+                return self.answer({"code": error.code, "msg": error.msg, "data": []}, error.status)
+
+        return wrapped
+
+    def answer(self, payload: Any, status: int = 200) -> web.Response:
+        return web.Response(status=status, text=json.dumps(payload), content_type="application/json")
+
+    def rate_limited_response(self) -> web.Response:
+        return web.Response(
+            status=429,
+            text=json.dumps({"msg": "Too Many Requests", "code": "50011"}),
+            content_type="application/json",
+            headers={"Retry-After": str(self.faults.retry_after)},
+        )
+
+    def check_rest_auth(self, request: web.Request, body: str) -> None:
+        headers = request.headers
+        for name in ("OK-ACCESS-KEY", "OK-ACCESS-SIGN", "OK-ACCESS-TIMESTAMP", "OK-ACCESS-PASSPHRASE"):
+            if not headers.get(name):
+                raise OkxError(
+                    "50103" if name == "OK-ACCESS-KEY" else "50104",
+                    f"Request header {name} can't be empty.",
+                    401,
+                )
+        if headers["OK-ACCESS-KEY"] != self.api_key:
+            raise OkxError("50111", "Invalid OK-ACCESS-KEY", 401)
+        stamp = headers["OK-ACCESS-TIMESTAMP"]
+        try:
+            moment = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.timezone.utc)
+        except ValueError:
+            raise OkxError("50112", "Invalid OK-ACCESS-TIMESTAMP", 401) from None
+        if abs(moment.timestamp() * 1000 - self.now_ms()) > 30_000:
+            raise OkxError("50102", "Timestamp request expired", 401)
+        path = request.rel_url.raw_path + (
+            f"?{request.rel_url.raw_query_string}" if request.rel_url.raw_query_string else ""
+        )
+        expected = sign(self.api_secret, stamp + request.method + path + body)
+        if not hmac.compare_digest(expected, headers["OK-ACCESS-SIGN"]):
+            raise OkxError("50113", "Invalid Sign", 401)
+        if headers["OK-ACCESS-PASSPHRASE"] != self.passphrase:
+            raise OkxError("50105", "Invalid OK-ACCESS-PASSPHRASE", 401)
+
+    # ---- public REST
+
+    async def time_endpoint(self, params: dict[str, Any]) -> Any:
+        return [{"ts": str(self.now_ms())}]
+
+    async def instruments(self, params: dict[str, Any]) -> Any:
+        inst_type = params.get("instType")
+        if not inst_type:
+            raise OkxError("50014", "Parameter instType can not be empty.")
+        if inst_type not in ("SPOT", "MARGIN", "SWAP", "FUTURES", "OPTION"):
+            raise OkxError("51000", "Parameter instType error")
+        rows = []
+        for item in INSTRUMENTS:
+            if item.inst_type != inst_type:
+                continue
+            rows.append(
+                {
+                    "instType": item.inst_type,
+                    "instId": item.inst_id,
+                    "instIdCode": item.inst_id_code,
+                    "uly": "BTC-USDT" if item.inst_type != "SPOT" else "",
+                    "instFamily": "BTC-USDT" if item.inst_type != "SPOT" else "",
+                    "baseCcy": item.base,
+                    "quoteCcy": item.quote,
+                    "settleCcy": item.settle,
+                    "ctVal": item.ct_val,
+                    "ctMult": "1" if item.ct_val else "",
+                    "ctValCcy": "BTC" if item.ct_val else "",
+                    "ctType": item.ct_type,
+                    "optType": "",
+                    "stk": "",
+                    "listTime": "1606468572000",
+                    "expTime": item.exp_time,
+                    "lever": "100" if item.ct_val else "10",
+                    "tickSz": item.tick_size,
+                    "lotSz": item.lot_size,
+                    "minSz": item.min_size,
+                    "alias": "quarter" if item.exp_time else "",
+                    "state": "live",
+                    "maxLmtSz": "10000",
+                    "maxMktSz": "1000",
+                    "tradeQuoteCcyList": [item.quote] if item.quote else [],
+                }
+            )
+        return rows
+
+    async def candles(self, params: dict[str, Any]) -> Any:
+        item = self.instrument(params.get("instId"))
+        if item is None:
+            raise OkxError("51001", "Instrument ID does not exist")
+        step = BAR_MS.get(params.get("bar", "1m"))
+        if step is None:
+            raise OkxError("51000", "Parameter bar error")
+        limit = min(int(params.get("limit", "100")), 300)
+        newest = int(params["after"]) - step if params.get("after") else self.now_ms() - self.now_ms() % step
+        newest -= newest % step
+        oldest = int(params["before"]) + 1 if params.get("before") else 0
+        rows = []
+        stamp = newest
+        while stamp >= oldest and len(rows) < limit:
+            base = Decimal(200 + (stamp // step) % 50)
+            rows.append(
+                [
+                    str(stamp),
+                    text(base),
+                    text(base + 3),
+                    text(base - 2),
+                    text(base + 1),
+                    "12",
+                    "1200",
+                    "1200",
+                    "1",
+                ]
+            )
+            stamp -= step
+        return rows
+
+    # ---- private REST
+
+    async def balance(self, params: dict[str, Any]) -> Any:
+        details = []
+        locked = self.locked()
+        for ccy, amount in self.balances.items():
+            frozen = locked.get(ccy, Decimal(0))
+            details.append(
+                {
+                    "ccy": ccy,
+                    "eq": text(amount),
+                    "cashBal": text(amount),
+                    "availBal": text(amount - frozen),
+                    "availEq": text(amount - frozen),
+                    "frozenBal": text(frozen),
+                    "ordFrozen": text(frozen),
+                    "upl": "0",
+                    "uTime": str(self.now_ms()),
+                }
+            )
+        return [{"totalEq": "100000", "uTime": str(self.now_ms()), "details": details}]
+
+    def position_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for inst_id, (pos, avg) in self.positions.items():
+            item = self.instrument(inst_id)
+            assert item is not None
+            rows.append(
+                {
+                    "instType": item.inst_type,
+                    "instId": inst_id,
+                    "mgnMode": "cross",
+                    "posSide": "net",
+                    "pos": text(pos),
+                    "availPos": text(abs(pos)),
+                    "avgPx": text(avg),
+                    "upl": "0",
+                    "lever": self.leverage.get(inst_id, "10"),
+                    "liqPx": "",
+                    "markPx": text(avg),
+                    "posId": str(abs(hash(inst_id)) % 10**12),
+                    "uTime": str(self.now_ms()),
+                }
+            )
+        return rows
+
+    async def positions_endpoint(self, params: dict[str, Any]) -> Any:
+        return self.position_rows()
+
+    async def set_leverage(self, params: dict[str, Any]) -> Any:
+        item = self.instrument(params.get("instId"))
+        if item is None or item.inst_type == "SPOT":
+            raise OkxError("51001", "Instrument ID does not exist")
+        if params.get("mgnMode") not in ("cross", "isolated") or not params.get("lever"):
+            raise OkxError("51000", "Parameter mgnMode error")
+        self.leverage[item.inst_id] = str(params["lever"])
+        return [
+            {
+                "lever": str(params["lever"]),
+                "mgnMode": params["mgnMode"],
+                "instId": item.inst_id,
+                "posSide": "",
+            }
+        ]
+
+    async def orders_pending(self, params: dict[str, Any]) -> Any:
+        return [self.render_order(o) for o in self.matching.orders.values() if o.active]
+
+    async def get_order(self, params: dict[str, Any]) -> Any:
+        if not params.get("instId"):
+            raise OkxError("50014", "Parameter instId can not be empty.")
+        order = self.find_order(params.get("ordId"), params.get("clOrdId"))
+        if order is None:
+            raise OkxError("51603", "Order does not exist")
+        return [self.render_order(order)]
+
+    async def fills(self, params: dict[str, Any]) -> Any:
+        rows = []
+        for order in self.matching.orders.values():
+            if params.get("ordId") and str(order.order_id) != params["ordId"]:
+                continue
+            if params.get("instId") and order.symbol != params["instId"]:
+                continue
+            for fill in self.matching.fills[order.order_id]:
+                rows.append(
+                    {
+                        "instType": self.instrument(order.symbol).inst_type,
+                        "instId": order.symbol,  # type: ignore[union-attr]
+                        "tradeId": str(fill.trade_id),
+                        "ordId": str(order.order_id),
+                        "clOrdId": order.client_id,
+                        "billId": str(fill.trade_id * 7),
+                        "tag": "",
+                        "fillPx": text(fill.price),
+                        "fillSz": text(fill.quantity),
+                        "side": order.side.lower(),
+                        "posSide": "net",
+                        "execType": "M" if fill.maker else "T",
+                        "feeCcy": "USDT",
+                        "fee": "-0.01",
+                        "ts": str(fill.time_ms),
+                        "fillTime": str(fill.time_ms),
+                    }
+                )
+        rows.sort(key=lambda row: -int(row["tradeId"]))
+        return rows
+
+    # ---- orders
+
+    def find_order(self, ord_id: Any, cl_ord_id: Any) -> SimOrder | None:
+        for order in self.matching.orders.values():
+            if (ord_id and str(order.order_id) == str(ord_id)) or (
+                cl_ord_id and order.client_id == cl_ord_id
+            ):
+                return order
+        return None
+
+    def locked(self) -> dict[str, Decimal]:
+        locked: dict[str, Decimal] = {}
+        for order in self.matching.orders.values():
+            item = self.instrument(order.symbol)
+            if not order.active or item is None or item.inst_type != "SPOT":
+                continue
+            if order.side == "BUY":
+                locked[item.quote] = locked.get(item.quote, Decimal(0)) + order.remaining * order.price
+            else:
+                locked[item.base] = locked.get(item.base, Decimal(0)) + order.remaining
+        return locked
+
+    def render_order(self, order: SimOrder, fill: Any = None) -> dict[str, Any]:
+        item = self.instrument(order.symbol)
+        assert item is not None
+        state = {
+            "NEW": "live",
+            "PARTIALLY_FILLED": "partially_filled",
+            "FILLED": "filled",
+            "CANCELED": "canceled",
+            "EXPIRED": "canceled",
+        }[order.status]
+        return {
+            "instType": item.inst_type,
+            "instId": order.symbol,
+            "ordId": str(order.order_id),
+            "clOrdId": order.client_id,
+            "tag": "",
+            "px": text(order.price) if order.kind == "LIMIT" else "",
+            "sz": text(order.quantity),
+            "ordType": str(order.extra["ordType"]),
+            "side": order.side.lower(),
+            "posSide": "net",
+            "tdMode": str(order.extra["tdMode"]),
+            "tgtCcy": str(order.extra.get("tgtCcy", "")),
+            "accFillSz": text(order.filled),
+            "fillPx": text(fill.price) if fill else "",
+            "fillSz": text(fill.quantity) if fill else "0",
+            "fillTime": str(fill.time_ms) if fill else "",
+            "tradeId": str(fill.trade_id) if fill else "",
+            "avgPx": text(order.average_price) if order.filled else "",
+            "state": state,
+            "fee": "-0.01" if fill else "0",
+            "feeCcy": "USDT",
+            "execType": ("M" if fill.maker else "T") if fill else "",
+            "lever": self.leverage.get(order.symbol, "") if item.inst_type != "SPOT" else "",
+            "reduceOnly": "false",
+            "cancelSource": "",
+            "category": "normal",
+            "cTime": str(order.created_ms),
+            "uTime": str(order.updated_ms),
+        }
+
+    def place_ws_order(self, args: dict[str, Any]) -> dict[str, Any]:
+        cl_ord_id = str(args.get("clOrdId", ""))
+        base = {"clOrdId": cl_ord_id, "ordId": "", "tag": "", "ts": str(self.now_ms())}
+        if "instIdCode" not in args:
+            return {**base, "sCode": "50014", "sMsg": "Parameter instIdCode can not be empty"}
+        item = self.instrument(code=args["instIdCode"])
+        if item is None or not isinstance(args["instIdCode"], int):
+            return {**base, "sCode": "51001", "sMsg": "Instrument ID or Spread ID doesn't exist."}
+        for name in ("side", "ordType", "sz", "tdMode"):
+            if not args.get(name):
+                return {**base, "sCode": "50014", "sMsg": f"Parameter {name} can not be empty"}
+        ord_type, side = args["ordType"], str(args["side"]).upper()
+        if ord_type not in ("market", "limit", "post_only", "fok", "ioc"):
+            return {**base, "sCode": "51000", "sMsg": "Parameter ordType error"}
+        if (item.inst_type == "SPOT") != (args["tdMode"] == "cash"):
+            return {**base, "sCode": "51000", "sMsg": "Parameter tdMode error"}
+        if ord_type != "market" and not args.get("px"):
+            return {**base, "sCode": "50014", "sMsg": "Parameter px can not be empty"}
+        quantity, price = Decimal(str(args["sz"])), Decimal(str(args.get("px") or "0"))
+        if quantity % Decimal(item.lot_size) != 0 or (price and price % Decimal(item.tick_size) != 0):
+            return {
+                **base,
+                "sCode": "51000",
+                "sMsg": "Parameter sz error" if quantity % Decimal(item.lot_size) else "Parameter px error",
+            }
+        if cl_ord_id and any(o.client_id == cl_ord_id for o in self.matching.orders.values()):
+            return {**base, "sCode": "51016", "sMsg": "Duplicated client order ID"}
+        bids, asks = self.matching.book(item.inst_id)
+        if (
+            item.inst_type == "SPOT"
+            and ord_type == "market"
+            and side == "BUY"
+            and args.get("tgtCcy") != "base_ccy"
+        ):
+            # sz is an amount of the quote currency: buy what it pays for at the best ask
+            best = asks[0][0] if asks else Decimal(1)
+            quantity = (quantity / best).quantize(Decimal(item.lot_size))
+        if item.inst_type == "SPOT":
+            reference = price or (
+                asks[0][0] if side == "BUY" and asks else bids[0][0] if bids else Decimal(0)
+            )
+            asset, needed = (item.quote, quantity * reference) if side == "BUY" else (item.base, quantity)
+            free = self.balances.get(asset, Decimal(0)) - self.locked().get(asset, Decimal(0))
+            if free < needed:
+                return {
+                    **base,
+                    "sCode": "51008",
+                    "sMsg": f"Order failed. Insufficient {asset} balance in account.",
+                }
+        order = SimOrder(
+            order_id=self.matching.next_order_id() * 1000 + 312269865356,
+            client_id=cl_ord_id,
+            account="okx",
+            symbol=item.inst_id,
+            side=side,
+            kind="MARKET" if ord_type == "market" else "LIMIT",
+            tif={"limit": "GTC", "market": "IOC", "post_only": "POST_ONLY", "fok": "FOK", "ioc": "IOC"}[
+                ord_type
+            ],
+            price=price,
+            quantity=quantity,
+            extra={"ordType": ord_type, "tdMode": args["tdMode"], "tgtCcy": args.get("tgtCcy", "")},
+        )
+        post_only_cross = ord_type == "post_only" and self.matching.would_take(order)
+        self.matching.place(order) if not post_only_cross else self._post_only_cancel(order)
+        return {**base, "ordId": str(order.order_id), "sCode": "0", "sMsg": "Order placed"}
+
+    def _post_only_cancel(self, order: SimOrder) -> None:
+        # OKX accepts the order and cancels it at once (it would have taken liquidity)
+        order.tif = "GTC"
+        original = self.matching.books.get(order.symbol)
+        self.matching.books[order.symbol] = ([], [])
+        self.matching.place(order)
+        if original is not None:
+            self.matching.books[order.symbol] = original
+        self.matching.cancel(order.order_id)
+
+    def cancel_ws_order(self, args: dict[str, Any]) -> dict[str, Any]:
+        base = {
+            "clOrdId": str(args.get("clOrdId", "")),
+            "ordId": str(args.get("ordId", "")),
+            "ts": str(self.now_ms()),
+        }
+        if "instIdCode" not in args:
+            return {**base, "sCode": "50014", "sMsg": "Parameter instIdCode can not be empty"}
+        order = self.find_order(args.get("ordId"), args.get("clOrdId"))
+        if order is None or self.matching.cancel(order.order_id) is None:
+            return {
+                **base,
+                "sCode": "51400",
+                "sMsg": "Order cancellation failed as the order has been filled, canceled or does not exist",
+            }
+        return {**base, "ordId": str(order.order_id), "clOrdId": order.client_id, "sCode": "0", "sMsg": ""}
+
+    def on_execution(self, execution: Execution) -> None:
+        order, fill = execution.order, execution.fill
+        item = self.instrument(order.symbol)
+        assert item is not None
+        if fill is not None:
+            signed = fill.quantity if order.side == "BUY" else -fill.quantity
+            if item.inst_type == "SPOT":
+                self.balances[item.base] = self.balances.get(item.base, Decimal(0)) + signed
+                self.balances[item.quote] = self.balances.get(item.quote, Decimal(0)) - signed * fill.price
+            else:
+                pos, avg = self.positions.get(item.inst_id, (Decimal(0), Decimal(0)))
+                new_pos = pos + signed
+                if new_pos != 0 and (pos == 0 or (pos > 0) == (signed > 0)):
+                    avg = (avg * abs(pos) + fill.price * fill.quantity) / abs(new_pos)
+                self.positions[item.inst_id] = (new_pos, avg if new_pos else Decimal(0))
+        if execution.kind == "NEW" and order.status != "NEW":
+            return
+        self.push_private("orders", item.inst_type, [self.render_order(order, fill)])
+        if fill is not None:
+            self.push_private("account", "", self._account_rows(item))
+            if item.inst_type != "SPOT":
+                self.push_private(
+                    "positions",
+                    item.inst_type,
+                    [r for r in self.position_rows() if r["instId"] == item.inst_id],
+                )
+
+    def _account_rows(self, item: Instrument) -> list[dict[str, Any]]:
+        rows = self.balance_snapshot()
+        return rows
+
+    def balance_snapshot(self) -> list[dict[str, Any]]:
+        locked = self.locked()
+        details = [
+            {
+                "ccy": ccy,
+                "eq": text(v),
+                "cashBal": text(v),
+                "availBal": text(v - locked.get(ccy, Decimal(0))),
+                "availEq": text(v - locked.get(ccy, Decimal(0))),
+                "frozenBal": text(locked.get(ccy, Decimal(0))),
+                "ordFrozen": text(locked.get(ccy, Decimal(0))),
+                "upl": "0",
+                "uTime": str(self.now_ms()),
+            }
+            for ccy, v in self.balances.items()
+        ]
+        return [{"totalEq": "100000", "uTime": str(self.now_ms()), "details": details}]
+
+    def push_private(self, channel: str, inst_type: str, data: list[dict[str, Any]]) -> None:
+        for session in list(self.sessions):
+            if session.kind != "private" or not session.state.get("logged_in"):
+                continue
+            for arg in session.state.get("args", []):
+                if arg["channel"] != channel:
+                    continue
+                if channel != "account" and arg.get("instType") not in ("ANY", inst_type):
+                    continue
+                self.push(session, {"arg": arg, "data": data})
+
+    # ---- WebSocket
+
+    async def public_ws(self, request: web.Request) -> web.WebSocketResponse:
+        return await self.serve_ws(request, "public", self.on_frame)
+
+    async def private_ws(self, request: web.Request) -> web.WebSocketResponse:
+        return await self.serve_ws(request, "private", self.on_frame)
+
+    async def business_ws(self, request: web.Request) -> web.WebSocketResponse:
+        return await self.serve_ws(request, "business", self.on_frame)
+
+    async def on_frame(self, session: Session, raw: str) -> None:
+        if raw == "ping":
+            if not self.faults.stop_pings:
+                await session.ws.send_str("pong")
+            return
+        conn_id = session.state.setdefault("connId", secrets.token_hex(4))
+        try:
+            message = json.loads(raw)
+            op = message["op"]
+        except (ValueError, KeyError, TypeError):
+            await self.send_json(
+                session,
+                {
+                    "event": "error",
+                    "code": "60012",
+                    "msg": f"Invalid request: {raw[:100]}",
+                    "connId": conn_id,
+                },
+            )
+            return
+        self.ws_log.append((session.kind, message))
+        if op == "login":
+            await self.ws_login(session, message.get("args") or [{}], conn_id)
+        elif op in ("subscribe", "unsubscribe"):
+            for arg in message.get("args", []):
+                await self.ws_subscribe(session, op, arg, conn_id)
+        elif op in ("order", "cancel-order"):
+            await self.ws_order(session, message, conn_id)
+        else:
+            await self.send_json(
+                session,
+                {
+                    "event": "error",
+                    "code": "60012",
+                    "msg": f"Invalid request: {raw[:100]}",
+                    "connId": conn_id,
+                },
+            )
+
+    async def ws_login(self, session: Session, args: list[dict[str, Any]], conn_id: str) -> None:
+        arg = args[0]
+        if arg.get("apiKey") != self.api_key:
+            await self.send_json(
+                session, {"event": "error", "code": "60005", "msg": "Invalid apiKey", "connId": conn_id}
+            )
+            return
+        stamp = str(arg.get("timestamp", ""))
+        if not stamp.isdigit() or abs(int(stamp) * 1000 - self.now_ms()) > 30_000:
+            await self.send_json(
+                session,
+                {"event": "error", "code": "60006", "msg": "Timestamp request expired", "connId": conn_id},
+            )
+            return
+        if arg.get("sign") != sign(self.api_secret, stamp + "GET" + "/users/self/verify"):
+            await self.send_json(
+                session, {"event": "error", "code": "60007", "msg": "Invalid sign", "connId": conn_id}
+            )
+            return
+        if arg.get("passphrase") != self.passphrase:
+            await self.send_json(
+                session, {"event": "error", "code": "60024", "msg": "Wrong passphrase", "connId": conn_id}
+            )
+            return
+        session.state["logged_in"] = True
+        await self.send_json(session, {"event": "login", "code": "0", "msg": "", "connId": conn_id})
+
+    async def ws_subscribe(self, session: Session, op: str, arg: dict[str, Any], conn_id: str) -> None:
+        channel = arg.get("channel")
+        private_channels = ("orders", "account", "positions")
+        if channel in private_channels:
+            if session.kind != "private":
+                await self.send_json(
+                    session,
+                    {
+                        "event": "error",
+                        "code": "60018",
+                        "msg": f"Wrong URL or channel:{channel}",
+                        "connId": conn_id,
+                    },
+                )
+                return
+            if not session.state.get("logged_in"):
+                await self.send_json(
+                    session, {"event": "error", "code": "60011", "msg": "Please log in", "connId": conn_id}
+                )
+                return
+        elif channel is not None and channel.startswith("candle"):
+            if session.kind != "business":
+                await self.send_json(
+                    session,
+                    {
+                        "event": "error",
+                        "code": "60018",
+                        "msg": f"This channel has been migrated to the business URL: {channel}",
+                        "connId": conn_id,
+                    },
+                )
+                return
+        elif channel in ("tickers", "books5", "trades", "bbo-tbt"):
+            if session.kind != "public":
+                await self.send_json(
+                    session,
+                    {
+                        "event": "error",
+                        "code": "60018",
+                        "msg": f"Wrong URL or channel:{channel}",
+                        "connId": conn_id,
+                    },
+                )
+                return
+            if self.instrument(arg.get("instId")) is None:
+                await self.send_json(
+                    session,
+                    {
+                        "event": "error",
+                        "code": "60018",
+                        "msg": f"Wrong URL or channel:{channel},instId:{arg.get('instId')} doesn't exist",
+                        "connId": conn_id,
+                    },
+                )
+                return
+        else:
+            await self.send_json(
+                session,
+                {
+                    "event": "error",
+                    "code": "60018",
+                    "msg": f"Wrong URL or channel:{channel}",
+                    "connId": conn_id,
+                },
+            )
+            return
+        args = session.state.setdefault("args", [])
+        if op == "subscribe":
+            if arg not in args:
+                args.append(arg)
+        elif arg in args:
+            args.remove(arg)
+        await self.send_json(session, {"event": op, "arg": arg, "connId": conn_id})
+        if op == "subscribe" and channel == "account":
+            self.push(session, {"arg": arg, "data": self.balance_snapshot()})
+
+    async def ws_order(self, session: Session, message: dict[str, Any], conn_id: str) -> None:
+        request_id = str(message.get("id", ""))
+        op = message["op"]
+        if session.kind != "private" or not session.state.get("logged_in"):
+            await self.send_json(
+                session, {"id": request_id, "op": op, "code": "60011", "msg": "Please log in", "data": []}
+            )
+            return
+        self.order_ops.append(message)
+        results = [
+            self.place_ws_order(arg) if op == "order" else self.cancel_ws_order(arg)
+            for arg in message.get("args", [])
+        ]
+        failed = sum(1 for r in results if r["sCode"] != "0")
+        code = "0" if failed == 0 else ("1" if failed == len(results) else "2")
+        now = self.now_ms() * 1000
+        await self.send_json(
+            session,
+            {
+                "id": request_id,
+                "op": op,
+                "code": code,
+                "msg": ""
+                if code == "0"
+                else "All operations failed"
+                if code == "1"
+                else "Operation partially succeeded",
+                "data": results,
+                "inTime": str(now),
+                "outTime": str(now + 150),
+            },
+        )
+
+    # ---- market data
+
+    def public_sessions(self, channel: str, inst_id: str) -> list[tuple[Session, dict[str, Any]]]:
+        found = []
+        for session in list(self.sessions):
+            if session.kind != "public":
+                continue
+            for arg in session.state.get("args", []):
+                if arg.get("channel") == channel and arg.get("instId") == inst_id:
+                    found.append((session, arg))
+        return found
+
+    def publish_book(self, symbol: str) -> None:
+        item = self.instrument(symbol)
+        assert item is not None
+        bids, asks = self.matching.book(symbol)
+        now = str(self.now_ms())
+        self._seq = getattr(self, "_seq", 123) + 1
+        for session, arg in self.public_sessions("books5", symbol):
+            self.push(
+                session,
+                {
+                    "arg": arg,
+                    "data": [
+                        {
+                            "asks": [[text(p), text(q), "0", "1"] for p, q in asks[:5]],
+                            "bids": [[text(p), text(q), "0", "1"] for p, q in bids[:5]],
+                            "instId": symbol,
+                            "ts": now,
+                            "seqId": self._seq,
+                        }
+                    ],
+                },
+            )
+        for session, arg in self.public_sessions("tickers", symbol):
+            self.push(session, {"arg": arg, "data": [self.ticker_row(item, bids, asks, now)]})
+
+    def ticker_row(
+        self, item: Instrument, bids: list[list[Decimal]], asks: list[list[Decimal]], now: str
+    ) -> dict[str, Any]:
+        last = getattr(self, "_last", {}).get(item.inst_id, ("0", "0"))
+        return {
+            "instType": item.inst_type,
+            "instId": item.inst_id,
+            "last": last[0],
+            "lastSz": last[1],
+            "askPx": text(asks[0][0]) if asks else "",
+            "askSz": text(asks[0][1]) if asks else "",
+            "bidPx": text(bids[0][0]) if bids else "",
+            "bidSz": text(bids[0][1]) if bids else "",
+            "open24h": "9000",
+            "high24h": "10000",
+            "low24h": "8888.8",
+            "volCcy24h": "2222",
+            "vol24h": "2222",
+            "sodUtc0": "2222",
+            "sodUtc8": "2222",
+            "ts": now,
+        }
+
+    def publish_trade(self, symbol: str, price: str, quantity: str, buyer_maker: bool) -> None:
+        now = str(self.now_ms())
+        self._last = getattr(self, "_last", {})
+        self._last[symbol] = (text(Decimal(price)), text(Decimal(quantity)))
+        for session, arg in self.public_sessions("trades", symbol):
+            self.push(
+                session,
+                {
+                    "arg": arg,
+                    "data": [
+                        {
+                            "instId": symbol,
+                            "tradeId": str(self.next_id() + 130639474),
+                            "px": text(Decimal(price)),
+                            "sz": text(Decimal(quantity)),
+                            "side": "sell" if buyer_maker else "buy",
+                            "ts": now,
+                            "count": "1",
+                        }
+                    ],
+                },
+            )
