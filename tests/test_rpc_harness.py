@@ -2,8 +2,8 @@
 processes (MainEngine + RpcGateway), each driven by commands over multiprocessing queues.
 
 `SimGateway` is a real BaseGateway: its contracts, account, positions, orders and trades travel through the
-EventEngine and the OMS exactly as a broker gateway's do; it keeps its orders and trades in a "broker file" so a
-restarted server reports the same ones again (as CTP does after a reconnect). Ticks come either from Python
+EventEngine and the OMS exactly as a broker gateway's do; it keeps its orders and trades in a "broker file" so
+a restarted server reports the same ones again (as CTP does after a reconnect). Ticks come either from Python
 (`on_tick`) or from a C++ TestProducer ring (the CTP path).
 
 The tests at the bottom check the harness itself (the in-test gateway in one process).
@@ -11,6 +11,7 @@ The tests at the bottom check the harness itself (the in-test gateway in one pro
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import multiprocessing
@@ -22,9 +23,30 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
+
+from vtcore import _core
+from vtcore.constant import Direction, Exchange, OrderType, Product, Status
+from vtcore.engine import MainEngine
+from vtcore.event import EVENT_CONTRACT, EVENT_GATEWAY_STATE, EVENT_LOG, EVENT_ORDER, EVENT_TICK, EVENT_TRADE
+from vtcore.gateway import BaseGateway
+from vtcore.gateways.rpc import RpcGateway
+from vtcore.object import (
+    AccountData,
+    BarData,
+    CancelRequest,
+    ContractData,
+    HistoryRequest,
+    OrderData,
+    OrderRequest,
+    PositionData,
+    SubscribeRequest,
+    TickData,
+    TradeData,
+)
+from vtcore.rpc import RpcServiceApp, schema
 
 SPAWN = multiprocessing.get_context("spawn")
 WAIT = 60.0  # generous bound for any condition a test waits on
@@ -52,149 +74,135 @@ def wait_until(condition: Callable[[], Any], timeout: float = WAIT, what: str = 
 # -- the in-test gateway ----------------------------------------------------------------------------------
 
 
-def make_sim_gateway_class() -> type:
-    from vtcore.constant import Direction, Exchange, Product, Status
-    from vtcore.gateway import BaseGateway
-    from vtcore.object import (
-        AccountData,
-        BarData,
-        CancelRequest,
-        ContractData,
-        HistoryRequest,
-        OrderData,
-        OrderRequest,
-        PositionData,
-        SubscribeRequest,
-        TickData,
-        TradeData,
-    )
+class SimGateway(BaseGateway):
+    """Fills a limit order at once when its price is >= 5000 (buy) and rests it otherwise."""
 
-    class SimGateway(BaseGateway):
-        """Fills a limit order at once when its price is >= 5000 (buy) and rests it otherwise."""
+    default_name = "SIM"
+    default_setting: ClassVar[dict[str, Any]] = {"broker_file": ""}
+    exchanges: ClassVar[list[Exchange]] = [Exchange.SHFE]
 
-        default_name = "SIM"
-        default_setting: dict[str, Any] = {"broker_file": ""}
-        exchanges = [Exchange.SHFE]
+    def __init__(self, event_engine: Any, gateway_name: str) -> None:
+        super().__init__(event_engine, gateway_name)
+        self.broker_file: Path | None = None
+        self.orders: dict[str, OrderData] = {}
+        self.trades: list[TradeData] = []
+        self.subscribed: list[str] = []
+        self.history_release = threading.Event()
+        self.history_started = threading.Event()
+        self._lock = threading.Lock()
+        self._next_id = 0
 
-        def __init__(self, event_engine: Any, gateway_name: str) -> None:
-            super().__init__(event_engine, gateway_name)
-            self.broker_file: Path | None = None
-            self.orders: dict[str, OrderData] = {}
-            self.trades: list[TradeData] = []
-            self.subscribed: list[str] = []
-            self.history_release = threading.Event()
-            self.history_started = threading.Event()
-            self._lock = threading.Lock()
-            self._next_id = 0
+    def connect(self, setting: dict[str, Any]) -> None:
+        self.broker_file = Path(setting["broker_file"]) if setting["broker_file"] else None
+        for symbol in SYMBOLS:
+            self.on_contract(ContractData(gateway_name=self.gateway_name, symbol=symbol,
+                                          exchange=Exchange.SHFE, name=symbol, product=Product.FUTURES,
+                                          size=10, pricetick=1))
+        self.on_account(AccountData(gateway_name=self.gateway_name, accountid="A1", balance=1e6))
+        self.on_position(PositionData(gateway_name=self.gateway_name, symbol=SYMBOLS[0],
+                                      exchange=Exchange.SHFE, direction=Direction.LONG, volume=3))
+        self._restore()
 
-        def connect(self, setting: dict[str, Any]) -> None:
-            self.broker_file = Path(setting["broker_file"]) if setting["broker_file"] else None
-            for symbol in SYMBOLS:
-                self.on_contract(ContractData(gateway_name=self.gateway_name, symbol=symbol,
-                                              exchange=Exchange.SHFE, name=symbol, product=Product.FUTURES,
-                                              size=10, pricetick=1))
-            self.on_account(AccountData(gateway_name=self.gateway_name, accountid="A1", balance=1e6))
-            self.on_position(PositionData(gateway_name=self.gateway_name, symbol=SYMBOLS[0],
-                                          exchange=Exchange.SHFE, direction=Direction.LONG, volume=3))
-            self._restore()
-
-        def _restore(self) -> None:
-            """Report the broker's orders and trades again, as a broker does after a reconnect."""
-            if self.broker_file is None or not self.broker_file.exists():
-                return
-            data = json.loads(self.broker_file.read_text())
-            self._next_id = data["next_id"]
-            for item in data["orders"]:
-                order = OrderData(gateway_name=self.gateway_name, symbol=item["symbol"], exchange=Exchange.SHFE,
-                                  orderid=item["orderid"], direction=Direction(item["direction"]),
-                                  price=item["price"], volume=item["volume"], traded=item["traded"],
-                                  status=Status(item["status"]), datetime=dt.datetime.fromisoformat(item["time"]))
-                self.orders[order.orderid] = order
-                self.on_order(order)
-            for item in data["trades"]:
-                trade = TradeData(gateway_name=self.gateway_name, symbol=item["symbol"], exchange=Exchange.SHFE,
-                                  orderid=item["orderid"], tradeid=item["tradeid"],
-                                  direction=Direction(item["direction"]), price=item["price"],
-                                  volume=item["volume"], datetime=dt.datetime.fromisoformat(item["time"]))
-                self.trades.append(trade)
-                self.on_trade(trade)
-
-        def _save(self) -> None:
-            if self.broker_file is None:
-                return
-            self.broker_file.write_text(json.dumps({
-                "next_id": self._next_id,
-                "orders": [{"symbol": o.symbol, "orderid": o.orderid, "direction": o.direction.value,
-                            "price": o.price, "volume": o.volume, "traded": o.traded, "status": o.status.value,
-                            "time": o.datetime.isoformat()} for o in self.orders.values()],
-                "trades": [{"symbol": t.symbol, "orderid": t.orderid, "tradeid": t.tradeid,
-                            "direction": t.direction.value, "price": t.price, "volume": t.volume,
-                            "time": t.datetime.isoformat()} for t in self.trades],
-            }))
-
-        def close(self) -> None:
-            self.history_release.set()
-
-        def subscribe(self, req: SubscribeRequest) -> None:
-            self.subscribed.append(req.vt_symbol)
-
-        def send_order(self, req: OrderRequest) -> str:
-            with self._lock:
-                self._next_id += 1
-                orderid = f"{self._next_id}"
-                now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-                order = req.create_order_data(orderid, self.gateway_name)
-                order.status = Status.NOTTRADED
-                order.datetime = now
-                if req.direction == Direction.LONG and req.price >= 5000:
-                    order.status = Status.ALLTRADED
-                    order.traded = req.volume
-                    trade = TradeData(gateway_name=self.gateway_name, symbol=req.symbol, exchange=req.exchange,
-                                      orderid=orderid, tradeid=f"T{orderid}", direction=req.direction,
-                                      price=req.price, volume=req.volume, datetime=now)
-                    self.trades.append(trade)
-                else:
-                    trade = None
-                self.orders[orderid] = order
-                self._save()
+    def _restore(self) -> None:
+        """Report the broker's orders and trades again, as a broker does after a reconnect."""
+        if self.broker_file is None or not self.broker_file.exists():
+            return
+        data = json.loads(self.broker_file.read_text())
+        self._next_id = data["next_id"]
+        for item in data["orders"]:
+            order = OrderData(gateway_name=self.gateway_name, symbol=item["symbol"], exchange=Exchange.SHFE,
+                              orderid=item["orderid"], direction=Direction(item["direction"]),
+                              price=item["price"], volume=item["volume"], traded=item["traded"],
+                              status=Status(item["status"]), datetime=dt.datetime.fromisoformat(item["time"]))
+            self.orders[order.orderid] = order
             self.on_order(order)
-            if trade is not None:
-                self.on_trade(trade)
-            return order.vt_orderid
+        for item in data["trades"]:
+            trade = TradeData(gateway_name=self.gateway_name, symbol=item["symbol"], exchange=Exchange.SHFE,
+                              orderid=item["orderid"], tradeid=item["tradeid"],
+                              direction=Direction(item["direction"]), price=item["price"],
+                              volume=item["volume"], datetime=dt.datetime.fromisoformat(item["time"]))
+            self.trades.append(trade)
+            self.on_trade(trade)
 
-        def cancel_order(self, req: CancelRequest) -> None:
-            with self._lock:
-                order = self.orders.get(req.orderid)
-                if order is None or not order.is_active():
-                    return
-                cancelled = OrderData(**{name: getattr(order, name) for name in (
-                    "gateway_name", "symbol", "exchange", "orderid", "type", "direction", "offset", "price",
-                    "volume", "traded", "datetime", "reference")}, status=Status.CANCELLED)
-                self.orders[req.orderid] = cancelled
-                self._save()
-            self.on_order(cancelled)
+    def _save(self) -> None:
+        if self.broker_file is None:
+            return
+        self.broker_file.write_text(json.dumps({
+            "next_id": self._next_id,
+            "orders": [{"symbol": o.symbol, "orderid": o.orderid, "direction": o.direction.value,
+                        "price": o.price, "volume": o.volume, "traded": o.traded, "status": o.status.value,
+                        "time": o.datetime.isoformat()} for o in self.orders.values()],
+            "trades": [{"symbol": t.symbol, "orderid": t.orderid, "tradeid": t.tradeid,
+                        "direction": t.direction.value, "price": t.price, "volume": t.volume,
+                        "time": t.datetime.isoformat()} for t in self.trades],
+        }))
 
-        def query_account(self) -> None:
-            return None
+    def close(self) -> None:
+        self.history_release.set()
 
-        def query_position(self) -> None:
-            return None
+    def subscribe(self, req: SubscribeRequest) -> None:
+        self.subscribed.append(req.vt_symbol)
 
-        def query_history(self, req: HistoryRequest) -> list[BarData]:
-            """Blocks until the test releases it: a deterministic slow call."""
-            if req.symbol == "SLOW":
-                self.history_started.set()
-                self.history_release.wait(WAIT)
-            return [BarData(gateway_name=self.gateway_name, symbol=req.symbol, exchange=req.exchange,
-                            datetime=req.start, close_price=42.0)]
+    def send_order(self, req: OrderRequest) -> str:
+        with self._lock:
+            self._next_id += 1
+            orderid = f"{self._next_id}"
+            now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+            order = req.create_order_data(orderid, self.gateway_name)
+            order.status = Status.NOTTRADED
+            order.datetime = now
+            if req.direction == Direction.LONG and req.price >= 5000:
+                order.status = Status.ALLTRADED
+                order.traded = req.volume
+                trade = TradeData(gateway_name=self.gateway_name, symbol=req.symbol, exchange=req.exchange,
+                                  orderid=orderid, tradeid=f"T{orderid}", direction=req.direction,
+                                  price=req.price, volume=req.volume, datetime=now)
+                self.trades.append(trade)
+            else:
+                trade = None
+            self.orders[orderid] = order
+            self._save()
+        self.on_order(order)
+        if trade is not None:
+            self.on_trade(trade)
+        return order.vt_orderid
 
-        def emit_ticks(self, count: int) -> None:
-            now = dt.datetime.now(dt.timezone.utc)
-            for index in range(1, count + 1):
-                self.on_tick(TickData(self.gateway_name, SYMBOLS[index % 2], Exchange.SHFE, now,
-                                      volume=float(index), last_price=4000.0 + index % 7))
+    def cancel_order(self, req: CancelRequest) -> None:
+        with self._lock:
+            order = self.orders.get(req.orderid)
+            if order is None or not order.is_active():
+                return
+            cancelled = OrderData(**{name: getattr(order, name) for name in (
+                "gateway_name", "symbol", "exchange", "orderid", "type", "direction", "offset", "price",
+                "volume", "traded", "datetime", "reference")}, status=Status.CANCELLED)
+            self.orders[req.orderid] = cancelled
+            self._save()
+        self.on_order(cancelled)
 
-    return SimGateway
+    def query_account(self) -> None:
+        return None
+
+    def query_position(self) -> None:
+        return None
+
+    def query_history(self, req: HistoryRequest) -> list[BarData]:
+        """Blocks until the test releases it: a deterministic slow call."""
+        if req.symbol == "SLOW":
+            self.history_started.set()
+            self.history_release.wait(WAIT)
+        return [BarData(gateway_name=self.gateway_name, symbol=req.symbol, exchange=req.exchange,
+                        datetime=req.start, close_price=42.0)]
+
+    def emit_ticks(self, count: int) -> None:
+        now = dt.datetime.now(dt.timezone.utc)
+        for index in range(1, count + 1):
+            self.on_tick(TickData(self.gateway_name, SYMBOLS[index % 2], Exchange.SHFE, now,
+                                  volume=float(index), last_price=4000.0 + index % 7))
+
+
+def buy(symbol: str, price: float) -> OrderRequest:
+    return OrderRequest(symbol=symbol, exchange=Exchange.SHFE, direction=Direction.LONG, type=OrderType.LIMIT,
+                        volume=1, price=price)
 
 
 # -- processes --------------------------------------------------------------------------------------------
@@ -226,10 +234,8 @@ class Proc:
 
     def stop(self) -> None:
         if self.process.is_alive():
-            try:
+            with contextlib.suppress(AssertionError):
                 self.call("stop", timeout=15)
-            except AssertionError:
-                pass
         self.process.join(15)
         if self.process.is_alive():
             self.process.kill()
@@ -251,20 +257,15 @@ def _serve(commands: Any, replies: Any, handlers: dict[str, Callable[..., Any]])
             return
 
 
-def server_main(home: str, commands: Any, replies: Any, rep: str, pub: str, curve: bool,
-                broker_file: str) -> None:
-    """A MainEngine with SimGateway "SIM" and the RpcService."""
+def server_main(home: str, commands: Any, replies: Any, *config: Any) -> None:
+    """A MainEngine with SimGateway "SIM" and the RpcService; config = (rep, pub, curve, broker_file)."""
+    rep, pub, curve, broker_file = config
     try:
         os.environ["VTCORE_HOME"] = home
-        from vtcore import _core
-        from vtcore.engine import MainEngine
-        from vtcore.event import EVENT_LOG
-        from vtcore.rpc import RpcServiceApp
-
         main_engine = MainEngine()
         logs: list[str] = []
         main_engine.event_engine.register(EVENT_LOG, lambda event: logs.append(event.data.msg))
-        gateway = main_engine.add_gateway(make_sim_gateway_class(), "SIM")
+        gateway = main_engine.add_gateway(SimGateway, "SIM")
         main_engine.connect({"broker_file": broker_file}, "SIM")
         rpc = main_engine.add_app(RpcServiceApp)
         rpc.start(rep, pub, curve=curve)  # type: ignore[attr-defined]
@@ -273,7 +274,8 @@ def server_main(home: str, commands: Any, replies: Any, rep: str, pub: str, curv
     except Exception:
         replies.put(("error", traceback.format_exc()))
         return
-    replies.put(("ok", {"rep": status.rep_address, "pub": status.pub_address, "key": status.server_public_key}))
+    replies.put(("ok", {"rep": status.rep_address, "pub": status.pub_address,
+                        "key": status.server_public_key}))
 
     def ring_ticks(count: int) -> int:
         test_producer = _core.TestProducer(producer, list(SYMBOLS), "SHFE")
@@ -300,18 +302,6 @@ def client_main(home: str, commands: Any, replies: Any, setting: dict[str, Any])
     """A MainEngine with RpcGateway "RPC" that records what reaches its local handlers."""
     try:
         os.environ["VTCORE_HOME"] = home
-        from vtcore.constant import Direction, Exchange, OrderType, Status
-        from vtcore.engine import MainEngine
-        from vtcore.event import (
-            EVENT_CONTRACT,
-            EVENT_GATEWAY_STATE,
-            EVENT_ORDER,
-            EVENT_TICK,
-            EVENT_TRADE,
-        )
-        from vtcore.gateways.rpc import RpcGateway
-        from vtcore.object import CancelRequest, HistoryRequest, OrderRequest, SubscribeRequest
-
         main_engine = MainEngine()
         gateway = main_engine.add_gateway(RpcGateway)
         lock = threading.Lock()
@@ -369,10 +359,8 @@ def client_main(home: str, commands: Any, replies: Any, setting: dict[str, Any])
             time.sleep(0.005)
         return False
 
-    def send(symbol: str, price: float, volume: float = 1) -> str:
-        req = OrderRequest(symbol=symbol, exchange=Exchange.SHFE, direction=Direction.LONG, type=OrderType.LIMIT,
-                           volume=volume, price=price)
-        return str(main_engine.send_order(req, "RPC"))
+    def send(symbol: str, price: float) -> str:
+        return str(main_engine.send_order(buy(symbol, price), "RPC"))
 
     def cancel(vt_orderid: str, symbol: str) -> None:
         orderid = vt_orderid.partition(".")[2]
@@ -382,8 +370,6 @@ def client_main(home: str, commands: Any, replies: Any, setting: dict[str, Any])
         return wait_for(lambda: (vt_orderid, status, "RPC") in seen["orders"])
 
     def history(symbol: str, timeout: float) -> Any:
-        from vtcore.rpc import schema
-
         req = HistoryRequest(symbol=symbol, exchange=Exchange.SHFE, start=dt.datetime(2026, 1, 1,
                                                                                       tzinfo=dt.timezone.utc))
         assert gateway.client is not None
@@ -446,19 +432,13 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_sim_gateway_fills_and_cancels_through_the_engine(home: Path) -> None:
-    from vtcore.constant import Direction, Exchange, OrderType, Status
-    from vtcore.engine import MainEngine
-    from vtcore.object import CancelRequest, OrderRequest
-
     main_engine = MainEngine()
     try:
-        main_engine.add_gateway(make_sim_gateway_class(), "SIM")
+        main_engine.add_gateway(SimGateway, "SIM")
         main_engine.connect({"broker_file": ""}, "SIM")
         wait_until(lambda: len(main_engine.get_all_contracts()) == 2, what="contracts")
-        filled = main_engine.send_order(OrderRequest("rb2605", Exchange.SHFE, Direction.LONG, OrderType.LIMIT,
-                                                     1, 5000), "SIM")
-        resting = main_engine.send_order(OrderRequest("rb2605", Exchange.SHFE, Direction.LONG, OrderType.LIMIT,
-                                                      1, 4000), "SIM")
+        filled = main_engine.send_order(buy("rb2605", 5000), "SIM")
+        resting = main_engine.send_order(buy("rb2605", 4000), "SIM")
         wait_until(lambda: main_engine.get_trade("SIM.T1") is not None, what="the fill")
         main_engine.cancel_order(CancelRequest("2", "rb2605", Exchange.SHFE), "SIM")
         wait_until(lambda: (order := main_engine.get_order(resting)) is not None

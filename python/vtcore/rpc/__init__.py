@@ -1,4 +1,5 @@
-"""RPC between vtcore processes: ZeroMQ (ROUTER/DEALER + PUB/SUB), msgspec schemas, CURVE, loopback by default.
+"""RPC between vtcore processes: ZeroMQ (ROUTER/DEALER + PUB/SUB), msgspec schemas, CURVE, loopback by
+default.
 
 `RpcEngine` / `RpcServiceApp` (app "RpcService") serves a MainEngine; `vtcore.gateways.rpc.RpcGateway` is the
 client side. `RpcServer` / `RpcClient` are the transport underneath.

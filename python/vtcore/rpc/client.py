@@ -1,9 +1,9 @@
 """The RPC transport's client side: DEALER sockets for requests, a SUB socket for events.
 
 Each calling thread gets its own DEALER socket and does its own send and receive, so a call costs no thread
-hand-off and calls from different threads run concurrently. A call that times out leaves nothing behind: a late
-reply carries an old id and is dropped by the next call on that socket, so the next call works (vn.py's REQ
-socket stayed wedged after a timeout). Requests are never queued inside ZeroMQ for a server that is not
+hand-off and calls from different threads run concurrently. A call that times out leaves nothing behind: a
+late reply carries an old id and is dropped by the next call on that socket, so the next call works (vn.py's
+REQ socket stayed wedged after a timeout). Requests are never queued inside ZeroMQ for a server that is not
 connected (ZMQ_IMMEDIATE), so a request the server never received cannot reach a restarted server late.
 
 One I/O thread owns the SUB socket and its own DEALER for pings: it passes publications to
@@ -129,7 +129,8 @@ class RpcClient:
             raise
         self._running = True
         self._last_heard = time.monotonic()
-        self._thread = threading.Thread(target=self._run, args=(dealer, sub), name="rpc-client-io", daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(dealer, sub), name="rpc-client-io",
+                                        daemon=True)
         self._thread.start()
 
     def _configure(self, socket: zmq.Socket[bytes]) -> None:
@@ -191,9 +192,10 @@ class RpcClient:
         payload = self._encoder.encode(call_type(id=request_id, **arguments))
         deadline = time.monotonic() + timeout
         try:
-            # With ZMQ_IMMEDIATE, POLLOUT means a connected, authenticated server is there to take the request.
+            # With ZMQ_IMMEDIATE, POLLOUT means a connected, authenticated server is there to take it.
             if not self._wait(dealer, zmq.POLLOUT, deadline):
-                raise RpcTimeoutError(f"RPC call {call_type.__name__}: server not connected within {timeout:g} s")
+                raise RpcTimeoutError(
+                    f"RPC call {call_type.__name__}: server not connected within {timeout:g} s")
             dealer.send(payload, zmq.NOBLOCK)
             while True:
                 if not self._wait(dealer, zmq.POLLIN, deadline):
@@ -222,7 +224,7 @@ class RpcClient:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
-            if dealer.poll(min(remaining, 0.1) * 1000, event):
+            if dealer.poll(int(min(remaining, 0.1) * 1000), event):
                 return True
         raise NotConnectedError("the RPC client was closed during the call")
 
@@ -236,7 +238,7 @@ class RpcClient:
         while self._running:
             try:
                 timeout = min(max(0.0, next_ping - time.monotonic()), 0.1)
-                ready = dict(poller.poll(timeout * 1000))
+                ready = dict(poller.poll(int(timeout * 1000)))
                 if sub in ready:
                     self._receive_publications(sub)
                 if dealer in ready:
@@ -246,7 +248,8 @@ class RpcClient:
                     with contextlib.suppress(zmq.Again):  # not connected: the ping is simply not sent
                         dealer.send(self._ping, zmq.NOBLOCK)
                     next_ping = now + self._heartbeat_interval
-                    if self._connected and now - self._last_heard > self._heartbeat_interval * HEARTBEAT_MISSES:
+                    silence = now - self._last_heard
+                    if self._connected and silence > self._heartbeat_interval * HEARTBEAT_MISSES:
                         self._connected = False
                         self._lost = True
                         self._report(DISCONNECTED, self.server_info)
@@ -263,8 +266,8 @@ class RpcClient:
                 payload = dealer.recv(zmq.NOBLOCK)
             except zmq.Again:
                 return
-            # Pongs only confirm the request path; the server counts as alive while its event stream (heartbeats
-            # included) flows, so a client never believes it is in sync without receiving events.
+            # Pongs only confirm the request path; the server counts as alive while its event stream
+            # (heartbeats included) flows, so a client never believes it is in sync without receiving events.
             try:
                 self._reply_decoder.decode(payload)
             except msgspec.MsgspecError:

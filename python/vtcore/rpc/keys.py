@@ -111,7 +111,8 @@ def authorize_client(public_key: str | bytes, name: str, folder: Path | None = N
 
 
 def load_authorized_keys(folder: Path | None = None) -> dict[bytes, str]:
-    """The allow-list: Z85 public key -> client name. Unreadable files are skipped (and named in the error list)."""
+    """The allow-list: Z85 public key -> client name. Unreadable files are skipped (and named in the error
+    list)."""
     allowed = key_folder(folder) / AUTHORIZED_FOLDER
     keys: dict[bytes, str] = {}
     if not allowed.is_dir():

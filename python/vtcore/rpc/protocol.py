@@ -2,9 +2,9 @@
 
 Requests travel DEALER (client) -> ROUTER (server) as one frame: a msgpack map whose "m" field names the call
 (a msgspec tagged union, so an unknown name fails validation) and whose "id" field the reply echoes. Replies
-travel back as one `Reply` frame whose `result` is left raw, so the client decodes it with the type of the call
-it made. Publications travel PUB -> SUB as two frames, `[topic, payload]`, so subscribers filter inside ZeroMQ.
-Nothing is ever unpickled or evaluated: every frame is decoded by msgspec against a fixed schema.
+travel back as one `Reply` frame whose `result` is left raw, so the client decodes it with the type of the
+call it made. Publications travel PUB -> SUB as two frames, `[topic, payload]`, so subscribers filter inside
+ZeroMQ. Nothing is ever unpickled or evaluated: every frame is decoded by msgspec against a fixed schema.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
-"""Wire schemas: one msgspec Struct per data object, request and call, and the conversions to vtcore's objects.
+"""Wire schemas: one msgspec Struct per data object, request and call, and the conversions to vtcore's
+objects.
 
 Every Struct mirrors the vn.py object of the same name field by field (same names, same order), with the enums
 typed, so msgspec validates every field of every message it decodes: a wrong type, an unknown enum value or an
-unknown call is refused before any vtcore object is built. Structs are encoded as msgpack arrays (`array_like`)
-tagged with a short name, which keeps ticks small and fast to decode.
+unknown call is refused before any vtcore object is built. Structs are encoded as msgpack arrays
+(`array_like`) tagged with a short name, which keeps ticks small and fast to decode.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, Generic, TypeVar, Union
 
 import msgspec
 
+from vtcore._fast import timezone_for
 from vtcore.constant import Direction, Exchange, Interval, Offset, OptionType, OrderType, Product, Status
 from vtcore.object import (
     AccountData,
@@ -35,7 +37,7 @@ from vtcore.object import (
 )
 from vtcore.rpc.protocol import Call
 
-# -- data objects ---------------------------------------------------------------------------------------------
+# -- data objects --------------------------------------------------------------------------------------------
 
 
 class Msg(msgspec.Struct, array_like=True, tag_field="t", forbid_unknown_fields=True, gc=False):
@@ -199,10 +201,11 @@ class GatewayStateMsg(Msg, tag="gateway_state"):
 
 
 DataMsg = Union[  # noqa: UP007 (msgspec reads the union at run time)
-    TickMsg, BarMsg, OrderMsg, TradeMsg, PositionMsg, AccountMsg, LogMsg, ContractMsg, QuoteMsg, GatewayStateMsg
+    TickMsg, BarMsg, OrderMsg, TradeMsg, PositionMsg, AccountMsg, LogMsg, ContractMsg, QuoteMsg,
+    GatewayStateMsg,
 ]
 
-# -- requests -------------------------------------------------------------------------------------------------
+# -- requests ------------------------------------------------------------------------------------------------
 
 
 class ReqMsg(msgspec.Struct, array_like=True, forbid_unknown_fields=True):
@@ -251,7 +254,7 @@ class QuoteReq(ReqMsg):
     reference: str = ""
 
 
-# -- conversions ----------------------------------------------------------------------------------------------
+# -- conversions ---------------------------------------------------------------------------------------------
 
 O = TypeVar("O")  # noqa: E741 (object type)
 M = TypeVar("M", bound=msgspec.Struct)
@@ -272,7 +275,8 @@ class Codec(Generic[O, M]):
         return self.msg_class(*self._get(obj))
 
     def to_object(self, msg: M, gateway_name: str | None = None) -> O:
-        """The vtcore object for `msg`; `gateway_name` replaces the remote one (the RPC gateway's local name)."""
+        """The vtcore object for `msg`; `gateway_name` replaces the remote one (the RPC gateway's local
+        name)."""
         values = dict(zip(self.fields, msgspec.structs.astuple(msg), strict=True))
         if gateway_name is not None and "gateway_name" in values:
             values["gateway_name"] = gateway_name
@@ -289,8 +293,6 @@ class TickCodec(Codec[TickData, TickMsg]):
 
     def __init__(self) -> None:
         super().__init__(TickData, TickMsg)
-        from vtcore._fast import timezone_for
-
         self._timezone_for = timezone_for
 
     def to_object(self, msg: TickMsg, gateway_name: str | None = None) -> TickData:
@@ -345,7 +347,7 @@ def optional(codec: Codec[Any, Any]) -> Callable[[Any], Any]:
     return lambda obj: None if obj is None else codec.to_msg(obj)
 
 
-# -- publications ---------------------------------------------------------------------------------------------
+# -- publications --------------------------------------------------------------------------------------------
 
 
 class Publication(msgspec.Struct, array_like=True, tag_field="k", tag="e", forbid_unknown_fields=True):
@@ -373,7 +375,7 @@ class TickRecords(msgspec.Struct, array_like=True, tag_field="k", tag="r", forbi
 
 PublicationMsg = Union[Publication, TickRecords]  # noqa: UP007
 
-# -- calls (tag = MainEngine method name) ---------------------------------------------------------------------
+# -- calls (tag = MainEngine method name) --------------------------------------------------------------------
 
 
 class Subscribe(Call, tag="subscribe"):

@@ -7,12 +7,12 @@ Threads:
   time, in arrival order, so a cancel never overtakes the order it cancels), while different clients run in
   parallel: one client's slow call never blocks another's. Calls marked `unordered` (history queries, the slow
   ones) run in a separate pool so they cannot fill the ordered lanes;
-- any thread may `publish`: the PUB socket is guarded by a lock (a PUB send never blocks; a subscriber that falls
-  behind its high-water mark loses messages, which it detects from the sequence numbers).
+- any thread may `publish`: the PUB socket is guarded by a lock (a PUB send never blocks; a subscriber that
+  falls behind its high-water mark loses messages, which it detects from the sequence numbers).
 
-A request that cannot be decoded, names an unknown function or has bad arguments gets an error reply (when its id
-can be read) and a log line; the server keeps serving everyone else. Frames over `max_request_bytes` never reach
-Python: ZeroMQ (ZMQ_MAXMSGSIZE) drops the connection that sent them, and the monitor logs it.
+A request that cannot be decoded, names an unknown function or has bad arguments gets an error reply (when its
+id can be read) and a log line; the server keeps serving everyone else. Frames over `max_request_bytes` never
+reach Python: ZeroMQ (ZMQ_MAXMSGSIZE) drops the connection that sent them, and the monitor logs it.
 """
 
 from __future__ import annotations
@@ -59,10 +59,10 @@ _logger = get_logger("vtcore.rpc.server")
 #: Calls one client may have waiting in its lane before the server answers "busy".
 MAX_PENDING_PER_CLIENT = 1000
 PUB_HIGH_WATER_MARK = 200_000
-_MONITOR_EVENTS = {
+_MONITOR_EVENTS: dict[int, str] = {
     zmq.EVENT_ACCEPTED: "accepted a connection",
-    zmq.EVENT_DISCONNECTED: "a connection closed (the peer left, or broke the protocol, e.g. a frame over the "
-                            "size limit)",
+    zmq.EVENT_DISCONNECTED: "a connection closed (the peer left, or broke the protocol, e.g. a frame over "
+                            "the size limit)",
     zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL: "refused a connection: the handshake failed",
     zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL: "refused a connection: protocol error in the handshake",
     zmq.EVENT_HANDSHAKE_FAILED_AUTH: "refused a connection: authentication failed",
@@ -82,9 +82,9 @@ class _Client:
 class RpcServer:
     """Serves `dispatch(call) -> result` for the given call types and publishes `[topic, payload]` frames.
 
-    `keypair` None means no CURVE (then only loopback addresses may be bound). `authorized` returns the current
-    allow-list (public key -> name); it is read again at every handshake, so keys added later take effect
-    without a restart. `info` returns the last sequence number of the published ordered stream.
+    `keypair` None means no CURVE (then only loopback addresses may be bound). `authorized` returns the
+    current allow-list (public key -> name); it is read again at every handshake, so keys added later take
+    effect without a restart. `info` returns the last sequence number of the published ordered stream.
     """
 
     def __init__(
@@ -148,7 +148,8 @@ class RpcServer:
         return self._keypair is not None
 
     def start(self, rep_address: str, pub_address: str) -> None:
-        """Bind both sockets and start serving. Raises InsecureAddressError or ZMQError; nothing is left open."""
+        """Bind both sockets and start serving. Raises InsecureAddressError or ZMQError; nothing is left
+        open."""
         if self._running:
             raise RpcError("the RPC server is already running")
         check_address(rep_address, self.secure)
@@ -258,7 +259,7 @@ class RpcServer:
         while self._running:
             try:
                 timeout_ms = max(0.0, (next_heartbeat - time.monotonic()) * 1000)
-                ready = dict(poller.poll(timeout_ms))
+                ready = dict(poller.poll(int(timeout_ms)))
                 if self._keypair is not None and self._zap in ready:
                     self._answer_zap()
                 if self._reply_pull in ready:
@@ -323,8 +324,8 @@ class RpcServer:
         try:
             header = self._header_decoder.decode(data)
         except (msgspec.DecodeError, msgspec.ValidationError):
-            self._refuse(client.identity, 0, f"malformed request ({len(data)} bytes, not a msgpack request map)",
-                         client)
+            reason = f"malformed request ({len(data)} bytes, not a msgpack request map)"
+            self._refuse(client.identity, 0, reason, client)
             return
         if not header.m:
             reason = "request names no function"
@@ -371,8 +372,8 @@ class RpcServer:
                                            "not in the allow-list")
         else:
             self.rejected += 1
-            self._log(logging.WARNING, f"RPC refused a {mechanism.decode('ascii', 'replace')} connection from "
-                                       f"{where}: CURVE required")
+            kind = mechanism.decode("ascii", "replace")
+            self._log(logging.WARNING, f"RPC refused a {kind} connection from {where}: CURVE required")
         self._zap.send_multipart([version, request_id, status, text, user, b""])
 
     def _read_monitor(self) -> None:
@@ -381,7 +382,7 @@ class RpcServer:
                 event = recv_monitor_message(self._monitor, zmq.NOBLOCK)
             except zmq.Again:
                 return
-            text = _MONITOR_EVENTS.get(event["event"])
+            text = _MONITOR_EVENTS.get(int(event["event"]))
             if text is None:
                 continue
             level = logging.DEBUG if event["event"] == zmq.EVENT_ACCEPTED else logging.INFO
@@ -441,7 +442,8 @@ class RpcServer:
                 start = not client.running
                 client.running = True
         if busy:
-            self._refuse(client.identity, call.id, "server busy: too many calls waiting from this client", client)
+            self._refuse(client.identity, call.id, "server busy: too many calls waiting from this client",
+                         client)
             return
         if start:
             assert self._pool is not None

@@ -6,11 +6,12 @@
     rpc.status                                      # RpcServiceStatus; also pushed as EVENT_RPC_SERVICE
     rpc.stop()
 
-Published: every event except the timer, once (the "<type><id>" duplicates that `on_*` put are skipped: clients
-filter by topic inside ZeroMQ instead), topic frame = the event type. Non-tick events carry one gap-free
-sequence number per server run, so a client can take a snapshot and then apply exactly the events after it.
-Ticks from C++ producers go out as runs of raw fixed-layout records (one message per drained run); ticks pushed
-from Python go out as `TickMsg`. Events whose data has no wire schema are not published (logged once per type).
+Published: every event except the timer, once (the "<type><id>" duplicates that `on_*` put are skipped:
+clients filter by topic inside ZeroMQ instead), topic frame = the event type. Non-tick events carry one
+gap-free sequence number per server run, so a client can take a snapshot and then apply exactly the events
+after it. Ticks from C++ producers go out as runs of raw fixed-layout records (one message per drained run);
+ticks pushed from Python go out as `TickMsg`. Events whose data has no wire schema are not published (logged
+once per type).
 """
 
 from __future__ import annotations
@@ -103,7 +104,8 @@ class RpcEngine(BaseEngine):
     # -- settings ---------------------------------------------------------------------------------------
 
     def load_setting(self) -> None:
-        """Read rpc_service_setting.json (keys rep_address, pub_address, curve); a missing file keeps defaults."""
+        """Read rpc_service_setting.json (keys rep_address, pub_address, curve); a missing file keeps
+        defaults."""
         data = load_json(SETTING_FILENAME) or {}
         self.rep_address = str(data.get("rep_address", self.rep_address))
         self.pub_address = str(data.get("pub_address", self.pub_address))
@@ -271,9 +273,9 @@ class RpcEngine(BaseEngine):
         future: Future[tuple[Any, ...]] = event.data
         oms = self.main_engine.oms_engine
         future.set_result((
-            self._seq, list(self.main_engine.gateways), list(oms.contracts.values()), list(oms.accounts.values()),
-            list(oms.positions.values()), list(oms.orders.values()), list(oms.trades.values()),
-            list(oms.quotes.values()),
+            self._seq, list(self.main_engine.gateways), list(oms.contracts.values()),
+            list(oms.accounts.values()), list(oms.positions.values()), list(oms.orders.values()),
+            list(oms.trades.values()), list(oms.quotes.values()),
         ))
 
     def snapshot(self) -> schema.Snapshot:

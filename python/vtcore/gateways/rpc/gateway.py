@@ -4,8 +4,9 @@ On connect, and again whenever the server restarts or a gap shows in its event s
 snapshot (contracts, accounts, positions, orders, trades, quotes) while it buffers the live events; it then
 applies the buffered events numbered after the snapshot and follows the stream. Objects are re-emitted under
 the local gateway name, so `vt_orderid` is "RPC.<orderid>" and the event type suffix matches it
-("eOrder.RPC.<orderid>", unlike vn.py's gateway). Orders, trades and the rest are emitted only when they differ
-from what was last emitted, so a resync or a server restart never produces a duplicate order or trade event.
+("eOrder.RPC.<orderid>", unlike vn.py's gateway). Orders, trades and the rest are emitted only when they
+differ from what was last emitted, so a resync or a server restart never produces a duplicate order or trade
+event.
 
 Ticks that left the server as raw C++ records are pushed into a local C++ ring (this gateway's producer), so
 they reach local strategies exactly like a local CTP gateway's ticks; a full ring drops and counts them, and
@@ -64,8 +65,8 @@ class RpcGateway(BaseGateway):
 
     - `req_address` / `sub_address`: the server's request and event endpoints;
     - `server_public_key`: the server's CURVE public key (Z85; `RpcEngine.server_public_key` shows it). Empty
-      means the server runs as this user on this host: its key is read from `.vntrader/rpc/server.key` and this
-      client's key is added to that server's allow-list;
+      means the server runs as this user on this host: its key is read from `.vntrader/rpc/server.key` and
+      this client's key is added to that server's allow-list;
     - `client_key_file`: this client's `*.key_secret` file; empty means `.vntrader/rpc/client.key_secret`,
       created on first use (give `client.key`, the public half, to the server's allow-list);
     - `curve`: False only for a server on loopback that runs without CURVE.
@@ -198,8 +199,8 @@ class RpcGateway(BaseGateway):
         name = self._remote_gateway(req.vt_symbol)
         if name is None:
             return ""
-        remote: str = self._client().call(schema.SendOrder, str, CALL_TIMEOUT, req=schema.ORDER_REQ.to_msg(req),
-                                          gateway_name=name)
+        remote: str = self._client().call(schema.SendOrder, str, CALL_TIMEOUT,
+                                          req=schema.ORDER_REQ.to_msg(req), gateway_name=name)
         if not remote:
             return ""
         return f"{self.gateway_name}.{split_vt_id(remote)[1]}"
@@ -214,8 +215,8 @@ class RpcGateway(BaseGateway):
         name = self._remote_gateway(req.vt_symbol)
         if name is None:
             return ""
-        remote: str = self._client().call(schema.SendQuote, str, CALL_TIMEOUT, req=schema.QUOTE_REQ.to_msg(req),
-                                          gateway_name=name)
+        remote: str = self._client().call(schema.SendQuote, str, CALL_TIMEOUT,
+                                          req=schema.QUOTE_REQ.to_msg(req), gateway_name=name)
         return f"{self.gateway_name}.{split_vt_id(remote)[1]}" if remote else ""
 
     def cancel_quote(self, req: CancelRequest) -> None:
@@ -390,7 +391,8 @@ class RpcGateway(BaseGateway):
             self._emitted[key] = data
         obj = schema.to_object(data, self.gateway_name)
         if isinstance(data, schema.LogMsg):
-            obj = LogData(gateway_name=self.gateway_name, msg=f"[{data.gateway_name}] {data.msg}", level=data.level)
+            obj = LogData(gateway_name=self.gateway_name, msg=f"[{data.gateway_name}] {data.msg}",
+                          level=data.level)
         elif isinstance(data, schema.GatewayStateMsg):
             obj.front = f"{data.gateway_name}/{data.front}"
         helper = _HELPERS.get(event_type or _DEFAULT_TYPES.get(type(data), ""))
