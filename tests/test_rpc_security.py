@@ -264,3 +264,39 @@ def test_key_files_are_owner_only_and_secrets_stay_hidden(tmp_path: Path,
         keys.authorize_client("short", "x", folder)
     with pytest.raises(ValueError, match="client name"):
         keys.authorize_client(pair.public, "../escape", folder)
+
+
+def test_client_drops_bad_publications_and_stays_aligned(tmp_path: Path) -> None:
+    """A publisher that sends a one-frame message, three frames and a pickle: the client survives all of them,
+    executes nothing and still receives the well-formed messages that follow."""
+    marker = tmp_path / "pwned"
+    received: list[bytes] = []
+
+    def on_publication(topic: bytes, payload: bytes) -> bool:
+        try:
+            msgspec.msgpack.decode(payload, type=schema.PublicationMsg)
+        except msgspec.MsgspecError:
+            return False
+        received.append(topic)
+        return True
+
+    context: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
+    pub = context.socket(zmq.PUB)
+    pub.linger = 0
+    port = pub.bind_to_random_port("tcp://127.0.0.1")
+    client = RpcClient(server_public_key=None, keypair=None, on_publication=on_publication)
+    client.start(f"tcp://127.0.0.1:{free_port()}", f"tcp://127.0.0.1:{port}")
+    good = msgspec.msgpack.encode(schema.Publication(1, 1, "eLog", schema.LogMsg("SIM", "hello")))
+    try:
+        wait_until(lambda: pub.send_multipart([b"eLog", good]) or received, what="the subscription")
+        received.clear()
+        pub.send(b"lonely")  # one frame
+        pub.send_multipart([b"eLog", good, b"extra"])  # three frames
+        pub.send_multipart([b"eLog", pickle.dumps(Exploit(marker))])
+        for _ in range(3):
+            pub.send_multipart([b"eOrder.", good])
+        wait_until(lambda: received.count(b"eOrder.") >= 2, what="well-formed messages after the bad ones")
+        assert not marker.exists()
+    finally:
+        client.close()
+        context.destroy(linger=0)

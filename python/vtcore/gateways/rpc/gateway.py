@@ -323,26 +323,27 @@ class RpcGateway(BaseGateway):
 
     # -- the event stream (client I/O thread) -------------------------------------------------------------
 
-    def _on_publication(self, topic: bytes, payload: bytes) -> None:
+    def _on_publication(self, topic: bytes, payload: bytes) -> bool:
+        """Apply one publication; False when it could not be decoded (the client then realigns its frames)."""
         try:
             message = self._decoder.decode(payload)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             self.write_log(f"dropped a malformed publication on {topic[:32]!r}: {exc}", logging.WARNING)
-            return
+            return False
         if isinstance(message, schema.TickRecords):
             self._on_records(message)
-            return
+            return True
         if isinstance(message.data, schema.TickMsg):
             self._count_ticks(message.epoch, message.seq, 1)
             self.on_tick(schema.TICK.to_object(message.data, self.gateway_name))
-            return
+            return True
         with self._lock:
             if not self._live or message.epoch != self._epoch:
                 if len(self._buffer) < MAX_BUFFERED:
                     self._buffer.append(message)
-                return
+                return True
             if message.seq <= self._seq:
-                return  # already applied
+                return True  # already applied
             if message.seq != self._seq + 1:
                 self._live = False
                 self._buffer = [message]
@@ -354,6 +355,7 @@ class RpcGateway(BaseGateway):
                 self._emit(message.data, message.type)
         if gap:
             self.write_log(f"{gap} server events missed: resynchronizing", logging.WARNING)
+        return True
 
     def _on_records(self, message: schema.TickRecords) -> None:
         size = message.record_size
