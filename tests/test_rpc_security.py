@@ -20,7 +20,7 @@ import zmq.utils.monitor
 from test_rpc_harness import WAIT, Proc, free_port, server_main, wait_until
 from vtcore.engine import MainEngine
 from vtcore.log import get_logger
-from vtcore.rpc import RpcServiceApp, keys, schema
+from vtcore.rpc import EVENT_RPC_SERVICE, RpcServiceApp, RpcServiceStatus, keys, schema
 from vtcore.rpc.client import RpcClient
 from vtcore.rpc.protocol import (
     MAX_REQUEST_BYTES,
@@ -223,6 +223,8 @@ def test_service_refuses_all_interfaces_without_curve(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VTCORE_HOME", str(tmp_path / ".vntrader"))
     main_engine = MainEngine()
+    statuses: list[RpcServiceStatus] = []
+    main_engine.event_engine.register(EVENT_RPC_SERVICE, lambda event: statuses.append(event.data))
     try:
         rpc: Any = main_engine.add_app(RpcServiceApp)
         with pytest.raises(InsecureAddressError):
@@ -236,6 +238,9 @@ def test_service_refuses_all_interfaces_without_curve(tmp_path: Path,
         assert setting.stat().st_mode & 0o777 == 0o600
         rpc.stop()
         assert not rpc.status.running
+        wait_until(lambda: [status.running for status in statuses][-2:] == [True, False],
+                   what="the start and stop status events")
+        assert statuses[-2].rep_address == rpc.rep_address
     finally:
         main_engine.close()
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import msgspec
+import zmq
 
 from vtcore._core import TICK_RECORD_SIZE
 from vtcore.constant import Exchange
@@ -115,7 +116,7 @@ class RpcGateway(BaseGateway):
                                on_heartbeat=self._on_heartbeat)
             self._producer = self.create_producer(f"{self.gateway_name}-ticks")
             client.start(str(setting["req_address"]), str(setting["sub_address"]))
-        except (RpcError, ValueError, OSError) as exc:
+        except (RpcError, ValueError, OSError, zmq.ZMQError) as exc:
             self.write_log(f"cannot connect: {exc}", logging.ERROR)
             self._state("error", str(exc))
             self._remove_producer()
