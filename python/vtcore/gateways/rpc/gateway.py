@@ -334,6 +334,12 @@ class RpcGateway(BaseGateway):
         if isinstance(message, schema.TickRecords):
             self._on_records(message)
             return True
+        if isinstance(message, schema.TickBatch):
+            self._count_ticks(message.epoch, message.seq, len(message.ticks))
+            to_object, name, on_tick = schema.TICK.to_object, self.gateway_name, self.on_tick
+            for tick in message.ticks:
+                on_tick(to_object(tick, name))
+            return True
         if isinstance(message.data, schema.TickMsg):
             self._count_ticks(message.epoch, message.seq, 1)
             self.on_tick(schema.TICK.to_object(message.data, self.gateway_name))
