@@ -104,7 +104,12 @@ def test_three_clients_get_every_tick_and_one_trades(tmp_path: Path, procs: list
         assert watcher.call("summary")["trades"] == ["RPC.T2"]
 
 
-def test_server_restart_resyncs_without_duplicates(tmp_path: Path, procs: list[Proc]) -> None:
+@pytest.mark.parametrize("wait_for_loss", [True, False], ids=["after-loss", "quick"])
+def test_server_restart_resyncs_without_duplicates(tmp_path: Path, procs: list[Proc],
+                                                   wait_for_loss: bool) -> None:
+    """The server process stops and a new one starts on the same addresses with the same keys and broker
+    state;
+    "quick" starts it without waiting for the client to notice the loss (the new epoch tells it)."""
     home = tmp_path / ".vntrader"
     broker = str(tmp_path / "broker.json")
     rep, pub = addresses()
@@ -119,15 +124,17 @@ def test_server_restart_resyncs_without_duplicates(tmp_path: Path, procs: list[P
 
     server.stop()
     procs.remove(server)
-    assert client.call("wait_state", "disconnected"), "the client never noticed the server was gone"
-    # A call while the server is known to be gone fails at once; nothing is queued for the next server.
-    error = client.call("error_of", "send", "rb2605", 4000.0)
-    assert error.startswith("NotConnectedError") and "server is lost" in error
+    if wait_for_loss:
+        assert client.call("wait_state", "disconnected"), "the client never noticed the server was gone"
+        # A call while the server is known to be gone fails at once; nothing is queued for the next server.
+        error = client.call("error_of", "send", "rb2605", 4000.0)
+        assert error.startswith("NotConnectedError") and "server is lost" in error
 
     server = start_server(procs, home, rep, pub, broker_file=broker)  # same keys, same broker state
     assert client.call("wait_state", "synced", 2), "no fresh snapshot after the restart"
     after = client.call("summary")
     assert after["resyncs"] >= 2
+    assert "restarted" in after["states"]
     # The new server re-reported the same orders and trades: no duplicate reached the local engine.
     assert after["trades"] == before["trades"] == ["RPC.T2"]
     assert Counter(after["orders"]) == Counter(before["orders"])
