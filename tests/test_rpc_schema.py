@@ -78,12 +78,13 @@ def test_account_override_and_log_time_survive() -> None:
     assert (copy.msg, copy.level, copy.time) == ("hello", 30, log.time)
 
 
-def test_tick_datetimes_come_back_in_the_exchange_timezone() -> None:
-    tick = SAMPLES[0]
-    copy = schema.TICK.to_object(msgspec.msgpack.decode(msgspec.msgpack.encode(schema.TICK.to_msg(tick)),
-                                                        type=schema.TickMsg))
+@pytest.mark.parametrize("original", [SAMPLES[0], SAMPLES[2], SAMPLES[3]], ids=["tick", "order", "trade"])
+def test_datetimes_come_back_in_the_exchange_timezone(original: Any) -> None:
+    codec = schema.DATA_CODECS[type(original)]
+    copy = codec.to_object(msgspec.msgpack.decode(msgspec.msgpack.encode(codec.to_msg(original)),
+                                                  type=codec.msg_class))
     assert copy.datetime == NOW
-    assert copy.datetime.utcoffset() == dt.timedelta(hours=8)
+    assert copy.datetime.utcoffset() == dt.timedelta(hours=8)  # not UTC, as msgpack carried it
 
 
 @pytest.mark.parametrize(("codec", "request_obj"), [

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from operator import attrgetter
-from typing import Any, Generic, TypeVar, Union
+from typing import Any, Generic, TypeVar, Union, get_args
 
 import msgspec
 
@@ -270,6 +270,8 @@ class Codec(Generic[O, M]):
         self._get = attrgetter(*self.fields)
         self._after_init = tuple(after_init)  # object fields that are not constructor arguments
         self._init_fields = tuple(name for name in self.fields if name not in self._after_init)
+        self._datetimes = tuple(field.name for field in msgspec.structs.fields(msg_class)
+                                if field.type is dt.datetime or dt.datetime in get_args(field.type))
 
     def to_msg(self, obj: O) -> M:
         return self.msg_class(*self._get(obj))
@@ -280,6 +282,14 @@ class Codec(Generic[O, M]):
         values = dict(zip(self.fields, msgspec.structs.astuple(msg), strict=True))
         if gateway_name is not None and "gateway_name" in values:
             values["gateway_name"] = gateway_name
+        if self._datetimes:
+            # msgpack carries aware datetimes as UTC instants: put them back in the exchange's zone (the
+            # zone vtcore uses for that exchange), or in local time for objects without an exchange (logs).
+            zone = timezone_for(values["exchange"]) if "exchange" in values else None
+            for name in self._datetimes:
+                when = values[name]
+                if when is not None and when.tzinfo is not None:
+                    values[name] = when.astimezone(zone)
         late = {name: values.pop(name) for name in self._after_init}
         obj = self.object_class(**values)
         for name, value in late.items():
