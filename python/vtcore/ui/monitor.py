@@ -1,0 +1,369 @@
+"""Dockable tables of live data: ticks, orders, trades, positions, accounts and the log.
+
+Each monitor is a model keyed by the data's id (a new object with a known id replaces its row, so a table
+holds the latest state) or append-only (the log). The view sorts on raw values and filters rows by symbol.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any, ClassVar
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from vtcore.constant import Direction
+
+from .text import Text
+
+SORT_ROLE = int(QtCore.Qt.ItemDataRole.UserRole) + 1
+ModelIndex = QtCore.QModelIndex | QtCore.QPersistentModelIndex
+_ROOT = QtCore.QModelIndex()
+LONG_COLOR = QtGui.QColor("#d62728")  # red: long / up, the Chinese market's convention
+SHORT_COLOR = QtGui.QColor("#2ca02c")  # green: short / down
+
+
+def format_number(value: float | int | None) -> str:
+    """Up to 10 significant digits with trailing zeros dropped: 3850.0 -> "3850", 0.1 + 0.2 -> "0.3"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return f"{value:.10g}"
+
+
+def format_time(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%H:%M:%S.%f")[:-3]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its header's text key and how to read its raw value from a data object."""
+
+    header: str
+    read: Callable[[Any], Any]
+
+    @staticmethod
+    def attr(header: str, name: str) -> Column:
+        return Column(header, lambda data: getattr(data, name, None))
+
+
+def _attr(header: str, name: str) -> Column:
+    return Column.attr(header, name)
+
+
+class MonitorModel(QtCore.QAbstractTableModel):
+    """Rows of data objects; `key` names the id attribute (None: append-only, at most `max_rows` kept)."""
+
+    def __init__(
+        self,
+        columns: list[Column],
+        text: Text,
+        key: str | None,
+        *,
+        keep: Callable[[Any], bool] | None = None,
+        max_rows: int | None = None,
+        parent: QtCore.QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.columns = columns
+        self.text = text
+        self.key = key
+        self.keep = keep
+        self.max_rows = max_rows
+        self.rows: list[Any] = []
+        self._row_of: dict[str, int] = {}
+
+    # --- Qt model interface ---
+
+    def rowCount(self, parent: ModelIndex = _ROOT) -> int:  # noqa: N802 - Qt's name
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: ModelIndex = _ROOT) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: QtCore.Qt.Orientation, role: int = QtCore.Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == QtCore.Qt.ItemDataRole.DisplayRole and orientation == QtCore.Qt.Orientation.Horizontal:
+            return self.text(self.columns[section].header)
+        return None
+
+    def data(self, index: ModelIndex, role: int = QtCore.Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        value = self.columns[index.column()].read(self.rows[index.row()])
+        if role == QtCore.Qt.ItemDataRole.DisplayRole:
+            return self.display(value)
+        if role == SORT_ROLE:
+            if isinstance(value, Enum):
+                return self.text.enum(value)
+            if isinstance(value, datetime):
+                return value.timestamp()
+            return value if isinstance(value, (int, float, str)) else self.display(value)
+        if role == QtCore.Qt.ItemDataRole.ForegroundRole and isinstance(value, Direction):
+            return QtGui.QBrush(LONG_COLOR if value == Direction.LONG else SHORT_COLOR)
+        if role == QtCore.Qt.ItemDataRole.TextAlignmentRole and isinstance(value, (int, float)):
+            return int(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def display(self, value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return str(value)
+        if isinstance(value, Enum):
+            return self.text.enum(value)
+        if isinstance(value, (int, float)):
+            return format_number(value)
+        if isinstance(value, datetime):
+            return format_time(value)
+        return str(value)
+
+    # --- updates (GUI thread) ---
+
+    def update_rows(self, items: Iterable[Any]) -> None:
+        """Insert or replace rows by key (append when append-only); drop rows that `keep` rejects."""
+        if self.key is None:
+            self._append(list(items))
+            return
+        pending: dict[str, Any] = {}  # new keys, in arrival order, inserted in one go
+        changed: set[str] = set()
+        for item in items:
+            item_key = getattr(item, self.key)
+            if self.keep is not None and not self.keep(item):
+                pending.pop(item_key, None)
+                changed.discard(item_key)
+                if item_key in self._row_of:
+                    self._remove(item_key)
+                continue
+            row = self._row_of.get(item_key)
+            if row is None:
+                pending[item_key] = item
+            else:
+                self.rows[row] = item
+                changed.add(item_key)
+        if changed:
+            rows = [self._row_of[item_key] for item_key in changed]
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), len(self.columns) - 1))
+        self._append(list(pending.values()))
+
+    def _append(self, new_rows: list[Any]) -> None:
+        if new_rows:
+            first = len(self.rows)
+            self.beginInsertRows(QtCore.QModelIndex(), first, first + len(new_rows) - 1)
+            self.rows.extend(new_rows)
+            if self.key is not None:
+                for offset, item in enumerate(new_rows):
+                    self._row_of[getattr(item, self.key)] = first + offset
+            self.endInsertRows()
+        if self.max_rows is not None and len(self.rows) > self.max_rows:
+            # Only append-only tables (the log) are capped, so there is no key index to shift.
+            excess = len(self.rows) - self.max_rows
+            self.beginRemoveRows(QtCore.QModelIndex(), 0, excess - 1)
+            del self.rows[:excess]
+            self.endRemoveRows()
+
+    def _remove(self, item_key: str) -> None:
+        row = self._row_of.pop(item_key)
+        self.beginRemoveRows(QtCore.QModelIndex(), row, row)
+        del self.rows[row]
+        for later_key, later_row in self._row_of.items():
+            if later_row > row:
+                self._row_of[later_key] = later_row - 1
+        self.endRemoveRows()
+
+    def item(self, row: int) -> Any:
+        return self.rows[row]
+
+    def find(self, item_key: str) -> Any | None:
+        row = self._row_of.get(item_key)
+        return None if row is None else self.rows[row]
+
+
+class BaseMonitor(QtWidgets.QWidget):
+    """A filter box over a sortable table of one model."""
+
+    columns: ClassVar[list[Column]] = []
+    key: ClassVar[str | None] = None
+    max_rows: ClassVar[int | None] = None
+    filter_column = "col_symbol"
+
+    item_activated = QtCore.Signal(object)  # the data object of a double-clicked row
+
+    def __init__(self, text: Text, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.text = text
+        self.model = MonitorModel(
+            self.columns, text, self.key, keep=self.keep_row, max_rows=self.max_rows, parent=self
+        )
+        self.proxy = QtCore.QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.proxy.setFilterCaseSensitivity(QtCore.Qt.CaseSensitivity.CaseInsensitive)
+        headers = [column.header for column in self.columns]
+        # -1: match any column.
+        self.proxy.setFilterKeyColumn(
+            headers.index(self.filter_column) if self.filter_column in headers else -1
+        )
+
+        self.filter_edit = QtWidgets.QLineEdit(self)
+        self.filter_edit.setPlaceholderText(text("filter_symbol"))
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
+
+        self.view = QtWidgets.QTableView(self)
+        self.view.setModel(self.proxy)
+        # Arrival order until a header is clicked.
+        self.view.horizontalHeader().setSortIndicator(-1, QtCore.Qt.SortOrder.AscendingOrder)
+        self.view.setSortingEnabled(True)
+        self.view.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().setVisible(False)
+        self.view.horizontalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.doubleClicked.connect(self._on_double_click)
+
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.filter_edit)
+        layout.addWidget(self.view)
+
+    def keep_row(self, data: Any) -> bool:
+        """Whether a row stays in the table (active orders drop finished ones)."""
+        return True
+
+    def update_rows(self, items: Iterable[Any]) -> None:
+        self.model.update_rows(items)
+
+    def update_row(self, item: Any) -> None:
+        self.model.update_rows((item,))
+
+    def source_row(self, view_row: int) -> int:
+        return self.proxy.mapToSource(self.proxy.index(view_row, 0)).row()
+
+    def _on_double_click(self, index: QtCore.QModelIndex) -> None:
+        row = self.proxy.mapToSource(index).row()
+        if 0 <= row < self.model.rowCount():
+            self.item_activated.emit(self.model.item(row))
+
+
+_SYMBOL = _attr("col_symbol", "symbol")
+_EXCHANGE = _attr("col_exchange", "exchange")
+_GATEWAY = _attr("col_gateway", "gateway_name")
+
+
+class TickMonitor(BaseMonitor):
+    key = "vt_symbol"
+    columns: ClassVar[list[Column]] = [
+        _SYMBOL,
+        _EXCHANGE,
+        _attr("col_name", "name"),
+        _attr("col_last", "last_price"),
+        _attr("col_volume", "volume"),
+        _attr("col_open", "open_price"),
+        _attr("col_high", "high_price"),
+        _attr("col_low", "low_price"),
+        _attr("col_bid_price", "bid_price_1"),
+        _attr("col_bid_volume", "bid_volume_1"),
+        _attr("col_ask_price", "ask_price_1"),
+        _attr("col_ask_volume", "ask_volume_1"),
+        _attr("col_time", "datetime"),
+        _GATEWAY,
+    ]
+
+
+_ORDER_COLUMNS = [
+    _attr("col_orderid", "orderid"),
+    _attr("col_reference", "reference"),
+    _SYMBOL,
+    _EXCHANGE,
+    _attr("col_type", "type"),
+    _attr("col_direction", "direction"),
+    _attr("col_offset", "offset"),
+    _attr("col_price", "price"),
+    _attr("col_order_volume", "volume"),
+    _attr("col_traded", "traded"),
+    _attr("col_status", "status"),
+    _attr("col_time", "datetime"),
+    _GATEWAY,
+]
+
+
+class OrderMonitor(BaseMonitor):
+    key = "vt_orderid"
+    columns: ClassVar[list[Column]] = _ORDER_COLUMNS
+
+
+class ActiveOrderMonitor(BaseMonitor):
+    """Orders still working; a double-click cancels one (the window connects `item_activated`)."""
+
+    key = "vt_orderid"
+    columns: ClassVar[list[Column]] = _ORDER_COLUMNS
+
+    def __init__(self, text: Text, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.view.setToolTip(text("cancel_hint"))
+
+    def keep_row(self, data: Any) -> bool:
+        return bool(data.is_active())
+
+
+class TradeMonitor(BaseMonitor):
+    key = "vt_tradeid"  # a fill seen twice (a snapshot and its event) is shown once
+    columns: ClassVar[list[Column]] = [
+        _attr("col_tradeid", "tradeid"),
+        _attr("col_orderid", "orderid"),
+        _SYMBOL,
+        _EXCHANGE,
+        _attr("col_direction", "direction"),
+        _attr("col_offset", "offset"),
+        _attr("col_price", "price"),
+        _attr("col_trade_volume", "volume"),
+        _attr("col_time", "datetime"),
+        _GATEWAY,
+    ]
+
+
+class PositionMonitor(BaseMonitor):
+    key = "vt_positionid"
+    columns: ClassVar[list[Column]] = [
+        _SYMBOL,
+        _EXCHANGE,
+        _attr("col_direction", "direction"),
+        _attr("col_position", "volume"),
+        _attr("col_yd_volume", "yd_volume"),
+        _attr("col_frozen", "frozen"),
+        _attr("col_avg_price", "price"),
+        _attr("col_pnl", "pnl"),
+        _GATEWAY,
+    ]
+
+
+class AccountMonitor(BaseMonitor):
+    key = "vt_accountid"
+    filter_column = "col_accountid"
+    columns: ClassVar[list[Column]] = [
+        _attr("col_accountid", "accountid"),
+        _attr("col_balance", "balance"),
+        _attr("col_frozen", "frozen"),
+        _attr("col_available", "available"),
+        _GATEWAY,
+    ]
+
+
+class LogMonitor(BaseMonitor):
+    key = None
+    max_rows = 10000
+    filter_column = "col_message"
+    columns: ClassVar[list[Column]] = [
+        _attr("col_time", "time"),
+        _attr("col_message", "msg"),
+        _GATEWAY,
+    ]
