@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -32,11 +34,18 @@ def create_qapp(app_name: str = "VN Trader") -> QtWidgets.QApplication:
     return qapp
 
 
-def quit_on_interrupt(qapp: QtWidgets.QApplication) -> QtCore.QTimer:
-    """Let Ctrl-C close the window: Python only sees signals while it runs, so wake it up twice a second."""
-    signal.signal(signal.SIGINT, lambda _signum, _frame: qapp.closeAllWindows())
+@contextmanager
+def interrupt_closes_windows(qapp: QtWidgets.QApplication) -> Iterator[None]:
+    """While inside, Ctrl-C closes the windows. Python only sees a signal when it runs, so a timer wakes it up
+    twice a second while Qt's loop waits. The previous SIGINT handler is restored on the way out."""
+    previous = signal.signal(signal.SIGINT, lambda _signum, _frame: qapp.closeAllWindows())
     timer = QtCore.QTimer(qapp)
     timer.setInterval(500)
     timer.timeout.connect(lambda: None)
     timer.start()
-    return timer
+    try:
+        yield
+    finally:
+        timer.stop()
+        timer.deleteLater()
+        signal.signal(signal.SIGINT, previous)

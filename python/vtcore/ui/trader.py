@@ -9,7 +9,7 @@ from vtcore.engine import MainEngine
 from vtcore.event import EventEngine
 
 from .mainwindow import MainWindow
-from .qapp import create_qapp, quit_on_interrupt
+from .qapp import create_qapp, interrupt_closes_windows
 
 
 def build_trader(
@@ -32,6 +32,6 @@ def run_trader(
     """Show the window maximized and run until it closes (closing it closes the engine)."""
     qapp = create_qapp()
     _main_engine, window = build_trader(gateways, apps, language)
-    quit_on_interrupt(qapp)
     window.showMaximized()
-    return int(qapp.exec())
+    with interrupt_closes_windows(qapp):
+        return int(qapp.exec())
