@@ -14,6 +14,7 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before Qt starts: the tests need 
 import dataclasses
 import datetime as dt
 import json
+import logging
 import stat
 import threading
 from collections.abc import Iterator
@@ -32,6 +33,7 @@ from vtcore import (
     Direction,
     EventEngine,
     Exchange,
+    GatewayStateData,
     MainEngine,
     OrderData,
     OrderRequest,
@@ -83,6 +85,9 @@ class DemoGateway(BaseGateway):
 
     def connect(self, setting: dict[str, Any]) -> None:
         self.connected_setting = dict(setting)
+        for front in ("td", "md"):
+            state = GatewayStateData(gateway_name=self.gateway_name, front=front, state="connected")
+            self.on_gateway_state(state)
         for symbol, exchange, name, size, pricetick in CONTRACTS:
             self.on_contract(
                 ContractData(
@@ -95,6 +100,8 @@ class DemoGateway(BaseGateway):
         for symbol, exchange, *_ in CONTRACTS:
             self.publish_tick(symbol, exchange, 3850.0 if symbol == "rb2605" else 800.5)
         self.write_log(f"connected as {setting['username']}")
+        if not setting["auto_reconnect"]:
+            self.write_log("auto_reconnect is off: a dropped connection stays down", level=logging.WARNING)
 
     def close(self) -> None:
         return None
@@ -263,6 +270,7 @@ def test_connect_shows_contracts_account_positions_and_saves_settings(
         lambda: any("connected as alice" in row["信息"] for row in rows(window.log_monitor)), timeout=WAIT_MS
     )
     assert all("s3cret-pw" not in str(row) for row in rows(window.log_monitor))
+    assert window.gateway_state_label.text() == "DEMO td: connected  DEMO md: connected"
 
     # Reopened, the dialog is prefilled from connect_demo.json, the password still masked.
     window.connect_actions["DEMO"].trigger()
@@ -535,15 +543,63 @@ def test_screenshot_of_the_window_with_live_data(
     qtbot: Any, window: MainWindow, engine: tuple[MainEngine, EventEngine, DemoGateway],
     request: pytest.FixtureRequest,
 ) -> None:
+    """Save PNGs of the window with live data, the connect dialog and the contract query for a reviewer."""
     connect_with_two_orders(qtbot, window, engine, "rb2605", ("3851", "2"), ("3849", "1"))
     window.resize(1600, 900)
     qtbot.waitUntil(lambda: len(rows(window.tick_monitor)) == 3, timeout=WAIT_MS)
+    window.update_status()
+    window.connect_actions["DEMO"].trigger()
+    dialog = window.connect_dialogs["DEMO"]
+    window.query_contracts_action.trigger()
+    contracts = window.contract_dialog
+    assert contracts is not None
+    qtbot.mouseClick(contracts.query_button, QtCore.Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(contracts.filter_edit, "SHFE")
 
+    tables = [*window.monitors().values(), contracts.table]
+    qtbot.waitUntil(lambda: not any(table.resize_pending() for table in tables), timeout=WAIT_MS)
     output = Path(os.environ.get("VTCORE_TEST_OUTPUT", request.config.rootpath / "test-output"))
     output.mkdir(parents=True, exist_ok=True)
-    path = output / "ui_main_window.png"
-    image = window.grab().toImage()
-    assert image.width() >= 1600 and image.height() >= 900
-    assert image.save(str(path))
-    print(f"\nscreenshot of the trader window: {path}")
-    assert path.stat().st_size > 10_000
+    shots = {"ui_main_window": window, "ui_connect_dialog": dialog, "ui_contracts": contracts}
+    for name, widget in shots.items():
+        path = output / f"{name}.png"
+        image = widget.grab().toImage()
+        assert image.save(str(path))
+        assert path.stat().st_size > 2_000
+        print(f"\nscreenshot: {path} ({image.width()}x{image.height()})")
+    assert window.grab().size() == QtCore.QSize(1600, 900)
+
+
+def test_symbol_box_completes_from_known_contracts(
+    qtbot: Any, window: MainWindow, engine: tuple[MainEngine, EventEngine, DemoGateway]
+) -> None:
+    _, _, gateway = engine
+    connect_demo(qtbot, window, gateway)
+    panel = window.trading_widget
+    qtbot.waitUntil(lambda: panel.completion_model.rowCount() == len(CONTRACTS), timeout=WAIT_MS)
+    completer = panel.symbol_edit.completer()
+    completer.setCompletionPrefix("2609")  # matches anywhere in the vt_symbol
+    assert completer.completionCount() == 1
+    assert completer.currentCompletion() == "i2609.DCE"
+    completer.activated.emit("i2609.DCE")  # what choosing it from the pop-up does
+    assert panel.symbol_edit.text() == "i2609"
+    assert panel.exchange_combo.currentText() == "DCE"
+    assert panel.name_label.text() == "铁矿石2609"
+    assert gateway.subscribed == ["i2609.DCE"]
+
+
+def test_double_clicked_tick_row_fills_the_trading_panel(
+    qtbot: Any, window: MainWindow, engine: tuple[MainEngine, EventEngine, DemoGateway]
+) -> None:
+    _, _, gateway = engine
+    connect_demo(qtbot, window, gateway)
+    monitor = window.tick_monitor
+    qtbot.waitUntil(lambda: len(rows(monitor)) == len(CONTRACTS), timeout=WAIT_MS)
+    qtbot.keyClicks(monitor.filter_edit, "ag")
+    view = monitor.view
+    cell = view.visualRect(monitor.proxy.index(0, 0)).center()
+    qtbot.mouseClick(view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=cell)
+    qtbot.mouseDClick(view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=cell)
+    panel = window.trading_widget
+    assert (panel.symbol_edit.text(), panel.exchange_combo.currentText()) == ("ag2606", "SHFE")
+    assert panel.last_label.text() == "800.5"

@@ -22,6 +22,7 @@ from PySide6 import QtCore
 from vtcore.event import (
     EVENT_ACCOUNT,
     EVENT_CONTRACT,
+    EVENT_GATEWAY_STATE,
     EVENT_LOG,
     EVENT_ORDER,
     EVENT_POSITION,
@@ -30,7 +31,9 @@ from vtcore.event import (
 )
 
 # Event types the window shows besides ticks, in the order the engine delivered them.
-MESSAGE_EVENTS = (EVENT_CONTRACT, EVENT_ACCOUNT, EVENT_POSITION, EVENT_ORDER, EVENT_TRADE, EVENT_LOG)
+MESSAGE_EVENTS = (
+    EVENT_CONTRACT, EVENT_ACCOUNT, EVENT_POSITION, EVENT_ORDER, EVENT_TRADE, EVENT_LOG, EVENT_GATEWAY_STATE
+)
 
 Handler = Callable[[Any], None]
 

@@ -9,7 +9,15 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from vtcore.event import EVENT_ACCOUNT, EVENT_CONTRACT, EVENT_LOG, EVENT_ORDER, EVENT_POSITION, EVENT_TRADE
+from vtcore.event import (
+    EVENT_ACCOUNT,
+    EVENT_CONTRACT,
+    EVENT_GATEWAY_STATE,
+    EVENT_LOG,
+    EVENT_ORDER,
+    EVENT_POSITION,
+    EVENT_TRADE,
+)
 from vtcore.setting import display_language
 
 from .bridge import EventBridge
@@ -111,6 +119,7 @@ class MainWindow(QtWidgets.QMainWindow):
         bridge.subscribe(EVENT_ACCOUNT, self.account_monitor.update_row)
         bridge.subscribe(EVENT_LOG, self.log_monitor.update_row)
         bridge.subscribe(EVENT_CONTRACT, self.trading_widget.add_contract)
+        bridge.subscribe(EVENT_GATEWAY_STATE, self._on_gateway_state)
 
         self.active_monitor.item_activated.connect(self.cancel_order)
         self.tick_monitor.item_activated.connect(self._choose_symbol)
@@ -167,6 +176,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self.trading_widget.add_contract(contract)
 
     def _init_status(self) -> None:
+        self.gateway_states: dict[tuple[str, str], str] = {}
+        self.gateway_state_label = QtWidgets.QLabel(self)
+        self.statusBar().addWidget(self.gateway_state_label)
         self.status_label = QtWidgets.QLabel(self)
         self.statusBar().addPermanentWidget(self.status_label)
         self._status_timer = QtCore.QTimer(self)
@@ -180,6 +192,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.status_label.setText(
             f"ticks {self.bridge.ticks_received}  shown {self.bridge.ticks_shown}  dropped {dropped}"
         )
+
+    def _on_gateway_state(self, state: Any) -> None:
+        """Show each gateway front's last state, e.g. "CTP td: logged_in", in the status bar."""
+        self.gateway_states[(state.gateway_name, state.front)] = state.state
+        shown = [f"{gateway} {front}: {value}" for (gateway, front), value in self.gateway_states.items()]
+        self.gateway_state_label.setText("  ".join(shown))
 
     # --- actions ---
 

@@ -24,6 +24,9 @@ ModelIndex = QtCore.QModelIndex | QtCore.QPersistentModelIndex
 _ROOT = QtCore.QModelIndex()
 LONG_COLOR = QtGui.QColor("#d62728")  # red: long / up, the Chinese market's convention
 SHORT_COLOR = QtGui.QColor("#2ca02c")  # green: short / down
+ERROR_COLOR = QtGui.QColor("#d62728")
+WARNING_COLOR = QtGui.QColor("#e67e00")
+WARNING_LEVEL, ERROR_LEVEL = 30, 40  # logging's levels, as LogData.level carries them
 
 
 def format_number(value: float | int | None) -> str:
@@ -106,10 +109,19 @@ class MonitorModel(QtCore.QAbstractTableModel):
             if isinstance(value, datetime):
                 return value.timestamp()
             return value if isinstance(value, (int, float, str)) else self.display(value)
-        if role == QtCore.Qt.ItemDataRole.ForegroundRole and isinstance(value, Direction):
-            return QtGui.QBrush(LONG_COLOR if value == Direction.LONG else SHORT_COLOR)
+        if role == QtCore.Qt.ItemDataRole.ForegroundRole:
+            return self._color(value, self.rows[index.row()])
         if role == QtCore.Qt.ItemDataRole.TextAlignmentRole and isinstance(value, (int, float)):
             return int(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    @staticmethod
+    def _color(value: Any, item: Any) -> QtGui.QBrush | None:
+        if isinstance(value, Direction):
+            return QtGui.QBrush(LONG_COLOR if value == Direction.LONG else SHORT_COLOR)
+        level = getattr(item, "level", None)  # a log line: warnings and errors stand out
+        if isinstance(level, int) and level >= WARNING_LEVEL:
+            return QtGui.QBrush(ERROR_COLOR if level >= ERROR_LEVEL else WARNING_COLOR)
         return None
 
     def display(self, value: Any) -> str:
@@ -225,8 +237,13 @@ class BaseMonitor(QtWidgets.QWidget):
         self.view.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        # Columns fit their contents when rows are added, not on every update: ResizeToContents would measure
+        # every row at each tick. The user can still drag them.
         self.view.horizontalHeader().setStretchLastSection(True)
+        self._resize_timer = QtCore.QTimer(self)
+        self._resize_timer.setSingleShot(True)
+        self._resize_timer.timeout.connect(self.fit_columns)
+        self.model.rowsInserted.connect(lambda *_: self._resize_timer.start(0))
         self.view.doubleClicked.connect(self._on_double_click)
 
         layout = QtWidgets.QVBoxLayout(self)
@@ -234,6 +251,15 @@ class BaseMonitor(QtWidgets.QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.view)
+
+    def fit_columns(self) -> None:
+        # All but the last, which stretches to the table's edge.
+        for column in range(len(self.columns) - 1):
+            self.view.resizeColumnToContents(column)
+
+    def resize_pending(self) -> bool:
+        """Whether the columns are still to be fitted to rows just added (at the next event loop turn)."""
+        return self._resize_timer.isActive()
 
     def keep_row(self, data: Any) -> bool:
         """Whether a row stays in the table (active orders drop finished ones)."""
