@@ -202,6 +202,15 @@ def fill(qtbot: Any, dialog: ConnectDialog, name: str, text: str) -> None:
     qtbot.keyClicks(line, text)
 
 
+@pytest.fixture
+def connected(
+    qtbot: Any, window: MainWindow, engine: tuple[MainEngine, EventEngine, DemoGateway]
+) -> MainWindow:
+    """The window after System -> Connect DEMO."""
+    connect_demo(qtbot, window, engine[2])
+    return window
+
+
 def connect_demo(qtbot: Any, window: MainWindow, gateway: DemoGateway) -> ConnectDialog:
     """System -> Connect DEMO, fill every field, click Connect, and wait for the account to appear."""
     window.connect_actions["DEMO"].trigger()
@@ -446,11 +455,8 @@ def test_trading_panel_refuses_bad_input(
     assert gateway.orders == {}
 
 
-def test_monitors_sort_and_filter_by_symbol(
-    qtbot: Any, window: MainWindow, engine: tuple[MainEngine, EventEngine, DemoGateway]
-) -> None:
-    _, _, gateway = engine
-    connect_demo(qtbot, window, gateway)
+def test_monitors_sort_and_filter_by_symbol(qtbot: Any, connected: MainWindow) -> None:
+    window = connected
     monitor = window.tick_monitor
     qtbot.waitUntil(lambda: len(rows(monitor)) == 3, timeout=WAIT_MS)
     symbol_column = 0
@@ -570,11 +576,8 @@ def test_screenshot_of_the_window_with_live_data(
     assert window.grab().size() == QtCore.QSize(1600, 900)
 
 
-def test_symbol_box_completes_from_known_contracts(
-    qtbot: Any, window: MainWindow, engine: tuple[MainEngine, EventEngine, DemoGateway]
-) -> None:
-    _, _, gateway = engine
-    connect_demo(qtbot, window, gateway)
+def test_symbol_box_completes_from_known_contracts(qtbot: Any, connected: MainWindow) -> None:
+    window = connected
     panel = window.trading_widget
     qtbot.waitUntil(lambda: panel.completion_model.rowCount() == len(CONTRACTS), timeout=WAIT_MS)
     completer = panel.symbol_edit.completer()
@@ -585,14 +588,11 @@ def test_symbol_box_completes_from_known_contracts(
     assert panel.symbol_edit.text() == "i2609"
     assert panel.exchange_combo.currentText() == "DCE"
     assert panel.name_label.text() == "铁矿石2609"
-    assert gateway.subscribed == ["i2609.DCE"]
+    assert window.main_engine.gateways["DEMO"].subscribed == ["i2609.DCE"]
 
 
-def test_double_clicked_tick_row_fills_the_trading_panel(
-    qtbot: Any, window: MainWindow, engine: tuple[MainEngine, EventEngine, DemoGateway]
-) -> None:
-    _, _, gateway = engine
-    connect_demo(qtbot, window, gateway)
+def test_double_clicked_tick_row_fills_the_trading_panel(qtbot: Any, connected: MainWindow) -> None:
+    window = connected
     monitor = window.tick_monitor
     qtbot.waitUntil(lambda: len(rows(monitor)) == len(CONTRACTS), timeout=WAIT_MS)
     qtbot.keyClicks(monitor.filter_edit, "ag")
