@@ -44,6 +44,7 @@ from vtcore import (
     TickData,
 )
 from vtcore import setting as vt_setting
+from vtcore.event import EVENT_ORDER
 from vtcore.ui import MainWindow
 from vtcore.ui.connect import ConnectDialog
 from vtcore.ui.monitor import BaseMonitor
@@ -603,3 +604,44 @@ def test_double_clicked_tick_row_fills_the_trading_panel(qtbot: Any, connected: 
     panel = window.trading_widget
     assert (panel.symbol_edit.text(), panel.exchange_combo.currentText()) == ("ag2606", "SHFE")
     assert panel.last_label.text() == "800.5"
+
+
+def test_a_failing_widget_handler_does_not_stop_the_others(
+    qtbot: Any, connected: MainWindow, caplog: pytest.LogCaptureFixture
+) -> None:
+    window = connected
+    calls: list[str] = []
+
+    def broken(order: OrderData) -> None:
+        calls.append(order.vt_orderid)
+        raise RuntimeError("a broken widget")
+
+    window.bridge.subscribe(EVENT_ORDER, broken)
+    choose(qtbot, window, "rb2605")
+    send(qtbot, window, "3850", "1")
+    send(qtbot, window, "3851", "1")
+    qtbot.waitUntil(lambda: len(rows(window.order_monitor)) == 2, timeout=WAIT_MS)
+    assert calls == ["DEMO.1", "DEMO.2"]
+    assert window.bridge.handler_errors == 2
+    assert "a broken widget" in caplog.text
+
+
+class FailingGateway(DemoGateway):
+    default_name = "FAILING"
+
+    def connect(self, setting: dict[str, Any]) -> None:
+        raise ConnectionError(f"login refused for password {setting['password']}")
+
+
+def test_connect_error_is_shown_with_secrets_masked(
+    qtbot: Any, engine: tuple[MainEngine, EventEngine, DemoGateway]
+) -> None:
+    main_engine, event_engine, _ = engine
+    main_engine.add_gateway(FailingGateway)
+    window = MainWindow(main_engine, event_engine, close_engine=False)
+    qtbot.addWidget(window)
+    dialog = window.open_connect_dialog("FAILING")
+    fill(qtbot, dialog, "password", "hunter2")
+    qtbot.mouseClick(dialog.connect_button, QtCore.Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()
+    assert dialog.status.text() == "连接失败：login refused for password ******"

@@ -12,6 +12,7 @@ reference swap, so neither side ever waits for more than that.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -36,6 +37,7 @@ MESSAGE_EVENTS = (
 )
 
 Handler = Callable[[Any], None]
+logger = logging.getLogger("vtcore.ui")
 
 
 class EventBridge(QtCore.QObject):
@@ -53,6 +55,7 @@ class EventBridge(QtCore.QObject):
         self._handlers: dict[str, list[Handler]] = {}
         self.ticks_received = 0
         self.ticks_shown = 0
+        self.handler_errors = 0
 
         self._event_engine.register(EVENT_TICK, self._on_tick)
         for event_type in MESSAGE_EVENTS:
@@ -92,12 +95,20 @@ class EventBridge(QtCore.QObject):
         for _ in range(min(len(self._messages), 20000)):
             event_type, data = self._messages.popleft()
             for handler in self._handlers.get(event_type, ()):
-                handler(data)
+                self._call(handler, data)
         if ticks:
             self.ticks_shown += len(ticks)
             latest = list(ticks.values())
             for tick_handler in self._tick_handlers:
-                tick_handler(latest)
+                self._call(tick_handler, latest)
+
+    def _call(self, handler: Callable[[Any], None], data: Any) -> None:
+        # One widget's fault must not keep the event from the others, nor stop the repaints.
+        try:
+            handler(data)
+        except Exception:
+            self.handler_errors += 1
+            logger.exception("trader window handler %s failed", getattr(handler, "__qualname__", handler))
 
     def close(self) -> None:
         """Stop the repaint timer and leave the engine's handler lists."""

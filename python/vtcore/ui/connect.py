@@ -139,6 +139,14 @@ class ConnectDialog(QtWidgets.QDialog):
             values[name] = field.value()[0]
         return values if valid else None
 
+    @staticmethod
+    def _without_secrets(message: str, setting: dict[str, Any]) -> str:
+        """A gateway's error text with any secret value of the setting masked, in case it quoted one."""
+        for name, value in setting.items():
+            if is_secret_key(name) and isinstance(value, str) and value:
+                message = message.replace(value, "******")
+        return message
+
     def connect_gateway(self) -> bool:
         """Check, save and connect; True when the gateway was asked to connect."""
         setting = self.setting()
@@ -152,7 +160,7 @@ class ConnectDialog(QtWidgets.QDialog):
         try:
             self.main_engine.connect(setting, self.gateway_name)
         except Exception as error:  # shown to the user; the engine names the bad key
-            self.status.setText(self.text("connect_failed", error=error))
+            self.status.setText(self.text("connect_failed", error=self._without_secrets(str(error), setting)))
             return False
         self.accept()
         return True
