@@ -645,3 +645,26 @@ def test_connect_error_is_shown_with_secrets_masked(
     qtbot.mouseClick(dialog.connect_button, QtCore.Qt.MouseButton.LeftButton)
     assert dialog.isVisible()
     assert dialog.status.text() == "连接失败：login refused for password ******"
+
+
+def test_connect_dialog_survives_a_bad_settings_file(qtbot: Any, window: MainWindow, home: Path) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    saved = {"username": "bob", "port": "abc", "server": "BOGUS", "auto_reconnect": "yes"}
+    (home / "connect_demo.json").write_text(json.dumps(saved), encoding="utf-8")
+    dialog = window.open_connect_dialog("DEMO")
+    username, port = dialog.fields["username"].widget, dialog.fields["port"].widget
+    assert isinstance(username, QtWidgets.QLineEdit) and isinstance(port, QtWidgets.QLineEdit)
+    assert username.text() == "bob"
+    assert port.text() == "abc"
+    assert dialog.fields["port"].error.text() == "请输入整数"  # shown at once, before Connect
+    server, checkbox = dialog.fields["server"].widget, dialog.fields["auto_reconnect"].widget
+    assert isinstance(server, QtWidgets.QComboBox) and isinstance(checkbox, QtWidgets.QCheckBox)
+    assert server.currentText() == "REAL"  # an unknown choice falls back to the default
+    assert not checkbox.isChecked()  # "yes" is not a bool: the default stays
+
+    (home / "connect_demo.json").write_text("{not json", encoding="utf-8")
+    broken = window.open_connect_dialog("DEMO")
+    assert "invalid JSON" in broken.status.text()
+    assert "connect_demo.json" in broken.status.text()
+    assert isinstance(broken.fields["port"].widget, QtWidgets.QLineEdit)
+    assert broken.fields["port"].widget.text() == "7000"
