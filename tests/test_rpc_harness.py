@@ -1,0 +1,453 @@
+"""Processes for the RPC tests: a server process (MainEngine + an in-test gateway + RpcService) and client
+processes (MainEngine + RpcGateway), each driven by commands over multiprocessing queues.
+
+`SimGateway` is a real BaseGateway: its contracts, account, positions, orders and trades travel through the
+EventEngine and the OMS exactly as a broker gateway's do; it keeps its orders and trades in a "broker file" so
+a restarted server reports the same ones again (as CTP does after a reconnect). Ticks come either from Python
+(`on_tick`) or from a C++ TestProducer ring (the CTP path).
+
+The tests at the bottom check the harness itself (the in-test gateway in one process).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import multiprocessing
+import os
+import queue
+import socket
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from vtcore import _core
+from vtcore.constant import Direction, Exchange, OrderType, Product, Status
+from vtcore.engine import MainEngine
+from vtcore.event import EVENT_CONTRACT, EVENT_GATEWAY_STATE, EVENT_LOG, EVENT_ORDER, EVENT_TICK, EVENT_TRADE
+from vtcore.gateway import BaseGateway
+from vtcore.gateways.rpc import RpcGateway
+from vtcore.object import (
+    AccountData,
+    BarData,
+    CancelRequest,
+    ContractData,
+    HistoryRequest,
+    OrderData,
+    OrderRequest,
+    PositionData,
+    SubscribeRequest,
+    TickData,
+    TradeData,
+)
+from vtcore.rpc import RpcServiceApp, schema
+
+SPAWN = multiprocessing.get_context("spawn")
+WAIT = 60.0  # generous bound for any condition a test waits on
+SYMBOLS = ("rb2605", "cu2605")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until(condition: Callable[[], Any], timeout: float = WAIT, what: str = "condition") -> Any:
+    """Poll `condition` until it is truthy; fail the test after `timeout` (never a fixed sleep)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(0.01)
+
+
+# -- the in-test gateway ----------------------------------------------------------------------------------
+
+
+class SimGateway(BaseGateway):
+    """Fills a limit order at once when its price is >= 5000 (buy) and rests it otherwise."""
+
+    default_name = "SIM"
+    default_setting: ClassVar[dict[str, Any]] = {"broker_file": ""}
+    exchanges: ClassVar[list[Exchange]] = [Exchange.SHFE]
+
+    def __init__(self, event_engine: Any, gateway_name: str) -> None:
+        super().__init__(event_engine, gateway_name)
+        self.broker_file: Path | None = None
+        self.orders: dict[str, OrderData] = {}
+        self.trades: list[TradeData] = []
+        self.subscribed: list[str] = []
+        self.history_release = threading.Event()
+        self.history_started = threading.Event()
+        self._lock = threading.Lock()
+        self._next_id = 0
+
+    def connect(self, setting: dict[str, Any]) -> None:
+        self.broker_file = Path(setting["broker_file"]) if setting["broker_file"] else None
+        for symbol in SYMBOLS:
+            self.on_contract(ContractData(gateway_name=self.gateway_name, symbol=symbol,
+                                          exchange=Exchange.SHFE, name=symbol, product=Product.FUTURES,
+                                          size=10, pricetick=1))
+        self.on_account(AccountData(gateway_name=self.gateway_name, accountid="A1", balance=1e6))
+        self.on_position(PositionData(gateway_name=self.gateway_name, symbol=SYMBOLS[0],
+                                      exchange=Exchange.SHFE, direction=Direction.LONG, volume=3))
+        self._restore()
+
+    def _restore(self) -> None:
+        """Report the broker's orders and trades again, as a broker does after a reconnect."""
+        if self.broker_file is None or not self.broker_file.exists():
+            return
+        data = json.loads(self.broker_file.read_text())
+        self._next_id = data["next_id"]
+        for item in data["orders"]:
+            order = OrderData(gateway_name=self.gateway_name, symbol=item["symbol"], exchange=Exchange.SHFE,
+                              orderid=item["orderid"], direction=Direction(item["direction"]),
+                              price=item["price"], volume=item["volume"], traded=item["traded"],
+                              status=Status(item["status"]), datetime=dt.datetime.fromisoformat(item["time"]))
+            self.orders[order.orderid] = order
+            self.on_order(order)
+        for item in data["trades"]:
+            trade = TradeData(gateway_name=self.gateway_name, symbol=item["symbol"], exchange=Exchange.SHFE,
+                              orderid=item["orderid"], tradeid=item["tradeid"],
+                              direction=Direction(item["direction"]), price=item["price"],
+                              volume=item["volume"], datetime=dt.datetime.fromisoformat(item["time"]))
+            self.trades.append(trade)
+            self.on_trade(trade)
+
+    def _save(self) -> None:
+        if self.broker_file is None:
+            return
+        self.broker_file.write_text(json.dumps({
+            "next_id": self._next_id,
+            "orders": [{"symbol": o.symbol, "orderid": o.orderid, "direction": o.direction.value,
+                        "price": o.price, "volume": o.volume, "traded": o.traded, "status": o.status.value,
+                        "time": o.datetime.isoformat()} for o in self.orders.values()],
+            "trades": [{"symbol": t.symbol, "orderid": t.orderid, "tradeid": t.tradeid,
+                        "direction": t.direction.value, "price": t.price, "volume": t.volume,
+                        "time": t.datetime.isoformat()} for t in self.trades],
+        }))
+
+    def close(self) -> None:
+        self.history_release.set()
+
+    def subscribe(self, req: SubscribeRequest) -> None:
+        self.subscribed.append(req.vt_symbol)
+
+    def send_order(self, req: OrderRequest) -> str:
+        with self._lock:
+            self._next_id += 1
+            orderid = f"{self._next_id}"
+            now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+            order = req.create_order_data(orderid, self.gateway_name)
+            order.status = Status.NOTTRADED
+            order.datetime = now
+            if req.direction == Direction.LONG and req.price >= 5000:
+                order.status = Status.ALLTRADED
+                order.traded = req.volume
+                trade = TradeData(gateway_name=self.gateway_name, symbol=req.symbol, exchange=req.exchange,
+                                  orderid=orderid, tradeid=f"T{orderid}", direction=req.direction,
+                                  price=req.price, volume=req.volume, datetime=now)
+                self.trades.append(trade)
+            else:
+                trade = None
+            self.orders[orderid] = order
+            self._save()
+        self.on_order(order)
+        if trade is not None:
+            self.on_trade(trade)
+        return order.vt_orderid
+
+    def cancel_order(self, req: CancelRequest) -> None:
+        with self._lock:
+            order = self.orders.get(req.orderid)
+            if order is None or not order.is_active():
+                return
+            cancelled = OrderData(**{name: getattr(order, name) for name in (
+                "gateway_name", "symbol", "exchange", "orderid", "type", "direction", "offset", "price",
+                "volume", "traded", "datetime", "reference")}, status=Status.CANCELLED)
+            self.orders[req.orderid] = cancelled
+            self._save()
+        self.on_order(cancelled)
+
+    def query_account(self) -> None:
+        return None
+
+    def query_position(self) -> None:
+        return None
+
+    def query_history(self, req: HistoryRequest) -> list[BarData]:
+        """Blocks until the test releases it: a deterministic slow call."""
+        if req.symbol == "SLOW":
+            self.history_started.set()
+            self.history_release.wait(WAIT)
+        return [BarData(gateway_name=self.gateway_name, symbol=req.symbol, exchange=req.exchange,
+                        datetime=req.start, close_price=42.0)]
+
+    def emit_ticks(self, count: int) -> None:
+        now = dt.datetime.now(dt.timezone.utc)
+        for index in range(1, count + 1):
+            self.on_tick(TickData(self.gateway_name, SYMBOLS[index % 2], Exchange.SHFE, now,
+                                  volume=float(index), last_price=4000.0 + index % 7))
+
+
+def buy(symbol: str, price: float) -> OrderRequest:
+    return OrderRequest(symbol=symbol, exchange=Exchange.SHFE, direction=Direction.LONG, type=OrderType.LIMIT,
+                        volume=1, price=price)
+
+
+# -- processes --------------------------------------------------------------------------------------------
+
+
+class Proc:
+    """A child process that runs `target(home, commands, replies, *args)` and answers commands."""
+
+    def __init__(self, target: Callable[..., None], home: Path, *args: Any) -> None:
+        self.commands: Any = SPAWN.Queue()
+        self.replies: Any = SPAWN.Queue()
+        self.process = SPAWN.Process(target=target, args=(str(home), self.commands, self.replies, *args),
+                                     daemon=True)
+        self.process.start()
+        self.ready = self.reply(WAIT)
+
+    def reply(self, timeout: float) -> Any:
+        try:
+            kind, value = self.replies.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"process {self.process.pid} did not answer within {timeout:g} s") from None
+        if kind == "error":
+            raise AssertionError(f"child process failed:\n{value}")
+        return value
+
+    def call(self, command: str, *args: Any, timeout: float = WAIT) -> Any:
+        self.commands.put((command, args))
+        return self.reply(timeout + 5)
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            with contextlib.suppress(AssertionError):
+                self.call("stop", timeout=15)
+        self.process.join(15)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(5)
+
+
+def _serve(commands: Any, replies: Any, handlers: dict[str, Callable[..., Any]]) -> None:
+    while True:
+        command, args = commands.get()
+        try:
+            result = handlers[command](*args)
+        except Exception:
+            replies.put(("error", traceback.format_exc()))
+            if command == "stop":
+                return
+            continue
+        replies.put(("ok", result))
+        if command == "stop":
+            return
+
+
+def server_main(home: str, commands: Any, replies: Any, *config: Any) -> None:
+    """A MainEngine with SimGateway "SIM" and the RpcService; config = (rep, pub, curve, broker_file)."""
+    rep, pub, curve, broker_file = config
+    try:
+        os.environ["VTCORE_HOME"] = home
+        main_engine = MainEngine()
+        logs: list[str] = []
+        main_engine.event_engine.register(EVENT_LOG, lambda event: logs.append(event.data.msg))
+        gateway = main_engine.add_gateway(SimGateway, "SIM")
+        main_engine.connect({"broker_file": broker_file}, "SIM")
+        rpc = main_engine.add_app(RpcServiceApp)
+        rpc.start(rep, pub, curve=curve)  # type: ignore[attr-defined]
+        status = rpc.status  # type: ignore[attr-defined]
+        producer = gateway.create_producer("sim-md")
+    except Exception:
+        replies.put(("error", traceback.format_exc()))
+        return
+    replies.put(("ok", {"rep": status.rep_address, "pub": status.pub_address,
+                        "key": status.server_public_key}))
+
+    def ring_ticks(count: int) -> int:
+        test_producer = _core.TestProducer(producer, list(SYMBOLS), "SHFE")
+        test_producer.start(count, 0.0)
+        test_producer.join(WAIT)
+        return int(test_producer.pushed)
+
+    def stop() -> None:
+        main_engine.close()
+
+    _serve(commands, replies, {
+        "ticks": gateway.emit_ticks,
+        "ring_ticks": ring_ticks,
+        "logs": lambda: list(logs),
+        "rejected": lambda: rpc.server.rejected,  # type: ignore[attr-defined]
+        "release_history": gateway.history_release.set,
+        "history_started": lambda: gateway.history_started.wait(WAIT),
+        "subscribed": lambda: list(gateway.subscribed),
+        "stop": stop,
+    })
+
+
+def client_main(home: str, commands: Any, replies: Any, setting: dict[str, Any]) -> None:
+    """A MainEngine with RpcGateway "RPC" that records what reaches its local handlers."""
+    try:
+        os.environ["VTCORE_HOME"] = home
+        main_engine = MainEngine()
+        gateway = main_engine.add_gateway(RpcGateway)
+        lock = threading.Lock()
+        seen: dict[str, Any] = {"ticks": [], "orders": [], "order_types": [], "trades": [], "states": [],
+                                "contracts": 0}
+
+        def on_tick(event: Any) -> None:
+            tick = event.data
+            with lock:
+                seen["ticks"].append((tick.gateway_name, tick.vt_symbol, int(tick.volume)))
+
+        def on_order(event: Any) -> None:
+            order = event.data
+            with lock:
+                seen["orders"].append((order.vt_orderid, order.status.value, order.gateway_name))
+
+        def on_any(event: Any) -> None:
+            if event.type.startswith(EVENT_ORDER) and event.type != EVENT_ORDER:
+                with lock:
+                    seen["order_types"].append((event.type, event.data.vt_orderid))
+
+        def on_trade(event: Any) -> None:
+            with lock:
+                seen["trades"].append(event.data.vt_tradeid)
+
+        def on_state(event: Any) -> None:
+            if event.data.gateway_name == "RPC" and event.data.front == "rpc":
+                with lock:
+                    seen["states"].append(event.data.state)
+
+        def on_contract(event: Any) -> None:
+            with lock:
+                seen["contracts"] += 1
+
+        engine = main_engine.event_engine
+        engine.register(EVENT_TICK, on_tick)
+        engine.register(EVENT_ORDER, on_order)
+        engine.register(EVENT_TRADE, on_trade)
+        engine.register(EVENT_GATEWAY_STATE, on_state)
+        engine.register(EVENT_CONTRACT, on_contract)
+        engine.register_general(on_any)
+        main_engine.connect(setting, "RPC")
+        synced = gateway.wait_synced(WAIT)
+    except Exception:
+        replies.put(("error", traceback.format_exc()))
+        return
+    replies.put(("ok", synced))
+
+    def wait_for(condition: Callable[[], bool], timeout: float = WAIT) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with lock:
+                if condition():
+                    return True
+            time.sleep(0.005)
+        return False
+
+    def send(symbol: str, price: float) -> str:
+        return str(main_engine.send_order(buy(symbol, price), "RPC"))
+
+    def cancel(vt_orderid: str, symbol: str) -> None:
+        orderid = vt_orderid.partition(".")[2]
+        main_engine.cancel_order(CancelRequest(orderid=orderid, symbol=symbol, exchange=Exchange.SHFE), "RPC")
+
+    def order_status(vt_orderid: str, status: str) -> bool:
+        return wait_for(lambda: (vt_orderid, status, "RPC") in seen["orders"])
+
+    def history(symbol: str, timeout: float) -> Any:
+        req = HistoryRequest(symbol=symbol, exchange=Exchange.SHFE, start=dt.datetime(2026, 1, 1,
+                                                                                      tzinfo=dt.timezone.utc))
+        assert gateway.client is not None
+        bars = gateway.client.call(schema.QueryHistory, list[schema.BarMsg], timeout,
+                                   req=schema.HISTORY_REQ.to_msg(req), gateway_name="SIM")
+        return [bar.close_price for bar in bars]
+
+    def call_error(kind: str, *args: Any) -> str:
+        try:
+            handlers[kind](*args)
+        except Exception as exc:
+            return f"{type(exc).__name__}: {exc}"
+        return ""
+
+    def summary() -> dict[str, Any]:
+        with lock:
+            return {
+                "ticks": len(seen["ticks"]),
+                "tick_volumes": [volume for _, _, volume in seen["ticks"]],
+                "tick_gateways": sorted({name for name, _, _ in seen["ticks"]}),
+                "orders": list(seen["orders"]),
+                "order_types": list(seen["order_types"]),
+                "trades": list(seen["trades"]),
+                "states": list(seen["states"]),
+                "contracts": seen["contracts"],
+                "resyncs": gateway.resyncs,
+                "ticks_lost": gateway.ticks_lost,
+                "positions": sorted(p.vt_positionid for p in main_engine.get_all_positions()),
+                "accounts": sorted(a.vt_accountid for a in main_engine.get_all_accounts()),
+                "symbol_map": dict(gateway.symbol_gateway_map),
+            }
+
+    def stop() -> None:
+        main_engine.close()
+
+    handlers: dict[str, Callable[..., Any]] = {
+        "wait_ticks": lambda n: wait_for(lambda: len(seen["ticks"]) >= n),
+        "wait_state": lambda state, count=1: wait_for(lambda: seen["states"].count(state) >= count),
+        "wait_trades": lambda n: wait_for(lambda: len(seen["trades"]) >= n),
+        "send": send,
+        "cancel": cancel,
+        "order_status": order_status,
+        "subscribe": lambda symbol: main_engine.subscribe(SubscribeRequest(symbol, Exchange.SHFE), "RPC"),
+        "history": history,
+        "summary": summary,
+        "stop": stop,
+        "status_values": lambda: [status.value for status in Status],
+    }
+    handlers["error_of"] = call_error
+    _serve(commands, replies, handlers)
+
+
+# -- tests of the harness itself ------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("VTCORE_HOME", str(tmp_path / ".vntrader"))
+    return tmp_path / ".vntrader"
+
+
+def test_sim_gateway_fills_and_cancels_through_the_engine(home: Path) -> None:
+    main_engine = MainEngine()
+    try:
+        main_engine.add_gateway(SimGateway, "SIM")
+        main_engine.connect({"broker_file": ""}, "SIM")
+        wait_until(lambda: len(main_engine.get_all_contracts()) == 2, what="contracts")
+        filled = main_engine.send_order(buy("rb2605", 5000), "SIM")
+        resting = main_engine.send_order(buy("rb2605", 4000), "SIM")
+        wait_until(lambda: main_engine.get_trade("SIM.T1") is not None, what="the fill")
+        main_engine.cancel_order(CancelRequest("2", "rb2605", Exchange.SHFE), "SIM")
+        wait_until(lambda: (order := main_engine.get_order(resting)) is not None
+                   and order.status == Status.CANCELLED, what="the cancel")
+        assert main_engine.get_order(filled).status == Status.ALLTRADED  # type: ignore[union-attr]
+    finally:
+        main_engine.close()
+
+
+def test_wait_until_fails_loudly() -> None:
+    with pytest.raises(AssertionError, match="timed out"):
+        wait_until(lambda: False, timeout=0.05, what="nothing")
