@@ -20,21 +20,7 @@ from typing import Any
 
 from PySide6 import QtCore
 
-from vtcore.event import (
-    EVENT_ACCOUNT,
-    EVENT_CONTRACT,
-    EVENT_GATEWAY_STATE,
-    EVENT_LOG,
-    EVENT_ORDER,
-    EVENT_POSITION,
-    EVENT_TICK,
-    EVENT_TRADE,
-)
-
-# Event types the window shows besides ticks, in the order the engine delivered them.
-MESSAGE_EVENTS = (
-    EVENT_CONTRACT, EVENT_ACCOUNT, EVENT_POSITION, EVENT_ORDER, EVENT_TRADE, EVENT_LOG, EVENT_GATEWAY_STATE
-)
+from vtcore.event import EVENT_TICK
 
 Handler = Callable[[Any], None]
 logger = logging.getLogger("vtcore.ui")
@@ -57,10 +43,6 @@ class EventBridge(QtCore.QObject):
         self.ticks_shown = 0
         self.handler_errors = 0
 
-        self._event_engine.register(EVENT_TICK, self._on_tick)
-        for event_type in MESSAGE_EVENTS:
-            self._event_engine.register(event_type, self._on_message)
-
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(repaint_ms)
         self._timer.timeout.connect(self.deliver)
@@ -81,10 +63,14 @@ class EventBridge(QtCore.QObject):
 
     def subscribe_ticks(self, handler: Callable[[list[Any]], None]) -> None:
         """`handler(ticks)` receives the latest tick of every symbol that ticked since the last repaint."""
+        if not self._tick_handlers:
+            self._event_engine.register(EVENT_TICK, self._on_tick)
         self._tick_handlers.append(handler)
 
     def subscribe(self, event_type: str, handler: Handler) -> None:
-        """`handler(data)` receives every event of `event_type`, in order, on the GUI thread."""
+        """`handler(data)` receives every event of `event_type` (exact type), in order, on the GUI thread."""
+        if event_type not in self._handlers:
+            self._event_engine.register(event_type, self._on_message)
         self._handlers.setdefault(event_type, []).append(handler)
 
     def deliver(self) -> None:
@@ -113,6 +99,9 @@ class EventBridge(QtCore.QObject):
     def close(self) -> None:
         """Stop the repaint timer and leave the engine's handler lists."""
         self._timer.stop()
-        self._event_engine.unregister(EVENT_TICK, self._on_tick)
-        for event_type in MESSAGE_EVENTS:
+        if self._tick_handlers:
+            self._event_engine.unregister(EVENT_TICK, self._on_tick)
+        for event_type in self._handlers:
             self._event_engine.unregister(event_type, self._on_message)
+        self._tick_handlers.clear()
+        self._handlers.clear()

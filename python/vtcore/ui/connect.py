@@ -17,9 +17,8 @@ from PySide6 import QtCore, QtWidgets
 from vtcore.errors import SettingsError
 from vtcore.setting import connect_setting_file, is_secret_key, load_json, save_connect_setting
 
+from .style import ERROR_STYLE
 from .text import Text
-
-ERROR_STYLE = "color: #d62728;"
 
 
 class SettingField:

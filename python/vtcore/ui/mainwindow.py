@@ -36,6 +36,9 @@ from .monitor import (
 from .text import Text
 from .trading import TradingWidget
 
+# Widgets this package provides for apps that ship none (widget_name -> "module:class").
+APP_WIDGETS = {"RpcManager": "vtcore.ui.rpc:RpcManager"}
+
 
 class MainWindow(QtWidgets.QMainWindow):
     """VN Trader's main window over a MainEngine: `MainWindow(main_engine, event_engine)`."""
@@ -57,6 +60,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.connect_dialogs: dict[str, ConnectDialog] = {}
         self.contract_dialog: ContractQueryDialog | None = None
         self.app_widgets: dict[str, QtWidgets.QWidget] = {}
+        self._closed = False
 
         self.bridge = EventBridge(event_engine, repaint_ms, self)
         self._init_widgets()
@@ -149,7 +153,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.app_actions: dict[str, QtGui.QAction] = {}
         apps = list(self.main_engine.get_all_apps())
         for app in apps:
-            label = str(getattr(app, "display_name", "") or app.app_name)
+            label = text.get(f"app_{app.app_name}", str(getattr(app, "display_name", "") or app.app_name))
             self.app_actions[app.app_name] = self._action(
                 self.functions_menu, label, partial(self.open_app, app)
             )
@@ -216,14 +220,21 @@ class MainWindow(QtWidgets.QMainWindow):
         return self.contract_dialog
 
     def open_app(self, app: Any) -> QtWidgets.QWidget | None:
-        """Show an app's widget: its `widget_class`, or vn.py's `<app_module>.ui.<widget_name>`."""
+        """Show an app's widget: its `widget_class`, a widget of this package named by `widget_name` (the RPC
+        service's RpcManager), or vn.py's `<app_module>.ui.<widget_name>`."""
         widget = self.app_widgets.get(app.app_name)
         if widget is None:
             try:
                 widget_class = getattr(app, "widget_class", None)
+                widget_name = getattr(app, "widget_name", "")
+                if widget_class is None and widget_name in APP_WIDGETS:
+                    module_name, _, class_name = APP_WIDGETS[widget_name].partition(":")
+                    widget_class = partial(
+                        getattr(importlib.import_module(module_name), class_name), text=self.text
+                    )
                 if widget_class is None:
                     module = importlib.import_module(f"{app.app_module}.ui")
-                    widget_class = getattr(module, app.widget_name)
+                    widget_class = getattr(module, widget_name)
                 widget = widget_class(self.main_engine, self.event_engine)
             except Exception as error:  # an app that cannot open must not take the window down
                 message = self.text("app_failed", app=app.app_name, error=error)
@@ -256,10 +267,13 @@ class MainWindow(QtWidgets.QMainWindow):
         }
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802
+        event.accept()
+        if self._closed:
+            return
+        self._closed = True
         self._status_timer.stop()
         self.bridge.close()
         for widget in self.app_widgets.values():
             widget.close()
         if self.close_engine:
             self.main_engine.close()
-        event.accept()

@@ -17,15 +17,12 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from vtcore.constant import Direction
 
+from .style import ERROR_COLOR, LONG_COLOR, SHORT_COLOR, WARNING_COLOR
 from .text import Text
 
 SORT_ROLE = int(QtCore.Qt.ItemDataRole.UserRole) + 1
 ModelIndex = QtCore.QModelIndex | QtCore.QPersistentModelIndex
 _ROOT = QtCore.QModelIndex()
-LONG_COLOR = QtGui.QColor("#d62728")  # red: long / up, the Chinese market's convention
-SHORT_COLOR = QtGui.QColor("#2ca02c")  # green: short / down
-ERROR_COLOR = QtGui.QColor("#d62728")
-WARNING_COLOR = QtGui.QColor("#e67e00")
 WARNING_LEVEL, ERROR_LEVEL = 30, 40  # logging's levels, as LogData.level carries them
 
 

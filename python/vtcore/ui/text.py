@@ -99,6 +99,17 @@ _TEXT: dict[str, tuple[str, str]] = {
     "err_send": ("委托被拒绝", "the order was refused"),
     "sent": ("已委托 {vt_orderid}", "sent {vt_orderid}"),
     "cancelled_all": ("已撤销 {count} 笔委托", "cancelling {count} orders"),
+    # RPC service (Functions -> RPC服务)
+    "app_RpcService": ("RPC服务", "RPC Service"),
+    "rpc_rep": ("请求地址", "Request address"),
+    "rpc_pub": ("推送地址", "Publish address"),
+    "rpc_curve": ("CURVE 认证加密（非本机地址必须开启）", "CURVE authentication (required off loopback)"),
+    "rpc_start": ("启动", "Start"),
+    "rpc_stop": ("停止", "Stop"),
+    "rpc_running": ("运行中：请求 {rep}，推送 {pub}", "running: requests {rep}, events {pub}"),
+    "rpc_stopped": ("已停止", "stopped"),
+    "rpc_key": ("服务端公钥（客户端的 server_public_key）", "Server public key (server_public_key)"),
+    "rpc_missing": ("未加载 RPC 服务", "the RPC service app is not added"),
     # contract query dialog
     "query": ("查询", "Query"),
     "contract_filter": ("输入代码或名称筛选，留空显示全部", "filter by symbol or name; empty shows all"),
@@ -143,6 +154,10 @@ class Text:
     def __call__(self, key: str, **fields: Any) -> str:
         text = _TEXT[key][self._index]
         return text.format(**fields) if fields else text
+
+    def get(self, key: str, default: str) -> str:
+        """The text of `key` when there is one, else `default` (e.g. an app's own display name)."""
+        return self(key) if key in _TEXT else default
 
     def field(self, name: str) -> str:
         """The label of a gateway setting field: its Chinese name in a Chinese window, else the key."""

@@ -15,12 +15,11 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from vtcore.constant import Direction, Exchange, Offset, OrderType, Product
 from vtcore.object import OrderRequest, SubscribeRequest
 
-from .monitor import LONG_COLOR, SHORT_COLOR, format_number
+from .monitor import format_number
+from .style import ERROR_STYLE, LONG_COLOR, OK_STYLE, SHORT_COLOR
 from .text import Text
 
 DEPTH = 5
-ERROR_STYLE = "color: #d62728;"
-OK_STYLE = "color: #2ca02c;"
 MANUAL_REFERENCE = "ManualTrading"
 
 
