@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from PySide6 import QtCore, QtWidgets
 
-from test_ui_window import CONTRACTS, WAIT_MS, DemoGateway, connect_demo, rows
+from test_ui_window import CONTRACTS, WAIT_MS, DemoGateway, connect_demo, rows, save_screenshot
 from test_ui_window import home as _settings_home_fixture
 from vtcore import EventEngine, MainEngine
 from vtcore.gateways.rpc import RpcGateway
@@ -49,7 +49,7 @@ def open_rpc_manager(window: MainWindow) -> RpcManager:
 
 
 def test_rpc_service_started_from_the_menu_serves_another_window(
-    qtbot: Any, server: tuple[MainWindow, DemoGateway]
+    qtbot: Any, server: tuple[MainWindow, DemoGateway], request: pytest.FixtureRequest
 ) -> None:
     window, gateway = server
     connect_demo(qtbot, window, gateway)
@@ -65,6 +65,7 @@ def test_rpc_service_started_from_the_menu_serves_another_window(
     assert status.rep_address.startswith("tcp://127.0.0.1:") and not status.rep_address.endswith("*")
     assert manager.status_label.text() == f"运行中：请求 {status.rep_address}，推送 {status.pub_address}"
     assert not manager.start_button.isEnabled() and manager.stop_button.isEnabled()
+    save_screenshot(manager, "ui_rpc_service", request)
 
     client_events = EventEngine()
     client_engine = MainEngine(client_events)

@@ -546,6 +546,18 @@ def test_labels_are_chinese_by_default_and_english_by_setting(
     assert english.tick_monitor.model.headerData(0, QtCore.Qt.Orientation.Horizontal) == "Symbol"
 
 
+def save_screenshot(widget: QtWidgets.QWidget, name: str, request: pytest.FixtureRequest) -> Path:
+    """Save `widget` as test-output/<name>.png (or under $VTCORE_TEST_OUTPUT) and print where."""
+    output = Path(os.environ.get("VTCORE_TEST_OUTPUT", request.config.rootpath / "test-output"))
+    output.mkdir(parents=True, exist_ok=True)
+    path = output / f"{name}.png"
+    image = widget.grab().toImage()
+    assert image.save(str(path))
+    assert path.stat().st_size > 2_000
+    print(f"\nscreenshot: {path} ({image.width()}x{image.height()})")
+    return path
+
+
 def test_screenshot_of_the_window_with_live_data(
     qtbot: Any, window: MainWindow, engine: tuple[MainEngine, EventEngine, DemoGateway],
     request: pytest.FixtureRequest,
@@ -565,15 +577,9 @@ def test_screenshot_of_the_window_with_live_data(
 
     tables = [*window.monitors().values(), contracts.table]
     qtbot.waitUntil(lambda: not any(table.resize_pending() for table in tables), timeout=WAIT_MS)
-    output = Path(os.environ.get("VTCORE_TEST_OUTPUT", request.config.rootpath / "test-output"))
-    output.mkdir(parents=True, exist_ok=True)
     shots = {"ui_main_window": window, "ui_connect_dialog": dialog, "ui_contracts": contracts}
     for name, widget in shots.items():
-        path = output / f"{name}.png"
-        image = widget.grab().toImage()
-        assert image.save(str(path))
-        assert path.stat().st_size > 2_000
-        print(f"\nscreenshot: {path} ({image.width()}x{image.height()})")
+        save_screenshot(widget, name, request)
     assert window.grab().size() == QtCore.QSize(1600, 900)
 
 
