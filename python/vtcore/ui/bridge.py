@@ -20,7 +20,7 @@ from typing import Any
 
 from PySide6 import QtCore
 
-from vtcore.event import EVENT_TICK
+from vtcore.event import EVENT_TICK, EventEngine
 
 Handler = Callable[[Any], None]
 logger = logging.getLogger("vtcore.ui")
@@ -30,7 +30,7 @@ class EventBridge(QtCore.QObject):
     """Collects engine events off the GUI thread and delivers them on it, coalescing ticks per symbol."""
 
     def __init__(
-        self, event_engine: Any, repaint_ms: int = 100, parent: QtCore.QObject | None = None
+        self, event_engine: EventEngine, repaint_ms: int = 100, parent: QtCore.QObject | None = None
     ) -> None:
         super().__init__(parent)
         self._event_engine = event_engine

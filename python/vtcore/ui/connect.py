@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
+from vtcore.engine import MainEngine
 from vtcore.errors import SettingsError
 from vtcore.setting import connect_setting_file, is_secret_key, load_json, save_connect_setting
 
@@ -88,7 +89,7 @@ class ConnectDialog(QtWidgets.QDialog):
     """Settings form for one gateway; Connect saves the settings and connects."""
 
     def __init__(
-        self, main_engine: Any, gateway_name: str, text: Text, parent: QtWidgets.QWidget | None = None
+        self, main_engine: MainEngine, gateway_name: str, text: Text, parent: QtWidgets.QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.main_engine = main_engine

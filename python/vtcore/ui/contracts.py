@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from PySide6 import QtWidgets
+
+from vtcore.engine import MainEngine
 
 from .monitor import BaseMonitor, Column
 from .text import Text
@@ -27,7 +29,7 @@ class ContractTable(BaseMonitor):
 
 
 class ContractQueryDialog(QtWidgets.QDialog):
-    def __init__(self, main_engine: Any, text: Text, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, main_engine: MainEngine, text: Text, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.main_engine = main_engine
         self.setWindowTitle(text("query_contracts"))

@@ -9,6 +9,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from vtcore.engine import MainEngine
 from vtcore.event import (
     EVENT_ACCOUNT,
     EVENT_CONTRACT,
@@ -17,6 +18,7 @@ from vtcore.event import (
     EVENT_ORDER,
     EVENT_POSITION,
     EVENT_TRADE,
+    EventEngine,
 )
 from vtcore.setting import display_language
 
@@ -45,8 +47,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def __init__(
         self,
-        main_engine: Any,
-        event_engine: Any,
+        main_engine: MainEngine,
+        event_engine: EventEngine,
         language: str | None = None,
         close_engine: bool = True,
         repaint_ms: int = 100,

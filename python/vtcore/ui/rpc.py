@@ -10,6 +10,8 @@ from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
+from vtcore.engine import MainEngine
+from vtcore.event import EventEngine
 from vtcore.rpc import APP_NAME, RpcEngine, RpcError, RpcServiceStatus
 
 from .style import ERROR_STYLE
@@ -19,7 +21,7 @@ from .text import Text
 class RpcManager(QtWidgets.QWidget):
     """The RPC service's panel: addresses, CURVE, Start / Stop, and its status."""
 
-    def __init__(self, main_engine: Any, event_engine: Any, text: Text | None = None) -> None:
+    def __init__(self, main_engine: MainEngine, event_engine: EventEngine, text: Text | None = None) -> None:
         super().__init__()
         self.text = text or Text()
         self.setWindowTitle(self.text("app_RpcService"))

@@ -13,6 +13,7 @@ from typing import Any
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from vtcore.constant import Direction, Exchange, Offset, OrderType, Product
+from vtcore.engine import MainEngine
 from vtcore.object import OrderRequest, SubscribeRequest
 
 from .monitor import format_number
@@ -53,7 +54,7 @@ class EnumCombo(QtWidgets.QComboBox):
 
 
 class TradingWidget(QtWidgets.QWidget):
-    def __init__(self, main_engine: Any, text: Text, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, main_engine: MainEngine, text: Text, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.main_engine = main_engine
         self.text = text
