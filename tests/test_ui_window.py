@@ -674,3 +674,17 @@ def test_connect_dialog_survives_a_bad_settings_file(qtbot: Any, window: MainWin
     assert "connect_demo.json" in broken.status.text()
     assert isinstance(broken.fields["port"].widget, QtWidgets.QLineEdit)
     assert broken.fields["port"].widget.text() == "7000"
+
+
+def test_symbol_typed_before_connect_is_found_after_it(
+    qtbot: Any, window: MainWindow, engine: tuple[MainEngine, EventEngine, DemoGateway]
+) -> None:
+    main_engine, _, gateway = engine
+    choose(qtbot, window, "rb2605.SHFE")
+    panel = window.trading_widget
+    assert panel.name_label.text() == ""  # nothing known yet
+    connect_demo(qtbot, window, gateway)
+    qtbot.waitUntil(lambda: main_engine.get_contract("rb2605.SHFE") is not None, timeout=WAIT_MS)
+    choose(qtbot, window, "rb2605")
+    assert panel.name_label.text() == "螺纹钢2605"
+    assert gateway.subscribed == ["rb2605.SHFE"]

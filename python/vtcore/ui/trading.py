@@ -213,10 +213,11 @@ class TradingWidget(QtWidgets.QWidget):
         symbol = self.symbol_edit.text().strip()
         exchange: Exchange = self.exchange_combo.current()
         vt_symbol = f"{symbol}.{exchange.value}"
-        if not symbol or vt_symbol == self.vt_symbol:
-            return
-        self.vt_symbol = vt_symbol
-        contract = self.main_engine.get_contract(vt_symbol)
+        if vt_symbol == self.vt_symbol:
+            return  # already chosen and subscribed
+        contract = self.main_engine.get_contract(vt_symbol) if symbol else None
+        # Remembered only once its contract is known, so the same symbol is looked up again after a connect.
+        self.vt_symbol = vt_symbol if contract else ""
         self.name_label.setText(contract.name if contract else "")
         self.last_label.clear()
         for price, volume in (*self.bid_labels, *self.ask_labels):
