@@ -87,7 +87,7 @@ class DemoGateway(BaseGateway):
     def connect(self, setting: dict[str, Any]) -> None:
         self.connected_setting = dict(setting)
         for front in ("td", "md"):
-            state = GatewayStateData(gateway_name=self.gateway_name, front=front, state="connected")
+            state = GatewayStateData(gateway_name=self.gateway_name, front=front, state="ready")
             self.on_gateway_state(state)
         for symbol, exchange, name, size, pricetick in CONTRACTS:
             self.on_contract(
@@ -280,7 +280,7 @@ def test_connect_shows_contracts_account_positions_and_saves_settings(
         lambda: any("connected as alice" in row["信息"] for row in rows(window.log_monitor)), timeout=WAIT_MS
     )
     assert all("s3cret-pw" not in str(row) for row in rows(window.log_monitor))
-    assert window.gateway_state_label.text() == "DEMO td: connected  DEMO md: connected"
+    assert window.gateway_state_label.text() == "DEMO td: ready  DEMO md: ready"
 
     # Reopened, the dialog is prefilled from connect_demo.json, the password still masked.
     window.connect_actions["DEMO"].trigger()
@@ -688,3 +688,14 @@ def test_symbol_typed_before_connect_is_found_after_it(
     choose(qtbot, window, "rb2605")
     assert panel.name_label.text() == "螺纹钢2605"
     assert gateway.subscribed == ["rb2605.SHFE"]
+
+
+def test_auto_subscribe_subscribes_every_contract_once_the_gateway_is_ready(
+    qtbot: Any, engine: tuple[MainEngine, EventEngine, DemoGateway]
+) -> None:
+    main_engine, event_engine, gateway = engine
+    window = MainWindow(main_engine, event_engine, close_engine=False, repaint_ms=20, auto_subscribe=True)
+    qtbot.addWidget(window)
+    connect_demo(qtbot, window, gateway)
+    everything = sorted(f"{symbol}.{exchange.value}" for symbol, exchange, *_ in CONTRACTS)
+    qtbot.waitUntil(lambda: sorted(gateway.subscribed) == everything, timeout=WAIT_MS)

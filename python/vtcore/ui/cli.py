@@ -7,10 +7,13 @@ command runs.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from typing import Any
 
 DEFAULT_GATEWAYS = ("CTP",)
+# The CTP part's `vtcore run --sim` helpers: SIM_GATEWAY and simulator_setting().
+SIMULATOR_MODULE = "vtcore.gateways.ctp.cli"
 
 
 def add_trader_parser(subparsers: Any) -> None:
@@ -39,8 +42,19 @@ def run_trader_command(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     if args.sim:
-        print("vtcore trader --sim: the built-in simulator is not part of this build yet", file=sys.stderr)
-        return 2
+        # CTP connected to the simulator libraries built with vtcore, every contract subscribed once ready.
+        try:
+            simulator = importlib.import_module(SIMULATOR_MODULE)
+            sim_gateway: str = simulator.SIM_GATEWAY
+            gateway_class = load_gateway_class(sim_gateway)
+            setting: dict[str, Any] = simulator.simulator_setting()
+        except (ImportError, AttributeError, GatewayNotFoundError, SdkUnavailableError) as error:
+            print(f"vtcore trader --sim: the CTP simulator is not available in this build ({error})",
+                  file=sys.stderr)
+            return 2
+        return run_trader(
+            [gateway_class], language=args.language, connect={sim_gateway: setting}, auto_subscribe=True
+        )
     gateways = []
     for name in args.gateway or DEFAULT_GATEWAYS:
         try:

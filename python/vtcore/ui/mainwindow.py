@@ -20,6 +20,7 @@ from vtcore.event import (
     EVENT_TRADE,
     EventEngine,
 )
+from vtcore.object import SubscribeRequest
 from vtcore.setting import display_language
 
 from .bridge import EventBridge
@@ -49,9 +50,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self,
         main_engine: MainEngine,
         event_engine: EventEngine,
+        *,
         language: str | None = None,
         close_engine: bool = True,
         repaint_ms: int = 100,
+        auto_subscribe: bool = False,
     ) -> None:
         super().__init__()
         self.main_engine = main_engine
@@ -63,6 +66,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.contract_dialog: ContractQueryDialog | None = None
         self.app_widgets: dict[str, QtWidgets.QWidget] = {}
         self._closed = False
+        # Subscribe to every contract of a gateway once all its fronts report "ready" (for the simulator).
+        self.auto_subscribe = auto_subscribe
+        self._subscribed: set[str] = set()
 
         self.bridge = EventBridge(event_engine, repaint_ms, self)
         self._init_widgets()
@@ -126,6 +132,7 @@ class MainWindow(QtWidgets.QMainWindow):
         bridge.subscribe(EVENT_LOG, self.log_monitor.update_row)
         bridge.subscribe(EVENT_CONTRACT, self.trading_widget.add_contract)
         bridge.subscribe(EVENT_GATEWAY_STATE, self._on_gateway_state)
+        bridge.subscribe(EVENT_CONTRACT, self._on_contract)
 
         self.active_monitor.item_activated.connect(self.cancel_order)
         self.tick_monitor.item_activated.connect(self._choose_symbol)
@@ -204,6 +211,25 @@ class MainWindow(QtWidgets.QMainWindow):
         self.gateway_states[(state.gateway_name, state.front)] = state.state
         shown = [f"{gateway} {front}: {value}" for (gateway, front), value in self.gateway_states.items()]
         self.gateway_state_label.setText("  ".join(shown))
+        if self.auto_subscribe and self.gateway_ready(state.gateway_name):
+            for contract in self.main_engine.get_all_contracts():
+                if contract.gateway_name == state.gateway_name:
+                    self._subscribe(contract)
+
+    def gateway_ready(self, gateway_name: str) -> bool:
+        """Whether every front the gateway reported on is "ready"."""
+        states = [value for (gateway, _), value in self.gateway_states.items() if gateway == gateway_name]
+        return bool(states) and all(value == "ready" for value in states)
+
+    def _on_contract(self, contract: Any) -> None:
+        if self.auto_subscribe and self.gateway_ready(contract.gateway_name):
+            self._subscribe(contract)
+
+    def _subscribe(self, contract: Any) -> None:
+        if contract.vt_symbol not in self._subscribed:
+            self._subscribed.add(contract.vt_symbol)
+            request = SubscribeRequest(symbol=contract.symbol, exchange=contract.exchange)
+            self.main_engine.subscribe(request, contract.gateway_name)
 
     # --- actions ---
 
