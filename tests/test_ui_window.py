@@ -58,9 +58,6 @@ CONTRACTS = [
     ("i2609", Exchange.DCE, "铁矿石2609", 100, 0.5),
 ]
 
-NAMES = {symbol: name for symbol, _, name, _, _ in CONTRACTS}
-
-
 class DemoGateway(BaseGateway):
     """An in-process exchange: enough of a gateway to drive every part of the window."""
 
@@ -146,9 +143,9 @@ class DemoGateway(BaseGateway):
     def publish_tick(self, symbol: str, exchange: Exchange, last_price: float) -> TickData:
         with self._lock:
             volume = self._volume[symbol] = self._volume.get(symbol, 0.0) + 1
-        tick = TickData(
+        tick = TickData(  # no name, as CTP's ticks
             gateway_name=self.gateway_name, symbol=symbol, exchange=exchange,
-            datetime=dt.datetime.now(SHANGHAI), name=NAMES[symbol], volume=volume, last_price=last_price,
+            datetime=dt.datetime.now(SHANGHAI), volume=volume, last_price=last_price,
             open_price=last_price - 10, high_price=last_price + 5, low_price=last_price - 12,
             bid_price_1=last_price - 1, bid_volume_1=12, ask_price_1=last_price + 1, ask_volume_1=7,
         )
@@ -270,6 +267,9 @@ def test_connect_shows_contracts_account_positions_and_saves_settings(
     qtbot.waitUntil(lambda: len(rows(window.position_monitor)) == 2, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: len(rows(window.tick_monitor)) == 3, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: window.trading_widget.completion_model.rowCount() == 3, timeout=WAIT_MS)
+    # The ticks carry no name: the monitor shows their contracts'.
+    names = sorted(name for _, _, name, *_ in CONTRACTS)
+    assert sorted(row["名称"] for row in rows(window.tick_monitor)) == names
     account = rows(window.account_monitor)[0]
     assert account["账号"] == "alice"
     assert account["余额"] == "1000000"
@@ -463,7 +463,7 @@ def test_monitors_sort_and_filter_by_symbol(qtbot: Any, connected: MainWindow) -
     symbol_column = 0
     monitor.view.sortByColumn(symbol_column, QtCore.Qt.SortOrder.AscendingOrder)
     assert [row["代码"] for row in rows(monitor)] == ["ag2606", "i2609", "rb2605"]
-    last_column = [column.header for column in monitor.columns].index("col_last")
+    last_column = [column.header for column in monitor.table_columns].index("col_last")
     monitor.view.sortByColumn(last_column, QtCore.Qt.SortOrder.DescendingOrder)
     assert rows(monitor)[0]["代码"] == "rb2605"  # 3850 sorts above 800.5 as a number
     qtbot.keyClicks(monitor.filter_edit, "AG")

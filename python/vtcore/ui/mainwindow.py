@@ -131,6 +131,7 @@ class MainWindow(QtWidgets.QMainWindow):
         bridge.subscribe(EVENT_ACCOUNT, self.account_monitor.update_row)
         bridge.subscribe(EVENT_LOG, self.log_monitor.update_row)
         bridge.subscribe(EVENT_CONTRACT, self.trading_widget.add_contract)
+        bridge.subscribe(EVENT_CONTRACT, self.tick_monitor.add_contract)
         bridge.subscribe(EVENT_GATEWAY_STATE, self._on_gateway_state)
         bridge.subscribe(EVENT_CONTRACT, self._on_contract)
 
@@ -187,6 +188,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.account_monitor.update_rows(main_engine.get_all_accounts())
         for contract in main_engine.get_all_contracts():
             self.trading_widget.add_contract(contract)
+            self.tick_monitor.add_contract(contract)
 
     def _init_status(self) -> None:
         self.gateway_states: dict[tuple[str, str], str] = {}

@@ -205,17 +205,20 @@ class BaseMonitor(QtWidgets.QWidget):
 
     item_activated = QtCore.Signal(object)  # the data object of a double-clicked row
 
-    def __init__(self, text: Text, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(
+        self, text: Text, parent: QtWidgets.QWidget | None = None, columns: list[Column] | None = None
+    ) -> None:
         super().__init__(parent)
         self.text = text
+        self.table_columns = columns if columns is not None else self.columns
         self.model = MonitorModel(
-            self.columns, text, self.key, keep=self.keep_row, max_rows=self.max_rows, parent=self
+            self.table_columns, text, self.key, keep=self.keep_row, max_rows=self.max_rows, parent=self
         )
         self.proxy = QtCore.QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
         self.proxy.setFilterCaseSensitivity(QtCore.Qt.CaseSensitivity.CaseInsensitive)
-        headers = [column.header for column in self.columns]
+        headers = [column.header for column in self.table_columns]
         # -1: match any column.
         self.proxy.setFilterKeyColumn(
             headers.index(self.filter_column) if self.filter_column in headers else -1
@@ -251,7 +254,7 @@ class BaseMonitor(QtWidgets.QWidget):
 
     def fit_columns(self) -> None:
         # All but the last, which stretches to the table's edge.
-        for column in range(len(self.columns) - 1):
+        for column in range(len(self.table_columns) - 1):
             self.view.resizeColumnToContents(column)
 
     def resize_pending(self) -> bool:
@@ -300,6 +303,17 @@ class TickMonitor(BaseMonitor):
         _attr("col_time", "datetime"),
         _GATEWAY,
     ]
+
+    def __init__(self, text: Text, parent: QtWidgets.QWidget | None = None) -> None:
+        # A tick without a name (CTP's carry none) shows its contract's; the window fills contract_names.
+        names: dict[str, str] = {}
+        name = Column("col_name", lambda tick: tick.name or names.get(tick.vt_symbol, ""))
+        columns = [name if column.header == "col_name" else column for column in self.columns]
+        super().__init__(text, parent, columns)
+        self.contract_names = names
+
+    def add_contract(self, contract: Any) -> None:
+        self.contract_names[contract.vt_symbol] = contract.name
 
 
 _ORDER_COLUMNS = [
