@@ -9,9 +9,9 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from vtcore._fast import TICK_RECORD_SIZE, TickDecoder
 
-from vtcore import setting
+from vtcore import _core, setting
+from vtcore._fast import TICK_RECORD_SIZE, TickDecoder
 from vtcore.constant import (
     CHINA_EXCHANGES,
     EXCHANGE_BY_CODE,
@@ -103,8 +103,7 @@ def test_exchanges_keep_vnpy_members_and_values():
 
 
 def test_exchange_codes_match_the_cpp_core():
-    core = pytest.importorskip("vtcore._core")
-    assert core.exchange_values() == ["", *(exchange.value for exchange in Exchange)]
+    assert _core.exchange_values() == ["", *(exchange.value for exchange in Exchange)]
 
 
 def test_tick_keyword_constructor_like_vnpy():
@@ -240,3 +239,10 @@ def test_contract_defaults():
                             product=Product.FUTURES, size=10, pricetick=1)
     assert contract.min_volume == 1 and contract.net_position is False and contract.option_type is None
     assert contract.vt_symbol == "rb2605.SHFE"
+
+
+def test_record_layout_matches_the_cpp_core():
+    offsets = {name: offset for name, _, offset in _core.TICK_FIELDS}
+    assert _core.TICK_RECORD_SIZE == TICK_RECORD_SIZE
+    assert offsets["datetime"] == 32 and offsets["exchange"] == 52 and offsets["volume"] == 56
+    assert offsets["bid_price_1"] == 56 + 11 * 8 and offsets["ask_volume_5"] == TICK_RECORD_SIZE - 8

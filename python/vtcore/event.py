@@ -22,14 +22,13 @@ from concurrent.futures import Future
 from time import monotonic
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from vtcore import _core
 from vtcore._fast import Dispatcher, Event
 from vtcore.errors import EngineError
 from vtcore.log import get_logger
 
 if TYPE_CHECKING:
     import numpy
-
-    from vtcore import _core
 
 __all__ = [
     "EVENT_ACCOUNT",
@@ -79,8 +78,6 @@ class EventEngine:
 
     def __init__(self, interval: float = 1.0, *, tick_buffer_capacity: int = 65536, spin_us: float = 50.0,
                  max_drain: int = 4096) -> None:
-        from vtcore import _core  # noqa: PLC0415 (moves to the top once _core is merged)
-
         if interval <= 0:
             raise ValueError("interval must be positive")
         self._interval = float(interval)

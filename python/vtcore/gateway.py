@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
+from vtcore import _core
 from vtcore.constant import Exchange
 from vtcore.event import (
     EVENT_ACCOUNT,
@@ -39,9 +40,6 @@ from vtcore.object import (
     TradeData,
 )
 from vtcore.setting import DefaultSetting
-
-if TYPE_CHECKING:
-    from vtcore import _core
 
 
 class BaseGateway(ABC):
