@@ -20,7 +20,7 @@ import zmq.utils.monitor
 from test_rpc_harness import WAIT, Proc, free_port, server_main, wait_until
 from vtcore.engine import MainEngine
 from vtcore.log import get_logger
-from vtcore.rpc import RpcServiceApp, keys, schema
+from vtcore.rpc import EVENT_RPC_SERVICE, RpcServiceApp, RpcServiceStatus, keys, schema
 from vtcore.rpc.client import RpcClient
 from vtcore.rpc.protocol import (
     MAX_REQUEST_BYTES,
@@ -124,9 +124,11 @@ def test_hostile_requests_are_rejected_logged_and_never_executed(served: dict[st
 
     assert not marker.exists(), "the pickle payload was executed"
     honest_still_served(served)
-    logs = server.call("logs")
-    rejected = [line for line in logs if "rejected" in line]
-    assert len(rejected) >= 7, logs
+    # Log lines travel through the server's event engine: wait for them rather than race it.
+    def rejections() -> list[str]:
+        return [line for line in server.call("logs") if "rejected" in line]
+
+    rejected = wait_until(lambda: len(rejections()) >= 7 and rejections(), what="7 rejections logged")
     assert any("unknown function 'eval'" in line for line in rejected)
     assert server.call("rejected") >= 7
     dealer.close()
@@ -148,7 +150,8 @@ def test_oversized_frame_drops_that_connection_only(served: dict[str, Any]) -> N
 
     wait_until(disconnected, what="the server to drop the connection that sent an oversized frame")
     honest_still_served(served)
-    assert any("connection closed" in line for line in served["server"].call("logs"))
+    wait_until(lambda: any("connection closed" in line for line in served["server"].call("logs")),
+               what="the dropped connection in the server log")
     monitor.close()
     dealer.close()
 
@@ -220,6 +223,8 @@ def test_service_refuses_all_interfaces_without_curve(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VTCORE_HOME", str(tmp_path / ".vntrader"))
     main_engine = MainEngine()
+    statuses: list[RpcServiceStatus] = []
+    main_engine.event_engine.register(EVENT_RPC_SERVICE, lambda event: statuses.append(event.data))
     try:
         rpc: Any = main_engine.add_app(RpcServiceApp)
         with pytest.raises(InsecureAddressError):
@@ -233,6 +238,9 @@ def test_service_refuses_all_interfaces_without_curve(tmp_path: Path,
         assert setting.stat().st_mode & 0o777 == 0o600
         rpc.stop()
         assert not rpc.status.running
+        wait_until(lambda: [status.running for status in statuses][-2:] == [True, False],
+                   what="the start and stop status events")
+        assert statuses[-2].rep_address == rpc.rep_address
     finally:
         main_engine.close()
 
@@ -261,3 +269,39 @@ def test_key_files_are_owner_only_and_secrets_stay_hidden(tmp_path: Path,
         keys.authorize_client("short", "x", folder)
     with pytest.raises(ValueError, match="client name"):
         keys.authorize_client(pair.public, "../escape", folder)
+
+
+def test_client_drops_bad_publications_and_stays_aligned(tmp_path: Path) -> None:
+    """A publisher that sends a one-frame message, three frames and a pickle: the client survives all of them,
+    executes nothing and still receives the well-formed messages that follow."""
+    marker = tmp_path / "pwned"
+    received: list[bytes] = []
+
+    def on_publication(topic: bytes, payload: bytes) -> bool:
+        try:
+            msgspec.msgpack.decode(payload, type=schema.PublicationMsg)
+        except msgspec.MsgspecError:
+            return False
+        received.append(topic)
+        return True
+
+    context: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
+    pub = context.socket(zmq.PUB)
+    pub.linger = 0
+    port = pub.bind_to_random_port("tcp://127.0.0.1")
+    client = RpcClient(server_public_key=None, keypair=None, on_publication=on_publication)
+    client.start(f"tcp://127.0.0.1:{free_port()}", f"tcp://127.0.0.1:{port}")
+    good = msgspec.msgpack.encode(schema.Publication(1, 1, "eLog", schema.LogMsg("SIM", "hello")))
+    try:
+        wait_until(lambda: pub.send_multipart([b"eLog", good]) or received, what="the subscription")
+        received.clear()
+        pub.send(b"lonely")  # one frame
+        pub.send_multipart([b"eLog", good, b"extra"])  # three frames
+        pub.send_multipart([b"eLog", pickle.dumps(Exploit(marker))])
+        for _ in range(3):
+            pub.send_multipart([b"eOrder.", good])
+        wait_until(lambda: received.count(b"eOrder.") >= 2, what="well-formed messages after the bad ones")
+        assert not marker.exists()
+    finally:
+        client.close()
+        context.destroy(linger=0)

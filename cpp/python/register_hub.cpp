@@ -1,7 +1,5 @@
 #include <pybind11/stl.h>
 
-#include <chrono>
-#include <cmath>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -36,13 +34,6 @@ class CollectingSink final : public DrainSink {
 
   std::vector<Segment> segments;
 };
-
-std::chrono::nanoseconds seconds_to_ns(double seconds, const char* what) {
-  if (std::isnan(seconds)) throw py::value_error(std::string(what) + " must be a number");
-  constexpr double kMaxSeconds = 365.0 * 24 * 3600;  // "forever", without overflowing the clock
-  if (seconds <= 0) return std::chrono::nanoseconds::zero();
-  return std::chrono::nanoseconds(static_cast<std::int64_t>(std::min(seconds, kMaxSeconds) * 1e9));
-}
 
 void delete_producer_capsule(PyObject* capsule) {
   delete static_cast<std::shared_ptr<Producer>*>(PyCapsule_GetPointer(capsule, kProducerCapsuleName));

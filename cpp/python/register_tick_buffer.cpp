@@ -30,6 +30,7 @@ py::array tick_array_view(const std::shared_ptr<TickBuffer>& owner, const TickRe
 
 void register_tick_buffer(py::module_& m) {
   py::register_exception<StaleViewError>(m, "StaleViewError");
+  m.def("_tick_buffers_alive", &TickBuffer::instances, "TickBuffers alive now (for lifetime tests).");
 
   py::class_<TickBuffer, std::shared_ptr<TickBuffer>>(
       m, "TickBuffer", "A ring of TickRecords with a per-slot generation check, visible to numpy.")

@@ -130,6 +130,11 @@ EventHub::EventHub(std::size_t tick_buffer_capacity, std::chrono::nanoseconds sp
     : wakeup_(std::make_shared<Wakeup>()), ticks_(std::make_shared<TickBuffer>(tick_buffer_capacity)),
       spin_(spin) {}
 
+EventHub::~EventHub() {
+  const std::lock_guard<std::mutex> lock(producers_mutex_);
+  for (const auto& producer : producers_) producer->detached_.store(true, std::memory_order_relaxed);
+}
+
 std::shared_ptr<Producer> EventHub::add_producer(std::string name, std::size_t capacity) {
   const std::lock_guard<std::mutex> lock(producers_mutex_);
   auto producer = std::make_shared<Producer>(next_id_, std::move(name), capacity, wakeup_);
@@ -137,14 +142,6 @@ std::shared_ptr<Producer> EventHub::add_producer(std::string name, std::size_t c
   producers_.push_back(producer);
   producers_version_.fetch_add(1, std::memory_order_release);
   return producer;
-}
-
-bool EventHub::remove_producer(std::uint32_t id) {
-  return remove_if([id](const Producer& producer) { return producer.id() == id; });
-}
-
-bool EventHub::remove_producer(const Producer& producer) {
-  return remove_if([&producer](const Producer& candidate) { return &candidate == &producer; });
 }
 
 template <typename Match>
@@ -157,6 +154,14 @@ bool EventHub::remove_if(Match&& match) {
   producers_.erase(it);
   producers_version_.fetch_add(1, std::memory_order_release);
   return true;
+}
+
+bool EventHub::remove_producer(std::uint32_t id) {
+  return remove_if([id](const Producer& producer) { return producer.id() == id; });
+}
+
+bool EventHub::remove_producer(const Producer& producer) {
+  return remove_if([&producer](const Producer& candidate) { return &candidate == &producer; });
 }
 
 void EventHub::refresh_snapshot() {

@@ -43,7 +43,9 @@ void TestProducer::start(std::uint64_t count, double rate) {
   const std::lock_guard<std::mutex> lock(join_mutex_);
   if (running()) throw std::logic_error("TestProducer is already running");
   if (thread_.joinable()) thread_.join();
-  if (!std::isfinite(rate)) throw std::invalid_argument("rate must be finite");
+  if (!std::isfinite(rate) || rate < 0.0 || (rate > 0.0 && rate < 1e-3)) {
+    throw std::invalid_argument("rate must be 0 (as fast as possible) or from 0.001 ticks/s up");
+  }
   stop_requested_.store(false);
   pushed_.store(0);
   dropped_.store(0);
@@ -91,10 +93,14 @@ void TestProducer::run(std::uint64_t count, double rate) {
       // push the later ones back. Sleep for long gaps, spin for the last stretch.
       const auto due = begin + std::chrono::duration_cast<Clock::duration>(period * static_cast<double>(seq - 1));
       for (auto now = Clock::now(); now < due; now = Clock::now()) {
+        if (stop_requested_.load(std::memory_order_relaxed)) break;
         if (due - now > std::chrono::microseconds(200)) {
-          std::this_thread::sleep_for(due - now - std::chrono::microseconds(100));
+          // In slices, so stop() is answered quickly even at a very low rate.
+          const Clock::duration slice = std::chrono::milliseconds(10);
+          std::this_thread::sleep_for(std::min(slice, due - now - std::chrono::microseconds(100)));
         }
       }
+      if (stop_requested_.load(std::memory_order_relaxed)) break;
     }
 
     const std::size_t index = static_cast<std::size_t>((seq - 1) % templates_.size());

@@ -36,7 +36,12 @@ class TickBuffer {
         records_(std::make_unique<TickRecord[]>(capacity_)),
         stamps_(std::make_unique<std::atomic<std::uint64_t>[]>(capacity_)) {
     for (std::size_t i = 0; i < capacity_; ++i) stamps_[i].store(0, std::memory_order_relaxed);
+    live_count().fetch_add(1, std::memory_order_relaxed);
   }
+  ~TickBuffer() { live_count().fetch_sub(1, std::memory_order_relaxed); }
+
+  /// Number of TickBuffers alive in this module, so tests can prove views keep theirs alive.
+  [[nodiscard]] static std::size_t instances() noexcept { return live_count().load(std::memory_order_relaxed); }
 
   TickBuffer(const TickBuffer&) = delete;
   TickBuffer& operator=(const TickBuffer&) = delete;
@@ -120,19 +125,25 @@ class TickBuffer {
   /// returning records that were overwritten before or during the copy.
   void read(std::uint64_t start, std::uint64_t count, TickRecord* out) const {
     check_range(start, count);
+    if (count == 0) return;
     const std::size_t first = slot(start);
     const std::size_t head = count < capacity_ - first ? static_cast<std::size_t>(count) : capacity_ - first;
     std::memcpy(static_cast<void*>(out), records_.get() + first, head * sizeof(TickRecord));
     std::memcpy(static_cast<void*>(out + head), records_.get(),
                 (static_cast<std::size_t>(count) - head) * sizeof(TickRecord));
     std::atomic_thread_fence(std::memory_order_acquire);  // the copy before the re-check
-    if (count > 0 && stamps_[first].load(std::memory_order_relaxed) != start + 1) {
+    if (stamps_[first].load(std::memory_order_relaxed) != start + 1) {
       throw StaleViewError(stale_message(start));
     }
   }
 
  private:
   static constexpr std::uint64_t kBusy = ~std::uint64_t{0};
+
+  static std::atomic<std::size_t>& live_count() noexcept {
+    static std::atomic<std::size_t> count{0};
+    return count;
+  }
 
   [[nodiscard]] std::string stale_message(std::uint64_t start) const {
     return "tick records from sequence " + std::to_string(start) +

@@ -10,6 +10,7 @@
 // is awake, and a syscall only when it really sleeps.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -51,12 +52,14 @@ class Wakeup {
   /// Returns has_work() as last seen.
   template <typename HasWork>
   bool wait(std::chrono::nanoseconds timeout, std::chrono::nanoseconds spin, HasWork&& has_work) {
+    const auto zero = std::chrono::nanoseconds::zero();
     const auto start = Clock::now();
-    const auto deadline = start + (timeout > std::chrono::nanoseconds::zero() ? timeout : std::chrono::nanoseconds::zero());
-    const auto spin_until = start + (spin < timeout ? spin : timeout);
+    const auto deadline = start + std::max(timeout, zero);
+    const auto spin_until = start + std::clamp(spin, zero, std::max(timeout, zero));
     bool work = has_work();
     for (std::uint32_t i = 0; !work && !notified_.load(std::memory_order_relaxed); ++i) {
-      if ((i & 63U) == 63U && Clock::now() >= spin_until) break;
+      // The clock is read every 64 rounds (and at once, so a zero spin does not spin).
+      if ((i & 63U) == 0 && Clock::now() >= spin_until) break;
       cpu_relax();
       work = has_work();
     }
@@ -74,6 +77,9 @@ class Wakeup {
     notified_.store(false, std::memory_order_relaxed);
     return work;
   }
+
+  /// Whether the consumer has announced parking (it may be about to sleep or asleep). For tests.
+  [[nodiscard]] bool parked() const noexcept { return parked_.load(std::memory_order_relaxed) != 0; }
 
   /// Number of times a producer or notify had to wake a parked consumer (for tests and stats).
   [[nodiscard]] std::uint64_t wakes() const noexcept { return wakes_.load(std::memory_order_relaxed); }

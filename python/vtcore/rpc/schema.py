@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar, Union
 
 import msgspec
 
-from vtcore._fast import timezone_for
+from vtcore._fast import UTC, timezone_for
 from vtcore.constant import Direction, Exchange, Interval, Offset, OptionType, OrderType, Product, Status
 from vtcore.object import (
     AccountData,
@@ -293,17 +293,24 @@ class TickCodec(Codec[TickData, TickMsg]):
 
     def __init__(self) -> None:
         super().__init__(TickData, TickMsg)
-        self._timezone_for = timezone_for
+        # msgpack carries aware datetimes as UTC instants: convert back only where the zone is not UTC.
+        self._zones: dict[Exchange, dt.tzinfo | None] = {
+            exchange: None if timezone_for(exchange) is UTC else timezone_for(exchange)
+            for exchange in Exchange
+        }
 
     def to_object(self, msg: TickMsg, gateway_name: str | None = None) -> TickData:
         values = list(msgspec.structs.astuple(msg))
         if gateway_name is not None:
             values[0] = gateway_name
-        tz = self._timezone_for(msg.exchange)
-        if msg.datetime is not None and msg.datetime.tzinfo is not None:
-            values[3] = msg.datetime.astimezone(tz)
-        if msg.localtime is not None and msg.localtime.tzinfo is not None:
-            values[-1] = msg.localtime.astimezone(tz)
+        tz = self._zones[msg.exchange]
+        if tz is not None:
+            when = msg.datetime
+            if when is not None and when.tzinfo is not None:
+                values[3] = when.astimezone(tz)
+            when = msg.localtime
+            if when is not None and when.tzinfo is not None:
+                values[-1] = when.astimezone(tz)
         return TickData(*values)
 
 
@@ -373,7 +380,15 @@ class TickRecords(msgspec.Struct, array_like=True, tag_field="k", tag="r", forbi
     records: bytes
 
 
-PublicationMsg = Union[Publication, TickRecords]  # noqa: UP007
+class TickBatch(msgspec.Struct, array_like=True, tag_field="k", tag="b", forbid_unknown_fields=True):
+    """Ticks pushed from Python, coalesced per engine pass; `seq` is the tick sequence number of the first."""
+
+    epoch: int
+    seq: int
+    ticks: list[TickMsg]
+
+
+PublicationMsg = Union[Publication, TickRecords, TickBatch]  # noqa: UP007
 
 # -- calls (tag = MainEngine method name) --------------------------------------------------------------------
 

@@ -10,8 +10,8 @@ Published: every event except the timer, once (the "<type><id>" duplicates that 
 clients filter by topic inside ZeroMQ instead), topic frame = the event type. Non-tick events carry one
 gap-free sequence number per server run, so a client can take a snapshot and then apply exactly the events
 after it. Ticks from C++ producers go out as runs of raw fixed-layout records (one message per drained run);
-ticks pushed from Python go out as `TickMsg`. Events whose data has no wire schema are not published (logged
-once per type).
+ticks pushed from Python go out as `TickBatch`es of `TickMsg` (what one engine pass dispatched, at most
+TICK_BATCH). Events whose data has no wire schema are not published (logged once per type).
 """
 
 from __future__ import annotations
@@ -57,6 +57,8 @@ DEFAULT_PUB_ADDRESS = "tcp://127.0.0.1:4102"
 #: The service's status, pushed on every start/stop (data: RpcServiceStatus). Not published to clients.
 EVENT_RPC_SERVICE = "eRpcService"
 EVENT_RPC_SNAPSHOT = "eRpcSnapshot"  # internal: takes the snapshot on the engine thread
+EVENT_RPC_FLUSH = "eRpcFlush"  # internal: sends the ticks coalesced so far
+TICK_BATCH = 256  # most ticks in one TickBatch message
 SNAPSHOT_TIMEOUT = 30.0
 
 _logger = get_logger("vtcore.rpc.service")
@@ -64,6 +66,7 @@ _logger = get_logger("vtcore.rpc.service")
 _SUFFIXED = (EVENT_TICK, EVENT_TRADE, EVENT_ORDER, EVENT_POSITION, EVENT_ACCOUNT, EVENT_QUOTE,
              EVENT_GATEWAY_STATE)
 _SKIP, _ORDERED, _TICK = 0, 1, 2
+_TICK_TOPIC = EVENT_TICK.encode()
 
 
 @dataclass(frozen=True)
@@ -96,10 +99,12 @@ class RpcEngine(BaseEngine):
         self._published_seq = 0  # _seq once its event is on the wire (heartbeats carry this one)
         self._tick_seq = 0
         self._ring_ticks = 0  # ticks of the current C++ run, already published as records
+        self._pending_ticks: list[schema.TickMsg] = []
         self._actions: dict[str, int] = {}
         self._unpublishable: set[str] = set()
         self._status = RpcServiceStatus(False, self.rep_address, self.pub_address, self.curve, "")
         event_engine.register(EVENT_RPC_SNAPSHOT, self._take_snapshot)
+        event_engine.register(EVENT_RPC_FLUSH, self._on_flush)
 
     # -- settings ---------------------------------------------------------------------------------------
 
@@ -153,6 +158,7 @@ class RpcEngine(BaseEngine):
             )
             self._seq = self._published_seq = 0
             self._tick_seq = 0
+            self._pending_ticks = []
             self._server_epoch = server.epoch
             try:
                 server.start(rep, pub)
@@ -186,6 +192,7 @@ class RpcEngine(BaseEngine):
     def close(self) -> None:
         self.stop()
         self.event_engine.unregister(EVENT_RPC_SNAPSHOT, self._take_snapshot)
+        self.event_engine.unregister(EVENT_RPC_FLUSH, self._on_flush)
 
     @property
     def server(self) -> RpcServer | None:
@@ -217,14 +224,6 @@ class RpcEngine(BaseEngine):
         server = self._server
         if server is None:
             return
-        if action == _TICK:
-            if self._ring_ticks:
-                self._ring_ticks -= 1  # this run went out as raw records already
-                return
-            self._tick_seq += 1
-            seq = self._tick_seq
-        else:
-            seq = self._seq + 1
         codec = schema.DATA_CODECS.get(type(event.data))
         if codec is None:
             if type_ not in self._unpublishable:
@@ -232,15 +231,40 @@ class RpcEngine(BaseEngine):
                 _logger.info("RPC service does not publish %s events: %s has no wire schema", type_,
                              type(event.data).__name__)
             return
-        if action == _ORDERED:
-            self._seq = seq
+        if action == _TICK:
+            if self._ring_ticks:
+                self._ring_ticks -= 1  # this run went out as raw records already
+                return
+            # Ticks put from Python are coalesced: the flush event queued behind the first one runs once the
+            # engine has dispatched everything queued with it, so a burst leaves as one message and a lone
+            # tick waits for nothing but the engine's current pass.
+            pending = self._pending_ticks
+            pending.append(codec.to_msg(event.data))
+            if len(pending) == 1:
+                self.event_engine.put(Event(EVENT_RPC_FLUSH))
+            elif len(pending) >= TICK_BATCH:
+                self._flush_ticks(server)
+            return
+        if self._pending_ticks:
+            self._flush_ticks(server)  # keep ticks and other events in the order the engine saw them
+        seq = self._seq = self._seq + 1
         payload = self._encoder.encode(schema.Publication(server.epoch, seq, type_, codec.to_msg(event.data)))
         server.publish(type_.encode(), payload)
-        if action == _ORDERED:
-            self._published_seq = seq
+        self._published_seq = seq
+
+    def _on_flush(self, event: Event) -> None:
+        server = self._server
+        if server is not None and self._pending_ticks:
+            self._flush_ticks(server)
+
+    def _flush_ticks(self, server: RpcServer) -> None:
+        ticks, self._pending_ticks = self._pending_ticks, []
+        batch = schema.TickBatch(server.epoch, self._tick_seq + 1, ticks)
+        self._tick_seq += len(ticks)
+        server.publish(_TICK_TOPIC, self._encoder.encode(batch))
 
     def _classify(self, type_: str) -> int:
-        if type_ in (EVENT_TIMER, EVENT_RPC_SNAPSHOT, EVENT_RPC_SERVICE):
+        if type_ in (EVENT_TIMER, EVENT_RPC_SNAPSHOT, EVENT_RPC_SERVICE, EVENT_RPC_FLUSH):
             return _SKIP
         if type_ == EVENT_TICK:
             return _TICK
@@ -252,13 +276,15 @@ class RpcEngine(BaseEngine):
         server = self._server
         if server is None:
             return
+        if self._pending_ticks:
+            self._flush_ticks(server)
         count = len(ticks)
         # The engine dispatches this run's ticks one by one right after this call: skip those in _on_event.
         self._ring_ticks += count
         records = schema.TickRecords(server.epoch, self._tick_seq + 1, gateway_name, TICK_RECORD_SIZE,
                                      ticks.tobytes())
         self._tick_seq += count
-        server.publish(EVENT_TICK.encode(), self._encoder.encode(records))
+        server.publish(_TICK_TOPIC, self._encoder.encode(records))
 
     # -- calls (worker threads) -------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import msgspec
+import zmq
 
 from vtcore._core import TICK_RECORD_SIZE
 from vtcore.constant import Exchange
@@ -115,7 +116,7 @@ class RpcGateway(BaseGateway):
                                on_heartbeat=self._on_heartbeat)
             self._producer = self.create_producer(f"{self.gateway_name}-ticks")
             client.start(str(setting["req_address"]), str(setting["sub_address"]))
-        except (RpcError, ValueError, OSError) as exc:
+        except (RpcError, ValueError, OSError, zmq.ZMQError) as exc:
             self.write_log(f"cannot connect: {exc}", logging.ERROR)
             self._state("error", str(exc))
             self._remove_producer()
@@ -323,26 +324,33 @@ class RpcGateway(BaseGateway):
 
     # -- the event stream (client I/O thread) -------------------------------------------------------------
 
-    def _on_publication(self, topic: bytes, payload: bytes) -> None:
+    def _on_publication(self, topic: bytes, payload: bytes) -> bool:
+        """Apply one publication; False when it could not be decoded (the client then realigns its frames)."""
         try:
             message = self._decoder.decode(payload)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             self.write_log(f"dropped a malformed publication on {topic[:32]!r}: {exc}", logging.WARNING)
-            return
+            return False
         if isinstance(message, schema.TickRecords):
             self._on_records(message)
-            return
+            return True
+        if isinstance(message, schema.TickBatch):
+            self._count_ticks(message.epoch, message.seq, len(message.ticks))
+            to_object, name, on_tick = schema.TICK.to_object, self.gateway_name, self.on_tick
+            for tick in message.ticks:
+                on_tick(to_object(tick, name))
+            return True
         if isinstance(message.data, schema.TickMsg):
             self._count_ticks(message.epoch, message.seq, 1)
             self.on_tick(schema.TICK.to_object(message.data, self.gateway_name))
-            return
+            return True
         with self._lock:
             if not self._live or message.epoch != self._epoch:
                 if len(self._buffer) < MAX_BUFFERED:
                     self._buffer.append(message)
-                return
+                return True
             if message.seq <= self._seq:
-                return  # already applied
+                return True  # already applied
             if message.seq != self._seq + 1:
                 self._live = False
                 self._buffer = [message]
@@ -354,6 +362,7 @@ class RpcGateway(BaseGateway):
                 self._emit(message.data, message.type)
         if gap:
             self.write_log(f"{gap} server events missed: resynchronizing", logging.WARNING)
+        return True
 
     def _on_records(self, message: schema.TickRecords) -> None:
         size = message.record_size
