@@ -65,7 +65,7 @@ def test_rpc_service_started_from_the_menu_serves_another_window(
     assert status.rep_address.startswith("tcp://127.0.0.1:") and not status.rep_address.endswith("*")
     assert manager.status_label.text() == f"运行中：请求 {status.rep_address}，推送 {status.pub_address}"
     assert not manager.start_button.isEnabled() and manager.stop_button.isEnabled()
-    save_screenshot(manager, "ui_rpc_service", request)
+    save_screenshot(qtbot, manager, "ui_rpc_service", request)
 
     client_events = EventEngine()
     client_engine = MainEngine(client_events)

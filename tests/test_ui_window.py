@@ -524,7 +524,8 @@ def test_functions_menu_lists_added_apps_and_opens_them(
 
 
 def test_labels_are_chinese_by_default_and_english_by_setting(
-    qtbot: Any, engine: tuple[MainEngine, EventEngine, DemoGateway], home: Path
+    qtbot: Any, engine: tuple[MainEngine, EventEngine, DemoGateway], home: Path,
+    request: pytest.FixtureRequest,
 ) -> None:
     main_engine, event_engine, _ = engine
     chinese = MainWindow(main_engine, event_engine, close_engine=False)
@@ -544,10 +545,18 @@ def test_labels_are_chinese_by_default_and_english_by_setting(
     assert english.connect_actions["DEMO"].text() == "Connect DEMO"
     assert english.query_contracts_action.text() == "Query Contracts"
     assert english.tick_monitor.model.headerData(0, QtCore.Qt.Orientation.Horizontal) == "Symbol"
+    english.resize(1600, 900)
+    connect_demo(qtbot, english, engine[2])
+    qtbot.waitUntil(lambda: len(rows(english.position_monitor)) == 2, timeout=WAIT_MS)
+    assert {row["Direction"] for row in rows(english.position_monitor)} == {"Long", "Short"}
+    save_screenshot(qtbot, english, "ui_main_window_en", request)
 
 
-def save_screenshot(widget: QtWidgets.QWidget, name: str, request: pytest.FixtureRequest) -> Path:
-    """Save `widget` as test-output/<name>.png (or under $VTCORE_TEST_OUTPUT) and print where."""
+def save_screenshot(qtbot: Any, widget: QtWidgets.QWidget, name: str, request: pytest.FixtureRequest) -> Path:
+    """Save `widget` as test-output/<name>.png (or under $VTCORE_TEST_OUTPUT), once its tables' columns are
+    fitted, and print where."""
+    tables = widget.findChildren(BaseMonitor)
+    qtbot.waitUntil(lambda: not any(table.resize_pending() for table in tables), timeout=WAIT_MS)
     output = Path(os.environ.get("VTCORE_TEST_OUTPUT", request.config.rootpath / "test-output"))
     output.mkdir(parents=True, exist_ok=True)
     path = output / f"{name}.png"
@@ -575,11 +584,9 @@ def test_screenshot_of_the_window_with_live_data(
     qtbot.mouseClick(contracts.query_button, QtCore.Qt.MouseButton.LeftButton)
     qtbot.keyClicks(contracts.filter_edit, "SHFE")
 
-    tables = [*window.monitors().values(), contracts.table]
-    qtbot.waitUntil(lambda: not any(table.resize_pending() for table in tables), timeout=WAIT_MS)
     shots = {"ui_main_window": window, "ui_connect_dialog": dialog, "ui_contracts": contracts}
     for name, widget in shots.items():
-        save_screenshot(widget, name, request)
+        save_screenshot(qtbot, widget, name, request)
     assert window.grab().size() == QtCore.QSize(1600, 900)
 
 

@@ -251,6 +251,7 @@ class BaseMonitor(QtWidgets.QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.view)
+        self.fit_columns()  # to the headers, until rows arrive
 
     def fit_columns(self) -> None:
         # All but the last, which stretches to the table's edge.
