@@ -130,7 +130,7 @@ def test_run_trader_connects_what_it_is_given(
     close_when(lambda window: window.account_monitor.model.rowCount() == 1, seen)
     assert run_trader([DemoGateway], connect={"DEMO": setting}) == 0
     window = seen[-1]
-    assert window.account_monitor.model.item(0).accountid == "carol"
+    assert window.account_monitor.model.row_data(0).accountid == "carol"
 
     seen.clear()
     def refused(window: MainWindow) -> bool:

@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import logging
 import stat
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,7 +48,8 @@ from vtcore import setting as vt_setting
 from vtcore.event import EVENT_ORDER
 from vtcore.ui import MainWindow
 from vtcore.ui.connect import ConnectDialog
-from vtcore.ui.monitor import BaseMonitor
+from vtcore.ui.monitor import BaseMonitor, TickMonitor
+from vtcore.ui.text import Text
 
 WAIT_MS = 20_000  # generous: the tests wait on conditions, never on time
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -706,3 +708,21 @@ def test_auto_subscribe_subscribes_every_contract_once_the_gateway_is_ready(
     connect_demo(qtbot, window, gateway)
     everything = sorted(f"{symbol}.{exchange.value}" for symbol, exchange, *_ in CONTRACTS)
     qtbot.waitUntil(lambda: sorted(gateway.subscribed) == everything, timeout=WAIT_MS)
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="None is immortal from Python 3.12 on")
+def test_qt_binding_keeps_none_alive(qtbot: Any) -> None:
+    """PySide6 6.12.0 drops a reference to None on every void call under Python 3.11: a window updating its
+    tables and labels then dies with "deallocating None" within minutes. pyproject excludes it; this catches
+    any other build with the fault."""
+    monitor = TickMonitor(Text("zh"))
+    qtbot.addWidget(monitor)
+    label = QtWidgets.QLabel()
+    qtbot.addWidget(label)
+    before = sys.getrefcount(None)
+    for sequence in range(500):
+        label.setText(str(sequence))
+        tick = TickData(gateway_name="X", symbol="rb2605", exchange=Exchange.SHFE,
+                        datetime=dt.datetime.now(SHANGHAI), volume=sequence, last_price=3850.0 + sequence)
+        monitor.update_rows([tick])
+    assert abs(sys.getrefcount(None) - before) < 100

@@ -21,8 +21,7 @@ from .style import ERROR_COLOR, LONG_COLOR, SHORT_COLOR, WARNING_COLOR
 from .text import Text
 
 SORT_ROLE = int(QtCore.Qt.ItemDataRole.UserRole) + 1
-ModelIndex = QtCore.QModelIndex | QtCore.QPersistentModelIndex
-_ROOT = QtCore.QModelIndex()
+RIGHT_ALIGNED = QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter
 WARNING_LEVEL, ERROR_LEVEL = 30, 40  # logging's levels, as LogData.level carries them
 
 
@@ -57,8 +56,13 @@ def _attr(header: str, name: str) -> Column:
     return Column.attr(header, name)
 
 
-class MonitorModel(QtCore.QAbstractTableModel):
-    """Rows of data objects; `key` names the id attribute (None: append-only, at most `max_rows` kept)."""
+class MonitorModel(QtGui.QStandardItemModel):
+    """Rows of data objects; `key` names the id attribute (None: append-only, at most `max_rows` kept).
+
+    Cells are stored in Qt (QStandardItem) as display text plus a sort value, so painting and sorting never
+    call into Python: under a tick flood the engine thread holds the GIL most of the time, and a model whose
+    data() is Python would make every repaint wait for it cell by cell. Only cells whose text changed are set.
+    """
 
     def __init__(
         self,
@@ -70,47 +74,60 @@ class MonitorModel(QtCore.QAbstractTableModel):
         max_rows: int | None = None,
         parent: QtCore.QObject | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(0, len(columns), parent)
         self.columns = columns
         self.text = text
         self.key = key
         self.keep = keep
         self.max_rows = max_rows
         self.rows: list[Any] = []
+        self._shown: list[list[str]] = []  # the display text of each cell, to set only what changed
         self._row_of: dict[str, int] = {}
+        self.setHorizontalHeaderLabels([text(column.header) for column in columns])
 
-    # --- Qt model interface ---
+    # --- cells ---
 
-    def rowCount(self, parent: ModelIndex = _ROOT) -> int:  # noqa: N802 - Qt's name
-        return 0 if parent.isValid() else len(self.rows)
+    def _cell(self, value: Any, item: Any) -> tuple[str, Any, QtGui.QBrush | None]:
+        """(display text, sort value, foreground) of one cell."""
+        shown = self.display(value)
+        if isinstance(value, Enum):
+            sort_value: Any = shown
+        elif isinstance(value, datetime):
+            sort_value = value.timestamp()
+        elif isinstance(value, (int, float, str)):
+            sort_value = value
+        else:
+            sort_value = shown
+        return shown, sort_value, self._color(value, item)
 
-    def columnCount(self, parent: ModelIndex = _ROOT) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.columns)
+    def _fill(self, cell: QtGui.QStandardItem, value: Any, item: Any) -> str:
+        shown, sort_value, brush = self._cell(value, item)
+        cell.setData(sort_value, SORT_ROLE)
+        cell.setData(shown, QtCore.Qt.ItemDataRole.DisplayRole)
+        if brush is not None:
+            cell.setForeground(brush)
+        return shown
 
-    def headerData(  # noqa: N802
-        self, section: int, orientation: QtCore.Qt.Orientation, role: int = QtCore.Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == QtCore.Qt.ItemDataRole.DisplayRole and orientation == QtCore.Qt.Orientation.Horizontal:
-            return self.text(self.columns[section].header)
-        return None
+    def _new_row(self, item: Any) -> tuple[list[QtGui.QStandardItem], list[str]]:
+        cells: list[QtGui.QStandardItem] = []
+        texts: list[str] = []
+        for column in self.columns:
+            value = column.read(item)
+            cell = QtGui.QStandardItem()
+            cell.setEditable(False)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                cell.setTextAlignment(RIGHT_ALIGNED)
+            texts.append(self._fill(cell, value, item))
+            cells.append(cell)
+        return cells, texts
 
-    def data(self, index: ModelIndex, role: int = QtCore.Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        value = self.columns[index.column()].read(self.rows[index.row()])
-        if role == QtCore.Qt.ItemDataRole.DisplayRole:
-            return self.display(value)
-        if role == SORT_ROLE:
-            if isinstance(value, Enum):
-                return self.text.enum(value)
-            if isinstance(value, datetime):
-                return value.timestamp()
-            return value if isinstance(value, (int, float, str)) else self.display(value)
-        if role == QtCore.Qt.ItemDataRole.ForegroundRole:
-            return self._color(value, self.rows[index.row()])
-        if role == QtCore.Qt.ItemDataRole.TextAlignmentRole and isinstance(value, (int, float)):
-            return int(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
-        return None
+    def _refresh(self, row: int, item: Any) -> None:
+        texts = self._shown[row]
+        for index, column in enumerate(self.columns):
+            value = column.read(item)
+            if self.display(value) != texts[index]:
+                cell = self.item(row, index)
+                texts[index] = self._fill(cell, value, item)
 
     @staticmethod
     def _color(value: Any, item: Any) -> QtGui.QBrush | None:
@@ -141,13 +158,11 @@ class MonitorModel(QtCore.QAbstractTableModel):
         if self.key is None:
             self._append(list(items))
             return
-        pending: dict[str, Any] = {}  # new keys, in arrival order, inserted in one go
-        changed: set[str] = set()
+        pending: dict[str, Any] = {}  # new keys, in arrival order, appended after the updates
         for item in items:
             item_key = getattr(item, self.key)
             if self.keep is not None and not self.keep(item):
                 pending.pop(item_key, None)
-                changed.discard(item_key)
                 if item_key in self._row_of:
                     self._remove(item_key)
                 continue
@@ -156,38 +171,35 @@ class MonitorModel(QtCore.QAbstractTableModel):
                 pending[item_key] = item
             else:
                 self.rows[row] = item
-                changed.add(item_key)
-        if changed:
-            rows = [self._row_of[item_key] for item_key in changed]
-            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), len(self.columns) - 1))
+                self._refresh(row, item)
         self._append(list(pending.values()))
 
     def _append(self, new_rows: list[Any]) -> None:
-        if new_rows:
-            first = len(self.rows)
-            self.beginInsertRows(QtCore.QModelIndex(), first, first + len(new_rows) - 1)
-            self.rows.extend(new_rows)
+        for item in new_rows:
+            cells, texts = self._new_row(item)
             if self.key is not None:
-                for offset, item in enumerate(new_rows):
-                    self._row_of[getattr(item, self.key)] = first + offset
-            self.endInsertRows()
+                self._row_of[getattr(item, self.key)] = len(self.rows)
+            self.rows.append(item)
+            self._shown.append(texts)
+            self.appendRow(cells)
         if self.max_rows is not None and len(self.rows) > self.max_rows:
             # Only append-only tables (the log) are capped, so there is no key index to shift.
             excess = len(self.rows) - self.max_rows
-            self.beginRemoveRows(QtCore.QModelIndex(), 0, excess - 1)
             del self.rows[:excess]
-            self.endRemoveRows()
+            del self._shown[:excess]
+            self.removeRows(0, excess)
 
     def _remove(self, item_key: str) -> None:
         row = self._row_of.pop(item_key)
-        self.beginRemoveRows(QtCore.QModelIndex(), row, row)
         del self.rows[row]
+        del self._shown[row]
         for later_key, later_row in self._row_of.items():
             if later_row > row:
                 self._row_of[later_key] = later_row - 1
-        self.endRemoveRows()
+        self.removeRow(row)
 
-    def item(self, row: int) -> Any:
+    def row_data(self, row: int) -> Any:
+        """The data object shown in (source) row `row`."""
         return self.rows[row]
 
     def find(self, item_key: str) -> Any | None:
@@ -278,7 +290,7 @@ class BaseMonitor(QtWidgets.QWidget):
     def _on_double_click(self, index: QtCore.QModelIndex) -> None:
         row = self.proxy.mapToSource(index).row()
         if 0 <= row < self.model.rowCount():
-            self.item_activated.emit(self.model.item(row))
+            self.item_activated.emit(self.model.row_data(row))
 
 
 _SYMBOL = _attr("col_symbol", "symbol")
