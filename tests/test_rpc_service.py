@@ -65,8 +65,11 @@ def test_three_clients_get_every_tick_and_one_trades(tmp_path: Path, procs: list
     assert first["accounts"] == ["RPC.A1"]
     assert first["positions"] == ["RPC.rb2605.SHFE.LONG"]
 
-    # Ticks from Python (on_tick) and from a C++ ring reach every client, all of them, in order.
+    # Ticks from Python (on_tick) and from a C++ ring reach every client, all of them, in order. (The engine
+    # orders each source, not the two sources against each other: feed one after the other.)
     server.call("ticks", 500)
+    for client in [*watchers, trader]:
+        assert client.call("wait_ticks", 500), "a client did not receive every Python tick"
     assert server.call("ring_ticks", 3000) == 3000
     for client in [*watchers, trader]:
         assert client.call("wait_ticks", 3500), "a client did not receive every tick"

@@ -87,7 +87,7 @@ class RpcClient:
         self._ping = self._encoder.encode(Ping(id=0))
         self._context: zmq.Context[zmq.Socket[bytes]] | None = None
         self._local = threading.local()
-        self._sockets: list[zmq.Socket[bytes]] = []
+        self._sockets: dict[threading.Thread, zmq.Socket[bytes]] = {}  # the calling threads' sockets
         self._sockets_lock = threading.Lock()
         self._req_address = ""
         self._thread: threading.Thread | None = None
@@ -117,7 +117,7 @@ class RpcClient:
         self._req_address = req_address
         try:
             self._context = context
-            dealer = self._new_dealer()
+            dealer = self._new_dealer(for_caller=False)
             sub = context.socket(zmq.SUB)
             sub.rcvhwm = SUB_HIGH_WATER_MARK
             self._configure(sub)
@@ -147,15 +147,22 @@ class RpcClient:
         socket.setsockopt(zmq.HEARTBEAT_IVL, int(self._heartbeat_interval * 1000))
         socket.setsockopt(zmq.HEARTBEAT_TIMEOUT, int(self._heartbeat_interval * 1000 * HEARTBEAT_MISSES))
 
-    def _new_dealer(self) -> zmq.Socket[bytes]:
-        """A request socket for the calling thread: each thread has its own, so calls need no hand-off."""
+    def _new_dealer(self, for_caller: bool = True) -> zmq.Socket[bytes]:
+        """A request socket for the calling thread (each has its own, so calls need no hand-off), or for the
+        I/O thread's pings (`for_caller=False`: closed with the context)."""
         assert self._context is not None
         dealer = self._context.socket(zmq.DEALER)
         dealer.setsockopt(zmq.IMMEDIATE, 1)  # never queue a request for a server that is not connected
         self._configure(dealer)
         dealer.connect(self._req_address)
+        if not for_caller:
+            return dealer
         with self._sockets_lock:
-            self._sockets.append(dealer)
+            # A thread that has ended cannot use its socket again: close it here, so short-lived calling
+            # threads do not pile up connections.
+            for thread in [thread for thread in self._sockets if not thread.is_alive()]:
+                self._sockets.pop(thread).close(linger=0)
+            self._sockets[threading.current_thread()] = dealer
         return dealer
 
     def close(self) -> None:

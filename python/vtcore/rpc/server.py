@@ -21,6 +21,7 @@ import collections
 import contextlib
 import logging
 import os
+import re
 import threading
 import time
 import typing
@@ -60,6 +61,8 @@ _logger = get_logger("vtcore.rpc.server")
 #: Calls one client may have waiting in its lane before the server answers "busy".
 MAX_PENDING_PER_CLIENT = 1000
 PUB_HIGH_WATER_MARK = 200_000
+LOG_BURST = 5  # lines per key ...
+LOG_WINDOW = 10.0  # ... per this many seconds
 _MONITOR_EVENTS: dict[int, str] = {
     zmq.EVENT_ACCEPTED: "accepted a connection",
     zmq.EVENT_DISCONNECTED: "a connection closed (the peer left, or broke the protocol, e.g. a frame over "
@@ -136,6 +139,8 @@ class RpcServer:
         self._slow_pending = 0
         self.rep_endpoint = ""
         self.pub_endpoint = ""
+        self._log_lock = threading.Lock()
+        self._log_windows: dict[str, tuple[float, int, int]] = {}
         self.rejected = 0  # requests refused (bad bytes, unknown call, bad arguments, busy)
 
     # -- life cycle -------------------------------------------------------------------------------------
@@ -341,7 +346,8 @@ class RpcServer:
     def _refuse(self, identity: bytes, request_id: int, reason: str, client: _Client | None) -> None:
         self.rejected += 1
         label = client.label if client is not None else identity.hex()
-        self._log(logging.WARNING, f"RPC request from {label} rejected: {reason}")
+        self._log(logging.WARNING, f"RPC request from {label} rejected: {reason}",
+                  key=f"{label} {re.sub(r'[0-9]+', '#', reason)[:80]}")
         self._send_reply(identity, Reply(request_id, False, error=reason))
 
     def _describe_peer(self, frame: zmq.Frame) -> str:
@@ -372,11 +378,12 @@ class RpcServer:
                 text = b"client key not authorized"
                 self.rejected += 1
                 self._log(logging.WARNING, f"RPC refused client key {fingerprint(key)}… from {where}: "
-                                           "not in the allow-list")
+                                           "not in the allow-list", key=f"zap {key!r} {where}")
         else:
             self.rejected += 1
             kind = mechanism.decode("ascii", "replace")
-            self._log(logging.WARNING, f"RPC refused a {kind} connection from {where}: CURVE required")
+            self._log(logging.WARNING, f"RPC refused a {kind} connection from {where}: CURVE required",
+                      key=f"zap {kind} {where}")
         self._zap.send_multipart([version, request_id, status, text, user, b""])
 
     def _read_monitor(self) -> None:
@@ -392,7 +399,7 @@ class RpcServer:
             if event["event"] in (zmq.EVENT_HANDSHAKE_FAILED_AUTH, zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL,
                                   zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL):
                 level = logging.WARNING
-            self._log(level, f"RPC server {text}")
+            self._log(level, f"RPC server {text}", key=text)
 
     def _forward_replies(self) -> None:
         assert self._router is not None
@@ -489,7 +496,23 @@ class RpcServer:
             if self._reply_push is not None:
                 self._reply_push.send_multipart((identity, payload))
 
-    def _log(self, level: int, message: str) -> None:
+    def _log(self, level: int, message: str, key: str | None = None) -> None:
+        """Log; lines with a `key` are limited to LOG_BURST per LOG_WINDOW seconds each, so a hostile peer
+        that repeats itself cannot flood the log (the number suppressed is reported with the next line)."""
+        if key is not None:
+            now = time.monotonic()
+            with self._log_lock:
+                window_start, count, suppressed = self._log_windows.get(key, (now, 0, 0))
+                if now - window_start > LOG_WINDOW:
+                    window_start, count = now, 0
+                if count >= LOG_BURST:
+                    self._log_windows[key] = (window_start, count, suppressed + 1)
+                    return
+                self._log_windows[key] = (window_start, count + 1, 0)
+                if len(self._log_windows) > 10_000:
+                    self._log_windows.clear()
+            if suppressed:
+                message = f"{message} ({suppressed} similar lines suppressed)"
         if self._log_function is not None:
             self._log_function(level, message)
         else:

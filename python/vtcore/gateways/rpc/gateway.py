@@ -52,13 +52,14 @@ from vtcore.object import (
 from vtcore.rpc import keys, schema
 from vtcore.rpc.client import CONNECTED, DISCONNECTED, RESTARTED, RpcClient
 from vtcore.rpc.keys import CurveKeyPair
-from vtcore.rpc.protocol import RpcError, ServerInfo
+from vtcore.rpc.protocol import Call, RpcError, ServerInfo
 from vtcore.setting import DefaultSetting
 
 #: Events buffered while a snapshot is taken; more than this means the snapshot is hopelessly slow: resync.
 MAX_BUFFERED = 1_000_000
 CALL_TIMEOUT = 30.0
 FRONT = "rpc"
+_UNROUTED = object()  # a request for a symbol no server gateway trades
 
 
 class RpcGateway(BaseGateway):
@@ -86,6 +87,7 @@ class RpcGateway(BaseGateway):
     def __init__(self, event_engine: EventEngine, gateway_name: str) -> None:
         super().__init__(event_engine, gateway_name)
         self.client: RpcClient | None = None
+        self.call_timeout = CALL_TIMEOUT  # seconds a request may take before it raises RpcTimeoutError
         self.symbol_gateway_map: dict[str, str] = {}  # vt_symbol -> the server gateway that trades it
         self.ticks_lost = 0  # ticks the server published that never arrived (gaps in its tick numbering)
         self.resyncs = 0
@@ -153,7 +155,7 @@ class RpcGateway(BaseGateway):
         if client is not None:
             client.close()
         if self._sync_thread is not None:
-            self._sync_thread.join(timeout=CALL_TIMEOUT)
+            self._sync_thread.join(timeout=self.call_timeout)
             self._sync_thread = None
         self._remove_producer()
 
@@ -168,71 +170,51 @@ class RpcGateway(BaseGateway):
 
     # -- requests -----------------------------------------------------------------------------------------
 
-    def _client(self) -> RpcClient:
+    def _route(self, call_type: type[Call], result_type: Any, req: Any, codec: schema.Codec[Any, Any]) -> Any:
+        """Send `req` to the server gateway that trades its symbol; _UNROUTED when none does.
+
+        Raises RpcTimeoutError when the server does not answer in time (the request may still have run),
+        RemoteError when it refused or failed the request, RpcError when this gateway is not connected.
+        """
         client = self.client
         if client is None:
             raise RpcError(f"{self.gateway_name} is not connected")
-        return client
-
-    def _remote_gateway(self, vt_symbol: str) -> str | None:
-        name = self.symbol_gateway_map.get(vt_symbol)
+        name = self.symbol_gateway_map.get(req.vt_symbol)
         if name is None:
-            self.write_log(f"no server gateway trades {vt_symbol} (unknown contract)", logging.WARNING)
-        return name
+            self.write_log(f"no server gateway trades {req.vt_symbol} (unknown contract)", logging.WARNING)
+            return _UNROUTED
+        return client.call(call_type, result_type, self.call_timeout, req=codec.to_msg(req),
+                           gateway_name=name)
+
+    def _local_id(self, remote_vt_id: Any) -> str:
+        """"CTP.1_2_3" on the server is "RPC.1_2_3" here (split at the first dot: ids may contain dots)."""
+        if remote_vt_id is _UNROUTED or not remote_vt_id:
+            return ""
+        return f"{self.gateway_name}.{split_vt_id(remote_vt_id)[1]}"
 
     def subscribe(self, req: SubscribeRequest) -> None:
-        name = self._remote_gateway(req.vt_symbol)
-        if name is not None:
-            self._client().call(schema.Subscribe, None, CALL_TIMEOUT, req=schema.SUBSCRIBE_REQ.to_msg(req),
-                                gateway_name=name)
+        self._route(schema.Subscribe, None, req, schema.SUBSCRIBE_REQ)
 
     def unsubscribe(self, req: SubscribeRequest) -> None:
-        name = self._remote_gateway(req.vt_symbol)
-        if name is not None:
-            self._client().call(schema.Unsubscribe, None, CALL_TIMEOUT, req=schema.SUBSCRIBE_REQ.to_msg(req),
-                                gateway_name=name)
+        self._route(schema.Unsubscribe, None, req, schema.SUBSCRIBE_REQ)
 
     def send_order(self, req: OrderRequest) -> str:
-        """The local vt_orderid ("RPC.<orderid>"), or "" when no server gateway trades the symbol.
-
-        Raises RpcTimeoutError when the server does not answer in time (the order may have been sent).
-        """
-        name = self._remote_gateway(req.vt_symbol)
-        if name is None:
-            return ""
-        remote: str = self._client().call(schema.SendOrder, str, CALL_TIMEOUT,
-                                          req=schema.ORDER_REQ.to_msg(req), gateway_name=name)
-        if not remote:
-            return ""
-        return f"{self.gateway_name}.{split_vt_id(remote)[1]}"
+        """The local vt_orderid ("RPC.<orderid>"), or "" when no server gateway trades the symbol."""
+        return self._local_id(self._route(schema.SendOrder, str, req, schema.ORDER_REQ))
 
     def cancel_order(self, req: CancelRequest) -> None:
-        name = self._remote_gateway(req.vt_symbol)
-        if name is not None:
-            self._client().call(schema.CancelOrder, None, CALL_TIMEOUT, req=schema.CANCEL_REQ.to_msg(req),
-                                gateway_name=name)
+        self._route(schema.CancelOrder, None, req, schema.CANCEL_REQ)
 
     def send_quote(self, req: QuoteRequest) -> str:
-        name = self._remote_gateway(req.vt_symbol)
-        if name is None:
-            return ""
-        remote: str = self._client().call(schema.SendQuote, str, CALL_TIMEOUT,
-                                          req=schema.QUOTE_REQ.to_msg(req), gateway_name=name)
-        return f"{self.gateway_name}.{split_vt_id(remote)[1]}" if remote else ""
+        return self._local_id(self._route(schema.SendQuote, str, req, schema.QUOTE_REQ))
 
     def cancel_quote(self, req: CancelRequest) -> None:
-        name = self._remote_gateway(req.vt_symbol)
-        if name is not None:
-            self._client().call(schema.CancelQuote, None, CALL_TIMEOUT, req=schema.CANCEL_REQ.to_msg(req),
-                                gateway_name=name)
+        self._route(schema.CancelQuote, None, req, schema.CANCEL_REQ)
 
     def query_history(self, req: HistoryRequest) -> list[BarData]:
-        name = self._remote_gateway(req.vt_symbol)
-        if name is None:
+        bars = self._route(schema.QueryHistory, list[schema.BarMsg], req, schema.HISTORY_REQ)
+        if bars is _UNROUTED:
             return []
-        bars: list[schema.BarMsg] = self._client().call(
-            schema.QueryHistory, list[schema.BarMsg], CALL_TIMEOUT, req=schema.HISTORY_REQ.to_msg(req),
-            gateway_name=name)
         return [schema.BAR.to_object(bar, self.gateway_name) for bar in bars]
 
     def query_account(self) -> None:
@@ -285,7 +267,8 @@ class RpcGateway(BaseGateway):
             if client is None:
                 return
             try:
-                snapshot: schema.Snapshot = client.call(schema.GetSnapshot, schema.Snapshot, CALL_TIMEOUT)
+                snapshot: schema.Snapshot = client.call(schema.GetSnapshot, schema.Snapshot,
+                                                        self.call_timeout)
             except RpcError as exc:
                 if self._closing.is_set():
                     return
