@@ -90,3 +90,24 @@ def test_window_coalesces_a_flood_of_100k_ticks_per_second(
         f"longest gap of a 10 ms GUI timer during the flood: {longest * 1000:.0f} ms"
     )
     window.close()
+
+
+def test_engine_never_waits_for_a_frozen_gui(qtbot: Any, engine: tuple[MainEngine, EventEngine]) -> None:
+    """With the GUI thread busy elsewhere (Qt's loop not running), the engine still dispatches every tick to
+    the window's handler; the window catches up, one row per symbol, when its loop runs again."""
+    main_engine, event_engine = engine
+    window = MainWindow(main_engine, event_engine, close_engine=False, repaint_ms=50)
+    qtbot.addWidget(window)
+    window.show()
+    producer = event_engine.create_producer("ui-frozen", "FROZEN")
+    load = _core.TestProducer(producer, SYMBOLS, "SHFE")
+    load.start(50_000, 0.0)  # as fast as it goes
+    assert load.join(60.0)
+    # The GUI thread only polls a counter here: no Qt event is processed while the engine works.
+    deadline = time.monotonic() + 60.0
+    while window.bridge.ticks_received < load.pushed and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert window.bridge.ticks_received == load.pushed
+    assert window.tick_monitor.model.rowCount() == 0  # nothing painted yet: the GUI was not running
+    qtbot.waitUntil(lambda: window.tick_monitor.model.rowCount() == len(SYMBOLS), timeout=WAIT_MS)
+    assert window.bridge.ticks_shown == len(SYMBOLS)  # one repaint took the latest of each symbol
