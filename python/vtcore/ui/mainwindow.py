@@ -236,7 +236,11 @@ class MainWindow(QtWidgets.QMainWindow):
     # --- actions ---
 
     def open_connect_dialog(self, gateway_name: str) -> ConnectDialog:
-        """Open (non-blocking) the connect dialog of one gateway and return it."""
+        """Open (non-blocking) the connect dialog of one gateway and return it (the open one, if any)."""
+        dialog = self.connect_dialogs.get(gateway_name)
+        if dialog is not None and dialog.isVisible():
+            dialog.raise_()
+            return dialog
         dialog = ConnectDialog(self.main_engine, gateway_name, self.text, self)
         self.connect_dialogs[gateway_name] = dialog
         dialog.open()
