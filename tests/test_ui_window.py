@@ -677,8 +677,11 @@ def test_connect_dialog_survives_a_bad_settings_file(qtbot: Any, window: MainWin
     assert server.currentText() == "REAL"  # an unknown choice falls back to the default
     assert not checkbox.isChecked()  # "yes" is not a bool: the default stays
 
+    assert window.open_connect_dialog("DEMO") is dialog  # the menu raises the open dialog, no second one
+    dialog.reject()
     (home / "connect_demo.json").write_text("{not json", encoding="utf-8")
     broken = window.open_connect_dialog("DEMO")
+    assert broken is not dialog
     assert "invalid JSON" in broken.status.text()
     assert "connect_demo.json" in broken.status.text()
     assert isinstance(broken.fields["port"].widget, QtWidgets.QLineEdit)
