@@ -15,7 +15,7 @@ import pytest
 from PySide6 import QtCore, QtWidgets
 
 from test_ui_trader_cli import simulator_built
-from test_ui_window import choose, rows, send
+from test_ui_window import choose, rows, save_screenshot, send
 from test_ui_window import home as _settings_home_fixture
 from vtcore import EventEngine, MainEngine, Status
 from vtcore.gateways import load_gateway_class
@@ -57,7 +57,9 @@ def sim_window(qtbot: Any, home: Any) -> Iterator[MainWindow]:
     main_engine.close()
 
 
-def test_trade_on_the_ctp_simulator_from_the_window(qtbot: Any, sim_window: MainWindow) -> None:
+def test_trade_on_the_ctp_simulator_from_the_window(
+    qtbot: Any, sim_window: MainWindow, request: pytest.FixtureRequest
+) -> None:
     window = sim_window
     main_engine = window.main_engine
     qtbot.waitUntil(lambda: window.gateway_ready("CTP"), timeout=WAIT_MS)
@@ -90,3 +92,6 @@ def test_trade_on_the_ctp_simulator_from_the_window(qtbot: Any, sim_window: Main
         return any(p.vt_symbol == tick.vt_symbol and p.volume > 0 for p in window.position_monitor.model.rows)
 
     qtbot.waitUntil(holds_position, timeout=WAIT_MS)
+    window.resize(1600, 900)
+    window.docks["trade"].raise_()
+    save_screenshot(qtbot, window, "ui_ctp_sim", request)
