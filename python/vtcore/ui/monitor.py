@@ -414,6 +414,6 @@ class LogMonitor(BaseMonitor):
     filter_column = "col_message"
     columns: ClassVar[list[Column]] = [
         _attr("col_time", "time"),
-        _attr("col_message", "msg"),
         _GATEWAY,
+        _attr("col_message", "msg"),  # last, so a long message has the width that is left
     ]
