@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -43,6 +44,7 @@ class EventBridge(QtCore.QObject):
         self.ticks_shown = 0
         self.handler_errors = 0
 
+        self.repaint_ms = repaint_ms
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(repaint_ms)
         self._timer.timeout.connect(self.deliver)
@@ -74,7 +76,20 @@ class EventBridge(QtCore.QObject):
         self._handlers.setdefault(event_type, []).append(handler)
 
     def deliver(self) -> None:
-        """Hand everything collected since the last call to the widgets (the repaint timer calls this)."""
+        """Hand everything collected since the last call to the widgets (the repaint timer calls this).
+
+        When a delivery takes long (hundreds of symbols ticking), the next one waits three times as long, so
+        the widgets get at most a quarter of the GUI thread and input stays prompt; tables then refresh less
+        often, never with stale rows left behind.
+        """
+        started = time.perf_counter()
+        try:
+            self._deliver()
+        finally:
+            spent_ms = (time.perf_counter() - started) * 1000.0
+            self._timer.setInterval(max(self.repaint_ms, min(int(spent_ms * 3), 2000)))
+
+    def _deliver(self) -> None:
         with self._tick_lock:
             ticks, self._latest_ticks = self._latest_ticks, {}
         # Bounded per call, so a flood of messages cannot freeze the window; the rest waits for the next one.

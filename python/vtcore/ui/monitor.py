@@ -82,14 +82,14 @@ class MonitorModel(QtGui.QStandardItemModel):
         self.max_rows = max_rows
         self.rows: list[Any] = []
         self._shown: list[list[str]] = []  # the display text of each cell, to set only what changed
+        self._cells: list[list[QtGui.QStandardItem]] = []  # the model's items (owned by the model)
         self._row_of: dict[str, int] = {}
         self.setHorizontalHeaderLabels([text(column.header) for column in columns])
 
     # --- cells ---
 
-    def _cell(self, value: Any, item: Any) -> tuple[str, Any, QtGui.QBrush | None]:
-        """(display text, sort value, foreground) of one cell."""
-        shown = self.display(value)
+    @staticmethod
+    def _sort_value(value: Any, shown: str) -> Any:
         if isinstance(value, Enum):
             sort_value: Any = shown
         elif isinstance(value, datetime):
@@ -98,15 +98,14 @@ class MonitorModel(QtGui.QStandardItemModel):
             sort_value = value
         else:
             sort_value = shown
-        return shown, sort_value, self._color(value, item)
+        return sort_value
 
-    def _fill(self, cell: QtGui.QStandardItem, value: Any, item: Any) -> str:
-        shown, sort_value, brush = self._cell(value, item)
-        cell.setData(sort_value, SORT_ROLE)
+    def _fill(self, cell: QtGui.QStandardItem, value: Any, item: Any, shown: str) -> None:
+        cell.setData(self._sort_value(value, shown), SORT_ROLE)
         cell.setData(shown, QtCore.Qt.ItemDataRole.DisplayRole)
+        brush = self._color(value, item)
         if brush is not None:
             cell.setForeground(brush)
-        return shown
 
     def _new_row(self, item: Any) -> tuple[list[QtGui.QStandardItem], list[str]]:
         cells: list[QtGui.QStandardItem] = []
@@ -117,17 +116,21 @@ class MonitorModel(QtGui.QStandardItemModel):
             cell.setEditable(False)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 cell.setTextAlignment(RIGHT_ALIGNED)
-            texts.append(self._fill(cell, value, item))
+            shown = self.display(value)
+            self._fill(cell, value, item, shown)
+            texts.append(shown)
             cells.append(cell)
         return cells, texts
 
     def _refresh(self, row: int, item: Any) -> None:
         texts = self._shown[row]
+        cells = self._cells[row]
         for index, column in enumerate(self.columns):
             value = column.read(item)
-            if self.display(value) != texts[index]:
-                cell = self.item(row, index)
-                texts[index] = self._fill(cell, value, item)
+            shown = self.display(value)
+            if shown != texts[index]:
+                self._fill(cells[index], value, item, shown)
+                texts[index] = shown
 
     @staticmethod
     def _color(value: Any, item: Any) -> QtGui.QBrush | None:
@@ -158,20 +161,36 @@ class MonitorModel(QtGui.QStandardItemModel):
         if self.key is None:
             self._append(list(items))
             return
+        updates: dict[str, Any] = {}  # known keys: the latest object of each
+        removals: list[str] = []
         pending: dict[str, Any] = {}  # new keys, in arrival order, appended after the updates
         for item in items:
             item_key = getattr(item, self.key)
             if self.keep is not None and not self.keep(item):
                 pending.pop(item_key, None)
+                updates.pop(item_key, None)
                 if item_key in self._row_of:
-                    self._remove(item_key)
-                continue
-            row = self._row_of.get(item_key)
-            if row is None:
-                pending[item_key] = item
+                    removals.append(item_key)
+            elif item_key in self._row_of:
+                updates[item_key] = item
             else:
-                self.rows[row] = item
-                self._refresh(row, item)
+                pending[item_key] = item
+        for item_key in removals:
+            if item_key in self._row_of:
+                self._remove(item_key)
+        if updates:
+            # One dataChanged for the batch: per cell, the proxy would re-sort and the view repaint each time.
+            rows: list[int] = []
+            self.blockSignals(True)
+            try:
+                for item_key, item in updates.items():
+                    row = self._row_of[item_key]
+                    self.rows[row] = item
+                    self._refresh(row, item)
+                    rows.append(row)
+            finally:
+                self.blockSignals(False)
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), len(self.columns) - 1))
         self._append(list(pending.values()))
 
     def _append(self, new_rows: list[Any]) -> None:
@@ -181,18 +200,21 @@ class MonitorModel(QtGui.QStandardItemModel):
                 self._row_of[getattr(item, self.key)] = len(self.rows)
             self.rows.append(item)
             self._shown.append(texts)
+            self._cells.append(cells)
             self.appendRow(cells)
         if self.max_rows is not None and len(self.rows) > self.max_rows:
             # Only append-only tables (the log) are capped, so there is no key index to shift.
             excess = len(self.rows) - self.max_rows
             del self.rows[:excess]
             del self._shown[:excess]
+            del self._cells[:excess]
             self.removeRows(0, excess)
 
     def _remove(self, item_key: str) -> None:
         row = self._row_of.pop(item_key)
         del self.rows[row]
         del self._shown[row]
+        del self._cells[row]
         for later_key, later_row in self._row_of.items():
             if later_row > row:
                 self._row_of[later_key] = later_row - 1
