@@ -5,16 +5,18 @@ run.
 
 Needs vn.py's own code in the same environment: `pip install --no-deps vnpy==4.5.0 vnpy_rpcservice` (plus
 pyzmq, a vtcore dependency). vn.py's app and gateway modules import its whole trader stack (loguru, tzlocal,
-talib, ...), so its side uses `vnpy.rpc.RpcServer` / `RpcClient` directly and does exactly what its RpcEngine
-and RpcGateway do per event: the server publishes the pickled `Event` with topic "" (RpcEngine.process_event),
-the client rewrites `gateway_name` and puts the Event into a vn.py EventEngine (RpcGateway.client_callback).
-vn.py's server-side EventEngine hop is left out, which favours vn.py.
+talib, ...), so its side uses `vnpy.rpc.RpcServer` / `RpcClient` directly and does what its RpcEngine and
+RpcGateway do per tick: the server publishes the pickled `Event`s with topic "" (RpcEngine.process_event
+publishes every event but the timer, so both events that `on_tick` puts go out), and the client rewrites
+`gateway_name` and puts each Event into a vn.py EventEngine (RpcGateway.client_callback). vn.py's server-side
+EventEngine hop is left out, which favours vn.py.
 
 Fan-out: a server process publishes N ticks as fast as it can; each of K client processes counts the ticks
 that reach a handler registered on "eTick." in its own event engine. Rate per client = ticks received / (time
 of the last - time of the first); ticks never received are reported as lost. vtcore runs with CURVE on (its
 default) and feeds ticks two ways: from a C++ producer ring (the CTP path; the service sends each drained run
-as one message of fixed-layout records) and from Python `on_tick` (one TickMsg per tick).
+as one message of fixed-layout records) and from Python `on_tick` (the ticks one engine pass dispatched go
+out as one TickBatch message).
 
 Latency: one client calls get_contract(vt_symbol) on the server M times (vtcore: the RpcService handler
 reading the OMS; vn.py: a registered function reading a dict). Bounded: every wait has a timeout; loopback
@@ -168,7 +170,10 @@ def vnpy_server(home: str, commands: Any, replies: Any, *addresses: str) -> None
             for index in range(1, count + 1):
                 tick = TickData(gateway_name="BENCH", symbol=SYMBOL, exchange=Exchange.SHFE, datetime=now,
                                 volume=float(index), last_price=4000.0)
-                server.publish("", Event("eTick.", tick))  # what RpcEngine.process_event does
+                # BaseGateway.on_tick puts two events and RpcEngine.process_event publishes every event
+                # but the timer: both go out, as they do in vn.py.
+                server.publish("", Event("eTick.", tick))
+                server.publish("", Event("eTick." + tick.vt_symbol, tick))
             sent = count
         else:
             server.publish("", Event("eTick.", TickData(gateway_name="BENCH", symbol=SYMBOL,

@@ -22,7 +22,7 @@ from pathlib import Path
 import zmq
 from zmq.utils import z85
 
-from vtcore.log import register_secret
+from vtcore.log import get_logger, register_secret
 from vtcore.rpc.protocol import KeyFileError
 from vtcore.setting import get_folder_path
 
@@ -31,6 +31,7 @@ AUTHORIZED_FOLDER = "authorized_clients"
 SERVER_KEY_NAME = "server"
 CLIENT_KEY_NAME = "client"
 _KEY_LINE = re.compile(r'^\s*(public|secret)-key\s*=\s*"([^"]*)"\s*$', re.MULTILINE)
+_logger = get_logger("vtcore.rpc.keys")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
@@ -111,15 +112,16 @@ def authorize_client(public_key: str | bytes, name: str, folder: Path | None = N
 
 
 def load_authorized_keys(folder: Path | None = None) -> dict[bytes, str]:
-    """The allow-list: Z85 public key -> client name. Unreadable files are skipped (and named in the error
-    list)."""
+    """The allow-list: Z85 public key -> client name. A malformed file is skipped with a warning."""
     allowed = key_folder(folder) / AUTHORIZED_FOLDER
     keys: dict[bytes, str] = {}
     if not allowed.is_dir():
         return keys
     for path in sorted(allowed.glob("*.key")):
-        with contextlib.suppress(KeyFileError, ValueError):
+        try:
             keys[load_public_key(path)] = path.stem
+        except (KeyFileError, ValueError) as exc:
+            _logger.warning("RPC allow-list: skipped %s: %s", path.name, exc)
     return keys
 
 
