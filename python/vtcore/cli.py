@@ -21,7 +21,7 @@ from vtcore.setting import get_settings_dir
 SUBCOMMANDS: dict[str, str] = {
     "info": "vtcore.cli:add_info_parser",
     "run": "vtcore.gateways.ctp.cli:add_run_parser",
-    # "trader": GUI engineer: "vtcore.ui.cli:add_trader_parser",
+    "trader": "vtcore.ui.cli:add_trader_parser",
 }
 
 

@@ -1,0 +1,313 @@
+"""The trader window: menus, the trading panel and the dockable monitors around it."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from vtcore.engine import MainEngine
+from vtcore.event import (
+    EVENT_ACCOUNT,
+    EVENT_CONTRACT,
+    EVENT_GATEWAY_STATE,
+    EVENT_LOG,
+    EVENT_ORDER,
+    EVENT_POSITION,
+    EVENT_TRADE,
+    EventEngine,
+)
+from vtcore.object import SubscribeRequest
+from vtcore.setting import display_language
+
+from .bridge import EventBridge
+from .connect import ConnectDialog
+from .contracts import ContractQueryDialog
+from .monitor import (
+    AccountMonitor,
+    ActiveOrderMonitor,
+    BaseMonitor,
+    LogMonitor,
+    OrderMonitor,
+    PositionMonitor,
+    TickMonitor,
+    TradeMonitor,
+)
+from .text import Text
+from .trading import TradingWidget
+
+# Widgets this package provides for apps that ship none (widget_name -> "module:class").
+APP_WIDGETS = {"RpcManager": "vtcore.ui.rpc:RpcManager"}
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    """VN Trader's main window over a MainEngine: `MainWindow(main_engine, event_engine)`."""
+
+    def __init__(
+        self,
+        main_engine: MainEngine,
+        event_engine: EventEngine,
+        *,
+        language: str | None = None,
+        close_engine: bool = True,
+        repaint_ms: int = 100,
+        auto_subscribe: bool = False,
+    ) -> None:
+        super().__init__()
+        self.main_engine = main_engine
+        self.event_engine = event_engine
+        self.close_engine = close_engine
+        self.text = Text(language or display_language())
+        self.setWindowTitle(self.text("window_title"))
+        self.connect_dialogs: dict[str, ConnectDialog] = {}
+        self.contract_dialog: ContractQueryDialog | None = None
+        self.app_widgets: dict[str, QtWidgets.QWidget] = {}
+        self._closed = False
+        # Subscribe to every contract of a gateway once all its fronts report "ready" (for the simulator).
+        self.auto_subscribe = auto_subscribe
+        self._subscribed: set[str] = set()
+
+        self.bridge = EventBridge(event_engine, repaint_ms, self)
+        self._init_widgets()
+        self._init_menus()
+        self._fill_from_engine()
+        self._init_status()
+        self.resize(1500, 900)
+
+    # --- construction ---
+
+    def _dock(
+        self, widget: QtWidgets.QWidget, title_key: str, area: QtCore.Qt.DockWidgetArea
+    ) -> QtWidgets.QDockWidget:
+        dock = QtWidgets.QDockWidget(self.text(title_key), self)
+        dock.setObjectName(title_key)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _init_widgets(self) -> None:
+        text = self.text
+        self.trading_widget = TradingWidget(self.main_engine, text, self)
+        self.trading_widget.setMaximumWidth(360)
+        self.tick_monitor = TickMonitor(text, self)
+        self.active_monitor = ActiveOrderMonitor(text, self)
+        self.order_monitor = OrderMonitor(text, self)
+        self.trade_monitor = TradeMonitor(text, self)
+        self.position_monitor = PositionMonitor(text, self)
+        self.account_monitor = AccountMonitor(text, self)
+        self.log_monitor = LogMonitor(text, self)
+
+        left = QtCore.Qt.DockWidgetArea.LeftDockWidgetArea
+        right = QtCore.Qt.DockWidgetArea.RightDockWidgetArea
+        bottom = QtCore.Qt.DockWidgetArea.BottomDockWidgetArea
+        self.docks = {
+            "trading": self._dock(self.trading_widget, "dock_trading", left),
+            "tick": self._dock(self.tick_monitor, "dock_tick", right),
+            "active": self._dock(self.active_monitor, "dock_active", right),
+            "order": self._dock(self.order_monitor, "dock_order", right),
+            "trade": self._dock(self.trade_monitor, "dock_trade", right),
+            "log": self._dock(self.log_monitor, "dock_log", bottom),
+            "account": self._dock(self.account_monitor, "dock_account", bottom),
+            "position": self._dock(self.position_monitor, "dock_position", bottom),
+        }
+        self.tabifyDockWidget(self.docks["active"], self.docks["order"])
+        self.tabifyDockWidget(self.docks["order"], self.docks["trade"])
+        self.docks["active"].raise_()
+
+        bridge = self.bridge
+        bridge.subscribe_ticks(self.tick_monitor.update_rows)
+        bridge.subscribe_ticks(self.trading_widget.update_ticks)
+        bridge.subscribe(EVENT_ORDER, self.order_monitor.update_row)
+        bridge.subscribe(EVENT_ORDER, self.active_monitor.update_row)
+        bridge.subscribe(EVENT_TRADE, self.trade_monitor.update_row)
+        bridge.subscribe(EVENT_POSITION, self.position_monitor.update_row)
+        bridge.subscribe(EVENT_ACCOUNT, self.account_monitor.update_row)
+        bridge.subscribe(EVENT_LOG, self.log_monitor.update_row)
+        bridge.subscribe(EVENT_CONTRACT, self.trading_widget.add_contract)
+        bridge.subscribe(EVENT_CONTRACT, self.tick_monitor.add_contract)
+        bridge.subscribe(EVENT_GATEWAY_STATE, self._on_gateway_state)
+        bridge.subscribe(EVENT_CONTRACT, self._on_contract)
+
+        self.active_monitor.item_activated.connect(self.cancel_order)
+        self.tick_monitor.item_activated.connect(self._choose_symbol)
+        self.position_monitor.item_activated.connect(self._choose_symbol)
+
+    def _action(self, menu: QtWidgets.QMenu, label: str, slot: Callable[[], object]) -> QtGui.QAction:
+        action = QtGui.QAction(label, self)
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        return action
+
+    def _init_menus(self) -> None:
+        text = self.text
+        bar = self.menuBar()
+        self.system_menu = bar.addMenu(text("menu_system"))
+        self.connect_actions: dict[str, QtGui.QAction] = {}
+        for gateway_name in self.main_engine.get_all_gateway_names():
+            self.connect_actions[gateway_name] = self._action(
+                self.system_menu,
+                text("connect_gateway", gateway=gateway_name),
+                partial(self.open_connect_dialog, gateway_name),
+            )
+        self.system_menu.addSeparator()
+        self._action(self.system_menu, text("exit"), self.close)
+
+        self.functions_menu = bar.addMenu(text("menu_functions"))
+        self.app_actions: dict[str, QtGui.QAction] = {}
+        apps = list(self.main_engine.get_all_apps())
+        for app in apps:
+            label = text.get(f"app_{app.app_name}", str(getattr(app, "display_name", "") or app.app_name))
+            self.app_actions[app.app_name] = self._action(
+                self.functions_menu, label, partial(self.open_app, app)
+            )
+        if not apps:
+            self.functions_menu.addAction(text("no_apps")).setEnabled(False)
+
+        self.help_menu = bar.addMenu(text("menu_help"))
+        self.query_contracts_action = self._action(
+            self.help_menu, text("query_contracts"), self.open_contract_dialog
+        )
+        self._action(self.help_menu, text("about"), self.show_about)
+
+    def _fill_from_engine(self) -> None:
+        """Show what the engine already holds when the window opens after a connection."""
+        main_engine = self.main_engine
+        self.tick_monitor.update_rows(main_engine.get_all_ticks())
+        orders = list(main_engine.get_all_orders())
+        self.order_monitor.update_rows(orders)
+        self.active_monitor.update_rows(orders)
+        self.trade_monitor.update_rows(main_engine.get_all_trades())
+        self.position_monitor.update_rows(main_engine.get_all_positions())
+        self.account_monitor.update_rows(main_engine.get_all_accounts())
+        for contract in main_engine.get_all_contracts():
+            self.trading_widget.add_contract(contract)
+            self.tick_monitor.add_contract(contract)
+
+    def _init_status(self) -> None:
+        self.gateway_states: dict[tuple[str, str], str] = {}
+        self.gateway_state_label = QtWidgets.QLabel(self)
+        self.statusBar().addWidget(self.gateway_state_label)
+        self.status_label = QtWidgets.QLabel(self)
+        self.statusBar().addPermanentWidget(self.status_label)
+        self._status_timer = QtCore.QTimer(self)
+        self._status_timer.setInterval(1000)
+        self._status_timer.timeout.connect(self.update_status)
+        self._status_timer.start()
+        self.update_status()
+
+    def update_status(self) -> None:
+        dropped = getattr(self.event_engine, "dropped_ticks", 0)
+        self.status_label.setText(
+            f"ticks {self.bridge.ticks_received}  shown {self.bridge.ticks_shown}  dropped {dropped}"
+        )
+
+    def _on_gateway_state(self, state: Any) -> None:
+        """Show each gateway front's last state, e.g. "CTP td: logged_in", in the status bar."""
+        self.gateway_states[(state.gateway_name, state.front)] = state.state
+        shown = [f"{gateway} {front}: {value}" for (gateway, front), value in self.gateway_states.items()]
+        self.gateway_state_label.setText("  ".join(shown))
+        if self.auto_subscribe and self.gateway_ready(state.gateway_name):
+            for contract in self.main_engine.get_all_contracts():
+                if contract.gateway_name == state.gateway_name:
+                    self._subscribe(contract)
+
+    def gateway_ready(self, gateway_name: str) -> bool:
+        """Whether every front the gateway reported on is "ready"."""
+        states = [value for (gateway, _), value in self.gateway_states.items() if gateway == gateway_name]
+        return bool(states) and all(value == "ready" for value in states)
+
+    def _on_contract(self, contract: Any) -> None:
+        if self.auto_subscribe and self.gateway_ready(contract.gateway_name):
+            self._subscribe(contract)
+
+    def _subscribe(self, contract: Any) -> None:
+        if contract.vt_symbol not in self._subscribed:
+            self._subscribed.add(contract.vt_symbol)
+            request = SubscribeRequest(symbol=contract.symbol, exchange=contract.exchange)
+            self.main_engine.subscribe(request, contract.gateway_name)
+
+    # --- actions ---
+
+    def open_connect_dialog(self, gateway_name: str) -> ConnectDialog:
+        """Open (non-blocking) the connect dialog of one gateway and return it (the open one, if any)."""
+        dialog = self.connect_dialogs.get(gateway_name)
+        if dialog is not None and dialog.isVisible():
+            dialog.raise_()
+            return dialog
+        dialog = ConnectDialog(self.main_engine, gateway_name, self.text, self)
+        self.connect_dialogs[gateway_name] = dialog
+        dialog.open()
+        return dialog
+
+    def open_contract_dialog(self) -> ContractQueryDialog:
+        if self.contract_dialog is None:
+            self.contract_dialog = ContractQueryDialog(self.main_engine, self.text, self)
+        self.contract_dialog.show()
+        self.contract_dialog.raise_()
+        return self.contract_dialog
+
+    def open_app(self, app: Any) -> QtWidgets.QWidget | None:
+        """Show an app's widget: its `widget_class`, a widget of this package named by `widget_name` (the RPC
+        service's RpcManager), or vn.py's `<app_module>.ui.<widget_name>`."""
+        widget = self.app_widgets.get(app.app_name)
+        if widget is None:
+            try:
+                widget_class = getattr(app, "widget_class", None)
+                widget_name = getattr(app, "widget_name", "")
+                if widget_class is None and widget_name in APP_WIDGETS:
+                    module_name, _, class_name = APP_WIDGETS[widget_name].partition(":")
+                    widget_class = partial(
+                        getattr(importlib.import_module(module_name), class_name), text=self.text
+                    )
+                if widget_class is None:
+                    module = importlib.import_module(f"{app.app_module}.ui")
+                    widget_class = getattr(module, widget_name)
+                widget = widget_class(self.main_engine, self.event_engine)
+            except Exception as error:  # an app that cannot open must not take the window down
+                message = self.text("app_failed", app=app.app_name, error=error)
+                self.main_engine.write_log(message, "MainWindow")
+                return None
+            self.app_widgets[app.app_name] = widget
+        widget.show()
+        widget.raise_()
+        return widget
+
+    def show_about(self) -> None:
+        QtWidgets.QMessageBox.about(self, self.text("about"), self.text("about_text"))
+
+    def cancel_order(self, order: Any) -> None:
+        if order.is_active():
+            self.main_engine.cancel_order(order.create_cancel_request(), order.gateway_name)
+
+    def _choose_symbol(self, data: Any) -> None:
+        self.trading_widget.set_symbol(data.symbol, data.exchange)
+
+    def monitors(self) -> dict[str, BaseMonitor]:
+        return {
+            "tick": self.tick_monitor,
+            "active": self.active_monitor,
+            "order": self.order_monitor,
+            "trade": self.trade_monitor,
+            "position": self.position_monitor,
+            "account": self.account_monitor,
+            "log": self.log_monitor,
+        }
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802
+        event.accept()
+        if self._closed:
+            return
+        self._closed = True
+        self._status_timer.stop()
+        self.bridge.close()
+        for widget in self.app_widgets.values():
+            widget.close()
+        if self.close_engine:
+            self.main_engine.close()

@@ -1,0 +1,59 @@
+"""Open the trader window over a new MainEngine, for scripts and for `vtcore trader`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from vtcore.engine import MainEngine
+from vtcore.event import EventEngine
+
+from .mainwindow import MainWindow
+from .qapp import create_qapp, interrupt_closes_windows
+
+
+def build_trader(
+    gateways: Iterable[type[Any]] = (),
+    apps: Iterable[type[Any]] = (),
+    language: str | None = None,
+    *,
+    auto_subscribe: bool = False,
+) -> tuple[MainEngine, MainWindow]:
+    """A started engine with the gateways and apps added, and its (not yet shown) window."""
+    create_qapp()
+    event_engine = EventEngine()
+    main_engine = MainEngine(event_engine)
+    for gateway_class in gateways:
+        main_engine.add_gateway(gateway_class)
+    for app_class in apps:
+        main_engine.add_app(app_class)
+    window = MainWindow(main_engine, event_engine, language=language, auto_subscribe=auto_subscribe)
+    return main_engine, window
+
+
+def run_trader(
+    gateways: Iterable[type[Any]] = (),
+    apps: Iterable[type[Any]] = (),
+    language: str | None = None,
+    *,
+    connect: Mapping[str, Mapping[str, Any] | None] | None = None,
+    auto_subscribe: bool = False,
+) -> int:
+    """Show the window maximized and run until it closes (closing it closes the engine).
+
+    `connect` maps gateway names to the setting to connect them with once the window shows (None: their
+    connect_<gateway>.json); a failure is logged in the window and printed, and the window stays open.
+    """
+    qapp = create_qapp()
+    main_engine, window = build_trader(gateways, apps, language, auto_subscribe=auto_subscribe)
+    window.showMaximized()
+    for gateway_name, setting in (connect or {}).items():
+        try:
+            main_engine.connect(dict(setting) if setting is not None else None, gateway_name)
+        except Exception as error:  # the window stays useful: the user can fix the settings and retry
+            message = f"cannot connect {gateway_name}: {error}"
+            main_engine.write_log(message, "MainWindow")
+            print(f"vtcore trader: {message}", file=sys.stderr)
+    with interrupt_closes_windows(qapp):
+        return int(qapp.exec())
