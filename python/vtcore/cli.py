@@ -16,6 +16,7 @@ from typing import Any
 
 import vtcore
 from vtcore.gateways import GATEWAYS
+from vtcore.gateways.ctp import library as ctp_library
 from vtcore.setting import get_settings_dir
 
 SUBCOMMANDS: dict[str, str] = {
@@ -54,6 +55,7 @@ def run_info(args: argparse.Namespace) -> int:
         lines.append("build: " + ", ".join(f"{key}={value}" for key, value in fast.BUILD_INFO.items()))
     for module in ("vtcore._core", "vtcore._fast", "vtcore._ctp"):
         lines.append(f"{module}: {_module_status(module)}")
+    lines.append(f"CTP SDK: {ctp_library.status()}")
     lines.append(f"gateways: {', '.join(GATEWAYS)}")
     lines.append(f"settings folder: {get_settings_dir()}")
     print("\n".join(lines))

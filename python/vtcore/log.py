@@ -49,10 +49,13 @@ def register_secret(value: str) -> None:
 
 def mask_secrets(text: str) -> str:
     """`text` with registered secret values and secret key=value pairs masked."""
+    # Key=value first: a registered value that also occurs in a key name ("secret") must not hide the key
+    # and so keep its value from being recognised.
+    text = _KEY_VALUE.sub(_mask_value, text)
     pattern = _registry.pattern
     if pattern is not None:
         text = pattern.sub(MASK, text)
-    return _KEY_VALUE.sub(_mask_value, text)
+    return text
 
 
 def _mask_value(match: re.Match[str]) -> str:
