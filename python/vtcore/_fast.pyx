@@ -1,0 +1,486 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, embedsignature=True
+# distutils: language = c++
+"""The engine's hot Python-side objects: TickData, Event and the batch dispatch loop.
+
+TickData is built straight from a C++ `vtcore::TickRecord` (cpp/include/vtcore/records.hpp) in the tick buffer;
+its `datetime` and `localtime` are kept as int64 nanoseconds and turned into timezone-aware datetimes only when
+read (Asia/Shanghai for China's exchanges, UTC otherwise). Python gateways construct it with vn.py's keywords.
+"""
+
+from libc.stdint cimport int32_t, int64_t, uint16_t, uint64_t, uintptr_t
+
+cdef extern from "<string.h>":
+    size_t strnlen(const char* s, size_t maxlen)
+from cpython.unicode cimport PyUnicode_DecodeUTF8
+
+import datetime as _dt
+import copy as _copy
+
+from vtcore.constant import CHINA_EXCHANGES, EXCHANGE_BY_CODE
+
+cdef extern from "vtcore/records.hpp" namespace "vtcore":
+    cdef size_t kSymbolSize
+    ctypedef struct TickRecord:
+        char symbol[32]
+        int64_t datetime
+        int64_t localtime
+        int32_t trading_day
+        uint16_t exchange
+        uint16_t flags
+        double volume
+        double turnover
+        double open_interest
+        double last_price
+        double last_volume
+        double limit_up
+        double limit_down
+        double open_price
+        double high_price
+        double low_price
+        double pre_close
+        double bid_price[5]
+        double ask_price[5]
+        double bid_volume[5]
+        double ask_volume[5]
+
+TICK_RECORD_SIZE = sizeof(TickRecord)
+
+try:
+    from zoneinfo import ZoneInfo as _ZoneInfo
+    CHINA_TZ = _ZoneInfo("Asia/Shanghai")
+except Exception:  # no tz database: China has kept UTC+8 without DST since 1991
+    CHINA_TZ = _dt.timezone(_dt.timedelta(hours=8), "Asia/Shanghai")
+UTC = _dt.timezone.utc
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=UTC)
+_timedelta = _dt.timedelta
+
+# Timezone of each exchange code (index = code of exchange.hpp; 0 = unknown -> UTC).
+cdef list _TZ_BY_CODE = [CHINA_TZ if exchange in CHINA_EXCHANGES else UTC for exchange in EXCHANGE_BY_CODE]
+cdef list _EXCHANGE_BY_CODE = list(EXCHANGE_BY_CODE)
+cdef Py_ssize_t _EXCHANGE_COUNT = len(_EXCHANGE_BY_CODE)
+
+
+def timezone_for(exchange):
+    """The timezone TickData uses for `exchange`: Asia/Shanghai for China's exchanges, UTC otherwise."""
+    return CHINA_TZ if exchange in CHINA_EXCHANGES else UTC
+
+
+cdef inline object _ns_to_datetime(int64_t ns, object tz):
+    if ns == 0:
+        return None
+    cdef int64_t us = ns // 1000  # floor division also for negative ns (Cython follows Python semantics)
+    moment = _EPOCH + _timedelta(0, 0, us)
+    return moment if tz is UTC else moment.astimezone(tz)
+
+
+TICK_FIELDS = (
+    "gateway_name", "symbol", "exchange", "datetime", "name", "volume", "turnover", "open_interest",
+    "last_price", "last_volume", "limit_up", "limit_down", "open_price", "high_price", "low_price", "pre_close",
+    "bid_price_1", "bid_price_2", "bid_price_3", "bid_price_4", "bid_price_5",
+    "ask_price_1", "ask_price_2", "ask_price_3", "ask_price_4", "ask_price_5",
+    "bid_volume_1", "bid_volume_2", "bid_volume_3", "bid_volume_4", "bid_volume_5",
+    "ask_volume_1", "ask_volume_2", "ask_volume_3", "ask_volume_4", "ask_volume_5",
+    "localtime",
+)
+
+
+cdef class TickData:
+    """vn.py's TickData: market data snapshot of one instrument (same fields, same keyword constructor)."""
+
+    cdef public str gateway_name
+    cdef str _symbol
+    cdef object _exchange
+    cdef object _vt_symbol
+    cdef object _datetime
+    cdef object _localtime
+    cdef int64_t _datetime_ns
+    cdef int64_t _localtime_ns
+    cdef public str name
+    cdef public double volume, turnover, open_interest, last_price, last_volume
+    cdef public double limit_up, limit_down, open_price, high_price, low_price, pre_close
+    cdef public double bid_price_1, bid_price_2, bid_price_3, bid_price_4, bid_price_5
+    cdef public double ask_price_1, ask_price_2, ask_price_3, ask_price_4, ask_price_5
+    cdef public double bid_volume_1, bid_volume_2, bid_volume_3, bid_volume_4, bid_volume_5
+    cdef public double ask_volume_1, ask_volume_2, ask_volume_3, ask_volume_4, ask_volume_5
+    cdef public object extra
+    cdef public int trading_day  # YYYYMMDD from the record, 0 when unknown (not a vn.py field)
+
+    def __init__(self, str gateway_name, str symbol, exchange, datetime, str name="",
+                 double volume=0, double turnover=0, double open_interest=0, double last_price=0,
+                 double last_volume=0, double limit_up=0, double limit_down=0, double open_price=0,
+                 double high_price=0, double low_price=0, double pre_close=0,
+                 double bid_price_1=0, double bid_price_2=0, double bid_price_3=0, double bid_price_4=0,
+                 double bid_price_5=0,
+                 double ask_price_1=0, double ask_price_2=0, double ask_price_3=0, double ask_price_4=0,
+                 double ask_price_5=0,
+                 double bid_volume_1=0, double bid_volume_2=0, double bid_volume_3=0, double bid_volume_4=0,
+                 double bid_volume_5=0,
+                 double ask_volume_1=0, double ask_volume_2=0, double ask_volume_3=0, double ask_volume_4=0,
+                 double ask_volume_5=0,
+                 localtime=None):
+        self.gateway_name = gateway_name
+        self._symbol = symbol
+        self._exchange = exchange
+        self._datetime = datetime
+        self._localtime = localtime
+        self.name = name
+        self.volume = volume
+        self.turnover = turnover
+        self.open_interest = open_interest
+        self.last_price = last_price
+        self.last_volume = last_volume
+        self.limit_up = limit_up
+        self.limit_down = limit_down
+        self.open_price = open_price
+        self.high_price = high_price
+        self.low_price = low_price
+        self.pre_close = pre_close
+        self.bid_price_1 = bid_price_1
+        self.bid_price_2 = bid_price_2
+        self.bid_price_3 = bid_price_3
+        self.bid_price_4 = bid_price_4
+        self.bid_price_5 = bid_price_5
+        self.ask_price_1 = ask_price_1
+        self.ask_price_2 = ask_price_2
+        self.ask_price_3 = ask_price_3
+        self.ask_price_4 = ask_price_4
+        self.ask_price_5 = ask_price_5
+        self.bid_volume_1 = bid_volume_1
+        self.bid_volume_2 = bid_volume_2
+        self.bid_volume_3 = bid_volume_3
+        self.bid_volume_4 = bid_volume_4
+        self.bid_volume_5 = bid_volume_5
+        self.ask_volume_1 = ask_volume_1
+        self.ask_volume_2 = ask_volume_2
+        self.ask_volume_3 = ask_volume_3
+        self.ask_volume_4 = ask_volume_4
+        self.ask_volume_5 = ask_volume_5
+
+    @property
+    def symbol(self):
+        return self._symbol
+
+    @symbol.setter
+    def symbol(self, str value):
+        self._symbol = value
+        self._vt_symbol = None
+
+    @property
+    def exchange(self):
+        return self._exchange
+
+    @exchange.setter
+    def exchange(self, value):
+        self._exchange = value
+        self._vt_symbol = None
+
+    @property
+    def vt_symbol(self):
+        """`{symbol}.{exchange.value}`, computed once and recomputed after symbol or exchange change."""
+        if self._vt_symbol is None:
+            value = self._exchange.value if self._exchange is not None else ""
+            self._vt_symbol = f"{self._symbol}.{value}"
+        return self._vt_symbol
+
+    @property
+    def datetime(self):
+        """Exchange time, timezone-aware (built on first read from the record's nanoseconds)."""
+        if self._datetime is None and self._datetime_ns != 0:
+            self._datetime = _ns_to_datetime(self._datetime_ns, timezone_for(self._exchange))
+        return self._datetime
+
+    @datetime.setter
+    def datetime(self, value):
+        self._datetime = value
+        self._datetime_ns = 0
+
+    @property
+    def localtime(self):
+        """Local receive time, timezone-aware like `datetime` (None when the gateway did not set it)."""
+        if self._localtime is None and self._localtime_ns != 0:
+            self._localtime = _ns_to_datetime(self._localtime_ns, timezone_for(self._exchange))
+        return self._localtime
+
+    @localtime.setter
+    def localtime(self, value):
+        self._localtime = value
+        self._localtime_ns = 0
+
+    @property
+    def datetime_ns(self):
+        """Exchange time as int64 ns since the epoch when built from a record, else 0."""
+        return self._datetime_ns
+
+    @property
+    def localtime_ns(self):
+        """Receive time as int64 ns since the epoch when built from a record, else 0."""
+        return self._localtime_ns
+
+    def _state(self):
+        return tuple(getattr(self, name) for name in TICK_FIELDS)
+
+    def __eq__(self, other):
+        if not isinstance(other, TickData):
+            return NotImplemented
+        return self._state() == (<TickData>other)._state()
+
+    __hash__ = None  # mutable, like vn.py's dataclass
+
+    def __repr__(self):
+        parts = ", ".join(f"{name}={getattr(self, name)!r}" for name in TICK_FIELDS)
+        return f"TickData({parts})"
+
+    def __reduce__(self):
+        return (_rebuild_tick, (self._state(), self.extra, self.trading_day))
+
+    def __copy__(self):
+        return _rebuild_tick(self._state(), self.extra, self.trading_day)
+
+    def __deepcopy__(self, memo):
+        return _rebuild_tick(self._state(), _copy.deepcopy(self.extra, memo), self.trading_day)
+
+    def to_dict(self):
+        """The vn.py fields as a dict (datetimes built)."""
+        return {name: getattr(self, name) for name in TICK_FIELDS}
+
+
+def _rebuild_tick(state, extra=None, trading_day=0):
+    cdef TickData tick = TickData(*state)
+    tick.extra = extra
+    tick.trading_day = trading_day
+    return tick
+
+
+cdef class SymbolInfo:
+    """What the dispatch loop keeps per (symbol, exchange code): the strings it would otherwise rebuild."""
+    cdef readonly str symbol
+    cdef readonly object exchange
+    cdef readonly str vt_symbol
+    cdef readonly str tick_type  # "eTick." + vt_symbol
+    cdef readonly int code
+
+    def __init__(self, str symbol, int code, str tick_prefix):
+        self.symbol = symbol
+        self.code = code
+        self.exchange = _EXCHANGE_BY_CODE[code] if 0 <= code < _EXCHANGE_COUNT else None
+        value = self.exchange.value if self.exchange is not None else ""
+        self.vt_symbol = f"{symbol}.{value}"
+        self.tick_type = tick_prefix + self.vt_symbol
+
+
+cdef class TickDecoder:
+    """Builds TickData from records, caching the strings of each symbol it has seen."""
+    cdef dict _symbols
+    cdef str _tick_prefix
+
+    def __init__(self, str tick_prefix="eTick."):
+        self._symbols = {}
+        self._tick_prefix = tick_prefix
+
+    cdef SymbolInfo info(self, const TickRecord* record):
+        cdef Py_ssize_t length = strnlen(record.symbol, 32)
+        symbol = PyUnicode_DecodeUTF8(record.symbol, length, "replace")
+        cdef SymbolInfo info = self._symbols.get(symbol)
+        if info is None or info.code != record.exchange:
+            info = SymbolInfo(symbol, record.exchange, self._tick_prefix)
+            if len(self._symbols) > 100_000:  # bounded: symbols churn only in pathological feeds
+                self._symbols.clear()
+            self._symbols[symbol] = info
+        return info
+
+    def decode(self, record, str gateway_name):
+        """TickData from one TickRecord's bytes (a bytes-like object of TICK_RECORD_SIZE bytes)."""
+        cdef const unsigned char[::1] view = record
+        if view.shape[0] != sizeof(TickRecord):
+            raise ValueError(f"a TickRecord is {sizeof(TickRecord)} bytes, got {view.shape[0]}")
+        cdef const TickRecord* rec = <const TickRecord*>&view[0]
+        return build_tick(rec, self.info(rec), gateway_name)
+
+
+cdef TickData build_tick(const TickRecord* r, SymbolInfo info, str gateway_name):
+    cdef TickData t = TickData.__new__(TickData)
+    t.gateway_name = gateway_name
+    t._symbol = info.symbol
+    t._exchange = info.exchange
+    t._vt_symbol = info.vt_symbol
+    t._datetime_ns = r.datetime
+    t._localtime_ns = r.localtime
+    t.trading_day = r.trading_day
+    t.name = ""
+    t.volume = r.volume
+    t.turnover = r.turnover
+    t.open_interest = r.open_interest
+    t.last_price = r.last_price
+    t.last_volume = r.last_volume
+    t.limit_up = r.limit_up
+    t.limit_down = r.limit_down
+    t.open_price = r.open_price
+    t.high_price = r.high_price
+    t.low_price = r.low_price
+    t.pre_close = r.pre_close
+    t.bid_price_1 = r.bid_price[0]
+    t.bid_price_2 = r.bid_price[1]
+    t.bid_price_3 = r.bid_price[2]
+    t.bid_price_4 = r.bid_price[3]
+    t.bid_price_5 = r.bid_price[4]
+    t.ask_price_1 = r.ask_price[0]
+    t.ask_price_2 = r.ask_price[1]
+    t.ask_price_3 = r.ask_price[2]
+    t.ask_price_4 = r.ask_price[3]
+    t.ask_price_5 = r.ask_price[4]
+    t.bid_volume_1 = r.bid_volume[0]
+    t.bid_volume_2 = r.bid_volume[1]
+    t.bid_volume_3 = r.bid_volume[2]
+    t.bid_volume_4 = r.bid_volume[3]
+    t.bid_volume_5 = r.bid_volume[4]
+    t.ask_volume_1 = r.ask_volume[0]
+    t.ask_volume_2 = r.ask_volume[1]
+    t.ask_volume_3 = r.ask_volume[2]
+    t.ask_volume_4 = r.ask_volume[3]
+    t.ask_volume_5 = r.ask_volume[4]
+    return t
+
+
+cdef class Event:
+    """vn.py's Event: a type string and any data."""
+    cdef public str type
+    cdef public object data
+
+    def __init__(self, str type, data=None):
+        self.type = type
+        self.data = data
+
+    def __repr__(self):
+        return f"Event(type={self.type!r}, data={self.data!r})"
+
+
+cdef class Dispatcher:
+    """Calls handlers on the engine thread. The handler tables are immutable snapshots that the EventEngine swaps
+    in whole (under its lock) when someone registers or unregisters, so dispatch never sees a half-changed table.
+
+    `on_error(handler, event)` is called inside the `except` block of a handler that raised.
+    """
+    cdef public dict handlers          # type -> tuple of handlers
+    cdef public tuple general          # general handlers
+    cdef public tuple batch_handlers   # tick batch handlers
+    cdef public dict producers         # producer id -> (gateway_name, on_message or None)
+    cdef public object on_error
+    cdef public object on_unhandled_message  # (producer_id, kind, request_id) when a producer has no on_message
+    cdef public object view            # view(start, count) -> numpy array, for batch handlers
+    cdef public uintptr_t buffer_address
+    cdef public uint64_t buffer_mask
+    cdef public str tick_type
+    cdef public bint tick_symbol_handlers  # some "eTick.<vt_symbol>" type has handlers (set with the table)
+    cdef TickDecoder decoder
+    cdef public uint64_t ticks_dispatched
+
+    def __init__(self, on_error, str tick_type="eTick."):
+        self.handlers = {}
+        self.general = ()
+        self.batch_handlers = ()
+        self.producers = {}
+        self.on_error = on_error
+        self.on_unhandled_message = None
+        self.view = None
+        self.buffer_address = 0
+        self.buffer_mask = 0
+        self.tick_type = tick_type
+        self.tick_symbol_handlers = False
+        self.decoder = TickDecoder(tick_type)
+        self.ticks_dispatched = 0
+
+    def set_tick_buffer(self, uintptr_t address, uint64_t capacity, view):
+        if capacity == 0 or (capacity & (capacity - 1)) != 0:
+            raise ValueError("tick buffer capacity must be a power of two")
+        self.buffer_address = address
+        self.buffer_mask = capacity - 1
+        self.view = view
+
+    cdef inline void _call(self, tuple handlers, Event event):
+        for handler in handlers:
+            try:
+                handler(event)
+            except BaseException as exc:
+                if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                    raise
+                self.on_error(handler, event)
+
+    cpdef dispatch(self, Event event):
+        """Handlers of `event.type` in registration order, then the general handlers."""
+        cdef tuple handlers = self.handlers.get(event.type)
+        if handlers is not None:
+            self._call(handlers, event)
+        if self.general:
+            self._call(self.general, event)
+
+    cpdef dispatch_ticks(self, uint64_t start, uint64_t count, str gateway_name):
+        """Dispatch a run of ticks from the tick buffer: batch handlers once with the numpy view, then per tick
+        "eTick." and "eTick.<vt_symbol>" (each followed by the general handlers); no TickData is built when no
+        one listens."""
+        cdef tuple batch = self.batch_handlers
+        if batch:
+            array = self.view(start, count)
+            for handler in batch:
+                try:
+                    handler(array, gateway_name)
+                except BaseException as exc:
+                    if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                        raise
+                    self.on_error(handler, Event(self.tick_type, array))
+        cdef dict table = self.handlers
+        cdef tuple general = self.general
+        cdef tuple generic = table.get(self.tick_type)
+        cdef tuple specific
+        cdef const TickRecord* base = <const TickRecord*>self.buffer_address
+        cdef const TickRecord* record
+        cdef SymbolInfo info
+        cdef TickData tick
+        cdef uint64_t seq
+        if generic is None and not general and not self.tick_symbol_handlers:
+            return
+        for seq in range(start, start + count):
+            record = base + (seq & self.buffer_mask)
+            info = self.decoder.info(record)
+            specific = table.get(info.tick_type)
+            if generic is None and specific is None and not general:
+                continue
+            tick = build_tick(record, info, gateway_name)
+            if generic is not None or general:
+                event = Event.__new__(Event)
+                (<Event>event).type = self.tick_type
+                (<Event>event).data = tick
+                if generic is not None:
+                    self._call(generic, event)
+                if general:
+                    self._call(general, event)
+            if specific is not None or general:
+                event = Event.__new__(Event)
+                (<Event>event).type = info.tick_type
+                (<Event>event).data = tick
+                if specific is not None:
+                    self._call(specific, event)
+                if general:
+                    self._call(general, event)
+            self.ticks_dispatched += 1
+
+    def dispatch_segments(self, list segments):
+        """Dispatch what EventHub.drain returned, in order: tick runs and producer messages."""
+        cdef tuple segment
+        for segment in segments:
+            producer_id = segment[0]
+            entry = self.producers.get(producer_id)
+            if segment[1] == 0:
+                gateway_name = entry[0] if entry is not None else ""
+                self.dispatch_ticks(segment[2], segment[3], gateway_name)
+            else:
+                on_message = entry[1] if entry is not None else None
+                if on_message is None:
+                    if self.on_unhandled_message is not None:
+                        self.on_unhandled_message(producer_id, segment[2], segment[3])
+                    continue
+                try:
+                    on_message(segment[2], segment[3], segment[4], segment[5])
+                except BaseException as exc:
+                    if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                        raise
+                    self.on_error(on_message, Event("eMessage", segment))

@@ -1,0 +1,137 @@
+"""Logging for vtcore: standard `logging`, with secrets masked before any text leaves the process.
+
+Two masks are applied to every message, argument and traceback that passes a vtcore logger or a handler set up
+by `setup_logging`:
+- the values of secret fields (`setting.is_secret_key`) of every settings dict vtcore has loaded or validated,
+  registered through `register_secret`;
+- `key=value` / `"key": "value"` patterns whose key names a secret (password, secret, token, ...).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import threading
+from pathlib import Path
+
+MASK = "******"
+#: Registered values shorter than this are not masked by value (they would blank common substrings); the
+#: key=value pattern still masks them where their key is visible.
+MIN_SECRET_LENGTH = 4
+
+class _SecretRegistry:
+    def __init__(self) -> None:
+        self.values: set[str] = set()
+        self.pattern: re.Pattern[str] | None = None
+        self.lock = threading.Lock()
+
+
+_registry = _SecretRegistry()
+
+_SECRET_KEY_WORDS = r"password|passwd|pwd|secret|passphrase|token|api_?key|private_?key|auth_code|密码"
+_KEY_VALUE = re.compile(
+    r"""(?P<key>['"]?[\w.]*(?:""" + _SECRET_KEY_WORDS + r""")[\w.]*['"]?\s*[:=]\s*)"""
+    r"""(?P<value>'[^']*'|"[^"]*"|[^\s,;&})\]]+)""",
+    re.IGNORECASE,
+)
+
+
+def register_secret(value: str) -> None:
+    """Mask `value` wherever it appears in vtcore's logs from now on."""
+    if len(value) < MIN_SECRET_LENGTH or value in _registry.values:
+        return
+    with _registry.lock:
+        _registry.values.add(value)
+        ordered = sorted(_registry.values, key=len, reverse=True)  # longest first: one may contain another
+        _registry.pattern = re.compile("|".join(re.escape(secret) for secret in ordered))
+
+
+def mask_secrets(text: str) -> str:
+    """`text` with registered secret values and secret key=value pairs masked."""
+    pattern = _registry.pattern
+    if pattern is not None:
+        text = pattern.sub(MASK, text)
+    return _KEY_VALUE.sub(_mask_value, text)
+
+
+def _mask_value(match: re.Match[str]) -> str:
+    value = match.group("value")
+    quote = value[0] if value[:1] in ("'", '"') else ""
+    return f"{match.group('key')}{quote}{MASK}{quote}"
+
+
+class SecretFilter(logging.Filter):
+    """Masks a record's message, arguments and traceback in place (the record is shared by all handlers)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "_vtcore_masked", False):
+            return True
+        message = record.getMessage()
+        record.msg = mask_secrets(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_secrets(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_secrets(record.stack_info)
+        record._vtcore_masked = True
+        return True
+
+
+class SecretFormatter(logging.Formatter):
+    """A formatter whose whole output is masked (covers text that reached the record after the filter)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_secrets(super().format(record))
+
+
+_FILTER = SecretFilter()
+LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(gateway_name)s] %(message)s"
+
+
+class _GatewayNameDefault(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "gateway_name"):
+            record.gateway_name = "-"
+        return True
+
+
+def get_logger(name: str) -> logging.Logger:
+    """A logger whose records are masked before any handler, including ones vtcore did not install, sees
+    them.
+    """
+    logger = logging.getLogger(name)
+    if _FILTER not in logger.filters:
+        logger.addFilter(_FILTER)
+    return logger
+
+
+def setup_logging(level: int = logging.INFO, console: bool = True,
+                  file: Path | None = None) -> logging.Logger:
+    """Attach masked handlers to the "vtcore" logger: stderr when `console`, and `file` (created 0600) if
+    given.
+
+    Calling it again replaces the handlers it installed before.
+    """
+    logger = get_logger("vtcore")
+    logger.setLevel(level)
+    for handler in list(logger.handlers):
+        if getattr(handler, "_vtcore_handler", False):
+            logger.removeHandler(handler)
+            handler.close()
+    handlers: list[logging.Handler] = []
+    if console:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    if file is not None:
+        file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        file.touch(mode=0o600, exist_ok=True)
+        handlers.append(logging.FileHandler(file, encoding="utf-8"))
+    for handler in handlers:
+        handler.setFormatter(SecretFormatter(LOG_FORMAT))
+        handler.addFilter(_GatewayNameDefault())
+        handler.addFilter(_FILTER)
+        handler._vtcore_handler = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    return logger

@@ -1,0 +1,69 @@
+"""The `vtcore` command: version, info, and the subcommand registry other parts extend."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import pytest
+
+import vtcore
+from vtcore import cli
+from vtcore.errors import GatewayNotFoundError
+from vtcore.gateways import GATEWAYS, load_gateway_class
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"vtcore {vtcore.__version__}"
+
+
+def test_info_reports_bindings_and_settings_folder(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("VTCORE_HOME", str(tmp_path / "vt"))
+    assert cli.main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert f"vtcore {vtcore.__version__}" in out
+    assert f"settings folder: {tmp_path / 'vt'}" in out
+    assert "vtcore._fast: ok" in out
+    ctp_line = next(line for line in out.splitlines() if line.startswith("vtcore._ctp:"))
+    try:
+        importlib.import_module("vtcore._ctp")
+    except Exception:
+        assert "not available (" in ctp_line  # and says why
+    else:
+        assert "ok" in ctp_line
+
+
+def test_console_script_entry_point():
+    result = subprocess.run([sys.executable, "-m", "vtcore.cli", "--version"], capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.returncode == 0 and "vtcore" in result.stdout
+
+
+def test_subcommand_registry_reports_a_broken_registration(monkeypatch, capsys):
+    monkeypatch.setitem(cli.SUBCOMMANDS, "broken", "vtcore.no_such_module:add_parser")
+    assert cli.main(["broken"]) == 2
+    assert "unavailable" in capsys.readouterr().err
+
+
+def test_no_command_prints_help(capsys):
+    assert cli.main([]) == 0
+    assert "info" in capsys.readouterr().out
+
+
+def test_gateway_registry_errors():
+    assert {"CTP", "BINANCE_SPOT", "OKEX", "OKEXF", "RPC"} <= set(GATEWAYS)
+    with pytest.raises(GatewayNotFoundError, match="unknown gateway"):
+        load_gateway_class("NOPE")
+
+
+def test_gateway_registry_loads_lazily(monkeypatch):
+    monkeypatch.setitem(GATEWAYS, "MISSING", "vtcore.gateways.not_there:Gateway")
+    with pytest.raises(GatewayNotFoundError, match="not installed"):
+        load_gateway_class("missing")
+    monkeypatch.setitem(GATEWAYS, "NOT_A_GATEWAY", "vtcore.object:TickData")
+    with pytest.raises(GatewayNotFoundError, match="not a BaseGateway"):
+        load_gateway_class("NOT_A_GATEWAY")

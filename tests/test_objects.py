@@ -1,0 +1,248 @@
+"""vtcore's enums and data objects: vn.py's names and values, stable ids, TickData built from C++ records."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+import struct
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from vtcore import _core, setting
+from vtcore._fast import TICK_RECORD_SIZE, TickDecoder
+from vtcore.constant import (
+    CHINA_EXCHANGES,
+    EXCHANGE_BY_CODE,
+    Direction,
+    Exchange,
+    Interval,
+    Offset,
+    OrderType,
+    Product,
+    Status,
+    exchange_code,
+)
+from vtcore.errors import InvalidIdentifierError
+from vtcore.object import (
+    AccountData,
+    CancelRequest,
+    ContractData,
+    GatewayStateData,
+    OrderData,
+    OrderRequest,
+    PositionData,
+    QuoteRequest,
+    TickData,
+    TradeData,
+    extract_vt_symbol,
+    split_vt_id,
+    split_vt_positionid,
+)
+
+VNPY_EXCHANGES = [
+    "CFFEX", "SHFE", "CZCE", "DCE", "INE", "GFEX", "SSE", "SZSE", "BSE", "SHHK", "SZHK", "SGE", "WXE",
+    "CFETS", "XBOND", "SMART", "NYSE", "NASDAQ", "ARCA", "EDGEA", "ISLAND", "BATS", "IEX", "AMEX", "TSE",
+    "NYMEX", "COMEX", "GLOBEX", "IDEALPRO", "CME", "ICE", "SEHK", "HKFE", "SGX", "CBOT", "CBOE", "CFE",
+    "DME", "EUREX", "APEX", "LME", "BMD", "TOCOM", "EUNX", "KRX", "OTC", "IBKRATS", "LOCAL", "GLOBAL",
+]
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# TickRecord's layout (records.hpp): symbol[32], datetime, localtime, trading_day, exchange, flags, 11
+# doubles,
+# then bid_price[5], ask_price[5], bid_volume[5], ask_volume[5].
+RECORD = struct.Struct("<32sqqiHH11d20d")
+
+
+def make_record(symbol: bytes = b"rb2605", exchange: Exchange = Exchange.SHFE, *, dt_ns: int = 0,
+                local_ns: int = 0, trading_day: int = 20260105, base: float = 1.0) -> bytes:
+    numbers = [base + i for i in range(31)]
+    return RECORD.pack(symbol, dt_ns, local_ns, trading_day, exchange_code(exchange), 0, *numbers)
+
+
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("VTCORE_HOME", str(tmp_path / ".vntrader"))
+    setting.load_settings()
+    yield
+    setting.SETTINGS.update(setting.DEFAULT_SETTINGS)
+
+
+def test_enum_values_are_stable_and_labels_apart():
+    assert Direction.LONG.value == "LONG"
+    assert Direction.LONG == "LONG"
+    assert Direction.SHORT.label_zh == "空"
+    assert Direction.SHORT.label_en == "Short"
+    assert Status.ALLTRADED.value == "ALLTRADED"
+    assert Offset.NONE.value == ""
+    assert Product.FUTURES.label_zh == "期货"
+    assert OrderType.LIMIT.label_en == "Limit"
+    assert Interval.MINUTE.value == "1m"
+    assert str(Direction.LONG) == "Direction.LONG" == f"{Direction.LONG}"
+
+
+def test_label_follows_language_setting():
+    assert Status.CANCELLED.label == "已撤销"  # default Chinese
+    setting.save_settings({"language": "en"})
+    setting.load_settings()
+    assert Status.CANCELLED.label == "Cancelled"
+    assert Status.CANCELLED.value == "CANCELLED"  # the value never follows the language
+
+
+def test_exchanges_keep_vnpy_members_and_values():
+    names = [exchange.name for exchange in Exchange]
+    assert names[: len(VNPY_EXCHANGES)] == VNPY_EXCHANGES
+    assert len(VNPY_EXCHANGES) == 49
+    assert Exchange.EUREX.value == "EUX"
+    assert all(Exchange[name].value == name for name in VNPY_EXCHANGES if name != "EUREX")
+    assert Exchange.BINANCE.value == "BINANCE" and Exchange.OKX.value == "OKX"
+    assert EXCHANGE_BY_CODE[0] is None
+    assert all(EXCHANGE_BY_CODE[exchange_code(exchange)] is exchange for exchange in Exchange)
+    assert Exchange.SHFE in CHINA_EXCHANGES and Exchange.CME not in CHINA_EXCHANGES
+
+
+def test_exchange_codes_match_the_cpp_core():
+    assert _core.exchange_values() == ["", *(exchange.value for exchange in Exchange)]
+
+
+def test_tick_keyword_constructor_like_vnpy():
+    moment = datetime(2026, 1, 5, 9, 0, tzinfo=SHANGHAI)
+    tick = TickData(gateway_name="CTP", symbol="rb2605", exchange=Exchange.SHFE, datetime=moment,
+                    last_price=3500.0, bid_price_1=3499.0, ask_volume_5=7)
+    assert tick.vt_symbol == "rb2605.SHFE"
+    assert tick.datetime == moment
+    assert tick.localtime is None
+    assert tick.name == "" and tick.volume == 0 and tick.bid_price_1 == 3499.0 and tick.ask_volume_5 == 7
+    assert tick.extra is None
+    positional = TickData("CTP", "rb2605", Exchange.SHFE, moment)
+    assert positional.last_price == 0
+
+
+def test_tick_vt_symbol_never_stale():
+    tick = TickData(gateway_name="CTP", symbol="rb2605", exchange=Exchange.SHFE, datetime=None)
+    assert tick.vt_symbol == "rb2605.SHFE"
+    tick.symbol = "hc2605"
+    assert tick.vt_symbol == "hc2605.SHFE"
+    tick.exchange = Exchange.INE
+    assert tick.vt_symbol == "hc2605.INE"
+
+
+def test_tick_copy_pickle_equality_and_repr():
+    tick = TickData(gateway_name="CTP", symbol="rb2605", exchange=Exchange.SHFE,
+                    datetime=datetime(2026, 1, 5, tzinfo=timezone.utc), last_price=1.5)
+    tick.extra = {"k": 1}
+    assert copy.copy(tick) == tick
+    clone = pickle.loads(pickle.dumps(tick))
+    assert clone == tick and clone.extra == {"k": 1}
+    clone.last_price = 2.0
+    assert clone != tick
+    assert "last_price=1.5" in repr(tick) and repr(tick).startswith("TickData(")
+    with pytest.raises(TypeError):
+        hash(tick)
+
+
+def test_tick_from_record_all_fields():
+    dt_ns = int(datetime(2026, 1, 5, 1, 2, 3, tzinfo=timezone.utc).timestamp()) * 10**9 + 5_000_000  # +5 ms
+    local_ns = dt_ns + 1_234_567
+    tick = TickDecoder().decode(make_record(dt_ns=dt_ns, local_ns=local_ns), "CTP")
+    assert TICK_RECORD_SIZE == RECORD.size == 304
+    assert tick.gateway_name == "CTP" and tick.symbol == "rb2605" and tick.exchange is Exchange.SHFE
+    assert tick.vt_symbol == "rb2605.SHFE"
+    assert tick.trading_day == 20260105
+    scalars = ["volume", "turnover", "open_interest", "last_price", "last_volume", "limit_up", "limit_down",
+               "open_price", "high_price", "low_price", "pre_close"]
+    depth = [f"{side}_{kind}_{level}" for side, kind in
+             (("bid", "price"), ("ask", "price"), ("bid", "volume"), ("ask", "volume"))
+             for level in range(1, 6)]
+    for index, name in enumerate(scalars + depth):
+        assert getattr(tick, name) == 1.0 + index, name
+    # 5 ms stays 5 ms (vn.py turned 5 ms into 500 ms), in China's timezone for SHFE.
+    assert tick.datetime == datetime(2026, 1, 5, 9, 2, 3, 5000, tzinfo=SHANGHAI)
+    assert tick.datetime.utcoffset() == timedelta(hours=8)
+    assert tick.datetime.microsecond == 5000
+    assert tick.localtime == tick.datetime + timedelta(microseconds=1234)
+    assert tick.datetime_ns == dt_ns and tick.localtime_ns == local_ns
+
+
+def test_tick_from_record_utc_for_global_venues_and_unknown_time():
+    dt_ns = 1_767_571_200_123_456_789
+    tick = TickDecoder().decode(make_record(b"BTCUSDT", Exchange.BINANCE, dt_ns=dt_ns), "BINANCE_SPOT")
+    assert tick.datetime.tzinfo is timezone.utc
+    assert tick.datetime.timestamp() == pytest.approx(dt_ns / 1e9, abs=1e-6)
+    assert tick.datetime.microsecond == 123456
+    assert tick.localtime is None  # 0 = unknown
+    assert tick.vt_symbol == "BTCUSDT.BINANCE"
+    unknown = TickDecoder().decode(make_record(dt_ns=0), "CTP")
+    assert unknown.datetime is None
+
+
+def test_tick_decoder_refuses_wrong_size():
+    with pytest.raises(ValueError, match="304"):
+        TickDecoder().decode(b"\0" * 100, "CTP")
+
+
+def test_derived_ids_are_properties():
+    order = OrderData(gateway_name="CTP", symbol="rb2605", exchange=Exchange.SHFE, orderid="1_2_3")
+    assert order.vt_orderid == "CTP.1_2_3" and order.vt_symbol == "rb2605.SHFE"
+    order.gateway_name = "CTP2"
+    assert order.vt_orderid == "CTP2.1_2_3"
+    trade = TradeData(gateway_name="CTP", symbol="rb2605", exchange=Exchange.SHFE, orderid="7", tradeid="  9")
+    assert trade.vt_tradeid == "CTP.  9" and trade.vt_orderid == "CTP.7"
+    position = PositionData(gateway_name="CTP", symbol="rb2605", exchange=Exchange.SHFE,
+                            direction=Direction.LONG)
+    assert position.vt_positionid == "CTP.rb2605.SHFE.LONG"
+    account = AccountData(gateway_name="CTP", accountid="0001", balance=100.0, frozen=30.0)
+    assert account.vt_accountid == "CTP.0001" and account.available == 70.0
+    account.balance = 200.0
+    assert account.available == 170.0
+    account.available = 5.0  # a gateway may set it (CTP does)
+    assert account.available == 5.0
+    assert GatewayStateData(gateway_name="CTP", front="td", state="connected").message == ""
+
+
+def test_order_lifecycle_helpers():
+    req = OrderRequest(symbol="rb2605", exchange=Exchange.SHFE, direction=Direction.SHORT,
+                       type=OrderType.LIMIT, volume=2, price=3500, offset=Offset.OPEN, reference="s1")
+    order = req.create_order_data("42", "CTP")
+    assert (order.status, order.volume, order.price, order.offset, order.direction, order.reference) == (
+        Status.SUBMITTING, 2, 3500, Offset.OPEN, Direction.SHORT, "s1")
+    assert order.is_active()
+    order.status = Status.CANCELLED
+    assert not order.is_active()
+    assert order.create_cancel_request() == CancelRequest(
+        orderid="42", symbol="rb2605", exchange=Exchange.SHFE
+    )
+    quote = QuoteRequest(symbol="IO2601-C-4000", exchange=Exchange.CFFEX, bid_price=1, bid_volume=1,
+                         ask_price=2, ask_volume=1).create_quote_data("q1", "CTP")
+    assert quote.vt_quoteid == "CTP.q1" and quote.create_cancel_request().orderid == "q1"
+
+
+def test_identifier_parsing():
+    assert extract_vt_symbol("IF2601.CFFEX") == ("IF2601", Exchange.CFFEX)
+    assert extract_vt_symbol("BRK.B.SMART") == ("BRK.B", Exchange.SMART)  # split from the right
+    assert extract_vt_symbol("FDAX.EUX") == ("FDAX", Exchange.EUREX)
+    assert split_vt_id("CTP.1_2.3") == ("CTP", "1_2.3")
+    assert split_vt_positionid("CTP.BRK.B.SMART.SHORT") == ("CTP", "BRK.B", Exchange.SMART, Direction.SHORT)
+    for bad in ("rb2605", ".SHFE", "rb2605.NOPE", ""):
+        with pytest.raises(InvalidIdentifierError):
+            extract_vt_symbol(bad)
+    for bad in ("CTP", "CTP.", ".1"):
+        with pytest.raises(InvalidIdentifierError):
+            split_vt_id(bad)
+    with pytest.raises(InvalidIdentifierError):
+        split_vt_positionid("CTP.rb2605.SHFE.多")
+
+
+def test_contract_defaults():
+    contract = ContractData(gateway_name="CTP", symbol="rb2605", exchange=Exchange.SHFE, name="螺纹钢2605",
+                            product=Product.FUTURES, size=10, pricetick=1)
+    assert contract.min_volume == 1 and contract.net_position is False and contract.option_type is None
+    assert contract.vt_symbol == "rb2605.SHFE"
+
+
+def test_record_layout_matches_the_cpp_core():
+    offsets = {name: offset for name, _, offset in _core.TICK_FIELDS}
+    assert _core.TICK_RECORD_SIZE == TICK_RECORD_SIZE
+    assert offsets["datetime"] == 32 and offsets["exchange"] == 52 and offsets["volume"] == 56
+    assert offsets["bid_price_1"] == 56 + 11 * 8 and offsets["ask_volume_5"] == TICK_RECORD_SIZE - 8
