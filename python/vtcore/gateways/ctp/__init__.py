@@ -1,0 +1,14 @@
+"""The CTP gateway (China futures): `from vtcore.gateways.ctp import CtpGateway`.
+
+Without CTP support in the build (no SDK headers at build time), CtpGateway is a stand-in whose connect()
+raises SdkUnavailableError with the build's reason and the fix.
+"""
+
+try:
+    from vtcore.gateways.ctp.gateway import CtpGateway
+except ModuleNotFoundError as error:  # _ctp_types is generated only when the SDK headers were there
+    if error.name != "vtcore.gateways.ctp._ctp_types":
+        raise
+    from vtcore.gateways.ctp.unavailable import CtpGateway  # type: ignore[assignment]
+
+__all__ = ["CtpGateway"]

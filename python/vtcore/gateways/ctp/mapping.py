@@ -1,0 +1,160 @@
+"""CTP codes <-> vtcore enums, and CTP dates and times -> aware datetimes.
+
+Every code CTP can report maps to something: a code or combination vtcore has no exact member for maps to
+the documented nearest member, and the gateway logs it once (nothing is dropped, unlike vn.py).
+
+Order status (OrderStatus, with OrderSubmitStatus deciding rejections):
+    '0' AllTraded -> ALLTRADED            '1' PartTradedQueueing -> PARTTRADED
+    '3' NoTradeQueueing -> NOTTRADED      '5' Canceled -> CANCELLED
+    '2' PartTradedNotQueueing -> CANCELLED (nearest: the rest is no longer working)
+    '4' NoTradeNotQueueing -> CANCELLED (nearest)
+    'a' Unknown -> SUBMITTING             'b' NotTouched -> NOTTRADED (nearest: a waiting conditional order)
+    'c' Touched -> NOTTRADED (nearest)
+    any status with OrderSubmitStatus '4' InsertRejected -> REJECTED (a '5' CancelRejected is a failed
+    cancel: the order keeps its status); an unknown code -> SUBMITTING (nearest, logged).
+
+Order type (OrderPriceType, TimeCondition, VolumeCondition):
+    ('2' LimitPrice, '3' GFD, any) -> LIMIT       ('2', '1' IOC, '3' CV) -> FOK      ('2', '1' IOC, else) -> FAK
+    ('1' AnyPrice | '3' BestPrice | 'G' FiveLevelPrice, any, any) -> MARKET
+    limit-like price types at other time conditions (GFS, GTD, GTC, GFA) -> LIMIT (nearest)
+    other price types (LastPrice*, AskPrice1*, BidPrice1* variants) -> LIMIT (nearest)
+Sending: LIMIT ('2','3','1'), MARKET ('1','3','1') as vn.py, FAK ('2','1','1'), FOK ('2','1','3');
+STOP, RFQ and ETF cannot be sent to CTP.
+
+Offset (CombOffsetFlag / OffsetFlag): '0' OPEN, '1' CLOSE, '3' CLOSETODAY, '4' CLOSEYESTERDAY;
+'2' ForceClose, '5' ForceOff, '6' LocalForceClose -> CLOSE (nearest).
+
+Direction: orders and trades '0' Buy -> LONG, '1' Sell -> SHORT; positions (PosiDirection, its own map)
+'1' Net -> NET, '2' Long -> LONG, '3' Short -> SHORT.
+
+Dates: CTP gives China Standard Time (UTC+8). At night (18:00-05:59) some exchanges (DCE) report the
+trading day instead of the calendar date; a night date equal to the session's trading day is taken as a
+trading day and the calendar date derived from it (the same rule as the C++ tick conversion,
+cpp/ctp_bindings/tick_convert.hpp).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from vtcore.constant import Direction, Exchange, Offset, OptionType, OrderType, Product, Status
+from vtcore.gateways.ctp import _ctp_types as ct
+
+CHINA_TZ = timezone(timedelta(hours=8), "CST")
+
+EXCHANGES: dict[str, Exchange] = {
+    exchange.value: exchange
+    for exchange in (Exchange.CFFEX, Exchange.SHFE, Exchange.CZCE, Exchange.DCE, Exchange.INE, Exchange.GFEX)
+}
+
+# -- orders -------------------------------------------------------------------------------------------------
+
+_STATUS: dict[str, tuple[Status, bool]] = {  # code -> (status, exact)
+    ct.THOST_FTDC_OST_AllTraded: (Status.ALLTRADED, True),
+    ct.THOST_FTDC_OST_PartTradedQueueing: (Status.PARTTRADED, True),
+    ct.THOST_FTDC_OST_PartTradedNotQueueing: (Status.CANCELLED, False),
+    ct.THOST_FTDC_OST_NoTradeQueueing: (Status.NOTTRADED, True),
+    ct.THOST_FTDC_OST_NoTradeNotQueueing: (Status.CANCELLED, False),
+    ct.THOST_FTDC_OST_Canceled: (Status.CANCELLED, True),
+    ct.THOST_FTDC_OST_Unknown: (Status.SUBMITTING, True),
+    ct.THOST_FTDC_OST_NotTouched: (Status.NOTTRADED, False),
+    ct.THOST_FTDC_OST_Touched: (Status.NOTTRADED, False),
+}
+
+
+def order_status(status: str, submit_status: str) -> tuple[Status, bool]:
+    """(status, exact); exact is False when the nearest member was used."""
+    if submit_status == ct.THOST_FTDC_OSS_InsertRejected:
+        return Status.REJECTED, True
+    return _STATUS.get(status, (Status.SUBMITTING, False))
+
+
+_MARKET_PRICE_TYPES = {ct.THOST_FTDC_OPT_AnyPrice, ct.THOST_FTDC_OPT_BestPrice, ct.THOST_FTDC_OPT_FiveLevelPrice}
+
+
+def order_type(price_type: str, time_condition: str, volume_condition: str) -> tuple[OrderType, bool]:
+    """(type, exact) for a reported order."""
+    if price_type in _MARKET_PRICE_TYPES:
+        return OrderType.MARKET, price_type == ct.THOST_FTDC_OPT_AnyPrice
+    exact = price_type == ct.THOST_FTDC_OPT_LimitPrice
+    if time_condition == ct.THOST_FTDC_TC_IOC:
+        if volume_condition == ct.THOST_FTDC_VC_CV:
+            return OrderType.FOK, exact
+        return OrderType.FAK, exact and volume_condition == ct.THOST_FTDC_VC_AV
+    return OrderType.LIMIT, exact and time_condition == ct.THOST_FTDC_TC_GFD
+
+
+ORDER_TYPE_TO_CTP: dict[OrderType, tuple[str, str, str]] = {
+    OrderType.LIMIT: (ct.THOST_FTDC_OPT_LimitPrice, ct.THOST_FTDC_TC_GFD, ct.THOST_FTDC_VC_AV),
+    OrderType.MARKET: (ct.THOST_FTDC_OPT_AnyPrice, ct.THOST_FTDC_TC_GFD, ct.THOST_FTDC_VC_AV),
+    OrderType.FAK: (ct.THOST_FTDC_OPT_LimitPrice, ct.THOST_FTDC_TC_IOC, ct.THOST_FTDC_VC_AV),
+    OrderType.FOK: (ct.THOST_FTDC_OPT_LimitPrice, ct.THOST_FTDC_TC_IOC, ct.THOST_FTDC_VC_CV),
+}
+
+DIRECTION_TO_CTP = {Direction.LONG: ct.THOST_FTDC_D_Buy, Direction.SHORT: ct.THOST_FTDC_D_Sell}
+DIRECTION_FROM_CTP = {ct.THOST_FTDC_D_Buy: Direction.LONG, ct.THOST_FTDC_D_Sell: Direction.SHORT}
+POSITION_DIRECTION_FROM_CTP = {
+    ct.THOST_FTDC_PD_Net: Direction.NET,
+    ct.THOST_FTDC_PD_Long: Direction.LONG,
+    ct.THOST_FTDC_PD_Short: Direction.SHORT,
+}
+
+OFFSET_TO_CTP = {
+    Offset.OPEN: ct.THOST_FTDC_OF_Open,
+    Offset.CLOSE: ct.THOST_FTDC_OF_Close,
+    Offset.CLOSETODAY: ct.THOST_FTDC_OF_CloseToday,
+    Offset.CLOSEYESTERDAY: ct.THOST_FTDC_OF_CloseYesterday,
+}
+_OFFSET_FROM_CTP = {code: offset for offset, code in OFFSET_TO_CTP.items()}
+
+
+def offset(code: str) -> tuple[Offset, bool]:
+    """(offset, exact); force-close flavours map to CLOSE."""
+    if code in _OFFSET_FROM_CTP:
+        return _OFFSET_FROM_CTP[code], True
+    return (Offset.CLOSE, False) if code else (Offset.NONE, False)
+
+
+# -- contracts ----------------------------------------------------------------------------------------------
+
+PRODUCT_FROM_CTP = {
+    ct.THOST_FTDC_PC_Futures: Product.FUTURES,
+    ct.THOST_FTDC_PC_Options: Product.OPTION,
+    ct.THOST_FTDC_PC_SpotOption: Product.OPTION,
+    ct.THOST_FTDC_PC_Combination: Product.SPREAD,
+    ct.THOST_FTDC_PC_Spot: Product.SPOT,
+}
+OPTION_TYPE_FROM_CTP = {ct.THOST_FTDC_CP_CallOptions: OptionType.CALL, ct.THOST_FTDC_CP_PutOptions: OptionType.PUT}
+
+# -- dates --------------------------------------------------------------------------------------------------
+
+
+def parse_day(text: str) -> date | None:
+    if len(text) != 8 or not text.isdigit():
+        return None
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return None
+
+
+def previous_business_day(day: date) -> date:
+    return day - timedelta(days={0: 3, 6: 2}.get(day.weekday(), 1))
+
+
+def china_datetime(day_text: str, time_text: str, session_trading_day: date | None,
+                   millisecond: int = 0) -> datetime | None:
+    """An aware datetime from a CTP date and "HH:MM:SS"; None when malformed."""
+    day = parse_day(day_text) or session_trading_day
+    if day is None or len(time_text) != 8:
+        return None
+    try:
+        hour, minute, second = int(time_text[:2]), int(time_text[3:5]), int(time_text[6:])
+    except ValueError:
+        return None
+    if not (0 <= hour < 24 and 0 <= minute < 60 and 0 <= second < 60):
+        return None
+    if (hour >= 18 or hour < 6) and session_trading_day is not None and day == session_trading_day:
+        day = previous_business_day(day) + timedelta(days=1 if hour < 6 else 0)
+    millisecond = millisecond if 0 <= millisecond <= 999 else 0
+    return datetime(day.year, day.month, day.day, hour, minute, second, millisecond * 1000, tzinfo=CHINA_TZ)

@@ -1,0 +1,78 @@
+"""The simulator libraries as a loader sees them: vendor file names, only the vendor's exported symbols,
+RUNPATH $ORIGIN to their shared core, no link to any vendor library, and the version string."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from _ctpsim_probe import Probe, probe_factory, simulator_dir  # noqa: F401  (fixture)
+from vtcore import ctpsim
+
+MD_SYMBOLS = {"_ZN15CThostFtdcMdApi15CreateFtdcMdApiEPKcbbb", "_ZN15CThostFtdcMdApi13GetApiVersionEv"}
+TD_SYMBOLS = {"_ZN19CThostFtdcTraderApi19CreateFtdcTraderApiEPKcb",
+              "_ZN19CThostFtdcTraderApi13GetApiVersionEv"}
+CORE_SYMBOLS = {"vtcore_ctpsim_create_md_api", "vtcore_ctpsim_create_trader_api", "vtcore_ctpsim_version"}
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.skip(f"{name} (binutils) is not installed")
+    return path
+
+
+def defined_dynamic_symbols(library: Path) -> set[str]:
+    out = subprocess.run([_tool("nm"), "-D", "--defined-only", str(library)], check=True, capture_output=True,
+                         text=True).stdout
+    return {line.split()[-1] for line in out.splitlines() if line.strip()}
+
+
+def dynamic_section(library: Path) -> str:
+    command = [_tool("readelf"), "-d", str(library)]
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    (ctpsim.MD_LIBRARY_NAME, MD_SYMBOLS),
+    (ctpsim.TD_LIBRARY_NAME, TD_SYMBOLS),
+    (ctpsim.CORE_LIBRARY_NAME, CORE_SYMBOLS),
+])
+def test_exports_only_the_entry_points(name: str, expected: set[str]) -> None:
+    assert defined_dynamic_symbols(simulator_dir() / name) == expected
+
+
+@pytest.mark.parametrize("name", [ctpsim.MD_LIBRARY_NAME, ctpsim.TD_LIBRARY_NAME])
+def test_vendor_named_libraries_find_their_core_by_origin(name: str) -> None:
+    section = dynamic_section(simulator_dir() / name)
+    needed = re.findall(r"\(NEEDED\).*\[(.+)\]", section)
+    assert ctpsim.CORE_LIBRARY_NAME in needed
+    assert not [lib for lib in needed if "thost" in lib], "must not link a vendor library"
+    runpath = re.findall(r"\(RUNPATH\).*\[(.+)\]", section)
+    assert runpath and runpath[0].split(":")[0] == "$ORIGIN"
+    assert "(RPATH)" not in section
+
+
+def test_version_flow_files_and_release(probe_factory, tmp_path: Path) -> None:  # noqa: F811
+    probe: Probe = probe_factory()
+    probe.send("version")
+    version = probe.wait("version")[0]
+    api_version = ctpsim.build_info()["api_version"]
+    for key in ("md", "td"):
+        assert version[key].startswith(f"v{api_version}_")
+        assert "vtcore-ctpsim" in version[key]
+    # A missing folder is an error the real library crashes on; the simulator reports it and carries on.
+    probe.send(f"md_create {tmp_path}/missing/x_")
+    probe.wait_stderr("can not open CFlow file")
+    # Create... writes the flow files under the prefix (a prefix, not a folder) before Init.
+    probe.send(f"md_create {tmp_path}/p_", f"td_create {tmp_path}/q_")
+    assert probe.wait("md_created", 2)[1]["trading_day"] == "19800100"  # before login, as the real library
+    probe.wait("td_created")
+    for name in ("DialogRsp.con", "QueryRsp.con", "TradingDay.con"):
+        assert (tmp_path / f"p_{name}").stat().st_size == 6
+    for name in ("DialogRsp.con", "QueryRsp.con", "TradingDay.con", "Private.con", "Public.con"):
+        assert (tmp_path / f"q_{name}").stat().st_size == 6
