@@ -20,7 +20,7 @@ from vtcore.setting import get_settings_dir
 
 SUBCOMMANDS: dict[str, str] = {
     "info": "vtcore.cli:add_info_parser",
-    # "run": CTP engineer: "vtcore.gateways.ctp.cli:add_run_parser",
+    "run": "vtcore.gateways.ctp.cli:add_run_parser",
     # "trader": GUI engineer: "vtcore.ui.cli:add_trader_parser",
 }
 

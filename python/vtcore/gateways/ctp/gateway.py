@@ -29,7 +29,7 @@ from logging import ERROR, INFO, WARNING
 from pathlib import Path
 from typing import Any, ClassVar
 
-from vtcore.constant import Direction, Exchange, Offset, Status
+from vtcore.constant import Direction, Exchange, Status
 from vtcore.errors import SdkUnavailableError, SettingsError
 from vtcore.event import EVENT_TIMER, Event, EventEngine
 from vtcore.gateway import BaseGateway
@@ -63,6 +63,9 @@ DISCONNECT_REASONS = {
     0x2002: "heartbeat send failed",
     0x2003: "bad message received",
 }
+
+
+FINAL_STATUSES = (Status.ALLTRADED, Status.CANCELLED, Status.REJECTED)
 
 
 def _request_result(code: int) -> str:
@@ -101,9 +104,17 @@ class CtpSetting:
         def address(text: str) -> str:
             return text if text.startswith(("tcp://", "ssl://", "socks")) else f"tcp://{text}"
 
-        return cls(values["username"], values["password"], values["brokerid"], address(values["td_address"]),
-                   address(values["md_address"]), values["product_info"], values["auth_code"],
-                   values["environment"] == "production", values["library_dir"])
+        return cls(
+            values["username"],
+            values["password"],
+            values["brokerid"],
+            address(values["td_address"]),
+            address(values["md_address"]),
+            values["product_info"],
+            values["auth_code"],
+            values["environment"] == "production",
+            values["library_dir"],
+        )
 
 
 class _Front:
@@ -136,8 +147,9 @@ class _Front:
             return  # e.g. the real library's disconnect every second against a front that drops us
         self.state, self.state_message = state, message
         gateway = self.gateway
-        gateway.on_gateway_state(GatewayStateData(gateway_name=gateway.gateway_name, front=self.name,
-                                                  state=state, message=message))
+        gateway.on_gateway_state(
+            GatewayStateData(gateway_name=gateway.gateway_name, front=self.name, state=state, message=message)
+        )
         gateway.write_log(f"{self.name} front: {state}" + (f" ({message})" if message else ""), level)
 
     def start(self, setting: CtpSetting, api_class: Any, library: Path, address: str) -> None:
@@ -150,7 +162,13 @@ class _Front:
         gateway = self.gateway
         flow = get_settings_dir() / "ctp_flow" / gateway.gateway_name / self.name
         self.producer = gateway.create_producer(f"{gateway.gateway_name}.{self.name}", self.on_message)
-        self.api = api_class(str(library), str(flow), self.producer.capsule(), setting.production)
+        try:
+            self.api = api_class(str(library), str(flow), self.producer.capsule(), setting.production)
+        except OSError as exc:  # _ctp.LibraryError / VersionMismatchError: refused before any SDK call
+            gateway.event_engine.remove_producer(self.producer)
+            self.producer = None
+            self.set_state("unavailable", str(exc), ERROR)
+            raise SdkUnavailableError(f"{self.name} front: {exc}") from exc
         self.prepare()
         self.api.register_front(address)
         self.set_state("connecting", address)
@@ -174,9 +192,13 @@ class _Front:
             return
         if now - self.state_since >= timeout:
             self.timeout_reported = True
-            self.set_state("timeout", f"no answer from {self.name} front within {timeout:g} s; CTP reports "
-                                      f"nothing when the address refuses connections, so check the address "
-                                      f"and network (the SDK keeps retrying)", WARNING)
+            self.set_state(
+                "timeout",
+                f"no answer from {self.name} front within {timeout:g} s; CTP reports "
+                f"nothing when the address refuses connections, so check the address "
+                f"and network (the SDK keeps retrying)",
+                WARNING,
+            )
 
     def request(self, name: str, fields: dict[str, Any]) -> int:
         if self.api is None:
@@ -185,8 +207,12 @@ class _Front:
 
     def reject(self, what: str, callback: Callback) -> None:
         self.rejected = f"{what} refused by the broker ({callback.error_text})"
-        self.set_state(f"{what}_rejected", f"{self.rejected}; not retrying, so that a wrong setting cannot lock the "
-                                           f"account: fix the setting and call connect() again", ERROR)
+        self.set_state(
+            f"{what}_rejected",
+            f"{self.rejected}; not retrying, so that a wrong setting cannot lock the "
+            f"account: fix the setting and call connect() again",
+            ERROR,
+        )
 
     # -- messages (engine thread) -------------------------------------------------------------------------
 
@@ -209,22 +235,28 @@ class _Front:
     def OnFrontDisconnected(self, callback: Callback) -> None:  # noqa: N802
         self.logged_in = False
         reason = DISCONNECT_REASONS.get(callback.request_id, "unknown reason")
-        self.set_state("disconnected", f"reason {callback.request_id:#x}: {reason}; the SDK reconnects", WARNING)
+        self.set_state(
+            "disconnected", f"reason {callback.request_id:#x}: {reason}; the SDK reconnects", WARNING
+        )
 
     def OnHeartBeatWarning(self, callback: Callback) -> None:  # noqa: N802
         self.gateway.write_log(f"{self.name} front: no message for {callback.request_id} s", WARNING)
 
     def OnRspError(self, callback: Callback) -> None:  # noqa: N802
-        self.gateway.write_log(f"{self.name} front: request {callback.request_id} failed: {callback.error_text}",
-                               ERROR)
+        self.gateway.write_log(
+            f"{self.name} front: request {callback.request_id} failed: {callback.error_text}", ERROR
+        )
 
     def on_connected(self) -> None:
         raise NotImplementedError
 
     def login_fields(self) -> dict[str, Any]:
         assert self.setting is not None
-        return {"BrokerID": self.setting.brokerid, "UserID": self.setting.username,
-                "Password": self.setting.password}
+        return {
+            "BrokerID": self.setting.brokerid,
+            "UserID": self.setting.username,
+            "Password": self.setting.password,
+        }
 
 
 class _MdFront(_Front):
@@ -296,11 +328,19 @@ class _TdFront(_Front):
             self.gateway.write_log(f"td front: not logging in again: {self.rejected}", WARNING)
             return
         if self.setting.auth_code:
-            result = self.request("ReqAuthenticate", {
-                "BrokerID": self.setting.brokerid, "UserID": self.setting.username,
-                "AppID": self.setting.product_info, "AuthCode": self.setting.auth_code})
+            result = self.request(
+                "ReqAuthenticate",
+                {
+                    "BrokerID": self.setting.brokerid,
+                    "UserID": self.setting.username,
+                    "AppID": self.setting.product_info,
+                    "AuthCode": self.setting.auth_code,
+                },
+            )
             if result != 0:
-                self.gateway.write_log(f"td front: authenticate request failed: {_request_result(result)}", ERROR)
+                self.gateway.write_log(
+                    f"td front: authenticate request failed: {_request_result(result)}", ERROR
+                )
         else:
             self.login()
 
@@ -328,19 +368,26 @@ class _TdFront(_Front):
             self.order_ref = max(self.order_ref, int(max_ref) if max_ref.isdigit() else 0)
             self.logged_in = True
         self.trading_day = mapping.parse_day(data["TradingDay"])
-        self.set_state("logged_in", f"front {self.front_id}, session {self.session_id}, "
-                                    f"trading day {data['TradingDay']}")
+        self.set_state(
+            "logged_in", f"front {self.front_id}, session {self.session_id}, trading day {data['TradingDay']}"
+        )
         assert self.setting is not None
-        result = self.request("ReqSettlementInfoConfirm", {"BrokerID": self.setting.brokerid,
-                                                            "InvestorID": self.setting.username})
+        result = self.request(
+            "ReqSettlementInfoConfirm",
+            {"BrokerID": self.setting.brokerid, "InvestorID": self.setting.username},
+        )
         if result != 0:
-            self.gateway.write_log(f"td front: settlement confirm request failed: {_request_result(result)}",
-                                   ERROR)
+            self.gateway.write_log(
+                f"td front: settlement confirm request failed: {_request_result(result)}", ERROR
+            )
 
     def OnRspSettlementInfoConfirm(self, callback: Callback) -> None:  # noqa: N802
         if callback.error:
-            self.gateway.write_log(f"td front: settlement confirmation failed ({callback.error_text}); "
-                                   f"orders may be refused until it succeeds", ERROR)
+            self.gateway.write_log(
+                f"td front: settlement confirmation failed ({callback.error_text}); "
+                f"orders may be refused until it succeeds",
+                ERROR,
+            )
         else:
             self.set_state("settlement_confirmed")
         if self.contracts_loaded:
@@ -439,7 +486,8 @@ class CtpGateway(BaseGateway):
         self.td = _TdFront(self)
         self.contracts: dict[str, ContractData] = {}
         self._orders: dict[str, OrderData] = {}
-        self._order_signatures: dict[str, tuple[Any, ...]] = {}
+        self._order_signatures: dict[str, set[tuple[Any, ...]]] = {}
+        self._pushed: set[str] = set()
         self._sysid_orderid: dict[tuple[str, str], str] = {}
         self._pending_trades: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._seen_trades: set[tuple[str, str, str]] = set()
@@ -536,45 +584,60 @@ class CtpGateway(BaseGateway):
         if req.type not in mapping.ORDER_TYPE_TO_CTP:
             return f"order type {req.type.value} cannot be sent to CTP"
         if req.offset not in mapping.OFFSET_TO_CTP:
-            return f"offset {req.offset.value or 'NONE'} cannot be sent to CTP (use OPEN, CLOSE, CLOSETODAY or " \
-                   f"CLOSEYESTERDAY)"
+            return (
+                f"offset {req.offset.value or 'NONE'} cannot be sent to CTP (use OPEN, CLOSE, CLOSETODAY or "
+                f"CLOSEYESTERDAY)"
+            )
         if req.direction not in mapping.DIRECTION_TO_CTP:
             return f"direction {req.direction} cannot be sent to CTP"
         return ""
 
     def send_order(self, req: OrderRequest) -> str:
+        # The lock is held until the request is sent and SUBMITTING is queued, so that the order's reports
+        # (handled on the engine thread under the same lock) are always queued after it.
         with self._lock:
             self.td.order_ref += 1
             ref = self.td.order_ref
             orderid = f"{self.td.front_id}_{self.td.session_id}_{ref}"
             order = req.create_order_data(orderid, self.gateway_name)
-            self._orders[orderid] = order
-        problem = self._order_problem(req)
-        if problem:
-            self._reject(order, problem)
-            return order.vt_orderid
+            problem = self._order_problem(req)
+            if problem:
+                self._reject(order, problem)
+            else:
+                self._send_order(req, order, ref)
+        return order.vt_orderid
+
+    def _send_order(self, req: OrderRequest, order: OrderData, ref: int) -> None:
         assert self.setting is not None
         price_type, time_condition, volume_condition = mapping.ORDER_TYPE_TO_CTP[req.type]
         fields = {
-            "BrokerID": self.setting.brokerid, "InvestorID": self.setting.username,
-            "UserID": self.setting.username, "InstrumentID": req.symbol, "ExchangeID": req.exchange.value,
-            "OrderRef": str(ref), "LimitPrice": float(req.price), "VolumeTotalOriginal": int(req.volume),
-            "OrderPriceType": price_type, "TimeCondition": time_condition, "VolumeCondition": volume_condition,
-            "Direction": mapping.DIRECTION_TO_CTP[req.direction],  # type: ignore[index]
-            "CombOffsetFlag": mapping.OFFSET_TO_CTP[req.offset], "CombHedgeFlag": ct.THOST_FTDC_HF_Speculation,
-            "ContingentCondition": ct.THOST_FTDC_CC_Immediately, "ForceCloseReason": ct.THOST_FTDC_FCC_NotForceClose,
-            "IsAutoSuspend": 0, "MinVolume": 1,
+            "BrokerID": self.setting.brokerid,
+            "InvestorID": self.setting.username,
+            "UserID": self.setting.username,
+            "InstrumentID": req.symbol,
+            "ExchangeID": req.exchange.value,
+            "OrderRef": str(ref),
+            "LimitPrice": float(req.price),
+            "VolumeTotalOriginal": int(req.volume),
+            "OrderPriceType": price_type,
+            "TimeCondition": time_condition,
+            "VolumeCondition": volume_condition,
+            "Direction": mapping.DIRECTION_TO_CTP[req.direction],
+            "CombOffsetFlag": mapping.OFFSET_TO_CTP[req.offset],
+            "CombHedgeFlag": ct.THOST_FTDC_HF_Speculation,
+            "ContingentCondition": ct.THOST_FTDC_CC_Immediately,
+            "ForceCloseReason": ct.THOST_FTDC_FCC_NotForceClose,
+            "IsAutoSuspend": 0,
+            "MinVolume": 1,
         }
+        self._push_order(order)
         try:
             result = self.td.request("ReqOrderInsert", fields)
         except ValueError as exc:
             self._reject(order, str(exc))
-            return order.vt_orderid
+            return
         if result != 0:
             self._reject(order, f"ReqOrderInsert returned {_request_result(result)}")
-            return order.vt_orderid
-        self._push_order(order)
-        return order.vt_orderid
 
     def _reject(self, order: OrderData, reason: str) -> None:
         rejected = replace(order, status=Status.REJECTED)
@@ -582,14 +645,21 @@ class CtpGateway(BaseGateway):
         self._push_order(rejected)
 
     def _push_order(self, order: OrderData) -> bool:
-        """Push unless identical to what was pushed last for this id (the replayed flow after re-login)."""
+        """Push unless this state of the order was pushed before (the private flow is replayed after every
+        re-login) or the order already ended (a late, older report must not revive it)."""
         signature = (order.status, order.traded, order.volume, order.price)
         with self._lock:
-            if self._order_signatures.get(order.orderid) == signature:
+            seen = self._order_signatures.setdefault(order.orderid, set())
+            previous = self._orders.get(order.orderid)
+            ended = (
+                previous is not None and previous.status in FINAL_STATUSES and order.orderid in self._pushed
+            )
+            if signature in seen or (ended and order.status not in FINAL_STATUSES):
                 return False
-            self._order_signatures[order.orderid] = signature
+            seen.add(signature)
             self._orders[order.orderid] = order
-        self.on_order(replace(order))
+            self._pushed.add(order.orderid)
+            self.on_order(replace(order))
         return True
 
     def cancel_order(self, req: CancelRequest) -> None:
@@ -601,23 +671,33 @@ class CtpGateway(BaseGateway):
             self.write_log(f"cannot cancel {req.orderid}: not logged in to the trade front", ERROR)
             return
         front_id, session_id, ref = parts
-        fields = {"BrokerID": self.setting.brokerid, "InvestorID": self.setting.username,
-                  "UserID": self.setting.username, "OrderRef": ref, "FrontID": int(front_id),
-                  "SessionID": int(session_id), "ActionFlag": ct.THOST_FTDC_AF_Delete,
-                  "InstrumentID": req.symbol, "ExchangeID": req.exchange.value}
+        fields = {
+            "BrokerID": self.setting.brokerid,
+            "InvestorID": self.setting.username,
+            "UserID": self.setting.username,
+            "OrderRef": ref,
+            "FrontID": int(front_id),
+            "SessionID": int(session_id),
+            "ActionFlag": ct.THOST_FTDC_AF_Delete,
+            "InstrumentID": req.symbol,
+            "ExchangeID": req.exchange.value,
+        }
         try:
             result = self.td.request("ReqOrderAction", fields)
         except ValueError as exc:
             self.write_log(f"cannot cancel {req.orderid}: {exc}", ERROR)
             return
         if result != 0:
-            self.write_log(f"cancel of {req.orderid} failed: ReqOrderAction returned {_request_result(result)}",
-                           ERROR)
+            self.write_log(
+                f"cancel of {req.orderid} failed: ReqOrderAction returned {_request_result(result)}", ERROR
+            )
 
     def _nearest(self, what: str) -> None:
         if what not in self._nearest_logged:
             self._nearest_logged.add(what)
-            self.write_log(f"CTP reported {what}; mapped to the nearest vtcore value (see ctp/mapping.py)", WARNING)
+            self.write_log(
+                f"CTP reported {what}; mapped to the nearest vtcore value (see ctp/mapping.py)", WARNING
+            )
 
     def _exchange(self, code: str) -> Exchange:
         exchange = mapping.EXCHANGES.get(code)
@@ -627,15 +707,23 @@ class CtpGateway(BaseGateway):
         return exchange
 
     def update_order(self, data: dict[str, Any]) -> None:
+        with self._lock:
+            self._update_order(data)
+
+    def _update_order(self, data: dict[str, Any]) -> None:
         orderid = f"{data['FrontID']}_{data['SessionID']}_{data['OrderRef'].strip()}"
         status, exact = mapping.order_status(data["OrderStatus"], data["OrderSubmitStatus"])
         if not exact:
-            self._nearest(f"order status {data['OrderStatus']!r} / submit status {data['OrderSubmitStatus']!r}")
-        order_type, exact = mapping.order_type(data["OrderPriceType"], data["TimeCondition"],
-                                               data["VolumeCondition"])
+            self._nearest(
+                f"order status {data['OrderStatus']!r} / submit status {data['OrderSubmitStatus']!r}"
+            )
+        order_type, exact = mapping.order_type(
+            data["OrderPriceType"], data["TimeCondition"], data["VolumeCondition"]
+        )
         if not exact:
-            self._nearest(f"order type {data['OrderPriceType']!r}/{data['TimeCondition']!r}/"
-                          f"{data['VolumeCondition']!r}")
+            self._nearest(
+                f"order type {data['OrderPriceType']!r}/{data['TimeCondition']!r}/{data['VolumeCondition']!r}"
+            )
         offset, exact = mapping.offset(data["CombOffsetFlag"][:1])
         if not exact:
             self._nearest(f"offset flag {data['CombOffsetFlag'][:1]!r}")
@@ -643,10 +731,18 @@ class CtpGateway(BaseGateway):
         with self._lock:
             previous = self._orders.get(orderid)
         order = OrderData(
-            gateway_name=self.gateway_name, symbol=data["InstrumentID"], exchange=exchange, orderid=orderid,
-            type=order_type, direction=mapping.DIRECTION_FROM_CTP.get(data["Direction"]), offset=offset,
-            price=data["LimitPrice"], volume=data["VolumeTotalOriginal"], traded=data["VolumeTraded"],
-            status=status, reference=previous.reference if previous else "",
+            gateway_name=self.gateway_name,
+            symbol=data["InstrumentID"],
+            exchange=exchange,
+            orderid=orderid,
+            type=order_type,
+            direction=mapping.DIRECTION_FROM_CTP.get(data["Direction"]),
+            offset=offset,
+            price=data["LimitPrice"],
+            volume=data["VolumeTotalOriginal"],
+            traded=data["VolumeTraded"],
+            status=status,
+            reference=previous.reference if previous else "",
             datetime=mapping.china_datetime(data["InsertDate"], data["InsertTime"], self.td.trading_day),
         )
         sysid = data["OrderSysID"].strip()
@@ -654,21 +750,32 @@ class CtpGateway(BaseGateway):
             with self._lock:
                 self._sysid_orderid[(data["ExchangeID"], sysid)] = orderid
         if self._push_order(order) and status in (Status.REJECTED, Status.CANCELLED) and data["StatusMsg"]:
-            self.write_log(f"order {order.vt_orderid} {status.value.lower()}: {data['StatusMsg']}",
-                           ERROR if status == Status.REJECTED else INFO)
+            self.write_log(
+                f"order {order.vt_orderid} {status.value.lower()}: {data['StatusMsg']}",
+                ERROR if status == Status.REJECTED else INFO,
+            )
         if sysid:
             for trade in self._pending_trades.pop((data["ExchangeID"], sysid), []):
                 self.update_trade(trade)
 
     def order_insert_refused(self, data: dict[str, Any], reason: str) -> None:
+        with self._lock:
+            self._order_insert_refused(data, reason)
+
+    def _order_insert_refused(self, data: dict[str, Any], reason: str) -> None:
         orderid = f"{self.td.front_id}_{self.td.session_id}_{data['OrderRef'].strip()}"
         with self._lock:
             order = self._orders.get(orderid)
         if order is None:
-            order = OrderData(gateway_name=self.gateway_name, symbol=data["InstrumentID"],
-                              exchange=self._exchange(data["ExchangeID"]), orderid=orderid,
-                              direction=mapping.DIRECTION_FROM_CTP.get(data["Direction"]),
-                              price=data["LimitPrice"], volume=data["VolumeTotalOriginal"])
+            order = OrderData(
+                gateway_name=self.gateway_name,
+                symbol=data["InstrumentID"],
+                exchange=self._exchange(data["ExchangeID"]),
+                orderid=orderid,
+                direction=mapping.DIRECTION_FROM_CTP.get(data["Direction"]),
+                price=data["LimitPrice"],
+                volume=data["VolumeTotalOriginal"],
+            )
         if order.status != Status.REJECTED:
             self._reject(order, reason)
 
@@ -686,18 +793,30 @@ class CtpGateway(BaseGateway):
         offset, exact = mapping.offset(data["OffsetFlag"])
         if not exact:
             self._nearest(f"offset flag {data['OffsetFlag']!r}")
-        self.on_trade(TradeData(
-            gateway_name=self.gateway_name, symbol=data["InstrumentID"], exchange=self._exchange(data["ExchangeID"]),
-            orderid=orderid, tradeid=data["TradeID"].strip(), direction=mapping.DIRECTION_FROM_CTP.get(data["Direction"]),
-            offset=offset, price=data["Price"], volume=data["Volume"],
-            datetime=mapping.china_datetime(data["TradeDate"], data["TradeTime"], self.td.trading_day),
-        ))
+        self.on_trade(
+            TradeData(
+                gateway_name=self.gateway_name,
+                symbol=data["InstrumentID"],
+                exchange=self._exchange(data["ExchangeID"]),
+                orderid=orderid,
+                tradeid=data["TradeID"].strip(),
+                direction=mapping.DIRECTION_FROM_CTP.get(data["Direction"]),
+                offset=offset,
+                price=data["Price"],
+                volume=data["Volume"],
+                datetime=mapping.china_datetime(data["TradeDate"], data["TradeTime"], self.td.trading_day),
+            )
+        )
 
     # -- account, positions, contracts ---------------------------------------------------------------------
 
     def update_account(self, data: dict[str, Any]) -> None:
-        account = AccountData(gateway_name=self.gateway_name, accountid=data["AccountID"], balance=data["Balance"],
-                              frozen=data["FrozenMargin"] + data["FrozenCash"] + data["FrozenCommission"])
+        account = AccountData(
+            gateway_name=self.gateway_name,
+            accountid=data["AccountID"],
+            balance=data["Balance"],
+            frozen=data["FrozenMargin"] + data["FrozenCash"] + data["FrozenCommission"],
+        )
         account.available = data["Available"]
         self.on_account(account)
 
@@ -708,8 +827,9 @@ class CtpGateway(BaseGateway):
             key = (data["InstrumentID"], exchange, direction)
             position = self._positions.get(key)
             if position is None:
-                position = PositionData(gateway_name=self.gateway_name, symbol=key[0], exchange=exchange,
-                                        direction=direction)
+                position = PositionData(
+                    gateway_name=self.gateway_name, symbol=key[0], exchange=exchange, direction=direction
+                )
                 position.extra = {"cost": 0.0}
                 self._positions[key] = position
             volume = data["Position"]
@@ -730,8 +850,9 @@ class CtpGateway(BaseGateway):
             return
         batch, self._positions = self._positions, {}
         for key in self._pushed_positions - batch.keys():  # closed since the last answer: zero it
-            batch[key] = PositionData(gateway_name=self.gateway_name, symbol=key[0], exchange=key[1],
-                                      direction=key[2])
+            batch[key] = PositionData(
+                gateway_name=self.gateway_name, symbol=key[0], exchange=key[1], direction=key[2]
+            )
         self._pushed_positions = {key for key, position in batch.items() if position.volume}
         for position in batch.values():
             position.extra = None
@@ -743,9 +864,15 @@ class CtpGateway(BaseGateway):
         if product is None or exchange is None:
             return  # products vtcore has no member for (EFP, TAS, metal indexes) and foreign exchanges
         contract = ContractData(
-            gateway_name=self.gateway_name, symbol=data["InstrumentID"], exchange=exchange,
-            name=data["InstrumentName"], product=product, size=data["VolumeMultiple"], pricetick=data["PriceTick"],
-            min_volume=data["MinLimitOrderVolume"] or 1, max_volume=data["MaxLimitOrderVolume"] or None,
+            gateway_name=self.gateway_name,
+            symbol=data["InstrumentID"],
+            exchange=exchange,
+            name=data["InstrumentName"],
+            product=product,
+            size=data["VolumeMultiple"],
+            pricetick=data["PriceTick"],
+            min_volume=data["MinLimitOrderVolume"] or 1,
+            max_volume=data["MaxLimitOrderVolume"] or None,
         )
         if product == mapping.PRODUCT_FROM_CTP[ct.THOST_FTDC_PC_Options]:
             contract.option_strike = data["StrikePrice"]
@@ -762,13 +889,17 @@ class CtpGateway(BaseGateway):
 
     def query_account(self) -> None:
         if self.setting is not None:
-            self.td.enqueue("ReqQryTradingAccount", {"BrokerID": self.setting.brokerid,
-                                                     "InvestorID": self.setting.username})
+            self.td.enqueue(
+                "ReqQryTradingAccount",
+                {"BrokerID": self.setting.brokerid, "InvestorID": self.setting.username},
+            )
 
     def query_position(self) -> None:
         if self.setting is not None:
-            self.td.enqueue("ReqQryInvestorPosition", {"BrokerID": self.setting.brokerid,
-                                                       "InvestorID": self.setting.username})
+            self.td.enqueue(
+                "ReqQryInvestorPosition",
+                {"BrokerID": self.setting.brokerid, "InvestorID": self.setting.username},
+            )
 
 
 __all__ = ["CtpGateway", "CtpSetting"]

@@ -44,9 +44,12 @@ def build_info() -> dict[str, Any]:
     try:
         info: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {"ctp_found": False, "ctp_api_version": "",
-                "ctp_unavailable_reason": f"{path.name} is missing: vtcore was not installed by its build "
-                                          f"(run `pip install .` in the source tree)"}
+        return {
+            "ctp_found": False,
+            "ctp_api_version": "",
+            "ctp_unavailable_reason": f"{path.name} is missing: vtcore was not installed by its build "
+            f"(run `pip install .` in the source tree)",
+        }
     return info
 
 
@@ -95,7 +98,8 @@ def find_libraries(library_dir: str = "") -> tuple[Path, Path]:
         if found is None:
             raise SdkUnavailableError(
                 "no CTP libraries: the openctp-ctp package is not installed; install it "
-                f"(pip install openctp-ctp==6.7.11.0), or set library_dir or ${LIBRARY_DIR_ENV}")
+                f"(pip install openctp-ctp==6.7.11.0), or set library_dir or ${LIBRARY_DIR_ENV}"
+            )
         folder, source = found, "the installed openctp-ctp package"
     md, td = _find(folder, MD_LIBRARY), _find(folder, TD_LIBRARY)
     if md is None or td is None:

@@ -14,7 +14,7 @@ Order status (OrderStatus, with OrderSubmitStatus deciding rejections):
     cancel: the order keeps its status); an unknown code -> SUBMITTING (nearest, logged).
 
 Order type (OrderPriceType, TimeCondition, VolumeCondition):
-    ('2' LimitPrice, '3' GFD, any) -> LIMIT       ('2', '1' IOC, '3' CV) -> FOK      ('2', '1' IOC, else) -> FAK
+    ('2' LimitPrice, '3' GFD, any) -> LIMIT   ('2', '1' IOC, '3' CV) -> FOK   ('2', '1' IOC, else) -> FAK
     ('1' AnyPrice | '3' BestPrice | 'G' FiveLevelPrice, any, any) -> MARKET
     limit-like price types at other time conditions (GFS, GTD, GTC, GFA) -> LIMIT (nearest)
     other price types (LastPrice*, AskPrice1*, BidPrice1* variants) -> LIMIT (nearest)
@@ -69,7 +69,11 @@ def order_status(status: str, submit_status: str) -> tuple[Status, bool]:
     return _STATUS.get(status, (Status.SUBMITTING, False))
 
 
-_MARKET_PRICE_TYPES = {ct.THOST_FTDC_OPT_AnyPrice, ct.THOST_FTDC_OPT_BestPrice, ct.THOST_FTDC_OPT_FiveLevelPrice}
+_MARKET_PRICE_TYPES = {
+    ct.THOST_FTDC_OPT_AnyPrice,
+    ct.THOST_FTDC_OPT_BestPrice,
+    ct.THOST_FTDC_OPT_FiveLevelPrice,
+}
 
 
 def order_type(price_type: str, time_condition: str, volume_condition: str) -> tuple[OrderType, bool]:
@@ -124,7 +128,10 @@ PRODUCT_FROM_CTP = {
     ct.THOST_FTDC_PC_Combination: Product.SPREAD,
     ct.THOST_FTDC_PC_Spot: Product.SPOT,
 }
-OPTION_TYPE_FROM_CTP = {ct.THOST_FTDC_CP_CallOptions: OptionType.CALL, ct.THOST_FTDC_CP_PutOptions: OptionType.PUT}
+OPTION_TYPE_FROM_CTP = {
+    ct.THOST_FTDC_CP_CallOptions: OptionType.CALL,
+    ct.THOST_FTDC_CP_PutOptions: OptionType.PUT,
+}
 
 # -- dates --------------------------------------------------------------------------------------------------
 
@@ -142,8 +149,9 @@ def previous_business_day(day: date) -> date:
     return day - timedelta(days={0: 3, 6: 2}.get(day.weekday(), 1))
 
 
-def china_datetime(day_text: str, time_text: str, session_trading_day: date | None,
-                   millisecond: int = 0) -> datetime | None:
+def china_datetime(
+    day_text: str, time_text: str, session_trading_day: date | None, millisecond: int = 0
+) -> datetime | None:
     """An aware datetime from a CTP date and "HH:MM:SS"; None when malformed."""
     day = parse_day(day_text) or session_trading_day
     if day is None or len(time_text) != 8:

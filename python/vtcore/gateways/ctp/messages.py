@@ -66,6 +66,26 @@ def decode_struct(short_name: str, raw: bytes | memoryview, offset: int = 0) -> 
     return result
 
 
+def encode_struct(short_name: str, fields: Fields) -> bytes:
+    """The SDK's bytes for a struct (unnamed fields zero); text is encoded as GB18030. For tests and tools."""
+    _, layout, _ = _decoder(short_name)
+    described = types.STRUCTS[short_name][2]
+    unknown = fields.keys() - {name for name, _, _ in described}
+    if unknown:
+        raise KeyError(f"{short_name} has no field(s) {sorted(unknown)}")
+    values: list[Any] = []
+    for name, kind, length in described:
+        value = fields.get(name)
+        if kind in "sc":
+            raw = value.encode("gb18030") if isinstance(value, str) else bytes(value or b"")
+            if (len(raw) >= length and kind == "s") or (len(raw) > 1 and kind == "c"):
+                raise ValueError(f"{short_name}.{name}: {len(raw)} bytes do not fit")
+            values.append(raw if kind == "s" else (raw or b"\0"))
+        else:
+            values.append(value or 0)
+    return layout.pack(*values)
+
+
 def struct_size(short_name: str) -> int:
     return _decoder(short_name)[0]
 
@@ -77,8 +97,11 @@ def decode(kind: int, request_id: int, is_last: bool, payload: bytes) -> Callbac
         return Callback(name, request_id, is_last, None, None)
     (flags,) = _FLAGS.unpack_from(payload, 0)
     offset = _FLAGS.size
-    expected = offset + (struct_size(data_struct) if data_struct else 0) + (
-        struct_size("RspInfo") if has_rsp_info else 0)
+    expected = (
+        offset
+        + (struct_size(data_struct) if data_struct else 0)
+        + (struct_size("RspInfo") if has_rsp_info else 0)
+    )
     if len(payload) != expected:
         raise ValueError(f"{name}: payload of {len(payload)} bytes, expected {expected}")
     data = None

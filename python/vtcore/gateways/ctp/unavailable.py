@@ -16,8 +16,14 @@ from vtcore.object import CancelRequest, OrderRequest, SubscribeRequest
 class CtpGateway(BaseGateway):
     default_name: ClassVar[str] = "CTP"
     default_setting: ClassVar[dict[str, Any]] = dict(DEFAULT_SETTING)
-    exchanges: ClassVar[list[Exchange]] = [Exchange.CFFEX, Exchange.SHFE, Exchange.CZCE, Exchange.DCE,
-                                           Exchange.INE, Exchange.GFEX]
+    exchanges: ClassVar[list[Exchange]] = [
+        Exchange.CFFEX,
+        Exchange.SHFE,
+        Exchange.CZCE,
+        Exchange.DCE,
+        Exchange.INE,
+        Exchange.GFEX,
+    ]
 
     def _unavailable(self) -> SdkUnavailableError:
         reason = build_info().get("ctp_unavailable_reason") or "the CTP constants were not generated"
