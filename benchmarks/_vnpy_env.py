@@ -106,8 +106,18 @@ def cached_env() -> BaselineEnv | None:
 def _pip_target(requirement: str, target: Path, *extra: str, log: Callable[[str], None]) -> None:
     staging = target.with_name(target.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
-    command = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", *extra,
-               "--target", str(staging), requirement]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--no-deps",
+        *extra,
+        "--target",
+        str(staging),
+        requirement,
+    ]
     log(" ".join(command[2:]))
     subprocess.run(command, check=True, timeout=1800)
     shutil.rmtree(target, ignore_errors=True)
@@ -135,10 +145,21 @@ def build_stamp_library(env: BaselineEnv, log: Callable[[str], None]) -> Path:
     compiler = os.environ.get("CXX") or shutil.which("g++") or shutil.which("c++")
     if compiler is None:
         raise RuntimeError("no C++ compiler (g++) for the stamping market-data library")
-    command = [compiler, "-O2", "-std=c++17", "-shared", "-fPIC", "-o", str(output) + ".tmp",
-               f"-I{_ctp_include_dir()}", str(HERE / "native" / "stamp_md.cpp"),
-               f"-L{sim_dir}", "-l:libvtcore_ctpsim.so", f"-Wl,-rpath,{sim_dir}",
-               "-Wl,-soname,libthostmduserapi_se.so"]
+    command = [
+        compiler,
+        "-O2",
+        "-std=c++17",
+        "-shared",
+        "-fPIC",
+        "-o",
+        str(output) + ".tmp",
+        f"-I{_ctp_include_dir()}",
+        str(HERE / "native" / "stamp_md.cpp"),
+        f"-L{sim_dir}",
+        "-l:libvtcore_ctpsim.so",
+        f"-Wl,-rpath,{sim_dir}",
+        "-Wl,-soname,libthostmduserapi_se.so",
+    ]
     log(" ".join(command))
     subprocess.run(command, check=True, timeout=300)
     os.replace(str(output) + ".tmp", output)
@@ -168,8 +189,11 @@ def ensure_env(log: Callable[[str], None] = print) -> BaselineEnv:
             raise RuntimeError("localedef is not installed: it makes the zh_CN.GB18030 locale vnpy_ctp needs")
         env.locale_dir.mkdir(parents=True, exist_ok=True)
         log(f"localedef -i zh_CN -f GB18030 {env.locale_dir / 'zh_CN.GB18030'}")
-        subprocess.run([localedef, "-i", "zh_CN", "-f", "GB18030", str(env.locale_dir / "zh_CN.GB18030")],
-                       check=False, timeout=600)
+        subprocess.run(
+            [localedef, "-i", "zh_CN", "-f", "GB18030", str(env.locale_dir / "zh_CN.GB18030")],
+            check=False,
+            timeout=600,
+        )
         if not env.has_locale():
             raise RuntimeError("localedef did not produce the zh_CN.GB18030 locale")
     if not env.has_stamp():
@@ -177,6 +201,8 @@ def ensure_env(log: Callable[[str], None] = print) -> BaselineEnv:
     log(f"baseline environment ready in {env.root} ({time.monotonic() - started:.1f} s)")
     return env
 
+
+# ruff: noqa: PLC0415 - vn.py is importable only inside a worker, after add_vnpy_paths
 
 # -- inside a vn.py worker process ------------------------------------------------------------------------
 
@@ -219,6 +245,23 @@ def import_vnpy_ctp_gateway(env: BaselineEnv, flow_dir: Path) -> Any:
     import importlib
 
     return importlib.import_module("vnpy_ctp.gateway.ctp_gateway")
+
+
+def add_shfe_contract(gateway_module: Any, symbol: str) -> None:
+    """What vn.py's trader side stores after querying instruments: its gateway drops ticks of symbols it does
+    not know, and only the market-data side is connected in the benchmarks."""
+    from vnpy.trader.constant import Exchange, Product  # type: ignore[import-not-found, unused-ignore]
+    from vnpy.trader.object import ContractData  # type: ignore[import-not-found, unused-ignore]
+
+    gateway_module.symbol_contract_map[symbol] = ContractData(
+        symbol=symbol,
+        exchange=Exchange.SHFE,
+        name=symbol,
+        product=Product.FUTURES,
+        size=10,
+        pricetick=1,
+        gateway_name="CTP",
+    )
 
 
 def mapped_libraries() -> list[str]:

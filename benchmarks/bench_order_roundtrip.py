@@ -14,7 +14,8 @@ rest. Each system runs in its own subprocess:
 
 # Imports inside functions on purpose: vn.py modules exist only once a worker has set up its paths,
 # and each worker imports only the system it measures.
-# ruff: noqa: PLC0415
+# vnpy_ctp's callbacks keep their C++ names (onRtnDepthMarketData, ...).
+# ruff: noqa: PLC0415, N802
 
 from __future__ import annotations
 
@@ -73,8 +74,15 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     engine.start()
     gateway.connect(simulator_setting(sim_config(folder), "bench", "bench"))
     wait_until(lambda: gateway.td.state == "ready", 60.0, "the trader front")
-    request = OrderRequest(symbol=SYMBOL, exchange=Exchange.SHFE, direction=Direction.LONG,
-                           type=OrderType.LIMIT, volume=1, price=PRICE, offset=Offset.OPEN)
+    request = OrderRequest(
+        symbol=SYMBOL,
+        exchange=Exchange.SHFE,
+        direction=Direction.LONG,
+        type=OrderType.LIMIT,
+        volume=1,
+        price=PRICE,
+        offset=Offset.OPEN,
+    )
     samples: list[int] = []
     for _ in range(spec["count"]):
         done.clear()
@@ -100,19 +108,29 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     session: dict[str, Any] = {"waiting": ""}
 
     class BenchTdApi(vnctptd.TdApi):  # type: ignore[misc, name-defined]
-        def onFrontConnected(self) -> None:  # noqa: N802 - vnpy_ctp's callback names
+        def onFrontConnected(self) -> None:
             self.reqUserLogin({"UserID": "bench", "Password": "bench", "BrokerID": "9999"}, 1)
 
-        def onRspUserLogin(self, data: dict[str, Any], error: dict[str, Any], reqid: int,  # noqa: N802
-                           last: bool) -> None:
+        def onRspUserLogin(
+            self,
+            data: dict[str, Any],
+            error: dict[str, Any],
+            reqid: int,
+            last: bool,
+        ) -> None:
             session["front"], session["session"] = data["FrontID"], data["SessionID"]
             self.reqSettlementInfoConfirm({"BrokerID": "9999", "InvestorID": "bench"}, 2)
 
-        def onRspSettlementInfoConfirm(self, data: dict[str, Any], error: dict[str, Any],  # noqa: N802
-                                       reqid: int, last: bool) -> None:
+        def onRspSettlementInfoConfirm(
+            self,
+            data: dict[str, Any],
+            error: dict[str, Any],
+            reqid: int,
+            last: bool,
+        ) -> None:
             ready.set()
 
-        def onRtnOrder(self, data: dict[str, Any]) -> None:  # noqa: N802
+        def onRtnOrder(self, data: dict[str, Any]) -> None:
             now = time.perf_counter_ns()
             ref = data["OrderRef"].strip()
             statuses.setdefault(ref, []).append(data["OrderStatus"])
@@ -135,11 +153,24 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         session["waiting"] = ref
         # vnpy_ctp's CtpTdApi.send_order request (vnpy.md §6.4): LIMIT = ('2', '3' GFD, '1' AV), buy, open.
         request = {
-            "InstrumentID": SYMBOL, "ExchangeID": "SHFE", "LimitPrice": PRICE, "VolumeTotalOriginal": 1,
-            "OrderPriceType": "2", "Direction": "0", "CombOffsetFlag": "0", "OrderRef": ref,
-            "InvestorID": "bench", "UserID": "bench", "BrokerID": "9999", "CombHedgeFlag": "1",
-            "ContingentCondition": "1", "ForceCloseReason": "0", "IsAutoSuspend": 0, "TimeCondition": "3",
-            "VolumeCondition": "1", "MinVolume": 1,
+            "InstrumentID": SYMBOL,
+            "ExchangeID": "SHFE",
+            "LimitPrice": PRICE,
+            "VolumeTotalOriginal": 1,
+            "OrderPriceType": "2",
+            "Direction": "0",
+            "CombOffsetFlag": "0",
+            "OrderRef": ref,
+            "InvestorID": "bench",
+            "UserID": "bench",
+            "BrokerID": "9999",
+            "CombHedgeFlag": "1",
+            "ContingentCondition": "1",
+            "ForceCloseReason": "0",
+            "IsAutoSuspend": 0,
+            "TimeCondition": "3",
+            "VolumeCondition": "1",
+            "MinVolume": 1,
         }
         sent = time.perf_counter_ns()
         result = api.reqOrderInsert(request, ref_number + 10)
@@ -148,9 +179,13 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         if ref not in arrived and not done.wait(WAIT):
             raise TimeoutError(f"no queued update for OrderRef {ref}: {statuses.get(ref)}")
         samples.append(arrived[ref] - sent)
-    return {"spec": spec, "orders": len(samples), "latency": percentiles(samples),
-            "first_statuses": statuses["1"],
-            "libraries": [path for path in _vnpy_env.mapped_libraries() if "thost" in path]}
+    return {
+        "spec": spec,
+        "orders": len(samples),
+        "latency": percentiles(samples),
+        "first_statuses": statuses["1"],
+        "libraries": [path for path in _vnpy_env.mapped_libraries() if "thost" in path],
+    }
 
 
 def worker(spec: dict[str, Any]) -> None:

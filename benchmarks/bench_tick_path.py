@@ -21,7 +21,8 @@ the main thread runs a pure-Python loop whose speed is compared with its idle sp
 
 # Imports inside functions on purpose: vn.py modules exist only once a worker has set up its paths,
 # and each worker imports only the system it measures.
-# ruff: noqa: PLC0415
+# vnpy_ctp's callbacks keep their C++ names (onRtnDepthMarketData, ...).
+# ruff: noqa: PLC0415, N802
 
 from __future__ import annotations
 
@@ -130,8 +131,13 @@ def percentiles(values_ns: list[int]) -> dict[str, float]:
     def at(q: float) -> float:
         return ordered[min(n - 1, int(q * n))] / 1000.0
 
-    return {"p50_us": at(0.50), "p99_us": at(0.99), "p999_us": at(0.999), "max_us": ordered[-1] / 1000.0,
-            "samples": n}
+    return {
+        "p50_us": at(0.50),
+        "p99_us": at(0.99),
+        "p999_us": at(0.999),
+        "max_us": ordered[-1] / 1000.0,
+        "samples": n,
+    }
 
 
 WARMUP_TICKS = 2000  # sent first and not measured: first-use costs (imports, caches) of either system
@@ -150,8 +156,9 @@ def sim_config(folder: Path) -> Path:
     return ctpsim.write_config(folder / "sim.json", config)
 
 
-def measure(spec: dict[str, Any], folder: Path, counter: Counter, subscribe: Any,
-            dropped: Any = lambda: 0) -> dict[str, Any]:
+def measure(
+    spec: dict[str, Any], folder: Path, counter: Counter, subscribe: Any, dropped: Any = lambda: 0
+) -> dict[str, Any]:
     """The common part of a run once the market-data front is logged in: warm up, then the measured ticks."""
     from vtcore import ctpsim
 
@@ -168,13 +175,22 @@ def measure(spec: dict[str, Any], folder: Path, counter: Counter, subscribe: Any
         wait_until(lambda: counter.count > 0, 60.0, "the first tick")
         start_count = counter.count
         extra["busy_rate"], extra["busy_cpu_share"] = python_loop_rate(spec["busy_seconds"])
-        extra["idle_rate"], extra["idle_cpu_share"] = idle_rate, idle_cpu
-        extra["kept"] = extra["busy_rate"] / idle_rate
         extra["ticks_during_busy"] = counter.count - start_count
     stop = wait_for_ticks(counter, spec["count"], spec["max_seconds"], lambda: dropped() - dropped_before)
-    extra.update(stop=stop, dropped=dropped() - dropped_before, rss_before=rss_before,
-                 peak_rss=read_status("VmHWM"),
-                 libraries=[p for p in _vnpy_env.mapped_libraries() if "thost" in p])
+    if spec["mode"] == "busy":
+        # Idle speed: the mean of a run before the ticks and one after them (the machine's load drifts), the
+        # latter only when every tick was handled (a system that fell behind is still busy afterwards).
+        if stop == "all":
+            idle_after, idle_cpu_after = python_loop_rate(spec["busy_seconds"])
+            idle_rate, idle_cpu = (idle_rate + idle_after) / 2, (idle_cpu + idle_cpu_after) / 2
+        extra.update(idle_rate=idle_rate, idle_cpu_share=idle_cpu, kept=extra["busy_rate"] / idle_rate)
+    extra.update(
+        stop=stop,
+        dropped=dropped() - dropped_before,
+        rss_before=rss_before,
+        peak_rss=read_status("VmHWM"),
+        libraries=[p for p in _vnpy_env.mapped_libraries() if "thost" in p],
+    )
     return finish(counter, spec, extra)
 
 
@@ -258,9 +274,13 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     engine.start()
     gateway.connect(setting)
     wait_until(lambda: gateway.md.state == "ready", 60.0, "the market-data front")
-    return measure(spec, folder, counter,
-                   lambda: gateway.subscribe(SubscribeRequest(symbol=SYMBOL, exchange=Exchange(EXCHANGE))),
-                   lambda: engine.dropped_ticks)
+    return measure(
+        spec,
+        folder,
+        counter,
+        lambda: gateway.subscribe(SubscribeRequest(symbol=SYMBOL, exchange=Exchange(EXCHANGE))),
+        lambda: engine.dropped_ticks,
+    )
 
 
 def run_capacity(spec: dict[str, Any]) -> dict[str, Any]:
@@ -323,8 +343,15 @@ def run_capacity(spec: dict[str, Any]) -> dict[str, Any]:
         dropped += test_producer.dropped
     engine.stop()
     rates.sort()
-    return {"spec": spec, "received": received, "dropped": dropped, "rounds": rates,
-            "ticks_per_s": rates[len(rates) // 2], "checksum_ok": counter.total > 0, "stop": "all"}
+    return {
+        "spec": spec,
+        "received": received,
+        "dropped": dropped,
+        "rounds": rates,
+        "ticks_per_s": rates[len(rates) // 2],
+        "checksum_ok": counter.total > 0,
+        "stop": "all",
+    }
 
 
 # -- vn.py ---------------------------------------------------------------------------------------------------
@@ -345,14 +372,19 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         vnctpmd = _vnpy_env.load_extension(env, "vnctpmd")
 
         class RawMdApi(vnctpmd.MdApi):  # type: ignore[misc, name-defined]
-            def onFrontConnected(self) -> None:  # noqa: N802 - vnpy_ctp's callback names
+            def onFrontConnected(self) -> None:
                 self.reqUserLogin({"UserID": "bench", "Password": "bench", "BrokerID": "9999"}, 1)
 
-            def onRspUserLogin(self, data: dict[str, Any], error: dict[str, Any], reqid: int,  # noqa: N802
-                               last: bool) -> None:
+            def onRspUserLogin(
+                self,
+                data: dict[str, Any],
+                error: dict[str, Any],
+                reqid: int,
+                last: bool,
+            ) -> None:
                 state["login"].set()
 
-            def onRtnDepthMarketData(self, data: dict[str, Any]) -> None:  # noqa: N802
+            def onRtnDepthMarketData(self, data: dict[str, Any]) -> None:
                 if counter.count == 0:
                     counter.first = perf_counter()
                 counter.count += 1
@@ -360,14 +392,15 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
                 counter.last = perf_counter()
 
         class RawLatencyMdApi(RawMdApi):
-            def onRtnDepthMarketData(self, data: dict[str, Any]) -> None:  # noqa: N802
+            def onRtnDepthMarketData(self, data: dict[str, Any]) -> None:
                 now = time_ns()
                 if counter.count == 0:
                     counter.first = perf_counter()
                 counter.count += 1
                 counter.total += data["LastPrice"]
                 counter.latencies.append(
-                    now - (int(data["UpperLimitPrice"]) * 1_000_000_000 + int(data["LowerLimitPrice"])))
+                    now - (int(data["UpperLimitPrice"]) * 1_000_000_000 + int(data["LowerLimitPrice"]))
+                )
                 counter.last = perf_counter()
 
         api = (RawLatencyMdApi if latency else RawMdApi)()
@@ -378,10 +411,10 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         subscribe = lambda: api.subscribeMarketData(SYMBOL)  # noqa: E731
     else:
         gateway_module = _vnpy_env.import_vnpy_ctp_gateway(env, folder)
-        from vnpy.event import EventEngine
-        from vnpy.trader.constant import Exchange, Product
-        from vnpy.trader.event import EVENT_TICK
-        from vnpy.trader.object import ContractData, SubscribeRequest
+        from vnpy.event import EventEngine  # type: ignore[import-not-found, unused-ignore]
+        from vnpy.trader.constant import Exchange  # type: ignore[import-not-found, unused-ignore]
+        from vnpy.trader.event import EVENT_TICK  # type: ignore[import-not-found, unused-ignore]
+        from vnpy.trader.object import SubscribeRequest  # type: ignore[import-not-found, unused-ignore]
 
         def on_tick(event: Any) -> None:
             tick = event.data
@@ -405,16 +438,13 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         event_engine.register(EVENT_TICK, on_tick_latency if latency else on_tick)
         event_engine.start()
         gateway = gateway_module.CtpGateway(event_engine, "CTP")
-        # What the trader side would have stored after querying instruments (ticks of unknown symbols are
-        # dropped by vn.py's gateway); only the market-data side is connected here.
-        gateway_module.symbol_contract_map[SYMBOL] = ContractData(
-            symbol=SYMBOL, exchange=Exchange.SHFE, name="rb", product=Product.FUTURES, size=10, pricetick=1,
-            gateway_name="CTP")
+        _vnpy_env.add_shfe_contract(gateway_module, SYMBOL)
         md = gateway.md_api
         md.connect(address, "bench", "bench", "9999", False)
         wait_until(lambda: md.login_status, 60.0, "vnpy_ctp's market-data login")
         subscribe = lambda: gateway.subscribe(  # noqa: E731
-            SubscribeRequest(symbol=SYMBOL, exchange=Exchange.SHFE))
+            SubscribeRequest(symbol=SYMBOL, exchange=Exchange.SHFE)
+        )
 
     return measure(spec, folder, counter, subscribe)
 
