@@ -106,11 +106,26 @@ def wait_for_ticks(counter: Counter, expected: int, max_seconds: float, dropped:
             return "stalled"
 
 
-def python_loop_rate(seconds: float) -> tuple[float, float]:
-    """Iterations per second of a pure-Python loop (it holds the GIL except at the interpreter's switches),
-    and the share of that wall time the thread was on a CPU (below 1: it waited for a core, not the GIL)."""
+def _schedstat() -> tuple[int, int]:
+    """(ns on a CPU, ns runnable but waiting for a CPU) of the calling thread; (0, 0) where unavailable."""
+    try:
+        with open("/proc/thread-self/schedstat", encoding="ascii") as stat:
+            on_cpu, waiting, _ = stat.read().split()
+        return int(on_cpu), int(waiting)
+    except (OSError, ValueError):
+        return 0, 0
+
+
+def python_loop_rate(seconds: float) -> dict[str, float]:
+    """Speed of a pure-Python loop (it holds the GIL except at the interpreter's forced switches).
+
+    `rate`: iterations per wall-clock second. Wall time splits into running, waiting for a CPU (other
+    processes) and sleeping, which for this loop means waiting for the GIL. `gil_share` = running /
+    (running + sleeping): the share of the time it could have run that it did, so the GIL's cost apart from
+    the machine's load (1.0 when no other thread takes the GIL). `cpu_share` = running / wall."""
     iterations = 0
-    started, cpu_started = time.perf_counter(), time.thread_time()
+    on_cpu0, waiting0 = _schedstat()
+    started = time.perf_counter()
     end = started + seconds
     while True:
         x = 0
@@ -119,7 +134,15 @@ def python_loop_rate(seconds: float) -> tuple[float, float]:
         iterations += 20_000
         now = time.perf_counter()
         if now >= end:
-            return iterations / (now - started), (time.thread_time() - cpu_started) / (now - started)
+            break
+    on_cpu1, waiting1 = _schedstat()
+    wall = now - started
+    running, waiting = (on_cpu1 - on_cpu0) / 1e9, (waiting1 - waiting0) / 1e9
+    return {
+        "rate": iterations / wall,
+        "cpu_share": running / wall,
+        "gil_share": running / max(wall - waiting, 1e-9) if running else 0.0,
+    }
 
 
 def percentiles(values_ns: list[int]) -> dict[str, float]:
@@ -167,23 +190,28 @@ def measure(
     dropped_before = dropped()
     counter.reset()
     extra: dict[str, Any] = {"warmup": WARMUP_TICKS}
-    idle_rate, idle_cpu = python_loop_rate(spec["busy_seconds"]) if spec["mode"] == "busy" else (0.0, 0.0)
+    idle = python_loop_rate(spec["busy_seconds"]) if spec["mode"] == "busy" else {}
     rss_before = read_status("VmRSS")
     with ctpsim.SimControl.from_port_file(folder / "control.port") as control:
         control.command("ticks", count=spec["count"], rate=spec["rate"])
     if spec["mode"] == "busy":
         wait_until(lambda: counter.count > 0, 60.0, "the first tick")
         start_count = counter.count
-        extra["busy_rate"], extra["busy_cpu_share"] = python_loop_rate(spec["busy_seconds"])
+        busy = python_loop_rate(spec["busy_seconds"])
         extra["ticks_during_busy"] = counter.count - start_count
     stop = wait_for_ticks(counter, spec["count"], spec["max_seconds"], lambda: dropped() - dropped_before)
     if spec["mode"] == "busy":
         # Idle speed: the mean of a run before the ticks and one after them (the machine's load drifts), the
         # latter only when every tick was handled (a system that fell behind is still busy afterwards).
         if stop == "all":
-            idle_after, idle_cpu_after = python_loop_rate(spec["busy_seconds"])
-            idle_rate, idle_cpu = (idle_rate + idle_after) / 2, (idle_cpu + idle_cpu_after) / 2
-        extra.update(idle_rate=idle_rate, idle_cpu_share=idle_cpu, kept=extra["busy_rate"] / idle_rate)
+            after = python_loop_rate(spec["busy_seconds"])
+            idle = {key: (idle[key] + after[key]) / 2 for key in idle}
+        extra.update(
+            idle=idle,
+            busy=busy,
+            kept=busy["rate"] / idle["rate"],
+            kept_gil=busy["gil_share"] / idle["gil_share"] if idle["gil_share"] else 0.0,
+        )
     extra.update(
         stop=stop,
         dropped=dropped() - dropped_before,
