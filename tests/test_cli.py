@@ -28,6 +28,7 @@ def test_info_reports_bindings_and_settings_folder(capsys, tmp_path, monkeypatch
     assert f"vtcore {vtcore.__version__}" in out
     assert f"settings folder: {tmp_path / 'vt'}" in out
     assert "vtcore._fast: ok" in out
+    assert "build: version=" in out and "build_type=" in out and "VTCORE_WITH_CTP=" in out
     ctp_line = next(line for line in out.splitlines() if line.startswith("vtcore._ctp:"))
     try:
         importlib.import_module("vtcore._ctp")

@@ -13,6 +13,7 @@ import pytest
 
 from vtcore import _core
 from vtcore.constant import Exchange
+from vtcore.errors import EngineError
 from vtcore.event import EVENT_TICK, EVENT_TIMER, Event, EventEngine
 from vtcore.object import TickData
 
@@ -325,3 +326,42 @@ def test_events_put_before_start_are_dispatched_after(engine):
     engine.put(Event("eEarly", "before"))
     engine.start()
     assert wait_until(lambda: got == ["before"])
+
+
+def test_restart_after_stop(engine):
+    got: list[int] = []
+    engine.register("eRun", lambda event: got.append(event.data))
+    engine.start()
+    engine.put(Event("eRun", 1))
+    assert wait_until(lambda: got == [1])
+    engine.stop()
+    engine.start()
+    with pytest.raises(EngineError, match="already running"):
+        engine.start()
+    engine.put(Event("eRun", 2))
+    assert wait_until(lambda: got == [1, 2])
+
+
+def test_put_refuses_foreign_event_objects(engine):
+    class VnpyLikeEvent:
+        type = "eTick."
+        data = None
+
+    with pytest.raises(TypeError, match=r"vtcore\.event\.Event"):
+        engine.put(VnpyLikeEvent())  # type: ignore[arg-type]
+
+
+def test_handler_unregistering_itself_during_dispatch(engine):
+    calls: list[str] = []
+
+    def once(event: Event) -> None:
+        calls.append("once")
+        engine.unregister("eSelf", once)
+
+    engine.register("eSelf", once)
+    engine.register("eSelf", lambda event: calls.append("other"))
+    engine.start()
+    for _ in range(3):
+        engine.put(Event("eSelf"))
+    assert wait_until(lambda: len(calls) == 4)
+    assert calls == ["once", "other", "other", "other"]  # the running event finishes with the table it began

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from vtcore import _core, setting
 from vtcore._fast import TICK_RECORD_SIZE, TickDecoder
@@ -53,6 +55,14 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 # doubles,
 # then bid_price[5], ask_price[5], bid_volume[5], ask_volume[5].
 RECORD = struct.Struct("<32sqqiHH11d20d")
+
+
+TICK_VALUE_FIELDS = [
+    "volume", "turnover", "open_interest", "last_price", "last_volume", "limit_up", "limit_down",
+    "open_price", "high_price", "low_price", "pre_close",
+    *(f"{side}_{kind}_{level}" for side, kind in (("bid", "price"), ("ask", "price"), ("bid", "volume"),
+                                                  ("ask", "volume")) for level in range(1, 6)),
+]
 
 
 def make_record(symbol: bytes = b"rb2605", exchange: Exchange = Exchange.SHFE, *, dt_ns: int = 0,
@@ -150,12 +160,7 @@ def test_tick_from_record_all_fields():
     assert tick.gateway_name == "CTP" and tick.symbol == "rb2605" and tick.exchange is Exchange.SHFE
     assert tick.vt_symbol == "rb2605.SHFE"
     assert tick.trading_day == 20260105
-    scalars = ["volume", "turnover", "open_interest", "last_price", "last_volume", "limit_up", "limit_down",
-               "open_price", "high_price", "low_price", "pre_close"]
-    depth = [f"{side}_{kind}_{level}" for side, kind in
-             (("bid", "price"), ("ask", "price"), ("bid", "volume"), ("ask", "volume"))
-             for level in range(1, 6)]
-    for index, name in enumerate(scalars + depth):
+    for index, name in enumerate(TICK_VALUE_FIELDS):
         assert getattr(tick, name) == 1.0 + index, name
     # 5 ms stays 5 ms (vn.py turned 5 ms into 500 ms), in China's timezone for SHFE.
     assert tick.datetime == datetime(2026, 1, 5, 9, 2, 3, 5000, tzinfo=SHANGHAI)
@@ -246,3 +251,34 @@ def test_record_layout_matches_the_cpp_core():
     assert _core.TICK_RECORD_SIZE == TICK_RECORD_SIZE
     assert offsets["datetime"] == 32 and offsets["exchange"] == 52 and offsets["volume"] == 56
     assert offsets["bid_price_1"] == 56 + 11 * 8 and offsets["ask_volume_5"] == TICK_RECORD_SIZE - 8
+
+
+def test_tick_decoder_cache_keeps_symbols_and_exchanges_apart():
+    decoder = TickDecoder()
+    symbols = [f"s{i}".encode() for i in range(3000)]  # more than the cache's slots: collisions happen
+    for _ in range(2):
+        for raw in symbols:
+            for exchange in (Exchange.SHFE, Exchange.DCE):
+                tick = decoder.decode(make_record(raw, exchange), "CTP")
+                assert tick.symbol == raw.decode() and tick.exchange is exchange
+                assert tick.vt_symbol == f"{raw.decode()}.{exchange.value}"
+    long_symbol = b"x" * 32  # exactly 32 bytes: no NUL inside the field
+    assert decoder.decode(make_record(long_symbol), "CTP").symbol == "x" * 32
+
+
+@given(
+    numbers=st.lists(st.floats(allow_nan=False, allow_infinity=False, width=64), min_size=31, max_size=31),
+    dt_ns=st.integers(min_value=1, max_value=4_102_444_800 * 10**9),  # up to 2100-01-01
+    code=st.integers(min_value=1, max_value=len(Exchange)),
+    symbol=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-._", min_size=1, max_size=32),
+)
+def test_any_record_decodes_exactly(numbers, dt_ns, code, symbol):
+    exchange = EXCHANGE_BY_CODE[code]
+    record = RECORD.pack(symbol.encode(), dt_ns, dt_ns, 20260105, code, 0, *numbers)
+    tick = TickDecoder().decode(record, "GW")
+    assert tick.symbol == symbol and tick.exchange is exchange
+    values = [getattr(tick, name) for name in TICK_VALUE_FIELDS]
+    assert values == numbers
+    expected = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=dt_ns // 1000)
+    assert tick.datetime == expected and tick.localtime == expected
+    assert tick.datetime.utcoffset() == (timedelta(hours=8) if exchange in CHINA_EXCHANGES else timedelta(0))

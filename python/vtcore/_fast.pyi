@@ -3,9 +3,12 @@ import datetime as _dt
 from collections.abc import Callable
 from typing import Any
 
+from vtcore.constant import CHINA_EXCHANGES as CHINA_EXCHANGES
+from vtcore.constant import EXCHANGE_BY_CODE as EXCHANGE_BY_CODE
 from vtcore.constant import Exchange
 
 TICK_RECORD_SIZE: int
+BUILD_INFO: dict[str, str | int]
 TICK_FIELDS: tuple[str, ...]
 CHINA_TZ: _dt.tzinfo
 UTC: _dt.timezone
@@ -78,6 +81,7 @@ class TickData:
     def __deepcopy__(self, memo: dict[int, Any]) -> TickData: ...
 
 class SymbolInfo:
+    def __init__(self, symbol: str, code: int, tick_prefix: str) -> None: ...
     @property
     def symbol(self) -> str: ...
     @property

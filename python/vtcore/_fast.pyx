@@ -9,8 +9,13 @@ read (Asia/Shanghai for China's exchanges, UTC otherwise). Python gateways const
 
 from libc.stdint cimport int32_t, int64_t, uint16_t, uint64_t, uintptr_t
 
+from cpython.ref cimport PyObject
+from libc.stdlib cimport calloc, free
+
 cdef extern from "<string.h>":
     size_t strnlen(const char* s, size_t maxlen)
+    int memcmp(const void* a, const void* b, size_t n)
+    void* memcpy(void* dest, const void* src, size_t n)
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 
 import datetime as _dt
@@ -43,7 +48,21 @@ cdef extern from "vtcore/records.hpp" namespace "vtcore":
         double bid_volume[5]
         double ask_volume[5]
 
+cdef extern from *:
+    const char* VTCORE_BUILD_TYPE
+    const char* VTCORE_BUILD_COMPILER
+    const char* VTCORE_BUILD_WITH_CTP
+    const char* VTCORE_BUILD_VERSION
+
 TICK_RECORD_SIZE = sizeof(TickRecord)
+#: How the compiled modules were built (CMake build type, compiler, options), for `vtcore info`.
+BUILD_INFO = {
+    "version": VTCORE_BUILD_VERSION.decode(),
+    "build_type": VTCORE_BUILD_TYPE.decode(),
+    "compiler": VTCORE_BUILD_COMPILER.decode(),
+    "VTCORE_WITH_CTP": VTCORE_BUILD_WITH_CTP.decode(),
+    "tick_record_size": sizeof(TickRecord),
+}
 
 try:
     from zoneinfo import ZoneInfo as _ZoneInfo
@@ -268,24 +287,61 @@ cdef class SymbolInfo:
         self.tick_type = tick_prefix + self.vt_symbol
 
 
+cdef enum:
+    CACHE_SLOTS = 1024  # power of two
+
+cdef struct CacheEntry:
+    char symbol[32]
+    uint16_t code
+    PyObject* info  # borrowed: the SymbolInfo is kept alive by TickDecoder._infos
+
+
 cdef class TickDecoder:
-    """Builds TickData from records, caching the strings of each symbol it has seen."""
-    cdef dict _symbols
+    """Builds TickData from records, caching the strings of each symbol it has seen.
+
+    A direct-mapped cache keyed by the record's raw symbol bytes and exchange code finds the SymbolInfo without
+    creating any Python object (no str decode, no dict lookup) for symbols seen before.
+    """
+    cdef dict _infos  # (symbol, code) -> SymbolInfo
     cdef str _tick_prefix
+    cdef CacheEntry* _cache
+
+    def __cinit__(self):
+        self._cache = <CacheEntry*>calloc(CACHE_SLOTS, sizeof(CacheEntry))
+        if self._cache == NULL:
+            raise MemoryError()
+
+    def __dealloc__(self):
+        free(self._cache)
 
     def __init__(self, str tick_prefix="eTick."):
-        self._symbols = {}
+        self._infos = {}
         self._tick_prefix = tick_prefix
 
     cdef SymbolInfo info(self, const TickRecord* record):
+        cdef uint64_t hash_value = 1469598103934665603ULL ^ record.exchange
+        cdef size_t i
+        for i in range(32):
+            if record.symbol[i] == 0:
+                break
+            hash_value = (hash_value ^ <unsigned char>record.symbol[i]) * 1099511628211ULL
+        cdef CacheEntry* entry = &self._cache[hash_value & (CACHE_SLOTS - 1)]
+        if entry.info != NULL and entry.code == record.exchange and memcmp(entry.symbol, record.symbol, 32) == 0:
+            return <SymbolInfo>entry.info
         cdef Py_ssize_t length = strnlen(record.symbol, 32)
-        symbol = PyUnicode_DecodeUTF8(record.symbol, length, "replace")
-        cdef SymbolInfo info = self._symbols.get(symbol)
-        if info is None or info.code != record.exchange:
+        cdef str symbol = PyUnicode_DecodeUTF8(record.symbol, length, "replace")
+        cdef tuple key = (symbol, record.exchange)
+        cdef SymbolInfo info = self._infos.get(key)
+        if info is None:
+            if len(self._infos) >= 100_000:  # bounded: only a pathological feed has this many symbols
+                self._infos.clear()
+                for i in range(CACHE_SLOTS):
+                    self._cache[i].info = NULL
             info = SymbolInfo(symbol, record.exchange, self._tick_prefix)
-            if len(self._symbols) > 100_000:  # bounded: symbols churn only in pathological feeds
-                self._symbols.clear()
-            self._symbols[symbol] = info
+            self._infos[key] = info
+        memcpy(entry.symbol, record.symbol, 32)
+        entry.code = record.exchange
+        entry.info = <PyObject*>info
         return info
 
     def decode(self, record, str gateway_name):

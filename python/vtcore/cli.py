@@ -47,12 +47,11 @@ def run_info(args: argparse.Namespace) -> int:
         f"platform {platform.platform()}",
     ]
     try:
-        core = importlib.import_module("vtcore._core")
+        fast = importlib.import_module("vtcore._fast")
     except ImportError as exc:
-        lines.append(f"build: vtcore._core missing ({exc})")
+        lines.append(f"build: vtcore._fast missing ({exc})")
     else:
-        build = getattr(core, "build_info", None)
-        lines.append(f"build: {build() if callable(build) else f'TickRecord {core.TICK_RECORD_SIZE} bytes'}")
+        lines.append("build: " + ", ".join(f"{key}={value}" for key, value in fast.BUILD_INFO.items()))
     for module in ("vtcore._core", "vtcore._fast", "vtcore._ctp"):
         lines.append(f"{module}: {_module_status(module)}")
     lines.append(f"gateways: {', '.join(GATEWAYS)}")

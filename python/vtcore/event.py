@@ -108,7 +108,19 @@ class EventEngine:
         return self._active
 
     def start(self) -> None:
-        """Start the dispatch thread. Events put before start are dispatched once it runs."""
+        """Start the dispatch thread. Events put before start are dispatched once it runs.
+
+        An engine may be started again after `stop()`.
+        """
+        with self._lock:
+            if self._active:
+                raise EngineError("EventEngine is already running")
+            previous = self._thread
+        if previous is not None and previous.is_alive():
+            # stop() was called from a handler: let that thread finish its loop first (one consumer only).
+            if previous is threading.current_thread():
+                raise EngineError("cannot restart the EventEngine from its own handler after stop()")
+            previous.join()
         with self._lock:
             if self._active:
                 raise EngineError("EventEngine is already running")
@@ -213,7 +225,9 @@ class EventEngine:
     # -- events ---------------------------------------------------------------------------------------------
 
     def put(self, event: Event) -> None:
-        """Queue `event` for dispatch; any thread, never blocks."""
+        """Queue `event` for dispatch; any thread, never blocks. `event` must be a `vtcore.event.Event`."""
+        if not isinstance(event, Event):  # refused here, in the caller's thread, not on the engine thread
+            raise TypeError(f"put() takes a vtcore.event.Event, not {type(event).__qualname__}")
         self._queue.append(event)
         self._hub.notify()
 
@@ -302,27 +316,30 @@ class EventEngine:
         interval = self._interval
         next_timer = monotonic() + interval
         while self._active:
-            if not queue and not control:
-                timeout = next_timer - monotonic()
-                if timeout > 0:
-                    hub.wait(timeout)
-            segments = hub.drain(max_drain)
-            if segments:
-                dispatch_segments(segments)
-            # Only the events present now: a handler that puts events cannot starve the rings or the timer.
-            for _ in range(len(queue)):
-                if not self._active:
-                    break
-                dispatch(queue.popleft())
-            if control:
-                with self._lock:
-                    self._run_control_calls()
-            now = monotonic()
-            if now >= next_timer:
-                dispatch(Event(EVENT_TIMER))
-                next_timer += interval
-                if next_timer <= now:  # a handler blocked for more than an interval: skip, do not burst
-                    next_timer = now + interval
+            try:
+                if not queue and not control:
+                    timeout = next_timer - monotonic()
+                    if timeout > 0:
+                        hub.wait(timeout)
+                segments = hub.drain(max_drain)
+                if segments:
+                    dispatch_segments(segments)
+                # Only the events present now: a handler that puts events cannot starve the rings or timer.
+                for _ in range(len(queue)):
+                    if not self._active:
+                        break
+                    dispatch(queue.popleft())
+                if control:
+                    with self._lock:
+                        self._run_control_calls()
+                now = monotonic()
+                if now >= next_timer:
+                    dispatch(Event(EVENT_TIMER))
+                    next_timer += interval
+                    if next_timer <= now:  # a handler blocked for more than an interval: skip, no burst
+                        next_timer = now + interval
+            except Exception:  # handlers' errors are caught in _fast; this is a fault of the loop itself
+                logger.exception("EventEngine loop error; the engine goes on")
 
     def _on_handler_error(self, handler: Any, event: Event) -> None:
         self.handler_errors += 1
