@@ -3,6 +3,7 @@ ones): login sequence, contracts, market data, orders, positions, account, recon
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -236,7 +237,8 @@ def test_bad_input_never_reaches_the_exchange(sim: tuple[MainEngine, CtpGateway,
     for symbol, exchange, volume, price, offset, order_type, reason in bad:
         vt_orderid = send(main_engine, symbol, exchange, Direction.LONG, volume, price, offset, order_type)
         assert vt_orderid, reason
-        assert wait_for(lambda vt=vt_orderid: final(recorder, vt)).status == Status.REJECTED
+        rejected = wait_for(lambda vt=vt_orderid: final(recorder, vt))
+        assert rejected.status == Status.REJECTED and reason in rejected.extra["reason"]
         wait_for(
             lambda vt=vt_orderid, reason=reason: any(
                 vt in line and reason in line for line in recorder.logs()
@@ -360,3 +362,79 @@ def test_wrong_version_library_is_refused_by_the_gateway(
         with pytest.raises(SdkUnavailableError, match=r"6\.7\.13"):
             main_engine.connect(setting, "CTP")
         assert gateway.td.state == "unavailable" and gateway.td.api is None
+
+
+def test_replayed_night_session_ticks_get_calendar_dates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ticks as exchanges send them on Friday night of trading day Monday 2026-11-30, end to end."""
+    monkeypatch.setenv("VTCORE_HOME", str(tmp_path / "home"))
+    no_value = 1.7976931348623157e308  # CTP's DBL_MAX
+    lines = [
+        # SHFE: ActionDay is the calendar date.
+        {
+            "InstrumentID": "rb2601",
+            "ExchangeID": "SHFE",
+            "TradingDay": "20261130",
+            "ActionDay": "20261127",
+            "UpdateTime": "21:00:01",
+            "UpdateMillisec": 5,
+            "LastPrice": 3100.0,
+            "UpperLimitPrice": no_value,
+        },
+        # DCE: ActionDay is the trading day at night.
+        {
+            "InstrumentID": "m2601",
+            "ExchangeID": "DCE",
+            "TradingDay": "20261130",
+            "ActionDay": "20261130",
+            "UpdateTime": "22:59:59",
+            "UpdateMillisec": 999,
+            "LastPrice": 2900.0,
+            "LowerLimitPrice": no_value,
+        },
+        {
+            "InstrumentID": "m2601",
+            "ExchangeID": "DCE",
+            "TradingDay": "20261130",
+            "ActionDay": "20261130",
+            "UpdateTime": "00:10:00",
+            "UpdateMillisec": 50,
+            "LastPrice": 2901.0,
+        },
+        # CZCE: calendar date in both fields at night.
+        {
+            "InstrumentID": "SR601",
+            "ExchangeID": "CZCE",
+            "TradingDay": "20261127",
+            "ActionDay": "20261127",
+            "UpdateTime": "23:00:00",
+            "UpdateMillisec": 0,
+            "LastPrice": 5600.0,
+        },
+    ]
+    replay = tmp_path / "night.jsonl"
+    replay.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    config, port_file = make_config(tmp_path, market_data={"rate": 0, "count": 0, "replay": str(replay)})
+    with ctp_engine(setting_for(config)) as (main_engine, gateway, recorder):
+        wait_ready(gateway)
+        for symbol, exchange in (
+            ("rb2601", Exchange.SHFE),
+            ("m2601", Exchange.DCE),
+            ("SR601", Exchange.CZCE),
+        ):
+            main_engine.subscribe(SubscribeRequest(symbol=symbol, exchange=exchange), "CTP")
+        with ctpsim.SimControl.from_port_file(port_file) as control:
+            control.ticks(len(lines), rate=0)  # queued on the API thread after the subscriptions
+        wait_for(lambda: len(recorder.of(EVENT_TICK)) == len(lines), what="every replayed tick")
+        ticks = recorder.of(EVENT_TICK)
+    expected = {
+        ("rb2601", 3100.0): datetime(2026, 11, 27, 21, 0, 1, 5000, tzinfo=CST),
+        ("m2601", 2900.0): datetime(2026, 11, 27, 22, 59, 59, 999000, tzinfo=CST),
+        ("m2601", 2901.0): datetime(2026, 11, 28, 0, 10, 0, 50000, tzinfo=CST),
+        ("SR601", 5600.0): datetime(2026, 11, 27, 23, 0, 0, tzinfo=CST),
+    }
+    assert {(t.symbol, t.last_price): t.datetime for t in ticks} == expected
+    assert {t.exchange for t in ticks} == {Exchange.SHFE, Exchange.DCE, Exchange.CZCE}
+    for tick in ticks:
+        assert tick.limit_up < 1e300 and tick.limit_down < 1e300  # DBL_MAX -> 0

@@ -62,8 +62,13 @@ def test_counts_and_known_facts(model: tuple[str, HeaderModel]) -> None:
 def test_layout_matches_the_compiler(model: tuple[str, HeaderModel], tmp_path: Path) -> None:
     """sizeof/offsetof of every struct and the vtable order of every class, printed by the compiler."""
     version, parsed = model
-    lines = ['#include <cstddef>', '#include <cstdio>', '#include "ThostFtdcTraderApi.h"',
-             '#include "ThostFtdcMdApi.h"', "int main() {"]
+    lines = [
+        "#include <cstddef>",
+        "#include <cstdio>",
+        '#include "ThostFtdcTraderApi.h"',
+        '#include "ThostFtdcMdApi.h"',
+        "int main() {",
+    ]
     expected = []
     for struct in parsed.structs.values():
         layout = parsed.layout(struct)
@@ -75,16 +80,21 @@ def test_layout_matches_the_compiler(model: tuple[str, HeaderModel], tmp_path: P
     # Vtable order: a pointer-to-member of a virtual function holds 1 + slot * sizeof(void*) (Itanium ABI).
     for cls in parsed.classes.values():
         for method in cls.virtuals:
-            lines.append(f"  {{ auto p = &{cls.name}::{method.name}; std::size_t v; "
-                         f"static_assert(sizeof(p) >= sizeof(v)); __builtin_memcpy(&v, &p, sizeof(v)); "
-                         f'std::printf("%zu\\n", (v - 1) / sizeof(void*)); }}')
+            lines.append(
+                f"  {{ auto p = &{cls.name}::{method.name}; std::size_t v; "
+                f"static_assert(sizeof(p) >= sizeof(v)); __builtin_memcpy(&v, &p, sizeof(v)); "
+                f'std::printf("%zu\\n", (v - 1) / sizeof(void*)); }}'
+            )
             expected.append(str(method.vtable_index))
     lines.append("  return 0;\n}")
     source = tmp_path / "layout.cpp"
     source.write_text("\n".join(lines), encoding="utf-8")
     binary = tmp_path / "layout"
-    subprocess.run(["g++", "-std=c++17", "-w", "-I", str(sdk_dir(version) / "include"), str(source), "-o",
-                    str(binary)], check=True, timeout=300)
+    subprocess.run(
+        ["g++", "-std=c++17", "-w", "-I", str(sdk_dir(version) / "include"), str(source), "-o", str(binary)],
+        check=True,
+        timeout=300,
+    )
     printed = subprocess.run([str(binary)], check=True, capture_output=True, text=True, timeout=60).stdout
     assert printed.split() == expected
 
@@ -109,3 +119,49 @@ def test_unknown_constructs_are_errors_not_guesses() -> None:
         parse_structs("struct CThostFtdcXField\n{\n\tunsigned long long A : 3;\n};\n", parsed)
     with pytest.raises(HeaderError, match="cannot parse"):
         parse_api("class CThostFtdcXSpi\n{\npublic:\n\ttemplate <class T> void f(T);\n};\n", parsed)
+
+
+def test_binding_emitters(model: tuple[str, HeaderModel], tmp_path: Path) -> None:
+    """Every callback gets an override that pushes one message, every request an entry point; the Python
+    tables agree with the C layout; a second run rewrites nothing."""
+    import struct  # noqa: PLC0415
+
+    from ctpgen import emit_binding  # noqa: PLC0415
+
+    version, parsed = model
+    assert (
+        emit_binding.main(
+            ["--include", str(sdk_dir(version) / "include"), "--api-version", version, "--out", str(tmp_path)]
+        )
+        == 0
+    )
+    spi = (tmp_path / "ctp_spi.hpp").read_text(encoding="utf-8")
+    for cls in ("CThostFtdcMdSpi", "CThostFtdcTraderSpi"):
+        for method in parsed.classes[cls].virtuals:
+            assert f"  void {method.name}(" in spi, method.name
+    assert spi.count(" override {") == sum(len(parsed.classes[c].virtuals) for c in emit_binding.API_CODES)
+    assert "virtual bool hook_OnRtnDepthMarketData(" in spi
+    requests = (tmp_path / "ctp_requests.cpp").read_text(encoding="utf-8")
+    for method in emit_binding.requests(parsed):
+        assert f'if (name == "{method.name}")' in requests
+    namespace: dict[str, object] = {}
+    exec(
+        compile((tmp_path / "_ctp_types.py").read_text(encoding="utf-8"), "_ctp_types.py", "exec"), namespace
+    )
+    assert namespace["API_VERSION"] == version
+    tables = namespace["STRUCTS"]
+    assert isinstance(tables, dict)
+    for struct_model in emit_binding.decoded_structs(parsed):
+        size, fmt, fields = tables[struct_model.short_name]
+        assert struct.calcsize(fmt) == size == parsed.layout(struct_model).size
+        assert [name for name, _, _ in fields] == [item.name for item in struct_model.fields]
+    callbacks = namespace["CALLBACKS"]
+    assert isinstance(callbacks, dict)
+    login = callbacks[namespace["TD_OnRspUserLogin"]]
+    assert login == ("OnRspUserLogin", "RspUserLogin", True)
+    assert namespace["THOST_FTDC_OST_AllTraded"] == "0"
+    stamps = {path.name: path.stat().st_mtime_ns for path in tmp_path.iterdir()}
+    emit_binding.main(
+        ["--include", str(sdk_dir(version) / "include"), "--api-version", version, "--out", str(tmp_path)]
+    )
+    assert {path.name: path.stat().st_mtime_ns for path in tmp_path.iterdir()} == stamps

@@ -76,3 +76,23 @@ def test_version_flow_files_and_release(probe_factory, tmp_path: Path) -> None: 
         assert (tmp_path / f"p_{name}").stat().st_size == 6
     for name in ("DialogRsp.con", "QueryRsp.con", "TradingDay.con", "Private.con", "Public.con"):
         assert (tmp_path / f"q_{name}").stat().st_size == 6
+
+
+def test_threads_start_in_init_and_end_in_release(probe_factory, tmp_path: Path) -> None:  # noqa: F811
+    probe: Probe = probe_factory()
+
+    def threads(label: str) -> int:
+        probe.send(f"threads {label}")
+        return int(probe.wait("threads", label=label)[0]["count"])
+
+    assert threads("start") == 1
+    probe.send(f"md_create {tmp_path}/m_", f"td_create {tmp_path}/t_")
+    probe.wait("td_created")
+    assert threads("created") == 1  # Create... starts no thread
+    probe.send("md_front tcp://127.0.0.1:0", "md_init", "td_front tcp://127.0.0.1:0", "td_init")
+    probe.wait("md.OnFrontConnected")
+    probe.wait("td.OnFrontConnected")
+    assert threads("initialised") == 3  # one API thread per object
+    probe.send("md_release", "td_release")
+    probe.wait("td_released")
+    assert threads("released") == 1  # Release() joined them

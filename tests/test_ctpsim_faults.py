@@ -32,14 +32,28 @@ def test_disconnect_after_n_events_then_reconnect(probe_factory) -> None:  # noq
     assert len(probe.matching("md.OnFrontDisconnected")) == 1
 
 
+def test_a_disconnect_cuts_a_response_sequence_short(probe_factory) -> None:  # noqa: F811
+    probe: Probe = probe_factory({
+        "market_data": {"rate": 0, "count": 0},
+        "faults": [{"front": "md", "action": "disconnect", "after_events": 3, "reconnect_delay_ms": 20}],
+    })
+    probe.md_login()
+    probe.send("md_sub rb2601 m2601 SR601")  # the first answer is event 3: the other two die with the session
+    probe.wait("md.OnFrontConnected", 2)
+    probe.send("md_logout")
+    probe.wait("md.OnRspUserLogout")  # answered after anything still queued on the API thread
+    assert [s["InstrumentID"] for s in probe.matching("md.OnRspSubMarketData")] == ["rb2601"]
+
+
 def test_disconnect_at_a_time_and_requests_while_down(probe_factory) -> None:  # noqa: F811
     probe: Probe = probe_factory({
         "faults": [{"front": "td", "action": "disconnect", "at_ms": 200, "reconnect_delay_ms": 60000}],
     })
     probe.send("td_create td_", "td_front tcp://127.0.0.1:0", "td_init")
-    connected = probe.wait("td.OnFrontConnected")[0]
+    probe.wait("td.OnFrontConnected")
     dropped = probe.wait("td.OnFrontDisconnected")[0]
-    assert dropped["reason"] == 4097 and dropped["t"] - connected["t"] >= 0.15
+    init = probe.wait("cmd", cmd="td_init")[0]  # stamped before Init() started the 200 ms timer
+    assert dropped["reason"] == 4097 and dropped["t"] - init["t"] >= 0.2
     probe.send("td_login 9999 u1 p1")  # the front is down: the request fails at once, as in the real library
     assert probe.wait("ret", cmd="td_login")[0]["value"] == -1
 
@@ -82,8 +96,8 @@ def test_control_socket(probe_factory, tmp_path: Path) -> None:  # noqa: F811
         # Delayed responses: a lower bound only.
         control.delay(300, front="td")
         probe.send("td_qry account")
-        sent = probe.wait("ret", cmd="td_qry_account")[0]
-        assert probe.wait("td.OnRspQryTradingAccount")[0]["t"] - sent["t"] >= 0.25
+        answered = probe.wait("td.OnRspQryTradingAccount")[0]
+        assert answered["t"] - probe.wait("cmd", cmd="td_qry")[0]["t"] >= 0.3
         control.delay(0, front="td")
         # A login rejected on demand, and a front dropped on demand.
         control.reject_login("md", 1)

@@ -44,6 +44,8 @@ def test_authenticate_login_settlement_and_instruments(probe_factory) -> None:  
     login = probe.wait("td.OnRspUserLogin", 3)[2]
     assert login["ErrorID"] == 0 and login["FrontID"] == 1 and login["SessionID"] != 0
     assert login["MaxOrderRef"].isdigit() and len(login["TradingDay"]) == 8
+    probe.send("trading_day")
+    assert probe.wait("trading_day")[0]["td"] == login["TradingDay"]  # GetTradingDay() after login
     probe.send("td_qry settlement")
     assert "u1" in probe.wait("td.OnRspQrySettlementInfo", last=True)[0]["Content"]
     probe.send("td_confirm")
@@ -159,6 +161,9 @@ def test_rejects(probe_factory) -> None:  # noqa: F811
     probe.send("td_order 11 rb2601 SHFE 0 0 3110 1 limit", "td_order 11 rb2601 SHFE 0 0 3110 1 limit")
     final_order(probe, "11", "0")
     assert probe.wait("td.OnRspOrderInsert", OrderRef="11")[0]["ErrorID"] == 22
+    probe.send("td_qry position")  # refused closes leave no position records behind
+    probe.wait("td.OnRspQryInvestorPosition", last=True)
+    assert [p["InstrumentID"] for p in probe.matching("td.OnRspQryInvestorPosition")] == ["rb2601"]
     probe.send("td_qry unimplemented")
     error = probe.wait("td.OnRspError")[0]
     assert error["ErrorID"] == 27 and "ReqQryExchange" in error["ErrorMsg"]

@@ -9,6 +9,9 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import io
+import json
+import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -58,8 +61,13 @@ def _sha256(path: Path) -> str:
 
 def _artifact(wheel: Path, sha256: str, **changes: object) -> object:
     table: dict[str, object] = {
-        "sdk": "fake", "api_version": "1.0", "requirement": "fakesdk==1.0", "kind": "wheel",
-        "file": wheel.name, "sha256": sha256, "headers": ["fakesdk/include/Api.h"],
+        "sdk": "fake",
+        "api_version": "1.0",
+        "requirement": "fakesdk==1.0",
+        "kind": "wheel",
+        "file": wheel.name,
+        "sha256": sha256,
+        "headers": ["fakesdk/include/Api.h"],
         "libraries": ["fakesdk.libs/libfake-1a2b3c4d.so as libfake.so"],
     }
     table.update(changes)
@@ -128,10 +136,14 @@ def test_only_listed_members_are_extracted_and_renamed(tmp_path: Path, index: Pa
     wheel = index / "fakesdk-1.0-py3-none-any.whl"
     dest = tmp_path / "out"
     written = sdk.extract(_artifact(wheel, _sha256(wheel)), wheel, dest)
-    assert written == {"include": [str(dest / "include" / "Api.h")],
-                       "lib": [str(dest / "lib" / "libfake.so")]}
+    assert written == {
+        "include": [str(dest / "include" / "Api.h")],
+        "lib": [str(dest / "lib" / "libfake.so")],
+    }
     assert sorted(str(p.relative_to(dest)) for p in dest.rglob("*") if p.is_file()) == [
-        "include/Api.h", "lib/libfake.so"]
+        "include/Api.h",
+        "lib/libfake.so",
+    ]
     assert (dest / "lib" / "libfake.so").stat().st_mode & 0o111
 
 
@@ -142,12 +154,14 @@ def test_missing_member_and_tar_archives(tmp_path: Path) -> None:
         info = tarfile.TarInfo("fakesdk-1.0/include/Types.h")
         info.size = len(data)
         bundle.addfile(info, io.BytesIO(data))
-    good = _artifact(archive, _sha256(archive), kind="sdist", headers=["fakesdk-1.0/include/Types.h"],
-                     libraries=[])
+    good = _artifact(
+        archive, _sha256(archive), kind="sdist", headers=["fakesdk-1.0/include/Types.h"], libraries=[]
+    )
     sdk.extract(good, archive, tmp_path / "out")
     assert (tmp_path / "out" / "include" / "Types.h").read_bytes() == data
-    bad = _artifact(archive, _sha256(archive), kind="sdist", headers=["fakesdk-1.0/include/Missing.h"],
-                    libraries=[])
+    bad = _artifact(
+        archive, _sha256(archive), kind="sdist", headers=["fakesdk-1.0/include/Missing.h"], libraries=[]
+    )
     with pytest.raises(sdk.SdkError, match="lacks the listed member"):
         sdk.extract(bad, archive, tmp_path / "out2")
 
@@ -157,8 +171,12 @@ def test_manifest_is_valid_and_the_fallback_parser_agrees() -> None:
     versions = {(a.sdk, a.api_version) for a in artifacts}
     assert {("ctp", "6.7.11"), ("ctp", "6.7.13")} <= versions
     headers = {m.name for a in sdk.select(artifacts, "ctp", "6.7.11") for m in a.headers}
-    assert headers == {"ThostFtdcMdApi.h", "ThostFtdcTraderApi.h", "ThostFtdcUserApiDataType.h",
-                       "ThostFtdcUserApiStruct.h"}
+    assert headers == {
+        "ThostFtdcMdApi.h",
+        "ThostFtdcTraderApi.h",
+        "ThostFtdcUserApiDataType.h",
+        "ThostFtdcUserApiStruct.h",
+    }
     text = sdk.DEFAULT_MANIFEST.read_text(encoding="utf-8")
     tomllib = pytest.importorskip("tomllib")
     assert sdk._parse_toml_subset(text) == tomllib.loads(text)
@@ -168,9 +186,23 @@ def test_manifest_is_valid_and_the_fallback_parser_agrees() -> None:
 
 def test_cli_reports_a_reason_line(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, str(TOOL), "fetch", "--api-version", "6.7.11", "--dest", str(tmp_path / "d"),
-         "--cache", str(tmp_path / "empty"), "--offline"],
-        capture_output=True, text=True, check=False, timeout=120)
+        [
+            sys.executable,
+            str(TOOL),
+            "fetch",
+            "--api-version",
+            "6.7.11",
+            "--dest",
+            str(tmp_path / "d"),
+            "--cache",
+            str(tmp_path / "empty"),
+            "--offline",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith("REASON: ")
     assert "downloads are off" in result.stderr
@@ -188,3 +220,40 @@ def test_real_pinned_openctp_wheel(tmp_path: Path) -> None:
         blob = Path(path).read_bytes()
         assert blob[:4] == b"\x7fELF"
         assert b"v6.7.11" in blob  # the version string GetApiVersion() returns
+
+
+@pytest.mark.skipif(shutil.which("cmake") is None, reason="needs cmake")
+@pytest.mark.parametrize("available", [True, False])
+def test_cmake_step_records_found_or_why_not(tmp_path: Path, available: bool) -> None:
+    """cmake/CtpSdk.cmake alone: with the SDK in the cache it defines the headers; without it (offline, empty
+    cache) configuration still succeeds and the build-info file says why and how to fix it."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.21)\nproject(probe LANGUAGES NONE)\nset(VTCORE_WITH_CTP ON)\n"
+        f'set(Python_EXECUTABLE "{sys.executable}")\ninclude("{ROOT / "cmake" / "CtpSdk.cmake"}")\n'
+        'message(STATUS "probe: found=${VTCORE_CTP_FOUND} version=${VTCORE_CTP_API_VERSION}")\n',
+        encoding="utf-8",
+    )
+    environment = dict(os.environ, VTCORE_SDK_OFFLINE="1")
+    if not available:
+        environment["VTCORE_SDK_CACHE"] = str(tmp_path / "empty-cache")
+    else:
+        sdk.fetch_sdk("ctp", "6.7.11", tmp_path / "warm")  # make sure the cache holds it
+    result = subprocess.run(
+        ["cmake", "-S", str(project), "-B", str(tmp_path / "build")],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    info = json.loads((tmp_path / "build" / "ctp_build_info.json").read_text(encoding="utf-8"))
+    assert info["ctp_found"] is available and info["ctp_api_version"] == "6.7.11"
+    if available:
+        assert "probe: found=ON version=6.7.11" in result.stdout
+        assert (tmp_path / "build" / "ctp-sdk" / "6.7.11" / "include" / "ThostFtdcMdApi.h").is_file()
+    else:
+        assert "downloads are off" in info["ctp_unavailable_reason"]
+        assert "place that file at" in info["ctp_unavailable_reason"]

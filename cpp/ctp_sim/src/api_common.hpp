@@ -122,17 +122,19 @@ class FrontSession : public ControlTarget {
     return 0;
   }
 
-  // Calls one SPI method (if an SPI is registered), then counts it for scripted faults.
+  // Calls one SPI method (if an SPI is registered), then counts it for scripted faults. Returns false when
+  // that callback tripped a scripted disconnect: the caller must then stop (the rest belongs to a dead session).
   template <class Fn>
-  void deliver(Fn&& fn) {
+  bool deliver(Fn&& fn) {
     if (Spi* spi = spi_.load()) fn(spi);
     const int64_t events = ++events_;
     for (ScriptedFault& fault : faults_)
       if (!fault.fired && fault.config.after_events >= 0 && events >= fault.config.after_events) {
         fault.fired = true;
         disconnect(fault.config.reconnect_delay_ms);
-        return;
+        return false;
       }
+    return true;
   }
 
   static CThostFtdcRspInfoField ok_info() {

@@ -325,6 +325,7 @@ std::vector<CThostFtdcInvestorPositionField> Exchange::positions(int account, st
   for (const auto& [key, p] : a.positions) {
     const Market& m = markets_[static_cast<size_t>(key.first)];
     if (!instrument.empty() && m.spec.id != instrument) continue;
+    if (p.yd_initial == 0 && p.yd == 0 && p.td == 0 && p.open_volume == 0 && p.close_volume == 0) continue;
     const char direction = key.second;
     const double ratio = direction == THOST_FTDC_PD_Long ? m.spec.long_margin_ratio : m.spec.short_margin_ratio;
     const double mult = m.spec.multiplier;
@@ -701,7 +702,9 @@ RequestOutcome Exchange::insert_order(int account, int front_id, int session_id,
                                  : (direction == THOST_FTDC_D_Buy ? THOST_FTDC_PD_Long : THOST_FTDC_PD_Short);
   const double reference_price = is_market ? (direction == THOST_FTDC_D_Buy ? m.upper : m.lower) : req.LimitPrice;
   if (closing) {
-    Position& p = a.positions[{mi, order.posi_direction}];
+    const auto held = a.positions.find({mi, order.posi_direction});
+    Position none;
+    const Position& p = held == a.positions.end() ? none : held->second;
     const int yd_free = p.yd - p.yd_frozen;
     const int td_free = p.td - p.td_frozen;
     if (offset == THOST_FTDC_OF_CloseYesterday || (offset == THOST_FTDC_OF_Close && m.shfe_style)) {
@@ -717,8 +720,9 @@ RequestOutcome Exchange::insert_order(int account, int front_id, int session_id,
       order.frozen_yd = std::min(volume, yd_free);
       order.frozen_td = volume - order.frozen_yd;
     }
-    p.yd_frozen += order.frozen_yd;
-    p.td_frozen += order.frozen_td;
+    Position& frozen = held->second;  // volume > 0 was checked against it, so it exists
+    frozen.yd_frozen += order.frozen_yd;
+    frozen.td_frozen += order.frozen_td;
   } else {
     const double ratio = direction == THOST_FTDC_D_Buy ? m.spec.long_margin_ratio : m.spec.short_margin_ratio;
     order.frozen_margin_per_lot = reference_price * m.spec.multiplier * ratio;

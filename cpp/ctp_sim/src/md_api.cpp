@@ -26,12 +26,9 @@ class MdApi final : public SimulatedApi<MdApiStubs, CThostFtdcMdSpi> {
       if (result.reject.id == 0) {
         logged_in_ = true;
         put(trading_day_, field_view(result.field.TradingDay));
-        CThostFtdcRspInfoField info = ok_info();
-        deliver([&](CThostFtdcMdSpi* spi) { spi->OnRspUserLogin(&result.field, &info, request_id, true); });
-      } else {
-        CThostFtdcRspInfoField info = error_info(result.reject);
-        deliver([&](CThostFtdcMdSpi* spi) { spi->OnRspUserLogin(&result.field, &info, request_id, true); });
       }
+      CThostFtdcRspInfoField info = result.reject.id ? error_info(result.reject) : ok_info();
+      deliver([&](CThostFtdcMdSpi* spi) { spi->OnRspUserLogin(&result.field, &info, request_id, true); });
     });
   }
 
@@ -107,12 +104,13 @@ class MdApi final : public SimulatedApi<MdApiStubs, CThostFtdcMdSpi> {
         const bool last = i + 1 == names.size();
         CThostFtdcRspInfoField info = logged_in_ ? ok_info() : error_info(make_reject(err::not_logged_in));
         if (logged_in_ && topic == Topic::market) update_subscription(name, subscribe);
-        deliver([&](CThostFtdcMdSpi* spi) {
+        const bool alive = deliver([&](CThostFtdcMdSpi* spi) {
           if (topic == Topic::market && subscribe) spi->OnRspSubMarketData(&field, &info, 0, last);
           else if (topic == Topic::market) spi->OnRspUnSubMarketData(&field, &info, 0, last);
           else if (subscribe) spi->OnRspSubForQuoteRsp(&field, &info, 0, last);
           else spi->OnRspUnSubForQuoteRsp(&field, &info, 0, last);
         });
+        if (!alive) return;
       }
       kick_stream();
     });
@@ -160,7 +158,7 @@ class MdApi final : public SimulatedApi<MdApiStubs, CThostFtdcMdSpi> {
       if (budget_ > 0) --budget_;
       ++paced_sent_;
       ++ticks_sent_;
-      deliver([&tick](CThostFtdcMdSpi* spi) { spi->OnRtnDepthMarketData(&tick); });
+      if (!deliver([&tick](CThostFtdcMdSpi* spi) { spi->OnRtnDepthMarketData(&tick); })) return;
       if (!current(epoch) || !stream_scheduled_) return;
     }
     if (budget_ == 0) {

@@ -91,7 +91,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
         put(f.CurrencyID, "CNY");
         CThostFtdcRspInfoField info = ok_info();
         const bool last = n + 1 == parts;
-        deliver([&](CThostFtdcTraderSpi* spi) { spi->OnRspQrySettlementInfo(&f, &info, id, last); });
+        if (!deliver([&](CThostFtdcTraderSpi* spi) { spi->OnRspQrySettlementInfo(&f, &info, id, last); })) return;
       }
     });
   }
@@ -190,7 +190,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
                                           : RequestOutcome{make_reject(err::not_logged_in)};
       if (!outcome.reject) return;  // accepted: OnRtnOrder / OnRtnTrade follow on the private flow
       CThostFtdcRspInfoField info = error_info(*outcome.reject);
-      deliver([&](CThostFtdcTraderSpi* spi) { spi->OnRspOrderInsert(&copy, &info, id, true); });
+      if (!deliver([&](CThostFtdcTraderSpi* spi) { spi->OnRspOrderInsert(&copy, &info, id, true); })) return;
       deliver([&](CThostFtdcTraderSpi* spi) { spi->OnErrRtnOrderInsert(&copy, &info); });
     });
   }
@@ -203,7 +203,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
                                           : RequestOutcome{make_reject(err::not_logged_in)};
       if (!outcome.reject) return;
       CThostFtdcRspInfoField info = error_info(*outcome.reject);
-      deliver([&](CThostFtdcTraderSpi* spi) { spi->OnRspOrderAction(&copy, &info, id, true); });
+      if (!deliver([&](CThostFtdcTraderSpi* spi) { spi->OnRspOrderAction(&copy, &info, id, true); })) return;
       CThostFtdcOrderActionField action{};
       put(action.BrokerID, field_view(copy.BrokerID));
       put(action.InvestorID, field_view(copy.InvestorID));
@@ -263,7 +263,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
     }
     for (size_t n = 0; n < items.size(); ++n) {
       const bool last = n + 1 == items.size();
-      deliver([&](CThostFtdcTraderSpi* spi) { (spi->*method)(&items[n], &info, id, last); });
+      if (!deliver([&](CThostFtdcTraderSpi* spi) { (spi->*method)(&items[n], &info, id, last); })) return;
     }
   }
 

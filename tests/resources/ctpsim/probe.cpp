@@ -5,6 +5,7 @@
 // reader can re-encode them as latin-1 and decode GB18030).
 //
 //   probe <libthostmduserapi_se.so> <libthosttraderapi_se.so>
+#include <dirent.h>
 #include <dlfcn.h>
 #include <signal.h>
 
@@ -377,9 +378,20 @@ int main(int argc, char** argv) {
     std::vector<std::string> a;
     for (std::string t; in >> t;) a.push_back(token_or_empty(t));
     if (cmd.empty()) continue;
+    // Printed (and time-stamped) before the command runs: a lower bound for timing checks.
+    Line("cmd").str("cmd", cmd.c_str());
     if (cmd == "quit") break;
     if (cmd == "echo") {
       Line("echo").str("text", a.empty() ? "" : a[0].c_str());
+    } else if (cmd == "threads") {  // how many threads this process has now
+      long long count = 0;
+      if (DIR* dir = opendir("/proc/self/task")) {
+        while (dirent* entry = readdir(dir)) count += entry->d_name[0] != '.';
+        closedir(dir);
+      }
+      Line("threads").integer("count", count).str("label", a.empty() ? "" : a[0].c_str());
+    } else if (cmd == "trading_day") {
+      Line("trading_day").str("md", md ? md->GetTradingDay() : "").str("td", td ? td->GetTradingDay() : "");
     } else if (cmd == "version") {
       Line("version").str("md", md_version()).str("td", td_version());
     } else if (cmd == "md_create") {

@@ -641,6 +641,7 @@ class CtpGateway(BaseGateway):
 
     def _reject(self, order: OrderData, reason: str) -> None:
         rejected = replace(order, status=Status.REJECTED)
+        rejected.extra = {"reason": reason}  # the broker's or vtcore's reason, for strategies and the UI
         self.write_log(f"order {order.vt_orderid} ({order.vt_symbol}) rejected: {reason}", ERROR)
         self._push_order(rejected)
 
@@ -659,7 +660,9 @@ class CtpGateway(BaseGateway):
             seen.add(signature)
             self._orders[order.orderid] = order
             self._pushed.add(order.orderid)
-            self.on_order(replace(order))
+            pushed = replace(order)  # an object once pushed is never mutated
+            pushed.extra = dict(order.extra) if order.extra else None
+            self.on_order(pushed)
         return True
 
     def cancel_order(self, req: CancelRequest) -> None:
@@ -745,6 +748,8 @@ class CtpGateway(BaseGateway):
             reference=previous.reference if previous else "",
             datetime=mapping.china_datetime(data["InsertDate"], data["InsertTime"], self.td.trading_day),
         )
+        if status in (Status.REJECTED, Status.CANCELLED) and data["StatusMsg"]:
+            order.extra = {"reason": data["StatusMsg"]}
         sysid = data["OrderSysID"].strip()
         if sysid:
             with self._lock:

@@ -5,6 +5,11 @@ cmake/CtpSdk.cmake). At run time the vendor libraries are found, in this order, 
 `library_dir`, in `$VTCORE_CTP_LIB_DIR`, or in the installed openctp-ctp package's `openctp_ctp.libs`
 folder (a dependency of vtcore on Linux x86-64). A folder may hold the plain names
 (libthostmduserapi_se.so, libthosttraderapi_se.so) or auditwheel's hashed ones.
+
+Known behaviour of the real library (vendor-sdks.md): it prints
+`CThostFtdcUserApiImplBase::OnSessionDisconnected[...][ 4097]` to standard output on every disconnect
+(vtcore does not redirect fd 1), reports nothing at all for a refused address (the gateway's connect timeout
+covers that), and starts two threads per API object in Init().
 """
 
 from __future__ import annotations
