@@ -69,6 +69,7 @@ def test_flow_folder_is_created_and_requests_are_typed(tmp_path: Path, producer:
             ({"LimitPrice": math.nan}, "must be finite"),
             ({"LimitPrice": "3500"}, "expected float"),
             ({"VolumeTotalOriginal": 2**40}, "out of range"),
+            ({"VolumeTotalOriginal": -(2**70)}, "out of range"),
             ({"VolumeTotalOriginal": 1.5}, "expected int"),
             ({"Direction": "01"}, "single character"),
             ({"InstrumentID": "螺" * 41}, "82 bytes"),  # GB18030: 2 bytes per character

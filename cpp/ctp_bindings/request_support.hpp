@@ -74,8 +74,10 @@ template <typename Int>
   requires std::is_integral_v<Int>
 void set_field(Int& dst, pybind11::handle value, const char* request, std::string_view field) {
   if (!pybind11::isinstance<pybind11::int_>(value)) field_error(request, field, "expected int");
-  const long long number = value.cast<long long>();
-  if (number < std::numeric_limits<Int>::min() || number > std::numeric_limits<Int>::max()) {
+  int overflow = 0;
+  const long long number = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+  if (number == -1 && PyErr_Occurred() != nullptr) PyErr_Clear();
+  if (overflow != 0 || number < std::numeric_limits<Int>::min() || number > std::numeric_limits<Int>::max()) {
     field_error(request, field, "out of range");
   }
   dst = static_cast<Int>(number);

@@ -18,6 +18,7 @@ never by blocking a callback; account and positions are polled every `query_inte
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import time
@@ -133,12 +134,11 @@ class _Front:
         self.state_since = time.monotonic()
         self.timeout_reported = False
         self.rejected = ""  # the broker's refusal, while not retrying
-        self.request_id = 0
+        self._request_ids = itertools.count(1)  # next() is atomic: requests come from several threads
         self.logged_in = False
 
     def next_request_id(self) -> int:
-        self.request_id += 1
-        return self.request_id
+        return next(self._request_ids)
 
     def set_state(self, state: str, message: str = "", level: int = INFO) -> None:
         self.state_since = time.monotonic()
