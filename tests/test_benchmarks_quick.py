@@ -102,7 +102,7 @@ def test_tick_counts_add_up(quick_result: dict[str, Any]) -> None:
         if spec["mode"] in ("latency", "busy"):
             assert run["latency"]["samples"] > 0 and run["latency"]["p50_us"] <= run["latency"]["max_us"]
         if spec["mode"] == "busy":
-            assert run["idle_rate"] > 0 and run["busy_rate"] > 0
+            assert run["idle"]["rate"] > 0 and run["busy"]["rate"] > 0 and run["kept_gil"] >= 0
     for run in quick_result["runs"]["order_roundtrip"]:
         assert run["orders"] == run["spec"]["count"]
         assert run["latency"]["samples"] == run["spec"]["count"]
