@@ -188,11 +188,66 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     }
 
 
+def run_vnpy_gateway(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """vn.py's own gateway path, the like-for-like baseline of vtcore's: vnpy_ctp's `CtpGateway.send_order`
+    (unmodified) until a handler on vn.py's EventEngine sees the order NOTTRADED."""
+    env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
+    gateway_module = _vnpy_env.import_vnpy_ctp_gateway(env, folder)
+    from vnpy.event import EventEngine  # type: ignore[import-not-found, unused-ignore]
+    from vnpy.trader.constant import (  # type: ignore[import-not-found, unused-ignore]
+        Direction,
+        Exchange,
+        Offset,
+        OrderType,
+        Status,
+    )
+    from vnpy.trader.event import EVENT_ORDER  # type: ignore[import-not-found, unused-ignore]
+    from vnpy.trader.object import OrderRequest  # type: ignore[import-not-found, unused-ignore]
+
+    from vtcore import ctpsim
+
+    arrived: dict[str, int] = {}
+    statuses: dict[str, list[str]] = {}
+    done = threading.Event()
+    waiting = {"id": ""}
+
+    def on_order(event: Any) -> None:
+        now = time.perf_counter_ns()
+        order = event.data
+        statuses.setdefault(order.vt_orderid, []).append(order.status.name)
+        if order.status == Status.NOTTRADED and order.vt_orderid not in arrived:
+            arrived[order.vt_orderid] = now
+            if order.vt_orderid == waiting["id"]:
+                done.set()
+
+    event_engine = EventEngine()
+    event_engine.register(EVENT_ORDER, on_order)
+    event_engine.start()
+    gateway = gateway_module.CtpGateway(event_engine, "CTP")
+    address = ctpsim.front_address(sim_config(folder))
+    gateway.connect({"用户名": "bench", "密码": "bench", "经纪商代码": "9999", "交易服务器": address,
+                     "行情服务器": address, "产品名称": "", "授权编码": "", "柜台环境": "测试"})  # fmt: skip
+    wait_until(lambda: gateway.td_api.contract_inited, 60.0, "vnpy_ctp's gateway to load the contracts")
+    request = OrderRequest(symbol=SYMBOL, exchange=Exchange.SHFE, direction=Direction.LONG,
+                           type=OrderType.LIMIT, volume=1, price=PRICE, offset=Offset.OPEN)  # fmt: skip
+    samples: list[int] = []
+    for _ in range(spec["count"]):
+        done.clear()
+        sent = time.perf_counter_ns()
+        vt_orderid = gateway.send_order(request)
+        waiting["id"] = vt_orderid
+        if vt_orderid not in arrived and not done.wait(WAIT):
+            raise TimeoutError(f"no NOTTRADED update for {vt_orderid}: {statuses.get(vt_orderid)}")
+        samples.append(arrived[vt_orderid] - sent)
+    return {"spec": spec, "orders": len(samples), "latency": percentiles(samples),
+            "first_statuses": next(iter(statuses.values()))}  # fmt: skip
+
+
 def worker(spec: dict[str, Any]) -> None:
     code = 0
     with tempfile.TemporaryDirectory(prefix="vtcore-bench-order-") as folder:
         try:
-            run = run_vtcore if spec["system"] == "vtcore" else run_vnpy
+            run = {"vtcore": run_vtcore, "vnpy": run_vnpy, "vnpy-gateway": run_vnpy_gateway}[spec["system"]]
             sys.stdout.write(json.dumps(run(spec, Path(folder))) + "\n")
         except BaseException:
             traceback.print_exc()
@@ -205,7 +260,7 @@ def worker(spec: dict[str, Any]) -> None:
 def run_worker(spec: dict[str, Any], timeout: float = 300.0) -> dict[str, Any]:
     from vtcore import ctpsim
 
-    if spec["system"] == "vnpy":
+    if spec["system"].startswith("vnpy"):
         env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
         process_env = env.subprocess_env(ctpsim.library_dir())
     else:
