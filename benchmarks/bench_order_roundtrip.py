@@ -47,6 +47,40 @@ def sim_config(folder: Path) -> Path:
     return ctpsim.write_config(folder / "sim.json", {"accounts": [{"user_id": "bench", "password": "bench"}]})
 
 
+class OrderTimer:
+    """Times send -> the first NOTTRADED OrderData of each order, for either engine's gateway: `on_order` is
+    the "eOrder." handler (called on the engine thread), `run` sends the orders one after another."""
+
+    def __init__(self, not_traded: Any) -> None:
+        self.not_traded = not_traded
+        self.arrived: dict[str, int] = {}
+        self.statuses: dict[str, list[str]] = {}
+        self.done = threading.Event()
+        self.waiting = ""
+
+    def on_order(self, event: Any) -> None:
+        now = time.perf_counter_ns()
+        order = event.data
+        self.statuses.setdefault(order.vt_orderid, []).append(order.status.name)
+        if order.status == self.not_traded and order.vt_orderid not in self.arrived:
+            self.arrived[order.vt_orderid] = now
+            if order.vt_orderid == self.waiting:
+                self.done.set()
+
+    def run(self, spec: dict[str, Any], send: Any) -> dict[str, Any]:
+        samples: list[int] = []
+        for _ in range(spec["count"]):
+            self.done.clear()
+            sent = time.perf_counter_ns()
+            vt_orderid = send()
+            self.waiting = vt_orderid
+            if vt_orderid not in self.arrived and not self.done.wait(WAIT):
+                raise TimeoutError(f"no NOTTRADED update for {vt_orderid}: {self.statuses.get(vt_orderid)}")
+            samples.append(self.arrived[vt_orderid] - sent)
+        return {"spec": spec, "orders": len(samples), "latency": percentiles(samples),
+                "first_statuses": next(iter(self.statuses.values()))}  # fmt: skip
+
+
 def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     from vtcore.constant import Direction, Exchange, Offset, OrderType, Status
     from vtcore.event import EVENT_ORDER, EventEngine
@@ -54,22 +88,9 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     from vtcore.gateways.ctp.cli import simulator_setting
     from vtcore.object import OrderRequest
 
-    arrived: dict[str, int] = {}
-    statuses: dict[str, list[str]] = {}
-    done = threading.Event()
-    waiting = {"id": ""}
-
-    def on_order(event: Any) -> None:
-        now = time.perf_counter_ns()
-        order = event.data
-        statuses.setdefault(order.vt_orderid, []).append(order.status.value)
-        if order.status == Status.NOTTRADED and order.vt_orderid not in arrived:
-            arrived[order.vt_orderid] = now
-            if order.vt_orderid == waiting["id"]:
-                done.set()
-
+    timer = OrderTimer(Status.NOTTRADED)
     engine = EventEngine(interval=1.0)
-    engine.register(EVENT_ORDER, on_order)
+    engine.register(EVENT_ORDER, timer.on_order)
     gateway = CtpGateway(engine, "CTP")
     engine.start()
     gateway.connect(simulator_setting(sim_config(folder), "bench", "bench"))
@@ -83,17 +104,7 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         price=PRICE,
         offset=Offset.OPEN,
     )
-    samples: list[int] = []
-    for _ in range(spec["count"]):
-        done.clear()
-        sent = time.perf_counter_ns()
-        vt_orderid = gateway.send_order(request)
-        waiting["id"] = vt_orderid
-        if vt_orderid not in arrived and not done.wait(WAIT):
-            raise TimeoutError(f"no NOTTRADED update for {vt_orderid}: {statuses.get(vt_orderid)}")
-        samples.append(arrived[vt_orderid] - sent)
-    first = next(iter(statuses.values()))
-    return {"spec": spec, "orders": len(samples), "latency": percentiles(samples), "first_statuses": first}
+    return timer.run(spec, lambda: gateway.send_order(request))
 
 
 def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
@@ -206,22 +217,9 @@ def run_vnpy_gateway(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
 
     from vtcore import ctpsim
 
-    arrived: dict[str, int] = {}
-    statuses: dict[str, list[str]] = {}
-    done = threading.Event()
-    waiting = {"id": ""}
-
-    def on_order(event: Any) -> None:
-        now = time.perf_counter_ns()
-        order = event.data
-        statuses.setdefault(order.vt_orderid, []).append(order.status.name)
-        if order.status == Status.NOTTRADED and order.vt_orderid not in arrived:
-            arrived[order.vt_orderid] = now
-            if order.vt_orderid == waiting["id"]:
-                done.set()
-
+    timer = OrderTimer(Status.NOTTRADED)
     event_engine = EventEngine()
-    event_engine.register(EVENT_ORDER, on_order)
+    event_engine.register(EVENT_ORDER, timer.on_order)
     event_engine.start()
     gateway = gateway_module.CtpGateway(event_engine, "CTP")
     address = ctpsim.front_address(sim_config(folder))
@@ -230,17 +228,7 @@ def run_vnpy_gateway(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     wait_until(lambda: gateway.td_api.contract_inited, 60.0, "vnpy_ctp's gateway to load the contracts")
     request = OrderRequest(symbol=SYMBOL, exchange=Exchange.SHFE, direction=Direction.LONG,
                            type=OrderType.LIMIT, volume=1, price=PRICE, offset=Offset.OPEN)  # fmt: skip
-    samples: list[int] = []
-    for _ in range(spec["count"]):
-        done.clear()
-        sent = time.perf_counter_ns()
-        vt_orderid = gateway.send_order(request)
-        waiting["id"] = vt_orderid
-        if vt_orderid not in arrived and not done.wait(WAIT):
-            raise TimeoutError(f"no NOTTRADED update for {vt_orderid}: {statuses.get(vt_orderid)}")
-        samples.append(arrived[vt_orderid] - sent)
-    return {"spec": spec, "orders": len(samples), "latency": percentiles(samples),
-            "first_statuses": next(iter(statuses.values()))}  # fmt: skip
+    return timer.run(spec, lambda: gateway.send_order(request))
 
 
 def worker(spec: dict[str, Any]) -> None:
