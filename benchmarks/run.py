@@ -568,6 +568,15 @@ def markdown(result: dict[str, Any]) -> str:
     failed = [c for c in result["checks"] if not c["ok"]]
     lines += ["", f"## Checks: {len(result['checks']) - len(failed)} of {len(result['checks'])} passed", ""]
     lines += [f"- FAILED {c['name']}: {c['detail']}" for c in failed]
+    fidelity = result.get("fidelity", {}).get("status", "not run")
+    engine = result.get("event_engine", {}).get("status", "not run")
+    if isinstance(engine, int):
+        engine = "ran (output in results.json, `event_engine`)" if engine == 0 else f"failed (exit {engine})"
+    lines += [
+        "",
+        f"- Fidelity, unmodified vnpy_ctp against the simulator (tests/test_ctpsim_vnpy.py): {fidelity}",
+        f"- bench_event_engine.py: {engine}",
+    ]
     return "\n".join(lines) + "\n"
 
 
