@@ -1,0 +1,279 @@
+"""The vn.py baseline environment, made once into a cache folder outside the repository.
+
+What it holds (vnpy.md §11.3):
+
+* ``site-vnpy/``: ``vnpy==4.5.0`` installed with ``--no-deps`` (its event engine, data objects and gateway
+  base import only the standard library);
+* ``site-vnpy-ctp/``: ``vnpy_ctp==6.7.11.4`` built from its sdist (``--no-binary vnpy_ctp``), used unmodified;
+* ``locale/zh_CN.GB18030``: the locale vnpy_ctp's GBK -> UTF-8 conversion needs, made with ``localedef``
+  without root and used through ``LOCPATH``;
+* ``stamp/libthostmduserapi_se.so``: built from ``benchmarks/native/stamp_md.cpp`` against vtcore's simulator
+  core, for latency runs only: it stamps each tick's send time into its limit prices (see the source).
+
+The folder is ``$VTCORE_BENCH_CACHE``, default ``~/.cache/vtcore/bench``. Nothing here touches the system
+Python: packages go into plain folders that the benchmark's subprocesses put on ``sys.path``.
+"""
+
+# Imports inside functions on purpose: vn.py modules exist only once a worker has set up its paths,
+# and each worker imports only the system it measures.
+# ruff: noqa: PLC0415
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import time
+import types
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+VNPY = "vnpy==4.5.0"
+VNPY_CTP = "vnpy_ctp==6.7.11.4"
+CACHE_ENV = "VTCORE_BENCH_CACHE"
+HERE = Path(__file__).resolve().parent
+
+
+def cache_root() -> Path:
+    root = Path(os.environ.get(CACHE_ENV, Path.home() / ".cache" / "vtcore" / "bench")).expanduser()
+    tag = f"py{sys.version_info.major}{sys.version_info.minor}"
+    return root / tag
+
+
+@dataclass(frozen=True)
+class BaselineEnv:
+    root: Path
+
+    @property
+    def site_vnpy(self) -> Path:
+        return self.root / "site-vnpy"
+
+    @property
+    def site_vnpy_ctp(self) -> Path:
+        return self.root / "site-vnpy-ctp"
+
+    @property
+    def api_dir(self) -> Path:
+        return self.site_vnpy_ctp / "vnpy_ctp" / "api"
+
+    @property
+    def locale_dir(self) -> Path:
+        return self.root / "locale"
+
+    @property
+    def stamp_dir(self) -> Path:
+        """Per simulator build: the stamping library links to that build's simulator core."""
+        from vtcore import ctpsim
+
+        key = hashlib.sha256(str(ctpsim.library_dir()).encode()).hexdigest()[:12]
+        return self.root / "stamp" / key
+
+    def has_vnpy(self) -> bool:
+        return (self.site_vnpy / "vnpy" / "event" / "engine.py").is_file()
+
+    def has_vnpy_ctp(self) -> bool:
+        return bool(list(self.api_dir.glob("vnctpmd.*.so"))) and bool(list(self.api_dir.glob("vnctptd.*.so")))
+
+    def has_locale(self) -> bool:
+        return (self.locale_dir / "zh_CN.GB18030" / "LC_CTYPE").is_file()
+
+    def has_stamp(self) -> bool:
+        return (self.stamp_dir / "libthostmduserapi_se.so").is_file()
+
+    def complete(self) -> bool:
+        return self.has_vnpy() and self.has_vnpy_ctp() and self.has_locale() and self.has_stamp()
+
+    def subprocess_env(self, library_dir: Path) -> dict[str, str]:
+        """Environment of a vn.py worker: the simulator (or the stamping library) ahead of vnpy_ctp's own
+        libraries (LD_LIBRARY_PATH beats the extension's RUNPATH $ORIGIN), and the GB18030 locale."""
+        env = dict(os.environ)
+        env["LD_LIBRARY_PATH"] = os.pathsep.join(filter(None, [str(library_dir), env.get("LD_LIBRARY_PATH")]))
+        env["LOCPATH"] = str(self.locale_dir)
+        return env
+
+
+def cached_env() -> BaselineEnv | None:
+    """The baseline environment if it is already complete (no building), else None."""
+    env = BaselineEnv(cache_root())
+    return env if env.complete() else None
+
+
+def _pip_target(requirement: str, target: Path, *extra: str, log: Callable[[str], None]) -> None:
+    staging = target.with_name(target.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--no-deps",
+        *extra,
+        "--target",
+        str(staging),
+        requirement,
+    ]
+    log(" ".join(command[2:]))
+    subprocess.run(command, check=True, timeout=1800)
+    shutil.rmtree(target, ignore_errors=True)
+    os.replace(staging, target)
+
+
+def _ctp_include_dir() -> Path:
+    from vtcore import ctpsim
+
+    candidates = [Path(ctpsim.build_info().get("include_dir", ""))]
+    repo = HERE.parent
+    candidates += sorted(repo.glob("build/*/ctp-sdk/6.7.11/include"))
+    for folder in candidates:
+        if (folder / "ThostFtdcMdApi.h").is_file():
+            return folder
+    raise RuntimeError("the CTP 6.7.11 headers are not found (vtcore.ctpsim.build_info() include_dir)")
+
+
+def build_stamp_library(env: BaselineEnv, log: Callable[[str], None]) -> Path:
+    from vtcore import ctpsim
+
+    sim_dir = ctpsim.library_dir()
+    env.stamp_dir.mkdir(parents=True, exist_ok=True)
+    output = env.stamp_dir / "libthostmduserapi_se.so"
+    compiler = os.environ.get("CXX") or shutil.which("g++") or shutil.which("c++")
+    if compiler is None:
+        raise RuntimeError("no C++ compiler (g++) for the stamping market-data library")
+    command = [
+        compiler,
+        "-O2",
+        "-std=c++17",
+        "-shared",
+        "-fPIC",
+        "-o",
+        str(output) + ".tmp",
+        f"-I{_ctp_include_dir()}",
+        str(HERE / "native" / "stamp_md.cpp"),
+        f"-L{sim_dir}",
+        "-l:libvtcore_ctpsim.so",
+        f"-Wl,-rpath,{sim_dir}",
+        "-Wl,-soname,libthostmduserapi_se.so",
+    ]
+    log(" ".join(command))
+    subprocess.run(command, check=True, timeout=300)
+    os.replace(str(output) + ".tmp", output)
+    # vtcore's gateway loads both libraries from one folder: the real simulator's trader library beside it.
+    for name in (ctpsim.TD_LIBRARY_NAME, ctpsim.CORE_LIBRARY_NAME):
+        link = env.stamp_dir / name
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(sim_dir / name)
+    return output
+
+
+def ensure_env(log: Callable[[str], None] = print) -> BaselineEnv:
+    """Make whatever part of the baseline environment is missing; return it complete."""
+    env = BaselineEnv(cache_root())
+    env.root.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    if not env.has_vnpy():
+        _pip_target(VNPY, env.site_vnpy, log=log)
+    if not env.has_vnpy_ctp():
+        # Built from the sdist (about 40 s: meson-python, pybind11, a C++ compiler). `--no-binary :all:`
+        # would also force the build backend's own dependencies to build from source, so name the package.
+        _pip_target(VNPY_CTP, env.site_vnpy_ctp, "--no-binary", "vnpy_ctp", log=log)
+    if not env.has_locale():
+        localedef = shutil.which("localedef")
+        if localedef is None:
+            raise RuntimeError("localedef is not installed: it makes the zh_CN.GB18030 locale vnpy_ctp needs")
+        env.locale_dir.mkdir(parents=True, exist_ok=True)
+        log(f"localedef -i zh_CN -f GB18030 {env.locale_dir / 'zh_CN.GB18030'}")
+        subprocess.run(
+            [localedef, "-i", "zh_CN", "-f", "GB18030", str(env.locale_dir / "zh_CN.GB18030")],
+            check=False,
+            timeout=600,
+        )
+        if not env.has_locale():
+            raise RuntimeError("localedef did not produce the zh_CN.GB18030 locale")
+    if not env.has_stamp():
+        build_stamp_library(env, log)
+    log(f"baseline environment ready in {env.root} ({time.monotonic() - started:.1f} s)")
+    return env
+
+
+# ruff: noqa: PLC0415 - vn.py is importable only inside a worker, after add_vnpy_paths
+
+# -- inside a vn.py worker process ------------------------------------------------------------------------
+
+
+def add_vnpy_paths(env: BaselineEnv) -> None:
+    for folder in (env.site_vnpy_ctp, env.site_vnpy):
+        if str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
+
+
+def load_extension(env: BaselineEnv, name: str) -> types.ModuleType:
+    """vnpy_ctp's `vnctpmd` / `vnctptd` loaded by file path (importing the package pulls in its gateway)."""
+    path = next(env.api_dir.glob(f"{name}.*.so"))
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def import_vnpy_ctp_gateway(env: BaselineEnv, flow_dir: Path) -> Any:
+    """vnpy_ctp's own `ctp_gateway` module, unmodified.
+
+    It imports two names from `vnpy.trader.utility`, whose module imports numpy and TA-Lib (not needed for
+    market data); a stand-in module provides just those two names (`get_folder_path` returns `flow_dir`).
+    """
+    add_vnpy_paths(env)
+    from zoneinfo import ZoneInfo
+
+    utility = types.ModuleType("vnpy.trader.utility")
+
+    def get_folder_path(folder_name: str) -> Path:
+        folder = flow_dir / folder_name
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    utility.get_folder_path = get_folder_path  # type: ignore[attr-defined]
+    utility.ZoneInfo = ZoneInfo  # type: ignore[attr-defined]
+    sys.modules["vnpy.trader.utility"] = utility
+    import importlib
+
+    return importlib.import_module("vnpy_ctp.gateway.ctp_gateway")
+
+
+def add_shfe_contract(gateway_module: Any, symbol: str) -> None:
+    """What vn.py's trader side stores after querying instruments: its gateway drops ticks of symbols it does
+    not know, and only the market-data side is connected in the benchmarks."""
+    from vnpy.trader.constant import Exchange, Product  # type: ignore[import-not-found, unused-ignore]
+    from vnpy.trader.object import ContractData  # type: ignore[import-not-found, unused-ignore]
+
+    gateway_module.symbol_contract_map[symbol] = ContractData(
+        symbol=symbol,
+        exchange=Exchange.SHFE,
+        name=symbol,
+        product=Product.FUTURES,
+        size=10,
+        pricetick=1,
+        gateway_name="CTP",
+    )
+
+
+def mapped_libraries() -> list[str]:
+    """Shared objects mapped into this process (proves which CTP library was loaded)."""
+    paths: set[str] = set()
+    with open("/proc/self/maps", encoding="utf-8") as maps:
+        for line in maps:
+            parts = line.split()
+            if len(parts) >= 6 and parts[5].endswith(".so"):
+                paths.add(parts[5])
+    return sorted(paths)
+
+
+if __name__ == "__main__":
+    ensure_env()

@@ -1,0 +1,264 @@
+"""Order round trip through the same CTP simulator: send an order, time until its first status change from the
+exchange arrives in Python.
+
+* vtcore: ``CtpGateway.send_order`` (from the main thread) until the ``eOrder.`` handler sees the order
+  NOTTRADED (the simulator's ``OnRtnOrder`` "queued"; its earlier "unknown" report repeats SUBMITTING, which
+  the gateway already pushed locally, so it is not a change).
+* vn.py: vnpy_ctp's ``TdApi`` driven directly (vnpy.md §6.4's request dict) from ``reqOrderInsert`` until
+  its ``onRtnOrder`` callback sees OrderStatus '3' (queued) for that OrderRef.
+
+Orders are sent one at a time (the next after the previous one's update), limit buys below the market that
+rest. Each system runs in its own subprocess:
+``python benchmarks/bench_order_roundtrip.py --worker '<json>'``.
+"""
+
+# Imports inside functions on purpose: vn.py modules exist only once a worker has set up its paths,
+# and each worker imports only the system it measures.
+# vnpy_ctp's callbacks keep their C++ names (onRtnDepthMarketData, ...).
+# ruff: noqa: PLC0415, N802
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+import _vnpy_env  # noqa: E402
+from bench_tick_path import percentiles, run_json_subprocess, wait_until  # noqa: E402
+
+SYMBOL = "rb2601"
+PRICE = 3000.0  # below the simulator's rb2601 market (3100) and inside its limits: the order rests
+WAIT = 30.0
+
+
+def sim_config(folder: Path) -> Path:
+    from vtcore import ctpsim
+
+    return ctpsim.write_config(folder / "sim.json", {"accounts": [{"user_id": "bench", "password": "bench"}]})
+
+
+class OrderTimer:
+    """Times send -> the first NOTTRADED OrderData of each order, for either engine's gateway: `on_order` is
+    the "eOrder." handler (called on the engine thread), `run` sends the orders one after another."""
+
+    def __init__(self, not_traded: Any) -> None:
+        self.not_traded = not_traded
+        self.arrived: dict[str, int] = {}
+        self.statuses: dict[str, list[str]] = {}
+        self.done = threading.Event()
+        self.waiting = ""
+
+    def on_order(self, event: Any) -> None:
+        now = time.perf_counter_ns()
+        order = event.data
+        self.statuses.setdefault(order.vt_orderid, []).append(order.status.name)
+        if order.status == self.not_traded and order.vt_orderid not in self.arrived:
+            self.arrived[order.vt_orderid] = now
+            if order.vt_orderid == self.waiting:
+                self.done.set()
+
+    def run(self, spec: dict[str, Any], send: Any) -> dict[str, Any]:
+        samples: list[int] = []
+        for _ in range(spec["count"]):
+            self.done.clear()
+            sent = time.perf_counter_ns()
+            vt_orderid = send()
+            self.waiting = vt_orderid
+            if vt_orderid not in self.arrived and not self.done.wait(WAIT):
+                raise TimeoutError(f"no NOTTRADED update for {vt_orderid}: {self.statuses.get(vt_orderid)}")
+            samples.append(self.arrived[vt_orderid] - sent)
+        return {"spec": spec, "orders": len(samples), "latency": percentiles(samples),
+                "first_statuses": next(iter(self.statuses.values()))}  # fmt: skip
+
+
+def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
+    from vtcore.constant import Direction, Exchange, Offset, OrderType, Status
+    from vtcore.event import EVENT_ORDER, EventEngine
+    from vtcore.gateways.ctp import CtpGateway
+    from vtcore.gateways.ctp.cli import simulator_setting
+    from vtcore.object import OrderRequest
+
+    timer = OrderTimer(Status.NOTTRADED)
+    engine = EventEngine(interval=1.0)
+    engine.register(EVENT_ORDER, timer.on_order)
+    gateway = CtpGateway(engine, "CTP")
+    engine.start()
+    gateway.connect(simulator_setting(sim_config(folder), "bench", "bench"))
+    wait_until(lambda: gateway.td.state == "ready", 60.0, "the trader front")
+    request = OrderRequest(
+        symbol=SYMBOL,
+        exchange=Exchange.SHFE,
+        direction=Direction.LONG,
+        type=OrderType.LIMIT,
+        volume=1,
+        price=PRICE,
+        offset=Offset.OPEN,
+    )
+    return timer.run(spec, lambda: gateway.send_order(request))
+
+
+def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
+    env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
+    vnctptd = _vnpy_env.load_extension(env, "vnctptd")
+    from vtcore import ctpsim
+
+    ready = threading.Event()
+    done = threading.Event()
+    arrived: dict[str, int] = {}
+    statuses: dict[str, list[str]] = {}
+    session: dict[str, Any] = {"waiting": ""}
+
+    class BenchTdApi(vnctptd.TdApi):  # type: ignore[misc, name-defined]
+        def onFrontConnected(self) -> None:
+            self.reqUserLogin({"UserID": "bench", "Password": "bench", "BrokerID": "9999"}, 1)
+
+        def onRspUserLogin(
+            self,
+            data: dict[str, Any],
+            error: dict[str, Any],
+            reqid: int,
+            last: bool,
+        ) -> None:
+            session["front"], session["session"] = data["FrontID"], data["SessionID"]
+            self.reqSettlementInfoConfirm({"BrokerID": "9999", "InvestorID": "bench"}, 2)
+
+        def onRspSettlementInfoConfirm(
+            self,
+            data: dict[str, Any],
+            error: dict[str, Any],
+            reqid: int,
+            last: bool,
+        ) -> None:
+            ready.set()
+
+        def onRtnOrder(self, data: dict[str, Any]) -> None:
+            now = time.perf_counter_ns()
+            ref = data["OrderRef"].strip()
+            statuses.setdefault(ref, []).append(data["OrderStatus"])
+            if data["OrderStatus"] == "3" and ref not in arrived:
+                arrived[ref] = now
+                if ref == session["waiting"]:
+                    done.set()
+
+    api = BenchTdApi()
+    api.createFtdcTraderApi(str(folder / "td"), False)
+    api.subscribePrivateTopic(0)
+    api.subscribePublicTopic(0)
+    api.registerFront(ctpsim.front_address(sim_config(folder)))
+    api.init()
+    wait_until(ready.is_set, 60.0, "vnpy_ctp's trader login")
+    samples: list[int] = []
+    for ref_number in range(1, spec["count"] + 1):
+        ref = str(ref_number)
+        done.clear()
+        session["waiting"] = ref
+        # vnpy_ctp's CtpTdApi.send_order request (vnpy.md §6.4): LIMIT = ('2', '3' GFD, '1' AV), buy, open.
+        request = {
+            "InstrumentID": SYMBOL,
+            "ExchangeID": "SHFE",
+            "LimitPrice": PRICE,
+            "VolumeTotalOriginal": 1,
+            "OrderPriceType": "2",
+            "Direction": "0",
+            "CombOffsetFlag": "0",
+            "OrderRef": ref,
+            "InvestorID": "bench",
+            "UserID": "bench",
+            "BrokerID": "9999",
+            "CombHedgeFlag": "1",
+            "ContingentCondition": "1",
+            "ForceCloseReason": "0",
+            "IsAutoSuspend": 0,
+            "TimeCondition": "3",
+            "VolumeCondition": "1",
+            "MinVolume": 1,
+        }
+        sent = time.perf_counter_ns()
+        result = api.reqOrderInsert(request, ref_number + 10)
+        if result != 0:
+            raise RuntimeError(f"reqOrderInsert returned {result}")
+        if ref not in arrived and not done.wait(WAIT):
+            raise TimeoutError(f"no queued update for OrderRef {ref}: {statuses.get(ref)}")
+        samples.append(arrived[ref] - sent)
+    return {
+        "spec": spec,
+        "orders": len(samples),
+        "latency": percentiles(samples),
+        "first_statuses": statuses["1"],
+        "libraries": [path for path in _vnpy_env.mapped_libraries() if "thost" in path],
+    }
+
+
+def run_vnpy_gateway(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """vn.py's own gateway path, the like-for-like baseline of vtcore's: vnpy_ctp's `CtpGateway.send_order`
+    (unmodified) until a handler on vn.py's EventEngine sees the order NOTTRADED."""
+    env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
+    gateway_module = _vnpy_env.import_vnpy_ctp_gateway(env, folder)
+    from vnpy.event import EventEngine  # type: ignore[import-not-found, unused-ignore]
+    from vnpy.trader.constant import (  # type: ignore[import-not-found, unused-ignore]
+        Direction,
+        Exchange,
+        Offset,
+        OrderType,
+        Status,
+    )
+    from vnpy.trader.event import EVENT_ORDER  # type: ignore[import-not-found, unused-ignore]
+    from vnpy.trader.object import OrderRequest  # type: ignore[import-not-found, unused-ignore]
+
+    from vtcore import ctpsim
+
+    timer = OrderTimer(Status.NOTTRADED)
+    event_engine = EventEngine()
+    event_engine.register(EVENT_ORDER, timer.on_order)
+    event_engine.start()
+    gateway = gateway_module.CtpGateway(event_engine, "CTP")
+    address = ctpsim.front_address(sim_config(folder))
+    gateway.connect({"用户名": "bench", "密码": "bench", "经纪商代码": "9999", "交易服务器": address,
+                     "行情服务器": address, "产品名称": "", "授权编码": "", "柜台环境": "测试"})  # fmt: skip
+    wait_until(lambda: gateway.td_api.contract_inited, 60.0, "vnpy_ctp's gateway to load the contracts")
+    request = OrderRequest(symbol=SYMBOL, exchange=Exchange.SHFE, direction=Direction.LONG,
+                           type=OrderType.LIMIT, volume=1, price=PRICE, offset=Offset.OPEN)  # fmt: skip
+    return timer.run(spec, lambda: gateway.send_order(request))
+
+
+def worker(spec: dict[str, Any]) -> None:
+    code = 0
+    with tempfile.TemporaryDirectory(prefix="vtcore-bench-order-") as folder:
+        try:
+            run = {"vtcore": run_vtcore, "vnpy": run_vnpy, "vnpy-gateway": run_vnpy_gateway}[spec["system"]]
+            sys.stdout.write(json.dumps(run(spec, Path(folder))) + "\n")
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(code)  # vnpy_ctp's exit() can deadlock; nothing else needs cleaning up
+
+
+def run_worker(spec: dict[str, Any], timeout: float = 300.0) -> dict[str, Any]:
+    from vtcore import ctpsim
+
+    if spec["system"].startswith("vnpy"):
+        env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
+        process_env = env.subprocess_env(ctpsim.library_dir())
+    else:
+        process_env = dict(os.environ)
+    command = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)]
+    return run_json_subprocess(command, process_env, timeout, what=f"order round-trip worker {spec}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--worker":
+        worker(json.loads(sys.argv[2]))
+    else:
+        sys.exit("usage: bench_order_roundtrip.py --worker '<json spec>' (benchmarks/run.py runs the suite)")

@@ -1,0 +1,538 @@
+"""Tick path end to end: vtcore's CTP simulator drives vtcore's CtpGateway and vn.py's unmodified vnpy_ctp.
+
+Every measurement runs in its own subprocess (the simulator picks its configuration at the first Init() of a
+process, LD_LIBRARY_PATH must be set before vnpy_ctp loads, and peak RSS must belong to one run):
+
+    python benchmarks/bench_tick_path.py --worker '{"system": "vtcore", "handler": "object", ...}'
+
+prints one JSON line. Systems and handlers:
+
+* ``vnpy`` / ``raw``: vnpy_ctp's MdApi subclassed, its ``onRtnDepthMarketData(data: dict)`` is the handler.
+* ``vnpy`` / ``gateway``: vnpy_ctp's own ``CtpMdApi`` + ``CtpGateway`` (unmodified code) build TickData and
+  put it through vn.py's EventEngine; the handler is registered on ``eTick.``.
+* ``vtcore`` / ``object``: vtcore's CtpGateway; the handler on ``eTick.`` receives one TickData per tick.
+* ``vtcore`` / ``batch``: the same gateway; ``register_tick_batch`` handler receives numpy arrays.
+
+Modes: ``throughput`` (a burst of ``count`` ticks as fast as the simulator sends them; stop when all arrived,
+when ``max_seconds`` passed, or when nothing arrives for a while; peak RSS is recorded), ``latency`` (paced at
+``rate``; each tick carries the simulator's send time, see native/stamp_md.cpp) and ``busy`` (paced, while
+the main thread runs a pure-Python loop whose speed is compared with its idle speed in the same process).
+"""
+
+# Imports inside functions on purpose: vn.py modules exist only once a worker has set up its paths,
+# and each worker imports only the system it measures.
+# vnpy_ctp's callbacks keep their C++ names (onRtnDepthMarketData, ...).
+# ruff: noqa: PLC0415, N802
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+import _vnpy_env  # noqa: E402
+
+SYMBOL = "rb2601"
+EXCHANGE = "SHFE"
+STALL_SECONDS = 3.0  # nothing arrived for this long after the first tick: the run is over (losses counted)
+
+
+# -- shared by both systems ----------------------------------------------------------------------------------
+
+
+class Counter:
+    """What a handler records: how many ticks, when the first and the last arrived, and a checksum that makes
+    the handler read a field of every tick (so neither system can skip building it)."""
+
+    __slots__ = ("count", "first", "last", "latencies", "total")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first = 0.0
+        self.last = 0.0
+        self.total = 0.0
+        self.latencies: list[int] = []
+
+    def reset(self) -> None:
+        """Forget the warm-up (called while no tick is in flight)."""
+        self.count = 0
+        self.first = self.last = self.total = 0.0
+        self.latencies = []
+
+
+def read_status(key: str) -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def wait_until(condition: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.01)
+
+
+def wait_for_ticks(counter: Counter, expected: int, max_seconds: float, dropped: Any = lambda: 0) -> str:
+    """Wait until `expected` ticks were handled or dropped, `max_seconds` passed since the first, or the flow
+    stalled. Returns why it stopped."""
+    wait_until(lambda: counter.count > 0, 60.0, "the first tick")
+    started = time.monotonic()
+    seen, seen_at = counter.count, started
+    while True:
+        time.sleep(0.02)
+        now = time.monotonic()
+        if counter.count + dropped() >= expected:
+            return "all"
+        if now - started > max_seconds:
+            return "time"
+        if counter.count != seen:
+            seen, seen_at = counter.count, now
+        elif now - seen_at > STALL_SECONDS:
+            return "stalled"
+
+
+def _schedstat() -> tuple[int, int]:
+    """(ns on a CPU, ns runnable but waiting for a CPU) of the calling thread; (0, 0) where unavailable."""
+    try:
+        with open("/proc/thread-self/schedstat", encoding="ascii") as stat:
+            on_cpu, waiting, _ = stat.read().split()
+        return int(on_cpu), int(waiting)
+    except (OSError, ValueError):
+        return 0, 0
+
+
+def python_loop_rate(seconds: float) -> dict[str, float]:
+    """Speed of a pure-Python loop (it holds the GIL except at the interpreter's forced switches).
+
+    `rate`: iterations per wall-clock second. Wall time splits into running, waiting for a CPU (other
+    processes) and sleeping, which for this loop means waiting for the GIL. `gil_share` = running /
+    (running + sleeping): the share of the time it could have run that it did, so the GIL's cost apart from
+    the machine's load (1.0 when no other thread takes the GIL). `cpu_share` = running / wall."""
+    iterations = 0
+    on_cpu0, waiting0 = _schedstat()
+    started = time.perf_counter()
+    end = started + seconds
+    while True:
+        x = 0
+        for i in range(20_000):
+            x += i
+        iterations += 20_000
+        now = time.perf_counter()
+        if now >= end:
+            break
+    on_cpu1, waiting1 = _schedstat()
+    wall = now - started
+    running, waiting = (on_cpu1 - on_cpu0) / 1e9, (waiting1 - waiting0) / 1e9
+    return {
+        "rate": iterations / wall,
+        "cpu_share": running / wall,
+        "gil_share": running / max(wall - waiting, 1e-9) if running else 0.0,
+    }
+
+
+def percentiles(values_ns: list[int]) -> dict[str, float]:
+    if not values_ns:
+        return {}
+    ordered = sorted(values_ns)
+    n = len(ordered)
+
+    def at(q: float) -> float:
+        return ordered[min(n - 1, int(q * n))] / 1000.0
+
+    return {
+        "p50_us": at(0.50),
+        "p99_us": at(0.99),
+        "p999_us": at(0.999),
+        "max_us": ordered[-1] / 1000.0,
+        "samples": n,
+    }
+
+
+WARMUP_TICKS = 2000  # sent first and not measured: first-use costs (imports, caches) of either system
+
+
+def sim_config(folder: Path) -> Path:
+    """The simulator sends WARMUP_TICKS at once after the subscription; the measured ticks are requested
+    through its control socket when both sides are warm (see Measured)."""
+    from vtcore import ctpsim
+
+    config = {
+        "accounts": [{"user_id": "bench", "password": "bench"}],
+        "market_data": {"rate": 0, "count": WARMUP_TICKS},
+        "control": {"port": 0, "port_file": str(folder / "control.port")},
+    }
+    return ctpsim.write_config(folder / "sim.json", config)
+
+
+def measure(
+    spec: dict[str, Any], folder: Path, counter: Counter, subscribe: Any, dropped: Any = lambda: 0
+) -> dict[str, Any]:
+    """The common part of a run once the market-data front is logged in: warm up, then the measured ticks."""
+    from vtcore import ctpsim
+
+    subscribe()
+    wait_until(lambda: counter.count + dropped() >= WARMUP_TICKS, 60.0, "the warm-up ticks")
+    dropped_before = dropped()
+    counter.reset()
+    extra: dict[str, Any] = {"warmup": WARMUP_TICKS}
+    idle = python_loop_rate(spec["busy_seconds"]) if spec["mode"] == "busy" else {}
+    rss_before = read_status("VmRSS")
+    with ctpsim.SimControl.from_port_file(folder / "control.port") as control:
+        control.command("ticks", count=spec["count"], rate=spec["rate"])
+    if spec["mode"] == "busy":
+        wait_until(lambda: counter.count > 0, 60.0, "the first tick")
+        start_count = counter.count
+        busy = python_loop_rate(spec["busy_seconds"])
+        extra["ticks_during_busy"] = counter.count - start_count
+    stop = wait_for_ticks(counter, spec["count"], spec["max_seconds"], lambda: dropped() - dropped_before)
+    if spec["mode"] == "busy":
+        # Idle speed: the mean of a run before the ticks and one after them (the machine's load drifts), the
+        # latter only when every tick was handled (a system that fell behind is still busy afterwards).
+        if stop == "all":
+            after = python_loop_rate(spec["busy_seconds"])
+            idle = {key: (idle[key] + after[key]) / 2 for key in idle}
+        extra.update(
+            idle=idle,
+            busy=busy,
+            kept=busy["rate"] / idle["rate"],
+            kept_gil=busy["gil_share"] / idle["gil_share"] if idle["gil_share"] else 0.0,
+        )
+    extra.update(
+        stop=stop,
+        dropped=dropped() - dropped_before,
+        rss_before=rss_before,
+        peak_rss=read_status("VmHWM"),
+        libraries=[p for p in _vnpy_env.mapped_libraries() if "thost" in p],
+    )
+    return finish(counter, spec, extra)
+
+
+def finish(counter: Counter, spec: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    elapsed = counter.last - counter.first
+    result = {
+        "spec": spec,
+        "received": counter.count,
+        "elapsed_s": elapsed,
+        "ticks_per_s": (counter.count - 1) / elapsed if elapsed > 0 and counter.count > 1 else 0.0,
+        "checksum_ok": counter.total > 0,
+        **extra,
+    }
+    if spec["mode"] in ("latency", "busy"):
+        # Ticks before the flow settles (connection, first subscription) are left out: the first 5 %.
+        skip = len(counter.latencies) // 20
+        result["latency"] = percentiles(counter.latencies[skip:])
+        result["achieved_rate"] = result["ticks_per_s"]
+    return result
+
+
+# -- vtcore --------------------------------------------------------------------------------------------------
+
+
+def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
+    from vtcore.constant import Exchange
+    from vtcore.event import EVENT_TICK, EventEngine
+    from vtcore.gateways.ctp import CtpGateway
+    from vtcore.gateways.ctp.cli import simulator_setting
+    from vtcore.object import SubscribeRequest
+
+    counter = Counter()
+    latency = spec["mode"] in ("latency", "busy")
+    perf_counter, time_ns = time.perf_counter, time.time_ns
+
+    def on_tick(event: Any) -> None:
+        tick = event.data
+        if counter.count == 0:
+            counter.first = perf_counter()
+        counter.count += 1
+        counter.total += tick.last_price
+        counter.last = perf_counter()
+
+    def on_tick_latency(event: Any) -> None:
+        now = time_ns()
+        tick = event.data
+        if counter.count == 0:
+            counter.first = perf_counter()
+        counter.count += 1
+        counter.total += tick.last_price
+        counter.latencies.append(now - (int(tick.limit_up) * 1_000_000_000 + int(tick.limit_down)))
+        counter.last = perf_counter()
+
+    def on_batch(ticks: Any, gateway_name: str) -> None:
+        if counter.count == 0:
+            counter.first = perf_counter()
+        counter.count += len(ticks)
+        counter.total += float(ticks["last_price"].sum())
+        counter.last = perf_counter()
+
+    def on_batch_latency(ticks: Any, gateway_name: str) -> None:
+        now = time_ns()
+        if counter.count == 0:
+            counter.first = perf_counter()
+        counter.count += len(ticks)
+        counter.total += float(ticks["last_price"].sum())
+        sent = ticks["limit_up"].astype("int64") * 1_000_000_000 + ticks["limit_down"].astype("int64")
+        counter.latencies.extend((now - sent).tolist())
+        counter.last = perf_counter()
+
+    engine = EventEngine(interval=1.0)
+    if spec["handler"] == "object":
+        engine.register(EVENT_TICK, on_tick_latency if latency else on_tick)
+    else:
+        engine.register_tick_batch(on_batch_latency if latency else on_batch)
+    gateway = CtpGateway(engine, "CTP")
+    config = sim_config(folder)
+    setting = simulator_setting(config, "bench", "bench")
+    if latency:
+        setting["library_dir"] = str(_vnpy_env.BaselineEnv(_vnpy_env.cache_root()).stamp_dir)
+    engine.start()
+    gateway.connect(setting)
+    wait_until(lambda: gateway.md.state == "ready", 60.0, "the market-data front")
+    return measure(
+        spec,
+        folder,
+        counter,
+        lambda: gateway.subscribe(SubscribeRequest(symbol=SYMBOL, exchange=Exchange(EXCHANGE))),
+        lambda: engine.dropped_ticks,
+    )
+
+
+def run_capacity(spec: dict[str, Any]) -> dict[str, Any]:
+    """How fast vtcore's engine thread turns a backlog of C++ ticks into handler calls, without the simulator
+    (which cannot send fast enough to saturate the batch path): per round, the engine thread is held in a
+    handler while the core's C++ TestProducer fills a ring with `count` ticks, then released; the handler
+    times the drain. The median round is reported."""
+    import threading as _threading
+
+    from vtcore import _core
+    from vtcore.event import EVENT_TICK, Event, EventEngine
+
+    counter = Counter()
+    perf_counter = time.perf_counter
+
+    def on_tick(event: Any) -> None:
+        if counter.count == 0:
+            counter.first = perf_counter()
+        counter.count += 1
+        counter.total += event.data.last_price
+        counter.last = perf_counter()
+
+    def on_batch(ticks: Any, gateway_name: str) -> None:
+        if counter.count == 0:
+            counter.first = perf_counter()
+        counter.count += len(ticks)
+        counter.total += float(ticks["last_price"].sum())
+        counter.last = perf_counter()
+
+    gate, inside = _threading.Event(), _threading.Event()
+
+    def hold(event: Any) -> None:
+        inside.set()
+        gate.wait(60.0)
+
+    engine = EventEngine(interval=60.0)
+    if spec["handler"] == "object":
+        engine.register(EVENT_TICK, on_tick)
+    else:
+        engine.register_tick_batch(on_batch)
+    engine.register("bench.hold", hold)
+    engine.start()
+    capacity = 1 << max(16, (spec["count"] - 1).bit_length())
+    producer = engine.create_producer("bench", "BENCH", capacity=capacity)
+    rates, received, dropped = [], 0, 0
+    for _ in range(spec.get("rounds", 5)):
+        counter.reset()
+        gate.clear()
+        inside.clear()
+        engine.put(Event("bench.hold"))
+        wait_until(inside.is_set, 60.0, "the engine thread to be held")
+        test_producer = _core.TestProducer(producer, [SYMBOL], EXCHANGE)
+        test_producer.start(spec["count"], 0.0)
+        test_producer.join(60.0)
+        pushed = test_producer.pushed
+        gate.set()
+        wait_until(lambda: counter.count >= pushed, 60.0, "the backlog to drain")  # noqa: B023
+        rates.append(counter.count / (counter.last - counter.first))
+        received += counter.count
+        dropped += test_producer.dropped
+    engine.stop()
+    rates.sort()
+    return {
+        "spec": spec,
+        "received": received,
+        "dropped": dropped,
+        "rounds": rates,
+        "ticks_per_s": rates[len(rates) // 2],
+        "checksum_ok": counter.total > 0,
+        "stop": "all",
+    }
+
+
+# -- vn.py ---------------------------------------------------------------------------------------------------
+
+
+def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
+    env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
+    counter = Counter()
+    latency = spec["mode"] in ("latency", "busy")
+    perf_counter, time_ns = time.perf_counter, time.time_ns
+    config = sim_config(folder)
+    from vtcore import ctpsim
+
+    address = ctpsim.front_address(config)
+    state = {"login": threading.Event()}
+
+    if spec["handler"] == "raw":
+        vnctpmd = _vnpy_env.load_extension(env, "vnctpmd")
+
+        class RawMdApi(vnctpmd.MdApi):  # type: ignore[misc, name-defined]
+            def onFrontConnected(self) -> None:
+                self.reqUserLogin({"UserID": "bench", "Password": "bench", "BrokerID": "9999"}, 1)
+
+            def onRspUserLogin(
+                self,
+                data: dict[str, Any],
+                error: dict[str, Any],
+                reqid: int,
+                last: bool,
+            ) -> None:
+                state["login"].set()
+
+            def onRtnDepthMarketData(self, data: dict[str, Any]) -> None:
+                if counter.count == 0:
+                    counter.first = perf_counter()
+                counter.count += 1
+                counter.total += data["LastPrice"]
+                counter.last = perf_counter()
+
+        class RawLatencyMdApi(RawMdApi):
+            def onRtnDepthMarketData(self, data: dict[str, Any]) -> None:
+                now = time_ns()
+                if counter.count == 0:
+                    counter.first = perf_counter()
+                counter.count += 1
+                counter.total += data["LastPrice"]
+                counter.latencies.append(
+                    now - (int(data["UpperLimitPrice"]) * 1_000_000_000 + int(data["LowerLimitPrice"]))
+                )
+                counter.last = perf_counter()
+
+        api = (RawLatencyMdApi if latency else RawMdApi)()
+        api.createFtdcMdApi(str(folder / "md"), True)
+        api.registerFront(address)
+        api.init()
+        wait_until(state["login"].is_set, 60.0, "vnpy_ctp's market-data login")
+        subscribe = lambda: api.subscribeMarketData(SYMBOL)  # noqa: E731
+    else:
+        gateway_module = _vnpy_env.import_vnpy_ctp_gateway(env, folder)
+        from vnpy.event import EventEngine  # type: ignore[import-not-found, unused-ignore]
+        from vnpy.trader.constant import Exchange  # type: ignore[import-not-found, unused-ignore]
+        from vnpy.trader.event import EVENT_TICK  # type: ignore[import-not-found, unused-ignore]
+        from vnpy.trader.object import SubscribeRequest  # type: ignore[import-not-found, unused-ignore]
+
+        def on_tick(event: Any) -> None:
+            tick = event.data
+            if counter.count == 0:
+                counter.first = perf_counter()
+            counter.count += 1
+            counter.total += tick.last_price
+            counter.last = perf_counter()
+
+        def on_tick_latency(event: Any) -> None:
+            now = time_ns()
+            tick = event.data
+            if counter.count == 0:
+                counter.first = perf_counter()
+            counter.count += 1
+            counter.total += tick.last_price
+            counter.latencies.append(now - (int(tick.limit_up) * 1_000_000_000 + int(tick.limit_down)))
+            counter.last = perf_counter()
+
+        event_engine = EventEngine()
+        event_engine.register(EVENT_TICK, on_tick_latency if latency else on_tick)
+        event_engine.start()
+        gateway = gateway_module.CtpGateway(event_engine, "CTP")
+        _vnpy_env.add_shfe_contract(gateway_module, SYMBOL)
+        md = gateway.md_api
+        md.connect(address, "bench", "bench", "9999", False)
+        wait_until(lambda: md.login_status, 60.0, "vnpy_ctp's market-data login")
+        subscribe = lambda: gateway.subscribe(  # noqa: E731
+            SubscribeRequest(symbol=SYMBOL, exchange=Exchange.SHFE)
+        )
+
+    return measure(spec, folder, counter, subscribe)
+
+
+# -- driver --------------------------------------------------------------------------------------------------
+
+
+def worker(spec: dict[str, Any]) -> None:
+    """Run one measurement and print its JSON. The process ends with os._exit: vnpy_ctp's MdApi.exit()
+    deadlocks while ticks are queued (vnpy.md §7.2) and vn.py's engine thread is not a daemon."""
+    code = 0
+    with tempfile.TemporaryDirectory(prefix="vtcore-bench-") as folder:
+        try:
+            if spec["mode"] == "capacity":
+                result = run_capacity(spec)
+            else:
+                run = run_vtcore if spec["system"] == "vtcore" else run_vnpy
+                result = run(spec, Path(folder))
+            sys.stdout.write(json.dumps(result) + "\n")
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(code)
+
+
+def run_worker(spec: dict[str, Any], timeout: float = 300.0) -> dict[str, Any]:
+    """Run one measurement in a fresh subprocess; raises RuntimeError with its stderr if it failed."""
+    from vtcore import ctpsim
+
+    spec = {"rate": 0, "max_seconds": 10.0, "busy_seconds": 1.0, **spec}
+    if spec["system"] == "vnpy":
+        env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
+        latency = spec["mode"] in ("latency", "busy")
+        process_env = env.subprocess_env(env.stamp_dir if latency else ctpsim.library_dir())
+    else:
+        process_env = dict(os.environ)
+    command = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)]
+    return run_json_subprocess(command, process_env, timeout, what=f"benchmark worker {spec}")
+
+
+def run_json_subprocess(command: list[str], env: dict[str, str], timeout: float, what: str) -> dict[str, Any]:
+    """Run a worker, return the JSON object of its last `{...}` line. A worker that printed its result but
+    then hangs on exit (vnpy_ctp's threads) is killed and its result kept."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, err = process.communicate()
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"{what} failed ({process.returncode}): {err[-3000:]}")
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--worker":
+        worker(json.loads(sys.argv[2]))
+    else:
+        sys.exit("usage: bench_tick_path.py --worker '<json spec>' (run benchmarks/run.py for the suite)")

@@ -1,0 +1,101 @@
+// A market-data library for the latency benchmark: it has the vendor's name and ABI
+// (libthostmduserapi_se.so, CTP 6.7.11) and forwards everything to vtcore's simulator core, except that
+// each OnRtnDepthMarketData gets its send time written into two fields that both vn.py's gateway and
+// vtcore's binding copy unchanged into their tick objects: UpperLimitPrice = whole seconds,
+// LowerLimitPrice = nanoseconds (CLOCK_REALTIME, the clock of time.time_ns()), taken just before the
+// client's callback is entered. vn.py keeps no receive time of its own, so this is how a tick carries
+// "when the simulator called back" to the handler, the same way for both systems. Latency runs only.
+#include <ctime>
+
+#include "ThostFtdcMdApi.h"
+
+extern "C" void* vtcore_ctpsim_create_md_api(const char* flow_path, bool udp, bool multicast, bool production);
+
+namespace {
+
+class StampSpi final : public CThostFtdcMdSpi {
+ public:
+  CThostFtdcMdSpi* client = nullptr;
+  void OnFrontConnected() override { client->OnFrontConnected(); }
+  void OnFrontDisconnected(int reason) override { client->OnFrontDisconnected(reason); }
+  void OnHeartBeatWarning(int lapse) override { client->OnHeartBeatWarning(lapse); }
+  void OnRspUserLogin(CThostFtdcRspUserLoginField* p, CThostFtdcRspInfoField* e, int id, bool last) override {
+    client->OnRspUserLogin(p, e, id, last);
+  }
+  void OnRspUserLogout(CThostFtdcUserLogoutField* p, CThostFtdcRspInfoField* e, int id, bool last) override {
+    client->OnRspUserLogout(p, e, id, last);
+  }
+  void OnRspQryMulticastInstrument(CThostFtdcMulticastInstrumentField* p, CThostFtdcRspInfoField* e, int id,
+                                   bool last) override {
+    client->OnRspQryMulticastInstrument(p, e, id, last);
+  }
+  void OnRspError(CThostFtdcRspInfoField* e, int id, bool last) override { client->OnRspError(e, id, last); }
+  void OnRspSubMarketData(CThostFtdcSpecificInstrumentField* p, CThostFtdcRspInfoField* e, int id,
+                          bool last) override {
+    client->OnRspSubMarketData(p, e, id, last);
+  }
+  void OnRspUnSubMarketData(CThostFtdcSpecificInstrumentField* p, CThostFtdcRspInfoField* e, int id,
+                            bool last) override {
+    client->OnRspUnSubMarketData(p, e, id, last);
+  }
+  void OnRspSubForQuoteRsp(CThostFtdcSpecificInstrumentField* p, CThostFtdcRspInfoField* e, int id,
+                           bool last) override {
+    client->OnRspSubForQuoteRsp(p, e, id, last);
+  }
+  void OnRspUnSubForQuoteRsp(CThostFtdcSpecificInstrumentField* p, CThostFtdcRspInfoField* e, int id,
+                             bool last) override {
+    client->OnRspUnSubForQuoteRsp(p, e, id, last);
+  }
+  void OnRtnDepthMarketData(CThostFtdcDepthMarketDataField* p) override {
+    if (p != nullptr) {
+      timespec now{};
+      clock_gettime(CLOCK_REALTIME, &now);
+      p->UpperLimitPrice = static_cast<double>(now.tv_sec);
+      p->LowerLimitPrice = static_cast<double>(now.tv_nsec);
+    }
+    client->OnRtnDepthMarketData(p);
+  }
+  void OnRtnForQuoteRsp(CThostFtdcForQuoteRspField* p) override { client->OnRtnForQuoteRsp(p); }
+};
+
+class StampMdApi final : public CThostFtdcMdApi {
+ public:
+  explicit StampMdApi(CThostFtdcMdApi* inner) : inner_(inner) {}
+  void Release() override {
+    inner_->Release();
+    delete this;
+  }
+  void Init() override { inner_->Init(); }
+  int Join() override { return inner_->Join(); }
+  const char* GetTradingDay() override { return inner_->GetTradingDay(); }
+  void RegisterFront(char* address) override { inner_->RegisterFront(address); }
+  void RegisterNameServer(char* address) override { inner_->RegisterNameServer(address); }
+  void RegisterFensUserInfo(CThostFtdcFensUserInfoField* info) override { inner_->RegisterFensUserInfo(info); }
+  void RegisterSpi(CThostFtdcMdSpi* spi) override {
+    spi_.client = spi;
+    inner_->RegisterSpi(spi == nullptr ? nullptr : &spi_);
+  }
+  int SubscribeMarketData(char* ids[], int n) override { return inner_->SubscribeMarketData(ids, n); }
+  int UnSubscribeMarketData(char* ids[], int n) override { return inner_->UnSubscribeMarketData(ids, n); }
+  int SubscribeForQuoteRsp(char* ids[], int n) override { return inner_->SubscribeForQuoteRsp(ids, n); }
+  int UnSubscribeForQuoteRsp(char* ids[], int n) override { return inner_->UnSubscribeForQuoteRsp(ids, n); }
+  int ReqUserLogin(CThostFtdcReqUserLoginField* req, int id) override { return inner_->ReqUserLogin(req, id); }
+  int ReqUserLogout(CThostFtdcUserLogoutField* req, int id) override { return inner_->ReqUserLogout(req, id); }
+  int ReqQryMulticastInstrument(CThostFtdcQryMulticastInstrumentField* req, int id) override {
+    return inner_->ReqQryMulticastInstrument(req, id);
+  }
+
+ private:
+  CThostFtdcMdApi* inner_;
+  StampSpi spi_;
+};
+
+}  // namespace
+
+CThostFtdcMdApi* CThostFtdcMdApi::CreateFtdcMdApi(const char* flow_path, const bool udp, const bool multicast,
+                                                  bool production) {
+  auto* inner = static_cast<CThostFtdcMdApi*>(vtcore_ctpsim_create_md_api(flow_path, udp, multicast, production));
+  return inner == nullptr ? nullptr : new StampMdApi(inner);
+}
+
+const char* CThostFtdcMdApi::GetApiVersion() { return "v6.7.11_vtcore-bench-stamp"; }
