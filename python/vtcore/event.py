@@ -20,15 +20,16 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from time import monotonic
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
+
+# Imported here, not first by the engine thread: numpy's first import takes a few hundred ms, during which
+# a burst would fill the producers' rings and ticks would be dropped.
+import numpy
 
 from vtcore import _core
 from vtcore._fast import Dispatcher, Event
 from vtcore.errors import EngineError
 from vtcore.log import get_logger
-
-if TYPE_CHECKING:
-    import numpy
 
 __all__ = [
     "EVENT_ACCOUNT",
@@ -60,7 +61,7 @@ EVENT_LOG = "eLog"
 EVENT_GATEWAY_STATE = "eGatewayState."
 
 HandlerType = Callable[[Event], None]
-TickBatchHandler = Callable[["numpy.ndarray", str], None]
+TickBatchHandler = Callable[[numpy.ndarray, str], None]
 #: on_message(kind, request_id, is_last, payload), called on the engine thread.
 MessageHandler = Callable[[int, int, bool, bytes], None]
 
