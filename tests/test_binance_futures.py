@@ -223,12 +223,17 @@ def test_listen_key_is_kept_alive_and_renewed_when_the_keepalive_is_refused(main
     assert venue.listen_keys[gateway.listen_key]
 
 
-def test_post_only_is_sent_as_gtx_and_rests(main_engine, venue):
+def test_post_only_is_sent_as_gtx_and_rests(main_engine, venue, engines):
     recorder, gateway = connect(main_engine, venue)
     name = gateway.gateway_name
     vt_orderid = main_engine.send_order(order(venue, Direction.SHORT, OrderType.POST_ONLY, 1, 100.2), name)
     placed = status_is(recorder, vt_orderid, Status.NOTTRADED)
-    assert placed.type == OrderType.POST_ONLY  # read back from LIMIT + GTX
+    assert placed.type == OrderType.POST_ONLY
+    # a second session loads the open order from the venue and reads LIMIT + GTX back as POST_ONLY
+    engines.append(second := MainEngine())
+    again, _ = connect(second, venue)
+    loaded = again.wait(lambda: again.last_order(vt_orderid), what="open order loaded")
+    assert loaded.type == OrderType.POST_ONLY
     assert venue.run(
         lambda: [
             (o.client_id, o.extra["type"], o.extra["timeInForce"]) for o in venue.matching.orders.values()

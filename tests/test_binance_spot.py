@@ -257,15 +257,20 @@ def venue_orders(venue: BinanceSpotVenue) -> list[tuple[str, str, bool]]:
     )
 
 
-def test_post_only_rests_as_limit_maker_and_fills_as_maker(main_engine, venue):
+def test_post_only_rests_as_limit_maker_and_fills_as_maker(main_engine, venue, engines):
     recorder, _ = connect(main_engine, venue)
     vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.POST_ONLY, 0.5, 99.0), NAME)
     placed = recorder.wait(
         lambda: (o := recorder.last_order(vt_orderid)) and o.status == Status.NOTTRADED and o,
         what="post-only order resting",
     )
-    assert placed.type == OrderType.POST_ONLY  # read back from the venue's LIMIT_MAKER
+    assert placed.type == OrderType.POST_ONLY
     assert venue_orders(venue) == [(placed.orderid, "LIMIT_MAKER", True)]
+    # a second session loads the open order from the venue and reads LIMIT_MAKER back as POST_ONLY
+    engines.append(second := MainEngine())
+    again, _ = connect(second, venue)
+    loaded = again.wait(lambda: again.last_order(vt_orderid), what="open order loaded")
+    assert loaded.type == OrderType.POST_ONLY
 
     venue.print_trade("BTCUSDT", "99.00", "1.0")
     recorder.wait(

@@ -319,12 +319,17 @@ def test_clock_skew_is_resynced_for_rest_and_login(main_engine, venue):
     assert [p for _, p in venue.request_log].count("/api/v5/public/time") == 2
 
 
-def test_post_only_rests_and_fills_as_maker(main_engine, venue):
+def test_post_only_rests_and_fills_as_maker(main_engine, venue, engines):
     recorder, _ = connect(main_engine, venue)
     vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.POST_ONLY, 0.5, 99.0), NAME)
     placed = final(recorder, vt_orderid, Status.NOTTRADED)
     assert placed.type == OrderType.POST_ONLY
     assert [m["args"][0]["ordType"] for m in venue.order_ops if m["op"] == "order"] == ["post_only"]
+    # a second session loads the open order from the venue and reads post_only back as POST_ONLY
+    engines.append(second := MainEngine())
+    again, _ = connect(second, venue)
+    loaded = again.wait(lambda: again.last_order(vt_orderid), what="open order loaded")
+    assert loaded.type == OrderType.POST_ONLY
     venue.print_trade("BTC-USDT", "99.0", "1")
     final(recorder, vt_orderid, Status.ALLTRADED)
     trades = recorder.wait(lambda: recorder.trades(vt_orderid))
