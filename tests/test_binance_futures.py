@@ -221,3 +221,39 @@ def test_listen_key_is_kept_alive_and_renewed_when_the_keepalive_is_refused(main
         what="renewed after the refused keepalive",
     )
     assert venue.listen_keys[gateway.listen_key]
+
+
+def test_post_only_is_sent_as_gtx_and_rests(main_engine, venue, engines):
+    recorder, gateway = connect(main_engine, venue)
+    name = gateway.gateway_name
+    vt_orderid = main_engine.send_order(order(venue, Direction.SHORT, OrderType.POST_ONLY, 1, 100.2), name)
+    placed = status_is(recorder, vt_orderid, Status.NOTTRADED)
+    assert placed.type == OrderType.POST_ONLY
+    # a second session loads the open order from the venue and reads LIMIT + GTX back as POST_ONLY
+    engines.append(second := MainEngine())
+    again, _ = connect(second, venue)
+    loaded = again.wait(lambda: again.last_order(vt_orderid), what="open order loaded")
+    assert loaded.type == OrderType.POST_ONLY
+    assert venue.run(
+        lambda: [
+            (o.client_id, o.extra["type"], o.extra["timeInForce"]) for o in venue.matching.orders.values()
+        ]
+    ) == [(placed.orderid, "LIMIT", "GTX")]
+    venue.print_trade("BTCUSD_PERP" if venue.coin_margined else "BTCUSDT", "100.2", "3")
+    assert status_is(recorder, vt_orderid, Status.ALLTRADED).traded == 1
+    fills = venue.run(lambda: [f for fills in venue.matching.fills.values() for f in fills])
+    assert [f.maker for f in fills] == [True]
+
+
+def test_post_only_that_would_take_is_rejected_with_the_venue_reason(main_engine, venue):
+    recorder, gateway = connect(main_engine, venue)
+    vt_orderid = main_engine.send_order(
+        order(venue, Direction.LONG, OrderType.POST_ONLY, 1, 100.1), gateway.gateway_name
+    )
+    status_is(recorder, vt_orderid, Status.REJECTED)
+    assert any(
+        vt_orderid.split(".")[-1] in msg and "could not be executed as maker" in msg
+        for msg in recorder.logs()
+    )
+    assert recorder.trades(vt_orderid) == []
+    assert venue.run(lambda: list(venue.matching.orders.values())) == []

@@ -248,3 +248,50 @@ def test_float_noise_is_rounded_to_the_venue_steps(main_engine, venue):
     recorder.wait(lambda: (o := recorder.last_order(vt_orderid)) and o.status == Status.NOTTRADED)
     placed = venue.run(lambda: next(iter(venue.matching.orders.values())))
     assert (str(placed.quantity), str(placed.price)) == ("0.30000", "99.00")
+
+
+def venue_orders(venue: BinanceSpotVenue) -> list[tuple[str, str, bool]]:
+    """(client id, venue order type, active) of every order the venue recorded."""
+    return venue.run(
+        lambda: [(o.client_id, str(o.extra["type"]), o.active) for o in venue.matching.orders.values()]
+    )
+
+
+def test_post_only_rests_as_limit_maker_and_fills_as_maker(main_engine, venue, engines):
+    recorder, _ = connect(main_engine, venue)
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.POST_ONLY, 0.5, 99.0), NAME)
+    placed = recorder.wait(
+        lambda: (o := recorder.last_order(vt_orderid)) and o.status == Status.NOTTRADED and o,
+        what="post-only order resting",
+    )
+    assert placed.type == OrderType.POST_ONLY
+    assert venue_orders(venue) == [(placed.orderid, "LIMIT_MAKER", True)]
+    # a second session loads the open order from the venue and reads LIMIT_MAKER back as POST_ONLY
+    engines.append(second := MainEngine())
+    again, _ = connect(second, venue)
+    loaded = again.wait(lambda: again.last_order(vt_orderid), what="open order loaded")
+    assert loaded.type == OrderType.POST_ONLY
+
+    venue.print_trade("BTCUSDT", "99.00", "1.0")
+    recorder.wait(
+        lambda: (o := recorder.last_order(vt_orderid)) and o.status == Status.ALLTRADED, what="filled"
+    )
+    trades = recorder.wait(lambda: recorder.trades(vt_orderid))
+    assert [(t.price, t.volume) for t in trades] == [(99.0, 0.5)]
+    fills = venue.run(lambda: [f for fills in venue.matching.fills.values() for f in fills])
+    assert [f.maker for f in fills] == [True]
+
+
+def test_post_only_that_would_take_is_rejected_with_the_venue_reason(main_engine, venue):
+    recorder, _ = connect(main_engine, venue)
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.POST_ONLY, 0.5, 101.0), NAME)
+    recorder.wait(
+        lambda: (o := recorder.last_order(vt_orderid)) and o.status == Status.REJECTED, what="rejected"
+    )
+    assert any(
+        vt_orderid.split(".")[-1] in msg and "Order would immediately match and take." in msg
+        for msg in recorder.logs()
+    )
+    assert recorder.trades(vt_orderid) == []
+    assert venue_orders(venue) == []  # refused outright: nothing rests, nothing traded the ask
+    assert venue.run(lambda: venue.matching.book("BTCUSDT"))[1][0][1] == 1.5

@@ -233,6 +233,7 @@ def test_bad_input_never_reaches_the_exchange(sim: tuple[MainEngine, CtpGateway,
         ("x" * 100, Exchange.SHFE, 1, 3500.0, Offset.OPEN, OrderType.LIMIT, "unknown symbol"),
         ("rb2601", Exchange.SHFE, 1, 3500.0, Offset.NONE, OrderType.LIMIT, "offset"),
         ("rb2601", Exchange.SHFE, 1, 3500.0, Offset.OPEN, OrderType.STOP, "order type"),
+        ("rb2601", Exchange.SHFE, 1, 3500.0, Offset.OPEN, OrderType.POST_ONLY, "no post-only"),
     ]
     for symbol, exchange, volume, price, offset, order_type, reason in bad:
         vt_orderid = send(main_engine, symbol, exchange, Direction.LONG, volume, price, offset, order_type)

@@ -61,6 +61,19 @@ def test_every_order_type_combination_maps() -> None:
         assert mapping.order_type(*codes)[0] == order_type
 
 
+def test_post_only_is_refused_with_its_reason() -> None:
+    # CTP has no maker-only flag: no code combination reads back as POST_ONLY, none is sent for it, and the
+    # refusal names the cause instead of a generic "cannot be sent"
+    assert OrderType.POST_ONLY not in mapping.ORDER_TYPE_TO_CTP
+    assert all(
+        mapping.order_type(p, t, v)[0] != OrderType.POST_ONLY
+        for p in PRICE_TYPES
+        for t in TIME_CONDITIONS
+        for v in VOLUME_CONDITIONS
+    )
+    assert "no post-only" in mapping.ORDER_TYPE_REFUSAL[OrderType.POST_ONLY]
+
+
 def test_offsets_and_directions() -> None:
     for offset, code in mapping.OFFSET_TO_CTP.items():
         assert mapping.offset(code) == (offset, True)

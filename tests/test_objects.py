@@ -88,6 +88,11 @@ def test_enum_values_are_stable_and_labels_apart():
     assert Offset.NONE.value == ""
     assert Product.FUTURES.label_zh == "期货"
     assert OrderType.LIMIT.label_en == "Limit"
+    assert (OrderType.POST_ONLY.value, OrderType.POST_ONLY.label_zh, OrderType.POST_ONLY.label_en) == (
+        "POST_ONLY",
+        "只做挂单",
+        "Post only",
+    )
     assert Interval.MINUTE.value == "1m"
     assert str(Direction.LONG) == "Direction.LONG" == f"{Direction.LONG}"
 

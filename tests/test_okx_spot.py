@@ -11,7 +11,7 @@ from venues.okx import API_KEY, API_SECRET, PASSPHRASE, OkxVenue
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Product, Status
 from vtcore.engine import MainEngine
 from vtcore.gateways._transport.gateway import Timing
-from vtcore.gateways.okx import OkexGateway
+from vtcore.gateways.okx import OkexfGateway, OkexGateway
 from vtcore.object import HistoryRequest, OrderRequest, SubscribeRequest
 
 NAME = "OKEX"
@@ -317,3 +317,46 @@ def test_clock_skew_is_resynced_for_rest_and_login(main_engine, venue):
     venue.drop_connections("private")  # the new login must carry venue time, or 60006
     recorder.wait(lambda: gateway.private_socket.connections == 2, what="logged in again")
     assert [p for _, p in venue.request_log].count("/api/v5/public/time") == 2
+
+
+def test_post_only_rests_and_fills_as_maker(main_engine, venue, engines):
+    recorder, _ = connect(main_engine, venue)
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.POST_ONLY, 0.5, 99.0), NAME)
+    placed = final(recorder, vt_orderid, Status.NOTTRADED)
+    assert placed.type == OrderType.POST_ONLY
+    assert [m["args"][0]["ordType"] for m in venue.order_ops if m["op"] == "order"] == ["post_only"]
+    # a second session loads the open order from the venue and reads post_only back as POST_ONLY
+    engines.append(second := MainEngine())
+    again, _ = connect(second, venue)
+    loaded = again.wait(lambda: again.last_order(vt_orderid), what="open order loaded")
+    assert loaded.type == OrderType.POST_ONLY
+    venue.print_trade("BTC-USDT", "99.0", "1")
+    final(recorder, vt_orderid, Status.ALLTRADED)
+    trades = recorder.wait(lambda: recorder.trades(vt_orderid))
+    assert [(t.price, t.volume) for t in trades] == [(99.0, 0.5)]
+    fills = venue.run(lambda: [f for fills in venue.matching.fills.values() for f in fills])
+    assert [f.maker for f in fills] == [True]
+
+
+@pytest.mark.parametrize(
+    ("symbol", "gateway_class"), [("BTC-USDT", OkexGateway), ("BTC-USDT-SWAP", OkexfGateway)]
+)
+def test_post_only_that_would_take_is_cancelled_with_the_venue_reason(
+    main_engine, venue, symbol, gateway_class
+):
+    recorder, gateway = connect(main_engine, venue, gateway_class)
+    # the best ask of both books is 101.0: a buy there would take it
+    vt_orderid = main_engine.send_order(
+        order(Direction.LONG, OrderType.POST_ONLY, 1, 101.0, symbol), gateway.gateway_name
+    )
+    cancelled = final(recorder, vt_orderid, Status.CANCELLED)
+    assert cancelled.traded == 0 and cancelled.type == OrderType.POST_ONLY
+    recorder.wait(
+        lambda: any(
+            cancelled.orderid in msg and "cancelSource 31" in msg and "post-only" in msg
+            for msg in recorder.logs()
+        ),
+        what="the venue's cancel reason in the log",
+    )
+    assert recorder.trades(vt_orderid) == []
+    assert venue.run(lambda: [f for fills in venue.matching.fills.values() for f in fills]) == []

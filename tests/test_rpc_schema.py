@@ -91,6 +91,8 @@ def test_datetimes_come_back_in_the_exchange_timezone(original: Any) -> None:
     (schema.SUBSCRIBE_REQ, SubscribeRequest("rb2605", Exchange.SHFE)),
     (schema.ORDER_REQ, OrderRequest("rb2605", Exchange.SHFE, Direction.LONG, OrderType.LIMIT, 1, 3500,
                                     Offset.OPEN, "ref")),
+    (schema.ORDER_REQ, OrderRequest("BTCUSDT", Exchange.BINANCE, Direction.SHORT, OrderType.POST_ONLY, 0.5,
+                                    101.5, Offset.NONE, "maker")),
     (schema.CANCEL_REQ, CancelRequest("1_2_3", "rb2605", Exchange.SHFE)),
     (schema.HISTORY_REQ, HistoryRequest("rb2605", Exchange.SHFE, NOW, None, Interval.DAILY)),
     (schema.QUOTE_REQ, QuoteRequest("rb2605", Exchange.SHFE, 1, 2, 3, 4)),

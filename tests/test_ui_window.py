@@ -38,6 +38,7 @@ from vtcore import (
     MainEngine,
     OrderData,
     OrderRequest,
+    OrderType,
     PositionData,
     Product,
     Status,
@@ -399,6 +400,8 @@ def test_send_order_from_panel_then_cancel_by_double_click(
     assert gateway.subscribed == ["rb2605.SHFE"]
     assert panel.last_label.text() == "3850"
     assert panel.bid_labels[0][0].text() == "3849"
+    post_only = panel.type_combo.members.index(OrderType.POST_ONLY)  # offered, under its label
+    assert panel.type_combo.itemText(post_only) == "只做挂单"
     panel.direction_combo.select(Direction.SHORT)
     send(qtbot, window, "3861", "2")
 

@@ -100,6 +100,8 @@ class OrderType(LabeledEnum):
     FOK = ("FOK", "FOK", "FOK")
     RFQ = ("RFQ", "询价", "RFQ")
     ETF = ("ETF", "ETF", "ETF")
+    # Not in vn.py: a limit order the venue refuses (or cancels) rather than let it take liquidity.
+    POST_ONLY = ("POST_ONLY", "只做挂单", "Post only")
 
 
 class OptionType(LabeledEnum):

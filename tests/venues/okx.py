@@ -28,6 +28,9 @@ from aiohttp import web
 from venues.base import Session, VenueServer
 from venues.matching import Execution, SimOrder
 
+#: `cancelSource` of an order OKX cancelled because, being post-only, it would have taken liquidity
+POST_ONLY_CANCEL_SOURCE = "31"
+
 API_KEY = "985d5b66-57ce-40fb-b714-afc0b9787083"
 API_SECRET = "22582BD0CFF14C41EDBF1AB98506286D"
 PASSPHRASE = "Okx-Passphrase-1"
@@ -437,7 +440,7 @@ class OkxVenue(VenueServer):
             "execType": ("M" if fill.maker else "T") if fill else "",
             "lever": self.leverage.get(order.symbol, "") if item.inst_type != "SPOT" else "",
             "reduceOnly": "false",
-            "cancelSource": "",
+            "cancelSource": str(order.extra.get("cancelSource", "")),
             "category": "normal",
             "cTime": str(order.created_ms),
             "uTime": str(order.updated_ms),
@@ -511,8 +514,10 @@ class OkxVenue(VenueServer):
         return {**base, "ordId": str(order.order_id), "sCode": "0", "sMsg": "Order placed"}
 
     def _post_only_cancel(self, order: SimOrder) -> None:
-        # OKX accepts the order and cancels it at once (it would have taken liquidity)
+        # OKX accepts the order and cancels it at once (it would have taken liquidity); the order push says
+        # why in cancelSource, code 31 in OKX's list (a post-only order that would take)
         order.tif = "GTC"
+        order.extra["cancelSource"] = POST_ONLY_CANCEL_SOURCE
         original = self.matching.books.get(order.symbol)
         self.matching.books[order.symbol] = ([], [])
         self.matching.place(order)

@@ -82,8 +82,9 @@ ORDER_TYPE_BINANCE2VT = {
     ("LIMIT", "IOC"): OrderType.FAK,
     ("LIMIT", "FOK"): OrderType.FOK,
     ("MARKET", "GTC"): OrderType.MARKET,
+    ("LIMIT_MAKER", "GTC"): OrderType.POST_ONLY,  # spot
+    ("LIMIT", "GTX"): OrderType.POST_ONLY,  # futures
 }
-POST_ONLY = getattr(OrderType, "POST_ONLY", None)
 
 _reply = msgspec.json.Decoder(schemas.StreamReply)
 _book_ticker = msgspec.json.Decoder(schemas.Combined[schemas.BookTicker], strict=False)
@@ -369,7 +370,7 @@ class BinanceGatewayBase(TransportGateway):
     # ---- orders
 
     def order_params(self, order: OrderData, req: OrderRequest) -> dict[str, Any]:
-        if req.type == POST_ONLY and POST_ONLY is not None:
+        if req.type == OrderType.POST_ONLY:
             order_type, tif = self.post_only_order()
         else:
             order_type, tif = ORDER_TYPE_VT2BINANCE[req.type]

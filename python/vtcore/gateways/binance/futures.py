@@ -21,7 +21,6 @@ from vtcore.gateways._transport import RateLimit, RequestRejectedError, WebSocke
 from vtcore.gateways._transport.gateway import DIRECTION_SIDE, format_step, ms_to_datetime
 from vtcore.gateways.binance import schemas
 from vtcore.gateways.binance.common import (
-    POST_ONLY,
     BinanceGatewayBase,
     BinanceUrls,
 )
@@ -52,8 +51,7 @@ class BinanceFuturesGatewayBase(BinanceGatewayBase):
         "ORDERS": RateLimit(300, 10.0),
     }
     supported_order_types = frozenset(
-        {OrderType.LIMIT, OrderType.MARKET, OrderType.FAK, OrderType.FOK, OrderType.STOP}
-        | ({POST_ONLY} if POST_ONLY else set())
+        {OrderType.LIMIT, OrderType.MARKET, OrderType.FAK, OrderType.FOK, OrderType.STOP, OrderType.POST_ONLY}
     )
 
     def __init__(self, event_engine: Any, gateway_name: str) -> None:

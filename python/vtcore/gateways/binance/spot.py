@@ -19,7 +19,6 @@ from vtcore.gateways._transport import (
 )
 from vtcore.gateways.binance import schemas
 from vtcore.gateways.binance.common import (
-    POST_ONLY,
     BinanceGatewayBase,
     BinanceUrls,
     sign_payload,
@@ -52,8 +51,7 @@ class BinanceSpotGateway(BinanceGatewayBase):
     venue_ping_interval: ClassVar[float] = 20.0
     messages_per_second: ClassVar[float | None] = 5.0
     supported_order_types = frozenset(
-        {OrderType.LIMIT, OrderType.MARKET, OrderType.FAK, OrderType.FOK}
-        | ({POST_ONLY} if POST_ONLY else set())
+        {OrderType.LIMIT, OrderType.MARKET, OrderType.FAK, OrderType.FOK, OrderType.POST_ONLY}
     )
 
     def make_contract(self, item: schemas.SymbolInfo) -> ContractData | None:

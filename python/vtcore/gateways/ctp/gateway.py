@@ -592,7 +592,8 @@ class CtpGateway(BaseGateway):
         if not isinstance(req.price, (int, float)) or not math.isfinite(req.price) or req.price < 0:
             return f"price must be a finite number >= 0, not {req.price!r}"
         if req.type not in mapping.ORDER_TYPE_TO_CTP:
-            return f"order type {req.type.value} cannot be sent to CTP"
+            refusal = mapping.ORDER_TYPE_REFUSAL.get(req.type)
+            return refusal or f"order type {req.type.value} cannot be sent to CTP"
         if req.offset not in mapping.OFFSET_TO_CTP:
             return (
                 f"offset {req.offset.value or 'NONE'} cannot be sent to CTP (use OPEN, CLOSE, CLOSETODAY or "

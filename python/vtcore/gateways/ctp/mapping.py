@@ -94,6 +94,10 @@ ORDER_TYPE_TO_CTP: dict[OrderType, tuple[str, str, str]] = {
     OrderType.FAK: (ct.THOST_FTDC_OPT_LimitPrice, ct.THOST_FTDC_TC_IOC, ct.THOST_FTDC_VC_AV),
     OrderType.FOK: (ct.THOST_FTDC_OPT_LimitPrice, ct.THOST_FTDC_TC_IOC, ct.THOST_FTDC_VC_CV),
 }
+#: Why an order type CTP cannot express is refused, where a plain "cannot be sent" would not say enough.
+ORDER_TYPE_REFUSAL: dict[OrderType, str] = {
+    OrderType.POST_ONLY: "order type POST_ONLY cannot be sent to CTP: CTP has no post-only orders",
+}
 
 DIRECTION_TO_CTP = {Direction.LONG: ct.THOST_FTDC_D_Buy, Direction.SHORT: ct.THOST_FTDC_D_Sell}
 DIRECTION_FROM_CTP = {ct.THOST_FTDC_D_Buy: Direction.LONG, ct.THOST_FTDC_D_Sell: Direction.SHORT}

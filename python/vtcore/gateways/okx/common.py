@@ -68,12 +68,11 @@ ORDER_TYPE_VT2OKX = {
     OrderType.MARKET: "market",
     OrderType.FAK: "ioc",
     OrderType.FOK: "fok",
+    OrderType.POST_ONLY: "post_only",
 }
 ORDER_TYPE_OKX2VT = {value: key for key, value in ORDER_TYPE_VT2OKX.items()}
-POST_ONLY = getattr(OrderType, "POST_ONLY", None)
-if POST_ONLY is not None:
-    ORDER_TYPE_VT2OKX[POST_ONLY] = "post_only"
-    ORDER_TYPE_OKX2VT["post_only"] = POST_ONLY
+#: OKX's `cancelSource` codes that vtcore explains in its log (others are logged by number)
+CANCEL_SOURCE_TEXT = {"31": "post-only order would have taken liquidity"}
 SIDE_OKX2VT = {"buy": Direction.LONG, "sell": Direction.SHORT}
 SIDE_VT2OKX = {Direction.LONG: "buy", Direction.SHORT: "sell"}
 INTERVAL_VT2OKX = {
@@ -166,6 +165,7 @@ class OkxUrls:
 
 class OkxGatewayBase(TransportGateway):
     exchange: ClassVar[Exchange] = Exchange.OKX
+    supported_order_types = frozenset(ORDER_TYPE_VT2OKX)
     exchanges: ClassVar[list[Exchange]] = [Exchange.OKX]
     servers: ClassVar[dict[str, OkxUrls]] = {
         "REAL": OkxUrls("https://www.okx.com", "wss://ws.okx.com:8443"),
@@ -489,9 +489,16 @@ class OkxGatewayBase(TransportGateway):
             status=status,
             datetime=ms_to_datetime(int(row.cTime)) if row.cTime else moment,
         )
-        self.update_order(
+        updated = self.update_order(
             orderid, status=status, traded=float(row.accFillSz), template=template, moment=moment
         )
+        if updated is not None and status == Status.CANCELLED and row.cancelSource:
+            reason = CANCEL_SOURCE_TEXT.get(row.cancelSource, "")
+            self.write_log(
+                f"order {orderid} cancelled by the venue: cancelSource {row.cancelSource}"
+                + (f" ({reason})" if reason else ""),
+                logging.WARNING,
+            )
         if row.tradeId and _float(row.fillSz) > 0:
             self.add_trade(
                 TradeData(

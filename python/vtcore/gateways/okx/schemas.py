@@ -79,6 +79,8 @@ class Order(msgspec.Struct):
     tradeId: str = ""  # noqa: N815
     cTime: str = ""  # noqa: N815
     uTime: str = ""  # noqa: N815
+    # why the venue cancelled it ("31": a post-only order that would have taken liquidity)
+    cancelSource: str = ""  # noqa: N815
 
 
 class Fill(msgspec.Struct):
