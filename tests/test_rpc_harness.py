@@ -1,5 +1,6 @@
-"""Processes for the RPC tests: a server process (MainEngine + an in-test gateway + RpcService) and client
-processes (MainEngine + RpcGateway), each driven by commands over multiprocessing queues.
+"""Processes for the RPC tests: a server process (MainEngine + an in-test gateway + RpcService, or
+`ctp_server_main`: MainEngine + CtpGateway on the CTP simulator + RpcService) and client processes
+(MainEngine + RpcGateway), each driven by commands over multiprocessing queues.
 
 `SimGateway` is a real BaseGateway: its contracts, account, positions, orders and trades travel through the
 EventEngine and the OMS exactly as a broker gateway's do; it keeps its orders and trades in a "broker file" so
@@ -21,14 +22,14 @@ import socket
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 
 from vtcore import _core
-from vtcore.constant import Direction, Exchange, OrderType, Product, Status
+from vtcore.constant import Direction, Exchange, Offset, OrderType, Product, Status
 from vtcore.engine import MainEngine
 from vtcore.event import EVENT_CONTRACT, EVENT_GATEWAY_STATE, EVENT_LOG, EVENT_ORDER, EVENT_TICK, EVENT_TRADE
 from vtcore.gateway import BaseGateway
@@ -200,9 +201,9 @@ class SimGateway(BaseGateway):
                                   volume=float(index), last_price=4000.0 + index % 7))
 
 
-def buy(symbol: str, price: float) -> OrderRequest:
+def buy(symbol: str, price: float, offset: Offset = Offset.NONE) -> OrderRequest:
     return OrderRequest(symbol=symbol, exchange=Exchange.SHFE, direction=Direction.LONG, type=OrderType.LIMIT,
-                        volume=1, price=price)
+                        volume=1, price=price, offset=offset)
 
 
 # -- processes --------------------------------------------------------------------------------------------
@@ -298,6 +299,59 @@ def server_main(home: str, commands: Any, replies: Any, *config: Any) -> None:
     })
 
 
+def ctp_server_main(home: str, commands: Any, replies: Any, *config: Any) -> None:
+    """A MainEngine with CtpGateway "CTP" logged in to the CTP simulator (loaded in this process, configured
+    by the file `sim_config`) and the RpcService; config = (rep, pub, curve, sim_config)."""
+    rep, pub, curve, sim_config = config
+    try:
+        os.environ["VTCORE_HOME"] = home
+        # These need vtcore._ctp, which a build without the CTP SDK lacks: only the CTP tests get here.
+        from vtcore.gateways.ctp import CtpGateway  # noqa: PLC0415
+        from vtcore.gateways.ctp.cli import simulator_setting  # noqa: PLC0415
+
+        main_engine = MainEngine()
+        lock = threading.Lock()
+        ticks: list[tuple[str, float, str]] = []
+
+        def on_tick(event: Any) -> None:
+            with lock:
+                ticks.append((event.data.vt_symbol, event.data.last_price, event.data.datetime.isoformat()))
+
+        main_engine.event_engine.register(EVENT_TICK, on_tick)
+        gateway = main_engine.add_gateway(CtpGateway, "CTP")
+        main_engine.connect(simulator_setting(Path(sim_config), "tester", "sim-pass-7"), "CTP")
+        wait_until(lambda: gateway.td.state == "ready" and gateway.md.state == "ready",
+                   what="both CTP fronts ready")
+        rpc = main_engine.add_app(RpcServiceApp)
+        rpc.start(rep, pub, curve=curve)  # type: ignore[attr-defined]
+        status = rpc.status  # type: ignore[attr-defined]
+    except Exception:
+        replies.put(("error", traceback.format_exc()))
+        return
+    replies.put(("ok", {"rep": status.rep_address, "pub": status.pub_address,
+                        "key": status.server_public_key}))
+
+    def tick_count() -> int:
+        with lock:
+            return len(ticks)
+
+    _serve(commands, replies, {
+        "ticks": tick_count,
+        "tick_series": lambda: _series(ticks, lock),
+        "orders": lambda: sorted((o.vt_orderid, o.status.value) for o in main_engine.get_all_orders()),
+        "stop": main_engine.close,
+    })
+
+
+def _series(ticks: list[Any], lock: threading.Lock) -> dict[str, list[tuple[float, str]]]:
+    """Ticks as {vt_symbol: [(last_price, datetime), ...]} in arrival order."""
+    series: dict[str, list[tuple[float, str]]] = {}
+    with lock:
+        for vt_symbol, last_price, when in ticks:
+            series.setdefault(vt_symbol, []).append((last_price, when))
+    return series
+
+
 def client_main(home: str, commands: Any, replies: Any, setting: dict[str, Any]) -> None:
     """A MainEngine with RpcGateway "RPC" that records what reaches its local handlers."""
     try:
@@ -305,13 +359,14 @@ def client_main(home: str, commands: Any, replies: Any, setting: dict[str, Any])
         main_engine = MainEngine()
         gateway = main_engine.add_gateway(RpcGateway)
         lock = threading.Lock()
-        seen: dict[str, Any] = {"ticks": [], "orders": [], "order_types": [], "trades": [], "states": [],
-                                "contracts": 0}
+        seen: dict[str, Any] = {"ticks": [], "tick_series": [], "orders": [], "order_types": [], "trades": [],
+                                "states": [], "contracts": 0}
 
         def on_tick(event: Any) -> None:
             tick = event.data
             with lock:
                 seen["ticks"].append((tick.gateway_name, tick.vt_symbol, int(tick.volume)))
+                seen["tick_series"].append((tick.vt_symbol, tick.last_price, tick.datetime.isoformat()))
 
         def on_order(event: Any) -> None:
             order = event.data
@@ -359,8 +414,15 @@ def client_main(home: str, commands: Any, replies: Any, setting: dict[str, Any])
             time.sleep(0.005)
         return False
 
-    def send(symbol: str, price: float) -> str:
-        return str(main_engine.send_order(buy(symbol, price), "RPC"))
+    def send(symbol: str, price: float, offset: str = "") -> str:
+        req = buy(symbol, price, Offset[offset] if offset else Offset.NONE)
+        return str(main_engine.send_order(req, "RPC"))
+
+    def limits(vt_symbol: str) -> tuple[float, float]:
+        """(limit_up, limit_down) of the last tick of `vt_symbol`."""
+        tick = main_engine.get_tick(vt_symbol)
+        assert tick is not None, f"no {vt_symbol} tick yet"
+        return tick.limit_up, tick.limit_down
 
     def cancel(vt_orderid: str, symbol: str) -> None:
         orderid = vt_orderid.partition(".")[2]
@@ -415,11 +477,42 @@ def client_main(home: str, commands: Any, replies: Any, setting: dict[str, Any])
         "subscribe": lambda symbol: main_engine.subscribe(SubscribeRequest(symbol, Exchange.SHFE), "RPC"),
         "history": history,
         "summary": summary,
+        "tick_series": lambda: _series(seen["tick_series"], lock),
+        "limits": limits,
         "stop": stop,
         "status_values": lambda: [status.value for status in Status],
     }
     handlers["error_of"] = call_error
     _serve(commands, replies, handlers)
+
+
+# -- helpers for the tests that start processes --------------------------------------------------------
+
+
+def addresses() -> tuple[str, str]:
+    return f"tcp://127.0.0.1:{free_port()}", f"tcp://127.0.0.1:{free_port()}"
+
+
+def client_setting(server: Proc, curve: bool = True, **extra: Any) -> dict[str, Any]:
+    setting = {"req_address": server.ready["rep"], "sub_address": server.ready["pub"],
+               "server_public_key": "", "client_key_file": "", "curve": curve}
+    setting.update(extra)
+    return setting
+
+
+@pytest.fixture()
+def procs() -> Iterator[list[Proc]]:
+    started: list[Proc] = []
+    yield started
+    for proc in reversed(started):
+        proc.stop()
+
+
+def start_client(procs: list[Proc], home: Path, setting: dict[str, Any]) -> Proc:
+    client = Proc(client_main, home, setting)
+    procs.append(client)
+    assert client.ready is True, "the client never applied its first snapshot"
+    return client
 
 
 # -- tests of the harness itself ------------------------------------------------------------------------

@@ -8,34 +8,15 @@ bound.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from test_rpc_harness import WAIT, Proc, client_main, free_port, server_main
+import test_rpc_harness
+from test_rpc_harness import WAIT, Proc, addresses, client_setting, server_main, start_client
 
 pytestmark = pytest.mark.timeout(300)
-
-
-def addresses() -> tuple[str, str]:
-    return f"tcp://127.0.0.1:{free_port()}", f"tcp://127.0.0.1:{free_port()}"
-
-
-def client_setting(server: Proc, curve: bool = True, **extra: Any) -> dict[str, Any]:
-    setting = {"req_address": server.ready["rep"], "sub_address": server.ready["pub"],
-               "server_public_key": "", "client_key_file": "", "curve": curve}
-    setting.update(extra)
-    return setting
-
-
-@pytest.fixture()
-def procs() -> Iterator[list[Proc]]:
-    started: list[Proc] = []
-    yield started
-    for proc in reversed(started):
-        proc.stop()
+procs = test_rpc_harness.procs  # the fixture that stops every started process
 
 
 def start_server(procs: list[Proc], home: Path, rep: str, pub: str, *, curve: bool = True,
@@ -43,13 +24,6 @@ def start_server(procs: list[Proc], home: Path, rep: str, pub: str, *, curve: bo
     server = Proc(server_main, home, rep, pub, curve, broker_file)
     procs.append(server)
     return server
-
-
-def start_client(procs: list[Proc], home: Path, setting: dict[str, Any]) -> Proc:
-    client = Proc(client_main, home, setting)
-    procs.append(client)
-    assert client.ready is True, "the client never applied its first snapshot"
-    return client
 
 
 def test_three_clients_get_every_tick_and_one_trades(tmp_path: Path, procs: list[Proc]) -> None:
