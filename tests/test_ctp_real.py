@@ -75,25 +75,30 @@ def test_real_library_reports_disconnect_through_the_engine(closing_port: int) -
     assert gateway.td.api is None
 
 
-def test_real_library_silent_on_refused_port_gives_a_timeout() -> None:
+def _refused_port() -> int:
     probe = socket.socket()
     probe.bind(("127.0.0.1", 0))
     port = probe.getsockname()[1]
     probe.close()  # nothing listens there now: connections are refused, and CTP says nothing
-    with ctp_engine(_setting(port), connect_timeout=0.5) as (_, _gateway, recorder):
+    return int(port)
+
+
+def test_real_library_silent_on_refused_port_gives_a_timeout() -> None:
+    with ctp_engine(_setting(_refused_port()), connect_timeout=0.5) as (_, _gateway, recorder):
         for front in ("td", "md"):
             wait_for(lambda front=front: "timeout" in recorder.states(front), what=f"{front} timeout")
         assert any("no answer from td front" in line for line in recorder.logs())
 
 
-def test_a_request_the_real_library_refuses_gives_a_rejected_order(closing_port: int) -> None:
-    """ReqOrderInsert returning non-zero (the real library answers -1 while it has no session) must push a
-    REJECTED order with the reason, not just a log line as vn.py did."""
+def test_a_request_the_real_library_refuses_gives_a_rejected_order() -> None:
+    """ReqOrderInsert returning non-zero (the real library answers -1 while it has no connection) must push a
+    REJECTED order with the reason, not just a log line as vn.py did. A refused port, not one that accepts and
+    closes: during such a short-lived connection the library may accept the request (return 0)."""
     from vtcore.constant import Direction, Exchange, Offset, OrderType, Status  # noqa: PLC0415
     from vtcore.event import EVENT_ORDER  # noqa: PLC0415
     from vtcore.object import OrderRequest  # noqa: PLC0415
 
-    with ctp_engine(_setting(closing_port)) as (main_engine, gateway, recorder):
+    with ctp_engine(_setting(_refused_port()), connect_timeout=0.5) as (main_engine, gateway, recorder):
         gateway.td.logged_in = True  # pretend a session, so that the request reaches the library
         request = OrderRequest(
             symbol="rb2601",
