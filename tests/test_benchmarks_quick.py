@@ -3,8 +3,8 @@ results are validated (tick counts, nothing lost, the simulator loaded, the JSON
 No timing is asserted: speed claims live in benchmarks/README.md, measured by `python benchmarks/run.py`.
 
 vn.py's side needs the baseline environment (vnpy 4.5.0, vnpy_ctp 6.7.11.4 built from its sdist, a GB18030
-locale: a few minutes to make the first time, cached outside the tree afterwards). This test makes it when it is
-missing, so every benchmark, vn.py's included, runs in CI; `VTCORE_BENCH_SETUP=0` skips making it, and then
+locale: a few minutes to make the first time, cached outside the tree afterwards). This test makes it when it
+is missing, so every benchmark, vn.py's included, runs in CI; `VTCORE_BENCH_SETUP=0` skips making it, and then
 vn.py's side runs only if the environment is already cached.
 """
 
