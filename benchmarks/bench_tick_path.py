@@ -34,6 +34,7 @@ import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -222,6 +223,32 @@ def measure(
     return finish(counter, spec, extra)
 
 
+def tick_handler(counter: Counter, latency: bool) -> Callable[[Any], None]:
+    """The handler both systems' event engines call per tick: the same work on each side. With `latency` it
+    also records the send time that the stamping library wrote into the tick's limit prices."""
+    perf_counter, time_ns = time.perf_counter, time.time_ns
+
+    def on_tick(event: Any) -> None:
+        tick = event.data
+        if counter.count == 0:
+            counter.first = perf_counter()
+        counter.count += 1
+        counter.total += tick.last_price
+        counter.last = perf_counter()
+
+    def on_tick_latency(event: Any) -> None:
+        now = time_ns()
+        tick = event.data
+        if counter.count == 0:
+            counter.first = perf_counter()
+        counter.count += 1
+        counter.total += tick.last_price
+        counter.latencies.append(now - (int(tick.limit_up) * 1_000_000_000 + int(tick.limit_down)))
+        counter.last = perf_counter()
+
+    return on_tick_latency if latency else on_tick
+
+
 def finish(counter: Counter, spec: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     elapsed = counter.last - counter.first
     result = {
@@ -254,23 +281,7 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     latency = spec["mode"] in ("latency", "busy")
     perf_counter, time_ns = time.perf_counter, time.time_ns
 
-    def on_tick(event: Any) -> None:
-        tick = event.data
-        if counter.count == 0:
-            counter.first = perf_counter()
-        counter.count += 1
-        counter.total += tick.last_price
-        counter.last = perf_counter()
-
-    def on_tick_latency(event: Any) -> None:
-        now = time_ns()
-        tick = event.data
-        if counter.count == 0:
-            counter.first = perf_counter()
-        counter.count += 1
-        counter.total += tick.last_price
-        counter.latencies.append(now - (int(tick.limit_up) * 1_000_000_000 + int(tick.limit_down)))
-        counter.last = perf_counter()
+    on_tick = tick_handler(counter, latency)
 
     def on_batch(ticks: Any, gateway_name: str) -> None:
         if counter.count == 0:
@@ -291,7 +302,7 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
 
     engine = EventEngine(interval=1.0)
     if spec["handler"] == "object":
-        engine.register(EVENT_TICK, on_tick_latency if latency else on_tick)
+        engine.register(EVENT_TICK, on_tick)
     else:
         engine.register_tick_batch(on_batch_latency if latency else on_batch)
     gateway = CtpGateway(engine, "CTP")
@@ -444,26 +455,10 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         from vnpy.trader.event import EVENT_TICK  # type: ignore[import-not-found, unused-ignore]
         from vnpy.trader.object import SubscribeRequest  # type: ignore[import-not-found, unused-ignore]
 
-        def on_tick(event: Any) -> None:
-            tick = event.data
-            if counter.count == 0:
-                counter.first = perf_counter()
-            counter.count += 1
-            counter.total += tick.last_price
-            counter.last = perf_counter()
-
-        def on_tick_latency(event: Any) -> None:
-            now = time_ns()
-            tick = event.data
-            if counter.count == 0:
-                counter.first = perf_counter()
-            counter.count += 1
-            counter.total += tick.last_price
-            counter.latencies.append(now - (int(tick.limit_up) * 1_000_000_000 + int(tick.limit_down)))
-            counter.last = perf_counter()
+        on_tick = tick_handler(counter, latency)
 
         event_engine = EventEngine()
-        event_engine.register(EVENT_TICK, on_tick_latency if latency else on_tick)
+        event_engine.register(EVENT_TICK, on_tick)
         event_engine.start()
         gateway = gateway_module.CtpGateway(event_engine, "CTP")
         _vnpy_env.add_shfe_contract(gateway_module, SYMBOL)
