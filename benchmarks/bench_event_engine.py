@@ -40,7 +40,7 @@ RESULTS: list[tuple[str, str, str, str]] = []
 
 def report(name: str, vnpy_value: str, vtcore_value: str, ratio: str) -> None:
     RESULTS.append((name, vnpy_value, vtcore_value, ratio))
-    print(f"{name:58s} vn.py {vnpy_value:>18s}   vtcore {vtcore_value:>18s}   {ratio}", flush=True)
+    print(f"{name:66s} vn.py {vnpy_value:>18s}   vtcore {vtcore_value:>18s}   {ratio}", flush=True)
 
 
 class Counter:
@@ -174,10 +174,10 @@ class BatchCounter:
             self.done.set()
 
 
-def vtcore_batches_live(count: int, max_drain: int) -> tuple[float, int]:
+def vtcore_batches_live(count: int, max_drain: int, ring: int = 65536) -> tuple[float, int]:
     """Producer and engine running together: (ticks/s delivered, ticks dropped)."""
     engine = EventEngine(interval=1, max_drain=max_drain, tick_buffer_capacity=max(65536, max_drain))
-    producer = engine.create_producer("bench", "BENCH", capacity=65536)
+    producer = engine.create_producer("bench", "BENCH", capacity=ring)
     test_producer = _core.TestProducer(producer, ["rb2605", "hc2605", "i2605", "ag2606"], "SHFE")
     engine.start()
     counter = BatchCounter(count)
@@ -225,11 +225,12 @@ def producer_alone(count: int) -> float:
 def section_b(count: int, backlog: int, runs: int) -> None:
     print(f"\n[b] C++ TestProducer -> numpy batch handler, median of {runs}")
     alone = statistics.median(producer_alone(backlog) for _ in range(runs))
-    live = [vtcore_batches_live(count, 65536) for _ in range(runs)]
-    rate = statistics.median(r[0] for r in live)
-    dropped = max(r[1] for r in live)
-    report(f"ticks/s, producer and engine together ({count:,})", "n/a", f"{rate:,.0f}/s",
-           f"target >= 10M/s; dropped up to {dropped:,}; producer alone pushes {alone:,.0f}/s")
+    for ring in (65536, 1 << 20):
+        live = [vtcore_batches_live(count, 65536, ring) for _ in range(runs)]
+        rate = statistics.median(r[0] for r in live)
+        dropped = max(r[1] for r in live)
+        report(f"ticks/s delivered, producer and engine together, ring {ring:,}", "n/a", f"{rate:,.0f}/s",
+               f"target >= 10M/s; dropped up to {dropped:,} of {count:,}; producer alone {alone:,.0f}/s")
     drained = statistics.median(vtcore_batches_backlog(backlog, 65536) for _ in range(runs))
     report(f"ticks/s, engine draining a {backlog:,}-tick backlog", "n/a", f"{drained:,.0f}/s",
            "consumer side alone (target >= 10M/s)")
@@ -276,6 +277,33 @@ def vtcore_latency(count: int, rate: float, spin_us: float) -> tuple[list[int], 
     return result
 
 
+def vtcore_producer_latency(count: int, rate: float, spin_us: float) -> tuple[list[int], float]:
+    """The C++ path: a TestProducer thread (standing in for the vendor SDK's callback thread) pushes ticks
+    paced at `rate`, stamping `localtime` with CLOCK_REALTIME just before the push; the handler receives a
+    TickData and records time.time_ns() (the same clock) minus that stamp."""
+    engine = EventEngine(interval=1, spin_us=spin_us)
+    latencies: list[int] = []
+    now_ns = time.time_ns
+
+    def on_tick(event: Any) -> None:
+        latencies.append(now_ns() - event.data.localtime_ns)
+
+    engine.register("eTick.", on_tick)
+    producer = engine.create_producer("bench", "BENCH", capacity=ring_capacity(count))
+    test_producer = _core.TestProducer(producer, SYMBOLS, "SHFE")
+    engine.start()
+    time.sleep(0.05)
+    start = time.perf_counter()
+    test_producer.start(count, rate=rate)
+    assert test_producer.join(120) and test_producer.dropped == 0
+    achieved = count / (time.perf_counter() - start)
+    deadline = time.monotonic() + 30
+    while len(latencies) < count and time.monotonic() < deadline:
+        time.sleep(0.001)
+    stop_quietly(engine.stop)
+    return latencies, achieved
+
+
 def percentile(values: list[int], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] / 1000.0  # microseconds
@@ -295,6 +323,8 @@ def section_c(count: int, rate: float, spins: list[float], runs: int) -> None:
             ("vnpy", lambda: vnpy_latency(count, rate))]
         contenders += [(f"spin{spin:g}", lambda spin=spin: vtcore_latency(count, rate, spin))
                        for spin in spins]
+        contenders += [(f"cpp{spin:g}", lambda spin=spin: vtcore_producer_latency(count, rate, spin))
+                       for spin in spins]
         for key, run in contenders:
             latencies, achieved = run()
             assert len(latencies) == count, f"{key}: received {len(latencies)} of {count}"
@@ -304,12 +334,13 @@ def section_c(count: int, rate: float, spins: list[float], runs: int) -> None:
     def median_of(key: str, name: str) -> float:
         return statistics.median(sample[name] for sample in samples[key])
 
-    for spin in spins:
-        key = f"spin{spin:g}"
+    rows = [(f"cpp{spin:g}", f"C++ producer -> TickData handler, spin_us={spin:g}") for spin in spins]
+    rows += [(f"spin{spin:g}", f"Python put() -> handler, spin_us={spin:g}") for spin in spins]
+    for key, label in rows:
         for name, _ in QUANTILES:
             a, b = median_of("vnpy", name), median_of(key, name)
             spread = ", ".join(f"{sample[name]:.1f}" for sample in samples[key])
-            report(f"latency {name} (us), vtcore spin_us={spin:g}", f"{a:.1f}", f"{b:.1f}",
+            report(f"latency {name} (us), {label}", f"{a:.1f}", f"{b:.1f}",
                    f"{b / a:.2f} of vn.py (target <= 0.33); vtcore runs: {spread}")
     print("    vn.py runs: " + "; ".join(
         ", ".join(f"{name} {sample[name]:.1f}" for name, _ in QUANTILES) for sample in samples["vnpy"]))
@@ -375,6 +406,7 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="small counts, one run: correctness only")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sections", default="abcd", help="which sections to run, e.g. 'bc' (default: abcd)")
     args = parser.parse_args()
     runs = 1 if args.quick else args.runs
     if args.quick:
@@ -384,10 +416,14 @@ def main() -> None:
     load = os.getloadavg()
     print(f"vtcore vs vn.py EventEngine; {os.cpu_count()} CPUs; load average {load[0]:.2f} {load[1]:.2f}; "
           f"{'quick' if args.quick else 'full'} run")
-    section_a(ticks, runs)
-    section_b(batch_ticks, memory_ticks, runs)
-    section_c(latency_events, 10_000.0, [50.0, 200.0], runs)
-    section_d(memory_ticks)
+    if "a" in args.sections:
+        section_a(ticks, runs)
+    if "b" in args.sections:
+        section_b(batch_ticks, memory_ticks, runs)
+    if "c" in args.sections:
+        section_c(latency_events, 10_000.0, [50.0, 200.0], runs)
+    if "d" in args.sections:
+        section_d(memory_ticks)
     load = os.getloadavg()
     print(f"\nload average after: {load[0]:.2f} {load[1]:.2f}")
 

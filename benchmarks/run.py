@@ -303,7 +303,7 @@ class Suite:
         for handler in ("object", "batch"):
             if ("vtcore", handler) in medians:
                 growth = medians[("vtcore", handler)]["peak_rss_growth"]
-                # Bounded: the producer ring and the tick buffer (65,536 x 304-byte records each) are sized at
+                # Bounded: the producer ring and the tick buffer (65,536 x 248-byte records each) are sized at
                 # connect time and their pages are touched on first use; nothing grows with the burst.
                 self.check(
                     f"vtcore {handler}: memory flat under the burst",

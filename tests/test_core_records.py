@@ -31,14 +31,14 @@ SCALARS = [
 # numpy's align=True applies the C layout rules, so offsets computed here are what a C compiler
 # must produce for that struct.
 EXPECTED_FIELDS: list[tuple[str, str]] = [
-    ("symbol", "S32"),
+    ("symbol", "S16"),
     ("datetime", "i8"),
     ("localtime", "i8"),
     ("trading_day", "i4"),
     ("exchange", "u2"),
     ("flags", "u2"),
     *[(name, "f8") for name in SCALARS],
-    *[(name, "f8") for name in LEVELS],
+    *[(name, "f8" if "price" in name else "f4") for name in LEVELS],
 ]
 
 
@@ -56,7 +56,7 @@ def tick_dtype() -> np.dtype[np.void]:
 
 def test_record_size_and_fields_match_c_layout() -> None:
     expected = np.dtype(EXPECTED_FIELDS, align=True)
-    assert _core.TICK_RECORD_SIZE == 304 == expected.itemsize
+    assert _core.TICK_RECORD_SIZE == 248 == expected.itemsize
     assert [(name, fmt) for name, fmt, _ in _core.TICK_FIELDS] == EXPECTED_FIELDS
     assert expected.fields is not None
     for name, fmt, offset in _core.TICK_FIELDS:
@@ -73,10 +73,11 @@ def test_fields_agree_with_cpp_offsetof() -> None:
         if member in fields:
             assert fields[member] == offset, member
             continue
-        # An array member: flattened to member_1 .. member_5, 8 bytes apart.
-        assert size == 8 * DEPTH, member
+        # An array member: flattened to member_1 .. member_5, one element apart (f8 prices, f4 volumes).
+        element = 8 if "price" in member else 4
+        assert size == element * DEPTH, member
         assert [fields[f"{member}_{level}"] for level in range(1, DEPTH + 1)] == [
-            offset + 8 * i for i in range(DEPTH)
+            offset + element * i for i in range(DEPTH)
         ], member
 
 
@@ -91,7 +92,7 @@ def test_every_field_survives_a_round_trip_through_a_producer() -> None:
     dtype = tick_dtype()
     record = np.zeros(1, dtype=dtype)
     for index, (name, fmt, _) in enumerate(_core.TICK_FIELDS):
-        record[name] = b"rb2501.SHFE" if fmt == "S32" else index + 1  # a distinct value per field
+        record[name] = b"rb2501.SHFE" if fmt == "S16" else index + 1  # a distinct value per field
     hub = _core.EventHub(16)
     producer = hub.add_producer("roundtrip", 4)
     assert producer.push_tick(record.tobytes())

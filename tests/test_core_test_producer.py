@@ -108,12 +108,12 @@ def test_bad_arguments() -> None:
     hub = _core.EventHub(8)
     producer = hub.add_producer("p", 8)
     with pytest.raises(ValueError, match="symbol"):
-        _core.TestProducer(producer, ["x" * 32])  # 31 bytes fit TickRecord.symbol, 32 do not
+        _core.TestProducer(producer, ["x" * 17])  # 16 bytes fit TickRecord.symbol, 17 do not
     with pytest.raises(ValueError, match="exchange"):
         _core.TestProducer(producer, ["rb2501"], "NOWHERE")
     with pytest.raises(ValueError):
         _core.TestProducer(producer, [])
-    generator = _core.TestProducer(producer, ["x" * 31])
+    generator = _core.TestProducer(producer, ["x" * 16])
     for rate in (-1.0, float("nan"), float("inf"), 1e-6):
         with pytest.raises(ValueError, match="rate"):
             generator.start(10, rate=rate)

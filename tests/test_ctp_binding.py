@@ -203,7 +203,18 @@ def test_night_session_dates_from_the_data() -> None:
     assert _convert(UpdateTime="25:00:00")["datetime"] == 0
 
 
+def test_depth_volumes_are_float32_and_rounding_is_flagged() -> None:
+    exact = _convert(BidVolume1=16_777_216, AskVolume5=2_000_000_000)  # 2e9 = 2^10 * 1953125: exact
+    assert (exact["bid_volume_1"], exact["ask_volume_5"], exact["flags"]) == (16_777_216.0, 2e9, 0)
+    rounded = _convert(BidVolume2=16_777_217)
+    assert rounded["bid_volume_2"] == 16_777_216.0  # the nearest float32...
+    assert rounded["flags"] & _core.TICK_VOLUME_ROUNDED  # ...and the record says so
+
+
 def test_unrepresentable_symbol_is_refused() -> None:
+    longest = _convert(InstrumentID="SP jm2605&jm2609")  # 16 bytes: DCE's longest spread ids fit
+    assert longest["symbol"] == "SP jm2605&jm2609"
+    assert _ctp.convert_tick(_depth(InstrumentID="x" * 17), "SHFE", 0, 0) is None
     assert _ctp.convert_tick(_depth(InstrumentID="x" * 40), "SHFE", 0, 0) is None
     with pytest.raises(ValueError, match="size"):
         _ctp.convert_tick(b"short", "SHFE", 0, 0)

@@ -253,6 +253,7 @@ def test_bad_input_never_reaches_the_exchange(sim: tuple[MainEngine, CtpGateway,
     )
     wait_for(lambda: any("cannot cancel not-an-id" in line for line in recorder.logs()), what="cancel log")
     wait_for(lambda: sum("cannot subscribe" in line for line in recorder.logs()) == 2, what="subscribe logs")
+    assert any("x" * 100 in line and "more than 16 bytes" in line for line in recorder.logs())
     assert control.status()["orders"] == before
 
 

@@ -265,3 +265,25 @@ def test_events_put_by_gateway_helpers(main_engine):
     main_engine.event_engine.put(Event("eDone"))
     assert wait_until(lambda: "eDone" in seen)
     assert seen[:3] == ["eOrder.", "eOrder.SIM.9", "eCustom"]
+
+
+def test_ticks_from_cpp_carry_the_contract_name(main_engine):
+    """TickData.name comes from the contract (vn.py's gateways fill it from their contract table): for ticks
+    built after the contract arrived, also for a symbol whose ticks were flowing before."""
+    event_engine = main_engine.event_engine
+    names: list[tuple[str, str]] = []
+    event_engine.register("eTick.", lambda event: names.append((event.data.vt_symbol, event.data.name)))
+    producer = event_engine.create_producer("names", "SIM", capacity=64)
+    before = _core.TestProducer(producer, ["ag2606"], "SHFE")
+    before.start(1)
+    assert before.join(TIMEOUT) and wait_until(lambda: len(names) == 1)
+    assert names == [("ag2606.SHFE", "")]  # no contract yet
+    for symbol, name in (("rb2605", "螺纹钢2605"), ("ag2606", "白银2606")):
+        main_engine.event_engine.put(Event("eContract.", ContractData(
+            gateway_name="SIM", symbol=symbol, exchange=Exchange.SHFE, name=name, product=Product.FUTURES,
+            size=10, pricetick=1)))
+    assert wait_until(lambda: len(main_engine.get_all_contracts()) == 2)
+    after = _core.TestProducer(producer, ["rb2605", "ag2606", "i2605"], "SHFE")
+    after.start(3)
+    assert after.join(TIMEOUT) and wait_until(lambda: len(names) == 4)
+    assert names[1:] == [("rb2605.SHFE", "螺纹钢2605"), ("ag2606.SHFE", "白银2606"), ("i2605.SHFE", "")]

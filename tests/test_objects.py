@@ -51,10 +51,9 @@ VNPY_EXCHANGES = [
 ]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-# TickRecord's layout (records.hpp): symbol[32], datetime, localtime, trading_day, exchange, flags, 11
-# doubles,
-# then bid_price[5], ask_price[5], bid_volume[5], ask_volume[5].
-RECORD = struct.Struct("<32sqqiHH11d20d")
+# TickRecord's layout (records.hpp): symbol[16], datetime, localtime, trading_day, exchange, flags, 11
+# doubles, bid_price[5] and ask_price[5] as doubles, then bid_volume[5] and ask_volume[5] as float32.
+RECORD = struct.Struct("<16sqqiHH21d10f")
 
 
 TICK_VALUE_FIELDS = [
@@ -161,7 +160,7 @@ def test_tick_from_record_all_fields():
     dt_ns = int(datetime(2026, 1, 5, 1, 2, 3, tzinfo=timezone.utc).timestamp()) * 10**9 + 5_000_000  # +5 ms
     local_ns = dt_ns + 1_234_567
     tick = TickDecoder().decode(make_record(dt_ns=dt_ns, local_ns=local_ns), "CTP")
-    assert TICK_RECORD_SIZE == RECORD.size == 304
+    assert TICK_RECORD_SIZE == RECORD.size == 248
     assert tick.gateway_name == "CTP" and tick.symbol == "rb2605" and tick.exchange is Exchange.SHFE
     assert tick.vt_symbol == "rb2605.SHFE"
     assert tick.trading_day == 20260105
@@ -188,7 +187,7 @@ def test_tick_from_record_utc_for_global_venues_and_unknown_time():
 
 
 def test_tick_decoder_refuses_wrong_size():
-    with pytest.raises(ValueError, match="304"):
+    with pytest.raises(ValueError, match="248"):
         TickDecoder().decode(b"\0" * 100, "CTP")
 
 
@@ -254,8 +253,9 @@ def test_contract_defaults():
 def test_record_layout_matches_the_cpp_core():
     offsets = {name: offset for name, _, offset in _core.TICK_FIELDS}
     assert _core.TICK_RECORD_SIZE == TICK_RECORD_SIZE
-    assert offsets["datetime"] == 32 and offsets["exchange"] == 52 and offsets["volume"] == 56
-    assert offsets["bid_price_1"] == 56 + 11 * 8 and offsets["ask_volume_5"] == TICK_RECORD_SIZE - 8
+    assert offsets["datetime"] == 16 and offsets["exchange"] == 36 and offsets["volume"] == 40
+    assert offsets["bid_price_1"] == 40 + 11 * 8 and offsets["bid_volume_1"] == 40 + 31 * 8 - 10 * 8
+    assert offsets["ask_volume_5"] == TICK_RECORD_SIZE - 4
 
 
 def test_tick_decoder_cache_keeps_symbols_and_exchanges_apart():
@@ -267,23 +267,24 @@ def test_tick_decoder_cache_keeps_symbols_and_exchanges_apart():
                 tick = decoder.decode(make_record(raw, exchange), "CTP")
                 assert tick.symbol == raw.decode() and tick.exchange is exchange
                 assert tick.vt_symbol == f"{raw.decode()}.{exchange.value}"
-    long_symbol = b"x" * 32  # exactly 32 bytes: no NUL inside the field
-    assert decoder.decode(make_record(long_symbol), "CTP").symbol == "x" * 32
+    long_symbol = b"x" * 16  # exactly 16 bytes: no NUL inside the field
+    assert decoder.decode(make_record(long_symbol), "CTP").symbol == "x" * 16
 
 
 @given(
-    numbers=st.lists(st.floats(allow_nan=False, allow_infinity=False, width=64), min_size=31, max_size=31),
+    numbers=st.lists(st.floats(allow_nan=False, allow_infinity=False, width=64), min_size=21, max_size=21),
+    volumes=st.lists(st.floats(allow_nan=False, allow_infinity=False, width=32), min_size=10, max_size=10),
     dt_ns=st.integers(min_value=1, max_value=4_102_444_800 * 10**9),  # up to 2100-01-01
     code=st.integers(min_value=1, max_value=len(Exchange)),
-    symbol=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-._", min_size=1, max_size=32),
+    symbol=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-._", min_size=1, max_size=16),
 )
-def test_any_record_decodes_exactly(numbers, dt_ns, code, symbol):
+def test_any_record_decodes_exactly(numbers, volumes, dt_ns, code, symbol):
     exchange = EXCHANGE_BY_CODE[code]
-    record = RECORD.pack(symbol.encode(), dt_ns, dt_ns, 20260105, code, 0, *numbers)
+    record = RECORD.pack(symbol.encode(), dt_ns, dt_ns, 20260105, code, 0, *numbers, *volumes)
     tick = TickDecoder().decode(record, "GW")
     assert tick.symbol == symbol and tick.exchange is exchange
     values = [getattr(tick, name) for name in TICK_VALUE_FIELDS]
-    assert values == numbers
+    assert values == numbers + volumes  # float32 volumes widen to the same float exactly
     expected = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=dt_ns // 1000)
     assert tick.datetime == expected and tick.localtime == expected
     assert tick.datetime.utcoffset() == (timedelta(hours=8) if exchange in CHINA_EXCHANGES else timedelta(0))

@@ -106,7 +106,7 @@ constexpr double clean_price(double value) noexcept {
 inline bool convert_tick(const CThostFtdcDepthMarketDataField& d, std::uint16_t exchange,
                          std::int32_t session_trading_day, std::int64_t local_ns, TickRecord& out) noexcept {
   out = TickRecord{};
-  if (!try_copy_fixed(out.symbol, fixed_view(d.InstrumentID))) return false;
+  if (!try_copy_padded(out.symbol, fixed_view(d.InstrumentID))) return false;
   if (exchange == 0) exchange = exchange_code(fixed_view(d.ExchangeID));
   out.exchange = exchange;
   out.localtime = local_ns;
@@ -133,8 +133,8 @@ inline bool convert_tick(const CThostFtdcDepthMarketDataField& d, std::uint16_t 
   for (int i = 0; i < 5; ++i) {
     out.bid_price[i] = clean_price(bids[i]);
     out.ask_price[i] = clean_price(asks[i]);
-    out.bid_volume[i] = bid_volumes[i];
-    out.ask_volume[i] = ask_volumes[i];
+    out.bid_volume[i] = depth_volume(bid_volumes[i], out.flags);
+    out.ask_volume[i] = depth_volume(ask_volumes[i], out.flags);
   }
   return true;
 }

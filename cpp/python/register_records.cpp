@@ -26,7 +26,7 @@ struct MemberSpec {
 
 // In declaration order. Arrays become vn.py's flattened names (bid_price_1 .. bid_price_5).
 const MemberSpec kTickMembers[] = {
-    VTCORE_MEMBER(symbol, "S32", 1),        VTCORE_MEMBER(datetime, "i8", 1),
+    VTCORE_MEMBER(symbol, "S16", 1),        VTCORE_MEMBER(datetime, "i8", 1),
     VTCORE_MEMBER(localtime, "i8", 1),      VTCORE_MEMBER(trading_day, "i4", 1),
     VTCORE_MEMBER(exchange, "u2", 1),       VTCORE_MEMBER(flags, "u2", 1),
     VTCORE_MEMBER(volume, "f8", 1),         VTCORE_MEMBER(turnover, "f8", 1),
@@ -35,13 +35,14 @@ const MemberSpec kTickMembers[] = {
     VTCORE_MEMBER(limit_down, "f8", 1),     VTCORE_MEMBER(open_price, "f8", 1),
     VTCORE_MEMBER(high_price, "f8", 1),     VTCORE_MEMBER(low_price, "f8", 1),
     VTCORE_MEMBER(pre_close, "f8", 1),      VTCORE_MEMBER(bid_price, "f8", kDepth),
-    VTCORE_MEMBER(ask_price, "f8", kDepth), VTCORE_MEMBER(bid_volume, "f8", kDepth),
-    VTCORE_MEMBER(ask_volume, "f8", kDepth),
+    VTCORE_MEMBER(ask_price, "f8", kDepth), VTCORE_MEMBER(bid_volume, "f4", kDepth),
+    VTCORE_MEMBER(ask_volume, "f4", kDepth),
 };
 
 #undef VTCORE_MEMBER
 
-static_assert(sizeof(TickRecord::symbol) == 32, "the symbol format string says S32");
+static_assert(sizeof(TickRecord::symbol) == 16, "the symbol format string says S16");
+static_assert(sizeof(TickRecord::bid_volume[0]) == 4, "the depth volume format string says f4");
 
 py::list tick_fields() {
   py::list fields;
@@ -102,6 +103,8 @@ TickRecord tick_from_buffer(const py::buffer& buffer) {
 void register_records(py::module_& m) {
   m.attr("TICK_RECORD_SIZE") = sizeof(TickRecord);
   m.attr("TICK_FIELDS") = tick_fields();
+  m.attr("TICK_SYMBOL_SIZE") = kSymbolSize;
+  m.attr("TICK_VOLUME_ROUNDED") = static_cast<int>(kTickVolumeRounded);
 
   m.def(
       "exchange_values",

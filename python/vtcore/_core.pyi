@@ -8,6 +8,8 @@ import numpy.typing
 TICK_RECORD_SIZE: int
 """sizeof(vtcore::TickRecord)."""
 TICK_FIELDS: list[tuple[str, str, int]]
+TICK_SYMBOL_SIZE: int
+TICK_VOLUME_ROUNDED: int
 """(name, numpy format, offset) per field; arrays flattened to vn.py names (bid_price_1 .. ask_volume_5)."""
 
 def exchange_values() -> list[str]: ...

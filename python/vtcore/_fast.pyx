@@ -26,7 +26,7 @@ from vtcore.constant import CHINA_EXCHANGES, EXCHANGE_BY_CODE
 cdef extern from "vtcore/records.hpp" namespace "vtcore":
     cdef size_t kSymbolSize
     ctypedef struct TickRecord:
-        char symbol[32]
+        char symbol[16]
         int64_t datetime
         int64_t localtime
         int32_t trading_day
@@ -45,8 +45,8 @@ cdef extern from "vtcore/records.hpp" namespace "vtcore":
         double pre_close
         double bid_price[5]
         double ask_price[5]
-        double bid_volume[5]
-        double ask_volume[5]
+        float bid_volume[5]
+        float ask_volume[5]
 
 cdef extern from *:
     const char* VTCORE_BUILD_TYPE
@@ -277,8 +277,10 @@ cdef class SymbolInfo:
     cdef readonly str vt_symbol
     cdef readonly str tick_type  # "eTick." + vt_symbol
     cdef readonly int code
+    cdef public str name  # the contract's name once known (TickData.name), else ""
 
     def __init__(self, str symbol, int code, str tick_prefix):
+        self.name = ""
         self.symbol = symbol
         self.code = code
         self.exchange = _EXCHANGE_BY_CODE[code] if 0 <= code < _EXCHANGE_COUNT else None
@@ -290,8 +292,11 @@ cdef class SymbolInfo:
 cdef enum:
     CACHE_SLOTS = 1024  # power of two
 
+cdef enum:
+    SYMBOL_SIZE = 16  # TickRecord::symbol (records.hpp; a layout test checks it)
+
 cdef struct CacheEntry:
-    char symbol[32]
+    char symbol[SYMBOL_SIZE]
     uint16_t code
     PyObject* info  # borrowed: the SymbolInfo is kept alive by TickDecoder._infos
 
@@ -303,6 +308,8 @@ cdef class TickDecoder:
     creating any Python object (no str decode, no dict lookup) for symbols seen before.
     """
     cdef dict _infos  # (symbol, code) -> SymbolInfo
+    cdef dict _by_vt_symbol  # vt_symbol -> SymbolInfo
+    cdef dict _names  # vt_symbol -> contract name, also for symbols not seen yet
     cdef str _tick_prefix
     cdef CacheEntry* _cache
 
@@ -316,30 +323,42 @@ cdef class TickDecoder:
 
     def __init__(self, str tick_prefix="eTick."):
         self._infos = {}
+        self._by_vt_symbol = {}
+        self._names = {}
         self._tick_prefix = tick_prefix
+
+    def set_name(self, str vt_symbol, str name):
+        """Ticks of `vt_symbol` built from now on carry `name` (the contract's name) in TickData.name."""
+        self._names[vt_symbol] = name
+        cdef SymbolInfo info = self._by_vt_symbol.get(vt_symbol)
+        if info is not None:
+            info.name = name
 
     cdef SymbolInfo info(self, const TickRecord* record):
         cdef uint64_t hash_value = 1469598103934665603ULL ^ record.exchange
         cdef size_t i
-        for i in range(32):
+        for i in range(SYMBOL_SIZE):
             if record.symbol[i] == 0:
                 break
             hash_value = (hash_value ^ <unsigned char>record.symbol[i]) * 1099511628211ULL
         cdef CacheEntry* entry = &self._cache[hash_value & (CACHE_SLOTS - 1)]
-        if entry.info != NULL and entry.code == record.exchange and memcmp(entry.symbol, record.symbol, 32) == 0:
+        if entry.info != NULL and entry.code == record.exchange and memcmp(entry.symbol, record.symbol, SYMBOL_SIZE) == 0:
             return <SymbolInfo>entry.info
-        cdef Py_ssize_t length = strnlen(record.symbol, 32)
+        cdef Py_ssize_t length = strnlen(record.symbol, SYMBOL_SIZE)
         cdef str symbol = PyUnicode_DecodeUTF8(record.symbol, length, "replace")
         cdef tuple key = (symbol, record.exchange)
         cdef SymbolInfo info = self._infos.get(key)
         if info is None:
             if len(self._infos) >= 100_000:  # bounded: only a pathological feed has this many symbols
                 self._infos.clear()
+                self._by_vt_symbol.clear()
                 for i in range(CACHE_SLOTS):
                     self._cache[i].info = NULL
             info = SymbolInfo(symbol, record.exchange, self._tick_prefix)
+            info.name = self._names.get(info.vt_symbol, "")
             self._infos[key] = info
-        memcpy(entry.symbol, record.symbol, 32)
+            self._by_vt_symbol[info.vt_symbol] = info
+        memcpy(entry.symbol, record.symbol, SYMBOL_SIZE)
         entry.code = record.exchange
         entry.info = <PyObject*>info
         return info
@@ -362,7 +381,7 @@ cdef TickData build_tick(const TickRecord* r, SymbolInfo info, str gateway_name)
     t._datetime_ns = r.datetime
     t._localtime_ns = r.localtime
     t.trading_day = r.trading_day
-    t.name = ""
+    t.name = info.name
     t.volume = r.volume
     t.turnover = r.turnover
     t.open_interest = r.open_interest
@@ -427,7 +446,7 @@ cdef class Dispatcher:
     cdef public uint64_t buffer_mask
     cdef public str tick_type
     cdef public bint tick_symbol_handlers  # some "eTick.<vt_symbol>" type has handlers (set with the table)
-    cdef TickDecoder decoder
+    cdef readonly TickDecoder decoder
     cdef public uint64_t ticks_dispatched
 
     def __init__(self, on_error, str tick_type="eTick."):

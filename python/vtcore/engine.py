@@ -303,6 +303,8 @@ class OmsEngine(BaseEngine):
     def process_contract_event(self, event: Event) -> None:
         contract: ContractData = event.data
         self.contracts[contract.vt_symbol] = contract
+        if contract.name:  # runs on the engine thread, the one that builds TickData from C++ ticks
+            self.event_engine.set_tick_name(contract.vt_symbol, contract.name)
 
     def process_quote_event(self, event: Event) -> None:
         quote: QuoteData = event.data

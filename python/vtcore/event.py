@@ -268,6 +268,11 @@ class EventEngine:
 
         self._call_on_engine_thread(remove)
 
+    def set_tick_name(self, vt_symbol: str, name: str) -> None:
+        """TickData built from C++ ticks of `vt_symbol` carry `name` from now on (the OMS calls this for each
+        contract). Call it on the engine thread, or before `start()`."""
+        self._dispatcher.decoder.set_name(vt_symbol, name)
+
     def stats(self) -> list[dict[str, int | str]]:
         """Per producer: id, name, ticks_pushed, ticks_dropped, messages_pushed, messages_spilled."""
         return list(self._hub.stats())

@@ -25,7 +25,7 @@ inline constexpr std::uint32_t kTestMessageKind = 1;
 class TestProducer {
  public:
   /// Throws std::invalid_argument for no symbols or an unknown exchange, std::length_error for a
-  /// symbol that does not fit TickRecord::symbol.
+  /// symbol that does not fit TickRecord::symbol (16 bytes).
   TestProducer(std::shared_ptr<Producer> producer, const std::vector<std::string>& symbols,
                const std::string& exchange = "SHFE", std::uint64_t message_every = 0);
   ~TestProducer();

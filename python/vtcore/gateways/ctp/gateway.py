@@ -30,6 +30,7 @@ from logging import ERROR, INFO, WARNING
 from pathlib import Path
 from typing import Any, ClassVar
 
+from vtcore._core import TICK_SYMBOL_SIZE
 from vtcore.constant import Direction, Exchange, Status
 from vtcore.errors import SdkUnavailableError, SettingsError
 from vtcore.event import EVENT_TIMER, Event, EventEngine
@@ -556,6 +557,8 @@ class CtpGateway(BaseGateway):
 
     def subscribe(self, req: SubscribeRequest) -> None:
         problem = self._check_symbol(req.symbol, req.exchange)
+        if len(req.symbol.encode()) > TICK_SYMBOL_SIZE:  # the C++ side would refuse each of its ticks
+            problem = f"symbols of more than {TICK_SYMBOL_SIZE} bytes do not fit a tick record"
         if problem:
             self.write_log(f"cannot subscribe {req.vt_symbol}: {problem}", ERROR)
             return
