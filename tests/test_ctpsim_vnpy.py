@@ -2,8 +2,9 @@
 streams ticks, TdApi authenticates, logs in, confirms, lists instruments, gets an order filled and one
 cancelled, and receives onRspError for a request the simulator does not implement.
 
-The first run builds vnpy_ctp with pip (meson-python, about two minutes) into a cache folder
-(`$VTCORE_TEST_CACHE`, default ~/.cache/vtcore/tests); later runs reuse it.
+vnpy_ctp and the locale come from the benchmarks' baseline cache when it has them (test_benchmarks_quick,
+which runs first, makes it), so a fresh machine builds vnpy_ctp once; otherwise the first run builds vnpy_ctp
+with pip (meson-python, about two minutes) into `$VTCORE_TEST_CACHE` (default ~/.cache/vtcore/tests).
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from pathlib import Path
 import pytest
 
 from vtcore import ctpsim
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import _vnpy_env  # the benchmarks' baseline cache
 
 pytestmark = pytest.mark.slow
 
@@ -36,6 +40,9 @@ def cache_dir() -> Path:
 @pytest.fixture(scope="module")
 def vnpy_api_dir() -> Path:
     """vnpy_ctp/api of the built wheel: vnctpmd and vnctptd (NEEDED libthost*_se.so, RUNPATH $ORIGIN)."""
+    baseline = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
+    if _vnpy_env.VNPY_CTP == VNPY_CTP and baseline.has_vnpy_ctp():
+        return baseline.api_dir
     folder = cache_dir()
     api = folder / "unpacked" / "vnpy_ctp" / "api"
     if not list(api.glob("vnctptd.*.so")):
@@ -54,6 +61,9 @@ def vnpy_api_dir() -> Path:
 @pytest.fixture(scope="module")
 def gb18030_locale() -> Path:
     """A zh_CN.GB18030 locale compiled without root (vnpy_ctp aborts without it)."""
+    baseline = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
+    if baseline.has_locale():
+        return baseline.locale_dir
     folder = cache_dir() / "locale"
     if not (folder / "zh_CN.GB18030" / "LC_CTYPE").is_file():
         localedef = shutil.which("localedef")
