@@ -313,6 +313,41 @@ def test_drops_are_counted_and_reported():
     engine.stop()
 
 
+def test_drops_are_logged_once_per_timer_interval(caplog):
+    """A handler slower than the feed: the ring fills, ticks are dropped, and the engine says so in the log
+    with the exact count (once, at the next timer tick), not only in a counter nobody reads."""
+    engine = EventEngine(interval=0.05)
+    release = threading.Event()
+    seen: list[int] = []
+
+    def slow_handler(event: Event) -> None:
+        seen.append(1)
+        release.wait(TIMEOUT)
+
+    engine.register(EVENT_TICK, slow_handler)
+    producer = engine.create_producer("slow", "SIM", capacity=8)
+    assert producer.capacity == 8
+    test_producer = _core.TestProducer(producer, ["rb2605"], "SHFE")
+    engine.start()
+    try:
+        with caplog.at_level(logging.WARNING, logger="vtcore.event"):
+            test_producer.start(1)
+            assert test_producer.join(TIMEOUT) and wait_until(lambda: seen)  # the handler now blocks
+            test_producer.start(100)  # 8 fit in the ring, the rest is dropped
+            assert test_producer.join(TIMEOUT)
+            dropped = test_producer.dropped
+            assert dropped >= 100 - 8
+            release.set()
+            assert wait_until(lambda: "dropped" in caplog.text)
+            assert wait_until(lambda: len(seen) == 1 + 100 - dropped)
+        reports = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
+        assert reports == [f"producer slow dropped {dropped} ticks ({dropped} in all): its ring of 8 ticks "
+                           "was full; the handlers are slower than the feed"]
+    finally:
+        release.set()
+        engine.stop()
+
+
 def test_messages_without_a_handler_are_reported(engine, caplog):
     engine.start()
     with caplog.at_level(logging.ERROR, logger="vtcore"):

@@ -46,6 +46,7 @@ void register_hub(py::module_& m) {
       m, "Producer", "The push side of one ring, for one producer thread; created by EventHub.add_producer.")
       .def_property_readonly("id", &Producer::id)
       .def_property_readonly("name", &Producer::name)
+      .def_property_readonly("capacity", &Producer::capacity)
       .def_property_readonly("ticks_pushed", &Producer::ticks_pushed)
       .def_property_readonly("ticks_dropped", &Producer::ticks_dropped)
       .def_property_readonly("messages_pushed", &Producer::messages_pushed)

@@ -99,6 +99,7 @@ class EventEngine:
 
         self._active = False
         self._thread: threading.Thread | None = None
+        self._drops_reported: dict[int, int] = {}  # producer id -> ticks_dropped already logged
         self.handler_errors = 0
         self.discarded_on_stop = 0
 
@@ -340,12 +341,25 @@ class EventEngine:
                         self._run_control_calls()
                 now = monotonic()
                 if now >= next_timer:
+                    self._report_drops()
                     dispatch(Event(EVENT_TIMER))
                     next_timer += interval
                     if next_timer <= now:  # a handler blocked for more than an interval: skip, no burst
                         next_timer = now + interval
             except Exception:  # handlers' errors are caught in _fast; this is a fault of the loop itself
                 logger.exception("EventEngine loop error; the engine goes on")
+
+    def _report_drops(self) -> None:
+        """Log, once per timer interval, the ticks each producer dropped (ring full) since the last report."""
+        for entry in self._hub.stats():
+            producer_id, dropped = int(entry["id"]), int(entry["ticks_dropped"])
+            new = dropped - self._drops_reported.get(producer_id, 0)
+            if new > 0:
+                self._drops_reported[producer_id] = dropped
+                producer = self._producers.get(producer_id)
+                capacity = producer.capacity if producer is not None else "?"
+                logger.warning("producer %s dropped %d ticks (%d in all): its ring of %s ticks was full; the "
+                               "handlers are slower than the feed", entry["name"], new, dropped, capacity)
 
     def _on_handler_error(self, handler: Any, event: Event) -> None:
         self.handler_errors += 1
