@@ -216,6 +216,36 @@ def test_positions_today_and_yesterday(probe_factory) -> None:  # noqa: F811
     assert account["CloseProfit"] != 0  # the short m2601 closed at the book's price, not at its cost
 
 
+def test_close_rules_per_exchange(probe_factory) -> None:  # noqa: F811
+    """SHFE: a plain Close beyond yesterday's volume is error 51 (what clients closing today's lots with Close
+    get from real fronts), beyond the whole position 30. CFFEX closes today's volume first."""
+    config = {"accounts": [{"user_id": "u1", "password": "p1", "positions": [
+        {"instrument": "rb2601", "direction": "long", "yesterday": 2},
+        {"instrument": "IF2512", "direction": "long", "yesterday": 2},
+    ]}]}
+    probe: Probe = probe_factory(config)
+    probe.td_login()
+    probe.send("td_order 1 rb2601 SHFE 0 0 3110 1 limit", "td_order 2 IF2512 CFFEX 0 0 4510 1 limit")
+    final_order(probe, "1", "0")
+    final_order(probe, "2", "0")
+    probe.send("td_order 3 rb2601 SHFE 1 1 3000 3 limit", "td_order 4 rb2601 SHFE 1 1 3000 4 limit")
+    refusal = probe.wait("td.OnRspOrderInsert", OrderRef="3")[0]
+    assert (refusal["ErrorID"], refusal["ErrorMsg"]) == (51, "CTP:平昨仓位不足")
+    assert probe.wait("td.OnRspOrderInsert", OrderRef="4")[0]["ErrorID"] == 30
+    probe.send("td_order 5 rb2601 SHFE 1 1 3000 2 limit")  # within yesterday's volume: accepted
+    final_order(probe, "5", "0")
+    probe.send("td_order 6 IF2512 CFFEX 1 1 4490 2 limit")
+    final_order(probe, "6", "0")
+    probe.send("td_qry position")
+    probe.wait("td.OnRspQryInvestorPosition", last=True)
+    answers = probe.matching("td.OnRspQryInvestorPosition")
+    records = {(r["InstrumentID"], r["PositionDate"]): r for r in answers}
+    cffex = records["IF2512", "1"]
+    assert (cffex["Position"], cffex["TodayPosition"], cffex["YdPosition"]) == (1, 0, 2)  # today's went first
+    assert ("rb2601", "2") not in records or records["rb2601", "2"]["Position"] == 0
+    assert records["rb2601", "1"]["Position"] == 1  # today's lot is left
+
+
 def test_private_flow_is_replayed_after_reconnect(probe_factory, tmp_path: Path) -> None:  # noqa: F811
     port_file = tmp_path / "port"
     probe: Probe = probe_factory({"control": {"port_file": str(port_file)}})

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from vtcore.constant import Exchange
+from vtcore.converter import OffsetConverter
 from vtcore.errors import GatewayError, GatewayNotFoundError
 from vtcore.event import (
     EVENT_ACCOUNT,
@@ -176,6 +177,19 @@ class MainEngine:
         gateway = self.get_gateway(gateway_name)
         return gateway.send_order(req) if gateway else ""
 
+    def send_converted_order(
+        self, req: OrderRequest, gateway_name: str, lock: bool = False, net: bool = False
+    ) -> list[str]:
+        """`convert_order_request`, `send_order` for each request, `update_order_request` for each sent one,
+        atomically with respect to other conversions for the gateway; returns the vt_orderids.
+
+        Raises `vtcore.converter.OverCloseError` (nothing is sent) when a close exceeds the free volume.
+        """
+        gateway = self.get_gateway(gateway_name)
+        if gateway is None:
+            return []
+        return self.oms_engine.get_converter(gateway_name).send(req, gateway.send_order, lock, net)
+
     def cancel_order(self, req: CancelRequest, gateway_name: str) -> None:
         gateway = self.get_gateway(gateway_name)
         if gateway:
@@ -252,6 +266,30 @@ class MainEngine:
     def get_all_active_quotes(self) -> list[QuoteData]:
         return list(self.oms_engine.active_quotes.values())
 
+    # -- offset conversion (vn.py's OffsetConverter, `vtcore.converter`) ---------------------------------
+
+    def get_converter(self, gateway_name: str) -> OffsetConverter | None:
+        """The gateway's OffsetConverter, once the gateway has pushed anything it follows."""
+        return self.oms_engine.offset_converters.get(gateway_name)
+
+    def convert_order_request(
+        self, req: OrderRequest, gateway_name: str, lock: bool = False, net: bool = False
+    ) -> list[OrderRequest]:
+        """The requests to send instead of `req` (SHFE/INE close today/yesterday, lock and net modes).
+
+        Unlike vn.py, a close beyond the free volume raises `vtcore.converter.OverCloseError` instead of
+        returning an empty list. Call `update_order_request` for each request sent, or use
+        `send_converted_order`, which does all three steps at once.
+        """
+        converter = self.get_converter(gateway_name)
+        return converter.convert_order_request(req, lock, net) if converter else [req]
+
+    def update_order_request(self, req: OrderRequest, vt_orderid: str, gateway_name: str) -> None:
+        """Tell the gateway's converter about a request just sent, so that it freezes the volume at once."""
+        converter = self.get_converter(gateway_name)
+        if converter is not None:
+            converter.update_order_request(req, vt_orderid)
+
 
 class OmsEngine(BaseEngine):
     """Latest state per id, kept on the engine thread from the gateways' events (references, as in vn.py)."""
@@ -267,6 +305,7 @@ class OmsEngine(BaseEngine):
         self.quotes: dict[str, QuoteData] = {}
         self.active_orders: dict[str, OrderData] = {}
         self.active_quotes: dict[str, QuoteData] = {}
+        self.offset_converters: dict[str, OffsetConverter] = {}
         event_engine.register(EVENT_TICK, self.process_tick_event)
         event_engine.register(EVENT_ORDER, self.process_order_event)
         event_engine.register(EVENT_TRADE, self.process_trade_event)
@@ -287,14 +326,17 @@ class OmsEngine(BaseEngine):
             self.active_orders[vt_orderid] = order
         else:
             self.active_orders.pop(vt_orderid, None)
+        self.get_converter(order.gateway_name).update_order(order)
 
     def process_trade_event(self, event: Event) -> None:
         trade: TradeData = event.data
         self.trades[trade.vt_tradeid] = trade
+        self.get_converter(trade.gateway_name).update_trade(trade)
 
     def process_position_event(self, event: Event) -> None:
         position: PositionData = event.data
         self.positions[position.vt_positionid] = position
+        self.get_converter(position.gateway_name).update_position(position)
 
     def process_account_event(self, event: Event) -> None:
         account: AccountData = event.data
@@ -305,6 +347,17 @@ class OmsEngine(BaseEngine):
         self.contracts[contract.vt_symbol] = contract
         if contract.name:  # runs on the engine thread, the one that builds TickData from C++ ticks
             self.event_engine.set_tick_name(contract.vt_symbol, contract.name)
+        self.get_converter(contract.gateway_name)
+
+    def get_contract(self, vt_symbol: str) -> ContractData | None:
+        return self.contracts.get(vt_symbol)
+
+    def get_converter(self, gateway_name: str) -> OffsetConverter:
+        """The gateway's OffsetConverter, created on first use (vn.py creates it on the first contract)."""
+        converter = self.offset_converters.get(gateway_name)
+        if converter is None:
+            converter = self.offset_converters.setdefault(gateway_name, OffsetConverter(self.get_contract))
+        return converter
 
     def process_quote_event(self, event: Event) -> None:
         quote: QuoteData = event.data

@@ -56,6 +56,7 @@ Exchange::Exchange(Config config) : config_(std::move(config)), rng_(config_.see
     m.spec = spec;
     m.exchange_name = spec.exchange;
     m.shfe_style = spec.exchange == "SHFE" || spec.exchange == "INE";
+    m.close_today_first = spec.exchange == "CFFEX";
     m.pre_settlement = spec.pre_settlement > 0 ? spec.pre_settlement : spec.price;
     m.upper = spec.upper_limit > 0 ? spec.upper_limit
                                    : round_to_tick(m.pre_settlement * (1 + spec.limit_ratio) - spec.price_tick / 2,
@@ -708,17 +709,24 @@ RequestOutcome Exchange::insert_order(int account, int front_id, int session_id,
     const int yd_free = p.yd - p.yd_frozen;
     const int td_free = p.td - p.td_frozen;
     if (offset == THOST_FTDC_OF_CloseYesterday || (offset == THOST_FTDC_OF_Close && m.shfe_style)) {
-      if (volume > yd_free)
-        return reject(offset == THOST_FTDC_OF_CloseYesterday ? err::over_close_yesterday_position
-                                                             : err::over_close_position);
+      // SHFE/INE: Close means close yesterday. Beyond the whole position it is 30; beyond yesterday's
+      // volume (closing today's with a plain Close, the classic mistake) the real front answers 51.
+      if (offset == THOST_FTDC_OF_Close && volume > yd_free + td_free) return reject(err::over_close_position);
+      if (volume > yd_free) return reject(err::over_close_yesterday_position);
       order.frozen_yd = volume;
     } else if (offset == THOST_FTDC_OF_CloseToday && m.shfe_style) {
       if (volume > td_free) return reject(err::over_close_today_position);
       order.frozen_td = volume;
-    } else {  // other exchanges: yesterday's volume first, then today's
+    } else {  // CFFEX: today's volume first, then yesterday's; the other exchanges: yesterday's first
       if (volume > yd_free + td_free) return reject(err::over_close_position);
-      order.frozen_yd = std::min(volume, yd_free);
-      order.frozen_td = volume - order.frozen_yd;
+      order.today_first = m.close_today_first;
+      if (order.today_first) {
+        order.frozen_td = std::min(volume, td_free);
+        order.frozen_yd = volume - order.frozen_td;
+      } else {
+        order.frozen_yd = std::min(volume, yd_free);
+        order.frozen_td = volume - order.frozen_yd;
+      }
     }
     Position& frozen = held->second;  // volume > 0 was checked against it, so it exists
     frozen.yd_frozen += order.frozen_yd;
@@ -891,8 +899,8 @@ void Exchange::apply_fill(size_t order_index, double price, int volume) {
   a.commission += commission;
   p.commission += commission;
   if (o.closing) {
-    int from_yd = std::min(volume, o.frozen_yd);
-    int from_td = volume - from_yd;
+    const int from_yd = o.today_first ? volume - std::min(volume, o.frozen_td) : std::min(volume, o.frozen_yd);
+    const int from_td = volume - from_yd;
     o.frozen_yd -= from_yd;
     o.frozen_td -= from_td;
     p.yd_frozen -= from_yd;

@@ -159,6 +159,7 @@ class Exchange {
     CThostFtdcInstrumentField field{};
     std::string exchange_name;  // SHFE, ...
     bool shfe_style = false;    // SHFE/INE: today and history positions are separate; Close means yesterday
+    bool close_today_first = false;  // CFFEX: a close takes today's volume before yesterday's
     double pre_settlement = 0, upper = 0, lower = 0;
     double last = 0, open = 0, high = 0, low = 0;
     double bid[5]{}, ask[5]{};
@@ -200,6 +201,7 @@ class Exchange {
     bool closing = false;
     char posi_direction = '2';
     int frozen_yd = 0, frozen_td = 0;     // close orders: position volume still frozen
+    bool today_first = false;             // fills take frozen_td before frozen_yd (CFFEX close)
     double frozen_margin_per_lot = 0;     // open orders: margin + commission still frozen per open lot
     double frozen_commission_per_lot = 0;
   };

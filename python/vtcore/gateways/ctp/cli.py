@@ -6,8 +6,8 @@
 
 The view (redrawn every second on a terminal, one status line per second otherwise) shows each front's
 state, ticks per second and drops, the latest ticks, the account, positions, orders and trades, until Ctrl-C
-or --duration. With --sim it also sends one buy and one sell order at the touch, so that the order and trade
-paths show.
+or --duration. With --sim it also sends one buy at the touch and, once it has filled, one sell that closes it
+through the offset converter (CLOSETODAY on SHFE/INE), so that the order and trade paths show.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from vtcore.constant import Direction, Exchange, Offset, OrderType
+from vtcore.constant import Direction, Offset, OrderType
+from vtcore.converter import OverCloseError
 from vtcore.engine import MainEngine
 from vtcore.errors import VtcoreError
 from vtcore.event import EVENT_GATEWAY_STATE, EVENT_LOG, EVENT_TICK, Event, EventEngine
@@ -141,7 +142,7 @@ class LiveView:
         ]
         lines += [
             f"order {o.vt_orderid} {o.vt_symbol} {o.direction.value if o.direction else ''} "
-            f"{o.volume:g} @ {o.price:g}: {o.status.value} ({o.traded:g} traded)"
+            f"{o.offset.value} {o.volume:g} @ {o.price:g}: {o.status.value} ({o.traded:g} traded)"
             for o in engine.get_all_orders()[-5:]
         ]
         lines += [
@@ -152,30 +153,55 @@ class LiveView:
         return lines
 
 
-def _demo_orders(main_engine: MainEngine, view: LiveView) -> None:
-    """One buy at the ask and one sell at the bid on the first ticking symbol."""
-    with view._lock:
-        ticks = list(view.latest.values())
-    if not ticks:
-        return
-    tick = ticks[0]
-    close = Offset.CLOSETODAY if tick.exchange in (Exchange.SHFE, Exchange.INE) else Offset.CLOSE
-    for direction, price, offset in (
-        (Direction.LONG, tick.ask_price_1, Offset.OPEN),
-        (Direction.SHORT, tick.bid_price_1, close),
-    ):
-        main_engine.send_order(
-            OrderRequest(
-                symbol=tick.symbol,
-                exchange=tick.exchange,
-                direction=direction,
-                type=OrderType.LIMIT,
-                volume=1,
-                price=price,
-                offset=offset,
-            ),
-            tick.gateway_name,
+class _DemoOrders:
+    """With --sim: one buy at the ask on the first ticking symbol, then, once its fill is known, one sell at
+    the bid that closes it through the offset converter (CLOSETODAY on SHFE/INE, CLOSE elsewhere)."""
+
+    def __init__(self, main_engine: MainEngine, view: LiveView) -> None:
+        self.main_engine = main_engine
+        self.view = view
+        self.opened: TickData | None = None
+        self.done = False
+
+    def step(self) -> None:
+        if self.done:
+            return
+        if self.opened is None:
+            with self.view._lock:
+                ticks = list(self.view.latest.values())
+            if ticks:
+                self.opened = ticks[0]
+                self._send(self.opened, Direction.LONG, self.opened.ask_price_1, Offset.OPEN)
+            return
+        tick = self.opened
+        converter = self.main_engine.get_converter(tick.gateway_name)
+        holding = converter.get_position_holding(tick.vt_symbol) if converter else None
+        if holding is None or holding.long_td < 1:
+            return  # the buy has not filled (yet)
+        self.done = True
+        with self.view._lock:
+            latest = self.view.latest.get(tick.vt_symbol, tick)
+        try:
+            self.main_engine.send_converted_order(
+                self._request(latest, Direction.SHORT, latest.bid_price_1, Offset.CLOSE), tick.gateway_name
+            )
+        except OverCloseError as exc:
+            self.main_engine.write_log(f"demo close not sent: {exc}")
+
+    @staticmethod
+    def _request(tick: TickData, direction: Direction, price: float, offset: Offset) -> OrderRequest:
+        return OrderRequest(
+            symbol=tick.symbol,
+            exchange=tick.exchange,
+            direction=direction,
+            type=OrderType.LIMIT,
+            volume=1,
+            price=price,
+            offset=offset,
         )
+
+    def _send(self, tick: TickData, direction: Direction, price: float, offset: Offset) -> None:
+        self.main_engine.send_order(self._request(tick, direction, price, offset), tick.gateway_name)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -194,7 +220,7 @@ def run(args: argparse.Namespace) -> int:
             main_engine.add_gateway(load_gateway_class(name), name)
             main_engine.connect(simulator_setting() if sim else None, name)
         subscribed = False
-        ordered = args.no_orders or not sim
+        demo = _DemoOrders(main_engine, view) if sim and not args.no_orders else None
         started = time.monotonic()
         while not args.duration or time.monotonic() - started < args.duration:
             time.sleep(1.0)
@@ -207,9 +233,8 @@ def run(args: argparse.Namespace) -> int:
                             SubscribeRequest(symbol=contract.symbol, exchange=contract.exchange),
                             contract.gateway_name,
                         )
-            elif subscribed and not ordered and view.latest:
-                ordered = True
-                _demo_orders(main_engine, view)
+            elif subscribed and demo is not None:
+                demo.step()
             lines = view.render()
             if interactive:
                 sys.stdout.write("\x1b[H\x1b[2J" + "\n".join(lines) + "\n")
