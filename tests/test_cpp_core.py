@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 CPP_TESTS = Path(__file__).parent / "cpp"
-EXECUTABLES = ["test_fixed_string", "test_spsc_ring", "test_tick_buffer", "test_event_hub", "test_wakeup"]
+EXECUTABLES = ["test_fixed_string", "test_spsc_ring", "test_tick_buffer", "test_event_hub", "test_wakeup",
+               "test_handoff"]
 
 
 def _cmake() -> str:

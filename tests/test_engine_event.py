@@ -400,3 +400,39 @@ def test_handler_unregistering_itself_during_dispatch(engine):
         engine.put(Event("eSelf"))
     assert wait_until(lambda: len(calls) == 4)
     assert calls == ["once", "other", "other", "other"]  # the running event finishes with the table it began
+
+
+def test_isolated_puts_hand_the_gil_to_the_spinning_engine():
+    """put() from a Python thread while the engine spins idle hands the GIL over (no second wake-up for the
+    engine): events still arrive complete and in order, including puts made from a handler (the engine
+    thread itself never hands over) and a dense burst (batched, not handed over one by one)."""
+    engine = EventEngine(interval=1.0, spin_us=1_000_000)  # spins up to 1 s: always spinning between puts
+    received: list[int] = []
+    engine.register("eIsolated", lambda event: received.append(event.data))
+
+    def echo(event: Event) -> None:  # a handler that puts: runs on the engine thread
+        engine.put(Event("eIsolated", -event.data))
+
+    engine.register("eEcho", echo)
+    engine.start()
+    try:
+        time.sleep(0.01)
+        # Isolated puts (1 ms apart, far more than the hand-over's minimum gap) until one was handed over: a
+        # preempted engine thread (busy machine) makes a hand-over fall back, never all of 2,000.
+        count = 0
+        while engine.hub.handoffs == 0 and count < 2000:
+            engine.put(Event("eIsolated", count))
+            count += 1
+            assert wait_until(lambda count=count: len(received) == count)
+            time.sleep(0.001)
+        assert engine.hub.handoffs >= 1
+        assert received == list(range(count))
+        engine.put(Event("eEcho", 7))
+        assert wait_until(lambda: received[-1] == -7)
+        before = len(received)
+        for i in range(10_000):
+            engine.put(Event("eIsolated", i))
+        assert wait_until(lambda: len(received) == before + 10_000)
+        assert received[before:] == list(range(10_000))
+    finally:
+        engine.stop()

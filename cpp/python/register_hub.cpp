@@ -35,6 +35,16 @@ class CollectingSink final : public DrainSink {
   std::vector<Segment> segments;
 };
 
+// A notify() from a thread holding the GIL hands the GIL straight to a spinning engine thread when the
+// previous one is at least this old (isolated events); closer events are batched instead.
+constexpr std::chrono::microseconds kHandoffMinGap{50};
+// How long either side waits for the other during a hand-over before falling back to the plain path
+// (a preempted engine thread on a busy machine: the notifier then yields its CPU while it waits).
+constexpr std::chrono::microseconds kHandoffTimeout{200};
+// Drains up to this many records keep the GIL: releasing it costs the engine thread a wake-up
+// whenever another thread is waiting for it, which is more than copying a few hundred records.
+constexpr std::size_t kDrainWithGil = 256;
+
 void delete_producer_capsule(PyObject* capsule) {
   delete static_cast<std::shared_ptr<Producer>*>(PyCapsule_GetPointer(capsule, kProducerCapsuleName));
 }
@@ -102,12 +112,33 @@ void register_hub(py::module_& m) {
           py::arg("producer"))
       .def("notify", &EventHub::notify)
       .def(
+          "notify_handoff",
+          [](EventHub& self) {
+            LockHandoff& handoff = self.handoff();
+            const bool offered = handoff.offer(self.consumer_spinning(), kHandoffMinGap);
+            self.notify();
+            if (!offered) return false;
+            const py::gil_scoped_release release;
+            handoff.released();
+            return handoff.finish(kHandoffTimeout);
+          },
+          "notify() for a thread that holds the GIL and has just queued an event: when the consumer is "
+          "spinning and the event is isolated, hands the GIL straight to it (handoff.hpp). True when it did.")
+      .def_property_readonly("handoffs", [](EventHub& self) { return self.handoff().handoffs(); })
+      .def_property_readonly("consumer_spinning", &EventHub::consumer_spinning)
+      .def(
           "wait",
           [](EventHub& self, double timeout) {
             const auto ns = seconds_to_ns(timeout, "timeout");
-            // Safe without the GIL: wait touches only C++ state and no Python objects.
-            const py::gil_scoped_release release;
-            return self.wait(ns);
+            bool work = false;
+            {
+              // Safe without the GIL: wait touches only C++ state and no Python objects.
+              const py::gil_scoped_release release;
+              work = self.wait(ns);
+              self.handoff().before_acquire(kHandoffTimeout);
+            }
+            self.handoff().after_acquire();
+            return work;
           },
           py::arg("timeout"))
       .def(
@@ -115,9 +146,15 @@ void register_hub(py::module_& m) {
           [](EventHub& self, std::int64_t max_records) {
             if (max_records < 0) throw py::value_error("max_records must not be negative");
             CollectingSink sink;
-            {
-              const py::gil_scoped_release release;  // the C++ drain touches no Python objects
-              self.drain(sink, static_cast<std::size_t>(max_records));
+            const auto max = static_cast<std::size_t>(max_records);
+            // A small drain keeps the GIL; a large one releases it for the bulk (the C++ drain touches no
+            // Python objects). Two drains in one call keep their runs valid only while together they fit
+            // the tick buffer, so larger requests are drained in one call.
+            const bool fits = max <= self.tick_buffer()->capacity();
+            const std::size_t taken = fits ? self.drain(sink, std::min(max, kDrainWithGil)) : 0;
+            if (taken < max && (!fits || taken == kDrainWithGil)) {
+              const py::gil_scoped_release release;
+              self.drain(sink, max - taken);
             }
             py::list out(sink.segments.size());
             std::size_t i = 0;

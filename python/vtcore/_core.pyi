@@ -72,6 +72,11 @@ class EventHub:
     def remove_producer(self, producer: Producer) -> None:
         """Its thread must have stopped; records not drained yet are discarded, later pushes too."""
     def notify(self) -> None: ...
+    def notify_handoff(self) -> bool:
+        """notify() from a thread holding the GIL that just queued an event: hands the GIL straight to a
+        spinning consumer when the event is isolated. True when it did."""
+    @property
+    def handoffs(self) -> int: ...
     def wait(self, timeout: float) -> bool:
         """GIL released. True when there is work; returns early on a push or notify()."""
     def drain(self, max_records: int = 4096) -> list[tuple[Any, ...]]:

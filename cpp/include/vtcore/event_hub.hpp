@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "vtcore/handoff.hpp"
 #include "vtcore/records.hpp"
 #include "vtcore/spsc_ring.hpp"
 #include "vtcore/tick_buffer.hpp"
@@ -175,6 +176,11 @@ class EventHub {
   [[nodiscard]] std::vector<ProducerStats> stats() const;
   [[nodiscard]] std::uint64_t wakes() const noexcept { return wakeup_->wakes(); }
   [[nodiscard]] bool consumer_parked() const noexcept { return wakeup_->parked(); }
+  /// A hint: the consumer is spinning in wait() and will see a push or notify() within microseconds.
+  [[nodiscard]] bool consumer_spinning() const noexcept { return wakeup_->spinning(); }
+
+  /// For notifiers that hold a lock the consumer needs as well (the binding's GIL): see handoff.hpp.
+  [[nodiscard]] LockHandoff& handoff() noexcept { return handoff_; }
 
  private:
   template <typename Match>
@@ -185,6 +191,7 @@ class EventHub {
   const std::shared_ptr<Wakeup> wakeup_;
   const std::shared_ptr<TickBuffer> ticks_;
   const std::chrono::nanoseconds spin_;
+  LockHandoff handoff_;
 
   mutable std::mutex producers_mutex_;
   std::vector<std::shared_ptr<Producer>> producers_;  // guarded by producers_mutex_

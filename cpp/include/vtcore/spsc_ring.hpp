@@ -12,6 +12,15 @@ namespace vtcore {
 
 inline constexpr std::size_t kCacheLineSize = 64;
 
+/// One round of a spin-wait: tells the CPU (and a hyperthread sibling) that this core is waiting.
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield" ::: "memory");
+#endif
+}
+
 /// Capacity is a power of two so a slot index is `position & mask`; positions are 64-bit counters
 /// that never wrap in practice, so "full" is `tail - head == capacity` with no wasted slot.
 /// T must be default constructible; slots are constructed once and then assigned in place.

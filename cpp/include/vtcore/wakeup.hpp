@@ -57,12 +57,14 @@ class Wakeup {
     const auto deadline = start + std::max(timeout, zero);
     const auto spin_until = start + std::clamp(spin, zero, std::max(timeout, zero));
     bool work = has_work();
+    spinning_.store(true, std::memory_order_relaxed);
     for (std::uint32_t i = 0; !work && !notified_.load(std::memory_order_relaxed); ++i) {
       // The clock is read every 64 rounds (and at once, so a zero spin does not spin).
       if ((i & 63U) == 0 && Clock::now() >= spin_until) break;
       cpu_relax();
       work = has_work();
     }
+    spinning_.store(false, std::memory_order_relaxed);
     while (!work && !notified_.load(std::memory_order_relaxed)) {
       const auto now = Clock::now();
       if (now >= deadline) break;
@@ -78,6 +80,9 @@ class Wakeup {
     return work;
   }
 
+  /// Whether the consumer is in the spinning part of wait() (a hint: it may stop any moment).
+  [[nodiscard]] bool spinning() const noexcept { return spinning_.load(std::memory_order_relaxed); }
+
   /// Whether the consumer has announced parking (it may be about to sleep or asleep). For tests.
   [[nodiscard]] bool parked() const noexcept { return parked_.load(std::memory_order_relaxed) != 0; }
 
@@ -85,14 +90,6 @@ class Wakeup {
   [[nodiscard]] std::uint64_t wakes() const noexcept { return wakes_.load(std::memory_order_relaxed); }
 
  private:
-  static void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    asm volatile("yield" ::: "memory");
-#endif
-  }
-
   void wake() noexcept {
     wakes_.fetch_add(1, std::memory_order_relaxed);
     epoch_.fetch_add(1, std::memory_order_release);
@@ -126,6 +123,7 @@ class Wakeup {
 
   alignas(kCacheLineSize) std::atomic<std::uint32_t> parked_{0};  // read by every producer
   std::atomic<bool> notified_{false};
+  std::atomic<bool> spinning_{false};
   alignas(kCacheLineSize) std::atomic<std::uint32_t> epoch_{0};  // the futex word
   std::atomic<std::uint64_t> wakes_{0};
 #if !defined(__linux__)
