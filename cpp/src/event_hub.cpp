@@ -109,15 +109,26 @@ std::size_t Producer::drain_some(DrainSink& sink, TickBuffer::Writer& ticks, std
       continue;
     }
 
-    // A run of ticks, copied into the tick buffer as one block that does not wrap.
+    // A run of ticks, copied into the tick buffer as one block that does not wrap. In chunks, so that
+    // each slot is read from memory once: the type check brings its first line in, the copy reuses it.
     const std::size_t limit =
         std::min({readable, max - done, tick_room, ticks.contiguous_space()});
     if (limit == 0) break;  // the tick buffer is full for this drain
-    std::size_t run = 1;
-    while (run < limit && ring_.peek(run).type == RingSlot::kTick) ++run;
-    TickRecord* out = ticks.begin(run);
-    for (std::size_t i = 0; i < run; ++i) out[i] = ring_.peek(i).tick;
-    const std::uint64_t start = ticks.commit(run);
+    constexpr std::size_t kChunk = 64;
+    std::size_t run = 0;
+    std::uint64_t start = 0;
+    while (run < limit) {
+      const std::size_t chunk_max = std::min(kChunk, limit - run);
+      std::size_t chunk = 0;
+      while (chunk < chunk_max && ring_.peek(run + chunk).type == RingSlot::kTick) ++chunk;
+      if (chunk == 0) break;  // a message follows the run
+      TickRecord* out = ticks.begin(chunk);
+      for (std::size_t i = 0; i < chunk; ++i) out[i] = ring_.peek(run + i).tick;
+      const std::uint64_t first = ticks.commit(chunk);
+      if (run == 0) start = first;
+      run += chunk;
+      if (chunk < chunk_max) break;
+    }
     ring_.consume(run);
     tick_room -= run;
     done += run;
