@@ -185,9 +185,10 @@ class RpcClient:
              **arguments: Any) -> T:
         """Run `call_type(**arguments)` on the server; its result decoded as `result_type`.
 
-        Raises RpcTimeoutError when no reply comes within `timeout` seconds (the request may still run on the
-        server if it got there), RemoteError when the server refused or failed the call, NotConnectedError
-        when the client is closed. Any thread may call; calls from different threads run concurrently.
+        Raises RpcTimeoutError when no reply comes within `timeout` seconds (its `sent` says whether the
+        request left; if it did, it may still run on the server), RemoteError when the server refused or
+        failed the call, NotConnectedError when the client is closed. Any thread may call; calls from
+        different threads run concurrently.
         """
         if not self._running:
             raise NotConnectedError("the RPC client is not running")
@@ -204,7 +205,8 @@ class RpcClient:
             # With ZMQ_IMMEDIATE, POLLOUT means a connected, authenticated server is there to take it.
             if not self._wait(dealer, zmq.POLLOUT, deadline):
                 raise RpcTimeoutError(
-                    f"RPC call {call_type.__name__}: server not connected within {timeout:g} s")
+                    f"RPC call {call_type.__name__}: server not connected within {timeout:g} s (not sent)",
+                    sent=False)
             dealer.send(payload, zmq.NOBLOCK)
             while True:
                 if not self._wait(dealer, zmq.POLLIN, deadline):
