@@ -355,18 +355,21 @@ class RpcGateway(BaseGateway):
         if remote:
             self.write_log(f"send_order {local_vt_orderid} is the server's {remote}")
             if pending.cancel_wanted:
-                self.cancel_order(CancelRequest(pending.local_orderid, pending.req.symbol,
-                                                pending.req.exchange))
+                try:
+                    self.cancel_order(CancelRequest(pending.local_orderid, pending.req.symbol,
+                                                    pending.req.exchange))
+                except RpcError as exc:
+                    self.write_log(f"cancel of {local_vt_orderid} failed: {exc}", logging.WARNING)
         else:
             self.write_log(f"send_order {local_vt_orderid} REJECTED: {error}", logging.WARNING)
 
     def _cancel(self, call_type: type[Call], req: CancelRequest) -> None:
         """Cancel at the server gateway named in the local id ("CTP.1_2_3" -> gateway CTP, id 1_2_3)."""
-        remote = self._alias_targets.get(req.orderid, req.orderid)
         with self._lock:
             pending = next((p for p in self._pending.values() if p.local_orderid == req.orderid), None)
             if pending is not None:
                 pending.cancel_wanted = True
+            remote = self._alias_targets.get(req.orderid, req.orderid)
         if pending is not None:
             self.write_log(f"cancel of {self.gateway_name}.{req.orderid} waits for the server's answer to "
                            "its send_order")
