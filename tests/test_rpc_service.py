@@ -172,6 +172,13 @@ def test_two_server_gateways_with_overlapping_order_ids_stay_apart(tmp_path: Pat
     assert oms["active_orders"] == [first]
     assert oms["orders"] == {first: "NOTTRADED", second: "CANCELLED"}
 
+    # A client that shows one server gateway sees only its contracts, account and orders.
+    only_sim2 = start_client(procs, home, client_setting(server, server_gateways="SIM2"))
+    summary = only_sim2.call("summary")
+    assert summary["symbol_map"] == {"ag2606.SHFE": "SIM2", "al2606.SHFE": "SIM2"}
+    assert summary["accounts"] == ["RPC.SIM2.A1"]
+    assert only_sim2.call("oms")["orders"] == {second: "CANCELLED"}
+
 
 def test_resync_after_restart_closes_what_the_server_no_longer_has(tmp_path: Path, procs: list[Proc]) -> None:
     """The restarted server has another account, no position and no orders: the client's OMS follows."""

@@ -33,6 +33,7 @@ import itertools
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -85,6 +86,10 @@ MAX_BUFFERED = 1_000_000
 CALL_TIMEOUT = 30.0
 FRONT = "rpc"
 RETRY_PAUSE = 0.2  # seconds between retries of a send_order that timed out
+#: Seconds events are held back for an unresolved send_order; after that they flow again (the order, should it
+#: then show up before the server's answer, gets both ids), so a server gateway that hangs in send_order
+#: cannot stop this client's order updates.
+MAX_HOLD = 60.0
 _UNROUTED = object()  # a request for a symbol no server gateway trades
 #: Objects that exist only while the server reports them (trades and contracts are kept once seen).
 _STATE_KINDS = ("order", "position", "account", "quote")
@@ -155,6 +160,7 @@ class RpcGateway(BaseGateway):
         self._key_numbers = itertools.count(1)
         self._pending: dict[str, _PendingSend] = {}  # key -> a send_order that timed out, not yet resolved
         self._held: list[tuple[Any, str | None]] = []  # events held back while a send is pending
+        self._holding = False
         self._aliases: dict[str, str] = {}  # server vt_orderid -> the local orderid send_order returned
         self._alias_targets: dict[str, str] = {}  # that local orderid -> the server vt_orderid
         self._mirrored: set[str] = set()  # server vt_orderids emitted under their own id before the alias
@@ -292,6 +298,7 @@ class RpcGateway(BaseGateway):
         order = req.create_order_data(pending.local_orderid, self.gateway_name)
         with self._lock:
             self._pending[key] = pending
+            self._holding = True
             self.on_order(order)  # SUBMITTING, as a gateway reports an order it has just sent
         self.write_log(f"send_order {order.vt_orderid}: no reply within {self.call_timeout:g} s; retrying "
                        "with the same key (the server sends it at most once)", logging.WARNING)
@@ -303,7 +310,13 @@ class RpcGateway(BaseGateway):
 
     def _retry_send(self, pending: _PendingSend) -> None:
         """Send the same keyed order again until the server answers with its outcome."""
+        hold_until = time.monotonic() + MAX_HOLD
         while not self._closing.is_set():
+            if self._holding and time.monotonic() > hold_until:
+                with self._lock:
+                    self._release_held()
+                self.write_log(f"no answer to send_order {self.gateway_name}.{pending.local_orderid} for "
+                               f"{MAX_HOLD:g} s: server events flow again meanwhile", logging.WARNING)
             client = self.client
             if client is None:
                 return
@@ -349,9 +362,7 @@ class RpcGateway(BaseGateway):
                 rejected.status = Status.REJECTED
                 self.on_order(rejected)
             if not self._pending:
-                held, self._held = self._held, []
-                for data, event_type in held:
-                    self._emit(data, event_type)
+                self._release_held()
         if remote:
             self.write_log(f"send_order {local_vt_orderid} is the server's {remote}")
             if pending.cancel_wanted:
@@ -362,6 +373,13 @@ class RpcGateway(BaseGateway):
                     self.write_log(f"cancel of {local_vt_orderid} failed: {exc}", logging.WARNING)
         else:
             self.write_log(f"send_order {local_vt_orderid} REJECTED: {error}", logging.WARNING)
+
+    def _release_held(self) -> None:
+        """Emit the events held back for pending sends (called with `_lock` held)."""
+        self._holding = False
+        held, self._held = self._held, []
+        for data, event_type in held:
+            self._emit(data, event_type)
 
     def _cancel(self, call_type: type[Call], req: CancelRequest) -> None:
         """Cancel at the server gateway named in the local id ("CTP.1_2_3" -> gateway CTP, id 1_2_3)."""
@@ -585,7 +603,7 @@ class RpcGateway(BaseGateway):
             return
         if isinstance(data, schema.ContractMsg):
             self.symbol_gateway_map[f"{data.symbol}.{data.exchange.value}"] = data.gateway_name
-        if self._pending and not isinstance(data, schema.ContractMsg):
+        if self._holding and not isinstance(data, schema.ContractMsg):
             self._held.append((data, event_type))  # released once the pending send_order is resolved
             return
         key = _identity(data)
