@@ -243,3 +243,24 @@ def test_send_order_that_times_out_is_sent_once_and_keeps_its_id(tmp_path: Path,
     assert client.call("oms")["orders"] == {pending: "CANCELLED"}
     # The next order is an ordinary one.
     assert client.call("send", "rb2605", 4000.0) == "RPC.SIM.2"
+
+
+def test_send_order_unanswered_before_a_server_restart_is_never_sent_again(tmp_path: Path,
+                                                                          procs: list[Proc]) -> None:
+    """The server dies while its gateway holds the order: the retry reaches the restarted server, which
+    refuses it (the earlier one may have sent it), and the order the client was given becomes REJECTED."""
+    home = tmp_path / ".vntrader"
+    rep, pub = addresses()
+    server = start_server(procs, home, rep, pub)
+    client = start_client(procs, home, client_setting(server))
+    client.call("set_timeout", 0.5)
+    pending = client.call("send", "rb2605", SLOW_PRICE)
+    assert server.call("send_started")
+    server.process.kill()  # abruptly: the held send never finishes
+    server.process.join(WAIT)
+    procs.remove(server)
+
+    server = start_server(procs, home, rep, pub)
+    assert client.call("order_status", pending, "REJECTED")
+    assert server.call("orders") == []  # the retry did not send it again
+    assert any("REJECTED" in line and "outcome unknown" in line for line in client.call("logs"))
