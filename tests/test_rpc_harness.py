@@ -75,8 +75,16 @@ def wait_until(condition: Callable[[], Any], timeout: float = WAIT, what: str = 
 # -- the in-test gateway ----------------------------------------------------------------------------------
 
 
+SLOW_PRICE = 4444.0  # an order at this price waits in send_order until the test releases it
+
+
 class SimGateway(BaseGateway):
-    """Fills a limit order at once when its price is >= 5000 (buy) and rests it otherwise."""
+    """Fills a limit order at once when its price is >= 5000 (buy) and rests it otherwise.
+
+    Settings: `broker_file`; optional `symbols` (comma-separated, default SYMBOLS), `account` (the account
+    id reported, "" for none, default "A1") and `position` (the rb2605 long volume reported, default 3; 0 for
+    none).
+    """
 
     default_name = "SIM"
     default_setting: ClassVar[dict[str, Any]] = {"broker_file": ""}
@@ -90,18 +98,27 @@ class SimGateway(BaseGateway):
         self.subscribed: list[str] = []
         self.history_release = threading.Event()
         self.history_started = threading.Event()
+        self.send_release = threading.Event()
+        self.send_started = threading.Event()
+        self.symbols: tuple[str, ...] = SYMBOLS
         self._lock = threading.Lock()
         self._next_id = 0
 
     def connect(self, setting: dict[str, Any]) -> None:
         self.broker_file = Path(setting["broker_file"]) if setting["broker_file"] else None
-        for symbol in SYMBOLS:
+        if setting.get("symbols"):
+            self.symbols = tuple(setting["symbols"].split(","))
+        for symbol in self.symbols:
             self.on_contract(ContractData(gateway_name=self.gateway_name, symbol=symbol,
                                           exchange=Exchange.SHFE, name=symbol, product=Product.FUTURES,
                                           size=10, pricetick=1))
-        self.on_account(AccountData(gateway_name=self.gateway_name, accountid="A1", balance=1e6))
-        self.on_position(PositionData(gateway_name=self.gateway_name, symbol=SYMBOLS[0],
-                                      exchange=Exchange.SHFE, direction=Direction.LONG, volume=3))
+        account = setting.get("account", "A1")
+        if account:
+            self.on_account(AccountData(gateway_name=self.gateway_name, accountid=account, balance=1e6))
+        position = setting.get("position", 3)
+        if position:
+            self.on_position(PositionData(gateway_name=self.gateway_name, symbol=self.symbols[0],
+                                          exchange=Exchange.SHFE, direction=Direction.LONG, volume=position))
         self._restore()
 
     def _restore(self) -> None:
@@ -140,11 +157,15 @@ class SimGateway(BaseGateway):
 
     def close(self) -> None:
         self.history_release.set()
+        self.send_release.set()
 
     def subscribe(self, req: SubscribeRequest) -> None:
         self.subscribed.append(req.vt_symbol)
 
     def send_order(self, req: OrderRequest) -> str:
+        if req.price == SLOW_PRICE:  # a deterministic slow send: the reply comes after the client's timeout
+            self.send_started.set()
+            self.send_release.wait(WAIT)
         with self._lock:
             self._next_id += 1
             orderid = f"{self._next_id}"
@@ -259,15 +280,20 @@ def _serve(commands: Any, replies: Any, handlers: dict[str, Callable[..., Any]])
 
 
 def server_main(home: str, commands: Any, replies: Any, *config: Any) -> None:
-    """A MainEngine with SimGateway "SIM" and the RpcService; config = (rep, pub, curve, broker_file)."""
-    rep, pub, curve, broker_file = config
+    """A MainEngine with SimGateway "SIM" and the RpcService; config = (rep, pub, curve, broker_file[,
+    gateways]) where `gateways` ({name: extra SimGateway settings}, default {"SIM": {}}) names the SimGateways
+    to add; the first is the one the commands drive."""
+    rep, pub, curve, broker_file = config[:4]
+    gateways: dict[str, dict[str, Any]] = config[4] if len(config) > 4 else {"SIM": {}}
     try:
         os.environ["VTCORE_HOME"] = home
         main_engine = MainEngine()
         logs: list[str] = []
         main_engine.event_engine.register(EVENT_LOG, lambda event: logs.append(event.data.msg))
-        gateway = main_engine.add_gateway(SimGateway, "SIM")
-        main_engine.connect({"broker_file": broker_file}, "SIM")
+        sims = [main_engine.add_gateway(SimGateway, name) for name in gateways]
+        for name, extra in gateways.items():
+            main_engine.connect({"broker_file": broker_file, **extra}, name)
+        gateway = sims[0]
         rpc = main_engine.add_app(RpcServiceApp)
         rpc.start(rep, pub, curve=curve)  # type: ignore[attr-defined]
         status = rpc.status  # type: ignore[attr-defined]
@@ -295,6 +321,10 @@ def server_main(home: str, commands: Any, replies: Any, *config: Any) -> None:
         "release_history": gateway.history_release.set,
         "history_started": lambda: gateway.history_started.wait(WAIT),
         "subscribed": lambda: list(gateway.subscribed),
+        "release_send": gateway.send_release.set,
+        "send_started": lambda: gateway.send_started.wait(WAIT),
+        "orders": lambda: sorted((o.vt_orderid, o.status.value, o.price)
+                                 for o in main_engine.get_all_orders()),
         "stop": stop,
     })
 
@@ -358,6 +388,8 @@ def client_main(home: str, commands: Any, replies: Any, setting: dict[str, Any])
         os.environ["VTCORE_HOME"] = home
         main_engine = MainEngine()
         gateway = main_engine.add_gateway(RpcGateway)
+        logs: list[Any] = []
+        main_engine.event_engine.register(EVENT_LOG, lambda event: logs.append(event.data))
         lock = threading.Lock()
         seen: dict[str, Any] = {"ticks": [], "tick_series": [], "orders": [], "order_types": [], "trades": [],
                                 "states": [], "contracts": 0}
@@ -464,6 +496,24 @@ def client_main(home: str, commands: Any, replies: Any, setting: dict[str, Any])
                 "symbol_map": dict(gateway.symbol_gateway_map),
             }
 
+    def oms() -> dict[str, Any]:
+        """The local OMS: position volumes, account balances and the active orders' ids."""
+        return {
+            "positions": {p.vt_positionid: p.volume for p in main_engine.get_all_positions()},
+            "accounts": {a.vt_accountid: a.balance for a in main_engine.get_all_accounts()},
+            "orders": {o.vt_orderid: o.status.value for o in main_engine.get_all_orders()},
+            "active_orders": sorted(o.vt_orderid for o in main_engine.get_all_active_orders()),
+        }
+
+    def send_keyed(key: str, symbol: str, price: float) -> str:
+        """A send_order call with a client-chosen key, straight through the RPC client."""
+        assert gateway.client is not None
+        return str(gateway.client.call(schema.SendOrder, str, WAIT, gateway_name="SIM", key=key,
+                                       req=schema.ORDER_REQ.to_msg(buy(symbol, price))))
+
+    def set_timeout(seconds: float) -> None:
+        gateway.call_timeout = seconds
+
     def stop() -> None:
         main_engine.close()
 
@@ -477,6 +527,10 @@ def client_main(home: str, commands: Any, replies: Any, setting: dict[str, Any])
         "subscribe": lambda symbol: main_engine.subscribe(SubscribeRequest(symbol, Exchange.SHFE), "RPC"),
         "history": history,
         "summary": summary,
+        "oms": oms,
+        "send_keyed": send_keyed,
+        "set_timeout": set_timeout,
+        "logs": lambda: [log.msg for log in logs],
         "tick_series": lambda: _series(seen["tick_series"], lock),
         "limits": limits,
         "stop": stop,

@@ -86,7 +86,8 @@ def test_rpc_service_started_from_the_menu_serves_another_window(
         qtbot.waitUntil(lambda: len(client_engine.get_all_contracts()) == len(CONTRACTS), timeout=WAIT_MS)
         qtbot.waitUntil(lambda: len(rows(client.account_monitor)) == 1, timeout=WAIT_MS)
         qtbot.waitUntil(lambda: len(rows(client.position_monitor)) == 2, timeout=WAIT_MS)
-        assert rows(client.account_monitor)[0]["账号"] == "alice"
+        # The account id keeps the server gateway's name (two server gateways may both have an "alice").
+        assert rows(client.account_monitor)[0]["账号"] == "DEMO.alice"
     finally:
         client.close()
         client_engine.close()

@@ -48,6 +48,7 @@ T = TypeVar("T")
 _logger = get_logger("vtcore.rpc.client")
 PublicationHandler = Callable[[bytes, bytes], bool]
 _NOBLOCK = int(zmq.NOBLOCK)
+_RECEIVE_SLICE = 0.1  # seconds a calling thread blocks in one receive before it checks for close()
 _RCVMORE = int(zmq.RCVMORE)
 StateHandler = Callable[[str, ServerInfo | None], None]
 HeartbeatHandler = Callable[[ServerInfo], None]
@@ -157,6 +158,7 @@ class RpcClient:
         dealer.connect(self._req_address)
         if not for_caller:
             return dealer
+        dealer.rcvtimeo = int(_RECEIVE_SLICE * 1000)
         with self._sockets_lock:
             # A thread that has ended cannot use its socket again: close it here, so short-lived calling
             # threads do not pile up connections.
@@ -185,9 +187,10 @@ class RpcClient:
              **arguments: Any) -> T:
         """Run `call_type(**arguments)` on the server; its result decoded as `result_type`.
 
-        Raises RpcTimeoutError when no reply comes within `timeout` seconds (the request may still run on the
-        server if it got there), RemoteError when the server refused or failed the call, NotConnectedError
-        when the client is closed. Any thread may call; calls from different threads run concurrently.
+        Raises RpcTimeoutError when no reply comes within `timeout` seconds (its `sent` says whether the
+        request left; if it did, it may still run on the server), RemoteError when the server refused or
+        failed the call, NotConnectedError when the client is closed. Any thread may call; calls from
+        different threads run concurrently.
         """
         if not self._running:
             raise NotConnectedError("the RPC client is not running")
@@ -201,16 +204,21 @@ class RpcClient:
         payload = self._encoder.encode(call_type(id=request_id, **arguments))
         deadline = time.monotonic() + timeout
         try:
-            # With ZMQ_IMMEDIATE, POLLOUT means a connected, authenticated server is there to take it.
-            if not self._wait(dealer, zmq.POLLOUT, deadline):
-                raise RpcTimeoutError(
-                    f"RPC call {call_type.__name__}: server not connected within {timeout:g} s")
-            dealer.send(payload, zmq.NOBLOCK)
+            # With ZMQ_IMMEDIATE a send fails (zmq.Again) unless a connected, authenticated server is there to
+            # take it; only then is it worth waiting for one.
+            try:
+                dealer.send(payload, _NOBLOCK)
+            except zmq.Again:
+                if not self._wait(dealer, zmq.POLLOUT, deadline):
+                    raise RpcTimeoutError(f"RPC call {call_type.__name__}: server not connected within "
+                                          f"{timeout:g} s (not sent)", sent=False) from None
+                dealer.send(payload, _NOBLOCK)
             while True:
-                if not self._wait(dealer, zmq.POLLIN, deadline):
+                reply_bytes = self._receive(dealer, deadline)
+                if reply_bytes is None:
                     raise RpcTimeoutError(f"RPC call {call_type.__name__} got no reply within {timeout:g} s")
                 try:
-                    reply = self._reply_decoder.decode(dealer.recv(zmq.NOBLOCK))
+                    reply = self._reply_decoder.decode(reply_bytes)
                 except msgspec.MsgspecError:
                     _logger.warning("RPC client dropped a malformed reply")
                     continue
@@ -226,6 +234,28 @@ class RpcClient:
         if decoder is None:
             decoder = self._result_decoders[result_type] = msgspec.msgpack.Decoder(result_type)
         return decoder.decode(reply.result)  # type: ignore[no-any-return]
+
+    def _receive(self, dealer: zmq.Socket[bytes], deadline: float) -> bytes | None:
+        """The next frame, or None at the deadline. A blocking receive in slices of the socket's RCVTIMEO
+        (one call per reply instead of a poll and a receive), so a close() is noticed promptly."""
+        while True:
+            try:
+                return dealer.recv()
+            except zmq.Again:
+                pass
+            if not self._running:
+                raise NotConnectedError("the RPC client was closed during the call")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            if remaining < _RECEIVE_SLICE:
+                dealer.rcvtimeo = max(1, int(remaining * 1000))
+                try:
+                    return dealer.recv()
+                except zmq.Again:
+                    return None
+                finally:
+                    dealer.rcvtimeo = int(_RECEIVE_SLICE * 1000)
 
     def _wait(self, dealer: zmq.Socket[bytes], event: int, deadline: float) -> bool:
         # Short poll slices, so a close() from another thread is noticed promptly.

@@ -29,6 +29,10 @@ HEARTBEAT_INTERVAL = 1.0  # seconds between heartbeats, both ways
 HEARTBEAT_MISSES = 5  # heartbeats missed before the peer counts as lost
 ZAP_DOMAIN = "vtcore.rpc"
 
+#: In the error text of a refused request that is safe to send again unchanged (a keyed send_order whose first
+#: copy is still running on the server).
+RETRY_LATER = "retry later"
+
 NIL = msgspec.Raw(b"\xc0")  # msgpack nil, the result of calls that return nothing
 
 
@@ -41,7 +45,12 @@ class RemoteError(RpcError):
 
 
 class RpcTimeoutError(RpcError, TimeoutError):
-    """No reply within the timeout. The request may or may not have run on the server."""
+    """No reply within the timeout. `sent` True: the request left, so it may or may not have run on the
+    server; False: no server was connected, so it never left and did not run."""
+
+    def __init__(self, message: str, *, sent: bool = True) -> None:
+        super().__init__(message)
+        self.sent = sent
 
 
 class NotConnectedError(RpcError, ConnectionError):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from operator import attrgetter
-from typing import Any, Generic, TypeVar, Union, get_args
+from typing import Annotated, Any, Generic, TypeVar, Union, get_args
 
 import msgspec
 
@@ -413,9 +413,21 @@ class Unsubscribe(Call, tag="unsubscribe"):
     gateway_name: str
 
 
+#: Longest client-chosen send_order key the server accepts.
+MAX_SEND_KEY = 64
+
+
 class SendOrder(Call, tag="send_order"):
+    """`key` (chosen by the client, unique per order) makes the call idempotent: the server runs the first
+    call with a key and answers every later one with the same outcome, so a client can retry a send_order
+    that timed out without ever sending the order twice. `epoch` (retries only; 0 = any) is the server epoch
+    the first copy went to: a server of another epoch that never saw the key refuses it, since the earlier
+    server may have sent the order."""
+
     req: OrderReq
     gateway_name: str
+    key: Annotated[str, msgspec.Meta(max_length=MAX_SEND_KEY)] = ""
+    epoch: int = 0
 
 
 class CancelOrder(Call, tag="cancel_order"):

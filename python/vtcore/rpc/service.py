@@ -16,10 +16,11 @@ TICK_BATCH). Events whose data has no wire schema are not published (logged once
 
 from __future__ import annotations
 
+import collections
 import logging
 import threading
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,9 +39,9 @@ from vtcore.event import (
     EVENT_TRADE,
     Event,
 )
-from vtcore.log import get_logger
+from vtcore.log import get_logger, mask_secrets
 from vtcore.rpc import keys, schema
-from vtcore.rpc.protocol import Call, RpcError, check_address
+from vtcore.rpc.protocol import RETRY_LATER, Call, RpcError, check_address
 from vtcore.rpc.server import RpcServer
 from vtcore.setting import get_file_path, load_json, save_json
 
@@ -60,6 +61,11 @@ EVENT_RPC_SNAPSHOT = "eRpcSnapshot"  # internal: takes the snapshot on the engin
 EVENT_RPC_FLUSH = "eRpcFlush"  # internal: sends the ticks coalesced so far
 TICK_BATCH = 256  # most ticks in one TickBatch message
 SNAPSHOT_TIMEOUT = 30.0
+#: Keyed send_order outcomes kept for retries (the oldest finished ones are forgotten first).
+SEND_KEYS_KEPT = 100_000
+#: How long a retry waits for the first copy of its send_order before it is told to retry later (bounded, so
+#: retries of a send that hangs cannot occupy every worker).
+DUPLICATE_WAIT = 5.0
 
 _logger = get_logger("vtcore.rpc.service")
 # Types whose `on_*` helper also puts "<type><id>": only the plain type is published.
@@ -67,6 +73,16 @@ _SUFFIXED = (EVENT_TICK, EVENT_TRADE, EVENT_ORDER, EVENT_POSITION, EVENT_ACCOUNT
              EVENT_GATEWAY_STATE)
 _SKIP, _ORDERED, _TICK = 0, 1, 2
 _TICK_TOPIC = EVENT_TICK.encode()
+
+
+@dataclass(eq=False)
+class _KeyedSend:
+    """The outcome of the first send_order with a client's key."""
+
+    call: schema.SendOrder
+    done: threading.Event = field(default_factory=threading.Event)
+    vt_orderid: str = ""
+    error: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,6 +118,10 @@ class RpcEngine(BaseEngine):
         self._pending_ticks: list[schema.TickMsg] = []
         self._actions: dict[str, int] = {}
         self._unpublishable: set[str] = set()
+        # Keyed send_orders of this process (kept across service restarts: the gateways are the same).
+        self._sends: collections.OrderedDict[str, _KeyedSend] = collections.OrderedDict()
+        self._sends_lock = threading.Lock()
+        self._server_epoch = 0
         self._status = RpcServiceStatus(False, self.rep_address, self.pub_address, self.curve, "")
         event_engine.register(EVENT_RPC_SNAPSHOT, self._take_snapshot)
         event_engine.register(EVENT_RPC_FLUSH, self._on_flush)
@@ -294,6 +314,45 @@ class RpcEngine(BaseEngine):
             raise RpcError(f"no handler for {type(call).__name__}")
         return handler(self, call)
 
+    def send_order_once(self, call: schema.SendOrder) -> str:
+        """Run a keyed send_order at most once: a later call with the same key gets the first one's outcome
+        (waiting up to DUPLICATE_WAIT for it when it is still running)."""
+        with self._sends_lock:
+            entry = self._sends.get(call.key)
+            first = entry is None
+            if entry is None:
+                if call.epoch and call.epoch != self._server_epoch:
+                    raise RpcError("outcome unknown: this order was first sent to an earlier run of the "
+                                   "server, which may have sent it; it was not sent again (look for it "
+                                   "among the orders)")
+                entry = self._sends[call.key] = _KeyedSend(call)
+                self._forget_old_sends()
+        if not first:
+            if entry.call.req != call.req or entry.call.gateway_name != call.gateway_name:
+                raise RpcError(f"send_order key {call.key!r} was used for another order")
+            if not entry.done.wait(DUPLICATE_WAIT):
+                raise RpcError(f"the first send_order with this key is still running: {RETRY_LATER}")
+            if entry.error:
+                raise RpcError(entry.error)
+            return entry.vt_orderid
+        try:
+            entry.vt_orderid = self.main_engine.send_order(schema.ORDER_REQ.to_object(call.req),
+                                                           call.gateway_name)
+        except Exception as exc:
+            entry.error = mask_secrets(f"{type(exc).__name__}: {exc}")
+            raise
+        finally:
+            entry.done.set()
+        return entry.vt_orderid
+
+    def _forget_old_sends(self) -> None:
+        sends = self._sends
+        while len(sends) > SEND_KEYS_KEPT:
+            key, oldest = next(iter(sends.items()))
+            if not oldest.done.is_set():
+                return  # still running: keep it (and the newer ones) until it finishes
+            del sends[key]
+
     def _take_snapshot(self, event: Event) -> None:
         """On the engine thread, between two events: the OMS state then matches sequence number `_seq`."""
         future: Future[tuple[Any, ...]] = event.data
@@ -337,6 +396,8 @@ def _unsubscribe(engine: RpcEngine, call: schema.Unsubscribe) -> None:
 
 def _send_order(engine: RpcEngine, call: schema.SendOrder) -> str:
     _gateway(engine, call.gateway_name)
+    if call.key:
+        return engine.send_order_once(call)
     return engine.main_engine.send_order(schema.ORDER_REQ.to_object(call.req), call.gateway_name)
 
 
