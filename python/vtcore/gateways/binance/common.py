@@ -84,6 +84,8 @@ ORDER_TYPE_BINANCE2VT = {
     ("MARKET", "GTC"): OrderType.MARKET,
     ("LIMIT_MAKER", "GTC"): OrderType.POST_ONLY,  # spot
     ("LIMIT", "GTX"): OrderType.POST_ONLY,  # futures
+    ("STOP_LOSS", "GTC"): OrderType.STOP,  # spot: a market order once the last price reaches stopPrice
+    ("STOP_MARKET", "GTC"): OrderType.STOP,  # futures (algo orders)
 }
 
 _reply = msgspec.json.Decoder(schemas.StreamReply)
@@ -164,6 +166,9 @@ class BinanceGatewayBase(TransportGateway):
     #: server ping period of the market streams: the client drops a line silent for 3 periods
     venue_ping_interval: ClassVar[float] = 20.0
     post_only_tif: ClassVar[str | None] = None  # futures: "GTX"
+    #: the venue's order type for vn.py's STOP (a market order once the price reaches the trigger: for a buy
+    #: when it rises to it, for a sell when it falls to it); None: sent another way or not at all
+    stop_order_type: ClassVar[str | None] = None
 
     def __init__(self, event_engine: Any, gateway_name: str) -> None:
         super().__init__(event_engine, gateway_name)
@@ -370,8 +375,11 @@ class BinanceGatewayBase(TransportGateway):
     # ---- orders
 
     def order_params(self, order: OrderData, req: OrderRequest) -> dict[str, Any]:
+        stop = req.type == OrderType.STOP
         if req.type == OrderType.POST_ONLY:
             order_type, tif = self.post_only_order()
+        elif stop and self.stop_order_type is not None:
+            order_type, tif = self.stop_order_type, None
         else:
             order_type, tif = ORDER_TYPE_VT2BINANCE[req.type]
         params: dict[str, Any] = {
@@ -383,7 +391,9 @@ class BinanceGatewayBase(TransportGateway):
             params["timeInForce"] = tif
         price_step, volume_step = self.steps.get(req.symbol, ("", ""))
         params["quantity"] = format_step(req.volume, volume_step)
-        if order_type != "MARKET":
+        if stop:
+            params["stopPrice"] = format_step(req.price, price_step)  # a vn.py stop's price is its trigger
+        elif order_type != "MARKET":
             params["price"] = format_step(req.price, price_step)
         params["newClientOrderId"] = order.orderid
         return params
@@ -409,7 +419,14 @@ class BinanceGatewayBase(TransportGateway):
                 f"order {order.orderid}: outcome unknown ({error.venue_message}); querying it",
                 logging.WARNING,
             )
-            reply = await self.find_order(order)
+            try:
+                reply = await self.find_order(order)
+            except RequestRejectedError as missing:  # -2013: the venue never took it
+                raise RequestRejectedError(
+                    f"{missing.venue_message} (the order request got no answer: {error.venue_message})",
+                    status=missing.status,
+                    code=missing.code,
+                ) from missing
         self.apply_rest_order(reply)
 
     async def find_order(self, order: OrderData) -> schemas.Order:
@@ -452,14 +469,15 @@ class BinanceGatewayBase(TransportGateway):
             )
 
     def order_from_rest(self, reply: schemas.Order, status: Status) -> OrderData:
+        order_type = ORDER_TYPE_BINANCE2VT.get((reply.type, reply.timeInForce or "GTC"), OrderType.LIMIT)
         return OrderData(
             gateway_name=self.gateway_name,
             symbol=self.vt_symbol_of(reply.symbol),
             exchange=self.exchange,
             orderid=reply.clientOrderId,
-            type=ORDER_TYPE_BINANCE2VT.get((reply.type, reply.timeInForce or "GTC"), OrderType.LIMIT),
+            type=order_type,
             direction=SIDE_BINANCE2VT.get(reply.side),
-            price=float(reply.price),
+            price=float(reply.stopPrice or 0) if order_type == OrderType.STOP else float(reply.price),
             volume=float(reply.origQty),
             traded=float(reply.executedQty),
             status=status,
@@ -549,20 +567,26 @@ class BinanceGatewayBase(TransportGateway):
         """An order update pushed on the user stream (spot executionReport / futures ORDER_TRADE_UPDATE)."""
         status = STATUS_BINANCE2VT.get(event.X, Status.NOTTRADED)
         moment = ms_to_datetime(event.T)
+        order_type = ORDER_TYPE_BINANCE2VT.get((event.original_type(), event.f), OrderType.LIMIT)
         template = OrderData(
             gateway_name=self.gateway_name,
             symbol=self.vt_symbol_of(event.s),
             exchange=self.exchange,
             orderid=orderid,
-            type=ORDER_TYPE_BINANCE2VT.get((event.o, event.f), OrderType.LIMIT),
+            type=order_type,
             direction=SIDE_BINANCE2VT.get(event.S),
-            price=float(event.p),
+            price=float(event.stop_price() or 0) if order_type == OrderType.STOP else float(event.p),
             volume=float(event.q),
             traded=float(event.z),
             status=status,
             datetime=moment,
         )
-        self.update_order(orderid, status=status, traded=float(event.z), template=template, moment=moment)
+        reason = event.reason() if status in (Status.REJECTED, Status.CANCELLED) else ""
+        if status == Status.REJECTED and not reason:
+            reason = "the venue rejected the order"
+        self.update_order(
+            orderid, status=status, traded=float(event.z), template=template, moment=moment, reason=reason
+        )
         if event.x == "TRADE":
             self.add_trade(
                 self.make_trade(

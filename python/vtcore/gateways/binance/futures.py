@@ -29,12 +29,13 @@ from vtcore.object import CancelRequest, ContractData, OrderData, OrderRequest, 
 
 _depth = msgspec.json.Decoder(schemas.Combined[schemas.FuturesDepth], strict=False)
 _user_event = msgspec.json.Decoder(schemas.FuturesUserEvent)
+#: what an algo order's own status says of the vt order; TRIGGERING, TRIGGERED and FINISHED say nothing,
+#: since the order placed on trigger reports its fills and its end under the same client id
 ALGO_STATUS = {
     "NEW": Status.NOTTRADED,
     "CANCELED": Status.CANCELLED,
     "EXPIRED": Status.CANCELLED,
     "REJECTED": Status.REJECTED,
-    "FINISHED": Status.ALLTRADED,
 }
 PERPETUAL_SUFFIX = "_SWAP"
 
@@ -169,9 +170,13 @@ class BinanceFuturesGatewayBase(BinanceGatewayBase):
         if req.orderid not in self.algo_ids:
             await super().cancel_venue_order(req)
             return
-        await self.call(
-            "DELETE", f"{self.rest_prefix}/algoOrder", {"algoId": self.algo_ids[req.orderid]}, signed=True
-        )
+        try:
+            await self.call(
+                "DELETE", f"{self.rest_prefix}/algoOrder", {"algoId": self.algo_ids[req.orderid]}, signed=True
+            )
+        except RequestRejectedError:
+            # triggered already: what is left is an ordinary order under the same client id
+            await super().cancel_venue_order(req)
 
     # ---- user data through a listenKey
 
@@ -253,7 +258,10 @@ class BinanceFuturesGatewayBase(BinanceGatewayBase):
         elif isinstance(event, schemas.AlgoUpdate):
             status = ALGO_STATUS.get(event.o.X)
             if status is not None:
-                self.update_order(event.o.caid, status=status)
+                reason = event.o.rm
+                if status == Status.REJECTED and not reason:
+                    reason = "the venue rejected the stop order"
+                self.update_order(event.o.caid, status=status, reason=reason or None)
         elif isinstance(event, schemas.ListenKeyExpired):
             self.write_log("the venue let the listenKey lapse; renewing it", logging.WARNING)
             self.listen_key = ""

@@ -489,16 +489,20 @@ class OkxGatewayBase(TransportGateway):
             status=status,
             datetime=ms_to_datetime(int(row.cTime)) if row.cTime else moment,
         )
-        updated = self.update_order(
-            orderid, status=status, traded=float(row.accFillSz), template=template, moment=moment
-        )
-        if updated is not None and status == Status.CANCELLED and row.cancelSource:
-            reason = CANCEL_SOURCE_TEXT.get(row.cancelSource, "")
-            self.write_log(
-                f"order {orderid} cancelled by the venue: cancelSource {row.cancelSource}"
-                + (f" ({reason})" if reason else ""),
-                logging.WARNING,
+        reason = ""
+        if status == Status.CANCELLED and row.cancelSource:
+            explained = CANCEL_SOURCE_TEXT.get(row.cancelSource, "")
+            reason = f"cancelled by the venue: cancelSource {row.cancelSource}" + (
+                f" ({explained})" if explained else ""
             )
+        self.update_order(
+            orderid,
+            status=status,
+            traded=float(row.accFillSz),
+            template=template,
+            moment=moment,
+            reason=reason,
+        )
         if row.tradeId and _float(row.fillSz) > 0:
             self.add_trade(
                 TradeData(
