@@ -27,6 +27,7 @@ from vtcore.gateways._transport import (
     RequestRejectedError,
     RestRequest,
     SignatureError,
+    VenueConnectionError,
     VenueError,
     VenueUnavailableError,
     WebSocketClient,
@@ -413,17 +414,17 @@ class BinanceGatewayBase(TransportGateway):
                 orders=1,
                 type_=schemas.Order,
             )
-        except VenueUnavailableError as error:
-            # 5xx or timeout: the order may or may not exist; ask the venue instead of guessing
-            self.write_log(
-                f"order {order.orderid}: outcome unknown ({error.venue_message}); querying it",
-                logging.WARNING,
-            )
+        except (VenueUnavailableError, VenueConnectionError) as error:
+            if getattr(error, "not_sent", False):
+                raise
+            # 5xx, timeout or a connection lost mid-request: the order may or may not exist; ask the venue
+            # instead of guessing
+            self.write_log(f"order {order.orderid}: outcome unknown ({error}); querying it", logging.WARNING)
             try:
                 reply = await self.find_order(order)
             except RequestRejectedError as missing:  # -2013: the venue never took it
                 raise RequestRejectedError(
-                    f"{missing.venue_message} (the order request got no answer: {error.venue_message})",
+                    f"{missing.venue_message} (the order request got no answer: {error})",
                     status=missing.status,
                     code=missing.code,
                 ) from missing
