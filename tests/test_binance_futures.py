@@ -250,10 +250,84 @@ def test_post_only_that_would_take_is_rejected_with_the_venue_reason(main_engine
     vt_orderid = main_engine.send_order(
         order(venue, Direction.LONG, OrderType.POST_ONLY, 1, 100.1), gateway.gateway_name
     )
-    status_is(recorder, vt_orderid, Status.REJECTED)
+    refused = status_is(recorder, vt_orderid, Status.REJECTED)
+    assert refused.extra["reason"].startswith("-5022: Due to the order could not be executed as maker")
     assert any(
         vt_orderid.split(".")[-1] in msg and "could not be executed as maker" in msg
         for msg in recorder.logs()
     )
     assert recorder.trades(vt_orderid) == []
     assert venue.run(lambda: list(venue.matching.orders.values())) == []
+
+
+def venue_symbol(venue: BinanceFuturesVenue) -> str:
+    return "BTCUSD_PERP" if venue.coin_margined else "BTCUSDT"
+
+
+def test_refusals_by_the_venue_reach_the_order_with_code_and_message(main_engine, venue):
+    recorder, gateway = connect(main_engine, venue)
+    name = gateway.gateway_name
+    # margin: 1000 contracts at 250 need more than the wallet holds at the venue's leverage of 20
+    too_big = main_engine.send_order(order(venue, Direction.SHORT, OrderType.LIMIT, 1000, 250.0), name)
+    assert status_is(recorder, too_big, Status.REJECTED).extra == {"reason": "-2019: Margin is insufficient."}
+    unknown = order(venue, Direction.LONG, OrderType.LIMIT, 1, 99.0)
+    unknown.symbol = "ETHUSD_PERP" if venue.coin_margined else "ETHUSDT_SWAP"
+    bad_symbol = main_engine.send_order(unknown, name)
+    assert status_is(recorder, bad_symbol, Status.REJECTED).extra["reason"] == "-1121: Invalid symbol."
+    venue.print_trade(venue_symbol(venue), "100.0", "1")
+    # a buy stop below the last price would trigger at once: the algo service refuses it
+    at_once = main_engine.send_order(order(venue, Direction.LONG, OrderType.STOP, 1, 99.0), name)
+    reason = status_is(recorder, at_once, Status.REJECTED).extra["reason"]
+    assert reason == "-2021: Order would immediately trigger."
+    assert venue.run(lambda: list(venue.matching.orders.values()) + list(venue.algo_orders.values())) == []
+    for vt_orderid, text in ((too_big, "Margin is insufficient."), (at_once, "immediately trigger")):
+        assert any(vt_orderid.split(".")[-1] in msg and text in msg for msg in recorder.logs())
+
+
+@pytest.mark.parametrize(
+    ("direction", "stop", "short_of_it", "trigger", "book", "fill_price", "position"),
+    [
+        (Direction.SHORT, 99.5, "99.8", "99.5", ([("99.4", "5")], [("99.6", "5")]), 99.4, -2),
+        (Direction.LONG, 100.5, "100.2", "100.6", ([("100.5", "5")], [("100.7", "5")]), 100.7, 2),
+    ],
+)
+def test_stop_order_triggers_on_the_last_price_and_fills(  # noqa: PLR0917
+    main_engine, venue, direction, stop, short_of_it, trigger, book, fill_price, position
+):
+    recorder, gateway = connect(main_engine, venue)
+    symbol = venue_symbol(venue)
+    vt_orderid = main_engine.send_order(
+        order(venue, direction, OrderType.STOP, 2, stop), gateway.gateway_name
+    )
+    resting = status_is(recorder, vt_orderid, Status.NOTTRADED)
+    assert (resting.type, resting.price) == (OrderType.STOP, stop)
+    algo = venue.run(lambda: dict(next(iter(venue.algo_orders.values()))))
+    assert (algo["orderType"], algo["workingType"]) == ("STOP_MARKET", "CONTRACT_PRICE")
+    assert float(algo["triggerPrice"]) == stop
+
+    venue.print_trade(symbol, short_of_it, "1")  # towards the trigger, not to it
+    assert venue.run(lambda: [row["algoStatus"] for row in venue.algo_orders.values()]) == ["NEW"]
+    assert venue.run(lambda: len(venue.matching.orders)) == 0
+    venue.set_book(symbol, *book)
+    venue.print_trade(symbol, trigger, "1")
+
+    filled = status_is(recorder, vt_orderid, Status.ALLTRADED)
+    assert (filled.traded, filled.type, filled.price) == (2, OrderType.STOP, stop)
+    trades = recorder.wait(lambda: recorder.trades(vt_orderid))
+    assert [(t.price, t.volume, t.direction) for t in trades] == [(fill_price, 2, direction)]
+    recorder.wait(
+        lambda: [p.volume for p in recorder.positions() if p.symbol == perpetual(venue)][-1:] == [position],
+        what="the position the stop opened",
+    )
+    placed = venue.run(lambda: next(iter(venue.matching.orders.values())))
+    assert (placed.client_id, placed.kind, placed.extra["origType"]) == (
+        filled.orderid,
+        "MARKET",
+        "STOP_MARKET",
+    )
+    final = venue.run(lambda: dict(next(iter(venue.algo_orders.values()))))
+    assert (final["algoStatus"], final["actualOrderId"]) == ("FINISHED", str(placed.order_id))
+    # the fill came over the user-data stream: nothing but the algo order itself went over REST
+    assert [p for m, p in venue.request_log if m == "POST" and "listenKey" not in p] == [
+        f"{'/dapi' if venue.coin_margined else '/fapi'}/v1/algoOrder"
+    ]
