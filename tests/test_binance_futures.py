@@ -4,6 +4,7 @@ test runs once per market."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -331,3 +332,18 @@ def test_stop_order_triggers_on_the_last_price_and_fills(  # noqa: PLR0917
     assert [p for m, p in venue.request_log if m == "POST" and "listenKey" not in p] == [
         f"{'/dapi' if venue.coin_margined else '/fapi'}/v1/algoOrder"
     ]
+
+
+def test_stop_whose_margin_check_fails_on_trigger_is_rejected_over_the_user_stream(main_engine, venue):
+    recorder, gateway = connect(main_engine, venue)
+    vt_orderid = main_engine.send_order(
+        order(venue, Direction.SHORT, OrderType.STOP, 5, 99.5), gateway.gateway_name
+    )
+    status_is(recorder, vt_orderid, Status.NOTTRADED)
+    venue.run(lambda: venue.wallet.update({asset: Decimal("0.001") for asset in venue.wallet}))
+    venue.print_trade(venue_symbol(venue), "99.5", "1")
+    refused = status_is(recorder, vt_orderid, Status.REJECTED)
+    assert refused.extra == {"reason": "Margin is insufficient."}
+    assert venue.run(lambda: [row["algoStatus"] for row in venue.algo_orders.values()]) == ["REJECTED"]
+    assert venue.run(lambda: len(venue.matching.orders)) == 0
+    assert recorder.trades(vt_orderid) == []

@@ -16,8 +16,8 @@ falls to it; TAKE_PROFIT/TAKE_PROFIT_MARKET the other way round. A trigger the p
 refused (-2021). On trigger the venue reports ALGO_UPDATE TRIGGERING, then TRIGGERED with the id of the
 order it places in the matching engine (`ai`: MARKET for the _MARKET types, else LIMIT at `price`), whose
 ORDER_TRADE_UPDATEs carry the client algo id as `c` and the algo type as `ot`, and FINISHED once that order
-has ended. Orders need margin: the open orders' and positions' notional over the leverage (20) must fit the
-wallet, else -2019.
+has ended; one whose margin check fails then ends REJECTED with the reason in `rm`. Orders need margin: the
+open orders' and positions' notional over the leverage (20) must fit the wallet, else -2019.
 """
 
 from __future__ import annotations
@@ -437,6 +437,7 @@ class BinanceFuturesVenue(BinanceVenueBase):
                     "R": False,
                     "tt": row["triggerTime"],
                     "gtd": 0,
+                    "rm": row.get("rejectReason", ""),
                 },
             }
         )
@@ -482,6 +483,12 @@ class BinanceFuturesVenue(BinanceVenueBase):
             )
             row.update(algoStatus="TRIGGERING", triggerTime=self.now_ms(), updateTime=self.now_ms())
             self.push_algo_update(row)
+            try:  # the matching engine checks the margin only now
+                self.check_margin(self.spec(symbol), order.side, order.quantity, order.price)
+            except BinanceError as error:
+                row.update(algoStatus="REJECTED", rejectReason=error.msg)
+                self.push_algo_update(row)
+                continue
             row.update(algoStatus="TRIGGERED", actualOrderId=str(order.order_id))
             self.push_algo_update(row)
             self.matching.place(order)
