@@ -13,6 +13,7 @@ from venues.binance_futures import BinanceFuturesVenue
 from venues.harness import Recorder, captured_logs
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Product, Status
 from vtcore.engine import MainEngine
+from vtcore.gateways._transport import shared_loop
 from vtcore.gateways._transport.gateway import Timing
 from vtcore.gateways.binance import BinanceInverseGateway, BinanceLinearGateway
 from vtcore.object import HistoryRequest, OrderRequest, SubscribeRequest
@@ -347,3 +348,38 @@ def test_stop_whose_margin_check_fails_on_trigger_is_rejected_over_the_user_stre
     assert venue.run(lambda: [row["algoStatus"] for row in venue.algo_orders.values()]) == ["REJECTED"]
     assert venue.run(lambda: len(venue.matching.orders)) == 0
     assert recorder.trades(vt_orderid) == []
+
+
+def test_mark_price_stop_placed_elsewhere_triggers_on_the_mark_price_only(main_engine, venue):
+    """A MARK_PRICE stop (placed outside vtcore, say on the web) ignores the last price; once the mark price
+    reaches it the gateway learns of it from its user stream alone, as a stop order at its trigger price."""
+    recorder, gateway = connect(main_engine, venue)
+    symbol = venue_symbol(venue)
+    params = {
+        "algoType": "CONDITIONAL",
+        "symbol": symbol,
+        "side": "SELL",
+        "type": "STOP_MARKET",
+        "quantity": "1",
+        "triggerPrice": "99.5",
+        "workingType": "MARK_PRICE",
+        "clientAlgoId": "web-stop-1",
+    }
+    shared_loop.submit(
+        gateway.call("POST", f"{gateway.rest_prefix}/algoOrder", params, signed=True, orders=1)
+    ).result(10)
+    venue.set_book(symbol, [("99.0", "5")], [("99.2", "5")])
+    venue.print_trade(symbol, "99.1", "1")  # the last price passes the trigger: not what this stop watches
+    assert venue.run(lambda: [row["algoStatus"] for row in venue.algo_orders.values()]) == ["NEW"]
+    venue.set_mark_price(symbol, "99.5")
+
+    vt_orderid = f"{gateway.gateway_name}.web-stop-1"
+    filled = status_is(recorder, vt_orderid, Status.ALLTRADED)
+    assert (filled.type, filled.price, filled.direction, filled.traded) == (
+        OrderType.STOP,
+        99.5,
+        Direction.SHORT,
+        1,
+    )
+    assert [(t.price, t.volume) for t in recorder.wait(lambda: recorder.trades(vt_orderid))] == [(99.0, 1)]
+    assert venue.run(lambda: [row["algoStatus"] for row in venue.algo_orders.values()]) == ["FINISHED"]
