@@ -392,6 +392,9 @@ def test_order_reasons_name_the_venue_code_say_when_the_outcome_is_unknown_and_h
     assert order_reason(VenueConnectionError("POST /api/v3/order: ServerDisconnectedError")) == (
         "outcome unknown (POST /api/v3/order: ServerDisconnectedError)"
     )
+    refused = VenueConnectionError("POST /api/v3/order: cannot connect (Connection refused)")
+    refused.not_sent = True  # type: ignore[attr-defined]
+    assert order_reason(refused) == "POST /api/v3/order: cannot connect (Connection refused)"
     assert order_reason(ValueError("volume must be positive")) == "volume must be positive"
     register_secret("reason-secret-0123456789")
     echoed = order_reason(RequestRejectedError("bad key reason-secret-0123456789", code=-2015))

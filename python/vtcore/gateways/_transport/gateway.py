@@ -703,7 +703,8 @@ def order_reason(reason: str | BaseException) -> str:
         if isinstance(reason, VenueUnavailableError):
             text = f"outcome unknown ({text})"
     elif isinstance(reason, VenueConnectionError):
-        text = f"outcome unknown ({reason})"
+        # a request that never left (connection refused) certainly had no effect
+        text = str(reason) if getattr(reason, "not_sent", False) else f"outcome unknown ({reason})"
     elif isinstance(reason, BaseException):
         text = str(reason) or type(reason).__name__
     else:
