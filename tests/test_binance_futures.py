@@ -383,3 +383,38 @@ def test_mark_price_stop_placed_elsewhere_triggers_on_the_mark_price_only(main_e
     )
     assert [(t.price, t.volume) for t in recorder.wait(lambda: recorder.trades(vt_orderid))] == [(99.0, 1)]
     assert venue.run(lambda: [row["algoStatus"] for row in venue.algo_orders.values()]) == ["FINISHED"]
+
+
+def test_stop_triggered_and_filled_during_user_stream_outage_is_recovered_once(main_engine, venue):
+    recorder, gateway = connect(main_engine, venue)
+    symbol = venue_symbol(venue)
+    stop = main_engine.send_order(
+        order(venue, Direction.SHORT, OrderType.STOP, 2, 99.5), gateway.gateway_name
+    )
+    waiting = main_engine.send_order(
+        order(venue, Direction.SHORT, OrderType.STOP, 1, 90.0), gateway.gateway_name
+    )
+    status_is(recorder, stop, Status.NOTTRADED)
+    status_is(recorder, waiting, Status.NOTTRADED)
+    venue.faults.refuse_ws = True
+    venue.drop_connections("user")
+    recorder.wait(lambda: [s.state for s in recorder.states() if s.front == "user"][-1:] == ["disconnected"])
+    venue.set_book(symbol, [("99.4", "5")], [("99.6", "5")])
+    venue.print_trade(symbol, "99.5", "1")  # triggers the first stop while the gateway cannot hear it
+    venue.faults.refuse_ws = False
+
+    filled = status_is(recorder, stop, Status.ALLTRADED)
+    assert (filled.type, filled.traded) == (OrderType.STOP, 2)
+    trades = recorder.wait(lambda: recorder.trades(stop))
+    assert [(t.price, t.volume) for t in trades] == [(99.4, 2)]
+    assert [o.status for o in recorder.orders(stop)] == [
+        Status.SUBMITTING,
+        Status.NOTTRADED,
+        Status.ALLTRADED,
+    ]
+    # the stop still waiting was asked about at the algo service, not at /order (where it does not exist)
+    recorder.wait(lambda: any("reconciled 2 active orders" in msg for msg in recorder.logs()))
+    assert recorder.last_order(waiting).status == Status.NOTTRADED
+    assert not any("does not exist" in msg for msg in recorder.logs())
+    prefix = "/dapi" if venue.coin_margined else "/fapi"
+    assert venue.request_log.count(("GET", f"{prefix}/v1/algoOrder")) == 2

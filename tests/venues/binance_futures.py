@@ -87,6 +87,7 @@ class BinanceFuturesVenue(BinanceVenueBase):
         app.router.add_get(f"{p}/userTrades", self.endpoint(5, True, self.user_trades))
         app.router.add_post(f"{p}/algoOrder", self.endpoint(1, True, self.new_algo_order))
         app.router.add_delete(f"{p}/algoOrder", self.endpoint(1, True, self.cancel_algo_order))
+        app.router.add_get(f"{p}/algoOrder", self.endpoint(1, True, self.query_algo_order))
         app.router.add_route("*", f"{p}/listenKey", self.listen_key_endpoint)
         if self.coin_margined:
             app.router.add_get("/ws/{streams:.*}", self.user_or_market_ws)
@@ -392,22 +393,27 @@ class BinanceFuturesVenue(BinanceVenueBase):
         self.push_algo_update(row)
         return row
 
-    async def cancel_algo_order(self, request: web.Request, params: dict[str, str]) -> Any:
+    def find_algo_order(self, params: dict[str, str]) -> dict[str, Any]:
         for row in self.algo_orders.values():
             if (params.get("algoId") and str(row["algoId"]) == params["algoId"]) or (
                 params.get("clientAlgoId") and row["clientAlgoId"] == params["clientAlgoId"]
             ):
-                if row["algoStatus"] != "NEW":
-                    break
-                row["algoStatus"] = "CANCELED"
-                self.push_algo_update(row)
-                return {
-                    "algoId": row["algoId"],
-                    "clientAlgoId": row["clientAlgoId"],
-                    "code": "200",
-                    "msg": "success",
-                }
-        raise BinanceError(-2011, "Unknown order sent.")
+                return row
+        raise BinanceError(-2013, "Order does not exist.")
+
+    async def query_algo_order(self, request: web.Request, params: dict[str, str]) -> Any:
+        return self.find_algo_order(params)
+
+    async def cancel_algo_order(self, request: web.Request, params: dict[str, str]) -> Any:
+        try:
+            row = self.find_algo_order(params)
+        except BinanceError:
+            row = {"algoStatus": ""}
+        if row["algoStatus"] != "NEW":  # unknown, or no longer waiting for its trigger
+            raise BinanceError(-2011, "Unknown order sent.")
+        row["algoStatus"] = "CANCELED"
+        self.push_algo_update(row)
+        return {"algoId": row["algoId"], "clientAlgoId": row["clientAlgoId"], "code": "200", "msg": "success"}
 
     def push_algo_update(self, row: dict[str, Any]) -> None:
         self.push_user_event(

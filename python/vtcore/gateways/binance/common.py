@@ -528,19 +528,22 @@ class BinanceGatewayBase(TransportGateway):
         """After the user stream was down: bring every active order up to date and fetch the fills missed."""
         active = [order for order in self.orders.values() if order.is_active()]
         for order in active:
-            params = {"symbol": self.venue_symbol(order.symbol), "origClientOrderId": order.orderid}
-            try:
-                reply: schemas.Order = await self.call(
-                    "GET", f"{self.rest_prefix}/order", params, signed=True, weight=4, type_=schemas.Order
-                )
-            except RequestRejectedError as error:
-                self.write_log(f"reconcile {order.orderid}: {error.venue_message}", logging.WARNING)
-                continue
-            if float(reply.executedQty) > order.traded:
-                await self.fetch_order_trades(reply)
-            self.apply_rest_order(reply)
+            await self.reconcile_order(order)
         if active:
             self.write_log(f"reconciled {len(active)} active orders after the user stream reconnected")
+
+    async def reconcile_order(self, order: OrderData) -> None:
+        params = {"symbol": self.venue_symbol(order.symbol), "origClientOrderId": order.orderid}
+        try:
+            reply: schemas.Order = await self.call(
+                "GET", f"{self.rest_prefix}/order", params, signed=True, weight=4, type_=schemas.Order
+            )
+        except RequestRejectedError as error:
+            self.write_log(f"reconcile {order.orderid}: {error.venue_message}", logging.WARNING)
+            return
+        if float(reply.executedQty) > order.traded:
+            await self.fetch_order_trades(reply)
+        self.apply_rest_order(reply)
 
     async def fetch_order_trades(self, reply: schemas.Order) -> None:
         rows: list[schemas.AccountTrade] = await self.call(

@@ -166,6 +166,31 @@ class BinanceFuturesGatewayBase(BinanceGatewayBase):
         self.algo_ids[reply.clientAlgoId] = reply.algoId
         self.update_order(order.orderid, status=ALGO_STATUS.get(reply.algoStatus, Status.NOTTRADED))
 
+    async def reconcile_order(self, order: OrderData) -> None:
+        """An algo order is invisible to `/order` until it triggers: ask the algo service first; once
+        triggered, the order it placed answers under the same client id."""
+        algo_id = self.algo_ids.get(order.orderid)
+        if algo_id is None:
+            await super().reconcile_order(order)
+            return
+        try:
+            reply: schemas.AlgoOrder = await self.call(
+                "GET",
+                f"{self.rest_prefix}/algoOrder",
+                {"algoId": algo_id},
+                signed=True,
+                type_=schemas.AlgoOrder,
+            )
+        except RequestRejectedError as error:
+            self.write_log(f"reconcile {order.orderid}: {error.venue_message}", logging.WARNING)
+            return
+        if reply.algoStatus in ("TRIGGERING", "TRIGGERED", "FINISHED"):
+            await super().reconcile_order(order)
+            return
+        status = ALGO_STATUS.get(reply.algoStatus)
+        if status is not None:
+            self.update_order(order.orderid, status=status)
+
     async def cancel_venue_order(self, req: CancelRequest) -> None:
         if req.orderid not in self.algo_ids:
             await super().cancel_venue_order(req)
