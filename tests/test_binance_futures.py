@@ -4,6 +4,7 @@ test runs once per market."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -12,6 +13,7 @@ from venues.binance_futures import BinanceFuturesVenue
 from venues.harness import Recorder, captured_logs
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Product, Status
 from vtcore.engine import MainEngine
+from vtcore.gateways._transport import shared_loop
 from vtcore.gateways._transport.gateway import Timing
 from vtcore.gateways.binance import BinanceInverseGateway, BinanceLinearGateway
 from vtcore.object import HistoryRequest, OrderRequest, SubscribeRequest
@@ -250,10 +252,169 @@ def test_post_only_that_would_take_is_rejected_with_the_venue_reason(main_engine
     vt_orderid = main_engine.send_order(
         order(venue, Direction.LONG, OrderType.POST_ONLY, 1, 100.1), gateway.gateway_name
     )
-    status_is(recorder, vt_orderid, Status.REJECTED)
+    refused = status_is(recorder, vt_orderid, Status.REJECTED)
+    assert refused.extra["reason"].startswith("-5022: Due to the order could not be executed as maker")
     assert any(
         vt_orderid.split(".")[-1] in msg and "could not be executed as maker" in msg
         for msg in recorder.logs()
     )
     assert recorder.trades(vt_orderid) == []
     assert venue.run(lambda: list(venue.matching.orders.values())) == []
+
+
+def venue_symbol(venue: BinanceFuturesVenue) -> str:
+    return "BTCUSD_PERP" if venue.coin_margined else "BTCUSDT"
+
+
+def test_refusals_by_the_venue_reach_the_order_with_code_and_message(main_engine, venue):
+    recorder, gateway = connect(main_engine, venue)
+    name = gateway.gateway_name
+    # margin: 1000 contracts at 250 need more than the wallet holds at the venue's leverage of 20
+    too_big = main_engine.send_order(order(venue, Direction.SHORT, OrderType.LIMIT, 1000, 250.0), name)
+    assert status_is(recorder, too_big, Status.REJECTED).extra == {"reason": "-2019: Margin is insufficient."}
+    unknown = order(venue, Direction.LONG, OrderType.LIMIT, 1, 99.0)
+    unknown.symbol = "ETHUSD_PERP" if venue.coin_margined else "ETHUSDT_SWAP"
+    bad_symbol = main_engine.send_order(unknown, name)
+    assert status_is(recorder, bad_symbol, Status.REJECTED).extra["reason"] == "-1121: Invalid symbol."
+    venue.print_trade(venue_symbol(venue), "100.0", "1")
+    # a buy stop below the last price would trigger at once: the algo service refuses it
+    at_once = main_engine.send_order(order(venue, Direction.LONG, OrderType.STOP, 1, 99.0), name)
+    reason = status_is(recorder, at_once, Status.REJECTED).extra["reason"]
+    assert reason == "-2021: Order would immediately trigger."
+    assert venue.run(lambda: list(venue.matching.orders.values()) + list(venue.algo_orders.values())) == []
+    for vt_orderid, text in ((too_big, "Margin is insufficient."), (at_once, "immediately trigger")):
+        assert any(vt_orderid.split(".")[-1] in msg and text in msg for msg in recorder.logs())
+
+
+@pytest.mark.parametrize(
+    ("direction", "stop", "short_of_it", "trigger", "book", "fill_price", "position"),
+    [
+        (Direction.SHORT, 99.5, "99.8", "99.5", ([("99.4", "5")], [("99.6", "5")]), 99.4, -2),
+        (Direction.LONG, 100.5, "100.2", "100.6", ([("100.5", "5")], [("100.7", "5")]), 100.7, 2),
+    ],
+)
+def test_stop_order_triggers_on_the_last_price_and_fills(  # noqa: PLR0917
+    main_engine, venue, direction, stop, short_of_it, trigger, book, fill_price, position
+):
+    recorder, gateway = connect(main_engine, venue)
+    symbol = venue_symbol(venue)
+    vt_orderid = main_engine.send_order(
+        order(venue, direction, OrderType.STOP, 2, stop), gateway.gateway_name
+    )
+    resting = status_is(recorder, vt_orderid, Status.NOTTRADED)
+    assert (resting.type, resting.price) == (OrderType.STOP, stop)
+    algo = venue.run(lambda: dict(next(iter(venue.algo_orders.values()))))
+    assert (algo["orderType"], algo["workingType"]) == ("STOP_MARKET", "CONTRACT_PRICE")
+    assert float(algo["triggerPrice"]) == stop
+
+    venue.print_trade(symbol, short_of_it, "1")  # towards the trigger, not to it
+    assert venue.run(lambda: [row["algoStatus"] for row in venue.algo_orders.values()]) == ["NEW"]
+    assert venue.run(lambda: len(venue.matching.orders)) == 0
+    venue.set_book(symbol, *book)
+    venue.print_trade(symbol, trigger, "1")
+
+    filled = status_is(recorder, vt_orderid, Status.ALLTRADED)
+    assert (filled.traded, filled.type, filled.price) == (2, OrderType.STOP, stop)
+    trades = recorder.wait(lambda: recorder.trades(vt_orderid))
+    assert [(t.price, t.volume, t.direction) for t in trades] == [(fill_price, 2, direction)]
+    recorder.wait(
+        lambda: [p.volume for p in recorder.positions() if p.symbol == perpetual(venue)][-1:] == [position],
+        what="the position the stop opened",
+    )
+    placed = venue.run(lambda: next(iter(venue.matching.orders.values())))
+    assert (placed.client_id, placed.kind, placed.extra["origType"]) == (
+        filled.orderid,
+        "MARKET",
+        "STOP_MARKET",
+    )
+    final = venue.run(lambda: dict(next(iter(venue.algo_orders.values()))))
+    assert (final["algoStatus"], final["actualOrderId"]) == ("FINISHED", str(placed.order_id))
+    # the fill came over the user-data stream: nothing but the algo order itself went over REST
+    assert [p for m, p in venue.request_log if m == "POST" and "listenKey" not in p] == [
+        f"{'/dapi' if venue.coin_margined else '/fapi'}/v1/algoOrder"
+    ]
+
+
+def test_stop_whose_margin_check_fails_on_trigger_is_rejected_over_the_user_stream(main_engine, venue):
+    recorder, gateway = connect(main_engine, venue)
+    vt_orderid = main_engine.send_order(
+        order(venue, Direction.SHORT, OrderType.STOP, 5, 99.5), gateway.gateway_name
+    )
+    status_is(recorder, vt_orderid, Status.NOTTRADED)
+    venue.run(lambda: venue.wallet.update({asset: Decimal("0.001") for asset in venue.wallet}))
+    venue.print_trade(venue_symbol(venue), "99.5", "1")
+    refused = status_is(recorder, vt_orderid, Status.REJECTED)
+    assert refused.extra == {"reason": "Margin is insufficient."}
+    assert venue.run(lambda: [row["algoStatus"] for row in venue.algo_orders.values()]) == ["REJECTED"]
+    assert venue.run(lambda: len(venue.matching.orders)) == 0
+    assert recorder.trades(vt_orderid) == []
+
+
+def test_mark_price_stop_placed_elsewhere_triggers_on_the_mark_price_only(main_engine, venue):
+    """A MARK_PRICE stop (placed outside vtcore, say on the web) ignores the last price; once the mark price
+    reaches it the gateway learns of it from its user stream alone, as a stop order at its trigger price."""
+    recorder, gateway = connect(main_engine, venue)
+    symbol = venue_symbol(venue)
+    params = {
+        "algoType": "CONDITIONAL",
+        "symbol": symbol,
+        "side": "SELL",
+        "type": "STOP_MARKET",
+        "quantity": "1",
+        "triggerPrice": "99.5",
+        "workingType": "MARK_PRICE",
+        "clientAlgoId": "web-stop-1",
+    }
+    shared_loop.submit(
+        gateway.call("POST", f"{gateway.rest_prefix}/algoOrder", params, signed=True, orders=1)
+    ).result(10)
+    venue.set_book(symbol, [("99.0", "5")], [("99.2", "5")])
+    venue.print_trade(symbol, "99.1", "1")  # the last price passes the trigger: not what this stop watches
+    assert venue.run(lambda: [row["algoStatus"] for row in venue.algo_orders.values()]) == ["NEW"]
+    venue.set_mark_price(symbol, "99.5")
+
+    vt_orderid = f"{gateway.gateway_name}.web-stop-1"
+    filled = status_is(recorder, vt_orderid, Status.ALLTRADED)
+    assert (filled.type, filled.price, filled.direction, filled.traded) == (
+        OrderType.STOP,
+        99.5,
+        Direction.SHORT,
+        1,
+    )
+    assert [(t.price, t.volume) for t in recorder.wait(lambda: recorder.trades(vt_orderid))] == [(99.0, 1)]
+    assert venue.run(lambda: [row["algoStatus"] for row in venue.algo_orders.values()]) == ["FINISHED"]
+
+
+def test_stop_triggered_and_filled_during_user_stream_outage_is_recovered_once(main_engine, venue):
+    recorder, gateway = connect(main_engine, venue)
+    symbol = venue_symbol(venue)
+    stop = main_engine.send_order(
+        order(venue, Direction.SHORT, OrderType.STOP, 2, 99.5), gateway.gateway_name
+    )
+    waiting = main_engine.send_order(
+        order(venue, Direction.SHORT, OrderType.STOP, 1, 90.0), gateway.gateway_name
+    )
+    status_is(recorder, stop, Status.NOTTRADED)
+    status_is(recorder, waiting, Status.NOTTRADED)
+    venue.faults.refuse_ws = True
+    venue.drop_connections("user")
+    recorder.wait(lambda: [s.state for s in recorder.states() if s.front == "user"][-1:] == ["disconnected"])
+    venue.set_book(symbol, [("99.4", "5")], [("99.6", "5")])
+    venue.print_trade(symbol, "99.5", "1")  # triggers the first stop while the gateway cannot hear it
+    venue.faults.refuse_ws = False
+
+    filled = status_is(recorder, stop, Status.ALLTRADED)
+    assert (filled.type, filled.traded) == (OrderType.STOP, 2)
+    trades = recorder.wait(lambda: recorder.trades(stop))
+    assert [(t.price, t.volume) for t in trades] == [(99.4, 2)]
+    assert [o.status for o in recorder.orders(stop)] == [
+        Status.SUBMITTING,
+        Status.NOTTRADED,
+        Status.ALLTRADED,
+    ]
+    # the stop still waiting was asked about at the algo service, not at /order (where it does not exist)
+    recorder.wait(lambda: any("reconciled 2 active orders" in msg for msg in recorder.logs()))
+    assert recorder.last_order(waiting).status == Status.NOTTRADED
+    assert not any("does not exist" in msg for msg in recorder.logs())
+    prefix = "/dapi" if venue.coin_margined else "/fapi"
+    assert venue.request_log.count(("GET", f"{prefix}/v1/algoOrder")) == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from decimal import Decimal
 
 import pytest
 
@@ -180,11 +181,39 @@ def test_fak_and_fok(main_engine, venue, order_type, volume, expected_traded, ex
     assert last.type == order_type
 
 
+def rejected(recorder: Recorder, vt_orderid: str, status: Status = Status.REJECTED):
+    return recorder.wait(
+        lambda: (o := recorder.last_order(vt_orderid)) and o.status == status and o,
+        what=f"{vt_orderid} {status.value}",
+    )
+
+
 def test_rejected_order_keeps_venue_reason(main_engine, venue):
     recorder, _ = connect(main_engine, venue)
     vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 5000.0, 100.0), NAME)
-    recorder.wait(lambda: (o := recorder.last_order(vt_orderid)) and o.status == Status.REJECTED)
+    refused = rejected(recorder, vt_orderid)
+    assert refused.extra == {"reason": "-2010: Account has insufficient balance for requested action."}
     assert any("insufficient balance" in msg for msg in recorder.logs())
+    # the OMS keeps the reason with the order it stores
+    assert main_engine.get_order(vt_orderid).extra["reason"] == refused.extra["reason"]
+
+
+def test_unknown_symbol_is_refused_by_the_venue_with_its_reason(main_engine, venue):
+    recorder, _ = connect(main_engine, venue)
+    request = order(Direction.LONG, OrderType.LIMIT, 1.0, 10.0)
+    request.symbol = "DOGEUSDT"
+    vt_orderid = main_engine.send_order(request, NAME)
+    assert rejected(recorder, vt_orderid).extra["reason"] == "-1121: Invalid symbol."
+    assert any(vt_orderid.split(".")[-1] in msg and "Invalid symbol." in msg for msg in recorder.logs())
+
+
+def test_locally_refused_order_says_why(main_engine, venue):
+    recorder, _ = connect(main_engine, venue)
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.0, 100.0), NAME)
+    assert rejected(recorder, vt_orderid).extra["reason"] == "volume must be positive"
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.RFQ, 1.0, 100.0), NAME)
+    assert "not supported" in rejected(recorder, vt_orderid).extra["reason"]
+    assert [p for m, p in venue.request_log if m == "POST"] == []
 
 
 def test_query_history_returns_bars(main_engine, venue):
@@ -285,9 +314,8 @@ def test_post_only_rests_as_limit_maker_and_fills_as_maker(main_engine, venue, e
 def test_post_only_that_would_take_is_rejected_with_the_venue_reason(main_engine, venue):
     recorder, _ = connect(main_engine, venue)
     vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.POST_ONLY, 0.5, 101.0), NAME)
-    recorder.wait(
-        lambda: (o := recorder.last_order(vt_orderid)) and o.status == Status.REJECTED, what="rejected"
-    )
+    refused = rejected(recorder, vt_orderid)
+    assert refused.extra["reason"] == "-2010: Order would immediately match and take."
     assert any(
         vt_orderid.split(".")[-1] in msg and "Order would immediately match and take." in msg
         for msg in recorder.logs()
@@ -295,3 +323,54 @@ def test_post_only_that_would_take_is_rejected_with_the_venue_reason(main_engine
     assert recorder.trades(vt_orderid) == []
     assert venue_orders(venue) == []  # refused outright: nothing rests, nothing traded the ask
     assert venue.run(lambda: venue.matching.book("BTCUSDT"))[1][0][1] == 1.5
+
+
+@pytest.mark.parametrize(
+    ("direction", "stop", "short_of_it", "trigger", "book", "fill_price"),
+    [
+        # a sell stop waits for the last price to fall to it, then sells at market
+        (Direction.SHORT, 99.0, "99.50", "99.00", ([("98.90", "1.0")], [("99.10", "1.0")]), 98.9),
+        # a buy stop waits for the last price to rise to it, then buys at market
+        (Direction.LONG, 102.0, "101.50", "102.00", ([("101.90", "1.0")], [("102.10", "1.0")]), 102.1),
+    ],
+)
+def test_stop_order_rests_triggers_on_the_last_price_and_fills(  # noqa: PLR0917
+    main_engine, venue, engines, direction, stop, short_of_it, trigger, book, fill_price
+):
+    recorder, _ = connect(main_engine, venue)
+    vt_orderid = main_engine.send_order(order(direction, OrderType.STOP, 0.5, stop), NAME)
+    resting = rejected(recorder, vt_orderid, Status.NOTTRADED)
+    assert (resting.type, resting.price) == (OrderType.STOP, stop)
+    placed = venue.run(lambda: next(iter(venue.matching.orders.values())))
+    assert (placed.extra["type"], placed.stop_price, placed.working) == (
+        "STOP_LOSS",
+        Decimal(str(stop)),
+        False,
+    )
+    # a second session reads the open STOP_LOSS back as a vn.py stop order at its trigger price
+    engines.append(second := MainEngine())
+    again, _ = connect(second, venue)
+    loaded = again.wait(lambda: again.last_order(vt_orderid), what="open stop order loaded")
+    assert (loaded.type, loaded.price, loaded.status) == (OrderType.STOP, stop, Status.NOTTRADED)
+
+    venue.print_trade("BTCUSDT", short_of_it, "0.1")  # the price moves towards the stop, not to it
+    assert venue.run(lambda: not placed.working and placed.status == "NEW")
+    venue.set_book("BTCUSDT", *book)
+    venue.print_trade("BTCUSDT", trigger, "0.1")
+
+    filled = rejected(recorder, vt_orderid, Status.ALLTRADED)
+    assert (filled.traded, filled.type, filled.price) == (0.5, OrderType.STOP, stop)
+    trades = recorder.wait(lambda: recorder.trades(vt_orderid))
+    assert [(t.price, t.volume, t.direction) for t in trades] == [(fill_price, 0.5, direction)]
+    # the fill came over the user-data stream: the gateway asked nothing over REST after placing the order
+    assert [p for m, p in venue.request_log if m != "GET" or p.endswith("/order")] == ["/api/v3/order"]
+    reports = venue.run(lambda: [f.maker for fills in venue.matching.fills.values() for f in fills])
+    assert reports == [False]  # the triggered market order took the book
+
+
+def test_stop_the_last_price_already_reached_is_refused(main_engine, venue):
+    recorder, _ = connect(main_engine, venue)
+    venue.print_trade("BTCUSDT", "100.00", "0.1")
+    vt_orderid = main_engine.send_order(order(Direction.SHORT, OrderType.STOP, 0.5, 100.5), NAME)
+    assert rejected(recorder, vt_orderid).extra["reason"] == "-2010: Stop price would trigger immediately."
+    assert venue_orders(venue) == []

@@ -145,11 +145,28 @@ def test_order_retried_after_429_is_placed_once(main_engine, venue):
     assert venue.run(lambda: len([o for o in venue.matching.orders.values() if o.active])) == 1
 
 
+def test_order_refused_by_the_rate_limit_says_so(main_engine, venue):
+    recorder, gateway = connect(main_engine, venue)
+    venue.faults.http_429 = gateway.timing.rest_retries + 1  # every attempt is refused
+    venue.faults.retry_after = 0
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.1, 99.0), NAME)
+    refused = recorder.wait(
+        lambda: (o := recorder.last_order(vt_orderid)) and o.status == Status.REJECTED and o
+    )
+    assert refused.extra["reason"].startswith("-1003: Too many requests; current limit of IP(127.0.0.1)")
+    assert venue.run(lambda: len(venue.matching.orders)) == 0
+
+
 def test_order_with_unknown_outcome_is_looked_up_not_resent(main_engine, venue):
     recorder, _ = connect(main_engine, venue)
     venue.faults.http_5xx = 1  # the order request gets a 503: the venue did not act on it
     vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.1, 99.0), NAME)
-    recorder.wait(lambda: (o := recorder.last_order(vt_orderid)) and o.status == Status.REJECTED)
+    refused = recorder.wait(
+        lambda: (o := recorder.last_order(vt_orderid)) and o.status == Status.REJECTED and o
+    )
+    assert refused.extra == {
+        "reason": "-2013: Order does not exist. (the order request got no answer: Service Unavailable)"
+    }
     assert any("outcome unknown" in msg for msg in recorder.logs())
     assert venue.run(lambda: len(venue.matching.orders)) == 0
     assert [p for m, p in venue.request_log if m == "POST"] == ["/api/v3/order"]

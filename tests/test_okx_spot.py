@@ -161,8 +161,54 @@ def test_fak_and_fok(main_engine, venue, order_type, volume, traded, status):  #
 def test_rejection_carries_the_venue_message(main_engine, venue):
     recorder, _ = connect(main_engine, venue)
     vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 5000.0, 100.0), NAME)
-    final(recorder, vt_orderid, Status.REJECTED)
+    refused = final(recorder, vt_orderid, Status.REJECTED)
+    assert refused.extra == {"reason": "51008: Order failed. Insufficient USDT balance in account."}
     assert any("Insufficient USDT balance" in msg for msg in recorder.logs())
+
+
+@pytest.mark.parametrize(
+    ("gateway_class", "symbol", "reason"),
+    [
+        # the spot gateway needs the venue's instIdCode to send an order at all: it refuses it itself
+        (OkexGateway, "DOGE-USDT", "unknown symbol DOGE-USDT (no instIdCode among the loaded instruments)"),
+        # the swap gateway sets the leverage first, over REST, and the venue refuses the instrument
+        (OkexfGateway, "DOGE-USDT-SWAP", "51001: Instrument ID does not exist"),
+    ],
+)
+def test_unknown_instrument_is_refused_with_a_reason(main_engine, venue, gateway_class, symbol, reason):
+    recorder, gateway = connect(main_engine, venue, gateway_class)
+    vt_orderid = main_engine.send_order(
+        order(Direction.LONG, OrderType.LIMIT, 1, 1.0, symbol), gateway.gateway_name
+    )
+    assert final(recorder, vt_orderid, Status.REJECTED).extra["reason"] == reason
+    assert venue.order_ops == []
+
+
+def test_order_whose_answer_was_lost_is_rejected_only_once_the_venue_says_it_has_none(main_engine, venue):
+    recorder, _ = connect(main_engine, venue)
+    venue.faults.drop_order_reply = 1  # the venue cuts the line instead of answering (and places nothing)
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.5, 99.0), NAME)
+    refused = final(recorder, vt_orderid, Status.REJECTED)
+    assert refused.extra["reason"] == (
+        "51603: Order does not exist (the private stream dropped before the venue answered)"
+    )
+    assert [o.status for o in recorder.orders(vt_orderid)] == [Status.SUBMITTING, Status.REJECTED]
+    logins = [m for kind, m in venue.ws_log if kind == "private" and m["op"] == "login"]
+    assert len(logins) == 2  # asked after logging in again
+    assert ("GET", "/api/v5/trade/order") in venue.request_log
+
+
+def test_order_placed_before_the_line_dropped_is_kept_and_fills(main_engine, venue):
+    recorder, _ = connect(main_engine, venue)
+    venue.faults.drop_order_reply = 1
+    venue.faults.act_before_drop = True  # the venue places the order, then the answer is lost
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.5, 99.0), NAME)
+    final(recorder, vt_orderid, Status.NOTTRADED)  # found by the reconcile after the new login
+    recorder.wait(lambda: private_ready(venue), what="logged in and resubscribed")
+    venue.print_trade("BTC-USDT", "99.0", "1.0")
+    final(recorder, vt_orderid, Status.ALLTRADED)
+    assert Status.REJECTED not in [o.status for o in recorder.orders(vt_orderid)]
+    assert [t.volume for t in recorder.wait(lambda: recorder.trades(vt_orderid))] == [0.5]
 
 
 def test_query_history_pages_backwards(main_engine, venue):
@@ -191,17 +237,7 @@ def test_private_reconnect_logs_in_again_and_recovers_missed_fill(main_engine, v
     venue.faults.refuse_ws = False
 
     recorder.wait(lambda: len(recorder.trades(vt_orderid)) == 1, what="missed fill recovered")
-    logged_in = lambda: venue.run(  # noqa: E731
-        lambda: [
-            s
-            for s in venue.sessions
-            if s.kind == "private"
-            and s.state.get("logged_in")
-            and not s.ws.closed
-            and len(s.state.get("args", [])) == 2
-        ]
-    )
-    recorder.wait(logged_in, what="logged in and resubscribed")
+    recorder.wait(lambda: private_ready(venue), what="logged in and resubscribed")
     venue.print_trade("BTC-USDT", "99.0", "0.3")
     final(recorder, vt_orderid, Status.ALLTRADED)
     trades = recorder.wait(lambda: len(recorder.trades(vt_orderid)) == 2 and recorder.trades(vt_orderid))
@@ -213,6 +249,20 @@ def test_private_reconnect_logs_in_again_and_recovers_missed_fill(main_engine, v
         Status.ALLTRADED,
     ]
     assert len([m for kind, m in venue.ws_log if kind == "private" and m["op"] == "login"]) == 2
+
+
+def private_ready(venue: OkxVenue) -> list[object]:
+    """The venue's logged-in private sessions that have subscribed to their two channels again."""
+    return venue.run(
+        lambda: [
+            s
+            for s in venue.sessions
+            if s.kind == "private"
+            and s.state.get("logged_in")
+            and not s.ws.closed
+            and len(s.state.get("args", [])) == 2
+        ]
+    )
 
 
 def test_silent_venue_is_replaced_and_public_topics_replayed(main_engine, venue):
@@ -351,6 +401,9 @@ def test_post_only_that_would_take_is_cancelled_with_the_venue_reason(
     )
     cancelled = final(recorder, vt_orderid, Status.CANCELLED)
     assert cancelled.traded == 0 and cancelled.type == OrderType.POST_ONLY
+    assert cancelled.extra == {
+        "reason": "cancelled by the venue: cancelSource 31 (post-only order would have taken liquidity)"
+    }
     recorder.wait(
         lambda: any(
             cancelled.orderid in msg and "cancelSource 31" in msg and "post-only" in msg

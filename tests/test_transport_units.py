@@ -23,12 +23,14 @@ from vtcore.gateways._transport import (
     RestRequest,
     TransportError,
     TransportLoop,
+    VenueConnectionError,
     VenueUnavailableError,
     WebSocketClient,
     WebSocketConfig,
     encode_params,
 )
-from vtcore.gateways._transport.gateway import format_step
+from vtcore.gateways._transport.gateway import format_step, order_reason
+from vtcore.log import register_secret
 
 # ---- the loop thread
 
@@ -375,3 +377,26 @@ def test_format_step_rounds_to_the_venue_quantum():
     assert format_step(25000.126, "0.01000000") == "25000.13000000"
     assert format_step(3, "1") == "3"
     assert format_step(0.00001, "") == "0.00001"  # no step known: plain text, no exponent
+
+
+def test_order_reasons_name_the_venue_code_say_when_the_outcome_is_unknown_and_hide_secrets():
+    assert (
+        order_reason(RequestRejectedError("Invalid symbol.", status=400, code=-1121))
+        == "-1121: Invalid symbol."
+    )
+    assert order_reason(RequestRejectedError("Order failed.", code="51008")) == "51008: Order failed."
+    assert order_reason(RateLimitError("Too Many Requests", retry_after=1.0)) == "Too Many Requests"
+    assert order_reason(VenueUnavailableError("Service Unavailable", status=503)) == (
+        "outcome unknown (Service Unavailable)"
+    )
+    assert order_reason(VenueConnectionError("POST /api/v3/order: ServerDisconnectedError")) == (
+        "outcome unknown (POST /api/v3/order: ServerDisconnectedError)"
+    )
+    refused = VenueConnectionError("POST /api/v3/order: cannot connect (Connection refused)")
+    refused.not_sent = True  # type: ignore[attr-defined]
+    assert order_reason(refused) == "POST /api/v3/order: cannot connect (Connection refused)"
+    assert order_reason(ValueError("volume must be positive")) == "volume must be positive"
+    register_secret("reason-secret-0123456789")
+    echoed = order_reason(RequestRejectedError("bad key reason-secret-0123456789", code=-2015))
+    assert echoed == "-2015: bad key ******"
+    assert order_reason("apiKey=abcdef0123 refused") == "apiKey=****** refused"

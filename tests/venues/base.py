@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -35,6 +36,10 @@ class Faults:
     mute: bool = False  # send nothing at all on any stream (with stop_pings: a dead peer)
     clock_offset_ms: int = 0  # the venue's clock minus real time
     refuse_ws: bool = False  # answer WebSocket upgrades with 503 (the venue is unreachable for streams)
+    #: drop the connection that the next N WebSocket order requests arrive on instead of answering them (the
+    #: client cannot tell whether they were placed); with `act_before_drop` the venue places them first
+    drop_order_reply: int = 0
+    act_before_drop: bool = False
 
 
 @dataclass
@@ -66,6 +71,7 @@ class VenueServer:
         self.sessions: list[Session] = []
         self.request_log: list[tuple[str, str]] = []  # (method, path) of every REST request
         self.ws_log: list[tuple[str, Any]] = []  # (kind, decoded message) of every client frame
+        self.last_prices: dict[str, Decimal] = {}  # the last printed trade per symbol
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
@@ -151,8 +157,14 @@ class VenueServer:
         def act() -> None:
             self.publish_trade(symbol, price, quantity, buyer_maker)
             self.matching.print_trade(symbol, price, quantity)
+            self.on_last_price(symbol, Decimal(price))
 
         self.run(act)
+
+    def on_last_price(self, symbol: str, price: Decimal) -> None:
+        """A trade printed at `price` (venue loop): stop orders that trigger on the last price may start."""
+        self.last_prices[symbol] = price
+        self.matching.trigger(symbol, price, "last")
 
     def publish_raw(self, kind: str, raw: str) -> None:
         """Send one raw text frame (e.g. a malformed one) to every open session of `kind`."""
@@ -171,15 +183,20 @@ class VenueServer:
             dropped = 0
             for session in list(self.sessions):
                 if kind is None or session.kind == kind:
-                    request = session.ws._req
-                    transport = request.transport if request is not None else None
-                    if transport is not None:
-                        transport.abort()
+                    self.abort(session)
                     dropped += 1
             return dropped
 
         result: int = self.call(drop()).result(10)
         return result
+
+    @staticmethod
+    def abort(session: Session) -> None:
+        """Cut one WebSocket's TCP connection without a close frame (venue loop)."""
+        request = session.ws._req
+        transport = request.transport if request is not None else None
+        if transport is not None:
+            transport.abort()
 
     def session_count(self, kind: str | None = None) -> int:
         return self.run(

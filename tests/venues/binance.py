@@ -341,6 +341,11 @@ class BinanceVenueBase(VenueServer):
 
 # ======================================================================================= spot
 
+#: contingent order types: STOP_LOSS / TAKE_PROFIT send a MARKET order once triggered, the _LIMIT versions a
+#: LIMIT order at `price`; the trigger is the last trade price reaching `stopPrice`
+SPOT_STOP_TYPES = ("STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT")
+LIMIT_PRICED = ("LIMIT", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT")  # need price and timeInForce
+
 
 class BinanceSpotVenue(BinanceVenueBase):
     ping_interval = 20.0
@@ -527,11 +532,11 @@ class BinanceSpotVenue(BinanceVenueBase):
             "timeInForce": self.time_in_force(order),
             "type": self.order_type(order),
             "side": order.side,
-            "stopPrice": "0.00000000",
+            "stopPrice": decimal_text(order.stop_price),
             "icebergQty": "0.00000000",
             "time": order.created_ms,
             "updateTime": order.updated_ms,
-            "isWorking": order.active,
+            "isWorking": order.active and order.working,
             "workingTime": order.created_ms,
             "origQuoteOrderQty": "0.00000000",
             "selfTradePreventionMode": "EXPIRE_MAKER",
@@ -541,14 +546,16 @@ class BinanceSpotVenue(BinanceVenueBase):
         self.require(params, "symbol", "side", "type")
         spec = self.spec(params["symbol"])
         order_type = params["type"]
-        if order_type not in ("LIMIT", "MARKET", "LIMIT_MAKER"):
+        if order_type not in ("LIMIT", "MARKET", "LIMIT_MAKER", *SPOT_STOP_TYPES):
             raise BinanceError(-1116, "Invalid orderType.")
-        if order_type == "LIMIT":
+        if order_type in LIMIT_PRICED:
             self.require(params, "timeInForce", "quantity", "price")
         elif order_type == "LIMIT_MAKER":
             self.require(params, "quantity", "price")
         else:
             self.require(params, "quantity")
+        if order_type in SPOT_STOP_TYPES:
+            self.require(params, "stopPrice")
         tif = params.get("timeInForce", "GTC")
         if tif not in ("GTC", "IOC", "FOK"):
             raise BinanceError(-1115, "Invalid timeInForce.")
@@ -558,6 +565,9 @@ class BinanceSpotVenue(BinanceVenueBase):
                 raise BinanceError(-2010, "Duplicate order sent.")
         quantity = Decimal(params["quantity"])
         price = Decimal(params.get("price", "0"))
+        stop_price = Decimal(params.get("stopPrice", "0"))
+        if stop_price % Decimal(spec.tick_size) != 0:
+            raise BinanceError(-1013, "Filter failure: PRICE_FILTER")
         if quantity % Decimal(spec.step_size) != 0 or (price and price % Decimal(spec.tick_size) != 0):
             raise BinanceError(
                 -1013,
@@ -571,18 +581,28 @@ class BinanceSpotVenue(BinanceVenueBase):
             account="spot",
             symbol=spec.symbol,
             side=params["side"],
-            kind="MARKET" if order_type == "MARKET" else "LIMIT",
+            kind="MARKET" if order_type in ("MARKET", "STOP_LOSS", "TAKE_PROFIT") else "LIMIT",
             tif="POST_ONLY" if order_type == "LIMIT_MAKER" else tif,
             price=price,
             quantity=quantity,
-            extra={"type": order_type, "timeInForce": "GTC" if order_type != "LIMIT" else tif},
+            extra={"type": order_type, "timeInForce": tif if order_type in LIMIT_PRICED else "GTC"},
         )
         if order_type == "LIMIT_MAKER" and self.matching.would_take(order):
             raise BinanceError(-2010, "Order would immediately match and take.")
+        if order_type in SPOT_STOP_TYPES:
+            # STOP_LOSS buys and TAKE_PROFIT sells trigger when the last price rises to stopPrice, the other
+            # two when it falls to it; a stop the last price has already reached is refused
+            order.working, order.stop_price = False, stop_price
+            order.trigger_above = order_type.startswith("STOP_LOSS") == (order.side == "BUY")
+            last = self.last_prices.get(spec.symbol)
+            if last is not None and order.triggered_by(last):
+                raise BinanceError(-2010, "Stop price would trigger immediately.")
         bids, asks = self.matching.book(spec.symbol)
         reference = (
             price
             if order.kind == "LIMIT"
+            else stop_price
+            if order_type in SPOT_STOP_TYPES
             else (asks[0][0] if asks and order.side == "BUY" else bids[0][0] if bids else Decimal(0))
         )
         free = {row["asset"]: Decimal(row["free"]) for row in self.balance_rows()}
@@ -683,11 +703,12 @@ class BinanceSpotVenue(BinanceVenueBase):
             "f": self.time_in_force(order),
             "q": decimal_text(order.quantity),
             "p": decimal_text(order.price),
-            "P": "0.00000000",
+            "P": decimal_text(order.stop_price),
             "F": "0.00000000",
             "g": -1,
             "C": order.client_id if execution.kind == "CANCELED" else "",
-            "x": execution.kind,
+            # a triggered stop order is reported as NEW again, now working ("w"), before its fills
+            "x": "NEW" if execution.kind == "TRIGGERED" else execution.kind,
             "X": order.status,
             "r": "NONE",
             "i": order.order_id,
@@ -699,7 +720,7 @@ class BinanceSpotVenue(BinanceVenueBase):
             "T": order.updated_ms,
             "t": fill.trade_id if fill else -1,
             "I": self.next_id(),
-            "w": order.active,
+            "w": order.active and order.working,
             "m": fill.maker if fill else False,
             "M": False,
             "O": order.created_ms,

@@ -8,6 +8,16 @@ Beyond what the spot venue checks: LIMIT/MARKET only on `/order` (conditional ty
 bookTicker and depth, `/market` for aggTrade, kline and markPrice; a stream on the wrong path is accepted and
 never delivered); futures payload shapes (`bookTicker` with `e`, depth as `depthUpdate` with `b`/`a`,
 `aggTrade`). Positions are one-way (`positionSide` BOTH).
+
+Conditional (algo) orders wait in the venue's algo service until their trigger price is reached by the
+contract's last trade price (`workingType` CONTRACT_PRICE, the default) or its mark price (MARK_PRICE, set by
+a test with `set_mark_price`): STOP/STOP_MARKET buys when the price rises to `triggerPrice`, sells when it
+falls to it; TAKE_PROFIT/TAKE_PROFIT_MARKET the other way round. A trigger the price has already reached is
+refused (-2021). On trigger the venue reports ALGO_UPDATE TRIGGERING, then TRIGGERED with the id of the
+order it places in the matching engine (`ai`: MARKET for the _MARKET types, else LIMIT at `price`), whose
+ORDER_TRADE_UPDATEs carry the client algo id as `c` and the algo type as `ot`, and FINISHED once that order
+has ended; one whose margin check fails then ends REJECTED with the reason in `rm`. Orders need margin: the
+open orders' and positions' notional over the leverage (20) must fit the wallet, else -2019.
 """
 
 from __future__ import annotations
@@ -23,6 +33,9 @@ from venues.binance import BinanceError, BinanceVenueBase, SymbolSpec, decimal_t
 from venues.matching import Execution, SimOrder
 
 CONDITIONAL_TYPES = ("STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET")
+TRIGGERED_TYPES = ("STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET")  # what this venue triggers
+WORKING_TYPES = {"CONTRACT_PRICE": "last", "MARK_PRICE": "mark"}
+LEVERAGE = 20
 PUBLIC_ROUTE_STREAMS = ("bookTicker", "depth")
 
 
@@ -42,6 +55,7 @@ class BinanceFuturesVenue(BinanceVenueBase):
         )
         self.positions: dict[str, tuple[Decimal, Decimal]] = {}
         self.algo_orders: dict[int, dict[str, Any]] = {}
+        self.mark_prices: dict[str, Decimal] = {}
 
     @property
     def symbols(self) -> tuple[SymbolSpec, ...]:  # type: ignore[override]
@@ -73,6 +87,7 @@ class BinanceFuturesVenue(BinanceVenueBase):
         app.router.add_get(f"{p}/userTrades", self.endpoint(5, True, self.user_trades))
         app.router.add_post(f"{p}/algoOrder", self.endpoint(1, True, self.new_algo_order))
         app.router.add_delete(f"{p}/algoOrder", self.endpoint(1, True, self.cancel_algo_order))
+        app.router.add_get(f"{p}/algoOrder", self.endpoint(1, True, self.query_algo_order))
         app.router.add_route("*", f"{p}/listenKey", self.listen_key_endpoint)
         if self.coin_margined:
             app.router.add_get("/ws/{streams:.*}", self.user_or_market_ws)
@@ -210,10 +225,10 @@ class BinanceFuturesVenue(BinanceVenueBase):
             "closePosition": False,
             "side": order.side,
             "positionSide": "BOTH",
-            "stopPrice": "0",
+            "stopPrice": str(order.extra.get("stopPrice", "0")),
             "workingType": "CONTRACT_PRICE",
             "priceProtect": False,
-            "origType": self.order_type(order),
+            "origType": self.original_type(order),
             "priceMatch": "NONE",
             "selfTradePreventionMode": "EXPIRE_MAKER",
             "goodTillDate": 0,
@@ -261,6 +276,7 @@ class BinanceFuturesVenue(BinanceVenueBase):
                 "Due to the order could not be executed as maker, the Post Only order will be "
                 "rejected. The order will not be recorded in the order history",
             )
+        self.check_margin(spec, order.side, quantity, price)
         self.matching.place(order)
         return self.render_order(self.matching.orders[order.order_id])
 
@@ -304,6 +320,37 @@ class BinanceFuturesVenue(BinanceVenueBase):
                 )
         return sorted(rows, key=lambda row: row["id"])
 
+    # ---- margin
+
+    def notional(self, spec: SymbolSpec, quantity: Decimal, price: Decimal) -> Decimal:
+        """In the margin asset: USDT for USDⓈ-M, coins for COIN-M (contracts of `contract_size` USD)."""
+        if self.coin_margined:
+            return quantity * spec.contract_size / price if price else Decimal(0)
+        return quantity * price
+
+    def reference_price(self, symbol: str, side: str, price: Decimal) -> Decimal:
+        bids, asks = self.matching.book(symbol)
+        if price:
+            return price
+        best = asks if side == "BUY" else bids
+        return best[0][0] if best else self.last_prices.get(symbol, Decimal(0))
+
+    def check_margin(self, spec: SymbolSpec, side: str, quantity: Decimal, price: Decimal) -> None:
+        """-2019 when the initial margin of the open orders, positions and this order exceeds the wallet."""
+        used = self.notional(spec, quantity, self.reference_price(spec.symbol, side, price))
+        for order in self.matching.orders.values():
+            if order.active:
+                held = self.spec(order.symbol)
+                used += self.notional(
+                    held, order.remaining, self.reference_price(held.symbol, order.side, order.price)
+                )
+        for symbol, (amount, entry) in self.positions.items():
+            used += self.notional(self.spec(symbol), abs(amount), entry)
+        if used / LEVERAGE > next(iter(self.wallet.values())):
+            raise BinanceError(-2019, "Margin is insufficient.")
+
+    # ---- conditional (algo) orders
+
     async def new_algo_order(self, request: web.Request, params: dict[str, str]) -> Any:
         self.require(params, "algoType", "symbol", "side", "type", "quantity", "triggerPrice")
         if params["algoType"] != "CONDITIONAL":
@@ -311,6 +358,17 @@ class BinanceFuturesVenue(BinanceVenueBase):
         if params["type"] not in CONDITIONAL_TYPES:
             raise BinanceError(-1116, "Invalid orderType.")
         spec = self.spec(params["symbol"])
+        working_type = params.get("workingType", "CONTRACT_PRICE")
+        if working_type not in WORKING_TYPES:
+            raise BinanceError(-1130, "Invalid data sent for a parameter.")
+        if params["type"] in ("STOP", "TAKE_PROFIT"):
+            self.require(params, "price")
+        trigger = Decimal(params["triggerPrice"])
+        if trigger % Decimal(spec.tick_size) != 0:
+            raise BinanceError(-4014, "Price not increased by tick size.")
+        now_price = self.trigger_source_price(spec.symbol, working_type)
+        if now_price is not None and self.algo_reached(params["type"], params["side"], trigger, now_price):
+            raise BinanceError(-2021, "Order would immediately trigger.")
         algo_id = self.matching.next_order_id() + 9_000_000
         row = {
             "algoId": algo_id,
@@ -325,30 +383,37 @@ class BinanceFuturesVenue(BinanceVenueBase):
             "algoStatus": "NEW",
             "triggerPrice": params["triggerPrice"],
             "price": params.get("price", "0"),
-            "workingType": "CONTRACT_PRICE",
+            "workingType": working_type,
             "createTime": self.now_ms(),
             "updateTime": self.now_ms(),
+            "triggerTime": 0,
+            "actualOrderId": "",
         }
         self.algo_orders[algo_id] = row
         self.push_algo_update(row)
         return row
 
-    async def cancel_algo_order(self, request: web.Request, params: dict[str, str]) -> Any:
+    def find_algo_order(self, params: dict[str, str]) -> dict[str, Any]:
         for row in self.algo_orders.values():
             if (params.get("algoId") and str(row["algoId"]) == params["algoId"]) or (
                 params.get("clientAlgoId") and row["clientAlgoId"] == params["clientAlgoId"]
             ):
-                if row["algoStatus"] != "NEW":
-                    break
-                row["algoStatus"] = "CANCELED"
-                self.push_algo_update(row)
-                return {
-                    "algoId": row["algoId"],
-                    "clientAlgoId": row["clientAlgoId"],
-                    "code": "200",
-                    "msg": "success",
-                }
-        raise BinanceError(-2011, "Unknown order sent.")
+                return row
+        raise BinanceError(-2013, "Order does not exist.")
+
+    async def query_algo_order(self, request: web.Request, params: dict[str, str]) -> Any:
+        return self.find_algo_order(params)
+
+    async def cancel_algo_order(self, request: web.Request, params: dict[str, str]) -> Any:
+        try:
+            row = self.find_algo_order(params)
+        except BinanceError:
+            row = {"algoStatus": ""}
+        if row["algoStatus"] != "NEW":  # unknown, or no longer waiting for its trigger
+            raise BinanceError(-2011, "Unknown order sent.")
+        row["algoStatus"] = "CANCELED"
+        self.push_algo_update(row)
+        return {"algoId": row["algoId"], "clientAlgoId": row["clientAlgoId"], "code": "200", "msg": "success"}
 
     def push_algo_update(self, row: dict[str, Any]) -> None:
         self.push_user_event(
@@ -367,12 +432,92 @@ class BinanceFuturesVenue(BinanceVenueBase):
                     "f": row["timeInForce"],
                     "q": row["quantity"],
                     "X": row["algoStatus"],
+                    "ai": row["actualOrderId"],
                     "tp": row["triggerPrice"],
                     "p": row["price"],
-                    "wt": "CONTRACT_PRICE",
+                    "V": "EXPIRE_MAKER",
+                    "wt": row["workingType"],
+                    "pm": "NONE",
+                    "cp": False,
+                    "pP": False,
+                    "R": False,
+                    "tt": row["triggerTime"],
+                    "gtd": 0,
+                    "rm": row.get("rejectReason", ""),
                 },
             }
         )
+
+    def trigger_source_price(self, symbol: str, working_type: str) -> Decimal | None:
+        prices = self.mark_prices if WORKING_TYPES[working_type] == "mark" else self.last_prices
+        return prices.get(symbol)
+
+    @staticmethod
+    def algo_reached(order_type: str, side: str, trigger: Decimal, price: Decimal) -> bool:
+        rising = order_type.startswith("STOP") == (side == "BUY")  # STOP buys, TAKE_PROFIT sells
+        return price >= trigger if rising else price <= trigger
+
+    def trigger_algo_orders(self, symbol: str, price: Decimal, source: str) -> None:
+        """The last (or mark) price of `symbol` is now `price` (venue loop): place the orders it triggers."""
+        for row in list(self.algo_orders.values()):
+            if (
+                row["symbol"] != symbol
+                or row["algoStatus"] != "NEW"
+                or row["orderType"] not in TRIGGERED_TYPES
+                or WORKING_TYPES[row["workingType"]] != source
+                or not self.algo_reached(row["orderType"], row["side"], Decimal(row["triggerPrice"]), price)
+            ):
+                continue
+            market = row["orderType"].endswith("_MARKET")
+            order = SimOrder(
+                order_id=self.matching.next_order_id(),
+                client_id=row["clientAlgoId"],
+                account="futures",
+                symbol=symbol,
+                side=row["side"],
+                kind="MARKET" if market else "LIMIT",
+                tif="GTC" if market else row["timeInForce"],
+                price=Decimal(0) if market else Decimal(row["price"]),
+                quantity=Decimal(row["quantity"]),
+                extra={
+                    "type": "MARKET" if market else "LIMIT",
+                    "timeInForce": "GTC" if market else row["timeInForce"],
+                    "origType": row["orderType"],
+                    "stopPrice": row["triggerPrice"],
+                    "algoId": row["algoId"],
+                },
+            )
+            row.update(algoStatus="TRIGGERING", triggerTime=self.now_ms(), updateTime=self.now_ms())
+            self.push_algo_update(row)
+            try:  # the matching engine checks the margin only now
+                self.check_margin(self.spec(symbol), order.side, order.quantity, order.price)
+            except BinanceError as error:
+                row.update(algoStatus="REJECTED", rejectReason=error.msg)
+                self.push_algo_update(row)
+                continue
+            row.update(algoStatus="TRIGGERED", actualOrderId=str(order.order_id))
+            self.push_algo_update(row)
+            self.matching.place(order)
+
+    def on_last_price(self, symbol: str, price: Decimal) -> None:
+        super().on_last_price(symbol, price)
+        self.trigger_algo_orders(symbol, price, "last")
+
+    def set_mark_price(self, symbol: str, price: str) -> None:
+        """Move the mark price (published on `<symbol>@markPrice`); MARK_PRICE conditional orders may
+        trigger."""
+
+        def act() -> None:
+            mark = Decimal(price)
+            self.mark_prices[symbol] = mark
+            now = self.now_ms()
+            self.publish(
+                f"{symbol.lower()}@markPrice",
+                {"e": "markPriceUpdate", "E": now, "s": symbol, "p": decimal_text(mark), "T": now},
+            )
+            self.trigger_algo_orders(symbol, mark, "mark")
+
+        self.run(act)
 
     # ---- user data (listenKey)
 
@@ -444,7 +589,18 @@ class BinanceFuturesVenue(BinanceVenueBase):
         result: int = self.run(act)
         return result
 
+    def original_type(self, order: SimOrder) -> str:
+        return str(order.extra.get("origType", self.order_type(order)))
+
     def on_execution(self, execution: Execution) -> None:
+        self.report_execution(execution)
+        order = execution.order
+        algo = self.algo_orders.get(int(str(order.extra.get("algoId", 0))))
+        if algo is not None and not order.active and algo["algoStatus"] == "TRIGGERED":
+            algo.update(algoStatus="FINISHED", updateTime=self.now_ms())
+            self.push_algo_update(algo)
+
+    def report_execution(self, execution: Execution) -> None:
         order, fill = execution.order, execution.fill
         if fill is not None:
             signed = fill.quantity if order.side == "BUY" else -fill.quantity
@@ -468,7 +624,7 @@ class BinanceFuturesVenue(BinanceVenueBase):
                     "q": decimal_text(order.quantity, 3),
                     "p": decimal_text(order.price),
                     "ap": decimal_text(order.average_price),
-                    "sp": "0",
+                    "sp": str(order.extra.get("stopPrice", "0")),
                     "x": execution.kind,
                     "X": order.status,
                     "i": order.order_id,
@@ -484,7 +640,7 @@ class BinanceFuturesVenue(BinanceVenueBase):
                     "m": fill.maker if fill else False,
                     "R": False,
                     "wt": "CONTRACT_PRICE",
-                    "ot": self.order_type(order),
+                    "ot": self.original_type(order),
                     "ps": "BOTH",
                     "cp": False,
                     "rp": "0",

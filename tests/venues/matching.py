@@ -3,8 +3,10 @@ cancels".
 
 The market outside the user's own orders is a depth book the test sets (`set_book`) plus market trades the
 test prints (`print_trade`). A taking order matches the book level by level (consuming it); what is left of a
-GTC limit order rests until a printed trade crosses it (the user's order is then the maker). Each state
-change is reported as an `Execution` to the venue, which renders it in the venue's own message shape.
+GTC limit order rests until a printed trade crosses it (the user's order is then the maker). A stop order
+(`working=False`) waits without matching until the venue's trigger price (`trigger`: the last price, or the
+mark price where the venue offers that) reaches its `stop_price`; it then matches as a new order would. Each
+state change is reported as an `Execution` to the venue, which renders it in the venue's own message shape.
 """
 
 from __future__ import annotations
@@ -36,6 +38,12 @@ class SimOrder:
     created_ms: int = 0
     updated_ms: int = 0
     extra: dict[str, object] = field(default_factory=dict)
+    #: a stop order waits (not working) until the trigger price reaches stop_price from below
+    #: (trigger_above) or from above, then works as a LIMIT/MARKET order of its kind
+    working: bool = True
+    stop_price: Decimal = ZERO
+    trigger_above: bool = True
+    trigger_on: str = "last"  # which price triggers it: "last" or "mark"
 
     @property
     def remaining(self) -> Decimal:
@@ -49,6 +57,9 @@ class SimOrder:
     def average_price(self) -> Decimal:
         return self.filled_quote / self.filled if self.filled else ZERO
 
+    def triggered_by(self, price: Decimal) -> bool:
+        return price >= self.stop_price if self.trigger_above else price <= self.stop_price
+
 
 @dataclass(frozen=True)
 class SimFill:
@@ -61,7 +72,8 @@ class SimFill:
 
 @dataclass(frozen=True)
 class Execution:
-    """`kind`: NEW, TRADE, CANCELED, EXPIRED (a snapshot of the order travels with it)."""
+    """`kind`: NEW, TRIGGERED (a stop order starts working), TRADE, CANCELED, EXPIRED (a snapshot of the
+    order travels with it)."""
 
     kind: str
     order: SimOrder
@@ -101,12 +113,37 @@ class MatchingCore:
         return bool(opposite) and _crosses(order, opposite[0][0])
 
     def place(self, order: SimOrder) -> None:
-        """Accept `order` (already validated by the venue) and match it."""
+        """Accept `order` (already validated by the venue) and match it (a stop order waits instead)."""
         with self._lock:
             order.created_ms = order.updated_ms = now_ms()
             self.orders[order.order_id] = order
             self.fills[order.order_id] = []
             self._emit("NEW", order, None)
+            if order.working:
+                self._match(order)
+
+    def trigger(self, symbol: str, price: Decimal, source: str = "last") -> list[SimOrder]:
+        """The `source` price of `symbol` is now `price`: every waiting stop order it reaches starts working
+        (TRIGGERED) and matches like a new order. Returns them."""
+        with self._lock:
+            reached = [
+                order
+                for order in self.orders.values()
+                if order.symbol == symbol
+                and order.active
+                and not order.working
+                and order.trigger_on == source
+                and order.triggered_by(price)
+            ]
+            for order in reached:
+                order.working = True
+                order.updated_ms = now_ms()
+                self._emit("TRIGGERED", order, None)
+                self._match(order)
+            return reached
+
+    def _match(self, order: SimOrder) -> None:
+        with self._lock:
             bids, asks = self.book(order.symbol)
             opposite = asks if order.side == "BUY" else bids
             if order.tif == "FOK":
@@ -142,7 +179,7 @@ class MatchingCore:
             for order in list(self.orders.values()):
                 if left <= 0:
                     break
-                if order.symbol != symbol or not order.active:
+                if order.symbol != symbol or not order.active or not order.working:
                     continue
                 crossed = order.price >= trade_price if order.side == "BUY" else order.price <= trade_price
                 if not crossed:

@@ -764,6 +764,13 @@ class OkxVenue(VenueServer):
             )
             return
         self.order_ops.append(message)
+        if op == "order" and self.faults.drop_order_reply > 0:
+            self.faults.drop_order_reply -= 1
+            if self.faults.act_before_drop:
+                for arg in message.get("args", []):
+                    self.place_ws_order(arg)
+            self.abort(session)
+            return
         results = [
             self.place_ws_order(arg) if op == "order" else self.cancel_ws_order(arg)
             for arg in message.get("args", [])

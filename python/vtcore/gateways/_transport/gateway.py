@@ -32,11 +32,17 @@ from vtcore.gateway import BaseGateway
 from vtcore.gateways._transport._log import get_logger
 from vtcore.gateways._transport.backoff import Backoff
 from vtcore.gateways._transport.clock import VenueClock
-from vtcore.gateways._transport.errors import TransportError, VenueError
+from vtcore.gateways._transport.errors import (
+    TransportError,
+    VenueConnectionError,
+    VenueError,
+    VenueUnavailableError,
+)
 from vtcore.gateways._transport.loop import shared_loop
 from vtcore.gateways._transport.ratelimit import RateLimit, RateLimiter
 from vtcore.gateways._transport.rest import RestClient, RestConfig, RestRequest
 from vtcore.gateways._transport.ws import BuildSubscribe, Heartbeat, OnOpen, WebSocketClient, WebSocketConfig
+from vtcore.log import mask_secrets
 from vtcore.object import (
     AccountData,
     BarData,
@@ -50,6 +56,7 @@ from vtcore.object import (
     TickData,
     TradeData,
 )
+from vtcore.setting import register_secrets
 
 FINAL_STATUSES = frozenset({Status.ALLTRADED, Status.CANCELLED, Status.REJECTED})
 _STATUS_RANK = {
@@ -220,6 +227,7 @@ class TransportGateway(BaseGateway):
         if self._acquired:
             self.write_log("already connected; close() first to reconnect with new settings")
             return
+        register_secrets(setting)  # so that no log line or order reason can quote them
         try:
             self.apply_setting(setting)
         except ValueError as error:
@@ -252,9 +260,7 @@ class TransportGateway(BaseGateway):
         order = req.create_order_data(orderid, self.gateway_name)
         problem = self.check_order(req)
         if problem or not self._acquired:
-            self.write_log(f"order {orderid} rejected locally: {problem or 'not connected'}", logging.WARNING)
-            order.status = Status.REJECTED
-            self.on_order(order)
+            self.on_order(self.with_reason(order, Status.REJECTED, problem or "not connected"))
             return order.vt_orderid
         self.on_order(order)
         self.submit(self._place(order, req), f"send order {orderid}")
@@ -442,9 +448,7 @@ class TransportGateway(BaseGateway):
         try:
             await self.place_order(order, req)
         except (TransportError, ValueError) as error:
-            reason = error.venue_message if isinstance(error, VenueError) else str(error)
-            self.write_log(f"order {order.orderid} rejected: {reason}", logging.WARNING)
-            self.update_order(order.orderid, status=Status.REJECTED)
+            self.update_order(order.orderid, status=Status.REJECTED, reason=error)
 
     async def _cancel(self, req: CancelRequest) -> None:
         order = self.orders.get(req.orderid)
@@ -464,8 +468,12 @@ class TransportGateway(BaseGateway):
         traded: float | None = None,
         template: OrderData | None = None,
         moment: dt.datetime | None = None,
+        reason: str | BaseException | None = None,
     ) -> OrderData | None:
-        """Move an order forward and push it; stale or repeated updates are dropped (returns None)."""
+        """Move an order forward and push it; stale or repeated updates are dropped (returns None).
+
+        `reason` (the venue's error, or its words for why it rejected, cancelled or expired the order) goes
+        into the pushed order's `extra["reason"]` and the log: every venue's rejections pass here."""
         current = self.orders.get(orderid)
         if current is None:
             if template is None:
@@ -486,9 +494,20 @@ class TransportGateway(BaseGateway):
             traded=new_traded,
             datetime=moment or current.datetime or dt.datetime.now(UTC),
         )
+        if reason:
+            updated = self.with_reason(updated, status, reason)
         self.orders[orderid] = updated
         self.on_order(updated)
         return updated
+
+    def with_reason(self, order: OrderData, status: Status, reason: str | BaseException) -> OrderData:
+        """A copy of `order` in `status` whose `extra["reason"]` says why (as CtpGateway does), logged."""
+        text = order_reason(reason)
+        marked = dataclasses.replace(order, status=status)
+        marked.extra = {**(order.extra or {}), "reason": text}  # for strategies and the trader window
+        level = logging.WARNING if status == Status.REJECTED else logging.INFO
+        self.write_log(f"order {order.orderid} {status.value.lower()}: {text}", level)
+        return marked
 
     def add_trade(self, trade: TradeData) -> bool:
         """Push a trade once per trade id; False when it was already pushed."""
@@ -671,6 +690,26 @@ INTERVAL_STEP = {
     Interval.WEEKLY: dt.timedelta(weeks=1),
 }
 DIRECTION_SIDE = {Direction.LONG: "BUY", Direction.SHORT: "SELL"}
+
+
+def order_reason(reason: str | BaseException) -> str:
+    """Why an order was refused, as `extra["reason"]` shows it: the venue's code and message
+    ("-2010: Account has insufficient balance ..."), vtcore's own words, or, when the request may or may not
+    have reached the venue, a text that says the outcome is unknown. Secrets are masked."""
+    if isinstance(reason, VenueError):
+        text = reason.venue_message
+        if reason.code not in (None, ""):
+            text = f"{reason.code}: {text}"
+        if isinstance(reason, VenueUnavailableError):
+            text = f"outcome unknown ({text})"
+    elif isinstance(reason, VenueConnectionError):
+        # a request that never left (connection refused) certainly had no effect
+        text = str(reason) if getattr(reason, "not_sent", False) else f"outcome unknown ({reason})"
+    elif isinstance(reason, BaseException):
+        text = str(reason) or type(reason).__name__
+    else:
+        text = reason
+    return mask_secrets(text)
 
 
 def _describe(error: BaseException) -> str:

@@ -27,6 +27,7 @@ from vtcore.gateways._transport import (
     RequestRejectedError,
     RestRequest,
     SignatureError,
+    VenueConnectionError,
     VenueError,
     VenueUnavailableError,
     WebSocketClient,
@@ -84,6 +85,8 @@ ORDER_TYPE_BINANCE2VT = {
     ("MARKET", "GTC"): OrderType.MARKET,
     ("LIMIT_MAKER", "GTC"): OrderType.POST_ONLY,  # spot
     ("LIMIT", "GTX"): OrderType.POST_ONLY,  # futures
+    ("STOP_LOSS", "GTC"): OrderType.STOP,  # spot: a market order once the last price reaches stopPrice
+    ("STOP_MARKET", "GTC"): OrderType.STOP,  # futures (algo orders)
 }
 
 _reply = msgspec.json.Decoder(schemas.StreamReply)
@@ -164,6 +167,9 @@ class BinanceGatewayBase(TransportGateway):
     #: server ping period of the market streams: the client drops a line silent for 3 periods
     venue_ping_interval: ClassVar[float] = 20.0
     post_only_tif: ClassVar[str | None] = None  # futures: "GTX"
+    #: the venue's order type for vn.py's STOP (a market order once the price reaches the trigger: for a buy
+    #: when it rises to it, for a sell when it falls to it); None: sent another way or not at all
+    stop_order_type: ClassVar[str | None] = None
 
     def __init__(self, event_engine: Any, gateway_name: str) -> None:
         super().__init__(event_engine, gateway_name)
@@ -370,8 +376,11 @@ class BinanceGatewayBase(TransportGateway):
     # ---- orders
 
     def order_params(self, order: OrderData, req: OrderRequest) -> dict[str, Any]:
+        stop = req.type == OrderType.STOP
         if req.type == OrderType.POST_ONLY:
             order_type, tif = self.post_only_order()
+        elif stop and self.stop_order_type is not None:
+            order_type, tif = self.stop_order_type, None
         else:
             order_type, tif = ORDER_TYPE_VT2BINANCE[req.type]
         params: dict[str, Any] = {
@@ -383,7 +392,9 @@ class BinanceGatewayBase(TransportGateway):
             params["timeInForce"] = tif
         price_step, volume_step = self.steps.get(req.symbol, ("", ""))
         params["quantity"] = format_step(req.volume, volume_step)
-        if order_type != "MARKET":
+        if stop:
+            params["stopPrice"] = format_step(req.price, price_step)  # a vn.py stop's price is its trigger
+        elif order_type != "MARKET":
             params["price"] = format_step(req.price, price_step)
         params["newClientOrderId"] = order.orderid
         return params
@@ -403,13 +414,20 @@ class BinanceGatewayBase(TransportGateway):
                 orders=1,
                 type_=schemas.Order,
             )
-        except VenueUnavailableError as error:
-            # 5xx or timeout: the order may or may not exist; ask the venue instead of guessing
-            self.write_log(
-                f"order {order.orderid}: outcome unknown ({error.venue_message}); querying it",
-                logging.WARNING,
-            )
-            reply = await self.find_order(order)
+        except (VenueUnavailableError, VenueConnectionError) as error:
+            if getattr(error, "not_sent", False):
+                raise
+            # 5xx, timeout or a connection lost mid-request: the order may or may not exist; ask the venue
+            # instead of guessing
+            self.write_log(f"order {order.orderid}: outcome unknown ({error}); querying it", logging.WARNING)
+            try:
+                reply = await self.find_order(order)
+            except RequestRejectedError as missing:  # -2013: the venue never took it
+                raise RequestRejectedError(
+                    f"{missing.venue_message} (the order request got no answer: {error})",
+                    status=missing.status,
+                    code=missing.code,
+                ) from missing
         self.apply_rest_order(reply)
 
     async def find_order(self, order: OrderData) -> schemas.Order:
@@ -452,14 +470,15 @@ class BinanceGatewayBase(TransportGateway):
             )
 
     def order_from_rest(self, reply: schemas.Order, status: Status) -> OrderData:
+        order_type = ORDER_TYPE_BINANCE2VT.get((reply.type, reply.timeInForce or "GTC"), OrderType.LIMIT)
         return OrderData(
             gateway_name=self.gateway_name,
             symbol=self.vt_symbol_of(reply.symbol),
             exchange=self.exchange,
             orderid=reply.clientOrderId,
-            type=ORDER_TYPE_BINANCE2VT.get((reply.type, reply.timeInForce or "GTC"), OrderType.LIMIT),
+            type=order_type,
             direction=SIDE_BINANCE2VT.get(reply.side),
-            price=float(reply.price),
+            price=float(reply.stopPrice or 0) if order_type == OrderType.STOP else float(reply.price),
             volume=float(reply.origQty),
             traded=float(reply.executedQty),
             status=status,
@@ -509,19 +528,22 @@ class BinanceGatewayBase(TransportGateway):
         """After the user stream was down: bring every active order up to date and fetch the fills missed."""
         active = [order for order in self.orders.values() if order.is_active()]
         for order in active:
-            params = {"symbol": self.venue_symbol(order.symbol), "origClientOrderId": order.orderid}
-            try:
-                reply: schemas.Order = await self.call(
-                    "GET", f"{self.rest_prefix}/order", params, signed=True, weight=4, type_=schemas.Order
-                )
-            except RequestRejectedError as error:
-                self.write_log(f"reconcile {order.orderid}: {error.venue_message}", logging.WARNING)
-                continue
-            if float(reply.executedQty) > order.traded:
-                await self.fetch_order_trades(reply)
-            self.apply_rest_order(reply)
+            await self.reconcile_order(order)
         if active:
             self.write_log(f"reconciled {len(active)} active orders after the user stream reconnected")
+
+    async def reconcile_order(self, order: OrderData) -> None:
+        params = {"symbol": self.venue_symbol(order.symbol), "origClientOrderId": order.orderid}
+        try:
+            reply: schemas.Order = await self.call(
+                "GET", f"{self.rest_prefix}/order", params, signed=True, weight=4, type_=schemas.Order
+            )
+        except RequestRejectedError as error:
+            self.write_log(f"reconcile {order.orderid}: {error.venue_message}", logging.WARNING)
+            return
+        if float(reply.executedQty) > order.traded:
+            await self.fetch_order_trades(reply)
+        self.apply_rest_order(reply)
 
     async def fetch_order_trades(self, reply: schemas.Order) -> None:
         rows: list[schemas.AccountTrade] = await self.call(
@@ -549,20 +571,26 @@ class BinanceGatewayBase(TransportGateway):
         """An order update pushed on the user stream (spot executionReport / futures ORDER_TRADE_UPDATE)."""
         status = STATUS_BINANCE2VT.get(event.X, Status.NOTTRADED)
         moment = ms_to_datetime(event.T)
+        order_type = ORDER_TYPE_BINANCE2VT.get((event.original_type(), event.f), OrderType.LIMIT)
         template = OrderData(
             gateway_name=self.gateway_name,
             symbol=self.vt_symbol_of(event.s),
             exchange=self.exchange,
             orderid=orderid,
-            type=ORDER_TYPE_BINANCE2VT.get((event.o, event.f), OrderType.LIMIT),
+            type=order_type,
             direction=SIDE_BINANCE2VT.get(event.S),
-            price=float(event.p),
+            price=float(event.stop_price() or 0) if order_type == OrderType.STOP else float(event.p),
             volume=float(event.q),
             traded=float(event.z),
             status=status,
             datetime=moment,
         )
-        self.update_order(orderid, status=status, traded=float(event.z), template=template, moment=moment)
+        reason = event.reason() if status in (Status.REJECTED, Status.CANCELLED) else ""
+        if status == Status.REJECTED and not reason:
+            reason = "the venue rejected the order"
+        self.update_order(
+            orderid, status=status, traded=float(event.z), template=template, moment=moment, reason=reason
+        )
         if event.x == "TRADE":
             self.add_trade(
                 self.make_trade(

@@ -29,12 +29,13 @@ from vtcore.object import CancelRequest, ContractData, OrderData, OrderRequest, 
 
 _depth = msgspec.json.Decoder(schemas.Combined[schemas.FuturesDepth], strict=False)
 _user_event = msgspec.json.Decoder(schemas.FuturesUserEvent)
+#: what an algo order's own status says of the vt order; TRIGGERING, TRIGGERED and FINISHED say nothing,
+#: since the order placed on trigger reports its fills and its end under the same client id
 ALGO_STATUS = {
     "NEW": Status.NOTTRADED,
     "CANCELED": Status.CANCELLED,
     "EXPIRED": Status.CANCELLED,
     "REJECTED": Status.REJECTED,
-    "FINISHED": Status.ALLTRADED,
 }
 PERPETUAL_SUFFIX = "_SWAP"
 
@@ -165,13 +166,42 @@ class BinanceFuturesGatewayBase(BinanceGatewayBase):
         self.algo_ids[reply.clientAlgoId] = reply.algoId
         self.update_order(order.orderid, status=ALGO_STATUS.get(reply.algoStatus, Status.NOTTRADED))
 
+    async def reconcile_order(self, order: OrderData) -> None:
+        """An algo order is invisible to `/order` until it triggers: ask the algo service first; once
+        triggered, the order it placed answers under the same client id."""
+        algo_id = self.algo_ids.get(order.orderid)
+        if algo_id is None:
+            await super().reconcile_order(order)
+            return
+        try:
+            reply: schemas.AlgoOrder = await self.call(
+                "GET",
+                f"{self.rest_prefix}/algoOrder",
+                {"algoId": algo_id},
+                signed=True,
+                type_=schemas.AlgoOrder,
+            )
+        except RequestRejectedError as error:
+            self.write_log(f"reconcile {order.orderid}: {error.venue_message}", logging.WARNING)
+            return
+        if reply.algoStatus in ("TRIGGERING", "TRIGGERED", "FINISHED"):
+            await super().reconcile_order(order)
+            return
+        status = ALGO_STATUS.get(reply.algoStatus)
+        if status is not None:
+            self.update_order(order.orderid, status=status)
+
     async def cancel_venue_order(self, req: CancelRequest) -> None:
         if req.orderid not in self.algo_ids:
             await super().cancel_venue_order(req)
             return
-        await self.call(
-            "DELETE", f"{self.rest_prefix}/algoOrder", {"algoId": self.algo_ids[req.orderid]}, signed=True
-        )
+        try:
+            await self.call(
+                "DELETE", f"{self.rest_prefix}/algoOrder", {"algoId": self.algo_ids[req.orderid]}, signed=True
+            )
+        except RequestRejectedError:
+            # triggered already: what is left is an ordinary order under the same client id
+            await super().cancel_venue_order(req)
 
     # ---- user data through a listenKey
 
@@ -253,7 +283,10 @@ class BinanceFuturesGatewayBase(BinanceGatewayBase):
         elif isinstance(event, schemas.AlgoUpdate):
             status = ALGO_STATUS.get(event.o.X)
             if status is not None:
-                self.update_order(event.o.caid, status=status)
+                reason = event.o.rm
+                if status == Status.REJECTED and not reason:
+                    reason = "the venue rejected the stop order"
+                self.update_order(event.o.caid, status=status, reason=reason or None)
         elif isinstance(event, schemas.ListenKeyExpired):
             self.write_log("the venue let the listenKey lapse; renewing it", logging.WARNING)
             self.listen_key = ""

@@ -61,6 +61,7 @@ class Order(msgspec.Struct):
     time: int = 0
     updateTime: int = 0  # noqa: N815
     transactTime: int = 0  # noqa: N815
+    stopPrice: str = ""  # noqa: N815
     fills: list[OrderFill] = []
 
 
@@ -206,10 +207,34 @@ class OrderEvent(msgspec.Struct):
     T: int
     t: int
 
+    def original_type(self) -> str:
+        """The order type as placed (a triggered futures stop reports its new type in `o`)."""
+        return self.o
+
+    def stop_price(self) -> str:
+        return ""
+
+    def reason(self) -> str:
+        """The venue's reason for a rejection or expiry, "" when it gave none."""
+        return ""
+
+
+def _given(*texts: str) -> str:
+    return next((text for text in texts if text and text not in ("NONE", "0")), "")
+
 
 class ExecutionReport(OrderEvent, tag="executionReport", tag_field="e"):
     E: int = 0
     C: str = ""
+    P: str = ""  # stop price
+    r: str = ""  # reject reason ("NONE" when none)
+    eR: str = ""  # noqa: N815  expiry reason (2026-03-26)
+
+    def stop_price(self) -> str:
+        return self.P
+
+    def reason(self) -> str:
+        return _given(self.r, self.eR)
 
 
 class AccountBalance(msgspec.Struct):
@@ -253,7 +278,18 @@ class ApiFrame(msgspec.Struct):
 
 
 class FuturesOrderUpdate(OrderEvent):
-    ot: str = ""
+    ot: str = ""  # original order type
+    sp: str = ""  # stop price
+    er: str = ""  # expiry reason (2025-12-10)
+
+    def original_type(self) -> str:
+        return self.ot or self.o
+
+    def stop_price(self) -> str:
+        return self.sp
+
+    def reason(self) -> str:
+        return _given(self.er)
 
 
 class OrderTradeUpdate(msgspec.Struct, tag="ORDER_TRADE_UPDATE", tag_field="e"):
@@ -290,10 +326,15 @@ class ListenKeyExpired(msgspec.Struct, tag="listenKeyExpired", tag_field="e"):
 
 
 class AlgoUpdateOrder(msgspec.Struct):
+    """`ALGO_UPDATE.o`: NEW, CANCELED, TRIGGERING, TRIGGERED (placed in the matching engine as order `ai`,
+    whose own ORDER_TRADE_UPDATEs carry the client algo id as `c`), FINISHED, REJECTED, EXPIRED."""
+
     caid: str
     aid: int
     s: str
     X: str
+    ai: str | int = ""  # the order placed on trigger
+    rm: str = ""  # why it failed
 
 
 class AlgoUpdate(msgspec.Struct, tag="ALGO_UPDATE", tag_field="e"):

@@ -51,13 +51,18 @@ class BinanceSpotGateway(BinanceGatewayBase):
     venue_ping_interval: ClassVar[float] = 20.0
     messages_per_second: ClassVar[float | None] = 5.0
     supported_order_types = frozenset(
-        {OrderType.LIMIT, OrderType.MARKET, OrderType.FAK, OrderType.FOK, OrderType.POST_ONLY}
+        {OrderType.LIMIT, OrderType.MARKET, OrderType.FAK, OrderType.FOK, OrderType.POST_ONLY, OrderType.STOP}
     )
+    # Binance spot triggers STOP_LOSS when the last price reaches stopPrice from below for a buy and from
+    # above for a sell (TAKE_PROFIT is the other way round): vn.py's stop order, either way
+    stop_order_type: ClassVar[str | None] = "STOP_LOSS"
 
     def make_contract(self, item: schemas.SymbolInfo) -> ContractData | None:
         if item.status not in ("TRADING", "CANCEL_ONLY"):
             return None
-        return self.base_contract(item, Product.SPOT, 1.0)
+        contract = self.base_contract(item, Product.SPOT, 1.0)
+        contract.stop_supported = "STOP_LOSS" in item.orderTypes
+        return contract
 
     def post_only_order(self) -> tuple[str, str | None]:
         return "LIMIT_MAKER", None

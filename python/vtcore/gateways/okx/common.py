@@ -29,6 +29,7 @@ from vtcore.gateways._transport import (
     RestRequest,
     SignatureError,
     TransportError,
+    VenueConnectionError,
     VenueError,
     VenueUnavailableError,
     WebSocketClient,
@@ -188,6 +189,9 @@ class OkxGatewayBase(TransportGateway):
         self._op_ids = itertools.count(1)
         self._private_opened = False
         self.malformed_messages = 0
+        #: orders whose request went out but whose answer was lost with the private stream: the venue may or
+        #: may not have them, so they stay SUBMITTING until `reconcile` asks it
+        self.unanswered: set[str] = set()
 
     # ---- settings and connection
 
@@ -489,16 +493,20 @@ class OkxGatewayBase(TransportGateway):
             status=status,
             datetime=ms_to_datetime(int(row.cTime)) if row.cTime else moment,
         )
-        updated = self.update_order(
-            orderid, status=status, traded=float(row.accFillSz), template=template, moment=moment
-        )
-        if updated is not None and status == Status.CANCELLED and row.cancelSource:
-            reason = CANCEL_SOURCE_TEXT.get(row.cancelSource, "")
-            self.write_log(
-                f"order {orderid} cancelled by the venue: cancelSource {row.cancelSource}"
-                + (f" ({reason})" if reason else ""),
-                logging.WARNING,
+        reason = ""
+        if status == Status.CANCELLED and row.cancelSource:
+            explained = CANCEL_SOURCE_TEXT.get(row.cancelSource, "")
+            reason = f"cancelled by the venue: cancelSource {row.cancelSource}" + (
+                f" ({explained})" if explained else ""
             )
+        self.update_order(
+            orderid,
+            status=status,
+            traded=float(row.accFillSz),
+            template=template,
+            moment=moment,
+            reason=reason,
+        )
         if row.tradeId and _float(row.fillSz) > 0:
             self.add_trade(
                 TradeData(
@@ -556,7 +564,7 @@ class OkxGatewayBase(TransportGateway):
     def order_args(self, order: OrderData, req: OrderRequest) -> dict[str, Any]:
         code = self.inst_codes.get(req.symbol)
         if code is None:
-            raise ValueError(f"no instIdCode for {req.symbol}")
+            raise ValueError(f"unknown symbol {req.symbol} (no instIdCode among the loaded instruments)")
         args: dict[str, Any] = {
             "instIdCode": code,
             "clOrdId": order.orderid,
@@ -571,7 +579,15 @@ class OkxGatewayBase(TransportGateway):
 
     async def place_order(self, order: OrderData, req: OrderRequest) -> None:
         await self.prepare_order(req)
-        await self.operation("order", self.order_args(order, req))
+        try:
+            await self.operation("order", self.order_args(order, req))
+        except VenueConnectionError as error:
+            # sent, then the stream dropped: rejecting it now could hide a live order
+            self.unanswered.add(order.orderid)
+            self.write_log(
+                f"order {order.orderid}: {error}; the venue is asked about it once the stream is back",
+                logging.WARNING,
+            )
 
     async def prepare_order(self, req: OrderRequest) -> None:
         return None
@@ -603,8 +619,18 @@ class OkxGatewayBase(TransportGateway):
                     row_type=schemas.Order,
                 )
             except RequestRejectedError as error:
+                if order.orderid in self.unanswered and error.code == "51603":  # order does not exist
+                    self.unanswered.discard(order.orderid)
+                    lost = RequestRejectedError(
+                        f"{error.venue_message} (the private stream dropped before the venue answered)",
+                        status=error.status,
+                        code=error.code,
+                    )
+                    self.update_order(order.orderid, status=Status.REJECTED, reason=lost)
+                    continue
                 self.write_log(f"reconcile {order.orderid}: {error.venue_message}", logging.WARNING)
                 continue
+            self.unanswered.discard(order.orderid)
             for row in rows:
                 if float(row.accFillSz) > order.traded:
                     await self.fetch_order_fills(order, row)
