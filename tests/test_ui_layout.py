@@ -103,7 +103,7 @@ def test_layout_round_trip_across_two_windows(
     header.moveSection(0, 3)
     header.resizeSection(1, 222)
     saved_size = first.size()
-    assert first.tick_monitor.auto_fit is False  # a column sized by hand keeps its width from now on
+    assert first.tick_monitor.user_sized == {1}  # a column sized by hand keeps its width from now on
     first.close()
 
     saved = home / LAYOUT_FILE
@@ -129,7 +129,10 @@ def test_layout_round_trip_across_two_windows(
     assert restored.sectionSize(1) == 222
     shown_headers, _ = second.tick_monitor.displayed_table()  # in the order the view shows them
     assert shown_headers[:4] == ["交易所", "名称", "最新价", "代码"]
-    assert second.account_monitor.auto_fit
+    assert second.tick_monitor.user_sized == {1}
+    # The other columns still fit their contents: the contract names are shown whole.
+    names = second.tick_monitor.header_keys().index("col_name")
+    assert restored.sectionSize(names) >= second.tick_monitor.view.sizeHintForColumn(names)
     save_screenshot(qtbot, second, "ui_layout_restored", request)
 
 
@@ -143,7 +146,7 @@ def test_sorting_and_filtering_do_not_count_as_sizing_columns(qtbot: Any, open_w
     qtbot.keyClicks(monitor.filter_edit, "rb")
     window.resize(1300, 850)
     qtbot.waitUntil(lambda: window.width() == 1300, timeout=WAIT_MS)
-    assert monitor.auto_fit
+    assert monitor.user_sized == set()
 
 
 @pytest.mark.parametrize(
@@ -172,7 +175,7 @@ def test_an_unusable_layout_file_falls_back_to_the_default_and_is_logged(
     assert areas(window) == DEFAULT_AREAS
     assert tabbed_with_active(window) == ["order", "trade"]
     assert tick_header(window).logicalIndex(0) == 0
-    assert window.tick_monitor.auto_fit
+    assert window.tick_monitor.user_sized == set()
     expected = "窗口布局"
     qtbot.waitUntil(lambda: any(expected in line and reason in line for line in log_lines(window)),
                     timeout=WAIT_MS)
@@ -223,6 +226,21 @@ def test_saved_columns_of_another_version_are_skipped_and_the_rest_restored(
                     timeout=WAIT_MS)
 
 
+def test_a_window_never_shown_does_not_overwrite_the_saved_layout(
+    qtbot: Any, open_window: WindowFactory, engine: Engine, home: Path
+) -> None:
+    first = open_window()
+    first.addDockWidget(LEFT, first.docks["trade"])
+    first.close()
+    saved = (home / LAYOUT_FILE).read_bytes()
+    main_engine, event_engine, _ = engine
+    hidden = MainWindow(main_engine, event_engine, close_engine=False)  # e.g. a script that built one
+    qtbot.addWidget(hidden)
+    hidden.close()
+    assert (home / LAYOUT_FILE).read_bytes() == saved
+    assert areas(open_window())["trade"] == LEFT
+
+
 def test_restore_default_layout_action(qtbot: Any, open_window: WindowFactory, home: Path) -> None:
     window = open_window()
     assert window.restore_layout_action in window.help_menu.actions()
@@ -236,7 +254,7 @@ def test_restore_default_layout_action(qtbot: Any, open_window: WindowFactory, h
     header.resizeSection(5, 300)
     qtbot.waitUntil(lambda: window.width() == 900, timeout=WAIT_MS)
     assert areas(window)["tick"] == LEFT
-    assert not window.tick_monitor.auto_fit
+    assert 5 in window.tick_monitor.user_sized
 
     window.restore_layout_action.trigger()
     assert areas(window) == DEFAULT_AREAS
@@ -244,7 +262,7 @@ def test_restore_default_layout_action(qtbot: Any, open_window: WindowFactory, h
     assert tabbed_with_active(window) == ["order", "trade"]
     assert [header.logicalIndex(visual) for visual in range(header.count())] == list(range(header.count()))
     assert header.sectionSize(5) != 300
-    assert window.tick_monitor.auto_fit
+    assert window.tick_monitor.user_sized == set()
     qtbot.waitUntil(lambda: window.size() == default_size, timeout=WAIT_MS)
 
     # And it is the default that the next window gets.

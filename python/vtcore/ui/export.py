@@ -77,7 +77,8 @@ class CsvExport(QtCore.QObject):
         self.path = path
         self._headers = headers
         self._rows = rows
-        self._thread = threading.Thread(target=self._run, name="vtcore-csv-export", daemon=True)
+        # Not a daemon: a process that exits while a file is being written lets it finish first.
+        self._thread = threading.Thread(target=self._run, name="vtcore-csv-export")
 
     def start(self) -> None:
         self._thread.start()

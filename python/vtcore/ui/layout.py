@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -40,17 +40,17 @@ class ColumnOwner(Protocol):
 
     def header_state(self) -> QtCore.QByteArray: ...
 
-    def restore_header_state(self, state: QtCore.QByteArray, *, user_sized: bool) -> bool: ...
+    def restore_header_state(self, state: QtCore.QByteArray, user_sized: Iterable[int] = ()) -> bool: ...
 
     @property
-    def auto_fit(self) -> bool: ...
+    def user_sized(self) -> set[int]: ...
 
 
 @dataclass
 class ColumnLayout:
     columns: list[str]  # the monitor's column keys when saved: the state fits only the same columns
     header: bytes  # QHeaderView.saveState(): widths, order, sort
-    user_sized: bool  # the user had sized the columns: keep the widths as rows arrive
+    user_sized: list[int]  # the columns the user had sized: they keep their widths as rows arrive
 
 
 @dataclass
@@ -67,7 +67,7 @@ class WindowLayout:
             "state": _encode(self.state),
             "monitors": {
                 name: {"columns": monitor.columns, "header": _encode(monitor.header),
-                       "user_sized": monitor.user_sized}
+                       "user_sized": sorted(monitor.user_sized)}
                 for name, monitor in self.monitors.items()
             },
         }
@@ -93,9 +93,15 @@ class WindowLayout:
             layout.monitors[name] = ColumnLayout(
                 columns=columns,
                 header=_decode(entry.get("header"), f"monitors.{name}.header"),
-                user_sized=entry.get("user_sized") is True,
+                user_sized=_columns(entry.get("user_sized", []), f"monitors.{name}.user_sized"),
             )
         return layout
+
+
+def _columns(value: Any, name: str) -> list[int]:
+    if not isinstance(value, list) or not all(type(item) is int for item in value):
+        raise LayoutError(f"'{name}' is not a list of column numbers")
+    return value
 
 
 def _encode(blob: bytes) -> str:
@@ -139,7 +145,7 @@ def capture_layout(
         geometry=bytes(window.saveGeometry().data()) if geometry else None,
         monitors={
             name: ColumnLayout(
-                monitor.header_keys(), bytes(monitor.header_state().data()), user_sized=not monitor.auto_fit
+                monitor.header_keys(), bytes(monitor.header_state().data()), sorted(monitor.user_sized)
             )
             for name, monitor in monitors.items()
         },
@@ -161,7 +167,7 @@ def apply_layout(
         if saved is None:  # a monitor the file does not know keeps its columns
             continue
         if saved.columns != monitor.header_keys() or not monitor.restore_header_state(
-            QtCore.QByteArray(saved.header), user_sized=saved.user_sized
+            QtCore.QByteArray(saved.header), saved.user_sized
         ):
             skipped.append(name)
     return skipped

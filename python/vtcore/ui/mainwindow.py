@@ -79,6 +79,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.contract_dialog: ContractQueryDialog | None = None
         self.app_widgets: dict[str, QtWidgets.QWidget] = {}
         self._closed = False
+        self._was_shown = False  # a window never shown has no layout of the user's to save
         # Subscribe to every contract of a gateway once all its fronts report "ready" (for the simulator).
         self.auto_subscribe = auto_subscribe
         self._subscribed: set[str] = set()
@@ -356,6 +357,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def save_layout(self) -> None:
         """Save the layout for the next window (on close); a failure is logged, never raised."""
+        if not self._was_shown:
+            return
         try:
             save_layout(self.current_layout())
         except (OSError, SettingsError) as error:
@@ -373,6 +376,10 @@ class MainWindow(QtWidgets.QMainWindow):
         """To the log monitor (through the engine) and to Python's logging."""
         logger.log(level, message)
         self.main_engine.write_log(message, "MainWindow", level=level)
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802
+        self._was_shown = True
+        super().showEvent(event)
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802
         event.accept()

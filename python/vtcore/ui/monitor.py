@@ -239,9 +239,9 @@ class MonitorModel(QtGui.QStandardItemModel):
 class BaseMonitor(QtWidgets.QWidget):
     """A filter box over a sortable table of one model.
 
-    Columns can be dragged to new widths and places. They fit their contents as rows arrive until the user
-    sizes one (or a saved layout with user-sized columns is restored); "fit columns" in the context menu fits
-    them again and resumes that. "Save data" in the context menu writes the shown rows to a CSV file.
+    Columns can be dragged to new widths and places. They fit their contents as rows arrive, except those the
+    user has sized (kept in `user_sized` and in the saved layout); "fit columns" in the context menu fits them
+    all again. "Save data" in the context menu writes the shown rows to a CSV file.
     """
 
     columns: ClassVar[list[Column]] = []
@@ -290,12 +290,12 @@ class BaseMonitor(QtWidgets.QWidget):
         # Columns fit their contents when rows are added, not on every update: ResizeToContents would measure
         # every row at each tick. The user can still drag them.
         header.setStretchLastSection(True)
-        self.auto_fit = True  # False once the user has sized a column: rows arriving then keep the widths
+        self.user_sized: set[int] = set()  # columns (model order) the user sized: they keep their width
         self._sizing = 0  # > 0 while this class sizes columns itself (not the user)
         header.sectionResized.connect(self._on_section_resized)
         self._resize_timer = QtCore.QTimer(self)
         self._resize_timer.setSingleShot(True)
-        self._resize_timer.timeout.connect(self._fit_if_auto)
+        self._resize_timer.timeout.connect(self.fit_columns)
         self.model.rowsInserted.connect(lambda *_: self._resize_timer.start(0))
         self.view.doubleClicked.connect(self._on_double_click)
 
@@ -323,28 +323,25 @@ class BaseMonitor(QtWidgets.QWidget):
     # --- column widths and order ---
 
     def fit_columns(self, *, resume: bool = False) -> None:
-        """Fit the columns to their contents (`resume`: and keep fitting them as rows arrive)."""
+        """Fit the columns the user has not sized to their contents (`resume`: all of them, and forget which
+        ones the user sized)."""
         if resume:
-            self.auto_fit = True
+            self.user_sized.clear()
         header = self.view.horizontalHeader()
         last = header.logicalIndex(header.count() - 1)  # stretches to the table's edge
         self._sizing += 1
         try:
             for column in range(len(self.table_columns)):
-                if column != last:
+                if column != last and column not in self.user_sized:
                     self.view.resizeColumnToContents(column)
         finally:
             self._sizing -= 1
-
-    def _fit_if_auto(self) -> None:
-        if self.auto_fit:
-            self.fit_columns()
 
     def _on_section_resized(self, logical: int, _old: int, _new: int) -> None:
         header = self.view.horizontalHeader()
         # The last section follows the table's width; any other resize not made here is the user's.
         if not self._sizing and logical != header.logicalIndex(header.count() - 1):
-            self.auto_fit = False
+            self.user_sized.add(logical)
 
     def resize_pending(self) -> bool:
         """Whether the columns are still to be fitted to rows just added (at the next event loop turn)."""
@@ -358,16 +355,17 @@ class BaseMonitor(QtWidgets.QWidget):
         """Column widths, order and sort, as Qt saves them."""
         return self.view.horizontalHeader().saveState()
 
-    def restore_header_state(self, state: QtCore.QByteArray, *, user_sized: bool) -> bool:
-        """Restore a `header_state()` (`user_sized`: keep its widths as rows arrive); False if Qt refuses."""
+    def restore_header_state(self, state: QtCore.QByteArray, user_sized: Iterable[int] = ()) -> bool:
+        """Restore a `header_state()`, keeping the widths of the `user_sized` columns as rows arrive (the
+        others fit their contents); False if Qt refuses the state."""
         self._sizing += 1
         try:
             restored = self.view.horizontalHeader().restoreState(state)
         finally:
             self._sizing -= 1
         if restored:
-            self.auto_fit = not user_sized
-            if self.auto_fit and self.model.rowCount():
+            self.user_sized = {column for column in user_sized if 0 <= column < len(self.table_columns)}
+            if self.model.rowCount():
                 self.fit_columns()
         return bool(restored)
 
