@@ -238,6 +238,34 @@ def section_b(count: int, backlog: int, runs: int) -> None:
 
 # -- c. latency ------------------------------------------------------------------------------------
 
+CPU_SHARE: dict[str, list[float]] = {}  # contender -> engine thread's CPU time / wall time, per run
+
+
+def thread_cpu_seconds(thread: threading.Thread | None) -> float:
+    """User + system CPU time of `thread` so far (from /proc; 0 where that is not available)."""
+    native_id = getattr(thread, "native_id", None)
+    try:
+        with open(f"/proc/self/task/{native_id}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class EngineCpu:
+    """Measures the CPU share of an engine's dispatch thread over a `with` block."""
+
+    def __init__(self, key: str, thread: threading.Thread | None) -> None:
+        self.key, self.thread = key, thread
+
+    def __enter__(self) -> None:
+        self.cpu, self.wall = thread_cpu_seconds(self.thread), time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        wall = time.perf_counter() - self.wall
+        CPU_SHARE.setdefault(self.key, []).append((thread_cpu_seconds(self.thread) - self.cpu) / wall)
+
+
 def paced_latency(put: Callable[[Any], None], make_event: Callable[[int], Any], received: list[int],
                   count: int, rate: float) -> tuple[list[int], float]:
     period = 1.0 / rate
@@ -261,7 +289,8 @@ def vnpy_latency(count: int, rate: float) -> tuple[list[int], float]:
     engine.register("eLat", lambda event: latencies.append(time.perf_counter_ns() - event.data))
     engine.start()
     time.sleep(0.05)
-    result = paced_latency(engine.put, lambda t: VnEvent("eLat", t), latencies, count, rate)
+    with EngineCpu("vnpy", engine._thread):
+        result = paced_latency(engine.put, lambda t: VnEvent("eLat", t), latencies, count, rate)
     stop_quietly(engine.stop)
     return result
 
@@ -272,7 +301,8 @@ def vtcore_latency(count: int, rate: float, spin_us: float) -> tuple[list[int], 
     engine.register("eLat", lambda event: latencies.append(time.perf_counter_ns() - event.data))
     engine.start()
     time.sleep(0.05)
-    result = paced_latency(engine.put, lambda t: Event("eLat", t), latencies, count, rate)
+    with EngineCpu(f"spin{spin_us:g}", engine._thread):
+        result = paced_latency(engine.put, lambda t: Event("eLat", t), latencies, count, rate)
     stop_quietly(engine.stop)
     return result
 
@@ -294,8 +324,9 @@ def vtcore_producer_latency(count: int, rate: float, spin_us: float) -> tuple[li
     engine.start()
     time.sleep(0.05)
     start = time.perf_counter()
-    test_producer.start(count, rate=rate)
-    assert test_producer.join(120) and test_producer.dropped == 0
+    with EngineCpu(f"cpp{spin_us:g}", engine._thread):
+        test_producer.start(count, rate=rate)
+        assert test_producer.join(120) and test_producer.dropped == 0
     achieved = count / (time.perf_counter() - start)
     deadline = time.monotonic() + 30
     while len(latencies) < count and time.monotonic() < deadline:
@@ -346,6 +377,8 @@ def section_c(count: int, rate: float, spins: list[float], runs: int) -> None:
         ", ".join(f"{name} {sample[name]:.1f}" for name, _ in QUANTILES) for sample in samples["vnpy"]))
     print("    achieved send rates (/s): " + "; ".join(
         f"{key} {min(values):,.0f}-{max(values):,.0f}" for key, values in rates.items()))
+    print("    engine thread CPU while paced (share of one core, median): " + "; ".join(
+        f"{key} {statistics.median(values):.0%}" for key, values in CPU_SHARE.items()))
 
 
 # -- d. memory -------------------------------------------------------------------------------------

@@ -239,3 +239,19 @@ def test_capsule_carries_the_producer() -> None:
     assert get_pointer(capsule, b"vtcore.Producer")  # a heap std::shared_ptr<Producer>
     del capsule  # its destructor releases that shared_ptr; the producer is still usable
     assert producer.push_tick(tick_bytes(1))
+
+
+def test_a_busy_producer_beside_an_idle_one_comes_in_whole_runs() -> None:
+    """The drain budget left by a producer that ran out goes to the others in one run, not in halving ones
+    (2048, 1019, 509, ... meant a Python call per piece)."""
+    hub = _core.EventHub(65536)
+    busy, idle = hub.add_producer("busy", 16384), hub.add_producer("idle", 64)
+    for seq in range(10_000):
+        assert busy.push_tick(tick_bytes(seq))
+    for seq in range(10):
+        assert idle.push_tick(tick_bytes(seq))
+    segments = hub.drain(4096)
+    runs = {producer.id: [s[3] for s in segments if s[0] == producer.id] for producer in (busy, idle)}
+    assert runs[idle.id] == [10]
+    assert runs[busy.id] == [2048, 4096 - 10 - 2048]  # its share, then everything the idle one left
+    assert [event[2] for event in flatten(hub, segments) if event[0] == busy.id] == list(range(4086))

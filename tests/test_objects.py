@@ -65,9 +65,15 @@ TICK_VALUE_FIELDS = [
 
 
 def make_record(symbol: bytes = b"rb2605", exchange: Exchange = Exchange.SHFE, *, dt_ns: int = 0,
-                local_ns: int = 0, trading_day: int = 20260105, base: float = 1.0) -> bytes:
+                local_ns: int = 0, trading_day: int = 20260105, base: float = 1.0, flags: int = 0) -> bytes:
     numbers = [base + i for i in range(31)]
-    return RECORD.pack(symbol, dt_ns, local_ns, trading_day, exchange_code(exchange), 0, *numbers)
+    return RECORD.pack(symbol, dt_ns, local_ns, trading_day, exchange_code(exchange), flags, *numbers)
+
+
+def test_a_rounded_depth_volume_is_visible_on_the_tick():
+    assert TickDecoder().decode(make_record(), "CTP").extra is None
+    rounded = TickDecoder().decode(make_record(flags=_core.TICK_VOLUME_ROUNDED), "CTP")
+    assert rounded.extra == {"depth_volume_rounded": True}
 
 
 @pytest.fixture(autouse=True)

@@ -147,14 +147,14 @@ void register_hub(py::module_& m) {
             if (max_records < 0) throw py::value_error("max_records must not be negative");
             CollectingSink sink;
             const auto max = static_cast<std::size_t>(max_records);
-            // A small drain keeps the GIL; a large one releases it for the bulk (the C++ drain touches no
-            // Python objects). Two drains in one call keep their runs valid only while together they fit
-            // the tick buffer, so larger requests are drained in one call.
-            const bool fits = max <= self.tick_buffer()->capacity();
-            const std::size_t taken = fits ? self.drain(sink, std::min(max, kDrainWithGil)) : 0;
-            if (taken < max && (!fits || taken == kDrainWithGil)) {
+            // A small backlog is drained with the GIL held (releasing it would cost the engine thread a
+            // wake-up whenever another thread is waiting for it); a large one with the GIL released (the
+            // C++ drain touches no Python objects). Records arriving after the check wait for the next call.
+            if (self.backlog() <= kDrainWithGil) {
+              self.drain(sink, std::min(max, kDrainWithGil));
+            } else {
               const py::gil_scoped_release release;
-              self.drain(sink, max - taken);
+              self.drain(sink, max);
             }
             py::list out(sink.segments.size());
             std::size_t i = 0;

@@ -70,6 +70,15 @@ bool Producer::has_work() noexcept {
          spilling_.load(std::memory_order_acquire);
 }
 
+std::size_t Producer::backlog() {
+  std::size_t count = (pending_.size() - pending_next_) + ring_.readable();
+  if (spilling_.load(std::memory_order_acquire)) {
+    const std::lock_guard<std::mutex> lock(overflow_mutex_);
+    count += overflow_.size();
+  }
+  return count;
+}
+
 std::size_t Producer::drain_some(DrainSink& sink, TickBuffer::Writer& ticks, std::size_t max,
                                  std::size_t& tick_room) {
   std::size_t done = 0;
@@ -201,20 +210,38 @@ std::size_t EventHub::drain(DrainSink& sink, std::size_t max) {
   TickBuffer::Writer writer(*ticks_);
   std::size_t tick_room = ticks_->capacity();
   std::size_t done = 0;
-  // Passes over all producers, each taking a fair share of what is left of the budget, until the
-  // budget is spent or a pass finds nothing; the starting producer rotates between drains.
-  for (bool progress = true; progress && done < max;) {
+  // Passes over the producers, each taking a fair share of what is left of the budget, until the
+  // budget is spent or a pass finds nothing; the starting producer rotates between drains. A producer
+  // that gave less than its share is out of records for this drain, so later passes divide the rest
+  // among the others only (else a busy producer beside an idle one came out in halving runs).
+  exhausted_.assign(count, false);
+  std::size_t active = count;
+  for (bool progress = true; progress && done < max && active > 0;) {
     progress = false;
-    const std::size_t share = std::max<std::size_t>(1, (max - done) / count);
+    const std::size_t share = std::max<std::size_t>(1, (max - done) / active);
     for (std::size_t k = 0; k < count && done < max; ++k) {
-      Producer& producer = *snapshot_[(cursor_ + k) % count];
-      const std::size_t got = producer.drain_some(sink, writer, std::min(share, max - done), tick_room);
+      const std::size_t index = (cursor_ + k) % count;
+      if (exhausted_[index]) continue;
+      const std::size_t want = std::min(share, max - done);
+      const std::size_t got = snapshot_[index]->drain_some(sink, writer, want, tick_room);
       done += got;
       progress = progress || got > 0;
+      if (got < want) {
+        exhausted_[index] = true;
+        --active;
+      }
     }
   }
   cursor_ = (cursor_ + 1) % count;
   return done;
+}
+
+std::size_t EventHub::backlog() {
+  const std::lock_guard<std::mutex> lock(consumer_mutex_);
+  refresh_snapshot();
+  std::size_t count = 0;
+  for (const auto& producer : snapshot_) count += producer->backlog();
+  return count;
 }
 
 std::vector<ProducerStats> EventHub::stats() const {

@@ -77,6 +77,9 @@ class EventHub:
         spinning consumer when the event is isolated. True when it did."""
     @property
     def handoffs(self) -> int: ...
+    @property
+    def consumer_spinning(self) -> bool:
+        """A hint: the consumer is spinning in wait() and sees a push or notify() within microseconds."""
     def wait(self, timeout: float) -> bool:
         """GIL released. True when there is work; returns early on a push or notify()."""
     def drain(self, max_records: int = 4096) -> list[tuple[Any, ...]]:

@@ -294,6 +294,7 @@ cdef enum:
 
 cdef enum:
     SYMBOL_SIZE = 16  # TickRecord::symbol (records.hpp; a layout test checks it)
+    TICK_VOLUME_ROUNDED = 1  # kTickVolumeRounded (records.hpp; a test checks it against _core)
 
 cdef struct CacheEntry:
     char symbol[SYMBOL_SIZE]
@@ -413,6 +414,8 @@ cdef TickData build_tick(const TickRecord* r, SymbolInfo info, str gateway_name)
     t.ask_volume_3 = r.ask_volume[2]
     t.ask_volume_4 = r.ask_volume[3]
     t.ask_volume_5 = r.ask_volume[4]
+    if r.flags & TICK_VOLUME_ROUNDED:  # rare: a depth volume above 2^24 or fractional (records.hpp)
+        t.extra = {"depth_volume_rounded": True}
     return t
 
 

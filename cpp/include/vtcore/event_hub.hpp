@@ -112,6 +112,7 @@ class Producer {
 
   // Consumer side (called by EventHub under its consumer lock).
   [[nodiscard]] bool has_work() noexcept;
+  [[nodiscard]] std::size_t backlog();
   std::size_t drain_some(DrainSink& sink, TickBuffer::Writer& ticks, std::size_t max,
                          std::size_t& tick_room);
 
@@ -173,6 +174,9 @@ class EventHub {
   /// next drain. Returns the number of records (ticks + messages) taken.
   std::size_t drain(DrainSink& sink, std::size_t max);
 
+  /// Consumer: records waiting in all rings and overflow lists now (more may arrive at any moment).
+  [[nodiscard]] std::size_t backlog();
+
   [[nodiscard]] std::vector<ProducerStats> stats() const;
   [[nodiscard]] std::uint64_t wakes() const noexcept { return wakeup_->wakes(); }
   [[nodiscard]] bool consumer_parked() const noexcept { return wakeup_->parked(); }
@@ -204,6 +208,7 @@ class EventHub {
   std::vector<std::shared_ptr<Producer>> snapshot_;
   std::uint64_t snapshot_version_ = ~std::uint64_t{0};
   std::size_t cursor_ = 0;
+  std::vector<bool> exhausted_;  // per snapshot entry, during one drain
 };
 
 }  // namespace vtcore
