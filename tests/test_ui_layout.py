@@ -23,11 +23,12 @@ from typing import Any
 import pytest
 from PySide6 import QtCore, QtWidgets
 
+from test_ui_trader_cli import close_when
 from test_ui_window import WAIT_MS, DemoGateway, connect_demo, rows, save_screenshot
 from test_ui_window import engine as _engine_fixture
 from test_ui_window import home as _settings_home_fixture
 from vtcore import EventEngine, MainEngine
-from vtcore.ui import MainWindow
+from vtcore.ui import MainWindow, run_trader
 from vtcore.ui.layout import LAYOUT_FILE, LAYOUT_FORMAT
 
 home = _settings_home_fixture  # each test gets its own settings folder
@@ -278,3 +279,25 @@ def test_english_window_labels_the_action(engine: Engine, qtbot: Any, home: Path
     assert [action.text() for action in window.tick_monitor.context_menu.actions()] == [
         "Fit Columns", "Save Data"
     ]
+
+
+def test_run_trader_opens_maximized_first_then_as_the_last_window_was(
+    qtbot: Any, open_window: WindowFactory, home: Path
+) -> None:
+    seen: list[MainWindow] = []
+    close_when(lambda window: window.isMaximized(), seen)
+    assert run_trader([DemoGateway]) == 0
+    assert not seen[0].layout_restored and seen[0].isMaximized()
+    close_when(lambda window: window.isMaximized(), seen)
+    assert run_trader([DemoGateway]) == 0
+    assert seen[1].layout_restored and seen[1].isMaximized()  # it was closed maximized
+
+    window = open_window()
+    window.showNormal()
+    window.resize(700, 600)
+    qtbot.waitUntil(lambda: not window.isMaximized() and window.width() == 700, timeout=WAIT_MS)
+    window.close()
+    close_when(lambda window: window.layout_restored, seen)
+    assert run_trader([DemoGateway]) == 0
+    assert not seen[2].isMaximized()
+    assert seen[2].width() == 700

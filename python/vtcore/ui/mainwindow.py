@@ -333,9 +333,10 @@ class MainWindow(QtWidgets.QMainWindow):
             if saved is None:
                 return False
             skipped = apply_layout(self, self.monitors(), saved)
-        except LayoutError as error:
+        except Exception as error:  # LayoutError, or anything else a damaged file causes: the window opens
             self._apply_default_layout()
-            self._log(self.text("layout_fallback", file=layout_path(), reason=error), logging.WARNING)
+            reason = error if isinstance(error, LayoutError) else f"{type(error).__name__}: {error}"
+            self._log(self.text("layout_fallback", file=layout_path(), reason=reason), logging.WARNING)
             return False
         for name in skipped:
             self._log(self.text("layout_columns_skipped", monitor=name), logging.WARNING)
