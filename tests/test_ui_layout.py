@@ -301,3 +301,22 @@ def test_run_trader_opens_maximized_first_then_as_the_last_window_was(
     assert run_trader([DemoGateway]) == 0
     assert not seen[2].isMaximized()
     assert seen[2].width() == 700
+
+
+def test_contract_query_columns_are_kept_too(qtbot: Any, open_window: WindowFactory) -> None:
+    first = open_window()
+    first.query_contracts_action.trigger()
+    assert first.contract_dialog is not None
+    first.contract_dialog.table.view.horizontalHeader().moveSection(3, 0)  # the name first
+    first.close()
+
+    second = open_window()  # not opened this time: its saved columns are kept for the next window
+    second.close()
+
+    third = open_window()
+    third.query_contracts_action.trigger()
+    assert third.contract_dialog is not None
+    header = third.contract_dialog.table.view.horizontalHeader()
+    assert header.logicalIndex(0) == 3
+    third.restore_layout_action.trigger()
+    assert header.logicalIndex(0) == 0

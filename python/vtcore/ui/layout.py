@@ -161,6 +161,11 @@ def apply_layout(
         raise LayoutError("Qt refused the window geometry")
     if not window.restoreState(QtCore.QByteArray(layout.state), LAYOUT_FORMAT):
         raise LayoutError("Qt refused the dock layout")
+    return restore_columns(monitors, layout)
+
+
+def restore_columns(monitors: Mapping[str, ColumnOwner], layout: WindowLayout) -> list[str]:
+    """Restore the saved columns of `monitors`; returns the names of those whose saved columns do not fit."""
     skipped: list[str] = []
     for name, monitor in monitors.items():
         saved = layout.monitors.get(name)

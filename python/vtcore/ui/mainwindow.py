@@ -35,6 +35,7 @@ from .layout import (
     capture_layout,
     layout_path,
     load_layout,
+    restore_columns,
     save_layout,
 )
 from .monitor import (
@@ -53,6 +54,7 @@ from .trading import TradingWidget
 # Widgets this package provides for apps that ship none (widget_name -> "module:class").
 APP_WIDGETS = {"RpcManager": "vtcore.ui.rpc:RpcManager"}
 DEFAULT_SIZE = (1500, 900)
+CONTRACTS = "contracts"  # the contract query's table, in the saved layout
 logger = logging.getLogger("vtcore.ui")
 
 
@@ -92,7 +94,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.resize(*DEFAULT_SIZE)
         # The layout as built, for "restore default layout" and for a saved one that cannot be used.
         self.default_layout = capture_layout(self, self.monitors(), geometry=False)
-        self.layout_restored = self.restore_saved_layout()
+        self.saved_layout: WindowLayout | None = None  # the one restored (its contract columns wait for the
+        self.layout_restored = self.restore_saved_layout()  # contract query to open)
 
     # --- construction ---
 
@@ -271,7 +274,13 @@ class MainWindow(QtWidgets.QMainWindow):
     def open_contract_dialog(self) -> ContractQueryDialog:
         if self.contract_dialog is None:
             self.contract_dialog = ContractQueryDialog(self.main_engine, self.text, self)
-            self.contract_dialog.table.export_finished.connect(self._on_export_finished)
+            table = self.contract_dialog.table
+            table.export_finished.connect(self._on_export_finished)
+            defaults = capture_layout(self, {CONTRACTS: table}, geometry=False).monitors
+            self.default_layout.monitors.update(defaults)
+            if self.saved_layout is not None:
+                for name in restore_columns({CONTRACTS: table}, self.saved_layout):
+                    self._log(self.text("layout_columns_skipped", monitor=name), logging.WARNING)
         self.contract_dialog.show()
         self.contract_dialog.raise_()
         return self.contract_dialog
@@ -333,6 +342,7 @@ class MainWindow(QtWidgets.QMainWindow):
             if saved is None:
                 return False
             skipped = apply_layout(self, self.monitors(), saved)
+            self.saved_layout = saved
         except Exception as error:  # LayoutError, or anything else a damaged file causes: the window opens
             self._apply_default_layout()
             reason = error if isinstance(error, LayoutError) else f"{type(error).__name__}: {error}"
@@ -350,11 +360,22 @@ class MainWindow(QtWidgets.QMainWindow):
         ):
             self.resize(*DEFAULT_SIZE)
 
+    def layout_monitors(self) -> dict[str, BaseMonitor]:
+        """The tables whose columns the layout keeps: the monitors, and the contract query's once opened."""
+        monitors = self.monitors()
+        if self.contract_dialog is not None:
+            monitors[CONTRACTS] = self.contract_dialog.table
+        return monitors
+
     def _apply_default_layout(self) -> None:
-        apply_layout(self, self.monitors(), self.default_layout)  # columns fit their contents again
+        apply_layout(self, self.layout_monitors(), self.default_layout)  # columns fit their contents again
 
     def current_layout(self) -> WindowLayout:
-        return capture_layout(self, self.monitors())
+        layout = capture_layout(self, self.layout_monitors())
+        if self.saved_layout is not None and CONTRACTS in self.saved_layout.monitors:
+            # Not opened this time: its columns stay as saved.
+            layout.monitors.setdefault(CONTRACTS, self.saved_layout.monitors[CONTRACTS])
+        return layout
 
     def save_layout(self) -> None:
         """Save the layout for the next window (on close); a failure is logged, never raised."""
