@@ -13,6 +13,7 @@ from .text import Text
 
 
 class ContractTable(BaseMonitor):
+    export_name: ClassVar[str] = "contracts"
     key = "vt_symbol"
     filter_column = ""  # the filter box matches any column (symbol, name, exchange, ...)
     columns: ClassVar[list[Column]] = [

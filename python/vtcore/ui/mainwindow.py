@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from vtcore.engine import MainEngine
+from vtcore.errors import SettingsError
 from vtcore.event import (
     EVENT_ACCOUNT,
     EVENT_CONTRACT,
@@ -26,6 +28,16 @@ from vtcore.setting import display_language
 from .bridge import EventBridge
 from .connect import ConnectDialog
 from .contracts import ContractQueryDialog
+from .layout import (
+    LayoutError,
+    WindowLayout,
+    apply_layout,
+    capture_layout,
+    layout_path,
+    load_layout,
+    restore_columns,
+    save_layout,
+)
 from .monitor import (
     AccountMonitor,
     ActiveOrderMonitor,
@@ -41,6 +53,9 @@ from .trading import TradingWidget
 
 # Widgets this package provides for apps that ship none (widget_name -> "module:class").
 APP_WIDGETS = {"RpcManager": "vtcore.ui.rpc:RpcManager"}
+DEFAULT_SIZE = (1500, 900)
+CONTRACTS = "contracts"  # the contract query's table, in the saved layout
+logger = logging.getLogger("vtcore.ui")
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -66,6 +81,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.contract_dialog: ContractQueryDialog | None = None
         self.app_widgets: dict[str, QtWidgets.QWidget] = {}
         self._closed = False
+        self._was_shown = False  # a window never shown has no layout of the user's to save
         # Subscribe to every contract of a gateway once all its fronts report "ready" (for the simulator).
         self.auto_subscribe = auto_subscribe
         self._subscribed: set[str] = set()
@@ -75,7 +91,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self._init_menus()
         self._fill_from_engine()
         self._init_status()
-        self.resize(1500, 900)
+        self.resize(*DEFAULT_SIZE)
+        # The layout as built, for "restore default layout" and for a saved one that cannot be used.
+        self.default_layout = capture_layout(self, self.monitors(), geometry=False)
+        self.saved_layout: WindowLayout | None = None  # the one restored (its contract columns wait for the
+        self.layout_restored = self.restore_saved_layout()  # contract query to open)
 
     # --- construction ---
 
@@ -135,6 +155,8 @@ class MainWindow(QtWidgets.QMainWindow):
         bridge.subscribe(EVENT_GATEWAY_STATE, self._on_gateway_state)
         bridge.subscribe(EVENT_CONTRACT, self._on_contract)
 
+        for monitor in self.monitors().values():
+            monitor.export_finished.connect(self._on_export_finished)
         self.active_monitor.item_activated.connect(self.cancel_order)
         self.tick_monitor.item_activated.connect(self._choose_symbol)
         self.position_monitor.item_activated.connect(self._choose_symbol)
@@ -173,6 +195,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.help_menu = bar.addMenu(text("menu_help"))
         self.query_contracts_action = self._action(
             self.help_menu, text("query_contracts"), self.open_contract_dialog
+        )
+        self.restore_layout_action = self._action(
+            self.help_menu, text("restore_layout"), self.restore_default_layout
         )
         self._action(self.help_menu, text("about"), self.show_about)
 
@@ -249,6 +274,13 @@ class MainWindow(QtWidgets.QMainWindow):
     def open_contract_dialog(self) -> ContractQueryDialog:
         if self.contract_dialog is None:
             self.contract_dialog = ContractQueryDialog(self.main_engine, self.text, self)
+            table = self.contract_dialog.table
+            table.export_finished.connect(self._on_export_finished)
+            defaults = capture_layout(self, {CONTRACTS: table}, geometry=False).monitors
+            self.default_layout.monitors.update(defaults)
+            if self.saved_layout is not None:
+                for name in restore_columns({CONTRACTS: table}, self.saved_layout):
+                    self._log(self.text("layout_columns_skipped", monitor=name), logging.WARNING)
         self.contract_dialog.show()
         self.contract_dialog.raise_()
         return self.contract_dialog
@@ -300,10 +332,82 @@ class MainWindow(QtWidgets.QMainWindow):
             "log": self.log_monitor,
         }
 
+    # --- layout and export ---
+
+    def restore_saved_layout(self) -> bool:
+        """Restore the layout saved by the last window; True if one was restored. A file that cannot be used
+        leaves (or puts back) the default layout and says so in the log."""
+        try:
+            saved = load_layout()
+            if saved is None:
+                return False
+            skipped = apply_layout(self, self.monitors(), saved)
+            self.saved_layout = saved
+        except Exception as error:  # LayoutError, or anything else a damaged file causes: the window opens
+            self._apply_default_layout()
+            reason = error if isinstance(error, LayoutError) else f"{type(error).__name__}: {error}"
+            self._log(self.text("layout_fallback", file=layout_path(), reason=reason), logging.WARNING)
+            return False
+        for name in skipped:
+            self._log(self.text("layout_columns_skipped", monitor=name), logging.WARNING)
+        return True
+
+    def restore_default_layout(self) -> None:
+        """Help -> Restore Default Layout: docks, window size and columns as a new window has them."""
+        self._apply_default_layout()
+        if not self.windowState() & (
+            QtCore.Qt.WindowState.WindowMaximized | QtCore.Qt.WindowState.WindowFullScreen
+        ):
+            self.resize(*DEFAULT_SIZE)
+
+    def layout_monitors(self) -> dict[str, BaseMonitor]:
+        """The tables whose columns the layout keeps: the monitors, and the contract query's once opened."""
+        monitors = self.monitors()
+        if self.contract_dialog is not None:
+            monitors[CONTRACTS] = self.contract_dialog.table
+        return monitors
+
+    def _apply_default_layout(self) -> None:
+        apply_layout(self, self.layout_monitors(), self.default_layout)  # columns fit their contents again
+
+    def current_layout(self) -> WindowLayout:
+        layout = capture_layout(self, self.layout_monitors())
+        if self.saved_layout is not None and CONTRACTS in self.saved_layout.monitors:
+            # Not opened this time: its columns stay as saved.
+            layout.monitors.setdefault(CONTRACTS, self.saved_layout.monitors[CONTRACTS])
+        return layout
+
+    def save_layout(self) -> None:
+        """Save the layout for the next window (on close); a failure is logged, never raised."""
+        if not self._was_shown:
+            return
+        try:
+            save_layout(self.current_layout())
+        except (OSError, SettingsError) as error:
+            self._log(self.text("layout_save_failed", error=error), logging.WARNING)
+
+    def _on_export_finished(self, path: str, rows: int, error: str) -> None:
+        if error:
+            message = self.text("export_failed", path=path, error=error)
+        else:
+            message = self.text("export_done", rows=rows, path=path)
+        self.statusBar().showMessage(message, 10_000)
+        self._log(message, logging.WARNING if error else logging.INFO)
+
+    def _log(self, message: str, level: int) -> None:
+        """To the log monitor (through the engine) and to Python's logging."""
+        logger.log(level, message)
+        self.main_engine.write_log(message, "MainWindow", level=level)
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802
+        self._was_shown = True
+        super().showEvent(event)
+
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802
         event.accept()
         if self._closed:
             return
+        self.save_layout()
         self._closed = True
         self._status_timer.stop()
         self.bridge.close()

@@ -11,12 +11,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from functools import partial
 from typing import Any, ClassVar
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from vtcore.constant import Direction
+from vtcore.log import mask_secrets
 
+from .export import CsvExport, PathChooser, ask_csv_path
 from .style import ERROR_COLOR, LONG_COLOR, SHORT_COLOR, WARNING_COLOR
 from .text import Text
 
@@ -224,20 +227,31 @@ class MonitorModel(QtGui.QStandardItemModel):
         """The data object shown in (source) row `row`."""
         return self.rows[row]
 
+    def row_texts(self, row: int) -> list[str]:
+        """The display text of each cell of (source) row `row`, in column order."""
+        return self._shown[row]
+
     def find(self, item_key: str) -> Any | None:
         row = self._row_of.get(item_key)
         return None if row is None else self.rows[row]
 
 
 class BaseMonitor(QtWidgets.QWidget):
-    """A filter box over a sortable table of one model."""
+    """A filter box over a sortable table of one model.
+
+    Columns can be dragged to new widths and places. They fit their contents as rows arrive, except those the
+    user has sized (kept in `user_sized` and in the saved layout); "fit columns" in the context menu fits them
+    all again. "Save data" in the context menu writes the shown rows to a CSV file.
+    """
 
     columns: ClassVar[list[Column]] = []
     key: ClassVar[str | None] = None
     max_rows: ClassVar[int | None] = None
     filter_column = "col_symbol"
+    export_name: ClassVar[str] = "data"  # the suggested CSV file name starts with it
 
     item_activated = QtCore.Signal(object)  # the data object of a double-clicked row
+    export_finished = QtCore.Signal(str, int, str)  # path, rows written, error ("" on success)
 
     def __init__(
         self, text: Text, parent: QtWidgets.QWidget | None = None, columns: list[Column] | None = None
@@ -265,20 +279,39 @@ class BaseMonitor(QtWidgets.QWidget):
 
         self.view = QtWidgets.QTableView(self)
         self.view.setModel(self.proxy)
+        header = self.view.horizontalHeader()
         # Arrival order until a header is clicked.
-        self.view.horizontalHeader().setSortIndicator(-1, QtCore.Qt.SortOrder.AscendingOrder)
+        header.setSortIndicator(-1, QtCore.Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(True)
         self.view.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().setVisible(False)
+        header.setSectionsMovable(True)
         # Columns fit their contents when rows are added, not on every update: ResizeToContents would measure
         # every row at each tick. The user can still drag them.
-        self.view.horizontalHeader().setStretchLastSection(True)
+        header.setStretchLastSection(True)
+        self.user_sized: set[int] = set()  # columns (model order) the user sized: they keep their width
+        self._sizing = 0  # > 0 while this class sizes columns itself (not the user)
+        header.sectionResized.connect(self._on_section_resized)
         self._resize_timer = QtCore.QTimer(self)
         self._resize_timer.setSingleShot(True)
         self._resize_timer.timeout.connect(self.fit_columns)
         self.model.rowsInserted.connect(lambda *_: self._resize_timer.start(0))
         self.view.doubleClicked.connect(self._on_double_click)
+
+        self.choose_path: PathChooser = ask_csv_path  # a seam: tests answer the file dialog through it
+        self.exports: list[CsvExport] = []  # running exports (kept alive until they report)
+        self.fit_action = QtGui.QAction(text("fit_columns"), self)
+        self.fit_action.triggered.connect(lambda _checked=False: self.fit_columns(resume=True))
+        self.save_action = QtGui.QAction(text("save_data"), self)
+        self.save_action.triggered.connect(lambda _checked=False: self.save_csv())
+        self.context_menu = QtWidgets.QMenu(self)
+        self.context_menu.addAction(self.fit_action)
+        self.context_menu.addAction(self.save_action)
+        self.view.setContextMenuPolicy(QtCore.Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(
+            lambda pos: self.context_menu.popup(self.view.viewport().mapToGlobal(pos))
+        )
 
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -287,14 +320,56 @@ class BaseMonitor(QtWidgets.QWidget):
         layout.addWidget(self.view)
         self.fit_columns()  # to the headers, until rows arrive
 
-    def fit_columns(self) -> None:
-        # All but the last, which stretches to the table's edge.
-        for column in range(len(self.table_columns) - 1):
-            self.view.resizeColumnToContents(column)
+    # --- column widths and order ---
+
+    def fit_columns(self, *, resume: bool = False) -> None:
+        """Fit the columns the user has not sized to their contents (`resume`: all of them, and forget which
+        ones the user sized)."""
+        if resume:
+            self.user_sized.clear()
+        header = self.view.horizontalHeader()
+        last = header.logicalIndex(header.count() - 1)  # stretches to the table's edge
+        self._sizing += 1
+        try:
+            for column in range(len(self.table_columns)):
+                if column != last and column not in self.user_sized:
+                    self.view.resizeColumnToContents(column)
+        finally:
+            self._sizing -= 1
+
+    def _on_section_resized(self, logical: int, _old: int, _new: int) -> None:
+        header = self.view.horizontalHeader()
+        # The last section follows the table's width; any other resize not made here is the user's.
+        if not self._sizing and logical != header.logicalIndex(header.count() - 1):
+            self.user_sized.add(logical)
 
     def resize_pending(self) -> bool:
         """Whether the columns are still to be fitted to rows just added (at the next event loop turn)."""
         return self._resize_timer.isActive()
+
+    def header_keys(self) -> list[str]:
+        """The text keys of the columns, in model order (a saved column state fits only the same list)."""
+        return [column.header for column in self.table_columns]
+
+    def header_state(self) -> QtCore.QByteArray:
+        """Column widths, order and sort, as Qt saves them."""
+        return self.view.horizontalHeader().saveState()
+
+    def restore_header_state(self, state: QtCore.QByteArray, user_sized: Iterable[int] = ()) -> bool:
+        """Restore a `header_state()`, keeping the widths of the `user_sized` columns as rows arrive (the
+        others fit their contents); False if Qt refuses the state."""
+        self._sizing += 1
+        try:
+            restored = self.view.horizontalHeader().restoreState(state)
+        finally:
+            self._sizing -= 1
+        if restored:
+            self.user_sized = {column for column in user_sized if 0 <= column < len(self.table_columns)}
+            if self.model.rowCount():
+                self.fit_columns()
+        return bool(restored)
+
+    # --- rows ---
 
     def keep_row(self, data: Any) -> bool:
         """Whether a row stays in the table (active orders drop finished ones)."""
@@ -314,6 +389,47 @@ class BaseMonitor(QtWidgets.QWidget):
         if 0 <= row < self.model.rowCount():
             self.item_activated.emit(self.model.row_data(row))
 
+    # --- CSV export ---
+
+    def displayed_table(self) -> tuple[list[str], list[list[str]]]:
+        """What the table shows: the headers and the text of each row, in the view's column and row order
+        (filtered out rows and hidden columns left out)."""
+        header = self.view.horizontalHeader()
+        order = [header.logicalIndex(visual) for visual in range(header.count())]
+        order = [logical for logical in order if not header.isSectionHidden(logical)]
+        titles = [self.text(self.table_columns[logical].header) for logical in order]
+        model, proxy = self.model, self.proxy
+        rows: list[list[str]] = []
+        for view_row in range(proxy.rowCount()):
+            texts = model.row_texts(proxy.mapToSource(proxy.index(view_row, 0)).row())
+            rows.append([texts[logical] for logical in order])
+        return titles, rows
+
+    def suggested_file_name(self) -> str:
+        return f"{self.export_name}_{datetime.now().strftime('%Y%m%d_%H%M%S')}.csv"
+
+    def save_csv(self, path: str | None = None) -> CsvExport | None:
+        """Write the shown rows to `path` (None: ask with the file dialog) on a worker thread.
+
+        Returns the running export (None when cancelled); `export_finished` reports how it went.
+        """
+        if path is None:
+            path = self.choose_path(self, self.text("save_data"), self.suggested_file_name())
+        if not path:
+            return None
+        headers, rows = self.displayed_table()
+        export = CsvExport(path, headers, rows, self)
+        self.exports.append(export)
+        export.finished.connect(partial(self._on_export_finished, export))
+        export.start()
+        return export
+
+    def _on_export_finished(self, export: CsvExport, path: str, count: int, error: str) -> None:
+        if export in self.exports:
+            self.exports.remove(export)
+        export.deleteLater()
+        self.export_finished.emit(path, count, error)
+
 
 _SYMBOL = _attr("col_symbol", "symbol")
 _EXCHANGE = _attr("col_exchange", "exchange")
@@ -321,6 +437,7 @@ _GATEWAY = _attr("col_gateway", "gateway_name")
 
 
 class TickMonitor(BaseMonitor):
+    export_name: ClassVar[str] = "tick"
     key = "vt_symbol"
     columns: ClassVar[list[Column]] = [
         _SYMBOL,
@@ -369,6 +486,7 @@ _ORDER_COLUMNS = [
 
 
 class OrderMonitor(BaseMonitor):
+    export_name: ClassVar[str] = "order"
     key = "vt_orderid"
     columns: ClassVar[list[Column]] = _ORDER_COLUMNS
 
@@ -376,6 +494,7 @@ class OrderMonitor(BaseMonitor):
 class ActiveOrderMonitor(BaseMonitor):
     """Orders still working; a double-click cancels one (the window connects `item_activated`)."""
 
+    export_name: ClassVar[str] = "active_order"
     key = "vt_orderid"
     columns: ClassVar[list[Column]] = _ORDER_COLUMNS
 
@@ -388,6 +507,7 @@ class ActiveOrderMonitor(BaseMonitor):
 
 
 class TradeMonitor(BaseMonitor):
+    export_name: ClassVar[str] = "trade"
     key = "vt_tradeid"  # a fill seen twice (a snapshot and its event) is shown once
     columns: ClassVar[list[Column]] = [
         _attr("col_tradeid", "tradeid"),
@@ -404,6 +524,7 @@ class TradeMonitor(BaseMonitor):
 
 
 class PositionMonitor(BaseMonitor):
+    export_name: ClassVar[str] = "position"
     key = "vt_positionid"
     columns: ClassVar[list[Column]] = [
         _SYMBOL,
@@ -419,6 +540,7 @@ class PositionMonitor(BaseMonitor):
 
 
 class AccountMonitor(BaseMonitor):
+    export_name: ClassVar[str] = "account"
     key = "vt_accountid"
     filter_column = "col_accountid"
     columns: ClassVar[list[Column]] = [
@@ -431,11 +553,13 @@ class AccountMonitor(BaseMonitor):
 
 
 class LogMonitor(BaseMonitor):
+    export_name: ClassVar[str] = "log"
     key = None
     max_rows = 10000
     filter_column = "col_message"
     columns: ClassVar[list[Column]] = [
         _attr("col_time", "time"),
         _GATEWAY,
-        _attr("col_message", "msg"),  # last, so a long message has the width that is left
+        # Last, so a long message has the width that is left; a secret logged by mistake is masked.
+        Column("col_message", lambda log: mask_secrets(str(log.msg))),
     ]

@@ -43,6 +43,21 @@ _TEXT: dict[str, tuple[str, str]] = {
     "dock_position": ("持仓", "Positions"),
     "filter_symbol": ("按代码筛选", "Filter by symbol"),
     "cancel_hint": ("双击撤单", "Double-click to cancel"),
+    # monitor context menu, CSV export, window layout
+    "fit_columns": ("调整列宽", "Fit Columns"),
+    "save_data": ("保存数据", "Save Data"),
+    "export_done": ("已保存 {rows} 行到 {path}", "saved {rows} rows to {path}"),
+    "export_failed": ("无法保存 {path}：{error}", "cannot save {path}: {error}"),
+    "restore_layout": ("还原窗口", "Restore Default Layout"),
+    "layout_fallback": (
+        "窗口布局 {file} 无法使用（{reason}），已使用默认布局",
+        "window layout {file} is unusable ({reason}); the default layout is used",
+    ),
+    "layout_columns_skipped": (
+        "{monitor} 的列设置与当前版本不符，已使用默认列宽",
+        "the saved columns of {monitor} do not fit this version; its default columns are used",
+    ),
+    "layout_save_failed": ("无法保存窗口布局：{error}", "cannot save the window layout: {error}"),
     # columns
     "col_symbol": ("代码", "Symbol"),
     "col_exchange": ("交易所", "Exchange"),

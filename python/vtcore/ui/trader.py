@@ -40,14 +40,18 @@ def run_trader(
     connect: Mapping[str, Mapping[str, Any] | None] | None = None,
     auto_subscribe: bool = False,
 ) -> int:
-    """Show the window maximized and run until it closes (closing it closes the engine).
+    """Show the window (maximized, unless the last window's layout was restored) and run until it closes
+    (closing it closes the engine and saves the layout).
 
     `connect` maps gateway names to the setting to connect them with once the window shows (None: their
     connect_<gateway>.json); a failure is logged in the window and printed, and the window stays open.
     """
     qapp = create_qapp()
     main_engine, window = build_trader(gateways, apps, language, auto_subscribe=auto_subscribe)
-    window.showMaximized()
+    if window.layout_restored:
+        window.show()  # the restored geometry says where, and whether maximized
+    else:
+        window.showMaximized()
     for gateway_name, setting in (connect or {}).items():
         try:
             main_engine.connect(dict(setting) if setting is not None else None, gateway_name)
