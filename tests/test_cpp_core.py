@@ -16,7 +16,7 @@ import pytest
 
 CPP_TESTS = Path(__file__).parent / "cpp"
 EXECUTABLES = ["test_fixed_string", "test_spsc_ring", "test_tick_buffer", "test_event_hub", "test_wakeup",
-               "test_handoff"]
+               "test_handoff", "test_spin_policy"]
 
 
 def _cmake() -> str:

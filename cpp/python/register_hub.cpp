@@ -88,12 +88,15 @@ void register_hub(py::module_& m) {
 
   py::class_<EventHub, std::shared_ptr<EventHub>>(
       m, "EventHub", "Per-producer rings drained by one consumer thread, with a park/wake-up.")
-      .def(py::init([](std::int64_t tick_buffer_capacity, double spin_us) {
+      .def(py::init([](std::int64_t tick_buffer_capacity, double spin_us, double max_spin_us) {
              if (tick_buffer_capacity <= 0) throw py::value_error("tick_buffer_capacity must be positive");
              return std::make_shared<EventHub>(static_cast<std::size_t>(tick_buffer_capacity),
-                                               seconds_to_ns(spin_us * 1e-6, "spin_us"));
+                                               seconds_to_ns(spin_us * 1e-6, "spin_us"),
+                                               seconds_to_ns(max_spin_us * 1e-6, "max_spin_us"));
            }),
-           py::arg("tick_buffer_capacity") = 65536, py::arg("spin_us") = 50.0)
+           py::arg("tick_buffer_capacity") = 65536, py::arg("spin_us") = 50.0, py::arg("max_spin_us") = 0.0,
+           "The idle consumer spins spin_us before parking; with max_spin_us > spin_us the window adapts "
+           "between the two to the gap between arrivals.")
       .def_property_readonly("tick_buffer", &EventHub::tick_buffer)
       .def(
           "add_producer",

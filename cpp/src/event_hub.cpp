@@ -146,9 +146,10 @@ std::size_t Producer::drain_some(DrainSink& sink, TickBuffer::Writer& ticks, std
   return done;
 }
 
-EventHub::EventHub(std::size_t tick_buffer_capacity, std::chrono::nanoseconds spin)
+EventHub::EventHub(std::size_t tick_buffer_capacity, std::chrono::nanoseconds spin,
+                   std::chrono::nanoseconds max_spin)
     : wakeup_(std::make_shared<Wakeup>()), ticks_(std::make_shared<TickBuffer>(tick_buffer_capacity)),
-      spin_(spin) {}
+      spin_(spin, max_spin) {}
 
 EventHub::~EventHub() {
   const std::lock_guard<std::mutex> lock(producers_mutex_);
@@ -199,7 +200,11 @@ bool EventHub::has_work() {
 
 bool EventHub::wait(std::chrono::nanoseconds timeout) {
   const std::lock_guard<std::mutex> lock(consumer_mutex_);
-  return wakeup_->wait(timeout, spin_, [this] { return has_work(); });
+  const auto deadline = SpinPolicy::Clock::now() + timeout;
+  const bool work = wakeup_->wait(timeout, spin_.window(), [this] { return has_work(); });
+  const auto now = SpinPolicy::Clock::now();
+  if (work || now < deadline) spin_.on_arrival(now);  // woken by work or a notify, not by the timeout
+  return work;
 }
 
 std::size_t EventHub::drain(DrainSink& sink, std::size_t max) {

@@ -65,7 +65,11 @@ class TickBuffer:
 class EventHub:
     """Per-producer rings drained by one consumer thread, which parks in wait() when idle."""
 
-    def __init__(self, tick_buffer_capacity: int = 65536, spin_us: float = 50.0) -> None: ...
+    def __init__(
+        self, tick_buffer_capacity: int = 65536, spin_us: float = 50.0, max_spin_us: float = 0.0
+    ) -> None:
+        """The idle consumer spins spin_us before parking; with max_spin_us > spin_us the window adapts
+        between the two to the gap between arrivals."""
     @property
     def tick_buffer(self) -> TickBuffer: ...
     def add_producer(self, name: str, capacity: int = 65536) -> Producer: ...

@@ -19,6 +19,7 @@
 
 #include "vtcore/handoff.hpp"
 #include "vtcore/records.hpp"
+#include "vtcore/spin_policy.hpp"
 #include "vtcore/spsc_ring.hpp"
 #include "vtcore/tick_buffer.hpp"
 #include "vtcore/wakeup.hpp"
@@ -145,8 +146,11 @@ struct ProducerStats {
 
 class EventHub {
  public:
+  /// The idle consumer spins for `spin` before parking; with `max_spin` > `spin` the window adapts
+  /// between the two to the gap between arrivals (spin_policy.hpp).
   explicit EventHub(std::size_t tick_buffer_capacity = 65536,
-                    std::chrono::nanoseconds spin = std::chrono::microseconds(50));
+                    std::chrono::nanoseconds spin = std::chrono::microseconds(50),
+                    std::chrono::nanoseconds max_spin = std::chrono::nanoseconds::zero());
   /// Detaches every producer: one still held elsewhere (e.g. through a capsule) then discards
   /// its pushes instead of filling a ring that nobody drains.
   ~EventHub();
@@ -194,7 +198,7 @@ class EventHub {
 
   const std::shared_ptr<Wakeup> wakeup_;
   const std::shared_ptr<TickBuffer> ticks_;
-  const std::chrono::nanoseconds spin_;
+  SpinPolicy spin_;  // consumer-only, under consumer_mutex_
   LockHandoff handoff_;
 
   mutable std::mutex producers_mutex_;
