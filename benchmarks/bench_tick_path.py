@@ -396,6 +396,9 @@ def run_capacity(spec: dict[str, Any]) -> dict[str, Any]:
 # -- vn.py ---------------------------------------------------------------------------------------------------
 
 
+_KEEP_ALIVE: list[Any] = []
+
+
 def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
     counter = Counter()
@@ -443,6 +446,9 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
                 counter.last = perf_counter()
 
         api = (RawLatencyMdApi if latency else RawMdApi)()
+        # Never deallocated before os._exit: vnpy_ctp's MdApi destructor joins its callback thread with the
+        # GIL held while that thread waits for the GIL to deliver queued ticks (deadlock after a 10 s burst).
+        _KEEP_ALIVE.append(api)
         api.createFtdcMdApi(str(folder / "md"), True)
         api.registerFront(address)
         api.init()
@@ -461,6 +467,7 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         event_engine.register(EVENT_TICK, on_tick)
         event_engine.start()
         gateway = gateway_module.CtpGateway(event_engine, "CTP")
+        _KEEP_ALIVE.append((gateway, event_engine))  # as above: vnpy_ctp objects live until os._exit
         _vnpy_env.add_shfe_contract(gateway_module, SYMBOL)
         md = gateway.md_api
         md.connect(address, "bench", "bench", "9999", False)
