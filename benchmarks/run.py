@@ -1,6 +1,6 @@
 """Run every tick-path, order and micro benchmark beside vn.py's own code, in one command:
 
-    python benchmarks/run.py                 # full run (sets up the vn.py baseline first; ~10 min)
+    python benchmarks/run.py                 # full run (sets up the vn.py baseline first; ~15 min)
     python benchmarks/run.py --quick         # small inputs: a correctness check, not a measurement
     python benchmarks/run.py --out DIR       # where results.json and results.md go
 
