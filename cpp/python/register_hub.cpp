@@ -37,7 +37,7 @@ class CollectingSink final : public DrainSink {
 
 // A notify() from a thread holding the GIL hands the GIL straight to a spinning engine thread when the
 // previous one is at least this old (isolated events); closer events are batched instead.
-constexpr std::chrono::microseconds kHandoffMinGap{50};
+constexpr std::chrono::microseconds kHandoffMinGap{20};
 // How long either side waits for the other during a hand-over before falling back to the plain path
 // (a preempted engine thread on a busy machine: the notifier then yields its CPU while it waits).
 constexpr std::chrono::microseconds kHandoffTimeout{200};

@@ -242,7 +242,7 @@ class EventEngine:
     def put(self, event: Event) -> None:
         """Queue `event` for dispatch; any thread. `event` must be a `vtcore.event.Event`.
 
-        When the engine thread is spinning idle and the event is isolated (the previous put was at least 50 µs
+        When the engine thread is spinning idle and the event is isolated (the previous put was at least 20 µs
         ago), the GIL goes straight to the engine thread, which dispatches at once; the caller gets the GIL
         back after that (as it would have to wait for it anyway). Dense puts are only queued."""
         if not isinstance(event, Event):  # refused here, in the caller's thread, not on the engine thread
