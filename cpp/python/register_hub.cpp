@@ -123,7 +123,13 @@ void register_hub(py::module_& m) {
             if (!offered) return false;
             const py::gil_scoped_release release;
             handoff.released();
-            return handoff.finish(kHandoffTimeout);
+            const bool taken = handoff.finish(kHandoffTimeout);
+            // The engine thread now holds the GIL for the event's handlers, and releases it when it goes back
+            // to waiting (spinning). Asking for the GIL before that would put this thread to sleep on it and
+            // cost it a wake-up (tens of µs, sometimes hundreds on a VM: its next events would queue behind);
+            // the handlers are usually done within microseconds, so wait for that first, briefly.
+            if (taken) handoff.await_until([&self] { return self.consumer_spinning(); }, kHandoffTimeout);
+            return taken;
           },
           "notify() for a thread that holds the GIL and has just queued an event: when the consumer is "
           "spinning and the event is isolated, hands the GIL straight to it (handoff.hpp). True when it did.")

@@ -64,6 +64,14 @@ class LockHandoff {
     state_.compare_exchange_strong(released, kTaken, std::memory_order_acq_rel);
   }
 
+  /// Spins (yielding after 5 µs) until `done()` or `timeout`: for a notifier waiting for the consumer to let go
+  /// of the lock again. True when `done()`.
+  template <typename Done>
+  static bool await_until(Done&& done, std::chrono::nanoseconds timeout) noexcept {
+    await(done, timeout);
+    return done();
+  }
+
   /// Completed hand-overs (for tests and stats).
   [[nodiscard]] std::uint64_t handoffs() const noexcept { return handoffs_.load(std::memory_order_relaxed); }
 
