@@ -128,7 +128,7 @@ void register_hub(py::module_& m) {
             // to waiting (spinning). Asking for the GIL before that would put this thread to sleep on it and
             // cost it a wake-up (tens of µs, sometimes hundreds on a VM: its next events would queue behind);
             // the handlers are usually done within microseconds, so wait for that first, briefly.
-            if (taken) handoff.await_until([&self] { return self.consumer_spinning(); }, kHandoffTimeout);
+            if (taken) LockHandoff::await([&self] { return self.consumer_spinning(); }, kHandoffTimeout);
             return taken;
           },
           "notify() for a thread that holds the GIL and has just queued an event: when the consumer is "

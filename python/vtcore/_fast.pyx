@@ -25,9 +25,12 @@ import copy as _copy
 from vtcore.constant import CHINA_EXCHANGES, EXCHANGE_BY_CODE
 
 cdef extern from "vtcore/records.hpp" namespace "vtcore":
-    cdef size_t kSymbolSize
+    cdef enum:
+        kSymbolSize  # constexpr in records.hpp: usable as an array size here
+    cdef enum TickFlags:
+        kTickVolumeRounded
     ctypedef struct TickRecord:
-        char symbol[16]
+        char symbol[kSymbolSize]
         int64_t datetime
         int64_t localtime
         int32_t trading_day
@@ -296,12 +299,8 @@ cdef class SymbolInfo:
 cdef enum:
     CACHE_SLOTS = 1024  # power of two
 
-cdef enum:
-    SYMBOL_SIZE = 16  # TickRecord::symbol (records.hpp; a layout test checks it)
-    TICK_VOLUME_ROUNDED = 1  # kTickVolumeRounded (records.hpp; a test checks it against _core)
-
 cdef struct CacheEntry:
-    char symbol[SYMBOL_SIZE]
+    char symbol[kSymbolSize]
     uint16_t code
     PyObject* info  # borrowed: the SymbolInfo is kept alive by TickDecoder._infos
 
@@ -342,14 +341,14 @@ cdef class TickDecoder:
     cdef SymbolInfo info(self, const TickRecord* record):
         cdef uint64_t hash_value = 1469598103934665603ULL ^ record.exchange
         cdef size_t i
-        for i in range(SYMBOL_SIZE):
+        for i in range(kSymbolSize):
             if record.symbol[i] == 0:
                 break
             hash_value = (hash_value ^ <unsigned char>record.symbol[i]) * 1099511628211ULL
         cdef CacheEntry* entry = &self._cache[hash_value & (CACHE_SLOTS - 1)]
-        if entry.info != NULL and entry.code == record.exchange and memcmp(entry.symbol, record.symbol, SYMBOL_SIZE) == 0:
+        if entry.info != NULL and entry.code == record.exchange and memcmp(entry.symbol, record.symbol, kSymbolSize) == 0:
             return <SymbolInfo>entry.info
-        cdef Py_ssize_t length = strnlen(record.symbol, SYMBOL_SIZE)
+        cdef Py_ssize_t length = strnlen(record.symbol, kSymbolSize)
         cdef str symbol = PyUnicode_DecodeUTF8(record.symbol, length, "replace")
         cdef tuple key = (symbol, record.exchange)
         cdef SymbolInfo info = self._infos.get(key)
@@ -363,7 +362,7 @@ cdef class TickDecoder:
             info.name = self._names.get(info.vt_symbol, "")
             self._infos[key] = info
             self._by_vt_symbol[info.vt_symbol] = info
-        memcpy(entry.symbol, record.symbol, SYMBOL_SIZE)
+        memcpy(entry.symbol, record.symbol, kSymbolSize)
         entry.code = record.exchange
         entry.info = <PyObject*>info
         return info
@@ -418,7 +417,7 @@ cdef TickData build_tick(const TickRecord* r, SymbolInfo info, str gateway_name)
     t.ask_volume_3 = r.ask_volume[2]
     t.ask_volume_4 = r.ask_volume[3]
     t.ask_volume_5 = r.ask_volume[4]
-    if r.flags & TICK_VOLUME_ROUNDED:  # rare: a depth volume above 2^24 or fractional (records.hpp)
+    if r.flags & kTickVolumeRounded:  # rare: a depth volume above 2^24 or fractional (records.hpp)
         t.extra = {"depth_volume_rounded": True}
     return t
 

@@ -64,12 +64,22 @@ class LockHandoff {
     state_.compare_exchange_strong(released, kTaken, std::memory_order_acq_rel);
   }
 
-  /// Spins (yielding after 5 µs) until `done()` or `timeout`: for a notifier waiting for the consumer to let go
-  /// of the lock again. True when `done()`.
+  /// Spins until `done()` or `timeout`, yielding the CPU between checks after the first 5 µs (on a busy
+  /// machine the other side may be preempted on this very CPU). True when `done()`. Also for a notifier
+  /// waiting for the consumer to let go of the lock after a hand-over.
   template <typename Done>
-  static bool await_until(Done&& done, std::chrono::nanoseconds timeout) noexcept {
-    await(done, timeout);
-    return done();
+  static bool await(Done&& done, std::chrono::nanoseconds timeout) noexcept {
+    if (done()) return true;
+    const auto start = Clock::now();
+    for (std::uint32_t i = 1;; ++i) {
+      if ((i & 15U) == 0) {
+        const auto waited = Clock::now() - start;
+        if (waited >= timeout) return done();
+        if (waited >= std::chrono::microseconds(5)) std::this_thread::yield();
+      }
+      cpu_relax();
+      if (done()) return true;
+    }
   }
 
   /// Completed hand-overs (for tests and stats).
@@ -77,23 +87,6 @@ class LockHandoff {
 
  private:
   enum : std::uint32_t { kIdle = 0, kOffered = 1, kReleased = 2, kTaken = 3 };
-
-  /// Spins until `done()` or `timeout`; after the first few microseconds it yields the CPU between
-  /// checks, so that on a busy machine the other side (perhaps preempted on this very CPU) can run.
-  template <typename Done>
-  static void await(Done&& done, std::chrono::nanoseconds timeout) noexcept {
-    if (done()) return;
-    const auto start = Clock::now();
-    for (std::uint32_t i = 1;; ++i) {
-      if ((i & 15U) == 0) {
-        const auto waited = Clock::now() - start;
-        if (waited >= timeout) return;
-        if (waited >= std::chrono::microseconds(5)) std::this_thread::yield();
-      }
-      cpu_relax();
-      if (done()) return;
-    }
-  }
 
   alignas(kCacheLineSize) std::atomic<std::uint32_t> state_{kIdle};
   std::atomic<Clock::rep> last_notify_{0};
