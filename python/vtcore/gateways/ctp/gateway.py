@@ -11,7 +11,13 @@ Each front has an explicit state, pushed as GatewayStateData and logged on every
     plus "timeout" (no answer at all: CTP is silent on a refused port), "login_rejected" / "auth_rejected"
     (the broker refused; not retried until connect() is called again, so a wrong password cannot lock
     the account) and "closed".
-The SDK reconnects by itself; every OnFrontConnected re-authenticates, logs in and resubscribes.
+The SDK reconnects by itself; every OnFrontConnected re-authenticates, logs in and resubscribes. A refusal
+stays the front's state (reconnects do not hide it) until connect() is called again; the one exception is a
+refused automatic re-login of the market-data front, which checks no password: it is retried with a backoff,
+so that market data is never switched off for good by a transient refusal.
+connect() loads and checks both vendor libraries (creating both API objects) before it starts either front.
+close() returns in bounded time whatever other threads do: requests that begin after it are refused at once
+(an order becomes REJECTED with the reason), and one that races it is refused the same way, never raised.
 Queries go through one queue, at most one request per second (CTP's flow limit), driven by EVENT_TIMER and
 never by blocking a callback; account and positions are polled every `query_interval` seconds.
 """
@@ -49,8 +55,9 @@ from vtcore.object import (
     PositionData,
     SubscribeRequest,
     TradeData,
+    check_request,
 )
-from vtcore.setting import get_settings_dir
+from vtcore.setting import get_folder_path
 
 REQUEST_RESULTS = {
     -1: "network connection failed",
@@ -68,9 +75,31 @@ DISCONNECT_REASONS = {
 
 
 FINAL_STATUSES = (Status.ALLTRADED, Status.CANCELLED, Status.REJECTED)
+#: `_Front.request`'s result when the API object is gone (the gateway closed, or closing).
+CLOSED = -1000
+CLOSED_REASON = "the gateway is closed"
+
+#: Setting key -> the SDK request field it is sent in (the longest value it may hold is that char[N] - 1).
+SETTING_FIELDS = {
+    "username": ("ReqUserLogin", "UserID"),
+    "password": ("ReqUserLogin", "Password"),
+    "brokerid": ("ReqUserLogin", "BrokerID"),
+    "product_info": ("ReqAuthenticate", "AppID"),
+    "auth_code": ("ReqAuthenticate", "AuthCode"),
+}
+
+
+def _field_capacity(request: str, field: str) -> int:
+    """Bytes a char[N] field of the SDK's request struct holds, its NUL excluded (from the headers)."""
+    for name, _kind, length in ct.STRUCTS[request][2]:
+        if name == field:
+            return int(length) - 1
+    raise KeyError(f"{request}.{field}")
 
 
 def _request_result(code: int) -> str:
+    if code == CLOSED:
+        return CLOSED_REASON
     return f"{code} ({REQUEST_RESULTS.get(code, 'unknown error')})"
 
 
@@ -100,6 +129,11 @@ class CtpSetting:
         for key in ("username", "brokerid", "td_address", "md_address"):
             if not values[key]:
                 raise SettingsError(f"CTP setting {key!r} is empty")
+        for key, (request, field) in SETTING_FIELDS.items():  # else the login fails on the engine thread
+            problem = _text_problem(values[key], _field_capacity(request, field))
+            if problem:
+                # The key and the problem, never the value (it may be the password).
+                raise SettingsError(f"CTP setting {key!r} {problem} (the SDK's {field} field)")
         if values["environment"] not in ("production", "test"):
             raise SettingsError("CTP setting 'environment' must be 'production' or 'test'")
 
@@ -117,6 +151,19 @@ class CtpSetting:
             values["environment"] == "production",
             values["library_dir"],
         )
+
+
+def _text_problem(value: str, capacity: int) -> str:
+    """Why `value` cannot be sent in a char[capacity + 1] field, or ""; never quotes the value."""
+    if "\0" in value:
+        return "contains a NUL character"
+    try:
+        size = len(value.encode("gb18030"))
+    except UnicodeEncodeError:
+        return "cannot be encoded as GB18030 (the SDK's text encoding)"
+    if size > capacity:
+        return f"is {size} bytes; at most {capacity} fit"
+    return ""
 
 
 class _Front:
@@ -137,6 +184,8 @@ class _Front:
         self.rejected = ""  # the broker's refusal, while not retrying
         self._request_ids = itertools.count(1)  # next() is atomic: requests come from several threads
         self.logged_in = False
+        self.connected = False  # between OnFrontConnected and OnFrontDisconnected
+        self.logged_in_before = False  # with the setting of the last connect()
 
     def next_request_id(self) -> int:
         return next(self._request_ids)
@@ -153,15 +202,14 @@ class _Front:
         )
         gateway.write_log(f"{self.name} front: {state}" + (f" ({message})" if message else ""), level)
 
-    def start(self, setting: CtpSetting, api_class: Any, library: Path, address: str) -> None:
+    def create(self, setting: CtpSetting, api_class: Any, library: Path) -> bool:
+        """Make the API object: loads and checks the vendor library and writes the flow files, but starts
+        nothing (no thread, no connection). False when it exists already (connect() called again)."""
         self.setting = setting
-        self.rejected = ""
-        if self.api is not None:  # connect() again: the SDK is already reconnecting; retry the login
-            if self.state in ("connected", "login_rejected", "auth_rejected"):
-                self.on_connected()
-            return
+        if self.api is not None:
+            return False
         gateway = self.gateway
-        flow = get_settings_dir() / "ctp_flow" / gateway.gateway_name / self.name
+        flow = get_folder_path(f"ctp_flow/{gateway.gateway_name}/{self.name}")  # 0700 at every level
         self.producer = gateway.create_producer(f"{gateway.gateway_name}.{self.name}", self.on_message)
         try:
             self.api = api_class(str(library), str(flow), self.producer.capsule(), setting.production)
@@ -170,6 +218,20 @@ class _Front:
             self.producer = None
             self.set_state("unavailable", str(exc), ERROR)
             raise SdkUnavailableError(f"{self.name} front: {exc}") from exc
+        for path in flow.iterdir():  # the SDK writes its flow files with the umask's mode
+            if path.is_file() and not path.is_symlink():
+                path.chmod(0o600)
+        return True
+
+    def begin(self, address: str, created: bool) -> None:
+        """Start a front made by `create`, or, for one that exists already, retry its login now."""
+        self.rejected = ""
+        self.logged_in_before = False
+        if not created:  # the SDK is already connected or reconnecting: log in with the new setting
+            if self.connected and not self.logged_in:
+                self.set_state("connected")
+                self.on_connected()
+            return
         self.prepare()
         self.api.register_front(address)
         self.set_state("connecting", address)
@@ -178,15 +240,16 @@ class _Front:
     def prepare(self) -> None:
         """Front-specific calls between creating the API object and Init()."""
 
-    def close(self) -> None:
+    def close(self, state: str = "closed", message: str = "") -> None:
         api, producer = self.api, self.producer
         self.api = self.producer = None
+        self.connected = False
         if api is not None:
             api.release()
         if producer is not None:
             self.gateway.event_engine.remove_producer(producer)
         self.logged_in = False
-        self.set_state("closed")
+        self.set_state(state, message)
 
     def check_timeout(self, now: float, timeout: float) -> None:
         if self.api is None or self.timeout_reported or self.state not in ("connecting", "disconnected"):
@@ -202,9 +265,15 @@ class _Front:
             )
 
     def request(self, name: str, fields: dict[str, Any]) -> int:
-        if self.api is None:
-            return -1
-        return int(self.api.request(name, fields, self.next_request_id()))
+        """The SDK's result code, or CLOSED when the API object is gone (also when close() released it while
+        this request was on its way: _ctp raises RuntimeError then). ValueError: a field does not fit."""
+        api = self.api
+        if api is None:
+            return CLOSED
+        try:
+            return int(api.request(name, fields, self.next_request_id()))
+        except RuntimeError:  # "the CTP API object was released"
+            return CLOSED
 
     def reject(self, what: str, callback: Callback) -> None:
         self.rejected = f"{what} refused by the broker ({callback.error_text})"
@@ -230,15 +299,22 @@ class _Front:
             self.gateway.write_log(f"{self.name} front: {callback.name} failed: {callback.error_text}", ERROR)
 
     def OnFrontConnected(self, callback: Callback) -> None:  # noqa: N802 - the SDK's callback names
+        self.connected = True
+        if self.rejected:  # the refusal stays this front's state until connect() is called again
+            self.gateway.write_log(f"{self.name} front: not logging in again: {self.rejected}", WARNING)
+            return
         self.set_state("connected")
         self.on_connected()
 
     def OnFrontDisconnected(self, callback: Callback) -> None:  # noqa: N802
         self.logged_in = False
+        self.connected = False
         reason = DISCONNECT_REASONS.get(callback.request_id, "unknown reason")
-        self.set_state(
-            "disconnected", f"reason {callback.request_id:#x}: {reason}; the SDK reconnects", WARNING
-        )
+        text = f"reason {callback.request_id:#x}: {reason}; the SDK reconnects"
+        if self.rejected:
+            self.gateway.write_log(f"{self.name} front: disconnected ({text}); still {self.state}", WARNING)
+            return
+        self.set_state("disconnected", text, WARNING)
 
     def OnHeartBeatWarning(self, callback: Callback) -> None:  # noqa: N802
         self.gateway.write_log(f"{self.name} front: no message for {callback.request_id} s", WARNING)
@@ -266,28 +342,54 @@ class _MdFront(_Front):
     def __init__(self, gateway: CtpGateway) -> None:
         super().__init__(gateway)
         self.subscribed: dict[str, Exchange] = {}
+        self.relogin_at = 0.0  # when a refused automatic re-login is tried again (0: none waiting)
+        self.relogin_delay = 0.0
 
     def on_connected(self) -> None:
-        if self.rejected:
-            self.gateway.write_log(f"md front: not logging in again: {self.rejected}", WARNING)
-            return
+        self.relogin_at = 0.0
         result = self.request("ReqUserLogin", self.login_fields())
         if result != 0:
             self.gateway.write_log(f"md front: login request failed: {_request_result(result)}", ERROR)
 
     def OnRspUserLogin(self, callback: Callback) -> None:  # noqa: N802
         if callback.error:
-            self.reject("login", callback)
+            if self.logged_in_before:
+                self.relogin_refused(callback)
+            else:  # the first login with this setting: the setting may be wrong, so no retry
+                self.reject("login", callback)
             return
-        self.logged_in = True
+        self.logged_in = self.logged_in_before = True
+        self.relogin_delay = 0.0
         day = (callback.data or {}).get("TradingDay", "")
         self.set_state("logged_in", f"trading day {day}")
         if self.subscribed:
             self.send_subscribe(list(self.subscribed.items()))
         self.set_state("ready", f"{len(self.subscribed)} subscription(s)")
 
+    def relogin_refused(self, callback: Callback) -> None:
+        """An automatic re-login, with a setting that logged in before, was refused: a market-data front
+        checks no password (a retry cannot lock the account), so it is tried again, later and later."""
+        gateway = self.gateway
+        self.relogin_delay = min(max(self.relogin_delay * 2, gateway.md_relogin_delay), 60.0)
+        self.relogin_at = time.monotonic() + self.relogin_delay
+        self.set_state(
+            "login_rejected",
+            f"re-login refused by the broker ({callback.error_text}); the market-data front checks no "
+            f"password, so it is tried again in {self.relogin_delay:g} s",
+            WARNING,
+        )
+
+    def retry_login(self, now: float) -> None:
+        if self.relogin_at and now >= self.relogin_at and self.connected and not self.logged_in:
+            self.relogin_at = 0.0
+            self.on_connected()
+
     def send_subscribe(self, items: list[tuple[str, Exchange]]) -> None:
-        result = self.api.subscribe([(symbol, exchange.value) for symbol, exchange in items])
+        api = self.api
+        try:
+            result = CLOSED if api is None else api.subscribe([(s, exchange.value) for s, exchange in items])
+        except RuntimeError:  # released by close() meanwhile
+            result = CLOSED
         if result != 0:
             self.gateway.write_log(f"md front: subscribe failed: {_request_result(result)}", ERROR)
 
@@ -316,6 +418,7 @@ class _TdFront(_Front):
         self.last_query = 0.0
         self.last_poll = 0.0
         self.poll_account_next = True
+        self.queried_orders: set[str] = set()  # order ids listed by the current ReqQryOrder answer
 
     def prepare(self) -> None:
         # Replay the day's private flow so that orders and trades from before this session are known;
@@ -325,9 +428,6 @@ class _TdFront(_Front):
 
     def on_connected(self) -> None:
         assert self.setting is not None
-        if self.rejected:
-            self.gateway.write_log(f"td front: not logging in again: {self.rejected}", WARNING)
-            return
         if self.setting.auth_code:
             result = self.request(
                 "ReqAuthenticate",
@@ -367,7 +467,7 @@ class _TdFront(_Front):
             self.session_id = int(data["SessionID"])
             max_ref = data["MaxOrderRef"].strip()
             self.order_ref = max(self.order_ref, int(max_ref) if max_ref.isdigit() else 0)
-            self.logged_in = True
+            self.logged_in = self.logged_in_before = True
         self.trading_day = mapping.parse_day(data["TradingDay"])
         self.set_state(
             "logged_in", f"front {self.front_id}, session {self.session_id}, trading day {data['TradingDay']}"
@@ -392,9 +492,17 @@ class _TdFront(_Front):
         else:
             self.set_state("settlement_confirmed")
         if self.contracts_loaded:
-            self.set_state("ready")
+            self.set_ready()
         else:
             self.enqueue("ReqQryInstrument", {})
+
+    def set_ready(self) -> None:
+        self.set_state("ready")
+        if self.gateway.unanswered_orders():  # orders of an earlier session that never got an answer
+            assert self.setting is not None
+            self.queried_orders = set()
+            who = {"BrokerID": self.setting.brokerid, "InvestorID": self.setting.username}
+            self.enqueue("ReqQryOrder", who)
 
     # -- queries: one queue, at most one request per second ----------------------------------------------
 
@@ -435,7 +543,20 @@ class _TdFront(_Front):
         if callback.is_last:
             self.contracts_loaded = True
             self.set_state("contracts_loaded", f"{len(self.gateway.contracts)} contracts")
-            self.set_state("ready")
+            self.set_ready()
+
+    def OnRspQryOrder(self, callback: Callback) -> None:  # noqa: N802
+        """The day's orders, queried after a re-login while orders of an earlier session had no answer: what
+        the exchange does not list never reached it (queued when the connection or the gateway closed)."""
+        if callback.error:
+            self.gateway.write_log(f"td front: order query failed: {callback.error_text}", ERROR)
+            return
+        data = callback.data
+        if data is not None:
+            self.queried_orders.add(f"{data['FrontID']}_{data['SessionID']}_{data['OrderRef'].strip()}")
+            self.gateway.update_order(data)
+        if callback.is_last:
+            self.gateway.reject_unanswered(self.queried_orders)
 
     def OnRspQryTradingAccount(self, callback: Callback) -> None:  # noqa: N802
         if callback.error:
@@ -481,6 +602,7 @@ class CtpGateway(BaseGateway):
 
     connect_timeout: float = 10.0  # seconds without any answer from a front before "timeout" is reported
     query_interval: float = 2.0  # seconds between account / position polls (they alternate)
+    md_relogin_delay: float = 2.0  # first wait before a refused automatic md re-login is retried (doubles)
 
     def __init__(self, event_engine: EventEngine, gateway_name: str = "CTP") -> None:
         super().__init__(event_engine, gateway_name)
@@ -499,6 +621,7 @@ class CtpGateway(BaseGateway):
         self._pushed_positions: set[tuple[str, Exchange, Direction]] = set()
         self._nearest_logged: set[str] = set()
         self._timer_registered = False
+        self._closed = False  # set by close(): requests are refused until the next connect()
         self.setting: CtpSetting | None = None
 
     # -- connection -----------------------------------------------------------------------------------------
@@ -512,14 +635,29 @@ class CtpGateway(BaseGateway):
             self.write_log(f"cannot connect: {exc}", ERROR)
             raise
         self.setting = parsed
+        self._closed = False
         if not self._timer_registered:
             self.event_engine.register(EVENT_TIMER, self._on_timer)
             self._timer_registered = True
         self.write_log(f"connecting {parsed!r} with {td_library.name} and {md_library.name}")
-        self.td.start(parsed, binding.TraderApi, td_library, parsed.td_address)
-        self.md.start(parsed, binding.MdApi, md_library, parsed.md_address)
+        # Both libraries are loaded and checked before either front starts, so a refused one leaves nothing
+        # running (a trade front logged in beside a market-data library that was refused).
+        td_created = self.td.create(parsed, binding.TraderApi, td_library)
+        try:
+            md_created = self.md.create(parsed, binding.MdApi, md_library)
+        except SdkUnavailableError as exc:
+            if td_created:  # made, never started
+                self.td.close("unavailable", f"not started: {exc}")
+            raise
+        self.td.begin(parsed.td_address, td_created)
+        self.md.begin(parsed.md_address, md_created)
 
     def close(self) -> None:
+        """Stop both fronts. Returns in bounded time whatever other threads do: requests that start from now
+        on are refused at once, and the one request in flight (if any) finishes first."""
+        # No lock is taken (request threads hold it back to back): a send that checked _closed just before
+        # finds the API object gone and becomes REJECTED (_Front.request returns CLOSED).
+        self._closed = True
         if self._timer_registered:
             self.event_engine.unregister(EVENT_TIMER, self._on_timer)
             self._timer_registered = False
@@ -532,6 +670,7 @@ class CtpGateway(BaseGateway):
             front.check_timeout(now, self.connect_timeout)
         self.td.pump(now)
         self.td.poll(now, self.query_interval)
+        self.md.retry_login(now)
         for key, since in list(self._pending_since.items()):
             if key not in self._pending_trades:
                 del self._pending_since[key]
@@ -556,7 +695,8 @@ class CtpGateway(BaseGateway):
         return ""
 
     def subscribe(self, req: SubscribeRequest) -> None:
-        problem = self._check_symbol(req.symbol, req.exchange)
+        check_request(req)  # TypeError / ValueError for a bad field, as for send_order
+        problem = CLOSED_REASON if self._closed else self._check_symbol(req.symbol, req.exchange)
         if len(req.symbol.encode()) > TICK_SYMBOL_SIZE:  # the C++ side would refuse each of its ticks
             problem = f"symbols of more than {TICK_SYMBOL_SIZE} bytes do not fit a tick record"
         if problem:
@@ -571,11 +711,16 @@ class CtpGateway(BaseGateway):
                 self.write_log(f"cannot subscribe {req.vt_symbol}: {exc}", ERROR)
 
     def unsubscribe(self, req: SubscribeRequest) -> None:
+        check_request(req)
         if self.md.subscribed.pop(req.symbol, None) is None:
             self.write_log(f"{req.vt_symbol} was not subscribed", WARNING)
             return
-        if self.md.logged_in:
-            result = self.md.api.unsubscribe([req.symbol])
+        api = self.md.api
+        if self.md.logged_in and api is not None:
+            try:
+                result = api.unsubscribe([req.symbol])
+            except RuntimeError:  # released by close() meanwhile
+                result = CLOSED
             if result != 0:
                 self.write_log(f"unsubscribe {req.vt_symbol} failed: {_request_result(result)}", ERROR)
 
@@ -607,6 +752,7 @@ class CtpGateway(BaseGateway):
         return ""
 
     def send_order(self, req: OrderRequest) -> str:
+        check_request(req)  # TypeError / ValueError for a bad field, in the caller's thread
         # The lock is held until the request is sent and SUBMITTING is queued, so that the order's reports
         # (handled on the engine thread under the same lock) are always queued after it.
         with self._lock:
@@ -614,7 +760,7 @@ class CtpGateway(BaseGateway):
             ref = self.td.order_ref
             orderid = f"{self.td.front_id}_{self.td.session_id}_{ref}"
             order = req.create_order_data(orderid, self.gateway_name)
-            problem = self._order_problem(req)
+            problem = CLOSED_REASON if self._closed else self._order_problem(req)
             if problem:
                 self._reject(order, problem)
             else:
@@ -650,7 +796,9 @@ class CtpGateway(BaseGateway):
         except ValueError as exc:
             self._reject(order, str(exc))
             return
-        if result != 0:
+        if result == CLOSED:
+            self._reject(order, f"{CLOSED_REASON}: the order was not sent")
+        elif result != 0:
             self._reject(order, f"ReqOrderInsert returned {_request_result(result)}")
 
     def _reject(self, order: OrderData, reason: str) -> None:
@@ -679,7 +827,27 @@ class CtpGateway(BaseGateway):
             self.on_order(pushed)
         return True
 
+    def unanswered_orders(self) -> list[OrderData]:
+        """SUBMITTING orders of earlier sessions (their front/session is not the current one): sent before a
+        disconnect or a close, with no report since."""
+        current = f"{self.td.front_id}_{self.td.session_id}_"
+        with self._lock:
+            return [order for order in self._orders.values()
+                    if order.status == Status.SUBMITTING and not order.orderid.startswith(current)]
+
+    def reject_unanswered(self, listed: set[str]) -> None:
+        """After the day's orders were queried: an unanswered order the exchange does not list was never
+        received, so it is REJECTED (it can no longer reach the exchange: its session is gone)."""
+        for order in self.unanswered_orders():
+            if order.orderid not in listed:
+                self._reject(order, "never reached the exchange (the connection or the gateway closed before "
+                                    "it was sent): the exchange's order list after the re-login lacks it")
+
     def cancel_order(self, req: CancelRequest) -> None:
+        check_request(req)
+        if self._closed:
+            self.write_log(f"cannot cancel {req.orderid}: {CLOSED_REASON}", ERROR)
+            return
         parts = req.orderid.split("_")
         if len(parts) != 3 or not all(part.lstrip("-").isdigit() for part in parts):
             self.write_log(f"cannot cancel {req.orderid}: not a CTP order id (front_session_ref)", ERROR)
@@ -704,7 +872,9 @@ class CtpGateway(BaseGateway):
         except ValueError as exc:
             self.write_log(f"cannot cancel {req.orderid}: {exc}", ERROR)
             return
-        if result != 0:
+        if result == CLOSED:
+            self.write_log(f"cannot cancel {req.orderid}: {CLOSED_REASON}", ERROR)
+        elif result != 0:
             self.write_log(
                 f"cancel of {req.orderid} failed: ReqOrderAction returned {_request_result(result)}", ERROR
             )

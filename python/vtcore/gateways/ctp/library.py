@@ -6,10 +6,11 @@ cmake/CtpSdk.cmake). At run time the vendor libraries are found, in this order, 
 folder (a dependency of vtcore on Linux x86-64). A folder may hold the plain names
 (libthostmduserapi_se.so, libthosttraderapi_se.so) or auditwheel's hashed ones.
 
-Known behaviour of the real library (vendor-sdks.md): it prints
+Known behaviour of the real library (vendor-sdks.md, and tests/test_ctp_faults.py): it prints
 `CThostFtdcUserApiImplBase::OnSessionDisconnected[...][ 4097]` to standard output on every disconnect
 (vtcore does not redirect fd 1), reports nothing at all for a refused address (the gateway's connect timeout
-covers that), and starts two threads per API object in Init().
+covers that), and starts two threads per API object in Init(); an API object that was created but never
+Init()ed releases cleanly (so the gateway can make both before starting either).
 """
 
 from __future__ import annotations
@@ -84,12 +85,20 @@ def _openctp_dir() -> Path | None:
     return Path(next(iter(spec.submodule_search_locations))).parent / "openctp_ctp.libs"
 
 
-def _find(folder: Path, stem: str) -> Path | None:
+def _find(folder: Path, stem: str, source: str) -> Path | None:
+    """`<stem>.so`, else the one auditwheel-hashed `<stem>-<hash>.so`; SdkUnavailableError when several
+    hashed ones make the choice ambiguous."""
     exact = folder / f"{stem}.so"
     if exact.is_file():
         return exact
     hashed = sorted(folder.glob(f"{stem}-*.so"))
-    return hashed[0] if len(hashed) == 1 else None
+    if len(hashed) > 1:
+        names = ", ".join(path.name for path in hashed)
+        raise SdkUnavailableError(
+            f"{len(hashed)} {stem} libraries in {folder} (from {source}): {names}; the choice is ambiguous, "
+            f"so none is loaded: keep one, or name it {stem}.so"
+        )
+    return hashed[0] if hashed else None
 
 
 def find_libraries(library_dir: str = "") -> tuple[Path, Path]:
@@ -106,7 +115,7 @@ def find_libraries(library_dir: str = "") -> tuple[Path, Path]:
                 f"(pip install openctp-ctp==6.7.11.0), or set library_dir or ${LIBRARY_DIR_ENV}"
             )
         folder, source = found, "the installed openctp-ctp package"
-    md, td = _find(folder, MD_LIBRARY), _find(folder, TD_LIBRARY)
+    md, td = _find(folder, MD_LIBRARY, source), _find(folder, TD_LIBRARY, source)
     if md is None or td is None:
         missing = MD_LIBRARY if md is None else TD_LIBRARY
         raise SdkUnavailableError(f"no {missing}*.so in {folder} (from {source})")
