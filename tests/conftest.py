@@ -5,6 +5,10 @@ starts, which inherits the environment) `HOME` is a temporary folder and `VTCORE
 it. Tests that need their own settings folder still set `VTCORE_HOME` themselves. The shared caches that live
 under the real home (pip's, the SDK artifacts, the vn.py baseline and test builds) stay where they are, so a
 run neither downloads again nor needs the network.
+
+The CTP simulator ticks only inside each exchange's trading hours unless told otherwise; a test must pass at
+any hour, so the session runs it always open (`VTCORE_CTPSIM_ALWAYS_OPEN=1`). The tests of the trading hours
+themselves set `market_data.always_open: false` in their configuration, with a simulated clock.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ def pytest_configure(config: pytest.Config) -> None:
             if candidate.is_file():
                 os.environ["PIP_CONFIG_FILE"] = str(candidate)
                 break
+    os.environ.setdefault("VTCORE_CTPSIM_ALWAYS_OPEN", "1")
     home = _session["home"] = Path(tempfile.mkdtemp(prefix="vtcore-test-home-"))
     os.environ["HOME"] = str(home)
     os.environ["VTCORE_HOME"] = str(home / ".vntrader")

@@ -13,6 +13,10 @@ Which configuration the simulator uses (see ``cpp/ctp_sim/README.md`` for every 
 * the built-in defaults: any user id and password log in, nine instruments on SHFE, INE, DCE, CZCE, CFFEX and
   GFEX, 20 ticks per second.
 
+Market data ticks only inside each exchange's trading hours (China time), as on a real front, unless the
+configuration says ``"market_data": {"always_open": true}`` or ``$VTCORE_CTPSIM_ALWAYS_OPEN`` is ``1`` (demos,
+benchmarks, and tests that must pass at any hour).
+
 With a ``"control"`` section the simulator listens on a loopback port for JSON lines; :class:`SimControl`
 speaks that protocol so a test can disconnect a front, start a tick burst or move a price when it chooses.
 """
@@ -30,6 +34,7 @@ from typing import Any
 from vtcore.errors import SdkUnavailableError, VtcoreError
 
 __all__ = [
+    "ALWAYS_OPEN_ENV",
     "CONFIG_ENV",
     "DIR_ENV",
     "MD_LIBRARY_NAME",
@@ -45,6 +50,7 @@ __all__ = [
 ]
 
 CONFIG_ENV = "VTCORE_CTPSIM_CONFIG"
+ALWAYS_OPEN_ENV = "VTCORE_CTPSIM_ALWAYS_OPEN"  # "1": ticks around the clock, unless the configuration says
 DIR_ENV = "VTCORE_CTPSIM_DIR"  # overrides where the libraries are looked up (a development build)
 MD_LIBRARY_NAME = "libthostmduserapi_se.so"
 TD_LIBRARY_NAME = "libthosttraderapi_se.so"

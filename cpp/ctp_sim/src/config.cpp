@@ -1,10 +1,12 @@
 #include "config.hpp"
 
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 #include "json.hpp"
 
@@ -195,8 +197,10 @@ void read_front(const Json* value, const std::string& path, FrontConfig& front) 
   s.read("connect_delay_ms", front.connect_delay_ms);
   s.read("reconnect_delay_ms", front.reconnect_delay_ms);
   s.read("response_delay_ms", front.response_delay_ms);
+  s.read("query_interval_ms", front.query_interval_ms);
   s.finish();
-  require(front.connect_delay_ms >= 0 && front.reconnect_delay_ms >= 0 && front.response_delay_ms >= 0,
+  require(front.connect_delay_ms >= 0 && front.reconnect_delay_ms >= 0 && front.response_delay_ms >= 0 &&
+              front.query_interval_ms >= 0,
           path + ": delays must not be negative");
 }
 
@@ -212,6 +216,8 @@ FrontKind read_front_kind(const std::string& text, const std::string& path) {
 Config default_config() {
   Config config;
   config.instruments = default_instruments();
+  const char* always_open = std::getenv("VTCORE_CTPSIM_ALWAYS_OPEN");
+  config.market_data.always_open = always_open != nullptr && std::string_view(always_open) == "1";
   return config;
 }
 
@@ -245,6 +251,7 @@ Config config_from_json_text(const std::string& text, const std::string& source)
     m.read("count", config.market_data.count);
     m.read("replay", config.market_data.replay);
     m.read("walk", config.market_data.walk);
+    m.read("always_open", config.market_data.always_open);
     m.finish();
     require(config.market_data.rate >= 0, "market_data.rate must not be negative");
   }

@@ -59,6 +59,9 @@ struct MarketDataConfig {
   int64_t count = -1;       // ticks per session before the stream stops; -1 = unlimited
   std::string replay;       // JSON-lines file of DepthMarketData fields to replay instead of the random walk
   bool walk = true;         // false: prices stay where they are (only times and volumes advance)
+  // true: tick around the clock (demos, benchmarks); false: only inside each exchange's sessions (sessions.hpp).
+  // Default: $VTCORE_CTPSIM_ALWAYS_OPEN == "1".
+  bool always_open = false;
 };
 
 struct ClockConfig {
@@ -73,6 +76,7 @@ struct FrontConfig {
   int connect_delay_ms = 0;
   int reconnect_delay_ms = 1000;
   int response_delay_ms = 0;
+  int query_interval_ms = 1000;  // trader front: a ReqQry* sooner than this after the last returns -3; 0 = off
 };
 
 enum class FrontKind { md, td, any };

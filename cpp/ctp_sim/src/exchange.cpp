@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cfloat>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 
 #include "ThostFtdcUserApiDataType.h"
+#include "sessions.hpp"
 #include "text.hpp"
 
 namespace ctpsim {
@@ -509,7 +511,10 @@ void Exchange::walk(Market& m) {
 
 void Exchange::write_tick(Market& m, LocalNs t, CThostFtdcDepthMarketDataField& tick) {
   const Stamp s = m.stamps.make(t, m.exchange_name, config_.clock.trading_day);
-  std::memcpy(tick.TradingDay, s.trading_day, sizeof tick.TradingDay);
+  // CZCE's market data carries the calendar date in TradingDay during the night session, like ActionDay.
+  const int hour = (s.time[0] - '0') * 10 + (s.time[1] - '0');
+  const bool czce_night = m.exchange_name == "CZCE" && (hour >= 18 || hour < 6);
+  std::memcpy(tick.TradingDay, czce_night ? s.action_day : s.trading_day, sizeof tick.TradingDay);
   std::memcpy(tick.ActionDay, s.action_day, sizeof tick.ActionDay);
   std::memcpy(tick.UpdateTime, s.time, sizeof tick.UpdateTime);
   tick.UpdateMillisec = s.millisec;
@@ -549,20 +554,28 @@ void Exchange::write_tick(Market& m, LocalNs t, CThostFtdcDepthMarketDataField& 
   tick.BandingLowerPrice = 0;
 }
 
-void Exchange::next_tick(int index, CThostFtdcDepthMarketDataField& tick) {
+bool Exchange::next_tick(int index, CThostFtdcDepthMarketDataField& tick) {
   std::lock_guard lock(mutex_);
   Market& m = markets_[static_cast<size_t>(index)];
+  const LocalNs t = config_.clock.simulated ? sim_time_ + config_.clock.step_ns : local_now();
+  if (!config_.market_data.always_open && !session_open(m.exchange_name, t)) return false;
+  if (config_.clock.simulated) sim_time_ = t;
   walk(m);
   ++ticks_;
-  LocalNs t;
-  if (config_.clock.simulated) {
-    sim_time_ += config_.clock.step_ns;
-    t = sim_time_;
-  } else {
-    t = local_now();
-  }
   if (!m.resting.empty()) match_resting(index);
   write_tick(m, t, tick);
+  return true;
+}
+
+bool Exchange::skip_closed_hours(const std::vector<int>& indexes) {
+  std::lock_guard lock(mutex_);
+  if (!config_.clock.simulated || indexes.empty()) return false;
+  const LocalNs after = sim_time_ + config_.clock.step_ns;
+  LocalNs open = INT64_MAX;
+  for (int index : indexes)
+    open = std::min(open, next_session_open(markets_[static_cast<size_t>(index)].exchange_name, after));
+  sim_time_ = std::max(sim_time_, open - config_.clock.step_ns);
+  return true;
 }
 
 void Exchange::apply_replayed_tick(CThostFtdcDepthMarketDataField& tick) {

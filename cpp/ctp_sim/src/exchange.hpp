@@ -143,8 +143,12 @@ class Exchange {
 
   // Market data.
   int instrument_index(std::string_view instrument) const;  // -1 when unknown
-  // Advances the walk of instrument `index` one step, matches resting orders, and writes the tick.
-  void next_tick(int index, CThostFtdcDepthMarketDataField& tick);
+  // Advances the walk of instrument `index` one step, matches resting orders, and writes the tick; false (and
+  // nothing changes) when its exchange does not trade now (see sessions.hpp; `always_open` lifts that).
+  bool next_tick(int index, CThostFtdcDepthMarketDataField& tick);
+  // With the simulated clock: moves it to just before the next session of any of `indexes`' exchanges (the
+  // closed hours pass in no time). False with the wall clock, which has to be waited for.
+  bool skip_closed_hours(const std::vector<int>& indexes);
   // A replayed tick: updates the book from it and matches resting orders.
   void apply_replayed_tick(CThostFtdcDepthMarketDataField& tick);
   // Moves an instrument's last price (control socket); resting orders that now cross are filled.

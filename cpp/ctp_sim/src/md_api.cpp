@@ -151,7 +151,14 @@ class MdApi final : public SimulatedApi<MdApiStubs, CThostFtdcMdSpi> {
     }
     for (int64_t n = 0; n < due && budget_ != 0; ++n) {
       CThostFtdcDepthMarketDataField tick{};
-      if (!next_tick(tick)) {
+      const Next next = next_tick(tick);
+      if (next == Next::closed) {  // no subscribed exchange trades now (wall clock): look again in a second
+        pace_start_ = ApiLoop::Clock::now();
+        paced_sent_ = 0;
+        loop_.post_after(std::chrono::seconds(1), [this, epoch] { stream(epoch); });
+        return;
+      }
+      if (next == Next::done) {
         stream_scheduled_ = false;
         return;
       }
@@ -175,21 +182,30 @@ class MdApi final : public SimulatedApi<MdApiStubs, CThostFtdcMdSpi> {
     }
   }
 
-  bool next_tick(CThostFtdcDepthMarketDataField& tick) {
-    if (replay_) {
+  enum class Next { tick, closed, done };
+
+  Next next_tick(CThostFtdcDepthMarketDataField& tick) {
+    if (replay_) {  // a replay is sent as recorded, trading hours or not
       while (replay_next_ < replay_->size()) {
         tick = (*replay_)[replay_next_++];
         if (subscribed_set_.count(std::string(field_view(tick.InstrumentID)))) {
           exchange_->apply_replayed_tick(tick);
-          return true;
+          return Next::tick;
         }
       }
-      return false;  // the file is exhausted
+      return Next::done;  // the file is exhausted
     }
-    if (subscribed_.empty()) return false;
-    if (next_ >= subscribed_.size()) next_ = 0;
-    exchange_->next_tick(subscribed_[next_++], tick);
-    return true;
+    if (subscribed_.empty()) return Next::done;
+    // Round robin over the subscribed instruments whose exchange trades now; when none does, the simulated
+    // clock skips to the next session and the wall clock is waited for.
+    for (int pass = 0; pass < 2; ++pass) {
+      for (size_t tried = 0; tried < subscribed_.size(); ++tried) {
+        if (next_ >= subscribed_.size()) next_ = 0;
+        if (exchange_->next_tick(subscribed_[next_++], tick)) return Next::tick;
+      }
+      if (!exchange_->skip_closed_hours(subscribed_)) break;
+    }
+    return Next::closed;
   }
 
   // API thread only:

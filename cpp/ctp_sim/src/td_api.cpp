@@ -1,5 +1,7 @@
 // The simulated CThostFtdcTraderApi: authenticate, login, settlement, queries, order insert / cancel and the
 // private flow. Requests not written here come from the generated TraderApiStubs and answer OnRspError.
+#include <atomic>
+#include <chrono>
 #include <cstring>
 
 #include "ThostFtdcTraderApi.h"
@@ -75,7 +77,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
 
   // ---- settlement ----
   int ReqQrySettlementInfo(CThostFtdcQrySettlementInfoField*, int id) override {
-    return logged_in_request(id, [this, id] {
+    return query_request(id, [this, id] {
       const std::string text = exchange_->settlement_text(account_);
       constexpr size_t chunk = sizeof(CThostFtdcSettlementInfoField::Content) - 1;
       const size_t parts = (text.size() + chunk - 1) / chunk;
@@ -105,7 +107,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
   }
 
   int ReqQrySettlementInfoConfirm(CThostFtdcQrySettlementInfoConfirmField*, int id) override {
-    return logged_in_request(id, [this, id] {
+    return query_request(id, [this, id] {
       auto f = exchange_->settlement_confirmation(account_);
       CThostFtdcRspInfoField info = ok_info();
       deliver([&](CThostFtdcTraderSpi* spi) {
@@ -117,7 +119,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
   // ---- queries ----
   int ReqQryInstrument(CThostFtdcQryInstrumentField* req, int id) override {
     const CThostFtdcQryInstrumentField copy = req ? *req : CThostFtdcQryInstrumentField{};
-    return logged_in_request(id, [this, copy, id] {
+    return query_request(id, [this, copy, id] {
       auto items = exchange_->instruments(field_view(copy.InstrumentID), field_view(copy.ExchangeID),
                                           field_view(copy.ProductID));
       respond_list(items, id, &CThostFtdcTraderSpi::OnRspQryInstrument);
@@ -125,7 +127,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
   }
 
   int ReqQryTradingAccount(CThostFtdcQryTradingAccountField*, int id) override {
-    return logged_in_request(id, [this, id] {
+    return query_request(id, [this, id] {
       std::vector<CThostFtdcTradingAccountField> items{exchange_->trading_account(account_)};
       respond_list(items, id, &CThostFtdcTraderSpi::OnRspQryTradingAccount);
     });
@@ -133,7 +135,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
 
   int ReqQryInvestorPosition(CThostFtdcQryInvestorPositionField* req, int id) override {
     const CThostFtdcQryInvestorPositionField copy = req ? *req : CThostFtdcQryInvestorPositionField{};
-    return logged_in_request(id, [this, copy, id] {
+    return query_request(id, [this, copy, id] {
       auto items = exchange_->positions(account_, field_view(copy.InstrumentID));
       respond_list(items, id, &CThostFtdcTraderSpi::OnRspQryInvestorPosition);
     });
@@ -141,7 +143,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
 
   int ReqQryOrder(CThostFtdcQryOrderField* req, int id) override {
     const CThostFtdcQryOrderField copy = req ? *req : CThostFtdcQryOrderField{};
-    return logged_in_request(id, [this, copy, id] {
+    return query_request(id, [this, copy, id] {
       auto items = exchange_->orders(account_, field_view(copy.InstrumentID));
       respond_list(items, id, &CThostFtdcTraderSpi::OnRspQryOrder);
     });
@@ -149,7 +151,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
 
   int ReqQryTrade(CThostFtdcQryTradeField* req, int id) override {
     const CThostFtdcQryTradeField copy = req ? *req : CThostFtdcQryTradeField{};
-    return logged_in_request(id, [this, copy, id] {
+    return query_request(id, [this, copy, id] {
       auto items = exchange_->trades(account_, field_view(copy.InstrumentID));
       respond_list(items, id, &CThostFtdcTraderSpi::OnRspQryTrade);
     });
@@ -157,7 +159,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
 
   int ReqQryInstrumentMarginRate(CThostFtdcQryInstrumentMarginRateField* req, int id) override {
     const CThostFtdcQryInstrumentMarginRateField copy = req ? *req : CThostFtdcQryInstrumentMarginRateField{};
-    return logged_in_request(id, [this, copy, id] {
+    return query_request(id, [this, copy, id] {
       std::vector<CThostFtdcInstrumentMarginRateField> items;
       if (auto f = exchange_->margin_rate(account_, field_view(copy.InstrumentID))) items.push_back(*f);
       respond_list(items, id, &CThostFtdcTraderSpi::OnRspQryInstrumentMarginRate);
@@ -166,7 +168,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
 
   int ReqQryInstrumentCommissionRate(CThostFtdcQryInstrumentCommissionRateField* req, int id) override {
     const auto copy = req ? *req : CThostFtdcQryInstrumentCommissionRateField{};
-    return logged_in_request(id, [this, copy, id] {
+    return query_request(id, [this, copy, id] {
       std::vector<CThostFtdcInstrumentCommissionRateField> items;
       if (auto f = exchange_->commission_rate(account_, field_view(copy.InstrumentID))) items.push_back(*f);
       respond_list(items, id, &CThostFtdcTraderSpi::OnRspQryInstrumentCommissionRate);
@@ -175,7 +177,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
 
   int ReqQryDepthMarketData(CThostFtdcQryDepthMarketDataField* req, int id) override {
     const auto copy = req ? *req : CThostFtdcQryDepthMarketDataField{};
-    return logged_in_request(id, [this, copy, id] {
+    return query_request(id, [this, copy, id] {
       auto items = exchange_->depth_snapshots(field_view(copy.InstrumentID));
       respond_list(items, id, &CThostFtdcTraderSpi::OnRspQryDepthMarketData);
     });
@@ -231,6 +233,8 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
     flow_subscriber_ = 0;
   }
 
+  void configure(const Config& config) override { query_interval_ms_ = config.td_front.query_interval_ms; }
+
   void on_stopping() override {
     if (flow_subscriber_ && exchange_) exchange_->unsubscribe_flow(flow_subscriber_);
     flow_subscriber_ = 0;
@@ -238,6 +242,22 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
 
  private:
   CThostFtdcTradingAccountField account_field() { return exchange_->trading_account(account_); }
+
+  // A query (ReqQry*): like a real trader front, one sooner than `query_interval_ms` after the previous one is
+  // refused at once with -3 ("more requests per second than allowed") and no callback.
+  template <class Work>
+  int query_request(int id, Work work) {
+    const int64_t interval_ns = static_cast<int64_t>(query_interval_ms_) * 1'000'000;
+    if (interval_ns > 0 && this->connected_.load()) {
+      const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                              std::chrono::steady_clock::now().time_since_epoch()).count();
+      int64_t last = last_query_ns_.load();
+      do {
+        if (last != 0 && now - last < interval_ns) return -3;
+      } while (!last_query_ns_.compare_exchange_weak(last, now));
+    }
+    return logged_in_request(id, std::move(work));
+  }
 
   // A request that needs a logged-in session; before login it answers OnRspError (not logged in).
   template <class Work>
@@ -290,6 +310,8 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
   }
 
   char private_resume_ = THOST_TERT_RESTART;
+  int query_interval_ms_ = 0;               // set in Init(), before any request
+  std::atomic<int64_t> last_query_ns_{0};  // steady clock of the last query accepted (any calling thread)
   // API thread only:
   bool authenticated_ = false;
   int account_ = -1;

@@ -28,6 +28,10 @@ def add_trader_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--sim", action="store_true", help="connect the CTP gateway to the built-in simulated exchange"
     )
+    parser.add_argument(
+        "--always-open", action="store_true",
+        help="with --sim, the simulated exchange ticks around the clock (default: only in its trading hours)",
+    )
     parser.set_defaults(func=run_trader_command)
 
 
@@ -48,6 +52,7 @@ def run_trader_command(args: argparse.Namespace) -> int:
             sim_gateway: str = simulator.SIM_GATEWAY
             gateway_class = load_gateway_class(sim_gateway)
             setting: dict[str, Any] = simulator.simulator_setting()
+            simulator.use_always_open(args)
         except (ImportError, AttributeError, GatewayNotFoundError, SdkUnavailableError) as error:
             print(f"vtcore trader --sim: the CTP simulator is not available in this build ({error})",
                   file=sys.stderr)

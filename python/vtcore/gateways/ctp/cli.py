@@ -3,6 +3,7 @@
     vtcore run                 # gateways with a connect_<name>.json in the settings folder; none -> --sim
     vtcore run --sim           # CTP on the simulator libraries installed with vtcore
     vtcore run --sim --duration 10
+    vtcore run --sim --always-open   # the simulator ticks around the clock, not only in trading hours
 
 The view (redrawn every second on a terminal, one status line per second otherwise) shows each front's
 state, ticks per second and drops, the latest ticks, the account, positions, orders and trades, until Ctrl-C
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import threading
 import time
@@ -42,7 +44,27 @@ def add_run_parser(subparsers: Any) -> None:
     )
     parser.add_argument("--symbols", default="", help="comma-separated symbols to subscribe (default: all)")
     parser.add_argument("--no-orders", action="store_true", help="with --sim, send no demo orders")
+    add_always_open_argument(parser)
     parser.set_defaults(func=run)
+
+
+def add_always_open_argument(parser: Any) -> None:
+    parser.add_argument(
+        "--always-open", action="store_true",
+        help="with --sim, the simulated exchange ticks around the clock (default: only in its trading hours)",
+    )
+
+
+def use_always_open(args: argparse.Namespace) -> None:
+    """Tell the simulator (started later in this process) to tick around the clock when asked, else say that
+    it keeps trading hours."""
+    from vtcore.ctpsim import ALWAYS_OPEN_ENV  # noqa: PLC0415 - read by the simulator when it starts
+
+    if getattr(args, "always_open", False):
+        os.environ[ALWAYS_OPEN_ENV] = "1"
+    elif os.environ.get(ALWAYS_OPEN_ENV) != "1":
+        print("the simulated exchange ticks only in its trading hours (China time); --always-open ticks "
+              "around the clock")
 
 
 def configured_gateways(folder: Path) -> list[str]:
@@ -211,6 +233,7 @@ def run(args: argparse.Namespace) -> int:
     if sim:
         gateways = [SIM_GATEWAY]
         print(f"no gateway configured in {settings_dir} or --sim given: CTP on the built-in simulator")
+        use_always_open(args)
     event_engine = EventEngine()
     main_engine = MainEngine(event_engine)
     view = LiveView(main_engine, event_engine)
