@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from vtcore._fast import TICK_FIELDS as TICK_DATA_FIELDS
 from vtcore._fast import TickData
 from vtcore.constant import (
     ACTIVE_STATUSES,
@@ -40,6 +41,7 @@ from vtcore.errors import InvalidIdentifierError
 __all__ = [
     "ACTIVE_STATUSES",
     "INFO",
+    "TICK_DATA_FIELDS",
     "AccountData",
     "BarData",
     "BaseData",
@@ -64,6 +66,7 @@ __all__ = [
 ]
 
 INFO = 20  # logging.INFO, vn.py's default LogData level
+# TICK_DATA_FIELDS: TickData's constructor arguments in order (positional construction is the cheapest)
 
 
 def generate_vt_symbol(symbol: str, exchange: Exchange) -> str:

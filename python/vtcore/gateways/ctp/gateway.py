@@ -30,13 +30,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from logging import ERROR, INFO, WARNING
 from pathlib import Path
 from typing import Any, ClassVar
 
-from vtcore._core import TICK_SYMBOL_SIZE
 from vtcore.constant import Direction, Exchange, Status
 from vtcore.errors import SdkUnavailableError, SettingsError
 from vtcore.event import EVENT_TIMER, Event, EventEngine
@@ -57,6 +56,8 @@ from vtcore.object import (
     TradeData,
     check_request,
 )
+from vtcore.orders import OrderTracker
+from vtcore.records import TICK_SYMBOL_SIZE
 from vtcore.setting import get_folder_path
 
 REQUEST_RESULTS = {
@@ -74,7 +75,6 @@ DISCONNECT_REASONS = {
 }
 
 
-FINAL_STATUSES = (Status.ALLTRADED, Status.CANCELLED, Status.REJECTED)
 #: `_Front.request`'s result when the API object is gone (the gateway closed, or closing).
 CLOSED = -1000
 CLOSED_REASON = "the gateway is closed"
@@ -610,13 +610,11 @@ class CtpGateway(BaseGateway):
         self.md = _MdFront(self)
         self.td = _TdFront(self)
         self.contracts: dict[str, ContractData] = {}
-        self._orders: dict[str, OrderData] = {}
-        self._order_signatures: dict[str, set[tuple[Any, ...]]] = {}
-        self._pushed: set[str] = set()
+        # CTP's trade ids are numbered per exchange: "SHFE.1" and "DCE.1" are two trades
+        self.orders = OrderTracker(self, trade_ids="exchange")
         self._sysid_orderid: dict[tuple[str, str], str] = {}
         self._pending_trades: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._pending_since: dict[tuple[str, str], float] = {}  # when a trade began waiting for its order
-        self._seen_trades: set[tuple[str, str, str]] = set()
         self._positions: dict[tuple[str, Exchange, Direction], PositionData] = {}
         self._pushed_positions: set[tuple[str, Exchange, Direction]] = set()
         self._nearest_logged: set[str] = set()
@@ -790,7 +788,7 @@ class CtpGateway(BaseGateway):
             "IsAutoSuspend": 0,
             "MinVolume": 1,
         }
-        self._push_order(order)
+        self.orders.order(order)
         try:
             result = self.td.request("ReqOrderInsert", fields)
         except ValueError as exc:
@@ -802,38 +800,15 @@ class CtpGateway(BaseGateway):
             self._reject(order, f"ReqOrderInsert returned {_request_result(result)}")
 
     def _reject(self, order: OrderData, reason: str) -> None:
-        rejected = replace(order, status=Status.REJECTED)
-        rejected.extra = {"reason": reason}  # the broker's or vtcore's reason, for strategies and the UI
-        self.write_log(f"order {order.vt_orderid} ({order.vt_symbol}) rejected: {reason}", ERROR)
-        self._push_order(rejected)
-
-    def _push_order(self, order: OrderData) -> bool:
-        """Push unless this state of the order was pushed before (the private flow is replayed after every
-        re-login) or the order already ended (a late, older report must not revive it)."""
-        signature = (order.status, order.traded, order.volume, order.price)
-        with self._lock:
-            seen = self._order_signatures.setdefault(order.orderid, set())
-            previous = self._orders.get(order.orderid)
-            ended = (
-                previous is not None and previous.status in FINAL_STATUSES and order.orderid in self._pushed
-            )
-            if signature in seen or (ended and order.status not in FINAL_STATUSES):
-                return False
-            seen.add(signature)
-            self._orders[order.orderid] = order
-            self._pushed.add(order.orderid)
-            pushed = replace(order)  # an object once pushed is never mutated
-            pushed.extra = dict(order.extra) if order.extra else None
-            self.on_order(pushed)
-        return True
+        """Push the order REJECTED with the broker's or vtcore's reason (`extra["reason"]`, and the log)."""
+        self.orders.reject(order, reason)
 
     def unanswered_orders(self) -> list[OrderData]:
         """SUBMITTING orders of earlier sessions (their front/session is not the current one): sent before a
         disconnect or a close, with no report since."""
         current = f"{self.td.front_id}_{self.td.session_id}_"
-        with self._lock:
-            return [order for order in self._orders.values()
-                    if order.status == Status.SUBMITTING and not order.orderid.startswith(current)]
+        return [order for order in self.orders.active_orders()
+                if order.status == Status.SUBMITTING and not order.orderid.startswith(current)]
 
     def reject_unanswered(self, listed: set[str]) -> None:
         """After the day's orders were queried: an unanswered order the exchange does not list was never
@@ -915,8 +890,7 @@ class CtpGateway(BaseGateway):
         if not exact:
             self._nearest(f"offset flag {data['CombOffsetFlag'][:1]!r}")
         exchange = self._exchange(data["ExchangeID"])
-        with self._lock:
-            previous = self._orders.get(orderid)
+        previous = self.orders.get(orderid)
         order = OrderData(
             gateway_name=self.gateway_name,
             symbol=data["InstrumentID"],
@@ -938,7 +912,7 @@ class CtpGateway(BaseGateway):
         if sysid:
             with self._lock:
                 self._sysid_orderid[(data["ExchangeID"], sysid)] = orderid
-        if self._push_order(order) and status in (Status.REJECTED, Status.CANCELLED) and data["StatusMsg"]:
+        if self.orders.order(order) and status in (Status.REJECTED, Status.CANCELLED) and data["StatusMsg"]:
             self.write_log(
                 f"order {order.vt_orderid} {status.value.lower()}: {data['StatusMsg']}",
                 ERROR if status == Status.REJECTED else INFO,
@@ -953,8 +927,7 @@ class CtpGateway(BaseGateway):
 
     def _order_insert_refused(self, data: dict[str, Any], reason: str) -> None:
         orderid = f"{self.td.front_id}_{self.td.session_id}_{data['OrderRef'].strip()}"
-        with self._lock:
-            order = self._orders.get(orderid)
+        order = self.orders.get(orderid)
         if order is None:
             order = OrderData(
                 gateway_name=self.gateway_name,
@@ -970,9 +943,6 @@ class CtpGateway(BaseGateway):
 
     def update_trade(self, data: dict[str, Any]) -> None:
         key = (data["ExchangeID"], data["OrderSysID"].strip())
-        seen = (data["ExchangeID"], data["TradeID"].strip(), data["Direction"])
-        if seen in self._seen_trades:
-            return  # replayed after re-login
         with self._lock:
             orderid = self._sysid_orderid.get(key)
         if orderid is None:  # the trade came before its order: keep it until the order arrives
@@ -980,11 +950,10 @@ class CtpGateway(BaseGateway):
                 self._pending_since[key] = time.monotonic()
             self._pending_trades.setdefault(key, []).append(data)
             return
-        self._seen_trades.add(seen)
         offset, exact = mapping.offset(data["OffsetFlag"])
         if not exact:
             self._nearest(f"offset flag {data['OffsetFlag']!r}")
-        self.on_trade(
+        self.orders.trade(  # a replay after a re-login is dropped there
             TradeData(
                 gateway_name=self.gateway_name,
                 symbol=data["InstrumentID"],

@@ -6,7 +6,7 @@ cmake/CtpSdk.cmake). At run time the vendor libraries are found, in this order, 
 folder (a dependency of vtcore on Linux x86-64). A folder may hold the plain names
 (libthostmduserapi_se.so, libthosttraderapi_se.so) or auditwheel's hashed ones.
 
-Known behaviour of the real library (vendor-sdks.md, and tests/test_ctp_faults.py): it prints
+Known behaviour of the real library (vendor-sdks.md, and tests/gateways/ctp/test_ctp_faults.py): it prints
 `CThostFtdcUserApiImplBase::OnSessionDisconnected[...][ 4097]` to standard output on every disconnect
 (vtcore does not redirect fd 1), reports nothing at all for a refused address (the gateway's connect timeout
 covers that), and starts two threads per API object in Init(); an API object that was created but never
@@ -19,6 +19,7 @@ import importlib
 import importlib.util
 import json
 import os
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -46,7 +47,10 @@ TD_LIBRARY = "libthosttraderapi_se"
 
 def build_info() -> dict[str, Any]:
     """What the build recorded about the CTP SDK: ctp_found, ctp_api_version, ctp_unavailable_reason."""
-    path = Path(__file__).with_name("_build_info.json")
+    # the build installs it into the package folder, which in an editable install is not this file's own
+    folders = [Path(folder) for folder in sys.modules[__package__ or ""].__path__]
+    paths = [folder / "_build_info.json" for folder in folders]
+    path = next((candidate for candidate in paths if candidate.is_file()), paths[0])
     try:
         info: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
