@@ -960,7 +960,9 @@ void Exchange::apply_fill(size_t order_index, double price, int volume) {
   put(trade.OrderRef, f.OrderRef);
   put(trade.UserID, f.UserID);
   put(trade.ExchangeID, f.ExchangeID);
-  put(trade.TradeID, padded_number(++last_trade_id_, 12));
+  ++last_trade_id_;
+  // Each exchange numbers its own trades (so the first trades on SHFE and on DCE are both 1).
+  put(trade.TradeID, padded_number(++trade_ids_[m.exchange_name], 12));
   trade.Direction = f.Direction;
   put(trade.OrderSysID, f.OrderSysID);
   put(trade.ParticipantID, f.ParticipantID);

@@ -242,7 +242,8 @@ class Exchange {
   int login_rejects_[3] = {0, 0, 0};  // per FrontKind
   int last_session_ = 0;
   long long last_order_sys_id_ = 0;
-  long long last_trade_id_ = 0;
+  long long last_trade_id_ = 0;                          // every trade: SequenceNo
+  std::map<std::string, long long, std::less<>> trade_ids_;  // per exchange: TradeID
   long long last_local_id_ = 0;
   int notify_sequence_ = 0;
   LocalNs sim_time_ = 0;

@@ -1,7 +1,8 @@
-"""CtpGateway under faults (issue 19, items 2, 3, 7, 8, 9, 11, 12, 14), against the CTP simulator libraries
-loaded by path like the real ones: close() while other threads keep sending, orders racing close(), refused
-logins and re-logins, a refused market-data library, settings over the SDK's field sizes, odd argument types,
-ambiguous library folders and the flow folder's permissions."""
+"""CtpGateway under faults (issue 19, items 2, 3, 7, 8, 9, 11, 12, 13, 14), against the CTP simulator
+libraries loaded by path like the real ones: close() while other threads keep sending, orders racing
+close(), refused logins and re-logins, a refused market-data library, settings over the SDK's field sizes,
+odd argument types, ambiguous library folders, trade ids of two exchanges and the flow folder's
+permissions."""
 
 from __future__ import annotations
 
@@ -137,6 +138,26 @@ def test_close_returns_while_others_send_and_no_order_stays_submitting(home: Pat
             return [vt for vt in set(sent) if last.get(vt, Status.SUBMITTING) == Status.SUBMITTING]
 
         wait_for(lambda: not still_submitting(), timeout=120, what="every order resolved after the re-login")
+
+
+# -- item 13: trade ids are unique per exchange -------------------------------------------------------------
+
+
+def test_the_first_trades_on_two_exchanges_are_two_trades(home: Path, tmp_path: Path) -> None:
+    """SHFE and DCE number their trades apart, so both first trades are TradeID 1 (the simulator numbers per
+    exchange, as they do): vn.py's CTP.1 kept one of them in get_all_trades()."""
+    config, _ = sim_config(tmp_path, market_data={"rate": 200})
+    with ctp_engine(simulator_setting(config, "tester", PASSWORD)) as (main_engine, gateway, _):
+        wait_ready(gateway)
+        for symbol, exchange in (("rb2601", Exchange.SHFE), ("m2601", Exchange.DCE)):
+            main_engine.subscribe(SubscribeRequest(symbol, exchange), "CTP")
+            tick = wait_for(lambda s=symbol, e=exchange: main_engine.get_tick(f"{s}.{e.value}"), what=symbol)
+            main_engine.send_order(OrderRequest(symbol=symbol, exchange=exchange, direction=Direction.LONG,
+                                                type=OrderType.LIMIT, volume=1, price=tick.limit_up,
+                                                offset=Offset.OPEN), "CTP")
+        trades = wait_for(lambda: len(main_engine.get_all_trades()) == 2 and main_engine.get_all_trades(),
+                          what="both trades kept")
+    assert sorted(trade.vt_tradeid for trade in trades) == ["CTP.DCE.1", "CTP.SHFE.1"]
 
 
 # -- item 12: refused logins stay visible; a refused md re-login is retried ----------------------------------
