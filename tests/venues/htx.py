@@ -890,6 +890,8 @@ class HtxSpotVenue(HtxVenueBase):
         self.push_order_event(execution)
         if fill is not None:
             self.push_clearing(execution)
+            if not fill.maker:  # the order took liquidity: the book changed for everybody
+                self.publish_book(order.symbol)
         self.push_accounts(
             changed,
             "order.match" if fill else "order.place" if execution.kind == "NEW" else "order.cancel",

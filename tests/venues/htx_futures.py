@@ -267,8 +267,11 @@ class HbdmVenue(HtxVenueBase):
             value = params.get(name)
             if not value:
                 continue
+            names = str(value).upper()
             for item in self.contracts.values():
-                if item.family == family and str(value).upper() in (item.contract_code, item.alias):
+                # a delivery future's trading calls may name only the coin ("BTC": its one live contract here)
+                known = (item.contract_code, item.alias, item.symbol if name == "symbol" else None)
+                if item.family == family and names in known:
                     return item
             raise HbdmError(1013, "This contract symbol doesnt exist.")
         raise HbdmError(
@@ -1005,6 +1008,8 @@ class HbdmVenue(HtxVenueBase):
             self.push_v5(item, order, fill)
         else:
             self.push_v1(item, order, fill, execution.kind)
+        if fill is not None and not fill.maker:  # the order took liquidity: the book changed for everybody
+            self.publish_book(order.symbol)
 
     def apply_fill(self, item: Contract, order: SimOrder, quantity: Decimal, price: Decimal) -> None:
         side = order.side.lower()
