@@ -26,6 +26,8 @@ GATEWAYS: dict[str, str] = {
     "BINANCE_INVERSE": "vtcore.gateways.binance:BinanceInverseGateway",
     "OKEX": "vtcore.gateways.okx:OkexGateway",
     "OKEXF": "vtcore.gateways.okx:OkexfGateway",
+    "HUOBI": "vtcore.gateways.htx:HuobiGateway",
+    "HBDM": "vtcore.gateways.htx:HbdmGateway",
     "RPC": "vtcore.gateways.rpc:RpcGateway",
 }
 

@@ -347,7 +347,9 @@ def test_ccxt_linear_v5_private_topics(spot: HtxSpotVenue, hbdm: HbdmVenue, tls:
         balance = await asyncio.wait_for(ex.watch_balance({"type": "swap", "subType": "linear"}), WAIT)
         assert balance["total"]["USDT"] == 100000.0
         mine = asyncio.ensure_future(
-            until(lambda: ex.watch_my_trades("BTC/USDT:USDT"), bool, "my trade", lambda: list(ex.myTrades or []))
+            until(
+                lambda: ex.watch_my_trades("BTC/USDT:USDT"), bool, "my trade", lambda: list(ex.myTrades or [])
+            )
         )
         await subscribed(hbdm, "trade:")
         placed = await ex.create_order("BTC/USDT:USDT", "market", "buy", 4)
