@@ -599,11 +599,13 @@ class HbdmVenue(HtxVenueBase):
 
         return position_info
 
-    def v1_position_rows(self, item: Contract) -> list[dict[str, Any]]:
+    def v1_position_rows(self, item: Contract, closed_too: bool = False) -> list[dict[str, Any]]:
+        """Open positions; with `closed_too` also the ones a fill just closed (a notification reports them at
+        volume 0, so a client sees the position go)."""
         rows = []
         for direction in ("buy", "sell"):
             volume, price = self.position(item.contract_code, direction)
-            if not volume:
+            if not volume and not (closed_too and (item.contract_code, direction) in self.positions):
                 continue
             pending = sum(
                 (
@@ -820,11 +822,11 @@ class HbdmVenue(HtxVenueBase):
             "updated_time": now,
         }
 
-    def v5_position_rows(self, code: str | None = None) -> list[dict[str, Any]]:
+    def v5_position_rows(self, code: str | None = None, closed_too: bool = False) -> list[dict[str, Any]]:
         rows = []
         for (contract_code, direction), (volume, price) in self.positions.items():
             item = self.contracts[contract_code]
-            if item.family != "linear" or not volume or (code and code != contract_code):
+            if item.family != "linear" or (not volume and not closed_too) or (code and code != contract_code):
                 continue
             rows.append(
                 {
@@ -1086,7 +1088,7 @@ class HbdmVenue(HtxVenueBase):
                 },
             )
         if fill is not None:
-            positions = self.v1_position_rows(item)
+            positions = self.v1_position_rows(item, closed_too=True)
             for session, topic in self.notify_sessions(
                 item.family, lambda t: t in (f"positions.{key}", "positions.*")
             ):
@@ -1162,7 +1164,7 @@ class HbdmVenue(HtxVenueBase):
         for session, _ in self.notify_sessions("linear", self.v5_wants("positions", code)):
             self.push(
                 session,
-                {**envelope, "topic": "positions", "event": "order", "data": self.v5_position_rows(code)},
+                {**envelope, "topic": "positions", "event": "order", "data": self.v5_position_rows(code, closed_too=True)},
             )
 
     # ---- market streams

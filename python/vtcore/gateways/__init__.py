@@ -36,6 +36,8 @@ GATEWAYS: dict[str, str] = {
 DEFAULT_SIM_GATEWAY = "CTP"
 SIM_PEERS: dict[str, str] = {
     "CTP": "vtcore.gateways.ctp.sim:start_peer",
+    "HUOBI": "vtcore.gateways.htx.sim:start_huobi_peer",
+    "HBDM": "vtcore.gateways.htx.sim:start_hbdm_peer",
 }
 
 

@@ -29,9 +29,14 @@ def test_frames_are_inflated_when_gzipped_and_kept_when_text() -> None:
 def test_market_pushes() -> None:
     book = parse.BOOK.decode(frame("ws_mbp_refresh5.json"))
     assert (book.ch, book.ts) == ("market.btcusdt.mbp.refresh.5", 1573199608679)
-    assert (book.tick.bids[0], book.tick.asks[4]) == ((618.37, 71.594), (620.6, 3.0))
+    bids, asks = parse.top_levels(book.tick.bids), parse.top_levels(book.tick.asks)
+    assert (bids[0], asks[4], len(bids)) == ((618.37, 71.594), (620.6, 3.0), 5)
     depth = parse.BOOK.decode(frame("ws_contract_depth.json"))
-    assert (depth.tick.bids[1], depth.tick.asks[0]) == ((43439.5, 5.0), (43445.74, 1.0))
+    assert parse.top_levels(depth.tick.bids) == [(43440.1, 2.0), (43439.5, 5.0)]  # fewer than five levels
+    assert parse.top_levels(depth.tick.asks, 2) == [(43445.74, 1.0), (43446.48, 3.0)]
+    assert parse.top_levels(b"[]") == []
+    with pytest.raises(ValueError):
+        parse.top_levels(b'"oops"')
     trades = parse.TRADES.decode(frame("ws_trade_detail.json")).tick.data
     assert [(t.price, t.amount, t.direction) for t in trades] == [(52648.62, 0.006754, "buy")]
     detail = parse.DETAIL.decode(frame("ws_detail.json")).tick

@@ -141,9 +141,8 @@ class HtxGatewayBase(VenueGateway):
         try:
             if kind.startswith(("mbp.refresh", "depth.")):
                 push = parse.BOOK.decode(text)
-                self.update_depth(
-                    self.symbol_of(symbol), ms_to_datetime(push.ts), push.tick.bids, push.tick.asks
-                )
+                bids, asks = parse.top_levels(push.tick.bids), parse.top_levels(push.tick.asks)
+                self.update_depth(self.symbol_of(symbol), ms_to_datetime(push.ts), bids, asks)
             elif kind == "trade.detail":
                 trades = parse.TRADES.decode(text)
                 if trades.tick.data:

@@ -29,6 +29,13 @@ from vtcore.gateways.htx import schemas
 from vtcore.object import BarData, ContractData, OrderData, PositionData, TradeData
 from vtcore.time import ms_to_datetime
 
+try:  # zlib-ng inflates HTX's gzip frames about a quarter faster than zlib; the same answer either way
+    from zlib_ng.zlib_ng import decompress as _decompress
+    from zlib_ng.zlib_ng import error as _InflateError
+except ImportError:  # pragma: no cover - zlib-ng is a dependency, zlib the fallback
+    _decompress = zlib.decompress
+    _InflateError = zlib.error
+
 # ------------------------------------------------------------------------------------------- code tables
 
 STATUS_SPOT2VT = {
@@ -115,7 +122,7 @@ LINEAR_ORDER_NOTIFY = msgspec.json.Decoder(schemas.Notify[schemas.LinearOrder])
 LINEAR_TRADE_NOTIFY = msgspec.json.Decoder(schemas.Notify[list[schemas.LinearTrade]])
 LINEAR_ACCOUNT_NOTIFY = msgspec.json.Decoder(schemas.Notify[schemas.LinearAccount])
 LINEAR_POSITIONS_NOTIFY = msgspec.json.Decoder(schemas.Notify[list[schemas.LinearPosition]])
-DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, ValueError, zlib.error, EOFError)
+DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, ValueError, zlib.error, _InflateError, EOFError)
 
 #: the start of every market push, after which the topic follows
 MARKET_PREFIX = b'{"ch":"market.'
@@ -124,8 +131,27 @@ MARKET_PREFIX = b'{"ch":"market.'
 def inflate(raw: bytes) -> bytes:
     """A stream frame's JSON: HTX gzips binary frames; text frames (spot /ws/v2) pass as they are."""
     if raw[:2] == b"\x1f\x8b":
-        return zlib.decompress(raw, 31)  # 31: a gzip wrapper (cheaper than the gzip module's reader)
+        return _decompress(raw, 31)  # 31: a gzip wrapper (cheaper than the gzip module's reader)
     return raw
+
+
+def top_levels(raw: msgspec.Raw | bytes, count: int = 5) -> list[tuple[float, float]]:
+    """The first `count` `[price, size]` levels of a raw JSON book side (`[[p,q],[p,q],...]`), best first,
+    without decoding the levels behind them. Raises ValueError on a side that is not such a list."""
+    text = bytes(raw)
+    if text[:1] != b"[":
+        raise ValueError("a book side must be a JSON list")
+    levels = []
+    position = 1
+    for _ in range(count):
+        start = text.find(b"[", position)
+        if start < 0:
+            break
+        comma = text.find(b",", start)
+        end = text.find(b"]", comma)
+        levels.append((float(text[start + 1 : comma]), float(text[comma + 1 : end])))
+        position = end + 1
+    return levels
 
 
 def number(text: str | None) -> float:
