@@ -16,9 +16,9 @@ push is replaced by a counter on both sides. Each side consumes the stream forma
 from __future__ import annotations
 
 import argparse
+import asyncio
 import enum
 import gzip
-import asyncio
 import json
 import multiprocessing
 import statistics
@@ -33,11 +33,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import websocket
-from vtcore.gateways._venue import TickState
 
 from vtcore.constant import Exchange, Product
 from vtcore.event import EventEngine
 from vtcore.gateways._transport import Heartbeat, WebSocketClient, WebSocketConfig, shared_loop
+from vtcore.gateways._venue import TickState
 from vtcore.gateways.binance import BinanceLinearGateway, BinanceSpotGateway
 from vtcore.gateways.htx import HbdmGateway, HuobiGateway
 from vtcore.gateways.okx import OkexGateway
@@ -55,7 +55,8 @@ from vnpy_okx import okx_gateway as vn_okx  # noqa: E402
 
 
 def _vnpy_exchange_with_huobi() -> None:
-    """vnpy_huobi 2021.9.24 was written for vn.py 2.x, whose Exchange enum had HUOBI; vn.py 4.5 (the registry's)
+    """vnpy_huobi 2021.9.24 was written for vn.py 2.x, whose Exchange enum had HUOBI; vn.py 4.5 (the
+    registry's)
     has no such member, so its Exchange gets that one member added before vnpy_huobi is imported. The parsers
     themselves run unmodified (the member only tags each TickData)."""
     if "HUOBI" not in vn_constant.Exchange.__members__:
@@ -137,13 +138,20 @@ def okx_tickers(i: int) -> dict:
 
 
 def htx_book(i: int, channel: str, levels: int, extra: dict | None = None) -> dict:
-    """An HTX book push of `levels` levels a side (depth.step0 carries 150, mbp.refresh.5 five, step6 twenty)."""
+    """An HTX book push of `levels` levels a side (depth.step0 carries 150, mbp.refresh.5 five, step6
+    twenty)."""
     return {
         "ch": channel,
         "ts": 1_790_000_000_000 + i,
         "tick": {
-            "bids": [[round(25000 - n * 0.1 - (i % 10) * 0.01, 2), round(0.5 + n * 0.013, 4)] for n in range(levels)],
-            "asks": [[round(25000.1 + n * 0.1 + (i % 10) * 0.01, 2), round(0.7 + n * 0.011, 4)] for n in range(levels)],
+            "bids": [
+                [round(25000 - n * 0.1 - (i % 10) * 0.01, 2), round(0.5 + n * 0.013, 4)]
+                for n in range(levels)
+            ],
+            "asks": [
+                [round(25000.1 + n * 0.1 + (i % 10) * 0.01, 2), round(0.7 + n * 0.011, 4)]
+                for n in range(levels)
+            ],
             **(extra or {"version": 100_000 + i, "ts": 1_790_000_000_000 + i}),
         },
     }
@@ -266,7 +274,11 @@ def vtcore_parsers(n: int) -> dict[str, tuple[Callable[[bytes], None], list[byte
         htx = HuobiGateway(engine, "HUOBI") if label.startswith("htx") else HbdmGateway(engine, "HBDM")
         symbol = "btcusdt" if label.startswith("htx") else "BTC-USDT"
         counter = prepare(htx, symbol, Exchange.HTX)
-        cases[label] = (lambda raw, gateway=htx: gateway.on_market_frame(None, raw), [build(i) for i in range(n)], counter)
+        cases[label] = (
+            lambda raw, gateway=htx: gateway.on_market_frame(None, raw),
+            [build(i) for i in range(n)],
+            counter,
+        )
     return cases
 
 
@@ -324,12 +336,24 @@ def vnpy_parsers(n: int) -> dict[str, tuple[Callable[[str], None], list[str], Co
     for label, (_, build) in HTX_CASES.items():
         spot_case = label.startswith("htx")
         module = vn_huobi_spot if spot_case else vn_huobi_usdt
-        gateway = module.HuobiSpotGateway(engine, "HUOBI") if spot_case else module.HuobiUsdtGateway(engine, "HUOBI_USDT")
-        api = module.HuobiSpotDataWebsocketApi(gateway) if spot_case else module.HuobiUsdtDataWebsocketApi(gateway)
+        gateway = (
+            module.HuobiSpotGateway(engine, "HUOBI")
+            if spot_case
+            else module.HuobiUsdtGateway(engine, "HUOBI_USDT")
+        )
+        api = (
+            module.HuobiSpotDataWebsocketApi(gateway)
+            if spot_case
+            else module.HuobiUsdtDataWebsocketApi(gateway)
+        )
         symbol = "btcusdt" if spot_case else "BTC-USDT"
         counter = prepare(gateway, api, symbol, symbol, symbol)
         api.ticks[symbol].bid_price_1 = 1.0  # vn.py's HTX parsers push a detail only once a book is known
-        cases[label] = (lambda raw, api=api: api.on_packet(api.unpack_data(raw)), [build(i) for i in range(n)], counter)
+        cases[label] = (
+            lambda raw, api=api: api.on_packet(api.unpack_data(raw)),
+            [build(i) for i in range(n)],
+            counter,
+        )
     return cases
 
 

@@ -41,7 +41,8 @@ class Faults:
     #: client cannot tell whether they were placed); with `act_before_drop` the venue places them first
     drop_order_reply: int = 0
     act_before_drop: bool = False
-    #: refuse the next N order placements with the venue's own "rejected" answer (which one is the venue's choice)
+    #: refuse the next N order placements with the venue's own "rejected" answer (which one is the venue's
+    # choice)
     reject_orders: int = 0
     #: hold the next N REST requests for `stall_seconds` before handling them (a slow venue: clients time out)
     stall_rest: int = 0

@@ -176,7 +176,9 @@ def connect_okx(
     return connect_gateway(main_engine, gateway_class, setting)
 
 
-def connect_htx(main_engine: MainEngine, venue: Any, gateway_class: type, **overrides: object) -> tuple[Recorder, Any]:
+def connect_htx(
+    main_engine: MainEngine, venue: Any, gateway_class: type, **overrides: object
+) -> tuple[Recorder, Any]:
     """Connect HUOBI or HBDM to its local venue (HTX's example key pair)."""
     from venues.htx import API_KEY, API_SECRET  # noqa: PLC0415
 

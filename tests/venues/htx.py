@@ -5,12 +5,16 @@ What every HTX venue shares (the futures venue in `htx_futures.py` builds on `Ht
 
 - Signature v2: `AccessKeyId`, `SignatureMethod=HmacSHA256`, `SignatureVersion=2`, `Timestamp`
   (`YYYY-MM-DDThh:mm:ss` UTC, at most 5 minutes off) and `Signature = base64(HMAC_SHA256(secret,
-  METHOD\\nhost\\npath\\nsorted-encoded-query))` in the query string; a POST's JSON body is not signed. The host is the
-  one the client addressed (lower case). A client on the real venue signs `api.huobi.pro` and connects to port 443,
+  METHOD\\nhost\\npath\\nsorted-encoded-query))` in the query string; a POST's JSON body is not signed. The
+  host is the
+  one the client addressed (lower case). A client on the real venue signs `api.huobi.pro` and connects to
+  port 443,
   so it never has to choose between the host with or without a port; on loopback some clients sign `host:port`
-  (the URL's authority, ccxt) and others the bare host (`urlparse().hostname`, HTX's SDK), and both are accepted.
+  (the URL's authority, ccxt) and others the bare host (`urlparse().hostname`, HTX's SDK), and both are
+  accepted.
 - WebSocket heartbeats are JSON, not protocol pings: the server sends `{"ping": ts}` (market streams),
-  `{"action": "ping", "data": {"ts": ts}}` (spot `/ws/v2`) or `{"op": "ping", "ts": "ts"}` (futures notifications)
+  `{"action": "ping", "data": {"ts": ts}}` (spot `/ws/v2`) or `{"op": "ping", "ts": "ts"}` (futures
+  notifications)
   and drops a connection that left two pings in a row unanswered. Only the documented answer counts: vn.py's
   `{"action": "pong", "ts": ...}` on `/ws/v2` (vnpy.md §10.7) is not one.
 - Market streams (and every futures stream) send gzip-compressed binary frames; spot `/ws/v2` sends text.
@@ -18,7 +22,8 @@ What every HTX venue shares (the futures venue in `htx_futures.py` builds on `Ht
 The spot venue: REST v1 (`/v1/common/*`, `/market/*`, `/v1/account/*`, `/v1/order/*`) answering
 `{"status": "ok", "data": ...}` or `{"status": "error", "err-code": ..., "err-msg": ..., "data": null}`;
 market WebSocket `/ws` (`sub`/`unsub`/`req` of `market.$symbol.{bbo,depth.step0,mbp.refresh.N,mbp.N,
-trade.detail,detail,ticker}`) and `/feed` (the incremental `mbp.N` book and its `req` snapshot); the authenticated
+trade.detail,detail,ticker}`) and `/feed` (the incremental `mbp.N` book and its `req` snapshot); the
+authenticated
 v2 stream `/ws/v2` (`auth` signed with signature version 2.1 over `/ws/v2`, then `orders#symbol`,
 `trade.clearing#symbol#mode`, `accounts.update#mode`).
 """
@@ -78,7 +83,8 @@ def signature_v2(secret: str, method: str, host: str, path: str, params: Mapping
 
 
 def hosts_of(request: web.Request) -> tuple[str, ...]:
-    """The host a client may have signed: the Host header as sent, and without its port (see the module doc)."""
+    """The host a client may have signed: the Host header as sent, and without its port (see the module
+    doc)."""
     host = (request.headers.get("Host") or request.host).lower()
     bare = host.rsplit(":", 1)[0] if ":" in host and not host.endswith("]") else host
     return (host, bare) if bare != host else (host,)
@@ -146,7 +152,8 @@ def plain(value: Decimal) -> str:
 
 @dataclass
 class PingState:
-    """The venue's outstanding pings on one session (only an answer to one of them proves the client alive)."""
+    """The venue's outstanding pings on one session (only an answer to one of them proves the client
+    alive)."""
 
     sent: list[int]
 
@@ -1287,7 +1294,7 @@ class HtxSpotVenue(HtxVenueBase):
                 names=("accessKey", "signatureMethod", "signatureVersion", "timestamp", "signature"),
                 version="2.1",
             )
-        except SignatureError as error:
+        except SignatureError:
             await self.send_json(
                 session, {"action": "req", "code": 2002, "ch": "auth", "message": "auth.fail"}
             )
@@ -1318,7 +1325,8 @@ def order_state(order: SimOrder) -> str:
 
 
 def kline_rows(now_s: int, seconds: int, size: int) -> list[dict[str, Any]]:
-    """`size` bars, newest first, ending with the bar that contains `now_s` (HTX serves only the latest bars)."""
+    """`size` bars, newest first, ending with the bar that contains `now_s` (HTX serves only the latest
+    bars)."""
     newest = now_s - now_s % seconds
     rows = []
     for index in range(size):

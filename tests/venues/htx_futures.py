@@ -1,25 +1,35 @@
-"""A local HTX futures venue (`api.hbdm.com`, the old HBDM), written from HTX's documents as the reference notes and
+"""A local HTX futures venue (`api.hbdm.com`, the old HBDM), written from HTX's documents as the reference
+notes and
 ccxt's recorded answers give them (venues.md §4, §12-13), not from vtcore's gateway.
 
 One server holds the three contract families HTX runs on that host:
 
-- coin-margined delivery futures ("future"): REST `/api/v1/contract_*`, market data `/market/*` (symbol `BTC_CQ`
+- coin-margined delivery futures ("future"): REST `/api/v1/contract_*`, market data `/market/*` (symbol
+`BTC_CQ`
   or the contract code `BTC260925`), market WebSocket `/ws`, private `/notification`;
-- coin-margined swaps ("swap"): REST `/swap-api/v1/swap_*`, `/swap-ex/market/*`, `/swap-ws`, `/swap-notification`;
-- USDT-margined swaps ("linear"): contract list `/linear-swap-api/v1/swap_contract_info`, trading and account on
+- coin-margined swaps ("swap"): REST `/swap-api/v1/swap_*`, `/swap-ex/market/*`, `/swap-ws`,
+`/swap-notification`;
+- USDT-margined swaps ("linear"): contract list `/linear-swap-api/v1/swap_contract_info`, trading and account
+on
   the 2026 v5 API (`/v5/trade/*`, `/v5/account/balance`, `/v5/trade/position/opens`; v1 linear trading was
   switched off on 2026-07-13), market data `/linear-swap-ex/market/*`, `/linear-swap-ws`, private
   `/ws/v5/notification` (topics `orders`, `trade`, `account`, `positions` with a `contract_code`).
 
-The v1 answers are `{"status": "ok", "data": ..., "ts": ...}` or `{"status": "error", "err_code": N, "err_msg":
+The v1 answers are `{"status": "ok", "data": ..., "ts": ...}` or `{"status": "error", "err_code": N,
+"err_msg":
 ..., "ts": ...}`; v5 answers `{"code": 200, "message": "Success", "data": ..., "ts": ...}` or `{"code": N,
-"message": ...}`. Coin-margined orders carry `direction` + `offset` (open/close, two-way positions), `lever_rate`
+"message": ...}`. Coin-margined orders carry `direction` + `offset` (open/close, two-way positions),
+`lever_rate`
 and `order_price_type`; v5 orders carry `side`, `type`, `time_in_force`, `margin_mode` and one-way positions
 (`position_side` "both"). Status: v1 integers (3 submitted, 4 partial, 5 partially cancelled, 6 filled, 7
-cancelled), v5 strings (new, partially_filled, filled, partially_canceled, canceled). Every stream is gzip; the
-market streams ping `{"ping": ts}`, the notification streams `{"op": "ping", "ts": "ts"}`; Signature v2 as on spot
-(over the stream's path for the `op: auth` message), answered with the futures error codes (403 for a bad key or
-signature; on streams 2002 "Authentication required.", 2003 "Authentication failed.", 2011 for an unknown contract).
+cancelled), v5 strings (new, partially_filled, filled, partially_canceled, canceled). Every stream is gzip;
+the
+market streams ping `{"ping": ts}`, the notification streams `{"op": "ping", "ts": "ts"}`; Signature v2 as on
+spot
+(over the stream's path for the `op: auth` message), answered with the futures error codes (403 for a bad key
+or
+signature; on streams 2002 "Authentication required.", 2003 "Authentication failed.", 2011 for an unknown
+contract).
 """
 
 from __future__ import annotations
@@ -342,7 +352,9 @@ class HbdmVenue(HtxVenueBase):
 
     def kline_of(self, family: str) -> Any:
         async def kline(params: dict[str, Any]) -> dict[str, Any]:
-            item = self.contract(family, params, "symbol" if family == "future" else "contract_code")
+            self.contract(
+                family, params, "symbol" if family == "future" else "contract_code"
+            )  # it must exist
             period = str(params.get("period"))
             seconds = PERIOD_SECONDS.get(period)
             if seconds is None:
@@ -1164,7 +1176,12 @@ class HbdmVenue(HtxVenueBase):
         for session, _ in self.notify_sessions("linear", self.v5_wants("positions", code)):
             self.push(
                 session,
-                {**envelope, "topic": "positions", "event": "order", "data": self.v5_position_rows(code, closed_too=True)},
+                {
+                    **envelope,
+                    "topic": "positions",
+                    "event": "order",
+                    "data": self.v5_position_rows(code, closed_too=True),
+                },
             )
 
     # ---- market streams

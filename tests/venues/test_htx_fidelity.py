@@ -1,13 +1,16 @@
-"""Fidelity: clients vtcore did not write drive the local HTX venues through the flows the HUOBI and HBDM gateways
+"""Fidelity: clients vtcore did not write drive the local HTX venues through the flows the HUOBI and HBDM
+gateways
 rely on (server time, instruments, ticker/depth, balance, place/query/cancel, a fill, the private streams, the
 market streams). A failure here is a defect of the venue, not of the client.
 
 - ccxt 4.5 (`ccxt.pro.htx`, REST and WebSocket) on the spot venue and on all three HBDM families;
 - HTX's own Python SDK (HuobiRDCenter/huobi_Python, as published on the registry under `huobi-sdk-hash-7`
-  2.3.10, its newest release there; the older `huobi-sdk` 2.3.3 calls `json.loads(encoding=...)`, which Python 3.9
+  2.3.10, its newest release there; the older `huobi-sdk` 2.3.3 calls `json.loads(encoding=...)`, which
+  Python 3.9
   removed, so it cannot run here) on the spot venue. HTX has no official futures SDK on the registry.
 
-Both clients sign over the host they address and ccxt derives the signed stream path from a `wss://` URL, so the
+Both clients sign over the host they address and ccxt derives the signed stream path from a `wss://` URL, so
+the
 venues serve TLS here (a throw-away CA from `trustme`). HTX's SDK builds its stream URLs as `wss://<host>/...`
 without a port, so for it the venue listens on port 443 of a loopback address of its own (root only).
 """
@@ -122,7 +125,8 @@ async def until(
     cache: Callable[[], Any] | None = None,
 ) -> Any:
     """Call a ccxt `watch_*` until what it resolves with (or, with `cache`, the client's own cache of what it
-    received) satisfies `predicate`. A `watch_*` call resolves on the next push after the call, so two pushes in a
+    received) satisfies `predicate`. A `watch_*` call resolves on the next push after the call, so two pushes
+    in a
     row can leave the second one only in the cache."""
     deadline = time.monotonic() + WAIT
     pending: asyncio.Future[Any] | None = None
@@ -382,10 +386,12 @@ def sdk_spot(tls: tuple[Any, Path], monkeypatch: pytest.MonkeyPatch) -> Iterator
 
 
 def stop_sdk_threads() -> None:
-    """The SDK starts a watchdog thread when it is imported and one thread per stream, none of them daemons, and
-    reconnects whatever closes: turn reconnection off, close its streams and stop the watchdog's scheduler so the
+    """The SDK starts a watchdog thread when it is imported and one thread per stream, none of them daemons,
+    and
+    reconnects whatever closes: turn reconnection off, close its streams and stop the watchdog's scheduler so
+    the
     test process can end."""
-    from huobi.connection.subscribe_client import SubscribeClient
+    from huobi.connection.subscribe_client import SubscribeClient  # noqa: PLC0415 - starts a thread
 
     watchdog = SubscribeClient.subscribe_watch_dog
     watchdog.is_auto_connect = False
@@ -407,11 +413,11 @@ def wait_for(predicate: Callable[[], Any], what: str) -> Any:
 
 
 def test_htx_sdk_spot_flows(sdk_spot: HtxSpotVenue) -> None:
-    from huobi.client.account import AccountClient
-    from huobi.client.generic import GenericClient
-    from huobi.client.market import MarketClient
-    from huobi.client.trade import TradeClient
-    from huobi.constant import OrderType
+    from huobi.client.account import AccountClient  # noqa: PLC0415 - starts a thread
+    from huobi.client.generic import GenericClient  # noqa: PLC0415 - starts a thread
+    from huobi.client.market import MarketClient  # noqa: PLC0415 - starts a thread
+    from huobi.client.trade import TradeClient  # noqa: PLC0415 - starts a thread
+    from huobi.constant import OrderType  # noqa: PLC0415 - starts a thread
 
     url = sdk_spot.http_url
     generic = GenericClient(url=url)
@@ -428,8 +434,8 @@ def test_htx_sdk_spot_flows(sdk_spot: HtxSpotVenue) -> None:
     trade = TradeClient(api_key=API_KEY, secret_key=API_SECRET, url=url)
     events: list[Any] = []
     ticks: list[Any] = []
-    trade.sub_order_update("btcusdt", lambda e: events.append(e))
-    market.sub_trade_detail("btcusdt", lambda e: ticks.append(e))
+    trade.sub_order_update("btcusdt", events.append)
+    market.sub_trade_detail("btcusdt", ticks.append)
     wait_for(
         lambda: (
             sdk_spot.session_count("private")

@@ -1,5 +1,7 @@
-"""The local HTX venues' own rules, checked on the wire with a plain aiohttp client: Signature v2 against HTX's
-example and with HTX's error codes, gzip frames, the JSON heartbeats and the disconnect after two missed pongs,
+"""The local HTX venues' own rules, checked on the wire with a plain aiohttp client: Signature v2 against
+HTX's
+example and with HTX's error codes, gzip frames, the JSON heartbeats and the disconnect after two missed
+pongs,
 rate-limit replies, scripted faults (reject, stall, drop) and malformed frames."""
 
 from __future__ import annotations
@@ -252,7 +254,8 @@ def test_missed_pongs_end_the_stream(spot: HtxSpotVenue) -> None:
 
 
 def test_v2_stream_counts_only_the_documented_pong(spot: HtxSpotVenue) -> None:
-    """`{"action": "pong", "data": {"ts": ...}}` keeps /ws/v2 open; vn.py 2.x's `{"action": "pong", "ts": ...}` does
+    """`{"action": "pong", "data": {"ts": ...}}` keeps /ws/v2 open; vn.py 2.x's `{"action": "pong", "ts":
+    ...}` does
     not (the stream ends after two pings)."""
 
     async def serve(shape: str) -> float:

@@ -1,4 +1,5 @@
-"""HBDM (HTX futures: coin-margined delivery futures and swaps, USDT-margined swaps on v5) end to end against the
+"""HBDM (HTX futures: coin-margined delivery futures and swaps, USDT-margined swaps on v5) end to end against
+the
 local HBDM venue."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from vtcore.object import CancelRequest, HistoryRequest, OrderRequest, Subscribe
 NAME = "HBDM"
 
 
-def order(
+def order(  # noqa: PLR0917 - an OrderRequest's own fields, in its order
     symbol: str,
     direction: Direction,
     kind: OrderType,

@@ -159,7 +159,7 @@ def test_history_returns_bars_in_range(main_engine, venue):
 
 
 def test_reconnect_reauthenticates_resubscribes_and_reconciles(main_engine, venue):
-    recorder, gateway = connect(main_engine, venue)
+    recorder, _ = connect(main_engine, venue)
     main_engine.subscribe(SubscribeRequest("btcusdt", Exchange.HTX), NAME)
     recorder.wait(lambda: venue.session_count("private") and recorder.ticks(), what="streams")
     vt_orderid = main_engine.send_order(order(Direction.SHORT, OrderType.LIMIT, 0.3, 102.0), NAME)
@@ -200,7 +200,7 @@ def test_malformed_frames_are_counted_and_secrets_stay_out(main_engine, venue):
     with captured_logs() as logs:
         recorder, gateway = connect(main_engine, venue)
         main_engine.subscribe(SubscribeRequest("btcusdt", Exchange.HTX), NAME)
-        recorder.wait(lambda: recorder.ticks(), what="tick")
+        recorder.wait(recorder.ticks, what="tick")
         venue.publish_raw("market", '{"ch":"market.btcusdt.mbp.refresh.5","ts":1,"tick":{"bids":"oops"}}')
         recorder.wait(lambda: gateway.malformed_messages >= 1, what="counted")
         venue.set_book("btcusdt", [("100.20", "1.0")], [("101.00", "1.5")])

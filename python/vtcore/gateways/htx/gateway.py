@@ -1,4 +1,5 @@
-"""`HtxGatewayBase`: what HTX's spot (HUOBI) and futures (HBDM) gateways share, on the venue base: Signature v2
+"""`HtxGatewayBase`: what HTX's spot (HUOBI) and futures (HBDM) gateways share, on the venue base: Signature
+v2
 on REST and on the private streams' auth messages, gzip-compressed market streams whose JSON pings the gateway
 answers (`{"ping": ts}` -> `{"pong": ts}`, `{"op": "ping"}` -> `{"op": "pong"}`, `{"action": "ping"}` ->
 `{"action": "pong", "data": {"ts": ...}}`), and ticks merged from a 5-level book, the trade feed and the 24 h
@@ -151,13 +152,13 @@ class HtxGatewayBase(VenueGateway):
                         self.symbol_of(symbol), ms_to_datetime(last.ts or trades.ts), last.price, last.amount
                     )
             elif kind == "detail":
-                push = parse.DETAIL.decode(text)
+                detail = parse.DETAIL.decode(text)
                 state = self.ticks.get(self.symbol_of(symbol))
                 if state is not None:
-                    values, tick = state.values, push.tick
-                    values[_OPEN], values[_HIGH], values[_LOW] = tick.open, tick.high, tick.low
-                    values[_VOLUME], values[_TURNOVER] = tick.amount, tick.vol
-                    self.emit_tick(state, ms_to_datetime(push.ts))
+                    values, stats = state.values, detail.tick
+                    values[_OPEN], values[_HIGH], values[_LOW] = stats.open, stats.high, stats.low
+                    values[_VOLUME], values[_TURNOVER] = stats.amount, stats.vol
+                    self.emit_tick(state, ms_to_datetime(detail.ts))
         except parse.DECODE_ERRORS as error:
             self.drop_malformed(f"{kind} push", error)
 

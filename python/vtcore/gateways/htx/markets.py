@@ -7,7 +7,8 @@
 - HBDM (futures): the three contract families of `api.hbdm.com` in one gateway, each on its own streams:
   coin-margined delivery futures (`/api/v1/contract_*`, `/ws`, `/notification`), coin-margined swaps
   (`/swap-api/v1/swap_*`, `/swap-ws`, `/swap-notification`) and USDT-margined swaps on the 2026 v5 API
-  (`/v5/...`, `/linear-swap-ws`, `/ws/v5/notification`). Coin-margined orders name an offset (open/close, two-way
+  (`/v5/...`, `/linear-swap-ws`, `/ws/v5/notification`). Coin-margined orders name an offset (open/close,
+  two-way
   positions) and a leverage; USDT-margined ones are one-way (a CLOSE is `reduce_only`).
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -403,9 +405,7 @@ class HbdmGateway(HtxGatewayBase):
                 f"market-{family.name}",
                 f"{self.urls.ws}{family.market_path}",
                 self.stream_heartbeat(),
-                on_message=lambda raw, name=family.name: self.on_market_frame(
-                    self.market_sockets.get(name), raw
-                ),
+                on_message=functools.partial(self.on_family_market_frame, family.name),
                 build_subscribe=self.build_market_subscribe,
             )
 
@@ -425,11 +425,14 @@ class HbdmGateway(HtxGatewayBase):
                 f"notify-{family.name}",
                 f"{self.urls.ws}{family.notify_path}",
                 self.stream_heartbeat(),
-                on_message=lambda raw, f=family: self.on_notify_message(f, raw),
-                on_open=lambda socket, f=family: self.authenticate(f, socket),
+                on_message=functools.partial(self.on_notify_message, family),
+                on_open=functools.partial(self.authenticate, family),
                 build_subscribe=self.build_notify_subscribe,
                 topics=topics,
             )
+
+    def on_family_market_frame(self, family: str, raw: bytes) -> None:
+        self.on_market_frame(self.market_sockets.get(family), raw)
 
     def build_notify_subscribe(self, topics: list[str], subscribe: bool) -> list[dict[str, Any]]:
         op = "sub" if subscribe else "unsub"
@@ -512,8 +515,8 @@ class HbdmGateway(HtxGatewayBase):
             for account in parse.ACCOUNTS_NOTIFY.decode(text).data:
                 self.apply_contract_account(family, account)
         elif name == "positions":
-            for position in parse.POSITIONS_NOTIFY.decode(text).data:
-                self.on_position(parse.contract_position(position, gateway_name=self.gateway_name))
+            for held in parse.POSITIONS_NOTIFY.decode(text).data:
+                self.on_position(parse.contract_position(held, gateway_name=self.gateway_name))
 
     def apply_contract_order(self, row: schemas.ContractOrder) -> None:
         order = parse.contract_order(row, gateway_name=self.gateway_name)

@@ -79,7 +79,8 @@ class Detail(msgspec.Struct):
 
 
 class Frame(msgspec.Struct):
-    """Any stream frame, for dispatch: pings, subscription answers, errors, pushes (`ch`, `topic`, `action`)."""
+    """Any stream frame, for dispatch: pings, subscription answers, errors, pushes (`ch`, `topic`,
+    `action`)."""
 
     ping: int | None = None
     op: str | None = None

@@ -51,17 +51,19 @@ class _Market(threading.Thread):
     def run(self) -> None:
         while not self.stopped.wait(0.5):
             for symbol, (mid, tick, size) in list(self.symbols.items()):
-                mid += tick * self.random.choice((-2, -1, 0, 1, 2))
-                self.symbols[symbol] = (mid, tick, size)
+                moved = mid + tick * self.random.choice((-2, -1, 0, 1, 2))
+                self.symbols[symbol] = (moved, tick, size)
                 self.quote(symbol)
-                self.venue.print_trade(symbol, str(mid), str(size), self.random.random() < 0.5)
+                self.venue.print_trade(symbol, str(moved), str(size), self.random.random() < 0.5)
 
     def stop(self) -> None:
         self.stopped.set()
         self.join(5)
 
 
-def _peer(gateway: str, venue: Any, symbols: dict[str, tuple[Decimal, Decimal, Decimal]], what: str) -> SimPeer:
+def _peer(
+    gateway: str, venue: Any, symbols: dict[str, tuple[Decimal, Decimal, Decimal]], what: str
+) -> SimPeer:
     from vtcore.gateways.htx import HbdmGateway, HuobiGateway  # noqa: PLC0415 - the classes' own settings
 
     venue.start()
@@ -82,7 +84,9 @@ def _peer(gateway: str, venue: Any, symbols: dict[str, tuple[Decimal, Decimal, D
         market.stop()
         venue.stop()
 
-    return SimPeer(gateway, setting, description=f"{what} on the local HTX venue at {venue.http_url}", stop=stop)
+    return SimPeer(
+        gateway, setting, description=f"{what} on the local HTX venue at {venue.http_url}", stop=stop
+    )
 
 
 def start_huobi_peer() -> SimPeer:
