@@ -217,10 +217,12 @@ class HtxVenueBase(VenueServer):
         return await super().serve_ws(request, kind, on_frame, session)
 
     async def on_bad_frame(self, session: Session, raw: str) -> None:
-        await self.send_json(
-            session,
-            {"status": "error", "ts": self.now_ms(), "err-code": "bad-request", "err-msg": "invalid request"},
-        )
+        await self.send_market_error(session, None, "invalid request")
+
+    async def send_market_error(self, session: Session, request_id: Any, message: str) -> None:
+        """A market stream's refusal (`bad-request`), echoing the request's id."""
+        reply = {"status": "error", "ts": self.now_ms(), "err-code": "bad-request", "err-msg": message}
+        await self.send_json(session, reply if request_id is None else {"id": request_id, **reply})
 
     # ---- heartbeats
 
@@ -256,7 +258,10 @@ class HtxVenueBase(VenueServer):
             session.pongs += 1
         return True
 
-    # ---- Signature v2 on REST
+    # ---- REST
+
+    def answer(self, payload: Any, status: int = 200) -> web.Response:
+        return web.Response(status=status, text=json.dumps(payload), content_type="application/json")
 
     def verify_rest_signature(self, request: web.Request) -> None:
         check_signature_v2(
@@ -398,22 +403,9 @@ class HtxSpotVenue(HtxVenueBase):
 
         return wrapped
 
-    def answer(self, payload: Any, status: int = 200) -> web.Response:
-        return web.Response(status=status, text=json.dumps(payload), content_type="application/json")
-
     def rate_limited_response(self) -> web.Response:
-        return web.Response(
-            status=429,
-            text=json.dumps(
-                {
-                    "status": "error",
-                    "err-code": "rate-too-many-requests",
-                    "err-msg": "exceeded rate limit",
-                    "data": None,
-                }
-            ),
-            content_type="application/json",
-        )
+        body = {"status": "error", "err-code": "rate-too-many-requests", "err-msg": "exceeded rate limit"}
+        return self.answer({**body, "data": None}, 429)
 
     def spot_symbol(self, params: Mapping[str, Any], name: str = "symbol") -> SpotSymbol:
         value = params.get(name)
@@ -1052,21 +1044,22 @@ class HtxSpotVenue(HtxVenueBase):
     async def on_market_message(self, session: Session, message: dict[str, Any]) -> None:
         request_id = message.get("id")
         now = self.now_ms()
-        if "sub" in message or "unsub" in message:
-            op = "sub" if "sub" in message else "unsub"
-            topic = str(message[op])
-            if not self.topic_valid(topic, session.kind):
-                await self.send_json(
-                    session,
-                    {
-                        "id": request_id,
-                        "status": "error",
-                        "err-code": "bad-request",
-                        "err-msg": f"invalid topic {topic}",
-                        "ts": now,
-                    },
-                )
-                return
+        op = (
+            "sub"
+            if "sub" in message
+            else "unsub"
+            if "unsub" in message
+            else "req"
+            if "req" in message
+            else ""
+        )
+        topic = str(message.get(op, ""))
+        if not op or not self.topic_valid(topic, session.kind):
+            await self.send_market_error(
+                session, request_id, f"invalid topic {topic}" if op else "invalid request"
+            )
+            return
+        if op in ("sub", "unsub"):
             if op == "sub":
                 session.topics.add(topic)
                 await self.send_json(session, {"id": request_id, "status": "ok", "subbed": topic, "ts": now})
@@ -1077,35 +1070,11 @@ class HtxSpotVenue(HtxVenueBase):
                     session, {"id": request_id, "status": "ok", "unsubbed": topic, "ts": now}
                 )
             return
-        if "req" in message:
-            topic = str(message["req"])
-            if not self.topic_valid(topic, session.kind):
-                await self.send_json(
-                    session,
-                    {
-                        "id": request_id,
-                        "status": "error",
-                        "err-code": "bad-request",
-                        "err-msg": f"invalid topic {topic}",
-                        "ts": now,
-                    },
-                )
-                return
+        else:
             await self.send_json(
                 session,
                 {"id": request_id, "rep": topic, "status": "ok", "ts": now, "data": self.rep_data(topic)},
             )
-            return
-        await self.send_json(
-            session,
-            {
-                "id": request_id,
-                "status": "error",
-                "err-code": "bad-request",
-                "err-msg": "invalid request",
-                "ts": now,
-            },
-        )
 
     def rep_data(self, topic: str) -> Any:
         symbol, rest = topic.split(".")[1], ".".join(topic.split(".")[2:])

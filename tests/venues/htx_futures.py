@@ -254,22 +254,9 @@ class HbdmVenue(HtxVenueBase):
 
         return wrapped
 
-    def answer(self, payload: Any, status: int = 200) -> web.Response:
-        return web.Response(status=status, text=json.dumps(payload), content_type="application/json")
-
     def rate_limited_response(self) -> web.Response:
-        return web.Response(
-            status=429,
-            text=json.dumps(
-                {
-                    "status": "error",
-                    "err_code": 1032,
-                    "err_msg": "The number of access exceeds the limit.",
-                    "ts": self.now_ms(),
-                }
-            ),
-            content_type="application/json",
-        )
+        body = {"status": "error", "err_code": 1032, "err_msg": "The number of access exceeds the limit."}
+        return self.answer({**body, "ts": self.now_ms()}, 429)
 
     def contract(self, family: str, params: Mapping[str, Any], *names: str) -> Contract:
         """The contract a request names (by contract code, or for delivery futures also `BTC_CQ`)."""
@@ -1079,42 +1066,18 @@ class HbdmVenue(HtxVenueBase):
                     "real_profit": 0,
                 }
             )
-        now = self.now_ms()
-        for session, topic in self.notify_sessions(item.family, lambda t: t in (f"orders.{key}", "orders.*")):
-            self.push(
-                session, {"op": "notify", "topic": topic, "ts": now, "uid": USER_ID, **row, "trade": trades}
-            )
+        self.notify_v1(item.family, "orders", key, {**row, "trade": trades})
         event = "order.match" if fill is not None else "order.place" if kind == "NEW" else "order.cancel"
-        for session, topic in self.notify_sessions(
-            item.family, lambda t: t in (f"accounts.{key}", "accounts.*")
-        ):
-            self.push(
-                session,
-                {
-                    "op": "notify",
-                    "topic": topic,
-                    "ts": now,
-                    "uid": USER_ID,
-                    "event": event,
-                    "data": [self.v1_account_row(item)],
-                },
-            )
+        self.notify_v1(item.family, "accounts", key, {"event": event, "data": [self.v1_account_row(item)]})
         if fill is not None:
             positions = self.v1_position_rows(item, closed_too=True)
-            for session, topic in self.notify_sessions(
-                item.family, lambda t: t in (f"positions.{key}", "positions.*")
-            ):
-                self.push(
-                    session,
-                    {
-                        "op": "notify",
-                        "topic": topic,
-                        "ts": now,
-                        "uid": USER_ID,
-                        "event": event,
-                        "data": positions,
-                    },
-                )
+            self.notify_v1(item.family, "positions", key, {"event": event, "data": positions})
+
+    def notify_v1(self, family: str, name: str, key: str, body: dict[str, Any]) -> None:
+        """Push a v1 notification to the sessions subscribed to `name.key` or `name.*`."""
+        now = self.now_ms()
+        for session, topic in self.notify_sessions(family, lambda t: t in (f"{name}.{key}", f"{name}.*")):
+            self.push(session, {"op": "notify", "topic": topic, "ts": now, "uid": USER_ID, **body})
 
     def v5_wants(self, topic: str, code: str) -> Any:
         def wanted(subscription: str) -> bool:
@@ -1223,15 +1186,8 @@ class HbdmVenue(HtxVenueBase):
         topic = str(message.get(op, "")) if op else ""
         found = self.topic_contract(family, topic) if op else None
         if found is None:
-            await self.send_json(
-                session,
-                {
-                    "id": request_id,
-                    "status": "error",
-                    "err-code": "bad-request",
-                    "err-msg": f"invalid topic {topic}" if op else "invalid request",
-                    "ts": now,
-                },
+            await self.send_market_error(
+                session, request_id, f"invalid topic {topic}" if op else "invalid request"
             )
             return
         item, rest = found
@@ -1240,16 +1196,7 @@ class HbdmVenue(HtxVenueBase):
             and op == "sub"
             and message.get("data_type") not in ("incremental", "snapshot")
         ):
-            await self.send_json(
-                session,
-                {
-                    "id": request_id,
-                    "status": "error",
-                    "err-code": "bad-request",
-                    "err-msg": "invalid data_type",
-                    "ts": now,
-                },
-            )
+            await self.send_market_error(session, request_id, "invalid data_type")
             return
         if op == "sub":
             session.topics.add(topic)
