@@ -1044,16 +1044,7 @@ class HtxSpotVenue(HtxVenueBase):
     async def on_market_message(self, session: Session, message: dict[str, Any]) -> None:
         request_id = message.get("id")
         now = self.now_ms()
-        op = (
-            "sub"
-            if "sub" in message
-            else "unsub"
-            if "unsub" in message
-            else "req"
-            if "req" in message
-            else ""
-        )
-        topic = str(message.get(op, ""))
+        op, topic = market_request(message)
         if not op or not self.topic_valid(topic, session.kind):
             await self.send_market_error(
                 session, request_id, f"invalid topic {topic}" if op else "invalid request"
@@ -1281,6 +1272,15 @@ def decimal_param(params: Mapping[str, Any], name: str) -> Decimal | None:
     except ArithmeticError:
         return None
     return parsed if parsed.is_finite() else None
+
+
+def market_request(message: Mapping[str, Any]) -> tuple[str, str]:
+    """(op, topic) of a market-stream request: `{"sub"|"unsub"|"req": topic, "id": ...}`; ("", "") if
+    neither."""
+    for op in ("sub", "unsub", "req"):
+        if op in message:
+            return op, str(message[op])
+    return "", ""
 
 
 def order_state(order: SimOrder) -> str:

@@ -52,6 +52,7 @@ from venues.htx import (
     decimal_param,
     hosts_of,
     kline_rows,
+    market_request,
     number,
     plain,
 )
@@ -406,6 +407,20 @@ class HbdmVenue(HtxVenueBase):
 
     # ---- positions, margin
 
+    def closing(self, code: str, held_side: str) -> Decimal:
+        """What active close orders of a contract already claim of the position held on `held_side`."""
+        return sum(
+            (
+                o.remaining
+                for o in self.matching.orders.values()
+                if o.active
+                and o.symbol == code
+                and o.extra.get("offset") == "close"
+                and o.extra.get("position_side") == held_side
+            ),
+            ZERO,
+        )
+
     def position(self, code: str, direction: str) -> tuple[Decimal, Decimal]:
         return self.positions.get((code, direction), (ZERO, ZERO))
 
@@ -479,17 +494,7 @@ class HbdmVenue(HtxVenueBase):
             raise HbdmError(1067, "The client_order_id field is invalid. Please re-enter.")
         if closing:
             held, _ = self.position(item.contract_code, position_side)
-            pending = sum(
-                (
-                    o.remaining
-                    for o in self.matching.orders.values()
-                    if o.active
-                    and o.symbol == item.contract_code
-                    and o.extra.get("offset") == "close"
-                    and o.extra.get("position_side") == position_side
-                ),
-                ZERO,
-            )
+            pending = self.closing(item.contract_code, position_side)
             if held - pending < volume:
                 raise HbdmError(1048, "Insufficient close amount available.")
         else:
@@ -606,17 +611,7 @@ class HbdmVenue(HtxVenueBase):
             volume, price = self.position(item.contract_code, direction)
             if not volume and not (closed_too and (item.contract_code, direction) in self.positions):
                 continue
-            pending = sum(
-                (
-                    o.remaining
-                    for o in self.matching.orders.values()
-                    if o.active
-                    and o.symbol == item.contract_code
-                    and o.extra.get("offset") == "close"
-                    and o.extra.get("position_side") == direction
-                ),
-                ZERO,
-            )
+            pending = self.closing(item.contract_code, direction)
             row: dict[str, Any] = {
                 "symbol": item.symbol,
                 "contract_code": item.contract_code,
@@ -1174,16 +1169,7 @@ class HbdmVenue(HtxVenueBase):
         family = session.kind.removeprefix("market-")
         request_id = message.get("id")
         now = self.now_ms()
-        op = (
-            "sub"
-            if "sub" in message
-            else "unsub"
-            if "unsub" in message
-            else "req"
-            if "req" in message
-            else None
-        )
-        topic = str(message.get(op, "")) if op else ""
+        op, topic = market_request(message)
         found = self.topic_contract(family, topic) if op else None
         if found is None:
             await self.send_market_error(
