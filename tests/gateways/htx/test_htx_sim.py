@@ -1,4 +1,5 @@
-"""`vtcore run --sim --gateway HUOBI|HBDM`: the peers `start_sim_peer` gives serve the gateways a moving market."""
+"""`vtcore run --sim --gateway HUOBI|HBDM`: the peers `start_sim_peer` gives serve the gateways a moving
+market."""
 
 from __future__ import annotations
 
