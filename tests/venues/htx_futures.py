@@ -182,12 +182,15 @@ class HbdmVenue(HtxVenueBase):
             add("POST", f"{prefix}cancel", self.v1(True, self.v1_cancel_of(family)))
             add("POST", f"{prefix}order_info", self.v1(True, self.v1_order_info_of(family)))
             add("POST", f"{prefix}openorders", self.v1(True, self.v1_open_orders_of(family)))
+        add("POST", "/api/v3/contract_matchresults_exact", self.v1(True, self.matchresults_of("future")))
+        add("POST", "/swap-api/v3/swap_matchresults_exact", self.v1(True, self.matchresults_of("swap")))
         add("GET", "/v5/account/balance", self.v5(self.v5_balance))
         add("GET", "/v5/trade/position/opens", self.v5(self.v5_positions))
         add("POST", "/v5/trade/order", self.v5(self.v5_place))
         add("POST", "/v5/trade/cancel_order", self.v5(self.v5_cancel))
         add("GET", "/v5/trade/order", self.v5(self.v5_order))
         add("GET", "/v5/trade/order/opens", self.v5(self.v5_open_orders))
+        add("GET", "/v5/trade/order/details", self.v5(self.v5_order_details))
         for family in FAMILIES.values():
             app.router.add_get(family.market_path, self.market_ws_of(family.name))
             app.router.add_get(family.private_path, self.private_ws_of(family.name))
@@ -720,6 +723,51 @@ class HbdmVenue(HtxVenueBase):
 
         return order_info
 
+    def fills_of(self, code: str, order_id: Any = None) -> list[tuple[SimOrder, Any]]:
+        """(order, fill) of a contract, newest first, optionally of one order."""
+        found = [
+            (order, fill)
+            for order in self.matching.orders.values()
+            if order.symbol == code and (order_id in (None, "") or str(order.order_id) == str(order_id))
+            for fill in self.matching.fills.get(order.order_id, [])
+        ]
+        return sorted(found, key=lambda pair: -pair[1].trade_id)
+
+    def matchresults_of(self, family: str) -> Any:
+        async def matchresults(params: dict[str, Any]) -> Any:
+            item = self.contract(family, params, "contract", "contract_code", "symbol")
+            if str(params.get("trade_type", "")) not in ("0", "1", "2", "3", "4", "5", "6"):
+                raise HbdmError(1014, "Invalid parameter: trade_type")
+            trades = [
+                {
+                    "query_id": fill.trade_id * 3,
+                    "match_id": fill.trade_id,
+                    "order_id": order.order_id,
+                    "order_id_str": str(order.order_id),
+                    "symbol": item.symbol,
+                    "contract_type": item.contract_type,
+                    "business_type": "futures" if family == "future" else "swap",
+                    "contract_code": item.contract_code,
+                    "direction": order.side.lower(),
+                    "offset": order.extra["offset"],
+                    "trade_volume": number(fill.quantity),
+                    "trade_price": number(fill.price),
+                    "trade_turnover": number(fill.quantity * item.contract_size),
+                    "trade_fee": number(-self.fees.get(fill.trade_id, ZERO)),
+                    "offset_profitloss": 0,
+                    "create_date": fill.time_ms,
+                    "role": "Maker" if fill.maker else "Taker",
+                    "order_source": "api",
+                    "fee_asset": item.symbol,
+                    "real_profit": 0,
+                    "id": f"{fill.trade_id}-{order.order_id}-1",
+                }
+                for order, fill in self.fills_of(item.contract_code)
+            ]
+            return {"trades": trades, "remain_size": 0, "next_id": None}
+
+        return matchresults
+
     def v1_open_orders_of(self, family: str) -> Any:
         async def open_orders(params: dict[str, Any]) -> Any:
             item = self.contract(family, params, "contract_code", "symbol")
@@ -974,6 +1022,36 @@ class HbdmVenue(HtxVenueBase):
         if order is None:
             raise HbdmError(1061, "This order doesnt exist.")
         return self.v5_order_row(order)
+
+    async def v5_order_details(self, params: dict[str, Any]) -> Any:
+        """The v5 fills of a contract (`trade_id`, `order_id`, `trade_price`, ...), newest first."""
+        item = self.linear(params)
+        return [
+            {
+                "id": f"{fill.trade_id}{order.order_id}",
+                "contract_code": item.contract_code,
+                "order_id": str(order.order_id),
+                "trade_id": str(fill.trade_id),
+                "side": order.side.lower(),
+                "position_side": "both",
+                "order_type": "1",
+                "margin_mode": order.extra["margin_mode"],
+                "type": order.extra["type"],
+                "role": "MAKER" if fill.maker else "TAKER",
+                "trade_price": plain(fill.price),
+                "trade_volume": plain(fill.quantity),
+                "trade_turnover": plain(fill.quantity * fill.price * item.contract_size),
+                "created_time": str(fill.time_ms),
+                "updated_time": str(fill.time_ms),
+                "order_source": "api",
+                "fee_currency": "USDT",
+                "trade_fee": plain(self.fees.get(fill.trade_id, ZERO)),
+                "deduction_price": "",
+                "profit": "0",
+                "contract_type": "swap",
+            }
+            for order, fill in self.fills_of(item.contract_code, params.get("order_id"))
+        ]
 
     async def v5_open_orders(self, params: dict[str, Any]) -> Any:
         code = params.get("contract_code")

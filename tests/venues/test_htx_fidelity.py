@@ -329,6 +329,11 @@ def test_ccxt_contract_flows(family: str, spot: HtxSpotVenue, hbdm: HbdmVenue, t
         closing = await ex.create_order(symbol, "limit", "sell", 1, 100.0, close_params)
         assert (await ex.fetch_order(closing["id"], symbol))["filled"] == 1
         assert (await ex.fetch_positions([symbol]))[0]["contracts"] == 2
+        mine = await ex.fetch_my_trades(symbol)
+        assert sorted((t["price"], t["amount"], t["side"]) for t in mine) == [
+            (100.0, 1.0, "sell"),
+            (100.1, 3.0, "buy"),
+        ]
 
         book = asyncio.ensure_future(
             until(

@@ -81,6 +81,13 @@ def test_swap_ticks(main_engine, venue):
         100.1,
         90.0,
     )
+    recorder.wait(
+        lambda: (
+            sum(len(s.topics) for s in venue.run(lambda: list(venue.sessions)) if s.kind == "market-swap")
+            == 3
+        ),
+        what="the three market subscriptions",
+    )
     venue.print_trade("BTC-USD", "100.05", "3")
     tick = recorder.wait(
         lambda: [t for t in recorder.ticks() if t.last_price == 100.05 and t.high_price], what="trade"
@@ -172,3 +179,24 @@ def test_contract_history_uses_from_and_to(main_engine, venue):
     assert [b.datetime for b in bars] == [start + dt.timedelta(minutes=i) for i in range(5)]
     paths = [path for method, path in venue.request_log if "kline" in path]
     assert paths == ["/linear-swap-ex/market/history/kline"]
+
+
+def test_reconnect_reauthenticates_every_family_and_reconciles(main_engine, venue):
+    recorder, _ = connect(main_engine, venue)
+    swap = main_engine.send_order(order("BTC-USD", Direction.SHORT, OrderType.LIMIT, 2, 101.0), NAME)
+    linear = main_engine.send_order(order("BTC-USDT", Direction.SHORT, OrderType.LIMIT, 2, 101.0), NAME)
+    final(recorder, swap, Status.NOTTRADED)
+    final(recorder, linear, Status.NOTTRADED)
+    venue.faults.refuse_ws = True
+    venue.drop_connections()
+    venue.print_trade("BTC-USD", "101.0", "2")  # both fill while the notification streams are down
+    venue.print_trade("BTC-USDT", "101.0", "2")
+    venue.faults.refuse_ws = False
+    assert final(recorder, swap, Status.ALLTRADED).traded == 2
+    assert final(recorder, linear, Status.ALLTRADED).traded == 2
+    # the fills missed while the streams were down are fetched, once each
+    swap_fills = recorder.wait(lambda: recorder.trades(swap), what="the swap's missed fill")
+    linear_fills = recorder.wait(lambda: recorder.trades(linear), what="the USDT-M missed fill")
+    assert [(t.price, t.volume) for t in swap_fills + linear_fills] == [(101.0, 2.0), (101.0, 2.0)]
+    auths = [m for kind, m in venue.ws_log if kind.startswith("notify") and m.get("op") == "auth"]
+    assert len(auths) == 6  # three streams, authenticated twice each

@@ -76,6 +76,7 @@ def test_ticks_merge_book_trades_and_detail(main_engine, venue):
         101.0,
         101.5,
     )
+    recorder.wait(lambda: market_topics(venue) == 3, what="the three market subscriptions")
     venue.print_trade("btcusdt", "100.5", "0.25")
     tick = recorder.wait(
         lambda: [t for t in recorder.ticks() if t.last_price == 100.5 and t.high_price], what="trade"
@@ -88,6 +89,11 @@ def test_ticks_merge_book_trades_and_detail(main_engine, venue):
     )
     topics = {t for s in venue.run(lambda: list(venue.sessions)) for t in s.topics if s.kind == "market"}
     assert topics == {"market.btcusdt.mbp.refresh.5", "market.btcusdt.trade.detail", "market.btcusdt.detail"}
+
+
+def market_topics(venue: HtxSpotVenue) -> int:
+    """How many market topics the venue holds (a push before a subscription arrives is lost, as on HTX)."""
+    return sum(len(s.topics) for s in venue.run(lambda: list(venue.sessions)) if s.kind == "market")
 
 
 def test_limit_order_rests_and_cancels(main_engine, venue):
@@ -216,3 +222,20 @@ def test_clock_skew_is_followed(main_engine, venue):
     vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.1, 99.0), NAME)
     final(recorder, vt_orderid, Status.NOTTRADED)
     assert abs(gateway.clock.offset_ms - 10 * 60_000) < 5_000
+
+
+def test_a_clock_jump_after_connect_is_resynced_and_the_order_retried(main_engine, venue):
+    recorder, gateway = connect(main_engine, venue)
+    venue.faults.clock_offset_ms = -10 * 60_000  # the venue's clock now runs 10 minutes behind
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.1, 99.0), NAME)
+    final(recorder, vt_orderid, Status.NOTTRADED)
+    assert abs(gateway.clock.offset_ms + 10 * 60_000) < 5_000
+    assert venue.request_log.count(("GET", "/v1/common/timestamp")) == 2  # connect, then the resync
+
+
+def test_rate_limited_request_is_retried(main_engine, venue):
+    recorder, _ = connect(main_engine, venue)
+    venue.faults.http_429 = 1
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.1, 99.0), NAME)
+    final(recorder, vt_orderid, Status.NOTTRADED)
+    assert venue.request_log.count(("POST", "/v1/order/orders/place")) == 2

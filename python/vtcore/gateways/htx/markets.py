@@ -320,6 +320,7 @@ class Family:
     market_path: str
     notify_path: str
     rest_prefix: str = ""  # v1 trading calls: "/api/v1/contract_" or "/swap-api/v1/swap_" ("" for v5)
+    matchresults_path: str = ""  # v1 fills (v5: /v5/trade/order/details)
 
     @property
     def v5(self) -> bool:
@@ -327,7 +328,15 @@ class Family:
 
 
 FAMILIES = (
-    Family("future", "/api/v1/contract_contract_info", "", "/ws", "/notification", "/api/v1/contract_"),
+    Family(
+        "future",
+        "/api/v1/contract_contract_info",
+        "",
+        "/ws",
+        "/notification",
+        "/api/v1/contract_",
+        "/api/v3/contract_matchresults_exact",
+    ),
     Family(
         "swap",
         "/swap-api/v1/swap_contract_info",
@@ -335,6 +344,7 @@ FAMILIES = (
         "/swap-ws",
         "/swap-notification",
         "/swap-api/v1/swap_",
+        "/swap-api/v3/swap_matchresults_exact",
     ),
     Family(
         "linear",
@@ -641,18 +651,45 @@ class HbdmGateway(HtxGatewayBase):
                     {"contract_code": order.symbol, "margin_mode": "cross", "client_order_id": order.orderid},
                     signed=True,
                 )
-                self.apply_linear_order(msgspec.json.decode(raw, type=schemas.LinearOrder))
-            else:
-                raw = await self.call(
-                    "POST",
-                    f"{family.rest_prefix}order_info",
-                    {**self.order_key(family, order.symbol), "client_order_id": order.orderid},
-                    signed=True,
-                )
-                for row in msgspec.json.decode(raw, type=list[schemas.ContractOrder]):
-                    self.apply_contract_order(row)
+                row = msgspec.json.decode(raw, type=schemas.LinearOrder)
+                if parse.number(row.trade_volume) > order.traded:
+                    await self.fetch_linear_fills(order, row.order_id)
+                self.apply_linear_order(row)
+                return
+            raw = await self.call(
+                "POST",
+                f"{family.rest_prefix}order_info",
+                {**self.order_key(family, order.symbol), "client_order_id": order.orderid},
+                signed=True,
+            )
+            for contract_row in msgspec.json.decode(raw, type=list[schemas.ContractOrder]):
+                if contract_row.trade_volume > order.traded:
+                    await self.fetch_contract_fills(family, order, contract_row.order_id)
+                self.apply_contract_order(contract_row)
         except RequestRejectedError as error:
             self.write_log(f"reconcile {order.orderid}: {error.venue_message}", logging.WARNING)
+
+    async def fetch_linear_fills(self, order: OrderData, venue_id: str) -> None:
+        raw = await self.call(
+            "GET",
+            "/v5/trade/order/details",
+            {"contract_code": order.symbol, "order_id": venue_id},
+            signed=True,
+        )
+        fills = msgspec.json.decode(raw, type=list[schemas.LinearFill])
+        for fill in sorted(fills, key=lambda item: int(item.trade_id)):
+            if fill.order_id == venue_id:
+                self.orders.trade(parse.linear_fill(fill, order.orderid, gateway_name=self.gateway_name))
+
+    async def fetch_contract_fills(self, family: Family, order: OrderData, venue_id: int) -> None:
+        params: dict[str, Any] = {"contract": order.symbol, "trade_type": 0}
+        if family.name == "future":
+            params.update(self.order_key(family, order.symbol))
+        raw = await self.call("POST", family.matchresults_path, params, signed=True)
+        fills = msgspec.json.decode(raw, type=schemas.ContractFills).trades
+        for fill in sorted(fills, key=lambda item: item.match_id):
+            if fill.order_id == venue_id:
+                self.orders.trade(parse.contract_fill(fill, order.orderid, gateway_name=self.gateway_name))
 
     # ---- account, positions, history
 

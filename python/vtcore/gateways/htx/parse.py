@@ -411,6 +411,37 @@ def contract_trades(row: schemas.ContractOrder, orderid: str, *, gateway_name: s
     ]
 
 
+def contract_fill(row: schemas.ContractFill, orderid: str, *, gateway_name: str) -> TradeData:
+    """A TradeData from a `*_matchresults_exact` row (the fills a reconnect missed); its id is HTX's match id,
+    the `trade_id` its notifications carry."""
+    return TradeData(
+        gateway_name=gateway_name,
+        symbol=row.contract_code,
+        exchange=Exchange.HTX,
+        orderid=orderid,
+        tradeid=str(row.match_id),
+        direction=SIDE_HTX2VT.get(row.direction),
+        offset=OFFSET_HTX2VT.get(row.offset, Offset.NONE),
+        price=row.trade_price,
+        volume=row.trade_volume,
+        datetime=ms_to_datetime(row.create_date) if row.create_date else None,
+    )
+
+
+def linear_fill(row: schemas.LinearFill, orderid: str, *, gateway_name: str) -> TradeData:
+    return TradeData(
+        gateway_name=gateway_name,
+        symbol=row.contract_code,
+        exchange=Exchange.HTX,
+        orderid=orderid,
+        tradeid=row.trade_id,
+        direction=SIDE_HTX2VT.get(row.side),
+        price=float(row.trade_price),
+        volume=float(row.trade_volume),
+        datetime=ms_to_datetime(int(row.created_time)) if row.created_time else None,
+    )
+
+
 def linear_order(row: schemas.LinearOrder, *, gateway_name: str) -> OrderData:
     kind = {"market": OrderType.MARKET, "post_only": OrderType.POST_ONLY}.get(row.type)
     if kind is None:

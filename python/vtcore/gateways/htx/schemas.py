@@ -272,6 +272,23 @@ class CancelError(msgspec.Struct):
     err_msg: str = ""
 
 
+class ContractFill(msgspec.Struct):
+    """A coin-margined fill as `*_matchresults_exact` returns it."""
+
+    match_id: int
+    order_id: int
+    contract_code: str
+    direction: str
+    offset: str
+    trade_volume: float
+    trade_price: float
+    create_date: int = 0
+
+
+class ContractFills(msgspec.Struct):
+    trades: list[ContractFill] = []
+
+
 class ContractAccount(msgspec.Struct):
     symbol: str
     margin_balance: float = 0.0
@@ -318,6 +335,18 @@ class LinearTrade(msgspec.Struct):
     client_order_id: str = ""
     created_time: str = ""
     trade_fee: str = "0"
+
+
+class LinearFill(msgspec.Struct):
+    """A v5 fill as `/v5/trade/order/details` returns it."""
+
+    order_id: str
+    trade_id: str
+    contract_code: str
+    side: str
+    trade_volume: str
+    trade_price: str
+    created_time: str = ""
 
 
 class LinearDetail(msgspec.Struct):
