@@ -167,11 +167,14 @@ class HtxVenueBase(VenueServer):
     missed_pongs_allowed = 2
     #: the session kinds whose frames are gzip-compressed binary
     gzip_kinds: frozenset[str] = frozenset()
+    #: signed requests one key may make per window (spot: 100 per 10 s; None: unlimited)
+    request_limit: tuple[int, float] | None = (100, 10.0)
 
     def __init__(self) -> None:
         super().__init__()
         self.api_key, self.api_secret = API_KEY, API_SECRET
         self.bad_frames: list[tuple[str, str]] = []  # (kind, raw) of client frames the venue could not read
+        self._signed_times: list[float] = []  # when each recent signed request arrived (monotonic)
 
     @property  # type: ignore[override]
     def pong_timeout(self) -> float:
@@ -264,6 +267,7 @@ class HtxVenueBase(VenueServer):
         return web.Response(status=status, text=json.dumps(payload), content_type="application/json")
 
     def verify_rest_signature(self, request: web.Request) -> None:
+        """Check the signature, then the key's request budget (RateLimitedError when it is spent)."""
         check_signature_v2(
             request.method,
             hosts_of(request),
@@ -273,6 +277,17 @@ class HtxVenueBase(VenueServer):
             secret=self.api_secret,
             now_ms=self.now_ms(),
         )
+        if self.request_limit is not None:
+            count, seconds = self.request_limit
+            now = time.monotonic()
+            self._signed_times = [t for t in self._signed_times if t > now - seconds]
+            self._signed_times.append(now)
+            if len(self._signed_times) > count:
+                raise RateLimitedError
+
+
+class RateLimitedError(Exception):
+    """A key spent its request budget (each venue family answers with its own 429 body)."""
 
 
 @dataclass(frozen=True)
@@ -377,6 +392,8 @@ class HtxSpotVenue(HtxVenueBase):
                         self.verify_rest_signature(request)
                     except SignatureError as error:
                         raise HtxError("api-signature-not-valid", error.detail) from None
+                    except RateLimitedError:
+                        return self.rate_limited_response()
                 params: dict[str, Any] = dict(request.query)
                 params.update(request.match_info)
                 if request.method == "POST":

@@ -47,6 +47,7 @@ from venues.htx import (
     PERIOD_SECONDS,
     ZERO,
     HtxVenueBase,
+    RateLimitedError,
     SignatureError,
     check_signature_v2,
     decimal_param,
@@ -138,6 +139,8 @@ def v5_state(order: SimOrder) -> str:
 
 
 class HbdmVenue(HtxVenueBase):
+    request_limit = (72, 3.0)  # HTX futures: 72 signed requests per 3 s per key
+
     gzip_kinds = frozenset(
         {"market-future", "market-swap", "market-linear", "notify-future", "notify-swap", "notify-linear"}
     )
@@ -219,6 +222,8 @@ class HbdmVenue(HtxVenueBase):
     def check_auth(self, request: web.Request) -> None:
         try:
             self.verify_rest_signature(request)
+        except RateLimitedError:
+            raise HbdmError(1032, "The number of access exceeds the limit.", 429) from None
         except SignatureError as error:
             message = "Incorrect Access key [Access key错误]" if error.kind == "key" else error.detail
             raise HbdmError(403, message.removeprefix("Signature not valid: ")) from None

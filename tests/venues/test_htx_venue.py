@@ -360,3 +360,23 @@ def test_drop_connections_cuts_streams(spot: HtxSpotVenue) -> None:
                     await read(ws)
 
     asyncio.run(scenario())
+
+
+def test_a_key_past_its_request_budget_is_refused(spot: HtxSpotVenue, hbdm: HbdmVenue) -> None:
+    spot.request_limit = (3, 5.0)
+    hbdm.request_limit = (2, 5.0)
+
+    async def scenario() -> None:
+        spot_answers = [
+            await fetch("GET", signed_url(spot.http_url, "GET", "/v1/account/accounts")) for _ in range(4)
+        ]
+        assert [status for status, _ in spot_answers] == [200, 200, 200, 429]
+        assert spot_answers[3][1]["err-code"] == "rate-too-many-requests"
+        url = signed_url(hbdm.http_url, "GET", "/v5/account/balance")
+        futures_answers = [await fetch("GET", url) for _ in range(3)]
+        assert [status for status, _ in futures_answers] == [200, 200, 429]
+        assert futures_answers[2][1]["code"] == 1032
+        _, public = await fetch("GET", f"{spot.http_url}/v1/common/timestamp")  # public calls are not counted
+        assert public["status"] == "ok"
+
+    asyncio.run(scenario())
