@@ -200,3 +200,21 @@ def test_reconnect_reauthenticates_every_family_and_reconciles(main_engine, venu
     assert [(t.price, t.volume) for t in swap_fills + linear_fills] == [(101.0, 2.0), (101.0, 2.0)]
     auths = [m for kind, m in venue.ws_log if kind.startswith("notify") and m.get("op") == "auth"]
     assert len(auths) == 6  # three streams, authenticated twice each
+
+
+def test_leverage_setting_is_checked_and_sent(main_engine, venue):
+    recorder = Recorder(main_engine)
+    gateway = main_engine.add_gateway(HbdmGateway)
+    main_engine.connect({**HbdmGateway.default_setting, "leverage": 500}, gateway.gateway_name)
+    refused = recorder.wait(
+        lambda: [line for line in recorder.logs() if "cannot connect" in line], what="refusal"
+    )
+    assert "leverage" in refused[0]
+    main_engine.close()
+
+
+def test_coin_margined_orders_carry_the_configured_leverage(main_engine, venue):
+    recorder, _ = connect(main_engine, venue, leverage=20)
+    vt_orderid = main_engine.send_order(order("BTC-USD", Direction.LONG, OrderType.LIMIT, 1, 99.0), NAME)
+    final(recorder, vt_orderid, Status.NOTTRADED)
+    assert venue.run(lambda: [o.extra["lever_rate"] for o in venue.matching.orders.values()]) == [20]

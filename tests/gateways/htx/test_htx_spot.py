@@ -9,6 +9,7 @@ import pytest
 
 from venues.harness import Recorder, captured_logs, connect_htx
 from venues.htx import API_SECRET, HtxSpotVenue
+from venues.proxy import LocalProxy
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Product, Status
 from vtcore.engine import MainEngine
 from vtcore.gateways.htx import HuobiGateway
@@ -239,3 +240,38 @@ def test_rate_limited_request_is_retried(main_engine, venue):
     vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.1, 99.0), NAME)
     final(recorder, vt_orderid, Status.NOTTRADED)
     assert venue.request_log.count(("POST", "/v1/order/orders/place")) == 2
+
+
+def test_rest_and_streams_go_through_the_configured_proxy(main_engine, venue):
+    proxy = LocalProxy().start()
+    try:
+        recorder, _ = connect(main_engine, venue, proxy_host="127.0.0.1", proxy_port=proxy.port)
+        recorder.wait(lambda: venue.session_count() == 2, what="both streams")
+        base = f"127.0.0.1:{venue.port}"
+        assert f"GET http://{base}/v1/common/timestamp" in proxy.tunnels
+        assert f"GET ws://{base}/ws" in proxy.tunnels and f"GET ws://{base}/ws/v2" in proxy.tunnels
+    finally:
+        main_engine.close()
+        proxy.stop()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("proxy_port", 70000, "proxy_port"),
+        ("server", "TESTNET", "server"),
+        ("session_number", 0, "session_number"),
+    ],
+)
+def test_bad_settings_are_refused_by_name(main_engine, venue, field, value, message):
+    recorder = Recorder(main_engine)
+    gateway = main_engine.add_gateway(HuobiGateway)
+    setting = {**HuobiGateway.default_setting, field: value}
+    if field == "proxy_port":
+        setting["proxy_host"] = "127.0.0.1"
+    main_engine.connect(setting, gateway.gateway_name)
+    refused = recorder.wait(
+        lambda: [line for line in recorder.logs() if "cannot connect" in line], what="refusal"
+    )
+    assert message in refused[0]
+    assert venue.request_log == []
