@@ -218,3 +218,17 @@ def test_coin_margined_orders_carry_the_configured_leverage(main_engine, venue):
     vt_orderid = main_engine.send_order(order("BTC-USD", Direction.LONG, OrderType.LIMIT, 1, 99.0), NAME)
     final(recorder, vt_orderid, Status.NOTTRADED)
     assert venue.run(lambda: [o.extra["lever_rate"] for o in venue.matching.orders.values()]) == [20]
+
+
+def test_a_position_changed_during_an_outage_is_fetched_after_it(main_engine, venue):
+    recorder, _ = connect(main_engine, venue)
+    resting = main_engine.send_order(order("BTC-USDT", Direction.LONG, OrderType.LIMIT, 3, 99.0), NAME)
+    final(recorder, resting, Status.NOTTRADED)
+    venue.faults.refuse_ws = True
+    venue.drop_connections("notify-linear")
+    venue.print_trade("BTC-USDT", "99.0", "3")
+    venue.faults.refuse_ws = False
+    recorder.wait(
+        lambda: any(p.symbol == "BTC-USDT" and p.volume == 3 for p in main_engine.get_all_positions()),
+        what="the position made during the outage",
+    )

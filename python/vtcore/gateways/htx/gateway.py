@@ -104,6 +104,13 @@ class HtxGatewayBase(VenueGateway):
         envelope = parse.SPOT_ENVELOPE.decode(raw)
         return bytes(envelope.data)
 
+    async def reconcile(self) -> None:
+        """After a private stream comes back: the orders (the base's reconciliation), and the balances and
+        positions whose pushes were lost with the stream."""
+        await super().reconcile()
+        await self.fetch_account()
+        await self.fetch_positions()
+
     # ---- streams
 
     def stream_heartbeat(self, idle_limit: float | None = None) -> Heartbeat:
