@@ -380,6 +380,7 @@ class HtxSpotVenue(HtxVenueBase):
         app.router.add_get("/api/ws", self.market_ws)
         app.router.add_get("/feed", self.feed_ws)
         app.router.add_get("/ws/v2", self.private_ws)
+        app.router.add_route("*", "/{path:.*}", self.unknown_path)
         return app
 
     # ---- REST plumbing
@@ -419,6 +420,12 @@ class HtxSpotVenue(HtxVenueBase):
                 )
 
         return wrapped
+
+    async def unknown_path(self, request: web.Request) -> web.Response:
+        """A path HTX does not serve (or no longer serves) answers in HTX's error shape, not aiohttp's
+        text."""
+        body = {"status": "error", "err-code": "invalid-parameter", "err-msg": f"invalid path {request.path}"}
+        return self.answer({**body, "data": None}, 404)
 
     def rate_limited_response(self) -> web.Response:
         body = {"status": "error", "err-code": "rate-too-many-requests", "err-msg": "exceeded rate limit"}

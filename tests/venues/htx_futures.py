@@ -197,6 +197,8 @@ class HbdmVenue(HtxVenueBase):
         for family in FAMILIES.values():
             app.router.add_get(family.market_path, self.market_ws_of(family.name))
             app.router.add_get(family.private_path, self.private_ws_of(family.name))
+        # USDT-margined v1 trading (`/linear-swap-api/v1/swap_*order*`) was switched off on 2026-07-13
+        app.router.add_route("*", "/{path:.*}", self.unknown_path)
         return app
 
     # ---- REST plumbing
@@ -262,6 +264,11 @@ class HbdmVenue(HtxVenueBase):
                 )
 
         return wrapped
+
+    async def unknown_path(self, request: web.Request) -> web.Response:
+        """A path HTX does not serve (or no longer serves) answers in its futures error shape."""
+        body = {"status": "error", "err_code": 404, "err_msg": f"Not Found: {request.path}"}
+        return self.answer({**body, "ts": self.now_ms()}, 404)
 
     def rate_limited_response(self) -> web.Response:
         body = {"status": "error", "err_code": 1032, "err_msg": "The number of access exceeds the limit."}

@@ -380,3 +380,14 @@ def test_a_key_past_its_request_budget_is_refused(spot: HtxSpotVenue, hbdm: Hbdm
         assert public["status"] == "ok"
 
     asyncio.run(scenario())
+
+
+def test_unknown_and_retired_paths_answer_in_htx_shape(spot: HtxSpotVenue, hbdm: HbdmVenue) -> None:
+    async def scenario() -> None:
+        status, body = await fetch("GET", f"{spot.http_url}/v1/no/such/thing")
+        assert (status, body["status"], body["err-code"]) == (404, "error", "invalid-parameter")
+        retired = signed_url(hbdm.http_url, "POST", "/linear-swap-api/v1/swap_cross_order")
+        status, body = await fetch("POST", retired, {"contract_code": "BTC-USDT"})
+        assert (status, body["status"], body["err_code"]) == (404, "error", 404)
+
+    asyncio.run(scenario())
