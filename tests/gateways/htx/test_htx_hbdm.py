@@ -198,8 +198,8 @@ def test_reconnect_reauthenticates_every_family_and_reconciles(main_engine, venu
     swap_fills = recorder.wait(lambda: recorder.trades(swap), what="the swap's missed fill")
     linear_fills = recorder.wait(lambda: recorder.trades(linear), what="the USDT-M missed fill")
     assert [(t.price, t.volume) for t in swap_fills + linear_fills] == [(101.0, 2.0), (101.0, 2.0)]
-    auths = [m for kind, m in venue.ws_log if kind.startswith("notify") and m.get("op") == "auth"]
-    assert len(auths) == 6  # three streams, authenticated twice each
+    auths = [kind for kind, m in venue.ws_log if kind.startswith("notify") and m.get("op") == "auth"]
+    assert all(auths.count(f"notify-{name}") >= 2 for name in ("future", "swap", "linear"))  # each again
 
 
 def test_leverage_setting_is_checked_and_sent(main_engine, venue):
