@@ -232,3 +232,17 @@ def test_a_position_changed_during_an_outage_is_fetched_after_it(main_engine, ve
         lambda: any(p.symbol == "BTC-USDT" and p.volume == 3 for p in main_engine.get_all_positions()),
         what="the position made during the outage",
     )
+
+
+def test_coin_margined_order_types(main_engine, venue):
+    recorder, _ = connect(main_engine, venue, leverage=20)  # margin for the larger orders below
+    market = main_engine.send_order(order("BTC-USD", Direction.LONG, OrderType.MARKET, 2), NAME)
+    assert final(recorder, market, Status.ALLTRADED).traded == 2
+    fak = main_engine.send_order(order("BTC-USD", Direction.LONG, OrderType.FAK, 45, 100.1), NAME)
+    assert final(recorder, fak, Status.CANCELLED).traded == 38  # what was left at 100.1
+    fok = main_engine.send_order(order("BTC-USD", Direction.LONG, OrderType.FOK, 95, 100.2), NAME)
+    assert final(recorder, fok, Status.CANCELLED).traded == 0  # 90 at 100.2
+    post_only = main_engine.send_order(order("BTC-USD", Direction.LONG, OrderType.POST_ONLY, 1, 100.2), NAME)
+    final(recorder, post_only, Status.CANCELLED)  # it would have taken
+    sent = venue.run(lambda: [o.extra["order_price_type"] for o in venue.matching.orders.values()])
+    assert sent == ["optimal_20", "ioc", "fok", "post_only"]
