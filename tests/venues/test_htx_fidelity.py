@@ -422,7 +422,7 @@ def test_htx_sdk_spot_flows(sdk_spot: HtxSpotVenue) -> None:
     from huobi.client.generic import GenericClient  # noqa: PLC0415 - starts a thread
     from huobi.client.market import MarketClient  # noqa: PLC0415 - starts a thread
     from huobi.client.trade import TradeClient  # noqa: PLC0415 - starts a thread
-    from huobi.constant import OrderType  # noqa: PLC0415 - starts a thread
+    from huobi.constant import AccountBalanceMode, OrderType  # noqa: PLC0415 - starts a thread
 
     url = sdk_spot.http_url
     generic = GenericClient(url=url)
@@ -439,8 +439,12 @@ def test_htx_sdk_spot_flows(sdk_spot: HtxSpotVenue) -> None:
     trade = TradeClient(api_key=API_KEY, secret_key=API_SECRET, url=url)
     events: list[Any] = []
     ticks: list[Any] = []
+    balances: list[Any] = []
+    depths: list[Any] = []
     trade.sub_order_update("btcusdt", events.append)
     market.sub_trade_detail("btcusdt", ticks.append)
+    market.sub_pricedepth("btcusdt", "step0", depths.append)
+    account.sub_account_update(AccountBalanceMode.TOTAL, balances.append)
     wait_for(
         lambda: (
             sdk_spot.session_count("private")
@@ -448,10 +452,13 @@ def test_htx_sdk_spot_flows(sdk_spot: HtxSpotVenue) -> None:
         ),
         "the SDK's orders# subscription",
     )
-    wait_for(
-        lambda: sdk_spot.run(lambda: any("trade.detail" in t for s in sdk_spot.sessions for t in s.topics)),
-        "the SDK's trade subscription",
-    )
+    for topic in ("trade.detail", "depth.step0", "accounts.update#1"):
+        wait_for(
+            lambda topic=topic: sdk_spot.run(
+                lambda: any(topic in t for s in sdk_spot.sessions for t in s.topics)
+            ),
+            f"the SDK's {topic} subscription",
+        )
 
     order_id = trade.create_order(
         symbol="btcusdt",
@@ -486,6 +493,17 @@ def test_htx_sdk_spot_flows(sdk_spot: HtxSpotVenue) -> None:
     assert (filled_id, "trade", "filled") in seen
     wait_for(lambda: ticks, "a market trade")
     assert ticks[0].data[0].price == 100.5
+    wait_for(lambda: depths, "a depth push")
+    assert (depths[0].tick.bids[0].price, depths[0].tick.asks[0].price) == (100, 101)
+    changes = wait_for(
+        lambda: [
+            (b.data.currency, b.data.balance)
+            for b in balances
+            if b.data.balance is not None and b.data.currency == "btc"
+        ],
+        "the fill's balance change",
+    )
+    assert float(changes[-1][1]) == pytest.approx(0.8)  # 0.2 btc sold
     # the SDK answers the venue's pings the documented way on both streams (a wrong pong would not count)
     wait_for(
         lambda: (
