@@ -22,6 +22,9 @@ from vtcore.gateways._venue import TICK_INDEX, VenueGateway, http_to_ws, leading
 from vtcore.gateways.htx import parse
 from vtcore.time import ms_to_datetime
 
+# the market path's functions bound once (a frame costs no module-attribute lookups)
+_inflate, _top_levels, _DECODE_ERRORS = parse.inflate, parse.top_levels, parse.DECODE_ERRORS
+_decode_book, _decode_trades, _decode_detail = parse.BOOK.decode, parse.TRADES.decode, parse.DETAIL.decode
 _OPEN, _HIGH, _LOW, _VOLUME, _TURNOVER = (
     TICK_INDEX[name] for name in ("open_price", "high_price", "low_price", "volume", "turnover")
 )
@@ -137,8 +140,8 @@ class HtxGatewayBase(VenueGateway):
     def on_market_frame(self, socket: WebSocketClient | None, raw: bytes) -> None:
         """A market-stream frame: gunzip, answer a ping, merge a push into the symbol's tick."""
         try:
-            text = parse.inflate(raw)
-        except parse.DECODE_ERRORS as error:
+            text = _inflate(raw)
+        except _DECODE_ERRORS as error:
             self.drop_malformed("market frame", error)
             return
         topic = leading_string(text, b'{"ch":"')
@@ -148,25 +151,25 @@ class HtxGatewayBase(VenueGateway):
         _, symbol, kind = topic.split(".", 2)
         try:
             if kind.startswith(("mbp.refresh", "depth.")):
-                push = parse.BOOK.decode(text)
-                bids, asks = parse.top_levels(push.tick.bids), parse.top_levels(push.tick.asks)
+                push = _decode_book(text)
+                bids, asks = _top_levels(push.tick.bids), _top_levels(push.tick.asks)
                 self.update_depth(self.symbol_of(symbol), ms_to_datetime(push.ts), bids, asks)
             elif kind == "trade.detail":
-                trades = parse.TRADES.decode(text)
+                trades = _decode_trades(text)
                 if trades.tick.data:
                     last = trades.tick.data[-1]
                     self.update_last(
                         self.symbol_of(symbol), ms_to_datetime(last.ts or trades.ts), last.price, last.amount
                     )
             elif kind == "detail":
-                detail = parse.DETAIL.decode(text)
+                detail = _decode_detail(text)
                 state = self.ticks.get(self.symbol_of(symbol))
                 if state is not None:
                     values, stats = state.values, detail.tick
                     values[_OPEN], values[_HIGH], values[_LOW] = stats.open, stats.high, stats.low
                     values[_VOLUME], values[_TURNOVER] = stats.amount, stats.vol
                     self.emit_tick(state, ms_to_datetime(detail.ts))
-        except parse.DECODE_ERRORS as error:
+        except _DECODE_ERRORS as error:
             self.drop_malformed(f"{kind} push", error)
 
     def symbol_of(self, topic_symbol: str) -> str:
