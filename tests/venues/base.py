@@ -284,11 +284,16 @@ class VenueServer:
             return self.rate_limited_response()
         if self.faults.http_5xx > 0:
             self.faults.http_5xx -= 1
-            return web.Response(status=503, text="Service Unavailable")
+            return self.unavailable_response()
         return await handler(request)
 
     def rate_limited_response(self) -> web.Response:
         raise NotImplementedError
+
+    def unavailable_response(self) -> web.Response:
+        """The answer to a request while the venue is overloaded (`faults.http_5xx`); venues whose overload
+        reply has a body of their own override it."""
+        return web.Response(status=503, text="Service Unavailable")
 
     # ---- executions
 
