@@ -566,7 +566,7 @@ class BitfinexVenue(VenueServer):
                 order.extra["cancel_status"] = "IOC CANCELED"
             elif order.tif == "FOK":
                 order.extra["cancel_status"] = "FILLORKILL CANCELED"
-            self.matching.place(order)
+            self.place_and_publish(order)
         return order
 
     def cancel(self, params: dict[str, Any]) -> SimOrder:

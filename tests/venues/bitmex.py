@@ -747,7 +747,7 @@ class BitmexVenue(VenueServer):
             order.extra["cancel_text"] = "Canceled: Order had execInst of ParticipateDoNotInitiate"
             self.matching.place_cancelled(order)
         else:
-            self.matching.place(order)
+            self.place_and_publish(order)
         return self.order_row(order)
 
     @staticmethod
@@ -897,6 +897,8 @@ class BitmexVenue(VenueServer):
 
     def on_execution(self, execution: Execution) -> None:
         order, fill = execution.order, execution.fill
+        # a symbol's first fill creates its position row: subscribers get it as an insert, later as updates
+        position_action = "update" if order.symbol in self.positions else "insert"
         if fill is not None:
             self.apply_fill(order, fill)
         if execution.kind in ("CANCELED", "EXPIRED"):
@@ -919,7 +921,7 @@ class BitmexVenue(VenueServer):
             self.publish_private("order", order.symbol, "update", [order_row])
         self.publish_private("execution", order.symbol, "insert", [execution_row])
         if fill is not None:
-            self.publish_private("position", order.symbol, "update", [self.position_row(order.symbol)])
+            self.publish_private("position", order.symbol, position_action, [self.position_row(order.symbol)])
         self.publish_private("margin", None, "update", [self.margin_row(INSTRUMENTS[order.symbol].settle)])
 
     # ---- WebSocket

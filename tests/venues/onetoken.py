@@ -433,7 +433,7 @@ class OneTokenVenue(VenueServer):
                 "options": params.get("options") or {},
             },
         )
-        self.matching.place(order)
+        self.place_and_publish(order)
         return {"exchange_oid": order.extra["exchange_oid"], "client_oid": client_oid}
 
     async def delete_orders(self, exchange: str, params: dict[str, Any]) -> Any:
