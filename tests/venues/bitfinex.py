@@ -361,9 +361,8 @@ class BitfinexVenue(VenueServer):
 
     def order_fields(self, order: SimOrder) -> list[Any]:
         extra = order.extra
-        remaining = order.remaining if order.active else Decimal(0)
-        if order.status == "FILLED":
-            remaining = Decimal(0)
+        # AMOUNT is what is left: a cancelled order keeps the amount it was cancelled with
+        remaining = order.remaining
         sign_ = 1 if order.side == "BUY" else -1
         return [
             extra["id"],
