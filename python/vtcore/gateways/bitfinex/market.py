@@ -11,7 +11,9 @@ import bisect
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
+from vtcore.gateways._depth import ASK_PRICES, ASK_SIZES, BID_PRICES, BID_SIZES, write_side
 from vtcore.gateways._transport.gateway import TICK_INDEX, TickState, ms_to_datetime
 from vtcore.gateways.bitfinex import parse, schemas
 
@@ -21,6 +23,11 @@ _LAST, _LAST_SIZE = TICK_INDEX["last_price"], TICK_INDEX["last_volume"]
 _HIGH, _LOW, _OPEN = TICK_INDEX["high_price"], TICK_INDEX["low_price"], TICK_INDEX["open_price"]
 _VOLUME = TICK_INDEX["volume"]
 
+BIDS, ASKS = 1, 2
+BP1, BP2, BP3, BP4, BP5 = BID_PRICES
+BV1, BV2, BV3, BV4, BV5 = BID_SIZES
+AP1, AP2, AP3, AP4, AP5 = ASK_PRICES
+AV1, AV2, AV3, AV4, AV5 = ASK_SIZES
 Emit = Callable[[TickState, "dt.datetime | None"], None]
 
 
@@ -39,24 +46,58 @@ class Book:
         self.bids.clear()
         self.asks.clear()
 
-    def apply(self, level: schemas.Level) -> None:
+    def apply(self, level: schemas.Level) -> int:
+        """Apply one level; returns which side's best five it may have changed: BIDS, ASKS or 0 (neither)."""
         price, amount = level.PRICE, level.AMOUNT
-        if level.COUNT == 0:  # the price is gone from the side the amount's sign names
-            prices, sizes = (self.bid_prices, self.bids) if amount > 0 else (self.ask_prices, self.asks)
+        bid = amount > 0  # on a removal (COUNT 0) the sign still names the side
+        prices, sizes = (self.bid_prices, self.bids) if bid else (self.ask_prices, self.asks)
+        if len(prices) < 6:
+            touched = True
+        elif bid:
+            touched = price >= prices[-6]
+        else:
+            touched = price <= prices[5]
+        side = (BIDS if bid else ASKS) if touched else 0
+        if level.COUNT == 0:
             if sizes.pop(price, None) is not None:
                 del prices[bisect.bisect_left(prices, price)]
-            return
-        prices, sizes = (self.bid_prices, self.bids) if amount > 0 else (self.ask_prices, self.asks)
+            return side
         if price not in sizes:
             bisect.insort(prices, price)
-        sizes[price] = amount if amount > 0 else -amount
+        sizes[price] = amount if bid else -amount
+        return side
+
+    def write(self, values: list[Any], side: int) -> None:
+        """The best five levels of `side` (BIDS, ASKS or both) into a tick state's arguments."""
+        if side & BIDS:
+            prices, sizes = self.bid_prices, self.bids
+            if len(prices) >= 5:
+                p1, p2, p3, p4, p5 = prices[:-6:-1]
+                values[BP1], values[BV1], values[BP2], values[BV2] = p1, sizes[p1], p2, sizes[p2]
+                values[BP3], values[BV3], values[BP4], values[BV4] = p3, sizes[p3], p4, sizes[p4]
+                values[BP5], values[BV5] = p5, sizes[p5]
+            else:
+                write_side(values, [(p, sizes[p]) for p in prices[::-1]], BID_PRICES, BID_SIZES)
+        if side & ASKS:
+            prices, sizes = self.ask_prices, self.asks
+            if len(prices) >= 5:
+                p1, p2, p3, p4, p5 = prices[:5]
+                values[AP1], values[AV1], values[AP2], values[AV2] = p1, sizes[p1], p2, sizes[p2]
+                values[AP3], values[AV3], values[AP4], values[AV4] = p3, sizes[p3], p4, sizes[p4]
+                values[AP5], values[AV5] = p5, sizes[p5]
+            else:
+                write_side(values, [(p, sizes[p]) for p in prices], ASK_PRICES, ASK_SIZES)
 
     def top(
         self, depth: int
     ) -> tuple[list[tuple[int | float, int | float]], list[tuple[int | float, int | float]]]:
-        bids = [(p, self.bids[p]) for p in self.bid_prices[: -depth - 1 : -1]]
-        asks = [(p, self.asks[p]) for p in self.ask_prices[:depth]]
-        return bids, asks
+        """The best `depth` levels a side, best first."""
+        bids = self.bids
+        asks = self.asks
+        return (
+            [(p, bids[p]) for p in self.bid_prices[: -depth - 1 : -1]],
+            [(p, asks[p]) for p in self.ask_prices[:depth]],
+        )
 
 
 @dataclass
@@ -70,20 +111,23 @@ class BitfinexMarket:
         self.ticks = ticks  # the gateway's tick state per subscribed symbol
         self.emit = emit
         self.channels: dict[int, Channel] = {}
+        self.by_prefix: dict[bytes, Channel] = {}
         self.books: dict[str, Book] = {}
         self.checksum_failures = 0
 
     def subscribed(self, chan_id: int, kind: str, symbol: str) -> None:
-        self.channels[chan_id] = Channel(kind, symbol)
+        self.channels[chan_id] = self.by_prefix[b"[%d" % chan_id] = Channel(kind, symbol)
         if kind == "book":
             self.books.setdefault(symbol, Book()).clear()
 
     def forget(self, chan_id: int) -> None:
         self.channels.pop(chan_id, None)
+        self.by_prefix.pop(b"[%d" % chan_id, None)
 
     def reset(self) -> None:
         """The socket closed: its channel ids mean nothing on the next connection."""
         self.channels.clear()
+        self.by_prefix.clear()
         for book in self.books.values():
             book.clear()
 
@@ -91,12 +135,11 @@ class BitfinexMarket:
         """Merge one channel frame into the ticks. Returns the symbol whose book failed its checksum (the
         gateway subscribes it again), else None. Raises one of `parse.DECODE_ERRORS` when malformed."""
         comma = raw.find(b",")
-        chan_id = int(raw[1:comma])
-        channel = self.channels.get(chan_id)
+        channel = self.by_prefix.get(raw[:comma])  # "[CHAN_ID": no int() per frame
         if channel is None:
             return None
-        rest = raw[comma + 1 : comma + 5]
-        if rest.startswith(b'"hb"'):
+        event = raw[comma + 1] == 0x22  # '"': "hb", "cs", "te", "tu" come as a string after the id
+        if event and raw[comma + 2 : comma + 4] == b"hb":
             return None
         state = self.ticks.get(channel.symbol)
         kind = channel.kind
@@ -116,31 +159,32 @@ class BitfinexMarket:
                 self.emit(state, None)
         elif kind == "book":
             book = self.books[channel.symbol]
-            if rest.startswith(b'"cs"'):
-                bids, asks = book.top(25)
-                if parse.book_checksum(bids, asks) != parse.CHECKSUM.decode(raw)[2]:
+            if event:  # the checksum of the book so far
+                if parse.book_checksum(*book.top(25)) != parse.CHECKSUM.decode(raw)[2]:
                     self.checksum_failures += 1
                     return channel.symbol
                 return None
-            if rest.startswith(b"[["):
+            if raw[comma + 2] == 0x5B:  # '[[' (or '[]'): a snapshot
                 book.clear()
                 for level in parse.BOOK_SNAPSHOT.decode(raw)[1]:
                     book.apply(level)
-            elif rest.startswith(b"[]"):
-                book.clear()
+                side = BIDS | ASKS
             else:
-                book.apply(parse.BOOK_UPDATE.decode(raw)[1])
+                side = book.apply(parse.BOOK_UPDATE.decode(raw)[1])
             if state is not None:
-                bids, asks = book.top(5)
-                state.set_levels(bids, asks)
+                if side:  # a change below the fifth level leaves the tick's five levels as they are
+                    book.write(state.values, side)
                 self.emit(state, None)
         elif kind == "trades":
-            if rest.startswith(b'"te"'):
+            if not event:
+                snapshot = parse.TRADE_SNAPSHOT.decode(raw)[1]
+                if not snapshot:
+                    return None
+                trade = max(snapshot, key=lambda row: row.MTS)
+            elif raw[comma + 2 : comma + 4] == b"te":
                 trade = parse.TRADE_UPDATE.decode(raw)[2]
-            elif rest.startswith(b"[["):
-                trade = max(parse.TRADE_SNAPSHOT.decode(raw)[1], key=lambda row: row.MTS)
             else:
-                return None  # "tu" repeats a "te"; an empty snapshot says nothing
+                return None  # "tu" repeats a "te"
             if state is not None:
                 state.values[_LAST] = trade.PRICE
                 state.values[_LAST_SIZE] = abs(trade.AMOUNT)

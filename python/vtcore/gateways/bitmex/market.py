@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from vtcore.gateways._depth import write_levels
 from vtcore.gateways._transport.gateway import TICK_INDEX, TickState
 from vtcore.gateways.bitmex import parse, schemas
 
@@ -46,7 +47,7 @@ class BitmexMarket:
             for book in parse.BOOKS.decode(raw).data:
                 state = ticks.get(book.symbol)
                 if state is not None:
-                    state.set_levels(book.bids, book.asks)
+                    write_levels(state.values, book.bids, book.asks)
                     self.emit(state, book.timestamp)
         elif table == "trade":
             rows = parse.TRADES.decode(raw).data
