@@ -18,6 +18,8 @@ GATEWAYS: dict[str, str] = {
     "BINANCE_INVERSE": "vtcore.gateways.binance:BinanceInverseGateway",
     "OKEX": "vtcore.gateways.okx:OkexGateway",
     "OKEXF": "vtcore.gateways.okx:OkexfGateway",
+    "BITMEX": "vtcore.gateways.bitmex:BitmexGateway",
+    "BITFINEX": "vtcore.gateways.bitfinex:BitfinexGateway",
     "RPC": "vtcore.gateways.rpc:RpcGateway",
 }
 

@@ -10,7 +10,7 @@ that changed, so every column but the table's keys is optional.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import msgspec
 
@@ -180,7 +180,7 @@ class Frame(msgspec.Struct):
     success: bool | None = None
     subscribe: str | None = None
     unsubscribe: str | None = None
-    request: msgspec.Raw = msgspec.Raw(b"null")
+    request: dict[str, Any] | str | None = None  # the request a reply answers, echoed
     status: int | None = None
     error: str | None = None
     info: str | None = None
