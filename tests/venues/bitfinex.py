@@ -789,16 +789,9 @@ class BitfinexVenue(VenueServer):
             try:
                 order = self.new_order(params)
             except BitfinexError as error:
-                rejected = [
-                    None,
-                    None,
-                    params.get("cid"),
-                    params.get("symbol"),
-                    None,
-                    None,
-                    params.get("amount"),
-                ]
-                rejected += [params.get("amount"), params.get("type")] + [None] * 23
+                amount = self.number_or_none(params.get("amount"))  # numbers, as Bitfinex writes them
+                rejected = [None, None, params.get("cid"), params.get("symbol"), None, None, amount, amount]
+                rejected += [params.get("type")] + [None] * 23
                 await self.notify(session, request_kind, rejected, "ERROR", error.text)
                 return
             await self.notify(
@@ -819,6 +812,13 @@ class BitfinexVenue(VenueServer):
             )
         else:
             await self.notify(session, request_kind, None, "ERROR", f"{kind}: unsupported")
+
+    @staticmethod
+    def number_or_none(value: Any) -> int | float | None:
+        try:
+            return num(Decimal(str(value)))
+        except (ArithmeticError, ValueError):
+            return None
 
     async def notify(self, session: Session, kind: str, data: Any, status: str, text: str) -> None:
         await self.send_json(session, [0, "n", [self.now_ms(), kind, None, None, data, None, status, text]])

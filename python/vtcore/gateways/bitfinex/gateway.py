@@ -339,8 +339,9 @@ class BitfinexGateway(TransportGateway):
         if note.STATUS == "SUCCESS":
             return
         if note.TYPE == "on-req":
-            try:
-                cid = parse.ORDER.decode(note.NOTIFY_INFO).CID
+            try:  # the order array of the refused request: only its CID matters here
+                info = msgspec.json.decode(note.NOTIFY_INFO)
+                cid = info[2] if isinstance(info, list) and len(info) > 2 else None
             except parse.DECODE_ERRORS:
                 cid = None
             if cid is not None and str(cid) in self.orders:
