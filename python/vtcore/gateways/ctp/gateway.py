@@ -537,11 +537,8 @@ class CtpGateway(BaseGateway):
                 del self._pending_since[key]
             elif now - since > self.connect_timeout:  # say so once; the trade is still kept
                 del self._pending_since[key]
-                self.write_log(
-                    f"trade(s) of order {key[0]} {key[1]} have waited {now - since:.0f} s for the "
-                    f"order report; they are kept and pushed when it arrives",
-                    WARNING,
-                )
+                self.write_log(f"trade(s) of order {key[0]} {key[1]} have waited {now - since:.0f} s for the "
+                               f"order report; they are kept and pushed when it arrives", WARNING)
 
     # -- market data ----------------------------------------------------------------------------------------
 
