@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import vtcore
-from vtcore.gateways import GATEWAYS
+from vtcore.gateways import GATEWAY_NOTES, GATEWAYS
 from vtcore.gateways.ctp import library as ctp_library
 from vtcore.setting import get_settings_dir
 
@@ -57,6 +57,7 @@ def run_info(args: argparse.Namespace) -> int:
         lines.append(f"{module}: {_module_status(module)}")
     lines.append(f"CTP SDK: {ctp_library.status()}")
     lines.append(f"gateways: {', '.join(GATEWAYS)}")
+    lines.extend(f"  {name}: {note}" for name, note in GATEWAY_NOTES.items())
     lines.append(f"settings folder: {get_settings_dir()}")
     print("\n".join(lines))
     return 0

@@ -20,7 +20,14 @@ GATEWAYS: dict[str, str] = {
     "OKEXF": "vtcore.gateways.okx:OkexfGateway",
     "BITMEX": "vtcore.gateways.bitmex:BitmexGateway",
     "BITFINEX": "vtcore.gateways.bitfinex:BitfinexGateway",
+    "ONETOKEN": "vtcore.gateways.onetoken:OnetokenGateway",
     "RPC": "vtcore.gateways.rpc:RpcGateway",
+}
+
+#: what a user must know about a gateway before connecting it (shown by `vtcore info`)
+GATEWAY_NOTES: dict[str, str] = {
+    "ONETOKEN": "the public 1Token service no longer exists; the gateway speaks its documented protocol "
+    "and is tested against a local venue only",
 }
 
 
