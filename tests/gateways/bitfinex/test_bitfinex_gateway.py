@@ -48,13 +48,6 @@ def order(direction: Direction, kind: OrderType, volume: float, price: float = 0
     )
 
 
-def reaches(recorder: Recorder, vt_orderid: str, status: Status):  # type: ignore[no-untyped-def]
-    return recorder.wait(
-        lambda: (o := recorder.last_order(vt_orderid)) and o.status == status and o,
-        what=f"{vt_orderid} {status.value}",
-    )
-
-
 def test_connect_pairs_wallets_and_auth_on_the_api_host(main_engine, bitfinex_venue):
     with captured_logs() as logs:
         recorder, _ = connect(main_engine, bitfinex_venue)
@@ -94,21 +87,21 @@ def test_orders_fills_cancel_and_venue_refusals(main_engine, bitfinex_venue):
     recorder, _ = connect(main_engine, bitfinex_venue)
     recorder.wait(lambda: "account stream authenticated" in recorder.logs(), what="auth")
     resting = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.5, 99.0), NAME)
-    reaches(recorder, resting, Status.NOTTRADED)
+    recorder.reaches(resting, Status.NOTTRADED)
     bitfinex_venue.print_trade("tBTCUSD", "99.0", "0.2", buyer_maker=True)
-    assert reaches(recorder, resting, Status.PARTTRADED).traded == 0.2  # "PARTIALLY FILLED @ 99.0(0.2)"
+    assert recorder.reaches(resting, Status.PARTTRADED).traded == 0.2  # "PARTIALLY FILLED @ 99.0(0.2)"
     trades = recorder.wait(lambda: recorder.trades(resting))
     assert (trades[0].price, trades[0].volume, trades[0].direction) == (99.0, 0.2, Direction.LONG)
     main_engine.cancel_order(CancelRequest(resting.split(".", 1)[1], "BTCUSD", Exchange.BITFINEX), NAME)
-    assert reaches(recorder, resting, Status.CANCELLED).traded == 0.2
+    assert recorder.reaches(resting, Status.CANCELLED).traded == 0.2
     market = main_engine.send_order(order(Direction.SHORT, OrderType.MARKET, 0.3), NAME)
-    reaches(recorder, market, Status.ALLTRADED)
+    recorder.reaches(market, Status.ALLTRADED)
     post_only = main_engine.send_order(order(Direction.LONG, OrderType.POST_ONLY, 0.1, 101.0), NAME)
-    assert reaches(recorder, post_only, Status.CANCELLED).extra["reason"] == "POSTONLY CANCELED"
+    assert recorder.reaches(post_only, Status.CANCELLED).extra["reason"] == "POSTONLY CANCELED"
     fok = main_engine.send_order(order(Direction.LONG, OrderType.FOK, 100, 101.0), NAME)
-    assert reaches(recorder, fok, Status.CANCELLED).extra["reason"] == "FILLORKILL CANCELED"
+    assert recorder.reaches(fok, Status.CANCELLED).extra["reason"] == "FILLORKILL CANCELED"
     small = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.00001, 99.0), NAME)
-    assert "minimum size for BTC/USD" in reaches(recorder, small, Status.REJECTED).extra["reason"]
+    assert "minimum size for BTC/USD" in recorder.reaches(small, Status.REJECTED).extra["reason"]
     recorder.wait(lambda: any(a.accountid == "BTC" and a.balance != 10 for a in recorder.accounts()))
 
 
@@ -127,14 +120,14 @@ def test_reconnect_resubscribes_and_reconciles(main_engine, bitfinex_venue):
     main_engine.subscribe(SubscribeRequest("BTCUSD", Exchange.BITFINEX), NAME)
     recorder.wait(lambda: recorder.ticks("BTCUSD.BITFINEX"))
     resting = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.5, 99.0), NAME)
-    reaches(recorder, resting, Status.NOTTRADED)
+    recorder.reaches(resting, Status.NOTTRADED)
     bitfinex_venue.faults.refuse_ws = True
     bitfinex_venue.drop_connections()
     bitfinex_venue.print_trade(
         "tBTCUSD", "99.0", "0.5", buyer_maker=True
     )  # filled while the streams are down
     bitfinex_venue.faults.refuse_ws = False
-    assert reaches(recorder, resting, Status.ALLTRADED).traded == 0.5
+    assert recorder.reaches(resting, Status.ALLTRADED).traded == 0.5
     assert sum(t.volume for t in recorder.wait(lambda: recorder.trades(resting))) == 0.5
     bitfinex_venue.set_book("tBTCUSD", [("98.0", "1.0")], [("98.5", "1.0")])
     recorder.wait(lambda: recorder.ticks("BTCUSD.BITFINEX")[-1].bid_price_1 == 98.0, what="resubscribed book")

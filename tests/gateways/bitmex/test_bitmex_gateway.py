@@ -34,13 +34,6 @@ def order(direction: Direction, kind: OrderType, volume: float, price: float = 0
     )
 
 
-def reaches(recorder: Recorder, vt_orderid: str, status: Status):  # type: ignore[no-untyped-def]
-    return recorder.wait(
-        lambda: (o := recorder.last_order(vt_orderid)) and o.status == status and o,
-        what=f"{vt_orderid} {status.value}",
-    )
-
-
 def test_connect_contracts_accounts_and_secrecy(main_engine, bitmex_venue):
     with captured_logs() as logs:
         recorder, gateway = connect(main_engine, bitmex_venue)
@@ -80,17 +73,17 @@ def test_ticks_merge_quote_depth_and_trades(main_engine, bitmex_venue):
 def test_limit_partial_fill_cancel_and_market_fill(main_engine, bitmex_venue):
     recorder, _ = connect(main_engine, bitmex_venue)
     vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 300, 99.0), NAME)
-    reaches(recorder, vt_orderid, Status.NOTTRADED)
+    recorder.reaches(vt_orderid, Status.NOTTRADED)
     bitmex_venue.print_trade("XBTUSD", "99.0", "100", buyer_maker=True)
-    partial = reaches(recorder, vt_orderid, Status.PARTTRADED)  # "PartiallyFilled", which vn.py 2.x missed
+    partial = recorder.reaches(vt_orderid, Status.PARTTRADED)  # "PartiallyFilled", which vn.py 2.x missed
     assert partial.traded == 100
     trades = recorder.wait(lambda: recorder.trades(vt_orderid))
     assert (trades[0].price, trades[0].volume, trades[0].direction) == (99.0, 100, Direction.LONG)
     main_engine.cancel_order(CancelRequest(vt_orderid.split(".", 1)[1], "XBTUSD", Exchange.BITMEX), NAME)
-    cancelled = reaches(recorder, vt_orderid, Status.CANCELLED)
+    cancelled = recorder.reaches(vt_orderid, Status.CANCELLED)
     assert cancelled.traded == 100 and cancelled.extra["reason"] == "Canceled via API."
     market = main_engine.send_order(order(Direction.SHORT, OrderType.MARKET, 200), NAME)
-    reaches(recorder, market, Status.ALLTRADED)
+    recorder.reaches(market, Status.ALLTRADED)
     assert sum(t.volume for t in recorder.wait(lambda: recorder.trades(market))) == 200
     position = recorder.wait(lambda: [p for p in recorder.positions() if p.volume == -100])
     assert position[-1].direction == Direction.NET
@@ -99,13 +92,13 @@ def test_limit_partial_fill_cancel_and_market_fill(main_engine, bitmex_venue):
 def test_post_only_fok_and_refusals_carry_the_venue_reason(main_engine, bitmex_venue):
     recorder, _ = connect(main_engine, bitmex_venue)
     post_only = main_engine.send_order(order(Direction.LONG, OrderType.POST_ONLY, 100, 101.0), NAME)
-    assert reaches(recorder, post_only, Status.CANCELLED).extra["reason"] == (
+    assert recorder.reaches(post_only, Status.CANCELLED).extra["reason"] == (
         "Order had execInst of ParticipateDoNotInitiate"
     )
     fok = main_engine.send_order(order(Direction.LONG, OrderType.FOK, 5000, 101.0), NAME)
-    assert reaches(recorder, fok, Status.CANCELLED).extra["reason"] == "Order had timeInForce of FillOrKill"
+    assert recorder.reaches(fok, Status.CANCELLED).extra["reason"] == "Order had timeInForce of FillOrKill"
     too_big = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 9_000_000, 100.0), NAME)
-    assert "insufficient Available Balance" in reaches(recorder, too_big, Status.REJECTED).extra["reason"]
+    assert "insufficient Available Balance" in recorder.reaches(too_big, Status.REJECTED).extra["reason"]
 
 
 def test_history_is_stamped_with_the_start_of_each_bar(main_engine, bitmex_venue):
@@ -123,12 +116,12 @@ def test_reconnect_reauthenticates_resubscribes_and_reconciles(main_engine, bitm
     main_engine.subscribe(SubscribeRequest("XBTUSD", Exchange.BITMEX), NAME)
     recorder.wait(lambda: recorder.ticks("XBTUSD.BITMEX"))
     vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 200, 99.0), NAME)
-    reaches(recorder, vt_orderid, Status.NOTTRADED)
+    recorder.reaches(vt_orderid, Status.NOTTRADED)
     bitmex_venue.faults.refuse_ws = True
     bitmex_venue.drop_connections()
     bitmex_venue.print_trade("XBTUSD", "99.0", "200", buyer_maker=True)  # filled while the streams are down
     bitmex_venue.faults.refuse_ws = False
-    filled = reaches(recorder, vt_orderid, Status.ALLTRADED)
+    filled = recorder.reaches(vt_orderid, Status.ALLTRADED)
     assert filled.traded == 200
     assert sum(t.volume for t in recorder.wait(lambda: recorder.trades(vt_orderid))) == 200
     auths = recorder.wait(

@@ -45,13 +45,6 @@ def order(
     )
 
 
-def reaches(recorder: Recorder, vt_orderid: str, status: Status):  # type: ignore[no-untyped-def]
-    return recorder.wait(
-        lambda: (o := recorder.last_order(vt_orderid)) and o.status == status and o,
-        what=f"{vt_orderid} {status.value}",
-    )
-
-
 def test_connect_says_the_service_is_gone_and_loads_the_account(main_engine, onetoken_venue):
     with captured_logs() as logs:
         recorder, _ = connect(main_engine, onetoken_venue)
@@ -94,20 +87,20 @@ def test_orders_fills_cancel_and_refusals(main_engine, onetoken_venue):
     recorder, _ = connect(main_engine, onetoken_venue)
     recorder.wait(lambda: "trade socket authenticated" in recorder.logs(), what="trade socket")
     resting = main_engine.send_order(order(Direction.LONG, 0.5, 99.0), NAME)
-    reaches(recorder, resting, Status.NOTTRADED)
+    recorder.reaches(resting, Status.NOTTRADED)
     onetoken_venue.print_trade("binance/btc.usdt", "99.0", "0.2", buyer_maker=True)
-    assert reaches(recorder, resting, Status.PARTTRADED).traded == 0.2
+    assert recorder.reaches(resting, Status.PARTTRADED).traded == 0.2
     fills = recorder.wait(lambda: recorder.trades(resting))
     assert (fills[0].price, fills[0].volume, fills[0].direction) == (99.0, 0.2, Direction.LONG)
     main_engine.cancel_order(CancelRequest(resting.split(".", 1)[1], "btc.usdt", Exchange.BINANCE), NAME)
-    assert reaches(recorder, resting, Status.CANCELLED).traded == 0.2
+    assert recorder.reaches(resting, Status.CANCELLED).traded == 0.2
     taker = main_engine.send_order(order(Direction.SHORT, 0.3, 99.5), NAME)
-    reaches(recorder, taker, Status.ALLTRADED)
+    recorder.reaches(taker, Status.ALLTRADED)
     assert sum(t.volume for t in recorder.wait(lambda: recorder.trades(taker))) == 0.3
     market = main_engine.send_order(order(Direction.LONG, 0.1, 0.0, OrderType.MARKET), NAME)
-    assert "not supported" in reaches(recorder, market, Status.REJECTED).extra["reason"]
+    assert "not supported" in recorder.reaches(market, Status.REJECTED).extra["reason"]
     broke = main_engine.send_order(order(Direction.LONG, 10_000, 99.0), NAME)
-    assert "place-order-no-money" in reaches(recorder, broke, Status.REJECTED).extra["reason"]
+    assert "place-order-no-money" in recorder.reaches(broke, Status.REJECTED).extra["reason"]
 
 
 def test_history_is_not_offered_and_says_why(main_engine, onetoken_venue):
@@ -124,12 +117,12 @@ def test_reconnect_signs_the_upgrade_again_and_reconciles(main_engine, onetoken_
     recorder, _ = connect(main_engine, onetoken_venue)
     recorder.wait(lambda: "trade socket authenticated" in recorder.logs(), what="trade socket")
     resting = main_engine.send_order(order(Direction.LONG, 0.5, 99.0), NAME)
-    reaches(recorder, resting, Status.NOTTRADED)
+    recorder.reaches(resting, Status.NOTTRADED)
     onetoken_venue.faults.refuse_ws = True
     onetoken_venue.drop_connections()
     onetoken_venue.print_trade("binance/btc.usdt", "99.0", "0.5", buyer_maker=True)
     onetoken_venue.faults.refuse_ws = False
-    assert reaches(recorder, resting, Status.ALLTRADED).traded == 0.5
+    assert recorder.reaches(resting, Status.ALLTRADED).traded == 0.5
     assert sum(t.volume for t in recorder.wait(lambda: recorder.trades(resting))) == 0.5
     recorder.wait(
         lambda: recorder.logs().count("trade socket authenticated") >= 2, what="second authentication"
