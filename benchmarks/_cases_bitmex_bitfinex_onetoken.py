@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from vtcore.constant import Exchange
-from vtcore.gateways._transport.gateway import TICK_INDEX, TickState, leading_string
+from vtcore.gateways._venue import TICK_INDEX, TickState, leading_string
 from vtcore.gateways.bitfinex.market import BitfinexMarket
 from vtcore.gateways.bitmex import parse as bitmex_parse
 from vtcore.gateways.bitmex.market import BitmexMarket

@@ -43,6 +43,9 @@ GATEWAY_NOTES: dict[str, str] = {
 DEFAULT_SIM_GATEWAY = "CTP"
 SIM_PEERS: dict[str, str] = {
     "CTP": "vtcore.gateways.ctp.sim:start_peer",
+    "BITMEX": "vtcore.gateways.bitmex.sim:start_peer",
+    "BITFINEX": "vtcore.gateways.bitfinex.sim:start_peer",
+    "ONETOKEN": "vtcore.gateways.onetoken.sim:start_peer",
 }
 
 

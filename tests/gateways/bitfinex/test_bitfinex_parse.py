@@ -12,7 +12,7 @@ import pytest
 
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Status
 from vtcore.gateways._transport import ClockSkewError, RateLimitError, RequestRejectedError, SignatureError
-from vtcore.gateways._transport.gateway import TICK_INDEX, TickState
+from vtcore.gateways._venue import TICK_INDEX, TickState
 from vtcore.gateways.bitfinex import parse
 from vtcore.gateways.bitfinex.market import BitfinexMarket
 

@@ -19,7 +19,7 @@ from vtcore.gateways._transport import (
     SignatureError,
     VenueUnavailableError,
 )
-from vtcore.gateways._transport.gateway import TickState
+from vtcore.gateways._venue import TickState
 from vtcore.gateways.bitmex import parse, schemas
 from vtcore.gateways.bitmex.market import MARKET_TABLES, BitmexMarket
 
@@ -41,7 +41,7 @@ class Ticks:
         self.pushed.append((list(state.values), moment))
 
     def field(self, name: str, index: int = -1) -> Any:
-        from vtcore.gateways._transport.gateway import TICK_INDEX  # noqa: PLC0415
+        from vtcore.gateways._venue import TICK_INDEX  # noqa: PLC0415
 
         return self.pushed[index][0][TICK_INDEX[name]]
 

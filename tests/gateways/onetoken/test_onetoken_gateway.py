@@ -12,7 +12,7 @@ from venues.onetoken import ACCOUNT, OT_KEY, OT_SECRET, OneTokenVenue
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Product, Status
 from vtcore.engine import MainEngine
 from vtcore.errors import SettingsError
-from vtcore.gateways._transport.gateway import Timing
+from vtcore.gateways._venue import Timing
 from vtcore.gateways.onetoken import OnetokenGateway
 from vtcore.object import CancelRequest, HistoryRequest, OrderRequest, SubscribeRequest
 

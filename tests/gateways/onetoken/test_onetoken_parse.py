@@ -13,7 +13,7 @@ import pytest
 
 from vtcore.constant import Direction, Exchange, Status
 from vtcore.gateways._transport import RateLimitError, RequestRejectedError, SignatureError
-from vtcore.gateways._transport.gateway import TICK_INDEX, TickState
+from vtcore.gateways._venue import TICK_INDEX, TickState
 from vtcore.gateways.onetoken import parse, schemas
 from vtcore.gateways.onetoken.market import TICK_URI, ZHUBI_URI, OneTokenMarket
 

@@ -27,16 +27,17 @@ from vtcore.gateways._transport import (
     VenueConnectionError,
     WebSocketClient,
 )
-from vtcore.gateways._transport.gateway import (
-    INTERVAL_STEP,
-    TransportGateway,
+from vtcore.gateways._venue import (
+    VenueGateway,
     format_number,
     http_to_ws,
+    order_reason,
     parse_common_settings,
 )
 from vtcore.gateways.bitfinex import parse, schemas
 from vtcore.gateways.bitfinex.market import BitfinexMarket
 from vtcore.object import BarData, CancelRequest, HistoryRequest, OrderData, OrderRequest
+from vtcore.time import INTERVAL_STEP, ms_to_datetime
 
 REST_URL, PUBLIC_URL = "https://api.bitfinex.com", "https://api-pub.bitfinex.com"
 CHANNELS = ("ticker", "book", "trades")
@@ -44,7 +45,7 @@ FLAG_CHECKSUM = 131072
 _PAIRS = msgspec.json.Decoder(list[list[tuple[str, list[Any]]]])
 
 
-class BitfinexGateway(TransportGateway):
+class BitfinexGateway(VenueGateway):
     default_name: ClassVar[str] = "BITFINEX"
     default_setting: ClassVar[dict[str, Any]] = {
         "key": "",
@@ -68,8 +69,6 @@ class BitfinexGateway(TransportGateway):
         self.public_socket: WebSocketClient | None = None
         self.private_socket: WebSocketClient | None = None
         self.market = BitfinexMarket(self.ticks, self.emit_tick)
-        self.malformed_messages = 0
-        self._private_opened = False
         self._nonce = 0
         self._pings = itertools.count(1)
         #: Bitfinex wants a cid of at most 45 bits, unique per day: the second of the day at connect, a count
@@ -203,10 +202,6 @@ class BitfinexGateway(TransportGateway):
         await self.public_socket.unsubscribe([f"{channel}:{symbol}" for channel in CHANNELS])
         self.ticks.pop(symbol, None)
 
-    def drop_malformed(self, what: str, error: BaseException | str) -> None:
-        self.malformed_messages += 1
-        self.logger.warning("%s: malformed %s dropped: %s", self.gateway_name, what, error)
-
     def on_public_message(self, raw: bytes) -> None:
         if raw.startswith(b"["):
             try:
@@ -275,9 +270,7 @@ class BitfinexGateway(TransportGateway):
         if reply.status != "OK":
             raise parse.classify(reply.code, reply.msg or "authentication failed", 0)
         self.write_log("account stream authenticated")
-        if self._private_opened:
-            self.submit(self.reconcile(), "reconcile orders")
-        self._private_opened = True
+        self.private_stream_opened()
 
     def on_private_message(self, raw: bytes) -> None:
         if not raw.startswith(b"["):
@@ -311,7 +304,7 @@ class BitfinexGateway(TransportGateway):
             return
         orderid = str(row.CID)
         template = None
-        if orderid not in self.orders:
+        if self.orders.get(orderid) is None:
             template = parse.order(
                 row, orderid=orderid, gateway_name=self.gateway_name, exchange=self.exchange
             )
@@ -320,18 +313,18 @@ class BitfinexGateway(TransportGateway):
         if status == Status.CANCELLED and row.ORDER_STATUS and row.ORDER_STATUS != "CANCELED":
             reason = row.ORDER_STATUS.split(" was:", 1)[0]  # POSTONLY CANCELED, IOC CANCELED, ...
         original = abs(row.AMOUNT_ORIG or 0.0)
-        self.update_order(
+        self.orders.update(
             orderid,
-            status=status,
+            status,
             traded=original - abs(row.AMOUNT or 0.0),
-            template=template,
-            moment=dt.datetime.fromtimestamp((row.MTS_UPDATE or row.MTS_CREATE or 0) / 1000, dt.timezone.utc),
+            moment=ms_to_datetime(row.MTS_UPDATE or row.MTS_CREATE or 0),
             reason=reason,
+            template=template,
         )
 
     def apply_trade(self, row: schemas.Trade) -> None:
         orderid = str(row.CID) if row.CID is not None else str(row.ORDER_ID)
-        self.add_trade(
+        self.orders.trade(
             parse.trade(row, orderid=orderid, gateway_name=self.gateway_name, exchange=self.exchange)
         )
 
@@ -344,8 +337,9 @@ class BitfinexGateway(TransportGateway):
                 cid = info[2] if isinstance(info, list) and len(info) > 2 else None
             except parse.DECODE_ERRORS:
                 cid = None
-            if cid is not None and str(cid) in self.orders:
-                self.update_order(str(cid), status=Status.REJECTED, reason=RequestRejectedError(note.TEXT))
+            if cid is not None and self.orders.get(str(cid)) is not None:
+                reason = order_reason(RequestRejectedError(note.TEXT))
+                self.orders.update(str(cid), Status.REJECTED, reason=reason)
                 return
         self.write_log(f"{note.TYPE} {note.STATUS}: {note.TEXT}", logging.WARNING)
 
@@ -387,8 +381,14 @@ class BitfinexGateway(TransportGateway):
 
     async def reconcile(self) -> None:
         """After the account stream was down: the `os` snapshot brought the open orders; orders that closed
-        meanwhile are read from the order history, and their fills from the trade history."""
-        active = [order for order in self.orders.values() if order.is_active()]
+        meanwhile are read from the order history, and their fills from the trade history (one query each
+        for all the orders)."""
+        await self.reconcile_orders(self.orders.active_orders())
+
+    async def reconcile_order(self, order: OrderData) -> None:
+        await self.reconcile_orders([order])
+
+    async def reconcile_orders(self, active: list[OrderData]) -> None:
         if not active:
             return
         try:

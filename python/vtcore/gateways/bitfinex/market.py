@@ -13,9 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from vtcore.gateways._depth import ASK_PRICES, ASK_SIZES, BID_PRICES, BID_SIZES, write_side
-from vtcore.gateways._transport.gateway import TICK_INDEX, TickState, ms_to_datetime
+from vtcore.gateways._venue import TICK_INDEX, TickState
+from vtcore.gateways._venue.depth import ASK_PRICES, ASK_SIZES, BID_PRICES, BID_SIZES, write_side
 from vtcore.gateways.bitfinex import parse, schemas
+from vtcore.time import ms_to_datetime
 
 _BID, _BID_SIZE = TICK_INDEX["bid_price_1"], TICK_INDEX["bid_volume_1"]
 _ASK, _ASK_SIZE = TICK_INDEX["ask_price_1"], TICK_INDEX["ask_volume_1"]

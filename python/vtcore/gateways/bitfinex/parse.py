@@ -24,9 +24,9 @@ from vtcore.gateways._transport import (
     VenueUnavailableError,
     retry_after_seconds,
 )
-from vtcore.gateways._transport.gateway import ms_to_datetime
 from vtcore.gateways.bitfinex import schemas
 from vtcore.object import AccountData, BarData, ContractData, OrderData, TradeData
+from vtcore.time import ms_to_datetime
 
 #: the first word(s) of ORDER_STATUS -> vtcore. Compound texts ("PARTIALLY FILLED @ 100.0(0.1)", "CANCELED
 #: was: PARTIALLY FILLED @ ...", "EXECUTED @ ...: was PARTIALLY FILLED @ ...") are read by their head; vn.py's

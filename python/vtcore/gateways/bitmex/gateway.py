@@ -30,9 +30,8 @@ from vtcore.gateways._transport import (
     VenueUnavailableError,
     WebSocketClient,
 )
-from vtcore.gateways._transport.gateway import (
-    INTERVAL_STEP,
-    TransportGateway,
+from vtcore.gateways._venue import (
+    VenueGateway,
     format_number,
     format_step,
     http_to_ws,
@@ -42,6 +41,7 @@ from vtcore.gateways._transport.gateway import (
 from vtcore.gateways.bitmex import parse, schemas
 from vtcore.gateways.bitmex.market import MARKET_TABLES, BitmexMarket
 from vtcore.object import BarData, CancelRequest, HistoryRequest, OrderData, OrderRequest
+from vtcore.time import INTERVAL_STEP
 
 PUBLIC_TABLES = ("quote", "orderBook10", "trade", "instrument")
 PRIVATE_TABLES = ("order", "execution", "position", "margin")
@@ -50,7 +50,7 @@ _BUCKETS = msgspec.json.Decoder(list[schemas.Bucket])
 _ROOT = msgspec.json.Decoder(schemas.Root)
 
 
-class BitmexGateway(TransportGateway):
+class BitmexGateway(VenueGateway):
     default_name: ClassVar[str] = "BITMEX"
     default_setting: ClassVar[dict[str, Any]] = {
         "key": "",
@@ -79,8 +79,6 @@ class BitmexGateway(TransportGateway):
         self.public_socket: WebSocketClient | None = None
         self.private_socket: WebSocketClient | None = None
         self.market = BitmexMarket(self.ticks, self.emit_tick)
-        self.malformed_messages = 0
-        self._private_opened = False
         #: the venue's orderID -> the local order id (clOrdID), for rows that carry only orderID
         self.venue_ids: dict[str, str] = {}
         self.margins: dict[str, dict[str, Any]] = {}  # the margin row per currency, merged across updates
@@ -194,10 +192,6 @@ class BitmexGateway(TransportGateway):
         await self.public_socket.unsubscribe([f"{table}:{symbol}" for table in PUBLIC_TABLES])
         self.ticks.pop(symbol, None)
 
-    def drop_malformed(self, what: str, error: BaseException | str) -> None:
-        self.malformed_messages += 1
-        self.logger.warning("%s: malformed %s dropped: %s", self.gateway_name, what, error)
-
     def on_public_message(self, raw: bytes) -> None:
         table = leading_string(raw, parse.TABLE_PREFIX)
         if table in MARKET_TABLES:
@@ -239,9 +233,7 @@ class BitmexGateway(TransportGateway):
                 continue
             raise error
         self.write_log("private stream authenticated")
-        if self._private_opened:
-            self.submit(self.reconcile(), "reconcile orders")
-        self._private_opened = True
+        self.private_stream_opened()
 
     def on_private_message(self, raw: bytes) -> None:
         table = leading_string(raw, parse.TABLE_PREFIX)
@@ -297,20 +289,20 @@ class BitmexGateway(TransportGateway):
         reason = ""
         if status in (Status.CANCELLED, Status.REJECTED):
             reason = parse.cancel_reason(row.text) or row.ordRejReason or ""
-        self.update_order(
+        self.orders.update(
             orderid,
-            status=status,
+            status,
             traded=row.cumQty,
-            template=template,
             moment=row.timestamp or row.transactTime,
             reason=reason,
+            template=template,
         )
 
     def apply_execution(self, row: schemas.Execution) -> None:
         orderid = self.local_id(row.orderID, row.clOrdID)
         trade = parse.trade(row, orderid=orderid, gateway_name=self.gateway_name, exchange=self.exchange)
         if trade is not None:
-            self.add_trade(trade)
+            self.orders.trade(trade)
 
     def apply_margin(self, row: schemas.Margin) -> None:
         merged = self.margins.setdefault(row.currency, {})
@@ -349,7 +341,7 @@ class BitmexGateway(TransportGateway):
             # sent, then no answer: the venue may have the order; ask it by clOrdID rather than guess
             self.write_log(f"order {order.orderid}: {error}; asking the venue about it", logging.WARNING)
             await asyncio.sleep(0.2)
-            if not await self.reconcile_order(order):
+            if not await self.ask_about(order):
                 raise
             return
         self.apply_order(msgspec.json.decode(raw, type=schemas.Order))
@@ -368,7 +360,13 @@ class BitmexGateway(TransportGateway):
         for row in parse.ORDERS.decode(raw):
             self.apply_order(row)
 
-    async def reconcile_order(self, order: OrderData) -> bool:
+    async def reconcile_order(self, order: OrderData) -> None:
+        try:
+            await self.ask_about(order)
+        except TransportError as error:
+            self.write_log(f"reconcile {order.orderid}: {error}", logging.WARNING)
+
+    async def ask_about(self, order: OrderData) -> bool:
         """Bring one order up to date (and its fills) from REST; False when the venue does not know it."""
         query = {"filter": json.dumps({"clOrdID": order.orderid}), "count": 1}
         rows = parse.ORDERS.decode(await self.call("GET", "/order", query, signed=True))
@@ -381,17 +379,6 @@ class BitmexGateway(TransportGateway):
             self.apply_execution(execution)
         self.apply_order(rows[0])
         return True
-
-    async def reconcile(self) -> None:
-        """After the private stream was down: bring active orders up to date and fetch the fills missed."""
-        active = [order for order in self.orders.values() if order.is_active()]
-        for order in active:
-            try:
-                await self.reconcile_order(order)
-            except TransportError as error:
-                self.write_log(f"reconcile {order.orderid}: {error}", logging.WARNING)
-        if active:
-            self.write_log(f"reconciled {len(active)} active orders after the private stream reconnected")
 
     # ---- account and history
 

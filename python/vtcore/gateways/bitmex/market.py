@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from vtcore.gateways._depth import write_levels
-from vtcore.gateways._transport.gateway import TICK_INDEX, TickState
+from vtcore.gateways._venue import TICK_INDEX, TickState
+from vtcore.gateways._venue.depth import write_levels
 from vtcore.gateways.bitmex import parse, schemas
 
 MARKET_TABLES = frozenset({"quote", "orderBook10", "trade", "instrument"})

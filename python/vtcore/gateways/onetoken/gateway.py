@@ -28,8 +28,8 @@ from vtcore.gateways._transport import (
     TransportError,
     WebSocketClient,
 )
-from vtcore.gateways._transport.gateway import (
-    TransportGateway,
+from vtcore.gateways._venue import (
+    VenueGateway,
     format_step,
     http_to_ws,
     leading_string,
@@ -47,7 +47,7 @@ _PLACED = msgspec.json.Decoder(schemas.Placed)
 SERVICE_CLOSED = "the public 1Token service no longer exists; ONETOKEN speaks its documented protocol only"
 
 
-class OnetokenGateway(TransportGateway):
+class OnetokenGateway(VenueGateway):
     default_name: ClassVar[str] = "ONETOKEN"
     default_setting: ClassVar[dict[str, Any]] = {
         "key": "",
@@ -74,9 +74,7 @@ class OnetokenGateway(TransportGateway):
         self.tick_socket: WebSocketClient | None = None
         self.trade_socket: WebSocketClient | None = None
         self.market = OneTokenMarket(self.ticks, self.emit_tick)
-        self.malformed_messages = 0
         self._nonce = 0
-        self._private_opened = False
 
     # ---- settings and REST
 
@@ -207,10 +205,6 @@ class OnetokenGateway(TransportGateway):
         )
         self.ticks.pop(symbol, None)
 
-    def drop_malformed(self, what: str, error: BaseException | str) -> None:
-        self.malformed_messages += 1
-        self.logger.warning("%s: malformed %s dropped: %s", self.gateway_name, what, error)
-
     def decode_message(self, raw: bytes) -> schemas.Message | None:
         try:
             return parse.MESSAGE.decode(raw)
@@ -265,9 +259,7 @@ class OnetokenGateway(TransportGateway):
         code = message.code or message.status
         if code in ("ok", "connected"):
             self.write_log("trade socket authenticated")
-            if self._private_opened:
-                self.submit(self.reconcile(), "reconcile orders")
-            self._private_opened = True
+            self.private_stream_opened()
         elif code == "no-router-found":
             self.write_log(f"1Token does not route {self.router}: no trade pushes", logging.ERROR)
         else:
@@ -283,13 +275,8 @@ class OnetokenGateway(TransportGateway):
             )
         status = parse.STATUS_ONETOKEN2VT.get(row.status, Status.NOTTRADED)
         reason = "1Token marked the order error-order" if row.status == "error-order" else ""
-        self.update_order(
-            orderid,
-            status=status,
-            traded=row.dealt_amount,
-            template=template,
-            moment=row.last_update,
-            reason=reason,
+        self.orders.update(
+            orderid, status, traded=row.dealt_amount, moment=row.last_update, reason=reason, template=template
         )
         if row.dealt_amount > (known.traded if known is not None else 0.0):
             self.submit(self.fetch_fills(row.contract), f"fills of {orderid}")
@@ -305,8 +292,8 @@ class OnetokenGateway(TransportGateway):
 
     async def fetch_fills(self, contract: str) -> None:
         for fill in _FILLS.decode(await self.trade_call("GET", "/trans", {"contract": contract})):
-            if fill.client_oid in self.orders:
-                self.add_trade(
+            if self.orders.get(fill.client_oid) is not None:
+                self.orders.trade(
                     parse.trade(
                         fill, orderid=fill.client_oid, gateway_name=self.gateway_name, exchange=self.exchange
                     )
@@ -327,7 +314,7 @@ class OnetokenGateway(TransportGateway):
         }
         placed = _PLACED.decode(await self.trade_call("POST", "/orders", body))
         if placed.client_oid == order.orderid:
-            self.update_order(order.orderid, status=Status.NOTTRADED)
+            self.orders.update(order.orderid, Status.NOTTRADED)
 
     async def cancel_venue_order(self, req: CancelRequest) -> None:
         await self.trade_call("DELETE", "/orders", {"client_oid": req.orderid})
@@ -336,20 +323,14 @@ class OnetokenGateway(TransportGateway):
         for row in parse.ORDERS.decode(await self.trade_call("GET", "/orders", {"state": "active"})):
             self.apply_order(row)
 
-    async def reconcile(self) -> None:
-        active = [order for order in self.orders.values() if order.is_active()]
-        for order in active:
-            try:
-                rows = parse.ORDERS.decode(
-                    await self.trade_call("GET", "/orders", {"client_oid": order.orderid})
-                )
-            except TransportError as error:
-                self.write_log(f"reconcile {order.orderid}: {error}", logging.WARNING)
-                continue
-            for row in rows:
-                self.apply_order(row)
-        if active:
-            self.write_log(f"reconciled {len(active)} active orders after the trade socket reconnected")
+    async def reconcile_order(self, order: OrderData) -> None:
+        try:
+            rows = parse.ORDERS.decode(await self.trade_call("GET", "/orders", {"client_oid": order.orderid}))
+        except TransportError as error:
+            self.write_log(f"reconcile {order.orderid}: {error}", logging.WARNING)
+            return
+        for row in rows:
+            self.apply_order(row)
 
     # ---- account and history
 

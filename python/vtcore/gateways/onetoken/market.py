@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from vtcore.gateways._transport.gateway import TICK_INDEX, TickState
+from vtcore.gateways._venue import TICK_INDEX, TickState
 from vtcore.gateways.onetoken import parse
 
 _BID, _ASK = TICK_INDEX["bid_price_1"], TICK_INDEX["ask_price_1"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from vtcore.gateways._transport.gateway import TICK_INDEX
+from vtcore.gateways._venue.ticks import TICK_INDEX
 
 #: the argument positions of the five bid / ask prices and sizes
 BID_PRICES = [TICK_INDEX[f"bid_price_{n}"] for n in range(1, 6)]
