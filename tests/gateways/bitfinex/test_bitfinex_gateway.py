@@ -157,3 +157,14 @@ def test_restart_info_and_malformed_frames(main_engine, bitfinex_venue):
     recorder.wait(lambda: gateway.malformed_messages == 2, what="malformed frames counted")
     bitfinex_venue.set_book("tBTCUSD", [("97.0", "1.0")], [("97.5", "1.0")])
     recorder.wait(lambda: recorder.ticks("BTCUSD.BITFINEX")[-1].bid_price_1 == 97.0, what="ticks after it")
+
+
+def test_rate_limit_reply_is_waited_out_and_close_leaves_no_stream(main_engine, bitfinex_venue):
+    recorder, gateway = connect(main_engine, bitfinex_venue)
+    accounts = len(recorder.accounts())
+    bitfinex_venue.faults.http_429 = 1  # ["error", 11010, "ratelimit: error"] once
+    gateway.query_account()
+    recorder.wait(lambda: len(recorder.accounts()) > accounts, what="wallets after the 429")
+    assert bitfinex_venue.faults.http_429 == 0
+    main_engine.close()
+    recorder.wait(lambda: bitfinex_venue.session_count() == 0, what="both streams closed")

@@ -157,3 +157,15 @@ def test_wrong_secret_is_named_and_never_logged(main_engine, bitmex_venue):
             lambda: any("Signature not valid" in line for line in recorder.logs()), what="error log"
         )
     assert wrong not in "\n".join(logs.lines + recorder.logs())
+
+
+def test_rate_limit_reply_is_waited_out_and_close_leaves_no_stream(main_engine, bitmex_venue):
+    recorder, _ = connect(main_engine, bitmex_venue)
+    bitmex_venue.faults.http_429 = 1  # the order's first attempt is answered 429 + Retry-After
+    bitmex_venue.faults.retry_after = 0
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 100, 99.0), NAME)
+    recorder.reaches(vt_orderid, Status.NOTTRADED)
+    assert bitmex_venue.faults.http_429 == 0
+    assert bitmex_venue.session_count() == 2
+    main_engine.close()
+    recorder.wait(lambda: bitmex_venue.session_count() == 0, what="both streams closed")

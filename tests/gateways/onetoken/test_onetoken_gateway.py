@@ -152,3 +152,14 @@ def test_settings_name_the_bad_field(main_engine, onetoken_venue):
         main_engine.connect(setting, gateway.gateway_name)
     main_engine.connect({**setting, "exchange": "OKEX", "account": ""}, gateway.gateway_name)
     recorder.wait(lambda: any("setting 'account'" in line for line in recorder.logs()), what="account error")
+
+
+def test_rate_limit_reply_is_waited_out_and_close_leaves_no_stream(main_engine, onetoken_venue):
+    recorder, gateway = connect(main_engine, onetoken_venue)
+    recorder.wait(lambda: "trade socket authenticated" in recorder.logs(), what="trade socket")
+    accounts = len(recorder.accounts())
+    onetoken_venue.faults.http_429 = 1  # {"code": "rate-limit-exceeded"} once
+    gateway.query_account()
+    recorder.wait(lambda: len(recorder.accounts()) > accounts, what="account after the 429")
+    main_engine.close()
+    recorder.wait(lambda: onetoken_venue.session_count() == 0, what="both sockets closed")
