@@ -6,9 +6,9 @@ Baselines (each runs unmodified; what is around it is said here):
   `json.loads` its client does). It was written for vn.py 2.x, whose Exchange enum had BITFINEX; vn.py 4.5's
   has not, so the label is added to the enum before the module is imported.
 - BitMEX: there is no vn.py BitMEX package on the registry (vn.py 2.x, which had one, is not there either), so
-  ccxt's parser stands in: `bitmex-api` (ccxt's BitMEX), `json.loads` then ccxt.pro's `handle_message`. Each
-  side reads the stream its client subscribes to: vtcore the five levels of `orderBook10` and the best
-  bid/ask of `quote`, ccxt the `orderBookL2` level updates and the `instrument` ticker.
+  ccxt's parser stands in: `bitmex-api` (ccxt's BitMEX), `json.loads` then ccxt.pro's `handle_message`. Depth
+  and trades are the same frames on both sides (`orderBookL2` level updates on the same partial); for the top
+  of book each reads what its client subscribes to: vtcore `quote`, ccxt the `instrument` ticker.
 - 1Token: no vn.py package and no ccxt client; 1Token's own SDK (`onetoken` 0.2.210201.1) parses the same
   frames: `json.loads` then `Tick.from_dict` / `Zhubi.from_dict`, as its quote client does.
 """
@@ -50,15 +50,21 @@ def iso(ms: int) -> str:
 # ------------------------------------------------------------------------------------------------- frames
 
 
-def bitmex_book10(i: int) -> str:
-    bids = [[98490.0 - n * 0.5, 22400 + 100 * ((i + n) % 7)] for n in range(10)]
-    asks = [[98490.5 + n * 0.5, 17600 + 100 * ((i + n) % 5)] for n in range(10)]
-    row = {"symbol": "XBTUSD", "bids": bids, "asks": asks, "timestamp": iso(START_MS + i)}
-    return dumps({"table": "orderBook10", "action": "update", "data": [row]})
+def bitmex_l2_partial() -> str:
+    """The `orderBookL2` partial both sides start from: ten levels a side around 98490."""
+    rows = []
+    for k in range(20):
+        bid = k % 2 == 1
+        price = 98490.0 - (k // 2) * 0.5 if bid else 98490.5 + (k // 2) * 0.5
+        rows.append(
+            {"symbol": "XBTUSD", "id": 8799015100 + k, "side": "Buy" if bid else "Sell", "size": 1000}
+        )
+        rows[-1]["price"] = price
+    return dumps({"table": "orderBookL2", "action": "partial", "filter": {"symbol": "XBTUSD"}, "data": rows})
 
 
 def bitmex_l2_update(i: int) -> str:
-    row = {"symbol": "XBTUSD", "id": 8799015100 + i % 10, "side": "Buy" if i % 2 else "Sell"}
+    row = {"symbol": "XBTUSD", "id": 8799015100 + i % 20, "side": "Buy" if i % 2 else "Sell"}
     row["size"] = 1000 + i
     row["timestamp"] = iso(START_MS + i)
     return dumps({"table": "orderBookL2", "action": "update", "data": [row]})
@@ -181,7 +187,7 @@ def vtcore_cases(n: int) -> dict[str, tuple[Callable[[bytes], None], list[bytes]
         return {symbol: TickState(symbol, exchange, gateway, symbol)}
 
     for label, builder in (
-        ("bitmex depth", bitmex_book10),
+        ("bitmex depth", bitmex_l2_update),
         ("bitmex top of book", bitmex_quote),
         ("bitmex trade", bitmex_trade),
     ):
@@ -194,6 +200,8 @@ def vtcore_cases(n: int) -> dict[str, tuple[Callable[[bytes], None], list[bytes]
             if table is not None:
                 market.handle(raw, table)
 
+        on_message(bitmex_l2_partial().encode())  # the book the level updates apply to
+        counter.count = 0
         cases[label] = (on_message, [builder(i).encode() for i in range(n)], counter)
 
     for label, builder in BITFINEX_CASES:
@@ -275,19 +283,7 @@ def baseline_cases(n: int) -> dict[str, tuple[str, Callable[[str], None], list[s
         exchange.set_markets(exchange.parse_markets([instrument]))
         client = exchange.client("ws://127.0.0.1:9/realtime")
         if partial:
-            rows = [
-                {
-                    "symbol": "XBTUSD",
-                    "id": 8799015100 + k,
-                    "side": "Buy" if k % 2 else "Sell",
-                    "size": 1000,
-                    "price": 98490.0 + (k if k % 2 == 0 else -k) * 0.5,
-                }
-                for k in range(10)
-            ]
-            exchange.handle_message(
-                client, {"table": partial, "action": "partial", "filter": {"symbol": "XBTUSD"}, "data": rows}
-            )
+            exchange.handle_message(client, json.loads(bitmex_l2_partial()))
         counter = Counter()
 
         def handle(

@@ -71,7 +71,13 @@ async def record_bitmex() -> None:
         "api-expires": str(expires),
         "api-signature": signature(BMX_SECRET, "GET", "/realtime", expires, ""),
     }
-    topics = ["quote:XBTUSD", "orderBook10:XBTUSD", "trade:XBTUSD", "instrument:XBTUSD"]
+    topics = [
+        "quote:XBTUSD",
+        "orderBook10:XBTUSD",
+        "orderBookL2_25:XBTUSD",
+        "trade:XBTUSD",
+        "instrument:XBTUSD",
+    ]
     topics += ["order", "execution", "position", "margin"]
     url = venue.http_url.replace("http", "ws") + "/realtime?subscribe=" + ",".join(topics)
     async with aiohttp.ClientSession() as session, session.ws_connect(url, headers=headers) as ws:

@@ -187,3 +187,33 @@ def test_signature_and_errors() -> None:
     assert type(rejected) is RequestRejectedError and "insufficient" in rejected.venue_message
     assert parse.parse_error(200, b"[]", {}) is None
     assert isinstance(parse.parse_error(502, b"<html>bad gateway</html>", {}), VenueUnavailableError)
+
+
+def test_level_book_from_l2_partial_and_updates() -> None:
+    ticks = Ticks("XBTUSD")
+    market = BitmexMarket(ticks.states, ticks.emit)
+    frames = [raw for raw in recorded_all() if raw.startswith(b'{"table":"orderBookL2_25"')]
+    for raw in frames:
+        market.handle(raw, "orderBookL2_25")
+    assert len(ticks.pushed) == len(frames)
+    # the recorded session's market sell of 300 took that much of the 100.0 bid
+    assert (ticks.field("bid_price_1"), ticks.field("bid_volume_1")) == (100.0, 700.0)
+    assert (ticks.field("bid_price_2"), ticks.field("ask_price_1"), ticks.field("ask_volume_2")) == (
+        99.5,
+        100.5,
+        3000.0,
+    )
+    # a delete takes the level away; an update of an unknown id changes nothing
+    delete = frames[0].replace(b'"action":"partial"', b'"action":"delete"')
+    market.handle(delete, "orderBookL2_25")
+    assert ticks.field("bid_price_1") == 0.0 and ticks.field("ask_price_1") == 0.0
+    market.handle(
+        b'{"table":"orderBookL2_25","action":"update","data":[{"symbol":"XBTUSD","id":1,"side":"Buy",'
+        b'"size":5}]}',
+        "orderBookL2_25",
+    )
+    assert ticks.field("bid_price_1") == 0.0
+
+
+def recorded_all() -> list[bytes]:
+    return [json.loads(line)["frame"].encode() for line in FRAMES.read_text().splitlines()]

@@ -7,14 +7,12 @@ each frame is decoded once by the decoder for that channel and frame shape.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from vtcore.gateways._venue import TICK_INDEX, TickState
-from vtcore.gateways._venue.depth import ASK_PRICES, ASK_SIZES, BID_PRICES, BID_SIZES, write_side
+from vtcore.gateways._venue.depth import ASKS, BIDS, LevelBook
 from vtcore.gateways.bitfinex import parse, schemas
 from vtcore.time import ms_to_datetime
 
@@ -24,81 +22,19 @@ _LAST, _LAST_SIZE = TICK_INDEX["last_price"], TICK_INDEX["last_volume"]
 _HIGH, _LOW, _OPEN = TICK_INDEX["high_price"], TICK_INDEX["low_price"], TICK_INDEX["open_price"]
 _VOLUME = TICK_INDEX["volume"]
 
-BIDS, ASKS = 1, 2
-BP1, BP2, BP3, BP4, BP5 = BID_PRICES
-BV1, BV2, BV3, BV4, BV5 = BID_SIZES
-AP1, AP2, AP3, AP4, AP5 = ASK_PRICES
-AV1, AV2, AV3, AV4, AV5 = ASK_SIZES
 Emit = Callable[[TickState, "dt.datetime | None"], None]
 
 
-@dataclass
-class Book:
-    """One symbol's P0 book: prices sorted ascending per side, amounts by price (asks as positive sizes)."""
-
-    bid_prices: list[int | float] = field(default_factory=list)
-    ask_prices: list[int | float] = field(default_factory=list)
-    bids: dict[int | float, int | float] = field(default_factory=dict)
-    asks: dict[int | float, int | float] = field(default_factory=dict)
-
-    def clear(self) -> None:
-        self.bid_prices.clear()
-        self.ask_prices.clear()
-        self.bids.clear()
-        self.asks.clear()
+class Book(LevelBook):
+    """One symbol's P0 book (asks kept as positive sizes)."""
 
     def apply(self, level: schemas.Level) -> int:
-        """Apply one level; returns which side's best five it may have changed: BIDS, ASKS or 0 (neither)."""
-        price, amount = level.PRICE, level.AMOUNT
-        bid = amount > 0  # on a removal (COUNT 0) the sign still names the side
-        prices, sizes = (self.bid_prices, self.bids) if bid else (self.ask_prices, self.asks)
-        if len(prices) < 6:
-            touched = True
-        elif bid:
-            touched = price >= prices[-6]
-        else:
-            touched = price <= prices[5]
-        side = (BIDS if bid else ASKS) if touched else 0
+        """Apply one level (COUNT 0 removes its price from the side the amount's sign names); returns which
+        side's best five it may have changed: BIDS, ASKS or 0."""
+        amount = level.AMOUNT
         if level.COUNT == 0:
-            if sizes.pop(price, None) is not None:
-                del prices[bisect.bisect_left(prices, price)]
-            return side
-        if price not in sizes:
-            bisect.insort(prices, price)
-        sizes[price] = amount if bid else -amount
-        return side
-
-    def write(self, values: list[Any], side: int) -> None:
-        """The best five levels of `side` (BIDS, ASKS or both) into a tick state's arguments."""
-        if side & BIDS:
-            prices, sizes = self.bid_prices, self.bids
-            if len(prices) >= 5:
-                p1, p2, p3, p4, p5 = prices[:-6:-1]
-                values[BP1], values[BV1], values[BP2], values[BV2] = p1, sizes[p1], p2, sizes[p2]
-                values[BP3], values[BV3], values[BP4], values[BV4] = p3, sizes[p3], p4, sizes[p4]
-                values[BP5], values[BV5] = p5, sizes[p5]
-            else:
-                write_side(values, [(p, sizes[p]) for p in prices[::-1]], BID_PRICES, BID_SIZES)
-        if side & ASKS:
-            prices, sizes = self.ask_prices, self.asks
-            if len(prices) >= 5:
-                p1, p2, p3, p4, p5 = prices[:5]
-                values[AP1], values[AV1], values[AP2], values[AV2] = p1, sizes[p1], p2, sizes[p2]
-                values[AP3], values[AV3], values[AP4], values[AV4] = p3, sizes[p3], p4, sizes[p4]
-                values[AP5], values[AV5] = p5, sizes[p5]
-            else:
-                write_side(values, [(p, sizes[p]) for p in prices], ASK_PRICES, ASK_SIZES)
-
-    def top(
-        self, depth: int
-    ) -> tuple[list[tuple[int | float, int | float]], list[tuple[int | float, int | float]]]:
-        """The best `depth` levels a side, best first."""
-        bids = self.bids
-        asks = self.asks
-        return (
-            [(p, bids[p]) for p in self.bid_prices[: -depth - 1 : -1]],
-            [(p, asks[p]) for p in self.ask_prices[:depth]],
-        )
+            return self.remove(amount > 0, level.PRICE)
+        return self.set(amount > 0, level.PRICE, amount if amount > 0 else -amount)
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """BITMEX: BitMEX's perpetual and dated contracts (REST `/api/v1`, WebSocket `/realtime`, venues.md §5).
 
-Two streams: the public one carries `quote`, `orderBook10`, `trade` and `instrument` for the subscribed
+Two streams: the public one carries `quote`, `orderBookL2_25`, `trade` and `instrument` for the subscribed
 symbols; the private one authenticates with `authKeyExpires` (again after every reconnect) and carries
 `order`, `execution`, `position` and `margin`. Orders go over REST with the local order id as `clOrdID`, so a
 lost answer can be asked about. Text `ping` keeps quiet streams alive (BitMEX's advice: ping after 5 s of
@@ -43,7 +43,7 @@ from vtcore.gateways.bitmex.market import MARKET_TABLES, BitmexMarket
 from vtcore.object import BarData, CancelRequest, HistoryRequest, OrderData, OrderRequest
 from vtcore.time import INTERVAL_STEP
 
-PUBLIC_TABLES = ("quote", "orderBook10", "trade", "instrument")
+PUBLIC_TABLES = ("quote", "orderBookL2_25", "trade", "instrument")
 PRIVATE_TABLES = ("order", "execution", "position", "margin")
 _INSTRUMENTS = msgspec.json.Decoder(list[schemas.Instrument])
 _BUCKETS = msgspec.json.Decoder(list[schemas.Bucket])
@@ -166,8 +166,12 @@ class BitmexGateway(VenueGateway):
             http_to_ws(self.base_url) + "/realtime",
             self.heartbeat(),
             on_message=self.on_public_message,
+            on_open=self.public_opened,
             build_subscribe=self.build_subscribe,
         )
+
+    async def public_opened(self, socket: WebSocketClient) -> None:
+        self.market.reset()  # the books are rebuilt from the partials of the subscriptions that follow
 
     def open_private_streams(self) -> None:
         self.private_socket = self.open_socket(

@@ -59,6 +59,18 @@ class Quote(msgspec.Struct):
     askSize: float | None = None
 
 
+class L2Row(msgspec.Struct):
+    """An `orderBookL2`/`orderBookL2_25` row: one price level keyed by `id` (update and delete rows carry no
+    price: the level's id names it)."""
+
+    symbol: str
+    id: int
+    side: str
+    size: float | None = None
+    price: float | None = None
+    timestamp: dt.datetime | None = None
+
+
 class Book10(msgspec.Struct):
     symbol: str
     timestamp: dt.datetime
@@ -169,6 +181,7 @@ class TablePush(msgspec.Struct, Generic[T]):
     table: str
     action: str
     data: list[T]
+    filter: dict[str, Any] | None = None
 
 
 class Frame(msgspec.Struct):
