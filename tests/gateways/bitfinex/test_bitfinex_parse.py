@@ -158,3 +158,9 @@ def test_candles_and_errors() -> None:
 def test_signing_vectors() -> None:
     assert parse.sign(b"secret", "/api/v2/auth/r/wallets1700000000000000").startswith("3ceeb5a0d6c39ea0")
     assert parse.sign(b"secret", "AUTH1700000000000000").startswith("972fdb5f9dd2676d")
+
+
+def test_prices_keep_five_significant_digits() -> None:
+    assert parse.significant(30123.456) == 30123.0
+    assert parse.significant(0.0123456) == 0.012346
+    assert parse.significant(99.0) == 99.0

@@ -366,7 +366,7 @@ class BitfinexGateway(VenueGateway):
             "amount": format_number(round(amount, 8)),
         }
         if kind != "EXCHANGE MARKET":
-            body["price"] = format_number(req.price)
+            body["price"] = format_number(parse.significant(req.price))
         if flags:
             body["flags"] = flags
         await self.send_input("on", body)

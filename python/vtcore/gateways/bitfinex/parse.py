@@ -51,6 +51,8 @@ ORDER_TYPE_VT2BITFINEX = {
     OrderType.POST_ONLY: ("EXCHANGE LIMIT", 4096),
 }
 FLAG_POST_ONLY = 4096
+PRICE_RESOLUTION = 1e-8
+SIGNIFICANT_DIGITS = 5
 INTERVAL_VT2BITFINEX = {
     Interval.MINUTE: "1m",
     Interval.HOUR: "1h",
@@ -138,7 +140,8 @@ def symbol_of(venue_symbol: str) -> str:
 def contract(pair: str, info: Sequence[object], *, gateway_name: str, exchange: Exchange) -> ContractData:
     """A ContractData from one `conf/pub:info:pair` entry `[PAIR, [_, _, _, MIN_SIZE, MAX_SIZE, ...]]`.
 
-    Bitfinex prices carry five significant digits, so the tick is not fixed; `pricetick` is left at 0."""
+    Bitfinex prices carry five significant digits (the gateway rounds to them), so the step depends on the
+    price; `pricetick` is the finest step Bitfinex writes, 1e-8."""
     min_size = info[3] if len(info) > 3 else None
     return ContractData(
         gateway_name=gateway_name,
@@ -147,11 +150,16 @@ def contract(pair: str, info: Sequence[object], *, gateway_name: str, exchange: 
         name=pair,
         product=Product.SPOT,
         size=1.0,
-        pricetick=0.0,
+        pricetick=PRICE_RESOLUTION,
         min_volume=float(str(min_size)) if min_size not in (None, "") else 0.0,
         net_position=True,
         history_data=True,
     )
+
+
+def significant(price: float, digits: int = SIGNIFICANT_DIGITS) -> float:
+    """`price` rounded to Bitfinex's five significant digits (30123.456 -> 30123.0, 0.0123456 -> 0.012346)."""
+    return float(f"{price:.{digits}g}") if price else 0.0
 
 
 def order(row: schemas.Order, *, orderid: str, gateway_name: str, exchange: Exchange) -> OrderData:
