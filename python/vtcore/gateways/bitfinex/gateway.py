@@ -19,7 +19,6 @@ import msgspec
 
 from vtcore.constant import Exchange, Interval, Status
 from vtcore.gateways._transport import (
-    Heartbeat,
     RateLimit,
     RequestRejectedError,
     RestRequest,
@@ -145,13 +144,6 @@ class BitfinexGateway(VenueGateway):
 
     # ---- streams
 
-    def heartbeat(self) -> Heartbeat:
-        return Heartbeat(
-            ping_interval=self.timing.ws_ping_interval or self.venue_ping_interval,
-            text_ping='{"event":"ping","cid":0}',
-            idle_timeout=self.timing.ws_idle_timeout or self.venue_idle_limit,
-        )
-
     def build_subscribe(self, topics: list[str], subscribe: bool) -> list[dict[str, Any]]:
         messages: list[dict[str, Any]] = []
         for topic in topics:
@@ -171,7 +163,7 @@ class BitfinexGateway(VenueGateway):
         self.public_socket = self.open_socket(
             "public",
             http_to_ws(self.public_url) + "/ws/2",
-            self.heartbeat(),
+            self.text_heartbeat('{"event":"ping","cid":0}'),
             on_message=self.on_public_message,
             on_open=self.public_opened,
             build_subscribe=self.build_subscribe,
@@ -181,7 +173,7 @@ class BitfinexGateway(VenueGateway):
         self.private_socket = self.open_socket(
             "private",
             http_to_ws(self.base_url) + "/ws/2",
-            self.heartbeat(),
+            self.text_heartbeat('{"event":"ping","cid":0}'),
             on_message=self.on_private_message,
             on_open=self.authenticate,
         )

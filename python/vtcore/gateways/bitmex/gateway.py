@@ -21,7 +21,6 @@ import msgspec
 from vtcore.constant import Exchange, Interval, Status
 from vtcore.gateways._transport import (
     ClockSkewError,
-    Heartbeat,
     RateLimit,
     RequestRejectedError,
     RestRequest,
@@ -149,13 +148,6 @@ class BitmexGateway(VenueGateway):
 
     # ---- streams
 
-    def heartbeat(self) -> Heartbeat:
-        return Heartbeat(
-            ping_interval=self.timing.ws_ping_interval or self.venue_ping_interval,
-            text_ping="ping",
-            idle_timeout=self.timing.ws_idle_timeout or self.venue_idle_limit,
-        )
-
     @staticmethod
     def build_subscribe(topics: list[str], subscribe: bool) -> list[dict[str, Any]]:
         return [{"op": "subscribe" if subscribe else "unsubscribe", "args": topics}]
@@ -164,7 +156,7 @@ class BitmexGateway(VenueGateway):
         self.public_socket = self.open_socket(
             "public",
             http_to_ws(self.base_url) + "/realtime",
-            self.heartbeat(),
+            self.text_heartbeat("ping"),
             on_message=self.on_public_message,
             on_open=self.public_opened,
             build_subscribe=self.build_subscribe,
@@ -177,7 +169,7 @@ class BitmexGateway(VenueGateway):
         self.private_socket = self.open_socket(
             "private",
             http_to_ws(self.base_url) + "/realtime",
-            self.heartbeat(),
+            self.text_heartbeat("ping"),
             on_message=self.on_private_message,
             on_open=self.authenticate,
             build_subscribe=self.build_subscribe,

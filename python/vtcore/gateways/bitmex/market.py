@@ -89,13 +89,13 @@ class BitmexMarket:
                 for symbol in {row.symbol for row in push.data} | ({named} if named else set()):
                     self.books.setdefault(symbol, L2Book()).clear()
                     changed[symbol] = (BIDS | ASKS, None)
-            for row in push.data:
-                book = self.books.get(row.symbol)
-                if book is None:
-                    book = self.books[row.symbol] = L2Book()
-                side = book.apply(action, row)
-                sides, moment = changed.get(row.symbol, (0, None))
-                changed[row.symbol] = (sides | side, row.timestamp or moment)
+            for level in push.data:
+                level_book = self.books.get(level.symbol)
+                if level_book is None:
+                    level_book = self.books[level.symbol] = L2Book()
+                side = level_book.apply(action, level)
+                sides, moment = changed.get(level.symbol, (0, None))
+                changed[level.symbol] = (sides | side, level.timestamp or moment)
             for symbol, (sides, moment) in changed.items():
                 state = ticks.get(symbol)
                 if state is not None:
@@ -103,11 +103,11 @@ class BitmexMarket:
                         self.books[symbol].write(state.values, sides)
                     self.emit(state, moment)
         elif table == "orderBook10":
-            for book in parse.BOOKS.decode(raw).data:
-                state = ticks.get(book.symbol)
+            for top in parse.BOOKS.decode(raw).data:
+                state = ticks.get(top.symbol)
                 if state is not None:
-                    write_levels(state.values, book.bids, book.asks)
-                    self.emit(state, book.timestamp)
+                    write_levels(state.values, top.bids, top.asks)
+                    self.emit(state, top.timestamp)
         elif table == "trade":
             rows = parse.TRADES.decode(raw).data
             last: dict[str, schemas.Trade] = {}

@@ -21,7 +21,6 @@ import msgspec
 
 from vtcore.constant import Exchange, OrderType, Status
 from vtcore.gateways._transport import (
-    Heartbeat,
     RateLimit,
     RequestRejectedError,
     RestRequest,
@@ -147,13 +146,6 @@ class OnetokenGateway(VenueGateway):
 
     # ---- streams
 
-    def heartbeat(self) -> Heartbeat:
-        return Heartbeat(
-            ping_interval=self.timing.ws_ping_interval or self.venue_ping_interval,
-            text_ping='{"uri":"ping","uuid":"vtcore"}',
-            idle_timeout=self.timing.ws_idle_timeout or self.venue_idle_limit,
-        )
-
     def build_tick_subscribe(self, topics: list[str], subscribe: bool) -> list[dict[str, Any]]:
         if not subscribe:
             return []  # 1Token documents no unsubscribe: the gateway stops merging the contract's pushes
@@ -166,7 +158,7 @@ class OnetokenGateway(VenueGateway):
         self.tick_socket = self.open_socket(
             "tick",
             http_to_ws(self.base_url) + "/api/v1/ws/tick",
-            self.heartbeat(),
+            self.text_heartbeat('{"uri":"ping","uuid":"vtcore"}'),
             on_message=self.on_tick_message,
             on_open=self.tick_auth,
             build_subscribe=self.build_tick_subscribe,
@@ -176,7 +168,7 @@ class OnetokenGateway(VenueGateway):
         socket = self.open_socket(
             "trade",
             http_to_ws(self.base_url) + f"/api/v1/ws/trade/{self.router}/{self.account}",
-            self.heartbeat(),
+            self.text_heartbeat('{"uri":"ping","uuid":"vtcore"}'),
             on_message=self.on_trade_message,
             on_open=self.trade_opened,
         )
