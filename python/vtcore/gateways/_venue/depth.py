@@ -75,8 +75,12 @@ class LevelBook:
 
     def set(self, bid: bool, price: Any, size: Any) -> int:
         """A level's size (a new price is inserted); returns the side whose best five it may change."""
-        side = self._reach(bid, price)
-        prices, sizes = (self.bid_prices, self.bids) if bid else (self.ask_prices, self.asks)
+        if bid:  # the hottest call of a book update: the reach test is written out for each side
+            prices, sizes = self.bid_prices, self.bids
+            side = BIDS if len(prices) < 6 or price >= prices[-6] else 0
+        else:
+            prices, sizes = self.ask_prices, self.asks
+            side = ASKS if len(prices) < 6 or price <= prices[5] else 0
         if price not in sizes:
             bisect.insort(prices, price)
         sizes[price] = size

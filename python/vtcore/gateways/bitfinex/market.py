@@ -41,6 +41,15 @@ class Book(LevelBook):
 class Channel:
     kind: str  # ticker, book, trades
     symbol: str  # vtcore's symbol (no "t")
+    handler: Callable[[bytes, int, Channel], str | None]
+    book: Book | None = None
+
+
+_TICKER, _BOOK_UPDATE, _TRADE_UPDATE = (
+    parse.TICKER.decode,
+    parse.BOOK_UPDATE.decode,
+    parse.TRADE_UPDATE.decode,
+)
 
 
 class BitfinexMarket:
@@ -51,11 +60,17 @@ class BitfinexMarket:
         self.by_prefix: dict[bytes, Channel] = {}
         self.books: dict[str, Book] = {}
         self.checksum_failures = 0
+        self.handlers = {"ticker": self.on_ticker, "book": self.on_book, "trades": self.on_trades}
 
     def subscribed(self, chan_id: int, kind: str, symbol: str) -> None:
-        self.channels[chan_id] = self.by_prefix[b"[%d" % chan_id] = Channel(kind, symbol)
+        handler = self.handlers.get(kind)
+        if handler is None:
+            return
+        channel = Channel(kind, symbol, handler)
         if kind == "book":
-            self.books.setdefault(symbol, Book()).clear()
+            channel.book = self.books.setdefault(symbol, Book())
+            channel.book.clear()
+        self.channels[chan_id] = self.by_prefix[b"[%d" % chan_id] = channel
 
     def forget(self, chan_id: int) -> None:
         self.channels.pop(chan_id, None)
@@ -75,55 +90,63 @@ class BitfinexMarket:
         channel = self.by_prefix.get(raw[:comma])  # "[CHAN_ID": no int() per frame
         if channel is None:
             return None
-        event = raw[comma + 1] == 0x22  # '"': "hb", "cs", "te", "tu" come as a string after the id
-        if event and raw[comma + 2 : comma + 4] == b"hb":
+        return channel.handler(raw, comma, channel)
+
+    def on_ticker(self, raw: bytes, comma: int, channel: Channel) -> str | None:
+        if raw[comma + 1] == 0x22:  # '"hb"'
             return None
+        ticker = _TICKER(raw)[1]
         state = self.ticks.get(channel.symbol)
-        kind = channel.kind
-        if kind == "ticker":
-            ticker = parse.TICKER.decode(raw)[1]
-            if state is not None:
-                values = state.values
-                values[_BID] = ticker.BID or 0.0
-                values[_BID_SIZE] = ticker.BID_SIZE or 0.0
-                values[_ASK] = ticker.ASK or 0.0
-                values[_ASK_SIZE] = ticker.ASK_SIZE or 0.0
-                values[_LAST] = last = ticker.LAST_PRICE or 0.0
-                values[_VOLUME] = ticker.VOLUME or 0.0
-                values[_HIGH] = ticker.HIGH or 0.0
-                values[_LOW] = ticker.LOW or 0.0
-                values[_OPEN] = last - (ticker.DAILY_CHANGE or 0.0)
-                self.emit(state, None)
-        elif kind == "book":
-            book = self.books[channel.symbol]
-            if event:  # the checksum of the book so far
-                if parse.book_checksum(*book.top(25)) != parse.CHECKSUM.decode(raw)[2]:
-                    self.checksum_failures += 1
-                    return channel.symbol
+        if state is not None:
+            values = state.values
+            values[_BID] = ticker.BID or 0.0
+            values[_BID_SIZE] = ticker.BID_SIZE or 0.0
+            values[_ASK] = ticker.ASK or 0.0
+            values[_ASK_SIZE] = ticker.ASK_SIZE or 0.0
+            values[_LAST] = last = ticker.LAST_PRICE or 0.0
+            values[_VOLUME] = ticker.VOLUME or 0.0
+            values[_HIGH] = ticker.HIGH or 0.0
+            values[_LOW] = ticker.LOW or 0.0
+            values[_OPEN] = last - (ticker.DAILY_CHANGE or 0.0)
+            self.emit(state, None)
+        return None
+
+    def on_book(self, raw: bytes, comma: int, channel: Channel) -> str | None:
+        book = channel.book
+        assert book is not None
+        second = raw[comma + 1]
+        if second == 0x22:  # '"hb"' or '"cs"': a heartbeat, or the checksum of the book so far
+            if raw[comma + 2] == 0x63 and parse.book_checksum(*book.top(25)) != parse.CHECKSUM.decode(raw)[2]:
+                self.checksum_failures += 1
+                return channel.symbol
+            return None
+        if raw[comma + 2] == 0x5B:  # '[[' (or '[]'): a snapshot
+            book.clear()
+            for level in parse.BOOK_SNAPSHOT.decode(raw)[1]:
+                book.apply(level)
+            side = BIDS | ASKS
+        else:
+            side = book.apply(_BOOK_UPDATE(raw)[1])
+        state = self.ticks.get(channel.symbol)
+        if state is not None:
+            if side:  # a change below the fifth level leaves the tick's five levels as they are
+                book.write(state.values, side)
+            self.emit(state, None)
+        return None
+
+    def on_trades(self, raw: bytes, comma: int, channel: Channel) -> str | None:
+        if raw[comma + 1] != 0x22:
+            snapshot = parse.TRADE_SNAPSHOT.decode(raw)[1]
+            if not snapshot:
                 return None
-            if raw[comma + 2] == 0x5B:  # '[[' (or '[]'): a snapshot
-                book.clear()
-                for level in parse.BOOK_SNAPSHOT.decode(raw)[1]:
-                    book.apply(level)
-                side = BIDS | ASKS
-            else:
-                side = book.apply(parse.BOOK_UPDATE.decode(raw)[1])
-            if state is not None:
-                if side:  # a change below the fifth level leaves the tick's five levels as they are
-                    book.write(state.values, side)
-                self.emit(state, None)
-        elif kind == "trades":
-            if not event:
-                snapshot = parse.TRADE_SNAPSHOT.decode(raw)[1]
-                if not snapshot:
-                    return None
-                trade = max(snapshot, key=lambda row: row.MTS)
-            elif raw[comma + 2 : comma + 4] == b"te":
-                trade = parse.TRADE_UPDATE.decode(raw)[2]
-            else:
-                return None  # "tu" repeats a "te"
-            if state is not None:
-                state.values[_LAST] = trade.PRICE
-                state.values[_LAST_SIZE] = abs(trade.AMOUNT)
-                self.emit(state, ms_to_datetime(trade.MTS))
+            trade = max(snapshot, key=lambda row: row.MTS)
+        elif raw[comma + 2 : comma + 4] == b"te":
+            trade = _TRADE_UPDATE(raw)[2]
+        else:
+            return None  # "hb", or "tu" which repeats a "te"
+        state = self.ticks.get(channel.symbol)
+        if state is not None:
+            state.values[_LAST] = trade.PRICE
+            state.values[_LAST_SIZE] = abs(trade.AMOUNT)
+            self.emit(state, ms_to_datetime(trade.MTS))
         return None
