@@ -3,6 +3,7 @@ connects to it with the peer's setting, ticks arrive and a demo order fills; the
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
@@ -68,3 +69,12 @@ def test_vtcore_run_sim_gateway_bitmex(tmp_path) -> None:  # type: ignore[no-unt
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "BITMEX on its local venue" in done.stdout
+
+
+def test_vtcore_info_says_the_1token_service_is_gone(capsys: pytest.CaptureFixture[str]) -> None:
+    from vtcore.cli.info import run_info  # noqa: PLC0415
+
+    assert run_info(argparse.Namespace()) == 0
+    out = capsys.readouterr().out
+    assert "ONETOKEN: the public 1Token service no longer exists" in out
+    assert "BITMEX" in out and "BITFINEX" in out
