@@ -97,6 +97,10 @@ def test_post_only_fok_and_refusals_carry_the_venue_reason(main_engine, bitmex_v
     )
     fok = main_engine.send_order(order(Direction.LONG, OrderType.FOK, 5000, 101.0), NAME)
     assert recorder.reaches(fok, Status.CANCELLED).extra["reason"] == "Order had timeInForce of FillOrKill"
+    odd = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 150, 99.0), NAME)  # never rounded
+    assert recorder.reaches(odd, Status.REJECTED).extra["reason"] == (
+        "volume 150 is not a multiple of the lot size 100"
+    )
     too_big = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 9_000_000, 100.0), NAME)
     assert "insufficient Available Balance" in recorder.reaches(too_big, Status.REJECTED).extra["reason"]
 

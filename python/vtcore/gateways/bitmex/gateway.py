@@ -31,6 +31,7 @@ from vtcore.gateways._transport import (
 )
 from vtcore.gateways._venue import (
     VenueGateway,
+    format_lots,
     format_number,
     format_step,
     http_to_ws,
@@ -315,7 +316,7 @@ class BitmexGateway(VenueGateway):
         body: dict[str, Any] = {
             "symbol": req.symbol,
             "side": parse.SIDE_VT2BITMEX[req.direction],
-            "orderQty": float(format_step(req.volume, lot)),
+            "orderQty": float(format_lots(req.volume, lot)),
             "ordType": ord_type,
             "timeInForce": time_in_force,
             "clOrdID": order.orderid,

@@ -29,6 +29,8 @@ from vtcore.gateways._transport import (
 )
 from vtcore.gateways._venue import (
     VenueGateway,
+    format_lots,
+    format_number,
     format_step,
     http_to_ws,
     leading_string,
@@ -140,7 +142,7 @@ class OnetokenGateway(VenueGateway):
 
     async def load_contracts(self) -> None:
         for row in _CONTRACTS.decode(await self.public_call("/basic/contracts", {"exchange": self.router})):
-            self.steps[row.name] = (repr(row.min_change), repr(row.min_amount))
+            self.steps[row.name] = (format_number(row.min_change), format_number(row.min_amount))
             self.add_contract(parse.contract(row, gateway_name=self.gateway_name, exchange=self.exchange))
         self.write_log(f"{len(self.contracts)} contracts loaded")
 
@@ -301,7 +303,7 @@ class OnetokenGateway(VenueGateway):
             "contract": f"{self.router}/{req.symbol}",
             "price": float(format_step(req.price, tick)),
             "bs": parse.SIDE_VT2ONETOKEN[req.direction],
-            "amount": float(format_step(req.volume, lot)),
+            "amount": float(format_lots(req.volume, lot)),
             "client_oid": order.orderid,  # 18 digits: within 1Token's 12-64 characters
         }
         placed = _PLACED.decode(await self.trade_call("POST", "/orders", body))
