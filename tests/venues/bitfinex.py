@@ -675,6 +675,12 @@ class BitfinexVenue(VenueServer):
                     session.state["auth_sent"] = now
                     await self.send_json(session, [0, "hb"])
 
+    def subscription_count(self) -> int:
+        """Channels subscribed over every open session (Bitfinex's live in `state["channels"]`, by chanId)."""
+        return self.run(
+            lambda: sum(len(s.state.get("channels", {})) for s in self.sessions if not s.ws.closed)
+        )
+
     def send_info(self, code: int, msg: str = "") -> None:
         """Script an info event to every connected session (20051: restart, 20060/20061: maintenance)."""
         texts = {
