@@ -95,6 +95,9 @@ def test_post_only_fok_and_refusals_carry_the_venue_reason(main_engine, bitmex_v
     assert recorder.reaches(post_only, Status.CANCELLED).extra["reason"] == (
         "Order had execInst of ParticipateDoNotInitiate"
     )
+    fak = main_engine.send_order(order(Direction.LONG, OrderType.FAK, 2000, 100.5), NAME)  # 1500 on offer
+    partly = recorder.reaches(fak, Status.CANCELLED)
+    assert partly.traded == 1500 and partly.extra["reason"] == "Order had timeInForce of ImmediateOrCancel"
     fok = main_engine.send_order(order(Direction.LONG, OrderType.FOK, 5000, 101.0), NAME)
     assert recorder.reaches(fok, Status.CANCELLED).extra["reason"] == "Order had timeInForce of FillOrKill"
     odd = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 150, 99.0), NAME)  # never rounded
