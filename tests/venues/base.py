@@ -23,7 +23,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from venues.matching import Execution, MatchingCore
+from venues.matching import Execution, MatchingCore, SimOrder
 
 
 @dataclass
@@ -41,8 +41,7 @@ class Faults:
     #: client cannot tell whether they were placed); with `act_before_drop` the venue places them first
     drop_order_reply: int = 0
     act_before_drop: bool = False
-    #: refuse the next N order placements with the venue's own "rejected" answer (which one is the venue's
-    # choice)
+    #: refuse the next N order placements with the venue's own answer for a refused order
     reject_orders: int = 0
     #: hold the next N REST requests for `stall_seconds` before handling them (a slow venue: clients time out)
     stall_rest: int = 0
@@ -182,6 +181,23 @@ class VenueServer:
 
         self.run(act)
 
+    def place_and_publish(self, order: SimOrder) -> None:
+        """Match `order` (venue loop); what it took from the book is printed on the public tape and the book
+        is published again, as a venue's market data shows every trade, the user's own included."""
+        self.matching.place(order)
+        taken = [fill for fill in self.matching.fills.get(order.order_id, []) if not fill.maker]
+        for fill in taken:
+            self.publish_trade(order.symbol, str(fill.price), str(fill.quantity), order.side == "SELL")
+            self.on_last_price(order.symbol, fill.price)
+        if taken:
+            self.publish_book(order.symbol)
+
+    def publish_book(self, symbol: str) -> None:
+        raise NotImplementedError
+
+    def publish_trade(self, symbol: str, price: str, quantity: str, buyer_maker: bool) -> None:
+        raise NotImplementedError
+
     def on_last_price(self, symbol: str, price: Decimal) -> None:
         """A trade printed at `price` (venue loop): stop orders that trigger on the last price may start."""
         self.last_prices[symbol] = price
@@ -318,7 +334,7 @@ class VenueServer:
             return self.rate_limited_response()
         if self.faults.http_5xx > 0:
             self.faults.http_5xx -= 1
-            return web.Response(status=503, text="Service Unavailable")
+            return self.unavailable_response()
         if self.faults.stall_rest > 0:
             self.faults.stall_rest -= 1
             await asyncio.sleep(self.faults.stall_seconds)
@@ -326,6 +342,11 @@ class VenueServer:
 
     def rate_limited_response(self) -> web.Response:
         raise NotImplementedError
+
+    def unavailable_response(self) -> web.Response:
+        """The answer to a request while the venue is overloaded (`faults.http_5xx`); venues whose overload
+        reply has a body of their own override it."""
+        return web.Response(status=503, text="Service Unavailable")
 
     # ---- executions
 

@@ -10,9 +10,12 @@ import pytest
 from venues.base import VenueServer
 from venues.binance import BinanceSpotVenue
 from venues.binance_futures import BinanceCoinFuturesVenue, BinanceFuturesVenue
+from venues.bitfinex import BitfinexVenue
+from venues.bitmex import BitmexVenue
 from venues.htx import HtxSpotVenue
 from venues.htx_futures import HbdmVenue
 from venues.okx import OkxVenue
+from venues.onetoken import OneTokenVenue
 from vtcore.engine import MainEngine
 
 
@@ -76,6 +79,34 @@ def binance_futures_venue(request: pytest.FixtureRequest, engines) -> Iterator[B
 
 
 @pytest.fixture
+def bitmex_venue(engines) -> Iterator[BitmexVenue]:
+    server = BitmexVenue().start()
+    server.set_book("XBTUSD", [("100.0", "1000"), ("99.5", "2000")], [("100.5", "1500"), ("101.0", "3000")])
+    server.set_book("XBTUSDT", [("100.0", "5000"), ("99.5", "9000")], [("100.5", "4000"), ("101.0", "8000")])
+    yield server
+    stop_venue(server, engines)
+
+
+@pytest.fixture
+def bitfinex_venue(engines) -> Iterator[BitfinexVenue]:
+    server = BitfinexVenue()
+    server.heartbeat_interval = 0.5
+    server.start()
+    server.set_book("tBTCUSD", [("100.0", "1.0"), ("99.5", "2.0")], [("100.5", "1.5"), ("101.0", "3.0")])
+    yield server
+    stop_venue(server, engines)
+
+
+@pytest.fixture
+def onetoken_venue(engines) -> Iterator[OneTokenVenue]:
+    server = OneTokenVenue().start()  # 1Token's own rule: a connection quiet for 30 s is dropped
+    for symbol in ("binance/btc.usdt", "okef/btc.usd.q"):
+        server.set_book(symbol, [("100.00", "1.0"), ("99.50", "2.0")], [("100.50", "1.5"), ("101.00", "3.0")])
+    yield server
+    stop_venue(server, engines)
+
+
+@pytest.fixture
 def htx_spot_venue(engines) -> Iterator[HtxSpotVenue]:
     server = HtxSpotVenue()
     server.ping_interval = 0.2  # the gateways' fast timing replaces a stream silent for 2 s
@@ -94,3 +125,4 @@ def hbdm_venue(engines) -> Iterator[HbdmVenue]:
         server.set_book(contract, [("100.0", "50"), ("99.9", "70")], [("100.1", "40"), ("100.2", "90")])
     yield server
     stop_venue(server, engines)
+

@@ -427,6 +427,14 @@ class HtxSpotVenue(HtxVenueBase):
         body = {"status": "error", "err-code": "invalid-parameter", "err-msg": f"invalid path {request.path}"}
         return self.answer({**body, "data": None}, 404)
 
+    def unavailable_response(self) -> web.Response:
+        body = {
+            "status": "error",
+            "err-code": "gateway-internal-error",
+            "err-msg": "Failed to load data. Try again later.",
+        }
+        return self.answer({**body, "data": None}, 503)
+
     def rate_limited_response(self) -> web.Response:
         body = {"status": "error", "err-code": "rate-too-many-requests", "err-msg": "exceeded rate limit"}
         return self.answer({**body, "data": None}, 429)

@@ -270,6 +270,10 @@ class HbdmVenue(HtxVenueBase):
         body = {"status": "error", "err_code": 404, "err_msg": f"Not Found: {request.path}"}
         return self.answer({**body, "ts": self.now_ms()}, 404)
 
+    def unavailable_response(self) -> web.Response:
+        body = {"status": "error", "err_code": 1004, "err_msg": "System busy. Please try again later."}
+        return self.answer({**body, "ts": self.now_ms()}, 503)
+
     def rate_limited_response(self) -> web.Response:
         body = {"status": "error", "err_code": 1032, "err_msg": "The number of access exceeds the limit."}
         return self.answer({**body, "ts": self.now_ms()}, 429)

@@ -28,7 +28,16 @@ GATEWAYS: dict[str, str] = {
     "OKEXF": "vtcore.gateways.okx:OkexfGateway",
     "HUOBI": "vtcore.gateways.htx:HuobiGateway",
     "HBDM": "vtcore.gateways.htx:HbdmGateway",
+    "BITMEX": "vtcore.gateways.bitmex:BitmexGateway",
+    "BITFINEX": "vtcore.gateways.bitfinex:BitfinexGateway",
+    "ONETOKEN": "vtcore.gateways.onetoken:OnetokenGateway",
     "RPC": "vtcore.gateways.rpc:RpcGateway",
+}
+
+#: what a user must know about a gateway before connecting it (shown by `vtcore info`)
+GATEWAY_NOTES: dict[str, str] = {
+    "ONETOKEN": "the public 1Token service no longer exists; the gateway speaks its documented protocol "
+    "and is tested against a local venue only",
 }
 
 
@@ -38,6 +47,9 @@ SIM_PEERS: dict[str, str] = {
     "CTP": "vtcore.gateways.ctp.sim:start_peer",
     "HUOBI": "vtcore.gateways.htx.sim:start_huobi_peer",
     "HBDM": "vtcore.gateways.htx.sim:start_hbdm_peer",
+    "BITMEX": "vtcore.gateways.bitmex.sim:start_peer",
+    "BITFINEX": "vtcore.gateways.bitfinex.sim:start_peer",
+    "ONETOKEN": "vtcore.gateways.onetoken.sim:start_peer",
 }
 
 
