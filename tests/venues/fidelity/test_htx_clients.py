@@ -34,6 +34,8 @@ from venues.htx_futures import HbdmVenue
 ccxt_pro = pytest.importorskip("ccxt.pro")
 trustme = pytest.importorskip("trustme")
 
+pytestmark = pytest.mark.fidelity
+
 WAIT = 10.0
 SPOT_BOOK = ([("100.00", "1.0"), ("99.50", "2.0")], [("101.00", "1.5"), ("101.50", "3.0")])
 CONTRACT_BOOK = ([("100.0", "50"), ("99.9", "70")], [("100.1", "40"), ("100.2", "90")])
