@@ -12,6 +12,8 @@ from venues.binance import BinanceSpotVenue
 from venues.binance_futures import BinanceCoinFuturesVenue, BinanceFuturesVenue
 from venues.bitfinex import BitfinexVenue
 from venues.bitmex import BitmexVenue
+from venues.htx import HtxSpotVenue
+from venues.htx_futures import HbdmVenue
 from venues.okx import OkxVenue
 from venues.onetoken import OneTokenVenue
 from vtcore.engine import MainEngine
@@ -102,3 +104,25 @@ def onetoken_venue(engines) -> Iterator[OneTokenVenue]:
         server.set_book(symbol, [("100.00", "1.0"), ("99.50", "2.0")], [("100.50", "1.5"), ("101.00", "3.0")])
     yield server
     stop_venue(server, engines)
+
+
+@pytest.fixture
+def htx_spot_venue(engines) -> Iterator[HtxSpotVenue]:
+    server = HtxSpotVenue()
+    server.ping_interval = 0.2  # the gateways' fast timing replaces a stream silent for 2 s
+    server.start()
+    server.set_book("btcusdt", [("100.00", "1.0"), ("99.50", "2.0")], [("101.00", "1.5"), ("101.50", "3.0")])
+    yield server
+    stop_venue(server, engines)
+
+
+@pytest.fixture
+def hbdm_venue(engines) -> Iterator[HbdmVenue]:
+    server = HbdmVenue()
+    server.ping_interval = 0.2
+    server.start()
+    for contract in server.contracts:
+        server.set_book(contract, [("100.0", "50"), ("99.9", "70")], [("100.1", "40"), ("100.2", "90")])
+    yield server
+    stop_venue(server, engines)
+

@@ -181,3 +181,15 @@ def connect_okx(
     )
     setting.update(overrides)
     return connect_gateway(main_engine, gateway_class, setting)
+
+
+def connect_htx(
+    main_engine: MainEngine, venue: Any, gateway_class: type, **overrides: object
+) -> tuple[Recorder, Any]:
+    """Connect HUOBI or HBDM to its local venue (HTX's example key pair)."""
+    from venues.htx import API_KEY, API_SECRET  # noqa: PLC0415
+
+    setting: dict[str, Any] = {**gateway_class.default_setting, "key": API_KEY, "secret": API_SECRET}
+    setting["base_url"] = venue.http_url
+    setting.update(overrides)
+    return connect_gateway(main_engine, gateway_class, setting)
