@@ -146,8 +146,8 @@ def connect_gateway(
 
 
 def connect_binance_spot(main_engine: MainEngine, venue: Any, **overrides: object) -> tuple[Recorder, Any]:
-    from venues.binance import API_KEY, API_SECRET  # noqa: PLC0415
     from vtcore.gateways.binance import BinanceSpotGateway  # noqa: PLC0415
+    from vtcore.peers.binance import API_KEY, API_SECRET  # noqa: PLC0415
 
     setting: dict[str, Any] = {
         "key": API_KEY,
@@ -165,8 +165,8 @@ def connect_binance_spot(main_engine: MainEngine, venue: Any, **overrides: objec
 def connect_okx(
     main_engine: MainEngine, venue: Any, gateway_class: type | None = None, **overrides: object
 ) -> tuple[Recorder, Any]:
-    from venues.okx import API_KEY, API_SECRET, PASSPHRASE  # noqa: PLC0415
     from vtcore.gateways.okx import OkexGateway  # noqa: PLC0415
+    from vtcore.peers.okx import API_KEY, API_SECRET, PASSPHRASE  # noqa: PLC0415
 
     gateway_class = gateway_class or OkexGateway
     setting = dict(gateway_class.default_setting)
@@ -187,7 +187,7 @@ def connect_htx(
     main_engine: MainEngine, venue: Any, gateway_class: type, **overrides: object
 ) -> tuple[Recorder, Any]:
     """Connect HUOBI or HBDM to its local venue (HTX's example key pair)."""
-    from venues.htx import API_KEY, API_SECRET  # noqa: PLC0415
+    from vtcore.peers.htx import API_KEY, API_SECRET  # noqa: PLC0415
 
     setting: dict[str, Any] = {**gateway_class.default_setting, "key": API_KEY, "secret": API_SECRET}
     setting["base_url"] = venue.http_url
