@@ -496,8 +496,8 @@ class OkxVenue(VenueServer):
                     "sMsg": f"Order failed. Insufficient {asset} balance in account.",
                 }
         else:
-            # the order's initial margin (notional over the leverage) must fit the settlement currency's balance
-            reference = price or (asks[0][0] if side == "BUY" and asks else bids[0][0] if bids else Decimal(0))
+            # the initial margin (notional over the leverage) must fit the settlement currency's balance
+            reference = price or (asks[0][0] if side == "BUY" and asks else bids[0][0] if bids else 0)
             lever = Decimal(self.leverage.get(item.inst_id, "10"))
             margin = quantity * Decimal(item.ct_val or "1") * reference / lever
             if margin > self.balances.get(item.settle, Decimal(0)):
