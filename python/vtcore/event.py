@@ -211,8 +211,7 @@ class EventEngine:
     def register_tick_batch(self, handler: TickBatchHandler) -> None:
         """Call `handler(ticks, gateway_name)` once per drained run of C++ ticks.
 
-        `ticks` is a numpy structured array (fields: `vtcore._core.TICK_FIELDS`) viewing the tick buffer; it
-        is
+        `ticks` is a numpy structured array (dtype `vtcore.records.TICK_DTYPE`) viewing the tick buffer; it is
         valid only during the call: keep `.copy()` if needed.
         """
         with self._lock:
@@ -257,8 +256,7 @@ class EventEngine:
     def create_producer(self, name: str, gateway_name: str, on_message: MessageHandler | None = None,
                         capacity: int = 65536) -> _core.Producer:
         """A ring for one vendor thread. Its ticks become TickData(gateway_name=...) events; its messages go
-        to
-        `on_message(kind, request_id, is_last, payload)` on the engine thread."""
+        to `on_message(kind, request_id, is_last, payload)` on the engine thread."""
 
         def add() -> _core.Producer:
             producer = self._hub.add_producer(name, capacity)
@@ -308,8 +306,7 @@ class EventEngine:
 
     def _call_on_engine_thread(self, function: Callable[[], _T]) -> _T:
         """Run `function` on the engine thread (hub changes never race a drain) and wait for its result; run
-        it
-        here when the engine is not running or this is the engine thread."""
+        it here when the engine is not running or this is the engine thread."""
         with self._lock:
             thread = self._thread
             if not self._active or thread is None or thread is threading.current_thread():
