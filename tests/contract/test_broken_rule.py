@@ -13,19 +13,8 @@ HERE = Path(__file__).resolve().parent
 
 
 def test_a_tracker_whose_status_goes_back_fails_the_contract() -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "broken_tracker",
-        str(HERE / "test_contract.py"),
-        "-k",
-        "peer_ctp and reconnect",
-    ]
+    options = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "broken_tracker"]
+    command = [sys.executable, *options, str(HERE / "test_contract.py"), "-k", "peer_ctp and reconnect"]
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
     result = subprocess.run(
         command,

@@ -12,6 +12,7 @@ from contract_peer import WAIT, Peer
 from venues.base import VenueServer
 from venues.binance import API_KEY, API_SECRET, BinanceSpotVenue
 from venues.binance_futures import BinanceCoinFuturesVenue, BinanceFuturesVenue
+from venues.harness import binance_setting
 from vtcore.constant import Direction, Exchange, OrderType
 from vtcore.gateways._venue import Timing
 from vtcore.gateways.binance import BinanceInverseGateway, BinanceLinearGateway, BinanceSpotGateway
@@ -20,18 +21,6 @@ from vtcore.object import OrderRequest
 
 def fast(gateway: Any) -> None:
     gateway.timing = Timing.fast()
-
-
-def setting(venue: VenueServer) -> dict[str, Any]:
-    return {
-        "key": API_KEY,
-        "secret": API_SECRET,
-        "session_number": 3,
-        "proxy_host": "",
-        "proxy_port": 0,
-        "server": "REAL",
-        "base_url": venue.http_url,
-    }
 
 
 def outage(venue: VenueServer, kind: str, back: Callable[[], bool]) -> Callable[[Callable[[], None]], None]:
@@ -63,7 +52,7 @@ def peer_binance_spot() -> Iterator[Peer]:
     venue.set_book("BTCUSDT", *book)
     yield Peer(
         gateway_class=BinanceSpotGateway,
-        setting=setting(venue),
+        setting=binance_setting(venue),
         symbol="BTCUSDT",
         exchange=Exchange.BINANCE,
         volume=0.5,
@@ -88,7 +77,7 @@ def futures_peer(
         venue.set_book(spec.symbol, [("100.0", "5"), ("99.9", "7")], [("100.1", "4"), ("100.2", "9")])
     yield Peer(
         gateway_class=gateway_class,
-        setting=setting(venue),
+        setting=binance_setting(venue),
         symbol=vt_symbol,
         exchange=Exchange.BINANCE,
         volume=2,

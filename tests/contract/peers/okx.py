@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from contract_peer import WAIT, Peer
 
+from venues.harness import okx_setting
 from venues.okx import API_KEY, API_SECRET, PASSPHRASE, OkxVenue
 from vtcore.constant import Direction, Exchange, OrderType
 from vtcore.gateways._venue import Timing
@@ -36,19 +37,9 @@ def okx_peer(gateway_class: type, symbol: str, volume: float, refused_volume: fl
             assert time.monotonic() < deadline, "the private stream did not come back"
             time.sleep(0.02)
 
-    setting = dict(gateway_class.default_setting)
-    setting.update(
-        {
-            "key": API_KEY,
-            "secret": API_SECRET,
-            "passphrase": PASSPHRASE,
-            "server": "REAL",
-            "base_url": venue.http_url,
-        }
-    )
     yield Peer(
         gateway_class=gateway_class,
-        setting=setting,
+        setting=okx_setting(venue, gateway_class),
         symbol=symbol,
         exchange=Exchange.OKX,
         volume=volume,
