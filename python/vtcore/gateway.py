@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
-from vtcore import _core
+from vtcore._core import Producer
 from vtcore.constant import Exchange
 from vtcore.event import (
     EVENT_ACCOUNT,
@@ -106,7 +106,7 @@ class BaseGateway(ABC):
         self.on_log(LogData(gateway_name=self.gateway_name, msg=msg, level=level))
 
     def create_producer(self, name: str, on_message: MessageHandler | None = None,
-                        capacity: int = 65536) -> _core.Producer:
+                        capacity: int = 65536) -> Producer:
         """A C++ ring for one vendor thread, whose ticks arrive as this gateway's TickData."""
         return self.event_engine.create_producer(name, self.gateway_name, on_message, capacity)
 
