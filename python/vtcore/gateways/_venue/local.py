@@ -1,0 +1,28 @@
+"""The local venues of the REST/WebSocket gateways (`vtcore.peers`) as `vtcore run --sim` peers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from vtcore.gateways import SimPeer
+
+
+def start_venue_peer(
+    gateway: str,
+    default_setting: dict[str, Any],
+    venue: Any,
+    setting: dict[str, Any],
+    prepare: Callable[[Any], None],
+) -> SimPeer:
+    """Start `venue` on loopback, let `prepare` set its books, and offer it as `gateway`'s peer (every key of
+    `default_setting`, the first of each choice, under `setting` and the venue's URL)."""
+    venue.start()
+    prepare(venue)
+    defaults = {key: value[0] if isinstance(value, list) else value for key, value in default_setting.items()}
+    return SimPeer(
+        gateway,
+        {**defaults, **setting, "base_url": venue.http_url},
+        description=f"{gateway} on its local venue at {venue.http_url}",
+        stop=venue.stop,
+    )
