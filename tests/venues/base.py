@@ -206,6 +206,16 @@ class VenueServer:
     def now_ms(self) -> int:
         return time.time_ns() // 1_000_000 + self.faults.clock_offset_ms
 
+    def subscription_count(self) -> int:
+        """Live subscriptions of every kind (venue loop): market topics, channel arguments, user-data
+        streams. Clients' tests wait on it before the venue publishes, as a push sent before a client has
+        subscribed is lost on the real venue too."""
+        return sum(
+            len(s.topics) + len(s.state.get("args", ())) + (s.kind == "user")
+            for s in self.sessions
+            if not s.ws.closed
+        )
+
     # ---- WebSocket plumbing for subclasses (venue loop only)
 
     async def serve_ws(

@@ -40,6 +40,7 @@ PUBLIC_ROUTE_STREAMS = ("bookTicker", "depth")
 
 
 class BinanceFuturesVenue(BinanceVenueBase):
+    futures = True
     ping_interval = 180.0
     pong_timeout = 600.0
     weight_limit = 2400
@@ -696,59 +697,6 @@ class BinanceFuturesVenue(BinanceVenueBase):
         route = session.state.get("route", "")
         on_public = stream.split("@")[1].startswith(PUBLIC_ROUTE_STREAMS)
         return route in ("public", "") if on_public else route == "market"
-
-    def publish_book(self, symbol: str) -> None:
-        bids, asks = self.matching.book(symbol)
-        lower, now = symbol.lower(), self.now_ms()
-        self._update_ids = getattr(self, "_update_ids", 400900217) + 1
-        if bids and asks:
-            self.publish(
-                f"{lower}@bookTicker",
-                {
-                    "e": "bookTicker",
-                    "u": self._update_ids,
-                    "E": now,
-                    "T": now,
-                    "s": symbol,
-                    "b": decimal_text(bids[0][0]),
-                    "B": decimal_text(bids[0][1], 3),
-                    "a": decimal_text(asks[0][0]),
-                    "A": decimal_text(asks[0][1], 3),
-                },
-            )
-        for levels in (5, 10, 20):
-            depth = {
-                "e": "depthUpdate",
-                "E": now,
-                "T": now,
-                "s": symbol,
-                "U": self._update_ids,
-                "u": self._update_ids,
-                "pu": self._update_ids - 1,
-                "b": [[decimal_text(p), decimal_text(q, 3)] for p, q in bids[:levels]],
-                "a": [[decimal_text(p), decimal_text(q, 3)] for p, q in asks[:levels]],
-            }
-            self.publish(f"{lower}@depth{levels}", depth)
-            self.publish(f"{lower}@depth{levels}@100ms", depth)
-
-    def publish_trade(self, symbol: str, price: str, quantity: str, buyer_maker: bool) -> None:
-        now = self.now_ms()
-        trade_id = self.next_id()
-        self.publish(
-            f"{symbol.lower()}@aggTrade",
-            {
-                "e": "aggTrade",
-                "E": now,
-                "s": symbol,
-                "a": trade_id,
-                "p": decimal_text(Decimal(price)),
-                "q": decimal_text(Decimal(quantity), 3),
-                "f": trade_id,
-                "l": trade_id,
-                "T": now,
-                "m": buyer_maker,
-            },
-        )
 
 
 class BinanceCoinFuturesVenue(BinanceFuturesVenue):
