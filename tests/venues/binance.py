@@ -7,7 +7,7 @@ with `X-MBX-USED-WEIGHT-1M` and 429 + `Retry-After` (-1003). Streams: `/ws`, `/s
 SUBSCRIBE / UNSUBSCRIBE with ids, at most 5 client messages a second (spot), server ping frames with a pong
 deadline. Spot user data only through the WS API (`userDataStream.subscribe.signature`, events wrapped in
 `{"subscriptionId","event"}`); futures user data through a listenKey on `/private/ws` (USDⓈ-M) or
-`/ws/<key>` (COIN-M). USDⓈ-M market streams are routed: bookTicker/depth only on `/public`,
+`/ws/<key>` (COIN-M). USDⓈ-M market streams are routed: bookTicker/depth/trade only on `/public`,
 aggTrade/kline/markPrice only on `/market`; a stream on the wrong path is accepted and silently never
 delivered, as on the real venue.
 """
@@ -35,7 +35,6 @@ API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
 API_SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
 
 
-
 @dataclass(frozen=True)
 class SymbolSpec:
     symbol: str
@@ -56,6 +55,13 @@ class BinanceError(Exception):
 
 NUMBER_RANGE = "^([0-9]{1,20})(\\.[0-9]{1,20})?$"
 NUMBER = re.compile(r"[0-9]{1,20}(\.[0-9]{1,20})?")
+
+
+def ws_text(value: Any) -> str:
+    """A WS API parameter as the venue reads it (JSON true/false as text, numbers as written)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def sign(secret: str, payload: str) -> str:
@@ -347,6 +353,88 @@ class BinanceVenueBase(BinanceMarketData, VenueServer):
     def render_order(self, order: SimOrder) -> dict[str, Any]:
         raise NotImplementedError
 
+    # ---- WebSocket API (`/ws-api/v3`, `/ws-fapi/v1`, `/ws-dapi/v1`): the REST trading endpoints as methods
+
+    def trading_methods(self) -> dict[str, Any]:
+        """WS API method -> the REST handler it shares its parameters and answer with (signed)."""
+        return {
+            "order.place": self.new_order,
+            "order.test": self.test_order,
+            "order.cancel": self.cancel_order,
+            "order.status": self.query_order,
+            "openOrders.status": self.open_orders,
+            "account.status": self.account,
+        }
+
+    async def api_ws(self, request: web.Request) -> web.WebSocketResponse:
+        return await self.serve_ws(request, "api", self.on_api_frame)
+
+    async def on_api_frame(self, session: Session, text: str) -> None:
+        try:
+            message = json.loads(text)
+            request_id = message.get("id")
+            method = message["method"]
+            params = message.get("params", {})
+            if not isinstance(params, dict):
+                raise TypeError
+        except (ValueError, KeyError, AttributeError, TypeError):
+            await self.send_json(
+                session, {"id": None, "status": 400, "error": {"code": -1000, "msg": "Malformed request."}}
+            )
+            return
+        self.ws_log.append(("api", message))
+        try:
+            result = await self.api_method(session, method, params)
+        except BinanceError as error:
+            await self.send_json(
+                session,
+                {"id": request_id, "status": error.status, "error": {"code": error.code, "msg": error.msg}},
+            )
+            return
+        await self.send_json(
+            session,
+            {
+                "id": request_id,
+                "status": 200,
+                "result": result,
+                "rateLimits": [
+                    {
+                        "rateLimitType": "REQUEST_WEIGHT",
+                        "interval": "MINUTE",
+                        "intervalNum": 1,
+                        "limit": self.weight_limit,
+                        "count": self.used_weight,
+                    }
+                ],
+            },
+        )
+
+    async def api_method(self, session: Session, method: str, params: dict[str, Any]) -> Any:
+        if method == "time":
+            return {"serverTime": self.now_ms()}
+        if method == "ping":
+            return {}
+        handler = self.trading_methods().get(method)
+        if handler is None:
+            raise BinanceError(
+                -1100, f"Illegal characters found in parameter 'method'; legal range is '{method}'."
+            )
+        self.check_ws_signature(params)
+        return await handler(None, {key: ws_text(value) for key, value in params.items()})
+
+    def check_ws_signature(self, params: dict[str, Any]) -> None:
+        if params.get("apiKey") != self.api_key:
+            raise BinanceError(-2015, "Invalid API-key, IP, or permissions for action.", 401)
+        signature = params.get("signature")
+        if not signature:
+            raise BinanceError(
+                -1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed."
+            )
+        payload = "&".join(f"{key}={ws_text(params[key])}" for key in sorted(params) if key != "signature")
+        if not hmac.compare_digest(sign(self.api_secret, payload), str(signature).lower()):
+            raise BinanceError(-1022, "Signature for this request is not valid.")
+        self.check_timestamp({key: str(value) for key, value in params.items()})
+
     # ---- order rendering shared by spot and futures REST answers
 
     def order_type(self, order: SimOrder) -> str:
@@ -574,7 +662,9 @@ class BinanceSpotVenue(BinanceVenueBase):
             "selfTradePreventionMode": "EXPIRE_MAKER",
         }
 
-    def check_new_order(self, params: dict[str, str]) -> tuple[SymbolSpec, str, str, str, Decimal, Decimal, Decimal]:
+    def check_new_order(
+        self, params: dict[str, str]
+    ) -> tuple[SymbolSpec, str, str, str, Decimal, Decimal, Decimal]:
         """Everything the venue checks before an order reaches the matching engine (REST `order` and
         `order/test`, WS API `order.place`): parameters, enums, number syntax, the symbol's filters."""
         self.require(params, "symbol", "side", "type")
@@ -839,6 +929,8 @@ class BinanceSpotVenue(BinanceVenueBase):
         result: int = self.run(act)
         return result
 
+    # ---- WebSocket API (user data)
+
     async def api_ws(self, request: web.Request) -> web.WebSocketResponse:
         session = Session(ws=None, kind="api")  # type: ignore[arg-type]
         try:
@@ -847,73 +939,20 @@ class BinanceSpotVenue(BinanceVenueBase):
             for subscription_id in session.state.get("subscriptions", []):
                 self.user_subscriptions.pop(subscription_id, None)
 
-    async def on_api_frame(self, session: Session, text: str) -> None:
-        try:
-            message = json.loads(text)
-            request_id = message.get("id")
-            method = message["method"]
-            params = message.get("params", {})
-        except (ValueError, KeyError, AttributeError):
-            await self.send_json(
-                session, {"id": None, "status": 400, "error": {"code": -1000, "msg": "Malformed request."}}
-            )
-            return
-        self.ws_log.append(("api", message))
-        try:
-            if method == "userDataStream.subscribe.signature":
-                self.check_ws_signature(params)
-                self._subscription_ids += 1
-                subscription_id = self._subscription_ids
-                self.user_subscriptions[subscription_id] = session
-                session.state.setdefault("subscriptions", []).append(subscription_id)
-                result: Any = {"subscriptionId": subscription_id}
-            elif method == "userDataStream.unsubscribe":
-                for subscription_id in session.state.get("subscriptions", []):
-                    self.user_subscriptions.pop(subscription_id, None)
-                result = {}
-            elif method == "session.logon":
-                raise BinanceError(-4056, "HMAC_SHA256 API key is not supported.")
-            elif method in ("userDataStream.start", "userDataStream.ping", "userDataStream.stop"):
-                raise BinanceError(-1099, "Not found, unauthenticated, or unauthorized.")
-            elif method == "time":
-                result = {"serverTime": self.now_ms()}
-            else:
-                raise BinanceError(
-                    -1100, f"Illegal characters found in parameter 'method'; legal range is '{method}'."
-                )
-        except BinanceError as error:
-            await self.send_json(
-                session,
-                {"id": request_id, "status": error.status, "error": {"code": error.code, "msg": error.msg}},
-            )
-            return
-        await self.send_json(
-            session,
-            {
-                "id": request_id,
-                "status": 200,
-                "result": result,
-                "rateLimits": [
-                    {
-                        "rateLimitType": "REQUEST_WEIGHT",
-                        "interval": "MINUTE",
-                        "intervalNum": 1,
-                        "limit": 6000,
-                        "count": self.used_weight,
-                    }
-                ],
-            },
-        )
-
-    def check_ws_signature(self, params: dict[str, Any]) -> None:
-        if params.get("apiKey") != self.api_key:
-            raise BinanceError(-2015, "Invalid API-key, IP, or permissions for action.", 401)
-        signature = params.get("signature")
-        if not signature:
-            raise BinanceError(
-                -1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed."
-            )
-        payload = "&".join(f"{key}={params[key]}" for key in sorted(params) if key != "signature")
-        if not hmac.compare_digest(sign(self.api_secret, payload), str(signature).lower()):
-            raise BinanceError(-1022, "Signature for this request is not valid.")
-        self.check_timestamp({key: str(value) for key, value in params.items()})
+    async def api_method(self, session: Session, method: str, params: dict[str, Any]) -> Any:
+        if method == "userDataStream.subscribe.signature":
+            self.check_ws_signature(params)
+            self._subscription_ids += 1
+            subscription_id = self._subscription_ids
+            self.user_subscriptions[subscription_id] = session
+            session.state.setdefault("subscriptions", []).append(subscription_id)
+            return {"subscriptionId": subscription_id}
+        if method == "userDataStream.unsubscribe":
+            for subscription_id in session.state.get("subscriptions", []):
+                self.user_subscriptions.pop(subscription_id, None)
+            return {}
+        if method == "session.logon":
+            raise BinanceError(-4056, "HMAC_SHA256 API key is not supported.")
+        if method in ("userDataStream.start", "userDataStream.ping", "userDataStream.stop"):
+            raise BinanceError(-1099, "Not found, unauthenticated, or unauthorized.")
+        return await super().api_method(session, method, params)

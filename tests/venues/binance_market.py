@@ -1,7 +1,7 @@
 """Binance public market data shared by the spot and futures venues (venues.md §1-2, the venue's REST and
 stream documents): REST `ping`, `depth`, `trades`, `aggTrades`, `ticker/24hr|price|bookTicker`, `avgPrice`
-(spot); streams `@trade` (spot), `@aggTrade`, `@kline_<interval>`, `@ticker`, `@miniTicker`, `@bookTicker`, partial depth
-`@depth<5|10|20>[@100ms]` and diff depth `@depth[@100ms]`.
+(spot); streams `@trade`, `@aggTrade`, `@kline_<interval>`, `@ticker`, `@miniTicker`, `@bookTicker`, partial
+depth `@depth<5|10|20>[@100ms]` and diff depth `@depth[@100ms]`.
 
 One update id per symbol orders the book: REST `depth` answers with `lastUpdateId`, and every diff-depth event
 carries `U` (first id in the event) and `u` (last), futures also `pu` (the previous event's `u`), so a client
@@ -12,6 +12,7 @@ each with an aggregate trade id; the 24-hour statistics and klines are computed 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -164,14 +165,13 @@ class BinanceMarketData:
         if params.get("symbol"):
             return [self.spec(params["symbol"]).symbol]  # type: ignore[attr-defined]
         if params.get("symbols"):
-            import json
-
             try:
                 names = json.loads(params["symbols"])
             except ValueError:
                 raise BinanceMarketError(
-                    -1100, "Illegal characters found in parameter 'symbols'; legal range is "
-                    "'^\\[(\"[A-Z0-9-_.]{1,20}\"(,\"[A-Z0-9-_.]{1,20}\"){0,}){0,1}\\]$'."
+                    -1100,
+                    "Illegal characters found in parameter 'symbols'; legal range is "
+                    '\'^\\[("[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}"){0,}){0,1}\\]$\'.',
                 ) from None
             return [self.spec(name).symbol for name in names]  # type: ignore[attr-defined]
         return None
@@ -321,27 +321,26 @@ class BinanceMarketData:
         self.publish_ticker(symbol)
 
     def publish_trade(self, symbol: str, price: str, quantity: str, buyer_maker: bool) -> None:
-        """A trade printed on the market: the tape, `@trade` (spot), `@aggTrade`, klines and the ticker."""
+        """A trade printed on the market: the tape, `@trade`, `@aggTrade`, klines and the ticker."""
         now = self.now_ms()  # type: ignore[attr-defined]
         self._agg_ids += 1
         trade = TapeTrade(self._agg_ids, Decimal(price), Decimal(quantity), now, buyer_maker)
         self.tape.setdefault(symbol, []).append(trade)
         lower = symbol.lower()
+        raw: dict[str, Any] = {
+            "e": "trade",
+            "E": now,
+            **({"T": now} if self.futures else {}),
+            "s": symbol,
+            "t": trade.trade_id,
+            "p": decimal_text(trade.price),
+            "q": self.qty(trade.quantity),
+            **({"X": "MARKET"} if self.futures else {"T": now}),
+            "m": buyer_maker,
+        }
         if not self.futures:
-            self.publish(  # type: ignore[attr-defined]
-                f"{lower}@trade",
-                {
-                    "e": "trade",
-                    "E": now,
-                    "s": symbol,
-                    "t": trade.trade_id,
-                    "p": decimal_text(trade.price),
-                    "q": self.qty(trade.quantity),
-                    "T": now,
-                    "m": buyer_maker,
-                    "M": True,
-                },
-            )
+            raw["M"] = True
+        self.publish(f"{lower}@trade", raw)  # type: ignore[attr-defined]
         agg: dict[str, Any] = {
             "e": "aggTrade",
             "E": now,

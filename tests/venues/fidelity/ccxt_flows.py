@@ -33,6 +33,7 @@ class CcxtFlows:
     #: (currency, total) of one balance the venue starts with
     balance: ClassVar[tuple[str, Decimal]]
     config: ClassVar[dict[str, Any]] = {}  # extra ccxt constructor settings (options)
+    ticker_has_book: ClassVar[bool] = True  # False where the venue's ticker carries no best bid/ask
 
     # ---- hooks
 
@@ -79,7 +80,9 @@ class CcxtFlows:
             return await exchange.fetch_ticker(self.symbol), await exchange.fetch_order_book(self.symbol)
 
         ticker, book = self.run(venue, scenario)
-        assert Decimal(str(ticker["bid"])) == self.bid and Decimal(str(ticker["ask"])) == self.ask
+        assert ticker["symbol"] == self.symbol and ticker["timestamp"]
+        if self.ticker_has_book:
+            assert Decimal(str(ticker["bid"])) == self.bid and Decimal(str(ticker["ask"])) == self.ask
         assert [Decimal(str(x)) for x in book["bids"][0][:2]] == [self.bid, self.bid_size]
         assert [Decimal(str(x)) for x in book["asks"][0][:2]] == [self.ask, self.ask_size]
         assert len(book["bids"]) >= 2 and book["bids"][0][0] > book["bids"][1][0]
@@ -96,7 +99,9 @@ class CcxtFlows:
 
         async def scenario(exchange: Any) -> tuple[Any, ...]:
             await exchange.load_markets()
-            placed = await exchange.create_order(self.symbol, "limit", "buy", float(self.amount), resting_price)
+            placed = await exchange.create_order(
+                self.symbol, "limit", "buy", float(self.amount), resting_price
+            )
             queried = await exchange.fetch_order(placed["id"], self.symbol)
             open_orders = await exchange.fetch_open_orders(self.symbol)
             await exchange.cancel_order(placed["id"], self.symbol)
@@ -113,7 +118,9 @@ class CcxtFlows:
     def test_a_fill(self, venue: VenueServer) -> None:
         async def scenario(exchange: Any) -> tuple[Any, Any]:
             await exchange.load_markets()
-            placed = await exchange.create_order(self.symbol, "limit", "buy", float(self.amount), float(self.ask))
+            placed = await exchange.create_order(
+                self.symbol, "limit", "buy", float(self.amount), float(self.ask)
+            )
             filled = await exchange.fetch_order(placed["id"], self.symbol)
             trades = await exchange.fetch_my_trades(self.symbol)
             return filled, [t for t in trades if t["order"] == placed["id"]]
@@ -131,17 +138,22 @@ class CcxtFlows:
             await exchange.load_markets()
             first = await exchange.watch_order_book(self.symbol)
             assert Decimal(str(first["bids"][0][0])) == self.bid
+            # a watch resolves on the next update only: register it before the venue moves the book
+            pending = asyncio.ensure_future(exchange.watch_order_book(self.symbol))
+            await settle()
             await asyncio.to_thread(
                 venue.set_book,
                 self.venue_symbol,
                 [(str(new_bid), "3"), (str(self.bid), str(self.bid_size))],
                 [(str(self.ask), str(self.ask_size)), (str(self.ask + self.tick), "2")],
             )
-            book = await until(
-                lambda: exchange.watch_order_book(self.symbol),
-                lambda b: bool(b["bids"]) and Decimal(str(b["bids"][0][0])) == new_bid,
-                "the new best bid on the book stream",
-            )
+            book = await pending
+            if Decimal(str(book["bids"][0][0])) != new_bid:  # a venue may split one change into events
+                book = await until(
+                    lambda: exchange.watch_order_book(self.symbol),
+                    lambda b: bool(b["bids"]) and Decimal(str(b["bids"][0][0])) == new_bid,
+                    "the new best bid on the book stream",
+                )
             before = venue.run(venue.subscription_count)
             trades_task = asyncio.ensure_future(exchange.watch_trades(self.symbol))
             ticker_task = asyncio.ensure_future(exchange.watch_ticker(self.symbol))
@@ -182,3 +194,10 @@ async def wait_subscribed(venue: VenueServer, count: int, timeout: float = 10.0)
         if time.monotonic() > deadline:
             raise AssertionError(f"the venue never saw {count} subscriptions")
         await asyncio.sleep(0.01)
+
+
+async def settle() -> None:
+    """Let tasks just started run up to their first real wait (a client's `watch_*` registers the future an
+    update resolves before it waits on it). Counts loop turns, not time."""
+    for _ in range(20):
+        await asyncio.sleep(0)

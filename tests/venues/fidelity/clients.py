@@ -14,6 +14,8 @@ import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
+import ccxt.pro
+
 from venues.base import VenueServer
 
 T = TypeVar("T")
@@ -49,8 +51,6 @@ def point_urls(urls: Any, hosts: Mapping[str, int]) -> Any:
 
 def ccxt_exchange(exchange_id: str, hosts: Mapping[str, int], config: Mapping[str, Any]) -> Any:
     """An async ccxt exchange (ccxt.pro: REST and WebSocket) on the local venues named by `hosts`."""
-    import ccxt.pro
-
     exchange = getattr(ccxt.pro, exchange_id)({"enableRateLimit": False, "timeout": 10_000, **config})
     exchange.urls["api"] = point_urls(exchange.urls["api"], hosts)
     for name in ("test", "demo"):  # sandbox tables must not lead outside either

@@ -23,7 +23,7 @@ from typing import Any
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
 
-class OutsideNetwork(ConnectionRefusedError):
+class OutsideNetworkError(ConnectionRefusedError):
     """A client tried to reach a host outside loopback (clients treat it as a refused connection)."""
 
 
@@ -62,7 +62,7 @@ def loopback_only() -> Iterator[list[str]]:
     def check(sock: socket.socket, address: Any) -> None:
         if sock.family in (socket.AF_INET, socket.AF_INET6) and not is_loopback(address[0]):
             refused.append(f"connect {address!r}")
-            raise OutsideNetwork(f"fidelity suite: {address!r} is not on loopback")
+            raise OutsideNetworkError(f"fidelity suite: {address!r} is not on loopback")
 
     def connect(self: socket.socket, address: Any) -> None:
         check(self, address)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -40,12 +40,16 @@ class TestSpot(BinanceCcxt):
     venue_hosts = SPOT_HOSTS
     # the spot exchange alone: no futures markets, no margin pairs, no wallet currency list (the local venue
     # models the spot exchange only)
-    config = {"options": {"fetchMarkets": {"types": ["spot"]}, "fetchMargins": False, "fetchCurrencies": False}}
+    config: ClassVar[dict[str, Any]] = {
+        "options": {"fetchMarkets": {"types": ["spot"]}, "fetchMargins": False, "fetchCurrencies": False}
+    }
 
     @pytest.fixture
     def venue(self, engines: list[Any]) -> Iterator[BinanceSpotVenue]:
         server = BinanceSpotVenue().start()
-        server.set_book("BTCUSDT", [("100.00", "1.0"), ("99.50", "2.0")], [("101.00", "1.5"), ("101.50", "3.0")])
+        server.set_book(
+            "BTCUSDT", [("100.00", "1.0"), ("99.50", "2.0")], [("101.00", "1.5"), ("101.50", "3.0")]
+        )
         yield server
         stop_venue(server, engines)
 
@@ -58,7 +62,11 @@ class TestSpot(BinanceCcxt):
 class FuturesCcxt(BinanceCcxt):
     bid, bid_size, ask, ask_size = Decimal("100"), Decimal("5"), Decimal("100.1"), Decimal("4")
     tick = Decimal("0.1")
+    ticker_has_book = False  # the futures 24-hour ticker has no book fields
     venue_class: type[BinanceFuturesVenue] = BinanceFuturesVenue
+    config: ClassVar[dict[str, Any]] = {
+        "options": {"fetchCurrencies": False}
+    }  # the wallet's currency list is a spot-side call
 
     @pytest.fixture
     def venue(self, engines: list[Any]) -> Iterator[BinanceFuturesVenue]:
@@ -72,7 +80,7 @@ class FuturesCcxt(BinanceCcxt):
 class TestUsdm(FuturesCcxt):
     exchange_id = "binanceusdm"
     symbol, venue_symbol = "BTC/USDT:USDT", "BTCUSDT"
-    amount = Decimal("0.01")
+    amount = Decimal("0.1")  # 10 USDT of notional: above the 5 USDT minimum
     balance = ("USDT", Decimal("10000"))
     venue_hosts = USDM_HOSTS
 
