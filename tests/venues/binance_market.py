@@ -6,8 +6,8 @@ depth `@depth<5|10|20>[@100ms]` and diff depth `@depth[@100ms]`.
 One update id per symbol orders the book: REST `depth` answers with `lastUpdateId`, and every diff-depth event
 carries `U` (first id in the event) and `u` (last), futures also `pu` (the previous event's `u`), so a client
 that syncs a local book from a snapshot plus the diff stream (as ccxt and the SDKs' depth caches do) sees a
-gapless sequence. The market's trades are kept on a tape: prints from the test and the user's own taking fills,
-each with an aggregate trade id; the 24-hour statistics and klines are computed from it.
+gapless sequence. The market's trades are kept on a tape: prints from the test and the user's own taking
+fills, each with an aggregate trade id; the 24-hour statistics and klines are computed from it.
 """
 
 from __future__ import annotations
