@@ -99,6 +99,11 @@ class BinanceFuturesVenue(BinanceVenueBase):
         app.router.add_get(f"{p}/leverageBracket", self.endpoint(1, True, self.leverage_bracket))
         app.router.add_get(f"{root}/v2/leverageBracket", self.endpoint(1, True, self.leverage_bracket_v2))
         app.router.add_get(f"{root}/{account_version}/account", self.endpoint(5, True, self.account))
+        app.router.add_get(f"{root}/{account_version}/balance", self.endpoint(5, True, self.balance))
+        if not self.coin_margined:  # v2 of the account endpoints still answers beside v3
+            app.router.add_get(f"{root}/v2/account", self.endpoint(5, True, self.account))
+            app.router.add_get(f"{root}/v2/balance", self.endpoint(5, True, self.balance))
+            app.router.add_get(f"{root}/v2/positionRisk", self.endpoint(5, True, self.position_risk))
         app.router.add_get(
             f"{root}/{account_version}/positionRisk", self.endpoint(5, True, self.position_risk)
         )
@@ -276,6 +281,25 @@ class BinanceFuturesVenue(BinanceVenueBase):
             )
         return answer
 
+    async def balance(self, request: web.Request | None, params: dict[str, str]) -> Any:
+        rows = []
+        for row in (await self.account(request, params))["assets"]:
+            rows.append(
+                {
+                    "accountAlias": ACCOUNT_ALIAS,
+                    "asset": row["asset"],
+                    "balance": row["walletBalance"],
+                    "crossWalletBalance": row["crossWalletBalance"],
+                    "crossUnPnl": row["crossUnPnl"],
+                    "availableBalance": row["availableBalance"],
+                    "maxWithdrawAmount": row["maxWithdrawAmount"],
+                    **({"withdrawAvailable": row["maxWithdrawAmount"]} if self.coin_margined else {}),
+                    **({} if self.coin_margined else {"marginAvailable": True}),
+                    "updateTime": row["updateTime"],
+                }
+            )
+        return rows
+
     def position_rows(self) -> list[dict[str, Any]]:
         rows = []
         for spec in self.symbols:
@@ -339,7 +363,7 @@ class BinanceFuturesVenue(BinanceVenueBase):
             return self.mark_prices[symbol]
         bids, asks = self.levels(symbol)
         if bids and asks:
-            return ((bids[0][0] + asks[0][0]) / 2).quantize(Decimal(self.spec(symbol).tick_size))
+            return (bids[0][0] + asks[0][0]) / 2
         return self.last_prices.get(symbol, Decimal(0))
 
     def premium_row(self, symbol: str) -> dict[str, Any]:
