@@ -13,6 +13,7 @@ import concurrent.futures
 import contextlib
 import itertools
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable, Coroutine
@@ -64,6 +65,10 @@ class VenueServer:
     pong_timeout: float = 60.0
     #: drop a connection from which nothing arrived for this long (OKX: 30 s), None: never
     client_idle_timeout: float | None = None
+    #: set before start() to also serve the same routes over TLS on `tls_port` (for clients that speak only
+    #: wss:// or https://)
+    tls_context: ssl.SSLContext | None = None
+    tls_port = 0
 
     def __init__(self) -> None:
         self.faults = Faults()
@@ -115,6 +120,10 @@ class VenueServer:
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         loop.run_until_complete(site.start())
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        if self.tls_context is not None:
+            tls_site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=self.tls_context)
+            loop.run_until_complete(tls_site.start())
+            self.tls_port = tls_site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         if self.ping_interval is not None or self.client_idle_timeout is not None:
             self._heartbeat_task = loop.create_task(self._heartbeat_loop())
         started.set()
