@@ -53,6 +53,7 @@ class BinanceError(Exception):
         self.code, self.msg, self.status = code, msg, status
 
 
+ILLEGAL_CHARACTERS = {"code": -1100, "msg": "Illegal characters found in a parameter."}
 NUMBER_RANGE = "^([0-9]{1,20})(\\.[0-9]{1,20})?$"
 NUMBER = re.compile(r"[0-9]{1,20}(\.[0-9]{1,20})?")
 
@@ -178,6 +179,8 @@ class BinanceVenueBase(BinanceMarketData, VenueServer):
                 return self.answer(await handler(request, params))
             except BinanceMarketError as error:
                 return self.answer({"code": error.code, "msg": error.msg}, 400)
+            except (ValueError, ArithmeticError):  # a parameter that does not parse as the number it must be
+                return self.answer(ILLEGAL_CHARACTERS, 400)
             except BinanceError as error:
                 headers = {"Retry-After": str(self.faults.retry_after)} if error.status == 429 else {}
                 response = self.answer({"code": error.code, "msg": error.msg}, error.status)
@@ -384,7 +387,12 @@ class BinanceVenueBase(BinanceMarketData, VenueServer):
             return
         self.ws_log.append(("api", message))
         try:
-            result = await self.api_method(session, method, params)
+            try:
+                result = await self.api_method(session, method, params)
+            except BinanceMarketError as error:
+                raise BinanceError(error.code, error.msg) from None
+            except (ValueError, ArithmeticError):
+                raise BinanceError(ILLEGAL_CHARACTERS["code"], ILLEGAL_CHARACTERS["msg"]) from None
         except BinanceError as error:
             await self.send_json(
                 session,

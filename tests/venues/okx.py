@@ -201,7 +201,10 @@ class OkxVenue(OkxMarketData, VenueServer):
                         params.update(decoded)
                     else:
                         raise OkxError("50002", "JSON syntax error")
-                data = await handler(params)
+                try:
+                    data = await handler(params)
+                except (ValueError, ArithmeticError):  # a parameter that does not parse as a number
+                    raise OkxError("51000", "Parameter error") from None
                 if operation:
                     return self.answer(self.operation_envelope(data))
                 return self.answer({"code": "0", "msg": "", "data": data})

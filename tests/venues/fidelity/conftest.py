@@ -7,10 +7,15 @@ slips past the URLs the test pointed at the local venue fails the test. Clients 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from binance.ws.reconnecting_websocket import ReconnectingWebsocket
 
+from venues.binance import BinanceSpotVenue
+from venues.binance_futures import BinanceCoinFuturesVenue, BinanceFuturesVenue
 from venues.fidelity.netguard import loopback_only
+from venues.fixtures import stop_venue
 
 
 @pytest.fixture(autouse=True)
@@ -25,3 +30,29 @@ def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("VTCORE_HOME", str(home / ".vntrader"))
+
+
+@pytest.fixture(autouse=True)
+def _short_read_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK's socket read loop waits up to `TIMEOUT` (10 s) for a frame before it notices that it was
+    asked to stop; a real venue's streams never go quiet that long, a test's do. Half a second keeps closing
+    fast and changes nothing else."""
+    monkeypatch.setattr(ReconnectingWebsocket, "TIMEOUT", 0.5)
+
+
+@pytest.fixture
+def binance_venues(
+    engines: list[Any],
+) -> Iterator[tuple[BinanceSpotVenue, BinanceFuturesVenue, BinanceCoinFuturesVenue]]:
+    spot, usdm, coinm = (
+        BinanceSpotVenue().start(),
+        BinanceFuturesVenue().start(),
+        BinanceCoinFuturesVenue().start(),
+    )
+    spot.set_book("BTCUSDT", [("100.00", "1.0"), ("99.50", "2.0")], [("101.00", "1.5"), ("101.50", "3.0")])
+    for venue in (usdm, coinm):
+        for spec in venue.symbols:
+            venue.set_book(spec.symbol, [("100.0", "5"), ("99.9", "7")], [("100.1", "4"), ("100.2", "9")])
+    yield spot, usdm, coinm
+    for venue in (spot, usdm, coinm):
+        stop_venue(venue, engines)

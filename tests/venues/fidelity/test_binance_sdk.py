@@ -8,94 +8,21 @@ The SDK keeps its URLs as class attributes; a subclass rewrites them to the loca
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from binance import AsyncClient, BinanceSocketManager
 from binance.enums import FuturesType
 from binance.exceptions import BinanceAPIException
-from binance.ws.reconnecting_websocket import ReconnectingWebsocket
 
-from venues.binance import API_KEY, API_SECRET, BinanceSpotVenue
-from venues.binance_futures import BinanceCoinFuturesVenue, BinanceFuturesVenue
+from venues.fidelity.binance_sdk import run
 from venues.fidelity.ccxt_flows import wait_subscribed
-from venues.fidelity.clients import point_urls, run_client, until
-from venues.fixtures import stop_venue
+from venues.fidelity.clients import until
 
 pytestmark = pytest.mark.fidelity
 
 
-@pytest.fixture(autouse=True)
-def _short_read_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The SDK's socket read loop waits up to `TIMEOUT` (10 s) for a frame before it notices that it was
-    asked to stop; a real venue's streams never go quiet that long, a test's do. Half a second keeps closing
-    fast and changes nothing else."""
-    monkeypatch.setattr(ReconnectingWebsocket, "TIMEOUT", 0.5)
-
-
-@pytest.fixture
-def venues(
-    engines: list[Any],
-) -> Iterator[tuple[BinanceSpotVenue, BinanceFuturesVenue, BinanceCoinFuturesVenue]]:
-    spot, usdm, coinm = (
-        BinanceSpotVenue().start(),
-        BinanceFuturesVenue().start(),
-        BinanceCoinFuturesVenue().start(),
-    )
-    spot.set_book("BTCUSDT", [("100.00", "1.0"), ("99.50", "2.0")], [("101.00", "1.5"), ("101.50", "3.0")])
-    for venue in (usdm, coinm):
-        for spec in venue.symbols:
-            venue.set_book(spec.symbol, [("100.0", "5"), ("99.9", "7")], [("100.1", "4"), ("100.2", "9")])
-    yield spot, usdm, coinm
-    for venue in (spot, usdm, coinm):
-        stop_venue(venue, engines)
-
-
-def local_sdk(venues: tuple[Any, Any, Any]) -> tuple[type[AsyncClient], type[BinanceSocketManager]]:
-    """python-binance's client and socket manager with every URL on the local venues."""
-    spot, usdm, coinm = venues
-    hosts = {
-        "api.binance.com": spot.port,
-        "ws-api.binance.com": spot.port,
-        "stream.binance.com": spot.port,
-        "fapi.binance.com": usdm.port,
-        "fstream.binance.com": usdm.port,
-        "ws-fapi.binance.com": usdm.port,
-        "dapi.binance.com": coinm.port,
-        "dstream.binance.com": coinm.port,
-        "ws-dapi.binance.com": coinm.port,
-    }
-
-    def urls(cls: type) -> dict[str, str]:
-        # the SDK fills `{}` with an endpoint number and the top-level domain: the default ones
-        return {
-            name: point_urls(getattr(cls, name).replace("api{}.", "api.").replace("{}", "com"), hosts)
-            for name in dir(cls)
-            if name.endswith("_URL") and isinstance(getattr(cls, name), str)
-        }
-
-    return (
-        type("LocalAsyncClient", (AsyncClient,), urls(AsyncClient)),
-        type("LocalSocketManager", (BinanceSocketManager,), urls(BinanceSocketManager)),
-    )
-
-
-def run(venues: Any, scenario: Any) -> Any:
-    client_class, manager_class = local_sdk(venues)
-
-    async def with_client(_: Any) -> Any:
-        client = await client_class.create(API_KEY, API_SECRET)  # pings the venue first
-        try:
-            return await scenario(client, manager_class(client))
-        finally:
-            await client.close_connection()
-
-    return run_client(lambda: None, with_client)
-
-
-def test_spot_rest(venues: Any) -> None:
+def test_spot_rest(binance_venues: Any) -> None:
     async def scenario(client: Any, _: Any) -> dict[str, Any]:
         found: dict[str, Any] = {"time": await client.get_server_time()}
         found["info"] = await client.get_symbol_info("BTCUSDT")
@@ -118,7 +45,7 @@ def test_spot_rest(venues: Any) -> None:
         found["refused"] = refused.value
         return found
 
-    found = run(venues, scenario)
+    found = run(binance_venues, scenario)
     assert found["info"]["symbol"] == "BTCUSDT"
     tick = next(f for f in found["info"]["filters"] if f["filterType"] == "PRICE_FILTER")["tickSize"]
     assert Decimal(tick) == Decimal("0.01")
@@ -134,8 +61,8 @@ def test_spot_rest(venues: Any) -> None:
     assert (found["refused"].code, found["refused"].message) == (-1013, "Filter failure: PRICE_FILTER")
 
 
-def test_spot_websocket_api_and_user_stream(venues: Any) -> None:
-    spot = venues[0]
+def test_spot_websocket_api_and_user_stream(binance_venues: Any) -> None:
+    spot = binance_venues[0]
 
     async def scenario(client: Any, manager: Any) -> tuple[Any, Any, Any]:
         async with manager.user_socket() as user:
@@ -149,13 +76,13 @@ def test_spot_websocket_api_and_user_stream(venues: Any) -> None:
             canceled = await client.ws_cancel_order(symbol="BTCUSDT", orderId=placed["orderId"])
             return placed, report, canceled
 
-    placed, report, canceled = run(venues, scenario)
+    placed, report, canceled = run(binance_venues, scenario)
     assert placed["status"] == "NEW" and report["i"] == placed["orderId"] and report["x"] == "NEW"
     assert canceled["status"] == "CANCELED"
 
 
-def test_spot_market_streams(venues: Any) -> None:
-    spot = venues[0]
+def test_spot_market_streams(binance_venues: Any) -> None:
+    spot = binance_venues[0]
 
     async def scenario(client: Any, manager: Any) -> tuple[Any, Any, Any, Any]:
         async with manager.multiplex_socket(
@@ -177,15 +104,15 @@ def test_spot_market_streams(venues: Any) -> None:
                 seen["btcusdt@bookTicker"],
             )
 
-    depth, trade, kline, book = run(venues, scenario)
+    depth, trade, kline, book = run(binance_venues, scenario)
     assert ["100.01000000", "3.00000000"] in depth["b"] and depth["U"] <= depth["u"]
     assert Decimal(trade["p"]) == 101 and Decimal(kline["k"]["c"]) == 101 and kline["k"]["i"] == "1m"
     assert Decimal(book["b"]) == Decimal("100.01")
 
 
 @pytest.mark.parametrize("market", ["usdm", "coinm"])
-def test_futures_rest_and_streams(venues: Any, market: str) -> None:
-    venue = venues[1] if market == "usdm" else venues[2]
+def test_futures_rest_and_streams(binance_venues: Any, market: str) -> None:
+    venue = binance_venues[1] if market == "usdm" else binance_venues[2]
     symbol = "BTCUSDT" if market == "usdm" else "BTCUSD_PERP"
     quantity = "0.1" if market == "usdm" else "1"
     call = "futures_" if market == "usdm" else "futures_coin_"
@@ -228,7 +155,7 @@ def test_futures_rest_and_streams(venues: Any, market: str) -> None:
             found["mark_event"] = await marks.recv()
         return found
 
-    found = run(venues, scenario)
+    found = run(binance_venues, scenario)
     assert any(row["symbol"] == symbol for row in found["info"]["symbols"])
     assert Decimal(found["book"]["bids"][0][0]) == 100
     mark = found["mark"][0] if isinstance(found["mark"], list) else found["mark"]
@@ -252,7 +179,7 @@ def _futures_type(market: str) -> Any:
     return FuturesType.USD_M if market == "usdm" else FuturesType.COIN_M
 
 
-def test_futures_websocket_api(venues: Any) -> None:
+def test_futures_websocket_api(binance_venues: Any) -> None:
     async def scenario(client: Any, _: Any) -> tuple[Any, Any]:
         placed = await client.ws_futures_create_order(
             symbol="BTCUSDT", side="BUY", type="LIMIT", timeInForce="GTC", quantity="0.1", price="95.0"
@@ -260,5 +187,5 @@ def test_futures_websocket_api(venues: Any) -> None:
         canceled = await client.ws_futures_cancel_order(symbol="BTCUSDT", orderId=placed["orderId"])
         return placed, canceled
 
-    placed, canceled = run(venues, scenario)
+    placed, canceled = run(binance_venues, scenario)
     assert placed["status"] == "NEW" and canceled["status"] == "CANCELED"
