@@ -189,3 +189,39 @@ def test_futures_websocket_api(binance_venues: Any) -> None:
 
     placed, canceled = run(binance_venues, scenario)
     assert placed["status"] == "NEW" and canceled["status"] == "CANCELED"
+
+
+@pytest.mark.parametrize("market", ["usdm", "coinm"])
+def test_futures_market_streams(binance_venues: Any, market: str) -> None:
+    """aggTrade, kline, ticker (USDⓈ-M: on /market) and diff depth (USDⓈ-M: on /public) are published."""
+    venue = binance_venues[1] if market == "usdm" else binance_venues[2]
+    symbol = "btcusdt" if market == "usdm" else "btcusd_perp"
+    market_streams = [f"{symbol}@aggTrade", f"{symbol}@kline_1m", f"{symbol}@ticker"]
+
+    async def scenario(_: Any, manager: Any) -> dict[str, Any]:
+        kind = _futures_type(market)
+        async with (
+            manager.futures_multiplex_socket(market_streams, futures_type=kind, category="market") as trades,
+            manager.futures_depth_socket(symbol.upper(), futures_type=kind) as depth,
+        ):
+            await wait_subscribed(venue, 4)
+            await asyncio.to_thread(venue.set_book, symbol.upper(), [("100.0", "6")], [("100.1", "4")])
+            await asyncio.to_thread(venue.print_trade, symbol.upper(), "100.1", "2")
+            seen: dict[str, Any] = {}
+            ticker = f"{symbol}@ticker"
+
+            def keep(message: dict[str, Any]) -> bool:
+                seen[message["stream"]] = message["data"]  # the latest of each
+                return len(seen) == 3 and seen[ticker]["c"].startswith("100.1")
+
+            await until(trades.recv, keep, "aggTrade, kline and the ticker after the trade")
+            seen["depth"] = await depth.recv()
+            return seen
+
+    seen = run(binance_venues, scenario)
+    agg, kline, ticker = (seen[name] for name in market_streams)
+    assert agg["e"] == "aggTrade" and agg["p"].startswith("100.1") and "M" not in agg
+    assert kline["k"]["i"] == "1m" and kline["k"]["n"] == 1
+    assert ticker["e"] == "24hrTicker" and ticker["c"].startswith("100.1") and "b" not in ticker
+    depth = seen["depth"]["data"] if "data" in seen["depth"] else seen["depth"]
+    assert depth["e"] == "depthUpdate" and depth["pu"] == depth["U"] - 1
