@@ -7,11 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import ccxt
 import pytest
 from binance.exceptions import BinanceAPIException
 from okx import MarketData, Trade
 
 from venues.fidelity.binance_sdk import run
+from venues.fidelity.clients import ccxt_exchange, run_client
 from venues.fixtures import stop_venue
 from venues.okx import API_KEY as OKX_KEY
 from venues.okx import API_SECRET as OKX_SECRET
@@ -151,3 +153,22 @@ def test_okx_refuses_bad_orders_with_its_codes(okx: OkxVenue) -> None:
     market = MarketData.MarketAPI(flag="0", domain=f"http://127.0.0.1:{okx.port}")
     assert market.get_trades(instId="BTC-USDT", limit="many")["code"] == "51000"
     assert market.get_orderbook(instId="BTC-USDT", sz="401")["code"] == "51000"
+
+
+def test_binance_exchange_info_answers_the_symbols_asked(binance_venues: Any) -> None:
+    spot = binance_venues[0]
+    hosts = {"api.binance.com": spot.port}
+
+    async def scenario(exchange: Any) -> tuple[Any, Any, Any]:
+        one = await exchange.publicGetExchangeInfo({"symbol": "ETHUSDT"})
+        two = await exchange.publicGetExchangeInfo({"symbols": '["BTCUSDT","ETHUSDT"]'})
+        try:
+            await exchange.publicGetExchangeInfo({"symbol": "NOPEUSDT"})
+        except ccxt.BadSymbol as error:
+            return one, two, str(error)
+        return one, two, "accepted"
+
+    one, two, unknown = run_client(lambda: ccxt_exchange("binance", hosts, {}), scenario)
+    assert [row["symbol"] for row in one["symbols"]] == ["ETHUSDT"]
+    assert [row["symbol"] for row in two["symbols"]] == ["BTCUSDT", "ETHUSDT"]
+    assert '"code":-1121' in unknown.replace(" ", "")
