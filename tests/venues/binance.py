@@ -336,6 +336,15 @@ class BinanceVenueBase(BinanceMarketData, VenueServer):
     def stream_allowed(self, session: Session, stream: str) -> bool:
         return True
 
+    def subscription_count(self) -> int:
+        # a raw-stream path names streams; clients that subscribe by message connect to `/ws/<anything>`
+        # (ccxt: `/ws/0`), which names none, so only names of real streams (`<symbol>@<kind>`) count
+        return sum(
+            sum(1 for topic in s.topics if "@" in topic) + len(s.state.get("args", ())) + (s.kind == "user")
+            for s in self.sessions
+            if not s.ws.closed
+        )
+
     def publish(self, stream: str, payload: dict[str, Any]) -> None:
         for session in list(self.sessions):
             if (
