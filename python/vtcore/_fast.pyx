@@ -20,6 +20,7 @@ cdef extern from "<string.h>":
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 
 import datetime as _dt
+import time as _time
 import copy as _copy
 
 from vtcore.constant import CHINA_EXCHANGES, EXCHANGE_BY_CODE
@@ -275,6 +276,134 @@ def _rebuild_tick(state, extra=None, trading_day=0):
     tick.extra = extra
     tick.trading_day = trading_day
     return tick
+
+
+cdef inline void _copy_prices(TickData dst, TickData src):
+    dst.volume = src.volume
+    dst.turnover = src.turnover
+    dst.open_interest = src.open_interest
+    dst.last_price = src.last_price
+    dst.last_volume = src.last_volume
+    dst.limit_up = src.limit_up
+    dst.limit_down = src.limit_down
+    dst.open_price = src.open_price
+    dst.high_price = src.high_price
+    dst.low_price = src.low_price
+    dst.pre_close = src.pre_close
+    dst.bid_price_1 = src.bid_price_1
+    dst.bid_price_2 = src.bid_price_2
+    dst.bid_price_3 = src.bid_price_3
+    dst.bid_price_4 = src.bid_price_4
+    dst.bid_price_5 = src.bid_price_5
+    dst.ask_price_1 = src.ask_price_1
+    dst.ask_price_2 = src.ask_price_2
+    dst.ask_price_3 = src.ask_price_3
+    dst.ask_price_4 = src.ask_price_4
+    dst.ask_price_5 = src.ask_price_5
+    dst.bid_volume_1 = src.bid_volume_1
+    dst.bid_volume_2 = src.bid_volume_2
+    dst.bid_volume_3 = src.bid_volume_3
+    dst.bid_volume_4 = src.bid_volume_4
+    dst.bid_volume_5 = src.bid_volume_5
+    dst.ask_volume_1 = src.ask_volume_1
+    dst.ask_volume_2 = src.ask_volume_2
+    dst.ask_volume_3 = src.ask_volume_3
+    dst.ask_volume_4 = src.ask_volume_4
+    dst.ask_volume_5 = src.ask_volume_5
+
+
+cdef inline void _set_side(TickData t, object levels, bint bids) except *:
+    """Five levels of one side from venue levels `(price, size, ...)` (floats); missing levels are 0."""
+    cdef double p[5]
+    cdef double q[5]
+    cdef Py_ssize_t i, n = min(5, len(levels))
+    for i in range(5):
+        p[i] = 0.0
+        q[i] = 0.0
+    for i in range(n):
+        level = levels[i]
+        p[i] = level[0]
+        q[i] = level[1]
+    if bids:
+        t.bid_price_1, t.bid_price_2, t.bid_price_3, t.bid_price_4, t.bid_price_5 = p[0], p[1], p[2], p[3], p[4]
+        t.bid_volume_1, t.bid_volume_2, t.bid_volume_3, t.bid_volume_4, t.bid_volume_5 = q[0], q[1], q[2], q[3], q[4]
+    else:
+        t.ask_price_1, t.ask_price_2, t.ask_price_3, t.ask_price_4, t.ask_price_5 = p[0], p[1], p[2], p[3], p[4]
+        t.ask_volume_1, t.ask_volume_2, t.ask_volume_3, t.ask_volume_4, t.ask_volume_5 = q[0], q[1], q[2], q[3], q[4]
+
+
+_time_ns = _time.time_ns
+
+
+@cython.final
+cdef class TickBuilder:
+    """The latest market data of one symbol for the REST/WebSocket gateways, kept in C.
+
+    Each update writes the venue's new values and returns a new TickData (never mutated afterwards) made by
+    field copies, with no keyword parsing and no datetime built: `datetime` is the venue's time in
+    milliseconds (`exchange_ms`, 0 when the message has none: the receive time), `localtime` the receive
+    time, both kept as nanoseconds and made into datetimes only when read.
+    """
+
+    cdef TickData _latest
+
+    def __init__(self, str gateway_name, str symbol, exchange, str name):
+        self._latest = TickData(gateway_name, symbol, exchange, None, name)
+        self._latest.vt_symbol  # computed once, copied into every tick
+
+    @property
+    def latest(self):
+        """The current values as a TickData (its times are those of the last update)."""
+        return self._latest
+
+    def set(self, str field, double value):
+        """Set one price field (limits, open interest, ...) without pushing a tick."""
+        setattr(self._latest, field, value)
+
+    cdef TickData _emit(self, int64_t exchange_ms):
+        cdef TickData src = self._latest
+        cdef TickData tick = TickData.__new__(TickData)
+        tick.gateway_name = src.gateway_name
+        tick._symbol = src._symbol
+        tick._exchange = src._exchange
+        tick._vt_symbol = src._vt_symbol
+        tick.name = src.name
+        _copy_prices(tick, src)
+        cdef int64_t now = _time_ns()
+        tick._localtime_ns = now
+        tick._datetime_ns = exchange_ms * 1000000 if exchange_ms > 0 else now
+        src._localtime_ns = tick._localtime_ns
+        src._datetime_ns = tick._datetime_ns
+        src._datetime = src._localtime = None
+        return tick
+
+    cpdef TickData top(self, double bid, double bid_volume, double ask, double ask_volume,
+                       int64_t exchange_ms=0):
+        """New best bid and ask."""
+        cdef TickData t = self._latest
+        t.bid_price_1, t.bid_volume_1, t.ask_price_1, t.ask_volume_1 = bid, bid_volume, ask, ask_volume
+        return self._emit(exchange_ms)
+
+    cpdef TickData last(self, double price, double volume, int64_t exchange_ms=0):
+        """A market trade: the last price and volume."""
+        self._latest.last_price, self._latest.last_volume = price, volume
+        return self._emit(exchange_ms)
+
+    cpdef TickData levels(self, bids, asks, int64_t exchange_ms=0):
+        """Five levels a side from venue levels `(price, size, ...)` decoded as floats."""
+        _set_side(self._latest, bids, True)
+        _set_side(self._latest, asks, False)
+        return self._emit(exchange_ms)
+
+    cpdef TickData summary(self, double last, double last_volume, double bid, double bid_volume, double ask,
+                           double ask_volume, double open_price, double high, double low, double volume,
+                           double turnover, int64_t exchange_ms=0):
+        """A 24-hour ticker: last trade, best bid and ask, the day's open, high, low, volume and turnover."""
+        cdef TickData t = self._latest
+        t.last_price, t.last_volume = last, last_volume
+        t.bid_price_1, t.bid_volume_1, t.ask_price_1, t.ask_volume_1 = bid, bid_volume, ask, ask_volume
+        t.open_price, t.high_price, t.low_price, t.volume, t.turnover = open_price, high, low, volume, turnover
+        return self._emit(exchange_ms)
 
 
 cdef class SymbolInfo:
