@@ -365,6 +365,20 @@ class BinanceVenueBase(BinanceMarketData, VenueServer):
     def render_order(self, order: SimOrder) -> dict[str, Any]:
         raise NotImplementedError
 
+    def check_new_order(self, params: dict[str, str]) -> tuple[Any, ...]:
+        """Everything the market checks before an order reaches its matching engine (REST `order` and
+        `order/test`, WS API `order.place`); raises BinanceError."""
+        raise NotImplementedError
+
+    def best_price(self, symbol: str, side: str) -> Decimal:
+        bids, asks = self.matching.book(symbol)
+        best = (asks if side == "BUY" else bids)[:1]
+        return best[0][0] if best else Decimal(0)
+
+    async def test_order(self, request: web.Request | None, params: dict[str, str]) -> Any:
+        self.check_new_order(params)  # validated exactly as a real order, never placed
+        return {}
+
     # ---- WebSocket API (`/ws-api/v3`, `/ws-fapi/v1`, `/ws-dapi/v1`): the REST trading endpoints as methods
 
     def trading_methods(self) -> dict[str, Any]:
@@ -720,15 +734,6 @@ class BinanceSpotVenue(BinanceVenueBase):
         if reference and quantity * reference < MIN_NOTIONAL:
             raise BinanceError(-1013, "Filter failure: NOTIONAL")
         return spec, order_type, tif, client_id, quantity, price, stop_price
-
-    def best_price(self, symbol: str, side: str) -> Decimal:
-        bids, asks = self.matching.book(symbol)
-        best = (asks if side == "BUY" else bids)[:1]
-        return best[0][0] if best else Decimal(0)
-
-    async def test_order(self, request: web.Request | None, params: dict[str, str]) -> Any:
-        self.check_new_order(params)
-        return {}
 
     async def new_order(self, request: web.Request | None, params: dict[str, str]) -> Any:
         spec, order_type, tif, client_id, quantity, price, stop_price = self.check_new_order(params)

@@ -571,15 +571,6 @@ class BinanceFuturesVenue(BinanceVenueBase):
             raise BinanceError(-4015, "Client order id is not valid.")
         return spec, order_type, tif, client_id, quantity, price
 
-    def best_price(self, symbol: str, side: str) -> Decimal:
-        bids, asks = self.matching.book(symbol)
-        best = (asks if side == "BUY" else bids)[:1]
-        return best[0][0] if best else Decimal(0)
-
-    async def test_order(self, request: web.Request | None, params: dict[str, str]) -> Any:
-        self.check_new_order(params)
-        return {}
-
     async def new_order(self, request: web.Request | None, params: dict[str, str]) -> Any:
         spec, order_type, tif, client_id, quantity, price = self.check_new_order(params)
         order = SimOrder(
