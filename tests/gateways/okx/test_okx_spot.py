@@ -315,7 +315,7 @@ def test_rate_limit_and_secrets(main_engine, venue):
         assert secret not in text
 
 
-def test_wrong_passphrase_is_refused_by_the_venue(main_engine, venue):
+def test_wrong_passphrase_is_named_and_the_gateway_says_connect_failed(main_engine, venue):
     recorder = Recorder(main_engine)
     gateway = main_engine.add_gateway(OkexGateway)
     gateway.timing = Timing.fast()
@@ -330,7 +330,15 @@ def test_wrong_passphrase_is_refused_by_the_venue(main_engine, venue):
         }
     )
     main_engine.connect(setting, NAME)
-    recorder.wait(lambda: any("Invalid OK-ACCESS-PASSPHRASE" in m for m in recorder.logs()))
+    failed = recorder.wait(lambda: [m for m in recorder.logs() if m.startswith("connect failed")])
+    assert "passphrase" in failed[0] and "50105" in failed[0] and "wrong-one" not in failed[0]
+    # every stream that had opened is closed, and its state says why: nothing looks connected
+    latest = {state.front: state for state in recorder.states()}
+    assert latest and all(s.state == "connect failed" and "passphrase" in s.message for s in latest.values())
+    assert venue.session_count() == 0
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.1, 99.0), NAME)
+    rejected = final(recorder, vt_orderid, Status.REJECTED)
+    assert "passphrase" in rejected.extra["reason"] and "API key missing" not in rejected.extra["reason"]
 
 
 def test_demo_server_sends_the_simulated_trading_header(main_engine, venue):

@@ -108,6 +108,9 @@ class VenueGateway(BaseGateway):
         self._private_opened = False
         #: frames dropped because they could not be decoded (each is logged)
         self.malformed_messages = 0
+        #: why the last connect() did not finish ("" while it has not failed)
+        self.connect_failure = ""
+        self._fronts: list[str] = []  # the streams opened by this connect, by front name
 
     # ------------------------------------------------------------------ vn.py's API (any thread)
 
@@ -147,6 +150,8 @@ class VenueGateway(BaseGateway):
         orderid = self.new_orderid()
         order = req.create_order_data(orderid, self.gateway_name)
         problem = self.check_order(req)
+        if self.connect_failure:
+            problem = f"not connected: {self.connect_failure}"
         if problem or not self._acquired:
             self.orders.reject(order, problem or "not connected")
             return order.vt_orderid
@@ -231,6 +236,7 @@ class VenueGateway(BaseGateway):
         topics: Sequence[str] = (),
     ) -> WebSocketClient:
         """Start a WebSocket stream (on the loop); its state goes out as gateway-state events."""
+        self._fronts.append(front)
         socket = WebSocketClient(
             WebSocketConfig(
                 url=url,
@@ -373,7 +379,28 @@ class VenueGateway(BaseGateway):
     async def _start(self) -> None:
         if self.contracts_ready is None:
             self.contracts_ready = asyncio.Event()
-        await self.start()
+        self.connect_failure = ""
+        self._fronts.clear()
+        try:
+            await self.start()
+        except Exception as error:
+            await self._fail_connect(self.explain_connect_failure(error))
+
+    async def _fail_connect(self, reason: str) -> None:
+        """A connect that did not finish leaves nothing looking connected: the streams it opened are closed,
+        and every front (or "rest" when none opened) says "connect failed" with the reason; orders are then
+        refused with it until close() and a new connect()."""
+        self.connect_failure = mask_secrets(reason)
+        for socket in self.sockets():
+            await socket.close()
+        for front in self._fronts or ["rest"]:
+            self.state(front, "connect failed", self.connect_failure)
+        self.write_log(f"connect failed: {self.connect_failure}", logging.ERROR)
+
+    def explain_connect_failure(self, error: BaseException) -> str:
+        """What the user reads when connect fails: the venue's code and message, or the error; a venue says
+        which setting is wrong where its code tells."""
+        return order_reason(error) if isinstance(error, VenueError) else _describe(error)
 
     async def start(self) -> None:
         """Connect: REST client, clock, contracts, public streams; with a key also account, positions, open

@@ -68,6 +68,9 @@ class BinanceGatewayBase(VenueGateway):
     kline_limit: ClassVar[int] = 1000
     #: server ping period of the market streams: the client drops a line silent for 3 periods
     venue_ping_interval: ClassVar[float] = 20.0
+    #: the client pings every stream this often and drops one whose pong is missing half a period later, so
+    #: a frozen line is replaced within 30 s even where the venue pings only every 3 minutes (USDⓈ-M, COIN-M)
+    client_ping_interval: ClassVar[float] = 20.0
     #: the venue's limit on messages a client sends on a market stream (None: none)
     messages_per_second: ClassVar[float | None] = None
     #: the venue's order type for vn.py's STOP (a market order once the price reaches the trigger: for a buy
@@ -188,7 +191,7 @@ class BinanceGatewayBase(VenueGateway):
 
     def stream_heartbeat(self) -> Heartbeat:
         return Heartbeat(
-            ping_interval=self.timing.ws_ping_interval,
+            ping_interval=self.timing.ws_ping_interval or self.client_ping_interval,
             idle_timeout=self.timing.ws_idle_timeout or 3 * self.venue_ping_interval,
         )
 

@@ -27,6 +27,7 @@ from vtcore.gateways._transport import (
     RestRequest,
     TransportError,
     VenueConnectionError,
+    VenueError,
     WebSocketClient,
 )
 from vtcore.gateways._venue import (
@@ -262,6 +263,15 @@ class OkxGatewayBase(VenueGateway):
             self.drop_malformed("frame", error)
             return None
 
+    def explain_connect_failure(self, error: BaseException) -> str:
+        # OKX tells a wrong passphrase apart from a wrong key or signature: say which setting to fix
+        if isinstance(error, VenueError) and str(error.code) in parse.PASSPHRASE_CODES:
+            return (
+                f"OKX refused the passphrase ({error.code}: {error.venue_message}); "
+                "check the 'passphrase' setting (it is the one chosen when the API key was made)"
+            )
+        return super().explain_connect_failure(error)
+
     def on_venue_event(self, frame: schemas.WsFrame) -> None:
         if frame.event == "error":
             self.write_log(f"venue error {frame.code}: {frame.msg}", logging.WARNING)
@@ -392,7 +402,12 @@ class OkxGatewayBase(VenueGateway):
     async def operation(self, op: str, args: dict[str, Any]) -> schemas.OpResult:
         socket = self.private_socket
         if socket is None:
-            raise TransportError("no private stream (API key missing)")
+            why = (
+                f"not connected: {self.connect_failure}"
+                if self.connect_failure
+                else "no API key: market data only"
+            )
+            raise TransportError(why)
         if not socket.connected and not await socket.wait_ready(self.timing.open_timeout):
             raise TransportError("the private stream is not connected")
         request_id = f"{op[0]}{next(self._op_ids)}"

@@ -53,6 +53,8 @@ INTERVAL_VT2OKX = {
     Interval.WEEKLY: "1Wutc",
 }
 AUTH_CODES = frozenset({"50101", "50103", "50104", "50105", "50111", "50113"})
+#: a wrong passphrase: REST's OK-ACCESS-PASSPHRASE (50105), WebSocket login (60024)
+PASSPHRASE_CODES = frozenset({"50105", "60024"})
 MARKET_CHANNELS = ("tickers", "books5", "trades")
 
 # One decoder per message type; the market decoders run with strict=False, which reads OKX's number strings
