@@ -1,7 +1,7 @@
 # Stub for the Cython module vtcore._fast (python/vtcore/_fast.pyx).
 import datetime as _dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, final
 
 from vtcore._core import ProducerMessage, TickRun
 from vtcore.constant import CHINA_EXCHANGES as CHINA_EXCHANGES
@@ -125,10 +125,13 @@ class Dispatcher:
     def dispatch_ticks(self, start: int, count: int, gateway_name: str) -> None: ...
     def dispatch_segments(self, segments: list[TickRun | ProducerMessage]) -> None: ...
 
+def _datetime_from_ns(ns: int, tz: _dt.tzinfo = ...) -> _dt.datetime | None: ...
+
+@final
 class TickBuilder:
     """The latest market data of one symbol, kept in C; each update returns a new TickData."""
 
-    def __init__(self, gateway_name: str, symbol: str, exchange: Exchange, name: str) -> None: ...
+    def __init__(self, symbol: str, exchange: Exchange, gateway_name: str, name: str) -> None: ...
     @property
     def latest(self) -> TickData: ...
     def set(self, field: str, value: float) -> None: ...

@@ -18,9 +18,11 @@ cdef extern from "<string.h>":
     int memcmp(const void* a, const void* b, size_t n)
     void* memcpy(void* dest, const void* src, size_t n)
 from cpython.unicode cimport PyUnicode_DecodeUTF8
+from cpython.datetime cimport datetime_new, import_datetime
+
+import_datetime()
 
 import datetime as _dt
-import time as _time
 import copy as _copy
 
 from vtcore._core import TickRun as _TickRun
@@ -71,8 +73,6 @@ BUILD_INFO = {
     "tick_record_size": sizeof(TickRecord),
 }
 
-_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=UTC)
-_timedelta = _dt.timedelta
 
 # Timezone of each exchange code (index = code of exchange.hpp; 0 = unknown -> UTC).
 cdef list _TZ_BY_CODE = [CHINA_TZ if exchange in CHINA_EXCHANGES else UTC for exchange in EXCHANGE_BY_CODE]
@@ -80,12 +80,60 @@ cdef list _EXCHANGE_BY_CODE = list(EXCHANGE_BY_CODE)
 cdef Py_ssize_t _EXCHANGE_COUNT = len(_EXCHANGE_BY_CODE)
 
 
+cdef object _CHINA_EXCHANGES = frozenset(CHINA_EXCHANGES)
+
+
+cdef inline object _tz_of(object exchange):
+    # timezone_for() without a Python call: read on every first access to a tick's datetime
+    return CHINA_TZ if exchange in _CHINA_EXCHANGES else UTC
+
+
+cdef extern from "<time.h>" nogil:
+    """
+    static inline int64_t vtcore_now_ns(void) {
+        struct timespec now;
+        timespec_get(&now, TIME_UTC);
+        return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+    }
+    """
+    int64_t vtcore_now_ns()
+
+
+cdef inline int64_t _floor_div(int64_t a, int64_t b):
+    # the module runs with cdivision (C's truncation): floor explicitly so times before 1970 stay right
+    cdef int64_t q = a // b
+    return q - 1 if (a % b != 0) and ((a < 0) != (b < 0)) else q
+
+
+cdef object _utc_datetime(int64_t us):
+    """A UTC datetime from microseconds since the epoch, built through the C API: the calendar date comes from
+    the day count by H. Hinnant's civil-from-days rule, with no timedelta arithmetic."""
+    cdef int64_t days = _floor_div(us, 86_400_000_000)
+    cdef int64_t rest = us - days * 86_400_000_000
+    cdef int64_t z = days + 719_468
+    cdef int64_t era = _floor_div(z, 146_097)
+    cdef int64_t doe = z - era * 146_097
+    cdef int64_t yoe = (doe - doe // 1460 + doe // 36_524 - doe // 146_096) // 365
+    cdef int64_t doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    cdef int64_t mp = (5 * doy + 2) // 153
+    cdef int day = <int>(doy - (153 * mp + 2) // 5 + 1)
+    cdef int month = <int>(mp + 3 if mp < 10 else mp - 9)
+    cdef int year = <int>(yoe + era * 400 + (1 if month <= 2 else 0))
+    cdef int second_of_day = <int>(rest // 1_000_000)
+    return datetime_new(year, month, day, second_of_day // 3600, (second_of_day // 60) % 60,
+                        second_of_day % 60, <int>(rest % 1_000_000), UTC)
+
+
 cdef inline object _ns_to_datetime(int64_t ns, object tz):
     if ns == 0:
         return None
-    cdef int64_t us = ns // 1000  # floor division also for negative ns (Cython follows Python semantics)
-    moment = _EPOCH + _timedelta(0, 0, us)
+    moment = _utc_datetime(_floor_div(ns, 1000))
     return moment if tz is UTC else moment.astimezone(tz)
+
+
+def _datetime_from_ns(int64_t ns, tz=UTC):
+    """`_ns_to_datetime` for tests: the datetime TickData shows for `ns` nanoseconds since the epoch."""
+    return _ns_to_datetime(ns, tz)
 
 
 TICK_FIELDS = (
@@ -204,7 +252,7 @@ cdef class TickData:
     def datetime(self):
         """Exchange time, timezone-aware (built on first read from the record's nanoseconds)."""
         if self._datetime is None and self._datetime_ns != 0:
-            self._datetime = _ns_to_datetime(self._datetime_ns, timezone_for(self._exchange))
+            self._datetime = _ns_to_datetime(self._datetime_ns, _tz_of(self._exchange))
         return self._datetime
 
     @datetime.setter
@@ -216,7 +264,7 @@ cdef class TickData:
     def localtime(self):
         """Local receive time, timezone-aware like `datetime` (None when the gateway did not set it)."""
         if self._localtime is None and self._localtime_ns != 0:
-            self._localtime = _ns_to_datetime(self._localtime_ns, timezone_for(self._exchange))
+            self._localtime = _ns_to_datetime(self._localtime_ns, _tz_of(self._exchange))
         return self._localtime
 
     @localtime.setter
@@ -323,9 +371,6 @@ cdef inline void _set_side(TickData t, object levels, bint bids) except *:
         t.ask_volume_1, t.ask_volume_2, t.ask_volume_3, t.ask_volume_4, t.ask_volume_5 = q[0], q[1], q[2], q[3], q[4]
 
 
-_time_ns = _time.time_ns
-
-
 @cython.final
 cdef class TickBuilder:
     """The latest market data of one symbol for the REST/WebSocket gateways, kept in C.
@@ -338,7 +383,7 @@ cdef class TickBuilder:
 
     cdef TickData _latest
 
-    def __init__(self, str gateway_name, str symbol, exchange, str name):
+    def __init__(self, str symbol, exchange, str gateway_name, str name):
         self._latest = TickData(gateway_name, symbol, exchange, None, name)
         self._latest.vt_symbol  # computed once, copied into every tick
 
@@ -360,7 +405,7 @@ cdef class TickBuilder:
         tick._vt_symbol = src._vt_symbol
         tick.name = src.name
         _copy_prices(tick, src)
-        cdef int64_t now = _time_ns()
+        cdef int64_t now = vtcore_now_ns()  # the wall clock, as time.time_ns() reads it
         tick._localtime_ns = now
         tick._datetime_ns = exchange_ms * 1000000 if exchange_ms > 0 else now
         src._localtime_ns = tick._localtime_ns

@@ -6,12 +6,19 @@ import datetime as dt
 import pickle
 import time
 
-from vtcore._fast import TickBuilder, TickData
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vtcore._fast import TickBuilder, TickData, _datetime_from_ns
 from vtcore.constant import Exchange
+from vtcore.time import CHINA_TZ
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
 def builder() -> TickBuilder:
-    return TickBuilder("BINANCE_SPOT", "BTCUSDT", Exchange.BINANCE, "BTCUSDT")
+    return TickBuilder("BTCUSDT", Exchange.BINANCE, "BINANCE_SPOT", "BTCUSDT")
 
 
 def test_each_update_is_a_new_tick_and_earlier_ticks_never_change() -> None:
@@ -70,3 +77,33 @@ def test_built_ticks_behave_like_constructed_ones() -> None:
     tick = builder().top(100.0, 1.5, 101.0, 2.5, 1_790_000_000_000)
     same = TickData(**tick.to_dict())
     assert same == tick and pickle.loads(pickle.dumps(tick)) == tick
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.integers(min_value=-(2**63) + 1, max_value=2**63 - 1))
+def test_nanoseconds_become_the_same_datetime_as_python_makes(ns: int) -> None:
+    if ns == 0:  # 0 means "no time" in a record
+        assert _datetime_from_ns(0) is None
+        return
+    expected = EPOCH + dt.timedelta(microseconds=ns // 1000)
+    assert _datetime_from_ns(ns) == expected and _datetime_from_ns(ns).tzinfo is dt.timezone.utc
+    china = _datetime_from_ns(ns, CHINA_TZ)
+    assert china == expected and china.utcoffset() == expected.astimezone(CHINA_TZ).utcoffset()
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "1969-12-31T23:59:59.999999",
+        "1970-01-01T00:00:00.000001",
+        "2000-02-29T12:00:00",
+        "2100-03-01T00:00:00",
+        "1900-02-28T23:59:59.5",
+        "2026-12-31T23:59:59.999999",
+        "2024-02-29T00:00:00",
+    ],
+)
+def test_calendar_edges(moment: str) -> None:
+    expected = dt.datetime.fromisoformat(moment).replace(tzinfo=dt.timezone.utc)
+    ns = (expected - EPOCH) // dt.timedelta(microseconds=1) * 1000 + 999  # sub-microsecond parts are dropped
+    assert _datetime_from_ns(ns) == expected

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import datetime as dt
 import itertools
 import logging
 import time
@@ -46,17 +45,7 @@ from vtcore.gateways._transport import (
 )
 from vtcore.gateways._transport.ws import BuildSubscribe, Heartbeat, OnOpen
 from vtcore.gateways._venue.settings import CommonSettings, Timing
-from vtcore.gateways._venue.ticks import (
-    ASK_PRICE,
-    ASK_VOLUME,
-    BID_PRICE,
-    BID_VOLUME,
-    DATETIME,
-    LAST_PRICE,
-    LAST_VOLUME,
-    LOCALTIME,
-    TickState,
-)
+from vtcore.gateways._venue.ticks import TickState
 from vtcore.log import get_logger, mask_secrets, register_secrets
 from vtcore.object import (
     AccountData,
@@ -68,11 +57,8 @@ from vtcore.object import (
     OrderData,
     OrderRequest,
     SubscribeRequest,
-    TickData,
 )
 from vtcore.orders import OrderTracker
-
-UTC = dt.timezone.utc
 
 
 class VenueGateway(BaseGateway):
@@ -96,6 +82,7 @@ class VenueGateway(BaseGateway):
         self.contracts: dict[str, ContractData] = {}
         #: (price step, volume step) per symbol as the venue wrote them, for order prices and sizes
         self.steps: dict[str, tuple[str, str]] = {}
+        #: the market state of each subscribed symbol by the venue's own symbol (what its messages name)
         self.ticks: dict[str, TickState] = {}
         self.contracts_ready: asyncio.Event | None = None
         self._futures: set[concurrent.futures.Future[Any]] = set()
@@ -272,69 +259,58 @@ class VenueGateway(BaseGateway):
         if contract is None or req.exchange != self.exchange:
             self.write_log(f"subscribe: unknown symbol {req.vt_symbol}", logging.WARNING)
             return
-        if req.symbol not in self.ticks:
-            self.ticks[req.symbol] = TickState(req.symbol, self.exchange, self.gateway_name, contract.name)
+        key = self.venue_symbol(req.symbol)
+        if key not in self.ticks:
+            self.ticks[key] = TickState(req.symbol, self.exchange, self.gateway_name, contract.name)
         await self.subscribe_market(req.symbol)
 
     async def _unsubscribe(self, symbol: str) -> None:
         await self.unsubscribe_market(symbol)
-        self.ticks.pop(symbol, None)
+        self.ticks.pop(self.venue_symbol(symbol), None)
+
+    def venue_symbol(self, symbol: str) -> str:
+        """The venue's symbol for a vtcore symbol (the same unless two markets would collide)."""
+        return symbol
 
     def mark_contracts_ready(self) -> None:
         if self.contracts_ready is None:
             self.contracts_ready = asyncio.Event()
         self.contracts_ready.set()
 
-    # ---- market data (loop thread): merge into the symbol's state and push a new tick
+    # ---- market data (loop thread): merge into the symbol's state and push a new tick; `symbol` is the
+    # venue's own (what its message names), `exchange_ms` the venue's time of the message (0 for none)
 
     def update_top(  # noqa: PLR0917 - a hot path: positional arguments are the cheapest call
         self,
         symbol: str,
-        moment: dt.datetime | None,
+        exchange_ms: int,
         bid: float,
         bid_volume: float,
         ask: float,
         ask_volume: float,
     ) -> None:
-        """Replace the best bid and ask (the hottest update of most venues) and push a new tick."""
+        """Replace the best bid and ask and push a new tick."""
         state = self.ticks.get(symbol)
-        if state is None:
-            return
-        values = state.values
-        values[BID_PRICE], values[BID_VOLUME] = bid, bid_volume
-        values[ASK_PRICE], values[ASK_VOLUME] = ask, ask_volume
-        self.emit_tick(state, moment)
+        if state is not None:
+            self.on_tick(state.top(bid, bid_volume, ask, ask_volume, exchange_ms))
 
-    def update_last(self, symbol: str, moment: dt.datetime | None, price: float, volume: float) -> None:
+    def update_last(self, symbol: str, exchange_ms: int, price: float, volume: float) -> None:
         """Record a market trade as the last price and volume and push a new tick."""
         state = self.ticks.get(symbol)
-        if state is None:
-            return
-        values = state.values
-        values[LAST_PRICE], values[LAST_VOLUME] = price, volume
-        self.emit_tick(state, moment)
+        if state is not None:
+            self.on_tick(state.last(price, volume, exchange_ms))
 
     def update_depth(
         self,
         symbol: str,
-        moment: dt.datetime | None,
+        exchange_ms: int,
         bids: Sequence[Sequence[Any]],
         asks: Sequence[Sequence[Any]],
     ) -> None:
         """Replace the symbol's five levels (floats) and push a new tick."""
         state = self.ticks.get(symbol)
-        if state is None:
-            return
-        state.set_levels(bids, asks)
-        self.emit_tick(state, moment)
-
-    def emit_tick(self, state: TickState, moment: dt.datetime | None) -> None:
-        """Push a new TickData from the state (a pushed tick is never mutated afterwards)."""
-        values = state.values
-        now = dt.datetime.now(UTC)
-        values[DATETIME] = moment or now
-        values[LOCALTIME] = now
-        self.on_tick(TickData(*values))
+        if state is not None:
+            self.on_tick(state.levels(bids, asks, exchange_ms))
 
     # ---- orders (loop thread)
 

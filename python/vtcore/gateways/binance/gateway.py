@@ -180,10 +180,6 @@ class BinanceGatewayBase(VenueGateway):
             size=size,
         )
 
-    def venue_symbol(self, symbol: str) -> str:
-        """The venue's symbol for a vt symbol (they differ only where two markets would collide)."""
-        return symbol
-
     def vt_symbol_of(self, venue_symbol: str) -> str:
         return venue_symbol
 
@@ -232,21 +228,16 @@ class BinanceGatewayBase(VenueGateway):
         end = raw.find(b'"', 11)
         kind = raw[raw.find(b"@", 11, end) + 1 : end]
         try:
-            if kind == b"bookTicker":
+            if kind == b"bookTicker":  # the hottest stream: the state is updated here, not through a helper
                 ticker = BOOK_TICKER.decode(raw).data
-                self.update_top(
-                    self.vt_symbol_of(ticker.s),
-                    ms_to_datetime(ticker.E) if ticker.E else None,
-                    ticker.b,
-                    ticker.B,
-                    ticker.a,
-                    ticker.A,
-                )
+                state = self.ticks.get(ticker.s)
+                if state is not None:
+                    self.on_tick(state.top(ticker.b, ticker.B, ticker.a, ticker.A, ticker.E))
             elif kind.startswith(b"depth"):
                 self.on_depth(raw[11:end].decode(), raw)
             elif kind in (b"trade", b"aggTrade"):
                 trade = TRADE.decode(raw).data
-                self.update_last(self.vt_symbol_of(trade.s), ms_to_datetime(trade.T), trade.p, trade.q)
+                self.update_last(trade.s, trade.T, trade.p, trade.q)
         except DECODE_ERRORS as error:
             self.drop_malformed(f"{raw[11:end].decode(errors='replace')} message", error)
 

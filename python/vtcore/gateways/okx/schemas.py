@@ -144,7 +144,7 @@ class Ticker(msgspec.Struct):
     askSz: Number  # noqa: N815
     bidPx: Number  # noqa: N815
     bidSz: Number  # noqa: N815
-    ts: str
+    ts: int  # ms, sent as text: read as a number (strict=False)
     open24h: Number = ""
     high24h: Number = ""
     low24h: Number = ""
@@ -152,12 +152,31 @@ class Ticker(msgspec.Struct):
     volCcy24h: Number = ""  # noqa: N815
 
 
+class QuotedTicker(msgspec.Struct):
+    """A ticker whose every number is present (the usual push): read straight as floats; a push with an empty
+    field (a side without quotes) is read as `Ticker` instead."""
+
+    instId: str  # noqa: N815
+    last: float
+    lastSz: float  # noqa: N815
+    askPx: float  # noqa: N815
+    askSz: float  # noqa: N815
+    bidPx: float  # noqa: N815
+    bidSz: float  # noqa: N815
+    ts: int  # ms, sent as text: read as a number (strict=False)
+    open24h: float = 0.0
+    high24h: float = 0.0
+    low24h: float = 0.0
+    vol24h: float = 0.0
+    volCcy24h: float = 0.0  # noqa: N815
+
+
 class Book(msgspec.Struct):
     """Levels `[price, size, "0", orders]` as text; decoded with strict=False so price and size are floats."""
 
     asks: list[tuple[float, float, str, str]]
     bids: list[tuple[float, float, str, str]]
-    ts: str
+    ts: int  # ms, sent as text: read as a number (strict=False)
     instId: str = ""  # noqa: N815
 
 
@@ -165,5 +184,5 @@ class Trade(msgspec.Struct):
     instId: str  # noqa: N815
     px: float
     sz: float
-    ts: str
+    ts: int  # ms, sent as text: read as a number (strict=False)
     tradeId: str = ""  # noqa: N815
