@@ -1,6 +1,8 @@
 """OKX v5 wire messages as typed msgspec structs with OKX's own field names (venues.md §3).
 
-OKX sends every number as a string; `parse.py` converts when it builds vtcore objects.
+OKX sends every number as a string; `parse.py` converts when it builds vtcore objects. The market-data
+structs are `gc=False`: they hold only text, numbers and lists of each other (no cycles), so the garbage
+collector never tracks the thousands made each second.
 """
 
 from __future__ import annotations
@@ -107,7 +109,7 @@ class OpResult(msgspec.Struct):
 # ---- WebSocket
 
 
-class Arg(msgspec.Struct):
+class Arg(msgspec.Struct, gc=False):
     channel: str = ""
     instId: str = ""  # noqa: N815
     instType: str = ""  # noqa: N815
@@ -125,7 +127,7 @@ class WsFrame(msgspec.Struct):
     op: str | None = None
 
 
-class Push(msgspec.Struct, Generic[T]):
+class Push(msgspec.Struct, Generic[T], gc=False):
     """A channel push whose row type is known from its channel name."""
 
     arg: Arg
@@ -136,7 +138,7 @@ class Push(msgspec.Struct, Generic[T]):
 Number = float | Literal[""]
 
 
-class Ticker(msgspec.Struct):
+class Ticker(msgspec.Struct, gc=False):
     instId: str  # noqa: N815
     last: Number
     lastSz: Number  # noqa: N815
@@ -152,7 +154,7 @@ class Ticker(msgspec.Struct):
     volCcy24h: Number = ""  # noqa: N815
 
 
-class QuotedTicker(msgspec.Struct):
+class QuotedTicker(msgspec.Struct, gc=False):
     """A ticker whose every number is present (the usual push): read straight as floats; a push with an empty
     field (a side without quotes) is read as `Ticker` instead."""
 
@@ -171,7 +173,7 @@ class QuotedTicker(msgspec.Struct):
     volCcy24h: float = 0.0  # noqa: N815
 
 
-class Book(msgspec.Struct):
+class Book(msgspec.Struct, gc=False):
     """Levels `[price, size, "0", orders]` as text; decoded with strict=False so price and size are floats."""
 
     asks: list[tuple[float, float, str, str]]
@@ -180,7 +182,7 @@ class Book(msgspec.Struct):
     instId: str = ""  # noqa: N815
 
 
-class Trade(msgspec.Struct):
+class Trade(msgspec.Struct, gc=False):
     instId: str  # noqa: N815
     px: float
     sz: float
