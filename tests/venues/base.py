@@ -23,7 +23,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from venues.matching import Execution, MatchingCore
+from venues.matching import Execution, MatchingCore, SimOrder
 
 
 @dataclass
@@ -41,6 +41,11 @@ class Faults:
     #: client cannot tell whether they were placed); with `act_before_drop` the venue places them first
     drop_order_reply: int = 0
     act_before_drop: bool = False
+    #: refuse the next N order placements with the venue's own answer for a refused order
+    reject_orders: int = 0
+    #: hold the next N REST requests for `stall_seconds` before handling them (a slow venue: clients time out)
+    stall_rest: int = 0
+    stall_seconds: float = 5.0
 
 
 @dataclass
@@ -69,6 +74,9 @@ class VenueServer:
     #: wss:// or https://)
     tls_context: ssl.SSLContext | None = None
     tls_port = 0
+    #: whether any client frame proves the connection alive (False: only what `send_ping`'s venue accepts as
+    #: an answer, which the venue records itself by setting `session.last_pong`)
+    any_frame_is_alive: bool = True
 
     def __init__(self) -> None:
         self.faults = Faults()
@@ -82,6 +90,11 @@ class VenueServer:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self._ids = itertools.count(1)
+        #: serve https/wss with this context (clients that derive signed paths from a `wss://` URL need it)
+        self.ssl_context: ssl.SSLContext | None = None
+        #: where to listen: any loopback address; a fixed port only for clients that cannot be given one
+        self.host = "127.0.0.1"
+        self.bind_port = 0
 
     # ---- lifecycle
 
@@ -107,7 +120,13 @@ class VenueServer:
 
     @property
     def http_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self.ssl_context is not None else "http"
+        return f"{scheme}://{self.host}:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        scheme = "wss" if self.ssl_context is not None else "ws"
+        return f"{scheme}://{self.host}:{self.port}"
 
     def _serve(self, started: threading.Event) -> None:
         loop = asyncio.new_event_loop()
@@ -117,7 +136,7 @@ class VenueServer:
         app.middlewares.append(self._fault_middleware)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         loop.run_until_complete(self._runner.setup())
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, self.host, self.bind_port, ssl_context=self.ssl_context)
         loop.run_until_complete(site.start())
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         if self.tls_context is not None:
@@ -169,6 +188,23 @@ class VenueServer:
             self.on_last_price(symbol, Decimal(price))
 
         self.run(act)
+
+    def place_and_publish(self, order: SimOrder) -> None:
+        """Match `order` (venue loop); what it took from the book is printed on the public tape and the book
+        is published again, as a venue's market data shows every trade, the user's own included."""
+        self.matching.place(order)
+        taken = [fill for fill in self.matching.fills.get(order.order_id, []) if not fill.maker]
+        for fill in taken:
+            self.publish_trade(order.symbol, str(fill.price), str(fill.quantity), order.side == "SELL")
+            self.on_last_price(order.symbol, fill.price)
+        if taken:
+            self.publish_book(order.symbol)
+
+    def publish_book(self, symbol: str) -> None:
+        raise NotImplementedError
+
+    def publish_trade(self, symbol: str, price: str, quantity: str, buyer_maker: bool) -> None:
+        raise NotImplementedError
 
     def on_last_price(self, symbol: str, price: Decimal) -> None:
         """A trade printed at `price` (venue loop): stop orders that trigger on the last price may start."""
@@ -241,7 +277,8 @@ class VenueServer:
         self.sessions.append(session)
         try:
             async for message in ws:
-                session.last_pong = time.monotonic()
+                if self.any_frame_is_alive:
+                    session.last_pong = time.monotonic()
                 if message.type is WSMsgType.PING:
                     if not self.faults.stop_pings:
                         await ws.pong(message.data)
@@ -261,8 +298,20 @@ class VenueServer:
     async def send_json(self, session: Session, payload: Any) -> None:
         if self.faults.mute or session.ws.closed:
             return
+        frame = self.encode_frame(session, json.dumps(payload, separators=(",", ":")))
         with contextlib.suppress(ConnectionError, RuntimeError):
-            await session.ws.send_str(json.dumps(payload, separators=(",", ":")))
+            if isinstance(frame, bytes):
+                await session.ws.send_bytes(frame)
+            else:
+                await session.ws.send_str(frame)
+
+    def encode_frame(self, session: Session, text: str) -> str | bytes:
+        """The frame that carries `text` on `session` (a venue that compresses returns bytes)."""
+        return text
+
+    async def send_ping(self, session: Session) -> None:
+        """The venue's heartbeat on `session`: a WebSocket ping frame unless the venue pings in JSON."""
+        await session.ws.ping(str(int(time.time() * 1000)).encode())
 
     def push(self, session: Session, payload: Any) -> None:
         asyncio.get_running_loop().create_task(self.send_json(session, payload))
@@ -285,7 +334,7 @@ class VenueServer:
                     continue
                 if send_ping and not self.faults.stop_pings:
                     with contextlib.suppress(ConnectionError, RuntimeError):
-                        await session.ws.ping(str(int(time.time() * 1000)).encode())
+                        await self.send_ping(session)
 
     # ---- REST faults
 
@@ -303,11 +352,19 @@ class VenueServer:
             return self.rate_limited_response()
         if self.faults.http_5xx > 0:
             self.faults.http_5xx -= 1
-            return web.Response(status=503, text="Service Unavailable")
+            return self.unavailable_response()
+        if self.faults.stall_rest > 0:
+            self.faults.stall_rest -= 1
+            await asyncio.sleep(self.faults.stall_seconds)
         return await handler(request)
 
     def rate_limited_response(self) -> web.Response:
         raise NotImplementedError
+
+    def unavailable_response(self) -> web.Response:
+        """The answer to a request while the venue is overloaded (`faults.http_5xx`); venues whose overload
+        reply has a body of their own override it."""
+        return web.Response(status=503, text="Service Unavailable")
 
     # ---- executions
 

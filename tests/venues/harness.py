@@ -85,6 +85,13 @@ class Recorder:
         orders = self.orders(vt_orderid)
         return orders[-1] if orders else None
 
+    def reaches(self, vt_orderid: str, status: Any) -> Any:
+        """Wait until the order's last pushed state has `status`; returns that OrderData."""
+        return self.wait(
+            lambda: (order := self.last_order(vt_orderid)) and order.status == status and order,
+            what=f"{vt_orderid} {status.value}",
+        )
+
 
 def wait_until(predicate: Callable[[], Any], timeout: float = WAIT, what: str = "condition") -> Any:
     deadline = time.monotonic() + timeout
@@ -172,5 +179,17 @@ def connect_okx(
             "base_url": venue.http_url,
         }
     )
+    setting.update(overrides)
+    return connect_gateway(main_engine, gateway_class, setting)
+
+
+def connect_htx(
+    main_engine: MainEngine, venue: Any, gateway_class: type, **overrides: object
+) -> tuple[Recorder, Any]:
+    """Connect HUOBI or HBDM to its local venue (HTX's example key pair)."""
+    from venues.htx import API_KEY, API_SECRET  # noqa: PLC0415
+
+    setting: dict[str, Any] = {**gateway_class.default_setting, "key": API_KEY, "secret": API_SECRET}
+    setting["base_url"] = venue.http_url
     setting.update(overrides)
     return connect_gateway(main_engine, gateway_class, setting)

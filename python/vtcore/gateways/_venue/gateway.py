@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import datetime as dt
 import itertools
 import logging
 import time
@@ -45,7 +46,17 @@ from vtcore.gateways._transport import (
 )
 from vtcore.gateways._transport.ws import BuildSubscribe, Heartbeat, OnOpen
 from vtcore.gateways._venue.settings import CommonSettings, Timing
-from vtcore.gateways._venue.ticks import TickState
+from vtcore.gateways._venue.ticks import (
+    ASK_PRICE,
+    ASK_VOLUME,
+    BID_PRICE,
+    BID_VOLUME,
+    DATETIME,
+    LAST_PRICE,
+    LAST_VOLUME,
+    LOCALTIME,
+    TickState,
+)
 from vtcore.log import get_logger, mask_secrets, register_secrets
 from vtcore.object import (
     AccountData,
@@ -57,18 +68,30 @@ from vtcore.object import (
     OrderData,
     OrderRequest,
     SubscribeRequest,
+    TickBuilder,
+    TickData,
 )
 from vtcore.orders import OrderTracker
+
+UTC = dt.timezone.utc
 
 
 class VenueGateway(BaseGateway):
     """Base of the REST/WebSocket gateways: the venue-independent half of each of them."""
+
+    #: keep each symbol's market state in C (`TickBuilder`) rather than as a `TickState` argument list: the
+    #: cheaper path per message (benchmarks/bench_venue_parse.py, Binance and OKX)
+    builds_ticks_in_c: ClassVar[bool] = False
 
     exchange: ClassVar[Exchange]
     #: vt OrderType values this venue market can carry
     supported_order_types: ClassVar[frozenset[OrderType]] = frozenset(
         {OrderType.LIMIT, OrderType.MARKET, OrderType.FAK, OrderType.FOK}
     )
+
+    #: a text-ping venue's keep-alive rule (`text_heartbeat`): ping after this long quiet; drop at the limit
+    venue_ping_interval: ClassVar[float] = 20.0
+    venue_idle_limit: ClassVar[float] = 30.0
 
     def __init__(self, event_engine: EventEngine, gateway_name: str) -> None:
         super().__init__(event_engine, gateway_name)
@@ -82,8 +105,10 @@ class VenueGateway(BaseGateway):
         self.contracts: dict[str, ContractData] = {}
         #: (price step, volume step) per symbol as the venue wrote them, for order prices and sizes
         self.steps: dict[str, tuple[str, str]] = {}
-        #: the market state of each subscribed symbol by the venue's own symbol (what its messages name)
         self.ticks: dict[str, TickState] = {}
+        #: with `builds_ticks_in_c`: each subscribed symbol's state in C, by the venue's symbol (what its
+        #: messages name); `state.top/last/levels/summary(...)` returns the tick to push
+        self.builders: dict[str, TickBuilder] = {}
         self.contracts_ready: asyncio.Event | None = None
         self._futures: set[concurrent.futures.Future[Any]] = set()
         self.proxy: str | None = None
@@ -210,6 +235,15 @@ class VenueGateway(BaseGateway):
         self.malformed_messages += 1
         self.logger.warning("%s: malformed %s dropped: %s", self.gateway_name, what, error)
 
+    def text_heartbeat(self, text_ping: str) -> Heartbeat:
+        """The heartbeat of a venue that wants a text ping from quiet clients (`venue_ping_interval`) and
+        drops a line silent for `venue_idle_limit`; `timing` shrinks both in tests."""
+        return Heartbeat(
+            ping_interval=self.timing.ws_ping_interval or self.venue_ping_interval,
+            text_ping=text_ping,
+            idle_timeout=self.timing.ws_idle_timeout or self.venue_idle_limit,
+        )
+
     def open_socket(
         self,
         front: str,
@@ -259,17 +293,30 @@ class VenueGateway(BaseGateway):
         if contract is None or req.exchange != self.exchange:
             self.write_log(f"subscribe: unknown symbol {req.vt_symbol}", logging.WARNING)
             return
-        key = self.venue_symbol(req.symbol)
-        if key not in self.ticks:
-            self.ticks[key] = TickState(req.symbol, self.exchange, self.gateway_name, contract.name)
+        self.add_tick_state(req.symbol, contract)
         await self.subscribe_market(req.symbol)
 
     async def _unsubscribe(self, symbol: str) -> None:
         await self.unsubscribe_market(symbol)
-        self.ticks.pop(self.venue_symbol(symbol), None)
+        self.remove_tick_state(symbol)
+
+    def add_tick_state(self, symbol: str, contract: ContractData) -> None:
+        """Keep market state for a newly subscribed symbol: a `TickState` in `self.ticks` (used through
+        `update_top`/`update_last`/`update_depth`), or with `builds_ticks_in_c` a `TickBuilder` in
+        `self.builders` keyed by the venue's symbol, whose methods a venue's hot path calls directly."""
+        if self.builds_ticks_in_c:
+            key = self.venue_symbol(symbol)
+            if key not in self.builders:
+                self.builders[key] = TickBuilder(symbol, self.exchange, self.gateway_name, contract.name)
+        elif symbol not in self.ticks:
+            self.ticks[symbol] = TickState(symbol, self.exchange, self.gateway_name, contract.name)
+
+    def remove_tick_state(self, symbol: str) -> None:
+        self.ticks.pop(symbol, None)
+        self.builders.pop(self.venue_symbol(symbol), None)
 
     def venue_symbol(self, symbol: str) -> str:
-        """The venue's symbol for a vtcore symbol (the same unless two markets would collide)."""
+        """The venue's symbol for a vtcore symbol (the same unless two of its markets would collide)."""
         return symbol
 
     def mark_contracts_ready(self) -> None:
@@ -277,40 +324,56 @@ class VenueGateway(BaseGateway):
             self.contracts_ready = asyncio.Event()
         self.contracts_ready.set()
 
-    # ---- market data (loop thread): merge into the symbol's state and push a new tick; `symbol` is the
-    # venue's own (what its message names), `exchange_ms` the venue's time of the message (0 for none)
+    # ---- market data (loop thread): merge into the symbol's state and push a new tick
 
     def update_top(  # noqa: PLR0917 - a hot path: positional arguments are the cheapest call
         self,
         symbol: str,
-        exchange_ms: int,
+        moment: dt.datetime | None,
         bid: float,
         bid_volume: float,
         ask: float,
         ask_volume: float,
     ) -> None:
-        """Replace the best bid and ask and push a new tick."""
+        """Replace the best bid and ask (the hottest update of most venues) and push a new tick."""
         state = self.ticks.get(symbol)
-        if state is not None:
-            self.on_tick(state.top(bid, bid_volume, ask, ask_volume, exchange_ms))
+        if state is None:
+            return
+        values = state.values
+        values[BID_PRICE], values[BID_VOLUME] = bid, bid_volume
+        values[ASK_PRICE], values[ASK_VOLUME] = ask, ask_volume
+        self.emit_tick(state, moment)
 
-    def update_last(self, symbol: str, exchange_ms: int, price: float, volume: float) -> None:
+    def update_last(self, symbol: str, moment: dt.datetime | None, price: float, volume: float) -> None:
         """Record a market trade as the last price and volume and push a new tick."""
         state = self.ticks.get(symbol)
-        if state is not None:
-            self.on_tick(state.last(price, volume, exchange_ms))
+        if state is None:
+            return
+        values = state.values
+        values[LAST_PRICE], values[LAST_VOLUME] = price, volume
+        self.emit_tick(state, moment)
 
     def update_depth(
         self,
         symbol: str,
-        exchange_ms: int,
+        moment: dt.datetime | None,
         bids: Sequence[Sequence[Any]],
         asks: Sequence[Sequence[Any]],
     ) -> None:
         """Replace the symbol's five levels (floats) and push a new tick."""
         state = self.ticks.get(symbol)
-        if state is not None:
-            self.on_tick(state.levels(bids, asks, exchange_ms))
+        if state is None:
+            return
+        state.set_levels(bids, asks)
+        self.emit_tick(state, moment)
+
+    def emit_tick(self, state: TickState, moment: dt.datetime | None) -> None:
+        """Push a new TickData from the state (a pushed tick is never mutated afterwards)."""
+        values = state.values
+        now = dt.datetime.now(UTC)
+        values[DATETIME] = moment or now
+        values[LOCALTIME] = now
+        self.on_tick(TickData(*values))
 
     # ---- orders (loop thread)
 

@@ -50,6 +50,8 @@ class BinanceUrls:
 class BinanceGatewayBase(VenueGateway):
     """Binance, whatever the market; subclasses set the class attributes and the user-data stream."""
 
+    builds_ticks_in_c = True
+
     exchange: ClassVar[Exchange] = Exchange.BINANCE
     exchanges: ClassVar[list[Exchange]] = [Exchange.BINANCE]
     default_setting: ClassVar[dict[str, Any]] = {
@@ -230,14 +232,16 @@ class BinanceGatewayBase(VenueGateway):
         try:
             if end - kind == 10 and raw.startswith(b"bookTicker", kind):  # the hottest stream: updated inline
                 ticker = BOOK_TICKER.decode(raw).data
-                state = self.ticks.get(ticker.s)
+                state = self.builders.get(ticker.s)
                 if state is not None:
                     self.on_tick(state.top(ticker.b, ticker.B, ticker.a, ticker.A, ticker.E))
             elif raw.startswith(b"depth", kind):
                 self.on_depth(raw[11:end].decode(), raw)
             elif raw[kind:end] in (b"trade", b"aggTrade"):
                 trade = TRADE.decode(raw).data
-                self.update_last(trade.s, trade.T, trade.p, trade.q)
+                state = self.builders.get(trade.s)
+                if state is not None:
+                    self.on_tick(state.last(trade.p, trade.q, trade.T))
         except DECODE_ERRORS as error:
             self.drop_malformed(f"{raw[11:end].decode(errors='replace')} message", error)
 

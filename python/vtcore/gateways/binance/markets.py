@@ -83,7 +83,9 @@ class BinanceSpotGateway(BinanceGatewayBase):
 
     def on_depth(self, stream: str, raw: bytes) -> None:
         depth = SPOT_DEPTH.decode(raw).data  # spot partial depth names no symbol: take it from the stream
-        self.update_depth(stream.partition("@")[0].upper(), 0, depth.bids, depth.asks)
+        state = self.builders.get(stream.partition("@")[0].upper())
+        if state is not None:
+            self.on_tick(state.levels(depth.bids, depth.asks, 0))
 
     # ---- account
 
@@ -242,7 +244,9 @@ class BinanceFuturesGatewayBase(BinanceGatewayBase):
 
     def on_depth(self, stream: str, raw: bytes) -> None:
         depth = FUTURES_DEPTH.decode(raw).data
-        self.update_depth(depth.s, depth.E, depth.b, depth.a)
+        state = self.builders.get(depth.s)
+        if state is not None:
+            self.on_tick(state.levels(depth.b, depth.a, depth.E))
 
     # ---- account and positions
 

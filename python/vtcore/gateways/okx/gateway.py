@@ -62,6 +62,7 @@ class OkxUrls:
 
 
 class OkxGatewayBase(VenueGateway):
+    builds_ticks_in_c = True
     exchange: ClassVar[Exchange] = Exchange.OKX
     supported_order_types = frozenset(parse.ORDER_TYPE_VT2OKX)
     exchanges: ClassVar[list[Exchange]] = [Exchange.OKX]
@@ -275,7 +276,7 @@ class OkxGatewayBase(VenueGateway):
         try:
             if channel == "tickers":  # the hottest OKX push: the state is updated here, not through a helper
                 for t in tickers(raw):
-                    state = self.ticks.get(t.instId)
+                    state = self.builders.get(t.instId)
                     if state is not None:
                         self.on_tick(
                             state.summary(
@@ -295,11 +296,14 @@ class OkxGatewayBase(VenueGateway):
                         )
             elif channel == "books5":
                 push = BOOKS.decode(raw)
-                for book in push.data:
-                    self.update_depth(push.arg.instId, book.ts, book.bids, book.asks)
+                state = self.builders.get(push.arg.instId)
+                for book in push.data if state is not None else ():
+                    self.on_tick(state.levels(book.bids, book.asks, book.ts))
             else:
                 for trade in TRADES.decode(raw).data:
-                    self.update_last(trade.instId, trade.ts, trade.px, trade.sz)
+                    state = self.builders.get(trade.instId)
+                    if state is not None:
+                        self.on_tick(state.last(trade.px, trade.sz, trade.ts))
         except DECODE_ERRORS as error:
             self.drop_malformed(f"{channel} push", error)
 
