@@ -132,6 +132,7 @@ class BinanceFuturesVenue(BinanceVenueBase):
             app.router.add_get("/private/ws", self.private_ws)
             app.router.add_get("/ws-fapi/v1", self.api_ws)
         app.on_startup.append(self._start_mark_price_timer)
+        app.on_cleanup.append(self._stop_mark_price_timer)
         return app
 
     async def exchange_info(self, request: web.Request, params: dict[str, str]) -> Any:
@@ -456,6 +457,9 @@ class BinanceFuturesVenue(BinanceVenueBase):
 
     async def _start_mark_price_timer(self, app: web.Application) -> None:
         self._mark_task = asyncio.get_running_loop().create_task(self._mark_price_loop())
+
+    async def _stop_mark_price_timer(self, app: web.Application) -> None:
+        self._mark_task.cancel()
 
     async def _mark_price_loop(self) -> None:
         """`<symbol>@markPrice@1s` every second and `<symbol>@markPrice` every 3 seconds, as the venue does,
