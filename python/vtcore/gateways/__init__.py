@@ -19,6 +19,7 @@ GATEWAYS: dict[str, str] = {
     "OKEX": "vtcore.gateways.okx:OkexGateway",
     "OKEXF": "vtcore.gateways.okx:OkexfGateway",
     "RPC": "vtcore.gateways.rpc:RpcGateway",
+    "IB": "vtcore.gateways.ib:IbGateway",
 }
 
 
