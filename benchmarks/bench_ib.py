@@ -1,19 +1,20 @@
-"""IB market data: TWS message -> TickData rate, vtcore's IbGateway beside vn.py's own IB gateway (`vnpy_ib`
-10.45.1.0 on the official `ibapi`, here `nautilus-ibapi` 10.46.1) and beside `ib-async` 2.1.0 (the client library
-vtcore did not choose), in the same run on the same bytes.
+"""IB market data: TWS message -> tick rate, vtcore's IbGateway beside vn.py's own IB gateway (`vnpy_ib`
+10.45.1.0 on the official `ibapi`, here `nautilus-ibapi` 10.46.1) and beside `ib-async` 2.1.0 (the client
+library vtcore did not choose), in the same run on the same bytes.
 
 Run: python benchmarks/bench_ib.py [--messages N] [--repeat N] [--chunk BYTES]
 Needs (besides vtcore's test extra, which brings ib-async and nautilus-ibapi):
-`pip install --no-deps vnpy==4.5.0 vnpy_ib==10.45.1.0 tzlocal` (or the vn.py bench cache's `site-vnpy`, which
-is used when vnpy is not importable). TA-Lib, imported by `vnpy.trader.utility` for its bar ArrayManager only,
-is replaced by an empty module. HOME and VTCORE_HOME point at a temporary folder (vnpy creates `~/.vntrader` on
+`pip install --no-deps vnpy==4.5.0 vnpy_ib==10.45.1.0 tzlocal` (or the vn.py bench cache's `site-vnpy`, used
+when vnpy is not importable). TA-Lib, imported by `vnpy.trader.utility` for its bar ArrayManager only, is
+replaced by an empty module. HOME and VTCORE_HOME point at a temporary folder (vnpy creates `~/.vntrader` on
 import).
 
 What is timed, per side: the server-version-178 byte stream cut into socket-sized chunks -> each side's own
-framing -> its decoder -> its tick object (vtcore: TickData through `on_tick`; vn.py: `IbApi.tickPrice/tickSize`
--> TickData copy -> `gateway.on_tick`; ib-async: `Client._onSocketHasData` -> `Decoder` -> `Wrapper` -> its
-Ticker). Event-engine pushes are replaced by counters. The stream is 4 messages per market update (bid, ask and
-last as tickPrice with their sizes, volume as tickSize), written by the fake TWS's encoder (tests/venues/ib).
+framing -> its decoder -> its tick object (vtcore: TickData through `on_tick`; vn.py: `IbApi.tickPrice/
+tickSize` -> TickData copy -> `gateway.on_tick`; ib-async: `Client._onSocketHasData` -> `Decoder` ->
+`Wrapper` -> its Ticker, updated in place rather than a new object per message). Event-engine pushes are
+replaced by counters. The stream is 4 messages per market update (bid, ask and last as tickPrice with their
+sizes, volume as tickSize), written by the fake TWS's encoder (tests/venues/ib).
 """
 
 from __future__ import annotations
@@ -119,8 +120,13 @@ def vnpy_side() -> tuple[Callable[[list[bytes]], None], Counter] | str:
 
     gateway = VnIbGateway(VnEventEngine(), "IB")
     api = gateway.api
-    api.ticks[REQ_ID] = VnTickData(symbol="265598", exchange=VnExchange.SMART, datetime=datetime.now(),
-                                   name="APPLE INC", gateway_name="IB")
+    api.ticks[REQ_ID] = VnTickData(
+        symbol="265598",
+        exchange=VnExchange.SMART,
+        datetime=datetime.now(),
+        name="APPLE INC",
+        gateway_name="IB",
+    )
     counter = Counter()
     gateway.on_tick = counter
     decoder = Decoder(api, VERSION)
@@ -199,9 +205,11 @@ def main() -> None:
             print(f"{label}: skipped: {made}")
         else:
             sides[label] = made
-    print(f"python {sys.version.split()[0]}, {args.messages} messages (server version {VERSION}) in "
-          f"{len(data)} reads of {args.chunk} bytes; median of {args.repeat} alternating runs; "
-          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(
+        f"python {sys.version.split()[0]}, {args.messages} messages (server version {VERSION}) in "
+        f"{len(data)} reads of {args.chunk} bytes; median of {args.repeat} alternating runs; "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     for run, _ in sides.values():  # warm up (imports, first allocations)
         run(chunks(stream(400), args.chunk))
     times: dict[str, list[float]] = {label: [] for label in sides}
@@ -215,8 +223,10 @@ def main() -> None:
     print(f"{'TWS message -> tick':<22}{'msg/s':>14}{'us/msg':>10}{'vtcore is':>12}")
     for label, values in times.items():
         elapsed = statistics.median(values)
-        print(f"{label:<22}{args.messages / elapsed:>14,.0f}{elapsed / args.messages * 1e6:>10.2f}"
-              f"{elapsed / ours:>11.2f}x")
+        print(
+            f"{label:<22}{args.messages / elapsed:>14,.0f}{elapsed / args.messages * 1e6:>10.2f}"
+            f"{elapsed / ours:>11.2f}x"
+        )
 
 
 if __name__ == "__main__":

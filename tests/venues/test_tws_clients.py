@@ -21,6 +21,10 @@ from venues.ib import AAPL, EURUSD, FakeTws
 
 ib_async = pytest.importorskip("ib_async")
 ibapi_client = pytest.importorskip("ibapi.client")
+ibapi_contract = pytest.importorskip("ibapi.contract")
+ibapi_order = pytest.importorskip("ibapi.order")
+ibapi_order_cancel = pytest.importorskip("ibapi.order_cancel")
+ibapi_wrapper = pytest.importorskip("ibapi.wrapper")
 
 VERSIONS = [163, 170, 178]
 
@@ -28,7 +32,9 @@ VERSIONS = [163, 170, 178]
 @pytest.fixture(params=VERSIONS, ids=lambda v: f"v{v}")
 def tws(request: pytest.FixtureRequest) -> Iterator[FakeTws]:
     server = FakeTws(server_version=request.param).start()
-    server.set_book(AAPL.con_id, [("189.90", "300"), ("189.80", "500")], [("190.10", "200"), ("190.20", "400")])
+    server.set_book(
+        AAPL.con_id, [("189.90", "300"), ("189.80", "500")], [("190.10", "200"), ("190.20", "400")]
+    )
     yield server
     server.stop()
 
@@ -70,13 +76,19 @@ def test_ib_async_trades_against_the_fake_tws(tws: FakeTws) -> None:
             assert unknown == [] and any(code == 200 for _, code, _ in errors)
 
             ticker = ib.reqMktData(stock, "", False, False)
-            await _until(lambda: ticker.bid == 189.9 and ticker.ask == 190.1 and ticker.askSize == 200, "quotes")
+            await _until(
+                lambda: ticker.bid == 189.9 and ticker.ask == 190.1 and ticker.askSize == 200, "quotes"
+            )
             tws.print_trade(AAPL.con_id, "190.00", "50")
-            await _until(lambda: ticker.last == 190.0 and ticker.lastSize == 50 and ticker.volume == 50, "last")
+            await _until(
+                lambda: ticker.last == 190.0 and ticker.lastSize == 50 and ticker.volume == 50, "last"
+            )
             depth = ib.reqMktDepth(stock, numRows=5)
             await _until(lambda: len(depth.domBids) == 2 and len(depth.domAsks) == 2, "depth")
             tws.set_book(AAPL.con_id, [("189.95", "100")], [("190.10", "200"), ("190.20", "400")])
-            await _until(lambda: ticker.bid == 189.95 and [d.price for d in depth.domBids] == [189.95], "new bid")
+            await _until(
+                lambda: ticker.bid == 189.95 and [d.price for d in depth.domBids] == [189.95], "new bid"
+            )
 
             resting = ib.placeOrder(stock, ib_async.LimitOrder("BUY", 100, 185.0, tif="GTC"))
             await _until(lambda: resting.orderStatus.status == "Submitted", "limit order submitted")
@@ -87,7 +99,9 @@ def test_ib_async_trades_against_the_fake_tws(tws: FakeTws) -> None:
             await _until(lambda: taker.orderStatus.status == "Filled", "market order filled")
             await _until(lambda: taker.fills and taker.fills[0].commissionReport.commission > 0, "commission")
             fill = taker.fills[0]
-            assert fill.execution.side == "BOT" and fill.execution.shares == 30 and fill.execution.price == 190.1
+            assert (
+                fill.execution.side == "BOT" and fill.execution.shares == 30 and fill.execution.price == 190.1
+            )
             assert fill.commissionReport.commission == 1.0  # the 1.00 USD minimum
 
             executions = await ib.reqExecutionsAsync()
@@ -108,11 +122,9 @@ class _Recorder(ibapi_client.EClient):  # type: ignore[misc]
     """The official client with a wrapper that records every callback it cares about."""
 
     def __init__(self) -> None:
-        from ibapi.wrapper import EWrapper
-
         recorder = self
 
-        class Wrapper(EWrapper):  # type: ignore[misc]
+        class Wrapper(ibapi_wrapper.EWrapper):  # type: ignore[misc]  # type: ignore[misc]
             def __getattribute__(self, name: str) -> Any:
                 if name in _RECORDED:
                     return lambda *args: recorder.record(name, *args)
@@ -127,7 +139,9 @@ class _Recorder(ibapi_client.EClient):  # type: ignore[misc]
             self.events.append((name, *args))
             self.changed.notify_all()
 
-    def wait(self, predicate: Callable[[tuple[Any, ...]], bool], what: str, timeout: float = 10.0) -> tuple[Any, ...]:
+    def wait(
+        self, predicate: Callable[[tuple[Any, ...]], bool], what: str, timeout: float = 10.0
+    ) -> tuple[Any, ...]:
         deadline = time.monotonic() + timeout
         with self.changed:
             while True:
@@ -144,18 +158,33 @@ class _Recorder(ibapi_client.EClient):  # type: ignore[misc]
 
 
 _RECORDED = {
-    "nextValidId", "managedAccounts", "error", "contractDetails", "contractDetailsEnd", "tickPrice", "tickSize",
-    "tickReqParams", "openOrder", "orderStatus", "execDetails", "commissionAndFeesReport", "updateMktDepth",
-    "historicalData", "historicalDataEnd", "position", "positionEnd", "updateAccountValue", "updatePortfolio",
-    "accountDownloadEnd", "currentTime", "execDetailsEnd", "openOrderEnd",
+    "nextValidId",
+    "managedAccounts",
+    "error",
+    "contractDetails",
+    "contractDetailsEnd",
+    "tickPrice",
+    "tickSize",
+    "tickReqParams",
+    "openOrder",
+    "orderStatus",
+    "execDetails",
+    "commissionAndFeesReport",
+    "updateMktDepth",
+    "historicalData",
+    "historicalDataEnd",
+    "position",
+    "positionEnd",
+    "updateAccountValue",
+    "updatePortfolio",
+    "accountDownloadEnd",
+    "currentTime",
+    "execDetailsEnd",
+    "openOrderEnd",
 }
 
 
 def test_official_ibapi_trades_against_the_fake_tws(tws: FakeTws) -> None:
-    from ibapi.contract import Contract
-    from ibapi.order import Order
-    from ibapi.order_cancel import OrderCancel
-
     app = _Recorder()
     app.connect("127.0.0.1", tws.port, 9)
     reader = threading.Thread(target=app.run, daemon=True)
@@ -165,7 +194,7 @@ def test_official_ibapi_trades_against_the_fake_tws(tws: FakeTws) -> None:
         assert app.serverVersion() == tws.server_version
         assert app.wait(lambda e: e[0] == "managedAccounts", "accounts")[1] == "DU1234567,DU7654321"
 
-        stock = Contract()
+        stock = ibapi_contract.Contract()
         stock.symbol, stock.secType, stock.exchange, stock.currency = "AAPL", "STK", "SMART", "USD"
         app.reqContractDetails(11, stock)
         details = app.wait(lambda e: e[0] == "contractDetails", "contract details")[2]
@@ -179,16 +208,16 @@ def test_official_ibapi_trades_against_the_fake_tws(tws: FakeTws) -> None:
         app.reqMktDepth(13, stock, 5, False, [])
         app.wait(lambda e: e[0] == "updateMktDepth" and e[1:5] == (13, 1, 0, 1) and e[5] == 189.8, "depth")
 
-        resting = Order()
+        resting = ibapi_order.Order()
         resting.action, resting.orderType, resting.totalQuantity = "BUY", "LMT", Decimal(10)
         resting.lmtPrice, resting.tif = 185.0, "GTC"
         app.placeOrder(1, stock, resting)
         opened = app.wait(lambda e: e[0] == "openOrder" and e[1] == 1, "openOrder")
         assert (opened[3].orderType, opened[3].lmtPrice, opened[4].status) == ("LMT", 185.0, "Submitted")
-        app.cancelOrder(1, OrderCancel())
+        app.cancelOrder(1, ibapi_order_cancel.OrderCancel())
         app.wait(lambda e: e[0] == "orderStatus" and e[1:3] == (1, "Cancelled"), "cancelled")
 
-        taker = Order()
+        taker = ibapi_order.Order()
         taker.action, taker.orderType, taker.totalQuantity = "SELL", "MKT", Decimal(5)
         app.placeOrder(2, stock, taker)
         execution = app.wait(lambda e: e[0] == "execDetails", "execution")[3]
@@ -199,7 +228,9 @@ def test_official_ibapi_trades_against_the_fake_tws(tws: FakeTws) -> None:
 
         app.reqPositions()
         app.wait(lambda e: e[0] == "positionEnd", "positions")
-        assert [(p[1], p[2].conId, p[3]) for p in app.of("position")] == [("DU1234567", AAPL.con_id, Decimal(-5))]
+        assert [(p[1], p[2].conId, p[3]) for p in app.of("position")] == [
+            ("DU1234567", AAPL.con_id, Decimal(-5))
+        ]
         app.reqAccountUpdates(True, "DU1234567")
         app.wait(lambda e: e[0] == "accountDownloadEnd", "account download")
         assert any(e[1] == "NetLiquidation" for e in app.of("updateAccountValue"))
@@ -230,7 +261,7 @@ def test_fake_tws_refuses_a_second_client_with_the_same_id_and_reports_faults() 
             tws.connectivity_restored(data_lost=False)
             await _until(lambda: 1100 in errors and 1102 in errors, "1100 and 1102")
             lost = asyncio.Event()
-            first.disconnectedEvent += lambda: lost.set()
+            first.disconnectedEvent += lost.set
             tws.restart(downtime=0.2)
             await asyncio.wait_for(lost.wait(), 10)
             third = ib_async.IB()

@@ -24,7 +24,9 @@ AAPL_VT = f"{AAPL.con_id}.SMART"
 @pytest.fixture
 def tws(engines: list[MainEngine]) -> Iterator[FakeTws]:
     server = FakeTws().start()
-    server.set_book(AAPL.con_id, [("189.90", "300"), ("189.80", "500")], [("190.10", "200"), ("190.20", "400")])
+    server.set_book(
+        AAPL.con_id, [("189.90", "300"), ("189.80", "500")], [("190.10", "200"), ("190.20", "400")]
+    )
     server.set_book(ES.con_id, [("5999.75", "10")], [("6000.25", "12")])
     yield server
     for engine in engines:  # the gateway closes against a live TWS, as a user's would
@@ -39,64 +41,112 @@ def ib(main_engine: MainEngine, tws: FakeTws, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(IbGateway, "request_timeout", 5.0)
     recorder = Recorder(main_engine)
     main_engine.add_gateway(IbGateway)
-    main_engine.connect({"tws_host": "127.0.0.1", "tws_port": tws.port, "client_id": 1, "account": "DU1234567"},
-                        "IB")
+    main_engine.connect(
+        {"tws_host": "127.0.0.1", "tws_port": tws.port, "client_id": 1, "account": "DU1234567"}, "IB"
+    )
     recorder.wait(lambda: any(s.state == "logged_in" for s in recorder.states()), what="logged in")
     return main_engine, recorder
 
 
-def order(symbol: str, exchange: Exchange, direction: Direction, kind: OrderType, volume: float,
-          price: float = 0.0, **extra: Any) -> OrderRequest:
+def order(  # noqa: PLR0917 - reads like an order ticket
+    symbol: str,
+    exchange: Exchange,
+    direction: Direction,
+    kind: OrderType,
+    volume: float,
+    price: float = 0.0,
+    **extra: Any,
+) -> OrderRequest:
     if extra:
-        return IbOrderRequest(symbol=symbol, exchange=exchange, direction=direction, type=kind, volume=volume,
-                              price=price, **extra)
-    return OrderRequest(symbol=symbol, exchange=exchange, direction=direction, type=kind, volume=volume,
-                        price=price)
+        return IbOrderRequest(
+            symbol=symbol,
+            exchange=exchange,
+            direction=direction,
+            type=kind,
+            volume=volume,
+            price=price,
+            **extra,
+        )
+    return OrderRequest(
+        symbol=symbol, exchange=exchange, direction=direction, type=kind, volume=volume, price=price
+    )
 
 
 def final(recorder: Recorder, vt_orderid: str) -> Any:
-    return recorder.wait(lambda: (o := recorder.last_order(vt_orderid)) is not None
-                         and o.status in (Status.ALLTRADED, Status.CANCELLED, Status.REJECTED) and o,
-                         what=f"{vt_orderid} final")
+    return recorder.wait(
+        lambda: (
+            (o := recorder.last_order(vt_orderid)) is not None
+            and o.status in (Status.ALLTRADED, Status.CANCELLED, Status.REJECTED)
+            and o
+        ),
+        what=f"{vt_orderid} final",
+    )
 
 
-def test_contracts_ticks_account_and_description_resolution(ib: tuple[MainEngine, Recorder], tws: FakeTws) -> None:
+def test_contracts_ticks_account_and_description_resolution(
+    ib: tuple[MainEngine, Recorder], tws: FakeTws
+) -> None:
     engine, recorder = ib
     engine.subscribe(SubscribeRequest(str(AAPL.con_id), Exchange.SMART), "IB")
-    contract = recorder.wait(lambda: next((c for c in recorder.contracts() if c.vt_symbol == AAPL_VT), None),
-                             what="AAPL contract")
+    contract = recorder.wait(
+        lambda: next((c for c in recorder.contracts() if c.vt_symbol == AAPL_VT), None), what="AAPL contract"
+    )
     assert (contract.name, contract.product, contract.pricetick, contract.size) == (
-        "APPLE INC", Product.EQUITY, 0.01, 1.0)
-    recorder.wait(lambda: any(t.bid_price_1 == 189.9 and t.ask_price_1 == 190.1 and t.ask_volume_1 == 200
-                              for t in recorder.ticks(AAPL_VT)), what="quotes")
+        "APPLE INC",
+        Product.EQUITY,
+        0.01,
+        1.0,
+    )
+    recorder.wait(
+        lambda: any(
+            t.bid_price_1 == 189.9 and t.ask_price_1 == 190.1 and t.ask_volume_1 == 200
+            for t in recorder.ticks(AAPL_VT)
+        ),
+        what="quotes",
+    )
     tws.print_trade(AAPL.con_id, "190.00", "25")
-    tick = recorder.wait(lambda: next((t for t in recorder.ticks(AAPL_VT) if t.last_price == 190.0), None),
-                         what="last price")
+    tick = recorder.wait(
+        lambda: next((t for t in recorder.ticks(AAPL_VT) if t.last_price == 190.0), None), what="last price"
+    )
     assert tick.last_volume == 25 and tick.name == "APPLE INC"
 
     # a description resolves to its ConId through contract details; ticks keep the symbol asked with
     engine.subscribe(SubscribeRequest("MSFT-STK-USD-SMART", Exchange.SMART), "IB")
-    recorder.wait(lambda: {f"{MSFT.con_id}.SMART", "MSFT-STK-USD-SMART.SMART"}
-                  <= {c.vt_symbol for c in recorder.contracts()}, what="MSFT contracts")
+    recorder.wait(
+        lambda: (
+            {f"{MSFT.con_id}.SMART", "MSFT-STK-USD-SMART.SMART"}
+            <= {c.vt_symbol for c in recorder.contracts()}
+        ),
+        what="MSFT contracts",
+    )
     tws.set_book(MSFT.con_id, [("419.50", "10")], [("420.50", "10")])
-    recorder.wait(lambda: any(t.bid_price_1 == 419.5 for t in recorder.ticks("MSFT-STK-USD-SMART.SMART")),
-                  what="MSFT tick under its description")
+    recorder.wait(
+        lambda: any(t.bid_price_1 == 419.5 for t in recorder.ticks("MSFT-STK-USD-SMART.SMART")),
+        what="MSFT tick under its description",
+    )
 
-    account = recorder.wait(lambda: next((a for a in recorder.accounts() if a.accountid == "DU1234567"), None),
-                            what="account")
+    account = recorder.wait(
+        lambda: next((a for a in recorder.accounts() if a.accountid == "DU1234567"), None), what="account"
+    )
     assert account.balance == 1_000_000
 
 
 def test_order_types_cancel_executions_and_positions(ib: tuple[MainEngine, Recorder], tws: FakeTws) -> None:
     engine, recorder = ib
-    limit = engine.send_order(order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.LIMIT, 100, 185.0,
-                                    time_in_force="GTC"), "IB")
+    limit = engine.send_order(
+        order(
+            str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.LIMIT, 100, 185.0, time_in_force="GTC"
+        ),
+        "IB",
+    )
     recorder.wait(lambda: (o := recorder.last_order(limit)) and o.status == Status.NOTTRADED, what="resting")
     assert [o.tif for o in tws.order_list()] == ["GTC"]
     engine.cancel_order(CancelRequest(limit.split(".", 1)[1], str(AAPL.con_id), Exchange.SMART), "IB")
     assert final(recorder, limit).status == Status.CANCELLED
 
-    market = engine.send_order(order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.MARKET, 30), "IB")
+    market = engine.send_order(
+        order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.MARKET, 30), "IB"
+    )
     assert final(recorder, market).status == Status.ALLTRADED
     [trade] = recorder.wait(lambda: recorder.trades(market), what="trade")
     assert (trade.price, trade.volume, trade.direction) == (190.1, 30, Direction.LONG)
@@ -104,72 +154,117 @@ def test_order_types_cancel_executions_and_positions(ib: tuple[MainEngine, Recor
     assert isinstance(ib_gateway, IbGateway)
     wait_until(lambda: trade.tradeid in ib_gateway.commissions, what="commission report")
     assert ib_gateway.commissions[trade.tradeid].commission == 1.0
-    recorder.wait(lambda: any(p.vt_symbol == AAPL_VT and p.volume == 30 for p in recorder.positions()),
-                  what="position")
+    recorder.wait(
+        lambda: any(p.vt_symbol == AAPL_VT and p.volume == 30 for p in recorder.positions()), what="position"
+    )
 
-    stop = engine.send_order(order(str(AAPL.con_id), Exchange.SMART, Direction.SHORT, OrderType.STOP, 10, 189.0), "IB")
-    stop_limit = engine.send_order(order(str(AAPL.con_id), Exchange.SMART, Direction.SHORT, OrderType.STOP_LIMIT,
-                                         10, 188.0, stop_price=189.0), "IB")
-    recorder.wait(lambda: all((o := recorder.last_order(v)) and o.status == Status.NOTTRADED
-                              for v in (stop, stop_limit)), what="stops waiting")
+    stop = engine.send_order(
+        order(str(AAPL.con_id), Exchange.SMART, Direction.SHORT, OrderType.STOP, 10, 189.0), "IB"
+    )
+    stop_limit = engine.send_order(
+        order(
+            str(AAPL.con_id),
+            Exchange.SMART,
+            Direction.SHORT,
+            OrderType.STOP_LIMIT,
+            10,
+            188.0,
+            stop_price=189.0,
+        ),
+        "IB",
+    )
+    recorder.wait(
+        lambda: all(
+            (o := recorder.last_order(v)) and o.status == Status.NOTTRADED for v in (stop, stop_limit)
+        ),
+        what="stops waiting",
+    )
     assert sorted(o.order_type for o in tws.order_list() if o.status == "PreSubmitted") == ["STP", "STP LMT"]
     tws.print_trade(AAPL.con_id, "188.90", "5")  # reaches both triggers: they sell into the bids
     assert final(recorder, stop).status == Status.ALLTRADED
     assert final(recorder, stop_limit).status == Status.ALLTRADED
     assert [t.price for t in recorder.trades(stop)] == [189.9]
 
-    fak = engine.send_order(order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.FAK, 5, 180.0), "IB")
+    fak = engine.send_order(
+        order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.FAK, 5, 180.0), "IB"
+    )
     assert final(recorder, fak).status == Status.CANCELLED
     assert tws.order_list()[-1].tif == "IOC"
 
 
 def test_bad_input_gets_a_clear_rejection(ib: tuple[MainEngine, Recorder], tws: FakeTws) -> None:
     engine, recorder = ib
-    unknown = engine.send_order(order("999999", Exchange.SMART, Direction.LONG, OrderType.LIMIT, 1, 10.0), "IB")
+    unknown = engine.send_order(
+        order("999999", Exchange.SMART, Direction.LONG, OrderType.LIMIT, 1, 10.0), "IB"
+    )
     rejected = final(recorder, unknown)
     assert rejected.status == Status.REJECTED and "200" in rejected.reference
 
     tws.faults.reject_next_orders.append("Insufficient buying power")
-    refused = engine.send_order(order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.LIMIT, 1, 185.0),
-                                "IB")
+    refused = engine.send_order(
+        order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.LIMIT, 1, 185.0), "IB"
+    )
     rejected = final(recorder, refused)
     assert rejected.status == Status.REJECTED
     assert "201 Order rejected - reason:Insufficient buying power" in rejected.reference
-    assert [o.status for o in recorder.orders(refused)].count(Status.REJECTED) == 1  # Inactive does not repeat it
+    assert [o.status for o in recorder.orders(refused)].count(
+        Status.REJECTED
+    ) == 1  # Inactive does not repeat it
 
-    off_tick = engine.send_order(order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.LIMIT, 1, 185.001),
-                                 "IB")
+    off_tick = engine.send_order(
+        order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.LIMIT, 1, 185.001), "IB"
+    )
     assert "110" in final(recorder, off_tick).reference
-    bad_tif = engine.send_order(order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.LIMIT, 1, 185.0,
-                                      time_in_force="GTX"), "IB")
+    bad_tif = engine.send_order(
+        order(
+            str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.LIMIT, 1, 185.0, time_in_force="GTX"
+        ),
+        "IB",
+    )
     assert "time in force" in final(recorder, bad_tif).reference
-    bad_symbol = engine.send_order(order("AAPL", Exchange.SMART, Direction.LONG, OrderType.LIMIT, 1, 185.0), "IB")
+    bad_symbol = engine.send_order(
+        order("AAPL", Exchange.SMART, Direction.LONG, OrderType.LIMIT, 1, 185.0), "IB"
+    )
     assert "ConId" in final(recorder, bad_symbol).reference
-    no_stop = engine.send_order(order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.STOP_LIMIT, 1,
-                                      185.0), "IB")
+    no_stop = engine.send_order(
+        order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.STOP_LIMIT, 1, 185.0), "IB"
+    )
     assert "stop_price" in final(recorder, no_stop).reference
-    wrong_exchange = engine.send_order(order(str(AAPL.con_id), Exchange.SSE, Direction.LONG, OrderType.LIMIT, 1,
-                                             185.0), "IB")
+    wrong_exchange = engine.send_order(
+        order(str(AAPL.con_id), Exchange.SSE, Direction.LONG, OrderType.LIMIT, 1, 185.0), "IB"
+    )
     assert final(recorder, wrong_exchange).status == Status.REJECTED
 
     engine.subscribe(SubscribeRequest("424242", Exchange.SMART), "IB")
     engine.subscribe(SubscribeRequest("NOPE-STK-USD-SMART", Exchange.SMART), "IB")
-    recorder.wait(lambda: sum("cannot subscribe" in line for line in recorder.logs()) >= 2, what="subscribe errors")
+    recorder.wait(
+        lambda: sum("cannot subscribe" in line for line in recorder.logs()) >= 2, what="subscribe errors"
+    )
     assert any("424242.SMART" in line and "200" in line for line in recorder.logs())
     assert any("NOPE-STK-USD-SMART" in line and "200" in line for line in recorder.logs())
     assert len(tws.messages(3)) == 3  # placeOrder messages TWS saw; the others were refused before leaving
 
 
-def test_tws_restart_reconnects_resubscribes_and_keeps_orders(ib: tuple[MainEngine, Recorder], tws: FakeTws) -> None:
+def test_tws_restart_reconnects_resubscribes_and_keeps_orders(
+    ib: tuple[MainEngine, Recorder], tws: FakeTws
+) -> None:
     engine, recorder = ib
     engine.subscribe(SubscribeRequest(str(AAPL.con_id), Exchange.SMART), "IB")
     recorder.wait(lambda: recorder.ticks(AAPL_VT), what="first tick")
-    resting = engine.send_order(order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.LIMIT, 10, 189.0,
-                                      time_in_force="GTC"), "IB")
-    recorder.wait(lambda: (o := recorder.last_order(resting)) and o.status == Status.NOTTRADED, what="resting")
+    resting = engine.send_order(
+        order(
+            str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.LIMIT, 10, 189.0, time_in_force="GTC"
+        ),
+        "IB",
+    )
+    recorder.wait(
+        lambda: (o := recorder.last_order(resting)) and o.status == Status.NOTTRADED, what="resting"
+    )
 
     tws.restart(downtime=0.3)
-    recorder.wait(lambda: [s.state for s in recorder.states()].count("logged_in") >= 2, what="logged in again")
+    recorder.wait(
+        lambda: [s.state for s in recorder.states()].count("logged_in") >= 2, what="logged in again"
+    )
     wait_until(lambda: tws.market_data_subscriptions() == [AAPL.con_id], what="subscribed again")
     tws.set_book(AAPL.con_id, [("189.95", "300")], [("190.05", "200")])
     recorder.wait(lambda: any(t.bid_price_1 == 189.95 for t in recorder.ticks(AAPL_VT)), what="ticks again")
@@ -181,12 +276,15 @@ def test_tws_restart_reconnects_resubscribes_and_keeps_orders(ib: tuple[MainEngi
 
 
 @pytest.mark.parametrize("placed", [True, False], ids=["placed-then-dropped", "dropped-unplaced"])
-def test_socket_dropped_mid_order_loses_and_repeats_nothing(ib: tuple[MainEngine, Recorder], tws: FakeTws,
-                                                             placed: bool) -> None:
+def test_socket_dropped_mid_order_loses_and_repeats_nothing(
+    ib: tuple[MainEngine, Recorder], tws: FakeTws, placed: bool
+) -> None:
     engine, recorder = ib
     tws.faults.drop_order_reply = 1
     tws.faults.act_before_drop = placed
-    market = engine.send_order(order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.MARKET, 20), "IB")
+    market = engine.send_order(
+        order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.MARKET, 20), "IB"
+    )
     result = final(recorder, market)
     if placed:  # TWS filled it while the answer was lost: the executions after reconnecting tell
         assert result.status == Status.ALLTRADED and result.traded == 20
@@ -195,7 +293,9 @@ def test_socket_dropped_mid_order_loses_and_repeats_nothing(ib: tuple[MainEngine
         assert result.status == Status.REJECTED and "not placed" in result.reference
         assert recorder.trades(market) == []
     # the next session is healthy and nothing about the order arrives twice
-    later = engine.send_order(order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.MARKET, 1), "IB")
+    later = engine.send_order(
+        order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.MARKET, 1), "IB"
+    )
     assert final(recorder, later).status == Status.ALLTRADED
     statuses = [o.status for o in recorder.orders(market)]
     assert len(statuses) == len(set(statuses))
@@ -210,15 +310,20 @@ def test_connectivity_notices_and_pacing(ib: tuple[MainEngine, Recorder], tws: F
     tws.connectivity_restored(data_lost=True)  # 1101: TWS forgot the subscription; the gateway makes it again
     wait_until(lambda: tws.market_data_subscriptions() == [AAPL.con_id], what="subscribed again after 1101")
     tws.set_book(AAPL.con_id, [("189.97", "1")], [("190.10", "200")])
-    recorder.wait(lambda: any(t.bid_price_1 == 189.97 for t in recorder.ticks(AAPL_VT)), what="ticks after 1101")
+    recorder.wait(
+        lambda: any(t.bid_price_1 == 189.97 for t in recorder.ticks(AAPL_VT)), what="ticks after 1101"
+    )
 
     gateway = engine.get_gateway("IB")
     assert isinstance(gateway, IbGateway)
     before = len(tws.request_log)
     for _ in range(100):  # a burst well over TWS's 50 messages a second
         gateway.query_position()
-    wait_until(lambda: len(tws.request_log) - before >= 100, timeout=10,
-               what=f"burst delivered {len(tws.request_log) - before} {tws.pacing_violations} {tws.client_ids()}")
+    wait_until(
+        lambda: len(tws.request_log) - before >= 100,
+        timeout=10,
+        what=f"burst delivered {len(tws.request_log) - before} {tws.pacing_violations} {tws.client_ids()}",
+    )
     assert tws.pacing_violations == 0
     assert tws.client_ids() == [1]  # still the same session
 
@@ -226,8 +331,10 @@ def test_connectivity_notices_and_pacing(ib: tuple[MainEngine, Recorder], tws: F
 def test_query_history(ib: tuple[MainEngine, Recorder], tws: FakeTws) -> None:
     engine, _ = ib
     end = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)
-    bars = engine.query_history(HistoryRequest(str(AAPL.con_id), Exchange.SMART, end - dt.timedelta(hours=6), end,
-                                               Interval.HOUR), "IB")
+    bars = engine.query_history(
+        HistoryRequest(str(AAPL.con_id), Exchange.SMART, end - dt.timedelta(hours=6), end, Interval.HOUR),
+        "IB",
+    )
     assert 5 <= len(bars) <= 6
     assert all(b.interval == Interval.HOUR and b.low_price <= b.open_price <= b.high_price for b in bars)
     assert [b.datetime for b in bars] == sorted(b.datetime for b in bars)

@@ -1,7 +1,7 @@
 """The instruments the fake TWS knows, with the attributes its contract details report.
 
-ConIds of the stocks and the currency pair are IB's real ones (they are public and stable); the future's is made
-up. A test may add its own with `FakeTws(contracts=...)`.
+ConIds of the stocks and the currency pair are IB's real ones (they are public and stable); the future's is
+made up. A test may add its own with `FakeTws(contracts=...)`.
 """
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ MSFT = ContractSpec(
 )
 EURUSD = ContractSpec(
     con_id=12087792, symbol="EUR", sec_type="CASH", currency="USD", exchange="IDEALPRO",
-    local_symbol="EUR.USD", trading_class="EUR.USD", min_tick=Decimal("0.00005"), long_name="European Monetary Union Euro",
+    local_symbol="EUR.USD", trading_class="EUR.USD", min_tick=Decimal("0.00005"),
+    long_name="European Monetary Union Euro",
     valid_exchanges="IDEALPRO", order_types="LMT,MKT,STP,STP LMT", market_name="EUR.USD",
     time_zone="US/Eastern", trading_hours=FX_HOURS, liquid_hours=FX_HOURS, market_rule_ids="239",
     min_size=Decimal(1), size_increment=Decimal(1), commission_per_unit=Decimal("0.00002"),

@@ -67,8 +67,8 @@ class OrderView:
 def contract_fields(spec: ContractSpec, exchange: str) -> list[Any]:
     """The 11 contract fields of openOrder/execDetails/position (no primaryExchange)."""
     return [
-        spec.con_id, spec.symbol, spec.sec_type, spec.last_trade_date, spec.strike, spec.right, spec.multiplier,
-        exchange, spec.currency, spec.local_symbol, spec.trading_class,
+        spec.con_id, spec.symbol, spec.sec_type, spec.last_trade_date, spec.strike, spec.right,
+        spec.multiplier, exchange, spec.currency, spec.local_symbol, spec.trading_class,
     ]
 
 
@@ -138,7 +138,7 @@ def open_order(version: int, order: OrderView) -> list[Any]:
         0,  # conditions
         "", 0, U, U, 0, 0, 0, 0,  # adjusted order params
         "", "", "",  # softDollarTier name, value, displayName
-        0, False, False, False, False,  # cashQty, dontUseAutoPriceForHedge, isOmsContainer, discretionaryUpTo, mgmt
+        0, False, False, False, False,  # cashQty, no auto hedge price, OMS container, discr. up to, mgmt algo
     ]
     if version >= DURATION:
         fields.append(UNSET_INT)
@@ -158,9 +158,9 @@ def order_status(order: OrderView, why_held: str = "") -> list[Any]:
     ]
 
 
-def exec_details(
-    version: int, req_id: int, order: OrderView, exec_id: str, time_text: str, shares: Decimal, price: Decimal,
-    cum_qty: Decimal, average_price: Decimal, exchange: str,
+def exec_details(  # noqa: PLR0917 - one argument per field the message carries
+    version: int, req_id: int, order: OrderView, exec_id: str, time_text: str, shares: Decimal,
+    price: Decimal, cum_qty: Decimal, average_price: Decimal, exchange: str,
 ) -> list[Any]:
     fields: list[Any] = [11, req_id, order.order_id, *contract_fields(order.spec, order.exchange)]
     fields += [
@@ -172,11 +172,14 @@ def exec_details(
     return fields
 
 
-def commission_report(exec_id: str, commission: Decimal, currency: str, realized: Decimal | None) -> list[Any]:
+def commission_report(
+    exec_id: str, commission: Decimal, currency: str, realized: Decimal | None
+) -> list[Any]:
     return [59, 1, exec_id, commission, currency, realized if realized is not None else U, U, 0]
 
 
-def portfolio(spec: ContractSpec, position: Decimal, market_price: Decimal, average_cost: Decimal,
+def portfolio(  # noqa: PLR0917 - one argument per field the message carries
+    spec: ContractSpec, position: Decimal, market_price: Decimal, average_cost: Decimal,
               unrealized: Decimal, realized: Decimal, account: str) -> list[Any]:
     market_value = position * market_price * spec.size_multiplier
     return [
@@ -190,6 +193,7 @@ def position(account: str, spec: ContractSpec, quantity: Decimal, average_cost: 
     return [61, 3, account, *contract_fields(spec, spec.exchange), quantity, average_cost]
 
 
-def historical_bar(date: str, o: Decimal, h: Decimal, low: Decimal, c: Decimal, volume: Decimal,
+def historical_bar(  # noqa: PLR0917 - one argument per field of a bar
+    date: str, o: Decimal, h: Decimal, low: Decimal, c: Decimal, volume: Decimal,
                    wap: Decimal, count: int) -> list[Any]:
     return [date, o, h, low, c, volume, wap, count]

@@ -1,7 +1,8 @@
 """A fake TWS / IB Gateway speaking the socket API's text protocol on 127.0.0.1 (venues.md §11).
 
-What a client sees is what TWS does: the `API\\0` greeting with a `vMIN..MAX` version range, the server version
-and connection time, `startApi`, then managedAccounts, nextValidId and the farm-status notices (2104/2106/2158).
+What a client sees is what TWS does: the `API\\0` greeting with a `vMIN..MAX` version range, the server
+version and connection time, `startApi`, then managedAccounts, nextValidId and the farm-status notices
+(2104/2106/2158).
 It answers contract details, market data (tick price/size/string, depth), orders (limit, market, stop,
 stop-limit; DAY/GTC/IOC/FOK) matched by the shared `MatchingCore` against a book the test sets, open orders,
 order status, executions with commission reports, account values/portfolio/positions/account summary and
@@ -30,13 +31,13 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from zoneinfo import ZoneInfo
 
 from venues.ib import layouts
 from venues.ib.contracts import DEFAULT_CONTRACTS, ContractSpec
 from venues.ib.layouts import OrderView
-from venues.ib.wire import API_GREETING, Fields, WireError, frame, frame_text, header_length, split_fields
+from venues.ib.wire import API_GREETING, Fields, WireError, frame, header_length, split_fields
 from venues.matching import Execution, MatchingCore, SimOrder
 
 T = TypeVar("T")
@@ -53,10 +54,24 @@ REQ_ACCOUNT_UPDATES_MULTI, CANCEL_ACCOUNT_UPDATES_MULTI, REQ_COMPLETED_ORDERS = 
 
 # Tick types
 BID_SIZE, BID, ASK, ASK_SIZE, LAST, LAST_SIZE, HIGH, LOW, VOLUME, CLOSE, OPEN, LAST_TIMESTAMP = (
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 14, 45,
+    0,
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    7,
+    8,
+    9,
+    14,
+    45,
 )
-FARM_OK = ((2104, "Market data farm connection is OK:usfarm"), (2106, "HMDS data farm connection is OK:ushmds"),
-           (2158, "Sec-def data farm connection is OK:secdefnj"))
+FARM_OK = (
+    (2104, "Market data farm connection is OK:usfarm"),
+    (2106, "HMDS data farm connection is OK:ushmds"),
+    (2158, "Sec-def data farm connection is OK:secdefnj"),
+)
 ORDER_TYPES = {"LMT": "LIMIT", "MKT": "MARKET", "STP": "MARKET", "STP LMT": "LIMIT"}
 TIFS = {"DAY": "GTC", "GTC": "GTC", "IOC": "IOC", "FOK": "FOK"}  # the matching core's names; DAY rests
 
@@ -281,18 +296,28 @@ class FakeTws:
         self.sessions.clear()
 
     def connectivity_lost(self) -> None:
-        self._call(self._broadcast_error, -1, 1100, "Connectivity between IB and Trader Workstation has been lost.")
+        self._call(
+            self._broadcast_error, -1, 1100, "Connectivity between IB and Trader Workstation has been lost."
+        )
 
     def connectivity_restored(self, data_lost: bool = False) -> None:
         """1102 (data maintained) or 1101 (data lost: TWS forgets every market-data subscription, and the
         client must make them again)."""
         if data_lost:
             self._call(self._forget_market_data)
-            self._call(self._broadcast_error, -1, 1101,
-                       "Connectivity between IB and Trader Workstation has been restored - data lost.")
+            self._call(
+                self._broadcast_error,
+                -1,
+                1101,
+                "Connectivity between IB and Trader Workstation has been restored - data lost.",
+            )
         else:
-            self._call(self._broadcast_error, -1, 1102,
-                       "Connectivity between IB and Trader Workstation has been restored - data maintained.")
+            self._call(
+                self._broadcast_error,
+                -1,
+                1102,
+                "Connectivity between IB and Trader Workstation has been restored - data maintained.",
+            )
 
     def farm_status(self, code: int, text: str) -> None:
         self._call(self._broadcast_error, -1, code, text)
@@ -313,7 +338,7 @@ class FakeTws:
         self._call(self._set_book, con_id, bids, asks)
 
     def print_trade(self, con_id: int, price: str, quantity: str) -> None:
-        """A trade on the market: last/volume ticks, resting orders it crosses fill, stops it reaches trigger."""
+        """A trade on the market: last/volume ticks; resting orders it crosses fill; stops trigger."""
         self._call(self._print_trade, con_id, Decimal(price), Decimal(quantity))
 
     def _set_book(self, con_id: int, bids: list[tuple[str, str]], asks: list[tuple[str, str]]) -> None:
@@ -338,9 +363,18 @@ class FakeTws:
                     for side, before, after in ((1, old[0], bids), (0, old[1], asks)):
                         self._send_depth_diff(session, req_id, side, before[:rows], after[:rows], smart)
 
-    def _send_top(self, session: Session, req_id: int, con_id: int, old: tuple[list[Any], list[Any]],
-                  new: tuple[list[Any], list[Any]]) -> None:
-        for price_tick, size_tick, before, after in ((BID, BID_SIZE, old[0], new[0]), (ASK, ASK_SIZE, old[1], new[1])):
+    def _send_top(
+        self,
+        session: Session,
+        req_id: int,
+        con_id: int,
+        old: tuple[list[Any], list[Any]],
+        new: tuple[list[Any], list[Any]],
+    ) -> None:
+        for price_tick, size_tick, before, after in (
+            (BID, BID_SIZE, old[0], new[0]),
+            (ASK, ASK_SIZE, old[1], new[1]),
+        ):
             if not after:
                 if before:
                     session.send([1, 6, req_id, price_tick, -1, 0, 0])  # no bid/ask: TWS sends price -1
@@ -351,8 +385,9 @@ class FakeTws:
             elif before[0][1] != size:
                 session.send([2, 6, req_id, size_tick, size])
 
-    def _send_depth_diff(self, session: Session, req_id: int, side: int, before: list[Any], after: list[Any],
-                         smart: bool) -> None:
+    def _send_depth_diff(  # noqa: PLR0917 - private helper
+        self, session: Session, req_id: int, side: int, before: list[Any], after: list[Any], smart: bool
+    ) -> None:
         def send(position: int, operation: int, price: Decimal, size: Decimal) -> None:
             if smart:
                 session.send([13, 1, req_id, position, "", operation, side, price, size, True])
@@ -468,8 +503,14 @@ class FakeTws:
         cursor.skip()  # version 2
         client_id = cursor.integer()
         if any(s.client_id == client_id for s in self.sessions):
-            session.send(layouts.error(version, -1, 326, "Unable to connect as the client id is already in use. "
-                                                         "Retry with a unique client id."))
+            session.send(
+                layouts.error(
+                    version,
+                    -1,
+                    326,
+                    "Unable to connect as the client id is already in use. Retry with a unique client id.",
+                )
+            )
             session.close()
             return False
         session.client_id = client_id
@@ -492,8 +533,15 @@ class FakeTws:
         if len(times) <= self.faults.pacing_limit:
             return True
         self.pacing_violations += 1
-        session.send(layouts.error(session.version, -1, 100, "Max rate of messages per second has been exceeded:"
-                                   f"max={self.faults.pacing_limit} rec={len(times)} (543)"))
+        session.send(
+            layouts.error(
+                session.version,
+                -1,
+                100,
+                "Max rate of messages per second has been exceeded:"
+                f"max={self.faults.pacing_limit} rec={len(times)} (543)",
+            )
+        )
         if self.faults.disconnect_on_pacing:
             session.close()
             return False
@@ -515,8 +563,20 @@ class FakeTws:
             session.send(layouts.error(session.version, -1, 320, f"Error reading request. {exc}"))
 
     def _contract(self, cursor: Fields) -> dict[str, Any]:
-        keys = ("conId", "symbol", "secType", "lastTradeDate", "strike", "right", "multiplier", "exchange",
-                "primaryExchange", "currency", "localSymbol", "tradingClass")
+        keys = (
+            "conId",
+            "symbol",
+            "secType",
+            "lastTradeDate",
+            "strike",
+            "right",
+            "multiplier",
+            "exchange",
+            "primaryExchange",
+            "currency",
+            "localSymbol",
+            "tradingClass",
+        )
         values: dict[str, Any] = {key: cursor.text() for key in keys}
         values["conId"] = int(values["conId"] or 0)
         return values
@@ -531,12 +591,15 @@ class FakeTws:
         found = []
         for spec in self.contracts.values():
             if wanted["symbol"].upper() not in (spec.symbol, spec.local_symbol) and not (
-                wanted["localSymbol"] and wanted["localSymbol"] == spec.local_symbol):
+                wanted["localSymbol"] and wanted["localSymbol"] == spec.local_symbol
+            ):
                 continue
             checks = (
-                (wanted["secType"], spec.sec_type), (wanted["currency"], spec.currency),
+                (wanted["secType"], spec.sec_type),
+                (wanted["currency"], spec.currency),
                 (wanted["primaryExchange"], spec.primary_exchange or wanted["primaryExchange"]),
-                (wanted["localSymbol"], spec.local_symbol), (wanted["tradingClass"], spec.trading_class),
+                (wanted["localSymbol"], spec.local_symbol),
+                (wanted["tradingClass"], spec.trading_class),
                 (wanted["multiplier"], spec.multiplier),
             )
             if any(asked and asked.upper() != have.upper() for asked, have in checks):
@@ -557,11 +620,16 @@ class FakeTws:
             cursor.skip()
         found = self._find(wanted)
         if not found:
-            session.send(layouts.error(session.version, req_id, 200,
-                                       "No security definition has been found for the request"))
+            session.send(
+                layouts.error(
+                    session.version, req_id, 200, "No security definition has been found for the request"
+                )
+            )
             return
         for spec in found:
-            session.send(layouts.contract_details(session.version, req_id, spec, wanted["exchange"] or spec.exchange))
+            session.send(
+                layouts.contract_details(session.version, req_id, spec, wanted["exchange"] or spec.exchange)
+            )
         session.send([52, 1, req_id])
 
     def _req_mkt_data(self, session: Session, cursor: Fields) -> None:
@@ -569,8 +637,14 @@ class FakeTws:
         req_id = cursor.integer()
         wanted = self._contract(cursor)
         if wanted["secType"] == "BAG":
-            session.send(layouts.error(session.version, req_id, 321, "Error validating request:-'bW' : cause - "
-                                       "combo market data is not supported here"))
+            session.send(
+                layouts.error(
+                    session.version,
+                    req_id,
+                    321,
+                    "Error validating request:-'bW' : cause - combo market data is not supported here",
+                )
+            )
             return
         if cursor.boolean():
             cursor.skip(3)  # delta-neutral contract
@@ -578,8 +652,11 @@ class FakeTws:
         snapshot = cursor.boolean()
         found = self._find(wanted)
         if len(found) != 1:
-            session.send(layouts.error(session.version, req_id, 200,
-                                       "No security definition has been found for the request"))
+            session.send(
+                layouts.error(
+                    session.version, req_id, 200, "No security definition has been found for the request"
+                )
+            )
             return
         if req_id in session.market_data:
             session.send(layouts.error(session.version, req_id, 322, f"Duplicate ticker id {req_id}"))
@@ -611,8 +688,11 @@ class FakeTws:
         smart = cursor.boolean()
         found = self._find(wanted)
         if len(found) != 1:
-            session.send(layouts.error(session.version, req_id, 200,
-                                       "No security definition has been found for the request"))
+            session.send(
+                layouts.error(
+                    session.version, req_id, 200, "No security definition has been found for the request"
+                )
+            )
             return
         con_id = found[0].con_id
         session.depth[req_id] = (con_id, rows, smart)
@@ -661,12 +741,36 @@ class FakeTws:
             session.close()  # before acting: whatever the order does, this client hears none of it
             if not self.faults.act_before_drop:
                 return
-        self._accept_order(session, order_id, wanted, action, quantity, order_type, limit_price, aux_price, tif,
-                           account, order_ref, outside_rth)
+        self._accept_order(
+            session,
+            order_id,
+            wanted,
+            action,
+            quantity,
+            order_type,
+            limit_price,
+            aux_price,
+            tif,
+            account,
+            order_ref,
+            outside_rth,
+        )
 
-    def _accept_order(self, session: Session, order_id: int, wanted: dict[str, Any], action: str,
-                      quantity: Decimal, order_type: str, limit_price: Decimal | None, aux_price: Decimal | None,
-                      tif: str, account: str, order_ref: str, outside_rth: bool) -> None:
+    def _accept_order(  # noqa: PLR0917 - the fields placeOrder carried, in their order
+        self,
+        session: Session,
+        order_id: int,
+        wanted: dict[str, Any],
+        action: str,
+        quantity: Decimal,
+        order_type: str,
+        limit_price: Decimal | None,
+        aux_price: Decimal | None,
+        tif: str,
+        account: str,
+        order_ref: str,
+        outside_rth: bool,
+    ) -> None:
         assert session.client_id is not None
         client_id = session.client_id
 
@@ -708,9 +812,20 @@ class FakeTws:
         if not problem and self.faults.reject_next_orders:
             problem = self.faults.reject_next_orders.pop(0)
         order = TwsOrder(
-            order_id=order_id, client_id=client_id, perm_id=next(self._perm_ids), account=account, spec=spec,
-            exchange=wanted["exchange"] or spec.exchange, action=action, quantity=quantity, order_type=order_type,
-            limit_price=limit_price, aux_price=aux_price, tif=tif, order_ref=order_ref, outside_rth=outside_rth,
+            order_id=order_id,
+            client_id=client_id,
+            perm_id=next(self._perm_ids),
+            account=account,
+            spec=spec,
+            exchange=wanted["exchange"] or spec.exchange,
+            action=action,
+            quantity=quantity,
+            order_type=order_type,
+            limit_price=limit_price,
+            aux_price=aux_price,
+            tif=tif,
+            order_ref=order_ref,
+            outside_rth=outside_rth,
         )
         for price in (limit_price, aux_price):
             if not problem and price is not None and price % spec.min_tick:
@@ -725,20 +840,41 @@ class FakeTws:
         self.orders[(client_id, order_id)] = order
         stop = order_type in ("STP", "STP LMT")
         sim = SimOrder(
-            order_id=order.perm_id, client_id=str(order_id), account=account, symbol=str(spec.con_id), side=action,
-            kind=ORDER_TYPES[order_type], tif=TIFS[tif], price=limit_price or ZERO, quantity=quantity,
-            working=not stop, stop_price=aux_price or ZERO, trigger_above=action == "BUY",
+            order_id=order.perm_id,
+            client_id=str(order_id),
+            account=account,
+            symbol=str(spec.con_id),
+            side=action,
+            kind=ORDER_TYPES[order_type],
+            tif=TIFS[tif],
+            price=limit_price or ZERO,
+            quantity=quantity,
+            working=not stop,
+            stop_price=aux_price or ZERO,
+            trigger_above=action == "BUY",
         )
         order.sim_id = sim.order_id
         self._orders_by_sim[sim.order_id] = order
         self.matching.place(sim)
 
-    def _modify(self, session: Session, order: TwsOrder, quantity: Decimal, limit_price: Decimal | None,
-                aux_price: Decimal | None) -> None:
+    def _modify(
+        self,
+        session: Session,
+        order: TwsOrder,
+        quantity: Decimal,
+        limit_price: Decimal | None,
+        aux_price: Decimal | None,
+    ) -> None:
         sim = self.matching.orders.get(order.sim_id)
         if sim is None or quantity < order.filled:
-            session.send(layouts.error(session.version, order.order_id, 201,
-                                       "Order rejected - reason:the order cannot be modified"))
+            session.send(
+                layouts.error(
+                    session.version,
+                    order.order_id,
+                    201,
+                    "Order rejected - reason:the order cannot be modified",
+                )
+            )
             return
         sim.quantity = order.quantity = quantity
         if limit_price is not None:
@@ -755,12 +891,20 @@ class FakeTws:
         order_id = cursor.integer()
         order = self.orders.get((session.client_id, order_id))
         if order is None:
-            session.send(layouts.error(session.version, order_id, 135, f"Can't find order with id ={order_id}"))
+            session.send(
+                layouts.error(session.version, order_id, 135, f"Can't find order with id ={order_id}")
+            )
             return
         if order.status in ("Filled", "Cancelled", "ApiCancelled", "Inactive"):
-            session.send(layouts.error(session.version, order_id, 10148,
-                                       f"OrderId {order_id} that needs to be cancelled cannot be cancelled, "
-                                       f"state: {order.status}."))
+            session.send(
+                layouts.error(
+                    session.version,
+                    order_id,
+                    10148,
+                    f"OrderId {order_id} that needs to be cancelled cannot be cancelled, "
+                    f"state: {order.status}.",
+                )
+            )
             return
         self._cancel_reasons[order.sim_id] = "user"
         self.matching.cancel(order.sim_id)
@@ -786,7 +930,9 @@ class FakeTws:
             self._send_order_update(order, open_order=False)
             if user:
                 for session in self._sessions_of(order.client_id):
-                    session.send(layouts.error(session.version, order.order_id, 202, "Order Canceled - reason:"))
+                    session.send(
+                        layouts.error(session.version, order.order_id, 202, "Order Canceled - reason:")
+                    )
 
     def _record_fill(self, order: TwsOrder, price: Decimal, quantity: Decimal) -> None:
         previous = order.filled
@@ -799,7 +945,9 @@ class FakeTws:
         realized = self._book_fill(order, price, quantity, commission)
         when = dt.datetime.now(ZoneInfo(self.time_zone))
         exec_id = f"{self._token:08x}.{next(self._exec_seq):08x}.01.01"
-        fill = Fill(exec_id, order, when, quantity, price, order.filled, order.average_price, commission, realized)
+        fill = Fill(
+            exec_id, order, when, quantity, price, order.filled, order.average_price, commission, realized
+        )
         self.fills.append(fill)
         order.executions.append(exec_id)
         for session in self._sessions_of(order.client_id):
@@ -811,11 +959,22 @@ class FakeTws:
 
     def _exec_fields(self, session: Session, req_id: int, fill: Fill) -> list[Any]:
         time_text = f"{fill.time:%Y%m%d %H:%M:%S} {self.time_zone}"
-        return layouts.exec_details(session.version, req_id, fill.order, fill.exec_id, time_text, fill.shares,
-                                    fill.price, fill.cum_qty, fill.average_price,
-                                    fill.order.spec.primary_exchange or fill.order.spec.exchange)
+        return layouts.exec_details(
+            session.version,
+            req_id,
+            fill.order,
+            fill.exec_id,
+            time_text,
+            fill.shares,
+            fill.price,
+            fill.cum_qty,
+            fill.average_price,
+            fill.order.spec.primary_exchange or fill.order.spec.exchange,
+        )
 
-    def _book_fill(self, order: TwsOrder, price: Decimal, quantity: Decimal, commission: Decimal) -> Decimal | None:
+    def _book_fill(
+        self, order: TwsOrder, price: Decimal, quantity: Decimal, commission: Decimal
+    ) -> Decimal | None:
         """Position, average cost and cash after a fill; the realized P&L when it closed a position."""
         account = self.accounts[order.account]
         holding = account.holdings.setdefault(order.spec.con_id, Holding())
@@ -825,8 +984,9 @@ class FakeTws:
         realized: Decimal | None = None
         if holding.quantity == 0 or (holding.quantity > 0) == (signed > 0):
             total = holding.quantity + signed
-            holding.average_cost = (holding.average_cost * abs(holding.quantity) + price * multiplier * abs(signed)
-                                    + commission) / abs(total)
+            holding.average_cost = (
+                holding.average_cost * abs(holding.quantity) + price * multiplier * abs(signed) + commission
+            ) / abs(total)
             holding.quantity = total
         else:
             closed = min(abs(signed), abs(holding.quantity))
@@ -874,18 +1034,26 @@ class FakeTws:
         account, since, symbol, sec_type, exchange, side = (cursor.text() for _ in range(6))
         for fill in self.fills:
             order = fill.order
-            if (client_id and order.client_id != client_id) or (account and order.account != account) or (
-                    symbol and order.spec.symbol != symbol) or (sec_type and order.spec.sec_type != sec_type) or (
-                    side and {"BUY": "BOT", "SELL": "SLD"}.get(side, side) != ("BOT" if order.action == "BUY"
-                                                                              else "SLD")):
+            if (
+                (client_id and order.client_id != client_id)
+                or (account and order.account != account)
+                or (symbol and order.spec.symbol != symbol)
+                or (sec_type and order.spec.sec_type != sec_type)
+                or (
+                    side
+                    and {"BUY": "BOT", "SELL": "SLD"}.get(side, side)
+                    != ("BOT" if order.action == "BUY" else "SLD")
+                )
+            ):
                 continue
             if exchange and exchange != order.exchange:
                 continue
             if since and f"{fill.time:%Y%m%d %H:%M:%S}" < since[:17].replace("-", " "):
                 continue
             session.send(self._exec_fields(session, req_id, fill))
-            session.send(layouts.commission_report(fill.exec_id, fill.commission, order.spec.currency,
-                                                   fill.realized))
+            session.send(
+                layouts.commission_report(fill.exec_id, fill.commission, order.spec.currency, fill.realized)
+            )
         session.send([55, 1, req_id])
 
     # -- account ---------------------------------------------------------------------------------------------
@@ -910,29 +1078,43 @@ class FakeTws:
             unrealized += value - holding.quantity * holding.average_cost
             realized += holding.realized
         net = account.cash + sum(
-            (h.quantity * self._mark(c) * self.contracts[c].size_multiplier for c, h in account.holdings.items()),
+            (
+                h.quantity * self._mark(c) * self.contracts[c].size_multiplier
+                for c, h in account.holdings.items()
+            ),
             ZERO,
         )
         margin = gross * Decimal("0.25")
         values = [
-            ("AccountCode", account.code, ""), ("AccountType", "INDIVIDUAL", ""), ("Currency", "USD", "USD"),
-            ("NetLiquidation", net, "USD"), ("TotalCashValue", account.cash, "USD"),
-            ("CashBalance", account.cash, "USD"), ("CashBalance", account.cash, "BASE"),
-            ("AvailableFunds", net - margin, "USD"), ("BuyingPower", (net - margin) * 4, "USD"),
-            ("ExcessLiquidity", net - margin, "USD"), ("GrossPositionValue", gross, "USD"),
-            ("InitMarginReq", margin, "USD"), ("MaintMarginReq", margin, "USD"),
-            ("UnrealizedPnL", unrealized, "USD"), ("RealizedPnL", realized, "USD"),
+            ("AccountCode", account.code, ""),
+            ("AccountType", "INDIVIDUAL", ""),
+            ("Currency", "USD", "USD"),
+            ("NetLiquidation", net, "USD"),
+            ("TotalCashValue", account.cash, "USD"),
+            ("CashBalance", account.cash, "USD"),
+            ("CashBalance", account.cash, "BASE"),
+            ("AvailableFunds", net - margin, "USD"),
+            ("BuyingPower", (net - margin) * 4, "USD"),
+            ("ExcessLiquidity", net - margin, "USD"),
+            ("GrossPositionValue", gross, "USD"),
+            ("InitMarginReq", margin, "USD"),
+            ("MaintMarginReq", margin, "USD"),
+            ("UnrealizedPnL", unrealized, "USD"),
+            ("RealizedPnL", realized, "USD"),
         ]
-        return [(key, str(value.quantize(Decimal("0.01"))) if isinstance(value, Decimal) else value, currency)
-                for key, value, currency in values]
+        return [
+            (key, str(value.quantize(Decimal("0.01"))) if isinstance(value, Decimal) else value, currency)
+            for key, value, currency in values
+        ]
 
     def _portfolio_fields(self, account: Account, con_id: int) -> list[Any]:
         spec = self.contracts[con_id]
         holding = account.holdings.get(con_id, Holding())
         mark = self._mark(con_id)
         unrealized = holding.quantity * mark * spec.size_multiplier - holding.quantity * holding.average_cost
-        return layouts.portfolio(spec, holding.quantity, mark, holding.average_cost, unrealized, holding.realized,
-                                 account.code)
+        return layouts.portfolio(
+            spec, holding.quantity, mark, holding.average_cost, unrealized, holding.realized, account.code
+        )
 
     def _req_account_updates(self, session: Session, cursor: Fields) -> None:
         cursor.skip()  # version 2
@@ -943,8 +1125,14 @@ class FakeTws:
             return
         account = self.accounts.get(code)
         if account is None:
-            session.send(layouts.error(session.version, -1, 321, f"Error validating request.-'bd' : cause - "
-                                       f"account {code} is not managed"))
+            session.send(
+                layouts.error(
+                    session.version,
+                    -1,
+                    321,
+                    f"Error validating request.-'bd' : cause - account {code} is not managed",
+                )
+            )
             return
         session.account_updates = code
         for key, value, currency in self._account_values(account):
@@ -975,8 +1163,11 @@ class FakeTws:
         session.positions = True
         for account in self.accounts.values():
             for con_id, holding in account.holdings.items():
-                session.send(layouts.position(account.code, self.contracts[con_id], holding.quantity,
-                                              holding.average_cost))
+                session.send(
+                    layouts.position(
+                        account.code, self.contracts[con_id], holding.quantity, holding.average_cost
+                    )
+                )
         session.send([62, 1])
 
     def _cancel_positions(self, session: Session, cursor: Fields) -> None:
@@ -1002,7 +1193,9 @@ class FakeTws:
                 for key, value, currency in self._account_values(account):
                     session.send([6, 2, key, value, currency, code])
             if session.positions:
-                session.send(layouts.position(code, self.contracts[con_id], holding.quantity, holding.average_cost))
+                session.send(
+                    layouts.position(code, self.contracts[con_id], holding.quantity, holding.average_cost)
+                )
 
     # -- history ---------------------------------------------------------------------------------------------
 
@@ -1013,8 +1206,11 @@ class FakeTws:
         end_text, bar_size, duration, _use_rth, what, format_date = (cursor.text() for _ in range(6))
         found = self._find(wanted)
         if len(found) != 1:
-            session.send(layouts.error(session.version, req_id, 200,
-                                       "No security definition has been found for the request"))
+            session.send(
+                layouts.error(
+                    session.version, req_id, 200, "No security definition has been found for the request"
+                )
+            )
             return
         now = time.monotonic()
         key = f"{found[0].con_id}|{end_text}|{bar_size}|{duration}|{what}"
@@ -1023,19 +1219,33 @@ class FakeTws:
         identical = any(k == key and now - t < 15 for t, k in self._history_requests)
         self._history_requests.append((now, key))
         if identical or len(self._history_requests) > 60:
-            session.send(layouts.error(session.version, req_id, 162, "Historical Market Data Service error "
-                                       "message:Historical data request pacing violation"))
+            session.send(
+                layouts.error(
+                    session.version,
+                    req_id,
+                    162,
+                    "Historical Market Data Service error message:Historical data request pacing violation",
+                )
+            )
             return
         try:
             step = _bar_seconds(bar_size)
             span = _duration_seconds(duration)
             end = self._parse_end(end_text)
         except ValueError as exc:
-            session.send(layouts.error(session.version, req_id, 321, f"Error validating request.-'bH' : cause - {exc}"))
+            session.send(
+                layouts.error(session.version, req_id, 321, f"Error validating request.-'bH' : cause - {exc}")
+            )
             return
         if span // step > 10_000:
-            session.send(layouts.error(session.version, req_id, 162, "Historical Market Data Service error "
-                                       "message:Requested too much data"))
+            session.send(
+                layouts.error(
+                    session.version,
+                    req_id,
+                    162,
+                    "Historical Market Data Service error message:Requested too much data",
+                )
+            )
             return
         session.send(self._history_fields(req_id, found[0], end, span, step, format_date))
 
@@ -1050,8 +1260,9 @@ class FakeTws:
             zone = ZoneInfo(parts[2])
         return dt.datetime.strptime(" ".join(parts[:2]), "%Y%m%d %H:%M:%S").replace(tzinfo=zone)
 
-    def _history_fields(self, req_id: int, spec: ContractSpec, end: dt.datetime, span: int, step: int,
-                        format_date: str) -> list[Any]:
+    def _history_fields(  # noqa: PLR0917 - private helper
+        self, req_id: int, spec: ContractSpec, end: dt.datetime, span: int, step: int, format_date: str
+    ) -> list[Any]:
         zone = ZoneInfo(self.time_zone)
         end_ts = int(end.timestamp())
         first = end_ts - span
@@ -1073,7 +1284,9 @@ class FakeTws:
             h = max(o, c) + tick * rng.randint(0, 5)
             low = min(o, c) - tick * rng.randint(0, 5)
             wap = ((h + low) / 2 / tick).quantize(Decimal(1)) * tick
-            bars += layouts.historical_bar(date, o, h, low, c, Decimal(rng.randint(1, 5000)), wap, rng.randint(1, 99))
+            bars += layouts.historical_bar(
+                date, o, h, low, c, Decimal(rng.randint(1, 5000)), wap, rng.randint(1, 99)
+            )
             count += 1
         start_text = dt.datetime.fromtimestamp(first, zone).strftime("%Y%m%d %H:%M:%S")
         end_text = end.astimezone(zone).strftime("%Y%m%d %H:%M:%S")
@@ -1082,23 +1295,50 @@ class FakeTws:
     def _ignore(self, session: Session, cursor: Fields) -> None:
         return None
 
-    _handlers: dict[int, Callable[[FakeTws, Session, Fields], None]] = {
-        REQ_MKT_DATA: _req_mkt_data, CANCEL_MKT_DATA: _cancel_mkt_data, PLACE_ORDER: _place_order,
-        CANCEL_ORDER: _cancel_order, REQ_OPEN_ORDERS: _req_open_orders, REQ_ACCOUNT_UPDATES: _req_account_updates,
-        REQ_EXECUTIONS: _req_executions, REQ_IDS: _req_ids, REQ_CONTRACT_DATA: _req_contract_data,
-        REQ_MKT_DEPTH: _req_mkt_depth, CANCEL_MKT_DEPTH: _cancel_mkt_depth, REQ_AUTO_OPEN_ORDERS: _ignore,
-        REQ_ALL_OPEN_ORDERS: _req_all_open_orders, REQ_MANAGED_ACCTS: _req_managed_accts,
-        REQ_HISTORICAL_DATA: _req_historical_data, CANCEL_HISTORICAL_DATA: _ignore,
-        REQ_CURRENT_TIME: _req_current_time, REQ_MARKET_DATA_TYPE: _ignore, REQ_POSITIONS: _req_positions,
-        REQ_ACCOUNT_SUMMARY: _req_account_summary, CANCEL_ACCOUNT_SUMMARY: _ignore,
-        CANCEL_POSITIONS: _cancel_positions, REQ_ACCOUNT_UPDATES_MULTI: _req_account_updates_multi,
-        CANCEL_ACCOUNT_UPDATES_MULTI: _cancel_account_updates_multi, REQ_COMPLETED_ORDERS: _req_completed_orders,
+    _handlers: ClassVar[dict[int, Callable[[FakeTws, Session, Fields], None]]] = {
+        REQ_MKT_DATA: _req_mkt_data,
+        CANCEL_MKT_DATA: _cancel_mkt_data,
+        PLACE_ORDER: _place_order,
+        CANCEL_ORDER: _cancel_order,
+        REQ_OPEN_ORDERS: _req_open_orders,
+        REQ_ACCOUNT_UPDATES: _req_account_updates,
+        REQ_EXECUTIONS: _req_executions,
+        REQ_IDS: _req_ids,
+        REQ_CONTRACT_DATA: _req_contract_data,
+        REQ_MKT_DEPTH: _req_mkt_depth,
+        CANCEL_MKT_DEPTH: _cancel_mkt_depth,
+        REQ_AUTO_OPEN_ORDERS: _ignore,
+        REQ_ALL_OPEN_ORDERS: _req_all_open_orders,
+        REQ_MANAGED_ACCTS: _req_managed_accts,
+        REQ_HISTORICAL_DATA: _req_historical_data,
+        CANCEL_HISTORICAL_DATA: _ignore,
+        REQ_CURRENT_TIME: _req_current_time,
+        REQ_MARKET_DATA_TYPE: _ignore,
+        REQ_POSITIONS: _req_positions,
+        REQ_ACCOUNT_SUMMARY: _req_account_summary,
+        CANCEL_ACCOUNT_SUMMARY: _ignore,
+        CANCEL_POSITIONS: _cancel_positions,
+        REQ_ACCOUNT_UPDATES_MULTI: _req_account_updates_multi,
+        CANCEL_ACCOUNT_UPDATES_MULTI: _cancel_account_updates_multi,
+        REQ_COMPLETED_ORDERS: _req_completed_orders,
     }
 
 
 _UNITS = {"S": 1, "D": 86400, "W": 7 * 86400, "M": 30 * 86400, "Y": 365 * 86400}
-_BARS = {"sec": 1, "secs": 1, "min": 60, "mins": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400,
-         "week": 7 * 86400, "weeks": 7 * 86400, "month": 30 * 86400, "months": 30 * 86400}
+_BARS = {
+    "sec": 1,
+    "secs": 1,
+    "min": 60,
+    "mins": 60,
+    "hour": 3600,
+    "hours": 3600,
+    "day": 86400,
+    "days": 86400,
+    "week": 7 * 86400,
+    "weeks": 7 * 86400,
+    "month": 30 * 86400,
+    "months": 30 * 86400,
+}
 
 
 def _duration_seconds(text: str) -> int:

@@ -20,6 +20,7 @@ UNSET_DOUBLE_TEXT = "1.7976931348623157E308"
 MAX_FRAME = 16 * 1024 * 1024  # the official client refuses longer messages (MAX_MSG_LEN)
 
 _HEADER = struct.Struct(">I")
+_UNSET_TEXTS = (UNSET_DOUBLE_TEXT.upper(), "1.7976931348623157E+308", str(UNSET_INTEGER))
 
 
 class WireError(ValueError):
@@ -99,7 +100,7 @@ class Fields:
     def decimal(self) -> Decimal | None:
         """A price or size; None when unset."""
         value = self.text()
-        if value == "" or value.upper() in (UNSET_DOUBLE_TEXT.upper(), "1.7976931348623157E+308", str(UNSET_INTEGER)):
+        if value == "" or value.upper() in _UNSET_TEXTS:
             return None
         try:
             number = Decimal(value)

@@ -1,4 +1,4 @@
-"""Interactive Brokers through TWS / IB Gateway's socket API (see `gateway.py` for why vtcore speaks it itself)."""
+"""Interactive Brokers through TWS / IB Gateway's socket API (`gateway.py` says why vtcore speaks it)."""
 
 from vtcore.gateways.ib.gateway import IbGateway, IbOrderRequest
 

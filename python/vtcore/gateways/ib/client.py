@@ -46,7 +46,7 @@ class Pacer:
 class TwsConnection:
     """Connects to TWS and keeps reconnecting until `stop()`; the gateway sees messages and session edges."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0917 - one connection's parameters and the gateway's three callbacks
         self,
         host: str,
         port: int,
@@ -111,11 +111,12 @@ class TwsConnection:
 
     async def _session(self) -> str:
         """One connection from connect to its end; returns why it ended."""
-        writer: asyncio.StreamWriter | None = None
+        opened: asyncio.StreamWriter | None = None
         try:
             reader, writer = await asyncio.wait_for(
                 asyncio.open_connection(self.host, self.port), self._connect_timeout
             )
+            opened = writer
             writer.write(greeting(*CLIENT_VERSIONS))
             frames = FrameReader()
             pending: list[list[str]] = []
@@ -147,8 +148,8 @@ class TwsConnection:
             return f"TWS sent a malformed message: {exc}"
         finally:
             self._writer = None
-            if writer is not None:
-                writer.close()
+            if opened is not None:
+                opened.close()
 
     async def _send_loop(self) -> None:
         pacer = self._pacer

@@ -11,21 +11,22 @@ Why our own protocol code on the shared transport loop instead of a client libra
   of its own), and a tick goes from the socket to TickData in one split and one dispatch
   (`benchmarks/bench_ib.py` measures it beside vn.py's IB gateway and ib-async on the same frames).
 
-What the gateway does (settings as the user's page: TWS host/port, client id, and the account to trade when the
-login manages several):
+What the gateway does (settings as the user's page: TWS host/port, client id, and the account to trade when
+the login manages several):
 - contracts are ConIds: vt_symbol `<conId>.<exchange>` (SMART routing for US stocks). A symbol may also be a
   description `SYMBOL-SECTYPE-CURRENCY-EXCHANGE[-LASTTRADEDATE]`: the gateway asks TWS for its contract
   details (reqContractDetails) and uses the ConId of the single match (none or several: a clear error). The
   contract is pushed under its ConId and under the description; ticks and orders keep the symbol they were
   asked with.
 - market data (tick price/size/string, optional depth with `subscribe_depth`) into TickData; orders LIMIT,
-  MARKET, STOP (`price` is the stop), STOP_LIMIT and time in force through `IbOrderRequest`; FAK/FOK as IOC/FOK
-  limit orders; cancel; order status and open orders; executions into TradeData (once per execId) and their
-  commission reports (`commissions`); account values, portfolio and positions; bars through `query_history`.
+  MARKET, STOP (`price` is the stop), STOP_LIMIT and time in force through `IbOrderRequest`; FAK/FOK as
+  IOC/FOK limit orders; cancel; order status and open orders; executions into TradeData (once per execId)
+  and their commission reports (`commissions`); account values, portfolio and positions; bars through
+  `query_history`.
 - TWS restarts daily: the connection comes back by itself (backoff), and then the gateway subscribes again,
   reloads open orders and today's executions (so nothing missed while away is lost, and nothing seen is pushed
   twice), and settles orders that were in flight when the socket dropped.
-- requests are paced below TWS's 50 messages per second.
+- requests are paced below TWS's 50 messages per second (a burst of 8, then 40 a second).
 """
 
 from __future__ import annotations
@@ -50,12 +51,11 @@ from vtcore.gateways.ib import parse, requests
 from vtcore.gateways.ib.client import Pacer, TwsConnection
 from vtcore.gateways.ib.parse import Description
 from vtcore.gateways.ib.requests import IbContract, IbOrder
-from vtcore.gateways.ib.wire import In
+from vtcore.gateways.ib.wire import In, to_float
 from vtcore.object import (
     AccountData,
     BarData,
     CancelRequest,
-    ContractData,
     GatewayStateData,
     HistoryRequest,
     OrderData,
@@ -80,18 +80,52 @@ _BID, _ASK = _INDEX["bid_price_1"], _INDEX["ask_price_1"]
 _BID_VOLUME, _ASK_VOLUME = _INDEX["bid_volume_1"], _INDEX["ask_volume_1"]
 # tick type -> TickData field (delayed types 66.. map onto the live ones)
 _TICK_FIELD = {
-    0: _BID_VOLUME, 1: _BID, 2: _ASK, 3: _ASK_VOLUME, 4: _INDEX["last_price"], 5: _INDEX["last_volume"],
-    6: _INDEX["high_price"], 7: _INDEX["low_price"], 8: _INDEX["volume"], 9: _INDEX["pre_close"],
+    0: _BID_VOLUME,
+    1: _BID,
+    2: _ASK,
+    3: _ASK_VOLUME,
+    4: _INDEX["last_price"],
+    5: _INDEX["last_volume"],
+    6: _INDEX["high_price"],
+    7: _INDEX["low_price"],
+    8: _INDEX["volume"],
+    9: _INDEX["pre_close"],
     14: _INDEX["open_price"],
 }
-_TICK_FIELD.update({delayed: _TICK_FIELD[live] for delayed, live in (
-    (66, 1), (67, 2), (68, 4), (69, 0), (70, 3), (71, 5), (72, 6), (73, 7), (74, 8), (75, 9), (76, 14))})
-_SIZE_OF_PRICE = {1: _BID_VOLUME, 2: _ASK_VOLUME, 4: _INDEX["last_volume"], 66: _BID_VOLUME, 67: _ASK_VOLUME,
-                  68: _INDEX["last_volume"]}
+_TICK_FIELD.update(
+    {
+        delayed: _TICK_FIELD[live]
+        for delayed, live in (
+            (66, 1),
+            (67, 2),
+            (68, 4),
+            (69, 0),
+            (70, 3),
+            (71, 5),
+            (72, 6),
+            (73, 7),
+            (74, 8),
+            (75, 9),
+            (76, 14),
+        )
+    }
+)
+_SIZE_OF_PRICE = {
+    1: _BID_VOLUME,
+    2: _ASK_VOLUME,
+    4: _INDEX["last_volume"],
+    66: _BID_VOLUME,
+    67: _ASK_VOLUME,
+    68: _INDEX["last_volume"],
+}
 _LAST_TIMESTAMP = 45
 TIMES_IN_FORCE = ("DAY", "GTC", "IOC", "FOK")
-ORDER_TYPE_IB2VT = {"LMT": OrderType.LIMIT, "MKT": OrderType.MARKET, "STP": OrderType.STOP,
-                    "STP LMT": OrderType.STOP_LIMIT}
+ORDER_TYPE_IB2VT = {
+    "LMT": OrderType.LIMIT,
+    "MKT": OrderType.MARKET,
+    "STP": OrderType.STOP,
+    "STP LMT": OrderType.STOP_LIMIT,
+}
 
 
 @dataclass(slots=True)
@@ -184,6 +218,7 @@ class IbGateway(BaseGateway):
         self._account_values: dict[str, float] = {}
         self._got_id = self._got_accounts = False
         self._stopped = threading.Event()
+        self._tasks: set[asyncio.Future[Any]] = set()
 
     # -- vn.py's interface (any thread) ----------------------------------------------------------------------
 
@@ -197,8 +232,12 @@ class IbGateway(BaseGateway):
         if self._task is not None:
             self.write_log("IB: already connected or connecting")
             return
-        self._setting = {"tws_host": host, "tws_port": port, "client_id": client_id,
-                         "account": str(setting.get("account", "")).strip()}
+        self._setting = {
+            "tws_host": host,
+            "tws_port": port,
+            "client_id": client_id,
+            "account": str(setting.get("account", "")).strip(),
+        }
         self._loop = shared_loop.acquire()
         self._task = shared_loop.submit(self._run())
 
@@ -258,7 +297,7 @@ class IbGateway(BaseGateway):
         future = shared_loop.submit(self._history(req))
         try:
             return future.result(self.request_timeout + 5)
-        except Exception as exc:  # noqa: BLE001 - vn.py's contract: no bars, and the reason in the log
+        except Exception as exc:
             self.write_log(f"IB: history of {req.vt_symbol} failed: {exc}")
             return []
 
@@ -276,8 +315,9 @@ class IbGateway(BaseGateway):
         return connection is not None and self._ready and connection.send(fields)
 
     def _state(self, state: str, message: str = "") -> None:
-        self.on_gateway_state(GatewayStateData(gateway_name=self.gateway_name, front="tws", state=state,
-                                               message=message))
+        self.on_gateway_state(
+            GatewayStateData(gateway_name=self.gateway_name, front="tws", state=state, message=message)
+        )
 
     def _next_request_id(self) -> int:
         return next(self._request_ids)
@@ -289,8 +329,15 @@ class IbGateway(BaseGateway):
         self._order_queue = asyncio.Queue()
         setting = self._setting
         connection = TwsConnection(
-            setting["tws_host"], setting["tws_port"], setting["client_id"], self._on_message,
-            self._on_session, self._on_lost, self.backoff, self.connect_timeout, Pacer(self.pacing_rate),
+            setting["tws_host"],
+            setting["tws_port"],
+            setting["client_id"],
+            self._on_message,
+            self._on_session,
+            self._on_lost,
+            self.backoff,
+            self.connect_timeout,
+            Pacer(self.pacing_rate),
         )
         self._connection = connection
         sender = asyncio.ensure_future(self._order_sender())
@@ -336,8 +383,10 @@ class IbGateway(BaseGateway):
             self.write_log(f"IB: account {wanted!r} is not managed by this login ({','.join(self.accounts)})")
         self.account = wanted or (self.accounts[0] if self.accounts else "")
         if not wanted and len(self.accounts) > 1:
-            self.write_log(f"IB: the login manages {','.join(self.accounts)}; trading {self.account} "
-                           "(set 'account' to choose)")
+            self.write_log(
+                f"IB: the login manages {','.join(self.accounts)}; trading {self.account} "
+                "(set 'account' to choose)"
+            )
         self._state("logged_in", f"account {self.account}")
         self.write_log(f"IB: connected to TWS (server version {self.version}), account {self.account}")
         self._send(requests.req_account_updates(True, self.account))
@@ -345,8 +394,13 @@ class IbGateway(BaseGateway):
         sync_id = self._next_request_id()
         with self._lock:
             candidates = {orderid for orderid, order in self.orders.items() if order.status not in FINAL}
-        self._sync = {"id": sync_id, "open": set(), "open_done": False, "exec_done": False,
-                      "candidates": candidates}
+        self._sync = {
+            "id": sync_id,
+            "open": set(),
+            "open_done": False,
+            "exec_done": False,
+            "candidates": candidates,
+        }
         self._send(requests.req_open_orders())
         self._send(requests.req_executions(sync_id, self._setting["client_id"]))
         for subscription in self._subscriptions.values():
@@ -409,8 +463,12 @@ class IbGateway(BaseGateway):
         if state is None:
             return
         smart = fields[0] == str(In.MARKET_DEPTH_L2)
-        position, operation, side = int(fields[3]), int(fields[5 if smart else 4]), int(fields[6 if smart else 5])
-        price, size = parse.to_float(fields[7 if smart else 6]), parse.to_float(fields[8 if smart else 7])
+        position, operation, side = (
+            int(fields[3]),
+            int(fields[5 if smart else 4]),
+            int(fields[6 if smart else 5]),
+        )
+        price, size = to_float(fields[7 if smart else 6]), to_float(fields[8 if smart else 7])
         levels = state.bids if side == 1 else state.asks
         if operation == 0:  # insert
             levels.insert(position, [price, size])
@@ -419,7 +477,10 @@ class IbGateway(BaseGateway):
         elif operation == 2 and position < len(levels):
             del levels[position]
         values = state.values
-        for side_levels, price_at, volume_at in ((state.bids, _BID, _BID_VOLUME), (state.asks, _ASK, _ASK_VOLUME)):
+        for side_levels, price_at, volume_at in (
+            (state.bids, _BID, _BID_VOLUME),
+            (state.asks, _ASK, _ASK_VOLUME),
+        ):
             for index in range(5):
                 level = side_levels[index] if index < len(side_levels) else (0.0, 0.0)
                 values[price_at + index], values[volume_at + index] = level[0], level[1]
@@ -480,13 +541,21 @@ class IbGateway(BaseGateway):
         if self._sync and not self._sync.get("open_done"):
             self._sync["open"].add(orderid)
         if orderid not in self.orders:
-            exchange = self._exchange_of.get(info.con_id) or parse.vt_exchange(info.exchange) or Exchange.SMART
+            exchange = (
+                self._exchange_of.get(info.con_id) or parse.vt_exchange(info.exchange) or Exchange.SMART
+            )
             order_type = ORDER_TYPE_IB2VT.get(info.order_type, OrderType.LIMIT)
             with self._lock:
                 self.orders[orderid] = OrderData(
-                    gateway_name=self.gateway_name, symbol=str(info.con_id), exchange=exchange, orderid=orderid,
-                    type=order_type, direction=Direction.LONG if info.action == "BUY" else Direction.SHORT,
-                    price=info.limit_price or info.aux_price, volume=info.quantity, reference=info.order_ref,
+                    gateway_name=self.gateway_name,
+                    symbol=str(info.con_id),
+                    exchange=exchange,
+                    orderid=orderid,
+                    type=order_type,
+                    direction=Direction.LONG if info.action == "BUY" else Direction.SHORT,
+                    price=info.limit_price or info.aux_price,
+                    volume=info.quantity,
+                    reference=info.order_ref,
                     status=Status.SUBMITTING,
                 )
                 self._next_order_id = max(self._next_order_id, info.order_id + 1)
@@ -504,7 +573,11 @@ class IbGateway(BaseGateway):
         status = parse.vt_status(update.status, update.filled)
         if status is None:
             return
-        reason = self._reasons.get(orderid, f"TWS set the order {update.status}") if status == Status.REJECTED else ""
+        reason = (
+            self._reasons.get(orderid, f"TWS set the order {update.status}")
+            if status == Status.REJECTED
+            else ""
+        )
         self._update(orderid, status, update.filled, reason)
 
     def _on_execution(self, fields: list[str]) -> None:
@@ -515,12 +588,25 @@ class IbGateway(BaseGateway):
         orderid = str(execution.order_id)
         order = self.orders.get(orderid)
         symbol = order.symbol if order else str(execution.con_id)
-        exchange = order.exchange if order else (
-            self._exchange_of.get(execution.con_id) or parse.vt_exchange(execution.exchange) or Exchange.SMART)
+        exchange = (
+            order.exchange
+            if order
+            else (
+                self._exchange_of.get(execution.con_id)
+                or parse.vt_exchange(execution.exchange)
+                or Exchange.SMART
+            )
+        )
         trade = TradeData(
-            gateway_name=self.gateway_name, symbol=symbol, exchange=exchange, orderid=orderid,
-            tradeid=execution.exec_id, direction=execution.direction, price=execution.price,
-            volume=execution.shares, datetime=execution.time,
+            gateway_name=self.gateway_name,
+            symbol=symbol,
+            exchange=exchange,
+            orderid=orderid,
+            tradeid=execution.exec_id,
+            direction=execution.direction,
+            price=execution.price,
+            volume=execution.shares,
+            datetime=execution.time,
         )
         self.on_trade(trade)
         if order is not None and execution.cum_qty > order.traded:
@@ -552,7 +638,9 @@ class IbGateway(BaseGateway):
             if order.status in FINAL:
                 continue
             if order.status == Status.SUBMITTING and order.traded == 0:
-                self._finish(orderid, Status.REJECTED, "TWS has no such order after reconnecting: it was not placed")
+                self._finish(
+                    orderid, Status.REJECTED, "TWS has no such order after reconnecting: it was not placed"
+                )
             elif order.traded >= order.volume:
                 self._update(orderid, Status.ALLTRADED, order.traded)
             else:
@@ -597,9 +685,16 @@ class IbGateway(BaseGateway):
             raise ValueError(f"IB gateway does not send {kind.value} orders")
         if (limit is not None and limit <= 0) or (aux is not None and aux <= 0):
             raise ValueError(f"{kind.value} order needs a positive price")
-        return IbOrder(action="BUY" if req.direction == Direction.LONG else "SELL", quantity=req.volume,
-                       order_type=order_type, limit_price=limit, aux_price=aux, tif=tif, account=self.account,
-                       order_ref=req.reference)
+        return IbOrder(
+            action="BUY" if req.direction == Direction.LONG else "SELL",
+            quantity=req.volume,
+            order_type=order_type,
+            limit_price=limit,
+            aux_price=aux,
+            tif=tif,
+            account=self.account,
+            order_ref=req.reference,
+        )
 
     async def _order_sender(self) -> None:
         """Orders go out one at a time in the order of their ids (TWS refuses an id below one it has seen)."""
@@ -642,8 +737,10 @@ class IbGateway(BaseGateway):
             order = self.orders.get(orderid)
             if order is None or order.status in FINAL:
                 return
-            if status not in FINAL and (_RANK.get(status, 0) < _RANK.get(order.status, 0)
-                                        or (status == order.status and traded <= order.traded)):
+            if status not in FINAL and (
+                _RANK.get(status, 0) < _RANK.get(order.status, 0)
+                or (status == order.status and traded <= order.traded)
+            ):
                 return
             order.status = status
             order.traded = max(order.traded, traded)
@@ -670,8 +767,14 @@ class IbGateway(BaseGateway):
             return
         balance = self._account_values.get("NetLiquidation", 0.0)
         available = self._account_values.get("AvailableFunds", balance)
-        self.on_account(AccountData(gateway_name=self.gateway_name, accountid=account, balance=balance,
-                                    frozen=max(0.0, balance - available)))
+        self.on_account(
+            AccountData(
+                gateway_name=self.gateway_name,
+                accountid=account,
+                balance=balance,
+                frozen=max(0.0, balance - available),
+            )
+        )
 
     def _on_portfolio(self, fields: list[str]) -> None:
         self._push_position(parse.portfolio(fields))
@@ -682,11 +785,20 @@ class IbGateway(BaseGateway):
     def _push_position(self, holding: parse.Holding) -> None:
         if holding.account != self.account:
             return
-        exchange = self._exchange_of.get(holding.con_id) or parse.vt_exchange(holding.exchange) or Exchange.SMART
-        self.on_position(PositionData(
-            gateway_name=self.gateway_name, symbol=str(holding.con_id), exchange=exchange, direction=Direction.NET,
-            volume=holding.position, price=holding.average_cost, pnl=holding.unrealized_pnl,
-        ))
+        exchange = (
+            self._exchange_of.get(holding.con_id) or parse.vt_exchange(holding.exchange) or Exchange.SMART
+        )
+        self.on_position(
+            PositionData(
+                gateway_name=self.gateway_name,
+                symbol=str(holding.con_id),
+                exchange=exchange,
+                direction=Direction.NET,
+                volume=holding.position,
+                price=holding.average_cost,
+                pnl=holding.unrealized_pnl,
+            )
+        )
 
     def _query_account(self) -> None:
         self._send(requests.req_account_updates(True, self.account))
@@ -730,7 +842,8 @@ class IbGateway(BaseGateway):
 
     async def _resolve(self, description: Description, symbol: str, exchange: Exchange) -> parse.ContractInfo:
         found: list[parse.ContractInfo] = await self._request(
-            lambda req_id: requests.req_contract_details(self.version, req_id, description.contract()))
+            lambda req_id: requests.req_contract_details(self.version, req_id, description.contract())
+        )
         if len(found) != 1:
             raise LookupError(f"{symbol!r} matches {len(found)} contracts at IB; give the ConId instead")
         info = found[0]
@@ -746,8 +859,11 @@ class IbGateway(BaseGateway):
     def _remember(self, info: parse.ContractInfo, exchange: Exchange | None = None) -> None:
         first = info.con_id not in self._contracts
         self._contracts[info.con_id] = info
-        shown = exchange if exchange is not None and exchange.value == info.exchange else parse.vt_exchange(
-            info.exchange)
+        shown = (
+            exchange
+            if exchange is not None and exchange.value == info.exchange
+            else parse.vt_exchange(info.exchange)
+        )
         if shown is not None:
             self._exchange_of.setdefault(info.con_id, shown)
         if first:
@@ -775,7 +891,9 @@ class IbGateway(BaseGateway):
             self._request_market_data(subscription)
 
     def _request_market_data(self, subscription: _Subscription) -> None:
-        asyncio.ensure_future(self._start_market_data(subscription))
+        task = asyncio.ensure_future(self._start_market_data(subscription))
+        self._tasks.add(task)  # kept until done: the loop holds tasks only weakly
+        task.add_done_callback(self._tasks.discard)
 
     async def _start_market_data(self, subscription: _Subscription) -> None:
         req = subscription.req
@@ -784,7 +902,8 @@ class IbGateway(BaseGateway):
                 contract = await self._contract_for(req.symbol, req.exchange)
                 if contract.con_id not in self._contracts:  # check the ConId (and learn the contract) first
                     found = await self._request(
-                        lambda req_id: requests.req_contract_details(self.version, req_id, contract))
+                        lambda req_id: requests.req_contract_details(self.version, req_id, contract)
+                    )
                     if not found:
                         raise LookupError("no such contract")
                     self._remember(found[0], req.exchange)
@@ -831,9 +950,17 @@ class IbGateway(BaseGateway):
         span = max(int((end - start).total_seconds()), step)
         duration = f"{span} S" if span <= 86400 else f"{-(-span // 86400)} D"
         contract = await self._contract_for(req.symbol, req.exchange)
-        bars: list[BarData] = await self._request(lambda req_id: requests.req_historical_data(
-            req_id, contract, end.strftime("%Y%m%d-%H:%M:%S"), duration, bar_size, "TRADES"),
-            extra=(req.symbol, req.exchange, interval))
+        bars: list[BarData] = await self._request(
+            lambda req_id: requests.req_historical_data(
+                req_id,
+                contract,
+                end=end.strftime("%Y%m%d-%H:%M:%S"),
+                duration=duration,
+                bar_size=bar_size,
+                what="TRADES",
+            ),
+            extra=(req.symbol, req.exchange, interval),
+        )
         return [bar for bar in bars if start <= bar.datetime <= end]
 
     def _on_historical_data(self, fields: list[str]) -> None:
@@ -868,7 +995,17 @@ class IbGateway(BaseGateway):
 
 def _copy_order(order: OrderData) -> OrderData:
     return OrderData(
-        gateway_name=order.gateway_name, symbol=order.symbol, exchange=order.exchange, orderid=order.orderid,
-        type=order.type, direction=order.direction, offset=order.offset, price=order.price, volume=order.volume,
-        traded=order.traded, status=order.status, datetime=order.datetime, reference=order.reference,
+        gateway_name=order.gateway_name,
+        symbol=order.symbol,
+        exchange=order.exchange,
+        orderid=order.orderid,
+        type=order.type,
+        direction=order.direction,
+        offset=order.offset,
+        price=order.price,
+        volume=order.volume,
+        traded=order.traded,
+        status=order.status,
+        datetime=order.datetime,
+        reference=order.reference,
     )

@@ -23,19 +23,55 @@ _IB_EXCHANGE_NAMES = {Exchange.EUREX: "EUREX"}
 EXCHANGE_VT2IB: dict[Exchange, str] = {
     exchange: _IB_EXCHANGE_NAMES.get(exchange, exchange.value)
     for exchange in (
-        Exchange.SMART, Exchange.NYSE, Exchange.NASDAQ, Exchange.ARCA, Exchange.EDGEA, Exchange.ISLAND,
-        Exchange.BATS, Exchange.IEX, Exchange.AMEX, Exchange.TSE, Exchange.NYMEX, Exchange.COMEX,
-        Exchange.GLOBEX, Exchange.IDEALPRO, Exchange.CME, Exchange.ICE, Exchange.SEHK, Exchange.HKFE,
-        Exchange.SGX, Exchange.CBOT, Exchange.CBOE, Exchange.CFE, Exchange.DME, Exchange.EUREX, Exchange.APEX,
-        Exchange.LME, Exchange.BMD, Exchange.TOCOM, Exchange.EUNX, Exchange.KRX, Exchange.OTC, Exchange.IBKRATS,
+        Exchange.SMART,
+        Exchange.NYSE,
+        Exchange.NASDAQ,
+        Exchange.ARCA,
+        Exchange.EDGEA,
+        Exchange.ISLAND,
+        Exchange.BATS,
+        Exchange.IEX,
+        Exchange.AMEX,
+        Exchange.TSE,
+        Exchange.NYMEX,
+        Exchange.COMEX,
+        Exchange.GLOBEX,
+        Exchange.IDEALPRO,
+        Exchange.CME,
+        Exchange.ICE,
+        Exchange.SEHK,
+        Exchange.HKFE,
+        Exchange.SGX,
+        Exchange.CBOT,
+        Exchange.CBOE,
+        Exchange.CFE,
+        Exchange.DME,
+        Exchange.EUREX,
+        Exchange.APEX,
+        Exchange.LME,
+        Exchange.BMD,
+        Exchange.TOCOM,
+        Exchange.EUNX,
+        Exchange.KRX,
+        Exchange.OTC,
+        Exchange.IBKRATS,
     )
 }
 EXCHANGE_IB2VT = {name: exchange for exchange, name in EXCHANGE_VT2IB.items()}
 
 PRODUCT_IB2VT = {
-    "STK": Product.EQUITY, "CASH": Product.FOREX, "CMDTY": Product.SPOT, "FUT": Product.FUTURES,
-    "OPT": Product.OPTION, "FOP": Product.OPTION, "CONTFUT": Product.FUTURES, "IND": Product.INDEX,
-    "CFD": Product.CFD, "BOND": Product.BOND, "FUND": Product.FUND, "WAR": Product.WARRANT,
+    "STK": Product.EQUITY,
+    "CASH": Product.FOREX,
+    "CMDTY": Product.SPOT,
+    "FUT": Product.FUTURES,
+    "OPT": Product.OPTION,
+    "FOP": Product.OPTION,
+    "CONTFUT": Product.FUTURES,
+    "IND": Product.INDEX,
+    "CFD": Product.CFD,
+    "BOND": Product.BOND,
+    "FUND": Product.FUND,
+    "WAR": Product.WARRANT,
 }
 
 # IB order status -> vtcore status (a Submitted order with fills is PARTTRADED: see order_status)
@@ -51,8 +87,12 @@ STATUS_IB2VT = {
     "Inactive": Status.REJECTED,
 }
 
-BAR_SIZES = {Interval.MINUTE: ("1 min", 60), Interval.HOUR: ("1 hour", 3600), Interval.DAILY: ("1 day", 86400),
-             Interval.WEEKLY: ("1 week", 7 * 86400)}
+BAR_SIZES = {
+    Interval.MINUTE: ("1 min", 60),
+    Interval.HOUR: ("1 hour", 3600),
+    Interval.DAILY: ("1 day", 86400),
+    Interval.WEEKLY: ("1 week", 7 * 86400),
+}
 
 
 @dataclass(frozen=True)
@@ -66,8 +106,13 @@ class Description:
     last_trade_date: str = ""
 
     def contract(self) -> IbContract:
-        return IbContract(symbol=self.symbol, sec_type=self.sec_type, currency=self.currency,
-                          exchange=self.exchange, last_trade_date=self.last_trade_date)
+        return IbContract(
+            symbol=self.symbol,
+            sec_type=self.sec_type,
+            currency=self.currency,
+            exchange=self.exchange,
+            last_trade_date=self.last_trade_date,
+        )
 
 
 def parse_symbol(symbol: str) -> int | Description:
@@ -82,8 +127,13 @@ def parse_symbol(symbol: str) -> int | Description:
         raise InvalidIdentifierError(
             f"IB symbol {symbol!r} is neither a ConId nor SYMBOL-SECTYPE-CURRENCY-EXCHANGE[-LASTTRADEDATE]"
         )
-    return Description(parts[0].upper(), parts[1].upper(), parts[2].upper(), parts[3].upper(),
-                       parts[4] if len(parts) == 5 else "")
+    return Description(
+        parts[0].upper(),
+        parts[1].upper(),
+        parts[2].upper(),
+        parts[3].upper(),
+        parts[4] if len(parts) == 5 else "",
+    )
 
 
 @dataclass(frozen=True)
@@ -114,8 +164,20 @@ def contract_details(fields: list[str], version: int) -> tuple[int, ContractInfo
     """contractDetails (10) -> (reqId, the contract)."""
     at = 1 if version >= SIZE_RULES_VERSION else 2  # below 164 a version field follows the id
     req_id = int(fields[at])
-    (symbol, sec_type, last_times, strike, right, exchange, currency, local_symbol, _market_name,
-     trading_class, con_id, min_tick) = fields[at + 1 : at + 13]
+    (
+        symbol,
+        sec_type,
+        last_times,
+        strike,
+        right,
+        exchange,
+        currency,
+        local_symbol,
+        _market_name,
+        trading_class,
+        con_id,
+        min_tick,
+    ) = fields[at + 1 : at + 13]
     at += 13
     if version < SIZE_RULES_VERSION:
         at += 1  # mdSizeMultiplier
@@ -124,18 +186,32 @@ def contract_details(fields: list[str], version: int) -> tuple[int, ContractInfo
     primary_exchange = fields[at + 6]
     time_zone = fields[at + 11]
     sec_ids = to_int(fields[at + 16])
-    at += 17 + 2 * sec_ids + 6  # secIds, aggGroup, underSymbol, underSecType, marketRuleIds, realExpiry, stockType
+    at += (
+        17 + 2 * sec_ids + 6
+    )  # secIds, aggGroup, underSymbol, underSecType, marketRuleIds, realExpiry, stockType
     min_size = size_increment = 1.0
     if version >= SIZE_RULES_VERSION and len(fields) >= at + 2:
         min_size = to_float(fields[at]) or 1.0
         size_increment = to_float(fields[at + 1]) or min_size
     last_trade_date = last_times.replace("-", " ").split(" ")[0]
     info = ContractInfo(
-        con_id=int(con_id), symbol=symbol, sec_type=sec_type, exchange=exchange,
-        primary_exchange=primary_exchange, currency=currency, local_symbol=local_symbol,
-        trading_class=trading_class, last_trade_date=last_trade_date, strike=to_float(strike), right=right,
-        multiplier=multiplier, min_tick=to_float(min_tick), long_name=long_name, min_size=min_size,
-        size_increment=size_increment, time_zone=time_zone,
+        con_id=int(con_id),
+        symbol=symbol,
+        sec_type=sec_type,
+        exchange=exchange,
+        primary_exchange=primary_exchange,
+        currency=currency,
+        local_symbol=local_symbol,
+        trading_class=trading_class,
+        last_trade_date=last_trade_date,
+        strike=to_float(strike),
+        right=right,
+        multiplier=multiplier,
+        min_tick=to_float(min_tick),
+        long_name=long_name,
+        min_size=min_size,
+        size_increment=size_increment,
+        time_zone=time_zone,
     )
     return req_id, info
 
@@ -152,10 +228,17 @@ def contract_data(info: ContractInfo, gateway_name: str, symbol: str | None = No
         return None
     product = PRODUCT_IB2VT.get(info.sec_type, Product.SPOT)
     contract = ContractData(
-        gateway_name=gateway_name, symbol=symbol or str(info.con_id), exchange=exchange,
-        name=info.long_name or info.local_symbol or info.symbol, product=product,
-        size=float(info.multiplier) if info.multiplier else 1.0, pricetick=info.min_tick,
-        min_volume=info.size_increment or 1.0, stop_supported=True, net_position=True, history_data=True,
+        gateway_name=gateway_name,
+        symbol=symbol or str(info.con_id),
+        exchange=exchange,
+        name=info.long_name or info.local_symbol or info.symbol,
+        product=product,
+        size=float(info.multiplier) if info.multiplier else 1.0,
+        pricetick=info.min_tick,
+        min_volume=info.size_increment or 1.0,
+        stop_supported=True,
+        net_position=True,
+        history_data=True,
     )
     if product == Product.OPTION:
         contract.option_strike = info.strike
@@ -182,8 +265,13 @@ class OrderStatusUpdate:
 def order_status(fields: list[str]) -> OrderStatusUpdate:
     """orderStatus (3): no version field at these server versions."""
     return OrderStatusUpdate(
-        order_id=int(fields[1]), status=fields[2], filled=to_float(fields[3]), remaining=to_float(fields[4]),
-        average_price=to_float(fields[5]), perm_id=to_int(fields[6]), client_id=to_int(fields[9]),
+        order_id=int(fields[1]),
+        status=fields[2],
+        filled=to_float(fields[3]),
+        remaining=to_float(fields[4]),
+        average_price=to_float(fields[5]),
+        perm_id=to_int(fields[6]),
+        client_id=to_int(fields[9]),
         why_held=fields[10] if len(fields) > 10 else "",
     )
 
@@ -216,10 +304,19 @@ class OpenOrder:
 
 def open_order(fields: list[str]) -> OpenOrder:
     return OpenOrder(
-        order_id=int(fields[1]), con_id=to_int(fields[2]), exchange=fields[9], action=fields[13],
-        quantity=to_float(fields[14]), order_type=fields[15], limit_price=to_float(fields[16]),
-        aux_price=to_float(fields[17]), tif=fields[18], account=fields[20], order_ref=fields[23],
-        client_id=to_int(fields[24]), perm_id=to_int(fields[25]),
+        order_id=int(fields[1]),
+        con_id=to_int(fields[2]),
+        exchange=fields[9],
+        action=fields[13],
+        quantity=to_float(fields[14]),
+        order_type=fields[15],
+        limit_price=to_float(fields[16]),
+        aux_price=to_float(fields[17]),
+        tif=fields[18],
+        account=fields[20],
+        order_ref=fields[23],
+        client_id=to_int(fields[24]),
+        perm_id=to_int(fields[25]),
     )
 
 
@@ -243,10 +340,18 @@ class Execution:
 def execution(fields: list[str], default_zone: str = "US/Eastern") -> Execution:
     """execDetails (11): no version field at these server versions."""
     return Execution(
-        req_id=int(fields[1]), order_id=int(fields[2]), con_id=to_int(fields[3]), exchange=fields[10],
-        exec_id=fields[14], time=ib_time(fields[15], default_zone), account=fields[16],
-        direction=Direction.LONG if fields[18] == "BOT" else Direction.SHORT, shares=to_float(fields[19]),
-        price=to_float(fields[20]), perm_id=to_int(fields[21]), client_id=to_int(fields[22]),
+        req_id=int(fields[1]),
+        order_id=int(fields[2]),
+        con_id=to_int(fields[3]),
+        exchange=fields[10],
+        exec_id=fields[14],
+        time=ib_time(fields[15], default_zone),
+        account=fields[16],
+        direction=Direction.LONG if fields[18] == "BOT" else Direction.SHORT,
+        shares=to_float(fields[19]),
+        price=to_float(fields[20]),
+        perm_id=to_int(fields[21]),
+        client_id=to_int(fields[22]),
         cum_qty=to_float(fields[24]),
     )
 
@@ -290,21 +395,32 @@ class Holding:
 def portfolio(fields: list[str]) -> Holding:
     """updatePortfolio (7, version 8)."""
     return Holding(
-        account=fields[19], con_id=int(fields[2]), exchange=fields[9], position=to_float(fields[13]),
-        average_cost=to_float(fields[16]), market_price=to_float(fields[14]), unrealized_pnl=to_float(fields[17]),
+        account=fields[19],
+        con_id=int(fields[2]),
+        exchange=fields[9],
+        position=to_float(fields[13]),
+        average_cost=to_float(fields[16]),
+        market_price=to_float(fields[14]),
+        unrealized_pnl=to_float(fields[17]),
     )
 
 
 def position(fields: list[str]) -> Holding:
     """position (61, version 3): no market price in it."""
     return Holding(
-        account=fields[2], con_id=int(fields[3]), exchange=fields[10], position=to_float(fields[14]),
-        average_cost=to_float(fields[15]), market_price=0.0, unrealized_pnl=0.0,
+        account=fields[2],
+        con_id=int(fields[3]),
+        exchange=fields[10],
+        position=to_float(fields[14]),
+        average_cost=to_float(fields[15]),
+        market_price=0.0,
+        unrealized_pnl=0.0,
     )
 
 
-def historical_bars(fields: list[str], symbol: str, exchange: Exchange, interval: Interval,
-                    gateway_name: str) -> tuple[int, list[BarData]]:
+def historical_bars(
+    fields: list[str], symbol: str, exchange: Exchange, interval: Interval, gateway_name: str
+) -> tuple[int, list[BarData]]:
     """historicalData (17) with dates as epoch seconds (formatDate 2) or yyyymmdd for daily bars."""
     req_id = int(fields[1])
     count = int(fields[4])
@@ -313,13 +429,25 @@ def historical_bars(fields: list[str], symbol: str, exchange: Exchange, interval
     for _ in range(count):
         date, o, h, low, c, volume = fields[at : at + 6]
         at += 8  # wap, barCount
-        moment = (dt.datetime.fromtimestamp(int(date), UTC) if date.isdigit() and len(date) > 8
-                  else dt.datetime.strptime(date[:8], "%Y%m%d").replace(tzinfo=UTC))
-        bars.append(BarData(
-            gateway_name=gateway_name, symbol=symbol, exchange=exchange, datetime=moment, interval=interval,
-            volume=to_float(volume), open_price=to_float(o), high_price=to_float(h), low_price=to_float(low),
-            close_price=to_float(c),
-        ))
+        moment = (
+            dt.datetime.fromtimestamp(int(date), UTC)
+            if date.isdigit() and len(date) > 8
+            else dt.datetime.strptime(date[:8], "%Y%m%d").replace(tzinfo=UTC)
+        )
+        bars.append(
+            BarData(
+                gateway_name=gateway_name,
+                symbol=symbol,
+                exchange=exchange,
+                datetime=moment,
+                interval=interval,
+                volume=to_float(volume),
+                open_price=to_float(o),
+                high_price=to_float(h),
+                low_price=to_float(low),
+                close_price=to_float(c),
+            )
+        )
     return req_id, bars
 
 

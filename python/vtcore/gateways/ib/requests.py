@@ -100,9 +100,9 @@ def place_order(version: int, order_id: int, contract: IbContract, order: IbOrde
     fields: list[object] = [
         Out.PLACE_ORDER, order_id, *contract.fields(), "", "",  # secIdType, secId
         order.action, order.quantity, order.order_type, order.limit_price, order.aux_price, order.tif,
-        "", order.account, "", 0, order.order_ref,  # ocaGroup, account, openClose, origin (customer), orderRef
+        "", order.account, "", 0, order.order_ref,  # ocaGroup, account, openClose, origin, orderRef
         True, 0, False, False, 0, 0, order.outside_rth, False,  # transmit .. hidden
-        "", 0.0, "", "", "", "", "",  # sharesAllocation, discretionaryAmt, goodAfter/TillDate, FA group/method/%
+        "", 0.0, "", "", "", "", "",  # sharesAllocation, discretionaryAmt, goodAfter/Till, FA params
     ]
     if version < FA_PROFILE_DESUPPORT_VERSION:
         fields.append("")  # faProfile
@@ -114,7 +114,7 @@ def place_order(version: int, order_id: int, contract: IbContract, order: IbOrde
         False, None, None, None, None, None, None,  # continuousUpdate .. scalePriceIncrement
         "", "", "", "",  # scaleTable, activeStartTime, activeStopTime, hedgeType
         False, "", "", False, False,  # optOutSmartRouting, clearing account/intent, notHeld, no delta-neutral
-        "", "", False, "", False, False, False,  # algoStrategy, algoId, whatIf, miscOptions, solicited, random*
+        "", "", False, "", False, False, False,  # algo strategy/id, whatIf, misc, solicited, random*
         0,  # conditions
         "", None, None, None, None, None, 0, "",  # adjusted order params, extOperator
         "", "", None,  # softDollarTier name/value, cashQty
@@ -157,8 +157,9 @@ def req_executions(req_id: int, client_id: int) -> list[object]:
     return [Out.REQ_EXECUTIONS, 3, req_id, client_id, "", "", "", "", "", ""]
 
 
-def req_historical_data(req_id: int, contract: IbContract, end: str, duration: str, bar_size: str,
-                        what: str) -> list[object]:
+def req_historical_data(
+    req_id: int, contract: IbContract, *, end: str, duration: str, bar_size: str, what: str
+) -> list[object]:
     """Bars up to `end` ("yyyymmdd-hh:mm:ss", UTC), regular hours and outside, dates as epoch seconds."""
     return [
         Out.REQ_HISTORICAL_DATA, req_id, *contract.fields(), False, end, bar_size, duration, False, what, 2,
