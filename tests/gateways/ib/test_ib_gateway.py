@@ -125,6 +125,23 @@ def test_contracts_ticks_account_and_description_resolution(
         what="MSFT tick under its description",
     )
 
+    # depth on request: five levels kept up to date from IB's insert/update/delete rows
+    gateway = engine.get_gateway("IB")
+    assert isinstance(gateway, IbGateway)
+    gateway.subscribe_depth(SubscribeRequest(str(AAPL.con_id), Exchange.SMART))
+    recorder.wait(
+        lambda: any(t.bid_price_2 == 189.8 and t.ask_price_2 == 190.2 for t in recorder.ticks(AAPL_VT)),
+        what="second level",
+    )
+    tws.set_book(AAPL.con_id, [("189.90", "300")], [("190.10", "200"), ("190.20", "400"), ("190.30", "9")])
+    recorder.wait(
+        lambda: any(
+            t.bid_price_2 == 0 and t.ask_price_3 == 190.3 and t.ask_volume_3 == 9
+            for t in recorder.ticks(AAPL_VT)
+        ),
+        what="levels deleted and inserted",
+    )
+
     account = recorder.wait(
         lambda: next((a for a in recorder.accounts() if a.accountid == "DU1234567"), None), what="account"
     )

@@ -611,6 +611,14 @@ class FakeTws:
             found.append(spec)
         return found
 
+    @staticmethod
+    def _no_such_contract(session: Session, req_id: int) -> None:
+        session.send(
+            layouts.error(
+                session.version, req_id, 200, "No security definition has been found for the request"
+            )
+        )
+
     def _req_contract_data(self, session: Session, cursor: Fields) -> None:
         cursor.skip()  # version 8
         req_id = cursor.integer()
@@ -620,11 +628,7 @@ class FakeTws:
             cursor.skip()
         found = self._find(wanted)
         if not found:
-            session.send(
-                layouts.error(
-                    session.version, req_id, 200, "No security definition has been found for the request"
-                )
-            )
+            self._no_such_contract(session, req_id)
             return
         for spec in found:
             session.send(
@@ -652,11 +656,7 @@ class FakeTws:
         snapshot = cursor.boolean()
         found = self._find(wanted)
         if len(found) != 1:
-            session.send(
-                layouts.error(
-                    session.version, req_id, 200, "No security definition has been found for the request"
-                )
-            )
+            self._no_such_contract(session, req_id)
             return
         if req_id in session.market_data:
             session.send(layouts.error(session.version, req_id, 322, f"Duplicate ticker id {req_id}"))
@@ -688,11 +688,7 @@ class FakeTws:
         smart = cursor.boolean()
         found = self._find(wanted)
         if len(found) != 1:
-            session.send(
-                layouts.error(
-                    session.version, req_id, 200, "No security definition has been found for the request"
-                )
-            )
+            self._no_such_contract(session, req_id)
             return
         con_id = found[0].con_id
         session.depth[req_id] = (con_id, rows, smart)
@@ -1206,11 +1202,7 @@ class FakeTws:
         end_text, bar_size, duration, _use_rth, what, format_date = (cursor.text() for _ in range(6))
         found = self._find(wanted)
         if len(found) != 1:
-            session.send(
-                layouts.error(
-                    session.version, req_id, 200, "No security definition has been found for the request"
-                )
-            )
+            self._no_such_contract(session, req_id)
             return
         now = time.monotonic()
         key = f"{found[0].con_id}|{end_text}|{bar_size}|{duration}|{what}"

@@ -46,6 +46,7 @@ from vtcore.errors import InvalidIdentifierError
 from vtcore.event import EventEngine
 from vtcore.gateway import BaseGateway
 from vtcore.gateways._transport.backoff import Backoff
+from vtcore.gateways._transport.gateway import TickState
 from vtcore.gateways._transport.loop import shared_loop
 from vtcore.gateways.ib import parse, requests
 from vtcore.gateways.ib.client import Pacer, TwsConnection
@@ -138,19 +139,13 @@ class IbOrderRequest(OrderRequest):
     time_in_force: str = "DAY"
 
 
-class _TickState:
-    """The latest market data of one subscription: TickData's constructor arguments in order."""
+class _TickState(TickState):
+    """A subscription's TickData arguments plus the depth book IB updates level by level."""
 
-    __slots__ = ("asks", "bids", "values")
+    __slots__ = ("asks", "bids")
 
     def __init__(self, symbol: str, exchange: Exchange, gateway_name: str, name: str) -> None:
-        values: list[Any] = [0.0] * len(TICK_FIELDS)
-        values[_INDEX["gateway_name"]] = gateway_name
-        values[_INDEX["symbol"]] = symbol
-        values[_INDEX["exchange"]] = exchange
-        values[_INDEX["name"]] = name
-        values[_DATETIME] = values[_LOCALTIME] = None
-        self.values = values
+        super().__init__(symbol, exchange, gateway_name, name)
         self.bids: list[list[float]] = []
         self.asks: list[list[float]] = []
 
@@ -476,15 +471,8 @@ class IbGateway(BaseGateway):
             levels[position] = [price, size]
         elif operation == 2 and position < len(levels):
             del levels[position]
-        values = state.values
-        for side_levels, price_at, volume_at in (
-            (state.bids, _BID, _BID_VOLUME),
-            (state.asks, _ASK, _ASK_VOLUME),
-        ):
-            for index in range(5):
-                level = side_levels[index] if index < len(side_levels) else (0.0, 0.0)
-                values[price_at + index], values[volume_at + index] = level[0], level[1]
-        self._emit(values)
+        state.set_levels(state.bids, state.asks)
+        self._emit(state.values)
 
     def _on_next_valid_id(self, fields: list[str]) -> None:
         with self._lock:
