@@ -271,3 +271,27 @@ def test_fake_tws_refuses_a_second_client_with_the_same_id_and_reports_faults() 
             third.disconnect()
 
         asyncio.run(session())
+
+
+def test_official_client_past_50_messages_a_second_is_told_and_dropped() -> None:
+    """The official client does not pace itself: past 50 messages in a second the fake TWS answers error 100
+    and drops it, as TWS does."""
+    with FakeTws() as tws:
+        app = _Recorder()
+        app.connect("127.0.0.1", tws.port, 4)
+        reader = threading.Thread(target=app.run, daemon=True)
+        reader.start()
+        try:
+            app.wait(lambda e: e[0] == "nextValidId", "nextValidId")
+            for _ in range(60):
+                app.reqCurrentTime()
+            error = app.wait(lambda e: e[0] == "error" and e[3] == 100, "error 100")
+            assert "Max rate of messages per second has been exceeded" in error[4]
+            deadline = time.monotonic() + 10
+            while app.isConnected() and time.monotonic() < deadline:  # its reader thread notices the drop
+                time.sleep(0.01)
+            assert not app.isConnected()
+            assert tws.pacing_violations == 1 and len(app.of("currentTime")) == 50
+        finally:
+            app.disconnect()
+            reader.join(5)

@@ -4,7 +4,9 @@ really has (restarts, dropped sockets, 1100/1101/1102, pacing)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -356,3 +358,71 @@ def test_query_history(ib: tuple[MainEngine, Recorder], tws: FakeTws) -> None:
     assert all(b.interval == Interval.HOUR and b.low_price <= b.open_price <= b.high_price for b in bars)
     assert [b.datetime for b in bars] == sorted(b.datetime for b in bars)
     assert bars[0].datetime >= end - dt.timedelta(hours=6)
+
+
+def test_partial_fills_descriptions_and_orders_while_disconnected(
+    ib: tuple[MainEngine, Recorder], tws: FakeTws
+) -> None:
+    engine, recorder = ib
+    # 300 shares against 200 + 400 on the ask: two executions, PARTTRADED on the way
+    sweep = engine.send_order(
+        order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.MARKET, 300), "IB"
+    )
+    assert final(recorder, sweep).status == Status.ALLTRADED
+    assert [(t.price, t.volume) for t in recorder.trades(sweep)] == [(190.1, 200), (190.2, 100)]
+    assert [o.traded for o in recorder.orders(sweep)] == [0, 0, 200, 300]
+    assert [o.status for o in recorder.orders(sweep)][-2:] == [Status.PARTTRADED, Status.ALLTRADED]
+
+    # an order on a description resolves it first, then trades under the symbol it was sent with
+    tws.set_book(MSFT.con_id, [("419.50", "10")], [("420.50", "10")])
+    described = engine.send_order(
+        order("MSFT-STK-USD-SMART", Exchange.SMART, Direction.SHORT, OrderType.LIMIT, 5, 419.5), "IB"
+    )
+    assert final(recorder, described).status == Status.ALLTRADED
+    [trade] = recorder.trades(described)
+    assert trade.vt_symbol == "MSFT-STK-USD-SMART.SMART" and trade.price == 419.5
+    assert [o.spec.con_id for o in tws.order_list()][-1] == MSFT.con_id
+
+    # TWS is down: an order is refused at once instead of waiting for a session that may never come
+    tws.restart(downtime=1.0)
+    recorder.wait(lambda: recorder.states()[-1].state == "disconnected", what="disconnected")
+    while_down = engine.send_order(
+        order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.LIMIT, 1, 185.0), "IB"
+    )
+    refused = final(recorder, while_down)
+    assert refused.status == Status.REJECTED and "not connected" in refused.reference
+    recorder.wait(lambda: [s.state for s in recorder.states()].count("logged_in") >= 2, what="back")
+    assert (
+        len(recorder.trades(sweep)) == 2
+    )  # today's executions came again after reconnecting: not pushed twice
+
+
+def test_client_id_in_use_is_retried_until_free(
+    main_engine: MainEngine, tws: FakeTws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(IbGateway, "backoff", Backoff(base=0.05, maximum=0.1))
+    recorder = Recorder(main_engine)
+    ib_async = pytest.importorskip("ib_async")
+    holder = ib_async.IB()
+    loop = asyncio.new_event_loop()
+    ready, release = threading.Event(), threading.Event()
+
+    def hold_client_id() -> None:
+        asyncio.set_event_loop(loop)
+        holder.connect("127.0.0.1", tws.port, clientId=1, timeout=10)
+        ready.set()
+        release.wait(20)
+        holder.disconnect()
+
+    thread = threading.Thread(target=hold_client_id, daemon=True)
+    thread.start()
+    assert ready.wait(20)
+    main_engine.add_gateway(IbGateway)
+    main_engine.connect({"tws_host": "127.0.0.1", "tws_port": tws.port, "client_id": 1, "account": ""}, "IB")
+    recorder.wait(lambda: any("326" in line for line in recorder.logs()), what="client id in use")
+    release.set()
+    thread.join(20)
+    recorder.wait(lambda: any(s.state == "logged_in" for s in recorder.states()), what="logged in once free")
+    assert any(
+        "trading DU1234567" in line for line in recorder.logs()
+    )  # several accounts: the first, said so
