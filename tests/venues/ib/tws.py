@@ -903,6 +903,8 @@ class FakeTws:
             )
             return
         self._cancel_reasons[order.sim_id] = "user"
+        order.status = "PendingCancel"  # TWS acknowledges the request before the exchange confirms it
+        self._send_order_update(order, open_order=False)
         self.matching.cancel(order.sim_id)
 
     def _on_execution(self, execution: Execution) -> None:

@@ -244,7 +244,8 @@ class IbGateway(BaseGateway):
         if connection is not None and self._loop is not None:
             self._loop.call_soon_threadsafe(connection.stop)
         task.cancel()  # also ends a wait between reconnect attempts
-        self._stopped.wait(5)
+        if connection is not None:  # the session coroutine ran: let its clean-up finish
+            self._stopped.wait(5)
         shared_loop.release()
         self._loop = None
 
@@ -700,8 +701,6 @@ class IbGateway(BaseGateway):
                 self._finish(orderid, Status.REJECTED, f"contract {req.vt_symbol}: {exc}")
                 continue
             ib_order = self._ib_order(req)
-            if not ib_order.account:
-                ib_order = IbOrder(**{**ib_order.__dict__, "account": self.account})
             if not self._send(requests.place_order(self.version, int(orderid), contract, ib_order)):
                 self._finish(orderid, Status.REJECTED, "not connected to TWS: the order was not sent")
 
