@@ -319,6 +319,10 @@ class FakeTws:
                 "Connectivity between IB and Trader Workstation has been restored - data maintained.",
             )
 
+    def inject(self, fields: list[Any]) -> None:
+        """Send a message exactly as given to every logged-in client (a malformed one, say)."""
+        self._call(lambda: [s.send(fields) for s in self.sessions if s.client_id is not None])
+
     def farm_status(self, code: int, text: str) -> None:
         self._call(self._broadcast_error, -1, code, text)
 
