@@ -437,7 +437,11 @@ def test_a_malformed_message_is_reported_and_the_stream_goes_on(
     [req_id] = [int(f[2]) for f in tws.messages(1)]
     tws.inject([1, 6, req_id, 1, "not-a-price", 100, 0])  # a tickPrice whose price is not a number
     tws.inject([3, "x"])  # an orderStatus cut short
-    recorder.wait(lambda: sum("could not read message" in line for line in recorder.logs()) >= 2, what="logged")
+    recorder.wait(
+        lambda: sum("could not read message" in line for line in recorder.logs()) >= 2, what="logged"
+    )
     tws.set_book(AAPL.con_id, [("189.93", "300")], [("190.10", "200")])
-    recorder.wait(lambda: any(t.bid_price_1 == 189.93 for t in recorder.ticks(AAPL_VT)), what="stream goes on")
+    recorder.wait(
+        lambda: any(t.bid_price_1 == 189.93 for t in recorder.ticks(AAPL_VT)), what="stream goes on"
+    )
     assert [s.state for s in recorder.states()].count("logged_in") == 1  # no reconnect was needed
