@@ -119,7 +119,6 @@ _SIZE_OF_PRICE = {
     67: _ASK_VOLUME,
     68: _INDEX["last_volume"],
 }
-_LAST_TIMESTAMP = 45
 TIMES_IN_FORCE = ("DAY", "GTC", "IOC", "FOK")
 ORDER_TYPE_IB2VT = {
     "LMT": OrderType.LIMIT,
@@ -445,14 +444,10 @@ class IbGateway(BaseGateway):
         self._emit(state.values)
 
     def _emit(self, values: list[Any]) -> None:
+        # TWS stamps no quote (only trades, in tickString 45, to the second): a tick's time is when it came
         now = dt.datetime.now(UTC)
         values[_DATETIME] = values[_LOCALTIME] = now
         self.on_tick(TickData(*values))
-
-    def _on_tick_string(self, fields: list[str]) -> None:
-        state = self._ticks.get(int(fields[2]))
-        if state is not None and int(fields[3]) == _LAST_TIMESTAMP and fields[4].isdigit():
-            state.values[_DATETIME] = dt.datetime.fromtimestamp(int(fields[4]), UTC)
 
     def _on_depth(self, fields: list[str]) -> None:
         state = self._ticks.get(int(fields[2]))
@@ -959,7 +954,6 @@ class IbGateway(BaseGateway):
         pending.future.set_result(bars)
 
     _handlers: ClassVar[dict[int, Callable[[IbGateway, list[str]], None]]] = {
-        In.TICK_STRING: _on_tick_string,
         In.MARKET_DEPTH: _on_depth,
         In.MARKET_DEPTH_L2: _on_depth,
         In.NEXT_VALID_ID: _on_next_valid_id,
