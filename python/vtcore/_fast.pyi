@@ -6,14 +6,13 @@ from typing import Any
 from vtcore.constant import CHINA_EXCHANGES as CHINA_EXCHANGES
 from vtcore.constant import EXCHANGE_BY_CODE as EXCHANGE_BY_CODE
 from vtcore.constant import Exchange
+from vtcore.time import CHINA_TZ as CHINA_TZ
+from vtcore.time import UTC as UTC
+from vtcore.time import timezone_for as timezone_for
 
 TICK_RECORD_SIZE: int
 BUILD_INFO: dict[str, str | int]
 TICK_FIELDS: tuple[str, ...]
-CHINA_TZ: _dt.tzinfo
-UTC: _dt.timezone
-
-def timezone_for(exchange: Exchange | None) -> _dt.tzinfo: ...
 
 class TickData:
     gateway_name: str

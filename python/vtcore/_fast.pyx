@@ -23,6 +23,7 @@ import datetime as _dt
 import copy as _copy
 
 from vtcore.constant import CHINA_EXCHANGES, EXCHANGE_BY_CODE
+from vtcore.time import CHINA_TZ, UTC, timezone_for
 
 cdef extern from "vtcore/records.hpp" namespace "vtcore":
     cdef enum:
@@ -68,12 +69,6 @@ BUILD_INFO = {
     "tick_record_size": sizeof(TickRecord),
 }
 
-try:
-    from zoneinfo import ZoneInfo as _ZoneInfo
-    CHINA_TZ = _ZoneInfo("Asia/Shanghai")
-except Exception:  # no tz database: China has kept UTC+8 without DST since 1991
-    CHINA_TZ = _dt.timezone(_dt.timedelta(hours=8), "Asia/Shanghai")
-UTC = _dt.timezone.utc
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=UTC)
 _timedelta = _dt.timedelta
 
@@ -81,11 +76,6 @@ _timedelta = _dt.timedelta
 cdef list _TZ_BY_CODE = [CHINA_TZ if exchange in CHINA_EXCHANGES else UTC for exchange in EXCHANGE_BY_CODE]
 cdef list _EXCHANGE_BY_CODE = list(EXCHANGE_BY_CODE)
 cdef Py_ssize_t _EXCHANGE_COUNT = len(_EXCHANGE_BY_CODE)
-
-
-def timezone_for(exchange):
-    """The timezone TickData uses for `exchange`: Asia/Shanghai for China's exchanges, UTC otherwise."""
-    return CHINA_TZ if exchange in CHINA_EXCHANGES else UTC
 
 
 cdef inline object _ns_to_datetime(int64_t ns, object tz):
