@@ -35,6 +35,7 @@ GATEWAYS: dict[str, str] = {
 DEFAULT_SIM_GATEWAY = "CTP"
 SIM_PEERS: dict[str, str] = {
     "CTP": "vtcore.gateways.ctp.sim:start_peer",
+    "IB": "vtcore.gateways.ib.sim:start_peer",
 }
 
 

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,7 +50,7 @@ def ib(main_engine: MainEngine, tws: FakeTws, monkeypatch: pytest.MonkeyPatch) -
     main_engine.connect(
         {"tws_host": "127.0.0.1", "tws_port": tws.port, "client_id": 1, "account": "DU1234567"}, "IB"
     )
-    recorder.wait(lambda: any(s.state == "logged_in" for s in recorder.states()), what="logged in")
+    recorder.wait(lambda: any(s.state == "ready" for s in recorder.states()), what="logged in")
     return main_engine, recorder
 
 
@@ -72,6 +76,11 @@ def order(  # noqa: PLR0917 - reads like an order ticket
     return OrderRequest(
         symbol=symbol, exchange=exchange, direction=direction, type=kind, volume=volume, price=price
     )
+
+
+def reason(order: Any) -> str:
+    """Why the gateway rejected or cancelled an order (OrderTracker keeps it in `extra`)."""
+    return str((order.extra or {}).get("reason", ""))
 
 
 def final(recorder: Recorder, vt_orderid: str) -> Any:
@@ -217,7 +226,7 @@ def test_bad_input_gets_a_clear_rejection(ib: tuple[MainEngine, Recorder], tws: 
         order("999999", Exchange.SMART, Direction.LONG, OrderType.LIMIT, 1, 10.0), "IB"
     )
     rejected = final(recorder, unknown)
-    assert rejected.status == Status.REJECTED and "200" in rejected.reference
+    assert rejected.status == Status.REJECTED and "200" in reason(rejected)
 
     tws.faults.reject_next_orders.append("Insufficient buying power")
     refused = engine.send_order(
@@ -225,7 +234,7 @@ def test_bad_input_gets_a_clear_rejection(ib: tuple[MainEngine, Recorder], tws: 
     )
     rejected = final(recorder, refused)
     assert rejected.status == Status.REJECTED
-    assert "201 Order rejected - reason:Insufficient buying power" in rejected.reference
+    assert "201 Order rejected - reason:Insufficient buying power" in reason(rejected)
     assert [o.status for o in recorder.orders(refused)].count(
         Status.REJECTED
     ) == 1  # Inactive does not repeat it
@@ -233,22 +242,22 @@ def test_bad_input_gets_a_clear_rejection(ib: tuple[MainEngine, Recorder], tws: 
     off_tick = engine.send_order(
         order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.LIMIT, 1, 185.001), "IB"
     )
-    assert "110" in final(recorder, off_tick).reference
+    assert "110" in reason(final(recorder, off_tick))
     bad_tif = engine.send_order(
         order(
             str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.LIMIT, 1, 185.0, time_in_force="GTX"
         ),
         "IB",
     )
-    assert "time in force" in final(recorder, bad_tif).reference
+    assert "time in force" in reason(final(recorder, bad_tif))
     bad_symbol = engine.send_order(
         order("AAPL", Exchange.SMART, Direction.LONG, OrderType.LIMIT, 1, 185.0), "IB"
     )
-    assert "ConId" in final(recorder, bad_symbol).reference
+    assert "ConId" in reason(final(recorder, bad_symbol))
     no_stop = engine.send_order(
         order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.STOP_LIMIT, 1, 185.0), "IB"
     )
-    assert "stop_price" in final(recorder, no_stop).reference
+    assert "stop_price" in reason(final(recorder, no_stop))
     wrong_exchange = engine.send_order(
         order(str(AAPL.con_id), Exchange.SSE, Direction.LONG, OrderType.LIMIT, 1, 185.0), "IB"
     )
@@ -282,7 +291,7 @@ def test_tws_restart_reconnects_resubscribes_and_keeps_orders(
 
     tws.restart(downtime=0.3)
     recorder.wait(
-        lambda: [s.state for s in recorder.states()].count("logged_in") >= 2, what="logged in again"
+        lambda: [s.state for s in recorder.states()].count("ready") >= 2, what="logged in again"
     )
     wait_until(lambda: tws.market_data_subscriptions() == [AAPL.con_id], what="subscribed again")
     tws.set_book(AAPL.con_id, [("189.95", "300")], [("190.05", "200")])
@@ -309,7 +318,7 @@ def test_socket_dropped_mid_order_loses_and_repeats_nothing(
         assert result.status == Status.ALLTRADED and result.traded == 20
         assert len(recorder.trades(market)) == 1
     else:
-        assert result.status == Status.REJECTED and "not placed" in result.reference
+        assert result.status == Status.REJECTED and "not placed" in reason(result)
         assert recorder.trades(market) == []
     # the next session is healthy and nothing about the order arrives twice
     later = engine.send_order(
@@ -390,8 +399,8 @@ def test_partial_fills_descriptions_and_orders_while_disconnected(
         order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.LIMIT, 1, 185.0), "IB"
     )
     refused = final(recorder, while_down)
-    assert refused.status == Status.REJECTED and "not connected" in refused.reference
-    recorder.wait(lambda: [s.state for s in recorder.states()].count("logged_in") >= 2, what="back")
+    assert refused.status == Status.REJECTED and "not connected" in reason(refused)
+    recorder.wait(lambda: [s.state for s in recorder.states()].count("ready") >= 2, what="back")
     assert (
         len(recorder.trades(sweep)) == 2
     )  # today's executions came again after reconnecting: not pushed twice
@@ -422,7 +431,7 @@ def test_client_id_in_use_is_retried_until_free(
     recorder.wait(lambda: any("326" in line for line in recorder.logs()), what="client id in use")
     release.set()
     thread.join(20)
-    recorder.wait(lambda: any(s.state == "logged_in" for s in recorder.states()), what="logged in once free")
+    recorder.wait(lambda: any(s.state == "ready" for s in recorder.states()), what="logged in once free")
     assert any(
         "trading DU1234567" in line for line in recorder.logs()
     )  # several accounts: the first, said so
@@ -444,4 +453,41 @@ def test_a_malformed_message_is_reported_and_the_stream_goes_on(
     recorder.wait(
         lambda: any(t.bid_price_1 == 189.93 for t in recorder.ticks(AAPL_VT)), what="stream goes on"
     )
-    assert [s.state for s in recorder.states()].count("logged_in") == 1  # no reconnect was needed
+    assert [s.state for s in recorder.states()].count("ready") == 1  # no reconnect was needed
+
+
+def test_held_positions_bring_their_contracts(main_engine: MainEngine, tws: FakeTws) -> None:
+    tws.seed_position("DU1234567", AAPL.con_id, "100", "185.00")
+    tws.seed_position("DU1234567", ES.con_id, "-2", "300000")
+    recorder = Recorder(main_engine)
+    main_engine.add_gateway(IbGateway)
+    main_engine.connect(
+        {"tws_host": "127.0.0.1", "tws_port": tws.port, "client_id": 1, "account": "DU1234567"}, "IB"
+    )
+    recorder.wait(
+        lambda: {(p.vt_symbol, p.volume) for p in recorder.positions()}
+        >= {(AAPL_VT, 100.0), (f"{ES.con_id}.CME", -2.0)},
+        what="positions under their contracts' exchanges",
+    )
+    assert {c.vt_symbol for c in recorder.contracts()} == {AAPL_VT, f"{ES.con_id}.CME"}
+    assert {p.vt_symbol for p in recorder.positions()} == {AAPL_VT, f"{ES.con_id}.CME"}  # never NASDAQ too
+
+
+def test_vtcore_run_sim_on_the_fake_tws(tmp_path: Path) -> None:
+    environment = {**os.environ, "VTCORE_HOME": str(tmp_path / "home")}
+    result = subprocess.run(
+        [sys.executable, "-m", "vtcore.cli", "run", "--sim", "--gateway", "IB", "--duration", "6"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    output = result.stdout
+    assert "IB on a fake TWS at 127.0.0.1:" in output
+    assert "IB.tws=ready" in output
+    assert f"{AAPL.con_id}.SMART" in output  # a latest-tick line
+    assert "account IB.DU1234567" in output
+    assert f"position {AAPL.con_id}.SMART" in output

@@ -319,6 +319,15 @@ class FakeTws:
                 "Connectivity between IB and Trader Workstation has been restored - data maintained.",
             )
 
+    def seed_position(self, account: str, con_id: int, quantity: str, average_cost: str) -> None:
+        """The account already holds `quantity` of `con_id` (bought before the test began)."""
+
+        def seed() -> None:
+            holding = self.accounts[account].holdings.setdefault(con_id, Holding())
+            holding.quantity, holding.average_cost = Decimal(quantity), Decimal(average_cost)
+
+        self._call(seed)
+
     def inject(self, fields: list[Any]) -> None:
         """Send a message exactly as given to every logged-in client (a malformed one, say)."""
         self._call(lambda: [s.send(fields) for s in self.sessions if s.client_id is not None])

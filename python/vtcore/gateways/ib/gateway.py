@@ -40,14 +40,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from vtcore._fast import TICK_FIELDS
-from vtcore.constant import Direction, Exchange, Interval, OrderType, Status
+from vtcore.constant import FINAL_STATUSES, Direction, Exchange, Interval, OrderType, Status
 from vtcore.errors import InvalidIdentifierError
 from vtcore.event import EventEngine
 from vtcore.gateway import BaseGateway
 from vtcore.gateways._transport.backoff import Backoff
-from vtcore.gateways._transport.gateway import TickState
 from vtcore.gateways._transport.loop import shared_loop
+from vtcore.gateways._venue.ticks import DATETIME, LOCALTIME, TICK_INDEX, TickState
 from vtcore.gateways.ib import parse, requests
 from vtcore.gateways.ib.client import Pacer, TwsConnection
 from vtcore.gateways.ib.parse import Description
@@ -66,17 +65,16 @@ from vtcore.object import (
     TickData,
     TradeData,
 )
+from vtcore.orders import OrderTracker
 
 UTC = dt.timezone.utc
-FINAL = frozenset({Status.ALLTRADED, Status.CANCELLED, Status.REJECTED})
-_RANK = {Status.SUBMITTING: 0, Status.NOTTRADED: 1, Status.PARTTRADED: 2}
 #: error codes that refuse an order (the text is the reason)
 ORDER_REJECT_CODES = frozenset({103, 105, 110, 200, 201, 203, 321, 387, 388, 434, 10147})
+NOT_SENT = "not connected to TWS: the order was not sent"
 #: request ids live far above order ids (IB puts both in the "id" of an error message)
 FIRST_REQUEST_ID = 2_000_000_000
 
-_INDEX = {name: index for index, name in enumerate(TICK_FIELDS)}
-_DATETIME, _LOCALTIME = _INDEX["datetime"], _INDEX["localtime"]
+_INDEX = TICK_INDEX
 _BID, _ASK = _INDEX["bid_price_1"], _INDEX["ask_price_1"]
 _BID_VOLUME, _ASK_VOLUME = _INDEX["bid_volume_1"], _INDEX["ask_volume_1"]
 # tick type -> TickData field (delayed types 66.. map onto the live ones)
@@ -186,7 +184,7 @@ class IbGateway(BaseGateway):
 
     def __init__(self, event_engine: EventEngine, gateway_name: str = "IB") -> None:
         super().__init__(event_engine, gateway_name)
-        self._lock = threading.Lock()  # order ids and orders, shared with request threads
+        self._lock = threading.Lock()  # the next order id, shared with request threads
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: concurrent.futures.Future[Any] | None = None
         self._connection: TwsConnection | None = None
@@ -203,14 +201,16 @@ class IbGateway(BaseGateway):
         self._contracts: dict[int, parse.ContractInfo] = {}
         self._resolved: dict[str, int] = {}  # description -> ConId
         self._exchange_of: dict[int, Exchange] = {}  # ConId -> the Exchange vtcore shows it under
-        self.orders: dict[str, OrderData] = {}
+        self.orders = OrderTracker(self)
         self._reasons: dict[str, str] = {}  # orderid -> the last rejection text TWS gave
-        self._trade_ids: set[str] = set()
         self.commissions: dict[str, parse.Commission] = {}  # execId -> its commission report
         self._order_queue: asyncio.Queue[tuple[OrderData, OrderRequest]] | None = None
         self._sync: dict[str, Any] = {}  # the reconciliation after (re)connecting
         self._account_values: dict[str, float] = {}
         self._got_id = self._got_accounts = False
+        self.malformed_messages = 0
+        self._learning: set[int] = set()  # ConIds whose contract details are being asked for
+        self._unplaced: dict[int, parse.Holding] = {}  # positions waiting for their contract
         self._stopped = threading.Event()
         self._tasks: set[asyncio.Future[Any]] = set()
 
@@ -263,14 +263,13 @@ class IbGateway(BaseGateway):
             self._next_order_id = max(self._next_order_id, 1)
             orderid = str(self._next_order_id)
             self._next_order_id += 1
-            order = req.create_order_data(orderid, self.gateway_name)
-            self.orders[orderid] = order
-        self._push_order(order)
+        order = req.create_order_data(orderid, self.gateway_name)
+        self.orders.order(order)
         problem = self._check(req)
         if problem:
-            self._finish(orderid, Status.REJECTED, problem)
+            self.orders.reject(order, problem)
         elif self._loop is None or self._order_queue is None:
-            self._finish(orderid, Status.REJECTED, "not connected to TWS: the order was not sent")
+            self.orders.reject(order, NOT_SENT)
         else:
             queue = self._order_queue
             self._loop.call_soon_threadsafe(queue.put_nowait, (order, req))
@@ -382,13 +381,12 @@ class IbGateway(BaseGateway):
                 f"IB: the login manages {','.join(self.accounts)}; trading {self.account} "
                 "(set 'account' to choose)"
             )
-        self._state("logged_in", f"account {self.account}")
+        self._state("ready", f"account {self.account}")
         self.write_log(f"IB: connected to TWS (server version {self.version}), account {self.account}")
         self._send(requests.req_account_updates(True, self.account))
         self._send(requests.req_positions())
         sync_id = self._next_request_id()
-        with self._lock:
-            candidates = {orderid for orderid, order in self.orders.items() if order.status not in FINAL}
+        candidates = {order.orderid for order in self.orders.active_orders()}
         self._sync = {
             "id": sync_id,
             "open": set(),
@@ -415,6 +413,7 @@ class IbGateway(BaseGateway):
                 if handler is not None:
                     handler(self, fields)
         except (IndexError, ValueError) as exc:
+            self.malformed_messages += 1  # dropped, counted and said; the session goes on
             self.write_log(f"IB: could not read message {','.join(fields[:3])}...: {exc}")
 
     def _on_tick_price(self, fields: list[str]) -> None:
@@ -446,7 +445,7 @@ class IbGateway(BaseGateway):
     def _emit(self, values: list[Any]) -> None:
         # TWS stamps no quote (only trades, in tickString 45, to the second): a tick's time is when it came
         now = dt.datetime.now(UTC)
-        values[_DATETIME] = values[_LOCALTIME] = now
+        values[DATETIME] = values[LOCALTIME] = now
         self.on_tick(TickData(*values))
 
     def _on_depth(self, fields: list[str]) -> None:
@@ -487,10 +486,10 @@ class IbGateway(BaseGateway):
         error = parse.error(fields, self.version)
         code, text, req_id = error.code, error.text, error.req_id
         orderid = str(req_id)
-        if 0 <= req_id < FIRST_REQUEST_ID and orderid in self.orders:
+        if 0 <= req_id < FIRST_REQUEST_ID and self.orders.get(orderid) is not None:
             if code in ORDER_REJECT_CODES:
                 self._reasons[orderid] = f"{code} {text}"
-                self._finish(orderid, Status.REJECTED, f"{code} {text}")
+                self.orders.update(orderid, Status.REJECTED, reason=f"{code} {text}")
             elif code != 202:  # 202 confirms a cancel (the status comes as orderStatus)
                 self.write_log(f"IB: order {orderid}: {code} {text}")
             return
@@ -506,7 +505,7 @@ class IbGateway(BaseGateway):
         if code == 1100:
             self._state("connectivity_lost", text)
         elif code in (1101, 1102):
-            self._state("logged_in", text)
+            self._state("ready", text)
             if code == 1101:  # TWS dropped every market-data request: make them again
                 for subscription in self._subscriptions.values():
                     self._ticks.pop(subscription.data_id, None)
@@ -524,13 +523,15 @@ class IbGateway(BaseGateway):
         orderid = str(info.order_id)
         if self._sync and not self._sync.get("open_done"):
             self._sync["open"].add(orderid)
-        if orderid not in self.orders:
+        if self.orders.get(orderid) is None:  # placed before this process (same client id): adopt it
             exchange = (
                 self._exchange_of.get(info.con_id) or parse.vt_exchange(info.exchange) or Exchange.SMART
             )
             order_type = ORDER_TYPE_IB2VT.get(info.order_type, OrderType.LIMIT)
             with self._lock:
-                self.orders[orderid] = OrderData(
+                self._next_order_id = max(self._next_order_id, info.order_id + 1)
+            self.orders.order(
+                OrderData(
                     gateway_name=self.gateway_name,
                     symbol=str(info.con_id),
                     exchange=exchange,
@@ -542,7 +543,7 @@ class IbGateway(BaseGateway):
                     reference=info.order_ref,
                     status=Status.SUBMITTING,
                 )
-                self._next_order_id = max(self._next_order_id, info.order_id + 1)
+            )
 
     def _on_open_order_end(self, fields: list[str]) -> None:
         if self._sync:
@@ -552,7 +553,7 @@ class IbGateway(BaseGateway):
     def _on_order_status(self, fields: list[str]) -> None:
         update = parse.order_status(fields)
         orderid = str(update.order_id)
-        if orderid not in self.orders:
+        if self.orders.get(orderid) is None:
             return
         status = parse.vt_status(update.status, update.filled)
         if status is None:
@@ -562,13 +563,12 @@ class IbGateway(BaseGateway):
             if status == Status.REJECTED
             else ""
         )
-        self._update(orderid, status, update.filled, reason)
+        self.orders.update(orderid, status, traded=update.filled, reason=reason)
 
     def _on_execution(self, fields: list[str]) -> None:
         execution = parse.execution(fields)
-        if execution.client_id != self._setting.get("client_id") or execution.exec_id in self._trade_ids:
+        if execution.client_id != self._setting.get("client_id"):
             return
-        self._trade_ids.add(execution.exec_id)
         orderid = str(execution.order_id)
         order = self.orders.get(orderid)
         symbol = order.symbol if order else str(execution.con_id)
@@ -592,10 +592,11 @@ class IbGateway(BaseGateway):
             volume=execution.shares,
             datetime=execution.time,
         )
-        self.on_trade(trade)
+        if self.orders.trade(trade) is None:
+            return  # seen before (today's executions come again after every reconnect)
         if order is not None and execution.cum_qty > order.traded:
             status = Status.ALLTRADED if execution.cum_qty >= order.volume else Status.PARTTRADED
-            self._update(orderid, status, execution.cum_qty)
+            self.orders.update(orderid, status, traded=execution.cum_qty)
 
     def _on_execution_end(self, fields: list[str]) -> None:
         if self._sync and int(fields[2]) == self._sync["id"]:
@@ -618,17 +619,21 @@ class IbGateway(BaseGateway):
             return
         self._sync = {}
         for orderid in sync["candidates"] - sync["open"]:
-            order = self.orders[orderid]
-            if order.status in FINAL:
+            order = self.orders.get(orderid)
+            if order is None or order.status in FINAL_STATUSES:
                 continue
             if order.status == Status.SUBMITTING and order.traded == 0:
-                self._finish(
-                    orderid, Status.REJECTED, "TWS has no such order after reconnecting: it was not placed"
+                self.orders.update(
+                    orderid,
+                    Status.REJECTED,
+                    reason="TWS has no such order after reconnecting: it was not placed",
                 )
             elif order.traded >= order.volume:
-                self._update(orderid, Status.ALLTRADED, order.traded)
+                self.orders.update(orderid, Status.ALLTRADED)
             else:
-                self._finish(orderid, Status.CANCELLED, "no longer open at TWS after reconnecting")
+                self.orders.update(
+                    orderid, Status.CANCELLED, reason="no longer open at TWS after reconnecting"
+                )
 
     def _check(self, req: OrderRequest) -> str:
         if req.exchange not in parse.EXCHANGE_VT2IB:
@@ -688,54 +693,27 @@ class IbGateway(BaseGateway):
             order, req = await queue.get()
             orderid = order.orderid
             if not self._ready:
-                self._finish(orderid, Status.REJECTED, "not connected to TWS: the order was not sent")
+                self.orders.update(orderid, Status.REJECTED, reason=NOT_SENT)
                 continue
             try:
                 contract = await self._contract_for(req.symbol, req.exchange)
             except (LookupError, ConnectionError, asyncio.TimeoutError) as exc:
-                self._finish(orderid, Status.REJECTED, f"contract {req.vt_symbol}: {exc}")
+                self.orders.update(orderid, Status.REJECTED, reason=f"contract {req.vt_symbol}: {exc}")
                 continue
             ib_order = self._ib_order(req)
             if not self._send(requests.place_order(self.version, int(orderid), contract, ib_order)):
-                self._finish(orderid, Status.REJECTED, "not connected to TWS: the order was not sent")
+                self.orders.update(orderid, Status.REJECTED, reason=NOT_SENT)
 
     def _cancel(self, orderid: str) -> None:
         order = self.orders.get(orderid)
         if order is None:
             self.write_log(f"IB: cancel: no order {orderid}")
             return
-        if order.status in FINAL:
+        if order.status in FINAL_STATUSES:
             self.write_log(f"IB: cancel: order {orderid} is already {order.status.value}")
             return
         if not self._send(requests.cancel_order(self.version, int(orderid))):
             self.write_log(f"IB: cancel of order {orderid} not sent: not connected to TWS")
-
-    def _push_order(self, order: OrderData) -> None:
-        self.on_order(_copy_order(order))
-
-    def _update(self, orderid: str, status: Status, traded: float, reason: str = "") -> None:
-        """Move an order forward (never back; each state once) and push it."""
-        with self._lock:
-            order = self.orders.get(orderid)
-            if order is None or order.status in FINAL:
-                return
-            if status not in FINAL and (
-                _RANK.get(status, 0) < _RANK.get(order.status, 0)
-                or (status == order.status and traded <= order.traded)
-            ):
-                return
-            order.status = status
-            order.traded = max(order.traded, traded)
-            if reason:
-                order.reference = reason if not order.reference else f"{order.reference} | {reason}"
-            pushed = _copy_order(order)
-        self.on_order(pushed)
-        if reason and status == Status.REJECTED:
-            self.write_log(f"IB: order {orderid} rejected: {reason}")
-
-    def _finish(self, orderid: str, status: Status, reason: str) -> None:
-        order = self.orders.get(orderid)
-        self._update(orderid, status, order.traded if order else 0.0, reason)
 
     # account and positions
 
@@ -767,9 +745,11 @@ class IbGateway(BaseGateway):
     def _push_position(self, holding: parse.Holding) -> None:
         if holding.account != self.account:
             return
-        exchange = (
-            self._exchange_of.get(holding.con_id) or parse.vt_exchange(holding.exchange) or Exchange.SMART
-        )
+        exchange = self._exchange_of.get(holding.con_id)
+        if exchange is None:  # the contract first: a position goes under the exchange its contract has
+            self._unplaced[holding.con_id] = holding
+            self._learn(holding.con_id)
+            return
         self.on_position(
             PositionData(
                 gateway_name=self.gateway_name,
@@ -781,6 +761,33 @@ class IbGateway(BaseGateway):
                 pnl=holding.unrealized_pnl,
             )
         )
+
+    def _learn(self, con_id: int) -> None:
+        """Ask once for the contract of a ConId the account holds, so that it is pushed (name, size, tick)."""
+        if con_id in self._learning or not self._ready:
+            return
+        self._learning.add(con_id)
+        task = asyncio.ensure_future(self._learn_contract(con_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _learn_contract(self, con_id: int) -> None:
+        try:
+            found = await self._request(
+                lambda req_id: requests.req_contract_details(self.version, req_id, IbContract(con_id=con_id))
+            )
+        except (LookupError, ConnectionError, asyncio.TimeoutError) as exc:
+            found = []
+            self.write_log(f"IB: no contract details for ConId {con_id}: {exc}")
+        finally:
+            self._learning.discard(con_id)
+        if found:
+            self._remember(found[0])
+        holding = self._unplaced.pop(con_id, None)
+        if holding is not None:
+            if con_id not in self._exchange_of:  # no contract: the exchange the position message names
+                self._exchange_of[con_id] = parse.vt_exchange(holding.exchange) or Exchange.SMART
+            self._push_position(holding)
 
     def _query_account(self) -> None:
         self._send(requests.req_account_updates(True, self.account))
@@ -972,21 +979,3 @@ class IbGateway(BaseGateway):
         In.CONTRACT_DATA_END: _on_contract_details_end,
         In.HISTORICAL_DATA: _on_historical_data,
     }
-
-
-def _copy_order(order: OrderData) -> OrderData:
-    return OrderData(
-        gateway_name=order.gateway_name,
-        symbol=order.symbol,
-        exchange=order.exchange,
-        orderid=order.orderid,
-        type=order.type,
-        direction=order.direction,
-        offset=order.offset,
-        price=order.price,
-        volume=order.volume,
-        traded=order.traded,
-        status=order.status,
-        datetime=order.datetime,
-        reference=order.reference,
-    )

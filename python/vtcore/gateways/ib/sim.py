@@ -1,0 +1,79 @@
+"""The IB gateway's local peer for `vtcore run --sim --gateway IB`: the fake TWS of vtcore's test suite
+(`tests/venues/ib`, IB's socket API on 127.0.0.1), with a paper account that holds 100 AAPL and a market that
+moves.
+
+The fake TWS is test code, built from IB's protocol documents and checked by ib-async and the official API; it
+ships with vtcore's source, not with the installed package. From a source checkout (`pip install -e .`) this
+module finds it; elsewhere `start_peer` says where to get it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import random
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from vtcore.errors import SdkUnavailableError
+from vtcore.gateways import SimPeer
+
+#: the repository's tests folder when vtcore runs from its source tree
+_TESTS = Path(__file__).resolve().parents[4] / "tests"
+ACCOUNT = "DU1234567"
+
+
+def _fake_tws_module() -> Any:
+    if not (_TESTS / "venues" / "ib" / "tws.py").is_file():
+        raise SdkUnavailableError(
+            "the IB gateway's local peer (the fake TWS) lives in vtcore's source tree under tests/venues/ib; "
+            "run `vtcore run --sim --gateway IB` from a source checkout installed with `pip install -e .`"
+        )
+    if str(_TESTS) not in sys.path:
+        sys.path.append(str(_TESTS))
+    return importlib.import_module("venues.ib")
+
+
+class _Market:
+    """Moves the fake TWS's books and prints trades a few times a second until stopped."""
+
+    def __init__(self, tws: Any, contracts: list[Any]) -> None:
+        self.tws = tws
+        self.mids = {spec.con_id: spec.reference_price for spec in contracts}
+        self.ticks = {spec.con_id: spec.min_tick for spec in contracts}
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="ib-sim-market", daemon=True)
+
+    def _run(self) -> None:
+        rng = random.Random(7)
+        while not self.stopped.wait(0.25):
+            for con_id, last_mid in list(self.mids.items()):
+                tick = self.ticks[con_id]
+                mid = max(tick * 10, last_mid + tick * rng.randint(-2, 2))
+                self.mids[con_id] = mid
+                bids = [(str(mid - tick * (1 + level)), str(100 * (level + 1))) for level in range(3)]
+                asks = [(str(mid + tick * (1 + level)), str(100 * (level + 1))) for level in range(3)]
+                self.tws.set_book(con_id, bids, asks)
+                if rng.random() < 0.3:
+                    self.tws.print_trade(con_id, str(mid), str(rng.randint(1, 9)))
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join(5)
+
+
+def start_peer() -> SimPeer:
+    """Start a fake TWS on a free loopback port with a moving market; the setting connects IbGateway to it."""
+    venues_ib = _fake_tws_module()
+    tws = venues_ib.FakeTws(accounts=(ACCOUNT,)).start()
+    tws.seed_position(ACCOUNT, venues_ib.AAPL.con_id, "100", "185.00")
+    market = _Market(tws, [venues_ib.AAPL])
+    market.thread.start()
+
+    def stop() -> None:
+        market.stop()
+        tws.stop()
+
+    setting = {"tws_host": "127.0.0.1", "tws_port": tws.port, "client_id": 1, "account": ACCOUNT}
+    return SimPeer("IB", setting, description=f"IB on a fake TWS at 127.0.0.1:{tws.port}", stop=stop)
