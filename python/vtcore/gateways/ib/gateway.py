@@ -40,7 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from vtcore.constant import FINAL_STATUSES, Direction, Exchange, Interval, OrderType, Status
+from vtcore.constant import FINAL_STATUSES, Direction, Exchange, Interval, Offset, OrderType, Status
 from vtcore.errors import InvalidIdentifierError
 from vtcore.event import EventEngine
 from vtcore.gateway import BaseGateway
@@ -224,7 +224,7 @@ class IbGateway(BaseGateway):
         if isinstance(client_id, bool) or not isinstance(client_id, int):
             raise ValueError(f"setting 'client_id' must be an integer, got {client_id!r}")
         if self._task is not None:
-            self.write_log("IB: already connected or connecting")
+            self.write_log("already connected or connecting")
             return
         self._setting = {
             "tws_host": host,
@@ -286,13 +286,13 @@ class IbGateway(BaseGateway):
 
     def query_history(self, req: HistoryRequest) -> list[BarData]:
         if self._task is None:
-            self.write_log("IB: query_history needs a connection")
+            self.write_log("query_history needs a connection")
             return []
         future = shared_loop.submit(self._history(req))
         try:
             return future.result(self.request_timeout + 5)
         except Exception as exc:
-            self.write_log(f"IB: history of {req.vt_symbol} failed: {exc}")
+            self.write_log(f"history of {req.vt_symbol} failed: {exc}")
             return []
 
     # -- helpers ---------------------------------------------------------------------------------------------
@@ -300,7 +300,7 @@ class IbGateway(BaseGateway):
     def _call_soon(self, fn: Callable[..., Any], *args: Any) -> None:
         loop = self._loop
         if loop is None:
-            self.write_log("IB: not connected")
+            self.write_log("not connected")
             return
         loop.call_soon_threadsafe(fn, *args)
 
@@ -366,7 +366,7 @@ class IbGateway(BaseGateway):
         for subscription in self._subscriptions.values():
             subscription.data_id = subscription.depth_id = 0
         if was_ready:
-            self.write_log(f"IB: connection lost ({reason}); reconnecting")
+            self.write_log(f"connection lost ({reason}); reconnecting")
         self._state("disconnected", reason)
 
     def _session_ready(self) -> None:
@@ -374,15 +374,15 @@ class IbGateway(BaseGateway):
         self._ready = True
         wanted = self._setting.get("account", "")
         if wanted and wanted not in self.accounts:
-            self.write_log(f"IB: account {wanted!r} is not managed by this login ({','.join(self.accounts)})")
+            self.write_log(f"account {wanted!r} is not managed by this login ({','.join(self.accounts)})")
         self.account = wanted or (self.accounts[0] if self.accounts else "")
         if not wanted and len(self.accounts) > 1:
             self.write_log(
-                f"IB: the login manages {','.join(self.accounts)}; trading {self.account} "
+                f"the login manages {','.join(self.accounts)}; trading {self.account} "
                 "(set 'account' to choose)"
             )
         self._state("ready", f"account {self.account}")
-        self.write_log(f"IB: connected to TWS (server version {self.version}), account {self.account}")
+        self.write_log(f"connected to TWS (server version {self.version}), account {self.account}")
         self._send(requests.req_account_updates(True, self.account))
         self._send(requests.req_positions())
         sync_id = self._next_request_id()
@@ -414,7 +414,7 @@ class IbGateway(BaseGateway):
                     handler(self, fields)
         except (IndexError, ValueError) as exc:
             self.malformed_messages += 1  # dropped, counted and said; the session goes on
-            self.write_log(f"IB: could not read message {','.join(fields[:3])}...: {exc}")
+            self.write_log(f"could not read message {','.join(fields[:3])}...: {exc}")
 
     def _on_tick_price(self, fields: list[str]) -> None:
         state = self._ticks.get(int(fields[2]))
@@ -491,7 +491,7 @@ class IbGateway(BaseGateway):
                 self._reasons[orderid] = f"{code} {text}"
                 self.orders.update(orderid, Status.REJECTED, reason=f"{code} {text}")
             elif code != 202:  # 202 confirms a cancel (the status comes as orderStatus)
-                self.write_log(f"IB: order {orderid}: {code} {text}")
+                self.write_log(f"order {orderid}: {code} {text}")
             return
         pending = self._pending.pop(req_id, None)
         if pending is not None:
@@ -500,7 +500,7 @@ class IbGateway(BaseGateway):
             return
         for subscription in list(self._subscriptions.values()):
             if req_id in (subscription.data_id, subscription.depth_id):
-                self.write_log(f"IB: market data for {subscription.req.vt_symbol}: {code} {text}")
+                self.write_log(f"market data for {subscription.req.vt_symbol}: {code} {text}")
                 return
         if code == 1100:
             self._state("connectivity_lost", text)
@@ -512,7 +512,7 @@ class IbGateway(BaseGateway):
                     self._ticks.pop(subscription.depth_id, None)
                     subscription.data_id = subscription.depth_id = 0
                     self._request_market_data(subscription)
-        self.write_log(f"IB: {code} {text}")
+        self.write_log(f"{code} {text}")
 
     # orders and trades
 
@@ -588,6 +588,7 @@ class IbGateway(BaseGateway):
             orderid=orderid,
             tradeid=execution.exec_id,
             direction=execution.direction,
+            offset=order.offset if order else Offset.NONE,  # the offset the order was sent with
             price=execution.price,
             volume=execution.shares,
             datetime=execution.time,
@@ -608,7 +609,7 @@ class IbGateway(BaseGateway):
         if report.exec_id in self.commissions:
             return
         self.commissions[report.exec_id] = report
-        self.write_log(f"IB: execution {report.exec_id} commission {report.commission:g} {report.currency}")
+        self.write_log(f"execution {report.exec_id} commission {report.commission:g} {report.currency}")
 
     def _settle_after_sync(self) -> None:
         """After reconnecting, open orders and today's executions are in: an order still active here that TWS
@@ -707,13 +708,13 @@ class IbGateway(BaseGateway):
     def _cancel(self, orderid: str) -> None:
         order = self.orders.get(orderid)
         if order is None:
-            self.write_log(f"IB: cancel: no order {orderid}")
+            self.write_log(f"cancel: no order {orderid}")
             return
         if order.status in FINAL_STATUSES:
-            self.write_log(f"IB: cancel: order {orderid} is already {order.status.value}")
+            self.write_log(f"cancel: order {orderid} is already {order.status.value}")
             return
         if not self._send(requests.cancel_order(self.version, int(orderid))):
-            self.write_log(f"IB: cancel of order {orderid} not sent: not connected to TWS")
+            self.write_log(f"cancel of order {orderid} not sent: not connected to TWS")
 
     # account and positions
 
@@ -778,7 +779,7 @@ class IbGateway(BaseGateway):
             )
         except (LookupError, ConnectionError, asyncio.TimeoutError) as exc:
             found = []
-            self.write_log(f"IB: no contract details for ConId {con_id}: {exc}")
+            self.write_log(f"no contract details for ConId {con_id}: {exc}")
         finally:
             self._learning.discard(con_id)
         if found:
@@ -842,7 +843,7 @@ class IbGateway(BaseGateway):
         if alias is not None:
             alias.exchange = exchange
             self.on_contract(alias)
-        self.write_log(f"IB: {symbol}.{exchange.value} is ConId {info.con_id} ({info.long_name})")
+        self.write_log(f"{symbol}.{exchange.value} is ConId {info.con_id} ({info.long_name})")
         return info
 
     def _remember(self, info: parse.ContractInfo, exchange: Exchange | None = None) -> None:
@@ -862,12 +863,12 @@ class IbGateway(BaseGateway):
 
     def _subscribe(self, req: SubscribeRequest, depth_rows: int) -> None:
         if req.exchange not in parse.EXCHANGE_VT2IB:
-            self.write_log(f"IB: cannot subscribe {req.vt_symbol}: IB has no exchange {req.exchange.value}")
+            self.write_log(f"cannot subscribe {req.vt_symbol}: IB has no exchange {req.exchange.value}")
             return
         try:
             parse.parse_symbol(req.symbol)
         except InvalidIdentifierError as exc:
-            self.write_log(f"IB: cannot subscribe {req.vt_symbol}: {exc}")
+            self.write_log(f"cannot subscribe {req.vt_symbol}: {exc}")
             return
         subscription = self._subscriptions.get(req.vt_symbol)
         if subscription is None:
@@ -898,7 +899,7 @@ class IbGateway(BaseGateway):
                     self._remember(found[0], req.exchange)
                 subscription.con_id, subscription.ib_exchange = contract.con_id, contract.exchange
         except (LookupError, ConnectionError, asyncio.TimeoutError) as exc:
-            self.write_log(f"IB: cannot subscribe {req.vt_symbol}: {exc}")
+            self.write_log(f"cannot subscribe {req.vt_symbol}: {exc}")
             if not isinstance(exc, (ConnectionError, asyncio.TimeoutError)):
                 self._subscriptions.pop(req.vt_symbol, None)
             return

@@ -55,8 +55,8 @@ class _Market:
                 bids = [(str(mid - tick * (1 + level)), str(100 * (level + 1))) for level in range(3)]
                 asks = [(str(mid + tick * (1 + level)), str(100 * (level + 1))) for level in range(3)]
                 self.tws.set_book(con_id, bids, asks)
-                if rng.random() < 0.3:
-                    self.tws.print_trade(con_id, str(mid), str(rng.randint(1, 9)))
+                if rng.random() < 0.5:  # prints around the mid: resting orders near it fill now and then
+                    self.tws.print_trade(con_id, str(mid + tick * rng.randint(-3, 3)), str(rng.randint(1, 9)))
 
     def stop(self) -> None:
         self.stopped.set()
