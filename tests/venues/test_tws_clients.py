@@ -95,6 +95,14 @@ def test_ib_async_trades_against_the_fake_tws(tws: FakeTws) -> None:
             ib.cancelOrder(resting.order)
             await _until(lambda: resting.orderStatus.status == "Cancelled", "limit order cancelled")
 
+            # placing an order again under its id modifies it: here its limit moves through the ask and fills
+            modified = ib.placeOrder(stock, ib_async.LimitOrder("SELL", 10, 195.0, tif="GTC"))
+            await _until(lambda: modified.orderStatus.status == "Submitted", "sell submitted")
+            modified.order.lmtPrice = 189.9
+            ib.placeOrder(stock, modified.order)
+            await _until(lambda: modified.orderStatus.status == "Filled", "modified order filled")
+            assert [f.execution.price for f in modified.fills] == [189.95]  # the best bid (set above)
+
             taker = ib.placeOrder(stock, ib_async.MarketOrder("BUY", 30))
             await _until(lambda: taker.orderStatus.status == "Filled", "market order filled")
             await _until(lambda: taker.fills and taker.fills[0].commissionReport.commission > 0, "commission")
@@ -105,9 +113,11 @@ def test_ib_async_trades_against_the_fake_tws(tws: FakeTws) -> None:
             assert fill.commissionReport.commission == 1.0  # the 1.00 USD minimum
 
             executions = await ib.reqExecutionsAsync()
-            assert [f.execution.execId for f in executions] == [fill.execution.execId]
-            await _until(lambda: [p.position for p in ib.positions("DU1234567")] == [30.0], "position")
-            await _until(lambda: [p.position for p in ib.portfolio("DU1234567")] == [30.0], "portfolio")
+            assert [f.execution.execId for f in executions][-1] == fill.execution.execId and len(
+                executions
+            ) == 2
+            await _until(lambda: [p.position for p in ib.positions("DU1234567")] == [20.0], "position")
+            await _until(lambda: [p.position for p in ib.portfolio("DU1234567")] == [20.0], "portfolio")
             assert any(v.tag == "NetLiquidation" and v.account == "DU1234567" for v in ib.accountValues())
 
             bars = await ib.reqHistoricalDataAsync(stock, "", "1 D", "1 hour", "TRADES", True)
