@@ -14,7 +14,6 @@ import pytest
 
 from vtcore import _core
 
-TICK = 0
 MESSAGE = 1
 
 
@@ -29,16 +28,15 @@ def flatten(hub: _core.EventHub, segments: list[tuple[Any, ...]]) -> list[tuple[
     """(producer id, "tick" | "message", sequence number) for every record, in delivery order."""
     events: list[tuple[int, str, int]] = []
     for segment in segments:
-        if segment[1] == TICK:
-            producer_id, _, start, count = segment
-            volumes = hub.tick_buffer.view(start, count)["volume"]
-            events += [(producer_id, "tick", int(volume)) for volume in volumes]
+        if isinstance(segment, _core.TickRun):
+            volumes = hub.tick_buffer.view(segment.start, segment.size)["volume"]
+            events += [(segment.producer_id, "tick", int(volume)) for volume in volumes]
         else:
-            producer_id, _, kind, request_id, is_last, payload = segment
-            assert (kind, is_last) == (7, True)
-            (seq,) = struct.unpack_from("=Q", payload)
-            assert request_id == seq
-            events.append((producer_id, "message", seq))
+            assert isinstance(segment, _core.ProducerMessage)
+            assert (segment.kind, segment.is_last) == (7, True)
+            (seq,) = struct.unpack_from("=Q", segment.payload)
+            assert segment.request_id == seq
+            events.append((segment.producer_id, "message", seq))
     return events
 
 
@@ -120,8 +118,8 @@ def test_drain_never_takes_more_ticks_than_the_buffer_holds() -> None:
     for seq in range(1, 41):
         assert producer.push_tick(tick_bytes(seq))
     first = hub.drain(1000)
-    assert sum(segment[3] for segment in first) == 16
-    for _, _, start, count in first:
+    assert sum(run.size for run in first) == 16
+    for _, start, count in first:
         # Every run of one drain is a valid, non-wrapping view until the next drain.
         assert (start % 16) + count <= 16
         assert hub.tick_buffer.is_valid(start, count)
@@ -130,7 +128,7 @@ def test_drain_never_takes_more_ticks_than_the_buffer_holds() -> None:
         seen += flatten(hub, segments)
     assert [seq for _, _, seq in seen] == list(range(1, 41))
     # The first drain's records were overwritten by the later ones: a stale view is refused.
-    _, _, start, count = first[0]
+    _, start, count = first[0]
     with pytest.raises(_core.StaleViewError):
         hub.tick_buffer.view(start, count)
 
@@ -251,7 +249,7 @@ def test_a_busy_producer_beside_an_idle_one_comes_in_whole_runs() -> None:
     for seq in range(10):
         assert idle.push_tick(tick_bytes(seq))
     segments = hub.drain(4096)
-    runs = {producer.id: [s[3] for s in segments if s[0] == producer.id] for producer in (busy, idle)}
+    runs = {p.id: [run.size for run in segments if run.producer_id == p.id] for p in (busy, idle)}
     assert runs[idle.id] == [10]
     assert runs[busy.id] == [2048, 4096 - 10 - 2048]  # its share, then everything the idle one left
     assert [event[2] for event in flatten(hub, segments) if event[0] == busy.id] == list(range(4086))

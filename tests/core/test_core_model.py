@@ -16,9 +16,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vtcore import _core
+from vtcore import _core, records
 
-TICK_DTYPE = _core.TickBuffer(1).array().dtype
+TICK_DTYPE = records.TICK_DTYPE
 
 
 @dataclass
@@ -70,10 +70,10 @@ def tick(seq: int) -> bytes:
 def delivered(hub: _core.EventHub, budget: int) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     for segment in hub.drain(budget):
-        if segment[1] == 0:
-            out += [("tick", int(v)) for v in hub.tick_buffer.view(segment[2], segment[3])["volume"]]
+        if isinstance(segment, _core.TickRun):
+            out += [("tick", int(v)) for v in hub.tick_buffer.view(segment.start, segment.size)["volume"]]
         else:
-            out.append(("message", struct.unpack("=Q", segment[5])[0]))
+            out.append(("message", struct.unpack("=Q", segment.payload)[0]))
     return out
 
 

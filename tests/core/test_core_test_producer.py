@@ -24,13 +24,12 @@ def consume(hub: _core.EventHub, producer: _core.TestProducer) -> tuple[np.ndarr
         hub.wait(0.1)
         segments = hub.drain(4096)
         for segment in segments:
-            if segment[1] == 0:
-                chunks.append(hub.tick_buffer.view(segment[2], segment[3]).copy())
-                received += segment[3]
+            if isinstance(segment, _core.TickRun):
+                chunks.append(hub.tick_buffer.view(segment.start, segment.size).copy())
+                received += segment.size
             else:
-                _, _, kind, _, _, payload = segment
-                assert kind == 1
-                messages.append((received, struct.unpack("=Q", payload)[0]))
+                assert segment.kind == 1
+                messages.append((received, struct.unpack("=Q", segment.payload)[0]))
         if finished and not segments:
             break
     assert producer.join(10.0)

@@ -70,7 +70,7 @@ def test_hub_views_outlive_the_hub() -> None:
     hub = _core.EventHub(16)
     producer = hub.add_producer("p", 8)
     producer.push_tick(record(7))
-    ((_, _, start, count),) = hub.drain()
+    ((_, start, count),) = hub.drain()
     view = hub.tick_buffer.view(start, count)
     del hub, producer
     gc.collect()

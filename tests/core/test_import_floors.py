@@ -26,7 +26,7 @@ CORE = {"errors", "log", "setting", "constant", "time", "records", "object", "or
 ENGINE = {"event", "gateway", "converter", "engine", ""}
 #: modules that may import the compiled engine modules directly
 PRIVATE_IMPORTERS = {
-    "vtcore._core": {"vtcore.records", "vtcore.event", "vtcore.gateway"},
+    "vtcore._core": {"vtcore.records", "vtcore.event", "vtcore.gateway", "vtcore._fast"},
     "vtcore._fast": {"vtcore.object", "vtcore.event"},
 }
 SHARED_GATEWAY_PARTS = {"_transport", "_venue", "_sdk"}

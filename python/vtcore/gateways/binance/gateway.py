@@ -31,6 +31,7 @@ from vtcore.gateways._transport import (
 )
 from vtcore.gateways._venue import VenueGateway, format_step, http_to_ws, parse_common_settings
 from vtcore.gateways.binance import parse, schemas
+from vtcore.gateways.binance.parse import BOOK_TICKER, COMBINED_PREFIX, DECODE_ERRORS, TRADE
 from vtcore.object import BarData, CancelRequest, ContractData, HistoryRequest, OrderData, OrderRequest
 from vtcore.time import INTERVAL_STEP, ms_to_datetime
 
@@ -222,14 +223,14 @@ class BinanceGatewayBase(VenueGateway):
 
     def on_market_message(self, raw: bytes) -> None:
         # the stream name (first key of a combined frame) picks the typed decoder: one decoding pass
-        if not raw.startswith(parse.COMBINED_PREFIX):
+        if not raw.startswith(COMBINED_PREFIX):
             self.on_stream_reply(raw)  # a reply to SUBSCRIBE, an error, or not Binance's at all
             return
         end = raw.find(b'"', 11)
         kind = raw[raw.find(b"@", 11, end) + 1 : end]
         try:
             if kind == b"bookTicker":
-                ticker = parse.BOOK_TICKER.decode(raw).data
+                ticker = BOOK_TICKER.decode(raw).data
                 self.update_top(
                     self.vt_symbol_of(ticker.s),
                     ms_to_datetime(ticker.E) if ticker.E else None,
@@ -241,9 +242,9 @@ class BinanceGatewayBase(VenueGateway):
             elif kind.startswith(b"depth"):
                 self.on_depth(raw[11:end].decode(), raw)
             elif kind in (b"trade", b"aggTrade"):
-                trade = parse.TRADE.decode(raw).data
+                trade = TRADE.decode(raw).data
                 self.update_last(self.vt_symbol_of(trade.s), ms_to_datetime(trade.T), trade.p, trade.q)
-        except parse.DECODE_ERRORS as error:
+        except DECODE_ERRORS as error:
             self.drop_malformed(f"{raw[11:end].decode(errors='replace')} message", error)
 
     @abstractmethod
@@ -253,7 +254,7 @@ class BinanceGatewayBase(VenueGateway):
     def on_stream_reply(self, raw: bytes) -> None:
         try:
             reply = parse.STREAM_REPLY.decode(raw)
-        except parse.DECODE_ERRORS:
+        except DECODE_ERRORS:
             self.drop_malformed("market message", repr(raw[:120]))
             return
         if reply.code is not None:

@@ -27,6 +27,7 @@ from vtcore.gateways._transport import RateLimit, RequestRejectedError, WebSocke
 from vtcore.gateways._venue import format_step
 from vtcore.gateways.binance import parse, schemas
 from vtcore.gateways.binance.gateway import BinanceGatewayBase, BinanceUrls, sign_payload
+from vtcore.gateways.binance.parse import FUTURES_DEPTH, SPOT_DEPTH
 from vtcore.log import register_secret
 from vtcore.object import CancelRequest, ContractData, OrderData, OrderRequest, PositionData
 from vtcore.time import ms_to_datetime
@@ -82,9 +83,7 @@ class BinanceSpotGateway(BinanceGatewayBase):
         return [(self.market_sockets[0], [f"{lower}@bookTicker", f"{lower}@depth5@100ms", f"{lower}@trade"])]
 
     def on_depth(self, stream: str, raw: bytes) -> None:
-        depth = parse.SPOT_DEPTH.decode(
-            raw
-        ).data  # spot partial depth names no symbol: take it from the stream
+        depth = SPOT_DEPTH.decode(raw).data  # spot partial depth names no symbol: take it from the stream
         self.update_depth(self.vt_symbol_of(stream.partition("@")[0].upper()), None, depth.bids, depth.asks)
 
     # ---- account
@@ -243,7 +242,7 @@ class BinanceFuturesGatewayBase(BinanceGatewayBase):
         return [(self.market_sockets[0], book + trades)]
 
     def on_depth(self, stream: str, raw: bytes) -> None:
-        depth = parse.FUTURES_DEPTH.decode(raw).data
+        depth = FUTURES_DEPTH.decode(raw).data
         self.update_depth(self.vt_symbol_of(depth.s), ms_to_datetime(depth.E), depth.b, depth.a)
 
     # ---- account and positions

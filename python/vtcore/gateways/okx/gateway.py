@@ -38,6 +38,7 @@ from vtcore.gateways._venue import (
     parse_common_settings,
 )
 from vtcore.gateways.okx import parse, schemas
+from vtcore.gateways.okx.parse import BOOKS, DECODE_ERRORS, MARKET_CHANNELS, PUSH_PREFIX, TICKERS, TRADES
 from vtcore.object import BarData, CancelRequest, HistoryRequest, OrderData, OrderRequest
 from vtcore.time import INTERVAL_STEP, ms_to_datetime
 
@@ -246,18 +247,18 @@ class OkxGatewayBase(VenueGateway):
 
     async def subscribe_market(self, symbol: str) -> None:
         assert self.public_socket is not None
-        await self.public_socket.subscribe([f"{c}:instId={symbol}" for c in parse.MARKET_CHANNELS])
+        await self.public_socket.subscribe([f"{c}:instId={symbol}" for c in MARKET_CHANNELS])
 
     async def unsubscribe_market(self, symbol: str) -> None:
         assert self.public_socket is not None
-        await self.public_socket.unsubscribe([f"{c}:instId={symbol}" for c in parse.MARKET_CHANNELS])
+        await self.public_socket.unsubscribe([f"{c}:instId={symbol}" for c in MARKET_CHANNELS])
 
     def decode_frame(self, raw: bytes) -> schemas.WsFrame | None:
         if raw == b"pong":
             return None
         try:
             return parse.FRAME.decode(raw)
-        except parse.DECODE_ERRORS as error:
+        except DECODE_ERRORS as error:
             self.drop_malformed("frame", error)
             return None
 
@@ -266,20 +267,20 @@ class OkxGatewayBase(VenueGateway):
             self.write_log(f"venue error {frame.code}: {frame.msg}", logging.WARNING)
 
     def on_public_message(self, raw: bytes) -> None:
-        channel = leading_string(raw, parse.PUSH_PREFIX)
-        if channel not in parse.MARKET_CHANNELS:
+        channel = leading_string(raw, PUSH_PREFIX)
+        if channel not in MARKET_CHANNELS:
             frame = self.decode_frame(raw)  # events, errors, pong, or keys in another order
             if frame is None:
                 return
             if frame.event is not None:
                 self.on_venue_event(frame)
                 return
-            if frame.arg is None or frame.arg.channel not in parse.MARKET_CHANNELS:
+            if frame.arg is None or frame.arg.channel not in MARKET_CHANNELS:
                 return
             channel = frame.arg.channel
         try:
             if channel == "tickers":
-                for ticker in parse.TICKERS.decode(raw).data:
+                for ticker in TICKERS.decode(raw).data:
                     state = self.ticks.get(ticker.instId)
                     if state is None:
                         continue
@@ -297,13 +298,13 @@ class OkxGatewayBase(VenueGateway):
                     values[_TURNOVER] = ticker.volCcy24h or 0.0
                     self.emit_tick(state, ms_to_datetime(int(ticker.ts)))
             elif channel == "books5":
-                push = parse.BOOKS.decode(raw)
+                push = BOOKS.decode(raw)
                 for book in push.data:
                     self.update_depth(push.arg.instId, ms_to_datetime(int(book.ts)), book.bids, book.asks)
             else:
-                for trade in parse.TRADES.decode(raw).data:
+                for trade in TRADES.decode(raw).data:
                     self.update_last(trade.instId, ms_to_datetime(int(trade.ts)), trade.px, trade.sz)
-        except parse.DECODE_ERRORS as error:
+        except DECODE_ERRORS as error:
             self.drop_malformed(f"{channel} push", error)
 
     # ---- private stream
@@ -365,7 +366,7 @@ class OkxGatewayBase(VenueGateway):
                     self.on_position(
                         parse.position(position, gateway_name=self.gateway_name, exchange=self.exchange)
                     )
-        except parse.DECODE_ERRORS as error:
+        except DECODE_ERRORS as error:
             self.drop_malformed(f"{frame.arg.channel} push", error)
 
     def apply_order(self, row: schemas.Order) -> None:
