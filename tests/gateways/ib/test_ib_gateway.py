@@ -290,9 +290,7 @@ def test_tws_restart_reconnects_resubscribes_and_keeps_orders(
     )
 
     tws.restart(downtime=0.3)
-    recorder.wait(
-        lambda: [s.state for s in recorder.states()].count("ready") >= 2, what="logged in again"
-    )
+    recorder.wait(lambda: [s.state for s in recorder.states()].count("ready") >= 2, what="logged in again")
     wait_until(lambda: tws.market_data_subscriptions() == [AAPL.con_id], what="subscribed again")
     tws.set_book(AAPL.con_id, [("189.95", "300")], [("190.05", "200")])
     recorder.wait(lambda: any(t.bid_price_1 == 189.95 for t in recorder.ticks(AAPL_VT)), what="ticks again")
@@ -465,8 +463,10 @@ def test_held_positions_bring_their_contracts(main_engine: MainEngine, tws: Fake
         {"tws_host": "127.0.0.1", "tws_port": tws.port, "client_id": 1, "account": "DU1234567"}, "IB"
     )
     recorder.wait(
-        lambda: {(p.vt_symbol, p.volume) for p in recorder.positions()}
-        >= {(AAPL_VT, 100.0), (f"{ES.con_id}.CME", -2.0)},
+        lambda: (
+            {(p.vt_symbol, p.volume) for p in recorder.positions()}
+            >= {(AAPL_VT, 100.0), (f"{ES.con_id}.CME", -2.0)}
+        ),
         what="positions under their contracts' exchanges",
     )
     assert {c.vt_symbol for c in recorder.contracts()} == {AAPL_VT, f"{ES.con_id}.CME"}

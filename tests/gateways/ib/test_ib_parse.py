@@ -38,9 +38,18 @@ def test_contract_details_layout_follows_the_server_version(version: int) -> Non
     req_id, info = parse.contract_details([*fields], version)
     assert req_id == 5
     assert (info.con_id, info.symbol, info.sec_type, info.exchange, info.multiplier) == (
-        ES.con_id, "ES", "FUT", "CME", "50")
+        ES.con_id,
+        "ES",
+        "FUT",
+        "CME",
+        "50",
+    )
     assert (info.min_tick, info.long_name, info.last_trade_date, info.time_zone) == (
-        0.25, "E-mini S&P 500", "20261218", "US/Central")
+        0.25,
+        "E-mini S&P 500",
+        "20261218",
+        "US/Central",
+    )
     contract = parse.contract_data(info, "IB")
     assert contract is not None and contract.vt_symbol == f"{ES.con_id}.CME" and contract.size == 50
 
@@ -51,13 +60,30 @@ def test_error_layout_and_order_messages() -> None:
     assert (old.code, old.text, old.advanced) == (201, "Order rejected - reason:x", "")
     assert (new.req_id, new.advanced) == (12, '{"a":1}')
     view = peer.OrderView(
-        order_id=9, client_id=1, perm_id=77, account="DU1", spec=AAPL, exchange="SMART", action="SELL",
-        quantity=Decimal(3), order_type="STP LMT", limit_price=Decimal("188"), aux_price=Decimal("189"),
-        tif="GTC", order_ref="r", outside_rth=False, status="PreSubmitted",
+        order_id=9,
+        client_id=1,
+        perm_id=77,
+        account="DU1",
+        spec=AAPL,
+        exchange="SMART",
+        action="SELL",
+        quantity=Decimal(3),
+        order_type="STP LMT",
+        limit_price=Decimal("188"),
+        aux_price=Decimal("189"),
+        tif="GTC",
+        order_ref="r",
+        outside_rth=False,
+        status="PreSubmitted",
     )
     opened = parse.open_order([str(f) for f in peer.open_order(178, view)])
     assert (opened.order_id, opened.con_id, opened.order_type, opened.limit_price, opened.aux_price) == (
-        9, AAPL.con_id, "STP LMT", 188.0, 189.0)
+        9,
+        AAPL.con_id,
+        "STP LMT",
+        188.0,
+        189.0,
+    )
     assert (opened.tif, opened.account, opened.client_id, opened.perm_id) == ("GTC", "DU1", 1, 77)
     status = parse.order_status([str(f) for f in peer.order_status(view)])
     assert (status.status, status.remaining, status.perm_id) == ("PreSubmitted", 3.0, 77)

@@ -67,8 +67,17 @@ class OrderView:
 def contract_fields(spec: ContractSpec, exchange: str) -> list[Any]:
     """The 11 contract fields of openOrder/execDetails/position (no primaryExchange)."""
     return [
-        spec.con_id, spec.symbol, spec.sec_type, spec.last_trade_date, spec.strike, spec.right,
-        spec.multiplier, exchange, spec.currency, spec.local_symbol, spec.trading_class,
+        spec.con_id,
+        spec.symbol,
+        spec.sec_type,
+        spec.last_trade_date,
+        spec.strike,
+        spec.right,
+        spec.multiplier,
+        exchange,
+        spec.currency,
+        spec.local_symbol,
+        spec.trading_class,
     ]
 
 
@@ -79,6 +88,8 @@ def error(version: int, req_id: int, code: int, text: str, advanced_json: str = 
     return fields
 
 
+# fmt: off
+# Field tables, one line per group of IB fields as the client reads them (ruff format would put one a line).
 def contract_details(version: int, req_id: int, spec: ContractSpec, exchange: str) -> list[Any]:
     fields: list[Any] = [10]
     if version < SIZE_RULES:
@@ -151,21 +162,57 @@ def open_order(version: int, order: OrderView) -> list[Any]:
     return fields
 
 
+# fmt: on
+
+
 def order_status(order: OrderView, why_held: str = "") -> list[Any]:
     return [
-        3, order.order_id, order.status, order.filled, order.remaining, order.average_price, order.perm_id, 0,
-        order.last_fill_price, order.client_id, why_held, U,
+        3,
+        order.order_id,
+        order.status,
+        order.filled,
+        order.remaining,
+        order.average_price,
+        order.perm_id,
+        0,
+        order.last_fill_price,
+        order.client_id,
+        why_held,
+        U,
     ]
 
 
 def exec_details(  # noqa: PLR0917 - one argument per field the message carries
-    version: int, req_id: int, order: OrderView, exec_id: str, time_text: str, shares: Decimal,
-    price: Decimal, cum_qty: Decimal, average_price: Decimal, exchange: str,
+    version: int,
+    req_id: int,
+    order: OrderView,
+    exec_id: str,
+    time_text: str,
+    shares: Decimal,
+    price: Decimal,
+    cum_qty: Decimal,
+    average_price: Decimal,
+    exchange: str,
 ) -> list[Any]:
     fields: list[Any] = [11, req_id, order.order_id, *contract_fields(order.spec, order.exchange)]
     fields += [
-        exec_id, time_text, order.account, exchange, "BOT" if order.action == "BUY" else "SLD", shares, price,
-        order.perm_id, order.client_id, 0, cum_qty, average_price, order.order_ref, "", "", "", 1,
+        exec_id,
+        time_text,
+        order.account,
+        exchange,
+        "BOT" if order.action == "BUY" else "SLD",
+        shares,
+        price,
+        order.perm_id,
+        order.client_id,
+        0,
+        cum_qty,
+        average_price,
+        order.order_ref,
+        "",
+        "",
+        "",
+        1,
     ]
     if version >= PENDING_PRICE_REVISION:
         fields.append(False)
@@ -179,13 +226,36 @@ def commission_report(
 
 
 def portfolio(  # noqa: PLR0917 - one argument per field the message carries
-    spec: ContractSpec, position: Decimal, market_price: Decimal, average_cost: Decimal,
-              unrealized: Decimal, realized: Decimal, account: str) -> list[Any]:
+    spec: ContractSpec,
+    position: Decimal,
+    market_price: Decimal,
+    average_cost: Decimal,
+    unrealized: Decimal,
+    realized: Decimal,
+    account: str,
+) -> list[Any]:
     market_value = position * market_price * spec.size_multiplier
     return [
-        7, 8, spec.con_id, spec.symbol, spec.sec_type, spec.last_trade_date, spec.strike, spec.right,
-        spec.multiplier, spec.primary_exchange or spec.exchange, spec.currency, spec.local_symbol,
-        spec.trading_class, position, market_price, market_value, average_cost, unrealized, realized, account,
+        7,
+        8,
+        spec.con_id,
+        spec.symbol,
+        spec.sec_type,
+        spec.last_trade_date,
+        spec.strike,
+        spec.right,
+        spec.multiplier,
+        spec.primary_exchange or spec.exchange,
+        spec.currency,
+        spec.local_symbol,
+        spec.trading_class,
+        position,
+        market_price,
+        market_value,
+        average_cost,
+        unrealized,
+        realized,
+        account,
     ]
 
 
@@ -194,6 +264,6 @@ def position(account: str, spec: ContractSpec, quantity: Decimal, average_cost: 
 
 
 def historical_bar(  # noqa: PLR0917 - one argument per field of a bar
-    date: str, o: Decimal, h: Decimal, low: Decimal, c: Decimal, volume: Decimal,
-                   wap: Decimal, count: int) -> list[Any]:
+    date: str, o: Decimal, h: Decimal, low: Decimal, c: Decimal, volume: Decimal, wap: Decimal, count: int
+) -> list[Any]:
     return [date, o, h, low, c, volume, wap, count]

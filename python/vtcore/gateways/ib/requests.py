@@ -40,8 +40,17 @@ class IbContract:
 
     def fields(self) -> list[object]:
         return [
-            self.con_id or "", self.symbol, self.sec_type, self.last_trade_date, self.strike, self.right,
-            self.multiplier, self.exchange, self.primary_exchange, self.currency, self.local_symbol,
+            self.con_id or "",
+            self.symbol,
+            self.sec_type,
+            self.last_trade_date,
+            self.strike,
+            self.right,
+            self.multiplier,
+            self.exchange,
+            self.primary_exchange,
+            self.currency,
+            self.local_symbol,
             self.trading_class,
         ]
 
@@ -96,6 +105,8 @@ def cancel_mkt_depth(req_id: int) -> list[object]:
     return [Out.CANCEL_MKT_DEPTH, 1, req_id, False]
 
 
+# fmt: off
+# placeOrder's field table: a line per group of IB fields, as TWS reads them (not one field a line)
 def place_order(version: int, order_id: int, contract: IbContract, order: IbOrder) -> list[object]:
     fields: list[object] = [
         Out.PLACE_ORDER, order_id, *contract.fields(), "", "",  # secIdType, secId
@@ -132,6 +143,7 @@ def place_order(version: int, order_id: int, contract: IbContract, order: IbOrde
     if version >= MANUAL_ORDER_TIME_VERSION:
         fields.append("")  # manualOrderTime
     return fields
+# fmt: on
 
 
 def cancel_order(version: int, order_id: int) -> list[object]:
@@ -162,6 +174,16 @@ def req_historical_data(
 ) -> list[object]:
     """Bars up to `end` ("yyyymmdd-hh:mm:ss", UTC), regular hours and outside, dates as epoch seconds."""
     return [
-        Out.REQ_HISTORICAL_DATA, req_id, *contract.fields(), False, end, bar_size, duration, False, what, 2,
-        False, "",
+        Out.REQ_HISTORICAL_DATA,
+        req_id,
+        *contract.fields(),
+        False,
+        end,
+        bar_size,
+        duration,
+        False,
+        what,
+        2,
+        False,
+        "",
     ]
