@@ -180,7 +180,7 @@ def test_order_types_cancel_executions_and_positions(ib: tuple[MainEngine, Recor
     assert (trade.price, trade.volume, trade.direction) == (190.1, 30, Direction.LONG)
     ib_gateway = engine.get_gateway("IB")
     assert isinstance(ib_gateway, IbGateway)
-    wait_until(lambda: trade.tradeid in ib_gateway.commissions, what="commission report")
+    assert trade.extra == {"commission": 1.0, "commission_currency": "USD", "realized_pnl": 0.0}
     assert ib_gateway.commissions[trade.tradeid].commission == 1.0
     recorder.wait(
         lambda: any(p.vt_symbol == AAPL_VT and p.volume == 30 for p in recorder.positions()), what="position"
@@ -491,3 +491,16 @@ def test_vtcore_run_sim_on_the_fake_tws(tmp_path: Path) -> None:
     assert f"{AAPL.con_id}.SMART" in output  # a latest-tick line
     assert "account IB.DU1234567" in output
     assert f"position {AAPL.con_id}.SMART" in output
+
+
+def test_a_trade_whose_commission_report_never_comes_is_not_held_back(
+    ib: tuple[MainEngine, Recorder], tws: FakeTws
+) -> None:
+    engine, recorder = ib
+    tws.faults.withhold_commission_reports = True
+    market = engine.send_order(
+        order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.MARKET, 5), "IB"
+    )
+    [trade] = recorder.wait(lambda: recorder.trades(market), what="trade without its commission")
+    assert trade.extra is None and trade.volume == 5
+    assert final(recorder, market).status == Status.ALLTRADED

@@ -89,6 +89,7 @@ class TwsFaults:
     act_before_drop: bool = False
     refuse_connections: bool = False  # TWS is down (restarting)
     mute_market_data: bool = False
+    withhold_commission_reports: bool = False  # executions come without their commission report
 
 
 @dataclass
@@ -965,7 +966,8 @@ class FakeTws:
             session.send(self._exec_fields(session, -1, fill))
         self._send_order_update(order)
         for session in self._sessions_of(order.client_id):
-            session.send(layouts.commission_report(exec_id, commission, spec.currency, realized))
+            if not self.faults.withhold_commission_reports:
+                session.send(layouts.commission_report(exec_id, commission, spec.currency, realized))
         self._publish_account(order.account, spec.con_id)
 
     def _exec_fields(self, session: Session, req_id: int, fill: Fill) -> list[Any]:

@@ -18,11 +18,11 @@ the login manages several):
   details (reqContractDetails) and uses the ConId of the single match (none or several: a clear error). The
   contract is pushed under its ConId and under the description; ticks and orders keep the symbol they were
   asked with.
-- market data (tick price/size/string, optional depth with `subscribe_depth`) into TickData; orders LIMIT,
+- market data (tick price/size, optional depth with `subscribe_depth`) into TickData; orders LIMIT,
   MARKET, STOP (`price` is the stop), STOP_LIMIT and time in force through `IbOrderRequest`; FAK/FOK as
   IOC/FOK limit orders; cancel; order status and open orders; executions into TradeData (once per execId)
-  and their commission reports (`commissions`); account values, portfolio and positions; bars through
-  `query_history`.
+  with their commission report in `extra` (the trade waits `commission_wait` for it, then goes without);
+  account values, portfolio and positions; bars through `query_history`.
 - TWS restarts daily: the connection comes back by itself (backoff), and then the gateway subscribes again,
   reloads open orders and today's executions (so nothing missed while away is lost, and nothing seen is pushed
   twice), and settles orders that were in flight when the socket dropped.
@@ -181,6 +181,7 @@ class IbGateway(BaseGateway):
     connect_timeout: float = 10.0
     request_timeout: float = 30.0
     pacing_rate: float = 40.0  # messages a second after a burst of 8 (TWS allows 50)
+    commission_wait: float = 0.5  # how long a trade waits for its commission report
 
     def __init__(self, event_engine: EventEngine, gateway_name: str = "IB") -> None:
         super().__init__(event_engine, gateway_name)
@@ -213,6 +214,8 @@ class IbGateway(BaseGateway):
         self._unplaced: dict[int, parse.Holding] = {}  # positions waiting for their contract
         self._stopped = threading.Event()
         self._tasks: set[asyncio.Future[Any]] = set()
+        self._executions: set[str] = set()  # execIds seen (pushed, or held for their commission)
+        self._held: dict[str, TradeData] = {}  # trades waiting a moment for their commission report
 
     # -- vn.py's interface (any thread) ----------------------------------------------------------------------
 
@@ -340,6 +343,8 @@ class IbGateway(BaseGateway):
             await connection.run()
         finally:
             sender.cancel()
+            for exec_id in list(self._held):  # closing: a trade held for its commission goes now
+                self._release(exec_id)
             self._ready = False
             self._connection = None
             self._order_queue = None
@@ -358,6 +363,8 @@ class IbGateway(BaseGateway):
 
     def _on_lost(self, reason: str) -> None:
         was_ready, self._ready = self._ready, False
+        for exec_id in list(self._held):  # never keep a trade back longer than the session
+            self._release(exec_id)
         for req_id, pending in list(self._pending.items()):
             if not pending.future.done():
                 pending.future.set_exception(ConnectionError(f"connection lost: {reason}"))
@@ -593,11 +600,34 @@ class IbGateway(BaseGateway):
             volume=execution.shares,
             datetime=execution.time,
         )
-        if self.orders.trade(trade) is None:
+        if execution.exec_id in self._executions:
             return  # seen before (today's executions come again after every reconnect)
+        self._executions.add(execution.exec_id)
         if order is not None and execution.cum_qty > order.traded:
             status = Status.ALLTRADED if execution.cum_qty >= order.volume else Status.PARTTRADED
             self.orders.update(orderid, status, traded=execution.cum_qty)
+        report = self.commissions.get(execution.exec_id)
+        if report is not None:
+            self._push_trade(trade, report)
+            return
+        # TWS sends the commission report right after the execution, as a message of its own: the trade waits
+        # for it (a moment) so that TradeData carries it, and goes without it if it does not come in time
+        self._held[execution.exec_id] = trade
+        asyncio.get_running_loop().call_later(self.commission_wait, self._release, execution.exec_id)
+
+    def _release(self, exec_id: str) -> None:
+        trade = self._held.pop(exec_id, None)
+        if trade is not None:
+            self._push_trade(trade, None)
+
+    def _push_trade(self, trade: TradeData, report: parse.Commission | None) -> None:
+        if report is not None:
+            trade.extra = {
+                "commission": report.commission,
+                "commission_currency": report.currency,
+                "realized_pnl": report.realized_pnl,
+            }
+        self.orders.trade(trade)
 
     def _on_execution_end(self, fields: list[str]) -> None:
         if self._sync and int(fields[2]) == self._sync["id"]:
@@ -609,7 +639,9 @@ class IbGateway(BaseGateway):
         if report.exec_id in self.commissions:
             return
         self.commissions[report.exec_id] = report
-        self.write_log(f"execution {report.exec_id} commission {report.commission:g} {report.currency}")
+        trade = self._held.pop(report.exec_id, None)
+        if trade is not None:
+            self._push_trade(trade, report)
 
     def _settle_after_sync(self) -> None:
         """After reconnecting, open orders and today's executions are in: an order still active here that TWS
