@@ -235,20 +235,11 @@ def portfolio(  # noqa: PLR0917 - one argument per field the message carries
     account: str,
 ) -> list[Any]:
     market_value = position * market_price * spec.size_multiplier
+    # portfolio carries the primary exchange where the other messages carry the order's exchange
     return [
         7,
         8,
-        spec.con_id,
-        spec.symbol,
-        spec.sec_type,
-        spec.last_trade_date,
-        spec.strike,
-        spec.right,
-        spec.multiplier,
-        spec.primary_exchange or spec.exchange,
-        spec.currency,
-        spec.local_symbol,
-        spec.trading_class,
+        *contract_fields(spec, spec.primary_exchange or spec.exchange),
         position,
         market_price,
         market_value,
