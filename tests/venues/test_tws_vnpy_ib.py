@@ -1,0 +1,80 @@
+"""vn.py's own IB gateway (`vnpy_ib` 10.45.1.0, unmodified, on the official `ibapi` from the test extra)
+runs against the fake TWS: it connects, reads the account and the contract, streams quotes, trades, cancels.
+
+vnpy 4.5.0, vnpy_ib and tzlocal are installed without their dependencies (vnpy's GUI stack is not needed)
+into `$VTCORE_TEST_CACHE` the first time (pip, a few seconds), and the gateway runs in a subprocess that has
+them on its path, with its own HOME (vnpy writes `~/.vntrader` on import).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from venues.ib import AAPL, FakeTws
+
+pytestmark = pytest.mark.slow  # the first run installs vnpy and vnpy_ib (seconds); later runs take about 3 s
+
+pytest.importorskip("ibapi.client", reason="the official API (nautilus-ibapi) is part of the test extra")
+
+PACKAGES = ("vnpy==4.5.0", "vnpy_ib==10.45.1.0", "tzlocal==5.3.1")
+DRIVER = Path(__file__).resolve().parent / "ib" / "vnpy_ib_driver.py"
+
+
+@pytest.fixture(scope="module")
+def vnpy_ib_site() -> Path:
+    root = Path(os.environ.get("VTCORE_TEST_CACHE", Path.home() / ".cache" / "vtcore" / "tests"))
+    site = root / f"vnpy-ib-10.45.1.0-py{sys.version_info.major}{sys.version_info.minor}"
+    if not (site / "vnpy_ib" / "ib_gateway.py").is_file():
+        staging = site.with_name(site.name + ".partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        command = [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(staging),
+            *PACKAGES,
+        ]
+        done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            pytest.skip(f"cannot install {', '.join(PACKAGES)} here: {done.stderr.strip()[-400:]}")
+        staging.replace(site)
+    return site
+
+
+@pytest.fixture
+def tws() -> Iterator[FakeTws]:
+    server = FakeTws().start()
+    server.set_book(AAPL.con_id, [("189.90", "300")], [("190.10", "200")])
+    yield server
+    server.stop()
+
+
+def test_vnpy_ib_trades_against_the_fake_tws(vnpy_ib_site: Path, tws: FakeTws, private_home: Path) -> None:
+    environment = {**os.environ, "PYTHONPATH": str(vnpy_ib_site), "HOME": str(private_home)}
+    done = subprocess.run(
+        [sys.executable, str(DRIVER), str(tws.port)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["contracts"][0] == [f"{AAPL.con_id}.SMART", "APPLE INC", 0.01, 1]
+    assert seen["quote"] == [189.9, 300.0, 190.1, 200.0]
+    assert seen["trades"] == [[seen["taker"], 190.1, 10.0, "LONG"]]
+    assert seen["final"] == {seen["taker"]: "ALLTRADED", seen["resting"]: "CANCELLED"}
+    assert seen["accounts"] == ["DU1234567.USD"]
