@@ -158,6 +158,9 @@ def test_contracts_ticks_account_and_description_resolution(
     )
     assert account.balance == 1_000_000
 
+    engine.unsubscribe(SubscribeRequest("MSFT-STK-USD-SMART", Exchange.SMART), "IB")
+    wait_until(lambda: tws.market_data_subscriptions() == [AAPL.con_id], what="MSFT market data cancelled")
+
 
 def test_order_types_cancel_executions_and_positions(ib: tuple[MainEngine, Recorder], tws: FakeTws) -> None:
     engine, recorder = ib
