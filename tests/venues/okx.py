@@ -495,6 +495,17 @@ class OkxVenue(VenueServer):
                     "sCode": "51008",
                     "sMsg": f"Order failed. Insufficient {asset} balance in account.",
                 }
+        else:
+            # the initial margin (notional over the leverage) must fit the settlement currency's balance
+            reference = price or (asks[0][0] if side == "BUY" and asks else bids[0][0] if bids else 0)
+            lever = Decimal(self.leverage.get(item.inst_id, "10"))
+            margin = quantity * Decimal(item.ct_val or "1") * reference / lever
+            if margin > self.balances.get(item.settle, Decimal(0)):
+                return {
+                    **base,
+                    "sCode": "51008",
+                    "sMsg": f"Order failed. Insufficient {item.settle} margin in account.",
+                }
         order = SimOrder(
             order_id=self.matching.next_order_id() * 1000 + 312269865356,
             client_id=cl_ord_id,
