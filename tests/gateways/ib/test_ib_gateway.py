@@ -394,17 +394,22 @@ def test_partial_fills_descriptions_and_orders_while_disconnected(
     assert [o.spec.con_id for o in tws.order_list()][-1] == MSFT.con_id
 
     # TWS is down: an order is refused at once instead of waiting for a session that may never come
-    tws.restart(downtime=1.0)
+    tws.restart(downtime=None)  # down until come_back(), however slow this thread is
     recorder.wait(lambda: recorder.states()[-1].state == "disconnected", what="disconnected")
     while_down = engine.send_order(
         order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.LIMIT, 1, 185.0), "IB"
     )
     refused = final(recorder, while_down)
     assert refused.status == Status.REJECTED and "not connected" in reason(refused)
+    tws.come_back()
     recorder.wait(lambda: [s.state for s in recorder.states()].count("ready") >= 2, what="back")
-    assert (
-        len(recorder.trades(sweep)) == 2
-    )  # today's executions came again after reconnecting: not pushed twice
+    # today's executions came again after reconnecting, ahead of this order's answers on the same socket
+    after = engine.send_order(
+        order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.MARKET, 1), "IB"
+    )
+    recorder.wait(lambda: recorder.trades(after), what="a trade after reconnecting")
+    assert len(tws.messages(7)) == 2  # reqExecutions once per session
+    assert len(recorder.trades(sweep)) == 2  # not pushed twice
 
 
 def test_client_id_in_use_is_retried_until_free(

@@ -14,6 +14,7 @@ from venues.ib.wire import frame
 from vtcore.constant import Status
 from vtcore.errors import InvalidIdentifierError
 from vtcore.gateways.ib import parse, requests
+from vtcore.gateways.ib.client import Pacer
 from vtcore.gateways.ib.wire import FrameError, FrameReader, encode
 
 
@@ -113,3 +114,18 @@ def test_place_order_layout_changes_with_the_version() -> None:
     assert at_178[:3] == [3, 1, AAPL.con_id] and at_178[9] == "SMART"
     assert at_178[16:22] == ["BUY", 10, "LMT", 185.0, None, "DAY"]
     assert at_176[-2:] == at_178[-2:] == ["", ""]  # advancedErrorOverride (166), manualOrderTime (169)
+
+
+def test_pacer_keeps_any_second_under_tws_limit() -> None:
+    """However requests arrive (a burst, a trickle, a pause then a burst), no one-second window holds more
+    than 48 sends (TWS drops a client past 50)."""
+    pacer = Pacer()
+    now, sent = 0.0, []
+    for wanted in [0.0] * 300 + [5.0] + [0.001] * 200 + [3.0] + [0.0] * 100:
+        now += wanted
+        while (wait := pacer.delay(now)) > 0:
+            now += wait
+        sent.append(now)
+    worst = max(sum(1 for t in sent if start <= t < start + 1.0) for start in sent)
+    assert worst <= 48
+    assert 300 / (sent[299] - sent[0]) > 38  # and a long burst still goes at about 40 a second

@@ -270,12 +270,17 @@ class FakeTws:
         """Every client connection is cut (as when the network between the client and TWS fails)."""
         self._call(self._drop_all)
 
-    def restart(self, downtime: float = 0.3) -> None:
-        """TWS restarts (it does so daily): connections drop, new ones are refused for `downtime` seconds,
-        then a new session starts. Orders at IB survive; market-data and account subscriptions do not."""
+    def restart(self, downtime: float | None = 0.3) -> None:
+        """TWS restarts (it does so daily): connections drop, new ones are refused for `downtime` seconds
+        (None: until `come_back()`), then a new session starts. Orders at IB survive; market-data and account
+        subscriptions do not."""
         self._call_async(self._restart(downtime))
 
-    async def _restart(self, downtime: float) -> None:
+    def come_back(self) -> None:
+        """End a restart begun with `restart(downtime=None)`."""
+        self._call_async(self._reopen())
+
+    async def _restart(self, downtime: float | None) -> None:
         self.faults.refuse_connections = True
         self._drop_all()
         if self._server is not None:
@@ -284,8 +289,9 @@ class FakeTws:
             self._server = None
         self.restarts += 1
         self._token = random.getrandbits(32)
-        loop = asyncio.get_running_loop()
-        loop.call_later(downtime, lambda: loop.create_task(self._reopen()))
+        if downtime is not None:
+            loop = asyncio.get_running_loop()
+            loop.call_later(downtime, lambda: loop.create_task(self._reopen()))
 
     async def _reopen(self) -> None:
         await self._listen()

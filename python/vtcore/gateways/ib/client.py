@@ -37,8 +37,8 @@ class Pacer:
         """Seconds to wait before the next message may go (0: now, and the message is counted)."""
         self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
         self._stamp = now
-        if self._tokens >= 1.0:
-            self._tokens -= 1.0
+        if self._tokens >= 1.0 - 1e-9:  # (a wait of exactly the computed time may leave 0.999...)
+            self._tokens = max(0.0, self._tokens - 1.0)
             return 0.0
         return (1.0 - self._tokens) / self.rate
 
