@@ -298,6 +298,11 @@ class IbGateway(BaseGateway):
             self.write_log(f"history of {req.vt_symbol} failed: {exc}")
             return []
 
+    @property
+    def synced(self) -> bool:
+        """A session is up and its reconciliation (open orders, today's executions) is done."""
+        return self._ready and not self._sync
+
     # -- helpers ---------------------------------------------------------------------------------------------
 
     def _call_soon(self, fn: Callable[..., Any], *args: Any) -> None:
