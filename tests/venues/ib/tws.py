@@ -105,7 +105,7 @@ class Session:
     account_updates: str | None = None
     positions: bool = False
     account_multi: dict[int, str] = field(default_factory=dict)
-    sent_times: collections.deque[float] = field(default_factory=collections.deque)
+    arrivals: collections.deque[float] = field(default_factory=collections.deque)  # for pacing
     closed: bool = False
 
     def send(self, fields: list[Any]) -> None:
@@ -546,7 +546,7 @@ class FakeTws:
         if session.pace_api or self.faults.pacing_limit <= 0:
             return True
         now = time.monotonic()
-        times = session.sent_times
+        times = session.arrivals
         times.append(now)
         while times and now - times[0] >= 1.0:
             times.popleft()
