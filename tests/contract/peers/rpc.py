@@ -30,6 +30,7 @@ def peer_rpc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Peer]:
 
     from vtcore.gateways.ctp.sim import SimControl  # noqa: PLC0415
     from vtcore.gateways.rpc import RpcGateway  # noqa: PLC0415
+    from vtcore.rpc import keys  # noqa: PLC0415
 
     ctp = load_ctp_peer()
     config, port_file = ctp.sim_config(tmp_path_factory.mktemp("rpc-peer"))
@@ -37,6 +38,11 @@ def peer_rpc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Peer]:
     home = Path(os.environ["VTCORE_HOME"])  # the client finds the server's key there (same user, same host)
     server = harness.Proc(harness.ctp_server_main, home, rep, pub, True, str(config))
     control = SimControl.from_port_file(port_file, timeout=WAIT)
+    # the CURVE secret keys (in files, not the setting); the client's is made here, where the gateway finds it
+    curve_secrets = [
+        keys.load_keypair(keys.key_folder() / "server.key_secret").secret.decode(),
+        keys.load_or_create_keypair("client").secret.decode(),
+    ]
     try:
         yield Peer(
             gateway_class=RpcGateway,
@@ -48,7 +54,7 @@ def peer_rpc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Peer]:
             fill=ctp.ctp_fill(lambda: control),
             rejected_order=ctp.refused,
             outage=ctp.ctp_outage(lambda: control),
-            secrets=[],  # CURVE keys live in key files, never in the setting
+            secrets=curve_secrets,
             offset=Offset.OPEN,
         )
     finally:
