@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,19 +63,36 @@ def tws() -> Iterator[FakeTws]:
 
 
 def test_vnpy_ib_trades_against_the_fake_tws(vnpy_ib_site: Path, tws: FakeTws, private_home: Path) -> None:
+    # vnpy_ib files a subscription's tick object after it sent reqMktData, so the quotes a local (instant) TWS
+    # answers with at once can find none: here both sides of the quote keep moving, as a live market's do
+    done_event = threading.Event()
+
+    def quote() -> None:
+        books = [([("189.89", "301")], [("190.09", "201")]), ([("189.90", "300")], [("190.10", "200")])]
+        while not done_event.wait(0.2):
+            books.reverse()
+            tws.set_book(AAPL.con_id, *books[0])
+
+    quoting = threading.Thread(target=quote, daemon=True)
+    quoting.start()
     environment = {**os.environ, "PYTHONPATH": str(vnpy_ib_site), "HOME": str(private_home)}
-    done = subprocess.run(
-        [sys.executable, str(DRIVER), str(tws.port)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=environment,
-        check=False,
-    )
+    try:
+        done = subprocess.run(
+            [sys.executable, str(DRIVER), str(tws.port)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=environment,
+            check=False,
+        )
+    finally:
+        done_event.set()
+        quoting.join(5)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["contracts"][0] == [f"{AAPL.con_id}.SMART", "APPLE INC", 0.01, 1]
-    assert seen["quote"] == [189.9, 300.0, 190.1, 200.0]
-    assert seen["trades"] == [[seen["taker"], 190.1, 10.0, "LONG"]]
+    assert seen["quote"] in ([189.9, 300.0, 190.1, 200.0], [189.89, 301.0, 190.09, 201.0])
+    [[vt_orderid, price, volume, direction]] = seen["trades"]
+    assert (vt_orderid, volume, direction) == (seen["taker"], 10.0, "LONG") and price in (190.09, 190.1)
     assert seen["final"] == {seen["taker"]: "ALLTRADED", seen["resting"]: "CANCELLED"}
     assert seen["accounts"] == ["DU1234567.USD"]

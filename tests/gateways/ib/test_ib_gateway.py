@@ -83,6 +83,15 @@ def reason(order: Any) -> str:
     return str((order.extra or {}).get("reason", ""))
 
 
+def trades_of(recorder: Recorder, vt_orderid: str, count: int) -> list[Any]:
+    """The order's trades once `count` have come (a trade may follow its order's final status: it waits a
+    moment for its commission report)."""
+    found: list[Any] = recorder.wait(
+        lambda: len(trades := recorder.trades(vt_orderid)) >= count and trades, what=f"{count} trade(s)"
+    )
+    return found
+
+
 def final(recorder: Recorder, vt_orderid: str) -> Any:
     return recorder.wait(
         lambda: (
@@ -214,7 +223,7 @@ def test_order_types_cancel_executions_and_positions(ib: tuple[MainEngine, Recor
     tws.print_trade(AAPL.con_id, "188.90", "5")  # reaches both triggers: they sell into the bids
     assert final(recorder, stop).status == Status.ALLTRADED
     assert final(recorder, stop_limit).status == Status.ALLTRADED
-    assert [t.price for t in recorder.trades(stop)] == [189.9]
+    assert [t.price for t in trades_of(recorder, stop, 1)] == [189.9]
 
     fak = engine.send_order(
         order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.FAK, 5, 180.0), "IB"
@@ -299,7 +308,7 @@ def test_tws_restart_reconnects_resubscribes_and_keeps_orders(
     recorder.wait(lambda: any(t.bid_price_1 == 189.95 for t in recorder.ticks(AAPL_VT)), what="ticks again")
     tws.print_trade(AAPL.con_id, "189.00", "10")  # the order rested at IB through the restart and fills now
     assert final(recorder, resting).status == Status.ALLTRADED
-    assert len(recorder.trades(resting)) == 1
+    assert len(trades_of(recorder, resting, 1)) == 1
     statuses = [o.status for o in recorder.orders(resting)]
     assert statuses == [Status.SUBMITTING, Status.NOTTRADED, Status.ALLTRADED]
 
@@ -317,7 +326,7 @@ def test_socket_dropped_mid_order_loses_and_repeats_nothing(
     result = final(recorder, market)
     if placed:  # TWS filled it while the answer was lost: the executions after reconnecting tell
         assert result.status == Status.ALLTRADED and result.traded == 20
-        assert len(recorder.trades(market)) == 1
+        assert len(trades_of(recorder, market, 1)) == 1
     else:
         assert result.status == Status.REJECTED and "not placed" in reason(result)
         assert recorder.trades(market) == []
@@ -326,8 +335,10 @@ def test_socket_dropped_mid_order_loses_and_repeats_nothing(
         order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.MARKET, 1), "IB"
     )
     assert final(recorder, later).status == Status.ALLTRADED
+    trades_of(recorder, later, 1)  # everything TWS said before it has been read by now
     statuses = [o.status for o in recorder.orders(market)]
     assert len(statuses) == len(set(statuses))
+    assert len(recorder.trades(market)) == (1 if placed else 0)
 
 
 def test_connectivity_notices_and_pacing(ib: tuple[MainEngine, Recorder], tws: FakeTws) -> None:
@@ -379,7 +390,7 @@ def test_partial_fills_descriptions_and_orders_while_disconnected(
         order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.MARKET, 300), "IB"
     )
     assert final(recorder, sweep).status == Status.ALLTRADED
-    assert [(t.price, t.volume) for t in recorder.trades(sweep)] == [(190.1, 200), (190.2, 100)]
+    assert [(t.price, t.volume) for t in trades_of(recorder, sweep, 2)] == [(190.1, 200), (190.2, 100)]
     assert [o.traded for o in recorder.orders(sweep)] == [0, 0, 200, 300]
     assert [o.status for o in recorder.orders(sweep)][-2:] == [Status.PARTTRADED, Status.ALLTRADED]
 
@@ -389,7 +400,7 @@ def test_partial_fills_descriptions_and_orders_while_disconnected(
         order("MSFT-STK-USD-SMART", Exchange.SMART, Direction.SHORT, OrderType.LIMIT, 5, 419.5), "IB"
     )
     assert final(recorder, described).status == Status.ALLTRADED
-    [trade] = recorder.trades(described)
+    [trade] = trades_of(recorder, described, 1)
     assert trade.vt_symbol == "MSFT-STK-USD-SMART.SMART" and trade.price == 419.5
     assert [o.spec.con_id for o in tws.order_list()][-1] == MSFT.con_id
 
