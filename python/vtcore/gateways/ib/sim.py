@@ -2,37 +2,21 @@
 (`tests/venues/ib`, IB's socket API on 127.0.0.1), with a paper account that holds 100 AAPL and a market that
 moves.
 
-The fake TWS is test code, built from IB's protocol documents and checked by ib-async and the official API; it
-ships with vtcore's source, not with the installed package. From a source checkout (`pip install -e .`) this
-module finds it; elsewhere `start_peer` says where to get it.
+The fake TWS is test code, built from IB's protocol documents and checked by ib-async, the official API and
+vnpy_ib; it ships with vtcore's source, not with the installed package, so the peer starts from a source
+checkout only (`venue_module`, as the REST/WebSocket venues' peers).
 """
 
 from __future__ import annotations
 
-import importlib
 import random
-import sys
 import threading
-from pathlib import Path
 from typing import Any
 
-from vtcore.errors import SdkUnavailableError
 from vtcore.gateways import SimPeer
+from vtcore.gateways._venue.local import venue_module
 
-#: the repository's tests folder when vtcore runs from its source tree
-_TESTS = Path(__file__).resolve().parents[4] / "tests"
 ACCOUNT = "DU1234567"
-
-
-def _fake_tws_module() -> Any:
-    if not (_TESTS / "venues" / "ib" / "tws.py").is_file():
-        raise SdkUnavailableError(
-            "the IB gateway's local peer (the fake TWS) lives in vtcore's source tree under tests/venues/ib; "
-            "run `vtcore run --sim --gateway IB` from a source checkout installed with `pip install -e .`"
-        )
-    if str(_TESTS) not in sys.path:
-        sys.path.append(str(_TESTS))
-    return importlib.import_module("venues.ib")
 
 
 class _Market:
@@ -65,7 +49,7 @@ class _Market:
 
 def start_peer() -> SimPeer:
     """Start a fake TWS on a free loopback port with a moving market; the setting connects IbGateway to it."""
-    venues_ib = _fake_tws_module()
+    venues_ib = venue_module("ib")
     tws = venues_ib.FakeTws(accounts=(ACCOUNT,)).start()
     tws.seed_position(ACCOUNT, venues_ib.AAPL.con_id, "100", "185.00")
     market = _Market(tws, [venues_ib.AAPL])
