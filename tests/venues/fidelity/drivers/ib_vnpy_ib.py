@@ -1,6 +1,7 @@
 """Run vn.py's own IB gateway (`vnpy_ib`, unmodified, on the official `ibapi`) against a TWS at
 127.0.0.1:<port>: connect, subscribe by ConId, buy through the ask, rest and cancel a bid; print what it saw
-as one JSON line. Run by tests/venues/test_tws_vnpy_ib.py in a subprocess whose path holds vnpy and vnpy_ib.
+as one JSON line. Run by tests/venues/fidelity/test_ib_vnpy_ib.py in a subprocess whose path holds vnpy
+and vnpy_ib.
 
 vnpy.trader.utility imports TA-Lib for its bar ArrayManager only: an empty module stands in for it.
 """

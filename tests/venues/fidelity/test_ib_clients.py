@@ -19,6 +19,8 @@ import pytest
 
 from venues.ib import AAPL, EURUSD, FakeTws
 
+pytestmark = pytest.mark.fidelity
+
 ib_async = pytest.importorskip("ib_async")
 ibapi_client = pytest.importorskip("ibapi.client")
 ibapi_contract = pytest.importorskip("ibapi.contract")

@@ -21,12 +21,13 @@ import pytest
 
 from venues.ib import AAPL, FakeTws
 
-pytestmark = pytest.mark.slow  # the first run installs vnpy and vnpy_ib (seconds); later runs take about 3 s
+# the first run installs vnpy and vnpy_ib (seconds); later runs take about 3 s
+pytestmark = [pytest.mark.fidelity, pytest.mark.slow]
 
 pytest.importorskip("ibapi.client", reason="the official API (nautilus-ibapi) is part of the test extra")
 
 PACKAGES = ("vnpy==4.5.0", "vnpy_ib==10.45.1.0", "tzlocal==5.3.1")
-DRIVER = Path(__file__).resolve().parent / "ib" / "vnpy_ib_driver.py"
+DRIVER = Path(__file__).resolve().parent / "drivers" / "ib_vnpy_ib.py"
 
 
 @pytest.fixture(scope="module")
