@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -21,12 +20,15 @@ import pytest
 
 from venues.ib import AAPL, FakeTws
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "benchmarks"))
+import _vnpy_env
+
 # the first run installs vnpy and vnpy_ib (seconds); later runs take about 3 s
 pytestmark = [pytest.mark.fidelity, pytest.mark.slow]
 
 pytest.importorskip("ibapi.client", reason="the official API (nautilus-ibapi) is part of the test extra")
 
-PACKAGES = ("vnpy==4.5.0", "vnpy_ib==10.45.1.0", "tzlocal==5.3.1")
+PACKAGES = ("vnpy_ib==10.45.1.0", "vnpy==4.5.0", "tzlocal==5.3.1")
 DRIVER = Path(__file__).resolve().parent / "drivers" / "ib_vnpy_ib.py"
 
 
@@ -35,23 +37,10 @@ def vnpy_ib_site() -> Path:
     root = Path(os.environ.get("VTCORE_TEST_CACHE", Path.home() / ".cache" / "vtcore" / "tests"))
     site = root / f"vnpy-ib-10.45.1.0-py{sys.version_info.major}{sys.version_info.minor}"
     if not (site / "vnpy_ib" / "ib_gateway.py").is_file():
-        staging = site.with_name(site.name + ".partial")
-        shutil.rmtree(staging, ignore_errors=True)
-        command = [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--target",
-            str(staging),
-            *PACKAGES,
-        ]
-        done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=600)
-        if done.returncode != 0:
-            pytest.skip(f"cannot install {', '.join(PACKAGES)} here: {done.stderr.strip()[-400:]}")
-        staging.replace(site)
+        try:  # the benchmarks' installer: --no-deps into a staging folder renamed when complete
+            _vnpy_env._pip_target(PACKAGES[0], site, *PACKAGES[1:], log=lambda _: None)
+        except (subprocess.SubprocessError, OSError) as exc:
+            pytest.skip(f"cannot install {', '.join(PACKAGES)} here: {exc}")
     return site
 
 
