@@ -31,16 +31,19 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests"))
+sys.path.insert(0, str(HERE))
+import _vnpy_env  # noqa: E402  (where the vn.py baseline lives; read before HOME moves)
+
+BASELINE = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
 _home = tempfile.mkdtemp(prefix="bench-ib-")
 os.environ["HOME"] = os.environ["VTCORE_HOME"] = _home
 
-from venues.ib.wire import frame  # noqa: E402
 from vtcore.constant import Exchange  # noqa: E402
 from vtcore.event import EventEngine  # noqa: E402
 from vtcore.gateways.ib import IbGateway  # noqa: E402
 from vtcore.gateways.ib.gateway import _TickState  # noqa: E402
 from vtcore.gateways.ib.wire import FrameReader  # noqa: E402
+from vtcore.peers.ib.wire import frame  # noqa: E402
 
 REQ_ID = 2_000_000_001
 VERSION = 178
@@ -103,10 +106,8 @@ def vnpy_side() -> tuple[Callable[[list[bytes]], None], Counter] | str:
     try:
         import vnpy  # noqa: F401, PLC0415
     except ImportError:
-        cache = Path(os.environ.get("VTCORE_BENCH_CACHE", Path(_home).parent)) / "py311" / "site-vnpy"
-        for candidate in (cache, Path.home().parent / ".cache/vtcore/bench/py311/site-vnpy"):
-            if candidate.is_dir():
-                sys.path.append(str(candidate))
+        if BASELINE.has_vnpy():
+            sys.path.append(str(BASELINE.site_vnpy))
     try:
         from ibapi import comm  # noqa: PLC0415
         from ibapi.decoder import Decoder  # noqa: PLC0415

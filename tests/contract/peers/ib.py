@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from contract_peer import WAIT, Peer
 
-from venues.ib import AAPL, FakeTws
 from vtcore.constant import Direction, Exchange, OrderType
 from vtcore.gateways._transport.backoff import Backoff
 from vtcore.gateways.ib import IbGateway
 from vtcore.object import OrderRequest
+from vtcore.peers.ib import AAPL, FakeTws
 
 
 @pytest.fixture(scope="module")

@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 
 from venues.harness import Recorder, wait_until
-from venues.ib import AAPL, ES, MSFT, FakeTws
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Product, Status
 from vtcore.engine import MainEngine
 from vtcore.gateways._transport.backoff import Backoff
 from vtcore.gateways.ib import IbGateway, IbOrderRequest
 from vtcore.object import CancelRequest, HistoryRequest, OrderRequest, SubscribeRequest
+from vtcore.peers.ib import AAPL, ES, MSFT, FakeTws
 
 AAPL_VT = f"{AAPL.con_id}.SMART"
 

@@ -8,14 +8,14 @@ from decimal import Decimal
 
 import pytest
 
-from venues.ib import AAPL, ES
-from venues.ib import layouts as peer
-from venues.ib.wire import frame
 from vtcore.constant import Status
 from vtcore.errors import InvalidIdentifierError
 from vtcore.gateways.ib import parse, requests
 from vtcore.gateways.ib.client import Pacer
 from vtcore.gateways.ib.wire import FrameError, FrameReader, encode
+from vtcore.peers.ib import AAPL, ES
+from vtcore.peers.ib import layouts as peer
+from vtcore.peers.ib.wire import frame
 
 
 def test_frames_are_cut_whatever_the_chunking() -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from venues.ib import AAPL, EURUSD, FakeTws
+from vtcore.peers.ib import AAPL, EURUSD, FakeTws
 
 pytestmark = pytest.mark.fidelity
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from venues.ib import AAPL, FakeTws
+from vtcore.peers.ib import AAPL, FakeTws
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "benchmarks"))
 import _vnpy_env

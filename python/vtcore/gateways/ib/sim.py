@@ -1,20 +1,15 @@
-"""The IB gateway's local peer for `vtcore run --sim --gateway IB`: the fake TWS of vtcore's test suite
-(`tests/venues/ib`, IB's socket API on 127.0.0.1), with a paper account that holds 100 AAPL and a market that
-moves.
-
-The fake TWS is test code, built from IB's protocol documents and checked by ib-async, the official API and
-vnpy_ib; it ships with vtcore's source, not with the installed package, so the peer starts from a source
-checkout only (`venue_module`, as the REST/WebSocket venues' peers).
-"""
+"""The IB gateway's local peer for `vtcore run --sim --gateway IB`: the fake TWS (`vtcore.peers.ib`, IB's
+socket API on 127.0.0.1, checked by ib-async, the official API and vnpy_ib), with a paper account that holds
+100 AAPL and a market that moves."""
 
 from __future__ import annotations
 
 import random
 import threading
-from typing import Any
+from decimal import Decimal
 
 from vtcore.gateways import SimPeer
-from vtcore.gateways._venue.local import venue_module
+from vtcore.peers.ib import AAPL, ContractSpec, FakeTws
 
 ACCOUNT = "DU1234567"
 
@@ -22,10 +17,10 @@ ACCOUNT = "DU1234567"
 class _Market:
     """Moves the fake TWS's books and prints trades a few times a second until stopped."""
 
-    def __init__(self, tws: Any, contracts: list[Any]) -> None:
+    def __init__(self, tws: FakeTws, contracts: list[ContractSpec]) -> None:
         self.tws = tws
-        self.mids = {spec.con_id: spec.reference_price for spec in contracts}
-        self.ticks = {spec.con_id: spec.min_tick for spec in contracts}
+        self.mids: dict[int, Decimal] = {spec.con_id: spec.reference_price for spec in contracts}
+        self.ticks: dict[int, Decimal] = {spec.con_id: spec.min_tick for spec in contracts}
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, name="ib-sim-market", daemon=True)
 
@@ -49,10 +44,9 @@ class _Market:
 
 def start_peer() -> SimPeer:
     """Start a fake TWS on a free loopback port with a moving market; the setting connects IbGateway to it."""
-    venues_ib = venue_module("ib")
-    tws = venues_ib.FakeTws(accounts=(ACCOUNT,)).start()
-    tws.seed_position(ACCOUNT, venues_ib.AAPL.con_id, "100", "185.00")
-    market = _Market(tws, [venues_ib.AAPL])
+    tws = FakeTws(accounts=(ACCOUNT,)).start()
+    tws.seed_position(ACCOUNT, AAPL.con_id, "100", "185.00")
+    market = _Market(tws, [AAPL])
     market.thread.start()
 
     def stop() -> None:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from venues.ib.contracts import ContractSpec
-from venues.ib.wire import UNSET_DOUBLE_TEXT
+from vtcore.peers.ib.contracts import ContractSpec
+from vtcore.peers.ib.wire import UNSET_DOUBLE_TEXT
 
 # MIN_SERVER_VER_* gates between the oldest and newest version this fake renders
 MD_SIZE_MULTIPLIER = 110

@@ -34,11 +34,11 @@ from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
 from zoneinfo import ZoneInfo
 
-from venues.ib import layouts
-from venues.ib.contracts import DEFAULT_CONTRACTS, ContractSpec
-from venues.ib.layouts import OrderView
-from venues.ib.wire import API_GREETING, Fields, WireError, frame, header_length, split_fields
-from venues.matching import Execution, MatchingCore, SimOrder
+from vtcore.peers.ib import layouts
+from vtcore.peers.ib.contracts import DEFAULT_CONTRACTS, ContractSpec
+from vtcore.peers.ib.layouts import OrderView
+from vtcore.peers.ib.wire import API_GREETING, Fields, WireError, frame, header_length, split_fields
+from vtcore.peers.matching import Execution, MatchingCore, SimOrder
 
 T = TypeVar("T")
 ZERO = Decimal(0)
@@ -337,7 +337,13 @@ class FakeTws:
 
     def inject(self, fields: list[Any]) -> None:
         """Send a message exactly as given to every logged-in client (a malformed one, say)."""
-        self._call(lambda: [s.send(fields) for s in self.sessions if s.client_id is not None])
+
+        def send() -> None:
+            for session in self.sessions:
+                if session.client_id is not None:
+                    session.send(fields)
+
+        self._call(send)
 
     def farm_status(self, code: int, text: str) -> None:
         self._call(self._broadcast_error, -1, code, text)
@@ -1104,7 +1110,7 @@ class FakeTws:
             ZERO,
         )
         margin = gross * Decimal("0.25")
-        values = [
+        values: list[tuple[str, str | Decimal, str]] = [
             ("AccountCode", account.code, ""),
             ("AccountType", "INDIVIDUAL", ""),
             ("Currency", "USD", "USD"),
@@ -1121,8 +1127,9 @@ class FakeTws:
             ("UnrealizedPnL", unrealized, "USD"),
             ("RealizedPnL", realized, "USD"),
         ]
+        cent = Decimal("0.01")
         return [
-            (key, str(value.quantize(Decimal("0.01"))) if isinstance(value, Decimal) else value, currency)
+            (key, str(value.quantize(cent)) if isinstance(value, Decimal) else value, currency)
             for key, value, currency in values
         ]
 
