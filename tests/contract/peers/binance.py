@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from contract_peer import WAIT, Peer
 
-from venues.base import VenueServer
-from venues.binance import API_KEY, API_SECRET, BinanceSpotVenue
-from venues.binance_futures import BinanceCoinFuturesVenue, BinanceFuturesVenue
+from vtcore.peers.base import VenueServer
+from vtcore.peers.binance import API_KEY, API_SECRET, BinanceSpotVenue
+from vtcore.peers.binance_futures import BinanceCoinFuturesVenue, BinanceFuturesVenue
 from venues.harness import binance_setting
 from vtcore.constant import Direction, Exchange, OrderType
 from vtcore.gateways._venue import Timing

@@ -10,7 +10,7 @@ import pytest
 from contract_peer import WAIT, Peer
 
 from venues.harness import okx_setting
-from venues.okx import API_KEY, API_SECRET, PASSPHRASE, OkxVenue
+from vtcore.peers.okx import API_KEY, API_SECRET, PASSPHRASE, OkxVenue
 from vtcore.constant import Direction, Exchange, OrderType
 from vtcore.gateways._venue import Timing
 from vtcore.gateways.okx import OkexfGateway, OkexGateway
