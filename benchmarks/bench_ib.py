@@ -14,7 +14,7 @@ framing -> its decoder -> its tick object (vtcore: TickData through `on_tick`; v
 tickSize` -> TickData copy -> `gateway.on_tick`; ib-async: `Client._onSocketHasData` -> `Decoder` ->
 `Wrapper` -> its Ticker, updated in place rather than a new object per message). Event-engine pushes are
 replaced by counters. The stream is 4 messages per market update (bid, ask and last as tickPrice with their
-sizes, volume as tickSize), written by the fake TWS's encoder (tests/venues/ib).
+sizes, volume as tickSize), written by the fake TWS's encoder (vtcore.peers.ib).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""IB on the fake TWS (tests/venues/ib): one socket carries market data, orders and the account, so an outage
+"""IB on the fake TWS (vtcore.peers.ib): one socket carries market data, orders and the account, so an outage
 is a TWS restart. The account holds AAPL before the session starts: IB pushes contracts as it learns them,
 and a held position is how a fresh connection learns one."""
 

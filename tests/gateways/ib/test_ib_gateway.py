@@ -1,4 +1,4 @@
-"""IbGateway end to end through MainEngine against the fake TWS (tests/venues/ib): contracts and ConId
+"""IbGateway end to end through MainEngine against the fake TWS (vtcore.peers.ib): contracts and ConId
 resolution, ticks, every order type, executions, account and positions, history, bad input, and the faults TWS
 really has (restarts, dropped sockets, 1100/1101/1102, pacing)."""
 
