@@ -7,16 +7,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from venues.base import VenueServer
-from venues.binance import BinanceSpotVenue
-from venues.binance_futures import BinanceCoinFuturesVenue, BinanceFuturesVenue
-from venues.bitfinex import BitfinexVenue
-from venues.bitmex import BitmexVenue
-from venues.htx import HtxSpotVenue
-from venues.htx_futures import HbdmVenue
-from venues.okx import OkxVenue
-from venues.onetoken import OneTokenVenue
 from vtcore.engine import MainEngine
+from vtcore.peers.base import VenueServer
+from vtcore.peers.binance import BinanceSpotVenue
+from vtcore.peers.binance_futures import BinanceCoinFuturesVenue, BinanceFuturesVenue
+from vtcore.peers.bitfinex import BitfinexVenue
+from vtcore.peers.bitmex import BitmexVenue
+from vtcore.peers.htx import HtxSpotVenue
+from vtcore.peers.htx_futures import HbdmVenue
+from vtcore.peers.okx import OkxVenue
+from vtcore.peers.onetoken import OneTokenVenue
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from venues.htx import API_KEY, API_SECRET, HtxSpotVenue, signature_v2
-from venues.htx_futures import HbdmVenue
+from vtcore.peers.htx import API_KEY, API_SECRET, HtxSpotVenue, signature_v2
+from vtcore.peers.htx_futures import HbdmVenue
 
 PING = 0.2  # the venues ping every 0.2 s here and drop a stream after two unanswered pings
 

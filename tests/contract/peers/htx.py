@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from contract_peer import WAIT, Peer
 
-from venues.htx import API_KEY, API_SECRET, HtxSpotVenue
-from venues.htx_futures import HbdmVenue
 from vtcore.constant import Direction, Exchange, OrderType
 from vtcore.gateways._venue import Timing
 from vtcore.gateways.htx import HbdmGateway, HuobiGateway
 from vtcore.object import OrderRequest
+from vtcore.peers.htx import API_KEY, API_SECRET, HtxSpotVenue
+from vtcore.peers.htx_futures import HbdmVenue
 
 
 def fast(gateway: Any) -> None:

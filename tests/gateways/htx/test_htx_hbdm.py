@@ -9,11 +9,11 @@ import datetime as dt
 import pytest
 
 from venues.harness import Recorder, connect_htx
-from venues.htx_futures import HbdmVenue
 from vtcore.constant import Direction, Exchange, Interval, Offset, OrderType, Product, Status
 from vtcore.engine import MainEngine
 from vtcore.gateways.htx import HbdmGateway
 from vtcore.object import CancelRequest, HistoryRequest, OrderRequest, SubscribeRequest
+from vtcore.peers.htx_futures import HbdmVenue
 
 NAME = "HBDM"
 

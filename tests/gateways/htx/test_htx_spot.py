@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 
 from venues.harness import Recorder, captured_logs, connect_htx
-from venues.htx import API_SECRET, HtxSpotVenue
 from venues.proxy import LocalProxy
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Product, Status
 from vtcore.engine import MainEngine
 from vtcore.gateways.htx import HuobiGateway
 from vtcore.object import CancelRequest, HistoryRequest, OrderRequest, SubscribeRequest
+from vtcore.peers.htx import API_SECRET, HtxSpotVenue
 
 NAME = "HUOBI"
 

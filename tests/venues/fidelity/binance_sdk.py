@@ -7,8 +7,8 @@ from typing import Any
 
 from binance import AsyncClient, BinanceSocketManager
 
-from venues.binance import API_KEY, API_SECRET
 from venues.fidelity.clients import point_urls, run_client
+from vtcore.peers.binance import API_KEY, API_SECRET
 
 
 def local_sdk(venues: tuple[Any, Any, Any]) -> tuple[type[AsyncClient], type[BinanceSocketManager]]:

@@ -16,8 +16,8 @@ import time
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from venues.base import VenueServer
 from venues.fidelity.clients import ccxt_exchange, run_client, until
+from vtcore.peers.base import VenueServer
 
 
 class CcxtFlows:

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import ccxt.pro
 
-from venues.base import VenueServer
+from vtcore.peers.base import VenueServer
 
 T = TypeVar("T")
 

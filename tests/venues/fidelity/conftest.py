@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from binance.ws.reconnecting_websocket import ReconnectingWebsocket
 
-from venues.binance import BinanceSpotVenue
-from venues.binance_futures import BinanceCoinFuturesVenue, BinanceFuturesVenue
 from venues.fidelity.netguard import loopback_only
 from venues.fixtures import stop_venue
+from vtcore.peers.binance import BinanceSpotVenue
+from vtcore.peers.binance_futures import BinanceCoinFuturesVenue, BinanceFuturesVenue
 
 
 @pytest.fixture(autouse=True)

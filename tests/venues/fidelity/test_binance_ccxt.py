@@ -8,11 +8,11 @@ from typing import Any, ClassVar
 
 import pytest
 
-from venues.base import VenueServer
-from venues.binance import API_KEY, API_SECRET, BinanceSpotVenue
-from venues.binance_futures import BinanceCoinFuturesVenue, BinanceFuturesVenue
 from venues.fidelity.ccxt_flows import CcxtFlows
 from venues.fixtures import stop_venue
+from vtcore.peers.base import VenueServer
+from vtcore.peers.binance import API_KEY, API_SECRET, BinanceSpotVenue
+from vtcore.peers.binance_futures import BinanceCoinFuturesVenue, BinanceFuturesVenue
 
 pytestmark = pytest.mark.fidelity
 

@@ -28,8 +28,8 @@ from typing import Any
 
 import pytest
 
-from venues.htx import API_KEY, API_SECRET, HtxSpotVenue
-from venues.htx_futures import HbdmVenue
+from vtcore.peers.htx import API_KEY, API_SECRET, HtxSpotVenue
+from vtcore.peers.htx_futures import HbdmVenue
 
 ccxt_pro = pytest.importorskip("ccxt.pro")
 trustme = pytest.importorskip("trustme")

@@ -8,10 +8,10 @@ from typing import Any, ClassVar
 
 import pytest
 
-from venues.base import VenueServer
 from venues.fidelity.ccxt_flows import CcxtFlows
 from venues.fixtures import stop_venue
-from venues.okx import API_KEY, API_SECRET, PASSPHRASE, OkxVenue
+from vtcore.peers.base import VenueServer
+from vtcore.peers.okx import API_KEY, API_SECRET, PASSPHRASE, OkxVenue
 
 pytestmark = pytest.mark.fidelity
 

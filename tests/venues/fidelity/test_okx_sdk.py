@@ -24,7 +24,7 @@ from okx.websocket.WsPublicAsync import WsPublicAsync
 from venues.fidelity.clients import run_client, until
 from venues.fidelity.tls import local_tls
 from venues.fixtures import stop_venue
-from venues.okx import API_KEY, API_SECRET, PASSPHRASE, OkxVenue
+from vtcore.peers.okx import API_KEY, API_SECRET, PASSPHRASE, OkxVenue
 
 pytestmark = pytest.mark.fidelity
 

@@ -15,9 +15,9 @@ from okx import MarketData, Trade
 from venues.fidelity.binance_sdk import run
 from venues.fidelity.clients import ccxt_exchange, run_client
 from venues.fixtures import stop_venue
-from venues.okx import API_KEY as OKX_KEY
-from venues.okx import API_SECRET as OKX_SECRET
-from venues.okx import PASSPHRASE, OkxVenue
+from vtcore.peers.okx import API_KEY as OKX_KEY
+from vtcore.peers.okx import API_SECRET as OKX_SECRET
+from vtcore.peers.okx import PASSPHRASE, OkxVenue
 
 pytestmark = pytest.mark.fidelity
 

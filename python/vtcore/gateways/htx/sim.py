@@ -1,36 +1,15 @@
-"""Local peers for `vtcore run --sim --gateway HUOBI|HBDM`: the local HTX venues of vtcore's test suite
-(`tests/venues/htx.py`, `htx_futures.py`), on loopback, with a market that moves.
-
-The venues are test code and ship with vtcore's source tree, not with the wheel: from a source checkout (an
-editable install) they are found next to the package; elsewhere `start_*_peer` says so plainly.
-"""
+"""Local peers for `vtcore run --sim --gateway HUOBI|HBDM`: the local HTX venues (`vtcore.peers.htx`,
+`vtcore.peers.htx_futures`) on loopback, with a market that moves."""
 
 from __future__ import annotations
 
-import importlib
 import random
-import sys
 import threading
 from decimal import Decimal
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from vtcore.errors import SdkUnavailableError
 from vtcore.gateways import SimPeer
-
-
-def _venue_module(name: str) -> ModuleType:
-    try:
-        return importlib.import_module(f"venues.{name}")
-    except ModuleNotFoundError:
-        tests = Path(__file__).resolve().parents[4] / "tests"  # python/vtcore/gateways/htx -> the checkout
-        if not (tests / "venues" / f"{name}.py").is_file():
-            raise SdkUnavailableError(
-                "HTX's local venue is part of vtcore's source tree (tests/venues); run from a checkout"
-            ) from None
-        sys.path.insert(0, str(tests))
-        return importlib.import_module(f"venues.{name}")
+from vtcore.peers import htx, htx_futures
 
 
 class _Market(threading.Thread):
@@ -71,7 +50,7 @@ def _peer(
     for symbol in symbols:
         market.quote(symbol)
     market.start()
-    keys = _venue_module("htx")  # both venues accept HTX's example key pair
+    keys = htx  # both venues accept HTX's example key pair
     gateway_class = HuobiGateway if gateway == "HUOBI" else HbdmGateway
     setting = {
         **gateway_class.default_setting,
@@ -90,13 +69,13 @@ def _peer(
 
 
 def start_huobi_peer() -> SimPeer:
-    venue = _venue_module("htx").HtxSpotVenue()
+    venue = htx.HtxSpotVenue()
     symbols = {"btcusdt": (Decimal("30000.00"), Decimal("0.01"), Decimal("0.1"))}
     return _peer("HUOBI", venue, symbols, "HTX spot")
 
 
 def start_hbdm_peer() -> SimPeer:
-    venue = _venue_module("htx_futures").HbdmVenue()
+    venue = htx_futures.HbdmVenue()
     symbols = {
         "BTC-USDT": (Decimal("30000.0"), Decimal("0.1"), Decimal("10")),
         "BTC-USD": (Decimal("30000.0"), Decimal("0.1"), Decimal("10")),

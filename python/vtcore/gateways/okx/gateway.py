@@ -297,8 +297,9 @@ class OkxGatewayBase(VenueGateway):
             elif channel == "books5":
                 push = BOOKS.decode(raw)
                 state = self.builders.get(push.arg.instId)
-                for book in push.data if state is not None else ():
-                    self.on_tick(state.levels(book.bids, book.asks, book.ts))
+                if state is not None:
+                    for book in push.data:
+                        self.on_tick(state.levels(book.bids, book.asks, book.ts))
             else:
                 for trade in TRADES.decode(raw).data:
                     state = self.builders.get(trade.instId)

@@ -29,9 +29,9 @@ from typing import Any
 
 from aiohttp import web
 
-from venues.base import Session
-from venues.binance import BinanceError, BinanceVenueBase, SymbolSpec, decimal_text
-from venues.matching import Execution, SimOrder
+from vtcore.peers.base import Session, decimal_text
+from vtcore.peers.binance import BinanceError, BinanceVenueBase, SymbolSpec
+from vtcore.peers.matching import Execution, SimOrder
 
 CONDITIONAL_TYPES = ("STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET")
 TRIGGERED_TYPES = ("STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET")  # what this venue triggers
@@ -604,7 +604,7 @@ class BinanceFuturesVenue(BinanceVenueBase):
         rows = [self.render_order(o) for o in self.matching.orders.values() if symbol in (None, o.symbol)]
         return rows[-min(int(params.get("limit", "500")), 1000) :]
 
-    async def cancel_order(self, request: web.Request, params: dict[str, str]) -> Any:
+    async def cancel_order(self, request: web.Request | None, params: dict[str, str]) -> Any:
         self.require(params, "symbol")
         self.spec(params["symbol"])
         order = self.find_order(params)

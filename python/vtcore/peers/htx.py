@@ -45,8 +45,8 @@ from typing import Any
 
 from aiohttp import web
 
-from venues.base import Session, VenueServer
-from venues.matching import Execution, SimOrder
+from vtcore.peers.base import Session, VenueServer
+from vtcore.peers.matching import Execution, SimOrder
 
 #: the key pair of HTX's signature example (venues.md §4)
 API_KEY = "e2xxxxxx-99xxxxxx-84xxxxxx-7xxxx"
@@ -176,8 +176,8 @@ class HtxVenueBase(VenueServer):
         self.bad_frames: list[tuple[str, str]] = []  # (kind, raw) of client frames the venue could not read
         self._signed_times: list[float] = []  # when each recent signed request arrived (monotonic)
 
-    @property  # type: ignore[override]
-    def pong_timeout(self) -> float:
+    @property
+    def pong_timeout(self) -> float:  # type: ignore[override]
         assert self.ping_interval is not None
         return self.ping_interval * (self.missed_pongs_allowed + 0.5)
 
@@ -862,7 +862,7 @@ class HtxSpotVenue(HtxVenueBase):
         return {"data": self.render_order(order)}
 
     def fill_rows(self, orders: list[SimOrder]) -> list[dict[str, Any]]:
-        rows = []
+        rows: list[dict[str, Any]] = []
         for order in orders:
             item = self.symbols[order.symbol]
             for fill in self.matching.fills.get(order.order_id, []):

@@ -91,7 +91,8 @@ class OkxMarketData:
         bids, asks = self.matching.book(inst_id)  # type: ignore[attr-defined]
         item = self.instrument(inst_id)  # type: ignore[attr-defined]
         if bids and asks:
-            return ((bids[0][0] + asks[0][0]) / 2).quantize(Decimal(item.tick_size))
+            middle: Decimal = (bids[0][0] + asks[0][0]) / 2
+            return middle.quantize(Decimal(item.tick_size))
         last = self.last_trade(inst_id)
         return last.price if last else Decimal(0)
 
@@ -307,13 +308,9 @@ class OkxMarketData:
 
     def publish_trade(self, symbol: str, price: str, quantity: str, buyer_maker: bool) -> None:
         self._trade_ids += 1
-        trade = Print(
-            self._trade_ids,
-            Decimal(price),
-            Decimal(quantity),
-            "sell" if buyer_maker else "buy",
-            self.now_ms(),
-        )  # type: ignore[attr-defined]
+        now: int = self.now_ms()  # type: ignore[attr-defined]
+        side = "sell" if buyer_maker else "buy"
+        trade = Print(self._trade_ids, Decimal(price), Decimal(quantity), side, now)
         self.tape.setdefault(symbol, []).append(trade)
         for session, arg in self.channel_sessions("trades", symbol):
             self.push(session, {"arg": arg, "data": [self.trade_row(symbol, trade)]})  # type: ignore[attr-defined]

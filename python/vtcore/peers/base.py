@@ -16,14 +16,16 @@ import json
 import ssl
 import threading
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import WSMsgType, web
 
-from venues.matching import Execution, MatchingCore, SimOrder
+from vtcore.peers.matching import Execution, MatchingCore, SimOrder
+
+Result = TypeVar("Result")
 
 
 @dataclass
@@ -166,20 +168,24 @@ class VenueServer:
 
     # ---- helpers for tests (any thread)
 
-    def call(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
+    def call(self, coro: Coroutine[Any, Any, Result]) -> concurrent.futures.Future[Result]:
         assert self._loop is not None
         return asyncio.run_coroutine_threadsafe(coro, self._loop)
 
-    def run(self, function: Callable[[], Any]) -> Any:
+    def run(self, function: Callable[[], Result]) -> Result:
         """Run `function` on the venue's loop thread and return its result."""
 
-        async def wrapper() -> Any:
+        async def wrapper() -> Result:
             return function()
 
         return self.call(wrapper()).result(10)
 
     def set_book(self, symbol: str, bids: list[tuple[str, str]], asks: list[tuple[str, str]]) -> None:
-        self.run(lambda: (self.matching.set_book(symbol, bids, asks), self.publish_book(symbol)))
+        def apply() -> None:
+            self.matching.set_book(symbol, bids, asks)
+            self.publish_book(symbol)
+
+        self.run(apply)
 
     def print_trade(self, symbol: str, price: str, quantity: str, buyer_maker: bool = False) -> None:
         def act() -> None:
@@ -340,7 +346,7 @@ class VenueServer:
 
     @web.middleware
     async def _fault_middleware(
-        self, request: web.Request, handler: Callable[[web.Request], Coroutine[Any, Any, web.StreamResponse]]
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
         if request.headers.get("Upgrade", "").lower() == "websocket":
             if self.faults.refuse_ws:

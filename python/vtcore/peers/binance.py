@@ -27,9 +27,9 @@ from typing import Any
 
 from aiohttp import web
 
-from venues.base import Session, VenueServer, decimal_text
-from venues.binance_market import INTERVAL_MS, BinanceMarketData, BinanceMarketError
-from venues.matching import Execution, SimOrder
+from vtcore.peers.base import Session, VenueServer, decimal_text
+from vtcore.peers.binance_market import INTERVAL_MS, BinanceMarketData, BinanceMarketError
+from vtcore.peers.matching import Execution, SimOrder
 
 API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
 API_SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
@@ -53,7 +53,7 @@ class BinanceError(Exception):
         self.code, self.msg, self.status = code, msg, status
 
 
-ILLEGAL_CHARACTERS = {"code": -1100, "msg": "Illegal characters found in a parameter."}
+ILLEGAL_CHARACTERS_CODE, ILLEGAL_CHARACTERS = -1100, "Illegal characters found in a parameter."
 NUMBER_RANGE = "^([0-9]{1,20})(\\.[0-9]{1,20})?$"
 NUMBER = re.compile(r"[0-9]{1,20}(\.[0-9]{1,20})?")
 
@@ -180,7 +180,7 @@ class BinanceVenueBase(BinanceMarketData, VenueServer):
             except BinanceMarketError as error:
                 return self.answer({"code": error.code, "msg": error.msg}, 400)
             except (ValueError, ArithmeticError):  # a parameter that does not parse as the number it must be
-                return self.answer(ILLEGAL_CHARACTERS, 400)
+                return self.answer({"code": ILLEGAL_CHARACTERS_CODE, "msg": ILLEGAL_CHARACTERS}, 400)
             except BinanceError as error:
                 headers = {"Retry-After": str(self.faults.retry_after)} if error.status == 429 else {}
                 response = self.answer({"code": error.code, "msg": error.msg}, error.status)
@@ -237,7 +237,7 @@ class BinanceVenueBase(BinanceMarketData, VenueServer):
         end = int(params.get("endTime", self.now_ms()))
         start = int(params.get("startTime", end - step * limit))
         first = start - start % step + (step if start % step else 0)
-        rows = []
+        rows: list[list[Any]] = []
         open_time = first
         while open_time <= end and len(rows) < limit:
             index = open_time // step
@@ -354,7 +354,7 @@ class BinanceVenueBase(BinanceMarketData, VenueServer):
             ):
                 self.push(session, {"stream": stream, "data": payload} if session.combined else payload)
 
-    async def query_order(self, request: web.Request, params: dict[str, str]) -> Any:
+    async def query_order(self, request: web.Request | None, params: dict[str, str]) -> Any:
         self.require(params, "symbol")
         self.spec(params["symbol"])
         order = self.find_order(params)
@@ -363,6 +363,19 @@ class BinanceVenueBase(BinanceMarketData, VenueServer):
         return self.render_order(order)
 
     def render_order(self, order: SimOrder) -> dict[str, Any]:
+        raise NotImplementedError
+
+    # the trading endpoints each market implements (REST handlers, shared with the WebSocket API)
+    async def new_order(self, request: web.Request | None, params: dict[str, str]) -> Any:
+        raise NotImplementedError
+
+    async def cancel_order(self, request: web.Request | None, params: dict[str, str]) -> Any:
+        raise NotImplementedError
+
+    async def open_orders(self, request: web.Request | None, params: dict[str, str]) -> Any:
+        raise NotImplementedError
+
+    async def account(self, request: web.Request | None, params: dict[str, str]) -> Any:
         raise NotImplementedError
 
     def check_new_order(self, params: dict[str, str]) -> tuple[Any, ...]:
@@ -415,7 +428,7 @@ class BinanceVenueBase(BinanceMarketData, VenueServer):
             except BinanceMarketError as error:
                 raise BinanceError(error.code, error.msg) from None
             except (ValueError, ArithmeticError):
-                raise BinanceError(ILLEGAL_CHARACTERS["code"], ILLEGAL_CHARACTERS["msg"]) from None
+                raise BinanceError(ILLEGAL_CHARACTERS_CODE, ILLEGAL_CHARACTERS) from None
         except BinanceError as error:
             await self.send_json(
                 session,
@@ -642,7 +655,7 @@ class BinanceSpotVenue(BinanceVenueBase):
             rows.append({"asset": asset, "free": decimal_text(total - held), "locked": decimal_text(held)})
         return rows
 
-    async def account(self, request: web.Request, params: dict[str, str]) -> Any:
+    async def account(self, request: web.Request | None, params: dict[str, str]) -> Any:
         return {
             "makerCommission": 10,
             "takerCommission": 10,
@@ -807,7 +820,7 @@ class BinanceSpotVenue(BinanceVenueBase):
         answer["clientOrderId"] = params.get("newClientOrderId") or f"cancel{secrets.token_hex(6)}"
         return answer
 
-    async def open_orders(self, request: web.Request, params: dict[str, str]) -> Any:
+    async def open_orders(self, request: web.Request | None, params: dict[str, str]) -> Any:
         symbol = params.get("symbol")
         if symbol:
             self.spec(symbol)
@@ -829,7 +842,7 @@ class BinanceSpotVenue(BinanceVenueBase):
         self.require(params, "symbol")
         spec = self.spec(params["symbol"])
         order_id = int(params["orderId"]) if params.get("orderId") else None
-        rows = []
+        rows: list[dict[str, Any]] = []
         for order in self.matching.orders.values():
             if order.symbol != spec.symbol or (order_id is not None and order.order_id != order_id):
                 continue

@@ -25,9 +25,9 @@ from typing import Any
 
 from aiohttp import web
 
-from venues.base import Session, VenueServer
-from venues.matching import Execution, SimOrder
-from venues.okx_market import CANDLE_BARS, PUBLIC_CHANNELS, OkxMarketData, text
+from vtcore.peers.base import Session, VenueServer
+from vtcore.peers.matching import Execution, SimOrder
+from vtcore.peers.okx_market import CANDLE_BARS, PUBLIC_CHANNELS, OkxMarketData, text
 
 #: `cancelSource` of an order OKX cancelled because, being post-only, it would have taken liquidity
 POST_ONLY_CANCEL_SOURCE = "31"
@@ -315,7 +315,7 @@ class OkxVenue(OkxMarketData, VenueServer):
         newest = int(params["after"]) - step if params.get("after") else self.now_ms() - self.now_ms() % step
         newest -= newest % step
         oldest = int(params["before"]) + 1 if params.get("before") else 0
-        rows = []
+        rows: list[list[str]] = []
         stamp = newest
         while stamp >= oldest and len(rows) < limit:
             base = Decimal(200 + (stamp // step) % 50)
@@ -760,6 +760,18 @@ class OkxVenue(OkxMarketData, VenueServer):
                     **base,
                     "sCode": "51008",
                     "sMsg": f"Order failed. Insufficient {asset} balance in account.",
+                }
+        else:
+            # the initial margin (notional over the leverage) must fit the settlement currency's balance
+            best = asks[0][0] if side == "BUY" and asks else bids[0][0] if bids else Decimal(0)
+            reference = price or best
+            lever = Decimal(self.leverage.get(item.inst_id, "10"))
+            margin = quantity * Decimal(item.ct_val or "1") * reference / lever
+            if margin > self.balances.get(item.settle, Decimal(0)):
+                return {
+                    **base,
+                    "sCode": "51008",
+                    "sMsg": f"Order failed. Insufficient {item.settle} margin in account.",
                 }
         order = SimOrder(
             order_id=self.matching.next_order_id() * 1000 + 312269865356,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from venues.base import decimal_text
+from vtcore.peers.base import decimal_text
 
 INTERVAL_MS = {
     "1s": 1_000,

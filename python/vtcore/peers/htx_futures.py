@@ -42,8 +42,8 @@ from typing import Any
 
 from aiohttp import web
 
-from venues.base import Session
-from venues.htx import (
+from vtcore.peers.base import Session
+from vtcore.peers.htx import (
     PERIOD_SECONDS,
     ZERO,
     HtxVenueBase,
@@ -57,7 +57,7 @@ from venues.htx import (
     number,
     plain,
 )
-from venues.matching import Execution, SimOrder
+from vtcore.peers.matching import Execution, SimOrder
 
 USER_ID = "359305390"
 TAKER_FEE, MAKER_FEE = Decimal("0.0005"), Decimal("0.0002")
@@ -178,13 +178,13 @@ class HbdmVenue(HtxVenueBase):
                 "GET", f"{prefix}/market/detail/merged", self.v1(False, self.merged_of(family.name), raw=True)
             )
             add("GET", f"{prefix}/market/history/kline", self.v1(False, self.kline_of(family.name), raw=True))
-        for family, prefix in (("future", "/api/v1/contract_"), ("swap", "/swap-api/v1/swap_")):
-            add("POST", f"{prefix}account_info", self.v1(True, self.account_info_of(family)))
-            add("POST", f"{prefix}position_info", self.v1(True, self.position_info_of(family)))
-            add("POST", f"{prefix}order", self.v1(True, self.v1_order_of(family)))
-            add("POST", f"{prefix}cancel", self.v1(True, self.v1_cancel_of(family)))
-            add("POST", f"{prefix}order_info", self.v1(True, self.v1_order_info_of(family)))
-            add("POST", f"{prefix}openorders", self.v1(True, self.v1_open_orders_of(family)))
+        for name, prefix in (("future", "/api/v1/contract_"), ("swap", "/swap-api/v1/swap_")):
+            add("POST", f"{prefix}account_info", self.v1(True, self.account_info_of(name)))
+            add("POST", f"{prefix}position_info", self.v1(True, self.position_info_of(name)))
+            add("POST", f"{prefix}order", self.v1(True, self.v1_order_of(name)))
+            add("POST", f"{prefix}cancel", self.v1(True, self.v1_cancel_of(name)))
+            add("POST", f"{prefix}order_info", self.v1(True, self.v1_order_info_of(name)))
+            add("POST", f"{prefix}openorders", self.v1(True, self.v1_open_orders_of(name)))
         add("POST", "/api/v3/contract_matchresults_exact", self.v1(True, self.matchresults_of("future")))
         add("POST", "/swap-api/v3/swap_matchresults_exact", self.v1(True, self.matchresults_of("swap")))
         add("GET", "/v5/account/balance", self.v5(self.v5_balance))
@@ -284,11 +284,11 @@ class HbdmVenue(HtxVenueBase):
             value = params.get(name)
             if not value:
                 continue
-            names = str(value).upper()
+            wanted = str(value).upper()
             for item in self.contracts.values():
                 # a delivery future's trading calls may name only the coin ("BTC": its one live contract here)
                 known = (item.contract_code, item.alias, item.symbol if name == "symbol" else None)
-                if item.family == family and names in known:
+                if item.family == family and wanted in known:
                     return item
             raise HbdmError(1013, "This contract symbol doesnt exist.")
         raise HbdmError(
@@ -466,7 +466,7 @@ class HbdmVenue(HtxVenueBase):
 
     def margin_for(self, item: Contract, volume: Decimal, price: Decimal, order: SimOrder | None) -> Decimal:
         lever = Decimal(
-            int(order.extra.get("lever_rate", 10)) if order else self.lever.get(item.contract_code, 10)
+            int(str(order.extra.get("lever_rate", 10))) if order else self.lever.get(item.contract_code, 10)
         )
         if not price:
             return ZERO
