@@ -1,5 +1,8 @@
 // The consumer's park/wake-up: a parked consumer wakes on a push and on notify; an idle wait
 // sleeps instead of burning a core; a ping-pong of thousands of park/wake rounds loses no wake-up.
+// The other ways to wait (wait_profile.hpp): a polling consumer never parks, so no push costs a
+// wake-up, and it yields once polling keeps missing; a consumer batching ticks is not woken by ticks
+// while a batch fills, and is woken at once by a message.
 #include <atomic>
 #include <ctime>
 #include <thread>
@@ -11,6 +14,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using vtcore::EventHub;
+using vtcore::WaitProfile;
 
 double thread_cpu_seconds() {
   timespec ts{};
@@ -152,6 +156,76 @@ void no_lost_wakeups() {
               vtcore_test::seconds_since(start), static_cast<unsigned long long>(hub.wakes()));
 }
 
+/// Polling: a push is seen with no wake-up, the consumer never announces parking, and a wait with nothing to
+/// do runs to its timeout yielding the CPU (its checks keep missing).
+void polling_consumer_never_parks() {
+  WaitProfile profile;
+  profile.poll = true;
+  profile.yield_after = 10us;
+  EventHub hub(64, profile);
+  auto producer = hub.add_producer("p", 16);
+  std::atomic<bool> done{false};
+  bool work = false;
+  std::thread consumer([&] {
+    work = hub.wait(20s);
+    done.store(true);
+  });
+  bool ever_parked = false;
+  const auto start = std::chrono::steady_clock::now();
+  while (vtcore_test::seconds_since(start) < 0.02) ever_parked = ever_parked || hub.consumer_parked();
+  producer->push_tick(vtcore_test::tick_with_seq(1));
+  while (!done.load()) ever_parked = ever_parked || hub.consumer_parked();
+  consumer.join();
+  CHECK(work);
+  CHECK(!ever_parked);
+  CHECK_EQ(hub.wakes(), 0u);
+  CHECK_EQ(hub.wait_counters().caught_spinning, 1u);
+
+  vtcore_test::RecordingSink sink(*hub.tick_buffer());
+  hub.drain(sink, 10);
+  const auto idle_start = std::chrono::steady_clock::now();
+  CHECK(!hub.wait(30ms));
+  CHECK(vtcore_test::seconds_since(idle_start) >= 0.03);  // polled to the timeout...
+  CHECK(hub.wait_counters().yields > 0);                 // ...yielding once it kept missing
+  CHECK_EQ(hub.wakes(), 0u);
+  CHECK_EQ(hub.wait_counters().parks, 0u);
+}
+
+/// Batching ticks: the first tick wakes the parked consumer, which then lets ticks gather for `tick_batch`
+/// (the ticks pushed meanwhile wake nobody); a message ends that wait at once.
+void batching_consumer_waits_for_ticks_not_for_messages() {
+  WaitProfile profile;
+  profile.spin = 0us;
+  profile.tick_batch = 300ms;
+  EventHub hub(1024, profile);
+  auto producer = hub.add_producer("p", 256);
+  vtcore_test::RecordingSink sink(*hub.tick_buffer());
+
+  const WaitResult ticks = wait_parked_then(hub, 20s, [&] {
+    producer->push_tick(vtcore_test::tick_with_seq(1));  // wakes the idle consumer, which parks again for a batch
+    while (hub.consumer_interest() != vtcore::Wakeup::kUrgent) std::this_thread::yield();
+    for (std::uint64_t seq = 2; seq <= 10; ++seq) producer->push_tick(vtcore_test::tick_with_seq(seq));
+  });
+  CHECK(ticks.work);
+  CHECK(ticks.seconds >= 0.25);  // waited out the batch
+  CHECK(ticks.seconds < 10.0);
+  CHECK_EQ(hub.wakes(), 1u);     // only the first tick woke it
+  CHECK_EQ(hub.drain(sink, 100), 10u);
+
+  std::chrono::steady_clock::time_point pushed{};
+  const WaitResult message = wait_parked_then(hub, 20s, [&] {
+    producer->push_tick(vtcore_test::tick_with_seq(11));
+    while (hub.consumer_interest() != vtcore::Wakeup::kUrgent) std::this_thread::yield();  // parked for the batch
+    pushed = std::chrono::steady_clock::now();
+    vtcore_test::push_message_with_seq(*producer, 12);
+  });
+  CHECK(message.work);
+  CHECK(vtcore_test::seconds_since(pushed) < 0.2);  // the message did not wait for the batch
+  CHECK_EQ(hub.wakes(), 3u);
+  hub.drain(sink, 100);
+  CHECK_EQ(sink.events.size(), 12u);
+}
+
 }  // namespace
 
 int main() {
@@ -160,5 +234,7 @@ int main() {
   wakes_on_message_and_notify();
   idle_wait_sleeps();
   no_lost_wakeups();
+  polling_consumer_never_parks();
+  batching_consumer_waits_for_ticks_not_for_messages();
   return vtcore_test::finish("test_wakeup");
 }
