@@ -14,9 +14,12 @@ prints one JSON line. Systems and handlers:
 * ``vtcore`` / ``batch``: the same gateway; ``register_tick_batch`` handler receives numpy arrays.
 
 Modes: ``throughput`` (a burst of ``count`` ticks as fast as the simulator sends them; stop when all arrived,
-when ``max_seconds`` passed, or when nothing arrives for a while; peak RSS is recorded), ``latency`` (paced at
-``rate``; each tick carries the simulator's send time, see native/stamp_md.cpp) and ``busy`` (paced, while
-the main thread runs a pure-Python loop whose speed is compared with its idle speed in the same process).
+when ``max_seconds`` passed, or when nothing arrives for a while; peak RSS is recorded), ``latency`` (each
+tick carries the simulator's send time, see native/stamp_md.cpp; ``loads`` lists the feeds, each paced at a
+rate or sent in bursts, each run quiet and beside a CPU-bound competitor process; then the CPU an idle system
+uses) and ``busy`` (paced, while the main thread runs a pure-Python loop whose speed is compared with its
+idle speed in the same process). vtcore workers take ``profile`` (EventEngine's) and ``pin`` (the engine
+thread on the last CPU; the competitor always runs on the first).
 """
 
 # Imports inside functions on purpose: vn.py modules exist only once a worker has set up its paths,
@@ -26,6 +29,7 @@ the main thread runs a pure-Python loop whose speed is compared with its idle sp
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -34,7 +38,7 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +60,7 @@ class Counter:
     """What a handler records: how many ticks, when the first and the last arrived, and a checksum that makes
     the handler read a field of every tick (so neither system can skip building it)."""
 
-    __slots__ = ("count", "first", "last", "latencies", "total")
+    __slots__ = ("count", "first", "last", "latencies", "thread_id", "total", "trace")
 
     def __init__(self) -> None:
         self.count = 0
@@ -64,12 +68,16 @@ class Counter:
         self.last = 0.0
         self.total = 0.0
         self.latencies: list[int] = []
+        self.thread_id = 0  # native id of the thread that runs the handler (set by the first tick)
+        # With tracing: per tick, (sent, engine woke, engine resumed with the GIL, handler entry) in ns.
+        self.trace: list[tuple[int, int, int, int]] = []
 
     def reset(self) -> None:
         """Forget the warm-up (called while no tick is in flight)."""
         self.count = 0
         self.first = self.last = self.total = 0.0
         self.latencies = []
+        self.trace = []
 
 
 def read_status(key: str) -> int:
@@ -146,6 +154,60 @@ def python_loop_rate(seconds: float) -> dict[str, float]:
     }
 
 
+def thread_cpu_ns(native_id: int) -> int:
+    """CPU time of one thread of this process so far (its schedstat: ns on a CPU); 0 where unavailable."""
+    try:
+        with open(f"/proc/self/task/{native_id}/schedstat", encoding="ascii") as stat:
+            return int(stat.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+class CpuShare:
+    """The CPU share of the handler's thread and of the whole process over a stretch of wall time."""
+
+    def __init__(self, native_id: int) -> None:
+        self.native_id = native_id
+        self.thread0, self.process0 = thread_cpu_ns(native_id), time.process_time_ns()
+        self.wall0 = time.perf_counter_ns()
+        self.load0 = os.getloadavg()[0]
+
+    def result(self) -> dict[str, float]:
+        wall = max(time.perf_counter_ns() - self.wall0, 1)
+        return {
+            "handler_thread_cpu": (thread_cpu_ns(self.native_id) - self.thread0) / wall,
+            "process_cpu": (time.process_time_ns() - self.process0) / wall,
+            "wall_s": wall / 1e9,
+            "load_average": [self.load0, os.getloadavg()[0]],
+        }
+
+
+COMPETITOR = "import os, sys\nos.sched_setaffinity(0, {int(sys.argv[1])})\nwhile True:\n    pass\n"
+
+
+def competitor_cpu() -> int:
+    return min(os.sched_getaffinity(0))
+
+
+def engine_cpu() -> int:
+    return max(os.sched_getaffinity(0))
+
+
+@contextlib.contextmanager
+def competitor(active: bool) -> Iterator[None]:
+    """A CPU-bound process pinned to the first CPU (one busy core out of two), for contended runs."""
+    if not active:
+        yield
+        return
+    process = subprocess.Popen([sys.executable, "-c", COMPETITOR, str(competitor_cpu())])
+    try:
+        time.sleep(0.3)  # running and spinning before the ticks start
+        yield
+    finally:
+        process.kill()
+        process.wait()
+
+
 def percentiles(values_ns: list[int]) -> dict[str, float]:
     if not values_ns:
         return {}
@@ -180,14 +242,26 @@ def sim_config(folder: Path) -> Path:
     return ctpsim.write_config(folder / "sim.json", config)
 
 
+def warm_up(counter: Counter, subscribe: Any, dropped: Any) -> None:
+    subscribe()
+    wait_until(lambda: counter.count + dropped() >= WARMUP_TICKS, 60.0, "the warm-up ticks")
+
+
 def measure(
-    spec: dict[str, Any], folder: Path, counter: Counter, subscribe: Any, dropped: Any = lambda: 0
+    spec: dict[str, Any],
+    folder: Path,
+    counter: Counter,
+    subscribe: Any,
+    dropped: Any = lambda: 0,
+    *,
+    engine_stats: Callable[[], dict[str, int]] = dict,
 ) -> dict[str, Any]:
     """The common part of a run once the market-data front is logged in: warm up, then the measured ticks."""
     from vtcore import ctpsim
 
-    subscribe()
-    wait_until(lambda: counter.count + dropped() >= WARMUP_TICKS, 60.0, "the warm-up ticks")
+    warm_up(counter, subscribe, dropped)
+    if spec["mode"] == "latency":
+        return measure_latency(spec, folder, counter, dropped, engine_stats)
     dropped_before = dropped()
     counter.reset()
     extra: dict[str, Any] = {"warmup": WARMUP_TICKS}
@@ -223,6 +297,131 @@ def measure(
     return finish(counter, spec, extra)
 
 
+def load_expected(load: dict[str, Any]) -> int:
+    return int(load["burst"] * load["bursts"]) if "burst" in load else int(load["count"])
+
+
+def run_load(
+    load: dict[str, Any],
+    control: Any,
+    counter: Counter,
+    dropped: Any,
+    engine_stats: Callable[[], dict[str, int]],
+) -> dict[str, Any]:
+    """One feed: ticks paced at `rate`, or `bursts` bursts of `burst` ticks `interval` s apart (each burst as
+    fast as the simulator sends); the latency of every tick, the CPU its handling took, the load average."""
+    counter.reset()
+    dropped_before = dropped()
+    stats_before = engine_stats()
+    expected = load_expected(load)
+    cpu = CpuShare(counter.thread_id)
+    if "burst" in load:
+        start = time.monotonic()
+        for i in range(load["bursts"]):
+            delay = start + i * load["interval"] - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            control.command("ticks", count=load["burst"], rate=0)
+        seconds = load["bursts"] * load["interval"]
+    else:
+        control.command("ticks", count=load["count"], rate=load["rate"])
+        seconds = load["count"] / load["rate"]
+    stop = wait_for_ticks(counter, expected, 3 * seconds + 60.0, lambda: dropped() - dropped_before)
+    result: dict[str, Any] = {
+        "load": load["name"],
+        "expected": expected,
+        "received": counter.count,
+        "dropped": dropped() - dropped_before,
+        "stop": stop,
+        "checksum_ok": counter.total > 0,
+        "achieved_rate": (counter.count - 1) / (counter.last - counter.first) if counter.count > 1 else 0.0,
+        **cpu.result(),
+    }
+    skip = len(counter.latencies) // 20  # the first 5 %: the feed settling
+    result["latency"] = percentiles(counter.latencies[skip:])
+    after = engine_stats()
+    if after:
+        result["wait_stats"] = {key: after[key] - stats_before.get(key, 0) for key in after}
+    if counter.trace:
+        result["breakdown"] = breakdown(counter.trace[skip:])
+    return result
+
+
+def breakdown(trace: list[tuple[int, int, int, int]]) -> dict[str, dict[str, float]]:
+    """Where the time goes, per wake-up of the engine (the ticks one wait() returned for): `detect` = the
+    last of those ticks sent -> wait() found work (a spinning or polling engine looks within a microsecond; a
+    parked one needs its producer's futex wake-up and the scheduler), `resume` = -> the engine thread holds
+    the GIL again, `first_dispatch` = -> the first of those ticks enters its handler (drain, TickData, Event,
+    call); per tick, `queued` = sent -> handler entry for ticks that arrived while the engine was busy."""
+    wakes: dict[int, list[tuple[int, int, int]]] = {}
+    queued: list[int] = []
+    for sent, woken, resumed, entered in trace:
+        if woken >= sent:
+            wakes.setdefault(woken, []).append((sent, resumed, entered))
+        else:
+            queued.append(entered - sent)
+    detect, resume, dispatch, sizes = [], [], [], []
+    for woken, ticks in wakes.items():
+        last_sent = max(sent for sent, _, _ in ticks)
+        resumed = ticks[0][1]
+        detect.append(woken - last_sent)
+        resume.append(resumed - woken)
+        dispatch.append(min(entered for _, _, entered in ticks) - resumed)
+        sizes.append(len(ticks) * 1000)  # percentiles() divides by 1000
+    parts = (
+        ("detect", detect),
+        ("resume", resume),
+        ("first_dispatch", dispatch),
+        ("ticks_per_wake", sizes),
+        ("queued", queued),
+    )
+    return {name: percentiles(values) for name, values in parts if values}
+
+
+def measure_latency(
+    spec: dict[str, Any],
+    folder: Path,
+    counter: Counter,
+    dropped: Any,
+    engine_stats: Callable[[], dict[str, int]],
+) -> dict[str, Any]:
+    """Every load of `spec["loads"]` quiet and contended (interleaved, so the machine's drift hits both), then
+    the CPU the idle system uses (no ticks for `idle_seconds`)."""
+    from vtcore import ctpsim
+
+    runs: list[dict[str, Any]] = []
+    idle: list[dict[str, Any]] = []
+    with ctpsim.SimControl.from_port_file(folder / "control.port") as control:
+        for load in spec["loads"]:
+            for condition in spec["conditions"]:
+                with competitor(condition == "contended"):
+                    run = run_load(load, control, counter, dropped, engine_stats)
+                run["condition"] = condition
+                runs.append(run)
+                time.sleep(0.2)
+    if spec.get("idle_seconds"):
+        for condition in spec["conditions"]:
+            with competitor(condition == "contended"):
+                cpu = CpuShare(counter.thread_id)
+                stats_before = engine_stats()
+                time.sleep(spec["idle_seconds"])
+                entry: dict[str, Any] = {"condition": condition, **cpu.result()}
+                after = engine_stats()
+                if after:
+                    entry["wait_stats"] = {key: after[key] - stats_before.get(key, 0) for key in after}
+                idle.append(entry)
+    return {
+        "spec": spec,
+        "runs": runs,
+        "idle": idle,
+        "received": sum(run["received"] for run in runs),
+        "dropped": sum(run["dropped"] for run in runs),
+        "checksum_ok": all(run["checksum_ok"] for run in runs),
+        "stop": "stalled" if any(run["stop"] == "stalled" for run in runs) else "all",
+        "libraries": [p for p in _vnpy_env.mapped_libraries() if "thost" in p],
+    }
+
+
 def tick_handler(counter: Counter, latency: bool) -> Callable[[Any], None]:
     """The handler both systems' event engines call per tick: the same work on each side. With `latency` it
     also records the send time that the stamping library wrote into the tick's limit prices."""
@@ -232,6 +431,7 @@ def tick_handler(counter: Counter, latency: bool) -> Callable[[Any], None]:
         tick = event.data
         if counter.count == 0:
             counter.first = perf_counter()
+            counter.thread_id = threading.get_native_id()
         counter.count += 1
         counter.total += tick.last_price
         counter.last = perf_counter()
@@ -241,6 +441,7 @@ def tick_handler(counter: Counter, latency: bool) -> Callable[[Any], None]:
         tick = event.data
         if counter.count == 0:
             counter.first = perf_counter()
+            counter.thread_id = threading.get_native_id()
         counter.count += 1
         counter.total += tick.last_price
         counter.latencies.append(now - (int(tick.limit_up) * 1_000_000_000 + int(tick.limit_down)))
@@ -270,22 +471,65 @@ def finish(counter: Counter, spec: dict[str, Any], extra: dict[str, Any]) -> dic
 # -- vtcore --------------------------------------------------------------------------------------------------
 
 
+def sim_setting(config: Path) -> dict[str, Any]:
+    """vtcore's CtpGateway setting for the simulator libraries installed with vtcore."""
+    from vtcore import ctpsim
+
+    address = ctpsim.front_address(config)
+    return {
+        "username": "bench",
+        "password": "bench",
+        "brokerid": "9999",
+        "td_address": address,
+        "md_address": address,
+        "product_info": "",
+        "auth_code": "",
+        "environment": "test",
+        "library_dir": str(ctpsim.library_dir()),
+    }
+
+
+def traced_tick_handler(counter: Counter, hub: Any) -> Callable[[Any], None]:
+    """The latency handler plus, per tick, the engine's own timestamps (EventHub.last_woken_ns and
+    last_resumed_ns): where the time between the vendor callback and the handler goes."""
+    perf_counter, time_ns = time.perf_counter, time.time_ns
+
+    def on_tick_traced(event: Any) -> None:
+        now = time_ns()
+        tick = event.data
+        if counter.count == 0:
+            counter.first = perf_counter()
+            counter.thread_id = threading.get_native_id()
+        counter.count += 1
+        counter.total += tick.last_price
+        sent = int(tick.limit_up) * 1_000_000_000 + int(tick.limit_down)
+        counter.latencies.append(now - sent)
+        counter.trace.append((sent, hub.last_woken_ns, hub.last_resumed_ns, now))
+        counter.last = perf_counter()
+
+    return on_tick_traced
+
+
 def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     from vtcore.constant import Exchange
     from vtcore.event import EVENT_TICK, EventEngine
     from vtcore.gateways.ctp import CtpGateway
-    from vtcore.gateways.ctp.cli import simulator_setting
     from vtcore.object import SubscribeRequest
 
+    pinned_cpu = engine_cpu() if spec.get("pin") else -1
+    if spec.get("pin"):
+        # An isolated core, as one would give the `latency` profile: the engine thread alone on the last CPU,
+        # every other thread of the process (the vendor's, the main one) kept off it. Threads inherit the
+        # affinity of the thread that creates them, so this comes first.
+        os.sched_setaffinity(0, os.sched_getaffinity(0) - {pinned_cpu})
     counter = Counter()
     latency = spec["mode"] in ("latency", "busy")
     perf_counter, time_ns = time.perf_counter, time.time_ns
 
-    on_tick = tick_handler(counter, latency)
-
     def on_batch(ticks: Any, gateway_name: str) -> None:
         if counter.count == 0:
             counter.first = perf_counter()
+            counter.thread_id = threading.get_native_id()
         counter.count += len(ticks)
         counter.total += float(ticks["last_price"].sum())
         counter.last = perf_counter()
@@ -294,20 +538,23 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         now = time_ns()
         if counter.count == 0:
             counter.first = perf_counter()
+            counter.thread_id = threading.get_native_id()
         counter.count += len(ticks)
         counter.total += float(ticks["last_price"].sum())
         sent = ticks["limit_up"].astype("int64") * 1_000_000_000 + ticks["limit_down"].astype("int64")
         counter.latencies.extend((now - sent).tolist())
         counter.last = perf_counter()
 
-    engine = EventEngine(interval=1.0)
+    engine = EventEngine(interval=1.0, profile=spec.get("profile", "balanced"), cpu=pinned_cpu)
     if spec["handler"] == "object":
-        engine.register(EVENT_TICK, on_tick)
+        traced = spec.get("trace") and spec["mode"] == "latency"
+        engine.register(
+            EVENT_TICK, traced_tick_handler(counter, engine.hub) if traced else tick_handler(counter, latency)
+        )
     else:
         engine.register_tick_batch(on_batch_latency if latency else on_batch)
     gateway = CtpGateway(engine, "CTP")
-    config = sim_config(folder)
-    setting = simulator_setting(config, "bench", "bench")
+    setting = sim_setting(sim_config(folder))
     if latency:
         setting["library_dir"] = str(_vnpy_env.BaselineEnv(_vnpy_env.cache_root()).stamp_dir)
     engine.start()
@@ -319,6 +566,7 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         counter,
         lambda: gateway.subscribe(SubscribeRequest(symbol=SYMBOL, exchange=Exchange(EXCHANGE))),
         lambda: engine.dropped_ticks,
+        engine_stats=engine.wait_stats,
     )
 
 
@@ -393,6 +641,79 @@ def run_capacity(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def run_vnpy_capacity(spec: dict[str, Any]) -> dict[str, Any]:
+    """vn.py's side of the capacity rows, like for like: its EventEngine's thread is held in a handler while
+    `count` prebuilt events ("eTick." carrying a vn.py TickData, as its gateway puts them) are put into its
+    queue, then released; a handler on "eTick." reads last_price of each and times the drain. The TickData
+    are built before timing starts (vtcore's side builds its TickData during the drain)."""
+    env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
+    _vnpy_env.add_vnpy_paths(env)
+    from datetime import datetime
+
+    from vnpy.event import Event, EventEngine  # type: ignore[import-not-found, unused-ignore]
+    from vnpy.trader.constant import Exchange  # type: ignore[import-not-found, unused-ignore]
+    from vnpy.trader.object import TickData  # type: ignore[import-not-found, unused-ignore]
+
+    counter = Counter()
+    perf_counter = time.perf_counter
+
+    def on_tick(event: Any) -> None:
+        if counter.count == 0:
+            counter.first = perf_counter()
+        counter.count += 1
+        counter.total += event.data.last_price
+        counter.last = perf_counter()
+
+    gate, inside = threading.Event(), threading.Event()
+
+    def hold(event: Any) -> None:
+        inside.set()
+        gate.wait(60.0)
+
+    engine = EventEngine(interval=60)
+    engine.register("eTick.", on_tick)
+    engine.register("bench.hold", hold)
+    engine.start()
+    now = datetime.now()
+    events = [
+        Event(
+            "eTick.",
+            TickData(
+                gateway_name="CTP",
+                symbol=SYMBOL,
+                exchange=Exchange.SHFE,
+                datetime=now,
+                last_price=3000.0 + i % 100,
+            ),
+        )
+        for i in range(spec["count"])
+    ]
+    rates, received = [], 0
+    for _ in range(spec.get("rounds", 5)):
+        counter.reset()
+        gate.clear()
+        inside.clear()
+        engine.put(Event("bench.hold"))
+        wait_until(inside.is_set, 60.0, "vn.py's engine thread to be held")
+        for event in events:
+            engine.put(event)
+        gate.set()
+        wait_until(lambda: counter.count >= len(events), 120.0, "the backlog to drain")
+        rates.append(counter.count / (counter.last - counter.first))
+        received += counter.count
+    engine.stop()
+    rates.sort()
+    return {
+        "spec": spec,
+        "received": received,
+        "dropped": 0,
+        "rounds": rates,
+        "ticks_per_s": rates[len(rates) // 2],
+        "checksum_ok": counter.total > 0,
+        "stop": "all",
+    }
+
+
 # -- vn.py ---------------------------------------------------------------------------------------------------
 
 
@@ -429,6 +750,7 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
             def onRtnDepthMarketData(self, data: dict[str, Any]) -> None:
                 if counter.count == 0:
                     counter.first = perf_counter()
+                    counter.thread_id = threading.get_native_id()
                 counter.count += 1
                 counter.total += data["LastPrice"]
                 counter.last = perf_counter()
@@ -438,6 +760,7 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
                 now = time_ns()
                 if counter.count == 0:
                     counter.first = perf_counter()
+                    counter.thread_id = threading.get_native_id()
                 counter.count += 1
                 counter.total += data["LastPrice"]
                 counter.latencies.append(
@@ -487,9 +810,11 @@ def worker(spec: dict[str, Any]) -> None:
     deadlocks while ticks are queued (vnpy.md §7.2) and vn.py's engine thread is not a daemon."""
     code = 0
     with tempfile.TemporaryDirectory(prefix="vtcore-bench-") as folder:
+        # Settings and CTP flow files of the run go to its own folder, never to the user's .vntrader.
+        os.environ["VTCORE_HOME"] = str(Path(folder) / ".vntrader")
         try:
             if spec["mode"] == "capacity":
-                result = run_capacity(spec)
+                result = run_capacity(spec) if spec["system"] == "vtcore" else run_vnpy_capacity(spec)
             else:
                 run = run_vtcore if spec["system"] == "vtcore" else run_vnpy
                 result = run(spec, Path(folder))

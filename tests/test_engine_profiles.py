@@ -155,6 +155,27 @@ def test_the_engine_thread_can_be_pinned(home: Path) -> None:
         EventEngine(cpu=10_000)
 
 
+def test_the_pinned_engine_thread_may_use_a_cpu_the_other_threads_keep_off(home: Path) -> None:
+    """Isolating the engine's core: the process keeps off the last CPU, the engine thread runs there."""
+    if not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs two CPUs")
+    cpus = os.sched_getaffinity(0)
+    cpu = max(cpus)
+    os.sched_setaffinity(0, cpus - {cpu})
+    try:
+        engine = EventEngine(profile="latency", cpu=cpu)
+        engine.start()
+        try:
+            assert wait_until(lambda: engine.thread_id is not None)
+            native_id = engine.thread_id
+            assert native_id is not None
+            assert wait_until(lambda: os.sched_getaffinity(native_id) == {cpu})
+        finally:
+            engine.stop()
+    finally:
+        os.sched_setaffinity(0, cpus)
+
+
 def test_a_put_flood_drops_ticks_counted_and_never_an_order(home: Path,
                                                              caplog: pytest.LogCaptureFixture) -> None:
     """Issue 19, item 4: the put() queue is bounded for ticks like the C++ rings, orders and trades are kept,

@@ -149,6 +149,10 @@ void register_hub(py::module_& m) {
       .def_property_readonly("handoffs", [](EventHub& self) { return self.handoff().handoffs(); })
       .def_property_readonly("consumer_spinning", &EventHub::consumer_spinning)
       .def_property_readonly("wakes", &EventHub::wakes)
+      .def_property_readonly("last_woken_ns", &EventHub::last_woken_ns,
+                             "now_ns() when the last wait() found work (0 before): for latency breakdowns.")
+      .def_property_readonly("last_resumed_ns", &EventHub::last_resumed_ns,
+                             "now_ns() when the consumer last held the GIL again after a wait() (0 before).")
       .def("wait_stats",
            [](const EventHub& self) {
              const WaitCounters c = self.wait_counters();
@@ -158,12 +162,12 @@ void register_hub(py::module_& m) {
              out["parks"] = c.parks;
              out["wakes"] = self.wakes();
              out["yields"] = c.yields;
-             out["preempted"] = c.preempted;
+             out["starved"] = c.starved;
              out["spin_ns"] = c.spin_ns;
              return out;
            },
            "What the consumer's waits did so far: waits, caught_spinning (work seen while spinning or polling), "
-           "parks, wakes (a producer or notify woke it), yields and preempted (polling), spin_ns.")
+           "parks, wakes (a producer or notify woke it), yields and starved (polling), spin_ns.")
       .def(
           "wait",
           [](EventHub& self, double timeout) {
@@ -175,6 +179,7 @@ void register_hub(py::module_& m) {
               return found;
             });
             self.handoff().after_acquire();
+            self.resumed();
             return work;
           },
           py::arg("timeout"))

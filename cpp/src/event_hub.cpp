@@ -239,30 +239,47 @@ bool EventHub::wait(std::chrono::nanoseconds timeout) {
   const std::lock_guard<std::mutex> lock(consumer_mutex_);
   const auto start = Wakeup::Clock::now();
   const auto deadline = start + std::max(timeout, std::chrono::nanoseconds::zero());
-  const auto work_waits = [this] { return has_work(); };
   add(waits_);
   bool work = false;
-  if (profile_.poll) {
-    work = wakeup_->poll_until(deadline, profile_.yield_after, work_waits);
-    add(spin_ns_, static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                 Wakeup::Clock::now() - start).count()));
+  bool waited = false;
+  if (profile_.poll && start >= unpolled_until_) {
+    const Wakeup::Poll outcome = wakeup_->poll_until(deadline, profile_.yield_after, [this] { return has_work(); });
+    const auto now = Wakeup::Clock::now();
+    add(spin_ns_, static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(now - start).count()));
+    work = outcome == Wakeup::Poll::kWork;
     if (work) add(caught_spinning_);
-  } else {
-    const auto spin = std::min(spin_.allowance(start), std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - start));
-    work = wakeup_->spin_until(start + spin, work_waits);
-    const auto spun = std::chrono::duration_cast<std::chrono::nanoseconds>(Wakeup::Clock::now() - start);
-    spin_.spent(spun);
-    add(spin_ns_, static_cast<std::uint64_t>(spun.count()));
-    if (work) {
-      add(caught_spinning_);
-    } else if (!wakeup_->notified()) {
-      add(parks_);
-      work = park(deadline);
+    waited = outcome != Wakeup::Poll::kStarved;
+    if (!waited) {
+      // Short of CPU: spin and park for a spell, doubling (up to 2 s) while starving recurs within a spell
+      // of the last one's end.
+      constexpr std::chrono::nanoseconds kFirstSpell = std::chrono::milliseconds(100);
+      constexpr std::chrono::nanoseconds kLongestSpell = std::chrono::seconds(2);
+      const bool recurs = now - last_starved_ < 2 * unpolled_for_;
+      unpolled_for_ = recurs ? std::min(2 * unpolled_for_, kLongestSpell) : kFirstSpell;
+      last_starved_ = now;
+      unpolled_until_ = now + unpolled_for_;
     }
   }
+  if (!waited) work = spin_then_park(Wakeup::Clock::now(), deadline);
   wakeup_->clear_notification();
+  if (work) last_woken_ns_.store(now_ns(), std::memory_order_relaxed);
   const auto now = Wakeup::Clock::now();
   if (work || now < deadline) spin_.on_arrival(now);  // woken by work or a notify, not by the timeout
+  return work;
+}
+
+bool EventHub::spin_then_park(Wakeup::Clock::time_point start, Wakeup::Clock::time_point deadline) {
+  const auto spin = std::min(spin_.allowance(start), std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - start));
+  bool work = wakeup_->spin_until(start + spin, [this] { return has_work(); });
+  const auto spun = std::chrono::duration_cast<std::chrono::nanoseconds>(Wakeup::Clock::now() - start);
+  spin_.spent(spun);
+  add(spin_ns_, static_cast<std::uint64_t>(spun.count()));
+  if (work) {
+    add(caught_spinning_);
+  } else if (!wakeup_->notified()) {
+    add(parks_);
+    work = park(deadline);
+  }
   return work;
 }
 
@@ -289,7 +306,7 @@ WaitCounters EventHub::wait_counters() const noexcept {
   counters.caught_spinning = caught_spinning_.load(std::memory_order_relaxed);
   counters.parks = parks_.load(std::memory_order_relaxed);
   counters.yields = wakeup_->yields();
-  counters.preempted = wakeup_->preempted();
+  counters.starved = wakeup_->starved();
   counters.spin_ns = spin_ns_.load(std::memory_order_relaxed);
   return counters;
 }

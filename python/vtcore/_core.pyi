@@ -97,8 +97,14 @@ class EventHub:
     @property
     def wakes(self) -> int:
         """Times a producer or notify() had to wake the parked consumer."""
+    @property
+    def last_woken_ns(self) -> int:
+        """now_ns() when the last wait() found work (0 before): for latency breakdowns."""
+    @property
+    def last_resumed_ns(self) -> int:
+        """now_ns() when the consumer last held the GIL again after a wait() (0 before)."""
     def wait_stats(self) -> dict[str, int]:
-        """waits, caught_spinning, parks, wakes, yields, preempted, spin_ns: what the consumer's waits did."""
+        """waits, caught_spinning, parks, wakes, yields, starved, spin_ns: what the consumer's waits did."""
     def wait(self, timeout: float) -> bool:
         """GIL released. True when there is work; returns early on a push or notify()."""
     def drain(self, max_records: int = 4096) -> list[tuple[Any, ...]]:

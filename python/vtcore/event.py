@@ -97,9 +97,10 @@ class Profile:
 #: The engine profiles, by name (docs/design.md, "Engine profiles", states what each costs).
 PROFILES: dict[str, Profile] = {
     # Busy-polls (a pause instruction between checks): an event is seen within a microsecond and no producer
-    # ever makes a syscall for the engine. Costs a core; it yields that core at every check once it has
-    # missed for 50 µs, or while it finds itself preempted, so on a machine short of cores it shares.
-    "latency": Profile(poll=True, yield_after_us=50.0),
+    # ever makes a syscall for the engine. Costs a core; it yields that core every 50 µs while polling
+    # misses, and when it keeps losing its CPU (more busy threads than cores) it spins (20-250 µs, adapting)
+    # and parks instead for a spell of 0.1-2 s, then polls again.
+    "latency": Profile(poll=True, yield_after_us=50.0, spin_us=20.0, max_spin_us=250.0),
     # Spins briefly (adapting 5-50 µs to the gap between events, at most 5 % of wall time) and parks: the
     # first event after a gap longer than the spin pays a thread wake-up; CPU stays small and bounded.
     "balanced": Profile(spin_us=5.0, max_spin_us=50.0, spin_budget=0.05),
@@ -271,9 +272,12 @@ class EventEngine:
             cpu = int(_setting("engine.cpu"))
         if cpu < 0:
             return None
-        if hasattr(os, "sched_getaffinity") and cpu not in os.sched_getaffinity(0):
-            raise ValueError(f"cannot pin the engine thread to CPU {cpu}: this process may use "
-                             f"{sorted(os.sched_getaffinity(0))}")
+        # Checked against the machine, not this thread's affinity: keeping the other threads off the engine's
+        # CPU (isolating it) is the point of pinning.
+        if not hasattr(os, "sched_setaffinity") or cpu >= (os.cpu_count() or 1):
+            raise ValueError(f"cannot pin the engine thread to CPU {cpu}: this machine has CPUs 0-"
+                             f"{(os.cpu_count() or 1) - 1}" if hasattr(os, "sched_setaffinity")
+                             else "cannot pin the engine thread: no CPU affinity on this platform")
         return cpu
 
     # -- lifecycle ------------------------------------------------------------------------------------------
@@ -507,7 +511,7 @@ class EventEngine:
         return sum(int(entry["ticks_dropped"]) for entry in self._hub.stats()) + self.dropped_puts
 
     def wait_stats(self) -> dict[str, int]:
-        """What the engine thread's waits did: waits, caught_spinning, parks, wakes, yields, preempted,
+        """What the engine thread's waits did: waits, caught_spinning, parks, wakes, yields, starved,
         spin_ns."""
         return dict(self._hub.wait_stats())
 
@@ -542,7 +546,10 @@ class EventEngine:
 
     def _run(self) -> None:
         if self._cpu is not None:
-            os.sched_setaffinity(0, {self._cpu})  # 0: this thread only
+            try:
+                os.sched_setaffinity(0, {self._cpu})  # 0: this thread only
+            except OSError as exc:  # e.g. a cpuset that excludes it: run, unpinned, and say so
+                logger.error("cannot pin the engine thread to CPU %d: %s; it runs unpinned", self._cpu, exc)
         try:
             self._loop()
         except (SystemExit, KeyboardInterrupt) as exc:

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "vtcore/clock.hpp"
 #include "vtcore/handoff.hpp"
 #include "vtcore/records.hpp"
 #include "vtcore/spin_policy.hpp"
@@ -193,6 +194,15 @@ class EventHub {
   [[nodiscard]] const WaitProfile& profile() const noexcept { return profile_; }
   /// What the consumer's waits did so far.
   [[nodiscard]] WaitCounters wait_counters() const noexcept;
+
+  /// Timestamps along the consumer's path, for latency breakdowns (now_ns() clock, 0 until it happened):
+  /// when the last wait() found work, and when the consumer last resumed after it with every lock it needs
+  /// (the binding calls resumed() once it holds the GIL again).
+  [[nodiscard]] std::int64_t last_woken_ns() const noexcept { return last_woken_ns_.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::int64_t last_resumed_ns() const noexcept {
+    return last_resumed_ns_.load(std::memory_order_relaxed);
+  }
+  void resumed() noexcept { last_resumed_ns_.store(now_ns(), std::memory_order_relaxed); }
   [[nodiscard]] bool consumer_parked() const noexcept { return wakeup_->parked(); }
   /// What the parked consumer waits for (Wakeup::kAwake when it is not parked). For tests.
   [[nodiscard]] Wakeup::Interest consumer_interest() const noexcept { return wakeup_->interest(); }
@@ -208,15 +218,22 @@ class EventHub {
   void refresh_snapshot();  // consumer, under consumer_mutex_
   [[nodiscard]] bool has_work();
   [[nodiscard]] bool has_urgent();
+  bool spin_then_park(Wakeup::Clock::time_point start, Wakeup::Clock::time_point deadline);
   bool park(Wakeup::Clock::time_point deadline);  // consumer, after the spin
 
   const std::shared_ptr<Wakeup> wakeup_;
   const std::shared_ptr<TickBuffer> ticks_;
   const WaitProfile profile_;
   SpinPolicy spin_;  // consumer-only, under consumer_mutex_
+  // Consumer-only: a poller that kept losing its CPU spins and parks until `unpolled_until_`; the spell
+  // doubles while that recurs.
+  Wakeup::Clock::time_point unpolled_until_{};
+  Wakeup::Clock::time_point last_starved_{};
+  std::chrono::nanoseconds unpolled_for_{};
   LockHandoff handoff_;
   // Written by the consumer only (bump), read by anyone.
   std::atomic<std::uint64_t> waits_{0}, caught_spinning_{0}, parks_{0}, spin_ns_{0};
+  std::atomic<std::int64_t> last_woken_ns_{0}, last_resumed_ns_{0};
 
   mutable std::mutex producers_mutex_;
   std::vector<std::shared_ptr<Producer>> producers_;  // guarded by producers_mutex_

@@ -4,9 +4,10 @@
 //
 // Three ways to wait, cheapest reaction first:
 //  - poll: never park. The consumer sees a push within a fraction of a microsecond and no producer ever
-//    makes a syscall for it; it costs a core, so it yields that core while polling keeps missing and
-//    while it finds itself preempted (a machine with fewer cores than busy threads), rather than
-//    fighting the threads that feed it for a time slice;
+//    makes a syscall for it; it costs a core, so it yields that core now and then while polling keeps
+//    missing. A poller that keeps losing its CPU (more busy threads than cores) would see events only
+//    when the scheduler gives it a time slice, milliseconds apart: it then spins and parks instead, for
+//    a while (a parked thread that is woken is scheduled ahead of busy ones), and tries polling again;
 //  - spin, then park: a spin catches what arrives within the window for free; after it the consumer
 //    sleeps and the next producer pays a futex wake-up (tens of µs on a VM until the consumer runs);
 //  - batch ticks: a consumer that has seen ticks sleeps up to `tick_batch` before draining them, so
@@ -19,12 +20,13 @@
 namespace vtcore {
 
 struct WaitProfile {
-  /// Never park: poll until work, notify() or the timeout.
+  /// Never park: poll until work, notify() or the timeout (while the thread keeps its CPU; see above).
   bool poll = false;
-  /// Polling yields the CPU at every check once it has missed for this long (and while preempted).
+  /// Polling yields the CPU once it has missed for this long, and again each time as long.
   std::chrono::nanoseconds yield_after = std::chrono::microseconds(50);
 
-  /// Not polling: spin this long before parking, or, with `max_spin` > `spin`, a window that adapts
+  /// Not polling (or a poller short of CPU): spin this long before parking, or, with `max_spin` > `spin`,
+  /// a window that adapts
   /// between the two to the gap between arrivals (spin_policy.hpp)...
   std::chrono::nanoseconds spin = std::chrono::microseconds(50);
   std::chrono::nanoseconds max_spin = std::chrono::nanoseconds::zero();
@@ -43,7 +45,7 @@ struct WaitCounters {
   std::uint64_t caught_spinning = 0; // waits whose work arrived while spinning or polling
   std::uint64_t parks = 0;           // waits that went to sleep
   std::uint64_t yields = 0;          // CPU yields while polling
-  std::uint64_t preempted = 0;       // times a polling consumer found it had been descheduled
+  std::uint64_t starved = 0;         // polls given up because the thread kept losing its CPU
   std::uint64_t spin_ns = 0;         // time spent spinning or polling
 };
 

@@ -11,7 +11,9 @@
 //
 // The consumer announces what it parks for: anything (every push wakes it) or urgent work only
 // (messages and notify(): ticks then wait for its timeout, and their producer makes no syscall). A
-// consumer that polls never announces at all, so its producers never make a syscall.
+// consumer that polls never announces at all, so its producers never make a syscall; it yields its CPU
+// now and then, and says when it keeps losing the CPU (then it is better parked: a sleeper that wakes
+// is scheduled ahead of busy threads, a spinner queues behind them for a time slice).
 #pragma once
 
 #include <algorithm>
@@ -46,13 +48,14 @@ class Wakeup {
   /// Producer side, after publishing a tick: wakes the consumer only when it parked for anything.
   void after_tick() noexcept {
     std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (parked_.load(std::memory_order_relaxed) == kAnything) wake();
+    if (parked_.load(std::memory_order_relaxed) == kAnything) wake(kAnything);
   }
 
   /// Producer side, after publishing a message: wakes the consumer when it parked.
   void after_message() noexcept {
     std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (parked_.load(std::memory_order_relaxed) != kAwake) wake();
+    const std::uint32_t interest = parked_.load(std::memory_order_relaxed);
+    if (interest != kAwake) wake(interest);
   }
 
   /// Any thread: makes the current or next wait return even without work (e.g. to stop).
@@ -81,44 +84,51 @@ class Wakeup {
     return work;
   }
 
-  /// Consumer, never parking: checks for work until `deadline`, pausing between checks. Once the checks
-  /// have missed for `yield_after`, and for a while after the thread finds it was descheduled (a gap in
-  /// its own clock reads, or a yield that gave the CPU away: other threads want this core), it yields the
-  /// CPU at every check, so a thread that needs the core (the vendor's, the strategy's) runs at once
-  /// instead of waiting out a time slice. True when there is work.
+  /// How a poll ended.
+  enum class Poll { kWork, kIdle, kStarved };
+
+  /// Consumer, never parking: checks for work until `deadline` (or a notification), pausing between checks,
+  /// and once the checks have missed for `yield_after`, yielding the CPU once per `yield_after`: a thread
+  /// that needs this core (the vendor's, the strategy's) then runs at once instead of waiting out a time
+  /// slice. Returns kStarved when the thread keeps losing its CPU (more than a tenth of the last 100 ms
+  /// descheduled: more busy threads than cores), so the caller can stop fighting for a core it cannot have.
   template <typename HasWork>
-  bool poll_until(Clock::time_point deadline, std::chrono::nanoseconds yield_after, HasWork&& has_work) {
-    // Longer than a round of checks takes when the thread keeps its CPU, shorter than a time slice.
-    constexpr auto kDescheduled = std::chrono::microseconds(50);
-    constexpr auto kPoliteFor = std::chrono::milliseconds(20);
+  Poll poll_until(Clock::time_point deadline, std::chrono::nanoseconds yield_after, HasWork&& has_work) {
+    // A gap between two clock reads longer than this means the thread was descheduled (a round of 64
+    // checks takes a few µs on a CPU of its own).
+    constexpr auto kDescheduled = std::chrono::microseconds(30);
+    constexpr auto kWindow = std::chrono::milliseconds(100);
     bool work = has_work();
     spinning_.store(true, std::memory_order_relaxed);
     const auto start = Clock::now();
     auto last = start;
-    bool polite = last < polite_until_;
+    auto next_yield = start + yield_after;
+    bool starved = false;
     for (std::uint32_t i = 1; !work && !notified(); ++i) {
-      if (polite || (i & 63U) == 0) {
+      if ((i & 63U) == 0) {
         auto now = Clock::now();
         if (now >= deadline) break;
-        if (now - last > kDescheduled) {
-          preempted_.fetch_add(1, std::memory_order_relaxed);
-          polite_until_ = now + kPoliteFor;
-        }
-        polite = now - start >= yield_after || now < polite_until_;
-        if (polite) {
-          std::this_thread::yield();
-          yields_.fetch_add(1, std::memory_order_relaxed);
-          const auto after = Clock::now();
-          if (after - now > kDescheduled) polite_until_ = after + kPoliteFor;  // the yield gave the CPU away
-          now = after;
+        if (now - last > kDescheduled) lost_ += now - last;
+        if (now - window_start_ >= kWindow) {
+          starved = lost_ * 10 > now - window_start_;
+          window_start_ = now;
+          lost_ = Clock::duration::zero();
+          if (starved) break;
         }
         last = now;
+        if (now >= next_yield) {
+          std::this_thread::yield();  // a yield that gave the CPU away shows as a gap at the next check
+          yields_.fetch_add(1, std::memory_order_relaxed);
+          next_yield = now + yield_after;
+        }
       }
       cpu_relax();
       work = has_work();
     }
     spinning_.store(false, std::memory_order_relaxed);
-    return work;
+    if (work) return Poll::kWork;
+    if (starved) starved_.fetch_add(1, std::memory_order_relaxed);
+    return starved ? Poll::kStarved : Poll::kIdle;
   }
 
   /// Consumer: sleeps until `has_work()`, a notification or `deadline`, woken by producers according to
@@ -151,12 +161,15 @@ class Wakeup {
 
   /// Number of times a producer or notify had to wake a parked consumer (for tests and stats).
   [[nodiscard]] std::uint64_t wakes() const noexcept { return wakes_.load(std::memory_order_relaxed); }
-  /// CPU yields while polling, and times a polling consumer found it had been descheduled.
+  /// CPU yields while polling, and polls that ended because the thread kept losing its CPU.
   [[nodiscard]] std::uint64_t yields() const noexcept { return yields_.load(std::memory_order_relaxed); }
-  [[nodiscard]] std::uint64_t preempted() const noexcept { return preempted_.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::uint64_t starved() const noexcept { return starved_.load(std::memory_order_relaxed); }
 
  private:
-  void wake() noexcept {
+  /// Only the producer that takes the announcement back wakes the consumer: the others, pushing while
+  /// it is still waking up (tens of µs for a burst to pile up behind), make no syscall.
+  void wake(std::uint32_t interest) noexcept {
+    if (!parked_.compare_exchange_strong(interest, kAwake, std::memory_order_relaxed)) return;
     wakes_.fetch_add(1, std::memory_order_relaxed);
     epoch_.fetch_add(1, std::memory_order_release);
 #if defined(__linux__)
@@ -192,10 +205,11 @@ class Wakeup {
   std::atomic<bool> spinning_{false};
   alignas(kCacheLineSize) std::atomic<std::uint32_t> epoch_{0};  // the futex word
   std::atomic<std::uint64_t> wakes_{0};
-  // Consumer-only (the counters are read by anyone).
-  alignas(kCacheLineSize) Clock::time_point polite_until_{};
+  // Consumer-only (the counters are read by anyone): the window in which poll_until measures lost CPU.
+  alignas(kCacheLineSize) Clock::time_point window_start_{};
+  Clock::duration lost_{};
   std::atomic<std::uint64_t> yields_{0};
-  std::atomic<std::uint64_t> preempted_{0};
+  std::atomic<std::uint64_t> starved_{0};
 #if !defined(__linux__)
   std::mutex mutex_;
   std::condition_variable cv_;
