@@ -26,18 +26,14 @@ renders benchmarks/README.md's tables from it.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
-import json
 import os
-import platform
 import statistics
-import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +42,9 @@ from vnpy.event import EventEngine as VnEngine
 
 from vtcore import _core
 from vtcore.event import Event, EventEngine
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _measure import ResultsFile, competitor, thread_cpu_ns
 
 #: Every figure printed, for --json: section, name, unit, vn.py's value, vtcore's, ratio (how many times
 #: better vtcore is), the target ratio or value and whether it was met, and a note.
@@ -333,15 +332,6 @@ PROFILES = ("latency", "balanced", "efficient")
 PUT_P99_TARGET = (1 / 3, ("latency", "balanced"))
 
 
-def thread_cpu_ns(native_id: int | None) -> int:
-    """CPU time of one thread of this process so far (its schedstat, ns on a CPU); 0 where unavailable."""
-    try:
-        with open(f"/proc/self/task/{native_id}/schedstat", encoding="ascii") as stat:
-            return int(stat.read().split()[0])
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
 class EngineCpu:
     """The CPU share of an engine's dispatch thread over a `with` block (`share` afterwards)."""
 
@@ -356,24 +346,6 @@ class EngineCpu:
     def __exit__(self, *exc: object) -> None:
         wall = max(time.perf_counter_ns() - self.wall, 1)
         self.share = (thread_cpu_ns(self.native_id) - self.cpu) / wall
-
-
-COMPETITOR = "import os, sys\nos.sched_setaffinity(0, {int(sys.argv[1])})\nwhile True:\n    pass\n"
-
-
-@contextlib.contextmanager
-def competitor(active: bool) -> Iterator[None]:
-    """A CPU-bound process pinned to the first CPU (one busy core out of two), for contended runs."""
-    if not active:
-        yield
-        return
-    process = subprocess.Popen([sys.executable, "-c", COMPETITOR, str(min(os.sched_getaffinity(0)))])
-    try:
-        time.sleep(0.3)
-        yield
-    finally:
-        process.kill()
-        process.wait()
 
 
 def feed(load: dict[str, Any], send: Callable[[], None], send_burst: Callable[[int], None]) -> float:
@@ -701,31 +673,6 @@ def section_d(count: int) -> None:
     )
 
 
-def git_commit() -> str:
-    here = Path(__file__).resolve().parent
-    commit = subprocess.run(
-        ["git", "-C", str(here), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    ).stdout.strip()
-    dirty = subprocess.run(
-        [
-            "git",
-            "-C",
-            str(here.parent),
-            "status",
-            "--porcelain",
-            "--untracked-files=no",
-            "--",
-            "cpp",
-            "python",
-            "benchmarks",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    return commit + ("+uncommitted changes" if commit and dirty else "")
-
-
 FULL_LOADS = [
     {"name": "100/s", "rate": 100, "count": 500},
     {"name": "1,000/s in bursts", "burst": 500, "bursts": 10, "interval": 0.5},
@@ -753,7 +700,7 @@ def main() -> None:
         ticks, batch_ticks, memory_ticks = 20_000, 200_000, 65_536
     else:
         ticks, batch_ticks, memory_ticks = 500_000, 5_000_000, 1 << 18
-    started = time.monotonic()
+    results_file = ResultsFile("bench_event_engine.py")
     load_start = os.getloadavg()
     print(
         f"vtcore vs vn.py EventEngine; {os.cpu_count()} CPUs; load average {load_start[0]:.2f} "
@@ -774,34 +721,8 @@ def main() -> None:
     load_end = os.getloadavg()
     print(f"\nload average after: {load_end[0]:.2f} {load_end[1]:.2f}")
     if args.json is not None:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(
-            json.dumps(
-                {
-                    "benchmark": "bench_event_engine.py",
-                    "command": " ".join(["python", "benchmarks/bench_event_engine.py", *sys.argv[1:]]),
-                    "quick": args.quick,
-                    "runs": runs,
-                    "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                    "duration_s": time.monotonic() - started,
-                    "machine": {
-                        "cpus": os.cpu_count(),
-                        "python": platform.python_version(),
-                        "os": platform.platform(),
-                        "load_average_start": list(load_start),
-                        "load_average_end": list(load_end),
-                        "vtcore_commit": git_commit(),
-                    },
-                    "results": RESULTS,
-                    "latency": LATENCY,
-                    "idle": IDLE,
-                },
-                indent=1,
-            )
-            + "\n",
-            encoding="utf-8",
-        )
-        print(f"written: {args.json}")
+        figures = {"quick": args.quick, "runs": runs, "results": RESULTS, "latency": LATENCY, "idle": IDLE}
+        results_file.write(args.json, figures)
 
 
 if __name__ == "__main__":

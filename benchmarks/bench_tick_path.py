@@ -29,7 +29,6 @@ thread on the last CPU; the competitor always runs on the first).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
@@ -38,7 +37,7 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +46,7 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 import _vnpy_env  # noqa: E402
+from _measure import competitor, thread_cpu_ns  # noqa: E402
 
 SYMBOL = "rb2601"
 EXCHANGE = "SHFE"
@@ -154,15 +154,6 @@ def python_loop_rate(seconds: float) -> dict[str, float]:
     }
 
 
-def thread_cpu_ns(native_id: int) -> int:
-    """CPU time of one thread of this process so far (its schedstat: ns on a CPU); 0 where unavailable."""
-    try:
-        with open(f"/proc/self/task/{native_id}/schedstat", encoding="ascii") as stat:
-            return int(stat.read().split()[0])
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
 class CpuShare:
     """The CPU share of the handler's thread and of the whole process over a stretch of wall time."""
 
@@ -182,30 +173,8 @@ class CpuShare:
         }
 
 
-COMPETITOR = "import os, sys\nos.sched_setaffinity(0, {int(sys.argv[1])})\nwhile True:\n    pass\n"
-
-
-def competitor_cpu() -> int:
-    return min(os.sched_getaffinity(0))
-
-
 def engine_cpu() -> int:
     return max(os.sched_getaffinity(0))
-
-
-@contextlib.contextmanager
-def competitor(active: bool) -> Iterator[None]:
-    """A CPU-bound process pinned to the first CPU (one busy core out of two), for contended runs."""
-    if not active:
-        yield
-        return
-    process = subprocess.Popen([sys.executable, "-c", COMPETITOR, str(competitor_cpu())])
-    try:
-        time.sleep(0.3)  # running and spinning before the ticks start
-        yield
-    finally:
-        process.kill()
-        process.wait()
 
 
 def percentiles(values_ns: list[int]) -> dict[str, float]:
@@ -471,24 +440,6 @@ def finish(counter: Counter, spec: dict[str, Any], extra: dict[str, Any]) -> dic
 # -- vtcore --------------------------------------------------------------------------------------------------
 
 
-def sim_setting(config: Path) -> dict[str, Any]:
-    """vtcore's CtpGateway setting for the simulator libraries installed with vtcore."""
-    from vtcore import ctpsim
-
-    address = ctpsim.front_address(config)
-    return {
-        "username": "bench",
-        "password": "bench",
-        "brokerid": "9999",
-        "td_address": address,
-        "md_address": address,
-        "product_info": "",
-        "auth_code": "",
-        "environment": "test",
-        "library_dir": str(ctpsim.library_dir()),
-    }
-
-
 def traced_tick_handler(counter: Counter, hub: Any) -> Callable[[Any], None]:
     """The latency handler plus, per tick, the engine's own timestamps (EventHub.last_woken_ns and
     last_resumed_ns): where the time between the vendor callback and the handler goes."""
@@ -514,6 +465,7 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     from vtcore.constant import Exchange
     from vtcore.event import EVENT_TICK, EventEngine
     from vtcore.gateways.ctp import CtpGateway
+    from vtcore.gateways.ctp.cli import simulator_setting
     from vtcore.object import SubscribeRequest
 
     pinned_cpu = engine_cpu() if spec.get("pin") else -1
@@ -554,7 +506,7 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     else:
         engine.register_tick_batch(on_batch_latency if latency else on_batch)
     gateway = CtpGateway(engine, "CTP")
-    setting = sim_setting(sim_config(folder))
+    setting = simulator_setting(sim_config(folder), "bench", "bench")
     if latency:
         setting["library_dir"] = str(_vnpy_env.BaselineEnv(_vnpy_env.cache_root()).stamp_dir)
     engine.start()
@@ -570,25 +522,60 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     )
 
 
+class Hold:
+    """A handler that holds the engine thread until released, so that a backlog builds up behind it."""
+
+    def __init__(self) -> None:
+        self.gate, self.inside = threading.Event(), threading.Event()
+
+    def __call__(self, event: Any) -> None:
+        self.inside.set()
+        self.gate.wait(60.0)
+
+
+def drain_rounds(
+    put_hold: Callable[[], None], hold: Hold, counter: Counter, rounds: int, fill: Callable[[], int]
+) -> list[float]:
+    """Per round: hold the engine thread, `fill()` a backlog behind it (returns its size), release it, and
+    time the handler from the first event to the last. The rates, sorted."""
+    rates = []
+    for _ in range(rounds):
+        counter.reset()
+        hold.gate.clear()
+        hold.inside.clear()
+        put_hold()
+        wait_until(hold.inside.is_set, 60.0, "the engine thread to be held")
+        size = fill()
+        hold.gate.set()
+        wait_until(lambda size=size: counter.count >= size, 120.0, "the backlog to drain")
+        rates.append(counter.count / (counter.last - counter.first))
+    return sorted(rates)
+
+
+def capacity_result(
+    spec: dict[str, Any], rates: list[float], counter: Counter, dropped: int
+) -> dict[str, Any]:
+    return {
+        "spec": spec,
+        "received": spec["count"] * len(rates) - dropped,
+        "dropped": dropped,
+        "rounds": rates,
+        "ticks_per_s": rates[len(rates) // 2],
+        "checksum_ok": counter.total > 0,
+        "stop": "all",
+    }
+
+
 def run_capacity(spec: dict[str, Any]) -> dict[str, Any]:
     """How fast vtcore's engine thread turns a backlog of C++ ticks into handler calls, without the simulator
     (which cannot send fast enough to saturate the batch path): per round, the engine thread is held in a
     handler while the core's C++ TestProducer fills a ring with `count` ticks, then released; the handler
     times the drain. The median round is reported."""
-    import threading as _threading
-
     from vtcore import _core
     from vtcore.event import EVENT_TICK, Event, EventEngine
 
     counter = Counter()
     perf_counter = time.perf_counter
-
-    def on_tick(event: Any) -> None:
-        if counter.count == 0:
-            counter.first = perf_counter()
-        counter.count += 1
-        counter.total += event.data.last_price
-        counter.last = perf_counter()
 
     def on_batch(ticks: Any, gateway_name: str) -> None:
         if counter.count == 0:
@@ -597,48 +584,28 @@ def run_capacity(spec: dict[str, Any]) -> dict[str, Any]:
         counter.total += float(ticks["last_price"].sum())
         counter.last = perf_counter()
 
-    gate, inside = _threading.Event(), _threading.Event()
-
-    def hold(event: Any) -> None:
-        inside.set()
-        gate.wait(60.0)
-
+    hold = Hold()
     engine = EventEngine(interval=60.0)
     if spec["handler"] == "object":
-        engine.register(EVENT_TICK, on_tick)
+        engine.register(EVENT_TICK, tick_handler(counter, latency=False))
     else:
         engine.register_tick_batch(on_batch)
     engine.register("bench.hold", hold)
     engine.start()
     capacity = 1 << max(16, (spec["count"] - 1).bit_length())
     producer = engine.create_producer("bench", "BENCH", capacity=capacity)
-    rates, received, dropped = [], 0, 0
-    for _ in range(spec.get("rounds", 5)):
-        counter.reset()
-        gate.clear()
-        inside.clear()
-        engine.put(Event("bench.hold"))
-        wait_until(inside.is_set, 60.0, "the engine thread to be held")
+    dropped = [0]
+
+    def fill() -> int:
         test_producer = _core.TestProducer(producer, [SYMBOL], EXCHANGE)
         test_producer.start(spec["count"], 0.0)
         test_producer.join(60.0)
-        pushed = test_producer.pushed
-        gate.set()
-        wait_until(lambda: counter.count >= pushed, 60.0, "the backlog to drain")  # noqa: B023
-        rates.append(counter.count / (counter.last - counter.first))
-        received += counter.count
-        dropped += test_producer.dropped
+        dropped[0] += test_producer.dropped
+        return int(test_producer.pushed)
+
+    rates = drain_rounds(lambda: engine.put(Event("bench.hold")), hold, counter, spec.get("rounds", 5), fill)
     engine.stop()
-    rates.sort()
-    return {
-        "spec": spec,
-        "received": received,
-        "dropped": dropped,
-        "rounds": rates,
-        "ticks_per_s": rates[len(rates) // 2],
-        "checksum_ok": counter.total > 0,
-        "stop": "all",
-    }
+    return capacity_result(spec, rates, counter, dropped[0])
 
 
 def run_vnpy_capacity(spec: dict[str, Any]) -> dict[str, Any]:
@@ -655,23 +622,9 @@ def run_vnpy_capacity(spec: dict[str, Any]) -> dict[str, Any]:
     from vnpy.trader.object import TickData  # type: ignore[import-not-found, unused-ignore]
 
     counter = Counter()
-    perf_counter = time.perf_counter
-
-    def on_tick(event: Any) -> None:
-        if counter.count == 0:
-            counter.first = perf_counter()
-        counter.count += 1
-        counter.total += event.data.last_price
-        counter.last = perf_counter()
-
-    gate, inside = threading.Event(), threading.Event()
-
-    def hold(event: Any) -> None:
-        inside.set()
-        gate.wait(60.0)
-
+    hold = Hold()
     engine = EventEngine(interval=60)
-    engine.register("eTick.", on_tick)
+    engine.register("eTick.", tick_handler(counter, latency=False))
     engine.register("bench.hold", hold)
     engine.start()
     now = datetime.now()
@@ -688,30 +641,15 @@ def run_vnpy_capacity(spec: dict[str, Any]) -> dict[str, Any]:
         )
         for i in range(spec["count"])
     ]
-    rates, received = [], 0
-    for _ in range(spec.get("rounds", 5)):
-        counter.reset()
-        gate.clear()
-        inside.clear()
-        engine.put(Event("bench.hold"))
-        wait_until(inside.is_set, 60.0, "vn.py's engine thread to be held")
+
+    def fill() -> int:
         for event in events:
             engine.put(event)
-        gate.set()
-        wait_until(lambda: counter.count >= len(events), 120.0, "the backlog to drain")
-        rates.append(counter.count / (counter.last - counter.first))
-        received += counter.count
+        return len(events)
+
+    rates = drain_rounds(lambda: engine.put(Event("bench.hold")), hold, counter, spec.get("rounds", 5), fill)
     engine.stop()
-    rates.sort()
-    return {
-        "spec": spec,
-        "received": received,
-        "dropped": 0,
-        "rounds": rates,
-        "ticks_per_s": rates[len(rates) // 2],
-        "checksum_ok": counter.total > 0,
-        "stop": "all",
-    }
+    return capacity_result(spec, rates, counter, 0)
 
 
 # -- vn.py ---------------------------------------------------------------------------------------------------

@@ -27,8 +27,10 @@ import types
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import websocket
 
@@ -49,6 +51,8 @@ from vnpy.trader import object as vn_object  # noqa: E402
 from vnpy_binance import linear_gateway as vn_linear  # noqa: E402
 from vnpy_binance import spot_gateway as vn_spot  # noqa: E402
 from vnpy_okx import okx_gateway as vn_okx  # noqa: E402
+
+from _measure import ResultsFile  # noqa: E402
 
 # ------------------------------------------------------------------------------------------------- messages
 
@@ -358,7 +362,12 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=50_000, help="messages per venue case")
     parser.add_argument("--frames", type=int, default=100_000, help="frames per transport run")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--json", type=Path, default=None, help="write the figures here (benchmarks/report.py)"
+    )
     args = parser.parse_args()
+    results_file = ResultsFile("bench_venue_parse.py")
+    parse_rows: list[dict[str, Any]] = []
 
     print(
         f"python {sys.version.split()[0]}, {args.messages} messages per case, "
@@ -370,6 +379,7 @@ def main() -> None:
     for label in ours:
         ours_rate, theirs_rate, ratio = compare(ours[label], theirs[label], args.repeat)
         ratios.append(ratio)
+        parse_rows.append({"case": label, "vtcore": ours_rate, "vnpy": theirs_rate, "pair_ratio": ratio})
         print(f"{label:<28}{ours_rate:>14,.0f}{theirs_rate:>14,.0f}{ratio:>7.2f}x")
     print(f"{'geometric mean ratio':<56}{statistics.geometric_mean(ratios):>7.2f}x")
 
@@ -390,6 +400,19 @@ def main() -> None:
     print(f"{'aiohttp (vtcore transport)':<28}{ours_rate:>14,.0f} frames/s")
     print(f"{'websocket-client':<28}{theirs_rate:>14,.0f} frames/s")
     print(f"{'ratio (median of pairs)':<28}{socket_ratio:>13.2f}x")
+    if args.json is not None:
+        figures = {
+            "parse": parse_rows,
+            "geometric_mean": statistics.geometric_mean(ratios),
+            "socket": {
+                "frames": args.frames,
+                "frame_bytes": len(frame),
+                "vtcore": ours_rate,
+                "websocket_client": theirs_rate,
+                "pair_ratio": socket_ratio,
+            },
+        }
+        results_file.write(args.json, figures)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -34,11 +35,13 @@ if str(HERE) not in sys.path:
 import _vnpy_env  # noqa: E402
 import bench_order_roundtrip  # noqa: E402
 import bench_tick_path  # noqa: E402
+from _measure import git_commit  # noqa: E402
 
 SCHEMA = 2
-#: The parts of a run; `event_engine` (bench_event_engine.py, its own command) only when named.
+#: The parts of a run. `latency` (the engine profiles, ~11 min here) and `event_engine`
+#: (bench_event_engine.py) are commands of their own (`--only latency`): each command stays under 15 minutes.
 PARTS = ("tick", "latency", "busy", "orders", "micro", "fidelity", "event_engine")
-DEFAULT_PARTS = ("tick", "latency", "busy", "orders", "micro", "fidelity")
+DEFAULT_PARTS = ("tick", "busy", "orders", "micro", "fidelity")
 #: (system, handler) of every end-to-end tick path measured, see bench_tick_path.py.
 PATHS = (("vtcore", "object"), ("vtcore", "batch"), ("vnpy", "raw"), ("vnpy", "gateway"))
 #: The latency part's paths: (system, handler, engine profile, engine thread pinned).
@@ -136,28 +139,6 @@ def machine() -> dict[str, Any]:
             memory = int(next(line for line in meminfo if line.startswith("MemTotal")).split()[1]) * 1024
     except (OSError, StopIteration):
         pass
-    commit = subprocess.run(
-        ["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    ).stdout.strip()
-    dirty = subprocess.run(
-        [
-            "git",
-            "-C",
-            str(HERE.parent),
-            "status",
-            "--porcelain",
-            "--untracked-files=no",
-            "--",
-            "cpp",
-            "python",
-            "benchmarks",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    if commit and dirty:
-        commit += "+uncommitted changes"
     return {
         "cpu": model,
         "cores": os.cpu_count(),
@@ -166,7 +147,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "switch_interval_s": sys.getswitchinterval(),
         "load_average_start": list(os.getloadavg()),
-        "vtcore_commit": commit,
+        "vtcore_commit": git_commit(),
         "vnpy": _vnpy_env.VNPY,
         "vnpy_ctp": _vnpy_env.VNPY_CTP,
     }
@@ -1023,6 +1004,9 @@ def main() -> int:
         "--setup-only", action="store_true", help="make the vn.py baseline environment and stop"
     )
     parser.add_argument("--only", default="", help=f"comma-separated parts: {','.join(PARTS)}")
+    parser.add_argument(
+        "--json", type=Path, default=None, help="also write results.json here (benchmarks/report.py reads it)"
+    )
     args = parser.parse_args()
     if args.setup_only:
         _vnpy_env.ensure_env()
@@ -1035,6 +1019,10 @@ def main() -> int:
     result = run_suite(args.quick, out, setup=args.setup or not args.quick, parts=parts)
     sys.stdout.write(markdown(result))
     print(f"\nwritten: {out / 'results.json'} and {out / 'results.md'}")
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(out / "results.json", args.json)
+        print(f"written: {args.json}")
     return 0 if all(c["ok"] for c in result["checks"]) else 1
 
 
