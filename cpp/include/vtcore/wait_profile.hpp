@@ -5,9 +5,10 @@
 // Three ways to wait, cheapest reaction first:
 //  - poll: never park. The consumer sees a push within a fraction of a microsecond and no producer ever
 //    makes a syscall for it; it costs a core, so it yields that core now and then while polling keeps
-//    missing. A poller that keeps losing its CPU (more busy threads than cores) would see events only
-//    when the scheduler gives it a time slice, milliseconds apart: it then spins and parks instead, for
-//    a while (a parked thread that is woken is scheduled ahead of busy ones), and tries polling again;
+//    missing. A poller that loses its CPU (2 ms within 100 ms: more busy threads than cores) would see
+//    events only when the scheduler gives it a time slice, milliseconds apart: it then spins and parks
+//    instead, for a while (a parked thread that is woken is scheduled ahead of busy ones), and tries
+//    polling again;
 //  - spin, then park: a spin catches what arrives within the window for free; after it the consumer
 //    sleeps and the next producer pays a futex wake-up (tens of µs on a VM until the consumer runs);
 //  - batch ticks: a consumer that has seen ticks sleeps up to `tick_batch` before draining them, so

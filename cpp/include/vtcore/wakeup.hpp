@@ -90,14 +90,16 @@ class Wakeup {
   /// Consumer, never parking: checks for work until `deadline` (or a notification), pausing between checks,
   /// and once the checks have missed for `yield_after`, yielding the CPU once per `yield_after`: a thread
   /// that needs this core (the vendor's, the strategy's) then runs at once instead of waiting out a time
-  /// slice. Returns kStarved when the thread keeps losing its CPU (more than a tenth of the last 100 ms
-  /// descheduled: more busy threads than cores), so the caller can stop fighting for a core it cannot have.
+  /// slice. Returns kStarved as soon as the thread has lost its CPU for 2 ms within 100 ms (a thread with a
+  /// core of its own loses microseconds: more busy threads than cores), so the caller can stop fighting for
+  /// a core it cannot have.
   template <typename HasWork>
   Poll poll_until(Clock::time_point deadline, std::chrono::nanoseconds yield_after, HasWork&& has_work) {
     // A gap between two clock reads longer than this means the thread was descheduled (a round of 64
     // checks takes a few µs on a CPU of its own).
     constexpr auto kDescheduled = std::chrono::microseconds(30);
     constexpr auto kWindow = std::chrono::milliseconds(100);
+    constexpr auto kStarvedAfter = std::chrono::milliseconds(2);
     bool work = has_work();
     spinning_.store(true, std::memory_order_relaxed);
     const auto start = Clock::now();
@@ -108,12 +110,15 @@ class Wakeup {
       if ((i & 63U) == 0) {
         auto now = Clock::now();
         if (now >= deadline) break;
-        if (now - last > kDescheduled) lost_ += now - last;
         if (now - window_start_ >= kWindow) {
-          starved = lost_ * 10 > now - window_start_;
           window_start_ = now;
           lost_ = Clock::duration::zero();
-          if (starved) break;
+        }
+        if (now - last > kDescheduled) lost_ += now - last;
+        if (lost_ >= kStarvedAfter) {
+          starved = true;
+          lost_ = Clock::duration::zero();
+          break;
         }
         last = now;
         if (now >= next_yield) {
