@@ -391,9 +391,11 @@ def measure_latency(
     }
 
 
-def tick_handler(counter: Counter, latency: bool) -> Callable[[Any], None]:
+def tick_handler(counter: Counter, latency: bool, hub: Any = None) -> Callable[[Any], None]:
     """The handler both systems' event engines call per tick: the same work on each side. With `latency` it
-    also records the send time that the stamping library wrote into the tick's limit prices."""
+    also records the send time that the stamping library wrote into the tick's limit prices, and with vtcore's
+    `hub` (traced runs) the engine's own timestamps too (EventHub.last_woken_ns and last_resumed_ns): where
+    the time between the vendor callback and the handler goes."""
     perf_counter, time_ns = time.perf_counter, time.time_ns
 
     def on_tick(event: Any) -> None:
@@ -413,7 +415,10 @@ def tick_handler(counter: Counter, latency: bool) -> Callable[[Any], None]:
             counter.thread_id = threading.get_native_id()
         counter.count += 1
         counter.total += tick.last_price
-        counter.latencies.append(now - (int(tick.limit_up) * 1_000_000_000 + int(tick.limit_down)))
+        sent = int(tick.limit_up) * 1_000_000_000 + int(tick.limit_down)
+        counter.latencies.append(now - sent)
+        if hub is not None:
+            counter.trace.append((sent, hub.last_woken_ns, hub.last_resumed_ns, now))
         counter.last = perf_counter()
 
     return on_tick_latency if latency else on_tick
@@ -438,27 +443,6 @@ def finish(counter: Counter, spec: dict[str, Any], extra: dict[str, Any]) -> dic
 
 
 # -- vtcore --------------------------------------------------------------------------------------------------
-
-
-def traced_tick_handler(counter: Counter, hub: Any) -> Callable[[Any], None]:
-    """The latency handler plus, per tick, the engine's own timestamps (EventHub.last_woken_ns and
-    last_resumed_ns): where the time between the vendor callback and the handler goes."""
-    perf_counter, time_ns = time.perf_counter, time.time_ns
-
-    def on_tick_traced(event: Any) -> None:
-        now = time_ns()
-        tick = event.data
-        if counter.count == 0:
-            counter.first = perf_counter()
-            counter.thread_id = threading.get_native_id()
-        counter.count += 1
-        counter.total += tick.last_price
-        sent = int(tick.limit_up) * 1_000_000_000 + int(tick.limit_down)
-        counter.latencies.append(now - sent)
-        counter.trace.append((sent, hub.last_woken_ns, hub.last_resumed_ns, now))
-        counter.last = perf_counter()
-
-    return on_tick_traced
 
 
 def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
@@ -500,9 +484,7 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     engine = EventEngine(interval=1.0, profile=spec.get("profile", "balanced"), cpu=pinned_cpu)
     if spec["handler"] == "object":
         traced = spec.get("trace") and spec["mode"] == "latency"
-        engine.register(
-            EVENT_TICK, traced_tick_handler(counter, engine.hub) if traced else tick_handler(counter, latency)
-        )
+        engine.register(EVENT_TICK, tick_handler(counter, latency, engine.hub if traced else None))
     else:
         engine.register_tick_batch(on_batch_latency if latency else on_batch)
     gateway = CtpGateway(engine, "CTP")

@@ -237,13 +237,15 @@ class Suite:
         if spec["system"] == "vnpy":
             self.check(f"{label}: vn.py never drops", result["dropped"] == 0)
         if "libraries" in result:
-            self.check(
-                f"{label}: the simulator was loaded, not vendor libraries",
-                bool(result["libraries"])
-                and all("ctpsim_lib" in p or "/stamp/" in p for p in result["libraries"]),
-                ", ".join(result["libraries"]),
-            )
+            self.check_libraries(label, result["libraries"])
         return result
+
+    def check_libraries(self, label: str, libraries: list[str]) -> None:
+        self.check(
+            f"{label}: the simulator was loaded, not vendor libraries",
+            bool(libraries) and all("ctpsim_lib" in p or "/stamp/" in p for p in libraries),
+            ", ".join(libraries),
+        )
 
     # -- benchmarks ---------------------------------------------------------------------------------------
 
@@ -495,12 +497,7 @@ class Suite:
             self.check(f"{where}: latency samples", run["latency"].get("samples", 0) > 0)
             if spec["system"] == "vnpy":
                 self.check(f"{where}: vn.py never drops", run["dropped"] == 0)
-        self.check(
-            f"{label}: the simulator was loaded, not vendor libraries",
-            bool(result["libraries"])
-            and all("ctpsim_lib" in p or "/stamp/" in p for p in result["libraries"]),
-            ", ".join(result["libraries"]),
-        )
+        self.check_libraries(label, result["libraries"])
         return result
 
     def evaluate_latency_targets(self) -> None:

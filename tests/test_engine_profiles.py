@@ -85,10 +85,11 @@ def test_latency_profile_never_makes_the_vendor_thread_wake_the_engine(home: Pat
     try:
         run_ticks(engine, 300, 3_000.0)  # paced: the engine is idle between ticks
         assert wait_until(lambda: len(seen) == 300)
-        stats = engine.wait_stats()
-        assert stats["wakes"] == 0 and stats["parks"] == 0  # no futex wake-up, ever
-        assert stats["caught_spinning"] > 0
         assert seen == list(range(1, 301))
+        stats = engine.wait_stats()
+        assert stats["caught_spinning"] > 0
+        if stats["starved"] == 0:  # it kept its CPU (on a machine short of cores it parks instead: C++ tests)
+            assert stats["wakes"] == 0 and stats["parks"] == 0  # no futex wake-up, ever
     finally:
         engine.stop()
 
@@ -137,10 +138,8 @@ def test_efficient_profile_batches_ticks_but_not_messages(home: Path) -> None:
         engine.stop()
 
 
-def test_the_engine_thread_can_be_pinned(home: Path) -> None:
-    if not hasattr(os, "sched_getaffinity"):
-        pytest.skip("no CPU affinity on this platform")
-    cpu = max(os.sched_getaffinity(0))
+def pinned_engine_affinity(cpu: int) -> set[int]:
+    """Runs an engine pinned to `cpu` and returns its thread's CPU affinity."""
     engine = EventEngine(profile="latency", cpu=cpu)
     engine.start()
     try:
@@ -148,30 +147,28 @@ def test_the_engine_thread_can_be_pinned(home: Path) -> None:
         native_id = engine.thread_id
         assert native_id is not None
         assert wait_until(lambda: os.sched_getaffinity(native_id) == {cpu})
-        assert os.sched_getaffinity(0) != {cpu} or os.cpu_count() == 1  # only the engine thread
+        return os.sched_getaffinity(native_id)
     finally:
         engine.stop()
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="no CPU affinity on this platform")
+def test_the_engine_thread_can_be_pinned(home: Path) -> None:
+    cpus = os.sched_getaffinity(0)
+    assert pinned_engine_affinity(max(cpus)) == {max(cpus)}
+    assert os.sched_getaffinity(0) == cpus  # only the engine thread
     with pytest.raises(ValueError, match="cannot pin"):
         EventEngine(cpu=10_000)
 
 
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
+                    reason="needs two CPUs")
 def test_the_pinned_engine_thread_may_use_a_cpu_the_other_threads_keep_off(home: Path) -> None:
     """Isolating the engine's core: the process keeps off the last CPU, the engine thread runs there."""
-    if not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2:
-        pytest.skip("needs two CPUs")
     cpus = os.sched_getaffinity(0)
-    cpu = max(cpus)
-    os.sched_setaffinity(0, cpus - {cpu})
+    os.sched_setaffinity(0, cpus - {max(cpus)})
     try:
-        engine = EventEngine(profile="latency", cpu=cpu)
-        engine.start()
-        try:
-            assert wait_until(lambda: engine.thread_id is not None)
-            native_id = engine.thread_id
-            assert native_id is not None
-            assert wait_until(lambda: os.sched_getaffinity(native_id) == {cpu})
-        finally:
-            engine.stop()
+        assert pinned_engine_affinity(max(cpus)) == {max(cpus)}
     finally:
         os.sched_setaffinity(0, cpus)
 
