@@ -22,7 +22,9 @@ Differences from vn.py's EventEngine, each fixing one of its faults:
 from __future__ import annotations
 
 import atexit
+import logging
 import os
+import sys
 import threading
 import weakref
 from collections import deque
@@ -86,7 +88,7 @@ class Profile:
     """How the engine thread waits for events (the C++ side: `vtcore/wait_profile.hpp`)."""
 
     poll: bool = False  # never park: the vendor thread never makes a syscall to wake the engine
-    yield_after_us: float = 50.0  # polling: yield the CPU at every check after missing this long
+    yield_after_us: float = 50.0  # polling: yield the CPU once per this long while polling misses
     spin_us: float = 20.0  # spin before parking (adapting up to max_spin_us when that is larger)
     max_spin_us: float = 0.0
     spin_budget: float = 1.0  # share of wall time the spin may take
@@ -108,8 +110,6 @@ PROFILES: dict[str, Profile] = {
     # a few wake-ups a second whatever the tick rate. For recording and GUIs.
     "efficient": Profile(spin_us=0.0, tick_batch_us=5_000.0, max_drain=65_536),
 }
-DEFAULT_PROFILE = "balanced"
-
 # Engines running now, stopped at interpreter exit (before CPython ends daemon threads).
 _running: weakref.WeakSet[EventEngine] = weakref.WeakSet()
 _EXIT_JOIN_SECONDS = 5.0
@@ -134,9 +134,6 @@ def _stop_running_engines() -> None:
         # PyThreadState_SetAsyncExc reaches the top level uncaught (it never builds the exception object,
         # so it never reads the code): end with the handler's code here, once what is buffered is written.
         code = _exit_request["code"]
-        import logging  # noqa: PLC0415
-        import sys  # noqa: PLC0415
-
         if code is not None and not isinstance(code, int):
             print(code, file=sys.stderr)
         logging.shutdown()
