@@ -178,6 +178,8 @@ def render_run(data: dict[str, Any]) -> list[str]:
     for line in bench_run.markdown(data).splitlines():
         if line.startswith("# ") or line.startswith("Machine:"):
             continue  # the title and machine line: the provenance above says it
+        if not line.strip() and not lines[-1].strip():
+            continue  # one blank line between blocks
         lines.append("####" + line[2:] if line.startswith("## ") else line)
     while lines and not lines[-1].strip():
         lines.pop()
