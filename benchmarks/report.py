@@ -48,8 +48,7 @@ def number(value: float | None, unit: str = "") -> str:
     return f"{text} {unit}".rstrip()
 
 
-def ratio_text(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.1f}x" if value >= 10 else f"{value:.2f}x"
+ratio_text = bench_run.fmt_ratio
 
 
 def verdict(met: bool | None) -> str:

@@ -727,6 +727,13 @@ def path_name(system: str, handler: str, profile: str | None, pin: bool) -> str:
     return f"vtcore {profile}{' pinned' if pin else ''} {handler}"
 
 
+def fmt_ratio(value: float | None) -> str:
+    """A ratio as the tables show it: two decimals below 10 (0.93x, not 0.9x), one above."""
+    if value is None:
+        return "–"
+    return f"{value:,.1f}x" if value >= 10 else f"{value:.2f}x"
+
+
 def fmt_us(value: float | None) -> str:
     if value is None:
         return "–"
@@ -819,7 +826,7 @@ def latency_markdown(result: dict[str, Any]) -> list[str]:
                 if t["vnpy_raw"] is None
                 else (f"{t['vnpy_raw']:.1%}" if unit_is_share else fmt_us(t["vnpy_raw"]))
             )
-            ratio = "–" if t["ratio"] is None else f"{t['ratio']:,.1f}x"
+            ratio = fmt_ratio(t["ratio"])
             lines.append(
                 f"| {t['path']} | {t['load']} | {t['condition']} | {t['what']} | {value} | {base} "
                 f"| {ratio} | {'yes' if t['met'] else '**no**'} |"
@@ -899,7 +906,7 @@ def markdown(result: dict[str, Any]) -> str:
         target = "" if row["target_ratio"] is None else f">= {row['target_ratio']:g}x: {verdict}"
         if row.get("target_value") is not None:
             target = f"{'>=' if row['better'] == 'higher' else '<='} {fmt(row['target_value'])}: {verdict}"
-        ratio = "–" if row["ratio"] is None else f"{row['ratio']:,.1f}x"
+        ratio = fmt_ratio(row["ratio"])
         lines.append(
             f"| {row['name']} | {row['unit']} | {fmt(row['vtcore'])} | {fmt(row['vnpy'])} | {ratio} "
             f"| {target} | {row['note']} |"

@@ -168,6 +168,10 @@ WaitProfile spin_profile(std::chrono::nanoseconds spin, std::chrono::nanoseconds
   return profile;
 }
 
+std::chrono::nanoseconds to_ns(Wakeup::Clock::duration d) noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(d);
+}
+
 // A spin budget may save up this much spin while idle, for the next burst.
 constexpr std::chrono::microseconds kSpinBurst{1000};
 
@@ -245,7 +249,7 @@ bool EventHub::wait(std::chrono::nanoseconds timeout) {
   if (profile_.poll && start >= unpolled_until_) {
     const Wakeup::Poll outcome = wakeup_->poll_until(deadline, profile_.yield_after, [this] { return has_work(); });
     const auto now = Wakeup::Clock::now();
-    add(spin_ns_, static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(now - start).count()));
+    add(spin_ns_, static_cast<std::uint64_t>(to_ns(now - start).count()));
     work = outcome == Wakeup::Poll::kWork;
     if (work) add(caught_spinning_);
     waited = outcome != Wakeup::Poll::kStarved;
@@ -269,9 +273,9 @@ bool EventHub::wait(std::chrono::nanoseconds timeout) {
 }
 
 bool EventHub::spin_then_park(Wakeup::Clock::time_point start, Wakeup::Clock::time_point deadline) {
-  const auto spin = std::min(spin_.allowance(start), std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - start));
+  const auto spin = std::min(spin_.allowance(start), to_ns(deadline - start));
   bool work = wakeup_->spin_until(start + spin, [this] { return has_work(); });
-  const auto spun = std::chrono::duration_cast<std::chrono::nanoseconds>(Wakeup::Clock::now() - start);
+  const auto spun = to_ns(Wakeup::Clock::now() - start);
   spin_.spent(spun);
   add(spin_ns_, static_cast<std::uint64_t>(spun.count()));
   if (work) {
