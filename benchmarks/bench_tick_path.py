@@ -201,7 +201,7 @@ WARMUP_TICKS = 2000  # sent first and not measured: first-use costs (imports, ca
 def sim_config(folder: Path) -> Path:
     """The simulator sends WARMUP_TICKS at once after the subscription; the measured ticks are requested
     through its control socket when both sides are warm (see Measured)."""
-    from vtcore import ctpsim
+    from vtcore.gateways.ctp import sim as ctpsim
 
     config = {
         "accounts": [{"user_id": "bench", "password": "bench"}],
@@ -226,7 +226,7 @@ def measure(
     engine_stats: Callable[[], dict[str, int]] = dict,
 ) -> dict[str, Any]:
     """The common part of a run once the market-data front is logged in: warm up, then the measured ticks."""
-    from vtcore import ctpsim
+    from vtcore.gateways.ctp import sim as ctpsim
 
     warm_up(counter, subscribe, dropped)
     if spec["mode"] == "latency":
@@ -449,7 +449,7 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     from vtcore.constant import Exchange
     from vtcore.event import EVENT_TICK, EventEngine
     from vtcore.gateways.ctp import CtpGateway
-    from vtcore.gateways.ctp.cli import simulator_setting
+    from vtcore.gateways.ctp.sim import simulator_setting
     from vtcore.object import SubscribeRequest
 
     pinned_cpu = engine_cpu() if spec.get("pin") else -1
@@ -646,7 +646,7 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     latency = spec["mode"] in ("latency", "busy")
     perf_counter, time_ns = time.perf_counter, time.time_ns
     config = sim_config(folder)
-    from vtcore import ctpsim
+    from vtcore.gateways.ctp import sim as ctpsim
 
     address = ctpsim.front_address(config)
     state = {"login": threading.Event()}
@@ -749,7 +749,7 @@ def worker(spec: dict[str, Any]) -> None:
 
 def run_worker(spec: dict[str, Any], timeout: float = 300.0) -> dict[str, Any]:
     """Run one measurement in a fresh subprocess; raises RuntimeError with its stderr if it failed."""
-    from vtcore import ctpsim
+    from vtcore.gateways.ctp import sim as ctpsim
 
     spec = {"rate": 0, "max_seconds": 10.0, "busy_seconds": 1.0, **spec}
     if spec["system"] == "vnpy":

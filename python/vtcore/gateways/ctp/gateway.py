@@ -24,13 +24,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from logging import ERROR, INFO, WARNING
 from pathlib import Path
 from typing import Any, ClassVar
 
-from vtcore._core import TICK_SYMBOL_SIZE
 from vtcore.constant import Direction, Exchange, Status
 from vtcore.errors import SdkUnavailableError, SettingsError
 from vtcore.event import EVENT_TIMER, Event, EventEngine
@@ -50,6 +49,8 @@ from vtcore.object import (
     SubscribeRequest,
     TradeData,
 )
+from vtcore.orders import OrderTracker
+from vtcore.records import TICK_SYMBOL_SIZE
 from vtcore.setting import get_settings_dir
 
 REQUEST_RESULTS = {
@@ -65,9 +66,6 @@ DISCONNECT_REASONS = {
     0x2002: "heartbeat send failed",
     0x2003: "bad message received",
 }
-
-
-FINAL_STATUSES = (Status.ALLTRADED, Status.CANCELLED, Status.REJECTED)
 
 
 def _request_result(code: int) -> str:
@@ -488,13 +486,11 @@ class CtpGateway(BaseGateway):
         self.md = _MdFront(self)
         self.td = _TdFront(self)
         self.contracts: dict[str, ContractData] = {}
-        self._orders: dict[str, OrderData] = {}
-        self._order_signatures: dict[str, set[tuple[Any, ...]]] = {}
-        self._pushed: set[str] = set()
+        # CTP's trade ids are numbered per exchange: "SHFE.1" and "DCE.1" are two trades
+        self.orders = OrderTracker(self, trade_ids="exchange")
         self._sysid_orderid: dict[tuple[str, str], str] = {}
         self._pending_trades: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._pending_since: dict[tuple[str, str], float] = {}  # when a trade began waiting for its order
-        self._seen_trades: set[tuple[str, str, str]] = set()
         self._positions: dict[tuple[str, Exchange, Direction], PositionData] = {}
         self._pushed_positions: set[tuple[str, Exchange, Direction]] = set()
         self._nearest_logged: set[str] = set()
@@ -644,7 +640,7 @@ class CtpGateway(BaseGateway):
             "IsAutoSuspend": 0,
             "MinVolume": 1,
         }
-        self._push_order(order)
+        self.orders.order(order)
         try:
             result = self.td.request("ReqOrderInsert", fields)
         except ValueError as exc:
@@ -654,30 +650,8 @@ class CtpGateway(BaseGateway):
             self._reject(order, f"ReqOrderInsert returned {_request_result(result)}")
 
     def _reject(self, order: OrderData, reason: str) -> None:
-        rejected = replace(order, status=Status.REJECTED)
-        rejected.extra = {"reason": reason}  # the broker's or vtcore's reason, for strategies and the UI
-        self.write_log(f"order {order.vt_orderid} ({order.vt_symbol}) rejected: {reason}", ERROR)
-        self._push_order(rejected)
-
-    def _push_order(self, order: OrderData) -> bool:
-        """Push unless this state of the order was pushed before (the private flow is replayed after every
-        re-login) or the order already ended (a late, older report must not revive it)."""
-        signature = (order.status, order.traded, order.volume, order.price)
-        with self._lock:
-            seen = self._order_signatures.setdefault(order.orderid, set())
-            previous = self._orders.get(order.orderid)
-            ended = (
-                previous is not None and previous.status in FINAL_STATUSES and order.orderid in self._pushed
-            )
-            if signature in seen or (ended and order.status not in FINAL_STATUSES):
-                return False
-            seen.add(signature)
-            self._orders[order.orderid] = order
-            self._pushed.add(order.orderid)
-            pushed = replace(order)  # an object once pushed is never mutated
-            pushed.extra = dict(order.extra) if order.extra else None
-            self.on_order(pushed)
-        return True
+        """Push the order REJECTED with the broker's or vtcore's reason (`extra["reason"]`, and the log)."""
+        self.orders.reject(order, reason)
 
     def cancel_order(self, req: CancelRequest) -> None:
         parts = req.orderid.split("_")
@@ -745,8 +719,7 @@ class CtpGateway(BaseGateway):
         if not exact:
             self._nearest(f"offset flag {data['CombOffsetFlag'][:1]!r}")
         exchange = self._exchange(data["ExchangeID"])
-        with self._lock:
-            previous = self._orders.get(orderid)
+        previous = self.orders.get(orderid)
         order = OrderData(
             gateway_name=self.gateway_name,
             symbol=data["InstrumentID"],
@@ -768,7 +741,7 @@ class CtpGateway(BaseGateway):
         if sysid:
             with self._lock:
                 self._sysid_orderid[(data["ExchangeID"], sysid)] = orderid
-        if self._push_order(order) and status in (Status.REJECTED, Status.CANCELLED) and data["StatusMsg"]:
+        if self.orders.order(order) and status in (Status.REJECTED, Status.CANCELLED) and data["StatusMsg"]:
             self.write_log(
                 f"order {order.vt_orderid} {status.value.lower()}: {data['StatusMsg']}",
                 ERROR if status == Status.REJECTED else INFO,
@@ -783,8 +756,7 @@ class CtpGateway(BaseGateway):
 
     def _order_insert_refused(self, data: dict[str, Any], reason: str) -> None:
         orderid = f"{self.td.front_id}_{self.td.session_id}_{data['OrderRef'].strip()}"
-        with self._lock:
-            order = self._orders.get(orderid)
+        order = self.orders.get(orderid)
         if order is None:
             order = OrderData(
                 gateway_name=self.gateway_name,
@@ -800,9 +772,6 @@ class CtpGateway(BaseGateway):
 
     def update_trade(self, data: dict[str, Any]) -> None:
         key = (data["ExchangeID"], data["OrderSysID"].strip())
-        seen = (data["ExchangeID"], data["TradeID"].strip(), data["Direction"])
-        if seen in self._seen_trades:
-            return  # replayed after re-login
         with self._lock:
             orderid = self._sysid_orderid.get(key)
         if orderid is None:  # the trade came before its order: keep it until the order arrives
@@ -810,11 +779,10 @@ class CtpGateway(BaseGateway):
                 self._pending_since[key] = time.monotonic()
             self._pending_trades.setdefault(key, []).append(data)
             return
-        self._seen_trades.add(seen)
         offset, exact = mapping.offset(data["OffsetFlag"])
         if not exact:
             self._nearest(f"offset flag {data['OffsetFlag']!r}")
-        self.on_trade(
+        self.orders.trade(  # a replay after a re-login is dropped there
             TradeData(
                 gateway_name=self.gateway_name,
                 symbol=data["InstrumentID"],

@@ -18,6 +18,7 @@ import importlib
 import importlib.util
 import json
 import os
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -45,7 +46,10 @@ TD_LIBRARY = "libthosttraderapi_se"
 
 def build_info() -> dict[str, Any]:
     """What the build recorded about the CTP SDK: ctp_found, ctp_api_version, ctp_unavailable_reason."""
-    path = Path(__file__).with_name("_build_info.json")
+    # the build installs it into the package folder, which in an editable install is not this file's own
+    folders = [Path(folder) for folder in sys.modules[__package__ or ""].__path__]
+    paths = [folder / "_build_info.json" for folder in folders]
+    path = next((candidate for candidate in paths if candidate.is_file()), paths[0])
     try:
         info: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

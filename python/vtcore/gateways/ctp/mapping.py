@@ -29,18 +29,17 @@ Direction: orders and trades '0' Buy -> LONG, '1' Sell -> SHORT; positions (Posi
 
 Dates: CTP gives China Standard Time (UTC+8). At night (18:00-05:59) some exchanges (DCE) report the
 trading day instead of the calendar date; a night date equal to the session's trading day is taken as a
-trading day and the calendar date derived from it (the same rule as the C++ tick conversion,
-cpp/ctp_bindings/tick_convert.hpp).
+trading day and the calendar date derived from it: `vtcore.time.china_datetime`, the same rule as the C++
+tick conversion (cpp/include/vtcore/china_time.hpp).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
-
 from vtcore.constant import Direction, Exchange, Offset, OptionType, OrderType, Product, Status
 from vtcore.gateways.ctp import _ctp_types as ct
+from vtcore.time import china_datetime, parse_day
 
-CHINA_TZ = timezone(timedelta(hours=8), "CST")
+__all__ = ["china_datetime", "parse_day"]  # re-exported: the gateway reads every CTP conversion from here
 
 EXCHANGES: dict[str, Exchange] = {
     exchange.value: exchange
@@ -137,36 +136,4 @@ OPTION_TYPE_FROM_CTP = {
     ct.THOST_FTDC_CP_PutOptions: OptionType.PUT,
 }
 
-# -- dates --------------------------------------------------------------------------------------------------
-
-
-def parse_day(text: str) -> date | None:
-    if len(text) != 8 or not text.isdigit():
-        return None
-    try:
-        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    except ValueError:
-        return None
-
-
-def previous_business_day(day: date) -> date:
-    return day - timedelta(days={0: 3, 6: 2}.get(day.weekday(), 1))
-
-
-def china_datetime(
-    day_text: str, time_text: str, session_trading_day: date | None, millisecond: int = 0
-) -> datetime | None:
-    """An aware datetime from a CTP date and "HH:MM:SS"; None when malformed."""
-    day = parse_day(day_text) or session_trading_day
-    if day is None or len(time_text) != 8:
-        return None
-    try:
-        hour, minute, second = int(time_text[:2]), int(time_text[3:5]), int(time_text[6:])
-    except ValueError:
-        return None
-    if not (0 <= hour < 24 and 0 <= minute < 60 and 0 <= second < 60):
-        return None
-    if (hour >= 18 or hour < 6) and session_trading_day is not None and day == session_trading_day:
-        day = previous_business_day(day) + timedelta(days=1 if hour < 6 else 0)
-    millisecond = millisecond if 0 <= millisecond <= 999 else 0
-    return datetime(day.year, day.month, day.day, hour, minute, second, millisecond * 1000, tzinfo=CHINA_TZ)
+# -- dates: the China night-session rule lives in vtcore.time (parse_day, china_datetime) ----------------
