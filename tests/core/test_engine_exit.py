@@ -69,7 +69,7 @@ def test_ctrl_c_ends_with_keyboard_interrupt(tmp_path: Path) -> None:
 
 def test_exit_without_close_while_ctp_ticks_flow(tmp_path: Path) -> None:
     pytest.importorskip("vtcore._ctp", reason="vtcore was built without the CTP SDK")
-    ctpsim = pytest.importorskip("vtcore.ctpsim")
+    ctpsim = pytest.importorskip("vtcore.gateways.ctp.sim")
     try:
         library_dir = ctpsim.library_dir()
     except Exception as exc:  # not built: SdkUnavailableError
