@@ -356,7 +356,7 @@ def measure_latency(
 ) -> dict[str, Any]:
     """Every load of `spec["loads"]` quiet and contended (interleaved, so the machine's drift hits both), then
     the CPU the idle system uses (no ticks for `idle_seconds`)."""
-    from vtcore import ctpsim
+    from vtcore.gateways.ctp import sim as ctpsim
 
     runs: list[dict[str, Any]] = []
     idle: list[dict[str, Any]] = []
