@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 import vtcore
-from vtcore.gateways import GATEWAYS, SIM_PEERS
+from vtcore.gateways import GATEWAY_NOTES, GATEWAYS, SIM_PEERS
 from vtcore.gateways.ctp import library as ctp_library
 from vtcore.setting import get_settings_dir
 
@@ -45,6 +45,7 @@ def run_info(args: argparse.Namespace) -> int:
         lines.append(f"{module}: {_module_status(module)}")
     lines.append(f"CTP SDK: {ctp_library.status()}")
     lines.append(f"gateways: {', '.join(GATEWAYS)}")
+    lines.extend(f"  {name}: {note}" for name, note in GATEWAY_NOTES.items())
     lines.append(f"local peers (vtcore run --sim --gateway NAME): {', '.join(SIM_PEERS)}")
     lines.append(f"settings folder: {get_settings_dir()}")
     print("\n".join(lines))
