@@ -67,11 +67,14 @@ class BaselineEnv:
 
     @property
     def stamp_dir(self) -> Path:
-        """Per simulator build: the stamping library links to that build's simulator core."""
+        """Per simulator build: the stamping library opens that build's simulator. Laid out like `sim_lib`
+        (`<key>/ctp/` with the simulator core at `<key>/`), since the simulator's trader library beside it
+        finds
+        the core through RUNPATH $ORIGIN/.."""
         from vtcore import ctpsim
 
         key = hashlib.sha256(str(ctpsim.library_dir()).encode()).hexdigest()[:12]
-        return self.root / "stamp" / key
+        return self.root / "stamp" / key / "ctp"
 
     def has_vnpy(self) -> bool:
         return (self.site_vnpy / "vnpy" / "event" / "engine.py").is_file()
@@ -129,7 +132,7 @@ def _ctp_include_dir() -> Path:
 
     candidates = [Path(ctpsim.build_info().get("include_dir", ""))]
     repo = HERE.parent
-    candidates += sorted(repo.glob("build/*/ctp-sdk/6.7.11/include"))
+    candidates += sorted(repo.glob("build/*/sdk/ctp/6.7.11/include"))
     for folder in candidates:
         if (folder / "ThostFtdcMdApi.h").is_file():
             return folder
@@ -155,20 +158,20 @@ def build_stamp_library(env: BaselineEnv, log: Callable[[str], None]) -> Path:
         str(output) + ".tmp",
         f"-I{_ctp_include_dir()}",
         str(HERE / "native" / "stamp_md.cpp"),
-        f"-L{sim_dir}",
-        "-l:libvtcore_ctpsim.so",
-        f"-Wl,-rpath,{sim_dir}",
+        f'-DVTCORE_SIM_MD_LIBRARY="{sim_dir / ctpsim.MD_LIBRARY_NAME}"',
+        "-ldl",
         "-Wl,-soname,libthostmduserapi_se.so",
     ]
     log(" ".join(command))
     subprocess.run(command, check=True, timeout=300)
     os.replace(str(output) + ".tmp", output)
     # vtcore's gateway loads both libraries from one folder: the real simulator's trader library beside it.
-    for name in (ctpsim.TD_LIBRARY_NAME, ctpsim.CORE_LIBRARY_NAME):
-        link = env.stamp_dir / name
+    links = {env.stamp_dir / ctpsim.TD_LIBRARY_NAME: sim_dir / ctpsim.TD_LIBRARY_NAME,
+             env.stamp_dir.parent / ctpsim.CORE_LIBRARY_NAME: sim_dir.parent / ctpsim.CORE_LIBRARY_NAME}
+    for link, target in links.items():
         if link.is_symlink() or link.exists():
             link.unlink()
-        link.symlink_to(sim_dir / name)
+        link.symlink_to(target)
     return output
 
 

@@ -171,7 +171,7 @@ class Suite:
             self.check(
                 f"{label}: the simulator was loaded, not vendor libraries",
                 bool(result["libraries"])
-                and all("ctpsim_lib" in p or "/stamp/" in p for p in result["libraries"]),
+                and all("sim_lib" in p or "/stamp/" in p for p in result["libraries"]),
                 ", ".join(result["libraries"]),
             )
         return result

@@ -113,7 +113,7 @@ def test_decoder_round_trip_and_bad_payloads() -> None:
         },
     )
     info = encode_struct("RspInfo", {"ErrorID": 0})
-    callback = decode(ct.TD_OnRtnOrder, 0, True, struct.pack("<I", 1) + order)
+    callback = decode(ct.TRADER_OnRtnOrder, 0, True, struct.pack("<I", 1) + order)
     assert callback.name == "OnRtnOrder" and callback.error is None and callback.data is not None
     data = callback.data
     assert (data["InstrumentID"], data["FrontID"], data["SessionID"], data["LimitPrice"]) == (
@@ -125,20 +125,20 @@ def test_decoder_round_trip_and_bad_payloads() -> None:
     assert (data["OrderStatus"], data["StatusMsg"], data["OrderSubmitStatus"]) == ("3", "未成交", "")
     login = encode_struct("RspUserLogin", {"TradingDay": "20261130"})
     failed = encode_struct("RspInfo", {"ErrorID": 3, "ErrorMsg": "不合法的登录"})
-    answer = decode(ct.TD_OnRspUserLogin, 5, True, struct.pack("<I", 3) + login + failed)
+    answer = decode(ct.TRADER_OnRspUserLogin, 5, True, struct.pack("<I", 3) + login + failed)
     assert answer.error_text == "code 3: 不合法的登录" and answer.request_id == 5
-    ok = decode(ct.TD_OnRspUserLogin, 5, True, struct.pack("<I", 3) + login + info)
+    ok = decode(ct.TRADER_OnRspUserLogin, 5, True, struct.pack("<I", 3) + login + info)
     assert ok.error is None and ok.data is not None and ok.data["TradingDay"] == "20261130"
     null = decode(
-        ct.TD_OnRspUserLogin, 5, True, struct.pack("<I", 0) + bytes(struct_size("RspUserLogin") + 88)
+        ct.TRADER_OnRspUserLogin, 5, True, struct.pack("<I", 0) + bytes(struct_size("RspUserLogin") + 88)
     )
     assert null.data is None and null.error is None
     assert decode(ct.MD_OnFrontDisconnected, 0x1001, True, b"").request_id == 0x1001
     with pytest.raises(ValueError, match="expected"):
-        decode(ct.TD_OnRtnOrder, 0, True, struct.pack("<I", 1) + order[:-1])
+        decode(ct.TRADER_OnRtnOrder, 0, True, struct.pack("<I", 1) + order[:-1])
     with pytest.raises(KeyError):
         decode(0xDEAD, 0, True, b"")
-    with pytest.raises(ValueError, match="do not fit"):
+    with pytest.raises(ValueError, match=r"Order.InstrumentID: 81 bytes; at most 80 fit"):
         encode_struct("Order", {"InstrumentID": "x" * 81})
 
 
@@ -182,8 +182,8 @@ def _reports() -> tuple[dict[str, object], dict[str, object]]:
         },
     )
     flags = struct.pack("<I", 1)
-    order_fields = decode(ct.TD_OnRtnOrder, 0, True, flags + order).data
-    trade_fields = decode(ct.TD_OnRtnTrade, 0, True, flags + trade).data
+    order_fields = decode(ct.TRADER_OnRtnOrder, 0, True, flags + order).data
+    trade_fields = decode(ct.TRADER_OnRtnTrade, 0, True, flags + trade).data
     assert order_fields is not None and trade_fields is not None
     return order_fields, trade_fields
 

@@ -59,7 +59,7 @@ def simulator_setting(
         ctpsim = importlib.import_module("vtcore.ctpsim")
         library_dir, address = str(ctpsim.library_dir()), str(ctpsim.front_address(config))
     except ImportError:
-        folder = Path(__file__).resolve().parents[2] / "ctpsim_lib"
+        folder = Path(__file__).resolve().parents[2] / "sim_lib" / "ctp"
         suffix = f"?config={Path(config).resolve()}" if config else ""
         library_dir, address = str(folder), f"tcp://127.0.0.1:0{suffix}"
     return {

@@ -18,16 +18,12 @@ never by blocking a callback; account and positions are polled every `query_inte
 
 from __future__ import annotations
 
-import itertools
 import math
 import threading
 import time
-from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from logging import ERROR, INFO, WARNING
-from pathlib import Path
 from typing import Any, ClassVar
 
 from vtcore._core import TICK_SYMBOL_SIZE
@@ -35,6 +31,8 @@ from vtcore.constant import Direction, Exchange, Status
 from vtcore.errors import SdkUnavailableError, SettingsError
 from vtcore.event import EVENT_TIMER, Event, EventEngine
 from vtcore.gateway import BaseGateway
+from vtcore.gateways._sdk.front import DISCONNECT_REASONS, Front, QueryPump
+from vtcore.gateways._sdk.front import request_result as _request_result
 from vtcore.gateways.ctp import _ctp_types as ct
 from vtcore.gateways.ctp import mapping
 from vtcore.gateways.ctp.library import DEFAULT_SETTING, find_libraries, load_binding
@@ -43,35 +41,14 @@ from vtcore.object import (
     AccountData,
     CancelRequest,
     ContractData,
-    GatewayStateData,
     OrderData,
     OrderRequest,
     PositionData,
     SubscribeRequest,
     TradeData,
 )
-from vtcore.setting import get_settings_dir
-
-REQUEST_RESULTS = {
-    -1: "network connection failed",
-    -2: "too many requests waiting to be processed",
-    -3: "more requests per second than allowed",
-}
-FLOW_CONTROL_RESULTS = (-2, -3)
-DISCONNECT_REASONS = {
-    0x1001: "network read failed",
-    0x1002: "network write failed",
-    0x2001: "heartbeat receive timeout",
-    0x2002: "heartbeat send failed",
-    0x2003: "bad message received",
-}
-
 
 FINAL_STATUSES = (Status.ALLTRADED, Status.CANCELLED, Status.REJECTED)
-
-
-def _request_result(code: int) -> str:
-    return f"{code} ({REQUEST_RESULTS.get(code, 'unknown error')})"
 
 
 @dataclass(frozen=True)
@@ -119,115 +96,19 @@ class CtpSetting:
         )
 
 
-class _Front:
-    """What the market-data and trade fronts share: the API object, its producer, the state machine, the
-    connect timeout and the login lockout guard."""
+class _Front(Front):
+    """A CTP front: the shared front (vtcore.gateways._sdk.front) with CTP's login and callbacks."""
 
-    name = ""
+    sdk = "ctp"
 
-    def __init__(self, gateway: CtpGateway) -> None:
-        self.gateway = gateway
-        self.api: Any = None
-        self.producer: Any = None
+    def __init__(self, gateway: CtpGateway, requests: dict[str, tuple[int, Any]]) -> None:
+        super().__init__(gateway, decode, requests)
+        self.gateway: CtpGateway = gateway
         self.setting: CtpSetting | None = None
-        self.state = "disconnected"
-        self.state_message = ""
-        self.state_since = time.monotonic()
-        self.timeout_reported = False
-        self.rejected = ""  # the broker's refusal, while not retrying
-        self._request_ids = itertools.count(1)  # next() is atomic: requests come from several threads
-        self.logged_in = False
 
-    def next_request_id(self) -> int:
-        return next(self._request_ids)
-
-    def set_state(self, state: str, message: str = "", level: int = INFO) -> None:
-        self.state_since = time.monotonic()
-        self.timeout_reported = False
-        if (state, message) == (self.state, self.state_message):
-            return  # e.g. the real library's disconnect every second against a front that drops us
-        self.state, self.state_message = state, message
-        gateway = self.gateway
-        gateway.on_gateway_state(
-            GatewayStateData(gateway_name=gateway.gateway_name, front=self.name, state=state, message=message)
-        )
-        gateway.write_log(f"{self.name} front: {state}" + (f" ({message})" if message else ""), level)
-
-    def start(self, setting: CtpSetting, api_class: Any, library: Path, address: str) -> None:
+    def start_with(self, setting: CtpSetting, api_class: Any, library: Any, address: str) -> None:
         self.setting = setting
-        self.rejected = ""
-        if self.api is not None:  # connect() again: the SDK is already reconnecting; retry the login
-            if self.state in ("connected", "login_rejected", "auth_rejected"):
-                self.on_connected()
-            return
-        gateway = self.gateway
-        flow = get_settings_dir() / "ctp_flow" / gateway.gateway_name / self.name
-        self.producer = gateway.create_producer(f"{gateway.gateway_name}.{self.name}", self.on_message)
-        try:
-            self.api = api_class(str(library), str(flow), self.producer.capsule(), setting.production)
-        except OSError as exc:  # _ctp.LibraryError / VersionMismatchError: refused before any SDK call
-            gateway.event_engine.remove_producer(self.producer)
-            self.producer = None
-            self.set_state("unavailable", str(exc), ERROR)
-            raise SdkUnavailableError(f"{self.name} front: {exc}") from exc
-        self.prepare()
-        self.api.register_front(address)
-        self.set_state("connecting", address)
-        self.api.init()
-
-    def prepare(self) -> None:
-        """Front-specific calls between creating the API object and Init()."""
-
-    def close(self) -> None:
-        api, producer = self.api, self.producer
-        self.api = self.producer = None
-        if api is not None:
-            api.release()
-        if producer is not None:
-            self.gateway.event_engine.remove_producer(producer)
-        self.logged_in = False
-        self.set_state("closed")
-
-    def check_timeout(self, now: float, timeout: float) -> None:
-        if self.api is None or self.timeout_reported or self.state not in ("connecting", "disconnected"):
-            return
-        if now - self.state_since >= timeout:
-            self.timeout_reported = True
-            self.set_state(
-                "timeout",
-                f"no answer from {self.name} front within {timeout:g} s; CTP reports "
-                f"nothing when the address refuses connections, so check the address "
-                f"and network (the SDK keeps retrying)",
-                WARNING,
-            )
-
-    def request(self, name: str, fields: dict[str, Any]) -> int:
-        if self.api is None:
-            return -1
-        return int(self.api.request(name, fields, self.next_request_id()))
-
-    def reject(self, what: str, callback: Callback) -> None:
-        self.rejected = f"{what} refused by the broker ({callback.error_text})"
-        self.set_state(
-            f"{what}_rejected",
-            f"{self.rejected}; not retrying, so that a wrong setting cannot lock the "
-            f"account: fix the setting and call connect() again",
-            ERROR,
-        )
-
-    # -- messages (engine thread) -------------------------------------------------------------------------
-
-    def on_message(self, kind: int, request_id: int, is_last: bool, payload: bytes) -> None:
-        try:
-            callback = decode(kind, request_id, is_last, payload)
-        except (KeyError, ValueError) as exc:
-            self.gateway.write_log(f"{self.name} front: undecodable message {kind}: {exc}", ERROR)
-            return
-        handler: Callable[[Callback], None] | None = getattr(self, callback.name, None)
-        if handler is not None:
-            handler(callback)
-        elif callback.error:
-            self.gateway.write_log(f"{self.name} front: {callback.name} failed: {callback.error_text}", ERROR)
+        self.start(lambda flow, capsule: api_class(str(library), flow, capsule, setting.production), address)
 
     def OnFrontConnected(self, callback: Callback) -> None:  # noqa: N802 - the SDK's callback names
         self.set_state("connected")
@@ -248,9 +129,6 @@ class _Front:
             f"{self.name} front: request {callback.request_id} failed: {callback.error_text}", ERROR
         )
 
-    def on_connected(self) -> None:
-        raise NotImplementedError
-
     def login_fields(self) -> dict[str, Any]:
         assert self.setting is not None
         return {
@@ -264,7 +142,7 @@ class _MdFront(_Front):
     name = "md"
 
     def __init__(self, gateway: CtpGateway) -> None:
-        super().__init__(gateway)
+        super().__init__(gateway, ct.MD_REQUESTS)
         self.subscribed: dict[str, Exchange] = {}
 
     def on_connected(self) -> None:
@@ -277,7 +155,7 @@ class _MdFront(_Front):
 
     def OnRspUserLogin(self, callback: Callback) -> None:  # noqa: N802
         if callback.error:
-            self.reject("login", callback)
+            self.reject("login", callback.error_text)
             return
         self.logged_in = True
         day = (callback.data or {}).get("TradingDay", "")
@@ -306,14 +184,13 @@ class _TdFront(_Front):
     name = "td"
 
     def __init__(self, gateway: CtpGateway) -> None:
-        super().__init__(gateway)
+        super().__init__(gateway, ct.TRADER_REQUESTS)
         self.front_id = 0
         self.session_id = 0
         self.order_ref = 0
         self.trading_day: date | None = None
         self.contracts_loaded = False
-        self.queries: deque[tuple[str, dict[str, Any]]] = deque()
-        self.last_query = 0.0
+        self.queries = QueryPump(self, gateway._lock)
         self.last_poll = 0.0
         self.poll_account_next = True
 
@@ -347,7 +224,7 @@ class _TdFront(_Front):
 
     def OnRspAuthenticate(self, callback: Callback) -> None:  # noqa: N802
         if callback.error:
-            self.reject("auth", callback)
+            self.reject("auth", callback.error_text)
             return
         self.set_state("authenticated")
         self.login()
@@ -359,7 +236,7 @@ class _TdFront(_Front):
 
     def OnRspUserLogin(self, callback: Callback) -> None:  # noqa: N802
         if callback.error or callback.data is None:
-            self.reject("login", callback)
+            self.reject("login", callback.error_text)
             return
         data = callback.data
         with self.gateway._lock:
@@ -399,22 +276,10 @@ class _TdFront(_Front):
     # -- queries: one queue, at most one request per second ----------------------------------------------
 
     def enqueue(self, name: str, fields: dict[str, Any]) -> None:
-        with self.gateway._lock:
-            if (name, fields) not in self.queries:
-                self.queries.append((name, fields))
-        self.pump(time.monotonic())
+        self.queries.enqueue(name, fields)
 
     def pump(self, now: float) -> None:
-        with self.gateway._lock:  # query_account/query_position may come from any thread
-            if not self.queries or not self.logged_in or now - self.last_query < 1.0:
-                return
-            name, fields = self.queries[0]
-            result = self.request(name, fields)
-            self.last_query = now
-            if result == 0 or result not in FLOW_CONTROL_RESULTS:
-                self.queries.popleft()
-        if result != 0 and result not in FLOW_CONTROL_RESULTS:
-            self.gateway.write_log(f"td front: {name} failed: {_request_result(result)}", ERROR)
+        self.queries.pump(now)
 
     def poll(self, now: float, interval: float) -> None:
         if self.state != "ready" or self.queries or now - self.last_poll < interval:
@@ -516,8 +381,8 @@ class CtpGateway(BaseGateway):
             self.event_engine.register(EVENT_TIMER, self._on_timer)
             self._timer_registered = True
         self.write_log(f"connecting {parsed!r} with {td_library.name} and {md_library.name}")
-        self.td.start(parsed, binding.TraderApi, td_library, parsed.td_address)
-        self.md.start(parsed, binding.MdApi, md_library, parsed.md_address)
+        self.td.start_with(parsed, binding.TraderApi, td_library, parsed.td_address)
+        self.md.start_with(parsed, binding.MdApi, md_library, parsed.md_address)
 
     def close(self) -> None:
         if self._timer_registered:

@@ -1,24 +1,24 @@
-"""Decode the messages that vtcore._ctp's SPI pushes (format in tools/ctpgen/emit_binding.py).
+"""The CTP binding's messages as the CTP gateway reads them today: `Callback` with the fields as dicts.
 
-A message is (kind, request_id, is_last, payload); kind names the callback, payload is a uint32 presence
-flags word followed by the callback's struct(s) as the SDK delivered them. Text fields are GB18030 bytes
-and are decoded here, in Python, with no dependence on the system locale.
+The typed views (`vtcore.gateways._sdk.messages`, the generated `_ctp_types` classes) are decoded here into
+dicts of every field, which is what the gateway's handlers were written against; `encode_struct` builds a
+struct's SDK bytes for tests and tools.
 """
 
 from __future__ import annotations
 
-import struct
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
+from vtcore.gateways._sdk.messages import Decoder
+from vtcore.gateways._sdk.structs import SdkStruct
 from vtcore.gateways.ctp import _ctp_types as types
 
-_FLAGS = struct.Struct("<I")
-_DATA_PRESENT = 1
-_RSP_INFO_PRESENT = 2
-
 Fields = dict[str, Any]
+_DECODER = Decoder(types)
+_STRUCTS: dict[str, type[SdkStruct]] = {
+    cls.__name__: cls for cls in vars(types).values() if isinstance(cls, type) and issubclass(cls, SdkStruct)
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,80 +38,22 @@ class Callback:
         return f"code {self.error['ErrorID']}: {self.error['ErrorMsg']}"
 
 
-def text(raw: bytes) -> str:
-    """A char[N] field: up to the first NUL, GB18030 (undecodable bytes shown as U+FFFD, never an error)."""
-    end = raw.find(b"\0")
-    return (raw if end < 0 else raw[:end]).decode("gb18030", "replace")
-
-
-@cache
-def _decoder(short_name: str) -> tuple[int, struct.Struct, tuple[tuple[str, str], ...]]:
-    size, fmt, fields = types.STRUCTS[short_name]
-    layout = struct.Struct(fmt)
-    assert layout.size == size, short_name
-    return size, layout, tuple((name, kind) for name, kind, _ in fields)
-
-
-def decode_struct(short_name: str, raw: bytes | memoryview, offset: int = 0) -> Fields:
-    _, layout, fields = _decoder(short_name)
-    values = layout.unpack_from(raw, offset)
-    result: Fields = {}
-    for (name, kind), value in zip(fields, values, strict=True):
-        if kind == "s":
-            result[name] = text(value)
-        elif kind == "c":
-            result[name] = "" if value == b"\0" else value.decode("latin-1")
-        else:
-            result[name] = value
-    return result
-
-
 def encode_struct(short_name: str, fields: Fields) -> bytes:
     """The SDK's bytes for a struct (unnamed fields zero); text is encoded as GB18030. For tests and tools."""
-    _, layout, _ = _decoder(short_name)
-    described = types.STRUCTS[short_name][2]
-    unknown = fields.keys() - {name for name, _, _ in described}
+    struct_class = _STRUCTS[short_name]
+    unknown = fields.keys() - set(struct_class.FIELDS)
     if unknown:
         raise KeyError(f"{short_name} has no field(s) {sorted(unknown)}")
-    values: list[Any] = []
-    for name, kind, length in described:
-        value = fields.get(name)
-        if kind in "sc":
-            raw = value.encode("gb18030") if isinstance(value, str) else bytes(value or b"")
-            if (len(raw) >= length and kind == "s") or (len(raw) > 1 and kind == "c"):
-                raise ValueError(f"{short_name}.{name}: {len(raw)} bytes do not fit")
-            values.append(raw if kind == "s" else (raw or b"\0"))
-        else:
-            values.append(value or 0)
-    return layout.pack(*values)
+    return bytes(struct_class.unchecked(**fields))
 
 
 def struct_size(short_name: str) -> int:
-    return _decoder(short_name)[0]
+    return _STRUCTS[short_name].SIZE
 
 
 def decode(kind: int, request_id: int, is_last: bool, payload: bytes) -> Callback:
     """Decode one message; raises KeyError for an unknown kind and ValueError for a short payload."""
-    name, data_struct, has_rsp_info = types.CALLBACKS[kind]
-    if not payload:
-        return Callback(name, request_id, is_last, None, None)
-    (flags,) = _FLAGS.unpack_from(payload, 0)
-    offset = _FLAGS.size
-    expected = (
-        offset
-        + (struct_size(data_struct) if data_struct else 0)
-        + (struct_size("RspInfo") if has_rsp_info else 0)
-    )
-    if len(payload) != expected:
-        raise ValueError(f"{name}: payload of {len(payload)} bytes, expected {expected}")
-    data = None
-    if data_struct:
-        if flags & _DATA_PRESENT:
-            data = decode_struct(data_struct, payload, offset)
-        offset += struct_size(data_struct)
-    error = None
-    if has_rsp_info and flags & _RSP_INFO_PRESENT:
-        info = decode_struct("RspInfo", payload, offset)
-        if info["ErrorID"] != 0:
-            error = info
-    return Callback(name, request_id, is_last, data, error)
+    message = _DECODER.decode(kind, request_id, is_last, payload)
+    data = message.data.as_dict() if message.data is not None else None
+    error = message.error.as_dict() if message.error is not None else None
+    return Callback(message.name, message.request_id, message.is_last, data, error)
