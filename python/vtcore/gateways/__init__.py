@@ -12,6 +12,7 @@ from vtcore.gateway import BaseGateway
 
 GATEWAYS: dict[str, str] = {
     "CTP": "vtcore.gateways.ctp:CtpGateway",
+    "MINI": "vtcore.gateways.mini:MiniGateway",
     "BINANCE": "vtcore.gateways.binance:BinanceGateway",
     "BINANCE_SPOT": "vtcore.gateways.binance:BinanceSpotGateway",
     "BINANCE_LINEAR": "vtcore.gateways.binance:BinanceLinearGateway",

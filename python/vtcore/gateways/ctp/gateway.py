@@ -67,18 +67,22 @@ class CtpSetting:
         return f"CtpSetting(username={self.username!r}, brokerid={self.brokerid!r}, td={self.td_address!r})"
 
     @classmethod
-    def parse(cls, setting: dict[str, Any]) -> CtpSetting:
-        values: dict[str, str] = {}
-        for key in DEFAULT_SETTING:
+    def parse(
+        cls, setting: dict[str, Any], keys: dict[str, Any] = DEFAULT_SETTING, title: str = "CTP"
+    ) -> CtpSetting:
+        """The gateway's setting; `keys` are the gateway's default_setting (an SDK without a production flag
+        has no "environment": it counts as production)."""
+        values: dict[str, str] = {"environment": "production"}
+        for key in keys:
             value = setting.get(key, "" if key != "environment" else "production")
             if not isinstance(value, str):
-                raise SettingsError(f"CTP setting {key!r} must be a string")
+                raise SettingsError(f"{title} setting {key!r} must be a string")
             values[key] = value.strip() if key != "password" else value
         for key in ("username", "brokerid", "td_address", "md_address"):
             if not values[key]:
-                raise SettingsError(f"CTP setting {key!r} is empty")
+                raise SettingsError(f"{title} setting {key!r} is empty")
         if values["environment"] not in ("production", "test"):
-            raise SettingsError("CTP setting 'environment' must be 'production' or 'test'")
+            raise SettingsError(f"{title} setting 'environment' must be 'production' or 'test'")
 
         def address(text: str) -> str:
             return text if text.startswith(("tcp://", "ssl://", "socks")) else f"tcp://{text}"
@@ -102,7 +106,8 @@ class _Front(Front):
     sdk = "ctp"
 
     def __init__(self, gateway: CtpGateway, requests: dict[str, tuple[int, Any]]) -> None:
-        super().__init__(gateway, decode, requests)
+        super().__init__(gateway, gateway.decode_message, requests)
+        self.sdk = gateway.sdk
         self.gateway: CtpGateway = gateway
         self.setting: CtpSetting | None = None
 
@@ -142,7 +147,7 @@ class _MdFront(_Front):
     name = "md"
 
     def __init__(self, gateway: CtpGateway) -> None:
-        super().__init__(gateway, ct.MD_REQUESTS)
+        super().__init__(gateway, gateway.types.MD_REQUESTS)
         self.subscribed: dict[str, Exchange] = {}
 
     def on_connected(self) -> None:
@@ -184,7 +189,7 @@ class _TdFront(_Front):
     name = "td"
 
     def __init__(self, gateway: CtpGateway) -> None:
-        super().__init__(gateway, ct.TRADER_REQUESTS)
+        super().__init__(gateway, gateway.types.TRADER_REQUESTS)
         self.front_id = 0
         self.session_id = 0
         self.order_ref = 0
@@ -249,6 +254,10 @@ class _TdFront(_Front):
         self.set_state(
             "logged_in", f"front {self.front_id}, session {self.session_id}, trading day {data['TradingDay']}"
         )
+        self.after_login()
+
+    def after_login(self) -> None:
+        """CTP confirms the settlement before it trades (an SDK without confirmation loads the contracts)."""
         assert self.setting is not None
         result = self.request(
             "ReqSettlementInfoConfirm",
@@ -259,6 +268,12 @@ class _TdFront(_Front):
                 f"td front: settlement confirm request failed: {_request_result(result)}", ERROR
             )
 
+    def load_contracts(self) -> None:
+        if self.contracts_loaded:
+            self.set_state("ready")
+        else:
+            self.enqueue("ReqQryInstrument", {})
+
     def OnRspSettlementInfoConfirm(self, callback: Callback) -> None:  # noqa: N802
         if callback.error:
             self.gateway.write_log(
@@ -268,10 +283,7 @@ class _TdFront(_Front):
             )
         else:
             self.set_state("settlement_confirmed")
-        if self.contracts_loaded:
-            self.set_state("ready")
-        else:
-            self.enqueue("ReqQryInstrument", {})
+        self.load_contracts()
 
     # -- queries: one queue, at most one request per second ----------------------------------------------
 
@@ -343,6 +355,12 @@ class CtpGateway(BaseGateway):
     default_name: ClassVar[str] = "CTP"
     default_setting: ClassVar[dict[str, Any]] = dict(DEFAULT_SETTING)
     exchanges: ClassVar[list[Exchange]] = list(mapping.EXCHANGES.values())
+    #: The SDK this gateway drives (a Thost-family SDK: CTP-Mini's gateway is this one with its own hooks)
+    sdk: ClassVar[str] = "ctp"
+    title: ClassVar[str] = "CTP"
+    types: ClassVar[Any] = ct
+    md_front_class: ClassVar[type[_MdFront]]
+    td_front_class: ClassVar[type[_TdFront]]
 
     connect_timeout: float = 10.0  # seconds without any answer from a front before "timeout" is reported
     query_interval: float = 2.0  # seconds between account / position polls (they alternate)
@@ -350,8 +368,8 @@ class CtpGateway(BaseGateway):
     def __init__(self, event_engine: EventEngine, gateway_name: str = "CTP") -> None:
         super().__init__(event_engine, gateway_name)
         self._lock = threading.RLock()  # order ids and order/trade state shared with request threads
-        self.md = _MdFront(self)
-        self.td = _TdFront(self)
+        self.md = self.md_front_class(self)
+        self.td = self.td_front_class(self)
         self.contracts: dict[str, ContractData] = {}
         self._orders: dict[str, OrderData] = {}
         self._order_signatures: dict[str, set[tuple[Any, ...]]] = {}
@@ -368,21 +386,59 @@ class CtpGateway(BaseGateway):
 
     # -- connection -----------------------------------------------------------------------------------------
 
+    # The SDK's parts (a Thost-family SDK's gateway overrides these).
+    def decode_message(self, kind: int, request_id: int, is_last: bool, payload: bytes) -> Callback:
+        return decode(kind, request_id, is_last, payload)
+
+    def load_binding(self) -> Any:
+        return load_binding()
+
+    def find_libraries(self, library_dir: str) -> tuple[Any, Any]:
+        return find_libraries(library_dir)
+
     def connect(self, setting: dict[str, Any]) -> None:
         try:
-            binding = load_binding()
-            parsed = CtpSetting.parse(setting)
-            md_library, td_library = find_libraries(parsed.library_dir)
+            binding = self.load_binding()
+            parsed = CtpSetting.parse(setting, self.default_setting, self.title)
+            md_library, td_library = self.find_libraries(parsed.library_dir)
         except (SdkUnavailableError, SettingsError) as exc:
             self.write_log(f"cannot connect: {exc}", ERROR)
             raise
         self.setting = parsed
+        try:
+            self._check_setting_fields(parsed)
+        except SettingsError as exc:
+            self.write_log(f"cannot connect: {exc}", ERROR)
+            raise
         if not self._timer_registered:
             self.event_engine.register(EVENT_TIMER, self._on_timer)
             self._timer_registered = True
         self.write_log(f"connecting {parsed!r} with {td_library.name} and {md_library.name}")
         self.td.start_with(parsed, binding.TraderApi, td_library, parsed.td_address)
         self.md.start_with(parsed, binding.MdApi, md_library, parsed.md_address)
+
+    #: the login and authentication structs' fields, by the setting key that fills them
+    _SETTING_FIELDS: ClassVar[dict[str, str]] = {
+        "BrokerID": "brokerid", "UserID": "username", "Password": "password", "AppID": "product_info",
+        "AuthCode": "auth_code",
+    }
+
+    def _check_setting_fields(self, setting: CtpSetting) -> None:
+        """Refuse a setting that does not fit the SDK's login structs before anything is sent (a password
+        longer than its char[N] would otherwise fail on the engine thread at every reconnect)."""
+        login = {"BrokerID": setting.brokerid, "UserID": setting.username, "Password": setting.password}
+        auth = {"BrokerID": setting.brokerid, "UserID": setting.username, "AppID": setting.product_info,
+                "AuthCode": setting.auth_code}
+        for struct_class, fields in (
+            (self.types.TRADER_REQUESTS["ReqUserLogin"][1], login),
+            (self.types.TRADER_REQUESTS["ReqAuthenticate"][1], auth),
+        ):
+            for name, value in fields.items():
+                try:
+                    setattr(struct_class(), name, value)
+                except ValueError as exc:
+                    key = self._SETTING_FIELDS.get(name, name)
+                    raise SettingsError(f"{self.title} setting {key!r} does not fit: {exc}") from None
 
     def close(self) -> None:
         if self._timer_registered:
@@ -709,10 +765,14 @@ class CtpGateway(BaseGateway):
     def discard_positions(self) -> None:
         self._positions = {}
 
+    def _position_exchange(self, data: dict[str, Any]) -> Exchange:
+        """The exchange of a position record (CTP reports it; CTP-Mini's record has no ExchangeID)."""
+        return self._exchange(data["ExchangeID"])
+
     def update_position(self, data: dict[str, Any] | None, is_last: bool) -> None:
         if data and data["InstrumentID"]:
             direction = mapping.POSITION_DIRECTION_FROM_CTP.get(data["PosiDirection"], Direction.NET)
-            exchange = self._exchange(data["ExchangeID"])
+            exchange = self._position_exchange(data)
             key = (data["InstrumentID"], exchange, direction)
             position = self._positions.get(key)
             if position is None:
@@ -790,5 +850,8 @@ class CtpGateway(BaseGateway):
                 {"BrokerID": self.setting.brokerid, "InvestorID": self.setting.username},
             )
 
+
+CtpGateway.md_front_class = _MdFront
+CtpGateway.td_front_class = _TdFront
 
 __all__ = ["CtpGateway", "CtpSetting"]

@@ -84,12 +84,13 @@ inline Library open_library(const std::string& path, const LibrarySpec& spec) {
   const std::string folder = path.find('/') == std::string::npos ? "" : path.substr(0, path.rfind('/') + 1);
   for (const std::string& dependency : spec.preload) detail::open_local(folder + dependency, spec);
   Library library{path, {}, detail::open_local(path, spec), nullptr};
-  library.factory = library.symbol(spec.factory_symbol.c_str());
-  if (library.factory == nullptr) {
-    throw LibraryError(path + " is not a " + spec.sdk + " " + spec.kind + " library (it lacks " +
-                       spec.factory_symbol + ")");
+  // The version first: a library of another version or of a sibling SDK (CTP's given to CTP-Mini) is named
+  // by what it reports, which says more than a missing factory.
+  try {
+    library.version = spec.read_version ? spec.read_version(library.handle) : std::string();
+  } catch (const LibraryError& error) {
+    throw LibraryError(path + " is not a " + spec.sdk + " " + spec.kind + " library (" + error.what() + ")");
   }
-  library.version = spec.read_version ? spec.read_version(library.handle) : std::string();
   if (!spec.version_matches(library.version, spec.expected_version)) {
     throw VersionMismatchError(
         path + " reports API version '" + library.version + "', but this binding was built from the " + spec.sdk +
@@ -97,16 +98,21 @@ inline Library open_library(const std::string& path, const LibrarySpec& spec) {
         "refused before any call. Use a " + spec.sdk + " " + spec.expected_version +
         " library, or rebuild vtcore from the headers of that library's version");
   }
+  library.factory = library.symbol(spec.factory_symbol.c_str());
+  if (library.factory == nullptr) {
+    throw LibraryError(path + " is not a " + spec.sdk + " " + spec.kind + " library (it lacks " +
+                       spec.factory_symbol + ")");
+  }
   return library;
 }
 
 /// A `read_version` for SDKs with a static `const char* GetApiVersion()` (or a C function of that shape).
-/// A library without that symbol is not of that SDK: LibraryError.
-inline std::function<std::string(void*)> static_version_getter(std::string symbol, std::string sdk) {
-  return [symbol = std::move(symbol), sdk = std::move(sdk)](void* handle) -> std::string {
+/// A library without that symbol is not of that SDK: LibraryError ("it lacks <symbol>", open_library names it).
+inline std::function<std::string(void*)> static_version_getter(std::string symbol) {
+  return [symbol = std::move(symbol)](void* handle) -> std::string {
     using Getter = const char* (*)();
     auto* getter = reinterpret_cast<Getter>(::dlsym(handle, symbol.c_str()));
-    if (getter == nullptr) throw LibraryError("the library is not a " + sdk + " library (it lacks " + symbol + ")");
+    if (getter == nullptr) throw LibraryError("it lacks " + symbol);
     const char* version = getter();
     return version ? version : "";
   };
