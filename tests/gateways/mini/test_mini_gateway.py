@@ -92,7 +92,8 @@ def sim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[MainE
 
 def test_login_contracts_positions_account(sim: tuple[MainEngine, Any, Recorder, Any]) -> None:
     main_engine, gateway, recorder, control = sim
-    wait_for(lambda: "ready" in recorder.states("md") and "ready" in recorder.states("td"), what="ready events")
+    wait_for(lambda: "ready" in recorder.states("md") and "ready" in recorder.states("td"),
+             what="the ready events")
     assert recorder.states("td")[: len(TD_READY)] == TD_READY
     assert "settlement_confirmed" not in recorder.states("td")
     assert recorder.states("md")[:4] == ["connecting", "connected", "logged_in", "ready"]
