@@ -77,11 +77,11 @@ class BaselineEnv:
 
     @property
     def stamp_dir(self) -> Path:
-        """Per simulator build: the stamping library opens that build's simulator. Laid out like `sim_lib`
-        (`<key>/ctp/` with the simulator core at `<key>/`), since the simulator's trader library beside it
-        finds
-        the core through RUNPATH $ORIGIN/.."""
-        from vtcore import ctpsim
+        """Per simulator build: the stamping library opens that build's simulator. Laid out like
+        `sim_lib` (`<key>/ctp/`, with the simulator core at `<key>/`): the simulator's trader library
+        beside it
+        finds the core through RUNPATH $ORIGIN/.."""
+        from vtcore.gateways.ctp import sim as ctpsim
 
         key = hashlib.sha256(str(ctpsim.library_dir()).encode()).hexdigest()[:12]
         return self.root / "stamp" / key / "ctp"
@@ -143,7 +143,7 @@ def _pip_target(requirement: str, target: Path, *extra: str, log: Callable[[str]
 
 
 def _ctp_include_dir() -> Path:
-    from vtcore import ctpsim
+    from vtcore.gateways.ctp import sim as ctpsim
 
     candidates = [Path(ctpsim.build_info().get("include_dir", ""))]
     repo = HERE.parent
@@ -151,11 +151,11 @@ def _ctp_include_dir() -> Path:
     for folder in candidates:
         if (folder / "ThostFtdcMdApi.h").is_file():
             return folder
-    raise RuntimeError("the CTP 6.7.11 headers are not found (vtcore.ctpsim.build_info() include_dir)")
+    raise RuntimeError("the CTP 6.7.11 headers are not found (the simulator's build_info() include_dir)")
 
 
 def build_stamp_library(env: BaselineEnv, log: Callable[[str], None]) -> Path:
-    from vtcore import ctpsim
+    from vtcore.gateways.ctp import sim as ctpsim
 
     sim_dir = ctpsim.library_dir()
     env.stamp_dir.mkdir(parents=True, exist_ok=True)

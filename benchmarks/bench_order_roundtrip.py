@@ -42,7 +42,7 @@ WAIT = 30.0
 
 
 def sim_config(folder: Path) -> Path:
-    from vtcore import ctpsim
+    from vtcore.gateways.ctp import sim as ctpsim
 
     return ctpsim.write_config(folder / "sim.json", {"accounts": [{"user_id": "bench", "password": "bench"}]})
 
@@ -85,7 +85,7 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     from vtcore.constant import Direction, Exchange, Offset, OrderType, Status
     from vtcore.event import EVENT_ORDER, EventEngine
     from vtcore.gateways.ctp import CtpGateway
-    from vtcore.gateways.ctp.cli import simulator_setting
+    from vtcore.gateways.ctp.sim import simulator_setting
     from vtcore.object import OrderRequest
 
     timer = OrderTimer(Status.NOTTRADED)
@@ -110,7 +110,7 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
 def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
     vnctptd = _vnpy_env.load_extension(env, "vnctptd")
-    from vtcore import ctpsim
+    from vtcore.gateways.ctp import sim as ctpsim
 
     ready = threading.Event()
     done = threading.Event()
@@ -215,7 +215,7 @@ def run_vnpy_gateway(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     from vnpy.trader.event import EVENT_ORDER  # type: ignore[import-not-found, unused-ignore]
     from vnpy.trader.object import OrderRequest  # type: ignore[import-not-found, unused-ignore]
 
-    from vtcore import ctpsim
+    from vtcore.gateways.ctp import sim as ctpsim
 
     timer = OrderTimer(Status.NOTTRADED)
     event_engine = EventEngine()
@@ -246,7 +246,7 @@ def worker(spec: dict[str, Any]) -> None:
 
 
 def run_worker(spec: dict[str, Any], timeout: float = 300.0) -> dict[str, Any]:
-    from vtcore import ctpsim
+    from vtcore.gateways.ctp import sim as ctpsim
 
     if spec["system"].startswith("vnpy"):
         env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())

@@ -170,7 +170,7 @@ WARMUP_TICKS = 2000  # sent first and not measured: first-use costs (imports, ca
 def sim_config(folder: Path) -> Path:
     """The simulator sends WARMUP_TICKS at once after the subscription; the measured ticks are requested
     through its control socket when both sides are warm (see Measured)."""
-    from vtcore import ctpsim
+    from vtcore.gateways.ctp import sim as ctpsim
 
     config = {
         "accounts": [{"user_id": "bench", "password": "bench"}],
@@ -184,7 +184,7 @@ def measure(
     spec: dict[str, Any], folder: Path, counter: Counter, subscribe: Any, dropped: Any = lambda: 0
 ) -> dict[str, Any]:
     """The common part of a run once the market-data front is logged in: warm up, then the measured ticks."""
-    from vtcore import ctpsim
+    from vtcore.gateways.ctp import sim as ctpsim
 
     subscribe()
     wait_until(lambda: counter.count + dropped() >= WARMUP_TICKS, 60.0, "the warm-up ticks")
@@ -274,7 +274,7 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     from vtcore.constant import Exchange
     from vtcore.event import EVENT_TICK, EventEngine
     from vtcore.gateways.ctp import CtpGateway
-    from vtcore.gateways.ctp.cli import simulator_setting
+    from vtcore.gateways.ctp.sim import simulator_setting
     from vtcore.object import SubscribeRequest
 
     counter = Counter()
@@ -405,7 +405,7 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     latency = spec["mode"] in ("latency", "busy")
     perf_counter, time_ns = time.perf_counter, time.time_ns
     config = sim_config(folder)
-    from vtcore import ctpsim
+    from vtcore.gateways.ctp import sim as ctpsim
 
     address = ctpsim.front_address(config)
     state = {"login": threading.Event()}
@@ -504,7 +504,7 @@ def worker(spec: dict[str, Any]) -> None:
 
 def run_worker(spec: dict[str, Any], timeout: float = 300.0) -> dict[str, Any]:
     """Run one measurement in a fresh subprocess; raises RuntimeError with its stderr if it failed."""
-    from vtcore import ctpsim
+    from vtcore.gateways.ctp import sim as ctpsim
 
     spec = {"rate": 0, "max_seconds": 10.0, "busy_seconds": 1.0, **spec}
     if spec["system"] == "vnpy":

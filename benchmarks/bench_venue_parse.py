@@ -35,7 +35,7 @@ import websocket
 from vtcore.constant import Exchange, Product
 from vtcore.event import EventEngine
 from vtcore.gateways._transport import Heartbeat, WebSocketClient, WebSocketConfig, shared_loop
-from vtcore.gateways._transport.gateway import TickState
+from vtcore.gateways._venue import TickState
 from vtcore.gateways.binance import BinanceLinearGateway, BinanceSpotGateway
 from vtcore.gateways.okx import OkexGateway
 from vtcore.object import ContractData

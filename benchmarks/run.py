@@ -486,9 +486,10 @@ class Suite:
 
     def fidelity(self) -> dict[str, Any]:
         """vnpy_ctp, unmodified, against vtcore's simulator: login, subscribe, ticks, an order filled and one
-        cancelled. That is the ctpsim branch's slow test (tests/test_ctpsim_vnpy.py), run as it is; in quick
-        mode only when its own vnpy_ctp build is already cached (the first build takes a minute or more)."""
-        test = HERE.parent / "tests" / "test_ctpsim_vnpy.py"
+        cancelled. That is the simulator's slow test (tests/venues/test_ctpsim_vnpy.py), run as it is; in
+        quick mode only when its own vnpy_ctp build is already cached (the first build takes a minute or
+        more)."""
+        test = HERE.parent / "tests" / "venues" / "test_ctpsim_vnpy.py"
         if not test.is_file():
             return {"status": "not present in this checkout"}
         cache = Path(os.environ.get("VTCORE_TEST_CACHE", Path.home() / ".cache" / "vtcore" / "tests"))
@@ -574,7 +575,8 @@ def markdown(result: dict[str, Any]) -> str:
         engine = "ran (output in results.json, `event_engine`)" if engine == 0 else f"failed (exit {engine})"
     lines += [
         "",
-        f"- Fidelity, unmodified vnpy_ctp against the simulator (tests/test_ctpsim_vnpy.py): {fidelity}",
+        f"- Fidelity, unmodified vnpy_ctp against the simulator (tests/venues/test_ctpsim_vnpy.py): "
+        f"{fidelity}",
         f"- bench_event_engine.py: {engine}",
     ]
     return "\n".join(lines) + "\n"

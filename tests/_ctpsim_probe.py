@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 
 import _ctp_sdk  # the pinned SDK through the fetch tool's cache (headers for the probe)
-from vtcore import ctpsim
 from vtcore.errors import SdkUnavailableError
+from vtcore.gateways.ctp import sim as ctpsim
 
 RESOURCES = Path(__file__).resolve().parent / "resources" / "ctpsim"
 Event = dict[str, Any]

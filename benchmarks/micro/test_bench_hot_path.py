@@ -151,7 +151,7 @@ def test_ring_vs_mutex_queue(benchmark: Any, side: str) -> None:
             moved = 0
             while moved < N:
                 for segment in hub.drain(4096):
-                    moved += segment[3]
+                    moved += segment.size
             return moved
     else:
         mutex_queue: queue.Queue[bytes] = queue.Queue()

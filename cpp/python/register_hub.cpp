@@ -1,6 +1,7 @@
 #include <pybind11/stl.h>
 
 #include <cstring>
+#include <initializer_list>
 #include <limits>
 #include <string>
 #include <vector>
@@ -45,6 +46,43 @@ constexpr std::chrono::microseconds kHandoffTimeout{200};
 // whenever another thread is waiting for it, which is more than copying a few hundred records.
 constexpr std::size_t kDrainWithGil = 256;
 
+// What a drain returns, one named tuple per segment (struct sequences: tuples with field names, made in C at a
+// tuple's cost). The engine's Cython loop reads them by position, in the order declared here.
+PyStructSequence_Field kTickRunFields[] = {
+    {"producer_id", "the producer that pushed the ticks"},
+    {"start", "sequence number of the run's first tick in the hub's tick buffer"},
+    {"size", "ticks in the run"},  // not "count": that would hide tuple.count
+    {nullptr, nullptr}};
+PyStructSequence_Desc kTickRunDesc = {"vtcore._core.TickRun", "A run of ticks in the hub's tick buffer.",
+                                      kTickRunFields, 3};
+PyStructSequence_Field kProducerMessageFields[] = {
+    {"producer_id", "the producer that pushed the message"},
+    {"kind", "the producer's message kind"},
+    {"request_id", "the producer's request id"},
+    {"is_last", "whether it is the last message of its answer"},
+    {"payload", "the message bytes"},
+    {nullptr, nullptr}};
+PyStructSequence_Desc kProducerMessageDesc = {"vtcore._core.ProducerMessage", "One message of a producer.",
+                                              kProducerMessageFields, 5};
+PyTypeObject* tick_run_type = nullptr;
+PyTypeObject* producer_message_type = nullptr;
+
+/// A new struct sequence of `type` holding `items` (each reference is taken over).
+py::object make_segment(PyTypeObject* type, std::initializer_list<py::object> items) {
+  PyObject* segment = PyStructSequence_New(type);
+  if (segment == nullptr) throw py::error_already_set();
+  Py_ssize_t index = 0;
+  for (const auto& item : items) PyStructSequence_SetItem(segment, index++, item.inc_ref().ptr());
+  return py::reinterpret_steal<py::object>(segment);
+}
+
+PyTypeObject* new_segment_type(py::module_& m, const char* name, PyStructSequence_Desc* desc) {
+  PyTypeObject* type = PyStructSequence_NewType(desc);
+  if (type == nullptr) throw py::error_already_set();
+  m.add_object(name, py::reinterpret_steal<py::object>(reinterpret_cast<PyObject*>(type)));
+  return type;  // the module keeps it alive
+}
+
 void delete_producer_capsule(PyObject* capsule) {
   delete static_cast<std::shared_ptr<Producer>*>(PyCapsule_GetPointer(capsule, kProducerCapsuleName));
 }
@@ -52,6 +90,8 @@ void delete_producer_capsule(PyObject* capsule) {
 }  // namespace
 
 void register_hub(py::module_& m) {
+  tick_run_type = new_segment_type(m, "TickRun", &kTickRunDesc);
+  producer_message_type = new_segment_type(m, "ProducerMessage", &kProducerMessageDesc);
   py::class_<Producer, std::shared_ptr<Producer>>(
       m, "Producer", "The push side of one ring, for one producer thread; created by EventHub.add_producer.")
       .def_property_readonly("id", &Producer::id)
@@ -169,10 +209,13 @@ void register_hub(py::module_& m) {
             std::size_t i = 0;
             for (const auto& segment : sink.segments) {
               if (segment.is_message) {
-                out[i++] = py::make_tuple(segment.producer_id, 1, segment.header.kind, segment.header.request_id,
-                                          segment.header.is_last != 0, py::bytes(segment.payload));
+                out[i++] = make_segment(producer_message_type,
+                                        {py::int_(segment.producer_id), py::int_(segment.header.kind),
+                                         py::int_(segment.header.request_id), py::bool_(segment.header.is_last != 0),
+                                         py::bytes(segment.payload)});
               } else {
-                out[i++] = py::make_tuple(segment.producer_id, 0, segment.start_seq, segment.count);
+                out[i++] = make_segment(tick_run_type, {py::int_(segment.producer_id), py::int_(segment.start_seq),
+                                                        py::int_(segment.count)});
               }
             }
             return out;

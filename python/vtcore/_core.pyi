@@ -1,9 +1,10 @@
 """Type stubs for vtcore._core, the pybind11 module over vtcore's C++ core (see docs/design.md)."""
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final, final
 
 import numpy
 import numpy.typing
+from _typeshed import structseq
 
 TICK_RECORD_SIZE: int
 """sizeof(vtcore::TickRecord)."""
@@ -16,6 +17,36 @@ def exchange_values() -> list[str]: ...
 def now_ns() -> int: ...
 def _record_offsets() -> dict[str, tuple[int, int]]: ...
 def _tick_buffers_alive() -> int: ...
+
+@final
+class TickRun(structseq[int], tuple[int, int, int]):
+    """A run of ticks in the hub's tick buffer (a named tuple)."""
+
+    __match_args__: Final = ("producer_id", "start", "size")
+
+    @property
+    def producer_id(self) -> int: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def size(self) -> int: ...
+
+@final
+class ProducerMessage(structseq[Any], tuple[int, int, int, bool, bytes]):
+    """One message of a producer (a named tuple)."""
+
+    __match_args__: Final = ("producer_id", "kind", "request_id", "is_last", "payload")
+
+    @property
+    def producer_id(self) -> int: ...
+    @property
+    def kind(self) -> int: ...
+    @property
+    def request_id(self) -> int: ...
+    @property
+    def is_last(self) -> bool: ...
+    @property
+    def payload(self) -> bytes: ...
 
 class StaleViewError(Exception):
     """The requested tick records were overwritten by newer ones."""
@@ -86,11 +117,10 @@ class EventHub:
         """A hint: the consumer is spinning in wait() and sees a push or notify() within microseconds."""
     def wait(self, timeout: float) -> bool:
         """GIL released. True when there is work; returns early on a push or notify()."""
-    def drain(self, max_records: int = 4096) -> list[tuple[Any, ...]]:
-        """Up to max_records records, round-robin across producers, in order per producer:
-        (producer_id, 0, start_seq, count) for a run of ticks in tick_buffer (never wraps; all runs
-        of one drain stay valid until the next drain), and
-        (producer_id, 1, kind, request_id, is_last, payload) for a message."""
+    def drain(self, max_records: int = 4096) -> list[TickRun | ProducerMessage]:
+        """Up to max_records records, round-robin across producers, in order per producer: a TickRun for
+        a run of ticks in tick_buffer (never wraps; all runs of one drain stay valid until the next
+        drain), a ProducerMessage for a message."""
     def stats(self) -> list[dict[str, int | str]]: ...
 
 class TestProducer:

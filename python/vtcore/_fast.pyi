@@ -3,17 +3,17 @@ import datetime as _dt
 from collections.abc import Callable
 from typing import Any
 
+from vtcore._core import ProducerMessage, TickRun
 from vtcore.constant import CHINA_EXCHANGES as CHINA_EXCHANGES
 from vtcore.constant import EXCHANGE_BY_CODE as EXCHANGE_BY_CODE
 from vtcore.constant import Exchange
+from vtcore.time import CHINA_TZ as CHINA_TZ
+from vtcore.time import UTC as UTC
+from vtcore.time import timezone_for as timezone_for
 
 TICK_RECORD_SIZE: int
 BUILD_INFO: dict[str, str | int]
 TICK_FIELDS: tuple[str, ...]
-CHINA_TZ: _dt.tzinfo
-UTC: _dt.timezone
-
-def timezone_for(exchange: Exchange | None) -> _dt.tzinfo: ...
 
 class TickData:
     gateway_name: str
@@ -123,4 +123,4 @@ class Dispatcher:
     def set_tick_buffer(self, address: int, capacity: int, view: Callable[[int, int], Any]) -> None: ...
     def dispatch(self, event: Event) -> None: ...
     def dispatch_ticks(self, start: int, count: int, gateway_name: str) -> None: ...
-    def dispatch_segments(self, segments: list[tuple[Any, ...]]) -> None: ...
+    def dispatch_segments(self, segments: list[TickRun | ProducerMessage]) -> None: ...

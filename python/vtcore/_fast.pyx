@@ -22,7 +22,9 @@ from cpython.unicode cimport PyUnicode_DecodeUTF8
 import datetime as _dt
 import copy as _copy
 
+from vtcore._core import TickRun as _TickRun
 from vtcore.constant import CHINA_EXCHANGES, EXCHANGE_BY_CODE
+from vtcore.time import CHINA_TZ, UTC, timezone_for
 
 cdef extern from "vtcore/records.hpp" namespace "vtcore":
     cdef enum:
@@ -68,12 +70,6 @@ BUILD_INFO = {
     "tick_record_size": sizeof(TickRecord),
 }
 
-try:
-    from zoneinfo import ZoneInfo as _ZoneInfo
-    CHINA_TZ = _ZoneInfo("Asia/Shanghai")
-except Exception:  # no tz database: China has kept UTC+8 without DST since 1991
-    CHINA_TZ = _dt.timezone(_dt.timedelta(hours=8), "Asia/Shanghai")
-UTC = _dt.timezone.utc
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=UTC)
 _timedelta = _dt.timedelta
 
@@ -81,11 +77,6 @@ _timedelta = _dt.timedelta
 cdef list _TZ_BY_CODE = [CHINA_TZ if exchange in CHINA_EXCHANGES else UTC for exchange in EXCHANGE_BY_CODE]
 cdef list _EXCHANGE_BY_CODE = list(EXCHANGE_BY_CODE)
 cdef Py_ssize_t _EXCHANGE_COUNT = len(_EXCHANGE_BY_CODE)
-
-
-def timezone_for(exchange):
-    """The timezone TickData uses for `exchange`: Asia/Shanghai for China's exchanges, UTC otherwise."""
-    return CHINA_TZ if exchange in CHINA_EXCHANGES else UTC
 
 
 cdef inline object _ns_to_datetime(int64_t ns, object tz):
@@ -547,21 +538,25 @@ cdef class Dispatcher:
 
     def dispatch_segments(self, list segments):
         """Dispatch what EventHub.drain returned, in order: tick runs and producer messages."""
-        cdef tuple segment
+        cdef object segment
+        cdef tuple fields
         for segment in segments:
-            producer_id = segment[0]
+            # TickRun(producer_id, start, size) or ProducerMessage(producer_id, kind, request_id, is_last,
+            # payload): named tuples (cpp/python/register_hub.cpp), read here by position, the cheapest way
+            fields = <tuple>segment
+            producer_id = fields[0]
             entry = self.producers.get(producer_id)
-            if segment[1] == 0:
+            if type(segment) is _TickRun:
                 gateway_name = entry[0] if entry is not None else ""
-                self.dispatch_ticks(segment[2], segment[3], gateway_name)
+                self.dispatch_ticks(fields[1], fields[2], gateway_name)
             else:
                 on_message = entry[1] if entry is not None else None
                 if on_message is None:
                     if self.on_unhandled_message is not None:
-                        self.on_unhandled_message(producer_id, segment[2], segment[3])
+                        self.on_unhandled_message(producer_id, fields[1], fields[2])
                     continue
                 try:
-                    on_message(segment[2], segment[3], segment[4], segment[5])
+                    on_message(fields[1], fields[2], fields[3], fields[4])
                 except BaseException as exc:
                     if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                         raise

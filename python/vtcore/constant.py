@@ -73,7 +73,9 @@ class Status(LabeledEnum):
     REJECTED = ("REJECTED", "拒单", "Rejected")
 
 
+#: an order in one of these may still trade; one in FINAL_STATUSES never changes again (`vtcore.orders`)
 ACTIVE_STATUSES = frozenset({Status.SUBMITTING, Status.NOTTRADED, Status.PARTTRADED})
+FINAL_STATUSES = frozenset({Status.ALLTRADED, Status.CANCELLED, Status.REJECTED})
 
 
 class Product(LabeledEnum):

@@ -173,7 +173,7 @@ class EventEngine:
             segments = self._hub.drain(self._max_drain)
             if not segments:
                 break
-            count += sum(segment[3] if segment[1] == 0 else 1 for segment in segments)
+            count += sum(segment.size if isinstance(segment, _core.TickRun) else 1 for segment in segments)
         return count
 
     # -- handlers -------------------------------------------------------------------------------------------

@@ -2,9 +2,9 @@
 
 Two masks are applied to every message, argument and traceback that passes a vtcore logger or a handler set up
 by `setup_logging`:
-- the values of secret fields (`setting.is_secret_key`) of every settings dict vtcore has loaded or validated,
-  registered through `register_secret`;
-- `key=value` / `"key": "value"` patterns whose key names a secret (password, secret, token, ...).
+- the values of secret fields (`is_secret_key`) of every settings dict vtcore has loaded or validated,
+  registered through `register_secrets` (or a single value through `register_secret`);
+- `key=value` / `"key": "value"` patterns whose key holds one of `SECRET_WORDS` (password, secret, key, ...).
 """
 
 from __future__ import annotations
@@ -13,12 +13,15 @@ import logging
 import re
 import sys
 import threading
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 MASK = "******"
 #: Registered values shorter than this are not masked by value (they would blank common substrings); the
 #: key=value pattern still masks them where their key is visible.
 MIN_SECRET_LENGTH = 4
+
 
 class _SecretRegistry:
     def __init__(self) -> None:
@@ -29,12 +32,32 @@ class _SecretRegistry:
 
 _registry = _SecretRegistry()
 
-_SECRET_KEY_WORDS = r"password|passwd|pwd|secret|passphrase|token|api_?key|private_?key|auth_code|密码"
+#: A setting field, dict key or `key=value` name holding any of these words holds a secret: the one list
+#: for settings files (`is_secret_key`), the log filter and reprs. In free text "key" counts only at the end
+#: of a name ("key", "api_key", "listenKey"), not inside one ("KeyError: ...", "key_file").
+SECRET_WORDS = ("password", "passwd", "pwd", "secret", "passphrase", "token", "key", "auth_code", "密码")
+_NAME = "|".join(
+    [r"[\w.]*(?:" + "|".join(word for word in SECRET_WORDS if word != "key") + r")[\w.]*", r"[\w.]*key\b"]
+)
 _KEY_VALUE = re.compile(
-    r"""(?P<key>['"]?[\w.]*(?:""" + _SECRET_KEY_WORDS + r""")[\w.]*['"]?\s*[:=]\s*)"""
+    r"""(?P<key>['"]?(?:""" + _NAME + r""")['"]?\s*[:=]\s*)"""
     r"""(?P<value>'[^']*'|"[^"]*"|[^\s,;&})\]]+)""",
     re.IGNORECASE,
 )
+
+
+def is_secret_key(name: str) -> bool:
+    """Whether a setting field holds a secret that must be masked (passwords, API secrets and keys,
+    tokens)."""
+    lowered = name.lower()
+    return any(word in lowered for word in SECRET_WORDS)
+
+
+def register_secrets(setting: Mapping[str, Any]) -> None:
+    """Mask from now on the values of a setting's secret fields (`is_secret_key`), wherever they appear."""
+    for key, value in setting.items():
+        if is_secret_key(str(key)) and isinstance(value, str) and value:
+            register_secret(value)
 
 
 def register_secret(value: str) -> None:
@@ -102,9 +125,7 @@ class _GatewayNameDefault(logging.Filter):
 
 
 def get_logger(name: str) -> logging.Logger:
-    """A logger whose records are masked before any handler, including ones vtcore did not install, sees
-    them.
-    """
+    """A logger whose records are masked before any handler (even one vtcore did not install) sees them."""
     logger = logging.getLogger(name)
     if _FILTER not in logger.filters:
         logger.addFilter(_FILTER)

@@ -16,6 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from vtcore._fast import TICK_FIELDS as TICK_DATA_FIELDS
 from vtcore._fast import TickData
 from vtcore.constant import (
     ACTIVE_STATUSES,
@@ -33,6 +34,7 @@ from vtcore.errors import InvalidIdentifierError
 __all__ = [
     "ACTIVE_STATUSES",
     "INFO",
+    "TICK_DATA_FIELDS",
     "AccountData",
     "BarData",
     "BaseData",
@@ -56,6 +58,7 @@ __all__ = [
 ]
 
 INFO = 20  # logging.INFO, vn.py's default LogData level
+# TICK_DATA_FIELDS: TickData's constructor arguments in order (positional construction is the cheapest)
 
 
 def generate_vt_symbol(symbol: str, exchange: Exchange) -> str:

@@ -2,11 +2,9 @@
 
 The folder is found when a function here is called, never at import (vn.py fixes it at import and then
 `chdir`s the whole process into it): `$VTCORE_HOME` if set (the folder itself), else `./.vntrader` if it
-exists,
-else `~/.vntrader`. Files are written owner-only (0600) in an owner-only folder (0700), through a temporary
-file
-that is renamed over the old one, so a crash never leaves half a file and a bad setting never overwrites a
-good one. Reading a missing file never creates it.
+exists, else `~/.vntrader`. Files are written owner-only (0600) in an owner-only folder (0700), through a
+temporary file that is renamed over the old one, so a crash never leaves half a file and a bad setting never
+overwrites a good one. Reading a missing file never creates it.
 """
 
 from __future__ import annotations
@@ -22,7 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from vtcore.errors import SettingsError
-from vtcore.log import register_secret
+from vtcore.log import is_secret_key, register_secrets
+
+__all__ = [  # the secret rules live in vtcore.log; they are named here too, where settings code looks
+    "is_secret_key",
+    "register_secrets",
+]
 
 SETTINGS_DIR_NAME = ".vntrader"
 GLOBAL_SETTINGS_FILE = "vt_setting.json"
@@ -61,22 +64,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 LANGUAGES = ("zh", "en")
 
 #: The global settings: defaults updated from vt_setting.json by `load_settings()` (called by MainEngine and
-#: on
-#: first use by `get_settings()`).
+#: on first use by `get_settings()`).
 SETTINGS: dict[str, Any] = dict(DEFAULT_SETTINGS)
 _settings_state = {"loaded": False}
 _settings_lock = threading.Lock()
-
-_SECRET_WORDS = ("password", "passwd", "pwd", "secret", "passphrase", "token", "key", "auth_code", "密码")
-
-
-def is_secret_key(name: str) -> bool:
-    """Whether a setting field holds a secret that must be masked (passwords, API secrets and keys,
-    tokens).
-    """
-    lowered = name.lower()
-    return any(word in lowered for word in _SECRET_WORDS)
-
 
 def get_settings_dir() -> Path:
     """The `.vntrader` folder in force now (it may not exist yet)."""
@@ -190,13 +181,10 @@ def validate_setting(default_setting: DefaultSetting, setting: Mapping[str, Any]
     """Check `setting` against a gateway's `default_setting` and return a clean copy.
 
     Every key of `default_setting` must be present with the declared type: `str`, `int` (a bool is not an
-    int here), `float` (an int is accepted and converted), `bool` (a real JSON true/false: the string
-    "False" is
-    refused rather than read as True, vn.py's fault), or one of the listed choices. Keys that
-    `default_setting`
-    does not declare are kept. Errors raise SettingsError naming `file` and the key; values are never quoted
-    for
-    secret keys.
+    int here), `float` (an int is accepted and converted), `bool` (a real JSON true/false: the string "False"
+    is refused rather than read as True, vn.py's fault), or one of the listed choices. Keys that
+    `default_setting` does not declare are kept. Errors raise SettingsError naming `file` and the key; values
+    are never quoted for secret keys.
     """
     if not isinstance(setting, Mapping):
         raise SettingsError("setting must be a mapping of field name to value", file=file)
@@ -229,17 +217,9 @@ def validate_setting(default_setting: DefaultSetting, setting: Mapping[str, Any]
     return clean
 
 
-def register_secrets(setting: Mapping[str, Any]) -> None:
-    """Tell the log filter the secret values of a setting so they are masked wherever they would appear."""
-    for key, value in setting.items():
-        if is_secret_key(str(key)) and isinstance(value, str) and value:
-            register_secret(value)
-
-
 def load_settings() -> dict[str, Any]:
     """(Re)load vt_setting.json into SETTINGS over the defaults; bad files raise SettingsError, SETTINGS
-    unchanged.
-    """
+    unchanged."""
     data = load_json(GLOBAL_SETTINGS_FILE) or {}
     path = str(get_file_path(GLOBAL_SETTINGS_FILE))
     merged = dict(DEFAULT_SETTINGS)
@@ -289,9 +269,7 @@ def save_settings(updates: Mapping[str, Any] | None = None) -> Path:
 
 
 def display_language() -> str:
-    """"zh" or "en": the language of display labels. Falls back to Chinese when vt_setting.json is
-    unreadable.
-    """
+    """"zh" or "en": the language of display labels; Chinese when vt_setting.json is unreadable."""
     try:
         language = get_settings().get("language", "zh")
     except SettingsError:

@@ -1,5 +1,5 @@
-"""Helpers for the end-to-end venue tests: a MainEngine in a private settings folder, an event recorder that
-waits on conditions (never on time), and captured log text for the secrecy checks."""
+"""Helpers for the end-to-end venue tests: an event recorder that waits on conditions (never on time),
+captured log text for the secrecy checks, and connecting a gateway to a local venue with fast timing."""
 
 from __future__ import annotations
 
@@ -121,3 +121,56 @@ def captured_logs() -> Iterator[LogCapture]:
     finally:
         root.removeHandler(capture)
         root.setLevel(old_level)
+
+
+def connect_gateway(
+    main_engine: MainEngine, gateway_class: type, setting: dict[str, Any]
+) -> tuple[Recorder, Any]:
+    """Add a venue gateway with fast timing (`Timing.fast()`, to match the local venues' heartbeats), connect
+    it and wait for its "connected" log."""
+    from vtcore.gateways._venue import Timing  # noqa: PLC0415 - the venues themselves import no gateway
+
+    recorder = Recorder(main_engine)
+    gateway = main_engine.add_gateway(gateway_class)
+    gateway.timing = Timing.fast()
+    main_engine.connect(setting, gateway.gateway_name)
+    recorder.wait(lambda: "connected" in recorder.logs(), what="connected log")
+    return recorder, gateway
+
+
+def connect_binance_spot(main_engine: MainEngine, venue: Any, **overrides: object) -> tuple[Recorder, Any]:
+    from venues.binance import API_KEY, API_SECRET  # noqa: PLC0415
+    from vtcore.gateways.binance import BinanceSpotGateway  # noqa: PLC0415
+
+    setting: dict[str, Any] = {
+        "key": API_KEY,
+        "secret": API_SECRET,
+        "session_number": 3,
+        "proxy_host": "",
+        "proxy_port": 0,
+        "server": "REAL",
+        "base_url": venue.http_url,
+    }
+    setting.update(overrides)
+    return connect_gateway(main_engine, BinanceSpotGateway, setting)
+
+
+def connect_okx(
+    main_engine: MainEngine, venue: Any, gateway_class: type | None = None, **overrides: object
+) -> tuple[Recorder, Any]:
+    from venues.okx import API_KEY, API_SECRET, PASSPHRASE  # noqa: PLC0415
+    from vtcore.gateways.okx import OkexGateway  # noqa: PLC0415
+
+    gateway_class = gateway_class or OkexGateway
+    setting = dict(gateway_class.default_setting)
+    setting.update(
+        {
+            "key": API_KEY,
+            "secret": API_SECRET,
+            "passphrase": PASSPHRASE,
+            "server": "REAL",
+            "base_url": venue.http_url,
+        }
+    )
+    setting.update(overrides)
+    return connect_gateway(main_engine, gateway_class, setting)

@@ -26,6 +26,12 @@ std::string to_gb18030(std::string_view utf8) {
   return out;
 }
 
+void report_unfit(std::string_view text, size_t field_size) {
+  // the value itself is not shown: it may be a secret
+  std::fprintf(stderr, "vtcore-sim: a %zu-byte value does not fit a char[%zu] field; the field is sent empty\n",
+               text.size(), field_size);
+}
+
 std::string padded_number(long long value, int width) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%*lld", width, value);

@@ -1,11 +1,19 @@
 """Gateways by name, imported only when asked for (a gateway's SDK or extras load with it, not before).
 
 `GATEWAYS` maps a gateway's default name to "module:Class". Each gateway package adds its line here.
+
+`SIM_PEERS` maps a gateway's name to "module:function" for gateways that bring a local peer a user can run
+against with no account or network (`vtcore run --sim --gateway NAME`, `vtcore trader --sim`): the function,
+conventionally `start_peer()` in the gateway package's `sim` module, starts the peer and returns a `SimPeer`
+(the setting to connect with, and how to stop the peer). Each gateway package with a peer adds its line here.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from vtcore.errors import GatewayNotFoundError, SdkUnavailableError
 from vtcore.gateway import BaseGateway
@@ -23,6 +31,39 @@ GATEWAYS: dict[str, str] = {
 }
 
 
+#: the gateway a bare `--sim` means
+DEFAULT_SIM_GATEWAY = "CTP"
+SIM_PEERS: dict[str, str] = {
+    "CTP": "vtcore.gateways.ctp.sim:start_peer",
+    "MINI": "vtcore.gateways.mini.sim:start_peer",
+}
+
+
+@dataclass
+class SimPeer:
+    """A running local peer: connect the gateway named `gateway` with `setting`; `stop()` when done."""
+
+    gateway: str
+    setting: dict[str, Any]
+    description: str = ""
+    stop: Callable[[], None] = field(default=lambda: None, repr=False)
+
+
+def start_sim_peer(name: str) -> SimPeer:
+    """Start the local peer of the gateway registered as `name` (case-insensitive).
+
+    Raises GatewayNotFoundError when the gateway brings no peer, SdkUnavailableError when this build lacks
+    what the peer needs (the CTP simulator libraries, say)."""
+    key = name if name in SIM_PEERS else name.upper()
+    path = SIM_PEERS.get(key)
+    if path is None:
+        raise GatewayNotFoundError(
+            f"gateway {name!r} has no local peer; gateways with one: {', '.join(SIM_PEERS)}"
+        )
+    start: Callable[[], SimPeer] = _load(path, key)
+    return start()
+
+
 def gateway_names() -> list[str]:
     """Names of the known gateways (whether or not they can be imported here)."""
     return list(GATEWAYS)
@@ -37,7 +78,15 @@ def load_gateway_class(name: str) -> type[BaseGateway]:
     path = GATEWAYS.get(name) or GATEWAYS.get(name.upper())
     if path is None:
         raise GatewayNotFoundError(f"unknown gateway {name!r}; known: {', '.join(GATEWAYS)}")
-    module_name, _, class_name = path.partition(":")
+    gateway_class = _load(path, name)
+    if not (isinstance(gateway_class, type) and issubclass(gateway_class, BaseGateway)):
+        raise GatewayNotFoundError(f"{path} is not a BaseGateway subclass")
+    return gateway_class
+
+
+def _load(path: str, name: str) -> Any:
+    """The object a registry entry "module:attribute" names, with the registry's errors."""
+    module_name, _, attribute = path.partition(":")
     try:
         module = importlib.import_module(module_name)
     except SdkUnavailableError:
@@ -49,11 +98,6 @@ def load_gateway_class(name: str) -> type[BaseGateway]:
             ) from exc
         raise SdkUnavailableError(f"gateway {name!r} needs {exc.name!r}, which cannot be imported") from exc
     try:
-        gateway_class = getattr(module, class_name)
+        return getattr(module, attribute)
     except AttributeError:
-        raise GatewayNotFoundError(
-            f"{module_name} has no class {class_name} (registered for {name!r})"
-        ) from None
-    if not (isinstance(gateway_class, type) and issubclass(gateway_class, BaseGateway)):
-        raise GatewayNotFoundError(f"{path} is not a BaseGateway subclass")
-    return gateway_class
+        raise GatewayNotFoundError(f"{module_name} has no {attribute} (registered for {name!r})") from None

@@ -16,7 +16,6 @@ from typing import Annotated, Any, Generic, TypeVar, Union, get_args
 
 import msgspec
 
-from vtcore._fast import UTC, timezone_for
 from vtcore.constant import Direction, Exchange, Interval, Offset, OptionType, OrderType, Product, Status
 from vtcore.object import (
     AccountData,
@@ -36,6 +35,7 @@ from vtcore.object import (
     TradeData,
 )
 from vtcore.rpc.protocol import Call
+from vtcore.time import UTC, timezone_for
 
 # -- data objects --------------------------------------------------------------------------------------------
 

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from vtcore._core import TICK_RECORD_SIZE
 from vtcore.engine import BaseEngine
 from vtcore.event import (
     EVENT_ACCOUNT,
@@ -40,6 +39,7 @@ from vtcore.event import (
     Event,
 )
 from vtcore.log import get_logger, mask_secrets
+from vtcore.records import TICK_RECORD_SIZE
 from vtcore.rpc import keys, schema
 from vtcore.rpc.protocol import RETRY_LATER, Call, RpcError, check_address
 from vtcore.rpc.server import RpcServer

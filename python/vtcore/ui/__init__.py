@@ -15,7 +15,7 @@ As in vn.py::
     qapp.exec()
 
 or in one call: `run_trader([CtpGateway])`. The engine never imports this package, and importing the package
-itself loads no Qt: `vtcore.ui.cli` (the `vtcore trader` subcommand) is read by every `vtcore` command.
+itself loads no Qt: `vtcore.cli.trader` (the `vtcore trader` subcommand) is read by every `vtcore` command.
 """
 
 from __future__ import annotations

@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import importlib
 import json
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from vtcore.errors import SdkUnavailableError
 
-BUILD_INFO_DIR = Path(__file__).with_name("build_info")
+
+def _build_info_dirs() -> list[Path]:
+    # The build installs into the package folder, which in an editable install is not this file's own.
+    return [Path(folder) / "build_info" for folder in sys.modules[__package__ or ""].__path__]
 
 
 def build_info(sdk: str) -> dict[str, Any]:
     """The build's record of `sdk` ("ctp", "mini", ...); a record saying why when there is none."""
-    path = BUILD_INFO_DIR / f"{sdk}.json"
+    paths = [folder / f"{sdk}.json" for folder in _build_info_dirs()]
+    path = next((candidate for candidate in paths if candidate.is_file()), paths[0])
     try:
         info: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -38,7 +43,7 @@ def build_info(sdk: str) -> dict[str, Any]:
 
 def known_sdks() -> list[str]:
     """Every SDK the build recorded, found or not."""
-    return sorted(path.stem for path in BUILD_INFO_DIR.glob("*.json"))
+    return sorted({path.stem for folder in _build_info_dirs() for path in folder.glob("*.json")})
 
 
 def load_binding(sdk: str) -> ModuleType:

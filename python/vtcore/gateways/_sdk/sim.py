@@ -31,12 +31,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import vtcore
 from vtcore.errors import SdkUnavailableError, VtcoreError
 
 CONFIG_ENV = "VTCORE_SIM_CONFIG"
 DIR_ENV = "VTCORE_SIM_DIR"  # overrides the sim_lib folder (a development build's <build>/sim_lib)
 CORE_LIBRARY_NAME = "libvtcore_simcore.so"
-_INSTALL_DIR = Path(__file__).resolve().parents[2] / "sim_lib"
+# installed into the package folder (in an editable install that is not where this source file is)
+_INSTALL_DIRS = [Path(folder) / "sim_lib" for folder in vtcore.__path__]
 
 
 class SimulatorError(VtcoreError):
@@ -46,7 +48,9 @@ class SimulatorError(VtcoreError):
 def sim_root() -> Path:
     """The folder of the simulator core (each front-end is a subfolder)."""
     override = os.environ.get(DIR_ENV)
-    return Path(override) if override else _INSTALL_DIR
+    if override:
+        return Path(override)
+    return next((folder for folder in _INSTALL_DIRS if folder.is_dir()), _INSTALL_DIRS[0])
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from vtcore.gateways._transport._log import get_logger
+from vtcore.log import get_logger
 
 T = TypeVar("T")
 

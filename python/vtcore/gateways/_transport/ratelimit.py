@@ -68,10 +68,6 @@ class RateLimiter:
         bucket.refill(self.clock())
         bucket.tokens = min(bucket.tokens, max(0.0, bucket.limit.capacity - used))
 
-    @property
-    def paused_for(self) -> float:
-        return max(0.0, self._paused_until - self.clock())
-
     def try_acquire(self, costs: Mapping[str, float]) -> float:
         """Take the costs if they fit now and return 0, else return how long to wait (taking nothing)."""
         now = self.clock()

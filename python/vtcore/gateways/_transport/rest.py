@@ -19,7 +19,6 @@ import aiohttp
 import msgspec
 from yarl import URL
 
-from vtcore.gateways._transport._log import get_logger
 from vtcore.gateways._transport.backoff import Backoff
 from vtcore.gateways._transport.errors import (
     ClockSkewError,
@@ -30,6 +29,7 @@ from vtcore.gateways._transport.errors import (
     VenueUnavailableError,
 )
 from vtcore.gateways._transport.ratelimit import RateLimiter
+from vtcore.log import get_logger
 
 T = TypeVar("T")
 

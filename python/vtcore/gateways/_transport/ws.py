@@ -25,10 +25,10 @@ from typing import Any
 import aiohttp
 import msgspec
 
-from vtcore.gateways._transport._log import get_logger
 from vtcore.gateways._transport.backoff import Backoff
 from vtcore.gateways._transport.errors import TransportError, VenueConnectionError
 from vtcore.gateways._transport.ratelimit import RateLimit, RateLimiter
+from vtcore.log import get_logger
 
 _logger = get_logger("vtcore.transport.ws")
 _encoder = msgspec.json.Encoder()

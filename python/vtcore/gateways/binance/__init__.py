@@ -1,6 +1,14 @@
-"""Binance gateways: BINANCE_SPOT (alias BINANCE), BINANCE_LINEAR (USDⓈ-M), BINANCE_INVERSE (COIN-M)."""
+"""Binance gateways: BINANCE_SPOT (alias BINANCE), BINANCE_LINEAR (USDⓈ-M), BINANCE_INVERSE (COIN-M).
 
-from vtcore.gateways.binance.futures import BinanceInverseGateway, BinanceLinearGateway
-from vtcore.gateways.binance.spot import BinanceGateway, BinanceSpotGateway
+`schemas.py` (wire Structs), `parse.py` (wire -> vtcore), `gateway.py` (the Binance base on the venue base),
+`markets.py` (one class per market).
+"""
+
+from vtcore.gateways.binance.markets import (
+    BinanceGateway,
+    BinanceInverseGateway,
+    BinanceLinearGateway,
+    BinanceSpotGateway,
+)
 
 __all__ = ["BinanceGateway", "BinanceInverseGateway", "BinanceLinearGateway", "BinanceSpotGateway"]

@@ -1,6 +1,6 @@
 """Binance wire messages as typed msgspec structs, with Binance's own field names (venues.md §1-2).
 
-These are decoded straight from the venue's bytes and converted to vtcore's objects in the gateways; they
+These are decoded straight from the venue's bytes and converted to vtcore's objects by `parse.py`; they
 never leave the binance package. Fields the gateways do not read are not declared (msgspec skips them).
 """
 
@@ -122,11 +122,6 @@ class ListenKey(msgspec.Struct):
 Kline = tuple[int, str, str, str, str, str, int, str, int, str, str, str]
 
 # ---- market streams
-
-
-class CombinedFrame(msgspec.Struct):
-    stream: str
-    data: msgspec.Raw
 
 
 class Combined(msgspec.Struct, Generic[T]):

@@ -7,7 +7,7 @@ connect() raises SdkUnavailableError with the build's reason and the fix.
 try:
     from vtcore.gateways.mini.gateway import MiniGateway
 except ModuleNotFoundError as error:  # the typed structs are generated only when the SDK headers were there
-    if error.name not in {"vtcore.gateways.mini._mini_types", "vtcore.gateways.ctp._ctp_types"}:
+    if error.name != "vtcore.gateways.mini._mini_types":
         raise
     from vtcore.constant import Exchange
     from vtcore.gateways._sdk.unavailable import stand_in

@@ -1,8 +1,8 @@
-"""MiniGateway: China futures through CTP-Mini, the CTP gateway's logic on the CTP-Mini SDK.
+"""MiniGateway: China futures through CTP-Mini, the Thost gateway logic on the CTP-Mini SDK.
 
 CTP-Mini is CTP's class and field names on another ABI (vendor-sdks.md §4): the same login, re-login,
-resubscribe, lockout guard, order/trade/position and query logic apply, so MiniGateway is CtpGateway with the
-parts where Mini's headers differ:
+resubscribe, lockout guard, order/trade/position and query logic apply (`vtcore.gateways._sdk.thost`), so
+MiniGateway is a ThostGateway with the parts where Mini's headers differ:
 - the binding `vtcore._mini`, its typed structs `_mini_types` and libraries (`libthostmduserapi.so`,
   `libthosttraderapi.so`, `$VTCORE_MINI_LIB_DIR`);
 - no settlement confirmation (Mini has no ReqSettlementInfoConfirm): after login the trade front loads the
@@ -16,21 +16,17 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from vtcore.constant import Exchange
-from vtcore.gateways._sdk.messages import Decoder
-from vtcore.gateways.ctp.gateway import CtpGateway, _MdFront, _TdFront
-from vtcore.gateways.ctp.messages import Callback
+from vtcore.gateways._sdk.thost.gateway import TdFront, ThostGateway
 from vtcore.gateways.mini import _mini_types
 from vtcore.gateways.mini.library import DEFAULT_SETTING, find_libraries, load_binding
 
-_DECODER = Decoder(_mini_types)
 
-
-class _MiniTdFront(_TdFront):
+class _MiniTdFront(TdFront):
     def after_login(self) -> None:
         self.load_contracts()  # no settlement to confirm
 
 
-class MiniGateway(CtpGateway):
+class MiniGateway(ThostGateway):
     """China futures through CTP-Mini (SHFE, DCE, CZCE, CFFEX, INE, GFEX)."""
 
     default_name: ClassVar[str] = "MINI"
@@ -38,17 +34,7 @@ class MiniGateway(CtpGateway):
     sdk: ClassVar[str] = "mini"
     title: ClassVar[str] = "CTP-Mini"
     types: ClassVar[Any] = _mini_types
-    md_front_class: ClassVar[type[_MdFront]] = _MdFront
-    td_front_class: ClassVar[type[_TdFront]] = _MiniTdFront
-
-    def __init__(self, event_engine: Any, gateway_name: str = "MINI") -> None:
-        super().__init__(event_engine, gateway_name)
-
-    def decode_message(self, kind: int, request_id: int, is_last: bool, payload: bytes) -> Callback:
-        message = _DECODER.decode(kind, request_id, is_last, payload)
-        data = message.data.as_dict() if message.data is not None else None
-        error = message.error.as_dict() if message.error is not None else None
-        return Callback(message.name, message.request_id, message.is_last, data, error)
+    td_front_class: ClassVar[type[TdFront]] = _MiniTdFront
 
     def load_binding(self) -> Any:
         return load_binding()

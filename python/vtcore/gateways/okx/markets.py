@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 from typing import Any, ClassVar
 
-from vtcore.gateways.okx import schemas
-from vtcore.gateways.okx.common import OkxGatewayBase
+from vtcore.gateways.okx import parse, schemas
+from vtcore.gateways.okx.gateway import OkxGatewayBase
 from vtcore.object import OrderData, OrderRequest
 
 COMMON_SETTING: dict[str, Any] = {
@@ -76,4 +76,4 @@ class OkexfGateway(OkxGatewayBase):
             "GET", "/api/v5/account/positions", signed=True, row_type=schemas.Position
         )
         for row in rows:
-            self.apply_position(row)
+            self.on_position(parse.position(row, gateway_name=self.gateway_name, exchange=self.exchange))

@@ -1,6 +1,6 @@
 """OKX v5 wire messages as typed msgspec structs with OKX's own field names (venues.md §3).
 
-OKX sends every number as a string; the gateways convert when they build vtcore objects.
+OKX sends every number as a string; `parse.py` converts when it builds vtcore objects.
 """
 
 from __future__ import annotations

@@ -41,7 +41,6 @@ from typing import Any, ClassVar
 import msgspec
 import zmq
 
-from vtcore._core import TICK_RECORD_SIZE
 from vtcore.constant import ACTIVE_STATUSES, Exchange, Status
 from vtcore.event import (
     EVENT_ACCOUNT,
@@ -67,6 +66,8 @@ from vtcore.object import (
     SubscribeRequest,
     split_vt_id,
 )
+from vtcore.orders import OrderTracker
+from vtcore.records import TICK_RECORD_SIZE
 from vtcore.rpc import keys, schema
 from vtcore.rpc.client import CONNECTED, DISCONNECTED, RESTARTED, RpcClient
 from vtcore.rpc.keys import CurveKeyPair
@@ -149,6 +150,7 @@ class RpcGateway(BaseGateway):
         self._next_tick_seq: dict[int, int] = {}
         self._buffer: list[schema.Publication] = []
         self._emitted: dict[tuple[str, str], Any] = {}  # (kind, remote id) -> last Struct emitted
+        self.orders = OrderTracker(self)  # ids are the server's, prefixed with its gateway: unique here
         self._sync_wanted = threading.Event()
         self._closing = threading.Event()
         self._sync_thread: threading.Thread | None = None
@@ -299,7 +301,7 @@ class RpcGateway(BaseGateway):
         with self._lock:
             self._pending[key] = pending
             self._holding = True
-            self.on_order(order)  # SUBMITTING, as a gateway reports an order it has just sent
+            self.orders.order(order)  # SUBMITTING, as a gateway reports an order it has just sent
         self.write_log(f"send_order {order.vt_orderid}: no reply within {self.call_timeout:g} s; retrying "
                        "with the same key (the server sends it at most once)", logging.WARNING)
         thread = threading.Thread(target=self._retry_send, args=(pending,), daemon=True,
@@ -356,11 +358,10 @@ class RpcGateway(BaseGateway):
                     self._mirrored.add(remote)
                     order = schema.ORDER.to_object(last, self.gateway_name)
                     order.orderid = pending.local_orderid
-                    self.on_order(order)
+                    self.orders.order(order)
             else:
                 rejected = pending.req.create_order_data(pending.local_orderid, self.gateway_name)
-                rejected.status = Status.REJECTED
-                self.on_order(rejected)
+                self.orders.reject(rejected, error)
             if not self._pending:
                 self._release_held()
         if remote:
@@ -619,12 +620,16 @@ class RpcGateway(BaseGateway):
             if alias is not None and remote in self._mirrored:
                 twin = schema.ORDER.to_object(data, self.gateway_name)
                 twin.orderid = remote
-                self.on_order(twin)
+                self.orders.order(twin)
             obj.orderid = alias or remote
+            self.orders.order(obj)  # a resync or a server restart never moves an order back
+            return
         elif isinstance(data, schema.TradeMsg):
             remote = f"{server_gateway}.{data.orderid}"
             obj.orderid = self._aliases.get(remote, remote)
             obj.tradeid = f"{server_gateway}.{data.tradeid}"
+            self.orders.trade(obj)
+            return
         elif isinstance(data, schema.AccountMsg):
             obj.accountid = f"{server_gateway}.{data.accountid}"
         elif isinstance(data, schema.QuoteMsg):

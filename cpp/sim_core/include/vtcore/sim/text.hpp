@@ -6,17 +6,25 @@
 #include <string>
 #include <string_view>
 
+#include "vtcore/fixed_string.hpp"
+
 namespace vtcore::sim {
 
 // UTF-8 -> GB18030 (via iconv); the input unchanged when the converter is unavailable.
 std::string to_gb18030(std::string_view utf8);
 
-// Copies into a char[N] field, truncating and always terminating.
+// Says on stderr that a value did not fit its field (which put() then sends empty).
+void report_unfit(std::string_view text, size_t field_size);
+
+// Copies into a char[N] field with vtcore's fixed-string policy (vtcore/fixed_string.hpp): a value that does
+// not fit is refused, never cut (a cut instrument id or name would address or show something else). The
+// field is then sent empty and the simulator says so on stderr.
 template <size_t N>
 void put(char (&field)[N], std::string_view text) {
-  const size_t n = text.size() < N - 1 ? text.size() : N - 1;
-  for (size_t i = 0; i < n; ++i) field[i] = text[i];
-  field[n] = '\0';
+  if (!vtcore::try_copy_fixed(field, text)) {
+    field[0] = '\0';
+    report_unfit(text, N);
+  }
 }
 
 // A char[N] field as a view (stops at the terminator or at N).

@@ -1,17 +1,27 @@
 // A Thost-family DepthMarketData (CTP, CTP-Mini: the same field names, other layouts) -> vtcore::TickRecord,
-// on the SDK's market-data thread (no Python). The date rule is china_futures_time.hpp's.
-// trading_day is the session's trading day when known (CZCE reports the calendar date as TradingDay at
-// night), else TradingDay. Every price (limits included), turnover and open interest that is not finite or
-// has magnitude >= 1e300 becomes 0.0.
+// on the SDK's market-data thread (no Python).
+//
+// Event time: UpdateTime "HH:MM:SS", UpdateMillisec (an integer: 5 means .005 s), ActionDay and TradingDay
+// through vtcore/china_time.hpp (the night-session rule is there). trading_day is the session's trading day
+// when known (CZCE reports the calendar date as TradingDay at night), else TradingDay.
+//
+// Prices: CTP marks "no value" with DBL_MAX; every price (limits included), turnover and open interest
+// that is not finite or has magnitude >= 1e300 becomes 0.0.
 #pragma once
 
 #include <cstdint>
 
+#include "vtcore/china_time.hpp"
+#include "vtcore/exchange.hpp"
 #include "vtcore/fixed_string.hpp"
 #include "vtcore/records.hpp"
-#include "vtcore/sdk/china_futures_time.hpp"
 
 namespace vtcore::sdk::thost {
+
+/// CTP's "no value" (DBL_MAX) and anything non-finite -> 0.0.
+constexpr double clean_price(double value) noexcept {
+  return (value != value || value >= 1e300 || value <= -1e300) ? 0.0 : value;
+}
 
 /// False when the tick cannot be represented (symbol longer than the record holds).
 template <typename Depth>
@@ -22,8 +32,8 @@ bool convert_tick(const Depth& d, std::uint16_t exchange, std::int32_t session_t
   if (exchange == 0) exchange = exchange_code(fixed_view(d.ExchangeID));
   out.exchange = exchange;
   out.localtime = local_ns;
-  out.datetime = tick_time_ns(fixed_view(d.ActionDay), fixed_view(d.TradingDay), fixed_view(d.UpdateTime),
-                              d.UpdateMillisec, exchange, session_trading_day);
+  out.datetime = china_time_ns(fixed_view(d.ActionDay), fixed_view(d.TradingDay), fixed_view(d.UpdateTime),
+                               d.UpdateMillisec, exchange, session_trading_day);
   const std::int32_t reported = parse_date(fixed_view(d.TradingDay));
   const int hour = (d.UpdateTime[0] - '0') * 10 + (d.UpdateTime[1] - '0');
   const bool night = out.datetime != 0 && (hour >= 18 || hour < 6);

@@ -1,0 +1,52 @@
+"""`vtcore info`: version, build, vendor SDK bindings, gateways and the settings folder."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import platform
+import sys
+from typing import Any
+
+import vtcore
+from vtcore.gateways import GATEWAYS, SIM_PEERS
+from vtcore.gateways._sdk import build as sdk_build
+from vtcore.setting import get_settings_dir
+
+
+def add_info_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "info", help="show version, build, vendor SDK bindings and settings folder"
+    )
+    parser.set_defaults(func=run_info)
+
+
+def _module_status(name: str) -> str:
+    try:
+        module = importlib.import_module(name)
+    except Exception as exc:  # any import failure is what `info` reports
+        return f"not available ({type(exc).__name__}: {exc})"
+    return f"ok ({getattr(module, '__file__', '?')})"
+
+
+def run_info(args: argparse.Namespace) -> int:
+    lines = [
+        f"vtcore {vtcore.__version__}",
+        f"python {platform.python_version()} ({sys.executable})",
+        f"platform {platform.platform()}",
+    ]
+    try:
+        fast = importlib.import_module("vtcore._fast")
+    except ImportError as exc:
+        lines.append(f"build: vtcore._fast missing ({exc})")
+    else:
+        lines.append("build: " + ", ".join(f"{key}={value}" for key, value in fast.BUILD_INFO.items()))
+    for module in ("vtcore._core", "vtcore._fast"):
+        lines.append(f"{module}: {_module_status(module)}")
+    for sdk in sdk_build.known_sdks():  # every vendor SDK the build knows: built, or why not
+        lines.append(f"{sdk_build.build_info(sdk).get('title', sdk)} SDK: {sdk_build.status(sdk)}")
+    lines.append(f"gateways: {', '.join(GATEWAYS)}")
+    lines.append(f"local peers (vtcore run --sim --gateway NAME): {', '.join(SIM_PEERS)}")
+    lines.append(f"settings folder: {get_settings_dir()}")
+    print("\n".join(lines))
+    return 0

@@ -1,0 +1,257 @@
+"""`vtcore run`: connect any configured gateway (or one on its local peer) and watch it live.
+
+    vtcore run                       # gateways with a connect_<name>.json; none -> --sim
+    vtcore run --gateway BINANCE_SPOT  # only that one (repeatable), from its connect_<name>.json
+    vtcore run --sim                 # CTP on the simulator libraries installed with vtcore
+    vtcore run --sim --gateway NAME  # NAME on its local peer (`vtcore.gateways.SIM_PEERS`)
+    vtcore run --sim --duration 10
+
+The view (redrawn every second on a terminal, one status line per second otherwise) shows each front's
+state, ticks per second and drops, the latest ticks, the account, positions, orders and trades, until Ctrl-C
+or --duration. With --sim it also sends one buy at the touch and, once it has filled, one sell that closes it
+through the offset converter (CLOSETODAY on SHFE/INE), so that the order and trade paths show.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from vtcore.constant import Direction, Offset, OrderType
+from vtcore.converter import OverCloseError
+from vtcore.engine import MainEngine
+from vtcore.errors import VtcoreError
+from vtcore.event import EVENT_GATEWAY_STATE, EVENT_LOG, EVENT_TICK, Event, EventEngine
+from vtcore.gateways import DEFAULT_SIM_GATEWAY, GATEWAYS, SimPeer, load_gateway_class, start_sim_peer
+from vtcore.object import GatewayStateData, OrderRequest, SubscribeRequest, TickData
+from vtcore.setting import get_settings_dir
+
+
+def add_run_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "run", help="connect gateways (or one on its local peer) and watch them live"
+    )
+    parser.add_argument(
+        "--sim",
+        action="store_true",
+        help=f"run on local peers ({DEFAULT_SIM_GATEWAY}'s simulator by default)",
+    )
+    parser.add_argument(
+        "--gateway",
+        action="append",
+        metavar="NAME",
+        help="this gateway only (repeatable); with --sim, on its local peer",
+    )
+    parser.add_argument(
+        "--duration", type=float, default=0.0, help="stop after this many seconds (0: Ctrl-C)"
+    )
+    parser.add_argument("--symbols", default="", help="comma-separated symbols to subscribe (default: all)")
+    parser.add_argument("--no-orders", action="store_true", help="with --sim, send no demo orders")
+    parser.set_defaults(func=run)
+
+
+def configured_gateways(folder: Path) -> list[str]:
+    """Known gateway names that have a connect_<name>.json in the settings folder."""
+    return [name for name in GATEWAYS if (folder / f"connect_{name.lower()}.json").is_file()]
+
+
+class LiveView:
+    """Collects what the engine pushes and renders it."""
+
+    def __init__(self, main_engine: MainEngine, event_engine: EventEngine) -> None:
+        self.main_engine = main_engine
+        self.event_engine = event_engine
+        self.states: dict[tuple[str, str], GatewayStateData] = {}
+        self.latest: dict[str, TickData] = {}
+        self.logs: list[str] = []
+        self.ticks = 0
+        self._lock = threading.Lock()
+        self._last_count = 0
+        self._last_time = time.monotonic()
+        event_engine.register(EVENT_GATEWAY_STATE, self._on_state)
+        event_engine.register(EVENT_TICK, self._on_tick)
+        event_engine.register(EVENT_LOG, self._on_log)
+
+    def _on_state(self, event: Event) -> None:
+        state: GatewayStateData = event.data
+        with self._lock:
+            self.states[(state.gateway_name, state.front)] = state
+
+    def _on_tick(self, event: Event) -> None:
+        tick: TickData = event.data
+        with self._lock:
+            self.ticks += 1
+            self.latest[tick.vt_symbol] = tick
+
+    def _on_log(self, event: Event) -> None:
+        with self._lock:
+            self.logs = [*self.logs[-5:], f"{event.data.gateway_name}: {event.data.msg}"]
+
+    def all_ready(self, gateways: list[str]) -> bool:
+        with self._lock:
+            fronts = [state for key, state in self.states.items() if key[0] in gateways]
+        return bool(fronts) and all(state.state == "ready" for state in fronts)
+
+    def render(self) -> list[str]:
+        now = time.monotonic()
+        with self._lock:
+            rate = (self.ticks - self._last_count) / max(now - self._last_time, 1e-9)
+            self._last_count, self._last_time = self.ticks, now
+            states = sorted(self.states.values(), key=lambda s: (s.gateway_name, s.front))
+            latest = sorted(self.latest.values(), key=lambda t: t.vt_symbol)
+            logs = list(self.logs)
+        engine = self.main_engine
+        lines = [
+            "fronts: " + "  ".join(f"{s.gateway_name}.{s.front}={s.state}" for s in states),
+            f"ticks: {self.ticks} total, {rate:,.0f}/s, dropped {self.event_engine.dropped_ticks}",
+        ]
+        lines += [
+            f"  {t.vt_symbol:<16} {t.last_price:>12g}  bid {t.bid_price_1:g} x {t.bid_volume_1:g}  "
+            f"ask {t.ask_price_1:g} x {t.ask_volume_1:g}  {t.datetime:%H:%M:%S.%f}"[:110]
+            for t in latest[:10]
+        ]
+        lines += [
+            f"account {a.vt_accountid}: balance {a.balance:,.2f} available {a.available:,.2f}"
+            for a in engine.get_all_accounts()
+        ]
+        lines += [
+            f"position {p.vt_symbol} {p.direction.value}: {p.volume:g} (yd {p.yd_volume:g}) "
+            f"@ {p.price:g} pnl {p.pnl:,.2f}"
+            for p in engine.get_all_positions()
+            if p.volume
+        ]
+        lines += [
+            f"order {o.vt_orderid} {o.vt_symbol} {o.direction.value if o.direction else ''} "
+            f"{o.offset.value} {o.volume:g} @ {o.price:g}: {o.status.value} ({o.traded:g} traded)"
+            for o in engine.get_all_orders()[-5:]
+        ]
+        lines += [
+            f"trade {t.vt_tradeid} {t.vt_symbol} {t.volume:g} @ {t.price:g}"
+            for t in engine.get_all_trades()[-5:]
+        ]
+        lines += [f"log {line}" for line in logs]
+        return lines
+
+
+class _DemoOrders:
+    """With --sim: one buy at the ask on the first ticking symbol, then, once its fill is known, one sell at
+    the bid that closes it through the offset converter (CLOSETODAY on SHFE/INE, CLOSE elsewhere)."""
+
+    def __init__(self, main_engine: MainEngine, view: LiveView) -> None:
+        self.main_engine = main_engine
+        self.view = view
+        self.opened: TickData | None = None
+        self.done = False
+
+    def step(self) -> None:
+        if self.done:
+            return
+        if self.opened is None:
+            with self.view._lock:
+                ticks = list(self.view.latest.values())
+            if ticks:
+                self.opened = ticks[0]
+                self._send(self.opened, Direction.LONG, self.opened.ask_price_1, Offset.OPEN)
+            return
+        tick = self.opened
+        converter = self.main_engine.get_converter(tick.gateway_name)
+        holding = converter.get_position_holding(tick.vt_symbol) if converter else None
+        if holding is None or holding.long_td < 1:
+            return  # the buy has not filled (yet)
+        self.done = True
+        with self.view._lock:
+            latest = self.view.latest.get(tick.vt_symbol, tick)
+        try:
+            self.main_engine.send_converted_order(
+                self._request(latest, Direction.SHORT, latest.bid_price_1, Offset.CLOSE), tick.gateway_name
+            )
+        except OverCloseError as exc:
+            self.main_engine.write_log(f"demo close not sent: {exc}")
+
+    @staticmethod
+    def _request(tick: TickData, direction: Direction, price: float, offset: Offset) -> OrderRequest:
+        return OrderRequest(
+            symbol=tick.symbol,
+            exchange=tick.exchange,
+            direction=direction,
+            type=OrderType.LIMIT,
+            volume=1,
+            price=price,
+            offset=offset,
+        )
+
+    def _send(self, tick: TickData, direction: Direction, price: float, offset: Offset) -> None:
+        self.main_engine.send_order(self._request(tick, direction, price, offset), tick.gateway_name)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings_dir = get_settings_dir()
+    chosen = [name.upper() for name in args.gateway or []]
+    unknown = [name for name in chosen if name not in GATEWAYS]
+    if unknown:
+        print(
+            f"vtcore run: unknown gateway {', '.join(unknown)}; known: {', '.join(GATEWAYS)}", file=sys.stderr
+        )
+        return 2
+    gateways = [] if args.sim else chosen or configured_gateways(settings_dir)
+    sim = not gateways
+    peers: dict[str, SimPeer] = {}
+    event_engine = EventEngine()
+    main_engine = MainEngine(event_engine)
+    view = LiveView(main_engine, event_engine)
+    interactive = sys.stdout.isatty()
+    try:
+        if sim:
+            gateways = chosen or [DEFAULT_SIM_GATEWAY]
+            for name in gateways:
+                peers[name] = start_sim_peer(name)
+                print(f"{peers[name].description or name + ' on its local peer'}")
+            if not args.sim:
+                print(f"no gateway configured in {settings_dir}: running on local peers instead")
+        for name in gateways:
+            main_engine.add_gateway(load_gateway_class(name), name)
+            main_engine.connect(peers[name].setting if sim else None, name)
+        subscribed = False
+        demo = _DemoOrders(main_engine, view) if sim and not args.no_orders else None
+        started = time.monotonic()
+        while not args.duration or time.monotonic() - started < args.duration:
+            time.sleep(1.0)
+            if not subscribed and view.all_ready(gateways):
+                subscribed = True
+                wanted = {s for s in args.symbols.split(",") if s}
+                for contract in main_engine.get_all_contracts():
+                    if not wanted or contract.symbol in wanted:
+                        main_engine.subscribe(
+                            SubscribeRequest(symbol=contract.symbol, exchange=contract.exchange),
+                            contract.gateway_name,
+                        )
+            elif subscribed and demo is not None:
+                demo.step()
+            lines = view.render()
+            if interactive:
+                sys.stdout.write("\x1b[H\x1b[2J" + "\n".join(lines) + "\n")
+            else:
+                sys.stdout.write(" | ".join(lines[:2]) + "\n")
+            sys.stdout.flush()
+    except KeyboardInterrupt:
+        pass
+    except VtcoreError as exc:
+        print(f"vtcore run: {exc}", file=sys.stderr)
+        _close(main_engine, peers)
+        return 1
+    ready = view.all_ready(gateways)
+    _close(main_engine, peers)
+    if not interactive:
+        print("\n".join(view.render()))
+    return 0 if ready else 1
+
+
+def _close(main_engine: MainEngine, peers: dict[str, SimPeer]) -> None:
+    """Close the gateways before their peers, so that they leave a live peer as a user's would."""
+    main_engine.close()
+    for peer in peers.values():
+        peer.stop()

@@ -1,0 +1,549 @@
+"""`VenueGateway`: what every REST/WebSocket gateway does the same way, whatever the venue.
+
+- vn.py's request methods, thread-safe and non-blocking: each one schedules a coroutine on the shared
+  transport loop and returns (`query_history` alone waits for its answer, as in vn.py);
+- the connection sequence (`start`): REST client, clock, contracts, public streams, then with a key the
+  account, positions, open orders and private streams; and after a private stream comes back, `reconcile`;
+- orders and trades through one `OrderTracker` (`self.orders`), so updates from REST answers, streams and
+  reconciliation only ever move an order forward and each trade is pushed once;
+- the merged market-data state per symbol (top of book, five levels, last trade) from which each tick is
+  built;
+- settings common to the venues (`CommonSettings`) and the timing knobs (`Timing`) that tests turn down.
+
+A venue implements the abstract hooks at the end of the class, in its package's `gateway.py`; its wire
+messages are `schemas.py` Structs and its wire -> vtcore conversions are `parse.py` functions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import datetime as dt
+import itertools
+import logging
+import time
+from abc import abstractmethod
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from typing import Any, ClassVar
+
+from vtcore.constant import Exchange, OrderType, Status
+from vtcore.event import EventEngine
+from vtcore.gateway import BaseGateway
+from vtcore.gateways._transport import (
+    RateLimit,
+    RateLimiter,
+    RestClient,
+    RestConfig,
+    RestRequest,
+    TransportError,
+    VenueClock,
+    VenueConnectionError,
+    VenueError,
+    VenueUnavailableError,
+    WebSocketClient,
+    WebSocketConfig,
+    shared_loop,
+)
+from vtcore.gateways._transport.ws import BuildSubscribe, Heartbeat, OnOpen
+from vtcore.gateways._venue.settings import CommonSettings, Timing
+from vtcore.gateways._venue.ticks import (
+    ASK_PRICE,
+    ASK_VOLUME,
+    BID_PRICE,
+    BID_VOLUME,
+    DATETIME,
+    LAST_PRICE,
+    LAST_VOLUME,
+    LOCALTIME,
+    TickState,
+)
+from vtcore.log import get_logger, mask_secrets, register_secrets
+from vtcore.object import (
+    AccountData,
+    BarData,
+    CancelRequest,
+    ContractData,
+    GatewayStateData,
+    HistoryRequest,
+    OrderData,
+    OrderRequest,
+    SubscribeRequest,
+    TickData,
+)
+from vtcore.orders import OrderTracker
+
+UTC = dt.timezone.utc
+
+
+class VenueGateway(BaseGateway):
+    """Base of the REST/WebSocket gateways: the venue-independent half of each of them."""
+
+    exchange: ClassVar[Exchange]
+    #: vt OrderType values this venue market can carry
+    supported_order_types: ClassVar[frozenset[OrderType]] = frozenset(
+        {OrderType.LIMIT, OrderType.MARKET, OrderType.FAK, OrderType.FOK}
+    )
+
+    def __init__(self, event_engine: EventEngine, gateway_name: str) -> None:
+        super().__init__(event_engine, gateway_name)
+        self.timing = Timing()
+        self.logger = get_logger(f"vtcore.gateways.{gateway_name.lower()}")
+        self._acquired = False
+        self._session_prefix = time.strftime("%y%m%d%H%M%S")
+        self._order_numbers = itertools.count(1)
+        self.orders = OrderTracker(self)
+        # the state below is touched on the transport loop only
+        self.contracts: dict[str, ContractData] = {}
+        #: (price step, volume step) per symbol as the venue wrote them, for order prices and sizes
+        self.steps: dict[str, tuple[str, str]] = {}
+        self.ticks: dict[str, TickState] = {}
+        self.contracts_ready: asyncio.Event | None = None
+        self._futures: set[concurrent.futures.Future[Any]] = set()
+        self.proxy: str | None = None
+        self.clock = VenueClock()
+        self.rest: RestClient | None = None
+        self._key = ""
+        self._secret = b""
+        self._session_number = 3
+        self._private_opened = False
+        #: frames dropped because they could not be decoded (each is logged)
+        self.malformed_messages = 0
+
+    # ------------------------------------------------------------------ vn.py's API (any thread)
+
+    def connect(self, setting: dict[str, Any]) -> None:
+        if self._acquired:
+            self.write_log("already connected; close() first to reconnect with new settings")
+            return
+        register_secrets(setting)  # so that no log line or order reason can quote them
+        try:
+            self.apply_setting(setting)
+        except ValueError as error:
+            self.write_log(f"cannot connect: {error}", logging.ERROR)
+            return
+        shared_loop.acquire()
+        self._acquired = True
+        self.contracts_ready = None  # asyncio objects belong to one loop: a reconnect may run on a new one
+        self.submit(self._start(), "connect")
+
+    def close(self) -> None:
+        if not self._acquired:
+            return
+        self._acquired = False
+        try:
+            shared_loop.submit(self.stop()).result(self.timing.rest_timeout)
+        except Exception as error:
+            self.logger.warning("%s: close did not finish cleanly: %s", self.gateway_name, _describe(error))
+        finally:
+            shared_loop.release()
+
+    def subscribe(self, req: SubscribeRequest) -> None:
+        self.submit(self._subscribe(req), f"subscribe {req.vt_symbol}")
+
+    def unsubscribe(self, req: SubscribeRequest) -> None:
+        self.submit(self._unsubscribe(req.symbol), f"unsubscribe {req.vt_symbol}")
+
+    def send_order(self, req: OrderRequest) -> str:
+        orderid = self.new_orderid()
+        order = req.create_order_data(orderid, self.gateway_name)
+        problem = self.check_order(req)
+        if problem or not self._acquired:
+            self.orders.reject(order, problem or "not connected")
+            return order.vt_orderid
+        self.orders.order(order)
+        self.submit(self._place(order, req), f"send order {orderid}")
+        return order.vt_orderid
+
+    def cancel_order(self, req: CancelRequest) -> None:
+        self.submit(self._cancel(req), f"cancel order {req.orderid}")
+
+    def query_account(self) -> None:
+        self.submit(self.fetch_account(), "query account")
+
+    def query_position(self) -> None:
+        self.submit(self.fetch_positions(), "query positions")
+
+    def query_history(self, req: HistoryRequest) -> list[BarData]:
+        if not self._acquired:
+            self.write_log("query_history: not connected", logging.WARNING)
+            return []
+        future = shared_loop.submit(self.fetch_history(req))
+        try:
+            return future.result(self.timing.history_timeout)
+        except Exception as error:
+            self.write_log(f"query_history {req.vt_symbol} failed: {_describe(error)}", logging.ERROR)
+            return []
+
+    # ------------------------------------------------------------------ helpers
+
+    def new_orderid(self) -> str:
+        """A local order id, unique across sessions (connect time + counter), usable as a venue client id."""
+        return f"{self._session_prefix}{next(self._order_numbers):06d}"
+
+    def check_order(self, req: OrderRequest) -> str:
+        if req.type not in self.supported_order_types:
+            return f"order type {req.type.value} is not supported by {self.gateway_name}"
+        if req.volume <= 0:
+            return "volume must be positive"
+        if req.type != OrderType.MARKET and req.price <= 0:
+            return "price must be positive"
+        return ""
+
+    def submit(self, coro: Coroutine[Any, Any, Any], what: str) -> None:
+        """Run `coro` on the transport loop; a failure is logged with `what`, never raised at the caller."""
+        try:
+            future = shared_loop.submit(coro)
+        except RuntimeError:
+            self.write_log(f"{what}: not connected", logging.WARNING)
+            return
+        self._futures.add(future)
+
+        def done(finished: concurrent.futures.Future[Any]) -> None:
+            self._futures.discard(finished)
+            if finished.cancelled():
+                return
+            error = finished.exception()
+            if error is not None:
+                self.write_log(f"{what} failed: {_describe(error)}", logging.ERROR)
+
+        future.add_done_callback(done)
+
+    def state(self, front: str, state: str, message: str = "") -> None:
+        self.on_gateway_state(
+            GatewayStateData(gateway_name=self.gateway_name, front=front, state=state, message=message)
+        )
+
+    def drop_malformed(self, what: str, error: BaseException | str) -> None:
+        """Count and log a frame that could not be decoded (it is dropped; nothing else is)."""
+        self.malformed_messages += 1
+        self.logger.warning("%s: malformed %s dropped: %s", self.gateway_name, what, error)
+
+    def open_socket(
+        self,
+        front: str,
+        url: str,
+        heartbeat: Heartbeat,
+        *,
+        on_message: Callable[[bytes], None],
+        on_open: OnOpen | None = None,
+        build_subscribe: BuildSubscribe | None = None,
+        messages_per_second: float | None = None,
+        topics: Sequence[str] = (),
+    ) -> WebSocketClient:
+        """Start a WebSocket stream (on the loop); its state goes out as gateway-state events."""
+        socket = WebSocketClient(
+            WebSocketConfig(
+                url=url,
+                name=f"{self.gateway_name}.{front}",
+                heartbeat=heartbeat,
+                backoff=self.timing.backoff,
+                proxy=self.proxy,
+                open_timeout=self.timing.open_timeout,
+                messages_per_second=messages_per_second,
+            ),
+            on_message=on_message,
+            on_open=on_open,
+            build_subscribe=build_subscribe,
+            on_state=lambda connected, reason: self.state(
+                front, "connected" if connected else "disconnected", reason
+            ),
+        )
+        socket.add_topics(topics)
+        socket.start()
+        return socket
+
+    # ---- contracts and subscriptions (loop thread)
+
+    def add_contract(self, contract: ContractData) -> None:
+        self.contracts[contract.symbol] = contract
+        self.on_contract(contract)
+
+    async def _subscribe(self, req: SubscribeRequest) -> None:
+        if self.contracts_ready is None:
+            self.contracts_ready = asyncio.Event()
+        await self.contracts_ready.wait()
+        contract = self.contracts.get(req.symbol)
+        if contract is None or req.exchange != self.exchange:
+            self.write_log(f"subscribe: unknown symbol {req.vt_symbol}", logging.WARNING)
+            return
+        if req.symbol not in self.ticks:
+            self.ticks[req.symbol] = TickState(req.symbol, self.exchange, self.gateway_name, contract.name)
+        await self.subscribe_market(req.symbol)
+
+    async def _unsubscribe(self, symbol: str) -> None:
+        await self.unsubscribe_market(symbol)
+        self.ticks.pop(symbol, None)
+
+    def mark_contracts_ready(self) -> None:
+        if self.contracts_ready is None:
+            self.contracts_ready = asyncio.Event()
+        self.contracts_ready.set()
+
+    # ---- market data (loop thread): merge into the symbol's state and push a new tick
+
+    def update_top(  # noqa: PLR0917 - a hot path: positional arguments are the cheapest call
+        self,
+        symbol: str,
+        moment: dt.datetime | None,
+        bid: float,
+        bid_volume: float,
+        ask: float,
+        ask_volume: float,
+    ) -> None:
+        """Replace the best bid and ask (the hottest update of most venues) and push a new tick."""
+        state = self.ticks.get(symbol)
+        if state is None:
+            return
+        values = state.values
+        values[BID_PRICE], values[BID_VOLUME] = bid, bid_volume
+        values[ASK_PRICE], values[ASK_VOLUME] = ask, ask_volume
+        self.emit_tick(state, moment)
+
+    def update_last(self, symbol: str, moment: dt.datetime | None, price: float, volume: float) -> None:
+        """Record a market trade as the last price and volume and push a new tick."""
+        state = self.ticks.get(symbol)
+        if state is None:
+            return
+        values = state.values
+        values[LAST_PRICE], values[LAST_VOLUME] = price, volume
+        self.emit_tick(state, moment)
+
+    def update_depth(
+        self,
+        symbol: str,
+        moment: dt.datetime | None,
+        bids: Sequence[Sequence[Any]],
+        asks: Sequence[Sequence[Any]],
+    ) -> None:
+        """Replace the symbol's five levels (floats) and push a new tick."""
+        state = self.ticks.get(symbol)
+        if state is None:
+            return
+        state.set_levels(bids, asks)
+        self.emit_tick(state, moment)
+
+    def emit_tick(self, state: TickState, moment: dt.datetime | None) -> None:
+        """Push a new TickData from the state (a pushed tick is never mutated afterwards)."""
+        values = state.values
+        now = dt.datetime.now(UTC)
+        values[DATETIME] = moment or now
+        values[LOCALTIME] = now
+        self.on_tick(TickData(*values))
+
+    # ---- orders (loop thread)
+
+    async def _place(self, order: OrderData, req: OrderRequest) -> None:
+        try:
+            await self.place_order(order, req)
+        except (TransportError, ValueError) as error:
+            self.orders.update(order.orderid, Status.REJECTED, reason=order_reason(error))
+
+    async def _cancel(self, req: CancelRequest) -> None:
+        order = self.orders.get(req.orderid)
+        if order is not None and not order.is_active():
+            self.write_log(f"cancel {req.orderid}: the order is already {order.status.value}")
+            return
+        try:
+            await self.cancel_venue_order(req)
+        except VenueError as error:
+            self.write_log(f"cancel {req.orderid} refused: {error.venue_message}", logging.WARNING)
+
+    def push_account(self, accountid: str, balance: float, frozen: float) -> None:
+        self.on_account(
+            AccountData(gateway_name=self.gateway_name, accountid=accountid, balance=balance, frozen=frozen)
+        )
+
+    def private_stream_opened(self) -> None:
+        """Call when a private stream is (re)authenticated: after the first time, orders are reconciled,
+        since the updates sent while it was down are lost."""
+        if self._private_opened:
+            self.submit(self.reconcile(), "reconcile orders")
+        self._private_opened = True
+
+    async def reconcile(self) -> None:
+        """Bring every active order up to date from the venue and fetch the fills missed."""
+        active = self.orders.active_orders()
+        for order in active:
+            await self.reconcile_order(order)
+        if active:
+            self.write_log(f"reconciled {len(active)} active orders after the private stream reconnected")
+
+    # ---- lifecycle (loop thread)
+
+    async def _start(self) -> None:
+        if self.contracts_ready is None:
+            self.contracts_ready = asyncio.Event()
+        await self.start()
+
+    async def start(self) -> None:
+        """Connect: REST client, clock, contracts, public streams; with a key also account, positions, open
+        orders and the private streams. Returns once every stream is up (or has been given its open
+        timeout)."""
+        self.rest = self.create_rest()
+        await self.sync_clock()
+        await self.load_contracts()
+        self.mark_contracts_ready()
+        self.open_public_streams()
+        if self.has_credentials:
+            await self.fetch_account()
+            await self.fetch_positions()
+            await self.load_open_orders()
+            self.open_private_streams()
+        else:
+            self.write_log("no API key: market data only")
+        for socket in self.sockets():
+            if not await socket.wait_ready(self.timing.open_timeout):
+                self.write_log(f"{socket.config.name} is not up yet; it keeps retrying", logging.WARNING)
+        self.write_log("connected")
+
+    async def stop(self) -> None:
+        for socket in self.sockets():
+            await socket.close()
+        await self.after_streams_closed()
+        if self.rest is not None:
+            await self.rest.close()
+        self.write_log("closed")
+
+    async def sync_clock(self) -> None:
+        offset = await self.clock.sync(self.fetch_server_time)
+        self.logger.info("%s: clock offset to the venue %d ms", self.gateway_name, offset)
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self._key)
+
+    def create_rest(self) -> RestClient:
+        return RestClient(
+            RestConfig(
+                self.rest_url(),
+                timeout=self.timing.rest_timeout,
+                session_number=self._session_number,
+                proxy=self.proxy,
+                retries=self.timing.rest_retries,
+                backoff=self.timing.backoff,
+                default_headers=self.rest_headers(),
+            ),
+            signer=self.sign_request if self._key else None,
+            error_parser=self.parse_error,
+            limiter=RateLimiter(self.rate_limits()),
+            on_clock_skew=self.sync_clock,
+            on_headers=self.on_rest_headers,
+        )
+
+    def apply_common_settings(self, common: CommonSettings) -> None:
+        self._key, self._secret = common.key, common.secret.encode()
+        self.proxy, self._session_number = common.proxy, common.session_number
+
+    def on_rest_headers(self, headers: Mapping[str, str]) -> None:
+        """Every REST answer's headers (venues that report their usage override this)."""
+
+    def rest_headers(self) -> dict[str, str]:
+        """Headers sent with every REST request (e.g. a demo-trading flag)."""
+        return {}
+
+    async def after_streams_closed(self) -> None:
+        """Release what the streams held at the venue (e.g. a listenKey) after they closed."""
+
+    # ------------------------------------------------------------------ the venue's part
+
+    @abstractmethod
+    def apply_setting(self, setting: dict[str, Any]) -> None:
+        """Validate and keep the setting (`parse_common_settings` + the venue's keys); ValueError if bad."""
+
+    @abstractmethod
+    def rest_url(self) -> str:
+        """The REST root URL for the configured server."""
+
+    @abstractmethod
+    def rate_limits(self) -> dict[str, RateLimit]:
+        """The venue's request buckets by name (`RestRequest.costs` names them)."""
+
+    @abstractmethod
+    def sign_request(self, request: RestRequest) -> None:
+        """Add the venue's authentication to a signed request, in place."""
+
+    @abstractmethod
+    def parse_error(self, status: int, raw: bytes, headers: Mapping[str, str]) -> VenueError | None:
+        """A REST answer's typed error, None for a success (usually the venue's `parse.parse_error`)."""
+
+    @abstractmethod
+    async def fetch_server_time(self) -> int:
+        """The venue's clock in ms since the epoch."""
+
+    @abstractmethod
+    async def load_contracts(self) -> None:
+        """Fetch the instruments and `add_contract` each (and record its `steps`)."""
+
+    @abstractmethod
+    def open_public_streams(self) -> None:
+        """Open the market-data sockets (`open_socket`)."""
+
+    @abstractmethod
+    def open_private_streams(self) -> None:
+        """Open the account sockets; their on-open callback authenticates, then calls
+        `private_stream_opened`."""
+
+    @abstractmethod
+    def sockets(self) -> list[WebSocketClient]:
+        """Every socket opened, for waiting on them and closing them."""
+
+    @abstractmethod
+    async def load_open_orders(self) -> None:
+        """Fetch the open orders at connect and push them through `self.orders`."""
+
+    @abstractmethod
+    async def subscribe_market(self, symbol: str) -> None:
+        """Subscribe a symbol's market streams (its TickState exists already)."""
+
+    @abstractmethod
+    async def unsubscribe_market(self, symbol: str) -> None:
+        """Unsubscribe a symbol's market streams."""
+
+    @abstractmethod
+    async def place_order(self, order: OrderData, req: OrderRequest) -> None:
+        """Send an order; a TransportError or ValueError raised here rejects it with that reason."""
+
+    @abstractmethod
+    async def cancel_venue_order(self, req: CancelRequest) -> None:
+        """Ask the venue to cancel; a VenueError raised here is logged as a refused cancel."""
+
+    @abstractmethod
+    async def reconcile_order(self, order: OrderData) -> None:
+        """Ask the venue for an active order's state and the fills missed, and push them."""
+
+    @abstractmethod
+    async def fetch_account(self) -> None:
+        """Fetch balances and `push_account` each."""
+
+    @abstractmethod
+    async def fetch_positions(self) -> None:
+        """Fetch positions and push each (a venue without positions does nothing)."""
+
+    @abstractmethod
+    async def fetch_history(self, req: HistoryRequest) -> list[BarData]:
+        """Bars for `req`, oldest first."""
+
+
+def order_reason(reason: str | BaseException) -> str:
+    """Why an order was refused, as `extra["reason"]` shows it: the venue's code and message
+    ("-2010: Account has insufficient balance ..."), vtcore's own words, or, when the request may or may not
+    have reached the venue, a text that says the outcome is unknown. Secrets are masked."""
+    if isinstance(reason, VenueError):
+        text = reason.venue_message
+        if reason.code not in (None, ""):
+            text = f"{reason.code}: {text}"
+        if isinstance(reason, VenueUnavailableError):
+            text = f"outcome unknown ({text})"
+    elif isinstance(reason, VenueConnectionError):
+        # a request that never left (connection refused) certainly had no effect
+        text = str(reason) if getattr(reason, "not_sent", False) else f"outcome unknown ({reason})"
+    elif isinstance(reason, BaseException):
+        text = str(reason) or type(reason).__name__
+    else:
+        text = reason
+    return mask_secrets(text)
+
+
+def _describe(error: BaseException) -> str:
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
