@@ -40,6 +40,9 @@ from vtcore.gateways.binance import BinanceLinearGateway, BinanceSpotGateway
 from vtcore.gateways.okx import OkexGateway
 from vtcore.object import ContractData
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _cases_bitmex_bitfinex_onetoken as crypto_cases
+
 # vn.py's gateway modules import vnpy.trader.utility, which imports TA-Lib for its bar ArrayManager only
 sys.modules.setdefault("talib", types.ModuleType("talib"))
 import vnpy.event as vn_event  # noqa: E402
@@ -372,6 +375,21 @@ def main() -> None:
         ratios.append(ratio)
         print(f"{label:<28}{ours_rate:>14,.0f}{theirs_rate:>14,.0f}{ratio:>7.2f}x")
     print(f"{'geometric mean ratio':<56}{statistics.geometric_mean(ratios):>7.2f}x")
+
+    # BitMEX, Bitfinex, 1Token: beside vn.py's own parser where the registry has it, else the most-used
+    # third-party parser of the same events (see benchmarks/_cases_bitmex_bitfinex_onetoken.py)
+    ours2, theirs2 = crypto_cases.vtcore_cases(args.messages), crypto_cases.baseline_cases(args.messages)
+    header = f"{'venue message -> TickData':<28}{'vtcore msg/s':>14}{'baseline msg/s':>16}{'ratio':>8}"
+    print(f"\n{header}  baseline")
+    ratios = []
+    for label, (ours_handler, ours_frames, ours_counter) in ours2.items():
+        name, handler, frames, counter = theirs2[label]
+        ours_rate, theirs_rate, ratio = compare(
+            (ours_handler, ours_frames, ours_counter), (handler, frames, counter), args.repeat
+        )
+        ratios.append(ratio)
+        print(f"{label:<28}{ours_rate:>14,.0f}{theirs_rate:>16,.0f}{ratio:>7.2f}x  {name}")
+    print(f"{'minimum ratio':<58}{min(ratios):>7.2f}x")
 
     frame = dumps({"stream": "btcusdt@bookTicker", "data": binance_book_ticker(1)})
     print(f"\nWebSocket receive, {args.frames} frames of {len(frame)} bytes from a local aiohttp server:")

@@ -22,7 +22,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from venues.matching import Execution, MatchingCore
+from venues.matching import Execution, MatchingCore, SimOrder
 
 
 @dataclass
@@ -161,6 +161,23 @@ class VenueServer:
 
         self.run(act)
 
+    def place_and_publish(self, order: SimOrder) -> None:
+        """Match `order` (venue loop); what it took from the book is printed on the public tape and the book
+        is published again, as a venue's market data shows every trade, the user's own included."""
+        self.matching.place(order)
+        taken = [fill for fill in self.matching.fills.get(order.order_id, []) if not fill.maker]
+        for fill in taken:
+            self.publish_trade(order.symbol, str(fill.price), str(fill.quantity), order.side == "SELL")
+            self.on_last_price(order.symbol, fill.price)
+        if taken:
+            self.publish_book(order.symbol)
+
+    def publish_book(self, symbol: str) -> None:
+        raise NotImplementedError
+
+    def publish_trade(self, symbol: str, price: str, quantity: str, buyer_maker: bool) -> None:
+        raise NotImplementedError
+
     def on_last_price(self, symbol: str, price: Decimal) -> None:
         """A trade printed at `price` (venue loop): stop orders that trigger on the last price may start."""
         self.last_prices[symbol] = price
@@ -284,11 +301,16 @@ class VenueServer:
             return self.rate_limited_response()
         if self.faults.http_5xx > 0:
             self.faults.http_5xx -= 1
-            return web.Response(status=503, text="Service Unavailable")
+            return self.unavailable_response()
         return await handler(request)
 
     def rate_limited_response(self) -> web.Response:
         raise NotImplementedError
+
+    def unavailable_response(self) -> web.Response:
+        """The answer to a request while the venue is overloaded (`faults.http_5xx`); venues whose overload
+        reply has a body of their own override it."""
+        return web.Response(status=503, text="Service Unavailable")
 
     # ---- executions
 

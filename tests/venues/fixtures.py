@@ -10,7 +10,10 @@ import pytest
 from venues.base import VenueServer
 from venues.binance import BinanceSpotVenue
 from venues.binance_futures import BinanceCoinFuturesVenue, BinanceFuturesVenue
+from venues.bitfinex import BitfinexVenue
+from venues.bitmex import BitmexVenue
 from venues.okx import OkxVenue
+from venues.onetoken import OneTokenVenue
 from vtcore.engine import MainEngine
 
 
@@ -69,5 +72,33 @@ def binance_futures_venue(request: pytest.FixtureRequest, engines) -> Iterator[B
     server.start()
     for spec in server.symbols:
         server.set_book(spec.symbol, [("100.0", "5"), ("99.9", "7")], [("100.1", "4"), ("100.2", "9")])
+    yield server
+    stop_venue(server, engines)
+
+
+@pytest.fixture
+def bitmex_venue(engines) -> Iterator[BitmexVenue]:
+    server = BitmexVenue().start()
+    server.set_book("XBTUSD", [("100.0", "1000"), ("99.5", "2000")], [("100.5", "1500"), ("101.0", "3000")])
+    server.set_book("XBTUSDT", [("100.0", "5000"), ("99.5", "9000")], [("100.5", "4000"), ("101.0", "8000")])
+    yield server
+    stop_venue(server, engines)
+
+
+@pytest.fixture
+def bitfinex_venue(engines) -> Iterator[BitfinexVenue]:
+    server = BitfinexVenue()
+    server.heartbeat_interval = 0.5
+    server.start()
+    server.set_book("tBTCUSD", [("100.0", "1.0"), ("99.5", "2.0")], [("100.5", "1.5"), ("101.0", "3.0")])
+    yield server
+    stop_venue(server, engines)
+
+
+@pytest.fixture
+def onetoken_venue(engines) -> Iterator[OneTokenVenue]:
+    server = OneTokenVenue().start()  # 1Token's own rule: a connection quiet for 30 s is dropped
+    for symbol in ("binance/btc.usdt", "okef/btc.usd.q"):
+        server.set_book(symbol, [("100.00", "1.0"), ("99.50", "2.0")], [("100.50", "1.5"), ("101.00", "3.0")])
     yield server
     stop_venue(server, engines)

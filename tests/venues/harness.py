@@ -85,6 +85,13 @@ class Recorder:
         orders = self.orders(vt_orderid)
         return orders[-1] if orders else None
 
+    def reaches(self, vt_orderid: str, status: Any) -> Any:
+        """Wait until the order's last pushed state has `status`; returns that OrderData."""
+        return self.wait(
+            lambda: (order := self.last_order(vt_orderid)) and order.status == status and order,
+            what=f"{vt_orderid} {status.value}",
+        )
+
 
 def wait_until(predicate: Callable[[], Any], timeout: float = WAIT, what: str = "condition") -> Any:
     deadline = time.monotonic() + timeout

@@ -122,6 +122,16 @@ class MatchingCore:
             if order.working:
                 self._match(order)
 
+    def place_cancelled(self, order: SimOrder) -> None:
+        """Accept `order` and cancel it at once without matching: a post-only order that would have taken
+        liquidity, on venues that accept such an order and then cancel it (NEW, then CANCELED)."""
+        with self._lock:
+            order.created_ms = order.updated_ms = now_ms()
+            self.orders[order.order_id] = order
+            self.fills[order.order_id] = []
+            self._emit("NEW", order, None)
+            self._finish(order, "CANCELED")
+
     def trigger(self, symbol: str, price: Decimal, source: str = "last") -> list[SimOrder]:
         """The `source` price of `symbol` is now `price`: every waiting stop order it reaches starts working
         (TRIGGERED) and matches like a new order. Returns them."""

@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 import vtcore
-from vtcore.gateways import GATEWAYS, SIM_PEERS
+from vtcore.gateways import GATEWAY_NOTES, GATEWAYS, SIM_PEERS
 from vtcore.gateways._sdk import build as sdk_build
 from vtcore.setting import get_settings_dir
 
@@ -46,6 +46,7 @@ def run_info(args: argparse.Namespace) -> int:
     for sdk in sdk_build.known_sdks():  # every vendor SDK the build knows: built, or why not
         lines.append(f"{sdk_build.build_info(sdk).get('title', sdk)} SDK: {sdk_build.status(sdk)}")
     lines.append(f"gateways: {', '.join(GATEWAYS)}")
+    lines.extend(f"  {name}: {note}" for name, note in GATEWAY_NOTES.items())
     lines.append(f"local peers (vtcore run --sim --gateway NAME): {', '.join(SIM_PEERS)}")
     lines.append(f"settings folder: {get_settings_dir()}")
     print("\n".join(lines))

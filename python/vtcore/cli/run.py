@@ -94,7 +94,8 @@ class LiveView:
     def all_ready(self, gateways: list[str]) -> bool:
         with self._lock:
             fronts = [state for key, state in self.states.items() if key[0] in gateways]
-        return bool(fronts) and all(state.state == "ready" for state in fronts)
+        # SDK gateways say "ready", the REST/WebSocket ones "connected" per stream
+        return bool(fronts) and all(state.state in ("ready", "connected") for state in fronts)
 
     def render(self) -> list[str]:
         now = time.monotonic()

@@ -27,7 +27,16 @@ GATEWAYS: dict[str, str] = {
     "BINANCE_INVERSE": "vtcore.gateways.binance:BinanceInverseGateway",
     "OKEX": "vtcore.gateways.okx:OkexGateway",
     "OKEXF": "vtcore.gateways.okx:OkexfGateway",
+    "BITMEX": "vtcore.gateways.bitmex:BitmexGateway",
+    "BITFINEX": "vtcore.gateways.bitfinex:BitfinexGateway",
+    "ONETOKEN": "vtcore.gateways.onetoken:OnetokenGateway",
     "RPC": "vtcore.gateways.rpc:RpcGateway",
+}
+
+#: what a user must know about a gateway before connecting it (shown by `vtcore info`)
+GATEWAY_NOTES: dict[str, str] = {
+    "ONETOKEN": "the public 1Token service no longer exists; the gateway speaks its documented protocol "
+    "and is tested against a local venue only",
 }
 
 
@@ -36,6 +45,9 @@ DEFAULT_SIM_GATEWAY = "CTP"
 SIM_PEERS: dict[str, str] = {
     "CTP": "vtcore.gateways.ctp.sim:start_peer",
     "MINI": "vtcore.gateways.mini.sim:start_peer",
+    "BITMEX": "vtcore.gateways.bitmex.sim:start_peer",
+    "BITFINEX": "vtcore.gateways.bitfinex.sim:start_peer",
+    "ONETOKEN": "vtcore.gateways.onetoken.sim:start_peer",
 }
 
 

@@ -99,6 +99,8 @@ class WebSocketClient:
         )
         #: computes the URL before each connect (a private stream's URL carries a fresh listen key)
         self.url_provider: Callable[[], Awaitable[str]] | None = None
+        #: computes headers for the upgrade request before each connect (1Token signs the upgrade itself)
+        self.headers_provider: Callable[[], dict[str, str]] | None = None
 
     # ---- lifecycle
 
@@ -265,8 +267,10 @@ class WebSocketClient:
         url = await self.url_provider() if self.url_provider is not None else self.config.url
         heartbeat = self.config.heartbeat
         protocol_ping = heartbeat.ping_interval if heartbeat.text_ping is None else None
+        headers = self.headers_provider() if self.headers_provider is not None else None
         return await self._session.ws_connect(
             url,
+            headers=headers,
             autoping=True,
             heartbeat=protocol_ping,
             proxy=self.config.proxy,

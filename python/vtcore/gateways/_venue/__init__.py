@@ -8,7 +8,7 @@ subclass implementing its abstract hooks). See docs/adding-a-gateway.md.
 from vtcore.gateways._venue.gateway import VenueGateway, order_reason
 from vtcore.gateways._venue.settings import CommonSettings, Timing, parse_common_settings
 from vtcore.gateways._venue.ticks import TICK_INDEX, TickState
-from vtcore.gateways._venue.wire import format_number, format_step, http_to_ws, leading_string
+from vtcore.gateways._venue.wire import format_lots, format_number, format_step, http_to_ws, leading_string
 
 __all__ = [
     "TICK_INDEX",
@@ -16,6 +16,7 @@ __all__ = [
     "TickState",
     "Timing",
     "VenueGateway",
+    "format_lots",
     "format_number",
     "format_step",
     "http_to_ws",

@@ -84,6 +84,10 @@ class VenueGateway(BaseGateway):
         {OrderType.LIMIT, OrderType.MARKET, OrderType.FAK, OrderType.FOK}
     )
 
+    #: a text-ping venue's keep-alive rule (`text_heartbeat`): ping after this long quiet; drop at the limit
+    venue_ping_interval: ClassVar[float] = 20.0
+    venue_idle_limit: ClassVar[float] = 30.0
+
     def __init__(self, event_engine: EventEngine, gateway_name: str) -> None:
         super().__init__(event_engine, gateway_name)
         self.timing = Timing()
@@ -217,6 +221,15 @@ class VenueGateway(BaseGateway):
         """Count and log a frame that could not be decoded (it is dropped; nothing else is)."""
         self.malformed_messages += 1
         self.logger.warning("%s: malformed %s dropped: %s", self.gateway_name, what, error)
+
+    def text_heartbeat(self, text_ping: str) -> Heartbeat:
+        """The heartbeat of a venue that wants a text ping from quiet clients (`venue_ping_interval`) and
+        drops a line silent for `venue_idle_limit`; `timing` shrinks both in tests."""
+        return Heartbeat(
+            ping_interval=self.timing.ws_ping_interval or self.venue_ping_interval,
+            text_ping=text_ping,
+            idle_timeout=self.timing.ws_idle_timeout or self.venue_idle_limit,
+        )
 
     def open_socket(
         self,

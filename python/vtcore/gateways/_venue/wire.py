@@ -35,3 +35,16 @@ def leading_string(raw: bytes, prefix: bytes) -> str | None:
         return None
     end = raw.find(b'"', len(prefix))
     return raw[len(prefix) : end].decode() if end > 0 else None
+
+
+def format_lots(value: float, step: str) -> str:
+    """`value` as plain text when it is a whole number of the venue's `step`s; ValueError naming the step
+    otherwise. An order's size is never rounded (rounding 150 to lots of 100 would buy 200)."""
+    text = format_step(value, step)
+    if (
+        step
+        and Decimal(step) > 0
+        and abs(Decimal(text) - Decimal(repr(float(value)))) > Decimal(step) * Decimal("1e-9")
+    ):
+        raise ValueError(f"volume {format_number(value)} is not a multiple of the lot size {step}")
+    return text

@@ -1,0 +1,152 @@
+"""Bitfinex's public channels merged into each subscribed symbol's tick: `ticker` (best bid/ask, last, 24 h),
+`book` (P0, 25 levels kept locally, five pushed; checked against the venue's checksums) and `trades` (last).
+
+A channel frame is `[CHAN_ID, ...]`; the channel id says which channel it is (from the `subscribed` event), so
+each frame is decoded once by the decoder for that channel and frame shape.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from vtcore.gateways._venue import TICK_INDEX, TickState
+from vtcore.gateways._venue.depth import ASKS, BIDS, LevelBook
+from vtcore.gateways.bitfinex import parse, schemas
+from vtcore.time import ms_to_datetime
+
+_BID, _BID_SIZE = TICK_INDEX["bid_price_1"], TICK_INDEX["bid_volume_1"]
+_ASK, _ASK_SIZE = TICK_INDEX["ask_price_1"], TICK_INDEX["ask_volume_1"]
+_LAST, _LAST_SIZE = TICK_INDEX["last_price"], TICK_INDEX["last_volume"]
+_HIGH, _LOW, _OPEN = TICK_INDEX["high_price"], TICK_INDEX["low_price"], TICK_INDEX["open_price"]
+_VOLUME = TICK_INDEX["volume"]
+
+Emit = Callable[[TickState, "dt.datetime | None"], None]
+
+
+class Book(LevelBook):
+    """One symbol's P0 book (asks kept as positive sizes)."""
+
+    def apply(self, level: schemas.Level) -> int:
+        """Apply one level (COUNT 0 removes its price from the side the amount's sign names); returns which
+        side's best five it may have changed: BIDS, ASKS or 0."""
+        amount = level.AMOUNT
+        if level.COUNT == 0:
+            return self.remove(amount > 0, level.PRICE)
+        return self.set(amount > 0, level.PRICE, amount if amount > 0 else -amount)
+
+
+@dataclass
+class Channel:
+    kind: str  # ticker, book, trades
+    symbol: str  # vtcore's symbol (no "t")
+    handler: Callable[[bytes, int, Channel], str | None]
+    book: Book | None = None
+
+
+_TICKER, _BOOK_UPDATE, _TRADE_UPDATE = (
+    parse.TICKER.decode,
+    parse.BOOK_UPDATE.decode,
+    parse.TRADE_UPDATE.decode,
+)
+
+
+class BitfinexMarket:
+    def __init__(self, ticks: dict[str, TickState], emit: Emit) -> None:
+        self.ticks = ticks  # the gateway's tick state per subscribed symbol
+        self.emit = emit
+        self.channels: dict[int, Channel] = {}
+        self.by_prefix: dict[bytes, Channel] = {}
+        self.books: dict[str, Book] = {}
+        self.checksum_failures = 0
+        self.handlers = {"ticker": self.on_ticker, "book": self.on_book, "trades": self.on_trades}
+
+    def subscribed(self, chan_id: int, kind: str, symbol: str) -> None:
+        handler = self.handlers.get(kind)
+        if handler is None:
+            return
+        channel = Channel(kind, symbol, handler)
+        if kind == "book":
+            channel.book = self.books.setdefault(symbol, Book())
+            channel.book.clear()
+        self.channels[chan_id] = self.by_prefix[b"[%d" % chan_id] = channel
+
+    def forget(self, chan_id: int) -> None:
+        self.channels.pop(chan_id, None)
+        self.by_prefix.pop(b"[%d" % chan_id, None)
+
+    def reset(self) -> None:
+        """The socket closed: its channel ids mean nothing on the next connection."""
+        self.channels.clear()
+        self.by_prefix.clear()
+        for book in self.books.values():
+            book.clear()
+
+    def handle(self, raw: bytes) -> str | None:
+        """Merge one channel frame into the ticks. Returns the symbol whose book failed its checksum (the
+        gateway subscribes it again), else None. Raises one of `parse.DECODE_ERRORS` when malformed."""
+        comma = raw.find(b",")
+        channel = self.by_prefix.get(raw[:comma])  # "[CHAN_ID": no int() per frame
+        if channel is None:
+            return None
+        return channel.handler(raw, comma, channel)
+
+    def on_ticker(self, raw: bytes, comma: int, channel: Channel) -> str | None:
+        if raw[comma + 1] == 0x22:  # '"hb"'
+            return None
+        ticker = _TICKER(raw)[1]
+        state = self.ticks.get(channel.symbol)
+        if state is not None:
+            values = state.values
+            values[_BID] = ticker.BID or 0.0
+            values[_BID_SIZE] = ticker.BID_SIZE or 0.0
+            values[_ASK] = ticker.ASK or 0.0
+            values[_ASK_SIZE] = ticker.ASK_SIZE or 0.0
+            values[_LAST] = last = ticker.LAST_PRICE or 0.0
+            values[_VOLUME] = ticker.VOLUME or 0.0
+            values[_HIGH] = ticker.HIGH or 0.0
+            values[_LOW] = ticker.LOW or 0.0
+            values[_OPEN] = last - (ticker.DAILY_CHANGE or 0.0)
+            self.emit(state, None)
+        return None
+
+    def on_book(self, raw: bytes, comma: int, channel: Channel) -> str | None:
+        book = channel.book
+        assert book is not None
+        second = raw[comma + 1]
+        if second == 0x22:  # '"hb"' or '"cs"': a heartbeat, or the checksum of the book so far
+            if raw[comma + 2] == 0x63 and parse.book_checksum(*book.top(25)) != parse.CHECKSUM.decode(raw)[2]:
+                self.checksum_failures += 1
+                return channel.symbol
+            return None
+        if raw[comma + 2] == 0x5B:  # '[[' (or '[]'): a snapshot
+            book.clear()
+            for level in parse.BOOK_SNAPSHOT.decode(raw)[1]:
+                book.apply(level)
+            side = BIDS | ASKS
+        else:
+            side = book.apply(_BOOK_UPDATE(raw)[1])
+        state = self.ticks.get(channel.symbol)
+        if state is not None:
+            if side:  # a change below the fifth level leaves the tick's five levels as they are
+                book.write(state.values, side)
+            self.emit(state, None)
+        return None
+
+    def on_trades(self, raw: bytes, comma: int, channel: Channel) -> str | None:
+        if raw[comma + 1] != 0x22:
+            snapshot = parse.TRADE_SNAPSHOT.decode(raw)[1]
+            if not snapshot:
+                return None
+            trade = max(snapshot, key=lambda row: row.MTS)
+        elif raw[comma + 2 : comma + 4] == b"te":
+            trade = _TRADE_UPDATE(raw)[2]
+        else:
+            return None  # "hb", or "tu" which repeats a "te"
+        state = self.ticks.get(channel.symbol)
+        if state is not None:
+            state.values[_LAST] = trade.PRICE
+            state.values[_LAST_SIZE] = abs(trade.AMOUNT)
+            self.emit(state, ms_to_datetime(trade.MTS))
+        return None

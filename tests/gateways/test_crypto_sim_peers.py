@@ -1,0 +1,80 @@
+"""`vtcore run --sim --gateway BITMEX|BITFINEX|ONETOKEN`: each gateway's local peer starts, the gateway
+connects to it with the peer's setting, ticks arrive and a demo order fills; the peer stops cleanly."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from venues.harness import Recorder
+from vtcore.constant import Direction, OrderType, Status
+from vtcore.engine import MainEngine
+from vtcore.gateways import load_gateway_class, start_sim_peer
+from vtcore.gateways._venue import Timing
+from vtcore.object import OrderRequest, SubscribeRequest
+
+
+@pytest.mark.parametrize("name", ["BITMEX", "BITFINEX", "ONETOKEN"])
+def test_sim_peer_serves_its_gateway(main_engine: MainEngine, name: str) -> None:
+    peer = start_sim_peer(name)
+    try:
+        recorder = Recorder(main_engine)
+        gateway = main_engine.add_gateway(load_gateway_class(name))
+        gateway.timing = Timing.fast()  # type: ignore[attr-defined]
+        main_engine.connect(peer.setting, name)
+        recorder.wait(lambda: "connected" in recorder.logs(), what=f"{name} connected")
+        contract = recorder.wait(recorder.contracts)[0]
+        main_engine.subscribe(SubscribeRequest(contract.symbol, contract.exchange), name)
+        tick = recorder.wait(
+            lambda: (t := recorder.ticks(contract.vt_symbol)) and t[-1].ask_price_1 and t[-1]
+        )
+        vt_orderid = main_engine.send_order(
+            OrderRequest(
+                contract.symbol,
+                contract.exchange,
+                Direction.LONG,
+                OrderType.LIMIT,
+                contract.min_volume * (1 if name == "BITMEX" else 1000),
+                tick.ask_price_1,
+            ),
+            name,
+        )
+        recorder.reaches(vt_orderid, Status.ALLTRADED)
+    finally:
+        main_engine.close()
+        peer.stop()
+
+
+def test_vtcore_run_sim_gateway_bitmex(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = {"HOME": str(tmp_path), "VTCORE_HOME": str(tmp_path / ".vntrader"), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "vtcore"),
+            "run",
+            "--sim",
+            "--gateway",
+            "BITMEX",
+            "--duration",
+            "4",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "BITMEX on its local venue" in done.stdout
+
+
+def test_vtcore_info_says_the_1token_service_is_gone(capsys: pytest.CaptureFixture[str]) -> None:
+    from vtcore.cli.info import run_info  # noqa: PLC0415
+
+    assert run_info(argparse.Namespace()) == 0
+    out = capsys.readouterr().out
+    assert "ONETOKEN: the public 1Token service no longer exists" in out
+    assert "BITMEX" in out and "BITFINEX" in out

@@ -1,0 +1,145 @@
+"""The local BitMEX venue keeps BitMEX's rules: the documented signature vector, expiry against the venue's
+clock, rate-limit headers and the 429 reply, the overload reply, text ping/pong, and the WebSocket's
+authentication and subscription errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+import aiohttp
+import pytest
+import requests
+
+from venues.bitmex import API_KEY, API_SECRET, RATE_LIMIT_PER_MINUTE, BitmexVenue, signature
+
+
+def test_signature_matches_bitmex_documented_example() -> None:
+    # BitMEX's API-key documentation: GET /api/v1/instrument, expires 1518064236
+    assert (
+        signature(API_SECRET, "GET", "/api/v1/instrument", 1518064236, "")
+        == "c7682d435d0cfe87c16098df34ef2eb5a549d4c5a3c2b1f0f77b8af73423bf00"
+    )
+    body = '{"symbol":"XBTM15","price":219.0,"clOrdID":"mm_bitmex_1a/oemUeQ4CAJZgP3fjHsA","orderQty":98}'
+    assert (
+        signature(API_SECRET, "POST", "/api/v1/order", 1518064238, body)
+        == "1749cd2ccae4aa49048ae09f0b95110cee706e0944e6a14ad0b3a8cb45bd336b"
+    )
+
+
+def signed(venue: BitmexVenue, method: str, path: str, body: str = "", expires: int | None = None) -> Any:
+    expires = expires if expires is not None else int(time.time()) + 30
+    headers = {
+        "api-key": API_KEY,
+        "api-expires": str(expires),
+        "api-signature": signature(API_SECRET, method, path, expires, body),
+        "Content-Type": "application/json",
+    }
+    return requests.request(method, venue.http_url + path, data=body or None, headers=headers, timeout=10)
+
+
+def test_expiry_is_checked_against_the_venue_clock(bitmex_venue: BitmexVenue) -> None:
+    assert signed(bitmex_venue, "GET", "/api/v1/user/margin").status_code == 200
+    bitmex_venue.faults.clock_offset_ms = 120_000  # the venue's clock runs two minutes ahead
+    answer = signed(bitmex_venue, "GET", "/api/v1/user/margin")
+    assert answer.status_code == 401
+    message = answer.json()["error"]["message"]
+    assert message.startswith("This request has expired - `expires` is in the past. Current time: ")
+    now = int(message.rsplit(" ", 1)[1])
+    assert signed(bitmex_venue, "GET", "/api/v1/user/margin", expires=now + 10).status_code == 200
+
+
+def test_rate_limit_headers_and_429(bitmex_venue: BitmexVenue) -> None:
+    first = signed(bitmex_venue, "GET", "/api/v1/position")
+    second = signed(bitmex_venue, "GET", "/api/v1/position")
+    assert first.headers["x-ratelimit-limit"] == str(RATE_LIMIT_PER_MINUTE)
+    assert int(second.headers["x-ratelimit-remaining"]) == int(first.headers["x-ratelimit-remaining"]) - 1
+    bitmex_venue.requests_per_key[API_KEY] = [time.monotonic()] * RATE_LIMIT_PER_MINUTE
+    limited = signed(bitmex_venue, "GET", "/api/v1/position")
+    assert limited.status_code == 429
+    assert limited.headers["Retry-After"] == "1"
+    assert limited.json() == {
+        "error": {"message": "Rate limit exceeded, retry in 1 seconds.", "name": "RateLimitError"}
+    }
+    bitmex_venue.faults.http_5xx = 1
+    overloaded = requests.get(bitmex_venue.http_url + "/api/v1/instrument/active", timeout=10)
+    assert overloaded.status_code == 503
+    assert "overloaded" in overloaded.json()["error"]["message"]
+
+
+def test_order_validation_uses_bitmex_texts(bitmex_venue: BitmexVenue) -> None:
+    def place(**fields: Any) -> Any:
+        return signed(bitmex_venue, "POST", "/api/v1/order", json.dumps({"symbol": "XBTUSD", **fields}))
+
+    assert place(side="Up", orderQty=100, price=99).json()["error"]["message"] == "Invalid side"
+    assert place(side="Buy", orderQty=0, price=99).json()["error"]["message"] == "orderQty is invalid"
+    assert place(side="Buy", orderQty=100, price=99.3).json()["error"]["message"] == "Invalid price tickSize"
+    assert (
+        place(side="Buy", orderQty=100, price=99, timeInForce="GTX")
+        .json()["error"]["message"]
+        .startswith("Invalid timeInForce")
+    )
+    assert place(side="Buy", orderQty=100, price=99, clOrdID="a").status_code == 200
+    assert (
+        place(side="Buy", orderQty=100, price=99, clOrdID="a").json()["error"]["message"]
+        == "Duplicate clOrdID"
+    )
+    fok = place(side="Buy", orderQty=5000, price=101, timeInForce="FillOrKill").json()
+    assert (fok["ordStatus"], fok["cumQty"], fok["text"]) == (
+        "Canceled",
+        0,
+        "Canceled: Order had timeInForce of FillOrKill",
+    )
+
+
+def test_websocket_rules(bitmex_venue: BitmexVenue) -> None:
+    async def run() -> list[Any]:
+        received: list[Any] = []
+        url = bitmex_venue.http_url.replace("http", "ws") + "/realtime"
+        async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
+            received.append(json.loads((await ws.receive()).data)["info"])
+            await ws.send_str("ping")
+            received.append((await ws.receive()).data)
+            for message in (
+                {"op": "subscribe", "args": ["order"]},
+                {"op": "subscribe", "args": ["nope:XBTUSD"]},
+                {"op": "authKeyExpires", "args": [API_KEY, int(time.time()) + 10, "0" * 64]},
+            ):
+                await ws.send_str(json.dumps(message))
+                answer = json.loads((await ws.receive()).data)
+                received.append((answer["status"], answer["error"]))
+            expires = int(time.time()) + 10
+            good = signature(API_SECRET, "GET", "/realtime", expires, "")
+            await ws.send_str(json.dumps({"op": "authKeyExpires", "args": [API_KEY, expires, good]}))
+            received.append(json.loads((await ws.receive()).data)["success"])
+            await ws.send_str(json.dumps({"op": "subscribe", "args": ["order"]}))
+            received.append(json.loads((await ws.receive()).data)["subscribe"])
+            received.append(json.loads((await ws.receive()).data)["action"])
+        return received
+
+    assert asyncio.run(run()) == [
+        "Welcome to the BitMEX Realtime API.",
+        "pong",
+        (401, "User requested an account-locked subscription but no authorization was provided."),
+        (400, "Unknown table: nope"),
+        (401, "Signature not valid."),
+        True,
+        "order",
+        "partial",
+    ]
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_bucketed_trades_are_stamped_with_the_end_of_their_bin(
+    bitmex_venue: BitmexVenue, reverse: bool
+) -> None:
+    rows = requests.get(
+        bitmex_venue.http_url + "/api/v1/trade/bucketed",
+        params={"binSize": "1m", "symbol": "XBTUSD", "count": 3, "reverse": str(reverse).lower()},
+        timeout=10,
+    ).json()
+    stamps = [row["timestamp"] for row in rows]
+    assert all(stamp.endswith(":00.000Z") for stamp in stamps)
+    assert stamps == sorted(stamps, reverse=reverse)
