@@ -243,7 +243,7 @@ class Suite:
     def check_libraries(self, label: str, libraries: list[str]) -> None:
         self.check(
             f"{label}: the simulator was loaded, not vendor libraries",
-            bool(libraries) and all("ctpsim_lib" in p or "/stamp/" in p for p in libraries),
+            bool(libraries) and all("sim_lib" in p or "/stamp/" in p for p in libraries),
             ", ".join(libraries),
         )
 
