@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import websocket
 
@@ -74,6 +75,8 @@ def _vnpy_exchange_with_huobi() -> None:
 _vnpy_exchange_with_huobi()
 from vnpy_huobi import huobi_spot_gateway as vn_huobi_spot  # noqa: E402
 from vnpy_huobi import huobi_usdt_gateway as vn_huobi_usdt  # noqa: E402
+
+from _measure import ResultsFile  # noqa: E402
 
 # ------------------------------------------------------------------------------------------------- messages
 
@@ -502,7 +505,12 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=50_000, help="messages per venue case")
     parser.add_argument("--frames", type=int, default=100_000, help="frames per transport run")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--json", type=Path, default=None, help="write the figures here (benchmarks/report.py)"
+    )
     args = parser.parse_args()
+    results_file = ResultsFile("bench_venue_parse.py")
+    parse_rows: list[dict[str, Any]] = []
 
     print(
         f"python {sys.version.split()[0]}, {args.messages} messages per case, "
@@ -511,14 +519,16 @@ def main() -> None:
     )
     ours, theirs = vtcore_parsers(args.messages), vnpy_parsers(args.messages)
     print(f"{'venue message -> TickData':<28}{'vtcore msg/s':>14}{'vn.py msg/s':>14}{'ratio':>8}")
-    ratios = {}
+    ratios: dict[str, float] = {}
     for label in ours:
         ours_rate, theirs_rate, ratio = compare(ours[label], theirs[label], args.repeat)
         ratios[label] = ratio
+        parse_rows.append({"case": label, "vtcore": ours_rate, "vnpy": theirs_rate, "pair_ratio": ratio})
         print(f"{label:<28}{ours_rate:>14,.0f}{theirs_rate:>14,.0f}{ratio:>7.2f}x")
     weakest = min(ratios, key=ratios.__getitem__)
     verdict = "met" if ratios[weakest] >= TARGET_RATIO else "NOT met"
-    print(f"{'geometric mean ratio':<56}{statistics.geometric_mean(ratios.values()):>7.2f}x")
+    geometric_mean = statistics.geometric_mean(ratios.values())
+    print(f"{'geometric mean ratio':<56}{geometric_mean:>7.2f}x")
     print(f"{'minimum ratio (' + weakest + ')':<56}{ratios[weakest]:>7.2f}x")
     print(f"target: at least {TARGET_RATIO:.0f}x vn.py on every message type: {verdict}")
     print(f"load average after: {load_average()}")
@@ -528,15 +538,15 @@ def main() -> None:
     ours2, theirs2 = crypto_cases.vtcore_cases(args.messages), crypto_cases.baseline_cases(args.messages)
     header = f"{'venue message -> TickData':<28}{'vtcore msg/s':>14}{'baseline msg/s':>16}{'ratio':>8}"
     print(f"\n{header}  baseline")
-    ratios = []
+    other_ratios = []
     for label, (ours_handler, ours_frames, ours_counter) in ours2.items():
         name, handler, frames, counter = theirs2[label]
         ours_rate, theirs_rate, ratio = compare(
             (ours_handler, ours_frames, ours_counter), (handler, frames, counter), args.repeat
         )
-        ratios.append(ratio)
+        other_ratios.append(ratio)
         print(f"{label:<28}{ours_rate:>14,.0f}{theirs_rate:>16,.0f}{ratio:>7.2f}x  {name}")
-    print(f"{'minimum ratio':<58}{min(ratios):>7.2f}x")
+    print(f"{'minimum ratio':<58}{min(other_ratios):>7.2f}x")
 
     frame = dumps({"stream": "btcusdt@bookTicker", "data": binance_book_ticker(1)})
     print(f"\nWebSocket receive, {args.frames} frames of {len(frame)} bytes from a local aiohttp server:")
@@ -555,6 +565,19 @@ def main() -> None:
     print(f"{'aiohttp (vtcore transport)':<28}{ours_rate:>14,.0f} frames/s")
     print(f"{'websocket-client':<28}{theirs_rate:>14,.0f} frames/s")
     print(f"{'ratio (median of pairs)':<28}{socket_ratio:>13.2f}x")
+    if args.json is not None:
+        figures = {
+            "parse": parse_rows,
+            "geometric_mean": geometric_mean,
+            "socket": {
+                "frames": args.frames,
+                "frame_bytes": len(frame),
+                "vtcore": ours_rate,
+                "websocket_client": theirs_rate,
+                "pair_ratio": socket_ratio,
+            },
+        }
+        results_file.write(args.json, figures)
 
 
 if __name__ == "__main__":
