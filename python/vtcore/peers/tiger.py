@@ -6,7 +6,9 @@ HTTP (one URL, `POST /gateway`): the body is JSON with `tiger_id`, `method`, `ch
 parameter but `sign`, sorted, `k=v` joined by `&`, non-text values as JSON) and verifies `sign` as RSA-SHA1
 with the public key of the test's key pair, as Tiger's server does with the developer's registered key. The
 answer is `{"code": 0, "message": "success", "timestamp": ms, "data": ...}`; a refusal carries a non-zero
-code and Tiger's kind of message. The answer is not signed (tigeropen skips its check when `sign` is absent).
+code and Tiger's kind of message. A successful answer is signed as Tiger signs its own: `sign` = RSA-SHA1
+over the request's `timestamp` with the server's key (`server_public_key` is what a client configures as
+Tiger's public key; tigeropen checks it).
 
 Push (TCP, plain for a loopback peer; Tiger's is TLS): frames are a varint length + a serialized `Request`
 (client) or `Response` (server). CONNECT carries the tiger id and its RSA signature; CONNECTED's `msg` is
@@ -25,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import datetime as dt
 import json
 import os
 import time
@@ -103,7 +104,16 @@ class FakeTiger(VenueServer):
         from cryptography.hazmat.primitives import serialization
 
         self.tiger_id = tiger_id
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
         self.public_key: Any = serialization.load_der_public_key(public_key_der)
+        self._server_key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+        #: the server's public key as Tiger's SDK takes it (base64 SubjectPublicKeyInfo, no PEM markers)
+        self.server_public_key = base64.b64encode(
+            self._server_key.public_key().public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        ).decode()
         self.accounts = accounts
         self.cash: dict[str, Decimal] = {account: Decimal("1000000") for account in accounts}
         self.holdings: dict[tuple[str, str], Holding] = {}
@@ -159,10 +169,16 @@ class FakeTiger(VenueServer):
 
     # ---- HTTP
 
-    def _answer(self, code: int, message: str, data: Any = None) -> web.Response:
+    def _answer(self, code: int, message: str, data: Any = None, timestamp: str = "") -> web.Response:
         body: dict[str, Any] = {"code": code, "message": message, "timestamp": self.now_ms()}
         if data is not None:
             body["data"] = data
+        if timestamp:
+            from cryptography.hazmat.primitives import hashes
+            from cryptography.hazmat.primitives.asymmetric import padding
+
+            signature = self._server_key.sign(timestamp.encode(), padding.PKCS1v15(), hashes.SHA1())
+            body["sign"] = base64.b64encode(signature).decode()
         return web.json_response(body)
 
     def verify(self, params: dict[str, Any]) -> str:
@@ -210,7 +226,7 @@ class FakeTiger(VenueServer):
             data = handler(biz)
         except TigerRefusal as refusal:
             return self._answer(refusal.code, str(refusal))
-        return self._answer(0, "success", data)
+        return self._answer(0, "success", data, timestamp=str(params["timestamp"]))
 
     # quote methods
 
@@ -678,6 +694,3 @@ def new_key_pair() -> tuple[str, bytes]:
                                            serialization.PublicFormat.SubjectPublicKeyInfo)
     return base64.b64encode(private).decode(), public
 
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
