@@ -32,9 +32,12 @@ import os
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from aiohttp import web
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from vtcore.peers.base import VenueServer
 from vtcore.peers.matching import Execution, SimOrder
@@ -52,8 +55,10 @@ if not _had_flag:
 Command = SocketCommon.Command
 DataType = SocketCommon.DataType
 
-SYMBOL_NAMES = {"US": [("AAPL", "Apple Inc."), ("TSLA", "Tesla, Inc."), (".DJI", "Dow Jones")],
-                "HK": [("00700", "TENCENT")]}
+SYMBOL_NAMES = {
+    "US": [("AAPL", "Apple Inc."), ("TSLA", "Tesla, Inc."), (".DJI", "Dow Jones")],
+    "HK": [("00700", "TENCENT")],
+}
 MARKETS = {"AAPL": "US", "TSLA": "US", "00700": "HK"}
 CURRENCIES = {"US": "USD", "HK": "HKD"}
 ORDER_TYPES = {"LMT": "LIMIT", "MKT": "MARKET", "STP": "MARKET", "STP_LMT": "LIMIT"}
@@ -99,12 +104,12 @@ class Holding:
 class FakeTiger(VenueServer):
     """Tiger's HTTP gateway (`http_url` + "/gateway") and push server (`push_port`)."""
 
-    def __init__(self, tiger_id: str, public_key_der: bytes, accounts: tuple[str, ...] = ("U1234567",)) -> None:
+    def __init__(
+        self, tiger_id: str, public_key_der: bytes, accounts: tuple[str, ...] = ("U1234567",)
+    ) -> None:
         super().__init__()
-        from cryptography.hazmat.primitives import serialization
 
         self.tiger_id = tiger_id
-        from cryptography.hazmat.primitives.asymmetric import rsa
 
         self.public_key: Any = serialization.load_der_public_key(public_key_der)
         self._server_key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
@@ -174,18 +179,12 @@ class FakeTiger(VenueServer):
         if data is not None:
             body["data"] = data
         if timestamp:
-            from cryptography.hazmat.primitives import hashes
-            from cryptography.hazmat.primitives.asymmetric import padding
-
             signature = self._server_key.sign(timestamp.encode(), padding.PKCS1v15(), hashes.SHA1())
             body["sign"] = base64.b64encode(signature).decode()
         return web.json_response(body)
 
     def verify(self, params: dict[str, Any]) -> str:
         """'' when the request is signed by the test's key, else Tiger's kind of refusal."""
-        from cryptography.exceptions import InvalidSignature
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.asymmetric import padding
 
         for name in ("tiger_id", "method", "timestamp", "sign", "sign_type", "charset"):
             if not params.get(name):
@@ -234,18 +233,27 @@ class FakeTiger(VenueServer):
         return [{"name": "usStockQuote", "expireAt": -1}, {"name": "hkStockQuoteLv2", "expireAt": -1}]
 
     def m_market_state(self, biz: dict[str, Any]) -> Any:
-        return [{"market": biz.get("market", "US"), "status": "Trading", "marketStatus": "交易中",
-                 "openTime": self.now_ms()}]
+        return [
+            {
+                "market": biz.get("market", "US"),
+                "status": "Trading",
+                "marketStatus": "交易中",
+                "openTime": self.now_ms(),
+            }
+        ]
 
     def m_all_symbols(self, biz: dict[str, Any]) -> Any:
         return [symbol for symbol, _ in SYMBOL_NAMES.get(str(biz.get("market")), [])]
 
     def m_all_symbol_names(self, biz: dict[str, Any]) -> Any:
-        return [{"symbol": symbol, "name": name} for symbol, name in SYMBOL_NAMES.get(str(biz.get("market")), [])]
+        return [
+            {"symbol": symbol, "name": name} for symbol, name in SYMBOL_NAMES.get(str(biz.get("market")), [])
+        ]
 
     def m_kline(self, biz: dict[str, Any]) -> Any:
         step = {"day": 86_400_000, "week": 7 * 86_400_000, "1min": 60_000, "60min": 3_600_000}.get(
-            str(biz.get("period")))
+            str(biz.get("period"))
+        )
         if step is None:
             raise TigerRefusal(CODE_PARAM, f"biz param error: period {biz.get('period')} is not supported")
         begin, end = int(biz.get("begin_time") or 0), int(biz.get("end_time") or self.now_ms())
@@ -255,22 +263,37 @@ class FakeTiger(VenueServer):
             rows = self.bars.get(symbol)
             if rows is None:
                 rows = [
-                    {"time": t, "open": 100.0 + i % 7, "high": 102.0 + i % 7, "low": 99.0 + i % 7,
-                     "close": 101.0 + i % 7, "volume": 1000 + i, "amount": (1000 + i) * 100.5}
-                    for i, t in enumerate(range(begin - begin % step + step if begin % step else begin, end + 1, step))
+                    {
+                        "time": t,
+                        "open": 100.0 + i % 7,
+                        "high": 102.0 + i % 7,
+                        "low": 99.0 + i % 7,
+                        "close": 101.0 + i % 7,
+                        "volume": 1000 + i,
+                        "amount": (1000 + i) * 100.5,
+                    }
+                    for i, t in enumerate(
+                        range(begin - begin % step + step if begin % step else begin, end + 1, step)
+                    )
                 ]
             rows = [row for row in rows if begin <= row["time"] <= end]
             start = int(biz.get("page_token") or 0)
             page = rows[start : start + limit]
             token = str(start + limit) if start + limit < len(rows) else None
-            answer.append({"symbol": symbol, "period": biz.get("period"), "nextPageToken": token, "items": page})
+            answer.append(
+                {"symbol": symbol, "period": biz.get("period"), "nextPageToken": token, "items": page}
+            )
         return answer
 
     # trade methods
 
     def m_accounts(self, biz: dict[str, Any]) -> Any:
-        return {"items": [{"account": a, "capability": "MRGN", "status": "Funded", "accountType": "GLOBAL"}
-                          for a in self.accounts]}
+        return {
+            "items": [
+                {"account": a, "capability": "MRGN", "status": "Funded", "accountType": "GLOBAL"}
+                for a in self.accounts
+            ]
+        }
 
     def m_contracts(self, biz: dict[str, Any]) -> Any:
         return {"items": [self._contract(symbol) for symbol in biz.get("symbols") or [] if symbol in MARKETS]}
@@ -284,39 +307,79 @@ class FakeTiger(VenueServer):
     def _contract(self, symbol: str) -> dict[str, Any]:
         market = MARKETS[symbol]
         tick = 0.01 if market == "US" else 0.2
-        return {"contractId": 1000 + sorted(MARKETS).index(symbol), "symbol": symbol, "secType": "STK",
-                "currency": CURRENCIES[market], "market": market, "name": dict(SYMBOL_NAMES[market])[symbol],
-                "multiplier": 1.0, "lotSize": 1.0 if market == "US" else 100.0, "tradeable": True,
-                "tickSizes": [{"begin": "0", "end": "Infinity", "type": "CLOSED", "tickSize": tick}]}
+        return {
+            "contractId": 1000 + sorted(MARKETS).index(symbol),
+            "symbol": symbol,
+            "secType": "STK",
+            "currency": CURRENCIES[market],
+            "market": market,
+            "name": dict(SYMBOL_NAMES[market])[symbol],
+            "multiplier": 1.0,
+            "lotSize": 1.0 if market == "US" else 100.0,
+            "tradeable": True,
+            "tickSizes": [{"begin": "0", "end": "Infinity", "type": "CLOSED", "tickSize": tick}],
+        }
 
     def m_assets(self, biz: dict[str, Any]) -> Any:
         return {"items": [self._asset(str(biz.get("account") or self.accounts[0]))]}
 
     def _asset(self, account: str) -> dict[str, Any]:
         cash = self.cash[account]
-        value = sum((h.quantity * self.last_prices.get(s, h.cost / h.quantity if h.quantity else Decimal(0))
-                     for (a, s), h in self.holdings.items() if a == account), Decimal(0))
+        value = sum(
+            (
+                h.quantity * self.last_prices.get(s, h.cost / h.quantity if h.quantity else Decimal(0))
+                for (a, s), h in self.holdings.items()
+                if a == account
+            ),
+            Decimal(0),
+        )
         net = cash + value
-        return {"account": account, "currency": "USD", "capability": "MRGN", "netLiquidation": float(net),
-                "equityWithLoan": float(net), "availableFunds": float(cash), "buyingPower": float(cash),
-                "cashValue": float(cash), "grossPositionValue": float(value), "initMarginReq": 0.0,
-                "maintMarginReq": 0.0, "excessLiquidity": float(cash), "segments": {}}
+        return {
+            "account": account,
+            "currency": "USD",
+            "capability": "MRGN",
+            "netLiquidation": float(net),
+            "equityWithLoan": float(net),
+            "availableFunds": float(cash),
+            "buyingPower": float(cash),
+            "cashValue": float(cash),
+            "grossPositionValue": float(value),
+            "initMarginReq": 0.0,
+            "maintMarginReq": 0.0,
+            "excessLiquidity": float(cash),
+            "segments": {},
+        }
 
     def m_positions(self, biz: dict[str, Any]) -> Any:
         account = str(biz.get("account") or self.accounts[0])
-        return {"items": [self._position(account, symbol, holding)
-                          for (a, symbol), holding in self.holdings.items() if a == account and holding.quantity]}
+        return {
+            "items": [
+                self._position(account, symbol, holding)
+                for (a, symbol), holding in self.holdings.items()
+                if a == account and holding.quantity
+            ]
+        }
 
     def _position(self, account: str, symbol: str, holding: Holding) -> dict[str, Any]:
         market = MARKETS.get(symbol, "US")
         average = holding.cost / holding.quantity if holding.quantity else Decimal(0)
         latest = self.last_prices.get(symbol, average)
-        return {"account": account, "symbol": symbol, "secType": "STK", "market": market,
-                "currency": CURRENCIES.get(market, "USD"), "position": int(holding.quantity), "positionScale": 0,
-                "positionQty": float(holding.quantity), "salableQty": float(holding.quantity),
-                "averageCost": float(average), "latestPrice": float(latest),
-                "marketValue": float(latest * holding.quantity),
-                "unrealizedPnl": float((latest - average) * holding.quantity), "multiplier": 1.0}
+        return {
+            "account": account,
+            "symbol": symbol,
+            "secType": "STK",
+            "market": market,
+            "currency": CURRENCIES.get(market, "USD"),
+            "position": int(holding.quantity),
+            "positionScale": 0,
+            "positionQty": float(holding.quantity),
+            "salableQty": float(holding.quantity),
+            "averageCost": float(average),
+            "latestPrice": float(latest),
+            "marketValue": float(latest * holding.quantity),
+            "unrealizedPnl": float((latest - average) * holding.quantity),
+            "multiplier": 1.0,
+        }
 
     def m_place_order(self, biz: dict[str, Any]) -> Any:
         account = str(biz.get("account") or "")
@@ -333,17 +396,27 @@ class FakeTiger(VenueServer):
             raise TigerRefusal(CODE_PARAM, "biz param error: total_quantity must be positive")
         limit = Decimal(str(biz["limit_price"])) if biz.get("limit_price") is not None else Decimal(0)
         aux = Decimal(str(biz["aux_price"])) if biz.get("aux_price") is not None else Decimal(0)
-        if kind in ("LMT", "STP_LMT") and limit <= 0 or kind in ("STP", "STP_LMT") and aux <= 0:
+        if (kind in ("LMT", "STP_LMT") and limit <= 0) or (kind in ("STP", "STP_LMT") and aux <= 0):
             raise TigerRefusal(CODE_PARAM, "biz param error: price must be positive")
         if self.faults.reject_orders > 0:
             self.faults.reject_orders -= 1
             raise TigerRefusal(CODE_BIZ, "Order rejected: insufficient buying power for this order")
         order = SimOrder(
-            order_id=self.matching.next_order_id(), client_id=str(biz.get("user_mark") or ""), account=account,
-            symbol=symbol, side=action, kind=ORDER_TYPES[kind], tif=str(biz.get("time_in_force") or "DAY"),
-            price=limit, quantity=quantity, created_ms=self.now_ms(), updated_ms=self.now_ms(),
+            order_id=self.matching.next_order_id(),
+            client_id=str(biz.get("user_mark") or ""),
+            account=account,
+            symbol=symbol,
+            side=action,
+            kind=ORDER_TYPES[kind],
+            tif=str(biz.get("time_in_force") or "DAY"),
+            price=limit,
+            quantity=quantity,
+            created_ms=self.now_ms(),
+            updated_ms=self.now_ms(),
             extra={"order_type": kind, "aux_price": aux, "scale": scale},
-            working=kind not in ("STP", "STP_LMT"), stop_price=aux, trigger_above=action == "BUY",
+            working=kind not in ("STP", "STP_LMT"),
+            stop_price=aux,
+            trigger_above=action == "BUY",
         )
         order.tif = "GTC"  # the core rests what a DAY order leaves (a session lasts all test long)
         self.place_and_publish(order)
@@ -365,25 +438,49 @@ class FakeTiger(VenueServer):
             if order is None:
                 raise TigerRefusal(CODE_BIZ, f"order {biz['id']} not found")
             return self._order_item(order)
-        return {"items": [self._order_item(o) for o in self.matching.orders.values()
-                          if o.account == biz.get("account")], "nextPageToken": None}
+        return {
+            "items": [
+                self._order_item(o) for o in self.matching.orders.values() if o.account == biz.get("account")
+            ],
+            "nextPageToken": None,
+        }
 
     def m_active_orders(self, biz: dict[str, Any]) -> Any:
-        return {"items": [self._order_item(o) for o in self.matching.orders.values()
-                          if o.account == biz.get("account") and o.active], "nextPageToken": None}
+        return {
+            "items": [
+                self._order_item(o)
+                for o in self.matching.orders.values()
+                if o.account == biz.get("account") and o.active
+            ],
+            "nextPageToken": None,
+        }
 
     def m_order_transactions(self, biz: dict[str, Any]) -> Any:
         order_id = int(biz.get("order_id") or 0)
         order = self.matching.orders.get(order_id)
         if order is None:
             raise TigerRefusal(CODE_BIZ, f"order {order_id} not found")
-        return {"items": [
-            {"id": fill.trade_id, "orderId": order_id, "accountId": order.account, "symbol": order.symbol,
-             "market": MARKETS[order.symbol], "secType": "STK", "currency": CURRENCIES[MARKETS[order.symbol]],
-             "action": order.side, "filledQuantity": int(fill.quantity), "filledQuantityScale": 0,
-             "filledPrice": float(fill.price), "filledAmount": float(fill.price * fill.quantity),
-             "transactedAt": fill.time_ms}
-            for fill in self.matching.fills.get(order_id, [])], "nextPageToken": None}
+        return {
+            "items": [
+                {
+                    "id": fill.trade_id,
+                    "orderId": order_id,
+                    "accountId": order.account,
+                    "symbol": order.symbol,
+                    "market": MARKETS[order.symbol],
+                    "secType": "STK",
+                    "currency": CURRENCIES[MARKETS[order.symbol]],
+                    "action": order.side,
+                    "filledQuantity": int(fill.quantity),
+                    "filledQuantityScale": 0,
+                    "filledPrice": float(fill.price),
+                    "filledAmount": float(fill.price * fill.quantity),
+                    "transactedAt": fill.time_ms,
+                }
+                for fill in self.matching.fills.get(order_id, [])
+            ],
+            "nextPageToken": None,
+        }
 
     def _status(self, order: SimOrder) -> str:
         if order.status == "FILLED":
@@ -397,16 +494,37 @@ class FakeTiger(VenueServer):
     def _order_item(self, order: SimOrder) -> dict[str, Any]:
         market = MARKETS[order.symbol]
         kind = str(order.extra.get("order_type", "LMT"))
-        return {"id": order.order_id, "orderId": order.order_id % 100_000, "account": order.account,
-                "symbol": order.symbol, "market": market, "currency": CURRENCIES[market], "secType": "STK",
-                "action": order.side, "orderType": kind, "totalQuantity": int(order.quantity),
-                "totalQuantityScale": 0, "filledQuantity": int(order.filled), "filledQuantityScale": 0,
-                "avgFillPrice": float(order.average_price), "limitPrice": float(order.price) or None,
-                "auxPrice": float(order.stop_price) or None, "timeInForce": "DAY",
-                "status": self._status(order), "remark": str(order.extra.get("reason", "")),
-                "userMark": order.client_id, "openTime": order.created_ms, "updateTime": order.updated_ms,
-                "latestTime": order.updated_ms, "outsideRth": False, "canModify": order.active,
-                "isOpen": order.active, "liquidation": False, "commission": 0.0, "realizedPnl": 0.0}
+        return {
+            "id": order.order_id,
+            "orderId": order.order_id % 100_000,
+            "account": order.account,
+            "symbol": order.symbol,
+            "market": market,
+            "currency": CURRENCIES[market],
+            "secType": "STK",
+            "action": order.side,
+            "orderType": kind,
+            "totalQuantity": int(order.quantity),
+            "totalQuantityScale": 0,
+            "filledQuantity": int(order.filled),
+            "filledQuantityScale": 0,
+            "avgFillPrice": float(order.average_price),
+            "limitPrice": float(order.price) or None,
+            "auxPrice": float(order.stop_price) or None,
+            "timeInForce": "DAY",
+            "status": self._status(order),
+            "remark": str(order.extra.get("reason", "")),
+            "userMark": order.client_id,
+            "openTime": order.created_ms,
+            "updateTime": order.updated_ms,
+            "latestTime": order.updated_ms,
+            "outsideRth": False,
+            "canModify": order.active,
+            "isOpen": order.active,
+            "liquidation": False,
+            "commission": 0.0,
+            "realizedPnl": 0.0,
+        }
 
     # ---- executions -> pushes (venue loop)
 
@@ -426,47 +544,102 @@ class FakeTiger(VenueServer):
         if fill is not None:
             market = MARKETS[order.symbol]
             transaction = PushData_pb2.OrderTransactionData(
-                id=fill.trade_id, orderId=order.order_id, account=order.account, symbol=order.symbol,
-                action=order.side, market=market, currency=CURRENCIES[market], segType="S", secType="STK",
-                filledPrice=float(fill.price), filledQuantity=int(fill.quantity), createTime=fill.time_ms,
-                updateTime=fill.time_ms, transactTime=fill.time_ms, timestamp=fill.time_ms,
+                id=fill.trade_id,
+                orderId=order.order_id,
+                account=order.account,
+                symbol=order.symbol,
+                action=order.side,
+                market=market,
+                currency=CURRENCIES[market],
+                segType="S",
+                secType="STK",
+                filledPrice=float(fill.price),
+                filledQuantity=int(fill.quantity),
+                createTime=fill.time_ms,
+                updateTime=fill.time_ms,
+                transactTime=fill.time_ms,
+                timestamp=fill.time_ms,
             )
             self._push_account(order.account, DataType.OrderTransaction, transaction)
             holding = self.holdings[(order.account, order.symbol)]
             position = self._position(order.account, order.symbol, holding)
-            self._push_account(order.account, DataType.Position, PushData_pb2.PositionData(
-                account=order.account, symbol=order.symbol, market=market, currency=CURRENCIES[market],
-                segType="S", secType="STK", position=position["position"], positionScale=0,
-                averageCost=position["averageCost"], latestPrice=position["latestPrice"],
-                marketValue=position["marketValue"], unrealizedPnl=position["unrealizedPnl"],
-                positionQty=position["positionQty"], salableQty=position["salableQty"], timestamp=fill.time_ms,
-            ))
+            self._push_account(
+                order.account,
+                DataType.Position,
+                PushData_pb2.PositionData(
+                    account=order.account,
+                    symbol=order.symbol,
+                    market=market,
+                    currency=CURRENCIES[market],
+                    segType="S",
+                    secType="STK",
+                    position=position["position"],
+                    positionScale=0,
+                    averageCost=position["averageCost"],
+                    latestPrice=position["latestPrice"],
+                    marketValue=position["marketValue"],
+                    unrealizedPnl=position["unrealizedPnl"],
+                    positionQty=position["positionQty"],
+                    salableQty=position["salableQty"],
+                    timestamp=fill.time_ms,
+                ),
+            )
             asset = self._asset(order.account)
-            self._push_account(order.account, DataType.Asset, PushData_pb2.AssetData(
-                account=order.account, currency="USD", segType="S", availableFunds=asset["availableFunds"],
-                excessLiquidity=asset["excessLiquidity"], netLiquidation=asset["netLiquidation"],
-                equityWithLoan=asset["equityWithLoan"], buyingPower=asset["buyingPower"],
-                cashBalance=asset["cashValue"], grossPositionValue=asset["grossPositionValue"],
-                timestamp=fill.time_ms,
-            ))
+            self._push_account(
+                order.account,
+                DataType.Asset,
+                PushData_pb2.AssetData(
+                    account=order.account,
+                    currency="USD",
+                    segType="S",
+                    availableFunds=asset["availableFunds"],
+                    excessLiquidity=asset["excessLiquidity"],
+                    netLiquidation=asset["netLiquidation"],
+                    equityWithLoan=asset["equityWithLoan"],
+                    buyingPower=asset["buyingPower"],
+                    cashBalance=asset["cashValue"],
+                    grossPositionValue=asset["grossPositionValue"],
+                    timestamp=fill.time_ms,
+                ),
+            )
 
     def _order_push(self, order: SimOrder) -> Any:
         market = MARKETS[order.symbol]
         return PushData_pb2.OrderStatusData(
-            id=order.order_id, account=order.account, symbol=order.symbol, action=order.side, market=market,
-            currency=CURRENCIES[market], segType="S", secType="STK",
-            orderType=str(order.extra.get("order_type", "LMT")), isLong=order.side == "BUY",
-            totalQuantity=int(order.quantity), filledQuantity=int(order.filled),
-            avgFillPrice=float(order.average_price), limitPrice=float(order.price),
-            stopPrice=float(order.stop_price), status=self._status(order), canModify=order.active,
-            canCancel=order.active, name=order.symbol, source="OpenApi",
-            errorMsg=str(order.extra.get("reason", "")), openTime=order.created_ms, timestamp=order.updated_ms,
-            userMark=order.client_id, timeInForce="DAY", updateTime=order.updated_ms, latestTime=order.updated_ms,
+            id=order.order_id,
+            account=order.account,
+            symbol=order.symbol,
+            action=order.side,
+            market=market,
+            currency=CURRENCIES[market],
+            segType="S",
+            secType="STK",
+            orderType=str(order.extra.get("order_type", "LMT")),
+            isLong=order.side == "BUY",
+            totalQuantity=int(order.quantity),
+            filledQuantity=int(order.filled),
+            avgFillPrice=float(order.average_price),
+            limitPrice=float(order.price),
+            stopPrice=float(order.stop_price),
+            status=self._status(order),
+            canModify=order.active,
+            canCancel=order.active,
+            name=order.symbol,
+            source="OpenApi",
+            errorMsg=str(order.extra.get("reason", "")),
+            openTime=order.created_ms,
+            timestamp=order.updated_ms,
+            userMark=order.client_id,
+            timeInForce="DAY",
+            updateTime=order.updated_ms,
+            latestTime=order.updated_ms,
         )
 
-    _BODY_FIELD = {
-        DataType.Quote: "quoteData", DataType.OrderStatus: "orderStatusData",
-        DataType.OrderTransaction: "orderTransactionData", DataType.Position: "positionData",
+    _BODY_FIELD: ClassVar[dict[int, str]] = {
+        DataType.Quote: "quoteData",
+        DataType.OrderStatus: "orderStatusData",
+        DataType.OrderTransaction: "orderTransactionData",
+        DataType.Position: "positionData",
         DataType.Asset: "assetData",
     }
 
@@ -489,7 +662,9 @@ class FakeTiger(VenueServer):
 
     def publish_book(self, symbol: str) -> None:
         bids, asks = self.matching.book(symbol)
-        quote = PushData_pb2.QuoteData(symbol=symbol, type=SocketCommon.QuoteType.BBO, timestamp=self.now_ms())
+        quote = PushData_pb2.QuoteData(
+            symbol=symbol, type=SocketCommon.QuoteType.BBO, timestamp=self.now_ms()
+        )
         if bids:
             quote.bidPrice, quote.bidSize = float(bids[0][0]), int(bids[0][1])
         if asks:
@@ -500,10 +675,16 @@ class FakeTiger(VenueServer):
         self.volumes[symbol] = self.volumes.get(symbol, 0) + int(Decimal(quantity))
         now = self.now_ms()
         quote = PushData_pb2.QuoteData(
-            symbol=symbol, type=SocketCommon.QuoteType.BASIC, timestamp=now, serverTimestamp=now,
-            latestPrice=float(price), latestPriceTimestamp=now,
-            latestTime=time.strftime("%m-%d %H:%M:%S EST", time.gmtime(now / 1000)), preClose=float(price),
-            volume=self.volumes[symbol], amount=float(Decimal(price) * self.volumes[symbol]),
+            symbol=symbol,
+            type=SocketCommon.QuoteType.BASIC,
+            timestamp=now,
+            serverTimestamp=now,
+            latestPrice=float(price),
+            latestPriceTimestamp=now,
+            latestTime=time.strftime("%m-%d %H:%M:%S EST", time.gmtime(now / 1000)),
+            preClose=float(price),
+            volume=self.volumes[symbol],
+            amount=float(Decimal(price) * self.volumes[symbol]),
         )
         self.publish_quote(quote)
 
@@ -545,7 +726,9 @@ class FakeTiger(VenueServer):
                 self.push_sessions.remove(session)
             writer.close()
 
-    def _reply(self, session: PushSession, command: int, request_id: int, code: int = 0, msg: str = "") -> None:
+    def _reply(
+        self, session: PushSession, command: int, request_id: int, code: int = 0, msg: str = ""
+    ) -> None:
         response = Response_pb2.Response(command=command, id=request_id)
         if code:
             response.code = code
@@ -563,8 +746,12 @@ class FakeTiger(VenueServer):
                 return
             session.tiger_id, session.connected = connect.tigerId, True
             interval = self.push_heartbeat_ms
-            self._reply(session, Command.CONNECTED, request.id,
-                        msg=json.dumps({"heart-beat": f"{interval},{interval}", "version": "3"}))
+            self._reply(
+                session,
+                Command.CONNECTED,
+                request.id,
+                msg=json.dumps({"heart-beat": f"{interval},{interval}", "version": "3"}),
+            )
         elif not session.connected:
             self._reply(session, Command.ERROR, request.id, 4001, "not connected")
             session.writer.close()
@@ -574,7 +761,12 @@ class FakeTiger(VenueServer):
             subscribe = request.subscribe
             data_type = subscribe.dataType
             adding = command == Command.SUBSCRIBE
-            if data_type in (DataType.OrderStatus, DataType.OrderTransaction, DataType.Asset, DataType.Position):
+            if data_type in (
+                DataType.OrderStatus,
+                DataType.OrderTransaction,
+                DataType.Asset,
+                DataType.Position,
+            ):
                 key = (data_type, subscribe.account)
                 session.accounts.add(key) if adding else session.accounts.discard(key)
             else:
@@ -590,14 +782,13 @@ class FakeTiger(VenueServer):
             session.writer.close()
 
     def _connect_signed(self, tiger_id: str, sign: str) -> bool:
-        from cryptography.exceptions import InvalidSignature
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.asymmetric import padding
 
         if tiger_id != self.tiger_id:
             return False
         try:
-            self.public_key.verify(base64.b64decode(sign), tiger_id.encode(), padding.PKCS1v15(), hashes.SHA1())
+            self.public_key.verify(
+                base64.b64decode(sign), tiger_id.encode(), padding.PKCS1v15(), hashes.SHA1()
+            )
         except (InvalidSignature, ValueError):
             return False
         return True
@@ -656,7 +847,7 @@ class FakeTiger(VenueServer):
         return self._answer(4, "rate limit error: too many requests")
 
 
-class TigerRefusal(Exception):
+class TigerRefusal(Exception):  # noqa: N818 - Tiger's word: the call is refused
     def __init__(self, code: int, message: str) -> None:
         super().__init__(message)
         self.code = code
@@ -684,13 +875,14 @@ def _read_varint(buffer: bytearray) -> tuple[int, int]:
 def new_key_pair() -> tuple[str, bytes]:
     """A throw-away RSA key pair as a test makes it: (private key as Tiger's page shows it, PKCS#1 base64
     with no PEM markers; public key DER for the peer)."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
-    private = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.TraditionalOpenSSL,
-                                serialization.NoEncryption())
-    public = key.public_key().public_bytes(serialization.Encoding.DER,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo)
+    private = key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+    public = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     return base64.b64encode(private).decode(), public
-

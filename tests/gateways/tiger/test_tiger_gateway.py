@@ -1,16 +1,18 @@
-"""TigerGateway end to end through MainEngine against the fake Tiger open API (vtcore.peers.tiger): signed HTTP
-calls verified with the test's key pair, the protobuf push socket, orders of every type, cancel, refusals
+"""TigerGateway end to end through MainEngine against the fake Tiger open API (vtcore.peers.tiger): signed
+HTTP calls verified with the test's key pair, the protobuf push socket, orders of every type, cancel, refusals
 with Tiger's own text, a push server outage, malformed push bodies, settings that cannot work."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from venues.harness import Recorder, captured_logs, connect_gateway, wait_until
+from cryptography.hazmat.primitives import serialization
 
+from venues.harness import Recorder, captured_logs, connect_gateway, wait_until
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Status
 from vtcore.engine import MainEngine
 from vtcore.event import EventEngine
@@ -63,8 +65,13 @@ def connected(venue: Any, keys: tuple[str, bytes]) -> Iterator[tuple[MainEngine,
     main_engine.close()
 
 
-def order(kind: OrderType, price: float, volume: float = 10, direction: Direction = Direction.LONG,
-          symbol: str = "AAPL") -> OrderRequest:
+def order(
+    kind: OrderType,
+    price: float,
+    volume: float = 10,
+    direction: Direction = Direction.LONG,
+    symbol: str = "AAPL",
+) -> OrderRequest:
     return OrderRequest(symbol, Exchange.SMART, direction, kind, volume, price)
 
 
@@ -78,11 +85,14 @@ def test_connect_loads_contracts_account_and_positions(connected: Any) -> None:
     contracts = {contract.vt_symbol: contract for contract in recorder.contracts()}
     assert set(contracts) == {"AAPL.SMART", "TSLA.SMART", "00700.SEHK"}  # ".DJI" is an index
     assert contracts["AAPL.SMART"].name == "Apple Inc." and contracts["AAPL.SMART"].pricetick == 0.01
-    account = recorder.wait(lambda: recorder.accounts(), what="account")[-1]
+    account = recorder.wait(recorder.accounts, what="account")[-1]
     assert account.accountid == ACCOUNT and account.balance == pytest.approx(1_000_000 + 100 * 185)
-    position = recorder.wait(lambda: recorder.positions(), what="position")[-1]
+    position = recorder.wait(recorder.positions, what="position")[-1]
     assert (position.vt_symbol, position.direction, position.volume, position.price) == (
-        "AAPL.SMART", Direction.NET, 100, 185.0
+        "AAPL.SMART",
+        Direction.NET,
+        100,
+        185.0,
     )
 
 
@@ -102,7 +112,9 @@ def test_bbo_and_basic_quotes_become_ticks(connected: Any, venue: Any) -> None:
     assert (tick.bid_volume_1, tick.ask_price_1, tick.ask_volume_1) == (310, 190.05, 120)
     assert tick.datetime is not None and tick.datetime.tzinfo is not None
     venue.print_trade("AAPL", "190.00", "7")
-    tick = recorder.wait(lambda: [t for t in recorder.ticks("AAPL.SMART") if t.last_price == 190.0], what="last")[-1]
+    tick = recorder.wait(
+        lambda: [t for t in recorder.ticks("AAPL.SMART") if t.last_price == 190.0], what="last"
+    )[-1]
     assert tick.volume == 7 and tick.bid_price_1 == 189.95  # BASIC keeps what BBO said
 
 
@@ -118,8 +130,9 @@ def test_limit_order_rests_fills_once_and_moves_position(connected: Any, venue: 
     trades = recorder.wait(lambda: len(recorder.trades(vt_orderid)) == 2 and recorder.trades(vt_orderid))
     assert sorted(t.volume for t in trades) == [4, 6] and {t.price for t in trades} == {185.0}
     statuses = [o.status for o in recorder.orders(vt_orderid)]
-    assert statuses == sorted(statuses, key=[Status.SUBMITTING, Status.NOTTRADED, Status.PARTTRADED,
-                                              Status.ALLTRADED].index)
+    assert statuses == sorted(
+        statuses, key=[Status.SUBMITTING, Status.NOTTRADED, Status.PARTTRADED, Status.ALLTRADED].index
+    )
     recorder.wait(lambda: any(p.volume == 110 for p in recorder.positions()), what="position 110")
 
 
@@ -129,12 +142,15 @@ def test_market_stop_and_stop_limit_orders(connected: Any, venue: Any) -> None:
     assert recorder.reaches(market, Status.ALLTRADED).traded == 5
     assert recorder.wait(lambda: recorder.trades(market))[0].price == 190.10
     stop = main_engine.send_order(order(OrderType.STOP, 191.0, 3), "TIGER")
-    request = TigerOrderRequest("AAPL", Exchange.SMART, Direction.LONG, OrderType.STOP_LIMIT, 2, 192.0,
-                                stop_price=191.0)
+    request = TigerOrderRequest(
+        "AAPL", Exchange.SMART, Direction.LONG, OrderType.STOP_LIMIT, 2, 192.0, stop_price=191.0
+    )
     stop_limit = main_engine.send_order(request, "TIGER")
     recorder.reaches(stop, Status.NOTTRADED)
     recorder.reaches(stop_limit, Status.NOTTRADED)
-    placed = {call["biz"]["order_type"]: call["biz"] for call in venue.requests if call["method"] == "place_order"}
+    placed = {
+        call["biz"]["order_type"]: call["biz"] for call in venue.requests if call["method"] == "place_order"
+    }
     assert placed["STP"]["aux_price"] == 191.0 and "limit_price" not in placed["STP"]
     assert (placed["STP_LMT"]["limit_price"], placed["STP_LMT"]["aux_price"]) == (192.0, 191.0)
     venue.print_trade("AAPL", "191.00", "1")  # triggers both; they take the ask at 190.10
@@ -167,7 +183,9 @@ def test_refusals_carry_tigers_own_text(connected: Any, venue: Any) -> None:
     reason = recorder.reaches(refused, Status.REJECTED).extra["reason"]
     assert reason == "1200: Order rejected: insufficient buying power for this order"
     unknown = main_engine.send_order(order(OrderType.LIMIT, 1.0, symbol="NOPE"), "TIGER")
-    assert recorder.reaches(unknown, Status.REJECTED).extra["reason"] == "1200: orders: contract NOPE not found"
+    assert (
+        recorder.reaches(unknown, Status.REJECTED).extra["reason"] == "1200: orders: contract NOPE not found"
+    )
 
 
 def test_push_outage_loses_and_duplicates_nothing(connected: Any, venue: Any) -> None:
@@ -220,11 +238,10 @@ def test_history_pages(connected: Any, venue: Any) -> None:
 def test_key_formats_and_secrecy(venue: Any, keys: tuple[str, bytes], pkcs8: bool) -> None:
     private_key = keys[0]
     if pkcs8:  # the same key as a PKCS#8 PEM file's text
-        from cryptography.hazmat.primitives import serialization
-
-        key = serialization.load_der_private_key(__import__("base64").b64decode(private_key), None)
-        private_key = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                        serialization.NoEncryption()).decode()
+        key = serialization.load_der_private_key(base64.b64decode(private_key), None)
+        private_key = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
     main_engine = MainEngine(EventEngine())
     with captured_logs() as logs:
         recorder, _ = connect_gateway(main_engine, TigerGateway, setting(venue, private_key))

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from venues.harness import Recorder
 
+from venues.harness import Recorder
 from vtcore.constant import Direction, Exchange, OrderType, Status
 from vtcore.engine import MainEngine
 from vtcore.gateways import load_gateway_class, start_sim_peer
@@ -31,7 +31,8 @@ def test_sim_peer_serves_the_gateway(main_engine: MainEngine) -> None:
         main_engine.subscribe(SubscribeRequest("AAPL", Exchange.SMART), "TIGER")
         tick = recorder.wait(lambda: (t := recorder.ticks("AAPL.SMART")) and t[-1].ask_price_1 and t[-1])
         vt_orderid = main_engine.send_order(
-            OrderRequest("AAPL", Exchange.SMART, Direction.LONG, OrderType.LIMIT, 5, tick.ask_price_1 + 1), "TIGER"
+            OrderRequest("AAPL", Exchange.SMART, Direction.LONG, OrderType.LIMIT, 5, tick.ask_price_1 + 1),
+            "TIGER",
         )
         recorder.reaches(vt_orderid, Status.ALLTRADED)
     finally:

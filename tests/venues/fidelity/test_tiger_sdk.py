@@ -10,6 +10,7 @@ When tigeropen fails against the fake, the fake is wrong until shown otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import threading
@@ -107,7 +108,10 @@ def test_trade_and_quote_clients(venue: Any, tmp_path: Any, outside_attempts: li
     profiles = trade.get_managed_accounts()
     assert [profile.account for profile in profiles] == [ACCOUNT]
     contracts = trade.get_contracts(["AAPL", "00700"])
-    assert [(c.symbol, c.currency, c.market) for c in contracts] == [("AAPL", "USD", "US"), ("00700", "HKD", "HK")]
+    assert [(c.symbol, c.currency, c.market) for c in contracts] == [
+        ("AAPL", "USD", "US"),
+        ("00700", "HKD", "HK"),
+    ]
     assert trade.get_contract("AAPL").tick_sizes[0]["tick_size"] == 0.01
     assets = trade.get_assets()
     assert assets[0].account == ACCOUNT and assets[0].summary.net_liquidation == pytest.approx(1_018_500)
@@ -138,8 +142,13 @@ def test_trade_and_quote_clients(venue: Any, tmp_path: Any, outside_attempts: li
 
     names = quote.get_symbol_names(market="US")
     assert ("AAPL", "Apple Inc.") in names
-    bars = quote.get_bars(["AAPL"], period=BarPeriod.ONE_MINUTE, begin_time=1_767_225_600_000,
-                          end_time=1_767_225_600_000 + 9 * 60_000, limit=5)
+    bars = quote.get_bars(
+        ["AAPL"],
+        period=BarPeriod.ONE_MINUTE,
+        begin_time=1_767_225_600_000,
+        end_time=1_767_225_600_000 + 9 * 60_000,
+        limit=5,
+    )
     assert list(bars["time"]) == [1_767_225_600_000 + i * 60_000 for i in range(5)]
     assert bars["next_page_token"].iloc[0] == "5"
     assert outside_attempts == []
@@ -163,9 +172,17 @@ def test_push_client(venue: Any, tmp_path: Any, outside_attempts: list[str]) -> 
         with lock:
             return list(received.get(kind, []))
 
-    for kind in ("connect_callback", "quote_changed", "quote_bbo_changed", "order_changed",
-                 "transaction_changed", "asset_changed", "position_changed", "subscribe_callback",
-                 "error_callback"):
+    for kind in (
+        "connect_callback",
+        "quote_changed",
+        "quote_bbo_changed",
+        "order_changed",
+        "transaction_changed",
+        "asset_changed",
+        "position_changed",
+        "subscribe_callback",
+        "error_callback",
+    ):
         setattr(push, kind, record(kind))
     push.connect(TIGER_ID, venue.private_key)
     try:
@@ -178,7 +195,13 @@ def test_push_client(venue: Any, tmp_path: Any, outside_attempts: list[str]) -> 
         until(lambda: len(got("subscribe_callback")) == 5, "five subscription answers")
         venue.set_book("AAPL", [("189.95", "310")], [("190.05", "120")])
         bbo = until(lambda: got("quote_bbo_changed"), "BBO")[-1]
-        assert (bbo.symbol, bbo.bidPrice, bbo.bidSize, bbo.askPrice, bbo.askSize) == ("AAPL", 189.95, 310, 190.05, 120)
+        assert (bbo.symbol, bbo.bidPrice, bbo.bidSize, bbo.askPrice, bbo.askSize) == (
+            "AAPL",
+            189.95,
+            310,
+            190.05,
+            120,
+        )
         venue.print_trade("AAPL", "190.00", "7")
         basic = until(lambda: got("quote_changed"), "BASIC quote")[-1]
         assert (basic.symbol, basic.latestPrice, basic.volume) == ("AAPL", 190.0, 7)
@@ -188,12 +211,21 @@ def test_push_client(venue: Any, tmp_path: Any, outside_attempts: list[str]) -> 
         statuses = until(lambda: [o for o in got("order_changed") if o.status == "FILLED"], "FILLED push")
         assert statuses[-1].id == order.id and statuses[-1].filledQuantity == 10
         fill = until(lambda: got("transaction_changed"), "transaction push")[-1]
-        assert (fill.orderId, fill.filledPrice, fill.filledQuantity, fill.action) == (order.id, 190.05, 10, "BUY")
+        assert (fill.orderId, fill.filledPrice, fill.filledQuantity, fill.action) == (
+            order.id,
+            190.05,
+            10,
+            "BUY",
+        )
         position = until(lambda: got("position_changed"), "position push")[-1]
         assert (position.symbol, position.position) == ("AAPL", 110)
         asset = until(lambda: got("asset_changed"), "asset push")[-1]
         assert asset.account == ACCOUNT and asset.cashBalance == pytest.approx(1_000_000 - 1900.5)
-        until(lambda: venue.run(lambda: sum(s.heartbeats_received for s in venue.push_sessions)), "heartbeat", 10)
+        until(
+            lambda: venue.run(lambda: sum(s.heartbeats_received for s in venue.push_sessions)),
+            "heartbeat",
+            10,
+        )
         assert got("error_callback") == []
     finally:
         push.disconnect_callback = lambda: None  # else the SDK reconnects when its own disconnect completes
@@ -208,10 +240,9 @@ def test_push_login_with_a_foreign_key_is_refused(venue: Any, tmp_path: Any) -> 
     errors: list[Any] = []
     push.error_callback = errors.append
     push.disconnect_callback = lambda: None  # no reconnect loop after the refusal
-    try:
+    # the SDK raises or not depending on whether the ERROR frame beats its connect wait
+    with contextlib.suppress(ConnectFailedException):
         push.connect(TIGER_ID, other_key)
-    except ConnectFailedException:
-        pass  # the SDK raises or not depending on whether the ERROR frame beats its connect wait
     try:
         until(lambda: errors, "the ERROR frame")
         assert (errors[0].code, errors[0].msg) == (4000, "sign check error")

@@ -58,15 +58,21 @@ from vtcore.object import (
 SERVERS = {
     # Tiger's documented endpoints (tigeropen tiger_open_config.py); PAPER = Tiger's sandbox
     "REAL": ("https://openapi.tigerfintech.com/gateway", "ssl://openapi.tigerfintech.com:9883"),
-    "PAPER": ("https://openapi-sandbox.tigerfintech.com/gateway", "ssl://openapi-sandbox.tigerfintech.com:9885"),
+    "PAPER": (
+        "https://openapi-sandbox.tigerfintech.com/gateway",
+        "ssl://openapi-sandbox.tigerfintech.com:9885",
+    ),
 }
 #: the price step of a market's stocks until a contract's own is known (the symbol list carries none)
 MARKET_TICK = {"US": 0.01, "HK": 0.001, "CN": 0.01}
 
 _LAST, _VOLUME, _TURNOVER = TICK_INDEX["last_price"], TICK_INDEX["volume"], TICK_INDEX["turnover"]
-_OPEN, _HIGH, _LOW, _PRE = TICK_INDEX["open_price"], TICK_INDEX["high_price"], TICK_INDEX["low_price"], TICK_INDEX[
-    "pre_close"
-]
+_OPEN, _HIGH, _LOW, _PRE = (
+    TICK_INDEX["open_price"],
+    TICK_INDEX["high_price"],
+    TICK_INDEX["low_price"],
+    TICK_INDEX["pre_close"],
+)
 _BID, _ASK = TICK_INDEX["bid_price_1"], TICK_INDEX["ask_price_1"]
 _BID_V, _ASK_V = TICK_INDEX["bid_volume_1"], TICK_INDEX["ask_volume_1"]
 _OI = TICK_INDEX["open_interest"]
@@ -97,7 +103,7 @@ class TigerGateway(VenueGateway):
         "server": "REAL (Tiger's production gateway) or PAPER (Tiger's sandbox) (default REAL)",
         "gateway_url": "the HTTP gateway URL (default: the server's)",
         "push_address": "the push socket as ssl://host:port or tcp://host:port (default: the server's)",
-        "markets": "markets whose symbols are loaded as contracts, comma-separated US, HK, CN (default US,HK)",
+        "markets": "markets whose symbols become contracts, comma-separated US, HK, CN (default US,HK)",
     }
     exchange: ClassVar[Exchange] = Exchange.SMART
     exchanges: ClassVar[list[Exchange]] = [Exchange.SMART, Exchange.SEHK, Exchange.SSE, Exchange.SZSE]
@@ -146,7 +152,9 @@ class TigerGateway(VenueGateway):
             raise ValueError("setting 'gateway_url' must start with http:// or https://")
         self.push_address = text("push_address") or address
         _split_address(self.push_address)  # ValueError names the setting
-        self.markets = [market.strip().upper() for market in (text("markets") or "US,HK").split(",") if market.strip()]
+        self.markets = [
+            market.strip().upper() for market in (text("markets") or "US,HK").split(",") if market.strip()
+        ]
         unknown = [market for market in self.markets if market not in MARKET_TICK]
         if unknown:
             raise ValueError(f"setting 'markets': unknown market {unknown[0]!r} (US, HK, CN)")
@@ -173,14 +181,25 @@ class TigerGateway(VenueGateway):
 
     parse_error = staticmethod(parse.parse_error)
 
-    async def call(self, method: str, biz: Mapping[str, Any], *, version: str = "2.0", retry: bool = True) -> Any:
+    async def call(
+        self, method: str, biz: Mapping[str, Any], *, version: str = "2.0", retry: bool = True
+    ) -> Any:
         """One signed call; returns the answer's `data`."""
         assert self.rest is not None
-        biz_content = json.dumps({k: v for k, v in biz.items() if v is not None}, ensure_ascii=False,
-                                 sort_keys=True, separators=(",", ":"))
+        biz_content = json.dumps(
+            {k: v for k, v in biz.items() if v is not None},
+            ensure_ascii=False,
+            sort_keys=True,
+            separators=(",", ":"),
+        )
         request = RestRequest(
-            "POST", "", data={"method": method, "version": version, "biz_content": biz_content},
-            signed=True, json_body=True, costs={"rest": 1}, idempotent=retry,
+            "POST",
+            "",
+            data={"method": method, "version": version, "biz_content": biz_content},
+            signed=True,
+            json_body=True,
+            costs={"rest": 1},
+            idempotent=retry,
         )
         return parse.answer_data(await self.rest.request_raw(request))
 
@@ -202,9 +221,16 @@ class TigerGateway(VenueGateway):
                 self.markets_of[symbol] = market
                 self.add_contract(
                     ContractData(
-                        gateway_name=self.gateway_name, symbol=symbol, exchange=exchange,
-                        name=str(item.get("name") or symbol), product=Product.EQUITY, size=1,
-                        pricetick=MARKET_TICK[market], stop_supported=True, net_position=True, history_data=True,
+                        gateway_name=self.gateway_name,
+                        symbol=symbol,
+                        exchange=exchange,
+                        name=str(item.get("name") or symbol),
+                        product=Product.EQUITY,
+                        size=1,
+                        pricetick=MARKET_TICK[market],
+                        stop_supported=True,
+                        net_position=True,
+                        history_data=True,
                     )
                 )
                 count += 1
@@ -217,8 +243,14 @@ class TigerGateway(VenueGateway):
         sign = parse.rsa_sign(self._private_key, self.tiger_id)
         self.push = PushStream(
             PushConfig(
-                host=host, port=port, tiger_id=self.tiger_id, sign=sign, name=f"{self.gateway_name}.push",
-                use_tls=scheme == "ssl", backoff=self.timing.backoff, open_timeout=self.timing.open_timeout,
+                host=host,
+                port=port,
+                tiger_id=self.tiger_id,
+                sign=sign,
+                name=f"{self.gateway_name}.push",
+                use_tls=scheme == "ssl",
+                backoff=self.timing.backoff,
+                open_timeout=self.timing.open_timeout,
                 sdk_version=f"vtcore-{_vtcore_version}",
             ),
             on_message=self.on_push,
@@ -264,7 +296,9 @@ class TigerGateway(VenueGateway):
             self.write_log(f"subscribe: unknown symbol {req.vt_symbol}", logging.WARNING)
             return
         if req.symbol not in self.ticks:
-            self.ticks[req.symbol] = TickState(req.symbol, contract.exchange, self.gateway_name, contract.name)
+            self.ticks[req.symbol] = TickState(
+                req.symbol, contract.exchange, self.gateway_name, contract.name
+            )
         await self.subscribe_market(req.symbol)
 
     async def subscribe_market(self, symbol: str) -> None:
@@ -285,12 +319,15 @@ class TigerGateway(VenueGateway):
         command = response.command
         if command == proto.MESSAGE:
             if response.code:
-                if response.code in (proto.SUBSCRIBE_RESULT, proto.UNSUBSCRIBE_RESULT) and "false" in response.msg:
+                if (
+                    response.code in (proto.SUBSCRIBE_RESULT, proto.UNSUBSCRIBE_RESULT)
+                    and "false" in response.msg
+                ):
                     self.write_log(f"push subscription refused: {response.msg}", logging.WARNING)
                 return
             data = response.body
             kind = data.dataType
-            if kind == proto.QUOTE or kind == proto.FUTURE or kind == proto.OPTION:
+            if kind in (proto.QUOTE, proto.FUTURE, proto.OPTION):
                 self.on_quote(data.quoteData)
             elif kind == proto.ORDER_STATUS:
                 self.on_order_status(data.orderStatusData)
@@ -302,9 +339,11 @@ class TigerGateway(VenueGateway):
             elif kind == proto.POSITION:
                 position = data.positionData
                 self.push_position(
-                    position.symbol, position.market,
+                    position.symbol,
+                    position.market,
                     position.positionQty or parse.scaled(position.position, position.positionScale),
-                    position.averageCost, position.unrealizedPnl,
+                    position.averageCost,
+                    position.unrealizedPnl,
                 )
         elif command == proto.ERROR:
             self.write_log(f"push error {response.code}: {response.msg}", logging.ERROR)
@@ -332,45 +371,53 @@ class TigerGateway(VenueGateway):
     # ---- orders
 
     def on_order_status(self, data: Any) -> None:
-        filled = parse.scaled(data.filledQuantity, data.filledQuantityScale)
-        status = parse.tiger_status(data.status, filled)
-        if status is None:
-            self.write_log(f"order {data.id}: unknown status {data.status!r}", logging.WARNING)
-            return
-        orderid = self._local_id(data.id, data.userMark)
-        template = None
-        if self.orders.get(orderid) is None:  # an order placed elsewhere (Tiger's app) or before this session
-            template = self._order_data(
-                orderid, data.symbol, data.market, data.action, data.orderType,
-                parse.scaled(data.totalQuantity, data.totalQuantityScale), data.limitPrice or data.stopPrice,
-                data.openTime,
-            )
-            if template is None:
-                return
-        reason = data.errorMsg if status in (Status.REJECTED, Status.CANCELLED) else ""
-        self.orders.update(
-            orderid, status, traded=filled, moment=parse.ms_time(data.latestTime or data.timestamp),
-            reason=reason, template=template,
-        )
+        self.apply_order(parse.order_from_push(data))
 
     def on_transaction(self, data: Any) -> None:
-        orderid = self.venue_ids.get(data.orderId)
+        fill = parse.fill_from_push(data)
+        orderid = self.venue_ids.get(fill.venue_order_id)
         if orderid is None:
-            self._parked.setdefault(data.orderId, []).append(data)
+            self._parked.setdefault(fill.venue_order_id, []).append(fill)
             return
-        self._push_fill(orderid, data.symbol, data.market, str(data.id), data.action, data.filledPrice,
-                        float(data.filledQuantity), data.transactTime)
+        self.push_fill(orderid, fill)
 
-    def _push_fill(self, orderid: str, symbol: str, market: str, tradeid: str, action: str, price: float,
-                   volume: float, moment_ms: int | None) -> None:
-        exchange = self._exchange(symbol, market)
+    def apply_order(self, report: parse.OrderReport) -> None:
+        """One order report (a push or an answer) through the tracker; an order first heard of here (placed
+        in Tiger's app, or before this session) is taken in with its local id = Tiger's id."""
+        status = report.status
+        if not report.venue_id or status is None:
+            self.write_log(f"order {report.venue_id}: unknown status {report.status_text!r}", logging.WARNING)
+            return
+        orderid = self._local_id(report.venue_id, report.mark)
+        template = None
+        if self.orders.get(orderid) is None:
+            template = self._order_data(orderid, report)
+            if template is None:
+                return
+        self.orders.update(
+            orderid,
+            status,
+            traded=report.traded,
+            moment=parse.ms_time(report.update_ms),
+            reason=report.reason if status in (Status.REJECTED, Status.CANCELLED) else "",
+            template=template,
+        )
+
+    def push_fill(self, orderid: str, fill: parse.FillReport) -> None:
+        exchange = self._exchange(fill.symbol, fill.market)
         if exchange is None:
             return
         self.orders.trade(
             TradeData(
-                gateway_name=self.gateway_name, symbol=symbol, exchange=exchange, orderid=orderid,
-                tradeid=tradeid, direction=parse.DIRECTION_TIGER2VT.get(action), price=price, volume=volume,
-                datetime=parse.ms_time(moment_ms),
+                gateway_name=self.gateway_name,
+                symbol=fill.symbol,
+                exchange=exchange,
+                orderid=orderid,
+                tradeid=fill.tradeid,
+                direction=parse.DIRECTION_TIGER2VT.get(fill.action),
+                price=fill.price,
+                volume=fill.volume,
+                datetime=parse.ms_time(fill.time_ms),
             )
         )
 
@@ -393,8 +440,8 @@ class TigerGateway(VenueGateway):
             self.submit(self._after_learning(orderid, []), f"cancel order {orderid}")
 
     async def _after_learning(self, orderid: str, parked: list[Any]) -> None:
-        for data in parked:  # after the status the order's own push brought (this runs on the next turn)
-            self.on_transaction(data)
+        for fill in parked:  # after the status the order's own push brought (this runs on the next turn)
+            self.push_fill(orderid, fill)
         if orderid in self._cancel_when_known:
             self._cancel_when_known.discard(orderid)
             await self._cancel_venue(orderid)
@@ -405,49 +452,33 @@ class TigerGateway(VenueGateway):
             return contract.exchange
         return parse.exchange_of(market or self.markets_of.get(symbol, "US"), symbol)
 
-    def _order_data(self, orderid: str, symbol: str, market: str, action: str, order_type: str, volume: float,
-                    price: float, open_ms: int | None) -> OrderData | None:
-        exchange = self._exchange(symbol, market)
-        direction = parse.DIRECTION_TIGER2VT.get(action)
+    def _order_data(self, orderid: str, report: parse.OrderReport) -> OrderData | None:
+        exchange = self._exchange(report.symbol, report.market)
+        direction = parse.DIRECTION_TIGER2VT.get(report.action)
         if exchange is None or direction is None:
-            self.write_log(f"order {orderid}: cannot map {symbol} {market} {action}", logging.WARNING)
+            self.write_log(f"order {orderid}: cannot map {report.symbol} {report.market} {report.action}")
             return None
         return OrderData(
-            gateway_name=self.gateway_name, symbol=symbol, exchange=exchange, orderid=orderid,
-            type=parse.ORDER_TYPE_TIGER2VT.get(order_type, OrderType.LIMIT), direction=direction,
-            price=price, volume=volume, datetime=parse.ms_time(open_ms),
+            gateway_name=self.gateway_name,
+            symbol=report.symbol,
+            exchange=exchange,
+            orderid=orderid,
+            type=parse.ORDER_TYPE_TIGER2VT.get(report.order_type, OrderType.LIMIT),
+            direction=direction,
+            price=report.price,
+            volume=report.volume,
+            datetime=parse.ms_time(report.open_ms),
         )
-
-    def apply_order_item(self, item: Mapping[str, Any]) -> str | None:
-        """An order as the `orders`/`active_orders` answers show it, pushed through the tracker; returns its
-        local id."""
-        venue_id = int(item.get("id") or 0)
-        if not venue_id:
-            return None
-        orderid = self._local_id(venue_id, str(item.get("userMark") or ""))
-        filled = parse.quantity(item, "filledQuantity")
-        status = parse.tiger_status(str(item.get("status") or ""), filled)
-        if status is None:
-            return orderid
-        template = self._order_data(
-            orderid, str(item.get("symbol") or ""), str(item.get("market") or ""), str(item.get("action") or ""),
-            str(item.get("orderType") or ""), parse.quantity(item, "totalQuantity"),
-            float(item.get("limitPrice") or item.get("auxPrice") or 0), item.get("openTime"),
-        )
-        reason = str(item.get("remark") or "") if status in (Status.REJECTED, Status.CANCELLED) else ""
-        self.orders.update(
-            orderid, status, traded=filled, moment=parse.ms_time(item.get("latestTime") or item.get("updateTime")),
-            reason=reason, template=template,
-        )
-        return orderid
 
     async def load_open_orders(self) -> None:
         data = await self.call("active_orders", {"account": self.account})
         for item in parse.items(data):
-            self.apply_order_item(item)
+            self.apply_order(parse.order_from_item(item))
 
     async def place_order(self, order: OrderData, req: OrderRequest) -> None:
         market = self.markets_of.get(order.symbol) or parse.EXCHANGE_MARKET.get(order.exchange, "US")
+        if order.direction is None:
+            raise ValueError("an order needs a direction (LONG or SHORT)")
         total, scale = _quantity(order.volume)
         order_type = parse.ORDER_TYPE_VT2TIGER[order.type]
         limit = aux = None
@@ -463,11 +494,18 @@ class TigerGateway(VenueGateway):
         data = await self.call(
             "place_order",
             {
-                "account": self.account, "symbol": order.symbol, "sec_type": "STK",
+                "account": self.account,
+                "symbol": order.symbol,
+                "sec_type": "STK",
                 "currency": {"US": "USD", "HK": "HKD", "CN": "CNH"}[market],
-                "action": parse.DIRECTION_VT2TIGER[order.direction], "order_type": order_type,
-                "total_quantity": total, "total_quantity_scale": scale or None, "limit_price": limit,
-                "aux_price": aux, "time_in_force": getattr(req, "time_in_force", "DAY"), "user_mark": order.orderid,
+                "action": parse.DIRECTION_VT2TIGER[order.direction],
+                "order_type": order_type,
+                "total_quantity": total,
+                "total_quantity_scale": scale or None,
+                "limit_price": limit,
+                "aux_price": aux,
+                "time_in_force": getattr(req, "time_in_force", "DAY"),
+                "user_mark": order.orderid,
             },
             retry=False,  # a repeated order is worse than a failed one
         )
@@ -488,7 +526,9 @@ class TigerGateway(VenueGateway):
 
     async def _cancel_venue(self, orderid: str) -> None:
         try:
-            await self.call("cancel_order", {"account": self.account, "id": self.local_ids[orderid]}, retry=False)
+            await self.call(
+                "cancel_order", {"account": self.account, "id": self.local_ids[orderid]}, retry=False
+            )
         except VenueError as error:
             self.write_log(f"cancel {orderid} refused: {error.venue_message}", logging.WARNING)
 
@@ -498,17 +538,15 @@ class TigerGateway(VenueGateway):
             return  # never acknowledged: its status push (user mark) will name it
         data = await self.call("orders", {"account": self.account, "id": venue_id})
         for item in parse.items(data):
-            self.apply_order_item(item)
+            self.apply_order(parse.order_from_item(item))
         await self.fetch_fills(venue_id, order.orderid)
 
     async def fetch_fills(self, venue_id: int, orderid: str) -> None:
-        data = await self.call("order_transactions", {"account": self.account, "order_id": venue_id, "limit": 100})
+        data = await self.call(
+            "order_transactions", {"account": self.account, "order_id": venue_id, "limit": 100}
+        )
         for item in parse.items(data):
-            self._push_fill(
-                orderid, str(item.get("symbol") or ""), str(item.get("market") or ""), str(item.get("id")),
-                str(item.get("action") or ""), float(item.get("filledPrice") or 0),
-                parse.quantity(item, "filledQuantity"), item.get("transactedAt"),
-            )
+            self.push_fill(orderid, parse.fill_from_item(item, venue_id))
 
     async def reconcile(self) -> None:
         # an order that finished during the outage is no longer active at Tiger: ask for each we think is
@@ -519,8 +557,12 @@ class TigerGateway(VenueGateway):
     # ---- account
 
     def push_asset(self, account: str, balance: float, available: float) -> None:
-        data = AccountData(gateway_name=self.gateway_name, accountid=account or self.account, balance=balance,
-                           frozen=max(0.0, balance - available))
+        data = AccountData(
+            gateway_name=self.gateway_name,
+            accountid=account or self.account,
+            balance=balance,
+            frozen=max(0.0, balance - available),
+        )
         self.on_account(data)
 
     def push_position(self, symbol: str, market: str, volume: float, price: float, pnl: float) -> None:
@@ -529,8 +571,13 @@ class TigerGateway(VenueGateway):
             return
         self.on_position(
             PositionData(
-                gateway_name=self.gateway_name, symbol=symbol, exchange=exchange, direction=Direction.NET,
-                volume=volume, price=price, pnl=pnl,
+                gateway_name=self.gateway_name,
+                symbol=symbol,
+                exchange=exchange,
+                direction=Direction.NET,
+                volume=volume,
+                price=price,
+                pnl=pnl,
             )
         )
 
@@ -538,15 +585,20 @@ class TigerGateway(VenueGateway):
         data = await self.call("assets", {"account": self.account, "segment": False, "market_value": False})
         for item in parse.items(data):
             balance = float(item.get("netLiquidation") or 0)
-            self.push_asset(str(item.get("account") or ""), balance, float(item.get("availableFunds") or balance))
+            self.push_asset(
+                str(item.get("account") or ""), balance, float(item.get("availableFunds") or balance)
+            )
 
     async def fetch_positions(self) -> None:
         data = await self.call("positions", {"account": self.account, "sec_type": "STK"})
         for item in parse.items(data):
             volume = float(item.get("positionQty") or 0) or parse.quantity(item, "position")
             self.push_position(
-                str(item.get("symbol") or ""), str(item.get("market") or ""), volume,
-                float(item.get("averageCost") or 0), float(item.get("unrealizedPnl") or 0),
+                str(item.get("symbol") or ""),
+                str(item.get("market") or ""),
+                volume,
+                float(item.get("averageCost") or 0),
+                float(item.get("unrealizedPnl") or 0),
             )
 
     # ---- history
@@ -563,8 +615,15 @@ class TigerGateway(VenueGateway):
         for _ in range(50):  # pages of up to 1000 bars
             data = await self.call(
                 "kline",
-                {"symbols": [req.symbol], "period": period, "begin_time": begin, "end_time": end, "right": "br",
-                 "limit": 1000, "page_token": page_token},
+                {
+                    "symbols": [req.symbol],
+                    "period": period,
+                    "begin_time": begin,
+                    "end_time": end,
+                    "right": "br",
+                    "limit": 1000,
+                    "page_token": page_token,
+                },
             )
             page_token = None
             for entry in parse.items(data):
@@ -574,10 +633,16 @@ class TigerGateway(VenueGateway):
                         continue
                     bars.append(
                         BarData(
-                            gateway_name=self.gateway_name, symbol=req.symbol, exchange=req.exchange,
-                            datetime=moment, interval=interval, volume=float(bar.get("volume") or 0),
-                            turnover=float(bar.get("amount") or 0), open_price=float(bar.get("open") or 0),
-                            high_price=float(bar.get("high") or 0), low_price=float(bar.get("low") or 0),
+                            gateway_name=self.gateway_name,
+                            symbol=req.symbol,
+                            exchange=req.exchange,
+                            datetime=moment,
+                            interval=interval,
+                            volume=float(bar.get("volume") or 0),
+                            turnover=float(bar.get("amount") or 0),
+                            open_price=float(bar.get("open") or 0),
+                            high_price=float(bar.get("high") or 0),
+                            low_price=float(bar.get("low") or 0),
                             close_price=float(bar.get("close") or 0),
                         )
                     )
@@ -589,7 +654,7 @@ class TigerGateway(VenueGateway):
 
 
 def _split_address(address: str) -> tuple[str, str, int]:
-    """"ssl://host:port" / "tcp://host:port" -> (scheme, host, port)."""
+    """ "ssl://host:port" / "tcp://host:port" -> (scheme, host, port)."""
     scheme, sep, rest = address.partition("://")
     host, _, port = rest.rpartition(":")
     if not sep or scheme not in ("ssl", "tcp") or not host or not port.isdigit():
@@ -601,4 +666,4 @@ def _quantity(volume: float) -> tuple[int, int]:
     """An order size as Tiger's integer quantity and decimal scale (1.5 shares: 15, scale 1)."""
     exponent = Decimal(str(volume)).normalize().as_tuple().exponent
     scale = max(0, -int(exponent))
-    return int(round(volume * 10**scale)), scale
+    return round(volume * 10**scale), scale

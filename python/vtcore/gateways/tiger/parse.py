@@ -9,14 +9,19 @@ fields), `push/pb/*.proto` (push fields).
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
 from vtcore.constant import Direction, Exchange, OrderType, Product, Status
-from vtcore.gateways._transport import RequestRejectedError, SignatureError, VenueError
+from vtcore.gateways._transport import RequestRejectedError, SignatureError, VenueError, VenueUnavailableError
 from vtcore.time import UTC
 
 # ---------------------------------------------------------------- signing
@@ -40,8 +45,6 @@ _PEM_MARKERS = re.compile(r"-----(BEGIN|END)[A-Z ]*-----")
 def load_private_key(text: str) -> Any:
     """The RSA private key of a setting: PKCS#1 or PKCS#8, as Tiger's developer page gives it (base64 with no
     PEM markers) or as a PEM file's text. Raises ValueError without quoting any of it."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
 
     body = "".join(_PEM_MARKERS.sub("", text).split())
     try:
@@ -52,7 +55,11 @@ def load_private_key(text: str) -> Any:
     try:  # PKCS#8 (and anything else DER that cryptography knows)
         key = serialization.load_der_private_key(der, password=None)
     except (ValueError, TypeError):
-        wrapped = b"-----BEGIN RSA PRIVATE KEY-----\n" + base64.encodebytes(der) + b"-----END RSA PRIVATE KEY-----\n"
+        wrapped = (
+            b"-----BEGIN RSA PRIVATE KEY-----\n"
+            + base64.encodebytes(der)
+            + b"-----END RSA PRIVATE KEY-----\n"
+        )
         try:  # PKCS#1
             key = serialization.load_pem_private_key(wrapped, password=None)
         except (ValueError, TypeError):
@@ -64,8 +71,6 @@ def load_private_key(text: str) -> Any:
 
 def rsa_sign(key: Any, content: str) -> str:
     """base64(RSA PKCS#1 v1.5 over SHA-1 of `content`), Tiger's `sign`."""
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import padding
 
     return base64.b64encode(key.sign(content.encode(), padding.PKCS1v15(), hashes.SHA1())).decode()
 
@@ -155,8 +160,6 @@ def parse_error(status: int, raw: bytes, headers: Mapping[str, str]) -> VenueErr
     """Tiger answers HTTP 200 with `{"code": 0, "data": ...}`; any other code is the error, its `message` the
     venue's own words."""
     if status >= 500:
-        from vtcore.gateways._transport import VenueUnavailableError
-
         return VenueUnavailableError(f"HTTP {status}", status=status, headers=headers)
     try:
         answer = json.loads(raw)
@@ -176,10 +179,8 @@ def answer_data(raw: bytes) -> Any:
     """The `data` of a successful answer (Tiger may send it as a JSON string)."""
     data = json.loads(raw).get("data")
     if isinstance(data, str):
-        try:
+        with contextlib.suppress(ValueError):  # a plain string stays one
             data = json.loads(data)
-        except ValueError:
-            pass
     return data
 
 
@@ -205,5 +206,113 @@ def min_tick(item: Mapping[str, Any]) -> float:
     tick = item.get("minTick")
     if tick:
         return float(tick)
-    sizes = [float(band["tickSize"]) for band in item.get("tickSizes") or [] if isinstance(band, dict) and band.get("tickSize")]
+    sizes = [
+        float(band["tickSize"])
+        for band in item.get("tickSizes") or []
+        if isinstance(band, dict) and band.get("tickSize")
+    ]
     return min(sizes) if sizes else 0.01
+
+
+# ---------------------------------------------------------------- orders and fills, from pushes and answers
+
+
+@dataclass(frozen=True, slots=True)
+class OrderReport:
+    """One order's state as Tiger reported it (a push or an answer), in vtcore's terms where they exist."""
+
+    venue_id: int
+    mark: str  # the user_mark the order was placed with (vtcore puts its local id there)
+    symbol: str
+    market: str
+    action: str
+    order_type: str
+    volume: float
+    price: float
+    traded: float
+    status_text: str
+    reason: str
+    open_ms: int
+    update_ms: int
+
+    @property
+    def status(self) -> Status | None:
+        return tiger_status(self.status_text, self.traded)
+
+
+@dataclass(frozen=True, slots=True)
+class FillReport:
+    tradeid: str
+    venue_order_id: int
+    symbol: str
+    market: str
+    action: str
+    price: float
+    volume: float
+    time_ms: int
+
+
+def order_from_push(data: Any) -> OrderReport:
+    """An `OrderStatusData` push."""
+    return OrderReport(
+        venue_id=data.id,
+        mark=data.userMark,
+        symbol=data.symbol,
+        market=data.market,
+        action=data.action,
+        order_type=data.orderType,
+        volume=scaled(data.totalQuantity, data.totalQuantityScale),
+        price=data.limitPrice or data.stopPrice,
+        traded=scaled(data.filledQuantity, data.filledQuantityScale),
+        status_text=data.status,
+        reason=data.errorMsg,
+        open_ms=data.openTime,
+        update_ms=data.latestTime or data.timestamp,
+    )
+
+
+def order_from_item(item: Mapping[str, Any]) -> OrderReport:
+    """An order of the `orders` / `active_orders` answers (camelCase fields, `remark` = the reason)."""
+    return OrderReport(
+        venue_id=int(item.get("id") or 0),
+        mark=str(item.get("userMark") or ""),
+        symbol=str(item.get("symbol") or ""),
+        market=str(item.get("market") or ""),
+        action=str(item.get("action") or ""),
+        order_type=str(item.get("orderType") or ""),
+        volume=quantity(item, "totalQuantity"),
+        price=float(item.get("limitPrice") or item.get("auxPrice") or 0),
+        traded=quantity(item, "filledQuantity"),
+        status_text=str(item.get("status") or ""),
+        reason=str(item.get("remark") or ""),
+        open_ms=int(item.get("openTime") or 0),
+        update_ms=int(item.get("latestTime") or item.get("updateTime") or 0),
+    )
+
+
+def fill_from_push(data: Any) -> FillReport:
+    """An `OrderTransactionData` push."""
+    return FillReport(
+        tradeid=str(data.id),
+        venue_order_id=data.orderId,
+        symbol=data.symbol,
+        market=data.market,
+        action=data.action,
+        price=data.filledPrice,
+        volume=float(data.filledQuantity),
+        time_ms=data.transactTime,
+    )
+
+
+def fill_from_item(item: Mapping[str, Any], venue_order_id: int) -> FillReport:
+    """A fill of the `order_transactions` answer."""
+    return FillReport(
+        tradeid=str(item.get("id")),
+        venue_order_id=int(item.get("orderId") or venue_order_id),
+        symbol=str(item.get("symbol") or ""),
+        market=str(item.get("market") or ""),
+        action=str(item.get("action") or ""),
+        price=float(item.get("filledPrice") or 0),
+        volume=quantity(item, "filledQuantity"),
+        time_ms=int(item.get("transactedAt") or 0),
+    )

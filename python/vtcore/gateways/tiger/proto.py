@@ -178,7 +178,9 @@ _PACKAGE = "vtcore.tiger.push"
 
 def _build_classes() -> dict[str, Any]:
     """One proto3 file with every message of MESSAGES, on a pool of our own."""
-    file = descriptor_pb2.FileDescriptorProto(name="vtcore/tiger/push.proto", package=_PACKAGE, syntax="proto3")
+    file = descriptor_pb2.FileDescriptorProto(
+        name="vtcore/tiger/push.proto", package=_PACKAGE, syntax="proto3"
+    )
     for name, fields in MESSAGES.items():
         message = file.message_type.add(name=name)
         for field_name, number, kind, repeated in fields:
@@ -190,9 +192,11 @@ def _build_classes() -> dict[str, Any]:
                 field.type = _T.TYPE_MESSAGE
                 field.type_name = f".{_PACKAGE}.{kind}"
     pool = descriptor_pool.DescriptorPool()
-    pool.Add(file)
+    pool.Add(file)  # type: ignore[no-untyped-call]  # (the stubs leave these two untyped)
     return {
-        name: message_factory.GetMessageClass(pool.FindMessageTypeByName(f"{_PACKAGE}.{name}"))
+        name: message_factory.GetMessageClass(
+            pool.FindMessageTypeByName(f"{_PACKAGE}.{name}")  # type: ignore[no-untyped-call]
+        )
         for name in MESSAGES
     }
 

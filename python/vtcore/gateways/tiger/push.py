@@ -27,7 +27,7 @@ from vtcore.log import get_logger
 _logger = get_logger("vtcore.gateways.tiger.push")
 
 
-class PushRefused(Exception):
+class PushRefused(Exception):  # noqa: N818 - the server's own word for it
     """The server answered CONNECT with ERROR (a wrong tiger id or key): retrying cannot help."""
 
 
@@ -245,8 +245,11 @@ class PushStream:
             try:
                 data = await asyncio.wait_for(reader.read(262144), idle)
             except asyncio.TimeoutError:
-                _logger.warning("%s: nothing received for %.1f s, dropping the connection", self.config.name,
-                                time.monotonic() - last)
+                _logger.warning(
+                    "%s: nothing received for %.1f s, dropping the connection",
+                    self.config.name,
+                    time.monotonic() - last,
+                )
                 return
             if not data:
                 _logger.info("%s: closed by the server", self.config.name)

@@ -20,9 +20,11 @@ def start_peer() -> SimPeer:
     """Start the fake Tiger open API on free loopback ports with a moving market; the setting connects
     TigerGateway to it."""
     try:
-        from vtcore.peers import tiger
+        from vtcore.peers import tiger  # noqa: PLC0415 - a missing SDK is reported, not raised at import
     except ImportError as error:  # the peer speaks through tigeropen's own protobuf modules
-        raise SdkUnavailableError(f"the Tiger peer needs tigeropen (pip install vtcore[tiger]): {error}") from None
+        raise SdkUnavailableError(
+            f"the Tiger peer needs tigeropen (pip install vtcore[tiger]): {error}"
+        ) from None
     private_key, public_key = tiger.new_key_pair()
     venue = tiger.FakeTiger(TIGER_ID, public_key, accounts=(ACCOUNT,)).start()
     venue.seed_position(ACCOUNT, "AAPL", "100", "185.00")
@@ -58,4 +60,6 @@ def start_peer() -> SimPeer:
         "push_address": venue.push_address,
         "markets": "US",
     }
-    return SimPeer("TIGER", setting, description=f"TIGER on a fake Tiger open API at {venue.gateway_url}", stop=stop)
+    return SimPeer(
+        "TIGER", setting, description=f"TIGER on a fake Tiger open API at {venue.gateway_url}", stop=stop
+    )
