@@ -256,6 +256,7 @@ class TigerGateway(VenueGateway):
             on_message=self.on_push,
             on_open=self._on_push_open,
             on_state=lambda up, why: self.state("push", "connected" if up else "disconnected", why),
+            on_malformed=lambda why: self.drop_malformed("push stream", why),
         )
         self.push.start()
 

@@ -55,11 +55,13 @@ class PushStream:
         on_message: Callable[[bytes], None],
         on_open: Callable[[], Awaitable[None]] | None = None,
         on_state: Callable[[bool, str], None] | None = None,
+        on_malformed: Callable[[str], None] | None = None,
     ) -> None:
         self.config = config
         self._on_message = on_message
         self._on_open = on_open
         self._on_state = on_state
+        self._on_malformed = on_malformed
         #: (data type, symbol) quote subscriptions, replayed after every reconnect
         self._quotes: dict[tuple[int, str], None] = {}
         self._writer: asyncio.StreamWriter | None = None
@@ -255,7 +257,13 @@ class PushStream:
                 _logger.info("%s: closed by the server", self.config.name)
                 return
             last = time.monotonic()
-            for body in frames.feed(data):  # a ValueError (stream out of step) ends this connection
+            try:
+                bodies = frames.feed(data)
+            except ValueError as error:  # the framing is out of step: nothing after this can be trusted
+                if self._on_malformed is not None:
+                    self._on_malformed(f"{error}; reconnecting")
+                return
+            for body in bodies:
                 try:
                     on_message(body)
                 except Exception:  # a handler bug must not kill the stream
