@@ -544,15 +544,9 @@ class FakeTiger(VenueServer):
         if fill is not None:
             market = MARKETS[order.symbol]
             transaction = PushData_pb2.OrderTransactionData(
+                **self._order_fields(order),
                 id=fill.trade_id,
                 orderId=order.order_id,
-                account=order.account,
-                symbol=order.symbol,
-                action=order.side,
-                market=market,
-                currency=CURRENCIES[market],
-                segType="S",
-                secType="STK",
                 filledPrice=float(fill.price),
                 filledQuantity=int(fill.quantity),
                 createTime=fill.time_ms,
@@ -603,17 +597,24 @@ class FakeTiger(VenueServer):
                 ),
             )
 
-    def _order_push(self, order: SimOrder) -> Any:
+    @staticmethod
+    def _order_fields(order: SimOrder) -> dict[str, Any]:
+        """What an order's status push and its fills' pushes both carry."""
         market = MARKETS[order.symbol]
+        return {
+            "account": order.account,
+            "symbol": order.symbol,
+            "action": order.side,
+            "market": market,
+            "currency": CURRENCIES[market],
+            "segType": "S",
+            "secType": "STK",
+        }
+
+    def _order_push(self, order: SimOrder) -> Any:
         return PushData_pb2.OrderStatusData(
+            **self._order_fields(order),
             id=order.order_id,
-            account=order.account,
-            symbol=order.symbol,
-            action=order.side,
-            market=market,
-            currency=CURRENCIES[market],
-            segType="S",
-            secType="STK",
             orderType=str(order.extra.get("order_type", "LMT")),
             isLong=order.side == "BUY",
             totalQuantity=int(order.quantity),

@@ -13,11 +13,11 @@ from contract_peer import WAIT, Peer
 from vtcore.constant import Direction, Exchange, OrderType
 from vtcore.gateways._venue import Timing
 from vtcore.gateways.tiger import TigerGateway
+from vtcore.gateways.tiger.sim import TIGER_ID, peer_setting
 from vtcore.object import OrderRequest
 
 tiger = pytest.importorskip("vtcore.peers.tiger", reason="the fake Tiger API speaks through tigeropen")
 
-TIGER_ID = "20150001"
 ACCOUNT = "U1234567"
 
 
@@ -59,16 +59,7 @@ def peer_tiger() -> Iterator[Peer]:
 
     yield Peer(
         gateway_class=TigerGateway,
-        setting={
-            "tiger_id": TIGER_ID,
-            "account": ACCOUNT,
-            "standard_account": "",
-            "private_key": private_key,
-            "server": "REAL",
-            "gateway_url": venue.gateway_url,
-            "push_address": venue.push_address,
-            "markets": "US",
-        },
+        setting=peer_setting(venue, private_key, account=ACCOUNT, markets="US"),
         symbol="AAPL",
         exchange=Exchange.SMART,
         volume=10,

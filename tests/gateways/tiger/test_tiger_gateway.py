@@ -17,11 +17,11 @@ from vtcore.constant import Direction, Exchange, Interval, OrderType, Status
 from vtcore.engine import MainEngine
 from vtcore.event import EventEngine
 from vtcore.gateways.tiger import TigerGateway, TigerOrderRequest
+from vtcore.gateways.tiger.sim import TIGER_ID, peer_setting
 from vtcore.object import CancelRequest, HistoryRequest, OrderRequest, SubscribeRequest
 
 tiger = pytest.importorskip("vtcore.peers.tiger", reason="the fake Tiger API speaks through tigeropen")
 
-TIGER_ID = "20150001"
 ACCOUNT = "U1234567"
 
 
@@ -41,19 +41,8 @@ def venue(keys: tuple[str, bytes]) -> Iterator[Any]:
     server.stop()
 
 
-def setting(venue: Any, private_key: str, **overrides: Any) -> dict[str, Any]:
-    values = {
-        "tiger_id": TIGER_ID,
-        "account": ACCOUNT,
-        "standard_account": "",
-        "private_key": private_key,
-        "server": "REAL",
-        "gateway_url": venue.gateway_url,
-        "push_address": venue.push_address,
-        "markets": "US,HK",
-    }
-    values.update(overrides)
-    return values
+def setting(venue: Any, private_key: str) -> dict[str, Any]:
+    return peer_setting(venue, private_key, account=ACCOUNT)
 
 
 @pytest.fixture

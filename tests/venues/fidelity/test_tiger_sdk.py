@@ -14,11 +14,12 @@ import contextlib
 import logging
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+
+from venues.harness import wait_until
 
 pytestmark = pytest.mark.fidelity
 
@@ -87,17 +88,6 @@ def client_config(venue: Any, tmp_path: Any) -> Any:
     config.retry_max_tries = 0
     config.timeout = 10
     return config
-
-
-def until(predicate: Callable[[], Any], what: str, timeout: float = 15.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.01)
 
 
 def test_trade_and_quote_clients(venue: Any, tmp_path: Any, outside_attempts: list[str]) -> None:
@@ -186,15 +176,15 @@ def test_push_client(venue: Any, tmp_path: Any, outside_attempts: list[str]) -> 
         setattr(push, kind, record(kind))
     push.connect(TIGER_ID, venue.private_key)
     try:
-        until(lambda: got("connect_callback"), "CONNECTED")
+        wait_until(lambda: got("connect_callback"), what="CONNECTED")
         push.subscribe_quote(["AAPL"])
         push.subscribe_order(account=ACCOUNT)
         push.subscribe_transaction(account=ACCOUNT)
         push.subscribe_asset(account=ACCOUNT)
         push.subscribe_position(account=ACCOUNT)
-        until(lambda: len(got("subscribe_callback")) == 5, "five subscription answers")
+        wait_until(lambda: len(got("subscribe_callback")) == 5, what="five subscription answers")
         venue.set_book("AAPL", [("189.95", "310")], [("190.05", "120")])
-        bbo = until(lambda: got("quote_bbo_changed"), "BBO")[-1]
+        bbo = wait_until(lambda: got("quote_bbo_changed"), what="BBO")[-1]
         assert (bbo.symbol, bbo.bidPrice, bbo.bidSize, bbo.askPrice, bbo.askSize) == (
             "AAPL",
             189.95,
@@ -203,28 +193,29 @@ def test_push_client(venue: Any, tmp_path: Any, outside_attempts: list[str]) -> 
             120,
         )
         venue.print_trade("AAPL", "190.00", "7")
-        basic = until(lambda: got("quote_changed"), "BASIC quote")[-1]
+        basic = wait_until(lambda: got("quote_changed"), what="BASIC quote")[-1]
         assert (basic.symbol, basic.latestPrice, basic.volume) == ("AAPL", 190.0, 7)
 
         order = limit_order(ACCOUNT, stock_contract("AAPL", "USD"), "BUY", 10, 190.05)  # takes the ask
         trade.place_order(order)
-        statuses = until(lambda: [o for o in got("order_changed") if o.status == "FILLED"], "FILLED push")
+        statuses = wait_until(
+            lambda: [o for o in got("order_changed") if o.status == "FILLED"], what="FILLED push"
+        )
         assert statuses[-1].id == order.id and statuses[-1].filledQuantity == 10
-        fill = until(lambda: got("transaction_changed"), "transaction push")[-1]
+        fill = wait_until(lambda: got("transaction_changed"), what="transaction push")[-1]
         assert (fill.orderId, fill.filledPrice, fill.filledQuantity, fill.action) == (
             order.id,
             190.05,
             10,
             "BUY",
         )
-        position = until(lambda: got("position_changed"), "position push")[-1]
+        position = wait_until(lambda: got("position_changed"), what="position push")[-1]
         assert (position.symbol, position.position) == ("AAPL", 110)
-        asset = until(lambda: got("asset_changed"), "asset push")[-1]
+        asset = wait_until(lambda: got("asset_changed"), what="asset push")[-1]
         assert asset.account == ACCOUNT and asset.cashBalance == pytest.approx(1_000_000 - 1900.5)
-        until(
+        wait_until(
             lambda: venue.run(lambda: sum(s.heartbeats_received for s in venue.push_sessions)),
-            "heartbeat",
-            10,
+            what="a heartbeat from the SDK",
         )
         assert got("error_callback") == []
     finally:
@@ -244,8 +235,8 @@ def test_push_login_with_a_foreign_key_is_refused(venue: Any, tmp_path: Any) -> 
     with contextlib.suppress(ConnectFailedException):
         push.connect(TIGER_ID, other_key)
     try:
-        until(lambda: errors, "the ERROR frame")
+        wait_until(lambda: errors, what="the ERROR frame")
         assert (errors[0].code, errors[0].msg) == (4000, "sign check error")
-        until(lambda: venue.push_count() == 0, "the refused connection closed")
+        wait_until(lambda: venue.push_count() == 0, what="the refused connection closed")
     finally:
         push.disconnect()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import threading
 from decimal import Decimal
+from typing import Any
 
 from vtcore.errors import SdkUnavailableError
 from vtcore.gateways import SimPeer
@@ -14,6 +15,23 @@ from vtcore.gateways import SimPeer
 ACCOUNT = "U1234567"
 TIGER_ID = "20150001"
 REFERENCE = {"AAPL": Decimal("190.00"), "TSLA": Decimal("250.00")}
+
+
+def peer_setting(
+    venue: Any, private_key: str, *, account: str = ACCOUNT, markets: str = "US,HK"
+) -> dict[str, Any]:
+    """TigerGateway's setting for a running fake Tiger API (`vtcore.peers.tiger.FakeTiger`) whose tiger id is
+    TIGER_ID and whose developer key is `private_key`."""
+    return {
+        "tiger_id": TIGER_ID,
+        "account": account,
+        "standard_account": "",
+        "private_key": private_key,
+        "server": "REAL",
+        "gateway_url": venue.gateway_url,
+        "push_address": venue.push_address,
+        "markets": markets,
+    }
 
 
 def start_peer() -> SimPeer:
@@ -50,16 +68,7 @@ def start_peer() -> SimPeer:
         mover.join(5)
         venue.stop()
 
-    setting = {
-        "tiger_id": TIGER_ID,
-        "account": ACCOUNT,
-        "standard_account": "",
-        "private_key": private_key,
-        "server": "REAL",
-        "gateway_url": venue.gateway_url,
-        "push_address": venue.push_address,
-        "markets": "US",
-    }
+    setting = peer_setting(venue, private_key, markets="US")
     return SimPeer(
         "TIGER", setting, description=f"TIGER on a fake Tiger open API at {venue.gateway_url}", stop=stop
     )
