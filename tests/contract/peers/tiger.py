@@ -13,7 +13,7 @@ from contract_peer import WAIT, Peer
 from vtcore.constant import Direction, Exchange, OrderType
 from vtcore.gateways._venue import Timing
 from vtcore.gateways.tiger import TigerGateway
-from vtcore.gateways.tiger.sim import TIGER_ID, peer_setting
+from vtcore.gateways.tiger.sim import TIGER_ID, gateway_setting
 from vtcore.object import OrderRequest
 
 tiger = pytest.importorskip("vtcore.peers.tiger", reason="the fake Tiger API speaks through tigeropen")
@@ -59,7 +59,7 @@ def peer_tiger() -> Iterator[Peer]:
 
     yield Peer(
         gateway_class=TigerGateway,
-        setting=peer_setting(venue, private_key, account=ACCOUNT, markets="US"),
+        setting=gateway_setting(venue, private_key, account=ACCOUNT, markets="US"),
         symbol="AAPL",
         exchange=Exchange.SMART,
         volume=10,

@@ -17,7 +17,7 @@ from vtcore.constant import Direction, Exchange, Interval, OrderType, Status
 from vtcore.engine import MainEngine
 from vtcore.event import EventEngine
 from vtcore.gateways.tiger import TigerGateway, TigerOrderRequest
-from vtcore.gateways.tiger.sim import TIGER_ID, peer_setting
+from vtcore.gateways.tiger.sim import TIGER_ID, gateway_setting
 from vtcore.object import CancelRequest, HistoryRequest, OrderRequest, SubscribeRequest
 
 tiger = pytest.importorskip("vtcore.peers.tiger", reason="the fake Tiger API speaks through tigeropen")
@@ -42,7 +42,7 @@ def venue(keys: tuple[str, bytes]) -> Iterator[Any]:
 
 
 def setting(venue: Any, private_key: str) -> dict[str, Any]:
-    return peer_setting(venue, private_key, account=ACCOUNT)
+    return gateway_setting(venue, private_key, account=ACCOUNT)
 
 
 @pytest.fixture

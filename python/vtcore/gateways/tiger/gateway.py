@@ -88,6 +88,11 @@ class TigerOrderRequest(OrderRequest):
 
 
 class TigerGateway(VenueGateway):
+    """Settings (the user's page): `tiger_id` (用户ID), `account` (环球账户, the global account),
+    `standard_account` (标准账户), `private_key` (秘钥: the developer's RSA key, PKCS#1 or PKCS#8, base64 or
+    PEM; it only ever signs, it is never logged) and `server` REAL or PAPER. Orders, assets and positions use
+    `account` when it is set, else `standard_account` (a Tiger login trades one account per connection)."""
+
     default_name: ClassVar[str] = "TIGER"
     default_setting: ClassVar[dict[str, Any]] = {
         "tiger_id": "",

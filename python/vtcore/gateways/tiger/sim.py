@@ -17,7 +17,7 @@ TIGER_ID = "20150001"
 REFERENCE = {"AAPL": Decimal("190.00"), "TSLA": Decimal("250.00")}
 
 
-def peer_setting(
+def gateway_setting(
     venue: Any, private_key: str, *, account: str = ACCOUNT, markets: str = "US,HK"
 ) -> dict[str, Any]:
     """TigerGateway's setting for a running fake Tiger API (`vtcore.peers.tiger.FakeTiger`) whose tiger id is
@@ -68,7 +68,7 @@ def start_peer() -> SimPeer:
         mover.join(5)
         venue.stop()
 
-    setting = peer_setting(venue, private_key, markets="US")
+    setting = gateway_setting(venue, private_key, markets="US")
     return SimPeer(
         "TIGER", setting, description=f"TIGER on a fake Tiger open API at {venue.gateway_url}", stop=stop
     )
