@@ -7,7 +7,7 @@ pip) and pip's configuration stay where they are, so that a redirected HOME does
 downloads or lose the package index.
 
 The CTP simulator ticks only inside each exchange's trading hours unless told otherwise; a test must pass at
-any hour, so the run has it always open (`VTCORE_CTPSIM_ALWAYS_OPEN=1`). The tests of the trading hours
+any hour, so the run has it always open (`VTCORE_SIM_ALWAYS_OPEN=1`). The tests of the trading hours
 themselves set `market_data.always_open: false` in their configuration, with a simulated clock.
 """
 
@@ -59,7 +59,7 @@ def pytest_configure(config: pytest.Config) -> None:
             if candidate.is_file():
                 os.environ["PIP_CONFIG_FILE"] = str(candidate)
                 break
-    os.environ.setdefault("VTCORE_CTPSIM_ALWAYS_OPEN", "1")
+    os.environ.setdefault("VTCORE_SIM_ALWAYS_OPEN", "1")
     config.stash[_BEFORE] = snapshot(REAL_SETTINGS)
     # for what runs outside a test's own fixtures (module- and session-scoped fixtures, collection)
     root = Path(tempfile.mkdtemp(prefix="vtcore-tests-"))

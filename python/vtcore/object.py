@@ -7,7 +7,8 @@ Differences from vn.py, each fixing one of its faults:
 - parsing helpers split where the format allows it (`vt_symbol` from the right) and raise
   `InvalidIdentifierError` on malformed input;
 - `TickData` is a Cython class (`vtcore._fast`) so the engine builds one from a C++ record in well under a
-  microsecond; it takes the same keyword arguments as vn.py's dataclass;
+  microsecond; it takes the same keyword arguments as vn.py's dataclass. `TickBuilder` (also Cython) is the
+  market state a REST/WebSocket gateway keeps per symbol, and makes each of its ticks by field copies;
 - requests check their fields' types when built (`check_request`, which gateways run again when sent): a
   string where an enum belongs (`exchange="SHFE"`), a bool or a string as a volume or price, a symbol that is
   not encodable text, or `orderid=None` raise TypeError / ValueError at once, in the caller's thread, for
@@ -24,7 +25,7 @@ from enum import Enum
 from typing import Any
 
 from vtcore._fast import TICK_FIELDS as TICK_DATA_FIELDS
-from vtcore._fast import TickData
+from vtcore._fast import TickBuilder, TickData
 from vtcore.constant import (
     ACTIVE_STATUSES,
     Direction,
@@ -56,6 +57,7 @@ __all__ = [
     "QuoteData",
     "QuoteRequest",
     "SubscribeRequest",
+    "TickBuilder",
     "TickData",
     "TradeData",
     "check_request",

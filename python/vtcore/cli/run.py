@@ -67,7 +67,7 @@ def add_always_open_argument(parser: Any) -> None:
 def use_always_open(args: argparse.Namespace) -> None:
     """Before a simulator starts in this process: make it tick around the clock when asked."""
     if getattr(args, "always_open", False):
-        from vtcore.gateways.ctp.sim import ALWAYS_OPEN_ENV  # noqa: PLC0415 - read when the simulator starts
+        from vtcore.gateways._sdk.sim import ALWAYS_OPEN_ENV  # noqa: PLC0415 - read when a simulator starts
 
         os.environ[ALWAYS_OPEN_ENV] = "1"
 

@@ -203,11 +203,11 @@ def test_a_refused_automatic_md_relogin_is_retried(home: Path, tmp_path: Path) -
 def test_a_refused_md_library_starts_no_front(home: Path, tmp_path: Path) -> None:
     from _ctp_sdk import sdk_dir  # noqa: PLC0415
 
-    folder = tmp_path / "libs"
-    folder.mkdir()
+    folder = tmp_path / "libs" / "ctp"  # the simulator's front-end finds its core in the parent folder
+    folder.mkdir(parents=True)
     simulator = ctpsim.library_dir()
-    for name in ("libthosttraderapi_se.so", "libvtcore_ctpsim.so"):
-        shutil.copy(simulator / name, folder / name)
+    shutil.copy(simulator / ctpsim.TD_LIBRARY_NAME, folder)
+    shutil.copy(simulator.parent / ctpsim.CORE_LIBRARY_NAME, folder.parent)
     shutil.copy(sdk_dir("6.7.13") / "lib" / "libthostmduserapi_se.so", folder)  # another version: refused
     config, _ = sim_config(tmp_path)
     setting = simulator_setting(config, "tester", PASSWORD)
@@ -239,13 +239,13 @@ def test_two_hashed_libraries_are_called_ambiguous(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("key", "value", "problem"), [
-    ("password", "p" * 41, "is 41 bytes; at most 40 fit"),
-    ("password", "pass\x00word", "contains a NUL character"),
-    ("password", "密" * 21, "is 42 bytes; at most 40 fit"),  # GB18030: two bytes each
-    ("auth_code", "A" * 17, "is 17 bytes; at most 16 fit"),
-    ("username", "u" * 16, "is 16 bytes; at most 15 fit"),
-    ("brokerid", "9" * 11, "is 11 bytes; at most 10 fit"),
-    ("product_info", "x" * 33, "is 33 bytes; at most 32 fit"),
+    ("password", "p" * 41, "41 bytes; at most 40 fit"),
+    ("password", "pass\x00word", "contains a NUL byte"),
+    ("password", "密" * 21, "42 bytes; at most 40 fit"),  # GB18030: two bytes each
+    ("auth_code", "A" * 17, "17 bytes; at most 16 fit"),
+    ("username", "u" * 16, "16 bytes; at most 15 fit"),
+    ("brokerid", "9" * 11, "11 bytes; at most 10 fit"),
+    ("product_info", "x" * 33, "33 bytes; at most 32 fit"),
 ])
 def test_settings_that_do_not_fit_the_sdk_are_refused_at_connect(home: Path, tmp_path: Path, key: str,
                                                                  value: str, problem: str) -> None:
@@ -253,7 +253,7 @@ def test_settings_that_do_not_fit_the_sdk_are_refused_at_connect(home: Path, tmp
     setting = simulator_setting(config, "tester", PASSWORD)
     setting[key] = value
     with ctp_engine() as (main_engine, gateway, recorder):
-        with pytest.raises(SettingsError, match=f"CTP setting '{key}' {problem}") as error:
+        with pytest.raises(SettingsError, match=f"CTP setting '{key}' does not fit: .*{problem}") as error:
             main_engine.connect(setting, "CTP")
         assert value not in str(error.value)
         assert gateway.td.api is None and "connecting" not in recorder.states("td")

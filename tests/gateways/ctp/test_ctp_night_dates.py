@@ -19,7 +19,10 @@ import pytest
 _ctp = pytest.importorskip("vtcore._ctp", reason="vtcore was built without the CTP SDK")
 
 from vtcore import _core  # noqa: E402
-from vtcore.gateways.ctp.messages import encode_struct  # noqa: E402
+from vtcore.gateways._sdk.thost.messages import Messages  # noqa: E402
+from vtcore.gateways.ctp import _ctp_types  # noqa: E402
+
+encode_struct = Messages(_ctp_types).encode_struct
 
 CST = timezone(timedelta(hours=8))
 
