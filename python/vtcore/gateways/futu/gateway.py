@@ -136,7 +136,7 @@ class FutuGateway(BaseGateway):
         self._contracts_loaded = False
         self._subscriptions: dict[str, SubscribeRequest] = {}
         self._ticks: dict[tuple[int, str], TickState] = {}  # (QotMarket, code) -> state
-        self._futu_ids: dict[str, int] = {}  # vtcore orderid -> OpenD order id
+        self._futu_ids: dict[str, tuple[int, str]] = {}  # vtcore orderid -> OpenD's (orderID, orderIDEx)
         self._local_ids: dict[int, str] = {}  # OpenD order id -> vtcore orderid
         self._in_flight: dict[str, tuple[OrderData, OrderRequest]] = {}  # placed, reply not yet in
         self._unsure: dict[str, OrderData] = {}  # the reply was lost with the connection
@@ -455,7 +455,7 @@ class FutuGateway(BaseGateway):
 
     def _on_order_pb(self, order: Any) -> str:
         orderid = self._orderid_of(order)
-        self._learn(orderid, order.orderID)
+        self._learn(orderid, order.orderID, order.orderIDEx)
         parsed = parse.order_from_pb(order, orderid, self.gateway_name)
         if parsed is None:
             return orderid
@@ -502,11 +502,11 @@ class FutuGateway(BaseGateway):
         if trade is not None and self.orders.trade(trade) is not None:
             self._schedule_refresh()
 
-    def _learn(self, orderid: str, futu_id: int) -> None:
-        if not futu_id or self._local_ids.get(futu_id) == orderid:
+    def _learn(self, orderid: str, futu_id: int, futu_id_ex: str) -> None:
+        if not futu_id or self._futu_ids.get(orderid) == (futu_id, futu_id_ex):
             return
         self._local_ids[futu_id] = orderid
-        self._futu_ids[orderid] = futu_id
+        self._futu_ids[orderid] = (futu_id, futu_id_ex)
         if self._held_fills:
             held, self._held_fills = self._held_fills, []
             for fill in held:
@@ -588,7 +588,7 @@ class FutuGateway(BaseGateway):
                 self._unsure[order.orderid] = self._in_flight.pop(order.orderid)[0]
             return
         self._in_flight.pop(order.orderid, None)
-        self._learn(order.orderid, reply.s2c.orderID)
+        self._learn(order.orderid, reply.s2c.orderID, reply.s2c.orderIDEx)
 
     def _cancel(self, orderid: str) -> None:
         futu_id = self._futu_ids.get(orderid)
@@ -602,7 +602,7 @@ class FutuGateway(BaseGateway):
             return
         self._spawn(self._modify_cancel(orderid, futu_id))
 
-    async def _modify_cancel(self, orderid: str, futu_id: int) -> None:
+    async def _modify_cancel(self, orderid: str, futu_id: tuple[int, str]) -> None:
         connection = self._connection
         if connection is None:
             self.write_log(f"cancel {orderid}: {NOT_SENT}")
@@ -612,7 +612,9 @@ class FutuGateway(BaseGateway):
         def fill(c2s: Any) -> None:
             c2s.packetID.connID, c2s.packetID.serialNo = connection.conn_id, serial
             self._header(c2s.header)
-            c2s.orderID = futu_id
+            c2s.orderID = futu_id[0]
+            if futu_id[1]:  # OpenD now names orders by orderIDEx (futu-api sends only that)
+                c2s.orderIDEx = futu_id[1]
             c2s.modifyOrderOp = MODIFY_CANCEL
 
         try:

@@ -687,10 +687,13 @@ class FakeOpenD:
     def order_list(self, session: Session, c2s: Any, s2c: Any, serial: int) -> str:
         account = self._account(c2s.header, s2c.header)
         ids = set(c2s.filterConditions.idList)
+        ex_ids = set(c2s.filterConditions.orderIDExList)
         statuses = set(c2s.filterStatusList)
         for order in account.orders.values():
             item = self._order_pb(order)
-            if (ids and order.order_id not in ids) or (statuses and item.orderStatus not in statuses):
+            if (ids and order.order_id not in ids) or (ex_ids and item.orderIDEx not in ex_ids):
+                continue
+            if statuses and item.orderStatus not in statuses:
                 continue
             s2c.orderList.add().CopyFrom(item)
         return ""
@@ -761,7 +764,11 @@ class FakeOpenD:
             return TEXT["locked"]
         if c2s.modifyOrderOp != MODIFY_CANCEL:
             return TEXT["modify"]
-        order = account.orders.get(c2s.orderID)
+        # futu-api names an order by its orderIDEx (sending orderID 0, "no longer used"); both are honoured
+        if c2s.orderIDEx:
+            order = next((o for o in account.orders.values() if f"FT{o.order_id}" == c2s.orderIDEx), None)
+        else:
+            order = account.orders.get(c2s.orderID)
         if order is None:
             return TEXT["no_order"]
         if self.matching.cancel(order.order_id) is None:
