@@ -11,6 +11,7 @@ from typing import Any
 import vtcore
 from vtcore.gateways import GATEWAY_NOTES, GATEWAYS, SIM_PEERS
 from vtcore.gateways.ctp import library as ctp_library
+from vtcore.gateways.futu import proto as futu_proto
 from vtcore.setting import get_settings_dir
 
 
@@ -44,6 +45,7 @@ def run_info(args: argparse.Namespace) -> int:
     for module in ("vtcore._core", "vtcore._fast", "vtcore._ctp"):
         lines.append(f"{module}: {_module_status(module)}")
     lines.append(f"CTP SDK: {ctp_library.status()}")
+    lines.append(f"futu-api (FUTU gateway, fake OpenD): {futu_proto.sdk_status()}")
     lines.append(f"gateways: {', '.join(GATEWAYS)}")
     lines.extend(f"  {name}: {note}" for name, note in GATEWAY_NOTES.items())
     lines.append(f"local peers (vtcore run --sim --gateway NAME): {', '.join(SIM_PEERS)}")

@@ -15,10 +15,12 @@ from vtcore.constant import Direction, Exchange, OrderType
 from vtcore.gateways._transport.backoff import Backoff
 from vtcore.object import OrderRequest
 
-pytest.importorskip("futu", reason="the FUTU gateway and its fake OpenD need futu-api (pip install '.[futu]')")
+pytest.importorskip(
+    "futu", reason="the FUTU gateway and its fake OpenD need futu-api (pip install '.[futu]')"
+)
 
-from vtcore.gateways.futu import FutuGateway  # noqa: E402 - after the skip
-from vtcore.peers.futu import REAL_ACCOUNT, TRADE_PASSWORD, FakeOpenD  # noqa: E402
+from vtcore.gateways.futu import FutuGateway
+from vtcore.peers.futu import REAL_ACCOUNT, TRADE_PASSWORD, FakeOpenD
 
 TENCENT = "HK.00700"
 
@@ -47,8 +49,13 @@ def peer_futu() -> Iterator[Peer]:
 
     yield Peer(
         gateway_class=FutuGateway,
-        setting={"host": "127.0.0.1", "port": opend.port, "password": TRADE_PASSWORD, "market": "HK",
-                 "environment": "REAL"},
+        setting={
+            "host": "127.0.0.1",
+            "port": opend.port,
+            "password": TRADE_PASSWORD,
+            "market": "HK",
+            "environment": "REAL",
+        },
         symbol="00700",
         exchange=Exchange.SEHK,
         volume=100,
@@ -56,7 +63,9 @@ def peer_futu() -> Iterator[Peer]:
         fill=lambda: opend.print_trade(TENCENT, "379.0", "100"),
         tick=lambda: opend.set_book(TENCENT, [("380.0", "1100")], [("380.2", "800")]),
         # OpenD: the quantity must be a multiple of the lot size (100)
-        rejected_order=lambda: OrderRequest("00700", Exchange.SEHK, Direction.LONG, OrderType.LIMIT, 50, 379.0),
+        rejected_order=lambda: OrderRequest(
+            "00700", Exchange.SEHK, Direction.LONG, OrderType.LIMIT, 50, 379.0
+        ),
         outage=outage,
         secrets=[TRADE_PASSWORD],
         prepare=fast,

@@ -5,6 +5,7 @@ lost with the connection, malformed bodies)."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,8 +35,13 @@ def opend() -> Iterator[FakeOpenD]:
 
 
 def setting(opend: FakeOpenD, **changes: Any) -> dict[str, Any]:
-    base = {"host": "127.0.0.1", "port": opend.port, "password": TRADE_PASSWORD, "market": "HK",
-            "environment": "REAL"}
+    base = {
+        "host": "127.0.0.1",
+        "port": opend.port,
+        "password": TRADE_PASSWORD,
+        "market": "HK",
+        "environment": "REAL",
+    }
     base.update(changes)
     return base
 
@@ -78,11 +84,12 @@ def test_session_start_unlocks_loads_contracts_account_and_positions(session: Se
     contract = session.main_engine.get_contract("00700.SEHK")
     assert contract is not None and contract.min_volume == 100 and contract.name == "TENCENT"
     assert session.main_engine.get_contract("02800.SEHK") is not None  # ETFs too
-    session.recorder.wait(lambda: session.main_engine.get_all_accounts(), what="the account")
+    session.recorder.wait(session.main_engine.get_all_accounts, what="the account")
     account = session.main_engine.get_all_accounts()[0]
     assert account.accountid == str(REAL_ACCOUNT) and account.balance > 1_000_000
-    position = session.recorder.wait(lambda: session.main_engine.get_position("FUTU.00700.SEHK.LONG"),
-                                     what="the seeded position")
+    position = session.recorder.wait(
+        lambda: session.main_engine.get_position("FUTU.00700.SEHK.LONG"), what="the seeded position"
+    )
     assert position.volume == 200 and position.price == 350.0
 
 
@@ -92,7 +99,9 @@ def test_quotes_and_order_book_become_ticks(session: Session) -> None:
     session.opend.set_book(TENCENT, [("381.0", "300")], [("381.2", "400")])
     session.opend.print_trade(TENCENT, "381.2", "200")
     tick = session.recorder.wait(
-        lambda: next((t for t in reversed(session.recorder.ticks("00700.SEHK")) if t.last_price == 381.2), None),
+        lambda: next(
+            (t for t in reversed(session.recorder.ticks("00700.SEHK")) if t.last_price == 381.2), None
+        ),
         what="a tick with the trade",
     )
     assert (tick.bid_price_1, tick.bid_volume_1, tick.ask_price_1) == (381.0, 300, 381.2)
@@ -148,7 +157,7 @@ def test_paper_trading_needs_no_unlock_and_derives_trades_from_fill_quantities(o
     running = Session(opend, environment="SIMULATE", password="")
     try:
         assert 2005 not in opend.requests and not opend.unlocked
-        account = running.recorder.wait(lambda: running.main_engine.get_all_accounts(), what="account")[0]
+        account = running.recorder.wait(running.main_engine.get_all_accounts, what="account")[0]
         assert account.accountid == str(PAPER_HK_ACCOUNT)
         vt_orderid = running.buy(379.0, volume=300)
         running.reaches(vt_orderid, Status.NOTTRADED)
@@ -156,8 +165,10 @@ def test_paper_trading_needs_no_unlock_and_derives_trades_from_fill_quantities(o
         running.reaches(vt_orderid, Status.PARTTRADED)
         opend.print_trade(TENCENT, "378.0", "200")
         running.reaches(vt_orderid, Status.ALLTRADED)
-        trades = running.recorder.wait(lambda: len(running.recorder.trades(vt_orderid)) == 2 and
-                                       running.recorder.trades(vt_orderid), what="two trades")
+        trades = running.recorder.wait(
+            lambda: len(running.recorder.trades(vt_orderid)) == 2 and running.recorder.trades(vt_orderid),
+            what="two trades",
+        )
         assert [(t.volume, t.price) for t in trades] == [(100, 379.0), (200, 379.0)]
         # OpenD refuses what paper trading does not take, in its own words
         fak = running.buy(379.0, order_type=OrderType.FAK)
@@ -194,7 +205,9 @@ def test_a_hung_opend_is_left_after_missed_keep_alives(session: Session) -> None
 
 
 @pytest.mark.parametrize("carried_out", [True, False])
-def test_an_order_whose_reply_was_lost_is_settled_by_the_next_session(session: Session, carried_out: bool) -> None:
+def test_an_order_whose_reply_was_lost_is_settled_by_the_next_session(
+    session: Session, carried_out: bool
+) -> None:
     session.opend.cut_on[2202] = carried_out
     vt_orderid = session.buy(379.0)
     if carried_out:
@@ -213,33 +226,49 @@ def test_malformed_bodies_are_counted_and_the_connection_kept(session: Session) 
     session.opend.push_raw(3005, b"", bad_sha1=True)
     session.recorder.wait(lambda: session.gateway.malformed == 2, what="two malformed packets counted")
     session.opend.print_trade(TENCENT, "380.4", "100")
-    session.recorder.wait(lambda: any(t.last_price == 380.4 for t in session.recorder.ticks("00700.SEHK")),
-                          what="a tick after them")
+    session.recorder.wait(
+        lambda: any(t.last_price == 380.4 for t in session.recorder.ticks("00700.SEHK")),
+        what="a tick after them",
+    )
     assert session.opend.run(lambda: list(session.opend.sessions)) == connections
     assert sum("malformed packet" in line for line in session.recorder.logs()) == 2
 
 
 def test_history_pages_through_next_req_key(session: Session) -> None:
     start = dt.datetime(2026, 10, 26, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    request = HistoryRequest("00700", Exchange.SEHK, start, start + dt.timedelta(minutes=2499), Interval.MINUTE)
+    request = HistoryRequest(
+        "00700", Exchange.SEHK, start, start + dt.timedelta(minutes=2499), Interval.MINUTE
+    )
     bars = session.main_engine.query_history(request, "FUTU")
     assert len(bars) == 2500  # three pages of at most 1000
     assert bars[0].datetime == start and bars[-1].datetime == start + dt.timedelta(minutes=2499)
-    assert all(b.datetime - a.datetime == dt.timedelta(minutes=1) for a, b in zip(bars, bars[1:]))
+    assert all(b.datetime - a.datetime == dt.timedelta(minutes=1) for a, b in itertools.pairwise(bars))
     assert session.opend.requests.count(3103) == 3
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
-    [({"port": "11111"}, "port"), ({"market": "CN"}, "HK or US"), ({"environment": "PAPER"}, "REAL or SIMULATE")],
+    [
+        ({"port": "11111"}, "port"),
+        ({"market": "CN"}, "HK or US"),
+        ({"environment": "PAPER"}, "REAL or SIMULATE"),
+    ],
 )
 def test_bad_settings_are_refused_by_name(change: dict[str, Any], message: str) -> None:
     main_engine = MainEngine()
     try:
         gateway = main_engine.add_gateway(FutuGateway)
         with pytest.raises(ValueError, match=message):
-            gateway.connect({"host": "127.0.0.1", "port": 11111, "password": "", "market": "HK",
-                             "environment": "REAL", **change})
+            gateway.connect(
+                {
+                    "host": "127.0.0.1",
+                    "port": 11111,
+                    "password": "",
+                    "market": "HK",
+                    "environment": "REAL",
+                    **change,
+                }
+            )
     finally:
         main_engine.close()
 
@@ -250,8 +279,10 @@ def test_unreachable_opend_is_reported_and_retried() -> None:
     gateway = main_engine.add_gateway(FutuGateway)
     gateway.backoff = Backoff(base=0.05, maximum=0.1)
     try:
-        main_engine.connect({"host": "127.0.0.1", "port": 1, "password": "", "market": "HK",
-                             "environment": "SIMULATE"}, "FUTU")
+        main_engine.connect(
+            {"host": "127.0.0.1", "port": 1, "password": "", "market": "HK", "environment": "SIMULATE"},
+            "FUTU",
+        )
         recorder.wait(lambda: sum(s.state == "disconnected" for s in recorder.states()) >= 2, what="retries")
         assert "cannot reach FutuOpenD" in recorder.states()[-1].message
     finally:

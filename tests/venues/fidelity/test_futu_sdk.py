@@ -1,9 +1,9 @@
 """Futu's own SDK (`futu-api` 10.11.7108, unmodified, from the test extra) drives the fake OpenD: its quote
 context subscribes and receives basic quote and order book pushes, reads static info, the global state and
-paged klines; its trade context lists accounts, is refused while locked, unlocks, places, receives order and
-deal pushes, cancels with `modify_order`, is refused with OpenD's own text, queries funds, positions, deals and
-orders; then OpenD restarts and both contexts come back (re-subscribing, re-unlocking) by themselves. A failure
-here is a fake-OpenD defect.
+paged klines; its trade context lists accounts, is refused while locked, unlocks, places, receives order
+and deal pushes, cancels with `modify_order`, is refused with OpenD's own text, queries funds, positions,
+deals and orders; then OpenD restarts and both contexts come back (re-subscribing, re-unlocking) by
+themselves. A failure here is a fake-OpenD defect.
 
 The SDK runs in a subprocess (`drivers/futu_sdk.py`): importing it installs a SIGINT handler, starts its
 network thread and writes logs under HOME.
@@ -51,7 +51,10 @@ def run_driver(opend: FakeOpenD, home: Path) -> dict[str, Any]:
     }
     process = subprocess.Popen(
         [sys.executable, str(DRIVER), str(opend.port), TRADE_PASSWORD],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         env={**os.environ, "HOME": str(home)},
     )
     assert process.stdin is not None and process.stdout is not None

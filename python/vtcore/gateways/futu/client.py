@@ -149,7 +149,7 @@ class OpenDConnection:
         self._writer = writer
         self._last_received = time.monotonic()
         reading = asyncio.ensure_future(self._read(reader))
-        keeping: asyncio.Future[None] | None = None
+        keeping: asyncio.Future[str] | None = None
         reason = "OpenD closed the connection"
         try:
             request = messages.request(ProtoId.InitConnect)
@@ -166,7 +166,13 @@ class OpenDConnection:
                 return f"OpenD closed the connection during InitConnect ({_result_text(reading)})"
             try:
                 s2c = init.result().s2c
-            except (OpenDError, MalformedBodyError, ConnectionError, TimeoutError, asyncio.TimeoutError) as exc:
+            except (
+                OpenDError,
+                MalformedBodyError,
+                ConnectionError,
+                TimeoutError,
+                asyncio.TimeoutError,
+            ) as exc:
                 return f"InitConnect failed: {exc}"
             self.conn_id, self.user_id = s2c.connID, s2c.loginUserID
             self.keep_alive_interval = float(max(1, s2c.keepAliveInterval))

@@ -37,6 +37,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import threading
@@ -52,7 +53,7 @@ from vtcore.gateways._transport.loop import shared_loop
 from vtcore.gateways._venue.ticks import DATETIME, LOCALTIME, TICK_INDEX, TickState
 from vtcore.gateways.futu import parse
 from vtcore.gateways.futu.client import MalformedBodyError, OpenDConnection, OpenDError
-from vtcore.gateways.futu.proto import ProtoId, messages
+from vtcore.gateways.futu.proto import ProtoId, messages, require
 from vtcore.log import register_secrets
 from vtcore.object import (
     BarData,
@@ -101,7 +102,12 @@ class FutuGateway(BaseGateway):
         "environment": ["REAL", "SIMULATE"],
     }
     #: the user's page's labels (vn.py 2.0's FUTU keys) for the keys that are not in the shared table
-    setting_aliases: ClassVar[dict[str, str]] = {"地址": "host", "端口": "port", "市场": "market", "环境": "environment"}
+    setting_aliases: ClassVar[dict[str, str]] = {
+        "地址": "host",
+        "端口": "port",
+        "市场": "market",
+        "环境": "environment",
+    }
     #: vn.py 2.0 stored the environment as futu-api's `TrdEnv` (its value is the same word)
     setting_values: ClassVar[dict[str, dict[str, str]]] = {
         "environment": {"TrdEnv.REAL": "REAL", "TrdEnv.SIMULATE": "SIMULATE"}
@@ -150,6 +156,7 @@ class FutuGateway(BaseGateway):
     # -- BaseGateway ---------------------------------------------------------------------------------------
 
     def connect(self, setting: dict[str, Any]) -> None:
+        require()  # futu-api's message definitions, or an error that says how to install them
         host = str(setting.get("host", "127.0.0.1")).strip() or "127.0.0.1"
         port = setting.get("port", 11111)
         if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
@@ -169,8 +176,13 @@ class FutuGateway(BaseGateway):
         if self._task is not None:
             self.write_log("already connected or connecting")
             return
-        self._setting = {"host": host, "port": port, "password": password, "market": market,
-                         "environment": environment}
+        self._setting = {
+            "host": host,
+            "port": port,
+            "password": password,
+            "market": market,
+            "environment": environment,
+        }
         self.trd_market, self.market = parse.TRADE_MARKETS[market]
         self.trd_env = parse.TRADE_ENVS[environment]
         self._loop = shared_loop.acquire()
@@ -283,8 +295,17 @@ class FutuGateway(BaseGateway):
         self._stopped.clear()
         setting = self._setting
         connection = OpenDConnection(
-            setting["host"], setting["port"], CLIENT_ID, _client_version(), self._on_push, self._on_session,
-            self._on_lost, self._malformed, self.backoff, self.connect_timeout, self.request_timeout,
+            setting["host"],
+            setting["port"],
+            CLIENT_ID,
+            _client_version(),
+            self._on_push,
+            self._on_session,
+            self._on_lost,
+            self._malformed,
+            self.backoff,
+            self.connect_timeout,
+            self.request_timeout,
             self.keep_alive_misses,
         )
         self._connection = connection
@@ -316,11 +337,15 @@ class FutuGateway(BaseGateway):
         assert connection is not None
         accounts = await self._request(
             ProtoId.Trd_GetAccList,
-            lambda c2s: _set(c2s, userID=connection.user_id, trdCategory=TRD_CATEGORY_SECURITY,
-                             needGeneralSecAccount=True),
+            lambda c2s: _set(
+                c2s, userID=connection.user_id, trdCategory=TRD_CATEGORY_SECURITY, needGeneralSecAccount=True
+            ),
         )
-        chosen = [acc.accID for acc in accounts.s2c.accList
-                  if acc.trdEnv == self.trd_env and self.trd_market in acc.trdMarketAuthList]
+        chosen = [
+            acc.accID
+            for acc in accounts.s2c.accList
+            if acc.trdEnv == self.trd_env and self.trd_market in acc.trdMarketAuthList
+        ]
         environment, market = self._setting["environment"], self._setting["market"]
         if not chosen:
             self.trading_refused = f"OpenD's login has no {environment} account for market {market}"
@@ -341,15 +366,17 @@ class FutuGateway(BaseGateway):
             await self._sub(req, True)
         self._ready = True
         self._state("ready", f"{environment} account {self.account_id}" if self.account_id else "quotes only")
-        self.write_log(f"connected to FutuOpenD at {connection.host}:{connection.port}, "
-                       f"{environment} {market} account {self.account_id or 'none'}")
+        self.write_log(
+            f"connected to FutuOpenD at {connection.host}:{connection.port}, "
+            f"{environment} {market} account {self.account_id or 'none'}"
+        )
 
     async def _unlock(self) -> None:
         password = self._setting["password"]
         if not password:
             self.trading_refused = "REAL trading is locked: the setting has no trade password"
             return
-        digest = hashlib.md5(password.encode("utf-8")).hexdigest()  # noqa: S324 - OpenD's own scheme
+        digest = hashlib.md5(password.encode("utf-8")).hexdigest()
         try:
             await self._request(ProtoId.Trd_UnlockTrade, lambda c2s: _set(c2s, unlock=True, pwdMD5=digest))
         except OpenDError as exc:
@@ -361,7 +388,7 @@ class FutuGateway(BaseGateway):
         for sec_type in parse.CONTRACT_SEC_TYPES:
             reply = await self._request(
                 ProtoId.Qot_GetStaticInfo,
-                lambda c2s, sec_type=sec_type: _set(c2s, market=self.market.qot_market, secType=sec_type),
+                functools.partial(_set, market=self.market.qot_market, secType=sec_type),
             )
             for info in reply.s2c.staticInfoList:
                 contract = parse.contract_from_static(info, self.gateway_name)
@@ -382,8 +409,11 @@ class FutuGateway(BaseGateway):
         for orderid, order_data in list(self._unsure.items()):
             del self._unsure[orderid]
             if orderid not in seen and not self.orders.is_final(orderid):
-                self.orders.reject(order_data, "the connection to OpenD was lost before its reply, and OpenD "
-                                               "has no such order: it was not placed")
+                self.orders.reject(
+                    order_data,
+                    "the connection to OpenD was lost before its reply, and OpenD "
+                    "has no such order: it was not placed",
+                )
         if self.trd_env == parse.TRADE_ENVS["SIMULATE"]:
             return  # paper trading has no deals: the order list's fill quantities gave the trades
         fills = await self._request(ProtoId.Trd_GetOrderFillList, lambda c2s: self._header(c2s.header))
@@ -422,9 +452,14 @@ class FutuGateway(BaseGateway):
         values = state.values
         values[_LAST], values[_OPEN] = quote.curPrice, quote.openPrice
         values[_HIGH], values[_LOW] = quote.highPrice, quote.lowPrice
-        values[_PRE_CLOSE], values[_VOLUME], values[_TURNOVER] = quote.lastClosePrice, quote.volume, quote.turnover
-        moment = parse.parse_time(quote.updateTime, parse.MARKET_BY_QOT[security.market].tz,
-                                  quote.updateTimestamp)
+        values[_PRE_CLOSE], values[_VOLUME], values[_TURNOVER] = (
+            quote.lastClosePrice,
+            quote.volume,
+            quote.turnover,
+        )
+        moment = parse.parse_time(
+            quote.updateTime, parse.MARKET_BY_QOT[security.market].tz, quote.updateTimestamp
+        )
         self._emit(values, moment)
 
     def _on_order_book(self, s2c: Any) -> None:
@@ -432,8 +467,10 @@ class FutuGateway(BaseGateway):
         state = self._ticks.get((security.market, security.code))
         if state is None:
             return
-        state.set_levels([(level.price, level.volume) for level in s2c.orderBookBidList[:5]],
-                         [(level.price, level.volume) for level in s2c.orderBookAskList[:5]])
+        state.set_levels(
+            [(level.price, level.volume) for level in s2c.orderBookBidList[:5]],
+            [(level.price, level.volume) for level in s2c.orderBookAskList[:5]],
+        )
         stamp = max(s2c.svrRecvTimeBidTimestamp, s2c.svrRecvTimeAskTimestamp)
         moment = parse.parse_time("", parse.MARKET_BY_QOT[security.market].tz, stamp) if stamp else None
         self._emit(state.values, moment)
@@ -450,7 +487,7 @@ class FutuGateway(BaseGateway):
     def _orderid_of(self, order: Any) -> str:
         remark = order.remark
         if remark.startswith(REMARK_PREFIX):
-            return str(remark[len(REMARK_PREFIX):])
+            return str(remark[len(REMARK_PREFIX) :])
         return self._local_ids.get(order.orderID) or str(order.orderID)
 
     def _on_order_pb(self, order: Any) -> str:
@@ -483,9 +520,14 @@ class FutuGateway(BaseGateway):
         if market is None:
             return
         trade = TradeData(
-            gateway_name=self.gateway_name, symbol=order.code, exchange=market.exchange, orderid=orderid,
-            tradeid=f"{order.orderID}-{order.fillQty:g}", direction=parse.DIRECTION_FUTU2VT.get(order.trdSide),
-            price=round(price, 6), volume=volume,
+            gateway_name=self.gateway_name,
+            symbol=order.code,
+            exchange=market.exchange,
+            orderid=orderid,
+            tradeid=f"{order.orderID}-{order.fillQty:g}",
+            direction=parse.DIRECTION_FUTU2VT.get(order.trdSide),
+            price=round(price, 6),
+            volume=volume,
             datetime=parse.parse_time(order.updateTime, market.tz, order.updateTimestamp),
         )
         if self.orders.trade(trade) is not None:
@@ -535,7 +577,8 @@ class FutuGateway(BaseGateway):
     def _check(self, req: OrderRequest) -> str:
         market = self._setting.get("market", "HK")
         if req.exchange != self.market.exchange:
-            return f"this gateway trades the {market} market ({self.market.exchange.value}), not {req.exchange.value}"
+            where = f"{market} ({self.market.exchange.value})"
+            return f"this gateway trades the {where} market, not {req.exchange.value}"
         types = parse.ORDER_TYPES_VT2FUTU[market]
         if req.type not in types:
             allowed = ", ".join(order_type.value for order_type in types)
@@ -641,8 +684,11 @@ class FutuGateway(BaseGateway):
                 held.add((position.symbol, position.exchange, position.direction))
                 self.on_position(position)
         for symbol, exchange, direction in self._positions_seen - held:  # closed since: zero them
-            self.on_position(PositionData(gateway_name=self.gateway_name, symbol=symbol,
-                                                exchange=exchange, direction=direction))
+            self.on_position(
+                PositionData(
+                    gateway_name=self.gateway_name, symbol=symbol, exchange=exchange, direction=direction
+                )
+            )
         self._positions_seen = held
 
     # -- market data ---------------------------------------------------------------------------------------
@@ -653,7 +699,9 @@ class FutuGateway(BaseGateway):
             return
         self._subscriptions[key] = req
         market = parse.MARKET_BY_EXCHANGE[req.exchange]
-        self._ticks[(market.qot_market, req.symbol)] = TickState(req.symbol, req.exchange, self.gateway_name, "")
+        self._ticks[(market.qot_market, req.symbol)] = TickState(
+            req.symbol, req.exchange, self.gateway_name, ""
+        )
         if self._ready:
             self._spawn(self._sub(req, True))
 
@@ -679,7 +727,9 @@ class FutuGateway(BaseGateway):
         try:
             await self._request(ProtoId.Qot_Sub, fill)
         except OpenDError as exc:
-            self.write_log(f"{'subscribe' if on else 'unsubscribe'} {req.vt_symbol} refused by OpenD: {exc.text}")
+            self.write_log(
+                f"{'subscribe' if on else 'unsubscribe'} {req.vt_symbol} refused by OpenD: {exc.text}"
+            )
 
     async def _history(self, req: HistoryRequest) -> list[BarData]:
         interval = req.interval or Interval.MINUTE
@@ -691,6 +741,7 @@ class FutuGateway(BaseGateway):
         bars: list[BarData] = []
         next_key = b""
         while True:
+
             def fill(c2s: Any, key: bytes = next_key) -> None:
                 c2s.rehabType = 1  # forward-adjusted, as futu-api's default
                 c2s.klType = kl_type

@@ -88,12 +88,26 @@ ORDER_TYPES_VT2FUTU: dict[str, dict[OrderType, int]] = {
     "HK": {OrderType.LIMIT: 1, OrderType.MARKET: 2, OrderType.FAK: 8, OrderType.FOK: 9},
     "US": {OrderType.LIMIT: 1, OrderType.MARKET: 2, OrderType.STOP: 10},
 }
-ORDER_TYPE_FUTU2VT = {1: OrderType.LIMIT, 2: OrderType.MARKET, 5: OrderType.LIMIT, 8: OrderType.FAK,
-                      9: OrderType.FOK, 10: OrderType.STOP}
+ORDER_TYPE_FUTU2VT = {
+    1: OrderType.LIMIT,
+    2: OrderType.MARKET,
+    5: OrderType.LIMIT,
+    8: OrderType.FAK,
+    9: OrderType.FOK,
+    10: OrderType.STOP,
+}
 
 # Qot_Common.SecurityType -> Product
-PRODUCT_FUTU2VT = {1: Product.BOND, 2: Product.WARRANT, 3: Product.EQUITY, 4: Product.ETF,
-                   5: Product.WARRANT, 6: Product.INDEX, 8: Product.OPTION, 10: Product.FUTURES}
+PRODUCT_FUTU2VT = {
+    1: Product.BOND,
+    2: Product.WARRANT,
+    3: Product.EQUITY,
+    4: Product.ETF,
+    5: Product.WARRANT,
+    6: Product.INDEX,
+    8: Product.OPTION,
+    10: Product.FUTURES,
+}
 #: the security types whose static info the gateway loads as contracts (stocks, ETFs, warrants)
 CONTRACT_SEC_TYPES = (3, 4, 5)
 
@@ -216,14 +230,16 @@ def position_from_pb(position: Any, gateway_name: str) -> PositionData | None:
 
 
 def account_from_funds(funds: Any, accountid: str, gateway_name: str) -> AccountData:
-    account = AccountData(gateway_name=gateway_name, accountid=accountid, balance=funds.totalAssets,
-                          frozen=funds.frozenCash)
+    account = AccountData(
+        gateway_name=gateway_name, accountid=accountid, balance=funds.totalAssets, frozen=funds.frozenCash
+    )
     account.available = funds.power  # buying power: what an order can use
     return account
 
 
-def bar_from_kline(kline: Any, symbol: str, exchange: Exchange, interval: Interval,
-                   gateway_name: str) -> BarData | None:
+def bar_from_kline(
+    kline: Any, symbol: str, exchange: Exchange, interval: Interval, gateway_name: str
+) -> BarData | None:
     if kline.isBlank:
         return None
     moment = parse_time(kline.time, MARKET_BY_EXCHANGE[exchange].tz, kline.timestamp)

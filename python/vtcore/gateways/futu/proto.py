@@ -34,6 +34,7 @@ __all__ = [
     "decode_header",
     "encode",
     "messages",
+    "require",
     "sdk_status",
 ]
 
@@ -72,11 +73,19 @@ class ProtoId:
 
 #: proto id -> the `_pb2` module holding its Request/Response (named as the proto)
 MODULES: dict[int, str] = {
-    value: name for name, value in vars(ProtoId).items() if not name.startswith("_") and isinstance(value, int)
+    value: name
+    for name, value in vars(ProtoId).items()
+    if not name.startswith("_") and isinstance(value, int)
 }
 #: the ids OpenD pushes (never replies to a request)
-PUSHES = frozenset({ProtoId.Trd_UpdateOrder, ProtoId.Trd_UpdateOrderFill, ProtoId.Qot_UpdateBasicQot,
-                    ProtoId.Qot_UpdateOrderBook})
+PUSHES = frozenset(
+    {
+        ProtoId.Trd_UpdateOrder,
+        ProtoId.Trd_UpdateOrderFill,
+        ProtoId.Qot_UpdateBasicQot,
+        ProtoId.Qot_UpdateOrderBook,
+    }
+)
 
 
 class FrameError(ValueError):
@@ -94,8 +103,10 @@ class Header:
 
 def encode(proto_id: int, serial: int, body: bytes) -> bytes:
     """One packet: header (with the body's SHA1) and body."""
-    return HEADER.pack(MAGIC, proto_id, PROTOBUF, 0, serial, len(body), hashlib.sha1(body).digest(),
-                       b"\0" * 8) + body
+    return (
+        HEADER.pack(MAGIC, proto_id, PROTOBUF, 0, serial, len(body), hashlib.sha1(body).digest(), b"\0" * 8)
+        + body
+    )
 
 
 def decode_header(data: bytes) -> Header:
@@ -119,7 +130,7 @@ def _pb_directory() -> Path:
         if (directory / "InitConnect_pb2.py").is_file():
             return directory
     raise SdkUnavailableError(
-        "the FUTU gateway needs Futu's message definitions from futu-api: pip install \"vtcore[futu]\""
+        'the FUTU gateway needs Futu\'s message definitions from futu-api: pip install "vtcore[futu]"'
     )
 
 
@@ -146,6 +157,11 @@ class _Messages:
 
 
 messages = _Messages()
+
+
+def require() -> None:
+    """Raise SdkUnavailableError (saying how to install it) when futu-api's messages cannot be found."""
+    _pb_directory()
 
 
 def sdk_status() -> str:

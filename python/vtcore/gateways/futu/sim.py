@@ -34,7 +34,9 @@ class _Market:
                 asks = [(str(mid + tick * (1 + level)), str(100 * (level + 1))) for level in range(5)]
                 self.opend.set_book(key, bids, asks)
                 if rng.random() < 0.5:
-                    self.opend.print_trade(key, str(mid + tick * rng.randint(-3, 3)), str(100 * rng.randint(1, 5)))
+                    self.opend.print_trade(
+                        key, str(mid + tick * rng.randint(-3, 3)), str(100 * rng.randint(1, 5))
+                    )
 
     def stop(self) -> None:
         self.stopped.set()
@@ -42,7 +44,7 @@ class _Market:
 
 
 def start_peer() -> SimPeer:
-    """Start a fake OpenD on a free loopback port with a moving HK market; the setting connects FutuGateway."""
+    """A fake OpenD on a free loopback port with a moving HK market; its setting connects FutuGateway."""
     opend = FakeOpenD().start()
     opend.seed_position(REAL_ACCOUNT, "HK.00700", "200", "350.0")
     for key, (price, _tick) in MARKET.items():
@@ -54,6 +56,11 @@ def start_peer() -> SimPeer:
         market.stop()
         opend.stop()
 
-    setting = {"host": "127.0.0.1", "port": opend.port, "password": TRADE_PASSWORD, "market": "HK",
-               "environment": "REAL"}
+    setting = {
+        "host": "127.0.0.1",
+        "port": opend.port,
+        "password": TRADE_PASSWORD,
+        "market": "HK",
+        "environment": "REAL",
+    }
     return SimPeer("FUTU", setting, description=f"FUTU on a fake OpenD at 127.0.0.1:{opend.port}", stop=stop)

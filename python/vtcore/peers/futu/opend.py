@@ -154,7 +154,7 @@ class FakeOpenD:
         self.requested_port = port
         self.port = 0
         self.keep_alive_interval = keep_alive_interval
-        self.password_md5 = hashlib.md5(password.encode()).hexdigest()  # noqa: S324 - Futu's scheme
+        self.password_md5 = hashlib.md5(password.encode()).hexdigest()
         self.matching = MatchingCore(self._on_execution)
         self.securities: dict[str, Security] = {}
         self.accounts = {
@@ -345,7 +345,9 @@ class FakeOpenD:
         self.run(act)
 
     def seed_position(self, acc_id: int, key: str, qty: str, cost: str) -> None:
-        self.run(lambda: self.accounts[acc_id].holdings.__setitem__(key, Holding(Decimal(qty), Decimal(cost))))
+        self.run(
+            lambda: self.accounts[acc_id].holdings.__setitem__(key, Holding(Decimal(qty), Decimal(cost)))
+        )
 
     def orders_of(self, acc_id: int) -> list[SimOrder]:
         return self.run(lambda: list(self.accounts[acc_id].orders.values()))
@@ -381,7 +383,7 @@ class FakeOpenD:
                 self.requests.append(proto_id)
                 if hashlib.sha1(body).digest() != sha1:
                     self.bad_packets += 1
-                    self._reply(session, proto_id, serial, None, RET_FAILED, TEXT["sha1"])
+                    self._fail(session, proto_id, serial, TEXT["sha1"])
                     continue
                 self._handle(session, proto_id, serial, body)
         except (asyncio.IncompleteReadError, ConnectionError, PacketError):
@@ -412,17 +414,17 @@ class FakeOpenD:
     def _handle(self, session: Session, proto_id: int, serial: int, body: bytes) -> None:
         handler = HANDLERS.get(proto_id)
         if handler is None:
-            self._reply(session, proto_id, serial, None, RET_FAILED, TEXT["proto"])
+            self._fail(session, proto_id, serial, TEXT["proto"])
             return
         request = self._module(proto_id).Request()
         try:
             request.ParseFromString(body)
         except Exception as exc:  # DecodeError, missing required fields
             self.bad_packets += 1
-            self._reply(session, proto_id, serial, None, RET_FAILED, f"Protobuf parse error: {exc}")
+            self._fail(session, proto_id, serial, f"Protobuf parse error: {exc}")
             return
         if proto_id != 1001 and session.conn_id not in self.sessions:
-            self._reply(session, proto_id, serial, None, RET_FAILED, "InitConnect first")
+            self._fail(session, proto_id, serial, "InitConnect first")
             return
         cut = self.cut_on.pop(proto_id, None)
         if cut is not None:
@@ -435,21 +437,19 @@ class FakeOpenD:
         response.retType = RET_OK
         try:
             error = handler(self, session, request.c2s, response.s2c, serial)
-        except _Refused as refused:
+        except RefusedError as refused:
             error = refused.text
         if error:
-            self._reply(session, proto_id, serial, None, RET_FAILED, error)
+            self._fail(session, proto_id, serial, error)
         else:
             self._send(session, proto_id, serial, response)
 
-    def _reply(self, session: Session, proto_id: int, serial: int, response: Any, ret: int, text: str) -> None:
-        if response is None:
-            if proto_id not in PROTO_NAMES:
-                return  # no message to answer in: OpenD drops it
-            response = self._module(proto_id).Response()
-        response.retType, response.retMsg = ret, text
-        if ret != RET_OK:
-            response.errCode = 1
+    def _fail(self, session: Session, proto_id: int, serial: int, text: str) -> None:
+        """Answer a request with OpenD's failure (`retType` -1) and its text."""
+        if proto_id not in PROTO_NAMES:
+            return  # no message to answer in: OpenD drops it
+        response = self._module(proto_id).Response()
+        response.retType, response.retMsg, response.errCode = RET_FAILED, text, 1
         self._send(session, proto_id, serial, response)
 
     def _send(self, session: Session, proto_id: int, serial: int, message: Any) -> None:
@@ -470,12 +470,18 @@ class FakeOpenD:
     # -- quote protos --------------------------------------------------------------------------------------
 
     def _push_quote(self, security: Security) -> None:
-        self._push(3005, lambda s2c: self._basic_quote(s2c.basicQotList.add(), security),
-                   lambda session: SUB_BASIC in session.pushes.get((security.market, security.code), ()))
+        self._push(
+            3005,
+            lambda s2c: self._basic_quote(s2c.basicQotList.add(), security),
+            lambda session: SUB_BASIC in session.pushes.get((security.market, security.code), ()),
+        )
 
     def _push_book(self, security: Security) -> None:
-        self._push(3013, lambda s2c: self._order_book(s2c, security),
-                   lambda session: SUB_ORDER_BOOK in session.pushes.get((security.market, security.code), ()))
+        self._push(
+            3013,
+            lambda s2c: self._order_book(s2c, security),
+            lambda session: SUB_ORDER_BOOK in session.pushes.get((security.market, security.code), ()),
+        )
 
     def _basic_quote(self, quote: Any, security: Security) -> None:
         tz = MARKET_TZ[security.market]
@@ -510,7 +516,7 @@ class FakeOpenD:
     def _security(self, market: int, code: str) -> Security:
         security = self.securities.get(f"{PREFIX.get(market, '?')}.{code}")
         if security is None:
-            raise _Refused(f"{TEXT['code']}: {code}")
+            raise RefusedError(f"{TEXT['code']}: {code}")
         return security
 
     def qot_sub(self, session: Session, c2s: Any, s2c: Any, serial: int) -> str:
@@ -542,8 +548,11 @@ class FakeOpenD:
         if c2s.securityList:
             chosen = [self._security(item.market, item.code) for item in c2s.securityList]
         else:
-            chosen = [security for security in self.securities.values()
-                      if security.market == c2s.market and (not c2s.secType or security.sec_type == c2s.secType)]
+            chosen = [
+                security
+                for security in self.securities.values()
+                if security.market == c2s.market and (not c2s.secType or security.sec_type == c2s.secType)
+            ]
         for security in chosen:
             basic = s2c.staticInfoList.add().basic
             basic.security.market, basic.security.code = security.market, security.code
@@ -645,9 +654,9 @@ class FakeOpenD:
     def _account(self, header: Any, s2c_header: Any | None = None) -> Account:
         account = self.accounts.get(header.accID)
         if account is None or account.env != header.trdEnv:
-            raise _Refused(TEXT["account"])
+            raise RefusedError(TEXT["account"])
         if header.trdMarket not in account.markets:
-            raise _Refused(TEXT["market"])
+            raise RefusedError(TEXT["market"])
         if s2c_header is not None:
             s2c_header.CopyFrom(header)
         return account
@@ -659,7 +668,11 @@ class FakeOpenD:
         funds = s2c.funds
         funds.power = float(account.cash - frozen)
         funds.totalAssets = float(account.cash + market_value)
-        funds.cash, funds.marketVal, funds.frozenCash = float(account.cash), float(market_value), float(frozen)
+        funds.cash, funds.marketVal, funds.frozenCash = (
+            float(account.cash),
+            float(market_value),
+            float(frozen),
+        )
         funds.debtCash, funds.avlWithdrawalCash = 0.0, float(account.cash - frozen)
         funds.currency = 1 if c2s.header.trdMarket == TRD_HK else 2
         return ""
@@ -709,7 +722,7 @@ class FakeOpenD:
     def _check_packet(self, session: Session, packet: Any) -> None:
         key = (packet.connID, packet.serialNo)
         if key in self.packet_ids:
-            raise _Refused(TEXT["packet"])
+            raise RefusedError(TEXT["packet"])
         self.packet_ids.add(key)
 
     def place_order(self, session: Session, c2s: Any, s2c: Any, serial: int) -> str:
@@ -739,8 +752,14 @@ class FakeOpenD:
         kind = "MARKET" if c2s.orderType in (TYPE_MARKET, TYPE_STOP) else "LIMIT"
         tif = {TYPE_SPECIAL_LIMIT: "IOC", TYPE_SPECIAL_LIMIT_ALL: "FOK"}.get(c2s.orderType, "GTC")
         order = SimOrder(
-            order_id=self.matching.next_order_id(), client_id=c2s.remark, account=str(account.acc_id),
-            symbol=security.key, side="BUY" if buy else "SELL", kind=kind, tif=tif, price=price,
+            order_id=self.matching.next_order_id(),
+            client_id=c2s.remark,
+            account=str(account.acc_id),
+            symbol=security.key,
+            side="BUY" if buy else "SELL",
+            kind=kind,
+            tif=tif,
+            price=price,
             quantity=quantity,
         )
         if c2s.orderType == TYPE_STOP:
@@ -748,8 +767,13 @@ class FakeOpenD:
             order.trigger_above = buy
         self._owner[order.order_id] = account.acc_id
         self._order_meta[order.order_id] = {
-            "type": c2s.orderType, "side": c2s.trdSide, "sec_market": sec_market, "aux": c2s.auxPrice,
-            "trd_market": c2s.header.trdMarket, "created": time.time(), "status": ST_SUBMITTING,
+            "type": c2s.orderType,
+            "side": c2s.trdSide,
+            "sec_market": sec_market,
+            "aux": c2s.auxPrice,
+            "trd_market": c2s.header.trdMarket,
+            "created": time.time(),
+            "status": ST_SUBMITTING,
         }
         account.orders[order.order_id] = order
         self._push_order(account, order)  # Submitting, then the matching core's NEW (Submitted) ...
@@ -792,15 +816,20 @@ class FakeOpenD:
             holding = account.holdings.setdefault(order.symbol, Holding())
             signed = fill.quantity if order.side == "BUY" else -fill.quantity
             if order.side == "BUY":
-                holding.cost = (holding.cost * holding.qty + fill.price * fill.quantity) / (holding.qty + fill.quantity)
+                holding.cost = (holding.cost * holding.qty + fill.price * fill.quantity) / (
+                    holding.qty + fill.quantity
+                )
             holding.qty += signed
             account.cash -= signed * fill.price
             fill_id = next(self._fill_ids)
             account.fills.append((fill_id, order.order_id, fill))
             self._push_order(account, live)
             if account.env == ENV_REAL:  # paper trading pushes no deals
-                self._push(2218, lambda s2c: self._fill_header(s2c, account, live, fill_id, fill),
-                           lambda session: acc_id in session.sub_accounts)
+                self._push(
+                    2218,
+                    lambda s2c: self._fill_header(s2c, account, live, fill_id, fill),
+                    lambda session: acc_id in session.sub_accounts,
+                )
         elif execution.kind in ("NEW", "CANCELED", "EXPIRED"):
             self._push_order(account, live)
 
@@ -853,7 +882,8 @@ class FakeOpenD:
         item.code, item.name = security.code, security.name
         item.qty, item.price = float(fill.quantity), float(fill.price)
         item.createTime = dt.datetime.fromtimestamp(moment, MARKET_TZ[security.market]).strftime(
-            "%Y-%m-%d %H:%M:%S.%f")[:-3]
+            "%Y-%m-%d %H:%M:%S.%f"
+        )[:-3]
         item.createTimestamp = item.updateTimestamp = moment
         item.secMarket, item.trdMarket, item.status = meta["sec_market"], meta["trd_market"], 0
         return item
@@ -863,17 +893,26 @@ class FakeOpenD:
 
     def _frozen_cash(self, account: Account) -> Decimal:
         return sum(
-            (order.remaining * (order.price or self._price(order.symbol)) for order in account.orders.values()
-             if order.active and order.side == "BUY"),
+            (
+                order.remaining * (order.price or self._price(order.symbol))
+                for order in account.orders.values()
+                if order.active and order.side == "BUY"
+            ),
             Decimal(0),
         )
 
     def _selling(self, account: Account, key: str) -> Decimal:
-        return sum((order.remaining for order in account.orders.values()
-                    if order.active and order.side == "SELL" and order.symbol == key), Decimal(0))
+        return sum(
+            (
+                order.remaining
+                for order in account.orders.values()
+                if order.active and order.side == "SELL" and order.symbol == key
+            ),
+            Decimal(0),
+        )
 
 
-class _Refused(Exception):
+class RefusedError(Exception):
     def __init__(self, text: str) -> None:
         super().__init__(text)
         self.text = text
@@ -889,8 +928,15 @@ def _status_of(order: SimOrder) -> int:
     return ST_CANCELLED_PART if order.filled else ST_CANCELLED_ALL  # CANCELED, EXPIRED
 
 
-KL_STEPS = {1: dt.timedelta(minutes=1), 9: dt.timedelta(hours=1), 2: dt.timedelta(days=1), 3: dt.timedelta(weeks=1),
-            6: dt.timedelta(minutes=5), 7: dt.timedelta(minutes=15), 8: dt.timedelta(minutes=30)}
+KL_STEPS = {
+    1: dt.timedelta(minutes=1),
+    9: dt.timedelta(hours=1),
+    2: dt.timedelta(days=1),
+    3: dt.timedelta(weeks=1),
+    6: dt.timedelta(minutes=5),
+    7: dt.timedelta(minutes=15),
+    8: dt.timedelta(minutes=30),
+}
 
 Handler = Callable[[FakeOpenD, Session, Any, Any, int], str]
 HANDLERS: dict[int, Handler] = {
@@ -911,9 +957,23 @@ HANDLERS: dict[int, Handler] = {
     3202: FakeOpenD.qot_static,
 }
 PROTO_NAMES = {
-    1001: "InitConnect", 1002: "GetGlobalState", 1004: "KeepAlive", 2001: "Trd_GetAccList",
-    2005: "Trd_UnlockTrade", 2008: "Trd_SubAccPush", 2101: "Trd_GetFunds", 2102: "Trd_GetPositionList",
-    2201: "Trd_GetOrderList", 2202: "Trd_PlaceOrder", 2205: "Trd_ModifyOrder", 2208: "Trd_UpdateOrder",
-    2211: "Trd_GetOrderFillList", 2218: "Trd_UpdateOrderFill", 3001: "Qot_Sub", 3005: "Qot_UpdateBasicQot",
-    3013: "Qot_UpdateOrderBook", 3103: "Qot_RequestHistoryKL", 3202: "Qot_GetStaticInfo",
+    1001: "InitConnect",
+    1002: "GetGlobalState",
+    1004: "KeepAlive",
+    2001: "Trd_GetAccList",
+    2005: "Trd_UnlockTrade",
+    2008: "Trd_SubAccPush",
+    2101: "Trd_GetFunds",
+    2102: "Trd_GetPositionList",
+    2201: "Trd_GetOrderList",
+    2202: "Trd_PlaceOrder",
+    2205: "Trd_ModifyOrder",
+    2208: "Trd_UpdateOrder",
+    2211: "Trd_GetOrderFillList",
+    2218: "Trd_UpdateOrderFill",
+    3001: "Qot_Sub",
+    3005: "Qot_UpdateBasicQot",
+    3013: "Qot_UpdateOrderBook",
+    3103: "Qot_RequestHistoryKL",
+    3202: "Qot_GetStaticInfo",
 }

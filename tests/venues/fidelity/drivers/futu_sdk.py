@@ -133,13 +133,19 @@ def main() -> None:
         result["quote"] = [first["code"], first["last_price"], first["volume"]]
         result["book"] = [list(book["Bid"][0][:2]), list(book["Ask"][0][:2])]
         info = ok(quote.get_stock_basicinfo(futu.Market.HK, futu.SecurityType.STOCK), "static info")
-        result["static"] = sorted(zip(info["code"], info["lot_size"]))
+        result["static"] = sorted(zip(info["code"], info["lot_size"], strict=True))
         ret, state = quote.get_global_state()
         result["global_state"] = [ret, state.get("trd_logined") if ret == RET_OK else state]
         pages, key = [], None
         while True:
-            ret, bars, key = quote.request_history_kline(CODE, start="2026-10-26", end="2026-10-26",
-                                                         ktype=KLType.K_1M, max_count=1000, page_req_key=key)
+            ret, bars, key = quote.request_history_kline(
+                CODE,
+                start="2026-10-26",
+                end="2026-10-26",
+                ktype=KLType.K_1M,
+                max_count=1000,
+                page_req_key=key,
+            )
             if ret != RET_OK:
                 raise SystemExit(f"history: {bars}")
             pages.append(len(bars))
@@ -150,12 +156,18 @@ def main() -> None:
         trade.set_handler(Orders())
         trade.set_handler(Deals())
         accounts = ok(trade.get_acc_list(), "accounts")
-        result["accounts"] = sorted(zip(accounts["acc_id"].tolist(), accounts["trd_env"].tolist()))
+        result["accounts"] = sorted(
+            zip(accounts["acc_id"].tolist(), accounts["trd_env"].tolist(), strict=True)
+        )
         locked = trade.place_order(379.0, 100, CODE, TrdSide.BUY, OrderType.NORMAL, trd_env=TrdEnv.REAL)
         result["locked"] = locked[1] if locked[0] != RET_OK else "placed"
         ok(trade.unlock_trade(password), "unlock")
-        placed = ok(trade.place_order(379.0, 100, CODE, TrdSide.BUY, OrderType.NORMAL, trd_env=TrdEnv.REAL,
-                                      remark="sdk-rest"), "place")
+        placed = ok(
+            trade.place_order(
+                379.0, 100, CODE, TrdSide.BUY, OrderType.NORMAL, trd_env=TrdEnv.REAL, remark="sdk-rest"
+            ),
+            "place",
+        )
         resting = str(placed["order_id"][0])
         SEEN.wait("submitted push", status_of(resting, "SUBMITTED"))
         ask("fill")
@@ -164,8 +176,9 @@ def main() -> None:
         result["deal"] = [deal["code"], deal["qty"], deal["price"], deal["trd_side"]]
         result["remark"] = [o["remark"] for o in SEEN.orders if str(o["order_id"]) == resting][-1]
 
-        placed = ok(trade.place_order(370.0, 100, CODE, TrdSide.BUY, OrderType.NORMAL, trd_env=TrdEnv.REAL),
-                    "place")
+        placed = ok(
+            trade.place_order(370.0, 100, CODE, TrdSide.BUY, OrderType.NORMAL, trd_env=TrdEnv.REAL), "place"
+        )
         cancelled = str(placed["order_id"][0])
         SEEN.wait("submitted push", status_of(cancelled, "SUBMITTED"))
         ok(trade.modify_order(ModifyOrderOp.CANCEL, cancelled, 0, 0, trd_env=TrdEnv.REAL), "cancel")
@@ -176,19 +189,21 @@ def main() -> None:
         funds = ok(trade.accinfo_query(trd_env=TrdEnv.REAL), "funds")
         result["funds"] = [float(funds["cash"][0]), float(funds["total_assets"][0])]
         positions = ok(trade.position_list_query(trd_env=TrdEnv.REAL), "positions")
-        result["positions"] = sorted(zip(positions["code"], positions["qty"]))
+        result["positions"] = sorted(zip(positions["code"], positions["qty"], strict=True))
         deals = ok(trade.deal_list_query(trd_env=TrdEnv.REAL), "deals")
         result["deal_list"] = [str(order_id) for order_id in deals["order_id"]]
         orders = ok(trade.order_list_query(trd_env=TrdEnv.REAL), "orders")
-        result["order_list"] = sorted(zip(map(str, orders["order_id"]), orders["order_status"]))
+        result["order_list"] = sorted(zip(map(str, orders["order_id"]), orders["order_status"], strict=True))
 
         # OpenD restarts: both contexts come back; the quote context subscribes again and the trade context
         # unlocks again by itself, so pushes flow as before
         count = len(SEEN.quotes)
         ask("restart")
         ask("trade")
-        moved = SEEN.wait("quote push after the restart",
-                          lambda: [q for q in SEEN.quotes[count:] if q["last_price"] == 380.6])
+        moved = SEEN.wait(
+            "quote push after the restart",
+            lambda: [q for q in SEEN.quotes[count:] if q["last_price"] == 380.6],
+        )
         result["after_restart"] = moved[0]["last_price"]
         placed = trade.place_order(370.0, 100, CODE, TrdSide.BUY, OrderType.NORMAL, trd_env=TrdEnv.REAL)
         result["placed_after_restart"] = placed[0] == RET_OK
