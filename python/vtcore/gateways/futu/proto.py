@@ -17,11 +17,10 @@ import importlib
 import importlib.util
 import struct
 import sys
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 from vtcore.errors import SdkUnavailableError
 
@@ -92,8 +91,9 @@ class FrameError(ValueError):
     """A header that is not Futu's (the stream cannot be followed any further)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Header:
+class Header(NamedTuple):
+    """A packet's header (a named tuple: one is built per packet)."""
+
     proto_id: int
     fmt: int
     serial: int
