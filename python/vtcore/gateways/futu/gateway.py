@@ -35,12 +35,10 @@ environment REAL or SIMULATE):
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import datetime as dt
 import functools
 import hashlib
 import itertools
-import threading
 import time
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -49,7 +47,7 @@ from vtcore.constant import Direction, Exchange, Interval, OrderType, Status
 from vtcore.event import EventEngine
 from vtcore.gateway import BaseGateway
 from vtcore.gateways._transport.backoff import Backoff
-from vtcore.gateways._transport.loop import shared_loop
+from vtcore.gateways._transport.session import LoopSession
 from vtcore.gateways._venue.ticks import DATETIME, LOCALTIME, TICK_INDEX, TickState
 from vtcore.gateways.futu import parse
 from vtcore.gateways.futu.client import MalformedBodyError, OpenDConnection, OpenDError
@@ -125,12 +123,9 @@ class FutuGateway(BaseGateway):
     def __init__(self, event_engine: EventEngine, gateway_name: str = "FUTU") -> None:
         super().__init__(event_engine, gateway_name)
         self.orders = OrderTracker(self)
-        self._lock = threading.Lock()
         self._order_counter = itertools.count(1)
         self._order_prefix = time.strftime("%H%M%S") + "_"  # ids stay apart from a previous run's today
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._task: concurrent.futures.Future[Any] | None = None
-        self._stopped = threading.Event()
+        self._session = LoopSession(self.write_log)
         self._connection: OpenDConnection | None = None
         self._setting: dict[str, Any] = {}
         self.trd_market = 1
@@ -173,7 +168,7 @@ class FutuGateway(BaseGateway):
         register_secrets({"password": password})
         if environment == "REAL" and not password:
             self.write_log("no trade password: REAL trading stays locked (quotes and queries still work)")
-        if self._task is not None:
+        if self._session.running:
             self.write_log("already connected or connecting")
             return
         self._setting = {
@@ -185,20 +180,11 @@ class FutuGateway(BaseGateway):
         }
         self.trd_market, self.market = parse.TRADE_MARKETS[market]
         self.trd_env = parse.TRADE_ENVS[environment]
-        self._loop = shared_loop.acquire()
-        self._task = shared_loop.submit(self._run())
+        self._session.start(self._run())
 
     def close(self) -> None:
-        task, self._task = self._task, None
-        if task is None:
-            return
-        connection, loop = self._connection, self._loop
-        if connection is not None and loop is not None:
-            loop.call_soon_threadsafe(connection.stop)
-        task.cancel()  # also ends a wait between reconnect attempts
-        self._stopped.wait(5)
-        shared_loop.release()
-        self._loop = None
+        connection = self._connection
+        self._session.stop(connection.stop if connection is not None else None)
 
     def subscribe(self, req: SubscribeRequest) -> None:
         if req.exchange not in parse.MARKET_BY_EXCHANGE:
@@ -214,13 +200,10 @@ class FutuGateway(BaseGateway):
         order = req.create_order_data(orderid, self.gateway_name)
         self.orders.order(order)
         problem = self._check(req)
-        loop = self._loop
         if problem:
             self.orders.reject(order, problem)
-        elif loop is None:
+        elif not self._session.call_soon(self._start_place, order, req):
             self.orders.reject(order, NOT_SENT)
-        else:
-            loop.call_soon_threadsafe(self._start_place, order, req)
         return order.vt_orderid
 
     def cancel_order(self, req: CancelRequest) -> None:
@@ -233,11 +216,11 @@ class FutuGateway(BaseGateway):
         self._call_soon(self._spawn, self._query_positions())
 
     def query_history(self, req: HistoryRequest) -> list[BarData]:
-        if self._task is None:
+        if not self._session.running:
             self.write_log("query_history needs a connection")
             return []
         try:
-            return shared_loop.submit(self._history(req)).result(self.request_timeout * 10)
+            return self._session.result(self._history(req), self.request_timeout * 10)
         except Exception as exc:
             self.write_log(f"history of {req.vt_symbol} failed: {exc}")
             return []
@@ -250,24 +233,11 @@ class FutuGateway(BaseGateway):
     # -- helpers -------------------------------------------------------------------------------------------
 
     def _call_soon(self, fn: Callable[..., Any], *args: Any) -> None:
-        loop = self._loop
-        if loop is None:
+        if not self._session.call_soon(fn, *args):
             self.write_log("not connected")
-            return
-        loop.call_soon_threadsafe(fn, *args)
 
     def _spawn(self, coro: Any) -> None:
-        task = asyncio.ensure_future(coro)
-        task.add_done_callback(self._report_task)
-
-    def _report_task(self, task: asyncio.Future[Any]) -> None:
-        if task.cancelled():
-            return
-        error = task.exception()
-        if isinstance(error, ConnectionError):
-            return  # the session ended: its start runs again when OpenD is back
-        if error is not None:
-            self.write_log(f"request failed: {error}")
+        self._session.spawn(coro)
 
     def _state(self, state: str, message: str = "") -> None:
         self.on_gateway_state(
@@ -292,7 +262,6 @@ class FutuGateway(BaseGateway):
     # -- session -------------------------------------------------------------------------------------------
 
     async def _run(self) -> None:
-        self._stopped.clear()
         setting = self._setting
         connection = OpenDConnection(
             setting["host"],
@@ -318,7 +287,6 @@ class FutuGateway(BaseGateway):
             if self._refresh is not None:
                 self._refresh.cancel()
             self._state("closed")
-            self._stopped.set()
 
     def _on_session(self, s2c: Any) -> None:
         self._state("connected", f"OpenD {s2c.serverVer}, connection {s2c.connID}")
@@ -559,12 +527,9 @@ class FutuGateway(BaseGateway):
 
     def _schedule_refresh(self) -> None:
         """Funds and positions once the fills of a burst are in."""
-        loop = self._loop
-        if loop is None:
-            return
         if self._refresh is not None:
             self._refresh.cancel()
-        self._refresh = loop.call_later(self.refresh_delay, self._refresh_now)
+        self._refresh = asyncio.get_running_loop().call_later(self.refresh_delay, self._refresh_now)
 
     def _refresh_now(self) -> None:
         self._refresh = None

@@ -68,36 +68,18 @@ def rows(data: Any) -> list[dict[str, Any]]:
     return [dict(row) for row in data.to_dict("records")] if hasattr(data, "to_dict") else [data]
 
 
-class Quotes(StockQuoteHandlerBase):
-    def on_recv_rsp(self, rsp_pb: Any) -> Any:
-        ret, data = super().on_recv_rsp(rsp_pb)
-        if ret == RET_OK:
-            SEEN.add("quotes", rows(data))
-        return ret, data
+def recording(base: type, kind: str, each_row: bool = True) -> Any:
+    """An instance of the SDK's handler `base` that records what its own `on_recv_rsp` made of each push
+    (DataFrame rows, or the order book's dict as it is)."""
 
+    class Recording(base):  # type: ignore[misc, valid-type]
+        def on_recv_rsp(self, rsp_pb: Any) -> Any:
+            ret, data = super().on_recv_rsp(rsp_pb)
+            if ret == RET_OK:
+                SEEN.add(kind, rows(data) if each_row else [data])
+            return ret, data
 
-class Books(OrderBookHandlerBase):
-    def on_recv_rsp(self, rsp_pb: Any) -> Any:
-        ret, data = super().on_recv_rsp(rsp_pb)
-        if ret == RET_OK:
-            SEEN.add("books", [data])
-        return ret, data
-
-
-class Orders(TradeOrderHandlerBase):
-    def on_recv_rsp(self, rsp_pb: Any) -> Any:
-        ret, data = super().on_recv_rsp(rsp_pb)
-        if ret == RET_OK:
-            SEEN.add("orders", rows(data))
-        return ret, data
-
-
-class Deals(TradeDealHandlerBase):
-    def on_recv_rsp(self, rsp_pb: Any) -> Any:
-        ret, data = super().on_recv_rsp(rsp_pb)
-        if ret == RET_OK:
-            SEEN.add("deals", rows(data))
-        return ret, data
+    return Recording()
 
 
 def ask(what: str) -> None:
@@ -125,8 +107,8 @@ def main() -> None:
     for context in (quote, trade):
         context.reconnect_interval = 0.2  # the SDK waits 6 s by default before reconnecting
     try:
-        quote.set_handler(Quotes())
-        quote.set_handler(Books())
+        quote.set_handler(recording(StockQuoteHandlerBase, "quotes"))
+        quote.set_handler(recording(OrderBookHandlerBase, "books", each_row=False))
         ok(quote.subscribe([CODE], [SubType.QUOTE, SubType.ORDER_BOOK]), "subscribe")
         first = SEEN.wait("quote push", lambda: SEEN.quotes)[0]
         book = SEEN.wait("order book push", lambda: SEEN.books)[0]
@@ -153,8 +135,8 @@ def main() -> None:
                 break
         result["kline_pages"] = pages
 
-        trade.set_handler(Orders())
-        trade.set_handler(Deals())
+        trade.set_handler(recording(TradeOrderHandlerBase, "orders"))
+        trade.set_handler(recording(TradeDealHandlerBase, "deals"))
         accounts = ok(trade.get_acc_list(), "accounts")
         result["accounts"] = sorted(
             zip(accounts["acc_id"].tolist(), accounts["trd_env"].tolist(), strict=True)
