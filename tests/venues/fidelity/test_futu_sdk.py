@@ -49,11 +49,12 @@ def run_driver(opend: FakeOpenD, home: Path) -> dict[str, Any]:
         "restart": lambda: opend.restart(downtime=0.3),
         "trade": lambda: opend.print_trade(TENCENT, "380.6", "100"),
     }
+    log = (home / "sdk.log").open("w")
     process = subprocess.Popen(
         [sys.executable, str(DRIVER), str(opend.port), TRADE_PASSWORD],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stderr=log,
         text=True,
         env={**os.environ, "HOME": str(home)},
     )
@@ -78,7 +79,8 @@ def run_driver(opend: FakeOpenD, home: Path) -> dict[str, Any]:
     finally:
         if process.poll() is None:
             process.kill()
-    assert process.returncode == 0, "".join(output[-40:])
+        log.close()
+    assert process.returncode == 0, "".join(output[-10:]) + (home / "sdk.log").read_text()[-3000:]
     return dict(json.loads(output[-1].removeprefix("@@ RESULT ")))
 
 

@@ -3,12 +3,14 @@ process of its own (`import futu` installs a SIGINT handler, starts its network 
 
 Usage: `python futu_sdk.py PORT PASSWORD`. The test and this driver talk over the pipes: a line `@@ ASK what`
 on stdout asks the test to act on the fake (fill the resting order, restart OpenD), the test answers `ok` on
-stdin; the last stdout line is `@@ RESULT {json}` with what the SDK saw.
+stdin; the last stdout line is `@@ RESULT {json}` with what the SDK saw. The SDK's own console log goes to
+stderr.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import threading
 import time
@@ -101,6 +103,9 @@ def status_of(order_id: str, status: str) -> Any:
 
 def main() -> None:
     port, password = int(sys.argv[1]), sys.argv[2]
+    for handler in logging.getLogger("FTConsoleLog").handlers:  # the SDK logs to stdout: keep it for us
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(sys.stderr)
     result: dict[str, Any] = {}
     quote = OpenQuoteContext(host="127.0.0.1", port=port)
     trade = OpenSecTradeContext(filter_trdmarket=TrdMarket.HK, host="127.0.0.1", port=port)
