@@ -233,7 +233,11 @@ class OpenDConnection:
         response = messages.response(proto_id)
         try:
             response.ParseFromString(body)
-        except Exception as exc:  # protobuf's DecodeError, or a required field missing
+            if not response.IsInitialized():  # proto2: the required fields must all be there
+                raise ValueError(
+                    f"required fields missing ({', '.join(response.FindInitializationErrors()[:3])})"
+                )
+        except Exception as exc:  # protobuf's DecodeError, or the check above
             problem = f"reply {proto_id} #{header.serial}: {exc}"
             self._on_malformed(problem)
             future.set_exception(MalformedBodyError(problem))

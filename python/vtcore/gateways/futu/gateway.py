@@ -394,8 +394,12 @@ class FutuGateway(BaseGateway):
         response = messages.response(proto_id)
         try:
             response.ParseFromString(body)
-        except Exception as exc:  # protobuf's DecodeError or a missing required field
+        except Exception as exc:  # protobuf's DecodeError
             self._malformed(f"push {proto_id}: {exc}")
+            return
+        if not response.IsInitialized():  # Futu's messages are proto2: required fields must be there
+            missing = ", ".join(response.FindInitializationErrors()[:3])
+            self._malformed(f"push {proto_id}: required fields missing ({missing})")
             return
         if response.retType != 0:
             self.write_log(f"OpenD push {proto_id} reports a failure: {response.retMsg}")
