@@ -287,3 +287,22 @@ def test_unreachable_opend_is_reported_and_retried() -> None:
         assert "cannot reach FutuOpenD" in recorder.states()[-1].message
     finally:
         main_engine.close()
+
+
+def test_bytes_that_are_no_packet_end_the_session_and_a_new_one_starts(session: Session) -> None:
+    sessions_before = session.gateway._connection.sessions  # type: ignore[union-attr]
+    session.opend.write_raw(b"HTTP/1.1 400 Bad Request\r\n\r\n" + bytes(40))
+    session.recorder.wait(
+        lambda: session.gateway.ready and session.gateway._connection.sessions > sessions_before,  # type: ignore[union-attr]
+        what="a new session",
+    )
+    assert session.gateway.malformed == 1
+    assert any("stream lost step" in state.message for state in session.recorder.states())
+
+
+def test_unsubscribe_stops_the_pushes_at_opend(session: Session) -> None:
+    request = SubscribeRequest("00700", Exchange.SEHK)
+    session.main_engine.subscribe(request, "FUTU")
+    session.recorder.wait(lambda: session.opend.subscription_count() == 1, what="subscribed")
+    session.gateway.unsubscribe(request)
+    session.recorder.wait(lambda: session.opend.subscription_count() == 0, what="unsubscribed")

@@ -106,10 +106,6 @@ class FutuGateway(BaseGateway):
         "市场": "market",
         "环境": "environment",
     }
-    #: vn.py 2.0 stored the environment as futu-api's `TrdEnv` (its value is the same word)
-    setting_values: ClassVar[dict[str, dict[str, str]]] = {
-        "environment": {"TrdEnv.REAL": "REAL", "TrdEnv.SIMULATE": "SIMULATE"}
-    }
     exchanges: ClassVar[list[Exchange]] = [market.exchange for market in parse.MARKETS]
 
     # timing (tests shrink it)
@@ -159,7 +155,7 @@ class FutuGateway(BaseGateway):
         market = str(setting.get("market", "HK")).strip().upper()
         if market not in parse.TRADE_MARKETS:
             raise ValueError(f"setting 'market' must be HK or US, got {market!r}")
-        environment = str(setting.get("environment", "REAL")).strip().upper().removeprefix("TRDENV.")
+        environment = str(setting.get("environment", "REAL")).strip().upper()
         if environment not in parse.TRADE_ENVS:
             raise ValueError(f"setting 'environment' must be REAL or SIMULATE, got {environment!r}")
         password = setting.get("password", "")

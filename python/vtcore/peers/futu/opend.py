@@ -13,8 +13,9 @@ Faults: `drop_connections()` (sockets closed), `stall_connections()` (the curren
 and no push, keep-alives included, while their sockets stay open: a hung OpenD), `restart(downtime)` (the
 listener goes away with every connection, the unlock state and subscriptions; it comes back on the same
 port after `downtime` or at `come_back()`), `push_raw()` (a push whose body fails its SHA1 check or does not
-parse), `cut_on[proto_id] = carried_out` (the next such request loses its connection before the reply, done
-or not). A client that stops sending keep-alives is closed after `keep_alive_interval * 3` seconds of silence.
+parse), `write_raw()` (bytes that are no packet at all), `cut_on[proto_id] = carried_out` (the next such
+request loses its connection before the reply, done or not). A client that stops sending keep-alives is
+closed after `keep_alive_interval * 3` seconds of silence.
 
 The server runs on its own event-loop thread; a test drives it from its own thread.
 """
@@ -297,6 +298,10 @@ class FakeOpenD:
     def connection_count(self) -> int:
         return self.run(lambda: len(self.sessions))
 
+    def write_raw(self, data: bytes) -> None:
+        """Write `data` as it is to every connection (a fault: bytes that are not a Futu packet)."""
+        self.run(lambda: [session.writer.write(data) for session in self.sessions.values()])
+
     def push_raw(self, proto_id: int, body: bytes, *, bad_sha1: bool = False) -> None:
         """Send every connection a push of `proto_id` with `body` as given (a fault)."""
 
@@ -419,7 +424,9 @@ class FakeOpenD:
         request = self._module(proto_id).Request()
         try:
             request.ParseFromString(body)
-        except Exception as exc:  # DecodeError, missing required fields
+            if not request.IsInitialized():  # proto2: every required field must be there
+                raise ValueError("missing " + ", ".join(request.FindInitializationErrors()[:3]))
+        except Exception as exc:  # DecodeError, or the check above
             self.bad_packets += 1
             self._fail(session, proto_id, serial, f"Protobuf parse error: {exc}")
             return
