@@ -306,3 +306,14 @@ def test_unsubscribe_stops_the_pushes_at_opend(session: Session) -> None:
     session.recorder.wait(lambda: session.opend.subscription_count() == 1, what="subscribed")
     session.gateway.unsubscribe(request)
     session.recorder.wait(lambda: session.opend.subscription_count() == 0, what="unsubscribed")
+
+
+def test_dropped_connection_comes_back_subscribed_and_unlocked(session: Session) -> None:
+    session.main_engine.subscribe(SubscribeRequest("00700", Exchange.SEHK), "FUTU")
+    session.recorder.wait(lambda: session.opend.subscription_count() == 1, what="subscribed")
+    assert session.opend.drop_connections() == 1
+    session.recorder.wait(
+        lambda: session.gateway.ready and session.opend.subscription_count() == 1, what="back and subscribed"
+    )
+    vt_orderid = session.buy(379.0)
+    session.reaches(vt_orderid, Status.NOTTRADED)
