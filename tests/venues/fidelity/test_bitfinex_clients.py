@@ -130,7 +130,15 @@ def test_ccxt_pro_bitfinex_streams(bitfinex_venue: BitfinexVenue) -> None:
     assert seen["trades"] == ["sell"]
 
 
-def test_official_bitfinex_client(bitfinex_venue: BitfinexVenue) -> None:
+def test_official_bitfinex_client(bitfinex_venue: BitfinexVenue, monkeypatch: pytest.MonkeyPatch) -> None:
+    # requests decodes with simplejson whenever it is installed (futu-api, in the test extra, depends on
+    # it), and simplejson hands `encoding=` to the decoder class, which bfxapi's (a stdlib JSONDecoder)
+    # refuses: a bfxapi defect any user with simplejson meets. Here requests gets the stdlib's json back.
+    import json  # noqa: PLC0415
+
+    import requests.models  # noqa: PLC0415
+
+    monkeypatch.setattr(requests.models, "complexjson", json)
     from bfxapi import Client  # noqa: PLC0415 - pins websockets 12; imported only here
     from bfxapi.exceptions import InvalidCredentialError  # noqa: PLC0415
 
