@@ -62,5 +62,5 @@ def test_vtcore_info_reports_futu_api(capsys: pytest.CaptureFixture[str]) -> Non
     from vtcore.cli.info import run_info  # noqa: PLC0415
 
     assert run_info(argparse.Namespace()) == 0
-    line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("futu-api"))
-    assert "10.11.7108" in line
+    line = next(line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("futu-api:"))
+    assert "10.11.7108 installed" in line

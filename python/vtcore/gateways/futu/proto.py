@@ -17,7 +17,6 @@ import importlib
 import importlib.util
 import struct
 import sys
-from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 from typing import Any, NamedTuple
@@ -34,7 +33,6 @@ __all__ = [
     "encode",
     "messages",
     "require",
-    "sdk_status",
 ]
 
 HEADER = struct.Struct("<2sIBBII20s8s")
@@ -43,7 +41,6 @@ MAGIC = b"FT"
 PROTOBUF = 0
 #: the largest body the gateway accepts (OpenD's biggest replies, full static-info lists, stay far below)
 MAX_BODY = 64 * 1024 * 1024
-PACKAGE = "futu-api"
 
 
 class ProtoId:
@@ -162,16 +159,3 @@ messages = _Messages()
 def require() -> None:
     """Raise SdkUnavailableError (saying how to install it) when futu-api's messages cannot be found."""
     _pb_directory()
-
-
-def sdk_status() -> str:
-    """What `vtcore info` says about futu-api (installed version, message definitions found)."""
-    try:
-        version = metadata.version(PACKAGE)
-    except metadata.PackageNotFoundError:
-        return 'not installed (pip install "vtcore[futu]")'
-    try:
-        directory = _pb_directory()
-    except SdkUnavailableError as exc:
-        return f"{version} installed, but unusable: {exc}"
-    return f"{version} ({directory})"
