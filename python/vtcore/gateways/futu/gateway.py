@@ -206,10 +206,10 @@ class FutuGateway(BaseGateway):
         self._call_soon(self._cancel, req.orderid)
 
     def query_account(self) -> None:
-        self._call_soon(self._spawn, self._query_funds())
+        self._call_soon(lambda: self._spawn(self._query_funds()))  # the coroutine is made on the loop
 
     def query_position(self) -> None:
-        self._call_soon(self._spawn, self._query_positions())
+        self._call_soon(lambda: self._spawn(self._query_positions()))
 
     def query_history(self, req: HistoryRequest) -> list[BarData]:
         if not self._session.running:
