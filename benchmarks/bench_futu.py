@@ -26,11 +26,11 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from typing import Any
 
 _home = tempfile.mkdtemp(prefix="bench-futu-")
 os.environ["HOME"] = os.environ["VTCORE_HOME"] = _home
 
+from _stream import Counter, chunks  # noqa: E402
 from vtcore.constant import Exchange  # noqa: E402
 from vtcore.event import EventEngine  # noqa: E402
 from vtcore.gateways._transport.backoff import Backoff  # noqa: E402
@@ -81,20 +81,6 @@ def stream(messages: int) -> bytes:
             s2c.svrRecvTimeBidTimestamp = s2c.svrRecvTimeAskTimestamp = stamp
             parts.append(pack(3013, 0, response.SerializeToString()))
     return b"".join(parts)
-
-
-def chunks(data: bytes, size: int) -> list[bytes]:
-    return [data[i : i + size] for i in range(0, len(data), size)]
-
-
-class Counter:
-    def __init__(self) -> None:
-        self.count = 0
-        self.last: Any = None
-
-    def __call__(self, item: Any) -> None:
-        self.count += 1
-        self.last = item
 
 
 def vtcore_side() -> tuple[Callable[[list[bytes]], None], Counter]:

@@ -5,13 +5,11 @@ the peer's setting (REAL, unlocked by the peer's password), ticks arrive and an 
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from venues.harness import Recorder
+from venues.harness import Recorder, run_sim
 from vtcore.constant import Direction, Exchange, OrderType, Status
 from vtcore.engine import MainEngine
 from vtcore.gateways import load_gateway_class, start_sim_peer
@@ -45,17 +43,7 @@ def test_sim_peer_serves_the_futu_gateway() -> None:
 
 
 def test_vtcore_run_sim_gateway_futu(tmp_path: Path) -> None:
-    env = {"HOME": str(tmp_path), "VTCORE_HOME": str(tmp_path / ".vntrader"), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run(
-        [str(Path(sys.executable).parent / "vtcore"), "run", "--sim", "--gateway", "FUTU", "--duration", "3"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    assert "FUTU on a fake OpenD" in done.stdout
+    assert "FUTU on a fake OpenD" in run_sim("FUTU", tmp_path)
 
 
 def test_vtcore_info_reports_futu_api(capsys: pytest.CaptureFixture[str]) -> None:
