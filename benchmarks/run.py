@@ -4,9 +4,10 @@
     python benchmarks/run.py --quick         # small inputs: a correctness check, not a measurement
     python benchmarks/run.py --out DIR       # where results.json and results.md go
 
-The vn.py baseline environment (vnpy 4.5.0, vnpy_ctp 6.7.11.4 built from its sdist, the zh_CN.GB18030
-locale) is made once in a cache folder outside the repository (`_vnpy_env.py`). `--quick` uses it only if
-it is already there (or with `--setup`); without it the vn.py parts are skipped and the results say so.
+The vn.py baseline environment (vnpy 4.5.0, vnpy_ctp 6.7.11.4 and vnpy_mini 1.7.7.0 built from their
+sdists, the zh_CN.GB18030 locale) is made once in a cache folder outside the repository (`_vnpy_env.py`).
+`--quick` uses it only if it is already there (or with `--setup`); without it the vn.py parts are skipped and
+the results say so.
 
 Every figure is quoted as a ratio from the same run: vtcore's and vn.py's numbers come from the same machine
 minutes apart. `ratio` is always "how many times better vtcore is" (higher throughput / lower latency / less
@@ -39,6 +40,10 @@ SCHEMA = 1
 #: (system, handler) of every end-to-end tick path measured, see bench_tick_path.py.
 PARTS = ("tick", "latency", "busy", "orders", "micro", "fidelity", "event_engine")
 PATHS = (("vtcore", "object"), ("vtcore", "batch"), ("vnpy", "raw"), ("vnpy", "gateway"))
+#: vtcore's tick paths also measured on the CTP-Mini front-end (MiniGateway), beside CTP's in the same run
+MINI_PATHS = (("mini", "object"), ("mini", "batch"))
+#: the SDKs of the order round trip (each beside its own vn.py package: vnpy_ctp, vnpy_mini)
+ORDER_SDKS = (("ctp", "CTP", "CtpGateway"), ("mini", "CTP-Mini", "MiniGateway"))
 MB = 1 << 20
 
 FULL: dict[str, Any] = {
@@ -92,6 +97,7 @@ def machine() -> dict[str, Any]:
         "vtcore_commit": commit,
         "vnpy": _vnpy_env.VNPY,
         "vnpy_ctp": _vnpy_env.VNPY_CTP,
+        "vnpy_mini": _vnpy_env.VNPY_MINI,
     }
 
 
@@ -105,6 +111,7 @@ class Suite:
         self.rows: list[dict[str, Any]] = []
         self.checks: list[dict[str, Any]] = []
         self.errors: list[str] = []
+        self.mini_paths = MINI_PATHS if "mini" in _vnpy_env.stamp_sdks() else ()
 
     # -- bookkeeping --------------------------------------------------------------------------------------
 
@@ -144,6 +151,8 @@ class Suite:
     def tick(self, spec: dict[str, Any]) -> dict[str, Any] | None:
         if spec["system"] == "vnpy" and not self.with_vnpy:
             return None
+        if spec["system"] == "mini":  # vtcore's MiniGateway on the CTP-Mini front-end
+            spec = {**spec, "system": "vtcore", "sdk": "mini"}
         self.log(f"tick path: {spec}")
         try:
             result = bench_tick_path.run_worker(spec, timeout=600.0)
@@ -153,6 +162,8 @@ class Suite:
             return None
         self.runs["tick_path"].append(result)
         label = f"tick {spec['system']}/{spec['handler']}/{spec['mode']} {spec.get('rate', 0)}/s"
+        if spec.get("sdk", "ctp") != "ctp":
+            label += f" ({spec['sdk']})"
         expected = result["spec"]["count"] * result["spec"].get("rounds", 1)
         lost = expected - result["received"] - result["dropped"]
         # "time": the run's time limit ended it (vnpy.md §11.3's "1e6 ticks or 10 s"); what was not handled
@@ -181,7 +192,7 @@ class Suite:
     def throughput(self) -> None:
         plan = self.plan
         medians: dict[tuple[str, str], dict[str, Any]] = {}
-        for system, handler in PATHS:
+        for system, handler in PATHS + self.mini_paths:
             results = []
             for _ in range(plan["throughput_reps"]):
                 result = self.tick(
@@ -263,6 +274,17 @@ class Suite:
             rate(("vnpy", "raw")),
             "higher",
         )
+        for handler in ("object", "batch"):
+            self.row(
+                group,
+                f"MINI vs CTP, vtcore {handler} handler (columns: MiniGateway | CtpGateway)",
+                "ticks/s",
+                rate(("mini", handler)),
+                rate(("vtcore", handler)),
+                "higher",
+                0.9,
+                "the same C++ tick path (thost/tick.hpp) behind each SDK's simulator front-end",
+            )
         group_cap = (
             f"Engine capacity: backlog of {plan['capacity_count']:,} C++ ticks into the handler "
             f"(median of {plan['capacity_rounds']} rounds, no simulator)"
@@ -314,7 +336,7 @@ class Suite:
     def latency(self) -> None:
         for rate, count in self.plan["latency"]:
             results = {}
-            for system, handler in PATHS:
+            for system, handler in PATHS + self.mini_paths[:1]:
                 result = self.tick(
                     {
                         "system": system,
@@ -355,6 +377,16 @@ class Suite:
                     get(("vtcore", "batch")),
                     get(("vnpy", "raw")),
                     "lower",
+                )
+                self.row(
+                    group,
+                    f"{key[:-3]}: MINI vs CTP, vtcore TickData handler (columns: MiniGateway | CtpGateway)",
+                    "us",
+                    get(("mini", "object")),
+                    get(("vtcore", "object")),
+                    "lower",
+                    0.9 if key in ("p50_us", "p99_us") else None,
+                    "target: within 10% of CTP's",
                 )
 
     @staticmethod
@@ -413,37 +445,48 @@ class Suite:
                 self.check(f"busy {handler}: main thread measured", results[vt]["busy"]["rate"] > 0)
 
     def orders(self) -> None:
+        built = _vnpy_env.stamp_sdks()  # the SDKs whose simulator front-end this build has
+        for sdk, title, gateway in ORDER_SDKS:
+            if sdk in built:
+                self._orders(sdk, title, gateway)
+
+    def _orders(self, sdk: str, title: str, gateway: str) -> None:
+        """One SDK's order round trip: vtcore's gateway beside its vn.py package's gateway and raw TdApi."""
         results = {}
         for system in ("vtcore", "vnpy-gateway", "vnpy"):
             if system.startswith("vnpy") and not self.with_vnpy:
                 continue
-            self.log(f"order round trip: {system}")
+            self.log(f"order round trip: {system} ({sdk})")
+            spec = {"system": system, "count": self.plan["orders"], "sdk": sdk}
             try:
-                result = bench_order_roundtrip.run_worker({"system": system, "count": self.plan["orders"]})
+                result = bench_order_roundtrip.run_worker(spec)
             except Exception as exc:
                 self.errors.append(str(exc))
-                self.check(f"order round trip {system} ran", False, str(exc)[-500:])
+                self.check(f"order round trip {system} ({sdk}) ran", False, str(exc)[-500:])
                 continue
             self.runs["order_roundtrip"].append(result)
             self.check(
-                f"order round trip {system}: every order got its update",
+                f"order round trip {system} ({sdk}): every order got its update",
                 result["orders"] == self.plan["orders"],
                 str(result["orders"]),
             )
             results[system] = result
+        package = "vnpy_ctp" if sdk == "ctp" else f"vnpy_{sdk}"
         group = (
-            f"Order round trip, send -> first status change from the exchange ({self.plan['orders']} orders)"
+            f"Order round trip, {title}: send -> first status change from the exchange "
+            f"({self.plan['orders']} orders; vn.py = {package})"
         )
 
         def get(system: str, key: str) -> float | None:
             return results[system]["latency"][key] if system in results else None
 
         for key in ("p50_us", "p99_us", "max_us"):
-            self.row(group, f"{key[:-3]}: vtcore CtpGateway.send_order vs vn.py CtpGateway.send_order", "us",
-                     get("vtcore", key), get("vnpy-gateway", key), "lower", None,
+            targets = (3.0, 1.0) if key in ("p50_us", "p99_us") else (None, None)
+            self.row(group, f"{key[:-3]}: vtcore {gateway}.send_order vs vn.py {gateway}.send_order", "us",
+                     get("vtcore", key), get("vnpy-gateway", key), "lower", targets[0],
                      "both: gateway + engine thread to an OrderData handler")  # fmt: skip
-            self.row(group, f"{key[:-3]}: vtcore CtpGateway.send_order vs vn.py TdApi.reqOrderInsert", "us",
-                     get("vtcore", key), get("vnpy", key), "lower", None,
+            self.row(group, f"{key[:-3]}: vtcore {gateway}.send_order vs vn.py TdApi.reqOrderInsert", "us",
+                     get("vtcore", key), get("vnpy", key), "lower", targets[1],
                      "vn.py: its raw TdApi callback (a dict, no gateway, no engine)")  # fmt: skip
 
     def micro(self, out: Path) -> dict[str, Any]:
@@ -533,7 +576,8 @@ def markdown(result: dict[str, Any]) -> str:
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, {m['os']}, Python {m['python']} "
         f"(switch interval {m['switch_interval_s'] * 1000:.0f} ms); load average {load_start:.1f} "
         f"at start, {load_end:.1f} at end. vtcore {m['vtcore_commit']}; "
-        f"baseline {m['vnpy']} + {m['vnpy_ctp']} (unmodified). {result['duration_s']:.0f} s in all.",
+        f"baseline {m['vnpy']} + {m['vnpy_ctp']} + {m.get('vnpy_mini', '-')} (unmodified). "
+        f"{result['duration_s']:.0f} s in all.",
         "",
         "`ratio` = how many times better vtcore is (higher throughput, lower latency or memory); "
         "below 1 means vn.py was better. Compare ratios, not absolute numbers: other processes shared the "
@@ -603,8 +647,9 @@ def run_suite(
     else:
         baseline["reason"] = "the environment is not cached (run `python benchmarks/run.py --setup-only`)"
     env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
-    if not env.has_stamp():  # vtcore's latency runs need it too; a C++ compile of a few seconds, no download
-        _vnpy_env.build_stamp_library(env, log)
+    for sdk in _vnpy_env.stamp_sdks():  # vtcore's latency runs need them too: a C++ compile, no download
+        if not env.has_stamp(sdk):
+            _vnpy_env.build_stamp_library(env, log, sdk)
     suite = Suite(quick, baseline["available"], log)
     result: dict[str, Any] = {
         "schema": SCHEMA,
