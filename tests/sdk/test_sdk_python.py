@@ -115,3 +115,17 @@ def test_front_dispatches_each_callback_to_its_snake_case_handler() -> None:
     assert gateway.logs[0] == "td front: OnRspOrderAction failed: code 7: no"
     assert gateway.logs[1].startswith("td front: undecodable message")
     assert len(front.seen) == 1
+
+
+def test_a_reader_gives_the_fields_as_their_properties_do() -> None:
+    types = pytest.importorskip("vtcore.gateways.mini._mini_types", reason="built without CTP-Mini")
+    order = types.Order.unchecked(
+        FrontID=3, SessionID=-7, OrderRef="  12", OrderStatus="3", StatusMsg="未成交", LimitPrice=3500.5
+    )
+    view = types.Order.view(b"\0" * 4 + bytes(order), 4)
+    names = ("StatusMsg", "FrontID", "OrderSubmitStatus", "OrderRef", "SessionID", "LimitPrice")
+    names += ("OrderStatus",)
+    assert types.Order.reader(*names)(view) == tuple(getattr(view, name) for name in names)
+    assert types.Order.reader(*names)(view) == ("未成交", 3, "", "  12", -7, 3500.5, "3")
+    with pytest.raises(TypeError, match="no scalar or text field 'Nope'"):
+        types.Order.reader("Nope")

@@ -378,6 +378,11 @@ class ThostGateway(BaseGateway):
     def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
         super().__init__(event_engine, gateway_name or self.default_name)
         self.decoder = Decoder(self.types)
+        # What every order report is read for (one unpack; the rest only for an order first heard of here)
+        self._read_order = self.types.Order.reader(
+            "FrontID", "SessionID", "OrderRef", "OrderStatus", "OrderSubmitStatus", "VolumeTraded",
+            "OrderSysID", "ExchangeID",
+        )
         self._lock = threading.RLock()  # order ids and order/trade state shared with request threads
         self.md = self.md_front_class(self)
         self.td = self.td_front_class(self)
@@ -647,13 +652,13 @@ class ThostGateway(BaseGateway):
             self._update_order(data)
 
     def _update_order(self, data: Any) -> None:
-        orderid = f"{data.FrontID}_{data.SessionID}_{data.OrderRef.strip()}"
-        status, exact = mapping.order_status(data.OrderStatus, data.OrderSubmitStatus)
+        front_id, session_id, ref, code, submit_code, traded, sysid, exchange_code = self._read_order(data)
+        orderid = f"{front_id}_{session_id}_{ref.strip()}"
+        status, exact = mapping.order_status(code, submit_code)
         if not exact:
-            self._nearest(f"order status {data.OrderStatus!r} / submit status {data.OrderSubmitStatus!r}")
-        traded = data.VolumeTraded
-        sysid = data.OrderSysID.strip()
-        key = (data.ExchangeID, sysid) if sysid else None
+            self._nearest(f"order status {code!r} / submit status {submit_code!r}")
+        sysid = sysid.strip()
+        key = (exchange_code, sysid) if sysid else None
         if key is not None:
             self._sysid_orderid[key] = orderid
         previous = self.orders.get(orderid)
