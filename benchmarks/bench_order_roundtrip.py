@@ -104,7 +104,7 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     sdk = SDKS[spec.get("sdk", "ctp")]
     gateway_class = getattr(importlib.import_module(sdk["module"]), sdk["gateway"])
     timer = OrderTimer(Status.NOTTRADED)
-    engine = EventEngine(interval=1.0)
+    engine = EventEngine(interval=1.0, profile=spec.get("profile"))  # None: the default (balanced)
     engine.register(EVENT_ORDER, timer.on_order)
     gateway = gateway_class(engine, sdk["name"])
     engine.start()
