@@ -8,6 +8,7 @@ duplicates), and order/cancel requests are not formatted into log lines on the o
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -46,10 +47,10 @@ from vtcore.object import (
 )
 from vtcore.setting import (
     DefaultSetting,
+    SettingsSpec,
     get_folder_path,
     get_settings,
     load_connect_setting,
-    validate_setting,
 )
 
 _E = TypeVar("_E", bound="BaseEngine")
@@ -137,6 +138,23 @@ class MainEngine:
         gateway = self.get_gateway(gateway_name)
         return gateway.get_default_setting() if gateway else None
 
+    def get_settings_spec(self, gateway_name: str) -> SettingsSpec | None:
+        """The gateway's settings contract (`BaseGateway.settings_spec`), its `default_setting` as returned by
+        `get_default_setting()` (which a gateway may override)."""
+        gateway = self.gateways.get(gateway_name)
+        if gateway is None:
+            return None
+        spec = gateway.settings_spec()
+        fields = gateway.get_default_setting()
+        if fields is not spec.fields:
+            spec = replace(
+                spec,
+                fields=fields,
+                optional={key: doc for key, doc in spec.optional.items() if key in fields},
+                aliases={alias: key for alias, key in spec.aliases.items() if key in fields},
+            )
+        return spec
+
     def get_all_gateway_names(self) -> list[str]:
         return list(self.gateways)
 
@@ -155,11 +173,11 @@ class MainEngine:
         gateway = self.gateways.get(gateway_name)
         if gateway is None:
             raise GatewayNotFoundError(f"no gateway named {gateway_name!r}")
-        default = gateway.get_default_setting()
+        spec = self.get_settings_spec(gateway_name)
         if setting is None:
-            setting = load_connect_setting(gateway_name, default)
-        elif default:
-            setting = validate_setting(default, setting, file=None)
+            setting = load_connect_setting(gateway_name, spec)
+        elif spec is not None and spec.fields:
+            setting = spec.validate(setting, file=None)
         self.write_log(f"connecting gateway {gateway_name}")
         gateway.connect(setting)
 

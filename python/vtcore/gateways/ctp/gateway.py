@@ -36,7 +36,7 @@ from vtcore.event import EVENT_TIMER, Event, EventEngine
 from vtcore.gateway import BaseGateway
 from vtcore.gateways.ctp import _ctp_types as ct
 from vtcore.gateways.ctp import mapping
-from vtcore.gateways.ctp.library import DEFAULT_SETTING, find_libraries, load_binding
+from vtcore.gateways.ctp.library import DEFAULT_SETTING, OPTIONAL_SETTING, find_libraries, load_binding
 from vtcore.gateways.ctp.messages import Callback, decode
 from vtcore.object import (
     AccountData,
@@ -475,6 +475,7 @@ class CtpGateway(BaseGateway):
 
     default_name: ClassVar[str] = "CTP"
     default_setting: ClassVar[dict[str, Any]] = dict(DEFAULT_SETTING)
+    optional_setting: ClassVar[dict[str, str]] = OPTIONAL_SETTING
     exchanges: ClassVar[list[Exchange]] = list(mapping.EXCHANGES.values())
 
     connect_timeout: float = 10.0  # seconds without any answer from a front before "timeout" is reported

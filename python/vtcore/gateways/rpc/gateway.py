@@ -119,9 +119,10 @@ class RpcGateway(BaseGateway):
       created on first use (give `client.key`, the public half, to the server's allow-list);
     - `curve`: False only for a server on loopback that runs without CURVE.
 
-    An optional key (not in `default_setting`, so existing `connect_rpc.json` files stay valid):
-    `server_gateways`, the server gateways this gateway shows, comma-separated (absent or empty: all). One
-    RpcGateway per server gateway keeps, e.g., two accounts' positions in the same symbol apart.
+    - `server_gateways`: the server gateways this gateway shows, comma-separated (absent or empty: all). One
+      RpcGateway per server gateway keeps, e.g., two accounts' positions in the same symbol apart.
+
+    vn.py's two fields (主动请求地址, 推送订阅地址) are the required ones; the others are optional.
     """
 
     default_name: ClassVar[str] = "RPC"
@@ -131,6 +132,13 @@ class RpcGateway(BaseGateway):
         "server_public_key": "",
         "client_key_file": "",
         "curve": True,
+        "server_gateways": "",
+    }
+    optional_setting: ClassVar[dict[str, str]] = {
+        "server_public_key": "the server's CURVE public key (default: read from this user's .vntrader/rpc)",
+        "client_key_file": "this client's CURVE secret key file (default .vntrader/rpc/client.key_secret)",
+        "curve": "false only for a loopback server without CURVE (default true)",
+        "server_gateways": "the server gateways shown here, comma-separated (default: all)",
     }
     exchanges: ClassVar[list[Exchange]] = list(Exchange)
 
