@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
+from vtcore import vnpy_compat
 from vtcore.constant import Exchange
 from vtcore.converter import OffsetConverter
 from vtcore.errors import GatewayError, GatewayNotFoundError
@@ -106,12 +107,20 @@ class MainEngine:
         return gateway
 
     def add_engine(self, engine_class: type[_E]) -> _E:
+        """Create an engine as `engine_class(main_engine, event_engine)`; a vn.py engine class gets vn.py's
+        API over this engine (`vtcore.vnpy_compat`)."""
+        if vnpy_compat.is_vnpy_engine(engine_class):
+            vnpy_engine: _E = vnpy_compat.host(self).add_engine(engine_class)
+            return vnpy_engine
         engine = engine_class(self, self.event_engine)  # type: ignore[call-arg]
         self.engines[engine.engine_name] = engine
         return engine
 
     def add_app(self, app_class: type[Any]) -> BaseEngine:
-        """vn.py's BaseApp: an object with `app_name` and `engine_class`."""
+        """An app: an object with `app_name` and `engine_class` (vn.py's BaseApp shape). vn.py's own apps
+        (vnpy_ctastrategy, ...) run unchanged through `vtcore.vnpy_compat`; returns the app's engine."""
+        if vnpy_compat.is_vnpy_app(app_class):
+            return vnpy_compat.add_app(self, app_class)
         app = app_class()
         self.apps[app.app_name] = app
         engine_class: type[BaseEngine] = app.engine_class
@@ -415,6 +424,11 @@ class LogEngine(BaseEngine):
             log_file = get_folder_path("log") / f"vt_{datetime.now():%Y%m%d}.log"
         setup_logging(level, console=bool(settings["log.console"]), file=log_file)
         event_engine.register(EVENT_LOG, self.process_log_event)
+
+    def register_log(self, event_type: str) -> None:
+        """Log the LogData events of `event_type` too (vn.py's apps put theirs under their own type, e.g.
+        "eCtaLog", and register it here)."""
+        self.event_engine.register(event_type, self.process_log_event)
 
     def process_log_event(self, event: Event) -> None:
         log: LogData = event.data

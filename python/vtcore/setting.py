@@ -386,7 +386,7 @@ def _spec(declared: DefaultSetting | SettingsSpec) -> SettingsSpec:
     return declared if isinstance(declared, SettingsSpec) else SettingsSpec(declared)
 
 
-def validate_setting(default_setting: DefaultSetting, setting: Mapping[str, Any],
+def validate_setting(default_setting: Mapping[str, SettingValue], setting: Mapping[str, Any],
                      file: str | None = None) -> dict[str, Any]:
     """Check `setting` against a gateway's `default_setting` and return a clean copy.
 
