@@ -1,4 +1,4 @@
-"""A vn.py CTA strategy's on_tick path: vn.py's own stack beside the same app on vtcore (`vtcore.vnpy_compat`).
+"""A vn.py CTA strategy's on_tick path: vn.py's own stack beside the same app on vtcore (vnpy_compat).
 
 Both sides run vnpy_ctastrategy 1.4.1's CtaEngine, unmodified, with the same CtaTemplate strategy, fed by
 vtcore's CTP simulator (a burst of ticks as fast as it sends them, after a warm-up; the harness and the
