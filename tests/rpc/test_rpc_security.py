@@ -163,11 +163,15 @@ def test_oversized_frame_drops_that_connection_only(served: dict[str, Any]) -> N
 def test_unknown_or_missing_client_keys_are_refused(served: dict[str, Any]) -> None:
     server = served["server"]
     stranger = keys.load_or_create_keypair("stranger", served["tmp"] / "elsewhere")  # never authorized
-    client = RpcClient(server_public_key=server.ready["key"].encode(), keypair=stranger)
+    states: list[str] = []
+    client = RpcClient(server_public_key=server.ready["key"].encode(), keypair=stranger,
+                       on_state=lambda state, info: states.append(state))
     client.start(server.ready["rep"], server.ready["pub"])
     with pytest.raises(RpcTimeoutError, match="server not connected"):
         client.call(schema.GetAllContracts, list[schema.ContractMsg], 2.0)
     assert client.publications == 0 and client.server_info is None  # no event reached it either
+    wait_until(lambda: states, what="the client to see the refusal")
+    assert states == ["refused"] and client.refused  # once, however often ZeroMQ retries the handshake
     client.close()
 
     plain = served["context"].socket(zmq.DEALER)  # no CURVE at all

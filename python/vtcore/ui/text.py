@@ -25,6 +25,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     "no_apps": ("（无功能模块）", "(no apps added)"),
     "app_failed": ("无法打开功能 {app}：{error}", "Cannot open app {app}: {error}"),
+    "app_failed_title": ("功能加载失败", "App failed to load"),
+    "app_load_failed": ("无法加载功能 {app}：{error}", "Cannot load app {app}: {error}"),
     # connect dialog
     "connect": ("连接", "Connect"),
     "connect_title": ("连接{gateway}", "Connect {gateway}"),

@@ -69,7 +69,7 @@ from vtcore.object import (
 from vtcore.orders import OrderTracker
 from vtcore.records import TICK_RECORD_SIZE
 from vtcore.rpc import keys, schema
-from vtcore.rpc.client import CONNECTED, DISCONNECTED, RESTARTED, RpcClient
+from vtcore.rpc.client import CONNECTED, DISCONNECTED, REFUSED, RESTARTED, RpcClient
 from vtcore.rpc.keys import CurveKeyPair
 from vtcore.rpc.protocol import (
     RETRY_LATER,
@@ -175,6 +175,7 @@ class RpcGateway(BaseGateway):
         self._alias_targets: dict[str, str] = {}  # that local orderid -> the server vt_orderid
         self._mirrored: set[str] = set()  # server vt_orderids emitted under their own id before the alias
         self._retry_threads: list[threading.Thread] = []
+        self._client_key_hint = ""  # where this client's public key is, for the hint when the server refuses it
 
     # -- connection ---------------------------------------------------------------------------------------
 
@@ -209,8 +210,11 @@ class RpcGateway(BaseGateway):
         key_file = str(setting.get("client_key_file", "")).strip()
         if key_file:
             keypair = keys.load_keypair(Path(key_file).expanduser())
+            self._client_key_hint = f"{key_file}, public key {keypair.public.decode()}"
         else:
             keypair = keys.load_or_create_keypair(keys.CLIENT_KEY_NAME)
+            public = keys.key_folder() / f"{keys.CLIENT_KEY_NAME}.key"
+            self._client_key_hint = f"{public}, public key {keypair.public.decode()}"
         server_key = str(setting.get("server_public_key", "")).strip()
         if server_key:
             return keys.normalize_public_key(server_key), keypair
@@ -431,6 +435,13 @@ class RpcGateway(BaseGateway):
     # -- server state (client I/O thread) -----------------------------------------------------------------
 
     def _on_state(self, state: str, info: ServerInfo | None) -> None:
+        if state == REFUSED:
+            hint = (f"the RPC server refused this client's key ({self._client_key_hint}): add its public half to "
+                    "the server's allow-list (on the server: vtcore.rpc.keys.authorize_client, or the RPC service "
+                    "window), then it connects by itself")
+            self.write_log(hint, logging.ERROR)
+            self._state(REFUSED, hint)
+            return
         if state == DISCONNECTED:
             with self._lock:
                 self._live = False
