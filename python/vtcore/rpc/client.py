@@ -280,7 +280,8 @@ class RpcClient:
         poller.register(sub, zmq.POLLIN)
         monitor = None
         if self._server_key is not None:  # a refused CURVE handshake is visible only on a monitor
-            monitor = dealer.get_monitor_socket(zmq.EVENT_HANDSHAKE_FAILED_AUTH | zmq.EVENT_HANDSHAKE_SUCCEEDED)
+            events = zmq.EVENT_HANDSHAKE_FAILED_AUTH | zmq.EVENT_HANDSHAKE_SUCCEEDED
+            monitor = dealer.get_monitor_socket(events)
             poller.register(monitor, zmq.POLLIN)
         next_ping = time.monotonic()
         while self._running:

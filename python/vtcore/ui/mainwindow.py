@@ -52,6 +52,12 @@ from .monitor import (
 from .text import Text
 from .trading import TradingWidget
 
+#: front states of a gateway that is not running a session
+#: ("disconnected" is not one: the SDK or client is reconnecting that session by itself)
+IDLE_STATES = frozenset(
+    {"closed", "unavailable", "error", "timeout", "refused", "login_rejected", "auth_rejected"}
+)
+
 # Widgets this package provides for apps that ship none (widget_name -> "module:class").
 APP_WIDGETS = {"RpcManager": "vtcore.ui.rpc:RpcManager"}
 DEFAULT_SIZE = (1500, 900)
@@ -148,6 +154,7 @@ class MainWindow(QtWidgets.QMainWindow):
         bridge.subscribe_ticks(self.trading_widget.update_ticks)
         bridge.subscribe(EVENT_ORDER, self.order_monitor.update_row)
         bridge.subscribe(EVENT_ORDER, self.active_monitor.update_row)
+        bridge.subscribe(EVENT_ORDER, self.trading_widget.order_update)
         bridge.subscribe(EVENT_TRADE, self.trade_monitor.update_row)
         bridge.subscribe(EVENT_POSITION, self.position_monitor.update_row)
         bridge.subscribe(EVENT_ACCOUNT, self.account_monitor.update_row)
@@ -245,6 +252,12 @@ class MainWindow(QtWidgets.QMainWindow):
                 if contract.gateway_name == state.gateway_name:
                     self._subscribe(contract)
 
+    def gateway_connected(self, gateway_name: str) -> bool:
+        """Whether some front of the gateway is connecting or connected (a connect would start a second
+        session): any last state other than a closed or failed one."""
+        states = [value for (gateway, _), value in self.gateway_states.items() if gateway == gateway_name]
+        return any(value not in IDLE_STATES for value in states)
+
     def gateway_ready(self, gateway_name: str) -> bool:
         """Whether every front the gateway reported on is "ready"."""
         states = [value for (gateway, _), value in self.gateway_states.items() if gateway == gateway_name]
@@ -268,7 +281,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if dialog is not None and dialog.isVisible():
             dialog.raise_()
             return dialog
-        dialog = ConnectDialog(self.main_engine, gateway_name, self.text, self)
+        dialog = ConnectDialog(self.main_engine, gateway_name, self.text, self,
+                               connected=self.gateway_connected(gateway_name))
         self.connect_dialogs[gateway_name] = dialog
         dialog.open()
         return dialog

@@ -175,7 +175,7 @@ class RpcGateway(BaseGateway):
         self._alias_targets: dict[str, str] = {}  # that local orderid -> the server vt_orderid
         self._mirrored: set[str] = set()  # server vt_orderids emitted under their own id before the alias
         self._retry_threads: list[threading.Thread] = []
-        self._client_key_hint = ""  # where this client's public key is, for the hint when the server refuses it
+        self._client_key_hint = ""  # this client's public key and its file, for the hint on a refusal
 
     # -- connection ---------------------------------------------------------------------------------------
 
@@ -436,9 +436,11 @@ class RpcGateway(BaseGateway):
 
     def _on_state(self, state: str, info: ServerInfo | None) -> None:
         if state == REFUSED:
-            hint = (f"the RPC server refused this client's key ({self._client_key_hint}): add its public half to "
-                    "the server's allow-list (on the server: vtcore.rpc.keys.authorize_client, or the RPC service "
-                    "window), then it connects by itself")
+            hint = (
+                f"the RPC server refused this client's key ({self._client_key_hint}): add its public half to "
+                "the server's allow-list (on the server: vtcore.rpc.keys.authorize_client, or the RPC "
+                "service window), then it connects by itself"
+            )
             self.write_log(hint, logging.ERROR)
             self._state(REFUSED, hint)
             return
