@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import enum
+import gzip
 import json
 import multiprocessing
 import statistics
@@ -37,6 +39,7 @@ from vtcore.event import EventEngine
 from vtcore.gateways._transport import Heartbeat, WebSocketClient, WebSocketConfig, shared_loop
 from vtcore.gateways._venue import TickState
 from vtcore.gateways.binance import BinanceLinearGateway, BinanceSpotGateway
+from vtcore.gateways.htx import HbdmGateway, HuobiGateway
 from vtcore.gateways.okx import OkexGateway
 from vtcore.object import ContractData
 
@@ -52,6 +55,21 @@ from vnpy.trader import object as vn_object  # noqa: E402
 from vnpy_binance import linear_gateway as vn_linear  # noqa: E402
 from vnpy_binance import spot_gateway as vn_spot  # noqa: E402
 from vnpy_okx import okx_gateway as vn_okx  # noqa: E402
+
+
+def _vnpy_exchange_with_huobi() -> None:
+    """vnpy_huobi 2021.9.24 was written for vn.py 2.x, whose Exchange enum had HUOBI; vn.py 4.5 (the
+    registry's)
+    has no such member, so its Exchange gets that one member added before vnpy_huobi is imported. The parsers
+    themselves run unmodified (the member only tags each TickData)."""
+    if "HUOBI" not in vn_constant.Exchange.__members__:
+        members = {member.name: member.value for member in vn_constant.Exchange}
+        vn_constant.Exchange = enum.Enum("Exchange", {**members, "HUOBI": "HUOBI"})  # type: ignore[misc]
+
+
+_vnpy_exchange_with_huobi()
+from vnpy_huobi import huobi_spot_gateway as vn_huobi_spot  # noqa: E402
+from vnpy_huobi import huobi_usdt_gateway as vn_huobi_usdt  # noqa: E402
 
 # ------------------------------------------------------------------------------------------------- messages
 
@@ -122,6 +140,77 @@ def okx_tickers(i: int) -> dict:
     }
 
 
+def htx_book(i: int, channel: str, levels: int, extra: dict | None = None) -> dict:
+    """An HTX book push of `levels` levels a side (depth.step0 carries 150, mbp.refresh.5 five, step6
+    twenty)."""
+    return {
+        "ch": channel,
+        "ts": 1_790_000_000_000 + i,
+        "tick": {
+            "bids": [
+                [round(25000 - n * 0.1 - (i % 10) * 0.01, 2), round(0.5 + n * 0.013, 4)]
+                for n in range(levels)
+            ],
+            "asks": [
+                [round(25000.1 + n * 0.1 + (i % 10) * 0.01, 2), round(0.7 + n * 0.011, 4)]
+                for n in range(levels)
+            ],
+            **(extra or {"version": 100_000 + i, "ts": 1_790_000_000_000 + i}),
+        },
+    }
+
+
+def htx_detail(i: int, channel: str) -> dict:
+    return {
+        "ch": channel,
+        "ts": 1_790_000_000_000 + i,
+        "tick": {
+            "id": 273956868110 + i,
+            "low": 51000,
+            "high": 52924.14,
+            "open": 52189.79,
+            "close": 52667.1 + i % 10,
+            "vol": 231233214.9,
+            "amount": 4423.1,
+            "version": 273956868110 + i,
+            "count": 150000,
+            **({"trade_turnover": 1234567.8} if "-" in channel else {}),  # contracts report turnover too
+        },
+    }
+
+
+def gzipped(payload: dict) -> bytes:
+    """An HTX market frame as it arrives: gzip-compressed JSON."""
+    return gzip.compress(dumps(payload).encode())
+
+
+#: HTX cases: label -> (vtcore's frame builder, vn.py's frame builder); each side gets the topic its gateway
+#: subscribes to (vtcore: the 5- or 20-level book; vn.py 2021: depth.step0, 150 levels) or, where both
+#: subscribe the same topic, the same frames
+HTX_CASES = {
+    "htx spot depth.step0 (both)": (
+        lambda i: gzipped(htx_book(i, "market.btcusdt.depth.step0", 150)),
+        lambda i: gzipped(htx_book(i, "market.btcusdt.depth.step0", 150)),
+    ),
+    "htx spot book (own topics)": (
+        lambda i: gzipped(htx_book(i, "market.btcusdt.mbp.refresh.5", 5, {"seqNum": 100_000 + i})),
+        lambda i: gzipped(htx_book(i, "market.btcusdt.depth.step0", 150)),
+    ),
+    "htx spot detail": (
+        lambda i: gzipped(htx_detail(i, "market.btcusdt.detail")),
+        lambda i: gzipped(htx_detail(i, "market.btcusdt.detail")),
+    ),
+    "hbdm usdt book (own topics)": (
+        lambda i: gzipped(htx_book(i, "market.BTC-USDT.depth.step6", 20)),
+        lambda i: gzipped(htx_book(i, "market.BTC-USDT.depth.step0", 150)),
+    ),
+    "hbdm usdt detail": (
+        lambda i: gzipped(htx_detail(i, "market.BTC-USDT.detail")),
+        lambda i: gzipped(htx_detail(i, "market.BTC-USDT.detail")),
+    ),
+}
+
+
 def dumps(payload: dict) -> str:
     return json.dumps(payload, separators=(",", ":"))
 
@@ -183,6 +272,16 @@ def vtcore_parsers(n: int) -> dict[str, tuple[Callable[[bytes], None], list[byte
         [dumps(okx_tickers(i)).encode() for i in range(n)],
         counter2,
     )
+
+    for label, (build, _) in HTX_CASES.items():
+        htx = HuobiGateway(engine, "HUOBI") if label.startswith("htx") else HbdmGateway(engine, "HBDM")
+        symbol = "btcusdt" if label.startswith("htx") else "BTC-USDT"
+        counter = prepare(htx, symbol, Exchange.HTX)
+        cases[label] = (
+            lambda raw, gateway=htx: gateway.on_market_frame(None, raw),
+            [build(i) for i in range(n)],
+            counter,
+        )
     return cases
 
 
@@ -236,6 +335,28 @@ def vnpy_parsers(n: int) -> dict[str, tuple[Callable[[str], None], list[str], Co
         public = vn_okx.PublicApi(okx)
         counter = prepare(okx, public, "BTC-USDT_SPOT_OKX", "BTC-USDT", "BTC-USDT")
         cases[label] = (public.on_message, [dumps(builder(i)) for i in range(n)], counter)
+
+    for label, (_, build) in HTX_CASES.items():
+        spot_case = label.startswith("htx")
+        module = vn_huobi_spot if spot_case else vn_huobi_usdt
+        gateway = (
+            module.HuobiSpotGateway(engine, "HUOBI")
+            if spot_case
+            else module.HuobiUsdtGateway(engine, "HUOBI_USDT")
+        )
+        api = (
+            module.HuobiSpotDataWebsocketApi(gateway)
+            if spot_case
+            else module.HuobiUsdtDataWebsocketApi(gateway)
+        )
+        symbol = "btcusdt" if spot_case else "BTC-USDT"
+        counter = prepare(gateway, api, symbol, symbol, symbol)
+        api.ticks[symbol].bid_price_1 = 1.0  # vn.py's HTX parsers push a detail only once a book is known
+        cases[label] = (
+            lambda raw, api=api: api.on_packet(api.unpack_data(raw)),
+            [build(i) for i in range(n)],
+            counter,
+        )
     return cases
 
 

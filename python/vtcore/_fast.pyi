@@ -3,6 +3,8 @@ import datetime as _dt
 from collections.abc import Callable
 from typing import Any
 
+from typing_extensions import disjoint_base
+
 from vtcore._core import ProducerMessage, TickRun
 from vtcore.constant import CHINA_EXCHANGES as CHINA_EXCHANGES
 from vtcore.constant import EXCHANGE_BY_CODE as EXCHANGE_BY_CODE
@@ -15,6 +17,7 @@ TICK_RECORD_SIZE: int
 BUILD_INFO: dict[str, str | int]
 TICK_FIELDS: tuple[str, ...]
 
+@disjoint_base
 class TickData:
     gateway_name: str
     symbol: str
@@ -80,6 +83,7 @@ class TickData:
     def __copy__(self) -> TickData: ...
     def __deepcopy__(self, memo: dict[int, Any]) -> TickData: ...
 
+@disjoint_base
 class SymbolInfo:
     def __init__(self, symbol: str, code: int, tick_prefix: str) -> None: ...
     @property
@@ -94,16 +98,19 @@ class SymbolInfo:
     def code(self) -> int: ...
     name: str
 
+@disjoint_base
 class TickDecoder:
     def __init__(self, tick_prefix: str = "eTick.") -> None: ...
     def set_name(self, vt_symbol: str, name: str) -> None: ...
     def decode(self, record: bytes | bytearray | memoryview, gateway_name: str) -> TickData: ...
 
+@disjoint_base
 class Event:
     type: str
     data: Any
     def __init__(self, type: str, data: Any = None) -> None: ...
 
+@disjoint_base
 class Dispatcher:
     handlers: dict[str, tuple[Callable[[Event], None], ...]]
     general: tuple[Callable[[Event], None], ...]

@@ -115,8 +115,7 @@ class Exchange(LabeledEnum):
     """vn.py's 49 exchanges (same values) followed by the crypto venues.
 
     The member order is the code order of `cpp/include/vtcore/exchange.hpp` (code = position + 1; 0 =
-    unknown),
-    so records that carry a code map back by index. Append only.
+    unknown), so records that carry a code map back by index. Append only.
     """
 
     # China

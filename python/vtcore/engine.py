@@ -177,8 +177,7 @@ class MainEngine:
 
     def connect(self, setting: dict[str, Any] | None = None, gateway_name: str = "") -> None:
         """Connect a gateway. With `setting=None` the setting is read from `connect_<gateway>.json`; either
-        way it
-        is validated against the gateway's `default_setting` (SettingsError names the file or key)."""
+        way it is validated against the gateway's `default_setting` (SettingsError names the file or key)."""
         gateway = self.gateways.get(gateway_name)
         if gateway is None:
             raise GatewayNotFoundError(f"no gateway named {gateway_name!r}")

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 # a burst would fill the producers' rings and ticks would be dropped.
 import numpy
 
-from vtcore import _core
+from vtcore._core import EventHub, Producer, TickRun
 from vtcore._fast import Dispatcher, Event
 from vtcore.errors import EngineError
 from vtcore.log import get_logger
@@ -96,7 +96,7 @@ class EventEngine:
         self._max_drain = max_drain
         if spin_us is None:
             spin_us, max_spin_us = 20.0, (250.0 if max_spin_us is None else max_spin_us)
-        self._hub = _core.EventHub(tick_buffer_capacity, spin_us, max_spin_us or 0.0)
+        self._hub = EventHub(tick_buffer_capacity, spin_us, max_spin_us or 0.0)
         buffer = self._hub.tick_buffer
         self._dispatcher = Dispatcher(self._on_handler_error, EVENT_TICK)
         self._dispatcher.set_tick_buffer(buffer.address(), buffer.capacity, buffer.view)
@@ -108,7 +108,7 @@ class EventEngine:
         self._handlers: dict[str, list[HandlerType]] = {}
         self._general: list[HandlerType] = []
         self._batch: list[TickBatchHandler] = []
-        self._producers: dict[int, _core.Producer] = {}
+        self._producers: dict[int, Producer] = {}
 
         self._active = False
         self._thread: threading.Thread | None = None
@@ -173,7 +173,7 @@ class EventEngine:
             segments = self._hub.drain(self._max_drain)
             if not segments:
                 break
-            count += sum(segment.size if isinstance(segment, _core.TickRun) else 1 for segment in segments)
+            count += sum(segment.size if isinstance(segment, TickRun) else 1 for segment in segments)
         return count
 
     # -- handlers -------------------------------------------------------------------------------------------
@@ -211,8 +211,7 @@ class EventEngine:
     def register_tick_batch(self, handler: TickBatchHandler) -> None:
         """Call `handler(ticks, gateway_name)` once per drained run of C++ ticks.
 
-        `ticks` is a numpy structured array (fields: `vtcore._core.TICK_FIELDS`) viewing the tick buffer; it
-        is
+        `ticks` is a numpy structured array (dtype `vtcore.records.TICK_DTYPE`) viewing the tick buffer; it is
         valid only during the call: keep `.copy()` if needed.
         """
         with self._lock:
@@ -255,12 +254,11 @@ class EventEngine:
     # -- C++ producers --------------------------------------------------------------------------------------
 
     def create_producer(self, name: str, gateway_name: str, on_message: MessageHandler | None = None,
-                        capacity: int = 65536) -> _core.Producer:
+                        capacity: int = 65536) -> Producer:
         """A ring for one vendor thread. Its ticks become TickData(gateway_name=...) events; its messages go
-        to
-        `on_message(kind, request_id, is_last, payload)` on the engine thread."""
+        to `on_message(kind, request_id, is_last, payload)` on the engine thread."""
 
-        def add() -> _core.Producer:
+        def add() -> Producer:
             producer = self._hub.add_producer(name, capacity)
             self._producers[producer.id] = producer
             entries = dict(self._dispatcher.producers)
@@ -270,7 +268,7 @@ class EventEngine:
 
         return self._call_on_engine_thread(add)
 
-    def remove_producer(self, producer: _core.Producer) -> None:
+    def remove_producer(self, producer: Producer) -> None:
         """Remove a producer whose thread has stopped; what it pushed before is dispatched first."""
 
         def remove() -> None:
@@ -303,13 +301,12 @@ class EventEngine:
         return sum(int(entry["ticks_dropped"]) for entry in self._hub.stats())
 
     @property
-    def hub(self) -> _core.EventHub:
+    def hub(self) -> EventHub:
         return self._hub
 
     def _call_on_engine_thread(self, function: Callable[[], _T]) -> _T:
         """Run `function` on the engine thread (hub changes never race a drain) and wait for its result; run
-        it
-        here when the engine is not running or this is the engine thread."""
+        it here when the engine is not running or this is the engine thread."""
         with self._lock:
             thread = self._thread
             if not self._active or thread is None or thread is threading.current_thread():

@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from vtcore import _core
+from vtcore._core import Producer
 from vtcore.constant import Exchange
 from vtcore.event import (
     EVENT_ACCOUNT,
@@ -49,10 +49,10 @@ class BaseGateway(ABC):
     Contract (vn.py's): request methods are thread-safe and do not block; the gateway reconnects by itself;
     `connect` pushes contracts, account, positions, orders and trades; `send_order` creates the OrderData with
     `req.create_order_data`, pushes it SUBMITTING (or REJECTED when sending failed) and returns its
-    vt_orderid;
-    an object once pushed is never mutated (push a copy). `default_setting` keys are English field names; each
-    value's type declares the field (str, int, float, bool, or a list of str choices whose first is the
-    default).
+    vt_orderid; an object once pushed is never mutated (push a copy). Orders and trades go out through an
+    `vtcore.orders.OrderTracker`, which keeps them exact under replays. `default_setting` keys are English
+    field names; each value's type declares the field (str, int, float, bool, or a list of str choices whose
+    first is the default). tests/contract/ holds every gateway to this against its local peer.
     """
 
     default_name: ClassVar[str] = ""
@@ -114,7 +114,7 @@ class BaseGateway(ABC):
         self.on_log(LogData(gateway_name=self.gateway_name, msg=msg, level=level))
 
     def create_producer(self, name: str, on_message: MessageHandler | None = None,
-                        capacity: int = 65536) -> _core.Producer:
+                        capacity: int = 65536) -> Producer:
         """A C++ ring for one vendor thread, whose ticks arrive as this gateway's TickData."""
         return self.event_engine.create_producer(name, self.gateway_name, on_message, capacity)
 

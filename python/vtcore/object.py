@@ -81,8 +81,7 @@ def split_vt_id(vt_id: str) -> tuple[str, str]:
     """(gateway_name, local id) of a vt_orderid / vt_tradeid / vt_accountid / vt_quoteid.
 
     Gateway names never contain "." (MainEngine refuses them), so the split is at the first dot and the
-    local id
-    may contain dots (vn.py's two-way split broke on those).
+    local id may contain dots (vn.py's two-way split broke on those).
     """
     gateway_name, dot, local_id = vt_id.partition(".")
     if not dot or not gateway_name or not local_id:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from vtcore import _core
+from vtcore._core import TICK_FIELDS as _FIELDS
+from vtcore._core import TICK_RECORD_SIZE, TICK_SYMBOL_SIZE, TICK_VOLUME_ROUNDED
 
 __all__ = [
     "TICK_DTYPE",
@@ -20,15 +21,12 @@ __all__ = [
     "TICK_VOLUME_ROUNDED",
 ]
 
-#: sizeof(vtcore::TickRecord) in bytes
-TICK_RECORD_SIZE: int = _core.TICK_RECORD_SIZE
-#: bytes a symbol may take in a record (longer symbols are refused, never cut)
-TICK_SYMBOL_SIZE: int = _core.TICK_SYMBOL_SIZE
-#: the `flags` bit set when a depth volume did not fit a float32 exactly
-TICK_VOLUME_ROUNDED: int = _core.TICK_VOLUME_ROUNDED
+# TICK_RECORD_SIZE: sizeof(vtcore::TickRecord) in bytes; TICK_SYMBOL_SIZE: bytes a symbol may take in a
+# record (longer symbols are refused, never cut); TICK_VOLUME_ROUNDED: the `flags` bit set when a depth volume
+# did not fit a float32 exactly.
 #: (name, numpy format, byte offset) of each field, in record order
 TICK_RECORD_FIELDS: tuple[tuple[str, str, int], ...] = tuple(
-    (name, fmt, offset) for name, fmt, offset in _core.TICK_FIELDS
+    (name, fmt, offset) for name, fmt, offset in _FIELDS
 )
 TICK_DTYPE: np.dtype[np.void] = np.dtype(
     {

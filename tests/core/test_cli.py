@@ -11,7 +11,7 @@ import pytest
 import vtcore
 from vtcore import cli
 from vtcore.errors import GatewayNotFoundError
-from vtcore.gateways import GATEWAYS, load_gateway_class
+from vtcore.gateways import GATEWAYS, SIM_PEERS, load_gateway_class, start_sim_peer
 
 
 def test_version(capsys):
@@ -68,3 +68,21 @@ def test_gateway_registry_loads_lazily(monkeypatch):
     monkeypatch.setitem(GATEWAYS, "NOT_A_GATEWAY", "vtcore.object:TickData")
     with pytest.raises(GatewayNotFoundError, match="not a BaseGateway"):
         load_gateway_class("NOT_A_GATEWAY")
+
+
+def test_sim_peer_registry_names_the_gateways_with_a_peer(monkeypatch, capsys):
+    assert "CTP" in SIM_PEERS
+    with pytest.raises(GatewayNotFoundError, match="has no local peer"):
+        start_sim_peer("OKEX")
+    monkeypatch.setitem(SIM_PEERS, "DEMO", "vtcore.gateways.not_there:start_peer")
+    with pytest.raises(GatewayNotFoundError, match="not installed"):
+        start_sim_peer("demo")
+    assert cli.main(["info"]) == 0
+    assert "local peers (vtcore run --sim --gateway NAME): CTP" in capsys.readouterr().out
+
+
+def test_run_refuses_unknown_gateways_and_gateways_without_a_peer(capsys):
+    assert cli.main(["run", "--gateway", "NOPE", "--duration", "0.1"]) == 2
+    assert "unknown gateway NOPE" in capsys.readouterr().err
+    assert cli.main(["run", "--sim", "--gateway", "okex", "--duration", "0.1"]) == 1
+    assert "has no local peer" in capsys.readouterr().err

@@ -6,10 +6,13 @@ a higher one, not even by name in a string (`importlib.import_module("vtcore.gat
     rpc       vtcore.rpc                         the RPC protocol, client, server and service app
     engine    vtcore.event, gateway, converter, engine (and the package's re-exports)
     core      vtcore.errors, log, setting, constant, time, records, object, orders, _core, _fast
+    peers     vtcore.peers                       local venues: they import nothing else of vtcore
 
 Within the gateways floor no gateway imports another one (they share `_transport`, `_venue`, `_sdk` and the
-registry). The compiled modules `_core` and `_fast` are the engine's own: anything else reads their public
-names from `vtcore.records`, `vtcore.time` and `vtcore.object`.
+registry). The local peers are imported only by the gateways' `sim.py` modules (and by tests): a gateway
+never learns its protocol from its peer, nor a peer from its gateway. The compiled modules `_core` and
+`_fast` are the engine's own: anything else reads their public names from `vtcore.records`, `vtcore.time`
+and `vtcore.object`.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "python" / "vtcore"
-FLOORS = ("core", "engine", "rpc", "gateways", "apps")
+FLOORS = ("peers", "core", "engine", "rpc", "gateways", "apps")
 CORE = {"errors", "log", "setting", "constant", "time", "records", "object", "orders", "_core", "_fast"}
 ENGINE = {"event", "gateway", "converter", "engine", "vnpy_compat", ""}
 #: modules that may import the compiled engine modules directly
@@ -47,6 +50,8 @@ def module_name(path: Path) -> str:
 def floor(module: str) -> str:
     parts = module.split(".")
     first = parts[1] if len(parts) > 1 else ""
+    if first == "peers":
+        return "peers"
     if first in CORE:
         return "core"
     if first in ENGINE:
@@ -158,3 +163,15 @@ def test_compiled_engine_modules_are_imported_only_by_the_engine(private: str) -
         module for module, path in modules.items() for target, _ in imports(path) if target == private
     }
     assert importers <= PRIVATE_IMPORTERS[private]
+
+
+def test_peers_are_imported_only_by_the_gateways_sim_modules() -> None:
+    modules = sources()
+    assert "vtcore.peers.base" in modules
+    importers = {
+        module
+        for module, path in modules.items()
+        for target, _ in imports(path)
+        if target.startswith("vtcore.peers") and floor(module) != "peers"
+    }
+    assert importers and all(module.endswith(".sim") for module in importers), sorted(importers)

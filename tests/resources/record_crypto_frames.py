@@ -20,14 +20,14 @@ import aiohttp
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from venues.bitfinex import API_KEY as BFX_KEY  # noqa: E402
-from venues.bitfinex import API_SECRET as BFX_SECRET  # noqa: E402
-from venues.bitfinex import BitfinexVenue, sign  # noqa: E402
-from venues.bitmex import API_KEY as BMX_KEY  # noqa: E402
-from venues.bitmex import API_SECRET as BMX_SECRET  # noqa: E402
-from venues.bitmex import BitmexVenue, signature  # noqa: E402
-from venues.onetoken import ACCOUNT, OT_KEY, OT_SECRET, OneTokenVenue  # noqa: E402
-from venues.onetoken import signature as ot_signature  # noqa: E402
+from vtcore.peers.bitfinex import API_KEY as BFX_KEY  # noqa: E402
+from vtcore.peers.bitfinex import API_SECRET as BFX_SECRET  # noqa: E402
+from vtcore.peers.bitfinex import BitfinexVenue, sign  # noqa: E402
+from vtcore.peers.bitmex import API_KEY as BMX_KEY  # noqa: E402
+from vtcore.peers.bitmex import API_SECRET as BMX_SECRET  # noqa: E402
+from vtcore.peers.bitmex import BitmexVenue, signature  # noqa: E402
+from vtcore.peers.onetoken import ACCOUNT, OT_KEY, OT_SECRET, OneTokenVenue  # noqa: E402
+from vtcore.peers.onetoken import signature as ot_signature  # noqa: E402
 
 
 async def drain(ws: aiohttp.ClientWebSocketResponse, frames: list[str], quiet: float = 0.3) -> None:

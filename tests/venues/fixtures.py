@@ -7,14 +7,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from venues.base import VenueServer
-from venues.binance import BinanceSpotVenue
-from venues.binance_futures import BinanceCoinFuturesVenue, BinanceFuturesVenue
-from venues.bitfinex import BitfinexVenue
-from venues.bitmex import BitmexVenue
-from venues.okx import OkxVenue
-from venues.onetoken import OneTokenVenue
 from vtcore.engine import MainEngine
+from vtcore.peers.base import VenueServer
+from vtcore.peers.binance import BinanceSpotVenue
+from vtcore.peers.binance_futures import BinanceCoinFuturesVenue, BinanceFuturesVenue
+from vtcore.peers.bitfinex import BitfinexVenue
+from vtcore.peers.bitmex import BitmexVenue
+from vtcore.peers.htx import HtxSpotVenue
+from vtcore.peers.htx_futures import HbdmVenue
+from vtcore.peers.okx import OkxVenue
+from vtcore.peers.onetoken import OneTokenVenue
 
 
 @pytest.fixture
@@ -102,3 +104,25 @@ def onetoken_venue(engines) -> Iterator[OneTokenVenue]:
         server.set_book(symbol, [("100.00", "1.0"), ("99.50", "2.0")], [("100.50", "1.5"), ("101.00", "3.0")])
     yield server
     stop_venue(server, engines)
+
+
+@pytest.fixture
+def htx_spot_venue(engines) -> Iterator[HtxSpotVenue]:
+    server = HtxSpotVenue()
+    server.ping_interval = 0.2  # the gateways' fast timing replaces a stream silent for 2 s
+    server.start()
+    server.set_book("btcusdt", [("100.00", "1.0"), ("99.50", "2.0")], [("101.00", "1.5"), ("101.50", "3.0")])
+    yield server
+    stop_venue(server, engines)
+
+
+@pytest.fixture
+def hbdm_venue(engines) -> Iterator[HbdmVenue]:
+    server = HbdmVenue()
+    server.ping_interval = 0.2
+    server.start()
+    for contract in server.contracts:
+        server.set_book(contract, [("100.0", "50"), ("99.9", "70")], [("100.1", "40"), ("100.2", "90")])
+    yield server
+    stop_venue(server, engines)
+

@@ -145,11 +145,11 @@ def connect_gateway(
     return recorder, gateway
 
 
-def connect_binance_spot(main_engine: MainEngine, venue: Any, **overrides: object) -> tuple[Recorder, Any]:
-    from venues.binance import API_KEY, API_SECRET  # noqa: PLC0415
-    from vtcore.gateways.binance import BinanceSpotGateway  # noqa: PLC0415
+def binance_setting(venue: Any) -> dict[str, Any]:
+    """A Binance gateway's setting for a local Binance venue (spot or futures), with the venue's test keys."""
+    from vtcore.peers.binance import API_KEY, API_SECRET  # noqa: PLC0415
 
-    setting: dict[str, Any] = {
+    return {
         "key": API_KEY,
         "secret": API_SECRET,
         "session_number": 3,
@@ -158,17 +158,12 @@ def connect_binance_spot(main_engine: MainEngine, venue: Any, **overrides: objec
         "server": "REAL",
         "base_url": venue.http_url,
     }
-    setting.update(overrides)
-    return connect_gateway(main_engine, BinanceSpotGateway, setting)
 
 
-def connect_okx(
-    main_engine: MainEngine, venue: Any, gateway_class: type | None = None, **overrides: object
-) -> tuple[Recorder, Any]:
-    from venues.okx import API_KEY, API_SECRET, PASSPHRASE  # noqa: PLC0415
-    from vtcore.gateways.okx import OkexGateway  # noqa: PLC0415
+def okx_setting(venue: Any, gateway_class: type) -> dict[str, Any]:
+    """An OKX gateway's setting for the local OKX venue, with the venue's test keys."""
+    from vtcore.peers.okx import API_KEY, API_SECRET, PASSPHRASE  # noqa: PLC0415
 
-    gateway_class = gateway_class or OkexGateway
     setting = dict(gateway_class.default_setting)
     setting.update(
         {
@@ -179,5 +174,34 @@ def connect_okx(
             "base_url": venue.http_url,
         }
     )
+    return setting
+
+
+def connect_binance_spot(main_engine: MainEngine, venue: Any, **overrides: object) -> tuple[Recorder, Any]:
+    from vtcore.gateways.binance import BinanceSpotGateway  # noqa: PLC0415
+
+    setting = binance_setting(venue)
+    setting.update(overrides)
+    return connect_gateway(main_engine, BinanceSpotGateway, setting)
+
+
+def connect_okx(
+    main_engine: MainEngine, venue: Any, gateway_class: type | None = None, **overrides: object
+) -> tuple[Recorder, Any]:
+    from vtcore.gateways.okx import OkexGateway  # noqa: PLC0415
+
+    setting = okx_setting(venue, gateway_class or OkexGateway)
+    setting.update(overrides)
+    return connect_gateway(main_engine, gateway_class or OkexGateway, setting)
+
+
+def connect_htx(
+    main_engine: MainEngine, venue: Any, gateway_class: type, **overrides: object
+) -> tuple[Recorder, Any]:
+    """Connect HUOBI or HBDM to its local venue (HTX's example key pair)."""
+    from vtcore.peers.htx import API_KEY, API_SECRET  # noqa: PLC0415
+
+    setting: dict[str, Any] = {**gateway_class.default_setting, "key": API_KEY, "secret": API_SECRET}
+    setting["base_url"] = venue.http_url
     setting.update(overrides)
     return connect_gateway(main_engine, gateway_class, setting)

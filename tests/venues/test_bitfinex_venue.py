@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp
 import requests
 
-from venues.bitfinex import API_KEY, API_SECRET, RATE_LIMIT_PER_MINUTE, BitfinexVenue, sign
+from vtcore.peers.bitfinex import API_KEY, API_SECRET, RATE_LIMIT_PER_MINUTE, BitfinexVenue, sign
 
 
 def test_signing_strings() -> None:

@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 import requests
 
-from venues.bitmex import API_KEY, API_SECRET, RATE_LIMIT_PER_MINUTE, BitmexVenue, signature
+from vtcore.peers.bitmex import API_KEY, API_SECRET, RATE_LIMIT_PER_MINUTE, BitmexVenue, signature
 
 
 def test_signature_matches_bitmex_documented_example() -> None:

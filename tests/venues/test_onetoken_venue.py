@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp
 import requests
 
-from venues.onetoken import ACCOUNT, OT_KEY, OT_SECRET, OneTokenVenue, signature
+from vtcore.peers.onetoken import ACCOUNT, OT_KEY, OT_SECRET, OneTokenVenue, signature
 
 
 def test_signature_matches_the_documented_example() -> None:

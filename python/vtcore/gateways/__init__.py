@@ -26,6 +26,8 @@ GATEWAYS: dict[str, str] = {
     "BINANCE_INVERSE": "vtcore.gateways.binance:BinanceInverseGateway",
     "OKEX": "vtcore.gateways.okx:OkexGateway",
     "OKEXF": "vtcore.gateways.okx:OkexfGateway",
+    "HUOBI": "vtcore.gateways.htx:HuobiGateway",
+    "HBDM": "vtcore.gateways.htx:HbdmGateway",
     "BITMEX": "vtcore.gateways.bitmex:BitmexGateway",
     "BITFINEX": "vtcore.gateways.bitfinex:BitfinexGateway",
     "ONETOKEN": "vtcore.gateways.onetoken:OnetokenGateway",
@@ -43,6 +45,8 @@ GATEWAY_NOTES: dict[str, str] = {
 DEFAULT_SIM_GATEWAY = "CTP"
 SIM_PEERS: dict[str, str] = {
     "CTP": "vtcore.gateways.ctp.sim:start_peer",
+    "HUOBI": "vtcore.gateways.htx.sim:start_huobi_peer",
+    "HBDM": "vtcore.gateways.htx.sim:start_hbdm_peer",
     "BITMEX": "vtcore.gateways.bitmex.sim:start_peer",
     "BITFINEX": "vtcore.gateways.bitfinex.sim:start_peer",
     "ONETOKEN": "vtcore.gateways.onetoken.sim:start_peer",

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from contract_peer import WAIT, Peer
 
-from venues.bitfinex import API_KEY, API_SECRET, BitfinexVenue
 from vtcore.constant import Direction, Exchange, OrderType
 from vtcore.gateways._venue import Timing
 from vtcore.gateways.bitfinex import BitfinexGateway
 from vtcore.object import OrderRequest
+from vtcore.peers.bitfinex import API_KEY, API_SECRET, BitfinexVenue
 
 
 def fast(gateway: Any) -> None:

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from contract_peer import WAIT, Peer
 
-from venues.bitmex import API_KEY, API_SECRET, BitmexVenue
 from vtcore.constant import Direction, Exchange, OrderType
 from vtcore.gateways._venue import Timing
 from vtcore.gateways.bitmex import BitmexGateway
 from vtcore.object import OrderRequest
+from vtcore.peers.bitmex import API_KEY, API_SECRET, BitmexVenue
 
 
 def fast(gateway: Any) -> None:

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from contract_peer import WAIT, Peer
 
-from venues.onetoken import ACCOUNT, OT_KEY, OT_SECRET, OneTokenVenue
 from vtcore.constant import Direction, Exchange, OrderType
 from vtcore.gateways._venue import Timing
 from vtcore.gateways.onetoken import OnetokenGateway
 from vtcore.object import OrderRequest
+from vtcore.peers.onetoken import ACCOUNT, OT_KEY, OT_SECRET, OneTokenVenue
 
 
 def fast(gateway: Any) -> None:

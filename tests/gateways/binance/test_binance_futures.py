@@ -8,8 +8,6 @@ from decimal import Decimal
 
 import pytest
 
-from venues.binance import API_KEY, API_SECRET
-from venues.binance_futures import BinanceFuturesVenue
 from venues.harness import Recorder, captured_logs
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Product, Status
 from vtcore.engine import MainEngine
@@ -17,6 +15,8 @@ from vtcore.gateways._transport import shared_loop
 from vtcore.gateways._venue import Timing
 from vtcore.gateways.binance import BinanceInverseGateway, BinanceLinearGateway
 from vtcore.object import HistoryRequest, OrderRequest, SubscribeRequest
+from vtcore.peers.binance import API_KEY, API_SECRET
+from vtcore.peers.binance_futures import BinanceFuturesVenue
 
 
 @pytest.fixture

@@ -8,13 +8,13 @@ from decimal import Decimal
 
 import pytest
 
-from venues.binance import API_KEY, API_SECRET, BinanceSpotVenue
 from venues.harness import Recorder, captured_logs, wait_until
 from venues.harness import connect_binance_spot as connect
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Product, Status
 from vtcore.engine import MainEngine
 from vtcore.gateways.binance import BinanceGateway, BinanceSpotGateway
 from vtcore.object import CancelRequest, HistoryRequest, OrderRequest, SubscribeRequest
+from vtcore.peers.binance import API_KEY, API_SECRET, BinanceSpotVenue
 
 NAME = "BINANCE_SPOT"
 

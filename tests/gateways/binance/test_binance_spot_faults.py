@@ -9,13 +9,13 @@ import time
 import pytest
 from test_binance_spot import NAME, order
 
-from venues.binance import API_KEY, API_SECRET
 from venues.harness import Recorder, captured_logs
 from venues.harness import connect_binance_spot as connect
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Status
 from vtcore.gateways._venue import Timing
 from vtcore.gateways.binance import BinanceSpotGateway
 from vtcore.object import HistoryRequest, SubscribeRequest
+from vtcore.peers.binance import API_KEY, API_SECRET
 
 
 def user_states(recorder):

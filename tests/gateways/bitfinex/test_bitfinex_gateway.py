@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from venues.bitfinex import API_KEY, API_SECRET, BitfinexVenue
 from venues.harness import Recorder, captured_logs
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Product, Status
 from vtcore.engine import MainEngine
 from vtcore.gateways._venue import Timing
 from vtcore.gateways.bitfinex import BitfinexGateway
 from vtcore.object import CancelRequest, HistoryRequest, OrderRequest, SubscribeRequest
+from vtcore.peers.bitfinex import API_KEY, API_SECRET, BitfinexVenue
 
 NAME = "BITFINEX"
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from venues.bitmex import API_KEY, API_SECRET, BitmexVenue
 from venues.harness import Recorder, captured_logs
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Product, Status
 from vtcore.engine import MainEngine
 from vtcore.gateways._venue import Timing
 from vtcore.gateways.bitmex import BitmexGateway
 from vtcore.object import CancelRequest, HistoryRequest, OrderRequest, SubscribeRequest
+from vtcore.peers.bitmex import API_KEY, API_SECRET, BitmexVenue
 
 NAME = "BITMEX"
 

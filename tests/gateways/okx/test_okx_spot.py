@@ -8,12 +8,12 @@ import pytest
 
 from venues.harness import Recorder, captured_logs
 from venues.harness import connect_okx as connect
-from venues.okx import API_KEY, API_SECRET, PASSPHRASE, OkxVenue
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Product, Status
 from vtcore.engine import MainEngine
 from vtcore.gateways._venue import Timing
 from vtcore.gateways.okx import OkexfGateway, OkexGateway
 from vtcore.object import HistoryRequest, OrderRequest, SubscribeRequest
+from vtcore.peers.okx import API_KEY, API_SECRET, PASSPHRASE, OkxVenue
 
 NAME = "OKEX"
 

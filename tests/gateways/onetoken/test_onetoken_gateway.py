@@ -8,13 +8,13 @@ import datetime as dt
 import pytest
 
 from venues.harness import Recorder, captured_logs
-from venues.onetoken import ACCOUNT, OT_KEY, OT_SECRET, OneTokenVenue
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Product, Status
 from vtcore.engine import MainEngine
 from vtcore.errors import SettingsError
 from vtcore.gateways._venue import Timing
 from vtcore.gateways.onetoken import OnetokenGateway
 from vtcore.object import CancelRequest, HistoryRequest, OrderRequest, SubscribeRequest
+from vtcore.peers.onetoken import ACCOUNT, OT_KEY, OT_SECRET, OneTokenVenue
 
 NAME = "ONETOKEN"
 

@@ -7,7 +7,6 @@ import threading
 
 import pytest
 
-from venues.binance import API_KEY, API_SECRET
 from venues.harness import Recorder, connect_okx, wait_until
 from venues.harness import connect_binance_spot as connect_binance
 from venues.proxy import LocalProxy
@@ -17,6 +16,7 @@ from vtcore.gateways._transport import RestRequest, shared_loop
 from vtcore.gateways._venue import Timing
 from vtcore.gateways.binance import BinanceInverseGateway, BinanceLinearGateway, BinanceSpotGateway
 from vtcore.object import SubscribeRequest
+from vtcore.peers.binance import API_KEY, API_SECRET
 
 
 def transport_threads() -> int:

@@ -10,7 +10,6 @@ import time
 import pytest
 from aiohttp import WSMsgType, web
 
-from venues.binance import API_SECRET, sign
 from vtcore.gateways._transport import (
     Backoff,
     Heartbeat,
@@ -31,6 +30,7 @@ from vtcore.gateways._transport import (
 )
 from vtcore.gateways._venue import format_step, order_reason
 from vtcore.log import register_secret
+from vtcore.peers.binance import API_SECRET, sign
 
 # ---- the loop thread
 

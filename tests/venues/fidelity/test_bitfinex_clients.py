@@ -15,7 +15,7 @@ import ccxt
 import ccxt.pro
 import pytest
 
-from venues.bitfinex import API_KEY, API_SECRET, BitfinexVenue
+from vtcore.peers.bitfinex import API_KEY, API_SECRET, BitfinexVenue
 
 pytestmark = pytest.mark.fidelity
 

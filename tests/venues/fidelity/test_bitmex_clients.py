@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from venues.bitmex import API_KEY, API_SECRET, BitmexVenue
+from vtcore.peers.bitmex import API_KEY, API_SECRET, BitmexVenue
 
 pytestmark = pytest.mark.fidelity
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from venues.onetoken import ACCOUNT, OT_KEY, OT_SECRET, OneTokenVenue
+from vtcore.peers.onetoken import ACCOUNT, OT_KEY, OT_SECRET, OneTokenVenue
 
 pytestmark = pytest.mark.fidelity
 

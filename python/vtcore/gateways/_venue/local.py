@@ -1,33 +1,11 @@
-"""The local venues of the REST/WebSocket gateways as `vtcore run --sim` peers.
-
-The venues are test code (`tests/venues/` of a source checkout: aiohttp servers speaking each venue's
-protocol); they are not installed with the package, so a peer can be started from a checkout only.
-"""
+"""The local venues of the REST/WebSocket gateways (`vtcore.peers`) as `vtcore run --sim` peers."""
 
 from __future__ import annotations
 
-import importlib
-import sys
 from collections.abc import Callable
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-import vtcore
-from vtcore.errors import SdkUnavailableError
 from vtcore.gateways import SimPeer
-
-
-def venue_module(name: str) -> ModuleType:
-    """`venues.<name>` from the checkout vtcore runs from; SdkUnavailableError when there is none."""
-    tests = Path(vtcore.__file__).resolve().parents[2] / "tests"
-    if not (tests / "venues" / f"{name}.py").is_file():
-        raise SdkUnavailableError(
-            f"the local {name} venue lives in a source checkout's tests/venues/; run vtcore from a checkout"
-        )
-    if str(tests) not in sys.path:
-        sys.path.insert(0, str(tests))
-    return importlib.import_module(f"venues.{name}")
 
 
 def start_venue_peer(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from vtcore.gateways import SimPeer
-from vtcore.gateways._venue.local import start_venue_peer, venue_module
+from vtcore.gateways._venue.local import start_venue_peer
 from vtcore.gateways.bitmex.gateway import BitmexGateway
+from vtcore.peers import bitmex as local_venue
 
 
 def start_peer() -> SimPeer:
-    module = venue_module("bitmex")
 
     def prepare(venue: Any) -> None:
         venue.set_book(
@@ -18,5 +18,11 @@ def start_peer() -> SimPeer:
         )
         venue.print_trade("XBTUSD", "100.5", "100")
 
-    setting = {"key": module.API_KEY, "secret": module.API_SECRET, "server": "TESTNET", "session_number": 3}
-    return start_venue_peer("BITMEX", BitmexGateway.default_setting, module.BitmexVenue(), setting, prepare)
+    setting = {
+        "key": local_venue.API_KEY,
+        "secret": local_venue.API_SECRET,
+        "server": "TESTNET",
+        "session_number": 3,
+    }
+    venue = local_venue.BitmexVenue()
+    return start_venue_peer("BITMEX", BitmexGateway.default_setting, venue, setting, prepare)

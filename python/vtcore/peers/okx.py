@@ -25,8 +25,8 @@ from typing import Any
 
 from aiohttp import web
 
-from venues.base import Session, VenueServer
-from venues.matching import Execution, SimOrder
+from vtcore.peers.base import Session, VenueServer
+from vtcore.peers.matching import Execution, SimOrder
 
 #: `cancelSource` of an order OKX cancelled because, being post-only, it would have taken liquidity
 POST_ONLY_CANCEL_SOURCE = "31"
@@ -256,7 +256,7 @@ class OkxVenue(VenueServer):
         newest = int(params["after"]) - step if params.get("after") else self.now_ms() - self.now_ms() % step
         newest -= newest % step
         oldest = int(params["before"]) + 1 if params.get("before") else 0
-        rows = []
+        rows: list[list[str]] = []
         stamp = newest
         while stamp >= oldest and len(rows) < limit:
             base = Decimal(200 + (stamp // step) % 50)
@@ -359,11 +359,13 @@ class OkxVenue(VenueServer):
                 continue
             if params.get("instId") and order.symbol != params["instId"]:
                 continue
+            instrument = self.instrument(order.symbol)
+            assert instrument is not None, order.symbol  # orders are only accepted for listed instruments
             for fill in self.matching.fills[order.order_id]:
                 rows.append(
                     {
-                        "instType": self.instrument(order.symbol).inst_type,
-                        "instId": order.symbol,  # type: ignore[union-attr]
+                        "instType": instrument.inst_type,
+                        "instId": order.symbol,
                         "tradeId": str(fill.trade_id),
                         "ordId": str(order.order_id),
                         "clOrdId": order.client_id,
@@ -494,6 +496,17 @@ class OkxVenue(VenueServer):
                     **base,
                     "sCode": "51008",
                     "sMsg": f"Order failed. Insufficient {asset} balance in account.",
+                }
+        else:
+            # the initial margin (notional over the leverage) must fit the settlement currency's balance
+            reference = price or (asks[0][0] if side == "BUY" and asks else bids[0][0] if bids else 0)
+            lever = Decimal(self.leverage.get(item.inst_id, "10"))
+            margin = quantity * Decimal(item.ct_val or "1") * reference / lever
+            if margin > self.balances.get(item.settle, Decimal(0)):
+                return {
+                    **base,
+                    "sCode": "51008",
+                    "sMsg": f"Order failed. Insufficient {item.settle} margin in account.",
                 }
         order = SimOrder(
             order_id=self.matching.next_order_id() * 1000 + 312269865356,

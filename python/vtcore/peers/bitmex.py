@@ -40,8 +40,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from venues.base import Session, VenueServer
-from venues.matching import Execution, SimFill, SimOrder
+from vtcore.peers.base import Session, VenueServer
+from vtcore.peers.matching import Execution, SimFill, SimOrder
 
 API_KEY = "LAqUlngMIQkIUjXMUreyu3qn"
 API_SECRET = "chNOOS4KvNXR_Xq4k4c9qsfoKWvnDecLATCRlcBwyKDYnWgO"  # the secret of BitMEX's own signing example

@@ -13,16 +13,19 @@ import concurrent.futures
 import contextlib
 import itertools
 import json
+import ssl
 import threading
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import WSMsgType, web
 
-from venues.matching import Execution, MatchingCore, SimOrder
+from vtcore.peers.matching import Execution, MatchingCore, SimOrder
+
+Result = TypeVar("Result")
 
 
 @dataclass
@@ -40,6 +43,11 @@ class Faults:
     #: client cannot tell whether they were placed); with `act_before_drop` the venue places them first
     drop_order_reply: int = 0
     act_before_drop: bool = False
+    #: refuse the next N order placements with the venue's own answer for a refused order
+    reject_orders: int = 0
+    #: hold the next N REST requests for `stall_seconds` before handling them (a slow venue: clients time out)
+    stall_rest: int = 0
+    stall_seconds: float = 5.0
 
 
 @dataclass
@@ -64,6 +72,9 @@ class VenueServer:
     pong_timeout: float = 60.0
     #: drop a connection from which nothing arrived for this long (OKX: 30 s), None: never
     client_idle_timeout: float | None = None
+    #: whether any client frame proves the connection alive (False: only what `send_ping`'s venue accepts as
+    #: an answer, which the venue records itself by setting `session.last_pong`)
+    any_frame_is_alive: bool = True
 
     def __init__(self) -> None:
         self.faults = Faults()
@@ -77,6 +88,11 @@ class VenueServer:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self._ids = itertools.count(1)
+        #: serve https/wss with this context (clients that derive signed paths from a `wss://` URL need it)
+        self.ssl_context: ssl.SSLContext | None = None
+        #: where to listen: any loopback address; a fixed port only for clients that cannot be given one
+        self.host = "127.0.0.1"
+        self.bind_port = 0
 
     # ---- lifecycle
 
@@ -102,7 +118,13 @@ class VenueServer:
 
     @property
     def http_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self.ssl_context is not None else "http"
+        return f"{scheme}://{self.host}:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        scheme = "wss" if self.ssl_context is not None else "ws"
+        return f"{scheme}://{self.host}:{self.port}"
 
     def _serve(self, started: threading.Event) -> None:
         loop = asyncio.new_event_loop()
@@ -112,7 +134,7 @@ class VenueServer:
         app.middlewares.append(self._fault_middleware)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         loop.run_until_complete(self._runner.setup())
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, self.host, self.bind_port, ssl_context=self.ssl_context)
         loop.run_until_complete(site.start())
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         if self.ping_interval is not None or self.client_idle_timeout is not None:
@@ -138,20 +160,24 @@ class VenueServer:
 
     # ---- helpers for tests (any thread)
 
-    def call(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
+    def call(self, coro: Coroutine[Any, Any, Result]) -> concurrent.futures.Future[Result]:
         assert self._loop is not None
         return asyncio.run_coroutine_threadsafe(coro, self._loop)
 
-    def run(self, function: Callable[[], Any]) -> Any:
+    def run(self, function: Callable[[], Result]) -> Result:
         """Run `function` on the venue's loop thread and return its result."""
 
-        async def wrapper() -> Any:
+        async def wrapper() -> Result:
             return function()
 
         return self.call(wrapper()).result(10)
 
     def set_book(self, symbol: str, bids: list[tuple[str, str]], asks: list[tuple[str, str]]) -> None:
-        self.run(lambda: (self.matching.set_book(symbol, bids, asks), self.publish_book(symbol)))
+        def apply() -> None:
+            self.matching.set_book(symbol, bids, asks)
+            self.publish_book(symbol)
+
+        self.run(apply)
 
     def print_trade(self, symbol: str, price: str, quantity: str, buyer_maker: bool = False) -> None:
         def act() -> None:
@@ -239,7 +265,8 @@ class VenueServer:
         self.sessions.append(session)
         try:
             async for message in ws:
-                session.last_pong = time.monotonic()
+                if self.any_frame_is_alive:
+                    session.last_pong = time.monotonic()
                 if message.type is WSMsgType.PING:
                     if not self.faults.stop_pings:
                         await ws.pong(message.data)
@@ -259,8 +286,20 @@ class VenueServer:
     async def send_json(self, session: Session, payload: Any) -> None:
         if self.faults.mute or session.ws.closed:
             return
+        frame = self.encode_frame(session, json.dumps(payload, separators=(",", ":")))
         with contextlib.suppress(ConnectionError, RuntimeError):
-            await session.ws.send_str(json.dumps(payload, separators=(",", ":")))
+            if isinstance(frame, bytes):
+                await session.ws.send_bytes(frame)
+            else:
+                await session.ws.send_str(frame)
+
+    def encode_frame(self, session: Session, text: str) -> str | bytes:
+        """The frame that carries `text` on `session` (a venue that compresses returns bytes)."""
+        return text
+
+    async def send_ping(self, session: Session) -> None:
+        """The venue's heartbeat on `session`: a WebSocket ping frame unless the venue pings in JSON."""
+        await session.ws.ping(str(int(time.time() * 1000)).encode())
 
     def push(self, session: Session, payload: Any) -> None:
         asyncio.get_running_loop().create_task(self.send_json(session, payload))
@@ -283,13 +322,13 @@ class VenueServer:
                     continue
                 if send_ping and not self.faults.stop_pings:
                     with contextlib.suppress(ConnectionError, RuntimeError):
-                        await session.ws.ping(str(int(time.time() * 1000)).encode())
+                        await self.send_ping(session)
 
     # ---- REST faults
 
     @web.middleware
     async def _fault_middleware(
-        self, request: web.Request, handler: Callable[[web.Request], Coroutine[Any, Any, web.StreamResponse]]
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
         if request.headers.get("Upgrade", "").lower() == "websocket":
             if self.faults.refuse_ws:
@@ -302,6 +341,9 @@ class VenueServer:
         if self.faults.http_5xx > 0:
             self.faults.http_5xx -= 1
             return self.unavailable_response()
+        if self.faults.stall_rest > 0:
+            self.faults.stall_rest -= 1
+            await asyncio.sleep(self.faults.stall_seconds)
         return await handler(request)
 
     def rate_limited_response(self) -> web.Response:

@@ -40,8 +40,8 @@ from typing import Any
 
 from aiohttp import web
 
-from venues.base import Session, VenueServer
-from venues.matching import Execution, SimOrder
+from vtcore.peers.base import Session, VenueServer
+from vtcore.peers.matching import Execution, SimOrder
 
 OT_KEY = "OT-KEY-4f6c0d1e2b3a"
 OT_SECRET = "OT-SECRET-9a8b7c6d5e4f3a2b1c0d"
@@ -318,6 +318,7 @@ class OneTokenVenue(VenueServer):
 
     def order_data(self, order: SimOrder) -> dict[str, Any]:
         extra = order.extra
+        options = extra.get("options")
         status = ACTIVE.get(order.status)
         if status is None:
             status = {"FILLED": "dealt"}.get(order.status)
@@ -342,7 +343,7 @@ class OneTokenVenue(VenueServer):
             "canceled_time": iso(order.updated_ms)
             if status in ("withdrawn", "part-deal-withdrawn")
             else None,
-            "options": {"client_oid": order.client_id, **dict(extra.get("options") or {})},
+            "options": {"client_oid": order.client_id, **(options if isinstance(options, dict) else {})},
             "tags": {},
         }
 

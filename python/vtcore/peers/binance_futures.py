@@ -28,9 +28,9 @@ from typing import Any
 
 from aiohttp import web
 
-from venues.base import Session
-from venues.binance import BinanceError, BinanceVenueBase, SymbolSpec, decimal_text
-from venues.matching import Execution, SimOrder
+from vtcore.peers.base import Session, decimal_text
+from vtcore.peers.binance import BinanceError, BinanceVenueBase, SymbolSpec
+from vtcore.peers.matching import Execution, SimOrder
 
 CONDITIONAL_TYPES = ("STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET")
 TRIGGERED_TYPES = ("STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET")  # what this venue triggers

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import hmac
 import json
@@ -39,8 +40,8 @@ from typing import Any
 
 from aiohttp import web
 
-from venues.base import Session, VenueServer
-from venues.matching import Execution, SimFill, SimOrder
+from vtcore.peers.base import Session, VenueServer
+from vtcore.peers.matching import Execution, SimFill, SimOrder
 
 API_KEY = "bfx-key-0123456789abcdefghijklmnopqrstuvwxyzABCDE"
 API_SECRET = "bfx-secret-9876543210ZYXWVUTSRQPONMLKJIHGFEDCBAzyx"
@@ -231,7 +232,7 @@ class BitfinexVenue(VenueServer):
         return [1]
 
     async def conf(self, request: web.Request, params: dict[str, Any]) -> Any:
-        answers = []
+        answers: list[Any] = []
         for label in request.match_info["config"].split(","):
             if label == "pub:info:pair":
                 answers.append(
@@ -691,7 +692,7 @@ class BitfinexVenue(VenueServer):
         event = {"event": "info", "code": code, "msg": msg or texts.get(code, "")}
         for session in list(self.sessions):
             if not session.ws.closed:
-                self.run(lambda session=session: self.push(session, event))
+                self.run(functools.partial(self.push, session, event))
 
     async def on_frame(self, session: Session, raw: str) -> None:
         try:

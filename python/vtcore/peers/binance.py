@@ -26,8 +26,8 @@ from typing import Any
 
 from aiohttp import web
 
-from venues.base import Session, VenueServer, decimal_text
-from venues.matching import Execution, SimOrder
+from vtcore.peers.base import Session, VenueServer, decimal_text
+from vtcore.peers.matching import Execution, SimOrder
 
 API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
 API_SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
@@ -211,7 +211,7 @@ class BinanceVenueBase(VenueServer):
         end = int(params.get("endTime", self.now_ms()))
         start = int(params.get("startTime", end - step * limit))
         first = start - start % step + (step if start % step else 0)
-        rows = []
+        rows: list[list[Any]] = []
         open_time = first
         while open_time <= end and len(rows) < limit:
             index = open_time // step
@@ -651,7 +651,7 @@ class BinanceSpotVenue(BinanceVenueBase):
         self.require(params, "symbol")
         spec = self.spec(params["symbol"])
         order_id = int(params["orderId"]) if params.get("orderId") else None
-        rows = []
+        rows: list[dict[str, Any]] = []
         for order in self.matching.orders.values():
             if order.symbol != spec.symbol or (order_id is not None and order.order_id != order_id):
                 continue
