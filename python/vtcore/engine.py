@@ -122,9 +122,10 @@ class MainEngine:
         if vnpy_compat.is_vnpy_app(app_class):
             return vnpy_compat.add_app(self, app_class)
         app = app_class()
-        self.apps[app.app_name] = app
         engine_class: type[BaseEngine] = app.engine_class
-        return self.add_engine(engine_class)
+        engine = self.add_engine(engine_class)
+        self.apps[app.app_name] = app  # only once its engine runs: a failed app is not listed as added
+        return engine
 
     # -- lookups ----------------------------------------------------------------------------------------
 

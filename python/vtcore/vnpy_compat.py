@@ -430,9 +430,10 @@ class VnpyMainEngine:
 
     def add_app(self, app_class: type[Any]) -> Any:
         app = app_class()
-        self.apps[app.app_name] = app
+        engine = self.add_engine(app.engine_class)
+        self.apps[app.app_name] = app  # only once its engine runs, as vtcore's add_app
         self._main.apps[app.app_name] = app
-        return self.add_engine(app.engine_class)
+        return engine
 
     def get_engine(self, engine_name: str) -> Any:
         engine = self.engines.get(engine_name) or self._main.engines.get(engine_name)

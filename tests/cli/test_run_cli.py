@@ -56,6 +56,14 @@ def test_an_unknown_app_is_refused_before_anything_starts(tmp_path: Path) -> Non
     assert "Traceback" not in result.stderr and "NoSuchApp" in result.stderr and "RpcService" in result.stderr
 
 
+def test_an_app_runs_with_the_gateways(tmp_path: Path) -> None:
+    pytest.importorskip("vtcore._ctp", reason="vtcore was built without the CTP SDK")
+    result = vtcore_run(
+        tmp_path / ".vntrader", "--sim", "--app", "RpcService", "--no-orders", "--duration", "3"
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def test_symbols_that_match_nothing_warn_and_fail(tmp_path: Path) -> None:
     pytest.importorskip("vtcore._ctp", reason="vtcore was built without the CTP SDK")
     result = vtcore_run(tmp_path / ".vntrader", "--sim", "--symbols", "xx9999", "--duration", "30")

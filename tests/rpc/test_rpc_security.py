@@ -187,6 +187,30 @@ def test_unknown_or_missing_client_keys_are_refused(served: dict[str, Any]) -> N
     honest_still_served(served)
 
 
+def test_a_refused_rpc_gateway_says_refused_and_how_to_fix_it(served: dict[str, Any]) -> None:
+    """The client side of a refusal: the RPC gateway's state is "refused" with the key to add, not a silent
+    "connecting" forever."""
+    from vtcore.event import EVENT_GATEWAY_STATE, EventEngine  # noqa: PLC0415
+    from vtcore.gateways.rpc import RpcGateway  # noqa: PLC0415
+
+    server = served["server"]
+    elsewhere = served["tmp"] / "elsewhere"
+    stranger = keys.load_or_create_keypair("stranger", elsewhere)  # never authorized
+    engine = MainEngine(EventEngine())
+    states: list[Any] = []
+    engine.event_engine.register(EVENT_GATEWAY_STATE, lambda event: states.append(event.data))
+    try:
+        engine.add_gateway(RpcGateway)
+        engine.connect({"req_address": server.ready["rep"], "sub_address": server.ready["pub"],
+                        "server_public_key": server.ready["key"],
+                        "client_key_file": str(elsewhere / "stranger.key_secret")}, "RPC")
+        refused = wait_until(lambda: [state for state in states if state.state == "refused"],
+                             what="the refused state")
+        assert "allow-list" in refused[0].message and stranger.public.decode() in refused[0].message
+    finally:
+        engine.close()
+
+
 def test_a_server_with_the_wrong_key_is_never_trusted(served: dict[str, Any]) -> None:
     rogue_key = keys.load_or_create_keypair("rogue", served["tmp"] / "rogue").public
     client = RpcClient(server_public_key=rogue_key, keypair=served["attacker_keys"])

@@ -19,6 +19,7 @@ pytest.importorskip("PySide6")
 from PySide6 import QtCore, QtWidgets
 from test_ui_window import DemoGateway, engine, home, rows, window  # noqa: F401  (fixtures)
 
+from vtcore.cli.apps import AppLoadError, resolve_app
 from vtcore.constant import Exchange, Status
 from vtcore.engine import MainEngine
 from vtcore.event import EventEngine
@@ -28,6 +29,7 @@ from vtcore.ui.connect import ConnectDialog
 from vtcore.ui.mainwindow import MainWindow
 from vtcore.ui.style import ERROR_COLOR, ERROR_STYLE
 from vtcore.ui.text import Text
+from vtcore.ui.trader import build_trader
 
 DEMO_SETTING = {
     "username": "u",
@@ -163,3 +165,33 @@ def test_an_app_that_fails_to_load_is_an_error_row_and_a_message_box(qtbot: Any,
     top = window.log_monitor.proxy.index(0, 0)
     brush = window.log_monitor.proxy.data(top, QtCore.Qt.ItemDataRole.ForegroundRole)
     assert brush is not None and brush.color() == ERROR_COLOR
+
+
+class BrokenEngineApp(BrokenApp):
+    app_name = "BrokenEngine"
+
+    class engine_class:  # noqa: N801
+        def __init__(self, main_engine: Any, event_engine: Any) -> None:
+            raise RuntimeError("the engine cannot start")
+
+
+def test_trader_apps_are_listed_in_the_functions_menu_and_failures_reported(qtbot: Any, home: Any) -> None:
+    assert resolve_app("RpcService").__name__ == "RpcServiceApp"
+    assert resolve_app("rpcservice").__name__ == "RpcServiceApp"
+    with pytest.raises(AppLoadError, match="known apps: RpcService, CtaStrategy"):
+        resolve_app("NoSuchApp")
+    errors: list[str] = []
+    main_engine, window = build_trader(
+        [DemoGateway], [resolve_app("RpcService"), BrokenEngineApp], app_errors=errors
+    )
+    qtbot.addWidget(window)
+    try:
+        assert "RpcService" in window.app_actions  # the 功能 menu lists it
+        assert "BrokenEngine" not in window.app_actions
+        assert errors and "the engine cannot start" in errors[0]
+        box = window.report_app_failure(errors[0])
+        assert box.isVisible() and "the engine cannot start" in box.text()
+    finally:
+        window.close_engine = True
+        window.close()
+        main_engine.close()

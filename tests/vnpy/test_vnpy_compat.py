@@ -17,6 +17,7 @@ filled, and a close beyond the position answered with vn.py's empty list.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import threading
@@ -313,3 +314,22 @@ def subscribe(main_engine: MainEngine) -> None:
 
 def recorder_saved(manager: Any) -> bool:
     return any(row.symbol == SYMBOL for row in manager.database.get_tick_overview())
+
+
+def test_notifications_without_an_email_server_are_logged(
+    vnpy: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from vtcore.vnpy_compat import host
+
+    main_engine = MainEngine(EventEngine())
+    try:
+        vn_main = host(main_engine).vnpy_main_engine
+        with caplog.at_level(logging.INFO, logger="vtcore.vnpy_compat"):
+            vn_main.send_notification("the strategy stopped", "probe")
+            vn_main.send_email("subject line", "body text")
+        assert (
+            "email not sent (no email.server in vt_setting.json): probe: the strategy stopped" in caplog.text
+        )
+        assert "subject line: body text" in caplog.text
+    finally:
+        main_engine.close()
