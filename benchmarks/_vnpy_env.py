@@ -291,13 +291,13 @@ def import_vnpy_ctp_gateway(env: BaselineEnv, flow_dir: Path) -> Any:
     return importlib.import_module("vnpy_ctp.gateway.ctp_gateway")
 
 
-def add_shfe_contract(gateway_module: Any, symbol: str) -> None:
+def add_shfe_contract(gateway_module: Any, symbol: str) -> Any:
     """What vn.py's trader side stores after querying instruments: its gateway drops ticks of symbols it does
     not know, and only the market-data side is connected in the benchmarks."""
     from vnpy.trader.constant import Exchange, Product  # type: ignore[import-not-found, unused-ignore]
     from vnpy.trader.object import ContractData  # type: ignore[import-not-found, unused-ignore]
 
-    gateway_module.symbol_contract_map[symbol] = ContractData(
+    contract = ContractData(
         symbol=symbol,
         exchange=Exchange.SHFE,
         name=symbol,
@@ -306,6 +306,8 @@ def add_shfe_contract(gateway_module: Any, symbol: str) -> None:
         pricetick=1,
         gateway_name="CTP",
     )
+    gateway_module.symbol_contract_map[symbol] = contract
+    return contract  # for a caller that also wants it in vn.py's OMS
 
 
 def mapped_libraries() -> list[str]:

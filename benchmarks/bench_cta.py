@@ -91,9 +91,7 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     os.chdir(folder)  # vn.py's MainEngine chdirs into its .vntrader: keep it in the run's folder
     (folder / ".vntrader").mkdir(exist_ok=True)
     from vnpy.event import EventEngine  # type: ignore[import-not-found, unused-ignore]
-    from vnpy.trader.constant import Exchange, Product  # type: ignore[import-not-found, unused-ignore]
     from vnpy.trader.engine import MainEngine  # type: ignore[import-not-found, unused-ignore]
-    from vnpy.trader.object import ContractData  # type: ignore[import-not-found, unused-ignore]
     from vnpy_ctastrategy import CtaStrategyApp  # type: ignore[import-not-found, unused-ignore]
 
     from vtcore.gateways.ctp import sim as ctpsim
@@ -104,18 +102,7 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     main_engine = MainEngine(event_engine)
     gateway = main_engine.add_gateway(gateway_module.CtpGateway)
     tick_path._KEEP_ALIVE.append((main_engine, gateway))
-    _vnpy_env.add_shfe_contract(gateway_module, SYMBOL)
-    gateway.on_contract(
-        ContractData(
-            symbol=SYMBOL,
-            exchange=Exchange.SHFE,
-            name=SYMBOL,
-            product=Product.FUTURES,
-            size=10,
-            pricetick=1,
-            gateway_name="CTP",
-        )
-    )
+    gateway.on_contract(_vnpy_env.add_shfe_contract(gateway_module, SYMBOL))  # CtaEngine looks it up
     md = gateway.md_api
     md.connect(ctpsim.front_address(tick_path.sim_config(folder)), "bench", "bench", "9999", False)
     tick_path.wait_until(lambda: md.login_status, 60.0, "vnpy_ctp's market-data login")

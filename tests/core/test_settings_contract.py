@@ -287,16 +287,7 @@ def test_migrate_rewrites_a_vnpy_folder_owner_only(
     assert "connect_xyz.json: left as is" in out
     assert "pw-123456" not in out and "secret-123456" not in out
     ctp = json.loads((folder / "connect_ctp.json").read_text(encoding="utf-8"))
-    assert ctp == {
-        "username": "000001",
-        "password": "pw-123456",
-        "brokerid": "9999",
-        "td_address": "tcp://127.0.0.1:1",
-        "md_address": "tcp://127.0.0.1:2",
-        "product_info": "",
-        "auth_code": "",
-        "environment": "production",
-    }
+    assert ctp == {**SEVEN, "environment": "production"}
     bitmex = json.loads((folder / "connect_bitmex.json").read_text(encoding="utf-8"))
     assert bitmex["proxy_port"] == 0 and "margin" not in bitmex
     assert (folder / "connect_ctp.json.vnpy").read_bytes() == before["connect_ctp.json"]
