@@ -7,13 +7,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from vtcore.cli.run import LiveView
+from vtcore.cli.run import LiveView, _close, _route_logs_to_view
 from vtcore.engine import MainEngine
 from vtcore.event import EventEngine
+from vtcore.log import get_logger
 from vtcore.object import GatewayStateData
 
 
@@ -92,3 +94,23 @@ def test_rpc_synced_counts_as_ready_and_refusal_is_seen() -> None:
         assert not view.all_ready(["RPC"]) and [s.state for s in view.refused(["RPC"])] == ["refused"]
     finally:
         engine.close()
+
+
+def test_in_the_live_view_log_lines_go_to_its_pane_not_the_console() -> None:
+    engine = MainEngine(EventEngine())
+    view = LiveView(engine, engine.event_engine)
+    handler = _route_logs_to_view(view)
+    try:
+        consoles = [h for h in get_logger("vtcore").handlers if type(h).__name__ == "StreamHandler"]
+        assert consoles == []  # nothing writes between the view's redraws
+        get_logger("vtcore.setting").warning("unknown setting key 'pasword'")
+        engine.write_log("connecting gateway CTP", "MainEngine")
+        deadline = time.monotonic() + 10
+        while "MainEngine: connecting gateway CTP" not in view.logs and time.monotonic() < deadline:
+            time.sleep(0.01)  # the engine thread delivers the EVENT_LOG row
+        assert "WARNING vtcore.setting: unknown setting key 'pasword'" in view.logs
+        assert "MainEngine: connecting gateway CTP" in view.logs
+        assert "\n".join(view.render()).count("pasword") == 1
+    finally:
+        _close(engine, {}, handler)
+    assert handler not in get_logger("vtcore").handlers
