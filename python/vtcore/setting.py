@@ -118,6 +118,11 @@ VNPY_KEY_ALIASES: dict[str, str] = {
     "杠杆": "leverage",
     "交易所": "exchange",
     "账户": "account",
+    "交易账户": "account",
+    # IB (TWS), XTP
+    "TWS地址": "tws_host",
+    "TWS端口": "tws_port",
+    "客户号": "client_id",
     # RPC
     "主动请求地址": "req_address",
     "推送订阅地址": "sub_address",

@@ -71,6 +71,7 @@ VNPY_KEYS: dict[str, list[str]] = {
     "ONETOKEN": ["OT Key", "OT Secret", "交易所", "账户", "会话数", "代理地址", "代理端口"],
     "BINANCE": ["API Key", "API Secret", "Server", "Proxy Host", "Proxy Port", "Kline Stream"],
     "RPC": ["主动请求地址", "推送订阅地址"],
+    "IB": ["TWS地址", "TWS端口", "客户号", "交易账户"],
 }
 #: vn.py settings vtcore does not have, on purpose (warned as unknown when met)
 VNPY_UNUSED = {"Kline Stream", "session", "margin"}

@@ -183,6 +183,9 @@ _FIELD_ZH: dict[str, str] = {
     "client_key_file": "客户端密钥文件",
     "curve": "CURVE加密",
     "server_gateways": "服务端接口",
+    "tws_host": "TWS地址",
+    "tws_port": "TWS端口",
+    "client_id": "客户号",
 }
 
 LANGUAGES = ("zh", "en")

@@ -53,8 +53,15 @@ class UnavailableGateway(BaseGateway):
         return None
 
 
-def stand_in(name: str, sdk: str, default_name: str, default_setting: dict[str, Any],
-             exchanges: list[Exchange], optional_setting: dict[str, str] | None = None) -> type[BaseGateway]:
+def stand_in(
+    name: str,
+    sdk: str,
+    default_name: str,
+    default_setting: dict[str, Any],
+    exchanges: list[Exchange],
+    *,
+    optional_setting: dict[str, str] | None = None,
+) -> type[BaseGateway]:
     """A stand-in class named `name` for the gateway of `sdk` (with the real one's settings contract)."""
     namespace = {
         "sdk": sdk,

@@ -12,5 +12,5 @@ CtpGateway = stand_in(
     "CTP",
     DEFAULT_SETTING,
     [Exchange.CFFEX, Exchange.SHFE, Exchange.CZCE, Exchange.DCE, Exchange.INE, Exchange.GFEX],
-    OPTIONAL_SETTING,
+    optional_setting=OPTIONAL_SETTING,
 )

@@ -19,7 +19,7 @@ except ModuleNotFoundError as error:  # the typed structs are generated only whe
         "MINI",
         DEFAULT_SETTING,
         [Exchange.CFFEX, Exchange.SHFE, Exchange.CZCE, Exchange.DCE, Exchange.INE, Exchange.GFEX],
-        OPTIONAL_SETTING,
+        optional_setting=OPTIONAL_SETTING,
     )
 
 __all__ = ["MiniGateway"]
