@@ -164,8 +164,9 @@ class Converter:
         this way, against 7 µs for a generic field loop."""
         names = [item.name for item in dataclasses.fields(vn_cls) if item.init]
         enums = {name for name, _ in self._enum_fields(vn_cls)}
-        cells = [f"{name!r}: enum_out[obj.{name}]" if name in enums else f"{name!r}: obj.{name}"
-                 for name in names]
+        cells = [
+            f"{name!r}: enum_out[obj.{name}]" if name in enums else f"{name!r}: obj.{name}" for name in names
+        ]
         if "extra" in {item.name for item in dataclasses.fields(vn_cls)}:  # data objects; requests have none
             cells.append("'extra': obj.extra")
         # what vtcore computes differently from vn.py's __post_init__: the gateway's own available figure,

@@ -37,8 +37,9 @@ def resolve_app(name: str) -> type[Any]:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         known = ", ".join([*APPS, *VNPY_APPS])
-        raise AppLoadError(f"app {name!r}: cannot import {module_name} ({exc}); known apps: {known}, or "
-                           f"module:Class") from exc
+        raise AppLoadError(
+            f"app {name!r}: cannot import {module_name} ({exc}); known apps: {known}, or module:Class"
+        ) from exc
     except Exception as exc:  # an app's module that raises on import is that app's failure, said as such
         reason = f"{type(exc).__name__}: {exc}"
         raise AppLoadError(f"app {name!r}: importing {module_name} failed: {reason}") from exc
@@ -47,11 +48,15 @@ def resolve_app(name: str) -> type[Any]:
         if not isinstance(app_class, type):
             raise AppLoadError(f"app {name!r}: {module_name} has no class {class_name}")
         return app_class
-    found = [value for key, value in vars(module).items()
-             if isinstance(value, type) and key.endswith("App") and hasattr(value, "engine_class")]
+    found = [
+        value
+        for key, value in vars(module).items()
+        if isinstance(value, type) and key.endswith("App") and hasattr(value, "engine_class")
+    ]
     if len(found) != 1:
-        raise AppLoadError(f"app {name!r}: {module_name} defines {len(found)} app classes; name one as "
-                           f"{module_name}:Class")
+        raise AppLoadError(
+            f"app {name!r}: {module_name} defines {len(found)} app classes; name one as {module_name}:Class"
+        )
     return found[0]
 
 
