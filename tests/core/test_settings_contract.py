@@ -72,6 +72,7 @@ VNPY_KEYS: dict[str, list[str]] = {
     "BINANCE": ["API Key", "API Secret", "Server", "Proxy Host", "Proxy Port", "Kline Stream"],
     "RPC": ["主动请求地址", "推送订阅地址"],
     "IB": ["TWS地址", "TWS端口", "客户号", "交易账户"],
+    "TIGER": ["tiger_id", "account", "服务器", "private_key"],
 }
 #: vn.py settings vtcore does not have, on purpose (warned as unknown when met)
 VNPY_UNUSED = {"Kline Stream", "session", "margin"}
