@@ -34,6 +34,7 @@ GATEWAYS: dict[str, str] = {
     "ONETOKEN": "vtcore.gateways.onetoken:OnetokenGateway",
     "RPC": "vtcore.gateways.rpc:RpcGateway",
     "IB": "vtcore.gateways.ib:IbGateway",
+    "TIGER": "vtcore.gateways.tiger:TigerGateway",
 }
 
 #: what a user must know about a gateway before connecting it (shown by `vtcore info`)
@@ -54,6 +55,7 @@ SIM_PEERS: dict[str, str] = {
     "BITFINEX": "vtcore.gateways.bitfinex.sim:start_peer",
     "ONETOKEN": "vtcore.gateways.onetoken.sim:start_peer",
     "IB": "vtcore.gateways.ib.sim:start_peer",
+    "TIGER": "vtcore.gateways.tiger.sim:start_peer",
 }
 
 
