@@ -99,14 +99,17 @@ class BaselineEnv:
 
     @property
     def stamp_dir(self) -> Path:
-        """Per simulator build: the stamping library opens that build's simulator. Laid out like
-        `sim_lib` (`<key>/ctp/`, with the simulator core at `<key>/`): the simulator's trader library
-        beside it
-        finds the core through RUNPATH $ORIGIN/.."""
-        from vtcore.gateways.ctp import sim as ctpsim
+        """The CTP stamping library's folder (see `stamp_dir_for`)."""
+        return self.stamp_dir_for("ctp")
 
-        key = hashlib.sha256(str(ctpsim.library_dir()).encode()).hexdigest()[:12]
-        return self.root / "stamp" / key / "ctp"
+    def stamp_dir_for(self, sdk: str) -> Path:
+        """Per simulator build and SDK ("ctp", "mini"): the stamping library opens that build's simulator
+        front-end. Laid out like `sim_lib` (`<key>/<sdk>/`, with the simulator core at `<key>/`): the
+        simulator's trader library beside it finds the core through RUNPATH $ORIGIN/.."""
+        from vtcore.gateways._sdk.sim import FRONT_ENDS
+
+        key = hashlib.sha256(str(FRONT_ENDS[sdk].library_dir()).encode()).hexdigest()[:12]
+        return self.root / "stamp" / key / sdk
 
     def has_vnpy(self) -> bool:
         return (self.site_vnpy / "vnpy" / "event" / "engine.py").is_file()
@@ -121,12 +124,14 @@ class BaselineEnv:
     def has_locale(self) -> bool:
         return (self.locale_dir / "zh_CN.GB18030" / "LC_CTYPE").is_file()
 
-    def has_stamp(self) -> bool:
-        return (self.stamp_dir / "libthostmduserapi_se.so").is_file()
+    def has_stamp(self, sdk: str = "ctp") -> bool:
+        from vtcore.gateways._sdk.sim import FRONT_ENDS
+
+        return (self.stamp_dir_for(sdk) / FRONT_ENDS[sdk].md_name).is_file()
 
     def complete(self) -> bool:
         return (self.has_vnpy() and self.has_vnpy_ctp() and self.has_vnpy_mini() and self.has_locale()
-                and self.has_stamp())
+                and all(self.has_stamp(sdk) for sdk in stamp_sdks()))
 
     def subprocess_env(self, library_dir: Path) -> dict[str, str]:
         """Environment of a vn.py worker: the simulator (or the stamping library) ahead of vnpy_ctp's own
@@ -135,6 +140,21 @@ class BaselineEnv:
         env["LD_LIBRARY_PATH"] = os.pathsep.join(filter(None, [str(library_dir), env.get("LD_LIBRARY_PATH")]))
         env["LOCPATH"] = str(self.locale_dir)
         return env
+
+
+def stamp_sdks() -> list[str]:
+    """The SDKs whose simulator front-end this build has (each gets a stamping library)."""
+    from vtcore.errors import SdkUnavailableError
+    from vtcore.gateways._sdk.sim import FRONT_ENDS
+
+    built = []
+    for sdk, front in FRONT_ENDS.items():
+        try:
+            front.library_dir()
+        except SdkUnavailableError:
+            continue
+        built.append(sdk)
+    return built
 
 
 def cached_env() -> BaselineEnv | None:
@@ -168,24 +188,26 @@ def _pip_target(
     os.replace(staging, target)
 
 
-def _ctp_include_dir() -> Path:
-    from vtcore.gateways.ctp import sim as ctpsim
+def _include_dir(sdk: str) -> Path:
+    from vtcore.gateways._sdk.sim import FRONT_ENDS
 
-    candidates = [Path(ctpsim.build_info().get("include_dir", ""))]
-    repo = HERE.parent
-    candidates += sorted(repo.glob("build/*/sdk/ctp/6.7.11/include"))
+    info = FRONT_ENDS[sdk].build_info()
+    candidates = [Path(info.get("include_dir", ""))]
+    candidates += sorted(HERE.parent.glob(f"build/*/sdk/{sdk}/{info.get('api_version', '')}/include"))
     for folder in candidates:
         if (folder / "ThostFtdcMdApi.h").is_file():
             return folder
-    raise RuntimeError("the CTP 6.7.11 headers are not found (the simulator's build_info() include_dir)")
+    raise RuntimeError(f"the {sdk} headers are not found (the simulator's build_info() include_dir)")
 
 
-def build_stamp_library(env: BaselineEnv, log: Callable[[str], None]) -> Path:
-    from vtcore.gateways.ctp import sim as ctpsim
+def build_stamp_library(env: BaselineEnv, log: Callable[[str], None], sdk: str = "ctp") -> Path:
+    from vtcore.gateways._sdk.sim import CORE_LIBRARY_NAME, FRONT_ENDS
 
-    sim_dir = ctpsim.library_dir()
-    env.stamp_dir.mkdir(parents=True, exist_ok=True)
-    output = env.stamp_dir / "libthostmduserapi_se.so"
+    front = FRONT_ENDS[sdk]
+    sim_dir = front.library_dir()
+    stamp_dir = env.stamp_dir_for(sdk)
+    stamp_dir.mkdir(parents=True, exist_ok=True)
+    output = stamp_dir / front.md_name
     compiler = os.environ.get("CXX") or shutil.which("g++") or shutil.which("c++")
     if compiler is None:
         raise RuntimeError("no C++ compiler (g++) for the stamping market-data library")
@@ -197,18 +219,19 @@ def build_stamp_library(env: BaselineEnv, log: Callable[[str], None]) -> Path:
         "-fPIC",
         "-o",
         str(output) + ".tmp",
-        f"-I{_ctp_include_dir()}",
+        f"-I{_include_dir(sdk)}",
         str(HERE / "native" / "stamp_md.cpp"),
-        f'-DVTCORE_SIM_MD_LIBRARY="{sim_dir / ctpsim.MD_LIBRARY_NAME}"',
+        f'-DVTCORE_SIM_MD_LIBRARY="{sim_dir / front.md_name}"',
+        *(["-DVTCORE_STAMP_MINI"] if sdk == "mini" else []),
         "-ldl",
-        "-Wl,-soname,libthostmduserapi_se.so",
+        f"-Wl,-soname,{front.md_name}",
     ]
     log(" ".join(command))
     subprocess.run(command, check=True, timeout=300)
     os.replace(str(output) + ".tmp", output)
     # vtcore's gateway loads both libraries from one folder: the real simulator's trader library beside it.
-    links = {env.stamp_dir / ctpsim.TD_LIBRARY_NAME: sim_dir / ctpsim.TD_LIBRARY_NAME,
-             env.stamp_dir.parent / ctpsim.CORE_LIBRARY_NAME: sim_dir.parent / ctpsim.CORE_LIBRARY_NAME}
+    links = {stamp_dir / front.td_name: sim_dir / front.td_name,
+             stamp_dir.parent / CORE_LIBRARY_NAME: sim_dir.parent / CORE_LIBRARY_NAME}
     for link, target in links.items():
         if link.is_symlink() or link.exists():
             link.unlink()
@@ -242,8 +265,9 @@ def ensure_env(log: Callable[[str], None] = print) -> BaselineEnv:
         )
         if not env.has_locale():
             raise RuntimeError("localedef did not produce the zh_CN.GB18030 locale")
-    if not env.has_stamp():
-        build_stamp_library(env, log)
+    for sdk in stamp_sdks():
+        if not env.has_stamp(sdk):
+            build_stamp_library(env, log, sdk)
     log(f"baseline environment ready in {env.root} ({time.monotonic() - started:.1f} s)")
     return env
 

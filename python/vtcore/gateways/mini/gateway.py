@@ -43,10 +43,11 @@ class MiniGateway(ThostGateway):
     def find_libraries(self, library_dir: str) -> tuple[Any, Any]:
         return find_libraries(library_dir)
 
-    def _position_exchange(self, data: dict[str, Any]) -> Exchange:
-        contract = self.contracts.get(data["InstrumentID"])
+    def _position_exchange(self, data: Any) -> Exchange:
+        symbol = data.InstrumentID
+        contract = self.contracts.get(symbol)
         if contract is None:  # reported before (or without) its contract: kept, on the LOCAL exchange
-            self._nearest(f"a position in {data['InstrumentID']!r}, which is not among the contracts")
+            self._nearest(f"a position in {symbol!r}, which is not among the contracts")
             return Exchange.LOCAL
         return contract.exchange
 
