@@ -104,6 +104,9 @@ class OrderType(LabeledEnum):
     ETF = ("ETF", "ETF", "ETF")
     # Not in vn.py: a limit order the venue refuses (or cancels) rather than let it take liquidity.
     POST_ONLY = ("POST_ONLY", "只做挂单", "Post only")
+    # Not in vn.py: a stop order that turns into a limit order when triggered (IB's STP LMT, Alpaca's
+    # stop_limit).
+    STOP_LIMIT = ("STOP_LIMIT", "止损限价", "Stop limit")
 
 
 class OptionType(LabeledEnum):

@@ -32,6 +32,7 @@ GATEWAYS: dict[str, str] = {
     "BITFINEX": "vtcore.gateways.bitfinex:BitfinexGateway",
     "ONETOKEN": "vtcore.gateways.onetoken:OnetokenGateway",
     "RPC": "vtcore.gateways.rpc:RpcGateway",
+    "IB": "vtcore.gateways.ib:IbGateway",
 }
 
 #: what a user must know about a gateway before connecting it (shown by `vtcore info`)
@@ -50,6 +51,7 @@ SIM_PEERS: dict[str, str] = {
     "BITMEX": "vtcore.gateways.bitmex.sim:start_peer",
     "BITFINEX": "vtcore.gateways.bitfinex.sim:start_peer",
     "ONETOKEN": "vtcore.gateways.onetoken.sim:start_peer",
+    "IB": "vtcore.gateways.ib.sim:start_peer",
 }
 
 

@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 from contract_peer import WAIT, Peer
 
-from vtcore.peers.base import VenueServer
-from vtcore.peers.binance import API_KEY, API_SECRET, BinanceSpotVenue
-from vtcore.peers.binance_futures import BinanceCoinFuturesVenue, BinanceFuturesVenue
 from venues.harness import binance_setting
 from vtcore.constant import Direction, Exchange, OrderType
 from vtcore.gateways._venue import Timing
 from vtcore.gateways.binance import BinanceInverseGateway, BinanceLinearGateway, BinanceSpotGateway
 from vtcore.object import OrderRequest
+from vtcore.peers.base import VenueServer
+from vtcore.peers.binance import API_KEY, API_SECRET, BinanceSpotVenue
+from vtcore.peers.binance_futures import BinanceCoinFuturesVenue, BinanceFuturesVenue
 
 
 def fast(gateway: Any) -> None:

@@ -10,11 +10,11 @@ import pytest
 from contract_peer import WAIT, Peer
 
 from venues.harness import okx_setting
-from vtcore.peers.okx import API_KEY, API_SECRET, PASSPHRASE, OkxVenue
 from vtcore.constant import Direction, Exchange, OrderType
 from vtcore.gateways._venue import Timing
 from vtcore.gateways.okx import OkexfGateway, OkexGateway
 from vtcore.object import OrderRequest
+from vtcore.peers.okx import API_KEY, API_SECRET, PASSPHRASE, OkxVenue
 
 
 def okx_peer(gateway_class: type, symbol: str, volume: float, refused_volume: float) -> Iterator[Peer]:
