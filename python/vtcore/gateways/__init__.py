@@ -31,6 +31,7 @@ GATEWAYS: dict[str, str] = {
     "BITMEX": "vtcore.gateways.bitmex:BitmexGateway",
     "BITFINEX": "vtcore.gateways.bitfinex:BitfinexGateway",
     "ONETOKEN": "vtcore.gateways.onetoken:OnetokenGateway",
+    "ALPACA": "vtcore.gateways.alpaca:AlpacaGateway",
     "RPC": "vtcore.gateways.rpc:RpcGateway",
     "IB": "vtcore.gateways.ib:IbGateway",
 }
@@ -52,6 +53,7 @@ SIM_PEERS: dict[str, str] = {
     "BITFINEX": "vtcore.gateways.bitfinex.sim:start_peer",
     "ONETOKEN": "vtcore.gateways.onetoken.sim:start_peer",
     "IB": "vtcore.gateways.ib.sim:start_peer",
+    "ALPACA": "vtcore.gateways.alpaca.sim:start_peer",
 }
 
 
