@@ -1,6 +1,6 @@
-"""A local Alpaca venue (Trading API v2, its `trade_updates` stream, Market Data v2 REST and WebSocket), written
-from Alpaca's documents (venues.md §8: the trading and market-data references, the streaming pages, the
-calendar, account-activities and error pages), not from vtcore's gateway.
+"""A local Alpaca venue (Trading API v2, its `trade_updates` stream, Market Data v2 REST and WebSocket),
+written from Alpaca's documents (venues.md §8: the trading and market-data references, the streaming pages,
+the calendar, account-activities and error pages), not from vtcore's gateway.
 
 As Alpaca does:
 - REST authentication by the headers `APCA-API-KEY-ID` and `APCA-API-SECRET-KEY` (no signing); a missing or
@@ -11,7 +11,8 @@ As Alpaca does:
   fault) a 429.
 - Orders: market, limit, stop, stop_limit, trailing_stop (`trail_price` or `trail_percent`, the stop follows
   the high-water mark `hwm`); time in force day, gtc, opg, cls, ioc, fok; `extended_hours` only for DAY limit
-  orders; whole shares unless the asset is fractionable (then market/limit DAY only); `client_order_id` unique.
+  orders; whole shares unless the asset is fractionable (then market/limit DAY only); `client_order_id`
+  unique.
   While the market is closed an order is `accepted` and waits for the open (an extended-hours order trades in
   the extended session). `PATCH /v2/orders/{id}` replaces an open order by a new one (the old one becomes
   `replaced`); `DELETE` answers 204 and the stream says `canceled`. `/v2/account/activities/FILL` lists the
@@ -27,13 +28,15 @@ As Alpaca does:
   upgrade), `subscribe`/`unsubscribe` of trades, quotes, bars, updatedBars, dailyBars, statuses; every message
   an array; quotes `q`, trades `t`, bars `b`/`d`; errors 400 invalid syntax, 401 not authenticated, 402 auth
   failed, 403 already authenticated, 404 auth timeout, 406 connection limit exceeded, 409 insufficient
-  subscription; JSON or MessagePack by the upgrade's Content-Type (MessagePack times are timestamp extensions).
+  subscription; JSON or MessagePack by the upgrade's Content-Type (MessagePack times are timestamp
+  extensions).
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import concurrent.futures
 import contextlib
 import datetime as dt
 import itertools
@@ -133,8 +136,7 @@ def text_number(value: Decimal | None) -> str | None:
     """A number as Alpaca writes it: a JSON string without trailing zeros."""
     if value is None:
         return None
-    normal = value.normalize()
-    return format(normal if normal == normal.to_integral_value() else normal, "f")
+    return format(value.normalize(), "f")
 
 
 def decimal_field(body: dict[str, Any], name: str) -> Decimal | None:
@@ -284,6 +286,7 @@ class AlpacaVenue(VenueServer):
         #: refuse the next N trading-stream authentications (the key was revoked, say)
         self.refuse_stream_auth = 0
         self._trade_ids = itertools.count(52_983_525_029_461)
+        self._animations: list[concurrent.futures.Future[None]] = []
 
     # ---- the app
 
@@ -600,10 +603,12 @@ class AlpacaVenue(VenueServer):
         today = dt.datetime.now(NEW_YORK).date()
         try:
             start = dt.date.fromisoformat(request.query.get("start", "")[:10] or today.isoformat())
-            end = dt.date.fromisoformat(request.query.get("end", "")[:10] or (today + dt.timedelta(30)).isoformat())
+            end = dt.date.fromisoformat(
+                request.query.get("end", "")[:10] or (today + dt.timedelta(30)).isoformat()
+            )
         except ValueError:
             raise invalid("invalid date format") from None
-        days = []
+        days: list[dict[str, Any]] = []
         day = start
         while day <= end and len(days) < 1000:
             entry = self.calendar_day(day)
@@ -738,8 +743,11 @@ class AlpacaVenue(VenueServer):
             return
         held = self.positions.get(symbol, Position()).qty
         selling = sum(
-            (o.qty - o.filled_qty for o in self.orders.values() if o.open and o.side == "sell" and
-             o.asset.symbol == symbol),
+            (
+                o.qty - o.filled_qty
+                for o in self.orders.values()
+                if o.open and o.side == "sell" and o.asset.symbol == symbol
+            ),
             Decimal(0),
         )
         available = max(Decimal(0), held - selling)
@@ -843,7 +851,7 @@ class AlpacaVenue(VenueServer):
     async def delete_order(self, request: web.Request, body: Any) -> Any:
         order = self.order(request.match_info["order_id"])
         if not order.open:
-            raise AlpacaError(422, 42210000, f"order is already in \"{order.status}\" state")
+            raise AlpacaError(422, 42210000, f'order is already in "{order.status}" state')
         self.cancel(order)
         return None
 
@@ -864,7 +872,7 @@ class AlpacaVenue(VenueServer):
     async def patch_order(self, request: web.Request, body: dict[str, Any]) -> Any:
         old = self.order(request.match_info["order_id"])
         if not old.open:
-            raise AlpacaError(422, 42210000, f"order is already in \"{old.status}\" state")
+            raise AlpacaError(422, 42210000, f'order is already in "{old.status}" state')
         merged: dict[str, Any] = {
             "symbol": old.asset.symbol,
             "side": old.side,
@@ -873,10 +881,12 @@ class AlpacaVenue(VenueServer):
             "time_in_force": body.get("time_in_force") or old.time_in_force,
             "limit_price": body.get("limit_price") or text_number(old.limit_price),
             "stop_price": body.get("stop_price") or text_number(old.stop_price),
-            "trail_price": body.get("trail") if old.trail_price is not None and body.get("trail") else
-            text_number(old.trail_price),
-            "trail_percent": body.get("trail") if old.trail_percent is not None and body.get("trail") else
-            text_number(old.trail_percent),
+            "trail_price": body.get("trail")
+            if old.trail_price is not None and body.get("trail")
+            else text_number(old.trail_price),
+            "trail_percent": body.get("trail")
+            if old.trail_percent is not None and body.get("trail")
+            else text_number(old.trail_percent),
             "extended_hours": old.extended_hours,
             "client_order_id": body.get("client_order_id"),
         }
@@ -885,7 +895,9 @@ class AlpacaVenue(VenueServer):
         new = self.validate_order(merged, replaces=old)
         if new.qty < old.filled_qty:
             raise invalid("qty must be greater than the filled quantity")
-        freed = (old.qty - old.filled_qty) * (old.limit_price or Decimal(0)) if old.side == "buy" else Decimal(0)
+        freed = (
+            (old.qty - old.filled_qty) * (old.limit_price or Decimal(0)) if old.side == "buy" else Decimal(0)
+        )
         self.check_funds(new, freed)
         # the replacement carries on what the old order has filled
         new.qty -= old.filled_qty
@@ -957,7 +969,10 @@ class AlpacaVenue(VenueServer):
             position.cost = Decimal(0)
         self.cash -= signed * price
         execution_id = str(uuid.uuid4())
-        stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(now // 1_000_000_000)) + f"{now // 1_000_000 % 1000:03d}"
+        stamp = (
+            time.strftime("%Y%m%d%H%M%S", time.gmtime(now // 1_000_000_000))
+            + f"{now // 1_000_000 % 1000:03d}"
+        )
         self.activities.append(
             {
                 "id": f"{stamp}::{execution_id}",
@@ -1017,6 +1032,29 @@ class AlpacaVenue(VenueServer):
         size = min(int(request.query.get("page_size", "100") or 100), 100)
         return rows[:size]
 
+    def animate(self, symbol: str, every: float = 0.5) -> None:
+        """Keep `symbol`'s market moving (for `vtcore run --sim`): every `every` seconds the best bid's size
+        changes and the quote is published, and every fourth time a trade prints between bid and ask, since a
+        data stream sends nothing to a new subscriber until the market changes (any thread)."""
+
+        async def move() -> None:
+            for step in itertools.count():
+                await asyncio.sleep(every)
+                bids, asks = self.matching.book(symbol)
+                if not bids or not asks:
+                    continue
+                bids[0][1] = Decimal(100 * (1 + step % 5))
+                self.publish_book(symbol)
+                if step % 4 == 3:
+                    self.publish_trade(symbol, str(bids[0][0]), "10", True)
+
+        self._animations.append(self.call(move()))
+
+    def stop(self) -> None:
+        for animation in self._animations:
+            animation.cancel()
+        super().stop()
+
     # ---- market data REST
 
     def add_bars(self, symbol: str, start: dt.datetime, closes: list[str], volume: str = "100") -> None:
@@ -1031,8 +1069,16 @@ class AlpacaVenue(VenueServer):
                 close = Decimal(close_text)
                 size = Decimal(volume)
                 bars.append(
-                    Bar(first + 60 * index, previous, max(previous, close), min(previous, close), close, size,
-                        1, close * size)
+                    Bar(
+                        first + 60 * index,
+                        previous,
+                        max(previous, close),
+                        min(previous, close),
+                        close,
+                        size,
+                        1,
+                        close * size,
+                    )
                 )
                 previous = close
             bars.sort(key=lambda bar: bar.start)
@@ -1054,8 +1100,9 @@ class AlpacaVenue(VenueServer):
             key = bar.start - (bar.start % step if step < 86400 else self.day_offset(bar.start))
             known = grouped.get(key)
             if known is None:
-                grouped[key] = Bar(key, bar.open, bar.high, bar.low, bar.close, bar.volume, bar.trades,
-                                   bar.value)
+                grouped[key] = Bar(
+                    key, bar.open, bar.high, bar.low, bar.close, bar.volume, bar.trades, bar.value
+                )
             else:
                 known.high, known.low = max(known.high, bar.high), min(known.low, bar.low)
                 known.close = bar.close
@@ -1099,7 +1146,9 @@ class AlpacaVenue(VenueServer):
             raise AlpacaError(400, 40010001, "invalid start, end or limit") from None
         if not 1 <= limit <= 10000:
             raise AlpacaError(400, 40010001, "invalid limit: must be between 1 and 10000")
-        rows = [(symbol, bar) for symbol in sorted(symbols) for bar in self.bars_for(symbol, step, start, end)]
+        rows = [
+            (symbol, bar) for symbol in sorted(symbols) for bar in self.bars_for(symbol, step, start, end)
+        ]
         offset = 0
         if query.get("page_token"):
             try:
@@ -1179,7 +1228,7 @@ class AlpacaVenue(VenueServer):
         if not isinstance(message, dict):
             return
         action = message.get("action")
-        data = message.get("data") if isinstance(message.get("data"), dict) else {}
+        data: dict[str, Any] = message["data"] if isinstance(message.get("data"), dict) else {}
         if action in ("authenticate", "auth"):
             key = data.get("key_id") if action == "authenticate" else message.get("key")
             secret = data.get("secret_key") if action == "authenticate" else message.get("secret")
@@ -1207,7 +1256,7 @@ class AlpacaVenue(VenueServer):
                     },
                 )
                 return
-            wanted = data.get("streams") if isinstance(data.get("streams"), list) else []
+            wanted: list[Any] = data["streams"] if isinstance(data.get("streams"), list) else []
             streams = [name for name in wanted if name == "trade_updates"]
             session.topics = set(streams)
             await self.trading_send(session, {"stream": "listening", "data": {"streams": streams}})
@@ -1218,8 +1267,12 @@ class AlpacaVenue(VenueServer):
         """Push one trade_updates event to every listening session (venue loop)."""
         payload = {
             "stream": "trade_updates",
-            "data": {"event": event, **fields, "timestamp": fields.get("timestamp") or rfc3339(time.time_ns()),
-                     "order": order.render()},
+            "data": {
+                "event": event,
+                **fields,
+                "timestamp": fields.get("timestamp") or rfc3339(time.time_ns()),
+                "order": order.render(),
+            },
         }
         for session in list(self.sessions):
             if session.kind == "trading" and "trade_updates" in session.topics and not session.ws.closed:
@@ -1273,7 +1326,10 @@ class AlpacaVenue(VenueServer):
         same = [
             s
             for s in self.sessions
-            if s is not session and s.kind == "data" and s.state.get("authed") and not s.ws.closed
+            if s is not session
+            and s.kind == "data"
+            and s.state.get("authed")
+            and not s.ws.closed
             and s.state.get("feed") == session.state["feed"]
         ]
         if len(same) >= self.connection_limit:
@@ -1312,8 +1368,14 @@ class AlpacaVenue(VenueServer):
                     subs[channel].difference_update(str(s) for s in symbols)
             await self.send(
                 session,
-                [{"T": "subscription", **{c: sorted(s) for c, s in subs.items()}, "corrections": sorted(
-                    subs["trades"]), "cancelErrors": sorted(subs["trades"])}],
+                [
+                    {
+                        "T": "subscription",
+                        **{c: sorted(s) for c, s in subs.items()},
+                        "corrections": sorted(subs["trades"]),
+                        "cancelErrors": sorted(subs["trades"]),
+                    }
+                ],
             )
         else:
             await self.send(session, [{"T": "error", "code": 400, "msg": "invalid syntax"}])
@@ -1345,7 +1407,10 @@ class AlpacaVenue(VenueServer):
 
     def publish_book(self, symbol: str) -> None:
         bids, asks = self.matching.book(symbol)
-        bid, ask = (bids[0] if bids else (Decimal(0), Decimal(0))), (asks[0] if asks else (Decimal(0), Decimal(0)))
+        bid, ask = (
+            (bids[0] if bids else (Decimal(0), Decimal(0))),
+            (asks[0] if asks else (Decimal(0), Decimal(0))),
+        )
         self.publish_data(
             "quotes",
             symbol,
@@ -1393,8 +1458,9 @@ class AlpacaVenue(VenueServer):
             bars.append(Bar(minute, price, price, price, price, size, 1, price * size))
         day = self.daily.get(symbol)
         if day is None:
-            self.daily[symbol] = Bar(minute - self.day_offset(minute), price, price, price, price, size, 1,
-                                     price * size)
+            self.daily[symbol] = Bar(
+                minute - self.day_offset(minute), price, price, price, price, size, 1, price * size
+            )
         else:
             day.add(price, size)
 
@@ -1434,7 +1500,9 @@ class Stamp:
 
     def ext(self) -> msgspec.msgpack.Ext:
         seconds, nanoseconds = divmod(self.ns, 1_000_000_000)
-        return msgspec.msgpack.Ext(-1, nanoseconds.to_bytes(4, "big") + seconds.to_bytes(8, "big", signed=True))
+        return msgspec.msgpack.Ext(
+            -1, nanoseconds.to_bytes(4, "big") + seconds.to_bytes(8, "big", signed=True)
+        )
 
 
 def _msgpack_hook(value: Any) -> Any:

@@ -78,7 +78,7 @@ def test_connect_contracts_account_positions_and_secrecy(main_engine: MainEngine
     venue.set_position("MSFT", "20", "400.5")
     with captured_logs() as logs:
         recorder, gateway = connect(main_engine, venue)
-        recorder.wait(lambda: recorder.positions(), what="positions")
+        recorder.wait(recorder.positions, what="positions")
     contracts = {c.symbol: c for c in recorder.contracts()}
     assert set(contracts) == {"AAPL", "MSFT", "SPY", "BRK.B", "GME", "FAKEPACA"}  # active and tradable only
     aapl = contracts["AAPL"]
@@ -99,18 +99,25 @@ def test_connect_contracts_account_positions_and_secrecy(main_engine: MainEngine
         20,
         400.5,
     )
-    keys = [dict(r.headers) for r in []]  # noqa: F841 - the venue checks the headers on every request
     text = "\n".join(logs.lines + recorder.logs())
     assert API_SECRET not in text and API_KEY not in text and API_SECRET not in repr(gateway)
 
 
 @pytest.mark.parametrize("codec", ["msgpack", "json"])
-def test_quotes_trades_and_daily_bars_make_ticks(main_engine: MainEngine, venue: AlpacaVenue, codec: str) -> None:
+def test_quotes_trades_and_daily_bars_make_ticks(
+    main_engine: MainEngine, venue: AlpacaVenue, codec: str
+) -> None:
     recorder, _ = connect(main_engine, venue, codec)
     main_engine.subscribe(SubscribeRequest("AAPL", Exchange.SMART), NAME)
-    wait_until(lambda: venue.subscription_count() >= 3 + 1, what="quotes, trades, dailyBars and trade_updates")
+    wait_until(
+        lambda: venue.subscription_count() >= 3 + 1, what="quotes, trades, dailyBars and trade_updates"
+    )
     subscribe = next(m for kind, m in venue.ws_log if kind == "data" and m.get("action") == "subscribe")
-    assert (subscribe["quotes"], subscribe["trades"], subscribe["dailyBars"]) == (["AAPL"], ["AAPL"], ["AAPL"])
+    assert (subscribe["quotes"], subscribe["trades"], subscribe["dailyBars"]) == (
+        ["AAPL"],
+        ["AAPL"],
+        ["AAPL"],
+    )
     venue.set_book("AAPL", [("187.61", "200")], [("187.69", "100")])
     tick = recorder.wait(lambda: (t := recorder.ticks(AAPL)) and t[-1].bid_price_1 == 187.61 and t[-1])
     assert (tick.bid_volume_1, tick.ask_price_1, tick.ask_volume_1, tick.name) == (
@@ -150,14 +157,23 @@ def test_limit_rests_fills_and_cancel(main_engine: MainEngine, paper: bool) -> N
         vt_orderid = main_engine.send_order(order(OrderType.LIMIT, 10, 187.0), NAME)
         recorder.reaches(vt_orderid, Status.NOTTRADED)
         placed = next(o for o in venue.orders.values())
-        assert (placed.client_order_id, placed.type, placed.time_in_force) == (vt_orderid.split(".", 1)[1], "limit", "day")
+        assert (placed.client_order_id, placed.type, placed.time_in_force) == (
+            vt_orderid.split(".", 1)[1],
+            "limit",
+            "day",
+        )
         venue.print_trade("AAPL", "187.00", "4")
         assert recorder.reaches(vt_orderid, Status.PARTTRADED).traded == 4
         venue.print_trade("AAPL", "187.00", "6")
         assert recorder.reaches(vt_orderid, Status.ALLTRADED).traded == 10
         trades = recorder.wait(lambda: len(t := recorder.trades(vt_orderid)) == 2 and t)
-        assert [(t.price, t.volume, t.direction) for t in trades] == [(187.0, 4, Direction.LONG), (187.0, 6, Direction.LONG)]
-        recorder.wait(lambda: any(p.volume == 10 for p in recorder.positions()), what="position after the fill")
+        assert [(t.price, t.volume, t.direction) for t in trades] == [
+            (187.0, 4, Direction.LONG),
+            (187.0, 6, Direction.LONG),
+        ]
+        recorder.wait(
+            lambda: any(p.volume == 10 for p in recorder.positions()), what="position after the fill"
+        )
         other = main_engine.send_order(order(OrderType.LIMIT, 1, 150.0), NAME)
         recorder.reaches(other, Status.NOTTRADED)
         main_engine.cancel_order(CancelRequest(other.split(".", 1)[1], "AAPL", Exchange.SMART), NAME)
@@ -181,7 +197,10 @@ def test_market_stop_stop_limit_trailing_fak_fok(main_engine: MainEngine, venue:
         recorder.reaches(vt_orderid, Status.NOTTRADED)
     rows = {o.client_order_id: o for o in venue.orders.values()}
     assert rows[stop.split(".")[1]].type == "stop" and rows[stop.split(".")[1]].stop_price == 186
-    assert (rows[stop_limit.split(".")[1]].type, rows[stop_limit.split(".")[1]].time_in_force) == ("stop_limit", "gtc")
+    assert (rows[stop_limit.split(".")[1]].type, rows[stop_limit.split(".")[1]].time_in_force) == (
+        "stop_limit",
+        "gtc",
+    )
     assert rows[trailing.split(".")[1]].type == "trailing_stop"
     venue.print_trade("AAPL", "190.00", "1")  # the trailing stop follows the high to 189
     venue.print_trade("AAPL", "188.90", "1")  # triggers the trailing stop only
@@ -196,7 +215,11 @@ def test_market_stop_stop_limit_trailing_fak_fok(main_engine: MainEngine, venue:
     assert done.traded == 3
     fok = main_engine.send_order(order(OrderType.FOK, 5, 187.8), NAME)
     assert recorder.reaches(fok, Status.CANCELLED).traded == 0
-    tifs = [o.time_in_force for o in venue.orders.values() if o.client_order_id in (fak.split(".")[1], fok.split(".")[1])]
+    tifs = [
+        o.time_in_force
+        for o in venue.orders.values()
+        if o.client_order_id in (fak.split(".")[1], fok.split(".")[1])
+    ]
     assert tifs == ["ioc", "fok"]
 
 
@@ -227,13 +250,20 @@ def test_rejections_carry_the_venues_reason(main_engine: MainEngine, venue: Alpa
     short = main_engine.send_order(
         OrderRequest("GME", Exchange.SMART, Direction.SHORT, OrderType.MARKET, 5), NAME
     )
-    assert reason(recorder, short) == "40310000: insufficient qty available for order (requested: 5, available: 0)"
-    unknown = main_engine.send_order(OrderRequest("NOPE", Exchange.SMART, Direction.LONG, OrderType.MARKET, 1), NAME)
+    assert (
+        reason(recorder, short)
+        == "40310000: insufficient qty available for order (requested: 5, available: 0)"
+    )
+    unknown = main_engine.send_order(
+        OrderRequest("NOPE", Exchange.SMART, Direction.LONG, OrderType.MARKET, 1), NAME
+    )
     assert reason(recorder, unknown) == "unknown symbol NOPE"
     bad_tif = main_engine.send_order(order(OrderType.LIMIT, 1, 187.0, time_in_force="forever"), NAME)
     assert "time in force 'forever'" in reason(recorder, bad_tif)
     main_engine.subscribe(SubscribeRequest("NOPE", Exchange.SMART), NAME)
-    recorder.wait(lambda: "subscribe: unknown symbol NOPE.SMART" in recorder.logs(), what="unknown symbol log")
+    recorder.wait(
+        lambda: "subscribe: unknown symbol NOPE.SMART" in recorder.logs(), what="unknown symbol log"
+    )
     assert all(o.asset.symbol != "NOPE" for o in venue.orders.values())
 
 
@@ -293,11 +323,16 @@ def test_fills_during_a_stream_outage_arrive_once(main_engine: MainEngine, venue
     venue.faults.refuse_ws = False
     done = recorder.reaches(vt_orderid, Status.ALLTRADED)
     assert done.traded == 10
-    recorder.wait(lambda: "reconciled 1 active orders after the private stream reconnected" in recorder.logs())
+    recorder.wait(
+        lambda: "reconciled 1 active orders after the private stream reconnected" in recorder.logs()
+    )
     trades = recorder.wait(lambda: len(t := recorder.trades(vt_orderid)) == 3 and t)
     assert sorted(t.volume for t in trades) == [3, 3, 4]
     assert len({t.tradeid for t in trades}) == 3
-    assert sum(1 for kind, m in venue.ws_log if kind == "trading" and m.get("action") == "authenticate") == auths + 1
+    assert (
+        sum(1 for kind, m in venue.ws_log if kind == "trading" and m.get("action") == "authenticate")
+        == auths + 1
+    )
     # anything replayed later changes nothing
     gateway.submit(gateway.reconcile_order(recorder.last_order(vt_orderid)), "reconcile again")
     gateway.submit(gateway.load_open_orders(), "reload")
@@ -309,7 +344,7 @@ def test_query_history_pages_through_the_bars(main_engine: MainEngine, venue: Al
     start = dt.datetime(2026, 3, 2, 14, 30, tzinfo=dt.timezone.utc)
     closes = [f"{100 + (n % 50) * 0.25:.2f}" for n in range(10_050)]
     venue.add_bars("AAPL", start, closes)
-    recorder, _ = connect(main_engine, venue)
+    connect(main_engine, venue)
     bars = main_engine.query_history(
         HistoryRequest("AAPL", Exchange.SMART, start, start + dt.timedelta(days=8), Interval.MINUTE), NAME
     )

@@ -101,7 +101,11 @@ def test_orders_of_every_type(venue: AlpacaVenue) -> None:
     assert market.status == OrderStatus.FILLED and float(market.filled_avg_price or 0) == 187.7
     limit = client.submit_order(
         LimitOrderRequest(
-            symbol="AAPL", qty=5, side=OrderSide.BUY, time_in_force=TimeInForce.GTC, limit_price=180.0,
+            symbol="AAPL",
+            qty=5,
+            side=OrderSide.BUY,
+            time_in_force=TimeInForce.GTC,
+            limit_price=180.0,
             client_order_id="my-limit-1",
         )
     )
@@ -112,11 +116,17 @@ def test_orders_of_every_type(venue: AlpacaVenue) -> None:
     assert replaced.replaces == limit.id and float(replaced.qty or 0) == 6
     assert client.get_order_by_id(limit.id).status == OrderStatus.REPLACED
     stop = client.submit_order(
-        StopOrderRequest(symbol="AAPL", qty=2, side=OrderSide.SELL, time_in_force=TimeInForce.GTC, stop_price=170)
+        StopOrderRequest(
+            symbol="AAPL", qty=2, side=OrderSide.SELL, time_in_force=TimeInForce.GTC, stop_price=170
+        )
     )
     stop_limit = client.submit_order(
         StopLimitOrderRequest(
-            symbol="AAPL", qty=2, side=OrderSide.SELL, time_in_force=TimeInForce.DAY, stop_price=171,
+            symbol="AAPL",
+            qty=2,
+            side=OrderSide.SELL,
+            time_in_force=TimeInForce.DAY,
+            stop_price=171,
             limit_price=170.5,
         )
     )
@@ -146,21 +156,49 @@ def test_orders_of_every_type(venue: AlpacaVenue) -> None:
 def test_refusals_carry_alpacas_codes(venue: AlpacaVenue) -> None:
     client = trading(venue)
     cases: list[tuple[Any, int, int, str]] = [
-        (MarketOrderRequest(symbol="NOPE", qty=1, side=OrderSide.BUY, time_in_force=TimeInForce.DAY), 422,
-         42210000, 'asset "NOPE" not found'),
-        (LimitOrderRequest(symbol="AAPL", qty=10_000, side=OrderSide.BUY, time_in_force=TimeInForce.DAY,
-                           limit_price=187), 403, 40310000, "insufficient buying power"),
-        (MarketOrderRequest(symbol="GME", qty=5, side=OrderSide.SELL, time_in_force=TimeInForce.DAY), 403,
-         40310000, "insufficient qty available for order (requested: 5, available: 0)"),
-        (MarketOrderRequest(symbol="BRK.B", qty=0.5, side=OrderSide.BUY, time_in_force=TimeInForce.DAY), 422,
-         40010001, "requested asset is not fractionable: BRK.B"),
-        (MarketOrderRequest(symbol="AAPL", qty=1, side=OrderSide.BUY, time_in_force=TimeInForce.GTC,
-                            extended_hours=True), 422, 40010001, "extended hours order must be DAY limit orders"),
+        (
+            MarketOrderRequest(symbol="NOPE", qty=1, side=OrderSide.BUY, time_in_force=TimeInForce.DAY),
+            422,
+            42210000,
+            'asset "NOPE" not found',
+        ),
+        (
+            LimitOrderRequest(
+                symbol="AAPL", qty=10_000, side=OrderSide.BUY, time_in_force=TimeInForce.DAY, limit_price=187
+            ),
+            403,
+            40310000,
+            "insufficient buying power",
+        ),
+        (
+            MarketOrderRequest(symbol="GME", qty=5, side=OrderSide.SELL, time_in_force=TimeInForce.DAY),
+            403,
+            40310000,
+            "insufficient qty available for order (requested: 5, available: 0)",
+        ),
+        (
+            MarketOrderRequest(symbol="BRK.B", qty=0.5, side=OrderSide.BUY, time_in_force=TimeInForce.DAY),
+            422,
+            40010001,
+            "requested asset is not fractionable: BRK.B",
+        ),
+        (
+            MarketOrderRequest(
+                symbol="AAPL", qty=1, side=OrderSide.BUY, time_in_force=TimeInForce.GTC, extended_hours=True
+            ),
+            422,
+            40010001,
+            "extended hours order must be DAY limit orders",
+        ),
     ]
     for request, status, code, message in cases:
         with pytest.raises(APIError) as refused:
             client.submit_order(request)
-        assert (refused.value.status_code, refused.value.code, refused.value.message) == (status, code, message)
+        assert (refused.value.status_code, refused.value.code, refused.value.message) == (
+            status,
+            code,
+            message,
+        )
 
 
 def test_bars_are_paginated(venue: AlpacaVenue) -> None:
@@ -169,7 +207,10 @@ def test_bars_are_paginated(venue: AlpacaVenue) -> None:
     venue.add_bars("AAPL", start, closes)
     client = StockHistoricalDataClient(API_KEY, API_SECRET, url_override=venue.http_url)
     request = StockBarsRequest(
-        symbol_or_symbols="AAPL", timeframe=TimeFrame.Minute, start=start, end=start + dt.timedelta(hours=1),
+        symbol_or_symbols="AAPL",
+        timeframe=TimeFrame.Minute,
+        start=start,
+        end=start + dt.timedelta(hours=1),
         limit=25,
     )
     bars = client.get_stock_bars(request).data["AAPL"]
@@ -180,8 +221,9 @@ def test_bars_are_paginated(venue: AlpacaVenue) -> None:
     venue.request_log.clear()
     ten = StockBarsRequest(symbol_or_symbols="AAPL", timeframe=TimeFrame.Minute, start=start, limit=25)
     client._get_marketdata  # noqa: B018 - the paging helper exists (the SDK pages with page_token)
-    raw = client._get_marketdata("/stocks/bars", {**ten.to_request_fields(), "limit": 25}, page_size=10,
-                                 page_limit=10)
+    raw = client._get_marketdata(
+        "/stocks/bars", {**ten.to_request_fields(), "limit": 25}, page_size=10, page_limit=10
+    )
     assert [row["c"] for row in raw["AAPL"]] == [float(close) for close in closes]
     assert len([path for _, path in venue.request_log if path == "/v2/stocks/bars"]) == 3
 
@@ -230,8 +272,9 @@ def test_trading_stream(paper: bool) -> None:
             threading.Event().wait(0.01)
         client = trading(venue, paper=paper)
         resting = client.submit_order(
-            LimitOrderRequest(symbol="AAPL", qty=3, side=OrderSide.BUY, time_in_force=TimeInForce.DAY,
-                              limit_price=187.0)
+            LimitOrderRequest(
+                symbol="AAPL", qty=3, side=OrderSide.BUY, time_in_force=TimeInForce.DAY, limit_price=187.0
+            )
         )
         new = until(updates, lambda u: u.order.id == resting.id, "the new event")
         assert new.event == "new" and new.order.status == OrderStatus.NEW
@@ -240,8 +283,9 @@ def test_trading_stream(paper: bool) -> None:
         assert (fill.price, fill.qty, fill.position_qty, fill.order.id) == (187.0, 3.0, 3.0, resting.id)
         assert fill.execution_id is not None
         other = client.submit_order(
-            LimitOrderRequest(symbol="AAPL", qty=1, side=OrderSide.BUY, time_in_force=TimeInForce.DAY,
-                              limit_price=150.0)
+            LimitOrderRequest(
+                symbol="AAPL", qty=1, side=OrderSide.BUY, time_in_force=TimeInForce.DAY, limit_price=150.0
+            )
         )
         client.cancel_order_by_id(other.id)
         cancelled = until(updates, lambda u: u.event == "canceled", "the canceled event")
@@ -273,7 +317,12 @@ def test_data_stream_msgpack(venue: AlpacaVenue) -> None:
         assert any(m.get("action") == "subscribe" for kind, m in venue.ws_log if kind == "data")
         venue.set_book("AAPL", [("187.61", "200")], [("187.69", "100")])
         quote = until(received, lambda item: type(item).__name__ == "Quote", "a quote")
-        assert (quote.symbol, quote.bid_price, quote.bid_size, quote.ask_price) == ("AAPL", 187.61, 200, 187.69)
+        assert (quote.symbol, quote.bid_price, quote.bid_size, quote.ask_price) == (
+            "AAPL",
+            187.61,
+            200,
+            187.69,
+        )
         assert abs((dt.datetime.now(dt.timezone.utc) - quote.timestamp).total_seconds()) < 60
         venue.print_trade("AAPL", "187.65", "50")
         trade = until(received, lambda item: type(item).__name__ == "Trade", "a trade")

@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from vtcore.constant import Direction, Exchange, Interval, OrderType, Status
+from vtcore.constant import Exchange, Interval, OrderType, Status
 from vtcore.gateways._transport import (
     RateLimit,
     RequestRejectedError,
@@ -49,10 +49,10 @@ from vtcore.gateways._transport.ratelimit import RateLimiter
 from vtcore.gateways._transport.ws import Heartbeat
 from vtcore.gateways._venue import (
     VenueGateway,
-    order_reason,
     format_number,
     format_step,
     http_to_ws,
+    order_reason,
     parse_common_settings,
 )
 from vtcore.gateways._venue.ticks import TICK_INDEX
@@ -129,7 +129,9 @@ class AlpacaGateway(VenueGateway):
         self._refresh: asyncio.Task[None] | None = None
 
     def check_order(self, req: OrderRequest) -> str:
-        trailing = float(getattr(req, "trail_price", 0.0) or 0.0) or float(getattr(req, "trail_percent", 0.0) or 0.0)
+        trailing = float(getattr(req, "trail_price", 0.0) or 0.0) or float(
+            getattr(req, "trail_percent", 0.0) or 0.0
+        )
         if req.type == OrderType.STOP and trailing:
             if trailing < 0:
                 return "trail_price and trail_percent must be positive"
@@ -169,9 +171,9 @@ class AlpacaGateway(VenueGateway):
     def on_rest_headers(self, headers: Mapping[str, str]) -> None:
         remaining = headers.get("X-RateLimit-Remaining") or headers.get("x-ratelimit-remaining")
         limit = headers.get("X-RateLimit-Limit") or headers.get("x-ratelimit-limit")
-        if remaining and limit and remaining.isdigit() and limit.isdigit() and self.rest is not None:
-            if self.rest.limiter is not None:
-                self.rest.limiter.observe("rest", int(limit) - int(remaining))
+        limiter = self.rest.limiter if self.rest is not None else None
+        if remaining and limit and remaining.isdigit() and limit.isdigit() and limiter is not None:
+            limiter.observe("rest", int(limit) - int(remaining))
 
     async def call(
         self,
@@ -255,7 +257,8 @@ class AlpacaGateway(VenueGateway):
 
     def heartbeat(self) -> Heartbeat:
         return Heartbeat(
-            ping_interval=self.timing.ws_ping_interval or self.stream_ping_interval, idle_timeout=_QUIET_FOREVER
+            ping_interval=self.timing.ws_ping_interval or self.stream_ping_interval,
+            idle_timeout=_QUIET_FOREVER,
         )
 
     def encode_market(self, message: dict[str, Any]) -> bytes | dict[str, Any]:
@@ -263,10 +266,14 @@ class AlpacaGateway(VenueGateway):
 
     def build_subscribe(self, symbols: list[str], subscribe: bool) -> list[Any]:
         action = "subscribe" if subscribe else "unsubscribe"
-        return [self.encode_market({"action": action, "quotes": symbols, "trades": symbols, "dailyBars": symbols})]
+        return [
+            self.encode_market({"action": action, "quotes": symbols, "trades": symbols, "dailyBars": symbols})
+        ]
 
     async def authenticate_market(self, socket: WebSocketClient) -> None:
-        await socket.request("auth", self.encode_market({"action": "auth", "key": self._key, "secret": self._secret.decode()}))
+        await socket.request(
+            "auth", self.encode_market({"action": "auth", "key": self._key, "secret": self._secret.decode()})
+        )
         self.write_log("market data stream authenticated")
 
     async def subscribe_market(self, symbol: str) -> None:
@@ -380,14 +387,18 @@ class AlpacaGateway(VenueGateway):
         if known is None:
             if row.symbol is None:
                 return
-            template = parse.order(row, orderid=orderid, gateway_name=self.gateway_name, exchange=self.exchange)
+            template = parse.order(
+                row, orderid=orderid, gateway_name=self.gateway_name, exchange=self.exchange
+            )
         status = parse.STATUS_ALPACA2VT.get(row.status)
         if status is None:
             status = (known or template).status  # type: ignore[union-attr]
         reason = ""
         if row.status == "replaced":
             # the stream may say "replaced" before the PATCH answer names the new order
-            successor = self.successors.get(orderid) or self.local_ids.get(row.replaced_by or "", row.replaced_by or "")
+            successor = self.successors.get(orderid) or self.local_ids.get(
+                row.replaced_by or "", row.replaced_by or ""
+            )
             reason = f"replaced by order {successor}"
         elif row.status in ("expired", "rejected"):
             reason = row.status
@@ -537,12 +548,16 @@ class AlpacaGateway(VenueGateway):
             raw = await self.call("PATCH", f"/v2/orders/{await self.venue_id(orderid)}", body=body)
         except TransportError as error:
             self.successors.pop(orderid, None)
-            self.orders.update(new.orderid, Status.REJECTED, reason=f"replacing {orderid}: {order_reason(error)}")
+            self.orders.update(
+                new.orderid, Status.REJECTED, reason=f"replacing {orderid}: {order_reason(error)}"
+            )
             return
         self.apply_order(parse.ORDER.decode(raw))
 
     async def load_open_orders(self) -> None:
-        for row in parse.ORDERS.decode(await self.call("GET", "/v2/orders", {"status": "open", "limit": 500})):
+        for row in parse.ORDERS.decode(
+            await self.call("GET", "/v2/orders", {"status": "open", "limit": 500})
+        ):
             self.apply_order(row)
 
     async def reconcile_order(self, order: OrderData) -> None:
@@ -553,14 +568,21 @@ class AlpacaGateway(VenueGateway):
                 return
             venue_id = self.venue_ids[order.orderid]
             since = (order.datetime or dt.datetime.now(UTC)) - dt.timedelta(minutes=1)
-            params: dict[str, Any] = {"after": since.astimezone(UTC).isoformat(), "direction": "asc", "page_size": 100}
+            params: dict[str, Any] = {
+                "after": since.astimezone(UTC).isoformat(),
+                "direction": "asc",
+                "page_size": 100,
+            }
             while True:
                 rows = parse.FILLS.decode(await self.call("GET", "/v2/account/activities/FILL", params))
                 for row in rows:
                     if row.order_id == venue_id and row.cum_qty > self.filled.get(order.orderid, 0.0) + 1e-9:
                         self.push_trade(
                             parse.activity_trade(
-                                row, orderid=order.orderid, gateway_name=self.gateway_name, exchange=self.exchange
+                                row,
+                                orderid=order.orderid,
+                                gateway_name=self.gateway_name,
+                                exchange=self.exchange,
                             )
                         )
                 if len(rows) < 100:
@@ -638,10 +660,15 @@ class AlpacaGateway(VenueGateway):
             page = parse.BARS.decode(await self.call("GET", "/v2/stocks/bars", params, market=True))
             for row in (page.bars or {}).get(req.symbol, []):
                 bars.append(
-                    parse.bar(row, symbol=req.symbol, interval=interval, gateway_name=self.gateway_name, exchange=self.exchange)
+                    parse.bar(
+                        row,
+                        symbol=req.symbol,
+                        interval=interval,
+                        gateway_name=self.gateway_name,
+                        exchange=self.exchange,
+                    )
                 )
             if not page.next_page_token:
                 break
             params["page_token"] = page.next_page_token
         return bars
-

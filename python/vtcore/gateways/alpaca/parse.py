@@ -28,11 +28,13 @@ try:
     from zoneinfo import ZoneInfo
 
     NEW_YORK: dt.tzinfo = ZoneInfo("America/New_York")
-except Exception:  # no tz database: Eastern Standard Time (the session check is then off by an hour in summer)
+except (
+    Exception
+):  # no tz database: Eastern Standard Time (the session check is then off by an hour in summer)
     NEW_YORK = dt.timezone(dt.timedelta(hours=-5), "America/New_York")
 
-#: order `status` -> vtcore; None: the status says nothing new (a cancel or replace in flight, a day that ended
-#: for an order that goes on tomorrow), the order keeps what it had
+#: order `status` -> vtcore; None: the status says nothing new (a cancel or replace in flight, a day that
+#: ended for an order that goes on tomorrow), the order keeps what it had
 STATUS_ALPACA2VT: dict[str, Status | None] = {
     "new": Status.NOTTRADED,
     "accepted": Status.NOTTRADED,
@@ -129,7 +131,9 @@ def parse_error(status: int, raw: bytes, headers: Mapping[str, str]) -> VenueErr
     except DECODE_ERRORS:
         message, code = (raw.decode(errors="replace").strip() or f"HTTP {status}"), None
     if status == 429:
-        return RateLimitError(message, retry_after=retry_after(headers), status=status, code=code, headers=headers)
+        return RateLimitError(
+            message, retry_after=retry_after(headers), status=status, code=code, headers=headers
+        )
     if status >= 500:
         return VenueUnavailableError(message, status=status, code=code, headers=headers)
     if status == 401:
@@ -207,7 +211,9 @@ def order(row: schemas.Order, *, orderid: str, gateway_name: str, exchange: Exch
     return data
 
 
-def trade(update: schemas.TradeUpdate, *, orderid: str, gateway_name: str, exchange: Exchange) -> TradeData | None:
+def trade(
+    update: schemas.TradeUpdate, *, orderid: str, gateway_name: str, exchange: Exchange
+) -> TradeData | None:
     """A TradeData from a `fill`/`partial_fill` trade update (None for other events)."""
     if update.event not in FILL_EVENTS or not update.qty or update.execution_id is None:
         return None
@@ -224,7 +230,9 @@ def trade(update: schemas.TradeUpdate, *, orderid: str, gateway_name: str, excha
     )
 
 
-def activity_trade(row: schemas.FillActivity, *, orderid: str, gateway_name: str, exchange: Exchange) -> TradeData:
+def activity_trade(
+    row: schemas.FillActivity, *, orderid: str, gateway_name: str, exchange: Exchange
+) -> TradeData:
     """A TradeData from a FILL activity; its id's part after "::" is the execution id the stream reports."""
     return TradeData(
         gateway_name=gateway_name,
@@ -244,7 +252,9 @@ def account(row: schemas.Account, *, gateway_name: str) -> AccountData:
     buy could still spend)."""
     spendable = row.non_marginable_buying_power
     frozen = max(0.0, row.cash - spendable) if spendable is not None else 0.0
-    return AccountData(gateway_name=gateway_name, accountid=row.account_number, balance=row.equity, frozen=frozen)
+    return AccountData(
+        gateway_name=gateway_name, accountid=row.account_number, balance=row.equity, frozen=frozen
+    )
 
 
 def position(row: schemas.Position, *, gateway_name: str, exchange: Exchange) -> PositionData:
@@ -262,7 +272,9 @@ def position(row: schemas.Position, *, gateway_name: str, exchange: Exchange) ->
     )
 
 
-def bar(row: schemas.RestBar, *, symbol: str, interval: Interval, gateway_name: str, exchange: Exchange) -> BarData:
+def bar(
+    row: schemas.RestBar, *, symbol: str, interval: Interval, gateway_name: str, exchange: Exchange
+) -> BarData:
     return BarData(
         gateway_name=gateway_name,
         symbol=symbol,
@@ -300,10 +312,10 @@ def session_at(moment: dt.datetime, days: Sequence[schemas.CalendarDay], clock: 
         return "closed"
     now = local.time()
     opens, closes = wall_clock(day.open), wall_clock(day.close)
-    if clock is None and opens is not None and closes is not None and opens <= now < closes:
-        return "regular"
+    if opens is not None and closes is not None and opens <= now < closes:
+        # the regular hours: open by the calendar, unless a current clock says the market is shut
+        return "regular" if clock is None else "closed"
     session_open, session_close = wall_clock(day.session_open), wall_clock(day.session_close)
     if session_open is not None and session_close is not None and session_open <= now < session_close:
         return "extended"
     return "closed"
-

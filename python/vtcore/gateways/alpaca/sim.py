@@ -1,5 +1,5 @@
 """ALPACA's local peer for `vtcore run --sim --gateway ALPACA`: the local Alpaca venue (paper: trade updates
-in binary frames) with a book and a print for AAPL, open for trading."""
+in binary frames) with a moving AAPL market, open for trading."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ def start_peer() -> SimPeer:
     def prepare(venue: Any) -> None:
         venue.set_book("AAPL", [("187.60", "300"), ("187.50", "500")], [("187.70", "400"), ("187.80", "600")])
         venue.print_trade("AAPL", "187.65", "100")
+        venue.animate("AAPL")
 
     setting = {
         "key": local_venue.API_KEY,
