@@ -84,17 +84,48 @@ def trade_update_frames(count: int) -> Frames:
     frames = []
     for i in range(count):
         order = {
-            "id": order_id, "client_order_id": "261206000000000001", "created_at": "2026-12-06T15:00:00.1Z",
-            "updated_at": "2026-12-06T15:00:01.1Z", "submitted_at": "2026-12-06T15:00:00.1Z", "filled_at": None,
-            "expired_at": None, "canceled_at": None, "failed_at": None, "replaced_at": None, "replaced_by": None,
-            "replaces": None, "asset_id": "b0b6dd9d-8b9b-48a9-ba46-b9d54906e415", "symbol": "AAPL",
-            "asset_class": "us_equity", "notional": None, "qty": "1000000000", "filled_qty": str(i + 1),
-            "filled_avg_price": "187.65", "order_class": "", "order_type": "limit", "type": "limit", "side": "buy",
-            "time_in_force": "gtc", "limit_price": "187.65", "stop_price": None, "status": "partially_filled",
-            "extended_hours": False, "legs": None, "trail_percent": None, "trail_price": None, "hwm": None,
-        }  # fmt: skip
-        data = {"event": "partial_fill", "execution_id": str(uuid.UUID(int=i + 1)), "price": "187.65",
-                "qty": "1", "position_qty": str(i + 1), "timestamp": "2026-12-06T15:00:01.1Z", "order": order}  # fmt: skip
+            "id": order_id,
+            "client_order_id": "261206000000000001",
+            "created_at": "2026-12-06T15:00:00.1Z",
+            "updated_at": "2026-12-06T15:00:01.1Z",
+            "submitted_at": "2026-12-06T15:00:00.1Z",
+            "filled_at": None,
+            "expired_at": None,
+            "canceled_at": None,
+            "failed_at": None,
+            "replaced_at": None,
+            "replaced_by": None,
+            "replaces": None,
+            "asset_id": "b0b6dd9d-8b9b-48a9-ba46-b9d54906e415",
+            "symbol": "AAPL",
+            "asset_class": "us_equity",
+            "notional": None,
+            "qty": "1000000000",
+            "filled_qty": str(i + 1),
+            "filled_avg_price": "187.65",
+            "order_class": "",
+            "order_type": "limit",
+            "type": "limit",
+            "side": "buy",
+            "time_in_force": "gtc",
+            "limit_price": "187.65",
+            "stop_price": None,
+            "status": "partially_filled",
+            "extended_hours": False,
+            "legs": None,
+            "trail_percent": None,
+            "trail_price": None,
+            "hwm": None,
+        }
+        data = {
+            "event": "partial_fill",
+            "execution_id": str(uuid.UUID(int=i + 1)),
+            "price": "187.65",
+            "qty": "1",
+            "position_qty": str(i + 1),
+            "timestamp": "2026-12-06T15:00:01.1Z",
+            "order": order,
+        }
         frames.append(json.dumps({"stream": "trade_updates", "data": data}).encode())
     return frames
 
@@ -221,13 +252,14 @@ def compare(title: str, sides: dict[str, Any], frames: Frames, messages: int, re
     print(f"{title:<34}{'msg/s':>12}{'us/msg':>9}{'vtcore is':>11}")
     for label, values in times.items():
         elapsed = statistics.median(values)
-        print(f"  {label:<32}{messages / elapsed:>12,.0f}{elapsed / messages * 1e6:>9.2f}{elapsed / ours:>10.2f}x")
+        rate, cost = messages / elapsed, elapsed / messages * 1e6
+        print(f"  {label:<32}{rate:>12,.0f}{cost:>9.2f}{elapsed / ours:>10.2f}x")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=100_000)
-    parser.add_argument("--per-frame", type=int, default=1, help="messages per WebSocket frame (Alpaca batches)")
+    parser.add_argument("--per-frame", type=int, default=1, help="messages per WebSocket frame")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     messages = market_messages(args.messages)
