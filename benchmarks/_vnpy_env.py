@@ -5,6 +5,7 @@ What it holds (vnpy.md §11.3):
 * ``site-vnpy/``: ``vnpy==4.5.0`` installed with ``--no-deps`` (its event engine, data objects and gateway
   base import only the standard library);
 * ``site-vnpy-ctp/``: ``vnpy_ctp==6.7.11.4`` built from its sdist (``--no-binary vnpy_ctp``), used unmodified;
+* ``site-vnpy-mini/``: ``vnpy_mini==1.7.7.0`` built from its sdist the same way (CTP-Mini's baseline);
 * ``locale/zh_CN.GB18030``: the locale vnpy_ctp's GBK -> UTF-8 conversion needs, made with ``localedef``
   without root and used through ``LOCPATH``;
 * ``stamp/libthostmduserapi_se.so``: built from ``benchmarks/native/stamp_md.cpp`` against vtcore's simulator
@@ -35,6 +36,7 @@ from typing import Any
 
 VNPY = "vnpy==4.5.0"
 VNPY_CTP = "vnpy_ctp==6.7.11.4"
+VNPY_MINI = "vnpy_mini==1.7.7.0"
 CACHE_ENV = "VTCORE_BENCH_CACHE"
 HERE = Path(__file__).resolve().parent
 
@@ -62,22 +64,37 @@ class BaselineEnv:
         return self.site_vnpy_ctp / "vnpy_ctp" / "api"
 
     @property
+    def site_vnpy_mini(self) -> Path:
+        return self.root / "site-vnpy-mini"
+
+    @property
+    def mini_api_dir(self) -> Path:
+        return self.site_vnpy_mini / "vnpy_mini" / "api"
+
+    @property
     def locale_dir(self) -> Path:
         return self.root / "locale"
 
     @property
     def stamp_dir(self) -> Path:
-        """Per simulator build: the stamping library links to that build's simulator core."""
+        """Per simulator build: the stamping library opens that build's simulator. Laid out like
+        `sim_lib` (`<key>/ctp/`, with the simulator core at `<key>/`): the simulator's trader library
+        beside it
+        finds the core through RUNPATH $ORIGIN/.."""
         from vtcore.gateways.ctp import sim as ctpsim
 
         key = hashlib.sha256(str(ctpsim.library_dir()).encode()).hexdigest()[:12]
-        return self.root / "stamp" / key
+        return self.root / "stamp" / key / "ctp"
 
     def has_vnpy(self) -> bool:
         return (self.site_vnpy / "vnpy" / "event" / "engine.py").is_file()
 
     def has_vnpy_ctp(self) -> bool:
         return bool(list(self.api_dir.glob("vnctpmd.*.so"))) and bool(list(self.api_dir.glob("vnctptd.*.so")))
+
+    def has_vnpy_mini(self) -> bool:
+        api = self.mini_api_dir
+        return bool(list(api.glob("vnminimd.*.so"))) and bool(list(api.glob("vnminitd.*.so")))
 
     def has_locale(self) -> bool:
         return (self.locale_dir / "zh_CN.GB18030" / "LC_CTYPE").is_file()
@@ -86,7 +103,8 @@ class BaselineEnv:
         return (self.stamp_dir / "libthostmduserapi_se.so").is_file()
 
     def complete(self) -> bool:
-        return self.has_vnpy() and self.has_vnpy_ctp() and self.has_locale() and self.has_stamp()
+        return (self.has_vnpy() and self.has_vnpy_ctp() and self.has_vnpy_mini() and self.has_locale()
+                and self.has_stamp())
 
     def subprocess_env(self, library_dir: Path) -> dict[str, str]:
         """Environment of a vn.py worker: the simulator (or the stamping library) ahead of vnpy_ctp's own
@@ -129,7 +147,7 @@ def _ctp_include_dir() -> Path:
 
     candidates = [Path(ctpsim.build_info().get("include_dir", ""))]
     repo = HERE.parent
-    candidates += sorted(repo.glob("build/*/ctp-sdk/6.7.11/include"))
+    candidates += sorted(repo.glob("build/*/sdk/ctp/6.7.11/include"))
     for folder in candidates:
         if (folder / "ThostFtdcMdApi.h").is_file():
             return folder
@@ -155,20 +173,20 @@ def build_stamp_library(env: BaselineEnv, log: Callable[[str], None]) -> Path:
         str(output) + ".tmp",
         f"-I{_ctp_include_dir()}",
         str(HERE / "native" / "stamp_md.cpp"),
-        f"-L{sim_dir}",
-        "-l:libvtcore_ctpsim.so",
-        f"-Wl,-rpath,{sim_dir}",
+        f'-DVTCORE_SIM_MD_LIBRARY="{sim_dir / ctpsim.MD_LIBRARY_NAME}"',
+        "-ldl",
         "-Wl,-soname,libthostmduserapi_se.so",
     ]
     log(" ".join(command))
     subprocess.run(command, check=True, timeout=300)
     os.replace(str(output) + ".tmp", output)
     # vtcore's gateway loads both libraries from one folder: the real simulator's trader library beside it.
-    for name in (ctpsim.TD_LIBRARY_NAME, ctpsim.CORE_LIBRARY_NAME):
-        link = env.stamp_dir / name
+    links = {env.stamp_dir / ctpsim.TD_LIBRARY_NAME: sim_dir / ctpsim.TD_LIBRARY_NAME,
+             env.stamp_dir.parent / ctpsim.CORE_LIBRARY_NAME: sim_dir.parent / ctpsim.CORE_LIBRARY_NAME}
+    for link, target in links.items():
         if link.is_symlink() or link.exists():
             link.unlink()
-        link.symlink_to(sim_dir / name)
+        link.symlink_to(target)
     return output
 
 
@@ -183,6 +201,8 @@ def ensure_env(log: Callable[[str], None] = print) -> BaselineEnv:
         # Built from the sdist (about 40 s: meson-python, pybind11, a C++ compiler). `--no-binary :all:`
         # would also force the build backend's own dependencies to build from source, so name the package.
         _pip_target(VNPY_CTP, env.site_vnpy_ctp, "--no-binary", "vnpy_ctp", log=log)
+    if not env.has_vnpy_mini():
+        _pip_target(VNPY_MINI, env.site_vnpy_mini, "--no-binary", "vnpy_mini", log=log)
     if not env.has_locale():
         localedef = shutil.which("localedef")
         if localedef is None:
@@ -208,14 +228,16 @@ def ensure_env(log: Callable[[str], None] = print) -> BaselineEnv:
 
 
 def add_vnpy_paths(env: BaselineEnv) -> None:
-    for folder in (env.site_vnpy_ctp, env.site_vnpy):
+    for folder in (env.site_vnpy_mini, env.site_vnpy_ctp, env.site_vnpy):
         if str(folder) not in sys.path:
             sys.path.insert(0, str(folder))
 
 
 def load_extension(env: BaselineEnv, name: str) -> types.ModuleType:
-    """vnpy_ctp's `vnctpmd` / `vnctptd` loaded by file path (importing the package pulls in its gateway)."""
-    path = next(env.api_dir.glob(f"{name}.*.so"))
+    """vnpy_ctp's `vnctpmd` / `vnctptd` or vnpy_mini's `vnminimd` / `vnminitd`, loaded by file path (importing
+    the package pulls in its gateway)."""
+    folder = env.mini_api_dir if name.startswith("vnmini") else env.api_dir
+    path = next(folder.glob(f"{name}.*.so"))
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -223,8 +245,10 @@ def load_extension(env: BaselineEnv, name: str) -> types.ModuleType:
     return module
 
 
-def import_vnpy_ctp_gateway(env: BaselineEnv, flow_dir: Path) -> Any:
-    """vnpy_ctp's own `ctp_gateway` module, unmodified.
+def import_vnpy_ctp_gateway(
+    env: BaselineEnv, flow_dir: Path, module: str = "vnpy_ctp.gateway.ctp_gateway"
+) -> Any:
+    """vnpy_ctp's own `ctp_gateway` module (or vnpy_mini's `vnpy_mini.gateway.mini_gateway`), unmodified.
 
     It imports two names from `vnpy.trader.utility`, whose module imports numpy and TA-Lib (not needed for
     market data); a stand-in module provides just those two names (`get_folder_path` returns `flow_dir`).
@@ -244,7 +268,7 @@ def import_vnpy_ctp_gateway(env: BaselineEnv, flow_dir: Path) -> Any:
     sys.modules["vnpy.trader.utility"] = utility
     import importlib
 
-    return importlib.import_module("vnpy_ctp.gateway.ctp_gateway")
+    return importlib.import_module(module)
 
 
 def add_shfe_contract(gateway_module: Any, symbol: str) -> None:

@@ -234,6 +234,7 @@ def run_vnpy_gateway(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
 def worker(spec: dict[str, Any]) -> None:
     code = 0
     with tempfile.TemporaryDirectory(prefix="vtcore-bench-order-") as folder:
+        os.environ["VTCORE_HOME"] = str(Path(folder) / ".vntrader")  # never the user's .vntrader
         try:
             run = {"vtcore": run_vtcore, "vnpy": run_vnpy, "vnpy-gateway": run_vnpy_gateway}[spec["system"]]
             sys.stdout.write(json.dumps(run(spec, Path(folder))) + "\n")

@@ -14,9 +14,12 @@ prints one JSON line. Systems and handlers:
 * ``vtcore`` / ``batch``: the same gateway; ``register_tick_batch`` handler receives numpy arrays.
 
 Modes: ``throughput`` (a burst of ``count`` ticks as fast as the simulator sends them; stop when all arrived,
-when ``max_seconds`` passed, or when nothing arrives for a while; peak RSS is recorded), ``latency`` (paced at
-``rate``; each tick carries the simulator's send time, see native/stamp_md.cpp) and ``busy`` (paced, while
-the main thread runs a pure-Python loop whose speed is compared with its idle speed in the same process).
+when ``max_seconds`` passed, or when nothing arrives for a while; peak RSS is recorded), ``latency`` (each
+tick carries the simulator's send time, see native/stamp_md.cpp; ``loads`` lists the feeds, each paced at a
+rate or sent in bursts, each run quiet and beside a CPU-bound competitor process; then the CPU an idle system
+uses) and ``busy`` (paced, while the main thread runs a pure-Python loop whose speed is compared with its
+idle speed in the same process). vtcore workers take ``profile`` (EventEngine's) and ``pin`` (the engine
+thread on the last CPU; the competitor always runs on the first).
 """
 
 # Imports inside functions on purpose: vn.py modules exist only once a worker has set up its paths,
@@ -43,6 +46,7 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 import _vnpy_env  # noqa: E402
+from _measure import competitor, thread_cpu_ns  # noqa: E402
 
 SYMBOL = "rb2601"
 EXCHANGE = "SHFE"
@@ -56,7 +60,7 @@ class Counter:
     """What a handler records: how many ticks, when the first and the last arrived, and a checksum that makes
     the handler read a field of every tick (so neither system can skip building it)."""
 
-    __slots__ = ("count", "first", "last", "latencies", "total")
+    __slots__ = ("count", "first", "last", "latencies", "thread_id", "total", "trace")
 
     def __init__(self) -> None:
         self.count = 0
@@ -64,12 +68,16 @@ class Counter:
         self.last = 0.0
         self.total = 0.0
         self.latencies: list[int] = []
+        self.thread_id = 0  # native id of the thread that runs the handler (set by the first tick)
+        # With tracing: per tick, (sent, engine woke, engine resumed with the GIL, handler entry) in ns.
+        self.trace: list[tuple[int, int, int, int]] = []
 
     def reset(self) -> None:
         """Forget the warm-up (called while no tick is in flight)."""
         self.count = 0
         self.first = self.last = self.total = 0.0
         self.latencies = []
+        self.trace = []
 
 
 def read_status(key: str) -> int:
@@ -146,6 +154,29 @@ def python_loop_rate(seconds: float) -> dict[str, float]:
     }
 
 
+class CpuShare:
+    """The CPU share of the handler's thread and of the whole process over a stretch of wall time."""
+
+    def __init__(self, native_id: int) -> None:
+        self.native_id = native_id
+        self.thread0, self.process0 = thread_cpu_ns(native_id), time.process_time_ns()
+        self.wall0 = time.perf_counter_ns()
+        self.load0 = os.getloadavg()[0]
+
+    def result(self) -> dict[str, float]:
+        wall = max(time.perf_counter_ns() - self.wall0, 1)
+        return {
+            "handler_thread_cpu": (thread_cpu_ns(self.native_id) - self.thread0) / wall,
+            "process_cpu": (time.process_time_ns() - self.process0) / wall,
+            "wall_s": wall / 1e9,
+            "load_average": [self.load0, os.getloadavg()[0]],
+        }
+
+
+def engine_cpu() -> int:
+    return max(os.sched_getaffinity(0))
+
+
 def percentiles(values_ns: list[int]) -> dict[str, float]:
     if not values_ns:
         return {}
@@ -180,14 +211,26 @@ def sim_config(folder: Path) -> Path:
     return ctpsim.write_config(folder / "sim.json", config)
 
 
+def warm_up(counter: Counter, subscribe: Any, dropped: Any) -> None:
+    subscribe()
+    wait_until(lambda: counter.count + dropped() >= WARMUP_TICKS, 60.0, "the warm-up ticks")
+
+
 def measure(
-    spec: dict[str, Any], folder: Path, counter: Counter, subscribe: Any, dropped: Any = lambda: 0
+    spec: dict[str, Any],
+    folder: Path,
+    counter: Counter,
+    subscribe: Any,
+    dropped: Any = lambda: 0,
+    *,
+    engine_stats: Callable[[], dict[str, int]] = dict,
 ) -> dict[str, Any]:
     """The common part of a run once the market-data front is logged in: warm up, then the measured ticks."""
     from vtcore.gateways.ctp import sim as ctpsim
 
-    subscribe()
-    wait_until(lambda: counter.count + dropped() >= WARMUP_TICKS, 60.0, "the warm-up ticks")
+    warm_up(counter, subscribe, dropped)
+    if spec["mode"] == "latency":
+        return measure_latency(spec, folder, counter, dropped, engine_stats)
     dropped_before = dropped()
     counter.reset()
     extra: dict[str, Any] = {"warmup": WARMUP_TICKS}
@@ -223,15 +266,143 @@ def measure(
     return finish(counter, spec, extra)
 
 
-def tick_handler(counter: Counter, latency: bool) -> Callable[[Any], None]:
+def load_expected(load: dict[str, Any]) -> int:
+    return int(load["burst"] * load["bursts"]) if "burst" in load else int(load["count"])
+
+
+def run_load(
+    load: dict[str, Any],
+    control: Any,
+    counter: Counter,
+    dropped: Any,
+    engine_stats: Callable[[], dict[str, int]],
+) -> dict[str, Any]:
+    """One feed: ticks paced at `rate`, or `bursts` bursts of `burst` ticks `interval` s apart (each burst as
+    fast as the simulator sends); the latency of every tick, the CPU its handling took, the load average."""
+    counter.reset()
+    dropped_before = dropped()
+    stats_before = engine_stats()
+    expected = load_expected(load)
+    cpu = CpuShare(counter.thread_id)
+    if "burst" in load:
+        start = time.monotonic()
+        for i in range(load["bursts"]):
+            delay = start + i * load["interval"] - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            control.command("ticks", count=load["burst"], rate=0)
+        seconds = load["bursts"] * load["interval"]
+    else:
+        control.command("ticks", count=load["count"], rate=load["rate"])
+        seconds = load["count"] / load["rate"]
+    stop = wait_for_ticks(counter, expected, 3 * seconds + 60.0, lambda: dropped() - dropped_before)
+    result: dict[str, Any] = {
+        "load": load["name"],
+        "expected": expected,
+        "received": counter.count,
+        "dropped": dropped() - dropped_before,
+        "stop": stop,
+        "checksum_ok": counter.total > 0,
+        "achieved_rate": (counter.count - 1) / (counter.last - counter.first) if counter.count > 1 else 0.0,
+        **cpu.result(),
+    }
+    skip = len(counter.latencies) // 20  # the first 5 %: the feed settling
+    result["latency"] = percentiles(counter.latencies[skip:])
+    after = engine_stats()
+    if after:
+        result["wait_stats"] = {key: after[key] - stats_before.get(key, 0) for key in after}
+    if counter.trace:
+        result["breakdown"] = breakdown(counter.trace[skip:])
+    return result
+
+
+def breakdown(trace: list[tuple[int, int, int, int]]) -> dict[str, dict[str, float]]:
+    """Where the time goes, per wake-up of the engine (the ticks one wait() returned for): `detect` = the
+    last of those ticks sent -> wait() found work (a spinning or polling engine looks within a microsecond; a
+    parked one needs its producer's futex wake-up and the scheduler), `resume` = -> the engine thread holds
+    the GIL again, `first_dispatch` = -> the first of those ticks enters its handler (drain, TickData, Event,
+    call); per tick, `queued` = sent -> handler entry for ticks that arrived while the engine was busy."""
+    wakes: dict[int, list[tuple[int, int, int]]] = {}
+    queued: list[int] = []
+    for sent, woken, resumed, entered in trace:
+        if woken >= sent:
+            wakes.setdefault(woken, []).append((sent, resumed, entered))
+        else:
+            queued.append(entered - sent)
+    detect, resume, dispatch, sizes = [], [], [], []
+    for woken, ticks in wakes.items():
+        last_sent = max(sent for sent, _, _ in ticks)
+        resumed = ticks[0][1]
+        detect.append(woken - last_sent)
+        resume.append(resumed - woken)
+        dispatch.append(min(entered for _, _, entered in ticks) - resumed)
+        sizes.append(len(ticks) * 1000)  # percentiles() divides by 1000
+    parts = (
+        ("detect", detect),
+        ("resume", resume),
+        ("first_dispatch", dispatch),
+        ("ticks_per_wake", sizes),
+        ("queued", queued),
+    )
+    return {name: percentiles(values) for name, values in parts if values}
+
+
+def measure_latency(
+    spec: dict[str, Any],
+    folder: Path,
+    counter: Counter,
+    dropped: Any,
+    engine_stats: Callable[[], dict[str, int]],
+) -> dict[str, Any]:
+    """Every load of `spec["loads"]` quiet and contended (interleaved, so the machine's drift hits both), then
+    the CPU the idle system uses (no ticks for `idle_seconds`)."""
+    from vtcore.gateways.ctp import sim as ctpsim
+
+    runs: list[dict[str, Any]] = []
+    idle: list[dict[str, Any]] = []
+    with ctpsim.SimControl.from_port_file(folder / "control.port") as control:
+        for load in spec["loads"]:
+            for condition in spec["conditions"]:
+                with competitor(condition == "contended"):
+                    run = run_load(load, control, counter, dropped, engine_stats)
+                run["condition"] = condition
+                runs.append(run)
+                time.sleep(0.2)
+    if spec.get("idle_seconds"):
+        for condition in spec["conditions"]:
+            with competitor(condition == "contended"):
+                cpu = CpuShare(counter.thread_id)
+                stats_before = engine_stats()
+                time.sleep(spec["idle_seconds"])
+                entry: dict[str, Any] = {"condition": condition, **cpu.result()}
+                after = engine_stats()
+                if after:
+                    entry["wait_stats"] = {key: after[key] - stats_before.get(key, 0) for key in after}
+                idle.append(entry)
+    return {
+        "spec": spec,
+        "runs": runs,
+        "idle": idle,
+        "received": sum(run["received"] for run in runs),
+        "dropped": sum(run["dropped"] for run in runs),
+        "checksum_ok": all(run["checksum_ok"] for run in runs),
+        "stop": "stalled" if any(run["stop"] == "stalled" for run in runs) else "all",
+        "libraries": [p for p in _vnpy_env.mapped_libraries() if "thost" in p],
+    }
+
+
+def tick_handler(counter: Counter, latency: bool, hub: Any = None) -> Callable[[Any], None]:
     """The handler both systems' event engines call per tick: the same work on each side. With `latency` it
-    also records the send time that the stamping library wrote into the tick's limit prices."""
+    also records the send time that the stamping library wrote into the tick's limit prices, and with vtcore's
+    `hub` (traced runs) the engine's own timestamps too (EventHub.last_woken_ns and last_resumed_ns): where
+    the time between the vendor callback and the handler goes."""
     perf_counter, time_ns = time.perf_counter, time.time_ns
 
     def on_tick(event: Any) -> None:
         tick = event.data
         if counter.count == 0:
             counter.first = perf_counter()
+            counter.thread_id = threading.get_native_id()
         counter.count += 1
         counter.total += tick.last_price
         counter.last = perf_counter()
@@ -241,9 +412,13 @@ def tick_handler(counter: Counter, latency: bool) -> Callable[[Any], None]:
         tick = event.data
         if counter.count == 0:
             counter.first = perf_counter()
+            counter.thread_id = threading.get_native_id()
         counter.count += 1
         counter.total += tick.last_price
-        counter.latencies.append(now - (int(tick.limit_up) * 1_000_000_000 + int(tick.limit_down)))
+        sent = int(tick.limit_up) * 1_000_000_000 + int(tick.limit_down)
+        counter.latencies.append(now - sent)
+        if hub is not None:
+            counter.trace.append((sent, hub.last_woken_ns, hub.last_resumed_ns, now))
         counter.last = perf_counter()
 
     return on_tick_latency if latency else on_tick
@@ -277,15 +452,20 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     from vtcore.gateways.ctp.sim import simulator_setting
     from vtcore.object import SubscribeRequest
 
+    pinned_cpu = engine_cpu() if spec.get("pin") else -1
+    if spec.get("pin"):
+        # An isolated core, as one would give the `latency` profile: the engine thread alone on the last CPU,
+        # every other thread of the process (the vendor's, the main one) kept off it. Threads inherit the
+        # affinity of the thread that creates them, so this comes first.
+        os.sched_setaffinity(0, os.sched_getaffinity(0) - {pinned_cpu})
     counter = Counter()
     latency = spec["mode"] in ("latency", "busy")
     perf_counter, time_ns = time.perf_counter, time.time_ns
 
-    on_tick = tick_handler(counter, latency)
-
     def on_batch(ticks: Any, gateway_name: str) -> None:
         if counter.count == 0:
             counter.first = perf_counter()
+            counter.thread_id = threading.get_native_id()
         counter.count += len(ticks)
         counter.total += float(ticks["last_price"].sum())
         counter.last = perf_counter()
@@ -294,20 +474,21 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         now = time_ns()
         if counter.count == 0:
             counter.first = perf_counter()
+            counter.thread_id = threading.get_native_id()
         counter.count += len(ticks)
         counter.total += float(ticks["last_price"].sum())
         sent = ticks["limit_up"].astype("int64") * 1_000_000_000 + ticks["limit_down"].astype("int64")
         counter.latencies.extend((now - sent).tolist())
         counter.last = perf_counter()
 
-    engine = EventEngine(interval=1.0)
+    engine = EventEngine(interval=1.0, profile=spec.get("profile", "balanced"), cpu=pinned_cpu)
     if spec["handler"] == "object":
-        engine.register(EVENT_TICK, on_tick)
+        traced = spec.get("trace") and spec["mode"] == "latency"
+        engine.register(EVENT_TICK, tick_handler(counter, latency, engine.hub if traced else None))
     else:
         engine.register_tick_batch(on_batch_latency if latency else on_batch)
     gateway = CtpGateway(engine, "CTP")
-    config = sim_config(folder)
-    setting = simulator_setting(config, "bench", "bench")
+    setting = simulator_setting(sim_config(folder), "bench", "bench")
     if latency:
         setting["library_dir"] = str(_vnpy_env.BaselineEnv(_vnpy_env.cache_root()).stamp_dir)
     engine.start()
@@ -319,7 +500,52 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         counter,
         lambda: gateway.subscribe(SubscribeRequest(symbol=SYMBOL, exchange=Exchange(EXCHANGE))),
         lambda: engine.dropped_ticks,
+        engine_stats=engine.wait_stats,
     )
+
+
+class Hold:
+    """A handler that holds the engine thread until released, so that a backlog builds up behind it."""
+
+    def __init__(self) -> None:
+        self.gate, self.inside = threading.Event(), threading.Event()
+
+    def __call__(self, event: Any) -> None:
+        self.inside.set()
+        self.gate.wait(60.0)
+
+
+def drain_rounds(
+    put_hold: Callable[[], None], hold: Hold, counter: Counter, rounds: int, fill: Callable[[], int]
+) -> list[float]:
+    """Per round: hold the engine thread, `fill()` a backlog behind it (returns its size), release it, and
+    time the handler from the first event to the last. The rates, sorted."""
+    rates = []
+    for _ in range(rounds):
+        counter.reset()
+        hold.gate.clear()
+        hold.inside.clear()
+        put_hold()
+        wait_until(hold.inside.is_set, 60.0, "the engine thread to be held")
+        size = fill()
+        hold.gate.set()
+        wait_until(lambda size=size: counter.count >= size, 120.0, "the backlog to drain")
+        rates.append(counter.count / (counter.last - counter.first))
+    return sorted(rates)
+
+
+def capacity_result(
+    spec: dict[str, Any], rates: list[float], counter: Counter, dropped: int
+) -> dict[str, Any]:
+    return {
+        "spec": spec,
+        "received": spec["count"] * len(rates) - dropped,
+        "dropped": dropped,
+        "rounds": rates,
+        "ticks_per_s": rates[len(rates) // 2],
+        "checksum_ok": counter.total > 0,
+        "stop": "all",
+    }
 
 
 def run_capacity(spec: dict[str, Any]) -> dict[str, Any]:
@@ -327,20 +553,11 @@ def run_capacity(spec: dict[str, Any]) -> dict[str, Any]:
     (which cannot send fast enough to saturate the batch path): per round, the engine thread is held in a
     handler while the core's C++ TestProducer fills a ring with `count` ticks, then released; the handler
     times the drain. The median round is reported."""
-    import threading as _threading
-
     from vtcore import _core
     from vtcore.event import EVENT_TICK, Event, EventEngine
 
     counter = Counter()
     perf_counter = time.perf_counter
-
-    def on_tick(event: Any) -> None:
-        if counter.count == 0:
-            counter.first = perf_counter()
-        counter.count += 1
-        counter.total += event.data.last_price
-        counter.last = perf_counter()
 
     def on_batch(ticks: Any, gateway_name: str) -> None:
         if counter.count == 0:
@@ -349,48 +566,72 @@ def run_capacity(spec: dict[str, Any]) -> dict[str, Any]:
         counter.total += float(ticks["last_price"].sum())
         counter.last = perf_counter()
 
-    gate, inside = _threading.Event(), _threading.Event()
-
-    def hold(event: Any) -> None:
-        inside.set()
-        gate.wait(60.0)
-
+    hold = Hold()
     engine = EventEngine(interval=60.0)
     if spec["handler"] == "object":
-        engine.register(EVENT_TICK, on_tick)
+        engine.register(EVENT_TICK, tick_handler(counter, latency=False))
     else:
         engine.register_tick_batch(on_batch)
     engine.register("bench.hold", hold)
     engine.start()
     capacity = 1 << max(16, (spec["count"] - 1).bit_length())
     producer = engine.create_producer("bench", "BENCH", capacity=capacity)
-    rates, received, dropped = [], 0, 0
-    for _ in range(spec.get("rounds", 5)):
-        counter.reset()
-        gate.clear()
-        inside.clear()
-        engine.put(Event("bench.hold"))
-        wait_until(inside.is_set, 60.0, "the engine thread to be held")
+    dropped = [0]
+
+    def fill() -> int:
         test_producer = _core.TestProducer(producer, [SYMBOL], EXCHANGE)
         test_producer.start(spec["count"], 0.0)
         test_producer.join(60.0)
-        pushed = test_producer.pushed
-        gate.set()
-        wait_until(lambda: counter.count >= pushed, 60.0, "the backlog to drain")  # noqa: B023
-        rates.append(counter.count / (counter.last - counter.first))
-        received += counter.count
-        dropped += test_producer.dropped
+        dropped[0] += test_producer.dropped
+        return int(test_producer.pushed)
+
+    rates = drain_rounds(lambda: engine.put(Event("bench.hold")), hold, counter, spec.get("rounds", 5), fill)
     engine.stop()
-    rates.sort()
-    return {
-        "spec": spec,
-        "received": received,
-        "dropped": dropped,
-        "rounds": rates,
-        "ticks_per_s": rates[len(rates) // 2],
-        "checksum_ok": counter.total > 0,
-        "stop": "all",
-    }
+    return capacity_result(spec, rates, counter, dropped[0])
+
+
+def run_vnpy_capacity(spec: dict[str, Any]) -> dict[str, Any]:
+    """vn.py's side of the capacity rows, like for like: its EventEngine's thread is held in a handler while
+    `count` prebuilt events ("eTick." carrying a vn.py TickData, as its gateway puts them) are put into its
+    queue, then released; a handler on "eTick." reads last_price of each and times the drain. The TickData
+    are built before timing starts (vtcore's side builds its TickData during the drain)."""
+    env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
+    _vnpy_env.add_vnpy_paths(env)
+    from datetime import datetime
+
+    from vnpy.event import Event, EventEngine  # type: ignore[import-not-found, unused-ignore]
+    from vnpy.trader.constant import Exchange  # type: ignore[import-not-found, unused-ignore]
+    from vnpy.trader.object import TickData  # type: ignore[import-not-found, unused-ignore]
+
+    counter = Counter()
+    hold = Hold()
+    engine = EventEngine(interval=60)
+    engine.register("eTick.", tick_handler(counter, latency=False))
+    engine.register("bench.hold", hold)
+    engine.start()
+    now = datetime.now()
+    events = [
+        Event(
+            "eTick.",
+            TickData(
+                gateway_name="CTP",
+                symbol=SYMBOL,
+                exchange=Exchange.SHFE,
+                datetime=now,
+                last_price=3000.0 + i % 100,
+            ),
+        )
+        for i in range(spec["count"])
+    ]
+
+    def fill() -> int:
+        for event in events:
+            engine.put(event)
+        return len(events)
+
+    rates = drain_rounds(lambda: engine.put(Event("bench.hold")), hold, counter, spec.get("rounds", 5), fill)
+    engine.stop()
+    return capacity_result(spec, rates, counter, 0)
 
 
 # -- vn.py ---------------------------------------------------------------------------------------------------
@@ -429,6 +670,7 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
             def onRtnDepthMarketData(self, data: dict[str, Any]) -> None:
                 if counter.count == 0:
                     counter.first = perf_counter()
+                    counter.thread_id = threading.get_native_id()
                 counter.count += 1
                 counter.total += data["LastPrice"]
                 counter.last = perf_counter()
@@ -438,6 +680,7 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
                 now = time_ns()
                 if counter.count == 0:
                     counter.first = perf_counter()
+                    counter.thread_id = threading.get_native_id()
                 counter.count += 1
                 counter.total += data["LastPrice"]
                 counter.latencies.append(
@@ -487,9 +730,11 @@ def worker(spec: dict[str, Any]) -> None:
     deadlocks while ticks are queued (vnpy.md §7.2) and vn.py's engine thread is not a daemon."""
     code = 0
     with tempfile.TemporaryDirectory(prefix="vtcore-bench-") as folder:
+        # Settings and CTP flow files of the run go to its own folder, never to the user's .vntrader.
+        os.environ["VTCORE_HOME"] = str(Path(folder) / ".vntrader")
         try:
             if spec["mode"] == "capacity":
-                result = run_capacity(spec)
+                result = run_capacity(spec) if spec["system"] == "vtcore" else run_vnpy_capacity(spec)
             else:
                 run = run_vtcore if spec["system"] == "vtcore" else run_vnpy
                 result = run(spec, Path(folder))

@@ -29,8 +29,10 @@ import types
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import websocket
 
@@ -70,6 +72,8 @@ def _vnpy_exchange_with_huobi() -> None:
 _vnpy_exchange_with_huobi()
 from vnpy_huobi import huobi_spot_gateway as vn_huobi_spot  # noqa: E402
 from vnpy_huobi import huobi_usdt_gateway as vn_huobi_usdt  # noqa: E402
+
+from _measure import ResultsFile  # noqa: E402
 
 # ------------------------------------------------------------------------------------------------- messages
 
@@ -482,7 +486,12 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=50_000, help="messages per venue case")
     parser.add_argument("--frames", type=int, default=100_000, help="frames per transport run")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--json", type=Path, default=None, help="write the figures here (benchmarks/report.py)"
+    )
     args = parser.parse_args()
+    results_file = ResultsFile("bench_venue_parse.py")
+    parse_rows: list[dict[str, Any]] = []
 
     print(
         f"python {sys.version.split()[0]}, {args.messages} messages per case, "
@@ -494,8 +503,10 @@ def main() -> None:
     for label in ours:
         ours_rate, theirs_rate, ratio = compare(ours[label], theirs[label], args.repeat)
         ratios.append(ratio)
+        parse_rows.append({"case": label, "vtcore": ours_rate, "vnpy": theirs_rate, "pair_ratio": ratio})
         print(f"{label:<28}{ours_rate:>14,.0f}{theirs_rate:>14,.0f}{ratio:>7.2f}x")
-    print(f"{'geometric mean ratio':<56}{statistics.geometric_mean(ratios):>7.2f}x")
+    geometric_mean = statistics.geometric_mean(ratios)
+    print(f"{'geometric mean ratio':<56}{geometric_mean:>7.2f}x")
 
     # BitMEX, Bitfinex, 1Token: beside vn.py's own parser where the registry has it, else the most-used
     # third-party parser of the same events (see benchmarks/_cases_bitmex_bitfinex_onetoken.py)
@@ -529,6 +540,19 @@ def main() -> None:
     print(f"{'aiohttp (vtcore transport)':<28}{ours_rate:>14,.0f} frames/s")
     print(f"{'websocket-client':<28}{theirs_rate:>14,.0f} frames/s")
     print(f"{'ratio (median of pairs)':<28}{socket_ratio:>13.2f}x")
+    if args.json is not None:
+        figures = {
+            "parse": parse_rows,
+            "geometric_mean": geometric_mean,
+            "socket": {
+                "frames": args.frames,
+                "frame_bytes": len(frame),
+                "vtcore": ours_rate,
+                "websocket_client": theirs_rate,
+                "pair_ratio": socket_ratio,
+            },
+        }
+        results_file.write(args.json, figures)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Test helper: MainEngine + CtpGateway, an event recorder and condition waits (never sleep and hope)."""
+"""Test helper: MainEngine + a Thost-family gateway (CtpGateway, MiniGateway), an event recorder and condition
+waits (never sleep and hope)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from vtcore.engine import MainEngine
 from vtcore.event import EVENT_GATEWAY_STATE, EVENT_LOG, Event, EventEngine
+from vtcore.gateway import BaseGateway
 from vtcore.gateways.ctp import CtpGateway
 
 TIMEOUT = 60.0  # generous: a condition is waited for, never assumed to hold after a fixed delay
@@ -51,18 +53,22 @@ def wait_for(condition: Callable[[], Any], timeout: float = TIMEOUT, what: str =
 
 @contextmanager
 def ctp_engine(
-    setting: dict[str, Any] | None = None, **gateway_attributes: Any
-) -> Iterator[tuple[MainEngine, CtpGateway, Recorder]]:
-    """A started engine with a CtpGateway named "CTP"; connected when `setting` is given; closed after."""
+    setting: dict[str, Any] | None = None,
+    gateway_class: type[BaseGateway] = CtpGateway,
+    **gateway_attributes: Any,
+) -> Iterator[tuple[MainEngine, Any, Recorder]]:
+    """A started engine with a `gateway_class` gateway under its default name ("CTP", "MINI"); connected when
+    `setting` is given; closed after."""
     event_engine = EventEngine(interval=0.2)
     main_engine = MainEngine(event_engine)
-    gateway = main_engine.add_gateway(CtpGateway, "CTP")
-    for name, value in gateway_attributes.items():
-        setattr(gateway, name, value)
+    name = gateway_class.default_name
+    gateway = main_engine.add_gateway(gateway_class, name)
+    for attribute, value in gateway_attributes.items():
+        setattr(gateway, attribute, value)
     recorder = Recorder(event_engine)
     try:
         if setting is not None:
-            main_engine.connect(setting, "CTP")
+            main_engine.connect(setting, name)
         yield main_engine, gateway, recorder
     finally:
         main_engine.close()

@@ -1,4 +1,5 @@
-"""Test helper: the real CTP headers and libraries of a pinned SDK version, through the fetch tool's cache.
+"""Test helper: the real headers and libraries of a pinned SDK version (CTP, CTP-Mini), through the fetch
+tool's cache.
 
 The build fetched them already, so this is a cache hit (no network); on a fresh machine the tool downloads.
 """
@@ -26,8 +27,8 @@ def sdk_tool() -> ModuleType:
 
 
 @functools.cache
-def sdk_dir(api_version: str = "6.7.11") -> Path:
-    """A folder with include/ and lib/ of that CTP version (one per test session)."""
-    dest = Path(tempfile.mkdtemp(prefix=f"vtcore-ctp-{api_version}-"))
-    sdk_tool().fetch_sdk("ctp", api_version, dest)
+def sdk_dir(api_version: str = "6.7.11", sdk: str = "ctp") -> Path:
+    """A folder with include/ and lib/ of that SDK version (one per test session)."""
+    dest = Path(tempfile.mkdtemp(prefix=f"vtcore-{sdk}-{api_version}-"))
+    sdk_tool().fetch_sdk(sdk, api_version, dest)
     return dest

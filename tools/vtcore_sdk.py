@@ -69,6 +69,7 @@ class Artifact:
     sha256: str
     headers: tuple[Member, ...] = ()
     libraries: tuple[Member, ...] = ()
+    library_versions: tuple[tuple[str, str], ...] = ()  # (role, version a library of that role reports)
 
     @property
     def package(self) -> str:
@@ -89,10 +90,17 @@ class Artifact:
                     f"manifest artifact {table.get('file', '?')!r}: key {key!r} must be a list of strings")
             return tuple(Member.parse(item) for item in value)
 
+        versions = []
+        for item in table.get("library_versions", []) or []:
+            role, _, version = str(item).partition("=")
+            if not re.fullmatch(r"[a-z]+", role.strip()) or not version.strip():
+                raise SdkError(f"manifest artifact {table.get('file', '?')!r}: library_versions entries are "
+                               f"'<role>=<version>', not {item!r}")
+            versions.append((role.strip(), version.strip()))
         artifact = cls(
             sdk=text("sdk"), api_version=text("api_version"), requirement=text("requirement"),
             kind=text("kind"), file=text("file"), sha256=text("sha256").lower(),
-            headers=members("headers"), libraries=members("libraries"),
+            headers=members("headers"), libraries=members("libraries"), library_versions=tuple(versions),
         )
         if artifact.kind not in {"sdist", "wheel"}:
             raise SdkError(f"manifest artifact {artifact.file!r}: kind must be 'sdist' or 'wheel'")
@@ -182,7 +190,7 @@ def select(artifacts: list[Artifact], sdk: str, api_version: str) -> list[Artifa
         known = sorted({a.api_version for a in artifacts if a.sdk == sdk})
         raise SdkError(
             f"the manifest lists no {sdk} artifact for API version {api_version!r} "
-            f"(listed: {', '.join(known)}); pick one of those with -DVTCORE_CTP_VERSION "
+            f"(listed: {', '.join(known)}); pick one of those with -DVTCORE_{sdk.upper()}_VERSION "
             f"or add an [[artifact]] to sdk/manifest.toml"
         )
     return chosen
@@ -308,7 +316,9 @@ def fetch_sdk(sdk: str, api_version: str, dest: Path, *, manifest: Path = DEFAUL
     headers: list[str] = []
     libraries: list[str] = []
     sources: list[dict[str, str]] = []
+    library_versions: dict[str, str] = {}
     for artifact in artifacts:
+        library_versions.update(artifact.library_versions)
         archive = fetch(artifact, cache=cache, offline=offline, pip_args=pip_args)
         written = extract(artifact, archive, dest)
         headers += written["include"]
@@ -317,7 +327,7 @@ def fetch_sdk(sdk: str, api_version: str, dest: Path, *, manifest: Path = DEFAUL
                         "sha256": artifact.sha256, "cached": str(archive)})
     info: dict[str, object] = {"sdk": sdk, "api_version": api_version, "include_dir": str(dest / "include"),
                                "lib_dir": str(dest / "lib"), "headers": headers, "libraries": libraries,
-                               "artifacts": sources}
+                               "library_versions": library_versions, "artifacts": sources}
     dest.mkdir(parents=True, exist_ok=True)
     (dest / "sdk-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     return info

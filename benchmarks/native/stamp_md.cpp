@@ -1,15 +1,21 @@
 // A market-data library for the latency benchmark: it has the vendor's name and ABI
-// (libthostmduserapi_se.so, CTP 6.7.11) and forwards everything to vtcore's simulator core, except that
+// (libthostmduserapi_se.so, CTP 6.7.11) and forwards everything to vtcore's simulator (its CTP front-end's
+// market-data library, opened by the absolute path VTCORE_SIM_MD_LIBRARY with RTLD_LOCAL), except that
 // each OnRtnDepthMarketData gets its send time written into two fields that both vn.py's gateway and
 // vtcore's binding copy unchanged into their tick objects: UpperLimitPrice = whole seconds,
 // LowerLimitPrice = nanoseconds (CLOCK_REALTIME, the clock of time.time_ns()), taken just before the
 // client's callback is entered. vn.py keeps no receive time of its own, so this is how a tick carries
 // "when the simulator called back" to the handler, the same way for both systems. Latency runs only.
+#include <dlfcn.h>
+
+#include <cstdio>
 #include <ctime>
 
 #include "ThostFtdcMdApi.h"
 
-extern "C" void* vtcore_ctpsim_create_md_api(const char* flow_path, bool udp, bool multicast, bool production);
+#ifndef VTCORE_SIM_MD_LIBRARY
+#error "the build passes -DVTCORE_SIM_MD_LIBRARY=\"<the simulator's libthostmduserapi_se.so>\""
+#endif
 
 namespace {
 
@@ -94,7 +100,15 @@ class StampMdApi final : public CThostFtdcMdApi {
 
 CThostFtdcMdApi* CThostFtdcMdApi::CreateFtdcMdApi(const char* flow_path, const bool udp, const bool multicast,
                                                   bool production) {
-  auto* inner = static_cast<CThostFtdcMdApi*>(vtcore_ctpsim_create_md_api(flow_path, udp, multicast, production));
+  using Factory = CThostFtdcMdApi* (*)(const char*, bool, bool, bool);
+  static void* simulator = ::dlopen(VTCORE_SIM_MD_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+  auto* factory = simulator ? reinterpret_cast<Factory>(::dlsym(simulator, "_ZN15CThostFtdcMdApi15CreateFtdcMdApiEPKcbbb"))
+                            : nullptr;
+  if (factory == nullptr) {
+    std::fprintf(stderr, "stamp: cannot open the simulator %s: %s\n", VTCORE_SIM_MD_LIBRARY, ::dlerror());
+    return nullptr;
+  }
+  CThostFtdcMdApi* inner = factory(flow_path, udp, multicast, production);
   return inner == nullptr ? nullptr : new StampMdApi(inner);
 }
 

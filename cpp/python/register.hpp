@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <type_traits>
 
 #include "vtcore/records.hpp"
 #include "vtcore/tick_buffer.hpp"
@@ -42,6 +43,35 @@ inline std::chrono::nanoseconds seconds_to_ns(double seconds, const char* what) 
   if (std::isnan(seconds)) throw py::value_error(std::string(what) + " must be a number");
   constexpr double kMaxSeconds = 365.0 * 24 * 3600;
   return std::chrono::nanoseconds(static_cast<std::int64_t>(std::clamp(seconds, 0.0, kMaxSeconds) * 1e9));
+}
+
+/// Runs `work` (which must not touch Python) with the GIL released, and takes the GIL back in the ordinary
+/// flow of code, not in a destructor as py::gil_scoped_release does. At interpreter exit CPython ends a
+/// daemon thread that asks for the GIL with pthread_exit; the forced unwinding that starts there must not
+/// start inside a destructor (implicitly noexcept), or the process aborts with "terminate called without
+/// an active exception" (issue 19: a running EventEngine at exit).
+template <typename Work>
+auto without_gil(Work&& work) {
+  PyThreadState* state = PyEval_SaveThread();
+  if constexpr (std::is_void_v<std::invoke_result_t<Work&>>) {
+    try {
+      work();
+    } catch (...) {
+      PyEval_RestoreThread(state);
+      throw;
+    }
+    PyEval_RestoreThread(state);
+  } else {
+    std::invoke_result_t<Work&> result{};
+    try {
+      result = work();
+    } catch (...) {
+      PyEval_RestoreThread(state);
+      throw;
+    }
+    PyEval_RestoreThread(state);
+    return result;
+  }
 }
 
 }  // namespace vtcore::python

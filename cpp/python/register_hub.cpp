@@ -128,15 +128,27 @@ void register_hub(py::module_& m) {
 
   py::class_<EventHub, std::shared_ptr<EventHub>>(
       m, "EventHub", "Per-producer rings drained by one consumer thread, with a park/wake-up.")
-      .def(py::init([](std::int64_t tick_buffer_capacity, double spin_us, double max_spin_us) {
+      .def(py::init([](std::int64_t tick_buffer_capacity, double spin_us, double max_spin_us, bool poll,
+                       double yield_after_us, double spin_budget, double tick_batch_us) {
              if (tick_buffer_capacity <= 0) throw py::value_error("tick_buffer_capacity must be positive");
-             return std::make_shared<EventHub>(static_cast<std::size_t>(tick_buffer_capacity),
-                                               seconds_to_ns(spin_us * 1e-6, "spin_us"),
-                                               seconds_to_ns(max_spin_us * 1e-6, "max_spin_us"));
+             if (!(spin_budget > 0.0 && spin_budget <= 1.0)) throw py::value_error("spin_budget must be in (0, 1]");
+             WaitProfile profile;
+             profile.poll = poll;
+             profile.yield_after = seconds_to_ns(yield_after_us * 1e-6, "yield_after_us");
+             profile.spin = seconds_to_ns(spin_us * 1e-6, "spin_us");
+             profile.max_spin = seconds_to_ns(max_spin_us * 1e-6, "max_spin_us");
+             profile.spin_budget = spin_budget;
+             profile.tick_batch = seconds_to_ns(tick_batch_us * 1e-6, "tick_batch_us");
+             return std::make_shared<EventHub>(static_cast<std::size_t>(tick_buffer_capacity), profile);
            }),
            py::arg("tick_buffer_capacity") = 65536, py::arg("spin_us") = 50.0, py::arg("max_spin_us") = 0.0,
-           "The idle consumer spins spin_us before parking; with max_spin_us > spin_us the window adapts "
-           "between the two to the gap between arrivals.")
+           py::kw_only(), py::arg("poll") = false, py::arg("yield_after_us") = 50.0, py::arg("spin_budget") = 1.0,
+           py::arg("tick_batch_us") = 0.0,
+           "How the idle consumer waits (vtcore/wait_profile.hpp): with poll, it never parks and yields its CPU "
+           "once polling has missed for yield_after_us; otherwise it spins spin_us before parking (with "
+           "max_spin_us > spin_us the window adapts between the two to the gap between arrivals), spinning "
+           "at most spin_budget of wall time; with tick_batch_us > 0 ticks wait that long to be drained "
+           "together.")
       .def_property_readonly("tick_buffer", &EventHub::tick_buffer)
       .def(
           "add_producer",
@@ -161,32 +173,53 @@ void register_hub(py::module_& m) {
             const bool offered = handoff.offer(self.consumer_spinning(), kHandoffMinGap);
             self.notify();
             if (!offered) return false;
-            const py::gil_scoped_release release;
-            handoff.released();
-            const bool taken = handoff.finish(kHandoffTimeout);
-            // The engine thread now holds the GIL for the event's handlers, and releases it when it goes back
-            // to waiting (spinning). Asking for the GIL before that would put this thread to sleep on it and
-            // cost it a wake-up (tens of µs, sometimes hundreds on a VM: its next events would queue behind);
-            // the handlers are usually done within microseconds, so wait for that first, briefly.
-            if (taken) LockHandoff::await([&self] { return self.consumer_spinning(); }, kHandoffTimeout);
-            return taken;
+            return without_gil([&] {
+              handoff.released();
+              const bool taken = handoff.finish(kHandoffTimeout);
+              // The engine thread now holds the GIL for the event's handlers, and releases it when it goes
+              // back to waiting (spinning). Asking for the GIL before that would put this thread to sleep on
+              // it and cost it a wake-up (tens of µs, sometimes hundreds on a VM: its next events would queue
+              // behind); the handlers are usually done within microseconds, so wait for that first, briefly.
+              if (taken) LockHandoff::await([&self] { return self.consumer_spinning(); }, kHandoffTimeout);
+              return taken;
+            });
           },
           "notify() for a thread that holds the GIL and has just queued an event: when the consumer is "
           "spinning and the event is isolated, hands the GIL straight to it (handoff.hpp). True when it did.")
       .def_property_readonly("handoffs", [](EventHub& self) { return self.handoff().handoffs(); })
       .def_property_readonly("consumer_spinning", &EventHub::consumer_spinning)
+      .def_property_readonly("wakes", &EventHub::wakes)
+      .def_property_readonly("last_woken_ns", &EventHub::last_woken_ns,
+                             "now_ns() when the last wait() found work (0 before): for latency breakdowns.")
+      .def_property_readonly("last_resumed_ns", &EventHub::last_resumed_ns,
+                             "now_ns() when the consumer last held the GIL again after a wait() (0 before).")
+      .def("wait_stats",
+           [](const EventHub& self) {
+             const WaitCounters c = self.wait_counters();
+             py::dict out;
+             out["waits"] = c.waits;
+             out["caught_spinning"] = c.caught_spinning;
+             out["parks"] = c.parks;
+             out["wakes"] = self.wakes();
+             out["yields"] = c.yields;
+             out["starved"] = c.starved;
+             out["spin_ns"] = c.spin_ns;
+             return out;
+           },
+           "What the consumer's waits did so far: waits, caught_spinning (work seen while spinning or polling), "
+           "parks, wakes (a producer or notify woke it), yields and starved (polling), spin_ns.")
       .def(
           "wait",
           [](EventHub& self, double timeout) {
             const auto ns = seconds_to_ns(timeout, "timeout");
-            bool work = false;
-            {
-              // Safe without the GIL: wait touches only C++ state and no Python objects.
-              const py::gil_scoped_release release;
-              work = self.wait(ns);
+            // Safe without the GIL: wait touches only C++ state and no Python objects.
+            const bool work = without_gil([&] {
+              const bool found = self.wait(ns);
               self.handoff().before_acquire(kHandoffTimeout);
-            }
+              return found;
+            });
             self.handoff().after_acquire();
+            self.resumed();
             return work;
           },
           py::arg("timeout"))
@@ -202,8 +235,7 @@ void register_hub(py::module_& m) {
             if (self.backlog() <= kDrainWithGil) {
               self.drain(sink, std::min(max, kDrainWithGil));
             } else {
-              const py::gil_scoped_release release;
-              self.drain(sink, max);
+              without_gil([&] { self.drain(sink, max); });
             }
             py::list out(sink.segments.size());
             std::size_t i = 0;

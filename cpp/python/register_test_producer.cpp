@@ -32,16 +32,12 @@ void register_test_producer(py::module_& m) {
           [](TestProducer& self, std::optional<double> timeout) {
             std::optional<std::chrono::nanoseconds> limit;
             if (timeout) limit = seconds_to_ns(*timeout, "timeout");
-            const py::gil_scoped_release release;  // the thread never needs the GIL
-            return self.join(limit);
+            return without_gil([&] { return self.join(limit); });  // the thread never needs the GIL
           },
           py::arg("timeout") = py::none())
       .def(
           "stop",
-          [](TestProducer& self) {
-            const py::gil_scoped_release release;
-            self.stop();
-          })
+          [](TestProducer& self) { without_gil([&] { self.stop(); }); })
       .def_property_readonly("running", &TestProducer::running)
       .def_property_readonly("pushed", &TestProducer::pushed)
       .def_property_readonly("dropped", &TestProducer::dropped)

@@ -29,7 +29,7 @@ bool Producer::push_tick(const TickRecord& tick) noexcept {
     return false;
   }
   bump(ticks_pushed_);
-  wakeup_->wake_if_parked();
+  wakeup_->after_tick();
   return true;
 }
 
@@ -51,7 +51,7 @@ void Producer::push_message(std::uint32_t kind, std::int32_t request_id, bool is
                         }
                       });
   if (!pushed) spill(header, data);
-  wakeup_->wake_if_parked();
+  wakeup_->after_message();
 }
 
 void Producer::spill(const MessageHeader& header, const void* data) noexcept {
@@ -68,6 +68,12 @@ void Producer::spill(const MessageHeader& header, const void* data) noexcept {
 bool Producer::has_work() noexcept {
   return pending_next_ < pending_.size() || ring_.readable() > 0 ||
          spilling_.load(std::memory_order_acquire);
+}
+
+bool Producer::has_message() noexcept {
+  // messages_pushed_ counts a message before it is published and before the producer's fence
+  // (Wakeup::after_message), so a consumer that announced parking either sees the count or is woken.
+  return messages_pushed_.load(std::memory_order_acquire) != messages_taken_;
 }
 
 std::size_t Producer::backlog() {
@@ -87,6 +93,7 @@ std::size_t Producer::drain_some(DrainSink& sink, TickBuffer::Writer& ticks, std
     if (pending_next_ < pending_.size()) {
       const OwnedMessage& message = pending_[pending_next_++];
       sink.on_message(id_, message.header, message.payload.get());
+      ++messages_taken_;
       ++done;
       continue;
     }
@@ -114,6 +121,7 @@ std::size_t Producer::drain_some(DrainSink& sink, TickBuffer::Writer& ticks, std
       delete[] first.message.heap;
       first.message.heap = nullptr;
       ring_.consume(1);
+      ++messages_taken_;
       ++done;
       continue;
     }
@@ -146,10 +154,38 @@ std::size_t Producer::drain_some(DrainSink& sink, TickBuffer::Writer& ticks, std
   return done;
 }
 
+namespace {
+
+// Consumer-only counters read by other threads: a plain load + store is enough.
+void add(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) noexcept {
+  counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+
+WaitProfile spin_profile(std::chrono::nanoseconds spin, std::chrono::nanoseconds max_spin) {
+  WaitProfile profile;
+  profile.spin = spin;
+  profile.max_spin = max_spin;
+  return profile;
+}
+
+std::chrono::nanoseconds to_ns(Wakeup::Clock::duration d) noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(d);
+}
+
+// A spin budget may save up this much spin while idle, for the next burst.
+constexpr std::chrono::microseconds kSpinBurst{1000};
+
+}  // namespace
+
+EventHub::EventHub(std::size_t tick_buffer_capacity, const WaitProfile& profile)
+    : wakeup_(std::make_shared<Wakeup>()), ticks_(std::make_shared<TickBuffer>(tick_buffer_capacity)),
+      profile_(profile), spin_(profile.spin, profile.max_spin) {
+  spin_.set_budget(profile.spin_budget, kSpinBurst);
+}
+
 EventHub::EventHub(std::size_t tick_buffer_capacity, std::chrono::nanoseconds spin,
                    std::chrono::nanoseconds max_spin)
-    : wakeup_(std::make_shared<Wakeup>()), ticks_(std::make_shared<TickBuffer>(tick_buffer_capacity)),
-      spin_(spin, max_spin) {}
+    : EventHub(tick_buffer_capacity, spin_profile(spin, max_spin)) {}
 
 EventHub::~EventHub() {
   const std::lock_guard<std::mutex> lock(producers_mutex_);
@@ -198,13 +234,85 @@ bool EventHub::has_work() {
   return std::any_of(snapshot_.begin(), snapshot_.end(), [](const auto& producer) { return producer->has_work(); });
 }
 
+bool EventHub::has_urgent() {
+  refresh_snapshot();
+  return std::any_of(snapshot_.begin(), snapshot_.end(), [](const auto& producer) { return producer->has_message(); });
+}
+
 bool EventHub::wait(std::chrono::nanoseconds timeout) {
   const std::lock_guard<std::mutex> lock(consumer_mutex_);
-  const auto deadline = SpinPolicy::Clock::now() + timeout;
-  const bool work = wakeup_->wait(timeout, spin_.window(), [this] { return has_work(); });
-  const auto now = SpinPolicy::Clock::now();
+  const auto start = Wakeup::Clock::now();
+  const auto deadline = start + std::max(timeout, std::chrono::nanoseconds::zero());
+  add(waits_);
+  bool work = false;
+  bool waited = false;
+  if (profile_.poll && start >= unpolled_until_) {
+    const Wakeup::Poll outcome = wakeup_->poll_until(deadline, profile_.yield_after, [this] { return has_work(); });
+    const auto now = Wakeup::Clock::now();
+    add(spin_ns_, static_cast<std::uint64_t>(to_ns(now - start).count()));
+    work = outcome == Wakeup::Poll::kWork;
+    if (work) add(caught_spinning_);
+    waited = outcome != Wakeup::Poll::kStarved;
+    if (!waited) {
+      // Short of CPU: spin and park for a spell, doubling (up to 2 s) while starving recurs within a spell
+      // of the last one's end.
+      constexpr std::chrono::nanoseconds kFirstSpell = std::chrono::milliseconds(100);
+      constexpr std::chrono::nanoseconds kLongestSpell = std::chrono::seconds(2);
+      const bool recurs = now - last_starved_ < 2 * unpolled_for_;
+      unpolled_for_ = recurs ? std::min(2 * unpolled_for_, kLongestSpell) : kFirstSpell;
+      last_starved_ = now;
+      unpolled_until_ = now + unpolled_for_;
+    }
+  }
+  if (!waited) work = spin_then_park(Wakeup::Clock::now(), deadline);
+  wakeup_->clear_notification();
+  if (work) last_woken_ns_.store(now_ns(), std::memory_order_relaxed);
+  const auto now = Wakeup::Clock::now();
   if (work || now < deadline) spin_.on_arrival(now);  // woken by work or a notify, not by the timeout
   return work;
+}
+
+bool EventHub::spin_then_park(Wakeup::Clock::time_point start, Wakeup::Clock::time_point deadline) {
+  const auto spin = std::min(spin_.allowance(start), to_ns(deadline - start));
+  bool work = wakeup_->spin_until(start + spin, [this] { return has_work(); });
+  const auto spun = to_ns(Wakeup::Clock::now() - start);
+  spin_.spent(spun);
+  add(spin_ns_, static_cast<std::uint64_t>(spun.count()));
+  if (work) {
+    add(caught_spinning_);
+  } else if (!wakeup_->notified()) {
+    add(parks_);
+    work = park(deadline);
+  }
+  return work;
+}
+
+bool EventHub::park(Wakeup::Clock::time_point deadline) {
+  if (profile_.tick_batch <= std::chrono::nanoseconds::zero()) {
+    return wakeup_->park_until(deadline, Wakeup::kAnything, [this] { return has_work(); });
+  }
+  // Batching ticks: asleep for anything while there is nothing; once ticks wait, asleep for messages and
+  // notify() only, for up to `tick_batch`, so that the ticks pushed meanwhile join the same drain.
+  for (;;) {
+    if (wakeup_->notified() || has_urgent()) return has_work();
+    if (has_work()) {
+      const auto until = std::min(Wakeup::Clock::now() + profile_.tick_batch, deadline);
+      wakeup_->park_until(until, Wakeup::kUrgent, [this] { return has_urgent(); });
+      return true;
+    }
+    if (!wakeup_->park_until(deadline, Wakeup::kAnything, [this] { return has_work(); })) return false;
+  }
+}
+
+WaitCounters EventHub::wait_counters() const noexcept {
+  WaitCounters counters;
+  counters.waits = waits_.load(std::memory_order_relaxed);
+  counters.caught_spinning = caught_spinning_.load(std::memory_order_relaxed);
+  counters.parks = parks_.load(std::memory_order_relaxed);
+  counters.yields = wakeup_->yields();
+  counters.starved = wakeup_->starved();
+  counters.spin_ns = spin_ns_.load(std::memory_order_relaxed);
+  return counters;
 }
 
 std::size_t EventHub::drain(DrainSink& sink, std::size_t max) {

@@ -97,10 +97,20 @@ class EventHub:
     """Per-producer rings drained by one consumer thread, which parks in wait() when idle."""
 
     def __init__(
-        self, tick_buffer_capacity: int = 65536, spin_us: float = 50.0, max_spin_us: float = 0.0
+        self,
+        tick_buffer_capacity: int = 65536,
+        spin_us: float = 50.0,
+        max_spin_us: float = 0.0,
+        *,
+        poll: bool = False,
+        yield_after_us: float = 50.0,
+        spin_budget: float = 1.0,
+        tick_batch_us: float = 0.0,
     ) -> None:
-        """The idle consumer spins spin_us before parking; with max_spin_us > spin_us the window adapts
-        between the two to the gap between arrivals."""
+        """How the idle consumer waits (vtcore/wait_profile.hpp): with poll, it never parks and yields its CPU
+        once polling has missed for yield_after_us; otherwise it spins spin_us before parking (with
+        max_spin_us > spin_us the window adapts between the two to the gap between arrivals), spinning at
+        most spin_budget of wall time; with tick_batch_us > 0 ticks wait that long to be drained together."""
     @property
     def tick_buffer(self) -> TickBuffer: ...
     def add_producer(self, name: str, capacity: int = 65536) -> Producer: ...
@@ -115,6 +125,17 @@ class EventHub:
     @property
     def consumer_spinning(self) -> bool:
         """A hint: the consumer is spinning in wait() and sees a push or notify() within microseconds."""
+    @property
+    def wakes(self) -> int:
+        """Times a producer or notify() had to wake the parked consumer."""
+    @property
+    def last_woken_ns(self) -> int:
+        """now_ns() when the last wait() found work (0 before): for latency breakdowns."""
+    @property
+    def last_resumed_ns(self) -> int:
+        """now_ns() when the consumer last held the GIL again after a wait() (0 before)."""
+    def wait_stats(self) -> dict[str, int]:
+        """waits, caught_spinning, parks, wakes, yields, starved, spin_ns: what the consumer's waits did."""
     def wait(self, timeout: float) -> bool:
         """GIL released. True when there is work; returns early on a push or notify()."""
     def drain(self, max_records: int = 4096) -> list[TickRun | ProducerMessage]:

@@ -37,6 +37,16 @@ class SdkUnavailableError(GatewayError, ImportError):
     """A vendor SDK binding (e.g. `vtcore._ctp`) was not built or cannot load its libraries."""
 
 
+class SdkLibraryError(GatewayError, OSError):
+    """A vendor library cannot be loaded, or is not the library of that SDK and kind (raised by the bindings
+    before any call into it; the message names the file)."""
+
+
+class SdkVersionError(SdkLibraryError):
+    """A vendor library reports another version than the headers its binding was built from; the message names
+    the file, the version found and the one expected."""
+
+
 class InvalidIdentifierError(VtcoreError, ValueError):
     """A composed identifier (vt_symbol, vt_orderid, ...) cannot be parsed."""
 

@@ -10,15 +10,27 @@ Differences from vn.py's EventEngine, each fixing one of its faults:
 - register/unregister from any thread is safe (handler tables are swapped whole under a lock);
 - `stop()` returns once the running handler finishes, even with events queued: events still queued are
   discarded and counted in `discarded_on_stop` (and logged), never dispatched after `stop()` returns;
-- ticks from C++ producers reach Python in batches, with no Python call per tick unless someone listens.
+- ticks from C++ producers reach Python in batches, with no Python call per tick unless someone listens;
+- how the engine thread waits is a profile (`latency`, `balanced`, `efficient`: PROFILES), each with a
+  stated CPU cost;
+- `put()` is bounded for ticks like the C++ rings (beyond `max_queue` queued events a tick is dropped and
+  counted), and the queue's growth with other events (never dropped) is logged;
+- a process that ends while the engine runs ends cleanly: the engine is stopped at exit, and `sys.exit()` in
+  a handler ends the process with its code, as it would on the main thread.
 """
 
 from __future__ import annotations
 
+import atexit
+import logging
+import os
+import sys
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import dataclass
 from time import monotonic
 from typing import Any, TypeVar
 
@@ -28,7 +40,7 @@ import numpy
 
 from vtcore._core import EventHub, Producer, TickRun
 from vtcore._fast import Dispatcher, Event
-from vtcore.errors import EngineError
+from vtcore.errors import EngineError, SettingsError
 from vtcore.log import get_logger
 
 __all__ = [
@@ -42,10 +54,12 @@ __all__ = [
     "EVENT_TICK",
     "EVENT_TIMER",
     "EVENT_TRADE",
+    "PROFILES",
     "Event",
     "EventEngine",
     "HandlerType",
     "MessageHandler",
+    "Profile",
     "TickBatchHandler",
 ]
 
@@ -69,40 +83,159 @@ _T = TypeVar("_T")
 logger = get_logger("vtcore.event")
 
 
+@dataclass(frozen=True)
+class Profile:
+    """How the engine thread waits for events (the C++ side: `vtcore/wait_profile.hpp`)."""
+
+    poll: bool = False  # never park: the vendor thread never makes a syscall to wake the engine
+    yield_after_us: float = 50.0  # polling: yield the CPU once per this long while polling misses
+    spin_us: float = 20.0  # spin before parking (adapting up to max_spin_us when that is larger)
+    max_spin_us: float = 0.0
+    spin_budget: float = 1.0  # share of wall time the spin may take
+    tick_batch_us: float = 0.0  # ticks wait this long to be drained together (messages never wait)
+    max_drain: int = 4096  # records per drain
+
+
+#: The engine profiles, by name (docs/design.md, "Engine profiles", states what each costs).
+PROFILES: dict[str, Profile] = {
+    # Busy-polls (a pause instruction between checks): an event is seen within a microsecond and no producer
+    # ever makes a syscall for the engine. Costs a core; it yields that core every 50 µs while polling
+    # misses, and when it keeps losing its CPU (more busy threads than cores) it spins (20-250 µs, adapting)
+    # and parks instead for a spell of 0.1-2 s, then polls again.
+    "latency": Profile(poll=True, yield_after_us=50.0, spin_us=20.0, max_spin_us=250.0),
+    # Spins briefly (adapting 5-50 µs to the gap between events, at most 5 % of wall time) and parks: the
+    # first event after a gap longer than the spin pays a thread wake-up; CPU stays small and bounded.
+    "balanced": Profile(spin_us=5.0, max_spin_us=50.0, spin_budget=0.05),
+    # No spin; ticks wait up to 5 ms to be drained together (orders, trades and put() events do not wait):
+    # a few wake-ups a second whatever the tick rate. For recording and GUIs.
+    "efficient": Profile(spin_us=0.0, tick_batch_us=5_000.0, max_drain=65_536),
+}
+# Engines running now, stopped at interpreter exit (before CPython ends daemon threads).
+_running: weakref.WeakSet[EventEngine] = weakref.WeakSet()
+_EXIT_JOIN_SECONDS = 5.0
+
+
+# sys.exit() called by a handler: {"code": its argument, "raised": whether the main thread's SystemExit was
+# built}.
+_exit_request: dict[str, Any] = {}
+
+
+@atexit.register
+def _stop_running_engines() -> None:
+    """Stop every running engine at exit, so that no engine thread is left for CPython to end while it waits
+    in C++ (it was: "terminate called without an active exception", SIGABRT, issue 19)."""
+    for engine in list(_running):
+        try:
+            engine.stop(timeout=_EXIT_JOIN_SECONDS)
+        except Exception:  # at exit: report, never mask the process's own outcome
+            logger.exception("stopping the EventEngine at exit failed")
+    if _exit_request and not _exit_request["raised"]:
+        # CPython before 3.12 ends the process with status 0 when a SystemExit raised through
+        # PyThreadState_SetAsyncExc reaches the top level uncaught (it never builds the exception object,
+        # so it never reads the code): end with the handler's code here, once what is buffered is written.
+        code = _exit_request["code"]
+        if code is not None and not isinstance(code, int):
+            print(code, file=sys.stderr)
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+        os._exit(code if isinstance(code, int) else (0 if code is None else 1))
+
+
+def _end_process(exc: BaseException) -> None:
+    """A handler on the engine thread called sys.exit() (or raised KeyboardInterrupt): end the process as if
+    the main thread had, by raising the same in the main thread at its next Python instruction (a main thread
+    blocked in a call, e.g. time.sleep, gets it when the call returns)."""
+    main = threading.main_thread()
+    if not main.is_alive() or main.ident is None:
+        return
+    if isinstance(exc, KeyboardInterrupt):
+        import _thread  # noqa: PLC0415 (only on this path)
+
+        _thread.interrupt_main()
+        return
+    import ctypes  # noqa: PLC0415 (only on this path)
+
+    code = exc.code if isinstance(exc, SystemExit) else None
+    _exit_request.update(code=code, raised=False)
+
+    class EngineExit(SystemExit):
+        """SystemExit(code) raised in the main thread on behalf of a handler."""
+
+        def __init__(self) -> None:
+            _exit_request["raised"] = True
+            super().__init__(code)
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(main.ident), ctypes.py_object(EngineExit))
+
+
+def _setting(key: str) -> Any:
+    from vtcore.setting import get_settings  # noqa: PLC0415 (settings load on first use, not at import)
+
+    return get_settings()[key]
+
+
 class EventEngine:
     """Dispatches events to handlers on one thread: vn.py's API plus C++ producers and tick batches.
 
     `interval`: seconds between EVENT_TIMER events. `tick_buffer_capacity`: ticks the numpy-visible buffer
-    holds (a drained run never exceeds it). `max_drain`: records moved per drain.
+    holds (a drained run never exceeds it). `max_drain`: records moved per drain (default: the profile's).
 
-    How long the idle engine spins before it parks (spinning, it sees an event within a microsecond; parked,
-    waking costs a thread wake-up of tens of µs): by default it adapts to the feed, spinning through the gap
-    between events while that gap is at most `max_spin_us` (250 µs: feeds of about 4,000 events/s and more,
-    at the price of a busy core) and only `spin_us` (20 µs) otherwise. Pass `spin_us` alone for a fixed spin.
+    `profile` ("latency", "balanced" or "efficient"; default: `engine.profile` in vt_setting.json, else
+    "balanced") says how the engine thread waits for events, trading how soon it sees one against the CPU
+    it burns meanwhile (PROFILES; docs/design.md states each one's cost). `cpu` pins the engine thread to
+    that CPU (default: `engine.cpu`, -1 = not pinned); with "latency" give it a core of its own.
+    `spin_us` / `max_spin_us` override the profile's spin, with no budget (a fixed spin when `spin_us` is
+    given alone).
+
+    `max_queue`: once this many events wait in the `put()` queue, a tick put is dropped and counted
+    (`dropped_puts`, in `dropped_ticks` too, logged at the timer) as the C++ rings drop theirs; other events
+    are never dropped, and a queue that keeps growing with them is logged at each doubling.
     """
 
     def __init__(
         self,
         interval: float = 1.0,
         *,
+        profile: str | None = None,
+        cpu: int | None = None,
         tick_buffer_capacity: int = 65536,
         spin_us: float | None = None,
         max_spin_us: float | None = None,
-        max_drain: int = 4096,
+        max_drain: int | None = None,
+        max_queue: int = 65536,
     ) -> None:
         if interval <= 0:
             raise ValueError("interval must be positive")
+        if max_queue <= 0:
+            raise ValueError("max_queue must be positive")
         self._interval = float(interval)
-        self._max_drain = max_drain
-        if spin_us is None:
-            spin_us, max_spin_us = 20.0, (250.0 if max_spin_us is None else max_spin_us)
-        self._hub = EventHub(tick_buffer_capacity, spin_us, max_spin_us or 0.0)
+        self._profile_name, spec = self._resolve_profile(profile)
+        self._cpu = self._resolve_cpu(cpu)
+        self._max_drain = spec.max_drain if max_drain is None else max_drain
+        spin, max_spin, budget = spec.spin_us, spec.max_spin_us, spec.spin_budget
+        if spin_us is not None or max_spin_us is not None:  # the spin asked for, uncapped
+            budget = 1.0
+            if spin_us is not None:
+                spin, max_spin = spin_us, 0.0
+            if max_spin_us is not None:
+                max_spin = max_spin_us
+        self._hub = EventHub(tick_buffer_capacity, spin, max_spin, poll=spec.poll,
+                            yield_after_us=spec.yield_after_us, spin_budget=budget,
+                            tick_batch_us=spec.tick_batch_us)
         buffer = self._hub.tick_buffer
         self._dispatcher = Dispatcher(self._on_handler_error, EVENT_TICK)
         self._dispatcher.set_tick_buffer(buffer.address(), buffer.capacity, buffer.view)
         self._dispatcher.on_unhandled_message = self._on_unhandled_message
 
         self._queue: deque[Event] = deque()
+        self._max_queue = max_queue
+        self._queue_warn_at = max_queue  # the next queue length whose reaching is logged (doubles)
+        self._queue_lock = threading.Lock()  # only for the over-bound path of put()
+        self.dropped_puts = 0
+        self._puts_reported = 0
+        self.queue_peak = 0
         self._control: deque[tuple[Callable[[], Any], Future[Any]]] = deque()
         self._lock = threading.RLock()
         self._handlers: dict[str, list[HandlerType]] = {}
@@ -116,11 +249,55 @@ class EventEngine:
         self.handler_errors = 0
         self.discarded_on_stop = 0
 
+    @staticmethod
+    def _resolve_profile(name: str | None) -> tuple[str, Profile]:
+        if name is not None:
+            if name not in PROFILES:
+                raise ValueError(f"unknown engine profile {name!r}; expected one of {', '.join(PROFILES)}")
+            return name, PROFILES[name]
+        name = _setting("engine.profile")
+        if name not in PROFILES:
+            from vtcore.setting import GLOBAL_SETTINGS_FILE, get_file_path  # noqa: PLC0415
+
+            raise SettingsError(f"unknown engine profile {name!r}; expected one of {', '.join(PROFILES)}",
+                                file=str(get_file_path(GLOBAL_SETTINGS_FILE)), key="engine.profile")
+        return name, PROFILES[name]
+
+    @staticmethod
+    def _resolve_cpu(cpu: int | None) -> int | None:
+        if cpu is None:
+            cpu = int(_setting("engine.cpu"))
+        if cpu < 0:
+            return None
+        # Checked against the machine, not this thread's affinity: keeping the other threads off the engine's
+        # CPU (isolating it) is the point of pinning.
+        if not hasattr(os, "sched_setaffinity") or cpu >= (os.cpu_count() or 1):
+            raise ValueError(f"cannot pin the engine thread to CPU {cpu}: this machine has CPUs 0-"
+                             f"{(os.cpu_count() or 1) - 1}" if hasattr(os, "sched_setaffinity")
+                             else "cannot pin the engine thread: no CPU affinity on this platform")
+        return cpu
+
     # -- lifecycle ------------------------------------------------------------------------------------------
 
     @property
     def active(self) -> bool:
         return self._active
+
+    @property
+    def profile(self) -> str:
+        """The engine profile in use ("latency", "balanced" or "efficient")."""
+        return self._profile_name
+
+    @property
+    def cpu(self) -> int | None:
+        """The CPU the engine thread is pinned to, or None."""
+        return self._cpu
+
+    @property
+    def thread_id(self) -> int | None:
+        """The engine thread's native id while it runs (for CPU accounting), else None."""
+        thread = self._thread
+        return thread.native_id if thread is not None else None
 
     def start(self) -> None:
         """Start the dispatch thread. Events put before start are dispatched once it runs.
@@ -142,6 +319,7 @@ class EventEngine:
             self._active = True
             self._thread = threading.Thread(target=self._run, name="vtcore-event", daemon=True)
             self._thread.start()
+            _running.add(self)
 
     def stop(self, timeout: float | None = None) -> None:
         """Stop dispatching: the running handler finishes, events still queued are discarded and counted.
@@ -149,6 +327,7 @@ class EventEngine:
         Called from a handler it only asks the loop to end (the thread cannot join itself).
         """
         with self._lock:
+            _running.discard(self)
             if not self._active:
                 return
             self._active = False
@@ -157,6 +336,9 @@ class EventEngine:
         if thread is None or thread is threading.current_thread():
             return
         thread.join(timeout)
+        if thread.is_alive():
+            logger.warning("EventEngine.stop: the engine thread is still in a handler after %s s", timeout)
+            return
         with self._lock:
             self._thread = None
             self._run_control_calls()
@@ -246,10 +428,33 @@ class EventEngine:
         back after that (as it would have to wait for it anyway). Dense puts are only queued."""
         if not isinstance(event, Event):  # refused here, in the caller's thread, not on the engine thread
             raise TypeError(f"put() takes a vtcore.event.Event, not {type(event).__qualname__}")
+        if len(self._queue) >= self._max_queue and self._refuse_over_bound(event):
+            return
         self._queue.append(event)
         # Hands the GIL straight to the engine thread when it is spinning idle and this event is isolated
         # (saves the engine a thread wake-up, the bulk of put -> handler latency); a plain notify otherwise.
         self._hub.notify_handoff()
+
+    def _refuse_over_bound(self, event: Event) -> bool:
+        """The queue holds `max_queue` events: a tick is dropped and counted (True); anything else is kept (an
+        order or a trade is never dropped) and the growth is logged at each doubling."""
+        with self._queue_lock:
+            if event.type.startswith(EVENT_TICK):
+                self.dropped_puts += 1
+                return True
+            size = len(self._queue) + 1
+            self.queue_peak = max(self.queue_peak, size)
+            if size < self._queue_warn_at:
+                return False
+            self._queue_warn_at = 2 * size
+        logger.warning("EventEngine: %d events wait in the put() queue (ticks beyond %d are dropped; other "
+                       "events are kept): the handlers are slower than put()", size, self._max_queue)
+        return False
+
+    @property
+    def queue_size(self) -> int:
+        """Events waiting in the put() queue now."""
+        return len(self._queue)
 
     # -- C++ producers --------------------------------------------------------------------------------------
 
@@ -297,8 +502,13 @@ class EventEngine:
 
     @property
     def dropped_ticks(self) -> int:
-        """Ticks dropped by all producers because their ring was full."""
-        return sum(int(entry["ticks_dropped"]) for entry in self._hub.stats())
+        """Ticks dropped because a producer's ring was full or the put() queue held `max_queue` events."""
+        return sum(int(entry["ticks_dropped"]) for entry in self._hub.stats()) + self.dropped_puts
+
+    def wait_stats(self) -> dict[str, int]:
+        """What the engine thread's waits did: waits, caught_spinning, parks, wakes, yields, starved,
+        spin_ns."""
+        return dict(self._hub.wait_stats())
 
     @property
     def hub(self) -> EventHub:
@@ -329,6 +539,23 @@ class EventEngine:
     # -- the engine thread ----------------------------------------------------------------------------------
 
     def _run(self) -> None:
+        if self._cpu is not None:
+            try:
+                os.sched_setaffinity(0, {self._cpu})  # 0: this thread only
+            except OSError as exc:  # e.g. a cpuset that excludes it: run, unpinned, and say so
+                logger.error("cannot pin the engine thread to CPU %d: %s; it runs unpinned", self._cpu, exc)
+        try:
+            self._loop()
+        except (SystemExit, KeyboardInterrupt) as exc:
+            # sys.exit() in a handler: the engine stops and the process ends with that code, as it would had
+            # the handler run on the main thread (vn.py's engine thread died silently and the process hung).
+            with self._lock:
+                self._active = False
+                _running.discard(self)
+            logger.info("a handler raised %r: the engine stops and the process exits", exc)
+            _end_process(exc)
+
+    def _loop(self) -> None:
         hub = self._hub
         queue = self._queue
         control = self._control
@@ -358,6 +585,8 @@ class EventEngine:
                 now = monotonic()
                 if now >= next_timer:
                     self._report_drops()
+                    if not queue:
+                        self._queue_warn_at = self._max_queue
                     dispatch(Event(EVENT_TIMER))
                     next_timer += interval
                     if next_timer <= now:  # a handler blocked for more than an interval: skip, no burst
@@ -366,7 +595,14 @@ class EventEngine:
                 logger.exception("EventEngine loop error; the engine goes on")
 
     def _report_drops(self) -> None:
-        """Log, once per timer interval, the ticks each producer dropped (ring full) since the last report."""
+        """Log, once per timer interval, the ticks each producer dropped (ring full) and put() dropped (queue
+        full) since the last report."""
+        dropped_puts = self.dropped_puts
+        if dropped_puts > self._puts_reported:
+            logger.warning("put() dropped %d ticks (%d in all): %d events waited in its queue; the handlers "
+                           "are slower than put()", dropped_puts - self._puts_reported, dropped_puts,
+                           self._max_queue)
+            self._puts_reported = dropped_puts
         for entry in self._hub.stats():
             producer_id, dropped = int(entry["id"]), int(entry["ticks_dropped"])
             new = dropped - self._drops_reported.get(producer_id, 0)

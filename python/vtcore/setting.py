@@ -60,6 +60,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "database.port": 0,
     "database.user": "",
     "database.password": "",
+    # vtcore's: how the EventEngine thread waits (vtcore.event.PROFILES), the CPU it is pinned to (-1: none).
+    "engine.profile": "balanced",
+    "engine.cpu": -1,
 }
 LANGUAGES = ("zh", "en")
 

@@ -29,13 +29,14 @@ def test_info_reports_bindings_and_settings_folder(capsys, tmp_path, monkeypatch
     assert f"settings folder: {tmp_path / 'vt'}" in out
     assert "vtcore._fast: ok" in out
     assert "build: version=" in out and "build_type=" in out and "VTCORE_WITH_CTP=" in out
-    ctp_line = next(line for line in out.splitlines() if line.startswith("vtcore._ctp:"))
-    try:
-        importlib.import_module("vtcore._ctp")
-    except Exception:
-        assert "not available (" in ctp_line  # and says why
-    else:
-        assert "ok" in ctp_line
+    for module, title in (("vtcore._ctp", "CTP"), ("vtcore._mini", "CTP-Mini")):
+        line = next(line for line in out.splitlines() if line.startswith(f"{title} SDK:"))
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            assert "not built: " in line and "available in this build: " in line  # and says why
+        else:
+            assert f"built from the {title} " in line and module in line
 
 
 def test_console_script_entry_point():

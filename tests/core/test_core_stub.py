@@ -77,7 +77,12 @@ def _stub_parameters(node: ast.FunctionDef) -> list[tuple[str, object]]:
     args = [arg.arg for arg in node.args.args if arg.arg != "self"]
     defaults: list[object] = [ast.literal_eval(value) for value in node.args.defaults]
     padded = [...] * (len(args) - len(defaults)) + defaults
-    return list(zip(args, padded, strict=True))
+    parameters = list(zip(args, padded, strict=True))
+    if node.args.kwonlyargs:  # pybind11 writes the keyword-only marker as a parameter named "*"
+        parameters.append(("*", ...))
+        for arg, default in zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True):
+            parameters.append((arg.arg, ... if default is None else ast.literal_eval(default)))
+    return parameters
 
 
 def _stub_functions() -> dict[str, ast.FunctionDef]:

@@ -225,21 +225,27 @@ def test_real_pinned_openctp_wheel(tmp_path: Path) -> None:
 @pytest.mark.skipif(shutil.which("cmake") is None, reason="needs cmake")
 @pytest.mark.parametrize("available", [True, False])
 def test_cmake_step_records_found_or_why_not(tmp_path: Path, available: bool) -> None:
-    """cmake/CtpSdk.cmake alone: with the SDK in the cache it defines the headers; without it (offline, empty
-    cache) configuration still succeeds and the build-info file says why and how to fix it."""
+    """cmake/VendorSdk.cmake alone: with the SDK in the cache it defines the headers target and the library
+    versions the manifest names; without it (offline, empty cache) configuration still succeeds and the
+    build-info file says why and how to fix it."""
     project = tmp_path / "project"
     project.mkdir()
     (project / "CMakeLists.txt").write_text(
-        "cmake_minimum_required(VERSION 3.21)\nproject(probe LANGUAGES NONE)\nset(VTCORE_WITH_CTP ON)\n"
-        f'set(Python_EXECUTABLE "{sys.executable}")\ninclude("{ROOT / "cmake" / "CtpSdk.cmake"}")\n'
-        'message(STATUS "probe: found=${VTCORE_CTP_FOUND} version=${VTCORE_CTP_API_VERSION}")\n',
+        "cmake_minimum_required(VERSION 3.21)\nproject(probe LANGUAGES NONE)\n"
+        f'set(Python_EXECUTABLE "{sys.executable}")\ninclude("{ROOT / "cmake" / "VendorSdk.cmake"}")\n'
+        "vtcore_vendor_sdk(MINI VERSION 1.7.7 TITLE CTP-Mini HEADERS ThostFtdcMdApi.h)\n"
+        'message(STATUS "probe: found=${VTCORE_MINI_FOUND} version=${VTCORE_MINI_API_VERSION}")\n'
+        "if(TARGET vtcore_mini_headers)\n"
+        "  get_target_property(definitions vtcore_mini_headers INTERFACE_COMPILE_DEFINITIONS)\n"
+        '  message(STATUS "probe: ${definitions}")\n'
+        "endif()\n",
         encoding="utf-8",
     )
     environment = dict(os.environ, VTCORE_SDK_OFFLINE="1")
     if not available:
         environment["VTCORE_SDK_CACHE"] = str(tmp_path / "empty-cache")
     else:
-        sdk.fetch_sdk("ctp", "6.7.11", tmp_path / "warm")  # make sure the cache holds it
+        sdk.fetch_sdk("mini", "1.7.7", tmp_path / "warm")  # make sure the cache holds it
     result = subprocess.run(
         ["cmake", "-S", str(project), "-B", str(tmp_path / "build")],
         capture_output=True,
@@ -249,11 +255,13 @@ def test_cmake_step_records_found_or_why_not(tmp_path: Path, available: bool) ->
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    info = json.loads((tmp_path / "build" / "ctp_build_info.json").read_text(encoding="utf-8"))
-    assert info["ctp_found"] is available and info["ctp_api_version"] == "6.7.11"
+    info = json.loads((tmp_path / "build" / "sdk_build_info" / "mini.json").read_text(encoding="utf-8"))
+    assert info["found"] is available and info["api_version"] == "1.7.7" and info["title"] == "CTP-Mini"
     if available:
-        assert "probe: found=ON version=6.7.11" in result.stdout
-        assert (tmp_path / "build" / "ctp-sdk" / "6.7.11" / "include" / "ThostFtdcMdApi.h").is_file()
+        assert "probe: found=ON version=1.7.7" in result.stdout
+        assert 'VTCORE_SDK_LIBRARY_VERSION_MD="1.7.5"' in result.stdout  # Mini's md library reports 1.7.5
+        assert info["library_versions"] == {"md": "1.7.5", "trader": "1.7.7"}
+        assert (tmp_path / "build" / "sdk" / "mini" / "1.7.7" / "include" / "ThostFtdcMdApi.h").is_file()
     else:
-        assert "downloads are off" in info["ctp_unavailable_reason"]
-        assert "place that file at" in info["ctp_unavailable_reason"]
+        assert "downloads are off" in info["unavailable_reason"]
+        assert "place that file at" in info["unavailable_reason"]

@@ -39,5 +39,23 @@ int main() {
     ++arrivals;
   }
   CHECK(arrivals < 100);
+
+  // A budget of 10 % of wall time: a quiet spell saves up at most the burst; spinning spends it; after that
+  // each 100 µs of wall time allows 10 µs, whatever the window asks.
+  SpinPolicy budgeted(20us, 250us);
+  budgeted.set_budget(0.10, 1ms);
+  t = t0;
+  for (int i = 0; i < 50; ++i) budgeted.on_arrival(t += 100us);
+  CHECK(budgeted.window() == 200us);
+  CHECK(budgeted.allowance(t) == 200us);   // the full burst is saved up: the window decides
+  budgeted.spent(1ms);                     // the burst is gone
+  CHECK(budgeted.allowance(t += 100us) == 10us);
+  budgeted.spent(10us);
+  CHECK(budgeted.allowance(t += 100us) == 10us);
+  budgeted.spent(10us);
+  CHECK(budgeted.allowance(t += 1s) == 200us);  // a quiet second refills it (up to the burst)
+  SpinPolicy uncapped(20us, 250us);           // no budget: the window alone
+  uncapped.spent(10ms);
+  CHECK(uncapped.allowance(t0) == 20us);
   return vtcore_test::finish("test_spin_policy");
 }

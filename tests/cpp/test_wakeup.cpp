@@ -1,8 +1,16 @@
 // The consumer's park/wake-up: a parked consumer wakes on a push and on notify; an idle wait
 // sleeps instead of burning a core; a ping-pong of thousands of park/wake rounds loses no wake-up.
+// The other ways to wait (wait_profile.hpp): a polling consumer never parks, so no push costs a
+// wake-up, and it yields once polling keeps missing; a consumer batching ticks is not woken by ticks
+// while a batch fills, and is woken at once by a message.
 #include <atomic>
 #include <ctime>
 #include <thread>
+
+#if defined(__linux__)
+#include <pthread.h>
+#include <sched.h>
+#endif
 
 #include "hub_helpers.hpp"
 #include "vtcore/event_hub.hpp"
@@ -11,6 +19,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using vtcore::EventHub;
+using vtcore::WaitProfile;
 
 double thread_cpu_seconds() {
   timespec ts{};
@@ -152,6 +161,109 @@ void no_lost_wakeups() {
               vtcore_test::seconds_since(start), static_cast<unsigned long long>(hub.wakes()));
 }
 
+/// Polling: a push is seen with no wake-up, the consumer never announces parking, and a wait with nothing to
+/// do runs to its timeout yielding the CPU (its checks keep missing). On a machine short of CPU the poller may
+/// fall back to parking (see the next test); the strict checks hold while it did not.
+void polling_consumer_never_parks() {
+  WaitProfile profile;
+  profile.poll = true;
+  profile.yield_after = 10us;
+  EventHub hub(64, profile);
+  auto producer = hub.add_producer("p", 16);
+  bool work = false;
+  std::thread consumer([&] { work = hub.wait(20s); });
+  std::this_thread::sleep_for(20ms);  // sleeping, so that this thread does not take the poller's CPU
+  producer->push_tick(vtcore_test::tick_with_seq(1));
+  consumer.join();
+  CHECK(work);
+  if (hub.wait_counters().starved == 0) {
+    CHECK_EQ(hub.wakes(), 0u);
+    CHECK_EQ(hub.wait_counters().parks, 0u);
+    CHECK_EQ(hub.wait_counters().caught_spinning, 1u);
+  }
+
+  vtcore_test::RecordingSink sink(*hub.tick_buffer());
+  hub.drain(sink, 10);
+  const auto idle_start = std::chrono::steady_clock::now();
+  CHECK(!hub.wait(30ms));
+  CHECK(vtcore_test::seconds_since(idle_start) >= 0.03);  // waited to the timeout...
+  if (hub.wait_counters().starved == 0) {
+    CHECK(hub.wait_counters().yields > 0);  // ...polling, yielding once it kept missing
+    CHECK_EQ(hub.wakes(), 0u);
+  }
+}
+
+#if defined(__linux__)
+void pin_this_thread(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  REQUIRE(pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0);
+}
+
+/// A poller that shares its CPU with a busy thread loses it for time slices: it says so (starved) and parks
+/// instead, so a push then wakes it (a futex wake) rather than waiting for the busy thread's slice to end.
+void starved_poller_parks_instead() {
+  WaitProfile profile;
+  profile.poll = true;
+  profile.spin = 20us;
+  EventHub hub(64, profile);
+  auto producer = hub.add_producer("p", 16);
+  std::atomic<bool> stop{false};
+  std::thread busy([&] {
+    pin_this_thread(0);
+    while (!stop.load(std::memory_order_relaxed)) vtcore::cpu_relax();
+  });
+  std::thread consumer([&] {
+    pin_this_thread(0);
+    const auto start = std::chrono::steady_clock::now();
+    while (hub.wait_counters().starved == 0 && vtcore_test::seconds_since(start) < 20.0) hub.wait(100ms);
+  });
+  consumer.join();
+  CHECK(hub.wait_counters().starved > 0);
+  const WaitResult result = wait_parked_then(hub, 20s, [&] { producer->push_tick(vtcore_test::tick_with_seq(1)); });
+  stop.store(true);
+  busy.join();
+  CHECK(result.work);
+  CHECK(hub.wakes() > 0);  // parked, and woken by the push
+}
+#endif
+
+/// Batching ticks: the first tick wakes the parked consumer, which then lets ticks gather for `tick_batch`
+/// (the ticks pushed meanwhile wake nobody); a message ends that wait at once.
+void batching_consumer_waits_for_ticks_not_for_messages() {
+  WaitProfile profile;
+  profile.spin = 0us;
+  profile.tick_batch = 300ms;
+  EventHub hub(1024, profile);
+  auto producer = hub.add_producer("p", 256);
+  vtcore_test::RecordingSink sink(*hub.tick_buffer());
+
+  const WaitResult ticks = wait_parked_then(hub, 20s, [&] {
+    producer->push_tick(vtcore_test::tick_with_seq(1));  // wakes the idle consumer, which parks again for a batch
+    while (hub.consumer_interest() != vtcore::Wakeup::kUrgent) std::this_thread::yield();
+    for (std::uint64_t seq = 2; seq <= 10; ++seq) producer->push_tick(vtcore_test::tick_with_seq(seq));
+  });
+  CHECK(ticks.work);
+  CHECK(ticks.seconds >= 0.25);  // waited out the batch
+  CHECK(ticks.seconds < 10.0);
+  CHECK_EQ(hub.wakes(), 1u);     // only the first tick woke it
+  CHECK_EQ(hub.drain(sink, 100), 10u);
+
+  std::chrono::steady_clock::time_point pushed{};
+  const WaitResult message = wait_parked_then(hub, 20s, [&] {
+    producer->push_tick(vtcore_test::tick_with_seq(11));
+    while (hub.consumer_interest() != vtcore::Wakeup::kUrgent) std::this_thread::yield();  // parked for the batch
+    pushed = std::chrono::steady_clock::now();
+    vtcore_test::push_message_with_seq(*producer, 12);
+  });
+  CHECK(message.work);
+  CHECK(vtcore_test::seconds_since(pushed) < 0.2);  // the message did not wait for the batch
+  CHECK_EQ(hub.wakes(), 3u);
+  hub.drain(sink, 100);
+  CHECK_EQ(sink.events.size(), 12u);
+}
+
 }  // namespace
 
 int main() {
@@ -160,5 +272,10 @@ int main() {
   wakes_on_message_and_notify();
   idle_wait_sleeps();
   no_lost_wakeups();
+  polling_consumer_never_parks();
+#if defined(__linux__)
+  starved_poller_parks_instead();
+#endif
+  batching_consumer_waits_for_ticks_not_for_messages();
   return vtcore_test::finish("test_wakeup");
 }

@@ -16,12 +16,13 @@ from vtcore.gateways.ctp.sim import SimControl, SimulatorError
 
 def test_missing_libraries_say_what_and_where(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ctpsim.DIR_ENV, str(tmp_path))
-    (tmp_path / ctpsim.MD_LIBRARY_NAME).write_bytes(b"")
+    (tmp_path / "ctp").mkdir()
+    (tmp_path / "ctp" / ctpsim.MD_LIBRARY_NAME).write_bytes(b"")
     with pytest.raises(SdkUnavailableError) as info:
         ctpsim.td_library()
     text = str(info.value)
-    assert "libthosttraderapi_se.so, libvtcore_ctpsim.so missing" in text
-    assert str(tmp_path) in text and ctpsim.DIR_ENV in text
+    assert "libthosttraderapi_se.so, ../libvtcore_simcore.so missing" in text
+    assert str(tmp_path / "ctp") in text and ctpsim.DIR_ENV in text
 
 
 def test_write_config_is_private_json(tmp_path: Path) -> None:

@@ -25,26 +25,31 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def tsan_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(simulator library folder, probe executable), both built with ThreadSanitizer."""
+    """(simulator folder: the core and its ctp/ front-end, probe executable), both built with
+    ThreadSanitizer."""
     cmake, compiler = shutil.which("cmake"), shutil.which("g++")
     if cmake is None or compiler is None:
         pytest.skip("cmake and g++ are needed for the ThreadSanitizer build")
     include = _ctpsim_probe.include_dir()
     version = ctpsim.build_info()["api_version"]
-    work = tmp_path_factory.mktemp("ctpsim-tsan")
+    work = tmp_path_factory.mktemp("sim-tsan")
     # A small top level standing in for vtcore's: the warning set, the header target, the simulator folder.
     (work / "CMakeLists.txt").write_text(f"""
 cmake_minimum_required(VERSION 3.21)
-project(ctpsim_tsan VERSION 0.0.0 LANGUAGES C CXX)
+project(sim_tsan VERSION 0.0.0 LANGUAGES C CXX)
 set(CMAKE_CXX_STANDARD 20)
 set(CMAKE_POSITION_INDEPENDENT_CODE ON)
 find_package(Python REQUIRED COMPONENTS Interpreter)
 include("{ROOT}/cmake/VtcoreWarnings.cmake")
+include("{ROOT}/cmake/VendorSdk.cmake")
 add_library(vtcore_ctp_headers INTERFACE)
 target_include_directories(vtcore_ctp_headers SYSTEM INTERFACE "{include}")
-target_compile_definitions(vtcore_ctp_headers INTERFACE VTCORE_CTP_API_VERSION="{version}")
+target_compile_definitions(vtcore_ctp_headers INTERFACE VTCORE_SDK_API_VERSION="{version}")
 set(VTCORE_CTP_FOUND ON)
 set(VTCORE_CTP_API_VERSION {version})
+set(VTCORE_CTP_SDK_DIR "{include.parent}")
+set(VTCORE_CTP_TITLE CTP)
+add_subdirectory("{ROOT}/cpp/sim_core" sim_core)
 add_subdirectory("{ROOT}/cpp/ctp_sim" ctp_sim)
 """, encoding="utf-8")
     flags = "-fsanitize=thread -g -O1"
@@ -57,7 +62,7 @@ add_subdirectory("{ROOT}/cpp/ctp_sim" ctp_sim)
     subprocess.run([compiler, *flags.split(), "-std=c++17", f"-I{include}",
                     str(_ctpsim_probe.RESOURCES / "probe.cpp"), "-o", str(probe), "-ldl", "-pthread"],
                    check=True, timeout=300)
-    return work / "build" / "ctp_sim", probe
+    return work / "build" / "sim_lib", probe
 
 
 def test_no_data_race(tsan_build: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,11 +17,13 @@
 #include <string>
 #include <vector>
 
+#include "vtcore/clock.hpp"
 #include "vtcore/handoff.hpp"
 #include "vtcore/records.hpp"
 #include "vtcore/spin_policy.hpp"
 #include "vtcore/spsc_ring.hpp"
 #include "vtcore/tick_buffer.hpp"
+#include "vtcore/wait_profile.hpp"
 #include "vtcore/wakeup.hpp"
 
 namespace vtcore {
@@ -113,6 +115,8 @@ class Producer {
 
   // Consumer side (called by EventHub under its consumer lock).
   [[nodiscard]] bool has_work() noexcept;
+  /// A message waits (in the ring, the overflow list or a swapped-out list); ticks are not urgent.
+  [[nodiscard]] bool has_message() noexcept;
   [[nodiscard]] std::size_t backlog();
   std::size_t drain_some(DrainSink& sink, TickBuffer::Writer& ticks, std::size_t max,
                          std::size_t& tick_room);
@@ -135,6 +139,7 @@ class Producer {
   // Consumer-only: a swapped-out overflow list being delivered (older than the ring's content).
   alignas(kCacheLineSize) std::vector<OwnedMessage> pending_;
   std::size_t pending_next_ = 0;
+  std::uint64_t messages_taken_ = 0;  // handed to a sink; messages_pushed_ - this = messages waiting
 };
 
 /// Counters of one producer, as seen at one moment.
@@ -146,6 +151,8 @@ struct ProducerStats {
 
 class EventHub {
  public:
+  /// How the idle consumer waits: wait_profile.hpp.
+  EventHub(std::size_t tick_buffer_capacity, const WaitProfile& profile);
   /// The idle consumer spins for `spin` before parking; with `max_spin` > `spin` the window adapts
   /// between the two to the gap between arrivals (spin_policy.hpp).
   explicit EventHub(std::size_t tick_buffer_capacity = 65536,
@@ -170,7 +177,8 @@ class EventHub {
   /// Any thread: wakes the consumer's current or next wait() even when there is no work.
   void notify() noexcept { wakeup_->notify(); }
 
-  /// Consumer: true when there is work; returns early on a push or notify().
+  /// Consumer: true when there is work; returns early on a push or notify(), as the profile says
+  /// (with `tick_batch`, ticks alone end the wait only after that long).
   bool wait(std::chrono::nanoseconds timeout);
 
   /// Consumer: hands up to `max` records to `sink`, round-robin across producers and in order per
@@ -183,7 +191,21 @@ class EventHub {
 
   [[nodiscard]] std::vector<ProducerStats> stats() const;
   [[nodiscard]] std::uint64_t wakes() const noexcept { return wakeup_->wakes(); }
+  [[nodiscard]] const WaitProfile& profile() const noexcept { return profile_; }
+  /// What the consumer's waits did so far.
+  [[nodiscard]] WaitCounters wait_counters() const noexcept;
+
+  /// Timestamps along the consumer's path, for latency breakdowns (now_ns() clock, 0 until it happened):
+  /// when the last wait() found work, and when the consumer last resumed after it with every lock it needs
+  /// (the binding calls resumed() once it holds the GIL again).
+  [[nodiscard]] std::int64_t last_woken_ns() const noexcept { return last_woken_ns_.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::int64_t last_resumed_ns() const noexcept {
+    return last_resumed_ns_.load(std::memory_order_relaxed);
+  }
+  void resumed() noexcept { last_resumed_ns_.store(now_ns(), std::memory_order_relaxed); }
   [[nodiscard]] bool consumer_parked() const noexcept { return wakeup_->parked(); }
+  /// What the parked consumer waits for (Wakeup::kAwake when it is not parked). For tests.
+  [[nodiscard]] Wakeup::Interest consumer_interest() const noexcept { return wakeup_->interest(); }
   /// A hint: the consumer is spinning in wait() and will see a push or notify() within microseconds.
   [[nodiscard]] bool consumer_spinning() const noexcept { return wakeup_->spinning(); }
 
@@ -195,11 +217,23 @@ class EventHub {
   bool remove_if(Match&& match);
   void refresh_snapshot();  // consumer, under consumer_mutex_
   [[nodiscard]] bool has_work();
+  [[nodiscard]] bool has_urgent();
+  bool spin_then_park(Wakeup::Clock::time_point start, Wakeup::Clock::time_point deadline);
+  bool park(Wakeup::Clock::time_point deadline);  // consumer, after the spin
 
   const std::shared_ptr<Wakeup> wakeup_;
   const std::shared_ptr<TickBuffer> ticks_;
+  const WaitProfile profile_;
   SpinPolicy spin_;  // consumer-only, under consumer_mutex_
+  // Consumer-only: a poller that kept losing its CPU spins and parks until `unpolled_until_`; the spell
+  // doubles while that recurs.
+  Wakeup::Clock::time_point unpolled_until_{};
+  Wakeup::Clock::time_point last_starved_{};
+  std::chrono::nanoseconds unpolled_for_{};
   LockHandoff handoff_;
+  // Written by the consumer only (bump), read by anyone.
+  std::atomic<std::uint64_t> waits_{0}, caught_spinning_{0}, parks_{0}, spin_ns_{0};
+  std::atomic<std::int64_t> last_woken_ns_{0}, last_resumed_ns_{0};
 
   mutable std::mutex producers_mutex_;
   std::vector<std::shared_ptr<Producer>> producers_;  // guarded by producers_mutex_

@@ -6,6 +6,11 @@
 // from a park every time); one much longer than the gap burns a core when the feed is slow. So the
 // window follows a moving average of the gap: twice the gap while that fits under `max` (the spin
 // then catches the next event), else only `base` (a short spin that still catches bursts).
+//
+// A budget can cap the spin on top of that: a token bucket that fills at `budget` of wall time (up to
+// `burst`) and that every spin drains by its length. The engine's `balanced` profile uses it, so that its
+// spinning costs at most that share of a core whatever the feed does, and a quiet spell saves up enough
+// spin for the next burst.
 #pragma once
 
 #include <algorithm>
@@ -41,6 +46,30 @@ class SpinPolicy {
     have_last_ = true;
   }
 
+  /// Caps spinning at `share` of wall time (0..1; 1 = no cap), saving up at most `burst` while idle.
+  void set_budget(double share, std::chrono::nanoseconds burst) noexcept {
+    share_ = std::clamp(share, 0.0, 1.0);
+    burst_ns_ = static_cast<double>(std::max(burst, std::chrono::nanoseconds::zero()).count());
+    tokens_ns_ = burst_ns_;
+  }
+
+  /// How long the budget lets the consumer spin now (`window()` when there is no cap).
+  [[nodiscard]] std::chrono::nanoseconds allowance(Clock::time_point now) noexcept {
+    if (share_ >= 1.0) return window();
+    if (have_refill_) {
+      const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(now - refilled_).count();
+      tokens_ns_ = std::min(burst_ns_, tokens_ns_ + share_ * static_cast<double>(std::max<std::int64_t>(elapsed, 0)));
+    }
+    refilled_ = now;
+    have_refill_ = true;
+    return std::min(window(), std::chrono::nanoseconds(static_cast<std::int64_t>(std::max(tokens_ns_, 0.0))));
+  }
+
+  /// The consumer spun for `spun` (charged to the budget).
+  void spent(std::chrono::nanoseconds spun) noexcept {
+    if (share_ < 1.0) tokens_ns_ -= static_cast<double>(spun.count());
+  }
+
   [[nodiscard]] std::chrono::nanoseconds base() const noexcept { return base_; }
   [[nodiscard]] std::chrono::nanoseconds max() const noexcept { return max_; }
 
@@ -50,6 +79,11 @@ class SpinPolicy {
   std::int64_t average_gap_ns_ = -1;  // -1 until two arrivals were seen
   Clock::time_point last_{};
   bool have_last_ = false;
+  double share_ = 1.0;  // budget: share of wall time, tokens (ns of spin) and their cap
+  double burst_ns_ = 0.0;
+  double tokens_ns_ = 0.0;
+  Clock::time_point refilled_{};
+  bool have_refill_ = false;
 };
 
 }  // namespace vtcore

@@ -1,19 +1,26 @@
 // Lets the one consumer thread sleep while idle and wake within microseconds of new work.
 //
 // Protocol (a Dekker-style handshake, so no wake-up is lost):
-//   producer: publish work (release)      ; seq_cst fence ; read `parked_`   -> wake only if set
+//   producer: publish work (release)      ; seq_cst fence ; read `parked_`   -> wake only if it asks
 //   consumer: set `parked_` (announce)    ; seq_cst fence ; re-check for work -> park only if none
 // With a seq_cst fence on both sides, at least one side sees the other's store: either the consumer
 // finds the work in its re-check, or the producer sees the announcement and bumps the futex word.
 // The consumer reads that word before announcing, so a bump between its re-check and its park
 // makes the futex wait return at once. A producer pays one fence and one load while the consumer
 // is awake, and a syscall only when it really sleeps.
+//
+// The consumer announces what it parks for: anything (every push wakes it) or urgent work only
+// (messages and notify(): ticks then wait for its timeout, and their producer makes no syscall). A
+// consumer that polls never announces at all, so its producers never make a syscall; it yields its CPU
+// now and then, and says when it keeps losing the CPU (then it is better parked: a sleeper that wakes
+// is scheduled ahead of busy threads, a spinner queues behind them for a time slice).
 #pragma once
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <thread>
 
 #include "vtcore/spsc_ring.hpp"
 
@@ -35,62 +42,139 @@ class Wakeup {
  public:
   using Clock = std::chrono::steady_clock;
 
-  /// Producer side, after publishing work: wakes the consumer only when it announced parking.
-  void wake_if_parked() noexcept {
+  /// What a parked consumer wants to be woken for.
+  enum Interest : std::uint32_t { kAwake = 0, kAnything = 1, kUrgent = 2 };
+
+  /// Producer side, after publishing a tick: wakes the consumer only when it parked for anything.
+  void after_tick() noexcept {
     std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (parked_.load(std::memory_order_relaxed) != 0) wake();
+    if (parked_.load(std::memory_order_relaxed) == kAnything) wake(kAnything);
   }
 
-  /// Any thread: makes the current or next `wait` return even without work (e.g. to stop).
+  /// Producer side, after publishing a message: wakes the consumer when it parked.
+  void after_message() noexcept {
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    const std::uint32_t interest = parked_.load(std::memory_order_relaxed);
+    if (interest != kAwake) wake(interest);
+  }
+
+  /// Any thread: makes the current or next wait return even without work (e.g. to stop).
   void notify() noexcept {
     notified_.store(true, std::memory_order_relaxed);
-    wake_if_parked();
+    after_message();
   }
 
-  /// Consumer side: returns as soon as `has_work()` is true, `notify` was called, or `timeout`
-  /// passed. Spins for up to `spin` first (waking from a spin costs nothing), then parks.
-  /// Returns has_work() as last seen.
+  [[nodiscard]] bool notified() const noexcept { return notified_.load(std::memory_order_relaxed); }
+  /// Consumer, at the end of a wait: the notification has been seen.
+  void clear_notification() noexcept { notified_.store(false, std::memory_order_relaxed); }
+
+  /// Consumer: spins until `has_work()`, a notification or `until`; true when there is work. Waking from
+  /// a spin costs nothing. Checks at least once, so a zero spin returns at once.
   template <typename HasWork>
-  bool wait(std::chrono::nanoseconds timeout, std::chrono::nanoseconds spin, HasWork&& has_work) {
-    const auto zero = std::chrono::nanoseconds::zero();
-    const auto start = Clock::now();
-    const auto deadline = start + std::max(timeout, zero);
-    const auto spin_until = start + std::clamp(spin, zero, std::max(timeout, zero));
+  bool spin_until(Clock::time_point until, HasWork&& has_work) {
     bool work = has_work();
     spinning_.store(true, std::memory_order_relaxed);
-    for (std::uint32_t i = 0; !work && !notified_.load(std::memory_order_relaxed); ++i) {
+    for (std::uint32_t i = 0; !work && !notified(); ++i) {
       // The clock is read every 64 rounds (and at once, so a zero spin does not spin).
-      if ((i & 63U) == 0 && Clock::now() >= spin_until) break;
+      if ((i & 63U) == 0 && Clock::now() >= until) break;
       cpu_relax();
       work = has_work();
     }
     spinning_.store(false, std::memory_order_relaxed);
-    while (!work && !notified_.load(std::memory_order_relaxed)) {
-      const auto now = Clock::now();
-      if (now >= deadline) break;
-      const std::uint32_t epoch = epoch_.load(std::memory_order_acquire);
-      parked_.store(1, std::memory_order_relaxed);
-      std::atomic_thread_fence(std::memory_order_seq_cst);
-      work = has_work();
-      if (!work && !notified_.load(std::memory_order_relaxed)) park(epoch, deadline - now);
-      parked_.store(0, std::memory_order_relaxed);
-      work = work || has_work();
-    }
-    notified_.store(false, std::memory_order_relaxed);
     return work;
   }
 
-  /// Whether the consumer is in the spinning part of wait() (a hint: it may stop any moment).
+  /// How a poll ended.
+  enum class Poll { kWork, kIdle, kStarved };
+
+  /// Consumer, never parking: checks for work until `deadline` (or a notification), pausing between checks,
+  /// and once the checks have missed for `yield_after`, yielding the CPU once per `yield_after`: a thread
+  /// that needs this core (the vendor's, the strategy's) then runs at once instead of waiting out a time
+  /// slice. Returns kStarved as soon as the thread has lost its CPU for 2 ms within 100 ms (a thread with a
+  /// core of its own loses microseconds: more busy threads than cores), so the caller can stop fighting for
+  /// a core it cannot have.
+  template <typename HasWork>
+  Poll poll_until(Clock::time_point deadline, std::chrono::nanoseconds yield_after, HasWork&& has_work) {
+    // A gap between two clock reads longer than this means the thread was descheduled (a round of 64
+    // checks takes a few µs on a CPU of its own).
+    constexpr auto kDescheduled = std::chrono::microseconds(30);
+    constexpr auto kWindow = std::chrono::milliseconds(100);
+    constexpr auto kStarvedAfter = std::chrono::milliseconds(2);
+    bool work = has_work();
+    spinning_.store(true, std::memory_order_relaxed);
+    const auto start = Clock::now();
+    auto last = start;
+    auto next_yield = start + yield_after;
+    bool starved = false;
+    for (std::uint32_t i = 1; !work && !notified(); ++i) {
+      if ((i & 63U) == 0) {
+        auto now = Clock::now();
+        if (now >= deadline) break;
+        if (now - window_start_ >= kWindow) {
+          window_start_ = now;
+          lost_ = Clock::duration::zero();
+        }
+        if (now - last > kDescheduled) lost_ += now - last;
+        if (lost_ >= kStarvedAfter) {
+          starved = true;
+          lost_ = Clock::duration::zero();
+          break;
+        }
+        last = now;
+        if (now >= next_yield) {
+          std::this_thread::yield();  // a yield that gave the CPU away shows as a gap at the next check
+          yields_.fetch_add(1, std::memory_order_relaxed);
+          next_yield = now + yield_after;
+        }
+      }
+      cpu_relax();
+      work = has_work();
+    }
+    spinning_.store(false, std::memory_order_relaxed);
+    if (work) return Poll::kWork;
+    if (starved) starved_.fetch_add(1, std::memory_order_relaxed);
+    return starved ? Poll::kStarved : Poll::kIdle;
+  }
+
+  /// Consumer: sleeps until `has_work()`, a notification or `deadline`, woken by producers according to
+  /// `interest` (kAnything or kUrgent; `has_work` must test what `interest` names). True when there is work.
+  template <typename HasWork>
+  bool park_until(Clock::time_point deadline, Interest interest, HasWork&& has_work) {
+    bool work = has_work();
+    while (!work && !notified()) {
+      const auto now = Clock::now();
+      if (now >= deadline) break;
+      const std::uint32_t epoch = epoch_.load(std::memory_order_acquire);
+      parked_.store(interest, std::memory_order_relaxed);
+      std::atomic_thread_fence(std::memory_order_seq_cst);
+      work = has_work();
+      if (!work && !notified()) park(epoch, deadline - now);
+      parked_.store(kAwake, std::memory_order_relaxed);
+      work = work || has_work();
+    }
+    return work;
+  }
+
+  /// Whether the consumer is spinning or polling (a hint: it may stop any moment).
   [[nodiscard]] bool spinning() const noexcept { return spinning_.load(std::memory_order_relaxed); }
 
-  /// Whether the consumer has announced parking (it may be about to sleep or asleep). For tests.
-  [[nodiscard]] bool parked() const noexcept { return parked_.load(std::memory_order_relaxed) != 0; }
+  /// Whether the consumer has announced parking (it may be about to sleep or asleep), and what for. For tests.
+  [[nodiscard]] bool parked() const noexcept { return interest() != kAwake; }
+  [[nodiscard]] Interest interest() const noexcept {
+    return static_cast<Interest>(parked_.load(std::memory_order_relaxed));
+  }
 
   /// Number of times a producer or notify had to wake a parked consumer (for tests and stats).
   [[nodiscard]] std::uint64_t wakes() const noexcept { return wakes_.load(std::memory_order_relaxed); }
+  /// CPU yields while polling, and polls that ended because the thread kept losing its CPU.
+  [[nodiscard]] std::uint64_t yields() const noexcept { return yields_.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::uint64_t starved() const noexcept { return starved_.load(std::memory_order_relaxed); }
 
  private:
-  void wake() noexcept {
+  /// Only the producer that takes the announcement back wakes the consumer: the others, pushing while
+  /// it is still waking up (tens of µs for a burst to pile up behind), make no syscall.
+  void wake(std::uint32_t interest) noexcept {
+    if (!parked_.compare_exchange_strong(interest, kAwake, std::memory_order_relaxed)) return;
     wakes_.fetch_add(1, std::memory_order_relaxed);
     epoch_.fetch_add(1, std::memory_order_release);
 #if defined(__linux__)
@@ -121,11 +205,16 @@ class Wakeup {
 
   static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
 
-  alignas(kCacheLineSize) std::atomic<std::uint32_t> parked_{0};  // read by every producer
+  alignas(kCacheLineSize) std::atomic<std::uint32_t> parked_{kAwake};  // read by every producer
   std::atomic<bool> notified_{false};
   std::atomic<bool> spinning_{false};
   alignas(kCacheLineSize) std::atomic<std::uint32_t> epoch_{0};  // the futex word
   std::atomic<std::uint64_t> wakes_{0};
+  // Consumer-only (the counters are read by anyone): the window in which poll_until measures lost CPU.
+  alignas(kCacheLineSize) Clock::time_point window_start_{};
+  Clock::duration lost_{};
+  std::atomic<std::uint64_t> yields_{0};
+  std::atomic<std::uint64_t> starved_{0};
 #if !defined(__linux__)
   std::mutex mutex_;
   std::condition_variable cv_;

@@ -10,7 +10,7 @@ from typing import Any
 
 import vtcore
 from vtcore.gateways import GATEWAY_NOTES, GATEWAYS, SIM_PEERS
-from vtcore.gateways.ctp import library as ctp_library
+from vtcore.gateways._sdk import build as sdk_build
 from vtcore.setting import get_settings_dir
 
 
@@ -41,9 +41,10 @@ def run_info(args: argparse.Namespace) -> int:
         lines.append(f"build: vtcore._fast missing ({exc})")
     else:
         lines.append("build: " + ", ".join(f"{key}={value}" for key, value in fast.BUILD_INFO.items()))
-    for module in ("vtcore._core", "vtcore._fast", "vtcore._ctp"):
+    for module in ("vtcore._core", "vtcore._fast"):
         lines.append(f"{module}: {_module_status(module)}")
-    lines.append(f"CTP SDK: {ctp_library.status()}")
+    for sdk in sdk_build.known_sdks():  # every vendor SDK the build knows: built, or why not
+        lines.append(f"{sdk_build.build_info(sdk).get('title', sdk)} SDK: {sdk_build.status(sdk)}")
     lines.append(f"gateways: {', '.join(GATEWAYS)}")
     lines.extend(f"  {name}: {note}" for name, note in GATEWAY_NOTES.items())
     lines.append(f"local peers (vtcore run --sim --gateway NAME): {', '.join(SIM_PEERS)}")

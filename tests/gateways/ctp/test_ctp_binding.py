@@ -14,8 +14,11 @@ from _ctp_sdk import sdk_dir
 _ctp = pytest.importorskip("vtcore._ctp", reason="vtcore was built without the CTP SDK")
 
 from vtcore import _core  # noqa: E402
+from vtcore.gateways._sdk.thost.messages import Messages  # noqa: E402
+from vtcore.gateways.ctp import _ctp_types as ct  # noqa: E402
 from vtcore.gateways.ctp.library import find_libraries  # noqa: E402
-from vtcore.gateways.ctp.messages import encode_struct  # noqa: E402
+
+encode_struct = Messages(ct).encode_struct
 
 CST = timezone(timedelta(hours=8))
 DBL_MAX = sys.float_info.max
@@ -55,37 +58,51 @@ def test_wrong_kind_or_missing_library(tmp_path: Path, producer: object) -> None
 
 
 def test_flow_folder_is_created_and_requests_are_typed(tmp_path: Path, producer: object) -> None:
-    """The real library: a missing flow folder is created (else CTP crashes); bad requests never reach it."""
+    """The real library: a missing flow folder is created owner-only (else CTP crashes); a request is a typed
+    struct whose bad fields are refused by name before anything is sent, and the binding checks the bytes
+    again."""
     __, td_library = find_libraries()
     flow = tmp_path / "deep" / "er" / "td"
     api = _ctp.TraderApi(str(td_library), str(flow), producer.capsule(), False)
+    index = ct.TRADER_REQUESTS["ReqOrderInsert"][0]
     try:
         assert api.library_version.startswith("v6.7.11")
         assert (flow / "DialogRsp.con").is_file()  # the folder, not a file-name prefix
+        assert [(p.stat().st_mode & 0o777) for p in (flow, flow.parent, flow.parent.parent)] == [0o700] * 3
         bad = [
-            ({"InstrumentID": "x" * 81}, r"InstrumentID: is 81 bytes; at most 80 fit"),
-            ({"InstrumentID": "rb\x002601"}, "NUL"),
+            ({"InstrumentID": "x" * 81}, r"InputOrder.InstrumentID: 81 bytes; at most 80 fit"),
+            ({"InstrumentID": "rb\x002601"}, "InputOrder.InstrumentID: contains a NUL byte"),
             ({"NoSuchField": 1}, "has no field 'NoSuchField'"),
-            ({"LimitPrice": math.nan}, "must be finite"),
-            ({"LimitPrice": "3500"}, "expected float"),
+            ({"LimitPrice": math.nan}, "InputOrder.LimitPrice: must be finite"),
+            ({"LimitPrice": "3500"}, "InputOrder.LimitPrice: expected float"),
             ({"VolumeTotalOriginal": 2**40}, "out of range"),
             ({"VolumeTotalOriginal": -(2**70)}, "out of range"),
-            ({"VolumeTotalOriginal": 1.5}, "expected int"),
-            ({"Direction": "01"}, "single character"),
+            ({"VolumeTotalOriginal": 1.5}, "InputOrder.VolumeTotalOriginal: expected int"),
+            ({"Direction": "01"}, "InputOrder.Direction: '01' is not one ASCII character"),
             ({"InstrumentID": "螺" * 41}, "82 bytes"),  # GB18030: 2 bytes per character
         ]
         for fields, message in bad:
-            with pytest.raises(ValueError, match=message):
-                api.request("ReqOrderInsert", fields, 1)
-        with pytest.raises(ValueError, match="unknown CTP request"):
-            api.request("ReqNothing", {}, 1)
+            with pytest.raises((ValueError, TypeError), match=message):
+                ct.InputOrder(**fields)
+        # The binding refuses bytes that are not the struct: wrong size, a char[N] without its terminator,
+        # an unknown request.
+        expected = "ReqOrderInsert: the payload is 3 bytes, CThostFtdcInputOrderField"
+        with pytest.raises(ValueError, match=expected):
+            api.request(index, b"abc", 1)
+        raw = bytearray(ct.InputOrder.SIZE)
+        raw[0:11] = b"x" * 11  # BrokerID with no NUL: the SDK would read past it
+        with pytest.raises(ValueError, match="ReqOrderInsert: field BrokerID has no terminator"):
+            api.request(index, raw, 1)
+        with pytest.raises(ValueError, match="unknown request index"):
+            api.request(10_000, b"", 1)
         # A valid request reaches the library, which answers -1: not connected.
-        assert api.request("ReqOrderInsert", {"InstrumentID": "rb2601", "LimitPrice": 3500.0}, 2) == -1
+        order = ct.InputOrder(InstrumentID="rb2601", LimitPrice=3500.0)
+        assert api.request(index, order.buffer, 2) == -1
     finally:
         api.release()
     assert api.released
     with pytest.raises(RuntimeError, match="released"):
-        api.request("ReqOrderInsert", {}, 3)
+        api.request(index, ct.InputOrder().buffer, 3)
     api.release()  # idempotent
 
 

@@ -10,10 +10,13 @@ import pytest
 pytest.importorskip("vtcore.gateways.ctp._ctp_types", reason="vtcore was built without the CTP SDK")
 
 from vtcore.constant import Direction, Offset, OrderType, Status
+from vtcore.gateways._sdk.thost import mapping
+from vtcore.gateways._sdk.thost.messages import Messages
 from vtcore.gateways.ctp import _ctp_types as ct
-from vtcore.gateways.ctp import mapping
-from vtcore.gateways.ctp.messages import decode, encode_struct, struct_size
 from vtcore.time import CHINA_TZ
+
+_MESSAGES = Messages(ct)
+decode, encode_struct, struct_size = _MESSAGES.decode, _MESSAGES.encode_struct, _MESSAGES.struct_size
 
 STATUS_CODES = [value for name, value in vars(ct).items() if name.startswith("THOST_FTDC_OST_")]
 PRICE_TYPES = [value for name, value in vars(ct).items() if name.startswith("THOST_FTDC_OPT_")]
@@ -58,14 +61,14 @@ def test_every_order_type_combination_maps() -> None:
     assert results[(ct.THOST_FTDC_OPT_AnyPrice, gfd, any_volume)] == (OrderType.MARKET, True)
     assert results[(ct.THOST_FTDC_OPT_BestPrice, ioc, any_volume)] == (OrderType.MARKET, False)
     assert results[(limit, ct.THOST_FTDC_TC_GTC, any_volume)] == (OrderType.LIMIT, False)
-    for order_type, codes in mapping.ORDER_TYPE_TO_CTP.items():  # what is sent is read back the same
+    for order_type, codes in mapping.ORDER_TYPE_TO_THOST.items():  # what is sent is read back the same
         assert mapping.order_type(*codes)[0] == order_type
 
 
 def test_post_only_is_refused_with_its_reason() -> None:
     # CTP has no maker-only flag: no code combination reads back as POST_ONLY, none is sent for it, and the
     # refusal names the cause instead of a generic "cannot be sent"
-    assert OrderType.POST_ONLY not in mapping.ORDER_TYPE_TO_CTP
+    assert OrderType.POST_ONLY not in mapping.ORDER_TYPE_TO_THOST
     assert all(
         mapping.order_type(p, t, v)[0] != OrderType.POST_ONLY
         for p in PRICE_TYPES
@@ -76,11 +79,11 @@ def test_post_only_is_refused_with_its_reason() -> None:
 
 
 def test_offsets_and_directions() -> None:
-    for offset, code in mapping.OFFSET_TO_CTP.items():
+    for offset, code in mapping.OFFSET_TO_THOST.items():
         assert mapping.offset(code) == (offset, True)
     assert mapping.offset(ct.THOST_FTDC_OF_ForceClose) == (Offset.CLOSE, False)
-    assert mapping.POSITION_DIRECTION_FROM_CTP[ct.THOST_FTDC_PD_Net] == Direction.NET  # not SHORT
-    assert mapping.DIRECTION_FROM_CTP[ct.THOST_FTDC_D_Sell] == Direction.SHORT
+    assert mapping.POSITION_DIRECTION_FROM_THOST[ct.THOST_FTDC_PD_Net] == Direction.NET  # not SHORT
+    assert mapping.DIRECTION_FROM_THOST[ct.THOST_FTDC_D_Sell] == Direction.SHORT
 
 
 def test_china_datetime_at_night() -> None:
@@ -114,7 +117,7 @@ def test_decoder_round_trip_and_bad_payloads() -> None:
         },
     )
     info = encode_struct("RspInfo", {"ErrorID": 0})
-    callback = decode(ct.TD_OnRtnOrder, 0, True, struct.pack("<I", 1) + order)
+    callback = decode(ct.TRADER_OnRtnOrder, 0, True, struct.pack("<I", 1) + order)
     assert callback.name == "OnRtnOrder" and callback.error is None and callback.data is not None
     data = callback.data
     assert (data["InstrumentID"], data["FrontID"], data["SessionID"], data["LimitPrice"]) == (
@@ -126,20 +129,20 @@ def test_decoder_round_trip_and_bad_payloads() -> None:
     assert (data["OrderStatus"], data["StatusMsg"], data["OrderSubmitStatus"]) == ("3", "未成交", "")
     login = encode_struct("RspUserLogin", {"TradingDay": "20261130"})
     failed = encode_struct("RspInfo", {"ErrorID": 3, "ErrorMsg": "不合法的登录"})
-    answer = decode(ct.TD_OnRspUserLogin, 5, True, struct.pack("<I", 3) + login + failed)
+    answer = decode(ct.TRADER_OnRspUserLogin, 5, True, struct.pack("<I", 3) + login + failed)
     assert answer.error_text == "code 3: 不合法的登录" and answer.request_id == 5
-    ok = decode(ct.TD_OnRspUserLogin, 5, True, struct.pack("<I", 3) + login + info)
+    ok = decode(ct.TRADER_OnRspUserLogin, 5, True, struct.pack("<I", 3) + login + info)
     assert ok.error is None and ok.data is not None and ok.data["TradingDay"] == "20261130"
     null = decode(
-        ct.TD_OnRspUserLogin, 5, True, struct.pack("<I", 0) + bytes(struct_size("RspUserLogin") + 88)
+        ct.TRADER_OnRspUserLogin, 5, True, struct.pack("<I", 0) + bytes(struct_size("RspUserLogin") + 88)
     )
     assert null.data is None and null.error is None
     assert decode(ct.MD_OnFrontDisconnected, 0x1001, True, b"").request_id == 0x1001
     with pytest.raises(ValueError, match="expected"):
-        decode(ct.TD_OnRtnOrder, 0, True, struct.pack("<I", 1) + order[:-1])
+        decode(ct.TRADER_OnRtnOrder, 0, True, struct.pack("<I", 1) + order[:-1])
     with pytest.raises(KeyError):
         decode(0xDEAD, 0, True, b"")
-    with pytest.raises(ValueError, match="do not fit"):
+    with pytest.raises(ValueError, match=r"Order.InstrumentID: 81 bytes; at most 80 fit"):
         encode_struct("Order", {"InstrumentID": "x" * 81})
 
 
@@ -183,8 +186,8 @@ def _reports() -> tuple[dict[str, object], dict[str, object]]:
         },
     )
     flags = struct.pack("<I", 1)
-    order_fields = decode(ct.TD_OnRtnOrder, 0, True, flags + order).data
-    trade_fields = decode(ct.TD_OnRtnTrade, 0, True, flags + trade).data
+    order_fields = decode(ct.TRADER_OnRtnOrder, 0, True, flags + order).data
+    trade_fields = decode(ct.TRADER_OnRtnTrade, 0, True, flags + trade).data
     assert order_fields is not None and trade_fields is not None
     return order_fields, trade_fields
 

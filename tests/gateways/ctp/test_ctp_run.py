@@ -11,6 +11,8 @@ import pytest
 
 from vtcore.errors import SdkUnavailableError
 from vtcore.event import EventEngine
+from vtcore.gateways._sdk import build as sdk_build
+from vtcore.gateways._sdk import unavailable as sdk_unavailable
 from vtcore.gateways.ctp import library, unavailable
 
 
@@ -47,12 +49,16 @@ def test_run_without_configuration_uses_the_simulator(tmp_path: Path) -> None:
 def test_a_build_without_ctp_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
     """The stand-in gateway and the binding loader report the build's recorded reason and fix."""
     reason = "CTP SDK 6.7.11 unavailable at build time: (the reason); then reinstall vtcore"
-    monkeypatch.setattr(library, "build_info", lambda: {"ctp_found": False, "ctp_unavailable_reason": reason})
+
+    def recorded(sdk: str) -> dict[str, object]:
+        return {"sdk": sdk, "title": "CTP", "found": False, "unavailable_reason": reason}
+
+    monkeypatch.setattr(sdk_build, "build_info", recorded)
+    monkeypatch.setattr(sdk_unavailable, "build_info", recorded)
     monkeypatch.setitem(sys.modules, "vtcore._ctp", None)  # as if it was not built
     with pytest.raises(SdkUnavailableError, match=r"the reason"):
         library.load_binding()
-    assert library.status().startswith("unavailable: CTP is not available in this build")
-    monkeypatch.setattr(unavailable, "build_info", library.build_info)
+    assert library.status().startswith("not built: CTP is not available in this build")
     gateway = unavailable.CtpGateway(EventEngine(), "CTP")
     assert set(gateway.default_setting) >= {
         "username",
@@ -73,6 +79,6 @@ def test_installed_build_info_is_consistent() -> None:
     try:
         import vtcore._ctp as binding  # noqa: PLC0415
     except ImportError:
-        assert info["ctp_found"] is False and info["ctp_unavailable_reason"]
+        assert info["found"] is False and info["unavailable_reason"]
     else:
-        assert info["ctp_found"] is True and info["ctp_api_version"] == binding.API_VERSION
+        assert info["found"] is True and info["api_version"] == binding.API_VERSION

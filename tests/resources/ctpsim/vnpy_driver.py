@@ -1,6 +1,7 @@
-"""Drive the unmodified vnpy_ctp extensions (vnctpmd, vnctptd) against the libthost*_se.so the loader finds.
+"""Drive the unmodified vnpy_ctp extensions (vnctpmd, vnctptd) against the libthost*_se.so the loader finds,
+or vnpy_mini's (vnminimd, vnminitd) against libthost*.so.
 
-    python vnpy_driver.py <folder with vnctpmd*.so and vnctptd*.so> <flow folder>
+    python vnpy_driver.py <folder with vnctpmd*.so and vnctptd*.so> <flow folder> [ctp|mini]
 
 Run with LD_LIBRARY_PATH pointing at the simulator (the extensions have NEEDED libthost*_se.so and RUNPATH
 $ORIGIN; LD_LIBRARY_PATH is searched first) and LOCPATH holding a zh_CN.GB18030 locale (vnpy converts
@@ -37,7 +38,8 @@ def load(folder: Path, name: str) -> ModuleType:
 
 def main() -> int:
     folder, flow = Path(sys.argv[1]), Path(sys.argv[2])
-    vnctpmd, vnctptd = load(folder, "vnctpmd"), load(folder, "vnctptd")
+    sdk = sys.argv[3] if len(sys.argv) > 3 else "ctp"
+    vnctpmd, vnctptd = load(folder, f"vn{sdk}md"), load(folder, f"vn{sdk}td")
     report: dict[str, Any] = {"errors": [], "order_status": {}, "trades": [], "ticks": 0}
     lock = threading.Lock()
     ticks_done, orders_done, error_seen = threading.Event(), threading.Event(), threading.Event()
@@ -72,7 +74,10 @@ def main() -> int:
         def onRspUserLogin(self, data: Data, error: Data, reqid: int, last: bool) -> None:
             report["td_login"] = error.get("ErrorID")
             report["session"] = (data["FrontID"], data["SessionID"])
-            self.reqSettlementInfoConfirm({"BrokerID": "9999", "InvestorID": "u1"}, 3)
+            if sdk == "mini":  # CTP-Mini has no settlement confirmation
+                self.reqQryInstrument({}, 4)
+            else:
+                self.reqSettlementInfoConfirm({"BrokerID": "9999", "InvestorID": "u1"}, 3)
 
         def onRspSettlementInfoConfirm(self, data: Data, error: Data, reqid: int,
                                        last: bool) -> None:
@@ -116,10 +121,14 @@ def main() -> int:
             error_seen.set()
 
     md, td = Md(), Td()
-    md.createFtdcMdApi(str(flow / "md_"), True)
+    if sdk == "mini":  # vnpy_mini's factories take the flow path alone
+        md.createFtdcMdApi(str(flow / "md_"))
+        td.createFtdcTraderApi(str(flow / "td_"))
+    else:
+        md.createFtdcMdApi(str(flow / "md_"), True)
+        td.createFtdcTraderApi(str(flow / "td_"), True)
     md.registerFront(front)
     md.init()
-    td.createFtdcTraderApi(str(flow / "td_"), True)
     td.subscribePrivateTopic(0)
     td.subscribePublicTopic(0)
     td.registerFront(front)
@@ -128,7 +137,7 @@ def main() -> int:
     report["orders_done"] = orders_done.wait(TIMEOUT)
     report["error_seen"] = error_seen.wait(TIMEOUT)
     report["mapped"] = sorted({line.split()[-1] for line in Path("/proc/self/maps").read_text().splitlines()
-                               if "thost" in line or "ctpsim" in line})
+                               if "thost" in line or "simcore" in line})
     md.exit()
     td.exit()
     print(json.dumps(report, ensure_ascii=False))

@@ -1,10 +1,10 @@
 """Where vtcore._ctp and the CTP vendor libraries come from, and why they may be missing.
 
-The build records whether the CTP headers could be fetched (`_build_info.json`, written by
-cmake/CtpSdk.cmake). At run time the vendor libraries are found, in this order, in the gateway setting
-`library_dir`, in `$VTCORE_CTP_LIB_DIR`, or in the installed openctp-ctp package's `openctp_ctp.libs`
-folder (a dependency of vtcore on Linux x86-64). A folder may hold the plain names
-(libthostmduserapi_se.so, libthosttraderapi_se.so) or auditwheel's hashed ones.
+The build records whether the CTP headers could be fetched (cmake/VendorSdk.cmake; `vtcore info` shows it). At
+run time the vendor libraries are found (`vtcore.gateways._sdk.library`) in the gateway setting `library_dir`,
+in `$VTCORE_CTP_LIB_DIR`, or in the installed openctp-ctp package's `openctp_ctp.libs` folder (a dependency of
+vtcore on Linux x86-64). A folder may hold the plain names (libthostmduserapi_se.so, libthosttraderapi_se.so)
+or auditwheel's hashed ones.
 
 Known behaviour of the real library (vendor-sdks.md): it prints
 `CThostFtdcUserApiImplBase::OnSessionDisconnected[...][ 4097]` to standard output on every disconnect
@@ -14,16 +14,15 @@ covers that), and starts two threads per API object in Init().
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
-import json
-import os
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from vtcore.errors import SdkUnavailableError
+from vtcore.gateways._sdk import build
+from vtcore.gateways._sdk.library import LibrarySpec
+from vtcore.gateways._sdk.library import find_libraries as find_sdk_libraries
 
 LIBRARY_DIR_ENV = "VTCORE_CTP_LIB_DIR"
 
@@ -44,74 +43,36 @@ MD_LIBRARY = "libthostmduserapi_se"
 TD_LIBRARY = "libthosttraderapi_se"
 
 
+def _openctp_dir() -> tuple[Path, str]:
+    spec = importlib.util.find_spec("openctp_ctp")  # finds the package without importing its modules
+    if spec is None or not spec.submodule_search_locations:
+        raise SdkUnavailableError(
+            "no CTP libraries: the openctp-ctp package is not installed; install it "
+            f"(pip install openctp-ctp==6.7.11.0), or set library_dir or ${LIBRARY_DIR_ENV}"
+        )
+    folder = Path(next(iter(spec.submodule_search_locations))).parent / "openctp_ctp.libs"
+    return folder, "the installed openctp-ctp package"
+
+
+LIBRARIES = LibrarySpec("CTP", {"md": MD_LIBRARY, "td": TD_LIBRARY}, LIBRARY_DIR_ENV, _openctp_dir)
+
+
 def build_info() -> dict[str, Any]:
-    """What the build recorded about the CTP SDK: ctp_found, ctp_api_version, ctp_unavailable_reason."""
-    # the build installs it into the package folder, which in an editable install is not this file's own
-    folders = [Path(folder) for folder in sys.modules[__package__ or ""].__path__]
-    paths = [folder / "_build_info.json" for folder in folders]
-    path = next((candidate for candidate in paths if candidate.is_file()), paths[0])
-    try:
-        info: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {
-            "ctp_found": False,
-            "ctp_api_version": "",
-            "ctp_unavailable_reason": f"{path.name} is missing: vtcore was not installed by its build "
-            f"(run `pip install .` in the source tree)",
-        }
-    return info
+    """What the build recorded about the CTP SDK: found, api_version, unavailable_reason."""
+    return build.build_info("ctp")
 
 
 def status() -> str:
     """One line for `vtcore info` and `vtcore run`."""
-    try:
-        binding = load_binding()
-    except SdkUnavailableError as exc:
-        return f"unavailable: {exc}"
-    return f"built from the CTP {binding.API_VERSION} headers"
+    return build.status("ctp")
 
 
 def load_binding() -> ModuleType:
     """vtcore._ctp, or SdkUnavailableError with the build's reason and the fix."""
-    try:
-        return importlib.import_module("vtcore._ctp")
-    except ImportError as exc:
-        info = build_info()
-        reason = info.get("ctp_unavailable_reason") or f"vtcore._ctp cannot be imported ({exc})"
-        raise SdkUnavailableError(f"CTP is not available in this build: {reason}") from exc
-
-
-def _openctp_dir() -> Path | None:
-    spec = importlib.util.find_spec("openctp_ctp")  # finds the package without importing its modules
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations))).parent / "openctp_ctp.libs"
-
-
-def _find(folder: Path, stem: str) -> Path | None:
-    exact = folder / f"{stem}.so"
-    if exact.is_file():
-        return exact
-    hashed = sorted(folder.glob(f"{stem}-*.so"))
-    return hashed[0] if len(hashed) == 1 else None
+    return build.load_binding("ctp")
 
 
 def find_libraries(library_dir: str = "") -> tuple[Path, Path]:
     """(market-data library, trader library) paths, or SdkUnavailableError saying where it looked."""
-    if library_dir:
-        folder, source = Path(library_dir).expanduser(), "the gateway setting library_dir"
-    elif os.environ.get(LIBRARY_DIR_ENV):
-        folder, source = Path(os.environ[LIBRARY_DIR_ENV]).expanduser(), f"${LIBRARY_DIR_ENV}"
-    else:
-        found = _openctp_dir()
-        if found is None:
-            raise SdkUnavailableError(
-                "no CTP libraries: the openctp-ctp package is not installed; install it "
-                f"(pip install openctp-ctp==6.7.11.0), or set library_dir or ${LIBRARY_DIR_ENV}"
-            )
-        folder, source = found, "the installed openctp-ctp package"
-    md, td = _find(folder, MD_LIBRARY), _find(folder, TD_LIBRARY)
-    if md is None or td is None:
-        missing = MD_LIBRARY if md is None else TD_LIBRARY
-        raise SdkUnavailableError(f"no {missing}*.so in {folder} (from {source})")
-    return md, td
+    found = find_sdk_libraries(LIBRARIES, library_dir)
+    return found["md"], found["td"]

@@ -1,0 +1,272 @@
+"""Renders benchmarks/README.md's result tables from the results files, so prose and figures cannot drift:
+
+    python benchmarks/report.py            # rewrite the generated sections of benchmarks/README.md
+    python benchmarks/report.py --check    # exit 1 when README.md differs from what the results give
+
+The results files live in benchmarks/results/ (committed with the README they feed):
+
+* ``latency.json``: ``python benchmarks/run.py --only latency --json benchmarks/results/latency.json`` (end to
+  end through the CTP simulator: latency per engine profile, quiet and contended, CPU, targets);
+* ``run.json``: ``python benchmarks/run.py --json benchmarks/results/run.json`` (end to end through the CTP
+  simulator: throughput, busy main thread, orders, micro-benchmarks, fidelity);
+* ``event_engine.json``: ``python benchmarks/bench_event_engine.py --json
+  benchmarks/results/event_engine.json``;
+* ``venue_parse.json``: ``python benchmarks/bench_venue_parse.py --json benchmarks/results/venue_parse.json``.
+
+Each generated section sits between ``<!-- BEGIN GENERATED name -->`` and ``<!-- END GENERATED name -->`` in
+the README and opens with the command, the date, the commit and the machine's load average of its run. Every
+ratio in a table is computed from the figures in the same row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+import run as bench_run  # noqa: E402
+
+README = HERE / "README.md"
+RESULTS = HERE / "results"
+BEGIN = "<!-- BEGIN GENERATED {name}: benchmarks/report.py renders this from benchmarks/results/{file} -->"
+END = "<!-- END GENERATED {name} -->"
+
+
+def number(value: float | None, unit: str = "") -> str:
+    """A figure as the tables show it: thousands separated, two decimals below 100."""
+    if value is None:
+        return "–"
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}"
+    return f"{text} {unit}".rstrip()
+
+
+ratio_text = bench_run.fmt_ratio
+
+
+def verdict(met: bool | None) -> str:
+    return {True: "yes", False: "**no**", None: "–"}[met]
+
+
+def provenance(data: dict[str, Any], command: str) -> str:
+    machine = data["machine"]
+    start = machine["load_average_start"][0]
+    end = machine.get("load_average_end", [start])[0]
+    cpus = machine.get("cpus", machine.get("cores"))
+    quick = " **(quick mode: small inputs, not a measurement)**" if data.get("quick") else ""
+    return (
+        f"Measured {data['started']} by `{command}` at commit {machine['vtcore_commit']}, "
+        f"{data['duration_s']:.0f} s, {cpus} CPUs, Python {machine['python']}, load average {start:.1f} at "
+        f"the start and {end:.1f} at the end{quick}. Compare ratios, not absolute figures: the machine is "
+        "shared."
+    )
+
+
+# -- bench_event_engine.py --------------------------------------------------------------------------------
+
+
+def render_event_engine(data: dict[str, Any]) -> list[str]:
+    lines = [provenance(data, data.get("command", "python benchmarks/bench_event_engine.py")), ""]
+    rows = [r for r in data["results"] if r["section"] != "c"]
+    if rows:
+        lines += [
+            "| | measure | vn.py 4.5.0 | vtcore | ratio | target | met? |",
+            "|---|---|---:|---:|---:|---|---|",
+        ]
+        for r in rows:
+            lines.append(
+                f"| ({r['section']}) | {r['name']}{'; ' + r['note'] if r['note'] else ''} "
+                f"| {number(r['vnpy'], r['unit'])} | {number(r['vtcore'], r['unit'])} "
+                f"| {ratio_text(r['ratio'])} "
+                f"| {target_text(r)} | {verdict(r['met'])} |"
+            )
+        lines.append("")
+    lines += latency_table(data["latency"], "engine_cpu", "engine thread")
+    if data["idle"]:
+        lines += idle_table(data["idle"], "engine_cpu", "process_cpu")
+    targets = [r for r in data["results"] if r["section"] == "c"]
+    if targets:
+        met = sum(1 for r in targets if r["met"])
+        marked = sum(1 for r in targets if r["met"] is not None)
+        lines += [
+            f"(c) put() -> handler p99 against vn.py's put(), same feed and condition (target: at most 1/3 "
+            f"of vn.py's in the latency and balanced profiles; {met} of {marked} met):",
+            "",
+            "| profile, feed, condition | vn.py p99 | vtcore p99 | ratio | met? |",
+            "|---|---:|---:|---:|---|",
+        ]
+        for r in targets:
+            name = r["name"].removeprefix("put() -> handler p99, ")
+            lines.append(
+                f"| {name} | {number(r['vnpy'])} | {number(r['vtcore'])} | {ratio_text(r['ratio'])} "
+                f"| {verdict(r['met'])} |"
+            )
+    return lines
+
+
+def target_text(row: dict[str, Any]) -> str:
+    if row.get("target_ratio") is not None:
+        return f"≥ {row['target_ratio']:g}x"
+    if row.get("target_value") is not None:
+        sign = "≥" if row["better"] == "higher" else "≤"
+        return f"{sign} {number(row['target_value'], row['unit'])}"
+    return "–"
+
+
+def latency_table(rows: list[dict[str, Any]], cpu_key: str, cpu_label: str) -> list[str]:
+    """bench_event_engine.py (c): each feed and path, quiet and contended side by side."""
+    if not rows:
+        return []
+    lines = [
+        f"(c) Latency (µs) and the {cpu_label}'s CPU share of one core, each feed quiet and beside a "
+        "CPU-bound process pinned to the first CPU (contended); load = the load average as the run began:",
+        "",
+        "| feed | path | quiet p50 | p99 | p99.9 | max | CPU | load "
+        "| contended p50 | p99 | p99.9 | max | CPU | load |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    by_key = {(r["load"], r["path"], r["condition"]): r for r in rows}
+    for load in dict.fromkeys(r["load"] for r in rows):
+        for path in dict.fromkeys(r["path"] for r in rows):
+            cells = [load, path]
+            for condition in ("quiet", "contended"):
+                r = by_key.get((load, path, condition))
+                if r is None:
+                    cells += ["–"] * 6
+                    continue
+                cells += [bench_run.fmt_us(r[q]) for q in ("p50", "p99", "p99.9", "max")]
+                cells += [f"{r[cpu_key]:.0%}", f"{r['load_average']:.1f}"]
+            lines.append("| " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
+def idle_table(rows: list[dict[str, Any]], cpu_key: str, process_key: str) -> list[str]:
+    seconds = rows[0].get("seconds", 0)
+    lines = [
+        f"Idle for {seconds:.2g} s (no events), CPU share of one core, engine thread / process:",
+        "",
+        "| engine | quiet | contended |",
+        "|---|---:|---:|",
+    ]
+    by_path: dict[str, dict[str, dict[str, Any]]] = {}
+    for r in rows:
+        by_path.setdefault(r["path"], {})[r["condition"]] = r
+    for path, conditions in by_path.items():
+        cells = [path]
+        for condition in ("quiet", "contended"):
+            r = conditions.get(condition)
+            cells.append("–" if r is None else f"{r[cpu_key]:.1%} / {r[process_key]:.1%}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
+# -- run.py -----------------------------------------------------------------------------------------------
+
+
+def render_run(data: dict[str, Any]) -> list[str]:
+    """run.py's own markdown (one renderer for results.md and the README), its headings under the README's."""
+    command = "python benchmarks/run.py" + (f" --only {','.join(data['parts'])}" if "parts" in data else "")
+    lines = [provenance(data, command), ""]
+    for line in bench_run.markdown(data).splitlines():
+        if line.startswith("# ") or line.startswith("Machine:"):
+            continue  # the title and machine line: the provenance above says it
+        if not line.strip() and not lines[-1].strip():
+            continue  # one blank line between blocks
+        lines.append("####" + line[2:] if line.startswith("## ") else line)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return lines
+
+
+# -- bench_venue_parse.py ---------------------------------------------------------------------------------
+
+
+def render_venue_parse(data: dict[str, Any]) -> list[str]:
+    lines = [
+        provenance(data, data.get("command", "python benchmarks/bench_venue_parse.py")),
+        "",
+        "Runs of vtcore and vn.py alternate; each rate is the median of its side's runs, and the pair ratio "
+        "is the median of the per-pair ratios (so it need not equal the quotient of the two medians, shown "
+        "too).",
+        "",
+        "| venue message -> TickData | vtcore msg/s | vn.py msg/s | quotient of medians "
+        "| median of pair ratios | ≥ 3x? |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for r in data["parse"]:
+        lines.append(
+            f"| {r['case']} | {number(r['vtcore'])} | {number(r['vnpy'])} "
+            f"| {ratio_text(r['vtcore'] / r['vnpy'])} "
+            f"| {ratio_text(r['pair_ratio'])} | {verdict(r['pair_ratio'] >= 3.0)} |"
+        )
+    mean = data["geometric_mean"]
+    lines.append(f"| geometric mean | | | | {ratio_text(mean)} | {verdict(mean >= 3.0)} |")
+    socket = data["socket"]
+    lines += [
+        "",
+        f"| WebSocket receive, {socket['frames']:,} frames of {socket['frame_bytes']} bytes | frames/s |",
+        "|---|---:|",
+        f"| aiohttp (vtcore transport) | {number(socket['vtcore'])} |",
+        f"| websocket-client | {number(socket['websocket_client'])} |",
+        f"| median of pair ratios (quotient of medians "
+        f"{ratio_text(socket['vtcore'] / socket['websocket_client'])})"
+        f" | {ratio_text(socket['pair_ratio'])} |",
+    ]
+    return lines
+
+
+SECTIONS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {
+    "latency": ("latency.json", render_run),
+    "event_engine": ("event_engine.json", render_event_engine),
+    "run": ("run.json", render_run),
+    "venue_parse": ("venue_parse.json", render_venue_parse),
+}
+
+
+def render_readme(text: str, results: Path = RESULTS) -> str:
+    """`text` with every generated section rendered afresh from `results` (a section whose results file is
+    missing says how to make it)."""
+    for name, (file, render) in SECTIONS.items():
+        begin, end = BEGIN.format(name=name, file=file), END.format(name=name)
+        pattern = re.compile(re.escape(begin) + r"\n.*?" + re.escape(end), re.DOTALL)
+        if not pattern.search(text):
+            continue
+        path = results / file
+        if path.is_file():
+            body = render(json.loads(path.read_text(encoding="utf-8")))
+        else:
+            missing = path.relative_to(HERE.parent) if path.is_relative_to(HERE.parent) else path
+            body = [f"(No results yet: `{missing}` is missing; see the command above.)"]
+        replacement = "\n".join([begin, *body, end])
+        text = pattern.sub(lambda _, replacement=replacement: replacement, text)
+    return text
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--check", action="store_true", help="exit 1 when README.md is not what results give")
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    current = README.read_text(encoding="utf-8")
+    rendered = render_readme(current, args.results)
+    if args.check:
+        if rendered != current:
+            print("benchmarks/README.md differs from its results: run `python benchmarks/report.py`")
+            return 1
+        return 0
+    README.write_text(rendered, encoding="utf-8")
+    print(f"rendered {README}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

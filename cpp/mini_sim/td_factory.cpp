@@ -1,0 +1,17 @@
+// libthosttraderapi.so (CTP-Mini): only CThostFtdcTraderApi::CreateFtdcTraderApi(const char*) and ::GetApiVersion
+// are exported; the API class is the Thost front-end's (cpp/sim_thost) on the simulator core.
+#pragma GCC visibility push(default)
+#include "ThostFtdcTraderApi.h"
+#pragma GCC visibility pop
+
+#include "thost_api.hpp"
+
+namespace {
+constexpr const char* kVersion = "V" VTCORE_SDK_LIBRARY_VERSION_TRADER "_vtcore-minisim " VTCORE_SIM_VERSION;
+}
+
+CThostFtdcTraderApi* CThostFtdcTraderApi::CreateFtdcTraderApi(const char* flow_path) {
+  return vtcore::sim::thost::create_trader_api(flow_path, kVersion);
+}
+
+const char* CThostFtdcTraderApi::GetApiVersion() { return kVersion; }

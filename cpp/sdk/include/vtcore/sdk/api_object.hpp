@@ -1,0 +1,101 @@
+// One API object of a vendor library, its SPI and the lock that serialises calls into it.
+//
+// Every call into the SDK runs with the GIL released (the SDK may block: Init, Release, XTP's Login) and the
+// lock held (an SDK object is not documented as thread-safe, and requests come from any Python thread).
+// release() is idempotent and joins the SDK's threads, after which no callback runs; SDKs whose Release()
+// crashes on an object that was never Init()ed (CTP-Mini) set `kReleaseNeedsInit`, and such an object is
+// then left alone instead (a small leak, never a crash).
+//
+// `Traits` supplies:
+//   using Api, Spi;                                    the vendor API class and the generated SPI subclass
+//   static LibrarySpec library_spec();                 what to load and check
+//   struct Options;                                    the factory's extra arguments (production mode, ...)
+//   static Api* create(const Library&, const char* flow_prefix, const Options&);
+//   static constexpr bool kReleaseNeedsInit;
+//   static void init(Api&);                            Init() with the SDK's defaults
+//   static void register_spi(Api&, Spi*);              RegisterSpi (nullptr detaches)
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "vtcore/event_hub.hpp"
+#include "vtcore/sdk/flow_folder.hpp"
+#include "vtcore/sdk/library.hpp"
+
+namespace vtcore::sdk {
+
+template <typename Traits>
+class ApiObject {
+ public:
+  using Api = typename Traits::Api;
+  using Spi = typename Traits::Spi;
+  using Options = typename Traits::Options;
+
+  ApiObject(const std::string& library_path, const std::string& flow_folder, std::shared_ptr<Producer> producer,
+            const Options& options)
+      : spi_(std::make_unique<Spi>(std::move(producer))) {
+    pybind11::gil_scoped_release unlocked;
+    library_ = open_library(library_path, Traits::library_spec());
+    const std::string flow = prepare_flow_folder(flow_folder);
+    api_ = Traits::create(library_, flow.c_str(), options);
+    if (api_ == nullptr) throw LibraryError("the " + Traits::library_spec().sdk + " factory returned no API object");
+    Traits::register_spi(*api_, spi_.get());
+  }
+  ApiObject(const ApiObject&) = delete;
+  ApiObject& operator=(const ApiObject&) = delete;
+  ~ApiObject() {
+    try {
+      release();
+    } catch (...) {  // a destructor must not throw
+    }
+  }
+
+  /// Runs `call(api)` with the GIL released and the lock held; throws if the object was released.
+  template <typename Call>
+  decltype(auto) with_api(Call&& call) {
+    pybind11::gil_scoped_release unlocked;
+    std::lock_guard guard(lock_);
+    if (api_ == nullptr) throw std::runtime_error("the " + library_.path + " API object was released");
+    return call(*api_);
+  }
+
+  void init() {
+    with_api([this](Api& api) {
+      initialized_ = true;
+      Traits::init(api);
+    });
+  }
+
+  void release() {
+    pybind11::gil_scoped_release unlocked;
+    std::lock_guard guard(lock_);
+    Api* api = std::exchange(api_, nullptr);
+    if (api == nullptr) return;
+    Traits::register_spi(*api, nullptr);
+    if (Traits::kReleaseNeedsInit && !initialized_) return;  // see above: left alone, never crashed
+    api->Release();  // joins the SDK's threads: no callback runs after this
+  }
+
+  [[nodiscard]] bool released() {
+    std::lock_guard guard(lock_);
+    return api_ == nullptr;
+  }
+
+  [[nodiscard]] const Library& library() const noexcept { return library_; }
+  [[nodiscard]] Spi& spi() noexcept { return *spi_; }
+
+ private:
+  Library library_;
+  std::unique_ptr<Spi> spi_;
+  Api* api_ = nullptr;
+  bool initialized_ = false;
+  std::mutex lock_;
+};
+
+}  // namespace vtcore::sdk

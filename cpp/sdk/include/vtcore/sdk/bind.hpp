@@ -1,0 +1,80 @@
+// pybind11 glue every SDK binding module uses: its errors, the members every API object has, and the typed
+// request entry point. A binding's module.cpp calls these and reads as a table of contents.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <cstddef>
+#include <cstring>
+#include <string>
+
+#include "vtcore/sdk/api_object.hpp"
+#include "vtcore/sdk/library.hpp"
+#include "vtcore/sdk/producer.hpp"
+#include "vtcore/sdk/request.hpp"
+
+namespace vtcore::sdk {
+
+/// `API_VERSION` (the header version the module was built from) and `version_matches(reported, expected=it)`.
+inline void register_version(pybind11::module_& m, const char* api_version) {
+  m.attr("API_VERSION") = api_version;
+  m.def("version_matches", &version_matches_prefix, pybind11::arg("reported"),
+        pybind11::arg("expected") = std::string(api_version),
+        "Whether a library's reported version is accepted for the expected header version.");
+}
+
+/// LibraryError -> vtcore.errors.SdkLibraryError (an OSError), VersionMismatchError -> SdkVersionError,
+/// RequestError -> ValueError; one Python class for every SDK. The module also gets them as attributes
+/// `LibraryError` and `VersionMismatchError`.
+inline void register_errors(pybind11::module_& m) {
+  pybind11::module_ errors = pybind11::module_::import("vtcore.errors");
+  m.attr("LibraryError") = errors.attr("SdkLibraryError");
+  m.attr("VersionMismatchError") = errors.attr("SdkVersionError");
+  pybind11::register_local_exception_translator([](std::exception_ptr raised) {
+    try {
+      if (raised) std::rethrow_exception(raised);
+    } catch (const VersionMismatchError& error) {
+      pybind11::object type = pybind11::module_::import("vtcore.errors").attr("SdkVersionError");
+      PyErr_SetString(type.ptr(), error.what());
+    } catch (const LibraryError& error) {
+      pybind11::object type = pybind11::module_::import("vtcore.errors").attr("SdkLibraryError");
+      PyErr_SetString(type.ptr(), error.what());
+    } catch (const RequestError& error) {
+      PyErr_SetString(PyExc_ValueError, error.what());
+    }
+  });
+}
+
+/// `library_version`, `library_path`, `released`, `init()`, `release()`.
+template <typename Traits, typename Class>
+void bind_api_object(Class& cls) {
+  using Self = ApiObject<Traits>;
+  cls.def_property_readonly("library_version", [](const Self& self) { return self.library().version; })
+      .def_property_readonly("library_path", [](const Self& self) { return self.library().path; })
+      .def_property_readonly("released", [](Self& self) { return self.released(); })
+      .def("init", &Self::init, "Start the SDK (its threads start here).")
+      .def("release", &Self::release, "Stop the SDK's threads and free the API object (idempotent).");
+}
+
+/// `request(index, payload, request_id) -> int`: the index-th request of `Requests` (a generated table) with
+/// the struct bytes `payload` (any buffer), checked (check_request) and copied while the GIL is held, then
+/// sent with the GIL released. Returns the SDK's result code.
+template <typename Traits, typename Requests, typename Class>
+void bind_requests(Class& cls) {
+  using Self = ApiObject<Traits>;
+  cls.def(
+      "request",
+      [](Self& self, int index, const pybind11::buffer& payload, int request_id) {
+        const pybind11::buffer_info view = payload.request();
+        const auto size = static_cast<std::size_t>(view.size * view.itemsize);
+        if (size > Requests::max_size) check_request<Requests>(index, nullptr, size);  // throws: wrong size
+        alignas(8) std::byte copy[Requests::max_size > 0 ? Requests::max_size : 1];
+        if (size) std::memcpy(copy, view.ptr, size);
+        check_request<Requests>(index, copy, size);
+        return self.with_api([&](typename Traits::Api& api) { return Requests::call(api, index, copy, request_id); });
+      },
+      pybind11::arg("index"), pybind11::arg("payload"), pybind11::arg("request_id"),
+      "Send request `index` (see the generated *_REQUESTS tables) with its packed struct; the SDK's result.");
+}
+
+}  // namespace vtcore::sdk

@@ -1,0 +1,41 @@
+#include "vtcore/sim/text.hpp"
+
+#include <iconv.h>
+
+#include <mutex>
+
+namespace vtcore::sim {
+
+std::string to_gb18030(std::string_view utf8) {
+  bool ascii = true;
+  for (char c : utf8) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+  if (ascii) return std::string(utf8);
+  static std::mutex mutex;
+  static iconv_t converter = iconv_open("GB18030", "UTF-8");
+  std::lock_guard lock(mutex);
+  if (converter == reinterpret_cast<iconv_t>(-1)) return std::string(utf8);
+  std::string out(utf8.size() * 2 + 8, '\0');
+  char* in_ptr = const_cast<char*>(utf8.data());
+  size_t in_left = utf8.size();
+  char* out_ptr = out.data();
+  size_t out_left = out.size();
+  iconv(converter, nullptr, nullptr, nullptr, nullptr);
+  if (iconv(converter, &in_ptr, &in_left, &out_ptr, &out_left) == static_cast<size_t>(-1))
+    return std::string(utf8);
+  out.resize(out.size() - out_left);
+  return out;
+}
+
+void report_unfit(std::string_view text, size_t field_size) {
+  // the value itself is not shown: it may be a secret
+  std::fprintf(stderr, "vtcore-sim: a %zu-byte value does not fit a char[%zu] field; the field is sent empty\n",
+               text.size(), field_size);
+}
+
+std::string padded_number(long long value, int width) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%*lld", width, value);
+  return buf;
+}
+
+}  // namespace vtcore::sim

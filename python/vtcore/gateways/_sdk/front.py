@@ -1,0 +1,242 @@
+"""One front of a C++ SDK gateway: an API object of the binding, its producer ring and its state machine.
+
+Every callback of the API object reaches `on_message` on the engine thread (the SDK's thread only copies
+structs into the producer's ring), so front state needs no lock except what request methods (callable from any
+thread) share with it: the gateway's `lock`.
+
+States, pushed as GatewayStateData and logged on every change (a gateway adds its own between connected and
+ready, e.g. authenticated, logged_in, settlement_confirmed, contracts_loaded):
+    disconnected -> connecting -> connected -> ... -> ready
+    plus "timeout" (no answer at all: CTP is silent on a refused port), "<what>_rejected" (the broker refused
+    a login or authentication; not retried until connect() is called again, so a wrong password cannot lock
+    the account), "unavailable" (the library was refused) and "closed".
+
+`QueryPump` sends queries one at a time, at most one per `interval` (CTP's flow limit is one per second),
+retrying only on the SDK's flow-control results, driven by the gateway's timer and never by blocking a
+callback.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from logging import ERROR, INFO, WARNING
+from pathlib import Path
+from typing import Any, Protocol
+
+from vtcore.errors import SdkUnavailableError
+from vtcore.gateways._sdk.structs import SdkStruct
+from vtcore.object import GatewayStateData
+from vtcore.setting import get_settings_dir
+
+#: The Thost family's request results (the same in CTP and CTP-Mini).
+REQUEST_RESULTS = {
+    -1: "network connection failed",
+    -2: "too many requests waiting to be processed",
+    -3: "more requests per second than allowed",
+}
+FLOW_CONTROL_RESULTS = (-2, -3)
+DISCONNECT_REASONS = {
+    0x1001: "network read failed",
+    0x1002: "network write failed",
+    0x2001: "heartbeat receive timeout",
+    0x2002: "heartbeat send failed",
+    0x2003: "bad message received",
+}
+
+
+def request_result(code: int) -> str:
+    return f"{code} ({REQUEST_RESULTS.get(code, 'unknown error')})"
+
+
+class FrontGateway(Protocol):
+    """What a front needs of its gateway (a BaseGateway subclass)."""
+
+    gateway_name: str
+    event_engine: Any
+
+    def on_gateway_state(self, state: GatewayStateData) -> None: ...
+    def write_log(self, msg: str, level: int = ...) -> None: ...
+    def create_producer(self, name: str, on_message: Any = ..., capacity: int = ...) -> Any: ...
+
+
+class Front:
+    """What every front shares: the API object, its producer, the state machine, the connect timeout and the
+    login lockout guard. Subclasses set `name`, handle callbacks (see `callback_handlers`) and implement
+    `on_connected`."""
+
+    name = ""
+    sdk = ""  # "ctp": the flow folder is <settings>/<sdk>_flow/<gateway>/<front>
+
+    def __init__(
+        self,
+        gateway: FrontGateway,
+        decode: Callable[[int, int, bool, bytes], Any],
+        requests: dict[str, tuple[int, type[SdkStruct] | None]],
+    ) -> None:
+        self.gateway = gateway
+        self.decode = decode
+        self.requests = requests
+        self.api: Any = None
+        self.producer: Any = None
+        self.state = "disconnected"
+        self.state_message = ""
+        self.state_since = time.monotonic()
+        self.timeout_reported = False
+        self.rejected = ""  # the broker's refusal, while not retrying
+        self._request_ids = itertools.count(1)  # next() is atomic: requests come from several threads
+        self.logged_in = False
+        self._handlers: dict[str, Callable[[Any], None]] | None = None
+
+    def next_request_id(self) -> int:
+        return next(self._request_ids)
+
+    def set_state(self, state: str, message: str = "", level: int = INFO) -> None:
+        self.state_since = time.monotonic()
+        self.timeout_reported = False
+        if (state, message) == (self.state, self.state_message):
+            return  # e.g. the real library's disconnect every second against a front that drops us
+        self.state, self.state_message = state, message
+        gateway = self.gateway
+        gateway.on_gateway_state(
+            GatewayStateData(gateway_name=gateway.gateway_name, front=self.name, state=state, message=message)
+        )
+        gateway.write_log(f"{self.name} front: {state}" + (f" ({message})" if message else ""), level)
+
+    def flow_folder(self) -> Path:
+        return get_settings_dir() / f"{self.sdk}_flow" / self.gateway.gateway_name / self.name
+
+    def start(self, create_api: Callable[[str, object], Any], address: str) -> None:
+        """Create the API object (`create_api(flow folder, producer capsule)`), register `address`, Init().
+        A second call only retries a refused or pending login: the SDK is already reconnecting."""
+        self.rejected = ""
+        if self.api is not None:
+            if self.state in ("connected", "login_rejected", "auth_rejected"):
+                self.on_connected()
+            return
+        gateway = self.gateway
+        self.producer = gateway.create_producer(f"{gateway.gateway_name}.{self.name}", self.on_message)
+        try:
+            self.api = create_api(str(self.flow_folder()), self.producer.capsule())
+        except OSError as exc:  # vtcore.errors.SdkLibraryError: refused before any SDK call
+            gateway.event_engine.remove_producer(self.producer)
+            self.producer = None
+            self.set_state("unavailable", str(exc), ERROR)
+            raise SdkUnavailableError(f"{self.name} front: {exc}") from exc
+        self.prepare()
+        self.api.register_front(address)
+        self.set_state("connecting", address)
+        self.api.init()
+
+    def prepare(self) -> None:
+        """Front-specific calls between creating the API object and Init()."""
+
+    def close(self) -> None:
+        api, producer = self.api, self.producer
+        self.api = self.producer = None
+        if api is not None:
+            api.release()
+        if producer is not None:
+            self.gateway.event_engine.remove_producer(producer)
+        self.logged_in = False
+        self.set_state("closed")
+
+    def check_timeout(self, now: float, timeout: float) -> None:
+        if self.api is None or self.timeout_reported or self.state not in ("connecting", "disconnected"):
+            return
+        if now - self.state_since >= timeout:
+            self.timeout_reported = True
+            self.set_state(
+                "timeout",
+                f"no answer from {self.name} front within {timeout:g} s; the SDK reports nothing when the "
+                f"address refuses connections, so check the address and network (the SDK keeps retrying)",
+                WARNING,
+            )
+
+    def request(self, name: str, fields: SdkStruct | dict[str, Any] | None = None) -> int:
+        """Send request `name` with its struct (or a dict of its fields); the SDK's result code, -1 when there
+        is no API object. A field that does not fit its struct raises ValueError naming it; nothing is
+        sent."""
+        if self.api is None:
+            return -1
+        index, struct_class = self.requests[name]
+        if struct_class is None:
+            payload: Any = b""
+        elif isinstance(fields, struct_class):
+            payload = fields.buffer
+        elif isinstance(fields, dict) or fields is None:
+            payload = struct_class(**(fields or {})).buffer
+        else:
+            raise TypeError(f"{name} sends {struct_class.__name__}, not {type(fields).__name__}")
+        return int(self.api.request(index, payload, self.next_request_id()))
+
+    def reject(self, what: str, error_text: str) -> None:
+        self.rejected = f"{what} refused by the broker ({error_text})"
+        self.set_state(
+            f"{what}_rejected",
+            f"{self.rejected}; not retrying, so that a wrong setting cannot lock the "
+            f"account: fix the setting and call connect() again",
+            ERROR,
+        )
+
+    # -- messages (engine thread)
+    # -----------------------------------------------------------------------------
+
+    def callback_handlers(self) -> dict[str, Callable[[Any], None]]:
+        """SDK callback name -> handler. By default, methods named like the callbacks."""
+        names = [name for name in dir(self) if name.startswith("On")]
+        return {name: getattr(self, name) for name in names if callable(getattr(self, name))}
+
+    def on_message(self, kind: int, request_id: int, is_last: bool, payload: bytes) -> None:
+        try:
+            message = self.decode(kind, request_id, is_last, payload)
+        except (KeyError, ValueError) as exc:
+            self.gateway.write_log(f"{self.name} front: undecodable message {kind}: {exc}", ERROR)
+            return
+        if self._handlers is None:
+            self._handlers = self.callback_handlers()
+        handler = self._handlers.get(message.name)
+        if handler is not None:
+            handler(message)
+        elif message.error:
+            self.gateway.write_log(f"{self.name} front: {message.name} failed: {message.error_text}", ERROR)
+
+    def on_connected(self) -> None:
+        raise NotImplementedError
+
+
+class QueryPump:
+    """Queries of one front, one at a time and at most one per `interval` seconds; a request the SDK refuses
+    for flow control stays queued, anything else is logged and dropped."""
+
+    def __init__(self, front: Front, lock: threading.RLock, interval: float = 1.0) -> None:
+        self.front = front
+        self.lock = lock
+        self.interval = interval
+        self.queries: deque[tuple[str, dict[str, Any]]] = deque()
+        self.last_query = 0.0
+
+    def enqueue(self, name: str, fields: dict[str, Any]) -> None:
+        with self.lock:
+            if (name, fields) not in self.queries:
+                self.queries.append((name, fields))
+        self.pump(time.monotonic())
+
+    def pump(self, now: float) -> None:
+        with self.lock:  # queries may be enqueued from any thread
+            if not self.queries or not self.front.logged_in or now - self.last_query < self.interval:
+                return
+            name, fields = self.queries[0]
+            result = self.front.request(name, fields)
+            self.last_query = now
+            if result == 0 or result not in FLOW_CONTROL_RESULTS:
+                self.queries.popleft()
+        if result != 0 and result not in FLOW_CONTROL_RESULTS:
+            front = self.front
+            front.gateway.write_log(f"{front.name} front: {name} failed: {request_result(result)}", ERROR)
+
+    def __len__(self) -> int:
+        return len(self.queries)

@@ -1,0 +1,68 @@
+"""A binding's messages as typed views (the format is tools/sdkgen/emit_binding.py's).
+
+A message is (kind, request_id, is_last, payload): kind names the callback (the generated `CALLBACKS` table of
+the SDK's `_<sdk>_types` module), the payload is a uint32 presence-flags word followed by the callback's data
+struct and error struct as the SDK delivered them. Nothing is decoded here: `Message.data` and `Message.error`
+are views whose fields decode when read (text as GB18030, never through the system locale).
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from types import ModuleType
+
+from vtcore.gateways._sdk.structs import SdkStruct
+
+_FLAGS = struct.Struct("<I")
+_DATA_PRESENT = 1
+_ERROR_PRESENT = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One SPI callback: `name` is the SDK's (e.g. "OnRspUserLogin")."""
+
+    name: str
+    request_id: int  # nRequestID, or the callback's int argument (nReason for OnFrontDisconnected)
+    is_last: bool
+    data: SdkStruct | None  # a view of the data struct (None when the SDK passed a null pointer)
+    error: SdkStruct | None  # a view of the error struct when the SDK passed one with ErrorID != 0
+
+    @property
+    def error_text(self) -> str:
+        if self.error is None:
+            return ""
+        fields = self.error
+        return f"code {fields.ErrorID}: {fields.ErrorMsg}"  # type: ignore[attr-defined]
+
+
+class Decoder:
+    """Decodes the messages of one SDK, from its generated `_<sdk>_types` module."""
+
+    def __init__(self, types: ModuleType) -> None:
+        self.callbacks: dict[int, tuple[str, type[SdkStruct] | None, bool]] = types.CALLBACKS
+        self.error_struct: type[SdkStruct] = types.ERROR_STRUCT
+
+    def decode(self, kind: int, request_id: int, is_last: bool, payload: bytes) -> Message:
+        """Raises KeyError for an unknown kind and ValueError for a payload of the wrong size."""
+        name, data_struct, has_error = self.callbacks[kind]
+        if not payload:
+            return Message(name, request_id, is_last, None, None)
+        (flags,) = _FLAGS.unpack_from(payload, 0)
+        offset = _FLAGS.size
+        data_size = data_struct.SIZE if data_struct else 0
+        expected = offset + data_size + (self.error_struct.SIZE if has_error else 0)
+        if len(payload) != expected:
+            raise ValueError(f"{name}: payload of {len(payload)} bytes, expected {expected}")
+        data = None
+        if data_struct is not None:
+            if flags & _DATA_PRESENT:
+                data = data_struct.view(payload, offset)
+            offset += data_struct.SIZE
+        error = None
+        if has_error and flags & _ERROR_PRESENT:
+            info = self.error_struct.view(payload, offset)
+            if info.ErrorID != 0:  # type: ignore[attr-defined]
+                error = info
+        return Message(name, request_id, is_last, data, error)

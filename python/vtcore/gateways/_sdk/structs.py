@@ -1,0 +1,223 @@
+"""Typed SDK structs: the base of the classes tools/sdkgen generates for every request and message struct.
+
+A struct object is a view over the SDK's own bytes, so a message costs nothing until a field is read and a
+request is packed as it is built:
+
+* a received message is `Order.view(payload, offset)`: no copy; each field is decoded when read (text up to
+  its NUL, GB18030 unless plain ASCII), and a view over `bytes` is read-only;
+* a request is `InputOrder(BrokerID="9999", LimitPrice=3500.0, ...)`: a zeroed buffer of the struct's size in
+  which every assignment is checked and written at once; `bytes(struct)` or `struct.buffer` is what the
+  binding sends (it checks the size and every terminator again).
+
+A value that cannot be stored is refused naming the field (`ValueError("InputOrder.InstrumentID: 40 bytes;
+at most 80 fit")` style): a string longer than its char[N] (the terminator must fit) or with a NUL byte, a
+character field given more than one character, an integer out of its C type's range, a non-finite float.
+`repr()` shows the non-empty fields and masks secret ones (passwords, auth codes).
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
+
+_StructT = TypeVar("_StructT", bound="SdkStruct")
+_NUL = b"\0"
+
+
+class SdkStruct:
+    """One vendor struct (generated subclasses: `C_NAME`, `SIZE`, `FIELDS`, one property per field)."""
+
+    __slots__ = ("_at", "_raw")
+    C_NAME: ClassVar[str] = ""
+    SIZE: ClassVar[int] = 0
+    FIELDS: ClassVar[tuple[str, ...]] = ()
+    #: (field, kind, offset, count) per field: kind "s" text of `count` bytes, "c" one char, else a `struct`
+    #: format character (count = array length, 1 for a scalar)
+    LAYOUT: ClassVar[tuple[tuple[str, str, int, int], ...]] = ()
+    SECRET: ClassVar[frozenset[str]] = frozenset()
+
+    _raw: bytes | bytearray
+    _at: int
+
+    def __init__(self, **fields: Any) -> None:
+        self._raw = bytearray(self.SIZE)
+        self._at = 0
+        for name, value in fields.items():
+            if name not in self.FIELDS:
+                raise TypeError(f"{type(self).__name__} ({self.C_NAME}) has no field {name!r}")
+            setattr(self, name, value)
+
+    @classmethod
+    def unchecked(cls: type[_StructT], **fields: Any) -> _StructT:
+        """A struct as an SDK might send it, for tests and tools: numbers are stored as given (NaN,
+        infinities,
+        out-of-range values wrap as C would), text is still GB18030 and must fit its field."""
+        self = cls()
+        layout = {name: (kind, offset, count) for name, kind, offset, count in cls.LAYOUT}
+        for name, value in fields.items():
+            if name not in layout:
+                raise TypeError(f"{cls.__name__} ({cls.C_NAME}) has no field {name!r}")
+            kind, offset, count = layout[name]
+            if kind in "sc":
+                setattr(self, name, value)
+            elif count == 1 and kind in "fd":
+                struct.pack_into("<" + kind, self._raw, offset, value)
+            elif count == 1:  # an integer, wrapped to its C width (little-endian two's complement)
+                size = struct.calcsize(kind)
+                self._raw[offset : offset + size] = (int(value) % (1 << (8 * size))).to_bytes(size, "little")  # type: ignore[index]
+            else:
+                setattr(self, name, value)
+        return self
+
+    @classmethod
+    def view(cls: type[_StructT], raw: bytes | bytearray, at: int = 0) -> _StructT:
+        """The struct at `raw[at:]`, without a copy (read-only over bytes)."""
+        if len(raw) - at < cls.SIZE or at < 0:
+            raise ValueError(f"{cls.__name__}: {len(raw) - at} bytes at offset {at}, need {cls.SIZE}")
+        self = cls.__new__(cls)
+        self._raw = raw
+        self._at = at
+        return self
+
+    @property
+    def buffer(self) -> bytes | bytearray | memoryview:
+        """The struct's bytes as the binding takes them (no copy when the struct owns its buffer)."""
+        if self._at == 0 and len(self._raw) == self.SIZE:
+            return self._raw
+        return memoryview(self._raw)[self._at : self._at + self.SIZE]
+
+    def __bytes__(self) -> bytes:
+        return bytes(self._raw[self._at : self._at + self.SIZE])
+
+    def copy(self: _StructT) -> _StructT:
+        """A writable copy (e.g. of a prefilled request template)."""
+        clone = type(self).__new__(type(self))
+        clone._raw = bytearray(self._raw[self._at : self._at + self.SIZE])
+        clone._at = 0
+        return clone
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every field by name (secrets included: for code, never for logs)."""
+        return {name: getattr(self, name) for name in self.FIELDS}
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, SdkStruct)
+        return bytes(self) == bytes(other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def __repr__(self) -> str:
+        shown = []
+        for name in self.FIELDS:
+            value = getattr(self, name)
+            if value in ("", 0, 0.0) or value == ():
+                continue
+            shown.append(f"{name}={'***' if name in self.SECRET else repr(value)}")
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+
+# -- field descriptors (used by the generated classes) -------------------------------------------------------
+
+
+def _text(raw: bytes | bytearray, at: int, length: int) -> str:
+    end = raw.find(_NUL, at, at + length)
+    data = raw[at : end if end >= 0 else at + length]
+    return data.decode() if data.isascii() else data.decode("gb18030", "replace")
+
+
+def text_field(label: str, offset: int, length: int) -> property:
+    """char[length]: a str (GB18030 on the wire); at most length - 1 bytes are stored."""
+
+    def get(self: SdkStruct) -> str:
+        return _text(self._raw, self._at + offset, length)
+
+    def put(self: SdkStruct, value: str | bytes) -> None:
+        if isinstance(value, str):
+            data = value.encode() if value.isascii() else value.encode("gb18030")
+        elif isinstance(value, (bytes, bytearray)):
+            data = bytes(value)
+        else:
+            raise TypeError(f"{label}: expected str, not {type(value).__name__}")
+        if len(data) >= length:
+            raise ValueError(f"{label}: {len(data)} bytes; at most {length - 1} fit")
+        if _NUL in data:
+            raise ValueError(f"{label}: contains a NUL byte")
+        at = self._at + offset
+        self._raw[at : at + length] = data + bytes(length - len(data))  # type: ignore[index]
+
+    return property(get, put, doc=f"char[{length}]")
+
+
+def char_field(label: str, offset: int) -> property:
+    """A single char: a one-character str ("" for NUL)."""
+
+    def get(self: SdkStruct) -> str:
+        value = self._raw[self._at + offset]
+        return chr(value) if value else ""
+
+    def put(self: SdkStruct, value: str) -> None:
+        if not isinstance(value, str):
+            raise TypeError(f"{label}: expected a one-character str, not {type(value).__name__}")
+        if len(value) > 1 or (value and ord(value) > 127):
+            raise ValueError(f"{label}: {value!r} is not one ASCII character")
+        self._raw[self._at + offset] = ord(value) if value else 0  # type: ignore[index]
+
+    return property(get, put, doc="char")
+
+
+_SIZES = {"b": 1, "h": 2, "i": 4, "q": 8}
+_RANGES = {fmt: (-(1 << (8 * size - 1)), (1 << (8 * size - 1)) - 1) for fmt, size in _SIZES.items()}
+_RANGES.update({fmt.upper(): (0, (1 << (8 * size)) - 1) for fmt, size in _SIZES.items()})
+
+
+def number_field(label: str, offset: int, fmt: str) -> property:
+    """An integer (struct format b h i q B H I Q or ? for bool) or a float (f d)."""
+    codec = struct.Struct("<" + fmt)
+    unpack: Callable[[bytes | bytearray, int], tuple[Any, ...]] = codec.unpack_from
+    pack_into = codec.pack_into
+
+    def get(self: SdkStruct) -> Any:
+        return unpack(self._raw, self._at + offset)[0]
+
+    if fmt in "fd":
+
+        def put(self: SdkStruct, value: float) -> None:
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise TypeError(f"{label}: expected float, not {type(value).__name__}")
+            if not math.isfinite(value):
+                raise ValueError(f"{label}: must be finite, not {value!r}")
+            pack_into(self._raw, self._at + offset, value)
+
+    else:
+        low, high = _RANGES.get(fmt, (0, 1))
+
+        def put(self: SdkStruct, value: float) -> None:
+            if not isinstance(value, int) or (isinstance(value, bool) and fmt != "?"):
+                raise TypeError(f"{label}: expected int, not {type(value).__name__}")
+            if not low <= value <= high:
+                raise ValueError(f"{label}: {value} is out of range [{low}, {high}]")
+            pack_into(self._raw, self._at + offset, value)
+
+    return property(get, put, doc=fmt)
+
+
+def array_field(label: str, offset: int, fmt: str, count: int) -> property:
+    """A fixed array of numbers, read as a tuple and written from a sequence of exactly `count` items."""
+    codec = struct.Struct(f"<{count}{fmt}")
+
+    def get(self: SdkStruct) -> tuple[Any, ...]:
+        return codec.unpack_from(self._raw, self._at + offset)
+
+    def put(self: SdkStruct, values: tuple[Any, ...] | list[Any]) -> None:
+        if len(values) != count:
+            raise ValueError(f"{label}: expected {count} values, not {len(values)}")
+        try:
+            codec.pack_into(self._raw, self._at + offset, *values)
+        except struct.error as exc:
+            raise ValueError(f"{label}: {exc}") from None
+
+    return property(get, put, doc=f"{fmt}[{count}]")

@@ -1,0 +1,827 @@
+"""ThostGateway: vn.py's CTP gateway logic, faults fixed, for every Thost-family SDK (CTP, CTP-Mini).
+
+A Thost SDK's gateway (gateways/ctp, gateways/mini) subclasses ThostGateway with its binding, typed structs
+(`types`), libraries, settings page and the parts where its headers differ (hooks below).
+
+Threads: the SDK's threads only copy structs into this gateway's two producer rings (C++); every callback
+below runs on the engine thread (`on_message` of the producers), so gateway state needs no lock except what
+request methods (callable from any thread) share with it: `_lock`.
+
+Each front has an explicit state, pushed as GatewayStateData and logged on every change:
+    md: disconnected -> connected -> logged_in -> ready (subscriptions restored)
+    td: disconnected -> connected -> authenticated -> logged_in -> settlement_confirmed -> contracts_loaded
+        -> ready
+    plus "timeout" (no answer at all: a Thost SDK is silent on a refused port), "login_rejected" /
+    "auth_rejected" (the broker refused; not retried until connect() is called again, so a wrong password
+    cannot lock the account) and "closed".
+The SDK reconnects by itself; every OnFrontConnected re-authenticates, logs in and resubscribes.
+Queries go through one queue, at most one request per second (the brokers' flow limit), driven by
+EVENT_TIMER and never by blocking a callback; account and positions are polled every `query_interval` seconds.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date
+from logging import ERROR, INFO, WARNING
+from typing import Any, ClassVar
+
+from vtcore.constant import Direction, Exchange, Status
+from vtcore.errors import SdkUnavailableError, SettingsError
+from vtcore.event import EVENT_TIMER, Event, EventEngine
+from vtcore.gateway import BaseGateway
+from vtcore.gateways._sdk.front import DISCONNECT_REASONS, Front, QueryPump
+from vtcore.gateways._sdk.front import request_result as _request_result
+from vtcore.gateways._sdk.thost import codes as ct
+from vtcore.gateways._sdk.thost import mapping
+from vtcore.gateways._sdk.thost.messages import Callback, Messages
+from vtcore.object import (
+    AccountData,
+    CancelRequest,
+    ContractData,
+    OrderData,
+    OrderRequest,
+    PositionData,
+    SubscribeRequest,
+    TradeData,
+)
+from vtcore.orders import OrderTracker
+from vtcore.records import TICK_SYMBOL_SIZE
+
+
+@dataclass(frozen=True)
+class ThostSetting:
+    username: str
+    password: str
+    brokerid: str
+    td_address: str
+    md_address: str
+    product_info: str
+    auth_code: str
+    production: bool
+    library_dir: str
+
+    def __repr__(self) -> str:  # the password never reaches a log
+        return f"ThostSetting(username={self.username!r}, brokerid={self.brokerid!r}, td={self.td_address!r})"
+
+    @classmethod
+    def parse(
+        cls, setting: dict[str, Any], keys: dict[str, Any], title: str
+    ) -> ThostSetting:
+        """The gateway's setting; `keys` are the gateway's default_setting (an SDK without a production flag
+        has no "environment": it counts as production)."""
+        values: dict[str, str] = {"environment": "production"}
+        for key in keys:
+            value = setting.get(key, "" if key != "environment" else "production")
+            if not isinstance(value, str):
+                raise SettingsError(f"{title} setting {key!r} must be a string")
+            values[key] = value.strip() if key != "password" else value
+        for key in ("username", "brokerid", "td_address", "md_address"):
+            if not values[key]:
+                raise SettingsError(f"{title} setting {key!r} is empty")
+        if values["environment"] not in ("production", "test"):
+            raise SettingsError(f"{title} setting 'environment' must be 'production' or 'test'")
+
+        def address(text: str) -> str:
+            return text if text.startswith(("tcp://", "ssl://", "socks")) else f"tcp://{text}"
+
+        return cls(
+            values["username"],
+            values["password"],
+            values["brokerid"],
+            address(values["td_address"]),
+            address(values["md_address"]),
+            values["product_info"],
+            values["auth_code"],
+            values["environment"] == "production",
+            values["library_dir"],
+        )
+
+
+class ThostFront(Front):
+    """A Thost front: the shared front (vtcore.gateways._sdk.front) with the Thost login and callbacks."""
+
+    def __init__(self, gateway: ThostGateway, requests: dict[str, tuple[int, Any]]) -> None:
+        super().__init__(gateway, gateway.decode_message, requests)
+        self.sdk = gateway.sdk
+        self.gateway: ThostGateway = gateway
+        self.setting: ThostSetting | None = None
+
+    def start_with(self, setting: ThostSetting, api_class: Any, library: Any, address: str) -> None:
+        self.setting = setting
+        self.start(lambda flow, capsule: api_class(str(library), flow, capsule, setting.production), address)
+
+    def OnFrontConnected(self, callback: Callback) -> None:  # noqa: N802 - the SDK's callback names
+        self.set_state("connected")
+        self.on_connected()
+
+    def OnFrontDisconnected(self, callback: Callback) -> None:  # noqa: N802
+        self.logged_in = False
+        reason = DISCONNECT_REASONS.get(callback.request_id, "unknown reason")
+        self.set_state(
+            "disconnected", f"reason {callback.request_id:#x}: {reason}; the SDK reconnects", WARNING
+        )
+
+    def OnHeartBeatWarning(self, callback: Callback) -> None:  # noqa: N802
+        self.gateway.write_log(f"{self.name} front: no message for {callback.request_id} s", WARNING)
+
+    def OnRspError(self, callback: Callback) -> None:  # noqa: N802
+        self.gateway.write_log(
+            f"{self.name} front: request {callback.request_id} failed: {callback.error_text}", ERROR
+        )
+
+    def login_fields(self) -> dict[str, Any]:
+        assert self.setting is not None
+        return {
+            "BrokerID": self.setting.brokerid,
+            "UserID": self.setting.username,
+            "Password": self.setting.password,
+        }
+
+
+class MdFront(ThostFront):
+    name = "md"
+
+    def __init__(self, gateway: ThostGateway) -> None:
+        super().__init__(gateway, gateway.types.MD_REQUESTS)
+        self.subscribed: dict[str, Exchange] = {}
+
+    def on_connected(self) -> None:
+        if self.rejected:
+            self.gateway.write_log(f"md front: not logging in again: {self.rejected}", WARNING)
+            return
+        result = self.request("ReqUserLogin", self.login_fields())
+        if result != 0:
+            self.gateway.write_log(f"md front: login request failed: {_request_result(result)}", ERROR)
+
+    def OnRspUserLogin(self, callback: Callback) -> None:  # noqa: N802
+        if callback.error:
+            self.reject("login", callback.error_text)
+            return
+        self.logged_in = True
+        day = (callback.data or {}).get("TradingDay", "")
+        self.set_state("logged_in", f"trading day {day}")
+        if self.subscribed:
+            self.send_subscribe(list(self.subscribed.items()))
+        self.set_state("ready", f"{len(self.subscribed)} subscription(s)")
+
+    def send_subscribe(self, items: list[tuple[str, Exchange]]) -> None:
+        result = self.api.subscribe([(symbol, exchange.value) for symbol, exchange in items])
+        if result != 0:
+            self.gateway.write_log(f"md front: subscribe failed: {_request_result(result)}", ERROR)
+
+    def OnRspSubMarketData(self, callback: Callback) -> None:  # noqa: N802
+        if callback.error:
+            symbol = (callback.data or {}).get("InstrumentID", "?")
+            self.gateway.write_log(f"md front: subscribing {symbol} failed: {callback.error_text}", ERROR)
+
+    def OnRspUnSubMarketData(self, callback: Callback) -> None:  # noqa: N802
+        if callback.error:
+            symbol = (callback.data or {}).get("InstrumentID", "?")
+            self.gateway.write_log(f"md front: unsubscribing {symbol} failed: {callback.error_text}", ERROR)
+
+
+class TdFront(ThostFront):
+    name = "td"
+
+    def __init__(self, gateway: ThostGateway) -> None:
+        super().__init__(gateway, gateway.types.TRADER_REQUESTS)
+        self.front_id = 0
+        self.session_id = 0
+        self.order_ref = 0
+        self.trading_day: date | None = None
+        self.contracts_loaded = False
+        self.queries = QueryPump(self, gateway._lock)
+        self.last_poll = 0.0
+        self.poll_account_next = True
+
+    def prepare(self) -> None:
+        # Replay the day's private flow so that orders and trades from before this session are known;
+        # the gateway de-duplicates what it has already pushed.
+        self.api.subscribe_private_topic(ct.THOST_TERT_RESTART)
+        self.api.subscribe_public_topic(ct.THOST_TERT_RESTART)
+
+    def on_connected(self) -> None:
+        assert self.setting is not None
+        if self.rejected:
+            self.gateway.write_log(f"td front: not logging in again: {self.rejected}", WARNING)
+            return
+        if self.setting.auth_code:
+            result = self.request(
+                "ReqAuthenticate",
+                {
+                    "BrokerID": self.setting.brokerid,
+                    "UserID": self.setting.username,
+                    "AppID": self.setting.product_info,
+                    "AuthCode": self.setting.auth_code,
+                },
+            )
+            if result != 0:
+                self.gateway.write_log(
+                    f"td front: authenticate request failed: {_request_result(result)}", ERROR
+                )
+        else:
+            self.login()
+
+    def OnRspAuthenticate(self, callback: Callback) -> None:  # noqa: N802
+        if callback.error:
+            self.reject("auth", callback.error_text)
+            return
+        self.set_state("authenticated")
+        self.login()
+
+    def login(self) -> None:
+        result = self.request("ReqUserLogin", self.login_fields())
+        if result != 0:
+            self.gateway.write_log(f"td front: login request failed: {_request_result(result)}", ERROR)
+
+    def OnRspUserLogin(self, callback: Callback) -> None:  # noqa: N802
+        if callback.error or callback.data is None:
+            self.reject("login", callback.error_text)
+            return
+        data = callback.data
+        with self.gateway._lock:
+            self.front_id = int(data["FrontID"])
+            self.session_id = int(data["SessionID"])
+            max_ref = data["MaxOrderRef"].strip()
+            self.order_ref = max(self.order_ref, int(max_ref) if max_ref.isdigit() else 0)
+            self.logged_in = True
+        self.trading_day = mapping.parse_day(data["TradingDay"])
+        self.set_state(
+            "logged_in", f"front {self.front_id}, session {self.session_id}, trading day {data['TradingDay']}"
+        )
+        self.after_login()
+
+    def after_login(self) -> None:
+        """Confirm the settlement before trading (CTP; an SDK without confirmation loads the contracts)."""
+        assert self.setting is not None
+        result = self.request(
+            "ReqSettlementInfoConfirm",
+            {"BrokerID": self.setting.brokerid, "InvestorID": self.setting.username},
+        )
+        if result != 0:
+            self.gateway.write_log(
+                f"td front: settlement confirm request failed: {_request_result(result)}", ERROR
+            )
+
+    def load_contracts(self) -> None:
+        if self.contracts_loaded:
+            self.set_state("ready")
+        else:
+            self.enqueue("ReqQryInstrument", {})
+
+    def OnRspSettlementInfoConfirm(self, callback: Callback) -> None:  # noqa: N802
+        if callback.error:
+            self.gateway.write_log(
+                f"td front: settlement confirmation failed ({callback.error_text}); "
+                f"orders may be refused until it succeeds",
+                ERROR,
+            )
+        else:
+            self.set_state("settlement_confirmed")
+        self.load_contracts()
+
+    # -- queries: one queue, at most one request per second ----------------------------------------------
+
+    def enqueue(self, name: str, fields: dict[str, Any]) -> None:
+        self.queries.enqueue(name, fields)
+
+    def pump(self, now: float) -> None:
+        self.queries.pump(now)
+
+    def poll(self, now: float, interval: float) -> None:
+        if self.state != "ready" or self.queries or now - self.last_poll < interval:
+            return
+        self.last_poll = now
+        assert self.setting is not None
+        who = {"BrokerID": self.setting.brokerid, "InvestorID": self.setting.username}
+        self.enqueue("ReqQryTradingAccount" if self.poll_account_next else "ReqQryInvestorPosition", who)
+        self.poll_account_next = not self.poll_account_next
+
+    # -- responses and pushes -----------------------------------------------------------------------------
+
+    def OnRspQryInstrument(self, callback: Callback) -> None:  # noqa: N802
+        if callback.error:
+            self.gateway.write_log(f"td front: instrument query failed: {callback.error_text}", ERROR)
+        if callback.data is not None:
+            self.gateway.add_contract(callback.data)
+        if callback.is_last:
+            self.contracts_loaded = True
+            self.set_state("contracts_loaded", f"{len(self.gateway.contracts)} contracts")
+            self.set_state("ready")
+
+    def OnRspQryTradingAccount(self, callback: Callback) -> None:  # noqa: N802
+        if callback.error:
+            self.gateway.write_log(f"td front: account query failed: {callback.error_text}", ERROR)
+        if callback.data and callback.data["AccountID"]:
+            self.gateway.update_account(callback.data)
+
+    def OnRspQryInvestorPosition(self, callback: Callback) -> None:  # noqa: N802
+        if callback.error:  # a failed answer must not zero the positions it did not report
+            self.gateway.write_log(f"td front: position query failed: {callback.error_text}", ERROR)
+            self.gateway.discard_positions()
+            return
+        self.gateway.update_position(callback.data, callback.is_last)
+
+    def OnRtnOrder(self, callback: Callback) -> None:  # noqa: N802
+        if callback.data is not None:
+            self.gateway.update_order(callback.data)
+
+    def OnRtnTrade(self, callback: Callback) -> None:  # noqa: N802
+        if callback.data is not None:
+            self.gateway.update_trade(callback.data)
+
+    def OnRspOrderInsert(self, callback: Callback) -> None:  # noqa: N802
+        if callback.data is not None:
+            self.gateway.order_insert_refused(callback.data, callback.error_text or "refused")
+
+    OnErrRtnOrderInsert = OnRspOrderInsert
+
+    def OnRspOrderAction(self, callback: Callback) -> None:  # noqa: N802
+        if callback.error:
+            ref = (callback.data or {}).get("OrderRef", "?")
+            self.gateway.write_log(f"cancel of order ref {ref} refused: {callback.error_text}", ERROR)
+
+    OnErrRtnOrderAction = OnRspOrderAction
+
+
+class ThostGateway(BaseGateway):
+    """China futures through a Thost-family SDK (SHFE, DCE, CZCE, CFFEX, INE, GFEX)."""
+
+    exchanges: ClassVar[list[Exchange]] = list(mapping.EXCHANGES.values())
+    #: The SDK this gateway drives ("ctp", "mini"), its name in messages, its generated typed structs
+    sdk: ClassVar[str]
+    title: ClassVar[str]
+    types: ClassVar[Any]
+    md_front_class: ClassVar[type[MdFront]]
+    td_front_class: ClassVar[type[TdFront]]
+
+    connect_timeout: float = 10.0  # seconds without any answer from a front before "timeout" is reported
+    query_interval: float = 2.0  # seconds between account / position polls (they alternate)
+
+    def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
+        super().__init__(event_engine, gateway_name or self.default_name)
+        self._messages = Messages(self.types)
+        self._lock = threading.RLock()  # order ids and order/trade state shared with request threads
+        self.md = self.md_front_class(self)
+        self.td = self.td_front_class(self)
+        self.contracts: dict[str, ContractData] = {}
+        # Thost trade ids are numbered per exchange: "SHFE.1" and "DCE.1" are two trades
+        self.orders = OrderTracker(self, trade_ids="exchange")
+        self._sysid_orderid: dict[tuple[str, str], str] = {}
+        self._pending_trades: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._pending_since: dict[tuple[str, str], float] = {}  # when a trade began waiting for its order
+        self._positions: dict[tuple[str, Exchange, Direction], PositionData] = {}
+        self._pushed_positions: set[tuple[str, Exchange, Direction]] = set()
+        self._nearest_logged: set[str] = set()
+        self._timer_registered = False
+        self.setting: ThostSetting | None = None
+
+    # -- connection -----------------------------------------------------------------------------------------
+
+    # The SDK's parts: each Thost SDK's gateway gives its binding module and its (md, trader) libraries.
+    def load_binding(self) -> Any:
+        raise NotImplementedError
+
+    def find_libraries(self, library_dir: str) -> tuple[Any, Any]:
+        raise NotImplementedError
+
+    def decode_message(self, kind: int, request_id: int, is_last: bool, payload: bytes) -> Callback:
+        return self._messages.decode(kind, request_id, is_last, payload)
+
+    def connect(self, setting: dict[str, Any]) -> None:
+        try:
+            binding = self.load_binding()
+            parsed = ThostSetting.parse(setting, self.default_setting, self.title)
+            md_library, td_library = self.find_libraries(parsed.library_dir)
+        except (SdkUnavailableError, SettingsError) as exc:
+            self.write_log(f"cannot connect: {exc}", ERROR)
+            raise
+        self.setting = parsed
+        try:
+            self._check_setting_fields(parsed)
+        except SettingsError as exc:
+            self.write_log(f"cannot connect: {exc}", ERROR)
+            raise
+        if not self._timer_registered:
+            self.event_engine.register(EVENT_TIMER, self._on_timer)
+            self._timer_registered = True
+        self.write_log(f"connecting {parsed!r} with {td_library.name} and {md_library.name}")
+        self.td.start_with(parsed, binding.TraderApi, td_library, parsed.td_address)
+        self.md.start_with(parsed, binding.MdApi, md_library, parsed.md_address)
+
+    #: the login and authentication structs' fields, by the setting key that fills them
+    _SETTING_FIELDS: ClassVar[dict[str, str]] = {
+        "BrokerID": "brokerid", "UserID": "username", "Password": "password", "AppID": "product_info",
+        "AuthCode": "auth_code",
+    }
+
+    def _check_setting_fields(self, setting: ThostSetting) -> None:
+        """Refuse a setting that does not fit the SDK's login structs before anything is sent (a password
+        longer than its char[N] would otherwise fail on the engine thread at every reconnect)."""
+        login = {"BrokerID": setting.brokerid, "UserID": setting.username, "Password": setting.password}
+        auth = {"BrokerID": setting.brokerid, "UserID": setting.username, "AppID": setting.product_info,
+                "AuthCode": setting.auth_code}
+        for struct_class, fields in (
+            (self.types.TRADER_REQUESTS["ReqUserLogin"][1], login),
+            (self.types.TRADER_REQUESTS["ReqAuthenticate"][1], auth),
+        ):
+            for name, value in fields.items():
+                try:
+                    setattr(struct_class(), name, value)
+                except ValueError as exc:
+                    key = self._SETTING_FIELDS.get(name, name)
+                    raise SettingsError(f"{self.title} setting {key!r} does not fit: {exc}") from None
+
+    def close(self) -> None:
+        if self._timer_registered:
+            self.event_engine.unregister(EVENT_TIMER, self._on_timer)
+            self._timer_registered = False
+        self.md.close()
+        self.td.close()
+
+    def _on_timer(self, event: Event) -> None:
+        now = time.monotonic()
+        for front in (self.md, self.td):
+            front.check_timeout(now, self.connect_timeout)
+        self.td.pump(now)
+        self.td.poll(now, self.query_interval)
+        for key, since in list(self._pending_since.items()):
+            if key not in self._pending_trades:
+                del self._pending_since[key]
+            elif now - since > self.connect_timeout:  # say so once; the trade is still kept
+                del self._pending_since[key]
+                self.write_log(f"trade(s) of order {key[0]} {key[1]} have waited {now - since:.0f} s for the "
+                               f"order report; they are kept and pushed when it arrives", WARNING)
+
+    # -- market data ----------------------------------------------------------------------------------------
+
+    def _check_symbol(self, symbol: str, exchange: Exchange) -> str:
+        """Why `symbol` on `exchange` cannot be used, or ""."""
+        if exchange not in self.exchanges:
+            return f"exchange {exchange.value} is not traded through {self.title}"
+        if not symbol:
+            return "empty symbol"
+        contract = self.contracts.get(symbol)
+        if self.td.contracts_loaded and contract is None:
+            return f"unknown symbol {symbol}"
+        if contract is not None and contract.exchange != exchange:
+            return f"{symbol} is listed on {contract.exchange.value}, not {exchange.value}"
+        return ""
+
+    def subscribe(self, req: SubscribeRequest) -> None:
+        problem = self._check_symbol(req.symbol, req.exchange)
+        if len(req.symbol.encode()) > TICK_SYMBOL_SIZE:  # the C++ side would refuse each of its ticks
+            problem = f"symbols of more than {TICK_SYMBOL_SIZE} bytes do not fit a tick record"
+        if problem:
+            self.write_log(f"cannot subscribe {req.vt_symbol}: {problem}", ERROR)
+            return
+        self.md.subscribed[req.symbol] = req.exchange
+        if self.md.logged_in:
+            try:
+                self.md.send_subscribe([(req.symbol, req.exchange)])
+            except ValueError as exc:
+                self.md.subscribed.pop(req.symbol, None)
+                self.write_log(f"cannot subscribe {req.vt_symbol}: {exc}", ERROR)
+
+    def unsubscribe(self, req: SubscribeRequest) -> None:
+        if self.md.subscribed.pop(req.symbol, None) is None:
+            self.write_log(f"{req.vt_symbol} was not subscribed", WARNING)
+            return
+        if self.md.logged_in:
+            result = self.md.api.unsubscribe([req.symbol])
+            if result != 0:
+                self.write_log(f"unsubscribe {req.vt_symbol} failed: {_request_result(result)}", ERROR)
+
+    # -- orders ---------------------------------------------------------------------------------------------
+
+    def _order_problem(self, req: OrderRequest) -> str:
+        if not self.td.logged_in:
+            return "not logged in to the trade front"
+        problem = self._check_symbol(req.symbol, req.exchange)
+        if problem:
+            return problem
+        volume = req.volume
+        if not isinstance(volume, (int, float)) or not math.isfinite(volume) or volume <= 0:
+            return f"volume must be a positive number, not {volume!r}"
+        if volume != int(volume) or volume > 2**31 - 1:
+            return f"volume must be a whole number of lots, not {volume!r}"
+        if not isinstance(req.price, (int, float)) or not math.isfinite(req.price) or req.price < 0:
+            return f"price must be a finite number >= 0, not {req.price!r}"
+        if req.type not in mapping.ORDER_TYPE_TO_THOST:
+            refusal = mapping.ORDER_TYPE_REFUSAL.get(req.type)
+            return refusal or f"order type {req.type.value} cannot be sent to {self.title}"
+        if req.offset not in mapping.OFFSET_TO_THOST:
+            return (
+                f"offset {req.offset.value or 'NONE'} cannot be sent to {self.title} "
+                f"(use OPEN, CLOSE, CLOSETODAY or CLOSEYESTERDAY)"
+            )
+        if req.direction not in mapping.DIRECTION_TO_THOST:
+            return f"direction {req.direction} cannot be sent to {self.title}"
+        return ""
+
+    def send_order(self, req: OrderRequest) -> str:
+        # The lock is held until the request is sent and SUBMITTING is queued, so that the order's reports
+        # (handled on the engine thread under the same lock) are always queued after it.
+        with self._lock:
+            self.td.order_ref += 1
+            ref = self.td.order_ref
+            orderid = f"{self.td.front_id}_{self.td.session_id}_{ref}"
+            order = req.create_order_data(orderid, self.gateway_name)
+            problem = self._order_problem(req)
+            if problem:
+                self._reject(order, problem)
+            else:
+                self._send_order(req, order, ref)
+        return order.vt_orderid
+
+    def _send_order(self, req: OrderRequest, order: OrderData, ref: int) -> None:
+        assert self.setting is not None
+        price_type, time_condition, volume_condition = mapping.ORDER_TYPE_TO_THOST[req.type]
+        fields = {
+            "BrokerID": self.setting.brokerid,
+            "InvestorID": self.setting.username,
+            "UserID": self.setting.username,
+            "InstrumentID": req.symbol,
+            "ExchangeID": req.exchange.value,
+            "OrderRef": str(ref),
+            "LimitPrice": float(req.price),
+            "VolumeTotalOriginal": int(req.volume),
+            "OrderPriceType": price_type,
+            "TimeCondition": time_condition,
+            "VolumeCondition": volume_condition,
+            "Direction": mapping.DIRECTION_TO_THOST[req.direction],
+            "CombOffsetFlag": mapping.OFFSET_TO_THOST[req.offset],
+            "CombHedgeFlag": ct.THOST_FTDC_HF_Speculation,
+            "ContingentCondition": ct.THOST_FTDC_CC_Immediately,
+            "ForceCloseReason": ct.THOST_FTDC_FCC_NotForceClose,
+            "IsAutoSuspend": 0,
+            "MinVolume": 1,
+        }
+        self.orders.order(order)
+        try:
+            result = self.td.request("ReqOrderInsert", fields)
+        except ValueError as exc:
+            self._reject(order, str(exc))
+            return
+        if result != 0:
+            self._reject(order, f"ReqOrderInsert returned {_request_result(result)}")
+
+    def _reject(self, order: OrderData, reason: str) -> None:
+        """Push the order REJECTED with the broker's or vtcore's reason (`extra["reason"]`, and the log)."""
+        self.orders.reject(order, reason)
+
+    def cancel_order(self, req: CancelRequest) -> None:
+        parts = req.orderid.split("_")
+        if len(parts) != 3 or not all(part.lstrip("-").isdigit() for part in parts):
+            problem = f"not a {self.title} order id (front_session_ref)"
+            self.write_log(f"cannot cancel {req.orderid}: {problem}", ERROR)
+            return
+        if not self.td.logged_in or self.setting is None:
+            self.write_log(f"cannot cancel {req.orderid}: not logged in to the trade front", ERROR)
+            return
+        front_id, session_id, ref = parts
+        fields = {
+            "BrokerID": self.setting.brokerid,
+            "InvestorID": self.setting.username,
+            "UserID": self.setting.username,
+            "OrderRef": ref,
+            "FrontID": int(front_id),
+            "SessionID": int(session_id),
+            "ActionFlag": ct.THOST_FTDC_AF_Delete,
+            "InstrumentID": req.symbol,
+            "ExchangeID": req.exchange.value,
+        }
+        try:
+            result = self.td.request("ReqOrderAction", fields)
+        except ValueError as exc:
+            self.write_log(f"cannot cancel {req.orderid}: {exc}", ERROR)
+            return
+        if result != 0:
+            self.write_log(
+                f"cancel of {req.orderid} failed: ReqOrderAction returned {_request_result(result)}", ERROR
+            )
+
+    def _nearest(self, what: str) -> None:
+        if what not in self._nearest_logged:
+            self._nearest_logged.add(what)
+            self.write_log(
+                f"{self.title} reported {what}; mapped to the nearest vtcore value (see thost/mapping.py)",
+                WARNING,
+            )
+
+    def _exchange(self, code: str) -> Exchange:
+        exchange = mapping.EXCHANGES.get(code)
+        if exchange is None:
+            self._nearest(f"exchange {code!r}")
+            return Exchange.LOCAL
+        return exchange
+
+    def update_order(self, data: dict[str, Any]) -> None:
+        with self._lock:
+            self._update_order(data)
+
+    def _update_order(self, data: dict[str, Any]) -> None:
+        orderid = f"{data['FrontID']}_{data['SessionID']}_{data['OrderRef'].strip()}"
+        status, exact = mapping.order_status(data["OrderStatus"], data["OrderSubmitStatus"])
+        if not exact:
+            self._nearest(
+                f"order status {data['OrderStatus']!r} / submit status {data['OrderSubmitStatus']!r}"
+            )
+        order_type, exact = mapping.order_type(
+            data["OrderPriceType"], data["TimeCondition"], data["VolumeCondition"]
+        )
+        if not exact:
+            self._nearest(
+                f"order type {data['OrderPriceType']!r}/{data['TimeCondition']!r}/{data['VolumeCondition']!r}"
+            )
+        offset, exact = mapping.offset(data["CombOffsetFlag"][:1])
+        if not exact:
+            self._nearest(f"offset flag {data['CombOffsetFlag'][:1]!r}")
+        exchange = self._exchange(data["ExchangeID"])
+        previous = self.orders.get(orderid)
+        order = OrderData(
+            gateway_name=self.gateway_name,
+            symbol=data["InstrumentID"],
+            exchange=exchange,
+            orderid=orderid,
+            type=order_type,
+            direction=mapping.DIRECTION_FROM_THOST.get(data["Direction"]),
+            offset=offset,
+            price=data["LimitPrice"],
+            volume=data["VolumeTotalOriginal"],
+            traded=data["VolumeTraded"],
+            status=status,
+            reference=previous.reference if previous else "",
+            datetime=mapping.china_datetime(data["InsertDate"], data["InsertTime"], self.td.trading_day),
+        )
+        if status in (Status.REJECTED, Status.CANCELLED) and data["StatusMsg"]:
+            order.extra = {"reason": data["StatusMsg"]}
+        sysid = data["OrderSysID"].strip()
+        if sysid:
+            with self._lock:
+                self._sysid_orderid[(data["ExchangeID"], sysid)] = orderid
+        if self.orders.order(order) and status in (Status.REJECTED, Status.CANCELLED) and data["StatusMsg"]:
+            self.write_log(
+                f"order {order.vt_orderid} {status.value.lower()}: {data['StatusMsg']}",
+                ERROR if status == Status.REJECTED else INFO,
+            )
+        if sysid:
+            for trade in self._pending_trades.pop((data["ExchangeID"], sysid), []):
+                self.update_trade(trade)
+
+    def order_insert_refused(self, data: dict[str, Any], reason: str) -> None:
+        with self._lock:
+            self._order_insert_refused(data, reason)
+
+    def _order_insert_refused(self, data: dict[str, Any], reason: str) -> None:
+        orderid = f"{self.td.front_id}_{self.td.session_id}_{data['OrderRef'].strip()}"
+        order = self.orders.get(orderid)
+        if order is None:
+            order = OrderData(
+                gateway_name=self.gateway_name,
+                symbol=data["InstrumentID"],
+                exchange=self._exchange(data["ExchangeID"]),
+                orderid=orderid,
+                direction=mapping.DIRECTION_FROM_THOST.get(data["Direction"]),
+                price=data["LimitPrice"],
+                volume=data["VolumeTotalOriginal"],
+            )
+        if order.status != Status.REJECTED:
+            self._reject(order, reason)
+
+    def update_trade(self, data: dict[str, Any]) -> None:
+        key = (data["ExchangeID"], data["OrderSysID"].strip())
+        with self._lock:
+            orderid = self._sysid_orderid.get(key)
+        if orderid is None:  # the trade came before its order: keep it until the order arrives
+            if key not in self._pending_trades:
+                self._pending_since[key] = time.monotonic()
+            self._pending_trades.setdefault(key, []).append(data)
+            return
+        offset, exact = mapping.offset(data["OffsetFlag"])
+        if not exact:
+            self._nearest(f"offset flag {data['OffsetFlag']!r}")
+        self.orders.trade(  # a replay after a re-login is dropped there
+            TradeData(
+                gateway_name=self.gateway_name,
+                symbol=data["InstrumentID"],
+                exchange=self._exchange(data["ExchangeID"]),
+                orderid=orderid,
+                tradeid=data["TradeID"].strip(),
+                direction=mapping.DIRECTION_FROM_THOST.get(data["Direction"]),
+                offset=offset,
+                price=data["Price"],
+                volume=data["Volume"],
+                datetime=mapping.china_datetime(data["TradeDate"], data["TradeTime"], self.td.trading_day),
+            )
+        )
+
+    # -- account, positions, contracts ---------------------------------------------------------------------
+
+    def update_account(self, data: dict[str, Any]) -> None:
+        account = AccountData(
+            gateway_name=self.gateway_name,
+            accountid=data["AccountID"],
+            balance=data["Balance"],
+            frozen=data["FrozenMargin"] + data["FrozenCash"] + data["FrozenCommission"],
+        )
+        account.available = data["Available"]
+        self.on_account(account)
+
+    def discard_positions(self) -> None:
+        self._positions = {}
+
+    def _position_exchange(self, data: dict[str, Any]) -> Exchange:
+        """The exchange of a position record (CTP reports it; CTP-Mini's record has no ExchangeID)."""
+        return self._exchange(data["ExchangeID"])
+
+    def update_position(self, data: dict[str, Any] | None, is_last: bool) -> None:
+        if data and data["InstrumentID"]:
+            direction = mapping.POSITION_DIRECTION_FROM_THOST.get(data["PosiDirection"], Direction.NET)
+            exchange = self._position_exchange(data)
+            key = (data["InstrumentID"], exchange, direction)
+            position = self._positions.get(key)
+            if position is None:
+                position = PositionData(
+                    gateway_name=self.gateway_name, symbol=key[0], exchange=exchange, direction=direction
+                )
+                position.extra = {"cost": 0.0}
+                self._positions[key] = position
+            volume = data["Position"]
+            if exchange in (Exchange.SHFE, Exchange.INE):  # separate today and history records
+                if data["PositionDate"] == ct.THOST_FTDC_PSD_History:
+                    position.yd_volume += volume
+            else:
+                position.yd_volume += volume - data["TodayPosition"]
+            position.volume += volume
+            position.pnl += data["PositionProfit"]
+            position.frozen += data["ShortFrozen"] if direction == Direction.LONG else data["LongFrozen"]
+            assert position.extra is not None
+            position.extra["cost"] += data["OpenCost"]
+            contract = self.contracts.get(key[0])
+            size = contract.size if contract else 1
+            position.price = position.extra["cost"] / (position.volume * size) if position.volume else 0.0
+        if not is_last:
+            return
+        batch, self._positions = self._positions, {}
+        for key in self._pushed_positions - batch.keys():  # closed since the last answer: zero it
+            batch[key] = PositionData(
+                gateway_name=self.gateway_name, symbol=key[0], exchange=key[1], direction=key[2]
+            )
+        self._pushed_positions = {key for key, position in batch.items() if position.volume}
+        for position in batch.values():
+            position.extra = None
+            self.on_position(position)
+
+    def add_contract(self, data: dict[str, Any]) -> None:
+        product = mapping.PRODUCT_FROM_THOST.get(data["ProductClass"])
+        exchange = mapping.EXCHANGES.get(data["ExchangeID"])
+        if product is None or exchange is None:
+            return  # products vtcore has no member for (EFP, TAS, metal indexes) and foreign exchanges
+        contract = ContractData(
+            gateway_name=self.gateway_name,
+            symbol=data["InstrumentID"],
+            exchange=exchange,
+            name=data["InstrumentName"],
+            product=product,
+            size=data["VolumeMultiple"],
+            pricetick=data["PriceTick"],
+            min_volume=data["MinLimitOrderVolume"] or 1,
+            max_volume=data["MaxLimitOrderVolume"] or None,
+        )
+        if product == mapping.PRODUCT_FROM_THOST[ct.THOST_FTDC_PC_Options]:
+            contract.option_strike = data["StrikePrice"]
+            contract.option_underlying = data["UnderlyingInstrID"]
+            contract.option_type = mapping.OPTION_TYPE_FROM_THOST.get(data["OptionsType"])
+            portfolio = data["ProductID"]
+            contract.option_portfolio = portfolio[:-1] if exchange == Exchange.CZCE else portfolio
+            contract.option_index = str(data["StrikePrice"])
+            listed = mapping.china_datetime(data["OpenDate"], "00:00:00", None)
+            expiry = mapping.china_datetime(data["ExpireDate"], "00:00:00", None)
+            contract.option_listed, contract.option_expiry = listed, expiry
+        self.contracts[contract.symbol] = contract
+        self.on_contract(contract)
+
+    def query_account(self) -> None:
+        if self.setting is not None:
+            self.td.enqueue(
+                "ReqQryTradingAccount",
+                {"BrokerID": self.setting.brokerid, "InvestorID": self.setting.username},
+            )
+
+    def query_position(self) -> None:
+        if self.setting is not None:
+            self.td.enqueue(
+                "ReqQryInvestorPosition",
+                {"BrokerID": self.setting.brokerid, "InvestorID": self.setting.username},
+            )
+
+
+ThostGateway.md_front_class = MdFront
+ThostGateway.td_front_class = TdFront
+
+__all__ = ["MdFront", "TdFront", "ThostFront", "ThostGateway", "ThostSetting"]

@@ -1,0 +1,154 @@
+"""Header families: what differs between the Thost (CTP, CTP-Mini), USTP (FEMAS), XTP, TORA and TAP headers.
+
+The parser (`sdkgen.parse`) and the emitters ask a `Dialect` everything that is a family's spelling; everything
+else is shared. A dialect says:
+
+* which header files hold the data types, the structs and the API/SPI classes (`headers`), in parse order;
+* how a struct's C name becomes its Python class name (`short_name`: `CThostFtdcOrderField` -> `Order`);
+* how a header marks the typedef that a run of character `#define`s belongs to (`section_type`: Thost writes
+  `///TFtdcOrderStatusType是一个报单状态类型` above the defines of `TThostFtdcOrderStatusType`);
+* which classes are SPIs (callbacks, each with an api code for the message kind) and which are APIs;
+* which struct carries a response's error (`rsp_info`) and how a request method is shaped (`request_struct`:
+  Thost's `int Req*(Field*, int nRequestID)` or `int Req*(int nRequestID)`);
+* which callbacks a binding handles in C++ before (or instead of) pushing a message (`hooks`).
+
+Adding a family is one more subclass and an entry in `DIALECTS`; an SDK (`SDKS`) names its dialect, the file
+stems of its libraries and the namespace and module its generated code lives in. USTP (FEMAS) fits the Thost
+shape with other prefixes; TORA needs namespace handling in `headers`' classes; XTP and TAP use other request
+shapes (`InsertOrder(info*, session)`, `TAPIUINT32* sessionID` out-parameters), which their binding adapters
+wrap by hand on top of the generated structs, SPI and layout checks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sdkgen.model import Method, Param
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    #: header file names in parse order: data types first, then structs, then API headers
+    data_type_headers: tuple[str, ...]
+    struct_headers: tuple[str, ...]
+    api_headers: tuple[str, ...]
+    #: `struct` names: a regex whose group 1 is the Python class name
+    struct_pattern: str
+    #: the error struct of responses, or None when the family reports errors otherwise
+    rsp_info: str | None
+    #: SPI class -> api code (the high 16 bits of a message kind)
+    spi_classes: dict[str, int]
+    #: API class -> the SPI class it calls back
+    api_classes: dict[str, str]
+    #: API/SPI class names: a regex whose group 1 is the role ("Md", "Trader") naming generated C++ classes
+    role_pattern: str = r"(\w+)"
+    #: callbacks (SPI class -> names) whose generated override first calls a hand-written hook
+    hooks: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return self.data_type_headers + self.struct_headers + self.api_headers
+
+    def role(self, class_name: str) -> str:
+        """`CThostFtdcTraderApi` -> `Trader`: generated classes are `Generated<role>Spi`, `<role>Requests`."""
+        match = re.fullmatch(self.role_pattern, class_name)
+        if not match:
+            raise ValueError(f"{class_name} does not match the {self.name} class pattern")
+        return match.group(1)
+
+    def short_name(self, struct_name: str) -> str:
+        match = re.fullmatch(self.struct_pattern, struct_name)
+        return match.group(1) if match else struct_name
+
+    def is_struct_type(self, type_name: str) -> bool:
+        return re.fullmatch(self.struct_pattern, type_name) is not None
+
+    def section_type(self, comment: str) -> str | None:
+        """The typedef a comment line opens a section for (its defines precede the typedef), else None."""
+        return None
+
+    def is_callback(self, method: Method) -> bool:
+        return method.is_virtual
+
+    def is_request(self, method: Method) -> bool:
+        return self.request_struct(method) is not False
+
+    def request_struct(self, method: Method) -> str | None | bool:
+        """The struct a request sends (None for a request without one); False when `method` is no request."""
+        return False
+
+    def struct_params(self, method: Method) -> tuple[Param, ...]:
+        return tuple(p for p in method.params if p.pointer == 1 and self.is_struct_type(p.type))
+
+
+class ThostDialect(Dialect):
+    """CTP and CTP-Mini: `CThostFtdc*Field` structs, `TThostFtdc*Type` typedefs, `Req*(Field*, int)` requests."""
+
+    def section_type(self, comment: str) -> str | None:
+        section = re.match(r"\s*TFtdc([A-Za-z0-9_]+)Type", comment)
+        return f"TThostFtdc{section.group(1)}Type" if section else None
+
+    def request_struct(self, method: Method) -> str | None | bool:
+        if not (method.is_virtual and method.name.startswith("Req") and method.return_type == "int"):
+            return False
+        params = method.params
+        if not params or params[-1].type != "int" or params[-1].pointer:
+            return False
+        if len(params) == 1:
+            return None
+        if len(params) == 2 and params[0].pointer == 1 and self.is_struct_type(params[0].type):
+            return params[0].type
+        return False
+
+
+THOST = ThostDialect(
+    name="thost",
+    data_type_headers=("ThostFtdcUserApiDataType.h",),
+    struct_headers=("ThostFtdcUserApiStruct.h",),
+    api_headers=("ThostFtdcMdApi.h", "ThostFtdcTraderApi.h"),
+    struct_pattern=r"CThostFtdc(\w+)Field",
+    rsp_info="CThostFtdcRspInfoField",
+    spi_classes={"CThostFtdcMdSpi": 1, "CThostFtdcTraderSpi": 2},
+    api_classes={"CThostFtdcMdApi": "CThostFtdcMdSpi", "CThostFtdcTraderApi": "CThostFtdcTraderSpi"},
+    role_pattern=r"CThostFtdc(\w+?)(?:Spi|Api)",
+    hooks={"CThostFtdcMdSpi": frozenset({"OnRtnDepthMarketData", "OnRspUserLogin"})},
+)
+
+DIALECTS: dict[str, Dialect] = {THOST.name: THOST}
+
+
+@dataclass(frozen=True)
+class Sdk:
+    """One vendor SDK as vtcore builds it: its dialect and where its generated code goes."""
+
+    id: str  # "ctp", "mini": the manifest's sdk key, the C++ namespace vtcore::<id>, the module vtcore._<id>
+    dialect: Dialect
+    title: str  # for messages: "CTP", "CTP-Mini"
+    #: api class -> library file stem (for messages and the simulator)
+    libraries: dict[str, str]
+
+    @property
+    def namespace(self) -> str:
+        return f"vtcore::{self.id}"
+
+    @property
+    def types_module(self) -> str:
+        return f"_{self.id}_types"
+
+
+SDKS: dict[str, Sdk] = {
+    "ctp": Sdk(
+        "ctp",
+        THOST,
+        "CTP",
+        {"CThostFtdcMdApi": "libthostmduserapi_se", "CThostFtdcTraderApi": "libthosttraderapi_se"},
+    ),
+    "mini": Sdk(
+        "mini",
+        THOST,
+        "CTP-Mini",
+        {"CThostFtdcMdApi": "libthostmduserapi", "CThostFtdcTraderApi": "libthosttraderapi"},
+    ),
+}
