@@ -4,15 +4,15 @@ authenticated again (it then reconciles its open orders from REST and the FILL a
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from contract_peer import WAIT, Peer
+from contract_peer import Peer, stream_outage
 
 from vtcore.constant import Direction, Exchange, OrderType
 from vtcore.gateways._venue import Timing
+from vtcore.gateways._venue.local import local_setting
 from vtcore.gateways.alpaca import AlpacaGateway
 from vtcore.object import OrderRequest
 from vtcore.peers.alpaca import API_KEY, API_SECRET, AlpacaVenue
@@ -22,42 +22,15 @@ def fast(gateway: Any) -> None:
     gateway.timing = Timing.fast()
 
 
-def auths(venue: AlpacaVenue) -> int:
-    return sum(1 for kind, m in venue.ws_log if kind == "trading" and m.get("action") == "authenticate")
-
-
-def outage(venue: AlpacaVenue) -> Callable[[Callable[[], None]], None]:
-    def run(during: Callable[[], None]) -> None:
-        before = auths(venue)
-        venue.faults.refuse_ws = True
-        venue.drop_connections("trading")
-        during()
-        venue.faults.refuse_ws = False
-        deadline = time.monotonic() + WAIT
-        while auths(venue) <= before or venue.session_count("trading") < 1:
-            assert time.monotonic() < deadline, "the trade_updates stream did not come back"
-            time.sleep(0.02)
-
-    return run
-
-
 @pytest.fixture(scope="module")
 def peer_alpaca() -> Iterator[Peer]:
     venue = AlpacaVenue(paper=True).start()
     venue.set_book("AAPL", [("187.60", "300"), ("187.50", "500")], [("187.70", "400"), ("187.80", "600")])
-    setting = {
-        "key": API_KEY,
-        "secret": API_SECRET,
-        "session_number": 3,
-        "server": "PAPER",
-        "data_feed": "iex",
-        "proxy_host": "",
-        "proxy_port": 0,
-        "base_url": venue.http_url,
-    }
     yield Peer(
         gateway_class=AlpacaGateway,
-        setting=setting,
+        setting=local_setting(
+            AlpacaGateway.default_setting, venue, key=API_KEY, secret=API_SECRET, server="PAPER"
+        ),
         symbol="AAPL",
         exchange=Exchange.SMART,
         volume=10,
@@ -68,7 +41,7 @@ def peer_alpaca() -> Iterator[Peer]:
         rejected_order=lambda: OrderRequest(
             "AAPL", Exchange.SMART, Direction.LONG, OrderType.LIMIT, 10_000, 187.0
         ),
-        outage=outage(venue),
+        outage=stream_outage(venue, ("trading",)),
         secrets=[API_KEY, API_SECRET],
         prepare=fast,
     )

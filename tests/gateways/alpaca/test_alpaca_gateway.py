@@ -12,6 +12,7 @@ from venues.harness import Recorder, captured_logs, wait_until
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Product, Status
 from vtcore.engine import MainEngine
 from vtcore.gateways._venue import Timing
+from vtcore.gateways._venue.local import local_setting
 from vtcore.gateways.alpaca import AlpacaGateway, AlpacaOrderRequest
 from vtcore.object import CancelRequest, HistoryRequest, OrderRequest, SubscribeRequest
 from vtcore.peers.alpaca import API_KEY, API_SECRET, AlpacaVenue
@@ -21,17 +22,9 @@ AAPL = "AAPL.SMART"
 
 
 def setting(venue: AlpacaVenue, **overrides: Any) -> dict[str, Any]:
-    return {
-        "key": API_KEY,
-        "secret": API_SECRET,
-        "session_number": 3,
-        "server": "PAPER",
-        "data_feed": "iex",
-        "proxy_host": "",
-        "proxy_port": 0,
-        "base_url": venue.http_url,
-        **overrides,
-    }
+    return local_setting(
+        AlpacaGateway.default_setting, venue, key=API_KEY, secret=API_SECRET, server="PAPER", **overrides
+    )
 
 
 def make_venue(*, paper: bool = True) -> AlpacaVenue:
