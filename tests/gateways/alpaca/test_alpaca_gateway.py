@@ -22,9 +22,8 @@ AAPL = "AAPL.SMART"
 
 
 def setting(venue: AlpacaVenue, **overrides: Any) -> dict[str, Any]:
-    return local_setting(
-        AlpacaGateway.default_setting, venue, key=API_KEY, secret=API_SECRET, server="PAPER", **overrides
-    )
+    given = {"key": API_KEY, "secret": API_SECRET, "server": "PAPER", **overrides}
+    return local_setting(AlpacaGateway.default_setting, venue, **given)
 
 
 def make_venue(*, paper: bool = True) -> AlpacaVenue:
@@ -350,3 +349,19 @@ def test_query_history_pages_through_the_bars(main_engine: MainEngine, venue: Al
     # hour bars start on the hour: 14:00 holds the 30 minutes from 14:30
     assert [(b.datetime.hour, b.volume) for b in hours] == [(14, 3000), (15, 6000), (16, 3000)]
     assert (hours[0].open_price, hours[0].high_price, hours[0].close_price) == (100.0, 107.25, 107.25)
+
+
+def test_refused_keys_say_so_without_quoting_them(main_engine: MainEngine, venue: AlpacaVenue) -> None:
+    wrong = "WrongSecretThatMustNotBeLogged0000000000"
+    recorder = Recorder(main_engine)
+    main_engine.add_gateway(AlpacaGateway).timing = Timing.fast()
+    with captured_logs() as logs:
+        main_engine.connect(setting(venue, secret=wrong), NAME)
+        line = recorder.wait(
+            lambda: next((line for line in recorder.logs() if "connect failed" in line), None), what="failure"
+        )
+    assert "40110000" in line and "request is not authorized" in line
+    assert not any(wrong in text or API_KEY in text for text in logs.lines + recorder.logs())
+    vt_orderid = main_engine.send_order(order(OrderType.LIMIT, 1, 187.0), NAME)
+    assert recorder.reaches(vt_orderid, Status.REJECTED).extra["reason"]
+    assert not venue.orders
