@@ -321,9 +321,9 @@ def test_fills_during_a_stream_outage_arrive_once(main_engine: MainEngine, venue
     trades = recorder.wait(lambda: len(t := recorder.trades(vt_orderid)) == 3 and t)
     assert sorted(t.volume for t in trades) == [3, 3, 4]
     assert len({t.tradeid for t in trades}) == 3
+    # the stream authenticated again (at least once: a slow machine may reconnect more)
     assert (
-        sum(1 for kind, m in venue.ws_log if kind == "trading" and m.get("action") == "authenticate")
-        == auths + 1
+        sum(1 for kind, m in venue.ws_log if kind == "trading" and m.get("action") == "authenticate") > auths
     )
     # anything replayed later changes nothing
     gateway.submit(gateway.reconcile_order(recorder.last_order(vt_orderid)), "reconcile again")
