@@ -35,6 +35,7 @@ GATEWAYS: dict[str, str] = {
     "ALPACA": "vtcore.gateways.alpaca:AlpacaGateway",
     "RPC": "vtcore.gateways.rpc:RpcGateway",
     "IB": "vtcore.gateways.ib:IbGateway",
+    "TIGER": "vtcore.gateways.tiger:TigerGateway",
 }
 
 #: what a user must know about a gateway before connecting it (shown by `vtcore info`)
@@ -55,6 +56,7 @@ SIM_PEERS: dict[str, str] = {
     "BITFINEX": "vtcore.gateways.bitfinex.sim:start_peer",
     "ONETOKEN": "vtcore.gateways.onetoken.sim:start_peer",
     "IB": "vtcore.gateways.ib.sim:start_peer",
+    "TIGER": "vtcore.gateways.tiger.sim:start_peer",
     "ALPACA": "vtcore.gateways.alpaca.sim:start_peer",
 }
 

@@ -499,7 +499,7 @@ class OkxVenue(VenueServer):
                 }
         else:
             # the initial margin (notional over the leverage) must fit the settlement currency's balance
-            reference = price or (asks[0][0] if side == "BUY" and asks else bids[0][0] if bids else 0)
+            reference = price or (asks[0][0] if side == "BUY" and asks else bids[0][0] if bids else Decimal(0))
             lever = Decimal(self.leverage.get(item.inst_id, "10"))
             margin = quantity * Decimal(item.ct_val or "1") * reference / lever
             if margin > self.balances.get(item.settle, Decimal(0)):
