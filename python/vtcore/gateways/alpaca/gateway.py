@@ -55,6 +55,7 @@ from vtcore.gateways._venue import (
     order_reason,
     parse_common_settings,
 )
+from vtcore.gateways._venue.orders import VenueOrderRequest
 from vtcore.gateways._venue.ticks import TICK_INDEX
 from vtcore.gateways.alpaca import parse, schemas
 from vtcore.object import BarData, CancelRequest, HistoryRequest, OrderData, OrderRequest
@@ -67,15 +68,11 @@ _QUIET_FOREVER = 1e9
 
 
 @dataclass(slots=True)
-class AlpacaOrderRequest(OrderRequest):
-    """An OrderRequest with Alpaca's extras (the same names as IB's where they mean the same):
-    `stop_price` (a STOP_LIMIT order's trigger; a STOP order's trigger is its `price`, as in vn.py),
-    `time_in_force` (day, gtc, opg, cls, ioc, fok), `extended_hours` (DAY limit orders only), and
-    `trail_price` / `trail_percent` (a STOP order with either is a trailing stop). A plain OrderRequest
-    trades DAY, FAK as IOC and FOK as FOK."""
+class AlpacaOrderRequest(VenueOrderRequest):
+    """A VenueOrderRequest (`stop_price`, `time_in_force`: day, gtc, opg, cls, ioc, fok) with Alpaca's own
+    extras: `extended_hours` (DAY limit orders only) and `trail_price` / `trail_percent` (a STOP order with
+    either is a trailing stop)."""
 
-    stop_price: float = 0.0
-    time_in_force: str = "day"
     extended_hours: bool = False
     trail_price: float = 0.0
     trail_percent: float = 0.0
