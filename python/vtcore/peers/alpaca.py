@@ -1381,20 +1381,17 @@ class AlpacaVenue(VenueServer):
             await self.send(session, [{"T": "error", "code": 400, "msg": "invalid syntax"}])
 
     def subscription_count(self) -> int:
-        """Subscriptions the venue holds: symbols per data channel and trading streams listened to."""
-
-        def count() -> int:
-            total = 0
-            for session in self.sessions:
-                if session.ws.closed:
-                    continue
-                if session.kind == "data":
-                    total += sum(len(s) for s in session.state["subs"].values())
-                elif session.kind == "trading":
-                    total += len(session.topics)
-            return total
-
-        return self.run(count)
+        """Subscriptions the venue holds (venue loop, as the base's): symbols per data channel and trading
+        streams listened to."""
+        total = 0
+        for session in self.sessions:
+            if session.ws.closed:
+                continue
+            if session.kind == "data":
+                total += sum(len(s) for s in session.state["subs"].values())
+            elif session.kind == "trading":
+                total += len(session.topics)
+        return total
 
     def publish_data(self, channel: str, symbol: str, message: dict[str, Any]) -> None:
         """Send one market-data message to the sessions subscribed to `symbol` on `channel` (venue loop)."""

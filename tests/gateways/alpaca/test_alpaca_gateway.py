@@ -102,7 +102,8 @@ def test_quotes_trades_and_daily_bars_make_ticks(
     recorder, _ = connect(main_engine, venue, codec)
     main_engine.subscribe(SubscribeRequest("AAPL", Exchange.SMART), NAME)
     wait_until(
-        lambda: venue.subscription_count() >= 3 + 1, what="quotes, trades, dailyBars and trade_updates"
+        lambda: venue.run(venue.subscription_count) >= 3 + 1,
+        what="quotes, trades, dailyBars and trade_updates",
     )
     subscribe = next(m for kind, m in venue.ws_log if kind == "data" and m.get("action") == "subscribe")
     assert (subscribe["quotes"], subscribe["trades"], subscribe["dailyBars"]) == (
@@ -134,7 +135,7 @@ def test_malformed_market_frame_is_counted_and_the_stream_goes_on(
 ) -> None:
     recorder, gateway = connect(main_engine, venue, "json")
     main_engine.subscribe(SubscribeRequest("AAPL", Exchange.SMART), NAME)
-    wait_until(lambda: venue.subscription_count() >= 4, what="subscribed")
+    wait_until(lambda: venue.run(venue.subscription_count) >= 4, what="subscribed")
     venue.publish_raw("data", '[{"T":"q","S":"AAPL","bp":"not a number"}]')
     wait_until(lambda: gateway.malformed_messages == 1, what="the bad frame counted")
     venue.set_book("AAPL", [("187.62", "200")], [("187.69", "100")])

@@ -3,15 +3,15 @@ calendar, orders of every type, replace, cancel, positions, activities), the dat
 the trading stream (JSON in binary frames on paper, text frames on live) and the market-data stream
 (MessagePack, as the SDK speaks it). A failure of the SDK here is a defect of the venue.
 
-Every URL of the SDK is pointed at loopback (`url_override`), and the test refuses any name lookup or
-connection outside loopback while it runs, so nothing can reach Alpaca.
+Every URL of the SDK is pointed at loopback (`url_override`), and the fidelity suite's guard
+(`netguard.loopback_only`, autouse in conftest.py) refuses any name lookup or connection outside loopback
+while a test runs, so nothing can reach Alpaca.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import queue
-import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -43,23 +43,6 @@ from vtcore.peers.alpaca import API_KEY, API_SECRET, AlpacaVenue
 pytestmark = pytest.mark.fidelity
 
 WAIT = 20.0
-
-
-@pytest.fixture(autouse=True)
-def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Refuse every name that is not loopback (the SDK's default hosts are Alpaca's)."""
-    refused: list[str] = []
-    real = socket.getaddrinfo
-
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host not in (None, "localhost", "127.0.0.1", "::1", b"127.0.0.1"):
-            refused.append(str(host))
-            raise socket.gaierror(socket.EAI_NONAME, f"{host!r} is not on loopback")
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    yield refused
-    assert not refused, f"the SDK tried to leave loopback: {refused}"
 
 
 @pytest.fixture
@@ -267,7 +250,7 @@ def test_trading_stream(paper: bool) -> None:
     thread = run_stream(stream)
     try:
         deadline = dt.datetime.now() + dt.timedelta(seconds=WAIT)
-        while venue.subscription_count() < 1:
+        while venue.run(venue.subscription_count) < 1:
             assert dt.datetime.now() < deadline, "the SDK never listened to trade_updates"
             threading.Event().wait(0.01)
         client = trading(venue, paper=paper)
@@ -311,7 +294,7 @@ def test_data_stream_msgpack(venue: AlpacaVenue) -> None:
     thread = run_stream(stream)
     try:
         deadline = dt.datetime.now() + dt.timedelta(seconds=WAIT)
-        while venue.subscription_count() < 4:
+        while venue.run(venue.subscription_count) < 4:
             assert dt.datetime.now() < deadline, "the SDK never subscribed"
             threading.Event().wait(0.01)
         assert any(m.get("action") == "subscribe" for kind, m in venue.ws_log if kind == "data")
