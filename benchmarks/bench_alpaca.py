@@ -38,8 +38,8 @@ os.environ["HOME"] = os.environ["VTCORE_HOME"] = _home
 import msgpack  # type: ignore[import-untyped]  # noqa: E402  (alpaca-py's own codec, to write the frames as Alpaca does)
 
 from vtcore.event import EventEngine  # noqa: E402
-from vtcore.gateways._venue.ticks import TickState  # noqa: E402
 from vtcore.gateways.alpaca import AlpacaGateway  # noqa: E402
+from vtcore.object import TickBuilder  # noqa: E402
 
 Frames = list[bytes]
 
@@ -144,7 +144,7 @@ class Counter:
 def vtcore_market(codec: str) -> tuple[Callable[[Frames], None], Counter]:
     gateway = AlpacaGateway(EventEngine(), "ALPACA")
     gateway.market_codec = codec  # type: ignore[misc]
-    gateway.ticks["AAPL"] = TickState("AAPL", gateway.exchange, "ALPACA", "Apple Inc. Common Stock")
+    gateway.builders["AAPL"] = TickBuilder("AAPL", gateway.exchange, "ALPACA", "Apple Inc. Common Stock")
     counter = Counter()
     gateway.on_tick = counter  # type: ignore[method-assign, assignment]
     on_message = gateway.on_market_message
