@@ -37,6 +37,20 @@ from typing import Any
 VNPY = "vnpy==4.5.0"
 VNPY_CTP = "vnpy_ctp==6.7.11.4"
 VNPY_MINI = "vnpy_mini==1.7.7.0"
+#: vn.py 4.x apps that run on vtcore through `vtcore.vnpy_compat` (tests/vnpy/, bench_cta.py), installed with
+#: --no-deps into ``site-vnpy-apps/`` beside ``site-vnpy/``: pip cannot say --no-deps in an extra, and vnpy's
+#: own requirements would pull PySide6 6.8 (a GUI) and much else these engines never import. What they do
+#: import at run time (ta-lib's binary wheel, loguru, tzlocal, peewee) is pinned in vtcore's test extra.
+#: vnpy_riskmanager 2.0.0 is an sdist: pip builds its Cython rule template (a C compiler, ~30 s, once).
+#: vnpy_spreadtrading is there because vnpy_datarecorder imports its base module.
+VNPY_APPS = (
+    "vnpy_ctastrategy==1.4.1",
+    "vnpy_datamanager==1.2.0",
+    "vnpy_datarecorder==1.1.1",
+    "vnpy_riskmanager==2.0.0",
+    "vnpy_spreadtrading==1.4.0",
+    "vnpy_sqlite==1.1.3",
+)
 CACHE_ENV = "VTCORE_BENCH_CACHE"
 HERE = Path(__file__).resolve().parent
 
@@ -54,6 +68,14 @@ class BaselineEnv:
     @property
     def site_vnpy(self) -> Path:
         return self.root / "site-vnpy"
+
+    @property
+    def site_vnpy_apps(self) -> Path:
+        return self.root / "site-vnpy-apps"
+
+    def has_vnpy_apps(self) -> bool:
+        stamp = self.site_vnpy_apps / "requirements.txt"
+        return stamp.is_file() and stamp.read_text(encoding="utf-8").split() == list(VNPY_APPS)
 
     @property
     def site_vnpy_ctp(self) -> Path:
@@ -121,7 +143,9 @@ def cached_env() -> BaselineEnv | None:
     return env if env.complete() else None
 
 
-def _pip_target(requirement: str, target: Path, *extra: str, log: Callable[[str], None]) -> None:
+def _pip_target(
+    requirement: str | tuple[str, ...], target: Path, *extra: str, log: Callable[[str], None]
+) -> None:
     staging = target.with_name(target.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     command = [
@@ -134,10 +158,12 @@ def _pip_target(requirement: str, target: Path, *extra: str, log: Callable[[str]
         *extra,
         "--target",
         str(staging),
-        requirement,
+        *([requirement] if isinstance(requirement, str) else requirement),
     ]
     log(" ".join(command[2:]))
     subprocess.run(command, check=True, timeout=1800)
+    if not isinstance(requirement, str):
+        (staging / "requirements.txt").write_text("\n".join(requirement) + "\n", encoding="utf-8")
     shutil.rmtree(target, ignore_errors=True)
     os.replace(staging, target)
 
@@ -222,6 +248,24 @@ def ensure_env(log: Callable[[str], None] = print) -> BaselineEnv:
     return env
 
 
+def ensure_vnpy_apps(log: Callable[[str], None] = print) -> BaselineEnv:
+    """vnpy (no deps) and the VNPY_APPS, made if missing; their run-time imports come from the test extra."""
+    env = BaselineEnv(cache_root())
+    env.root.mkdir(parents=True, exist_ok=True)
+    if not env.has_vnpy():
+        _pip_target(VNPY, env.site_vnpy, log=log)
+    if not env.has_vnpy_apps():
+        _pip_target(VNPY_APPS, env.site_vnpy_apps, log=log)
+    return env
+
+
+def add_vnpy_app_paths(env: BaselineEnv) -> None:
+    """vn.py and its apps importable in this process (after vtcore's own packages)."""
+    for folder in (env.site_vnpy, env.site_vnpy_apps):
+        if str(folder) not in sys.path:
+            sys.path.append(str(folder))
+
+
 # ruff: noqa: PLC0415 - vn.py is importable only inside a worker, after add_vnpy_paths
 
 # -- inside a vn.py worker process ------------------------------------------------------------------------
@@ -271,13 +315,13 @@ def import_vnpy_ctp_gateway(
     return importlib.import_module(module)
 
 
-def add_shfe_contract(gateway_module: Any, symbol: str) -> None:
+def add_shfe_contract(gateway_module: Any, symbol: str) -> Any:
     """What vn.py's trader side stores after querying instruments: its gateway drops ticks of symbols it does
     not know, and only the market-data side is connected in the benchmarks."""
     from vnpy.trader.constant import Exchange, Product  # type: ignore[import-not-found, unused-ignore]
     from vnpy.trader.object import ContractData  # type: ignore[import-not-found, unused-ignore]
 
-    gateway_module.symbol_contract_map[symbol] = ContractData(
+    contract = ContractData(
         symbol=symbol,
         exchange=Exchange.SHFE,
         name=symbol,
@@ -286,6 +330,8 @@ def add_shfe_contract(gateway_module: Any, symbol: str) -> None:
         pricetick=1,
         gateway_name="CTP",
     )
+    gateway_module.symbol_contract_map[symbol] = contract
+    return contract  # for a caller that also wants it in vn.py's OMS
 
 
 def mapped_libraries() -> list[str]:

@@ -170,6 +170,10 @@ class IbGateway(BaseGateway):
         "client_id": 1,
         "account": "",
     }
+    optional_setting: ClassVar[dict[str, str]] = {
+        "account": "the account to trade when the login manages several (vn.py 4.x's 交易账户; default: "
+        "the first one TWS reports)",
+    }
     exchanges: ClassVar[list[Exchange]] = list(parse.EXCHANGE_VT2IB)
 
     # time constants (tests shrink them)

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from vtcore.constant import Exchange
 from vtcore.gateways._sdk.thost.gateway import TdFront, ThostGateway
 from vtcore.gateways.mini import _mini_types
-from vtcore.gateways.mini.library import DEFAULT_SETTING, find_libraries, load_binding
+from vtcore.gateways.mini.library import DEFAULT_SETTING, OPTIONAL_SETTING, find_libraries, load_binding
 
 
 class _MiniTdFront(TdFront):
@@ -31,6 +31,7 @@ class MiniGateway(ThostGateway):
 
     default_name: ClassVar[str] = "MINI"
     default_setting: ClassVar[dict[str, Any]] = dict(DEFAULT_SETTING)
+    optional_setting: ClassVar[dict[str, str]] = OPTIONAL_SETTING
     sdk: ClassVar[str] = "mini"
     title: ClassVar[str] = "CTP-Mini"
     types: ClassVar[Any] = _mini_types
