@@ -1,4 +1,4 @@
-"""`vtcore run --sim --gateway BITMEX|BITFINEX|ONETOKEN`: each gateway's local peer starts, the gateway
+"""`vtcore run --sim --gateway BITMEX|BITFINEX|ONETOKEN|ALPACA`: each gateway's local peer starts, the gateway
 connects to it with the peer's setting, ticks arrive and a demo order fills; the peer stops cleanly."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from vtcore.gateways._venue import Timing
 from vtcore.object import OrderRequest, SubscribeRequest
 
 
-@pytest.mark.parametrize("name", ["BITMEX", "BITFINEX", "ONETOKEN"])
+@pytest.mark.parametrize("name", ["BITMEX", "BITFINEX", "ONETOKEN", "ALPACA"])
 def test_sim_peer_serves_its_gateway(main_engine: MainEngine, name: str) -> None:
     peer = start_sim_peer(name)
     try:
@@ -36,7 +36,7 @@ def test_sim_peer_serves_its_gateway(main_engine: MainEngine, name: str) -> None
                 contract.exchange,
                 Direction.LONG,
                 OrderType.LIMIT,
-                contract.min_volume * (1 if name == "BITMEX" else 1000),
+                1.0 if name == "ALPACA" else contract.min_volume * (1 if name == "BITMEX" else 1000),
                 tick.ask_price_1,
             ),
             name,
@@ -47,8 +47,9 @@ def test_sim_peer_serves_its_gateway(main_engine: MainEngine, name: str) -> None
         peer.stop()
 
 
-def test_vtcore_run_sim_gateway_bitmex(tmp_path: Path) -> None:
-    assert "BITMEX on its local venue" in run_sim("BITMEX", tmp_path, duration=4)
+@pytest.mark.parametrize("name", ["BITMEX", "ALPACA"])
+def test_vtcore_run_sim_gateway(tmp_path: Path, name: str) -> None:
+    assert f"{name} on its local venue" in run_sim(name, tmp_path, duration=4)
 
 
 def test_vtcore_info_says_the_1token_service_is_gone(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,6 +9,7 @@ The venue answers public data on two host names as Bitfinex does: `api` (127.0.0
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import ccxt
@@ -131,16 +132,14 @@ def test_ccxt_pro_bitfinex_streams(bitfinex_venue: BitfinexVenue) -> None:
 
 
 def test_official_bitfinex_client(bitfinex_venue: BitfinexVenue, monkeypatch: pytest.MonkeyPatch) -> None:
-    # requests decodes with simplejson whenever it is installed (futu-api, in the test extra, depends on
-    # it), and simplejson hands `encoding=` to the decoder class, which bfxapi's (a stdlib JSONDecoder)
-    # refuses: a bfxapi defect any user with simplejson meets. Here requests gets the stdlib's json back.
-    import json  # noqa: PLC0415
-
     import requests.models  # noqa: PLC0415
-
-    monkeypatch.setattr(requests.models, "complexjson", json)
     from bfxapi import Client  # noqa: PLC0415 - pins websockets 12; imported only here
     from bfxapi.exceptions import InvalidCredentialError  # noqa: PLC0415
+
+    # bfxapi decodes with a stdlib JSONDecoder subclass through requests, and requests switches to simplejson
+    # when it is installed (tigeropen brings it), which passes an `encoding` argument that class refuses: a
+    # clash between two clients' dependencies, not the venue's. Give requests the stdlib json for this client.
+    monkeypatch.setattr(requests.models, "complexjson", json)
 
     bitfinex_venue.print_trade("tBTCUSD", "100.5", "0.1")
     client = Client(

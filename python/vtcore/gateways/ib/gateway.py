@@ -45,6 +45,7 @@ from vtcore.event import EventEngine
 from vtcore.gateway import BaseGateway
 from vtcore.gateways._transport.backoff import Backoff
 from vtcore.gateways._transport.session import LoopSession
+from vtcore.gateways._venue.orders import VenueOrderRequest
 from vtcore.gateways._venue.ticks import DATETIME, LOCALTIME, TICK_INDEX, TickState
 from vtcore.gateways.ib import parse, requests
 from vtcore.gateways.ib.client import Pacer, TwsConnection
@@ -126,13 +127,8 @@ ORDER_TYPE_IB2VT = {
 
 
 @dataclass(slots=True)
-class IbOrderRequest(OrderRequest):
-    """An OrderRequest with IB's extras: `stop_price` (the trigger of a STOP_LIMIT order; a STOP order's
-    trigger is its `price`, as in vn.py) and `time_in_force` (DAY, GTC, IOC, FOK). A plain OrderRequest trades
-    DAY, FAK as IOC and FOK as FOK."""
-
-    stop_price: float = 0.0
-    time_in_force: str = "DAY"
+class IbOrderRequest(VenueOrderRequest):
+    """A VenueOrderRequest (`stop_price`, `time_in_force`) for IB: times in force DAY, GTC, IOC, FOK."""
 
 
 class _TickState(TickState):
@@ -172,6 +168,10 @@ class IbGateway(BaseGateway):
         "tws_port": 7497,
         "client_id": 1,
         "account": "",
+    }
+    optional_setting: ClassVar[dict[str, str]] = {
+        "account": "the account to trade when the login manages several (vn.py 4.x's 交易账户; default: "
+        "the first one TWS reports)",
     }
     exchanges: ClassVar[list[Exchange]] = list(parse.EXCHANGE_VT2IB)
 
