@@ -4,13 +4,11 @@ connects to it with the peer's setting, ticks arrive and a demo order fills; the
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from venues.harness import Recorder
+from venues.harness import Recorder, run_sim
 from vtcore.constant import Direction, OrderType, Status
 from vtcore.engine import MainEngine
 from vtcore.gateways import load_gateway_class, start_sim_peer
@@ -50,26 +48,8 @@ def test_sim_peer_serves_its_gateway(main_engine: MainEngine, name: str) -> None
 
 
 @pytest.mark.parametrize("name", ["BITMEX", "ALPACA"])
-def test_vtcore_run_sim_gateway(tmp_path, name: str) -> None:  # type: ignore[no-untyped-def]
-    env = {"HOME": str(tmp_path), "VTCORE_HOME": str(tmp_path / ".vntrader"), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "vtcore"),
-            "run",
-            "--sim",
-            "--gateway",
-            name,
-            "--duration",
-            "4",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    assert f"{name} on its local venue" in done.stdout
+def test_vtcore_run_sim_gateway(tmp_path: Path, name: str) -> None:
+    assert f"{name} on its local venue" in run_sim(name, tmp_path, duration=4)
 
 
 def test_vtcore_info_says_the_1token_service_is_gone(capsys: pytest.CaptureFixture[str]) -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from vtcore.cli.apps import resolve_app
-from vtcore.constant import Direction, Offset, OrderType
+from vtcore.constant import Direction, Offset, OrderType, Status
 from vtcore.converter import OverCloseError
 from vtcore.engine import MainEngine
 from vtcore.errors import VtcoreError
@@ -189,6 +189,8 @@ class _DemoOrders:
         self.main_engine = main_engine
         self.view = view
         self.opened: TickData | None = None
+        self.bought = ""  # the buy's vt_orderid
+        self.volume = 1.0
         self.done = False
 
     def step(self) -> None:
@@ -199,37 +201,46 @@ class _DemoOrders:
                 ticks = list(self.view.latest.values())
             if ticks:
                 self.opened = ticks[0]
-                self._send(self.opened, Direction.LONG, self.opened.ask_price_1, Offset.OPEN)
+                contract = self.main_engine.get_contract(self.opened.vt_symbol)
+                self.volume = contract.min_volume if contract else 1.0  # one lot (HK stocks: 100 shares)
+                self.bought = self._send(self.opened, Direction.LONG, self.opened.ask_price_1, Offset.OPEN)
             return
         tick = self.opened
+        bought = self.main_engine.get_order(self.bought)
+        if bought is None or bought.status != Status.ALLTRADED:
+            return  # the buy has not filled (yet); a position held before does not count
         converter = self.main_engine.get_converter(tick.gateway_name)
         holding = converter.get_position_holding(tick.vt_symbol) if converter else None
-        if holding is None or holding.long_td < 1:
-            return  # the buy has not filled (yet)
+        if holding is None or holding.long_td < self.volume:
+            return
         self.done = True
         with self.view._lock:
             latest = self.view.latest.get(tick.vt_symbol, tick)
         try:
             self.main_engine.send_converted_order(
-                self._request(latest, Direction.SHORT, latest.bid_price_1, Offset.CLOSE), tick.gateway_name
+                self._request(latest, Direction.SHORT, latest.bid_price_1, Offset.CLOSE, self.volume),
+                tick.gateway_name,
             )
         except OverCloseError as exc:
             self.main_engine.write_log(f"demo close not sent: {exc}")
 
     @staticmethod
-    def _request(tick: TickData, direction: Direction, price: float, offset: Offset) -> OrderRequest:
+    def _request(
+        tick: TickData, direction: Direction, price: float, offset: Offset, volume: float = 1.0
+    ) -> OrderRequest:
         return OrderRequest(
             symbol=tick.symbol,
             exchange=tick.exchange,
             direction=direction,
             type=OrderType.LIMIT,
-            volume=1,
+            volume=volume,
             price=price,
             offset=offset,
         )
 
-    def _send(self, tick: TickData, direction: Direction, price: float, offset: Offset) -> None:
-        self.main_engine.send_order(self._request(tick, direction, price, offset), tick.gateway_name)
+    def _send(self, tick: TickData, direction: Direction, price: float, offset: Offset) -> str:
+        request = self._request(tick, direction, price, offset, self.volume)
+        return self.main_engine.send_order(request, tick.gateway_name)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -36,6 +36,7 @@ GATEWAYS: dict[str, str] = {
     "RPC": "vtcore.gateways.rpc:RpcGateway",
     "IB": "vtcore.gateways.ib:IbGateway",
     "TIGER": "vtcore.gateways.tiger:TigerGateway",
+    "FUTU": "vtcore.gateways.futu:FutuGateway",
 }
 
 #: what a user must know about a gateway before connecting it (shown by `vtcore info`)
@@ -58,6 +59,7 @@ SIM_PEERS: dict[str, str] = {
     "IB": "vtcore.gateways.ib.sim:start_peer",
     "TIGER": "vtcore.gateways.tiger.sim:start_peer",
     "ALPACA": "vtcore.gateways.alpaca.sim:start_peer",
+    "FUTU": "vtcore.gateways.futu.sim:start_peer",
 }
 
 
