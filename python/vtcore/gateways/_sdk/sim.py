@@ -47,6 +47,13 @@ CORE_LIBRARY_NAME = "libvtcore_simcore.so"
 _INSTALL_DIRS = [Path(folder) / "sim_lib" for folder in vtcore.__path__]
 
 
+def hours_note() -> str:
+    """What a peer's description adds about the trading hours: nothing when the simulator is always open."""
+    if os.environ.get(ALWAYS_OPEN_ENV) == "1":
+        return ""
+    return " (it ticks only in the exchanges' trading hours, China time; --always-open: around the clock)"
+
+
 class SimulatorError(VtcoreError):
     """The simulator refused a control command or could not be reached."""
 

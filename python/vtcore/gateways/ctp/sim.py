@@ -24,6 +24,7 @@ from vtcore.gateways._sdk.sim import (
     SimControl,
     SimulatorError,
     front_address,
+    hours_note,
     write_config,
 )
 
@@ -82,6 +83,4 @@ def simulator_setting(
 def start_peer() -> SimPeer:
     """The CTP gateway's local peer: the simulator libraries, which the gateway loads in-process (nothing
     to start or stop)."""
-    hours = "" if os.environ.get(ALWAYS_OPEN_ENV) == "1" else (
-        " (it ticks only in the exchanges' trading hours, China time; --always-open: around the clock)")
-    return SimPeer("CTP", simulator_setting(), description=f"CTP on the built-in simulator{hours}")
+    return SimPeer("CTP", simulator_setting(), description=f"CTP on the built-in simulator{hours_note()}")
