@@ -19,10 +19,7 @@ import pytest
 _ctp = pytest.importorskip("vtcore._ctp", reason="vtcore was built without the CTP SDK")
 
 from vtcore import _core  # noqa: E402
-from vtcore.gateways._sdk.thost.messages import Messages  # noqa: E402
 from vtcore.gateways.ctp import _ctp_types  # noqa: E402
-
-encode_struct = Messages(_ctp_types).encode_struct
 
 CST = timezone(timedelta(hours=8))
 
@@ -39,10 +36,10 @@ class Tick(NamedTuple):
 
 def convert(tick: Tick, session_day: int, local: datetime | None = None) -> tuple[datetime | None, int]:
     """(event time, trading_day) of a tick, through the C++ conversion the market-data callback runs."""
-    depth = encode_struct("DepthMarketData", {
-        "InstrumentID": "x2601", "ExchangeID": tick.exchange, "TradingDay": tick.trading_day,
-        "ActionDay": tick.action_day, "UpdateTime": tick.time, "UpdateMillisec": 500, "LastPrice": 1.0,
-    })
+    depth = bytes(_ctp_types.DepthMarketData(
+        InstrumentID="x2601", ExchangeID=tick.exchange, TradingDay=tick.trading_day,
+        ActionDay=tick.action_day, UpdateTime=tick.time, UpdateMillisec=500, LastPrice=1.0,
+    ))
     local_ns = int(local.timestamp() * 1e9) if local else 0
     record = _ctp.convert_tick(depth, tick.exchange, session_day, local_ns)
     assert record is not None
