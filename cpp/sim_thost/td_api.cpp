@@ -333,20 +333,20 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
     });
   }
 
-  // N records -> N callbacks, the last flagged; none -> one callback with no record.
+  // N records -> N callbacks, the last flagged; none -> one callback with no record. A query answer carries no
+  // RspInfo (null, as real fronts send it): only a refusal has one, never an ErrorID 0 "CTP:正确".
   template <class Field, class Records, class Fill>
   void respond_list(const Records& records, int id,
                     void (CThostFtdcTraderSpi::*method)(Field*, CThostFtdcRspInfoField*, int, bool), Fill fill) {
-    CThostFtdcRspInfoField info = ok_info<CThostFtdcRspInfoField>();
     if (records.empty()) {
-      call([&](CThostFtdcTraderSpi* spi) { (spi->*method)(nullptr, &info, id, true); });
+      call([&](CThostFtdcTraderSpi* spi) { (spi->*method)(nullptr, nullptr, id, true); });
       return;
     }
     for (size_t n = 0; n < records.size(); ++n) {
       Field field{};
       fill(field, records[n]);
       const bool last = n + 1 == records.size();
-      if (!call([&](CThostFtdcTraderSpi* spi) { (spi->*method)(&field, &info, id, last); })) return;
+      if (!call([&](CThostFtdcTraderSpi* spi) { (spi->*method)(&field, nullptr, id, last); })) return;
     }
   }
 
