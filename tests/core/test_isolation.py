@@ -22,9 +22,16 @@ def test_settings_and_home_are_private_to_the_test_run() -> None:
     assert not Path.home().resolve().is_relative_to(real)
     # Processes a test starts (RPC servers, benchmark workers) inherit the same private folders.
     child = subprocess.run(
-        [sys.executable, "-c", "from pathlib import Path; from vtcore.setting import get_settings_dir; "
-                               "print(get_settings_dir()); print(Path.home())"],
-        capture_output=True, text=True, check=True, cwd=Path.home(),
+        [
+            sys.executable,
+            "-c",
+            "from pathlib import Path; from vtcore.setting import get_settings_dir; "
+            "print(get_settings_dir()); print(Path.home())",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path.home(),
     )
     for line in child.stdout.split():
         assert not Path(line).resolve().is_relative_to(real), line

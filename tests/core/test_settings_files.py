@@ -48,7 +48,8 @@ def test_a_fifo_a_device_a_folder_and_a_huge_file_are_refused_before_reading(hom
 
 
 def test_secrets_readable_by_others_are_warned_about_with_the_fix(
-        home: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    home: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     open_file = home / "connect_ctp.json"
     open_file.write_text(json.dumps({"username": "u", "password": "warn-me-7781"}))
     open_file.chmod(0o644)  # as vn.py writes them

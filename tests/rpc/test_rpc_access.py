@@ -52,9 +52,15 @@ def curve_server(tmp_path: Path) -> Iterator[dict[str, Any]]:
     folder = tmp_path / "rpc"
     server_keys = keys.load_or_create_keypair("server", folder)
     lines = Lines()
-    server = RpcServer(lambda call: call.value * 2, [Echo], keypair=server_keys,
-                       authorized=lambda: keys.load_authorized_keys(folder), log=lines,
-                       heartbeat_interval=HEARTBEAT, log_window=1.0)
+    server = RpcServer(
+        lambda call: call.value * 2,
+        [Echo],
+        keypair=server_keys,
+        authorized=lambda: keys.load_authorized_keys(folder),
+        log=lines,
+        heartbeat_interval=HEARTBEAT,
+        log_window=1.0,
+    )
     server.start(f"tcp://127.0.0.1:{free_port()}", f"tcp://127.0.0.1:{free_port()}")
     clients: list[RpcClient] = []
 
@@ -63,8 +69,12 @@ def curve_server(tmp_path: Path) -> Iterator[dict[str, Any]]:
         if authorize:
             keys.authorize_client(pair.public, name, folder)
         heartbeats: list[Any] = []
-        rpc = RpcClient(server_public_key=server_keys.public, keypair=pair, on_heartbeat=heartbeats.append,
-                        heartbeat_interval=HEARTBEAT)
+        rpc = RpcClient(
+            server_public_key=server_keys.public,
+            keypair=pair,
+            on_heartbeat=heartbeats.append,
+            heartbeat_interval=HEARTBEAT,
+        )
         rpc.start(server.rep_endpoint, server.pub_endpoint)
         clients.append(rpc)
         return rpc, heartbeats
@@ -84,8 +94,11 @@ def test_removing_a_key_from_the_allow_list_ends_its_live_session(curve_server: 
         wait_until(lambda beats=beats: beats, what="heartbeats on the subscription")
 
     (curve_server["folder"] / "authorized_clients" / "leaving.key").unlink()
-    ended = wait_until(lambda: lines.matching("removed from the allow-list"), timeout=10.0,
-                       what="the server ending the removed client's session")
+    ended = wait_until(
+        lambda: lines.matching("removed from the allow-list"),
+        timeout=10.0,
+        what="the server ending the removed client's session",
+    )
     assert "leaving" in ended[0]
     heard_before = len(leaving_beats)
     # The allowed client reconnects by itself and keeps both its request path and its subscription (a call
@@ -117,12 +130,17 @@ def test_refused_handshakes_are_throttled_and_counted(curve_server: dict[str, An
         dealer = context.socket(zmq.DEALER)
         dealer.linger = 0
         dealer.curve_serverkey, dealer.curve_publickey, dealer.curve_secretkey = (
-            server._keypair.public, public, secret)
+            server._keypair.public,
+            public,
+            secret,
+        )
         dealer.connect(server.rep_endpoint)
         sockets.append(dealer)
     wait_until(lambda: server.rejected >= 40, what="forty refused handshakes")
-    summary = wait_until(lambda: lines.matching("more line(s) like 'zap: key not in the allow-list'"),
-                         what="the count of refused handshakes not logged")
+    summary = wait_until(
+        lambda: lines.matching("more line(s) like 'zap: key not in the allow-list'"),
+        what="the count of refused handshakes not logged",
+    )
     assert len(lines.matching("not in the allow-list")) - len(summary) <= LOG_BURST
     logged = len(lines.matching("RPC refused client key"))
     suppressed = sum(int(line.split("more line")[0].rsplit(" ", 2)[-2]) for line in summary)
@@ -133,14 +151,18 @@ def test_refused_handshakes_are_throttled_and_counted(curve_server: dict[str, An
 
 
 def test_deeply_nested_msgpack_gets_an_error_reply_and_a_throttled_line(
-        curve_server: dict[str, Any], caplog: pytest.LogCaptureFixture) -> None:
+    curve_server: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
     server, lines, context = curve_server["server"], curve_server["lines"], curve_server["context"]
     pair = keys.load_or_create_keypair("nester", curve_server["folder"] / "nester")
     keys.authorize_client(pair.public, "nester", curve_server["folder"])
     dealer = context.socket(zmq.DEALER)
     dealer.linger = 0
     dealer.curve_serverkey, dealer.curve_publickey, dealer.curve_secretkey = (
-        server._keypair.public, pair.public, pair.secret)
+        server._keypair.public,
+        pair.public,
+        pair.secret,
+    )
     dealer.connect(server.rep_endpoint)
     # {"id": 1, "m": "echo", "z": [[[[...]]]]}: an unknown field nested far deeper than any decoder recurses.
     nested = b"\x83\xa2id\x01\xa1m\xa4echo\xa1z" + b"\x91" * 200_000 + b"\xc0"
@@ -159,22 +181,28 @@ def test_deeply_nested_msgpack_gets_an_error_reply_and_a_throttled_line(
     context.destroy(linger=0)
 
 
-def test_log_lines_are_masked_on_the_wire_and_by_the_client(tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_log_lines_are_masked_on_the_wire_and_by_the_client(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A server gateway that logs its password (even a 3-character one) must not put it on the PUB socket;
     a client masks what it receives as well (a `token=...` the server let through)."""
     monkeypatch.setenv("VTCORE_HOME", str(tmp_path / ".vntrader"))
     register_secrets({"password": "q7z", "secret": "wire-secret-8271"})  # as MainEngine.connect does
     main_engine = MainEngine()
     payloads: list[bytes] = []
-    client = RpcClient(server_public_key=None, keypair=None,
-                       on_publication=lambda topic, payload: payloads.append(payload) or True)
+    client = RpcClient(
+        server_public_key=None,
+        keypair=None,
+        on_publication=lambda topic, payload: payloads.append(payload) or True,
+    )
     try:
         rpc: Any = main_engine.add_app(RpcServiceApp)
         rpc.start(f"tcp://127.0.0.1:{free_port()}", f"tcp://127.0.0.1:{free_port()}", curve=False)
         client.start(rpc.server.rep_endpoint, rpc.server.pub_endpoint)
-        wait_until(lambda: main_engine.write_log("probe") or any(b"probe" in p for p in payloads),
-                   what="the subscription")
+        wait_until(
+            lambda: main_engine.write_log("probe") or any(b"probe" in p for p in payloads),
+            what="the subscription",
+        )
         main_engine.write_log("login with q7z failed; secret wire-secret-8271 refused", source="CTP")
         line = wait_until(lambda: [p for p in payloads if b"login with" in p], what="the log line")[0]
         assert b"q7z" not in line and b"wire-secret-8271" not in line

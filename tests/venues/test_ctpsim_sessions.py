@@ -28,8 +28,12 @@ def calendar_day(tick: dict[str, Any]) -> str:
 
 def friday_night_to_monday(probe_factory: Any, always_open: bool, count: int) -> list[dict[str, Any]]:  # noqa: F811
     """Ticks from Friday 2026-11-27 22:50 on a simulated clock advancing a minute per tick."""
-    probe: Probe = probe_factory({"clock": {"start": "2026-11-27 22:50:00", "step_ms": 60_000},
-                                  "market_data": {"rate": 0, "count": count, "always_open": always_open}})
+    probe: Probe = probe_factory(
+        {
+            "clock": {"start": "2026-11-27 22:50:00", "step_ms": 60_000},
+            "market_data": {"rate": 0, "count": count, "always_open": always_open},
+        }
+    )
     probe.md_login()
     probe.send("md_sub " + " ".join(EXCHANGES))
     return probe.wait("OnRtnDepthMarketData", count)

@@ -44,8 +44,15 @@ def sim_config(folder: Path, **sections: Any) -> tuple[Path, Path]:
 
 def resting_order() -> OrderRequest:
     """A buy far below the market: accepted and left resting (rb2601's lower limit is 2883)."""
-    return OrderRequest(symbol="rb2601", exchange=Exchange.SHFE, direction=Direction.LONG,
-                        type=OrderType.LIMIT, volume=1, price=2900.0, offset=Offset.OPEN)
+    return OrderRequest(
+        symbol="rb2601",
+        exchange=Exchange.SHFE,
+        direction=Direction.LONG,
+        type=OrderType.LIMIT,
+        volume=1,
+        price=2900.0,
+        offset=Offset.OPEN,
+    )
 
 
 def wait_ready(gateway: CtpGateway) -> None:
@@ -99,6 +106,7 @@ def test_close_returns_while_others_send_and_no_order_stays_submitting(home: Pat
         for thread in senders:
             thread.start()
         try:
+
             def backlog() -> int:  # orders sent whose SUBMITTING event the engine has not dispatched yet
                 return len(sent) - sum(o.status == Status.SUBMITTING for o in recorder.of(EVENT_ORDER))
 
@@ -122,8 +130,11 @@ def test_close_returns_while_others_send_and_no_order_stays_submitting(home: Pat
         wait_for(lambda: gateway.td.state == "closed", what="the td front closed")
 
         def rejected_for_closing() -> set[str]:
-            return {o.vt_orderid for o in recorder.of(EVENT_ORDER)
-                    if o.status == Status.REJECTED and "the gateway is closed" in o.extra["reason"]}
+            return {
+                o.vt_orderid
+                for o in recorder.of(EVENT_ORDER)
+                if o.status == Status.REJECTED and "the gateway is closed" in o.extra["reason"]
+            }
 
         after = set(sent[count_at_close:])  # sent after close() returned: each one refused at once
         wait_for(lambda: after <= rejected_for_closing(), what="every order sent after close() rejected")
@@ -152,11 +163,22 @@ def test_the_first_trades_on_two_exchanges_are_two_trades(home: Path, tmp_path: 
         for symbol, exchange in (("rb2601", Exchange.SHFE), ("m2601", Exchange.DCE)):
             main_engine.subscribe(SubscribeRequest(symbol, exchange), "CTP")
             tick = wait_for(lambda s=symbol, e=exchange: main_engine.get_tick(f"{s}.{e.value}"), what=symbol)
-            main_engine.send_order(OrderRequest(symbol=symbol, exchange=exchange, direction=Direction.LONG,
-                                                type=OrderType.LIMIT, volume=1, price=tick.limit_up,
-                                                offset=Offset.OPEN), "CTP")
-        trades = wait_for(lambda: len(main_engine.get_all_trades()) == 2 and main_engine.get_all_trades(),
-                          what="both trades kept")
+            main_engine.send_order(
+                OrderRequest(
+                    symbol=symbol,
+                    exchange=exchange,
+                    direction=Direction.LONG,
+                    type=OrderType.LIMIT,
+                    volume=1,
+                    price=tick.limit_up,
+                    offset=Offset.OPEN,
+                ),
+                "CTP",
+            )
+        trades = wait_for(
+            lambda: len(main_engine.get_all_trades()) == 2 and main_engine.get_all_trades(),
+            what="both trades kept",
+        )
     assert sorted(trade.vt_tradeid for trade in trades) == ["CTP.DCE.1", "CTP.SHFE.1"]
 
 
@@ -169,6 +191,7 @@ def test_a_refused_login_stays_the_fronts_state_across_reconnects(home: Path, tm
     with ctp_engine(setting) as (main_engine, gateway, recorder):
         wait_for(lambda: gateway.td.state == "login_rejected", what="td login rejected")
         with ctpsim.SimControl.from_port_file(port_file) as control:
+
             def refusals() -> int:
                 return sum("td front: not logging in again" in line for line in recorder.logs())
 
@@ -184,7 +207,10 @@ def test_a_refused_login_stays_the_fronts_state_across_reconnects(home: Path, tm
 def test_a_refused_automatic_md_relogin_is_retried(home: Path, tmp_path: Path) -> None:
     config, port_file = sim_config(tmp_path, market_data={"rate": 200})
     with ctp_engine(simulator_setting(config, "tester", PASSWORD), md_relogin_delay=0.2) as (
-            main_engine, gateway, recorder):
+        main_engine,
+        gateway,
+        recorder,
+    ):
         wait_ready(gateway)
         main_engine.subscribe(SubscribeRequest("rb2601", Exchange.SHFE), "CTP")
         wait_for(lambda: main_engine.get_tick("rb2601.SHFE"), what="a first tick")
@@ -224,8 +250,11 @@ def test_a_refused_md_library_starts_no_front(home: Path, tmp_path: Path) -> Non
 
 
 def test_two_hashed_libraries_are_called_ambiguous(tmp_path: Path) -> None:
-    for name in ("libthostmduserapi_se-1a2b3c4d.so", "libthostmduserapi_se-5e6f7a8b.so",
-                 "libthosttraderapi_se-1a2b3c4d.so"):
+    for name in (
+        "libthostmduserapi_se-1a2b3c4d.so",
+        "libthostmduserapi_se-5e6f7a8b.so",
+        "libthosttraderapi_se-1a2b3c4d.so",
+    ):
         (tmp_path / name).write_bytes(b"")
     with pytest.raises(SdkUnavailableError, match="ambiguous") as error:
         find_libraries(str(tmp_path))
@@ -238,17 +267,21 @@ def test_two_hashed_libraries_are_called_ambiguous(tmp_path: Path) -> None:
 # -- item 8: settings checked against the SDK's field sizes at connect ---------------------------------------
 
 
-@pytest.mark.parametrize(("key", "value", "problem"), [
-    ("password", "p" * 41, "41 bytes; at most 40 fit"),
-    ("password", "pass\x00word", "contains a NUL byte"),
-    ("password", "密" * 21, "42 bytes; at most 40 fit"),  # GB18030: two bytes each
-    ("auth_code", "A" * 17, "17 bytes; at most 16 fit"),
-    ("username", "u" * 16, "16 bytes; at most 15 fit"),
-    ("brokerid", "9" * 11, "11 bytes; at most 10 fit"),
-    ("product_info", "x" * 33, "33 bytes; at most 32 fit"),
-])
-def test_settings_that_do_not_fit_the_sdk_are_refused_at_connect(home: Path, tmp_path: Path, key: str,
-                                                                 value: str, problem: str) -> None:
+@pytest.mark.parametrize(
+    ("key", "value", "problem"),
+    [
+        ("password", "p" * 41, "41 bytes; at most 40 fit"),
+        ("password", "pass\x00word", "contains a NUL byte"),
+        ("password", "密" * 21, "42 bytes; at most 40 fit"),  # GB18030: two bytes each
+        ("auth_code", "A" * 17, "17 bytes; at most 16 fit"),
+        ("username", "u" * 16, "16 bytes; at most 15 fit"),
+        ("brokerid", "9" * 11, "11 bytes; at most 10 fit"),
+        ("product_info", "x" * 33, "33 bytes; at most 32 fit"),
+    ],
+)
+def test_settings_that_do_not_fit_the_sdk_are_refused_at_connect(
+    home: Path, tmp_path: Path, key: str, value: str, problem: str
+) -> None:
     config, _ = sim_config(tmp_path)
     setting = simulator_setting(config, "tester", PASSWORD)
     setting[key] = value
@@ -264,9 +297,15 @@ def test_settings_that_do_not_fit_the_sdk_are_refused_at_connect(home: Path, tmp
 
 def test_odd_argument_types_raise_at_the_boundary(home: Path, tmp_path: Path) -> None:
     def order(**changes: Any) -> OrderRequest:
-        fields: dict[str, Any] = {"symbol": "rb2601", "exchange": Exchange.SHFE, "direction": Direction.LONG,
-                                  "type": OrderType.LIMIT, "volume": 1, "price": 3000.0,
-                                  "offset": Offset.OPEN}
+        fields: dict[str, Any] = {
+            "symbol": "rb2601",
+            "exchange": Exchange.SHFE,
+            "direction": Direction.LONG,
+            "type": OrderType.LIMIT,
+            "volume": 1,
+            "price": 3000.0,
+            "offset": Offset.OPEN,
+        }
         fields.update(changes)
         return OrderRequest(**fields)
 
@@ -278,8 +317,11 @@ def test_odd_argument_types_raise_at_the_boundary(home: Path, tmp_path: Path) ->
         (lambda: order(symbol="rb\ud8002601"), ValueError, "symbol is not valid text"),
         (lambda: SubscribeRequest("rb\ud8002601", Exchange.SHFE), ValueError, "symbol is not valid text"),
         (lambda: SubscribeRequest("rb2601", "SHFE"), TypeError, "exchange must be a Exchange member"),
-        (lambda: CancelRequest(orderid=None, symbol="rb2601", exchange=Exchange.SHFE), TypeError,
-         "orderid must be a str, not NoneType"),
+        (
+            lambda: CancelRequest(orderid=None, symbol="rb2601", exchange=Exchange.SHFE),
+            TypeError,
+            "orderid must be a str, not NoneType",
+        ),
     ]
     for build, error, message in odd:
         with pytest.raises(error, match=message):
@@ -294,10 +336,14 @@ def test_odd_argument_types_raise_at_the_boundary(home: Path, tmp_path: Path) ->
         subscription.exchange = "SHFE"  # type: ignore[assignment]
         cancel = CancelRequest(orderid="1_2_3", symbol="rb2601", exchange=Exchange.SHFE)
         cancel.orderid = None  # type: ignore[assignment]
-        for call in (lambda: main_engine.send_order(changed, "CTP"), lambda: gateway.send_order(changed),
-                     lambda: main_engine.subscribe(subscription, "CTP"),
-                     lambda: gateway.subscribe(subscription),
-                     lambda: main_engine.cancel_order(cancel, "CTP"), lambda: gateway.cancel_order(cancel)):
+        for call in (
+            lambda: main_engine.send_order(changed, "CTP"),
+            lambda: gateway.send_order(changed),
+            lambda: main_engine.subscribe(subscription, "CTP"),
+            lambda: gateway.subscribe(subscription),
+            lambda: main_engine.cancel_order(cancel, "CTP"),
+            lambda: gateway.cancel_order(cancel),
+        ):
             with pytest.raises(TypeError):
                 call()
         assert not recorder.of(EVENT_ORDER)  # nothing was half-sent
@@ -312,9 +358,13 @@ def test_flow_folders_are_owner_only(home: Path, tmp_path: Path) -> None:
     config, _ = sim_config(tmp_path)
     with ctp_engine(simulator_setting(config, "tester", PASSWORD)) as (_main_engine, gateway, _recorder):
         wait_ready(gateway)
-    for folder in (home, home / "ctp_flow", home / "ctp_flow" / "CTP", home / "ctp_flow" / "CTP" / "td",
-                   home / "ctp_flow" / "CTP" / "md"):
+    for folder in (
+        home,
+        home / "ctp_flow",
+        home / "ctp_flow" / "CTP",
+        home / "ctp_flow" / "CTP" / "td",
+        home / "ctp_flow" / "CTP" / "md",
+    ):
         assert folder.stat().st_mode & 0o777 == 0o700, folder
     files = [path for path in (home / "ctp_flow").rglob("*") if path.is_file()]
     assert files and all(path.stat().st_mode & 0o777 == 0o600 for path in files)
-
