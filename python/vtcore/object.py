@@ -335,12 +335,12 @@ def check_request(request: Any) -> None:
         value = getattr(request, field_name, None)
         if value is None and field_name in ("direction", "interval"):
             continue  # optional in vn.py's requests (a HistoryRequest without interval)
-        if field_name in _REQUEST_FIELDS[type(request)] and not isinstance(value, enum):
+        if field_name in _request_fields(type(request)) and not isinstance(value, enum):
             hint = f"; use {enum.__name__}({value!r})" if isinstance(value, str) else ""
             raise TypeError(f"{name}.{field_name} must be a {enum.__name__} member, not "
                             f"{type(value).__name__}{hint}")
     for field_name in _NUMBER_FIELDS:
-        if field_name not in _REQUEST_FIELDS[type(request)]:
+        if field_name not in _request_fields(type(request)):
             continue
         value = getattr(request, field_name)
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -425,7 +425,13 @@ class QuoteRequest(_SymbolMixin):
 
 
 #: The fields each request class declares (check_request looks only at those).
-_REQUEST_FIELDS: dict[type, frozenset[str]] = {
-    cls: frozenset(cls.__dataclass_fields__)
-    for cls in (SubscribeRequest, OrderRequest, CancelRequest, HistoryRequest, QuoteRequest)
-}
+_REQUEST_FIELDS: dict[type, frozenset[str]] = {}
+
+
+def _request_fields(cls: type) -> frozenset[str]:
+    """The field names of request class `cls`, a vtcore request or a gateway's subclass of one (IB's, ALPACA's
+    OrderRequest with a stop price), kept per class."""
+    fields = _REQUEST_FIELDS.get(cls)
+    if fields is None:
+        fields = _REQUEST_FIELDS[cls] = frozenset(getattr(cls, "__dataclass_fields__", ()))
+    return fields
