@@ -492,6 +492,31 @@ def test_held_positions_bring_their_contracts(main_engine: MainEngine, tws: Fake
     assert {p.vt_symbol for p in recorder.positions()} == {AAPL_VT, f"{ES.con_id}.CME"}  # never NASDAQ too
 
 
+def test_the_account_setting_picks_one_of_the_managed_accounts(main_engine: MainEngine, tws: FakeTws) -> None:
+    """Issue 16: the account to trade when the login manages several (the fake TWS manages DU1234567 and
+    DU7654321; the second is chosen): its values, positions and orders, none of the other's."""
+    tws.seed_position("DU1234567", AAPL.con_id, "100", "185.00")
+    tws.seed_position("DU7654321", AAPL.con_id, "40", "180.00")
+    recorder = Recorder(main_engine)
+    main_engine.add_gateway(IbGateway)
+    main_engine.connect(
+        {"tws_host": "127.0.0.1", "tws_port": tws.port, "client_id": 1, "account": "DU7654321"}, "IB"
+    )
+    recorder.wait(lambda: any(s.state == "ready" for s in recorder.states()), what="logged in")
+    recorder.wait(lambda: any(a.accountid == "DU7654321" for a in recorder.accounts()), what="account values")
+    recorder.wait(
+        lambda: any(p.vt_symbol == AAPL_VT and p.volume == 40 for p in recorder.positions()),
+        what="its position",
+    )
+    placed = main_engine.send_order(
+        order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.LIMIT, 10, 185.0), "IB"
+    )
+    recorder.wait(lambda: (o := recorder.last_order(placed)) and o.status == Status.NOTTRADED, what="resting")
+    assert [o.account for o in tws.order_list()] == ["DU7654321"]
+    assert {a.accountid for a in recorder.accounts()} == {"DU7654321"}
+    assert {p.volume for p in recorder.positions() if p.vt_symbol == AAPL_VT} == {40.0}
+
+
 def test_vtcore_run_sim_on_the_fake_tws(tmp_path: Path) -> None:
     environment = {**os.environ, "VTCORE_HOME": str(tmp_path / "home")}
     result = subprocess.run(
