@@ -56,6 +56,7 @@ from vtcore.gateways._venue import (
     parse_common_settings,
 )
 from vtcore.gateways._venue.orders import VenueOrderRequest
+from vtcore.gateways._venue.settings import BASE_URL_SETTING
 from vtcore.gateways.alpaca import parse, schemas
 from vtcore.object import BarData, CancelRequest, HistoryRequest, OrderData, OrderRequest
 
@@ -86,6 +87,13 @@ class AlpacaGateway(VenueGateway):
         "proxy_host": "",
         "proxy_port": 0,
         "base_url": "",
+    }
+    #: the user's page has key, secret, session count and server; these are vtcore's additions
+    optional_setting: ClassVar[Mapping[str, str]] = {
+        "data_feed": "the data stream's feed: iex (the free plan's) or sip (all US exchanges) (default iex)",
+        "proxy_host": "an HTTP proxy for REST and the streams (default: none)",
+        "proxy_port": "the proxy's port (default 0: none)",
+        **BASE_URL_SETTING,
     }
     exchange: ClassVar[Exchange] = Exchange.SMART
     builds_ticks_in_c: ClassVar[bool] = True
