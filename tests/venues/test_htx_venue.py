@@ -135,7 +135,8 @@ def test_malformed_numbers_get_htx_codes_not_a_server_error(spot: HtxSpotVenue, 
         kline = f"{hbdm.http_url}/linear-swap-ex/market/history/kline?contract_code=BTC-USDT&period=1min"
         for query, name in (("&from=abc&to=1", "from"), ("&size=many", "size")):
             status, answer = await fetch("GET", kline + query)
-            assert (status, answer["err_code"], answer["err_msg"]) == (200, 1014, f"Invalid parameter: {name}")
+            assert (status, answer["err_code"]) == (200, 1014)
+            assert answer["err_msg"] == f"Invalid parameter: {name}"
 
     asyncio.run(scenario())
 
