@@ -88,11 +88,11 @@ class AlpacaGateway(VenueGateway):
         "proxy_port": 0,
         "base_url": "",
     }
-    #: the user's page has key, secret, session count and server; these are vtcore's additions
+    #: the page asks for key, secret, 会话数 and 服务器; the rest are vtcore's additions
     optional_setting: ClassVar[Mapping[str, str]] = {
-        "data_feed": "the data stream's feed: iex (the free plan's) or sip (all US exchanges) (default iex)",
-        "proxy_host": "an HTTP proxy for REST and the streams (default: none)",
-        "proxy_port": "the proxy's port (default 0: none)",
+        "data_feed": "the market-data feed: iex (free) or sip (all US exchanges, a paid plan) (default iex)",
+        "proxy_host": "an HTTP proxy's host for REST and streams (default: none)",
+        "proxy_port": "that proxy's port (default: none)",
         **BASE_URL_SETTING,
     }
     exchange: ClassVar[Exchange] = Exchange.SMART
