@@ -45,13 +45,18 @@ def ib(main_engine: MainEngine, tws: FakeTws, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(IbGateway, "backoff", Backoff(base=0.05, maximum=0.2))
     monkeypatch.setattr(IbGateway, "connect_timeout", 3.0)
     monkeypatch.setattr(IbGateway, "request_timeout", 5.0)
+    recorder = connect(main_engine, tws)
+    recorder.wait(lambda: any(s.state == "ready" for s in recorder.states()), what="logged in")
+    return main_engine, recorder
+
+
+def connect(main_engine: MainEngine, tws: FakeTws, account: str = "DU1234567") -> Recorder:
     recorder = Recorder(main_engine)
     main_engine.add_gateway(IbGateway)
     main_engine.connect(
-        {"tws_host": "127.0.0.1", "tws_port": tws.port, "client_id": 1, "account": "DU1234567"}, "IB"
+        {"tws_host": "127.0.0.1", "tws_port": tws.port, "client_id": 1, "account": account}, "IB"
     )
-    recorder.wait(lambda: any(s.state == "ready" for s in recorder.states()), what="logged in")
-    return main_engine, recorder
+    return recorder
 
 
 def order(  # noqa: PLR0917 - reads like an order ticket
@@ -476,11 +481,7 @@ def test_a_malformed_message_is_reported_and_the_stream_goes_on(
 def test_held_positions_bring_their_contracts(main_engine: MainEngine, tws: FakeTws) -> None:
     tws.seed_position("DU1234567", AAPL.con_id, "100", "185.00")
     tws.seed_position("DU1234567", ES.con_id, "-2", "300000")
-    recorder = Recorder(main_engine)
-    main_engine.add_gateway(IbGateway)
-    main_engine.connect(
-        {"tws_host": "127.0.0.1", "tws_port": tws.port, "client_id": 1, "account": "DU1234567"}, "IB"
-    )
+    recorder = connect(main_engine, tws)
     recorder.wait(
         lambda: (
             {(p.vt_symbol, p.volume) for p in recorder.positions()}
@@ -497,11 +498,7 @@ def test_the_account_setting_picks_one_of_the_managed_accounts(main_engine: Main
     DU7654321; the second is chosen): its values, positions and orders, none of the other's."""
     tws.seed_position("DU1234567", AAPL.con_id, "100", "185.00")
     tws.seed_position("DU7654321", AAPL.con_id, "40", "180.00")
-    recorder = Recorder(main_engine)
-    main_engine.add_gateway(IbGateway)
-    main_engine.connect(
-        {"tws_host": "127.0.0.1", "tws_port": tws.port, "client_id": 1, "account": "DU7654321"}, "IB"
-    )
+    recorder = connect(main_engine, tws, account="DU7654321")
     recorder.wait(lambda: any(s.state == "ready" for s in recorder.states()), what="logged in")
     recorder.wait(lambda: any(a.accountid == "DU7654321" for a in recorder.accounts()), what="account values")
     recorder.wait(
