@@ -290,6 +290,36 @@ def test_bad_input_gets_a_clear_rejection(ib: tuple[MainEngine, Recorder], tws: 
     assert len(tws.messages(3)) == 3  # placeOrder messages TWS saw; the others were refused before leaving
 
 
+def test_an_order_sent_as_the_session_turns_ready_is_placed(main_engine: MainEngine, tws: FakeTws) -> None:
+    """A strategy that trades as soon as IB says "ready": its order goes out after the session's open-orders
+    request, so TWS's open-order list cannot name it; it must not be taken for one lost in a reconnect and
+    REJECTED "not placed" while it rests at TWS (seen under load in test_socket_dropped_mid_order...)."""
+    recorder = Recorder(main_engine)
+    gateway = main_engine.add_gateway(IbGateway)
+    sent: list[str] = []
+    announce = gateway.on_gateway_state
+
+    def on_state(state: Any) -> None:
+        announce(state)
+        if state.state == "ready" and not sent:  # at once, as a user's thread may do
+            sent.append(
+                gateway.send_order(
+                    order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.LIMIT, 1, 185.0)
+                )
+            )
+
+    gateway.on_gateway_state = on_state  # type: ignore[method-assign]
+    main_engine.connect(
+        {"tws_host": "127.0.0.1", "tws_port": tws.port, "client_id": 1, "account": "DU1234567"}, "IB"
+    )
+    resting = recorder.wait(
+        lambda: sent and (o := recorder.last_order(sent[0])) and o.status != Status.SUBMITTING and o,
+        what="the order's answer",
+    )
+    assert resting.status == Status.NOTTRADED, reason(resting)
+    assert [str(o.order_id) for o in tws.order_list()] == [resting.orderid]
+
+
 def test_tws_restart_reconnects_resubscribes_and_keeps_orders(
     ib: tuple[MainEngine, Recorder], tws: FakeTws
 ) -> None:
