@@ -66,6 +66,11 @@ class Dialect:
     call_context: str = ""
     #: the error struct's id and message fields (Python reads them to tell an error from "no error")
     error_fields: tuple[str, str] = ("ErrorID", "ErrorMsg")
+    #: how the SDK encodes text (the Thost family, TORA, TAP: GB18030; XTP: UTF-8)
+    text_encoding: str = "gb18030"
+    #: structs that cross through hand-wrapped calls (XTP's InsertOrder takes an XTPOrderInsertInfo): they get
+    #: typed Python classes and layout checks like every request's struct
+    extra_structs: tuple[str, ...] = ()
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -249,6 +254,8 @@ XTP = XtpDialect(
     ignored_params=frozenset({"session_id"}),
     call_context=", std::uint64_t session",
     error_fields=("error_id", "error_msg"),
+    extra_structs=("XTPOrderInsertInfo",),
+    text_encoding="utf-8",
 )
 
 DIALECTS: dict[str, Dialect] = {d.name: d for d in (THOST, TORA, TORA_XMD, TORA_SP, XTP)}

@@ -35,7 +35,8 @@ def _python_type(sdk: Sdk, struct: Struct, flat: FlatField) -> tuple[str, str]:
     label = f"{_class_name(sdk, struct)}.{flat.name}"
     fmt = SCALARS[kind.base][1]
     if kind.is_text:
-        return f'text_field("{label}", {offset}, {kind.length})', "str"
+        encoding = "" if sdk.dialect.text_encoding == "gb18030" else f', "{sdk.dialect.text_encoding}"'
+        return f'text_field("{label}", {offset}, {kind.length}{encoding})', "str"
     if kind.length is not None:
         py = "float" if fmt in "fd" else "int"
         return f'array_field("{label}", {offset}, "{fmt}", {kind.length})', f"tuple[{py}, ...]"
