@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
 import platform
 import sys
 from typing import Any
@@ -19,6 +20,23 @@ def add_info_parser(subparsers: Any) -> None:
         "info", help="show version, build, vendor SDK bindings and settings folder"
     )
     parser.set_defaults(func=run_info)
+
+
+#: Python distributions that a gateway or its local peer needs beyond vtcore's own, and what for; reported by
+#: version without importing them (tigeropen's import has side effects)
+OPTIONAL_PACKAGES = {
+    "protobuf": "TIGER gateway (pip install vtcore[tiger])",
+    "cryptography": "TIGER gateway's RSA signatures (pip install vtcore[tiger])",
+    "tigeropen": "TIGER's local peer, `vtcore run --sim --gateway TIGER` (pip install vtcore[tiger])",
+    "futu-api": "FUTU gateway and its fake OpenD: Futu's protobuf messages (pip install vtcore[futu])",
+}
+
+
+def _package_status(distribution: str) -> str:
+    try:
+        return f"{importlib.metadata.version(distribution)} installed"
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
 
 
 def _module_status(name: str) -> str:
@@ -48,6 +66,7 @@ def run_info(args: argparse.Namespace) -> int:
     lines.append(f"gateways: {', '.join(GATEWAYS)}")
     lines.extend(f"  {name}: {note}" for name, note in GATEWAY_NOTES.items())
     lines.append(f"local peers (vtcore run --sim --gateway NAME): {', '.join(SIM_PEERS)}")
+    lines.extend(f"  {name}: {_package_status(name)} - {use}" for name, use in OPTIONAL_PACKAGES.items())
     lines.append(f"settings folder: {get_settings_dir()}")
     print("\n".join(lines))
     return 0

@@ -21,7 +21,6 @@ REJECTED with the reason and nothing is sent. A credit (margin) account sends ev
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass
 from logging import ERROR, WARNING
@@ -34,6 +33,7 @@ from vtcore.gateways._sdk.ashare import SIDE_ORDER, Side
 from vtcore.gateways._sdk.front import Front, QueryPump
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways._sdk.stock import StockGateway
+from vtcore.gateways._sdk.structs import SdkStruct
 from vtcore.gateways.xtp import _xtp_types as xt
 from vtcore.gateways.xtp import mapping
 from vtcore.gateways.xtp.library import (
@@ -109,8 +109,8 @@ class XtpSetting:
         )
 
 
-def _snake(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+#: the fields of a query that sends no struct (QueryAsset): equal to itself, so the pump drops a repeat
+_NO_FIELDS = SdkStruct()
 
 
 class XtpFront(Front):
@@ -120,21 +120,12 @@ class XtpFront(Front):
     login_retry_max = 30.0  # seconds between login attempts at most (the delay doubles from 1 s)
 
     def __init__(self, gateway: XtpGateway, requests: dict[str, tuple[int, Any]]) -> None:
-        super().__init__(gateway, gateway.decoder.decode, requests)
+        super().__init__(gateway, gateway.decoder, requests)
         self.gateway: XtpGateway = gateway
         self.setting: XtpSetting | None = None
         self.address: tuple[str, int] = ("", 0)
         self._closing = threading.Event()
         self._login_thread: threading.Thread | None = None
-
-    def callback_handlers(self) -> dict[Any, Any]:
-        # Callbacks go to snake-case methods (OnOrderEvent -> on_order_event), keyed by name and by kind.
-        handlers: dict[Any, Any] = {}
-        for kind, (callback, _data, _error) in self.gateway.decoder.callbacks.items():
-            method = getattr(self, _snake(callback), None)
-            if callable(method):
-                handlers[callback] = handlers[kind] = method
-        return handlers
 
     def open(self, setting: XtpSetting, api_class: Any, library: Any, address: tuple[str, int]) -> None:
         """Create the API object (once) and log in on the front's thread."""
@@ -310,11 +301,11 @@ class TraderFront(XtpFront):
         if name == "QueryPosition":  # takes a ticker, not a struct
             return int(self.api.query_position("", self.session, self.next_request_id()))
         index, struct_class = self.requests[name]
-        payload = b"" if struct_class is None else (fields if fields is not None else struct_class()).buffer
+        payload = b"" if struct_class is None or fields is None or not fields.SIZE else fields.buffer
         return int(self.api.request(index, payload, self.next_request_id(), self.session))
 
     def enqueue(self, name: str) -> None:
-        self.queries.enqueue(name, {})
+        self.queries.enqueue(name, _NO_FIELDS)
 
     def poll(self, now: float, interval: float) -> None:
         if self.state != "ready" or self.queries or now - self.last_poll < interval:
