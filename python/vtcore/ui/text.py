@@ -189,6 +189,10 @@ _FIELD_ZH: dict[str, str] = {
     "tws_host": "TWS地址",
     "tws_port": "TWS端口",
     "client_id": "客户号",
+    "md_port": "行情端口",
+    "td_port": "交易端口",
+    "md_protocol": "行情协议",
+    "log_level": "日志级别",
 }
 
 LANGUAGES = ("zh", "en")

@@ -14,7 +14,7 @@ A gateway (`StockGateway` subclass) owns its fronts and the SDK calls; it uses:
 * for a position answer `position_answer(...)` per record and `positions_done()` after the last one (what was
   pushed before and is gone now is pushed as zero; the sellable volumes reset the order checks);
 * `start_timer()` / `stop_timer()`: `on_timer(now)` every second on the engine thread (fronts' timeouts, the
-  query pump, the account/position poll).
+  query pump, and `poll(now, idle)`: account and positions in turn through `query_account`/`query_position`).
 """
 
 from __future__ import annotations
@@ -65,6 +65,8 @@ class StockGateway(BaseGateway):
         self._pushed_positions: set[_PositionKey] = set()
         self._nearest_logged: set[str] = set()
         self._timer_registered = False
+        self._last_poll = 0.0
+        self._poll_account_next = True
 
     # -- contracts ------------------------------------------------------------------------------------------
 
@@ -187,6 +189,15 @@ class StockGateway(BaseGateway):
         if what not in self._nearest_logged:
             self._nearest_logged.add(what)
             self.write_log(f"{self.default_name} reported {what}; mapped to the nearest vtcore value", WARNING)
+
+    def poll(self, now: float, idle: bool) -> None:
+        """Every `query_interval` while the trade front is ready and has no query waiting (`idle`): the account
+        and the positions in turn."""
+        if not idle or now - self._last_poll < self.query_interval:
+            return
+        self._last_poll = now
+        (self.query_account if self._poll_account_next else self.query_position)()
+        self._poll_account_next = not self._poll_account_next
 
     def start_timer(self) -> None:
         if not self._timer_registered:

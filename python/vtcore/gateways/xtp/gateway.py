@@ -267,8 +267,6 @@ class TraderFront(XtpFront):
         super().__init__(gateway, xt.TRADER_REQUESTS)
         self.session = 0
         self.queries = QueryPump(self, gateway.lock)
-        self.last_poll = 0.0
-        self.poll_account_next = True
         self.account_known = False
 
     def prepare(self) -> None:
@@ -306,13 +304,6 @@ class TraderFront(XtpFront):
 
     def enqueue(self, name: str) -> None:
         self.queries.enqueue(name, _NO_FIELDS)
-
-    def poll(self, now: float, interval: float) -> None:
-        if self.state != "ready" or self.queries or now - self.last_poll < interval:
-            return
-        self.last_poll = now
-        self.enqueue("QueryAsset" if self.poll_account_next else "QueryPosition")
-        self.poll_account_next = not self.poll_account_next
 
     # -- callbacks (engine thread) ----------------------------------------------------------------------------
 
@@ -398,7 +389,7 @@ class XtpGateway(StockGateway):
         for front in (self.md, self.td):
             front.check_timeout(now, self.connect_timeout)
         self.td.queries.pump(now)
-        self.td.poll(now, self.query_interval)
+        self.poll(now, self.td.state == "ready" and not self.td.queries)
 
     # -- market data ----------------------------------------------------------------------------------------
 

@@ -44,17 +44,14 @@ OPTIONAL_SETTING: dict[str, str] = {
     "log_level": "the XTP SDK's own log level (default FATAL)",
     "library_dir": f"folder of libxtpquoteapi.so and libxtptraderapi.so (default: ${LIBRARY_DIR_ENV})",
 }
-#: vn.py's labels of these fields (its XtpGateway's default_setting keys)
+#: vn.py's labels of these fields (its XtpGateway's default_setting keys) beyond the shared table
+#: (vtcore.setting.VNPY_KEY_ALIASES: 账号, 密码, 客户号, 授权码)
 VNPY_LABELS: dict[str, str] = {
-    "账号": "username",
-    "密码": "password",
-    "客户号": "client_id",
     "行情地址": "md_address",
     "行情端口": "md_port",
     "交易地址": "td_address",
     "交易端口": "td_port",
     "行情协议": "md_protocol",
-    "授权码": "auth_code",
     "日志级别": "log_level",
 }
 
