@@ -27,7 +27,8 @@ def ashare_config(folder: Path, *, credit: bool = False) -> tuple[Path, Path]:
                 "balance": 1_000_000.0,
                 "credit": credit,
                 "positions": [
-                    {"instrument": code, "yesterday": volume, "price": 10.0} for code, volume in HOLDINGS.items()
+                    {"instrument": code, "yesterday": volume, "price": 10.0}
+                    for code, volume in HOLDINGS.items()
                 ],
             }
         ],

@@ -193,6 +193,9 @@ _FIELD_ZH: dict[str, str] = {
     "td_port": "交易端口",
     "md_protocol": "行情协议",
     "log_level": "日志级别",
+    "account_type": "账号类型",
+    "address_type": "地址类型",
+    "dynamic_key": "动态密钥",
 }
 
 LANGUAGES = ("zh", "en")

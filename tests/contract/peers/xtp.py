@@ -24,7 +24,8 @@ def refused() -> OrderRequest:
 
 
 def stock_peer(gateway_class: type, sim: Any, folder: Path) -> Iterator[Peer]:
-    """The peer of a gateway on one of the simulator's A-share front-ends (`sim`: its gateway's sim module)."""
+    """The peer of a gateway on one of the simulator's A-share front-ends (`sim`: its gateway's sim
+    module)."""
     config, port_file = ashare_config(folder)
     control = Control(port_file)
 

@@ -14,7 +14,6 @@ import pytest
 
 from _ashare_sim import HOLDINGS, PASSWORD, USER, Control, ashare_config
 from _ctp_engine import Recorder, ctp_engine, wait_for
-
 from vtcore.constant import Direction, Exchange, Offset, OrderType, Product, Status
 from vtcore.errors import SdkUnavailableError
 from vtcore.event import EVENT_ACCOUNT, EVENT_CONTRACT, EVENT_ORDER, EVENT_POSITION, EVENT_TICK, EVENT_TRADE
@@ -62,8 +61,16 @@ def position(recorder: Recorder, symbol: str) -> Any:
     return pushed[-1] if pushed else None
 
 
-def request(symbol: str, exchange: Exchange, direction: Direction, volume: float, price: float,
-            order_type: OrderType = OrderType.LIMIT, offset: Offset = Offset.NONE) -> OrderRequest:
+def request(
+    symbol: str,
+    exchange: Exchange,
+    direction: Direction,
+    volume: float,
+    price: float,
+    *,
+    order_type: OrderType = OrderType.LIMIT,
+    offset: Offset = Offset.NONE,
+) -> OrderRequest:
     return OrderRequest(symbol, exchange, direction, order_type, volume, price, offset)
 
 
@@ -106,14 +113,24 @@ def test_ticks_with_limits(session: Any) -> None:
         (request("600000", Exchange.SSE, Direction.LONG, 100, 11.60), "limit"),
         (request("600000", Exchange.SSE, Direction.SHORT, 600, 10.50), "sellable"),
         (request("600000", Exchange.SSE, Direction.LONG, 100, 10.50, offset=Offset.OPEN), "margin"),
-        (request("600000", Exchange.SSE, Direction.LONG, 100, 10.50, OrderType.FOK), "FOK"),
+        (request("600000", Exchange.SSE, Direction.LONG, 100, 10.50, order_type=OrderType.FOK), "FOK"),
         (request("600001", Exchange.SSE, Direction.LONG, 100, 10.50), "unknown"),
         (request("600000", Exchange.SHFE, Direction.LONG, 100, 10.50), "SHFE"),
     ],
-    ids=["odd-lot", "off-tick", "above-limit", "beyond-sellable", "margin-on-cash", "sse-fok", "unknown", "shfe"],
+    ids=[
+        "odd-lot",
+        "off-tick",
+        "above-limit",
+        "beyond-sellable",
+        "margin-on-cash",
+        "sse-fok",
+        "unknown",
+        "shfe",
+    ],
 )
-def test_bad_orders_are_rejected_with_a_reason_and_nothing_sent(session: Any, order: OrderRequest,
-                                                                 reason: str) -> None:
+def test_bad_orders_are_rejected_with_a_reason_and_nothing_sent(
+    session: Any, order: OrderRequest, reason: str
+) -> None:
     main_engine, gateway, recorder, control = session
     before = control.orders()
     vt_orderid = main_engine.send_order(order, gateway.gateway_name)
@@ -124,7 +141,9 @@ def test_bad_orders_are_rejected_with_a_reason_and_nothing_sent(session: Any, or
 
 def test_resting_buy_then_cancel(session: Any) -> None:
     main_engine, gateway, recorder, _ = session
-    vt_orderid = main_engine.send_order(request("600000", Exchange.SSE, Direction.LONG, 100, 10.00), gateway.gateway_name)
+    vt_orderid = main_engine.send_order(
+        request("600000", Exchange.SSE, Direction.LONG, 100, 10.00), gateway.gateway_name
+    )
     final(recorder, vt_orderid, Status.NOTTRADED)
     orderid = vt_orderid.split(".", 1)[1]
     main_engine.cancel_order(CancelRequest(orderid, "600000", Exchange.SSE), gateway.gateway_name)
@@ -135,17 +154,24 @@ def test_resting_buy_then_cancel(session: Any) -> None:
 
 def test_a_buy_fills_and_is_not_sellable_today(session: Any) -> None:
     main_engine, gateway, recorder, control = session
-    vt_orderid = main_engine.send_order(request("000001", Exchange.SZSE, Direction.LONG, 200, 11.00), gateway.gateway_name)
+    vt_orderid = main_engine.send_order(
+        request("000001", Exchange.SZSE, Direction.LONG, 200, 11.00), gateway.gateway_name
+    )
     final(recorder, vt_orderid, Status.ALLTRADED)
-    trade = wait_for(lambda: [t for t in recorder.of(EVENT_TRADE) if t.vt_orderid == vt_orderid],
-                     what="the trade")[0]
+    trade = wait_for(
+        lambda: [t for t in recorder.of(EVENT_TRADE) if t.vt_orderid == vt_orderid], what="the trade"
+    )[0]
     assert trade.tradeid.startswith("SZSE.") and trade.volume == 200 and trade.offset == Offset.NONE
     gateway.query_position()
-    held = wait_for(lambda: (p := position(recorder, "000001")) is not None and p.volume == 500 and p,
-                    what="000001 position with today's buy")
+    held = wait_for(
+        lambda: (p := position(recorder, "000001")) is not None and p.volume == 500 and p,
+        what="000001 position with today's buy",
+    )
     assert held.yd_volume == HOLDINGS["000001"] and held.frozen == 200  # bought today: sellable tomorrow
     before = control.orders()
-    refused = main_engine.send_order(request("000001", Exchange.SZSE, Direction.SHORT, 400, 11.00), gateway.gateway_name)
+    refused = main_engine.send_order(
+        request("000001", Exchange.SZSE, Direction.SHORT, 400, 11.00), gateway.gateway_name
+    )
     assert "sellable" in final(recorder, refused, Status.REJECTED).extra["reason"]
     assert control.orders() == before
 
@@ -154,7 +180,8 @@ def test_market_sell_of_yesterdays_shares(session: Any) -> None:
     main_engine, gateway, recorder, _ = session
     # SZSE's market orders: MARKET = best five then cancel; the book has a bid
     vt_orderid = main_engine.send_order(
-        request("000001", Exchange.SZSE, Direction.SHORT, 100, 0, OrderType.MARKET), gateway.gateway_name
+        request("000001", Exchange.SZSE, Direction.SHORT, 100, 0, order_type=OrderType.MARKET),
+        gateway.gateway_name,
     )
     filled = final(recorder, vt_orderid, Status.ALLTRADED)
     assert filled.type == OrderType.MARKET and filled.direction == Direction.SHORT
@@ -162,7 +189,9 @@ def test_market_sell_of_yesterdays_shares(session: Any) -> None:
 
 def test_fill_while_the_trade_front_is_down_arrives_once(session: Any) -> None:
     main_engine, gateway, recorder, control = session
-    vt_orderid = main_engine.send_order(request("600000", Exchange.SSE, Direction.LONG, 100, 10.40), gateway.gateway_name)
+    vt_orderid = main_engine.send_order(
+        request("600000", Exchange.SSE, Direction.LONG, 100, 10.40), gateway.gateway_name
+    )
     final(recorder, vt_orderid, Status.NOTTRADED)
 
     def fill() -> None:

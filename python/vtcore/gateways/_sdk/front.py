@@ -118,7 +118,9 @@ class Front:
     def flow_folder(self) -> Path:
         return get_settings_dir() / f"{self.sdk}_flow" / self.gateway.gateway_name / self.name
 
-    def start(self, create_api: Callable[[str, object], Any], address: str, register: str = "register_front") -> None:
+    def start(
+        self, create_api: Callable[[str, object], Any], address: str, register: str = "register_front"
+    ) -> None:
         """Create the API object (`create_api(flow folder, producer capsule)`), register `address` (with the
         API's method `register`: TORA's FENS addresses go to register_name_server), Init(). A second call only
         retries a refused or pending login: the SDK is already reconnecting."""

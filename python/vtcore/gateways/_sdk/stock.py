@@ -4,11 +4,12 @@ polling, and order and trade bookkeeping through one `OrderTracker`.
 
 A gateway (`StockGateway` subclass) owns its fronts and the SDK calls; it uses:
 
-* `add_security(...)` for each security its SDK lists (a ContractData, and the rules and price limits the order
-  checks use);
-* in `send_order`, under `self.lock`: `checked(req)` (side, market kind, or the reason the order is refused) ->
-  `reject_locally(req, reason)` (REJECTED with the reason, nothing sent, a local order id "L<n>"), else send and
-  `order_sent(req, orderid, side)` (SUBMITTING; a sell holds its shares against the sellable volume);
+* `add_security(...)` for each security its SDK lists (a ContractData, and the rules and price limits the
+  order checks use);
+* in `send_order`, under `self.lock`: `checked(req)` (side, market kind, or the reason the order is
+  refused) -> `reject_locally(req, reason)` (REJECTED with the reason, nothing sent, a local order id
+  "L<n>"), else send and `order_sent(req, orderid, side)` (SUBMITTING; a sell holds its shares against the
+  sellable volume);
 * for each order report `order_report(order, reason)` and each fill `trade_report(trade)`; orders end through
   the tracker (status never goes back, fills never lost), and an ended sell gives back its unfilled shares;
 * for a position answer `position_answer(...)` per record and `positions_done()` after the last one (what was
@@ -106,7 +107,8 @@ class StockGateway(BaseGateway):
     # -- orders ---------------------------------------------------------------------------------------------
 
     def checked(self, req: OrderRequest) -> tuple[Side | None, MarketKind | None, str]:
-        """The exchanges' rules for `req` (StockBook.check), plus: a known security when contracts are loaded."""
+        """The exchanges' rules for `req` (StockBook.check), plus: a known security when contracts are
+        loaded."""
         if self.contracts and (req.symbol, req.exchange) not in self.contracts:
             return None, None, f"unknown security {req.symbol} on {req.exchange.value}"
         return self.book.check(req)
@@ -127,7 +129,8 @@ class StockGateway(BaseGateway):
         return order.vt_orderid
 
     def order_report(self, order: OrderData, reason: str = "") -> None:
-        """A report of an order's state; `reason` (the venue's words) goes with a REJECTED or CANCELLED one."""
+        """A report of an order's state; `reason` (the venue's words) goes with a REJECTED or CANCELLED
+        one."""
         if reason and order.status in FINAL_STATUSES:
             order.extra = {**(order.extra or {}), "reason": reason}
         pushed = self.orders.order(order)
@@ -158,15 +161,25 @@ class StockGateway(BaseGateway):
     ) -> None:
         """One record of a position answer (pushed with the others by `positions_done`)."""
         self._positions[(symbol, exchange, direction)] = stock_position(
-            self.gateway_name, symbol, exchange, volume=volume, sellable=sellable, yd_volume=yd_volume,
-            price=price, pnl=pnl, direction=direction,
+            self.gateway_name,
+            symbol,
+            exchange,
+            volume=volume,
+            sellable=sellable,
+            yd_volume=yd_volume,
+            price=price,
+            pnl=pnl,
+            direction=direction,
         )
 
     def positions_done(self) -> None:
-        """The answer is complete: push it, zero what is gone, and give the order checks the sellable volumes."""
+        """The answer is complete: push it, zero what is gone, and give the order checks the sellable
+        volumes."""
         batch, self._positions = self._positions, {}
         for key in self._pushed_positions - batch.keys():
-            batch[key] = PositionData(gateway_name=self.gateway_name, symbol=key[0], exchange=key[1], direction=key[2])
+            batch[key] = PositionData(
+                gateway_name=self.gateway_name, symbol=key[0], exchange=key[1], direction=key[2]
+            )
         self._pushed_positions = {key for key, position in batch.items() if position.volume}
         self.book.positions_answered(
             {
@@ -188,11 +201,13 @@ class StockGateway(BaseGateway):
         """Say once that the SDK reported something vtcore has no exact value for."""
         if what not in self._nearest_logged:
             self._nearest_logged.add(what)
-            self.write_log(f"{self.default_name} reported {what}; mapped to the nearest vtcore value", WARNING)
+            self.write_log(
+                f"{self.default_name} reported {what}; mapped to the nearest vtcore value", WARNING
+            )
 
     def poll(self, now: float, idle: bool) -> None:
-        """Every `query_interval` while the trade front is ready and has no query waiting (`idle`): the account
-        and the positions in turn."""
+        """Every `query_interval` while the trade front is ready and has no query waiting (`idle`): the
+        account and the positions in turn."""
         if not idle or now - self._last_poll < self.query_interval:
             return
         self._last_poll = now

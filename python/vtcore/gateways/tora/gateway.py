@@ -1,18 +1,20 @@
-"""ToraGateway: China A-shares (SSE, SZSE, BSE) through 华鑫奇点 TORA: the stock trader API and XMd market data.
+"""ToraGateway: China A-shares (SSE, SZSE, BSE) through 华鑫奇点 TORA: the stock trader API and XMd market
+data.
 
 TORA is Thost-shaped (RegisterFront or RegisterNameServer for FENS, Init, ReqUserLogin -> OnRspUserLogin, the
-SDK reconnects by itself and calls OnFrontConnected again), so the fronts are the kit's `Front` with TORA's login.
-Fronts (states pushed as GatewayStateData):
+SDK reconnects by itself and calls OnFrontConnected again), so the fronts are the kit's `Front` with TORA's
+login. Fronts (states pushed as GatewayStateData):
     md: connecting -> connected -> ready (logged in, subscriptions restored);
-    td: connecting -> connected -> logged_in -> contracts_loaded (shareholder accounts and securities) -> ready
-        (after the first account answer). "login_rejected", "disconnected", "timeout", "unavailable", "closed".
+    td: connecting -> connected -> logged_in -> contracts_loaded (shareholder accounts and securities)
+        -> ready (after the first account answer). "login_rejected", "disconnected", "timeout", "unavailable",
+        "closed".
 A refused login is never retried (a wrong password must not lock the account). The private flow is replayed
 from the start of the day on every login (TORA_TERT_RESTART); the OrderTracker drops what it has pushed.
 
 Orders: the exchanges' rules are checked first (`gateways/_sdk/ashare.py`: trading units, ticks, limits, T+1
-sellable volume, the order types each exchange defines, Offset.NONE: the stock API trades cash only); a refused
-order is REJECTED with the reason and nothing is sent. An order is named "<front>_<session>_<order ref>", as
-TORA's reports name it; its exchange's shareholder account (queried after login) goes with it.
+sellable volume, the order types each exchange defines, Offset.NONE: the stock API trades cash only); a
+refused order is REJECTED with the reason and nothing is sent. An order is named "<front>_<session>_<order
+ref>", as TORA's reports name it; its exchange's shareholder account (queried after login) goes with it.
 """
 
 from __future__ import annotations
@@ -84,7 +86,9 @@ class ToraSetting:
                 raise SettingsError(f"TORA setting {key!r} is empty")
         account_type = text("account_type")
         if account_type not in mapping.ACCOUNT_TYPES:
-            raise SettingsError(f"TORA setting 'account_type' must be one of {', '.join(mapping.ACCOUNT_TYPES)}")
+            raise SettingsError(
+                f"TORA setting 'account_type' must be one of {', '.join(mapping.ACCOUNT_TYPES)}"
+            )
         address_type = text("address_type")
         if address_type not in ("front", "fens"):
             raise SettingsError("TORA setting 'address_type' must be front or fens")
@@ -137,15 +141,21 @@ class ToraFront(Front):
         )
         result = self.request("ReqUserLogin", login)
         if result != 0:
-            self.gateway.write_log(f"{self.name} front: login request failed: {request_result(result)}", ERROR)
+            self.gateway.write_log(
+                f"{self.name} front: login request failed: {request_result(result)}", ERROR
+            )
 
     def on_front_disconnected(self, message: Message) -> None:
         self.logged_in = False
         reason = DISCONNECT_REASONS.get(message.request_id, "unknown reason")
-        self.set_state("disconnected", f"reason {message.request_id:#x}: {reason}; the SDK reconnects", WARNING)
+        self.set_state(
+            "disconnected", f"reason {message.request_id:#x}: {reason}; the SDK reconnects", WARNING
+        )
 
     def on_rsp_error(self, message: Message) -> None:
-        self.gateway.write_log(f"{self.name} front: request {message.request_id} failed: {message.error_text}", ERROR)
+        self.gateway.write_log(
+            f"{self.name} front: request {message.request_id} failed: {message.error_text}", ERROR
+        )
 
 
 class MdFront(ToraFront):
@@ -288,7 +298,9 @@ class ToraGateway(StockGateway):
     default_setting: ClassVar[dict[str, Any]] = dict(DEFAULT_SETTING)
     optional_setting: ClassVar[dict[str, str]] = dict(OPTIONAL_SETTING)
     setting_aliases: ClassVar[dict[str, str]] = dict(VNPY_LABELS)
-    setting_values: ClassVar[dict[str, dict[str, str]]] = {key: dict(value) for key, value in VNPY_VALUES.items()}
+    setting_values: ClassVar[dict[str, dict[str, str]]] = {
+        key: dict(value) for key, value in VNPY_VALUES.items()
+    }
     exchanges: ClassVar[list[Exchange]] = [Exchange.SSE, Exchange.SZSE, Exchange.BSE]
 
     def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
@@ -315,7 +327,9 @@ class ToraGateway(StockGateway):
         self.td.start_with(
             parsed, lambda flow, capsule: binding.TraderApi(str(td_library), flow, capsule), parsed.td_address
         )
-        self.md.start_with(parsed, lambda flow, capsule: binding.MdApi(str(md_library), capsule), parsed.md_address)
+        self.md.start_with(
+            parsed, lambda flow, capsule: binding.MdApi(str(md_library), capsule), parsed.md_address
+        )
 
     def close(self) -> None:
         self.stop_timer()
@@ -353,15 +367,23 @@ class ToraGateway(StockGateway):
             self.md.send_subscribe([(req.symbol, req.exchange)], subscribe=False)
 
     def add_tora_security(self, data: Any) -> None:
-        """A security of the trader's answer (CTORATstpSecurityField); unknown product kinds are not traded."""
+        """A security of the trader's answer (CTORATstpSecurityField); unknown product kinds are not
+        traded."""
         exchange = mapping.EXCHANGE_FROM_TORA.get(data.ExchangeID)
         kind = mapping.PRODUCTS.get(data.ProductID)
         if exchange is None or kind is None:
             return
         board, product = kind
         self.add_security(
-            data.SecurityID, exchange, data.SecurityName, board=board, product=product, pricetick=data.PriceTick,
-            lot=data.LimitBuyTradingUnit, limit_up=data.UpperLimitPrice, limit_down=data.LowerLimitPrice,
+            data.SecurityID,
+            exchange,
+            data.SecurityName,
+            board=board,
+            product=product,
+            pricetick=data.PriceTick,
+            lot=data.LimitBuyTradingUnit,
+            limit_up=data.UpperLimitPrice,
+            limit_down=data.LowerLimitPrice,
         )
 
     # -- orders ---------------------------------------------------------------------------------------------
@@ -478,7 +500,7 @@ class ToraGateway(StockGateway):
                 symbol=data.SecurityID,
                 exchange=exchange,
                 orderid=orderid,
-                tradeid=data.TradeID,
+                tradeid=data.TradeID.strip(),  # TORA pads the exchange's ids
                 direction=Direction.LONG if data.Direction == tt.TORA_TSTP_D_Buy else Direction.SHORT,
                 offset=Offset.NONE,
                 price=data.Price,
@@ -505,8 +527,12 @@ class ToraGateway(StockGateway):
             return
         volume = data.CurrentPosition
         self.position_answer(
-            data.SecurityID, exchange, volume=volume, sellable=data.AvailablePosition,
-            yd_volume=data.PrePosition, price=data.TotalPosCost / volume if volume else 0.0,
+            data.SecurityID,
+            exchange,
+            volume=volume,
+            sellable=data.AvailablePosition,
+            yd_volume=data.PrePosition,
+            price=data.TotalPosCost / volume if volume else 0.0,
         )
 
     def query_account(self) -> None:

@@ -1,10 +1,10 @@
 """Where vtcore._tora and the TORA vendor libraries come from, and the TORA gateway's settings page.
 
-The build records whether the TORA headers could be fetched (cmake/VendorSdk.cmake; `vtcore info` shows it). At
-run time the vendor libraries (`libxmdapi.so` for XMd market data, `libtraderapi.so` for stock trading, from the
-vnpy_tora 2026.10.5 sdist pinned in sdk/manifest.toml) are found in the gateway setting `library_dir`, else in
-`$VTCORE_TORA_LIB_DIR`. The simulator's are `vtcore/sim_lib/tora`. Each library's static GetApiVersion() is
-checked before any other call (XMd 1.0.9, the stock trader 4.1.6).
+The build records whether the TORA headers could be fetched (cmake/VendorSdk.cmake; `vtcore info` shows it).
+At run time the vendor libraries (`libxmdapi.so` for XMd market data, `libtraderapi.so` for stock trading,
+from the vnpy_tora 2026.10.5 sdist pinned in sdk/manifest.toml) are found in the gateway setting
+`library_dir`, else in `$VTCORE_TORA_LIB_DIR`. The simulator's are `vtcore/sim_lib/tora`. Each library's
+static GetApiVersion() is checked before any other call (XMd 1.0.9, the stock trader 4.1.6).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from vtcore.gateways._sdk.library import find_libraries as find_sdk_libraries
 LIBRARY_DIR_ENV = "VTCORE_TORA_LIB_DIR"
 
 # The user's page names username, password, td_address, md_address. What TORA's login needs beyond them, as
-# vnpy_tora names it (账号类型, 地址类型, 产品标识, 动态密钥), and library_dir are vtcore's optional additions.
+# vnpy_tora names it (账号类型, 地址类型, 产品标识, 动态密钥), and library_dir are vtcore's optional
+# additions.
 DEFAULT_SETTING: dict[str, str | int | list[str]] = {
     "username": "",
     "password": "",

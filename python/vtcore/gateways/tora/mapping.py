@@ -16,7 +16,8 @@ EXCHANGE_TO_TORA: dict[Exchange, str] = {
 }
 EXCHANGE_FROM_TORA: dict[str, Exchange] = {code: exchange for exchange, code in EXCHANGE_TO_TORA.items()}
 
-#: a market-order kind -> (OrderPriceType, TimeCondition, VolumeCondition); a limit order is (LimitPrice, GFD, AV)
+#: a market-order kind -> (OrderPriceType, TimeCondition, VolumeCondition); a limit order is (LimitPrice, GFD,
+#: AV)
 PRICE_TYPE_TO_TORA: dict[MarketKind | None, tuple[str, str, str]] = {
     None: (tt.TORA_TSTP_OPT_LimitPrice, tt.TORA_TSTP_TC_GFD, tt.TORA_TSTP_VC_AV),
     MarketKind.BEST5_OR_CANCEL: (tt.TORA_TSTP_OPT_FiveLevelPrice, tt.TORA_TSTP_TC_IOC, tt.TORA_TSTP_VC_AV),
@@ -60,7 +61,10 @@ PRODUCTS: dict[str, tuple[Board | None, Product]] = {
     tt.TORA_TSTP_PID_BJBond: (Board.BOND, Product.BOND),
 }
 
-ACCOUNT_TYPES: dict[str, str] = {"user_id": tt.TORA_TSTP_LACT_UserID, "account_id": tt.TORA_TSTP_LACT_AccountID}
+ACCOUNT_TYPES: dict[str, str] = {
+    "user_id": tt.TORA_TSTP_LACT_UserID,
+    "account_id": tt.TORA_TSTP_LACT_AccountID,
+}
 
 
 def tora_datetime(day: str, time: str) -> dt.datetime | None:

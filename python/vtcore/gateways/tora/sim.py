@@ -8,7 +8,7 @@ import os
 from typing import Any
 
 from vtcore.gateways import SimPeer
-from vtcore.gateways._sdk.sim import FRONT_ENDS, front_address
+from vtcore.gateways._sdk.sim import FRONT_ENDS, front_address, open_around_the_clock
 
 FRONT_END = FRONT_ENDS["tora"]
 
@@ -16,8 +16,8 @@ FRONT_END = FRONT_ENDS["tora"]
 def simulator_setting(
     config: str | os.PathLike[str] | None = None, username: str = "vtcore", password: str = "simulator"
 ) -> dict[str, Any]:
-    """A ToraGateway setting for the simulator: its built-in configuration, or the configuration file `config`.
-    Raises SdkUnavailableError when the TORA front-end was not built."""
+    """A ToraGateway setting for the simulator: its built-in configuration, or the configuration file
+    `config`. Raises SdkUnavailableError when the TORA front-end was not built."""
     address = front_address(config)
     return {
         "username": username,
@@ -33,5 +33,7 @@ def simulator_setting(
 
 
 def start_peer() -> SimPeer:
-    """The simulator libraries, which the gateway loads in-process (nothing to start or stop)."""
+    """The simulator libraries, which the gateway loads in-process (nothing to start or stop), open at any
+    hour (the demo should not wait for the exchanges' sessions)."""
+    open_around_the_clock()
     return SimPeer("TORA", simulator_setting(), description="TORA on the built-in simulator (SSE, SZSE, BSE)")

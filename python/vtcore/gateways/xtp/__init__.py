@@ -1,7 +1,7 @@
 """The XTP gateway (China A-shares): `from vtcore.gateways.xtp import XtpGateway`.
 
-Without XTP support in the build (no SDK headers at build time), XtpGateway is a stand-in whose connect() raises
-SdkUnavailableError with the build's reason and the fix.
+Without XTP support in the build (no SDK headers at build time), XtpGateway is a stand-in whose connect()
+raises SdkUnavailableError with the build's reason and the fix.
 """
 
 try:

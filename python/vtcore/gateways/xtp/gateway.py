@@ -1,22 +1,24 @@
 """XtpGateway: China A-shares (SSE, SZSE) through 中泰 XTP, vn.py's XTP gateway with its faults fixed.
 
-XTP is not Thost-shaped: there is no RegisterFront / Init; `Login()` connects synchronously and blocks (seconds
-on a refused address) and the trader's returns a session id that every later call names; orders get their id at
-once from `InsertOrder()`. So each front logs in on a thread of its own (never the engine thread: vn.py logged in
-again from inside the SDK's disconnect callback and blocked it), retrying a lost connection with a growing delay,
-and never retrying a refused login (a wrong password must not lock the account).
+XTP is not Thost-shaped: there is no RegisterFront / Init; `Login()` connects synchronously and blocks
+(seconds on a refused address) and the trader's returns a session id that every later call names; orders get
+their id at once from `InsertOrder()`. So each front logs in on a thread of its own (never the engine thread:
+vn.py logged in again from inside the SDK's disconnect callback and blocked it), retrying a lost connection
+with a growing delay, and never retrying a refused login (a wrong password must not lock the account).
 
 Fronts (states pushed as GatewayStateData, as every SDK gateway's):
-    md: connecting -> logged_in -> contracts_loaded (both exchanges' static information) -> ready (subscriptions
-        restored); td: connecting -> logged_in -> ready (after the first asset answer, which says whether the
-        account trades on margin). "login_rejected", "disconnected", "timeout", "unavailable", "closed".
-After a disconnect the front logs in again by itself; the trader's orders and trades of the day are replayed on
-every login (SubscribePublicTopic RESTART) and the OrderTracker drops what was already pushed.
+    md: connecting -> logged_in -> contracts_loaded (both exchanges' static information) -> ready
+        (subscriptions restored);
+    td: connecting -> logged_in -> ready (after the first asset answer, which says whether the account trades
+        on margin). "login_rejected", "disconnected", "timeout", "unavailable", "closed".
+After a disconnect the front logs in again by itself; the trader's orders and trades of the day are replayed
+on every login (SubscribePublicTopic RESTART) and the OrderTracker drops what was already pushed.
 
 Orders: the exchanges' rules are checked first (`gateways/_sdk/ashare.py`: trading units, ticks, limits, T+1
 sellable volume, the order types each exchange defines, Offset.NONE for cash accounts); a refused order is
-REJECTED with the reason and nothing is sent. A credit (margin) account sends every order as the margin business
-(vn.py's spelling: LONG/SHORT with OPEN for a margin buy / short sale, CLOSE to repay, NONE for collateral).
+REJECTED with the reason and nothing is sent. A credit (margin) account sends every order as the margin
+business (vn.py's spelling: LONG/SHORT with OPEN for a margin buy / short sale, CLOSE to repay, NONE for
+collateral).
 """
 
 from __future__ import annotations
@@ -73,13 +75,17 @@ class XtpSetting:
     library_dir: str
 
     def __repr__(self) -> str:  # the password and the software key never reach a log
-        return (f"XtpSetting(username={self.username!r}, client_id={self.client_id}, "
-                f"md={self.md_address}:{self.md_port}, td={self.td_address}:{self.td_port})")
+        return (
+            f"XtpSetting(username={self.username!r}, client_id={self.client_id}, "
+            f"md={self.md_address}:{self.md_port}, td={self.td_address}:{self.td_port})"
+        )
 
     @classmethod
     def parse(cls, setting: dict[str, Any]) -> XtpSetting:
         def text(key: str) -> str:
-            value = setting.get(key, DEFAULT_SETTING[key] if not isinstance(DEFAULT_SETTING[key], list) else "")
+            value = setting.get(
+                key, DEFAULT_SETTING[key] if not isinstance(DEFAULT_SETTING[key], list) else ""
+            )
             if not isinstance(value, str):
                 raise SettingsError(f"XTP setting {key!r} must be a string")
             return value if key == "password" else value.strip()
@@ -102,9 +108,16 @@ class XtpSetting:
             if not text(key):
                 raise SettingsError(f"XTP setting {key!r} is empty")
         return cls(
-            text("username"), text("password"), number("client_id", 1, 99), text("md_address"),
-            number("md_port", 1, 65535), text("td_address"), number("td_port", 1, 65535),
-            choice("md_protocol", mapping.PROTOCOLS), text("auth_code"), choice("log_level", mapping.LOG_LEVELS),
+            text("username"),
+            text("password"),
+            number("client_id", 1, 99),
+            text("md_address"),
+            number("md_port", 1, 65535),
+            text("td_address"),
+            number("td_port", 1, 65535),
+            choice("md_protocol", mapping.PROTOCOLS),
+            text("auth_code"),
+            choice("log_level", mapping.LOG_LEVELS),
             text("library_dir"),
         )
 
@@ -135,8 +148,13 @@ class XtpFront(Front):
             gateway = self.gateway
             self.producer = gateway.create_producer(f"{gateway.gateway_name}.{self.name}", self.on_message)
             try:
-                self.api = api_class(str(library), str(self.flow_folder()), self.producer.capsule(),
-                                     setting.client_id, setting.log_level)
+                self.api = api_class(
+                    str(library),
+                    str(self.flow_folder()),
+                    self.producer.capsule(),
+                    setting.client_id,
+                    setting.log_level,
+                )
             except OSError as exc:  # vtcore.errors.SdkLibraryError: refused before any SDK call
                 gateway.event_engine.remove_producer(self.producer)
                 self.producer = None
@@ -204,18 +222,25 @@ class QuoteFront(XtpFront):
     def login(self) -> bool:
         assert self.setting is not None
         setting = self.setting
-        result = self.api.login(self.address[0], self.address[1], setting.username, setting.password,
-                                setting.md_protocol)
+        result = self.api.login(
+            self.address[0], self.address[1], setting.username, setting.password, setting.md_protocol
+        )
         if result != 0:
             self.login_failed("quote login failed")
             return False
         self.logged_in = True
         self.set_state("logged_in", f"trading day {self.api.trading_day()}")
         if not self.gateway.contracts:
-            # answered in this order on the API thread, each answer's last callback flagged
-            self.loading = list(mapping.EXCHANGE_TO_XTP)
-            for exchange in self.loading:
-                self.api.query_all_tickers(mapping.EXCHANGE_TO_XTP[exchange])
+            # Answered in this order on the API thread, each answer's last callback flagged; the answers pop
+            # `loading` on the engine thread meanwhile, so the queries go from a copy.
+            exchanges = list(mapping.EXCHANGE_TO_XTP)
+            self.loading = list(exchanges)
+            for exchange in exchanges:
+                if self.api.query_all_tickers(mapping.EXCHANGE_TO_XTP[exchange]) != 0:
+                    code, text = self.api.last_error()
+                    what = f"{exchange.value} ticker query failed: code {code}: {text}"
+                    self.gateway.write_log(f"md front: {what}; its securities are missing", ERROR)
+                    self.loading.remove(exchange)
         else:
             self.resubscribe()
         return True
@@ -233,7 +258,7 @@ class QuoteFront(XtpFront):
             what = "subscribe" if subscribe else "unsubscribe"
             self.gateway.write_log(f"md front: {what} failed: code {code}: {text}", ERROR)
 
-    # -- callbacks (engine thread) ----------------------------------------------------------------------------
+    # -- callbacks (engine thread) ---------------------------------------------------------------------------
 
     def on_disconnected(self, message: Message) -> None:
         self.logged_in = False
@@ -278,8 +303,9 @@ class TraderFront(XtpFront):
     def login(self) -> bool:
         assert self.setting is not None
         setting = self.setting
-        session = self.api.login(self.address[0], self.address[1], setting.username, setting.password,
-                                 xt.XTP_PROTOCOL_TCP)
+        session = self.api.login(
+            self.address[0], self.address[1], setting.username, setting.password, xt.XTP_PROTOCOL_TCP
+        )
         if not session:
             self.login_failed("trade login failed")
             return False
@@ -305,7 +331,7 @@ class TraderFront(XtpFront):
     def enqueue(self, name: str) -> None:
         self.queries.enqueue(name, _NO_FIELDS)
 
-    # -- callbacks (engine thread) ----------------------------------------------------------------------------
+    # -- callbacks (engine thread) ---------------------------------------------------------------------------
 
     def on_disconnected(self, message: Message) -> None:
         with self.gateway.lock:
@@ -426,8 +452,15 @@ class XtpGateway(StockGateway):
             return
         board, product = kind
         self.add_security(
-            data.ticker, exchange, data.ticker_name, board=board, product=product, pricetick=data.price_tick,
-            lot=data.buy_qty_unit, limit_up=data.upper_limit_price, limit_down=data.lower_limit_price,
+            data.ticker,
+            exchange,
+            data.ticker_name,
+            board=board,
+            product=product,
+            pricetick=data.price_tick,
+            lot=data.buy_qty_unit,
+            limit_up=data.upper_limit_price,
+            limit_down=data.lower_limit_price,
         )
 
     # -- orders ---------------------------------------------------------------------------------------------
@@ -489,7 +522,9 @@ class XtpGateway(StockGateway):
             symbol=data.ticker,
             exchange=exchange,
             orderid=orderid,
-            type=previous.type if previous else mapping.ORDER_TYPE_FROM_XTP.get(data.price_type, OrderType.LIMIT),
+            type=previous.type
+            if previous
+            else mapping.ORDER_TYPE_FROM_XTP.get(data.price_type, OrderType.LIMIT),
             direction=direction,
             offset=previous.offset if previous else offset,
             price=data.price,
@@ -545,8 +580,13 @@ class XtpGateway(StockGateway):
             return
         short = data.position_direction == xt.XTP_POSITION_DIRECTION_SHORT
         self.position_answer(
-            data.ticker, exchange, volume=data.total_qty, sellable=data.sellable_qty,
-            yd_volume=data.yesterday_position, price=data.avg_price, pnl=data.unrealized_pnl,
+            data.ticker,
+            exchange,
+            volume=data.total_qty,
+            sellable=data.sellable_qty,
+            yd_volume=data.yesterday_position,
+            price=data.avg_price,
+            pnl=data.unrealized_pnl,
             direction=Direction.SHORT if short else Direction.NET,
         )
 

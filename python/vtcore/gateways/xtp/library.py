@@ -7,8 +7,9 @@ package installs them (`pip download --no-deps --no-binary vnpy_xtp vnpy_xtp==2.
 `vnpy_xtp/api/`). The simulator's are `vtcore/sim_lib/xtp`.
 
 Known behaviour of the real libraries (vendor-sdks.md): no static version getter (the version is read from the
-created object before any other call, and must be 2.2.32); `Login()` is synchronous and blocks until connected or
-refused (about 6 s on some refusals); the libraries export libsodium's symbols (loaded RTLD_LOCAL, never global).
+created object before any other call, and must be 2.2.32); `Login()` is synchronous and blocks until connected
+or refused (about 6 s on some refusals); the libraries export libsodium's symbols (loaded RTLD_LOCAL, never
+global).
 """
 
 from __future__ import annotations
