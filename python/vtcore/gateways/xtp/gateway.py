@@ -179,22 +179,24 @@ class XtpFront(Front):
 
     def _login_loop(self) -> None:
         delay = 1.0
-        while not self._closing.is_set() and self.api is not None:
+        while not self._closing.is_set() and (api := self.api) is not None:
             try:
-                ok = self.login()
-            except RuntimeError:  # the API object was released meanwhile
+                ok = self.login(api)
+            except RuntimeError:  # the API object was released meanwhile (close() during a blocked Login)
                 return
             if ok or self.rejected:
                 return
             self._closing.wait(delay)
             delay = min(delay * 2, self.login_retry_max)
 
-    def login(self) -> bool:
-        """One login attempt (this front's thread); True when logged in."""
+    def login(self, api: Any) -> bool:
+        """One login attempt with `api` (this front's thread); True when logged in."""
         raise NotImplementedError
 
-    def login_failed(self, what: str) -> None:
-        code, text = self.api.last_error()
+    def login_failed(self, api: Any, what: str) -> None:
+        code, text = api.last_error()
+        if self._closing.is_set():
+            return
         if code == CONNECT_FAILED or "connect" in text.lower():
             self.set_state("disconnected", f"{what}: {text}; retrying", WARNING)
         else:
@@ -219,25 +221,25 @@ class QuoteFront(XtpFront):
         self.subscribed: dict[str, Exchange] = {}
         self.loading: list[Exchange] = []  # static-information queries not yet answered, in request order
 
-    def login(self) -> bool:
+    def login(self, api: Any) -> bool:
         assert self.setting is not None
         setting = self.setting
-        result = self.api.login(
+        result = api.login(
             self.address[0], self.address[1], setting.username, setting.password, setting.md_protocol
         )
         if result != 0:
-            self.login_failed("quote login failed")
+            self.login_failed(api, "quote login failed")
             return False
         self.logged_in = True
-        self.set_state("logged_in", f"trading day {self.api.trading_day()}")
+        self.set_state("logged_in", f"trading day {api.trading_day()}")
         if not self.gateway.contracts:
             # Answered in this order on the API thread, each answer's last callback flagged; the answers pop
             # `loading` on the engine thread meanwhile, so the queries go from a copy.
             exchanges = list(mapping.EXCHANGE_TO_XTP)
             self.loading = list(exchanges)
             for exchange in exchanges:
-                if self.api.query_all_tickers(mapping.EXCHANGE_TO_XTP[exchange]) != 0:
-                    code, text = self.api.last_error()
+                if api.query_all_tickers(mapping.EXCHANGE_TO_XTP[exchange]) != 0:
+                    code, text = api.last_error()
                     what = f"{exchange.value} ticker query failed: code {code}: {text}"
                     self.gateway.write_log(f"md front: {what}; its securities are missing", ERROR)
                     self.loading.remove(exchange)
@@ -300,19 +302,19 @@ class TraderFront(XtpFront):
         # Replay the day's orders and trades on every login; the OrderTracker drops what it has pushed.
         self.api.subscribe_public_topic(xt.XTP_TERT_RESTART)
 
-    def login(self) -> bool:
+    def login(self, api: Any) -> bool:
         assert self.setting is not None
         setting = self.setting
-        session = self.api.login(
+        session = api.login(
             self.address[0], self.address[1], setting.username, setting.password, xt.XTP_PROTOCOL_TCP
         )
         if not session:
-            self.login_failed("trade login failed")
+            self.login_failed(api, "trade login failed")
             return False
         with self.gateway.lock:
             self.session = int(session)
             self.logged_in = True
-        self.set_state("logged_in", f"session {session}, trading day {self.api.trading_day()}")
+        self.set_state("logged_in", f"session {session}, trading day {api.trading_day()}")
         self.account_known = False
         self.enqueue("QueryAsset")
         self.enqueue("QueryPosition")
@@ -408,8 +410,11 @@ class XtpGateway(StockGateway):
 
     def close(self) -> None:
         self.stop_timer()
-        self.md.close()
+        # The real libraries' Release() takes about 6 s per API object: both at once.
+        md_closing = threading.Thread(target=self.md.close, name=f"{self.gateway_name}.md.close")
+        md_closing.start()
         self.td.close()
+        md_closing.join()
 
     def on_timer(self, now: float) -> None:
         for front in (self.md, self.td):
