@@ -196,6 +196,10 @@ _FIELD_ZH: dict[str, str] = {
     "account_type": "账号类型",
     "address_type": "地址类型",
     "dynamic_key": "动态密钥",
+    "data_feed": "行情源",
+    "market": "市场",
+    "host": "地址",
+    "port": "端口",
 }
 
 LANGUAGES = ("zh", "en")
