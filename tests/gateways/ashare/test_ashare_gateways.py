@@ -105,6 +105,21 @@ def test_ticks_with_limits(session: Any) -> None:
     assert tick.datetime is not None and tick.datetime.tzinfo is not None
 
 
+def test_unknown_or_malformed_symbols_are_not_subscribed(session: Any) -> None:
+    main_engine, gateway, recorder, _ = session
+    for symbol, exchange, why in [
+        ("999999", Exchange.SSE, "unknown security"),
+        ("60 0000", Exchange.SSE, "bad symbol"),
+        ("rb2601", Exchange.SHFE, "is not traded through"),
+    ]:
+        main_engine.subscribe(SubscribeRequest(symbol, exchange), gateway.gateway_name)
+        wait_for(
+            lambda symbol=symbol, why=why: any(symbol in line and why in line for line in recorder.logs()),
+            what=f"{symbol}: {why}",
+        )
+        assert symbol not in gateway.subscribed
+
+
 @pytest.mark.parametrize(
     ("order", "reason"),
     [

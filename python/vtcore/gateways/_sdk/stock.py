@@ -38,7 +38,7 @@ from vtcore.gateways._sdk.ashare import (
     default_rules,
     stock_position,
 )
-from vtcore.object import ContractData, OrderData, OrderRequest, PositionData, TradeData
+from vtcore.object import ContractData, OrderData, OrderRequest, PositionData, SubscribeRequest, TradeData
 from vtcore.orders import OrderTracker
 
 __all__ = ["StockGateway"]
@@ -68,6 +68,7 @@ class StockGateway(BaseGateway):
         self._timer_registered = False
         self._last_poll = 0.0
         self._poll_account_next = True
+        self.subscribed: dict[str, Exchange] = {}  # restored by the market-data front after each login
 
     # -- contracts ------------------------------------------------------------------------------------------
 
@@ -103,6 +104,38 @@ class StockGateway(BaseGateway):
         self.contracts[(symbol, exchange)] = contract
         self.on_contract(contract)
         return contract
+
+    # -- market data ----------------------------------------------------------------------------------------
+
+    def subscribe(self, req: SubscribeRequest) -> None:
+        problem = ""
+        if req.exchange not in self.exchanges:
+            problem = f"exchange {req.exchange.value} is not traded through {self.default_name}"
+        elif not (req.symbol.isascii() and req.symbol.isalnum() and 0 < len(req.symbol) <= 12):
+            problem = f"bad symbol {req.symbol!r}"
+        elif self.contracts and (req.symbol, req.exchange) not in self.contracts:
+            problem = f"unknown security {req.symbol} on {req.exchange.value}"
+        if problem:
+            self.write_log(f"cannot subscribe {req.vt_symbol}: {problem}", ERROR)
+            return
+        self.subscribed[req.symbol] = req.exchange
+        if self.market_ready():
+            self.send_subscriptions([(req.symbol, req.exchange)], subscribe=True)
+
+    def unsubscribe(self, req: SubscribeRequest) -> None:
+        if self.subscribed.pop(req.symbol, None) is None:
+            self.write_log(f"{req.vt_symbol} was not subscribed", WARNING)
+            return
+        if self.market_ready():
+            self.send_subscriptions([(req.symbol, req.exchange)], subscribe=False)
+
+    def market_ready(self) -> bool:
+        """Whether subscriptions go to the SDK now (else the front sends `subscribed` once it is ready)."""
+        raise NotImplementedError
+
+    def send_subscriptions(self, items: list[tuple[str, Exchange]], *, subscribe: bool) -> None:
+        """(Un)subscribe (symbol, exchange) pairs through the SDK."""
+        raise NotImplementedError
 
     # -- orders ---------------------------------------------------------------------------------------------
 

@@ -44,8 +44,7 @@ from vtcore.gateways.tora.library import (
     load_binding,
 )
 from vtcore.log import register_secrets
-from vtcore.object import AccountData, CancelRequest, OrderData, OrderRequest, SubscribeRequest, TradeData
-from vtcore.records import TICK_SYMBOL_SIZE
+from vtcore.object import AccountData, CancelRequest, OrderData, OrderRequest, TradeData
 
 DISCONNECT_REASONS = {
     0x1001: "network read failed",
@@ -163,15 +162,14 @@ class MdFront(ToraFront):
 
     def __init__(self, gateway: ToraGateway) -> None:
         super().__init__(gateway, Decoder(xt), xt.XMD_REQUESTS)
-        self.subscribed: dict[str, Exchange] = {}
 
     def on_rsp_user_login(self, message: Message) -> None:
         if message.error is not None:
             self.reject("login", message.error_text)
             return
         self.logged_in = True
-        self.send_subscribe(list(self.subscribed.items()))
-        self.set_state("ready", f"{len(self.subscribed)} subscription(s)")
+        self.send_subscribe(list(self.gateway.subscribed.items()))
+        self.set_state("ready", f"{len(self.gateway.subscribed)} subscription(s)")
 
     def send_subscribe(self, items: list[tuple[str, Exchange]], subscribe: bool = True) -> None:
         if not items:
@@ -344,27 +342,11 @@ class ToraGateway(StockGateway):
 
     # -- market data ----------------------------------------------------------------------------------------
 
-    def subscribe(self, req: SubscribeRequest) -> None:
-        problem = ""
-        if req.exchange not in mapping.EXCHANGE_TO_TORA:
-            problem = f"exchange {req.exchange.value} is not traded through TORA"
-        elif not req.symbol or len(req.symbol.encode()) >= min(TICK_SYMBOL_SIZE, 31):
-            problem = f"bad symbol {req.symbol!r}"
-        elif self.contracts and (req.symbol, req.exchange) not in self.contracts:
-            problem = f"unknown security {req.symbol} on {req.exchange.value}"
-        if problem:
-            self.write_log(f"cannot subscribe {req.vt_symbol}: {problem}", ERROR)
-            return
-        self.md.subscribed[req.symbol] = req.exchange
-        if self.md.logged_in:
-            self.md.send_subscribe([(req.symbol, req.exchange)])
+    def market_ready(self) -> bool:
+        return self.md.logged_in
 
-    def unsubscribe(self, req: SubscribeRequest) -> None:
-        if self.md.subscribed.pop(req.symbol, None) is None:
-            self.write_log(f"{req.vt_symbol} was not subscribed", WARNING)
-            return
-        if self.md.logged_in:
-            self.md.send_subscribe([(req.symbol, req.exchange)], subscribe=False)
+    def send_subscriptions(self, items: list[tuple[str, Exchange]], *, subscribe: bool) -> None:
+        self.md.send_subscribe(items, subscribe)
 
     def add_tora_security(self, data: Any) -> None:
         """A security of the trader's answer (CTORATstpSecurityField); unknown product kinds are not

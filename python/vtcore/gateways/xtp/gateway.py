@@ -51,10 +51,8 @@ from vtcore.object import (
     CancelRequest,
     OrderData,
     OrderRequest,
-    SubscribeRequest,
     TradeData,
 )
-from vtcore.records import TICK_SYMBOL_SIZE
 
 #: XTP's error id for a connection that could not be made (anything else from Login is a refusal)
 CONNECT_FAILED = 1
@@ -218,7 +216,6 @@ class QuoteFront(XtpFront):
 
     def __init__(self, gateway: XtpGateway) -> None:
         super().__init__(gateway, {})
-        self.subscribed: dict[str, Exchange] = {}
         self.loading: list[Exchange] = []  # static-information queries not yet answered, in request order
 
     def login(self, api: Any) -> bool:
@@ -248,9 +245,9 @@ class QuoteFront(XtpFront):
         return True
 
     def resubscribe(self) -> None:
-        if self.subscribed:
-            self.send_subscribe(list(self.subscribed.items()))
-        self.set_state("ready", f"{len(self.subscribed)} subscription(s)")
+        if self.gateway.subscribed:
+            self.send_subscribe(list(self.gateway.subscribed.items()))
+        self.set_state("ready", f"{len(self.gateway.subscribed)} subscription(s)")
 
     def send_subscribe(self, items: list[tuple[str, Exchange]], subscribe: bool = True) -> None:
         tickers = [(symbol, mapping.EXCHANGE_TO_XTP[exchange]) for symbol, exchange in items]
@@ -424,30 +421,11 @@ class XtpGateway(StockGateway):
 
     # -- market data ----------------------------------------------------------------------------------------
 
-    def _symbol_problem(self, req: SubscribeRequest) -> str:
-        if req.exchange not in mapping.EXCHANGE_TO_XTP:
-            return f"exchange {req.exchange.value} is not traded through XTP"
-        if not req.symbol or len(req.symbol.encode()) > TICK_SYMBOL_SIZE or len(req.symbol) >= 16:
-            return f"bad symbol {req.symbol!r}"
-        if self.contracts and (req.symbol, req.exchange) not in self.contracts:
-            return f"unknown security {req.symbol} on {req.exchange.value}"
-        return ""
+    def market_ready(self) -> bool:
+        return self.md.state == "ready"
 
-    def subscribe(self, req: SubscribeRequest) -> None:
-        problem = self._symbol_problem(req)
-        if problem:
-            self.write_log(f"cannot subscribe {req.vt_symbol}: {problem}", ERROR)
-            return
-        self.md.subscribed[req.symbol] = req.exchange
-        if self.md.state == "ready":
-            self.md.send_subscribe([(req.symbol, req.exchange)])
-
-    def unsubscribe(self, req: SubscribeRequest) -> None:
-        if self.md.subscribed.pop(req.symbol, None) is None:
-            self.write_log(f"{req.vt_symbol} was not subscribed", WARNING)
-            return
-        if self.md.logged_in:
-            self.md.send_subscribe([(req.symbol, req.exchange)], subscribe=False)
+    def send_subscriptions(self, items: list[tuple[str, Exchange]], *, subscribe: bool) -> None:
+        self.md.send_subscribe(items, subscribe)
 
     def add_ticker(self, data: Any) -> None:
         """A security of the static information (XTPQSI); options and unknown types are not traded here."""
