@@ -1,7 +1,8 @@
-"""The A-share gateways beside vn.py's on the same simulator front-end, in one run: XTP (vtcore's XtpGateway
-and vnpy_xtp 2.2.32.2.3 built from its sdist, unmodified) on the simulator's XTP libraries.
+"""The A-share gateways beside vn.py's on the same simulator front-ends, in one run: XTP (vtcore's XtpGateway
+and vnpy_xtp 2.2.32.2.3 built from its sdist, unmodified) on the simulator's XTP libraries, and TORA
+(ToraGateway and vnpy_tora 2026.10.5's ToraStockGateway) on its TORA libraries.
 
-    python benchmarks/bench_ashare.py [--ticks 20000] [--orders 300]
+    python benchmarks/bench_ashare.py [--sdk xtp --sdk tora] [--ticks 100000] [--orders 300]
 
 Two measurements, each system in its own subprocess (``--worker '<json>'``: the simulator picks its
 configuration at the first login of a process, and vn.py's extension must load the simulator's libraries
@@ -13,7 +14,9 @@ through LD_LIBRARY_PATH):
   TickData) on vn.py's EventEngine. Result: ticks per second from the first to the last handled tick.
 * order round trip: limit buys that rest, one at a time, from send to the first NOTTRADED status in Python.
   vtcore: XtpGateway.send_order -> the order event; vn.py gateway: vnpy_xtp's XtpGateway.send_order -> vn.py's
-  order event; vn.py raw: vnpy_xtp's TdApi.insertOrder -> its onOrderEvent callback (no gateway, no engine).
+  order event; vn.py raw: vnpy_xtp's TdApi.insertOrder -> its onOrderEvent callback (no gateway, no engine);
+  TORA the same with ToraGateway, vnpy_tora's ToraStockGateway and its StockApi (reqOrderInsert ->
+  onRtnOrder).
 
 The numbers depend on the machine's load: quote them with the load average this prints.
 """
@@ -51,6 +54,19 @@ from bench_tick_path import (  # noqa: E402
     wait_until,
 )
 
+#: per SDK: vtcore's gateway class, vn.py's gateway module and class
+SDKS: dict[str, dict[str, str]] = {
+    "xtp": {
+        "gateway": "XtpGateway",
+        "vnpy_module": "vnpy_xtp.gateway.xtp_gateway",
+        "vnpy_gateway": "XtpGateway",
+    },
+    "tora": {
+        "gateway": "ToraGateway",
+        "vnpy_module": "vnpy_tora.gateway.tora_stock_gateway",
+        "vnpy_gateway": "ToraStockGateway",
+    },
+}
 SYMBOL = "600000"  # SSE, last 10.50 in the simulator
 PRICE = 10.00  # a buy below the market and inside the limits: it rests
 WAIT = 30.0
@@ -70,29 +86,53 @@ def sim_config(folder: Path) -> Path:
     return write_config(folder / "sim.json", config)
 
 
-def vtcore_gateway(folder: Path, engine: Any) -> Any:
-    from vtcore.gateways.xtp import XtpGateway
-    from vtcore.gateways.xtp.sim import simulator_setting
+def vtcore_gateway(spec: dict[str, Any], folder: Path, engine: Any) -> Any:
+    import importlib
 
-    gateway = XtpGateway(engine, "XTP")
+    sdk = spec["sdk"]
+    module = importlib.import_module(f"vtcore.gateways.{sdk}")
+    sim = importlib.import_module(f"vtcore.gateways.{sdk}.sim")
+    gateway = getattr(module, SDKS[sdk]["gateway"])(engine, sdk.upper())
     engine.start()
-    gateway.connect(simulator_setting(sim_config(folder), USER, PASSWORD))
-    wait_until(lambda: gateway.md.state == "ready" and gateway.td.state == "ready", 60.0, "XTP's fronts")
+    gateway.connect(sim.simulator_setting(sim_config(folder), USER, PASSWORD))
+    wait_until(lambda: gateway.md.state == "ready" and gateway.td.state == "ready", 60.0, f"{sdk}'s fronts")
     return gateway
 
 
-def vnpy_gateway(folder: Path, event_engine: Any) -> Any:
-    from vtcore.gateways._sdk.sim import config_query
+def vnpy_gateway(spec: dict[str, Any], folder: Path, event_engine: Any) -> Any:
+    from vtcore.gateways._sdk.sim import config_query, front_address
 
+    sdk = spec["sdk"]
     env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
-    module = _vnpy_env.import_vnpy_ctp_gateway(env, folder, "vnpy_xtp.gateway.xtp_gateway")
+    module = _vnpy_env.import_vnpy_ctp_gateway(env, folder, SDKS[sdk]["vnpy_module"])
     event_engine.start()
-    gateway = module.XtpGateway(event_engine, "XTP")
-    address = "127.0.0.1" + config_query(sim_config(folder))
-    setting = {"账号": USER, "密码": PASSWORD, "客户号": 1, "行情地址": address, "行情端口": 6001}
-    setting |= {"交易地址": address, "交易端口": 6002, "行情协议": "TCP", "日志级别": "FATAL", "授权码": ""}
-    gateway.connect(setting)  # logs in synchronously, then queries the tickers
-    wait_until(lambda: gateway.md_api.sse_inited and gateway.td_api.login_status, 60.0, "vnpy_xtp's login")
+    gateway = getattr(module, SDKS[sdk]["vnpy_gateway"])(event_engine, sdk.upper())
+    if sdk == "xtp":
+        address = "127.0.0.1" + config_query(sim_config(folder))
+        setting = {"账号": USER, "密码": PASSWORD, "客户号": 1, "行情地址": address, "行情端口": 6001}
+        setting |= {
+            "交易地址": address,
+            "交易端口": 6002,
+            "行情协议": "TCP",
+            "日志级别": "FATAL",
+            "授权码": "",
+        }
+        gateway.connect(setting)  # logs in synchronously, then queries the tickers
+        wait_until(
+            lambda: gateway.md_api.sse_inited and gateway.td_api.login_status, 60.0, "vnpy_xtp's login"
+        )
+    else:
+        address = front_address(sim_config(folder))
+        setting = {
+            "账号": USER,
+            "密码": PASSWORD,
+            "行情服务器": address,
+            "交易服务器": address,
+            "产品标识": "",
+        }
+        setting |= {"动态密钥": "", "账号类型": module.ACCOUNT_USERID, "地址类型": module.ADDRESS_FRONT}
+        gateway.connect(setting)
+        wait_until(lambda: gateway.md_api.login_status and gateway.td_api.shareholder_ids, 60.0, "vnpy_tora")
     return gateway
 
 
@@ -107,7 +147,7 @@ def ticks_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     counter = Counter()
     engine = EventEngine(interval=1.0)
     engine.register(EVENT_TICK, tick_handler(counter, latency=False))
-    gateway = vtcore_gateway(folder, engine)
+    gateway = vtcore_gateway(spec, folder, engine)
     request = SubscribeRequest(SYMBOL, Exchange.SSE)
     return measure(spec, folder, counter, lambda: gateway.subscribe(request), lambda: engine.dropped_ticks)
 
@@ -123,7 +163,7 @@ def ticks_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
 
     event_engine = EventEngine()
     event_engine.register(EVENT_TICK, tick_handler(counter, latency=False))
-    gateway = vnpy_gateway(folder, event_engine)
+    gateway = vnpy_gateway(spec, folder, event_engine)
     request = SubscribeRequest(SYMBOL, Exchange.SSE)
     return measure(spec, folder, counter, lambda: gateway.subscribe(request))
 
@@ -137,9 +177,9 @@ def orders_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     from vtcore.object import OrderRequest
 
     timer = OrderTimer(Status.NOTTRADED)
-    engine = EventEngine(interval=1.0)
+    engine = EventEngine(interval=1.0, profile=spec.get("profile"))  # None: the default (balanced)
     engine.register(EVENT_ORDER, timer.on_order)
-    gateway = vtcore_gateway(folder, engine)
+    gateway = vtcore_gateway(spec, folder, engine)
     request = OrderRequest(SYMBOL, Exchange.SSE, Direction.LONG, OrderType.LIMIT, 100, PRICE)
     return timer.run(spec, lambda: gateway.send_order(request))
 
@@ -161,12 +201,80 @@ def orders_vnpy_gateway(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     timer = OrderTimer(Status.NOTTRADED)
     event_engine = EventEngine()
     event_engine.register(EVENT_ORDER, timer.on_order)
-    gateway = vnpy_gateway(folder, event_engine)
+    gateway = vnpy_gateway(spec, folder, event_engine)
     request = OrderRequest(SYMBOL, Exchange.SSE, Direction.LONG, OrderType.LIMIT, 100, PRICE, Offset.NONE)
     return timer.run(spec, lambda: gateway.send_order(request))
 
 
 def orders_vnpy_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
+    return (orders_vnpy_xtp_raw if spec["sdk"] == "xtp" else orders_vnpy_tora_raw)(spec, folder)
+
+
+def orders_vnpy_tora_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """vnpy_tora's StockApi driven directly: reqOrderInsert(dict) -> onRtnOrder(dict) with OrderStatus
+    Accepted, the request as vnpy_tora's ToraTdApi.send_order builds it."""
+    from vtcore.gateways._sdk.sim import front_address
+    from vtcore.gateways.tora import _tora_types as tt
+
+    env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
+    _vnpy_env.add_vnpy_paths(env)
+    from vnpy_tora.api import StockApi  # type: ignore[import-not-found, unused-ignore]
+
+    ready, done = threading.Event(), threading.Event()
+    arrived: dict[int, int] = {}
+    session: dict[str, Any] = {"waiting": 0, "shareholder": ""}
+
+    class BenchStockApi(StockApi):  # type: ignore[misc]
+        def onFrontConnected(self) -> None:
+            login = {"LogInAccount": USER, "Password": PASSWORD, "LogInAccountType": tt.TORA_TSTP_LACT_UserID}
+            self.reqUserLogin(login, 1)
+
+        def onRspUserLogin(self, data: dict[str, Any], error: dict[str, Any], reqid: int) -> None:
+            self.reqQryShareholderAccount({}, 2)
+
+        def onRspQryShareholderAccount(
+            self, data: dict[str, Any], error: dict[str, Any], reqid: int, last: bool
+        ) -> None:
+            if data and data["ExchangeID"] == tt.TORA_TSTP_EXD_SSE:
+                session["shareholder"] = data["ShareholderID"]
+            if last:
+                ready.set()
+
+        def onRtnOrder(self, data: dict[str, Any]) -> None:
+            now = time.perf_counter_ns()
+            ref = data["OrderRef"]
+            if data["OrderStatus"] == tt.TORA_TSTP_OST_Accepted and ref not in arrived:
+                arrived[ref] = now
+                if ref == session["waiting"]:
+                    done.set()
+
+    api = BenchStockApi()
+    api.createTstpTraderApi(str(folder / "td"), False)
+    api.registerFront(front_address(sim_config(folder)))
+    api.subscribePrivateTopic(tt.TORA_TERT_QUICK)
+    api.subscribePublicTopic(tt.TORA_TERT_QUICK)
+    api.init()
+    wait_until(ready.is_set, 60.0, "vnpy_tora's login and shareholder accounts")
+    samples: list[int] = []
+    for ref in range(1, spec["count"] + 1):
+        request = {"ShareholderID": session["shareholder"], "SecurityID": SYMBOL, "ExchangeID":
+        tt.TORA_TSTP_EXD_SSE,
+                   "OrderRef": ref, "OrderPriceType": tt.TORA_TSTP_OPT_LimitPrice, "Direction":
+                   tt.TORA_TSTP_D_Buy, "LimitPrice": PRICE, "VolumeTotalOriginal": 100, "TimeCondition":
+                   tt.TORA_TSTP_TC_GFD, "VolumeCondition": tt.TORA_TSTP_VC_AV}  # fmt: skip
+        done.clear()
+        session["waiting"] = ref
+        sent = time.perf_counter_ns()
+        result = api.reqOrderInsert(request, ref + 10)
+        if result != 0:
+            raise RuntimeError(f"reqOrderInsert returned {result}")
+        if ref not in arrived and not done.wait(WAIT):
+            raise TimeoutError(f"no Accepted update for OrderRef {ref}")
+        samples.append(arrived[ref] - sent)
+    return {"spec": spec, "orders": len(samples), "latency": percentiles(samples)}
+
+
+def orders_vnpy_xtp_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     """vnpy_xtp's TdApi driven directly: insertOrder(dict, session) -> onOrderEvent(dict, error, session)."""
     from vtcore.gateways._sdk.sim import config_query
     from vtcore.gateways.xtp import _xtp_types as xt
@@ -244,7 +352,9 @@ def run_worker(spec: dict[str, Any], timeout: float = 600.0) -> dict[str, Any]:
 
     env = dict(os.environ)
     if spec["system"].startswith("vnpy"):  # the simulator's libraries ahead of vnpy_xtp's own (RUNPATH)
-        env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root()).subprocess_env(FRONT_ENDS["xtp"].library_dir())
+        env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root()).subprocess_env(
+            FRONT_ENDS[spec["sdk"]].library_dir()
+        )
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)]
     return run_json_subprocess(command, env, timeout, what=f"A-share worker {spec}")
 
@@ -255,31 +365,40 @@ def load_average() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--ticks", type=int, default=20_000, help="ticks in the measured burst")
+    parser.add_argument("--sdk", action="append", choices=list(SDKS), help="xtp, tora (default: both)")
+    parser.add_argument("--ticks", type=int, default=100_000, help="ticks in the measured burst")
     parser.add_argument("--orders", type=int, default=300, help="orders in the round-trip run")
     args = parser.parse_args()
-    _vnpy_env.ensure_vnpy_stock("xtp")
+    sdks = args.sdk or list(SDKS)
+    for sdk in sdks:
+        _vnpy_env.ensure_vnpy_stock(sdk)
     print(f"load average before: {load_average()}")
-    tick_spec = {"what": "ticks", "mode": "throughput", "count": args.ticks, "rate": 0, "max_seconds": 120,
-                 "busy_seconds": 0}  # fmt: skip
-    rates = {}
-    for system in ("vtcore", "vnpy-gateway"):
-        result = run_worker({**tick_spec, "system": system})
-        rates[system] = result["ticks_per_s"]
-        rate = result["ticks_per_s"]
-        print(f"ticks  XTP {system:<13} {result['received']:>7} ticks, {rate:>10,.0f} ticks/s "
-              f"(stop: {result['stop']}, dropped {result['dropped']})")  # fmt: skip
-    print(f"ticks  XTP vtcore / vnpy_xtp gateway: {rates['vtcore'] / rates['vnpy-gateway']:.1f}x")
-    medians = {}
-    for system in ("vtcore", "vnpy-gateway", "vnpy-raw"):
-        result = run_worker({"what": "orders", "count": args.orders, "system": system})
-        latency = result["latency"]
-        medians[system] = latency["p50_us"]
-        print(f"orders XTP {system:<13} {result['orders']:>5} orders, p50 {latency['p50_us']:>8.1f} us, "
-              f"p99 {latency['p99_us']:>8.1f} us, p99.9 {latency['p999_us']:>8.1f} us")  # fmt: skip
-    for baseline in ("vnpy-gateway", "vnpy-raw"):
-        print(f"orders XTP p50 {baseline} / vtcore: {medians[baseline] / medians['vtcore']:.2f}x")
-    print(f"load average after: {load_average()}")
+    for sdk in sdks:
+        name = sdk.upper()
+        tick_spec = {"sdk": sdk, "what": "ticks", "mode": "throughput", "count": args.ticks, "rate": 0,
+                     "max_seconds": 120, "busy_seconds": 0}  # fmt: skip
+        rates = {}
+        for system in ("vtcore", "vnpy-gateway"):
+            result = run_worker({**tick_spec, "system": system})
+            rates[system] = rate = result["ticks_per_s"]
+            print(f"ticks  {name:<4} {system:<13} {result['received']:>7} ticks, {rate:>10,.0f} ticks/s "
+                  f"(stop: {result['stop']}, dropped {result['dropped']})")  # fmt: skip
+        print(f"ticks  {name:<4} vtcore / vn.py gateway: {rates['vtcore'] / rates['vnpy-gateway']:.1f}x")
+        medians = {}
+        order_runs = [("vtcore", None), ("vtcore", "latency"), ("vnpy-gateway", None), ("vnpy-raw", None)]
+        for system, profile in order_runs:
+            spec = {"sdk": sdk, "what": "orders", "count": args.orders, "system": system, "profile": profile}
+            result = run_worker(spec)
+            latency = result["latency"]
+            label = system + (f" ({profile})" if profile else "")
+            medians[label] = latency["p50_us"]
+            print(f"orders {name:<4} {label:<18} {result['orders']:>5} orders, "
+                  f"p50 {latency['p50_us']:>8.1f} us, p99 {latency['p99_us']:>8.1f} us")  # fmt: skip
+        for baseline in ("vnpy-gateway", "vnpy-raw"):
+            for mine in ("vtcore", "vtcore (latency)"):
+                ratio = medians[baseline] / medians[mine]
+                print(f"orders {name:<4} p50 {baseline} / {mine}: {ratio:.2f}x")
+        print(f"load average: {load_average()}")
 
 
 if __name__ == "__main__":
