@@ -6,6 +6,9 @@ sellable positions, market-order kinds, a fill during a trade-front outage, a wr
 from __future__ import annotations
 
 import importlib
+import subprocess
+import sys
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -235,3 +238,41 @@ def test_wrong_library_is_refused_before_any_call(name: str, tmp_path: Path) -> 
             main_engine.connect(setting, name)
         assert gateway.td.api is None
         wait_for(lambda: "unavailable" in recorder.states("td"), what="td unavailable")
+
+
+def test_xtp_margin_account_sends_the_margin_businesses(tmp_path: Path) -> None:
+    """A credit account (XTP's asset answer says so): LONG + OPEN is a margin buy, sent with XTP's margin
+    business type and side, and filled; the order and its trade come back as LONG OPEN. In a process of its
+    own: the simulator takes its configuration from the first login of a process."""
+    pytest.importorskip("vtcore._xtp", reason="vtcore was built without the XTP SDK")
+    config, _ = ashare_config(tmp_path, credit=True)
+    script = textwrap.dedent(f"""
+        import sys, time
+        sys.path[:0] = {[str(Path(__file__).resolve().parents[2])]!r}
+        from _ctp_engine import ctp_engine, wait_for
+        from vtcore.constant import Direction, Exchange, Offset, OrderType
+        from vtcore.event import EVENT_ORDER, EVENT_TRADE
+        from vtcore.gateways.xtp import XtpGateway
+        from vtcore.gateways.xtp.sim import simulator_setting
+        from vtcore.object import OrderRequest
+        setting = simulator_setting({str(config)!r}, {USER!r}, {PASSWORD!r})
+        with ctp_engine(setting, XtpGateway) as (main_engine, gateway, recorder):
+            wait_for(lambda: "ready" in recorder.states("td"), what="td ready")
+            order = OrderRequest("600000", Exchange.SSE, Direction.LONG, OrderType.LIMIT, 100, 10.60,
+                                 Offset.OPEN)
+            vt_orderid = main_engine.send_order(order, "XTP")
+            def done():
+                orders = recorder.of(EVENT_ORDER)
+                return [o for o in orders if o.vt_orderid == vt_orderid and o.status.name == "ALLTRADED"]
+            filled = wait_for(done, what="fill")
+            trade = wait_for(lambda: [t for t in recorder.of(EVENT_TRADE) if t.vt_orderid == vt_orderid],
+                             what="trade")
+            sides = [filled[0].offset.name, trade[0].direction.name, trade[0].offset.name]
+            print("RESULT", gateway.book.margin, *sides)
+    """)
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    result = [line for line in run.stdout.splitlines() if line.startswith("RESULT")][-1].split()[1:]
+    assert result == ["True", "OPEN", "LONG", "OPEN"]
