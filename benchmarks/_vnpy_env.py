@@ -27,6 +27,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import types
 from collections.abc import Callable
@@ -40,6 +41,8 @@ VNPY_MINI = "vnpy_mini==1.7.7.0"
 #: the A-share baselines (bench_ashare.py), built from their sdists like vnpy_ctp into ``site-vnpy-<sdk>/``
 #: when first needed (not part of `complete()`: only bench_ashare uses them)
 VNPY_STOCK = {"xtp": "vnpy_xtp==2.2.32.2.3", "tora": "vnpy_tora==2026.10.5"}
+#: each one's trading extension (its build's proof)
+VNPY_STOCK_TRADER = {"xtp": "vnxtptd", "tora": "vntorastock"}
 #: what their ``__init__`` imports beyond vnpy (the importlib.metadata backport), into the same folder
 VNPY_STOCK_IMPORTS = ("importlib_metadata==8.7.0", "zipp==3.23.0")
 #: vn.py 4.x apps that run on vtcore through `vtcore.vnpy_compat` (tests/vnpy/, bench_cta.py), installed with
@@ -104,7 +107,7 @@ class BaselineEnv:
 
     def has_vnpy_stock(self, sdk: str) -> bool:
         folder = self.site_vnpy_stock(sdk)
-        return bool(list((folder / f"vnpy_{sdk}" / "api").glob("vn*td.*.so"))) and (
+        return bool(list((folder / f"vnpy_{sdk}" / "api").glob(f"{VNPY_STOCK_TRADER[sdk]}.*.so"))) and (
             folder / "importlib_metadata"
         ).is_dir()
 
@@ -301,6 +304,38 @@ def ensure_vnpy_stock(sdk: str, log: Callable[[str], None] = print) -> BaselineE
         requirements = (VNPY_STOCK[sdk], *VNPY_STOCK_IMPORTS)
         _pip_target(requirements, env.site_vnpy_stock(sdk), "--no-binary", f"vnpy_{sdk}", log=log)
     return env
+
+
+def absolute_needed(extension: Path) -> list[str]:
+    """The DT_NEEDED entries of `extension` that are absolute paths (from `readelf -d`)."""
+    command = ["readelf", "-d", str(extension)]
+    dynamic = subprocess.run(command, capture_output=True, text=True, check=True).stdout.splitlines()
+    return [line.split("[", 1)[1].rstrip("]") for line in dynamic if "(NEEDED)" in line and "[/" in line]
+
+
+def point_stock_libraries(env: BaselineEnv, sdk: str, library_dir: Path) -> list[Path]:
+    """vnpy_tora's sdist build links its vendor libraries, which have no SONAME, by the absolute path of pip's
+    temporary build folder, so neither LD_LIBRARY_PATH nor its RUNPATH can redirect them: make that recorded
+    path name `library_dir`'s library of the same name (a symbolic link; vnpy_tora itself stays unmodified),
+    or the package's own where the simulator has none.
+    Returns the links made (none for vnpy_xtp, which links by name)."""
+    made = []
+    api_dir = env.site_vnpy_stock(sdk) / f"vnpy_{sdk}" / "api"
+    for extension in api_dir.glob("vn*.so"):
+        for needed in absolute_needed(extension):
+            link = Path(needed)
+            # a library the simulator does not have (TORA's option trader, which the package imports but the
+            # stock benchmark never calls) stays the package's own
+            target = library_dir / link.name if (library_dir / link.name).is_file() else api_dir / link.name
+            temporary = str(link).startswith(tempfile.gettempdir())
+            if not target.is_file() or not link.is_absolute() or not temporary:
+                continue  # only the build's vanished temporary folder is ever recreated
+            link.parent.mkdir(parents=True, exist_ok=True)
+            if link.is_symlink() or link.exists():
+                link.unlink()
+            link.symlink_to(target)
+            made.append(link)
+    return made
 
 
 def ensure_vnpy_apps(log: Callable[[str], None] = print) -> BaselineEnv:

@@ -351,10 +351,13 @@ def run_worker(spec: dict[str, Any], timeout: float = 600.0) -> dict[str, Any]:
     from vtcore.gateways._sdk.sim import FRONT_ENDS
 
     env = dict(os.environ)
-    if spec["system"].startswith("vnpy"):  # the simulator's libraries ahead of vnpy_xtp's own (RUNPATH)
-        env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root()).subprocess_env(
-            FRONT_ENDS[spec["sdk"]].library_dir()
-        )
+    if spec["system"].startswith("vnpy"):  # the simulator's libraries ahead of vn.py's bundled real ones
+        baseline = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
+        library_dir = FRONT_ENDS[spec["sdk"]].library_dir()
+        env = baseline.subprocess_env(library_dir)  # vnpy_xtp: LD_LIBRARY_PATH beats its RUNPATH
+        if _vnpy_env.point_stock_libraries(baseline, spec["sdk"], library_dir):  # vnpy_tora: absolute paths
+            # reached through those links, the simulator's libraries find their core (RUNPATH $ORIGIN/..) here
+            env["LD_LIBRARY_PATH"] += os.pathsep + str(library_dir.parent)
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)]
     return run_json_subprocess(command, env, timeout, what=f"A-share worker {spec}")
 
