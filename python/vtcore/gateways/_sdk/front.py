@@ -131,9 +131,11 @@ class Front:
         """<settings>/<sdk>_flow/<gateway>/<front>, created 0700 at every level (or tightened to it)."""
         return get_folder_path(f"{self.sdk}_flow/{self.gateway.gateway_name}/{self.name}")
 
-    def start(self, create_api: Callable[[str, object], Any], address: str) -> None:
+    def start(
+        self, create_api: Callable[[str, object], Any], address: str, register: str = "register_front"
+    ) -> None:
         """`create` and `begin` in one (a gateway with more than one front makes them all first)."""
-        self.begin(address, self.create(create_api))
+        self.begin(address, self.create(create_api), register)
 
     def create(self, create_api: Callable[[str, object], Any]) -> bool:
         """Create the API object (`create_api(flow folder, producer capsule)`): the vendor library is loaded
@@ -155,9 +157,10 @@ class Front:
                 path.chmod(0o600)
         return True
 
-    def begin(self, address: str, created: bool) -> None:
-        """Start a front `create` made: register `address`, Init(). For one that existed already (connect()
-        called again) the SDK is connected or reconnecting: log in now with the new setting."""
+    def begin(self, address: str, created: bool, register: str = "register_front") -> None:
+        """Start a front `create` made: register `address` (with the API's method `register`: TORA's FENS
+        addresses go to register_name_server), Init(). For one that existed already (connect() called again)
+        the SDK is connected or reconnecting: log in now with the new setting."""
         self.rejected = ""
         self.logged_in_before = False
         if not created:
@@ -166,7 +169,7 @@ class Front:
                 self.on_connected()
             return
         self.prepare()
-        self.api.register_front(address)
+        getattr(self.api, register)(address)
         self.set_state("connecting", address)
         self.api.init()
 
