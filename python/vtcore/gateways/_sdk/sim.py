@@ -131,8 +131,9 @@ FRONT_ENDS: dict[str, SimFrontEnd] = {
 
 
 def open_around_the_clock() -> None:
-    """For a sim peer (`vtcore run --sim`): the simulator quotes and trades at any hour (A-share securities and
-    futures alike), unless $VTCORE_SIM_ALWAYS_OPEN says otherwise ("0": only in the exchanges' sessions)."""
+    """For a sim peer (`vtcore run --sim`): the simulator quotes and trades at any hour (A-share securities
+    and futures alike), unless $VTCORE_SIM_ALWAYS_OPEN says otherwise ("0": only in the exchanges'
+    sessions)."""
     os.environ.setdefault("VTCORE_SIM_ALWAYS_OPEN", "1")
 
 
