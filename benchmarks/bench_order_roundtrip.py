@@ -89,7 +89,7 @@ class OrderTimer:
             if vt_orderid not in self.arrived and not self.done.wait(WAIT):
                 raise TimeoutError(f"no NOTTRADED update for {vt_orderid}: {self.statuses.get(vt_orderid)}")
             samples.append(self.arrived[vt_orderid] - sent)
-        return {"spec": spec, "orders": len(samples), "latency": percentiles(samples),
+        return {"spec": spec, "orders": len(samples), "latency": percentiles(samples), "samples_ns": samples,
                 "first_statuses": next(iter(self.statuses.values()))}  # fmt: skip
 
 
@@ -217,6 +217,7 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         "spec": spec,
         "orders": len(samples),
         "latency": percentiles(samples),
+        "samples_ns": samples,
         "first_statuses": statuses["1"],
         "libraries": [path for path in _vnpy_env.mapped_libraries() if "thost" in path],
     }
