@@ -7,6 +7,9 @@ against its own vn.py package (vnpy_ctp, vnpy_mini) on the same front-end librar
   "unknown" report repeats SUBMITTING, which the gateway already pushed locally, so it is not a change).
 * vn.py gateway: vnpy_ctp's ``CtpGateway.send_order`` / vnpy_mini's ``MiniGateway.send_order``, unmodified,
   until a handler on vn.py's EventEngine sees the order NOTTRADED.
+* vtcore raw: the kit's own raw path, the like-for-like of vn.py's raw ``TdApi``: the binding's ``TraderApi``
+  driven directly (an ``InputOrder`` struct per order) until a message callback on the EventEngine thread (the
+  SDK thread pushes into a producer ring; no gateway, no OrderData) reads OrderStatus '3' from the typed view.
 * vn.py raw: the package's ``TdApi`` driven directly (vnpy.md §6.4's request dict) from ``reqOrderInsert``
   until its ``onRtnOrder`` callback sees OrderStatus '3' (queued) for that OrderRef.
 
@@ -120,6 +123,86 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         offset=Offset.OPEN,
     )
     return timer.run(spec, lambda: gateway.send_order(request))
+
+
+def run_vtcore_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """vtcore's raw callback path (see the module docstring), with the same login and order as `run_vnpy`."""
+    import importlib
+
+    from vtcore.event import EventEngine
+    from vtcore.gateways._sdk.build import load_binding
+    from vtcore.gateways._sdk.messages import Decoder
+    from vtcore.gateways._sdk.sim import FRONT_ENDS, front_address
+
+    sdk = spec.get("sdk", "ctp")
+    types = getattr(importlib.import_module(SDKS[sdk]["module"]), SDKS[sdk]["gateway"]).types
+    decoder = Decoder(types)
+    requests = types.TRADER_REQUESTS
+    read_order = types.Order.reader("OrderRef", "OrderStatus")
+    ready = threading.Event()
+    done = threading.Event()
+    arrived: dict[str, int] = {}
+    statuses: dict[str, list[str]] = {}
+    session: dict[str, Any] = {"waiting": ""}
+
+    def request(name: str, **fields: Any) -> int:
+        index, struct_class = requests[name]
+        return int(api.request(index, struct_class(**fields).buffer, 1))
+
+    def on_message(kind: int, request_id: int, is_last: bool, payload: bytes) -> None:
+        now = time.perf_counter_ns()
+        message = decoder.decode(kind, request_id, is_last, payload)
+        if message.name == "OnRtnOrder":
+            ref, status = read_order(message.data)
+            ref = ref.strip()
+            statuses.setdefault(ref, []).append(status)
+            if status == "3" and ref not in arrived:
+                arrived[ref] = now
+                if ref == session["waiting"]:
+                    done.set()
+        elif message.name == "OnFrontConnected":
+            request("ReqUserLogin", UserID="bench", Password="bench", BrokerID="9999")
+        elif message.name == "OnRspUserLogin":
+            if sdk == "mini":  # CTP-Mini has no settlement confirmation
+                ready.set()
+            else:
+                request("ReqSettlementInfoConfirm", BrokerID="9999", InvestorID="bench")
+        elif message.name == "OnRspSettlementInfoConfirm":
+            ready.set()
+
+    engine = EventEngine(interval=1.0, profile=spec.get("profile"))
+    engine.start()
+    producer = engine.create_producer("bench.td", "bench", on_message)
+    binding = load_binding(sdk)
+    api = binding.TraderApi(str(FRONT_ENDS[sdk].td_library()), str(folder / "td"), producer.capsule(), False)
+    api.subscribe_private_topic(0)
+    api.subscribe_public_topic(0)
+    api.register_front(front_address(sim_config(folder)))
+    api.init()
+    wait_until(ready.is_set, 60.0, "vtcore's raw trader login")
+    index, input_order = requests["ReqOrderInsert"]
+    # vn.py raw's request (run_vnpy), as a struct
+    template = input_order(InstrumentID=SYMBOL, ExchangeID="SHFE", LimitPrice=PRICE, VolumeTotalOriginal=1,
+                           OrderPriceType="2", Direction="0", CombOffsetFlag="0", InvestorID="bench",
+                           UserID="bench", BrokerID="9999", CombHedgeFlag="1", ContingentCondition="1",
+                           ForceCloseReason="0", IsAutoSuspend=0, TimeCondition="3", VolumeCondition="1",
+                           MinVolume=1)  # fmt: skip
+    samples: list[int] = []
+    for ref_number in range(1, spec["count"] + 1):
+        ref = str(ref_number)
+        done.clear()
+        session["waiting"] = ref
+        sent = time.perf_counter_ns()
+        order = template.copy()
+        order.OrderRef = ref  # type: ignore[attr-defined]
+        result = api.request(index, order.buffer, ref_number + 10)
+        if result != 0:
+            raise RuntimeError(f"ReqOrderInsert returned {result}")
+        if ref not in arrived and not done.wait(WAIT):
+            raise TimeoutError(f"no queued update for OrderRef {ref}: {statuses.get(ref)}")
+        samples.append(arrived[ref] - sent)
+    return {"spec": spec, "orders": len(samples), "latency": percentiles(samples), "samples_ns": samples,
+            "first_statuses": statuses["1"]}  # fmt: skip
 
 
 def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
@@ -265,7 +348,8 @@ def worker(spec: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory(prefix="vtcore-bench-order-") as folder:
         os.environ["VTCORE_HOME"] = str(Path(folder) / ".vntrader")  # never the user's .vntrader
         try:
-            run = {"vtcore": run_vtcore, "vnpy": run_vnpy, "vnpy-gateway": run_vnpy_gateway}[spec["system"]]
+            run = {"vtcore": run_vtcore, "vtcore-raw": run_vtcore_raw, "vnpy": run_vnpy,
+                   "vnpy-gateway": run_vnpy_gateway}[spec["system"]]  # fmt: skip
             sys.stdout.write(json.dumps(run(spec, Path(folder))) + "\n")
         except BaseException:
             traceback.print_exc()

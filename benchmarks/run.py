@@ -674,9 +674,11 @@ class Suite:
     def _orders(self, sdk: str, title: str, gateway: str) -> None:
         """One SDK's order round trip: vtcore's gateway beside its vn.py package's gateway and raw TdApi."""
         # vtcore with the default engine profile (balanced: the engine parks between orders and pays a
-        # thread wake-up per answer) and with the latency profile (it polls: no wake-up, a core of its own)
-        systems = [s for s in ("vtcore", "vtcore-latency", "vnpy-gateway", "vnpy") if self.with_vnpy or
-                   not s.startswith("vnpy")]  # fmt: skip
+        # thread wake-up per answer) and with the latency profile (it polls: no wake-up, a core of its own);
+        # vtcore-raw: the kit's raw path (TraderApi -> producer -> a callback on the engine thread), the
+        # like-for-like of vn.py's raw TdApi (SDK thread -> its task thread -> a callback)
+        systems = [s for s in ("vtcore", "vtcore-latency", "vtcore-raw", "vnpy-gateway", "vnpy")
+                   if self.with_vnpy or not s.startswith("vnpy")]  # fmt: skip
         rounds = self.plan["order_rounds"]
         per_round = self.plan["orders"] // rounds
         samples: dict[str, list[int]] = {system: [] for system in systems}
@@ -724,6 +726,11 @@ class Suite:
                 self.row(group, f"{ours} vs vn.py TdApi.reqOrderInsert", "us", get(vtcore, key),
                          get("vnpy", key), "lower", targets[1],
                          "vn.py: its raw TdApi callback (a dict, no gateway, no engine)")  # fmt: skip
+        for key in ("p50_us", "p99_us", "max_us"):
+            self.row(group, f"{key[:-3]}: vtcore raw TraderApi.request vs vn.py TdApi.reqOrderInsert", "us",
+                     get("vtcore-raw", key), get("vnpy", key), "lower", None,
+                     "both raw: one hop from the SDK thread to a Python callback (vtcore: the engine "
+                     "thread, a typed view; vn.py: its task thread, a dict)")  # fmt: skip
 
     def micro(self, out: Path) -> dict[str, Any]:
         """pytest-benchmark micro-benchmarks; each test holds its vtcore case and its vn.py-style baseline."""
