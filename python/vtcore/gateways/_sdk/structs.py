@@ -129,7 +129,7 @@ class SdkStruct:
                 values[index] = data.decode() if data.isascii() else data.decode("gb18030", "replace")
             for index in chars:
                 values[index] = _CHARS[values[index]]
-            return (pick(values),) if single else pick(values)  # type: ignore[no-any-return]
+            return (pick(values),) if single else pick(values)
 
         return read
 
