@@ -41,6 +41,7 @@ class SdkStruct:
     #: format character (count = array length, 1 for a scalar)
     LAYOUT: ClassVar[tuple[tuple[str, str, int, int], ...]] = ()
     SECRET: ClassVar[frozenset[str]] = frozenset()
+    ENCODING: ClassVar[str] = "gb18030"  # of non-ASCII text (XTP's structs: UTF-8)
 
     _raw: bytes | bytearray
     _at: int
@@ -118,6 +119,7 @@ class SdkStruct:
         chars = [index for index, name in enumerate(ordered) if layout[name][0] == "c"]
         pick = operator.itemgetter(*[ordered.index(name) for name in names])
         single = len(names) == 1
+        encoding = cls.ENCODING
 
         def read(view: SdkStruct) -> tuple[Any, ...]:
             values = list(unpack_from(view._raw, view._at))
@@ -126,7 +128,7 @@ class SdkStruct:
                 end = data.find(0)
                 if end >= 0:
                     data = data[:end]
-                values[index] = data.decode() if data.isascii() else data.decode("gb18030", "replace")
+                values[index] = data.decode() if data.isascii() else data.decode(encoding, "replace")
             for index in chars:
                 values[index] = _CHARS[values[index]]
             return (pick(values),) if single else pick(values)
@@ -158,10 +160,10 @@ class SdkStruct:
 # -- field descriptors (used by the generated classes) -------------------------------------------------------
 
 
-def _text(raw: bytes | bytearray, at: int, length: int) -> str:
+def _text(raw: bytes | bytearray, at: int, length: int, encoding: str = "gb18030") -> str:
     end = raw.find(_NUL, at, at + length)
     data = raw[at : end if end >= 0 else at + length]
-    return data.decode() if data.isascii() else data.decode("gb18030", "replace")
+    return data.decode() if data.isascii() else data.decode(encoding, "replace")
 
 
 def _format(fields: list[tuple[str, int, int]]) -> str:
@@ -183,15 +185,16 @@ def _format(fields: list[tuple[str, int, int]]) -> str:
 _CHARS: dict[bytes, str] = {bytes([code]): chr(code) if code else "" for code in range(256)}
 
 
-def text_field(label: str, offset: int, length: int) -> property:
-    """char[length]: a str (GB18030 on the wire); at most length - 1 bytes are stored."""
+def text_field(label: str, offset: int, length: int, encoding: str = "gb18030") -> property:
+    """char[length]: a str (GB18030 on the wire unless the SDK says otherwise: XTP's is UTF-8); at most
+    length - 1 bytes are stored."""
 
     def get(self: SdkStruct) -> str:
-        return _text(self._raw, self._at + offset, length)
+        return _text(self._raw, self._at + offset, length, encoding)
 
     def put(self: SdkStruct, value: str | bytes) -> None:
         if isinstance(value, str):
-            data = value.encode() if value.isascii() else value.encode("gb18030")
+            data = value.encode() if value.isascii() else value.encode(encoding)
         elif isinstance(value, (bytes, bytearray)):
             data = bytes(value)
         else:
