@@ -60,7 +60,11 @@ SDKS: dict[str, dict[str, str]] = {
 def sim_config(folder: Path) -> Path:
     from vtcore.gateways._sdk.sim import write_config
 
-    return write_config(folder / "sim.json", {"accounts": [{"user_id": "bench", "password": "bench"}]})
+    config = {
+        "accounts": [{"user_id": "bench", "password": "bench"}],
+        "market_data": {"always_open": True},  # any hour, not only trading hours
+    }
+    return write_config(folder / "sim.json", config)
 
 
 class OrderTimer:

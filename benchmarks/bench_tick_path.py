@@ -206,7 +206,7 @@ def sim_config(folder: Path) -> Path:
 
     config = {
         "accounts": [{"user_id": "bench", "password": "bench"}],
-        "market_data": {"rate": 0, "count": WARMUP_TICKS},
+        "market_data": {"rate": 0, "count": WARMUP_TICKS, "always_open": True},  # any hour, not trading hours
         "control": {"port": 0, "port_file": str(folder / "control.port")},
     }
     return ctpsim.write_config(folder / "sim.json", config)

@@ -74,8 +74,11 @@ class Probe:
         self.workdir = workdir
         environment = dict(os.environ)
         environment.pop(ctpsim.CONFIG_ENV, None)
-        if config is not None:
-            environment[ctpsim.CONFIG_ENV] = str(ctpsim.write_config(workdir / "ctpsim.json", config))
+        # The probe's commands query back to back: the one-query-per-second rule of a real trader front (which
+        # the simulator keeps by default) is off unless a test sets it.
+        config = dict(config or {})
+        config["td_front"] = {"query_interval_ms": 0, **config.get("td_front", {})}
+        environment[ctpsim.CONFIG_ENV] = str(ctpsim.write_config(workdir / "ctpsim.json", config))
         environment.update(env or {})
         folder = simulator_dir()
         command = [str(probe_executable()), str(folder / ctpsim.MD_LIBRARY_NAME),

@@ -3,7 +3,12 @@
 No test touches the user's real home: every test gets its own `VTCORE_HOME` (the `.vntrader` folder) and
 `HOME` (where Qt, pip or a vendor SDK might write) in a tmp folder, and the whole run fails if the real
 `~/.vntrader` changed during it. The shared download caches (vendor SDKs, the vn.py baseline, test builds,
-pip) stay where they are, so that a redirected HOME does not turn cache hits into downloads.
+pip) and pip's configuration stay where they are, so that a redirected HOME does not turn cache hits into
+downloads or lose the package index.
+
+The CTP simulator ticks only inside each exchange's trading hours unless told otherwise; a test must pass at
+any hour, so the run has it always open (`VTCORE_SIM_ALWAYS_OPEN=1`). The tests of the trading hours
+themselves set `market_data.always_open: false` in their configuration, with a simulated clock.
 """
 
 from __future__ import annotations
@@ -49,6 +54,12 @@ _SESSION_ROOT = pytest.StashKey[Path]()
 def pytest_configure(config: pytest.Config) -> None:
     for name, folder in SHARED_CACHES.items():
         os.environ.setdefault(name, str(folder))
+    if "PIP_CONFIG_FILE" not in os.environ:  # pip finds the user's configuration through HOME
+        for candidate in (REAL_HOME / ".config" / "pip" / "pip.conf", REAL_HOME / ".pip" / "pip.conf"):
+            if candidate.is_file():
+                os.environ["PIP_CONFIG_FILE"] = str(candidate)
+                break
+    os.environ.setdefault("VTCORE_SIM_ALWAYS_OPEN", "1")
     config.stash[_BEFORE] = snapshot(REAL_SETTINGS)
     # for what runs outside a test's own fixtures (module- and session-scoped fixtures, collection)
     root = Path(tempfile.mkdtemp(prefix="vtcore-tests-"))

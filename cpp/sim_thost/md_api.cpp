@@ -48,8 +48,7 @@ class MdApi final : public SimulatedApi<MdApiStubs, CThostFtdcMdSpi, MdSession> 
 #ifdef VTCORE_SIM_THOST_CTP
   int ReqQryMulticastInstrument(CThostFtdcQryMulticastInstrumentField*, int request_id) override {
     return request([this, request_id] {
-      CThostFtdcRspInfoField info = ok_info<CThostFtdcRspInfoField>();
-      call([&](CThostFtdcMdSpi* spi) { spi->OnRspQryMulticastInstrument(nullptr, &info, request_id, true); });
+      call([&](CThostFtdcMdSpi* spi) { spi->OnRspQryMulticastInstrument(nullptr, nullptr, request_id, true); });
     });
   }
 #endif

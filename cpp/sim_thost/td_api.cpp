@@ -3,6 +3,8 @@
 // generated TraderApiStubs and answer OnRspError ("not implemented").
 //
 // CTP-Mini has no settlement confirmation: its sessions count as confirmed once logged in.
+#include <atomic>
+#include <chrono>
 #include <cstring>
 #include <vector>
 
@@ -101,7 +103,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
 #ifdef VTCORE_SIM_THOST_CTP
   // ---- settlement ----
   int ReqQrySettlementInfo(CThostFtdcQrySettlementInfoField*, int id) override {
-    return logged_in_request(id, [this, id] {
+    return query_request(id, [this, id] {
       const std::string text = to_gb18030(exchange_->settlement_text(account_));
       constexpr size_t chunk = sizeof(CThostFtdcSettlementInfoField::Content) - 1;
       const size_t parts = (text.size() + chunk - 1) / chunk;
@@ -133,7 +135,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
   }
 
   int ReqQrySettlementInfoConfirm(CThostFtdcQrySettlementInfoConfirmField*, int id) override {
-    return logged_in_request(id, [this, id] {
+    return query_request(id, [this, id] {
       const auto confirmation = exchange_->settlement_confirmation(account_);
       CThostFtdcSettlementInfoConfirmField f{};
       if (confirmation) fill_confirmation(f, *confirmation);
@@ -148,7 +150,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
   // ---- queries ----
   int ReqQryInstrument(CThostFtdcQryInstrumentField* req, int id) override {
     const CThostFtdcQryInstrumentField copy = req ? *req : CThostFtdcQryInstrumentField{};
-    return logged_in_request(id, [this, copy, id] {
+    return query_request(id, [this, copy, id] {
       auto records = exchange_->instruments(field_view(copy.InstrumentID), field_view(copy.ExchangeID),
                                             field_view(copy.ProductID));
       // A futures front lists futures: the exchange's A-share securities are the stock front-ends'.
@@ -159,7 +161,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
   }
 
   int ReqQryTradingAccount(CThostFtdcQryTradingAccountField*, int id) override {
-    return logged_in_request(id, [this, id] {
+    return query_request(id, [this, id] {
       const std::vector<AccountRecord> records{exchange_->trading_account(account_)};
       respond_list<CThostFtdcTradingAccountField>(records, id, &CThostFtdcTraderSpi::OnRspQryTradingAccount,
                                                   [](auto& f, const auto& r) { fill_account(f, r); });
@@ -168,7 +170,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
 
   int ReqQryInvestorPosition(CThostFtdcQryInvestorPositionField* req, int id) override {
     const CThostFtdcQryInvestorPositionField copy = req ? *req : CThostFtdcQryInvestorPositionField{};
-    return logged_in_request(id, [this, copy, id] {
+    return query_request(id, [this, copy, id] {
       const auto records = exchange_->positions(account_, field_view(copy.InstrumentID));
       respond_list<CThostFtdcInvestorPositionField>(records, id, &CThostFtdcTraderSpi::OnRspQryInvestorPosition,
                                                     [](auto& f, const auto& r) { fill_position(f, r); });
@@ -177,7 +179,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
 
   int ReqQryOrder(CThostFtdcQryOrderField* req, int id) override {
     const CThostFtdcQryOrderField copy = req ? *req : CThostFtdcQryOrderField{};
-    return logged_in_request(id, [this, copy, id] {
+    return query_request(id, [this, copy, id] {
       const auto records = exchange_->orders(account_, field_view(copy.InstrumentID));
       respond_list<CThostFtdcOrderField>(records, id, &CThostFtdcTraderSpi::OnRspQryOrder,
                                          [](auto& f, const auto& r) { fill_order<CThostFtdcInputOrderField>(f, *r); });
@@ -186,7 +188,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
 
   int ReqQryTrade(CThostFtdcQryTradeField* req, int id) override {
     const CThostFtdcQryTradeField copy = req ? *req : CThostFtdcQryTradeField{};
-    return logged_in_request(id, [this, copy, id] {
+    return query_request(id, [this, copy, id] {
       const auto records = exchange_->trades(account_, field_view(copy.InstrumentID));
       respond_list<CThostFtdcTradeField>(records, id, &CThostFtdcTraderSpi::OnRspQryTrade,
                                          [](auto& f, const auto& r) { fill_trade<CThostFtdcInputOrderField>(f, *r); });
@@ -195,7 +197,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
 
   int ReqQryInstrumentMarginRate(CThostFtdcQryInstrumentMarginRateField* req, int id) override {
     const auto copy = req ? *req : CThostFtdcQryInstrumentMarginRateField{};
-    return logged_in_request(id, [this, copy, id] {
+    return query_request(id, [this, copy, id] {
       std::vector<InstrumentRecord> records;
       if (auto r = exchange_->instrument(field_view(copy.InstrumentID))) records.push_back(*r);
       const std::string broker = exchange_->account_broker(account_), user = exchange_->account_user(account_);
@@ -215,7 +217,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
 
   int ReqQryInstrumentCommissionRate(CThostFtdcQryInstrumentCommissionRateField* req, int id) override {
     const auto copy = req ? *req : CThostFtdcQryInstrumentCommissionRateField{};
-    return logged_in_request(id, [this, copy, id] {
+    return query_request(id, [this, copy, id] {
       std::vector<InstrumentRecord> records;
       if (auto r = exchange_->instrument(field_view(copy.InstrumentID))) records.push_back(*r);
       const std::string broker = exchange_->account_broker(account_), user = exchange_->account_user(account_);
@@ -236,7 +238,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
 
   int ReqQryDepthMarketData(CThostFtdcQryDepthMarketDataField* req, int id) override {
     const auto copy = req ? *req : CThostFtdcQryDepthMarketDataField{};
-    return logged_in_request(id, [this, copy, id] {
+    return query_request(id, [this, copy, id] {
       auto ticks = exchange_->depth_snapshots(field_view(copy.InstrumentID));
       std::erase_if(ticks, [](const Tick& t) { return ashare::is_exchange(field_view(t.exchange)); });
       respond_list<CThostFtdcDepthMarketDataField>(ticks, id, &CThostFtdcTraderSpi::OnRspQryDepthMarketData,
@@ -299,7 +301,25 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
     unsubscribe_private_flow();
   }
 
+  void configure(const Config& config) override { query_interval_ms_ = config.td_front.query_interval_ms; }
+
  private:
+  // A query (ReqQry*): like a real trader front, one sooner than `query_interval_ms` after the previous one is
+  // refused at once with -3 ("more requests per second than allowed") and no callback.
+  template <class Work>
+  int query_request(int id, Work work) {
+    const int64_t interval_ns = static_cast<int64_t>(query_interval_ms_) * 1'000'000;
+    if (interval_ns > 0 && this->connected_.load()) {
+      const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                              std::chrono::steady_clock::now().time_since_epoch()).count();
+      int64_t last = last_query_ns_.load();
+      do {
+        if (last != 0 && now - last < interval_ns) return -3;
+      } while (!last_query_ns_.compare_exchange_weak(last, now));
+    }
+    return logged_in_request(id, std::move(work));
+  }
+
   // A request that needs a logged-in session; before login it answers OnRspError (not logged in).
   template <class Work>
   int logged_in_request(int id, Work work) {
@@ -313,20 +333,20 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
     });
   }
 
-  // N records -> N callbacks, the last flagged; none -> one callback with no record.
+  // N records -> N callbacks, the last flagged; none -> one callback with no record. A query answer carries no
+  // RspInfo (null, as real fronts send it): only a refusal has one, never an ErrorID 0 "CTP:正确".
   template <class Field, class Records, class Fill>
   void respond_list(const Records& records, int id,
                     void (CThostFtdcTraderSpi::*method)(Field*, CThostFtdcRspInfoField*, int, bool), Fill fill) {
-    CThostFtdcRspInfoField info = ok_info<CThostFtdcRspInfoField>();
     if (records.empty()) {
-      call([&](CThostFtdcTraderSpi* spi) { (spi->*method)(nullptr, &info, id, true); });
+      call([&](CThostFtdcTraderSpi* spi) { (spi->*method)(nullptr, nullptr, id, true); });
       return;
     }
     for (size_t n = 0; n < records.size(); ++n) {
       Field field{};
       fill(field, records[n]);
       const bool last = n + 1 == records.size();
-      if (!call([&](CThostFtdcTraderSpi* spi) { (spi->*method)(&field, &info, id, last); })) return;
+      if (!call([&](CThostFtdcTraderSpi* spi) { (spi->*method)(&field, nullptr, id, last); })) return;
     }
   }
 
@@ -344,6 +364,8 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
   }
 
   Resume private_resume_ = Resume::restart;
+  int query_interval_ms_ = 0;               // set in Init(), before any request
+  std::atomic<int64_t> last_query_ns_{0};  // steady clock of the last query accepted (any calling thread)
   // API thread only:
   bool authenticated_ = false;
   int account_ = -1;

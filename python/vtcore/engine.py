@@ -45,6 +45,7 @@ from vtcore.object import (
     SubscribeRequest,
     TickData,
     TradeData,
+    check_request,
 )
 from vtcore.setting import (
     DefaultSetting,
@@ -191,16 +192,19 @@ class MainEngine:
         gateway.connect(setting)
 
     def subscribe(self, req: SubscribeRequest, gateway_name: str) -> None:
+        check_request(req)  # a bad field is the caller's TypeError/ValueError here, for every gateway
         gateway = self.get_gateway(gateway_name)
         if gateway:
             gateway.subscribe(req)
 
     def unsubscribe(self, req: SubscribeRequest, gateway_name: str) -> None:
+        check_request(req)
         gateway = self.get_gateway(gateway_name)
         if gateway:
             gateway.unsubscribe(req)
 
     def send_order(self, req: OrderRequest, gateway_name: str) -> str:
+        check_request(req)
         gateway = self.get_gateway(gateway_name)
         return gateway.send_order(req) if gateway else ""
 
@@ -212,26 +216,31 @@ class MainEngine:
 
         Raises `vtcore.converter.OverCloseError` (nothing is sent) when a close exceeds the free volume.
         """
+        check_request(req)
         gateway = self.get_gateway(gateway_name)
         if gateway is None:
             return []
         return self.oms_engine.get_converter(gateway_name).send(req, gateway.send_order, lock, net)
 
     def cancel_order(self, req: CancelRequest, gateway_name: str) -> None:
+        check_request(req)
         gateway = self.get_gateway(gateway_name)
         if gateway:
             gateway.cancel_order(req)
 
     def send_quote(self, req: QuoteRequest, gateway_name: str) -> str:
+        check_request(req)
         gateway = self.get_gateway(gateway_name)
         return gateway.send_quote(req) if gateway else ""
 
     def cancel_quote(self, req: CancelRequest, gateway_name: str) -> None:
+        check_request(req)
         gateway = self.get_gateway(gateway_name)
         if gateway:
             gateway.cancel_quote(req)
 
     def query_history(self, req: HistoryRequest, gateway_name: str) -> list[BarData]:
+        check_request(req)
         gateway = self.get_gateway(gateway_name)
         return gateway.query_history(req) if gateway else []
 

@@ -584,8 +584,10 @@ class EventEngine:
                 if segments:
                     dispatch_segments(segments)
                 # Only the events present now: a handler that puts events cannot starve the rings or timer.
+                # A control call (add/remove a producer, e.g. from a gateway's close()) goes first: its caller
+                # waits, and must not wait for a backlog that other threads keep growing.
                 for _ in range(len(queue)):
-                    if not self._active:
+                    if not self._active or control:
                         break
                     dispatch(queue.popleft())
                 if control:

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 MASK = "******"
-#: Registered values shorter than this are not masked by value (they would blank common substrings); the
-#: key=value pattern still masks them where their key is visible.
+#: Registered values shorter than this are masked only where they stand alone (not inside a longer word or
+#: number): masking "p9z" inside "p9zz" or "ab" inside "tab" would blank common text, while a password
+#: quoted on its own ("login with p9z failed") must never show.
 MIN_SECRET_LENGTH = 4
 
 
@@ -61,13 +62,20 @@ def register_secrets(setting: Mapping[str, Any]) -> None:
 
 
 def register_secret(value: str) -> None:
-    """Mask `value` wherever it appears in vtcore's logs from now on."""
-    if len(value) < MIN_SECRET_LENGTH or value in _registry.values:
+    """Mask `value` wherever it appears in vtcore's logs from now on (a value shorter than MIN_SECRET_LENGTH
+    wherever it stands alone)."""
+    if not value or value in _registry.values:
         return
     with _registry.lock:
         _registry.values.add(value)
         ordered = sorted(_registry.values, key=len, reverse=True)  # longest first: one may contain another
-        _registry.pattern = re.compile("|".join(re.escape(secret) for secret in ordered))
+        _registry.pattern = re.compile("|".join(_secret_pattern(secret) for secret in ordered))
+
+
+def _secret_pattern(secret: str) -> str:
+    if len(secret) >= MIN_SECRET_LENGTH:
+        return re.escape(secret)
+    return rf"(?<![^\W_]){re.escape(secret)}(?![^\W_])"  # not preceded or followed by a letter or digit
 
 
 def mask_secrets(text: str) -> str:

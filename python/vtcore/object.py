@@ -8,13 +8,20 @@ Differences from vn.py, each fixing one of its faults:
   `InvalidIdentifierError` on malformed input;
 - `TickData` is a Cython class (`vtcore._fast`) so the engine builds one from a C++ record in well under a
   microsecond; it takes the same keyword arguments as vn.py's dataclass. `TickBuilder` (also Cython) is the
-  market state a REST/WebSocket gateway keeps per symbol, and makes each of its ticks by field copies.
+  market state a REST/WebSocket gateway keeps per symbol, and makes each of its ticks by field copies;
+- requests check their fields' types when built (`check_request`, which gateways run again when sent): a
+  string where an enum belongs (`exchange="SHFE"`), a bool or a string as a volume or price, a symbol that is
+  not encodable text, or `orderid=None` raise TypeError / ValueError at once, in the caller's thread, for
+  `subscribe`, `send_order` and `cancel_order` alike (vn.py accepted them and failed later, or sent
+  `volume=True` as one lot).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from vtcore._fast import TICK_FIELDS as TICK_DATA_FIELDS
@@ -53,6 +60,7 @@ __all__ = [
     "TickBuilder",
     "TickData",
     "TradeData",
+    "check_request",
     "extract_vt_symbol",
     "generate_vt_symbol",
     "split_vt_id",
@@ -298,10 +306,54 @@ class GatewayStateData(BaseData):
     message: str = ""
 
 
+# -- requests ------------------------------------------------------------------------------------------------
+
+#: Request field -> the enum it must hold (a str enum: a plain string would compare equal and then fail deep
+#: inside a gateway, or be sent as it is).
+_ENUM_FIELDS: dict[str, type[Enum]] = {
+    "exchange": Exchange, "direction": Direction, "type": OrderType, "offset": Offset,
+    "bid_offset": Offset, "ask_offset": Offset, "interval": Interval,
+}
+_NUMBER_FIELDS = ("volume", "price", "bid_price", "bid_volume", "ask_price", "ask_volume")
+_TEXT_FIELDS = ("symbol", "orderid", "reference")
+
+
+def check_request(request: Any) -> None:
+    """Raise TypeError (wrong type) or ValueError (text that cannot be encoded) naming the request's first bad
+    field. Requests run it when built; gateways run it again when one is sent (a field may have been changed
+    since)."""
+    name = type(request).__name__
+    for field_name in _TEXT_FIELDS:
+        value = getattr(request, field_name, "")
+        if not isinstance(value, str):
+            raise TypeError(f"{name}.{field_name} must be a str, not {type(value).__name__}")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(f"{name}.{field_name} is not valid text (it holds a lone surrogate)") from None
+    for field_name, enum in _ENUM_FIELDS.items():
+        value = getattr(request, field_name, None)
+        if value is None and field_name in ("direction", "interval"):
+            continue  # optional in vn.py's requests (a HistoryRequest without interval)
+        if field_name in _request_fields(type(request)) and not isinstance(value, enum):
+            hint = f"; use {enum.__name__}({value!r})" if isinstance(value, str) else ""
+            raise TypeError(f"{name}.{field_name} must be a {enum.__name__} member, not "
+                            f"{type(value).__name__}{hint}")
+    for field_name in _NUMBER_FIELDS:
+        if field_name not in _request_fields(type(request)):
+            continue
+        value = getattr(request, field_name)
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name}.{field_name} must be a number, not {type(value).__name__}")
+
+
 @dataclass(slots=True)
 class SubscribeRequest(_SymbolMixin):
     symbol: str
     exchange: Exchange
+
+    def __post_init__(self) -> None:
+        check_request(self)
 
 
 @dataclass(slots=True)
@@ -314,6 +366,9 @@ class OrderRequest(_SymbolMixin):
     price: float = 0
     offset: Offset = Offset.NONE
     reference: str = ""
+
+    def __post_init__(self) -> None:
+        check_request(self)
 
     def create_order_data(self, orderid: str, gateway_name: str) -> OrderData:
         return OrderData(
@@ -329,6 +384,9 @@ class CancelRequest(_SymbolMixin):
     symbol: str
     exchange: Exchange
 
+    def __post_init__(self) -> None:
+        check_request(self)
+
 
 @dataclass(slots=True)
 class HistoryRequest(_SymbolMixin):
@@ -337,6 +395,9 @@ class HistoryRequest(_SymbolMixin):
     start: dt.datetime
     end: dt.datetime | None = None
     interval: Interval | None = None
+
+    def __post_init__(self) -> None:
+        check_request(self)
 
 
 @dataclass(slots=True)
@@ -351,6 +412,9 @@ class QuoteRequest(_SymbolMixin):
     ask_offset: Offset = Offset.NONE
     reference: str = ""
 
+    def __post_init__(self) -> None:
+        check_request(self)
+
     def create_quote_data(self, quoteid: str, gateway_name: str) -> QuoteData:
         return QuoteData(
             gateway_name=gateway_name, symbol=self.symbol, exchange=self.exchange, quoteid=quoteid,
@@ -358,3 +422,16 @@ class QuoteRequest(_SymbolMixin):
             ask_volume=self.ask_volume, bid_offset=self.bid_offset, ask_offset=self.ask_offset,
             reference=self.reference,
         )
+
+
+#: The fields each request class declares (check_request looks only at those).
+_REQUEST_FIELDS: dict[type, frozenset[str]] = {}
+
+
+def _request_fields(cls: type) -> frozenset[str]:
+    """The field names of request class `cls`, a vtcore request or a gateway's subclass of one (IB's, ALPACA's
+    OrderRequest with a stop price), kept per class."""
+    fields = _REQUEST_FIELDS.get(cls)
+    if fields is None:
+        fields = _REQUEST_FIELDS[cls] = frozenset(getattr(cls, "__dataclass_fields__", ()))
+    return fields

@@ -4,7 +4,14 @@ The folder is found when a function here is called, never at import (vn.py fixes
 `chdir`s the whole process into it): `$VTCORE_HOME` if set (the folder itself), else `./.vntrader` if it
 exists, else `~/.vntrader`. Files are written owner-only (0600) in an owner-only folder (0700), through a
 temporary file that is renamed over the old one, so a crash never leaves half a file and a bad setting never
-overwrites a good one. Reading a missing file never creates it.
+overwrites a good one. Reading a missing file never creates it. An existing folder that others can enter is
+tightened to 0700 when vtcore next writes there.
+
+Reading checks before it reads: a settings file must be a regular file (a FIFO, a device such as /dev/zero or
+a folder is refused at once, never waited on) of at most MAX_SETTINGS_BYTES. A file that holds secrets and
+that other users can read (0644, as vn.py wrote them, or a symlink to such a file) is read but warned about,
+once per file and mode, with the `chmod 600` that fixes it: refusing it would not make the secret private
+again, and would stop every user migrating from vn.py until they find the fix.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import difflib
 import json
 import logging
 import os
+import stat
 import tempfile
 import threading
 from collections.abc import Mapping
@@ -36,6 +44,9 @@ logger = get_logger("vtcore.setting")
 
 SETTINGS_DIR_NAME = ".vntrader"
 GLOBAL_SETTINGS_FILE = "vt_setting.json"
+#: Largest settings file read (real ones are a few kB); a bigger one is refused before it is read.
+MAX_SETTINGS_BYTES = 1 << 20
+_warned_modes: set[tuple[str, int]] = set()
 
 #: A gateway's `default_setting` value: its type declares the field (a list of str = choices, first =
 #: default).
@@ -291,9 +302,16 @@ def ensure_settings_dir() -> Path:
 
 
 def _make_private_dir(path: Path) -> Path:
+    """`path` as an owner-only folder: created 0700, or tightened to 0700 when it exists (older vtcore and
+    vn.py left 0755 folders), if this user owns it."""
     if not path.is_dir():
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
         path.chmod(0o700)  # mkdir's mode is filtered by the umask
+        return path
+    info = path.stat()
+    if info.st_mode & 0o077 and info.st_uid == os.getuid():
+        path.chmod(0o700)
+        logger.info("tightened %s to 0700 (it was %o): it may hold secrets", path, info.st_mode & 0o777)
     return path
 
 
@@ -303,9 +321,14 @@ def get_file_path(name: str) -> Path:
 
 
 def get_folder_path(name: str) -> Path:
-    """A sub-folder of the settings folder (e.g. a vendor SDK's flow folder), created 0700 if missing."""
-    ensure_settings_dir()
-    return _make_private_dir(get_settings_dir() / name)
+    """A sub-folder of the settings folder (e.g. a vendor SDK's flow folder, "ctp_flow/CTP/td"): every
+    level created 0700 if missing, or tightened to 0700."""
+    folder = ensure_settings_dir()
+    for part in Path(name).parts:
+        if part in ("..", "/"):
+            raise ValueError(f"settings sub-folder {name!r} must stay inside the settings folder")
+        folder = _make_private_dir(folder / part)
+    return folder
 
 
 def load_json(name: str, folder: Path | None = None) -> dict[str, Any] | None:
@@ -316,11 +339,13 @@ def load_json(name: str, folder: Path | None = None) -> dict[str, Any] | None:
     """
     path = (folder if folder is not None else get_settings_dir()) / name
     try:
-        text = path.read_text(encoding="utf-8")
+        raw, mode = _read_settings_file(path)
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise SettingsError(f"cannot read settings file: {exc.strerror}", file=str(path)) from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:  # vn.py and vtcore write UTF-8; a GBK file saved by an editor is not
         raise SettingsError(
             f"not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); save it as UTF-8",
@@ -335,7 +360,60 @@ def load_json(name: str, folder: Path | None = None) -> dict[str, Any] | None:
         ) from None
     if not isinstance(data, dict):
         raise SettingsError("settings file must hold a JSON object", file=str(path))
+    if mode & 0o077 and _holds_secrets(data):
+        _warn_readable(path, mode)
     return data
+
+
+def _read_settings_file(path: Path) -> tuple[bytes, int]:
+    """(contents, permission bits of the file read). Refuses, before reading, what is not a regular file (a
+    FIFO would block, /dev/zero never ends) and what is larger than MAX_SETTINGS_BYTES (SettingsError)."""
+    # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SettingsError(f"not a regular file ({_file_kind(info.st_mode)}); settings files are plain "
+                                "JSON files", file=str(path))
+        if info.st_size > MAX_SETTINGS_BYTES:
+            raise SettingsError(f"file is {info.st_size} bytes; settings files are at most "
+                                f"{MAX_SETTINGS_BYTES} bytes", file=str(path))
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_SETTINGS_BYTES:  # it may grow while read: never read more than the limit
+            chunk = os.read(fd, MAX_SETTINGS_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_SETTINGS_BYTES:
+            raise SettingsError(f"file is over {MAX_SETTINGS_BYTES} bytes; settings files are at most "
+                                f"{MAX_SETTINGS_BYTES} bytes", file=str(path))
+        return b"".join(chunks), stat.S_IMODE(info.st_mode)
+    finally:
+        os.close(fd)
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character "
+                       "device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "not a plain file"
+
+
+def _holds_secrets(data: Mapping[str, Any]) -> bool:
+    return any(is_secret_key(str(key)) and isinstance(value, str) and value for key, value in data.items())
+
+
+def _warn_readable(path: Path, mode: int) -> None:
+    if (str(path), mode) in _warned_modes:
+        return
+    _warned_modes.add((str(path), mode))
+    target = path.resolve()
+    shown = f"{path} (a link to {target})" if target != path.absolute() else str(path)
+    logger.warning("settings file %s holds secrets and other users can read it (mode %o): run "
+                   "`chmod 600 %s`", shown, mode, target)
 
 
 def save_json(name: str, data: Mapping[str, Any], folder: Path | None = None) -> Path:

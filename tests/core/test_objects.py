@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import pickle
 import struct
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -38,6 +39,7 @@ from vtcore.object import (
     QuoteRequest,
     TickData,
     TradeData,
+    check_request,
     extract_vt_symbol,
     split_vt_id,
     split_vt_positionid,
@@ -294,3 +296,20 @@ def test_any_record_decodes_exactly(numbers, volumes, dt_ns, code, symbol):
     expected = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=dt_ns // 1000)
     assert tick.datetime == expected and tick.localtime == expected
     assert tick.datetime.utcoffset() == (timedelta(hours=8) if exchange in CHINA_EXCHANGES else timedelta(0))
+
+
+@dataclass(slots=True)
+class _StopOrderRequest(OrderRequest):
+    """A gateway's own request class with an extra field (as IB's and ALPACA's VenueOrderRequest)."""
+
+    stop_price: float = 0.0
+
+
+def test_a_gateways_request_subclass_gets_the_same_field_checks() -> None:
+    order = _StopOrderRequest("AAPL", Exchange.SMART, Direction.LONG, OrderType.STOP, 1, 10.0, stop_price=9.5)
+    check_request(order)  # the send-time check knows the subclass's fields too
+    with pytest.raises(TypeError, match="exchange must be a Exchange member"):
+        _StopOrderRequest("AAPL", "SMART", Direction.LONG, OrderType.STOP, 1, 10.0)  # type: ignore[arg-type]
+    order.volume = True  # changed after it was built
+    with pytest.raises(TypeError, match="volume must be a number"):
+        check_request(order)

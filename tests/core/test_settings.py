@@ -196,8 +196,9 @@ def test_mask_helpers():
     assert mask_secrets("pw Tr0ub4dor&3 ok") == "pw ****** ok"
     assert mask_secrets("password='a b'") == "password='******'"
     assert mask_secrets("token: xyz, next") == "token: ******, next"
-    register_secret("ab")  # too short to mask by value; a key=value pattern still hides it
+    register_secret("ab")  # short: masked where it stands alone, not inside a longer word
     assert mask_secrets("tab") == "tab"
+    assert mask_secrets("login with ab failed (ab)") == "login with ****** failed (******)"
 
 
 def test_folder_created_private_with_permissive_umask(home):

@@ -262,4 +262,8 @@ def test_send_order_unanswered_before_a_server_restart_is_never_sent_again(tmp_p
     server = start_server(procs, home, rep, pub)
     assert client.call("order_status", pending, "REJECTED")
     assert server.call("orders") == []  # the retry did not send it again
-    assert any("REJECTED" in line and "outcome unknown" in line for line in client.call("logs"))
+    # The client logs the rejection after it pushed the order (a separate event): wait for the line itself.
+    test_rpc_harness.wait_until(
+        lambda: any("REJECTED" in line and "outcome unknown" in line for line in client.call("logs")),
+        what="the client's log line of the rejection",
+    )

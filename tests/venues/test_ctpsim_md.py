@@ -60,7 +60,8 @@ def test_login_subscribe_and_ticks(probe_factory) -> None:  # noqa: F811
         "SHFE": [("20261130", "20261127"), ("20261130", "20261128")],
         "INE": [("20261130", "20261127"), ("20261130", "20261128")],
         "DCE": [("20261130", "20261130"), ("20261130", "20261130")],
-        "CZCE": [("20261130", "20261130"), ("20261130", "20261130")],
+        # CZCE's fronts send the calendar date in both fields at night (its ticks here are past midnight).
+        "CZCE": [("20261128", "20261128"), ("20261128", "20261128")],
     }),
     # Monday day session: both fields are the calendar day everywhere.
     ("2026-11-30 10:59:59", {ex: [("20261130", "20261130")] * 2 for ex in ("SHFE", "INE", "DCE", "CZCE")}),

@@ -54,6 +54,8 @@ def test_authenticate_login_settlement_and_instruments(probe_factory) -> None:  
     probe.wait("td.OnRspQryInstrument", last=True)
     instruments = probe.matching("td.OnRspQryInstrument")
     assert [i["last"] for i in instruments] == [False] * (len(instruments) - 1) + [True]
+    # a query's answer carries no RspInfo (issue 19 item 15: not ErrorID 0 "CTP:正确" on every record)
+    assert all(i.get("no_rsp_info") for i in instruments)
     by_id = {i["InstrumentID"]: i for i in instruments}
     assert {i["ExchangeID"] for i in instruments} == {"SHFE", "INE", "DCE", "CZCE", "CFFEX", "GFEX"}
     assert by_id["rb2601"]["InstrumentName"] == "螺纹钢2601"

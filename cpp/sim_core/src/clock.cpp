@@ -123,7 +123,7 @@ void write_time(Stamp& stamp, int64_t in_day) {
 void write_dates(Stamp& stamp, LocalNs t, std::string_view exchange, std::string_view trading_day_override) {
   const std::string trading_day = trading_day_at(t, trading_day_override);
   copy_date(stamp.trading_day, trading_day);
-  const bool trading_day_in_action_day = (exchange == "DCE" || exchange == "CZCE") && in_night_session(t);
+  const bool trading_day_in_action_day = exchange == "DCE" && in_night_session(t);
   copy_date(stamp.action_day, trading_day_in_action_day ? trading_day : format_date(floor_div(t, ns_per_day)));
 }
 

@@ -261,8 +261,10 @@ void read_front(const Json* value, const std::string& path, FrontConfig& front) 
   s.read("connect_delay_ms", front.connect_delay_ms);
   s.read("reconnect_delay_ms", front.reconnect_delay_ms);
   s.read("response_delay_ms", front.response_delay_ms);
+  s.read("query_interval_ms", front.query_interval_ms);
   s.finish();
-  require(front.connect_delay_ms >= 0 && front.reconnect_delay_ms >= 0 && front.response_delay_ms >= 0,
+  require(front.connect_delay_ms >= 0 && front.reconnect_delay_ms >= 0 && front.response_delay_ms >= 0 &&
+              front.query_interval_ms >= 0,
           path + ": delays must not be negative");
 }
 

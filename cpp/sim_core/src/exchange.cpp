@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "vtcore/sim/ashare.hpp"
+#include "vtcore/sim/sessions.hpp"
 #include "vtcore/sim/text.hpp"
 
 namespace vtcore::sim {
@@ -422,7 +423,10 @@ void Exchange::walk(Market& m) {
 
 void Exchange::write_tick(Market& m, LocalNs t, Tick& tick) {
   const Stamp s = m.stamps.make(t, m.spec.exchange, config_.clock.trading_day);
-  std::memcpy(tick.trading_day, s.trading_day, sizeof tick.trading_day);
+  // CZCE's market data carries the calendar date in TradingDay during the night session, like ActionDay.
+  const int hour = (s.time[0] - '0') * 10 + (s.time[1] - '0');
+  const bool czce_night = m.spec.exchange == "CZCE" && (hour >= 18 || hour < 6);
+  std::memcpy(tick.trading_day, czce_night ? s.action_day : s.trading_day, sizeof tick.trading_day);
   std::memcpy(tick.action_day, s.action_day, sizeof tick.action_day);
   std::memcpy(tick.update_time, s.time, sizeof tick.update_time);
   tick.update_millisec = s.millisec;
@@ -454,7 +458,8 @@ void Exchange::write_tick(Market& m, LocalNs t, Tick& tick) {
 }
 
 bool Exchange::open_at(const Market& m, LocalNs t) const {
-  return !m.security || config_.market_data.always_open || ashare::continuous(t);
+  if (config_.market_data.always_open) return true;
+  return m.security ? ashare::continuous(t) : session_open(m.spec.exchange, t);
 }
 
 bool Exchange::next_tick(int index, Tick& tick) {
@@ -477,7 +482,8 @@ bool Exchange::skip_closed_hours(const std::vector<int>& indexes) {
   LocalNs open = INT64_MAX;
   for (int index : indexes) {
     const Market& m = markets_[static_cast<size_t>(index)];
-    open = std::min(open, open_at(m, after) ? after : ashare::next_continuous(after));
+    const LocalNs next = m.security ? ashare::next_continuous(after) : next_session_open(m.spec.exchange, after);
+    open = std::min(open, open_at(m, after) ? after : next);
   }
   sim_time_ = std::max(sim_time_, open - config_.clock.step_ns);
   return true;
@@ -906,7 +912,9 @@ void Exchange::apply_fill(size_t order_index, double price, int volume) {
   trade->order_ref = f.order_ref;
   trade->user_id = f.user_id;
   trade->exchange = f.exchange;
-  trade->trade_id = padded_number(++last_trade_id_, 12);
+  ++last_trade_id_;
+  // Each exchange numbers its own trades (so the first trades on SHFE and on DCE are both 1).
+  trade->trade_id = padded_number(++trade_ids_[m.spec.exchange], 12);
   trade->side = f.side;
   trade->order_sys_id = f.order_sys_id;
   trade->participant_id = f.participant_id;

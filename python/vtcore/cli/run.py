@@ -5,6 +5,7 @@
     vtcore run --sim                 # CTP on the simulator libraries installed with vtcore
     vtcore run --sim --gateway NAME  # NAME on its local peer (`vtcore.gateways.SIM_PEERS`)
     vtcore run --sim --duration 10
+    vtcore run --sim --always-open   # the simulator ticks around the clock, not only in trading hours
     vtcore run --app CtaStrategy     # also load an app (vtcore's RpcService or a vn.py app; repeatable)
 
 The view (redrawn every second on a terminal, one status line per second otherwise) shows each front's
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import threading
 import time
@@ -64,7 +66,23 @@ def add_run_parser(subparsers: Any) -> None:
         metavar="NAME",
         help="load an app (repeatable): RpcService, a vn.py app (CtaStrategy, ...), a module or module:Class",
     )
+    add_always_open_argument(parser)
     parser.set_defaults(func=run)
+
+
+def add_always_open_argument(parser: Any) -> None:
+    parser.add_argument(
+        "--always-open", action="store_true",
+        help="with --sim, the simulated exchange ticks around the clock (default: only in its trading hours)",
+    )
+
+
+def use_always_open(args: argparse.Namespace) -> None:
+    """Before a simulator starts in this process: make it tick around the clock when asked."""
+    if getattr(args, "always_open", False):
+        from vtcore.gateways._sdk.sim import ALWAYS_OPEN_ENV  # noqa: PLC0415 - read when a simulator starts
+
+        os.environ[ALWAYS_OPEN_ENV] = "1"
 
 
 #: front states after which a gateway can be used: SDK fronts say "ready", venue streams "connected", the RPC
@@ -276,6 +294,7 @@ def run(args: argparse.Namespace) -> int:
     handler = _route_logs_to_view(view) if interactive else None
     try:
         if sim:
+            use_always_open(args)
             for name in gateways:
                 peers[name] = start_sim_peer(name)
                 print(f"{peers[name].description or name + ' on its local peer'}")

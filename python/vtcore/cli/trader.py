@@ -10,6 +10,7 @@ import argparse
 import sys
 from typing import Any
 
+from vtcore.cli.run import add_always_open_argument, use_always_open
 from vtcore.gateways import DEFAULT_SIM_GATEWAY
 
 DEFAULT_GATEWAYS = ("CTP",)
@@ -37,6 +38,7 @@ def add_trader_parser(subparsers: Any) -> None:
         action="store_true",
         help=f"connect the gateway ({DEFAULT_SIM_GATEWAY} unless --gateway names one) to its local peer",
     )
+    add_always_open_argument(parser)
     parser.set_defaults(func=run_trader_command)
 
 
@@ -63,6 +65,7 @@ def run_trader_command(args: argparse.Namespace) -> int:
     if args.sim:
         # one gateway on its local peer, every contract subscribed once it is ready
         name = (args.gateway or [DEFAULT_SIM_GATEWAY])[0].upper()
+        use_always_open(args)
         try:
             gateway_class = load_gateway_class(name)
             peer = start_sim_peer(name)

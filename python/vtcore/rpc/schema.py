@@ -17,6 +17,7 @@ from typing import Annotated, Any, Generic, TypeVar, Union, get_args
 import msgspec
 
 from vtcore.constant import Direction, Exchange, Interval, Offset, OptionType, OrderType, Product, Status
+from vtcore.log import mask_secrets
 from vtcore.object import (
     AccountData,
     BarData,
@@ -324,16 +325,38 @@ class TickCodec(Codec[TickData, TickMsg]):
         return TickData(*values)
 
 
+class TextCodec(Codec[O, M]):
+    """For objects that carry free text (log lines, state messages): the text is masked (`mask_secrets`)
+    when it is put on the wire and again when it is taken off it, so neither the server's secrets nor a
+    `password=...` a server let through reach a client's log files."""
+
+    def __init__(self, object_class: type[O], msg_class: type[M], *, text: Sequence[str],
+                 after_init: Sequence[str] = ()) -> None:
+        super().__init__(object_class, msg_class, after_init=after_init)
+        self._text = tuple(text)
+
+    def to_msg(self, obj: O) -> M:
+        return self._masked(super().to_msg(obj))
+
+    def to_object(self, msg: M, gateway_name: str | None = None) -> O:
+        return super().to_object(self._masked(msg), gateway_name)
+
+    def _masked(self, msg: M) -> M:
+        changes = {name: mask_secrets(getattr(msg, name)) for name in self._text}
+        return msgspec.structs.replace(msg, **changes)
+
+
 TICK = TickCodec()
 BAR: Codec[BarData, BarMsg] = Codec(BarData, BarMsg)
 ORDER: Codec[OrderData, OrderMsg] = Codec(OrderData, OrderMsg)
 TRADE: Codec[TradeData, TradeMsg] = Codec(TradeData, TradeMsg)
 POSITION: Codec[PositionData, PositionMsg] = Codec(PositionData, PositionMsg)
 ACCOUNT: Codec[AccountData, AccountMsg] = Codec(AccountData, AccountMsg)
-LOG: Codec[LogData, LogMsg] = Codec(LogData, LogMsg, after_init=("time",))
+LOG: Codec[LogData, LogMsg] = TextCodec(LogData, LogMsg, text=("msg",), after_init=("time",))
 CONTRACT: Codec[ContractData, ContractMsg] = Codec(ContractData, ContractMsg)
 QUOTE: Codec[QuoteData, QuoteMsg] = Codec(QuoteData, QuoteMsg)
-GATEWAY_STATE: Codec[GatewayStateData, GatewayStateMsg] = Codec(GatewayStateData, GatewayStateMsg)
+GATEWAY_STATE: Codec[GatewayStateData, GatewayStateMsg] = TextCodec(GatewayStateData, GatewayStateMsg,
+                                                                      text=("message",))
 SUBSCRIBE_REQ: Codec[SubscribeRequest, SubscribeReq] = Codec(SubscribeRequest, SubscribeReq)
 ORDER_REQ: Codec[OrderRequest, OrderReq] = Codec(OrderRequest, OrderReq)
 CANCEL_REQ: Codec[CancelRequest, CancelReq] = Codec(CancelRequest, CancelReq)

@@ -10,9 +10,16 @@ Threads:
 - any thread may `publish`: the PUB socket is guarded by a lock (a PUB send never blocks; a subscriber that
   falls behind its high-water mark loses messages, which it detects from the sequence numbers).
 
-A request that cannot be decoded, names an unknown function or has bad arguments gets an error reply (when its
-id can be read) and a log line; the server keeps serving everyone else. Frames over `max_request_bytes` never
-reach Python: ZeroMQ (ZMQ_MAXMSGSIZE) drops the connection that sent them, and the monitor logs it.
+A request that cannot be decoded (msgpack nested too deeply included), names an unknown function or has bad
+arguments gets an error reply (when its id can be read) and a throttled log line; the server keeps serving
+everyone else. Frames over `max_request_bytes` never reach Python: ZeroMQ (ZMQ_MAXMSGSIZE) drops the
+connection that sent them, and the monitor logs it.
+
+Access: the allow-list is read at every handshake and again every heartbeat while clients are connected; when
+a connected client's key has left it, both sockets are closed and bound again at the same endpoints, which
+ends every session (ZeroMQ cannot drop one peer of a PUB socket): the allowed clients reconnect by themselves
+(and resync from the sequence numbers), the removed one is refused at its new handshake. Refused handshakes
+are logged at most LOG_BURST times per `log_window` (LOG_WINDOW s), then counted in one line per window.
 """
 
 from __future__ import annotations
@@ -109,6 +116,7 @@ class RpcServer:
         log: LogFunction | None = None,
         max_request_bytes: int = MAX_REQUEST_BYTES,
         heartbeat_interval: float = HEARTBEAT_INTERVAL,
+        log_window: float = LOG_WINDOW,
     ) -> None:
         if keypair is not None and authorized is None:
             raise ValueError("CURVE needs an allow-list of client keys (authorized)")
@@ -145,8 +153,11 @@ class RpcServer:
         self.rep_endpoint = ""
         self.pub_endpoint = ""
         self._log_lock = threading.Lock()
-        self._log_windows: dict[str, tuple[float, int, int]] = {}
+        self._log_window = log_window
+        self._log_windows: dict[str, _LogWindow] = {}
+        self._admitted: dict[bytes, str] = {}  # keys that passed the handshake since the sockets were bound
         self.rejected = 0  # requests refused (bad bytes, unknown call, bad arguments, busy)
+        self.revocations = 0  # times the sockets were bound again to end a removed client's session
 
     # -- life cycle -------------------------------------------------------------------------------------
 
@@ -192,24 +203,33 @@ class RpcServer:
         self._reply_push.sndhwm = 0
         self._reply_push.connect("inproc://vtcore.rpc.replies")
 
-        router = context.socket(zmq.ROUTER)
-        self._secure_server(router)
-        router.setsockopt(zmq.MAXMSGSIZE, self._max_request_bytes)
-        router.setsockopt(zmq.HEARTBEAT_IVL, int(self._heartbeat_interval * 1000))
-        router.setsockopt(zmq.HEARTBEAT_TIMEOUT, int(self._heartbeat_interval * 1000 * HEARTBEAT_MISSES))
-        router.linger = 0
-        self._monitor = router.get_monitor_socket(sum(_MONITOR_EVENTS))
-        router.bind(rep_address)
-        self._router = router
-        self.rep_endpoint = router.getsockopt_string(zmq.LAST_ENDPOINT)
+        self._open_public_sockets(context, rep_address, pub_address)
 
+    def _open_public_sockets(self, context: zmq.Context[zmq.Socket[bytes]], rep_address: str,
+                             pub_address: str) -> None:
+        """The ROUTER (with its monitor) and the PUB socket: the ones peers connect to. Nothing is left open
+        when a bind fails."""
+        router = context.socket(zmq.ROUTER)
         pub = context.socket(zmq.PUB)
-        self._secure_server(pub)
-        pub.setsockopt(zmq.MAXMSGSIZE, MAX_SUBSCRIPTION_BYTES)
-        pub.sndhwm = PUB_HIGH_WATER_MARK
-        pub.linger = 0
-        pub.bind(pub_address)
-        self._pub = pub
+        monitor: zmq.Socket[bytes] | None = None
+        try:
+            self._secure_server(router)
+            router.setsockopt(zmq.MAXMSGSIZE, self._max_request_bytes)
+            router.setsockopt(zmq.HEARTBEAT_IVL, int(self._heartbeat_interval * 1000))
+            router.setsockopt(zmq.HEARTBEAT_TIMEOUT, int(self._heartbeat_interval * 1000 * HEARTBEAT_MISSES))
+            router.linger = 0
+            monitor = router.get_monitor_socket(sum(_MONITOR_EVENTS))
+            router.bind(rep_address)
+            self._secure_server(pub)
+            pub.setsockopt(zmq.MAXMSGSIZE, MAX_SUBSCRIPTION_BYTES)
+            pub.sndhwm = PUB_HIGH_WATER_MARK
+            pub.linger = 0
+            pub.bind(pub_address)
+        except BaseException:
+            _close_public_sockets(router, monitor, pub)
+            raise
+        self._router, self._monitor, self._pub = router, monitor, pub
+        self.rep_endpoint = router.getsockopt_string(zmq.LAST_ENDPOINT)
         self.pub_endpoint = pub.getsockopt_string(zmq.LAST_ENDPOINT)
 
     def _secure_server(self, socket: zmq.Socket[bytes]) -> None:
@@ -259,15 +279,19 @@ class RpcServer:
 
     # -- the I/O thread ---------------------------------------------------------------------------------
 
-    def _run(self) -> None:
-        assert self._router is not None
-        self._io_thread_id = threading.get_ident()
+    def _new_poller(self) -> zmq.Poller:
         poller = zmq.Poller()
         poller.register(self._router, zmq.POLLIN)
         poller.register(self._reply_pull, zmq.POLLIN)
         poller.register(self._monitor, zmq.POLLIN)
         if self._keypair is not None:
             poller.register(self._zap, zmq.POLLIN)
+        return poller
+
+    def _run(self) -> None:
+        assert self._router is not None
+        self._io_thread_id = threading.get_ident()
+        poller = self._new_poller()
         next_heartbeat = time.monotonic()
         while self._running:
             try:
@@ -285,6 +309,9 @@ class RpcServer:
                 if now >= next_heartbeat:
                     self.publish(HEARTBEAT_TOPIC, self._encoder.encode(self.server_info()))
                     self._forget_silent_clients(now)
+                    self._report_suppressed(now)
+                    if self._revoked_clients():
+                        poller = self._new_poller()
                     next_heartbeat = now + self._heartbeat_interval
             except zmq.ContextTerminated:
                 break
@@ -329,7 +356,7 @@ class RpcServer:
         client.last_seen = time.monotonic()
         try:
             call = self._decoder.decode(data)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as exc:
             self._refuse_malformed(client, data, exc)
             return
         if isinstance(call, Ping):
@@ -349,8 +376,16 @@ class RpcServer:
         self._submit(client, call)
 
     def _refuse_malformed(self, client: _Client, data: bytes, exc: Exception) -> None:
+        # msgspec recurses once per nesting level (also to skip an unknown field), so deep nesting ends in
+        # RecursionError, which is refused like any malformed request.
         try:
+            if isinstance(exc, RecursionError):
+                raise exc
             header = self._header_decoder.decode(data)
+        except RecursionError:
+            reason = f"malformed request ({len(data)} bytes, nested too deeply)"
+            self._refuse(client.identity, 0, reason, client)
+            return
         except (msgspec.DecodeError, msgspec.ValidationError):
             reason = f"malformed request ({len(data)} bytes, not a msgpack request map)"
             self._refuse(client.identity, 0, reason, client)
@@ -394,16 +429,19 @@ class RpcServer:
             name = self._authorized().get(key)
             if name is not None:
                 status, text, user = b"200", b"OK", key
+                self._admitted[key] = name
             else:
                 text = b"client key not authorized"
                 self.rejected += 1
+                # One throttle for every refused key: a peer that makes up a new key per attempt must not
+                # get a log line per attempt.
                 self._log(logging.WARNING, f"RPC refused client key {fingerprint(key)}… from {where}: "
-                                           "not in the allow-list", key=f"zap {key!r} {where}")
+                                           "not in the allow-list", key="zap: key not in the allow-list")
         else:
             self.rejected += 1
             kind = mechanism.decode("ascii", "replace")
-            self._log(logging.WARNING, f"RPC refused a {kind} connection from {where}: CURVE required",
-                      key=f"zap {kind} {where}")
+            self._log(logging.WARNING, f"RPC refused a {kind[:16]!r} connection from {where}: CURVE required",
+                      key="zap: no CURVE")
         self._zap.send_multipart([version, request_id, status, text, user, b""])
 
     def _read_monitor(self) -> None:
@@ -441,6 +479,42 @@ class RpcServer:
             if not client.pings:
                 continue  # an idle call socket of a client: its heartbeat connection speaks for it
             self._log(logging.WARNING, f"RPC client {client.label} lost (no heartbeat for {limit:.0f} s)")
+
+    def _revoked_clients(self) -> bool:
+        """On the I/O thread, every heartbeat: end the sessions of admitted keys that left the allow-list by
+        binding both sockets again. True when it did (the caller needs a new poller)."""
+        if not self._admitted or self._authorized is None:
+            return False
+        allowed = self._authorized()
+        removed = {key: name for key, name in self._admitted.items() if key not in allowed}
+        if not removed:
+            return False
+        assert self._context is not None
+        with self._pub_lock:
+            _close_public_sockets(self._router, self._monitor, self._pub)
+            self._router = self._pub = None
+            self._open_public_sockets_again(self._context)
+        with self._lane_lock:
+            self._clients.clear()  # their connections are gone; replies to them could not be routed
+        self._admitted = {}
+        self.revocations += 1
+        for key, name in removed.items():
+            self._log(logging.WARNING, f"RPC client {name} ({fingerprint(key)}…) was removed from the "
+                                       "allow-list: its session has ended (every client reconnected)")
+        return True
+
+    def _open_public_sockets_again(self, context: zmq.Context[zmq.Socket[bytes]]) -> None:
+        """Bind the same endpoints again; ZeroMQ releases a closed socket's port asynchronously, so a bind can
+        fail for a moment (bounded retries)."""
+        deadline = time.monotonic() + 5.0
+        while True:
+            try:
+                self._open_public_sockets(context, self.rep_endpoint, self.pub_endpoint)
+                return
+            except zmq.ZMQError as exc:
+                if exc.errno != zmq.EADDRINUSE or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     # -- dispatch to the workers -----------------------------------------------------------------------
 
@@ -524,25 +598,67 @@ class RpcServer:
 
     def _log(self, level: int, message: str, key: str | None = None) -> None:
         """Log; lines with a `key` are limited to LOG_BURST per LOG_WINDOW seconds each, so a hostile peer
-        that repeats itself cannot flood the log (the number suppressed is reported with the next line)."""
+        that repeats itself cannot flood the log. The lines held back are counted and reported in one line
+        when their window ends (`_report_suppressed`, every heartbeat)."""
         if key is not None:
             now = time.monotonic()
             with self._log_lock:
-                window_start, count, suppressed = self._log_windows.get(key, (now, 0, 0))
-                if now - window_start > LOG_WINDOW:
-                    window_start, count = now, 0
-                if count >= LOG_BURST:
-                    self._log_windows[key] = (window_start, count, suppressed + 1)
+                window = self._log_windows.get(key)
+                if window is None or now - window.start > self._log_window:
+                    if window is not None and window.suppressed:
+                        self._emit(window.level, window.summary())
+                    if len(self._log_windows) > 10_000:
+                        self._log_windows.clear()
+                    window = self._log_windows[key] = _LogWindow(now, level, key, self._log_window)
+                if window.count >= LOG_BURST:
+                    window.suppressed += 1
                     return
-                self._log_windows[key] = (window_start, count + 1, 0)
-                if len(self._log_windows) > 10_000:
-                    self._log_windows.clear()
-            if suppressed:
-                message = f"{message} ({suppressed} similar lines suppressed)"
+                window.count += 1
+        self._emit(level, message)
+
+    def _report_suppressed(self, now: float) -> None:
+        """One line per throttled key whose window has ended with lines held back."""
+        with self._log_lock:
+            ended = [key for key, window in self._log_windows.items()
+                     if now - window.start > self._log_window]
+            windows = [self._log_windows.pop(key) for key in ended]
+        for window in windows:
+            if window.suppressed:
+                self._emit(window.level, window.summary())
+
+    def _emit(self, level: int, message: str) -> None:
         if self._log_function is not None:
             self._log_function(level, message)
         else:
             _logger.log(level, message)
+
+
+@dataclass(eq=False)
+class _LogWindow:
+    """Throttling state of one kind of log line."""
+
+    start: float
+    level: int
+    key: str
+    length: float
+    count: int = 0
+    suppressed: int = 0
+
+    def summary(self) -> str:
+        return (f"RPC server: {self.suppressed} more line(s) like '{self.key}' in {self.length:g} s, "
+                "not logged")
+
+
+def _close_public_sockets(router: zmq.Socket[bytes] | None, monitor: zmq.Socket[bytes] | None,
+                          pub: zmq.Socket[bytes] | None) -> None:
+    if router is not None:
+        if monitor is not None:
+            with contextlib.suppress(zmq.ZMQError):
+                router.disable_monitor()
+        router.close(linger=0)
+    for socket in (monitor, pub):
+        if socket is not None:
+            socket.close(linger=0)
 
 
 def _union(types: Sequence[type[Call]]) -> Any:

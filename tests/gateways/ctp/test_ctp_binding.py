@@ -216,8 +216,11 @@ def test_night_session_dates_from_the_data() -> None:
     assert czce["trading_day"] == 20261130
     # Day session: ActionDay, or TradingDay when ActionDay is empty.
     assert _convert("DCE", ActionDay="", UpdateTime="09:00:00")["datetime"] == _at(2026, 11, 30, 9, 0, 0)
-    # Empty ActionDay at night: the trading day's rule.
-    assert _convert("CZCE", ActionDay="", UpdateTime="21:00:00")["datetime"] == _at(2026, 11, 27, 21, 0, 0)
+    # Empty ActionDay at night: TradingDay's rule (the trading day; on CZCE the calendar date).
+    assert _convert("SHFE", ActionDay="", UpdateTime="21:00:00")["datetime"] == _at(2026, 11, 27, 21, 0, 0)
+    assert _convert("CZCE", TradingDay="20261127", ActionDay="", UpdateTime="21:00:00")["datetime"] == _at(
+        2026, 11, 27, 21, 0, 0
+    )
     # Malformed times are "unknown" (0), never a guess from the local clock.
     assert _convert(UpdateTime="9:30:00")["datetime"] == 0
     assert _convert(UpdateTime="25:00:00")["datetime"] == 0

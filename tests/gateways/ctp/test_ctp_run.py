@@ -19,9 +19,11 @@ from vtcore.gateways.ctp import library, unavailable
 def test_run_sim_shows_live_state(tmp_path: Path) -> None:
     pytest.importorskip("vtcore._ctp", reason="vtcore was built without the CTP SDK")
     pytest.importorskip("vtcore.gateways.ctp.sim")
-    environment = {**os.environ, "VTCORE_HOME": str(tmp_path / "home")}
+    # Without the test session's always-open default: the --always-open switch must make it tick at any hour.
+    environment = {key: value for key, value in os.environ.items() if key != "VTCORE_SIM_ALWAYS_OPEN"}
+    environment["VTCORE_HOME"] = str(tmp_path / "home")
     result = subprocess.run(
-        [sys.executable, "-m", "vtcore.cli", "run", "--sim", "--duration", "8"],
+        [sys.executable, "-m", "vtcore.cli", "run", "--sim", "--always-open", "--duration", "8"],
         capture_output=True,
         text=True,
         timeout=300,

@@ -11,7 +11,12 @@ ready, e.g. authenticated, logged_in, settlement_confirmed, contracts_loaded):
     disconnected -> connecting -> connected -> ... -> ready
     plus "timeout" (no answer at all: CTP is silent on a refused port), "<what>_rejected" (the broker refused
     a login or authentication; not retried until connect() is called again, so a wrong password cannot lock
-    the account), "unavailable" (the library was refused) and "closed".
+    the account; reconnects do not hide it), "unavailable" (the library was refused) and "closed".
+
+A gateway makes every front's API object (`create`: the library is loaded and checked, the flow files are
+written, nothing starts) before it starts any (`begin`), so a refused library leaves no front running. Flow
+folders are owner-only (0700 at every level, the SDK's files 0600). A request on a released API object (the
+gateway closed, also while the request was on its way) returns CLOSED instead of raising.
 
 `QueryPump` sends queries one at a time, at most one per `interval` (CTP's flow limit is one per second),
 retrying only on the SDK's flow-control results, driven by the gateway's timer and never by blocking a
@@ -34,7 +39,7 @@ from vtcore.errors import SdkUnavailableError
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways._sdk.structs import SdkStruct
 from vtcore.object import GatewayStateData
-from vtcore.setting import get_settings_dir
+from vtcore.setting import get_folder_path
 
 #: The Thost family's request results (the same in CTP and CTP-Mini).
 REQUEST_RESULTS = {
@@ -43,6 +48,9 @@ REQUEST_RESULTS = {
     -3: "more requests per second than allowed",
 }
 FLOW_CONTROL_RESULTS = (-2, -3)
+#: `Front.request`'s result when the API object is gone (the gateway closed, or closing).
+CLOSED = -1000
+CLOSED_REASON = "the gateway is closed"
 DISCONNECT_REASONS = {
     0x1001: "network read failed",
     0x1002: "network write failed",
@@ -53,6 +61,8 @@ DISCONNECT_REASONS = {
 
 
 def request_result(code: int) -> str:
+    if code == CLOSED:
+        return CLOSED_REASON
     return f"{code} ({REQUEST_RESULTS.get(code, 'unknown error')})"
 
 
@@ -98,6 +108,8 @@ class Front:
         self.rejected = ""  # the broker's refusal, while not retrying
         self._request_ids = itertools.count(1)  # next() is atomic: requests come from several threads
         self.logged_in = False
+        self.connected = False  # between the SDK's connected and disconnected callbacks
+        self.logged_in_before = False  # with the setting of the last connect()
         self._handlers: dict[int, Callable[[Message], None]] | None = None
 
     def next_request_id(self) -> int:
@@ -116,28 +128,46 @@ class Front:
         gateway.write_log(f"{self.name} front: {state}" + (f" ({message})" if message else ""), level)
 
     def flow_folder(self) -> Path:
-        return get_settings_dir() / f"{self.sdk}_flow" / self.gateway.gateway_name / self.name
+        """<settings>/<sdk>_flow/<gateway>/<front>, created 0700 at every level (or tightened to it)."""
+        return get_folder_path(f"{self.sdk}_flow/{self.gateway.gateway_name}/{self.name}")
 
     def start(
         self, create_api: Callable[[str, object], Any], address: str, register: str = "register_front"
     ) -> None:
-        """Create the API object (`create_api(flow folder, producer capsule)`), register `address` (with the
-        API's method `register`: TORA's FENS addresses go to register_name_server), Init(). A second call only
-        retries a refused or pending login: the SDK is already reconnecting."""
-        self.rejected = ""
+        """`create` and `begin` in one (a gateway with more than one front makes them all first)."""
+        self.begin(address, self.create(create_api), register)
+
+    def create(self, create_api: Callable[[str, object], Any]) -> bool:
+        """Create the API object (`create_api(flow folder, producer capsule)`): the vendor library is loaded
+        and checked and the flow files are written, but nothing starts. False when it exists already."""
         if self.api is not None:
-            if self.state in ("connected", "login_rejected", "auth_rejected"):
-                self.on_connected()
-            return
+            return False
         gateway = self.gateway
+        flow = self.flow_folder()
         self.producer = gateway.create_producer(f"{gateway.gateway_name}.{self.name}", self.on_message)
         try:
-            self.api = create_api(str(self.flow_folder()), self.producer.capsule())
+            self.api = create_api(str(flow), self.producer.capsule())
         except OSError as exc:  # vtcore.errors.SdkLibraryError: refused before any SDK call
             gateway.event_engine.remove_producer(self.producer)
             self.producer = None
             self.set_state("unavailable", str(exc), ERROR)
             raise SdkUnavailableError(f"{self.name} front: {exc}") from exc
+        for path in flow.iterdir():  # the SDK writes its flow files with the umask's mode
+            if path.is_file() and not path.is_symlink():
+                path.chmod(0o600)
+        return True
+
+    def begin(self, address: str, created: bool, register: str = "register_front") -> None:
+        """Start a front `create` made: register `address` (with the API's method `register`: TORA's FENS
+        addresses go to register_name_server), Init(). For one that existed already (connect() called again)
+        the SDK is connected or reconnecting: log in now with the new setting."""
+        self.rejected = ""
+        self.logged_in_before = False
+        if not created:
+            if self.connected and not self.logged_in:
+                self.set_state("connected")
+                self.on_connected()
+            return
         self.prepare()
         getattr(self.api, register)(address)
         self.set_state("connecting", address)
@@ -146,15 +176,16 @@ class Front:
     def prepare(self) -> None:
         """Front-specific calls between creating the API object and Init()."""
 
-    def close(self) -> None:
+    def close(self, state: str = "closed", message: str = "") -> None:
         api, producer = self.api, self.producer
         self.api = self.producer = None
+        self.connected = False
         if api is not None:
             api.release()
         if producer is not None:
             self.gateway.event_engine.remove_producer(producer)
         self.logged_in = False
-        self.set_state("closed")
+        self.set_state(state, message)
 
     def check_timeout(self, now: float, timeout: float) -> None:
         if self.api is None or self.timeout_reported or self.state not in ("connecting", "disconnected"):
@@ -169,11 +200,13 @@ class Front:
             )
 
     def request(self, name: str, fields: SdkStruct | dict[str, Any] | None = None) -> int:
-        """Send request `name` with its struct (or a dict of its fields); the SDK's result code, -1 when there
-        is no API object. A field that does not fit its struct raises ValueError naming it; nothing is
-        sent."""
-        if self.api is None:
-            return -1
+        """Send request `name` with its struct (or a dict of its fields); the SDK's result code, CLOSED when
+        the API object is gone (also when close() released it while this request was on its way: the binding
+        raises RuntimeError then). A field that does not fit its struct raises ValueError naming it; nothing
+        is sent."""
+        api = self.api
+        if api is None:
+            return CLOSED
         index, struct_class = self.requests[name]
         if struct_class is None:
             payload: Any = b""
@@ -183,7 +216,10 @@ class Front:
             payload = struct_class(**(fields or {})).buffer
         else:
             raise TypeError(f"{name} sends {struct_class.__name__}, not {type(fields).__name__}")
-        return int(self.api.request(index, payload, self.next_request_id()))
+        try:
+            return int(api.request(index, payload, self.next_request_id()))
+        except RuntimeError:  # "the API object was released"
+            return CLOSED
 
     def struct(self, request: str, **fields: Any) -> SdkStruct:
         """The struct that request `request` sends, with `fields` set (each checked: ValueError names a field

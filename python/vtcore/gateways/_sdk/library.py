@@ -31,12 +31,20 @@ class LibrarySpec:
     hint: str = field(default="")  # how to get the libraries, for the error message
 
 
-def _find(folder: Path, stem: str) -> Path | None:
+def _find(folder: Path, stem: str, source: str) -> Path | None:
+    """`<stem>.so`, else the one auditwheel-hashed `<stem>-<hash>.so`; SdkUnavailableError when several
+    hashed ones make the choice ambiguous."""
     exact = folder / f"{stem}.so"
     if exact.is_file():
         return exact
     hashed = sorted(folder.glob(f"{stem}-*.so"))
-    return hashed[0] if len(hashed) == 1 else None
+    if len(hashed) > 1:
+        names = ", ".join(path.name for path in hashed)
+        raise SdkUnavailableError(
+            f"{len(hashed)} {stem} libraries in {folder} (from {source}): {names}; the choice is ambiguous, "
+            f"so none is loaded: keep one, or name it {stem}.so"
+        )
+    return hashed[0] if hashed else None
 
 
 def library_folder(spec: LibrarySpec, library_dir: str = "") -> tuple[Path, str]:
@@ -58,7 +66,7 @@ def find_libraries(spec: LibrarySpec, library_dir: str = "") -> dict[str, Path]:
     folder, source = library_folder(spec, library_dir)
     found: dict[str, Path] = {}
     for role, stem in spec.stems.items():
-        path = _find(folder, stem)
+        path = _find(folder, stem, source)
         if path is None:
             raise SdkUnavailableError(f"no {stem}*.so in {folder} (from {source})")
         found[role] = path

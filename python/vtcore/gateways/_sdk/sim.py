@@ -19,6 +19,9 @@ Which configuration the simulator uses (``cpp/sim_core/README.md`` lists every k
 * the built-in defaults: any user id and password log in, nine instruments on SHFE, INE, DCE, CZCE, CFFEX and
   GFEX, 20 ticks per second.
 
+Market data ticks only inside each exchange's trading hours (China time), as on a real front, unless the
+configuration says ``"market_data": {"always_open": true}`` or ``$VTCORE_SIM_ALWAYS_OPEN`` is ``1``.
+
 With a ``"control"`` section the simulator listens on a loopback port for JSON lines; :class:`SimControl`
 speaks that protocol so a test can disconnect a front, start a tick burst or move a price when it chooses.
 """
@@ -38,10 +41,20 @@ import vtcore
 from vtcore.errors import SdkUnavailableError, VtcoreError
 
 CONFIG_ENV = "VTCORE_SIM_CONFIG"
+#: "1": market data around the clock instead of only in each exchange's trading hours (demos, benchmarks,
+#: tests that must pass at any hour), unless the configuration's `market_data.always_open` says otherwise
+ALWAYS_OPEN_ENV = "VTCORE_SIM_ALWAYS_OPEN"
 DIR_ENV = "VTCORE_SIM_DIR"  # overrides the sim_lib folder (a development build's <build>/sim_lib)
 CORE_LIBRARY_NAME = "libvtcore_simcore.so"
 # installed into the package folder (in an editable install that is not where this source file is)
 _INSTALL_DIRS = [Path(folder) / "sim_lib" for folder in vtcore.__path__]
+
+
+def hours_note() -> str:
+    """What a peer's description adds about the trading hours: nothing when the simulator is always open."""
+    if os.environ.get(ALWAYS_OPEN_ENV) == "1":
+        return ""
+    return " (it ticks only in the exchanges' trading hours, China time; --always-open: around the clock)"
 
 
 class SimulatorError(VtcoreError):
@@ -118,8 +131,9 @@ FRONT_ENDS: dict[str, SimFrontEnd] = {
 
 
 def open_around_the_clock() -> None:
-    """For a sim peer (`vtcore run --sim`): the A-share securities quote and trade at any hour, unless
-    $VTCORE_SIM_ALWAYS_OPEN says otherwise ("0": only in the exchanges' sessions). Futures always do."""
+    """For a sim peer (`vtcore run --sim`): the simulator quotes and trades at any hour (A-share securities
+    and futures alike), unless $VTCORE_SIM_ALWAYS_OPEN says otherwise ("0": only in the exchanges'
+    sessions)."""
     os.environ.setdefault("VTCORE_SIM_ALWAYS_OPEN", "1")
 
 

@@ -6,10 +6,11 @@ in `$VTCORE_CTP_LIB_DIR`, or in the installed openctp-ctp package's `openctp_ctp
 vtcore on Linux x86-64). A folder may hold the plain names (libthostmduserapi_se.so, libthosttraderapi_se.so)
 or auditwheel's hashed ones.
 
-Known behaviour of the real library (vendor-sdks.md): it prints
+Known behaviour of the real library (vendor-sdks.md, and tests/gateways/ctp/test_ctp_faults.py): it prints
 `CThostFtdcUserApiImplBase::OnSessionDisconnected[...][ 4097]` to standard output on every disconnect
 (vtcore does not redirect fd 1), reports nothing at all for a refused address (the gateway's connect timeout
-covers that), and starts two threads per API object in Init().
+covers that), and starts two threads per API object in Init(); an API object that was created but never
+Init()ed releases cleanly (so the gateway can make both before starting either).
 """
 
 from __future__ import annotations

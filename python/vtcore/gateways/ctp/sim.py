@@ -16,6 +16,7 @@ from typing import Any
 
 from vtcore.gateways import SimPeer
 from vtcore.gateways._sdk.sim import (
+    ALWAYS_OPEN_ENV,
     CONFIG_ENV,
     CORE_LIBRARY_NAME,
     DIR_ENV,
@@ -23,10 +24,12 @@ from vtcore.gateways._sdk.sim import (
     SimControl,
     SimulatorError,
     front_address,
+    hours_note,
     write_config,
 )
 
 __all__ = [
+    "ALWAYS_OPEN_ENV",
     "CONFIG_ENV",
     "CORE_LIBRARY_NAME",
     "DIR_ENV",
@@ -80,4 +83,4 @@ def simulator_setting(
 def start_peer() -> SimPeer:
     """The CTP gateway's local peer: the simulator libraries, which the gateway loads in-process (nothing
     to start or stop)."""
-    return SimPeer("CTP", simulator_setting(), description="CTP on the built-in simulator")
+    return SimPeer("CTP", simulator_setting(), description=f"CTP on the built-in simulator{hours_note()}")

@@ -8,7 +8,7 @@ import os
 from typing import Any
 
 from vtcore.gateways import SimPeer
-from vtcore.gateways._sdk.sim import FRONT_ENDS
+from vtcore.gateways._sdk.sim import FRONT_ENDS, hours_note
 
 FRONT_END = FRONT_ENDS["mini"]
 
@@ -23,4 +23,5 @@ def simulator_setting(
 
 def start_peer() -> SimPeer:
     """The simulator libraries, which the gateway loads in-process (nothing to start or stop)."""
-    return SimPeer("MINI", simulator_setting(), description="CTP-Mini on the built-in simulator")
+    description = f"CTP-Mini on the built-in simulator{hours_note()}"
+    return SimPeer("MINI", simulator_setting(), description=description)

@@ -60,7 +60,6 @@ from vtcore.object import (
     CancelRequest,
     GatewayStateData,
     HistoryRequest,
-    LogData,
     OrderRequest,
     QuoteRequest,
     SubscribeRequest,
@@ -658,8 +657,7 @@ class RpcGateway(BaseGateway):
         elif isinstance(data, schema.PositionMsg):
             self._check_position_owner(data)
         elif isinstance(data, schema.LogMsg):
-            obj = LogData(gateway_name=self.gateway_name, msg=f"[{server_gateway}] {data.msg}",
-                          level=data.level)
+            obj.msg = f"[{server_gateway}] {obj.msg}"  # masked by the codec, like the server's side
         elif isinstance(data, schema.GatewayStateMsg):
             obj.front = f"{server_gateway}/{data.front}"
         helper = _HELPERS.get(event_type or _DEFAULT_TYPES.get(type(data), ""))

@@ -120,6 +120,7 @@ class ToraFront(Front):
         self.start(create, address, register)
 
     def on_front_connected(self, message: Message) -> None:
+        self.connected = True
         self.set_state("connected")
         self.on_connected()
 
@@ -146,6 +147,7 @@ class ToraFront(Front):
 
     def on_front_disconnected(self, message: Message) -> None:
         self.logged_in = False
+        self.connected = False
         reason = DISCONNECT_REASONS.get(message.request_id, "unknown reason")
         self.set_state(
             "disconnected", f"reason {message.request_id:#x}: {reason}; the SDK reconnects", WARNING

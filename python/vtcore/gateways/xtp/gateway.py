@@ -203,9 +203,9 @@ class XtpFront(Front):
     def on_error(self, message: Message) -> None:
         self.gateway.write_log(f"{self.name} front: {message.error_text}", ERROR)
 
-    def close(self) -> None:
+    def close(self, state: str = "closed", message: str = "") -> None:
         self._closing.set()
-        super().close()
+        super().close(state, message)
         thread, self._login_thread = self._login_thread, None
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=10)

@@ -30,7 +30,8 @@ struct Stamp {
 };
 
 // Night session (18:00-06:00): TradingDay is the next weekday after the session's evening. ActionDay is the
-// calendar date, except on DCE and CZCE, which put the trading day in ActionDay during the night session.
+// calendar date, except on DCE, which puts the trading day in ActionDay during the night session. (CZCE's
+// market data carries the calendar date in TradingDay too at night: Exchange::write_tick.)
 // Holidays are not modelled (only weekends). `trading_day_override` (YYYYMMDD or "") replaces the computed day.
 Stamp make_stamp(LocalNs t, std::string_view exchange, std::string_view trading_day_override);
 

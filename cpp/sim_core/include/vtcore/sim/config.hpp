@@ -67,8 +67,9 @@ struct MarketDataConfig {
   int64_t count = -1;       // ticks per session before the stream stops; -1 = unlimited
   std::string replay;       // JSON-lines file of DepthMarketData fields to replay instead of the random walk
   bool walk = true;         // false: prices stay where they are (only times and volumes advance)
-  // true: quote and trade at any hour (demos, benchmarks); false: A-share securities only inside their sessions
-  // (ashare.hpp). Default: $VTCORE_SIM_ALWAYS_OPEN (or $VTCORE_CTPSIM_ALWAYS_OPEN) == "1".
+  // true: quote and trade at any hour (demos, benchmarks); false: futures tick only inside their exchange's
+  // sessions (sessions.hpp), A-share securities quote and trade only inside theirs (ashare.hpp).
+  // Default: $VTCORE_SIM_ALWAYS_OPEN (or $VTCORE_CTPSIM_ALWAYS_OPEN) == "1".
   bool always_open = false;
 };
 
@@ -84,6 +85,7 @@ struct FrontConfig {
   int connect_delay_ms = 0;
   int reconnect_delay_ms = 1000;
   int response_delay_ms = 0;
+  int query_interval_ms = 1000;  // trader front: a ReqQry* sooner than this after the last returns -3; 0 = off
 };
 
 struct FaultConfig {

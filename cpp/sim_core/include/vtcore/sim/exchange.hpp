@@ -114,10 +114,11 @@ class Exchange {
   // Market data.
   int instrument_index(std::string_view instrument) const;  // -1 when unknown
   // Advances the walk of instrument `index` one step, matches resting orders, and writes the tick; false (and
-  // nothing advances) while the instrument's market is closed (A-share sessions unless `always_open`).
+  // nothing advances) while the instrument's market is closed (its exchange's sessions, sessions.hpp for
+  // futures and ashare.hpp for securities, unless `always_open`).
   bool next_tick(int index, Tick& tick);
   // With the simulated clock, when none of `indexes` trades now: moves the clock to the next session of any of
-  // them and returns true (the wall clock cannot be moved: false).
+  // them and returns true (the closed hours pass in no time; the wall clock cannot be moved: false).
   bool skip_closed_hours(const std::vector<int>& indexes);
   // A replayed tick: updates the book from it and matches resting orders.
   void apply_replayed_tick(const Tick& tick);
@@ -215,7 +216,8 @@ class Exchange {
   int login_rejects_[3] = {0, 0, 0};  // per FrontKind
   int last_session_ = 0;
   long long last_order_sys_id_ = 0;
-  long long last_trade_id_ = 0;
+  long long last_trade_id_ = 0;                          // every trade: SequenceNo
+  std::map<std::string, long long, std::less<>> trade_ids_;  // per exchange: TradeID
   long long last_local_id_ = 0;
   int notify_sequence_ = 0;
   LocalNs sim_time_ = 0;

@@ -14,7 +14,15 @@ Each front has an explicit state, pushed as GatewayStateData and logged on every
     plus "timeout" (no answer at all: a Thost SDK is silent on a refused port), "login_rejected" /
     "auth_rejected" (the broker refused; not retried until connect() is called again, so a wrong password
     cannot lock the account) and "closed".
-The SDK reconnects by itself; every OnFrontConnected re-authenticates, logs in and resubscribes.
+The SDK reconnects by itself; every OnFrontConnected re-authenticates, logs in and resubscribes. A refusal
+stays the front's state (reconnects do not hide it) until connect() is called again; the one exception is a
+refused automatic re-login of the market-data front, which checks no password: it is retried with a backoff,
+so that market data is never switched off for good by a transient refusal.
+connect() makes both API objects (both libraries loaded and checked) before it starts either front. close()
+returns in bounded time whatever other threads do: requests that begin after it are refused at once (an
+order becomes REJECTED with the reason), one that races it is refused the same way, never raised; after the
+next login, orders of an earlier session still SUBMITTING are looked up in the exchange's order list and
+REJECTED when it lacks them.
 Queries go through one queue, at most one request per second (the brokers' flow limit), driven by
 EVENT_TIMER and never by blocking a callback; account and positions are polled every `query_interval` seconds.
 
@@ -39,7 +47,7 @@ from vtcore.constant import Direction, Exchange, Product, Status
 from vtcore.errors import SdkUnavailableError, SettingsError
 from vtcore.event import EVENT_TIMER, Event, EventEngine
 from vtcore.gateway import BaseGateway
-from vtcore.gateways._sdk.front import DISCONNECT_REASONS, Front, QueryPump
+from vtcore.gateways._sdk.front import CLOSED, CLOSED_REASON, DISCONNECT_REASONS, Front, QueryPump
 from vtcore.gateways._sdk.front import request_result as _request_result
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways._sdk.structs import SdkStruct
@@ -54,6 +62,7 @@ from vtcore.object import (
     PositionData,
     SubscribeRequest,
     TradeData,
+    check_request,
 )
 from vtcore.orders import OrderTracker
 from vtcore.records import TICK_SYMBOL_SIZE
@@ -117,20 +126,27 @@ class ThostFront(Front):
         self.gateway: ThostGateway = gateway
         self.setting: ThostSetting | None = None
 
-    def start_with(self, setting: ThostSetting, api_class: Any, library: Any, address: str) -> None:
+    def create_with(self, setting: ThostSetting, api_class: Any, library: Any) -> bool:
         self.setting = setting
-        self.start(lambda flow, capsule: api_class(str(library), flow, capsule, setting.production), address)
+        return self.create(lambda flow, capsule: api_class(str(library), flow, capsule, setting.production))
 
     def on_front_connected(self, message: Message) -> None:
+        self.connected = True
+        if self.rejected:  # the refusal stays this front's state until connect() is called again
+            self.gateway.write_log(f"{self.name} front: not logging in again: {self.rejected}", WARNING)
+            return
         self.set_state("connected")
         self.on_connected()
 
     def on_front_disconnected(self, message: Message) -> None:
         self.logged_in = False
+        self.connected = False
         reason = DISCONNECT_REASONS.get(message.request_id, "unknown reason")
-        self.set_state(
-            "disconnected", f"reason {message.request_id:#x}: {reason}; the SDK reconnects", WARNING
-        )
+        text = f"reason {message.request_id:#x}: {reason}; the SDK reconnects"
+        if self.rejected:
+            self.gateway.write_log(f"{self.name} front: disconnected ({text}); still {self.state}", WARNING)
+            return
+        self.set_state("disconnected", text, WARNING)
 
     def on_heart_beat_warning(self, message: Message) -> None:
         self.gateway.write_log(f"{self.name} front: no message for {message.request_id} s", WARNING)
@@ -160,28 +176,53 @@ class MdFront(ThostFront):
     def __init__(self, gateway: ThostGateway) -> None:
         super().__init__(gateway, gateway.types.MD_REQUESTS)
         self.subscribed: dict[str, Exchange] = {}
+        self.relogin_at = 0.0  # when a refused automatic re-login is tried again (0: none waiting)
+        self.relogin_delay = 0.0
 
     def on_connected(self) -> None:
-        if self.rejected:
-            self.gateway.write_log(f"md front: not logging in again: {self.rejected}", WARNING)
-            return
+        self.relogin_at = 0.0
         result = self.request("ReqUserLogin", self.login_request())
         if result != 0:
             self.gateway.write_log(f"md front: login request failed: {_request_result(result)}", ERROR)
 
     def on_rsp_user_login(self, message: Message) -> None:
         if message.error is not None:
-            self.reject("login", message.error_text)
+            if self.logged_in_before:
+                self.relogin_refused(message.error_text)
+            else:  # the first login with this setting: the setting may be wrong, so no retry
+                self.reject("login", message.error_text)
             return
-        self.logged_in = True
+        self.logged_in = self.logged_in_before = True
+        self.relogin_delay = 0.0
         day = message.data.TradingDay if message.data is not None else ""  # type: ignore[attr-defined]
         self.set_state("logged_in", f"trading day {day}")
         if self.subscribed:
             self.send_subscribe(list(self.subscribed.items()))
         self.set_state("ready", f"{len(self.subscribed)} subscription(s)")
 
+    def relogin_refused(self, error_text: str) -> None:
+        """An automatic re-login, with a setting that logged in before, was refused: a market-data front
+        checks no password (a retry cannot lock the account), so it is tried again, later and later."""
+        self.relogin_delay = min(max(self.relogin_delay * 2, self.gateway.md_relogin_delay), 60.0)
+        self.relogin_at = time.monotonic() + self.relogin_delay
+        self.set_state(
+            "login_rejected",
+            f"re-login refused by the broker ({error_text}); the market-data front checks no password, so "
+            f"it is tried again in {self.relogin_delay:g} s",
+            WARNING,
+        )
+
+    def retry_login(self, now: float) -> None:
+        if self.relogin_at and now >= self.relogin_at and self.connected and not self.logged_in:
+            self.relogin_at = 0.0
+            self.on_connected()
+
     def send_subscribe(self, items: list[tuple[str, Exchange]]) -> None:
-        result = self.api.subscribe([(symbol, exchange.value) for symbol, exchange in items])
+        api = self.api
+        try:
+            result = CLOSED if api is None else api.subscribe([(s, exchange.value) for s, exchange in items])
+        except RuntimeError:  # released by close() meanwhile
+            result = CLOSED
         if result != 0:
             self.gateway.write_log(f"md front: subscribe failed: {_request_result(result)}", ERROR)
 
@@ -215,6 +256,7 @@ class TdFront(ThostFront):
         self.queries = QueryPump(self, gateway._lock)
         self.last_poll = 0.0
         self.poll_account_next = True
+        self.queried_orders: set[str] = set()  # order ids listed by the current ReqQryOrder answer
 
     def prepare(self) -> None:
         # Replay the day's private flow so that orders and trades from before this session are known;
@@ -225,9 +267,6 @@ class TdFront(ThostFront):
     def on_connected(self) -> None:
         setting = self.setting
         assert setting is not None
-        if self.rejected:
-            self.gateway.write_log(f"td front: not logging in again: {self.rejected}", WARNING)
-            return
         if setting.auth_code:
             request = self.struct(
                 "ReqAuthenticate",
@@ -266,7 +305,7 @@ class TdFront(ThostFront):
             self.session_id = data.SessionID
             max_ref = data.MaxOrderRef.strip()
             self.order_ref = max(self.order_ref, int(max_ref) if max_ref.isdigit() else 0)
-            self.logged_in = True
+            self.logged_in = self.logged_in_before = True
         day = data.TradingDay
         self.trading_day = mapping.parse_day(day)
         self.set_state("logged_in", f"front {self.front_id}, session {self.session_id}, trading day {day}")
@@ -282,9 +321,15 @@ class TdFront(ThostFront):
 
     def load_contracts(self) -> None:
         if self.contracts_loaded:
-            self.set_state("ready")
+            self.set_ready()
         else:
             self.enqueue("ReqQryInstrument", self.struct("ReqQryInstrument"))
+
+    def set_ready(self) -> None:
+        self.set_state("ready")
+        if self.gateway.unanswered_orders():  # orders of an earlier session that never got an answer
+            self.queried_orders = set()
+            self.enqueue("ReqQryOrder", self.investor("ReqQryOrder"))
 
     def on_rsp_settlement_info_confirm(self, message: Message) -> None:
         if message.error is not None:
@@ -323,7 +368,20 @@ class TdFront(ThostFront):
         if message.is_last:
             self.contracts_loaded = True
             self.set_state("contracts_loaded", f"{len(self.gateway.contracts)} contracts")
-            self.set_state("ready")
+            self.set_ready()
+
+    def on_rsp_qry_order(self, message: Message) -> None:
+        """The day's orders, queried after a re-login while orders of an earlier session had no answer: what
+        the exchange does not list never reached it (queued when the connection or the gateway closed)."""
+        if message.error is not None:
+            self.gateway.write_log(f"td front: order query failed: {message.error_text}", ERROR)
+            return
+        data: Any = message.data
+        if data is not None:
+            self.queried_orders.add(f"{data.FrontID}_{data.SessionID}_{data.OrderRef.strip()}")
+            self.gateway.update_order(data)
+        if message.is_last:
+            self.gateway.reject_unanswered(self.queried_orders)
 
     def on_rsp_qry_trading_account(self, message: Message) -> None:
         if message.error is not None:
@@ -374,6 +432,7 @@ class ThostGateway(BaseGateway):
 
     connect_timeout: float = 10.0  # seconds without any answer from a front before "timeout" is reported
     query_interval: float = 2.0  # seconds between account / position polls (they alternate)
+    md_relogin_delay: float = 2.0  # first wait before a refused automatic md re-login is retried (doubles)
 
     def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
         super().__init__(event_engine, gateway_name or self.default_name)
@@ -396,6 +455,7 @@ class ThostGateway(BaseGateway):
         self._pushed_positions: set[tuple[str, Exchange, Direction]] = set()
         self._nearest_logged: set[str] = set()
         self._timer_registered = False
+        self._closed = False  # set by close(): requests are refused until the next connect()
         self.setting: ThostSetting | None = None
         # The request structs with this setting's constant fields filled once (see _templates)
         self._order_template: SdkStruct | None = None
@@ -422,12 +482,22 @@ class ThostGateway(BaseGateway):
             self.write_log(f"cannot connect: {exc}", ERROR)
             raise
         self.setting = parsed
+        self._closed = False
         if not self._timer_registered:
             self.event_engine.register(EVENT_TIMER, self._on_timer)
             self._timer_registered = True
         self.write_log(f"connecting {parsed!r} with {td_library.name} and {md_library.name}")
-        self.td.start_with(parsed, binding.TraderApi, td_library, parsed.td_address)
-        self.md.start_with(parsed, binding.MdApi, md_library, parsed.md_address)
+        # Both libraries are loaded and checked before either front starts, so a refused one leaves nothing
+        # running (a trade front logged in beside a market-data library that was refused).
+        td_created = self.td.create_with(parsed, binding.TraderApi, td_library)
+        try:
+            md_created = self.md.create_with(parsed, binding.MdApi, md_library)
+        except SdkUnavailableError as exc:
+            if td_created:  # made, never started
+                self.td.close("unavailable", f"not started: {exc}")
+            raise
+        self.td.begin(parsed.td_address, td_created)
+        self.md.begin(parsed.md_address, md_created)
 
     #: the request structs' fields filled from the setting, by the setting key that fills them
     _SETTING_FIELDS: ClassVar[dict[str, str]] = {
@@ -466,6 +536,11 @@ class ThostGateway(BaseGateway):
         self._order_shapes = {}
 
     def close(self) -> None:
+        """Stop both fronts. Returns in bounded time whatever other threads do: requests that start from now
+        on are refused at once."""
+        # No lock is taken (request threads hold it back to back): a send that checked _closed just before
+        # finds the API object gone and becomes REJECTED (Front.request returns CLOSED).
+        self._closed = True
         if self._timer_registered:
             self.event_engine.unregister(EVENT_TIMER, self._on_timer)
             self._timer_registered = False
@@ -478,6 +553,7 @@ class ThostGateway(BaseGateway):
             front.check_timeout(now, self.connect_timeout)
         self.td.pump(now)
         self.td.poll(now, self.query_interval)
+        self.md.retry_login(now)
         for key, since in list(self._pending_since.items()):
             if key not in self._pending_trades:
                 del self._pending_since[key]
@@ -502,7 +578,8 @@ class ThostGateway(BaseGateway):
         return ""
 
     def subscribe(self, req: SubscribeRequest) -> None:
-        problem = self._check_symbol(req.symbol, req.exchange)
+        check_request(req)  # TypeError / ValueError for a bad field, as for send_order
+        problem = CLOSED_REASON if self._closed else self._check_symbol(req.symbol, req.exchange)
         if len(req.symbol.encode()) > TICK_SYMBOL_SIZE:  # the C++ side would refuse each of its ticks
             problem = f"symbols of more than {TICK_SYMBOL_SIZE} bytes do not fit a tick record"
         if problem:
@@ -517,11 +594,16 @@ class ThostGateway(BaseGateway):
                 self.write_log(f"cannot subscribe {req.vt_symbol}: {exc}", ERROR)
 
     def unsubscribe(self, req: SubscribeRequest) -> None:
+        check_request(req)
         if self.md.subscribed.pop(req.symbol, None) is None:
             self.write_log(f"{req.vt_symbol} was not subscribed", WARNING)
             return
-        if self.md.logged_in:
-            result = self.md.api.unsubscribe([req.symbol])
+        api = self.md.api
+        if self.md.logged_in and api is not None:
+            try:
+                result = api.unsubscribe([req.symbol])
+            except RuntimeError:  # released by close() meanwhile
+                result = CLOSED
             if result != 0:
                 self.write_log(f"unsubscribe {req.vt_symbol} failed: {_request_result(result)}", ERROR)
 
@@ -553,18 +635,20 @@ class ThostGateway(BaseGateway):
         return ""
 
     def send_order(self, req: OrderRequest) -> str:
+        check_request(req)  # TypeError / ValueError for a bad field, in the caller's thread
         # The lock is held until the request is handed to the SDK, so that the order's reports (handled on the
         # engine thread under the same lock) are always queued after SUBMITTING. SUBMITTING is queued before
         # the request goes out: the engine thread dispatches it while the exchange works, and once the request
         # is sent this thread has nothing left to do with the GIL, which the engine thread needs for the first
         # report (queueing after the send held the GIL from it: order round trip p50 about 10 % slower,
-        # benchmarks/bench_order_roundtrip.py). A request the SDK refuses then makes the order REJECTED.
+        # benchmarks/bench_order_roundtrip.py). A request the SDK refuses then makes the order REJECTED, as
+        # does one that close() beat to the API object.
         with self._lock:
             td = self.td
             td.order_ref += 1
             ref = td.order_ref
             order = req.create_order_data(f"{td.front_id}_{td.session_id}_{ref}", self.gateway_name)
-            problem = self._order_problem(req)
+            problem = CLOSED_REASON if self._closed else self._order_problem(req)
             if not problem:
                 try:
                     request: Any = self._order_shape(req).copy()
@@ -578,7 +662,9 @@ class ThostGateway(BaseGateway):
             request.VolumeTotalOriginal = int(req.volume)
             self.orders.order(order)
             result = td.request("ReqOrderInsert", request)
-            if result != 0:
+            if result == CLOSED:  # close() released the API object while this order was on its way
+                self.orders.reject(order, f"{CLOSED_REASON}: the order was not sent")
+            elif result != 0:
                 self.orders.reject(order, f"ReqOrderInsert returned {_request_result(result)}")
         return order.vt_orderid
 
@@ -604,7 +690,27 @@ class ThostGateway(BaseGateway):
             self._order_shapes[key] = shape
         return shape  # type: ignore[no-any-return]
 
+    def unanswered_orders(self) -> list[OrderData]:
+        """SUBMITTING orders of earlier sessions (their front/session is not the current one): sent before a
+        disconnect or a close, with no report since."""
+        current = f"{self.td.front_id}_{self.td.session_id}_"
+        return [order for order in self.orders.active_orders()
+                if order.status == Status.SUBMITTING and not order.orderid.startswith(current)]
+
+    def reject_unanswered(self, listed: set[str]) -> None:
+        """After the day's orders were queried: an unanswered order the exchange does not list was never
+        received, so it is REJECTED (it can no longer reach the exchange: its session is gone)."""
+        for order in self.unanswered_orders():
+            if order.orderid not in listed:
+                reason = ("never reached the exchange (the connection or the gateway closed before it was "
+                          "sent): the exchange's order list after the re-login lacks it")
+                self.orders.reject(order, reason)
+
     def cancel_order(self, req: CancelRequest) -> None:
+        check_request(req)
+        if self._closed:
+            self.write_log(f"cannot cancel {req.orderid}: {CLOSED_REASON}", ERROR)
+            return
         parts = req.orderid.split("_")
         if len(parts) != 3 or not all(part.lstrip("-").isdigit() for part in parts):
             problem = f"not a {self.title} order id (front_session_ref)"
@@ -625,7 +731,9 @@ class ThostGateway(BaseGateway):
             self.write_log(f"cannot cancel {req.orderid}: {exc}", ERROR)
             return
         result = self.td.request("ReqOrderAction", request)
-        if result != 0:
+        if result == CLOSED:
+            self.write_log(f"cannot cancel {req.orderid}: {CLOSED_REASON}", ERROR)
+        elif result != 0:
             self.write_log(
                 f"cancel of {req.orderid} failed: ReqOrderAction returned {_request_result(result)}", ERROR
             )

@@ -2,8 +2,9 @@
 // on the SDK's market-data thread (no Python).
 //
 // Event time: UpdateTime "HH:MM:SS", UpdateMillisec (an integer: 5 means .005 s), ActionDay and TradingDay
-// through vtcore/china_time.hpp (the night-session rule is there). trading_day is the session's trading day
-// when known (CZCE reports the calendar date as TradingDay at night), else TradingDay.
+// through vtcore/china_time.hpp (`china_tick_time_ns`: each exchange's fields as it fills them at night, the
+// login's trading day only as a fallback). trading_day: `china_tick_trading_day` (TradingDay, except CZCE's at
+// night, which is the calendar date).
 //
 // Prices: CTP marks "no value" with DBL_MAX; every price (limits included), turnover and open interest
 // that is not finite or has magnitude >= 1e300 becomes 0.0.
@@ -32,12 +33,11 @@ bool convert_tick(const Depth& d, std::uint16_t exchange, std::int32_t session_t
   if (exchange == 0) exchange = exchange_code(fixed_view(d.ExchangeID));
   out.exchange = exchange;
   out.localtime = local_ns;
-  out.datetime = china_time_ns(fixed_view(d.ActionDay), fixed_view(d.TradingDay), fixed_view(d.UpdateTime),
-                               d.UpdateMillisec, exchange, session_trading_day);
-  const std::int32_t reported = parse_date(fixed_view(d.TradingDay));
+  out.datetime = china_tick_time_ns(fixed_view(d.ActionDay), fixed_view(d.TradingDay), fixed_view(d.UpdateTime),
+                                    d.UpdateMillisec, exchange, session_trading_day, local_ns);
   const int hour = (d.UpdateTime[0] - '0') * 10 + (d.UpdateTime[1] - '0');
-  const bool night = out.datetime != 0 && (hour >= 18 || hour < 6);
-  out.trading_day = session_trading_day && (night || !reported) ? session_trading_day : reported;
+  out.trading_day =
+      china_tick_trading_day(parse_date(fixed_view(d.TradingDay)), hour, out.datetime, exchange, session_trading_day);
   out.volume = static_cast<double>(d.Volume);
   out.turnover = clean_price(d.Turnover);
   out.open_interest = clean_price(d.OpenInterest);
