@@ -123,21 +123,22 @@ class SdkStruct:
 # -- field descriptors (used by the generated classes) -------------------------------------------------------
 
 
-def _text(raw: bytes | bytearray, at: int, length: int) -> str:
+def _text(raw: bytes | bytearray, at: int, length: int, encoding: str = "gb18030") -> str:
     end = raw.find(_NUL, at, at + length)
     data = raw[at : end if end >= 0 else at + length]
-    return data.decode() if data.isascii() else data.decode("gb18030", "replace")
+    return data.decode() if data.isascii() else data.decode(encoding, "replace")
 
 
-def text_field(label: str, offset: int, length: int) -> property:
-    """char[length]: a str (GB18030 on the wire); at most length - 1 bytes are stored."""
+def text_field(label: str, offset: int, length: int, encoding: str = "gb18030") -> property:
+    """char[length]: a str (GB18030 on the wire unless the SDK says otherwise: XTP's is UTF-8); at most
+    length - 1 bytes are stored."""
 
     def get(self: SdkStruct) -> str:
-        return _text(self._raw, self._at + offset, length)
+        return _text(self._raw, self._at + offset, length, encoding)
 
     def put(self: SdkStruct, value: str | bytes) -> None:
         if isinstance(value, str):
-            data = value.encode() if value.isascii() else value.encode("gb18030")
+            data = value.encode() if value.isascii() else value.encode(encoding)
         elif isinstance(value, (bytes, bytearray)):
             data = bytes(value)
         else:

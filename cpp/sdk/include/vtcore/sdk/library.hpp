@@ -11,8 +11,11 @@
 // local library resolves such symbols only from the process's global scope) name them in `system_preload`:
 // they are opened by soname with RTLD_GLOBAL first, which adds nothing the process did not have by name. A
 // library that cannot bind all its symbols (OES 0.16.x needs a pthread name glibc >= 2.34 lacks) is still asked
-// its version, lazily, so that a library of another version is refused as such. Nothing opened here is ever
-// dlclose()d: a vendor's threads may still be leaving its code after Release() returns.
+// its version, lazily, so that a library of another version is refused as such. An SDK whose version only a
+// created object reports (XTP: GetApiVersion is virtual) leaves `read_version` empty; its library is then
+// checked to be that SDK's (the factory must be there) and the object's version right after the factory
+// (ApiObject, `Traits::object_version`), before any other call. Nothing opened here is ever dlclose()d: a
+// vendor's threads may still be leaving its code after Release() returns.
 #pragma once
 
 #include <dlfcn.h>
@@ -54,7 +57,8 @@ struct LibrarySpec {
   std::string kind;              // "market-data", "trader"
   std::string factory_symbol;    // the (mangled or C) name of the factory
   std::string expected_version;  // the version the headers describe
-  /// Reads the version from the opened library (e.g. a static GetApiVersion()); "" when it has none.
+  /// Reads the version from the opened library (e.g. a static GetApiVersion()); empty: only a created object
+  /// knows it (checked by ApiObject through `Traits::object_version`).
   std::function<std::string(void* handle)> read_version;
   std::function<bool(std::string_view reported, std::string_view expected)> version_matches = version_matches_prefix;
   std::vector<std::string> preload;  // file names, opened from the library's folder first
@@ -137,7 +141,7 @@ inline Library open_library(const std::string& path, const LibrarySpec& spec) {
   } catch (const LibraryError& error) {
     throw LibraryError(path + " is not a " + spec.sdk + " " + spec.kind + " library (" + error.what() + ")");
   }
-  if (!spec.version_matches(library.version, spec.expected_version)) {
+  if (spec.read_version && !spec.version_matches(library.version, spec.expected_version)) {
     throw VersionMismatchError(version_mismatch_message(path, library.version, spec));
   }
   library.factory = library.symbol(spec.factory_symbol.c_str());
