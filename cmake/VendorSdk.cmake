@@ -133,10 +133,15 @@ function(vtcore_vendor_sdk id)
   _vtcore_json_string(version_json "${version}")
   _vtcore_json_string(reason_json "${reason}")
   _vtcore_json_string(title_json "${arg_TITLE}")
+  if(declared)  # vtcore's own declarations: the user supplies the library (vtcore info says whether they did)
+    set(declared_json "true")
+  else()
+    set(declared_json "false")
+  endif()
   file(WRITE "${CMAKE_BINARY_DIR}/sdk_build_info/${lower}.json"
     "{\n  \"sdk\": \"${lower}\",\n  \"title\": ${title_json},\n  \"found\": ${found_json},\n"
     "  \"api_version\": ${version_json},\n  \"library_versions\": ${library_versions},\n"
-    "  \"unavailable_reason\": ${reason_json}\n}\n")
+    "  \"declared\": ${declared_json},\n  \"unavailable_reason\": ${reason_json}\n}\n")
   install(FILES "${CMAKE_BINARY_DIR}/sdk_build_info/${lower}.json" DESTINATION vtcore/gateways/_sdk/build_info)
 
   set(VTCORE_${id}_FOUND ${found} PARENT_SCOPE)

@@ -103,6 +103,8 @@ void register_trading(py::module_& m) {
           },
           py::arg("query_id"), py::arg("kind"), py::arg("filter") = py::bytes(),
           "Queue a query (QUERY_* kind, its filter struct's bytes or b'' for all).")
+      .def("error_message", &TradingSession::error_message, py::arg("code"),
+           "The library's text for an OES error code or errno.")
       .def_property_readonly("connected", &TradingSession::connected)
       .def_property_readonly("last_report", &TradingSession::last_report);
 }

@@ -59,6 +59,11 @@ class TradingSession : public std::enable_shared_from_this<TradingSession> {
   void query(std::int32_t query_id, std::int32_t kind, const std::string& filter);
 
   [[nodiscard]] bool connected() const noexcept { return connected_.load(); }
+  /// The library's text for an OES error code or errno (OesApi_GetErrorMsg).
+  [[nodiscard]] std::string error_message(int code) const {
+    const char* text = fn_.OesApi_GetErrorMsg(code);
+    return text != nullptr ? text : "";
+  }
   [[nodiscard]] std::int64_t last_report() const noexcept { return last_report_.load(); }
 
  private:

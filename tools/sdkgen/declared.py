@@ -6,6 +6,7 @@ The spec (`sdk/<id>/<version>.spec`) is a line-based transcription of the vendor
 so a reviewer can hold it beside them:
 
     sdk oes OES 0.17.5.8                       id, title, API version
+    text utf-8                                 the encoding of char[N] text (default gb18030)
     alias BOOL int32                           a typedef (scalar, record or alias)
     struct OesOrdReqT 72 [align 8] [python OesOrdReq]
       0 int32 clSeqNo                          offset, type, name ([N] for an array)
@@ -113,6 +114,7 @@ class Spec:
     id: str = ""
     title: str = ""
     version: str = ""
+    text_encoding: str = "gb18030"  # of char[N] fields ("text utf-8": OES documents its text as UTF-8)
     records: dict[str, Record] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
     enums: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
@@ -213,6 +215,10 @@ def parse_spec(text: str) -> Spec:
             if len(words) != 3:
                 raise SpecError(f"line {number}: 'sdk <id> <title> <version>'")
             spec.id, spec.title, spec.version = words
+        elif keyword_ == "text":
+            if len(words) != 1:
+                raise SpecError(f"line {number}: 'text <encoding>'")
+            spec.text_encoding = words[0]
         elif keyword_ in ("struct", "union"):
             if len(words) < 2 or not words[1].isdigit():
                 raise SpecError(f"line {number}: '{keyword_} <name> <size> [align N] [python Class]'")
@@ -521,7 +527,8 @@ def emit_python(spec: Spec, *, stub: bool = False) -> str:
         for n, k, fmt, off, count in fields:
             label = f"{record.python}.{n}"
             if k == "s":
-                out.append(f'    {n} = text_field("{label}", {off}, {count})')
+                encoding = "" if spec.text_encoding == "gb18030" else f', "{spec.text_encoding}"'
+                out.append(f'    {n} = text_field("{label}", {off}, {count}{encoding})')
             elif k == "c":
                 out.append(f'    {n} = char_field("{label}", {off})')
             elif k == "a":

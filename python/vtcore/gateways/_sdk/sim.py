@@ -109,6 +109,7 @@ class SimFrontEnd:
 FRONT_ENDS: dict[str, SimFrontEnd] = {
     "ctp": SimFrontEnd("ctp", "CTP", "libthostmduserapi_se.so", "libthosttraderapi_se.so"),
     "mini": SimFrontEnd("mini", "CTP-Mini", "libthostmduserapi.so", "libthosttraderapi.so"),
+    "oes": SimFrontEnd("oes", "OES", "liboes_api.so", "liboes_api.so"),  # one library for both sides
 }
 
 
