@@ -189,6 +189,8 @@ _FIELD_ZH: dict[str, str] = {
     "tws_host": "TWS地址",
     "tws_port": "TWS端口",
     "client_id": "客户号",
+    "customize_ip": "自定义IP",
+    "customize_mac": "自定义MAC",
 }
 
 LANGUAGES = ("zh", "en")

@@ -16,13 +16,20 @@ from vtcore.object import CancelRequest, OrderRequest, SubscribeRequest
 
 pytest.importorskip("vtcore._oes", reason="vtcore was built without the OES declarations")
 
-from vtcore.gateways._sdk.sim import write_config  # noqa: E402
-from vtcore.gateways.oes import OesGateway  # noqa: E402
-from vtcore.gateways.oes.sim import simulator_setting, stock_config  # noqa: E402
+from vtcore.gateways._sdk.sim import write_config
+from vtcore.gateways.oes import OesGateway
+from vtcore.gateways.oes.sim import simulator_setting, stock_config
 
 
-def order(symbol: str, exchange: Exchange, direction: Direction, volume: float, price: float,
-          kind: OrderType = OrderType.LIMIT) -> OrderRequest:
+def order(
+    symbol: str,
+    exchange: Exchange,
+    direction: Direction,
+    volume: float,
+    price: float,
+    *,
+    kind: OrderType = OrderType.LIMIT,
+) -> OrderRequest:
     return OrderRequest(symbol, exchange, direction, kind, volume, price, Offset.NONE)
 
 
@@ -35,8 +42,10 @@ def oes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[MainEngine, 
     recorder = Recorder(main_engine)
     main_engine.add_gateway(OesGateway)
     main_engine.connect(simulator_setting(write_config(folder / "sim.json", config)), "OES")
-    recorder.wait(lambda: main_engine.get_contract("600000.SSE") and main_engine.get_all_positions(),
-                  what="contracts and positions")
+    recorder.wait(
+        lambda: main_engine.get_contract("600000.SSE") and main_engine.get_all_positions(),
+        what="contracts and positions",
+    )
     yield main_engine, recorder
     main_engine.close()
 
@@ -72,8 +81,11 @@ def test_limit_buy_rests_then_is_cancelled(oes: tuple[MainEngine, Recorder]) -> 
     resting = recorder.reaches(vt_orderid, Status.NOTTRADED)
     main_engine.cancel_order(CancelRequest(resting.orderid, "601318", Exchange.SSE), "OES")
     recorder.reaches(vt_orderid, Status.CANCELLED)
-    assert [o.status for o in recorder.orders(vt_orderid)] == [Status.SUBMITTING, Status.NOTTRADED,
-                                                                Status.CANCELLED]
+    assert [o.status for o in recorder.orders(vt_orderid)] == [
+        Status.SUBMITTING,
+        Status.NOTTRADED,
+        Status.CANCELLED,
+    ]
 
 
 def test_yesterdays_shares_sell_and_fill_once(oes: tuple[MainEngine, Recorder]) -> None:
@@ -82,8 +94,10 @@ def test_yesterdays_shares_sell_and_fill_once(oes: tuple[MainEngine, Recorder]) 
     recorder.reaches(vt_orderid, Status.ALLTRADED)
     trades = recorder.wait(lambda: recorder.trades(vt_orderid), what="the sell's trade")
     assert sum(t.volume for t in trades) == 300 and trades[0].vt_tradeid.startswith("OES.SZSE.")
-    recorder.wait(lambda: any(p.symbol == "000001" and p.volume == 700 for p in recorder.positions()),
-                  what="the holding after the sell")
+    recorder.wait(
+        lambda: any(p.symbol == "000001" and p.volume == 700 for p in recorder.positions()),
+        what="the holding after the sell",
+    )
 
 
 def test_t_plus_1_refuses_selling_more_than_yesterdays_holding(oes: tuple[MainEngine, Recorder]) -> None:
@@ -100,7 +114,7 @@ def test_t_plus_1_refuses_selling_more_than_yesterdays_holding(oes: tuple[MainEn
         (order("600000", Exchange.SSE, Direction.LONG, 150, 10.0), "not a multiple of the lot of 100"),
         (order("600000", Exchange.SSE, Direction.LONG, 100, 10.005), "not on the price tick of 0.01"),
         (order("600000", Exchange.SSE, Direction.LONG, 100, 11.5), "above the limit-up price 11"),
-        (order("600000", Exchange.SSE, Direction.LONG, 100, 10.0, OrderType.FOK), "FOK does not exist"),
+        (order("600000", Exchange.SSE, Direction.LONG, 100, 10.0, kind=OrderType.FOK), "FOK does not exist"),
     ],
 )
 def test_bad_orders_are_rejected_with_a_reason_before_sending(
@@ -121,11 +135,21 @@ def test_an_oes_error_code_is_rejected_with_its_meaning(oes: tuple[MainEngine, R
 
 def test_market_orders_use_each_exchanges_kind(oes: tuple[MainEngine, Recorder]) -> None:
     main_engine, recorder = oes
-    sse = main_engine.send_order(order("601318", Exchange.SSE, Direction.LONG, 100, 0, OrderType.FAK), "OES")
-    szse = main_engine.send_order(order("000001", Exchange.SZSE, Direction.LONG, 100, 0, OrderType.FOK), "OES")
+    sse = main_engine.send_order(
+        order("601318", Exchange.SSE, Direction.LONG, 100, 0, kind=OrderType.FAK), "OES"
+    )
+    szse = main_engine.send_order(
+        order("000001", Exchange.SZSE, Direction.LONG, 100, 0, kind=OrderType.FOK), "OES"
+    )
     for vt_orderid in (sse, szse):
-        done = recorder.wait(lambda v=vt_orderid: recorder.last_order(v) if recorder.last_order(v).status in (
-            Status.ALLTRADED, Status.CANCELLED) else None, what=f"{vt_orderid} ends")
+        done = recorder.wait(
+            lambda v=vt_orderid: (
+                recorder.last_order(v)
+                if recorder.last_order(v).status in (Status.ALLTRADED, Status.CANCELLED)
+                else None
+            ),
+            what=f"{vt_orderid} ends",
+        )
         assert done.type in (OrderType.FAK, OrderType.FOK) and done.traded == 100
 
 
@@ -165,6 +189,6 @@ def test_a_wrong_password_is_refused_and_not_retried(tmp_path: Path) -> None:
 def test_an_md5_password_logs_in(tmp_path: Path) -> None:
     import hashlib  # noqa: PLC0415
 
-    digest = "md5:" + hashlib.md5(b"oes-sim-pass").hexdigest()  # noqa: S324 - the API's own scheme
+    digest = "md5:" + hashlib.md5(b"oes-sim-pass").hexdigest()
     setting = simulator_setting(write_config(tmp_path / "sim.json", stock_config()), password=digest)
     assert connect_states(setting, "report", "connected", "login_rejected").state == "connected"

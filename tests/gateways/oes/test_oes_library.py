@@ -18,10 +18,11 @@ from vtcore.errors import SdkUnavailableError
 
 pytest.importorskip("vtcore._oes", reason="vtcore was built without the OES declarations")
 
-from vtcore.gateways._sdk.sim import FRONT_ENDS, write_config  # noqa: E402
-from vtcore.gateways.oes import OesGateway  # noqa: E402
-from vtcore.gateways.oes.sim import simulator_setting, stock_config  # noqa: E402
-from test_oes_gateway import connect_states  # noqa: E402
+from test_oes_gateway import connect_states
+
+from vtcore.gateways._sdk.sim import FRONT_ENDS, write_config
+from vtcore.gateways.oes import OesGateway
+from vtcore.gateways.oes.sim import simulator_setting, stock_config
 
 # A library that says it is OES 0.16.1.1 (its structs differ from 0.17.5.8's): any call beyond the version
 # getters leaves a mark, so the test sees that none was made.
@@ -70,8 +71,10 @@ def test_another_version_is_refused_naming_both_before_any_call(
     folder = tmp_path / "old"
     folder.mkdir()
     (tmp_path / "old.c").write_text(OLD_LIBRARY)
-    subprocess.run([compiler, "-shared", "-fPIC", "-o", str(folder / "liboes_api.so"), str(tmp_path / "old.c")],
-                   check=True)
+    subprocess.run(
+        [compiler, "-shared", "-fPIC", "-o", str(folder / "liboes_api.so"), str(tmp_path / "old.c")],
+        check=True,
+    )
     mark = tmp_path / "called"
     monkeypatch.setenv("OES_TEST_MARK", str(mark))
     error = connect_error(gateway_setting(tmp_path, folder))
@@ -119,7 +122,13 @@ def test_a_silent_server_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 def test_vtcore_info_says_built_and_library_not_supplied(tmp_path: Path) -> None:
     env = {"HOME": str(tmp_path), "VTCORE_HOME": str(tmp_path / ".vntrader"), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-m", "vtcore.cli", "info"], capture_output=True, text=True, env=env,
-                          timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "vtcore.cli", "info"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
+    )
     line = next(line for line in done.stdout.splitlines() if line.startswith("OES SDK:"))
     assert "built from vtcore's declarations of OES 0.17.5.8" in line and "library not supplied" in line

@@ -1,5 +1,5 @@
-"""The OES gateway (宽睿: China A-shares, trading on OES, market data on MDS): `from vtcore.gateways.oes import
-OesGateway`.
+"""The OES gateway (宽睿: China A-shares, trading on OES, market data on MDS):
+`from vtcore.gateways.oes import OesGateway`.
 
 OES brings no registry package: the user supplies Quant360's `liboes_api.so` 0.17.5.8 (`library_dir` or
 `$VTCORE_OES_LIB_DIR`; docs/oes.md). Without the OES declarations in the build, OesGateway is a stand-in whose

@@ -87,7 +87,14 @@ ORDER_TYPE_NAMES = {  # what a report's ordType says, for OrderData.type
 }
 
 CHANNELS = {1: "order", 2: "report", 3: "query", 11: "market"}
-STATES = {0: "connecting", 1: "connected", 2: "connect failed", 3: "disconnected", 4: "login_rejected", 5: "closed"}
+STATES = {
+    0: "connecting",
+    1: "connected",
+    2: "connect failed",
+    3: "disconnected",
+    4: "login_rejected",
+    5: "closed",
+}
 # StateMessage (cpp/oes_bindings/session.hpp): channel, state, errno, reserved, value, text[96]
 _STATE = struct.Struct("<iiiiq96s")
 _FLAGS = 4  # the kit's flags word before the structs of a report or query message
@@ -102,8 +109,14 @@ def oes_datetime(date: int, time: int) -> dt.datetime | None:
     """YYYYMMDD + HHMMSSsss (China time) as an aware datetime; None when either is not a valid one."""
     try:
         return dt.datetime(
-            date // 10000, date // 100 % 100, date % 100, time // 10_000_000, time // 100_000 % 100,
-            time // 1000 % 100, time % 1000 * 1000, tzinfo=CHINA_TZ,
+            date // 10000,
+            date // 100 % 100,
+            date % 100,
+            time // 10_000_000,
+            time // 100_000 % 100,
+            time // 1000 % 100,
+            time % 1000 * 1000,
+            tzinfo=CHINA_TZ,
         )
     except ValueError:
         return None
@@ -119,7 +132,7 @@ def code_problem(symbol: str, exchange: Exchange) -> str:
 
 
 class OesGateway(BaseGateway):
-    """China A-shares through OES (宽睿) with MDS market data; `connect(setting)` takes the user's page's keys."""
+    """China A-shares through OES (宽睿) with MDS market data; `connect(setting)` takes the page's keys."""
 
     default_name: ClassVar[str] = "OES"
     default_setting: ClassVar[dict[str, Any]] = DEFAULT_SETTING
@@ -154,8 +167,9 @@ class OesGateway(BaseGateway):
             self.binding = load_binding()
             oes_version, mds_version = self.binding.open_library(str(path))
         except (SdkUnavailableError, SdkLibraryError) as exc:
-            self.on_gateway_state(GatewayStateData(self.gateway_name, front="library", state="unavailable",
-                                                   message=str(exc)))
+            self.on_gateway_state(
+                GatewayStateData(self.gateway_name, front="library", state="unavailable", message=str(exc))
+            )
             self.write_log(f"cannot connect: {exc}", ERROR)
             if isinstance(exc, SdkUnavailableError):
                 raise
@@ -167,17 +181,25 @@ class OesGateway(BaseGateway):
         self.producers.append(td)
         try:
             self.trading = self.binding.Trading(
-                str(path), td.capsule(),
-                order_address=str(setting["td_ord_server"]), report_address=str(setting["td_rpt_server"]),
-                query_address=str(setting["td_qry_server"]), username=username, password=password,
-                customize_ip=str(setting.get("customize_ip", "")), customize_mac=str(setting.get("customize_mac", "")),
+                str(path),
+                td.capsule(),
+                order_address=str(setting["td_ord_server"]),
+                report_address=str(setting["td_rpt_server"]),
+                query_address=str(setting["td_qry_server"]),
+                username=username,
+                password=password,
+                customize_ip=str(setting.get("customize_ip", "")),
+                customize_mac=str(setting.get("customize_mac", "")),
                 driver_id=str(setting.get("hdd_serial", "")),
             )
             if setting.get("md_tcp_server"):
                 md = self.create_producer(f"{self.gateway_name}.md", self.on_md_message)
                 self.producers.append(md)
                 self.market = self.binding.Market(
-                    str(path), md.capsule(), address=str(setting["md_tcp_server"]), username=username,
+                    str(path),
+                    md.capsule(),
+                    address=str(setting["md_tcp_server"]),
+                    username=username,
                     password=password,
                 )
         except ValueError as exc:  # a value longer than its field: refused naming it, nothing connected
@@ -311,7 +333,21 @@ class OesGateway(BaseGateway):
         if reject.origClSeqNo:  # a cancel the counter refused: the order stands
             self.write_log(f"cancel of order {reject.origClSeqNo} refused: {self.error_text(code)}", WARNING)
             return
-        order = self.orders.get(orderid) or self.order_from(reject_as_report(reject))
+        order = self.orders.get(orderid)
+        exchange = EXCHANGES.get(reject.mktId)
+        if order is None and exchange is not None:  # an order of another session of this account
+            order = OrderData(
+                gateway_name=self.gateway_name,
+                symbol=reject.securityId,
+                exchange=exchange,
+                orderid=orderid,
+                type=ORDER_TYPE_NAMES.get(reject.ordType, OrderType.MARKET),
+                direction=Direction.LONG if reject.bsType == oes.OES_BS_TYPE_BUY else Direction.SHORT,
+                offset=Offset.NONE,
+                price=reject.ordPrice / UNIT,
+                volume=float(reject.ordQty),
+                datetime=oes_datetime(reject.ordDate, reject.ordTime),
+            )
         if order is not None:
             self.orders.reject(order, self.error_text(code or reject.ordRejReason))
             self.book.sell_ended(orderid, order.volume)
@@ -343,10 +379,14 @@ class OesGateway(BaseGateway):
             for item in items:
                 cash = oes.OesCashAssetItem.view(item, _FLAGS)
                 balance = cash.currentTotalBal / UNIT
-                self.on_account(AccountData(
-                    gateway_name=self.gateway_name, accountid=cash.cashAcctId, balance=balance,
-                    frozen=balance - cash.currentAvailableBal / UNIT,
-                ))
+                self.on_account(
+                    AccountData(
+                        gateway_name=self.gateway_name,
+                        accountid=cash.cashAcctId,
+                        balance=balance,
+                        frozen=balance - cash.currentAvailableBal / UNIT,
+                    )
+                )
         elif kind == binding.QUERY_HOLDING:
             holdings: dict[tuple[str, Exchange], tuple[float, float]] = {}
             for item in items:
@@ -356,10 +396,17 @@ class OesGateway(BaseGateway):
                     continue
                 volume, sellable = float(holding.sumHld), float(holding.sellAvlHld)
                 holdings[(holding.securityId, exchange)] = (volume, sellable)
-                self.on_position(ashare.stock_position(
-                    self.gateway_name, holding.securityId, exchange, volume=volume, sellable=sellable,
-                    yd_volume=float(holding.originalHld), price=holding.costPrice / UNIT,
-                ))
+                self.on_position(
+                    ashare.stock_position(
+                        self.gateway_name,
+                        holding.securityId,
+                        exchange,
+                        volume=volume,
+                        sellable=sellable,
+                        yd_volume=float(holding.originalHld),
+                        price=holding.costPrice / UNIT,
+                    )
+                )
             self.book.positions_answered(holdings)
 
     def on_stock(self, payload: bytes) -> None:
@@ -377,11 +424,19 @@ class OesGateway(BaseGateway):
             self.book.set_limits(symbol, exchange, up, down)
             if self.market is not None:
                 self.market.set_limits(MDS_EXCHANGES[exchange], int(symbol), up, down)
-        self.on_contract(ContractData(
-            gateway_name=self.gateway_name, symbol=symbol, exchange=exchange, name=item.securityName or symbol,
-            product=Product.EQUITY if rules.product is None else rules.product, size=1,
-            pricetick=rules.pricetick, min_volume=float(rules.min_volume), history_data=False,
-        ))
+        self.on_contract(
+            ContractData(
+                gateway_name=self.gateway_name,
+                symbol=symbol,
+                exchange=exchange,
+                name=item.securityName or symbol,
+                product=Product.EQUITY if rules.product is None else rules.product,
+                size=1,
+                pricetick=rules.pricetick,
+                min_volume=float(rules.min_volume),
+                history_data=False,
+            )
+        )
 
     def query_account(self) -> None:
         if self.binding is not None:
@@ -431,17 +486,17 @@ class OesGateway(BaseGateway):
         if problem:
             self.orders.reject(order, problem)
             return order.vt_orderid
-        if kind is None:
-            order_type = oes.OES_ORD_TYPE_SH_LMT
-        else:
-            order_type = ORDER_TYPES.get((req.exchange, kind), -1)
+        order_type = oes.OES_ORD_TYPE_SH_LMT if kind is None else ORDER_TYPES.get((req.exchange, kind), -1)
         try:
             if order_type < 0:
                 raise ValueError(f"{kind} has no OES order type on {req.exchange.value}")
             request = oes.OesOrdReq(
-                clSeqNo=seq, mktId=MARKETS[req.exchange], ordType=order_type,
+                clSeqNo=seq,
+                mktId=MARKETS[req.exchange],
+                ordType=order_type,
                 bsType=oes.OES_BS_TYPE_BUY if side == ashare.Side.BUY else oes.OES_BS_TYPE_SELL,
-                securityId=req.symbol, ordQty=int(req.volume),
+                securityId=req.symbol,
+                ordQty=int(req.volume),
                 ordPrice=round(req.price * UNIT) if kind is None else 0,
             )
         except (ValueError, TypeError) as exc:  # a field that does not fit: named, nothing sent
@@ -463,13 +518,18 @@ class OesGateway(BaseGateway):
     def cancel_order(self, req: CancelRequest) -> None:
         order = self.orders.get(req.orderid)
         if self.trading is None or not req.orderid.isdigit():
-            self.write_log(f"cannot cancel {req.orderid}: " + ("not connected" if self.trading is None else
-                                                              "not an OES order id"), WARNING)
+            self.write_log(
+                f"cannot cancel {req.orderid}: "
+                + ("not connected" if self.trading is None else "not an OES order id"),
+                WARNING,
+            )
             return
         exchange = order.exchange if order is not None else req.exchange
         try:
             request = oes.OesOrdCancelReq(
-                clSeqNo=self.next_seq(), mktId=MARKETS.get(exchange, 0), securityId=req.symbol,
+                clSeqNo=self.next_seq(),
+                mktId=MARKETS.get(exchange, 0),
+                securityId=req.symbol,
                 origClSeqNo=int(req.orderid),
             )
         except (ValueError, TypeError) as exc:
@@ -478,24 +538,3 @@ class OesGateway(BaseGateway):
         result = self.trading.send_cancel(request.buffer)
         if result != 0:
             self.write_log(f"cancel of {req.orderid} not sent: {os.strerror(-result)}", WARNING)
-
-
-def reject_as_report(reject: Any) -> Any:
-    """A business reject read as an order report (the same leading fields), REJECTED."""
-
-    class _Report:
-        securityId = reject.securityId
-        mktId = reject.mktId
-        clSeqNo = reject.clSeqNo
-        ordType = reject.ordType
-        bsType = reject.bsType
-        ordPrice = reject.ordPrice
-        ordQty = reject.ordQty
-        cumQty = 0
-        ordStatus = oes.OES_ORD_STATUS_INVALID_OES
-        ordDate = reject.ordDate
-        ordTime = reject.ordTime
-        ordCnfmTime = 0
-
-    return _Report
-

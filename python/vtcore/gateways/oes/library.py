@@ -2,8 +2,8 @@
 
 OES is "bring your own library": no registry holds Quant360's SDK, so vtcore builds its binding from its own
 declarations of the 0.17.5.8 layouts (sdk/oes/) and the user points it at the `liboes_api.so` that Quant360 or
-their broker gave them (the `linux64/dll/liboes_api.so` of an `oes_libs-0.17.5.8-release` archive): the gateway
-setting `library_dir`, or `$VTCORE_OES_LIB_DIR`. There is no fallback. The library is opened by path
+their broker gave them (the `linux64/dll/liboes_api.so` of an `oes_libs-0.17.5.8-release` archive): the
+gateway setting `library_dir`, or `$VTCORE_OES_LIB_DIR`. There is no fallback. The library is opened by path
 (RTLD_LOCAL) and its OesApi/MdsApi versions are checked before any other call: another version is refused with
 both versions named (docs/oes.md).
 """
@@ -36,7 +36,8 @@ DEFAULT_SETTING: dict[str, Any] = {
     "library_dir": "",
 }
 OPTIONAL_SETTING = {
-    "customize_ip": "the client IP reported at logon (OesApi_SetCustomizedIpAndMac; default: the library's own)",
+    "customize_ip": "the client IP reported at logon (OesApi_SetCustomizedIpAndMac; default: the "
+    "library's own)",
     "customize_mac": "the client MAC reported at logon (default: the library's own)",
     "library_dir": f"the folder holding liboes_api.so 0.17.5.8 (default: ${LIBRARY_DIR_ENV})",
 }
@@ -45,7 +46,8 @@ LIBRARIES = LibrarySpec(
     "OES",
     {"oes": LIBRARY},
     LIBRARY_DIR_ENV,
-    hint="OES is not on any registry: ask Quant360 or your broker for the oes_libs-0.17.5.8-release archive and "
+    hint="OES is not on any registry: ask Quant360 or your broker for the oes_libs-0.17.5.8-release archive "
+    "and "
     "point library_dir at its linux64/dll folder",
 )
 

@@ -48,8 +48,13 @@ def stock_config(
             }
         ],
         "instruments": [
-            {"id": code, "exchange": exchange, "kind": "fund" if code.startswith("5") else "stock", "name": name,
-             "price": price}
+            {
+                "id": code,
+                "exchange": exchange,
+                "kind": "fund" if code.startswith("5") else "stock",
+                "name": name,
+                "price": price,
+            }
             for code, exchange, name, price in STOCKS
         ],
         "market_data": {"rate": 20, "always_open": True},
