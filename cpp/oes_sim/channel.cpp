@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fcntl.h>
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -14,7 +15,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <map>
 #include <set>
 #include <string_view>
@@ -194,15 +194,24 @@ int last_error() noexcept { return tls_error; }
 
 const char* error_text(int error) noexcept {
   switch (error) {
-    case 0: return "";
-    case ENOENT: return "no usable node (the server refused the connection)";
-    case EACCES: return "logon refused: wrong username or password";
-    case ETIMEDOUT: return "timed out waiting for the server";
-    case ECONNRESET: return "the connection was reset";
-    case ENOTCONN: return "the channel is not connected";
-    case EINVAL: return "invalid argument";
-    case EBADMSG: return "the server's answer is not OES's protocol";
-    default: return std::strerror(error);
+    case 0:
+      return "";
+    case ENOENT:
+      return "no usable node (the server refused the connection)";
+    case EACCES:
+      return "logon refused: wrong username or password";
+    case ETIMEDOUT:
+      return "timed out waiting for the server";
+    case ECONNRESET:
+      return "the connection was reset";
+    case ENOTCONN:
+      return "the channel is not connected";
+    case EINVAL:
+      return "invalid argument";
+    case EBADMSG:
+      return "the server's answer is not OES's protocol";
+    default:
+      return std::strerror(error);
   }
 }
 
@@ -264,11 +273,10 @@ Channel* open_channel(abi::SGeneralClientChannelT* session, const abi::SGeneralC
   std::memset(session, 0, sizeof(*session));
   session->socketFd = -1;  // no socket: the channel lives in this process
   session->heartBtInt = config->heartBtInt;
-  session->__channelType = static_cast<abi::uint8>(
-      kind == ChannelKind::order    ? abi::OESAPI_CHANNEL_TYPE_ORDER
-      : kind == ChannelKind::report ? abi::OESAPI_CHANNEL_TYPE_REPORT
-      : kind == ChannelKind::query  ? abi::OESAPI_CHANNEL_TYPE_QUERY
-                                    : abi::MDSAPI_CHANNEL_TYPE_TCP);
+  session->__channelType = static_cast<abi::uint8>(kind == ChannelKind::order    ? abi::OESAPI_CHANNEL_TYPE_ORDER
+                                                   : kind == ChannelKind::report ? abi::OESAPI_CHANNEL_TYPE_REPORT
+                                                   : kind == ChannelKind::query  ? abi::OESAPI_CHANNEL_TYPE_QUERY
+                                                                                 : abi::MDSAPI_CHANNEL_TYPE_TCP);
   session->__clEnvId = config->clEnvId;
   put(session->senderCompId, user);
   put(session->targetCompId, kind == ChannelKind::market ? "vtcore-mdssim" : "vtcore-oessim");

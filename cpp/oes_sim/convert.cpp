@@ -26,10 +26,14 @@ const abi::OesOrdReqT& request_of(const Order& order) {
 
 std::uint8_t status_of(const Order& order) noexcept {
   switch (order.status) {
-    case OrderStatus::unknown: return abi::OES_ORD_STATUS_NEW;
-    case OrderStatus::queued: return abi::OES_ORD_STATUS_DECLARED;
-    case OrderStatus::part_traded: return abi::OES_ORD_STATUS_PARTIALLY_FILLED;
-    case OrderStatus::all_traded: return abi::OES_ORD_STATUS_FILLED;
+    case OrderStatus::unknown:
+      return abi::OES_ORD_STATUS_NEW;
+    case OrderStatus::queued:
+      return abi::OES_ORD_STATUS_DECLARED;
+    case OrderStatus::part_traded:
+      return abi::OES_ORD_STATUS_PARTIALLY_FILLED;
+    case OrderStatus::all_traded:
+      return abi::OES_ORD_STATUS_FILLED;
     case OrderStatus::cancelled:
       if (order.submit_status == SubmitStatus::insert_rejected) return abi::OES_ORD_STATUS_INVALID_EXCHANGE;
       return order.volume_traded > 0 ? abi::OES_ORD_STATUS_PARTIALLY_CANCELED : abi::OES_ORD_STATUS_CANCELED;
@@ -58,18 +62,28 @@ std::string_view exchange_of_market(int market) noexcept {
 
 std::int32_t error_code(Error error) noexcept {
   switch (error) {
-    case Error::none: return 0;
-    case Error::instrument_not_found: return 1201;
-    case Error::duplicate_order_ref: return 1202;
-    case Error::order_not_found: return 1203;
-    case Error::unsuitable_order_status: return 1204;
+    case Error::none:
+      return 0;
+    case Error::instrument_not_found:
+      return 1201;
+    case Error::duplicate_order_ref:
+      return 1202;
+    case Error::order_not_found:
+      return 1203;
+    case Error::unsuitable_order_status:
+      return 1204;
     case Error::over_close_position:
     case Error::over_close_today_position:
-    case Error::over_close_yesterday_position: return 1205;
-    case Error::insufficient_money: return 1206;
-    case Error::not_logged_in: return 1207;
-    case Error::not_credit_account: return 1208;
-    default: return 1209;
+    case Error::over_close_yesterday_position:
+      return 1205;
+    case Error::insufficient_money:
+      return 1206;
+    case Error::not_logged_in:
+      return 1207;
+    case Error::not_credit_account:
+      return 1208;
+    default:
+      return 1209;
   }
 }
 
@@ -83,19 +97,32 @@ std::int32_t error_code(std::string_view text) {
 
 const char* error_message(std::int32_t code) noexcept {
   switch (code) {
-    case 1201: return "证券代码不存在 (no such security)";
-    case 1202: return "客户委托流水号重复 (clSeqNo already used)";
-    case 1203: return "原始委托不存在 (no such order to cancel)";
-    case 1204: return "委托已终结, 不可撤单 (the order is final)";
-    case 1205: return "可卖持仓不足 (not enough sellable holding)";
-    case 1206: return "可用资金不足 (not enough available cash)";
-    case 1207: return "未登录 (not logged on)";
-    case 1208: return "非信用账户 (not a margin account)";
-    case 1209: return "委托参数错误 (invalid order field)";
-    case 1210: return "不支持的订单类型 (order type not supported by this market)";
-    case 1211: return "不支持的买卖类型 (buy/sell type not supported)";
-    case 1212: return "不支持的市场 (unknown market)";
-    default: break;
+    case 1201:
+      return "证券代码不存在 (no such security)";
+    case 1202:
+      return "客户委托流水号重复 (clSeqNo already used)";
+    case 1203:
+      return "原始委托不存在 (no such order to cancel)";
+    case 1204:
+      return "委托已终结, 不可撤单 (the order is final)";
+    case 1205:
+      return "可卖持仓不足 (not enough sellable holding)";
+    case 1206:
+      return "可用资金不足 (not enough available cash)";
+    case 1207:
+      return "未登录 (not logged on)";
+    case 1208:
+      return "非信用账户 (not a margin account)";
+    case 1209:
+      return "委托参数错误 (invalid order field)";
+    case 1210:
+      return "不支持的订单类型 (order type not supported by this market)";
+    case 1211:
+      return "不支持的买卖类型 (buy/sell type not supported)";
+    case 1212:
+      return "不支持的市场 (unknown market)";
+    default:
+      break;
   }
   std::lock_guard guard(texts_mutex);
   if (code >= kFirstText && code - kFirstText < static_cast<std::int32_t>(texts.size()))
@@ -112,7 +139,9 @@ std::int32_t order_request(const abi::OesOrdReqT& in, OrderRequest& out) {
     return 1209;
   const bool sse = exchange == "SSE";
   switch (in.ordType) {
-    case abi::OES_ORD_TYPE_SH_LMT: out.price_type = PriceType::limit; break;  // SZ_LMT is 0 too
+    case abi::OES_ORD_TYPE_SH_LMT:
+      out.price_type = PriceType::limit;
+      break;  // SZ_LMT is 0 too
     case abi::OES_ORD_TYPE_SZ_LMT_FOK:
       if (sse) return 1210;
       out.volume_condition = VolumeCondition::all;
@@ -122,9 +151,15 @@ std::int32_t order_request(const abi::OesOrdReqT& in, OrderRequest& out) {
       if (!sse) return 1210;
       out.price_type = PriceType::best5_or_limit;
       break;
-    case abi::OES_ORD_TYPE_SH_MTL_BEST: out.price_type = PriceType::reverse_best; break;  // SZ_MTL_BEST is 11
-    case abi::OES_ORD_TYPE_SH_MTL_SAMEPARTY_BEST: out.price_type = PriceType::forward_best; break;
-    case abi::OES_ORD_TYPE_SH_FAK_BEST_5: out.price_type = PriceType::market; break;
+    case abi::OES_ORD_TYPE_SH_MTL_BEST:
+      out.price_type = PriceType::reverse_best;
+      break;  // SZ_MTL_BEST is 11
+    case abi::OES_ORD_TYPE_SH_MTL_SAMEPARTY_BEST:
+      out.price_type = PriceType::forward_best;
+      break;
+    case abi::OES_ORD_TYPE_SH_FAK_BEST_5:
+      out.price_type = PriceType::market;
+      break;
     case abi::OES_ORD_TYPE_SZ_FAK:
       if (sse) return 1210;
       out.price_type = PriceType::best_or_cancel;
@@ -135,7 +170,8 @@ std::int32_t order_request(const abi::OesOrdReqT& in, OrderRequest& out) {
       out.volume_condition = VolumeCondition::all;
       out.time_condition = TimeCondition::ioc;
       break;
-    default: return 1210;
+    default:
+      return 1210;
   }
   out.instrument = std::string(field_view(in.securityId));
   out.exchange = std::string(exchange);
@@ -148,28 +184,33 @@ std::int32_t order_request(const abi::OesOrdReqT& in, OrderRequest& out) {
   return 0;
 }
 
-void fill_reject(abi::OesRptMsgT& out, const abi::OesOrdReqT& in, std::int32_t code, std::int32_t date,
-                 std::int32_t time) {
+namespace {
+
+/// A business reject's head and the body's common fields; the caller copies in what it refuses.
+abi::OesOrdRejectT& reject_body(abi::OesRptMsgT& out, std::int32_t code, std::int32_t date, std::int32_t time) {
   out = abi::OesRptMsgT{};
   out.rptHead.rptMsgType = abi::OESMSG_RPT_BUSINESS_REJECT;
   out.rptHead.execType = abi::OES_EXECTYPE_REJECT;
   out.rptHead.bodyLength = sizeof(abi::OesOrdRejectT);
   out.rptHead.ordRejReason = code;
   abi::OesOrdRejectT& body = out.rptBody.ordRejectRsp;
-  std::memcpy(&body, &in, sizeof(in));  // OesOrdRejectT starts with the request's fields
   body.ordDate = date;
   body.ordTime = time;
   body.ordRejReason = code;
+  return body;
 }
 
-void fill_cancel_reject(abi::OesRptMsgT& out, const abi::OesOrdCancelReqT& in, std::int32_t code,
-                        std::int32_t date, std::int32_t time) {
-  out = abi::OesRptMsgT{};
-  out.rptHead.rptMsgType = abi::OESMSG_RPT_BUSINESS_REJECT;
-  out.rptHead.execType = abi::OES_EXECTYPE_REJECT;
-  out.rptHead.bodyLength = sizeof(abi::OesOrdRejectT);
-  out.rptHead.ordRejReason = code;
-  abi::OesOrdRejectT& body = out.rptBody.ordRejectRsp;
+}  // namespace
+
+void fill_reject(abi::OesRptMsgT& out, const abi::OesOrdReqT& in, std::int32_t code, std::int32_t date,
+                 std::int32_t time) {
+  abi::OesOrdRejectT& body = reject_body(out, code, date, time);
+  std::memcpy(&body, &in, sizeof(in));  // OesOrdRejectT starts with the request's fields
+}
+
+void fill_cancel_reject(abi::OesRptMsgT& out, const abi::OesOrdCancelReqT& in, std::int32_t code, std::int32_t date,
+                        std::int32_t time) {
+  abi::OesOrdRejectT& body = reject_body(out, code, date, time);
   body.clSeqNo = in.clSeqNo;
   body.mktId = in.mktId;
   std::memcpy(body.invAcctId, in.invAcctId, sizeof(body.invAcctId));
@@ -177,9 +218,6 @@ void fill_cancel_reject(abi::OesRptMsgT& out, const abi::OesOrdCancelReqT& in, s
   body.origClSeqNo = in.origClSeqNo;
   body.origClEnvId = in.origClEnvId;
   body.userInfo = in.userInfo;
-  body.ordDate = date;
-  body.ordTime = time;
-  body.ordRejReason = code;
 }
 
 std::uint8_t fill_order(abi::OesOrdCnfmT& out, const Order& order) {
@@ -268,7 +306,7 @@ void fill_stock(abi::OesStockItemT& out, const InstrumentRecord& record) {
   put(out.securityId, spec.id);
   out.mktId = market_id(spec.exchange);
   out.productType = abi::OES_PRODUCT_TYPE_EQUITY;
-  out.securityType = spec.kind == "fund" ? abi::OES_SECURITY_TYPE_FUND
+  out.securityType = spec.kind == "fund"   ? abi::OES_SECURITY_TYPE_FUND
                      : spec.kind == "bond" ? abi::OES_SECURITY_TYPE_BOND
                                            : abi::OES_SECURITY_TYPE_STOCK;
   out.priceTick = units(spec.price_tick);

@@ -19,7 +19,7 @@ namespace vtcore::sim::oes {
 
 inline constexpr double kUnit = 10000.0;
 
-std::uint8_t market_id(std::string_view exchange) noexcept;  // "SSE" -> OES_MKT_SH_ASHARE, else 0
+std::uint8_t market_id(std::string_view exchange) noexcept;   // "SSE" -> OES_MKT_SH_ASHARE, else 0
 std::string_view exchange_of_market(int market_id) noexcept;  // OES_MKT_SH_ASHARE -> "SSE", else ""
 
 /// The code for a core refusal, and the text of any code the simulator gave out (nullptr for none).
@@ -32,8 +32,8 @@ std::int32_t order_request(const abi::OesOrdReqT& in, OrderRequest& out);
 
 void fill_reject(abi::OesRptMsgT& out, const abi::OesOrdReqT& in, std::int32_t code, std::int32_t date,
                  std::int32_t time);
-void fill_cancel_reject(abi::OesRptMsgT& out, const abi::OesOrdCancelReqT& in, std::int32_t code,
-                        std::int32_t date, std::int32_t time);
+void fill_cancel_reject(abi::OesRptMsgT& out, const abi::OesOrdCancelReqT& in, std::int32_t code, std::int32_t date,
+                        std::int32_t time);
 /// An order report (19 ORDER_INSERT for the first state, 20 ORDER_REPORT after) and its message id.
 std::uint8_t fill_order(abi::OesOrdCnfmT& out, const Order& order);
 void fill_trade(abi::OesTrdCnfmT& out, const Trade& trade, const Order* order);

@@ -129,8 +129,8 @@ OES_EXPORT abi::int32 MdsApi_WaitOnMsg(abi::MdsApiSessionInfoT* session, abi::in
     const bool idle = channel->subscribed.empty() || channel->budget == 0;
     auto due = deadline;
     if (!idle && channel->rate > 0) {
-      due = channel->pace_start + std::chrono::duration_cast<Clock::duration>(
-                                      std::chrono::duration<double>(static_cast<double>(channel->sent) / channel->rate));
+      due = channel->pace_start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                                      static_cast<double>(channel->sent) / channel->rate));
     } else if (!idle) {
       due = Clock::now();
     }

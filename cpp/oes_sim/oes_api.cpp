@@ -53,12 +53,13 @@ void queue_entry(Channel& channel, const sim::FlowEntry& entry,
     message.rptHead.bodyLength = sizeof(abi::OesOrdCnfmT);
     message.rptHead.ordRejReason = message.rptBody.ordCnfm.ordRejReason;
     const auto status = message.rptBody.ordCnfm.ordStatus;
-    message.rptHead.execType = status == abi::OES_ORD_STATUS_NEW ? abi::OES_EXECTYPE_INSERT
-                               : status == abi::OES_ORD_STATUS_DECLARED ? abi::OES_EXECTYPE_CONFIRMED
-                               : status == abi::OES_ORD_STATUS_INVALID_EXCHANGE ? abi::OES_EXECTYPE_REJECT
-                               : status == abi::OES_ORD_STATUS_CANCELED || status == abi::OES_ORD_STATUS_PARTIALLY_CANCELED
-                                   ? abi::OES_EXECTYPE_CANCELLED
-                                   : abi::OES_EXECTYPE_TRADE;
+    message.rptHead.execType =
+        status == abi::OES_ORD_STATUS_NEW                ? abi::OES_EXECTYPE_INSERT
+        : status == abi::OES_ORD_STATUS_DECLARED         ? abi::OES_EXECTYPE_CONFIRMED
+        : status == abi::OES_ORD_STATUS_INVALID_EXCHANGE ? abi::OES_EXECTYPE_REJECT
+        : status == abi::OES_ORD_STATUS_CANCELED || status == abi::OES_ORD_STATUS_PARTIALLY_CANCELED
+            ? abi::OES_EXECTYPE_CANCELLED
+            : abi::OES_EXECTYPE_TRADE;
   } else {
     const auto& trade = *std::get<std::shared_ptr<const sim::Trade>>(entry);
     const auto found = orders.find(trade.order_ref);
@@ -69,9 +70,10 @@ void queue_entry(Channel& channel, const sim::FlowEntry& entry,
   }
   std::lock_guard guard(channel.mutex);
   message.rptHead.rptSeqNum = ++channel.last_seq;
-  const std::int32_t bit = message.rptHead.rptMsgType == abi::OESMSG_RPT_ORDER_INSERT   ? abi::OES_SUB_RPT_TYPE_ORDER_INSERT
-                           : message.rptHead.rptMsgType == abi::OESMSG_RPT_ORDER_REPORT ? abi::OES_SUB_RPT_TYPE_ORDER_REPORT
-                                                                                        : abi::OES_SUB_RPT_TYPE_TRADE_REPORT;
+  const std::int32_t bit =
+      message.rptHead.rptMsgType == abi::OESMSG_RPT_ORDER_INSERT   ? abi::OES_SUB_RPT_TYPE_ORDER_INSERT
+      : message.rptHead.rptMsgType == abi::OESMSG_RPT_ORDER_REPORT ? abi::OES_SUB_RPT_TYPE_ORDER_REPORT
+                                                                   : abi::OES_SUB_RPT_TYPE_TRADE_REPORT;
   if (channel.report_types != 0 && (channel.report_types & bit) == 0) return;  // numbered, not subscribed
   channel.reports.push_back(message);
   channel.wake.notify_all();
@@ -242,8 +244,8 @@ OES_EXPORT abi::int32 OesApi_WaitReportMsg(abi::OesApiSessionInfoT* session, abi
     head.msgFlag = 0x50;  // a response, binary protocol
     head.msgId = body.rptMsg.rptHead.rptMsgType;
     head.msgSize = static_cast<abi::int32>(sizeof(abi::OesRptMsgHeadT)) + body.rptMsg.rptHead.bodyLength;
-    session->lastInMsgSeq = static_cast<abi::uint64>(std::max<abi::int64>(
-        static_cast<abi::int64>(session->lastInMsgSeq), body.rptMsg.rptHead.rptSeqNum));
+    session->lastInMsgSeq = static_cast<abi::uint64>(
+        std::max<abi::int64>(static_cast<abi::int64>(session->lastInMsgSeq), body.rptMsg.rptHead.rptSeqNum));
     const abi::int32 result = callback != nullptr ? callback(session, &head, &body, params) : 0;
     if (result < 0) {  // the caller stopped: what is left stays queued
       std::lock_guard guard(channel->mutex);
