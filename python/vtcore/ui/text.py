@@ -189,6 +189,10 @@ _FIELD_ZH: dict[str, str] = {
     "tws_host": "TWS地址",
     "tws_port": "TWS端口",
     "client_id": "客户号",
+    "data_feed": "行情源",
+    "market": "市场",
+    "host": "地址",
+    "port": "端口",
     "customize_ip": "自定义IP",
     "customize_mac": "自定义MAC",
 }
