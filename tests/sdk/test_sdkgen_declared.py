@@ -170,3 +170,18 @@ def test_exports_and_the_command_line(tmp_path: Path) -> None:
     assert exported == [f.name for f in spec.functions] and "local: *;" in emit_exports(spec)
     assert sdkgen_main(["declared", "--spec", str(OES_SPEC), "--out", str(tmp_path)]) == 0
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted(outputs(spec))
+
+
+def test_text_is_read_in_the_specs_encoding() -> None:
+    """OES documents its text fields as UTF-8 (`text utf-8` in the spec); a spec without the line keeps the
+    Thost family's GB18030."""
+    spec = read_spec(OES_SPEC)
+    assert spec.text_encoding == "utf-8"
+    namespace: dict[str, object] = {}
+    exec(compile(emit_python(spec), "_oes_types.py", "exec"), namespace)
+    raw = bytearray(384)
+    name = "浦发银行".encode()
+    raw[216 : 216 + len(name)] = name
+    assert namespace["OesStockItem"].view(bytes(raw)).securityName == "浦发银行"  # type: ignore[attr-defined]
+    plain = parse_spec("sdk x X 1\nstruct A 8 python A\n  0 char name[8]\n")
+    assert plain.text_encoding == "gb18030" and ', "' not in emit_python(plain).split("name = text_field")[1][:40]

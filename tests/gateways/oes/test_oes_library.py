@@ -132,3 +132,26 @@ def test_vtcore_info_says_built_and_library_not_supplied(tmp_path: Path) -> None
     )
     line = next(line for line in done.stdout.splitlines() if line.startswith("OES SDK:"))
     assert "built from vtcore's declarations of OES 0.17.5.8" in line and "library not supplied" in line
+
+
+def exported(library: Path) -> set[str]:
+    nm = shutil.which("nm")
+    if nm is None:
+        pytest.skip("needs nm (binutils)")
+    listing = subprocess.run(
+        [nm, "-D", "--defined-only", str(library)], capture_output=True, text=True, check=True
+    )
+    return {line.split()[-1] for line in listing.stdout.splitlines() if line.strip()}
+
+
+def test_the_simulator_exports_the_spec_functions_and_nothing_of_vtcore_exports_cjson() -> None:
+    """The real library exports its own cJSON_* functions and is opened RTLD_LOCAL: nothing vtcore loads may
+    define cJSON_* (it would interpose or be interposed); the simulator exports exactly the spec's
+    functions."""
+    import vtcore  # noqa: PLC0415
+    from vtcore.gateways.oes import _oes_types  # noqa: PLC0415
+
+    simulator = FRONT_ENDS["oes"].td_library()
+    assert exported(simulator) == set(_oes_types.FUNCTIONS)
+    for library in Path(vtcore.__file__).parent.rglob("*.so"):
+        assert not [name for name in exported(library) if name.startswith("cJSON_")], library
