@@ -9,7 +9,9 @@ is the simulator itself). Control socket and helpers: `vtcore.gateways._sdk.sim`
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -75,6 +77,7 @@ def simulator_setting(
     library_dir = FRONT_END.library_dir()
     if config is None:
         folder = Path(tempfile.mkdtemp(prefix="vtcore-oessim-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)  # read once, when the channels open
         config = write_config(folder / "oes-sim.json", stock_config(username=username, password=password))
     address = front_address(config)
     return {
