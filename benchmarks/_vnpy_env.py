@@ -143,12 +143,15 @@ class BaselineEnv:
 
 
 def stamp_sdks() -> list[str]:
-    """The SDKs whose simulator front-end this build has (each gets a stamping library)."""
+    """The Thost-family SDKs whose simulator front-end this build has (each gets a stamping library; OES's
+    front-end has no vn.py baseline to stamp for)."""
     from vtcore.errors import SdkUnavailableError
     from vtcore.gateways._sdk.sim import FRONT_ENDS
 
     built = []
     for sdk, front in FRONT_ENDS.items():
+        if not front.thost:
+            continue
         try:
             front.library_dir()
         except SdkUnavailableError:

@@ -4,6 +4,7 @@ stubtest, with the allowlist .ci/run uses too)."""
 from __future__ import annotations
 
 import ast
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -16,12 +17,15 @@ ALLOWLIST = Path(__file__).resolve().parents[2] / ".ci" / "stubtest-allowlist.tx
 
 
 def compiled_modules() -> list[str]:
+    """_core, _fast, and the SDK bindings with stubs that this build has (a build without an SDK has none)."""
     modules = ["vtcore._core", "vtcore._fast"]
-    try:
-        import vtcore._ctp  # noqa: F401, PLC0415 - a build without the CTP SDK has no _ctp
-    except ImportError:
-        return modules
-    return [*modules, "vtcore._ctp"]
+    for name in ("vtcore._ctp", "vtcore._oes"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            continue
+        modules.append(name)
+    return modules
 
 
 def test_stubs_match_the_compiled_modules(tmp_path: Path) -> None:

@@ -61,6 +61,7 @@ class SimFrontEnd:
     title: str
     md_name: str
     td_name: str
+    thost: bool = True  # a Thost-family ABI (CTP, CTP-Mini): the benchmarks' vn.py baselines run on it
 
     def library_dir(self) -> Path:
         """The front-end's folder; SdkUnavailableError when its libraries or the core were not built."""
@@ -109,7 +110,7 @@ class SimFrontEnd:
 FRONT_ENDS: dict[str, SimFrontEnd] = {
     "ctp": SimFrontEnd("ctp", "CTP", "libthostmduserapi_se.so", "libthosttraderapi_se.so"),
     "mini": SimFrontEnd("mini", "CTP-Mini", "libthostmduserapi.so", "libthosttraderapi.so"),
-    "oes": SimFrontEnd("oes", "OES", "liboes_api.so", "liboes_api.so"),  # one library for both sides
+    "oes": SimFrontEnd("oes", "OES", "liboes_api.so", "liboes_api.so", thost=False),  # one library for both
 }
 
 
