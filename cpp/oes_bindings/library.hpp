@@ -21,7 +21,6 @@
 
 namespace vtcore::oes {
 
-
 inline constexpr const char* kApiVersion = VTCORE_SDK_API_VERSION;  // "0.17.5.8"
 
 /// An opened, checked liboes_api.so and its functions.

@@ -129,8 +129,7 @@ bool MarketSession::connect() {
       }
     }
   }
-  subscription->mktDataRequestReq =
-      request_for(static_cast<std::uint8_t>(abi::MDS_SUB_MODE_SET), data_types_, count);
+  subscription->mktDataRequestReq = request_for(static_cast<std::uint8_t>(abi::MDS_SUB_MODE_SET), data_types_, count);
   push_state(*producer_, kMarketChannel, kConnecting, 0, 0, endpoint_.uri.c_str());
   reset_session(channel_);
   if (!fn_.MdsApi_InitTcpChannel2(&channel_, &config, subscription.get())) {

@@ -66,7 +66,7 @@ class MarketSession : public std::enable_shared_from_this<MarketSession> {
   std::atomic<bool> connected_{false};
   std::atomic<std::uint64_t> snapshots_{0}, unconverted_{0};
 
-  SessionThread thread_;  // its mutex also guards the four below
+  SessionThread thread_;                            // its mutex also guards the four below
   std::set<Security> subscribed_;                   // what the gateway asked for
   std::vector<std::pair<Security, bool>> changes_;  // (security, add) not yet sent to MDS
   bool rejected_ = false, retry_now_ = false;

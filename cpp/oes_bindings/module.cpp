@@ -57,10 +57,10 @@ void register_trading(py::module_& m) {
   py::class_<TradingSession, std::shared_ptr<TradingSession>>(
       m, "Trading", "The order, report and query channels of one OES account, on their own thread.")
       .def(py::init([](const std::string& library, const py::object& capsule, const std::string& order_address,
-                       const std::string& report_address, const std::string& query_address,
-                       const std::string& username, const std::string& password, const std::string& customize_ip,
-                       const std::string& customize_mac, const std::string& driver_id, int heartbeat,
-                       int connect_timeout_ms, std::int32_t report_types, std::int64_t last_report) {
+                       const std::string& report_address, const std::string& query_address, const std::string& username,
+                       const std::string& password, const std::string& customize_ip, const std::string& customize_mac,
+                       const std::string& driver_id, int heartbeat, int connect_timeout_ms, std::int32_t report_types,
+                       std::int64_t last_report) {
              TradingConfig config{endpoint(order_address, username, password, heartbeat, connect_timeout_ms),
                                   endpoint(report_address, username, password, heartbeat, connect_timeout_ms),
                                   endpoint(query_address, username, password, heartbeat, connect_timeout_ms),
@@ -113,15 +113,16 @@ void register_market(py::module_& m) {
   py::class_<MarketSession, std::shared_ptr<MarketSession>>(
       m, "Market", "The MDS TCP channel: snapshots become TickRecords in the producer's ring, on its own thread.")
       .def(py::init([](const std::string& library, const py::object& capsule, const std::string& address,
-                       const std::string& username, const std::string& password, int heartbeat,
-                       int connect_timeout_ms, std::int32_t data_types) {
+                       const std::string& username, const std::string& password, int heartbeat, int connect_timeout_ms,
+                       std::int32_t data_types) {
              return std::make_shared<MarketSession>(
                  load(library), vtcore::sdk::producer_from(capsule),
                  endpoint(address, username, password, heartbeat, connect_timeout_ms), data_types);
            }),
            py::arg("library"), py::arg("producer_capsule"), py::kw_only(), py::arg("address"), py::arg("username"),
            py::arg("password"), py::arg("heartbeat") = 30, py::arg("connect_timeout_ms") = 5000,
-           py::arg("data_types") = vtcore::oes::abi::MDS_SUB_DATA_TYPE_L1_SNAPSHOT | vtcore::oes::abi::MDS_SUB_DATA_TYPE_L2_SNAPSHOT |
+           py::arg("data_types") = vtcore::oes::abi::MDS_SUB_DATA_TYPE_L1_SNAPSHOT |
+                                   vtcore::oes::abi::MDS_SUB_DATA_TYPE_L2_SNAPSHOT |
                                    vtcore::oes::abi::MDS_SUB_DATA_TYPE_INDEX_SNAPSHOT)
       .def("start", &MarketSession::start)
       .def("stop", &MarketSession::stop, py::arg("timeout_ms") = 2000, py::call_guard<py::gil_scoped_release>())

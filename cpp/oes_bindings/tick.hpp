@@ -17,7 +17,6 @@
 
 namespace vtcore::oes {
 
-
 inline constexpr double kPriceUnit = 10000.0;
 
 /// ns since the epoch (UTC) of YYYYMMDD + HHMMSSsss China time; 0 when either is not a valid date or time.
@@ -25,8 +24,8 @@ constexpr std::int64_t mds_time_ns(std::int32_t date, std::int32_t time) noexcep
   const int month = date / 100 % 100, day = date % 100;
   const int hour = time / 10'000'000, minute = time / 100'000 % 100, second = time / 1000 % 100;
   const int millis = time % 1000;
-  if (date < 19000101 || date > 99991231 || month < 1 || month > 12 || day < 1 || day > 31 || time < 0 ||
-      hour > 23 || minute > 59 || second > 60) {
+  if (date < 19000101 || date > 99991231 || month < 1 || month > 12 || day < 1 || day > 31 || time < 0 || hour > 23 ||
+      minute > 59 || second > 60) {
     return 0;
   }
   const std::int64_t seconds = days_from_civil(date) * 86400 + hour * 3600 + minute * 60 + second - kChinaOffsetSeconds;

@@ -11,7 +11,7 @@ namespace vtcore::oes {
 
 namespace {
 
-constexpr int kWaitMs = 100;       // one WaitReportMsg; queries and stop() are looked at in between
+constexpr int kWaitMs = 100;        // one WaitReportMsg; queries and stop() are looked at in between
 constexpr int kFirstRetryMs = 500;  // after a failed connect, doubling up to kLastRetryMs
 constexpr int kLastRetryMs = 30'000;
 
@@ -108,9 +108,8 @@ int TradingSession::send_cancel(const abi::OesOrdCancelReqT& request) { return s
 int TradingSession::send(bool cancel, const void* request) {
   std::lock_guard guard(order_lock_);
   if (!order_open_ || order_broken_) return -ENOTCONN;
-  const int result =
-      cancel ? fn_.OesApi_SendOrderCancelReq(&order_, static_cast<const abi::OesOrdCancelReqT*>(request))
-             : fn_.OesApi_SendOrderReq(&order_, static_cast<const abi::OesOrdReqT*>(request));
+  const int result = cancel ? fn_.OesApi_SendOrderCancelReq(&order_, static_cast<const abi::OesOrdCancelReqT*>(request))
+                            : fn_.OesApi_SendOrderReq(&order_, static_cast<const abi::OesOrdReqT*>(request));
   if (result < 0 && connection_lost(-result)) {
     order_broken_ = true;  // the thread reconnects every channel
     thread_.wake.notify_all();
@@ -192,7 +191,7 @@ void TradingSession::close_all() {
 void TradingSession::wait_for_retry(int milliseconds) {
   std::unique_lock lock(thread_.mutex);
   thread_.wake.wait_for(lock, std::chrono::milliseconds(milliseconds),
-                 [this] { return thread_.stopping || retry_now_ || rejected_; });
+                        [this] { return thread_.stopping || retry_now_ || rejected_; });
   retry_now_ = false;
 }
 
@@ -206,8 +205,8 @@ abi::int32 TradingSession::on_report(abi::OesApiSessionInfoT*, abi::SMsgHeadT* h
   return 0;
 }
 
-abi::int32 TradingSession::on_query_item(abi::OesApiSessionInfoT*, abi::SMsgHeadT*, void* item,
-                                         abi::OesQryCursorT*, void* context) {
+abi::int32 TradingSession::on_query_item(abi::OesApiSessionInfoT*, abi::SMsgHeadT*, void* item, abi::OesQryCursorT*,
+                                         void* context) {
   const auto& query = *static_cast<QueryContext*>(context);
   auto push = [&](const auto* record) {
     sdk::push_structs(*query.producer, kQueryItem + static_cast<std::uint32_t>(query.kind), query.id, false, record);
@@ -252,8 +251,8 @@ void TradingSession::run_queries() {
                                            &on_query_item, &context);
         break;
       case kQueryHolding:
-        result = fn_.OesApi_QueryStkHolding(
-            &query_channel_, static_cast<const abi::OesQryStkHoldingFilterT*>(filter), &on_query_item, &context);
+        result = fn_.OesApi_QueryStkHolding(&query_channel_, static_cast<const abi::OesQryStkHoldingFilterT*>(filter),
+                                            &on_query_item, &context);
         break;
       case kQueryOrder:
         result = fn_.OesApi_QueryOrder(&query_channel_, static_cast<const abi::OesQryOrdFilterT*>(filter),

@@ -33,14 +33,13 @@ enum QueryKind : std::int32_t {
 struct TradingConfig {
   Endpoint order, report, query;
   std::string customize_ip, customize_mac, driver_id;  // "" = let the library find them
-  std::int32_t report_types = 0;                        // OES_SUB_RPT_TYPE_* bits, 0 = the default set
+  std::int32_t report_types = 0;                       // OES_SUB_RPT_TYPE_* bits, 0 = the default set
   std::int64_t last_report = 0;  // 0: replay the day's reports on the first connection; then resume after
 };
 
 class TradingSession : public std::enable_shared_from_this<TradingSession> {
  public:
-  TradingSession(std::shared_ptr<const OesLibrary> library, std::shared_ptr<Producer> producer,
-                 TradingConfig config);
+  TradingSession(std::shared_ptr<const OesLibrary> library, std::shared_ptr<Producer> producer, TradingConfig config);
   TradingSession(const TradingSession&) = delete;
   TradingSession& operator=(const TradingSession&) = delete;
   ~TradingSession();
