@@ -143,10 +143,8 @@ def test_market_orders_use_each_exchanges_kind(oes: tuple[MainEngine, Recorder])
     )
     for vt_orderid in (sse, szse):
         done = recorder.wait(
-            lambda v=vt_orderid: (
-                recorder.last_order(v)
-                if recorder.last_order(v).status in (Status.ALLTRADED, Status.CANCELLED)
-                else None
+            lambda v=vt_orderid: next(
+                (o for o in recorder.orders(v) if o.status in (Status.ALLTRADED, Status.CANCELLED)), None
             ),
             what=f"{vt_orderid} ends",
         )
