@@ -11,8 +11,8 @@
 
 **No baseline.** vn.py's OES gateway is Windows-only from 2.1 on (its hand-written vnoestd/vnoesmd wrapper is
 built for Windows only), and 2.0.9's Linux build links the static 0.15.9 archive, whose struct layouts differ
-from 0.17.5.8's: there is no vn.py OES to run beside this here. vtcore's XTP and TORA gateways are not on this
-branch yet, so their figures are not printed beside these either. The numbers are vtcore's own, on a shared
+from 0.17.5.8's: there is no vn.py OES to run beside this here. vtcore's XTP and TORA figures on the same
+simulator core come from `bench_ashare.py`. The numbers are vtcore's own, on a shared
 machine: quote them with the load average printed.
 
     python benchmarks/bench_oes.py [--reports N] [--ticks N] [--orders N]

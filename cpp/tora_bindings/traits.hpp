@@ -30,6 +30,7 @@ struct Traits {
   using Spi = SpiT;
   using Options = tora::Options;
   static constexpr bool kReleaseNeedsInit = false;
+  static constexpr bool kRequestsOnlyQueue = true;  // Thost-shaped: ReqXxx hands the struct to the SDK's thread
   static void register_spi(Api& api, Spi* spi) { api.RegisterSpi(spi); }
   static sdk::LibrarySpec spec(const char* kind, const char* factory_symbol, const char* version_symbol,
                                const char* expected_version) {

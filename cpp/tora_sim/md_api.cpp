@@ -25,7 +25,15 @@ class XMdApi final : public SimulatedApi<XMdApiStubs, md::CTORATstpXMdSpi, md::C
     const md::CTORATstpReqUserLoginField copy = *req;
     return request([this, copy, request_id] {
       const LoginRequest login{"", std::string(field_view(copy.LogInAccount)), std::string(field_view(copy.Password))};
-      const LoginResult result = exchange_->login(FrontKind::md, front_id_, exchange_->next_session_id(), login, false);
+      // Level-1 XMd quotes need no account: a login without one (vnpy_tora sends an empty request) is anonymous.
+      LoginResult result;
+      if (login.user_id.empty()) {
+        result.trading_day = exchange_->trading_day();
+        result.front_id = front_id_;
+        result.session_id = exchange_->next_session_id();
+      } else {
+        result = exchange_->login(FrontKind::md, front_id_, exchange_->next_session_id(), login, false);
+      }
       md::CTORATstpRspUserLoginField field{};
       if (result.error == Error::none) {
         logged_in_ = true;

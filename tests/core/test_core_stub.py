@@ -1,5 +1,5 @@
-"""The stubs of the compiled modules (python/vtcore/_core.pyi, _fast.pyi, _ctp.pyi) match them (mypy's
-stubtest, with the allowlist .ci/run uses too)."""
+"""The stubs of the compiled modules (python/vtcore/_core.pyi, _fast.pyi, _ctp.pyi, _xtp.pyi, _tora.pyi) match
+them (mypy's stubtest, with the allowlist .ci/run uses too)."""
 
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ ALLOWLIST = Path(__file__).resolve().parents[2] / ".ci" / "stubtest-allowlist.tx
 def compiled_modules() -> list[str]:
     """_core, _fast, and the SDK bindings with stubs that this build has (a build without an SDK has none)."""
     modules = ["vtcore._core", "vtcore._fast"]
-    for name in ("vtcore._ctp", "vtcore._oes"):
+    for sdk in ("ctp", "xtp", "tora", "oes"):  # a build without an SDK has no module for it
         try:
-            importlib.import_module(name)
+            importlib.import_module(f"vtcore._{sdk}")
         except ImportError:
             continue
-        modules.append(name)
+        modules.append(f"vtcore._{sdk}")
     return modules
 
 

@@ -25,7 +25,7 @@ from sdkgen.emit_binding import callbacks, crossing_structs, requests
 from sdkgen.model import SCALARS, FlatField, HeaderError, HeaderModel, Struct
 
 SECRET_FIELD = re.compile(r"password|passwd|authcode|secret", re.IGNORECASE)
-RESERVED = {"view", "buffer", "copy", "as_dict", "unchecked", "C_NAME", "SIZE", "FIELDS", "LAYOUT", "SECRET"}
+RESERVED = {"view", "buffer", "copy", "as_dict", "unchecked", "C_NAME", "SIZE", "FIELDS", "LAYOUT", "SECRET", "ENCODING"}
 
 
 def _python_type(sdk: Sdk, struct: Struct, flat: FlatField) -> tuple[str, str]:
@@ -129,6 +129,8 @@ def emit_python(sdk: Sdk, model: HeaderModel, version: str, *, stub: bool = Fals
             f"    LAYOUT = {tuple(_layout_entry(flat) for flat in flats)!r}",
             f"    SECRET = frozenset({secret!r})",
         ]
+        if dialect.text_encoding != "gb18030":
+            out.append(f'    ENCODING = "{dialect.text_encoding}"')
         for flat in flats:
             out.append(f"    {flat.name} = {_python_type(sdk, struct, flat)[0]}")
     out += ["", ""]
