@@ -15,38 +15,37 @@ the way). Here, on the engine thread, messages become vtcore objects:
   text: a refused address fails at once with error 2, a silent server after the logon wait; "login_rejected",
   not retried until connect() is called again, so a wrong password cannot lock the account).
 
-Orders are checked before anything is sent (`_sdk.ashare.StockBook`: code, lot, tick, limits, T+1, the
-exchange's market-order kinds); a refusal is REJECTED with the reason. Order ids are the client sequence
-numbers (clSeqNo) of client environment 0, continuing after the highest the counter saw today.
+The A-share bookkeeping is the shared `_sdk.stock.StockGateway` (XTP, TORA, OES): orders are checked before
+anything is sent (code, lot, tick, limits, T+1, the exchange's market-order kinds) and a refusal is REJECTED
+with the reason under a local id "L<n>"; contracts carry their rules; positions with the T+1 sellable volume;
+account and positions polled in turn. Order ids are the client sequence numbers (clSeqNo) of client
+environment 0, continuing after the highest the counter saw today.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import os
 import struct
-import threading
 from logging import ERROR, INFO, WARNING
 from typing import Any, ClassVar
 
-from vtcore.constant import Direction, Exchange, Offset, OrderType, Product, Status
+from vtcore.constant import Direction, Exchange, Offset, OrderType, Status
 from vtcore.errors import SdkLibraryError, SdkUnavailableError
-from vtcore.gateway import BaseGateway
 from vtcore.gateways._sdk import ashare
+from vtcore.gateways._sdk.stock import StockGateway
 from vtcore.gateways.oes import _oes_types as oes
 from vtcore.gateways.oes.library import DEFAULT_SETTING, OPTIONAL_SETTING, find_library, load_binding
 from vtcore.object import (
     AccountData,
     CancelRequest,
-    ContractData,
     GatewayStateData,
     OrderData,
     OrderRequest,
-    SubscribeRequest,
     TradeData,
 )
-from vtcore.orders import OrderTracker
 from vtcore.time import CHINA_TZ
 
 UNIT = 10000.0  # OES prices and amounts are integers in 1/10000 yuan
@@ -131,7 +130,7 @@ def code_problem(symbol: str, exchange: Exchange) -> str:
     return ""
 
 
-class OesGateway(BaseGateway):
+class OesGateway(StockGateway):
     """China A-shares through OES (宽睿) with MDS market data; `connect(setting)` takes the page's keys."""
 
     default_name: ClassVar[str] = "OES"
@@ -140,19 +139,15 @@ class OesGateway(BaseGateway):
     exchanges: ClassVar[list[Exchange]] = [Exchange.SSE, Exchange.SZSE]
 
     def __init__(self, event_engine: Any, gateway_name: str = "OES") -> None:
-        super().__init__(event_engine, gateway_name)
-        self.orders = OrderTracker(self, trade_ids="exchange")
-        self.book = ashare.StockBook()
+        super().__init__(event_engine, gateway_name)  # StockGateway: orders, book, contracts, positions
         self.binding: Any = None
         self.trading: Any = None
         self.market: Any = None
         self.producers: list[Any] = []
-        self._lock = threading.Lock()
         self._next_seq = 1  # the next clSeqNo (orders and cancels share the sequence)
         self._query_ids = itertools.count(1)
         self._queries: dict[int, tuple[int, list[bytes]]] = {}
         self._query_pending: set[int] = set()  # kinds asked and not answered yet (no duplicates queued)
-        self._subscribed: set[tuple[str, Exchange]] = set()
         self._contracts_loaded = False
 
     # -- connection ---------------------------------------------------------------------------------------
@@ -209,6 +204,7 @@ class OesGateway(BaseGateway):
         self.trading.start()
         if self.market is not None:
             self.market.start()
+        self.start_timer()  # account and positions polled in turn (StockGateway.poll)
 
     def close_sessions(self) -> None:
         for session in (self.trading, self.market):
@@ -220,6 +216,7 @@ class OesGateway(BaseGateway):
         self.producers = []
 
     def close(self) -> None:
+        self.stop_timer()
         self.close_sessions()
 
     # -- messages (engine thread) -------------------------------------------------------------------------
@@ -252,7 +249,7 @@ class OesGateway(BaseGateway):
         if state != 1:
             return
         if channel == 1:
-            with self._lock:
+            with self.lock:
                 self._next_seq = max(self._next_seq, int(value) + 1)
         elif channel == 2:  # the last channel up: load what the day needs
             self.query(self.binding.QUERY_STOCK)
@@ -300,13 +297,12 @@ class OesGateway(BaseGateway):
         order = self.order_from(report)
         if order is None:
             return
-        if order.status == Status.REJECTED:
-            code = report.ordRejReason or report.exchErrCode
-            self.orders.reject(order, self.error_text(code))
-        else:
-            self.orders.order(order)
-        if order.status in (Status.REJECTED, Status.CANCELLED, Status.ALLTRADED):
-            self.book.sell_ended(order.orderid, order.volume - order.traded)
+        reason = (
+            self.error_text(report.ordRejReason or report.exchErrCode)
+            if order.status == Status.REJECTED
+            else ""
+        )
+        self.order_report(order, reason)
 
     def on_trade_report(self, report: Any) -> None:
         exchange = EXCHANGES.get(report.mktId)
@@ -324,17 +320,18 @@ class OesGateway(BaseGateway):
             volume=float(report.trdQty),
             datetime=oes_datetime(report.trdDate, report.trdTime),
         )
-        if self.orders.trade(trade) is not None:
-            self.query(self.binding.QUERY_CASH)
-            self.query(self.binding.QUERY_HOLDING)
+        self.trade_report(trade)
+        self.query(self.binding.QUERY_CASH)  # a query already waiting is not asked twice
+        self.query(self.binding.QUERY_HOLDING)
 
     def on_business_reject(self, reject: Any, code: int) -> None:
         orderid = str(reject.clSeqNo)
         if reject.origClSeqNo:  # a cancel the counter refused: the order stands
             self.write_log(f"cancel of order {reject.origClSeqNo} refused: {self.error_text(code)}", WARNING)
             return
-        order = self.orders.get(orderid)
+        known = self.orders.get(orderid)
         exchange = EXCHANGES.get(reject.mktId)
+        order = None if known is None else dataclasses.replace(known, status=Status.REJECTED)
         if order is None and exchange is not None:  # an order of another session of this account
             order = OrderData(
                 gateway_name=self.gateway_name,
@@ -346,11 +343,11 @@ class OesGateway(BaseGateway):
                 offset=Offset.NONE,
                 price=reject.ordPrice / UNIT,
                 volume=float(reject.ordQty),
+                status=Status.REJECTED,
                 datetime=oes_datetime(reject.ordDate, reject.ordTime),
             )
         if order is not None:
-            self.orders.reject(order, self.error_text(code or reject.ordRejReason))
-            self.book.sell_ended(orderid, order.volume)
+            self.order_report(order, self.error_text(code or reject.ordRejReason))
 
     # -- queries --------------------------------------------------------------------------------------
 
@@ -368,6 +365,8 @@ class OesGateway(BaseGateway):
         (result,) = _QUERY_RESULT.unpack_from(payload, _FLAGS)
         if result < 0:
             self.write_log(f"query {kind} failed: {self.error_text(-result)}", WARNING)
+            if kind == self.binding.QUERY_HOLDING:
+                self.discard_positions()
             return
         binding = self.binding
         if kind == binding.QUERY_STOCK:
@@ -388,26 +387,19 @@ class OesGateway(BaseGateway):
                     )
                 )
         elif kind == binding.QUERY_HOLDING:
-            holdings: dict[tuple[str, Exchange], tuple[float, float]] = {}
             for item in items:
                 holding = oes.OesStkHoldingItem.view(item, _FLAGS)
                 exchange = EXCHANGES.get(holding.mktId)
-                if exchange is None:
-                    continue
-                volume, sellable = float(holding.sumHld), float(holding.sellAvlHld)
-                holdings[(holding.securityId, exchange)] = (volume, sellable)
-                self.on_position(
-                    ashare.stock_position(
-                        self.gateway_name,
+                if exchange is not None:
+                    self.position_answer(
                         holding.securityId,
                         exchange,
-                        volume=volume,
-                        sellable=sellable,
+                        volume=float(holding.sumHld),
+                        sellable=float(holding.sellAvlHld),
                         yd_volume=float(holding.originalHld),
                         price=holding.costPrice / UNIT,
                     )
-                )
-            self.book.positions_answered(holdings)
+            self.positions_done()
 
     def on_stock(self, payload: bytes) -> None:
         item = oes.OesStockItem.view(payload, _FLAGS)
@@ -415,28 +407,18 @@ class OesGateway(BaseGateway):
         if exchange is None:
             return
         symbol = item.securityId
-        pricetick = item.priceTick / UNIT
-        lot = item.lmtBuyQtyUnit
-        rules = ashare.default_rules(symbol, exchange, pricetick=pricetick, lot=lot)
-        self.book.set_rules(rules)
         up, down = (price / UNIT for price in _LIMITS.unpack_from(payload, _FLAGS + _CONTINUOUS_LIMITS))
-        if up > 0:
-            self.book.set_limits(symbol, exchange, up, down)
-            if self.market is not None:
-                self.market.set_limits(MDS_EXCHANGES[exchange], int(symbol), up, down)
-        self.on_contract(
-            ContractData(
-                gateway_name=self.gateway_name,
-                symbol=symbol,
-                exchange=exchange,
-                name=item.securityName or symbol,
-                product=Product.EQUITY if rules.product is None else rules.product,
-                size=1,
-                pricetick=rules.pricetick,
-                min_volume=float(rules.min_volume),
-                history_data=False,
-            )
+        self.add_security(
+            symbol,
+            exchange,
+            item.securityName or symbol,
+            pricetick=item.priceTick / UNIT,
+            lot=item.lmtBuyQtyUnit,
+            limit_up=up,
+            limit_down=down,
         )
+        if up > 0 and self.market is not None:  # MDS sends no limits: the ticks carry these
+            self.market.set_limits(MDS_EXCHANGES[exchange], int(symbol), up, down)
 
     def query_account(self) -> None:
         if self.binding is not None:
@@ -448,72 +430,68 @@ class OesGateway(BaseGateway):
 
     # -- market data ----------------------------------------------------------------------------------
 
-    def subscribe(self, req: SubscribeRequest) -> None:
-        problem = code_problem(req.symbol, req.exchange)
-        if problem:
-            self.write_log(f"cannot subscribe {req.symbol}.{req.exchange.value}: {problem}", WARNING)
-            return
-        if self.market is None:
-            self.write_log(f"cannot subscribe {req.vt_symbol}: no md_tcp_server in the setting", WARNING)
-            return
-        self._subscribed.add((req.symbol, req.exchange))
-        self.market.subscribe([(MDS_EXCHANGES[req.exchange], oes.MDS_MD_PRODUCT_TYPE_STOCK, int(req.symbol))])
+    def market_ready(self) -> bool:
+        return (
+            self.market is not None
+        )  # the binding keeps the subscriptions and resends them after a reconnect
 
-    def unsubscribe(self, req: SubscribeRequest) -> None:
-        if self.market is not None and (req.symbol, req.exchange) in self._subscribed:
-            self._subscribed.discard((req.symbol, req.exchange))
-            self.market.subscribe(
-                [(MDS_EXCHANGES[req.exchange], oes.MDS_MD_PRODUCT_TYPE_STOCK, int(req.symbol))], add=False
-            )
+    def send_subscriptions(self, items: list[tuple[str, Exchange]], *, subscribe: bool) -> None:
+        securities = [
+            (MDS_EXCHANGES[exchange], oes.MDS_MD_PRODUCT_TYPE_STOCK, int(symbol))
+            for symbol, exchange in items
+            if not code_problem(symbol, exchange)
+        ]
+        if self.market is not None and securities:
+            self.market.subscribe(securities, add=subscribe)
 
     # -- orders ---------------------------------------------------------------------------------------
 
     def next_seq(self) -> int:
-        with self._lock:
+        with self.lock:
             seq = self._next_seq
             self._next_seq += 1
             return seq
 
     def send_order(self, req: OrderRequest) -> str:
-        seq = self.next_seq()
-        order = req.create_order_data(str(seq), self.gateway_name)
         problem = code_problem(req.symbol, req.exchange)
         side = kind = None
         if not problem:
-            side, kind, problem = self.book.check(req)
+            side, kind, problem = self.checked(req)
         if not problem and side not in (ashare.Side.BUY, ashare.Side.SELL):
             problem = f"{side} is not a cash business; OES margin trading is not supported"
-        if problem:
-            self.orders.reject(order, problem)
-            return order.vt_orderid
         order_type = oes.OES_ORD_TYPE_SH_LMT if kind is None else ORDER_TYPES.get((req.exchange, kind), -1)
-        try:
-            if order_type < 0:
-                raise ValueError(f"{kind} has no OES order type on {req.exchange.value}")
-            request = oes.OesOrdReq(
-                clSeqNo=seq,
-                mktId=MARKETS[req.exchange],
-                ordType=order_type,
-                bsType=oes.OES_BS_TYPE_BUY if side == ashare.Side.BUY else oes.OES_BS_TYPE_SELL,
-                securityId=req.symbol,
-                ordQty=int(req.volume),
-                ordPrice=round(req.price * UNIT) if kind is None else 0,
-            )
-        except (ValueError, TypeError) as exc:  # a field that does not fit: named, nothing sent
-            self.orders.reject(order, str(exc))
-            return order.vt_orderid
+        if not problem and order_type < 0:
+            problem = f"{kind} has no OES order type on {req.exchange.value}"
         trading = self.trading
-        if trading is None:
-            self.orders.reject(order, "not connected")
-            return order.vt_orderid
-        self.orders.order(order)
-        if side == ashare.Side.SELL:
-            self.book.sell_sent(order.orderid, req.symbol, req.exchange, req.volume)
+        if not problem and trading is None:
+            problem = "not connected"
+        if problem or side is None or trading is None:
+            return self.reject_locally(req, problem)
+        with self.lock:
+            seq = self.next_seq()
+            try:
+                request = oes.OesOrdReq(
+                    clSeqNo=seq,
+                    mktId=MARKETS[req.exchange],
+                    ordType=order_type,
+                    bsType=oes.OES_BS_TYPE_BUY if side == ashare.Side.BUY else oes.OES_BS_TYPE_SELL,
+                    securityId=req.symbol,
+                    ordQty=int(req.volume),
+                    ordPrice=round(req.price * UNIT) if kind is None else 0,
+                )
+            except (ValueError, TypeError) as exc:  # a field that does not fit: named, nothing sent
+                return self.reject_locally(req, str(exc))
+            vt_orderid = self.order_sent(req, str(seq), side)  # SUBMITTING before any report can come
         result = trading.send_order(request.buffer)
         if result != 0:
-            self.orders.reject(order, f"not sent: {os.strerror(-result)} ({-result})")
-            self.book.sell_ended(order.orderid, req.volume)
-        return order.vt_orderid
+            failed = req.create_order_data(str(seq), self.gateway_name)
+            failed.status = Status.REJECTED
+            self.order_report(failed, f"not sent: {os.strerror(-result)} ({-result})")
+        return vt_orderid
+
+    def on_timer(self, now: float) -> None:
+        if self.trading is not None and self._contracts_loaded:
+            self.poll(now, idle=not self._query_pending)
 
     def cancel_order(self, req: CancelRequest) -> None:
         order = self.orders.get(req.orderid)
