@@ -183,6 +183,8 @@ def test_text_is_read_in_the_specs_encoding() -> None:
     name = "浦发银行".encode()
     raw[216 : 216 + len(name)] = name
     assert namespace["OesStockItem"].view(bytes(raw)).securityName == "浦发银行"  # type: ignore[attr-defined]
+    read = namespace["OesStockItem"].reader("securityName")  # type: ignore[attr-defined]
+    assert read(namespace["OesStockItem"].view(bytes(raw))) == ("浦发银行",)  # type: ignore[attr-defined]
     plain = parse_spec("sdk x X 1\nstruct A 8 python A\n  0 char name[8]\n")
     assert plain.text_encoding == "gb18030"
     assert 'name = text_field("A.name", 0, 8)' in emit_python(plain)

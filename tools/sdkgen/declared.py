@@ -524,6 +524,8 @@ def emit_python(spec: Spec, *, stub: bool = False) -> str:
             f"    LAYOUT = {layout!r}",
             f"    SECRET = frozenset({secret!r})",
         ]
+        if spec.text_encoding != "gb18030":  # SdkStruct.reader() decodes with it, as the fields do
+            out.append(f'    ENCODING = "{spec.text_encoding}"')
         for n, k, fmt, off, count in fields:
             label = f"{record.python}.{n}"
             if k == "s":
