@@ -4,6 +4,11 @@
 # be had; when they cannot, the build goes on without it and records why (`vtcore info` shows it per SDK).
 #
 #   vtcore_vendor_sdk(<ID> VERSION <api version> TITLE <name> HEADERS <file>...)
+#   vtcore_vendor_sdk(<ID> VERSION <api version> TITLE <name> DECLARED <spec>)
+#     DECLARED: an SDK that ships no usable headers (OES): nothing is fetched; vtcore's own declarations are
+#     generated at configure time from the layout spec (`python -m sdkgen declared`, tools/sdkgen/declared.py)
+#     into the include dir: `<id>_declared.h`, `_<id>_types.py`/.pyi, `<id>_exports.map`. VTCORE_<ID>_DECLARED
+#     is then ON.
 #     option   VTCORE_WITH_<ID>        (ON; OFF skips the SDK and says so)
 #     cache    VTCORE_<ID>_VERSION     the API version to build against (an api_version of the manifest)
 #     target   vtcore_<id>_headers     INTERFACE: the fetched include dir, and the compile definitions
@@ -32,8 +37,9 @@ function(_vtcore_json_string out value)
 endfunction()
 
 function(vtcore_vendor_sdk id)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "VERSION;TITLE" "HEADERS")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "VERSION;TITLE;DECLARED" "HEADERS")
   string(TOLOWER "${id}" lower)
+  set(declared OFF)
   option(VTCORE_WITH_${id} "Fetch the ${arg_TITLE} SDK headers and build its binding and simulator" ON)
   set(VTCORE_${id}_VERSION "${arg_VERSION}" CACHE STRING "${arg_TITLE} API version to build against (sdk/manifest.toml)")
   set(version "${VTCORE_${id}_VERSION}")
@@ -46,6 +52,25 @@ function(vtcore_vendor_sdk id)
     set(reason "vtcore was built with -DVTCORE_WITH_${id}=OFF; rebuild with it ON to get ${arg_TITLE}")
   elseif(NOT CMAKE_SYSTEM_NAME STREQUAL "Linux")
     set(reason "${arg_TITLE} support is built on Linux only (the pinned libraries are Linux x86-64)")
+  elseif(arg_DECLARED)
+    set(declared ON)
+    set(spec "${VTCORE_SOURCE_ROOT}/${arg_DECLARED}")
+    file(GLOB generator "${VTCORE_SOURCE_ROOT}/tools/sdkgen/*.py")
+    set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${spec}" ${generator})
+    execute_process(
+      COMMAND "${CMAKE_COMMAND}" -E env "PYTHONPATH=${VTCORE_SOURCE_ROOT}/tools"
+              "${Python_EXECUTABLE}" -m sdkgen declared --spec "${spec}" --out "${sdk_dir}/include"
+      RESULT_VARIABLE generate_result
+      ERROR_VARIABLE generate_error)
+    if(generate_result EQUAL 0)
+      set(found ON)
+      set(library_versions "{}")
+      message(STATUS "${arg_TITLE} ${version}: vtcore's declarations from ${arg_DECLARED}")
+    else()
+      set(reason "vtcore's ${arg_TITLE} ${version} declarations could not be generated from ${arg_DECLARED}: "
+                 "${generate_error}")
+      message(WARNING "${reason}. vtcore is built without ${arg_TITLE}.")
+    endif()
   else()
     message(STATUS "${arg_TITLE} SDK ${version}: fetching (sdk/manifest.toml)")
     execute_process(
@@ -108,10 +133,15 @@ function(vtcore_vendor_sdk id)
   _vtcore_json_string(version_json "${version}")
   _vtcore_json_string(reason_json "${reason}")
   _vtcore_json_string(title_json "${arg_TITLE}")
+  if(declared)  # vtcore's own declarations: the user supplies the library (vtcore info says whether they did)
+    set(declared_json "true")
+  else()
+    set(declared_json "false")
+  endif()
   file(WRITE "${CMAKE_BINARY_DIR}/sdk_build_info/${lower}.json"
     "{\n  \"sdk\": \"${lower}\",\n  \"title\": ${title_json},\n  \"found\": ${found_json},\n"
     "  \"api_version\": ${version_json},\n  \"library_versions\": ${library_versions},\n"
-    "  \"unavailable_reason\": ${reason_json}\n}\n")
+    "  \"declared\": ${declared_json},\n  \"unavailable_reason\": ${reason_json}\n}\n")
   install(FILES "${CMAKE_BINARY_DIR}/sdk_build_info/${lower}.json" DESTINATION vtcore/gateways/_sdk/build_info)
 
   set(VTCORE_${id}_FOUND ${found} PARENT_SCOPE)
@@ -119,6 +149,7 @@ function(vtcore_vendor_sdk id)
   set(VTCORE_${id}_SDK_DIR "${sdk_dir}" PARENT_SCOPE)
   set(VTCORE_${id}_UNAVAILABLE_REASON "${reason}" PARENT_SCOPE)
   set(VTCORE_${id}_TITLE "${arg_TITLE}" PARENT_SCOPE)
+  set(VTCORE_${id}_DECLARED ${declared} PARENT_SCOPE)
   set_property(GLOBAL APPEND PROPERTY VTCORE_VENDOR_SDKS ${id})
 endfunction()
 
@@ -170,19 +201,24 @@ function(vtcore_sdk_binding id)
     message(STATUS "vtcore.${arg_MODULE}: not built: ${VTCORE_${id}_UNAVAILABLE_REASON}")
     return()
   endif()
-  set(units ${arg_UNITS})
-  if(NOT units)
-    set(units ${lower})
-  endif()
   pybind11_add_module(${arg_MODULE} ${arg_SOURCES})
   target_include_directories(${arg_MODULE} PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}")
-  foreach(unit IN LISTS units)
-    vtcore_sdkgen_binding(${id} generated UNIT ${unit})
-    target_sources(${arg_MODULE} PRIVATE "${generated}/${unit}_requests.cpp" "${generated}/${unit}_layout.cpp")
-    add_dependencies(${arg_MODULE} vtcore_${unit}_sdkgen)
-    target_include_directories(${arg_MODULE} PRIVATE "${generated}")
-    install(FILES "${generated}/_${unit}_types.py" "${generated}/_${unit}_types.pyi" DESTINATION vtcore/gateways/${lower})
-  endforeach()
+  if(VTCORE_${id}_DECLARED)  # vtcore's own declarations and types (in the SDK's include dir): nothing to generate
+    set(types "${VTCORE_${id}_SDK_DIR}/include")
+    install(FILES "${types}/_${lower}_types.py" "${types}/_${lower}_types.pyi" DESTINATION vtcore/gateways/${lower})
+  else()
+    set(units ${arg_UNITS})
+    if(NOT units)
+      set(units ${lower})
+    endif()
+    foreach(unit IN LISTS units)
+      vtcore_sdkgen_binding(${id} generated UNIT ${unit})
+      target_sources(${arg_MODULE} PRIVATE "${generated}/${unit}_requests.cpp" "${generated}/${unit}_layout.cpp")
+      add_dependencies(${arg_MODULE} vtcore_${unit}_sdkgen)
+      target_include_directories(${arg_MODULE} PRIVATE "${generated}")
+      install(FILES "${generated}/_${unit}_types.py" "${generated}/_${unit}_types.pyi" DESTINATION vtcore/gateways/${lower})
+    endforeach()
+  endif()
   target_link_libraries(${arg_MODULE} PRIVATE vtcore_sdk_kit vtcore_${lower}_headers)
   vtcore_target_warnings(${arg_MODULE})
   install(TARGETS ${arg_MODULE} DESTINATION vtcore)
@@ -195,7 +231,8 @@ endfunction()
 #   linked to the simulator core, exporting exactly what MAP lists (hidden visibility, version script), with
 #   RUNPATH $ORIGIN/.. to find the core. Built into <build>/sim_lib/<id>/ and installed as vtcore/sim_lib/<id>/
 #   with build_info.json. UNIT names the sdkgen unit of API's header set (TORA's toraxmd); default the SDK's id.
-#   Nothing happens when the SDK was not found.
+#   Without API/STUBS (a C API: OES) no stubs are generated; MAP may be an absolute path (a declared SDK's
+#   generated `<id>_exports.map`). Nothing happens when the SDK was not found.
 function(vtcore_sim_front_end id)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "LIBRARY;API;STUBS;MAP;FRONT_NAME;UNIT" "SOURCES;DEFINITIONS")
   string(TOLOWER "${id}" lower)
@@ -205,19 +242,23 @@ function(vtcore_sim_front_end id)
   endif()
   set(target vtcore_sim_${lower}_${arg_LIBRARY})
   set(generated "${CMAKE_CURRENT_BINARY_DIR}/generated/${arg_LIBRARY}")
-  if(arg_API MATCHES "Md|Quote")
+  set(stubs "")
+  if(arg_STUBS AND arg_API MATCHES "Md|Quote")
     set(stubs "${generated}/md_stubs.hpp")
-  else()
+  elseif(arg_STUBS)
     set(stubs "${generated}/td_stubs.hpp")
   endif()
   set(unit "${arg_UNIT}")
   if(NOT unit)
     set(unit "${lower}")
   endif()
-  _vtcore_sdkgen(${id} sim-stubs UNIT ${unit} OUTPUTS "${stubs}"
-    ARGS --api ${arg_API} --class-name ${arg_STUBS} --output "${stubs}"
-    COMMENT "${VTCORE_${id}_TITLE} simulator stubs for ${arg_API}")
-  add_library(${target} SHARED ${arg_SOURCES} "${stubs}")
+  if(stubs)
+    _vtcore_sdkgen(${id} sim-stubs UNIT ${unit} OUTPUTS "${stubs}"
+      ARGS --api ${arg_API} --class-name ${arg_STUBS} --output "${stubs}"
+      COMMENT "${VTCORE_${id}_TITLE} simulator stubs for ${arg_API}")
+  endif()
+  get_filename_component(map "${arg_MAP}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+  add_library(${target} SHARED ${arg_SOURCES} ${stubs})
   target_include_directories(${target} PRIVATE "${generated}" "${CMAKE_CURRENT_SOURCE_DIR}"
                              "${VTCORE_SOURCE_ROOT}/cpp/sim_thost")
   target_link_libraries(${target} PRIVATE vtcore_simcore vtcore_${lower}_headers)
@@ -231,9 +272,9 @@ function(vtcore_sim_front_end id)
     LIBRARY_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/sim_lib/${lower}"
     BUILD_RPATH "$ORIGIN/.."
     INSTALL_RPATH "$ORIGIN/.."
-    LINK_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/${arg_MAP}")
+    LINK_DEPENDS "${map}")
   # RUNPATH (not RPATH), as the vendor's consumers use; the version script leaves only the listed symbols.
-  target_link_options(${target} PRIVATE "LINKER:--version-script=${CMAKE_CURRENT_SOURCE_DIR}/${arg_MAP}"
+  target_link_options(${target} PRIVATE "LINKER:--version-script=${map}"
                       "LINKER:--enable-new-dtags" "LINKER:--no-undefined")
   vtcore_target_warnings(${target})
   install(TARGETS ${target} LIBRARY DESTINATION vtcore/sim_lib/${lower})

@@ -17,8 +17,9 @@ ALLOWLIST = Path(__file__).resolve().parents[2] / ".ci" / "stubtest-allowlist.tx
 
 
 def compiled_modules() -> list[str]:
+    """_core, _fast, and the SDK bindings with stubs that this build has (a build without an SDK has none)."""
     modules = ["vtcore._core", "vtcore._fast"]
-    for sdk in ("ctp", "xtp", "tora"):  # a build without an SDK has no module for it
+    for sdk in ("ctp", "xtp", "tora", "oes"):  # a build without an SDK has no module for it
         try:
             importlib.import_module(f"vtcore._{sdk}")
         except ImportError:

@@ -3,9 +3,11 @@
     python -m sdkgen binding --sdk ctp --include <sdk>/include --api-version 6.7.11 --out <build>/generated
     python -m sdkgen sim-stubs --sdk mini --include <sdk>/include --api CThostFtdcTraderApi \
         --class-name TraderApiStubs --output <build>/td_stubs.hpp
+    python -m sdkgen declared --spec sdk/oes/0.17.5.8.spec --out <build>/sdk/oes/0.17.5.8/include
 
 `binding` writes `<id>_spi.hpp`, `<id>_requests.hpp`, `<id>_requests.cpp`, `<id>_layout.cpp` (emit_binding)
-and `_<id>_types.py` + `.pyi` (emit_python); `sim-stubs` the simulator's request stubs (emit_sim). A file is
+and `_<id>_types.py` + `.pyi` (emit_python); `sim-stubs` the simulator's request stubs (emit_sim); `declared`
+vtcore's own declarations of an SDK without usable headers, from its layout spec (declared.py). A file is
 rewritten only when its text changes, so a rebuild recompiles nothing that did not change.
 """
 
@@ -18,7 +20,7 @@ from pathlib import Path
 if __package__ in {None, ""}:  # run as a script: make `sdkgen` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sdkgen import emit_binding, emit_python, emit_sim
+from sdkgen import declared, emit_binding, emit_python, emit_sim
 from sdkgen.dialects import SDKS
 from sdkgen.parse import parse_sdk
 
@@ -51,12 +53,19 @@ def main(argv: list[str] | None = None) -> int:
     stubs.add_argument("--api", required=True)
     stubs.add_argument("--class-name", required=True)
     stubs.add_argument("--output", type=Path, required=True)
+    spec = commands.add_parser("declared", help="declarations, typed module and exports from a layout spec")
+    spec.add_argument("--spec", type=Path, required=True)
+    spec.add_argument("--out", type=Path, required=True)
     for command in (binding, stubs):
         command.add_argument("--sdk", required=True, choices=sorted(SDKS))
         command.add_argument("--include", type=Path, required=True)
         command.add_argument("--api-version", default="")
     args = parser.parse_args(argv)
-    if args.command == "binding":
+    if args.command == "declared":
+        source = f"sdk/{args.spec.parent.name}/{args.spec.name}"  # as the header names it
+        for name, text in declared.outputs(declared.read_spec(args.spec), source).items():
+            write_if_changed(args.out / name, text)
+    elif args.command == "binding":
         for name, text in binding_outputs(args.sdk, args.include, args.api_version).items():
             write_if_changed(args.out / name, text)
     else:

@@ -39,6 +39,7 @@ GATEWAYS: dict[str, str] = {
     "IB": "vtcore.gateways.ib:IbGateway",
     "TIGER": "vtcore.gateways.tiger:TigerGateway",
     "FUTU": "vtcore.gateways.futu:FutuGateway",
+    "OES": "vtcore.gateways.oes:OesGateway",
 }
 
 #: what a user must know about a gateway before connecting it (shown by `vtcore info`)
@@ -64,6 +65,7 @@ SIM_PEERS: dict[str, str] = {
     "TIGER": "vtcore.gateways.tiger.sim:start_peer",
     "ALPACA": "vtcore.gateways.alpaca.sim:start_peer",
     "FUTU": "vtcore.gateways.futu.sim:start_peer",
+    "OES": "vtcore.gateways.oes.sim:start_peer",
 }
 
 

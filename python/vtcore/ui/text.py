@@ -200,6 +200,8 @@ _FIELD_ZH: dict[str, str] = {
     "market": "市场",
     "host": "地址",
     "port": "端口",
+    "customize_ip": "自定义IP",
+    "customize_mac": "自定义MAC",
 }
 
 LANGUAGES = ("zh", "en")

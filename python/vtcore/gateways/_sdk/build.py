@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -64,4 +65,15 @@ def status(sdk: str) -> str:
         binding = load_binding(sdk)
     except SdkUnavailableError as exc:
         return f"not built: {exc}"
-    return f"built from the {info.get('title', sdk)} {binding.API_VERSION} headers (vtcore._{sdk})"
+    title = info.get("title", sdk)
+    if not info.get("declared"):
+        return f"built from the {title} {binding.API_VERSION} headers (vtcore._{sdk})"
+    # a declared SDK (OES): no vendor headers, and no library anywhere unless the user gives one
+    variable = f"VTCORE_{sdk.upper()}_LIB_DIR"
+    folder = os.environ.get(variable, "")
+    library = (
+        f"library from ${variable} ({folder})"
+        if folder
+        else f"library not supplied (set the gateway setting library_dir or ${variable})"
+    )
+    return f"built from vtcore's declarations of {title} {binding.API_VERSION} (vtcore._{sdk}); {library}"

@@ -127,6 +127,7 @@ FRONT_ENDS: dict[str, SimFrontEnd] = {
     "mini": SimFrontEnd("mini", "CTP-Mini", "libthostmduserapi.so", "libthosttraderapi.so"),
     "xtp": SimFrontEnd("xtp", "XTP", "libxtpquoteapi.so", "libxtptraderapi.so"),
     "tora": SimFrontEnd("tora", "TORA", "libxmdapi.so", "libtraderapi.so"),
+    "oes": SimFrontEnd("oes", "OES", "liboes_api.so", "liboes_api.so"),  # one library for both sides
 }
 
 

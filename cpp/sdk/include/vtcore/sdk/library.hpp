@@ -6,7 +6,12 @@
 // read and checked before anything else of it is used, because a library of another header version has other
 // vtables (CTP 6.7.13 inserted a callback at slot 4: a login response arrives as a logout). Libraries that
 // need dependencies their loader cannot find (TAP's trade library has no RUNPATH for its SSL libraries) name
-// them in `preload`: they are opened first, by absolute path from the same folder. An SDK whose version only a
+// them in `preload`: they are opened first, by absolute path from the same folder. Libraries that use system
+// libraries without declaring them (OES's liboes_api.so calls libm's pow and libpthread without DT_NEEDED: a
+// local library resolves such symbols only from the process's global scope) name them in `system_preload`:
+// they are opened by soname with RTLD_GLOBAL first, which adds nothing the process did not have by name. A
+// library that cannot bind all its symbols (OES 0.16.x needs a pthread name glibc >= 2.34 lacks) is still asked
+// its version, lazily, so that a library of another version is refused as such. An SDK whose version only a
 // created object reports (XTP: GetApiVersion is virtual) leaves `read_version` empty; its library is then
 // checked to be that SDK's (the factory must be there) and the object's version right after the factory
 // (ApiObject, `Traits::object_version`), before any other call. Nothing opened here is ever dlclose()d: a
@@ -57,6 +62,8 @@ struct LibrarySpec {
   std::function<std::string(void* handle)> read_version;
   std::function<bool(std::string_view reported, std::string_view expected)> version_matches = version_matches_prefix;
   std::vector<std::string> preload;  // file names, opened from the library's folder first
+  std::vector<std::string> system_preload;  // system libraries by soname (or path), opened RTLD_GLOBAL first
+  std::string built_from = "headers";  // what the binding was built from, for messages ("declarations": OES)
 };
 
 /// An opened, version-checked library and its factory.
@@ -73,20 +80,43 @@ struct Library {
 inline std::string version_mismatch_message(const std::string& path, const std::string& version,
                                             const LibrarySpec& spec) {
   return path + " reports API version '" + version + "', but this binding was built from the " + spec.sdk + " " +
-         spec.expected_version + " headers: another version has other struct layouts and vtables, so it is " +
-         "refused before any call. Use a " + spec.sdk + " " + spec.expected_version +
-         " library, or rebuild vtcore from the headers of that library's version";
+         spec.expected_version + " " + spec.built_from + ": another version has other struct layouts and " +
+         "vtables, so it is refused before any call. Use a " + spec.sdk + " " + spec.expected_version +
+         " library, or rebuild vtcore from the " + spec.built_from + " of that library's version";
 }
 
 namespace detail {
+inline std::string load_error(const std::string& path, const LibrarySpec& spec) {
+  const char* error = ::dlerror();
+  return "cannot load the " + spec.sdk + " " + spec.kind + " library " + path + ": " +
+         (error ? error : "unknown error");
+}
+
 inline void* open_local(const std::string& path, const LibrarySpec& spec) {
   void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (handle == nullptr) {
-    const char* error = ::dlerror();
-    throw LibraryError("cannot load the " + spec.sdk + " " + spec.kind + " library " + path + ": " +
-                       (error ? error : "unknown error"));
-  }
+  if (handle == nullptr) throw LibraryError(load_error(path, spec));
   return handle;
+}
+
+/// A library that cannot bind all its symbols: its version, read from a lazy (still local) load, refuses it
+/// as a library of another version when it is one; otherwise the load error stands.
+[[noreturn]] inline void refuse_unloadable(const std::string& path, const LibrarySpec& spec,
+                                           const std::string& load_failure) {
+  if (spec.read_version) {
+    if (void* lazy = ::dlopen(path.c_str(), RTLD_LAZY | RTLD_LOCAL)) {
+      std::string version;
+      try {
+        version = spec.read_version(lazy);
+      } catch (const LibraryError&) {
+        throw LibraryError(load_failure);
+      }
+      if (!spec.version_matches(version, spec.expected_version)) {
+        throw VersionMismatchError(version_mismatch_message(path, version, spec) + " (it cannot even be loaded " +
+                                   "here: " + load_failure + ")");
+      }
+    }
+  }
+  throw LibraryError(load_failure);
 }
 }  // namespace detail
 
@@ -95,8 +125,15 @@ inline void* open_local(const std::string& path, const LibrarySpec& spec) {
 /// expected. Call it with the GIL released: dlopen runs the library's constructors.
 inline Library open_library(const std::string& path, const LibrarySpec& spec) {
   const std::string folder = path.find('/') == std::string::npos ? "" : path.substr(0, path.rfind('/') + 1);
+  for (const std::string& system : spec.system_preload) {
+    if (::dlopen(system.c_str(), RTLD_NOW | RTLD_GLOBAL) == nullptr) {
+      throw LibraryError(detail::load_error(system, spec) + " (" + path + " needs it)");
+    }
+  }
   for (const std::string& dependency : spec.preload) detail::open_local(folder + dependency, spec);
-  Library library{path, {}, detail::open_local(path, spec), nullptr};
+  void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) detail::refuse_unloadable(path, spec, detail::load_error(path, spec));
+  Library library{path, {}, handle, nullptr};
   // The version first: a library of another version or of a sibling SDK (CTP's given to CTP-Mini) is named
   // by what it reports, which says more than a missing factory.
   try {

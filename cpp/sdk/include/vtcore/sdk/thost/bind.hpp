@@ -38,7 +38,7 @@ struct Traits {
   static LibrarySpec spec(const char* sdk, const char* kind, const char* factory_symbol, const char* version_symbol,
                           const char* expected_version) {
     return {sdk, kind, factory_symbol, expected_version, static_version_getter(version_symbol),
-            version_matches_prefix, {}};
+            version_matches_prefix, {}, {}, "headers"};
   }
 };
 
