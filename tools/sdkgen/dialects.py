@@ -116,7 +116,32 @@ THOST = ThostDialect(
     hooks={"CThostFtdcMdSpi": frozenset({"OnRtnDepthMarketData", "OnRspUserLogin"})},
 )
 
-DIALECTS: dict[str, Dialect] = {THOST.name: THOST}
+
+
+class UstpDialect(ThostDialect):
+    """FEMAS (USTP, a CTP relative): `CUstpFtdc*Field` structs, `TUstpFtdc*Type` typedefs whose sections the
+    headers mark `///TFtdcUstp<Name>Type是...`, Thost-shaped `Req*(Field*, int)` requests. The market-data
+    classes are `CUstpFtdcMduserApi`/`Spi` (role "Md", as in the Thost family)."""
+
+    def section_type(self, comment: str) -> str | None:
+        section = re.match(r"\s*TFtdcUstp([A-Za-z0-9_]+)Type", comment)
+        return f"TUstpFtdc{section.group(1)}Type" if section else None
+
+
+USTP = UstpDialect(
+    name="ustp",
+    data_type_headers=("USTPFtdcUserApiDataType.h",),
+    struct_headers=("USTPFtdcUserApiStruct.h",),
+    api_headers=("USTPFtdcMduserApi.h", "USTPFtdcTraderApi.h"),
+    struct_pattern=r"CUstpFtdc(\w+)Field",
+    rsp_info="CUstpFtdcRspInfoField",
+    spi_classes={"CUstpFtdcMduserSpi": 1, "CUstpFtdcTraderSpi": 2},
+    api_classes={"CUstpFtdcMduserApi": "CUstpFtdcMduserSpi", "CUstpFtdcTraderApi": "CUstpFtdcTraderSpi"},
+    role_pattern=r"CUstpFtdc(Md|Trader)(?:user)?(?:Spi|Api)",
+    hooks={"CUstpFtdcMduserSpi": frozenset({"OnRtnDepthMarketData", "OnRspUserLogin"})},
+)
+
+DIALECTS: dict[str, Dialect] = {THOST.name: THOST, USTP.name: USTP}
 
 
 @dataclass(frozen=True)
@@ -150,5 +175,13 @@ SDKS: dict[str, Sdk] = {
         THOST,
         "CTP-Mini",
         {"CThostFtdcMdApi": "libthostmduserapi", "CThostFtdcTraderApi": "libthosttraderapi"},
+    ),
+    # No Linux library exists in any registry artifact: these are the names vtcore looks for in the folder the
+    # user brings (the Windows DLLs are USTPmduserapiAF.dll / USTPtraderapiAF.dll).
+    "femas": Sdk(
+        "femas",
+        USTP,
+        "FEMAS",
+        {"CUstpFtdcMduserApi": "libUSTPmduserapiAF", "CUstpFtdcTraderApi": "libUSTPtraderapiAF"},
     ),
 }

@@ -200,7 +200,7 @@ class _Scanner:
         methods: list[Method] = []
         comments: list[str] = []
         vtable_index = 0
-        for raw in body:
+        for raw in _join_declarations(body):
             if comment := _COMMENT.match(raw):
                 comments.append(comment.group(1))
                 continue
@@ -222,6 +222,27 @@ class _Scanner:
             vtable_index += is_virtual
             comments = []
         return ApiClass(name, tuple(methods))
+
+
+def _join_declarations(body: list[str]) -> list[str]:
+    """Class body lines with a declaration that spans lines (an open parenthesis: FEMAS's
+    `RegisterCertificateFile(a,\n b)`) joined into one line."""
+    joined: list[str] = []
+    pending = ""
+    for line in body:
+        if pending:
+            pending += " " + line.strip()
+        elif not _COMMENT.match(line) and line.count("(") > line.count(")"):
+            pending = line
+        else:
+            joined.append(line)
+            continue
+        if pending.count("(") <= pending.count(")"):
+            joined.append(pending)
+            pending = ""
+    if pending:
+        raise HeaderError(f"unterminated declaration {pending.strip()!r}")
+    return joined
 
 
 def _collect_body(lines: list[str], index: int, *, opened: bool) -> tuple[list[str], int]:

@@ -45,6 +45,20 @@ inline void register_errors(pybind11::module_& m) {
   });
 }
 
+/// `<name>(path) -> str`: opens the library at `path` as `Traits` would (RTLD_LOCAL, its preloads first), checks
+/// it, and returns the version it reports, creating no API object (`vtcore info`). Raises SdkLibraryError /
+/// SdkVersionError as connecting would.
+template <typename Traits>
+void register_library_version(pybind11::module_& m, const char* name) {
+  m.def(
+      name,
+      [](const std::string& path) {
+        pybind11::gil_scoped_release unlocked;  // dlopen runs the library's constructors
+        return open_library(path, Traits::library_spec()).version;
+      },
+      pybind11::arg("path"), "The version the library at `path` reports (checked as connecting checks it).");
+}
+
 /// `library_version`, `library_path`, `released`, `init()`, `release()`.
 template <typename Traits, typename Class>
 void bind_api_object(Class& cls) {
