@@ -35,12 +35,16 @@ GATEWAYS: dict[str, str] = {
     "RPC": "vtcore.gateways.rpc:RpcGateway",
     "IB": "vtcore.gateways.ib:IbGateway",
     "TIGER": "vtcore.gateways.tiger:TigerGateway",
+    "FEMAS": "vtcore.gateways.femas:FemasGateway",
 }
 
 #: what a user must know about a gateway before connecting it (shown by `vtcore info`)
 GATEWAY_NOTES: dict[str, str] = {
     "ONETOKEN": "the public 1Token service no longer exists; the gateway speaks its documented protocol "
     "and is tested against a local venue only",
+    "FEMAS": "bring your own library: no Linux FEMAS library exists in any registry artifact; set the "
+    "setting library_dir or $VTCORE_FEMAS_LIB_DIR to the folder of libUSTPmduserapiAF.so and "
+    "libUSTPtraderapiAF.so",
 }
 
 
@@ -56,6 +60,7 @@ SIM_PEERS: dict[str, str] = {
     "ONETOKEN": "vtcore.gateways.onetoken.sim:start_peer",
     "IB": "vtcore.gateways.ib.sim:start_peer",
     "TIGER": "vtcore.gateways.tiger.sim:start_peer",
+    "FEMAS": "vtcore.gateways.femas.sim:start_peer",
 }
 
 

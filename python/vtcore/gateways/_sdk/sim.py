@@ -109,6 +109,7 @@ class SimFrontEnd:
 FRONT_ENDS: dict[str, SimFrontEnd] = {
     "ctp": SimFrontEnd("ctp", "CTP", "libthostmduserapi_se.so", "libthosttraderapi_se.so"),
     "mini": SimFrontEnd("mini", "CTP-Mini", "libthostmduserapi.so", "libthosttraderapi.so"),
+    "femas": SimFrontEnd("femas", "FEMAS", "libUSTPmduserapiAF.so", "libUSTPtraderapiAF.so"),
 }
 
 
