@@ -197,17 +197,19 @@ def render_venue_parse(data: dict[str, Any]) -> list[str]:
         "too).",
         "",
         "| venue message -> TickData | vtcore msg/s | vn.py msg/s | quotient of medians "
-        "| median of pair ratios | ≥ 3x? |",
+        "| median of pair ratios | ≥ 4x? |",
         "|---|---:|---:|---:|---:|---|",
     ]
     for r in data["parse"]:
         lines.append(
             f"| {r['case']} | {number(r['vtcore'])} | {number(r['vnpy'])} "
             f"| {ratio_text(r['vtcore'] / r['vnpy'])} "
-            f"| {ratio_text(r['pair_ratio'])} | {verdict(r['pair_ratio'] >= 3.0)} |"
+            f"| {ratio_text(r['pair_ratio'])} | {verdict(r['pair_ratio'] >= 4.0)} |"
         )
-    mean = data["geometric_mean"]
-    lines.append(f"| geometric mean | | | | {ratio_text(mean)} | {verdict(mean >= 3.0)} |")
+    # the target is a minimum: at least 4x vn.py on every message type
+    weakest = min(r["pair_ratio"] for r in data["parse"])
+    lines.append(f"| **minimum** | | | | {ratio_text(weakest)} | {verdict(weakest >= 4.0)} |")
+    lines.append(f"| geometric mean | | | | {ratio_text(data['geometric_mean'])} | |")
     socket = data["socket"]
     lines += [
         "",

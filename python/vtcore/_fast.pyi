@@ -1,7 +1,7 @@
 # Stub for the Cython module vtcore._fast (python/vtcore/_fast.pyx).
 import datetime as _dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, final
 
 from typing_extensions import disjoint_base
 
@@ -131,3 +131,35 @@ class Dispatcher:
     def dispatch(self, event: Event) -> None: ...
     def dispatch_ticks(self, start: int, count: int, gateway_name: str) -> None: ...
     def dispatch_segments(self, segments: list[TickRun | ProducerMessage]) -> None: ...
+
+def _datetime_from_ns(ns: int, tz: _dt.tzinfo = ...) -> _dt.datetime | None: ...
+
+@final
+class TickBuilder:
+    """The latest market data of one symbol, kept in C; each update returns a new TickData."""
+
+    def __init__(self, symbol: str, exchange: Exchange, gateway_name: str, name: str) -> None: ...
+    @property
+    def latest(self) -> TickData: ...
+    def set(self, field: str, value: float) -> None: ...
+    def top(
+        self, bid: float, bid_volume: float, ask: float, ask_volume: float, exchange_ms: int = 0
+    ) -> TickData: ...
+    def last(self, price: float, volume: float, exchange_ms: int = 0) -> TickData: ...
+    def levels(self, bids: Any, asks: Any, exchange_ms: int = 0) -> TickData: ...
+    def summary(
+        self,
+        last: float,
+        last_volume: float,
+        bid: float,
+        bid_volume: float,
+        ask: float,
+        ask_volume: float,
+        open_price: float,
+        high: float,
+        low: float,
+        volume: float,
+        turnover: float,
+        exchange_ms: int = 0,
+    ) -> TickData: ...
+

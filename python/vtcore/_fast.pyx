@@ -18,6 +18,9 @@ cdef extern from "<string.h>":
     int memcmp(const void* a, const void* b, size_t n)
     void* memcpy(void* dest, const void* src, size_t n)
 from cpython.unicode cimport PyUnicode_DecodeUTF8
+from cpython.datetime cimport datetime_new, import_datetime
+
+import_datetime()
 
 import datetime as _dt
 import copy as _copy
@@ -70,8 +73,6 @@ BUILD_INFO = {
     "tick_record_size": sizeof(TickRecord),
 }
 
-_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=UTC)
-_timedelta = _dt.timedelta
 
 # Timezone of each exchange code (index = code of exchange.hpp; 0 = unknown -> UTC).
 cdef list _TZ_BY_CODE = [CHINA_TZ if exchange in CHINA_EXCHANGES else UTC for exchange in EXCHANGE_BY_CODE]
@@ -79,12 +80,60 @@ cdef list _EXCHANGE_BY_CODE = list(EXCHANGE_BY_CODE)
 cdef Py_ssize_t _EXCHANGE_COUNT = len(_EXCHANGE_BY_CODE)
 
 
+cdef object _CHINA_EXCHANGES = frozenset(CHINA_EXCHANGES)
+
+
+cdef inline object _tz_of(object exchange):
+    # timezone_for() without a Python call: read on every first access to a tick's datetime
+    return CHINA_TZ if exchange in _CHINA_EXCHANGES else UTC
+
+
+cdef extern from "<time.h>" nogil:
+    """
+    static inline int64_t vtcore_now_ns(void) {
+        struct timespec now;
+        timespec_get(&now, TIME_UTC);
+        return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+    }
+    """
+    int64_t vtcore_now_ns()
+
+
+cdef inline int64_t _floor_div(int64_t a, int64_t b):
+    # the module runs with cdivision (C's truncation): floor explicitly so times before 1970 stay right
+    cdef int64_t q = a // b
+    return q - 1 if (a % b != 0) and ((a < 0) != (b < 0)) else q
+
+
+cdef object _utc_datetime(int64_t us):
+    """A UTC datetime from microseconds since the epoch, built through the C API: the calendar date comes from
+    the day count by H. Hinnant's civil-from-days rule, with no timedelta arithmetic."""
+    cdef int64_t days = _floor_div(us, 86_400_000_000)
+    cdef int64_t rest = us - days * 86_400_000_000
+    cdef int64_t z = days + 719_468
+    cdef int64_t era = _floor_div(z, 146_097)
+    cdef int64_t doe = z - era * 146_097
+    cdef int64_t yoe = (doe - doe // 1460 + doe // 36_524 - doe // 146_096) // 365
+    cdef int64_t doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    cdef int64_t mp = (5 * doy + 2) // 153
+    cdef int day = <int>(doy - (153 * mp + 2) // 5 + 1)
+    cdef int month = <int>(mp + 3 if mp < 10 else mp - 9)
+    cdef int year = <int>(yoe + era * 400 + (1 if month <= 2 else 0))
+    cdef int second_of_day = <int>(rest // 1_000_000)
+    return datetime_new(year, month, day, second_of_day // 3600, (second_of_day // 60) % 60,
+                        second_of_day % 60, <int>(rest % 1_000_000), UTC)
+
+
 cdef inline object _ns_to_datetime(int64_t ns, object tz):
     if ns == 0:
         return None
-    cdef int64_t us = ns // 1000  # floor division also for negative ns (Cython follows Python semantics)
-    moment = _EPOCH + _timedelta(0, 0, us)
+    moment = _utc_datetime(_floor_div(ns, 1000))
     return moment if tz is UTC else moment.astimezone(tz)
+
+
+def _datetime_from_ns(int64_t ns, tz=UTC):
+    """`_ns_to_datetime` for tests: the datetime TickData shows for `ns` nanoseconds since the epoch."""
+    return _ns_to_datetime(ns, tz)
 
 
 TICK_FIELDS = (
@@ -203,7 +252,7 @@ cdef class TickData:
     def datetime(self):
         """Exchange time, timezone-aware (built on first read from the record's nanoseconds)."""
         if self._datetime is None and self._datetime_ns != 0:
-            self._datetime = _ns_to_datetime(self._datetime_ns, timezone_for(self._exchange))
+            self._datetime = _ns_to_datetime(self._datetime_ns, _tz_of(self._exchange))
         return self._datetime
 
     @datetime.setter
@@ -215,7 +264,7 @@ cdef class TickData:
     def localtime(self):
         """Local receive time, timezone-aware like `datetime` (None when the gateway did not set it)."""
         if self._localtime is None and self._localtime_ns != 0:
-            self._localtime = _ns_to_datetime(self._localtime_ns, timezone_for(self._exchange))
+            self._localtime = _ns_to_datetime(self._localtime_ns, _tz_of(self._exchange))
         return self._localtime
 
     @localtime.setter
@@ -266,6 +315,131 @@ def _rebuild_tick(state, extra=None, trading_day=0):
     tick.extra = extra
     tick.trading_day = trading_day
     return tick
+
+
+cdef inline void _copy_prices(TickData dst, TickData src):
+    dst.volume = src.volume
+    dst.turnover = src.turnover
+    dst.open_interest = src.open_interest
+    dst.last_price = src.last_price
+    dst.last_volume = src.last_volume
+    dst.limit_up = src.limit_up
+    dst.limit_down = src.limit_down
+    dst.open_price = src.open_price
+    dst.high_price = src.high_price
+    dst.low_price = src.low_price
+    dst.pre_close = src.pre_close
+    dst.bid_price_1 = src.bid_price_1
+    dst.bid_price_2 = src.bid_price_2
+    dst.bid_price_3 = src.bid_price_3
+    dst.bid_price_4 = src.bid_price_4
+    dst.bid_price_5 = src.bid_price_5
+    dst.ask_price_1 = src.ask_price_1
+    dst.ask_price_2 = src.ask_price_2
+    dst.ask_price_3 = src.ask_price_3
+    dst.ask_price_4 = src.ask_price_4
+    dst.ask_price_5 = src.ask_price_5
+    dst.bid_volume_1 = src.bid_volume_1
+    dst.bid_volume_2 = src.bid_volume_2
+    dst.bid_volume_3 = src.bid_volume_3
+    dst.bid_volume_4 = src.bid_volume_4
+    dst.bid_volume_5 = src.bid_volume_5
+    dst.ask_volume_1 = src.ask_volume_1
+    dst.ask_volume_2 = src.ask_volume_2
+    dst.ask_volume_3 = src.ask_volume_3
+    dst.ask_volume_4 = src.ask_volume_4
+    dst.ask_volume_5 = src.ask_volume_5
+
+
+cdef inline void _set_side(TickData t, object levels, bint bids) except *:
+    """Five levels of one side from venue levels `(price, size, ...)` (floats); missing levels are 0."""
+    cdef double p[5]
+    cdef double q[5]
+    cdef Py_ssize_t i, n = min(5, len(levels))
+    for i in range(5):
+        p[i] = 0.0
+        q[i] = 0.0
+    for i in range(n):
+        level = levels[i]
+        p[i] = level[0]
+        q[i] = level[1]
+    if bids:
+        t.bid_price_1, t.bid_price_2, t.bid_price_3, t.bid_price_4, t.bid_price_5 = p[0], p[1], p[2], p[3], p[4]
+        t.bid_volume_1, t.bid_volume_2, t.bid_volume_3, t.bid_volume_4, t.bid_volume_5 = q[0], q[1], q[2], q[3], q[4]
+    else:
+        t.ask_price_1, t.ask_price_2, t.ask_price_3, t.ask_price_4, t.ask_price_5 = p[0], p[1], p[2], p[3], p[4]
+        t.ask_volume_1, t.ask_volume_2, t.ask_volume_3, t.ask_volume_4, t.ask_volume_5 = q[0], q[1], q[2], q[3], q[4]
+
+
+@cython.final
+cdef class TickBuilder:
+    """The latest market data of one symbol for the REST/WebSocket gateways, kept in C.
+
+    Each update writes the venue's new values and returns a new TickData (never mutated afterwards) made by
+    field copies, with no keyword parsing and no datetime built: `datetime` is the venue's time in
+    milliseconds (`exchange_ms`, 0 when the message has none: the receive time), `localtime` the receive
+    time, both kept as nanoseconds and made into datetimes only when read.
+    """
+
+    cdef TickData _latest
+
+    def __init__(self, str symbol, exchange, str gateway_name, str name):
+        self._latest = TickData(gateway_name, symbol, exchange, None, name)
+        self._latest.vt_symbol  # computed once, copied into every tick
+
+    @property
+    def latest(self):
+        """The current values as a TickData (its times are those of the last update)."""
+        return self._latest
+
+    def set(self, str field, double value):
+        """Set one price field (limits, open interest, ...) without pushing a tick."""
+        setattr(self._latest, field, value)
+
+    cdef TickData _emit(self, int64_t exchange_ms):
+        cdef TickData src = self._latest
+        cdef TickData tick = TickData.__new__(TickData)
+        tick.gateway_name = src.gateway_name
+        tick._symbol = src._symbol
+        tick._exchange = src._exchange
+        tick._vt_symbol = src._vt_symbol
+        tick.name = src.name
+        _copy_prices(tick, src)
+        cdef int64_t now = vtcore_now_ns()  # the wall clock, as time.time_ns() reads it
+        tick._localtime_ns = now
+        tick._datetime_ns = exchange_ms * 1000000 if exchange_ms > 0 else now
+        src._localtime_ns = tick._localtime_ns
+        src._datetime_ns = tick._datetime_ns
+        src._datetime = src._localtime = None
+        return tick
+
+    cpdef TickData top(self, double bid, double bid_volume, double ask, double ask_volume,
+                       int64_t exchange_ms=0):
+        """New best bid and ask."""
+        cdef TickData t = self._latest
+        t.bid_price_1, t.bid_volume_1, t.ask_price_1, t.ask_volume_1 = bid, bid_volume, ask, ask_volume
+        return self._emit(exchange_ms)
+
+    cpdef TickData last(self, double price, double volume, int64_t exchange_ms=0):
+        """A market trade: the last price and volume."""
+        self._latest.last_price, self._latest.last_volume = price, volume
+        return self._emit(exchange_ms)
+
+    cpdef TickData levels(self, bids, asks, int64_t exchange_ms=0):
+        """Five levels a side from venue levels `(price, size, ...)` decoded as floats."""
+        _set_side(self._latest, bids, True)
+        _set_side(self._latest, asks, False)
+        return self._emit(exchange_ms)
+
+    cpdef TickData summary(self, double last, double last_volume, double bid, double bid_volume, double ask,
+                           double ask_volume, double open_price, double high, double low, double volume,
+                           double turnover, int64_t exchange_ms=0):
+        """A 24-hour ticker: last trade, best bid and ask, the day's open, high, low, volume and turnover."""
+        cdef TickData t = self._latest
+        t.last_price, t.last_volume = last, last_volume
+        t.bid_price_1, t.bid_volume_1, t.ask_price_1, t.ask_volume_1 = bid, bid_volume, ask, ask_volume
+        t.open_price, t.high_price, t.low_price, t.volume, t.turnover = open_price, high, low, volume, turnover
+        return self._emit(exchange_ms)
 
 
 cdef class SymbolInfo:

@@ -7,7 +7,8 @@ Differences from vn.py, each fixing one of its faults:
 - parsing helpers split where the format allows it (`vt_symbol` from the right) and raise
   `InvalidIdentifierError` on malformed input;
 - `TickData` is a Cython class (`vtcore._fast`) so the engine builds one from a C++ record in well under a
-  microsecond; it takes the same keyword arguments as vn.py's dataclass.
+  microsecond; it takes the same keyword arguments as vn.py's dataclass. `TickBuilder` (also Cython) is the
+  market state a REST/WebSocket gateway keeps per symbol, and makes each of its ticks by field copies.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vtcore._fast import TICK_FIELDS as TICK_DATA_FIELDS
-from vtcore._fast import TickData
+from vtcore._fast import TickBuilder, TickData
 from vtcore.constant import (
     ACTIVE_STATUSES,
     Direction,
@@ -49,6 +50,7 @@ __all__ = [
     "QuoteData",
     "QuoteRequest",
     "SubscribeRequest",
+    "TickBuilder",
     "TickData",
     "TradeData",
     "extract_vt_symbol",

@@ -72,6 +72,10 @@ class VenueServer:
     pong_timeout: float = 60.0
     #: drop a connection from which nothing arrived for this long (OKX: 30 s), None: never
     client_idle_timeout: float | None = None
+    #: set before start() to also serve the same routes over TLS on `tls_port` (for clients that speak only
+    #: wss:// or https://)
+    tls_context: ssl.SSLContext | None = None
+    tls_port = 0
     #: whether any client frame proves the connection alive (False: only what `send_ping`'s venue accepts as
     #: an answer, which the venue records itself by setting `session.last_pong`)
     any_frame_is_alive: bool = True
@@ -137,6 +141,10 @@ class VenueServer:
         site = web.TCPSite(self._runner, self.host, self.bind_port, ssl_context=self.ssl_context)
         loop.run_until_complete(site.start())
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        if self.tls_context is not None:
+            tls_site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=self.tls_context)
+            loop.run_until_complete(tls_site.start())
+            self.tls_port = tls_site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         if self.ping_interval is not None or self.client_idle_timeout is not None:
             self._heartbeat_task = loop.create_task(self._heartbeat_loop())
         started.set()
@@ -248,6 +256,16 @@ class VenueServer:
 
     def now_ms(self) -> int:
         return time.time_ns() // 1_000_000 + self.faults.clock_offset_ms
+
+    def subscription_count(self) -> int:
+        """Live subscriptions of every kind (venue loop): market topics, channel arguments, user-data
+        streams. Clients' tests wait on it before the venue publishes, as a push sent before a client has
+        subscribed is lost on the real venue too."""
+        return sum(
+            len(s.topics) + len(s.state.get("args", ())) + (s.kind == "user")
+            for s in self.sessions
+            if not s.ws.closed
+        )
 
     # ---- WebSocket plumbing for subclasses (venue loop only)
 

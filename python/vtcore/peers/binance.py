@@ -7,7 +7,7 @@ with `X-MBX-USED-WEIGHT-1M` and 429 + `Retry-After` (-1003). Streams: `/ws`, `/s
 SUBSCRIBE / UNSUBSCRIBE with ids, at most 5 client messages a second (spot), server ping frames with a pong
 deadline. Spot user data only through the WS API (`userDataStream.subscribe.signature`, events wrapped in
 `{"subscriptionId","event"}`); futures user data through a listenKey on `/private/ws` (USDⓈ-M) or
-`/ws/<key>` (COIN-M). USDⓈ-M market streams are routed: bookTicker/depth only on `/public`,
+`/ws/<key>` (COIN-M). USDⓈ-M market streams are routed: bookTicker/depth/trade only on `/public`,
 aggTrade/kline/markPrice only on `/market`; a stream on the wrong path is accepted and silently never
 delivered, as on the real venue.
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import time
 import urllib.parse
@@ -27,24 +28,11 @@ from typing import Any
 from aiohttp import web
 
 from vtcore.peers.base import Session, VenueServer, decimal_text
+from vtcore.peers.binance_market import INTERVAL_MS, BinanceMarketData, BinanceMarketError
 from vtcore.peers.matching import Execution, SimOrder
 
 API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
 API_SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
-
-INTERVAL_MS = {
-    "1s": 1_000,
-    "1m": 60_000,
-    "3m": 180_000,
-    "5m": 300_000,
-    "15m": 900_000,
-    "30m": 1_800_000,
-    "1h": 3_600_000,
-    "2h": 7_200_000,
-    "4h": 14_400_000,
-    "1d": 86_400_000,
-    "1w": 604_800_000,
-}
 
 
 @dataclass(frozen=True)
@@ -65,6 +53,18 @@ class BinanceError(Exception):
         self.code, self.msg, self.status = code, msg, status
 
 
+ILLEGAL_CHARACTERS_CODE, ILLEGAL_CHARACTERS = -1100, "Illegal characters found in a parameter."
+NUMBER_RANGE = "^([0-9]{1,20})(\\.[0-9]{1,20})?$"
+NUMBER = re.compile(r"[0-9]{1,20}(\.[0-9]{1,20})?")
+
+
+def ws_text(value: Any) -> str:
+    """A WS API parameter as the venue reads it (JSON true/false as text, numbers as written)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def sign(secret: str, payload: str) -> str:
     return hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
 
@@ -77,10 +77,11 @@ def _split_signature(payload: str) -> tuple[str, str | None]:
     return (head, signature) if found else (payload, None)
 
 
-class BinanceVenueBase(VenueServer):
-    max_client_messages_per_second = 10
+class BinanceVenueBase(BinanceMarketData, VenueServer):
+    """Signing, weights, errors, validation, market data, the WebSocket API and klines shared by the three
+    Binance markets."""
 
-    """Signing, weights, errors, exchangeInfo and klines shared by the three Binance markets."""
+    max_client_messages_per_second = 10
 
     rest_prefix = "/api/v3"
     weight_limit = 6000
@@ -95,6 +96,7 @@ class BinanceVenueBase(VenueServer):
         self._weight_window = int(time.time() // self.weight_window)
         self.klines: dict[str, list[list[Any]]] = {}
         self.commission_rate = Decimal("0.001")
+        self.init_market_data()
 
     # ---- request security (venues.md §1 "Auth / signing")
 
@@ -175,6 +177,10 @@ class BinanceVenueBase(VenueServer):
                 self.charge(weight)
                 params = self.check_signed(request, body) if signed else dict(request.query)
                 return self.answer(await handler(request, params))
+            except BinanceMarketError as error:
+                return self.answer({"code": error.code, "msg": error.msg}, 400)
+            except (ValueError, ArithmeticError):  # a parameter that does not parse as the number it must be
+                return self.answer({"code": ILLEGAL_CHARACTERS_CODE, "msg": ILLEGAL_CHARACTERS}, 400)
             except BinanceError as error:
                 headers = {"Retry-After": str(self.faults.retry_after)} if error.status == 429 else {}
                 response = self.answer({"code": error.code, "msg": error.msg}, error.status)
@@ -189,6 +195,26 @@ class BinanceVenueBase(VenueServer):
                 raise BinanceError(
                     -1102, f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed."
                 )
+
+    def number(self, params: dict[str, str], name: str) -> Decimal:
+        """A decimal parameter as the venue parses it (absent: 0); anything else than digits with one
+        optional point is -1100, as on the real venue (never an HTTP 500)."""
+        raw = params.get(name)
+        if raw is None or raw == "":
+            return Decimal(0)
+        if not NUMBER.fullmatch(str(raw)):
+            raise BinanceError(
+                -1100, f"Illegal characters found in parameter '{name}'; legal range is '{NUMBER_RANGE}'."
+            )
+        return Decimal(str(raw))
+
+    def check_enums(self, params: dict[str, str], types: tuple[str, ...], tifs: tuple[str, ...]) -> None:
+        if params["side"] not in ("BUY", "SELL"):
+            raise BinanceError(-1117, "Invalid side.")
+        if params["type"] not in types:
+            raise BinanceError(-1116, "Invalid orderType.")
+        if params.get("timeInForce") and params["timeInForce"] not in tifs:
+            raise BinanceError(-1115, "Invalid timeInForce.")
 
     def spec(self, symbol: str | None) -> SymbolSpec:
         for spec in self.symbols:
@@ -253,19 +279,19 @@ class BinanceVenueBase(VenueServer):
         )
 
     async def market_ws(self, request: web.Request) -> web.WebSocketResponse:
+        """`[/<route>]/ws[/<stream>/<stream>...]` (raw streams) or `[/<route>]/stream?streams=a/b`
+        (combined); USDⓈ-M routes are `public` and `market`."""
         session = Session(ws=None, kind="market")  # type: ignore[arg-type]
-        route, _, endpoint = (
-            request.path.strip("/").rpartition("/")
-            if request.path.count("/") > 1 and not request.path.startswith("/ws/")
-            else ("", "", request.path.strip("/"))
-        )
+        parts = request.path.strip("/").split("/")
+        route = parts[0] if parts[0] in ("public", "market") else ""
+        rest = parts[1:] if route else parts
         session.state["route"] = route  # USDⓈ-M: "public" / "market"; "" when the path names no route
-        if endpoint == "stream":
+        if rest[0] == "stream":
             session.combined = True
             names = request.query.get("streams", "")
             session.topics.update(name for name in names.split("/") if name)
-        elif "streams" in request.match_info:
-            session.topics.update(name for name in request.match_info["streams"].split("/") if name)
+        else:
+            session.topics.update(name for name in rest[1:] if name)
         session.state["recent"] = []
         return await self.serve_ws(request, "market", self.on_market_frame, session)
 
@@ -310,6 +336,15 @@ class BinanceVenueBase(VenueServer):
     def stream_allowed(self, session: Session, stream: str) -> bool:
         return True
 
+    def subscription_count(self) -> int:
+        # a raw-stream path names streams; clients that subscribe by message connect to `/ws/<anything>`
+        # (ccxt: `/ws/0`), which names none, so only names of real streams (`<symbol>@<kind>`) count
+        return sum(
+            sum(1 for topic in s.topics if "@" in topic) + len(s.state.get("args", ())) + (s.kind == "user")
+            for s in self.sessions
+            if not s.ws.closed
+        )
+
     def publish(self, stream: str, payload: dict[str, Any]) -> None:
         for session in list(self.sessions):
             if (
@@ -319,7 +354,7 @@ class BinanceVenueBase(VenueServer):
             ):
                 self.push(session, {"stream": stream, "data": payload} if session.combined else payload)
 
-    async def query_order(self, request: web.Request, params: dict[str, str]) -> Any:
+    async def query_order(self, request: web.Request | None, params: dict[str, str]) -> Any:
         self.require(params, "symbol")
         self.spec(params["symbol"])
         order = self.find_order(params)
@@ -329,6 +364,120 @@ class BinanceVenueBase(VenueServer):
 
     def render_order(self, order: SimOrder) -> dict[str, Any]:
         raise NotImplementedError
+
+    # the trading endpoints each market implements (REST handlers, shared with the WebSocket API)
+    async def new_order(self, request: web.Request | None, params: dict[str, str]) -> Any:
+        raise NotImplementedError
+
+    async def cancel_order(self, request: web.Request | None, params: dict[str, str]) -> Any:
+        raise NotImplementedError
+
+    async def open_orders(self, request: web.Request | None, params: dict[str, str]) -> Any:
+        raise NotImplementedError
+
+    async def account(self, request: web.Request | None, params: dict[str, str]) -> Any:
+        raise NotImplementedError
+
+    def check_new_order(self, params: dict[str, str]) -> tuple[Any, ...]:
+        """Everything the market checks before an order reaches its matching engine (REST `order` and
+        `order/test`, WS API `order.place`); raises BinanceError."""
+        raise NotImplementedError
+
+    def best_price(self, symbol: str, side: str) -> Decimal:
+        bids, asks = self.matching.book(symbol)
+        best = (asks if side == "BUY" else bids)[:1]
+        return best[0][0] if best else Decimal(0)
+
+    async def test_order(self, request: web.Request | None, params: dict[str, str]) -> Any:
+        self.check_new_order(params)  # validated exactly as a real order, never placed
+        return {}
+
+    # ---- WebSocket API (`/ws-api/v3`, `/ws-fapi/v1`, `/ws-dapi/v1`): the REST trading endpoints as methods
+
+    def trading_methods(self) -> dict[str, Any]:
+        """WS API method -> the REST handler it shares its parameters and answer with (signed)."""
+        return {
+            "order.place": self.new_order,
+            "order.test": self.test_order,
+            "order.cancel": self.cancel_order,
+            "order.status": self.query_order,
+            "openOrders.status": self.open_orders,
+            "account.status": self.account,
+        }
+
+    async def api_ws(self, request: web.Request) -> web.WebSocketResponse:
+        return await self.serve_ws(request, "api", self.on_api_frame)
+
+    async def on_api_frame(self, session: Session, text: str) -> None:
+        try:
+            message = json.loads(text)
+            request_id = message.get("id")
+            method = message["method"]
+            params = message.get("params", {})
+            if not isinstance(params, dict):
+                raise TypeError
+        except (ValueError, KeyError, AttributeError, TypeError):
+            await self.send_json(
+                session, {"id": None, "status": 400, "error": {"code": -1000, "msg": "Malformed request."}}
+            )
+            return
+        self.ws_log.append(("api", message))
+        try:
+            try:
+                result = await self.api_method(session, method, params)
+            except BinanceMarketError as error:
+                raise BinanceError(error.code, error.msg) from None
+            except (ValueError, ArithmeticError):
+                raise BinanceError(ILLEGAL_CHARACTERS_CODE, ILLEGAL_CHARACTERS) from None
+        except BinanceError as error:
+            await self.send_json(
+                session,
+                {"id": request_id, "status": error.status, "error": {"code": error.code, "msg": error.msg}},
+            )
+            return
+        await self.send_json(
+            session,
+            {
+                "id": request_id,
+                "status": 200,
+                "result": result,
+                "rateLimits": [
+                    {
+                        "rateLimitType": "REQUEST_WEIGHT",
+                        "interval": "MINUTE",
+                        "intervalNum": 1,
+                        "limit": self.weight_limit,
+                        "count": self.used_weight,
+                    }
+                ],
+            },
+        )
+
+    async def api_method(self, session: Session, method: str, params: dict[str, Any]) -> Any:
+        if method == "time":
+            return {"serverTime": self.now_ms()}
+        if method == "ping":
+            return {}
+        handler = self.trading_methods().get(method)
+        if handler is None:
+            raise BinanceError(
+                -1100, f"Illegal characters found in parameter 'method'; legal range is '{method}'."
+            )
+        self.check_ws_signature(params)
+        return await handler(None, {key: ws_text(value) for key, value in params.items()})
+
+    def check_ws_signature(self, params: dict[str, Any]) -> None:
+        if params.get("apiKey") != self.api_key:
+            raise BinanceError(-2015, "Invalid API-key, IP, or permissions for action.", 401)
+        signature = params.get("signature")
+        if not signature:
+            raise BinanceError(
+                -1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed."
+            )
+        payload = "&".join(f"{key}={ws_text(params[key])}" for key in sorted(params) if key != "signature")
+        if not hmac.compare_digest(sign(self.api_secret, payload), str(signature).lower()):
+            raise BinanceError(-1022, "Signature for this request is not valid.")
+        self.check_timestamp({key: str(value) for key, value in params.items()})
 
     # ---- order rendering shared by spot and futures REST answers
 
@@ -344,6 +493,8 @@ class BinanceVenueBase(VenueServer):
 #: contingent order types: STOP_LOSS / TAKE_PROFIT send a MARKET order once triggered, the _LIMIT versions a
 #: LIMIT order at `price`; the trigger is the last trade price reaching `stopPrice`
 SPOT_STOP_TYPES = ("STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT")
+MAX_QTY = Decimal("9000")  # LOT_SIZE maxQty
+MIN_NOTIONAL = Decimal("5")  # NOTIONAL minNotional (applied to market orders too, at the best price)
 LIMIT_PRICED = ("LIMIT", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT")  # need price and timeInForce
 
 
@@ -369,9 +520,20 @@ class BinanceSpotVenue(BinanceVenueBase):
     def build_app(self) -> web.Application:
         app = web.Application()
         p = self.rest_prefix
+        app.router.add_get(f"{p}/ping", self.endpoint(1, False, self.ping_endpoint))
         app.router.add_get(f"{p}/time", self.endpoint(1, False, self.time_endpoint))
         app.router.add_get(f"{p}/exchangeInfo", self.endpoint(20, False, self.exchange_info))
         app.router.add_get(f"{p}/klines", self.endpoint(2, False, self.klines_endpoint))
+        app.router.add_get(f"{p}/uiKlines", self.endpoint(2, False, self.klines_endpoint))
+        app.router.add_get(f"{p}/depth", self.endpoint(5, False, self.depth_endpoint))
+        app.router.add_get(f"{p}/trades", self.endpoint(25, False, self.trades_endpoint))
+        app.router.add_get(f"{p}/aggTrades", self.endpoint(4, False, self.agg_trades_endpoint))
+        app.router.add_get(f"{p}/ticker/24hr", self.endpoint(2, False, self.ticker_24hr_endpoint))
+        app.router.add_get(f"{p}/ticker/price", self.endpoint(2, False, self.ticker_price_endpoint))
+        app.router.add_get(f"{p}/ticker/bookTicker", self.endpoint(2, False, self.book_ticker_endpoint))
+        app.router.add_get(f"{p}/avgPrice", self.endpoint(2, False, self.avg_price_endpoint))
+        app.router.add_post(f"{p}/order/test", self.endpoint(1, True, self.test_order))
+        app.router.add_get(f"{p}/allOrders", self.endpoint(20, True, self.all_orders))
         app.router.add_get(f"{p}/account", self.endpoint(20, True, self.account))
         app.router.add_get(f"{p}/openOrders", self.endpoint(6, True, self.open_orders))
         app.router.add_post(f"{p}/order", self.endpoint(1, True, self.new_order))
@@ -394,6 +556,7 @@ class BinanceSpotVenue(BinanceVenueBase):
         )
 
     async def exchange_info(self, request: web.Request, params: dict[str, str]) -> Any:
+        asked = self.symbols_asked(params)  # `symbol=` / `symbols=[...]`: those only (-1121 if unknown)
         return {
             "timezone": "UTC",
             "serverTime": self.now_ms(),
@@ -464,6 +627,7 @@ class BinanceSpotVenue(BinanceVenueBase):
                     ],
                 }
                 for spec in self.symbols
+                if asked is None or spec.symbol in asked
             ],
         }
 
@@ -491,7 +655,7 @@ class BinanceSpotVenue(BinanceVenueBase):
             rows.append({"asset": asset, "free": decimal_text(total - held), "locked": decimal_text(held)})
         return rows
 
-    async def account(self, request: web.Request, params: dict[str, str]) -> Any:
+    async def account(self, request: web.Request | None, params: dict[str, str]) -> Any:
         return {
             "makerCommission": 10,
             "takerCommission": 10,
@@ -542,39 +706,50 @@ class BinanceSpotVenue(BinanceVenueBase):
             "selfTradePreventionMode": "EXPIRE_MAKER",
         }
 
-    async def new_order(self, request: web.Request, params: dict[str, str]) -> Any:
+    def check_new_order(
+        self, params: dict[str, str]
+    ) -> tuple[SymbolSpec, str, str, str, Decimal, Decimal, Decimal]:
+        """Everything the venue checks before an order reaches the matching engine (REST `order` and
+        `order/test`, WS API `order.place`): parameters, enums, number syntax, the symbol's filters."""
         self.require(params, "symbol", "side", "type")
         spec = self.spec(params["symbol"])
+        self.check_enums(params, ("LIMIT", "MARKET", "LIMIT_MAKER", *SPOT_STOP_TYPES), ("GTC", "IOC", "FOK"))
         order_type = params["type"]
-        if order_type not in ("LIMIT", "MARKET", "LIMIT_MAKER", *SPOT_STOP_TYPES):
-            raise BinanceError(-1116, "Invalid orderType.")
         if order_type in LIMIT_PRICED:
             self.require(params, "timeInForce", "quantity", "price")
         elif order_type == "LIMIT_MAKER":
             self.require(params, "quantity", "price")
-        else:
+        elif not (order_type == "MARKET" and params.get("quoteOrderQty")):
             self.require(params, "quantity")
         if order_type in SPOT_STOP_TYPES:
             self.require(params, "stopPrice")
         tif = params.get("timeInForce", "GTC")
-        if tif not in ("GTC", "IOC", "FOK"):
-            raise BinanceError(-1115, "Invalid timeInForce.")
         client_id = params.get("newClientOrderId") or f"x-{secrets.token_hex(8)}"
         for existing in self.matching.orders.values():
             if existing.client_id == client_id and existing.active:
                 raise BinanceError(-2010, "Duplicate order sent.")
-        quantity = Decimal(params["quantity"])
-        price = Decimal(params.get("price", "0"))
-        stop_price = Decimal(params.get("stopPrice", "0"))
-        if stop_price % Decimal(spec.tick_size) != 0:
+        quantity, price = self.number(params, "quantity"), self.number(params, "price")
+        stop_price, quote_quantity = self.number(params, "stopPrice"), self.number(params, "quoteOrderQty")
+        if quote_quantity:  # a MARKET order for an amount of the quote asset: what it buys at the best price
+            bids, asks = self.matching.book(spec.symbol)
+            best = (asks if params["side"] == "BUY" else bids)[:1]
+            if not best:
+                raise BinanceError(-2010, "Market is closed.")
+            quantity = (quote_quantity / best[0][0]).quantize(Decimal(spec.step_size), rounding="ROUND_DOWN")
+        tick, step = Decimal(spec.tick_size), Decimal(spec.step_size)
+        if (order_type in LIMIT_PRICED or order_type == "LIMIT_MAKER") and (price < tick or price % tick):
             raise BinanceError(-1013, "Filter failure: PRICE_FILTER")
-        if quantity % Decimal(spec.step_size) != 0 or (price and price % Decimal(spec.tick_size) != 0):
-            raise BinanceError(
-                -1013,
-                "Filter failure: LOT_SIZE"
-                if quantity % Decimal(spec.step_size)
-                else "Filter failure: PRICE_FILTER",
-            )
+        if stop_price % tick or (order_type in SPOT_STOP_TYPES and stop_price < tick):
+            raise BinanceError(-1013, "Filter failure: PRICE_FILTER")
+        if quantity < Decimal(spec.min_qty) or quantity > MAX_QTY or quantity % step:
+            raise BinanceError(-1013, "Filter failure: LOT_SIZE")
+        reference = price or stop_price or self.best_price(spec.symbol, params["side"])
+        if reference and quantity * reference < MIN_NOTIONAL:
+            raise BinanceError(-1013, "Filter failure: NOTIONAL")
+        return spec, order_type, tif, client_id, quantity, price, stop_price
+
+    async def new_order(self, request: web.Request | None, params: dict[str, str]) -> Any:
+        spec, order_type, tif, client_id, quantity, price, stop_price = self.check_new_order(params)
         order = SimOrder(
             order_id=self.matching.next_order_id(),
             client_id=client_id,
@@ -618,15 +793,23 @@ class BinanceSpotVenue(BinanceVenueBase):
             {
                 "price": decimal_text(fill.price),
                 "qty": decimal_text(fill.quantity),
-                "commission": decimal_text(fill.quantity * self.commission_rate),
-                "commissionAsset": spec.base,
+                "commission": decimal_text(self.commission(order, fill)[0]),
+                "commissionAsset": self.commission(order, fill)[1],
                 "tradeId": fill.trade_id,
             }
             for fill in self.matching.fills[order.order_id]
         ]
         return answer
 
-    async def cancel_order(self, request: web.Request, params: dict[str, str]) -> Any:
+    def commission(self, order: SimOrder, fill: Any) -> tuple[Decimal, str]:
+        """(amount, asset) of a fill's commission: the account's rate on what the fill gives (base asset
+        for a buy, quote asset for a sell)."""
+        spec = self.spec(order.symbol)
+        if order.side == "BUY":
+            return fill.quantity * self.commission_rate, spec.base
+        return fill.quantity * fill.price * self.commission_rate, spec.quote
+
+    async def cancel_order(self, request: web.Request | None, params: dict[str, str]) -> Any:
         self.require(params, "symbol")
         self.spec(params["symbol"])
         order = self.find_order(params)
@@ -637,7 +820,7 @@ class BinanceSpotVenue(BinanceVenueBase):
         answer["clientOrderId"] = params.get("newClientOrderId") or f"cancel{secrets.token_hex(6)}"
         return answer
 
-    async def open_orders(self, request: web.Request, params: dict[str, str]) -> Any:
+    async def open_orders(self, request: web.Request | None, params: dict[str, str]) -> Any:
         symbol = params.get("symbol")
         if symbol:
             self.spec(symbol)
@@ -646,6 +829,14 @@ class BinanceSpotVenue(BinanceVenueBase):
             for o in self.matching.orders.values()
             if o.active and (not symbol or o.symbol == symbol)
         ]
+
+    async def all_orders(self, request: web.Request | None, params: dict[str, str]) -> Any:
+        self.require(params, "symbol")
+        symbol = self.spec(params["symbol"]).symbol
+        rows = [self.render_order(o) for o in self.matching.orders.values() if o.symbol == symbol]
+        if params.get("orderId"):
+            rows = [row for row in rows if row["orderId"] >= int(params["orderId"])]
+        return rows[-min(int(params.get("limit", "500")), 1000) :]
 
     async def my_trades(self, request: web.Request, params: dict[str, str]) -> Any:
         self.require(params, "symbol")
@@ -665,8 +856,8 @@ class BinanceSpotVenue(BinanceVenueBase):
                         "price": decimal_text(fill.price),
                         "qty": decimal_text(fill.quantity),
                         "quoteQty": decimal_text(fill.price * fill.quantity),
-                        "commission": decimal_text(fill.quantity * self.commission_rate),
-                        "commissionAsset": spec.base,
+                        "commission": decimal_text(self.commission(order, fill)[0]),
+                        "commissionAsset": self.commission(order, fill)[1],
                         "time": fill.time_ms,
                         "isBuyer": order.side == "BUY",
                         "isMaker": fill.maker,
@@ -682,16 +873,19 @@ class BinanceSpotVenue(BinanceVenueBase):
         order, fill = execution.order, execution.fill
         spec = self.spec(order.symbol)
         if fill is not None:
+            # the commission is charged in the asset received, and exactly as reported (n / N)
+            fee = self.commission(order, fill)[0]
             if order.side == "BUY":
-                self.balances[spec.base] = self.balances.get(spec.base, Decimal(0)) + fill.quantity * (
-                    1 - self.commission_rate
-                )
+                self.balances[spec.base] = self.balances.get(spec.base, Decimal(0)) + fill.quantity - fee
                 self.balances[spec.quote] -= fill.quantity * fill.price
             else:
                 self.balances[spec.base] -= fill.quantity
                 self.balances[spec.quote] = (
-                    self.balances.get(spec.quote, Decimal(0)) + fill.quantity * fill.price
+                    self.balances.get(spec.quote, Decimal(0)) + fill.quantity * fill.price - fee
                 )
+            if not fill.maker:  # the user's taking fill prints on the market's tape and trade streams
+                self.publish_trade(order.symbol, str(fill.price), str(fill.quantity), order.side == "SELL")
+                self.publish_book(order.symbol)
         now = self.now_ms()
         report = {
             "e": "executionReport",
@@ -715,8 +909,8 @@ class BinanceSpotVenue(BinanceVenueBase):
             "l": decimal_text(fill.quantity if fill else 0),
             "z": decimal_text(order.filled),
             "L": decimal_text(fill.price if fill else 0),
-            "n": decimal_text(fill.quantity * self.commission_rate if fill else 0),
-            "N": spec.base if fill else None,
+            "n": decimal_text(self.commission(order, fill)[0] if fill else 0),
+            "N": self.commission(order, fill)[1] if fill else None,
             "T": order.updated_ms,
             "t": fill.trade_id if fill else -1,
             "I": self.next_id(),
@@ -744,6 +938,9 @@ class BinanceSpotVenue(BinanceVenueBase):
                 }
             )
 
+    def subscription_count(self) -> int:
+        return super().subscription_count() + len(self.user_subscriptions)
+
     def push_user_event(self, event: dict[str, Any]) -> None:
         for subscription_id, session in list(self.user_subscriptions.items()):
             self.push(session, {"subscriptionId": subscription_id, "event": event})
@@ -767,6 +964,8 @@ class BinanceSpotVenue(BinanceVenueBase):
         result: int = self.run(act)
         return result
 
+    # ---- WebSocket API (user data)
+
     async def api_ws(self, request: web.Request) -> web.WebSocketResponse:
         session = Session(ws=None, kind="api")  # type: ignore[arg-type]
         try:
@@ -775,117 +974,20 @@ class BinanceSpotVenue(BinanceVenueBase):
             for subscription_id in session.state.get("subscriptions", []):
                 self.user_subscriptions.pop(subscription_id, None)
 
-    async def on_api_frame(self, session: Session, text: str) -> None:
-        try:
-            message = json.loads(text)
-            request_id = message.get("id")
-            method = message["method"]
-            params = message.get("params", {})
-        except (ValueError, KeyError, AttributeError):
-            await self.send_json(
-                session, {"id": None, "status": 400, "error": {"code": -1000, "msg": "Malformed request."}}
-            )
-            return
-        self.ws_log.append(("api", message))
-        try:
-            if method == "userDataStream.subscribe.signature":
-                self.check_ws_signature(params)
-                self._subscription_ids += 1
-                subscription_id = self._subscription_ids
-                self.user_subscriptions[subscription_id] = session
-                session.state.setdefault("subscriptions", []).append(subscription_id)
-                result: Any = {"subscriptionId": subscription_id}
-            elif method == "userDataStream.unsubscribe":
-                for subscription_id in session.state.get("subscriptions", []):
-                    self.user_subscriptions.pop(subscription_id, None)
-                result = {}
-            elif method == "session.logon":
-                raise BinanceError(-4056, "HMAC_SHA256 API key is not supported.")
-            elif method in ("userDataStream.start", "userDataStream.ping", "userDataStream.stop"):
-                raise BinanceError(-1099, "Not found, unauthenticated, or unauthorized.")
-            elif method == "time":
-                result = {"serverTime": self.now_ms()}
-            else:
-                raise BinanceError(
-                    -1100, f"Illegal characters found in parameter 'method'; legal range is '{method}'."
-                )
-        except BinanceError as error:
-            await self.send_json(
-                session,
-                {"id": request_id, "status": error.status, "error": {"code": error.code, "msg": error.msg}},
-            )
-            return
-        await self.send_json(
-            session,
-            {
-                "id": request_id,
-                "status": 200,
-                "result": result,
-                "rateLimits": [
-                    {
-                        "rateLimitType": "REQUEST_WEIGHT",
-                        "interval": "MINUTE",
-                        "intervalNum": 1,
-                        "limit": 6000,
-                        "count": self.used_weight,
-                    }
-                ],
-            },
-        )
-
-    def check_ws_signature(self, params: dict[str, Any]) -> None:
-        if params.get("apiKey") != self.api_key:
-            raise BinanceError(-2015, "Invalid API-key, IP, or permissions for action.", 401)
-        signature = params.get("signature")
-        if not signature:
-            raise BinanceError(
-                -1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed."
-            )
-        payload = "&".join(f"{key}={params[key]}" for key in sorted(params) if key != "signature")
-        if not hmac.compare_digest(sign(self.api_secret, payload), str(signature).lower()):
-            raise BinanceError(-1022, "Signature for this request is not valid.")
-        self.check_timestamp({key: str(value) for key, value in params.items()})
-
-    # ---- market streams
-
-    def publish_book(self, symbol: str) -> None:
-        bids, asks = self.matching.book(symbol)
-        lower = symbol.lower()
-        self._update_ids = getattr(self, "_update_ids", 400900217) + 1
-        if bids and asks:
-            self.publish(
-                f"{lower}@bookTicker",
-                {
-                    "u": self._update_ids,
-                    "s": symbol,
-                    "b": decimal_text(bids[0][0]),
-                    "B": decimal_text(bids[0][1]),
-                    "a": decimal_text(asks[0][0]),
-                    "A": decimal_text(asks[0][1]),
-                },
-            )
-        for levels in (5, 10, 20):
-            depth = {
-                "lastUpdateId": self._update_ids,
-                "bids": [[decimal_text(p), decimal_text(q)] for p, q in bids[:levels]],
-                "asks": [[decimal_text(p), decimal_text(q)] for p, q in asks[:levels]],
-            }
-            self.publish(f"{lower}@depth{levels}", depth)
-            self.publish(f"{lower}@depth{levels}@100ms", depth)
-
-    def publish_trade(self, symbol: str, price: str, quantity: str, buyer_maker: bool) -> None:
-        now = self.now_ms()
-        self.publish(
-            f"{symbol.lower()}@trade",
-            {
-                "e": "trade",
-                "E": now,
-                "s": symbol,
-                "t": self.next_id(),
-                "p": decimal_text(Decimal(price)),
-                "q": decimal_text(Decimal(quantity)),
-                "T": now,
-                "m": buyer_maker,
-                "M": True,
-            },
-        )
+    async def api_method(self, session: Session, method: str, params: dict[str, Any]) -> Any:
+        if method == "userDataStream.subscribe.signature":
+            self.check_ws_signature(params)
+            self._subscription_ids += 1
+            subscription_id = self._subscription_ids
+            self.user_subscriptions[subscription_id] = session
+            session.state.setdefault("subscriptions", []).append(subscription_id)
+            return {"subscriptionId": subscription_id}
+        if method == "userDataStream.unsubscribe":
+            for subscription_id in session.state.get("subscriptions", []):
+                self.user_subscriptions.pop(subscription_id, None)
+            return {}
+        if method == "session.logon":
+            raise BinanceError(-4056, "HMAC_SHA256 API key is not supported.")
+        if method in ("userDataStream.start", "userDataStream.ping", "userDataStream.stop"):
+            raise BinanceError(-1099, "Not found, unauthenticated, or unauthorized.")
+        return await super().api_method(session, method, params)

@@ -22,6 +22,7 @@ open orders' and positions' notional over the leverage (20) must fit the wallet,
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from decimal import Decimal
 from typing import Any
@@ -36,10 +37,16 @@ CONDITIONAL_TYPES = ("STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET",
 TRIGGERED_TYPES = ("STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET")  # what this venue triggers
 WORKING_TYPES = {"CONTRACT_PRICE": "last", "MARK_PRICE": "mark"}
 LEVERAGE = 20
-PUBLIC_ROUTE_STREAMS = ("bookTicker", "depth")
+ACCOUNT_ALIAS = "SgsR"  # COIN-M user events name the account by an alias
+MAKER_RATE, TAKER_RATE = Decimal("0.0002"), Decimal("0.0005")
+FUNDING_RATE = Decimal("0.00010000")
+MIN_NOTIONAL = Decimal("5")  # USDⓈ-M MIN_NOTIONAL filter
+MAX_QTY = Decimal("1000")  # LOT_SIZE maxQty
+PUBLIC_ROUTE_STREAMS = ("bookTicker", "depth", "trade")  # "trade" is not "aggTrade": that one is /market
 
 
 class BinanceFuturesVenue(BinanceVenueBase):
+    futures = True
     ping_interval = 180.0
     pong_timeout = 600.0
     weight_limit = 2400
@@ -73,10 +80,30 @@ class BinanceFuturesVenue(BinanceVenueBase):
         app = web.Application()
         root, p = self.api_root, self.rest_prefix
         account_version = "v1" if self.coin_margined else "v3"
+        app.router.add_get(f"{p}/ping", self.endpoint(1, False, self.ping_endpoint))
         app.router.add_get(f"{p}/time", self.endpoint(1, False, self.time_endpoint))
         app.router.add_get(f"{p}/exchangeInfo", self.endpoint(1, False, self.exchange_info))
         app.router.add_get(f"{p}/klines", self.endpoint(5, False, self.klines_endpoint))
+        app.router.add_get(f"{p}/depth", self.endpoint(5, False, self.depth_endpoint))
+        app.router.add_get(f"{p}/trades", self.endpoint(5, False, self.trades_endpoint))
+        app.router.add_get(f"{p}/aggTrades", self.endpoint(20, False, self.agg_trades_endpoint))
+        app.router.add_get(f"{p}/ticker/24hr", self.endpoint(1, False, self.ticker_24hr_endpoint))
+        app.router.add_get(f"{p}/ticker/price", self.endpoint(1, False, self.ticker_price_endpoint))
+        app.router.add_get(f"{p}/ticker/bookTicker", self.endpoint(2, False, self.book_ticker_endpoint))
+        app.router.add_get(f"{p}/premiumIndex", self.endpoint(1, False, self.premium_index))
+        app.router.add_get(f"{p}/fundingRate", self.endpoint(1, False, self.funding_rate))
+        app.router.add_get(f"{p}/commissionRate", self.endpoint(20, True, self.commission_rate_endpoint))
+        app.router.add_get(f"{p}/allOrders", self.endpoint(5, True, self.all_orders))
+        app.router.add_post(f"{p}/order/test", self.endpoint(1, True, self.test_order))
+        # USDⓈ-M brackets by symbol on v1; COIN-M by pair on v1 and by symbol on v2
+        app.router.add_get(f"{p}/leverageBracket", self.endpoint(1, True, self.leverage_bracket))
+        app.router.add_get(f"{root}/v2/leverageBracket", self.endpoint(1, True, self.leverage_bracket_v2))
         app.router.add_get(f"{root}/{account_version}/account", self.endpoint(5, True, self.account))
+        app.router.add_get(f"{root}/{account_version}/balance", self.endpoint(5, True, self.balance))
+        if not self.coin_margined:  # v2 of the account endpoints still answers beside v3
+            app.router.add_get(f"{root}/v2/account", self.endpoint(5, True, self.account))
+            app.router.add_get(f"{root}/v2/balance", self.endpoint(5, True, self.balance))
+            app.router.add_get(f"{root}/v2/positionRisk", self.endpoint(5, True, self.position_risk))
         app.router.add_get(
             f"{root}/{account_version}/positionRisk", self.endpoint(5, True, self.position_risk)
         )
@@ -93,13 +120,19 @@ class BinanceFuturesVenue(BinanceVenueBase):
             app.router.add_get("/ws/{streams:.*}", self.user_or_market_ws)
             app.router.add_get("/ws", self.market_ws)
             app.router.add_get("/stream", self.market_ws)
+            app.router.add_get("/ws-dapi/v1", self.api_ws)
         else:
             for route in ("public", "market"):
                 app.router.add_get(f"/{route}/ws", self.market_ws)
+                app.router.add_get(f"/{route}/ws/{{streams:.*}}", self.market_ws)
                 app.router.add_get(f"/{route}/stream", self.market_ws)
             app.router.add_get("/ws", self.market_ws)
+            app.router.add_get("/ws/{streams:.*}", self.market_ws)
             app.router.add_get("/stream", self.market_ws)
             app.router.add_get("/private/ws", self.private_ws)
+            app.router.add_get("/ws-fapi/v1", self.api_ws)
+        app.on_startup.append(self._start_mark_price_timer)
+        app.on_cleanup.append(self._stop_mark_price_timer)
         return app
 
     async def exchange_info(self, request: web.Request, params: dict[str, str]) -> Any:
@@ -167,97 +200,383 @@ class BinanceFuturesVenue(BinanceVenueBase):
 
     # ---- account and positions
 
-    async def account(self, request: web.Request, params: dict[str, str]) -> Any:
-        assets = [
-            {
+    def margin_asset(self) -> str:
+        return next(iter(self.wallet))
+
+    def initial_margins(self) -> tuple[Decimal, Decimal]:
+        """(the positions' initial margin, the open orders' initial margin) in the margin asset."""
+        positions = sum(
+            (
+                self.notional(self.spec(symbol), abs(amount), entry)
+                for symbol, (amount, entry) in self.positions.items()
+            ),
+            Decimal(0),
+        )
+        orders = sum(
+            (
+                self.notional(
+                    self.spec(o.symbol), o.remaining, self.reference_price(o.symbol, o.side, o.price)
+                )
+                for o in self.matching.orders.values()
+                if o.active
+            ),
+            Decimal(0),
+        )
+        return positions / LEVERAGE, orders / LEVERAGE
+
+    async def account(self, request: web.Request | None, params: dict[str, str]) -> Any:
+        position_margin, order_margin = self.initial_margins()
+        assets = []
+        for asset, amount in self.wallet.items():
+            available = amount - position_margin - order_margin
+            row = {
                 "asset": asset,
                 "walletBalance": decimal_text(amount),
                 "unrealizedProfit": "0.00000000",
                 "marginBalance": decimal_text(amount),
-                "availableBalance": decimal_text(amount),
+                "maintMargin": decimal_text(position_margin / 2),
+                "initialMargin": decimal_text(position_margin + order_margin),
+                "positionInitialMargin": decimal_text(position_margin),
+                "openOrderInitialMargin": decimal_text(order_margin),
+                "maxWithdrawAmount": decimal_text(available),
                 "crossWalletBalance": decimal_text(amount),
-                "maxWithdrawAmount": decimal_text(amount),
+                "crossUnPnl": "0.00000000",
+                "availableBalance": decimal_text(available),
                 "updateTime": self.now_ms(),
             }
-            for asset, amount in self.wallet.items()
+            if not self.coin_margined:
+                row["marginAvailable"] = True
+            assets.append(row)
+        positions = [
+            {
+                "symbol": row["symbol"],
+                "positionSide": "BOTH",
+                "positionAmt": row["positionAmt"],
+                "unrealizedProfit": "0.00000000",
+                "isolatedMargin": "0.00000000",
+                "notional": row.get("notional", "0"),
+                "isolatedWallet": "0",
+                "initialMargin": row["initialMargin"],
+                "maintMargin": row["maintMargin"],
+                "updateTime": row["updateTime"],
+            }
+            for row in self.position_rows()
         ]
-        return {"totalWalletBalance": assets[0]["walletBalance"], "assets": assets, "positions": []}
+        answer: dict[str, Any] = {"assets": assets, "positions": positions}
+        if self.coin_margined:  # COIN-M: per-asset only, plus the account's permissions
+            answer.update(canDeposit=True, canTrade=True, canWithdraw=True, feeTier=0, updateTime=0)
+        else:
+            first = assets[0]
+            answer.update(
+                totalInitialMargin=first["initialMargin"],
+                totalMaintMargin=first["maintMargin"],
+                totalWalletBalance=first["walletBalance"],
+                totalUnrealizedProfit="0.00000000",
+                totalMarginBalance=first["marginBalance"],
+                totalPositionInitialMargin=first["positionInitialMargin"],
+                totalOpenOrderInitialMargin=first["openOrderInitialMargin"],
+                totalCrossWalletBalance=first["crossWalletBalance"],
+                totalCrossUnPnl="0.00000000",
+                availableBalance=first["availableBalance"],
+                maxWithdrawAmount=first["maxWithdrawAmount"],
+            )
+        return answer
+
+    async def balance(self, request: web.Request | None, params: dict[str, str]) -> Any:
+        rows = []
+        for row in (await self.account(request, params))["assets"]:
+            rows.append(
+                {
+                    "accountAlias": ACCOUNT_ALIAS,
+                    "asset": row["asset"],
+                    "balance": row["walletBalance"],
+                    "crossWalletBalance": row["crossWalletBalance"],
+                    "crossUnPnl": row["crossUnPnl"],
+                    "availableBalance": row["availableBalance"],
+                    "maxWithdrawAmount": row["maxWithdrawAmount"],
+                    **({"withdrawAvailable": row["maxWithdrawAmount"]} if self.coin_margined else {}),
+                    **({} if self.coin_margined else {"marginAvailable": True}),
+                    "updateTime": row["updateTime"],
+                }
+            )
+        return rows
 
     def position_rows(self) -> list[dict[str, Any]]:
-        return [
-            {
+        rows = []
+        for spec in self.symbols:
+            amount, entry = self.positions.get(spec.symbol, (Decimal(0), Decimal(0)))
+            mark = self.mark_prices.get(spec.symbol) or entry
+            notional = self.notional(spec, abs(amount), mark) if mark else Decimal(0)
+            row: dict[str, Any] = {
                 "symbol": spec.symbol,
-                "positionAmt": decimal_text(self.positions.get(spec.symbol, (Decimal(0),))[0], 3),
-                "entryPrice": decimal_text(self.positions.get(spec.symbol, (0, Decimal(0)))[1]),
-                "breakEvenPrice": "0.0",
-                "markPrice": "0.0",
+                "positionAmt": decimal_text(amount, 0 if self.coin_margined else 3),
+                "entryPrice": decimal_text(entry),
+                "breakEvenPrice": decimal_text(entry),
+                "markPrice": decimal_text(mark),
                 "unRealizedProfit": "0.00000000",
                 "liquidationPrice": "0",
+                "leverage": str(LEVERAGE),
                 "marginType": "cross",
                 "isolatedMargin": "0.00000000",
+                "isAutoAddMargin": "false",
                 "positionSide": "BOTH",
-                "notional": "0",
+                "initialMargin": decimal_text(notional / LEVERAGE),
+                "maintMargin": decimal_text(notional / LEVERAGE / 2),
                 "updateTime": self.now_ms(),
             }
-            for spec in self.symbols
+            if self.coin_margined:  # COIN-M: notional in coins as notionalValue, the pair, a quantity cap
+                row.update(notionalValue=decimal_text(notional), maxQty="1000", pair=spec.base + spec.quote)
+            else:
+                row.update(notional=decimal_text(notional), maxNotionalValue="1000000", isolatedWallet="0")
+            rows.append(row)
+        return rows
+
+    async def position_risk(self, request: web.Request | None, params: dict[str, str]) -> Any:
+        rows = self.position_rows()
+        if params.get("symbol"):
+            self.spec(params["symbol"])
+            rows = [row for row in rows if row["symbol"] == params["symbol"]]
+        return rows
+
+    # ---- fees
+
+    def fee_rate(self, maker: bool) -> Decimal:
+        return MAKER_RATE if maker else TAKER_RATE
+
+    def commission(self, order: SimOrder, fill: Any) -> tuple[Decimal, str]:
+        """(amount, asset) of a fill's commission: the rate on the fill's notional in the margin asset (USDT
+        for USDⓈ-M, the base coin for COIN-M), charged to the wallet exactly as reported."""
+        notional = self.notional(self.spec(order.symbol), fill.quantity, fill.price)
+        return notional * self.fee_rate(fill.maker), self.margin_asset()
+
+    async def commission_rate_endpoint(self, request: web.Request | None, params: dict[str, str]) -> Any:
+        self.require(params, "symbol")
+        return {
+            "symbol": self.spec(params["symbol"]).symbol,
+            "makerCommissionRate": str(MAKER_RATE),
+            "takerCommissionRate": str(TAKER_RATE),
+        }
+
+    # ---- market data only futures have
+
+    def mark_price_of(self, symbol: str) -> Decimal:
+        if symbol in self.mark_prices:
+            return self.mark_prices[symbol]
+        bids, asks = self.levels(symbol)
+        if bids and asks:
+            return (bids[0][0] + asks[0][0]) / 2
+        return self.last_prices.get(symbol, Decimal(0))
+
+    def premium_row(self, symbol: str) -> dict[str, Any]:
+        spec, now = self.spec(symbol), self.now_ms()
+        mark = self.mark_price_of(symbol)
+        perpetual = spec.contract_type == "PERPETUAL"
+        row: dict[str, Any] = {
+            "symbol": symbol,
+            "markPrice": decimal_text(mark),
+            "indexPrice": decimal_text(mark),
+            "estimatedSettlePrice": decimal_text(mark),
+            "lastFundingRate": str(FUNDING_RATE) if perpetual else "",
+            "interestRate": "0.00010000" if perpetual else "",
+            "nextFundingTime": (now // 28_800_000 + 1) * 28_800_000 if perpetual else 0,
+            "time": now,
+        }
+        if self.coin_margined:
+            row["pair"] = spec.base + spec.quote
+        return row
+
+    async def premium_index(self, request: web.Request | None, params: dict[str, str]) -> Any:
+        if self.coin_margined:  # COIN-M always answers a list (of one symbol, or of a pair's symbols)
+            asked = self.symbols_asked(params)
+            return [self.premium_row(s.symbol) for s in self.symbols if asked is None or s.symbol in asked]
+        return self.one_or_all(params, self.premium_row)
+
+    async def funding_rate(self, request: web.Request | None, params: dict[str, str]) -> Any:
+        names = (
+            [self.spec(params["symbol"]).symbol] if params.get("symbol") else [s.symbol for s in self.symbols]
+        )
+        now = self.now_ms()
+        rows = []
+        for name in names:
+            if self.spec(name).contract_type != "PERPETUAL":
+                continue
+            for back in range(3, 0, -1):
+                rows.append(
+                    {
+                        "symbol": name,
+                        "fundingTime": (now // 28_800_000 - back + 1) * 28_800_000,
+                        "fundingRate": str(FUNDING_RATE),
+                        "markPrice": decimal_text(self.mark_price_of(name)),
+                    }
+                )
+        return rows[-min(int(params.get("limit", "100")), 1000) :]
+
+    def brackets(self) -> list[dict[str, Any]]:
+        caps = (Decimal(50_000), Decimal(250_000), Decimal(1_000_000))
+        rows, floor = [], Decimal(0)
+        for number, cap in enumerate(caps, start=1):
+            key = ("qtyCap", "qtyFloor") if self.coin_margined else ("notionalCap", "notionalFloor")
+            rows.append(
+                {
+                    "bracket": number,
+                    "initialLeverage": 125 // (number * 2) or 1,
+                    key[0]: int(cap),
+                    key[1]: int(floor),
+                    "maintMarginRatio": float(Decimal("0.004") * number),
+                    "cum": 0.0,
+                }
+            )
+            floor = cap
+        return rows
+
+    async def leverage_bracket(self, request: web.Request | None, params: dict[str, str]) -> Any:
+        if self.coin_margined:  # v1 is by pair
+            pairs = sorted({s.base + s.quote for s in self.symbols})
+            if params.get("pair") and params["pair"] not in pairs:
+                raise BinanceError(-1121, "Invalid symbol.")
+            return [
+                {"pair": pair, "brackets": self.brackets()}
+                for pair in pairs
+                if params.get("pair") in (None, "", pair)
+            ]
+        asked = self.symbols_asked(params)
+        rows = [
+            {"symbol": s.symbol, "brackets": self.brackets()}
+            for s in self.symbols
+            if asked is None or s.symbol in asked
+        ]
+        return rows[0] if params.get("symbol") else rows
+
+    async def leverage_bracket_v2(self, request: web.Request | None, params: dict[str, str]) -> Any:
+        asked = self.symbols_asked(params)
+        return [
+            {"symbol": s.symbol, "brackets": self.brackets()}
+            for s in self.symbols
+            if asked is None or s.symbol in asked
         ]
 
-    async def position_risk(self, request: web.Request, params: dict[str, str]) -> Any:
-        return self.position_rows()
+    async def _start_mark_price_timer(self, app: web.Application) -> None:
+        self._mark_task = asyncio.get_running_loop().create_task(self._mark_price_loop())
+
+    async def _stop_mark_price_timer(self, app: web.Application) -> None:
+        self._mark_task.cancel()
+
+    async def _mark_price_loop(self) -> None:
+        """`<symbol>@markPrice@1s` every second and `<symbol>@markPrice` every 3 seconds, as the venue does,
+        to the sessions subscribed."""
+        beat = 0
+        while True:
+            await asyncio.sleep(1.0)
+            beat += 1
+            for spec in self.symbols:
+                self.publish(f"{spec.symbol.lower()}@markPrice@1s", self.mark_price_event(spec.symbol))
+                if beat % 3 == 0:
+                    self.publish(f"{spec.symbol.lower()}@markPrice", self.mark_price_event(spec.symbol))
+
+    def mark_price_event(self, symbol: str) -> dict[str, Any]:
+        row = self.premium_row(symbol)
+        event: dict[str, Any] = {
+            "e": "markPriceUpdate",
+            "E": row["time"],
+            "s": symbol,
+            "p": row["markPrice"],
+            "P": row["estimatedSettlePrice"],
+            "i": row["indexPrice"],
+            "r": row["lastFundingRate"],
+            "T": row["nextFundingTime"],
+        }
+        if self.coin_margined:
+            event.pop("i")
+        return event
 
     # ---- orders
 
     def render_order(self, order: SimOrder) -> dict[str, Any]:
-        return {
+        spec = self.spec(order.symbol)
+        places = 0 if self.coin_margined else 3
+        row: dict[str, Any] = {
             "orderId": order.order_id,
             "symbol": order.symbol,
             "status": order.status,
             "clientOrderId": order.client_id,
             "price": decimal_text(order.price),
             "avgPrice": decimal_text(order.average_price),
-            "origQty": decimal_text(order.quantity, 3),
-            "executedQty": decimal_text(order.filled, 3),
-            "cumQty": decimal_text(order.filled, 3),
-            "cumQuote": decimal_text(order.filled_quote),
-            "timeInForce": self.time_in_force(order),
-            "type": self.order_type(order),
-            "reduceOnly": False,
-            "closePosition": False,
-            "side": order.side,
-            "positionSide": "BOTH",
-            "stopPrice": str(order.extra.get("stopPrice", "0")),
-            "workingType": "CONTRACT_PRICE",
-            "priceProtect": False,
-            "origType": self.original_type(order),
-            "priceMatch": "NONE",
-            "selfTradePreventionMode": "EXPIRE_MAKER",
-            "goodTillDate": 0,
-            "time": order.created_ms,
-            "updateTime": order.updated_ms,
+            "origQty": decimal_text(order.quantity, places),
+            "executedQty": decimal_text(order.filled, places),
+            "cumQty": decimal_text(order.filled, places),
         }
+        if self.coin_margined:  # COIN-M: the filled amount in the base coin, and the pair
+            base = sum(
+                (
+                    self.notional(spec, f.quantity, f.price)
+                    for f in self.matching.fills.get(order.order_id, [])
+                ),
+                Decimal(0),
+            )
+            row.update(cumBase=decimal_text(base), pair=spec.base + spec.quote)
+        else:
+            row["cumQuote"] = decimal_text(order.filled_quote)
+        row.update(
+            {
+                "timeInForce": self.time_in_force(order),
+                "type": self.order_type(order),
+                "reduceOnly": False,
+                "closePosition": False,
+                "side": order.side,
+                "positionSide": "BOTH",
+                "stopPrice": str(order.extra.get("stopPrice", "0")),
+                "workingType": "CONTRACT_PRICE",
+                "priceProtect": False,
+                "origType": self.original_type(order),
+                "priceMatch": "NONE",
+                "selfTradePreventionMode": "EXPIRE_MAKER",
+                "goodTillDate": 0,
+                "time": order.created_ms,
+                "updateTime": order.updated_ms,
+            }
+        )
+        return row
 
-    async def new_order(self, request: web.Request, params: dict[str, str]) -> Any:
+    def check_new_order(self, params: dict[str, str]) -> tuple[SymbolSpec, str, str, str, Decimal, Decimal]:
+        """What the venue checks before an order reaches the matching engine (REST `order`, `order/test`,
+        WS API `order.place`)."""
         self.require(params, "symbol", "side", "type")
         spec = self.spec(params["symbol"])
-        order_type = params["type"]
-        if order_type in CONDITIONAL_TYPES:
+        if params["type"] in CONDITIONAL_TYPES:
             raise BinanceError(
                 -4120,
                 "Order type not supported for this endpoint. Please use the Algo Order API "
                 "endpoints instead.",
             )
-        if order_type not in ("LIMIT", "MARKET"):
-            raise BinanceError(-1116, "Invalid orderType.")
+        self.check_enums(params, ("LIMIT", "MARKET"), ("GTC", "IOC", "FOK", "GTX"))
+        order_type = params["type"]
         self.require(params, "quantity", *(("timeInForce", "price") if order_type == "LIMIT" else ()))
         tif = params.get("timeInForce", "GTC")
-        if tif not in ("GTC", "IOC", "FOK", "GTX"):
-            raise BinanceError(-1115, "Invalid timeInForce.")
-        quantity, price = Decimal(params["quantity"]), Decimal(params.get("price", "0"))
+        quantity, price = self.number(params, "quantity"), self.number(params, "price")
+        if quantity <= 0:
+            raise BinanceError(-4003, "Quantity less than or equal to zero.")
         if quantity % Decimal(spec.step_size) != 0:
             raise BinanceError(-1111, "Precision is over the maximum defined for this asset.")
+        if quantity > MAX_QTY:
+            raise BinanceError(-4005, "Quantity greater than max quantity.")
+        if order_type == "LIMIT":
+            if price <= 0:
+                raise BinanceError(-4001, "Price less than 0.")
+            if price % Decimal(spec.tick_size) != 0:
+                raise BinanceError(-4014, "Price not increased by tick size.")
+        reference = price or self.best_price(spec.symbol, params["side"])
+        if not self.coin_margined and reference and quantity * reference < MIN_NOTIONAL:
+            raise BinanceError(
+                -4164,
+                f"Order's notional must be no smaller than {MIN_NOTIONAL} (unless you choose reduce only).",
+            )
         client_id = params.get("newClientOrderId") or f"web_{secrets.token_hex(8)}"
         if any(o.client_id == client_id and o.active for o in self.matching.orders.values()):
             raise BinanceError(-4015, "Client order id is not valid.")
+        return spec, order_type, tif, client_id, quantity, price
+
+    async def new_order(self, request: web.Request | None, params: dict[str, str]) -> Any:
+        spec, order_type, tif, client_id, quantity, price = self.check_new_order(params)
         order = SimOrder(
             order_id=self.matching.next_order_id(),
             client_id=client_id,
@@ -280,7 +599,12 @@ class BinanceFuturesVenue(BinanceVenueBase):
         self.matching.place(order)
         return self.render_order(self.matching.orders[order.order_id])
 
-    async def cancel_order(self, request: web.Request, params: dict[str, str]) -> Any:
+    async def all_orders(self, request: web.Request | None, params: dict[str, str]) -> Any:
+        symbol = self.spec(params["symbol"]).symbol if params.get("symbol") else None
+        rows = [self.render_order(o) for o in self.matching.orders.values() if symbol in (None, o.symbol)]
+        return rows[-min(int(params.get("limit", "500")), 1000) :]
+
+    async def cancel_order(self, request: web.Request | None, params: dict[str, str]) -> Any:
         self.require(params, "symbol")
         self.spec(params["symbol"])
         order = self.find_order(params)
@@ -288,36 +612,52 @@ class BinanceFuturesVenue(BinanceVenueBase):
             raise BinanceError(-2011, "Unknown order sent.")
         return self.render_order(order)
 
-    async def open_orders(self, request: web.Request, params: dict[str, str]) -> Any:
-        return [self.render_order(o) for o in self.matching.orders.values() if o.active]
+    async def open_orders(self, request: web.Request | None, params: dict[str, str]) -> Any:
+        symbol = self.spec(params["symbol"]).symbol if params.get("symbol") else None
+        return [
+            self.render_order(o)
+            for o in self.matching.orders.values()
+            if o.active and symbol in (None, o.symbol)
+        ]
 
-    async def user_trades(self, request: web.Request, params: dict[str, str]) -> Any:
-        self.require(params, "symbol")
+    async def user_trades(self, request: web.Request | None, params: dict[str, str]) -> Any:
+        if not params.get("symbol") and not (self.coin_margined and params.get("pair")):
+            self.require(params, "symbol")
         rows = []
         for order in self.matching.orders.values():
-            if order.symbol != params["symbol"] or (
-                params.get("orderId") and str(order.order_id) != params["orderId"]
+            spec = self.spec(order.symbol)
+            if (params.get("symbol") and order.symbol != params["symbol"]) or (
+                params.get("pair") and spec.base + spec.quote != params["pair"]
             ):
                 continue
+            if params.get("orderId") and str(order.order_id) != params["orderId"]:
+                continue
             for fill in self.matching.fills[order.order_id]:
-                rows.append(
-                    {
-                        "buyer": order.side == "BUY",
-                        "commission": "0.01",
-                        "commissionAsset": "USDT",
-                        "id": fill.trade_id,
-                        "maker": fill.maker,
-                        "orderId": order.order_id,
-                        "price": decimal_text(fill.price),
-                        "qty": decimal_text(fill.quantity, 3),
-                        "quoteQty": decimal_text(fill.price * fill.quantity),
-                        "realizedPnl": "0",
-                        "side": order.side,
-                        "positionSide": "BOTH",
-                        "symbol": order.symbol,
-                        "time": fill.time_ms,
-                    }
-                )
+                fee, asset = self.commission(order, fill)
+                row: dict[str, Any] = {
+                    "symbol": order.symbol,
+                    "id": fill.trade_id,
+                    "orderId": order.order_id,
+                    "side": order.side,
+                    "price": decimal_text(fill.price),
+                    "qty": decimal_text(fill.quantity, 0 if self.coin_margined else 3),
+                    "realizedPnl": "0",
+                    "commission": decimal_text(fee),
+                    "commissionAsset": asset,
+                    "time": fill.time_ms,
+                    "positionSide": "BOTH",
+                    "buyer": order.side == "BUY",
+                    "maker": fill.maker,
+                }
+                if self.coin_margined:  # COIN-M: notional in the base coin, the pair and margin asset
+                    row.update(
+                        baseQty=decimal_text(self.notional(spec, fill.quantity, fill.price)),
+                        pair=spec.base + spec.quote,
+                        marginAsset=asset,
+                    )
+                else:
+                    row.update(quoteQty=decimal_text(fill.price * fill.quantity), marginAsset=asset)
+                rows.append(row)
         return sorted(rows, key=lambda row: row["id"])
 
     # ---- margin
@@ -609,12 +949,19 @@ class BinanceFuturesVenue(BinanceVenueBase):
             if new_pos != 0 and (pos == 0 or (pos > 0) == (signed > 0)):
                 entry = (entry * abs(pos) + fill.price * fill.quantity) / abs(new_pos)
             self.positions[order.symbol] = (new_pos, entry if new_pos else Decimal(0))
+            fee, asset = self.commission(order, fill)
+            self.wallet[asset] -= fee  # charged exactly as the events and userTrades report it
+            if not fill.maker:  # the user's taking fill prints on the market's tape and trade streams
+                self.publish_trade(order.symbol, str(fill.price), str(fill.quantity), order.side == "SELL")
+                self.publish_book(order.symbol)
+        fee, asset = self.commission(order, fill) if fill else (Decimal(0), self.margin_asset())
         now = self.now_ms()
         self.push_user_event(
             {
                 "e": "ORDER_TRADE_UPDATE",
                 "E": now,
                 "T": order.updated_ms,
+                **({"i": ACCOUNT_ALIAS} if self.coin_margined else {}),
                 "o": {
                     "s": order.symbol,
                     "c": order.client_id,
@@ -631,8 +978,9 @@ class BinanceFuturesVenue(BinanceVenueBase):
                     "l": decimal_text(fill.quantity if fill else 0, 3),
                     "z": decimal_text(order.filled, 3),
                     "L": decimal_text(fill.price if fill else 0),
-                    "N": "USDT",
-                    "n": "0.01" if fill else "0",
+                    "N": asset,
+                    "n": decimal_text(fee),
+                    **({"ma": asset} if self.coin_margined else {}),
                     "T": order.updated_ms,
                     "t": fill.trade_id if fill else 0,
                     "b": "0",
@@ -661,6 +1009,7 @@ class BinanceFuturesVenue(BinanceVenueBase):
                     "e": "ACCOUNT_UPDATE",
                     "E": now,
                     "T": now,
+                    **({"i": ACCOUNT_ALIAS} if self.coin_margined else {}),
                     "a": {
                         "m": "ORDER",
                         "B": [
@@ -696,59 +1045,6 @@ class BinanceFuturesVenue(BinanceVenueBase):
         route = session.state.get("route", "")
         on_public = stream.split("@")[1].startswith(PUBLIC_ROUTE_STREAMS)
         return route in ("public", "") if on_public else route == "market"
-
-    def publish_book(self, symbol: str) -> None:
-        bids, asks = self.matching.book(symbol)
-        lower, now = symbol.lower(), self.now_ms()
-        self._update_ids = getattr(self, "_update_ids", 400900217) + 1
-        if bids and asks:
-            self.publish(
-                f"{lower}@bookTicker",
-                {
-                    "e": "bookTicker",
-                    "u": self._update_ids,
-                    "E": now,
-                    "T": now,
-                    "s": symbol,
-                    "b": decimal_text(bids[0][0]),
-                    "B": decimal_text(bids[0][1], 3),
-                    "a": decimal_text(asks[0][0]),
-                    "A": decimal_text(asks[0][1], 3),
-                },
-            )
-        for levels in (5, 10, 20):
-            depth = {
-                "e": "depthUpdate",
-                "E": now,
-                "T": now,
-                "s": symbol,
-                "U": self._update_ids,
-                "u": self._update_ids,
-                "pu": self._update_ids - 1,
-                "b": [[decimal_text(p), decimal_text(q, 3)] for p, q in bids[:levels]],
-                "a": [[decimal_text(p), decimal_text(q, 3)] for p, q in asks[:levels]],
-            }
-            self.publish(f"{lower}@depth{levels}", depth)
-            self.publish(f"{lower}@depth{levels}@100ms", depth)
-
-    def publish_trade(self, symbol: str, price: str, quantity: str, buyer_maker: bool) -> None:
-        now = self.now_ms()
-        trade_id = self.next_id()
-        self.publish(
-            f"{symbol.lower()}@aggTrade",
-            {
-                "e": "aggTrade",
-                "E": now,
-                "s": symbol,
-                "a": trade_id,
-                "p": decimal_text(Decimal(price)),
-                "q": decimal_text(Decimal(quantity), 3),
-                "f": trade_id,
-                "l": trade_id,
-                "T": now,
-                "m": buyer_maker,
-            },
-        )
 
 
 class BinanceCoinFuturesVenue(BinanceFuturesVenue):

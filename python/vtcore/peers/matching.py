@@ -72,8 +72,8 @@ class SimFill:
 
 @dataclass(frozen=True)
 class Execution:
-    """`kind`: NEW, TRIGGERED (a stop order starts working), TRADE, CANCELED, EXPIRED (a snapshot of the
-    order travels with it)."""
+    """`kind`: NEW, TRIGGERED (a stop order starts working), AMENDED (new price/quantity), TRADE, CANCELED,
+    EXPIRED (a snapshot of the order travels with it)."""
 
     kind: str
     order: SimOrder
@@ -170,6 +170,20 @@ class MatchingCore:
                 self._fill(order, level[0], quantity, maker=False)
             if order.remaining > 0 and (order.kind == "MARKET" or order.tif in ("IOC", "FOK")):
                 self._finish(order, "EXPIRED")
+
+    def amend(self, order_id: int, price: Decimal, quantity: Decimal) -> SimOrder | None:
+        """Give an active order a new price and total quantity (AMENDED); it matches again if it now
+        crosses. None when it is unknown or no longer active."""
+        with self._lock:
+            order = self.orders.get(order_id)
+            if order is None or not order.active or quantity <= order.filled:
+                return None
+            order.price, order.quantity = price, quantity
+            order.updated_ms = now_ms()
+            self._emit("AMENDED", order, None)
+            if order.working:
+                self._match(order)
+            return order
 
     def cancel(self, order_id: int) -> SimOrder | None:
         """Cancel an active order; None when it is unknown or no longer active."""

@@ -27,6 +27,7 @@ from aiohttp import web
 
 from vtcore.peers.base import Session, VenueServer
 from vtcore.peers.matching import Execution, SimOrder
+from vtcore.peers.okx_market import CANDLE_BARS, PUBLIC_CHANNELS, OkxMarketData, text
 
 #: `cancelSource` of an order OKX cancelled because, being post-only, it would have taken liquidity
 POST_ONLY_CANCEL_SOURCE = "31"
@@ -34,14 +35,6 @@ POST_ONLY_CANCEL_SOURCE = "31"
 API_KEY = "985d5b66-57ce-40fb-b714-afc0b9787083"
 API_SECRET = "22582BD0CFF14C41EDBF1AB98506286D"
 PASSPHRASE = "Okx-Passphrase-1"
-BAR_MS = {
-    "1m": 60_000,
-    "1H": 3_600_000,
-    "1D": 86_400_000,
-    "1Dutc": 86_400_000,
-    "1W": 604_800_000,
-    "1Wutc": 604_800_000,
-}
 
 
 @dataclass(frozen=True)
@@ -91,12 +84,24 @@ def sign(secret: str, message: str) -> str:
     return base64.b64encode(hmac.new(secret.encode(), message.encode(), hashlib.sha256).digest()).decode()
 
 
-def text(value: Decimal) -> str:
-    normalized = format(value.normalize(), "f")
-    return normalized
+#: (maker, taker) fee rates of the account (level Lv1)
+FEE_RATES = {
+    "SPOT": (Decimal("0.0008"), Decimal("0.001")),
+    "DERIVATIVES": (Decimal("0.0002"), Decimal("0.0005")),
+}
+#: WebSocket order operations (by instIdCode) -> what they do
+WS_OPERATIONS = {
+    "order": "place",
+    "batch-orders": "place",
+    "cancel-order": "cancel",
+    "batch-cancel-orders": "cancel",
+    "amend-order": "amend",
+    "batch-amend-orders": "amend",
+}
+PRIVATE_CHANNELS = ("orders", "account", "positions", "balance_and_position", "fills")
 
 
-class OkxVenue(VenueServer):
+class OkxVenue(OkxMarketData, VenueServer):
     client_idle_timeout = 30.0
     demo = False  # a demo venue answers only requests with x-simulated-trading: 1
 
@@ -111,6 +116,13 @@ class OkxVenue(VenueServer):
         self.positions: dict[str, tuple[Decimal, Decimal]] = {}  # instId -> (pos, avgPx), net mode
         self.leverage: dict[str, str] = {}
         self.order_ops: list[dict[str, Any]] = []
+        self.init_market_data()
+
+    def instruments_list(self) -> tuple[Instrument, ...]:
+        return INSTRUMENTS
+
+    def error(self, code: str, msg: str) -> Exception:
+        return OkxError(code, msg)
 
     def instrument(self, inst_id: str | None = None, code: Any = None) -> Instrument | None:
         for item in INSTRUMENTS:
@@ -132,6 +144,29 @@ class OkxVenue(VenueServer):
         add("GET", "/api/v5/trade/orders-pending", self.endpoint(True, self.orders_pending))
         add("GET", "/api/v5/trade/order", self.endpoint(True, self.get_order))
         add("GET", "/api/v5/trade/fills", self.endpoint(True, self.fills))
+        add("GET", "/api/v5/trade/fills-history", self.endpoint(True, self.fills_history))
+        add("GET", "/api/v5/trade/orders-history", self.endpoint(True, self.orders_history))
+        add("GET", "/api/v5/trade/orders-history-archive", self.endpoint(True, self.orders_history))
+        for path, handler in (
+            ("order", self.rest_order),
+            ("batch-orders", self.rest_order),
+            ("cancel-order", self.rest_cancel),
+            ("cancel-batch-orders", self.rest_cancel),
+            ("amend-order", self.rest_amend),
+            ("amend-batch-orders", self.rest_amend),
+        ):
+            add("POST", f"/api/v5/trade/{path}", self.endpoint(True, handler, operation=True))
+        add("GET", "/api/v5/account/trade-fee", self.endpoint(True, self.trade_fee))
+        add("GET", "/api/v5/account/config", self.endpoint(True, self.account_config))
+        add("GET", "/api/v5/asset/currencies", self.endpoint(True, self.asset_currencies))
+        add("GET", "/api/v5/market/ticker", self.endpoint(False, self.market_ticker))
+        add("GET", "/api/v5/market/tickers", self.endpoint(False, self.market_tickers))
+        add("GET", "/api/v5/market/books", self.endpoint(False, self.market_books))
+        add("GET", "/api/v5/market/trades", self.endpoint(False, self.market_trades))
+        add("GET", "/api/v5/market/history-trades", self.endpoint(False, self.market_trades))
+        add("GET", "/api/v5/market/history-candles", self.endpoint(False, self.candles))
+        add("GET", "/api/v5/public/mark-price", self.endpoint(False, self.mark_price_endpoint))
+        add("GET", "/api/v5/public/funding-rate", self.endpoint(False, self.funding_rate_endpoint))
         app.router.add_get("/ws/v5/public", self.public_ws)
         app.router.add_get("/ws/v5/private", self.private_ws)
         app.router.add_get("/ws/v5/business", self.business_ws)
@@ -139,7 +174,10 @@ class OkxVenue(VenueServer):
 
     # ---- REST plumbing
 
-    def endpoint(self, private: bool, handler: Any) -> Any:
+    def endpoint(self, private: bool, handler: Any, operation: bool = False) -> Any:
+        """`operation`: an order operation, whose answer is OKX's per-item envelope (`sCode`/`sMsg` in each
+        item, code 0 / 1 "All operations failed" / 2 "Operation partially succeeded")."""
+
         async def wrapped(request: web.Request) -> web.Response:
             body = await request.text()
             try:
@@ -153,13 +191,34 @@ class OkxVenue(VenueServer):
                     self.check_rest_auth(request, body)
                 params: dict[str, Any] = dict(request.query)
                 if body:
-                    params.update(json.loads(body))
-                data = await handler(params)
+                    try:
+                        decoded = json.loads(body)
+                    except ValueError:
+                        raise OkxError("50002", "JSON syntax error") from None
+                    if isinstance(decoded, list):  # batch operations post a list
+                        params["_batch"] = decoded
+                    elif isinstance(decoded, dict):
+                        params.update(decoded)
+                    else:
+                        raise OkxError("50002", "JSON syntax error")
+                try:
+                    data = await handler(params)
+                except (ValueError, ArithmeticError):  # a parameter that does not parse as a number
+                    raise OkxError("51000", "Parameter error") from None
+                if operation:
+                    return self.answer(self.operation_envelope(data))
                 return self.answer({"code": "0", "msg": "", "data": data})
             except OkxError as error:
                 return self.answer({"code": error.code, "msg": error.msg, "data": []}, error.status)
 
         return wrapped
+
+    def operation_envelope(self, results: list[dict[str, Any]]) -> dict[str, Any]:
+        failed = sum(1 for r in results if r["sCode"] != "0")
+        code = "0" if failed == 0 else ("1" if failed == len(results) else "2")
+        now = self.now_ms() * 1000
+        msg = {"0": "", "1": "All operations failed", "2": "Operation partially succeeded"}[code]
+        return {"code": code, "msg": msg, "data": results, "inTime": str(now), "outTime": str(now + 150)}
 
     def answer(self, payload: Any, status: int = 200) -> web.Response:
         return web.Response(status=status, text=json.dumps(payload), content_type="application/json")
@@ -249,7 +308,7 @@ class OkxVenue(VenueServer):
         item = self.instrument(params.get("instId"))
         if item is None:
             raise OkxError("51001", "Instrument ID does not exist")
-        step = BAR_MS.get(params.get("bar", "1m"))
+        step = CANDLE_BARS.get(params.get("bar", "1m"))
         if step is None:
             raise OkxError("51000", "Parameter bar error")
         limit = min(int(params.get("limit", "100")), 300)
@@ -352,38 +411,184 @@ class OkxVenue(VenueServer):
             raise OkxError("51603", "Order does not exist")
         return [self.render_order(order)]
 
-    async def fills(self, params: dict[str, Any]) -> Any:
+    def fill_rows(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         rows = []
         for order in self.matching.orders.values():
+            item = self.instrument(order.symbol)
+            assert item is not None
             if params.get("ordId") and str(order.order_id) != params["ordId"]:
                 continue
             if params.get("instId") and order.symbol != params["instId"]:
                 continue
-            instrument = self.instrument(order.symbol)
-            assert instrument is not None, order.symbol  # orders are only accepted for listed instruments
+            if params.get("instType") and item.inst_type != params["instType"]:
+                continue
             for fill in self.matching.fills[order.order_id]:
+                fee, fee_ccy = self.commission(order, fill)
                 rows.append(
                     {
-                        "instType": instrument.inst_type,
+                        "instType": item.inst_type,
                         "instId": order.symbol,
                         "tradeId": str(fill.trade_id),
                         "ordId": str(order.order_id),
                         "clOrdId": order.client_id,
                         "billId": str(fill.trade_id * 7),
-                        "tag": "",
+                        "subType": "1" if order.side == "BUY" else "2",
+                        "tag": str(order.extra.get("tag", "")),
                         "fillPx": text(fill.price),
                         "fillSz": text(fill.quantity),
+                        "fillIdxPx": "",
+                        "fillPnl": "0",
+                        "fillPxVol": "",
+                        "fillPxUsd": "",
+                        "fillMarkVol": "",
+                        "fillFwdPx": "",
+                        "fillMarkPx": "",
                         "side": order.side.lower(),
                         "posSide": "net",
                         "execType": "M" if fill.maker else "T",
-                        "feeCcy": "USDT",
-                        "fee": "-0.01",
+                        "feeCcy": fee_ccy,
+                        "fee": text(-fee),
                         "ts": str(fill.time_ms),
                         "fillTime": str(fill.time_ms),
+                        "feeRate": text(
+                            -FEE_RATES["SPOT" if item.inst_type == "SPOT" else "DERIVATIVES"][
+                                0 if fill.maker else 1
+                            ]
+                        ),
                     }
                 )
         rows.sort(key=lambda row: -int(row["tradeId"]))
-        return rows
+        return rows[: min(int(params.get("limit", "100")), 100)]
+
+    async def fills(self, params: dict[str, Any]) -> Any:
+        return self.fill_rows(params)
+
+    async def fills_history(self, params: dict[str, Any]) -> Any:
+        if not params.get("instType"):  # the history endpoints need the instrument type
+            raise OkxError("50014", "Parameter instType can not be empty.")
+        return self.fill_rows(params)
+
+    async def orders_history(self, params: dict[str, Any]) -> Any:
+        if not params.get("instType"):
+            raise OkxError("50014", "Parameter instType can not be empty.")
+        rows = [
+            self.render_order(o)
+            for o in self.matching.orders.values()
+            if not o.active
+            and self.instrument(o.symbol).inst_type == params["instType"]  # type: ignore[union-attr]
+            and params.get("instId") in (None, "", o.symbol)
+        ]
+        rows.sort(key=lambda row: -int(row["ordId"]))
+        return rows[: min(int(params.get("limit", "100")), 100)]
+
+    async def trade_fee(self, params: dict[str, Any]) -> Any:
+        inst_type = params.get("instType")
+        if inst_type not in ("SPOT", "MARGIN", "SWAP", "FUTURES", "OPTION"):
+            raise OkxError("50014", "Parameter instType can not be empty.")
+        maker, taker = FEE_RATES["SPOT" if inst_type in ("SPOT", "MARGIN") else "DERIVATIVES"]
+        spot = inst_type in ("SPOT", "MARGIN")
+        return [
+            {
+                "instType": inst_type,
+                "level": "Lv1",
+                "maker": text(-maker) if spot else "",
+                "taker": text(-taker) if spot else "",
+                "makerU": "" if spot else text(-maker),
+                "takerU": "" if spot else text(-taker),
+                "makerUSDC": "",
+                "takerUSDC": "",
+                "ruleType": "normal",
+                "category": "1",
+                "delivery": "",
+                "exercise": "",
+                "fiatList": [],
+                "ts": str(self.now_ms()),
+            }
+        ]
+
+    async def asset_currencies(self, params: dict[str, Any]) -> Any:
+        """The funding account's currencies, one row per chain (one chain each here)."""
+        asked = {c for c in str(params.get("ccy", "")).split(",") if c}
+        return [
+            {
+                "ccy": ccy,
+                "name": ccy,
+                "chain": f"{ccy}-{ccy}" if ccy != "USDT" else "USDT-TRC20",
+                "mainNet": True,
+                "canDep": True,
+                "canWd": True,
+                "canInternal": True,
+                "minDep": "0.00005",
+                "minWd": "0.0005",
+                "maxWd": "500",
+                "wdTickSz": "8",
+                "wdQuota": "10000000",
+                "usedWdQuota": "0",
+                "fee": "0.0002",
+                "minFee": "0.0002",
+                "maxFee": "0.0004",
+                "needTag": False,
+                "minDepArrivalConfirm": "1",
+                "minWdUnlockConfirm": "2",
+                "depQuotaFixed": "",
+                "usedDepQuotaFixed": "",
+                "depQuoteDailyLayer2": "",
+                "ctAddr": "",
+                "depEstOpenTime": "",
+                "wdEstOpenTime": "",
+                "logoLink": "",
+            }
+            for ccy in self.balances
+            if not asked or ccy in asked
+        ]
+
+    async def account_config(self, params: dict[str, Any]) -> Any:
+        return [
+            {
+                "uid": "44705892343619584",
+                "mainUid": "44705892343619584",
+                "acctLv": "2",
+                "posMode": "net_mode",
+                "autoLoan": False,
+                "greeksType": "PA",
+                "level": "Lv1",
+                "levelTmp": "",
+                "ctIsoMode": "automatic",
+                "mgnIsoMode": "automatic",
+                "label": "vtcore",
+                "roleType": "0",
+                "spotRoleType": "0",
+                "opAuth": "0",
+                "kycLv": "2",
+                "ip": "",
+                "perm": "read_only,trade",
+                "liquidationGear": "-1",
+                "enableSpotBorrow": False,
+                "spotBorrowAutoRepay": False,
+                "type": "0",
+            }
+        ]
+
+    # ---- trading over REST (by instId)
+
+    def batch(self, params: dict[str, Any], operation: Any) -> Any:
+        items = params.get("_batch")
+        if items is None:
+            items = [params]
+        if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
+            raise OkxError("50002", "JSON syntax error")
+        if len(items) > 20:
+            raise OkxError("51010", "The batch size cannot exceed 20")
+        return [operation(item, by_code=False) for item in items]
+
+    async def rest_order(self, params: dict[str, Any]) -> Any:
+        return self.batch(params, self.place_order)
+
+    async def rest_cancel(self, params: dict[str, Any]) -> Any:
+        return self.batch(params, self.cancel_order)
+
+    async def rest_amend(self, params: dict[str, Any]) -> Any:
+        return self.batch(params, self.amend_order)
 
     # ---- orders
 
@@ -407,9 +612,28 @@ class OkxVenue(VenueServer):
                 locked[item.base] = locked.get(item.base, Decimal(0)) + order.remaining
         return locked
 
-    def render_order(self, order: SimOrder, fill: Any = None) -> dict[str, Any]:
+    def commission(self, order: SimOrder, fill: Any) -> tuple[Decimal, str]:
+        """(amount charged, currency) of a fill: spot pays in the currency it receives, derivatives in the
+        settlement currency on the notional; maker and taker rates as `account/trade-fee` states them."""
         item = self.instrument(order.symbol)
         assert item is not None
+        rates = FEE_RATES["SPOT" if item.inst_type == "SPOT" else "DERIVATIVES"]
+        rate = rates[0] if fill.maker else rates[1]
+        if item.inst_type != "SPOT":
+            return fill.quantity * Decimal(item.ct_val) * fill.price * rate, item.settle
+        if order.side == "BUY":
+            return fill.quantity * rate, item.base
+        return fill.quantity * fill.price * rate, item.quote
+
+    def order_fee(self, order: SimOrder) -> tuple[Decimal, str]:
+        fees = [self.commission(order, f) for f in self.matching.fills.get(order.order_id, [])]
+        return sum((fee for fee, _ in fees), Decimal(0)), (fees[-1][1] if fees else "")
+
+    def render_order(self, order: SimOrder, fill: Any = None, kind: str = "") -> dict[str, Any]:
+        item = self.instrument(order.symbol)
+        assert item is not None
+        fee, fee_ccy = self.order_fee(order)
+        fill_fee, fill_fee_ccy = self.commission(order, fill) if fill else (Decimal(0), "")
         state = {
             "NEW": "live",
             "PARTIALLY_FILLED": "partially_filled",
@@ -422,7 +646,7 @@ class OkxVenue(VenueServer):
             "instId": order.symbol,
             "ordId": str(order.order_id),
             "clOrdId": order.client_id,
-            "tag": "",
+            "tag": str(order.extra.get("tag", "")),
             "px": text(order.price) if order.kind == "LIMIT" else "",
             "sz": text(order.quantity),
             "ordType": str(order.extra["ordType"]),
@@ -437,9 +661,13 @@ class OkxVenue(VenueServer):
             "tradeId": str(fill.trade_id) if fill else "",
             "avgPx": text(order.average_price) if order.filled else "",
             "state": state,
-            "fee": "-0.01" if fill else "0",
-            "feeCcy": "USDT",
+            "fee": text(-fee),  # OKX reports a charge as a negative fee
+            "feeCcy": fee_ccy,
+            "fillFee": text(-fill_fee),
+            "fillFeeCcy": fill_fee_ccy,
             "execType": ("M" if fill.maker else "T") if fill else "",
+            "amendResult": "0" if kind == "AMENDED" else "",
+            "reqId": str(order.extra.get("reqId", "")) if kind == "AMENDED" else "",
             "lever": self.leverage.get(order.symbol, "") if item.inst_type != "SPOT" else "",
             "reduceOnly": "false",
             "cancelSource": str(order.extra.get("cancelSource", "")),
@@ -448,43 +676,79 @@ class OkxVenue(VenueServer):
             "uTime": str(order.updated_ms),
         }
 
+    def order_instrument(
+        self, args: dict[str, Any], by_code: bool
+    ) -> tuple[Instrument | None, dict[str, str] | None]:
+        """The instrument an order operation names: WebSocket operations by the integer `instIdCode` (since
+        2026-02-03), REST ones by `instId`. (instrument, None) or (None, the item's error)."""
+        name = "instIdCode" if by_code else "instId"
+        if name not in args or args[name] in ("", None):
+            return None, {"sCode": "50014", "sMsg": f"Parameter {name} can not be empty"}
+        if by_code and not isinstance(args["instIdCode"], int):
+            return None, {"sCode": "51000", "sMsg": "Parameter instIdCode error"}
+        item = self.instrument(code=args[name]) if by_code else self.instrument(str(args[name]))
+        if item is None:
+            return None, {"sCode": "51001", "sMsg": "Instrument ID or Spread ID doesn't exist."}
+        return item, None
+
     def place_ws_order(self, args: dict[str, Any]) -> dict[str, Any]:
+        return self.place_order(args, by_code=True)
+
+    def place_order(self, args: dict[str, Any], by_code: bool) -> dict[str, Any]:
         cl_ord_id = str(args.get("clOrdId", ""))
-        base = {"clOrdId": cl_ord_id, "ordId": "", "tag": "", "ts": str(self.now_ms())}
-        if "instIdCode" not in args:
-            return {**base, "sCode": "50014", "sMsg": "Parameter instIdCode can not be empty"}
-        item = self.instrument(code=args["instIdCode"])
-        if item is None or not isinstance(args["instIdCode"], int):
-            return {**base, "sCode": "51001", "sMsg": "Instrument ID or Spread ID doesn't exist."}
+        base = {"clOrdId": cl_ord_id, "ordId": "", "tag": str(args.get("tag", "")), "ts": str(self.now_ms())}
+        item, refusal = self.order_instrument(args, by_code)
+        if item is None:
+            return {**base, **(refusal or {})}
         for name in ("side", "ordType", "sz", "tdMode"):
             if not args.get(name):
                 return {**base, "sCode": "50014", "sMsg": f"Parameter {name} can not be empty"}
         ord_type, side = args["ordType"], str(args["side"]).upper()
+        if args["side"] not in ("buy", "sell"):
+            return {**base, "sCode": "51000", "sMsg": "Parameter side error"}
         if ord_type not in ("market", "limit", "post_only", "fok", "ioc"):
             return {**base, "sCode": "51000", "sMsg": "Parameter ordType error"}
+        if args["tdMode"] not in ("cash", "cross", "isolated", "spot_isolated"):
+            return {**base, "sCode": "51000", "sMsg": "Parameter tdMode error"}
         if (item.inst_type == "SPOT") != (args["tdMode"] == "cash"):
             return {**base, "sCode": "51000", "sMsg": "Parameter tdMode error"}
         if ord_type != "market" and not args.get("px"):
             return {**base, "sCode": "50014", "sMsg": "Parameter px can not be empty"}
-        quantity, price = Decimal(str(args["sz"])), Decimal(str(args.get("px") or "0"))
-        if quantity % Decimal(item.lot_size) != 0 or (price and price % Decimal(item.tick_size) != 0):
-            return {
-                **base,
-                "sCode": "51000",
-                "sMsg": "Parameter sz error" if quantity % Decimal(item.lot_size) else "Parameter px error",
-            }
-        if cl_ord_id and any(o.client_id == cl_ord_id for o in self.matching.orders.values()):
-            return {**base, "sCode": "51016", "sMsg": "Duplicated client order ID"}
-        bids, asks = self.matching.book(item.inst_id)
-        if (
+        try:
+            quantity, price = Decimal(str(args["sz"])), Decimal(str(args.get("px") or "0"))
+        except ArithmeticError:
+            return {**base, "sCode": "51000", "sMsg": "Parameter sz error"}
+        if not quantity.is_finite() or quantity <= 0:
+            return {**base, "sCode": "51000", "sMsg": "Parameter sz error"}
+        if not price.is_finite() or price < 0 or (ord_type != "market" and price == 0):
+            return {**base, "sCode": "51000", "sMsg": "Parameter px error"}
+        quote_sized = (
             item.inst_type == "SPOT"
             and ord_type == "market"
             and side == "BUY"
             and args.get("tgtCcy") != "base_ccy"
-        ):
+        )
+        if not quote_sized and quantity % Decimal(item.lot_size) != 0:
+            return {
+                **base,
+                "sCode": "51121",
+                "sMsg": f"Order quantity must be a multiple of the lot size {item.lot_size}.",
+            }
+        if not quote_sized and quantity < Decimal(item.min_size):
+            return {
+                **base,
+                "sCode": "51020",
+                "sMsg": "Your order should meet or exceed the minimum order amount.",
+            }
+        if price and price % Decimal(item.tick_size) != 0:
+            return {**base, "sCode": "51000", "sMsg": "Parameter px error"}
+        if cl_ord_id and any(o.client_id == cl_ord_id for o in self.matching.orders.values()):
+            return {**base, "sCode": "51016", "sMsg": "Duplicated client order ID"}
+        bids, asks = self.matching.book(item.inst_id)
+        if quote_sized:
             # sz is an amount of the quote currency: buy what it pays for at the best ask
             best = asks[0][0] if asks else Decimal(1)
-            quantity = (quantity / best).quantize(Decimal(item.lot_size))
+            quantity = (quantity / best).quantize(Decimal(item.lot_size), rounding="ROUND_DOWN")
         if item.inst_type == "SPOT":
             reference = price or (
                 asks[0][0] if side == "BUY" and asks else bids[0][0] if bids else Decimal(0)
@@ -499,7 +763,8 @@ class OkxVenue(VenueServer):
                 }
         else:
             # the initial margin (notional over the leverage) must fit the settlement currency's balance
-            reference = price or (asks[0][0] if side == "BUY" and asks else bids[0][0] if bids else Decimal(0))
+            best = asks[0][0] if side == "BUY" and asks else bids[0][0] if bids else Decimal(0)
+            reference = price or best
             lever = Decimal(self.leverage.get(item.inst_id, "10"))
             margin = quantity * Decimal(item.ct_val or "1") * reference / lever
             if margin > self.balances.get(item.settle, Decimal(0)):
@@ -520,7 +785,12 @@ class OkxVenue(VenueServer):
             ],
             price=price,
             quantity=quantity,
-            extra={"ordType": ord_type, "tdMode": args["tdMode"], "tgtCcy": args.get("tgtCcy", "")},
+            extra={
+                "ordType": ord_type,
+                "tdMode": args["tdMode"],
+                "tgtCcy": args.get("tgtCcy", ""),
+                "tag": str(args.get("tag", "")),
+            },
         )
         post_only_cross = ord_type == "post_only" and self.matching.would_take(order)
         self.matching.place(order) if not post_only_cross else self._post_only_cancel(order)
@@ -539,20 +809,60 @@ class OkxVenue(VenueServer):
         self.matching.cancel(order.order_id)
 
     def cancel_ws_order(self, args: dict[str, Any]) -> dict[str, Any]:
+        return self.cancel_order(args, by_code=True)
+
+    def cancel_order(self, args: dict[str, Any], by_code: bool) -> dict[str, Any]:
         base = {
             "clOrdId": str(args.get("clOrdId", "")),
             "ordId": str(args.get("ordId", "")),
             "ts": str(self.now_ms()),
         }
-        if "instIdCode" not in args:
-            return {**base, "sCode": "50014", "sMsg": "Parameter instIdCode can not be empty"}
+        item, refusal = self.order_instrument(args, by_code)
+        if item is None:
+            return {**base, **(refusal or {})}
+        if not args.get("ordId") and not args.get("clOrdId"):
+            return {**base, "sCode": "51000", "sMsg": "Parameter ordId or clOrdId error"}
         order = self.find_order(args.get("ordId"), args.get("clOrdId"))
-        if order is None or self.matching.cancel(order.order_id) is None:
+        if order is None or order.symbol != item.inst_id or self.matching.cancel(order.order_id) is None:
             return {
                 **base,
                 "sCode": "51400",
                 "sMsg": "Order cancellation failed as the order has been filled, canceled or does not exist",
             }
+        return {**base, "ordId": str(order.order_id), "clOrdId": order.client_id, "sCode": "0", "sMsg": ""}
+
+    def amend_order(self, args: dict[str, Any], by_code: bool) -> dict[str, Any]:
+        """`amend-order`: a new size (`newSz`, the whole order's, filled part included) and/or price
+        (`newPx`) for a live order; it keeps its id and place, and matches again if it now crosses."""
+        base = {
+            "clOrdId": str(args.get("clOrdId", "")),
+            "ordId": str(args.get("ordId", "")),
+            "reqId": str(args.get("reqId", "")),
+            "ts": str(self.now_ms()),
+        }
+        item, refusal = self.order_instrument(args, by_code)
+        if item is None:
+            return {**base, **(refusal or {})}
+        if not args.get("newSz") and not args.get("newPx"):
+            return {**base, "sCode": "50014", "sMsg": "Parameter newSz or newPx can not be empty"}
+        order = self.find_order(args.get("ordId"), args.get("clOrdId"))
+        if order is None or order.symbol != item.inst_id or not order.active:
+            return {
+                **base,
+                "sCode": "51503",
+                "sMsg": "Order modification failed as the order has been filled, canceled or does not exist",
+            }
+        try:
+            size = Decimal(str(args["newSz"])) if args.get("newSz") else order.quantity
+            price = Decimal(str(args["newPx"])) if args.get("newPx") else order.price
+        except ArithmeticError:
+            return {**base, "sCode": "51000", "sMsg": "Parameter newSz error"}
+        if size % Decimal(item.lot_size) or size <= order.filled:
+            return {**base, "sCode": "51000", "sMsg": "Parameter newSz error"}
+        if price <= 0 or price % Decimal(item.tick_size):
+            return {**base, "sCode": "51000", "sMsg": "Parameter newPx error"}
+        order.extra["reqId"] = base["reqId"]
+        self.matching.amend(order.order_id, price, size)
         return {**base, "ordId": str(order.order_id), "clOrdId": order.client_id, "sCode": "0", "sMsg": ""}
 
     def on_execution(self, execution: Execution) -> None:
@@ -561,6 +871,11 @@ class OkxVenue(VenueServer):
         assert item is not None
         if fill is not None:
             signed = fill.quantity if order.side == "BUY" else -fill.quantity
+            fee, fee_ccy = self.commission(order, fill)  # charged exactly as the pushes and fills report it
+            self.balances[fee_ccy] = self.balances.get(fee_ccy, Decimal(0)) - fee
+            if not fill.maker:  # the user's taking fill prints on the market's tape and channels
+                self.publish_trade(order.symbol, str(fill.price), str(fill.quantity), order.side == "SELL")
+                self.publish_book(order.symbol)
             if item.inst_type == "SPOT":
                 self.balances[item.base] = self.balances.get(item.base, Decimal(0)) + signed
                 self.balances[item.quote] = self.balances.get(item.quote, Decimal(0)) - signed * fill.price
@@ -572,7 +887,7 @@ class OkxVenue(VenueServer):
                 self.positions[item.inst_id] = (new_pos, avg if new_pos else Decimal(0))
         if execution.kind == "NEW" and order.status != "NEW":
             return
-        self.push_private("orders", item.inst_type, [self.render_order(order, fill)])
+        self.push_private("orders", item.inst_type, [self.render_order(order, fill, execution.kind)])
         if fill is not None:
             self.push_private("account", "", self._account_rows(item))
             if item.inst_type != "SPOT":
@@ -652,7 +967,7 @@ class OkxVenue(VenueServer):
         elif op in ("subscribe", "unsubscribe"):
             for arg in message.get("args", []):
                 await self.ws_subscribe(session, op, arg, conn_id)
-        elif op in ("order", "cancel-order"):
+        elif op in WS_OPERATIONS:
             await self.ws_order(session, message, conn_id)
         else:
             await self.send_json(
@@ -672,8 +987,13 @@ class OkxVenue(VenueServer):
                 session, {"event": "error", "code": "60005", "msg": "Invalid apiKey", "connId": conn_id}
             )
             return
+        # Unix seconds: as a string or a JSON number, with or without a fraction (clients send all four)
         stamp = str(arg.get("timestamp", ""))
-        if not stamp.isdigit() or abs(int(stamp) * 1000 - self.now_ms()) > 30_000:
+        try:
+            seconds = Decimal(stamp)
+        except ArithmeticError:
+            seconds = Decimal("NaN")
+        if not seconds.is_finite() or abs(seconds * 1000 - self.now_ms()) > 30_000:
             await self.send_json(
                 session,
                 {"event": "error", "code": "60006", "msg": "Timestamp request expired", "connId": conn_id},
@@ -692,70 +1012,48 @@ class OkxVenue(VenueServer):
         session.state["logged_in"] = True
         await self.send_json(session, {"event": "login", "code": "0", "msg": "", "connId": conn_id})
 
-    async def ws_subscribe(self, session: Session, op: str, arg: dict[str, Any], conn_id: str) -> None:
+    def subscribe_refusal(self, session: Session, arg: dict[str, Any]) -> tuple[str, str] | None:
+        """(code, msg) of why `arg` cannot be subscribed on this connection, None when it can."""
         channel = arg.get("channel")
-        private_channels = ("orders", "account", "positions")
-        if channel in private_channels:
+        if not isinstance(channel, str) or not channel:
+            return "60012", f"Invalid request: {json.dumps({'op': 'subscribe', 'args': [arg]})}"
+        if channel in PRIVATE_CHANNELS:
             if session.kind != "private":
-                await self.send_json(
-                    session,
-                    {
-                        "event": "error",
-                        "code": "60018",
-                        "msg": f"Wrong URL or channel:{channel}",
-                        "connId": conn_id,
-                    },
-                )
-                return
+                return "60018", f"Wrong URL or channel:{channel}"
             if not session.state.get("logged_in"):
-                await self.send_json(
-                    session, {"event": "error", "code": "60011", "msg": "Please log in", "connId": conn_id}
-                )
-                return
-        elif channel is not None and channel.startswith("candle"):
+                return "60011", "Please log in"
+            if channel != "account" and arg.get("instType") not in (
+                "ANY",
+                "SPOT",
+                "MARGIN",
+                "SWAP",
+                "FUTURES",
+            ):
+                return "60018", f"Wrong URL or channel:{channel},instType:{arg.get('instType')} doesn't exist"
+            return None
+        if channel.startswith("candle"):
+            if channel[len("candle") :] not in CANDLE_BARS:
+                return "60018", f"Wrong URL or channel:{channel}"
             if session.kind != "business":
-                await self.send_json(
-                    session,
-                    {
-                        "event": "error",
-                        "code": "60018",
-                        "msg": f"This channel has been migrated to the business URL: {channel}",
-                        "connId": conn_id,
-                    },
-                )
-                return
-        elif channel in ("tickers", "books5", "trades", "bbo-tbt"):
+                return "60018", f"This channel has been migrated to the business URL: {channel}"
+        elif channel in PUBLIC_CHANNELS:
             if session.kind != "public":
-                await self.send_json(
-                    session,
-                    {
-                        "event": "error",
-                        "code": "60018",
-                        "msg": f"Wrong URL or channel:{channel}",
-                        "connId": conn_id,
-                    },
-                )
-                return
-            if self.instrument(arg.get("instId")) is None:
-                await self.send_json(
-                    session,
-                    {
-                        "event": "error",
-                        "code": "60018",
-                        "msg": f"Wrong URL or channel:{channel},instId:{arg.get('instId')} doesn't exist",
-                        "connId": conn_id,
-                    },
-                )
-                return
+                return "60018", f"Wrong URL or channel:{channel}"
         else:
+            return "60018", f"Wrong URL or channel:{channel}"
+        item = self.instrument(arg.get("instId"))
+        if item is None or (channel in ("mark-price", "funding-rate") and item.inst_type == "SPOT"):
+            return "60018", f"Wrong URL or channel:{channel},instId:{arg.get('instId')} doesn't exist"
+        if channel == "funding-rate" and item.inst_type != "SWAP":
+            return "60018", f"Wrong URL or channel:{channel},instId:{arg.get('instId')} doesn't exist"
+        return None
+
+    async def ws_subscribe(self, session: Session, op: str, arg: dict[str, Any], conn_id: str) -> None:
+        refusal = self.subscribe_refusal(session, arg)
+        if refusal is not None:  # OKX names the argument it refuses
+            code, msg = refusal
             await self.send_json(
-                session,
-                {
-                    "event": "error",
-                    "code": "60018",
-                    "msg": f"Wrong URL or channel:{channel}",
-                    "connId": conn_id,
-                },
+                session, {"event": "error", "arg": arg, "code": code, "msg": msg, "connId": conn_id}
             )
             return
         args = session.state.setdefault("args", [])
@@ -765,8 +1063,12 @@ class OkxVenue(VenueServer):
         elif arg in args:
             args.remove(arg)
         await self.send_json(session, {"event": op, "arg": arg, "connId": conn_id})
-        if op == "subscribe" and channel == "account":
+        if op != "subscribe":
+            return
+        if arg["channel"] == "account":
             self.push(session, {"arg": arg, "data": self.balance_snapshot()})
+        else:
+            self.first_push(session, arg)
 
     async def ws_order(self, session: Session, message: dict[str, Any], conn_id: str) -> None:
         request_id = str(message.get("id", ""))
@@ -784,109 +1086,16 @@ class OkxVenue(VenueServer):
                     self.place_ws_order(arg)
             self.abort(session)
             return
-        results = [
-            self.place_ws_order(arg) if op == "order" else self.cancel_ws_order(arg)
-            for arg in message.get("args", [])
+        args = message.get("args", [])
+        if not isinstance(args, list) or not args or not all(isinstance(arg, dict) for arg in args):
+            await self.send_json(
+                session, {"id": request_id, "op": op, "code": "60012", "msg": "Invalid request", "data": []}
+            )
+            return
+        operation = {"place": self.place_order, "cancel": self.cancel_order, "amend": self.amend_order}[
+            WS_OPERATIONS[op]
         ]
-        failed = sum(1 for r in results if r["sCode"] != "0")
-        code = "0" if failed == 0 else ("1" if failed == len(results) else "2")
-        now = self.now_ms() * 1000
-        await self.send_json(
-            session,
-            {
-                "id": request_id,
-                "op": op,
-                "code": code,
-                "msg": ""
-                if code == "0"
-                else "All operations failed"
-                if code == "1"
-                else "Operation partially succeeded",
-                "data": results,
-                "inTime": str(now),
-                "outTime": str(now + 150),
-            },
-        )
+        results = [operation(arg, by_code=True) for arg in args]
+        await self.send_json(session, {"id": request_id, "op": op, **self.operation_envelope(results)})
 
     # ---- market data
-
-    def public_sessions(self, channel: str, inst_id: str) -> list[tuple[Session, dict[str, Any]]]:
-        found = []
-        for session in list(self.sessions):
-            if session.kind != "public":
-                continue
-            for arg in session.state.get("args", []):
-                if arg.get("channel") == channel and arg.get("instId") == inst_id:
-                    found.append((session, arg))
-        return found
-
-    def publish_book(self, symbol: str) -> None:
-        item = self.instrument(symbol)
-        assert item is not None
-        bids, asks = self.matching.book(symbol)
-        now = str(self.now_ms())
-        self._seq = getattr(self, "_seq", 123) + 1
-        for session, arg in self.public_sessions("books5", symbol):
-            self.push(
-                session,
-                {
-                    "arg": arg,
-                    "data": [
-                        {
-                            "asks": [[text(p), text(q), "0", "1"] for p, q in asks[:5]],
-                            "bids": [[text(p), text(q), "0", "1"] for p, q in bids[:5]],
-                            "instId": symbol,
-                            "ts": now,
-                            "seqId": self._seq,
-                        }
-                    ],
-                },
-            )
-        for session, arg in self.public_sessions("tickers", symbol):
-            self.push(session, {"arg": arg, "data": [self.ticker_row(item, bids, asks, now)]})
-
-    def ticker_row(
-        self, item: Instrument, bids: list[list[Decimal]], asks: list[list[Decimal]], now: str
-    ) -> dict[str, Any]:
-        last = getattr(self, "_last", {}).get(item.inst_id, ("0", "0"))
-        return {
-            "instType": item.inst_type,
-            "instId": item.inst_id,
-            "last": last[0],
-            "lastSz": last[1],
-            "askPx": text(asks[0][0]) if asks else "",
-            "askSz": text(asks[0][1]) if asks else "",
-            "bidPx": text(bids[0][0]) if bids else "",
-            "bidSz": text(bids[0][1]) if bids else "",
-            "open24h": "9000",
-            "high24h": "10000",
-            "low24h": "8888.8",
-            "volCcy24h": "2222",
-            "vol24h": "2222",
-            "sodUtc0": "2222",
-            "sodUtc8": "2222",
-            "ts": now,
-        }
-
-    def publish_trade(self, symbol: str, price: str, quantity: str, buyer_maker: bool) -> None:
-        now = str(self.now_ms())
-        self._last = getattr(self, "_last", {})
-        self._last[symbol] = (text(Decimal(price)), text(Decimal(quantity)))
-        for session, arg in self.public_sessions("trades", symbol):
-            self.push(
-                session,
-                {
-                    "arg": arg,
-                    "data": [
-                        {
-                            "instId": symbol,
-                            "tradeId": str(self.next_id() + 130639474),
-                            "px": text(Decimal(price)),
-                            "sz": text(Decimal(quantity)),
-                            "side": "sell" if buyer_maker else "buy",
-                            "ts": now,
-                            "count": "1",
-                        }
-                    ],
-                },
-            )

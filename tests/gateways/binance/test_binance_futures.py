@@ -418,3 +418,32 @@ def test_stop_triggered_and_filled_during_user_stream_outage_is_recovered_once(m
     assert not any("does not exist" in msg for msg in recorder.logs())
     prefix = "/dapi" if venue.coin_margined else "/fapi"
     assert venue.request_log.count(("GET", f"{prefix}/v1/algoOrder")) == 2
+
+
+def test_a_frozen_market_socket_is_replaced_within_a_minute(main_engine, venue):
+    # production settings: the client pings every stream and wants the pong within half a period, so a line
+    # that went silent is noticed long before the venue's own 3-minute ping rule would notice it (9 minutes)
+    gateway_class = BinanceInverseGateway if venue.coin_margined else BinanceLinearGateway
+    heartbeat = main_engine.add_gateway(gateway_class).stream_heartbeat()
+    assert heartbeat.ping_interval is not None and heartbeat.ping_interval * 1.5 <= 60
+    assert heartbeat.idle_timeout == 540  # the venue's rule stays as the last resort
+
+    recorder = Recorder(main_engine)
+    gateway = main_engine.add_gateway(gateway_class, "FROZEN")
+    gateway.timing = Timing(ws_idle_timeout=None, ws_ping_interval=None, backoff=Timing.fast().backoff)
+    gateway.client_ping_interval = 0.3  # the same rule, scaled down
+    setting = dict(gateway_class.default_setting)
+    setting.update({"key": API_KEY, "secret": API_SECRET, "server": "REAL", "base_url": venue.http_url})
+    main_engine.connect(setting, "FROZEN")
+    recorder.wait(lambda: "connected" in recorder.logs(), what="connected")
+    main_engine.subscribe(SubscribeRequest(perpetual(venue), Exchange.BINANCE), "FROZEN")
+    recorder.wait(lambda: venue.session_count("market") == (1 if venue.coin_margined else 2))
+    opened = venue.run(lambda: len(venue.ws_log))
+    venue.faults.mute = venue.faults.stop_pings = True  # the line stays open and says nothing at all
+    recorder.wait(
+        lambda: any(s.state == "disconnected" and s.front != "user" for s in recorder.states()),
+        what="the frozen market socket dropped",
+    )
+    venue.faults.mute = venue.faults.stop_pings = False
+    # the replacement subscribes again
+    recorder.wait(lambda: venue.run(lambda: len(venue.ws_log)) > opened, what="the streams resubscribed")

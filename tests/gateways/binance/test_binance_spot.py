@@ -12,6 +12,7 @@ from venues.harness import Recorder, captured_logs, wait_until
 from venues.harness import connect_binance_spot as connect
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Product, Status
 from vtcore.engine import MainEngine
+from vtcore.gateways._venue import Timing
 from vtcore.gateways.binance import BinanceGateway, BinanceSpotGateway
 from vtcore.object import CancelRequest, HistoryRequest, OrderRequest, SubscribeRequest
 from vtcore.peers.binance import API_KEY, API_SECRET, BinanceSpotVenue
@@ -355,3 +356,24 @@ def test_stop_the_last_price_already_reached_is_refused(main_engine, venue):
     vt_orderid = main_engine.send_order(order(Direction.SHORT, OrderType.STOP, 0.5, 100.5), NAME)
     assert rejected(recorder, vt_orderid).extra["reason"] == "-2010: Stop price would trigger immediately."
     assert venue_orders(venue) == []
+
+
+def test_a_failed_connect_is_the_gateway_state_and_nothing_looks_connected(main_engine, venue):
+    recorder = Recorder(main_engine)
+    gateway = main_engine.add_gateway(BinanceSpotGateway)
+    gateway.timing = Timing.fast()
+    setting = dict(BinanceSpotGateway.default_setting)
+    setting.update({"key": API_KEY, "secret": "not-the-secret", "server": "REAL", "base_url": venue.http_url})
+    main_engine.connect(setting, NAME)
+    failed = recorder.wait(lambda: [m for m in recorder.logs() if m.startswith("connect failed")])
+    assert "-1022" in failed[0]  # the venue's refusal of the signature, in its words
+    # the market stream had opened before the account was asked for: it is closed and says why
+    latest = {state.front: state for state in recorder.states()}
+    assert "market" in latest
+    assert all(s.state == "connect failed" and "-1022" in s.message for s in latest.values())
+    assert venue.session_count() == 0
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.5, 90.0), NAME)
+    rejected = recorder.wait(
+        lambda: (o := recorder.last_order(vt_orderid)) and o.status == Status.REJECTED and o
+    )
+    assert "-1022" in rejected.extra["reason"]

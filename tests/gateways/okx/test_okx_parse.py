@@ -19,7 +19,7 @@ def frame(name: str) -> bytes:
     return (RESOURCES / name).read_bytes().strip()
 
 
-def test_market_pushes_decode_numbers_as_floats() -> None:
+def test_market_pushes_decode_numbers_as_numbers() -> None:
     ticker = parse.TICKERS.decode(frame("ws_tickers.json")).data[0]
     assert (ticker.instId, ticker.last, ticker.bidPx, ticker.askSz, ticker.vol24h) == (
         "BTC-USDT",
@@ -31,7 +31,7 @@ def test_market_pushes_decode_numbers_as_floats() -> None:
     book = parse.BOOKS.decode(frame("ws_books5.json")).data[0]
     assert (book.bids[0][:2], book.asks[0][:2]) == ((8476.97, 256.0), (8476.98, 415.0))
     trade = parse.TRADES.decode(frame("ws_trades.json")).data[0]
-    assert (trade.px, trade.sz, trade.ts) == (42219.9, 0.12060306, "1630048897897")
+    assert (trade.px, trade.sz, trade.ts) == (42219.9, 0.12060306, 1630048897897)  # ms as a number
 
 
 def test_filled_order_push_is_an_order_and_its_fill() -> None:

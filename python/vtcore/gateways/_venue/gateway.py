@@ -68,6 +68,7 @@ from vtcore.object import (
     OrderData,
     OrderRequest,
     SubscribeRequest,
+    TickBuilder,
     TickData,
 )
 from vtcore.orders import OrderTracker
@@ -77,6 +78,10 @@ UTC = dt.timezone.utc
 
 class VenueGateway(BaseGateway):
     """Base of the REST/WebSocket gateways: the venue-independent half of each of them."""
+
+    #: keep each symbol's market state in C (`TickBuilder`) rather than as a `TickState` argument list: the
+    #: cheaper path per message (benchmarks/bench_venue_parse.py, Binance and OKX)
+    builds_ticks_in_c: ClassVar[bool] = False
 
     exchange: ClassVar[Exchange]
     #: vt OrderType values this venue market can carry
@@ -101,6 +106,9 @@ class VenueGateway(BaseGateway):
         #: (price step, volume step) per symbol as the venue wrote them, for order prices and sizes
         self.steps: dict[str, tuple[str, str]] = {}
         self.ticks: dict[str, TickState] = {}
+        #: with `builds_ticks_in_c`: each subscribed symbol's state in C, by the venue's symbol (what its
+        #: messages name); `state.top/last/levels/summary(...)` returns the tick to push
+        self.builders: dict[str, TickBuilder] = {}
         self.contracts_ready: asyncio.Event | None = None
         self._futures: set[concurrent.futures.Future[Any]] = set()
         self.proxy: str | None = None
@@ -112,6 +120,9 @@ class VenueGateway(BaseGateway):
         self._private_opened = False
         #: frames dropped because they could not be decoded (each is logged)
         self.malformed_messages = 0
+        #: why the last connect() did not finish ("" while it has not failed)
+        self.connect_failure = ""
+        self._fronts: list[str] = []  # the streams opened by this connect, by front name
 
     # ------------------------------------------------------------------ vn.py's API (any thread)
 
@@ -151,6 +162,8 @@ class VenueGateway(BaseGateway):
         orderid = self.new_orderid()
         order = req.create_order_data(orderid, self.gateway_name)
         problem = self.check_order(req)
+        if self.connect_failure:
+            problem = f"not connected: {self.connect_failure}"
         if problem or not self._acquired:
             self.orders.reject(order, problem or "not connected")
             return order.vt_orderid
@@ -244,6 +257,7 @@ class VenueGateway(BaseGateway):
         topics: Sequence[str] = (),
     ) -> WebSocketClient:
         """Start a WebSocket stream (on the loop); its state goes out as gateway-state events."""
+        self._fronts.append(front)
         socket = WebSocketClient(
             WebSocketConfig(
                 url=url,
@@ -279,13 +293,31 @@ class VenueGateway(BaseGateway):
         if contract is None or req.exchange != self.exchange:
             self.write_log(f"subscribe: unknown symbol {req.vt_symbol}", logging.WARNING)
             return
-        if req.symbol not in self.ticks:
-            self.ticks[req.symbol] = TickState(req.symbol, self.exchange, self.gateway_name, contract.name)
+        self.add_tick_state(req.symbol, contract)
         await self.subscribe_market(req.symbol)
 
     async def _unsubscribe(self, symbol: str) -> None:
         await self.unsubscribe_market(symbol)
+        self.remove_tick_state(symbol)
+
+    def add_tick_state(self, symbol: str, contract: ContractData) -> None:
+        """Keep market state for a newly subscribed symbol: a `TickState` in `self.ticks` (used through
+        `update_top`/`update_last`/`update_depth`), or with `builds_ticks_in_c` a `TickBuilder` in
+        `self.builders` keyed by the venue's symbol, whose methods a venue's hot path calls directly."""
+        if self.builds_ticks_in_c:
+            key = self.venue_symbol(symbol)
+            if key not in self.builders:
+                self.builders[key] = TickBuilder(symbol, self.exchange, self.gateway_name, contract.name)
+        elif symbol not in self.ticks:
+            self.ticks[symbol] = TickState(symbol, self.exchange, self.gateway_name, contract.name)
+
+    def remove_tick_state(self, symbol: str) -> None:
         self.ticks.pop(symbol, None)
+        self.builders.pop(self.venue_symbol(symbol), None)
+
+    def venue_symbol(self, symbol: str) -> str:
+        """The venue's symbol for a vtcore symbol (the same unless two of its markets would collide)."""
+        return symbol
 
     def mark_contracts_ready(self) -> None:
         if self.contracts_ready is None:
@@ -386,7 +418,28 @@ class VenueGateway(BaseGateway):
     async def _start(self) -> None:
         if self.contracts_ready is None:
             self.contracts_ready = asyncio.Event()
-        await self.start()
+        self.connect_failure = ""
+        self._fronts.clear()
+        try:
+            await self.start()
+        except Exception as error:
+            await self._fail_connect(self.explain_connect_failure(error))
+
+    async def _fail_connect(self, reason: str) -> None:
+        """A connect that did not finish leaves nothing looking connected: the streams it opened are closed,
+        and every front (or "rest" when none opened) says "connect failed" with the reason; orders are then
+        refused with it until close() and a new connect()."""
+        self.connect_failure = mask_secrets(reason)
+        for socket in self.sockets():
+            await socket.close()
+        for front in self._fronts or ["rest"]:
+            self.state(front, "connect failed", self.connect_failure)
+        self.write_log(f"connect failed: {self.connect_failure}", logging.ERROR)
+
+    def explain_connect_failure(self, error: BaseException) -> str:
+        """What the user reads when connect fails: the venue's code and message, or the error; a venue says
+        which setting is wrong where its code tells."""
+        return order_reason(error) if isinstance(error, VenueError) else _describe(error)
 
     async def start(self) -> None:
         """Connect: REST client, clock, contracts, public streams; with a key also account, positions, open

@@ -50,6 +50,8 @@ class BinanceUrls:
 class BinanceGatewayBase(VenueGateway):
     """Binance, whatever the market; subclasses set the class attributes and the user-data stream."""
 
+    builds_ticks_in_c = True
+
     exchange: ClassVar[Exchange] = Exchange.BINANCE
     exchanges: ClassVar[list[Exchange]] = [Exchange.BINANCE]
     default_setting: ClassVar[dict[str, Any]] = {
@@ -68,6 +70,9 @@ class BinanceGatewayBase(VenueGateway):
     kline_limit: ClassVar[int] = 1000
     #: server ping period of the market streams: the client drops a line silent for 3 periods
     venue_ping_interval: ClassVar[float] = 20.0
+    #: the client pings every stream this often and drops one whose pong is missing half a period later, so
+    #: a frozen line is replaced within 30 s even where the venue pings only every 3 minutes (USDⓈ-M, COIN-M)
+    client_ping_interval: ClassVar[float] = 20.0
     #: the venue's limit on messages a client sends on a market stream (None: none)
     messages_per_second: ClassVar[float | None] = None
     #: the venue's order type for vn.py's STOP (a market order once the price reaches the trigger: for a buy
@@ -177,10 +182,6 @@ class BinanceGatewayBase(VenueGateway):
             size=size,
         )
 
-    def venue_symbol(self, symbol: str) -> str:
-        """The venue's symbol for a vt symbol (they differ only where two markets would collide)."""
-        return symbol
-
     def vt_symbol_of(self, venue_symbol: str) -> str:
         return venue_symbol
 
@@ -188,7 +189,7 @@ class BinanceGatewayBase(VenueGateway):
 
     def stream_heartbeat(self) -> Heartbeat:
         return Heartbeat(
-            ping_interval=self.timing.ws_ping_interval,
+            ping_interval=self.timing.ws_ping_interval or self.client_ping_interval,
             idle_timeout=self.timing.ws_idle_timeout or 3 * self.venue_ping_interval,
         )
 
@@ -227,23 +228,20 @@ class BinanceGatewayBase(VenueGateway):
             self.on_stream_reply(raw)  # a reply to SUBSCRIBE, an error, or not Binance's at all
             return
         end = raw.find(b'"', 11)
-        kind = raw[raw.find(b"@", 11, end) + 1 : end]
+        kind = raw.find(b"@", 11, end) + 1  # where the stream's kind starts: compared in place, never copied
         try:
-            if kind == b"bookTicker":
+            if end - kind == 10 and raw.startswith(b"bookTicker", kind):  # the hottest stream: updated inline
                 ticker = BOOK_TICKER.decode(raw).data
-                self.update_top(
-                    self.vt_symbol_of(ticker.s),
-                    ms_to_datetime(ticker.E) if ticker.E else None,
-                    ticker.b,
-                    ticker.B,
-                    ticker.a,
-                    ticker.A,
-                )
-            elif kind.startswith(b"depth"):
+                state = self.builders.get(ticker.s)
+                if state is not None:
+                    self.on_tick(state.top(ticker.b, ticker.B, ticker.a, ticker.A, ticker.E))
+            elif raw.startswith(b"depth", kind):
                 self.on_depth(raw[11:end].decode(), raw)
-            elif kind in (b"trade", b"aggTrade"):
+            elif raw[kind:end] in (b"trade", b"aggTrade"):
                 trade = TRADE.decode(raw).data
-                self.update_last(self.vt_symbol_of(trade.s), ms_to_datetime(trade.T), trade.p, trade.q)
+                state = self.builders.get(trade.s)
+                if state is not None:
+                    self.on_tick(state.last(trade.p, trade.q, trade.T))
         except DECODE_ERRORS as error:
             self.drop_malformed(f"{raw[11:end].decode(errors='replace')} message", error)
 

@@ -30,7 +30,6 @@ from vtcore.gateways.binance.gateway import BinanceGatewayBase, BinanceUrls, sig
 from vtcore.gateways.binance.parse import FUTURES_DEPTH, SPOT_DEPTH
 from vtcore.log import register_secret
 from vtcore.object import CancelRequest, ContractData, OrderData, OrderRequest, PositionData
-from vtcore.time import ms_to_datetime
 
 PERPETUAL_SUFFIX = "_SWAP"
 
@@ -84,7 +83,9 @@ class BinanceSpotGateway(BinanceGatewayBase):
 
     def on_depth(self, stream: str, raw: bytes) -> None:
         depth = SPOT_DEPTH.decode(raw).data  # spot partial depth names no symbol: take it from the stream
-        self.update_depth(self.vt_symbol_of(stream.partition("@")[0].upper()), None, depth.bids, depth.asks)
+        state = self.builders.get(stream.partition("@")[0].upper())
+        if state is not None:
+            self.on_tick(state.levels(depth.bids, depth.asks, 0))
 
     # ---- account
 
@@ -243,7 +244,9 @@ class BinanceFuturesGatewayBase(BinanceGatewayBase):
 
     def on_depth(self, stream: str, raw: bytes) -> None:
         depth = FUTURES_DEPTH.decode(raw).data
-        self.update_depth(self.vt_symbol_of(depth.s), ms_to_datetime(depth.E), depth.b, depth.a)
+        state = self.builders.get(depth.s)
+        if state is not None:
+            self.on_tick(state.levels(depth.b, depth.a, depth.E))
 
     # ---- account and positions
 

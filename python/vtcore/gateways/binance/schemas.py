@@ -1,7 +1,9 @@
 """Binance wire messages as typed msgspec structs, with Binance's own field names (venues.md §1-2).
 
 These are decoded straight from the venue's bytes and converted to vtcore's objects by `parse.py`; they
-never leave the binance package. Fields the gateways do not read are not declared (msgspec skips them).
+never leave the binance package. Fields the gateways do not read are not declared (msgspec skips them). The
+market-stream structs are `gc=False`: they hold only text, numbers and lists (no cycles), so the garbage
+collector never tracks the thousands made each second.
 """
 
 from __future__ import annotations
@@ -124,7 +126,7 @@ Kline = tuple[int, str, str, str, str, str, int, str, int, str, str, str]
 # ---- market streams
 
 
-class Combined(msgspec.Struct, Generic[T]):
+class Combined(msgspec.Struct, Generic[T], gc=False):
     """A combined-stream frame whose payload type is known from its stream name."""
 
     stream: str
@@ -140,7 +142,7 @@ class StreamReply(msgspec.Struct):
     msg: str | None = None
 
 
-class BookTicker(msgspec.Struct):
+class BookTicker(msgspec.Struct, gc=False):
     """Prices arrive as text; the market decoders run with strict=False, which reads them as floats."""
 
     s: str
@@ -153,7 +155,7 @@ class BookTicker(msgspec.Struct):
     T: int = 0
 
 
-class PartialDepth(msgspec.Struct):
+class PartialDepth(msgspec.Struct, gc=False):
     """Spot `<s>@depth5`: no symbol, no event time."""
 
     lastUpdateId: int  # noqa: N815
@@ -161,7 +163,7 @@ class PartialDepth(msgspec.Struct):
     asks: list[tuple[float, float]]
 
 
-class FuturesDepth(msgspec.Struct):
+class FuturesDepth(msgspec.Struct, gc=False):
     """Futures `<s>@depth5`: a depthUpdate-shaped message with `b`/`a`."""
 
     s: str
@@ -171,7 +173,7 @@ class FuturesDepth(msgspec.Struct):
     T: int = 0
 
 
-class Trade(msgspec.Struct):
+class Trade(msgspec.Struct, gc=False):
     """Spot `@trade` and futures `@aggTrade` share what the gateways read."""
 
     s: str

@@ -27,49 +27,28 @@ from vtcore.gateways._transport import (
     RestRequest,
     TransportError,
     VenueConnectionError,
+    VenueError,
     WebSocketClient,
 )
 from vtcore.gateways._venue import (
-    TICK_INDEX,
     VenueGateway,
     format_step,
     http_to_ws,
-    leading_string,
     parse_common_settings,
 )
 from vtcore.gateways.okx import parse, schemas
-from vtcore.gateways.okx.parse import BOOKS, DECODE_ERRORS, MARKET_CHANNELS, PUSH_PREFIX, TICKERS, TRADES
-from vtcore.object import BarData, CancelRequest, HistoryRequest, OrderData, OrderRequest
-from vtcore.time import INTERVAL_STEP, ms_to_datetime
-
-(
-    _LAST_PRICE,
-    _LAST_VOLUME,
-    _BID_PRICE,
-    _BID_VOLUME,
-    _ASK_PRICE,
-    _ASK_VOLUME,
-    _OPEN_PRICE,
-    _HIGH_PRICE,
-    _LOW_PRICE,
-    _VOLUME,
-    _TURNOVER,
-) = (
-    TICK_INDEX[name]
-    for name in (
-        "last_price",
-        "last_volume",
-        "bid_price_1",
-        "bid_volume_1",
-        "ask_price_1",
-        "ask_volume_1",
-        "open_price",
-        "high_price",
-        "low_price",
-        "volume",
-        "turnover",
-    )
+from vtcore.gateways.okx.parse import (
+    BOOKS,
+    BOOKS5_PREFIX,
+    DECODE_ERRORS,
+    MARKET_CHANNELS,
+    TICKERS_PREFIX,
+    TRADES,
+    TRADES_PREFIX,
+    tickers,
 )
+from vtcore.object import BarData, CancelRequest, HistoryRequest, OrderData, OrderRequest
+from vtcore.time import INTERVAL_STEP
 
 
 def sign_message(secret: bytes, message: str) -> str:
@@ -83,6 +62,7 @@ class OkxUrls:
 
 
 class OkxGatewayBase(VenueGateway):
+    builds_ticks_in_c = True
     exchange: ClassVar[Exchange] = Exchange.OKX
     supported_order_types = frozenset(parse.ORDER_TYPE_VT2OKX)
     exchanges: ClassVar[list[Exchange]] = [Exchange.OKX]
@@ -262,13 +242,28 @@ class OkxGatewayBase(VenueGateway):
             self.drop_malformed("frame", error)
             return None
 
+    def explain_connect_failure(self, error: BaseException) -> str:
+        # OKX tells a wrong passphrase apart from a wrong key or signature: say which setting to fix
+        if isinstance(error, VenueError) and str(error.code) in parse.PASSPHRASE_CODES:
+            return (
+                f"OKX refused the passphrase ({error.code}: {error.venue_message}); "
+                "check the 'passphrase' setting (it is the one chosen when the API key was made)"
+            )
+        return super().explain_connect_failure(error)
+
     def on_venue_event(self, frame: schemas.WsFrame) -> None:
         if frame.event == "error":
             self.write_log(f"venue error {frame.code}: {frame.msg}", logging.WARNING)
 
     def on_public_message(self, raw: bytes) -> None:
-        channel = leading_string(raw, PUSH_PREFIX)
-        if channel not in MARKET_CHANNELS:
+        # a market push names its channel in its first bytes: that picks the typed decoder (one pass)
+        if raw.startswith(TICKERS_PREFIX):
+            channel = "tickers"
+        elif raw.startswith(BOOKS5_PREFIX):
+            channel = "books5"
+        elif raw.startswith(TRADES_PREFIX):
+            channel = "trades"
+        else:
             frame = self.decode_frame(raw)  # events, errors, pong, or keys in another order
             if frame is None:
                 return
@@ -279,31 +274,37 @@ class OkxGatewayBase(VenueGateway):
                 return
             channel = frame.arg.channel
         try:
-            if channel == "tickers":
-                for ticker in TICKERS.decode(raw).data:
-                    state = self.ticks.get(ticker.instId)
-                    if state is None:
-                        continue
-                    values = state.values  # the hottest OKX push: written slot by slot
-                    values[_LAST_PRICE] = ticker.last or 0.0
-                    values[_LAST_VOLUME] = ticker.lastSz or 0.0
-                    values[_BID_PRICE] = ticker.bidPx or 0.0
-                    values[_BID_VOLUME] = ticker.bidSz or 0.0
-                    values[_ASK_PRICE] = ticker.askPx or 0.0
-                    values[_ASK_VOLUME] = ticker.askSz or 0.0
-                    values[_OPEN_PRICE] = ticker.open24h or 0.0
-                    values[_HIGH_PRICE] = ticker.high24h or 0.0
-                    values[_LOW_PRICE] = ticker.low24h or 0.0
-                    values[_VOLUME] = ticker.vol24h or 0.0
-                    values[_TURNOVER] = ticker.volCcy24h or 0.0
-                    self.emit_tick(state, ms_to_datetime(int(ticker.ts)))
+            if channel == "tickers":  # the hottest OKX push: the state is updated here, not through a helper
+                for t in tickers(raw):
+                    state = self.builders.get(t.instId)
+                    if state is not None:
+                        self.on_tick(
+                            state.summary(
+                                t.last,
+                                t.lastSz,
+                                t.bidPx,
+                                t.bidSz,
+                                t.askPx,
+                                t.askSz,
+                                t.open24h,
+                                t.high24h,
+                                t.low24h,
+                                t.vol24h,
+                                t.volCcy24h,
+                                t.ts,
+                            )
+                        )
             elif channel == "books5":
                 push = BOOKS.decode(raw)
-                for book in push.data:
-                    self.update_depth(push.arg.instId, ms_to_datetime(int(book.ts)), book.bids, book.asks)
+                state = self.builders.get(push.arg.instId)
+                if state is not None:
+                    for book in push.data:
+                        self.on_tick(state.levels(book.bids, book.asks, book.ts))
             else:
                 for trade in TRADES.decode(raw).data:
-                    self.update_last(trade.instId, ms_to_datetime(int(trade.ts)), trade.px, trade.sz)
+                    state = self.builders.get(trade.instId)
+                    if state is not None:
+                        self.on_tick(state.last(trade.px, trade.sz, trade.ts))
         except DECODE_ERRORS as error:
             self.drop_malformed(f"{channel} push", error)
 
@@ -392,7 +393,12 @@ class OkxGatewayBase(VenueGateway):
     async def operation(self, op: str, args: dict[str, Any]) -> schemas.OpResult:
         socket = self.private_socket
         if socket is None:
-            raise TransportError("no private stream (API key missing)")
+            why = (
+                f"not connected: {self.connect_failure}"
+                if self.connect_failure
+                else "no API key: market data only"
+            )
+            raise TransportError(why)
         if not socket.connected and not await socket.wait_ready(self.timing.open_timeout):
             raise TransportError("the private stream is not connected")
         request_id = f"{op[0]}{next(self._op_ids)}"

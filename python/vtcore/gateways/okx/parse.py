@@ -53,6 +53,8 @@ INTERVAL_VT2OKX = {
     Interval.WEEKLY: "1Wutc",
 }
 AUTH_CODES = frozenset({"50101", "50103", "50104", "50105", "50111", "50113"})
+#: a wrong passphrase: REST's OK-ACCESS-PASSPHRASE (50105), WebSocket login (60024)
+PASSPHRASE_CODES = frozenset({"50105", "60024"})
 MARKET_CHANNELS = ("tickers", "books5", "trades")
 
 # One decoder per message type; the market decoders run with strict=False, which reads OKX's number strings
@@ -60,6 +62,7 @@ MARKET_CHANNELS = ("tickers", "books5", "trades")
 ENVELOPE = msgspec.json.Decoder(schemas.Envelope)
 FRAME = msgspec.json.Decoder(schemas.WsFrame)
 TICKERS = msgspec.json.Decoder(schemas.Push[schemas.Ticker], strict=False)
+QUOTED_TICKERS = msgspec.json.Decoder(schemas.Push[schemas.QuotedTicker], strict=False)
 BOOKS = msgspec.json.Decoder(schemas.Push[schemas.Book], strict=False)
 TRADES = msgspec.json.Decoder(schemas.Push[schemas.Trade], strict=False)
 ORDERS = msgspec.json.Decoder(list[schemas.Order])
@@ -69,7 +72,37 @@ OP_RESULTS = msgspec.json.Decoder(list[schemas.OpResult])
 
 #: the prefix of a channel push, whose channel name follows it
 PUSH_PREFIX = b'{"arg":{"channel":"'
+#: the first bytes of the market pushes as OKX sends them (`arg` first, `channel` first in it)
+TICKERS_PREFIX, BOOKS5_PREFIX, TRADES_PREFIX = (
+    PUSH_PREFIX + name + b'"' for name in (b"tickers", b"books5", b"trades")
+)
 DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, ValueError)
+
+
+def tickers(raw: bytes) -> list[schemas.QuotedTicker]:
+    """The rows of a `tickers` push, numbers as floats ("" -> 0.0): one typed pass in the usual case, a
+    second, tolerant one when a field is empty."""
+    try:
+        return QUOTED_TICKERS.decode(raw).data
+    except msgspec.ValidationError:
+        return [
+            schemas.QuotedTicker(
+                t.instId,
+                t.last or 0.0,
+                t.lastSz or 0.0,
+                t.askPx or 0.0,
+                t.askSz or 0.0,
+                t.bidPx or 0.0,
+                t.bidSz or 0.0,
+                int(t.ts),
+                t.open24h or 0.0,
+                t.high24h or 0.0,
+                t.low24h or 0.0,
+                t.vol24h or 0.0,
+                t.volCcy24h or 0.0,
+            )
+            for t in TICKERS.decode(raw).data
+        ]
 
 
 def number(text: str) -> float:

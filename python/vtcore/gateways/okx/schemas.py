@@ -1,6 +1,8 @@
 """OKX v5 wire messages as typed msgspec structs with OKX's own field names (venues.md §3).
 
-OKX sends every number as a string; `parse.py` converts when it builds vtcore objects.
+OKX sends every number as a string; `parse.py` converts when it builds vtcore objects. The market-data
+structs are `gc=False`: they hold only text, numbers and lists of each other (no cycles), so the garbage
+collector never tracks the thousands made each second.
 """
 
 from __future__ import annotations
@@ -107,7 +109,7 @@ class OpResult(msgspec.Struct):
 # ---- WebSocket
 
 
-class Arg(msgspec.Struct):
+class Arg(msgspec.Struct, gc=False):
     channel: str = ""
     instId: str = ""  # noqa: N815
     instType: str = ""  # noqa: N815
@@ -125,7 +127,7 @@ class WsFrame(msgspec.Struct):
     op: str | None = None
 
 
-class Push(msgspec.Struct, Generic[T]):
+class Push(msgspec.Struct, Generic[T], gc=False):
     """A channel push whose row type is known from its channel name."""
 
     arg: Arg
@@ -136,7 +138,7 @@ class Push(msgspec.Struct, Generic[T]):
 Number = float | Literal[""]
 
 
-class Ticker(msgspec.Struct):
+class Ticker(msgspec.Struct, gc=False):
     instId: str  # noqa: N815
     last: Number
     lastSz: Number  # noqa: N815
@@ -144,7 +146,7 @@ class Ticker(msgspec.Struct):
     askSz: Number  # noqa: N815
     bidPx: Number  # noqa: N815
     bidSz: Number  # noqa: N815
-    ts: str
+    ts: int  # ms, sent as text: read as a number (strict=False)
     open24h: Number = ""
     high24h: Number = ""
     low24h: Number = ""
@@ -152,18 +154,37 @@ class Ticker(msgspec.Struct):
     volCcy24h: Number = ""  # noqa: N815
 
 
-class Book(msgspec.Struct):
+class QuotedTicker(msgspec.Struct, gc=False):
+    """A ticker whose every number is present (the usual push): read straight as floats; a push with an empty
+    field (a side without quotes) is read as `Ticker` instead."""
+
+    instId: str  # noqa: N815
+    last: float
+    lastSz: float  # noqa: N815
+    askPx: float  # noqa: N815
+    askSz: float  # noqa: N815
+    bidPx: float  # noqa: N815
+    bidSz: float  # noqa: N815
+    ts: int  # ms, sent as text: read as a number (strict=False)
+    open24h: float = 0.0
+    high24h: float = 0.0
+    low24h: float = 0.0
+    vol24h: float = 0.0
+    volCcy24h: float = 0.0  # noqa: N815
+
+
+class Book(msgspec.Struct, gc=False):
     """Levels `[price, size, "0", orders]` as text; decoded with strict=False so price and size are floats."""
 
     asks: list[tuple[float, float, str, str]]
     bids: list[tuple[float, float, str, str]]
-    ts: str
+    ts: int  # ms, sent as text: read as a number (strict=False)
     instId: str = ""  # noqa: N815
 
 
-class Trade(msgspec.Struct):
+class Trade(msgspec.Struct, gc=False):
     instId: str  # noqa: N815
     px: float
     sz: float
-    ts: str
+    ts: int  # ms, sent as text: read as a number (strict=False)
     tradeId: str = ""  # noqa: N815
