@@ -430,6 +430,7 @@ def fetch_sdk(sdk: str, api_version: str, dest: Path, *, manifest: Path = DEFAUL
     headers: list[str] = []
     libraries: list[str] = []
     sources: list[dict[str, str]] = []
+    library_sources: list[dict[str, str]] = []  # where each library comes from, for extraction at run time
     library_versions: dict[str, str] = {}
     for artifact in artifacts:
         library_versions.update(artifact.library_versions)
@@ -439,9 +440,12 @@ def fetch_sdk(sdk: str, api_version: str, dest: Path, *, manifest: Path = DEFAUL
         libraries += written["lib"]
         sources.append({"requirement": artifact.requirement, "file": artifact.file,
                         "sha256": artifact.sha256, "cached": str(archive)})
+        library_sources += [{"archive": str(archive), "sha256": artifact.sha256, "member": member.path,
+                             "name": member.name} for member in artifact.libraries]
     info: dict[str, object] = {"sdk": sdk, "api_version": api_version, "include_dir": str(dest / "include"),
                                "lib_dir": str(dest / "lib"), "headers": headers, "libraries": libraries,
-                               "library_versions": library_versions, "artifacts": sources}
+                               "library_versions": library_versions, "artifacts": sources,
+                               "library_sources": library_sources}
     dest.mkdir(parents=True, exist_ok=True)
     (dest / "sdk-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     return info

@@ -66,6 +66,26 @@ class Dialect:
     call_context: str = ""
     #: the error struct's id and message fields (Python reads them to tell an error from "no error")
     error_fields: tuple[str, str] = ("ErrorID", "ErrorMsg")
+    #: words in API/SPI declarations that expand to nothing on Linux (TAP's calling convention `TAP_CDECL`)
+    macros: tuple[str, ...] = ()
+    #: the callback argument that is a response's request id when it has another name (TAP: "sessionID")
+    session_param: str | None = None
+    #: an int callback argument that is the callback's error code (TAP reports errors so, not in a struct): the
+    #: message carries it as the 4-byte error struct `vtcore::sdk::ErrorCode` (Python: `ErrorCode.ErrorID`)
+    error_code_param: str | None = None
+    #: (argument, C++ value) of a last-answer flag that is not a bool (TAP: isLast == APIYNFLAG_YES)
+    last_param: tuple[str, str] | None = None
+    #: callback -> the struct its message carries, for callbacks whose struct only points at the data (TAP's
+    #: OnRtnOrder gets {SessionID, ErrorCode, TapAPIOrderInfo*}): a hand-written `hook_<Name>` pushes it
+    message_data: dict[str, str] = field(default_factory=dict)
+    #: structs that cross to Python though no generated request sends them (the structs of requests a
+    #: binding wraps by hand: TAP's Login, InsertOrder); each gets a typed class and a terminator check
+    extra_structs: tuple[str, ...] = ()
+    #: integer constants whose header comment is an error's text (TAP: "TAPIERROR_"): `ERROR_TEXTS`
+    error_prefix: str = ""
+    #: the names of requests the simulator's stubs answer "not implemented" (each must be request-shaped);
+    #: other pure virtual methods get the dialect's `stub_body` (TAP: none; every method returns an error code)
+    request_prefixes: tuple[str, ...] = ("Req", "Query")
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -203,6 +223,71 @@ class UstpDialect(ThostDialect):
         return f"TUstpFtdc{section.group(1)}Type" if section else None
 
 
+class TapDialect(Dialect):
+    """TAP (Esunny 9.x): `TapAPI*` structs packed to 1, APIs with C factories (`CreateTapQuoteAPI`, ...) and pure
+    virtual notify classes, requests shaped `TAPIINT32 Qry*(TAPIUINT32* sessionID[, const Struct*])` whose request
+    id (the session) the SDK assigns through the out-parameter (`call_context`: the generated call writes it to
+    `session`), callbacks `On*(sessionID, errorCode, isLast, const Struct*)`. Requests of other shapes (Login,
+    InsertOrder) are wrapped by hand; the simulator's unimplemented requests answer with an error code."""
+
+    def request_struct(self, method: Method) -> str | None | bool:
+        if not (method.is_virtual and method.return_type == "TAPIINT32"):
+            return False
+        params = method.params
+        if not params or params[0].name != "sessionID" or params[0].pointer != 1:
+            return False
+        if len(params) == 1:
+            return None
+        if len(params) == 2 and params[1].pointer == 1 and self.is_struct_type(params[1].type):
+            return params[1].type
+        return False
+
+    def request_args(self, method: Method) -> list[str]:
+        return ["&session" if p.name == "sessionID" else "&request" for p in method.params]
+
+    def stub_body(self, method: Method) -> str | None:
+        return f'return not_supported("{method.name}");' if method.return_type == "TAPIINT32" else None
+
+
+_TAP_COMMON = {
+    "struct_headers": (),
+    "struct_pattern": r"TapAPI(\w+)",
+    "rsp_info": None,
+    "macros": ("TAP_CDECL",),
+    "call_context": ", unsigned int& session",
+    "session_param": "sessionID",
+    "error_code_param": "errorCode",
+    "last_param": ("isLast", "APIYNFLAG_YES"),
+    "error_prefix": "TAPIERROR_",
+    "request_prefixes": (),
+}
+TAP_QUOTE = TapDialect(
+    name="tapquote",
+    data_type_headers=("TapAPICommDef.h", "TapQuoteAPIDataType.h", "TapAPIError.h"),
+    api_headers=("TapQuoteAPI.h",),
+    spi_classes={"ITapQuoteAPINotify": 1},
+    api_classes={"ITapQuoteAPI": "ITapQuoteAPINotify"},
+    role_pattern=r"ITap(Quote)API(?:Notify)?",
+    hooks={"ITapQuoteAPINotify": frozenset({"OnRtnQuote", "OnRspSubscribeQuote"})},
+    extra_structs=("TapAPIQuoteLoginAuth", "TapAPIContract"),
+    **_TAP_COMMON,  # type: ignore[arg-type]
+)
+TAP_TRADE = TapDialect(
+    name="taptrade",
+    data_type_headers=("iTapAPICommDef.h", "iTapTradeAPIDataType.h", "iTapAPIError.h"),
+    api_headers=("iTapTradeAPI.h",),
+    spi_classes={"ITapTradeAPINotify": 2},
+    api_classes={"ITapTradeAPI": "ITapTradeAPINotify"},
+    role_pattern=r"ITap(Trade)API(?:Notify)?",
+    # strings as arguments (host address, contact info, reserved info, expiry date): nothing a gateway uses
+    ignored={"ITapTradeAPINotify": frozenset({
+        "OnConnect", "OnRtnContactInfo", "OnExpriationDate", "OnRspSetReservedInfo", "OnRtnPositionProfit",
+    })},
+    message_data={"OnRtnOrder": "TapAPIOrderInfo", "OnRspOrderAction": "TapAPIOrderInfo"},
+    extra_structs=("TapAPITradeLoginAuth", "TapAPINewOrder"),
+    **_TAP_COMMON,  # type: ignore[arg-type]
+)
+
 USTP = UstpDialect(
     name="ustp",
     data_type_headers=("USTPFtdcUserApiDataType.h",),
@@ -277,7 +362,9 @@ XTP = XtpDialect(
     error_fields=("error_id", "error_msg"),
 )
 
-DIALECTS: dict[str, Dialect] = {d.name: d for d in (THOST, USTP, TORA, TORA_XMD, TORA_SP, XTP)}
+DIALECTS: dict[str, Dialect] = {
+    d.name: d for d in (THOST, USTP, TAP_QUOTE, TAP_TRADE, TORA, TORA_XMD, TORA_SP, XTP)
+}
 
 
 @dataclass(frozen=True)
@@ -320,6 +407,10 @@ SDKS: dict[str, Sdk] = {
         "FEMAS",
         {"CUstpFtdcMduserApi": "libUSTPmduserapiAF", "CUstpFtdcTraderApi": "libUSTPtraderapiAF"},
     ),
+    # TAP's quote and trade APIs are two header sets (the trade one in namespace ITapTrade, with struct names the
+    # quote one also uses): two sdkgen units of the one SDK "tap" (cmake `UNITS tapquote taptrade`)
+    "tapquote": Sdk("tapquote", TAP_QUOTE, "TAP quote", {"ITapQuoteAPI": "libTapQuoteAPI"}),
+    "taptrade": Sdk("taptrade", TAP_TRADE, "TAP trade", {"ITapTradeAPI": "libiTapTradeAPI"}),
     "xtp": Sdk("xtp", XTP, "XTP", {"QuoteApi": "libxtpquoteapi", "TraderApi": "libxtptraderapi"}),
     "tora": Sdk("tora", TORA, "TORA", {"CTORATstpTraderApi": "libtraderapi"}),
     "toraxmd": Sdk("toraxmd", TORA_XMD, "TORA XMd", {"CTORATstpXMdApi": "libxmdapi"}),

@@ -127,12 +127,17 @@ class Front:
             self.set_state("unavailable", str(exc), ERROR)
             raise SdkUnavailableError(f"{self.name} front: {exc}") from exc
         self.prepare()
-        self.api.register_front(address)
-        self.set_state("connecting", address)
-        self.api.init()
+        self.open(address)
 
     def prepare(self) -> None:
         """Front-specific calls between creating the API object and Init()."""
+
+    def open(self, address: str) -> None:
+        """Start connecting: RegisterFront + Init() (an SDK that connects otherwise, TAP's SetHostAddress +
+        Login, overrides this)."""
+        self.api.register_front(address)
+        self.set_state("connecting", address)
+        self.api.init()
 
     def close(self) -> None:
         api, producer = self.api, self.producer

@@ -9,6 +9,7 @@ are views whose fields decode when read (text as GB18030, never through the syst
 from __future__ import annotations
 
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -28,13 +29,18 @@ class Message:
     is_last: bool
     data: SdkStruct | None  # a view of the data struct (None when the SDK passed a null pointer)
     error: SdkStruct | None  # a view of the error struct when the SDK passed one with ErrorID != 0
+    #: the SDK's words per error code, for an error struct without a message (TAP's int error codes)
+    texts: Mapping[int, str] | None = None
 
     @property
     def error_text(self) -> str:
         if self.error is None:
             return ""
         fields = self.error
-        return f"code {fields.ErrorID}: {fields.ErrorMsg}"  # type: ignore[attr-defined]
+        code: int = fields.ErrorID  # type: ignore[attr-defined]
+        if "ErrorMsg" in fields.FIELDS:
+            return f"code {code}: {fields.ErrorMsg}"  # type: ignore[attr-defined]
+        return f"code {code}: {(self.texts or {}).get(code, 'no text for this code')}"
 
 
 class Decoder:
@@ -43,12 +49,13 @@ class Decoder:
     def __init__(self, types: ModuleType) -> None:
         self.callbacks: dict[int, tuple[str, type[SdkStruct] | None, bool]] = types.CALLBACKS
         self.error_struct: type[SdkStruct] = types.ERROR_STRUCT
+        self.error_texts: Mapping[int, str] | None = getattr(types, "ERROR_TEXTS", None)
 
     def decode(self, kind: int, request_id: int, is_last: bool, payload: bytes) -> Message:
         """Raises KeyError for an unknown kind and ValueError for a payload of the wrong size."""
         name, data_struct, has_error = self.callbacks[kind]
         if not payload:
-            return Message(name, request_id, is_last, None, None)
+            return Message(name, request_id, is_last, None, None, self.error_texts)
         (flags,) = _FLAGS.unpack_from(payload, 0)
         offset = _FLAGS.size
         data_size = data_struct.SIZE if data_struct else 0
@@ -65,4 +72,4 @@ class Decoder:
             info = self.error_struct.view(payload, offset)
             if info.ErrorID != 0:  # type: ignore[attr-defined]
                 error = info
-        return Message(name, request_id, is_last, data, error)
+        return Message(name, request_id, is_last, data, error, self.error_texts)

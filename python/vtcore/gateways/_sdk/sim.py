@@ -110,6 +110,8 @@ FRONT_ENDS: dict[str, SimFrontEnd] = {
     "ctp": SimFrontEnd("ctp", "CTP", "libthostmduserapi_se.so", "libthosttraderapi_se.so"),
     "mini": SimFrontEnd("mini", "CTP-Mini", "libthostmduserapi.so", "libthosttraderapi.so"),
     "femas": SimFrontEnd("femas", "FEMAS", "libUSTPmduserapiAF.so", "libUSTPtraderapiAF.so"),
+    # beside these two: the stand-ins libescrypto.so.1.1 and libesssl.so.1.1 (loaded first, by path)
+    "tap": SimFrontEnd("tap", "TAP", "libTapQuoteAPI.so", "libiTapTradeAPI.so"),
 }
 
 
