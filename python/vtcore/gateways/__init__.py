@@ -36,6 +36,7 @@ GATEWAYS: dict[str, str] = {
     "IB": "vtcore.gateways.ib:IbGateway",
     "TIGER": "vtcore.gateways.tiger:TigerGateway",
     "FEMAS": "vtcore.gateways.femas:FemasGateway",
+    "TAP": "vtcore.gateways.tap:TapGateway",
 }
 
 #: what a user must know about a gateway before connecting it (shown by `vtcore info`)
@@ -61,6 +62,7 @@ SIM_PEERS: dict[str, str] = {
     "IB": "vtcore.gateways.ib.sim:start_peer",
     "TIGER": "vtcore.gateways.tiger.sim:start_peer",
     "FEMAS": "vtcore.gateways.femas.sim:start_peer",
+    "TAP": "vtcore.gateways.tap.sim:start_peer",
 }
 
 
