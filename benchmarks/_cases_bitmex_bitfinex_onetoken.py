@@ -24,6 +24,7 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+from _stream import Counter
 from vtcore.constant import Exchange
 from vtcore.gateways._venue import TICK_INDEX, TickState, leading_string
 from vtcore.gateways.bitfinex.market import BitfinexMarket
@@ -155,16 +156,6 @@ def onetoken_zhubi(i: int) -> str:
 BITFINEX_CASES = (("bitfinex ticker", bitfinex_ticker), ("bitfinex book update", bitfinex_book_update))
 
 # ------------------------------------------------------------------------------------------------- vtcore
-
-
-class Counter:
-    def __init__(self) -> None:
-        self.count = 0
-        self.last: Any = None
-
-    def __call__(self, item: object) -> None:
-        self.count += 1
-        self.last = item
 
 
 def emitter(counter: Counter) -> Callable[[TickState, dt.datetime | None], None]:

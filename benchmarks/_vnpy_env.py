@@ -37,6 +37,20 @@ from typing import Any
 VNPY = "vnpy==4.5.0"
 VNPY_CTP = "vnpy_ctp==6.7.11.4"
 VNPY_MINI = "vnpy_mini==1.7.7.0"
+#: vn.py 4.x apps that run on vtcore through `vtcore.vnpy_compat` (tests/vnpy/, bench_cta.py), installed with
+#: --no-deps into ``site-vnpy-apps/`` beside ``site-vnpy/``: pip cannot say --no-deps in an extra, and vnpy's
+#: own requirements would pull PySide6 6.8 (a GUI) and much else these engines never import. What they do
+#: import at run time (ta-lib's binary wheel, loguru, tzlocal, peewee) is pinned in vtcore's test extra.
+#: vnpy_riskmanager 2.0.0 is an sdist: pip builds its Cython rule template (a C compiler, ~30 s, once).
+#: vnpy_spreadtrading is there because vnpy_datarecorder imports its base module.
+VNPY_APPS = (
+    "vnpy_ctastrategy==1.4.1",
+    "vnpy_datamanager==1.2.0",
+    "vnpy_datarecorder==1.1.1",
+    "vnpy_riskmanager==2.0.0",
+    "vnpy_spreadtrading==1.4.0",
+    "vnpy_sqlite==1.1.3",
+)
 CACHE_ENV = "VTCORE_BENCH_CACHE"
 HERE = Path(__file__).resolve().parent
 
@@ -54,6 +68,14 @@ class BaselineEnv:
     @property
     def site_vnpy(self) -> Path:
         return self.root / "site-vnpy"
+
+    @property
+    def site_vnpy_apps(self) -> Path:
+        return self.root / "site-vnpy-apps"
+
+    def has_vnpy_apps(self) -> bool:
+        stamp = self.site_vnpy_apps / "requirements.txt"
+        return stamp.is_file() and stamp.read_text(encoding="utf-8").split() == list(VNPY_APPS)
 
     @property
     def site_vnpy_ctp(self) -> Path:
@@ -77,14 +99,17 @@ class BaselineEnv:
 
     @property
     def stamp_dir(self) -> Path:
-        """Per simulator build: the stamping library opens that build's simulator. Laid out like
-        `sim_lib` (`<key>/ctp/`, with the simulator core at `<key>/`): the simulator's trader library
-        beside it
-        finds the core through RUNPATH $ORIGIN/.."""
-        from vtcore.gateways.ctp import sim as ctpsim
+        """The CTP stamping library's folder (see `stamp_dir_for`)."""
+        return self.stamp_dir_for("ctp")
 
-        key = hashlib.sha256(str(ctpsim.library_dir()).encode()).hexdigest()[:12]
-        return self.root / "stamp" / key / "ctp"
+    def stamp_dir_for(self, sdk: str) -> Path:
+        """Per simulator build and SDK ("ctp", "mini"): the stamping library opens that build's simulator
+        front-end. Laid out like `sim_lib` (`<key>/<sdk>/`, with the simulator core at `<key>/`): the
+        simulator's trader library beside it finds the core through RUNPATH $ORIGIN/.."""
+        from vtcore.gateways._sdk.sim import FRONT_ENDS
+
+        key = hashlib.sha256(str(FRONT_ENDS[sdk].library_dir()).encode()).hexdigest()[:12]
+        return self.root / "stamp" / key / sdk
 
     def has_vnpy(self) -> bool:
         return (self.site_vnpy / "vnpy" / "event" / "engine.py").is_file()
@@ -99,12 +124,14 @@ class BaselineEnv:
     def has_locale(self) -> bool:
         return (self.locale_dir / "zh_CN.GB18030" / "LC_CTYPE").is_file()
 
-    def has_stamp(self) -> bool:
-        return (self.stamp_dir / "libthostmduserapi_se.so").is_file()
+    def has_stamp(self, sdk: str = "ctp") -> bool:
+        from vtcore.gateways._sdk.sim import FRONT_ENDS
+
+        return (self.stamp_dir_for(sdk) / FRONT_ENDS[sdk].md_name).is_file()
 
     def complete(self) -> bool:
         return (self.has_vnpy() and self.has_vnpy_ctp() and self.has_vnpy_mini() and self.has_locale()
-                and self.has_stamp())
+                and all(self.has_stamp(sdk) for sdk in stamp_sdks()))
 
     def subprocess_env(self, library_dir: Path) -> dict[str, str]:
         """Environment of a vn.py worker: the simulator (or the stamping library) ahead of vnpy_ctp's own
@@ -115,13 +142,30 @@ class BaselineEnv:
         return env
 
 
+def stamp_sdks() -> list[str]:
+    """The SDKs whose simulator front-end this build has (each gets a stamping library)."""
+    from vtcore.errors import SdkUnavailableError
+    from vtcore.gateways._sdk.sim import FRONT_ENDS
+
+    built = []
+    for sdk, front in FRONT_ENDS.items():
+        try:
+            front.library_dir()
+        except SdkUnavailableError:
+            continue
+        built.append(sdk)
+    return built
+
+
 def cached_env() -> BaselineEnv | None:
     """The baseline environment if it is already complete (no building), else None."""
     env = BaselineEnv(cache_root())
     return env if env.complete() else None
 
 
-def _pip_target(requirement: str, target: Path, *extra: str, log: Callable[[str], None]) -> None:
+def _pip_target(
+    requirement: str | tuple[str, ...], target: Path, *extra: str, log: Callable[[str], None]
+) -> None:
     staging = target.with_name(target.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     command = [
@@ -134,32 +178,36 @@ def _pip_target(requirement: str, target: Path, *extra: str, log: Callable[[str]
         *extra,
         "--target",
         str(staging),
-        requirement,
+        *([requirement] if isinstance(requirement, str) else requirement),
     ]
     log(" ".join(command[2:]))
     subprocess.run(command, check=True, timeout=1800)
+    if not isinstance(requirement, str):
+        (staging / "requirements.txt").write_text("\n".join(requirement) + "\n", encoding="utf-8")
     shutil.rmtree(target, ignore_errors=True)
     os.replace(staging, target)
 
 
-def _ctp_include_dir() -> Path:
-    from vtcore.gateways.ctp import sim as ctpsim
+def _include_dir(sdk: str) -> Path:
+    from vtcore.gateways._sdk.sim import FRONT_ENDS
 
-    candidates = [Path(ctpsim.build_info().get("include_dir", ""))]
-    repo = HERE.parent
-    candidates += sorted(repo.glob("build/*/sdk/ctp/6.7.11/include"))
+    info = FRONT_ENDS[sdk].build_info()
+    candidates = [Path(info.get("include_dir", ""))]
+    candidates += sorted(HERE.parent.glob(f"build/*/sdk/{sdk}/{info.get('api_version', '')}/include"))
     for folder in candidates:
         if (folder / "ThostFtdcMdApi.h").is_file():
             return folder
-    raise RuntimeError("the CTP 6.7.11 headers are not found (the simulator's build_info() include_dir)")
+    raise RuntimeError(f"the {sdk} headers are not found (the simulator's build_info() include_dir)")
 
 
-def build_stamp_library(env: BaselineEnv, log: Callable[[str], None]) -> Path:
-    from vtcore.gateways.ctp import sim as ctpsim
+def build_stamp_library(env: BaselineEnv, log: Callable[[str], None], sdk: str = "ctp") -> Path:
+    from vtcore.gateways._sdk.sim import CORE_LIBRARY_NAME, FRONT_ENDS
 
-    sim_dir = ctpsim.library_dir()
-    env.stamp_dir.mkdir(parents=True, exist_ok=True)
-    output = env.stamp_dir / "libthostmduserapi_se.so"
+    front = FRONT_ENDS[sdk]
+    sim_dir = front.library_dir()
+    stamp_dir = env.stamp_dir_for(sdk)
+    stamp_dir.mkdir(parents=True, exist_ok=True)
+    output = stamp_dir / front.md_name
     compiler = os.environ.get("CXX") or shutil.which("g++") or shutil.which("c++")
     if compiler is None:
         raise RuntimeError("no C++ compiler (g++) for the stamping market-data library")
@@ -171,18 +219,19 @@ def build_stamp_library(env: BaselineEnv, log: Callable[[str], None]) -> Path:
         "-fPIC",
         "-o",
         str(output) + ".tmp",
-        f"-I{_ctp_include_dir()}",
+        f"-I{_include_dir(sdk)}",
         str(HERE / "native" / "stamp_md.cpp"),
-        f'-DVTCORE_SIM_MD_LIBRARY="{sim_dir / ctpsim.MD_LIBRARY_NAME}"',
+        f'-DVTCORE_SIM_MD_LIBRARY="{sim_dir / front.md_name}"',
+        *(["-DVTCORE_STAMP_MINI"] if sdk == "mini" else []),
         "-ldl",
-        "-Wl,-soname,libthostmduserapi_se.so",
+        f"-Wl,-soname,{front.md_name}",
     ]
     log(" ".join(command))
     subprocess.run(command, check=True, timeout=300)
     os.replace(str(output) + ".tmp", output)
     # vtcore's gateway loads both libraries from one folder: the real simulator's trader library beside it.
-    links = {env.stamp_dir / ctpsim.TD_LIBRARY_NAME: sim_dir / ctpsim.TD_LIBRARY_NAME,
-             env.stamp_dir.parent / ctpsim.CORE_LIBRARY_NAME: sim_dir.parent / ctpsim.CORE_LIBRARY_NAME}
+    links = {stamp_dir / front.td_name: sim_dir / front.td_name,
+             stamp_dir.parent / CORE_LIBRARY_NAME: sim_dir.parent / CORE_LIBRARY_NAME}
     for link, target in links.items():
         if link.is_symlink() or link.exists():
             link.unlink()
@@ -216,10 +265,29 @@ def ensure_env(log: Callable[[str], None] = print) -> BaselineEnv:
         )
         if not env.has_locale():
             raise RuntimeError("localedef did not produce the zh_CN.GB18030 locale")
-    if not env.has_stamp():
-        build_stamp_library(env, log)
+    for sdk in stamp_sdks():
+        if not env.has_stamp(sdk):
+            build_stamp_library(env, log, sdk)
     log(f"baseline environment ready in {env.root} ({time.monotonic() - started:.1f} s)")
     return env
+
+
+def ensure_vnpy_apps(log: Callable[[str], None] = print) -> BaselineEnv:
+    """vnpy (no deps) and the VNPY_APPS, made if missing; their run-time imports come from the test extra."""
+    env = BaselineEnv(cache_root())
+    env.root.mkdir(parents=True, exist_ok=True)
+    if not env.has_vnpy():
+        _pip_target(VNPY, env.site_vnpy, log=log)
+    if not env.has_vnpy_apps():
+        _pip_target(VNPY_APPS, env.site_vnpy_apps, log=log)
+    return env
+
+
+def add_vnpy_app_paths(env: BaselineEnv) -> None:
+    """vn.py and its apps importable in this process (after vtcore's own packages)."""
+    for folder in (env.site_vnpy, env.site_vnpy_apps):
+        if str(folder) not in sys.path:
+            sys.path.append(str(folder))
 
 
 # ruff: noqa: PLC0415 - vn.py is importable only inside a worker, after add_vnpy_paths
@@ -271,13 +339,13 @@ def import_vnpy_ctp_gateway(
     return importlib.import_module(module)
 
 
-def add_shfe_contract(gateway_module: Any, symbol: str) -> None:
+def add_shfe_contract(gateway_module: Any, symbol: str) -> Any:
     """What vn.py's trader side stores after querying instruments: its gateway drops ticks of symbols it does
     not know, and only the market-data side is connected in the benchmarks."""
     from vnpy.trader.constant import Exchange, Product  # type: ignore[import-not-found, unused-ignore]
     from vnpy.trader.object import ContractData  # type: ignore[import-not-found, unused-ignore]
 
-    gateway_module.symbol_contract_map[symbol] = ContractData(
+    contract = ContractData(
         symbol=symbol,
         exchange=Exchange.SHFE,
         name=symbol,
@@ -286,6 +354,8 @@ def add_shfe_contract(gateway_module: Any, symbol: str) -> None:
         pricetick=1,
         gateway_name="CTP",
     )
+    gateway_module.symbol_contract_map[symbol] = contract
+    return contract  # for a caller that also wants it in vn.py's OMS
 
 
 def mapped_libraries() -> list[str]:

@@ -33,6 +33,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import _vnpy_env  # noqa: E402  (where the vn.py baseline lives; read before HOME moves)
+from _stream import Counter, chunks  # noqa: E402
 
 BASELINE = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
 _home = tempfile.mkdtemp(prefix="bench-ib-")
@@ -65,20 +66,6 @@ def stream(messages: int) -> bytes:
         else:
             parts.append(frame([2, 6, REQ_ID, 8, 10_000 + step]))
     return b"".join(parts)
-
-
-def chunks(data: bytes, size: int) -> list[bytes]:
-    return [data[i : i + size] for i in range(0, len(data), size)]
-
-
-class Counter:
-    def __init__(self) -> None:
-        self.count = 0
-        self.last: Any = None
-
-    def __call__(self, tick: Any) -> None:
-        self.count += 1
-        self.last = tick
 
 
 # ------------------------------------------------------------------------------------------------- sides

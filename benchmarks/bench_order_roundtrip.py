@@ -1,11 +1,14 @@
-"""Order round trip through the same CTP simulator: send an order, time until its first status change from the
-exchange arrives in Python.
+"""Order round trip through the same simulator front-end: send an order, time until its first status change
+from the exchange arrives in Python. For CTP (``"sdk": "ctp"``) and CTP-Mini (``"sdk": "mini"``), each
+against its own vn.py package (vnpy_ctp, vnpy_mini) on the same front-end library.
 
-* vtcore: ``CtpGateway.send_order`` (from the main thread) until the ``eOrder.`` handler sees the order
-  NOTTRADED (the simulator's ``OnRtnOrder`` "queued"; its earlier "unknown" report repeats SUBMITTING, which
-  the gateway already pushed locally, so it is not a change).
-* vn.py: vnpy_ctp's ``TdApi`` driven directly (vnpy.md §6.4's request dict) from ``reqOrderInsert`` until
-  its ``onRtnOrder`` callback sees OrderStatus '3' (queued) for that OrderRef.
+* vtcore: ``CtpGateway.send_order`` / ``MiniGateway.send_order`` (from the main thread) until the
+  ``eOrder.`` handler sees the order NOTTRADED (the simulator's ``OnRtnOrder`` "queued"; its earlier
+  "unknown" report repeats SUBMITTING, which the gateway already pushed locally, so it is not a change).
+* vn.py gateway: vnpy_ctp's ``CtpGateway.send_order`` / vnpy_mini's ``MiniGateway.send_order``, unmodified,
+  until a handler on vn.py's EventEngine sees the order NOTTRADED.
+* vn.py raw: the package's ``TdApi`` driven directly (vnpy.md §6.4's request dict) from ``reqOrderInsert``
+  until its ``onRtnOrder`` callback sees OrderStatus '3' (queued) for that OrderRef.
 
 Orders are sent one at a time (the next after the previous one's update), limit buys below the market that
 rest. Each system runs in its own subprocess:
@@ -41,10 +44,19 @@ PRICE = 3000.0  # below the simulator's rb2601 market (3100) and inside its limi
 WAIT = 30.0
 
 
-def sim_config(folder: Path) -> Path:
-    from vtcore.gateways.ctp import sim as ctpsim
+#: per SDK: vtcore's gateway (module, class), vn.py's extension, its gateway (module, class) and name
+SDKS: dict[str, dict[str, str]] = {
+    "ctp": {"module": "vtcore.gateways.ctp", "gateway": "CtpGateway", "extension": "vnctptd",
+            "vnpy_module": "vnpy_ctp.gateway.ctp_gateway", "vnpy_gateway": "CtpGateway", "name": "CTP"},
+    "mini": {"module": "vtcore.gateways.mini", "gateway": "MiniGateway", "extension": "vnminitd",
+             "vnpy_module": "vnpy_mini.gateway.mini_gateway", "vnpy_gateway": "MiniGateway", "name": "MINI"},
+}  # fmt: skip
 
-    return ctpsim.write_config(folder / "sim.json", {"accounts": [{"user_id": "bench", "password": "bench"}]})
+
+def sim_config(folder: Path) -> Path:
+    from vtcore.gateways._sdk.sim import write_config
+
+    return write_config(folder / "sim.json", {"accounts": [{"user_id": "bench", "password": "bench"}]})
 
 
 class OrderTimer:
@@ -82,18 +94,21 @@ class OrderTimer:
 
 
 def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
+    import importlib
+
     from vtcore.constant import Direction, Exchange, Offset, OrderType, Status
     from vtcore.event import EVENT_ORDER, EventEngine
-    from vtcore.gateways.ctp import CtpGateway
-    from vtcore.gateways.ctp.sim import simulator_setting
+    from vtcore.gateways._sdk.sim import FRONT_ENDS
     from vtcore.object import OrderRequest
 
+    sdk = SDKS[spec.get("sdk", "ctp")]
+    gateway_class = getattr(importlib.import_module(sdk["module"]), sdk["gateway"])
     timer = OrderTimer(Status.NOTTRADED)
-    engine = EventEngine(interval=1.0)
+    engine = EventEngine(interval=1.0, profile=spec.get("profile"))  # None: the default (balanced)
     engine.register(EVENT_ORDER, timer.on_order)
-    gateway = CtpGateway(engine, "CTP")
+    gateway = gateway_class(engine, sdk["name"])
     engine.start()
-    gateway.connect(simulator_setting(sim_config(folder), "bench", "bench"))
+    gateway.connect(FRONT_ENDS[spec.get("sdk", "ctp")].setting(sim_config(folder), "bench", "bench"))
     wait_until(lambda: gateway.td.state == "ready", 60.0, "the trader front")
     request = OrderRequest(
         symbol=SYMBOL,
@@ -109,8 +124,9 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
 
 def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
-    vnctptd = _vnpy_env.load_extension(env, "vnctptd")
-    from vtcore.gateways.ctp import sim as ctpsim
+    mini = spec.get("sdk", "ctp") == "mini"
+    extension = _vnpy_env.load_extension(env, SDKS[spec.get("sdk", "ctp")]["extension"])
+    from vtcore.gateways._sdk.sim import front_address
 
     ready = threading.Event()
     done = threading.Event()
@@ -118,7 +134,7 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     statuses: dict[str, list[str]] = {}
     session: dict[str, Any] = {"waiting": ""}
 
-    class BenchTdApi(vnctptd.TdApi):  # type: ignore[misc, name-defined]
+    class BenchTdApi(extension.TdApi):  # type: ignore[misc, name-defined]
         def onFrontConnected(self) -> None:
             self.reqUserLogin({"UserID": "bench", "Password": "bench", "BrokerID": "9999"}, 1)
 
@@ -130,7 +146,10 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
             last: bool,
         ) -> None:
             session["front"], session["session"] = data["FrontID"], data["SessionID"]
-            self.reqSettlementInfoConfirm({"BrokerID": "9999", "InvestorID": "bench"}, 2)
+            if mini:  # CTP-Mini has no settlement confirmation
+                ready.set()
+            else:
+                self.reqSettlementInfoConfirm({"BrokerID": "9999", "InvestorID": "bench"}, 2)
 
         def onRspSettlementInfoConfirm(
             self,
@@ -151,18 +170,22 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
                     done.set()
 
     api = BenchTdApi()
-    api.createFtdcTraderApi(str(folder / "td"), False)
+    if mini:  # vnpy_mini's factory has no production flag
+        api.createFtdcTraderApi(str(folder / "td"))
+    else:
+        api.createFtdcTraderApi(str(folder / "td"), False)
     api.subscribePrivateTopic(0)
     api.subscribePublicTopic(0)
-    api.registerFront(ctpsim.front_address(sim_config(folder)))
+    api.registerFront(front_address(sim_config(folder)))
     api.init()
-    wait_until(ready.is_set, 60.0, "vnpy_ctp's trader login")
+    wait_until(ready.is_set, 60.0, "vn.py's trader login")
     samples: list[int] = []
     for ref_number in range(1, spec["count"] + 1):
         ref = str(ref_number)
         done.clear()
         session["waiting"] = ref
-        # vnpy_ctp's CtpTdApi.send_order request (vnpy.md §6.4): LIMIT = ('2', '3' GFD, '1' AV), buy, open.
+        # vnpy_ctp's CtpTdApi.send_order request (vnpy.md §6.4; vnpy_mini's is the same):
+        # LIMIT = ('2', '3' GFD, '1' AV), buy, open.
         request = {
             "InstrumentID": SYMBOL,
             "ExchangeID": "SHFE",
@@ -201,9 +224,11 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
 
 def run_vnpy_gateway(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     """vn.py's own gateway path, the like-for-like baseline of vtcore's: vnpy_ctp's `CtpGateway.send_order`
-    (unmodified) until a handler on vn.py's EventEngine sees the order NOTTRADED."""
+    (vnpy_mini's `MiniGateway.send_order`), unmodified, until a handler on vn.py's EventEngine sees the order
+    NOTTRADED."""
     env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
-    gateway_module = _vnpy_env.import_vnpy_ctp_gateway(env, folder)
+    sdk = SDKS[spec.get("sdk", "ctp")]
+    gateway_module = _vnpy_env.import_vnpy_ctp_gateway(env, folder, sdk["vnpy_module"])
     from vnpy.event import EventEngine  # type: ignore[import-not-found, unused-ignore]
     from vnpy.trader.constant import (  # type: ignore[import-not-found, unused-ignore]
         Direction,
@@ -215,17 +240,20 @@ def run_vnpy_gateway(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     from vnpy.trader.event import EVENT_ORDER  # type: ignore[import-not-found, unused-ignore]
     from vnpy.trader.object import OrderRequest  # type: ignore[import-not-found, unused-ignore]
 
-    from vtcore.gateways.ctp import sim as ctpsim
+    from vtcore.gateways._sdk.sim import front_address
 
     timer = OrderTimer(Status.NOTTRADED)
     event_engine = EventEngine()
     event_engine.register(EVENT_ORDER, timer.on_order)
     event_engine.start()
-    gateway = gateway_module.CtpGateway(event_engine, "CTP")
-    address = ctpsim.front_address(sim_config(folder))
-    gateway.connect({"用户名": "bench", "密码": "bench", "经纪商代码": "9999", "交易服务器": address,
-                     "行情服务器": address, "产品名称": "", "授权编码": "", "柜台环境": "测试"})  # fmt: skip
-    wait_until(lambda: gateway.td_api.contract_inited, 60.0, "vnpy_ctp's gateway to load the contracts")
+    gateway = getattr(gateway_module, sdk["vnpy_gateway"])(event_engine, sdk["name"])
+    address = front_address(sim_config(folder))
+    setting = {"用户名": "bench", "密码": "bench", "经纪商代码": "9999", "交易服务器": address,
+               "行情服务器": address, "产品名称": "", "授权编码": ""}  # fmt: skip
+    if spec.get("sdk", "ctp") == "ctp":
+        setting["柜台环境"] = "测试"
+    gateway.connect(setting)
+    wait_until(lambda: gateway.td_api.contract_inited, 60.0, "vn.py's gateway to load the contracts")
     request = OrderRequest(symbol=SYMBOL, exchange=Exchange.SHFE, direction=Direction.LONG,
                            type=OrderType.LIMIT, volume=1, price=PRICE, offset=Offset.OPEN)  # fmt: skip
     return timer.run(spec, lambda: gateway.send_order(request))
@@ -247,11 +275,11 @@ def worker(spec: dict[str, Any]) -> None:
 
 
 def run_worker(spec: dict[str, Any], timeout: float = 300.0) -> dict[str, Any]:
-    from vtcore.gateways.ctp import sim as ctpsim
+    from vtcore.gateways._sdk.sim import FRONT_ENDS
 
     if spec["system"].startswith("vnpy"):
         env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
-        process_env = env.subprocess_env(ctpsim.library_dir())
+        process_env = env.subprocess_env(FRONT_ENDS[spec.get("sdk", "ctp")].library_dir())
     else:
         process_env = dict(os.environ)
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)]

@@ -1,4 +1,5 @@
-"""Tick path end to end: vtcore's CTP simulator drives vtcore's CtpGateway and vn.py's unmodified vnpy_ctp.
+"""Tick path end to end: vtcore's CTP simulator drives vtcore's CtpGateway and vn.py's unmodified vnpy_ctp
+(vtcore's MiniGateway on the CTP-Mini front-end with spec "sdk": "mini", for MINI beside CTP).
 
 Every measurement runs in its own subprocess (the simulator picks its configuration at the first Init() of a
 process, LD_LIBRARY_PATH must be set before vnpy_ctp loads, and peak RSS must belong to one run):
@@ -445,12 +446,23 @@ def finish(counter: Counter, spec: dict[str, Any], extra: dict[str, Any]) -> dic
 # -- vtcore --------------------------------------------------------------------------------------------------
 
 
+#: vtcore's gateway of each SDK the tick path can run on (spec "sdk"; the simulator front-end of that SDK)
+GATEWAYS = {
+    "ctp": ("vtcore.gateways.ctp", "CtpGateway", "CTP"),
+    "mini": ("vtcore.gateways.mini", "MiniGateway", "MINI"),
+}
+
+
 def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
+    import importlib
+
     from vtcore.constant import Exchange
     from vtcore.event import EVENT_TICK, EventEngine
-    from vtcore.gateways.ctp import CtpGateway
-    from vtcore.gateways.ctp.sim import simulator_setting
+    from vtcore.gateways._sdk.sim import FRONT_ENDS
     from vtcore.object import SubscribeRequest
+
+    sdk = spec.get("sdk", "ctp")
+    module, class_name, gateway_name = GATEWAYS[sdk]
 
     pinned_cpu = engine_cpu() if spec.get("pin") else -1
     if spec.get("pin"):
@@ -487,10 +499,11 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         engine.register(EVENT_TICK, tick_handler(counter, latency, engine.hub if traced else None))
     else:
         engine.register_tick_batch(on_batch_latency if latency else on_batch)
-    gateway = CtpGateway(engine, "CTP")
-    setting = simulator_setting(sim_config(folder), "bench", "bench")
+    gateway = getattr(importlib.import_module(module), class_name)(engine, gateway_name)
+    config = sim_config(folder)
+    setting = FRONT_ENDS[sdk].setting(config, "bench", "bench")
     if latency:
-        setting["library_dir"] = str(_vnpy_env.BaselineEnv(_vnpy_env.cache_root()).stamp_dir)
+        setting["library_dir"] = str(_vnpy_env.BaselineEnv(_vnpy_env.cache_root()).stamp_dir_for(sdk))
     engine.start()
     gateway.connect(setting)
     wait_until(lambda: gateway.md.state == "ready", 60.0, "the market-data front")

@@ -36,6 +36,7 @@ from tigeropen.push.pb import Response_pb2  # noqa: E402
 from tigeropen.push.pb.SocketCommon_pb2 import SocketCommon  # noqa: E402
 from tigeropen.push.protobuf_push_client import ProtobufPushClient  # noqa: E402
 
+from _stream import chunks as chunks_of  # noqa: E402
 from vtcore.constant import Exchange  # noqa: E402
 from vtcore.event import EventEngine  # noqa: E402
 from vtcore.gateways._venue.ticks import TickState  # noqa: E402
@@ -68,10 +69,6 @@ def stream(messages: int) -> bytes:
             quote.askPrice, quote.askSize = 190.01 + step / 100, 200 + i % 5
         parts.append(pb_frame(response))
     return b"".join(parts)
-
-
-def chunks_of(data: bytes, size: int) -> list[bytes]:
-    return [data[i : i + size] for i in range(0, len(data), size)]
 
 
 def vtcore_side(chunks: list[bytes]) -> int:

@@ -4,9 +4,10 @@
     python benchmarks/run.py --quick         # small inputs: a correctness check, not a measurement
     python benchmarks/run.py --out DIR       # where results.json and results.md go
 
-The vn.py baseline environment (vnpy 4.5.0, vnpy_ctp 6.7.11.4 built from its sdist, the zh_CN.GB18030
-locale) is made once in a cache folder outside the repository (`_vnpy_env.py`). `--quick` uses it only if
-it is already there (or with `--setup`); without it the vn.py parts are skipped and the results say so.
+The vn.py baseline environment (vnpy 4.5.0, vnpy_ctp 6.7.11.4 and vnpy_mini 1.7.7.0 built from their
+sdists, the zh_CN.GB18030 locale) is made once in a cache folder outside the repository (`_vnpy_env.py`).
+`--quick` uses it only if it is already there (or with `--setup`); without it the vn.py parts are skipped and
+the results say so.
 
 Every figure is quoted as a ratio from the same run: vtcore's and vn.py's numbers come from the same machine
 minutes apart. `ratio` is always "how many times better vtcore is" (higher throughput / lower latency / less
@@ -44,6 +45,10 @@ PARTS = ("tick", "latency", "busy", "orders", "micro", "fidelity", "event_engine
 DEFAULT_PARTS = ("tick", "busy", "orders", "micro", "fidelity")
 #: (system, handler) of every end-to-end tick path measured, see bench_tick_path.py.
 PATHS = (("vtcore", "object"), ("vtcore", "batch"), ("vnpy", "raw"), ("vnpy", "gateway"))
+#: vtcore's tick paths also measured on the CTP-Mini front-end (MiniGateway), beside CTP's in the same run
+MINI_PATHS = (("mini", "object"), ("mini", "batch"))
+#: the SDKs of the order round trip (each beside its own vn.py package: vnpy_ctp, vnpy_mini)
+ORDER_SDKS = (("ctp", "CTP", "CtpGateway"), ("mini", "CTP-Mini", "MiniGateway"))
 #: The latency part's paths: (system, handler, engine profile, engine thread pinned).
 LATENCY_PATHS: tuple[tuple[str, str, str | None, bool], ...] = (
     ("vnpy", "raw", None, False),
@@ -54,12 +59,16 @@ LATENCY_PATHS: tuple[tuple[str, str, str | None, bool], ...] = (
             for profile, pin in (
                 ("latency", False),
                 ("latency", True),
-                ("balanced", False),
-                ("efficient", False),
             )
             for handler in ("object", "batch")
         )
     ),
+    ("vtcore", "object", "balanced", False),
+    # CTP-Mini's front-end right after CTP's same path, so both see the same machine (target: within 10%)
+    ("mini", "object", "balanced", False),
+    ("vtcore", "batch", "balanced", False),
+    ("vtcore", "object", "efficient", False),
+    ("vtcore", "batch", "efficient", False),
 )
 MB = 1 << 20
 
@@ -95,6 +104,7 @@ QUICK: dict[str, Any] = {
             ("vnpy", "raw", None, False),
             ("vnpy", "gateway", None, False),
             ("vtcore", "object", "balanced", False),
+            ("mini", "object", "balanced", False),
             ("vtcore", "batch", "latency", False),
             ("vtcore", "object", "efficient", False),
         ),
@@ -150,6 +160,7 @@ def machine() -> dict[str, Any]:
         "vtcore_commit": git_commit(),
         "vnpy": _vnpy_env.VNPY,
         "vnpy_ctp": _vnpy_env.VNPY_CTP,
+        "vnpy_mini": _vnpy_env.VNPY_MINI,
     }
 
 
@@ -167,6 +178,7 @@ class Suite:
         self.targets: list[dict[str, Any]] = []
         self.checks: list[dict[str, Any]] = []
         self.errors: list[str] = []
+        self.mini_paths = MINI_PATHS if "mini" in _vnpy_env.stamp_sdks() else ()
 
     # -- bookkeeping --------------------------------------------------------------------------------------
 
@@ -213,6 +225,8 @@ class Suite:
     def tick(self, spec: dict[str, Any]) -> dict[str, Any] | None:
         if spec["system"] == "vnpy" and not self.with_vnpy:
             return None
+        if spec["system"] == "mini":  # vtcore's MiniGateway on the CTP-Mini front-end
+            spec = {**spec, "system": "vtcore", "sdk": "mini"}
         self.log(f"tick path: {spec}")
         try:
             result = bench_tick_path.run_worker(spec, timeout=600.0)
@@ -222,6 +236,8 @@ class Suite:
             return None
         self.runs["tick_path"].append(result)
         label = f"tick {spec['system']}/{spec['handler']}/{spec['mode']} {spec.get('rate', 0)}/s"
+        if spec.get("sdk", "ctp") != "ctp":
+            label += f" ({spec['sdk']})"
         expected = result["spec"]["count"] * result["spec"].get("rounds", 1)
         lost = expected - result["received"] - result["dropped"]
         # "time": the run's time limit ended it (vnpy.md §11.3's "1e6 ticks or 10 s"); what was not handled
@@ -252,9 +268,12 @@ class Suite:
     def throughput(self) -> None:
         plan = self.plan
         medians: dict[tuple[str, str], dict[str, Any]] = {}
-        for system, handler in PATHS:
-            results = []
-            for _ in range(plan["throughput_reps"]):
+        paths = PATHS + self.mini_paths
+        runs: dict[tuple[str, str], list[dict[str, Any]]] = {path: [] for path in paths}
+        # Repetitions outermost: every path is sampled across the whole stretch of the machine's load, so
+        # paths compared with each other (MINI beside CTP) see the same conditions.
+        for _ in range(plan["throughput_reps"]):
+            for system, handler in paths:
                 result = self.tick(
                     {
                         "system": system,
@@ -265,7 +284,8 @@ class Suite:
                     }
                 )
                 if result is not None:
-                    results.append(result)
+                    runs[(system, handler)].append(result)
+        for (system, handler), results in runs.items():
             if results:
                 results.sort(key=lambda r: r["ticks_per_s"])
                 median = dict(results[len(results) // 2])
@@ -334,6 +354,17 @@ class Suite:
             rate(("vnpy", "raw")),
             "higher",
         )
+        for handler in ("object", "batch"):
+            self.row(
+                group,
+                f"MINI vs CTP, vtcore {handler} handler (columns: MiniGateway | CtpGateway)",
+                "ticks/s",
+                rate(("mini", handler)),
+                rate(("vtcore", handler)),
+                "higher",
+                0.9,
+                "the same C++ tick path (thost/tick.hpp) behind each SDK's simulator front-end",
+            )
         group_cap = (
             f"Engine capacity: the engine thread draining a backlog of {plan['capacity_count']:,} ticks into "
             f"the handler (median of {plan['capacity_rounds']} rounds, no simulator)"
@@ -403,10 +434,10 @@ class Suite:
         the targets against vn.py's raw callback, and traced runs that say where vtcore's time goes."""
         plan = self.plan["latency"]
         for system, handler, profile, pin in plan["paths"]:
-            if system == "vnpy" and not self.with_vnpy:
+            if (system == "vnpy" and not self.with_vnpy) or (system == "mini" and not self.mini_paths):
                 continue
             spec = {
-                "system": system,
+                **({"system": "vtcore", "sdk": "mini"} if system == "mini" else {"system": system}),
                 "handler": handler,
                 "mode": "latency",
                 "profile": profile,
@@ -474,9 +505,26 @@ class Suite:
                     }
                 )
         self.evaluate_latency_targets()
+        self.mini_latency_rows()
+
+    def mini_latency_rows(self) -> None:
+        """MINI's latency beside CTP's, the same engine profile in the same run (target: within 10%)."""
+        mini = [r for r in self.latency_rows if r["system"] == "mini"]
+        ctp = {
+            (r["path"], r["load"], r["condition"]): r for r in self.latency_rows if r["system"] == "vtcore"
+        }
+        for row in mini:
+            same = path_name("vtcore", row["handler"], row["profile"], row["pin"])
+            base = ctp.get((same, row["load"], row["condition"]))
+            group = f"Latency, MINI vs CTP ({same}, columns: MiniGateway | CtpGateway)"
+            for key in ("p50_us", "p99_us"):
+                name = f"{key[:-3]}: {row['load']}, {row['condition']}"
+                ctp_value = base.get(key) if base else None
+                self.row(group, name, "us", row.get(key), ctp_value, "lower", 0.9, "within 10% of CTP's")
 
     def latency_worker(self, spec: dict[str, Any]) -> dict[str, Any] | None:
-        label = f"latency {path_name(spec['system'], spec['handler'], spec['profile'], spec['pin'])}"
+        sdk = spec.get("sdk", "ctp")
+        label = f"latency {path_name(spec['system'], spec['handler'], spec['profile'], spec['pin'], sdk)}"
         self.log(label)
         try:
             result = bench_tick_path.run_worker(spec, timeout=1200.0)
@@ -613,38 +661,55 @@ class Suite:
                 self.check(f"busy {handler}: main thread measured", results[vt]["busy"]["rate"] > 0)
 
     def orders(self) -> None:
+        built = _vnpy_env.stamp_sdks()  # the SDKs whose simulator front-end this build has
+        for sdk, title, gateway in ORDER_SDKS:
+            if sdk in built:
+                self._orders(sdk, title, gateway)
+
+    def _orders(self, sdk: str, title: str, gateway: str) -> None:
+        """One SDK's order round trip: vtcore's gateway beside its vn.py package's gateway and raw TdApi."""
         results = {}
-        for system in ("vtcore", "vnpy-gateway", "vnpy"):
+        # vtcore with the default engine profile (balanced: the engine parks between orders and pays a
+        # thread wake-up per answer) and with the latency profile (it polls: no wake-up, a core of its own)
+        for system in ("vtcore", "vtcore-latency", "vnpy-gateway", "vnpy"):
             if system.startswith("vnpy") and not self.with_vnpy:
                 continue
-            self.log(f"order round trip: {system}")
+            self.log(f"order round trip: {system} ({sdk})")
+            spec = {"system": system, "count": self.plan["orders"], "sdk": sdk}
+            if system == "vtcore-latency":
+                spec.update(system="vtcore", profile="latency")
             try:
-                result = bench_order_roundtrip.run_worker({"system": system, "count": self.plan["orders"]})
+                result = bench_order_roundtrip.run_worker(spec)
             except Exception as exc:
                 self.errors.append(str(exc))
-                self.check(f"order round trip {system} ran", False, str(exc)[-500:])
+                self.check(f"order round trip {system} ({sdk}) ran", False, str(exc)[-500:])
                 continue
             self.runs["order_roundtrip"].append(result)
             self.check(
-                f"order round trip {system}: every order got its update",
+                f"order round trip {system} ({sdk}): every order got its update",
                 result["orders"] == self.plan["orders"],
                 str(result["orders"]),
             )
             results[system] = result
+        package = "vnpy_ctp" if sdk == "ctp" else f"vnpy_{sdk}"
         group = (
-            f"Order round trip, send -> first status change from the exchange ({self.plan['orders']} orders)"
+            f"Order round trip, {title}: send -> first status change from the exchange "
+            f"({self.plan['orders']} orders; vn.py = {package})"
         )
 
         def get(system: str, key: str) -> float | None:
             return results[system]["latency"][key] if system in results else None
 
-        for key in ("p50_us", "p99_us", "max_us"):
-            self.row(group, f"{key[:-3]}: vtcore CtpGateway.send_order vs vn.py CtpGateway.send_order", "us",
-                     get("vtcore", key), get("vnpy-gateway", key), "lower", None,
-                     "both: gateway + engine thread to an OrderData handler")  # fmt: skip
-            self.row(group, f"{key[:-3]}: vtcore CtpGateway.send_order vs vn.py TdApi.reqOrderInsert", "us",
-                     get("vtcore", key), get("vnpy", key), "lower", None,
-                     "vn.py: its raw TdApi callback (a dict, no gateway, no engine)")  # fmt: skip
+        for vtcore, label in (("vtcore", ""), ("vtcore-latency", " (latency profile)")):
+            for key in ("p50_us", "p99_us", "max_us"):
+                targets = (3.0, 1.0) if key in ("p50_us", "p99_us") else (None, None)
+                ours = f"{key[:-3]}: vtcore{label} {gateway}.send_order"
+                self.row(group, f"{ours} vs vn.py {gateway}.send_order", "us", get(vtcore, key),
+                         get("vnpy-gateway", key), "lower", targets[0],
+                         "both: gateway + engine thread to an OrderData handler")  # fmt: skip
+                self.row(group, f"{ours} vs vn.py TdApi.reqOrderInsert", "us", get(vtcore, key),
+                         get("vnpy", key), "lower", targets[1],
+                         "vn.py: its raw TdApi callback (a dict, no gateway, no engine)")  # fmt: skip
 
     def micro(self, out: Path) -> dict[str, Any]:
         """pytest-benchmark micro-benchmarks; each test holds its vtcore case and its vn.py-style baseline."""
@@ -722,9 +787,11 @@ class Suite:
         return {"status": done.returncode, "stdout": done.stdout[-20000:]}
 
 
-def path_name(system: str, handler: str, profile: str | None, pin: bool) -> str:
+def path_name(system: str, handler: str, profile: str | None, pin: bool, sdk: str = "ctp") -> str:
     if system == "vnpy":
         return f"vn.py {handler}"
+    if system == "mini" or sdk == "mini":
+        return f"vtcore MINI {profile}{' pinned' if pin else ''} {handler}"
     return f"vtcore {profile}{' pinned' if pin else ''} {handler}"
 
 
@@ -877,7 +944,8 @@ def markdown(result: dict[str, Any]) -> str:
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, {m['os']}, Python {m['python']} "
         f"(switch interval {m['switch_interval_s'] * 1000:.0f} ms); load average {load_start:.1f} "
         f"at start, {load_end:.1f} at end. vtcore {m['vtcore_commit']}; "
-        f"baseline {m['vnpy']} + {m['vnpy_ctp']} (unmodified). {result['duration_s']:.0f} s in all.",
+        f"baseline {m['vnpy']} + {m['vnpy_ctp']} + {m.get('vnpy_mini', '-')} (unmodified). "
+        f"{result['duration_s']:.0f} s in all.",
         "",
         "`ratio` = how many times better vtcore is (higher throughput, lower latency or memory); "
         "below 1 means vn.py was better. Compare ratios, not absolute numbers: other processes shared the "
@@ -950,8 +1018,9 @@ def run_suite(
     else:
         baseline["reason"] = "the environment is not cached (run `python benchmarks/run.py --setup-only`)"
     env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
-    if not env.has_stamp():  # vtcore's latency runs need it too; a C++ compile of a few seconds, no download
-        _vnpy_env.build_stamp_library(env, log)
+    for sdk in _vnpy_env.stamp_sdks():  # vtcore's latency runs need them too: a C++ compile, no download
+        if not env.has_stamp(sdk):
+            _vnpy_env.build_stamp_library(env, log, sdk)
     suite = Suite(quick, baseline["available"], log)
     result: dict[str, Any] = {
         "schema": SCHEMA,

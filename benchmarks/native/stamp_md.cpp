@@ -1,6 +1,7 @@
 // A market-data library for the latency benchmark: it has the vendor's name and ABI
-// (libthostmduserapi_se.so, CTP 6.7.11) and forwards everything to vtcore's simulator (its CTP front-end's
-// market-data library, opened by the absolute path VTCORE_SIM_MD_LIBRARY with RTLD_LOCAL), except that
+// (libthostmduserapi_se.so, CTP 6.7.11; built with -DVTCORE_STAMP_MINI: libthostmduserapi.so, CTP-Mini 1.7.7)
+// and forwards everything to vtcore's simulator (that SDK's front-end's market-data library, opened by the
+// absolute path VTCORE_SIM_MD_LIBRARY with RTLD_LOCAL), except that
 // each OnRtnDepthMarketData gets its send time written into two fields that both vn.py's gateway and
 // vtcore's binding copy unchanged into their tick objects: UpperLimitPrice = whole seconds,
 // LowerLimitPrice = nanoseconds (CLOCK_REALTIME, the clock of time.time_ns()), taken just before the
@@ -31,10 +32,12 @@ class StampSpi final : public CThostFtdcMdSpi {
   void OnRspUserLogout(CThostFtdcUserLogoutField* p, CThostFtdcRspInfoField* e, int id, bool last) override {
     client->OnRspUserLogout(p, e, id, last);
   }
+#ifndef VTCORE_STAMP_MINI
   void OnRspQryMulticastInstrument(CThostFtdcMulticastInstrumentField* p, CThostFtdcRspInfoField* e, int id,
                                    bool last) override {
     client->OnRspQryMulticastInstrument(p, e, id, last);
   }
+#endif
   void OnRspError(CThostFtdcRspInfoField* e, int id, bool last) override { client->OnRspError(e, id, last); }
   void OnRspSubMarketData(CThostFtdcSpecificInstrumentField* p, CThostFtdcRspInfoField* e, int id,
                           bool last) override {
@@ -62,6 +65,9 @@ class StampSpi final : public CThostFtdcMdSpi {
     client->OnRtnDepthMarketData(p);
   }
   void OnRtnForQuoteRsp(CThostFtdcForQuoteRspField* p) override { client->OnRtnForQuoteRsp(p); }
+#ifdef VTCORE_STAMP_MINI
+  void OnRtnMBLMarketData(CThostFtdcMBLMarketDataField* p) override { client->OnRtnMBLMarketData(p); }
+#endif
 };
 
 class StampMdApi final : public CThostFtdcMdApi {
@@ -71,12 +77,16 @@ class StampMdApi final : public CThostFtdcMdApi {
     inner_->Release();
     delete this;
   }
+#ifdef VTCORE_STAMP_MINI
+  void Init(bool continuous) override { inner_->Init(continuous); }
+#else
   void Init() override { inner_->Init(); }
+  void RegisterNameServer(char* address) override { inner_->RegisterNameServer(address); }
+  void RegisterFensUserInfo(CThostFtdcFensUserInfoField* info) override { inner_->RegisterFensUserInfo(info); }
+#endif
   int Join() override { return inner_->Join(); }
   const char* GetTradingDay() override { return inner_->GetTradingDay(); }
   void RegisterFront(char* address) override { inner_->RegisterFront(address); }
-  void RegisterNameServer(char* address) override { inner_->RegisterNameServer(address); }
-  void RegisterFensUserInfo(CThostFtdcFensUserInfoField* info) override { inner_->RegisterFensUserInfo(info); }
   void RegisterSpi(CThostFtdcMdSpi* spi) override {
     spi_.client = spi;
     inner_->RegisterSpi(spi == nullptr ? nullptr : &spi_);
@@ -87,9 +97,15 @@ class StampMdApi final : public CThostFtdcMdApi {
   int UnSubscribeForQuoteRsp(char* ids[], int n) override { return inner_->UnSubscribeForQuoteRsp(ids, n); }
   int ReqUserLogin(CThostFtdcReqUserLoginField* req, int id) override { return inner_->ReqUserLogin(req, id); }
   int ReqUserLogout(CThostFtdcUserLogoutField* req, int id) override { return inner_->ReqUserLogout(req, id); }
+#ifdef VTCORE_STAMP_MINI
+  int ReqUserLoginEncrypt(CThostFtdcReqUserLoginField* req, int id) override {
+    return inner_->ReqUserLoginEncrypt(req, id);
+  }
+#else
   int ReqQryMulticastInstrument(CThostFtdcQryMulticastInstrumentField* req, int id) override {
     return inner_->ReqQryMulticastInstrument(req, id);
   }
+#endif
 
  private:
   CThostFtdcMdApi* inner_;
@@ -98,18 +114,36 @@ class StampMdApi final : public CThostFtdcMdApi {
 
 }  // namespace
 
+namespace {
+
+template <typename Factory>
+Factory simulator_factory(const char* symbol) {
+  static void* simulator = ::dlopen(VTCORE_SIM_MD_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+  auto* factory = simulator ? reinterpret_cast<Factory>(::dlsym(simulator, symbol)) : nullptr;
+  if (factory == nullptr)
+    std::fprintf(stderr, "stamp: cannot open the simulator %s: %s\n", VTCORE_SIM_MD_LIBRARY, ::dlerror());
+  return factory;
+}
+
+}  // namespace
+
+#ifdef VTCORE_STAMP_MINI
+CThostFtdcMdApi* CThostFtdcMdApi::CreateFtdcMdApi(const char* flow_path, const bool udp, const bool multicast) {
+  using Factory = CThostFtdcMdApi* (*)(const char*, bool, bool);
+  auto* factory = simulator_factory<Factory>("_ZN15CThostFtdcMdApi15CreateFtdcMdApiEPKcbb");
+  CThostFtdcMdApi* inner = factory ? factory(flow_path, udp, multicast) : nullptr;
+  return inner == nullptr ? nullptr : new StampMdApi(inner);
+}
+
+const char* CThostFtdcMdApi::GetApiVersion() { return "V1.7.5_vtcore-bench-stamp"; }
+#else
 CThostFtdcMdApi* CThostFtdcMdApi::CreateFtdcMdApi(const char* flow_path, const bool udp, const bool multicast,
                                                   bool production) {
   using Factory = CThostFtdcMdApi* (*)(const char*, bool, bool, bool);
-  static void* simulator = ::dlopen(VTCORE_SIM_MD_LIBRARY, RTLD_NOW | RTLD_LOCAL);
-  auto* factory = simulator ? reinterpret_cast<Factory>(::dlsym(simulator, "_ZN15CThostFtdcMdApi15CreateFtdcMdApiEPKcbbb"))
-                            : nullptr;
-  if (factory == nullptr) {
-    std::fprintf(stderr, "stamp: cannot open the simulator %s: %s\n", VTCORE_SIM_MD_LIBRARY, ::dlerror());
-    return nullptr;
-  }
-  CThostFtdcMdApi* inner = factory(flow_path, udp, multicast, production);
+  auto* factory = simulator_factory<Factory>("_ZN15CThostFtdcMdApi15CreateFtdcMdApiEPKcbbb");
+  CThostFtdcMdApi* inner = factory ? factory(flow_path, udp, multicast, production) : nullptr;
   return inner == nullptr ? nullptr : new StampMdApi(inner);
 }
 
 const char* CThostFtdcMdApi::GetApiVersion() { return "v6.7.11_vtcore-bench-stamp"; }
+#endif

@@ -8,9 +8,11 @@ duplicates), and order/cancel requests are not formatted into log lines on the o
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
+from vtcore import vnpy_compat
 from vtcore.constant import Exchange
 from vtcore.converter import OffsetConverter
 from vtcore.errors import GatewayError, GatewayNotFoundError
@@ -46,10 +48,10 @@ from vtcore.object import (
 )
 from vtcore.setting import (
     DefaultSetting,
+    SettingsSpec,
     get_folder_path,
     get_settings,
     load_connect_setting,
-    validate_setting,
 )
 
 _E = TypeVar("_E", bound="BaseEngine")
@@ -105,16 +107,25 @@ class MainEngine:
         return gateway
 
     def add_engine(self, engine_class: type[_E]) -> _E:
+        """Create an engine as `engine_class(main_engine, event_engine)`; a vn.py engine class gets vn.py's
+        API over this engine (`vtcore.vnpy_compat`)."""
+        if vnpy_compat.is_vnpy_engine(engine_class):
+            vnpy_engine: _E = vnpy_compat.host(self).add_engine(engine_class)
+            return vnpy_engine
         engine = engine_class(self, self.event_engine)  # type: ignore[call-arg]
         self.engines[engine.engine_name] = engine
         return engine
 
     def add_app(self, app_class: type[Any]) -> BaseEngine:
-        """vn.py's BaseApp: an object with `app_name` and `engine_class`."""
+        """An app: an object with `app_name` and `engine_class` (vn.py's BaseApp shape). vn.py's own apps
+        (vnpy_ctastrategy, ...) run unchanged through `vtcore.vnpy_compat`; returns the app's engine."""
+        if vnpy_compat.is_vnpy_app(app_class):
+            return vnpy_compat.add_app(self, app_class)
         app = app_class()
-        self.apps[app.app_name] = app
         engine_class: type[BaseEngine] = app.engine_class
-        return self.add_engine(engine_class)
+        engine = self.add_engine(engine_class)
+        self.apps[app.app_name] = app  # only once its engine runs: a failed app is not listed as added
+        return engine
 
     # -- lookups ----------------------------------------------------------------------------------------
 
@@ -137,6 +148,23 @@ class MainEngine:
         gateway = self.get_gateway(gateway_name)
         return gateway.get_default_setting() if gateway else None
 
+    def get_settings_spec(self, gateway_name: str) -> SettingsSpec | None:
+        """The gateway's settings contract (`BaseGateway.settings_spec`), its `default_setting` as returned by
+        `get_default_setting()` (which a gateway may override)."""
+        gateway = self.gateways.get(gateway_name)
+        if gateway is None:
+            return None
+        spec = gateway.settings_spec()
+        fields = gateway.get_default_setting()
+        if fields is not spec.fields:
+            spec = replace(
+                spec,
+                fields=fields,
+                optional={key: doc for key, doc in spec.optional.items() if key in fields},
+                aliases={alias: key for alias, key in spec.aliases.items() if key in fields},
+            )
+        return spec
+
     def get_all_gateway_names(self) -> list[str]:
         return list(self.gateways)
 
@@ -154,11 +182,11 @@ class MainEngine:
         gateway = self.gateways.get(gateway_name)
         if gateway is None:
             raise GatewayNotFoundError(f"no gateway named {gateway_name!r}")
-        default = gateway.get_default_setting()
+        spec = self.get_settings_spec(gateway_name)
         if setting is None:
-            setting = load_connect_setting(gateway_name, default)
-        elif default:
-            setting = validate_setting(default, setting, file=None)
+            setting = load_connect_setting(gateway_name, spec)
+        elif spec is not None and spec.fields:
+            setting = spec.validate(setting, file=None)
         self.write_log(f"connecting gateway {gateway_name}")
         gateway.connect(setting)
 
@@ -396,6 +424,11 @@ class LogEngine(BaseEngine):
             log_file = get_folder_path("log") / f"vt_{datetime.now():%Y%m%d}.log"
         setup_logging(level, console=bool(settings["log.console"]), file=log_file)
         event_engine.register(EVENT_LOG, self.process_log_event)
+
+    def register_log(self, event_type: str) -> None:
+        """Log the LogData events of `event_type` too (vn.py's apps put theirs under their own type, e.g.
+        "eCtaLog", and register it here)."""
+        self.event_engine.register(event_type, self.process_log_event)
 
     def process_log_event(self, event: Event) -> None:
         log: LogData = event.data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from vtcore._core import Producer
@@ -39,7 +40,7 @@ from vtcore.object import (
     TickData,
     TradeData,
 )
-from vtcore.setting import DefaultSetting
+from vtcore.setting import DefaultSetting, SettingsSpec
 
 
 class BaseGateway(ABC):
@@ -57,6 +58,13 @@ class BaseGateway(ABC):
     default_name: ClassVar[str] = ""
     default_setting: ClassVar[DefaultSetting] = {}
     exchanges: ClassVar[list[Exchange]] = []
+    #: The settings contract (`settings_spec()`): the keys of `default_setting` that are vtcore's additions to
+    #: the user's page, each with what it does; they may be left out and take their `default_setting` value.
+    optional_setting: ClassVar[Mapping[str, str]] = {}
+    #: vn.py's spellings this gateway accepts beyond the shared `vtcore.setting.VNPY_KEY_ALIASES` /
+    #: `VNPY_VALUE_ALIASES` (vn.py key -> key; key -> {vn.py value -> choice}). Declare, never copy, them.
+    setting_aliases: ClassVar[Mapping[str, str]] = {}
+    setting_values: ClassVar[Mapping[str, Mapping[str, str]]] = {}
 
     def __init__(self, event_engine: EventEngine, gateway_name: str) -> None:
         self.event_engine = event_engine
@@ -157,3 +165,15 @@ class BaseGateway(ABC):
 
     def get_default_setting(self) -> DefaultSetting:
         return self.default_setting
+
+    @classmethod
+    def settings_spec(cls) -> SettingsSpec:
+        """This gateway's settings contract: required fields (the user's page), optional ones with defaults,
+        and the vn.py spellings it accepts; `MainEngine.connect` validates every setting through it."""
+        return SettingsSpec(
+            cls.default_setting,
+            cls.optional_setting,
+            cls.setting_aliases,
+            cls.setting_values,
+            owner=cls.default_name or cls.__name__,
+        )

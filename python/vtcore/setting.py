@@ -10,22 +10,29 @@ overwrites a good one. Reading a missing file never creates it.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import json
 import logging
 import os
 import tempfile
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from vtcore.errors import SettingsError
-from vtcore.log import is_secret_key, register_secrets
+from vtcore.log import get_logger, is_secret_key, register_secrets
 
 __all__ = [  # the secret rules live in vtcore.log; they are named here too, where settings code looks
+    "VNPY_KEY_ALIASES",
+    "VNPY_VALUE_ALIASES",
+    "SettingsSpec",
     "is_secret_key",
     "register_secrets",
 ]
+
+logger = get_logger("vtcore.setting")
 
 SETTINGS_DIR_NAME = ".vntrader"
 GLOBAL_SETTINGS_FILE = "vt_setting.json"
@@ -72,6 +79,201 @@ SETTINGS: dict[str, Any] = dict(DEFAULT_SETTINGS)
 _settings_state = {"loaded": False}
 _settings_lock = threading.Lock()
 
+#: vn.py's labels for the fields many gateways share (its `default_setting` keys, 2.0 and 4.x). One table for
+#: every gateway: an entry applies to a gateway only when the key it names is one of that gateway's own keys
+#: (代理端口 means proxy_port wherever there is a proxy_port). A gateway whose vn.py label means something
+#: else there declares its own `setting_aliases`, which win.
+VNPY_KEY_ALIASES: dict[str, str] = {
+    # China futures / securities counters (CTP, MINI, FEMAS, TORA, XTP, OES)
+    "用户名": "username",
+    "账号": "username",
+    "密码": "password",
+    "经纪商代码": "brokerid",
+    "经纪商编号": "brokerid",
+    "交易服务器": "td_address",
+    "行情服务器": "md_address",
+    "产品名称": "product_info",
+    "授权编码": "auth_code",
+    "授权码": "auth_code",
+    "柜台环境": "environment",
+    # venues (2.0's BITMEX, OKEX, HUOBI, ... and 4.x's BINANCE, OKX)
+    "API Key": "key",
+    "KEY ID": "key",
+    "ID": "key",
+    "OT Key": "key",
+    "Key秘钥": "key",
+    "Secret Key": "secret",
+    "API Secret": "secret",
+    "Secret": "secret",
+    "OT Secret": "secret",
+    "Passphrase": "passphrase",
+    "会话数": "session_number",
+    "服务器": "server",
+    "Server": "server",
+    "代理地址": "proxy_host",
+    "Proxy Host": "proxy_host",
+    "代理端口": "proxy_port",
+    "Proxy Port": "proxy_port",
+    "Leverage": "leverage",
+    "杠杆": "leverage",
+    "交易所": "exchange",
+    "账户": "account",
+    "交易账户": "account",
+    # IB (TWS), XTP
+    "TWS地址": "tws_host",
+    "TWS端口": "tws_port",
+    "客户号": "client_id",
+    # RPC
+    "主动请求地址": "req_address",
+    "推送订阅地址": "sub_address",
+}
+
+#: vn.py's spellings of choice values, per (English) key: 柜台环境 实盘/测试 is environment production/test.
+#: Like the key table, it applies where the gateway has that key and that value among its choices.
+VNPY_VALUE_ALIASES: dict[str, dict[str, str]] = {
+    "environment": {"实盘": "production", "测试": "test"},
+}
+
+_warned_unknown: set[tuple[str, str]] = set()
+_warned_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class SettingsSpec:
+    """What one gateway's settings are, in one place: built by `BaseGateway.settings_spec()` from what the
+    gateway declares, used by `MainEngine.connect`, the connect dialog, `vtcore settings migrate`.
+
+    - `fields`: the gateway's `default_setting` (key -> default; the value's type declares the field, a list
+      of str is a choice whose first entry is the default);
+    - `optional`: the keys that are vtcore's additions to the user's page, each with what it does; a missing
+      optional key takes its default, a missing required key is an error;
+    - `aliases` / `values`: vn.py's spellings this gateway accepts beyond `VNPY_KEY_ALIASES` /
+      `VNPY_VALUE_ALIASES` (foreign key -> key; key -> {foreign value -> value}).
+    """
+
+    fields: Mapping[str, SettingValue]
+    optional: Mapping[str, str] = field(default_factory=dict)
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    owner: str = ""
+
+    def __post_init__(self) -> None:
+        for key in self.optional:
+            if key not in self.fields:
+                raise ValueError(f"{self.owner or 'settings'}: optional {key!r} is not in default_setting")
+        for foreign, key in self.aliases.items():
+            if key not in self.fields:
+                raise ValueError(f"{self.owner or 'settings'}: alias {foreign!r} names unknown key {key!r}")
+
+    @property
+    def required(self) -> list[str]:
+        """The keys a setting must hold: the user's page's fields."""
+        return [key for key in self.fields if key not in self.optional]
+
+    def default(self, key: str) -> Any:
+        """The value a missing optional key takes (a choice's first entry)."""
+        declared = self.fields[key]
+        return declared[0] if isinstance(declared, list) else declared
+
+    def key_aliases(self) -> dict[str, str]:
+        """Every foreign key this gateway accepts -> its own key."""
+        found = {alias: key for alias, key in VNPY_KEY_ALIASES.items() if key in self.fields}
+        found.update(self.aliases)
+        return found
+
+    def value_aliases(self, key: str) -> dict[str, str]:
+        """Foreign spellings of `key`'s choices -> the choice (only those the gateway offers)."""
+        declared = self.fields.get(key)
+        choices = declared if isinstance(declared, list) else []
+        shared = VNPY_VALUE_ALIASES.get(key, {})
+        found = {foreign: value for foreign, value in shared.items() if value in choices}
+        found.update(self.values.get(key, {}))
+        return found
+
+    def labels(self, key: str) -> dict[str, str]:
+        """A choice's foreign spellings by choice (实盘 for production), for display."""
+        return {value: foreign for foreign, value in self.value_aliases(key).items()}
+
+    def closest(self, key: str) -> str | None:
+        """The known key (or vn.py label) nearest to a misspelt one, as its own key."""
+        aliases = self.key_aliases()
+        known = [*self.fields, *aliases]
+        match = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        if not match:
+            lowered = {name.lower(): name for name in known}
+            match = [lowered[key.lower()]] if key.lower() in lowered else []
+        return aliases.get(match[0], match[0]) if match else None
+
+    def normalize(self, setting: Mapping[str, Any], file: str | None = None,
+                  warn: bool = True) -> dict[str, Any]:
+        """`setting` with vn.py's keys and value spellings turned into this gateway's; no type checks.
+
+        A key that is neither known nor an alias is kept (a gateway may read keys it does not show) and
+        warned about once per process, naming the closest known key. A key given twice (under its name and
+        an alias, with different values) is an error.
+        """
+        if not isinstance(setting, Mapping):
+            raise SettingsError("setting must be a mapping of field name to value", file=file)
+        aliases = self.key_aliases()
+        clean: dict[str, Any] = {}
+        origin: dict[str, str] = {}
+        for raw_key, given in setting.items():
+            raw = str(raw_key)
+            key = raw if raw in self.fields else aliases.get(raw, raw)
+            value = self._foreign_value(key, given) if key != raw else given
+            spellings = self.value_aliases(key)
+            if isinstance(value, str) and value in spellings:
+                value = spellings[value]
+            if key in clean and clean[key] != value:
+                raise SettingsError(f"given twice, as {origin[key]!r} and {raw!r}", file=file, key=key)
+            clean[key] = value
+            origin[key] = raw
+            if key not in self.fields and warn:
+                self._warn_unknown(raw, file)
+        return clean
+
+    def _foreign_value(self, key: str, value: Any) -> Any:
+        """vn.py's dialog stored some numbers as text ("" or "1080" for 代理端口): read them as numbers."""
+        declared = self.fields[key]
+        if isinstance(value, str) and not isinstance(declared, bool | list | str):
+            text = value.strip()
+            if not text:
+                return self.default(key)
+            with contextlib.suppress(ValueError):
+                return int(text) if isinstance(declared, int) else float(text)
+        if isinstance(declared, bool) and value in ("True", "False"):  # vn.py's ["False", "True"] choices
+            return value == "True"
+        return value
+
+    def _warn_unknown(self, key: str, file: str | None) -> None:
+        where = file or self.owner or "setting"
+        with _warned_lock:
+            if (where, key) in _warned_unknown:
+                return
+            _warned_unknown.add((where, key))
+        hint = self.closest(key)
+        suggestion = f"; did you mean {hint!r}?" if hint else f"; known keys: {', '.join(self.fields)}"
+        logger.warning("unknown setting key %r in %s (ignored by %s)%s", key, where,
+                       self.owner or "the gateway", suggestion)
+
+    def validate(self, setting: Mapping[str, Any], file: str | None = None) -> dict[str, Any]:
+        """A clean copy of `setting`: vn.py's spellings accepted, every required key present with its declared
+        type, missing optional keys at their defaults. SettingsError names the file and key (and, for a
+        missing key, the misspelt one it may be)."""
+        clean = self.normalize(setting, file)
+        unknown = [key for key in clean if key not in self.fields]
+        for key in self.fields:
+            if key in clean:
+                continue
+            if key in self.optional:
+                clean[key] = self.default(key)
+                continue
+            hints = [other for other in unknown if self.closest(other) == key]
+            hint = f"; {hints[0]!r} is not a known key, did you mean {key!r}?" if hints else ""
+            raise SettingsError(f"missing key{hint}", file=file, key=key)
+        return validate_setting(self.fields, clean, file)
+
+
 def get_settings_dir() -> Path:
     """The `.vntrader` folder in force now (it may not exist yet)."""
     override = os.environ.get("VTCORE_HOME")
@@ -106,18 +308,24 @@ def get_folder_path(name: str) -> Path:
     return _make_private_dir(get_settings_dir() / name)
 
 
-def load_json(name: str) -> dict[str, Any] | None:
-    """The JSON object in settings file `name`, or None if the file does not exist.
+def load_json(name: str, folder: Path | None = None) -> dict[str, Any] | None:
+    """The JSON object in settings file `name` (of `folder`, default the one in force), or None if the file
+    does not exist.
 
-    Raises SettingsError when the file is not valid JSON or not an object. Never writes.
+    Raises SettingsError when the file is not UTF-8, not valid JSON or not an object. Never writes.
     """
-    path = get_file_path(name)
+    path = (folder if folder is not None else get_settings_dir()) / name
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise SettingsError(f"cannot read settings file: {exc.strerror}", file=str(path)) from None
+    except UnicodeDecodeError as exc:  # vn.py and vtcore write UTF-8; a GBK file saved by an editor is not
+        raise SettingsError(
+            f"not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); save it as UTF-8",
+            file=str(path),
+        ) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -130,9 +338,10 @@ def load_json(name: str) -> dict[str, Any] | None:
     return data
 
 
-def save_json(name: str, data: Mapping[str, Any]) -> Path:
-    """Write `data` to settings file `name`: 0600 in a 0700 folder, atomically (temp file, then rename)."""
-    folder = ensure_settings_dir()
+def save_json(name: str, data: Mapping[str, Any], folder: Path | None = None) -> Path:
+    """Write `data` to settings file `name` (of `folder`, default the one in force): 0600 in a 0700 folder,
+    atomically (temp file, then rename)."""
+    folder = _make_private_dir(folder) if folder is not None else ensure_settings_dir()
     path = folder / name
     text = json.dumps(dict(data), indent=4, ensure_ascii=False)
     fd, temp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)  # mkstemp: mode 0600
@@ -155,8 +364,10 @@ def connect_setting_file(gateway_name: str) -> str:
     return f"connect_{gateway_name.lower()}.json"
 
 
-def load_connect_setting(gateway_name: str, default_setting: DefaultSetting | None = None) -> dict[str, Any]:
-    """Read and (when `default_setting` is given) validate `connect_<gateway>.json`."""
+def load_connect_setting(gateway_name: str,
+                         default_setting: DefaultSetting | SettingsSpec | None = None) -> dict[str, Any]:
+    """Read and (when the gateway's `SettingsSpec` or `default_setting` is given) validate
+    `connect_<gateway>.json`."""
     name = connect_setting_file(gateway_name)
     data = load_json(name)
     path = str(get_file_path(name))
@@ -165,21 +376,25 @@ def load_connect_setting(gateway_name: str, default_setting: DefaultSetting | No
     if default_setting is None:
         register_secrets(data)
         return data
-    return validate_setting(default_setting, data, path)
+    return _spec(default_setting).validate(data, path)
 
 
 def save_connect_setting(gateway_name: str, setting: Mapping[str, Any],
-                         default_setting: DefaultSetting | None = None) -> Path:
-    """Validate (when `default_setting` is given) and write `connect_<gateway>.json`; nothing is written on
-    error.
+                         default_setting: DefaultSetting | SettingsSpec | None = None) -> Path:
+    """Validate (when the spec or `default_setting` is given) and write `connect_<gateway>.json`; nothing is
+    written on error.
     """
     name = connect_setting_file(gateway_name)
     if default_setting is not None:
-        setting = validate_setting(default_setting, setting, str(get_file_path(name)))
+        setting = _spec(default_setting).validate(setting, str(get_file_path(name)))
     return save_json(name, setting)
 
 
-def validate_setting(default_setting: DefaultSetting, setting: Mapping[str, Any],
+def _spec(declared: DefaultSetting | SettingsSpec) -> SettingsSpec:
+    return declared if isinstance(declared, SettingsSpec) else SettingsSpec(declared)
+
+
+def validate_setting(default_setting: Mapping[str, SettingValue], setting: Mapping[str, Any],
                      file: str | None = None) -> dict[str, Any]:
     """Check `setting` against a gateway's `default_setting` and return a clean copy.
 
@@ -223,8 +438,19 @@ def validate_setting(default_setting: DefaultSetting, setting: Mapping[str, Any]
 def load_settings() -> dict[str, Any]:
     """(Re)load vt_setting.json into SETTINGS over the defaults; bad files raise SettingsError, SETTINGS
     unchanged."""
-    data = load_json(GLOBAL_SETTINGS_FILE) or {}
-    path = str(get_file_path(GLOBAL_SETTINGS_FILE))
+    merged = read_settings()
+    with _settings_lock:
+        SETTINGS.clear()
+        SETTINGS.update(merged)
+        _settings_state["loaded"] = True
+    return SETTINGS
+
+
+def read_settings(folder: Path | None = None) -> dict[str, Any]:
+    """vt_setting.json of `folder` (default: the one in force) over the defaults, checked; SETTINGS is not
+    touched. SettingsError names the file and key."""
+    data = load_json(GLOBAL_SETTINGS_FILE, folder) or {}
+    path = str((folder if folder is not None else get_settings_dir()) / GLOBAL_SETTINGS_FILE)
     merged = dict(DEFAULT_SETTINGS)
     for key, raw in data.items():
         default = DEFAULT_SETTINGS.get(key)
@@ -241,11 +467,7 @@ def load_settings() -> dict[str, Any]:
         raise SettingsError(f"unknown language {merged['language']!r}, expected one of {LANGUAGES}",
                             file=path, key="language")
     register_secrets(merged)
-    with _settings_lock:
-        SETTINGS.clear()
-        SETTINGS.update(merged)
-        _settings_state["loaded"] = True
-    return SETTINGS
+    return merged
 
 
 def _same_kind(default: Any, value: Any) -> bool:

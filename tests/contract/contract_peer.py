@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,3 +71,24 @@ class Session:
 
     def send(self, request: OrderRequest) -> str:
         return self.main_engine.send_order(request, self.peer.gateway_name)
+
+
+def stream_outage(venue: Any, kinds: tuple[str, ...]) -> Callable[[Callable[[], None]], None]:
+    """A `Peer.outage` for a local venue (`vtcore.peers.base.VenueServer`) whose private streams are sessions
+    of `kinds` that set `state["authed"]` once authenticated: refuse new streams, cut those of `kinds`, run
+    `during`, let them back, and return once each is authenticated again."""
+
+    def outage(during: Callable[[], None]) -> None:
+        venue.faults.refuse_ws = True
+        for kind in kinds:
+            venue.drop_connections(kind)
+        during()
+        venue.faults.refuse_ws = False
+        deadline = time.monotonic() + WAIT
+        while venue.run(
+            lambda: sum(1 for s in venue.sessions if s.kind in kinds and s.state.get("authed"))
+        ) < len(kinds):
+            assert time.monotonic() < deadline, "the private streams did not come back"
+            time.sleep(0.02)
+
+    return outage

@@ -131,17 +131,30 @@ def test_every_benchmark_ran_and_passed_its_checks(quick_result: dict[str, Any])
         for mode in ("throughput", "busy"):
             assert (system, handler, mode) in modes, (system, handler, mode)
     assert ("vtcore", "batch", "capacity") in modes and ("vtcore", "object", "capacity") in modes
+    if "mini" in _vnpy_env.stamp_sdks():  # MINI's tick path beside CTP's in the same run
+        mini = {(r["spec"]["handler"], r["spec"]["mode"]) for r in runs if r["spec"].get("sdk") == "mini"}
+        assert {("object", "throughput"), ("batch", "throughput")} <= mini
     latency_paths = {
-        bench_run.path_name(r["spec"]["system"], r["spec"]["handler"], r["spec"]["profile"], r["spec"]["pin"])
+        bench_run.path_name(
+            r["spec"]["system"],
+            r["spec"]["handler"],
+            r["spec"]["profile"],
+            r["spec"]["pin"],
+            r["spec"].get("sdk", "ctp"),
+        )
         for r in quick_result["runs"]["latency"]
     }
     for system, handler, profile, pin in bench_run.QUICK["latency"]["paths"]:
-        if system == "vtcore" or quick_result["baseline"]["available"]:
+        if system == "mini" and "mini" not in _vnpy_env.stamp_sdks():
+            continue
+        if system in ("vtcore", "mini") or quick_result["baseline"]["available"]:
             assert bench_run.path_name(system, handler, profile, pin) in latency_paths
     order_systems = (
         {"vtcore", "vnpy", "vnpy-gateway"} if quick_result["baseline"]["available"] else {"vtcore"}
     )
-    assert {r["spec"]["system"] for r in quick_result["runs"]["order_roundtrip"]} == order_systems
+    for sdk in _vnpy_env.stamp_sdks():  # the SDKs whose simulator front-end is built: CTP, CTP-Mini
+        orders = quick_result["runs"]["order_roundtrip"]
+        assert {r["spec"]["system"] for r in orders if r["spec"]["sdk"] == sdk} == order_systems, sdk
     micro_sides = {side for sides in quick_result["micro"]["pairs"].values() for side in sides}
     assert "vtcore" in micro_sides
 
@@ -214,4 +227,8 @@ def test_baseline_presence_is_reported(quick_result: dict[str, Any]) -> None:
         assert any(row["vnpy"] is not None for row in quick_result["rows"])
     else:
         assert baseline["reason"]
-        assert all(row["vnpy"] is None for row in quick_result["rows"] if "Micro" not in row["group"])
+        assert all(
+            row["vnpy"] is None
+            for row in quick_result["rows"]
+            if "Micro" not in row["group"] and "MINI vs CTP" not in row["name"]
+        )

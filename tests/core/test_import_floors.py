@@ -26,7 +26,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "python" / "vtcore"
 FLOORS = ("peers", "core", "engine", "rpc", "gateways", "apps")
 CORE = {"errors", "log", "setting", "constant", "time", "records", "object", "orders", "_core", "_fast"}
-ENGINE = {"event", "gateway", "converter", "engine", ""}
+ENGINE = {"event", "gateway", "converter", "engine", "vnpy_compat", ""}
 #: modules that may import the compiled engine modules directly
 PRIVATE_IMPORTERS = {
     "vtcore._core": {"vtcore.records", "vtcore.event", "vtcore.gateway", "vtcore._fast"},

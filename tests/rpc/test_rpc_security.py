@@ -163,11 +163,15 @@ def test_oversized_frame_drops_that_connection_only(served: dict[str, Any]) -> N
 def test_unknown_or_missing_client_keys_are_refused(served: dict[str, Any]) -> None:
     server = served["server"]
     stranger = keys.load_or_create_keypair("stranger", served["tmp"] / "elsewhere")  # never authorized
-    client = RpcClient(server_public_key=server.ready["key"].encode(), keypair=stranger)
+    states: list[str] = []
+    client = RpcClient(server_public_key=server.ready["key"].encode(), keypair=stranger,
+                       on_state=lambda state, info: states.append(state))
     client.start(server.ready["rep"], server.ready["pub"])
     with pytest.raises(RpcTimeoutError, match="server not connected"):
         client.call(schema.GetAllContracts, list[schema.ContractMsg], 2.0)
     assert client.publications == 0 and client.server_info is None  # no event reached it either
+    wait_until(lambda: states, what="the client to see the refusal")
+    assert states == ["refused"] and client.refused  # once, however often ZeroMQ retries the handshake
     client.close()
 
     plain = served["context"].socket(zmq.DEALER)  # no CURVE at all
@@ -181,6 +185,30 @@ def test_unknown_or_missing_client_keys_are_refused(served: dict[str, Any]) -> N
                       what="refusal logs")
     assert any(f"{stranger.public[:8].decode()}" in line and "allow-list" in line for line in logs), logs
     honest_still_served(served)
+
+
+def test_a_refused_rpc_gateway_says_refused_and_how_to_fix_it(served: dict[str, Any]) -> None:
+    """The client side of a refusal: the RPC gateway's state is "refused" with the key to add, not a silent
+    "connecting" forever."""
+    from vtcore.event import EVENT_GATEWAY_STATE, EventEngine  # noqa: PLC0415
+    from vtcore.gateways.rpc import RpcGateway  # noqa: PLC0415
+
+    server = served["server"]
+    elsewhere = served["tmp"] / "elsewhere"
+    stranger = keys.load_or_create_keypair("stranger", elsewhere)  # never authorized
+    engine = MainEngine(EventEngine())
+    states: list[Any] = []
+    engine.event_engine.register(EVENT_GATEWAY_STATE, lambda event: states.append(event.data))
+    try:
+        engine.add_gateway(RpcGateway)
+        engine.connect({"req_address": server.ready["rep"], "sub_address": server.ready["pub"],
+                        "server_public_key": server.ready["key"],
+                        "client_key_file": str(elsewhere / "stranger.key_secret")}, "RPC")
+        refused = wait_until(lambda: [state for state in states if state.state == "refused"],
+                             what="the refused state")
+        assert "allow-list" in refused[0].message and stranger.public.decode() in refused[0].message
+    finally:
+        engine.close()
 
 
 def test_a_server_with_the_wrong_key_is_never_trusted(served: dict[str, Any]) -> None:

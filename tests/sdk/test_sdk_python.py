@@ -69,3 +69,63 @@ def test_messages_decode_lazily_into_typed_views() -> None:
         decoder.decode(types.TRADER_OnRtnOrder, 0, True, struct.pack("<I", 1) + bytes(order)[:-1])
     with pytest.raises(KeyError):
         decoder.decode(0xDEAD, 0, True, b"")
+
+
+def test_front_dispatches_each_callback_to_its_snake_case_handler() -> None:
+    """OnRtnOrder -> on_rtn_order(message) with a typed view; a callback without a handler that carries an
+    error is logged, not lost silently; an undecodable message is logged."""
+    types = pytest.importorskip("vtcore.gateways.mini._mini_types", reason="built without CTP-Mini")
+    from vtcore.gateways._sdk.front import Front, handler_name  # noqa: PLC0415
+    from vtcore.gateways._sdk.messages import Decoder, Message  # noqa: PLC0415
+
+    assert handler_name("OnRspUserLogin") == "on_rsp_user_login"
+    assert handler_name("OnErrRtnOrderInsert") == "on_err_rtn_order_insert"
+    assert handler_name("OnRspQryInvestorPosition") == "on_rsp_qry_investor_position"
+
+    class Gateway:
+        gateway_name = "DEMO"
+        event_engine = None
+
+        def __init__(self) -> None:
+            self.logs: list[str] = []
+
+        def write_log(self, msg: str, level: int = 0) -> None:
+            self.logs.append(msg)
+
+    class DemoFront(Front):
+        name = "td"
+
+        def __init__(self) -> None:
+            super().__init__(gateway, Decoder(types), types.TRADER_REQUESTS)  # type: ignore[arg-type]
+            self.seen: list[Message] = []
+
+        def on_rtn_order(self, message: Message) -> None:
+            self.seen.append(message)
+
+    gateway = Gateway()
+    front = DemoFront()
+    order = types.Order(InstrumentID="rb2601", OrderStatus="3")
+    front.on_message(types.TRADER_OnRtnOrder, 0, True, struct.pack("<I", 1) + bytes(order))
+    assert [m.data.OrderStatus for m in front.seen] == ["3"]  # type: ignore[union-attr]
+    failed = types.RspInfo(ErrorID=7, ErrorMsg="no")
+    action = types.InputOrderAction(OrderRef="9")
+    payload = struct.pack("<I", 3) + bytes(action) + bytes(failed)
+    front.on_message(types.TRADER_OnRspOrderAction, 4, True, payload)
+    front.on_message(types.TRADER_OnRtnOrder, 0, True, b"\x01\x00\x00\x00short")
+    assert gateway.logs[0] == "td front: OnRspOrderAction failed: code 7: no"
+    assert gateway.logs[1].startswith("td front: undecodable message")
+    assert len(front.seen) == 1
+
+
+def test_a_reader_gives_the_fields_as_their_properties_do() -> None:
+    types = pytest.importorskip("vtcore.gateways.mini._mini_types", reason="built without CTP-Mini")
+    order = types.Order.unchecked(
+        FrontID=3, SessionID=-7, OrderRef="  12", OrderStatus="3", StatusMsg="未成交", LimitPrice=3500.5
+    )
+    view = types.Order.view(b"\0" * 4 + bytes(order), 4)
+    names = ("StatusMsg", "FrontID", "OrderSubmitStatus", "OrderRef", "SessionID", "LimitPrice")
+    names += ("OrderStatus",)
+    assert types.Order.reader(*names)(view) == tuple(getattr(view, name) for name in names)
+    assert types.Order.reader(*names)(view) == ("未成交", 3, "", "  12", -7, 3500.5, "3")
+    with pytest.raises(TypeError, match="no scalar or text field 'Nope'"):
+        types.Order.reader("Nope")

@@ -96,14 +96,14 @@ CASES: dict[type[BaseMonitor], tuple[list[Any], dict[str, str]]] = {
     PositionMonitor: (
         [PositionData(gateway_name="DEMO", symbol="i2609", exchange=Exchange.DCE, direction=Direction.SHORT,
                       volume=2, yd_volume=1, frozen=0, price=801.5, pnl=-100.25)],
-        {"代码": "i2609", "交易所": "大商所", "均价": "801.5", "盈亏": "-100.25"},
+        {"代码": "i2609", "交易所": "DCE", "均价": "801.5", "盈亏": "-100.25"},
     ),
     AccountMonitor: (
         [AccountData(gateway_name="DEMO", accountid="张三", balance=1_000_000.0, frozen=2500.125)],
         {"账号": "张三", "余额": "1000000", "冻结": "2500.125", "可用": "997499.875"},
     ),
-    LogMonitor: (
-        [_log_at(WHEN, "连接成功, ok"), _log_at(WHEN, 'say "hi"')],
+    LogMonitor: (  # newest on top: the last item is the first row
+        [_log_at(WHEN, 'say "hi"'), _log_at(WHEN, "连接成功, ok")],
         {"信息": "连接成功, ok", "接口": "DEMO", "时间": "09:30:15.250"},
     ),
     ContractTable: (
@@ -224,9 +224,9 @@ def test_secrets_stay_masked_and_formulas_are_not_run(qtbot: Any, tmp_path: Path
     text = (tmp_path / "log.csv").read_text(encoding="utf-8-sig")
     assert "s3cret-pw-export" not in text and "hunter2" not in text
     messages = [row[2] for row in read_csv(tmp_path / "log.csv")[1:]]
-    assert messages == [
-        f"login failed for {MASK}", f"retry with password={MASK} now", '\'=HYPERLINK("http://127.0.0.1/x","click")',
-        "-12.5",
+    assert messages == [  # newest on top, as the log monitor shows them
+        "-12.5", '\'=HYPERLINK("http://127.0.0.1/x","click")', f"retry with password={MASK} now",
+        f"login failed for {MASK}",
     ]
 
 

@@ -4,10 +4,13 @@ captured log text for the secrecy checks, and connecting a gateway to a local ve
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from vtcore.engine import MainEngine
@@ -128,6 +131,17 @@ def captured_logs() -> Iterator[LogCapture]:
     finally:
         root.removeHandler(capture)
         root.setLevel(old_level)
+
+
+def run_sim(gateway: str, home: Path, duration: float = 3.0) -> str:
+    """`vtcore run --sim --gateway GATEWAY --duration D` in a fresh process with its own HOME and VTCORE_HOME;
+    asserts it ended well and returns what it printed."""
+    env = {"HOME": str(home), "VTCORE_HOME": str(home / ".vntrader"), "PATH": "/usr/bin:/bin"}
+    command = [sys.executable, "-m", "vtcore.cli", "run", "--sim", "--gateway", gateway]
+    command += ["--duration", str(duration)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env, check=False)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return done.stdout
 
 
 def connect_gateway(

@@ -28,6 +28,7 @@ OPTIONAL_PACKAGES = {
     "protobuf": "TIGER gateway (pip install vtcore[tiger])",
     "cryptography": "TIGER gateway's RSA signatures (pip install vtcore[tiger])",
     "tigeropen": "TIGER's local peer, `vtcore run --sim --gateway TIGER` (pip install vtcore[tiger])",
+    "futu-api": "FUTU gateway and its fake OpenD: Futu's protobuf messages (pip install vtcore[futu])",
 }
 
 

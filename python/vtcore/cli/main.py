@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, str] = {
     "info": "vtcore.cli.info:add_info_parser",
     "run": "vtcore.cli.run:add_run_parser",
     "trader": "vtcore.cli.trader:add_trader_parser",
+    "settings": "vtcore.cli.settings:add_settings_parser",
 }
 
 

@@ -5,6 +5,7 @@
     vtcore run --sim                 # CTP on the simulator libraries installed with vtcore
     vtcore run --sim --gateway NAME  # NAME on its local peer (`vtcore.gateways.SIM_PEERS`)
     vtcore run --sim --duration 10
+    vtcore run --app CtaStrategy     # also load an app (vtcore's RpcService or a vn.py app; repeatable)
 
 The view (redrawn every second on a terminal, one status line per second otherwise) shows each front's
 state, ticks per second and drops, the latest ticks, the account, positions, orders and trades, until Ctrl-C
@@ -15,20 +16,25 @@ through the offset converter (CLOSETODAY on SHFE/INE), so that the order and tra
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from vtcore.constant import Direction, Offset, OrderType
+from vtcore.cli.apps import resolve_app
+from vtcore.constant import Direction, Offset, OrderType, Status
 from vtcore.converter import OverCloseError
 from vtcore.engine import MainEngine
 from vtcore.errors import VtcoreError
 from vtcore.event import EVENT_GATEWAY_STATE, EVENT_LOG, EVENT_TICK, Event, EventEngine
 from vtcore.gateways import DEFAULT_SIM_GATEWAY, GATEWAYS, SimPeer, load_gateway_class, start_sim_peer
+from vtcore.log import get_logger
 from vtcore.object import GatewayStateData, OrderRequest, SubscribeRequest, TickData
-from vtcore.setting import get_settings_dir
+from vtcore.setting import get_settings, get_settings_dir
+
+LOG_LINES = 8  # log rows the live view keeps
 
 
 def add_run_parser(subparsers: Any) -> None:
@@ -51,7 +57,33 @@ def add_run_parser(subparsers: Any) -> None:
     )
     parser.add_argument("--symbols", default="", help="comma-separated symbols to subscribe (default: all)")
     parser.add_argument("--no-orders", action="store_true", help="with --sim, send no demo orders")
+    parser.add_argument(
+        "--app",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="load an app (repeatable): RpcService, a vn.py app (CtaStrategy, ...), a module or module:Class",
+    )
     parser.set_defaults(func=run)
+
+
+#: front states after which a gateway can be used: SDK fronts say "ready", venue streams "connected", the RPC
+#: client "synced" (its snapshot applied)
+READY_STATES = ("ready", "connected", "synced")
+
+
+class _ViewLogHandler(logging.Handler):
+    """vtcore's log records into the live view's log pane (a console handler's lines would be wiped by the
+    view's redraw)."""
+
+    def __init__(self, view: LiveView) -> None:
+        super().__init__(logging.INFO)
+        self.view = view
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name == "vtcore.gateway":
+            return  # EVENT_LOG rows: the view has them from the engine already
+        self.view.add_log(f"{record.levelname} {record.name}: {record.getMessage()}")
 
 
 def configured_gateways(folder: Path) -> list[str]:
@@ -88,14 +120,24 @@ class LiveView:
             self.latest[tick.vt_symbol] = tick
 
     def _on_log(self, event: Event) -> None:
+        log = event.data
+        level = logging.getLevelName(log.level) if log.level != logging.INFO else ""
+        self.add_log(f"{level + ' ' if level else ''}{log.gateway_name}: {log.msg}")
+
+    def add_log(self, line: str) -> None:
         with self._lock:
-            self.logs = [*self.logs[-5:], f"{event.data.gateway_name}: {event.data.msg}"]
+            self.logs = [*self.logs[-(LOG_LINES - 1):], line]
 
     def all_ready(self, gateways: list[str]) -> bool:
         with self._lock:
             fronts = [state for key, state in self.states.items() if key[0] in gateways]
-        # SDK gateways say "ready", the REST/WebSocket ones "connected" per stream
-        return bool(fronts) and all(state.state in ("ready", "connected") for state in fronts)
+        return bool(fronts) and all(state.state in READY_STATES for state in fronts)
+
+    def refused(self, gateways: list[str]) -> list[GatewayStateData]:
+        """Fronts whose peer refused them (a login, an RPC key): they will not become ready by waiting."""
+        with self._lock:
+            return [state for key, state in self.states.items()
+                    if key[0] in gateways and state.state in ("refused", "login_rejected", "auth_rejected")]
 
     def render(self) -> list[str]:
         now = time.monotonic()
@@ -131,7 +173,8 @@ class LiveView:
             for o in engine.get_all_orders()[-5:]
         ]
         lines += [
-            f"trade {t.vt_tradeid} {t.vt_symbol} {t.volume:g} @ {t.price:g}"
+            f"trade {t.vt_tradeid} {t.vt_symbol} {t.direction.value if t.direction else ''} {t.offset.value} "
+            f"{t.volume:g} @ {t.price:g}"
             for t in engine.get_all_trades()[-5:]
         ]
         lines += [f"log {line}" for line in logs]
@@ -146,6 +189,8 @@ class _DemoOrders:
         self.main_engine = main_engine
         self.view = view
         self.opened: TickData | None = None
+        self.bought = ""  # the buy's vt_orderid
+        self.volume = 1.0
         self.done = False
 
     def step(self) -> None:
@@ -156,37 +201,46 @@ class _DemoOrders:
                 ticks = list(self.view.latest.values())
             if ticks:
                 self.opened = ticks[0]
-                self._send(self.opened, Direction.LONG, self.opened.ask_price_1, Offset.OPEN)
+                contract = self.main_engine.get_contract(self.opened.vt_symbol)
+                self.volume = contract.min_volume if contract else 1.0  # one lot (HK stocks: 100 shares)
+                self.bought = self._send(self.opened, Direction.LONG, self.opened.ask_price_1, Offset.OPEN)
             return
         tick = self.opened
+        bought = self.main_engine.get_order(self.bought)
+        if bought is None or bought.status != Status.ALLTRADED:
+            return  # the buy has not filled (yet); a position held before does not count
         converter = self.main_engine.get_converter(tick.gateway_name)
         holding = converter.get_position_holding(tick.vt_symbol) if converter else None
-        if holding is None or holding.long_td < 1:
-            return  # the buy has not filled (yet)
+        if holding is None or holding.long_td < self.volume:
+            return
         self.done = True
         with self.view._lock:
             latest = self.view.latest.get(tick.vt_symbol, tick)
         try:
             self.main_engine.send_converted_order(
-                self._request(latest, Direction.SHORT, latest.bid_price_1, Offset.CLOSE), tick.gateway_name
+                self._request(latest, Direction.SHORT, latest.bid_price_1, Offset.CLOSE, self.volume),
+                tick.gateway_name,
             )
         except OverCloseError as exc:
             self.main_engine.write_log(f"demo close not sent: {exc}")
 
     @staticmethod
-    def _request(tick: TickData, direction: Direction, price: float, offset: Offset) -> OrderRequest:
+    def _request(
+        tick: TickData, direction: Direction, price: float, offset: Offset, volume: float = 1.0
+    ) -> OrderRequest:
         return OrderRequest(
             symbol=tick.symbol,
             exchange=tick.exchange,
             direction=direction,
             type=OrderType.LIMIT,
-            volume=1,
+            volume=volume,
             price=price,
             offset=offset,
         )
 
-    def _send(self, tick: TickData, direction: Direction, price: float, offset: Offset) -> None:
-        self.main_engine.send_order(self._request(tick, direction, price, offset), tick.gateway_name)
+    def _send(self, tick: TickData, direction: Direction, price: float, offset: Offset) -> str:
+        request = self._request(tick, direction, price, offset, self.volume)
+        return self.main_engine.send_order(request, tick.gateway_name)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -198,38 +252,57 @@ def run(args: argparse.Namespace) -> int:
             f"vtcore run: unknown gateway {', '.join(unknown)}; known: {', '.join(GATEWAYS)}", file=sys.stderr
         )
         return 2
+    try:
+        get_settings()  # a bad vt_setting.json: its name and key, before anything starts
+        apps = [resolve_app(name) for name in args.app]
+    except VtcoreError as exc:
+        print(f"vtcore run: {exc}", file=sys.stderr)
+        return 2
     gateways = [] if args.sim else chosen or configured_gateways(settings_dir)
     sim = not gateways
+    if sim:
+        gateways = chosen or [DEFAULT_SIM_GATEWAY]
+        if not args.sim:
+            print(f"no gateway configured in {settings_dir} (no connect_<gateway>.json there): running "
+                  f"{', '.join(gateways)} on its local peer instead")
     peers: dict[str, SimPeer] = {}
     event_engine = EventEngine()
     main_engine = MainEngine(event_engine)
     view = LiveView(main_engine, event_engine)
     interactive = sys.stdout.isatty()
+    handler = _route_logs_to_view(view) if interactive else None
     try:
         if sim:
-            gateways = chosen or [DEFAULT_SIM_GATEWAY]
             for name in gateways:
                 peers[name] = start_sim_peer(name)
                 print(f"{peers[name].description or name + ' on its local peer'}")
-            if not args.sim:
-                print(f"no gateway configured in {settings_dir}: running on local peers instead")
         for name in gateways:
             main_engine.add_gateway(load_gateway_class(name), name)
             main_engine.connect(peers[name].setting if sim else None, name)
+        for app_class in apps:
+            main_engine.add_app(app_class)
         subscribed = False
         demo = _DemoOrders(main_engine, view) if sim and not args.no_orders else None
+        wanted = {s.strip() for s in args.symbols.split(",") if s.strip()}
         started = time.monotonic()
         while not args.duration or time.monotonic() - started < args.duration:
             time.sleep(1.0)
-            if not subscribed and view.all_ready(gateways):
+            refused = view.refused(gateways)
+            if refused:
+                for state in refused:
+                    print(f"vtcore run: {state.gateway_name} {state.front}: {state.state}: {state.message}",
+                          file=sys.stderr)
+                _close(main_engine, peers, handler)
+                return 1
+            if not subscribed and view.all_ready(gateways) and _have_contracts(main_engine, gateways):
                 subscribed = True
-                wanted = {s for s in args.symbols.split(",") if s}
-                for contract in main_engine.get_all_contracts():
-                    if not wanted or contract.symbol in wanted:
-                        main_engine.subscribe(
-                            SubscribeRequest(symbol=contract.symbol, exchange=contract.exchange),
-                            contract.gateway_name,
-                        )
+                matched = _subscribe(main_engine, wanted)
+                if wanted and not matched:
+                    known = sorted({c.symbol for c in main_engine.get_all_contracts()})
+                    print(f"vtcore run: --symbols {','.join(sorted(wanted))} matched no contract of "
+                          f"{', '.join(gateways)}; some that exist: {', '.join(known[:10])}", file=sys.stderr)
+                    _close(main_engine, peers, handler)
+                    return 1
             elif subscribed and demo is not None:
                 demo.step()
             lines = view.render()
@@ -242,17 +315,53 @@ def run(args: argparse.Namespace) -> int:
         pass
     except VtcoreError as exc:
         print(f"vtcore run: {exc}", file=sys.stderr)
-        _close(main_engine, peers)
+        _close(main_engine, peers, handler)
+        return 1
+    except Exception as exc:  # an app or gateway that fails to start: said in one line, then closed
+        print(f"vtcore run: {type(exc).__name__}: {exc}", file=sys.stderr)
+        _close(main_engine, peers, handler)
         return 1
     ready = view.all_ready(gateways)
-    _close(main_engine, peers)
+    _close(main_engine, peers, handler)
     if not interactive:
         print("\n".join(view.render()))
     return 0 if ready else 1
 
 
-def _close(main_engine: MainEngine, peers: dict[str, SimPeer]) -> None:
+def _route_logs_to_view(view: LiveView) -> logging.Handler:
+    """In the live view, log lines go to its log pane: vtcore's console handlers are taken off."""
+    root = get_logger("vtcore")
+    for existing in list(root.handlers):
+        if isinstance(existing, logging.StreamHandler) and not isinstance(existing, logging.FileHandler):
+            root.removeHandler(existing)
+    handler = _ViewLogHandler(view)
+    root.addHandler(handler)
+    return handler
+
+
+def _have_contracts(main_engine: MainEngine, gateways: list[str]) -> bool:
+    names = {contract.gateway_name for contract in main_engine.get_all_contracts()}
+    return all(name in names for name in gateways)
+
+
+def _subscribe(main_engine: MainEngine, wanted: set[str]) -> int:
+    """Subscribe every contract (or those whose symbol or vt_symbol is in `wanted`); how many."""
+    count = 0
+    for contract in main_engine.get_all_contracts():
+        if not wanted or contract.symbol in wanted or contract.vt_symbol in wanted:
+            main_engine.subscribe(
+                SubscribeRequest(symbol=contract.symbol, exchange=contract.exchange), contract.gateway_name
+            )
+            count += 1
+    return count
+
+
+def _close(
+    main_engine: MainEngine, peers: dict[str, SimPeer], handler: logging.Handler | None = None
+) -> None:
     """Close the gateways before their peers, so that they leave a live peer as a user's would."""
     main_engine.close()
     for peer in peers.values():
         peer.stop()
+    if handler is not None:
+        get_logger("vtcore").removeHandler(handler)

@@ -25,6 +25,14 @@ def add_trader_parser(subparsers: Any) -> None:
     )
     parser.add_argument("--language", choices=("zh", "en"), help="window language (default: vt_setting.json)")
     parser.add_argument(
+        "--app",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="add an app (repeatable): RpcService, a vn.py app (CtaStrategy, DataManager, DataRecorder, "
+        "RiskManager), a module (vnpy_xxx) or module:Class; listed in the 功能 menu",
+    )
+    parser.add_argument(
         "--sim",
         action="store_true",
         help=f"connect the gateway ({DEFAULT_SIM_GATEWAY} unless --gateway names one) to its local peer",
@@ -43,6 +51,15 @@ def run_trader_command(args: argparse.Namespace) -> int:
             f"vtcore trader: the window needs PySide6: pip install 'vtcore[gui]' ({error})", file=sys.stderr
         )
         return 2
+    from vtcore.cli.apps import AppLoadError, resolve_app  # noqa: PLC0415
+
+    apps: list[type[Any]] = []
+    app_errors: list[str] = []
+    for name in args.app:
+        try:
+            apps.append(resolve_app(name))
+        except AppLoadError as error:
+            app_errors.append(f"{name}: {error}")
     if args.sim:
         # one gateway on its local peer, every contract subscribed once it is ready
         name = (args.gateway or [DEFAULT_SIM_GATEWAY])[0].upper()
@@ -57,7 +74,12 @@ def run_trader_command(args: argparse.Namespace) -> int:
             return 2
         try:
             return run_trader(
-                [gateway_class], language=args.language, connect={name: peer.setting}, auto_subscribe=True
+                [gateway_class],
+                apps,
+                language=args.language,
+                connect={name: peer.setting},
+                auto_subscribe=True,
+                app_errors=app_errors,
             )
         finally:
             peer.stop()
@@ -67,4 +89,4 @@ def run_trader_command(args: argparse.Namespace) -> int:
             gateways.append(load_gateway_class(gateway_name))
         except (GatewayNotFoundError, SdkUnavailableError) as error:
             print(f"vtcore trader: gateway {gateway_name} left out: {error}", file=sys.stderr)
-    return run_trader(gateways, language=args.language)
+    return run_trader(gateways, apps, language=args.language, app_errors=app_errors)

@@ -32,9 +32,11 @@ GATEWAYS: dict[str, str] = {
     "BITMEX": "vtcore.gateways.bitmex:BitmexGateway",
     "BITFINEX": "vtcore.gateways.bitfinex:BitfinexGateway",
     "ONETOKEN": "vtcore.gateways.onetoken:OnetokenGateway",
+    "ALPACA": "vtcore.gateways.alpaca:AlpacaGateway",
     "RPC": "vtcore.gateways.rpc:RpcGateway",
     "IB": "vtcore.gateways.ib:IbGateway",
     "TIGER": "vtcore.gateways.tiger:TigerGateway",
+    "FUTU": "vtcore.gateways.futu:FutuGateway",
     "FEMAS": "vtcore.gateways.femas:FemasGateway",
     "TAP": "vtcore.gateways.tap:TapGateway",
 }
@@ -61,6 +63,8 @@ SIM_PEERS: dict[str, str] = {
     "ONETOKEN": "vtcore.gateways.onetoken.sim:start_peer",
     "IB": "vtcore.gateways.ib.sim:start_peer",
     "TIGER": "vtcore.gateways.tiger.sim:start_peer",
+    "ALPACA": "vtcore.gateways.alpaca.sim:start_peer",
+    "FUTU": "vtcore.gateways.futu.sim:start_peer",
     "FEMAS": "vtcore.gateways.femas.sim:start_peer",
     "TAP": "vtcore.gateways.tap.sim:start_peer",
 }

@@ -275,7 +275,10 @@ class VenueServer:
         kind: str,
         on_frame: Callable[[Session, str], Coroutine[Any, Any, None]],
         session: Session | None = None,
+        on_binary: Callable[[Session, bytes], Coroutine[Any, Any, None]] | None = None,
     ) -> web.WebSocketResponse:
+        """Serve one WebSocket: text frames (and binary ones decoded as UTF-8) go to `on_frame`; a venue whose
+        clients send binary payloads (MessagePack) passes `on_binary` to get those bytes as they came."""
         ws = web.WebSocketResponse(autoping=False, max_msg_size=1 << 22)
         await ws.prepare(request)
         session = session or Session(ws=ws, kind=kind)
@@ -295,7 +298,10 @@ class VenueServer:
                 if message.type is WSMsgType.TEXT:
                     await on_frame(session, message.data)
                 elif message.type is WSMsgType.BINARY:
-                    await on_frame(session, message.data.decode(errors="replace"))
+                    if on_binary is not None:
+                        await on_binary(session, message.data)
+                    else:
+                        await on_frame(session, message.data.decode(errors="replace"))
         finally:
             with contextlib.suppress(ValueError):
                 self.sessions.remove(session)

@@ -9,7 +9,9 @@ connected (ZMQ_IMMEDIATE), so a request the server never received cannot reach a
 One I/O thread owns the SUB socket and its own DEALER for pings: it passes publications to
 `on_publication(topic, payload)`, sends a ping every heartbeat interval, watches the server's heartbeats and
 reports the server's state through `on_state(state, info)`: "connected", "disconnected" (nothing heard for
-HEARTBEAT_MISSES intervals) and "restarted" (a new server epoch). Callbacks run on the I/O thread and must not
+HEARTBEAT_MISSES intervals), "restarted" (a new server epoch) and "refused" (the server's CURVE handshake
+refused this client's key: it is not in the server's allow-list; seen on a socket monitor, once per refusal
+streak, since ZeroMQ itself only retries silently). Callbacks run on the I/O thread and must not
 call `call()` themselves (hand the work to another thread).
 """
 
@@ -24,6 +26,7 @@ from typing import Any, TypeVar
 
 import msgspec
 import zmq
+import zmq.utils.monitor
 
 from vtcore.log import get_logger
 from vtcore.rpc.keys import CurveKeyPair
@@ -55,6 +58,7 @@ HeartbeatHandler = Callable[[ServerInfo], None]
 
 CONNECTED = "connected"
 DISCONNECTED = "disconnected"
+REFUSED = "refused"
 RESTARTED = "restarted"
 SUB_HIGH_WATER_MARK = 200_000
 
@@ -98,6 +102,7 @@ class RpcClient:
         self._last_heard = 0.0
         self.server_info: ServerInfo | None = None
         self.publications = 0
+        self.refused = False  # the server's last handshake refused this client's key
 
     @property
     def connected(self) -> bool:
@@ -273,6 +278,11 @@ class RpcClient:
         poller = zmq.Poller()
         poller.register(dealer, zmq.POLLIN)
         poller.register(sub, zmq.POLLIN)
+        monitor = None
+        if self._server_key is not None:  # a refused CURVE handshake is visible only on a monitor
+            events = zmq.EVENT_HANDSHAKE_FAILED_AUTH | zmq.EVENT_HANDSHAKE_SUCCEEDED
+            monitor = dealer.get_monitor_socket(events)
+            poller.register(monitor, zmq.POLLIN)
         next_ping = time.monotonic()
         while self._running:
             try:
@@ -282,6 +292,8 @@ class RpcClient:
                     self._receive_publications(sub)
                 if dealer in ready:
                     self._receive_pongs(dealer)
+                if monitor is not None and monitor in ready:
+                    self._handshake_events(monitor)
                 now = time.monotonic()
                 if now >= next_ping:
                     with contextlib.suppress(zmq.Again):  # not connected: the ping is simply not sent
@@ -298,6 +310,19 @@ class RpcClient:
                 _logger.exception("RPC client I/O loop error")
         with contextlib.suppress(zmq.ZMQError):
             dealer.send(self._encoder.encode(Bye(id=0)), zmq.NOBLOCK)
+
+    def _handshake_events(self, monitor: zmq.Socket[bytes]) -> None:
+        for _ in range(64):
+            try:
+                event = zmq.utils.monitor.recv_monitor_message(monitor, zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            if event["event"] == zmq.EVENT_HANDSHAKE_FAILED_AUTH:
+                if not self.refused:
+                    self.refused = True
+                    self._report(REFUSED, None)
+            elif event["event"] == zmq.EVENT_HANDSHAKE_SUCCEEDED:
+                self.refused = False
 
     def _receive_pongs(self, dealer: zmq.Socket[bytes]) -> None:
         for _ in range(64):

@@ -16,7 +16,13 @@ from PySide6 import QtCore, QtWidgets
 
 from vtcore.engine import MainEngine
 from vtcore.errors import SettingsError
-from vtcore.setting import connect_setting_file, is_secret_key, load_json, save_connect_setting
+from vtcore.setting import (
+    SettingsSpec,
+    connect_setting_file,
+    is_secret_key,
+    load_json,
+    save_connect_setting,
+)
 
 from .style import ERROR_STYLE
 from .text import Text
@@ -25,7 +31,16 @@ from .text import Text
 class SettingField:
     """One row of the dialog: its editor, the error label beside it, and how to read a value back."""
 
-    def __init__(self, name: str, default: Any, saved: Any, text: Text, parent: QtWidgets.QWidget) -> None:
+    def __init__(
+        self,
+        name: str,
+        default: Any,
+        saved: Any,
+        text: Text,
+        parent: QtWidgets.QWidget,
+        *,
+        labels: dict[str, str] | None = None,
+    ) -> None:
         self.name = name
         self.default = default
         self.text = text
@@ -38,10 +53,13 @@ class SettingField:
             box.setChecked(saved if isinstance(saved, bool) else default)
             self.widget = box
         elif isinstance(default, list):
+            # a choice shows its vn.py label in a Chinese window (实盘 for production); its value stays
+            shown = labels if labels and text.language == "zh" else {}
             combo = QtWidgets.QComboBox(parent)
-            combo.addItems([str(choice) for choice in default])
+            for choice in default:
+                combo.addItem(shown.get(str(choice), str(choice)), str(choice))
             if isinstance(saved, str) and saved in default:
-                combo.setCurrentText(saved)
+                combo.setCurrentIndex(default.index(saved))
             self.widget = combo
         else:
             line = QtWidgets.QLineEdit(parent)
@@ -61,7 +79,7 @@ class SettingField:
         if isinstance(widget, QtWidgets.QCheckBox):
             return widget.isChecked(), ""
         if isinstance(widget, QtWidgets.QComboBox):
-            return widget.currentText(), ""
+            return widget.currentData(), ""
         assert isinstance(widget, QtWidgets.QLineEdit)
         raw = widget.text()
         if isinstance(self.default, int):
@@ -89,7 +107,12 @@ class ConnectDialog(QtWidgets.QDialog):
     """Settings form for one gateway; Connect saves the settings and connects."""
 
     def __init__(
-        self, main_engine: MainEngine, gateway_name: str, text: Text, parent: QtWidgets.QWidget | None = None
+        self,
+        main_engine: MainEngine,
+        gateway_name: str,
+        text: Text,
+        parent: QtWidgets.QWidget | None = None,
+        connected: bool = False,
     ) -> None:
         super().__init__(parent)
         self.main_engine = main_engine
@@ -100,8 +123,10 @@ class ConnectDialog(QtWidgets.QDialog):
 
         default_setting: dict[str, Any] = dict(main_engine.get_default_setting(gateway_name) or {})
         self.default_setting = default_setting
+        self.spec = main_engine.get_settings_spec(gateway_name) or SettingsSpec(default_setting)
         try:
-            saved = load_json(connect_setting_file(gateway_name)) or {}
+            # vn.py's own file (用户名, 柜台环境 实盘, ...) prefills the English fields too
+            saved = self.spec.normalize(load_json(connect_setting_file(gateway_name)) or {}, warn=False)
             self._status_text = ""
         except SettingsError as error:  # a broken file must not stop the user from typing new settings
             saved = {}
@@ -110,7 +135,7 @@ class ConnectDialog(QtWidgets.QDialog):
         form = QtWidgets.QGridLayout()
         self.fields: dict[str, SettingField] = {}
         for row, (name, default) in enumerate(default_setting.items()):
-            field = SettingField(name, default, saved.get(name), text, self)
+            field = SettingField(name, default, saved.get(name), text, self, labels=self.spec.labels(name))
             self.fields[name] = field
             form.addWidget(QtWidgets.QLabel(text.field(name), self), row, 0)
             form.addWidget(field.widget, row, 1)
@@ -120,11 +145,19 @@ class ConnectDialog(QtWidgets.QDialog):
         self.status = QtWidgets.QLabel(self._status_text, self)
         self.status.setStyleSheet(ERROR_STYLE)
         self.status.setWordWrap(True)
-        self.connect_button = QtWidgets.QPushButton(text("connect"), self)
+        # Connecting again while connected closes the running session first (vn.py ignored a second connect
+        # silently): the dialog says so before the user clicks.
+        self.connected = connected
+        notice = text("reconnect_notice", gateway=gateway_name) if connected else ""
+        self.notice = QtWidgets.QLabel(notice, self)
+        self.notice.setWordWrap(True)
+        self.notice.setVisible(connected)
+        self.connect_button = QtWidgets.QPushButton(text("reconnect" if connected else "connect"), self)
         self.connect_button.setDefault(True)
         self.connect_button.clicked.connect(self.connect_gateway)
 
         layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.notice)
         layout.addLayout(form)
         layout.addWidget(self.status)
         layout.addWidget(self.connect_button, alignment=QtCore.Qt.AlignmentFlag.AlignRight)
@@ -153,11 +186,17 @@ class ConnectDialog(QtWidgets.QDialog):
         if setting is None:
             return False
         try:
-            save_connect_setting(self.gateway_name, setting, self.default_setting)
+            save_connect_setting(self.gateway_name, setting, self.spec)
         except (OSError, SettingsError) as error:
             self.status.setText(self.text("save_failed", error=error))
             return False
         try:
+            if self.connected:  # the old session really ends before the new one starts
+                gateway = self.main_engine.get_gateway(self.gateway_name)
+                if gateway is not None:
+                    message = self.text("reconnecting", gateway=self.gateway_name)
+                    self.main_engine.write_log(message, "MainWindow")
+                    gateway.close()
             self.main_engine.connect(setting, self.gateway_name)
         except Exception as error:  # shown to the user; the engine names the bad key
             self.status.setText(self.text("connect_failed", error=self._without_secrets(str(error), setting)))

@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from vtcore import vnpy_compat
 from vtcore.engine import MainEngine
 from vtcore.errors import SettingsError
 from vtcore.event import (
@@ -51,6 +52,12 @@ from .monitor import (
 from .text import Text
 from .trading import TradingWidget
 
+#: front states of a gateway that is not running a session
+#: ("disconnected" is not one: the SDK or client is reconnecting that session by itself)
+IDLE_STATES = frozenset(
+    {"closed", "unavailable", "error", "timeout", "refused", "login_rejected", "auth_rejected"}
+)
+
 # Widgets this package provides for apps that ship none (widget_name -> "module:class").
 APP_WIDGETS = {"RpcManager": "vtcore.ui.rpc:RpcManager"}
 DEFAULT_SIZE = (1500, 900)
@@ -80,6 +87,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.connect_dialogs: dict[str, ConnectDialog] = {}
         self.contract_dialog: ContractQueryDialog | None = None
         self.app_widgets: dict[str, QtWidgets.QWidget] = {}
+        self.error_boxes: list[QtWidgets.QMessageBox] = []  # open message boxes of failed apps
         self._closed = False
         self._was_shown = False  # a window never shown has no layout of the user's to save
         # Subscribe to every contract of a gateway once all its fronts report "ready" (for the simulator).
@@ -146,6 +154,7 @@ class MainWindow(QtWidgets.QMainWindow):
         bridge.subscribe_ticks(self.trading_widget.update_ticks)
         bridge.subscribe(EVENT_ORDER, self.order_monitor.update_row)
         bridge.subscribe(EVENT_ORDER, self.active_monitor.update_row)
+        bridge.subscribe(EVENT_ORDER, self.trading_widget.order_update)
         bridge.subscribe(EVENT_TRADE, self.trade_monitor.update_row)
         bridge.subscribe(EVENT_POSITION, self.position_monitor.update_row)
         bridge.subscribe(EVENT_ACCOUNT, self.account_monitor.update_row)
@@ -243,6 +252,12 @@ class MainWindow(QtWidgets.QMainWindow):
                 if contract.gateway_name == state.gateway_name:
                     self._subscribe(contract)
 
+    def gateway_connected(self, gateway_name: str) -> bool:
+        """Whether some front of the gateway is connecting or connected (a connect would start a second
+        session): any last state other than a closed or failed one."""
+        states = [value for (gateway, _), value in self.gateway_states.items() if gateway == gateway_name]
+        return any(value not in IDLE_STATES for value in states)
+
     def gateway_ready(self, gateway_name: str) -> bool:
         """Whether every front the gateway reported on is "ready"."""
         states = [value for (gateway, _), value in self.gateway_states.items() if gateway == gateway_name]
@@ -266,7 +281,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if dialog is not None and dialog.isVisible():
             dialog.raise_()
             return dialog
-        dialog = ConnectDialog(self.main_engine, gateway_name, self.text, self)
+        dialog = ConnectDialog(self.main_engine, gateway_name, self.text, self,
+                               connected=self.gateway_connected(gateway_name))
         self.connect_dialogs[gateway_name] = dialog
         dialog.open()
         return dialog
@@ -301,15 +317,39 @@ class MainWindow(QtWidgets.QMainWindow):
                 if widget_class is None:
                     module = importlib.import_module(f"{app.app_module}.ui")
                     widget_class = getattr(module, widget_name)
-                widget = widget_class(self.main_engine, self.event_engine)
+                if vnpy_compat.is_vnpy_app(type(app)):  # vn.py's widget wants vn.py's engines: the adapters
+                    host = vnpy_compat.host(self.main_engine)
+                    widget = widget_class(host.vnpy_main_engine, host.event_engine)
+                else:
+                    widget = widget_class(self.main_engine, self.event_engine)
             except Exception as error:  # an app that cannot open must not take the window down
-                message = self.text("app_failed", app=app.app_name, error=error)
-                self.main_engine.write_log(message, "MainWindow")
+                self.report_app_failure(self.text("app_failed", app=app.app_name, error=error))
                 return None
             self.app_widgets[app.app_name] = widget
         widget.show()
         widget.raise_()
         return widget
+
+    def report_app_failure(self, message: str) -> QtWidgets.QMessageBox:
+        """An app that cannot load or open: an ERROR row in the log monitor and a message box (not modal to
+        the event loop: the window goes on updating behind it)."""
+        self._log(message, logging.ERROR)
+        box = QtWidgets.QMessageBox(
+            QtWidgets.QMessageBox.Icon.Critical,
+            self.text("app_failed_title"),
+            message,
+            QtWidgets.QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.error_boxes.append(box)
+        box.finished.connect(partial(self._forget_box, box))
+        box.open()
+        return box
+
+    def _forget_box(self, box: QtWidgets.QMessageBox, _result: int = 0) -> None:
+        if box in self.error_boxes:
+            self.error_boxes.remove(box)
 
     def show_about(self) -> None:
         QtWidgets.QMessageBox.about(self, self.text("about"), self.text("about_text"))

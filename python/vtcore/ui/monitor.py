@@ -26,6 +26,7 @@ from .text import Text
 SORT_ROLE = int(QtCore.Qt.ItemDataRole.UserRole) + 1
 RIGHT_ALIGNED = QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter
 WARNING_LEVEL, ERROR_LEVEL = 30, 40  # logging's levels, as LogData.level carries them
+TOOLTIP_LENGTH = 40  # cells with longer text show all of it in a tooltip
 
 
 def format_number(value: float | int | None) -> str:
@@ -75,9 +76,11 @@ class MonitorModel(QtGui.QStandardItemModel):
         *,
         keep: Callable[[Any], bool] | None = None,
         max_rows: int | None = None,
+        newest_first: bool = False,
         parent: QtCore.QObject | None = None,
     ) -> None:
         super().__init__(0, len(columns), parent)
+        self.newest_first = newest_first  # append-only tables: new rows on top (vn.py's log monitor)
         self.columns = columns
         self.text = text
         self.key = key
@@ -106,6 +109,8 @@ class MonitorModel(QtGui.QStandardItemModel):
     def _fill(self, cell: QtGui.QStandardItem, value: Any, item: Any, shown: str) -> None:
         cell.setData(self._sort_value(value, shown), SORT_ROLE)
         cell.setData(shown, QtCore.Qt.ItemDataRole.DisplayRole)
+        if len(shown) > TOOLTIP_LENGTH:  # a long text cut by its column: the whole of it on hover
+            cell.setData(shown, QtCore.Qt.ItemDataRole.ToolTipRole)
         brush = self._color(value, item)
         if brush is not None:
             cell.setForeground(brush)
@@ -197,6 +202,9 @@ class MonitorModel(QtGui.QStandardItemModel):
         self._append(list(pending.values()))
 
     def _append(self, new_rows: list[Any]) -> None:
+        if self.newest_first:
+            self._prepend(new_rows)
+            return
         for item in new_rows:
             cells, texts = self._new_row(item)
             if self.key is not None:
@@ -212,6 +220,23 @@ class MonitorModel(QtGui.QStandardItemModel):
             del self._shown[:excess]
             del self._cells[:excess]
             self.removeRows(0, excess)
+
+    def _prepend(self, new_rows: list[Any]) -> None:
+        """Append-only, newest on top: the batch goes in at row 0 (its last item first); the cap drops the
+        oldest rows at the bottom."""
+        for item in new_rows:
+            cells, texts = self._new_row(item)
+            self.rows.insert(0, item)
+            self._shown.insert(0, texts)
+            self._cells.insert(0, cells)
+            self.insertRow(0, cells)
+        if self.max_rows is not None and len(self.rows) > self.max_rows:
+            keep = self.max_rows
+            excess = len(self.rows) - keep
+            del self.rows[keep:]
+            del self._shown[keep:]
+            del self._cells[keep:]
+            self.removeRows(keep, excess)
 
     def _remove(self, item_key: str) -> None:
         row = self._row_of.pop(item_key)
@@ -247,6 +272,7 @@ class BaseMonitor(QtWidgets.QWidget):
     columns: ClassVar[list[Column]] = []
     key: ClassVar[str | None] = None
     max_rows: ClassVar[int | None] = None
+    newest_first: ClassVar[bool] = False
     filter_column = "col_symbol"
     export_name: ClassVar[str] = "data"  # the suggested CSV file name starts with it
 
@@ -260,7 +286,13 @@ class BaseMonitor(QtWidgets.QWidget):
         self.text = text
         self.table_columns = columns if columns is not None else self.columns
         self.model = MonitorModel(
-            self.table_columns, text, self.key, keep=self.keep_row, max_rows=self.max_rows, parent=self
+            self.table_columns,
+            text,
+            self.key,
+            keep=self.keep_row,
+            max_rows=self.max_rows,
+            newest_first=self.newest_first,
+            parent=self,
         )
         self.proxy = QtCore.QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -556,6 +588,7 @@ class LogMonitor(BaseMonitor):
     export_name: ClassVar[str] = "log"
     key = None
     max_rows = 10000
+    newest_first = True  # as vn.py's: the latest line is where the eye lands; full text on hover
     filter_column = "col_message"
     columns: ClassVar[list[Column]] = [
         _attr("col_time", "time"),

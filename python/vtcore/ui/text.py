@@ -9,6 +9,8 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
+from vtcore.constant import Exchange
+
 # key: (Chinese, English)
 _TEXT: dict[str, tuple[str, str]] = {
     "window_title": ("VN Trader (vtcore)", "VN Trader (vtcore)"),
@@ -25,8 +27,18 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     "no_apps": ("（无功能模块）", "(no apps added)"),
     "app_failed": ("无法打开功能 {app}：{error}", "Cannot open app {app}: {error}"),
+    "app_failed_title": ("功能加载失败", "App failed to load"),
+    "app_load_failed": ("无法加载功能 {app}：{error}", "Cannot load app {app}: {error}"),
     # connect dialog
     "connect": ("连接", "Connect"),
+    "reconnect": ("断开并重新连接", "Close and reconnect"),
+    "reconnect_notice": (
+        "{gateway} 已连接。点击“断开并重新连接”将先关闭当前会话（断开前置、取消订阅），"
+        "再用下面的设置重新连接。",
+        "{gateway} is connected. \"Close and reconnect\" first closes this session (its fronts and "
+        "subscriptions), then connects again with the settings below.",
+    ),
+    "reconnecting": ("关闭 {gateway} 当前会话并重新连接", "closing the {gateway} session to reconnect"),
     "connect_title": ("连接{gateway}", "Connect {gateway}"),
     "need_int": ("请输入整数", "must be an integer"),
     "need_float": ("请输入数字", "must be a number"),
@@ -113,6 +125,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "err_min_volume": ("数量须为最小委托量 {min} 的整数倍", "volume must be a multiple of {min}"),
     "err_send": ("委托被拒绝", "the order was refused"),
     "sent": ("已委托 {vt_orderid}", "sent {vt_orderid}"),
+    "rejected": ("拒单 {vt_orderid}：{reason}", "rejected {vt_orderid}: {reason}"),
+    "no_reason": ("（未给出原因）", "(no reason given)"),
     "cancelled_all": ("已撤销 {count} 笔委托", "cancelling {count} orders"),
     # RPC service (Functions -> RPC服务)
     "app_RpcService": ("RPC服务", "RPC Service"),
@@ -154,6 +168,27 @@ _FIELD_ZH: dict[str, str] = {
     "proxy_port": "代理端口",
     "server": "服务器",
     "environment": "柜台环境",
+    # vtcore's additions (optional fields)
+    "library_dir": "动态库目录",
+    "base_url": "REST地址",
+    "public_url": "公共行情地址",
+    "exchange": "交易所",
+    "key": "API密钥",
+    "secret": "API私钥",
+    "passphrase": "API口令",
+    "leverage": "杠杆",
+    "req_address": "主动请求地址",
+    "sub_address": "推送订阅地址",
+    "server_public_key": "服务端公钥",
+    "client_key_file": "客户端密钥文件",
+    "curve": "CURVE加密",
+    "server_gateways": "服务端接口",
+    "gateway_url": "网关地址",
+    "push_address": "推送地址",
+    "markets": "市场",
+    "tws_host": "TWS地址",
+    "tws_port": "TWS端口",
+    "client_id": "客户号",
 }
 
 LANGUAGES = ("zh", "en")
@@ -184,6 +219,8 @@ class Text:
         """An enum member's display label in this window's language (its value when it has no label)."""
         if member is None:
             return ""
+        if isinstance(member, Exchange):  # by code, as in a vt_symbol, in every table and the trading panel
+            return str(member.value)
         label = getattr(member, "label_zh" if self.language == "zh" else "label_en", None)
         if isinstance(label, str):
             return label

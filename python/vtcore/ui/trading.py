@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from vtcore.constant import Direction, Exchange, Offset, OrderType, Product
+from vtcore.constant import Direction, Exchange, Offset, OrderType, Product, Status
 from vtcore.engine import MainEngine
 from vtcore.object import OrderRequest, SubscribeRequest
 
@@ -88,6 +88,7 @@ class TradingWidget(QtWidgets.QWidget):
         self.cancel_all_button = QtWidgets.QPushButton(text("cancel_all"), self)
         self.cancel_all_button.clicked.connect(self.cancel_all)
         self.message = QtWidgets.QLabel(self)
+        self.last_sent = ""  # the vt_orderid this panel sent last: its rejection is shown here
         self.message.setWordWrap(True)
 
         form = QtWidgets.QFormLayout()
@@ -296,7 +297,15 @@ class TradingWidget(QtWidgets.QWidget):
             return ""
         self.message.setStyleSheet(OK_STYLE)
         self.message.setText(self.text("sent", vt_orderid=vt_orderid))
+        self.last_sent = vt_orderid
         return vt_orderid
+
+    def order_update(self, order: Any) -> None:
+        """The panel's last order: a rejection replaces "sent" with its reason (in red), where one looks."""
+        if order.vt_orderid != self.last_sent or order.status != Status.REJECTED:
+            return
+        reason = (order.extra or {}).get("reason") or self.text("no_reason")
+        self._refuse(self.text("rejected", vt_orderid=order.vt_orderid, reason=reason))
 
     def cancel_all(self) -> int:
         orders = list(self.main_engine.get_all_active_orders())

@@ -68,14 +68,10 @@ def refused() -> OrderRequest:
     return OrderRequest("IF2512", Exchange.CFFEX, Direction.SHORT, OrderType.LIMIT, 1, 4500, Offset.CLOSE)
 
 
-@pytest.fixture(scope="module")
-def peer_ctp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Peer]:
-    pytest.importorskip("vtcore._ctp", reason="vtcore was built without the CTP SDK")
-    from vtcore.gateways.ctp import CtpGateway  # noqa: PLC0415
-    from vtcore.gateways.ctp.sim import SimControl, simulator_setting  # noqa: PLC0415
+def simulator_peer(gateway_class: type, setting: dict[str, Any], port_file: Path) -> Iterator[Peer]:
+    """The peer of a gateway on one of the simulator's front-ends (CTP's, CTP-Mini's): this scenario."""
+    from vtcore.gateways._sdk.sim import SimControl  # noqa: PLC0415
 
-    config, port_file = sim_config(tmp_path_factory.mktemp("ctp-peer"))
-    setting = simulator_setting(config, "tester", "sim-pass-7")
     holder: dict[str, Any] = {}
 
     def control() -> Any:  # the control port exists once the gateway has loaded the simulator
@@ -84,7 +80,7 @@ def peer_ctp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Peer]:
         return holder["control"]
 
     yield Peer(
-        gateway_class=CtpGateway,
+        gateway_class=gateway_class,
         setting=setting,
         symbol=SYMBOL,
         exchange=Exchange.SHFE,
@@ -98,3 +94,13 @@ def peer_ctp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Peer]:
     )
     if "control" in holder:
         holder["control"].close()
+
+
+@pytest.fixture(scope="module")
+def peer_ctp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Peer]:
+    pytest.importorskip("vtcore._ctp", reason="vtcore was built without the CTP SDK")
+    from vtcore.gateways.ctp import CtpGateway  # noqa: PLC0415
+    from vtcore.gateways.ctp.sim import simulator_setting  # noqa: PLC0415
+
+    config, port_file = sim_config(tmp_path_factory.mktemp("ctp-peer"))
+    yield from simulator_peer(CtpGateway, simulator_setting(config, "tester", "sim-pass-7"), port_file)

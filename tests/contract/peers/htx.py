@@ -3,12 +3,11 @@ htx_futures.py)."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from contract_peer import WAIT, Peer
+from contract_peer import Peer, stream_outage
 
 from vtcore.constant import Direction, Exchange, OrderType
 from vtcore.gateways._venue import Timing
@@ -20,25 +19,6 @@ from vtcore.peers.htx_futures import HbdmVenue
 
 def fast(gateway: Any) -> None:
     gateway.timing = Timing.fast()
-
-
-def outage_of(venue: Any, kinds: tuple[str, ...]) -> Callable[[Callable[[], None]], None]:
-    """Cut the private streams of `kinds`, run `during`, and return once each is authenticated again."""
-
-    def outage(during: Callable[[], None]) -> None:
-        venue.faults.refuse_ws = True
-        for kind in kinds:
-            venue.drop_connections(kind)
-        during()
-        venue.faults.refuse_ws = False
-        deadline = time.monotonic() + WAIT
-        while venue.run(
-            lambda: sum(1 for s in venue.sessions if s.kind in kinds and s.state.get("authed"))
-        ) < len(kinds):
-            assert time.monotonic() < deadline, "the private streams did not come back"
-            time.sleep(0.02)
-
-    return outage
 
 
 def setting(venue: Any, gateway_class: type) -> dict[str, Any]:
@@ -64,7 +44,7 @@ def peer_huobi() -> Iterator[Peer]:
         rejected_order=lambda: OrderRequest(
             "btcusdt", Exchange.HTX, Direction.LONG, OrderType.LIMIT, 5000, 100
         ),
-        outage=outage_of(venue, ("private",)),
+        outage=stream_outage(venue, ("private",)),
         secrets=[API_KEY, API_SECRET],
         positions=False,
         prepare=fast,
@@ -92,7 +72,7 @@ def peer_hbdm() -> Iterator[Peer]:
         rejected_order=lambda: OrderRequest(
             "BTC-USDT", Exchange.HTX, Direction.LONG, OrderType.LIMIT, 10**9, 100
         ),
-        outage=outage_of(venue, ("notify-future", "notify-swap", "notify-linear")),
+        outage=stream_outage(venue, ("notify-future", "notify-swap", "notify-linear")),
         secrets=[API_KEY, API_SECRET],
         prepare=fast,
     )

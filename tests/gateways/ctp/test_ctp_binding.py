@@ -14,11 +14,14 @@ from _ctp_sdk import sdk_dir
 _ctp = pytest.importorskip("vtcore._ctp", reason="vtcore was built without the CTP SDK")
 
 from vtcore import _core  # noqa: E402
-from vtcore.gateways._sdk.thost.messages import Messages  # noqa: E402
 from vtcore.gateways.ctp import _ctp_types as ct  # noqa: E402
 from vtcore.gateways.ctp.library import find_libraries  # noqa: E402
 
-encode_struct = Messages(ct).encode_struct
+
+def encode_struct(name: str, fields: dict[str, object]) -> bytes:
+    """A struct's SDK bytes as an SDK would send them (numbers stored as given)."""
+    return bytes(getattr(ct, name).unchecked(**fields))
+
 
 CST = timezone(timedelta(hours=8))
 DBL_MAX = sys.float_info.max

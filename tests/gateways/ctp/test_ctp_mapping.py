@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import struct
 from datetime import date, datetime
+from typing import Any
 
 import pytest
 
 pytest.importorskip("vtcore.gateways.ctp._ctp_types", reason="vtcore was built without the CTP SDK")
 
 from vtcore.constant import Direction, Offset, OrderType, Status
+from vtcore.gateways._sdk.messages import Decoder
 from vtcore.gateways._sdk.thost import mapping
-from vtcore.gateways._sdk.thost.messages import Messages
 from vtcore.gateways.ctp import _ctp_types as ct
 from vtcore.time import CHINA_TZ
 
-_MESSAGES = Messages(ct)
-decode, encode_struct, struct_size = _MESSAGES.decode, _MESSAGES.encode_struct, _MESSAGES.struct_size
+decode = Decoder(ct).decode
+
+
+def encode_struct(name: str, fields: dict[str, object]) -> bytes:
+    """A struct's SDK bytes as an SDK would send them (numbers stored as given)."""
+    return bytes(getattr(ct, name).unchecked(**fields))
 
 STATUS_CODES = [value for name, value in vars(ct).items() if name.startswith("THOST_FTDC_OST_")]
 PRICE_TYPES = [value for name, value in vars(ct).items() if name.startswith("THOST_FTDC_OPT_")]
@@ -119,23 +124,22 @@ def test_decoder_round_trip_and_bad_payloads() -> None:
     info = encode_struct("RspInfo", {"ErrorID": 0})
     callback = decode(ct.TRADER_OnRtnOrder, 0, True, struct.pack("<I", 1) + order)
     assert callback.name == "OnRtnOrder" and callback.error is None and callback.data is not None
-    data = callback.data
-    assert (data["InstrumentID"], data["FrontID"], data["SessionID"], data["LimitPrice"]) == (
+    data: Any = callback.data
+    assert (data.InstrumentID, data.FrontID, data.SessionID, data.LimitPrice) == (
         "rb2601",
         3,
         -7,
         3500.5,
     )
-    assert (data["OrderStatus"], data["StatusMsg"], data["OrderSubmitStatus"]) == ("3", "未成交", "")
+    assert (data.OrderStatus, data.StatusMsg, data.OrderSubmitStatus) == ("3", "未成交", "")
     login = encode_struct("RspUserLogin", {"TradingDay": "20261130"})
     failed = encode_struct("RspInfo", {"ErrorID": 3, "ErrorMsg": "不合法的登录"})
     answer = decode(ct.TRADER_OnRspUserLogin, 5, True, struct.pack("<I", 3) + login + failed)
     assert answer.error_text == "code 3: 不合法的登录" and answer.request_id == 5
     ok = decode(ct.TRADER_OnRspUserLogin, 5, True, struct.pack("<I", 3) + login + info)
-    assert ok.error is None and ok.data is not None and ok.data["TradingDay"] == "20261130"
-    null = decode(
-        ct.TRADER_OnRspUserLogin, 5, True, struct.pack("<I", 0) + bytes(struct_size("RspUserLogin") + 88)
-    )
+    assert ok.error is None and ok.data is not None and ok.data.TradingDay == "20261130"  # type: ignore[attr-defined]
+    empty = bytes(ct.RspUserLogin.SIZE + ct.RspInfo.SIZE)
+    null = decode(ct.TRADER_OnRspUserLogin, 5, True, struct.pack("<I", 0) + empty)
     assert null.data is None and null.error is None
     assert decode(ct.MD_OnFrontDisconnected, 0x1001, True, b"").request_id == 0x1001
     with pytest.raises(ValueError, match="expected"):
@@ -146,7 +150,7 @@ def test_decoder_round_trip_and_bad_payloads() -> None:
         encode_struct("Order", {"InstrumentID": "x" * 81})
 
 
-def _reports() -> tuple[dict[str, object], dict[str, object]]:
+def _reports() -> tuple[Any, Any]:
     order = encode_struct(
         "Order",
         {
@@ -204,17 +208,18 @@ def test_trade_before_order_and_replays() -> None:
     pushed: list[tuple[str, object]] = []
     gateway.on_event = lambda type_, data=None: pushed.append((type_, data))  # type: ignore[method-assign]
     order, trade = _reports()
-    gateway.update_trade(dict(trade))
+    gateway.update_trade(trade)
     assert pushed == []
-    gateway.update_order(dict(order))
+    gateway.update_order(order)
     kinds = [type_ for type_, _ in pushed if type_ in (EVENT_ORDER, EVENT_TRADE)]
     assert kinds == [EVENT_ORDER, EVENT_TRADE]
     pushed_trade = next(data for type_, data in pushed if type_ == EVENT_TRADE)
     assert pushed_trade.orderid == "1_2_7" and pushed_trade.tradeid == "SHFE.55"  # type: ignore[attr-defined]
     assert pushed_trade.datetime == datetime(2026, 11, 27, 21, 0, 1, tzinfo=CHINA_TZ)  # type: ignore[attr-defined]
     count = len(pushed)
-    gateway.update_order(dict(order))  # the private flow replayed after a re-login
-    gateway.update_trade(dict(trade))
-    older = dict(order, OrderStatus="3", VolumeTraded=0)
+    gateway.update_order(order)  # the private flow replayed after a re-login
+    gateway.update_trade(trade)
+    older = order.copy()
+    older.OrderStatus, older.VolumeTraded = "3", 0
     gateway.update_order(older)  # an older state of a finished order
     assert len(pushed) == count

@@ -3,13 +3,11 @@ gateway connects with the peer's setting, ticks arrive and a demo order fills; t
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from venues.harness import Recorder
+from venues.harness import Recorder, run_sim
 from vtcore.constant import Direction, Exchange, OrderType, Status
 from vtcore.engine import MainEngine
 from vtcore.gateways import load_gateway_class, start_sim_peer
@@ -41,14 +39,4 @@ def test_sim_peer_serves_the_gateway(main_engine: MainEngine) -> None:
 
 
 def test_vtcore_run_sim_gateway_tiger(tmp_path: Path) -> None:
-    env = {"HOME": str(tmp_path), "VTCORE_HOME": str(tmp_path / ".vntrader"), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run(
-        [sys.executable, "-m", "vtcore.cli", "run", "--sim", "--gateway", "TIGER", "--duration", "4"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    assert "TIGER on a fake Tiger open API" in done.stdout
+    assert "TIGER on a fake Tiger open API" in run_sim("TIGER", tmp_path, duration=4)

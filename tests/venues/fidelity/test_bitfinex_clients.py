@@ -9,6 +9,7 @@ The venue answers public data on two host names as Bitfinex does: `api` (127.0.0
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import ccxt
@@ -130,9 +131,15 @@ def test_ccxt_pro_bitfinex_streams(bitfinex_venue: BitfinexVenue) -> None:
     assert seen["trades"] == ["sell"]
 
 
-def test_official_bitfinex_client(bitfinex_venue: BitfinexVenue) -> None:
+def test_official_bitfinex_client(bitfinex_venue: BitfinexVenue, monkeypatch: pytest.MonkeyPatch) -> None:
+    import requests.models  # noqa: PLC0415
     from bfxapi import Client  # noqa: PLC0415 - pins websockets 12; imported only here
     from bfxapi.exceptions import InvalidCredentialError  # noqa: PLC0415
+
+    # bfxapi decodes with a stdlib JSONDecoder subclass through requests, and requests switches to simplejson
+    # when it is installed (tigeropen brings it), which passes an `encoding` argument that class refuses: a
+    # clash between two clients' dependencies, not the venue's. Give requests the stdlib json for this client.
+    monkeypatch.setattr(requests.models, "complexjson", json)
 
     bitfinex_venue.print_trade("tBTCUSD", "100.5", "0.1")
     client = Client(

@@ -2,7 +2,9 @@
 
 Every callback of the API object reaches `on_message` on the engine thread (the SDK's thread only copies
 structs into the producer's ring), so front state needs no lock except what request methods (callable from any
-thread) share with it: the gateway's `lock`.
+thread) share with it: the gateway's `lock`. A callback goes to the front's method named after it in snake
+case (`OnRspUserLogin` -> `on_rsp_user_login(message)`), with a `vtcore.gateways._sdk.messages.Message`
+whose data and error are typed views: a handler decodes only the fields it reads.
 
 States, pushed as GatewayStateData and logged on every change (a gateway adds its own between connected and
 ready, e.g. authenticated, logged_in, settlement_confirmed, contracts_loaded):
@@ -19,6 +21,7 @@ callback.
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 import time
 from collections import deque
@@ -28,6 +31,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from vtcore.errors import SdkUnavailableError
+from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways._sdk.structs import SdkStruct
 from vtcore.object import GatewayStateData
 from vtcore.setting import get_settings_dir
@@ -52,6 +56,11 @@ def request_result(code: int) -> str:
     return f"{code} ({REQUEST_RESULTS.get(code, 'unknown error')})"
 
 
+def handler_name(callback: str) -> str:
+    """The front method that handles SDK callback `callback`: "OnRspUserLogin" -> "on_rsp_user_login"."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", callback).lower()
+
+
 class FrontGateway(Protocol):
     """What a front needs of its gateway (a BaseGateway subclass)."""
 
@@ -65,8 +74,8 @@ class FrontGateway(Protocol):
 
 class Front:
     """What every front shares: the API object, its producer, the state machine, the connect timeout and the
-    login lockout guard. Subclasses set `name`, handle callbacks (see `callback_handlers`) and implement
-    `on_connected`."""
+    login lockout guard. Subclasses set `name`, handle callbacks (methods named by `handler_name`) and
+    implement `on_connected`."""
 
     name = ""
     sdk = ""  # "ctp": the flow folder is <settings>/<sdk>_flow/<gateway>/<front>
@@ -74,11 +83,11 @@ class Front:
     def __init__(
         self,
         gateway: FrontGateway,
-        decode: Callable[[int, int, bool, bytes], Any],
+        decoder: Decoder,
         requests: dict[str, tuple[int, type[SdkStruct] | None]],
     ) -> None:
         self.gateway = gateway
-        self.decode = decode
+        self.decoder = decoder
         self.requests = requests
         self.api: Any = None
         self.producer: Any = None
@@ -89,7 +98,7 @@ class Front:
         self.rejected = ""  # the broker's refusal, while not retrying
         self._request_ids = itertools.count(1)  # next() is atomic: requests come from several threads
         self.logged_in = False
-        self._handlers: dict[str, Callable[[Any], None]] | None = None
+        self._handlers: dict[int, Callable[[Message], None]] | None = None
 
     def next_request_id(self) -> int:
         return next(self._request_ids)
@@ -178,6 +187,14 @@ class Front:
             raise TypeError(f"{name} sends {struct_class.__name__}, not {type(fields).__name__}")
         return int(self.api.request(index, payload, self.next_request_id()))
 
+    def struct(self, request: str, **fields: Any) -> SdkStruct:
+        """The struct that request `request` sends, with `fields` set (each checked: ValueError names a field
+        whose value does not fit)."""
+        struct_class = self.requests[request][1]
+        if struct_class is None:
+            raise TypeError(f"{request} sends no struct")
+        return struct_class(**fields)
+
     def reject(self, what: str, error_text: str) -> None:
         self.rejected = f"{what} refused by the broker ({error_text})"
         self.set_state(
@@ -190,23 +207,28 @@ class Front:
     # -- messages (engine thread)
     # -----------------------------------------------------------------------------
 
-    def callback_handlers(self) -> dict[str, Callable[[Any], None]]:
-        """SDK callback name -> handler. By default, methods named like the callbacks."""
-        names = [name for name in dir(self) if name.startswith("On")]
-        return {name: getattr(self, name) for name in names if callable(getattr(self, name))}
+    def callback_handlers(self) -> dict[int, Callable[[Message], None]]:
+        """Message kind -> the bound method named after its callback (`handler_name`), for the callbacks this
+        front handles."""
+        handlers = {}
+        for kind, (callback, _data, _error) in self.decoder.callbacks.items():
+            method = getattr(self, handler_name(callback), None)
+            if callable(method):
+                handlers[kind] = method
+        return handlers
 
     def on_message(self, kind: int, request_id: int, is_last: bool, payload: bytes) -> None:
         try:
-            message = self.decode(kind, request_id, is_last, payload)
+            message = self.decoder.decode(kind, request_id, is_last, payload)
         except (KeyError, ValueError) as exc:
             self.gateway.write_log(f"{self.name} front: undecodable message {kind}: {exc}", ERROR)
             return
         if self._handlers is None:
             self._handlers = self.callback_handlers()
-        handler = self._handlers.get(message.name)
+        handler = self._handlers.get(kind)
         if handler is not None:
             handler(message)
-        elif message.error:
+        elif message.error is not None:
             self.gateway.write_log(f"{self.name} front: {message.name} failed: {message.error_text}", ERROR)
 
     def on_connected(self) -> None:
@@ -221,10 +243,14 @@ class QueryPump:
         self.front = front
         self.lock = lock
         self.interval = interval
-        self.queries: deque[tuple[str, dict[str, Any]]] = deque()
+        self.queries: deque[tuple[str, SdkStruct]] = deque()
         self.last_query = 0.0
 
-    def enqueue(self, name: str, fields: dict[str, Any]) -> None:
+    def enqueue(self, name: str, fields: SdkStruct | dict[str, Any]) -> None:
+        """Queue query `name` with its struct or its fields (a repeat of one still queued is dropped: structs
+        compare by their bytes). A field that does not fit raises ValueError; nothing is queued."""
+        if isinstance(fields, dict):
+            fields = self.front.struct(name, **fields)
         with self.lock:
             if (name, fields) not in self.queries:
                 self.queries.append((name, fields))

@@ -6,20 +6,16 @@ mapping. It holds the gateway lock (`lock`: request methods run on any thread, c
 thread), the contracts, the `OrderTracker` (`trade_ids="exchange"`: these SDKs number trades per exchange) and
 `PositionBatch`.
 
-`SdkFront` is a `Front` whose callbacks reach methods named after them in snake case (`OnRspUserLogin` ->
-`on_rsp_user_login(message)`) with a typed `Message` (`vtcore.gateways._sdk.messages`): a handler decodes only
-the fields it reads.
+Its fronts are `vtcore.gateways._sdk.front.Front`s (callbacks reach snake-case handlers with typed messages).
 """
 
 from __future__ import annotations
 
 import math
-import re
 import threading
 import time
-from collections.abc import Callable
 from logging import ERROR, WARNING
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from vtcore.constant import Direction, Exchange
 from vtcore.event import EVENT_TIMER, Event, EventEngine
@@ -31,25 +27,6 @@ from vtcore.orders import OrderTracker
 from vtcore.records import TICK_SYMBOL_SIZE
 
 PositionKey = tuple[str, Exchange, Direction]
-
-
-def handler_name(callback: str) -> str:
-    """The front method that handles SDK callback `callback`: "OnRspUserLogin" -> "on_rsp_user_login"."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", callback).lower()
-
-
-class SdkFront(Front):
-    """A front of an `SdkGateway`: callbacks go to snake-case handlers with typed messages."""
-
-    callbacks: ClassVar[dict[int, tuple[str, Any, bool]]] = {}
-
-    def callback_handlers(self) -> dict[str, Callable[[Any], None]]:  # type: ignore[override]
-        handlers: dict[str, Callable[[Any], None]] = {}
-        for name, _data, _error in self.callbacks.values():
-            method = getattr(self, handler_name(name), None)
-            if callable(method):
-                handlers[name] = method
-        return handlers
 
 
 class PositionBatch:
@@ -183,4 +160,4 @@ class SdkGateway(BaseGateway):
         return True
 
 
-__all__ = ["PositionBatch", "SdkFront", "SdkGateway", "handler_name"]
+__all__ = ["PositionBatch", "SdkGateway"]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import ModuleType
+from typing import NamedTuple
 
 from vtcore.gateways._sdk.structs import SdkStruct
 
@@ -20,9 +20,8 @@ _DATA_PRESENT = 1
 _ERROR_PRESENT = 2
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
-    """One SPI callback: `name` is the SDK's (e.g. "OnRspUserLogin")."""
+class Message(NamedTuple):
+    """One SPI callback: `name` is the SDK's (e.g. "OnRspUserLogin"). A tuple: built per message, so cheap."""
 
     name: str
     request_id: int  # nRequestID, or the callback's int argument (nReason for OnFrontDisconnected)

@@ -9,6 +9,9 @@ request is packed as it is built:
   which every assignment is checked and written at once; `bytes(struct)` or `struct.buffer` is what the
   binding sends (it checks the size and every terminator again).
 
+A hot callback that reads several fields compiles a reader once: `read = Order.reader("FrontID", "SessionID",
+"OrderRef")` returns them as a tuple from one unpack (each decoded as its property decodes it).
+
 A value that cannot be stored is refused naming the field (`ValueError("InputOrder.InstrumentID: 40 bytes;
 at most 80 fit")` style): a string longer than its char[N] (the terminator must fit) or with a NUL byte, a
 character field given more than one character, an integer out of its C type's range, a non-finite float.
@@ -102,6 +105,24 @@ class SdkStruct:
         clone._at = 0
         return clone
 
+    @classmethod
+    def reader(cls, *names: str) -> Callable[[SdkStruct], tuple[Any, ...]]:
+        """`read(struct_or_view)`: the named scalar or text fields as a tuple, in the order named, from one
+        `struct` unpack (text decoded as the properties decode it)."""
+        layout = {name: (kind, offset, count) for name, kind, offset, count in cls.LAYOUT}
+        for name in names:
+            if name not in layout or (layout[name][0] not in "sc" and layout[name][2] != 1):
+                raise TypeError(f"{cls.__name__} ({cls.C_NAME}) has no scalar or text field {name!r}")
+        ordered = sorted(set(names), key=lambda name: layout[name][1])
+        unpack_from = struct.Struct(_format([layout[name] for name in ordered])).unpack_from
+        plan = [(ordered.index(name), layout[name][0]) for name in names]
+
+        def read(view: SdkStruct) -> tuple[Any, ...]:
+            values = unpack_from(view._raw, view._at)
+            return tuple([_decoded(values[index], kind) for index, kind in plan])
+
+        return read
+
     def as_dict(self) -> dict[str, Any]:
         """Every field by name (secrets included: for code, never for logs)."""
         return {name: getattr(self, name) for name in self.FIELDS}
@@ -131,6 +152,31 @@ def _text(raw: bytes | bytearray, at: int, length: int) -> str:
     end = raw.find(_NUL, at, at + length)
     data = raw[at : end if end >= 0 else at + length]
     return data.decode() if data.isascii() else data.decode("gb18030", "replace")
+
+
+def _format(fields: list[tuple[str, int, int]]) -> str:
+    """The `struct` format of (kind, offset, count) fields sorted by offset, skipping the bytes between."""
+    parts, at = ["<"], 0
+    for kind, offset, count in fields:
+        if offset > at:
+            parts.append(f"{offset - at}x")
+        if kind in "sc":
+            parts.append(f"{count}s" if kind == "s" else "c")
+            at = offset + (count if kind == "s" else 1)
+        else:
+            parts.append(kind)
+            at = offset + struct.calcsize(kind)
+    return "".join(parts)
+
+
+def _decoded(value: Any, kind: str) -> Any:
+    """An unpacked value as the field's property returns it."""
+    if kind == "s":
+        data = value.split(_NUL, 1)[0]
+        return data.decode() if data.isascii() else data.decode("gb18030", "replace")
+    if kind == "c":
+        return value.decode("latin-1") if value != _NUL else ""
+    return value
 
 
 def text_field(label: str, offset: int, length: int) -> property:

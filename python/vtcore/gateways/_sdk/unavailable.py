@@ -53,13 +53,21 @@ class UnavailableGateway(BaseGateway):
         return None
 
 
-def stand_in(name: str, sdk: str, default_name: str, default_setting: dict[str, Any],
-             exchanges: list[Exchange]) -> type[BaseGateway]:
-    """A stand-in class named `name` for the gateway of `sdk`."""
+def stand_in(
+    name: str,
+    sdk: str,
+    default_name: str,
+    default_setting: dict[str, Any],
+    exchanges: list[Exchange],
+    *,
+    optional_setting: dict[str, str] | None = None,
+) -> type[BaseGateway]:
+    """A stand-in class named `name` for the gateway of `sdk` (with the real one's settings contract)."""
     namespace = {
         "sdk": sdk,
         "default_name": default_name,
         "default_setting": dict(default_setting),
+        "optional_setting": dict(optional_setting or {}),
         "exchanges": list(exchanges),
         "__doc__": f"{default_name} without its SDK in this build: connect() says why and how to fix it.",
         "__module__": __name__,

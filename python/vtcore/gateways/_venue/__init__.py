@@ -6,6 +6,7 @@ subclass implementing its abstract hooks). See docs/adding-a-gateway.md.
 """
 
 from vtcore.gateways._venue.gateway import VenueGateway, order_reason
+from vtcore.gateways._venue.orders import VenueOrderRequest
 from vtcore.gateways._venue.settings import CommonSettings, Timing, parse_common_settings
 from vtcore.gateways._venue.ticks import TICK_INDEX, TickState
 from vtcore.gateways._venue.wire import format_lots, format_number, format_step, http_to_ws, leading_string
@@ -16,6 +17,7 @@ __all__ = [
     "TickState",
     "Timing",
     "VenueGateway",
+    "VenueOrderRequest",
     "format_lots",
     "format_number",
     "format_step",

@@ -8,6 +8,13 @@ from typing import Any
 from vtcore.gateways import SimPeer
 
 
+def local_setting(default_setting: dict[str, Any], venue: Any, **setting: Any) -> dict[str, Any]:
+    """A gateway's setting for a started local venue: every key of `default_setting` (the first of each
+    choice), then `setting`, and the venue's URL as `base_url`."""
+    defaults = {key: value[0] if isinstance(value, list) else value for key, value in default_setting.items()}
+    return {**defaults, **setting, "base_url": venue.http_url}
+
+
 def start_venue_peer(
     gateway: str,
     default_setting: dict[str, Any],
@@ -19,10 +26,9 @@ def start_venue_peer(
     `default_setting`, the first of each choice, under `setting` and the venue's URL)."""
     venue.start()
     prepare(venue)
-    defaults = {key: value[0] if isinstance(value, list) else value for key, value in default_setting.items()}
     return SimPeer(
         gateway,
-        {**defaults, **setting, "base_url": venue.http_url},
+        local_setting(default_setting, venue, **setting),
         description=f"{gateway} on its local venue at {venue.http_url}",
         stop=venue.stop,
     )

@@ -7,6 +7,11 @@ from typing import Any
 
 from vtcore.gateways._transport import Backoff
 
+# vtcore's additions to the venues' settings pages: optional keys (`BaseGateway.optional_setting`), each
+# with what it does and its default. The page's own fields stay required.
+BASE_URL_SETTING = {"base_url": "another REST host, e.g. a local venue or a mirror (default: the venue's)"}
+SERVER_SETTING = {"server": "REAL, or the venue's test network (default REAL)"}
+
 
 @dataclass
 class Timing:

@@ -30,6 +30,7 @@ from vtcore.gateways._transport import (
     WebSocketClient,
 )
 from vtcore.gateways._venue import VenueGateway, format_step, http_to_ws, parse_common_settings
+from vtcore.gateways._venue.settings import BASE_URL_SETTING, SERVER_SETTING
 from vtcore.gateways.binance import parse, schemas
 from vtcore.gateways.binance.parse import BOOK_TICKER, COMBINED_PREFIX, DECODE_ERRORS, TRADE
 from vtcore.object import BarData, CancelRequest, ContractData, HistoryRequest, OrderData, OrderRequest
@@ -63,6 +64,7 @@ class BinanceGatewayBase(VenueGateway):
         "server": ["REAL", "TESTNET"],
         "base_url": "",
     }
+    optional_setting: ClassVar[Mapping[str, str]] = {**SERVER_SETTING, **BASE_URL_SETTING}
     servers: ClassVar[dict[str, BinanceUrls]]
     rest_prefix: ClassVar[str]  # "/api/v3", "/fapi/v1", "/dapi/v1"
     trades_path: ClassVar[str]  # the account's trades of one order

@@ -13,6 +13,7 @@ import datetime as dt
 import itertools
 import logging
 import time
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import msgspec
@@ -33,6 +34,7 @@ from vtcore.gateways._venue import (
     order_reason,
     parse_common_settings,
 )
+from vtcore.gateways._venue.settings import BASE_URL_SETTING
 from vtcore.gateways.bitfinex import parse, schemas
 from vtcore.gateways.bitfinex.market import BitfinexMarket
 from vtcore.object import BarData, CancelRequest, HistoryRequest, OrderData, OrderRequest
@@ -54,6 +56,10 @@ class BitfinexGateway(VenueGateway):
         "proxy_port": 0,
         "base_url": "",
         "public_url": "",
+    }
+    optional_setting: ClassVar[Mapping[str, str]] = {
+        **BASE_URL_SETTING,
+        "public_url": "another public-data REST host (default: api-pub's own)",
     }
     exchange: ClassVar[Exchange] = Exchange.BITFINEX
     exchanges: ClassVar[list[Exchange]] = [Exchange.BITFINEX]

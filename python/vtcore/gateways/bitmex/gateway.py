@@ -38,6 +38,7 @@ from vtcore.gateways._venue import (
     leading_string,
     parse_common_settings,
 )
+from vtcore.gateways._venue.settings import BASE_URL_SETTING
 from vtcore.gateways.bitmex import parse, schemas
 from vtcore.gateways.bitmex.market import MARKET_TABLES, BitmexMarket
 from vtcore.object import BarData, CancelRequest, HistoryRequest, OrderData, OrderRequest
@@ -61,6 +62,7 @@ class BitmexGateway(VenueGateway):
         "proxy_port": 0,
         "base_url": "",
     }
+    optional_setting: ClassVar[Mapping[str, str]] = BASE_URL_SETTING
     exchange: ClassVar[Exchange] = Exchange.BITMEX
     exchanges: ClassVar[list[Exchange]] = [Exchange.BITMEX]
     supported_order_types = frozenset(parse.ORDER_TYPE_VT2BITMEX)

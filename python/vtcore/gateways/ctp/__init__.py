@@ -11,4 +11,18 @@ except ModuleNotFoundError as error:  # _ctp_types is generated only when the SD
         raise
     from vtcore.gateways.ctp.unavailable import CtpGateway  # type: ignore[assignment]
 
-__all__ = ["CtpGateway"]
+__all__ = ["CtpGateway", "sim_setting"]
+
+
+def sim_setting() -> dict[str, object]:
+    """The setting that connects CtpGateway to the CTP simulator installed with vtcore (no account, no
+    network): `main_engine.connect(sim_setting(), "CTP")`. SdkUnavailableError when the build has none.
+
+    The simulator then streams at any hour (`$VTCORE_CTPSIM_ALWAYS_OPEN`, unless already set): a tour run at
+    night must not wait for a trading session."""
+    import os  # noqa: PLC0415
+
+    from vtcore.gateways.ctp.sim import simulator_setting  # noqa: PLC0415 (the simulator only when asked)
+
+    os.environ.setdefault("VTCORE_CTPSIM_ALWAYS_OPEN", "1")
+    return simulator_setting()

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from vtcore.gateways._sdk.thost.gateway import ThostGateway
 from vtcore.gateways.ctp import _ctp_types
-from vtcore.gateways.ctp.library import DEFAULT_SETTING, find_libraries, load_binding
+from vtcore.gateways.ctp.library import DEFAULT_SETTING, OPTIONAL_SETTING, find_libraries, load_binding
 
 
 class CtpGateway(ThostGateway):
@@ -20,6 +20,7 @@ class CtpGateway(ThostGateway):
 
     default_name: ClassVar[str] = "CTP"
     default_setting: ClassVar[dict[str, Any]] = dict(DEFAULT_SETTING)
+    optional_setting: ClassVar[dict[str, str]] = OPTIONAL_SETTING
     sdk: ClassVar[str] = "ctp"
     title: ClassVar[str] = "CTP"
     types: ClassVar[Any] = _ctp_types

@@ -39,6 +39,13 @@ DEFAULT_SETTING: dict[str, str | list[str]] = {
     "environment": ["production", "test"],
     "library_dir": "",
 }
+#: vtcore's additions to the page's seven fields: optional (BaseGateway.optional_setting)
+OPTIONAL_SETTING = {
+    "environment": "production or test: the counter environment, CTP's bIsProductionMode (vn.py's 柜台环境 "
+    "实盘/测试; default production)",
+    "library_dir": "the folder of the CTP libraries (default: $VTCORE_CTP_LIB_DIR, else the installed "
+    "openctp-ctp package's)",
+}
 MD_LIBRARY = "libthostmduserapi_se"
 TD_LIBRARY = "libthosttraderapi_se"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from vtcore.constant import Exchange
 from vtcore.gateways._sdk.unavailable import stand_in
-from vtcore.gateways.ctp.library import DEFAULT_SETTING
+from vtcore.gateways.ctp.library import DEFAULT_SETTING, OPTIONAL_SETTING
 
 CtpGateway = stand_in(
     "CtpGateway",
@@ -12,4 +12,5 @@ CtpGateway = stand_in(
     "CTP",
     DEFAULT_SETTING,
     [Exchange.CFFEX, Exchange.SHFE, Exchange.CZCE, Exchange.DCE, Exchange.INE, Exchange.GFEX],
+    optional_setting=OPTIONAL_SETTING,
 )

@@ -34,9 +34,9 @@ from typing import Any, ClassVar
 from vtcore.constant import Direction, Exchange, OrderType, Product, Status
 from vtcore.errors import SdkUnavailableError, SettingsError
 from vtcore.event import EventEngine
-from vtcore.gateways._sdk.front import DISCONNECT_REASONS, QueryPump
+from vtcore.gateways._sdk.front import DISCONNECT_REASONS, Front, QueryPump
 from vtcore.gateways._sdk.front import request_result as _result
-from vtcore.gateways._sdk.gateway import SdkFront, SdkGateway
+from vtcore.gateways._sdk.gateway import SdkGateway
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways.femas import _femas_types as ft
 from vtcore.gateways.femas import mapping
@@ -103,14 +103,13 @@ class FemasSetting:
                 raise SettingsError(f"FEMAS setting {key!r} does not fit: {exc}") from None
 
 
-class _Front(SdkFront):
+class _Front(Front):
     """A FEMAS front: the shared connection handling and login."""
 
     sdk = "femas"
-    callbacks = ft.CALLBACKS
 
     def __init__(self, gateway: FemasGateway, requests: dict[str, Any]) -> None:
-        super().__init__(gateway, gateway.decoder.decode, requests)
+        super().__init__(gateway, gateway.decoder, requests)
         self.gateway: FemasGateway = gateway
         self.setting: FemasSetting | None = None
 

@@ -19,6 +19,7 @@ import msgspec
 from vtcore.constant import Exchange
 from vtcore.gateways._transport import Heartbeat, RateLimit, RestRequest, TransportError, WebSocketClient
 from vtcore.gateways._venue import TICK_INDEX, VenueGateway, http_to_ws, leading_string, parse_common_settings
+from vtcore.gateways._venue.settings import BASE_URL_SETTING
 from vtcore.gateways.htx import parse
 from vtcore.time import ms_to_datetime
 
@@ -47,6 +48,7 @@ class HtxGatewayBase(VenueGateway):
         "proxy_port": 0,
         "base_url": "",
     }
+    optional_setting: ClassVar[Mapping[str, str]] = BASE_URL_SETTING
     real_urls: ClassVar[HtxUrls]
     #: the venue pings every 5 s (spot /ws/v2: 20 s); a stream silent for this long is replaced
     venue_idle_limit: ClassVar[float] = 30.0

@@ -18,6 +18,7 @@ import asyncio
 import datetime as dt
 import functools
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -360,6 +361,10 @@ class HbdmGateway(HtxGatewayBase):
     default_name: ClassVar[str] = "HBDM"
     real_urls: ClassVar[HtxUrls] = HtxUrls("https://api.hbdm.com", "wss://api.hbdm.com")
     default_setting: ClassVar[dict[str, Any]] = {**HtxGatewayBase.default_setting, "leverage": 5}
+    optional_setting: ClassVar[Mapping[str, str]] = {
+        **HtxGatewayBase.optional_setting,
+        "leverage": "the lever rate set per contract before its first order (default 5)",
+    }
     supported_order_types = frozenset(parse.CONTRACT_TYPE_VT2HTX)
 
     def __init__(self, event_engine: Any, gateway_name: str) -> None:

@@ -32,7 +32,6 @@ the login manages several):
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import datetime as dt
 import itertools
 import threading
@@ -45,7 +44,8 @@ from vtcore.errors import InvalidIdentifierError
 from vtcore.event import EventEngine
 from vtcore.gateway import BaseGateway
 from vtcore.gateways._transport.backoff import Backoff
-from vtcore.gateways._transport.loop import shared_loop
+from vtcore.gateways._transport.session import LoopSession
+from vtcore.gateways._venue.orders import VenueOrderRequest
 from vtcore.gateways._venue.ticks import DATETIME, LOCALTIME, TICK_INDEX, TickState
 from vtcore.gateways.ib import parse, requests
 from vtcore.gateways.ib.client import Pacer, TwsConnection
@@ -127,13 +127,8 @@ ORDER_TYPE_IB2VT = {
 
 
 @dataclass(slots=True)
-class IbOrderRequest(OrderRequest):
-    """An OrderRequest with IB's extras: `stop_price` (the trigger of a STOP_LIMIT order; a STOP order's
-    trigger is its `price`, as in vn.py) and `time_in_force` (DAY, GTC, IOC, FOK). A plain OrderRequest trades
-    DAY, FAK as IOC and FOK as FOK."""
-
-    stop_price: float = 0.0
-    time_in_force: str = "DAY"
+class IbOrderRequest(VenueOrderRequest):
+    """A VenueOrderRequest (`stop_price`, `time_in_force`) for IB: times in force DAY, GTC, IOC, FOK."""
 
 
 class _TickState(TickState):
@@ -174,6 +169,10 @@ class IbGateway(BaseGateway):
         "client_id": 1,
         "account": "",
     }
+    optional_setting: ClassVar[dict[str, str]] = {
+        "account": "the account to trade when the login manages several (vn.py 4.x's 交易账户; default: "
+        "the first one TWS reports)",
+    }
     exchanges: ClassVar[list[Exchange]] = list(parse.EXCHANGE_VT2IB)
 
     # time constants (tests shrink them)
@@ -186,8 +185,7 @@ class IbGateway(BaseGateway):
     def __init__(self, event_engine: EventEngine, gateway_name: str = "IB") -> None:
         super().__init__(event_engine, gateway_name)
         self._lock = threading.Lock()  # the next order id, shared with request threads
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._task: concurrent.futures.Future[Any] | None = None
+        self._session = LoopSession(self.write_log)
         self._connection: TwsConnection | None = None
         self._setting: dict[str, Any] = {}
         self.version = 0
@@ -212,8 +210,6 @@ class IbGateway(BaseGateway):
         self.malformed_messages = 0
         self._learning: set[int] = set()  # ConIds whose contract details are being asked for
         self._unplaced: dict[int, parse.Holding] = {}  # positions waiting for their contract
-        self._stopped = threading.Event()
-        self._tasks: set[asyncio.Future[Any]] = set()
         self._executions: set[str] = set()  # execIds seen (pushed, or held for their commission)
         self._held: dict[str, TradeData] = {}  # trades waiting a moment for their commission report
 
@@ -226,7 +222,7 @@ class IbGateway(BaseGateway):
             raise ValueError(f"setting 'tws_port' must be a port number, got {port!r}")
         if isinstance(client_id, bool) or not isinstance(client_id, int):
             raise ValueError(f"setting 'client_id' must be an integer, got {client_id!r}")
-        if self._task is not None:
+        if self._session.running:
             self.write_log("already connected or connecting")
             return
         self._setting = {
@@ -235,21 +231,11 @@ class IbGateway(BaseGateway):
             "client_id": client_id,
             "account": str(setting.get("account", "")).strip(),
         }
-        self._loop = shared_loop.acquire()
-        self._task = shared_loop.submit(self._run())
+        self._session.start(self._run())
 
     def close(self) -> None:
-        task, self._task = self._task, None
-        if task is None:
-            return
         connection = self._connection
-        if connection is not None and self._loop is not None:
-            self._loop.call_soon_threadsafe(connection.stop)
-        task.cancel()  # also ends a wait between reconnect attempts
-        if connection is not None:  # the session coroutine ran: let its clean-up finish
-            self._stopped.wait(5)
-        shared_loop.release()
-        self._loop = None
+        self._session.stop(connection.stop if connection is not None else None)
 
     def subscribe(self, req: SubscribeRequest) -> None:
         self._call_soon(self._subscribe, req, 0)
@@ -271,11 +257,10 @@ class IbGateway(BaseGateway):
         problem = self._check(req)
         if problem:
             self.orders.reject(order, problem)
-        elif self._loop is None or self._order_queue is None:
+        elif self._order_queue is None or not self._session.call_soon(
+            self._order_queue.put_nowait, (order, req)
+        ):
             self.orders.reject(order, NOT_SENT)
-        else:
-            queue = self._order_queue
-            self._loop.call_soon_threadsafe(queue.put_nowait, (order, req))
         return order.vt_orderid
 
     def cancel_order(self, req: CancelRequest) -> None:
@@ -288,12 +273,11 @@ class IbGateway(BaseGateway):
         self._call_soon(lambda: self._send(requests.req_positions()))
 
     def query_history(self, req: HistoryRequest) -> list[BarData]:
-        if self._task is None:
+        if not self._session.running:
             self.write_log("query_history needs a connection")
             return []
-        future = shared_loop.submit(self._history(req))
         try:
-            return future.result(self.request_timeout + 5)
+            return self._session.result(self._history(req), self.request_timeout + 5)
         except Exception as exc:
             self.write_log(f"history of {req.vt_symbol} failed: {exc}")
             return []
@@ -306,11 +290,8 @@ class IbGateway(BaseGateway):
     # -- helpers ---------------------------------------------------------------------------------------------
 
     def _call_soon(self, fn: Callable[..., Any], *args: Any) -> None:
-        loop = self._loop
-        if loop is None:
+        if not self._session.call_soon(fn, *args):
             self.write_log("not connected")
-            return
-        loop.call_soon_threadsafe(fn, *args)
 
     def _send(self, fields: list[object]) -> bool:
         connection = self._connection
@@ -327,7 +308,6 @@ class IbGateway(BaseGateway):
     # -- session ---------------------------------------------------------------------------------------------
 
     async def _run(self) -> None:
-        self._stopped.clear()
         self._order_queue = asyncio.Queue()
         setting = self._setting
         connection = TwsConnection(
@@ -358,7 +338,6 @@ class IbGateway(BaseGateway):
                     pending.future.set_exception(ConnectionError("the gateway closed"))
             self._pending.clear()
             self._state("closed")
-            self._stopped.set()
 
     def _on_session(self, version: int) -> None:
         self.version = version
@@ -805,9 +784,7 @@ class IbGateway(BaseGateway):
         if con_id in self._learning or not self._ready:
             return
         self._learning.add(con_id)
-        task = asyncio.ensure_future(self._learn_contract(con_id))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._session.spawn(self._learn_contract(con_id))
 
     async def _learn_contract(self, con_id: int) -> None:
         try:
@@ -918,9 +895,7 @@ class IbGateway(BaseGateway):
             self._request_market_data(subscription)
 
     def _request_market_data(self, subscription: _Subscription) -> None:
-        task = asyncio.ensure_future(self._start_market_data(subscription))
-        self._tasks.add(task)  # kept until done: the loop holds tasks only weakly
-        task.add_done_callback(self._tasks.discard)
+        self._session.spawn(self._start_market_data(subscription))
 
     async def _start_market_data(self, subscription: _Subscription) -> None:
         req = subscription.req

@@ -11,7 +11,7 @@ except ModuleNotFoundError as error:  # the typed structs are generated only whe
         raise
     from vtcore.constant import Exchange
     from vtcore.gateways._sdk.unavailable import stand_in
-    from vtcore.gateways.mini.library import DEFAULT_SETTING
+    from vtcore.gateways.mini.library import DEFAULT_SETTING, OPTIONAL_SETTING
 
     MiniGateway = stand_in(  # type: ignore[assignment, misc]
         "MiniGateway",
@@ -19,6 +19,7 @@ except ModuleNotFoundError as error:  # the typed structs are generated only whe
         "MINI",
         DEFAULT_SETTING,
         [Exchange.CFFEX, Exchange.SHFE, Exchange.CZCE, Exchange.DCE, Exchange.INE, Exchange.GFEX],
+        optional_setting=OPTIONAL_SETTING,
     )
 
 __all__ = ["MiniGateway"]

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from vtcore.constant import Exchange
 from vtcore.gateways._sdk.thost.gateway import TdFront, ThostGateway
 from vtcore.gateways.mini import _mini_types
-from vtcore.gateways.mini.library import DEFAULT_SETTING, find_libraries, load_binding
+from vtcore.gateways.mini.library import DEFAULT_SETTING, OPTIONAL_SETTING, find_libraries, load_binding
 
 
 class _MiniTdFront(TdFront):
@@ -31,6 +31,7 @@ class MiniGateway(ThostGateway):
 
     default_name: ClassVar[str] = "MINI"
     default_setting: ClassVar[dict[str, Any]] = dict(DEFAULT_SETTING)
+    optional_setting: ClassVar[dict[str, str]] = OPTIONAL_SETTING
     sdk: ClassVar[str] = "mini"
     title: ClassVar[str] = "CTP-Mini"
     types: ClassVar[Any] = _mini_types
@@ -42,10 +43,11 @@ class MiniGateway(ThostGateway):
     def find_libraries(self, library_dir: str) -> tuple[Any, Any]:
         return find_libraries(library_dir)
 
-    def _position_exchange(self, data: dict[str, Any]) -> Exchange:
-        contract = self.contracts.get(data["InstrumentID"])
+    def _position_exchange(self, data: Any) -> Exchange:
+        symbol = data.InstrumentID
+        contract = self.contracts.get(symbol)
         if contract is None:  # reported before (or without) its contract: kept, on the LOCAL exchange
-            self._nearest(f"a position in {data['InstrumentID']!r}, which is not among the contracts")
+            self._nearest(f"a position in {symbol!r}, which is not among the contracts")
             return Exchange.LOCAL
         return contract.exchange
 

@@ -38,6 +38,11 @@ DEFAULT_SETTING: dict[str, str | list[str]] = {
     "auth_code": "",
     "library_dir": "",
 }
+#: vtcore's addition to the page's seven fields: optional (BaseGateway.optional_setting)
+OPTIONAL_SETTING = {
+    "library_dir": "the folder of the CTP-Mini libraries (default: $VTCORE_MINI_LIB_DIR; one of the two is "
+    "needed, no package installs them)",
+}
 MD_LIBRARY = "libthostmduserapi"
 TD_LIBRARY = "libthosttraderapi"
 

@@ -4,8 +4,10 @@ with the leverage setting applied per instrument before its first order)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from vtcore.gateways._venue.settings import BASE_URL_SETTING, SERVER_SETTING
 from vtcore.gateways.okx import parse, schemas
 from vtcore.gateways.okx.gateway import OkxGatewayBase
 from vtcore.object import OrderData, OrderRequest
@@ -25,6 +27,7 @@ COMMON_SETTING: dict[str, Any] = {
 class OkexGateway(OkxGatewayBase):
     default_name: ClassVar[str] = "OKEX"
     default_setting: ClassVar[dict[str, Any]] = dict(COMMON_SETTING)
+    optional_setting: ClassVar[Mapping[str, str]] = {**SERVER_SETTING, **BASE_URL_SETTING}
     inst_types: ClassVar[tuple[str, ...]] = ("SPOT",)
     trade_mode: ClassVar[str] = "cash"
 
@@ -38,6 +41,7 @@ class OkexGateway(OkxGatewayBase):
 class OkexfGateway(OkxGatewayBase):
     default_name: ClassVar[str] = "OKEXF"
     default_setting: ClassVar[dict[str, Any]] = {**COMMON_SETTING, "leverage": 10}
+    optional_setting: ClassVar[Mapping[str, str]] = {**SERVER_SETTING, **BASE_URL_SETTING}
     inst_types: ClassVar[tuple[str, ...]] = ("SWAP", "FUTURES")
     trade_mode: ClassVar[str] = "cross"
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import msgspec
@@ -36,6 +37,7 @@ from vtcore.gateways._venue import (
     leading_string,
     parse_common_settings,
 )
+from vtcore.gateways._venue.settings import BASE_URL_SETTING
 from vtcore.gateways.onetoken import parse, schemas
 from vtcore.gateways.onetoken.market import TICK_URI, ZHUBI_URI, OneTokenMarket
 from vtcore.object import BarData, CancelRequest, HistoryRequest, OrderData, OrderRequest
@@ -60,6 +62,8 @@ class OnetokenGateway(VenueGateway):
         "proxy_port": 0,
         "base_url": "",
     }
+    optional_setting: ClassVar[Mapping[str, str]] = BASE_URL_SETTING
+    setting_aliases: ClassVar[Mapping[str, str]] = {"账号": "account"}  # the page's label; 2.0's key is 账户
     exchanges: ClassVar[list[Exchange]] = [Exchange.BINANCE, Exchange.BITMEX, Exchange.OKX, Exchange.HTX]
     supported_order_types = frozenset({OrderType.LIMIT})
     #: 1Token drops a socket that sends nothing for 30 s

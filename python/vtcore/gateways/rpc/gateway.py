@@ -69,7 +69,7 @@ from vtcore.object import (
 from vtcore.orders import OrderTracker
 from vtcore.records import TICK_RECORD_SIZE
 from vtcore.rpc import keys, schema
-from vtcore.rpc.client import CONNECTED, DISCONNECTED, RESTARTED, RpcClient
+from vtcore.rpc.client import CONNECTED, DISCONNECTED, REFUSED, RESTARTED, RpcClient
 from vtcore.rpc.keys import CurveKeyPair
 from vtcore.rpc.protocol import (
     RETRY_LATER,
@@ -119,9 +119,10 @@ class RpcGateway(BaseGateway):
       created on first use (give `client.key`, the public half, to the server's allow-list);
     - `curve`: False only for a server on loopback that runs without CURVE.
 
-    An optional key (not in `default_setting`, so existing `connect_rpc.json` files stay valid):
-    `server_gateways`, the server gateways this gateway shows, comma-separated (absent or empty: all). One
-    RpcGateway per server gateway keeps, e.g., two accounts' positions in the same symbol apart.
+    - `server_gateways`: the server gateways this gateway shows, comma-separated (absent or empty: all). One
+      RpcGateway per server gateway keeps, e.g., two accounts' positions in the same symbol apart.
+
+    vn.py's two fields (主动请求地址, 推送订阅地址) are the required ones; the others are optional.
     """
 
     default_name: ClassVar[str] = "RPC"
@@ -131,6 +132,13 @@ class RpcGateway(BaseGateway):
         "server_public_key": "",
         "client_key_file": "",
         "curve": True,
+        "server_gateways": "",
+    }
+    optional_setting: ClassVar[dict[str, str]] = {
+        "server_public_key": "the server's CURVE public key (default: read from this user's .vntrader/rpc)",
+        "client_key_file": "this client's CURVE secret key file (default .vntrader/rpc/client.key_secret)",
+        "curve": "false only for a loopback server without CURVE (default true)",
+        "server_gateways": "the server gateways shown here, comma-separated (default: all)",
     }
     exchanges: ClassVar[list[Exchange]] = list(Exchange)
 
@@ -167,6 +175,7 @@ class RpcGateway(BaseGateway):
         self._alias_targets: dict[str, str] = {}  # that local orderid -> the server vt_orderid
         self._mirrored: set[str] = set()  # server vt_orderids emitted under their own id before the alias
         self._retry_threads: list[threading.Thread] = []
+        self._client_key_hint = ""  # this client's public key and its file, for the hint on a refusal
 
     # -- connection ---------------------------------------------------------------------------------------
 
@@ -201,8 +210,11 @@ class RpcGateway(BaseGateway):
         key_file = str(setting.get("client_key_file", "")).strip()
         if key_file:
             keypair = keys.load_keypair(Path(key_file).expanduser())
+            self._client_key_hint = f"{key_file}, public key {keypair.public.decode()}"
         else:
             keypair = keys.load_or_create_keypair(keys.CLIENT_KEY_NAME)
+            public = keys.key_folder() / f"{keys.CLIENT_KEY_NAME}.key"
+            self._client_key_hint = f"{public}, public key {keypair.public.decode()}"
         server_key = str(setting.get("server_public_key", "")).strip()
         if server_key:
             return keys.normalize_public_key(server_key), keypair
@@ -423,6 +435,15 @@ class RpcGateway(BaseGateway):
     # -- server state (client I/O thread) -----------------------------------------------------------------
 
     def _on_state(self, state: str, info: ServerInfo | None) -> None:
+        if state == REFUSED:
+            hint = (
+                f"the RPC server refused this client's key ({self._client_key_hint}): add its public half to "
+                "the server's allow-list (on the server: vtcore.rpc.keys.authorize_client, or the RPC "
+                "service window), then it connects by itself"
+            )
+            self.write_log(hint, logging.ERROR)
+            self._state(REFUSED, hint)
+            return
         if state == DISCONNECTED:
             with self._lock:
                 self._live = False

@@ -39,8 +39,8 @@ from typing import Any, ClassVar
 from vtcore.constant import Direction, Exchange, Offset, OrderType, Product, Status
 from vtcore.errors import SdkUnavailableError, SettingsError
 from vtcore.event import EventEngine
-from vtcore.gateways._sdk.front import QueryPump
-from vtcore.gateways._sdk.gateway import SdkFront, SdkGateway
+from vtcore.gateways._sdk.front import Front, QueryPump
+from vtcore.gateways._sdk.gateway import SdkGateway
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways.tap import _tapquote_types as qt
 from vtcore.gateways.tap import _taptrade_types as tt
@@ -118,14 +118,13 @@ class TapSetting:
             raise SettingsError("TAP setting 'auth_code' does not fit: at most 512 bytes (AuthCode)")
 
 
-class _TapFront(SdkFront):
+class _TapFront(Front):
     """A TAP front: SetHostAddress + Login, requests whose id the SDK assigns, errors as codes."""
 
     sdk = "tap"
 
     def __init__(self, gateway: TapGateway, types: Any, requests: dict[str, Any]) -> None:
-        super().__init__(gateway, Decoder(types).decode, requests)
-        self.callbacks = types.CALLBACKS
+        super().__init__(gateway, Decoder(types), requests)
         self.gateway: TapGateway = gateway
         self.host = ""
         self.port = 0

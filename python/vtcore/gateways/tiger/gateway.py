@@ -110,6 +110,10 @@ class TigerGateway(VenueGateway):
         "push_address": "the push socket as ssl://host:port or tcp://host:port (default: the server's)",
         "markets": "markets whose symbols become contracts, comma-separated US, HK, CN (default US,HK)",
     }
+    #: vn.py 2.0's 服务器 choices: 标准 and 环球 (standard, global account) trade live, 仿真 is the sandbox
+    setting_values: ClassVar[dict[str, dict[str, str]]] = {
+        "server": {"标准": "REAL", "环球": "REAL", "仿真": "PAPER"},
+    }
     exchange: ClassVar[Exchange] = Exchange.SMART
     exchanges: ClassVar[list[Exchange]] = [Exchange.SMART, Exchange.SEHK, Exchange.SSE, Exchange.SZSE]
     supported_order_types = frozenset(parse.ORDER_TYPE_VT2TIGER)

@@ -176,7 +176,11 @@ class FakeTws:
         contracts: Iterable[ContractSpec] = DEFAULT_CONTRACTS,
         time_zone: str = "US/Eastern",
         server_version: int = layouts.MAX_VERSION,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        #: the pacing and history-request windows read this clock; a test that must not race the machine's
+        #: load (is this burst within one second?) passes one it controls
+        self.clock = clock
         self.accounts = {code: Account(code) for code in accounts}
         self.contracts = {spec.con_id: spec for spec in contracts}
         self.time_zone = time_zone
@@ -551,7 +555,7 @@ class FakeTws:
         +PACEAPI, when TWS slows it down instead)."""
         if session.pace_api or self.faults.pacing_limit <= 0:
             return True
-        now = time.monotonic()
+        now = self.clock()
         times = session.arrivals
         times.append(now)
         while times and now - times[0] >= 1.0:
@@ -1234,7 +1238,7 @@ class FakeTws:
         if len(found) != 1:
             self._no_such_contract(session, req_id)
             return
-        now = time.monotonic()
+        now = self.clock()
         key = f"{found[0].con_id}|{end_text}|{bar_size}|{duration}|{what}"
         while self._history_requests and now - self._history_requests[0][0] > 600:
             self._history_requests.popleft()

@@ -1,7 +1,11 @@
 // One API object of a vendor library, its SPI and the lock that serialises calls into it.
 //
-// Every call into the SDK runs with the GIL released (the SDK may block: Init, Release, XTP's Login) and the
-// lock held (an SDK object is not documented as thread-safe, and requests come from any Python thread).
+// Every call into the SDK runs with the lock held (an SDK object is not documented as thread-safe, and requests
+// come from any Python thread) and the GIL released (the SDK may block: Init, Release, XTP's Login), except the
+// requests of an SDK whose requests only queue (`kRequestsOnlyQueue`, the Thost family: ReqOrderInsert hands
+// the struct to the SDK's network thread), which keep the GIL while the lock is free at once, as vn.py's
+// bindings do: a GIL hand-over costs the order path a thread switch (the engine thread takes the GIL as soon
+// as the first report arrives, and the sender waits for it back).
 // release() is idempotent and joins the SDK's threads, after which no callback runs; SDKs whose Release()
 // crashes on an object that was never Init()ed (CTP-Mini) set `kReleaseNeedsInit`, and such an object is
 // then left alone instead (a small leak, never a crash).
@@ -16,6 +20,7 @@
 //   static void register_spi(Api&, Spi*);              RegisterSpi (nullptr detaches)
 //   static void destroy(const Library&, Api*);         optional: how the SDK frees an API object when it is
 //                                                      not `api->Release()` (TAP: the C FreeTapQuoteAPI)
+//   static constexpr bool kRequestsOnlyQueue;          optional (false): requests never block
 #pragma once
 
 #include <pybind11/pybind11.h>
@@ -65,6 +70,29 @@ class ApiObject {
     std::lock_guard guard(lock_);
     if (api_ == nullptr) throw std::runtime_error("the " + library_.path + " API object was released");
     return call(*api_);
+  }
+
+  /// Runs `call(api)` with the lock held, keeping the GIL when the lock is free at once (for calls that never
+  /// block); when another thread is in a call, waits for the lock with the GIL released.
+  template <typename Call>
+  decltype(auto) with_api_queued(Call&& call) {
+    std::unique_lock guard(lock_, std::try_to_lock);
+    if (!guard.owns_lock()) {
+      pybind11::gil_scoped_release unlocked;
+      guard.lock();
+    }
+    if (api_ == nullptr) throw std::runtime_error("the " + library_.path + " API object was released");
+    return call(*api_);
+  }
+
+  /// `with_api_queued` for an SDK whose requests only queue (Traits::kRequestsOnlyQueue), else `with_api`.
+  template <typename Call>
+  decltype(auto) with_api_request(Call&& call) {
+    if constexpr (requires { requires Traits::kRequestsOnlyQueue; }) {
+      return with_api_queued(std::forward<Call>(call));
+    } else {
+      return with_api(std::forward<Call>(call));
+    }
   }
 
   void init() {

@@ -72,7 +72,8 @@ void bind_api_object(Class& cls) {
 
 /// `request(index, payload, request_id) -> int`: the index-th request of `Requests` (a generated table) with
 /// the struct bytes `payload` (any buffer), checked (check_request) and copied while the GIL is held, then
-/// sent with the GIL released. Returns the SDK's result code.
+/// sent (`ApiObject::with_api_request`: the GIL kept if the SDK's requests only queue). Returns the SDK's
+/// result code.
 template <typename Traits, typename Requests, typename Class>
 void bind_requests(Class& cls) {
   using Self = ApiObject<Traits>;
@@ -85,7 +86,8 @@ void bind_requests(Class& cls) {
         alignas(8) std::byte copy[Requests::max_size > 0 ? Requests::max_size : 1];
         if (size) std::memcpy(copy, view.ptr, size);
         check_request<Requests>(index, copy, size);
-        return self.with_api([&](typename Traits::Api& api) { return Requests::call(api, index, copy, request_id); });
+        return self.with_api_request(
+            [&](typename Traits::Api& api) { return Requests::call(api, index, copy, request_id); });
       },
       pybind11::arg("index"), pybind11::arg("payload"), pybind11::arg("request_id"),
       "Send request `index` (see the generated *_REQUESTS tables) with its packed struct; the SDK's result.");

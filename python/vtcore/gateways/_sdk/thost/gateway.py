@@ -17,6 +17,12 @@ Each front has an explicit state, pushed as GatewayStateData and logged on every
 The SDK reconnects by itself; every OnFrontConnected re-authenticates, logs in and resubscribes.
 Queries go through one queue, at most one request per second (the brokers' flow limit), driven by
 EVENT_TIMER and never by blocking a callback; account and positions are polled every `query_interval` seconds.
+
+The order path is typed and lazy: a request is a copy of a prefilled request struct (`_templates`) with the
+order's own fields set, each checked as it is set (a value too long for its char[N] is refused naming the
+field); a callback's data is a typed view over the SDK's bytes (`vtcore.gateways._sdk.messages`), and a
+handler reads only the fields it needs (an order report of a known order reads eight; a repeat of the last
+state builds nothing). Orders and trades go through one `OrderTracker` (never dropped, status never back).
 """
 
 from __future__ import annotations
@@ -25,19 +31,20 @@ import math
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date
-from logging import ERROR, INFO, WARNING
+from datetime import date, datetime
+from logging import ERROR, WARNING
 from typing import Any, ClassVar
 
-from vtcore.constant import Direction, Exchange, Status
+from vtcore.constant import Direction, Exchange, Product, Status
 from vtcore.errors import SdkUnavailableError, SettingsError
 from vtcore.event import EVENT_TIMER, Event, EventEngine
 from vtcore.gateway import BaseGateway
 from vtcore.gateways._sdk.front import DISCONNECT_REASONS, Front, QueryPump
 from vtcore.gateways._sdk.front import request_result as _request_result
+from vtcore.gateways._sdk.messages import Decoder, Message
+from vtcore.gateways._sdk.structs import SdkStruct
 from vtcore.gateways._sdk.thost import codes as ct
 from vtcore.gateways._sdk.thost import mapping
-from vtcore.gateways._sdk.thost.messages import Callback, Messages
 from vtcore.object import (
     AccountData,
     CancelRequest,
@@ -105,7 +112,7 @@ class ThostFront(Front):
     """A Thost front: the shared front (vtcore.gateways._sdk.front) with the Thost login and callbacks."""
 
     def __init__(self, gateway: ThostGateway, requests: dict[str, tuple[int, Any]]) -> None:
-        super().__init__(gateway, gateway.decode_message, requests)
+        super().__init__(gateway, gateway.decoder, requests)
         self.sdk = gateway.sdk
         self.gateway: ThostGateway = gateway
         self.setting: ThostSetting | None = None
@@ -114,32 +121,37 @@ class ThostFront(Front):
         self.setting = setting
         self.start(lambda flow, capsule: api_class(str(library), flow, capsule, setting.production), address)
 
-    def OnFrontConnected(self, callback: Callback) -> None:  # noqa: N802 - the SDK's callback names
+    def on_front_connected(self, message: Message) -> None:
         self.set_state("connected")
         self.on_connected()
 
-    def OnFrontDisconnected(self, callback: Callback) -> None:  # noqa: N802
+    def on_front_disconnected(self, message: Message) -> None:
         self.logged_in = False
-        reason = DISCONNECT_REASONS.get(callback.request_id, "unknown reason")
+        reason = DISCONNECT_REASONS.get(message.request_id, "unknown reason")
         self.set_state(
-            "disconnected", f"reason {callback.request_id:#x}: {reason}; the SDK reconnects", WARNING
+            "disconnected", f"reason {message.request_id:#x}: {reason}; the SDK reconnects", WARNING
         )
 
-    def OnHeartBeatWarning(self, callback: Callback) -> None:  # noqa: N802
-        self.gateway.write_log(f"{self.name} front: no message for {callback.request_id} s", WARNING)
+    def on_heart_beat_warning(self, message: Message) -> None:
+        self.gateway.write_log(f"{self.name} front: no message for {message.request_id} s", WARNING)
 
-    def OnRspError(self, callback: Callback) -> None:  # noqa: N802
+    def on_rsp_error(self, message: Message) -> None:
         self.gateway.write_log(
-            f"{self.name} front: request {callback.request_id} failed: {callback.error_text}", ERROR
+            f"{self.name} front: request {message.request_id} failed: {message.error_text}", ERROR
         )
 
-    def login_fields(self) -> dict[str, Any]:
-        assert self.setting is not None
-        return {
-            "BrokerID": self.setting.brokerid,
-            "UserID": self.setting.username,
-            "Password": self.setting.password,
-        }
+    def login_request(self) -> SdkStruct:
+        setting = self.setting
+        assert setting is not None
+        return self.struct(
+            "ReqUserLogin", BrokerID=setting.brokerid, UserID=setting.username, Password=setting.password
+        )
+
+    def investor(self, request: str) -> SdkStruct:
+        """A query of this investor's records (account, positions, orders)."""
+        setting = self.setting
+        assert setting is not None
+        return self.struct(request, BrokerID=setting.brokerid, InvestorID=setting.username)
 
 
 class MdFront(ThostFront):
@@ -153,16 +165,16 @@ class MdFront(ThostFront):
         if self.rejected:
             self.gateway.write_log(f"md front: not logging in again: {self.rejected}", WARNING)
             return
-        result = self.request("ReqUserLogin", self.login_fields())
+        result = self.request("ReqUserLogin", self.login_request())
         if result != 0:
             self.gateway.write_log(f"md front: login request failed: {_request_result(result)}", ERROR)
 
-    def OnRspUserLogin(self, callback: Callback) -> None:  # noqa: N802
-        if callback.error:
-            self.reject("login", callback.error_text)
+    def on_rsp_user_login(self, message: Message) -> None:
+        if message.error is not None:
+            self.reject("login", message.error_text)
             return
         self.logged_in = True
-        day = (callback.data or {}).get("TradingDay", "")
+        day = message.data.TradingDay if message.data is not None else ""  # type: ignore[attr-defined]
         self.set_state("logged_in", f"trading day {day}")
         if self.subscribed:
             self.send_subscribe(list(self.subscribed.items()))
@@ -173,15 +185,21 @@ class MdFront(ThostFront):
         if result != 0:
             self.gateway.write_log(f"md front: subscribe failed: {_request_result(result)}", ERROR)
 
-    def OnRspSubMarketData(self, callback: Callback) -> None:  # noqa: N802
-        if callback.error:
-            symbol = (callback.data or {}).get("InstrumentID", "?")
-            self.gateway.write_log(f"md front: subscribing {symbol} failed: {callback.error_text}", ERROR)
+    def on_rsp_sub_market_data(self, message: Message) -> None:
+        if message.error is not None:
+            self.gateway.write_log(
+                f"md front: subscribing {_instrument(message)} failed: {message.error_text}", ERROR
+            )
 
-    def OnRspUnSubMarketData(self, callback: Callback) -> None:  # noqa: N802
-        if callback.error:
-            symbol = (callback.data or {}).get("InstrumentID", "?")
-            self.gateway.write_log(f"md front: unsubscribing {symbol} failed: {callback.error_text}", ERROR)
+    def on_rsp_un_sub_market_data(self, message: Message) -> None:
+        if message.error is not None:
+            self.gateway.write_log(
+                f"md front: unsubscribing {_instrument(message)} failed: {message.error_text}", ERROR
+            )
+
+
+def _instrument(message: Message) -> str:
+    return message.data.InstrumentID if message.data is not None else "?"  # type: ignore[attr-defined]
 
 
 class TdFront(ThostFront):
@@ -205,20 +223,20 @@ class TdFront(ThostFront):
         self.api.subscribe_public_topic(ct.THOST_TERT_RESTART)
 
     def on_connected(self) -> None:
-        assert self.setting is not None
+        setting = self.setting
+        assert setting is not None
         if self.rejected:
             self.gateway.write_log(f"td front: not logging in again: {self.rejected}", WARNING)
             return
-        if self.setting.auth_code:
-            result = self.request(
+        if setting.auth_code:
+            request = self.struct(
                 "ReqAuthenticate",
-                {
-                    "BrokerID": self.setting.brokerid,
-                    "UserID": self.setting.username,
-                    "AppID": self.setting.product_info,
-                    "AuthCode": self.setting.auth_code,
-                },
+                BrokerID=setting.brokerid,
+                UserID=setting.username,
+                AppID=setting.product_info,
+                AuthCode=setting.auth_code,
             )
+            result = self.request("ReqAuthenticate", request)
             if result != 0:
                 self.gateway.write_log(
                     f"td front: authenticate request failed: {_request_result(result)}", ERROR
@@ -226,42 +244,37 @@ class TdFront(ThostFront):
         else:
             self.login()
 
-    def OnRspAuthenticate(self, callback: Callback) -> None:  # noqa: N802
-        if callback.error:
-            self.reject("auth", callback.error_text)
+    def on_rsp_authenticate(self, message: Message) -> None:
+        if message.error is not None:
+            self.reject("auth", message.error_text)
             return
         self.set_state("authenticated")
         self.login()
 
     def login(self) -> None:
-        result = self.request("ReqUserLogin", self.login_fields())
+        result = self.request("ReqUserLogin", self.login_request())
         if result != 0:
             self.gateway.write_log(f"td front: login request failed: {_request_result(result)}", ERROR)
 
-    def OnRspUserLogin(self, callback: Callback) -> None:  # noqa: N802
-        if callback.error or callback.data is None:
-            self.reject("login", callback.error_text)
+    def on_rsp_user_login(self, message: Message) -> None:
+        data: Any = message.data
+        if message.error is not None or data is None:
+            self.reject("login", message.error_text)
             return
-        data = callback.data
         with self.gateway._lock:
-            self.front_id = int(data["FrontID"])
-            self.session_id = int(data["SessionID"])
-            max_ref = data["MaxOrderRef"].strip()
+            self.front_id = data.FrontID
+            self.session_id = data.SessionID
+            max_ref = data.MaxOrderRef.strip()
             self.order_ref = max(self.order_ref, int(max_ref) if max_ref.isdigit() else 0)
             self.logged_in = True
-        self.trading_day = mapping.parse_day(data["TradingDay"])
-        self.set_state(
-            "logged_in", f"front {self.front_id}, session {self.session_id}, trading day {data['TradingDay']}"
-        )
+        day = data.TradingDay
+        self.trading_day = mapping.parse_day(day)
+        self.set_state("logged_in", f"front {self.front_id}, session {self.session_id}, trading day {day}")
         self.after_login()
 
     def after_login(self) -> None:
         """Confirm the settlement before trading (CTP; an SDK without confirmation loads the contracts)."""
-        assert self.setting is not None
-        result = self.request(
-            "ReqSettlementInfoConfirm",
-            {"BrokerID": self.setting.brokerid, "InvestorID": self.setting.username},
-        )
+        result = self.request("ReqSettlementInfoConfirm", self.investor("ReqSettlementInfoConfirm"))
         if result != 0:
             self.gateway.write_log(
                 f"td front: settlement confirm request failed: {_request_result(result)}", ERROR
@@ -271,12 +284,12 @@ class TdFront(ThostFront):
         if self.contracts_loaded:
             self.set_state("ready")
         else:
-            self.enqueue("ReqQryInstrument", {})
+            self.enqueue("ReqQryInstrument", self.struct("ReqQryInstrument"))
 
-    def OnRspSettlementInfoConfirm(self, callback: Callback) -> None:  # noqa: N802
-        if callback.error:
+    def on_rsp_settlement_info_confirm(self, message: Message) -> None:
+        if message.error is not None:
             self.gateway.write_log(
-                f"td front: settlement confirmation failed ({callback.error_text}); "
+                f"td front: settlement confirmation failed ({message.error_text}); "
                 f"orders may be refused until it succeeds",
                 ERROR,
             )
@@ -286,8 +299,8 @@ class TdFront(ThostFront):
 
     # -- queries: one queue, at most one request per second ----------------------------------------------
 
-    def enqueue(self, name: str, fields: dict[str, Any]) -> None:
-        self.queries.enqueue(name, fields)
+    def enqueue(self, name: str, request: SdkStruct) -> None:
+        self.queries.enqueue(name, request)
 
     def pump(self, now: float) -> None:
         self.queries.pump(now)
@@ -296,56 +309,56 @@ class TdFront(ThostFront):
         if self.state != "ready" or self.queries or now - self.last_poll < interval:
             return
         self.last_poll = now
-        assert self.setting is not None
-        who = {"BrokerID": self.setting.brokerid, "InvestorID": self.setting.username}
-        self.enqueue("ReqQryTradingAccount" if self.poll_account_next else "ReqQryInvestorPosition", who)
+        name = "ReqQryTradingAccount" if self.poll_account_next else "ReqQryInvestorPosition"
+        self.enqueue(name, self.investor(name))
         self.poll_account_next = not self.poll_account_next
 
-    # -- responses and pushes -----------------------------------------------------------------------------
+    # -- responses and pushes: each reads only the fields it uses from the typed view -------------------
 
-    def OnRspQryInstrument(self, callback: Callback) -> None:  # noqa: N802
-        if callback.error:
-            self.gateway.write_log(f"td front: instrument query failed: {callback.error_text}", ERROR)
-        if callback.data is not None:
-            self.gateway.add_contract(callback.data)
-        if callback.is_last:
+    def on_rsp_qry_instrument(self, message: Message) -> None:
+        if message.error is not None:
+            self.gateway.write_log(f"td front: instrument query failed: {message.error_text}", ERROR)
+        if message.data is not None:
+            self.gateway.add_contract(message.data)
+        if message.is_last:
             self.contracts_loaded = True
             self.set_state("contracts_loaded", f"{len(self.gateway.contracts)} contracts")
             self.set_state("ready")
 
-    def OnRspQryTradingAccount(self, callback: Callback) -> None:  # noqa: N802
-        if callback.error:
-            self.gateway.write_log(f"td front: account query failed: {callback.error_text}", ERROR)
-        if callback.data and callback.data["AccountID"]:
-            self.gateway.update_account(callback.data)
+    def on_rsp_qry_trading_account(self, message: Message) -> None:
+        if message.error is not None:
+            self.gateway.write_log(f"td front: account query failed: {message.error_text}", ERROR)
+        data: Any = message.data
+        if data is not None and data.AccountID:
+            self.gateway.update_account(data)
 
-    def OnRspQryInvestorPosition(self, callback: Callback) -> None:  # noqa: N802
-        if callback.error:  # a failed answer must not zero the positions it did not report
-            self.gateway.write_log(f"td front: position query failed: {callback.error_text}", ERROR)
+    def on_rsp_qry_investor_position(self, message: Message) -> None:
+        if message.error is not None:  # a failed answer must not zero the positions it did not report
+            self.gateway.write_log(f"td front: position query failed: {message.error_text}", ERROR)
             self.gateway.discard_positions()
             return
-        self.gateway.update_position(callback.data, callback.is_last)
+        self.gateway.update_position(message.data, message.is_last)
 
-    def OnRtnOrder(self, callback: Callback) -> None:  # noqa: N802
-        if callback.data is not None:
-            self.gateway.update_order(callback.data)
+    def on_rtn_order(self, message: Message) -> None:
+        if message.data is not None:
+            self.gateway.update_order(message.data)
 
-    def OnRtnTrade(self, callback: Callback) -> None:  # noqa: N802
-        if callback.data is not None:
-            self.gateway.update_trade(callback.data)
+    def on_rtn_trade(self, message: Message) -> None:
+        if message.data is not None:
+            self.gateway.update_trade(message.data)
 
-    def OnRspOrderInsert(self, callback: Callback) -> None:  # noqa: N802
-        if callback.data is not None:
-            self.gateway.order_insert_refused(callback.data, callback.error_text or "refused")
+    def on_rsp_order_insert(self, message: Message) -> None:
+        if message.data is not None:
+            self.gateway.order_insert_refused(message.data, message.error_text or "refused")
 
-    OnErrRtnOrderInsert = OnRspOrderInsert
+    on_err_rtn_order_insert = on_rsp_order_insert
 
-    def OnRspOrderAction(self, callback: Callback) -> None:  # noqa: N802
-        if callback.error:
-            ref = (callback.data or {}).get("OrderRef", "?")
-            self.gateway.write_log(f"cancel of order ref {ref} refused: {callback.error_text}", ERROR)
+    def on_rsp_order_action(self, message: Message) -> None:
+        if message.error is not None:
+            ref = message.data.OrderRef if message.data is not None else "?"  # type: ignore[attr-defined]
+            self.gateway.write_log(f"cancel of order ref {ref} refused: {message.error_text}", ERROR)
 
-    OnErrRtnOrderAction = OnRspOrderAction
+    on_err_rtn_order_action = on_rsp_order_action
 
 
 class ThostGateway(BaseGateway):
@@ -364,7 +377,12 @@ class ThostGateway(BaseGateway):
 
     def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
         super().__init__(event_engine, gateway_name or self.default_name)
-        self._messages = Messages(self.types)
+        self.decoder = Decoder(self.types)
+        # What every order report is read for (one unpack; the rest only for an order first heard of here)
+        self._read_order = self.types.Order.reader(
+            "FrontID", "SessionID", "OrderRef", "OrderStatus", "OrderSubmitStatus", "VolumeTraded",
+            "OrderSysID", "ExchangeID",
+        )
         self._lock = threading.RLock()  # order ids and order/trade state shared with request threads
         self.md = self.md_front_class(self)
         self.td = self.td_front_class(self)
@@ -372,13 +390,18 @@ class ThostGateway(BaseGateway):
         # Thost trade ids are numbered per exchange: "SHFE.1" and "DCE.1" are two trades
         self.orders = OrderTracker(self, trade_ids="exchange")
         self._sysid_orderid: dict[tuple[str, str], str] = {}
-        self._pending_trades: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._pending_trades: dict[tuple[str, str], list[Any]] = {}  # Trade views waiting for their order
         self._pending_since: dict[tuple[str, str], float] = {}  # when a trade began waiting for its order
         self._positions: dict[tuple[str, Exchange, Direction], PositionData] = {}
         self._pushed_positions: set[tuple[str, Exchange, Direction]] = set()
         self._nearest_logged: set[str] = set()
         self._timer_registered = False
         self.setting: ThostSetting | None = None
+        # The request structs with this setting's constant fields filled once (see _templates)
+        self._order_template: SdkStruct | None = None
+        self._cancel_template: SdkStruct | None = None
+        self._order_shapes: dict[tuple[Any, ...], SdkStruct] = {}  # see _order_shape
+        self._insert_time: tuple[tuple[str, str, date | None], datetime | None] = (("", "", None), None)
 
     # -- connection -----------------------------------------------------------------------------------------
 
@@ -389,23 +412,16 @@ class ThostGateway(BaseGateway):
     def find_libraries(self, library_dir: str) -> tuple[Any, Any]:
         raise NotImplementedError
 
-    def decode_message(self, kind: int, request_id: int, is_last: bool, payload: bytes) -> Callback:
-        return self._messages.decode(kind, request_id, is_last, payload)
-
     def connect(self, setting: dict[str, Any]) -> None:
         try:
             binding = self.load_binding()
             parsed = ThostSetting.parse(setting, self.default_setting, self.title)
             md_library, td_library = self.find_libraries(parsed.library_dir)
+            self._templates(parsed)
         except (SdkUnavailableError, SettingsError) as exc:
             self.write_log(f"cannot connect: {exc}", ERROR)
             raise
         self.setting = parsed
-        try:
-            self._check_setting_fields(parsed)
-        except SettingsError as exc:
-            self.write_log(f"cannot connect: {exc}", ERROR)
-            raise
         if not self._timer_registered:
             self.event_engine.register(EVENT_TIMER, self._on_timer)
             self._timer_registered = True
@@ -413,28 +429,41 @@ class ThostGateway(BaseGateway):
         self.td.start_with(parsed, binding.TraderApi, td_library, parsed.td_address)
         self.md.start_with(parsed, binding.MdApi, md_library, parsed.md_address)
 
-    #: the login and authentication structs' fields, by the setting key that fills them
+    #: the request structs' fields filled from the setting, by the setting key that fills them
     _SETTING_FIELDS: ClassVar[dict[str, str]] = {
-        "BrokerID": "brokerid", "UserID": "username", "Password": "password", "AppID": "product_info",
-        "AuthCode": "auth_code",
-    }
+        "BrokerID": "brokerid", "UserID": "username", "InvestorID": "username", "Password": "password",
+        "AppID": "product_info", "AuthCode": "auth_code",
+    }  # fmt: skip
 
-    def _check_setting_fields(self, setting: ThostSetting) -> None:
-        """Refuse a setting that does not fit the SDK's login structs before anything is sent (a password
-        longer than its char[N] would otherwise fail on the engine thread at every reconnect)."""
-        login = {"BrokerID": setting.brokerid, "UserID": setting.username, "Password": setting.password}
-        auth = {"BrokerID": setting.brokerid, "UserID": setting.username, "AppID": setting.product_info,
-                "AuthCode": setting.auth_code}
-        for struct_class, fields in (
-            (self.types.TRADER_REQUESTS["ReqUserLogin"][1], login),
-            (self.types.TRADER_REQUESTS["ReqAuthenticate"][1], auth),
-        ):
+    def _templates(self, setting: ThostSetting) -> None:
+        """Refuse a setting that does not fit the SDK's structs before anything is sent (a password longer
+        than its char[N] would otherwise fail on the engine thread at every reconnect), and build the order
+        and cancel templates: each send copies one and sets only what the order changes."""
+        requests = self.types.TRADER_REQUESTS
+        who = {"BrokerID": setting.brokerid, "InvestorID": setting.username, "UserID": setting.username}
+        checks: list[tuple[str, dict[str, Any]]] = [
+            ("ReqUserLogin", {"BrokerID": setting.brokerid, "UserID": setting.username,
+                              "Password": setting.password}),
+            ("ReqAuthenticate", {"BrokerID": setting.brokerid, "UserID": setting.username,
+                                 "AppID": setting.product_info, "AuthCode": setting.auth_code}),
+            ("ReqOrderInsert", {**who, "CombHedgeFlag": ct.THOST_FTDC_HF_Speculation,
+                                "ContingentCondition": ct.THOST_FTDC_CC_Immediately,
+                                "ForceCloseReason": ct.THOST_FTDC_FCC_NotForceClose,
+                                "IsAutoSuspend": 0, "MinVolume": 1}),
+            ("ReqOrderAction", {**who, "ActionFlag": ct.THOST_FTDC_AF_Delete}),
+        ]  # fmt: skip
+        built: dict[str, SdkStruct] = {}
+        for request, fields in checks:
+            struct = requests[request][1]()
             for name, value in fields.items():
                 try:
-                    setattr(struct_class(), name, value)
+                    setattr(struct, name, value)
                 except ValueError as exc:
                     key = self._SETTING_FIELDS.get(name, name)
                     raise SettingsError(f"{self.title} setting {key!r} does not fit: {exc}") from None
+            built[request] = struct
+        self._order_template, self._cancel_template = built["ReqOrderInsert"], built["ReqOrderAction"]
+        self._order_shapes = {}
 
     def close(self) -> None:
         if self._timer_registered:
@@ -525,54 +554,55 @@ class ThostGateway(BaseGateway):
 
     def send_order(self, req: OrderRequest) -> str:
         # The lock is held until the request is sent and SUBMITTING is queued, so that the order's reports
-        # (handled on the engine thread under the same lock) are always queued after it.
+        # (handled on the engine thread under the same lock) are always queued after it. SUBMITTING is
+        # pushed once the request is on its way (as vn.py does), so that its dispatch overlaps the exchange's.
         with self._lock:
-            self.td.order_ref += 1
-            ref = self.td.order_ref
-            orderid = f"{self.td.front_id}_{self.td.session_id}_{ref}"
-            order = req.create_order_data(orderid, self.gateway_name)
+            td = self.td
+            td.order_ref += 1
+            ref = td.order_ref
+            orderid = f"{td.front_id}_{td.session_id}_{ref}"
             problem = self._order_problem(req)
+            if not problem:
+                try:
+                    request: Any = self._order_shape(req).copy()
+                except ValueError as exc:  # a symbol too long for its char[N], naming the field
+                    problem = str(exc)
             if problem:
-                self._reject(order, problem)
+                order = req.create_order_data(orderid, self.gateway_name)
+                self.orders.reject(order, problem)
+                return order.vt_orderid
+            request.OrderRef = str(ref)
+            request.LimitPrice = float(req.price)
+            request.VolumeTotalOriginal = int(req.volume)
+            result = td.request("ReqOrderInsert", request)
+            order = req.create_order_data(orderid, self.gateway_name)
+            if result != 0:
+                self.orders.reject(order, f"ReqOrderInsert returned {_request_result(result)}")
             else:
-                self._send_order(req, order, ref)
+                self.orders.order(order)
         return order.vt_orderid
 
-    def _send_order(self, req: OrderRequest, order: OrderData, ref: int) -> None:
-        assert self.setting is not None
-        price_type, time_condition, volume_condition = mapping.ORDER_TYPE_TO_THOST[req.type]
-        fields = {
-            "BrokerID": self.setting.brokerid,
-            "InvestorID": self.setting.username,
-            "UserID": self.setting.username,
-            "InstrumentID": req.symbol,
-            "ExchangeID": req.exchange.value,
-            "OrderRef": str(ref),
-            "LimitPrice": float(req.price),
-            "VolumeTotalOriginal": int(req.volume),
-            "OrderPriceType": price_type,
-            "TimeCondition": time_condition,
-            "VolumeCondition": volume_condition,
-            "Direction": mapping.DIRECTION_TO_THOST[req.direction],
-            "CombOffsetFlag": mapping.OFFSET_TO_THOST[req.offset],
-            "CombHedgeFlag": ct.THOST_FTDC_HF_Speculation,
-            "ContingentCondition": ct.THOST_FTDC_CC_Immediately,
-            "ForceCloseReason": ct.THOST_FTDC_FCC_NotForceClose,
-            "IsAutoSuspend": 0,
-            "MinVolume": 1,
-        }
-        self.orders.order(order)
-        try:
-            result = self.td.request("ReqOrderInsert", fields)
-        except ValueError as exc:
-            self._reject(order, str(exc))
-            return
-        if result != 0:
-            self._reject(order, f"ReqOrderInsert returned {_request_result(result)}")
-
-    def _reject(self, order: OrderData, reason: str) -> None:
-        """Push the order REJECTED with the broker's or vtcore's reason (`extra["reason"]`, and the log)."""
-        self.orders.reject(order, reason)
+    def _order_shape(self, req: OrderRequest) -> SdkStruct:
+        """The order template with what `req` shares with other orders of its kind set (instrument, side,
+        offset, type): each send copies it and sets the reference, price and volume. Kept per kind (a few
+        hundred at most); ValueError for a value that does not fit, naming the field."""
+        key = (req.symbol, req.exchange, req.direction, req.offset, req.type)
+        shape: Any = self._order_shapes.get(key)
+        if shape is None:
+            assert self._order_template is not None
+            shape = self._order_template.copy()
+            price_type, time_condition, volume_condition = mapping.ORDER_TYPE_TO_THOST[req.type]
+            shape.InstrumentID = req.symbol
+            shape.ExchangeID = req.exchange.value
+            shape.OrderPriceType = price_type
+            shape.TimeCondition = time_condition
+            shape.VolumeCondition = volume_condition
+            shape.Direction = mapping.DIRECTION_TO_THOST[req.direction]
+            shape.CombOffsetFlag = mapping.OFFSET_TO_THOST[req.offset]
+            if len(self._order_shapes) >= 1024:
+                self._order_shapes.clear()
+            self._order_shapes[key] = shape
+        return shape  # type: ignore[no-any-return]
 
     def cancel_order(self, req: CancelRequest) -> None:
         parts = req.orderid.split("_")
@@ -580,26 +610,21 @@ class ThostGateway(BaseGateway):
             problem = f"not a {self.title} order id (front_session_ref)"
             self.write_log(f"cannot cancel {req.orderid}: {problem}", ERROR)
             return
-        if not self.td.logged_in or self.setting is None:
+        if not self.td.logged_in or self._cancel_template is None:
             self.write_log(f"cannot cancel {req.orderid}: not logged in to the trade front", ERROR)
             return
         front_id, session_id, ref = parts
-        fields = {
-            "BrokerID": self.setting.brokerid,
-            "InvestorID": self.setting.username,
-            "UserID": self.setting.username,
-            "OrderRef": ref,
-            "FrontID": int(front_id),
-            "SessionID": int(session_id),
-            "ActionFlag": ct.THOST_FTDC_AF_Delete,
-            "InstrumentID": req.symbol,
-            "ExchangeID": req.exchange.value,
-        }
+        request: Any = self._cancel_template.copy()
         try:
-            result = self.td.request("ReqOrderAction", fields)
+            request.OrderRef = ref
+            request.FrontID = int(front_id)
+            request.SessionID = int(session_id)
+            request.InstrumentID = req.symbol
+            request.ExchangeID = req.exchange.value
         except ValueError as exc:
             self.write_log(f"cannot cancel {req.orderid}: {exc}", ERROR)
             return
+        result = self.td.request("ReqOrderAction", request)
         if result != 0:
             self.write_log(
                 f"cancel of {req.orderid} failed: ReqOrderAction returned {_request_result(result)}", ERROR
@@ -620,149 +645,175 @@ class ThostGateway(BaseGateway):
             return Exchange.LOCAL
         return exchange
 
-    def update_order(self, data: dict[str, Any]) -> None:
+    # -- order and trade reports (engine thread; `data` is the SDK struct's typed view) ---------------------
+
+    def update_order(self, data: Any) -> None:
         with self._lock:
             self._update_order(data)
 
-    def _update_order(self, data: dict[str, Any]) -> None:
-        orderid = f"{data['FrontID']}_{data['SessionID']}_{data['OrderRef'].strip()}"
-        status, exact = mapping.order_status(data["OrderStatus"], data["OrderSubmitStatus"])
+    def _update_order(self, data: Any) -> None:
+        front_id, session_id, ref, code, submit_code, traded, sysid, exchange_code = self._read_order(data)
+        orderid = f"{front_id}_{session_id}_{ref.strip()}"
+        status, exact = mapping.order_status(code, submit_code)
         if not exact:
-            self._nearest(
-                f"order status {data['OrderStatus']!r} / submit status {data['OrderSubmitStatus']!r}"
-            )
-        order_type, exact = mapping.order_type(
-            data["OrderPriceType"], data["TimeCondition"], data["VolumeCondition"]
-        )
-        if not exact:
-            self._nearest(
-                f"order type {data['OrderPriceType']!r}/{data['TimeCondition']!r}/{data['VolumeCondition']!r}"
-            )
-        offset, exact = mapping.offset(data["CombOffsetFlag"][:1])
-        if not exact:
-            self._nearest(f"offset flag {data['CombOffsetFlag'][:1]!r}")
-        exchange = self._exchange(data["ExchangeID"])
+            self._nearest(f"order status {code!r} / submit status {submit_code!r}")
+        sysid = sysid.strip()
+        key = (exchange_code, sysid) if sysid else None
+        if key is not None:
+            self._sysid_orderid[key] = orderid
         previous = self.orders.get(orderid)
-        order = OrderData(
-            gateway_name=self.gateway_name,
-            symbol=data["InstrumentID"],
-            exchange=exchange,
-            orderid=orderid,
-            type=order_type,
-            direction=mapping.DIRECTION_FROM_THOST.get(data["Direction"]),
-            offset=offset,
-            price=data["LimitPrice"],
-            volume=data["VolumeTotalOriginal"],
-            traded=data["VolumeTraded"],
-            status=status,
-            reference=previous.reference if previous else "",
-            datetime=mapping.china_datetime(data["InsertDate"], data["InsertTime"], self.td.trading_day),
-        )
-        if status in (Status.REJECTED, Status.CANCELLED) and data["StatusMsg"]:
-            order.extra = {"reason": data["StatusMsg"]}
-        sysid = data["OrderSysID"].strip()
-        if sysid:
-            with self._lock:
-                self._sysid_orderid[(data["ExchangeID"], sysid)] = orderid
-        if self.orders.order(order) and status in (Status.REJECTED, Status.CANCELLED) and data["StatusMsg"]:
-            self.write_log(
-                f"order {order.vt_orderid} {status.value.lower()}: {data['StatusMsg']}",
-                ERROR if status == Status.REJECTED else INFO,
+        if previous is None:  # an order of another session (the private flow replayed), or its first report
+            self.orders.order(self._order_from_report(data, orderid, status))
+        elif status in (Status.REJECTED, Status.CANCELLED):  # the tracker logs the exchange's reason
+            moment = previous.datetime or self._order_time(data)
+            self.orders.update(orderid, status, traded=traded, moment=moment, reason=data.StatusMsg)
+        elif status != previous.status or traded != previous.traded:  # else a repeat: nothing more to read
+            self.orders.order(
+                OrderData(
+                    gateway_name=previous.gateway_name,
+                    symbol=previous.symbol,
+                    exchange=previous.exchange,
+                    orderid=orderid,
+                    type=previous.type,
+                    direction=previous.direction,
+                    offset=previous.offset,
+                    price=previous.price,
+                    volume=previous.volume,
+                    traded=traded,
+                    status=status,
+                    datetime=previous.datetime or self._order_time(data),
+                    reference=previous.reference,
+                )
             )
-        if sysid:
-            for trade in self._pending_trades.pop((data["ExchangeID"], sysid), []):
+        if key is not None and self._pending_trades:
+            for trade in self._pending_trades.pop(key, []):
                 self.update_trade(trade)
 
-    def order_insert_refused(self, data: dict[str, Any], reason: str) -> None:
-        with self._lock:
-            self._order_insert_refused(data, reason)
+    def _order_time(self, data: Any) -> datetime | None:
+        """The order's insert time (its reports repeat it; consecutive orders often share it: kept once)."""
+        key = (data.InsertDate, data.InsertTime, self.td.trading_day)
+        if key != self._insert_time[0]:
+            self._insert_time = (key, mapping.china_datetime(*key))
+        return self._insert_time[1]
 
-    def _order_insert_refused(self, data: dict[str, Any], reason: str) -> None:
-        orderid = f"{self.td.front_id}_{self.td.session_id}_{data['OrderRef'].strip()}"
-        order = self.orders.get(orderid)
-        if order is None:
-            order = OrderData(
-                gateway_name=self.gateway_name,
-                symbol=data["InstrumentID"],
-                exchange=self._exchange(data["ExchangeID"]),
-                orderid=orderid,
-                direction=mapping.DIRECTION_FROM_THOST.get(data["Direction"]),
-                price=data["LimitPrice"],
-                volume=data["VolumeTotalOriginal"],
+    def _order_from_report(self, data: Any, orderid: str, status: Status) -> OrderData:
+        order_type, exact = mapping.order_type(data.OrderPriceType, data.TimeCondition, data.VolumeCondition)
+        if not exact:
+            self._nearest(
+                f"order type {data.OrderPriceType!r}/{data.TimeCondition!r}/{data.VolumeCondition!r}"
             )
-        if order.status != Status.REJECTED:
-            self._reject(order, reason)
+        offset_code = data.CombOffsetFlag[:1]
+        offset, exact = mapping.offset(offset_code)
+        if not exact:
+            self._nearest(f"offset flag {offset_code!r}")
+        order = OrderData(
+            gateway_name=self.gateway_name,
+            symbol=data.InstrumentID,
+            exchange=self._exchange(data.ExchangeID),
+            orderid=orderid,
+            type=order_type,
+            direction=mapping.DIRECTION_FROM_THOST.get(data.Direction),
+            offset=offset,
+            price=data.LimitPrice,
+            volume=data.VolumeTotalOriginal,
+            traded=data.VolumeTraded,
+            status=status,
+            datetime=self._order_time(data),
+        )
+        message = data.StatusMsg if status in (Status.REJECTED, Status.CANCELLED) else ""
+        if message:
+            order.extra = {"reason": message}
+        return order
 
-    def update_trade(self, data: dict[str, Any]) -> None:
-        key = (data["ExchangeID"], data["OrderSysID"].strip())
+    def order_insert_refused(self, data: Any, reason: str) -> None:
+        """The SDK (or the broker) refused an order insert: REJECTED with its error id and message."""
+        with self._lock:
+            orderid = f"{self.td.front_id}_{self.td.session_id}_{data.OrderRef.strip()}"
+            order = self.orders.get(orderid)
+            if order is None:
+                order = OrderData(
+                    gateway_name=self.gateway_name,
+                    symbol=data.InstrumentID,
+                    exchange=self._exchange(data.ExchangeID),
+                    orderid=orderid,
+                    direction=mapping.DIRECTION_FROM_THOST.get(data.Direction),
+                    price=data.LimitPrice,
+                    volume=data.VolumeTotalOriginal,
+                )
+            if order.status != Status.REJECTED:
+                self.orders.reject(order, reason)
+
+    def update_trade(self, data: Any) -> None:
+        key = (data.ExchangeID, data.OrderSysID.strip())
         with self._lock:
             orderid = self._sysid_orderid.get(key)
-        if orderid is None:  # the trade came before its order: keep it until the order arrives
-            if key not in self._pending_trades:
-                self._pending_since[key] = time.monotonic()
-            self._pending_trades.setdefault(key, []).append(data)
-            return
-        offset, exact = mapping.offset(data["OffsetFlag"])
+            if orderid is None:  # the trade came before its order: keep it until the order arrives
+                if key not in self._pending_trades:
+                    self._pending_since[key] = time.monotonic()
+                self._pending_trades.setdefault(key, []).append(data)
+                return
+        offset, exact = mapping.offset(data.OffsetFlag)
         if not exact:
-            self._nearest(f"offset flag {data['OffsetFlag']!r}")
+            self._nearest(f"offset flag {data.OffsetFlag!r}")
         self.orders.trade(  # a replay after a re-login is dropped there
             TradeData(
                 gateway_name=self.gateway_name,
-                symbol=data["InstrumentID"],
-                exchange=self._exchange(data["ExchangeID"]),
+                symbol=data.InstrumentID,
+                exchange=self._exchange(key[0]),
                 orderid=orderid,
-                tradeid=data["TradeID"].strip(),
-                direction=mapping.DIRECTION_FROM_THOST.get(data["Direction"]),
+                tradeid=data.TradeID.strip(),
+                direction=mapping.DIRECTION_FROM_THOST.get(data.Direction),
                 offset=offset,
-                price=data["Price"],
-                volume=data["Volume"],
-                datetime=mapping.china_datetime(data["TradeDate"], data["TradeTime"], self.td.trading_day),
+                price=data.Price,
+                volume=data.Volume,
+                datetime=mapping.china_datetime(data.TradeDate, data.TradeTime, self.td.trading_day),
             )
         )
 
     # -- account, positions, contracts ---------------------------------------------------------------------
 
-    def update_account(self, data: dict[str, Any]) -> None:
+    def update_account(self, data: Any) -> None:
         account = AccountData(
             gateway_name=self.gateway_name,
-            accountid=data["AccountID"],
-            balance=data["Balance"],
-            frozen=data["FrozenMargin"] + data["FrozenCash"] + data["FrozenCommission"],
+            accountid=data.AccountID,
+            balance=data.Balance,
+            frozen=data.FrozenMargin + data.FrozenCash + data.FrozenCommission,
         )
-        account.available = data["Available"]
+        account.available = data.Available
         self.on_account(account)
 
     def discard_positions(self) -> None:
         self._positions = {}
 
-    def _position_exchange(self, data: dict[str, Any]) -> Exchange:
+    def _position_exchange(self, data: Any) -> Exchange:
         """The exchange of a position record (CTP reports it; CTP-Mini's record has no ExchangeID)."""
-        return self._exchange(data["ExchangeID"])
+        return self._exchange(data.ExchangeID)
 
-    def update_position(self, data: dict[str, Any] | None, is_last: bool) -> None:
-        if data and data["InstrumentID"]:
-            direction = mapping.POSITION_DIRECTION_FROM_THOST.get(data["PosiDirection"], Direction.NET)
+    def update_position(self, data: Any, is_last: bool) -> None:
+        symbol = data.InstrumentID if data is not None else ""
+        if symbol:
+            direction = mapping.POSITION_DIRECTION_FROM_THOST.get(data.PosiDirection, Direction.NET)
             exchange = self._position_exchange(data)
-            key = (data["InstrumentID"], exchange, direction)
+            key = (symbol, exchange, direction)
             position = self._positions.get(key)
             if position is None:
                 position = PositionData(
-                    gateway_name=self.gateway_name, symbol=key[0], exchange=exchange, direction=direction
+                    gateway_name=self.gateway_name, symbol=symbol, exchange=exchange, direction=direction
                 )
                 position.extra = {"cost": 0.0}
                 self._positions[key] = position
-            volume = data["Position"]
+            volume = data.Position
             if exchange in (Exchange.SHFE, Exchange.INE):  # separate today and history records
-                if data["PositionDate"] == ct.THOST_FTDC_PSD_History:
+                if data.PositionDate == ct.THOST_FTDC_PSD_History:
                     position.yd_volume += volume
             else:
-                position.yd_volume += volume - data["TodayPosition"]
+                position.yd_volume += volume - data.TodayPosition
             position.volume += volume
-            position.pnl += data["PositionProfit"]
-            position.frozen += data["ShortFrozen"] if direction == Direction.LONG else data["LongFrozen"]
+            position.pnl += data.PositionProfit
+            position.frozen += data.ShortFrozen if direction == Direction.LONG else data.LongFrozen
             assert position.extra is not None
-            position.extra["cost"] += data["OpenCost"]
-            contract = self.contracts.get(key[0])
+            position.extra["cost"] += data.OpenCost
+            contract = self.contracts.get(symbol)
             size = contract.size if contract else 1
             position.price = position.extra["cost"] / (position.volume * size) if position.volume else 0.0
         if not is_last:
@@ -777,48 +828,43 @@ class ThostGateway(BaseGateway):
             position.extra = None
             self.on_position(position)
 
-    def add_contract(self, data: dict[str, Any]) -> None:
-        product = mapping.PRODUCT_FROM_THOST.get(data["ProductClass"])
-        exchange = mapping.EXCHANGES.get(data["ExchangeID"])
+    def add_contract(self, data: Any) -> None:
+        product = mapping.PRODUCT_FROM_THOST.get(data.ProductClass)
+        exchange = mapping.EXCHANGES.get(data.ExchangeID)
         if product is None or exchange is None:
             return  # products vtcore has no member for (EFP, TAS, metal indexes) and foreign exchanges
         contract = ContractData(
             gateway_name=self.gateway_name,
-            symbol=data["InstrumentID"],
+            symbol=data.InstrumentID,
             exchange=exchange,
-            name=data["InstrumentName"],
+            name=data.InstrumentName,
             product=product,
-            size=data["VolumeMultiple"],
-            pricetick=data["PriceTick"],
-            min_volume=data["MinLimitOrderVolume"] or 1,
-            max_volume=data["MaxLimitOrderVolume"] or None,
+            size=data.VolumeMultiple,
+            pricetick=data.PriceTick,
+            min_volume=data.MinLimitOrderVolume or 1,
+            max_volume=data.MaxLimitOrderVolume or None,
         )
-        if product == mapping.PRODUCT_FROM_THOST[ct.THOST_FTDC_PC_Options]:
-            contract.option_strike = data["StrikePrice"]
-            contract.option_underlying = data["UnderlyingInstrID"]
-            contract.option_type = mapping.OPTION_TYPE_FROM_THOST.get(data["OptionsType"])
-            portfolio = data["ProductID"]
+        if product == Product.OPTION:
+            strike = data.StrikePrice
+            contract.option_strike = strike
+            contract.option_underlying = data.UnderlyingInstrID
+            contract.option_type = mapping.OPTION_TYPE_FROM_THOST.get(data.OptionsType)
+            portfolio = data.ProductID
             contract.option_portfolio = portfolio[:-1] if exchange == Exchange.CZCE else portfolio
-            contract.option_index = str(data["StrikePrice"])
-            listed = mapping.china_datetime(data["OpenDate"], "00:00:00", None)
-            expiry = mapping.china_datetime(data["ExpireDate"], "00:00:00", None)
+            contract.option_index = str(strike)
+            listed = mapping.china_datetime(data.OpenDate, "00:00:00", None)
+            expiry = mapping.china_datetime(data.ExpireDate, "00:00:00", None)
             contract.option_listed, contract.option_expiry = listed, expiry
         self.contracts[contract.symbol] = contract
         self.on_contract(contract)
 
     def query_account(self) -> None:
         if self.setting is not None:
-            self.td.enqueue(
-                "ReqQryTradingAccount",
-                {"BrokerID": self.setting.brokerid, "InvestorID": self.setting.username},
-            )
+            self.td.enqueue("ReqQryTradingAccount", self.td.investor("ReqQryTradingAccount"))
 
     def query_position(self) -> None:
         if self.setting is not None:
-            self.td.enqueue(
-                "ReqQryInvestorPosition",
-                {"BrokerID": self.setting.brokerid, "InvestorID": self.setting.username},
-            )
+            self.td.enqueue("ReqQryInvestorPosition", self.td.investor("ReqQryInvestorPosition"))
 
 
 ThostGateway.md_front_class = MdFront

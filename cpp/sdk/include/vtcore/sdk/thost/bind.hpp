@@ -30,6 +30,8 @@ struct Traits {
   using Api = ApiT;
   using Spi = SpiT;
   using Options = thost::Options;
+  /// ReqXxx only hands the struct to the SDK's network thread (vn.py's bindings call them holding the GIL).
+  static constexpr bool kRequestsOnlyQueue = true;
   static void init(Api& api) { api.Init(); }
   static void register_spi(Api& api, Spi* spi) { api.RegisterSpi(spi); }
   /// Market-data (un)subscription; a family member that names them otherwise (FEMAS: SubMarketData) hides these.

@@ -1,0 +1,116 @@
+"""`vtcore run` says what went wrong in one line, never a traceback: a bad vt_setting.json or settings file,
+`--symbols` that match nothing, an app that cannot be found; trade lines carry direction and offset; the RPC
+client's "synced" counts as ready, a refused one stops the run with the server's hint."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from vtcore.cli.run import LiveView, _close, _route_logs_to_view
+from vtcore.engine import MainEngine
+from vtcore.event import EventEngine
+from vtcore.log import get_logger
+from vtcore.object import GatewayStateData
+
+
+def vtcore_run(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "VTCORE_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "vtcore.cli", "run", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=environment,
+        cwd=home.parent,
+        check=False,
+    )
+
+
+def test_a_bad_vt_setting_json_is_one_clear_line(tmp_path: Path) -> None:
+    home = tmp_path / ".vntrader"
+    home.mkdir()
+    (home / "vt_setting.json").write_text('{"log.level": "LOUD"}', encoding="utf-8")
+    result = vtcore_run(home, "--sim", "--duration", "1")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "vt_setting.json" in result.stderr and "log.level" in result.stderr
+
+
+def test_a_settings_file_that_is_not_utf8_is_one_clear_line(tmp_path: Path) -> None:
+    home = tmp_path / ".vntrader"
+    home.mkdir()
+    (home / "connect_ctp.json").write_bytes('{"用户名": "张三"}'.encode("gbk"))
+    result = vtcore_run(home, "--duration", "1")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "connect_ctp.json" in result.stderr and "not UTF-8" in result.stderr
+
+
+def test_an_unknown_app_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    result = vtcore_run(tmp_path / ".vntrader", "--sim", "--app", "NoSuchApp", "--duration", "1")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "NoSuchApp" in result.stderr and "RpcService" in result.stderr
+
+
+def test_an_app_runs_with_the_gateways(tmp_path: Path) -> None:
+    pytest.importorskip("vtcore._ctp", reason="vtcore was built without the CTP SDK")
+    result = vtcore_run(
+        tmp_path / ".vntrader", "--sim", "--app", "RpcService", "--no-orders", "--duration", "3"
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_symbols_that_match_nothing_warn_and_fail(tmp_path: Path) -> None:
+    pytest.importorskip("vtcore._ctp", reason="vtcore was built without the CTP SDK")
+    result = vtcore_run(tmp_path / ".vntrader", "--sim", "--symbols", "xx9999", "--duration", "30")
+    assert result.returncode == 1
+    assert "--symbols xx9999 matched no contract of CTP" in result.stderr
+    assert "rb2601" in result.stderr  # what does exist
+
+
+def test_no_configuration_message_and_trade_lines(tmp_path: Path) -> None:
+    pytest.importorskip("vtcore._ctp", reason="vtcore was built without the CTP SDK")
+    result = vtcore_run(tmp_path / ".vntrader", "--duration", "8", "--symbols", "rb2601")
+    assert result.returncode == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("no gateway configured in ") and "running CTP on its local peer instead" in first
+    trades = [line for line in result.stdout.splitlines() if line.startswith("trade ")]
+    assert any(" LONG OPEN " in line for line in trades), result.stdout
+
+
+def test_rpc_synced_counts_as_ready_and_refusal_is_seen() -> None:
+    engine = MainEngine(EventEngine())
+    try:
+        view = LiveView(engine, engine.event_engine)
+        view.states[("RPC", "server")] = GatewayStateData("RPC", "server", "synced")
+        assert view.all_ready(["RPC"])
+        view.states[("RPC", "server")] = GatewayStateData("RPC", "server", "refused", "add the key")
+        assert not view.all_ready(["RPC"]) and [s.state for s in view.refused(["RPC"])] == ["refused"]
+    finally:
+        engine.close()
+
+
+def test_in_the_live_view_log_lines_go_to_its_pane_not_the_console() -> None:
+    engine = MainEngine(EventEngine())
+    view = LiveView(engine, engine.event_engine)
+    handler = _route_logs_to_view(view)
+    try:
+        consoles = [h for h in get_logger("vtcore").handlers if type(h).__name__ == "StreamHandler"]
+        assert consoles == []  # nothing writes between the view's redraws
+        get_logger("vtcore.setting").warning("unknown setting key 'pasword'")
+        engine.write_log("connecting gateway CTP", "MainEngine")
+        deadline = time.monotonic() + 10
+        while "MainEngine: connecting gateway CTP" not in view.logs and time.monotonic() < deadline:
+            time.sleep(0.01)  # the engine thread delivers the EVENT_LOG row
+        assert "WARNING vtcore.setting: unknown setting key 'pasword'" in view.logs
+        assert "MainEngine: connecting gateway CTP" in view.logs
+        assert "\n".join(view.render()).count("pasword") == 1
+    finally:
+        _close(engine, {}, handler)
+    assert handler not in get_logger("vtcore").handlers
