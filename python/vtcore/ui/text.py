@@ -189,6 +189,20 @@ _FIELD_ZH: dict[str, str] = {
     "tws_host": "TWS地址",
     "tws_port": "TWS端口",
     "client_id": "客户号",
+    # TAP (易盛): the page's quote fields, the trade side in the same style
+    "quote_username": "行情账号",
+    "quote_password": "行情密码",
+    "quote_host": "行情地址",
+    "quote_port": "行情端口",
+    "trade_username": "交易账号",
+    "trade_password": "交易密码",
+    "trade_host": "交易地址",
+    "trade_port": "交易端口",
+    # ALPACA, FUTU
+    "data_feed": "行情数据源",
+    "host": "地址",
+    "port": "端口",
+    "market": "市场",
 }
 
 LANGUAGES = ("zh", "en")

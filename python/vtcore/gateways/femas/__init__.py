@@ -13,7 +13,7 @@ except ModuleNotFoundError as error:  # _femas_types is generated only when the 
         raise
     from vtcore.constant import Exchange
     from vtcore.gateways._sdk.unavailable import stand_in
-    from vtcore.gateways.femas.library import DEFAULT_SETTING
+    from vtcore.gateways.femas.library import DEFAULT_SETTING, OPTIONAL_SETTING
 
     FemasGateway = stand_in(  # type: ignore[assignment, misc]
         "FemasGateway",
@@ -21,6 +21,7 @@ except ModuleNotFoundError as error:  # _femas_types is generated only when the 
         "FEMAS",
         DEFAULT_SETTING,
         [Exchange.CFFEX, Exchange.SHFE, Exchange.CZCE, Exchange.DCE, Exchange.INE, Exchange.GFEX],
+        optional_setting=OPTIONAL_SETTING,
     )
 
 __all__ = ["FemasGateway"]

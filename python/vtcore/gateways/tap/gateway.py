@@ -45,7 +45,13 @@ from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways.tap import _tapquote_types as qt
 from vtcore.gateways.tap import _taptrade_types as tt
 from vtcore.gateways.tap import mapping
-from vtcore.gateways.tap.library import DEFAULT_SETTING, OPTIONAL_SETTING, find_libraries, load_binding
+from vtcore.gateways.tap.library import (
+    DEFAULT_SETTING,
+    OPTIONAL_SETTING,
+    SETTING_ALIASES,
+    find_libraries,
+    load_binding,
+)
 from vtcore.object import (
     AccountData,
     CancelRequest,
@@ -320,6 +326,8 @@ class TapGateway(SdkGateway):
     default_name: ClassVar[str] = "TAP"
     default_setting: ClassVar[dict[str, Any]] = dict(DEFAULT_SETTING)
     optional_setting: ClassVar[dict[str, str]] = dict(OPTIONAL_SETTING)
+    #: the user's page's labels (vn.py 2.0's TAP dialog): 行情地址 is the quote host here, not a CTP md_address
+    setting_aliases: ClassVar[dict[str, str]] = SETTING_ALIASES
     exchanges: ClassVar[list[Exchange]] = sorted(set(mapping.EXCHANGES.values()), key=lambda e: e.value)
     title: ClassVar[str] = "TAP"
 

@@ -49,6 +49,17 @@ OPTIONAL_SETTING: dict[str, str] = {
     "library_dir": f"folder of the TAP libraries (default: ${LIBRARY_DIR_ENV}, else the SDK download cache)",
 }
 
+SETTING_ALIASES: dict[str, str] = {
+    "行情账号": "quote_username",
+    "行情密码": "quote_password",
+    "行情地址": "quote_host",
+    "行情端口": "quote_port",
+    "交易账号": "trade_username",
+    "交易密码": "trade_password",
+    "交易地址": "trade_host",
+    "交易端口": "trade_port",
+}
+
 LIBRARIES = LibrarySpec(
     "TAP",
     {"quote": QUOTE_LIBRARY, "trade": TRADE_LIBRARY},
