@@ -105,7 +105,10 @@ void require(bool ok, const std::string& why) {
   if (!ok) throw JsonError(why);
 }
 
-const std::set<std::string, std::less<>> known_exchanges = {"SHFE", "INE", "DCE", "CZCE", "CFFEX", "GFEX"};
+// China's futures exchanges, and the foreign ones TAP's front-end lists (Esunny's ExchangeNo spellings)
+const std::set<std::string, std::less<>> known_exchanges = {
+    "SHFE", "INE", "DCE", "CZCE", "CFFEX", "GFEX",                                          // China
+    "CME", "NYMEX", "COMEX", "CBOT", "LME", "SGX", "HKEX", "ICUS", "ICEU", "EUREX", "TOCOM"};  // foreign (TAP)
 
 InstrumentConfig read_instrument(const Json& value, const std::string& path) {
   Section s(value, path);
@@ -135,7 +138,8 @@ InstrumentConfig read_instrument(const Json& value, const std::string& path) {
   s.finish();
   require(!i.id.empty() && i.id.size() < 81, path + ".id must be 1-80 characters");
   require(known_exchanges.count(i.exchange) == 1,
-          path + ".exchange must be one of SHFE, INE, DCE, CZCE, CFFEX, GFEX (got \"" + i.exchange + "\")");
+          path + ".exchange must be a China futures exchange (SHFE, INE, DCE, CZCE, CFFEX, GFEX) or one of TAP's " +
+              "(CME, NYMEX, COMEX, CBOT, LME, SGX, HKEX, ICUS, ICEU, EUREX, TOCOM) (got \"" + i.exchange + "\")");
   require(i.price_tick > 0, path + ".price_tick must be positive");
   require(i.price > 0, path + ".price must be positive");
   require(i.multiplier > 0, path + ".multiplier must be positive");

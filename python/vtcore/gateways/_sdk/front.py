@@ -57,8 +57,10 @@ def request_result(code: int) -> str:
 
 
 def handler_name(callback: str) -> str:
-    """The front method that handles SDK callback `callback`: "OnRspUserLogin" -> "on_rsp_user_login"."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", callback).lower()
+    """The front method that handles SDK callback `callback`: "OnRspUserLogin" -> "on_rsp_user_login"; an
+    upper-case run is one word ("OnAPIReady" -> "on_api_ready", "OnRspDSUserCertification" ->
+    "on_rsp_ds_user_certification")."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", callback).lower()
 
 
 class FrontGateway(Protocol):
@@ -243,14 +245,14 @@ class QueryPump:
         self.front = front
         self.lock = lock
         self.interval = interval
-        self.queries: deque[tuple[str, SdkStruct]] = deque()
+        self.queries: deque[tuple[str, SdkStruct | None]] = deque()
         self.last_query = 0.0
 
-    def enqueue(self, name: str, fields: SdkStruct | dict[str, Any]) -> None:
+    def enqueue(self, name: str, fields: SdkStruct | dict[str, Any] | None) -> None:
         """Queue query `name` with its struct or its fields (a repeat of one still queued is dropped: structs
         compare by their bytes). A field that does not fit raises ValueError; nothing is queued."""
-        if isinstance(fields, dict):
-            fields = self.front.struct(name, **fields)
+        if isinstance(fields, dict):  # a request without a struct (TAP's QryCommodity) queues None
+            fields = self.front.struct(name, **fields) if self.front.requests[name][1] is not None else None
         with self.lock:
             if (name, fields) not in self.queries:
                 self.queries.append((name, fields))

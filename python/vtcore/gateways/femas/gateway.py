@@ -218,7 +218,7 @@ class TdFront(_Front):
         if result != 0:
             self.gateway.write_log(f"td front: certification request failed: {_result(result)}", ERROR)
 
-    def on_rsp_dsuser_certification(self, message: Message) -> None:
+    def on_rsp_ds_user_certification(self, message: Message) -> None:
         if message.error is not None:
             self.reject("auth", message.error_text)
             return

@@ -47,7 +47,10 @@ def write_sim_config(path: str | os.PathLike[str] | None = None, **sections: Any
     folder."""
     target = Path(path) if path is not None else get_settings_dir() / "tap_sim" / "sim.json"
     target.parent.mkdir(parents=True, exist_ok=True)
-    return write_config(target, {**SIM_CONFIG, **sections})
+    config = {**SIM_CONFIG, **sections}
+    # TAP logs in without a broker: its accounts are the core's with an empty broker id
+    config["accounts"] = [{"broker_id": "", **account} for account in config.get("accounts", [])]
+    return write_config(target, config)
 
 
 def simulator_setting(config: str | os.PathLike[str] | None = None, username: str = "vtcore",
