@@ -82,7 +82,8 @@ def compiler_agrees(model: HeaderModel, structs: list[str], include: Path, heade
     through their C++ designators; anonymous blocks themselves have no name to print) and the vtable slot of
     every virtual method of every class (a pointer-to-member of a virtual function holds 1 + slot *
     sizeof(void*), Itanium ABI), and compare it with the model."""
-    lines = ["#include <cstddef>", "#include <cstdio>", "#include <cstring>", *[f'#include "{h}"' for h in headers],
+    lines = ["#include <cstddef>", "#include <cstdio>", "#include <cstring>",
+             *[f'#include "{h}"' for h in headers],
              *[f"using namespace {name};" for name in model.namespaces], "int main() {"]
     expected = []
     for name in structs:

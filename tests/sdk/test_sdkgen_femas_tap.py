@@ -55,19 +55,25 @@ def test_ustp_dialect_facts(femas: HeaderModel) -> None:
     assert USTP.role("CUstpFtdcMduserApi") == "Md" and USTP.role("CUstpFtdcTraderSpi") == "Trader"
     sdk = SDKS["femas"]
     requests = emit_binding.requests(sdk, femas, "CUstpFtdcTraderApi")
-    assert {"ReqOrderInsert", "ReqDSUserCertification", "ReqQryUserInvestor"} <= {r.method.name for r in requests}
+    assert {"ReqOrderInsert", "ReqDSUserCertification", "ReqQryUserInvestor"} <= {
+        r.method.name for r in requests
+    }
     names = [c.method.name for c in emit_binding.callbacks(sdk, femas, "CUstpFtdcTraderSpi")]
     assert "OnPackageStart" not in names and "OnRspDSUserCertification" in names  # framing is not delivered
 
 
 def test_tap_parse_facts(quote: HeaderModel, trade: HeaderModel) -> None:
     """TAP's headers: structs packed to 1 with nested structs, typed `const` constants, the trade set in
-    namespace ITapTrade with qualified types, a struct constructor, pointer members, calling-convention macros."""
+    namespace ITapTrade with qualified types, a struct constructor, pointer members, calling-convention
+    macros."""
     assert quote.structs["TapAPIQuoteWhole"].pack == 1
     assert quote.layout("TapAPIQuoteWhole").size > 900
     flat = [f.name for f in quote.flat_fields(quote.structs["TapAPIContract"])]
     assert flat[:3] == ["Commodity_ExchangeNo", "Commodity_CommodityType", "Commodity_CommodityNo"]
-    assert quote.defines["APIYNFLAG_YES"].value == "Y" and quote.defines["APIYNFLAG_YES"].type_name == "TAPIYNFLAG"
+    assert (
+        quote.defines["APIYNFLAG_YES"].value == "Y"
+        and quote.defines["APIYNFLAG_YES"].type_name == "TAPIYNFLAG"
+    )
     assert trade.namespaces == ["ITapTrade"]
     login = trade.classes["ITapTradeAPINotify"].method("OnRspLogin")
     assert [p.type for p in login.params] == ["TAPIINT32", "TapAPITradeLoginRspInfo"]  # ITapTrade:: dropped
@@ -91,12 +97,15 @@ def test_tap_binding_sources(quote: HeaderModel, trade: HeaderModel) -> None:
     assert "return api.QryCommodity(&session);" in source
     assert "const char* unterminated(const TapAPIQuoteLoginAuth& s) noexcept" in source
     spi = emit_binding.emit_spi(sdk, quote, "9.3")
-    assert re.search(r"OnRspQryContract\(.*static_cast<int>\(sessionID\), \(isLast == APIYNFLAG_YES\), info, &code\)",
-                     spi)
+    assert re.search(
+        r"OnRspQryContract\(.*static_cast<int>\(sessionID\), \(isLast == APIYNFLAG_YES\), info, &code\)", spi
+    )
     assert "virtual bool hook_OnRtnQuote(const TapAPIQuoteWhole *info) = 0;" in spi
     trade_spi = emit_binding.emit_spi(SDKS["taptrade"], trade, "9.3")
     assert "virtual void hook_OnRtnOrder(const TapAPIOrderInfoNotice *info) = 0;" in trade_spi
-    assert "kKind_OnRtnOrder" in trade_spi and re.search(r"OnConnect\(const TAPISTR_40 ?\) override \{\}", trade_spi)
+    assert "kKind_OnRtnOrder" in trade_spi and re.search(
+        r"OnConnect\(const TAPISTR_40 ?\) override \{\}", trade_spi
+    )
     requests = emit_binding.requests(SDKS["taptrade"], trade, "ITapTradeAPI")
     names = {r.method.name: r.struct for r in requests}
     assert names["QryOrder"] == "TapAPIOrderQryReq" and names["CancelOrder"] == "TapAPIOrderCancelReq"
@@ -113,7 +122,7 @@ def test_tap_python_module(quote: HeaderModel, trade: HeaderModel) -> None:
     assert (order.CallOrPutFlag, order.TimeInForce, order.OrderMinQty, order.OrderQty) == ("N", "0", 1, 2)
     name, data, has_error = module.CALLBACKS[module.TRADE_OnRtnOrder]
     assert (name, data, has_error) == ("OnRtnOrder", module.OrderInfo, True)
-    with pytest.raises(ValueError, match="NewOrder.RefString: 51 bytes; at most 50 fit"):
+    with pytest.raises(ValueError, match=r"NewOrder\.RefString: 51 bytes; at most 50 fit"):
         module.NewOrder(RefString="x" * 51)
     quotes = generated("tapquote", quote)
     assert quotes.QUOTE_REQUESTS["SubscribeQuote"][1] is quotes.Contract
@@ -123,8 +132,10 @@ def test_tap_python_module(quote: HeaderModel, trade: HeaderModel) -> None:
 def test_tap_simulator_stubs(trade: HeaderModel, tmp_path: Path) -> None:
     """Every pure virtual method of TAP's API answers with an error code unless the front-end writes it."""
     text = emit_sim.emit_stubs(SDKS["taptrade"], trade, "ITapTradeAPI", "TradeApiStubs")
-    assert 'TAPIINT32 QryBill(TAPIUINT32 *, const TapAPIBillQryReq *) override { return not_supported("QryBill"); }' \
-        in text
+    assert (
+        "TAPIINT32 QryBill(TAPIUINT32 *, const TapAPIBillQryReq *) override "
+        '{ return not_supported("QryBill"); }' in text
+    )
     assert "virtual int not_supported(const char* method) = 0;" in text
 
 
@@ -149,6 +160,6 @@ struct TapAPIOther
 """
     with pytest.raises(Exception, match=r"TapAPIOther\(\): cannot parse 'launch\(\);'"):
         parse_text([header], TAP_QUOTE)
-    model = parse_text([header.split("struct TapAPIOther")[0]], TAP_QUOTE)
+    model = parse_text([header.split("struct TapAPIOther", maxsplit=1)[0]], TAP_QUOTE)
     assert model.structs["TapAPIThing"].defaults == (("Flag", "'Y'"),)
     assert model.default_value("'Y'") == "Y"

@@ -68,7 +68,7 @@ def refused() -> OrderRequest:
     return OrderRequest("IF2512", Exchange.CFFEX, Direction.SHORT, OrderType.LIMIT, 1, 4500, Offset.CLOSE)
 
 
-def simulator_peer(  # noqa: PLR0913
+def simulator_peer(
     gateway_class: type,
     setting: dict[str, Any],
     port_file: Path,

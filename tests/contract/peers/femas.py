@@ -1,6 +1,6 @@
 """FEMAS on the simulator's FEMAS front-end (cpp/femas_sim: FEMAS's library names, classes and ABI on the
-simulator core), loaded in this process and steered by its control port: the CTP peer's scenario (peers/ctp.py's
-`simulator_peer`) through FEMAS's SDK."""
+simulator core), loaded in this process and steered by its control port: the CTP peer's scenario
+(peers/ctp.py's `simulator_peer`) through FEMAS's SDK."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""TAP on the simulator's TAP front-end (cpp/tap_sim: TAP's C entry points and class layouts, with stand-ins for
-Esunny's SSL libraries, on the simulator core), loaded in this process and steered by its control port: the CTP
-peer's scenario (peers/ctp.py's `simulator_peer`) on a foreign future, through TAP's SDK."""
+"""TAP on the simulator's TAP front-end (cpp/tap_sim: TAP's C entry points and class layouts, with stand-ins
+for Esunny's SSL libraries, on the simulator core), loaded in this process and steered by its control port:
+the CTP peer's scenario (peers/ctp.py's `simulator_peer`) on a foreign future, through TAP's SDK."""
 
 from __future__ import annotations
 

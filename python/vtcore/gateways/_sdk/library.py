@@ -2,8 +2,8 @@
 
 In this order: the gateway setting `library_dir`, the environment variable the SDK names (e.g.
 `$VTCORE_CTP_LIB_DIR`), then the SDK's own fallback (CTP: the installed openctp-ctp package; TAP: the
-libraries of the artifact the build fetched, extracted from the SDK download cache: `cached_libraries`). A folder may
-hold the plain names (`libthostmduserapi_se.so`) or auditwheel's hashed ones
+libraries of the artifact the build fetched, extracted from the SDK download cache: `cached_libraries`). A
+folder may hold the plain names (`libthostmduserapi_se.so`) or auditwheel's hashed ones
 (`libthostmduserapi_se-9c6d321f.so`). Libraries are only located here; the binding opens them by path
 (RTLD_LOCAL) and checks their version before any call, so a folder of another SDK's libraries (CTP's given to
 CTP-Mini) is refused with a clear error.
@@ -97,7 +97,9 @@ def cached_libraries(sdk: str) -> tuple[Path, str]:
     sources = info.get("library_sources") or []
     title = info.get("title", sdk)
     if not sources:
-        raise SdkUnavailableError(f"the build recorded no {title} libraries to take from the SDK download cache")
+        raise SdkUnavailableError(
+            f"the build recorded no {title} libraries to take from the SDK download cache"
+        )
     folder: Path | None = None
     checked: set[str] = set()
     for source in sources:
@@ -108,8 +110,8 @@ def cached_libraries(sdk: str) -> tuple[Path, str]:
             continue
         if not archive.is_file():
             raise SdkUnavailableError(
-                f"the {title} libraries are not in the SDK download cache any more ({archive} is gone): rebuild "
-                f"vtcore with registry access, or set library_dir"
+                f"the {title} libraries are not in the SDK download cache any more ({archive} is gone): "
+                f"rebuild vtcore with registry access, or set library_dir"
             )
         if source["sha256"] not in checked:
             if _sha256(archive) != source["sha256"]:

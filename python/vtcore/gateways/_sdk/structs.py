@@ -40,7 +40,8 @@ class SdkStruct:
     #: format character (count = array length, 1 for a scalar)
     LAYOUT: ClassVar[tuple[tuple[str, str, int, int], ...]] = ()
     SECRET: ClassVar[frozenset[str]] = frozenset()
-    #: what the struct's C++ default constructor sets after zeroing (TAP's TapAPINewOrder): a new struct starts so
+    #: what the struct's C++ default constructor sets after zeroing (TAP's TapAPINewOrder): a new struct
+    #: starts so
     DEFAULTS: ClassVar[dict[str, Any]] = {}
 
     _raw: bytes | bytearray

@@ -6,7 +6,7 @@ Windows DLLs USTPmduserapiAF.dll / USTPtraderapiAF.dll), so the user brings the 
 their folder is the gateway setting `library_dir`, else `$VTCORE_FEMAS_LIB_DIR`; the files are
 `libUSTPmduserapiAF.so` and `libUSTPtraderapiAF.so` (the DLLs' names as Linux names them). The binding checks
 each library's `GetVersion()` text ("...Femas_AllFutures_3.02...") before any call, so another FEMAS version
-or another SDK's library is refused by name. The simulator's FEMAS front-end is `vtcore/sim_lib/femas`. """
+or another SDK's library is refused by name. The simulator's FEMAS front-end is `vtcore/sim_lib/femas`."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """TapGateway: foreign futures through TAP (易盛 Esunny 9.x), on the SDK kit's typed messages.
 
-TAP differs from the CTP-shaped SDKs in how it is driven (femas/ and _sdk/thost/ are those): the libraries are C
-entry points with an authorization code (`auth_code`); a front connects in Login(struct) after
+TAP differs from the CTP-shaped SDKs in how it is driven (femas/ and _sdk/thost/ are those): the libraries are
+C entry points with an authorization code (`auth_code`); a front connects in Login(struct) after
 SetHostAddress(host, port); the SDK assigns each request's id (the "session") and answers with an error code,
 not an error struct; the last answer is flagged 'Y'. Its mapping is its own (tap/mapping.py).
 
@@ -14,7 +14,8 @@ Fronts, their states pushed as GatewayStateData and logged on every change:
     password cannot lock the account), "unavailable" and "closed". The trade API reconnects by itself (the
     binding sets ReConnectCount/ReConnectSeconds); the quote front logs in again 5 s after a disconnect.
 A setting without `trade_host` connects market data only. Contracts come from the quote API (QryCommodity,
-then QryContract): symbol = commodity + contract number (see tap/mapping.py), size and tick from the commodity.
+then QryContract): symbol = commodity + contract number (see tap/mapping.py), size and tick from the
+commodity.
 
 Time zone: TAP's headers give the format of its times, not their zone, and its commodities carry a
 CommodityTimeZone; Esunny's servers stamp quotes, orders and fills in China Standard Time (UTC+8), which is
@@ -79,8 +80,10 @@ class TapSetting:
     library_dir: str
 
     def __repr__(self) -> str:  # passwords and the auth code never reach a log
-        return (f"TapSetting(quote={self.quote_username!r}@{self.quote_host}:{self.quote_port}, "
-                f"trade={self.trade_username!r}@{self.trade_host}:{self.trade_port})")
+        return (
+            f"TapSetting(quote={self.quote_username!r}@{self.quote_host}:{self.quote_port}, "
+            f"trade={self.trade_username!r}@{self.trade_host}:{self.trade_port})"
+        )
 
     @classmethod
     def parse(cls, setting: dict[str, Any]) -> TapSetting:
@@ -150,7 +153,9 @@ class _TapFront(Front):
             return
         result = self.api.login(self.auth.buffer)
         if result != 0:
-            self.gateway.write_log(f"{self.name} front: login failed: {self.gateway.error_text(result)}", ERROR)
+            self.gateway.write_log(
+                f"{self.name} front: login failed: {self.gateway.error_text(result)}", ERROR
+            )
 
     def request(self, name: str, fields: Any = None) -> int:
         """Send request `name` (its struct or a dict of its fields): the SDK's result (the session id it
@@ -230,8 +235,9 @@ class QuoteFront(_TapFront):
 
     def on_rsp_subscribe_quote(self, message: Message) -> None:
         if message.error is not None:
-            self.gateway.write_log(f"quote front: a subscription failed: {self.gateway.message_error(message)}",
-                                   ERROR)
+            self.gateway.write_log(
+                f"quote front: a subscription failed: {self.gateway.message_error(message)}", ERROR
+            )
 
 
 class TradeFront(_TapFront):
@@ -246,7 +252,9 @@ class TradeFront(_TapFront):
 
     def on_api_ready(self, message: Message) -> None:
         if message.error is not None:
-            self.gateway.write_log(f"trade front: API not ready: {self.gateway.message_error(message)}", ERROR)
+            self.gateway.write_log(
+                f"trade front: API not ready: {self.gateway.message_error(message)}", ERROR
+            )
             return
         self.logged_in = True
         self.queries.enqueue("QryAccount", {})
@@ -259,7 +267,9 @@ class TradeFront(_TapFront):
         self.set_state("ready", f"account {self.account}")
         # the day's orders and fills: what happened before this session (the tracker drops repeats)
         for name in ("QryOrder", "QryFill", "QryFund", "QryPositionSummary"):
-            self.queries.enqueue(name, {"AccountNo": self.account} if "Fund" in name or "Position" in name else {})
+            self.queries.enqueue(
+                name, {"AccountNo": self.account} if "Fund" in name or "Position" in name else {}
+            )
 
     def poll(self, now: float, interval: float) -> None:
         if self.state != "ready" or self.queries or now - self.last_poll < interval:
@@ -326,7 +336,7 @@ class TapGateway(SdkGateway):
     default_name: ClassVar[str] = "TAP"
     default_setting: ClassVar[dict[str, Any]] = dict(DEFAULT_SETTING)
     optional_setting: ClassVar[dict[str, str]] = dict(OPTIONAL_SETTING)
-    #: the user's page's labels (vn.py 2.0's TAP dialog): 行情地址 is the quote host here, not a CTP md_address
+    #: the user's page's labels (vn.py 2.0's TAP dialog): 行情地址 is the quote host here, not md_address
     setting_aliases: ClassVar[dict[str, str]] = SETTING_ALIASES
     exchanges: ClassVar[list[Exchange]] = sorted(set(mapping.EXCHANGES.values()), key=lambda e: e.value)
     title: ClassVar[str] = "TAP"
@@ -362,16 +372,25 @@ class TapGateway(SdkGateway):
         if parsed.trade_host:
             trade = self.trade
             trade.host, trade.port = parsed.trade_host, parsed.trade_port
-            trade.auth = tt.TradeLoginAuth(UserNo=parsed.trade_username, Password=parsed.trade_password,
-                                           ISModifyPassword=mapping.NO)
-            trade.start(lambda flow, capsule: binding.TradeApi(str(trade_library), flow, capsule, parsed.auth_code),
-                        f"{parsed.trade_host}:{parsed.trade_port}")
+            trade.auth = tt.TradeLoginAuth(
+                UserNo=parsed.trade_username, Password=parsed.trade_password, ISModifyPassword=mapping.NO
+            )
+            trade.start(
+                lambda flow, capsule: binding.TradeApi(str(trade_library), flow, capsule, parsed.auth_code),
+                f"{parsed.trade_host}:{parsed.trade_port}",
+            )
         quote = self.quote
         quote.host, quote.port = parsed.quote_host, parsed.quote_port
-        quote.auth = qt.QuoteLoginAuth(UserNo=parsed.quote_username, Password=parsed.quote_password,
-                                       ISModifyPassword=mapping.NO, ISDDA=mapping.NO)
-        quote.start(lambda flow, capsule: binding.QuoteApi(str(quote_library), flow, capsule, parsed.auth_code),
-                    f"{parsed.quote_host}:{parsed.quote_port}")
+        quote.auth = qt.QuoteLoginAuth(
+            UserNo=parsed.quote_username,
+            Password=parsed.quote_password,
+            ISModifyPassword=mapping.NO,
+            ISDDA=mapping.NO,
+        )
+        quote.start(
+            lambda flow, capsule: binding.QuoteApi(str(quote_library), flow, capsule, parsed.auth_code),
+            f"{parsed.quote_host}:{parsed.quote_port}",
+        )
 
     def on_timer(self, now: float) -> None:
         self.quote.queries.pump(now)
@@ -413,13 +432,21 @@ class TapGateway(SdkGateway):
         commodity_type = data.Contract_Commodity_CommodityType
         commodity_no = data.Contract_Commodity_CommodityNo
         second = data.Contract_ContractNo2
-        symbol = mapping.symbol(commodity_no, data.Contract_ContractNo1, data.Contract_StrikePrice1,
-                                data.Contract_CallOrPutFlag1, second)
+        symbol = mapping.symbol(
+            commodity_no,
+            data.Contract_ContractNo1,
+            data.Contract_StrikePrice1,
+            data.Contract_CallOrPutFlag1,
+            second,
+        )
         if symbol in self.tap_contracts:
             known = self.tap_contracts[symbol]
             if known.exchange_no != exchange_no:
-                self.write_log(f"{symbol} is listed on {known.exchange_no} and {exchange_no}; keeping "
-                               f"{known.exchange_no}'s", WARNING)
+                self.write_log(
+                    f"{symbol} is listed on {known.exchange_no} and {exchange_no}; keeping "
+                    f"{known.exchange_no}'s",
+                    WARNING,
+                )
             return
         commodity = commodities.get((exchange_no, commodity_type, commodity_no))
         product = Product.FUTURES
@@ -444,9 +471,15 @@ class TapGateway(SdkGateway):
             contract.option_portfolio = commodity_no
             contract.option_index = data.Contract_StrikePrice1
             contract.option_expiry = mapping.tap_date(data.ContractExpDate)
-        self.tap_contracts[symbol] = _TapContract(exchange_no, commodity_type, commodity_no,
-                                                  data.Contract_ContractNo1, data.Contract_StrikePrice1,
-                                                  data.Contract_CallOrPutFlag1, second)
+        self.tap_contracts[symbol] = _TapContract(
+            exchange_no,
+            commodity_type,
+            commodity_no,
+            data.Contract_ContractNo1,
+            data.Contract_StrikePrice1,
+            data.Contract_CallOrPutFlag1,
+            second,
+        )
         self.contracts[symbol] = contract
         self.on_contract(contract)
 
@@ -507,7 +540,9 @@ class TapGateway(SdkGateway):
         if req.symbol not in self.tap_contracts:
             return f"{req.symbol} is not among TAP's contracts"
         if req.type not in mapping.ORDER_TYPE_TO_TAP:
-            return mapping.ORDER_TYPE_REFUSAL.get(req.type, f"order type {req.type.value} cannot be sent to TAP")
+            return mapping.ORDER_TYPE_REFUSAL.get(
+                req.type, f"order type {req.type.value} cannot be sent to TAP"
+            )
         if req.direction not in mapping.DIRECTION_TO_TAP:
             return f"direction {req.direction} cannot be sent to TAP"
         if req.offset not in mapping.OFFSET_TO_TAP:
@@ -595,8 +630,9 @@ class TapGateway(SdkGateway):
             previous = self.orders.get(orderid)
             order = OrderData(
                 gateway_name=self.gateway_name,
-                symbol=mapping.symbol(data.CommodityNo, data.ContractNo, data.StrikePrice, data.CallOrPutFlag,
-                                      data.ContractNo2),
+                symbol=mapping.symbol(
+                    data.CommodityNo, data.ContractNo, data.StrikePrice, data.CallOrPutFlag, data.ContractNo2
+                ),
                 exchange=self._exchange(data.ExchangeNo),
                 orderid=orderid,
                 type=order_type,
@@ -631,7 +667,9 @@ class TapGateway(SdkGateway):
         self.orders.trade(
             TradeData(
                 gateway_name=self.gateway_name,
-                symbol=mapping.symbol(data.CommodityNo, data.ContractNo, data.StrikePrice, data.CallOrPutFlag),
+                symbol=mapping.symbol(
+                    data.CommodityNo, data.ContractNo, data.StrikePrice, data.CallOrPutFlag
+                ),
                 exchange=self._exchange(data.ExchangeNo),
                 orderid=orderid,
                 tradeid=data.MatchNo,

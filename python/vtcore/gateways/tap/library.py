@@ -25,10 +25,10 @@ LIBRARY_DIR_ENV = "VTCORE_TAP_LIB_DIR"
 QUOTE_LIBRARY = "libTapQuoteAPI"
 TRADE_LIBRARY = "libiTapTradeAPI"
 
-# The user's page names auth code, quote username, quote password, quote host (行情地址) and quote port (行情端口);
-# vn.py 2.0.9's TAP gateway named them auth_code, quote_username, quote_password, quote_host, quote_port. The
-# trade side a TAP account needs follows in the same style (vtcore's additions, optional: an empty trade_host
-# connects market data only), and library_dir.
+# The user's page names auth code, quote username, quote password, quote host (行情地址) and quote port
+# (行情端口); vn.py 2.0.9's TAP gateway named them auth_code, quote_username, quote_password, quote_host,
+# quote_port. The trade side a TAP account needs follows in the same style (vtcore's additions, optional:
+# an empty trade_host connects market data only), and library_dir.
 DEFAULT_SETTING: dict[str, str | int | list[str]] = {
     "auth_code": "",
     "quote_username": "",

@@ -16,9 +16,10 @@ Order status (OrderState) -> vtcore:
     'B' failed -> REJECTED (with the API's text for its ErrorCode)
     'D' suspended, 'F' effective -> NOTTRADED (nearest: the order exists and does not trade yet)
     '7' cancelling, '8' amending -> no update (a state between two reports; the next one says how it ended)
-Order types (OrderType, TimeInForce): ('2' limit, '0' GFD | '1' GTC | '2' GTD) -> LIMIT, ('2', '3' FAK) -> FAK,
-('2', '4' FOK) -> FOK, ('1' market) -> MARKET, ('3' stop market) -> STOP, ('4' stop limit) -> STOP_LIMIT, other
-types (iceberg, ghost, options exercise, ...) -> LIMIT (nearest). Sending: LIMIT, MARKET, FAK, FOK and STOP
+Order types (OrderType, TimeInForce): ('2' limit, '0' GFD | '1' GTC | '2' GTD) -> LIMIT,
+('2', '3' FAK) -> FAK, ('2', '4' FOK) -> FOK, ('1' market) -> MARKET, ('3' stop market) -> STOP,
+('4' stop limit) -> STOP_LIMIT, other types (iceberg, ghost, options exercise, ...) -> LIMIT (nearest).
+Sending: LIMIT, MARKET, FAK, FOK and STOP
 (a stop-market order whose StopPrice is the request's price); STOP_LIMIT needs two prices an OrderRequest does
 not carry, so it is refused before sending.
 Sides: 'B' -> LONG, 'S' -> SHORT ('N' none -> NET). PositionEffect: OPEN 'O', CLOSE 'C', CLOSETODAY 'T', NONE
@@ -78,8 +79,8 @@ ORDER_TYPE_TO_TAP: dict[OrderType, tuple[str, str]] = {
     OrderType.STOP: (TYPE_STOP_MARKET, TIF_GFD),
 }
 ORDER_TYPE_REFUSAL: dict[OrderType, str] = {
-    OrderType.STOP_LIMIT: "order type STOP_LIMIT cannot be sent: TAP's stop-limit order needs a stop price and a "
-    "limit price, and an OrderRequest carries one price",
+    OrderType.STOP_LIMIT: "order type STOP_LIMIT cannot be sent: TAP's stop-limit order needs a stop price "
+    "and a limit price, and an OrderRequest carries one price",
     OrderType.POST_ONLY: "order type POST_ONLY cannot be sent: TAP has no post-only orders",
 }
 
