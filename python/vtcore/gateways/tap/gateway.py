@@ -32,13 +32,15 @@ the header's words). Trades are pushed once per (exchange, symbol, direction, Ma
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from logging import ERROR, WARNING
 from typing import Any, ClassVar
 
 from vtcore.constant import Direction, Exchange, Offset, OrderType, Product, Status
-from vtcore.errors import SdkUnavailableError, SettingsError
+from vtcore.errors import SdkLibraryError, SdkUnavailableError, SettingsError
 from vtcore.event import EventEngine
 from vtcore.gateways._sdk.front import Front, QueryPump
 from vtcore.gateways._sdk.gateway import SdkGateway
@@ -376,7 +378,7 @@ class TapGateway(SdkGateway):
                 UserNo=parsed.trade_username, Password=parsed.trade_password, ISModifyPassword=mapping.NO
             )
             trade.start(
-                lambda flow, capsule: binding.TradeApi(str(trade_library), flow, capsule, parsed.auth_code),
+                lambda flow, capsule: self._create(binding.TradeApi, trade_library, flow, capsule),
                 f"{parsed.trade_host}:{parsed.trade_port}",
             )
         quote = self.quote
@@ -388,9 +390,23 @@ class TapGateway(SdkGateway):
             ISDDA=mapping.NO,
         )
         quote.start(
-            lambda flow, capsule: binding.QuoteApi(str(quote_library), flow, capsule, parsed.auth_code),
+            lambda flow, capsule: self._create(binding.QuoteApi, quote_library, flow, capsule),
             f"{parsed.quote_host}:{parsed.quote_port}",
         )
+
+    def _create(self, api_class: Any, library: Path, flow: str, capsule: object) -> Any:
+        """An API object; when the library's factory refuses (an authorization code it does not accept:
+        -14), the refusal says so in the headers' words."""
+        assert self.setting is not None
+        try:
+            return api_class(str(library), flow, capsule, self.setting.auth_code)
+        except SdkLibraryError as exc:
+            found = re.search(r"TAP error (-?\d+)", str(exc))
+            if found is None:
+                raise
+            code = int(found.group(1))
+            text = tt.ERROR_TEXTS.get(code) or qt.ERROR_TEXTS.get(code) or "no text for this code"
+            raise SdkLibraryError(f"{exc} ({text})") from exc
 
     def on_timer(self, now: float) -> None:
         self.quote.queries.pump(now)
