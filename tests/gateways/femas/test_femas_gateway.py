@@ -2,7 +2,8 @@
 libUSTPtraderapiAF.so with FEMAS's classes and ABI, loaded by path like the user's own libraries would be):
 certification before login, the investor query, contracts, per-direction positions, ticks, orders named by
 UserOrderLocalID through fill, partial fill, cancel and both kinds of refusal, and bad input refused before
-any call. The reconnect and the private-flow replay are the contract suite's (tests/contract/peers/femas.py)."""
+any call. The reconnect and the private-flow replay are the contract suite's
+(tests/contract/peers/femas.py)."""
 
 from __future__ import annotations
 
@@ -71,7 +72,7 @@ def final(recorder: Recorder, vt_orderid: str) -> OrderData | None:
     return events[-1] if events and not events[-1].is_active() else None
 
 
-def send(  # noqa: PLR0913, PLR0917
+def send(  # noqa: PLR0917
     main_engine: MainEngine,
     symbol: str,
     exchange: Exchange,
@@ -101,13 +102,23 @@ def sim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[MainE
 def test_certification_login_investor_contracts_positions(sim: tuple[MainEngine, Any, Recorder, Any]) -> None:
     main_engine, gateway, recorder, control = sim
     states = recorder.states("td")
-    expected = ["connecting", "connected", "authenticated", "logged_in", "investor", "contracts_loaded", "ready"]
+    expected = [
+        "connecting",
+        "connected",
+        "authenticated",
+        "logged_in",
+        "investor",
+        "contracts_loaded",
+        "ready",
+    ]
     assert states[: len(expected)] == expected
     assert "settlement_confirmed" not in states  # FEMAS has no settlement confirmation
     assert "vtcore-femassim" in control.ping()  # this is the FEMAS front-end
     assert gateway.td.api.library_version.startswith("Femas_AllFutures_3.02")
     contracts = {c.vt_symbol: c for c in main_engine.get_all_contracts()}
-    assert {"rb2601.SHFE", "m2601.DCE", "SR601.CZCE", "IF2512.CFFEX", "sc2601.INE", "si2601.GFEX"} <= set(contracts)
+    assert {"rb2601.SHFE", "m2601.DCE", "SR601.CZCE", "IF2512.CFFEX", "sc2601.INE", "si2601.GFEX"} <= set(
+        contracts
+    )
     assert contracts["rb2601.SHFE"].name == "螺纹钢2601" and contracts["rb2601.SHFE"].size == 10
     rb = wait_for(lambda: main_engine.get_position("FEMAS.rb2601.SHFE.LONG"), what="rb position")
     assert (rb.volume, rb.yd_volume) == (3, 3)
@@ -134,7 +145,9 @@ def test_orders_by_local_id_fill_partial_cancel_and_both_refusals(
     assert sum(t.volume for t in trades) == 1 and trades[0].offset == Offset.OPEN
     assert trades[0].tradeid.startswith("SHFE.")  # FEMAS numbers trades per exchange
     wait_for(
-        lambda: (p := main_engine.get_position("FEMAS.rb2601.SHFE.LONG")) and (p.volume, p.yd_volume) == (4, 3),
+        lambda: (
+            (p := main_engine.get_position("FEMAS.rb2601.SHFE.LONG")) and (p.volume, p.yd_volume) == (4, 3)
+        ),
         what="rb 4 lots, 3 from yesterday",
     )
 
@@ -158,8 +171,8 @@ def test_orders_by_local_id_fill_partial_cancel_and_both_refusals(
 
 
 def test_wrong_auth_code_is_refused_and_not_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """FEMAS's certification names no user (DSUserInfo has AppID and AuthCode only): the simulator takes it and
-    refuses the login that follows, as a front that checks the pair against the user does."""
+    """FEMAS's certification names no user (DSUserInfo has AppID and AuthCode only): the simulator takes it
+    and refuses the login that follows, as a front that checks the pair against the user does."""
     monkeypatch.setenv("VTCORE_HOME", str(tmp_path / "home"))
     config, port_file = make_config(tmp_path)
     with ctp_engine(setting_for(config, auth_code="wrong-code"), FemasGateway) as (_, gateway, recorder):
@@ -192,10 +205,15 @@ def test_bad_settings_and_libraries_are_refused_before_any_call(
         folder = tmp_path / "not-femas"
         folder.mkdir()
         mini = FRONT_ENDS["mini"]
-        (tmp_path / "libvtcore_simcore.so").symlink_to(sim_root() / "libvtcore_simcore.so")  # their $ORIGIN/..
+        (tmp_path / "libvtcore_simcore.so").symlink_to(
+            sim_root() / "libvtcore_simcore.so"
+        )  # their $ORIGIN/..
         (folder / "libUSTPmduserapiAF.so").symlink_to(mini.library_dir() / mini.md_name)
         (folder / "libUSTPtraderapiAF.so").symlink_to(mini.library_dir() / mini.td_name)
-        with pytest.raises(SdkUnavailableError, match=r"libUSTPtraderapiAF\.so is not a FEMAS trader library \(it lacks \w*GetVersion"):
+        with pytest.raises(
+            SdkUnavailableError,
+            match=r"libUSTPtraderapiAF\.so is not a FEMAS trader library \(it lacks \w*GetVersion",
+        ):
             main_engine.connect(setting_for(config, library_dir=str(folder)), NAME)
         assert gateway.td.api is None and gateway.md.api is None
 

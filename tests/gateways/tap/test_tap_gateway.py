@@ -60,7 +60,7 @@ def final(recorder: Recorder, vt_orderid: str) -> OrderData | None:
     return events[-1] if events and not events[-1].is_active() else None
 
 
-def send(  # noqa: PLR0913, PLR0917
+def send(  # noqa: PLR0917
     main_engine: MainEngine,
     symbol: str,
     exchange: Exchange,
@@ -70,18 +70,26 @@ def send(  # noqa: PLR0913, PLR0917
     offset: Offset = Offset.OPEN,
     order_type: OrderType = OrderType.LIMIT,
 ) -> str:
-    return main_engine.send_order(OrderRequest(symbol, exchange, direction, order_type, volume, price, offset), NAME)
+    return main_engine.send_order(
+        OrderRequest(symbol, exchange, direction, order_type, volume, price, offset), NAME
+    )
 
 
 def wait_ready(gateway: Any) -> None:
-    wait_for(lambda: gateway.quote.state == "ready" and gateway.trade.state == "ready", what="both fronts ready")
+    wait_for(
+        lambda: gateway.quote.state == "ready" and gateway.trade.state == "ready", what="both fronts ready"
+    )
 
 
 @pytest.fixture()
 def sim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[MainEngine, Any, Recorder, Any]]:
     monkeypatch.setenv("VTCORE_HOME", str(tmp_path / "home"))
     config, port_file = make_config(tmp_path)
-    with ctp_engine(simulator_setting(config, "tester", "sim-pass-7"), TapGateway) as (engine, gateway, recorder):
+    with ctp_engine(simulator_setting(config, "tester", "sim-pass-7"), TapGateway) as (
+        engine,
+        gateway,
+        recorder,
+    ):
         wait_ready(gateway)
         with SimControl.from_port_file(port_file) as control:
             yield engine, gateway, recorder, control
@@ -123,15 +131,19 @@ def test_orders_fill_cancel_stop_and_refusals(sim: tuple[MainEngine, Any, Record
     assert trade.tradeid.startswith("CME.") and trade.volume == 1 and trade.offset == Offset.OPEN
 
     resting = send(main_engine, "ES2603", Exchange.CME, Direction.LONG, 1, tick.limit_down)
-    wait_for(lambda: any(o.status == Status.NOTTRADED for o in order_events(recorder, resting)), what="resting")
+    wait_for(
+        lambda: any(o.status == Status.NOTTRADED for o in order_events(recorder, resting)), what="resting"
+    )
     main_engine.cancel_order(CancelRequest(resting.split(".", 1)[1], "ES2603", Exchange.CME), NAME)
     assert wait_for(lambda: final(recorder, resting), what="cancel").status == Status.CANCELLED
 
     # A stop (market) order rests untriggered until the price reaches its stop, then fills.
     stop_price = 5500.0
     stop = send(main_engine, "ES2603", Exchange.CME, Direction.LONG, 1, stop_price, order_type=OrderType.STOP)
-    wait_for(lambda: order_events(recorder, stop) and order_events(recorder, stop)[-1].status == Status.NOTTRADED,
-             what="stop accepted")
+    wait_for(
+        lambda: order_events(recorder, stop) and order_events(recorder, stop)[-1].status == Status.NOTTRADED,
+        what="stop accepted",
+    )
     control.set_price("ES2603", stop_price)
     assert wait_for(lambda: final(recorder, stop), what="stop fill").status == Status.ALLTRADED
 
@@ -144,7 +156,9 @@ def test_orders_fill_cancel_stop_and_refusals(sim: tuple[MainEngine, Any, Record
     assert rejected.status == Status.REJECTED and rejected.extra["reason"]
 
     # What TAP cannot take is refused locally, with the reason.
-    local = send(main_engine, "ES2603", Exchange.CME, Direction.LONG, 1, 5400, order_type=OrderType.STOP_LIMIT)
+    local = send(
+        main_engine, "ES2603", Exchange.CME, Direction.LONG, 1, 5400, order_type=OrderType.STOP_LIMIT
+    )
     assert "STOP_LIMIT" in wait_for(lambda: final(recorder, local), what="refusal").extra["reason"]
     unknown = send(main_engine, "XX2601", Exchange.CME, Direction.LONG, 1, 1)
     assert "unknown symbol" in wait_for(lambda: final(recorder, unknown), what="refusal").extra["reason"]
@@ -169,14 +183,21 @@ def test_bad_settings_and_libraries_are_refused_before_any_call(
         folder = tmp_path / "not-tap"
         folder.mkdir()
         femas = FRONT_ENDS["femas"]
-        (tmp_path / "libvtcore_simcore.so").symlink_to(sim_root() / "libvtcore_simcore.so")  # their $ORIGIN/..
+        (tmp_path / "libvtcore_simcore.so").symlink_to(
+            sim_root() / "libvtcore_simcore.so"
+        )  # their $ORIGIN/..
         (folder / "libTapQuoteAPI.so").symlink_to(femas.library_dir() / femas.md_name)
         (folder / "libiTapTradeAPI.so").symlink_to(femas.library_dir() / femas.td_name)
         with pytest.raises(SdkUnavailableError, match=r"libescrypto\.so\.1\.1: cannot open"):
-            main_engine.connect({**setting, "library_dir": str(folder)}, NAME)  # the trade library's SSL first
+            main_engine.connect(
+                {**setting, "library_dir": str(folder)}, NAME
+            )  # the trade library's SSL first
         for ssl in ("libescrypto.so.1.1", "libesssl.so.1.1"):
             (folder / ssl).symlink_to(FRONT_ENDS["tap"].library_dir() / ssl)
-        with pytest.raises(SdkUnavailableError, match=r"libiTapTradeAPI\.so is not a TAP trade library \(it lacks GetITapTradeAPIVersion\)"):
+        with pytest.raises(
+            SdkUnavailableError,
+            match=r"libiTapTradeAPI\.so is not a TAP trade library \(it lacks GetITapTradeAPIVersion\)",
+        ):
             main_engine.connect({**setting, "library_dir": str(folder)}, NAME)
         assert gateway.quote.api is None and gateway.trade.api is None
 

@@ -55,11 +55,14 @@ def test_ssl_libraries_first_by_path_and_local_then_the_version(real_folder: Pat
         except OSError as exc:
             print(exc)
     """)
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
-                            check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     quote, trade, mapped, global_names, refusal = result.stdout.strip().splitlines()[-5:]
-    assert quote.startswith("Version TapQuoteAPI V9.3.1.11") and trade.startswith("Version iTapTradeAPI V9.3.9.18")
+    assert quote.startswith("Version TapQuoteAPI V9.3.1.11") and trade.startswith(
+        "Version iTapTradeAPI V9.3.9.18"
+    )
     assert mapped == "True" and global_names == "[]"
     assert refusal == "CreateITapTradeAPI failed with TAP error -14"  # the library checks the code itself
 
@@ -77,12 +80,23 @@ def test_real_libraries_refuse_a_bad_code_and_a_dead_port(
 ) -> None:
     monkeypatch.setenv("VTCORE_HOME", str(tmp_path / "home"))
     port = _refused_port()
-    setting = {"auth_code": "not-an-esunny-code", "quote_username": "u", "quote_password": "secret-pw-1",
-               "quote_host": "127.0.0.1", "quote_port": port, "library_dir": str(real_folder)}
+    setting = {
+        "auth_code": "not-an-esunny-code",
+        "quote_username": "u",
+        "quote_password": "secret-pw-1",
+        "quote_host": "127.0.0.1",
+        "quote_port": port,
+        "library_dir": str(real_folder),
+    }
     with ctp_engine(None, TapGateway, connect_timeout=0.5) as (main_engine, gateway, recorder):
-        trading = {**setting, "trade_username": "u", "trade_password": "secret-pw-1", "trade_host": "127.0.0.1",
-                   "trade_port": port}
-        with pytest.raises(SdkUnavailableError, match="TAP error -14 .授权码不合法"):
+        trading = {
+            **setting,
+            "trade_username": "u",
+            "trade_password": "secret-pw-1",
+            "trade_host": "127.0.0.1",
+            "trade_port": port,
+        }
+        with pytest.raises(SdkUnavailableError, match=r"TAP error -14 \(授权码不合法\)"):
             main_engine.connect(trading, "TAP")
         assert gateway.trade.state == "unavailable" and gateway.trade.api is None
         main_engine.connect(setting, "TAP")  # market data only: the quote library takes any code at creation

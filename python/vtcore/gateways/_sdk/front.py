@@ -237,6 +237,31 @@ class Front:
         raise NotImplementedError
 
 
+class FtdcFront(Front):
+    """A front of the SDKs shaped like CTP (the Thost family, FEMAS's USTP): connection, heartbeat and
+    request-error callbacks (OnFrontConnected, OnFrontDisconnected(reason), OnHeartBeatWarning,
+    OnRspError)."""
+
+    def on_front_connected(self, message: Message) -> None:
+        self.set_state("connected")
+        self.on_connected()
+
+    def on_front_disconnected(self, message: Message) -> None:
+        self.logged_in = False
+        reason = DISCONNECT_REASONS.get(message.request_id, "unknown reason")
+        self.set_state(
+            "disconnected", f"reason {message.request_id:#x}: {reason}; the SDK reconnects", WARNING
+        )
+
+    def on_heart_beat_warning(self, message: Message) -> None:
+        self.gateway.write_log(f"{self.name} front: no message for {message.request_id} s", WARNING)
+
+    def on_rsp_error(self, message: Message) -> None:
+        self.gateway.write_log(
+            f"{self.name} front: request {message.request_id} failed: {message.error_text}", ERROR
+        )
+
+
 class QueryPump:
     """Queries of one front, one at a time and at most one per `interval` seconds; a request the SDK refuses
     for flow control stays queued, anything else is logged and dropped."""

@@ -1,12 +1,13 @@
 """What a C++ SDK gateway shares beyond its fronts: the timer, contracts, symbol and order checks, positions.
 
-`SdkGateway` is the base of the gateways written on the kit's typed messages (FEMAS, TAP): a subclass names
-its fronts (`fronts()`), drives its queries from `on_timer(now)`, and keeps its SDK's codes in its own
-mapping. It holds the gateway lock (`lock`: request methods run on any thread, callbacks on the engine
-thread), the contracts, the `OrderTracker` (`trade_ids="exchange"`: these SDKs number trades per exchange) and
-`PositionBatch`.
+`SdkGateway` is the base of the gateways on the kit's typed messages (`ThostGateway` for CTP and CTP-Mini,
+FEMAS, TAP): a subclass names its fronts (`fronts()`), drives its queries from `on_timer(now)`, and keeps its
+SDK's codes in its own mapping. It holds the gateway lock (`lock`: request methods run on any thread,
+callbacks on the engine thread), the contracts, the `OrderTracker` (`trade_ids="exchange"`: these SDKs number
+trades per exchange) and `PositionBatch`.
 
-Its fronts are `vtcore.gateways._sdk.front.Front`s (callbacks reach snake-case handlers with typed messages).
+Its fronts are `vtcore.gateways._sdk.front.Front`s (callbacks reach snake-case handlers with typed messages);
+`subscribe_on`/`unsubscribe_on` serve a market-data front that keeps its subscriptions (Thost family, FEMAS).
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ import math
 import threading
 import time
 from logging import ERROR, WARNING
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from vtcore.constant import Direction, Exchange
 from vtcore.event import EVENT_TIMER, Event, EventEngine
 from vtcore.gateway import BaseGateway
-from vtcore.gateways._sdk.front import Front
+from vtcore.gateways._sdk.front import Front, request_result
 from vtcore.gateways._sdk.messages import Message
-from vtcore.object import ContractData, OrderData, OrderRequest, PositionData
+from vtcore.object import ContractData, OrderData, OrderRequest, PositionData, SubscribeRequest
 from vtcore.orders import OrderTracker
 from vtcore.records import TICK_SYMBOL_SIZE
 
@@ -118,13 +119,15 @@ class SdkGateway(BaseGateway):
             self._nearest_logged.add(what)
             self.write_log(f"{self.title} reported {what}; mapped to the nearest vtcore value", WARNING)
 
-    def symbol_problem(self, symbol: str, exchange: Exchange, contracts_loaded: bool) -> str:
-        """Why `symbol` on `exchange` cannot be used, or ""."""
+    def symbol_problem(
+        self, symbol: str, exchange: Exchange, contracts_loaded: bool, *, ticks: bool = False
+    ) -> str:
+        """Why `symbol` on `exchange` cannot be used (for market data when `ticks`), or ""."""
         if exchange not in self.exchanges:
             return f"exchange {exchange.value} is not traded through {self.title}"
         if not symbol:
             return "empty symbol"
-        if len(symbol.encode()) > TICK_SYMBOL_SIZE:  # the C++ side would refuse each of its ticks
+        if ticks and len(symbol.encode()) > TICK_SYMBOL_SIZE:  # the C++ side would refuse each of its ticks
             return f"symbols of more than {TICK_SYMBOL_SIZE} bytes do not fit a tick record"
         contract = self.contracts.get(symbol)
         if contracts_loaded and contract is None:
@@ -147,6 +150,32 @@ class SdkGateway(BaseGateway):
         if price_needed and price <= 0:
             return f"a {req.type.value} order needs a price > 0"
         return ""
+
+    # -- market data on a front that keeps its subscriptions (Thost family, FEMAS) ------------------------
+
+    def subscribe_on(self, md: Any, req: SubscribeRequest, contracts_loaded: bool) -> None:
+        """Subscribe `req` on market-data front `md` (its `subscribed` table is restored after every login;
+        `send_subscribe(items)` sends now when logged in)."""
+        problem = self.symbol_problem(req.symbol, req.exchange, contracts_loaded, ticks=True)
+        if problem:
+            self.write_log(f"cannot subscribe {req.vt_symbol}: {problem}", ERROR)
+            return
+        md.subscribed[req.symbol] = req.exchange
+        if md.logged_in:
+            try:
+                md.send_subscribe([(req.symbol, req.exchange)])
+            except ValueError as exc:  # a symbol longer than the SDK's InstrumentID
+                md.subscribed.pop(req.symbol, None)
+                self.write_log(f"cannot subscribe {req.vt_symbol}: {exc}", ERROR)
+
+    def unsubscribe_on(self, md: Any, req: SubscribeRequest) -> None:
+        if md.subscribed.pop(req.symbol, None) is None:
+            self.write_log(f"{req.vt_symbol} was not subscribed", WARNING)
+            return
+        if md.logged_in:
+            result = md.api.unsubscribe([req.symbol])
+            if result != 0:
+                self.write_log(f"unsubscribe {req.vt_symbol} failed: {request_result(result)}", ERROR)
 
     def reject(self, order: OrderData, reason: str) -> None:
         """Push `order` REJECTED with the reason (`extra["reason"]` and the log)."""

@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 from vtcore.constant import Direction, Exchange, OrderType, Product, Status
 from vtcore.errors import SdkUnavailableError, SettingsError
 from vtcore.event import EventEngine
-from vtcore.gateways._sdk.front import DISCONNECT_REASONS, Front, QueryPump
+from vtcore.gateways._sdk.front import FtdcFront, QueryPump
 from vtcore.gateways._sdk.front import request_result as _result
 from vtcore.gateways._sdk.gateway import SdkGateway
 from vtcore.gateways._sdk.messages import Decoder, Message
@@ -103,7 +103,7 @@ class FemasSetting:
                 raise SettingsError(f"FEMAS setting {key!r} does not fit: {exc}") from None
 
 
-class _Front(Front):
+class _Front(FtdcFront):
     """A FEMAS front: the shared connection handling and login."""
 
     sdk = "femas"
@@ -112,25 +112,6 @@ class _Front(Front):
         super().__init__(gateway, gateway.decoder, requests)
         self.gateway: FemasGateway = gateway
         self.setting: FemasSetting | None = None
-
-    def on_front_connected(self, message: Message) -> None:
-        self.set_state("connected")
-        self.on_connected()
-
-    def on_front_disconnected(self, message: Message) -> None:
-        self.logged_in = False
-        reason = DISCONNECT_REASONS.get(message.request_id, "unknown reason")
-        self.set_state(
-            "disconnected", f"reason {message.request_id:#x}: {reason}; the SDK reconnects", WARNING
-        )
-
-    def on_heart_beat_warning(self, message: Message) -> None:
-        self.gateway.write_log(f"{self.name} front: no message for {message.request_id} s", WARNING)
-
-    def on_rsp_error(self, message: Message) -> None:
-        self.gateway.write_log(
-            f"{self.name} front: request {message.request_id} failed: {message.error_text}", ERROR
-        )
 
     def login(self) -> None:
         if self.rejected:
@@ -367,26 +348,10 @@ class FemasGateway(SdkGateway):
     # -- market data ----------------------------------------------------------------------------------------
 
     def subscribe(self, req: SubscribeRequest) -> None:
-        problem = self.symbol_problem(req.symbol, req.exchange, self.td.contracts_loaded)
-        if problem:
-            self.write_log(f"cannot subscribe {req.vt_symbol}: {problem}", ERROR)
-            return
-        self.md.subscribed[req.symbol] = req.exchange
-        if self.md.logged_in:
-            try:
-                self.md.send_subscribe([(req.symbol, req.exchange)])
-            except ValueError as exc:  # a symbol longer than FEMAS's InstrumentID
-                self.md.subscribed.pop(req.symbol, None)
-                self.write_log(f"cannot subscribe {req.vt_symbol}: {exc}", ERROR)
+        self.subscribe_on(self.md, req, self.td.contracts_loaded)
 
     def unsubscribe(self, req: SubscribeRequest) -> None:
-        if self.md.subscribed.pop(req.symbol, None) is None:
-            self.write_log(f"{req.vt_symbol} was not subscribed", WARNING)
-            return
-        if self.md.logged_in:
-            result = self.md.api.unsubscribe([req.symbol])
-            if result != 0:
-                self.write_log(f"unsubscribe {req.vt_symbol} failed: {_result(result)}", ERROR)
+        self.unsubscribe_on(self.md, req)
 
     # -- orders ---------------------------------------------------------------------------------------------
 

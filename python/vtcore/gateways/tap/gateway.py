@@ -35,8 +35,8 @@ import itertools
 import re
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from logging import ERROR, WARNING
+from pathlib import Path
 from typing import Any, ClassVar
 
 from vtcore.constant import Direction, Exchange, Offset, OrderType, Product, Status
@@ -512,7 +512,7 @@ class TapGateway(SdkGateway):
         )
 
     def subscribe(self, req: SubscribeRequest) -> None:
-        problem = self.symbol_problem(req.symbol, req.exchange, self.quote.contracts_loaded)
+        problem = self.symbol_problem(req.symbol, req.exchange, self.quote.contracts_loaded, ticks=True)
         if problem:
             self.write_log(f"cannot subscribe {req.vt_symbol}: {problem}", ERROR)
             return
