@@ -213,11 +213,12 @@ class HtxVenueBase(VenueServer):
         kind: str,
         on_frame: Callable[[Session, str], Coroutine[Any, Any, None]],
         session: Session | None = None,
+        on_binary: Callable[[Session, bytes], Coroutine[Any, Any, None]] | None = None,
     ) -> web.WebSocketResponse:
         # authenticated streams sign over the host the client addressed: keep the upgrade request at hand
         session = session or Session(ws=web.WebSocketResponse(), kind=kind)
         session.state["request"] = request
-        return await super().serve_ws(request, kind, on_frame, session)
+        return await super().serve_ws(request, kind, on_frame, session, on_binary)
 
     async def on_bad_frame(self, session: Session, raw: str) -> None:
         await self.send_market_error(session, None, "invalid request")

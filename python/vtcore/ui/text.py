@@ -198,11 +198,10 @@ _FIELD_ZH: dict[str, str] = {
     "trade_password": "交易密码",
     "trade_host": "交易地址",
     "trade_port": "交易端口",
-    # ALPACA, FUTU
-    "data_feed": "行情数据源",
+    "data_feed": "行情源",
+    "market": "市场",
     "host": "地址",
     "port": "端口",
-    "market": "市场",
 }
 
 LANGUAGES = ("zh", "en")

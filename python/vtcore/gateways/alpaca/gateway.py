@@ -56,6 +56,7 @@ from vtcore.gateways._venue import (
     parse_common_settings,
 )
 from vtcore.gateways._venue.orders import VenueOrderRequest
+from vtcore.gateways._venue.settings import BASE_URL_SETTING
 from vtcore.gateways.alpaca import parse, schemas
 from vtcore.object import BarData, CancelRequest, HistoryRequest, OrderData, OrderRequest
 
@@ -86,6 +87,13 @@ class AlpacaGateway(VenueGateway):
         "proxy_host": "",
         "proxy_port": 0,
         "base_url": "",
+    }
+    #: the page asks for key, secret, 会话数 and 服务器; the rest are vtcore's additions
+    optional_setting: ClassVar[Mapping[str, str]] = {
+        "data_feed": "the market-data feed: iex (free) or sip (all US exchanges, a paid plan) (default iex)",
+        "proxy_host": "an HTTP proxy's host for REST and streams (default: none)",
+        "proxy_port": "that proxy's port (default: none)",
+        **BASE_URL_SETTING,
     }
     exchange: ClassVar[Exchange] = Exchange.SMART
     builds_ticks_in_c: ClassVar[bool] = True

@@ -300,7 +300,11 @@ class FakeOpenD:
 
     def write_raw(self, data: bytes) -> None:
         """Write `data` as it is to every connection (a fault: bytes that are not a Futu packet)."""
-        self.run(lambda: [session.writer.write(data) for session in self.sessions.values()])
+        def write() -> None:
+            for session in self.sessions.values():
+                session.writer.write(data)
+
+        self.run(write)
 
     def push_raw(self, proto_id: int, body: bytes, *, bad_sha1: bool = False) -> None:
         """Send every connection a push of `proto_id` with `body` as given (a fault)."""
