@@ -1,5 +1,5 @@
-"""The stubs of the compiled modules (python/vtcore/_core.pyi, _fast.pyi, one per vendor SDK: _ctp.pyi, ...) match
-them (mypy's stubtest, with the allowlist .ci/run uses too)."""
+"""The stubs of the compiled modules (python/vtcore/_core.pyi, _fast.pyi, one per vendor SDK: _ctp.pyi, ...)
+match them (mypy's stubtest, with the allowlist .ci/run uses too)."""
 
 from __future__ import annotations
 
