@@ -30,6 +30,7 @@ from logging import ERROR, INFO, WARNING
 from pathlib import Path
 from typing import Any, Protocol
 
+from vtcore.constant import Exchange
 from vtcore.errors import SdkUnavailableError
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways._sdk.structs import SdkStruct
@@ -260,6 +261,54 @@ class FtdcFront(Front):
         self.gateway.write_log(
             f"{self.name} front: request {message.request_id} failed: {message.error_text}", ERROR
         )
+
+
+class FtdcMdFront(FtdcFront):
+    """The market-data front of a CTP-shaped SDK: its subscriptions (`subscribed`, restored after every
+    login), sent as (symbol, exchange) pairs through the binding's `subscribe`."""
+
+    name = "md"
+
+    def __init__(
+        self,
+        gateway: FrontGateway,
+        decoder: Decoder,
+        requests: dict[str, tuple[int, type[SdkStruct] | None]],
+    ) -> None:
+        super().__init__(gateway, decoder, requests)
+        self.subscribed: dict[str, Exchange] = {}
+
+    def on_rsp_user_login(self, message: Message) -> None:
+        if message.error is not None:
+            self.reject("login", message.error_text)
+            return
+        self.logged_in = True
+        day = message.data.TradingDay if message.data is not None else ""  # type: ignore[attr-defined]
+        self.set_state("logged_in", f"trading day {day}")
+        if self.subscribed:
+            self.send_subscribe(list(self.subscribed.items()))
+        self.set_state("ready", f"{len(self.subscribed)} subscription(s)")
+
+    def send_subscribe(self, items: list[tuple[str, Exchange]]) -> None:
+        result = self.api.subscribe([(symbol, exchange.value) for symbol, exchange in items])
+        if result != 0:
+            self.gateway.write_log(f"md front: subscribe failed: {request_result(result)}", ERROR)
+
+    def on_rsp_sub_market_data(self, message: Message) -> None:
+        if message.error is not None:
+            self.gateway.write_log(
+                f"md front: subscribing {_instrument(message)} failed: {message.error_text}", ERROR
+            )
+
+    def on_rsp_un_sub_market_data(self, message: Message) -> None:
+        if message.error is not None:
+            self.gateway.write_log(
+                f"md front: unsubscribing {_instrument(message)} failed: {message.error_text}", ERROR
+            )
+
+
+def _instrument(message: Message) -> str:
+    return message.data.InstrumentID if message.data is not None else "?"  # type: ignore[attr-defined]
 
 
 class QueryPump:

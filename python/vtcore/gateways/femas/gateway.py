@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 from vtcore.constant import Direction, Exchange, OrderType, Product, Status
 from vtcore.errors import SdkUnavailableError, SettingsError
 from vtcore.event import EventEngine
-from vtcore.gateways._sdk.front import FtdcFront, QueryPump
+from vtcore.gateways._sdk.front import FtdcFront, FtdcMdFront, QueryPump
 from vtcore.gateways._sdk.front import request_result as _result
 from vtcore.gateways._sdk.gateway import SdkGateway
 from vtcore.gateways._sdk.messages import Decoder, Message
@@ -128,39 +128,17 @@ class _Front(FtdcFront):
             self.gateway.write_log(f"{self.name} front: login request failed: {_result(result)}", ERROR)
 
 
-class MdFront(_Front):
+class MdFront(_Front, FtdcMdFront):
     name = "md"
 
     def __init__(self, gateway: FemasGateway) -> None:
         super().__init__(gateway, ft.MD_REQUESTS)
-        self.subscribed: dict[str, Exchange] = {}
 
     def prepare(self) -> None:
         self.api.subscribe_market_data_topic(MARKET_DATA_TOPIC, mapping.TERT_QUICK)
 
     def on_connected(self) -> None:
         self.login()
-
-    def on_rsp_user_login(self, message: Message) -> None:
-        if message.error is not None:
-            self.reject("login", message.error_text)
-            return
-        self.logged_in = True
-        day = message.data.TradingDay if message.data is not None else ""  # type: ignore[attr-defined]
-        self.set_state("logged_in", f"trading day {day}")
-        if self.subscribed:
-            self.send_subscribe(list(self.subscribed.items()))
-        self.set_state("ready", f"{len(self.subscribed)} subscription(s)")
-
-    def send_subscribe(self, items: list[tuple[str, Exchange]]) -> None:
-        result = self.api.subscribe([(symbol, exchange.value) for symbol, exchange in items])
-        if result != 0:
-            self.gateway.write_log(f"md front: subscribe failed: {_result(result)}", ERROR)
-
-    def on_rsp_sub_market_data(self, message: Message) -> None:
-        if message.error is not None:
-            symbol = message.data.InstrumentID if message.data is not None else "?"  # type: ignore[attr-defined]
-            self.gateway.write_log(f"md front: subscribing {symbol} failed: {message.error_text}", ERROR)
 
 
 class TdFront(_Front):

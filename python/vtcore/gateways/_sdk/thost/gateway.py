@@ -36,7 +36,7 @@ from typing import Any, ClassVar
 from vtcore.constant import Direction, Exchange, Product, Status
 from vtcore.errors import SdkUnavailableError, SettingsError
 from vtcore.event import EventEngine
-from vtcore.gateways._sdk.front import FtdcFront, QueryPump
+from vtcore.gateways._sdk.front import FtdcFront, FtdcMdFront, QueryPump
 from vtcore.gateways._sdk.front import request_result as _request_result
 from vtcore.gateways._sdk.gateway import PositionKey, SdkGateway
 from vtcore.gateways._sdk.messages import Decoder, Message
@@ -130,12 +130,11 @@ class ThostFront(FtdcFront):
         return self.struct(request, BrokerID=setting.brokerid, InvestorID=setting.username)
 
 
-class MdFront(ThostFront):
+class MdFront(ThostFront, FtdcMdFront):
     name = "md"
 
     def __init__(self, gateway: ThostGateway) -> None:
         super().__init__(gateway, gateway.types.MD_REQUESTS)
-        self.subscribed: dict[str, Exchange] = {}
 
     def on_connected(self) -> None:
         if self.rejected:
@@ -144,38 +143,6 @@ class MdFront(ThostFront):
         result = self.request("ReqUserLogin", self.login_request())
         if result != 0:
             self.gateway.write_log(f"md front: login request failed: {_request_result(result)}", ERROR)
-
-    def on_rsp_user_login(self, message: Message) -> None:
-        if message.error is not None:
-            self.reject("login", message.error_text)
-            return
-        self.logged_in = True
-        day = message.data.TradingDay if message.data is not None else ""  # type: ignore[attr-defined]
-        self.set_state("logged_in", f"trading day {day}")
-        if self.subscribed:
-            self.send_subscribe(list(self.subscribed.items()))
-        self.set_state("ready", f"{len(self.subscribed)} subscription(s)")
-
-    def send_subscribe(self, items: list[tuple[str, Exchange]]) -> None:
-        result = self.api.subscribe([(symbol, exchange.value) for symbol, exchange in items])
-        if result != 0:
-            self.gateway.write_log(f"md front: subscribe failed: {_request_result(result)}", ERROR)
-
-    def on_rsp_sub_market_data(self, message: Message) -> None:
-        if message.error is not None:
-            self.gateway.write_log(
-                f"md front: subscribing {_instrument(message)} failed: {message.error_text}", ERROR
-            )
-
-    def on_rsp_un_sub_market_data(self, message: Message) -> None:
-        if message.error is not None:
-            self.gateway.write_log(
-                f"md front: unsubscribing {_instrument(message)} failed: {message.error_text}", ERROR
-            )
-
-
-def _instrument(message: Message) -> str:
-    return message.data.InstrumentID if message.data is not None else "?"  # type: ignore[attr-defined]
 
 
 class TdFront(ThostFront):
