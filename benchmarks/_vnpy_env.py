@@ -142,15 +142,19 @@ class BaselineEnv:
         return env
 
 
+#: the SDKs the latency runs stamp (the stamping library is built on the Thost family's market-data API)
+STAMPED_SDKS = ("ctp", "mini")
+
+
 def stamp_sdks() -> list[str]:
-    """The SDKs whose simulator front-end this build has (each gets a stamping library)."""
+    """The stamped SDKs whose simulator front-end this build has (each gets a stamping library)."""
     from vtcore.errors import SdkUnavailableError
     from vtcore.gateways._sdk.sim import FRONT_ENDS
 
     built = []
-    for sdk, front in FRONT_ENDS.items():
+    for sdk in STAMPED_SDKS:
         try:
-            front.library_dir()
+            FRONT_ENDS[sdk].library_dir()
         except SdkUnavailableError:
             continue
         built.append(sdk)
