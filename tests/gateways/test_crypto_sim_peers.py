@@ -52,10 +52,12 @@ def test_vtcore_run_sim_gateway(tmp_path: Path, name: str) -> None:
     assert f"{name} on its local venue" in run_sim(name, tmp_path, duration=4)
 
 
-def test_vtcore_info_says_the_1token_service_is_gone(capsys: pytest.CaptureFixture[str]) -> None:
+def test_vtcore_info_lists_the_gateways_and_says_1token_is_gone(capsys: pytest.CaptureFixture[str]) -> None:
     from vtcore.cli.info import run_info  # noqa: PLC0415
 
     assert run_info(argparse.Namespace()) == 0
     out = capsys.readouterr().out
     assert "ONETOKEN: the public 1Token service no longer exists" in out
+    listed = next(line for line in out.splitlines() if line.startswith("gateways: "))[len("gateways: ") :]
+    assert {"HUOBI", "HBDM", "BITMEX", "BITFINEX", "ONETOKEN"} <= set(listed.split(", "))
     assert "BITMEX" in out and "BITFINEX" in out

@@ -165,3 +165,14 @@ def test_rest_authentication_and_rate_limit(venue: AlpacaVenue) -> None:
             assert response.status == 422
 
     run(scenario)
+
+
+def test_malformed_query_numbers_get_alpacas_error_not_500(venue: AlpacaVenue) -> None:
+    async def scenario(session: aiohttp.ClientSession) -> None:
+        keys = {"APCA-API-KEY-ID": API_KEY, "APCA-API-SECRET-KEY": API_SECRET}
+        for path in ("/v2/orders?limit=abc", "/v2/account/activities/FILL?page_size=x"):
+            async with session.get(venue.http_url + path, headers=keys) as response:
+                assert response.status == 422, path
+                assert (await response.json())["code"] == 40010001, path
+
+    run(scenario)

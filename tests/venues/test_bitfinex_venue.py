@@ -49,6 +49,22 @@ def test_rest_auth_rules(bitfinex_venue: BitfinexVenue) -> None:
     assert (limited.status_code, limited.json()) == (429, ["error", 11010, "ratelimit: error"])
 
 
+def test_malformed_numbers_get_bitfinex_errors_not_a_crash(bitfinex_venue: BitfinexVenue) -> None:
+    # Bitfinex answers every error with HTTP 500 and its ["error", code, text] array; a crash would give
+    # aiohttp's plain-text 500 instead
+    url = bitfinex_venue.http_url + "/v2/candles/trade:1m:tBTCUSD/hist"
+    for query, text in (
+        ("limit=abc", "limit: invalid"),
+        ("start=x", "start: invalid"),
+        ("end=1.5", "end: invalid"),
+    ):
+        answer = requests.get(f"{url}?{query}", timeout=10)
+        assert (answer.status_code, answer.json()) == (500, ["error", 10020, text]), query
+    nonce = int(time.time() * 1_000_000)
+    orders = post(bitfinex_venue, "auth/r/orders/hist", nonce, body='{"limit": "many"}')
+    assert orders.json() == ["error", 10020, "limit: invalid"]
+
+
 def test_websocket_rules(bitfinex_venue: BitfinexVenue) -> None:
     async def run() -> list[Any]:
         seen: list[Any] = []

@@ -94,6 +94,25 @@ def test_order_validation_uses_bitmex_texts(bitmex_venue: BitmexVenue) -> None:
     )
 
 
+def test_numbers_out_of_range_and_bad_counts_get_bitmex_errors(bitmex_venue: BitmexVenue) -> None:
+    """Never the plain-text 500 of an uncaught error: BitMEX's own error shape."""
+    def place(**fields: Any) -> Any:
+        return signed(bitmex_venue, "POST", "/api/v1/order", json.dumps({"symbol": "XBTUSD", **fields}))
+
+    too_many = place(side="Buy", orderQty=10**30, price=99)  # past maxOrderQty (and any decimal context)
+    assert (too_many.status_code, too_many.json()["error"]["message"]) == (400, "orderQty is invalid")
+    too_dear = place(side="Buy", orderQty=100, price=10**30)
+    assert (too_dear.status_code, too_dear.json()["error"]["message"]) == (400, "Invalid price")
+    for path in (
+        "/api/v1/trade/bucketed?binSize=1m&symbol=XBTUSD&count=abc",
+        "/api/v1/orderBook/L2?symbol=XBTUSD&depth=x",
+    ):
+        answer = requests.get(bitmex_venue.http_url + path, timeout=10)
+        assert answer.status_code == 400 and answer.json()["error"]["message"].startswith("Invalid "), path
+    orders = signed(bitmex_venue, "GET", "/api/v1/order?count=many")
+    assert (orders.status_code, orders.json()["error"]["message"]) == (400, "Invalid count: must be a number")
+
+
 def test_websocket_rules(bitmex_venue: BitmexVenue) -> None:
     async def run() -> list[Any]:
         received: list[Any] = []

@@ -128,6 +128,19 @@ def test_futures_signature_errors_use_futures_codes(hbdm: HbdmVenue) -> None:
     asyncio.run(scenario())
 
 
+def test_malformed_numbers_get_htx_codes_not_a_server_error(spot: HtxSpotVenue, hbdm: HbdmVenue) -> None:
+    async def scenario() -> None:
+        _, depth = await fetch("GET", f"{spot.http_url}/market/depth?symbol=btcusdt&type=step0&depth=x")
+        assert (depth["err-code"], depth["err-msg"]) == ("invalid-parameter", "invalid depth")
+        kline = f"{hbdm.http_url}/linear-swap-ex/market/history/kline?contract_code=BTC-USDT&period=1min"
+        for query, name in (("&from=abc&to=1", "from"), ("&size=many", "size")):
+            status, answer = await fetch("GET", kline + query)
+            assert (status, answer["err_code"]) == (200, 1014)
+            assert answer["err_msg"] == f"Invalid parameter: {name}"
+
+    asyncio.run(scenario())
+
+
 def test_rate_limit_reject_and_stall_faults(spot: HtxSpotVenue, hbdm: HbdmVenue) -> None:
     async def scenario() -> None:
         spot.faults.http_429 = 1
@@ -184,6 +197,9 @@ def test_order_validation_answers_with_htx_codes(spot: HtxSpotVenue) -> None:
             "err-code"
         ] == "account-frozen-balance-insufficient-error"
         assert (await place(**{"account-id": "1"}))["err-code"] == "account-get-accounts-inexistent-error"
+        # numbers past any amount or price (and the decimal context) are invalid, not a server error
+        assert (await place(amount="1e400"))["err-code"] == "invalid-amount"
+        assert (await place(price="1e30"))["err-code"] == "order-invalid-price"
         maker = await place(type="buy-limit-maker", price="101")  # would take: accepted, then cancelled
         state = (await fetch("GET", signed_url(spot.http_url, "GET", f"/v1/order/orders/{maker['data']}")))[1]
         assert state["data"]["state"] == "canceled"

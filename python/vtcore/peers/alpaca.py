@@ -52,7 +52,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 from aiohttp import web
 
-from vtcore.peers.base import Session, VenueServer
+from vtcore.peers.base import Session, VenueServer, int_param
 from vtcore.peers.matching import Execution, SimOrder
 
 API_KEY = "PKLOCAL7ALPACA0VENUE1"
@@ -114,6 +114,10 @@ class AlpacaError(Exception):
 
 def invalid(message: str) -> AlpacaError:
     return AlpacaError(422, 40010001, message)
+
+
+def invalid_param(name: str) -> AlpacaError:
+    return invalid(f"invalid {name}")
 
 
 def rfc3339(ns: int) -> str:
@@ -816,7 +820,7 @@ class AlpacaVenue(VenueServer):
         status = request.query.get("status", "open")
         if status not in ("open", "closed", "all"):
             raise invalid("invalid status")
-        limit = int(request.query.get("limit", "50") or 50)
+        limit = int_param(request.query, "limit", 50, invalid_param) or 50
         symbols = set(filter(None, request.query.get("symbols", "").split(",")))
         rows = [
             order
@@ -1029,7 +1033,7 @@ class AlpacaVenue(VenueServer):
         if token:
             ids = [row["id"] for row in rows]
             rows = rows[ids.index(token) + 1 :] if token in ids else []
-        size = min(int(request.query.get("page_size", "100") or 100), 100)
+        size = min(int_param(request.query, "page_size", 100, invalid_param) or 100, 100)
         return rows[:size]
 
     def animate(self, symbol: str, every: float = 0.5) -> None:

@@ -391,5 +391,18 @@ class VenueServer:
         return next(self._ids)
 
 
+def int_param(params: Any, name: str, default: int, refuse: Callable[[str], Exception]) -> int:
+    """`params[name]` as an integer, `default` when it is absent or empty. A value that is no integer raises
+    `refuse(name)`, the venue's own error for a bad parameter: a real venue answers it in its error shape,
+    never with the 500 and plain-text body an uncaught ValueError would give."""
+    value = params.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise refuse(name) from None
+
+
 def decimal_text(value: Any, places: int = 8) -> str:
     return f"{value:.{places}f}"

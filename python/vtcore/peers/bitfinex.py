@@ -40,7 +40,7 @@ from typing import Any
 
 from aiohttp import web
 
-from vtcore.peers.base import Session, VenueServer
+from vtcore.peers.base import Session, VenueServer, int_param
 from vtcore.peers.matching import Execution, SimFill, SimOrder
 
 API_KEY = "bfx-key-0123456789abcdefghijklmnopqrstuvwxyzABCDE"
@@ -83,6 +83,10 @@ class BitfinexError(Exception):
     def __init__(self, code: int, text: str, status: int = 500) -> None:
         super().__init__(text)
         self.code, self.text, self.status = code, text, status
+
+
+def bad_param(name: str) -> BitfinexError:
+    return BitfinexError(10020, f"{name}: invalid")
 
 
 def sign(secret: str, message: str) -> str:
@@ -318,9 +322,9 @@ class BitfinexVenue(VenueServer):
         step = TIMEFRAME_MS[parts[1]]
         now = self.now_ms()
         newest = now - now % step
-        end = min(newest, int(params["end"])) if params.get("end") else newest
-        start = int(params["start"]) if params.get("start") else end - 9999 * step
-        limit = min(int(params.get("limit") or 100), 10000)
+        end = min(newest, int_param(params, "end", newest, bad_param))
+        start = int_param(params, "start", end - 9999 * step, bad_param)
+        limit = min(int_param(params, "limit", 100, bad_param) or 100, 10000)
         stamps = [end - end % step - i * step for i in range(limit)]
         stamps = [s for s in stamps if s >= start]
         rows = [self.candle(s, step) for s in stamps]
@@ -443,18 +447,18 @@ class BitfinexVenue(VenueServer):
             if ids and order.extra["id"] not in ids:
                 continue
             rows.append(self.order_fields(order))
-        return rows[: int(params.get("limit") or 25)]
+        return rows[: int_param(params, "limit", 25, bad_param) or 25]
 
     async def auth_order_trades(self, request: web.Request, params: dict[str, Any]) -> Any:
-        order_id = int(request.match_info["id"])
+        order_id = int_param(request.match_info, "id", 0, bad_param)
         return [row for row in reversed(self.trades_log) if row[3] == order_id]
 
     async def auth_trades_hist(self, request: web.Request, params: dict[str, Any]) -> Any:
         symbol = request.match_info.get("symbol")
         rows = [row for row in reversed(self.trades_log) if symbol in (None, row[1])]
         if params.get("start"):
-            rows = [row for row in rows if row[2] >= int(params["start"])]
-        return rows[: int(params.get("limit") or 25)]
+            rows = [row for row in rows if row[2] >= int_param(params, "start", 0, bad_param)]
+        return rows[: int_param(params, "limit", 25, bad_param) or 25]
 
     async def auth_submit(self, request: web.Request, params: dict[str, Any]) -> Any:
         order = self.new_order(params)  # raises BitfinexError with the venue's text

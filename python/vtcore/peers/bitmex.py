@@ -40,7 +40,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from vtcore.peers.base import Session, VenueServer
+from vtcore.peers.base import Session, VenueServer, int_param
 from vtcore.peers.matching import Execution, SimFill, SimOrder
 
 API_KEY = "LAqUlngMIQkIUjXMUreyu3qn"
@@ -111,12 +111,22 @@ INSTRUMENTS = {
 }
 INIT_MARGIN = Decimal("0.01")
 MAKER_FEE, TAKER_FEE = Decimal("-0.0001"), Decimal("0.00075")
+MAX_PRICE = 1_000_000  # the instruments' maxPrice
+
+
+def max_order_qty(item: Instrument) -> int:
+    """The instrument's maxOrderQty (contracts): a larger order is refused as BitMEX refuses it."""
+    return 10_000_000 if item.inverse else 1_000_000_000
 
 
 class BitmexError(Exception):
     def __init__(self, message: str, status: int = 400, name: str = "HTTPError") -> None:
         super().__init__(message)
         self.message, self.status, self.name = message, status, name
+
+
+def bad_number(name: str) -> BitmexError:
+    return BitmexError(f"Invalid {name}: must be a number")
 
 
 def signature(secret: str, verb: str, path: str, expires: int | str, body: str) -> str:
@@ -322,8 +332,8 @@ class BitmexVenue(VenueServer):
             "underlyingSymbol": "XBT=",
             "reference": "BMEX",
             "referenceSymbol": ".BXBT",
-            "maxOrderQty": 10_000_000 if item.inverse else 1_000_000_000,
-            "maxPrice": 1_000_000,
+            "maxOrderQty": max_order_qty(item),
+            "maxPrice": MAX_PRICE,
             "lotSize": number(item.lot_size),
             "tickSize": number(item.tick_size),
             "multiplier": item.multiplier,
@@ -414,7 +424,7 @@ class BitmexVenue(VenueServer):
 
     async def order_book_l2(self, params: dict[str, Any]) -> Any:
         item = self.item(params.get("symbol"))
-        depth = int(params.get("depth") or 25)
+        depth = int_param(params, "depth", 25, bad_number)
         bids, asks = self.matching.book(item.symbol)
         levels = asks[:depth] if depth else asks
         rows = [self.l2_row(item, "Sell", p, q) for p, q in reversed(levels)]
@@ -432,8 +442,8 @@ class BitmexVenue(VenueServer):
         if seconds is None:
             raise BitmexError("Invalid binSize: must be one of 1m, 5m, 1h, 1d")
         item = self.item(params.get("symbol"))
-        count = min(int(params.get("count") or 100), 1000)
-        start = int(params.get("start") or 0)
+        count = min(int_param(params, "count", 100, bad_number) or 100, 1000)
+        start = int_param(params, "start", 0, bad_number)
         reverse = str(params.get("reverse", "false")).lower() == "true"
         step = seconds * 1000
         now = self.now_ms()
@@ -670,7 +680,7 @@ class BitmexVenue(VenueServer):
             rows.append(row)
         if str(params.get("reverse", "false")).lower() == "true":
             rows.reverse()
-        count = int(params.get("count") or 100)
+        count = int_param(params, "count", 100, bad_number) or 100
         return rows[:count]
 
     async def post_order(self, params: dict[str, Any]) -> Any:
@@ -682,7 +692,7 @@ class BitmexVenue(VenueServer):
             quantity = Decimal(str(params.get("orderQty")))
         except ArithmeticError:
             raise BitmexError("orderQty is invalid") from None
-        if not quantity.is_finite() or quantity <= 0:
+        if not quantity.is_finite() or quantity <= 0 or quantity > max_order_qty(item):
             raise BitmexError("orderQty is invalid")
         if quantity % item.lot_size:
             raise BitmexError(f"Order quantity must be a multiple of lot size: {number(item.lot_size)}")
@@ -698,7 +708,7 @@ class BitmexVenue(VenueServer):
                 price = Decimal(str(price_text))
             except ArithmeticError:
                 raise BitmexError("Invalid price") from None
-            if not price.is_finite() or price <= 0:
+            if not price.is_finite() or price <= 0 or price > MAX_PRICE:
                 raise BitmexError("Invalid price")
             if price % item.tick_size:
                 raise BitmexError("Invalid price tickSize")
@@ -828,7 +838,7 @@ class BitmexVenue(VenueServer):
         ]
         if str(params.get("reverse", "false")).lower() == "true":
             rows.reverse()
-        return rows[: int(params.get("count") or 100)]
+        return rows[: int_param(params, "count", 100, bad_number) or 100]
 
     # ---- executions: the account changes, then the private tables
 

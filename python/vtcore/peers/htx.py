@@ -45,7 +45,7 @@ from typing import Any
 
 from aiohttp import web
 
-from vtcore.peers.base import Session, VenueServer
+from vtcore.peers.base import Session, VenueServer, int_param
 from vtcore.peers.matching import Execution, SimOrder
 
 #: the key pair of HTX's signature example (venues.md §4)
@@ -538,7 +538,7 @@ class HtxSpotVenue(HtxVenueBase):
         step = params.get("type")
         if step not in ("step0", "step1", "step2", "step3", "step4", "step5"):
             raise HtxError("invalid-parameter", "invalid type")
-        size = int(params.get("depth", 150))
+        size = int_param(params, "depth", 150, lambda name: HtxError("invalid-parameter", "invalid depth"))
         if size not in (5, 10, 20, 150):
             raise HtxError("invalid-parameter", "invalid depth")
         bids, asks = self.levels(item.symbol, size)
@@ -1304,7 +1304,9 @@ def decimal_param(params: Mapping[str, Any], name: str) -> Decimal | None:
         parsed = Decimal(str(value))
     except ArithmeticError:
         return None
-    return parsed if parsed.is_finite() else None
+    # beyond 10^15 no HTX amount or price exists, and the tick/step remainders would need more digits than
+    # the decimal context has: such a number is invalid, as one that does not parse is
+    return parsed if parsed.is_finite() and parsed.adjusted() < 15 else None
 
 
 def market_request(message: Mapping[str, Any]) -> tuple[str, str]:

@@ -42,7 +42,7 @@ from typing import Any
 
 from aiohttp import web
 
-from vtcore.peers.base import Session
+from vtcore.peers.base import Session, int_param
 from vtcore.peers.htx import (
     PERIOD_SECONDS,
     ZERO,
@@ -126,6 +126,10 @@ class HbdmError(Exception):
     def __init__(self, code: int, message: str, status: int = 200) -> None:
         super().__init__(message)
         self.code, self.message, self.status = code, message, status
+
+
+def invalid_parameter(name: str) -> HbdmError:
+    return HbdmError(1014, f"Invalid parameter: {name}")
 
 
 def v1_status(order: SimOrder) -> int:
@@ -368,7 +372,8 @@ class HbdmVenue(HtxVenueBase):
                 raise HbdmError(1014, "Invalid parameter: period")
             now_s = self.now_ms() // 1000
             if params.get("from") and params.get("to"):
-                start, end = int(params["from"]), int(params["to"])
+                start = int_param(params, "from", 0, invalid_parameter)
+                end = int_param(params, "to", 0, invalid_parameter)
                 if end < start:
                     raise HbdmError(1014, "Invalid parameter: from/to")
                 end = min(end, now_s)
@@ -378,7 +383,7 @@ class HbdmVenue(HtxVenueBase):
                     raise HbdmError(1014, "The number of klines between from and to cannot exceed 2000.")
                 rows = kline_rows(first + (count - 1) * seconds, seconds, count) if count else []
             else:
-                size = int(params.get("size", 150))
+                size = int_param(params, "size", 150, invalid_parameter)
                 if not 1 <= size <= 2000:
                     raise HbdmError(1014, "Invalid parameter: size")
                 rows = kline_rows(now_s, seconds, size)

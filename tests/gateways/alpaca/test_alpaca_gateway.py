@@ -251,6 +251,10 @@ def test_rejections_carry_the_venues_reason(main_engine: MainEngine, venue: Alpa
         OrderRequest("NOPE", Exchange.SMART, Direction.LONG, OrderType.MARKET, 1), NAME
     )
     assert reason(recorder, unknown) == "unknown symbol NOPE"
+    elsewhere = main_engine.send_order(
+        OrderRequest("AAPL", Exchange.NASDAQ, Direction.LONG, OrderType.MARKET, 1), NAME
+    )
+    assert reason(recorder, elsewhere) == "AAPL.NASDAQ: ALPACA trades AAPL on SMART"
     bad_tif = main_engine.send_order(order(OrderType.LIMIT, 1, 187.0, time_in_force="forever"), NAME)
     assert "time in force 'forever'" in reason(recorder, bad_tif)
     main_engine.subscribe(SubscribeRequest("NOPE", Exchange.SMART), NAME)

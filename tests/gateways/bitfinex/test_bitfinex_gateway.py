@@ -110,6 +110,10 @@ def test_orders_fills_cancel_and_venue_refusals(main_engine, bitfinex_venue):
     assert recorder.reaches(post_only, Status.CANCELLED).extra["reason"] == "POSTONLY CANCELED"
     fok = main_engine.send_order(order(Direction.LONG, OrderType.FOK, 100, 101.0), NAME)
     assert recorder.reaches(fok, Status.CANCELLED).extra["reason"] == "FILLORKILL CANCELED"
+    fak = main_engine.send_order(order(Direction.LONG, OrderType.FAK, 2.0, 100.5), NAME)  # 1.5 on offer
+    taken = recorder.reaches(fak, Status.CANCELLED)
+    assert taken.traded == 1.5 and "IOC CANCELED" in taken.extra["reason"]
+    assert [(t.price, t.volume) for t in recorder.wait(lambda: recorder.trades(fak))] == [(100.5, 1.5)]
     small = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.00001, 99.0), NAME)
     assert "minimum size for BTC/USD" in recorder.reaches(small, Status.REJECTED).extra["reason"]
     recorder.wait(lambda: any(a.accountid == "BTC" and a.balance != 10 for a in recorder.accounts()))

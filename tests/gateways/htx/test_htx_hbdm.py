@@ -246,3 +246,21 @@ def test_coin_margined_order_types(main_engine, venue):
     final(recorder, post_only, Status.CANCELLED)  # it would have taken
     sent = venue.run(lambda: [o.extra["order_price_type"] for o in venue.matching.orders.values()])
     assert sent == ["optimal_20", "ioc", "fok", "post_only"]
+
+
+def test_clock_skew_is_followed_and_a_later_jump_resynced(main_engine, venue):
+    # HBDM signs with Signature v2 as HUOBI does: a request 5 minutes off the venue's clock is refused
+    venue.faults.clock_offset_ms = 10 * 60_000  # the venue 10 minutes ahead from the start
+    recorder, gateway = connect(main_engine, venue)
+    future = main_engine.send_order(order("BTC260925", Direction.LONG, OrderType.LIMIT, 2, 99.5), NAME)
+    final(recorder, future, Status.NOTTRADED)
+    assert abs(gateway.clock.offset_ms - 10 * 60_000) < 5_000
+    venue.faults.clock_offset_ms = -10 * 60_000  # then its clock jumps 20 minutes back
+    linear = main_engine.send_order(order("BTC-USDT", Direction.LONG, OrderType.LIMIT, 2, 99.5), NAME)
+    final(recorder, linear, Status.NOTTRADED)
+    assert abs(gateway.clock.offset_ms + 10 * 60_000) < 5_000
+    # connect, then the resync (each request refused at the same moment, an account poll say, may resync too)
+    assert venue.request_log.count(("GET", "/api/v1/timestamp")) >= 2
+    assert venue.request_log.count(("POST", "/v5/trade/order")) == 2  # refused for its time, then retried
+    placed = venue.run(lambda: sorted(o.client_id for o in venue.matching.orders.values()))
+    assert placed == sorted(o.split(".", 1)[1] for o in (future, linear))  # each placed once

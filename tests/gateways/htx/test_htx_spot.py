@@ -154,6 +154,14 @@ def test_rejection_carries_the_venue_code(main_engine, venue):
     assert rejected.extra["reason"] == "order-value-min-error: Order total cannot be lower than: 5 USDT"
 
 
+def test_an_order_naming_another_exchange_is_refused_before_sending(main_engine, venue):
+    recorder, _ = connect(main_engine, venue)
+    wrong = OrderRequest("btcusdt", Exchange.BINANCE, Direction.LONG, OrderType.LIMIT, 0.1, 99.0)
+    rejected = final(recorder, main_engine.send_order(wrong, NAME), Status.REJECTED)
+    assert rejected.extra["reason"] == "btcusdt.BINANCE: HUOBI trades btcusdt on HTX"
+    assert ("POST", "/v1/order/orders/place") not in venue.request_log
+
+
 def test_history_returns_bars_in_range(main_engine, venue):
     _, _ = connect(main_engine, venue)
     end = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)

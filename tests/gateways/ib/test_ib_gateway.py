@@ -45,13 +45,18 @@ def ib(main_engine: MainEngine, tws: FakeTws, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(IbGateway, "backoff", Backoff(base=0.05, maximum=0.2))
     monkeypatch.setattr(IbGateway, "connect_timeout", 3.0)
     monkeypatch.setattr(IbGateway, "request_timeout", 5.0)
+    recorder = connect(main_engine, tws)
+    recorder.wait(lambda: any(s.state == "ready" for s in recorder.states()), what="logged in")
+    return main_engine, recorder
+
+
+def connect(main_engine: MainEngine, tws: FakeTws, account: str = "DU1234567") -> Recorder:
     recorder = Recorder(main_engine)
     main_engine.add_gateway(IbGateway)
     main_engine.connect(
-        {"tws_host": "127.0.0.1", "tws_port": tws.port, "client_id": 1, "account": "DU1234567"}, "IB"
+        {"tws_host": "127.0.0.1", "tws_port": tws.port, "client_id": 1, "account": account}, "IB"
     )
-    recorder.wait(lambda: any(s.state == "ready" for s in recorder.states()), what="logged in")
-    return main_engine, recorder
+    return recorder
 
 
 def order(  # noqa: PLR0917 - reads like an order ticket
@@ -285,6 +290,36 @@ def test_bad_input_gets_a_clear_rejection(ib: tuple[MainEngine, Recorder], tws: 
     assert len(tws.messages(3)) == 3  # placeOrder messages TWS saw; the others were refused before leaving
 
 
+def test_an_order_sent_as_the_session_turns_ready_is_placed(main_engine: MainEngine, tws: FakeTws) -> None:
+    """A strategy that trades as soon as IB says "ready": its order goes out after the session's open-orders
+    request, so TWS's open-order list cannot name it; it must not be taken for one lost in a reconnect and
+    REJECTED "not placed" while it rests at TWS (seen under load in test_socket_dropped_mid_order...)."""
+    recorder = Recorder(main_engine)
+    gateway = main_engine.add_gateway(IbGateway)
+    sent: list[str] = []
+    announce = gateway.on_gateway_state
+
+    def on_state(state: Any) -> None:
+        announce(state)
+        if state.state == "ready" and not sent:  # at once, as a user's thread may do
+            sent.append(
+                gateway.send_order(
+                    order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.LIMIT, 1, 185.0)
+                )
+            )
+
+    gateway.on_gateway_state = on_state  # type: ignore[method-assign]
+    main_engine.connect(
+        {"tws_host": "127.0.0.1", "tws_port": tws.port, "client_id": 1, "account": "DU1234567"}, "IB"
+    )
+    resting = recorder.wait(
+        lambda: sent and (o := recorder.last_order(sent[0])) and o.status != Status.SUBMITTING and o,
+        what="the order's answer",
+    )
+    assert resting.status == Status.NOTTRADED, reason(resting)
+    assert [str(o.order_id) for o in tws.order_list()] == [resting.orderid]
+
+
 def test_tws_restart_reconnects_resubscribes_and_keeps_orders(
     ib: tuple[MainEngine, Recorder], tws: FakeTws
 ) -> None:
@@ -476,11 +511,7 @@ def test_a_malformed_message_is_reported_and_the_stream_goes_on(
 def test_held_positions_bring_their_contracts(main_engine: MainEngine, tws: FakeTws) -> None:
     tws.seed_position("DU1234567", AAPL.con_id, "100", "185.00")
     tws.seed_position("DU1234567", ES.con_id, "-2", "300000")
-    recorder = Recorder(main_engine)
-    main_engine.add_gateway(IbGateway)
-    main_engine.connect(
-        {"tws_host": "127.0.0.1", "tws_port": tws.port, "client_id": 1, "account": "DU1234567"}, "IB"
-    )
+    recorder = connect(main_engine, tws)
     recorder.wait(
         lambda: (
             {(p.vt_symbol, p.volume) for p in recorder.positions()}
@@ -490,6 +521,27 @@ def test_held_positions_bring_their_contracts(main_engine: MainEngine, tws: Fake
     )
     assert {c.vt_symbol for c in recorder.contracts()} == {AAPL_VT, f"{ES.con_id}.CME"}
     assert {p.vt_symbol for p in recorder.positions()} == {AAPL_VT, f"{ES.con_id}.CME"}  # never NASDAQ too
+
+
+def test_the_account_setting_picks_one_of_the_managed_accounts(main_engine: MainEngine, tws: FakeTws) -> None:
+    """Issue 16: the account to trade when the login manages several (the fake TWS manages DU1234567 and
+    DU7654321; the second is chosen): its values, positions and orders, none of the other's."""
+    tws.seed_position("DU1234567", AAPL.con_id, "100", "185.00")
+    tws.seed_position("DU7654321", AAPL.con_id, "40", "180.00")
+    recorder = connect(main_engine, tws, account="DU7654321")
+    recorder.wait(lambda: any(s.state == "ready" for s in recorder.states()), what="logged in")
+    recorder.wait(lambda: any(a.accountid == "DU7654321" for a in recorder.accounts()), what="account values")
+    recorder.wait(
+        lambda: any(p.vt_symbol == AAPL_VT and p.volume == 40 for p in recorder.positions()),
+        what="its position",
+    )
+    placed = main_engine.send_order(
+        order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.LIMIT, 10, 185.0), "IB"
+    )
+    recorder.wait(lambda: (o := recorder.last_order(placed)) and o.status == Status.NOTTRADED, what="resting")
+    assert [o.account for o in tws.order_list()] == ["DU7654321"]
+    assert {a.accountid for a in recorder.accounts()} == {"DU7654321"}
+    assert {p.volume for p in recorder.positions() if p.vt_symbol == AAPL_VT} == {40.0}
 
 
 def test_vtcore_run_sim_on_the_fake_tws(tmp_path: Path) -> None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import stat
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +21,7 @@ from vtcore.event import EventEngine
 from vtcore.gateways.tiger import TigerGateway, TigerOrderRequest
 from vtcore.gateways.tiger.sim import TIGER_ID, gateway_setting
 from vtcore.object import CancelRequest, HistoryRequest, OrderRequest, SubscribeRequest
+from vtcore.setting import get_settings_dir, load_connect_setting, save_connect_setting
 
 tiger = pytest.importorskip("vtcore.peers.tiger", reason="the fake Tiger API speaks through tigeropen")
 
@@ -238,6 +241,31 @@ def test_key_formats_and_secrecy(venue: Any, keys: tuple[str, bytes], pkcs8: boo
         main_engine.close()
     body = "".join(private_key.split()[3:-3] if pkcs8 else [private_key])
     assert all(body[:40] not in line for line in logs.lines)
+
+
+def test_the_private_key_is_stored_only_in_the_owner_only_settings_file(
+    venue: Any, keys: tuple[str, bytes], private_home: Path
+) -> None:
+    """Issue 17: the private key is never written anywhere but the 0600 settings file. The gateway is
+    connected from `connect_tiger.json`, trades and closes; then every file under HOME and the settings folder
+    (logs included) is searched for the key."""
+    spec = TigerGateway.settings_spec()
+    saved = save_connect_setting("TIGER", setting(venue, keys[0]), spec)
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+    main_engine = MainEngine(EventEngine())
+    recorder, gateway = connect_gateway(main_engine, TigerGateway, load_connect_setting("TIGER", spec))
+    recorder.wait(lambda: venue.push_count() == 1 and gateway.push.connected, what="push socket up")
+    recorder.reaches(main_engine.send_order(order(OrderType.LIMIT, 185.0), "TIGER"), Status.NOTTRADED)
+    main_engine.close()
+    body = keys[0][200:260].encode()  # from the middle: every RSA key of one size starts alike
+    roots = {private_home, get_settings_dir()}
+    holding = sorted(
+        path
+        for root in roots
+        for path in root.rglob("*")
+        if path.is_file() and body in path.read_bytes()
+    )
+    assert holding == [saved]
 
 
 def test_settings_that_cannot_work(venue: Any, keys: tuple[str, bytes]) -> None:

@@ -1,8 +1,10 @@
 """`vtcore run --sim --gateway TIGER`: the fake Tiger open API with a fresh key pair and a moving market; the
-gateway connects with the peer's setting, ticks arrive and a demo order fills; the peer stops cleanly."""
+gateway connects with the peer's setting, ticks arrive and a demo order fills; the peer stops cleanly.
+`vtcore info` says which of the packages TIGER needs are there."""
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import pytest
@@ -40,3 +42,13 @@ def test_sim_peer_serves_the_gateway(main_engine: MainEngine) -> None:
 
 def test_vtcore_run_sim_gateway_tiger(tmp_path: Path) -> None:
     assert "TIGER on a fake Tiger open API" in run_sim("TIGER", tmp_path, duration=4)
+
+
+def test_vtcore_info_reports_the_packages_tiger_needs(capsys: pytest.CaptureFixture[str]) -> None:
+    from vtcore.cli.info import run_info  # noqa: PLC0415
+
+    assert run_info(argparse.Namespace()) == 0
+    lines = {line.split(":", 1)[0].strip(): line for line in capsys.readouterr().out.splitlines()}
+    assert "3.8.0 installed" in lines["tigeropen"] and "TIGER" in lines["tigeropen"]
+    for package in ("protobuf", "cryptography"):
+        assert " installed - TIGER" in lines[package], lines[package]

@@ -200,6 +200,10 @@ class VenueGateway(BaseGateway):
     def check_order(self, req: OrderRequest) -> str:
         if req.type not in self.supported_order_types:
             return f"order type {req.type.value} is not supported by {self.gateway_name}"
+        # the venue sees only the symbol: an order naming another exchange would trade this venue's contract
+        contract = self.contracts.get(req.symbol)
+        if contract is not None and contract.exchange != req.exchange:
+            return f"{req.vt_symbol}: {self.gateway_name} trades {req.symbol} on {contract.exchange.value}"
         if req.volume <= 0:
             return "volume must be positive"
         if req.type != OrderType.MARKET and req.price <= 0:

@@ -205,6 +205,9 @@ class IbGateway(BaseGateway):
         self.commissions: dict[str, parse.Commission] = {}  # execId -> its commission report
         self._order_queue: asyncio.Queue[tuple[OrderData, OrderRequest]] | None = None
         self._sync: dict[str, Any] = {}  # the reconciliation after (re)connecting
+        #: orders whose placeOrder went out on a connection: only these can have been lost with one (an order
+        #: still queued when a session turns ready goes out after its open-orders request and is not listed)
+        self._written: set[str] = set()
         self._account_values: dict[str, float] = {}
         self._got_id = self._got_accounts = False
         self.malformed_messages = 0
@@ -377,7 +380,7 @@ class IbGateway(BaseGateway):
         self._send(requests.req_account_updates(True, self.account))
         self._send(requests.req_positions())
         sync_id = self._next_request_id()
-        candidates = {order.orderid for order in self.orders.active_orders()}
+        candidates = {o.orderid for o in self.orders.active_orders() if o.orderid in self._written}
         self._sync = {
             "id": sync_id,
             "open": set(),
@@ -512,6 +515,7 @@ class IbGateway(BaseGateway):
         if info.client_id != self._setting.get("client_id"):
             return
         orderid = str(info.order_id)
+        self._written.add(orderid)  # TWS has it (an order placed before this process is adopted below)
         if self._sync and not self._sync.get("open_done"):
             self._sync["open"].add(orderid)
         if self.orders.get(orderid) is None:  # placed before this process (same client id): adopt it
@@ -720,6 +724,8 @@ class IbGateway(BaseGateway):
             ib_order = self._ib_order(req)
             if not self._send(requests.place_order(self.version, int(orderid), contract, ib_order)):
                 self.orders.update(orderid, Status.REJECTED, reason=NOT_SENT)
+            else:
+                self._written.add(orderid)
 
     def _cancel(self, orderid: str) -> None:
         order = self.orders.get(orderid)
