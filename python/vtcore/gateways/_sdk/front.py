@@ -188,6 +188,11 @@ class Front:
             payload = struct_class(**(fields or {})).buffer
         else:
             raise TypeError(f"{name} sends {struct_class.__name__}, not {type(fields).__name__}")
+        return self.send(index, payload)
+
+    def send(self, index: int, payload: Any) -> int:
+        """Hand a packed request to the binding with the next request id (an SDK that assigns its own ids,
+        TAP, overrides this)."""
         return int(self.api.request(index, payload, self.next_request_id()))
 
     def struct(self, request: str, **fields: Any) -> SdkStruct:

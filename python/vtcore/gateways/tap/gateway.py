@@ -159,18 +159,8 @@ class _TapFront(Front):
                 f"{self.name} front: login failed: {self.gateway.error_text(result)}", ERROR
             )
 
-    def request(self, name: str, fields: Any = None) -> int:
-        """Send request `name` (its struct or a dict of its fields): the SDK's result (the session id it
-        assigns is not needed: answers are matched by what they carry)."""
-        if self.api is None:
-            return -1
-        index, struct_class = self.requests[name]
-        if struct_class is None:
-            payload: Any = b""
-        elif isinstance(fields, struct_class):
-            payload = fields.buffer
-        else:
-            payload = struct_class(**(fields or {})).buffer
+    def send(self, index: int, payload: Any) -> int:
+        """TAP assigns the request's id itself (the session id); answers are matched by what they carry."""
         result, _session = self.api.request(index, payload)
         return int(result)
 
