@@ -4,7 +4,7 @@
 #include "traits.hpp"
 
 PYBIND11_MODULE(_femas, m) {
-  using namespace vtcore::sdk;  // NOLINT(google-build-using-namespace): module glue only
+  using namespace vtcore::sdk;    // NOLINT(google-build-using-namespace): module glue only
   using namespace vtcore::femas;  // NOLINT(google-build-using-namespace)
   m.doc() = "FEMAS market-data and trader APIs on a vendor library loaded by path (see vtcore.gateways.femas).";
   register_version(m, VTCORE_SDK_API_VERSION);

@@ -41,8 +41,13 @@ template <class Api, class Spi>
 struct Traits : sdk::thost::Traits<Api, Spi> {
   static constexpr bool kReleaseNeedsInit = false;
   static sdk::LibrarySpec spec(const char* kind, const char* factory_symbol, const char* version_symbol) {
-    return {"FEMAS", kind, factory_symbol, VTCORE_SDK_API_VERSION, femas_version_getter(version_symbol),
-            femas_version_matches, {}};
+    return {"FEMAS",
+            kind,
+            factory_symbol,
+            VTCORE_SDK_API_VERSION,
+            femas_version_getter(version_symbol),
+            femas_version_matches,
+            {}};
   }
   static Api* create(const sdk::Library& library, const char* flow, const sdk::thost::Options&) {
     using Factory = Api* (*)(const char*);  // flow path
@@ -50,8 +55,8 @@ struct Traits : sdk::thost::Traits<Api, Spi> {
   }
 };
 
-using MdSpi = sdk::thost::MdSpi<GeneratedMdSpi, CUstpFtdcDepthMarketDataField, CUstpFtdcRspUserLoginField,
-                                CUstpFtdcRspInfoField>;
+using MdSpi =
+    sdk::thost::MdSpi<GeneratedMdSpi, CUstpFtdcDepthMarketDataField, CUstpFtdcRspUserLoginField, CUstpFtdcRspInfoField>;
 
 struct MdTraits : Traits<CUstpFtdcMduserApi, MdSpi> {
   using Depth = CUstpFtdcDepthMarketDataField;
@@ -92,7 +97,8 @@ void bind_femas_trader_extras(Class& cls) {
   cls.def(
       "subscribe_user_topic",
       [](Self& self, int resume) {
-        self.with_api([&](CUstpFtdcTraderApi& api) { api.SubscribeUserTopic(static_cast<USTP_TE_RESUME_TYPE>(resume)); });
+        self.with_api(
+            [&](CUstpFtdcTraderApi& api) { api.SubscribeUserTopic(static_cast<USTP_TE_RESUME_TYPE>(resume)); });
       },
       pybind11::arg("resume"), "SubscribeUserTopic (call before init()).");
 }

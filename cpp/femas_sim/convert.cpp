@@ -8,34 +8,56 @@ namespace vtcore::sim::femas {
 
 ErrorText error_text(Error error) {
   switch (error) {
-    case Error::none: return {0, "正确"};
-    case Error::invalid_login: return {3, "不合法的登录"};
-    case Error::not_logged_in: return {6, "还没有登录"};
-    case Error::bad_field: return {15, "报单字段有误"};
-    case Error::instrument_not_found: return {16, "找不到合约"};
-    case Error::duplicate_order_ref: return {22, "报单错误：不允许重复报单"};
-    case Error::bad_order_action_field: return {23, "错误的报单操作字段"};
-    case Error::order_not_found: return {25, "撤单找不到相应报单"};
-    case Error::unsuitable_order_status: return {26, "报单已全成交或已撤销，不能再撤"};
-    case Error::not_implemented: return {27, "不支持的功能"};
-    case Error::over_close_position: return {30, "平仓量超过持仓量"};
-    case Error::insufficient_money: return {31, "资金不足"};
-    case Error::settlement_not_confirmed: return {42, "结算结果未确认"};
-    case Error::over_close_today_position: return {50, "平今仓位不足"};
-    case Error::over_close_yesterday_position: return {51, "平昨仓位不足"};
-    case Error::auth_failed: return {63, "客户端认证失败"};
-    case Error::not_authenticated: return {64, "客户端未认证"};
+    case Error::none:
+      return {0, "正确"};
+    case Error::invalid_login:
+      return {3, "不合法的登录"};
+    case Error::not_logged_in:
+      return {6, "还没有登录"};
+    case Error::bad_field:
+      return {15, "报单字段有误"};
+    case Error::instrument_not_found:
+      return {16, "找不到合约"};
+    case Error::duplicate_order_ref:
+      return {22, "报单错误：不允许重复报单"};
+    case Error::bad_order_action_field:
+      return {23, "错误的报单操作字段"};
+    case Error::order_not_found:
+      return {25, "撤单找不到相应报单"};
+    case Error::unsuitable_order_status:
+      return {26, "报单已全成交或已撤销，不能再撤"};
+    case Error::not_implemented:
+      return {27, "不支持的功能"};
+    case Error::over_close_position:
+      return {30, "平仓量超过持仓量"};
+    case Error::insufficient_money:
+      return {31, "资金不足"};
+    case Error::settlement_not_confirmed:
+      return {42, "结算结果未确认"};
+    case Error::over_close_today_position:
+      return {50, "平今仓位不足"};
+    case Error::over_close_yesterday_position:
+      return {51, "平昨仓位不足"};
+    case Error::auth_failed:
+      return {63, "客户端认证失败"};
+    case Error::not_authenticated:
+      return {64, "客户端未认证"};
   }
   return {1, "错误"};
 }
 
 char status_code(OrderStatus status) {
   switch (status) {
-    case OrderStatus::all_traded: return USTP_FTDC_OS_AllTraded;
-    case OrderStatus::part_traded: return USTP_FTDC_OS_PartTradedQueueing;
-    case OrderStatus::queued: return USTP_FTDC_OS_NoTradeQueueing;
-    case OrderStatus::cancelled: return USTP_FTDC_OS_Canceled;
-    case OrderStatus::unknown: return USTP_FTDC_OS_AcceptedNoReply;
+    case OrderStatus::all_traded:
+      return USTP_FTDC_OS_AllTraded;
+    case OrderStatus::part_traded:
+      return USTP_FTDC_OS_PartTradedQueueing;
+    case OrderStatus::queued:
+      return USTP_FTDC_OS_NoTradeQueueing;
+    case OrderStatus::cancelled:
+      return USTP_FTDC_OS_Canceled;
+    case OrderStatus::unknown:
+      return USTP_FTDC_OS_AcceptedNoReply;
   }
   return USTP_FTDC_OS_AcceptedNoReply;
 }
@@ -48,31 +70,60 @@ OrderRequest order_request(const CUstpFtdcInputOrderField& req) {
   out.user_id = std::string(field_view(req.UserID));
   bool valid = !out.order_ref.empty();  // FEMAS names every order by the user's local id
   switch (req.Direction) {
-    case USTP_FTDC_D_Buy: out.side = Side::buy; break;
-    case USTP_FTDC_D_Sell: out.side = Side::sell; break;
-    default: valid = false;
+    case USTP_FTDC_D_Buy:
+      out.side = Side::buy;
+      break;
+    case USTP_FTDC_D_Sell:
+      out.side = Side::sell;
+      break;
+    default:
+      valid = false;
   }
   switch (req.OffsetFlag) {
-    case USTP_FTDC_OF_Open: out.offset = Offset::open; break;
-    case USTP_FTDC_OF_Close: out.offset = Offset::close; break;
-    case USTP_FTDC_OF_CloseToday: out.offset = Offset::close_today; break;
-    case USTP_FTDC_OF_CloseYesterday: out.offset = Offset::close_yesterday; break;
-    default: valid = false;
+    case USTP_FTDC_OF_Open:
+      out.offset = Offset::open;
+      break;
+    case USTP_FTDC_OF_Close:
+      out.offset = Offset::close;
+      break;
+    case USTP_FTDC_OF_CloseToday:
+      out.offset = Offset::close_today;
+      break;
+    case USTP_FTDC_OF_CloseYesterday:
+      out.offset = Offset::close_yesterday;
+      break;
+    default:
+      valid = false;
   }
   switch (req.OrderPriceType) {
-    case USTP_FTDC_OPT_LimitPrice: out.price_type = PriceType::limit; break;
-    case USTP_FTDC_OPT_AnyPrice: out.price_type = PriceType::market; break;
-    default: valid = false;  // best price, five levels and the stop variants are not simulated
+    case USTP_FTDC_OPT_LimitPrice:
+      out.price_type = PriceType::limit;
+      break;
+    case USTP_FTDC_OPT_AnyPrice:
+      out.price_type = PriceType::market;
+      break;
+    default:
+      valid = false;  // best price, five levels and the stop variants are not simulated
   }
   switch (req.TimeCondition) {
-    case USTP_FTDC_TC_GFD: out.time_condition = TimeCondition::gfd; break;
-    case USTP_FTDC_TC_IOC: out.time_condition = TimeCondition::ioc; break;
-    default: valid = false;
+    case USTP_FTDC_TC_GFD:
+      out.time_condition = TimeCondition::gfd;
+      break;
+    case USTP_FTDC_TC_IOC:
+      out.time_condition = TimeCondition::ioc;
+      break;
+    default:
+      valid = false;
   }
   switch (req.VolumeCondition) {
-    case USTP_FTDC_VC_AV: out.volume_condition = VolumeCondition::any; break;
-    case USTP_FTDC_VC_CV: out.volume_condition = VolumeCondition::all; break;
-    default: valid = false;
+    case USTP_FTDC_VC_AV:
+      out.volume_condition = VolumeCondition::any;
+      break;
+    case USTP_FTDC_VC_CV:
+      out.volume_condition = VolumeCondition::all;
+      break;
+    default:
+      valid = false;
   }
   out.codes_valid = valid;
   out.volume = req.Volume;

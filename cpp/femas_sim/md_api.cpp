@@ -82,8 +82,10 @@ class MdApi final : public SimulatedApi<MdApiStubs, CUstpFtdcMduserSpi> {
         CUstpFtdcRspInfoField info = error_info(logged_in_ ? Error::none : Error::not_logged_in);
         if (logged_in_) stream_.update(*exchange_, names[i], subscribe);
         const bool alive = call([&](CUstpFtdcMduserSpi* spi) {
-          if (subscribe) spi->OnRspSubMarketData(&field, &info, 0, last);
-          else spi->OnRspUnSubMarketData(&field, &info, 0, last);
+          if (subscribe)
+            spi->OnRspSubMarketData(&field, &info, 0, last);
+          else
+            spi->OnRspUnSubMarketData(&field, &info, 0, last);
         });
         if (!alive) return;
       }

@@ -19,9 +19,12 @@ namespace {
 
 Resume resume_of(USTP_TE_RESUME_TYPE type) {
   switch (type) {
-    case USTP_TERT_RESTART: return Resume::restart;
-    case USTP_TERT_RESUME: return Resume::resume;
-    default: return Resume::quick;
+    case USTP_TERT_RESTART:
+      return Resume::restart;
+    case USTP_TERT_RESUME:
+      return Resume::resume;
+    default:
+      return Resume::quick;
   }
 }
 
@@ -174,8 +177,8 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CUstpFtdcTraderSpi> 
     CUstpFtdcInputOrderField copy = *req;
     return request([this, copy, id]() mutable {
       // Local ids are the user's, not the session's: every session of the account shares front 0, session 0.
-      const Error error = logged_in_ ? exchange_->insert_order(account_, 0, 0, order_request(copy), id)
-                                     : Error::not_logged_in;
+      const Error error =
+          logged_in_ ? exchange_->insert_order(account_, 0, 0, order_request(copy), id) : Error::not_logged_in;
       if (error == Error::none) return;  // accepted: OnRtnOrder / OnRtnTrade follow on the private flow
       CUstpFtdcRspInfoField info = error_info(error);
       if (!call([&](CUstpFtdcTraderSpi* spi) { spi->OnRspOrderInsert(&copy, &info, id, true); })) return;

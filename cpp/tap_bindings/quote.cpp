@@ -130,9 +130,8 @@ void register_quote(pybind11::module_& m) {
           "set_host_address",
           [](Self& self, const std::string& host, int port) {
             if (port < 1 || port > 65535) throw sdk::RequestError("port must be 1-65535, not " + std::to_string(port));
-            return self.with_api([&](ITapQuoteAPI& api) {
-              return api.SetHostAddress(host.c_str(), static_cast<TAPIUINT16>(port));
-            });
+            return self.with_api(
+                [&](ITapQuoteAPI& api) { return api.SetHostAddress(host.c_str(), static_cast<TAPIUINT16>(port)); });
           },
           pybind11::arg("host"), pybind11::arg("port"))
       .def(

@@ -108,8 +108,8 @@ void register_trade(pybind11::module_& m) {
             const TapAPINewOrder value = sdk::checked_struct<TapAPINewOrder>(order, "InsertOrder", &unterminated);
             TAPIUINT32 session = 0;
             TAPISTR_50 client_order_no{};
-            const int result = self.with_api(
-                [&](ITapTradeAPI& api) { return api.InsertOrder(&session, &client_order_no, &value); });
+            const int result =
+                self.with_api([&](ITapTradeAPI& api) { return api.InsertOrder(&session, &client_order_no, &value); });
             return pybind11::make_tuple(result, session, pybind11::bytes(std::string(fixed_view(client_order_no))));
           },
           pybind11::arg("order"),

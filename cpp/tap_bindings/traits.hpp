@@ -41,7 +41,12 @@ inline bool tap_version_matches(std::string_view reported, std::string_view expe
 /// first (the trade library's SSL libraries, by absolute path from the same folder: it has no RUNPATH).
 inline sdk::LibrarySpec spec(const char* kind, const char* factory, const char* version_getter, const char* expected,
                              std::vector<std::string> preload = {}) {
-  return {"TAP", kind, factory, expected, sdk::static_version_getter(version_getter), tap_version_matches,
+  return {"TAP",
+          kind,
+          factory,
+          expected,
+          sdk::static_version_getter(version_getter),
+          tap_version_matches,
           std::move(preload)};
 }
 

@@ -5,10 +5,10 @@
 #include <cstring>
 #include <map>
 #include <optional>
-#include <vector>
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "TapQuoteAPI.h"
 #include "md_stubs.hpp"
@@ -102,7 +102,8 @@ class QuoteApi final : public TapSession<QuoteApiStubs, ITapQuoteAPINotify, TapA
         const TAPIYNFLAG last = ++n == commodities.size() ? APIYNFLAG_YES : APIYNFLAG_NO;
         if (!call([&](ITapQuoteAPINotify* notify) { notify->OnRspQryCommodity(id, 0, last, &info); })) return;
       }
-      if (commodities.empty()) call([&](ITapQuoteAPINotify* notify) { notify->OnRspQryCommodity(id, 0, APIYNFLAG_YES, nullptr); });
+      if (commodities.empty())
+        call([&](ITapQuoteAPINotify* notify) { notify->OnRspQryCommodity(id, 0, APIYNFLAG_YES, nullptr); });
     });
   }
 
@@ -110,7 +111,8 @@ class QuoteApi final : public TapSession<QuoteApiStubs, ITapQuoteAPINotify, TapA
     const TapAPICommodity copy = filter ? *filter : TapAPICommodity{};
     return session_request(session, [this, copy](unsigned id) {
       std::vector<InstrumentConfig> found;
-      for (const InstrumentRecord& r : exchange_->instruments("", field_view(copy.ExchangeNo), field_view(copy.CommodityNo)))
+      for (const InstrumentRecord& r :
+           exchange_->instruments("", field_view(copy.ExchangeNo), field_view(copy.CommodityNo)))
         found.push_back(r.spec);
       for (size_t n = 0; n < found.size(); ++n) {
         TapAPIQuoteContractInfo info{};
@@ -123,7 +125,8 @@ class QuoteApi final : public TapSession<QuoteApiStubs, ITapQuoteAPINotify, TapA
         const TAPIYNFLAG last = n + 1 == found.size() ? APIYNFLAG_YES : APIYNFLAG_NO;
         if (!call([&](ITapQuoteAPINotify* notify) { notify->OnRspQryContract(id, 0, last, &info); })) return;
       }
-      if (found.empty()) call([&](ITapQuoteAPINotify* notify) { notify->OnRspQryContract(id, 0, APIYNFLAG_YES, nullptr); });
+      if (found.empty())
+        call([&](ITapQuoteAPINotify* notify) { notify->OnRspQryContract(id, 0, APIYNFLAG_YES, nullptr); });
     });
   }
 
@@ -133,7 +136,9 @@ class QuoteApi final : public TapSession<QuoteApiStubs, ITapQuoteAPINotify, TapA
     return session_request(session, [this, copy](unsigned id) {
       const auto spec = find(copy);
       if (!spec) {
-        call([&](ITapQuoteAPINotify* notify) { notify->OnRspSubscribeQuote(id, kNoQuoteRight, APIYNFLAG_YES, nullptr); });
+        call([&](ITapQuoteAPINotify* notify) {
+          notify->OnRspSubscribeQuote(id, kNoQuoteRight, APIYNFLAG_YES, nullptr);
+        });
         return;
       }
       TapAPIQuoteWhole whole{};
@@ -191,8 +196,8 @@ class QuoteApi final : public TapSession<QuoteApiStubs, ITapQuoteAPINotify, TapA
 
  private:
   std::optional<InstrumentConfig> find(const TapAPIContract& c) {
-    for (const InstrumentRecord& r : exchange_->instruments("", field_view(c.Commodity.ExchangeNo),
-                                                             field_view(c.Commodity.CommodityNo)))
+    for (const InstrumentRecord& r :
+         exchange_->instruments("", field_view(c.Commodity.ExchangeNo), field_view(c.Commodity.CommodityNo)))
       if (contract_no(r.spec) == field_view(c.ContractNo1)) return r.spec;
     return std::nullopt;
   }

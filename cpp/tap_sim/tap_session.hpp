@@ -20,9 +20,9 @@
 
 namespace vtcore::sim::tap {
 
-inline constexpr int kApiNotReady = -17;       // TAPIERROR_API_NotReady
-inline constexpr int kNotSupported = 60007;    // TAPIERROR_ORDERINT_UN_SUPPORT_ERROR
-inline constexpr int kInputValueError = -13;   // TAPIERROR_InputValueError
+inline constexpr int kApiNotReady = -17;      // TAPIERROR_API_NotReady
+inline constexpr int kNotSupported = 60007;   // TAPIERROR_ORDERINT_UN_SUPPORT_ERROR
+inline constexpr int kInputValueError = -13;  // TAPIERROR_InputValueError
 
 template <class Stubs, class Notify, class LoginAuth>
 class TapSession : public Stubs, public FrontSession {

@@ -18,7 +18,8 @@ namespace vtcore::sim::tap {
 /// The contract number of an instrument: its id after the product ("CL2601" -> "2601"), else the whole id.
 inline std::string contract_no(const InstrumentConfig& spec) {
   const std::string_view id = spec.id;
-  if (!spec.product_id.empty() && id.size() > spec.product_id.size() && id.substr(0, spec.product_id.size()) == spec.product_id)
+  if (!spec.product_id.empty() && id.size() > spec.product_id.size() &&
+      id.substr(0, spec.product_id.size()) == spec.product_id)
     return std::string(id.substr(spec.product_id.size()));
   return std::string(id);
 }

@@ -38,23 +38,35 @@ struct TapError {
 
 TapError tap_error(Error error) {
   switch (error) {
-    case Error::none: return {0, "成功"};
-    case Error::invalid_login: return {10008, "登录密码不正确"};
-    case Error::not_logged_in: return {kApiNotReady, "API还没有准备好"};
-    case Error::instrument_not_found: return {60011, "下单无效的合约"};
+    case Error::none:
+      return {0, "成功"};
+    case Error::invalid_login:
+      return {10008, "登录密码不正确"};
+    case Error::not_logged_in:
+      return {kApiNotReady, "API还没有准备好"};
+    case Error::instrument_not_found:
+      return {60011, "下单无效的合约"};
     case Error::bad_field:
     case Error::duplicate_order_ref:
-    case Error::bad_order_action_field: return {60015, "不合法的委托类型"};
-    case Error::order_not_found: return {60061, "撤单无此系统号"};
-    case Error::unsuitable_order_status: return {60062, "此状态不允许撤单"};
-    case Error::insufficient_money: return {60051, "下单资金不足"};
+    case Error::bad_order_action_field:
+      return {60015, "不合法的委托类型"};
+    case Error::order_not_found:
+      return {60061, "撤单无此系统号"};
+    case Error::unsuitable_order_status:
+      return {60062, "此状态不允许撤单"};
+    case Error::insufficient_money:
+      return {60051, "下单资金不足"};
     case Error::over_close_position:
     case Error::over_close_today_position:
-    case Error::over_close_yesterday_position: return {60035, "平仓数量超过已有持仓量"};
-    case Error::not_implemented: return {kNotSupported, "目前不支持的指令"};
+    case Error::over_close_yesterday_position:
+      return {60035, "平仓数量超过已有持仓量"};
+    case Error::not_implemented:
+      return {kNotSupported, "目前不支持的指令"};
     case Error::auth_failed:
-    case Error::not_authenticated: return {10004, "登录用户未授权"};
-    case Error::settlement_not_confirmed: return {10007, "登录状态禁止登录"};
+    case Error::not_authenticated:
+      return {10004, "登录用户未授权"};
+    case Error::settlement_not_confirmed:
+      return {10007, "登录状态禁止登录"};
   }
   return {kNotSupported, "目前不支持的指令"};
 }
@@ -63,11 +75,16 @@ char order_state(const Order& o) {
   if (o.submit_status == SubmitStatus::insert_rejected) return TAPI_ORDER_STATE_FAIL;
   if (o.stop_price > 0 && !o.triggered && o.status == OrderStatus::queued) return TAPI_ORDER_STATE_TRIGGERING;
   switch (o.status) {
-    case OrderStatus::unknown: return TAPI_ORDER_STATE_SUBMIT;
-    case OrderStatus::queued: return TAPI_ORDER_STATE_QUEUED;
-    case OrderStatus::part_traded: return TAPI_ORDER_STATE_PARTFINISHED;
-    case OrderStatus::all_traded: return TAPI_ORDER_STATE_FINISHED;
-    case OrderStatus::cancelled: return o.volume_traded > 0 ? TAPI_ORDER_STATE_LEFTDELETED : TAPI_ORDER_STATE_CANCELED;
+    case OrderStatus::unknown:
+      return TAPI_ORDER_STATE_SUBMIT;
+    case OrderStatus::queued:
+      return TAPI_ORDER_STATE_QUEUED;
+    case OrderStatus::part_traded:
+      return TAPI_ORDER_STATE_PARTFINISHED;
+    case OrderStatus::all_traded:
+      return TAPI_ORDER_STATE_FINISHED;
+    case OrderStatus::cancelled:
+      return o.volume_traded > 0 ? TAPI_ORDER_STATE_LEFTDELETED : TAPI_ORDER_STATE_CANCELED;
   }
   return TAPI_ORDER_STATE_SUBMIT;
 }
@@ -152,22 +169,24 @@ class TradeApi final : public TapSession<TradeApiStubs, ITapTradeAPINotify, TapA
     const TapAPICommodity copy = filter ? *filter : TapAPICommodity{};
     return session_request(session, [this, copy](unsigned id) {
       std::vector<InstrumentConfig> list;
-      for (const InstrumentRecord& r : exchange_->instruments("", field_view(copy.ExchangeNo), field_view(copy.CommodityNo)))
+      for (const InstrumentRecord& r :
+           exchange_->instruments("", field_view(copy.ExchangeNo), field_view(copy.CommodityNo)))
         list.push_back(r.spec);
-      respond(id, list, &ITapTradeAPINotify::OnRspQryContract, [](TapAPITradeContractInfo& f, const InstrumentConfig& s) {
-        put(f.ExchangeNo, s.exchange);
-        f.CommodityType = TAPI_COMMODITY_TYPE_FUTURES;
-        put(f.CommodityNo, s.product_id);
-        put(f.ContractNo1, contract_no(s));
-        f.CallOrPutFlag1 = TAPI_CALLPUT_FLAG_NONE;
-        f.CallOrPutFlag2 = TAPI_CALLPUT_FLAG_NONE;
-        f.ContractType = TAPI_CONTRACT_TYPE_TRADEQUOTE;
-        put(f.ContractName, gb18030_cached(s.name));
-        put(f.ContractExpDate, tap_date(s.expire_date));
-        put(f.LastTradeDate, tap_date(s.expire_date));
-        put(f.FirstNoticeDate, tap_date(s.expire_date));
-        f.ContractSize = s.multiplier;
-      });
+      respond(id, list, &ITapTradeAPINotify::OnRspQryContract,
+              [](TapAPITradeContractInfo& f, const InstrumentConfig& s) {
+                put(f.ExchangeNo, s.exchange);
+                f.CommodityType = TAPI_COMMODITY_TYPE_FUTURES;
+                put(f.CommodityNo, s.product_id);
+                put(f.ContractNo1, contract_no(s));
+                f.CallOrPutFlag1 = TAPI_CALLPUT_FLAG_NONE;
+                f.CallOrPutFlag2 = TAPI_CALLPUT_FLAG_NONE;
+                f.ContractType = TAPI_CONTRACT_TYPE_TRADEQUOTE;
+                put(f.ContractName, gb18030_cached(s.name));
+                put(f.ContractExpDate, tap_date(s.expire_date));
+                put(f.LastTradeDate, tap_date(s.expire_date));
+                put(f.FirstNoticeDate, tap_date(s.expire_date));
+                f.ContractSize = s.multiplier;
+              });
     });
   }
 
@@ -225,38 +244,54 @@ class TradeApi final : public TapSession<TradeApiStubs, ITapTradeAPINotify, TapA
     return session_request(session, [this, copy, number](unsigned id) {
       OrderRequest req;
       const auto spec = find(copy);
-      req.instrument = spec ? spec->id : std::string(field_view(copy.CommodityNo)) + std::string(field_view(copy.ContractNo));
+      req.instrument =
+          spec ? spec->id : std::string(field_view(copy.CommodityNo)) + std::string(field_view(copy.ContractNo));
       req.exchange = std::string(field_view(copy.ExchangeNo));
       req.order_ref = number;
       req.user_id = std::string(field_view(copy.AccountNo));
       bool valid = true;
       switch (copy.OrderSide) {
-        case TAPI_SIDE_BUY: req.side = Side::buy; break;
-        case TAPI_SIDE_SELL: req.side = Side::sell; break;
-        default: valid = false;
+        case TAPI_SIDE_BUY:
+          req.side = Side::buy;
+          break;
+        case TAPI_SIDE_SELL:
+          req.side = Side::sell;
+          break;
+        default:
+          valid = false;
       }
       req.offset = copy.PositionEffect == TAPI_PositionEffect_COVER         ? Offset::close
                    : copy.PositionEffect == TAPI_PositionEffect_COVER_TODAY ? Offset::close_today
                                                                             : Offset::open;
       switch (copy.OrderType) {
-        case TAPI_ORDER_TYPE_LIMIT: req.price_type = PriceType::limit; break;
-        case TAPI_ORDER_TYPE_MARKET: req.price_type = PriceType::market; break;
+        case TAPI_ORDER_TYPE_LIMIT:
+          req.price_type = PriceType::limit;
+          break;
+        case TAPI_ORDER_TYPE_MARKET:
+          req.price_type = PriceType::market;
+          break;
         case TAPI_ORDER_TYPE_STOP_MARKET:
           req.price_type = PriceType::market;
           req.stop_price = copy.StopPrice;
           valid = valid && copy.StopPrice > 0;
           break;
-        default: valid = false;  // stop-limit, iceberg, ghost and the others are not simulated
+        default:
+          valid = false;  // stop-limit, iceberg, ghost and the others are not simulated
       }
       switch (copy.TimeInForce) {
         case TAPI_ORDER_TIMEINFORCE_GFD:
-        case TAPI_ORDER_TIMEINFORCE_GTC: req.time_condition = TimeCondition::gfd; break;  // no day roll here
-        case TAPI_ORDER_TIMEINFORCE_FAK: req.time_condition = TimeCondition::ioc; break;
+        case TAPI_ORDER_TIMEINFORCE_GTC:
+          req.time_condition = TimeCondition::gfd;
+          break;  // no day roll here
+        case TAPI_ORDER_TIMEINFORCE_FAK:
+          req.time_condition = TimeCondition::ioc;
+          break;
         case TAPI_ORDER_TIMEINFORCE_FOK:
           req.time_condition = TimeCondition::ioc;
           req.volume_condition = VolumeCondition::all;
           break;
-        default: valid = false;
+        default:
+          valid = false;
       }
       req.codes_valid = valid && spec.has_value();
       req.volume = static_cast<int>(copy.OrderQty);
@@ -264,9 +299,12 @@ class TradeApi final : public TapSession<TradeApiStubs, ITapTradeAPINotify, TapA
       req.price = copy.OrderPrice;
       req.echo.assign(reinterpret_cast<const char*>(&copy), sizeof(copy));
       Error error = Error::none;
-      if (!spec) error = Error::instrument_not_found;
-      else if (copy.OrderQty == 0) error = Error::bad_field;
-      else error = exchange_->insert_order(account_, 0, 0, req, static_cast<int>(id));
+      if (!spec)
+        error = Error::instrument_not_found;
+      else if (copy.OrderQty == 0)
+        error = Error::bad_field;
+      else
+        error = exchange_->insert_order(account_, 0, 0, req, static_cast<int>(id));
       if (error == Error::none) return;  // accepted: OnRtnOrder / OnRtnFill follow on the private flow
       Order refused;
       refused.order_ref = number;
