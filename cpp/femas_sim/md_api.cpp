@@ -1,5 +1,5 @@
 // The simulated CUstpFtdcMduserApi (FEMAS): login, SubMarketData / UnSubMarketData, and a stream of
-// OnRtnDepthMarketData from the core's TickStream. FEMAS's DepthMarketData names no exchange: a client knows it
+// OnRtnDepthMarketData from the core's MdSession. FEMAS's DepthMarketData names no exchange: a client knows it
 // from the instrument.
 #include <string>
 #include <vector>
@@ -7,12 +7,11 @@
 #include "USTPFtdcMduserApi.h"
 #include "md_stubs.hpp"
 #include "ustp_api.hpp"
-#include "vtcore/sim/tick_stream.hpp"
 
 namespace vtcore::sim::femas {
 namespace {
 
-class MdApi final : public SimulatedApi<MdApiStubs, CUstpFtdcMduserSpi> {
+class MdApi final : public SimulatedApi<MdApiStubs, CUstpFtdcMduserSpi, MdSession> {
  public:
   explicit MdApi(std::string flow_path) : SimulatedApi(FrontKind::md, std::move(flow_path)) {}
 
@@ -57,17 +56,12 @@ class MdApi final : public SimulatedApi<MdApiStubs, CUstpFtdcMduserSpi> {
   int GetMarketTopic(char*) override { return not_implemented("GetMarketTopic", 0); }
   int GetMarketData(char*, char*) override { return not_implemented("GetMarketData", 0); }
 
-  // ---- control ----
-  void control_ticks(int64_t count, double rate) override {
-    loop_.post([this, count, rate] {
-      stream_.set_budget(count, rate);
-      kick_stream();
-    });
-  }
-
  protected:
-  void configure(const Config& config) override { stream_.configure(config.market_data); }
-  void reset_session_state() override { stream_.reset(); }
+  bool deliver_tick(const Tick& tick) override {
+    CUstpFtdcDepthMarketDataField field{};
+    fill_tick(field, tick);
+    return call([&field](CUstpFtdcMduserSpi* spi) { spi->OnRtnDepthMarketData(&field); });
+  }
 
  private:
   int subscription(char* ids[], int count, bool subscribe) {
@@ -80,7 +74,7 @@ class MdApi final : public SimulatedApi<MdApiStubs, CUstpFtdcMduserSpi> {
         put(field.InstrumentID, names[i]);
         const bool last = i + 1 == names.size();
         CUstpFtdcRspInfoField info = error_info(logged_in_ ? Error::none : Error::not_logged_in);
-        if (logged_in_) stream_.update(*exchange_, names[i], subscribe);
+        if (logged_in_) update_subscription(names[i], subscribe);
         const bool alive = call([&](CUstpFtdcMduserSpi* spi) {
           if (subscribe)
             spi->OnRspSubMarketData(&field, &info, 0, last);
@@ -92,20 +86,6 @@ class MdApi final : public SimulatedApi<MdApiStubs, CUstpFtdcMduserSpi> {
       kick_stream();
     });
   }
-
-  void kick_stream() {
-    if (!logged_in_) return;
-    stream_.kick(
-        exchange_, epoch_.load(), [this](uint64_t epoch) { return current(epoch); },
-        [this](const Tick& tick) {
-          CUstpFtdcDepthMarketDataField field{};
-          fill_tick(field, tick);
-          ++ticks_sent_;
-          return call([&field](CUstpFtdcMduserSpi* spi) { spi->OnRtnDepthMarketData(&field); });
-        });
-  }
-
-  TickStream stream_{loop_};  // API thread only
 };
 
 }  // namespace

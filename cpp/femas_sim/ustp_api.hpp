@@ -25,10 +25,11 @@ inline constexpr const char* kSystemName = VTCORE_SIM_FRONT_NAME;
 CUstpFtdcMduserApi* create_md_api(const char* flow_path, const char* version);
 CUstpFtdcTraderApi* create_trader_api(const char* flow_path, const char* version);
 
-template <class Stubs, class Spi>
-class SimulatedApi : public Stubs, public FrontSession {
+// `Session` is the core's FrontSession, or MdSession for the market-data API (its tick stream).
+template <class Stubs, class Spi, class Session = FrontSession>
+class SimulatedApi : public Stubs, public Session {
  public:
-  SimulatedApi(FrontKind kind, std::string flow_path) : FrontSession(kind), flow_path_(std::move(flow_path)) {}
+  SimulatedApi(FrontKind kind, std::string flow_path) : Session(kind), flow_path_(std::move(flow_path)) {}
   virtual ~SimulatedApi() = default;
   SimulatedApi(const SimulatedApi&) = delete;
   SimulatedApi& operator=(const SimulatedApi&) = delete;

@@ -1,17 +1,16 @@
 // The simulated CThostFtdcMdApi of the Thost family: login, (un)subscribe, and a stream of OnRtnDepthMarketData
-// (the core's TickStream: random walk or replay, paced at a rate or as fast as possible, for a number of ticks).
+// (the core's MdSession: random walk or replay, paced at a rate or as fast as possible, for a number of ticks).
 #include <string>
 #include <vector>
 
 #include "ThostFtdcMdApi.h"
 #include "md_stubs.hpp"
 #include "thost_api.hpp"
-#include "vtcore/sim/tick_stream.hpp"
 
 namespace vtcore::sim::thost {
 namespace {
 
-class MdApi final : public SimulatedApi<MdApiStubs, CThostFtdcMdSpi> {
+class MdApi final : public SimulatedApi<MdApiStubs, CThostFtdcMdSpi, MdSession> {
  public:
   explicit MdApi(std::string flow_path) : SimulatedApi(FrontKind::md, std::move(flow_path)) {}
 
@@ -64,18 +63,12 @@ class MdApi final : public SimulatedApi<MdApiStubs, CThostFtdcMdSpi> {
     return subscription(ids, count, Topic::quote, false);
   }
 
-  // ---- control ----
-  void control_ticks(int64_t count, double rate) override {
-    loop_.post([this, count, rate] {
-      stream_.set_budget(count, rate);
-      kick_stream();
-    });
-  }
-
  protected:
-  void configure(const Config& config) override { stream_.configure(config.market_data); }
-
-  void reset_session_state() override { stream_.reset(); }
+  bool deliver_tick(const Tick& tick) override {
+    CThostFtdcDepthMarketDataField field{};
+    fill_tick(field, tick);
+    return call([&field](CThostFtdcMdSpi* spi) { spi->OnRtnDepthMarketData(&field); });
+  }
 
  private:
   enum class Topic { market, quote };
@@ -91,7 +84,7 @@ class MdApi final : public SimulatedApi<MdApiStubs, CThostFtdcMdSpi> {
         put(field.InstrumentID, name);
         const bool last = i + 1 == names.size();
         CThostFtdcRspInfoField info = error_info<CThostFtdcRspInfoField>(logged_in_ ? Error::none : Error::not_logged_in);
-        if (logged_in_ && topic == Topic::market) stream_.update(*exchange_, name, subscribe);
+        if (logged_in_ && topic == Topic::market) update_subscription(name, subscribe);
         const bool alive = call([&](CThostFtdcMdSpi* spi) {
           if (topic == Topic::market && subscribe) spi->OnRspSubMarketData(&field, &info, 0, last);
           else if (topic == Topic::market) spi->OnRspUnSubMarketData(&field, &info, 0, last);
@@ -103,20 +96,6 @@ class MdApi final : public SimulatedApi<MdApiStubs, CThostFtdcMdSpi> {
       kick_stream();
     });
   }
-
-  void kick_stream() {
-    if (!logged_in_) return;
-    stream_.kick(
-        exchange_, epoch_.load(), [this](uint64_t epoch) { return current(epoch); },
-        [this](const Tick& tick) {
-          CThostFtdcDepthMarketDataField field{};
-          fill_tick(field, tick);
-          ++ticks_sent_;
-          return call([&field](CThostFtdcMdSpi* spi) { spi->OnRtnDepthMarketData(&field); });
-        });
-  }
-
-  TickStream stream_{loop_};  // API thread only
 };
 
 }  // namespace

@@ -1,5 +1,5 @@
 // The simulated ITapQuoteAPI (libTapQuoteAPI.so): Login (OnRspLogin, OnAPIReady), QryCommodity, QryContract,
-// SubscribeQuote (OnRspSubscribeQuote with the quote as it is, then OnRtnQuote from the core's TickStream) and
+// SubscribeQuote (OnRspSubscribeQuote with the quote as it is, then OnRtnQuote from the core's MdSession) and
 // UnSubscribeQuote, on the core's exchange. The quote front does not check the password (like the market-data
 // fronts of the other front-ends); an unknown contract answers TAPIERROR_SUBSCRIBEQUOTE_NO_RIGHT (72101).
 #include <cstring>
@@ -15,7 +15,6 @@
 #include "tap_session.hpp"
 #include "tap_text.hpp"
 #include "vtcore/sim/text.hpp"
-#include "vtcore/sim/tick_stream.hpp"
 
 namespace vtcore::sim::tap {
 
@@ -68,7 +67,7 @@ void fill_whole(TapAPIQuoteWhole& q, const InstrumentConfig& spec, const Tick& t
   }
 }
 
-class QuoteApi final : public TapSession<QuoteApiStubs, ITapQuoteAPINotify, TapAPIQuoteLoginAuth> {
+class QuoteApi final : public TapSession<QuoteApiStubs, ITapQuoteAPINotify, TapAPIQuoteLoginAuth, MdSession> {
  public:
   QuoteApi() : TapSession(FrontKind::md) {}
 
@@ -144,7 +143,7 @@ class QuoteApi final : public TapSession<QuoteApiStubs, ITapQuoteAPINotify, TapA
       TapAPIQuoteWhole whole{};
       const auto snapshots = exchange_->depth_snapshots(spec->id);
       fill_whole(whole, *spec, snapshots.empty() ? Tick{} : snapshots.front());
-      stream_.update(*exchange_, spec->id, true);
+      update_subscription(spec->id, true);
       specs_[spec->id] = *spec;
       if (!call([&](ITapQuoteAPINotify* notify) { notify->OnRspSubscribeQuote(id, 0, APIYNFLAG_YES, &whole); })) return;
       kick_stream();
@@ -155,24 +154,21 @@ class QuoteApi final : public TapSession<QuoteApiStubs, ITapQuoteAPINotify, TapA
     if (contract == nullptr) return kInputValueError;
     const TapAPIContract copy = *contract;
     return session_request(session, [this, copy](unsigned id) {
-      if (const auto spec = find(copy)) stream_.update(*exchange_, spec->id, false);
+      if (const auto spec = find(copy)) update_subscription(spec->id, false);
       TapAPIContract answer = copy;
       call([&](ITapQuoteAPINotify* notify) { notify->OnRspUnSubscribeQuote(id, 0, APIYNFLAG_YES, &answer); });
-    });
-  }
-
-  void control_ticks(int64_t count, double rate) override {
-    loop_.post([this, count, rate] {
-      stream_.set_budget(count, rate);
-      kick_stream();
     });
   }
 
  protected:
   int not_implemented(const char*, int) override { return kNotSupported; }
   int not_supported(const char* method) override { return TapSession::not_supported(method); }
-  void configure(const Config& config) override { stream_.configure(config.market_data); }
-  void reset_session_state() override { stream_.reset(); }
+  bool deliver_tick(const Tick& tick) override {
+    const auto spec = specs_.find(std::string(field_view(tick.instrument)));
+    if (spec == specs_.end()) return true;
+    fill_whole(whole_, spec->second, tick);
+    return call([this](ITapQuoteAPINotify* notify) { notify->OnRtnQuote(&whole_); });
+  }
 
   void run_login() override {
     const TapAPIQuoteLoginAuth auth = login_auth();
@@ -202,20 +198,6 @@ class QuoteApi final : public TapSession<QuoteApiStubs, ITapQuoteAPINotify, TapA
     return std::nullopt;
   }
 
-  void kick_stream() {
-    if (!logged_in_) return;
-    stream_.kick(
-        exchange_, epoch_.load(), [this](uint64_t epoch) { return current(epoch); },
-        [this](const Tick& tick) {
-          const auto spec = specs_.find(std::string(field_view(tick.instrument)));
-          if (spec == specs_.end()) return true;
-          fill_whole(whole_, spec->second, tick);
-          ++ticks_sent_;
-          return call([this](ITapQuoteAPINotify* notify) { notify->OnRtnQuote(&whole_); });
-        });
-  }
-
-  TickStream stream_{loop_};  // API thread only
   std::map<std::string, InstrumentConfig> specs_;
   TapAPIQuoteWhole whole_{};
 };

@@ -24,10 +24,11 @@ inline constexpr int kApiNotReady = -17;      // TAPIERROR_API_NotReady
 inline constexpr int kNotSupported = 60007;   // TAPIERROR_ORDERINT_UN_SUPPORT_ERROR
 inline constexpr int kInputValueError = -13;  // TAPIERROR_InputValueError
 
-template <class Stubs, class Notify, class LoginAuth>
-class TapSession : public Stubs, public FrontSession {
+// `Session` is the core's FrontSession, or MdSession for the quote API (its tick stream).
+template <class Stubs, class Notify, class LoginAuth, class Session = FrontSession>
+class TapSession : public Stubs, public Session {
  public:
-  explicit TapSession(FrontKind kind) : FrontSession(kind) {}
+  explicit TapSession(FrontKind kind) : Session(kind) {}
   virtual ~TapSession() = default;
   TapSession(const TapSession&) = delete;
   TapSession& operator=(const TapSession&) = delete;

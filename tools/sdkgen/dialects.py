@@ -78,14 +78,17 @@ class Dialect:
     #: callback -> the struct its message carries, for callbacks whose struct only points at the data (TAP's
     #: OnRtnOrder gets {SessionID, ErrorCode, TapAPIOrderInfo*}): a hand-written `hook_<Name>` pushes it
     message_data: dict[str, str] = field(default_factory=dict)
-    #: structs that cross to Python though no generated request sends them (the structs of requests a
-    #: binding wraps by hand: TAP's Login, InsertOrder); each gets a typed class and a terminator check
-    extra_structs: tuple[str, ...] = ()
     #: integer constants whose header comment is an error's text (TAP: "TAPIERROR_"): `ERROR_TEXTS`
     error_prefix: str = ""
     #: the names of requests the simulator's stubs answer "not implemented" (each must be request-shaped);
     #: other pure virtual methods get the dialect's `stub_body` (TAP: none; every method returns an error code)
     request_prefixes: tuple[str, ...] = ("Req", "Query")
+    #: how the SDK encodes text (the Thost family, TORA, TAP: GB18030; XTP: UTF-8)
+    text_encoding: str = "gb18030"
+    #: structs that cross through hand-wrapped calls (XTP's InsertOrder takes an XTPOrderInsertInfo; TAP's Login
+    #: and InsertOrder): they get typed Python classes, terminator checks and layout checks like every request's
+    #: struct
+    extra_structs: tuple[str, ...] = ()
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -360,6 +363,8 @@ XTP = XtpDialect(
     ignored_params=frozenset({"session_id"}),
     call_context=", std::uint64_t session",
     error_fields=("error_id", "error_msg"),
+    extra_structs=("XTPOrderInsertInfo",),
+    text_encoding="utf-8",
 )
 
 DIALECTS: dict[str, Dialect] = {

@@ -7,7 +7,8 @@ Files, for SDK `<id>` (namespace `vtcore::<id>`), one class pair per API role of
                        `bool hook_<Name>(...)` first and push only when it returns true.
 - `<id>_requests.hpp`  `<role>Requests`: the request table (`table[index] = {name, struct, size}`, `max_size`),
                        `unterminated(index, bytes)` (the first char[N] field without its NUL, or nullptr) and
-                       `call(api, index, bytes, request_id)`; defined in `<id>_requests.cpp`.
+                       `call(api, index, bytes, request_id)`; defined in `<id>_requests.cpp`. An API class
+                       without generated requests (all wrapped by hand: XTP's quote API) gets none.
 - `<id>_layout.cpp`    static_asserts that every size and offset the Python classes use is the compiler's.
 
 Message format (one MessageHeader per callback; the core moves it, the gateway decodes it):
@@ -127,8 +128,8 @@ def requests(sdk: Sdk, model: HeaderModel, api_name: str) -> list[Request]:
 
 
 def crossing_structs(sdk: Sdk, model: HeaderModel) -> list[Struct]:
-    """Every struct that crosses to or from Python: the error struct, each callback's, each request's (an
-    alias counts as the struct it names)."""
+    """Every struct that crosses to or from Python: the error struct, each callback's, each request's, the
+    dialect's `extra_structs` (an alias counts as the struct it names)."""
     names: dict[str, None] = {}
     if sdk.dialect.rsp_info:
         names[sdk.dialect.rsp_info] = None
@@ -260,6 +261,8 @@ def emit_requests_header(sdk: Sdk, model: HeaderModel, version: str) -> str:
     for api_name in sdk.dialect.api_classes:
         role = sdk.dialect.role(api_name)
         items = requests(sdk, model, api_name)
+        if not items:  # an API whose calls are all wrapped by hand (XTP's quote API) has no request table
+            continue
         sizes = [f"sizeof({r.struct})" for r in items if r.struct] or ["std::size_t{0}"]
         out += [
             "",
@@ -306,6 +309,8 @@ def emit_requests(sdk: Sdk, model: HeaderModel, version: str) -> str:
     for api_name in sdk.dialect.api_classes:
         role = sdk.dialect.role(api_name)
         items = requests(sdk, model, api_name)
+        if not items:
+            continue
         out += ["", f"const char* {role}Requests::unterminated(int index, const std::byte* payload) noexcept {{",
                 "  switch (index) {"]
         for request in items:

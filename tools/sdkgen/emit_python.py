@@ -25,7 +25,7 @@ from sdkgen.emit_binding import callbacks, crossing_structs, requests
 from sdkgen.model import SCALARS, FlatField, HeaderError, HeaderModel, Struct
 
 SECRET_FIELD = re.compile(r"password|passwd|authcode|secret", re.IGNORECASE)
-RESERVED = {"view", "buffer", "copy", "as_dict", "unchecked", "C_NAME", "SIZE", "FIELDS", "LAYOUT", "SECRET"}
+RESERVED = {"view", "buffer", "copy", "as_dict", "unchecked", "C_NAME", "SIZE", "FIELDS", "LAYOUT", "SECRET", "ENCODING"}
 
 
 def _python_type(sdk: Sdk, struct: Struct, flat: FlatField) -> tuple[str, str]:
@@ -35,7 +35,8 @@ def _python_type(sdk: Sdk, struct: Struct, flat: FlatField) -> tuple[str, str]:
     label = f"{_class_name(sdk, struct)}.{flat.name}"
     fmt = SCALARS[kind.base][1]
     if kind.is_text:
-        return f'text_field("{label}", {offset}, {kind.length})', "str"
+        encoding = "" if sdk.dialect.text_encoding == "gb18030" else f', "{sdk.dialect.text_encoding}"'
+        return f'text_field("{label}", {offset}, {kind.length}{encoding})', "str"
     if kind.length is not None:
         py = "float" if fmt in "fd" else "int"
         return f'array_field("{label}", {offset}, "{fmt}", {kind.length})', f"tuple[{py}, ...]"
@@ -131,6 +132,8 @@ def emit_python(sdk: Sdk, model: HeaderModel, version: str, *, stub: bool = Fals
         if struct.defaults:  # what the struct's C++ constructor sets: a new Python struct starts the same
             defaults = {name: model.default_value(value) for name, value in struct.defaults}
             out.append(f"    DEFAULTS = {defaults!r}")
+        if dialect.text_encoding != "gb18030":
+            out.append(f'    ENCODING = "{dialect.text_encoding}"')
         for flat in flats:
             out.append(f"    {flat.name} = {_python_type(sdk, struct, flat)[0]}")
     out += ["", ""]

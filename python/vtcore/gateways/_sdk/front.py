@@ -121,9 +121,12 @@ class Front:
     def flow_folder(self) -> Path:
         return get_settings_dir() / f"{self.sdk}_flow" / self.gateway.gateway_name / self.name
 
-    def start(self, create_api: Callable[[str, object], Any], address: str) -> None:
-        """Create the API object (`create_api(flow folder, producer capsule)`), register `address`, Init().
-        A second call only retries a refused or pending login: the SDK is already reconnecting."""
+    def start(
+        self, create_api: Callable[[str, object], Any], address: str, register: str = "register_front"
+    ) -> None:
+        """Create the API object (`create_api(flow folder, producer capsule)`), register `address` (with the
+        API's method `register`: TORA's FENS addresses go to register_name_server), Init(). A second call only
+        retries a refused or pending login: the SDK is already reconnecting."""
         self.rejected = ""
         if self.api is not None:
             if self.state in ("connected", "login_rejected", "auth_rejected"):
@@ -139,15 +142,15 @@ class Front:
             self.set_state("unavailable", str(exc), ERROR)
             raise SdkUnavailableError(f"{self.name} front: {exc}") from exc
         self.prepare()
-        self.open(address)
+        self.open(address, register)
 
     def prepare(self) -> None:
         """Front-specific calls between creating the API object and Init()."""
 
-    def open(self, address: str) -> None:
-        """Start connecting: RegisterFront + Init() (an SDK that connects otherwise, TAP's SetHostAddress +
-        Login, overrides this)."""
-        self.api.register_front(address)
+    def open(self, address: str, register: str = "register_front") -> None:
+        """Start connecting: RegisterFront (or `register`) + Init() (an SDK that connects otherwise, TAP's
+        SetHostAddress + Login, overrides this)."""
+        getattr(self.api, register)(address)
         self.set_state("connecting", address)
         self.api.init()
 

@@ -20,6 +20,9 @@
 //   static void register_spi(Api&, Spi*);              RegisterSpi (nullptr detaches)
 //   static void destroy(const Library&, Api*);         optional: how the SDK frees an API object when it is
 //                                                      not `api->Release()` (TAP: the C FreeTapQuoteAPI)
+//   static std::string object_version(Api&);           optional: the version a created object reports, for SDKs
+//                                                      without a static getter (XTP); checked right after the
+//                                                      factory, before any other call (a mismatch releases it)
 //   static constexpr bool kRequestsOnlyQueue;          optional (false): requests never block
 #pragma once
 
@@ -52,6 +55,7 @@ class ApiObject {
     const std::string flow = prepare_flow_folder(flow_folder);
     api_ = Traits::create(library_, flow.c_str(), options);
     if (api_ == nullptr) throw LibraryError("the " + Traits::library_spec().sdk + " factory returned no API object");
+    if constexpr (requires(Api& api) { Traits::object_version(api); }) check_object_version();
     Traits::register_spi(*api_, spi_.get());
   }
   ApiObject(const ApiObject&) = delete;
@@ -125,6 +129,15 @@ class ApiObject {
   [[nodiscard]] Spi& spi() noexcept { return *spi_; }
 
  private:
+  void check_object_version() {
+    const LibrarySpec spec = Traits::library_spec();
+    library_.version = Traits::object_version(*api_);
+    if (!spec.version_matches(library_.version, spec.expected_version)) {
+      std::exchange(api_, nullptr)->Release();
+      throw VersionMismatchError(version_mismatch_message(library_.path, library_.version, spec));
+    }
+  }
+
   Library library_;
   std::unique_ptr<Spi> spi_;
   Api* api_ = nullptr;
