@@ -142,12 +142,12 @@ class Front:
             self.set_state("unavailable", str(exc), ERROR)
             raise SdkUnavailableError(f"{self.name} front: {exc}") from exc
         self.prepare()
-        self.open(address, register)
+        self.begin_connect(address, register)
 
     def prepare(self) -> None:
         """Front-specific calls between creating the API object and Init()."""
 
-    def open(self, address: str, register: str = "register_front") -> None:
+    def begin_connect(self, address: str, register: str = "register_front") -> None:
         """Start connecting: RegisterFront (or `register`) + Init() (an SDK that connects otherwise, TAP's
         SetHostAddress + Login, overrides this)."""
         getattr(self.api, register)(address)

@@ -141,7 +141,7 @@ class _TapFront(Front):
         self.port = 0
         self.auth: Any = None  # the login struct
 
-    def open(self, address: str, register: str = "") -> None:
+    def begin_connect(self, address: str, register: str = "") -> None:
         result = self.api.set_host_address(self.host, self.port)
         if result != 0:
             self.set_state("unavailable", f"SetHostAddress refused: {self.gateway.error_text(result)}", ERROR)
