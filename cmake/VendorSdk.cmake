@@ -92,6 +92,11 @@ function(vtcore_vendor_sdk id)
       if(no_versions)
         set(library_versions "{}")
       endif()
+      # where each vendor library sits in the download cache: a gateway can extract it from there at run time
+      string(JSON library_sources ERROR_VARIABLE no_sources GET "${info}" library_sources)
+      if(no_sources)
+        set(library_sources "[]")
+      endif()
     else()
       string(REGEX MATCH "REASON: [^\n]*" fetch_reason "${fetch_error}")
       string(REPLACE "REASON: " "" fetch_reason "${fetch_reason}")
@@ -129,6 +134,7 @@ function(vtcore_vendor_sdk id)
   else()
     set(found_json "false")
     set(library_versions "{}")
+    set(library_sources "[]")
   endif()
   _vtcore_json_string(version_json "${version}")
   _vtcore_json_string(reason_json "${reason}")
@@ -141,7 +147,9 @@ function(vtcore_vendor_sdk id)
   file(WRITE "${CMAKE_BINARY_DIR}/sdk_build_info/${lower}.json"
     "{\n  \"sdk\": \"${lower}\",\n  \"title\": ${title_json},\n  \"found\": ${found_json},\n"
     "  \"api_version\": ${version_json},\n  \"library_versions\": ${library_versions},\n"
-    "  \"declared\": ${declared_json},\n  \"unavailable_reason\": ${reason_json}\n}\n")
+    "  \"declared\": ${declared_json},\n"
+    "  \"library_sources\": ${library_sources},\n"
+    "  \"unavailable_reason\": ${reason_json}\n}\n")
   install(FILES "${CMAKE_BINARY_DIR}/sdk_build_info/${lower}.json" DESTINATION vtcore/gateways/_sdk/build_info)
 
   set(VTCORE_${id}_FOUND ${found} PARENT_SCOPE)

@@ -8,7 +8,11 @@ cache (`$VTCORE_SDK_CACHE`, default `~/.cache/vtcore/sdk`, as `<sha256>/<file>`)
 downloaded with the ordinary client, `python -m pip download --no-deps` (wheels with
 `--only-binary :all:`, sdists with `--no-binary <name>`), its sha256 is verified, and only then is it
 stored. A cache hit needs no network at all, and a file with the right sha256 placed there by hand is used
-as is ("bring your own SDK"). The listed headers go to `<dest>/include/`, the listed libraries to
+as is ("bring your own SDK"). An artifact pinned with `fetch = "simple-index"` is one pip cannot download
+(vnpy_femas's sdist: pip prepares an sdist's metadata by running its build backend, and that one's meson
+setup fails on Linux): its file is found on the project's page of the registry's standard simple index
+(PEP 503; the index pip is configured with, then its extra indexes) and downloaded from the link there,
+and the sha256 is checked the same way. The listed headers go to `<dest>/include/`, the listed libraries to
 `<dest>/lib/`, and `<dest>/sdk-info.json` says what was extracted.
 
 On failure the command exits 1 and its last stderr line is `REASON: <what failed and how to fix it>`,
@@ -27,8 +31,11 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import urllib.parse
+import urllib.request
 import zipfile
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 DEFAULT_MANIFEST = Path(__file__).resolve().parent.parent / "sdk" / "manifest.toml"
@@ -70,6 +77,7 @@ class Artifact:
     headers: tuple[Member, ...] = ()
     libraries: tuple[Member, ...] = ()
     library_versions: tuple[tuple[str, str], ...] = ()  # (role, version a library of that role reports)
+    fetch: str = "pip"  # "pip" (`pip download`) or "simple-index" (the index page's link, for what pip cannot)
 
     @property
     def package(self) -> str:
@@ -101,7 +109,10 @@ class Artifact:
             sdk=text("sdk"), api_version=text("api_version"), requirement=text("requirement"),
             kind=text("kind"), file=text("file"), sha256=text("sha256").lower(),
             headers=members("headers"), libraries=members("libraries"), library_versions=tuple(versions),
+            fetch=str(table.get("fetch", "pip")),
         )
+        if artifact.fetch not in {"pip", "simple-index"}:
+            raise SdkError(f"manifest artifact {artifact.file!r}: fetch must be 'pip' or 'simple-index'")
         if artifact.kind not in {"sdist", "wheel"}:
             raise SdkError(f"manifest artifact {artifact.file!r}: kind must be 'sdist' or 'wheel'")
         if not re.fullmatch(r"[0-9a-f]{64}", artifact.sha256):
@@ -246,6 +257,9 @@ def fetch(artifact: Artifact, *, cache: Path | None = None, offline: bool = Fals
         )
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="download-", dir=cache) as scratch:
+        if artifact.fetch == "simple-index":
+            downloaded = download_from_index(artifact, Path(scratch), index_urls())
+            return _store(artifact, downloaded, cached)
         command = download_command(artifact, Path(scratch), pip_args or [])
         environment = {k: v for k, v in os.environ.items() if k not in _PIP_ISOLATION_VARIABLES}
         result = subprocess.run(command, capture_output=True, text=True, env=environment, check=False)
@@ -258,15 +272,115 @@ def fetch(artifact: Artifact, *, cache: Path | None = None, offline: bool = Fals
                 f"`pip download {artifact.requirement}` did not produce {artifact.file} ({detail}); "
                 f"check registry access, or place the file with sha256 {artifact.sha256} at {cached}"
             )
-        actual = sha256_of(downloaded)
-        if actual != artifact.sha256:
-            raise SdkError(
-                f"{artifact.file} has sha256 {actual}, but the manifest pins {artifact.sha256}: refused. "
-                f"The registry served different bytes; do not use it until the pin is reviewed"
-            )
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(downloaded, cached)
+        return _store(artifact, downloaded, cached)
+
+
+def _store(artifact: Artifact, downloaded: Path, cached: Path) -> Path:
+    """Move a verified download into the cache; a file with another sha256 is refused and not cached."""
+    actual = sha256_of(downloaded)
+    if actual != artifact.sha256:
+        raise SdkError(
+            f"{artifact.file} has sha256 {actual}, but the manifest pins {artifact.sha256}: refused. "
+            f"The registry served different bytes; do not use it until the pin is reviewed"
+        )
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(downloaded, cached)
     return cached
+
+
+# -- the simple index (PEP 503), for artifacts pip cannot download --------------------------------------
+
+def _pip_output(*args: str) -> str:
+    environment = {k: v for k, v in os.environ.items() if k not in _PIP_ISOLATION_VARIABLES}
+    result = subprocess.run([*pip_command(), *args], capture_output=True, text=True, env=environment, check=False)
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
+def _default_index() -> str:
+    """pip's own default index (what it uses when nothing is configured), asked of pip itself."""
+    import importlib.util  # noqa: PLC0415
+
+    if importlib.util.find_spec("pip") is None:
+        return ""
+    code = "from pip._internal.models.index import PyPI; print(PyPI.simple_url)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
+def index_urls() -> list[str]:
+    """The indexes pip would use, in its order: `$PIP_INDEX_URL`, else pip's configured index-url, else pip's
+    own default; then `$PIP_EXTRA_INDEX_URL`, else the configured extra-index-url (space separated)."""
+    primary = (os.environ.get("PIP_INDEX_URL") or _pip_output("config", "get", "global.index-url")
+               or _default_index())
+    extra = os.environ.get("PIP_EXTRA_INDEX_URL") or _pip_output("config", "get", "global.extra-index-url")
+    return [url for url in [primary, *extra.split()] if url]
+
+
+class _Links(HTMLParser):
+    """The anchors of a PEP 503 project page: (file name, href)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self._href: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self._href = dict(attrs).get("href") or ""
+            self._text = []
+
+    def handle_data(self, data: str) -> None:
+        if self._href is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._href is not None:
+            self.links.append(("".join(self._text).strip(), self._href))
+            self._href = None
+
+
+def _read_url(url: str, timeout: float = 120.0) -> bytes:
+    request = urllib.request.Request(url, headers={"Accept": "text/html", "User-Agent": "vtcore-sdk-fetch"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        data: bytes = response.read()
+    return data
+
+
+def download_from_index(artifact: Artifact, dest: Path, indexes: list[str]) -> Path:
+    """Find `artifact.file` on its project's page of each index in turn (PEP 503: `<index>/<normalized
+    name>/`) and download it into dest; the caller verifies the sha256."""
+    project = re.sub(r"[-_.]+", "-", artifact.package).lower()
+    tried = []
+    for index in indexes:
+        page_url = index.rstrip("/") + f"/{project}/"
+        try:
+            page = _read_url(page_url).decode("utf-8", "replace")
+        except (OSError, ValueError) as exc:
+            tried.append(f"{page_url}: {exc}")
+            continue
+        parser = _Links()
+        parser.feed(page)
+        for text, href in parser.links:
+            name = urllib.parse.unquote(urllib.parse.urlsplit(href).path.rsplit("/", 1)[-1])
+            if artifact.file not in (text, name):
+                continue
+            pinned = urllib.parse.urlsplit(href).fragment
+            if pinned.startswith("sha256=") and pinned[7:].lower() != artifact.sha256:
+                raise SdkError(f"the index lists {artifact.file} with {pinned}, but the manifest pins sha256 "
+                               f"{artifact.sha256}: refused")
+            target = dest / artifact.file
+            try:
+                target.write_bytes(_read_url(urllib.parse.urljoin(page_url, href)))
+            except (OSError, ValueError) as exc:
+                raise SdkError(f"downloading {artifact.file} from the index failed ({exc}); place the file "
+                               f"with sha256 {artifact.sha256} in the SDK cache by hand") from exc
+            return target
+        tried.append(f"{page_url}: no link to {artifact.file}")
+    raise SdkError(
+        f"{artifact.file} was not found on the simple index ({'; '.join(tried) or 'no index configured'}); "
+        f"check registry access, or place the file with sha256 {artifact.sha256} in the SDK cache by hand"
+    )
 
 
 # -- extraction ----------------------------------------------------------------------------------------
@@ -316,6 +430,7 @@ def fetch_sdk(sdk: str, api_version: str, dest: Path, *, manifest: Path = DEFAUL
     headers: list[str] = []
     libraries: list[str] = []
     sources: list[dict[str, str]] = []
+    library_sources: list[dict[str, str]] = []  # where each library comes from, for extraction at run time
     library_versions: dict[str, str] = {}
     for artifact in artifacts:
         library_versions.update(artifact.library_versions)
@@ -325,9 +440,12 @@ def fetch_sdk(sdk: str, api_version: str, dest: Path, *, manifest: Path = DEFAUL
         libraries += written["lib"]
         sources.append({"requirement": artifact.requirement, "file": artifact.file,
                         "sha256": artifact.sha256, "cached": str(archive)})
+        library_sources += [{"archive": str(archive), "sha256": artifact.sha256, "member": member.path,
+                             "name": member.name} for member in artifact.libraries]
     info: dict[str, object] = {"sdk": sdk, "api_version": api_version, "include_dir": str(dest / "include"),
                                "lib_dir": str(dest / "lib"), "headers": headers, "libraries": libraries,
-                               "library_versions": library_versions, "artifacts": sources}
+                               "library_versions": library_versions, "artifacts": sources,
+                               "library_sources": library_sources}
     dest.mkdir(parents=True, exist_ok=True)
     (dest / "sdk-info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     return info

@@ -1,7 +1,5 @@
 #include "convert.hpp"
 
-#include <mutex>
-#include <unordered_map>
 
 namespace vtcore::sim::thost {
 
@@ -29,17 +27,6 @@ ErrorText error_text(Error error) {
   return {1, "CTP:错误"};
 }
 
-std::string gb(std::string_view utf8) {
-  // Order reports repeat a handful of status words; converting each once keeps iconv off the hot path.
-  static std::mutex mutex;
-  static auto* cache = new std::unordered_map<std::string, std::string>();  // never destroyed: API threads
-  std::lock_guard lock(mutex);
-  auto found = cache->find(std::string(utf8));
-  if (found == cache->end()) {
-    if (cache->size() >= 4096) cache->clear();  // bounded (names and messages are few in practice)
-    found = cache->emplace(std::string(utf8), to_gb18030(utf8)).first;
-  }
-  return found->second;
-}
+std::string gb(std::string_view utf8) { return gb18030_cached(utf8); }
 
 }  // namespace vtcore::sim::thost

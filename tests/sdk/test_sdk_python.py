@@ -81,6 +81,8 @@ def test_front_dispatches_each_callback_to_its_snake_case_handler() -> None:
     assert handler_name("OnRspUserLogin") == "on_rsp_user_login"
     assert handler_name("OnErrRtnOrderInsert") == "on_err_rtn_order_insert"
     assert handler_name("OnRspQryInvestorPosition") == "on_rsp_qry_investor_position"
+    assert handler_name("OnAPIReady") == "on_api_ready"  # TAP
+    assert handler_name("OnRspDSUserCertification") == "on_rsp_ds_user_certification"  # FEMAS
 
     class Gateway:
         gateway_name = "DEMO"

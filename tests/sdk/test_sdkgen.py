@@ -24,8 +24,9 @@ from _ctp_sdk import sdk_dir
 
 THOST_SETS = [("ctp", "6.7.11"), ("ctp", "6.7.13"), ("mini", "1.7.7")]
 # (sdkgen unit, API version); a TORA unit's headers come with the TORA artifact
-HEADER_SETS = [*THOST_SETS, ("xtp", "2.2.32"), ("tora", "4.1.6"), ("toraxmd", "4.1.6"), ("torasp", "4.1.6")]
-VENDOR = {"toraxmd": "tora", "torasp": "tora"}
+HEADER_SETS = [*THOST_SETS, ("xtp", "2.2.32"), ("tora", "4.1.6"), ("toraxmd", "4.1.6"), ("torasp", "4.1.6"),
+               ("femas", "3.02"), ("tapquote", "9.3"), ("taptrade", "9.3")]
+VENDOR = {"toraxmd": "tora", "torasp": "tora", "tapquote": "tap", "taptrade": "tap"}
 
 
 def unit_include(unit: str, version: str) -> Path:
@@ -81,7 +82,8 @@ def compiler_agrees(model: HeaderModel, structs: list[str], include: Path, heade
     through their C++ designators; anonymous blocks themselves have no name to print) and the vtable slot of
     every virtual method of every class (a pointer-to-member of a virtual function holds 1 + slot *
     sizeof(void*), Itanium ABI), and compare it with the model."""
-    lines = ["#include <cstddef>", "#include <cstdio>", *[f'#include "{h}"' for h in headers],
+    lines = ["#include <cstddef>", "#include <cstdio>", "#include <cstring>",
+             *[f'#include "{h}"' for h in headers],
              *[f"using namespace {name};" for name in model.namespaces], "int main() {"]
     expected = []
     for name in structs:

@@ -66,10 +66,28 @@ class Dialect:
     call_context: str = ""
     #: the error struct's id and message fields (Python reads them to tell an error from "no error")
     error_fields: tuple[str, str] = ("ErrorID", "ErrorMsg")
+    #: words in API/SPI declarations that expand to nothing on Linux (TAP's calling convention `TAP_CDECL`)
+    macros: tuple[str, ...] = ()
+    #: the callback argument that is a response's request id when it has another name (TAP: "sessionID")
+    session_param: str | None = None
+    #: an int callback argument that is the callback's error code (TAP reports errors so, not in a struct): the
+    #: message carries it as the 4-byte error struct `vtcore::sdk::ErrorCode` (Python: `ErrorCode.ErrorID`)
+    error_code_param: str | None = None
+    #: (argument, C++ value) of a last-answer flag that is not a bool (TAP: isLast == APIYNFLAG_YES)
+    last_param: tuple[str, str] | None = None
+    #: callback -> the struct its message carries, for callbacks whose struct only points at the data (TAP's
+    #: OnRtnOrder gets {SessionID, ErrorCode, TapAPIOrderInfo*}): a hand-written `hook_<Name>` pushes it
+    message_data: dict[str, str] = field(default_factory=dict)
+    #: integer constants whose header comment is an error's text (TAP: "TAPIERROR_"): `ERROR_TEXTS`
+    error_prefix: str = ""
+    #: the names of requests the simulator's stubs answer "not implemented" (each must be request-shaped);
+    #: other pure virtual methods get the dialect's `stub_body` (TAP: none; every method returns an error code)
+    request_prefixes: tuple[str, ...] = ("Req", "Query")
     #: how the SDK encodes text (the Thost family, TORA, TAP: GB18030; XTP: UTF-8)
     text_encoding: str = "gb18030"
-    #: structs that cross through hand-wrapped calls (XTP's InsertOrder takes an XTPOrderInsertInfo): they get
-    #: typed Python classes and layout checks like every request's struct
+    #: structs that cross through hand-wrapped calls (XTP's InsertOrder takes an XTPOrderInsertInfo; TAP's Login
+    #: and InsertOrder): they get typed Python classes, terminator checks and layout checks like every request's
+    #: struct
     extra_structs: tuple[str, ...] = ()
 
     @property
@@ -198,6 +216,97 @@ THOST = ThostDialect(
     hooks={"CThostFtdcMdSpi": frozenset({"OnRtnDepthMarketData", "OnRspUserLogin"})},
 )
 
+class UstpDialect(ThostDialect):
+    """FEMAS (USTP, a CTP relative): `CUstpFtdc*Field` structs, `TUstpFtdc*Type` typedefs whose sections the
+    headers mark `///TFtdcUstp<Name>Type是...`, Thost-shaped `Req*(Field*, int)` requests. The market-data
+    classes are `CUstpFtdcMduserApi`/`Spi` (role "Md", as in the Thost family)."""
+
+    def section_type(self, comment: str) -> str | None:
+        section = re.match(r"\s*TFtdcUstp([A-Za-z0-9_]+)Type", comment)
+        return f"TUstpFtdc{section.group(1)}Type" if section else None
+
+
+class TapDialect(Dialect):
+    """TAP (Esunny 9.x): `TapAPI*` structs packed to 1, APIs with C factories (`CreateTapQuoteAPI`, ...) and pure
+    virtual notify classes, requests shaped `TAPIINT32 Qry*(TAPIUINT32* sessionID[, const Struct*])` whose request
+    id (the session) the SDK assigns through the out-parameter (`call_context`: the generated call writes it to
+    `session`), callbacks `On*(sessionID, errorCode, isLast, const Struct*)`. Requests of other shapes (Login,
+    InsertOrder) are wrapped by hand; the simulator's unimplemented requests answer with an error code."""
+
+    def request_struct(self, method: Method) -> str | None | bool:
+        if not (method.is_virtual and method.return_type == "TAPIINT32"):
+            return False
+        params = method.params
+        if not params or params[0].name != "sessionID" or params[0].pointer != 1:
+            return False
+        if len(params) == 1:
+            return None
+        if len(params) == 2 and params[1].pointer == 1 and self.is_struct_type(params[1].type):
+            return params[1].type
+        return False
+
+    def request_args(self, method: Method) -> list[str]:
+        return ["&session" if p.name == "sessionID" else "&request" for p in method.params]
+
+    def stub_body(self, method: Method) -> str | None:
+        return f'return not_supported("{method.name}");' if method.return_type == "TAPIINT32" else None
+
+
+_TAP_COMMON = {
+    "struct_headers": (),
+    "struct_pattern": r"TapAPI(\w+)",
+    "rsp_info": None,
+    "macros": ("TAP_CDECL",),
+    "call_context": ", unsigned int& session",
+    "session_param": "sessionID",
+    "error_code_param": "errorCode",
+    "last_param": ("isLast", "APIYNFLAG_YES"),
+    "error_prefix": "TAPIERROR_",
+    "request_prefixes": (),
+}
+TAP_QUOTE = TapDialect(
+    name="tapquote",
+    data_type_headers=("TapAPICommDef.h", "TapQuoteAPIDataType.h", "TapAPIError.h"),
+    api_headers=("TapQuoteAPI.h",),
+    spi_classes={"ITapQuoteAPINotify": 1},
+    api_classes={"ITapQuoteAPI": "ITapQuoteAPINotify"},
+    role_pattern=r"ITap(Quote)API(?:Notify)?",
+    hooks={"ITapQuoteAPINotify": frozenset({"OnRtnQuote", "OnRspSubscribeQuote"})},
+    extra_structs=("TapAPIQuoteLoginAuth", "TapAPIContract"),
+    **_TAP_COMMON,  # type: ignore[arg-type]
+)
+TAP_TRADE = TapDialect(
+    name="taptrade",
+    data_type_headers=("iTapAPICommDef.h", "iTapTradeAPIDataType.h", "iTapAPIError.h"),
+    api_headers=("iTapTradeAPI.h",),
+    spi_classes={"ITapTradeAPINotify": 2},
+    api_classes={"ITapTradeAPI": "ITapTradeAPINotify"},
+    role_pattern=r"ITap(Trade)API(?:Notify)?",
+    # strings as arguments (host address, contact info, reserved info, expiry date): nothing a gateway uses
+    ignored={"ITapTradeAPINotify": frozenset({
+        "OnConnect", "OnRtnContactInfo", "OnExpriationDate", "OnRspSetReservedInfo", "OnRtnPositionProfit",
+    })},
+    message_data={"OnRtnOrder": "TapAPIOrderInfo", "OnRspOrderAction": "TapAPIOrderInfo"},
+    extra_structs=("TapAPITradeLoginAuth", "TapAPINewOrder"),
+    **_TAP_COMMON,  # type: ignore[arg-type]
+)
+
+USTP = UstpDialect(
+    name="ustp",
+    data_type_headers=("USTPFtdcUserApiDataType.h",),
+    struct_headers=("USTPFtdcUserApiStruct.h",),
+    api_headers=("USTPFtdcMduserApi.h", "USTPFtdcTraderApi.h"),
+    struct_pattern=r"CUstpFtdc(\w+)Field",
+    rsp_info="CUstpFtdcRspInfoField",
+    spi_classes={"CUstpFtdcMduserSpi": 1, "CUstpFtdcTraderSpi": 2},
+    api_classes={"CUstpFtdcMduserApi": "CUstpFtdcMduserSpi", "CUstpFtdcTraderApi": "CUstpFtdcTraderSpi"},
+    role_pattern=r"CUstpFtdc(Md|Trader)(?:user)?(?:Spi|Api)",
+    hooks={"CUstpFtdcMduserSpi": frozenset({"OnRtnDepthMarketData", "OnRspUserLogin"})},
+    # a packet's start and end (topic and sequence number) frame the callbacks between them: nothing to deliver
+    ignored={spi: frozenset({"OnPackageStart", "OnPackageEnd"}) for spi in ("CUstpFtdcMduserSpi", "CUstpFtdcTraderSpi")},
+)
+
+
 _TORA_CLASSES = r"CTORATstp(\w+?)(?:Spi|Api)"
 TORA = ToraDialect(
     name="tora",
@@ -258,7 +367,9 @@ XTP = XtpDialect(
     text_encoding="utf-8",
 )
 
-DIALECTS: dict[str, Dialect] = {d.name: d for d in (THOST, TORA, TORA_XMD, TORA_SP, XTP)}
+DIALECTS: dict[str, Dialect] = {
+    d.name: d for d in (THOST, USTP, TAP_QUOTE, TAP_TRADE, TORA, TORA_XMD, TORA_SP, XTP)
+}
 
 
 @dataclass(frozen=True)
@@ -293,6 +404,18 @@ SDKS: dict[str, Sdk] = {
         "CTP-Mini",
         {"CThostFtdcMdApi": "libthostmduserapi", "CThostFtdcTraderApi": "libthosttraderapi"},
     ),
+    # No Linux library exists in any registry artifact: these are the names vtcore looks for in the folder the
+    # user brings (the Windows DLLs are USTPmduserapiAF.dll / USTPtraderapiAF.dll).
+    "femas": Sdk(
+        "femas",
+        USTP,
+        "FEMAS",
+        {"CUstpFtdcMduserApi": "libUSTPmduserapiAF", "CUstpFtdcTraderApi": "libUSTPtraderapiAF"},
+    ),
+    # TAP's quote and trade APIs are two header sets (the trade one in namespace ITapTrade, with struct names the
+    # quote one also uses): two sdkgen units of the one SDK "tap" (cmake `UNITS tapquote taptrade`)
+    "tapquote": Sdk("tapquote", TAP_QUOTE, "TAP quote", {"ITapQuoteAPI": "libTapQuoteAPI"}),
+    "taptrade": Sdk("taptrade", TAP_TRADE, "TAP trade", {"ITapTradeAPI": "libiTapTradeAPI"}),
     "xtp": Sdk("xtp", XTP, "XTP", {"QuoteApi": "libxtpquoteapi", "TraderApi": "libxtptraderapi"}),
     "tora": Sdk("tora", TORA, "TORA", {"CTORATstpTraderApi": "libtraderapi"}),
     "toraxmd": Sdk("toraxmd", TORA_XMD, "TORA XMd", {"CTORATstpXMdApi": "libxmdapi"}),

@@ -40,6 +40,7 @@ class Callback:
     has_error: bool
     int_arg: str  # C expression of request_id
     last_arg: str  # C expression of is_last
+    error_code: str | None = None  # the int argument that is the error code (Dialect.error_code_param)
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,22 @@ class Request:
     struct: str | None  # C name of the struct it sends
 
 
+_INTEGERS = ("int", "int32_t", "unsigned int", "uint32_t")
+
+
+def _scalar(model: HeaderModel, type_name: str) -> str:
+    """A parameter type through its typedef (TAP's TAPIINT32 is an int), else as written."""
+    typedef = model.typedefs.get(type_name)
+    return typedef.base if typedef is not None and typedef.length is None else type_name
+
+
 def _int_like(model: HeaderModel, param: Param) -> bool:
-    integer = param.type in ("int", "int32_t") or param.type in model.enums
+    integer = _scalar(model, param.type) in _INTEGERS or param.type in model.enums
     return param.pointer == 0 and not param.is_array and integer
+
+
+def _int_expression(model: HeaderModel, param: Param) -> str:
+    return param.name if _scalar(model, param.type) in ("int", "int32_t") else f"static_cast<int>({param.name})"
 
 
 def callbacks(sdk: Sdk, model: HeaderModel, spi_name: str) -> list[Callback]:
@@ -67,24 +81,36 @@ def callbacks(sdk: Sdk, model: HeaderModel, spi_name: str) -> list[Callback]:
             continue
         structs = dialect.struct_params(method)
         data = [p.type for p in structs if p.type != dialect.rsp_info]
+        if method.name in dialect.message_data:
+            data = [dialect.message_data[method.name]]  # the struct the hook pushes (see Dialect.message_data)
         if len(data) > 1:
             raise HeaderError(f"{spi_name}::{method.name} has more than one data struct")
-        ints = [p for p in method.params if _int_like(model, p)]
+        # arguments the dialect names: the request id, the error code, the last-answer flag
+        last_name = dialect.last_param[0] if dialect.last_param else None
+        named = {dialect.session_param, dialect.error_code_param, last_name} - {None}
+        session = [p for p in method.params if p.name == dialect.session_param]
+        code = [p for p in method.params if p.name == dialect.error_code_param]
+        last = [p for p in method.params if p.name == last_name]
+        ints = [p for p in method.params if p.name not in named and _int_like(model, p)]
         bools = [p.name for p in method.params if p.type == "bool" and p.pointer == 0]
         others = [p for p in method.params if p not in structs and p.name not in dialect.ignored_params
-                  and not _int_like(model, p) and p.type != "bool"]
+                  and p.name not in named and not _int_like(model, p) and p.type != "bool"]
         if (others or len(ints) > 1 or len(bools) > 1) and method.name not in special:
             raise HeaderError(f"{spi_name}::{method.name}: its scalar arguments do not fit a message; the "
                               f"{dialect.name} dialect must hook or ignore it")
         int_arg = "0"
-        if ints:
-            name = ints[0].name
-            int_arg = name if ints[0].type in ("int", "int32_t") else f"static_cast<int>({name})"
+        if session or ints:
+            int_arg = _int_expression(model, (session or ints)[0])
+        last_arg = bools[0] if bools else "true"
+        if last and dialect.last_param:
+            last_arg = f"({last[0].name} == {dialect.last_param[1]})"
+        has_error = any(p.type == dialect.rsp_info for p in structs) or bool(code) or (
+            method.name in dialect.message_data and dialect.error_code_param is not None)
         assert method.vtable_index is not None
         result.append(Callback(
             spi=spi_name, method=method, kind=(dialect.spi_classes[spi_name] << 16) | method.vtable_index,
-            data=data[0] if data else None, has_error=any(p.type == dialect.rsp_info for p in structs),
-            int_arg=int_arg, last_arg=bools[0] if bools else "true",
+            data=data[0] if data else None, has_error=has_error, int_arg=int_arg, last_arg=last_arg,
+            error_code=code[0].name if code else None,
         ))
     return result
 
@@ -137,10 +163,17 @@ def _push(sdk: Sdk, callback: Callback) -> str:
     method = callback.method
     pointers = [p.name for p in sdk.dialect.struct_params(method) if p.type != sdk.dialect.rsp_info]
     pointers += [p.name for p in sdk.dialect.struct_params(method) if p.type == sdk.dialect.rsp_info]
-    types = ([callback.data] if callback.data else []) + ([sdk.dialect.rsp_info] if callback.has_error else [])
+    error = sdk.dialect.rsp_info
+    prefix = ""
+    if callback.error_code is not None:  # an int error code travels as the 4-byte vtcore::sdk::ErrorCode
+        error = "vtcore::sdk::ErrorCode"
+        prefix = f"const vtcore::sdk::ErrorCode code{{static_cast<std::int32_t>({callback.error_code})}}; "
+        pointers.append("&code")
+    types = ([callback.data] if callback.data else []) + ([error] if callback.has_error else [])
     where = f"{callback.kind}u, {callback.int_arg}, {callback.last_arg}"
     if types:
-        return f"vtcore::sdk::push_structs<{', '.join(str(t) for t in types)}>(producer(), {where}, {', '.join(pointers)})"
+        push = f"vtcore::sdk::push_structs<{', '.join(str(t) for t in types)}>(producer(), {where}, {', '.join(pointers)})"
+        return f"{{ {prefix}{push}; }}" if prefix else push
     return f"producer().push_message({where}, nullptr, 0)"
 
 
@@ -149,6 +182,8 @@ def emit_spi(sdk: Sdk, model: HeaderModel, version: str) -> str:
     out = [
         GENERATED.format(title=sdk.title, version=version),
         "#pragma once",
+        "#include <cstdint>",
+        "#include <cstring>  // before the vendor's headers: TAP's use memset without including it",
         "#include <memory>",
         "#include <utility>",
         *[f'#include "{header}"' for header in dialect.api_headers],
@@ -182,7 +217,11 @@ def emit_spi(sdk: Sdk, model: HeaderModel, version: str) -> str:
             unused = ", ".join(
                 f"/*{p.name}*/".join(p.c_text.rsplit(p.name, 1)) if p.name in dialect.ignored_params
                 else p.c_text for p in method.params)
-            if method.name in hooks:
+            if method.name in dialect.message_data:  # the hook pushes the struct the pointer leads to
+                out.append(f"  static constexpr std::uint32_t kKind_{method.name} = {callback.kind}u;")
+                out.append(f"  virtual void hook_{method.name}({params}) = 0;  // hand-written: pushes")
+                out.append(f"  void {method.name}({params}) override {{ hook_{method.name}({args}); }}")
+            elif method.name in hooks:
                 out.append(f"  virtual bool hook_{method.name}({params}) = 0;  // hand-written")
                 out.append(f"  void {method.name}({params}) override {{")
                 out.append(f"    if (hook_{method.name}({args})) {_push(sdk, callback)};")
@@ -212,6 +251,7 @@ def emit_requests_header(sdk: Sdk, model: HeaderModel, version: str) -> str:
         "#include <algorithm>",
         "#include <cstddef>",
         "#include <cstdint>",
+        "#include <cstring>  // before the vendor's headers: TAP's use memset without including it",
         *[f'#include "{header}"' for header in sdk.dialect.api_headers],
         '#include "vtcore/sdk/request.hpp"',
         "",
@@ -242,6 +282,10 @@ def emit_requests_header(sdk: Sdk, model: HeaderModel, version: str) -> str:
             f"{sdk.dialect.call_context});",
             "};",
         ]
+    extras = [model.struct_of(name) for name in sdk.dialect.extra_structs]
+    if extras:
+        out += ["", "/// The first char[N] field of a struct a hand-written request sends that holds no NUL, or nullptr."]
+        out += [f"const char* unterminated(const {struct.name}& s) noexcept;" for struct in extras if struct]
     out += ["", f"}}  // namespace {sdk.namespace}", ""]
     return "\n".join(out)
 
@@ -285,7 +329,7 @@ def emit_requests(sdk: Sdk, model: HeaderModel, version: str) -> str:
         out += ["    default:", "      return nullptr;", "  }", "}", ""]
         context = sdk.dialect.call_context
         out += [f"int {role}Requests::call({api_name}& api, int index, const std::byte* payload, "
-                f"int request_id{context}) {{", "  switch (index) {"]
+                f"[[maybe_unused]] int request_id{context}) {{", "  switch (index) {"]
         for request in items:
             arguments = ", ".join(sdk.dialect.request_args(request.method))
             if request.struct:
@@ -300,6 +344,12 @@ def emit_requests(sdk: Sdk, model: HeaderModel, version: str) -> str:
                 out.append(f"    case {request.index}:")
                 out.append(f"      return api.{request.method.name}({arguments});")
         out += ["    default:", f'      throw std::out_of_range("no {role} request with that index");', "  }", "}"]
+    for name in sdk.dialect.extra_structs:
+        struct = model.struct_of(name)
+        assert struct is not None
+        out += ["", f"const char* unterminated(const {struct.name}& s) noexcept {{"]
+        out += [f'  if (!terminated(s.{field})) return "{field.replace(".", "_")}";' for field in _text_fields(model, struct)]
+        out += ["  return nullptr;", "}"]
     out += ["", f"}}  // namespace {sdk.namespace}", ""]
     return "\n".join(out)
 
@@ -311,6 +361,7 @@ def emit_layout(sdk: Sdk, model: HeaderModel, version: str) -> str:
         GENERATED.format(title=sdk.title, version=version),
         "// The sizes and offsets the generated Python classes use are the compiler's.",
         "#include <cstddef>",
+        "#include <cstring>  // before the vendor's headers: TAP's use memset without including it",
         *[f'#include "{header}"' for header in sdk.dialect.api_headers],
         "",
         *using_namespaces(model),

@@ -129,14 +129,45 @@ def emit_python(sdk: Sdk, model: HeaderModel, version: str, *, stub: bool = Fals
             f"    LAYOUT = {tuple(_layout_entry(flat) for flat in flats)!r}",
             f"    SECRET = frozenset({secret!r})",
         ]
+        if struct.defaults:  # what the struct's C++ constructor sets: a new Python struct starts the same
+            defaults = {name: model.default_value(value) for name, value in struct.defaults}
+            out.append(f"    DEFAULTS = {defaults!r}")
         if dialect.text_encoding != "gb18030":
             out.append(f'    ENCODING = "{dialect.text_encoding}"')
         for flat in flats:
             out.append(f"    {flat.name} = {_python_type(sdk, struct, flat)[0]}")
     out += ["", ""]
     error = model.struct_of(dialect.rsp_info) if dialect.rsp_info else None
-    out.append(f"ERROR_STRUCT: Final = {names[error.name] if error else None}")
-    out.append(f"ERROR_FIELDS: Final = {dialect.error_fields!r}")
+    if dialect.error_code_param is not None:  # errors are an int argument: vtcore::sdk::ErrorCode's bytes
+        out += ["class ErrorCode(SdkStruct):"]
+        if stub:
+            out += ["    ErrorID: int", "    def __init__(self, *, ErrorID: int = ...) -> None: ...", "", ""]
+        else:
+            out += [
+                '    """vtcore::sdk::ErrorCode (4 bytes): the error code a callback received as an argument."""',
+                "",
+                "    __slots__ = ()",
+                '    C_NAME = "vtcore::sdk::ErrorCode"',
+                "    SIZE = 4",
+                "    FIELDS = ('ErrorID',)",
+                "    LAYOUT = (('ErrorID', 'i', 0, 1),)",
+                "    SECRET = frozenset()",
+                '    ErrorID = number_field("ErrorCode.ErrorID", 0, "i")',
+                "",
+                "",
+            ]
+        out.append("ERROR_STRUCT: Final = ErrorCode")
+        out.append("ERROR_FIELDS: Final = ('ErrorID', '')")
+    else:
+        out.append(f"ERROR_STRUCT: Final = {names[error.name] if error else None}")
+        out.append(f"ERROR_FIELDS: Final = {dialect.error_fields!r}")
+    if dialect.error_prefix:  # the header's own words for each error code
+        texts = {value: model.constant_comments.get(name, "") for name, value in model.constants.items()
+                 if name.startswith(dialect.error_prefix)}
+        out += ["", "# error code -> the header's text for it",
+                "ERROR_TEXTS: Final[dict[int, str]] = {"]
+        out += [f"    {code}: {text!r}," for code, text in texts.items() if text and not stub]
+        out.append("}")
     out += ["", "# kind -> (callback name, data struct class or None, has the error struct)",
             "CALLBACKS: Final[dict[int, tuple[str, type[SdkStruct] | None, bool]]] = {"]
     kinds = []

@@ -24,7 +24,7 @@ def stub_requests(sdk: Sdk, api: ApiClass) -> tuple[Method, ...]:
     """The pure virtual requests of `api`, in vtable order; each ends in its `int nRequestID`."""
     found = []
     for method in api.virtuals:
-        if not method.is_pure or not method.name.startswith(("Req", "Query")):
+        if not method.is_pure or not method.name.startswith(sdk.dialect.request_prefixes):
             continue
         if not sdk.dialect.is_request(method):
             if method.name.startswith("Query") and sdk.dialect.stub_body(method) is not None:
@@ -62,6 +62,7 @@ def emit_stubs(sdk: Sdk, model: HeaderModel, api_name: str, class_name: str) -> 
         "#pragma once",
         "",
         "#include <cstdint>",
+        "#include <cstring>  // before the vendor's headers: TAP's use memset without including it",
         *[f'#include "{h}"' for h in sdk.dialect.api_headers],
         "",
         "namespace vtcore::sim {",

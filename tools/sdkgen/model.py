@@ -66,6 +66,7 @@ SCALARS: dict[str, tuple[int, str]] = {
     "uint32_t": (4, "I"),
     "int64_t": (8, "q"),
     "uint64_t": (8, "Q"),
+    "void *": (8, "Q"),  # a pointer member (TAP's notices point at their data): its address, never followed
 }
 ENUM_SIZE = 4
 
@@ -116,6 +117,9 @@ class Struct:
     pack: int | None = None  # the `#pragma pack` in force, None for natural alignment
     union: bool = False  # every member at offset 0
     namespace: str = ""  # the C++ namespace it is declared in ("" = global)
+    #: what the struct's default constructor sets after zeroing it (TAP: `CallOrPutFlag = TAPI_CALLPUT_FLAG_NONE;`):
+    #: (field, value text: a constant's name, a character literal or a number)
+    defaults: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -224,6 +228,24 @@ class HeaderModel:
     classes: dict[str, ApiClass] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
     namespaces: list[str] = field(default_factory=list)
+    #: the comment above an integer constant (TAP documents each error code so: `//! 连接服务失败`)
+    constant_comments: dict[str, str] = field(default_factory=dict)
+
+    def default_value(self, text: str) -> str | int | float:
+        """A struct default's value: a character constant's or literal's text, an integer constant, a number."""
+        if text in self.defines:
+            return self.defines[text].value
+        if text in self.constants:
+            return self.constants[text]
+        if len(text) == 3 and text[0] == text[2] == "'":
+            return text[1]
+        try:
+            return int(text, 0)
+        except ValueError:
+            try:
+                return float(text)
+            except ValueError:
+                raise HeaderError(f"cannot evaluate the default {text!r}") from None
 
     def struct_of(self, name: str) -> Struct | None:
         """The struct a type name (its own or an alias) denotes, else None."""
@@ -266,6 +288,8 @@ class HeaderModel:
                 end = offset
             alignment = max(alignment, align)
         size = (end + alignment - 1) // alignment * alignment
+        if not struct.fields:
+            size = 1  # C++: an empty struct still has size 1 (TAP's TapAPIAccQryReq)
         return Layout(size=size, alignment=alignment, offsets=tuple(offsets))
 
     def flat_fields(self, struct: Struct | str) -> list[FlatField]:

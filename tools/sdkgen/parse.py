@@ -57,6 +57,13 @@ _METHOD = re.compile(
 _DESTRUCTOR = re.compile(r"^\s*(?:virtual\s+)?~\w+\s*\(\s*\)\s*(?:\{\s*\})?\s*;?\s*$")
 _CONST_CHAR = re.compile(r"^\s*const\s+char\s+(\w+)\s*=\s*'([^']*)'\s*;\s*(?://.*)?$")
 _CONST_INT = re.compile(r"^\s*const\s+(?:unsigned\s+)?(?:int|short|long)\s+(\w+)\s*=\s*(-?\d+)\s*;\s*(?://.*)?$")
+# `const T NAME = 'x';` / `= 5;` with T a typedef (TAP: `const TAPIYNFLAG APIYNFLAG_YES = 'Y';`): the typedef names
+# the constant's type, as a header section does for #defines
+_CONST_TYPED = re.compile(r"^\s*const\s+(\w+)\s+(\w+)\s*=\s*(?:'([^']*)'|(-?\d+))\s*;\s*(?://.*)?$")
+# a struct's default constructor (TAP: `TapAPINewOrder() { memset(this, 0, ...); CallOrPutFlag = ...; }`)
+_ASSIGNMENT = re.compile(r"^\s*(\w+)\s*=\s*([^;]+?)\s*;\s*$")
+_POINTER_FIELD = re.compile(r"^\s*(\w+)\s*\*\s*(\w+)\s*;\s*(?://(?P<c>.*))?$")
+_ACCESS = re.compile(r"^\s*(?:public|protected|private)\s*:\s*$")
 _STRUCT_ALIAS = re.compile(r"^\s*typedef\s+struct\s+(\w+)\s+(\w+)\s*;\s*(?://.*)?$")
 _CLOSE_ALIAS = re.compile(r"^\s*\}\s*(\w+)?\s*;")
 _NAMESPACE = re.compile(r"^\s*namespace\s+(\w+)\s*(\{)?\s*$")
@@ -155,6 +162,14 @@ class _Scanner:
                 self.model.defines[name] = Define(name, value, self.section_type, comment)
             elif match := _CONST_INT.match(line):
                 self.model.constants[match.group(1)] = int(match.group(2))
+                if comments:
+                    self.model.constant_comments[match.group(1)] = _comment_text(comments[-1:]).lstrip("!< ")
+            elif (match := _CONST_TYPED.match(line)) and match.group(1) in self.model.typedefs:
+                type_name, name, char, number = match.groups()
+                if char is not None:
+                    self.model.defines[name] = Define(name, char, type_name, _comment_text(comments[-1:]))
+                else:
+                    self.model.constants[name] = int(number)
             elif match := _STRUCT_ALIAS.match(line):
                 self.model.aliases[match.group(2)] = self.model.aliases.get(match.group(1), match.group(1))
             elif match := _ENUM_LINE.match(line):
@@ -210,6 +225,9 @@ class _Scanner:
             return
         if base in self.model.enums:
             base = "int"
+        if length is None and self.model.struct_of(base) is not None:  # `typedef A B;` of a struct: an alias
+            self.model.aliases[name] = self.model.aliases.get(base, base)
+            return
         if base not in SCALARS:
             raise HeaderError(f"typedef {name}: unknown base type {base}")
         self.model.typedefs[name] = Typedef(name, base, length, comment)
@@ -242,11 +260,22 @@ class _Scanner:
     def struct(self, name: str, body: list[str], comment: str, *, union: bool = False) -> None:
         fields: list[Field] = []
         field_comments: list[str] = []
+        defaults: list[tuple[str, str]] = []
+        constructor = re.compile(rf"^\s*{re.escape(name)}\s*\(\s*\)\s*(\{{)?\s*$")
+        one_line = re.compile(rf"^\s*{re.escape(name)}\s*\(\s*\)\s*\{{(.*)\}}\s*;?\s*$")
         index = 0
         while index < len(body):
             raw = body[index]
             index += 1
-            if match := _COMMENT.match(raw):
+            if _ACCESS.match(raw):
+                continue
+            if match := one_line.match(raw):
+                code = [f"{statement};" for statement in match.group(1).split(";") if statement.strip()]
+                defaults += self.constructor_defaults(name, code)
+            elif match := constructor.match(raw):
+                code, index, _ = _collect_body(body, index, opened=bool(match.group(1)))
+                defaults += self.constructor_defaults(name, code)
+            elif match := _COMMENT.match(raw):
                 field_comments.append(match.group(1))
             elif nested := _NESTED_OPEN.match(raw):  # an anonymous (or named) union / struct member
                 inner, index, closing = _collect_body(body, index, opened=bool(nested.group(2)))
@@ -256,6 +285,10 @@ class _Scanner:
                 member = _CLOSE_ALIAS.match(closing)
                 fields.append(Field(member.group(1) or "" if member else "", inner_name, None,
                                     _comment_text(field_comments)))
+                field_comments = []
+            elif item := _POINTER_FIELD.match(raw):  # `TapAPIOrderInfo* OrderInfo;`: an address, not the data
+                text = _comment_text([*field_comments, item.group("c") or ""])
+                fields.append(Field(item.group(2), "void *", None, f"pointer to {item.group(1)}: {text}"))
                 field_comments = []
             elif item := _FIELD.match(raw):
                 type_name = item.group("type")
@@ -270,13 +303,38 @@ class _Scanner:
             elif raw.strip():
                 raise HeaderError(f"struct {name}: cannot parse {raw.strip()!r}")
         pack = self.pack_stack[-1]
-        self.model.structs[name] = Struct(name, tuple(fields), comment, pack, union, self.namespace)
+        known = {item.name for item in fields}
+        for field_name, _value in defaults:
+            if field_name not in known:
+                raise HeaderError(f"{name}(): sets {field_name}, which is not a field")
+        self.model.structs[name] = Struct(name, tuple(fields), comment, pack, union, self.namespace,
+                                          tuple(defaults))
+
+    @staticmethod
+    def constructor_defaults(name: str, code: list[str]) -> list[tuple[str, str]]:
+        """A default constructor's `Field = value;` lines; its `memset(this, 0, sizeof(...))` is what a zeroed
+        struct already is. Anything else is refused."""
+        defaults = []
+        for line in code:
+            stripped = line.split("//", 1)[0].strip()
+            if not stripped or re.fullmatch(r"memset\(\s*this\s*,\s*0\s*,\s*sizeof\(\s*\w+\s*\)\s*\)\s*;", stripped):
+                continue
+            match = _ASSIGNMENT.match(stripped)
+            if not match:
+                raise HeaderError(f"{name}(): cannot parse {stripped!r}")
+            defaults.append((match.group(1), match.group(2)))
+        return defaults
 
     def api_class(self, name: str, body: list[str]) -> ApiClass:
         methods: list[Method] = []
         comments: list[str] = []
         vtable_index = 0
-        for raw in body:
+        macros = re.compile(rf"\b(?:{'|'.join(self.dialect.macros)})\b") if self.dialect.macros else None
+        for raw in _join_declarations(body):
+            if not _COMMENT.match(raw):
+                raw = re.sub(r"\b\w+::(?=\w)", "", raw)  # a type named through its namespace: the model's names
+                if macros:
+                    raw = macros.sub("", raw)  # calling-convention macros that are empty on Linux
             if comment := _COMMENT.match(raw):
                 comments.append(comment.group(1))
                 continue
@@ -298,6 +356,27 @@ class _Scanner:
             vtable_index += is_virtual
             comments = []
         return ApiClass(name, tuple(methods), self.namespace)
+
+
+def _join_declarations(body: list[str]) -> list[str]:
+    """Class body lines with a declaration that spans lines (an open parenthesis: FEMAS's
+    `RegisterCertificateFile(a,\n b)`) joined into one line."""
+    joined: list[str] = []
+    pending = ""
+    for line in body:
+        if pending:
+            pending += " " + line.strip()
+        elif not _COMMENT.match(line) and line.count("(") > line.count(")"):
+            pending = line
+        else:
+            joined.append(line)
+            continue
+        if pending.count("(") <= pending.count(")"):
+            joined.append(pending)
+            pending = ""
+    if pending:
+        raise HeaderError(f"unterminated declaration {pending.strip()!r}")
+    return joined
 
 
 def _collect_body(lines: list[str], index: int, *, opened: bool) -> tuple[list[str], int, str]:

@@ -154,7 +154,10 @@ void require(bool ok, const std::string& why) {
   if (!ok) throw JsonError(why);
 }
 
-const std::set<std::string, std::less<>> known_exchanges = {"SHFE", "INE", "DCE", "CZCE", "CFFEX", "GFEX"};
+// China's futures exchanges, and the foreign ones TAP's front-end lists (Esunny's ExchangeNo spellings)
+const std::set<std::string, std::less<>> known_exchanges = {
+    "SHFE", "INE", "DCE", "CZCE", "CFFEX", "GFEX",                                          // China
+    "CME", "NYMEX", "COMEX", "CBOT", "LME", "SGX", "HKEX", "ICUS", "ICEU", "EUREX", "TOCOM"};  // foreign (TAP)
 const std::set<std::string, std::less<>> security_kinds = {"stock", "fund", "bond"};
 
 InstrumentConfig read_instrument(const Json& value, const std::string& path) {
@@ -200,7 +203,8 @@ InstrumentConfig read_instrument(const Json& value, const std::string& path) {
     settle_security(i, tick_given, ratio_given);
   }
   require(is_security(i) || known_exchanges.count(i.exchange) == 1,
-          path + ".exchange must be one of SHFE, INE, DCE, CZCE, CFFEX, GFEX (got \"" + i.exchange + "\")");
+          path + ".exchange must be a China futures exchange (SHFE, INE, DCE, CZCE, CFFEX, GFEX) or one of TAP's " +
+              "(CME, NYMEX, COMEX, CBOT, LME, SGX, HKEX, ICUS, ICEU, EUREX, TOCOM) (got \"" + i.exchange + "\")");
   require(i.price_tick > 0, path + ".price_tick must be positive");
   require(i.price > 0, path + ".price must be positive");
   require(i.multiplier > 0, path + ".multiplier must be positive");

@@ -705,6 +705,7 @@ Error Exchange::insert_order(int account, int front_id, int session_id, const Or
   f.side = req.side;
   f.offset = req.offset;
   f.price = req.price;
+  f.stop_price = req.stop_price;
   f.volume_original = volume;
   f.time_condition = req.time_condition;
   f.volume_condition = req.volume_condition;
@@ -757,6 +758,8 @@ Error Exchange::insert_order(int account, int front_id, int session_id, const Or
     exchange_reject = "报单价格不是最小变动价位的整数倍";
   } else if (!is_market && (req.price > m.upper + 1e-9 || req.price < m.lower - 1e-9)) {
     exchange_reject = "报单价格超出涨跌停板";
+  } else if (req.stop_price < 0 || (req.stop_price > 0 && !on_tick(req.stop_price, m.spec.price_tick))) {
+    exchange_reject = "触发价格不是最小变动价位的整数倍";
   }
   if (exchange_reject) {
     o.record.submit_status = SubmitStatus::insert_rejected;
@@ -783,9 +786,26 @@ Error Exchange::insert_order(int account, int front_id, int session_id, const Or
   return Error::none;
 }
 
+bool Exchange::stop_waits(OrderState& o, const Market& m) {
+  if (o.record.stop_price <= 0 || o.record.triggered) return false;
+  const bool buy = o.record.side == Side::buy;
+  const bool reached = buy ? m.last >= o.record.stop_price - 1e-9 : m.last <= o.record.stop_price + 1e-9;
+  if (!reached) return true;
+  o.record.triggered = true;
+  return false;
+}
+
 void Exchange::match(size_t order_index, bool taker) {
   OrderState& o = orders_[order_index];
   Market& m = markets_[static_cast<size_t>(o.market)];
+  const bool in_resting = !taker;  // called by match_resting, which keeps the order listed itself
+  if (o.record.stop_price > 0 && !o.record.triggered) {
+    if (stop_waits(o, m)) {  // untriggered: rests apart from the book (only its trigger is watched)
+      if (!in_resting) m.resting.push_back(order_index);
+      return;
+    }
+    taker = true;  // triggered: trades against the book like a new order
+  }
   const bool buy = o.record.side == Side::buy;
   const PriceType type = o.record.price_type;
   // Market kinds take any price on the book; the own-side / counterparty best kinds are limits at that price.
@@ -831,7 +851,7 @@ void Exchange::match(size_t order_index, bool taker) {
   if (after.record.volume_total > 0) {
     if (ioc) {
       finish_order(order_index, OrderStatus::cancelled, "已撤单");
-    } else if (taker) {
+    } else if (taker && !in_resting) {
       m.resting.push_back(order_index);
     }
   }

@@ -3,6 +3,7 @@
 #include <iconv.h>
 
 #include <mutex>
+#include <unordered_map>
 
 namespace vtcore::sim {
 
@@ -24,6 +25,18 @@ std::string to_gb18030(std::string_view utf8) {
     return std::string(utf8);
   out.resize(out.size() - out_left);
   return out;
+}
+
+std::string gb18030_cached(std::string_view utf8) {
+  static std::mutex mutex;
+  static auto* cache = new std::unordered_map<std::string, std::string>();  // never destroyed: API threads
+  std::lock_guard lock(mutex);
+  auto found = cache->find(std::string(utf8));
+  if (found == cache->end()) {
+    if (cache->size() >= 4096) cache->clear();  // bounded (names and messages are few in practice)
+    found = cache->emplace(std::string(utf8), to_gb18030(utf8)).first;
+  }
+  return found->second;
 }
 
 void report_unfit(std::string_view text, size_t field_size) {

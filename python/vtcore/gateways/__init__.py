@@ -39,6 +39,8 @@ GATEWAYS: dict[str, str] = {
     "IB": "vtcore.gateways.ib:IbGateway",
     "TIGER": "vtcore.gateways.tiger:TigerGateway",
     "FUTU": "vtcore.gateways.futu:FutuGateway",
+    "FEMAS": "vtcore.gateways.femas:FemasGateway",
+    "TAP": "vtcore.gateways.tap:TapGateway",
     "OES": "vtcore.gateways.oes:OesGateway",
 }
 
@@ -46,6 +48,9 @@ GATEWAYS: dict[str, str] = {
 GATEWAY_NOTES: dict[str, str] = {
     "ONETOKEN": "the public 1Token service no longer exists; the gateway speaks its documented protocol "
     "and is tested against a local venue only",
+    "FEMAS": "bring your own library: no Linux FEMAS library exists in any registry artifact; set the "
+    "setting library_dir or $VTCORE_FEMAS_LIB_DIR to the folder of libUSTPmduserapiAF.so and "
+    "libUSTPtraderapiAF.so",
 }
 
 
@@ -65,6 +70,8 @@ SIM_PEERS: dict[str, str] = {
     "TIGER": "vtcore.gateways.tiger.sim:start_peer",
     "ALPACA": "vtcore.gateways.alpaca.sim:start_peer",
     "FUTU": "vtcore.gateways.futu.sim:start_peer",
+    "FEMAS": "vtcore.gateways.femas.sim:start_peer",
+    "TAP": "vtcore.gateways.tap.sim:start_peer",
     "OES": "vtcore.gateways.oes.sim:start_peer",
 }
 

@@ -53,12 +53,12 @@ def ctp_outage(control: Callable[[], Any]) -> Callable[[Callable[[], None]], Non
     return run
 
 
-def ctp_fill(control: Callable[[], Any]) -> Callable[[], None]:
+def ctp_fill(control: Callable[[], Any], symbol: str = SYMBOL, price: float = PRICE) -> Callable[[], None]:
     """The market drops through the resting buy (which fills), then goes back."""
 
     def run() -> None:
-        control().set_price(SYMBOL, PRICE - 60)
-        control().set_price(SYMBOL, PRICE)
+        control().set_price(symbol, price - 60)
+        control().set_price(symbol, price)
 
     return run
 
@@ -68,8 +68,18 @@ def refused() -> OrderRequest:
     return OrderRequest("IF2512", Exchange.CFFEX, Direction.SHORT, OrderType.LIMIT, 1, 4500, Offset.CLOSE)
 
 
-def simulator_peer(gateway_class: type, setting: dict[str, Any], port_file: Path) -> Iterator[Peer]:
-    """The peer of a gateway on one of the simulator's front-ends (CTP's, CTP-Mini's): this scenario."""
+def simulator_peer(
+    gateway_class: type,
+    setting: dict[str, Any],
+    port_file: Path,
+    *,
+    symbol: str = SYMBOL,
+    exchange: Exchange = Exchange.SHFE,
+    price: float = PRICE,
+    rejected: Callable[[], OrderRequest] = refused,
+) -> Iterator[Peer]:
+    """The peer of a gateway on one of the simulator's front-ends (CTP's, CTP-Mini's, FEMAS's, TAP's): this
+    scenario, on `symbol` (quoted at `price`, on a tick that divides 10) unless told otherwise."""
     from vtcore.gateways._sdk.sim import SimControl  # noqa: PLC0415
 
     holder: dict[str, Any] = {}
@@ -82,12 +92,12 @@ def simulator_peer(gateway_class: type, setting: dict[str, Any], port_file: Path
     yield Peer(
         gateway_class=gateway_class,
         setting=setting,
-        symbol=SYMBOL,
-        exchange=Exchange.SHFE,
+        symbol=symbol,
+        exchange=exchange,
         volume=1,
-        resting_price=PRICE - 50,
-        fill=ctp_fill(control),
-        rejected_order=refused,
+        resting_price=price - 50,
+        fill=ctp_fill(control, symbol, price),
+        rejected_order=rejected,
         outage=ctp_outage(control),
         secrets=["sim-pass-7"],
         offset=Offset.OPEN,

@@ -35,6 +35,7 @@ from logging import ERROR, INFO, WARNING
 from pathlib import Path
 from typing import Any, Protocol
 
+from vtcore.constant import Exchange
 from vtcore.errors import SdkUnavailableError
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways._sdk.structs import SdkStruct
@@ -67,8 +68,10 @@ def request_result(code: int) -> str:
 
 
 def handler_name(callback: str) -> str:
-    """The front method that handles SDK callback `callback`: "OnRspUserLogin" -> "on_rsp_user_login"."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", callback).lower()
+    """The front method that handles SDK callback `callback`: "OnRspUserLogin" -> "on_rsp_user_login"; an
+    upper-case run is one word ("OnAPIReady" -> "on_api_ready", "OnRspDSUserCertification" ->
+    "on_rsp_ds_user_certification")."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", callback).lower()
 
 
 class FrontGateway(Protocol):
@@ -169,12 +172,17 @@ class Front:
                 self.on_connected()
             return
         self.prepare()
-        getattr(self.api, register)(address)
-        self.set_state("connecting", address)
-        self.api.init()
+        self.begin_connect(address, register)
 
     def prepare(self) -> None:
         """Front-specific calls between creating the API object and Init()."""
+
+    def begin_connect(self, address: str, register: str = "register_front") -> None:
+        """Start connecting: RegisterFront (or `register`) + Init() (an SDK that connects otherwise, TAP's
+        SetHostAddress + Login, overrides this)."""
+        getattr(self.api, register)(address)
+        self.set_state("connecting", address)
+        self.api.init()
 
     def close(self, state: str = "closed", message: str = "") -> None:
         api, producer = self.api, self.producer
@@ -217,9 +225,14 @@ class Front:
         else:
             raise TypeError(f"{name} sends {struct_class.__name__}, not {type(fields).__name__}")
         try:
-            return int(api.request(index, payload, self.next_request_id()))
+            return self.send(api, index, payload)
         except RuntimeError:  # "the API object was released"
             return CLOSED
+
+    def send(self, api: Any, index: int, payload: Any) -> int:
+        """Hand a packed request to the binding `api` with the next request id (an SDK that assigns its own
+        ids, TAP, overrides this)."""
+        return int(api.request(index, payload, self.next_request_id()))
 
     def struct(self, request: str, **fields: Any) -> SdkStruct:
         """The struct that request `request` sends, with `fields` set (each checked: ValueError names a field
@@ -269,6 +282,118 @@ class Front:
         raise NotImplementedError
 
 
+class FtdcFront(Front):
+    """A front of the SDKs shaped like CTP (the Thost family, FEMAS's USTP): connection, heartbeat and
+    request-error callbacks (OnFrontConnected, OnFrontDisconnected(reason), OnHeartBeatWarning,
+    OnRspError)."""
+
+    def on_front_connected(self, message: Message) -> None:
+        self.connected = True
+        if self.rejected:  # the refusal stays this front's state until connect() is called again
+            self.gateway.write_log(f"{self.name} front: not logging in again: {self.rejected}", WARNING)
+            return
+        self.set_state("connected")
+        self.on_connected()
+
+    def on_front_disconnected(self, message: Message) -> None:
+        self.logged_in = False
+        self.connected = False
+        reason = DISCONNECT_REASONS.get(message.request_id, "unknown reason")
+        text = f"reason {message.request_id:#x}: {reason}; the SDK reconnects"
+        if self.rejected:
+            self.gateway.write_log(f"{self.name} front: disconnected ({text}); still {self.state}", WARNING)
+            return
+        self.set_state("disconnected", text, WARNING)
+
+    def on_heart_beat_warning(self, message: Message) -> None:
+        self.gateway.write_log(f"{self.name} front: no message for {message.request_id} s", WARNING)
+
+    def on_rsp_error(self, message: Message) -> None:
+        self.gateway.write_log(
+            f"{self.name} front: request {message.request_id} failed: {message.error_text}", ERROR
+        )
+
+
+class FtdcMdFront(FtdcFront):
+    """The market-data front of a CTP-shaped SDK: its subscriptions (`subscribed`, restored after every
+    login), sent as (symbol, exchange) pairs through the binding's `subscribe`."""
+
+    name = "md"
+
+    def __init__(
+        self,
+        gateway: FrontGateway,
+        decoder: Decoder,
+        requests: dict[str, tuple[int, type[SdkStruct] | None]],
+    ) -> None:
+        super().__init__(gateway, decoder, requests)
+        self.subscribed: dict[str, Exchange] = {}
+        self.relogin_at = 0.0  # when a refused automatic re-login is tried again (0: none waiting)
+        self.relogin_delay = 0.0
+        self.first_relogin_delay = 2.0  # seconds before the first retry of a refused re-login (then doubled)
+
+    def on_front_connected(self, message: Message) -> None:
+        self.relogin_at = 0.0  # a new connection logs in at once
+        super().on_front_connected(message)
+
+    def on_rsp_user_login(self, message: Message) -> None:
+        if message.error is not None:
+            if self.logged_in_before:
+                self.relogin_refused(message.error_text)
+            else:  # the first login with this setting: the setting may be wrong, so no retry
+                self.reject("login", message.error_text)
+            return
+        self.logged_in = self.logged_in_before = True
+        self.relogin_delay = 0.0
+        day = message.data.TradingDay if message.data is not None else ""  # type: ignore[attr-defined]
+        self.set_state("logged_in", f"trading day {day}")
+        if self.subscribed:
+            self.send_subscribe(list(self.subscribed.items()))
+        self.set_state("ready", f"{len(self.subscribed)} subscription(s)")
+
+    def relogin_refused(self, error_text: str) -> None:
+        """An automatic re-login, with a setting that logged in before, was refused: a market-data front
+        checks no password (a retry cannot lock the account), so it is tried again, later and later."""
+        self.relogin_delay = min(max(self.relogin_delay * 2, self.first_relogin_delay), 60.0)
+        self.relogin_at = time.monotonic() + self.relogin_delay
+        self.set_state(
+            "login_rejected",
+            f"re-login refused by the broker ({error_text}); the market-data front checks no password, so "
+            f"it is tried again in {self.relogin_delay:g} s",
+            WARNING,
+        )
+
+    def retry_login(self, now: float) -> None:
+        if self.relogin_at and now >= self.relogin_at and self.connected and not self.logged_in:
+            self.relogin_at = 0.0
+            self.on_connected()
+
+    def send_subscribe(self, items: list[tuple[str, Exchange]]) -> None:
+        api = self.api
+        try:
+            result = CLOSED if api is None else api.subscribe([(s, exchange.value) for s, exchange in items])
+        except RuntimeError:  # released by close() meanwhile
+            result = CLOSED
+        if result != 0:
+            self.gateway.write_log(f"md front: subscribe failed: {request_result(result)}", ERROR)
+
+    def on_rsp_sub_market_data(self, message: Message) -> None:
+        if message.error is not None:
+            self.gateway.write_log(
+                f"md front: subscribing {_instrument(message)} failed: {message.error_text}", ERROR
+            )
+
+    def on_rsp_un_sub_market_data(self, message: Message) -> None:
+        if message.error is not None:
+            self.gateway.write_log(
+                f"md front: unsubscribing {_instrument(message)} failed: {message.error_text}", ERROR
+            )
+
+
+def _instrument(message: Message) -> str:
+    return message.data.InstrumentID if message.data is not None else "?"  # type: ignore[attr-defined]
+
+
 class QueryPump:
     """Queries of one front, one at a time and at most one per `interval` seconds; a request the SDK refuses
     for flow control stays queued, anything else is logged and dropped."""
@@ -277,11 +402,14 @@ class QueryPump:
         self.front = front
         self.lock = lock
         self.interval = interval
-        self.queries: deque[tuple[str, SdkStruct]] = deque()
+        self.queries: deque[tuple[str, SdkStruct | None]] = deque()
         self.last_query = 0.0
 
-    def enqueue(self, name: str, fields: SdkStruct) -> None:
-        """Queue query `name` (a repeat of one still queued is dropped: structs compare by their bytes)."""
+    def enqueue(self, name: str, fields: SdkStruct | dict[str, Any] | None) -> None:
+        """Queue query `name` with its struct or its fields (a repeat of one still queued is dropped: structs
+        compare by their bytes). A field that does not fit raises ValueError; nothing is queued."""
+        if isinstance(fields, dict):  # a request without a struct (TAP's QryCommodity) queues None
+            fields = self.front.struct(name, **fields) if self.front.requests[name][1] is not None else None
         with self.lock:
             if (name, fields) not in self.queries:
                 self.queries.append((name, fields))

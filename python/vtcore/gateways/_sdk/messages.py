@@ -9,6 +9,7 @@ are views whose fields decode when read (text as GB18030, never through the syst
 from __future__ import annotations
 
 import struct
+from collections.abc import Mapping
 from types import ModuleType
 from typing import NamedTuple
 
@@ -28,13 +29,18 @@ class Message(NamedTuple):
     data: SdkStruct | None  # a view of the data struct (None when the SDK passed a null pointer)
     error: SdkStruct | None  # a view of the error struct when the SDK passed one with a non-zero error id
     error_fields: tuple[str, str] = ("ErrorID", "ErrorMsg")  # the error struct's id and text (XTP: error_id)
+    #: the SDK's words per error code, for an error struct without a text field (TAP's int error codes)
+    texts: Mapping[int, str] | None = None
 
     @property
     def error_text(self) -> str:
         if self.error is None:
             return ""
-        code, text = self.error_fields
-        return f"code {getattr(self.error, code)}: {getattr(self.error, text)}"
+        code_field, text_field = self.error_fields
+        code = getattr(self.error, code_field)
+        if text_field in self.error.FIELDS:
+            return f"code {code}: {getattr(self.error, text_field)}"
+        return f"code {code}: {(self.texts or {}).get(code, 'no text for this code')}"
 
 
 class Decoder:
@@ -44,12 +50,13 @@ class Decoder:
         self.callbacks: dict[int, tuple[str, type[SdkStruct] | None, bool]] = types.CALLBACKS
         self.error_struct: type[SdkStruct] = types.ERROR_STRUCT
         self.error_fields: tuple[str, str] = getattr(types, "ERROR_FIELDS", ("ErrorID", "ErrorMsg"))
+        self.error_texts: Mapping[int, str] | None = getattr(types, "ERROR_TEXTS", None)
 
     def decode(self, kind: int, request_id: int, is_last: bool, payload: bytes) -> Message:
         """Raises KeyError for an unknown kind and ValueError for a payload of the wrong size."""
         name, data_struct, has_error = self.callbacks[kind]
         if not payload:
-            return Message(name, request_id, is_last, None, None, self.error_fields)
+            return Message(name, request_id, is_last, None, None, self.error_fields, self.error_texts)
         (flags,) = _FLAGS.unpack_from(payload, 0)
         offset = _FLAGS.size
         data_size = data_struct.SIZE if data_struct else 0
@@ -66,4 +73,4 @@ class Decoder:
             info = self.error_struct.view(payload, offset)
             if getattr(info, self.error_fields[0]) != 0:
                 error = info
-        return Message(name, request_id, is_last, data, error, self.error_fields)
+        return Message(name, request_id, is_last, data, error, self.error_fields, self.error_texts)

@@ -125,6 +125,9 @@ class SimFrontEnd:
 FRONT_ENDS: dict[str, SimFrontEnd] = {
     "ctp": SimFrontEnd("ctp", "CTP", "libthostmduserapi_se.so", "libthosttraderapi_se.so"),
     "mini": SimFrontEnd("mini", "CTP-Mini", "libthostmduserapi.so", "libthosttraderapi.so"),
+    "femas": SimFrontEnd("femas", "FEMAS", "libUSTPmduserapiAF.so", "libUSTPtraderapiAF.so"),
+    # beside these two: the stand-ins libescrypto.so.1.1 and libesssl.so.1.1 (loaded first, by path)
+    "tap": SimFrontEnd("tap", "TAP", "libTapQuoteAPI.so", "libiTapTradeAPI.so"),
     "xtp": SimFrontEnd("xtp", "XTP", "libxtpquoteapi.so", "libxtptraderapi.so"),
     "tora": SimFrontEnd("tora", "TORA", "libxmdapi.so", "libtraderapi.so"),
     "oes": SimFrontEnd("oes", "OES", "liboes_api.so", "liboes_api.so"),  # one library for both sides

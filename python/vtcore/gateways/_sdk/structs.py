@@ -41,6 +41,9 @@ class SdkStruct:
     #: format character (count = array length, 1 for a scalar)
     LAYOUT: ClassVar[tuple[tuple[str, str, int, int], ...]] = ()
     SECRET: ClassVar[frozenset[str]] = frozenset()
+    #: what the struct's C++ default constructor sets after zeroing (TAP's TapAPINewOrder): a new struct
+    #: starts so
+    DEFAULTS: ClassVar[dict[str, Any]] = {}
     ENCODING: ClassVar[str] = "gb18030"  # of non-ASCII text (XTP's structs: UTF-8)
 
     _raw: bytes | bytearray
@@ -49,6 +52,8 @@ class SdkStruct:
     def __init__(self, **fields: Any) -> None:
         self._raw = bytearray(self.SIZE)
         self._at = 0
+        for name, value in self.DEFAULTS.items():
+            setattr(self, name, value)
         for name, value in fields.items():
             if name not in self.FIELDS:
                 raise TypeError(f"{type(self).__name__} ({self.C_NAME}) has no field {name!r}")

@@ -61,6 +61,7 @@ def stand_in(
     exchanges: list[Exchange],
     *,
     optional_setting: dict[str, str] | None = None,
+    setting_aliases: dict[str, str] | None = None,
 ) -> type[BaseGateway]:
     """A stand-in class named `name` for the gateway of `sdk` (with the real one's settings contract)."""
     namespace = {
@@ -68,6 +69,7 @@ def stand_in(
         "default_name": default_name,
         "default_setting": dict(default_setting),
         "optional_setting": dict(optional_setting or {}),
+        "setting_aliases": dict(setting_aliases or {}),
         "exchanges": list(exchanges),
         "__doc__": f"{default_name} without its SDK in this build: connect() says why and how to fix it.",
         "__module__": __name__,

@@ -47,7 +47,7 @@ class MiniGateway(ThostGateway):
         symbol = data.InstrumentID
         contract = self.contracts.get(symbol)
         if contract is None:  # reported before (or without) its contract: kept, on the LOCAL exchange
-            self._nearest(f"a position in {symbol!r}, which is not among the contracts")
+            self.nearest(f"a position in {symbol!r}, which is not among the contracts")
             return Exchange.LOCAL
         return contract.exchange
 

@@ -18,6 +18,8 @@
 //   static constexpr bool kReleaseNeedsInit;
 //   static void init(Api&);                            Init() with the SDK's defaults
 //   static void register_spi(Api&, Spi*);              RegisterSpi (nullptr detaches)
+//   static void destroy(const Library&, Api*);         optional: how the SDK frees an API object when it is
+//                                                      not `api->Release()` (TAP: the C FreeTapQuoteAPI)
 //   static std::string object_version(Api&);           optional: the version a created object reports, for SDKs
 //                                                      without a static getter (XTP); checked right after the
 //                                                      factory, before any other call (a mismatch releases it)
@@ -111,7 +113,11 @@ class ApiObject {
     if (api == nullptr) return;
     Traits::register_spi(*api, nullptr);
     if (Traits::kReleaseNeedsInit && !initialized_) return;  // see above: left alone, never crashed
-    api->Release();  // joins the SDK's threads: no callback runs after this
+    if constexpr (requires { Traits::destroy(library_, api); }) {
+      Traits::destroy(library_, api);  // joins the SDK's threads: no callback runs after this
+    } else {
+      api->Release();  // joins the SDK's threads: no callback runs after this
+    }
   }
 
   [[nodiscard]] bool released() {

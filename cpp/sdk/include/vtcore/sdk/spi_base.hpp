@@ -48,6 +48,12 @@ class SpiBase {
 #endif
 };
 
+/// An SDK that reports a callback's error as an int argument (TAP's errorCode) pushes it as this "error
+/// struct", so that every message has one shape (Python: the generated `ErrorCode` class).
+struct ErrorCode {
+  std::int32_t ErrorID;
+};
+
 /// One callback as one message: payload = uint32 flags (bit i: the i-th struct pointer was non-null), then
 /// each struct's bytes (zeros for a null pointer). Runs on the SDK's callback thread: no allocation for
 /// payloads that fit the ring, no Python. Messages are never dropped (the ring spills, see event_hub.hpp).

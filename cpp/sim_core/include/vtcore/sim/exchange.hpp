@@ -191,6 +191,8 @@ class Exchange {
   void match_resting(int market);
   // Fills `order` against the book; taker orders trade at the book's prices, resting ones at their own price.
   void match(size_t order_index, bool taker);
+  // A stop order that still waits for its stop price (marks it triggered once the last price reaches it).
+  bool stop_waits(OrderState& order, const Market& market);
   void apply_fill(size_t order_index, double price, int volume);
   void finish_order(size_t order_index, OrderStatus status, std::string_view status_message);
   void release_frozen(OrderState& order);

@@ -83,6 +83,9 @@ struct OrderRequest {
   int volume = 0;
   int min_volume = 1;
   double price = 0.0;
+  // > 0: a stop order. It rests untriggered until the last price reaches it (a buy at or above, a sell at or
+  // below), then trades as its price type says (a market order: at once, the rest cancelled).
+  double stop_price = 0.0;
   bool credit = false;  // a margin-trading business (margin buy, short sell, and their repayments)
   std::string echo;  // front-end private: fields of its SDK's request that the exchange only echoes back
 };
@@ -105,6 +108,8 @@ struct Order {
   TimeCondition time_condition = TimeCondition::gfd;
   VolumeCondition volume_condition = VolumeCondition::any;
   double price = 0.0;
+  double stop_price = 0.0;  // OrderRequest::stop_price
+  bool triggered = false;   // a stop order whose stop price was reached
   int volume_original = 0, volume_traded = 0, volume_total = 0, min_volume = 1;
   OrderStatus status = OrderStatus::unknown;
   SubmitStatus submit_status = SubmitStatus::submitted;

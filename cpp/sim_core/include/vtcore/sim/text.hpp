@@ -13,6 +13,10 @@ namespace vtcore::sim {
 // UTF-8 -> GB18030 (via iconv); the input unchanged when the converter is unavailable.
 std::string to_gb18030(std::string_view utf8);
 
+// to_gb18030, cached: order reports repeat a handful of status words and names, so each is converted once
+// (a bounded cache, safe from any thread).
+std::string gb18030_cached(std::string_view utf8);
+
 // Says on stderr that a value did not fit its field (which put() then sends empty).
 void report_unfit(std::string_view text, size_t field_size);
 

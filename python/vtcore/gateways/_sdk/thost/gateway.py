@@ -5,7 +5,7 @@ A Thost SDK's gateway (gateways/ctp, gateways/mini) subclasses ThostGateway with
 
 Threads: the SDK's threads only copy structs into this gateway's two producer rings (C++); every callback
 below runs on the engine thread (`on_message` of the producers), so gateway state needs no lock except what
-request methods (callable from any thread) share with it: `_lock`.
+request methods (callable from any thread) share with it: `lock`.
 
 Each front has an explicit state, pushed as GatewayStateData and logged on every change:
     md: disconnected -> connected -> logged_in -> ready (subscriptions restored)
@@ -35,8 +35,6 @@ state builds nothing). Orders and trades go through one `OrderTracker` (never dr
 
 from __future__ import annotations
 
-import math
-import threading
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -45,10 +43,10 @@ from typing import Any, ClassVar
 
 from vtcore.constant import Direction, Exchange, Product, Status
 from vtcore.errors import SdkUnavailableError, SettingsError
-from vtcore.event import EVENT_TIMER, Event, EventEngine
-from vtcore.gateway import BaseGateway
-from vtcore.gateways._sdk.front import CLOSED, CLOSED_REASON, DISCONNECT_REASONS, Front, QueryPump
+from vtcore.event import EventEngine
+from vtcore.gateways._sdk.front import CLOSED, CLOSED_REASON, FtdcFront, FtdcMdFront, QueryPump
 from vtcore.gateways._sdk.front import request_result as _request_result
+from vtcore.gateways._sdk.gateway import PositionKey, SdkGateway
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways._sdk.structs import SdkStruct
 from vtcore.gateways._sdk.thost import codes as ct
@@ -59,13 +57,10 @@ from vtcore.object import (
     ContractData,
     OrderData,
     OrderRequest,
-    PositionData,
     SubscribeRequest,
     TradeData,
     check_request,
 )
-from vtcore.orders import OrderTracker
-from vtcore.records import TICK_SYMBOL_SIZE
 
 
 @dataclass(frozen=True)
@@ -117,7 +112,7 @@ class ThostSetting:
         )
 
 
-class ThostFront(Front):
+class ThostFront(FtdcFront):
     """A Thost front: the shared front (vtcore.gateways._sdk.front) with the Thost login and callbacks."""
 
     def __init__(self, gateway: ThostGateway, requests: dict[str, tuple[int, Any]]) -> None:
@@ -129,32 +124,6 @@ class ThostFront(Front):
     def create_with(self, setting: ThostSetting, api_class: Any, library: Any) -> bool:
         self.setting = setting
         return self.create(lambda flow, capsule: api_class(str(library), flow, capsule, setting.production))
-
-    def on_front_connected(self, message: Message) -> None:
-        self.connected = True
-        if self.rejected:  # the refusal stays this front's state until connect() is called again
-            self.gateway.write_log(f"{self.name} front: not logging in again: {self.rejected}", WARNING)
-            return
-        self.set_state("connected")
-        self.on_connected()
-
-    def on_front_disconnected(self, message: Message) -> None:
-        self.logged_in = False
-        self.connected = False
-        reason = DISCONNECT_REASONS.get(message.request_id, "unknown reason")
-        text = f"reason {message.request_id:#x}: {reason}; the SDK reconnects"
-        if self.rejected:
-            self.gateway.write_log(f"{self.name} front: disconnected ({text}); still {self.state}", WARNING)
-            return
-        self.set_state("disconnected", text, WARNING)
-
-    def on_heart_beat_warning(self, message: Message) -> None:
-        self.gateway.write_log(f"{self.name} front: no message for {message.request_id} s", WARNING)
-
-    def on_rsp_error(self, message: Message) -> None:
-        self.gateway.write_log(
-            f"{self.name} front: request {message.request_id} failed: {message.error_text}", ERROR
-        )
 
     def login_request(self) -> SdkStruct:
         setting = self.setting
@@ -170,77 +139,16 @@ class ThostFront(Front):
         return self.struct(request, BrokerID=setting.brokerid, InvestorID=setting.username)
 
 
-class MdFront(ThostFront):
+class MdFront(ThostFront, FtdcMdFront):
     name = "md"
 
     def __init__(self, gateway: ThostGateway) -> None:
         super().__init__(gateway, gateway.types.MD_REQUESTS)
-        self.subscribed: dict[str, Exchange] = {}
-        self.relogin_at = 0.0  # when a refused automatic re-login is tried again (0: none waiting)
-        self.relogin_delay = 0.0
 
     def on_connected(self) -> None:
-        self.relogin_at = 0.0
         result = self.request("ReqUserLogin", self.login_request())
         if result != 0:
             self.gateway.write_log(f"md front: login request failed: {_request_result(result)}", ERROR)
-
-    def on_rsp_user_login(self, message: Message) -> None:
-        if message.error is not None:
-            if self.logged_in_before:
-                self.relogin_refused(message.error_text)
-            else:  # the first login with this setting: the setting may be wrong, so no retry
-                self.reject("login", message.error_text)
-            return
-        self.logged_in = self.logged_in_before = True
-        self.relogin_delay = 0.0
-        day = message.data.TradingDay if message.data is not None else ""  # type: ignore[attr-defined]
-        self.set_state("logged_in", f"trading day {day}")
-        if self.subscribed:
-            self.send_subscribe(list(self.subscribed.items()))
-        self.set_state("ready", f"{len(self.subscribed)} subscription(s)")
-
-    def relogin_refused(self, error_text: str) -> None:
-        """An automatic re-login, with a setting that logged in before, was refused: a market-data front
-        checks no password (a retry cannot lock the account), so it is tried again, later and later."""
-        self.relogin_delay = min(max(self.relogin_delay * 2, self.gateway.md_relogin_delay), 60.0)
-        self.relogin_at = time.monotonic() + self.relogin_delay
-        self.set_state(
-            "login_rejected",
-            f"re-login refused by the broker ({error_text}); the market-data front checks no password, so "
-            f"it is tried again in {self.relogin_delay:g} s",
-            WARNING,
-        )
-
-    def retry_login(self, now: float) -> None:
-        if self.relogin_at and now >= self.relogin_at and self.connected and not self.logged_in:
-            self.relogin_at = 0.0
-            self.on_connected()
-
-    def send_subscribe(self, items: list[tuple[str, Exchange]]) -> None:
-        api = self.api
-        try:
-            result = CLOSED if api is None else api.subscribe([(s, exchange.value) for s, exchange in items])
-        except RuntimeError:  # released by close() meanwhile
-            result = CLOSED
-        if result != 0:
-            self.gateway.write_log(f"md front: subscribe failed: {_request_result(result)}", ERROR)
-
-    def on_rsp_sub_market_data(self, message: Message) -> None:
-        if message.error is not None:
-            self.gateway.write_log(
-                f"md front: subscribing {_instrument(message)} failed: {message.error_text}", ERROR
-            )
-
-    def on_rsp_un_sub_market_data(self, message: Message) -> None:
-        if message.error is not None:
-            self.gateway.write_log(
-                f"md front: unsubscribing {_instrument(message)} failed: {message.error_text}", ERROR
-            )
-
-
-def _instrument(message: Message) -> str:
-    return message.data.InstrumentID if message.data is not None else "?"  # type: ignore[attr-defined]
 
 
 class TdFront(ThostFront):
@@ -253,7 +161,7 @@ class TdFront(ThostFront):
         self.order_ref = 0
         self.trading_day: date | None = None
         self.contracts_loaded = False
-        self.queries = QueryPump(self, gateway._lock)
+        self.queries = QueryPump(self, gateway.lock)
         self.last_poll = 0.0
         self.poll_account_next = True
         self.queried_orders: set[str] = set()  # order ids listed by the current ReqQryOrder answer
@@ -300,7 +208,7 @@ class TdFront(ThostFront):
         if message.error is not None or data is None:
             self.reject("login", message.error_text)
             return
-        with self.gateway._lock:
+        with self.gateway.lock:
             self.front_id = data.FrontID
             self.session_id = data.SessionID
             max_ref = data.MaxOrderRef.strip()
@@ -419,7 +327,7 @@ class TdFront(ThostFront):
     on_err_rtn_order_action = on_rsp_order_action
 
 
-class ThostGateway(BaseGateway):
+class ThostGateway(SdkGateway):
     """China futures through a Thost-family SDK (SHFE, DCE, CZCE, CFFEX, INE, GFEX)."""
 
     exchanges: ClassVar[list[Exchange]] = list(mapping.EXCHANGES.values())
@@ -432,7 +340,6 @@ class ThostGateway(BaseGateway):
 
     connect_timeout: float = 10.0  # seconds without any answer from a front before "timeout" is reported
     query_interval: float = 2.0  # seconds between account / position polls (they alternate)
-    md_relogin_delay: float = 2.0  # first wait before a refused automatic md re-login is retried (doubles)
 
     def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
         super().__init__(event_engine, gateway_name or self.default_name)
@@ -442,20 +349,12 @@ class ThostGateway(BaseGateway):
             "FrontID", "SessionID", "OrderRef", "OrderStatus", "OrderSubmitStatus", "VolumeTraded",
             "OrderSysID", "ExchangeID",
         )
-        self._lock = threading.RLock()  # order ids and order/trade state shared with request threads
         self.md = self.md_front_class(self)
         self.td = self.td_front_class(self)
-        self.contracts: dict[str, ContractData] = {}
-        # Thost trade ids are numbered per exchange: "SHFE.1" and "DCE.1" are two trades
-        self.orders = OrderTracker(self, trade_ids="exchange")
         self._sysid_orderid: dict[tuple[str, str], str] = {}
         self._pending_trades: dict[tuple[str, str], list[Any]] = {}  # Trade views waiting for their order
         self._pending_since: dict[tuple[str, str], float] = {}  # when a trade began waiting for its order
-        self._positions: dict[tuple[str, Exchange, Direction], PositionData] = {}
-        self._pushed_positions: set[tuple[str, Exchange, Direction]] = set()
-        self._nearest_logged: set[str] = set()
-        self._timer_registered = False
-        self._closed = False  # set by close(): requests are refused until the next connect()
+        self._position_costs: dict[PositionKey, float] = {}  # OpenCost summed over a position's records
         self.setting: ThostSetting | None = None
         # The request structs with this setting's constant fields filled once (see _templates)
         self._order_template: SdkStruct | None = None
@@ -482,10 +381,8 @@ class ThostGateway(BaseGateway):
             self.write_log(f"cannot connect: {exc}", ERROR)
             raise
         self.setting = parsed
-        self._closed = False
-        if not self._timer_registered:
-            self.event_engine.register(EVENT_TIMER, self._on_timer)
-            self._timer_registered = True
+        self.closed = False
+        self.start_timer()
         self.write_log(f"connecting {parsed!r} with {td_library.name} and {md_library.name}")
         # Both libraries are loaded and checked before either front starts, so a refused one leaves nothing
         # running (a trade front logged in beside a market-data library that was refused).
@@ -535,22 +432,19 @@ class ThostGateway(BaseGateway):
         self._order_template, self._cancel_template = built["ReqOrderInsert"], built["ReqOrderAction"]
         self._order_shapes = {}
 
-    def close(self) -> None:
-        """Stop both fronts. Returns in bounded time whatever other threads do: requests that start from now
-        on are refused at once."""
-        # No lock is taken (request threads hold it back to back): a send that checked _closed just before
-        # finds the API object gone and becomes REJECTED (Front.request returns CLOSED).
-        self._closed = True
-        if self._timer_registered:
-            self.event_engine.unregister(EVENT_TIMER, self._on_timer)
-            self._timer_registered = False
-        self.md.close()
-        self.td.close()
+    def fronts(self) -> tuple[ThostFront, ...]:
+        return self.md, self.td
 
-    def _on_timer(self, event: Event) -> None:
-        now = time.monotonic()
-        for front in (self.md, self.td):
-            front.check_timeout(now, self.connect_timeout)
+    @property
+    def md_relogin_delay(self) -> float:
+        """Seconds before a refused automatic market-data re-login is first tried again (then doubled)."""
+        return self.md.first_relogin_delay
+
+    @md_relogin_delay.setter
+    def md_relogin_delay(self, seconds: float) -> None:
+        self.md.first_relogin_delay = seconds
+
+    def on_timer(self, now: float) -> None:
         self.td.pump(now)
         self.td.poll(now, self.query_interval)
         self.md.retry_login(now)
@@ -564,64 +458,21 @@ class ThostGateway(BaseGateway):
 
     # -- market data ----------------------------------------------------------------------------------------
 
-    def _check_symbol(self, symbol: str, exchange: Exchange) -> str:
-        """Why `symbol` on `exchange` cannot be used, or ""."""
-        if exchange not in self.exchanges:
-            return f"exchange {exchange.value} is not traded through {self.title}"
-        if not symbol:
-            return "empty symbol"
-        contract = self.contracts.get(symbol)
-        if self.td.contracts_loaded and contract is None:
-            return f"unknown symbol {symbol}"
-        if contract is not None and contract.exchange != exchange:
-            return f"{symbol} is listed on {contract.exchange.value}, not {exchange.value}"
-        return ""
-
     def subscribe(self, req: SubscribeRequest) -> None:
-        check_request(req)  # TypeError / ValueError for a bad field, as for send_order
-        problem = CLOSED_REASON if self._closed else self._check_symbol(req.symbol, req.exchange)
-        if len(req.symbol.encode()) > TICK_SYMBOL_SIZE:  # the C++ side would refuse each of its ticks
-            problem = f"symbols of more than {TICK_SYMBOL_SIZE} bytes do not fit a tick record"
-        if problem:
-            self.write_log(f"cannot subscribe {req.vt_symbol}: {problem}", ERROR)
-            return
-        self.md.subscribed[req.symbol] = req.exchange
-        if self.md.logged_in:
-            try:
-                self.md.send_subscribe([(req.symbol, req.exchange)])
-            except ValueError as exc:
-                self.md.subscribed.pop(req.symbol, None)
-                self.write_log(f"cannot subscribe {req.vt_symbol}: {exc}", ERROR)
+        self.subscribe_on(self.md, req, self.td.contracts_loaded)
 
     def unsubscribe(self, req: SubscribeRequest) -> None:
-        check_request(req)
-        if self.md.subscribed.pop(req.symbol, None) is None:
-            self.write_log(f"{req.vt_symbol} was not subscribed", WARNING)
-            return
-        api = self.md.api
-        if self.md.logged_in and api is not None:
-            try:
-                result = api.unsubscribe([req.symbol])
-            except RuntimeError:  # released by close() meanwhile
-                result = CLOSED
-            if result != 0:
-                self.write_log(f"unsubscribe {req.vt_symbol} failed: {_request_result(result)}", ERROR)
+        self.unsubscribe_on(self.md, req)
 
     # -- orders ---------------------------------------------------------------------------------------------
 
     def _order_problem(self, req: OrderRequest) -> str:
         if not self.td.logged_in:
             return "not logged in to the trade front"
-        problem = self._check_symbol(req.symbol, req.exchange)
+        problem = self.symbol_problem(req.symbol, req.exchange, self.td.contracts_loaded)
+        problem = problem or self.amount_problem(req, price_needed=False)
         if problem:
             return problem
-        volume = req.volume
-        if not isinstance(volume, (int, float)) or not math.isfinite(volume) or volume <= 0:
-            return f"volume must be a positive number, not {volume!r}"
-        if volume != int(volume) or volume > 2**31 - 1:
-            return f"volume must be a whole number of lots, not {volume!r}"
-        if not isinstance(req.price, (int, float)) or not math.isfinite(req.price) or req.price < 0:
-            return f"price must be a finite number >= 0, not {req.price!r}"
         if req.type not in mapping.ORDER_TYPE_TO_THOST:
             refusal = mapping.ORDER_TYPE_REFUSAL.get(req.type)
             return refusal or f"order type {req.type.value} cannot be sent to {self.title}"
@@ -643,12 +494,12 @@ class ThostGateway(BaseGateway):
         # report (queueing after the send held the GIL from it: order round trip p50 about 10 % slower,
         # benchmarks/bench_order_roundtrip.py). A request the SDK refuses then makes the order REJECTED, as
         # does one that close() beat to the API object.
-        with self._lock:
+        with self.lock:
             td = self.td
             td.order_ref += 1
             ref = td.order_ref
             order = req.create_order_data(f"{td.front_id}_{td.session_id}_{ref}", self.gateway_name)
-            problem = CLOSED_REASON if self._closed else self._order_problem(req)
+            problem = CLOSED_REASON if self.closed else self._order_problem(req)
             if not problem:
                 try:
                     request: Any = self._order_shape(req).copy()
@@ -708,7 +559,7 @@ class ThostGateway(BaseGateway):
 
     def cancel_order(self, req: CancelRequest) -> None:
         check_request(req)
-        if self._closed:
+        if self.closed:
             self.write_log(f"cannot cancel {req.orderid}: {CLOSED_REASON}", ERROR)
             return
         parts = req.orderid.split("_")
@@ -738,25 +589,17 @@ class ThostGateway(BaseGateway):
                 f"cancel of {req.orderid} failed: ReqOrderAction returned {_request_result(result)}", ERROR
             )
 
-    def _nearest(self, what: str) -> None:
-        if what not in self._nearest_logged:
-            self._nearest_logged.add(what)
-            self.write_log(
-                f"{self.title} reported {what}; mapped to the nearest vtcore value (see thost/mapping.py)",
-                WARNING,
-            )
-
     def _exchange(self, code: str) -> Exchange:
         exchange = mapping.EXCHANGES.get(code)
         if exchange is None:
-            self._nearest(f"exchange {code!r}")
+            self.nearest(f"exchange {code!r}")
             return Exchange.LOCAL
         return exchange
 
     # -- order and trade reports (engine thread; `data` is the SDK struct's typed view) ---------------------
 
     def update_order(self, data: Any) -> None:
-        with self._lock:
+        with self.lock:
             self._update_order(data)
 
     def _update_order(self, data: Any) -> None:
@@ -764,7 +607,7 @@ class ThostGateway(BaseGateway):
         orderid = f"{front_id}_{session_id}_{ref.strip()}"
         status, exact = mapping.order_status(code, submit_code)
         if not exact:
-            self._nearest(f"order status {code!r} / submit status {submit_code!r}")
+            self.nearest(f"order status {code!r} / submit status {submit_code!r}")
         sysid = sysid.strip()
         key = (exchange_code, sysid) if sysid else None
         if key is not None:
@@ -807,13 +650,13 @@ class ThostGateway(BaseGateway):
     def _order_from_report(self, data: Any, orderid: str, status: Status) -> OrderData:
         order_type, exact = mapping.order_type(data.OrderPriceType, data.TimeCondition, data.VolumeCondition)
         if not exact:
-            self._nearest(
+            self.nearest(
                 f"order type {data.OrderPriceType!r}/{data.TimeCondition!r}/{data.VolumeCondition!r}"
             )
         offset_code = data.CombOffsetFlag[:1]
         offset, exact = mapping.offset(offset_code)
         if not exact:
-            self._nearest(f"offset flag {offset_code!r}")
+            self.nearest(f"offset flag {offset_code!r}")
         order = OrderData(
             gateway_name=self.gateway_name,
             symbol=data.InstrumentID,
@@ -835,7 +678,7 @@ class ThostGateway(BaseGateway):
 
     def order_insert_refused(self, data: Any, reason: str) -> None:
         """The SDK (or the broker) refused an order insert: REJECTED with its error id and message."""
-        with self._lock:
+        with self.lock:
             orderid = f"{self.td.front_id}_{self.td.session_id}_{data.OrderRef.strip()}"
             order = self.orders.get(orderid)
             if order is None:
@@ -853,7 +696,7 @@ class ThostGateway(BaseGateway):
 
     def update_trade(self, data: Any) -> None:
         key = (data.ExchangeID, data.OrderSysID.strip())
-        with self._lock:
+        with self.lock:
             orderid = self._sysid_orderid.get(key)
             if orderid is None:  # the trade came before its order: keep it until the order arrives
                 if key not in self._pending_trades:
@@ -862,7 +705,7 @@ class ThostGateway(BaseGateway):
                 return
         offset, exact = mapping.offset(data.OffsetFlag)
         if not exact:
-            self._nearest(f"offset flag {data.OffsetFlag!r}")
+            self.nearest(f"offset flag {data.OffsetFlag!r}")
         self.orders.trade(  # a replay after a re-login is dropped there
             TradeData(
                 gateway_name=self.gateway_name,
@@ -891,7 +734,8 @@ class ThostGateway(BaseGateway):
         self.on_account(account)
 
     def discard_positions(self) -> None:
-        self._positions = {}
+        self.positions.discard()
+        self._position_costs = {}
 
     def _position_exchange(self, data: Any) -> Exchange:
         """The exchange of a position record (CTP reports it; CTP-Mini's record has no ExchangeID)."""
@@ -903,13 +747,7 @@ class ThostGateway(BaseGateway):
             direction = mapping.POSITION_DIRECTION_FROM_THOST.get(data.PosiDirection, Direction.NET)
             exchange = self._position_exchange(data)
             key = (symbol, exchange, direction)
-            position = self._positions.get(key)
-            if position is None:
-                position = PositionData(
-                    gateway_name=self.gateway_name, symbol=symbol, exchange=exchange, direction=direction
-                )
-                position.extra = {"cost": 0.0}
-                self._positions[key] = position
+            position = self.positions.position(symbol, exchange, direction)
             volume = data.Position
             if exchange in (Exchange.SHFE, Exchange.INE):  # separate today and history records
                 if data.PositionDate == ct.THOST_FTDC_PSD_History:
@@ -919,22 +757,13 @@ class ThostGateway(BaseGateway):
             position.volume += volume
             position.pnl += data.PositionProfit
             position.frozen += data.ShortFrozen if direction == Direction.LONG else data.LongFrozen
-            assert position.extra is not None
-            position.extra["cost"] += data.OpenCost
+            cost = self._position_costs[key] = self._position_costs.get(key, 0.0) + data.OpenCost
             contract = self.contracts.get(symbol)
             size = contract.size if contract else 1
-            position.price = position.extra["cost"] / (position.volume * size) if position.volume else 0.0
-        if not is_last:
-            return
-        batch, self._positions = self._positions, {}
-        for key in self._pushed_positions - batch.keys():  # closed since the last answer: zero it
-            batch[key] = PositionData(
-                gateway_name=self.gateway_name, symbol=key[0], exchange=key[1], direction=key[2]
-            )
-        self._pushed_positions = {key for key, position in batch.items() if position.volume}
-        for position in batch.values():
-            position.extra = None
-            self.on_position(position)
+            position.price = cost / (position.volume * size) if position.volume else 0.0
+        if is_last:
+            self._position_costs = {}
+            self.positions.finish()
 
     def add_contract(self, data: Any) -> None:
         product = mapping.PRODUCT_FROM_THOST.get(data.ProductClass)

@@ -1,4 +1,4 @@
-// The Python classes of a Thost-family binding (CTP, CTP-Mini): MdApi and TraderApi over ApiObject, with
+// The Python classes of a Thost-family binding (CTP, CTP-Mini, and FEMAS's USTP, a CTP relative): MdApi and TraderApi over ApiObject, with
 // RegisterFront / Init / GetTradingDay, typed requests, market-data subscriptions and the private and public
 // topics. A binding's module.cpp instantiates these with its own Traits (factory, symbols, version).
 #pragma once
@@ -34,6 +34,9 @@ struct Traits {
   static constexpr bool kRequestsOnlyQueue = true;
   static void init(Api& api) { api.Init(); }
   static void register_spi(Api& api, Spi* spi) { api.RegisterSpi(spi); }
+  /// Market-data (un)subscription; a family member that names them otherwise (FEMAS: SubMarketData) hides these.
+  static int subscribe(Api& api, char** ids, int count) { return api.SubscribeMarketData(ids, count); }
+  static int unsubscribe(Api& api, char** ids, int count) { return api.UnSubscribeMarketData(ids, count); }
   /// The spec of a library whose version comes from the static `version_symbol`.
   static LibrarySpec spec(const char* sdk, const char* kind, const char* factory_symbol, const char* version_symbol,
                           const char* expected_version) {
@@ -77,8 +80,9 @@ std::vector<std::string> checked_instruments(const std::vector<std::string>& sym
   return symbols;
 }
 
+/// Registers MdApi; returns the class so that a binding can add its SDK's own calls.
 template <typename Traits, typename Requests>
-void register_md_api(pybind11::module_& m, const char* doc) {
+pybind11::class_<ApiObject<Traits>> register_md_api(pybind11::module_& m, const char* doc) {
   using Self = ApiObject<Traits>;
   using Instrument = typename Traits::Instrument;
   auto subscription = [](Self& self, const std::vector<std::string>& symbols, bool subscribe) {
@@ -87,8 +91,7 @@ void register_md_api(pybind11::module_& m, const char* doc) {
     for (auto& symbol : copies) pointers.push_back(symbol.data());
     return self.with_api([&](typename Traits::Api& api) {
       const int count = static_cast<int>(pointers.size());
-      return subscribe ? api.SubscribeMarketData(pointers.data(), count)
-                       : api.UnSubscribeMarketData(pointers.data(), count);
+      return subscribe ? Traits::subscribe(api, pointers.data(), count) : Traits::unsubscribe(api, pointers.data(), count);
     });
   };
   pybind11::class_<Self> cls(m, "MdApi", doc);
@@ -116,10 +119,12 @@ void register_md_api(pybind11::module_& m, const char* doc) {
           "session_trading_day", [](Self& self) { return self.spi().session_trading_day(); },
           [](Self& self, std::int32_t day) { self.spi().set_session_trading_day(day); })
       .def_property_readonly("ticks_refused", [](Self& self) { return self.spi().ticks_refused(); });
+  return cls;
 }
 
+/// Registers TraderApi; returns the class so that a binding can add its SDK's own calls.
 template <typename Traits, typename Requests>
-void register_trader_api(pybind11::module_& m, const char* doc) {
+pybind11::class_<ApiObject<Traits>> register_trader_api(pybind11::module_& m, const char* doc) {
   using Self = ApiObject<Traits>;
   using ResumeType = typename Traits::ResumeType;
   pybind11::class_<Self> cls(m, "TraderApi", doc);
@@ -132,6 +137,7 @@ void register_trader_api(pybind11::module_& m, const char* doc) {
       .def("subscribe_public_topic", [](Self& self, int resume) {
         self.with_api([&](typename Traits::Api& api) { api.SubscribePublicTopic(static_cast<ResumeType>(resume)); });
       });
+  return cls;
 }
 
 /// `convert_tick(depth_bytes, exchange, session_trading_day, local_ns) -> TickRecord bytes | None`: the

@@ -1,5 +1,5 @@
-// A Thost-family DepthMarketData (CTP, CTP-Mini: the same field names, other layouts) -> vtcore::TickRecord,
-// on the SDK's market-data thread (no Python).
+// A Thost-family DepthMarketData (CTP, CTP-Mini, FEMAS: the same field names, other layouts; FEMAS's has no
+// ExchangeID) -> vtcore::TickRecord, on the SDK's market-data thread (no Python).
 //
 // Event time: UpdateTime "HH:MM:SS", UpdateMillisec (an integer: 5 means .005 s), ActionDay and TradingDay
 // through vtcore/china_time.hpp (`china_tick_time_ns`: each exchange's fields as it fills them at night, the
@@ -30,7 +30,9 @@ bool convert_tick(const Depth& d, std::uint16_t exchange, std::int32_t session_t
                   TickRecord& out) noexcept {
   out = TickRecord{};
   if (!try_copy_padded(out.symbol, fixed_view(d.InstrumentID))) return false;
-  if (exchange == 0) exchange = exchange_code(fixed_view(d.ExchangeID));
+  if constexpr (requires { d.ExchangeID; }) {  // FEMAS's DepthMarketData has none: the subscription's exchange
+    if (exchange == 0) exchange = exchange_code(fixed_view(d.ExchangeID));
+  }
   out.exchange = exchange;
   out.localtime = local_ns;
   out.datetime = china_tick_time_ns(fixed_view(d.ActionDay), fixed_view(d.TradingDay), fixed_view(d.UpdateTime),

@@ -1,0 +1,213 @@
+"""What a C++ SDK gateway shares beyond its fronts: the timer, contracts, symbol and order checks, positions.
+
+`SdkGateway` is the base of the gateways on the kit's typed messages (`ThostGateway` for CTP and CTP-Mini,
+FEMAS, TAP): a subclass names its fronts (`fronts()`), drives its queries from `on_timer(now)`, and keeps its
+SDK's codes in its own mapping. It holds the gateway lock (`lock`: request methods run on any thread,
+callbacks on the engine thread), the contracts, the `OrderTracker` (`trade_ids="exchange"`: these SDKs number
+trades per exchange) and `PositionBatch`.
+
+Its fronts are `vtcore.gateways._sdk.front.Front`s (callbacks reach snake-case handlers with typed messages);
+`subscribe_on`/`unsubscribe_on` serve a market-data front that keeps its subscriptions (Thost family, FEMAS).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from logging import ERROR, WARNING
+from typing import Any, ClassVar
+
+from vtcore.constant import Direction, Exchange
+from vtcore.event import EVENT_TIMER, Event, EventEngine
+from vtcore.gateway import BaseGateway
+from vtcore.gateways._sdk.front import CLOSED, CLOSED_REASON, Front, request_result
+from vtcore.gateways._sdk.messages import Message
+from vtcore.object import (
+    ContractData,
+    OrderData,
+    OrderRequest,
+    PositionData,
+    SubscribeRequest,
+    check_request,
+)
+from vtcore.orders import OrderTracker
+from vtcore.records import TICK_SYMBOL_SIZE
+
+PositionKey = tuple[str, Exchange, Direction]
+
+
+class PositionBatch:
+    """Positions arrive as one record per query answer and the last is flagged: this collects one answer
+    and pushes it whole, with a zero position for every key pushed before that the answer no longer has
+    (closed)."""
+
+    def __init__(self, gateway: BaseGateway) -> None:
+        self.gateway = gateway
+        self._building: dict[PositionKey, PositionData] = {}
+        self._pushed: set[PositionKey] = set()
+
+    def position(self, symbol: str, exchange: Exchange, direction: Direction) -> PositionData:
+        """The position being built for that key (created empty)."""
+        key = (symbol, exchange, direction)
+        position = self._building.get(key)
+        if position is None:
+            position = PositionData(
+                gateway_name=self.gateway.gateway_name, symbol=symbol, exchange=exchange, direction=direction
+            )
+            self._building[key] = position
+        return position
+
+    def discard(self) -> None:
+        """A failed answer: nothing of it is pushed (a failed query must not zero what it did not report)."""
+        self._building = {}
+
+    def finish(self) -> None:
+        batch, self._building = self._building, {}
+        for key in self._pushed - batch.keys():
+            batch[key] = PositionData(
+                gateway_name=self.gateway.gateway_name, symbol=key[0], exchange=key[1], direction=key[2]
+            )
+        self._pushed = {key for key, position in batch.items() if position.volume}
+        for position in batch.values():
+            self.gateway.on_position(position)
+
+
+class SdkGateway(BaseGateway):
+    """The shared half of the gateways on the kit's typed messages (see the module docstring)."""
+
+    title: ClassVar[str] = ""
+    exchanges: ClassVar[list[Exchange]] = []
+    connect_timeout: float = 10.0  # seconds without any answer from a front before "timeout" is reported
+    query_interval: float = 2.0  # seconds between account / position polls
+
+    def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
+        super().__init__(event_engine, gateway_name or self.default_name)
+        self.lock = threading.RLock()
+        self.contracts: dict[str, ContractData] = {}
+        self.orders = OrderTracker(self, trade_ids="exchange")
+        self.positions = PositionBatch(self)
+        self._nearest_logged: set[str] = set()
+        self._timer_registered = False
+        self.closed = False  # set by close(): requests are refused until the next connect()
+
+    # -- what a subclass gives ----------------------------------------------------------------------------
+
+    def fronts(self) -> tuple[Front, ...]:
+        raise NotImplementedError
+
+    def on_timer(self, now: float) -> None:
+        """Queries and polls, once per timer event (after the connect timeouts were checked)."""
+
+    # -- timer and closing ----------------------------------------------------------------------------------
+
+    def start_timer(self) -> None:
+        if not self._timer_registered:
+            self.event_engine.register(EVENT_TIMER, self._on_timer)
+            self._timer_registered = True
+
+    def _on_timer(self, event: Event) -> None:
+        now = time.monotonic()
+        for front in self.fronts():
+            front.check_timeout(now, self.connect_timeout)
+        self.on_timer(now)
+
+    def close(self) -> None:
+        """Stop every front. Returns in bounded time whatever other threads do: requests that start from now
+        on are refused at once."""
+        # No lock is taken (request threads hold it back to back): a send that checked `closed` just before
+        # finds the API object gone and becomes REJECTED (Front.request returns CLOSED).
+        self.closed = True
+        if self._timer_registered:
+            self.event_engine.unregister(EVENT_TIMER, self._on_timer)
+            self._timer_registered = False
+        for front in self.fronts():
+            front.close()
+
+    # -- checks ---------------------------------------------------------------------------------------------
+
+    def nearest(self, what: str) -> None:
+        """Say once that a reported code had no exact vtcore member (the gateway used the nearest)."""
+        if what not in self._nearest_logged:
+            self._nearest_logged.add(what)
+            self.write_log(f"{self.title} reported {what}; mapped to the nearest vtcore value", WARNING)
+
+    def symbol_problem(
+        self, symbol: str, exchange: Exchange, contracts_loaded: bool, *, ticks: bool = False
+    ) -> str:
+        """Why `symbol` on `exchange` cannot be used (for market data when `ticks`), or ""."""
+        if exchange not in self.exchanges:
+            return f"exchange {exchange.value} is not traded through {self.title}"
+        if not symbol:
+            return "empty symbol"
+        if ticks and len(symbol.encode()) > TICK_SYMBOL_SIZE:  # the C++ side would refuse each of its ticks
+            return f"symbols of more than {TICK_SYMBOL_SIZE} bytes do not fit a tick record"
+        contract = self.contracts.get(symbol)
+        if contracts_loaded and contract is None:
+            return f"unknown symbol {symbol}"
+        if contract is not None and contract.exchange != exchange:
+            return f"{symbol} is listed on {contract.exchange.value}, not {exchange.value}"
+        return ""
+
+    @staticmethod
+    def amount_problem(req: OrderRequest, *, price_needed: bool = True) -> str:
+        """Why the order's volume or price cannot be sent, or ""."""
+        volume = req.volume
+        if not isinstance(volume, (int, float)) or not math.isfinite(volume) or volume <= 0:
+            return f"volume must be a positive number, not {volume!r}"
+        if volume != int(volume) or volume > 2**31 - 1:
+            return f"volume must be a whole number of lots, not {volume!r}"
+        price = req.price
+        if not isinstance(price, (int, float)) or not math.isfinite(price) or price < 0:
+            return f"price must be a finite number >= 0, not {price!r}"
+        if price_needed and price <= 0:
+            return f"a {req.type.value} order needs a price > 0"
+        return ""
+
+    # -- market data on a front that keeps its subscriptions (Thost family, FEMAS) ------------------------
+
+    def subscribe_on(self, md: Any, req: SubscribeRequest, contracts_loaded: bool) -> None:
+        """Subscribe `req` on market-data front `md` (its `subscribed` table is restored after every login;
+        `send_subscribe(items)` sends now when logged in)."""
+        check_request(req)  # TypeError / ValueError for a bad field, as for send_order
+        problem = CLOSED_REASON if self.closed else self.symbol_problem(
+            req.symbol, req.exchange, contracts_loaded, ticks=True
+        )
+        if problem:
+            self.write_log(f"cannot subscribe {req.vt_symbol}: {problem}", ERROR)
+            return
+        md.subscribed[req.symbol] = req.exchange
+        if md.logged_in:
+            try:
+                md.send_subscribe([(req.symbol, req.exchange)])
+            except ValueError as exc:  # a symbol longer than the SDK's InstrumentID
+                md.subscribed.pop(req.symbol, None)
+                self.write_log(f"cannot subscribe {req.vt_symbol}: {exc}", ERROR)
+
+    def unsubscribe_on(self, md: Any, req: SubscribeRequest) -> None:
+        check_request(req)
+        if md.subscribed.pop(req.symbol, None) is None:
+            self.write_log(f"{req.vt_symbol} was not subscribed", WARNING)
+            return
+        api = md.api
+        if md.logged_in and api is not None:
+            try:
+                result = api.unsubscribe([req.symbol])
+            except RuntimeError:  # released by close() meanwhile
+                result = CLOSED
+            if result != 0:
+                self.write_log(f"unsubscribe {req.vt_symbol} failed: {request_result(result)}", ERROR)
+
+    def reject(self, order: OrderData, reason: str) -> None:
+        """Push `order` REJECTED with the reason (`extra["reason"]` and the log)."""
+        self.orders.reject(order, reason)
+
+    def log_error(self, message: Message, what: str) -> bool:
+        """Log a callback's error (True when there was one)."""
+        if message.error is None:
+            return False
+        self.write_log(f"{what} failed: {message.error_text}", ERROR)
+        return True
+
+
+__all__ = ["PositionBatch", "SdkGateway"]
