@@ -7,22 +7,14 @@ each frame is decoded once by the decoder for that channel and frame shape.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from vtcore.gateways._venue import TICK_INDEX, TickState
 from vtcore.gateways._venue.depth import ASKS, BIDS, LevelBook
 from vtcore.gateways.bitfinex import parse, schemas
-from vtcore.time import ms_to_datetime
+from vtcore.object import TickBuilder, TickData
 
-_BID, _BID_SIZE = TICK_INDEX["bid_price_1"], TICK_INDEX["bid_volume_1"]
-_ASK, _ASK_SIZE = TICK_INDEX["ask_price_1"], TICK_INDEX["ask_volume_1"]
-_LAST, _LAST_SIZE = TICK_INDEX["last_price"], TICK_INDEX["last_volume"]
-_HIGH, _LOW, _OPEN = TICK_INDEX["high_price"], TICK_INDEX["low_price"], TICK_INDEX["open_price"]
-_VOLUME = TICK_INDEX["volume"]
-
-Emit = Callable[[TickState, "dt.datetime | None"], None]
+OnTick = Callable[[TickData], None]
 
 
 class Book(LevelBook):
@@ -53,9 +45,9 @@ _TICKER, _BOOK_UPDATE, _TRADE_UPDATE = (
 
 
 class BitfinexMarket:
-    def __init__(self, ticks: dict[str, TickState], emit: Emit) -> None:
-        self.ticks = ticks  # the gateway's tick state per subscribed symbol
-        self.emit = emit
+    def __init__(self, builders: dict[str, TickBuilder], on_tick: OnTick) -> None:
+        self.builders = builders  # the gateway's tick builder per subscribed symbol
+        self.on_tick = on_tick
         self.channels: dict[int, Channel] = {}
         self.by_prefix: dict[bytes, Channel] = {}
         self.books: dict[str, Book] = {}
@@ -96,19 +88,25 @@ class BitfinexMarket:
         if raw[comma + 1] == 0x22:  # '"hb"'
             return None
         ticker = _TICKER(raw)[1]
-        state = self.ticks.get(channel.symbol)
+        state = self.builders.get(channel.symbol)
         if state is not None:
-            values = state.values
-            values[_BID] = ticker.BID or 0.0
-            values[_BID_SIZE] = ticker.BID_SIZE or 0.0
-            values[_ASK] = ticker.ASK or 0.0
-            values[_ASK_SIZE] = ticker.ASK_SIZE or 0.0
-            values[_LAST] = last = ticker.LAST_PRICE or 0.0
-            values[_VOLUME] = ticker.VOLUME or 0.0
-            values[_HIGH] = ticker.HIGH or 0.0
-            values[_LOW] = ticker.LOW or 0.0
-            values[_OPEN] = last - (ticker.DAILY_CHANGE or 0.0)
-            self.emit(state, None)
+            last = ticker.LAST_PRICE or 0.0
+            latest = state.latest  # the ticker carries no last size or turnover: those stay
+            self.on_tick(
+                state.summary(
+                    last,
+                    latest.last_volume,
+                    ticker.BID or 0.0,
+                    ticker.BID_SIZE or 0.0,
+                    ticker.ASK or 0.0,
+                    ticker.ASK_SIZE or 0.0,
+                    last - (ticker.DAILY_CHANGE or 0.0),
+                    ticker.HIGH or 0.0,
+                    ticker.LOW or 0.0,
+                    ticker.VOLUME or 0.0,
+                    latest.turnover,
+                )
+            )
         return None
 
     def on_book(self, raw: bytes, comma: int, channel: Channel) -> str | None:
@@ -127,11 +125,14 @@ class BitfinexMarket:
             side = BIDS | ASKS
         else:
             side = book.apply(_BOOK_UPDATE(raw)[1])
-        state = self.ticks.get(channel.symbol)
+        state = self.builders.get(channel.symbol)
         if state is not None:
-            if side:  # a change below the fifth level leaves the tick's five levels as they are
-                book.write(state.values, side)
-            self.emit(state, None)
+            # a change below the fifth level leaves the tick's five levels as they are (a side of None)
+            self.on_tick(
+                state.levels(
+                    book.best(True) if side & BIDS else None, book.best(False) if side & ASKS else None
+                )
+            )
         return None
 
     def on_trades(self, raw: bytes, comma: int, channel: Channel) -> str | None:
@@ -144,9 +145,7 @@ class BitfinexMarket:
             trade = _TRADE_UPDATE(raw)[2]
         else:
             return None  # "hb", or "tu" which repeats a "te"
-        state = self.ticks.get(channel.symbol)
+        state = self.builders.get(channel.symbol)
         if state is not None:
-            state.values[_LAST] = trade.PRICE
-            state.values[_LAST_SIZE] = abs(trade.AMOUNT)
-            self.emit(state, ms_to_datetime(trade.MTS))
+            self.on_tick(state.last(trade.PRICE, abs(trade.AMOUNT), trade.MTS))
         return None
