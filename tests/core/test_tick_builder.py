@@ -94,9 +94,14 @@ def test_stats_and_one_sided_levels_keep_the_rest() -> None:
 JSON_SIDES = [
     (b"[]", []),
     (b"[[25000.1,0.5]]", [(25000.1, 0.5)]),
-    (b' [ ["25000.10000000", "31.21"] , ["24999.9","1e-3","0","12"] ] ', [(25000.1, 31.21), (24999.9, 0.001)]),
-    (b"[" + b",".join(b"[%d.5,%d]" % (100 - n, n + 1) for n in range(150)) + b"]",
-     [(100.5 - n, float(n + 1)) for n in range(5)]),
+    (
+        b' [ ["25000.10000000", "31.21"] , ["24999.9","1e-3","0","12"] ] ',
+        [(25000.1, 31.21), (24999.9, 0.001)],
+    ),
+    (
+        b"[" + b",".join(b"[%d.5,%d]" % (100 - n, n + 1) for n in range(150)) + b"]",
+        [(100.5 - n, float(n + 1)) for n in range(5)],
+    ),
     (b"[[1.5,2,3],[-1E2,+4]]", [(1.5, 2.0), (-100.0, 4.0)]),
 ]
 
@@ -113,8 +118,21 @@ def test_json_levels_reads_the_first_five_levels(side: bytes, levels: list[tuple
 
 @pytest.mark.parametrize(
     "side",
-    [b"", b'"oops"', b"{}", b"[1,2]", b"[[1]]", b"[[1,]]", b'[["x",1]]', b'[["1,2]]', b"[[1,2", b"[[[1],2]]",
-     b"[[1,2,{}]]", b"[[1.2.3,4]]", b"[[" + b"1" * 80 + b",1]]"],
+    [
+        b"",
+        b'"oops"',
+        b"{}",
+        b"[1,2]",
+        b"[[1]]",
+        b"[[1,]]",
+        b'[["x",1]]',
+        b'[["1,2]]',
+        b"[[1,2",
+        b"[[[1],2]]",
+        b"[[1,2,{}]]",
+        b"[[1.2.3,4]]",
+        b"[[" + b"1" * 80 + b",1]]",
+    ],
 )
 def test_json_levels_refuses_what_is_not_a_book_side(side: bytes) -> None:
     state = builder()
