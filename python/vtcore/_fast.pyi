@@ -148,6 +148,19 @@ class TickBuilder:
     def last(self, price: float, volume: float, exchange_ms: int = 0) -> TickData: ...
     def levels(self, bids: Any, asks: Any, exchange_ms: int = 0) -> TickData: ...
     def json_levels(self, bids: Any, asks: Any, exchange_ms: int = 0) -> TickData: ...
+    def ticker(
+        self,
+        last: float,
+        bid: float,
+        bid_volume: float,
+        ask: float,
+        ask_volume: float,
+        open_price: float,
+        high: float,
+        low: float,
+        volume: float,
+        exchange_ms: int = 0,
+    ) -> TickData: ...
     def stats(
         self,
         open_price: float,

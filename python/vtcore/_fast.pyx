@@ -351,6 +351,15 @@ cdef inline void _copy_prices(TickData dst, TickData src):
     dst.ask_volume_5 = src.ask_volume_5
 
 
+cdef inline void _put_side(TickData t, const double* p, const double* q, bint bids):
+    if bids:
+        t.bid_price_1, t.bid_price_2, t.bid_price_3, t.bid_price_4, t.bid_price_5 = p[0], p[1], p[2], p[3], p[4]
+        t.bid_volume_1, t.bid_volume_2, t.bid_volume_3, t.bid_volume_4, t.bid_volume_5 = q[0], q[1], q[2], q[3], q[4]
+    else:
+        t.ask_price_1, t.ask_price_2, t.ask_price_3, t.ask_price_4, t.ask_price_5 = p[0], p[1], p[2], p[3], p[4]
+        t.ask_volume_1, t.ask_volume_2, t.ask_volume_3, t.ask_volume_4, t.ask_volume_5 = q[0], q[1], q[2], q[3], q[4]
+
+
 cdef inline void _set_side(TickData t, object levels, bint bids) except *:
     """Five levels of one side from venue levels `(price, size, ...)` (floats); missing levels are 0."""
     cdef double p[5]
@@ -363,12 +372,7 @@ cdef inline void _set_side(TickData t, object levels, bint bids) except *:
         level = levels[i]
         p[i] = level[0]
         q[i] = level[1]
-    if bids:
-        t.bid_price_1, t.bid_price_2, t.bid_price_3, t.bid_price_4, t.bid_price_5 = p[0], p[1], p[2], p[3], p[4]
-        t.bid_volume_1, t.bid_volume_2, t.bid_volume_3, t.bid_volume_4, t.bid_volume_5 = q[0], q[1], q[2], q[3], q[4]
-    else:
-        t.ask_price_1, t.ask_price_2, t.ask_price_3, t.ask_price_4, t.ask_price_5 = p[0], p[1], p[2], p[3], p[4]
-        t.ask_volume_1, t.ask_volume_2, t.ask_volume_3, t.ask_volume_4, t.ask_volume_5 = q[0], q[1], q[2], q[3], q[4]
+    _put_side(t, p, q, bids)
 
 
 cdef extern from "<stdlib.h>":
@@ -437,15 +441,6 @@ cdef void _json_side(const unsigned char[::1] text, double* p, double* q) except
         i = _skip_space(s, i + 1, n)
         if i < n and s[i] == 44:
             i = _skip_space(s, i + 1, n)
-
-
-cdef inline void _put_side(TickData t, const double* p, const double* q, bint bids):
-    if bids:
-        t.bid_price_1, t.bid_price_2, t.bid_price_3, t.bid_price_4, t.bid_price_5 = p[0], p[1], p[2], p[3], p[4]
-        t.bid_volume_1, t.bid_volume_2, t.bid_volume_3, t.bid_volume_4, t.bid_volume_5 = q[0], q[1], q[2], q[3], q[4]
-    else:
-        t.ask_price_1, t.ask_price_2, t.ask_price_3, t.ask_price_4, t.ask_price_5 = p[0], p[1], p[2], p[3], p[4]
-        t.ask_volume_1, t.ask_volume_2, t.ask_volume_3, t.ask_volume_4, t.ask_volume_5 = q[0], q[1], q[2], q[3], q[4]
 
 
 @cython.final
@@ -524,6 +519,16 @@ cdef class TickBuilder:
         _json_side(asks, ap, aq)  # both sides read before either is written: a bad frame changes nothing
         _put_side(self._latest, bp, bq, True)
         _put_side(self._latest, ap, aq, False)
+        return self._emit(exchange_ms)
+
+    cpdef TickData ticker(self, double last, double bid, double bid_volume, double ask, double ask_volume,
+                          double open_price, double high, double low, double volume, int64_t exchange_ms=0):
+        """A 24-hour ticker that carries no last size or turnover (Bitfinex's): those stay as the trades and
+        earlier updates left them."""
+        cdef TickData t = self._latest
+        t.last_price = last
+        t.bid_price_1, t.bid_volume_1, t.ask_price_1, t.ask_volume_1 = bid, bid_volume, ask, ask_volume
+        t.open_price, t.high_price, t.low_price, t.volume = open_price, high, low, volume
         return self._emit(exchange_ms)
 
     cpdef TickData stats(self, double open_price, double high, double low, double volume, double turnover,

@@ -709,16 +709,7 @@ class BitmexVenue(VenueServer):
         stop_price = self.stop_price(item, params, ord_type)
         price = Decimal(0)
         if limit:
-            if price_text in (None, ""):
-                raise BitmexError("Invalid price")
-            try:
-                price = Decimal(str(price_text))
-            except ArithmeticError:
-                raise BitmexError("Invalid price") from None
-            if not price.is_finite() or price <= 0 or price > MAX_PRICE:
-                raise BitmexError("Invalid price")
-            if price % item.tick_size:
-                raise BitmexError("Invalid price tickSize")
+            price = self.tick_price(item, price_text, "price", "Invalid price")
         elif price_text not in (None, ""):
             raise BitmexError("Market orders cannot have a price")
         tif = params.get("timeInForce") or ("GoodTillCancel" if limit else "ImmediateOrCancel")
@@ -782,15 +773,23 @@ class BitmexVenue(VenueServer):
             if text not in (None, ""):
                 raise BitmexError("Invalid stopPx for ordType")
             return Decimal(0)
+        return BitmexVenue.tick_price(item, text, "stopPx", "Invalid stopPx for ordType")
+
+    @staticmethod
+    def tick_price(item: Instrument, text: Any, name: str, invalid: str) -> Decimal:
+        """A price field (`price`, `stopPx`): a positive number on the instrument's tick; `invalid` is
+        BitMEX's text for one that is missing or not a usable number."""
+        if text in (None, ""):
+            raise BitmexError(invalid)
         try:
-            stop = Decimal(str(text)) if text not in (None, "") else Decimal(0)
+            value = Decimal(str(text))
         except ArithmeticError:
-            raise BitmexError("Invalid stopPx") from None
-        if not stop.is_finite() or stop <= 0 or stop > MAX_PRICE:
-            raise BitmexError("Invalid stopPx for ordType")
-        if stop % item.tick_size:
-            raise BitmexError("Invalid stopPx tickSize")
-        return stop
+            raise BitmexError(invalid) from None
+        if not value.is_finite() or value <= 0 or value > MAX_PRICE:
+            raise BitmexError(invalid)
+        if value % item.tick_size:
+            raise BitmexError(f"Invalid {name} tickSize")
+        return value
 
     @staticmethod
     def id_list(value: Any) -> list[str]:

@@ -86,6 +86,11 @@ def test_heartbeats_unknown_channels_and_malformed_frames() -> None:
     assert market.handle(b'[7,"hb"]') is None
     assert market.handle(b"[99,[1,2,3,4,5,6,7,8,9,10]]") is None  # not subscribed here
     assert ticks.pushed == []
+    ticks.states["BTCUSD"].last(99.0, 0.5)  # a trade: the ticker carries no last size, which stays
+    assert market.handle(b"[7,[100,1.5,null,null,-0.5,-0.005,99.5,1234,101,98]]") is None  # no ask yet
+    tick = ticks.pushed[-1]
+    assert (tick.bid_price_1, tick.ask_price_1, tick.last_price, tick.open_price) == (100, 0, 99.5, 100)
+    assert (tick.last_volume, tick.volume, tick.high_price, tick.low_price) == (0.5, 1234, 101, 98)
     with pytest.raises(parse.DECODE_ERRORS):
         market.handle(b'[7,[1,2,"x"]]')
 

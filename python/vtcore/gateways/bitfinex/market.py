@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import msgspec
+
 from vtcore.gateways._venue.depth import ASKS, BIDS, LevelBook
 from vtcore.gateways.bitfinex import parse, schemas
 from vtcore.object import TickBuilder, TickData
@@ -37,7 +39,9 @@ class Channel:
     book: Book | None = None
 
 
-_TICKER, _BOOK_UPDATE, _TRADE_UPDATE = (
+_VALIDATION_ERROR = msgspec.ValidationError
+_FULL_TICKER, _TICKER, _BOOK_UPDATE, _TRADE_UPDATE = (
+    parse.FULL_TICKER.decode,
     parse.TICKER.decode,
     parse.BOOK_UPDATE.decode,
     parse.TRADE_UPDATE.decode,
@@ -87,15 +91,27 @@ class BitfinexMarket:
     def on_ticker(self, raw: bytes, comma: int, channel: Channel) -> str | None:
         if raw[comma + 1] == 0x22:  # '"hb"'
             return None
+        try:
+            t = _FULL_TICKER(raw)[1]
+        except _VALIDATION_ERROR:  # a field is null: the same frame, each missing value read as 0
+            self.on_partial_ticker(raw, channel)
+            return None
+        state = self.builders.get(channel.symbol)
+        if state is not None:
+            last = t.LAST_PRICE
+            bid, bid_size, ask, ask_size = t.BID, t.BID_SIZE, t.ASK, t.ASK_SIZE
+            opened = last - t.DAILY_CHANGE
+            self.on_tick(state.ticker(last, bid, bid_size, ask, ask_size, opened, t.HIGH, t.LOW, t.VOLUME))
+        return None
+
+    def on_partial_ticker(self, raw: bytes, channel: Channel) -> None:
         ticker = _TICKER(raw)[1]
         state = self.builders.get(channel.symbol)
         if state is not None:
             last = ticker.LAST_PRICE or 0.0
-            latest = state.latest  # the ticker carries no last size or turnover: those stay
             self.on_tick(
-                state.summary(
+                state.ticker(
                     last,
-                    latest.last_volume,
                     ticker.BID or 0.0,
                     ticker.BID_SIZE or 0.0,
                     ticker.ASK or 0.0,
@@ -104,10 +120,8 @@ class BitfinexMarket:
                     ticker.HIGH or 0.0,
                     ticker.LOW or 0.0,
                     ticker.VOLUME or 0.0,
-                    latest.turnover,
                 )
             )
-        return None
 
     def on_book(self, raw: bytes, comma: int, channel: Channel) -> str | None:
         book = channel.book
