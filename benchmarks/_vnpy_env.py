@@ -27,6 +27,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import types
 from collections.abc import Callable
@@ -37,6 +38,13 @@ from typing import Any
 VNPY = "vnpy==4.5.0"
 VNPY_CTP = "vnpy_ctp==6.7.11.4"
 VNPY_MINI = "vnpy_mini==1.7.7.0"
+#: the A-share baselines (bench_ashare.py), built from their sdists like vnpy_ctp into ``site-vnpy-<sdk>/``
+#: when first needed (not part of `complete()`: only bench_ashare uses them)
+VNPY_STOCK = {"xtp": "vnpy_xtp==2.2.32.2.3", "tora": "vnpy_tora==2026.10.5"}
+#: each one's trading extension (its build's proof)
+VNPY_STOCK_TRADER = {"xtp": "vnxtptd", "tora": "vntorastock"}
+#: what their ``__init__`` imports beyond vnpy (the importlib.metadata backport), into the same folder
+VNPY_STOCK_IMPORTS = ("importlib_metadata==8.7.0", "zipp==3.23.0")
 #: vn.py 4.x apps that run on vtcore through `vtcore.vnpy_compat` (tests/vnpy/, bench_cta.py), installed with
 #: --no-deps into ``site-vnpy-apps/`` beside ``site-vnpy/``: pip cannot say --no-deps in an extra, and vnpy's
 #: own requirements would pull PySide6 6.8 (a GUI) and much else these engines never import. What they do
@@ -93,6 +101,16 @@ class BaselineEnv:
     def mini_api_dir(self) -> Path:
         return self.site_vnpy_mini / "vnpy_mini" / "api"
 
+    def site_vnpy_stock(self, sdk: str) -> Path:
+        """``site-vnpy-xtp/`` or ``site-vnpy-tora/`` (VNPY_STOCK)."""
+        return self.root / f"site-vnpy-{sdk}"
+
+    def has_vnpy_stock(self, sdk: str) -> bool:
+        folder = self.site_vnpy_stock(sdk)
+        return bool(list((folder / f"vnpy_{sdk}" / "api").glob(f"{VNPY_STOCK_TRADER[sdk]}.*.so"))) and (
+            folder / "importlib_metadata"
+        ).is_dir()
+
     @property
     def locale_dir(self) -> Path:
         return self.root / "locale"
@@ -142,13 +160,20 @@ class BaselineEnv:
         return env
 
 
+#: the Thost-family front-ends native/stamp_md.cpp is written for (the A-share ones have other market-data
+#: APIs)
+STAMP_FRONT_ENDS = ("ctp", "mini")
+
+
 def stamp_sdks() -> list[str]:
-    """The SDKs whose simulator front-end this build has (each gets a stamping library)."""
+    """The Thost-family SDKs whose simulator front-end this build has (each gets a stamping library)."""
     from vtcore.errors import SdkUnavailableError
     from vtcore.gateways._sdk.sim import FRONT_ENDS
 
     built = []
     for sdk, front in FRONT_ENDS.items():
+        if sdk not in STAMP_FRONT_ENDS:
+            continue
         try:
             front.library_dir()
         except SdkUnavailableError:
@@ -272,6 +297,47 @@ def ensure_env(log: Callable[[str], None] = print) -> BaselineEnv:
     return env
 
 
+def ensure_vnpy_stock(sdk: str, log: Callable[[str], None] = print) -> BaselineEnv:
+    """The baseline env (ensure_env) plus vnpy_<sdk> (VNPY_STOCK) built from its sdist, made if missing."""
+    env = ensure_env(log)
+    if not env.has_vnpy_stock(sdk):
+        requirements = (VNPY_STOCK[sdk], *VNPY_STOCK_IMPORTS)
+        _pip_target(requirements, env.site_vnpy_stock(sdk), "--no-binary", f"vnpy_{sdk}", log=log)
+    return env
+
+
+def absolute_needed(extension: Path) -> list[str]:
+    """The DT_NEEDED entries of `extension` that are absolute paths (from `readelf -d`)."""
+    command = ["readelf", "-d", str(extension)]
+    dynamic = subprocess.run(command, capture_output=True, text=True, check=True).stdout.splitlines()
+    return [line.split("[", 1)[1].rstrip("]") for line in dynamic if "(NEEDED)" in line and "[/" in line]
+
+
+def point_stock_libraries(env: BaselineEnv, sdk: str, library_dir: Path) -> list[Path]:
+    """vnpy_tora's sdist build links its vendor libraries, which have no SONAME, by the absolute path of pip's
+    temporary build folder, so neither LD_LIBRARY_PATH nor its RUNPATH can redirect them: make that recorded
+    path name `library_dir`'s library of the same name (a symbolic link; vnpy_tora itself stays unmodified),
+    or the package's own where the simulator has none.
+    Returns the links made (none for vnpy_xtp, which links by name)."""
+    made = []
+    api_dir = env.site_vnpy_stock(sdk) / f"vnpy_{sdk}" / "api"
+    for extension in api_dir.glob("vn*.so"):
+        for needed in absolute_needed(extension):
+            link = Path(needed)
+            # a library the simulator does not have (TORA's option trader, which the package imports but the
+            # stock benchmark never calls) stays the package's own
+            target = library_dir / link.name if (library_dir / link.name).is_file() else api_dir / link.name
+            temporary = str(link).startswith(tempfile.gettempdir())
+            if not target.is_file() or not link.is_absolute() or not temporary:
+                continue  # only the build's vanished temporary folder is ever recreated
+            link.parent.mkdir(parents=True, exist_ok=True)
+            if link.is_symlink() or link.exists():
+                link.unlink()
+            link.symlink_to(target)
+            made.append(link)
+    return made
+
+
 def ensure_vnpy_apps(log: Callable[[str], None] = print) -> BaselineEnv:
     """vnpy (no deps) and the VNPY_APPS, made if missing; their run-time imports come from the test extra."""
     env = BaselineEnv(cache_root())
@@ -296,7 +362,8 @@ def add_vnpy_app_paths(env: BaselineEnv) -> None:
 
 
 def add_vnpy_paths(env: BaselineEnv) -> None:
-    for folder in (env.site_vnpy_mini, env.site_vnpy_ctp, env.site_vnpy):
+    stock = [env.site_vnpy_stock(sdk) for sdk in VNPY_STOCK]
+    for folder in (*stock, env.site_vnpy_mini, env.site_vnpy_ctp, env.site_vnpy):
         if str(folder) not in sys.path:
             sys.path.insert(0, str(folder))
 
@@ -318,10 +385,12 @@ def import_vnpy_ctp_gateway(
 ) -> Any:
     """vnpy_ctp's own `ctp_gateway` module (or vnpy_mini's `vnpy_mini.gateway.mini_gateway`), unmodified.
 
-    It imports two names from `vnpy.trader.utility`, whose module imports numpy and TA-Lib (not needed for
-    market data); a stand-in module provides just those two names (`get_folder_path` returns `flow_dir`).
+    It imports a few names from `vnpy.trader.utility`, whose module imports numpy and TA-Lib (not needed for
+    market data); a stand-in module provides just those (`get_folder_path` returns `flow_dir`; vnpy_xtp and
+    vnpy_tora also use `round_to`). Also vnpy_xtp's `vnpy_xtp.gateway.xtp_gateway`.
     """
     add_vnpy_paths(env)
+    from decimal import ROUND_HALF_UP, Decimal
     from zoneinfo import ZoneInfo
 
     utility = types.ModuleType("vnpy.trader.utility")
@@ -331,8 +400,13 @@ def import_vnpy_ctp_gateway(
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
+    def round_to(value: float, target: float) -> float:  # vnpy_xtp / vnpy_tora round prices to the tick
+        step = Decimal(str(target))
+        return float((Decimal(str(value)) / step).to_integral_value(ROUND_HALF_UP) * step)
+
     utility.get_folder_path = get_folder_path  # type: ignore[attr-defined]
     utility.ZoneInfo = ZoneInfo  # type: ignore[attr-defined]
+    utility.round_to = round_to  # type: ignore[attr-defined]
     sys.modules["vnpy.trader.utility"] = utility
     import importlib
 

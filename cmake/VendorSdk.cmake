@@ -13,10 +13,13 @@
 #              VTCORE_<ID>_UNAVAILABLE_REASON ("" when found)
 #     writes   <build>/sdk_build_info/<id>.json, installed as vtcore/gateways/_sdk/build_info/<id>.json
 #
-#   vtcore_sdk_binding(<ID> MODULE <_name> SOURCES <file>...)
+#   vtcore_sdk_binding(<ID> MODULE <_name> SOURCES <file>... [UNITS <unit>...])
 #     runs `python -m sdkgen binding` (tools/sdkgen) and builds the pybind11 module vtcore.<_name> from SOURCES
 #     plus the generated request table and layout checks; installs it and the generated `_<id>_types.py`/.pyi
-#     into vtcore/gateways/<id>/. Nothing happens when the SDK was not found.
+#     into vtcore/gateways/<id>/. Nothing happens when the SDK was not found. An SDK whose APIs come as
+#     independent header sets (TORA: stock trader, XMd market data, each in its own namespace with the same
+#     struct names) names its sdkgen units (`UNITS tora toraxmd`, default: the SDK's id): each unit is generated
+#     on its own (`<unit>_spi.hpp`, `_<unit>_types.py`, ...) and the module is built from all of them.
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${CMAKE_CURRENT_LIST_DIR}/../sdk/manifest.toml")
 set(VTCORE_SOURCE_ROOT "${CMAKE_CURRENT_LIST_DIR}/..")
 
@@ -122,8 +125,11 @@ endfunction()
 # `python -m sdkgen <command> --sdk <id> --include <headers> <ARGS>` producing OUTPUTS, rerun when the generator
 # or the SDK's headers change.
 function(_vtcore_sdkgen id command)
-  cmake_parse_arguments(PARSE_ARGV 2 arg "" "COMMENT" "OUTPUTS;ARGS")
+  cmake_parse_arguments(PARSE_ARGV 2 arg "" "COMMENT;UNIT" "OUTPUTS;ARGS")
   string(TOLOWER "${id}" lower)
+  if(arg_UNIT)
+    set(lower "${arg_UNIT}")
+  endif()
   file(GLOB generator CONFIGURE_DEPENDS "${VTCORE_SOURCE_ROOT}/tools/sdkgen/*.py")
   file(GLOB headers "${VTCORE_${id}_SDK_DIR}/include/*.h")
   add_custom_command(
@@ -136,47 +142,62 @@ function(_vtcore_sdkgen id command)
     VERBATIM)
 endfunction()
 
-# The generated sources of one SDK (the binding's and the Python module), once per build tree.
+# The generated sources of one sdkgen unit of an SDK (the binding's and the Python module), once per build tree.
+# `unit` defaults to the SDK's id.
 function(vtcore_sdkgen_binding id out_var)
+  cmake_parse_arguments(PARSE_ARGV 2 arg "" "UNIT" "")
   string(TOLOWER "${id}" lower)
-  set(out "${CMAKE_BINARY_DIR}/sdkgen/${lower}")
-  set(outputs "${out}/${lower}_spi.hpp" "${out}/${lower}_requests.hpp" "${out}/${lower}_requests.cpp"
-              "${out}/${lower}_layout.cpp" "${out}/_${lower}_types.py" "${out}/_${lower}_types.pyi")
-  if(NOT TARGET vtcore_${lower}_sdkgen)
-    _vtcore_sdkgen(${id} binding OUTPUTS ${outputs}
+  set(unit "${arg_UNIT}")
+  if(NOT unit)
+    set(unit "${lower}")
+  endif()
+  set(out "${CMAKE_BINARY_DIR}/sdkgen/${unit}")
+  set(outputs "${out}/${unit}_spi.hpp" "${out}/${unit}_requests.hpp" "${out}/${unit}_requests.cpp"
+              "${out}/${unit}_layout.cpp" "${out}/_${unit}_types.py" "${out}/_${unit}_types.pyi")
+  if(NOT TARGET vtcore_${unit}_sdkgen)
+    _vtcore_sdkgen(${id} binding UNIT ${unit} OUTPUTS ${outputs}
       ARGS --api-version "${VTCORE_${id}_API_VERSION}" --out "${out}"
-      COMMENT "the ${VTCORE_${id}_TITLE} ${VTCORE_${id}_API_VERSION} binding sources")
-    add_custom_target(vtcore_${lower}_sdkgen DEPENDS ${outputs})
+      COMMENT "the ${VTCORE_${id}_TITLE} ${VTCORE_${id}_API_VERSION} binding sources (${unit})")
+    add_custom_target(vtcore_${unit}_sdkgen DEPENDS ${outputs})
   endif()
   set(${out_var} "${out}" PARENT_SCOPE)
 endfunction()
 
 function(vtcore_sdk_binding id)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "MODULE" "SOURCES")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "MODULE" "SOURCES;UNITS")
   string(TOLOWER "${id}" lower)
   if(NOT VTCORE_${id}_FOUND)
     message(STATUS "vtcore.${arg_MODULE}: not built: ${VTCORE_${id}_UNAVAILABLE_REASON}")
     return()
   endif()
-  vtcore_sdkgen_binding(${id} generated)
-  pybind11_add_module(${arg_MODULE} ${arg_SOURCES} "${generated}/${lower}_requests.cpp" "${generated}/${lower}_layout.cpp")
-  add_dependencies(${arg_MODULE} vtcore_${lower}_sdkgen)
-  target_include_directories(${arg_MODULE} PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}" "${generated}")
+  set(units ${arg_UNITS})
+  if(NOT units)
+    set(units ${lower})
+  endif()
+  pybind11_add_module(${arg_MODULE} ${arg_SOURCES})
+  target_include_directories(${arg_MODULE} PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}")
+  foreach(unit IN LISTS units)
+    vtcore_sdkgen_binding(${id} generated UNIT ${unit})
+    target_sources(${arg_MODULE} PRIVATE "${generated}/${unit}_requests.cpp" "${generated}/${unit}_layout.cpp")
+    add_dependencies(${arg_MODULE} vtcore_${unit}_sdkgen)
+    target_include_directories(${arg_MODULE} PRIVATE "${generated}")
+    install(FILES "${generated}/_${unit}_types.py" "${generated}/_${unit}_types.pyi" DESTINATION vtcore/gateways/${lower})
+  endforeach()
   target_link_libraries(${arg_MODULE} PRIVATE vtcore_sdk_kit vtcore_${lower}_headers)
   vtcore_target_warnings(${arg_MODULE})
   install(TARGETS ${arg_MODULE} DESTINATION vtcore)
-  install(FILES "${generated}/_${lower}_types.py" "${generated}/_${lower}_types.pyi" DESTINATION vtcore/gateways/${lower})
 endfunction()
 
 # vtcore_sim_front_end(<ID> LIBRARY <name> API <ApiClass> STUBS <ClassName> FRONT_NAME <name> MAP <version script>
-#                      SOURCES <file>... [DEFINITIONS <macro>...])
+#                      SOURCES <file>... [DEFINITIONS <macro>...] [UNIT <sdkgen unit>])
 #   One library of an SDK's simulator front-end, named lib<name>.so like the vendor's: SOURCES compiled against the
 #   SDK's headers plus the request stubs `sdkgen sim-stubs` generates for API (<STUBS> in `<md|td>_stubs.hpp`),
 #   linked to the simulator core, exporting exactly what MAP lists (hidden visibility, version script), with
 #   RUNPATH $ORIGIN/.. to find the core. Built into <build>/sim_lib/<id>/ and installed as vtcore/sim_lib/<id>/
-#   with build_info.json. Nothing happens when the SDK was not found.
+#   with build_info.json. UNIT names the sdkgen unit of API's header set (TORA's toraxmd); default the SDK's id.
+#   Nothing happens when the SDK was not found.
 function(vtcore_sim_front_end id)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "LIBRARY;API;STUBS;MAP;FRONT_NAME" "SOURCES;DEFINITIONS")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "LIBRARY;API;STUBS;MAP;FRONT_NAME;UNIT" "SOURCES;DEFINITIONS")
   string(TOLOWER "${id}" lower)
   if(NOT VTCORE_${id}_FOUND)
     message(STATUS "simulator lib${arg_LIBRARY}.so: not built: ${VTCORE_${id}_UNAVAILABLE_REASON}")
@@ -184,12 +205,16 @@ function(vtcore_sim_front_end id)
   endif()
   set(target vtcore_sim_${lower}_${arg_LIBRARY})
   set(generated "${CMAKE_CURRENT_BINARY_DIR}/generated/${arg_LIBRARY}")
-  if(arg_API MATCHES "Md")
+  if(arg_API MATCHES "Md|Quote")
     set(stubs "${generated}/md_stubs.hpp")
   else()
     set(stubs "${generated}/td_stubs.hpp")
   endif()
-  _vtcore_sdkgen(${id} sim-stubs OUTPUTS "${stubs}"
+  set(unit "${arg_UNIT}")
+  if(NOT unit)
+    set(unit "${lower}")
+  endif()
+  _vtcore_sdkgen(${id} sim-stubs UNIT ${unit} OUTPUTS "${stubs}"
     ARGS --api ${arg_API} --class-name ${arg_STUBS} --output "${stubs}"
     COMMENT "${VTCORE_${id}_TITLE} simulator stubs for ${arg_API}")
   add_library(${target} SHARED ${arg_SOURCES} "${stubs}")

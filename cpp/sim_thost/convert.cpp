@@ -24,6 +24,7 @@ ErrorText error_text(Error error) {
     case Error::over_close_yesterday_position: return {51, "CTP:平昨仓位不足"};
     case Error::auth_failed: return {63, "CTP:客户端认证失败"};
     case Error::not_authenticated: return {64, "CTP:客户端未认证"};
+    case Error::not_credit_account: return {15, "CTP:报单字段有误"};  // no margin trading on a Thost front
   }
   return {1, "CTP:错误"};
 }

@@ -1,19 +1,16 @@
 // The simulated CThostFtdcMdApi of the Thost family: login, (un)subscribe, and a stream of OnRtnDepthMarketData
-// (random walk or replay, from the core's exchange), paced at a rate or as fast as possible, for a number of ticks.
-#include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <set>
+// (the core's MdSession: random walk or replay, paced at a rate or as fast as possible, for a number of ticks).
+#include <string>
+#include <vector>
 
 #include "ThostFtdcMdApi.h"
 #include "md_stubs.hpp"
 #include "thost_api.hpp"
-#include "vtcore/sim/replay.hpp"
 
 namespace vtcore::sim::thost {
 namespace {
 
-class MdApi final : public SimulatedApi<MdApiStubs, CThostFtdcMdSpi> {
+class MdApi final : public SimulatedApi<MdApiStubs, CThostFtdcMdSpi, MdSession> {
  public:
   explicit MdApi(std::string flow_path) : SimulatedApi(FrontKind::md, std::move(flow_path)) {}
 
@@ -66,34 +63,11 @@ class MdApi final : public SimulatedApi<MdApiStubs, CThostFtdcMdSpi> {
     return subscription(ids, count, Topic::quote, false);
   }
 
-  // ---- control ----
-  void control_ticks(int64_t count, double rate) override {
-    loop_.post([this, count, rate] {
-      budget_ = count;
-      if (rate >= 0) rate_ = rate;
-      pace_start_ = ApiLoop::Clock::now();
-      paced_sent_ = 0;
-      kick_stream();
-    });
-  }
-
  protected:
-  void configure(const Config& config) override {
-    budget_ = config.market_data.count;
-    rate_ = config.market_data.rate;
-    if (!config.market_data.replay.empty()) {
-      try {
-        replay_ = load_replay(config.market_data.replay);
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "%s\n", e.what());
-      }
-    }
-  }
-
-  void reset_session_state() override {
-    subscribed_.clear();
-    subscribed_set_.clear();
-    stream_scheduled_ = false;
+  bool deliver_tick(const Tick& tick) override {
+    CThostFtdcDepthMarketDataField field{};
+    fill_tick(field, tick);
+    return call([&field](CThostFtdcMdSpi* spi) { spi->OnRtnDepthMarketData(&field); });
   }
 
  private:
@@ -122,96 +96,6 @@ class MdApi final : public SimulatedApi<MdApiStubs, CThostFtdcMdSpi> {
       kick_stream();
     });
   }
-
-  void update_subscription(const std::string& name, bool subscribe) {
-    // Like the real front, an unknown instrument subscribes "successfully" and simply never ticks.
-    if (subscribe) {
-      if (subscribed_set_.insert(name).second) {
-        const int index = exchange_->instrument_index(name);
-        if (index >= 0) subscribed_.push_back(index);
-      }
-    } else if (subscribed_set_.erase(name)) {
-      const int index = exchange_->instrument_index(name);
-      std::erase(subscribed_, index);
-      if (next_ >= subscribed_.size()) next_ = 0;
-    }
-  }
-
-  void kick_stream() {
-    if (stream_scheduled_ || budget_ == 0 || !logged_in_) return;
-    if (replay_ ? subscribed_set_.empty() : subscribed_.empty()) return;
-    stream_scheduled_ = true;
-    pace_start_ = ApiLoop::Clock::now();
-    paced_sent_ = 0;
-    const uint64_t epoch = epoch_.load();
-    loop_.post([this, epoch] { stream(epoch); });
-  }
-
-  // One slice of the stream; re-posts itself so requests and control commands interleave with a burst.
-  void stream(uint64_t epoch) {
-    if (!current(epoch) || !stream_scheduled_) return;
-    constexpr int64_t slice = 4096;
-    int64_t due = slice;
-    if (rate_ > 0) {
-      const double elapsed = std::chrono::duration<double>(ApiLoop::Clock::now() - pace_start_).count();
-      due = std::min<int64_t>(slice, static_cast<int64_t>(elapsed * rate_) + 1 - paced_sent_);
-    }
-    for (int64_t n = 0; n < due && budget_ != 0; ++n) {
-      if (!next_tick(tick_)) {
-        stream_scheduled_ = false;
-        return;
-      }
-      CThostFtdcDepthMarketDataField field{};
-      fill_tick(field, tick_);
-      if (budget_ > 0) --budget_;
-      ++paced_sent_;
-      ++ticks_sent_;
-      if (!call([&field](CThostFtdcMdSpi* spi) { spi->OnRtnDepthMarketData(&field); })) return;
-      if (!current(epoch) || !stream_scheduled_) return;
-    }
-    if (budget_ == 0) {
-      stream_scheduled_ = false;
-      return;
-    }
-    if (rate_ > 0) {
-      const auto next_due = std::chrono::duration<double>(static_cast<double>(paced_sent_) / rate_);
-      const auto wait = pace_start_ + std::chrono::duration_cast<ApiLoop::Clock::duration>(next_due) -
-                        ApiLoop::Clock::now();
-      loop_.post_after(std::max(wait, ApiLoop::Clock::duration::zero()), [this, epoch] { stream(epoch); });
-    } else {
-      loop_.post([this, epoch] { stream(epoch); });
-    }
-  }
-
-  bool next_tick(Tick& tick) {
-    if (replay_) {
-      while (replay_next_ < replay_->size()) {
-        tick = (*replay_)[replay_next_++];
-        if (subscribed_set_.count(std::string(field_view(tick.instrument)))) {
-          exchange_->apply_replayed_tick(tick);
-          return true;
-        }
-      }
-      return false;  // the file is exhausted
-    }
-    if (subscribed_.empty()) return false;
-    if (next_ >= subscribed_.size()) next_ = 0;
-    exchange_->next_tick(subscribed_[next_++], tick);
-    return true;
-  }
-
-  // API thread only:
-  std::vector<int> subscribed_;  // round-robin order of instruments that tick
-  std::set<std::string> subscribed_set_;
-  size_t next_ = 0;
-  bool stream_scheduled_ = false;
-  int64_t budget_ = -1;
-  double rate_ = 0;
-  ApiLoop::Clock::time_point pace_start_{};
-  int64_t paced_sent_ = 0;
-  std::shared_ptr<const std::vector<Tick>> replay_;
-  size_t replay_next_ = 0;
-  Tick tick_{};
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "ThostFtdcTraderApi.h"
 #include "td_stubs.hpp"
 #include "thost_api.hpp"
+#include "vtcore/sim/ashare.hpp"
 
 namespace vtcore::sim::thost {
 namespace {
@@ -81,7 +82,9 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
       }
       CThostFtdcRspInfoField info = error_info<CThostFtdcRspInfoField>(result.error);
       call([&](CThostFtdcTraderSpi* spi) { spi->OnRspUserLogin(&field, &info, id, true); });
-      if (result.error == Error::none && logged_in_) subscribe_private_flow();
+      if (result.error == Error::none && logged_in_) {
+        subscribe_private_flow(account_, private_resume_, [this](const FlowEntry& entry) { deliver_flow(entry); });
+      }
     });
   }
 
@@ -146,8 +149,10 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
   int ReqQryInstrument(CThostFtdcQryInstrumentField* req, int id) override {
     const CThostFtdcQryInstrumentField copy = req ? *req : CThostFtdcQryInstrumentField{};
     return logged_in_request(id, [this, copy, id] {
-      const auto records = exchange_->instruments(field_view(copy.InstrumentID), field_view(copy.ExchangeID),
-                                                  field_view(copy.ProductID));
+      auto records = exchange_->instruments(field_view(copy.InstrumentID), field_view(copy.ExchangeID),
+                                            field_view(copy.ProductID));
+      // A futures front lists futures: the exchange's A-share securities are the stock front-ends'.
+      std::erase_if(records, [](const InstrumentRecord& r) { return r.spec.kind != "futures"; });
       respond_list<CThostFtdcInstrumentField>(records, id, &CThostFtdcTraderSpi::OnRspQryInstrument,
                                               [](auto& f, const auto& r) { fill_instrument(f, r); });
     });
@@ -232,7 +237,8 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
   int ReqQryDepthMarketData(CThostFtdcQryDepthMarketDataField* req, int id) override {
     const auto copy = req ? *req : CThostFtdcQryDepthMarketDataField{};
     return logged_in_request(id, [this, copy, id] {
-      const auto ticks = exchange_->depth_snapshots(field_view(copy.InstrumentID));
+      auto ticks = exchange_->depth_snapshots(field_view(copy.InstrumentID));
+      std::erase_if(ticks, [](const Tick& t) { return ashare::is_exchange(field_view(t.exchange)); });
       respond_list<CThostFtdcDepthMarketDataField>(ticks, id, &CThostFtdcTraderSpi::OnRspQryDepthMarketData,
                                                    [](auto& f, const Tick& t) { fill_tick(f, t); });
     });
@@ -290,13 +296,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
     logged_in_ = false;
     authenticated_ = false;
     account_ = -1;
-    if (flow_subscriber_) exchange_->unsubscribe_flow(flow_subscriber_);
-    flow_subscriber_ = 0;
-  }
-
-  void on_stopping() override {
-    if (flow_subscriber_ && exchange_) exchange_->unsubscribe_flow(flow_subscriber_);
-    flow_subscriber_ = 0;
+    unsubscribe_private_flow();
   }
 
  private:
@@ -330,28 +330,17 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
     }
   }
 
-  void subscribe_private_flow() {
-    FlowSubscriber subscriber;
-    subscriber.id = exchange_->new_subscriber_id();
-    subscriber.account = account_;
-    const uint64_t epoch = epoch_.load();
-    subscriber.deliver = [this, epoch](const FlowEntry& entry) {
-      loop_.post([this, epoch, entry] {
-        if (!current(epoch)) return;
-        ++flow_received_;
-        if (const auto* order = std::get_if<std::shared_ptr<const Order>>(&entry)) {
-          CThostFtdcOrderField field{};
-          fill_order<CThostFtdcInputOrderField>(field, **order);
-          call([&](CThostFtdcTraderSpi* spi) { spi->OnRtnOrder(&field); });
-        } else {
-          CThostFtdcTradeField field{};
-          fill_trade<CThostFtdcInputOrderField>(field, *std::get<std::shared_ptr<const Trade>>(entry));
-          call([&](CThostFtdcTraderSpi* spi) { spi->OnRtnTrade(&field); });
-        }
-      });
-    };
-    flow_subscriber_ = subscriber.id;
-    exchange_->subscribe_flow(std::move(subscriber), private_resume_, flow_received_);
+  // One private-flow entry as OnRtnOrder / OnRtnTrade (API thread).
+  void deliver_flow(const FlowEntry& entry) {
+    if (const auto* order = std::get_if<std::shared_ptr<const Order>>(&entry)) {
+      CThostFtdcOrderField field{};
+      fill_order<CThostFtdcInputOrderField>(field, **order);
+      call([&](CThostFtdcTraderSpi* spi) { spi->OnRtnOrder(&field); });
+    } else {
+      CThostFtdcTradeField field{};
+      fill_trade<CThostFtdcInputOrderField>(field, *std::get<std::shared_ptr<const Trade>>(entry));
+      call([&](CThostFtdcTraderSpi* spi) { spi->OnRtnTrade(&field); });
+    }
   }
 
   Resume private_resume_ = Resume::restart;
@@ -359,8 +348,6 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
   bool authenticated_ = false;
   int account_ = -1;
   int session_id_ = 0;
-  uint64_t flow_subscriber_ = 0;
-  size_t flow_received_ = 0;
 };
 
 }  // namespace

@@ -30,24 +30,16 @@ inline constexpr const char* kSystemName = VTCORE_SIM_FRONT_NAME;
 CThostFtdcMdApi* create_md_api(const char* flow_path, const char* version);
 CThostFtdcTraderApi* create_trader_api(const char* flow_path, const char* version);
 
-template <class Stubs, class Spi>
-class SimulatedApi : public Stubs, public FrontSession {
+// `Session` is the core's FrontSession, or MdSession for the market-data API (its tick stream).
+template <class Stubs, class Spi, class Session = FrontSession>
+class SimulatedApi : public Stubs, public Session {
  public:
-  SimulatedApi(FrontKind kind, std::string flow_path) : FrontSession(kind), flow_path_(std::move(flow_path)) {}
+  SimulatedApi(FrontKind kind, std::string flow_path) : Session(kind), flow_path_(std::move(flow_path)) {}
   virtual ~SimulatedApi() = default;
   SimulatedApi(const SimulatedApi&) = delete;
   SimulatedApi& operator=(const SimulatedApi&) = delete;
 
-  void Release() override {
-    this->stop_session();
-    if (this->loop_.in_loop_thread()) {
-      // Release() from inside one of this object's callbacks: the callback still runs on this object, so it is
-      // deleted by the API thread once the callback has returned.
-      this->loop_.finish_in_loop_thread([this] { delete this; });
-      return;
-    }
-    delete this;
-  }
+  void Release() override { this->release_self(this); }
 #ifdef VTCORE_SIM_THOST_CTP
   void Init() override { this->start_session(); }
 #else

@@ -1,9 +1,10 @@
-"""The stubs of the compiled modules (python/vtcore/_core.pyi, _fast.pyi, _ctp.pyi) match them (mypy's
-stubtest, with the allowlist .ci/run uses too)."""
+"""The stubs of the compiled modules (python/vtcore/_core.pyi, _fast.pyi, _ctp.pyi, _xtp.pyi, _tora.pyi) match
+them (mypy's stubtest, with the allowlist .ci/run uses too)."""
 
 from __future__ import annotations
 
 import ast
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -17,11 +18,13 @@ ALLOWLIST = Path(__file__).resolve().parents[2] / ".ci" / "stubtest-allowlist.tx
 
 def compiled_modules() -> list[str]:
     modules = ["vtcore._core", "vtcore._fast"]
-    try:
-        import vtcore._ctp  # noqa: F401, PLC0415 - a build without the CTP SDK has no _ctp
-    except ImportError:
-        return modules
-    return [*modules, "vtcore._ctp"]
+    for sdk in ("ctp", "xtp", "tora"):  # a build without an SDK has no module for it
+        try:
+            importlib.import_module(f"vtcore._{sdk}")
+        except ImportError:
+            continue
+        modules.append(f"vtcore._{sdk}")
+    return modules
 
 
 def test_stubs_match_the_compiled_modules(tmp_path: Path) -> None:

@@ -1,8 +1,8 @@
 """tools/sdkgen, the generator every C++ SDK binding and simulator front-end is built from: its one header
-parser matches the compiler (sizeof, offsetof, vtable slots) on every header set of the Thost family (CTP
-6.7.11,
-6.7.13, CTP-Mini 1.7.7), and its emitters produce what the bindings, the simulator and the gateways rely
-on."""
+parser matches the compiler (sizeof, offsetof, vtable slots) on every header set (the Thost family: CTP
+6.7.11, 6.7.13, CTP-Mini 1.7.7; XTP 2.2.32; TORA's stock trader, XMd and SP trader), and its emitters produce
+what the bindings, the simulator and the gateways rely on. The XTP and TORA emitters' own checks are in
+test_sdkgen_ashare.py."""
 
 from __future__ import annotations
 
@@ -22,13 +22,26 @@ from sdkgen.parse import parse_sdk, parse_text, read_header
 
 from _ctp_sdk import sdk_dir
 
-HEADER_SETS = [("ctp", "6.7.11"), ("ctp", "6.7.13"), ("mini", "1.7.7")]
+THOST_SETS = [("ctp", "6.7.11"), ("ctp", "6.7.13"), ("mini", "1.7.7")]
+# (sdkgen unit, API version); a TORA unit's headers come with the TORA artifact
+HEADER_SETS = [*THOST_SETS, ("xtp", "2.2.32"), ("tora", "4.1.6"), ("toraxmd", "4.1.6"), ("torasp", "4.1.6")]
+VENDOR = {"toraxmd": "tora", "torasp": "tora"}
 
 
-@pytest.fixture(scope="module", params=HEADER_SETS, ids=lambda p: f"{p[0]}-{p[1]}")
+def unit_include(unit: str, version: str) -> Path:
+    return sdk_dir(version, VENDOR.get(unit, unit)) / "include"
+
+
+@pytest.fixture(scope="module", params=THOST_SETS, ids=lambda p: f"{p[0]}-{p[1]}")
 def header_set(request: pytest.FixtureRequest) -> tuple[str, str, HeaderModel]:
     sdk, version = request.param
     return sdk, version, parse_sdk(sdk_dir(version, sdk) / "include", THOST)
+
+
+@pytest.fixture(scope="module", params=HEADER_SETS, ids=lambda p: f"{p[0]}-{p[1]}")
+def any_header_set(request: pytest.FixtureRequest) -> tuple[str, str, HeaderModel]:
+    unit, version = request.param
+    return unit, version, parse_sdk(unit_include(unit, version), SDKS[unit].dialect)
 
 
 def test_known_facts(header_set: tuple[str, str, HeaderModel]) -> None:
@@ -64,18 +77,22 @@ def test_known_facts(header_set: tuple[str, str, HeaderModel]) -> None:
 
 def compiler_agrees(model: HeaderModel, structs: list[str], include: Path, headers: list[str], *, work: Path,
                     vtables: bool = False) -> None:
-    """Compile a program printing sizeof/offsetof of `structs` (and the vtable slot of every virtual method of
-    every class: a pointer-to-member of a virtual function holds 1 + slot * sizeof(void*), Itanium ABI) and
-    compare it with the model."""
-    lines = ["#include <cstddef>", "#include <cstdio>", *[f'#include "{h}"' for h in headers], "int main() {"]
+    """Compile a program printing sizeof/offsetof of `structs` (every member, nested and anonymous ones
+    through their C++ designators; anonymous blocks themselves have no name to print) and the vtable slot of
+    every virtual method of every class (a pointer-to-member of a virtual function holds 1 + slot *
+    sizeof(void*), Itanium ABI), and compare it with the model."""
+    lines = ["#include <cstddef>", "#include <cstdio>", *[f'#include "{h}"' for h in headers],
+             *[f"using namespace {name};" for name in model.namespaces], "int main() {"]
     expected = []
     for name in structs:
+        if "<anonymous" in name:
+            continue
         layout = model.layout(name)
         lines.append(f'  std::printf("%zu\\n", sizeof({name}));')
         expected.append(str(layout.size))
-        for field, offset in zip(model.structs[name].fields, layout.offsets, strict=True):
-            lines.append(f'  std::printf("%zu\\n", offsetof({name}, {field.name}));')
-            expected.append(str(offset))
+        for flat in model.flat_fields(name):
+            lines.append(f'  std::printf("%zu\\n", offsetof({name}, {flat.designator}));')
+            expected.append(str(flat.offset))
     for cls in model.classes.values() if vtables else ():
         for method in cls.virtuals:
             lines.append(f"  {{ auto p = &{cls.name}::{method.name}; std::size_t v; __builtin_memcpy(&v, &p, "
@@ -92,12 +109,14 @@ def compiler_agrees(model: HeaderModel, structs: list[str], include: Path, heade
 
 @pytest.mark.skipif(shutil.which("g++") is None, reason="needs a C++ compiler")
 def test_layouts_and_vtables_match_the_compiler(
-    header_set: tuple[str, str, HeaderModel], tmp_path: Path
+    any_header_set: tuple[str, str, HeaderModel], tmp_path: Path
 ) -> None:
-    """sizeof/offsetof of every struct and the vtable slot of every virtual method, printed by g++."""
-    sdk, version, model = header_set
-    compiler_agrees(model, list(model.structs), sdk_dir(version, sdk) / "include",
-                    ["ThostFtdcTraderApi.h", "ThostFtdcMdApi.h"], work=tmp_path, vtables=True)
+    """sizeof/offsetof of every struct (every member) and the vtable slot of every virtual method, printed by
+    g++."""
+    unit, version, model = any_header_set
+    headers = list(SDKS[unit].dialect.api_headers)
+    include = unit_include(unit, version)
+    compiler_agrees(model, list(model.structs), include, headers, work=tmp_path, vtables=True)
 
 
 @pytest.mark.skipif(shutil.which("g++") is None, reason="needs a C++ compiler")

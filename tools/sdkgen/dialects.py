@@ -14,9 +14,21 @@ else is shared. A dialect says:
 
 Adding a family is one more subclass and an entry in `DIALECTS`; an SDK (`SDKS`) names its dialect, the file
 stems of its libraries and the namespace and module its generated code lives in. USTP (FEMAS) fits the Thost
-shape with other prefixes; TORA needs namespace handling in `headers`' classes; XTP and TAP use other request
-shapes (`InsertOrder(info*, session)`, `TAPIUINT32* sessionID` out-parameters), which their binding adapters
-wrap by hand on top of the generated structs, SPI and layout checks.
+shape with other prefixes. A dialect may also say:
+
+* which scalar callback parameters a message does not carry (`ignored_params`: XTP's `uint64_t session_id`,
+  one per logged-in account) and which callbacks are not delivered at all (`ignored`: callbacks whose other
+  scalars do not fit a message, e.g. XTP's page queries; a callback with such scalars that is neither hooked
+  nor ignored is a HeaderError, never silently cut);
+* how a request is called (`request_args`, `call_context`: XTP's `QueryOrders(&request, session, request_id)`
+  gets the session from the binding) and which other pure virtual methods a simulator stubs (`stub_body`);
+* the error struct's id and message fields (`error_fields`).
+
+TORA ships three independent header sets (stock trader, stock-option trader, XMd market data), each in its own
+C++ namespace with the same struct names: each is its own `Sdk` here (`tora`, `torasp`, `toraxmd`: one
+generated unit each), and one binding module may be built from several units (cmake `vtcore_sdk_binding(...
+UNITS ...)`). TAP's `TAPIUINT32* sessionID` out-parameters are wrapped by hand in its binding on top of the
+generated structs, SPI and layout checks.
 """
 
 from __future__ import annotations
@@ -24,7 +36,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sdkgen.model import Method, Param
+from sdkgen.model import SCALARS, Method, Param
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,19 @@ class Dialect:
     role_pattern: str = r"(\w+)"
     #: callbacks (SPI class -> names) whose generated override first calls a hand-written hook
     hooks: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: callbacks (SPI class -> names) that push nothing (documented in the generated override)
+    ignored: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: scalar callback parameters a message does not carry
+    ignored_params: frozenset[str] = frozenset()
+    #: extra C++ parameters of the generated `Requests::call` after `request_id` (", std::uint64_t session")
+    call_context: str = ""
+    #: the error struct's id and message fields (Python reads them to tell an error from "no error")
+    error_fields: tuple[str, str] = ("ErrorID", "ErrorMsg")
+    #: how the SDK encodes text (the Thost family, TORA, TAP: GB18030; XTP: UTF-8)
+    text_encoding: str = "gb18030"
+    #: structs that cross through hand-wrapped calls (XTP's InsertOrder takes an XTPOrderInsertInfo): they get
+    #: typed Python classes and layout checks like every request's struct
+    extra_structs: tuple[str, ...] = ()
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -82,6 +107,16 @@ class Dialect:
     def struct_params(self, method: Method) -> tuple[Param, ...]:
         return tuple(p for p in method.params if p.pointer == 1 and self.is_struct_type(p.type))
 
+    def request_args(self, method: Method) -> list[str]:
+        """The C++ arguments of the generated call of request `method` (`request` is the copied struct)."""
+        return [
+            "&request" if p.pointer == 1 and self.is_struct_type(p.type) else "request_id" for p in method.params
+        ]
+
+    def stub_body(self, method: Method) -> str | None:
+        """A simulator stub's body for a pure virtual method that is not a request, or None (hand-written)."""
+        return None
+
 
 class ThostDialect(Dialect):
     """CTP and CTP-Mini: `CThostFtdc*Field` structs, `TThostFtdc*Type` typedefs, `Req*(Field*, int)` requests."""
@@ -103,6 +138,53 @@ class ThostDialect(Dialect):
         return False
 
 
+class ToraDialect(ThostDialect):
+    """TORA: `CTORATstp*Field` structs, `TTORATstp*Type` typedefs with `const char` constants, Thost-shaped
+    requests, classes in a namespace per API. The XMd API's dozens of `Subscribe*(char**, int, exchange)`
+    variants are stubbed for the simulator ("not supported": -1) except those the front-end writes."""
+
+    def section_type(self, comment: str) -> str | None:
+        section = re.match(r"\s*(TTORATstp[A-Za-z0-9_]+Type)是", comment)
+        return section.group(1) if section else None
+
+    def stub_body(self, method: Method) -> str | None:
+        if method.return_type == "int" and re.match(r"(?:Un)?Subscribe", method.name):
+            return f'return not_supported("{method.name}");'
+        return None
+
+
+class XtpDialect(Dialect):
+    """XTP: `XTP*` structs (often named through typedef aliases: XTPMD, XTPRI), classes in `XTP::API`,
+    callbacks that carry the session id, `Query*(param*, session_id, request_id)` requests; Login, InsertOrder,
+    CancelOrder and subscriptions are wrapped by hand in the binding (they return ids or block)."""
+
+    def is_struct_type(self, type_name: str) -> bool:
+        return re.fullmatch(r"XTP[A-Za-z]\w*", type_name) is not None and type_name not in SCALARS
+
+    def request_struct(self, method: Method) -> str | None | bool:
+        if not (method.is_virtual and method.name.startswith("Query") and method.return_type == "int"):
+            return False
+        params = method.params
+        if len(params) < 2 or params[-1].type != "int" or params[-2].type != "uint64_t" or params[-2].pointer:
+            return False
+        if len(params) == 2:
+            return None
+        if len(params) == 3 and params[0].pointer == 1 and self.is_struct_type(params[0].type):
+            return params[0].type
+        return False
+
+    def request_args(self, method: Method) -> list[str]:
+        names = {"uint64_t": "session", "int": "request_id"}
+        return ["&request" if p.pointer == 1 else names[p.type] for p in method.params]
+
+    def stub_body(self, method: Method) -> str | None:
+        if method.return_type == "int":
+            return f'return not_supported("{method.name}");'
+        if method.return_type == "uint64_t":
+            return f'return not_supported_id("{method.name}");'
+        return None
+
+
 THOST = ThostDialect(
     name="thost",
     data_type_headers=("ThostFtdcUserApiDataType.h",),
@@ -116,7 +198,67 @@ THOST = ThostDialect(
     hooks={"CThostFtdcMdSpi": frozenset({"OnRtnDepthMarketData", "OnRspUserLogin"})},
 )
 
-DIALECTS: dict[str, Dialect] = {THOST.name: THOST}
+_TORA_CLASSES = r"CTORATstp(\w+?)(?:Spi|Api)"
+TORA = ToraDialect(
+    name="tora",
+    data_type_headers=("TORATstpUserApiDataType.h",),
+    struct_headers=("TORATstpUserApiStruct.h",),
+    api_headers=("TORATstpTraderApi.h",),
+    struct_pattern=r"CTORATstp(\w+)Field",
+    rsp_info="CTORATstpRspInfoField",
+    spi_classes={"CTORATstpTraderSpi": 2},
+    api_classes={"CTORATstpTraderApi": "CTORATstpTraderSpi"},
+    role_pattern=_TORA_CLASSES,
+)
+TORA_XMD = ToraDialect(
+    name="toraxmd",
+    data_type_headers=("TORATstpXMdApiDataType.h",),
+    struct_headers=("TORATstpXMdApiStruct.h",),
+    api_headers=("TORATstpXMdApi.h",),
+    struct_pattern=r"CTORATstp(\w+)Field",
+    rsp_info="CTORATstpRspInfoField",
+    spi_classes={"CTORATstpXMdSpi": 1},
+    api_classes={"CTORATstpXMdApi": "CTORATstpXMdSpi"},
+    role_pattern=_TORA_CLASSES,
+    hooks={"CTORATstpXMdSpi": frozenset({"OnRtnMarketData"})},
+)
+TORA_SP = ToraDialect(
+    name="torasp",
+    data_type_headers=("TORATstpSPUserApiDataType.h",),
+    struct_headers=("TORATstpSPUserApiStruct.h",),
+    api_headers=("TORATstpSPTraderApi.h",),
+    struct_pattern=r"CTORATstpSP(\w+)Field",
+    rsp_info="CTORATstpSPRspInfoField",
+    spi_classes={"CTORATstpSPTraderSpi": 3},
+    api_classes={"CTORATstpSPTraderApi": "CTORATstpSPTraderSpi"},
+    role_pattern=_TORA_CLASSES,
+)
+_XTP_PAGES = frozenset({
+    "OnQueryOrderByPage", "OnQueryOrderByPageEx", "OnQueryTradeByPage", "OnQueryOptionCombinedOrdersByPage",
+    "OnQueryOptionCombinedOrdersByPageEx", "OnQueryOptionCombinedTradesByPage", "OnQueryCreditAssetDebtInfo",
+})
+XTP = XtpDialect(
+    name="xtp",
+    data_type_headers=("xtp_api_data_type.h",),
+    struct_headers=(
+        "xtp_api_struct_common.h", "xquote_api_struct.h", "xoms_api_struct.h", "xoms_api_fund_struct.h"
+    ),
+    api_headers=("xtp_quote_api.h", "xtp_trader_api.h"),
+    struct_pattern=r"(?:XTP)?(\w+?)(?:Struct)?",
+    rsp_info="XTPRI",
+    spi_classes={"QuoteSpi": 1, "TraderSpi": 2},
+    api_classes={"QuoteApi": "QuoteSpi", "TraderApi": "TraderSpi"},
+    role_pattern=r"(\w+?)(?:Spi|Api)",
+    hooks={"QuoteSpi": frozenset({"OnDepthMarketData"})},
+    ignored={"TraderSpi": _XTP_PAGES},
+    ignored_params=frozenset({"session_id"}),
+    call_context=", std::uint64_t session",
+    error_fields=("error_id", "error_msg"),
+    extra_structs=("XTPOrderInsertInfo",),
+    text_encoding="utf-8",
+)
+
+DIALECTS: dict[str, Dialect] = {d.name: d for d in (THOST, TORA, TORA_XMD, TORA_SP, XTP)}
 
 
 @dataclass(frozen=True)
@@ -151,4 +293,8 @@ SDKS: dict[str, Sdk] = {
         "CTP-Mini",
         {"CThostFtdcMdApi": "libthostmduserapi", "CThostFtdcTraderApi": "libthosttraderapi"},
     ),
+    "xtp": Sdk("xtp", XTP, "XTP", {"QuoteApi": "libxtpquoteapi", "TraderApi": "libxtptraderapi"}),
+    "tora": Sdk("tora", TORA, "TORA", {"CTORATstpTraderApi": "libtraderapi"}),
+    "toraxmd": Sdk("toraxmd", TORA_XMD, "TORA XMd", {"CTORATstpXMdApi": "libxmdapi"}),
+    "torasp": Sdk("torasp", TORA_SP, "TORA SP", {"CTORATstpSPTraderApi": "libsptraderapi"}),
 }

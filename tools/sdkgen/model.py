@@ -11,11 +11,22 @@ header order):
   `defines: dict[str, Define]`    character `#define`s: value = the text between the quotes; `type_name` = the
       typedef of the header section it sits in (the dialect says how sections are marked), else None.
   `enums: dict[str, Enum]`        `enum X { A = 0, B }` -> Enum(name, ((A, 0), (B, 1))); 4 bytes in a struct.
-  `structs: dict[str, Struct]`    Struct(name, fields, comment, pack); Field(name, type, length, comment):
-      `type` names a typedef, a scalar or an enum; `length` is set for `Type Name[N];`.
-  `classes: dict[str, ApiClass]`  API and SPI classes: ApiClass(name, methods); `.virtuals`, `.method(name)`.
-  `layout(struct) -> Layout(size, alignment, offsets)`: the x86-64 System V layout, `#pragma pack` honoured
-      (tests compare it with the compiler's sizeof/offsetof for every struct of every header set).
+  `structs: dict[str, Struct]`    Struct(name, fields, comment, pack, union, namespace); Field(name, type,
+      length, comment): `type` names a typedef, a scalar, an enum or another struct (`XTPRI order_err_t;`);
+      `length` is set for `Type Name[N];`. An anonymous `union { ... };` or `struct { ... };` inside a struct
+      (XTP's side/position_effect overlay) is a Struct of its own named `<outer>::<anonymous N>` and a Field
+      with the empty name; its members are the outer struct's members (as in C++).
+  `aliases: dict[str, str]`       `typedef struct XTPRspInfoStruct {...} XTPRI;`, `typedef struct A B;`:
+      name -> the struct it names (API methods use either spelling).
+  `classes: dict[str, ApiClass]`  API and SPI classes: ApiClass(name, methods, namespace); `.virtuals`,
+      `.method(name)`. `namespace` is the C++ namespace a declaration sits in ("TORASTOCKAPI", "XTP::API"; ""
+      global); `namespaces` lists every one the headers opened (generated C++ imports them).
+  `layout(struct) -> Layout(size, alignment, offsets)`: the x86-64 System V layout, `#pragma pack` honoured,
+      unions and nested structs included (tests compare it with the compiler's sizeof/offsetof for every
+      struct of every header set).
+  `flat_fields(struct) -> [FlatField(name, designator, kind, offset, comment)]`: every scalar, array and text
+      member at its offset, nested and anonymous members expanded (`designator` is the C++ member path,
+      `order_err_t.error_id`; `name` its Python spelling, `order_err_t_error_id`): what crosses to Python.
 
 `Method(name, return_type, params, is_static, is_virtual, is_pure, comment, vtable_index)`: vtable_index counts
 the virtual methods in declaration order (None for statics): it is the slot, since the vendors' API classes
@@ -41,6 +52,10 @@ SCALARS: dict[str, tuple[int, str]] = {
     "unsigned long": (8, "Q"),
     "long long": (8, "q"),
     "unsigned long long": (8, "Q"),
+    "long long int": (8, "q"),
+    "unsigned long long int": (8, "Q"),
+    "long int": (8, "q"),
+    "unsigned long int": (8, "Q"),
     "float": (4, "f"),
     "double": (8, "d"),
     "int8_t": (1, "b"),
@@ -87,8 +102,8 @@ class Enum:
 
 @dataclass(frozen=True)
 class Field:
-    name: str
-    type: str  # a typedef, scalar or enum name
+    name: str  # "" for an anonymous union or struct member
+    type: str  # a typedef, scalar, enum or struct name
     length: int | None = None  # `Type Name[N];`
     comment: str = ""
 
@@ -99,6 +114,8 @@ class Struct:
     fields: tuple[Field, ...]
     comment: str = ""
     pack: int | None = None  # the `#pragma pack` in force, None for natural alignment
+    union: bool = False  # every member at offset 0
+    namespace: str = ""  # the C++ namespace it is declared in ("" = global)
 
 
 @dataclass(frozen=True)
@@ -138,6 +155,7 @@ class Method:
 class ApiClass:
     name: str
     methods: tuple[Method, ...]
+    namespace: str = ""
 
     def method(self, name: str) -> Method:
         for method in self.methods:
@@ -159,10 +177,14 @@ class Layout:
 
 @dataclass(frozen=True)
 class FieldType:
-    """A field's resolved type: its scalar base, the array length (from the typedef or the field), and size."""
+    """A field's resolved type: its scalar base (or the struct it holds), the array length (from the typedef
+    or the field), and its size and alignment."""
 
-    base: str
+    base: str  # a key of SCALARS, or "" for a nested struct
     length: int | None
+    struct: str | None = None  # the nested struct's name
+    element_size: int = 0  # a nested struct's size
+    element_alignment: int = 0  # a nested struct's alignment
 
     @property
     def is_text(self) -> bool:
@@ -170,11 +192,26 @@ class FieldType:
 
     @property
     def scalar_size(self) -> int:
-        return SCALARS[self.base][0]
+        return SCALARS[self.base][0] if self.struct is None else self.element_size
+
+    @property
+    def alignment(self) -> int:
+        return SCALARS[self.base][0] if self.struct is None else self.element_alignment
 
     @property
     def size(self) -> int:
         return self.scalar_size * (self.length or 1)
+
+
+@dataclass(frozen=True)
+class FlatField:
+    """One scalar, array or text member of a struct as it crosses to Python (nested members expanded)."""
+
+    name: str  # the Python attribute: nested names joined by "_", anonymous members as they are
+    designator: str  # the C++ member path for offsetof/member access: "order_err_t.error_id", "side"
+    kind: FieldType
+    offset: int
+    comment: str = ""
 
 
 @dataclass
@@ -185,6 +222,12 @@ class HeaderModel:
     enums: dict[str, Enum] = field(default_factory=dict)
     structs: dict[str, Struct] = field(default_factory=dict)
     classes: dict[str, ApiClass] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+    namespaces: list[str] = field(default_factory=list)
+
+    def struct_of(self, name: str) -> Struct | None:
+        """The struct a type name (its own or an alias) denotes, else None."""
+        return self.structs.get(self.aliases.get(name, name))
 
     def field_type(self, item: Field) -> FieldType:
         if item.type in self.typedefs:
@@ -196,20 +239,62 @@ class HeaderModel:
             return FieldType(item.type, item.length)
         if item.type in self.enums:
             return FieldType("int", item.length)
+        nested = self.struct_of(item.type)
+        if nested is not None:
+            layout = self.layout(nested)
+            return FieldType("", item.length, nested.name, layout.size, layout.alignment)
         raise HeaderError(f"field {item.name} has unknown type {item.type}")
 
     def layout(self, struct: Struct | str) -> Layout:
-        """The C layout on x86-64: natural alignment, capped by the struct's `#pragma pack`."""
+        """The C layout on x86-64: natural alignment, capped by the struct's `#pragma pack`; a union's members
+        all start at 0."""
         struct = self.structs[struct] if isinstance(struct, str) else struct
         offset = 0
+        end = 0
         alignment = 1
         offsets = []
         for item in struct.fields:
             kind = self.field_type(item)
-            align = min(kind.scalar_size, struct.pack) if struct.pack else kind.scalar_size
-            offset = (offset + align - 1) // align * align
-            offsets.append(offset)
-            offset += kind.size
+            align = min(kind.alignment, struct.pack) if struct.pack else kind.alignment
+            if struct.union:
+                offsets.append(0)
+                end = max(end, kind.size)
+            else:
+                offset = (offset + align - 1) // align * align
+                offsets.append(offset)
+                offset += kind.size
+                end = offset
             alignment = max(alignment, align)
-        size = (offset + alignment - 1) // alignment * alignment
+        size = (end + alignment - 1) // alignment * alignment
         return Layout(size=size, alignment=alignment, offsets=tuple(offsets))
+
+    def flat_fields(self, struct: Struct | str) -> list[FlatField]:
+        """Every scalar, array and text member at its offset (see the module docstring). An array of structs
+        is spelled per element (`leg_detail_0_ticker`, `leg_detail[0].ticker`); a name two members would share
+        is refused (HeaderError)."""
+        struct = self.structs[struct] if isinstance(struct, str) else struct
+        out: list[FlatField] = []
+        for item, offset in zip(struct.fields, self.layout(struct).offsets, strict=True):
+            kind = self.field_type(item)
+            if kind.struct is None:
+                out.append(FlatField(item.name, item.name, kind, offset, item.comment))
+                continue
+            inner_fields = self.flat_fields(kind.struct)
+            if kind.length is not None and kind.length * len(inner_fields) > 1000:
+                raise HeaderError(f"{struct.name}.{item.name}: an array of {kind.length} structs is too "
+                                  f"large to spell member by member")
+            for index in range(kind.length or 1):
+                at = offset + index * kind.element_size
+                path = f"{item.name}_{index}" if kind.length is not None else item.name
+                member = f"{item.name}[{index}]" if kind.length is not None else item.name
+                for inner in inner_fields:
+                    if item.name:
+                        name, designator = f"{path}_{inner.name}", f"{member}.{inner.designator}"
+                    else:
+                        name, designator = inner.name, inner.designator
+                    out.append(FlatField(name, designator, inner.kind, at + inner.offset, inner.comment))
+        names = [flat.name for flat in out]
+        if len(set(names)) != len(names):
+            twice = sorted({name for name in names if names.count(name) > 1})
+            raise HeaderError(f"{struct.name}: members {twice} would share a Python name")
+        return out

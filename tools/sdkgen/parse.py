@@ -7,10 +7,14 @@
 Each header is read as bytes and decoded as UTF-8 (a BOM is dropped), else GB18030 (the FEMAS, TORA and TAP
 headers are GBK); CR LF becomes LF. The vendors' headers are regular, machine-written C++: this is a line and
 declaration scanner, not a C++ front end. It understands `typedef <scalar> T[N];` (and typedefs of typedefs),
-character and integer `#define`s, `enum`s, `struct` bodies of `Type Name;` / `Type Name[N];` fields under
-`#pragma pack`, and `class` bodies of `virtual` / `static` method declarations. Inside a struct, class or
+character and integer `#define`s and `const char NAME = 'x';` constants (TORA), `enum`s, `struct` bodies of
+`Type Name;` / `Type Name[N];` fields under `#pragma pack` (fields may be structs, and anonymous `union {` /
+`struct {` blocks nest: XTP), `typedef struct A {...} B;` and `typedef struct A B;` aliases, `namespace X {`
+blocks (TORA, XTP), and `class` bodies of `virtual` / `static` method declarations. Inside a struct, class or
 enum body anything else raises `HeaderError` rather than being guessed at. Comments (`///` or `//`) above a
-declaration become its comment; preprocessor lines outside bodies are skipped.
+declaration become its comment; other preprocessor lines are skipped, and the branches of `#ifdef WINDOWS`,
+`#if defined(_MSC_VER) ...` and the like are dropped (the bindings are built for Linux x86-64: TORA declares
+`typedef __int64 T;` there and `typedef long long int T;` in the `#else`).
 """
 
 from __future__ import annotations
@@ -51,6 +55,15 @@ _METHOD = re.compile(
     r"\s*(?P<pure>=\s*0)?\s*(?:\{\s*\})?\s*;?\s*(?://.*)?$"
 )
 _DESTRUCTOR = re.compile(r"^\s*(?:virtual\s+)?~\w+\s*\(\s*\)\s*(?:\{\s*\})?\s*;?\s*$")
+_CONST_CHAR = re.compile(r"^\s*const\s+char\s+(\w+)\s*=\s*'([^']*)'\s*;\s*(?://.*)?$")
+_CONST_INT = re.compile(r"^\s*const\s+(?:unsigned\s+)?(?:int|short|long)\s+(\w+)\s*=\s*(-?\d+)\s*;\s*(?://.*)?$")
+_STRUCT_ALIAS = re.compile(r"^\s*typedef\s+struct\s+(\w+)\s+(\w+)\s*;\s*(?://.*)?$")
+_CLOSE_ALIAS = re.compile(r"^\s*\}\s*(\w+)?\s*;")
+_NAMESPACE = re.compile(r"^\s*namespace\s+(\w+)\s*(\{)?\s*$")
+_NESTED_OPEN = re.compile(r"^\s*(union|struct)\s*(\{)?\s*(?://.*)?$")
+_CONDITIONAL = re.compile(r"^\s*#\s*(if|ifdef|ifndef|elif|else|endif)\b(.*)$")
+# A conditional that only a Windows compiler takes (its #else branch is Linux's).
+_WINDOWS_ONLY = re.compile(r"\b(?:WINDOWS|_WIN32|WIN32|_WIN64|_MSC_VER)\b")
 
 
 def read_header(path: Path) -> str:
@@ -75,14 +88,50 @@ class _Scanner:
         self.dialect = dialect
         self.pack_stack: list[int | None] = [None]
         self.section_type: str | None = None
+        self.namespaces: list[tuple[str, int]] = []  # (name, brace depth inside it)
+        self.depth = 0
+        self.anonymous = 0
+
+    @property
+    def namespace(self) -> str:
+        return "::".join(name for name, _ in self.namespaces)
+
+    def braces(self, line: str) -> None:
+        """Follow `{` / `}` outside declarations (inline functions, namespace blocks) to know when a namespace
+        closes."""
+        code = re.sub(r"'(?:\\.|[^'])'|\"(?:\\.|[^\"])*\"", "", line.split("//", 1)[0])
+        for char in code:
+            if char == "{":
+                self.depth += 1
+            elif char == "}":
+                self.depth -= 1
+                while self.namespaces and self.depth < self.namespaces[-1][1]:
+                    self.namespaces.pop()
 
     def scan(self, text: str) -> None:
-        lines = text.split("\n")
+        lines = _linux_lines(_strip_block_comments(text).split("\n"))
         comments: list[str] = []
         index = 0
+        pending_namespace: str | None = None
         while index < len(lines):
             line = lines[index]
             index += 1
+            if pending_namespace is not None and line.strip() == "{":
+                self.depth += 1
+                self.namespaces.append((pending_namespace, self.depth))
+                if self.namespace not in self.model.namespaces:
+                    self.model.namespaces.append(self.namespace)
+                pending_namespace = None
+                continue
+            if match := _NAMESPACE.match(line):
+                if match.group(2):
+                    self.depth += 1
+                    self.namespaces.append((match.group(1), self.depth))
+                    if self.namespace not in self.model.namespaces:
+                        self.model.namespaces.append(self.namespace)
+                else:
+                    pending_namespace = match.group(1)
+                continue
             if match := _COMMENT.match(line):
                 comments.append(match.group(1))
                 if section := self.dialect.section_type(match.group(1)):
@@ -100,17 +149,31 @@ class _Scanner:
                 self.model.defines[name] = Define(name, value, self.section_type, _comment_text(comments[-1:]))
             elif match := _DEFINE_INT.match(line):
                 self.model.constants[match.group(1)] = int(match.group(2), 0)
+            elif match := _CONST_CHAR.match(line):
+                name, value = match.groups()
+                comment = _comment_text(comments[-1:])
+                self.model.defines[name] = Define(name, value, self.section_type, comment)
+            elif match := _CONST_INT.match(line):
+                self.model.constants[match.group(1)] = int(match.group(2))
+            elif match := _STRUCT_ALIAS.match(line):
+                self.model.aliases[match.group(2)] = self.model.aliases.get(match.group(1), match.group(1))
             elif match := _ENUM_LINE.match(line):
                 self.enum(match.group(1), match.group(2).split(","))
             elif (match := _ENUM_OPEN.match(line)) and not line.rstrip().endswith(";"):
-                body, index = _collect_body(lines, index, opened=bool(match.group(2)))
+                body, index, _ = _collect_body(lines, index, opened=bool(match.group(2)))
                 self.enum(match.group(1), body)
             elif (match := _STRUCT_OPEN.match(line)) and not line.rstrip().endswith(";"):
-                body, index = _collect_body(lines, index, opened=bool(match.group(2)))
-                self.struct(match.group(1), body, _comment_text(comments))
+                body, index, closing = _collect_body(lines, index, opened=bool(match.group(2)))
+                name = match.group(1)
+                self.struct(name, body, _comment_text(comments))
+                alias = _CLOSE_ALIAS.match(closing)
+                if alias and alias.group(1) and alias.group(1) != name:
+                    self.model.aliases[alias.group(1)] = name
             elif (match := _CLASS_OPEN.match(line)) and not line.rstrip().endswith(";"):
-                body, index = _collect_body(lines, index, opened=bool(match.group(2)))
+                body, index, _ = _collect_body(lines, index, opened=bool(match.group(2)))
                 self.model.classes[match.group(1)] = self.api_class(match.group(1), body)
+            else:
+                self.braces(line)
             comments = []
 
     def length(self, text: str | None, where: str) -> int | None:
@@ -176,17 +239,29 @@ class _Scanner:
             next_value += 1
         self.model.enums[name] = Enum(name, tuple(members))
 
-    def struct(self, name: str, body: list[str], comment: str) -> None:
+    def struct(self, name: str, body: list[str], comment: str, *, union: bool = False) -> None:
         fields: list[Field] = []
         field_comments: list[str] = []
-        for raw in body:
+        index = 0
+        while index < len(body):
+            raw = body[index]
+            index += 1
             if match := _COMMENT.match(raw):
                 field_comments.append(match.group(1))
+            elif nested := _NESTED_OPEN.match(raw):  # an anonymous (or named) union / struct member
+                inner, index, closing = _collect_body(body, index, opened=bool(nested.group(2)))
+                self.anonymous += 1
+                inner_name = f"{name}::<anonymous {self.anonymous}>"
+                self.struct(inner_name, inner, "", union=nested.group(1) == "union")
+                member = _CLOSE_ALIAS.match(closing)
+                fields.append(Field(member.group(1) or "" if member else "", inner_name, None,
+                                    _comment_text(field_comments)))
+                field_comments = []
             elif item := _FIELD.match(raw):
                 type_name = item.group("type")
-                if type_name not in self.model.typedefs and type_name not in SCALARS and (
-                    type_name not in self.model.enums
-                ):
+                model = self.model
+                if not any(type_name in names for names in (
+                        model.typedefs, SCALARS, model.enums, model.structs, model.aliases)):
                     raise HeaderError(f"{name}.{item.group('name')}: unknown type {type_name}")
                 length = self.length(item.group("len"), f"{name}.{item.group('name')}")
                 text = _comment_text([*field_comments, item.group("c") or ""])
@@ -194,7 +269,8 @@ class _Scanner:
                 field_comments = []
             elif raw.strip():
                 raise HeaderError(f"struct {name}: cannot parse {raw.strip()!r}")
-        self.model.structs[name] = Struct(name, tuple(fields), comment, self.pack_stack[-1])
+        pack = self.pack_stack[-1]
+        self.model.structs[name] = Struct(name, tuple(fields), comment, pack, union, self.namespace)
 
     def api_class(self, name: str, body: list[str]) -> ApiClass:
         methods: list[Method] = []
@@ -221,26 +297,81 @@ class _Scanner:
             ))
             vtable_index += is_virtual
             comments = []
-        return ApiClass(name, tuple(methods))
+        return ApiClass(name, tuple(methods), self.namespace)
 
 
-def _collect_body(lines: list[str], index: int, *, opened: bool) -> tuple[list[str], int]:
-    """Lines between `{` and the matching `};`; `index` points after the declaration line."""
+def _collect_body(lines: list[str], index: int, *, opened: bool) -> tuple[list[str], int, str]:
+    """Lines between `{` and the matching `};` (nested `{ ... };` blocks stay inside), the index after it and
+    the closing line (`} XTPRI;` names an alias); `index` points after the declaration line."""
     body: list[str] = []
     if not opened:
         while index < len(lines) and lines[index].strip() != "{":
-            if lines[index].strip():
+            if lines[index].strip() and not _COMMENT.match(lines[index]):
                 raise HeaderError(f"expected '{{' but found {lines[index].strip()!r}")
             index += 1
         index += 1
+    depth = 0
     while index < len(lines):
         line = lines[index]
         index += 1
-        stripped = line.strip()
-        if stripped.startswith("}") and (stripped.endswith(";") or stripped == "}"):
-            return body, index
+        code = line.split("//", 1)[0].strip()
+        if code.startswith("}") and depth == 0 and (code.endswith(";") or code == "}"):
+            return body, index, code
+        depth += code.count("{") - code.count("}")
         body.append(line)
     raise HeaderError("unterminated body")
+
+
+def _strip_block_comments(text: str) -> str:
+    """`text` without `/* ... */` comments (their line breaks kept, so line numbers stay); `//` comments and
+    string and character literals are left as they are (XTP comments whole struct declarations out)."""
+    out: list[str] = []
+    index, size = 0, len(text)
+    while index < size:
+        char = text[index]
+        if text.startswith("//", index):
+            end = text.find("\n", index)
+            end = size if end < 0 else end
+            out.append(text[index:end])
+            index = end
+        elif text.startswith("/*", index):
+            end = text.find("*/", index + 2)
+            end = size if end < 0 else end + 2
+            out.append("\n" * text.count("\n", index, end))
+            index = end
+        elif char in "'\"":
+            end = index + 1
+            while end < size and text[end] != char and text[end] != "\n":
+                end += 2 if text[end] == "\\" else 1
+            out.append(text[index : end + 1])
+            index = end + 1
+        else:
+            out.append(char)
+            index += 1
+    return "".join(out)
+
+
+def _linux_lines(lines: list[str]) -> list[str]:
+    """`lines` with the branches only a Windows compiler takes blanked out (kept as empty lines)."""
+    out: list[str] = []
+    # per open conditional: (this branch is Windows-only, the conditional is a Windows test)
+    stack: list[tuple[bool, bool]] = []
+    for line in lines:
+        match = _CONDITIONAL.match(line)
+        if match:
+            directive, rest = match.groups()
+            if directive in ("if", "ifdef", "ifndef"):
+                windows = bool(_WINDOWS_ONLY.search(rest))
+                stack.append((windows and directive != "ifndef", windows))
+            elif directive in ("else", "elif") and stack:
+                skipped, windows = stack[-1]
+                stack[-1] = (windows and not skipped, windows)
+            elif directive == "endif" and stack:
+                stack.pop()
+            out.append("")
+            continue
+        out.append("" if any(skipped for skipped, _ in stack) else line)
+    return out
 
 
 def _parse_param(text: str) -> Param:
@@ -281,7 +412,7 @@ def parse_sdk(include_dir: Path, dialect: Dialect) -> HeaderModel:
     for cls in model.classes.values():
         for method in cls.methods:
             for param in dialect.struct_params(method):
-                if param.type not in model.structs:
+                if model.struct_of(param.type) is None:
                     raise HeaderError(f"{cls.name}::{method.name} uses unknown struct {param.type}")
     return model
 

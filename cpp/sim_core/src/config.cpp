@@ -1,11 +1,14 @@
 #include "vtcore/sim/config.hpp"
 
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
+#include "vtcore/sim/ashare.hpp"
 #include "vtcore/sim/json.hpp"
 
 namespace vtcore::sim {
@@ -37,6 +40,52 @@ std::vector<InstrumentConfig> default_instruments() {
       make("IF2512", "CFFEX", "沪深300股指2512", "IF", 300, 0.2, 4500.0, 0.12),
       make("si2601", "GFEX", "工业硅2601", "si", 5, 5.0, 9000.0, 0.09),
   };
+}
+
+// A-share securities (A-share front-ends list only these; futures front-ends only the futures above).
+std::vector<InstrumentConfig> default_securities() {
+  auto make = [](const char* id, const char* exchange, const char* name, const char* kind, double price) {
+    InstrumentConfig i;
+    i.id = id;
+    i.exchange = exchange;
+    i.name = name;
+    i.kind = kind;
+    i.price = price;
+    return i;
+  };
+  return {
+      make("600000", "SSE", "浦发银行", "stock", 10.50),    make("600519", "SSE", "贵州茅台", "stock", 1500.00),
+      make("688981", "SSE", "中芯国际", "stock", 85.00),    make("510300", "SSE", "沪深300ETF", "fund", 3.900),
+      make("000001", "SZSE", "平安银行", "stock", 11.00),   make("300750", "SZSE", "宁德时代", "stock", 220.00),
+      make("159915", "SZSE", "创业板ETF", "fund", 2.100),   make("830799", "BSE", "艾融软件", "stock", 20.00),
+  };
+}
+
+bool is_security(const InstrumentConfig& i) { return i.kind != "futures"; }
+
+// Securities: the board's units and limits unless configured, cash (margin ratio 1), multiplier 1.
+void settle_security(InstrumentConfig& i, bool tick_given, bool ratio_given) {
+  const ashare::Units units = ashare::units(ashare::board_of(i.id, i.exchange, i.kind));
+  if (i.lot <= 0) i.lot = units.lot;
+  if (!tick_given) i.price_tick = units.price_tick;
+  if (!ratio_given) i.limit_ratio = units.limit_ratio;
+  if (i.pre_settlement <= 0) i.pre_settlement = i.price;
+  if (i.upper_limit <= 0 || i.lower_limit <= 0) {
+    const auto [upper, lower] = ashare::limits(i.pre_settlement, i.limit_ratio, i.price_tick);
+    if (i.upper_limit <= 0) i.upper_limit = upper;
+    if (i.lower_limit <= 0) i.lower_limit = lower;
+  }
+  i.multiplier = 1;
+  i.long_margin_ratio = i.short_margin_ratio = 1.0;
+  i.commission_per_lot = 0.0;
+  if (i.commission_rate <= 0) i.commission_rate = 0.00025;
+  i.product_class = '1';
+  i.min_limit_volume = 1;
+  i.max_limit_volume = 1'000'000;
+  i.max_market_volume = 1'000'000;
+  if (i.level_volume == InstrumentConfig{}.level_volume) i.level_volume = 50 * i.lot;
+  i.product_id = i.kind;
+  i.pre_open_interest = 0;
 }
 
 // A JSON object whose keys are checked: reading marks a key used; finish() rejects the rest (typos).
@@ -106,12 +155,19 @@ void require(bool ok, const std::string& why) {
 }
 
 const std::set<std::string, std::less<>> known_exchanges = {"SHFE", "INE", "DCE", "CZCE", "CFFEX", "GFEX"};
+const std::set<std::string, std::less<>> security_kinds = {"stock", "fund", "bond"};
 
 InstrumentConfig read_instrument(const Json& value, const std::string& path) {
   Section s(value, path);
   InstrumentConfig i;
   s.read("id", i.id);
   s.read("exchange", i.exchange);
+  s.read("kind", i.kind);
+  s.read("lot", i.lot);
+  s.read("commission_rate", i.commission_rate);
+  const bool tick_given = s.get("price_tick") != nullptr;
+  const bool ratio_given = s.get("limit_ratio") != nullptr;
+  s.read("pre_close", i.pre_settlement);
   s.read("name", i.name);
   s.read("product_id", i.product_id);
   s.read_char("product_class", i.product_class);
@@ -134,7 +190,16 @@ InstrumentConfig read_instrument(const Json& value, const std::string& path) {
   s.read("expire_date", i.expire_date);
   s.finish();
   require(!i.id.empty() && i.id.size() < 81, path + ".id must be 1-80 characters");
-  require(known_exchanges.count(i.exchange) == 1,
+  require(i.kind == "futures" || security_kinds.count(i.kind) == 1,
+          path + ".kind must be futures, stock, fund or bond (got \"" + i.kind + "\")");
+  if (is_security(i)) {
+    require(ashare::is_exchange(i.exchange),
+            path + ".exchange of a security must be one of SSE, SZSE, BSE (got \"" + i.exchange + "\")");
+    require(i.price > 0, path + ".price must be positive");
+    require(i.lot >= 0 && i.commission_rate >= 0, path + ": lot and commission_rate must not be negative");
+    settle_security(i, tick_given, ratio_given);
+  }
+  require(is_security(i) || known_exchanges.count(i.exchange) == 1,
           path + ".exchange must be one of SHFE, INE, DCE, CZCE, CFFEX, GFEX (got \"" + i.exchange + "\")");
   require(i.price_tick > 0, path + ".price_tick must be positive");
   require(i.price > 0, path + ".price must be positive");
@@ -163,6 +228,7 @@ AccountConfig read_account(const Json& value, const std::string& path) {
   s.read("auth_code", a.auth_code);
   s.read("balance", a.balance);
   s.read("reject_login", a.reject_login);
+  s.read("credit", a.credit);
   if (const Json* positions = s.get("positions")) {
     const auto& items = positions->as_array(path + ".positions");
     for (size_t n = 0; n < items.size(); ++n) {
@@ -212,6 +278,17 @@ FrontKind read_front_kind(const std::string& text, const std::string& path) {
 Config default_config() {
   Config config;
   config.instruments = default_instruments();
+  for (InstrumentConfig& security : default_securities()) {
+    settle_security(security, false, false);
+    config.instruments.push_back(std::move(security));
+  }
+  for (const char* name : {"VTCORE_SIM_ALWAYS_OPEN", "VTCORE_CTPSIM_ALWAYS_OPEN"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr) {
+      config.market_data.always_open = std::string_view(value) == "1";
+      break;
+    }
+  }
   return config;
 }
 
@@ -245,6 +322,7 @@ Config config_from_json_text(const std::string& text, const std::string& source)
     m.read("count", config.market_data.count);
     m.read("replay", config.market_data.replay);
     m.read("walk", config.market_data.walk);
+    m.read("always_open", config.market_data.always_open);
     m.finish();
     require(config.market_data.rate >= 0, "market_data.rate must not be negative");
   }

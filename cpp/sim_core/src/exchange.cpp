@@ -1,10 +1,12 @@
 #include "vtcore/sim/exchange.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 
+#include "vtcore/sim/ashare.hpp"
 #include "vtcore/sim/text.hpp"
 
 namespace vtcore::sim {
@@ -32,6 +34,7 @@ Exchange::Exchange(Config config) : config_(std::move(config)), rng_(config_.see
     m.spec = spec;
     m.shfe_style = spec.exchange == "SHFE" || spec.exchange == "INE";
     m.close_today_first = spec.exchange == "CFFEX";
+    m.security = spec.kind != "futures";
     m.pre_settlement = spec.pre_settlement > 0 ? spec.pre_settlement : spec.price;
     m.upper = spec.upper_limit > 0 ? spec.upper_limit
                                    : round_to_tick(m.pre_settlement * (1 + spec.limit_ratio) - spec.price_tick / 2,
@@ -77,8 +80,10 @@ int Exchange::next_session_id() {
 }
 
 int Exchange::find_account(std::string_view broker, std::string_view user) const {
+  // An empty broker (the stock SDKs have none) matches the account of that user at any broker.
   for (size_t i = 0; i < accounts_.size(); ++i)
-    if (accounts_[i].cfg.user_id == user && accounts_[i].cfg.broker_id == broker) return static_cast<int>(i);
+    if (accounts_[i].cfg.user_id == user && (broker.empty() || accounts_[i].cfg.broker_id == broker))
+      return static_cast<int>(i);
   return -1;
 }
 
@@ -187,6 +192,11 @@ std::string Exchange::account_user(int account) {
 std::string Exchange::account_broker(int account) {
   std::lock_guard lock(mutex_);
   return accounts_.at(static_cast<size_t>(account)).cfg.broker_id;
+}
+
+bool Exchange::account_credit(int account) {
+  std::lock_guard lock(mutex_);
+  return accounts_.at(static_cast<size_t>(account)).cfg.credit;
 }
 
 std::optional<Confirmation> Exchange::settlement_confirmation(int account) {
@@ -443,20 +453,59 @@ void Exchange::write_tick(Market& m, LocalNs t, Tick& tick) {
   tick.average = m.spec.exchange == "CZCE" ? average / m.spec.multiplier : average;
 }
 
-void Exchange::next_tick(int index, Tick& tick) {
+bool Exchange::open_at(const Market& m, LocalNs t) const {
+  return !m.security || config_.market_data.always_open || ashare::continuous(t);
+}
+
+bool Exchange::next_tick(int index, Tick& tick) {
   std::lock_guard lock(mutex_);
   Market& m = markets_[static_cast<size_t>(index)];
+  const LocalNs t = config_.clock.simulated ? sim_time_ + config_.clock.step_ns : local_now();
+  if (!open_at(m, t)) return false;
+  if (config_.clock.simulated) sim_time_ = t;
   walk(m);
   ++ticks_;
-  LocalNs t;
-  if (config_.clock.simulated) {
-    sim_time_ += config_.clock.step_ns;
-    t = sim_time_;
-  } else {
-    t = local_now();
-  }
   if (!m.resting.empty()) match_resting(index);
   write_tick(m, t, tick);
+  return true;
+}
+
+bool Exchange::skip_closed_hours(const std::vector<int>& indexes) {
+  std::lock_guard lock(mutex_);
+  if (!config_.clock.simulated || indexes.empty()) return false;
+  const LocalNs after = sim_time_ + config_.clock.step_ns;
+  LocalNs open = INT64_MAX;
+  for (int index : indexes) {
+    const Market& m = markets_[static_cast<size_t>(index)];
+    open = std::min(open, open_at(m, after) ? after : ashare::next_continuous(after));
+  }
+  sim_time_ = std::max(sim_time_, open - config_.clock.step_ns);
+  return true;
+}
+
+std::string Exchange::security_problem(const Market& m, const OrderRequest& req, int holding, LocalNs t) const {
+  if (!config_.market_data.always_open && !ashare::accepts_orders(t)) return "非交易时间";
+  const ashare::Board board = ashare::board_of(m.spec.id, m.spec.exchange, m.spec.kind);
+  ashare::Kind kind = ashare::Kind::limit;
+  switch (req.price_type) {
+    case PriceType::limit: break;
+    case PriceType::market:
+      kind = req.volume_condition == VolumeCondition::all ? ashare::Kind::all_or_cancel : ashare::Kind::best5_or_cancel;
+      break;
+    case PriceType::best_or_cancel: kind = ashare::Kind::best_or_cancel; break;
+    case PriceType::best5_or_limit: kind = ashare::Kind::best5_or_limit; break;
+    case PriceType::forward_best: kind = ashare::Kind::forward_best; break;
+    case PriceType::reverse_best: kind = ashare::Kind::reverse_best; break;
+  }
+  if (!ashare::kind_allowed(m.spec.exchange, board, kind)) return "不支持的申报类型";
+  const bool sell = req.side == Side::sell && req.offset != Offset::open;
+  std::string problem = ashare::volume_problem(board, req.volume, sell, holding);
+  if (!problem.empty()) return problem;
+  if (req.price_type == PriceType::limit) {
+    if (!on_tick(req.price, m.spec.price_tick)) return "申报价格不符合最小变动价位";
+    if (req.price > m.upper + 1e-9 || req.price < m.lower - 1e-9) return "申报价格超出涨跌幅限制";
+  }
+  return "";
 }
 
 void Exchange::apply_replayed_tick(const Tick& tick) {
@@ -565,7 +614,8 @@ Error Exchange::insert_order(int account, int front_id, int session_id, const Or
     }
   }
 
-  const bool is_market = req.price_type == PriceType::market;
+  if (req.credit && !a.cfg.credit) return Error::not_credit_account;
+  const bool is_market = req.price_type != PriceType::limit;
   const bool buy = req.side == Side::buy;
   const int volume = req.volume;
   if (!req.codes_valid ||
@@ -599,6 +649,10 @@ Error Exchange::insert_order(int account, int front_id, int session_id, const Or
     } else if (req.offset == Offset::close_today && m.shfe_style) {
       if (volume > td_free) return Error::over_close_today_position;
       order.frozen_td = volume;
+    } else if (m.security && order.position_side == PositionSide::long_side) {
+      // T+1: only what was held at the start of the day can be sold today.
+      if (volume > yd_free) return Error::over_close_position;
+      order.frozen_yd = volume;
     } else {  // CFFEX: today's volume first, then yesterday's; the other exchanges: yesterday's first
       if (volume > yd_free + td_free) return Error::over_close_position;
       order.today_first = m.close_today_first;
@@ -616,7 +670,8 @@ Error Exchange::insert_order(int account, int front_id, int session_id, const Or
   } else {
     const double ratio = buy ? m.spec.long_margin_ratio : m.spec.short_margin_ratio;
     order.frozen_margin_per_lot = reference_price * m.spec.multiplier * ratio;
-    order.frozen_commission_per_lot = m.spec.commission_per_lot;
+    order.frozen_commission_per_lot =
+        m.spec.commission_per_lot + reference_price * m.spec.multiplier * m.spec.commission_rate;
     // Available funds, as trading_account() computes them.
     double margin = 0, profit = 0;
     for (const auto& [key, p] : a.positions) {
@@ -675,17 +730,43 @@ Error Exchange::insert_order(int account, int front_id, int session_id, const Or
   a.orders.push_back(index);
   publish_order(index);
 
-  // The exchange's checks: price on the tick grid and inside the limits; SHFE/INE take no market orders.
+  // The exchange's checks: price on the tick grid and inside the limits; SHFE/INE take no market orders;
+  // securities: sessions, order kinds, trading units (ashare.hpp).
   OrderState& o = orders_[index];
+  if (m.security) {
+    const auto held = a.positions.find({mi, PositionSide::long_side});
+    const std::string problem = security_problem(m, req, held == a.positions.end() ? 0 : held->second.yd, t);
+    if (!problem.empty()) {
+      o.record.submit_status = SubmitStatus::insert_rejected;
+      finish_order(index, OrderStatus::cancelled, m.spec.exchange + ":" + problem);
+      return Error::none;
+    }
+  }
   const char* exchange_reject = nullptr;
-  if (is_market && m.shfe_style) exchange_reject = "不被支持的报单类型";
-  else if (!is_market && !on_tick(req.price, m.spec.price_tick)) exchange_reject = "报单价格不是最小变动价位的整数倍";
-  else if (!is_market && (req.price > m.upper + 1e-9 || req.price < m.lower - 1e-9))
+  if (m.security) {
+    // checked above, in the securities' own words
+  } else if (is_market && m.shfe_style) {
+    exchange_reject = "不被支持的报单类型";
+  } else if (!is_market && !on_tick(req.price, m.spec.price_tick)) {
+    exchange_reject = "报单价格不是最小变动价位的整数倍";
+  } else if (!is_market && (req.price > m.upper + 1e-9 || req.price < m.lower - 1e-9)) {
     exchange_reject = "报单价格超出涨跌停板";
+  }
   if (exchange_reject) {
     o.record.submit_status = SubmitStatus::insert_rejected;
     finish_order(index, OrderStatus::cancelled, std::string("已撤单报单被拒绝") + m.spec.exchange + ":" + exchange_reject);
     return Error::none;
+  }
+  // The own side's or the counterparty's best price becomes the order's limit; with no such price it ends.
+  if (req.price_type == PriceType::forward_best || req.price_type == PriceType::reverse_best) {
+    const bool own = req.price_type == PriceType::forward_best;
+    const double best = (buy == own) ? m.bid[0] : m.ask[0];
+    if (best == kNoPrice) {
+      o.record.submit_status = SubmitStatus::accepted;
+      finish_order(index, OrderStatus::cancelled, "已撤单:无最优价");
+      return Error::none;
+    }
+    o.record.price = best;
   }
   o.record.submit_status = SubmitStatus::accepted;
   o.record.order_sys_id = padded_number(++last_order_sys_id_, 12);
@@ -700,7 +781,10 @@ void Exchange::match(size_t order_index, bool taker) {
   OrderState& o = orders_[order_index];
   Market& m = markets_[static_cast<size_t>(o.market)];
   const bool buy = o.record.side == Side::buy;
-  const bool is_market = o.record.price_type == PriceType::market;
+  const PriceType type = o.record.price_type;
+  // Market kinds take any price on the book; the own-side / counterparty best kinds are limits at that price.
+  const bool is_market = type == PriceType::market || type == PriceType::best_or_cancel ||
+                         type == PriceType::best5_or_limit;
   double* prices = buy ? m.ask : m.bid;
   int* volumes = buy ? m.ask_volume : m.bid_volume;
   const double limit = o.record.price;
@@ -710,7 +794,7 @@ void Exchange::match(size_t order_index, bool taker) {
     return buy ? price <= limit + 1e-9 : price >= limit - 1e-9;
   };
   const bool fok = o.record.volume_condition == VolumeCondition::all;
-  const bool ioc = o.record.time_condition == TimeCondition::ioc || is_market;
+  const bool ioc = o.record.time_condition == TimeCondition::ioc || (is_market && type != PriceType::best5_or_limit);
   if (fok) {
     int available = 0;
     for (int level = 0; level < 5; ++level)
@@ -726,7 +810,18 @@ void Exchange::match(size_t order_index, bool taker) {
     volumes[level] -= traded;
     apply_fill(order_index, taker ? prices[level] : limit, traded);
   }
-  const OrderState& after = orders_[order_index];
+  OrderState& after = orders_[order_index];
+  if (after.record.volume_total > 0 && type == PriceType::best5_or_limit && taker) {
+    // SSE's best-five-then-limit: the rest becomes a limit order at the last fill price (nothing filled: ended).
+    if (after.record.volume_traded == 0) {
+      finish_order(order_index, OrderStatus::cancelled, "已撤单");
+      return;
+    }
+    after.record.price = after.last_fill_price;
+    after.record.price_type = PriceType::limit;
+    m.resting.push_back(order_index);
+    return;
+  }
   if (after.record.volume_total > 0) {
     if (ioc) {
       finish_order(order_index, OrderStatus::cancelled, "已撤单");
@@ -759,7 +854,8 @@ void Exchange::apply_fill(size_t order_index, double price, int volume) {
   const Stamp s = make_stamp(t, m.spec.exchange, config_.clock.trading_day);
 
   Position& p = a.positions[{o.market, o.position_side}];
-  const double commission = volume * m.spec.commission_per_lot;
+  o.last_fill_price = price;
+  const double commission = volume * (m.spec.commission_per_lot + price * mult * m.spec.commission_rate);
   a.commission += commission;
   p.commission += commission;
   if (o.closing) {
@@ -870,8 +966,9 @@ Error Exchange::cancel_order(int account, const CancelRequest& req) {
     const Order& f = orders_[i].record;
     const bool by_sys = !req.order_sys_id.empty() && f.order_sys_id == req.order_sys_id &&
                         (req.exchange.empty() || req.exchange == f.exchange);
-    const bool by_ref = req.order_sys_id.empty() && !req.order_ref.empty() && f.front_id == req.front_id &&
-                        f.session_id == req.session_id && f.order_ref == req.order_ref;
+    const bool same_session = req.any_session || (f.front_id == req.front_id && f.session_id == req.session_id);
+    const bool by_ref = req.order_sys_id.empty() && !req.order_ref.empty() && same_session &&
+                        f.order_ref == req.order_ref;
     if (by_sys || by_ref) found = i;
   }
   if (!found) return Error::order_not_found;

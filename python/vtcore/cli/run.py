@@ -203,7 +203,10 @@ class _DemoOrders:
                 self.opened = ticks[0]
                 contract = self.main_engine.get_contract(self.opened.vt_symbol)
                 self.volume = contract.min_volume if contract else 1.0  # one lot (HK stocks: 100 shares)
-                self.bought = self._send(self.opened, Direction.LONG, self.opened.ask_price_1, Offset.OPEN)
+                # a net-position market has no offsets (A-shares refuse OPEN on a cash account: margin
+                # trading)
+                offset = Offset.NONE if contract is not None and contract.net_position else Offset.OPEN
+                self.bought = self._send(self.opened, Direction.LONG, self.opened.ask_price_1, offset)
             return
         tick = self.opened
         bought = self.main_engine.get_order(self.bought)

@@ -21,6 +21,8 @@ from vtcore.gateway import BaseGateway
 GATEWAYS: dict[str, str] = {
     "CTP": "vtcore.gateways.ctp:CtpGateway",
     "MINI": "vtcore.gateways.mini:MiniGateway",
+    "XTP": "vtcore.gateways.xtp:XtpGateway",
+    "TORA": "vtcore.gateways.tora:ToraGateway",
     "BINANCE": "vtcore.gateways.binance:BinanceGateway",
     "BINANCE_SPOT": "vtcore.gateways.binance:BinanceSpotGateway",
     "BINANCE_LINEAR": "vtcore.gateways.binance:BinanceLinearGateway",
@@ -51,6 +53,8 @@ DEFAULT_SIM_GATEWAY = "CTP"
 SIM_PEERS: dict[str, str] = {
     "CTP": "vtcore.gateways.ctp.sim:start_peer",
     "MINI": "vtcore.gateways.mini.sim:start_peer",
+    "XTP": "vtcore.gateways.xtp.sim:start_peer",
+    "TORA": "vtcore.gateways.tora.sim:start_peer",
     "HUOBI": "vtcore.gateways.htx.sim:start_huobi_peer",
     "HBDM": "vtcore.gateways.htx.sim:start_hbdm_peer",
     "BITMEX": "vtcore.gateways.bitmex.sim:start_peer",

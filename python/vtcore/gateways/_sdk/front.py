@@ -118,9 +118,12 @@ class Front:
     def flow_folder(self) -> Path:
         return get_settings_dir() / f"{self.sdk}_flow" / self.gateway.gateway_name / self.name
 
-    def start(self, create_api: Callable[[str, object], Any], address: str) -> None:
-        """Create the API object (`create_api(flow folder, producer capsule)`), register `address`, Init().
-        A second call only retries a refused or pending login: the SDK is already reconnecting."""
+    def start(
+        self, create_api: Callable[[str, object], Any], address: str, register: str = "register_front"
+    ) -> None:
+        """Create the API object (`create_api(flow folder, producer capsule)`), register `address` (with the
+        API's method `register`: TORA's FENS addresses go to register_name_server), Init(). A second call only
+        retries a refused or pending login: the SDK is already reconnecting."""
         self.rejected = ""
         if self.api is not None:
             if self.state in ("connected", "login_rejected", "auth_rejected"):
@@ -136,7 +139,7 @@ class Front:
             self.set_state("unavailable", str(exc), ERROR)
             raise SdkUnavailableError(f"{self.name} front: {exc}") from exc
         self.prepare()
-        self.api.register_front(address)
+        getattr(self.api, register)(address)
         self.set_state("connecting", address)
         self.api.init()
 

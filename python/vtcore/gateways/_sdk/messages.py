@@ -26,14 +26,15 @@ class Message(NamedTuple):
     request_id: int  # nRequestID, or the callback's int argument (nReason for OnFrontDisconnected)
     is_last: bool
     data: SdkStruct | None  # a view of the data struct (None when the SDK passed a null pointer)
-    error: SdkStruct | None  # a view of the error struct when the SDK passed one with ErrorID != 0
+    error: SdkStruct | None  # a view of the error struct when the SDK passed one with a non-zero error id
+    error_fields: tuple[str, str] = ("ErrorID", "ErrorMsg")  # the error struct's id and text (XTP: error_id)
 
     @property
     def error_text(self) -> str:
         if self.error is None:
             return ""
-        fields = self.error
-        return f"code {fields.ErrorID}: {fields.ErrorMsg}"  # type: ignore[attr-defined]
+        code, text = self.error_fields
+        return f"code {getattr(self.error, code)}: {getattr(self.error, text)}"
 
 
 class Decoder:
@@ -42,12 +43,13 @@ class Decoder:
     def __init__(self, types: ModuleType) -> None:
         self.callbacks: dict[int, tuple[str, type[SdkStruct] | None, bool]] = types.CALLBACKS
         self.error_struct: type[SdkStruct] = types.ERROR_STRUCT
+        self.error_fields: tuple[str, str] = getattr(types, "ERROR_FIELDS", ("ErrorID", "ErrorMsg"))
 
     def decode(self, kind: int, request_id: int, is_last: bool, payload: bytes) -> Message:
         """Raises KeyError for an unknown kind and ValueError for a payload of the wrong size."""
         name, data_struct, has_error = self.callbacks[kind]
         if not payload:
-            return Message(name, request_id, is_last, None, None)
+            return Message(name, request_id, is_last, None, None, self.error_fields)
         (flags,) = _FLAGS.unpack_from(payload, 0)
         offset = _FLAGS.size
         data_size = data_struct.SIZE if data_struct else 0
@@ -62,6 +64,6 @@ class Decoder:
         error = None
         if has_error and flags & _ERROR_PRESENT:
             info = self.error_struct.view(payload, offset)
-            if info.ErrorID != 0:  # type: ignore[attr-defined]
+            if getattr(info, self.error_fields[0]) != 0:
                 error = info
-        return Message(name, request_id, is_last, data, error)
+        return Message(name, request_id, is_last, data, error, self.error_fields)

@@ -4,7 +4,10 @@ tests.
 The simulator is a core library (``libvtcore_simcore.so``: the exchange, clock, faults, replay, control
 socket) and one front-end per SDK ABI, a pair of libraries with the vendor's file names and ABI built from the
 fetched headers: ``vtcore/sim_lib/ctp/libthostmduserapi_se.so`` + ``libthosttraderapi_se.so`` for CTP,
-``vtcore/sim_lib/mini/libthostmduserapi.so`` + ``libthosttraderapi.so`` for CTP-Mini. Any client loads them
+``vtcore/sim_lib/mini/libthostmduserapi.so`` + ``libthosttraderapi.so`` for CTP-Mini,
+``vtcore/sim_lib/xtp/libxtpquoteapi.so`` + ``libxtptraderapi.so`` for XTP,
+``vtcore/sim_lib/tora/libxmdapi.so`` + ``libtraderapi.so`` for TORA (the A-share front-ends list the
+exchange's SSE/SZSE/BSE securities, the futures ones its futures). Any client loads them
 like the real ones: vtcore's bindings by path (`SimFrontEnd.md_library()`, ...), a third-party wrapper
 (vnpy_ctp, vnpy_mini) through ``LD_LIBRARY_PATH=<front_end.library_dir()>``. One core per process: every
 front-end in the process trades on the same exchange.
@@ -109,17 +112,31 @@ class SimFrontEnd:
 FRONT_ENDS: dict[str, SimFrontEnd] = {
     "ctp": SimFrontEnd("ctp", "CTP", "libthostmduserapi_se.so", "libthosttraderapi_se.so"),
     "mini": SimFrontEnd("mini", "CTP-Mini", "libthostmduserapi.so", "libthosttraderapi.so"),
+    "xtp": SimFrontEnd("xtp", "XTP", "libxtpquoteapi.so", "libxtptraderapi.so"),
+    "tora": SimFrontEnd("tora", "TORA", "libxmdapi.so", "libtraderapi.so"),
 }
+
+
+def open_around_the_clock() -> None:
+    """For a sim peer (`vtcore run --sim`): the A-share securities quote and trade at any hour, unless
+    $VTCORE_SIM_ALWAYS_OPEN says otherwise ("0": only in the exchanges' sessions). Futures always do."""
+    os.environ.setdefault("VTCORE_SIM_ALWAYS_OPEN", "1")
+
+
+def config_query(config: str | os.PathLike[str] | None = None) -> str:
+    """``?config=<absolute path>`` naming a configuration file for an address (or "" for the defaults); XTP's
+    Login takes it on the ip (``"127.0.0.1?config=/abs/sim.json"``), the others on the front address."""
+    if config is None:
+        return ""
+    path = Path(config).resolve()
+    if any(c in str(path) for c in "?&"):
+        raise ValueError(f"a simulator configuration path must not contain '?' or '&': {path}")
+    return f"?config={path}"
 
 
 def front_address(config: str | os.PathLike[str] | None = None) -> str:
     """A front address for ``RegisterFront``: the defaults, or the given configuration file."""
-    if config is None:
-        return "tcp://127.0.0.1:0"
-    path = Path(config).resolve()
-    if any(c in str(path) for c in "?&"):
-        raise ValueError(f"a simulator configuration path must not contain '?' or '&': {path}")
-    return f"tcp://127.0.0.1:0?config={path}"
+    return f"tcp://127.0.0.1:0{config_query(config)}"
 
 
 def write_config(path: str | os.PathLike[str], config: Mapping[str, Any]) -> Path:

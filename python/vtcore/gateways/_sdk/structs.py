@@ -40,6 +40,7 @@ class SdkStruct:
     #: format character (count = array length, 1 for a scalar)
     LAYOUT: ClassVar[tuple[tuple[str, str, int, int], ...]] = ()
     SECRET: ClassVar[frozenset[str]] = frozenset()
+    ENCODING: ClassVar[str] = "gb18030"  # of non-ASCII text (XTP's structs: UTF-8)
 
     _raw: bytes | bytearray
     _at: int
@@ -112,10 +113,11 @@ class SdkStruct:
         ordered = sorted(set(names), key=lambda name: layout[name][1])
         unpack_from = struct.Struct(_format([layout[name] for name in ordered])).unpack_from
         plan = [(ordered.index(name), layout[name][0]) for name in names]
+        encoding = cls.ENCODING
 
         def read(view: SdkStruct) -> tuple[Any, ...]:
             values = unpack_from(view._raw, view._at)
-            return tuple([_decoded(values[index], kind) for index, kind in plan])
+            return tuple([_decoded(values[index], kind, encoding) for index, kind in plan])
 
         return read
 
@@ -144,10 +146,10 @@ class SdkStruct:
 # -- field descriptors (used by the generated classes) -------------------------------------------------------
 
 
-def _text(raw: bytes | bytearray, at: int, length: int) -> str:
+def _text(raw: bytes | bytearray, at: int, length: int, encoding: str = "gb18030") -> str:
     end = raw.find(_NUL, at, at + length)
     data = raw[at : end if end >= 0 else at + length]
-    return data.decode() if data.isascii() else data.decode("gb18030", "replace")
+    return data.decode() if data.isascii() else data.decode(encoding, "replace")
 
 
 def _format(fields: list[tuple[str, int, int]]) -> str:
@@ -165,25 +167,26 @@ def _format(fields: list[tuple[str, int, int]]) -> str:
     return "".join(parts)
 
 
-def _decoded(value: Any, kind: str) -> Any:
+def _decoded(value: Any, kind: str, encoding: str = "gb18030") -> Any:
     """An unpacked value as the field's property returns it."""
     if kind == "s":
         data = value.split(_NUL, 1)[0]
-        return data.decode() if data.isascii() else data.decode("gb18030", "replace")
+        return data.decode() if data.isascii() else data.decode(encoding, "replace")
     if kind == "c":
         return value.decode("latin-1") if value != _NUL else ""
     return value
 
 
-def text_field(label: str, offset: int, length: int) -> property:
-    """char[length]: a str (GB18030 on the wire); at most length - 1 bytes are stored."""
+def text_field(label: str, offset: int, length: int, encoding: str = "gb18030") -> property:
+    """char[length]: a str (GB18030 on the wire unless the SDK says otherwise: XTP's is UTF-8); at most
+    length - 1 bytes are stored."""
 
     def get(self: SdkStruct) -> str:
-        return _text(self._raw, self._at + offset, length)
+        return _text(self._raw, self._at + offset, length, encoding)
 
     def put(self: SdkStruct, value: str | bytes) -> None:
         if isinstance(value, str):
-            data = value.encode() if value.isascii() else value.encode("gb18030")
+            data = value.encode() if value.isascii() else value.encode(encoding)
         elif isinstance(value, (bytes, bytearray)):
             data = bytes(value)
         else:

@@ -18,6 +18,9 @@
 //   static constexpr bool kReleaseNeedsInit;
 //   static void init(Api&);                            Init() with the SDK's defaults
 //   static void register_spi(Api&, Spi*);              RegisterSpi (nullptr detaches)
+//   static std::string object_version(Api&);           optional: the version a created object reports, for SDKs
+//                                                      without a static getter (XTP); checked right after the
+//                                                      factory, before any other call (a mismatch releases it)
 //   static constexpr bool kRequestsOnlyQueue;          optional (false): requests never block
 #pragma once
 
@@ -50,6 +53,7 @@ class ApiObject {
     const std::string flow = prepare_flow_folder(flow_folder);
     api_ = Traits::create(library_, flow.c_str(), options);
     if (api_ == nullptr) throw LibraryError("the " + Traits::library_spec().sdk + " factory returned no API object");
+    if constexpr (requires(Api& api) { Traits::object_version(api); }) check_object_version();
     Traits::register_spi(*api_, spi_.get());
   }
   ApiObject(const ApiObject&) = delete;
@@ -119,6 +123,15 @@ class ApiObject {
   [[nodiscard]] Spi& spi() noexcept { return *spi_; }
 
  private:
+  void check_object_version() {
+    const LibrarySpec spec = Traits::library_spec();
+    library_.version = Traits::object_version(*api_);
+    if (!spec.version_matches(library_.version, spec.expected_version)) {
+      std::exchange(api_, nullptr)->Release();
+      throw VersionMismatchError(version_mismatch_message(library_.path, library_.version, spec));
+    }
+  }
+
   Library library_;
   std::unique_ptr<Spi> spi_;
   Api* api_ = nullptr;

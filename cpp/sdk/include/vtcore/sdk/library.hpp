@@ -6,8 +6,11 @@
 // read and checked before anything else of it is used, because a library of another header version has other
 // vtables (CTP 6.7.13 inserted a callback at slot 4: a login response arrives as a logout). Libraries that
 // need dependencies their loader cannot find (TAP's trade library has no RUNPATH for its SSL libraries) name
-// them in `preload`: they are opened first, by absolute path from the same folder. Nothing opened here is
-// ever dlclose()d: a vendor's threads may still be leaving its code after Release() returns.
+// them in `preload`: they are opened first, by absolute path from the same folder. An SDK whose version only a
+// created object reports (XTP: GetApiVersion is virtual) leaves `read_version` empty; its library is then
+// checked to be that SDK's (the factory must be there) and the object's version right after the factory
+// (ApiObject, `Traits::object_version`), before any other call. Nothing opened here is ever dlclose()d: a
+// vendor's threads may still be leaving its code after Release() returns.
 #pragma once
 
 #include <dlfcn.h>
@@ -49,7 +52,8 @@ struct LibrarySpec {
   std::string kind;              // "market-data", "trader"
   std::string factory_symbol;    // the (mangled or C) name of the factory
   std::string expected_version;  // the version the headers describe
-  /// Reads the version from the opened library (e.g. a static GetApiVersion()); "" when it has none.
+  /// Reads the version from the opened library (e.g. a static GetApiVersion()); empty: only a created object
+  /// knows it (checked by ApiObject through `Traits::object_version`).
   std::function<std::string(void* handle)> read_version;
   std::function<bool(std::string_view reported, std::string_view expected)> version_matches = version_matches_prefix;
   std::vector<std::string> preload;  // file names, opened from the library's folder first
@@ -64,6 +68,15 @@ struct Library {
 
   [[nodiscard]] void* symbol(const char* name) const noexcept { return ::dlsym(handle, name); }
 };
+
+/// Why a library of another version is refused (the same words wherever the version is read).
+inline std::string version_mismatch_message(const std::string& path, const std::string& version,
+                                            const LibrarySpec& spec) {
+  return path + " reports API version '" + version + "', but this binding was built from the " + spec.sdk + " " +
+         spec.expected_version + " headers: another version has other struct layouts and vtables, so it is " +
+         "refused before any call. Use a " + spec.sdk + " " + spec.expected_version +
+         " library, or rebuild vtcore from the headers of that library's version";
+}
 
 namespace detail {
 inline void* open_local(const std::string& path, const LibrarySpec& spec) {
@@ -91,12 +104,8 @@ inline Library open_library(const std::string& path, const LibrarySpec& spec) {
   } catch (const LibraryError& error) {
     throw LibraryError(path + " is not a " + spec.sdk + " " + spec.kind + " library (" + error.what() + ")");
   }
-  if (!spec.version_matches(library.version, spec.expected_version)) {
-    throw VersionMismatchError(
-        path + " reports API version '" + library.version + "', but this binding was built from the " + spec.sdk +
-        " " + spec.expected_version + " headers: another version has other struct layouts and vtables, so it is "
-        "refused before any call. Use a " + spec.sdk + " " + spec.expected_version +
-        " library, or rebuild vtcore from the headers of that library's version");
+  if (spec.read_version && !spec.version_matches(library.version, spec.expected_version)) {
+    throw VersionMismatchError(version_mismatch_message(path, library.version, spec));
   }
   library.factory = library.symbol(spec.factory_symbol.c_str());
   if (library.factory == nullptr) {

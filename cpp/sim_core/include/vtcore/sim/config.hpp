@@ -27,12 +27,19 @@ struct AccountConfig {
   std::string auth_code;   // empty = any AuthCode authenticates
   double balance = 10'000'000.0;
   bool reject_login = false;
+  bool credit = false;     // the account may trade on margin (A-share margin trading)
   std::vector<PositionConfig> positions;
 };
 
 struct InstrumentConfig {
   std::string id;
   std::string exchange;
+  // "futures" (default), or an A-share security on SSE/SZSE/BSE: "stock", "fund", "bond" (ashare.hpp: trading
+  // units, limits from the previous close, T+1, sessions). For securities the multiplier is 1, margin ratios are 1
+  // (cash), `pre_settlement` is the previous close and the defaults below follow the board.
+  std::string kind = "futures";
+  int lot = 0;                   // securities: the trading unit (0 = the board's: 100, STAR 200, bonds 10)
+  double commission_rate = 0.0;  // commission as a ratio of the traded amount (securities default 0.00025)
   std::string name;          // UTF-8 here; sent as GB18030
   std::string product_id;
   char product_class = '1';  // the Thost family's ProductClass code ('1' futures); front-ends map it
@@ -60,6 +67,9 @@ struct MarketDataConfig {
   int64_t count = -1;       // ticks per session before the stream stops; -1 = unlimited
   std::string replay;       // JSON-lines file of DepthMarketData fields to replay instead of the random walk
   bool walk = true;         // false: prices stay where they are (only times and volumes advance)
+  // true: quote and trade at any hour (demos, benchmarks); false: A-share securities only inside their sessions
+  // (ashare.hpp). Default: $VTCORE_SIM_ALWAYS_OPEN (or $VTCORE_CTPSIM_ALWAYS_OPEN) == "1".
+  bool always_open = false;
 };
 
 struct ClockConfig {

@@ -98,6 +98,7 @@ class Exchange {
   std::vector<Tick> depth_snapshots(std::string_view instrument);
   std::string account_user(int account);
   std::string account_broker(int account);
+  bool account_credit(int account);  // the account may trade on margin
 
   // Trading: Error::none when accepted (the order's reports then travel on the private flow), else the front's
   // refusal (the front-end answers it as its SDK does, e.g. OnRspOrderInsert + OnErrRtnOrderInsert).
@@ -112,8 +113,12 @@ class Exchange {
 
   // Market data.
   int instrument_index(std::string_view instrument) const;  // -1 when unknown
-  // Advances the walk of instrument `index` one step, matches resting orders, and writes the tick.
-  void next_tick(int index, Tick& tick);
+  // Advances the walk of instrument `index` one step, matches resting orders, and writes the tick; false (and
+  // nothing advances) while the instrument's market is closed (A-share sessions unless `always_open`).
+  bool next_tick(int index, Tick& tick);
+  // With the simulated clock, when none of `indexes` trades now: moves the clock to the next session of any of
+  // them and returns true (the wall clock cannot be moved: false).
+  bool skip_closed_hours(const std::vector<int>& indexes);
   // A replayed tick: updates the book from it and matches resting orders.
   void apply_replayed_tick(const Tick& tick);
   // Moves an instrument's last price (control socket); resting orders that now cross are filled.
@@ -127,6 +132,7 @@ class Exchange {
     InstrumentConfig spec;
     bool shfe_style = false;    // SHFE/INE: today and history positions are separate; Close means yesterday
     bool close_today_first = false;  // CFFEX: a close takes today's volume before yesterday's
+    bool security = false;           // an A-share security: T+1, trading units, sessions (ashare.hpp)
     double pre_settlement = 0, upper = 0, lower = 0;
     double last = 0, open = 0, high = 0, low = 0;
     double bid[5]{}, ask[5]{};
@@ -171,6 +177,7 @@ class Exchange {
     bool today_first = false;             // fills take frozen_td before frozen_yd (CFFEX close)
     double frozen_margin_per_lot = 0;     // open orders: margin + commission still frozen per open lot
     double frozen_commission_per_lot = 0;
+    double last_fill_price = 0;           // SSE's best-five-then-limit rests at it
   };
 
   int find_account(std::string_view broker, std::string_view user) const;
@@ -191,6 +198,9 @@ class Exchange {
   void stamp_update(Order& order) const;
   double round_to_tick(double price, double tick) const;
   bool on_tick(double price, double tick) const;
+  bool open_at(const Market& m, LocalNs t) const;  // quotes and continuous matching run now
+  // Why the exchange refuses an order in a security (UTF-8), or "".
+  std::string security_problem(const Market& m, const OrderRequest& req, int holding, LocalNs t) const;
 
   Config config_;
   mutable std::mutex mutex_;

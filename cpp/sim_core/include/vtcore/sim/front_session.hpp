@@ -14,6 +14,7 @@
 #include <initializer_list>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -48,11 +49,28 @@ class FrontSession : public ControlTarget {
   void start_session();
   // Release(): stop the thread (also from inside one of this object's callbacks) and forget the object.
   void stop_session();
+  // Release() of a front-end's API class: stops the session and deletes `self`, at once or, when called from
+  // inside one of its own callbacks (the callback still runs on the object), on the API thread once it returns.
+  template <class Api>
+  void release_self(Api* self) {
+    stop_session();
+    if (loop_.in_loop_thread()) {
+      loop_.finish_in_loop_thread([self] { delete self; });
+      return;
+    }
+    delete self;
+  }
   int join_session();
 
   // Work for a request: runs on the API thread after the response delay, unless the front dropped meanwhile.
   // Returns what a request returns: 0, or -1 when the front is not connected.
   int request(std::function<void()> work);
+
+  // Trader API objects: the account's private flow (orders and trades), each entry handed to `on_entry` on this
+  // object's API thread while the session lasts, from where `resume` says (restart: the whole day; resume: after
+  // what this object received; quick: only new ones). API thread only; the session's end unsubscribes.
+  void subscribe_private_flow(int account, Resume resume, std::function<void(const FlowEntry&)> on_entry);
+  void unsubscribe_private_flow();
 
   // Calls one SPI method through `call` (the front-end checks its SPI pointer), then counts the callback for
   // scripted faults. Returns false when that callback tripped a scripted disconnect: the caller must then stop
@@ -94,11 +112,51 @@ class FrontSession : public ControlTarget {
   void connect(uint64_t epoch);
   void disconnect(int reconnect_ms);
 
+  uint64_t flow_subscriber_ = 0;  // API thread only
+  size_t flow_received_ = 0;
   std::mutex setup_mutex_;
   std::vector<std::string> fronts_;
   std::vector<ScriptedFault> faults_;  // touched on the API thread only after Init
   int reconnect_delay_ms_ = 1000;
   bool registered_ = false;
+};
+
+// A market-data API object's session, for every front-end: the tick stream (round robin over the subscribed
+// instruments, or a replay), its budget and rate, and the markets' hours (a closed market does not tick: the wall
+// clock is waited for, the simulated clock skips to the next session). The front-end turns each tick into its
+// SDK's struct (`deliver_tick`).
+class MdSession : public FrontSession {
+ public:
+  explicit MdSession(FrontKind kind = FrontKind::md) : FrontSession(kind) {}
+  void control_ticks(int64_t count, double rate) override;
+
+ protected:
+  void configure(const Config& config) override;  // budget, rate, replay
+  void reset_session_state() override;            // subscriptions forgotten, stream stopped
+  // API thread: (un)subscribes one instrument; an unknown one subscribes and never ticks, as on real fronts.
+  void update_subscription(const std::string& name, bool subscribe);
+  // API thread: starts streaming once logged in with something subscribed.
+  void kick_stream();
+  // API thread: one tick to the SPI; false when a scripted fault dropped the session (the stream stops).
+  virtual bool deliver_tick(const Tick& tick) = 0;
+
+ private:
+  enum class Next { tick, closed, done };
+  void stream(uint64_t epoch);
+  Next next_tick(Tick& tick);
+
+  // API thread only:
+  std::vector<int> subscribed_;  // round-robin order of instruments that tick
+  std::set<std::string> subscribed_set_;
+  size_t next_ = 0;
+  bool stream_scheduled_ = false;
+  int64_t budget_ = -1;
+  double rate_ = 0;
+  ApiLoop::Clock::time_point pace_start_{};
+  int64_t paced_sent_ = 0;
+  std::shared_ptr<const std::vector<Tick>> replay_;
+  size_t replay_next_ = 0;
+  Tick tick_{};
 };
 
 }  // namespace vtcore::sim

@@ -19,7 +19,10 @@ inline constexpr double kNoPrice = DBL_MAX;
 enum class FrontKind { md, td, any };
 enum class Side : char { buy, sell };
 enum class Offset : char { open, close, close_today, close_yesterday };
-enum class PriceType : char { limit, market };
+// market: the best five levels, the rest cancelled (the Thost family's any-price order); the others are the A-share
+// exchanges' kinds (ashare.hpp): immediate then cancelled, the best five then the rest as a limit at the last fill
+// price, the own side's best price, the counterparty's best price (then a limit at it).
+enum class PriceType : char { limit, market, best_or_cancel, best5_or_limit, forward_best, reverse_best };
 enum class TimeCondition : char { gfd, ioc };
 enum class VolumeCondition : char { any, all };  // any volume (AV) / complete volume (CV, fill-or-kill)
 enum class PositionSide : char { long_side, short_side };
@@ -47,6 +50,7 @@ enum class Error {
   auth_failed,
   not_authenticated,
   not_implemented,
+  not_credit_account,  // a margin-trading order on an account without margin trading
 };
 
 struct LoginRequest {
@@ -79,6 +83,7 @@ struct OrderRequest {
   int volume = 0;
   int min_volume = 1;
   double price = 0.0;
+  bool credit = false;  // a margin-trading business (margin buy, short sell, and their repayments)
   std::string echo;  // front-end private: fields of its SDK's request that the exchange only echoes back
 };
 
@@ -87,6 +92,7 @@ struct CancelRequest {
   std::string order_sys_id, exchange, order_ref;
   int front_id = 0;
   int session_id = 0;
+  bool any_session = false;  // by order_ref alone, from any session of the account (XTP's ids are unique)
 };
 
 struct Order {

@@ -1,0 +1,411 @@
+"""The A-share gateways beside vn.py's on the same simulator front-ends, in one run: XTP (vtcore's XtpGateway
+and vnpy_xtp 2.2.32.2.3 built from its sdist, unmodified) on the simulator's XTP libraries, and TORA
+(ToraGateway and vnpy_tora 2026.10.5's ToraStockGateway) on its TORA libraries.
+
+    python benchmarks/bench_ashare.py [--sdk xtp --sdk tora] [--ticks 100000] [--orders 300]
+
+Two measurements, each system in its own subprocess (``--worker '<json>'``: the simulator picks its
+configuration at the first login of a process, and vn.py's extension must load the simulator's libraries
+through LD_LIBRARY_PATH):
+
+* ticks into a Python handler: a burst of ``--ticks`` depth updates of 600000.SSE as fast as the simulator
+  sends them; the handler on the engine's tick event reads a field of every tick. vtcore: XtpGateway on
+  vtcore's EventEngine (one TickData per tick); vn.py: vnpy_xtp's XtpGateway (its onDepthMarketData builds
+  TickData) on vn.py's EventEngine. Result: ticks per second from the first to the last handled tick.
+* order round trip: limit buys that rest, one at a time, from send to the first NOTTRADED status in Python.
+  vtcore: XtpGateway.send_order -> the order event; vn.py gateway: vnpy_xtp's XtpGateway.send_order -> vn.py's
+  order event; vn.py raw: vnpy_xtp's TdApi.insertOrder -> its onOrderEvent callback (no gateway, no engine);
+  TORA the same with ToraGateway, vnpy_tora's ToraStockGateway and its StockApi (reqOrderInsert ->
+  onRtnOrder).
+
+The numbers depend on the machine's load: quote them with the load average this prints.
+"""
+
+# Imports inside functions on purpose: vn.py modules exist only once a worker has set up its paths.
+# vnpy_xtp's callbacks keep their C++ names (onOrderEvent, ...).
+# ruff: noqa: PLC0415, N802
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+import _vnpy_env  # noqa: E402
+from bench_order_roundtrip import OrderTimer  # noqa: E402
+from bench_tick_path import (  # noqa: E402
+    WARMUP_TICKS,
+    Counter,
+    measure,
+    percentiles,
+    run_json_subprocess,
+    tick_handler,
+    wait_until,
+)
+
+#: per SDK: vtcore's gateway class, vn.py's gateway module and class
+SDKS: dict[str, dict[str, str]] = {
+    "xtp": {
+        "gateway": "XtpGateway",
+        "vnpy_module": "vnpy_xtp.gateway.xtp_gateway",
+        "vnpy_gateway": "XtpGateway",
+    },
+    "tora": {
+        "gateway": "ToraGateway",
+        "vnpy_module": "vnpy_tora.gateway.tora_stock_gateway",
+        "vnpy_gateway": "ToraStockGateway",
+    },
+}
+SYMBOL = "600000"  # SSE, last 10.50 in the simulator
+PRICE = 10.00  # a buy below the market and inside the limits: it rests
+WAIT = 30.0
+USER, PASSWORD = "bench", "bench"
+
+
+def sim_config(folder: Path) -> Path:
+    """The warm-up ticks at once after the subscription (the measured burst is asked for through the control
+    port), a rich account, and the securities open at any hour."""
+    from vtcore.gateways._sdk.sim import write_config
+
+    config = {
+        "accounts": [{"user_id": USER, "password": PASSWORD, "balance": 1e9}],
+        "market_data": {"rate": 0, "count": WARMUP_TICKS, "always_open": True},
+        "control": {"port": 0, "port_file": str(folder / "control.port")},
+    }
+    return write_config(folder / "sim.json", config)
+
+
+def vtcore_gateway(spec: dict[str, Any], folder: Path, engine: Any) -> Any:
+    import importlib
+
+    sdk = spec["sdk"]
+    module = importlib.import_module(f"vtcore.gateways.{sdk}")
+    sim = importlib.import_module(f"vtcore.gateways.{sdk}.sim")
+    gateway = getattr(module, SDKS[sdk]["gateway"])(engine, sdk.upper())
+    engine.start()
+    gateway.connect(sim.simulator_setting(sim_config(folder), USER, PASSWORD))
+    wait_until(lambda: gateway.md.state == "ready" and gateway.td.state == "ready", 60.0, f"{sdk}'s fronts")
+    return gateway
+
+
+def vnpy_gateway(spec: dict[str, Any], folder: Path, event_engine: Any) -> Any:
+    from vtcore.gateways._sdk.sim import config_query, front_address
+
+    sdk = spec["sdk"]
+    env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
+    module = _vnpy_env.import_vnpy_ctp_gateway(env, folder, SDKS[sdk]["vnpy_module"])
+    event_engine.start()
+    gateway = getattr(module, SDKS[sdk]["vnpy_gateway"])(event_engine, sdk.upper())
+    if sdk == "xtp":
+        address = "127.0.0.1" + config_query(sim_config(folder))
+        setting = {"账号": USER, "密码": PASSWORD, "客户号": 1, "行情地址": address, "行情端口": 6001}
+        setting |= {
+            "交易地址": address,
+            "交易端口": 6002,
+            "行情协议": "TCP",
+            "日志级别": "FATAL",
+            "授权码": "",
+        }
+        gateway.connect(setting)  # logs in synchronously, then queries the tickers
+        wait_until(
+            lambda: gateway.md_api.sse_inited and gateway.td_api.login_status, 60.0, "vnpy_xtp's login"
+        )
+    else:
+        address = front_address(sim_config(folder))
+        setting = {
+            "账号": USER,
+            "密码": PASSWORD,
+            "行情服务器": address,
+            "交易服务器": address,
+            "产品标识": "",
+        }
+        setting |= {"动态密钥": "", "账号类型": module.ACCOUNT_USERID, "地址类型": module.ADDRESS_FRONT}
+        gateway.connect(setting)
+        wait_until(lambda: gateway.md_api.login_status and gateway.td_api.shareholder_ids, 60.0, "vnpy_tora")
+    return gateway
+
+
+# -- ticks ---------------------------------------------------------------------------------------------------
+
+
+def ticks_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
+    from vtcore.constant import Exchange
+    from vtcore.event import EVENT_TICK, EventEngine
+    from vtcore.object import SubscribeRequest
+
+    counter = Counter()
+    engine = EventEngine(interval=1.0)
+    engine.register(EVENT_TICK, tick_handler(counter, latency=False))
+    gateway = vtcore_gateway(spec, folder, engine)
+    request = SubscribeRequest(SYMBOL, Exchange.SSE)
+    return measure(spec, folder, counter, lambda: gateway.subscribe(request), lambda: engine.dropped_ticks)
+
+
+def ticks_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
+    counter = Counter()
+    env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
+    _vnpy_env.add_vnpy_paths(env)
+    from vnpy.event import EventEngine  # type: ignore[import-not-found, unused-ignore]
+    from vnpy.trader.constant import Exchange  # type: ignore[import-not-found, unused-ignore]
+    from vnpy.trader.event import EVENT_TICK  # type: ignore[import-not-found, unused-ignore]
+    from vnpy.trader.object import SubscribeRequest  # type: ignore[import-not-found, unused-ignore]
+
+    event_engine = EventEngine()
+    event_engine.register(EVENT_TICK, tick_handler(counter, latency=False))
+    gateway = vnpy_gateway(spec, folder, event_engine)
+    request = SubscribeRequest(SYMBOL, Exchange.SSE)
+    return measure(spec, folder, counter, lambda: gateway.subscribe(request))
+
+
+# -- orders --------------------------------------------------------------------------------------------------
+
+
+def orders_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
+    from vtcore.constant import Direction, Exchange, OrderType, Status
+    from vtcore.event import EVENT_ORDER, EventEngine
+    from vtcore.object import OrderRequest
+
+    timer = OrderTimer(Status.NOTTRADED)
+    engine = EventEngine(interval=1.0, profile=spec.get("profile"))  # None: the default (balanced)
+    engine.register(EVENT_ORDER, timer.on_order)
+    gateway = vtcore_gateway(spec, folder, engine)
+    request = OrderRequest(SYMBOL, Exchange.SSE, Direction.LONG, OrderType.LIMIT, 100, PRICE)
+    return timer.run(spec, lambda: gateway.send_order(request))
+
+
+def orders_vnpy_gateway(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
+    env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
+    _vnpy_env.add_vnpy_paths(env)
+    from vnpy.event import EventEngine  # type: ignore[import-not-found, unused-ignore]
+    from vnpy.trader.constant import (  # type: ignore[import-not-found, unused-ignore]
+        Direction,
+        Exchange,
+        Offset,
+        OrderType,
+        Status,
+    )
+    from vnpy.trader.event import EVENT_ORDER  # type: ignore[import-not-found, unused-ignore]
+    from vnpy.trader.object import OrderRequest  # type: ignore[import-not-found, unused-ignore]
+
+    timer = OrderTimer(Status.NOTTRADED)
+    event_engine = EventEngine()
+    event_engine.register(EVENT_ORDER, timer.on_order)
+    gateway = vnpy_gateway(spec, folder, event_engine)
+    request = OrderRequest(SYMBOL, Exchange.SSE, Direction.LONG, OrderType.LIMIT, 100, PRICE, Offset.NONE)
+    return timer.run(spec, lambda: gateway.send_order(request))
+
+
+def orders_vnpy_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
+    return (orders_vnpy_xtp_raw if spec["sdk"] == "xtp" else orders_vnpy_tora_raw)(spec, folder)
+
+
+def orders_vnpy_tora_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """vnpy_tora's StockApi driven directly: reqOrderInsert(dict) -> onRtnOrder(dict) with OrderStatus
+    Accepted, the request as vnpy_tora's ToraTdApi.send_order builds it."""
+    from vtcore.gateways._sdk.sim import front_address
+    from vtcore.gateways.tora import _tora_types as tt
+
+    env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
+    _vnpy_env.add_vnpy_paths(env)
+    from vnpy_tora.api import StockApi  # type: ignore[import-not-found, unused-ignore]
+
+    ready, done = threading.Event(), threading.Event()
+    arrived: dict[int, int] = {}
+    session: dict[str, Any] = {"waiting": 0, "shareholder": ""}
+
+    class BenchStockApi(StockApi):  # type: ignore[misc]
+        def onFrontConnected(self) -> None:
+            login = {"LogInAccount": USER, "Password": PASSWORD, "LogInAccountType": tt.TORA_TSTP_LACT_UserID}
+            self.reqUserLogin(login, 1)
+
+        def onRspUserLogin(self, data: dict[str, Any], error: dict[str, Any], reqid: int) -> None:
+            self.reqQryShareholderAccount({}, 2)
+
+        def onRspQryShareholderAccount(
+            self, data: dict[str, Any], error: dict[str, Any], reqid: int, last: bool
+        ) -> None:
+            if data and data["ExchangeID"] == tt.TORA_TSTP_EXD_SSE:
+                session["shareholder"] = data["ShareholderID"]
+            if last:
+                ready.set()
+
+        def onRtnOrder(self, data: dict[str, Any]) -> None:
+            now = time.perf_counter_ns()
+            ref = data["OrderRef"]
+            if data["OrderStatus"] == tt.TORA_TSTP_OST_Accepted and ref not in arrived:
+                arrived[ref] = now
+                if ref == session["waiting"]:
+                    done.set()
+
+    api = BenchStockApi()
+    api.createTstpTraderApi(str(folder / "td"), False)
+    api.registerFront(front_address(sim_config(folder)))
+    api.subscribePrivateTopic(tt.TORA_TERT_QUICK)
+    api.subscribePublicTopic(tt.TORA_TERT_QUICK)
+    api.init()
+    wait_until(ready.is_set, 60.0, "vnpy_tora's login and shareholder accounts")
+    samples: list[int] = []
+    for ref in range(1, spec["count"] + 1):
+        request = {"ShareholderID": session["shareholder"], "SecurityID": SYMBOL, "ExchangeID":
+        tt.TORA_TSTP_EXD_SSE,
+                   "OrderRef": ref, "OrderPriceType": tt.TORA_TSTP_OPT_LimitPrice, "Direction":
+                   tt.TORA_TSTP_D_Buy, "LimitPrice": PRICE, "VolumeTotalOriginal": 100, "TimeCondition":
+                   tt.TORA_TSTP_TC_GFD, "VolumeCondition": tt.TORA_TSTP_VC_AV}  # fmt: skip
+        done.clear()
+        session["waiting"] = ref
+        sent = time.perf_counter_ns()
+        result = api.reqOrderInsert(request, ref + 10)
+        if result != 0:
+            raise RuntimeError(f"reqOrderInsert returned {result}")
+        if ref not in arrived and not done.wait(WAIT):
+            raise TimeoutError(f"no Accepted update for OrderRef {ref}")
+        samples.append(arrived[ref] - sent)
+    return {"spec": spec, "orders": len(samples), "latency": percentiles(samples)}
+
+
+def orders_vnpy_xtp_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """vnpy_xtp's TdApi driven directly: insertOrder(dict, session) -> onOrderEvent(dict, error, session)."""
+    from vtcore.gateways._sdk.sim import config_query
+    from vtcore.gateways.xtp import _xtp_types as xt
+
+    env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
+    _vnpy_env.add_vnpy_paths(env)
+    from vnpy_xtp.api import TdApi  # type: ignore[import-not-found, unused-ignore]
+
+    done = threading.Event()
+    arrived: dict[int, int] = {}
+    session: dict[str, int] = {"waiting": 0}
+
+    class BenchTdApi(TdApi):  # type: ignore[misc]
+        def onOrderEvent(self, data: dict[str, Any], error: dict[str, Any], session_id: int) -> None:
+            now = time.perf_counter_ns()
+            xtp_id = data["order_xtp_id"]
+            if data["order_status"] == xt.XTP_ORDER_STATUS_NOTRADEQUEUEING and xtp_id not in arrived:
+                arrived[xtp_id] = now
+                if xtp_id == session["waiting"]:
+                    done.set()
+
+    api = BenchTdApi()
+    api.createTraderApi(1, str(folder / "td"), xt.XTP_LOG_LEVEL_FATAL)
+    api.subscribePublicTopic(xt.XTP_TERT_QUICK)
+    address = "127.0.0.1" + config_query(sim_config(folder))
+    session_id = api.login(address, 6002, USER, PASSWORD, xt.XTP_PROTOCOL_TCP)
+    if not session_id:
+        raise RuntimeError(f"vnpy_xtp's login failed: {api.getApiLastError()}")
+    api.init()
+    # vnpy_xtp's XtpTdApi.send_order request for a cash buy at a limit price
+    request = {"ticker": SYMBOL, "market": xt.XTP_MKT_SH_A, "price": PRICE, "quantity": 100,
+               "price_type": xt.XTP_PRICE_LIMIT, "side": xt.XTP_SIDE_BUY, "business_type": 0}  # fmt: skip
+    samples: list[int] = []
+    for _ in range(spec["count"]):
+        done.clear()
+        sent = time.perf_counter_ns()
+        xtp_id = api.insertOrder(request, session_id)
+        session["waiting"] = xtp_id
+        if not xtp_id:
+            raise RuntimeError(f"insertOrder refused: {api.getApiLastError()}")
+        if xtp_id not in arrived and not done.wait(WAIT):
+            raise TimeoutError(f"no NOTTRADED update for {xtp_id}")
+        samples.append(arrived[xtp_id] - sent)
+    return {"spec": spec, "orders": len(samples), "latency": percentiles(samples)}
+
+
+# -- workers and the run -------------------------------------------------------------------------------------
+
+RUNS = {
+    ("vtcore", "ticks"): ticks_vtcore,
+    ("vnpy-gateway", "ticks"): ticks_vnpy,
+    ("vtcore", "orders"): orders_vtcore,
+    ("vnpy-gateway", "orders"): orders_vnpy_gateway,
+    ("vnpy-raw", "orders"): orders_vnpy_raw,
+}
+
+
+def worker(spec: dict[str, Any]) -> None:
+    code = 0
+    with tempfile.TemporaryDirectory(prefix="vtcore-bench-ashare-") as folder:
+        os.environ["VTCORE_HOME"] = str(Path(folder) / ".vntrader")  # never the user's .vntrader
+        try:
+            result = RUNS[(spec["system"], spec["what"])](spec, Path(folder))
+            sys.stdout.write(json.dumps(result) + "\n")
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(code)  # vn.py's SDK threads can keep the process alive; nothing else needs cleaning up
+
+
+def run_worker(spec: dict[str, Any], timeout: float = 600.0) -> dict[str, Any]:
+    from vtcore.gateways._sdk.sim import FRONT_ENDS
+
+    env = dict(os.environ)
+    if spec["system"].startswith("vnpy"):  # the simulator's libraries ahead of vn.py's bundled real ones
+        baseline = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
+        library_dir = FRONT_ENDS[spec["sdk"]].library_dir()
+        env = baseline.subprocess_env(library_dir)  # vnpy_xtp: LD_LIBRARY_PATH beats its RUNPATH
+        if _vnpy_env.point_stock_libraries(baseline, spec["sdk"], library_dir):  # vnpy_tora: absolute paths
+            # reached through those links, the simulator's libraries find their core (RUNPATH $ORIGIN/..) here
+            env["LD_LIBRARY_PATH"] += os.pathsep + str(library_dir.parent)
+    command = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)]
+    return run_json_subprocess(command, env, timeout, what=f"A-share worker {spec}")
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sdk", action="append", choices=list(SDKS), help="xtp, tora (default: both)")
+    parser.add_argument("--ticks", type=int, default=100_000, help="ticks in the measured burst")
+    parser.add_argument("--orders", type=int, default=300, help="orders in the round-trip run")
+    args = parser.parse_args()
+    sdks = args.sdk or list(SDKS)
+    for sdk in sdks:
+        _vnpy_env.ensure_vnpy_stock(sdk)
+    print(f"load average before: {load_average()}")
+    for sdk in sdks:
+        name = sdk.upper()
+        tick_spec = {"sdk": sdk, "what": "ticks", "mode": "throughput", "count": args.ticks, "rate": 0,
+                     "max_seconds": 120, "busy_seconds": 0}  # fmt: skip
+        rates = {}
+        for system in ("vtcore", "vnpy-gateway"):
+            result = run_worker({**tick_spec, "system": system})
+            rates[system] = rate = result["ticks_per_s"]
+            print(f"ticks  {name:<4} {system:<13} {result['received']:>7} ticks, {rate:>10,.0f} ticks/s "
+                  f"(stop: {result['stop']}, dropped {result['dropped']})")  # fmt: skip
+        print(f"ticks  {name:<4} vtcore / vn.py gateway: {rates['vtcore'] / rates['vnpy-gateway']:.1f}x")
+        medians = {}
+        order_runs = [("vtcore", None), ("vtcore", "latency"), ("vnpy-gateway", None), ("vnpy-raw", None)]
+        for system, profile in order_runs:
+            spec = {"sdk": sdk, "what": "orders", "count": args.orders, "system": system, "profile": profile}
+            result = run_worker(spec)
+            latency = result["latency"]
+            label = system + (f" ({profile})" if profile else "")
+            medians[label] = latency["p50_us"]
+            print(f"orders {name:<4} {label:<18} {result['orders']:>5} orders, "
+                  f"p50 {latency['p50_us']:>8.1f} us, p99 {latency['p99_us']:>8.1f} us")  # fmt: skip
+        for baseline in ("vnpy-gateway", "vnpy-raw"):
+            for mine in ("vtcore", "vtcore (latency)"):
+                ratio = medians[baseline] / medians[mine]
+                print(f"orders {name:<4} p50 {baseline} / {mine}: {ratio:.2f}x")
+        print(f"load average: {load_average()}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--worker":
+        worker(json.loads(sys.argv[2]))
+    else:
+        main()

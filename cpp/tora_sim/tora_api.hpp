@@ -1,0 +1,78 @@
+// What both simulated TORA API classes (XMd market data, stock trader) share on the core's sessions: TORA's
+// Thost-like front calls (RegisterFront, RegisterNameServer for FENS, RegisterSpi, Init, Join, Release), the SPI
+// pointer, and the "not implemented" / "not supported" answers of the methods the front-end does not write
+// (`Stubs` is the class tools/sdkgen generates from the vendor header).
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <utility>
+
+#include "convert.hpp"
+#include "vtcore/sim/front_session.hpp"
+#include "vtcore/sim/text.hpp"
+
+#ifndef VTCORE_SIM_FRONT_NAME
+#error "the build defines VTCORE_SIM_FRONT_NAME for each front-end library"
+#endif
+
+namespace vtcore::sim::tora {
+
+/// The front-end's name, as RspUserLogin.SystemName reports it.
+inline constexpr const char* kSystemName = VTCORE_SIM_FRONT_NAME;
+
+/// GetApiVersion(): the version the real library reports, then the simulator's name ("1.0.9_vtcore-torasim 0.1.0"):
+/// a version check on the library's version accepts it, and it says it is a simulator.
+#ifdef VTCORE_SDK_LIBRARY_VERSION_MD
+inline constexpr const char* kMdVersion = VTCORE_SDK_LIBRARY_VERSION_MD "_" VTCORE_SIM_FRONT_NAME " " VTCORE_SIM_VERSION;
+inline constexpr const char* kTraderVersion =
+    VTCORE_SDK_LIBRARY_VERSION_TRADER "_" VTCORE_SIM_FRONT_NAME " " VTCORE_SIM_VERSION;
+#endif
+
+/// The factories' targets (md_api.cpp, td_api.cpp); md_factory.cpp and td_factory.cpp export the vendor names.
+TORALEV1API::CTORATstpXMdApi* create_xmd_api();
+TORASTOCKAPI::CTORATstpTraderApi* create_trader_api(const char* flow_path);
+
+template <class Stubs, class Spi, class RspInfo, class Session>
+class SimulatedApi : public Stubs, public Session {
+ public:
+  explicit SimulatedApi(FrontKind kind) : Session(kind) {}
+  virtual ~SimulatedApi() = default;
+  SimulatedApi(const SimulatedApi&) = delete;
+  SimulatedApi& operator=(const SimulatedApi&) = delete;
+
+  void Release() override { this->release_self(this); }
+  int Join() override { return this->join_session(); }
+  void RegisterFront(char* address) override { this->register_front(address); }
+  void RegisterNameServer(char* address) override { this->register_front(address); }
+  void RegisterSpi(Spi* spi) override { spi_.store(spi); }
+
+ protected:
+  /// Calls `fn(spi)` on the registered SPI (if any) and counts the callback; false: a scripted fault fired.
+  template <class Fn>
+  bool call(Fn&& fn) {
+    return this->deliver([&] {
+      if (Spi* spi = spi_.load()) fn(spi);
+    });
+  }
+
+  void deliver_connected() override {
+    if (Spi* spi = spi_.load()) spi->OnFrontConnected();
+  }
+  void deliver_disconnected(int reason) override {
+    if (Spi* spi = spi_.load()) spi->OnFrontDisconnected(reason);
+  }
+
+  // A request the simulator does not write: OnRspError on the API thread (the XMd SPI has none: logged only).
+  int not_implemented(const char* method, int request_id) override {
+    return this->request([this, method, request_id] {
+      RspInfo info = error_info<RspInfo>(Error::not_implemented, std::string("vtcore-sim: ") + method);
+      if constexpr (requires(Spi* spi) { spi->OnRspError(&info, request_id, true); }) {
+        call([&](Spi* spi) { spi->OnRspError(&info, request_id, true); });
+      }
+    });
+  }
+  std::atomic<Spi*> spi_{nullptr};
+};
+
+}  // namespace vtcore::sim::tora

@@ -1,0 +1,527 @@
+"""ToraGateway: China A-shares (SSE, SZSE, BSE) through 华鑫奇点 TORA: the stock trader API and XMd market
+data.
+
+TORA is Thost-shaped (RegisterFront or RegisterNameServer for FENS, Init, ReqUserLogin -> OnRspUserLogin, the
+SDK reconnects by itself and calls OnFrontConnected again), so the fronts are the kit's `Front` with TORA's
+login. Fronts (states pushed as GatewayStateData):
+    md: connecting -> connected -> ready (logged in, subscriptions restored);
+    td: connecting -> connected -> logged_in -> contracts_loaded (shareholder accounts and securities)
+        -> ready (after the first account answer). "login_rejected", "disconnected", "timeout", "unavailable",
+        "closed".
+A refused login is never retried (a wrong password must not lock the account). The private flow is replayed
+from the start of the day on every login (TORA_TERT_RESTART); the OrderTracker drops what it has pushed.
+
+Orders: the exchanges' rules are checked first (`gateways/_sdk/ashare.py`: trading units, ticks, limits, T+1
+sellable volume, the order types each exchange defines, Offset.NONE: the stock API trades cash only); a
+refused order is REJECTED with the reason and nothing is sent. An order is named "<front>_<session>_<order
+ref>", as TORA's reports name it; its exchange's shareholder account (queried after login) goes with it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from dataclasses import dataclass
+from logging import ERROR, WARNING
+from typing import Any, ClassVar
+
+from vtcore.constant import Direction, Exchange, Offset, OrderType, Status
+from vtcore.errors import SdkUnavailableError, SettingsError
+from vtcore.event import EventEngine
+from vtcore.gateways._sdk.ashare import Side
+from vtcore.gateways._sdk.front import Front, QueryPump, request_result
+from vtcore.gateways._sdk.messages import Decoder, Message
+from vtcore.gateways._sdk.stock import StockGateway
+from vtcore.gateways.tora import _tora_types as tt
+from vtcore.gateways.tora import _toraxmd_types as xt
+from vtcore.gateways.tora import mapping
+from vtcore.gateways.tora.library import (
+    DEFAULT_SETTING,
+    OPTIONAL_SETTING,
+    VNPY_LABELS,
+    VNPY_VALUES,
+    find_libraries,
+    load_binding,
+)
+from vtcore.log import register_secrets
+from vtcore.object import AccountData, CancelRequest, OrderData, OrderRequest, TradeData
+
+DISCONNECT_REASONS = {
+    0x1001: "network read failed",
+    0x1002: "network write failed",
+    0x2001: "heartbeat receive timeout",
+    0x2002: "heartbeat send failed",
+    0x2003: "received an error message",
+}
+
+
+@dataclass(frozen=True)
+class ToraSetting:
+    username: str
+    password: str
+    td_address: str
+    md_address: str
+    account_type: str  # TORA_TSTP_LACT_*
+    fens: bool
+    product_info: str
+    dynamic_key: str
+    library_dir: str
+
+    def __repr__(self) -> str:  # the password and the dynamic key never reach a log
+        kind = "FENS" if self.fens else "front"
+        return f"ToraSetting(username={self.username!r}, td={self.td_address}, md={self.md_address} ({kind}))"
+
+    @classmethod
+    def parse(cls, setting: dict[str, Any]) -> ToraSetting:
+        def text(key: str) -> str:
+            default = DEFAULT_SETTING[key]
+            value = setting.get(key, default[0] if isinstance(default, list) else default)
+            if not isinstance(value, str):
+                raise SettingsError(f"TORA setting {key!r} must be a string")
+            return value if key in ("password", "dynamic_key") else value.strip()
+
+        for key in ("username", "td_address", "md_address"):
+            if not text(key):
+                raise SettingsError(f"TORA setting {key!r} is empty")
+        account_type = text("account_type")
+        if account_type not in mapping.ACCOUNT_TYPES:
+            raise SettingsError(
+                f"TORA setting 'account_type' must be one of {', '.join(mapping.ACCOUNT_TYPES)}"
+            )
+        address_type = text("address_type")
+        if address_type not in ("front", "fens"):
+            raise SettingsError("TORA setting 'address_type' must be front or fens")
+        return cls(
+            text("username"),
+            text("password"),
+            text("td_address"),
+            text("md_address"),
+            mapping.ACCOUNT_TYPES[account_type],
+            address_type == "fens",
+            text("product_info"),
+            text("dynamic_key"),
+            text("library_dir"),
+        )
+
+
+class ToraFront(Front):
+    """A TORA front: the kit's front with TORA's login and connection callbacks."""
+
+    sdk = "tora"
+
+    def __init__(self, gateway: ToraGateway, decoder: Decoder, requests: dict[str, tuple[int, Any]]) -> None:
+        super().__init__(gateway, decoder, requests)
+        self.gateway: ToraGateway = gateway
+        self.setting: ToraSetting | None = None
+
+    def start_with(self, setting: ToraSetting, create: Any, address: str) -> None:
+        self.setting = setting
+        register = "register_name_server" if setting.fens else "register_front"
+        self.start(create, address, register)
+
+    def on_front_connected(self, message: Message) -> None:
+        self.set_state("connected")
+        self.on_connected()
+
+    def on_connected(self) -> None:
+        if self.rejected:
+            self.gateway.write_log(f"{self.name} front: not logging in again: {self.rejected}", WARNING)
+            return
+        setting = self.setting
+        assert setting is not None
+        login = self.struct(
+            "ReqUserLogin",
+            LogInAccount=setting.username,
+            LogInAccountType=setting.account_type,
+            AuthMode=tt.TORA_TSTP_AM_Password,
+            Password=setting.password,
+            UserProductInfo=setting.product_info,
+            DynamicPassword=setting.dynamic_key,
+        )
+        result = self.request("ReqUserLogin", login)
+        if result != 0:
+            self.gateway.write_log(
+                f"{self.name} front: login request failed: {request_result(result)}", ERROR
+            )
+
+    def on_front_disconnected(self, message: Message) -> None:
+        self.logged_in = False
+        reason = DISCONNECT_REASONS.get(message.request_id, "unknown reason")
+        self.set_state(
+            "disconnected", f"reason {message.request_id:#x}: {reason}; the SDK reconnects", WARNING
+        )
+
+    def on_rsp_error(self, message: Message) -> None:
+        self.gateway.write_log(
+            f"{self.name} front: request {message.request_id} failed: {message.error_text}", ERROR
+        )
+
+
+class MdFront(ToraFront):
+    name = "md"
+
+    def __init__(self, gateway: ToraGateway) -> None:
+        super().__init__(gateway, Decoder(xt), xt.XMD_REQUESTS)
+
+    def on_rsp_user_login(self, message: Message) -> None:
+        if message.error is not None:
+            self.reject("login", message.error_text)
+            return
+        self.logged_in = True
+        self.send_subscribe(list(self.gateway.subscribed.items()))
+        self.set_state("ready", f"{len(self.gateway.subscribed)} subscription(s)")
+
+    def send_subscribe(self, items: list[tuple[str, Exchange]], subscribe: bool = True) -> None:
+        if not items:
+            return
+        securities = [(symbol, mapping.EXCHANGE_TO_TORA[exchange]) for symbol, exchange in items]
+        result = (self.api.subscribe if subscribe else self.api.unsubscribe)(securities)
+        if result != 0:
+            what = "subscribe" if subscribe else "unsubscribe"
+            self.gateway.write_log(f"md front: {what} failed: {request_result(result)}", ERROR)
+
+    def on_rsp_sub_market_data(self, message: Message) -> None:
+        if message.error is not None:
+            data = message.data
+            symbol = data.SecurityID if data is not None else "?"  # type: ignore[attr-defined]
+            self.gateway.write_log(f"md front: subscribing {symbol} failed: {message.error_text}", ERROR)
+
+    on_rsp_un_sub_market_data = on_rsp_sub_market_data
+
+
+class TdFront(ToraFront):
+    name = "td"
+
+    def __init__(self, gateway: ToraGateway) -> None:
+        super().__init__(gateway, Decoder(tt), tt.TRADER_REQUESTS)
+        self.queries = QueryPump(self, gateway.lock)
+        self.front_id = 0
+        self.session_id = 0
+        self.order_refs = itertools.count(1)
+        self.shareholders: dict[Exchange, str] = {}
+        self.account_known = False
+
+    def prepare(self) -> None:
+        self.api.subscribe_private_topic(tt.TORA_TERT_RESTART)
+        self.api.subscribe_public_topic(tt.TORA_TERT_QUICK)
+
+    def on_rsp_user_login(self, message: Message) -> None:
+        data = message.data
+        if message.error is not None or data is None:
+            self.reject("login", message.error_text or "no login answer")
+            return
+        with self.gateway.lock:
+            self.front_id, self.session_id = data.FrontID, data.SessionID  # type: ignore[attr-defined]
+            self.order_refs = itertools.count(int(data.MaxOrderRef) + 1)  # type: ignore[attr-defined]
+            self.logged_in = True
+        self.set_state("logged_in", f"session {self.session_id}, trading day {data.TradingDay}")  # type: ignore[attr-defined]
+        self.account_known = False
+        self.enqueue("ReqQryShareholderAccount")
+        if not self.gateway.contracts:
+            self.enqueue("ReqQrySecurity")
+        self.enqueue("ReqQryTradingAccount")
+        self.enqueue("ReqQryPosition")
+
+    def enqueue(self, name: str) -> None:
+        self.queries.enqueue(name, self.struct(name))
+
+    # -- answers (engine thread) -----------------------------------------------------------------------------
+
+    def on_rsp_qry_shareholder_account(self, message: Message) -> None:
+        data = message.data
+        if message.error is not None:
+            self.gateway.write_log(f"td front: shareholder query failed: {message.error_text}", ERROR)
+        elif data is not None:
+            exchange = mapping.EXCHANGE_FROM_TORA.get(data.ExchangeID)  # type: ignore[attr-defined]
+            if exchange is not None:
+                with self.gateway.lock:
+                    self.shareholders[exchange] = data.ShareholderID  # type: ignore[attr-defined]
+
+    def on_rsp_qry_security(self, message: Message) -> None:
+        if message.error is not None:
+            self.gateway.write_log(f"td front: security query failed: {message.error_text}", ERROR)
+        if message.data is not None:
+            self.gateway.add_tora_security(message.data)
+        if message.is_last:
+            self.set_state("contracts_loaded", f"{len(self.gateway.contracts)} securities")
+
+    def on_rsp_qry_trading_account(self, message: Message) -> None:
+        if message.error is not None:
+            self.gateway.write_log(f"td front: account query failed: {message.error_text}", ERROR)
+        if message.data is not None:
+            self.gateway.update_account(message.data)
+        if message.is_last and not self.account_known:
+            self.account_known = True
+            self.set_state("ready", "cash account")
+
+    def on_rsp_qry_position(self, message: Message) -> None:
+        if message.error is not None:
+            self.gateway.write_log(f"td front: position query failed: {message.error_text}", ERROR)
+            self.gateway.discard_positions()
+            return
+        if message.data is not None:
+            self.gateway.add_position(message.data)
+        if message.is_last:
+            self.gateway.positions_done()
+
+    # -- orders (engine thread) ------------------------------------------------------------------------------
+
+    def on_rtn_order(self, message: Message) -> None:
+        if message.data is not None:
+            self.gateway.order_event(message.data)
+
+    def on_rtn_trade(self, message: Message) -> None:
+        if message.data is not None:
+            self.gateway.trade_event(message.data)
+
+    def on_rsp_order_insert(self, message: Message) -> None:
+        if message.error is not None and message.data is not None:
+            self.gateway.insert_refused(message.data, message.error.ErrorMsg)  # type: ignore[attr-defined]
+
+    on_err_rtn_order_insert = on_rsp_order_insert
+
+    def on_rsp_order_action(self, message: Message) -> None:
+        if message.error is not None:
+            data = message.data
+            ref = data.OrderRef if data is not None else "?"  # type: ignore[attr-defined]
+            self.gateway.write_log(f"cancel of order ref {ref} refused: {message.error_text}", ERROR)
+
+    on_err_rtn_order_action = on_rsp_order_action
+
+
+class ToraGateway(StockGateway):
+    """China A-shares through TORA (SSE, SZSE, BSE), cash accounts."""
+
+    default_name: ClassVar[str] = "TORA"
+    default_setting: ClassVar[dict[str, Any]] = dict(DEFAULT_SETTING)
+    optional_setting: ClassVar[dict[str, str]] = dict(OPTIONAL_SETTING)
+    setting_aliases: ClassVar[dict[str, str]] = dict(VNPY_LABELS)
+    setting_values: ClassVar[dict[str, dict[str, str]]] = {
+        key: dict(value) for key, value in VNPY_VALUES.items()
+    }
+    exchanges: ClassVar[list[Exchange]] = [Exchange.SSE, Exchange.SZSE, Exchange.BSE]
+
+    def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
+        super().__init__(event_engine, gateway_name or self.default_name)
+        self.md = MdFront(self)
+        self.td = TdFront(self)
+        self.setting: ToraSetting | None = None
+        self._sys_ids: dict[tuple[Exchange, str], str] = {}  # (exchange, OrderSysID) -> orderid, for trades
+
+    # -- connection -----------------------------------------------------------------------------------------
+
+    def connect(self, setting: dict[str, Any]) -> None:
+        try:
+            binding = load_binding()
+            parsed = ToraSetting.parse(setting)
+            md_library, td_library = find_libraries(parsed.library_dir)
+        except (SdkUnavailableError, SettingsError) as exc:
+            self.write_log(f"cannot connect: {exc}", ERROR)
+            raise
+        register_secrets({"password": parsed.password, "dynamic_key": parsed.dynamic_key})
+        self.setting = parsed
+        self.start_timer()
+        self.write_log(f"connecting {parsed!r} with {td_library.name} and {md_library.name}")
+        self.td.start_with(
+            parsed, lambda flow, capsule: binding.TraderApi(str(td_library), flow, capsule), parsed.td_address
+        )
+        self.md.start_with(
+            parsed, lambda flow, capsule: binding.MdApi(str(md_library), capsule), parsed.md_address
+        )
+
+    def close(self) -> None:
+        self.stop_timer()
+        self.md.close()
+        self.td.close()
+
+    def on_timer(self, now: float) -> None:
+        for front in (self.md, self.td):
+            front.check_timeout(now, self.connect_timeout)
+        self.td.queries.pump(now)
+        self.poll(now, self.td.state == "ready" and not self.td.queries)
+
+    # -- market data ----------------------------------------------------------------------------------------
+
+    def market_ready(self) -> bool:
+        return self.md.logged_in
+
+    def send_subscriptions(self, items: list[tuple[str, Exchange]], *, subscribe: bool) -> None:
+        self.md.send_subscribe(items, subscribe)
+
+    def add_tora_security(self, data: Any) -> None:
+        """A security of the trader's answer (CTORATstpSecurityField); unknown product kinds are not
+        traded."""
+        exchange = mapping.EXCHANGE_FROM_TORA.get(data.ExchangeID)
+        kind = mapping.PRODUCTS.get(data.ProductID)
+        if exchange is None or kind is None:
+            return
+        board, product = kind
+        self.add_security(
+            data.SecurityID,
+            exchange,
+            data.SecurityName,
+            board=board,
+            product=product,
+            pricetick=data.PriceTick,
+            lot=data.LimitBuyTradingUnit,
+            limit_up=data.UpperLimitPrice,
+            limit_down=data.LowerLimitPrice,
+        )
+
+    # -- orders ---------------------------------------------------------------------------------------------
+
+    def send_order(self, req: OrderRequest) -> str:
+        with self.lock:
+            side, kind, problem = self.checked(req)
+            shareholder = self.td.shareholders.get(req.exchange, "")
+            if not problem and not self.td.logged_in:
+                problem = "not logged in to the trade front"
+            elif not problem and not shareholder:
+                problem = f"no shareholder account on {req.exchange.value} for this user"
+            if problem or side is None:
+                return self.reject_locally(req, problem)
+            assert self.setting is not None
+            order_ref = next(self.td.order_refs)
+            price_type, time_condition, volume_condition = mapping.PRICE_TYPE_TO_TORA[kind]
+            order = self.td.struct(
+                "ReqOrderInsert",
+                ExchangeID=mapping.EXCHANGE_TO_TORA[req.exchange],
+                ShareholderID=shareholder,
+                SecurityID=req.symbol,
+                Direction=tt.TORA_TSTP_D_Buy if side == Side.BUY else tt.TORA_TSTP_D_Sell,
+                LimitPrice=float(req.price) if kind is None else 0.0,
+                VolumeTotalOriginal=int(req.volume),
+                OrderPriceType=price_type,
+                TimeCondition=time_condition,
+                VolumeCondition=volume_condition,
+                OrderRef=order_ref,
+            )
+            result = self.td.request("ReqOrderInsert", order)
+            if result != 0:
+                return self.reject_locally(req, f"ReqOrderInsert refused: {request_result(result)}")
+            return self.order_sent(req, self._orderid(self.td.front_id, self.td.session_id, order_ref), side)
+
+    @staticmethod
+    def _orderid(front_id: int, session_id: int, order_ref: int) -> str:
+        return f"{front_id}_{session_id}_{order_ref}"
+
+    def cancel_order(self, req: CancelRequest) -> None:
+        parts = req.orderid.split("_")
+        if len(parts) != 3 or not all(part.lstrip("-").isdigit() for part in parts):
+            self.write_log(f"cannot cancel {req.orderid}: not a TORA order id (it was never sent)", ERROR)
+            return
+        if req.exchange not in mapping.EXCHANGE_TO_TORA:
+            self.write_log(f"cannot cancel {req.orderid}: exchange {req.exchange.value} is not TORA's", ERROR)
+            return
+        front_id, session_id, order_ref = (int(part) for part in parts)
+        action = self.td.struct(
+            "ReqOrderAction",
+            ExchangeID=mapping.EXCHANGE_TO_TORA[req.exchange],
+            FrontID=front_id,
+            SessionID=session_id,
+            OrderRef=order_ref,
+            ActionFlag=tt.TORA_TSTP_AF_Delete,
+        )
+        result = self.td.request("ReqOrderAction", action) if self.td.logged_in else -1
+        if result != 0:
+            self.write_log(f"cancel of {req.orderid} failed: {request_result(result)}", ERROR)
+
+    def order_event(self, data: Any) -> None:
+        """An OnRtnOrder report (CTORATstpOrderField)."""
+        orderid = self._orderid(data.FrontID, data.SessionID, data.OrderRef)
+        exchange = mapping.EXCHANGE_FROM_TORA.get(data.ExchangeID)
+        if exchange is None:
+            self.nearest(f"exchange {data.ExchangeID!r}")
+            exchange = Exchange.LOCAL
+        if data.OrderSysID:
+            self._sys_ids[(exchange, data.OrderSysID)] = orderid
+        status = mapping.STATUS_FROM_TORA.get(data.OrderStatus)
+        if status is None:
+            self.nearest(f"order status {data.OrderStatus!r}")
+            status = Status.SUBMITTING
+        with self.lock:
+            previous = self.orders.get(orderid)
+        codes = (data.OrderPriceType, data.TimeCondition, data.VolumeCondition)
+        order = OrderData(
+            gateway_name=self.gateway_name,
+            symbol=data.SecurityID,
+            exchange=exchange,
+            orderid=orderid,
+            type=previous.type if previous else mapping.ORDER_TYPE_FROM_TORA.get(codes, OrderType.LIMIT),
+            direction=Direction.LONG if data.Direction == tt.TORA_TSTP_D_Buy else Direction.SHORT,
+            offset=Offset.NONE,
+            price=data.LimitPrice,
+            volume=data.VolumeTotalOriginal,
+            traded=data.VolumeTraded,
+            status=status,
+            reference=previous.reference if previous else "",
+            datetime=mapping.tora_datetime(data.InsertDate, data.InsertTime),
+        )
+        reason = data.StatusMsg if status in (Status.REJECTED, Status.CANCELLED) else ""
+        if status == Status.REJECTED and not reason:
+            reason = "refused by the exchange"
+        self.order_report(order, reason)
+
+    def insert_refused(self, data: Any, reason: str) -> None:
+        """OnRspOrderInsert / OnErrRtnOrderInsert with an error: the order of this session is REJECTED."""
+        orderid = self._orderid(self.td.front_id, self.td.session_id, data.OrderRef)
+        with self.lock:
+            sent = self.orders.get(orderid)
+        if sent is None:
+            self.write_log(f"order ref {data.OrderRef} refused: {reason}", ERROR)
+            return
+        self.order_report(dataclasses.replace(sent, status=Status.REJECTED), reason or "refused by TORA")
+
+    def trade_event(self, data: Any) -> None:
+        """An OnRtnTrade report (CTORATstpTradeField): its order is found by the exchange's order id."""
+        exchange = mapping.EXCHANGE_FROM_TORA.get(data.ExchangeID, Exchange.LOCAL)
+        orderid = self._sys_ids.get((exchange, data.OrderSysID), f"sys-{data.OrderSysID}")
+        self.trade_report(
+            TradeData(
+                gateway_name=self.gateway_name,
+                symbol=data.SecurityID,
+                exchange=exchange,
+                orderid=orderid,
+                tradeid=data.TradeID.strip(),  # TORA pads the exchange's ids
+                direction=Direction.LONG if data.Direction == tt.TORA_TSTP_D_Buy else Direction.SHORT,
+                offset=Offset.NONE,
+                price=data.Price,
+                volume=data.Volume,
+                datetime=mapping.tora_datetime(data.TradeDate, data.TradeTime),
+            )
+        )
+
+    # -- account and positions -------------------------------------------------------------------------------
+
+    def update_account(self, data: Any) -> None:
+        frozen = data.FrozenCash + data.FrozenCommission
+        account = AccountData(
+            gateway_name=self.gateway_name,
+            accountid=data.AccountID,
+            balance=data.UsefulMoney + frozen,
+            frozen=frozen,
+        )
+        self.on_account(account)
+
+    def add_position(self, data: Any) -> None:
+        exchange = mapping.EXCHANGE_FROM_TORA.get(data.ExchangeID)
+        if exchange is None or not data.SecurityID:
+            return
+        volume = data.CurrentPosition
+        self.position_answer(
+            data.SecurityID,
+            exchange,
+            volume=volume,
+            sellable=data.AvailablePosition,
+            yd_volume=data.PrePosition,
+            price=data.TotalPosCost / volume if volume else 0.0,
+        )
+
+    def query_account(self) -> None:
+        self.td.enqueue("ReqQryTradingAccount")
+
+    def query_position(self) -> None:
+        self.td.enqueue("ReqQryPosition")
+
+
+__all__ = ["ToraGateway", "ToraSetting"]

@@ -1,0 +1,77 @@
+"""Test helper: a configuration of the simulator's A-share securities (the XTP and TORA front-ends; OES's too)
+and waits on it through the control port."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from vtcore.gateways._sdk.sim import SimControl, write_config
+
+USER, PASSWORD = "stock01", "sim-pass-8"
+#: yesterday's holdings of the configured account: sellable today (T+1)
+HOLDINGS = {"600000": 500, "000001": 300}
+
+
+def ashare_config(folder: Path, *, credit: bool = False) -> tuple[Path, Path]:
+    """(configuration, control port file): one account holding HOLDINGS since yesterday, prices still, the
+    default securities (600000/600519/688981/510300 on SSE, 000001/300750/159915 on SZSE, 830799 on BSE)."""
+    port_file = folder / "control.port"
+    config = {
+        "accounts": [
+            {
+                "user_id": USER,
+                "password": PASSWORD,
+                "balance": 1_000_000.0,
+                "credit": credit,
+                "positions": [
+                    {"instrument": code, "yesterday": volume, "price": 10.0}
+                    for code, volume in HOLDINGS.items()
+                ],
+            }
+        ],
+        "clock": {"trading_day": "20261130"},
+        "market_data": {"rate": 20, "walk": False, "always_open": True},
+        "control": {"enabled": True, "port_file": str(port_file)},
+    }
+    return write_config(folder / "sim.json", config), port_file
+
+
+class Control:
+    """The control port, opened once the gateway has loaded the simulator (the core starts with it)."""
+
+    def __init__(self, port_file: Path, timeout: float = 30.0) -> None:
+        self.port_file = port_file
+        self.timeout = timeout
+        self._control: SimControl | None = None
+
+    def __call__(self) -> SimControl:
+        if self._control is None:
+            self._control = SimControl.from_port_file(self.port_file, timeout=self.timeout)
+        return self._control
+
+    def orders(self) -> int:
+        """How many orders the exchange has received."""
+        return int(self().status()["orders"])
+
+    def front(self, kind: str) -> dict[str, Any]:
+        return next(api for api in self().status()["apis"] if api["front"] == kind)
+
+    def outage(self, during: Callable[[], None], front: str = "td") -> None:
+        """Drop `front`, run `during`, and return once it has logged in again."""
+        drops = self.front(front)["disconnects"]
+        self().disconnect(front, reconnect_ms=300)
+        deadline = time.monotonic() + self.timeout
+        while self.front(front)["disconnects"] == drops:
+            assert time.monotonic() < deadline, f"the {front} front was not dropped"
+            time.sleep(0.01)
+        during()
+        while not ((status := self.front(front))["logged_in"] and status["connected"]):
+            assert time.monotonic() < deadline, f"the {front} front did not log in again"
+            time.sleep(0.02)
+
+    def close(self) -> None:
+        if self._control is not None:
+            self._control.close()

@@ -1,0 +1,34 @@
+"""`vtcore run --sim --gateway XTP|TORA`: each A-share gateway on its simulator front-end through the CLI's
+sim-peer hook; the demo buy (one lot, no offset on a cash account) fills."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+@pytest.mark.parametrize(("name", "module"), [("XTP", "vtcore._xtp"), ("TORA", "vtcore._tora")])
+def test_run_sim_trades_on_its_peer(name: str, module: str, tmp_path: Path) -> None:
+    pytest.importorskip(module, reason=f"vtcore was built without the {name} SDK")
+    environment = {**os.environ, "VTCORE_HOME": str(tmp_path / "home")}
+    result = subprocess.run(
+        [sys.executable, "-m", "vtcore.cli", "run", "--sim", "--gateway", name, "--duration", "5"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=environment,
+        cwd=tmp_path,
+        check=False,
+    )
+    output = result.stdout
+    assert result.returncode == 0, output + result.stderr
+    assert f"{name} on the built-in simulator" in output
+    assert f"{name}.md=ready" in output and f"{name}.td=ready" in output
+    assert "dropped 0" in output
+    assert re.search(r"LONG\s+100 @ [\d.]+: ALLTRADED", output), output  # one lot, Offset.NONE
+    assert re.search(rf"trade {name}\.SSE\.\d+ ", output)  # trade ids carry the exchange
