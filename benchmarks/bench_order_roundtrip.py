@@ -7,11 +7,15 @@ against its own vn.py package (vnpy_ctp, vnpy_mini) on the same front-end librar
   "unknown" report repeats SUBMITTING, which the gateway already pushed locally, so it is not a change).
 * vn.py gateway: vnpy_ctp's ``CtpGateway.send_order`` / vnpy_mini's ``MiniGateway.send_order``, unmodified,
   until a handler on vn.py's EventEngine sees the order NOTTRADED.
+* vtcore raw: the kit's own raw path, the like-for-like of vn.py's raw ``TdApi``: the binding's ``TraderApi``
+  driven directly (an ``InputOrder`` struct per order) until a message callback on the EventEngine thread (the
+  SDK thread pushes into a producer ring; no gateway, no OrderData) reads OrderStatus '3' from the typed view.
 * vn.py raw: the package's ``TdApi`` driven directly (vnpy.md §6.4's request dict) from ``reqOrderInsert``
   until its ``onRtnOrder`` callback sees OrderStatus '3' (queued) for that OrderRef.
 
 Orders are sent one at a time (the next after the previous one's update), limit buys below the market that
-rest. Each system runs in its own subprocess:
+rest; the first ``spec["warmup"]`` orders of each system are sent the same way and not counted (first calls:
+code and data not yet in the caches, lazily built tables). Each system runs in its own subprocess:
 ``python benchmarks/bench_order_roundtrip.py --worker '<json>'``.
 """
 
@@ -81,7 +85,7 @@ class OrderTimer:
 
     def run(self, spec: dict[str, Any], send: Any) -> dict[str, Any]:
         samples: list[int] = []
-        for _ in range(spec["count"]):
+        for _ in range(spec.get("warmup", 0) + spec["count"]):
             self.done.clear()
             sent = time.perf_counter_ns()
             vt_orderid = send()
@@ -89,8 +93,45 @@ class OrderTimer:
             if vt_orderid not in self.arrived and not self.done.wait(WAIT):
                 raise TimeoutError(f"no NOTTRADED update for {vt_orderid}: {self.statuses.get(vt_orderid)}")
             samples.append(self.arrived[vt_orderid] - sent)
-        return {"spec": spec, "orders": len(samples), "latency": percentiles(samples),
+        samples = samples[spec.get("warmup", 0) :]
+        return {"spec": spec, "orders": len(samples), "latency": percentiles(samples), "samples_ns": samples,
                 "first_statuses": next(iter(self.statuses.values()))}  # fmt: skip
+
+
+class RawTimer:
+    """Times send -> OrderStatus '3' (queued) per OrderRef for the two raw paths (vn.py's TdApi, vtcore's
+    TraderApi): the callback calls `report`, `run` sends the orders one after another. `prepare(n)` builds
+    request n (not timed: vn.py's dict, vtcore's struct), `send(request, n)` sends it (timed)."""
+
+    def __init__(self) -> None:
+        self.ready = threading.Event()  # logged in (and the settlement confirmed)
+        self.done = threading.Event()
+        self.arrived: dict[str, int] = {}
+        self.statuses: dict[str, list[str]] = {}
+        self.waiting = ""
+
+    def report(self, ref: str, status: str, now: int) -> None:
+        self.statuses.setdefault(ref, []).append(status)
+        if status == "3" and ref not in self.arrived:
+            self.arrived[ref] = now
+            if ref == self.waiting:
+                self.done.set()
+
+    def run(self, spec: dict[str, Any], prepare: Any, send: Any) -> list[int]:
+        samples: list[int] = []
+        for ref_number in range(1, spec.get("warmup", 0) + spec["count"] + 1):
+            ref = str(ref_number)
+            request = prepare(ref_number)
+            self.done.clear()
+            self.waiting = ref
+            sent = time.perf_counter_ns()
+            result = send(request, ref_number + 10)
+            if result != 0:
+                raise RuntimeError(f"the order insert request returned {result}")
+            if ref not in self.arrived and not self.done.wait(WAIT):
+                raise TimeoutError(f"no queued update for OrderRef {ref}: {self.statuses.get(ref)}")
+            samples.append(self.arrived[ref] - sent)
+        return samples[spec.get("warmup", 0) :]
 
 
 def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
@@ -122,17 +163,77 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     return timer.run(spec, lambda: gateway.send_order(request))
 
 
+def run_vtcore_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """vtcore's raw callback path (see the module docstring), with the same login and order as `run_vnpy`."""
+    import importlib
+
+    from vtcore.event import EventEngine
+    from vtcore.gateways._sdk.build import load_binding
+    from vtcore.gateways._sdk.messages import Decoder
+    from vtcore.gateways._sdk.sim import FRONT_ENDS, front_address
+
+    sdk = spec.get("sdk", "ctp")
+    types = getattr(importlib.import_module(SDKS[sdk]["module"]), SDKS[sdk]["gateway"]).types
+    decoder = Decoder(types)
+    requests = types.TRADER_REQUESTS
+    read_order = types.Order.reader("OrderRef", "OrderStatus")
+    timer = RawTimer()
+
+    def request(name: str, **fields: Any) -> int:
+        index, struct_class = requests[name]
+        return int(api.request(index, struct_class(**fields).buffer, 1))
+
+    def on_message(kind: int, request_id: int, is_last: bool, payload: bytes) -> None:
+        now = time.perf_counter_ns()
+        message = decoder.decode(kind, request_id, is_last, payload)
+        if message.name == "OnRtnOrder":
+            ref, status = read_order(message.data)
+            timer.report(ref.strip(), status, now)
+        elif message.name == "OnFrontConnected":
+            request("ReqUserLogin", UserID="bench", Password="bench", BrokerID="9999")
+        elif message.name == "OnRspUserLogin":
+            if sdk == "mini":  # CTP-Mini has no settlement confirmation
+                timer.ready.set()
+            else:
+                request("ReqSettlementInfoConfirm", BrokerID="9999", InvestorID="bench")
+        elif message.name == "OnRspSettlementInfoConfirm":
+            timer.ready.set()
+
+    engine = EventEngine(interval=1.0, profile=spec.get("profile"))
+    engine.start()
+    producer = engine.create_producer("bench.td", "bench", on_message)
+    binding = load_binding(sdk)
+    api = binding.TraderApi(str(FRONT_ENDS[sdk].td_library()), str(folder / "td"), producer.capsule(), False)
+    api.subscribe_private_topic(0)
+    api.subscribe_public_topic(0)
+    api.register_front(front_address(sim_config(folder)))
+    api.init()
+    wait_until(timer.ready.is_set, 60.0, "vtcore's raw trader login")
+    index, input_order = requests["ReqOrderInsert"]
+    # vn.py raw's request (run_vnpy), as a struct
+    template = input_order(InstrumentID=SYMBOL, ExchangeID="SHFE", LimitPrice=PRICE, VolumeTotalOriginal=1,
+                           OrderPriceType="2", Direction="0", CombOffsetFlag="0", InvestorID="bench",
+                           UserID="bench", BrokerID="9999", CombHedgeFlag="1", ContingentCondition="1",
+                           ForceCloseReason="0", IsAutoSuspend=0, TimeCondition="3", VolumeCondition="1",
+                           MinVolume=1)  # fmt: skip
+
+    def prepare(ref_number: int) -> Any:
+        order = template.copy()
+        order.OrderRef = str(ref_number)  # type: ignore[attr-defined]
+        return order.buffer
+
+    samples = timer.run(spec, prepare, lambda payload, request_id: api.request(index, payload, request_id))
+    return {"spec": spec, "orders": len(samples), "latency": percentiles(samples), "samples_ns": samples,
+            "first_statuses": timer.statuses["1"]}  # fmt: skip
+
+
 def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
     mini = spec.get("sdk", "ctp") == "mini"
     extension = _vnpy_env.load_extension(env, SDKS[spec.get("sdk", "ctp")]["extension"])
     from vtcore.gateways._sdk.sim import front_address
 
-    ready = threading.Event()
-    done = threading.Event()
-    arrived: dict[str, int] = {}
-    statuses: dict[str, list[str]] = {}
-    session: dict[str, Any] = {"waiting": ""}
+    timer = RawTimer()
 
     class BenchTdApi(extension.TdApi):  # type: ignore[misc, name-defined]
         def onFrontConnected(self) -> None:
@@ -145,9 +246,8 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
             reqid: int,
             last: bool,
         ) -> None:
-            session["front"], session["session"] = data["FrontID"], data["SessionID"]
             if mini:  # CTP-Mini has no settlement confirmation
-                ready.set()
+                timer.ready.set()
             else:
                 self.reqSettlementInfoConfirm({"BrokerID": "9999", "InvestorID": "bench"}, 2)
 
@@ -158,16 +258,10 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
             reqid: int,
             last: bool,
         ) -> None:
-            ready.set()
+            timer.ready.set()
 
         def onRtnOrder(self, data: dict[str, Any]) -> None:
-            now = time.perf_counter_ns()
-            ref = data["OrderRef"].strip()
-            statuses.setdefault(ref, []).append(data["OrderStatus"])
-            if data["OrderStatus"] == "3" and ref not in arrived:
-                arrived[ref] = now
-                if ref == session["waiting"]:
-                    done.set()
+            timer.report(data["OrderRef"].strip(), data["OrderStatus"], time.perf_counter_ns())
 
     api = BenchTdApi()
     if mini:  # vnpy_mini's factory has no production flag
@@ -178,15 +272,12 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     api.subscribePublicTopic(0)
     api.registerFront(front_address(sim_config(folder)))
     api.init()
-    wait_until(ready.is_set, 60.0, "vn.py's trader login")
-    samples: list[int] = []
-    for ref_number in range(1, spec["count"] + 1):
-        ref = str(ref_number)
-        done.clear()
-        session["waiting"] = ref
+    wait_until(timer.ready.is_set, 60.0, "vn.py's trader login")
+
+    def prepare(ref_number: int) -> dict[str, Any]:
         # vnpy_ctp's CtpTdApi.send_order request (vnpy.md §6.4; vnpy_mini's is the same):
         # LIMIT = ('2', '3' GFD, '1' AV), buy, open.
-        request = {
+        return {
             "InstrumentID": SYMBOL,
             "ExchangeID": "SHFE",
             "LimitPrice": PRICE,
@@ -194,7 +285,7 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
             "OrderPriceType": "2",
             "Direction": "0",
             "CombOffsetFlag": "0",
-            "OrderRef": ref,
+            "OrderRef": str(ref_number),
             "InvestorID": "bench",
             "UserID": "bench",
             "BrokerID": "9999",
@@ -206,18 +297,14 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
             "VolumeCondition": "1",
             "MinVolume": 1,
         }
-        sent = time.perf_counter_ns()
-        result = api.reqOrderInsert(request, ref_number + 10)
-        if result != 0:
-            raise RuntimeError(f"reqOrderInsert returned {result}")
-        if ref not in arrived and not done.wait(WAIT):
-            raise TimeoutError(f"no queued update for OrderRef {ref}: {statuses.get(ref)}")
-        samples.append(arrived[ref] - sent)
+
+    samples = timer.run(spec, prepare, api.reqOrderInsert)
     return {
         "spec": spec,
         "orders": len(samples),
         "latency": percentiles(samples),
-        "first_statuses": statuses["1"],
+        "samples_ns": samples,
+        "first_statuses": timer.statuses["1"],
         "libraries": [path for path in _vnpy_env.mapped_libraries() if "thost" in path],
     }
 
@@ -264,7 +351,8 @@ def worker(spec: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory(prefix="vtcore-bench-order-") as folder:
         os.environ["VTCORE_HOME"] = str(Path(folder) / ".vntrader")  # never the user's .vntrader
         try:
-            run = {"vtcore": run_vtcore, "vnpy": run_vnpy, "vnpy-gateway": run_vnpy_gateway}[spec["system"]]
+            run = {"vtcore": run_vtcore, "vtcore-raw": run_vtcore_raw, "vnpy": run_vnpy,
+                   "vnpy-gateway": run_vnpy_gateway}[spec["system"]]  # fmt: skip
             sys.stdout.write(json.dumps(run(spec, Path(folder))) + "\n")
         except BaseException:
             traceback.print_exc()

@@ -173,15 +173,14 @@ void register_hub(py::module_& m) {
             const bool offered = handoff.offer(self.consumer_spinning(), kHandoffMinGap);
             self.notify();
             if (!offered) return false;
+            // Once the engine thread holds the GIL, this thread asks for it back at once (and sleeps on it
+            // while the handlers run). It must not wait for the engine to go back to waiting: a notifier
+            // often holds a lock the handlers need (a gateway's order lock while send_order queues
+            // SUBMITTING, the OrderTracker's), and spinning on the engine then stalled both for the whole
+            // timeout (200 µs per order in the order round trip, benchmarks/bench_order_roundtrip.py).
             return without_gil([&] {
               handoff.released();
-              const bool taken = handoff.finish(kHandoffTimeout);
-              // The engine thread now holds the GIL for the event's handlers, and releases it when it goes
-              // back to waiting (spinning). Asking for the GIL before that would put this thread to sleep on
-              // it and cost it a wake-up (tens of µs, sometimes hundreds on a VM: its next events would queue
-              // behind); the handlers are usually done within microseconds, so wait for that first, briefly.
-              if (taken) LockHandoff::await([&self] { return self.consumer_spinning(); }, kHandoffTimeout);
-              return taken;
+              return handoff.finish(kHandoffTimeout);
             });
           },
           "notify() for a thread that holds the GIL and has just queued an event: when the consumer is "

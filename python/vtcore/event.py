@@ -27,6 +27,7 @@ import os
 import sys
 import threading
 import weakref
+from _thread import get_ident
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -245,6 +246,7 @@ class EventEngine:
 
         self._active = False
         self._thread: threading.Thread | None = None
+        self._engine_ident: int | None = None  # the engine thread's threading.get_ident() while it runs
         self._drops_reported: dict[int, int] = {}  # producer id -> ticks_dropped already logged
         self.handler_errors = 0
         self.discarded_on_stop = 0
@@ -431,6 +433,10 @@ class EventEngine:
         if len(self._queue) >= self._max_queue and self._refuse_over_bound(event):
             return
         self._queue.append(event)
+        if get_ident() == self._engine_ident:
+            # Put by a handler or a gateway callback on the engine thread (an order report's OrderData): the
+            # loop dispatches the queue before it waits again, so nobody needs waking.
+            return
         # Hands the GIL straight to the engine thread when it is spinning idle and this event is isolated
         # (saves the engine a thread wake-up, the bulk of put -> handler latency); a plain notify otherwise.
         self._hub.notify_handoff()
@@ -539,6 +545,7 @@ class EventEngine:
     # -- the engine thread ----------------------------------------------------------------------------------
 
     def _run(self) -> None:
+        self._engine_ident = get_ident()
         if self._cpu is not None:
             try:
                 os.sched_setaffinity(0, {self._cpu})  # 0: this thread only
@@ -554,6 +561,8 @@ class EventEngine:
                 _running.discard(self)
             logger.info("a handler raised %r: the engine stops and the process exits", exc)
             _end_process(exc)
+        finally:
+            self._engine_ident = None
 
     def _loop(self) -> None:
         hub = self._hub

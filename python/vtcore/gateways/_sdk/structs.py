@@ -21,6 +21,7 @@ character field given more than one character, an integer out of its C type's ra
 from __future__ import annotations
 
 import math
+import operator
 import struct
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
@@ -112,12 +113,25 @@ class SdkStruct:
                 raise TypeError(f"{cls.__name__} ({cls.C_NAME}) has no scalar or text field {name!r}")
         ordered = sorted(set(names), key=lambda name: layout[name][1])
         unpack_from = struct.Struct(_format([layout[name] for name in ordered])).unpack_from
-        plan = [(ordered.index(name), layout[name][0]) for name in names]
+        # Per call (a report callback's hot path): one unpack, then only the text and char fields converted
+        # in place, then one C-level pick in the order named; no Python call per field.
+        texts = [index for index, name in enumerate(ordered) if layout[name][0] == "s"]
+        chars = [index for index, name in enumerate(ordered) if layout[name][0] == "c"]
+        pick = operator.itemgetter(*[ordered.index(name) for name in names])
+        single = len(names) == 1
         encoding = cls.ENCODING
 
         def read(view: SdkStruct) -> tuple[Any, ...]:
-            values = unpack_from(view._raw, view._at)
-            return tuple([_decoded(values[index], kind, encoding) for index, kind in plan])
+            values = list(unpack_from(view._raw, view._at))
+            for index in texts:
+                data = values[index]
+                end = data.find(0)
+                if end >= 0:
+                    data = data[:end]
+                values[index] = data.decode() if data.isascii() else data.decode(encoding, "replace")
+            for index in chars:
+                values[index] = _CHARS[values[index]]
+            return (pick(values),) if single else pick(values)
 
         return read
 
@@ -167,14 +181,8 @@ def _format(fields: list[tuple[str, int, int]]) -> str:
     return "".join(parts)
 
 
-def _decoded(value: Any, kind: str, encoding: str = "gb18030") -> Any:
-    """An unpacked value as the field's property returns it."""
-    if kind == "s":
-        data = value.split(_NUL, 1)[0]
-        return data.decode() if data.isascii() else data.decode(encoding, "replace")
-    if kind == "c":
-        return value.decode("latin-1") if value != _NUL else ""
-    return value
+#: a char field's byte as its property returns it ("" for NUL)
+_CHARS: dict[bytes, str] = {bytes([code]): chr(code) if code else "" for code in range(256)}
 
 
 def text_field(label: str, offset: int, length: int, encoding: str = "gb18030") -> property:
