@@ -4,7 +4,9 @@ baseline's own result) per message, vtcore beside a third-party parser of the sa
 Baselines (each runs unmodified; what is around it is said here):
 - Bitfinex: vn.py's own gateway, vnpy_bitfinex 2021.9.17 (`BitfinexWebsocketApi.on_packet` after the
   `json.loads` its client does). It was written for vn.py 2.x, whose Exchange enum had BITFINEX; vn.py 4.5's
-  has not, so the label is added to the enum before the module is imported.
+  has not, so the label is added to the enum before the module is imported. vtcore's side is the gateway's
+  own socket handler (`BitfinexGateway.on_public_message`, channels registered by the venue's `subscribed`
+  events), and both sides' counters read each tick's `datetime` (vtcore builds it on first read).
 - BitMEX: there is no vn.py BitMEX package on the registry (vn.py 2.x, which had one, is not there either), so
   ccxt's parser stands in: `bitmex-api` (ccxt's BitMEX), `json.loads` then ccxt.pro's `handle_message`. Depth
   and trades are the same frames on both sides (`orderBookL2` level updates on the same partial); for the top
@@ -25,14 +27,15 @@ from collections.abc import Callable
 from typing import Any
 
 from _stream import Counter
-from vtcore.constant import Exchange
+from vtcore.constant import Exchange, Product
+from vtcore.event import EventEngine
 from vtcore.gateways._venue import TICK_INDEX, TickState, leading_string
-from vtcore.gateways.bitfinex.market import BitfinexMarket
+from vtcore.gateways.bitfinex import BitfinexGateway
 from vtcore.gateways.bitmex import parse as bitmex_parse
 from vtcore.gateways.bitmex.market import BitmexMarket
 from vtcore.gateways.onetoken import parse as onetoken_parse
 from vtcore.gateways.onetoken.market import OneTokenMarket
-from vtcore.object import TickData
+from vtcore.object import ContractData, TickData
 
 UTC = dt.timezone.utc
 _DATETIME, _LOCALTIME = TICK_INDEX["datetime"], TICK_INDEX["localtime"]
@@ -154,6 +157,23 @@ def onetoken_zhubi(i: int) -> str:
 
 
 BITFINEX_CASES = (("bitfinex ticker", bitfinex_ticker), ("bitfinex book update", bitfinex_book_update))
+#: the `subscribed` events the venue answers with, which register the channels on both sides
+BITFINEX_SUBSCRIBED = [
+    {"event": "subscribed", "channel": channel, "chanId": chan_id, "symbol": "tBTCUSD", "pair": "BTCUSD"}
+    for chan_id, channel in ((BITFINEX_TICKER_CHANNEL, "ticker"), (BITFINEX_BOOK_CHANNEL, "book"))
+]
+
+
+class TickCounter(Counter):
+    """A counter that reads each tick's `datetime`, as an application would (vtcore's C tick builders make
+    it on first read, vn.py's gateways for every message: reading it charges vtcore for that work too)."""
+
+    moment: Any = None
+
+    def __call__(self, item: Any) -> None:
+        self.count += 1
+        self.last = item
+        self.moment = item.datetime
 
 # ------------------------------------------------------------------------------------------------- vtcore
 
@@ -196,13 +216,25 @@ def vtcore_cases(n: int) -> dict[str, tuple[Callable[[bytes], None], list[bytes]
         cases[label] = (on_message, [builder(i).encode() for i in range(n)], counter)
 
     for label, builder in BITFINEX_CASES:
-        counter = Counter()
-        bitfinex = BitfinexMarket(states("BTCUSD", Exchange.BITFINEX, "BITFINEX"), emitter(counter))
-        bitfinex.subscribed(BITFINEX_TICKER_CHANNEL, "ticker", "BTCUSD")
-        bitfinex.subscribed(BITFINEX_BOOK_CHANNEL, "book", "BTCUSD")
-        bitfinex.handle(bitfinex_book_snapshot().encode())
+        counter = TickCounter()
+        gateway = BitfinexGateway(EventEngine(), "BITFINEX")
+        contract = ContractData(
+            gateway_name="BITFINEX",
+            symbol="BTCUSD",
+            exchange=Exchange.BITFINEX,
+            name="BTCUSD",
+            product=Product.SPOT,
+            size=1,
+            pricetick=0.1,
+        )
+        gateway.contracts["BTCUSD"] = contract
+        gateway.add_tick_state("BTCUSD", contract)  # what subscribing does
+        gateway.on_tick = gateway.market.on_tick = counter  # type: ignore[method-assign]
+        for event in BITFINEX_SUBSCRIBED:
+            gateway.on_public_message(dumps(event).encode())
+        gateway.on_public_message(bitfinex_book_snapshot().encode())
         counter.count = 0
-        cases[label] = (bitfinex.handle, [builder(i).encode() for i in range(n)], counter)
+        cases[label] = (gateway.on_public_message, [builder(i).encode() for i in range(n)], counter)
 
     for label, builder in (("1token tick", onetoken_tick), ("1token trade", onetoken_zhubi)):
         counter = Counter()
@@ -291,10 +323,10 @@ def baseline_cases(n: int) -> dict[str, tuple[str, Callable[[str], None], list[s
     for label, builder in BITFINEX_CASES:
         gateway = module.BitfinexGateway(vn_event.EventEngine(), "BITFINEX")
         api = module.BitfinexWebsocketApi(gateway)
-        for chan_id, channel in ((BITFINEX_TICKER_CHANNEL, "ticker"), (BITFINEX_BOOK_CHANNEL, "book")):
-            api.on_packet({"event": "subscribed", "channel": channel, "chanId": chan_id, "symbol": "tBTCUSD"})
+        for event in BITFINEX_SUBSCRIBED:
+            api.on_packet(dict(event))
         api.on_packet(json.loads(bitfinex_book_snapshot()))
-        counter = Counter()
+        counter = TickCounter()
         gateway.on_tick = counter
         cases[label] = (
             "vnpy_bitfinex 2021.9.17",

@@ -147,6 +147,29 @@ class TickBuilder:
     ) -> TickData: ...
     def last(self, price: float, volume: float, exchange_ms: int = 0) -> TickData: ...
     def levels(self, bids: Any, asks: Any, exchange_ms: int = 0) -> TickData: ...
+    def json_levels(self, bids: Any, asks: Any, exchange_ms: int = 0) -> TickData: ...
+    def ticker(
+        self,
+        last: float,
+        bid: float,
+        bid_volume: float,
+        ask: float,
+        ask_volume: float,
+        open_price: float,
+        high: float,
+        low: float,
+        volume: float,
+        exchange_ms: int = 0,
+    ) -> TickData: ...
+    def stats(
+        self,
+        open_price: float,
+        high: float,
+        low: float,
+        volume: float,
+        turnover: float,
+        exchange_ms: int = 0,
+    ) -> TickData: ...
     def summary(
         self,
         last: float,

@@ -351,6 +351,15 @@ cdef inline void _copy_prices(TickData dst, TickData src):
     dst.ask_volume_5 = src.ask_volume_5
 
 
+cdef inline void _put_side(TickData t, const double* p, const double* q, bint bids):
+    if bids:
+        t.bid_price_1, t.bid_price_2, t.bid_price_3, t.bid_price_4, t.bid_price_5 = p[0], p[1], p[2], p[3], p[4]
+        t.bid_volume_1, t.bid_volume_2, t.bid_volume_3, t.bid_volume_4, t.bid_volume_5 = q[0], q[1], q[2], q[3], q[4]
+    else:
+        t.ask_price_1, t.ask_price_2, t.ask_price_3, t.ask_price_4, t.ask_price_5 = p[0], p[1], p[2], p[3], p[4]
+        t.ask_volume_1, t.ask_volume_2, t.ask_volume_3, t.ask_volume_4, t.ask_volume_5 = q[0], q[1], q[2], q[3], q[4]
+
+
 cdef inline void _set_side(TickData t, object levels, bint bids) except *:
     """Five levels of one side from venue levels `(price, size, ...)` (floats); missing levels are 0."""
     cdef double p[5]
@@ -363,12 +372,75 @@ cdef inline void _set_side(TickData t, object levels, bint bids) except *:
         level = levels[i]
         p[i] = level[0]
         q[i] = level[1]
-    if bids:
-        t.bid_price_1, t.bid_price_2, t.bid_price_3, t.bid_price_4, t.bid_price_5 = p[0], p[1], p[2], p[3], p[4]
-        t.bid_volume_1, t.bid_volume_2, t.bid_volume_3, t.bid_volume_4, t.bid_volume_5 = q[0], q[1], q[2], q[3], q[4]
-    else:
-        t.ask_price_1, t.ask_price_2, t.ask_price_3, t.ask_price_4, t.ask_price_5 = p[0], p[1], p[2], p[3], p[4]
-        t.ask_volume_1, t.ask_volume_2, t.ask_volume_3, t.ask_volume_4, t.ask_volume_5 = q[0], q[1], q[2], q[3], q[4]
+    _put_side(t, p, q, bids)
+
+
+cdef extern from "<stdlib.h>":
+    double strtod(const char* text, char** end)
+
+
+cdef inline Py_ssize_t _skip_space(const unsigned char* s, Py_ssize_t i, Py_ssize_t n):
+    while i < n and (s[i] == 32 or s[i] == 9 or s[i] == 10 or s[i] == 13):
+        i += 1
+    return i
+
+
+cdef Py_ssize_t _json_number(const unsigned char* s, Py_ssize_t i, Py_ssize_t n, double* out) except -1:
+    """One JSON number, bare or quoted ("25000.1"), at s[i]; returns the index after it. The digits are
+    copied out first so that strtod never reads past the buffer (a view need not end in a NUL)."""
+    cdef char text[64]
+    cdef char* end
+    cdef Py_ssize_t length = 0
+    cdef bint quoted = i < n and s[i] == 34
+    if quoted:
+        i += 1
+    while i < n and length < 63 and (48 <= s[i] <= 57 or s[i] == 46 or s[i] == 45 or s[i] == 43
+                                      or s[i] == 101 or s[i] == 69):
+        text[length] = <char>s[i]
+        length += 1
+        i += 1
+    text[length] = 0
+    out[0] = strtod(text, &end)
+    if length == 0 or end != text + length:
+        raise ValueError("a book level must hold numbers")
+    if quoted:
+        if i >= n or s[i] != 34:
+            raise ValueError("a book level must hold numbers")
+        i += 1
+    return i
+
+
+cdef void _json_side(const unsigned char[::1] text, double* p, double* q) except *:
+    """The first five `[price, size, ...]` levels of a JSON book side (`[[p,q],[p,q],...]`, numbers bare or
+    quoted), best first, into p and q, without reading the levels behind them; missing levels are 0."""
+    cdef Py_ssize_t i, level, n = text.shape[0]
+    cdef const unsigned char* s = &text[0] if n else NULL
+    for level in range(5):
+        p[level] = 0.0
+        q[level] = 0.0
+    i = _skip_space(s, 0, n)
+    if i >= n or s[i] != 91:  # '['
+        raise ValueError("a book side must be a JSON list")
+    i = _skip_space(s, i + 1, n)
+    for level in range(5):
+        if i < n and s[i] == 93:  # ']': fewer than five levels
+            break
+        if i >= n or s[i] != 91:
+            raise ValueError("a book level must be a JSON list")
+        i = _json_number(s, _skip_space(s, i + 1, n), n, &p[level])
+        i = _skip_space(s, i, n)
+        if i >= n or s[i] != 44:  # ','
+            raise ValueError("a book level must hold a price and a size")
+        i = _json_number(s, _skip_space(s, i + 1, n), n, &q[level])
+        while i < n and s[i] != 93:  # further scalars of the level (counts, order ids): not nested
+            if s[i] == 91 or s[i] == 123:
+                raise ValueError("a book level must hold scalars")
+            i += 1
+        if i >= n:
+            raise ValueError("a book side must be a JSON list")
+        i = _skip_space(s, i + 1, n)
+        if i < n and s[i] == 44:
+            i = _skip_space(s, i + 1, n)
 
 
 @cython.final
@@ -426,9 +498,44 @@ cdef class TickBuilder:
         return self._emit(exchange_ms)
 
     cpdef TickData levels(self, bids, asks, int64_t exchange_ms=0):
-        """Five levels a side from venue levels `(price, size, ...)` decoded as floats."""
-        _set_side(self._latest, bids, True)
-        _set_side(self._latest, asks, False)
+        """Five levels a side from venue levels `(price, size, ...)` decoded as floats; a side given as None
+        keeps its levels (an update that changed only the other side)."""
+        if bids is not None:
+            _set_side(self._latest, bids, True)
+        if asks is not None:
+            _set_side(self._latest, asks, False)
+        return self._emit(exchange_ms)
+
+    cpdef TickData json_levels(self, const unsigned char[::1] bids, const unsigned char[::1] asks,
+                               int64_t exchange_ms=0):
+        """Five levels a side read straight from the JSON text of each side (`[[price, size, ...], ...]`,
+        numbers bare or quoted, e.g. a msgspec.Raw field), only as far as the fifth level: a venue's
+        150-level book costs what a 5-level one does. Raises ValueError on a side that is not such a list."""
+        cdef double bp[5]
+        cdef double bq[5]
+        cdef double ap[5]
+        cdef double aq[5]
+        _json_side(bids, bp, bq)
+        _json_side(asks, ap, aq)  # both sides read before either is written: a bad frame changes nothing
+        _put_side(self._latest, bp, bq, True)
+        _put_side(self._latest, ap, aq, False)
+        return self._emit(exchange_ms)
+
+    cpdef TickData ticker(self, double last, double bid, double bid_volume, double ask, double ask_volume,
+                          double open_price, double high, double low, double volume, int64_t exchange_ms=0):
+        """A 24-hour ticker that carries no last size or turnover (Bitfinex's): those stay as the trades and
+        earlier updates left them."""
+        cdef TickData t = self._latest
+        t.last_price = last
+        t.bid_price_1, t.bid_volume_1, t.ask_price_1, t.ask_volume_1 = bid, bid_volume, ask, ask_volume
+        t.open_price, t.high_price, t.low_price, t.volume = open_price, high, low, volume
+        return self._emit(exchange_ms)
+
+    cpdef TickData stats(self, double open_price, double high, double low, double volume, double turnover,
+                         int64_t exchange_ms=0):
+        """Rolling (24-hour) statistics: open, high, low, volume and turnover; the book and last trade stay."""
+        cdef TickData t = self._latest
+        t.open_price, t.high_price, t.low_price, t.volume, t.turnover = open_price, high, low, volume, turnover
         return self._emit(exchange_ms)
 
     cpdef TickData summary(self, double last, double last_volume, double bid, double bid_volume, double ask,

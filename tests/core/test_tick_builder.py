@@ -73,6 +73,75 @@ def test_summary_and_set_fill_the_day_fields() -> None:
     assert tick.limit_up == 120.0 and state.latest.last_price == 100.5
 
 
+def test_stats_and_one_sided_levels_keep_the_rest() -> None:
+    state = builder()
+    state.top(100.0, 1.5, 101.0, 2.5)
+    day = state.stats(95.0, 110.0, 90.0, 1234.5, 98765.4, 1_790_000_000_000)
+    assert (day.open_price, day.high_price, day.low_price, day.volume, day.turnover) == (
+        95.0,
+        110.0,
+        90.0,
+        1234.5,
+        98765.4,
+    )
+    assert (day.bid_price_1, day.ask_volume_1) == (100.0, 2.5)  # the book stays
+    only_asks = state.levels(None, [(102.0, 1.0)])  # a change that reached one side only
+    assert (only_asks.bid_price_1, only_asks.bid_volume_1, only_asks.ask_price_1) == (100.0, 1.5, 102.0)
+    assert only_asks.volume == 1234.5
+
+
+# the first five levels of a JSON book side, as venues send them (numbers bare or quoted, extra fields)
+JSON_SIDES = [
+    (b"[]", []),
+    (b"[[25000.1,0.5]]", [(25000.1, 0.5)]),
+    (
+        b' [ ["25000.10000000", "31.21"] , ["24999.9","1e-3","0","12"] ] ',
+        [(25000.1, 31.21), (24999.9, 0.001)],
+    ),
+    (
+        b"[" + b",".join(b"[%d.5,%d]" % (100 - n, n + 1) for n in range(150)) + b"]",
+        [(100.5 - n, float(n + 1)) for n in range(5)],
+    ),
+    (b"[[1.5,2,3],[-1E2,+4]]", [(1.5, 2.0), (-100.0, 4.0)]),
+]
+
+
+@pytest.mark.parametrize(("side", "levels"), JSON_SIDES)
+def test_json_levels_reads_the_first_five_levels(side: bytes, levels: list[tuple[float, float]]) -> None:
+    tick = builder().json_levels(side, memoryview(side), 1_790_000_000_000)
+    expected = levels + [(0.0, 0.0)] * (5 - len(levels))
+    for n, (price, size) in enumerate(expected, 1):
+        assert (getattr(tick, f"bid_price_{n}"), getattr(tick, f"bid_volume_{n}")) == (price, size)
+        assert (getattr(tick, f"ask_price_{n}"), getattr(tick, f"ask_volume_{n}")) == (price, size)
+    assert tick.datetime == EPOCH + dt.timedelta(milliseconds=1_790_000_000_000)
+
+
+@pytest.mark.parametrize(
+    "side",
+    [
+        b"",
+        b'"oops"',
+        b"{}",
+        b"[1,2]",
+        b"[[1]]",
+        b"[[1,]]",
+        b'[["x",1]]',
+        b'[["1,2]]',
+        b"[[1,2",
+        b"[[[1],2]]",
+        b"[[1,2,{}]]",
+        b"[[1.2.3,4]]",
+        b"[[" + b"1" * 80 + b",1]]",
+    ],
+)
+def test_json_levels_refuses_what_is_not_a_book_side(side: bytes) -> None:
+    state = builder()
+    before = state.top(100.0, 1.5, 101.0, 2.5)
+    with pytest.raises(ValueError):
+        state.json_levels(b"[[1,2]]", side)
+    assert (state.latest.bid_price_1, state.latest.ask_price_1) == (before.bid_price_1, before.ask_price_1)
+
+
 def test_built_ticks_behave_like_constructed_ones() -> None:
     tick = builder().top(100.0, 1.5, 101.0, 2.5, 1_790_000_000_000)
     same = TickData(**tick.to_dict())

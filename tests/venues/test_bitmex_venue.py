@@ -94,8 +94,63 @@ def test_order_validation_uses_bitmex_texts(bitmex_venue: BitmexVenue) -> None:
     )
 
 
+def test_stop_orders_rest_untriggered_until_a_trade_reaches_them(bitmex_venue: BitmexVenue) -> None:
+    """BitMEX has Stop (market once triggered) and StopLimit orders, priced by `stopPx`."""
+
+    def place(**fields: Any) -> Any:
+        return signed(bitmex_venue, "POST", "/api/v1/order", json.dumps({"symbol": "XBTUSD", **fields}))
+
+    def error(**fields: Any) -> str:
+        answer = place(**fields)
+        assert answer.status_code == 400, answer.text
+        return str(answer.json()["error"]["message"])
+
+    assert error(side="Buy", orderQty=100, ordType="Stop") == "Invalid stopPx for ordType"
+    assert error(side="Buy", orderQty=100, price=99, stopPx=102) == "Invalid stopPx for ordType"  # a Limit
+    assert error(side="Buy", orderQty=100, ordType="Stop", stopPx=102.3) == "Invalid stopPx tickSize"
+    assert error(side="Buy", orderQty=100, ordType="StopLimit", stopPx=102) == "Invalid price"
+    stop = place(side="Buy", orderQty=100, ordType="Stop", stopPx=102).json()
+    assert (
+        stop["ordType"],
+        stop["stopPx"],
+        stop["ordStatus"],
+        stop["workingIndicator"],
+        stop["triggered"],
+    ) == (
+        "Stop",
+        102,
+        "New",
+        False,
+        "",
+    )
+    stop_limit = place(side="Sell", orderQty=100, ordType="StopLimit", stopPx=99, price=98.5).json()
+    assert (stop_limit["ordType"], stop_limit["price"], stop_limit["ordStatus"]) == ("StopLimit", 98.5, "New")
+    bitmex_venue.print_trade("XBTUSD", "101.0", "10")  # not reached: both keep waiting
+    bitmex_venue.print_trade("XBTUSD", "102.0", "10")  # reaches the Buy stop from below: a market buy
+
+    def order(order_id: str) -> dict[str, Any]:
+        rows = [
+            row for row in signed(bitmex_venue, "GET", "/api/v1/order").json() if row["orderID"] == order_id
+        ]
+        assert len(rows) == 1, rows
+        return dict(rows[0])
+
+    filled = order(stop["orderID"])
+    assert (filled["ordStatus"], filled["cumQty"], filled["triggered"], filled["avgPx"]) == (
+        "Filled",
+        100,
+        "StopOrderTriggered",
+        100.5,
+    )
+    waiting = order(stop_limit["orderID"])
+    assert (waiting["ordStatus"], waiting["workingIndicator"]) == ("New", False)
+    executions = signed(bitmex_venue, "GET", "/api/v1/execution/tradeHistory").json()
+    assert [row["execType"] for row in executions if row["orderID"] == stop["orderID"]] == ["Trade"]
+
+
 def test_numbers_out_of_range_and_bad_counts_get_bitmex_errors(bitmex_venue: BitmexVenue) -> None:
     """Never the plain-text 500 of an uncaught error: BitMEX's own error shape."""
+
     def place(**fields: Any) -> Any:
         return signed(bitmex_venue, "POST", "/api/v1/order", json.dumps({"symbol": "XBTUSD", **fields}))
 

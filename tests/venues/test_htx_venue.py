@@ -193,6 +193,10 @@ def test_order_validation_answers_with_htx_codes(spot: HtxSpotVenue) -> None:
         assert (await place(amount="0.0000001"))["err-code"] == "order-orderamount-precision-error"
         assert (await place(amount="0"))["err-code"] == "invalid-amount"
         assert (await place(amount="0.01"))["err-code"] == "order-value-min-error"
+        # the symbol listing's limit-order-max-order-amt (10000) and sell-market-max-order-amt (1000) hold
+        assert (await place(amount="10000.1"))["err-code"] == "order-limitorder-amount-max-error"
+        too_big = await place(type="sell-market", amount="1000.5", price="")
+        assert too_big["err-code"] == "order-marketorder-amount-max-error"
         assert (await place(amount="5000", price="100"))[
             "err-code"
         ] == "account-frozen-balance-insufficient-error"

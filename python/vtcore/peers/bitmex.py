@@ -12,9 +12,14 @@ As BitMEX does:
   `{"error":{"message":"Rate limit exceeded, retry in N seconds.","name":"RateLimitError"}}`;
   an overload is a 503 with "The system is currently overloaded. Please try again later.".
 - Orders: `side` Buy/Sell, `orderQty` a positive multiple of the lot size, `price` on the tick, `ordType`
-  Limit/Market, `timeInForce` GoodTillCancel/ImmediateOrCancel/FillOrKill/Day, `execInst`
-  ParticipateDoNotInitiate (post-only: a taking order is accepted and then cancelled with the venue's text),
-  `clOrdID` at most 36 characters and unique among open orders, margin checked against the available margin.
+  Limit/Market/Stop/StopLimit (a stop needs `stopPx` on the tick, "Invalid stopPx for ordType" without it; it
+  rests untriggered, `workingIndicator` false, until a trade reaches it: a Buy stop from below, a Sell stop
+  from above; then it works as a Market (Stop) or Limit (StopLimit) order, `triggered`
+  "StopOrderTriggered", an execution of execType "Trigger". This venue's mark price is its last trade, so
+  MarkPrice and LastPrice triggers both follow the trades), `timeInForce`
+  GoodTillCancel/ImmediateOrCancel/FillOrKill/Day, `execInst` ParticipateDoNotInitiate (post-only: a taking
+  order is accepted and then cancelled with the venue's text), `clOrdID` at most 36 characters and unique
+  among open orders, margin checked against the available margin.
   `DELETE /order` answers rows, a closed one with `error` "Unable to cancel order due to existing state: ...".
 - WebSocket: a welcome message, authentication by headers on the upgrade or by `authKeyExpires`, subscriptions
   by `?subscribe=` or `{"op":"subscribe"}`, tables as `partial` then `insert`/`update`/`delete` rows keyed by
@@ -636,18 +641,18 @@ class BitmexVenue(VenueServer):
             "orderQty": number(order.quantity),
             "price": number(order.price) if order.kind == "LIMIT" else None,
             "displayQty": None,
-            "stopPx": None,
+            "stopPx": number(order.stop_price) if order.stop_price else None,
             "pegOffsetValue": None,
             "pegPriceType": "",
             "currency": item.quote,
             "settlCurrency": item.settle,
-            "ordType": "Limit" if order.kind == "LIMIT" else "Market",
+            "ordType": extra.get("ordType") or ("Limit" if order.kind == "LIMIT" else "Market"),
             "timeInForce": extra["timeInForce"],
             "execInst": extra["execInst"],
             "contingencyType": "",
             "ordStatus": STATUS[order.status],
-            "triggered": "",
-            "workingIndicator": order.active,
+            "triggered": "StopOrderTriggered" if order.stop_price and order.working else "",
+            "workingIndicator": order.active and order.working,
             "ordRejReason": "",
             "leavesQty": number(order.remaining if order.active else Decimal(0)),
             "cumQty": number(order.filled),
@@ -698,23 +703,16 @@ class BitmexVenue(VenueServer):
             raise BitmexError(f"Order quantity must be a multiple of lot size: {number(item.lot_size)}")
         price_text = params.get("price")
         ord_type = params.get("ordType") or ("Limit" if price_text not in (None, "") else "Market")
-        if ord_type not in ("Limit", "Market"):
+        if ord_type not in ("Limit", "Market", "Stop", "StopLimit"):
             raise BitmexError(f"Invalid ordType: {ord_type}")
+        limit = ord_type in ("Limit", "StopLimit")
+        stop_price = self.stop_price(item, params, ord_type)
         price = Decimal(0)
-        if ord_type == "Limit":
-            if price_text in (None, ""):
-                raise BitmexError("Invalid price")
-            try:
-                price = Decimal(str(price_text))
-            except ArithmeticError:
-                raise BitmexError("Invalid price") from None
-            if not price.is_finite() or price <= 0 or price > MAX_PRICE:
-                raise BitmexError("Invalid price")
-            if price % item.tick_size:
-                raise BitmexError("Invalid price tickSize")
+        if limit:
+            price = self.tick_price(item, price_text, "price", "Invalid price")
         elif price_text not in (None, ""):
             raise BitmexError("Market orders cannot have a price")
-        tif = params.get("timeInForce") or ("GoodTillCancel" if ord_type == "Limit" else "ImmediateOrCancel")
+        tif = params.get("timeInForce") or ("GoodTillCancel" if limit else "ImmediateOrCancel")
         if tif not in TIF_BITMEX2SIM:
             raise BitmexError(f"Invalid timeInForce: {tif}")
         exec_inst = str(params.get("execInst") or "")
@@ -722,14 +720,14 @@ class BitmexVenue(VenueServer):
         if any(part not in EXEC_INSTS for part in instructions):
             raise BitmexError(f"Invalid execInst: {exec_inst}")
         post_only = "ParticipateDoNotInitiate" in instructions
-        if post_only and ord_type != "Limit":
+        if post_only and not limit:
             raise BitmexError("ParticipateDoNotInitiate execInst is only valid for Limit orders")
         client_id = str(params.get("clOrdID") or "")
         if len(client_id) > 36:
             raise BitmexError("clOrdID must be at most 36 characters")
         if client_id and any(o.client_id == client_id and o.active for o in self.matching.orders.values()):
             raise BitmexError("Duplicate clOrdID")
-        reference = price or self.mark_price(item.symbol) or Decimal(1)
+        reference = price or stop_price or self.mark_price(item.symbol) or Decimal(1)
         required = (item.cost(quantity, reference) * (INIT_MARGIN + TAKER_FEE)).quantize(Decimal(1))
         available = Decimal(str(self.margin_row(item.settle)["availableMargin"]))
         if required > available:
@@ -742,7 +740,7 @@ class BitmexVenue(VenueServer):
             account=str(ACCOUNT),
             symbol=item.symbol,
             side="BUY" if side == "Buy" else "SELL",
-            kind="LIMIT" if ord_type == "Limit" else "MARKET",
+            kind="LIMIT" if limit else "MARKET",
             tif="POST_ONLY" if post_only else TIF_BITMEX2SIM[tif],
             price=price,
             quantity=quantity,
@@ -751,14 +749,47 @@ class BitmexVenue(VenueServer):
                 "timeInForce": tif,
                 "execInst": exec_inst,
                 "text": params.get("text") or "Submitted via API.",
+                "ordType": ord_type,
             },
+            working=not stop_price,
+            stop_price=stop_price,
+            trigger_above=side == "Buy",
         )
         if post_only and self.matching.would_take(order):
             order.extra["cancel_text"] = "Canceled: Order had execInst of ParticipateDoNotInitiate"
             self.matching.place_cancelled(order)
         else:
             self.place_and_publish(order)
+            last = self.last_prices.get(item.symbol)
+            if stop_price and last is not None and order.triggered_by(last):
+                self.matching.trigger(item.symbol, last, "last")  # already reached: it works at once
         return self.order_row(order)
+
+    @staticmethod
+    def stop_price(item: Instrument, params: dict[str, Any], ord_type: str) -> Decimal:
+        """`stopPx` of a Stop/StopLimit order (0 for the others, which must not carry one)."""
+        text = params.get("stopPx")
+        if ord_type not in ("Stop", "StopLimit"):
+            if text not in (None, ""):
+                raise BitmexError("Invalid stopPx for ordType")
+            return Decimal(0)
+        return BitmexVenue.tick_price(item, text, "stopPx", "Invalid stopPx for ordType")
+
+    @staticmethod
+    def tick_price(item: Instrument, text: Any, name: str, invalid: str) -> Decimal:
+        """A price field (`price`, `stopPx`): a positive number on the instrument's tick; `invalid` is
+        BitMEX's text for one that is missing or not a usable number."""
+        if text in (None, ""):
+            raise BitmexError(invalid)
+        try:
+            value = Decimal(str(text))
+        except ArithmeticError:
+            raise BitmexError(invalid) from None
+        if not value.is_finite() or value <= 0 or value > MAX_PRICE:
+            raise BitmexError(invalid)
+        if value % item.tick_size:
+            raise BitmexError(f"Invalid {name} tickSize")
+        return value
 
     @staticmethod
     def id_list(value: Any) -> list[str]:
@@ -919,9 +950,13 @@ class BitmexVenue(VenueServer):
             live = self.matching.orders.get(order.order_id)
             if live is not None:
                 live.extra["text"] = order.extra["text"]
-        exec_type = {"NEW": "New", "TRADE": "Trade", "CANCELED": "Canceled", "EXPIRED": "Canceled"}.get(
-            execution.kind, "Restated"
-        )
+        exec_type = {
+            "NEW": "New",
+            "TRADE": "Trade",
+            "CANCELED": "Canceled",
+            "EXPIRED": "Canceled",
+            "TRIGGERED": "Trigger",
+        }.get(execution.kind, "Restated")
         execution_row = self.execution_row(execution, exec_type)
         self.executions.append(execution_row)
         order_row = self.order_row(order)

@@ -291,6 +291,12 @@ class RateLimitedError(Exception):
     """A key spent its request budget (each venue family answers with its own 429 body)."""
 
 
+#: the most a limit order / a market sell may ask for, in the base currency (the symbol listing's
+#: `limit-order-max-order-amt` / `sell-market-max-order-amt`, enforced on orders as HTX does)
+LIMIT_ORDER_MAX_AMOUNT = Decimal(10000)
+SELL_MARKET_MAX_AMOUNT = Decimal(1000)
+
+
 @dataclass(frozen=True)
 class SpotSymbol:
     symbol: str
@@ -467,12 +473,12 @@ class HtxSpotVenue(HtxVenueBase):
                     "state": "online",
                     "value-precision": 8,
                     "min-order-amt": float(item.min_amount),
-                    "max-order-amt": 10000,
+                    "max-order-amt": float(LIMIT_ORDER_MAX_AMOUNT),
                     "min-order-value": float(item.min_value),
                     "limit-order-min-order-amt": float(item.min_amount),
-                    "limit-order-max-order-amt": 10000,
+                    "limit-order-max-order-amt": float(LIMIT_ORDER_MAX_AMOUNT),
                     "sell-market-min-order-amt": float(item.min_amount),
-                    "sell-market-max-order-amt": 1000,
+                    "sell-market-max-order-amt": float(SELL_MARKET_MAX_AMOUNT),
                     "buy-market-max-order-value": 1000000,
                     "leverage-ratio": 5,
                     "super-margin-leverage-ratio": 3,
@@ -731,6 +737,10 @@ class HtxSpotVenue(HtxVenueBase):
             raise HtxError(
                 f"order-{name}-amount-min-error", f"limit order amount error, min: `{item.min_amount}`"
             )
+        most = SELL_MARKET_MAX_AMOUNT if market else LIMIT_ORDER_MAX_AMOUNT  # what the symbol listing says
+        if not value_order and amount > most:
+            name = "limitorder" if not market else "marketorder"
+            raise HtxError(f"order-{name}-amount-max-error", f"limit order amount error, max: `{most}`")
         bids, asks = self.matching.book(item.symbol)
         reference = price or (asks[0][0] if side == "buy" and asks else bids[0][0] if bids else ZERO)
         value = amount if value_order else amount * reference

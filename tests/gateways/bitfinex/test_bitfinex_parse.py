@@ -12,9 +12,9 @@ import pytest
 
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Status
 from vtcore.gateways._transport import ClockSkewError, RateLimitError, RequestRejectedError, SignatureError
-from vtcore.gateways._venue import TICK_INDEX, TickState
 from vtcore.gateways.bitfinex import parse
 from vtcore.gateways.bitfinex.market import BitfinexMarket
+from vtcore.object import TickBuilder, TickData
 
 FRAMES = Path(__file__).parents[2] / "resources" / "bitfinex" / "frames.jsonl"
 EX = Exchange.BITFINEX
@@ -26,15 +26,17 @@ def recorded() -> list[tuple[str, bytes]]:
 
 
 class Ticks:
-    def __init__(self, *symbols: str) -> None:
-        self.states = {s: TickState(s, EX, "BITFINEX", s) for s in symbols}
-        self.pushed: list[list[Any]] = []
+    """The gateway's tick builders (one per subscribed symbol) and what it pushes."""
 
-    def emit(self, state: TickState, moment: dt.datetime | None) -> None:
-        self.pushed.append(list(state.values))
+    def __init__(self, *symbols: str) -> None:
+        self.states = {s: TickBuilder(s, EX, "BITFINEX", s) for s in symbols}
+        self.pushed: list[TickData] = []
+
+    def emit(self, tick: TickData) -> None:
+        self.pushed.append(tick)
 
     def field(self, name: str) -> Any:
-        return self.pushed[-1][TICK_INDEX[name]]
+        return getattr(self.pushed[-1], name)
 
 
 def replay(market: BitfinexMarket) -> list[str]:
@@ -68,7 +70,7 @@ def test_channels_merge_into_ticks_and_checksums_hold() -> None:
 
 
 def test_a_wrong_checksum_names_the_symbol() -> None:
-    market = BitfinexMarket(Ticks("BTCUSD").states, lambda state, moment: None)
+    market = BitfinexMarket(Ticks("BTCUSD").states, lambda tick: None)
     market.subscribed(5, "book", "BTCUSD")
     market.handle(b"[5,[[100,1,1],[101,1,-2]]]")
     assert market.handle(b'[5,"cs",12345]') == "BTCUSD"
@@ -84,6 +86,11 @@ def test_heartbeats_unknown_channels_and_malformed_frames() -> None:
     assert market.handle(b'[7,"hb"]') is None
     assert market.handle(b"[99,[1,2,3,4,5,6,7,8,9,10]]") is None  # not subscribed here
     assert ticks.pushed == []
+    ticks.states["BTCUSD"].last(99.0, 0.5)  # a trade: the ticker carries no last size, which stays
+    assert market.handle(b"[7,[100,1.5,null,null,-0.5,-0.005,99.5,1234,101,98]]") is None  # no ask yet
+    tick = ticks.pushed[-1]
+    assert (tick.bid_price_1, tick.ask_price_1, tick.last_price, tick.open_price) == (100, 0, 99.5, 100)
+    assert (tick.last_volume, tick.volume, tick.high_price, tick.low_price) == (0.5, 1234, 101, 98)
     with pytest.raises(parse.DECODE_ERRORS):
         market.handle(b'[7,[1,2,"x"]]')
 

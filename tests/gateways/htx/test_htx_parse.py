@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from vtcore.constant import Direction, Exchange, Offset, OrderType, Status
 from vtcore.gateways._transport import ClockSkewError, RateLimitError, RequestRejectedError, SignatureError
 from vtcore.gateways.htx import parse
+from vtcore.object import TickBuilder
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "htx"
 
@@ -29,14 +31,21 @@ def test_frames_are_inflated_when_gzipped_and_kept_when_text() -> None:
 def test_market_pushes() -> None:
     book = parse.BOOK.decode(frame("ws_mbp_refresh5.json"))
     assert (book.ch, book.ts) == ("market.btcusdt.mbp.refresh.5", 1573199608679)
-    bids, asks = parse.top_levels(book.tick.bids), parse.top_levels(book.tick.asks)
-    assert (bids[0], asks[4], len(bids)) == ((618.37, 71.594), (620.6, 3.0), 5)
+    # the gateway's book path: the raw sides straight into the symbol's TickBuilder (five levels read)
+    builder = TickBuilder("btcusdt", Exchange.HTX, "HUOBI", "btcusdt")
+    tick = builder.json_levels(book.tick.bids, book.tick.asks, book.ts)
+    top = (tick.bid_price_1, tick.bid_volume_1, tick.ask_price_5, tick.ask_volume_5)
+    assert top == (618.37, 71.594, 620.6, 3.0)
+    assert tick.datetime == dt.datetime(2019, 11, 8, 7, 53, 28, 679000, tzinfo=dt.timezone.utc)
     depth = parse.BOOK.decode(frame("ws_contract_depth.json"))
-    assert parse.top_levels(depth.tick.bids) == [(43440.1, 2.0), (43439.5, 5.0)]  # fewer than five levels
-    assert parse.top_levels(depth.tick.asks, 2) == [(43445.74, 1.0), (43446.48, 3.0)]
-    assert parse.top_levels(b"[]") == []
-    with pytest.raises(ValueError):
-        parse.top_levels(b'"oops"')
+    tick = builder.json_levels(depth.tick.bids, depth.tick.asks, depth.ts)
+    levels = [(getattr(tick, f"bid_price_{n}"), getattr(tick, f"bid_volume_{n}")) for n in range(1, 6)]
+    assert levels == [(43440.1, 2.0), (43439.5, 5.0), (0.0, 0.0), (0.0, 0.0), (0.0, 0.0)]  # fewer than five
+    assert (tick.ask_price_3, tick.ask_volume_3) == (43450.92, 9.0)
+    assert builder.json_levels(b"[]", b"[]").bid_price_1 == 0.0
+    for side in (b'"oops"', b"[[1]]", b'[["x",1]]', b"[[1,2"):
+        with pytest.raises(ValueError):
+            builder.json_levels(side, b"[]")
     trades = parse.TRADES.decode(frame("ws_trade_detail.json")).tick.data
     assert [(t.price, t.amount, t.direction) for t in trades] == [(52648.62, 0.006754, "buy")]
     detail = parse.DETAIL.decode(frame("ws_detail.json")).tick

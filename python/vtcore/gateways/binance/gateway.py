@@ -230,14 +230,15 @@ class BinanceGatewayBase(VenueGateway):
             self.on_stream_reply(raw)  # a reply to SUBSCRIBE, an error, or not Binance's at all
             return
         end = raw.find(b'"', 11)
-        kind = raw.find(b"@", 11, end) + 1  # where the stream's kind starts: compared in place, never copied
         try:
-            if end - kind == 10 and raw.startswith(b"bookTicker", kind):  # the hottest stream: updated inline
+            if raw.endswith(b"@bookTicker", 11, end):  # the hottest stream: compared in place, updated inline
                 ticker = BOOK_TICKER.decode(raw).data
                 state = self.builders.get(ticker.s)
                 if state is not None:
                     self.on_tick(state.top(ticker.b, ticker.B, ticker.a, ticker.A, ticker.E))
-            elif raw.startswith(b"depth", kind):
+                return
+            kind = raw.find(b"@", 11, end) + 1  # where the stream's kind starts: compared in place
+            if raw.startswith(b"depth", kind):
                 self.on_depth(raw[11:end].decode(), raw)
             elif raw[kind:end] in (b"trade", b"aggTrade"):
                 trade = TRADE.decode(raw).data

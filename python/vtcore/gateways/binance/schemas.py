@@ -127,9 +127,9 @@ Kline = tuple[int, str, str, str, str, str, int, str, int, str, str, str]
 
 
 class Combined(msgspec.Struct, Generic[T], gc=False):
-    """A combined-stream frame whose payload type is known from its stream name."""
+    """A combined-stream frame whose payload type is known from its stream name. The name (`stream`) is read
+    in place from the frame's first bytes by the dispatch, so it is not decoded again (no str per frame)."""
 
-    stream: str
     data: T
 
 

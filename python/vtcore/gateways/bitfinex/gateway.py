@@ -67,13 +67,15 @@ class BitfinexGateway(VenueGateway):
     #: Bitfinex sends `hb` on every quiet channel each 15 s; ping when the line is quiet anyway
     venue_ping_interval: ClassVar[float] = 10.0
     venue_idle_limit: ClassVar[float] = 30.0
+    #: each subscribed symbol's market state is a C `TickBuilder` (`self.builders`), fed by `BitfinexMarket`
+    builds_ticks_in_c: ClassVar[bool] = True
 
     def __init__(self, event_engine: Any, gateway_name: str) -> None:
         super().__init__(event_engine, gateway_name)
         self.base_url = self.public_url = ""
         self.public_socket: WebSocketClient | None = None
         self.private_socket: WebSocketClient | None = None
-        self.market = BitfinexMarket(self.ticks, self.emit_tick)
+        self.market = BitfinexMarket(self.builders, self.on_tick)
         self._nonce = 0
         self._pings = itertools.count(1)
         #: Bitfinex wants a cid of at most 45 bits, unique per day: the second of the day at connect, a count
@@ -198,7 +200,7 @@ class BitfinexGateway(VenueGateway):
     async def unsubscribe_market(self, symbol: str) -> None:
         assert self.public_socket is not None
         await self.public_socket.unsubscribe([f"{channel}:{symbol}" for channel in CHANNELS])
-        self.ticks.pop(symbol, None)
+        self.builders.pop(symbol, None)
 
     def on_public_message(self, raw: bytes) -> None:
         if raw.startswith(b"["):

@@ -7,22 +7,16 @@ each frame is decoded once by the decoder for that channel and frame shape.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from vtcore.gateways._venue import TICK_INDEX, TickState
+import msgspec
+
 from vtcore.gateways._venue.depth import ASKS, BIDS, LevelBook
 from vtcore.gateways.bitfinex import parse, schemas
-from vtcore.time import ms_to_datetime
+from vtcore.object import TickBuilder, TickData
 
-_BID, _BID_SIZE = TICK_INDEX["bid_price_1"], TICK_INDEX["bid_volume_1"]
-_ASK, _ASK_SIZE = TICK_INDEX["ask_price_1"], TICK_INDEX["ask_volume_1"]
-_LAST, _LAST_SIZE = TICK_INDEX["last_price"], TICK_INDEX["last_volume"]
-_HIGH, _LOW, _OPEN = TICK_INDEX["high_price"], TICK_INDEX["low_price"], TICK_INDEX["open_price"]
-_VOLUME = TICK_INDEX["volume"]
-
-Emit = Callable[[TickState, "dt.datetime | None"], None]
+OnTick = Callable[[TickData], None]
 
 
 class Book(LevelBook):
@@ -45,7 +39,9 @@ class Channel:
     book: Book | None = None
 
 
-_TICKER, _BOOK_UPDATE, _TRADE_UPDATE = (
+_VALIDATION_ERROR = msgspec.ValidationError
+_FULL_TICKER, _TICKER, _BOOK_UPDATE, _TRADE_UPDATE = (
+    parse.FULL_TICKER.decode,
     parse.TICKER.decode,
     parse.BOOK_UPDATE.decode,
     parse.TRADE_UPDATE.decode,
@@ -53,9 +49,9 @@ _TICKER, _BOOK_UPDATE, _TRADE_UPDATE = (
 
 
 class BitfinexMarket:
-    def __init__(self, ticks: dict[str, TickState], emit: Emit) -> None:
-        self.ticks = ticks  # the gateway's tick state per subscribed symbol
-        self.emit = emit
+    def __init__(self, builders: dict[str, TickBuilder], on_tick: OnTick) -> None:
+        self.builders = builders  # the gateway's tick builder per subscribed symbol
+        self.on_tick = on_tick
         self.channels: dict[int, Channel] = {}
         self.by_prefix: dict[bytes, Channel] = {}
         self.books: dict[str, Book] = {}
@@ -95,21 +91,37 @@ class BitfinexMarket:
     def on_ticker(self, raw: bytes, comma: int, channel: Channel) -> str | None:
         if raw[comma + 1] == 0x22:  # '"hb"'
             return None
-        ticker = _TICKER(raw)[1]
-        state = self.ticks.get(channel.symbol)
+        try:
+            t = _FULL_TICKER(raw)[1]
+        except _VALIDATION_ERROR:  # a field is null: the same frame, each missing value read as 0
+            self.on_partial_ticker(raw, channel)
+            return None
+        state = self.builders.get(channel.symbol)
         if state is not None:
-            values = state.values
-            values[_BID] = ticker.BID or 0.0
-            values[_BID_SIZE] = ticker.BID_SIZE or 0.0
-            values[_ASK] = ticker.ASK or 0.0
-            values[_ASK_SIZE] = ticker.ASK_SIZE or 0.0
-            values[_LAST] = last = ticker.LAST_PRICE or 0.0
-            values[_VOLUME] = ticker.VOLUME or 0.0
-            values[_HIGH] = ticker.HIGH or 0.0
-            values[_LOW] = ticker.LOW or 0.0
-            values[_OPEN] = last - (ticker.DAILY_CHANGE or 0.0)
-            self.emit(state, None)
+            last = t.LAST_PRICE
+            bid, bid_size, ask, ask_size = t.BID, t.BID_SIZE, t.ASK, t.ASK_SIZE
+            opened = last - t.DAILY_CHANGE
+            self.on_tick(state.ticker(last, bid, bid_size, ask, ask_size, opened, t.HIGH, t.LOW, t.VOLUME))
         return None
+
+    def on_partial_ticker(self, raw: bytes, channel: Channel) -> None:
+        ticker = _TICKER(raw)[1]
+        state = self.builders.get(channel.symbol)
+        if state is not None:
+            last = ticker.LAST_PRICE or 0.0
+            self.on_tick(
+                state.ticker(
+                    last,
+                    ticker.BID or 0.0,
+                    ticker.BID_SIZE or 0.0,
+                    ticker.ASK or 0.0,
+                    ticker.ASK_SIZE or 0.0,
+                    last - (ticker.DAILY_CHANGE or 0.0),
+                    ticker.HIGH or 0.0,
+                    ticker.LOW or 0.0,
+                    ticker.VOLUME or 0.0,
+                )
+            )
 
     def on_book(self, raw: bytes, comma: int, channel: Channel) -> str | None:
         book = channel.book
@@ -127,11 +139,14 @@ class BitfinexMarket:
             side = BIDS | ASKS
         else:
             side = book.apply(_BOOK_UPDATE(raw)[1])
-        state = self.ticks.get(channel.symbol)
+        state = self.builders.get(channel.symbol)
         if state is not None:
-            if side:  # a change below the fifth level leaves the tick's five levels as they are
-                book.write(state.values, side)
-            self.emit(state, None)
+            # a change below the fifth level leaves the tick's five levels as they are (a side of None)
+            self.on_tick(
+                state.levels(
+                    book.best(True) if side & BIDS else None, book.best(False) if side & ASKS else None
+                )
+            )
         return None
 
     def on_trades(self, raw: bytes, comma: int, channel: Channel) -> str | None:
@@ -144,9 +159,7 @@ class BitfinexMarket:
             trade = _TRADE_UPDATE(raw)[2]
         else:
             return None  # "hb", or "tu" which repeats a "te"
-        state = self.ticks.get(channel.symbol)
+        state = self.builders.get(channel.symbol)
         if state is not None:
-            state.values[_LAST] = trade.PRICE
-            state.values[_LAST_SIZE] = abs(trade.AMOUNT)
-            self.emit(state, ms_to_datetime(trade.MTS))
+            self.on_tick(state.last(trade.PRICE, abs(trade.AMOUNT), trade.MTS))
         return None

@@ -62,6 +62,7 @@ INTERVAL_VT2BITFINEX = {
 AUTH_CODES = frozenset({10100, 10101, 10102, 10103, 10104})
 
 EVENT = msgspec.json.Decoder(schemas.Event)
+FULL_TICKER = msgspec.json.Decoder(tuple[int, schemas.FullTicker])
 TICKER = msgspec.json.Decoder(tuple[int, schemas.Ticker])
 BOOK_SNAPSHOT = msgspec.json.Decoder(tuple[int, list[schemas.Level]])
 BOOK_UPDATE = msgspec.json.Decoder(tuple[int, schemas.Level])

@@ -28,7 +28,24 @@ class Event(msgspec.Struct):
     userId: int | None = None  # noqa: N815
 
 
+class FullTicker(msgspec.Struct, array_like=True, gc=False):
+    """A ticker with every field a number (the usual case): decoded without a None check per field."""
+
+    BID: float
+    BID_SIZE: float
+    ASK: float
+    ASK_SIZE: float
+    DAILY_CHANGE: float
+    DAILY_CHANGE_RELATIVE: float
+    LAST_PRICE: float
+    VOLUME: float
+    HIGH: float
+    LOW: float
+
+
 class Ticker(msgspec.Struct, array_like=True):
+    """Any ticker, a field null where the venue has no value yet (decoded when `FullTicker` is refused)."""
+
     BID: float | None
     BID_SIZE: float | None
     ASK: float | None

@@ -27,7 +27,6 @@ import msgspec
 from vtcore.constant import Direction, Interval, Offset, OrderType, Status
 from vtcore.gateways._transport import RequestRejectedError, RestRequest, TransportError, WebSocketClient
 from vtcore.gateways._venue import format_step
-from vtcore.gateways._venue.ticks import ASK_PRICE
 from vtcore.gateways.htx import parse, schemas
 from vtcore.gateways.htx.gateway import HtxGatewayBase, HtxUrls
 from vtcore.object import BarData, CancelRequest, HistoryRequest, OrderData, OrderRequest
@@ -198,8 +197,8 @@ class HuobiGateway(HtxGatewayBase):
         amount = format_step(req.volume, volume_step)
         if req.type == OrderType.MARKET and req.direction == Direction.LONG:
             # HTX sizes a market buy in the quote currency: spend volume x the best ask (or the given price)
-            state = self.ticks.get(req.symbol)
-            reference = (state.values[ASK_PRICE] if state else 0.0) or req.price
+            state = self.builders.get(req.symbol)
+            reference = (state.latest.ask_price_1 if state is not None else 0.0) or req.price
             if reference <= 0:
                 raise ValueError("a market buy needs the best ask: subscribe to the symbol or give a price")
             amount = format_step(req.volume * reference, "0.00000001")

@@ -146,25 +146,6 @@ def inflate(raw: bytes) -> bytes:
     return raw
 
 
-def top_levels(raw: msgspec.Raw | bytes, count: int = 5) -> list[tuple[float, float]]:
-    """The first `count` `[price, size]` levels of a raw JSON book side (`[[p,q],[p,q],...]`), best first,
-    without decoding the levels behind them. Raises ValueError on a side that is not such a list."""
-    text = bytes(raw)
-    if text[:1] != b"[":
-        raise ValueError("a book side must be a JSON list")
-    levels = []
-    position = 1
-    for _ in range(count):
-        start = text.find(b"[", position)
-        if start < 0:
-            break
-        comma = text.find(b",", start)
-        end = text.find(b"]", comma)
-        levels.append((float(text[start + 1 : comma]), float(text[comma + 1 : end])))
-        position = end + 1
-    return levels
-
-
 def number(text: str | None) -> float:
     """An HTX number string as a float ("" or None -> 0.0)."""
     return float(text) if text else 0.0

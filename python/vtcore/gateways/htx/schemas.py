@@ -50,7 +50,8 @@ class Tick(msgspec.Struct, Generic[T]):
 
 class Book(msgspec.Struct):
     """`mbp.refresh.N` (spot) and `depth.stepN` (both) ticks: full books, best first. Kept raw: a tick needs
-    five levels of the up to 150 a side, which `parse.top_levels` reads without building the rest."""
+    five levels of the up to 150 a side, which `TickBuilder.json_levels` reads in C without building the
+    rest."""
 
     bids: msgspec.Raw = msgspec.Raw(b"[]")
     asks: msgspec.Raw = msgspec.Raw(b"[]")
