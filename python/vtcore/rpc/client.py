@@ -121,6 +121,7 @@ class RpcClient:
         check_address(sub_address, secure)
         context: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
         self._req_address = req_address
+        self._handshake_monitor: zmq.Socket[bytes] | None = None
         try:
             self._context = context
             dealer = self._new_dealer(for_caller=False)
@@ -160,6 +161,11 @@ class RpcClient:
         dealer = self._context.socket(zmq.DEALER)
         dealer.setsockopt(zmq.IMMEDIATE, 1)  # never queue a request for a server that is not connected
         self._configure(dealer)
+        if not for_caller and self._server_key is not None:
+            # A refused CURVE handshake is visible only on a monitor, and only to one attached before the
+            # connection: a refusal that came first would never be seen.
+            events = zmq.EVENT_HANDSHAKE_FAILED_AUTH | zmq.EVENT_HANDSHAKE_SUCCEEDED
+            self._handshake_monitor = dealer.get_monitor_socket(events)
         dealer.connect(self._req_address)
         if not for_caller:
             return dealer
@@ -278,10 +284,8 @@ class RpcClient:
         poller = zmq.Poller()
         poller.register(dealer, zmq.POLLIN)
         poller.register(sub, zmq.POLLIN)
-        monitor = None
-        if self._server_key is not None:  # a refused CURVE handshake is visible only on a monitor
-            events = zmq.EVENT_HANDSHAKE_FAILED_AUTH | zmq.EVENT_HANDSHAKE_SUCCEEDED
-            monitor = dealer.get_monitor_socket(events)
+        monitor = self._handshake_monitor  # made with the dealer, before it connected
+        if monitor is not None:
             poller.register(monitor, zmq.POLLIN)
         next_ping = time.monotonic()
         while self._running:
