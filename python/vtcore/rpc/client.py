@@ -138,8 +138,9 @@ class RpcClient:
             raise
         self._running = True
         self._last_heard = time.monotonic()
-        self._thread = threading.Thread(target=self._run, args=(dealer, sub), name="rpc-client-io",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(dealer, sub), name="rpc-client-io", daemon=True
+        )
         self._thread.start()
 
     def _configure(self, socket: zmq.Socket[bytes]) -> None:
@@ -194,8 +195,9 @@ class RpcClient:
 
     # -- calls ------------------------------------------------------------------------------------------
 
-    def call(self, call_type: type[Call], result_type: type[T] | Any, timeout: float = 30.0,
-             **arguments: Any) -> T:
+    def call(
+        self, call_type: type[Call], result_type: type[T] | Any, timeout: float = 30.0, **arguments: Any
+    ) -> T:
         """Run `call_type(**arguments)` on the server; its result decoded as `result_type`.
 
         Raises RpcTimeoutError when no reply comes within `timeout` seconds (its `sent` says whether the
@@ -206,8 +208,10 @@ class RpcClient:
         if not self._running:
             raise NotConnectedError("the RPC client is not running")
         if self._lost:
-            raise NotConnectedError(f"RPC call {call_type.__name__}: the server is lost (no heartbeat); "
-                                    "waiting for it to come back")
+            raise NotConnectedError(
+                f"RPC call {call_type.__name__}: the server is lost (no heartbeat); "
+                "waiting for it to come back"
+            )
         dealer = getattr(self._local, "dealer", None)
         if dealer is None or dealer.closed:
             dealer = self._local.dealer = self._new_dealer()
@@ -221,8 +225,11 @@ class RpcClient:
                 dealer.send(payload, _NOBLOCK)
             except zmq.Again:
                 if not self._wait(dealer, zmq.POLLOUT, deadline):
-                    raise RpcTimeoutError(f"RPC call {call_type.__name__}: server not connected within "
-                                          f"{timeout:g} s (not sent)", sent=False) from None
+                    raise RpcTimeoutError(
+                        f"RPC call {call_type.__name__}: server not connected within "
+                        f"{timeout:g} s (not sent)",
+                        sent=False,
+                    ) from None
                 dealer.send(payload, _NOBLOCK)
             while True:
                 reply_bytes = self._receive(dealer, deadline)
