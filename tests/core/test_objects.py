@@ -382,7 +382,9 @@ def test_tick_decoder_cache_keeps_symbols_and_exchanges_apart():
 @given(
     numbers=st.lists(st.floats(allow_nan=False, allow_infinity=False, width=64), min_size=21, max_size=21),
     volumes=st.lists(st.floats(allow_nan=False, allow_infinity=False, width=32), min_size=10, max_size=10),
-    dt_ns=st.integers(min_value=1, max_value=4_102_444_800 * 10**9),  # up to 2100-01-01
+    # from 1992-01-01 (China has kept +08:00 without summer time since; 1986-1991 had +09:00 summers, before
+    # any of its futures exchanges traded) up to 2100-01-01
+    dt_ns=st.integers(min_value=694_224_000 * 10**9, max_value=4_102_444_800 * 10**9),
     code=st.integers(min_value=1, max_value=len(Exchange)),
     symbol=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-._", min_size=1, max_size=16),
 )

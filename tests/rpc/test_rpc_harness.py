@@ -18,6 +18,7 @@ import json
 import multiprocessing
 import os
 import queue
+import random
 import socket
 import threading
 import time
@@ -54,10 +55,29 @@ WAIT = 60.0  # generous bound for any condition a test waits on
 SYMBOLS = ("rb2605", "cu2605")
 
 
+def _ephemeral_ports() -> range:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return range(int(low), int(high) + 1)
+    except (OSError, ValueError):
+        return range(32768, 61000)
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free loopback port outside the kernel's ephemeral range. A server restarted on its old port (the
+    restart tests) must find it free; a port from the ephemeral range can meanwhile become the source port of
+    a client reconnecting to it (TCP connects to itself when nothing listens), and the bind then fails."""
+    ephemeral = _ephemeral_ports()
+    for port in random.sample(range(20_000, 32_000), 200):
+        if port in ephemeral:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port below the ephemeral range")
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = WAIT, what: str = "condition") -> Any:
