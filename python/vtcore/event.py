@@ -95,6 +95,7 @@ class Profile:
     spin_budget: float = 1.0  # share of wall time the spin may take
     tick_batch_us: float = 0.0  # ticks wait this long to be drained together (messages never wait)
     max_drain: int = 4096  # records per drain
+    rehearse_us: float = 0.0  # idle: run the tick path short of the handlers this often (0: never)
 
 
 #: The engine profiles, by name (docs/design.md, "Engine profiles", states what each costs).
@@ -103,14 +104,19 @@ PROFILES: dict[str, Profile] = {
     # ever makes a syscall for the engine. Costs a core; it yields that core every 50 µs while polling
     # misses, and when it keeps losing its CPU (more busy threads than cores) it spins (20-250 µs, adapting)
     # and parks instead for a spell of 0.1-2 s, then polls again.
-    "latency": Profile(poll=True, yield_after_us=50.0, spin_us=20.0, max_spin_us=250.0),
+    # While idle it rehearses the tick path every 500 µs (Dispatcher.rehearse: no handler is called), so the
+    # next tick finds that path in the CPU's caches.
+    "latency": Profile(poll=True, yield_after_us=50.0, spin_us=20.0, max_spin_us=250.0, rehearse_us=500.0),
     # Spins briefly (adapting 5-50 µs to the gap between events, at most 5 % of wall time) and parks: the
     # first event after a gap longer than the spin pays a thread wake-up; CPU stays small and bounded.
-    "balanced": Profile(spin_us=5.0, max_spin_us=50.0, spin_budget=0.05),
+    "balanced": Profile(spin_us=2.0, max_spin_us=50.0, spin_budget=0.05),
     # No spin; ticks wait up to 5 ms to be drained together (orders, trades and put() events do not wait):
     # a few wake-ups a second whatever the tick rate. For recording and GUIs.
     "efficient": Profile(spin_us=0.0, tick_batch_us=5_000.0, max_drain=65_536),
 }
+# A profile with `rehearse_us` rehearses its tick path for this long after the last drain that found work, not
+# while the feed is silent (an idle engine stays idle).
+_REHEARSE_SECONDS = 1.0
 # Engines running now, stopped at interpreter exit (before CPython ends daemon threads).
 _running: weakref.WeakSet[EventEngine] = weakref.WeakSet()
 _EXIT_JOIN_SECONDS = 5.0
@@ -215,6 +221,7 @@ class EventEngine:
         self._profile_name, spec = self._resolve_profile(profile)
         self._cpu = self._resolve_cpu(cpu)
         self._max_drain = spec.max_drain if max_drain is None else max_drain
+        self._rehearse_every = spec.rehearse_us * 1e-6
         spin, max_spin, budget = spec.spin_us, spec.max_spin_us, spec.spin_budget
         if spin_us is not None or max_spin_us is not None:  # the spin asked for, uncapped
             budget = 1.0
@@ -530,8 +537,8 @@ class EventEngine:
 
     def wait_stats(self) -> dict[str, int]:
         """What the engine thread's waits did: waits, caught_spinning, parks, wakes, yields, starved,
-        spin_ns."""
-        return dict(self._hub.wait_stats())
+        spin_ns; and rehearsals (idle runs of the tick path, `latency` profile)."""
+        return {**self._hub.wait_stats(), "rehearsals": self._dispatcher.rehearsals}
 
     @property
     def hub(self) -> EventHub:
@@ -590,16 +597,27 @@ class EventEngine:
         dispatch_segments = dispatcher.dispatch_segments
         max_drain = self._max_drain
         interval = self._interval
-        next_timer = monotonic() + interval
+        rehearse_every = self._rehearse_every
+        rehearse = dispatcher.rehearse
+        now = monotonic()
+        next_timer = now + interval
+        live_until, fed = (
+            now,
+            False,
+        )  # rehearse until then: the last drain that found work + _REHEARSE_SECONDS
         while self._active:
             try:
                 if not queue and not control:
                     timeout = next_timer - monotonic()
-                    if timeout > 0:
+                    if 0 < rehearse_every < timeout and now < live_until:
+                        if not hub.wait(rehearse_every) and not queue:
+                            rehearse()
+                    elif timeout > 0:
                         hub.wait(timeout)
                 segments = hub.drain(max_drain)
                 if segments:
                     dispatch_segments(segments)
+                    fed = True
                 # Only the events present now: a handler that puts events cannot starve the rings or timer.
                 # A control call (add/remove a producer, e.g. from a gateway's close()) goes first: its caller
                 # waits, and must not wait for a backlog that other threads keep growing.
@@ -611,6 +629,8 @@ class EventEngine:
                     with self._lock:
                         self._run_control_calls()
                 now = monotonic()
+                if fed:
+                    live_until, fed = now + _REHEARSE_SECONDS, False
                 if now >= next_timer:
                     self._report_drops()
                     if not queue:

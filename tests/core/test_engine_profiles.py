@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from vtcore import _core, setting
+from vtcore import event as event_module
 from vtcore.errors import SettingsError
 from vtcore.event import EVENT_TICK, PROFILES, Event, EventEngine
 
@@ -93,6 +94,41 @@ def test_latency_profile_never_makes_the_vendor_thread_wake_the_engine(home: Pat
             assert stats["wakes"] == 0 and stats["parks"] == 0  # no futex wake-up, ever
     finally:
         engine.stop()
+
+
+def test_an_idle_latency_engine_rehearses_its_tick_path_without_calling_handlers(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(event_module, "_REHEARSE_SECONDS", 0.2)  # a live feed: ticks within the last 0.2 s
+    engine = EventEngine(interval=1.0, profile="latency")
+    seen: list[int] = []
+    engine.register(EVENT_TICK, lambda event: seen.append(int(event.data.volume)))
+    assert engine._dispatcher.rehearse() is False  # no tick dispatched yet: nothing to rehearse on
+    engine.start()
+    try:
+        run_ticks(engine, 20, 1_000.0)
+        assert wait_until(lambda: len(seen) == 20)
+        # Idle after the feed: it rehearses (every 500 µs) for a while, then stops, the feed being silent.
+        assert wait_until(lambda: engine.wait_stats()["rehearsals"] > 0)
+        stopped = []
+
+        def rehearsals_stopped() -> bool:
+            stopped.append(engine.wait_stats()["rehearsals"])
+            return len(stopped) > 100 and stopped[-1] == stopped[-101]  # none for 100 looks (>= 0.1 s)
+
+        assert wait_until(rehearsals_stopped)
+        assert seen == list(range(1, 21))  # a rehearsal never calls a handler
+    finally:
+        engine.stop()
+    balanced = EventEngine(interval=1.0, profile="balanced")
+    balanced.register(EVENT_TICK, lambda event: None)
+    balanced.start()
+    try:
+        run_ticks(balanced, 20, 1_000.0)
+        assert wait_until(lambda: balanced._dispatcher.ticks_dispatched == 20)
+        assert balanced.wait_stats()["rehearsals"] == 0  # only `latency` rehearses
+    finally:
+        balanced.stop()
 
 
 @pytest.mark.parametrize("profile", ["balanced", "efficient"])

@@ -98,12 +98,17 @@ class Wakeup {
     // A gap between two clock reads longer than this means the thread was descheduled (a round of 64
     // checks takes a few µs on a CPU of its own).
     constexpr auto kDescheduled = std::chrono::microseconds(30);
+    constexpr auto kBetweenPolls = std::chrono::microseconds(200);
     constexpr auto kWindow = std::chrono::milliseconds(100);
     constexpr auto kStarvedAfter = std::chrono::milliseconds(2);
     bool work = has_work();
     spinning_.store(true, std::memory_order_relaxed);
     const auto start = Clock::now();
     auto last = start;
+    // Between a poll that timed out idle and this one the engine only rehearses its tick path (a few µs, tens
+    // when cold): a much longer gap means the thread lost its CPU there, which counts as well.
+    if (idle_since_ != Clock::time_point{} && start - idle_since_ > kBetweenPolls) lost_ += start - idle_since_;
+    idle_since_ = Clock::time_point{};
     auto next_yield = start + yield_after;
     bool starved = false;
     for (std::uint32_t i = 1; !work && !notified(); ++i) {
@@ -132,6 +137,7 @@ class Wakeup {
     }
     spinning_.store(false, std::memory_order_relaxed);
     if (work) return Poll::kWork;
+    if (!starved && !notified()) idle_since_ = Clock::now();
     if (starved) starved_.fetch_add(1, std::memory_order_relaxed);
     return starved ? Poll::kStarved : Poll::kIdle;
   }
@@ -210,6 +216,7 @@ class Wakeup {
   // Consumer-only (the counters are read by anyone): the window in which poll_until measures lost CPU.
   alignas(kCacheLineSize) Clock::time_point window_start_{};
   Clock::duration lost_{};
+  Clock::time_point idle_since_{};  // when the last poll ended idle (timed out), else zero
   std::atomic<std::uint64_t> yields_{0};
   std::atomic<std::uint64_t> starved_{0};
 #if !defined(__linux__)
