@@ -107,7 +107,7 @@ PROFILES: dict[str, Profile] = {
     # While idle it rehearses the tick path every 500 µs (Dispatcher.rehearse: no handler is called), so the
     # next tick finds that path in the CPU's caches.
     "latency": Profile(poll=True, yield_after_us=50.0, spin_us=20.0, max_spin_us=250.0, rehearse_us=500.0),
-    # Spins briefly (adapting 5-50 µs to the gap between events, at most 5 % of wall time) and parks: the
+    # Spins briefly (adapting 2-50 µs to the gap between events, at most 5 % of wall time) and parks: the
     # first event after a gap longer than the spin pays a thread wake-up; CPU stays small and bounded.
     "balanced": Profile(spin_us=2.0, max_spin_us=50.0, spin_budget=0.05),
     # No spin; ticks wait up to 5 ms to be drained together (orders, trades and put() events do not wait):
