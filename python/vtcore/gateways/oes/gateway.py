@@ -134,6 +134,7 @@ class OesGateway(StockGateway):
     """China A-shares through OES (宽睿) with MDS market data; `connect(setting)` takes the page's keys."""
 
     default_name: ClassVar[str] = "OES"
+    title: ClassVar[str] = "OES"
     default_setting: ClassVar[dict[str, Any]] = DEFAULT_SETTING
     optional_setting: ClassVar[dict[str, str]] = OPTIONAL_SETTING
     exchanges: ClassVar[list[Exchange]] = [Exchange.SSE, Exchange.SZSE]
@@ -204,7 +205,7 @@ class OesGateway(StockGateway):
         self.trading.start()
         if self.market is not None:
             self.market.start()
-        self.start_timer()  # account and positions polled in turn (StockGateway.poll)
+        self.opened()  # account and positions polled in turn (SdkGateway.poll)
 
     def close_sessions(self) -> None:
         for session in (self.trading, self.market):
@@ -215,8 +216,10 @@ class OesGateway(StockGateway):
             self.event_engine.remove_producer(producer)
         self.producers = []
 
-    def close(self) -> None:
-        self.stop_timer()
+    def fronts(self) -> tuple[()]:
+        return ()  # the binding's sessions are OES's channels; they report their own states
+
+    def close_fronts(self) -> None:
         self.close_sessions()
 
     # -- messages (engine thread) -------------------------------------------------------------------------

@@ -239,8 +239,6 @@ class TradeFront(_TapFront):
         super().__init__(gateway, tt, tt.TRADE_REQUESTS)
         self.account = ""
         self.queries = QueryPump(self, gateway.lock, interval=0.0)
-        self.last_poll = 0.0
-        self.poll_fund_next = True
 
     def on_api_ready(self, message: Message) -> None:
         if message.error is not None:
@@ -262,14 +260,6 @@ class TradeFront(_TapFront):
             self.queries.enqueue(
                 name, {"AccountNo": self.account} if "Fund" in name or "Position" in name else {}
             )
-
-    def poll(self, now: float, interval: float) -> None:
-        if self.state != "ready" or self.queries or now - self.last_poll < interval:
-            return
-        self.last_poll = now
-        name = "QryFund" if self.poll_fund_next else "QryPositionSummary"
-        self.queries.enqueue(name, {"AccountNo": self.account})
-        self.poll_fund_next = not self.poll_fund_next
 
     def on_rtn_order(self, message: Message) -> None:
         if message.data is not None:
@@ -300,10 +290,7 @@ class TradeFront(_TapFront):
             self.gateway.update_account(message.data)
 
     def on_rsp_qry_position_summary(self, message: Message) -> None:
-        if self.gateway.log_error(message, "trade front: position query"):
-            self.gateway.positions.discard()
-            return
-        self.gateway.update_position(message.data, message.is_last)
+        self.gateway.position_message(message, "trade front: position query", self.gateway.add_position)
 
     def on_rtn_position_summary(self, message: Message) -> None:
         self.queries.enqueue("QryPositionSummary", {"AccountNo": self.account})  # the whole picture again
@@ -359,8 +346,7 @@ class TapGateway(SdkGateway):
             self.write_log(f"cannot connect: {exc}", ERROR)
             raise
         self.setting = parsed
-        self.closed = False
-        self.start_timer()
+        self.opened()
         self.write_log(f"connecting {parsed!r} with {quote_library.name} and {trade_library.name}")
         if parsed.trade_host:
             trade = self.trade
@@ -403,7 +389,7 @@ class TapGateway(SdkGateway):
         self.quote.queries.pump(now)
         self.quote.relogin(now)
         self.trade.queries.pump(now)
-        self.trade.poll(now, self.query_interval)
+        self.poll(now, self.trade.queries.idle)
 
     # -- errors ---------------------------------------------------------------------------------------------
 
@@ -700,8 +686,8 @@ class TapGateway(SdkGateway):
         account.available = data.Available
         self.on_account(account)
 
-    def update_position(self, data: Any, is_last: bool) -> None:
-        if data is not None and data.CommodityNo:
+    def add_position(self, data: Any) -> None:
+        if data.CommodityNo:
             direction = mapping.DIRECTION_FROM_TAP.get(data.MatchSide, Direction.NET)
             symbol = mapping.symbol(data.CommodityNo, data.ContractNo, data.StrikePrice, data.CallOrPutFlag)
             position = self.positions.position(symbol, self._exchange(data.ExchangeNo), direction)
@@ -710,8 +696,6 @@ class TapGateway(SdkGateway):
             position.yd_volume += data.HisPositionQty
             position.pnl += data.PositionProfit
             position.price = cost / position.volume if position.volume else 0.0
-        if is_last:
-            self.positions.finish()
 
     def query_account(self) -> None:
         if self.trade.account:

@@ -31,7 +31,7 @@ from typing import Any, ClassVar
 from vtcore.constant import Direction, Exchange, Offset, OrderType, Status
 from vtcore.errors import SdkUnavailableError, SettingsError
 from vtcore.event import EventEngine
-from vtcore.gateways._sdk.ashare import SIDE_ORDER, Side
+from vtcore.gateways._sdk.ashare import SIDE_ORDER, MarketKind, Side
 from vtcore.gateways._sdk.front import Front, QueryPump
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways._sdk.stock import StockGateway
@@ -362,20 +362,14 @@ class TraderFront(XtpFront):
             self.set_state("ready", "margin account" if self.gateway.book.margin else "cash account")
 
     def on_query_position(self, message: Message) -> None:
-        if message.error is not None:
-            self.gateway.write_log(f"td front: position query failed: {message.error_text}", ERROR)
-            self.gateway.discard_positions()
-            return
-        if message.data is not None:
-            self.gateway.add_position(message.data)
-        if message.is_last:
-            self.gateway.positions_done()
+        self.gateway.position_message(message, "td front: position query", self.gateway.add_position)
 
 
 class XtpGateway(StockGateway):
     """China A-shares through XTP (SSE, SZSE); margin trading on credit accounts."""
 
     default_name: ClassVar[str] = "XTP"
+    title: ClassVar[str] = "XTP"
     default_setting: ClassVar[dict[str, Any]] = dict(DEFAULT_SETTING)
     optional_setting: ClassVar[dict[str, str]] = dict(OPTIONAL_SETTING)
     setting_aliases: ClassVar[dict[str, str]] = dict(VNPY_LABELS)
@@ -400,13 +394,15 @@ class XtpGateway(StockGateway):
             raise
         register_secrets({"password": parsed.password, "auth_code": parsed.auth_code})
         self.setting = parsed
-        self.start_timer()
+        self.opened()
         self.write_log(f"connecting {parsed!r} with {td_library.name} and {md_library.name}")
         self.td.open(parsed, binding.TraderApi, td_library, (parsed.td_address, parsed.td_port))
         self.md.open(parsed, binding.QuoteApi, md_library, (parsed.md_address, parsed.md_port))
 
-    def close(self) -> None:
-        self.stop_timer()
+    def fronts(self) -> tuple[XtpFront, ...]:
+        return self.md, self.td
+
+    def close_fronts(self) -> None:
         # The real libraries' Release() takes about 6 s per API object: both at once.
         md_closing = threading.Thread(target=self.md.close, name=f"{self.gateway_name}.md.close")
         md_closing.start()
@@ -414,10 +410,8 @@ class XtpGateway(StockGateway):
         md_closing.join()
 
     def on_timer(self, now: float) -> None:
-        for front in (self.md, self.td):
-            front.check_timeout(now, self.connect_timeout)
         self.td.queries.pump(now)
-        self.poll(now, self.td.state == "ready" and not self.td.queries)
+        self.poll(now, self.td.queries.idle)
 
     # -- market data ----------------------------------------------------------------------------------------
 
@@ -448,29 +442,26 @@ class XtpGateway(StockGateway):
 
     # -- orders ---------------------------------------------------------------------------------------------
 
-    def send_order(self, req: OrderRequest) -> str:
-        with self.lock:
-            side, kind, problem = self.checked(req)
-            if not problem and not self.td.logged_in:
-                problem = "not logged in to the trade front"
-            if problem or side is None:
-                return self.reject_locally(req, problem)
-            margin = self.book.margin
-            order = xt.OrderInsertInfo(
-                ticker=req.symbol,
-                market=mapping.MARKET_TO_XTP[req.exchange],
-                price=float(req.price),
-                quantity=int(req.volume),
-                price_type=mapping.PRICE_TYPE_TO_XTP[kind],
-                side=mapping.SIDE_TO_XTP[side],
-                position_effect=xt.XTP_POSITION_EFFECT_INIT,
-                business_type=xt.XTP_BUSINESS_TYPE_MARGIN if margin else xt.XTP_BUSINESS_TYPE_CASH,
-            )
-            xtp_id = self.td.api.insert_order(order.buffer, self.td.session)
-            if not xtp_id:
-                code, text = self.td.api.last_error()
-                return self.reject_locally(req, f"InsertOrder refused: code {code}: {text}")
-            return self.order_sent(req, str(xtp_id), side)
+    def send_problem(self, req: OrderRequest) -> str:
+        return "" if self.td.logged_in else "not logged in to the trade front"
+
+    def place(self, req: OrderRequest, side: Side, kind: MarketKind | None) -> tuple[str, str]:
+        margin = self.book.margin
+        order = xt.OrderInsertInfo(
+            ticker=req.symbol,
+            market=mapping.MARKET_TO_XTP[req.exchange],
+            price=float(req.price),
+            quantity=int(req.volume),
+            price_type=mapping.PRICE_TYPE_TO_XTP[kind],
+            side=mapping.SIDE_TO_XTP[side],
+            position_effect=xt.XTP_POSITION_EFFECT_INIT,
+            business_type=xt.XTP_BUSINESS_TYPE_MARGIN if margin else xt.XTP_BUSINESS_TYPE_CASH,
+        )
+        xtp_id = self.td.api.insert_order(order.buffer, self.td.session)
+        if not xtp_id:
+            code, text = self.td.api.last_error()
+            return "", f"InsertOrder refused: code {code}: {text}"
+        return str(xtp_id), ""
 
     def cancel_order(self, req: CancelRequest) -> None:
         if not req.orderid.isdigit():
@@ -485,41 +476,25 @@ class XtpGateway(StockGateway):
 
     def order_event(self, data: Any, reason: str) -> None:
         """An OnOrderEvent report (XTPOrderInfo)."""
-        orderid = str(data.order_xtp_id)
-        exchange = mapping.MARKET_FROM_XTP.get(data.market)
-        if exchange is None:
-            self.nearest(f"market {data.market}")
-            exchange = Exchange.LOCAL
-        status = mapping.STATUS_FROM_XTP.get(data.order_status)
-        if status is None:
-            self.nearest(f"order status {data.order_status}")
-            status = Status.SUBMITTING
         side = mapping.SIDE_FROM_XTP.get(data.side, Side.BUY if data.side == 1 else Side.SELL)
         direction, offset = SIDE_ORDER[side]
-        if data.business_type != xt.XTP_BUSINESS_TYPE_MARGIN and offset != Offset.NONE:
+        if data.business_type != xt.XTP_BUSINESS_TYPE_MARGIN:
             offset = Offset.NONE
-        with self.lock:
-            previous = self.orders.get(orderid)
         order = OrderData(
             gateway_name=self.gateway_name,
             symbol=data.ticker,
-            exchange=exchange,
-            orderid=orderid,
-            type=previous.type
-            if previous
-            else mapping.ORDER_TYPE_FROM_XTP.get(data.price_type, OrderType.LIMIT),
+            exchange=self.known(mapping.MARKET_FROM_XTP, data.market, "market", Exchange.LOCAL),
+            orderid=str(data.order_xtp_id),
+            type=mapping.ORDER_TYPE_FROM_XTP.get(data.price_type, OrderType.LIMIT),
             direction=direction,
-            offset=previous.offset if previous else offset,
+            offset=offset,
             price=data.price,
             volume=data.quantity,
             traded=data.qty_traded,
-            status=status,
-            reference=previous.reference if previous else "",
+            status=self.known(mapping.STATUS_FROM_XTP, data.order_status, "order status", Status.SUBMITTING),
             datetime=mapping.xtp_datetime(data.insert_time),
         )
-        if status == Status.REJECTED and not reason:
-            reason = "refused by XTP"
-        self.order_report(order, reason)
+        self.order_reported(order, reason, "XTP")
 
     def trade_event(self, data: Any) -> None:
         """An OnTradeEvent report (XTPTradeReport)."""
