@@ -97,6 +97,7 @@ class SdkGateway(BaseGateway):
 
     title: ClassVar[str] = ""
     exchanges: ClassVar[list[Exchange]] = []
+    exchange_codes: ClassVar[Mapping[Any, Exchange]] = {}  # the SDK's exchange codes (see exchange_of)
     connect_timeout: float = 10.0  # seconds without any answer from a front before "timeout" is reported
     query_interval: float = 2.0  # seconds between account / position polls
 
@@ -182,6 +183,10 @@ class SdkGateway(BaseGateway):
             return nearest
         return value
 
+    def exchange_of(self, code: Any) -> Exchange:
+        """The exchange an SDK code names (`exchange_codes`), LOCAL when it names none vtcore knows."""
+        return self.known(self.exchange_codes, code, "exchange", Exchange.LOCAL)
+
     def contract_key(self, symbol: str, exchange: Exchange) -> str:
         """The key of `contracts`: the symbol (a China futures symbol names one exchange's contract)."""
         return symbol
@@ -253,6 +258,14 @@ class SdkGateway(BaseGateway):
                 result = CLOSED
             if result != 0:
                 self.write_log(f"unsubscribe {req.vt_symbol} failed: {request_result(result)}", ERROR)
+
+    def cancel_sent(self, orderid: str, request: str, result: int) -> None:
+        """Log a cancel request the SDK did not take (`result` != 0: CLOSED after close(), else its code); a
+        taken one is answered by the order's report."""
+        if result == CLOSED:
+            self.write_log(f"cannot cancel {orderid}: {CLOSED_REASON}", ERROR)
+        elif result != 0:
+            self.write_log(f"cancel of {orderid} failed: {request} returned {request_result(result)}", ERROR)
 
     def reject(self, order: OrderData, reason: str) -> None:
         """Push `order` REJECTED with the reason (`extra["reason"]` and the log)."""

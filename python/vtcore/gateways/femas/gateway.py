@@ -269,6 +269,7 @@ class FemasGateway(SdkGateway):
     default_setting: ClassVar[dict[str, Any]] = dict(DEFAULT_SETTING)
     optional_setting: ClassVar[dict[str, str]] = dict(OPTIONAL_SETTING)
     exchanges: ClassVar[list[Exchange]] = list(mapping.EXCHANGES.values())
+    exchange_codes: ClassVar[dict[str, Exchange]] = mapping.EXCHANGES
     title: ClassVar[str] = "FEMAS"
 
     def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
@@ -391,17 +392,7 @@ class FemasGateway(SdkGateway):
             except ValueError as exc:
                 self.write_log(f"cannot cancel {req.orderid}: {exc}", ERROR)
                 return
-        if result != 0:
-            self.write_log(
-                f"cancel of {req.orderid} failed: ReqOrderAction returned {_result(result)}", ERROR
-            )
-
-    def _exchange(self, code: str) -> Exchange:
-        exchange = mapping.EXCHANGES.get(code)
-        if exchange is None:
-            self.nearest(f"exchange {code!r}")
-            return Exchange.LOCAL
-        return exchange
+        self.cancel_sent(req.orderid, "ReqOrderAction", result)
 
     def update_order(self, data: Any) -> None:
         with self.lock:
@@ -423,7 +414,7 @@ class FemasGateway(SdkGateway):
             order = OrderData(
                 gateway_name=self.gateway_name,
                 symbol=data.InstrumentID,
-                exchange=self._exchange(data.ExchangeID),
+                exchange=self.exchange_of(data.ExchangeID),
                 orderid=orderid,
                 type=order_type,
                 direction=mapping.DIRECTION_FROM_FEMAS.get(data.Direction),
@@ -446,7 +437,7 @@ class FemasGateway(SdkGateway):
             order = self.orders.get(orderid) or OrderData(
                 gateway_name=self.gateway_name,
                 symbol=data.InstrumentID,
-                exchange=self._exchange(data.ExchangeID),
+                exchange=self.exchange_of(data.ExchangeID),
                 orderid=orderid,
                 direction=mapping.DIRECTION_FROM_FEMAS.get(data.Direction),
                 offset=mapping.offset(data.OffsetFlag)[0],
@@ -464,7 +455,7 @@ class FemasGateway(SdkGateway):
             TradeData(
                 gateway_name=self.gateway_name,
                 symbol=data.InstrumentID,
-                exchange=self._exchange(data.ExchangeID),
+                exchange=self.exchange_of(data.ExchangeID),
                 orderid=data.UserOrderLocalID.strip(),
                 tradeid=data.TradeID.strip(),
                 direction=mapping.DIRECTION_FROM_FEMAS.get(data.Direction),
@@ -490,7 +481,9 @@ class FemasGateway(SdkGateway):
     def add_position(self, data: Any) -> None:
         if data.InstrumentID:
             direction = mapping.DIRECTION_FROM_FEMAS.get(data.Direction, Direction.NET)
-            position = self.positions.position(data.InstrumentID, self._exchange(data.ExchangeID), direction)
+            position = self.positions.position(
+                data.InstrumentID, self.exchange_of(data.ExchangeID), direction
+            )
             position.volume += data.Position
             position.yd_volume += data.YdPosition
             position.frozen += data.FrozenClosing

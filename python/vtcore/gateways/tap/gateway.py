@@ -318,6 +318,7 @@ class TapGateway(SdkGateway):
     #: the user's page's labels (vn.py 2.0's TAP dialog): 行情地址 is the quote host here, not md_address
     setting_aliases: ClassVar[dict[str, str]] = SETTING_ALIASES
     exchanges: ClassVar[list[Exchange]] = sorted(set(mapping.EXCHANGES.values()), key=lambda e: e.value)
+    exchange_codes: ClassVar[dict[str, Exchange]] = mapping.EXCHANGES
     title: ClassVar[str] = "TAP"
 
     def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
@@ -592,13 +593,6 @@ class TapGateway(SdkGateway):
         if result != 0:
             self.write_log(f"cancel of {req.orderid} failed: {self.error_text(result)}", ERROR)
 
-    def _exchange(self, code: str) -> Exchange:
-        exchange = mapping.EXCHANGES.get(code)
-        if exchange is None:
-            self.nearest(f"exchange {code!r}")
-            return Exchange.LOCAL
-        return exchange
-
     def update_order(self, data: Any, message: Message) -> None:
         with self.lock:
             order_no = data.OrderNo
@@ -626,7 +620,7 @@ class TapGateway(SdkGateway):
                 symbol=mapping.symbol(
                     data.CommodityNo, data.ContractNo, data.StrikePrice, data.CallOrPutFlag, data.ContractNo2
                 ),
-                exchange=self._exchange(data.ExchangeNo),
+                exchange=self.exchange_of(data.ExchangeNo),
                 orderid=orderid,
                 type=order_type,
                 direction=mapping.DIRECTION_FROM_TAP.get(data.OrderSide),
@@ -663,7 +657,7 @@ class TapGateway(SdkGateway):
                 symbol=mapping.symbol(
                     data.CommodityNo, data.ContractNo, data.StrikePrice, data.CallOrPutFlag
                 ),
-                exchange=self._exchange(data.ExchangeNo),
+                exchange=self.exchange_of(data.ExchangeNo),
                 orderid=orderid,
                 tradeid=data.MatchNo,
                 direction=mapping.DIRECTION_FROM_TAP.get(data.MatchSide),
@@ -690,7 +684,7 @@ class TapGateway(SdkGateway):
         if data.CommodityNo:
             direction = mapping.DIRECTION_FROM_TAP.get(data.MatchSide, Direction.NET)
             symbol = mapping.symbol(data.CommodityNo, data.ContractNo, data.StrikePrice, data.CallOrPutFlag)
-            position = self.positions.position(symbol, self._exchange(data.ExchangeNo), direction)
+            position = self.positions.position(symbol, self.exchange_of(data.ExchangeNo), direction)
             cost = position.price * position.volume + data.PositionPrice * data.PositionQty
             position.volume += data.PositionQty
             position.yd_volume += data.HisPositionQty

@@ -296,6 +296,7 @@ class ToraGateway(StockGateway):
         key: dict(value) for key, value in VNPY_VALUES.items()
     }
     exchanges: ClassVar[list[Exchange]] = [Exchange.SSE, Exchange.SZSE, Exchange.BSE]
+    exchange_codes: ClassVar[dict[str, Exchange]] = mapping.EXCHANGE_FROM_TORA
 
     def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
         super().__init__(event_engine, gateway_name or self.default_name)
@@ -411,14 +412,15 @@ class ToraGateway(StockGateway):
             OrderRef=order_ref,
             ActionFlag=tt.TORA_TSTP_AF_Delete,
         )
-        result = self.td.request("ReqOrderAction", action) if self.td.logged_in else -1
-        if result != 0:
-            self.write_log(f"cancel of {req.orderid} failed: {request_result(result)}", ERROR)
+        if not self.td.logged_in:
+            self.write_log(f"cannot cancel {req.orderid}: not logged in to the trade front", ERROR)
+            return
+        self.cancel_sent(req.orderid, "ReqOrderAction", self.td.request("ReqOrderAction", action))
 
     def order_event(self, data: Any) -> None:
         """An OnRtnOrder report (CTORATstpOrderField)."""
         orderid = self._orderid(data.FrontID, data.SessionID, data.OrderRef)
-        exchange = self.known(mapping.EXCHANGE_FROM_TORA, data.ExchangeID, "exchange", Exchange.LOCAL)
+        exchange = self.exchange_of(data.ExchangeID)
         if data.OrderSysID:
             self._sys_ids[(exchange, data.OrderSysID)] = orderid
         status = self.known(mapping.STATUS_FROM_TORA, data.OrderStatus, "order status", Status.SUBMITTING)

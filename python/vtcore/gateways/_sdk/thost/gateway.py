@@ -312,6 +312,7 @@ class ThostGateway(SdkGateway):
     """China futures through a Thost-family SDK (SHFE, DCE, CZCE, CFFEX, INE, GFEX)."""
 
     exchanges: ClassVar[list[Exchange]] = list(mapping.EXCHANGES.values())
+    exchange_codes: ClassVar[dict[str, Exchange]] = mapping.EXCHANGES
     #: The SDK this gateway drives ("ctp", "mini"), its name in messages, its generated typed structs
     sdk: ClassVar[str]
     title: ClassVar[str]
@@ -575,20 +576,7 @@ class ThostGateway(SdkGateway):
         except ValueError as exc:
             self.write_log(f"cannot cancel {req.orderid}: {exc}", ERROR)
             return
-        result = self.td.request("ReqOrderAction", request)
-        if result == CLOSED:
-            self.write_log(f"cannot cancel {req.orderid}: {CLOSED_REASON}", ERROR)
-        elif result != 0:
-            self.write_log(
-                f"cancel of {req.orderid} failed: ReqOrderAction returned {_request_result(result)}", ERROR
-            )
-
-    def _exchange(self, code: str) -> Exchange:
-        exchange = mapping.EXCHANGES.get(code)
-        if exchange is None:
-            self.nearest(f"exchange {code!r}")
-            return Exchange.LOCAL
-        return exchange
+        self.cancel_sent(req.orderid, "ReqOrderAction", self.td.request("ReqOrderAction", request))
 
     # -- order and trade reports (engine thread; `data` is the SDK struct's typed view) ---------------------
 
@@ -654,7 +642,7 @@ class ThostGateway(SdkGateway):
         order = OrderData(
             gateway_name=self.gateway_name,
             symbol=data.InstrumentID,
-            exchange=self._exchange(data.ExchangeID),
+            exchange=self.exchange_of(data.ExchangeID),
             orderid=orderid,
             type=order_type,
             direction=mapping.DIRECTION_FROM_THOST.get(data.Direction),
@@ -679,7 +667,7 @@ class ThostGateway(SdkGateway):
                 order = OrderData(
                     gateway_name=self.gateway_name,
                     symbol=data.InstrumentID,
-                    exchange=self._exchange(data.ExchangeID),
+                    exchange=self.exchange_of(data.ExchangeID),
                     orderid=orderid,
                     direction=mapping.DIRECTION_FROM_THOST.get(data.Direction),
                     price=data.LimitPrice,
@@ -704,7 +692,7 @@ class ThostGateway(SdkGateway):
             TradeData(
                 gateway_name=self.gateway_name,
                 symbol=data.InstrumentID,
-                exchange=self._exchange(key[0]),
+                exchange=self.exchange_of(key[0]),
                 orderid=orderid,
                 tradeid=data.TradeID.strip(),
                 direction=mapping.DIRECTION_FROM_THOST.get(data.Direction),
@@ -733,7 +721,7 @@ class ThostGateway(SdkGateway):
 
     def _position_exchange(self, data: Any) -> Exchange:
         """The exchange of a position record (CTP reports it; CTP-Mini's record has no ExchangeID)."""
-        return self._exchange(data.ExchangeID)
+        return self.exchange_of(data.ExchangeID)
 
     def add_position(self, data: Any) -> None:
         symbol = data.InstrumentID
