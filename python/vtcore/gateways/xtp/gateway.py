@@ -18,11 +18,15 @@ Orders: the exchanges' rules are checked first (`gateways/_sdk/ashare.py`: tradi
 sellable volume, the order types each exchange defines, Offset.NONE for cash accounts); a refused order is
 REJECTED with the reason and nothing is sent. A credit (margin) account sends every order as the margin
 business (vn.py's spelling: LONG/SHORT with OPEN for a margin buy / short sale, CLOSE to repay, NONE for
-collateral).
+collateral). A credit account's polls add its credit queries, as vn.py's gateway makes them:
+QueryCreditFundInfo with the account (its figures in `AccountData.extra["credit"]`: maintenance_ratio,
+all_asset, all_debt, line_of_credit, guaranty) and QueryCreditDebtInfo before the positions (a short sale's
+shares still owed are a SHORT position; a cash debt is in the figures).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass
 from logging import ERROR, WARNING
@@ -364,6 +368,19 @@ class TraderFront(XtpFront):
     def on_query_position(self, message: Message) -> None:
         self.gateway.position_message(message, "td front: position query", self.gateway.add_position)
 
+    def on_query_credit_fund_info(self, message: Message) -> None:
+        if not self.gateway.log_error(message, "td front: credit fund query") and message.data is not None:
+            self.gateway.update_credit(message.data)
+
+    def on_query_credit_debt_info(self, message: Message) -> None:
+        if self.gateway.log_error(message, "td front: credit debt query"):
+            self.gateway.debts_building = {}  # the last complete answer stays
+            return
+        if message.data is not None:
+            self.gateway.add_debt(message.data)
+        if message.is_last:
+            self.gateway.debts_done()
+
 
 class XtpGateway(StockGateway):
     """China A-shares through XTP (SSE, SZSE); margin trading on credit accounts."""
@@ -381,6 +398,13 @@ class XtpGateway(StockGateway):
         self.md = QuoteFront(self)
         self.td = TraderFront(self)
         self.setting: XtpSetting | None = None
+        # A credit account: its figures (XTPCrdFundInfo, in every AccountData's extra["credit"]) and its
+        # securities debts (short sales), pushed as SHORT positions with the position answers, as vn.py does:
+        # (symbol, exchange) -> (shares owed, of them owed since an earlier day)
+        self.credit: dict[str, float] = {}
+        self._account: AccountData | None = None
+        self.short_debts: dict[tuple[str, Exchange], tuple[float, float]] = {}
+        self.debts_building: dict[tuple[str, Exchange], tuple[float, float]] = {}
 
     # -- connection -----------------------------------------------------------------------------------------
 
@@ -530,7 +554,49 @@ class XtpGateway(StockGateway):
             frozen=data.withholding_amount,
         )
         account.available = data.buying_power
+        self._account = account
+        self._push_account()
+
+    def _push_account(self) -> None:
+        account = self._account
+        if account is None:
+            return
+        if self.credit:
+            account = dataclasses.replace(account)  # extra is not a field: a new object gets its own
+            account.extra = {"credit": dict(self.credit)}
         self.on_account(account)
+
+    def update_credit(self, data: Any) -> None:
+        """XTPCrdFundInfo: the credit account's figures go with its account (extra["credit"])."""
+        self.credit = {
+            "maintenance_ratio": data.maintenance_ratio,
+            "all_asset": data.all_asset,
+            "all_debt": data.all_debt,
+            "line_of_credit": data.line_of_credit,
+            "guaranty": data.guaranty,
+        }
+        self._push_account()
+
+    def add_debt(self, data: Any) -> None:
+        """One XTPCrdDebtInfo: a securities debt (a short sale) not repaid counts as a SHORT position; one of
+        an earlier day (XTP gives those no order id) counts as yesterday's."""
+        exchange = mapping.MARKET_FROM_XTP.get(data.market)
+        if data.debt_type != mapping.DEBT_SECURITIES or exchange is None or data.remain_qty <= 0:
+            return  # a cash debt is in the credit figures; an empty record answers "no debt"
+        key = (data.ticker, exchange)
+        volume, old = self.debts_building.get(key, (0.0, 0.0))
+        owed = float(data.remain_qty)
+        self.debts_building[key] = (volume + owed, old + (owed if not data.order_xtp_id else 0.0))
+
+    def debts_done(self) -> None:
+        self.short_debts, self.debts_building = self.debts_building, {}
+
+    def positions_done(self) -> None:
+        for (symbol, exchange), (volume, old) in self.short_debts.items():
+            self.position_answer(
+                symbol, exchange, volume=volume, sellable=volume, yd_volume=old, direction=Direction.SHORT
+            )
+        super().positions_done()
 
     def add_position(self, data: Any) -> None:
         exchange = mapping.MARKET_FROM_XTP.get(data.market)
@@ -550,8 +616,12 @@ class XtpGateway(StockGateway):
 
     def query_account(self) -> None:
         self.td.enqueue("QueryAsset")
+        if self.book.margin:
+            self.td.enqueue("QueryCreditFundInfo")
 
     def query_position(self) -> None:
+        if self.book.margin:  # answered first: the position answer then carries the short sales
+            self.td.enqueue("QueryCreditDebtInfo")
         self.td.enqueue("QueryPosition")
 
 
