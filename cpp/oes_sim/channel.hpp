@@ -61,8 +61,11 @@ struct Channel {
   std::int32_t report_types = 0;
   std::uint64_t subscriber = 0;
 
-  // market-data channel: subscribed instrument indexes (round robin), initial snapshots still to send, pacing
+  // market-data channel: subscribed instrument indexes (round robin, or the configuration's replay file in its
+  // order), initial snapshots still to send, the data types asked for, pacing
   std::vector<int> subscribed;
+  std::shared_ptr<const std::vector<Tick>> replay;
+  std::size_t replay_next = 0;
   std::size_t next = 0;
   std::deque<Tick> initial;
   std::int32_t data_types = 0;
