@@ -39,13 +39,9 @@ class Front final : public ControlTarget {
   void control_disconnect(int reconnect_ms) override {
     refuse_until_ = now_ms() + std::max(reconnect_ms, 0);
     ++disconnects_;
-    std::vector<Channel*> dropped;
-    {
-      std::lock_guard guard(mutex_);
-      dropped.assign(channels_.begin(), channels_.end());
-    }
-    for (Channel* channel : dropped) {
-      std::lock_guard guard(channel->mutex);
+    std::lock_guard guard(mutex_);  // held: a channel closing meanwhile waits in remove() before it is freed
+    for (Channel* channel : channels_) {
+      std::lock_guard channel_guard(channel->mutex);
       channel->broken = true;
       channel->wake.notify_all();
     }
@@ -75,14 +71,26 @@ class Front final : public ControlTarget {
 
   bool refusing() const { return now_ms() < refuse_until_.load(); }
 
+  // The simulator's lock is never taken under mutex_: its control commands (status, disconnect) take mutex_
+  // under theirs, so a channel opening or closing while the control socket asked would deadlock both.
   void add(Channel* channel) {
-    std::lock_guard guard(mutex_);
-    if (channels_.empty()) Simulator::instance().register_api(this);
-    channels_.insert(channel);
+    std::lock_guard registering(registering_);
+    bool first = false;
+    {
+      std::lock_guard guard(mutex_);
+      first = channels_.empty();
+      channels_.insert(channel);
+    }
+    if (first) Simulator::instance().register_api(this);
   }
   void remove(Channel* channel) {
-    std::lock_guard guard(mutex_);
-    if (channels_.erase(channel) > 0 && channels_.empty()) Simulator::instance().unregister_api(this);
+    std::lock_guard registering(registering_);
+    bool last = false;
+    {
+      std::lock_guard guard(mutex_);
+      last = channels_.erase(channel) > 0 && channels_.empty();
+    }
+    if (last) Simulator::instance().unregister_api(this);
   }
   template <typename Each>
   void for_each(Each&& each) {
@@ -99,6 +107,7 @@ class Front final : public ControlTarget {
   }
 
   const FrontKind kind_;
+  std::mutex registering_;  // one add/remove at a time decides (un)registering, outside mutex_
   mutable std::mutex mutex_;
   std::set<Channel*> channels_;
   std::atomic<int64_t> disconnects_{0};
