@@ -224,6 +224,36 @@ class StockGateway(BaseGateway):
         for position in batch.values():
             self.on_position(position)
 
+    def position_changed(
+        self,
+        symbol: str,
+        exchange: Exchange,
+        *,
+        volume: float,
+        sellable: float,
+        yd_volume: float,
+        price: float = 0.0,
+    ) -> None:
+        """One long position as the counter reports it when it changes (a holding variation, between
+        answers): pushed at once, and the order checks get its sellable volume."""
+        position = stock_position(
+            self.gateway_name,
+            symbol,
+            exchange,
+            volume=volume,
+            sellable=sellable,
+            yd_volume=yd_volume,
+            price=price,
+            direction=Direction.NET,
+        )
+        key = (symbol, exchange, Direction.NET)
+        if volume:
+            self._pushed_positions.add(key)
+        else:
+            self._pushed_positions.discard(key)
+        self.book.holding_changed(symbol, exchange, volume, sellable)
+        self.on_position(position)
+
     def discard_positions(self) -> None:
         """A failed answer must not zero the positions it did not report."""
         self._positions = {}

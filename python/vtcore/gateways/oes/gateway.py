@@ -10,7 +10,9 @@ the way). Here, on the engine thread, messages become vtcore objects:
   tracker drops anything stale all the same); a BUSINESS_REJECT becomes REJECTED with the OES error code and
   its meaning from the library (OesApi_GetErrorMsg);
 * contracts, limits and lots from the stock information, account from the cash asset, positions from the
-  holdings (queried at connect and after each fill);
+  holdings (queried at connect and polled), and between queries from the report channel's CASH_ASSET_VARIATION
+  and STOCK_HOLDING_VARIATION reports (the counter pushes them when an order's freeze, its release or a fill
+  changes the cash or a holding: no query after a fill);
 * channel states as GatewayStateData ("connecting", "connected", "connect failed" with the library's errno and
   text: a refused address fails at once with error 2, a silent server after the logon wait; "login_rejected",
   not retried until connect() is called again, so a wrong password cannot lock the account).
@@ -30,7 +32,7 @@ import itertools
 import os
 import struct
 from logging import ERROR, INFO, WARNING
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 from vtcore.constant import Direction, Exchange, Offset, OrderType, Status
 from vtcore.errors import SdkLibraryError, SdkUnavailableError
@@ -119,6 +121,23 @@ def oes_datetime(date: int, time: int) -> dt.datetime | None:
         )
     except ValueError:
         return None
+
+
+class HoldingValues(TypedDict):
+    volume: float
+    sellable: float
+    yd_volume: float
+    price: float
+
+
+def holding_values(holding: Any) -> HoldingValues:
+    """An OesStkHoldingItem's volumes and cost as StockGateway's position keywords."""
+    return {
+        "volume": float(holding.sumHld),
+        "sellable": float(holding.sellAvlHld),
+        "yd_volume": float(holding.originalHld),
+        "price": holding.costPrice / UNIT,
+    }
 
 
 def code_problem(symbol: str, exchange: Exchange) -> str:
@@ -266,6 +285,10 @@ class OesGateway(StockGateway):
             self.on_trade_report(oes.OesTrdCnfm.view(payload, at))
         elif msg_id == oes.OESMSG_RPT_BUSINESS_REJECT:
             self.on_business_reject(oes.OesOrdReject.view(payload, at), head.ordRejReason)
+        elif msg_id == oes.OESMSG_RPT_CASH_ASSET_VARIATION:
+            self.on_cash(oes.OesCashAssetItem.view(payload, at))
+        elif msg_id == oes.OESMSG_RPT_STOCK_HOLDING_VARIATION:
+            self.on_holding(oes.OesStkHoldingItem.view(payload, at))
 
     def error_text(self, code: int) -> str:
         """An OES error code and its meaning from the library's own table."""
@@ -320,9 +343,7 @@ class OesGateway(StockGateway):
             volume=float(report.trdQty),
             datetime=oes_datetime(report.trdDate, report.trdTime),
         )
-        self.trade_report(trade)
-        self.query(self.binding.QUERY_CASH)  # a query already waiting is not asked twice
-        self.query(self.binding.QUERY_HOLDING)
+        self.trade_report(trade)  # the cash and the holding follow as variation reports
 
     def on_business_reject(self, reject: Any, code: int) -> None:
         orderid = str(reject.clSeqNo)
@@ -376,30 +397,32 @@ class OesGateway(StockGateway):
             self.write_log(f"contracts loaded: {len(items)}")
         elif kind == binding.QUERY_CASH:
             for item in items:
-                cash = oes.OesCashAssetItem.view(item, _FLAGS)
-                balance = cash.currentTotalBal / UNIT
-                self.on_account(
-                    AccountData(
-                        gateway_name=self.gateway_name,
-                        accountid=cash.cashAcctId,
-                        balance=balance,
-                        frozen=balance - cash.currentAvailableBal / UNIT,
-                    )
-                )
+                self.on_cash(oes.OesCashAssetItem.view(item, _FLAGS))
         elif kind == binding.QUERY_HOLDING:
             for item in items:
                 holding = oes.OesStkHoldingItem.view(item, _FLAGS)
                 exchange = EXCHANGES.get(holding.mktId)
                 if exchange is not None:
-                    self.position_answer(
-                        holding.securityId,
-                        exchange,
-                        volume=float(holding.sumHld),
-                        sellable=float(holding.sellAvlHld),
-                        yd_volume=float(holding.originalHld),
-                        price=holding.costPrice / UNIT,
-                    )
+                    self.position_answer(holding.securityId, exchange, **holding_values(holding))
             self.positions_done()
+
+    def on_cash(self, cash: Any) -> None:
+        """A cash asset (a query's record or a variation report) as the account."""
+        balance = cash.currentTotalBal / UNIT
+        self.on_account(
+            AccountData(
+                gateway_name=self.gateway_name,
+                accountid=cash.cashAcctId,
+                balance=balance,
+                frozen=balance - cash.currentAvailableBal / UNIT,
+            )
+        )
+
+    def on_holding(self, holding: Any) -> None:
+        """A stock holding variation report: that position, now."""
+        exchange = EXCHANGES.get(holding.mktId)
+        if exchange is not None:
+            self.position_changed(holding.securityId, exchange, **holding_values(holding))
 
     def on_stock(self, payload: bytes) -> None:
         item = oes.OesStockItem.view(payload, _FLAGS)
