@@ -223,6 +223,12 @@ const char* error_text(int error) noexcept {
       return "invalid argument";
     case EBADMSG:
       return "the server's answer is not OES's protocol";
+    case EMLINK:  // the documented meanings of the logon's errno values (reference §2.2)
+      return "too many connections";
+    case ESRCH:
+      return "the node is not the leader";
+    case EFAULT:
+      return "other business error";
     default:
       return std::strerror(error);
   }

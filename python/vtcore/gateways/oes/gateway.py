@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
 import itertools
 import os
 import struct
@@ -85,6 +86,19 @@ ORDER_TYPE_NAMES = {  # what a report's ordType says, for OrderData.type
     oes.OES_ORD_TYPE_SZ_FOK: OrderType.FOK,
     oes.OES_ORD_TYPE_SH_FAK_BEST_5: OrderType.FAK,
     oes.OES_ORD_TYPE_SZ_FAK: OrderType.FAK,
+}
+
+# The errno values the init and logon functions document (the reference's record of the vendor's header
+# comments): a channel state names the meaning beside the library's own text. OES business error numbers have
+# no published table: those are shown with the library's text only (docs/oes.md, "Error codes").
+CHANNEL_ERRORS = {
+    errno.EINVAL: "invalid configuration or argument",
+    errno.EACCES: "wrong username or password",
+    errno.EMLINK: "too many connections",
+    errno.ENOENT: "no usable node in the address list",
+    errno.ESRCH: "the node is not the leader",
+    errno.EFAULT: "another business error",
+    errno.ETIMEDOUT: "timed out",
 }
 
 CHANNELS = {1: "order", 2: "report", 3: "query", 11: "market"}
@@ -261,7 +275,8 @@ class OesGateway(StockGateway):
         channel, state, error, _, value, raw = _STATE.unpack(payload)
         front, word = CHANNELS.get(channel, str(channel)), STATES.get(state, str(state))
         text = raw.split(b"\0", 1)[0].decode("utf-8", "replace")
-        message = f"error {error}: {text}" if error else text
+        meaning = f" ({CHANNEL_ERRORS[error]})" if error in CHANNEL_ERRORS else ""
+        message = f"error {error}{meaning}: {text}" if error else text
         level = ERROR if state in (2, 4) else WARNING if state == 3 else INFO
         self.on_gateway_state(GatewayStateData(self.gateway_name, front=front, state=word, message=message))
         self.write_log(f"{front} channel: {word}" + (f" ({message})" if message else ""), level)
