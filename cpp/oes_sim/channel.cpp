@@ -40,7 +40,9 @@ class Front final : public ControlTarget {
   void control_disconnect(int reconnect_ms) override {
     refuse_until_ = now_ms() + std::max(reconnect_ms, 0);
     ++disconnects_;
-    std::lock_guard guard(mutex_);  // held: a channel closing meanwhile waits in remove() before it is freed
+    // Under the front's lock: a channel's owner that sees it broken logs out at once, and close_channel
+    // deletes the channel only after remove() got this lock, so none is freed while it is marked here.
+    std::lock_guard guard(mutex_);
     for (Channel* channel : channels_) {
       std::lock_guard channel_guard(channel->mutex);
       channel->broken = true;
@@ -80,10 +82,11 @@ class Front final : public ControlTarget {
 
   bool refusing() const { return now_ms() < refuse_until_.load(); }
 
-  // The simulator's lock is never taken under mutex_: its control commands (status, disconnect) take mutex_
-  // under theirs, so a channel opening or closing while the control socket asked would deadlock both.
+  // The control socket calls this front under the Simulator's lock and then takes mutex_, so (un)registering
+  // with the Simulator happens after mutex_ is released: taking both the other way round deadlocked a
+  // channel's logout against a "status" or "disconnect" command. registration_ keeps the two in order.
   void add(Channel* channel) {
-    std::lock_guard registering(registering_);
+    std::lock_guard registration(registration_);
     bool first = false;
     {
       std::lock_guard guard(mutex_);
@@ -93,7 +96,7 @@ class Front final : public ControlTarget {
     if (first) Simulator::instance().register_api(this);
   }
   void remove(Channel* channel) {
-    std::lock_guard registering(registering_);
+    std::lock_guard registration(registration_);
     bool last = false;
     {
       std::lock_guard guard(mutex_);
@@ -111,7 +114,7 @@ class Front final : public ControlTarget {
   }
 
   const FrontKind kind_;
-  std::mutex registering_;  // one add/remove at a time decides (un)registering, outside mutex_
+  std::mutex registration_;  // never taken under the Simulator's lock or mutex_
   mutable std::mutex mutex_;
   std::set<Channel*> channels_;
   std::atomic<int64_t> disconnects_{0};
