@@ -224,34 +224,18 @@ class StockGateway(BaseGateway):
         for position in batch.values():
             self.on_position(position)
 
-    def position_changed(
-        self,
-        symbol: str,
-        exchange: Exchange,
-        *,
-        volume: float,
-        sellable: float,
-        yd_volume: float,
-        price: float = 0.0,
-    ) -> None:
-        """One long position as the counter reports it when it changes (a holding variation, between
-        answers): pushed at once, and the order checks get its sellable volume."""
-        position = stock_position(
-            self.gateway_name,
-            symbol,
-            exchange,
-            volume=volume,
-            sellable=sellable,
-            yd_volume=yd_volume,
-            price=price,
-            direction=Direction.NET,
-        )
-        key = (symbol, exchange, Direction.NET)
-        if volume:
+    def position_changed(self, position: PositionData) -> None:
+        """One position as the counter reports it when it changes (a holding variation, between answers;
+        made by `stock_position`): pushed at once, and the order checks get its sellable volume."""
+        key = (position.symbol, position.exchange, position.direction)
+        if position.volume:
             self._pushed_positions.add(key)
         else:
             self._pushed_positions.discard(key)
-        self.book.holding_changed(symbol, exchange, volume, sellable)
+        if position.direction != Direction.SHORT:
+            self.book.holding_changed(
+                position.symbol, position.exchange, position.volume, position.volume - position.frozen
+            )
         self.on_position(position)
 
     def discard_positions(self) -> None:

@@ -437,7 +437,10 @@ class OesGateway(StockGateway):
         """A stock holding variation report: that position, now."""
         exchange = EXCHANGES.get(holding.mktId)
         if exchange is not None:
-            self.position_changed(holding.securityId, exchange, **holding_values(holding))
+            position = ashare.stock_position(
+                self.gateway_name, holding.securityId, exchange, **holding_values(holding)
+            )
+            self.position_changed(position)
 
     def on_stock(self, payload: bytes) -> None:
         item = oes.OesStockItem.view(payload, _FLAGS)
