@@ -91,18 +91,23 @@ class Connected:
         self.setting = setting
 
 
+def replay_setting(folder: Path) -> dict[str, Any]:
+    """A simulator configuration replaying REPLAY (with a control port), as a gateway setting."""
+    replay = folder / "replay.jsonl"
+    replay.write_text("".join(json.dumps(tick) + "\n" for tick in REPLAY), encoding="utf-8")
+    config = stock_config(control_port_file=str(folder / "control.port"))
+    config["market_data"] = {"rate": 50, "walk": False, "always_open": True, "replay": str(replay)}
+    return simulator_setting(write_config(folder / "sim.json", config))
+
+
 @pytest.fixture(scope="module")
 def oes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Connected]:
     folder: Path = tmp_path_factory.mktemp("oes-reports")
-    replay = folder / "replay.jsonl"
-    replay.write_text("".join(json.dumps(tick) + "\n" for tick in REPLAY), encoding="utf-8")
     port_file = folder / "control.port"
-    config = stock_config(control_port_file=str(port_file))
-    config["market_data"] = {"rate": 50, "walk": False, "always_open": True, "replay": str(replay)}
     main_engine = MainEngine()
     recorder = Recorder(main_engine)
     main_engine.add_gateway(OesGateway)
-    setting = simulator_setting(write_config(folder / "sim.json", config))
+    setting = replay_setting(folder)
     main_engine.connect(dict(setting), "OES")
     recorder.wait(
         lambda: main_engine.get_contract("600000.SSE") and main_engine.get_all_positions(),
@@ -114,15 +119,16 @@ def oes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Connected]:
     main_engine.close()
 
 
-def test_l2_snapshots_arrive_as_ticks_with_their_levels_and_china_time(oes: Connected) -> None:
-    oes.main_engine.subscribe(SubscribeRequest("600000", Exchange.SSE), "OES")
+def assert_replayed_ticks(main_engine: MainEngine, recorder: Recorder) -> None:
+    """Subscribe 600000 and check the replay's two snapshots arrive as TickData field by field."""
+    main_engine.subscribe(SubscribeRequest("600000", Exchange.SSE), "OES")
     first = dt.datetime(2026, 12, 4, 10, 30, 1, 500_000, tzinfo=CHINA_TZ)
     second = dt.datetime(2026, 12, 4, 14, 56, 59, tzinfo=CHINA_TZ)
 
     def replayed() -> list[Any]:
-        return [t for t in oes.recorder.ticks("600000.SSE") if t.datetime in (first, second)]
+        return [t for t in recorder.ticks("600000.SSE") if t.datetime in (first, second)]
 
-    ticks = oes.recorder.wait(lambda: replayed() if len(replayed()) == 2 else None, what="the replayed ticks")
+    ticks = recorder.wait(lambda: replayed() if len(replayed()) == 2 else None, what="the replayed ticks")
     assert [t.datetime for t in ticks] == [first, second]  # China time, as recorded, in order
     assert ticks[0].datetime.utcoffset() == dt.timedelta(hours=8)
     for tick, recorded in zip(ticks, REPLAY, strict=True):
@@ -145,6 +151,30 @@ def test_l2_snapshots_arrive_as_ticks_with_their_levels_and_china_time(oes: Conn
                     recorded.get(f"{name}Price{n}", 0.0),
                     recorded.get(f"{name}Volume{n}", 0),
                 ), f"{side} level {n}"
+
+
+def test_l2_snapshots_arrive_as_ticks_with_their_levels_and_china_time(oes: Connected) -> None:
+    assert oes.gateway.md_data_types & oes_types.MDS_SUB_DATA_TYPE_L2_SNAPSHOT  # so the simulator sends L2
+    assert_replayed_ticks(oes.main_engine, oes.recorder)
+
+
+class L1Gateway(OesGateway):
+    """An account with L1 market data only: MDS sends L1 snapshots (msgId 10, five levels)."""
+
+    md_data_types = oes_types.MDS_SUB_DATA_TYPE_L1_SNAPSHOT
+
+
+def test_l1_snapshots_arrive_as_the_same_ticks(oes: Connected) -> None:
+    """A second session on the same simulator, its market-data channel asking for L1 only."""
+    main_engine = MainEngine()
+    recorder = Recorder(main_engine)
+    main_engine.add_gateway(L1Gateway, "OES")
+    try:
+        main_engine.connect(dict(oes.setting), "OES")
+        recorder.wait(lambda: main_engine.get_contract("600000.SSE"), what="contracts")
+        assert_replayed_ticks(main_engine, recorder)
+    finally:
+        main_engine.close()
 
 
 def account(oes: Connected) -> Any:

@@ -170,6 +170,13 @@ class OesGateway(StockGateway):
     default_setting: ClassVar[dict[str, Any]] = DEFAULT_SETTING
     optional_setting: ClassVar[dict[str, str]] = OPTIONAL_SETTING
     exchanges: ClassVar[list[Exchange]] = [Exchange.SSE, Exchange.SZSE]
+    # MDS data types asked for, as vn.py's gateway asked: L1 and L2 snapshots and index snapshots (what MDS
+    # sends depends on the account's entitlement; the simulator sends L2, msgId 20, when L2 is asked for)
+    md_data_types: ClassVar[int] = (
+        oes.MDS_SUB_DATA_TYPE_L1_SNAPSHOT
+        | oes.MDS_SUB_DATA_TYPE_L2_SNAPSHOT
+        | oes.MDS_SUB_DATA_TYPE_INDEX_SNAPSHOT
+    )
 
     def __init__(self, event_engine: Any, gateway_name: str = "OES") -> None:
         super().__init__(event_engine, gateway_name)  # StockGateway: orders, book, contracts, positions
@@ -229,6 +236,7 @@ class OesGateway(StockGateway):
                     address=str(setting["md_tcp_server"]),
                     username=username,
                     password=password,
+                    data_types=self.md_data_types,
                 )
         except ValueError as exc:  # a value longer than its field: refused naming it, nothing connected
             self.write_log(f"cannot connect: {exc}", ERROR)
