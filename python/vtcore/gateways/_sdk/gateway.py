@@ -84,6 +84,16 @@ class PositionBatch:
         self._pushed = {key for key, position in batch.items() if position.volume}
         return batch
 
+    def changed(self, position: PositionData) -> None:
+        """One position reported on its own when it changes (between answers): pushed at once, and the next
+        answer zeroes it if it no longer lists it."""
+        key = (position.symbol, position.exchange, position.direction)
+        if position.volume:
+            self._pushed.add(key)
+        else:
+            self._pushed.discard(key)
+        self.gateway.on_position(position)
+
     def push(self, batch: dict[PositionKey, PositionData]) -> None:
         for position in batch.values():
             self.gateway.on_position(position)

@@ -39,7 +39,7 @@ from vtcore.gateways._sdk.ashare import (
 )
 from vtcore.gateways._sdk.front import CLOSED_REASON
 from vtcore.gateways._sdk.gateway import SdkGateway
-from vtcore.object import ContractData, OrderData, OrderRequest, SubscribeRequest, TradeData
+from vtcore.object import ContractData, OrderData, OrderRequest, PositionData, SubscribeRequest, TradeData
 
 __all__ = ["StockGateway"]
 
@@ -252,3 +252,12 @@ class StockGateway(SdkGateway):
             }
         )
         self.positions.push(batch)
+
+    def position_changed(self, position: PositionData) -> None:
+        """One position as the counter reports it when it changes (a holding variation, between answers;
+        made by `stock_position`): pushed at once, and the order checks get its sellable volume."""
+        if position.direction != Direction.SHORT:
+            self.book.holding_changed(
+                position.symbol, position.exchange, position.volume, position.volume - position.frozen
+            )
+        self.positions.changed(position)
