@@ -175,6 +175,7 @@ class TickCounter(Counter):
         self.last = item
         self.moment = item.datetime
 
+
 # ------------------------------------------------------------------------------------------------- vtcore
 
 

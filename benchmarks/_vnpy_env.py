@@ -107,9 +107,10 @@ class BaselineEnv:
 
     def has_vnpy_stock(self, sdk: str) -> bool:
         folder = self.site_vnpy_stock(sdk)
-        return bool(list((folder / f"vnpy_{sdk}" / "api").glob(f"{VNPY_STOCK_TRADER[sdk]}.*.so"))) and (
-            folder / "importlib_metadata"
-        ).is_dir()
+        return (
+            bool(list((folder / f"vnpy_{sdk}" / "api").glob(f"{VNPY_STOCK_TRADER[sdk]}.*.so")))
+            and (folder / "importlib_metadata").is_dir()
+        )
 
     @property
     def locale_dir(self) -> Path:
@@ -148,8 +149,13 @@ class BaselineEnv:
         return (self.stamp_dir_for(sdk) / FRONT_ENDS[sdk].md_name).is_file()
 
     def complete(self) -> bool:
-        return (self.has_vnpy() and self.has_vnpy_ctp() and self.has_vnpy_mini() and self.has_locale()
-                and all(self.has_stamp(sdk) for sdk in stamp_sdks()))
+        return (
+            self.has_vnpy()
+            and self.has_vnpy_ctp()
+            and self.has_vnpy_mini()
+            and self.has_locale()
+            and all(self.has_stamp(sdk) for sdk in stamp_sdks())
+        )
 
     def subprocess_env(self, library_dir: Path) -> dict[str, str]:
         """Environment of a vn.py worker: the simulator (or the stamping library) ahead of vnpy_ctp's own
@@ -255,8 +261,10 @@ def build_stamp_library(env: BaselineEnv, log: Callable[[str], None], sdk: str =
     subprocess.run(command, check=True, timeout=300)
     os.replace(str(output) + ".tmp", output)
     # vtcore's gateway loads both libraries from one folder: the real simulator's trader library beside it.
-    links = {stamp_dir / front.td_name: sim_dir / front.td_name,
-             stamp_dir.parent / CORE_LIBRARY_NAME: sim_dir.parent / CORE_LIBRARY_NAME}
+    links = {
+        stamp_dir / front.td_name: sim_dir / front.td_name,
+        stamp_dir.parent / CORE_LIBRARY_NAME: sim_dir.parent / CORE_LIBRARY_NAME,
+    }
     for link, target in links.items():
         if link.is_symlink() or link.exists():
             link.unlink()

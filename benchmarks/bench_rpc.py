@@ -73,13 +73,23 @@ def vtcore_server(home: str, commands: Any, replies: Any, *addresses: str) -> No
         exchanges: ClassVar[list[Exchange]] = [Exchange.SHFE]
 
         def connect(self, setting: dict[str, Any]) -> None:
-            self.on_contract(ContractData(gateway_name=self.gateway_name, symbol=SYMBOL,
-                                          exchange=Exchange.SHFE, name=SYMBOL, product=Product.FUTURES,
-                                          size=10, pricetick=1))
+            self.on_contract(
+                ContractData(
+                    gateway_name=self.gateway_name,
+                    symbol=SYMBOL,
+                    exchange=Exchange.SHFE,
+                    name=SYMBOL,
+                    product=Product.FUTURES,
+                    size=10,
+                    pricetick=1,
+                )
+            )
 
         def close(self) -> None: ...
         def subscribe(self, req: Any) -> None: ...
-        def send_order(self, req: Any) -> str: return ""
+        def send_order(self, req: Any) -> str:
+            return ""
+
         def cancel_order(self, req: Any) -> None: ...
         def query_account(self) -> None: ...
         def query_position(self) -> None: ...
@@ -104,8 +114,9 @@ def vtcore_server(home: str, commands: Any, replies: Any, *addresses: str) -> No
             sent = int(feed.pushed)
         elif command == "python":
             for index in range(1, count + 1):
-                gateway.on_tick(TickData("BENCH", SYMBOL, Exchange.SHFE, now, volume=float(index),
-                                         last_price=4000.0))
+                gateway.on_tick(
+                    TickData("BENCH", SYMBOL, Exchange.SHFE, now, volume=float(index), last_price=4000.0)
+                )
             sent = count
         else:  # one warm-up tick (volume -1), which clients do not count
             gateway.on_tick(TickData("BENCH", SYMBOL, Exchange.SHFE, now, volume=-1.0))
@@ -128,8 +139,16 @@ def vtcore_client(home: str, commands: Any, replies: Any, *config: str) -> None:
     counter = _Counter()
     main_engine.event_engine.register(EVENT_TICK, lambda event: counter.count(event.data.volume))
     # Same user, same host: an empty server_public_key reads the server's key and allow-lists this client.
-    main_engine.connect({"req_address": rep, "sub_address": pub, "server_public_key": "",
-                         "client_key_file": "", "curve": bool(key)}, "RPC")
+    main_engine.connect(
+        {
+            "req_address": rep,
+            "sub_address": pub,
+            "server_public_key": "",
+            "client_key_file": "",
+            "curve": bool(key),
+        },
+        "RPC",
+    )
     if not gateway.wait_synced(WAIT):
         raise SystemExit("vtcore client never synced")
 
@@ -150,8 +169,17 @@ def vnpy_server(home: str, commands: Any, replies: Any, *addresses: str) -> None
     from vnpy.trader.constant import Exchange, Product
     from vnpy.trader.object import ContractData, TickData
 
-    contracts = {f"{SYMBOL}.SHFE": ContractData(gateway_name="BENCH", symbol=SYMBOL, exchange=Exchange.SHFE,
-                                                name=SYMBOL, product=Product.FUTURES, size=10, pricetick=1)}
+    contracts = {
+        f"{SYMBOL}.SHFE": ContractData(
+            gateway_name="BENCH",
+            symbol=SYMBOL,
+            exchange=Exchange.SHFE,
+            name=SYMBOL,
+            product=Product.FUTURES,
+            size=10,
+            pricetick=1,
+        )
+    }
     server = RpcServer()
 
     def get_contract(vt_symbol: str) -> Any:
@@ -168,16 +196,29 @@ def vnpy_server(home: str, commands: Any, replies: Any, *addresses: str) -> None
         start = time.perf_counter()
         if command == "python":
             for index in range(1, count + 1):
-                tick = TickData(gateway_name="BENCH", symbol=SYMBOL, exchange=Exchange.SHFE, datetime=now,
-                                volume=float(index), last_price=4000.0)
+                tick = TickData(
+                    gateway_name="BENCH",
+                    symbol=SYMBOL,
+                    exchange=Exchange.SHFE,
+                    datetime=now,
+                    volume=float(index),
+                    last_price=4000.0,
+                )
                 # BaseGateway.on_tick puts two events and RpcEngine.process_event publishes every event
                 # but the timer: both go out, as they do in vn.py.
                 server.publish("", Event("eTick.", tick))
                 server.publish("", Event("eTick." + tick.vt_symbol, tick))
             sent = count
         else:
-            server.publish("", Event("eTick.", TickData(gateway_name="BENCH", symbol=SYMBOL,
-                                                         exchange=Exchange.SHFE, datetime=now, volume=-1.0)))
+            server.publish(
+                "",
+                Event(
+                    "eTick.",
+                    TickData(
+                        gateway_name="BENCH", symbol=SYMBOL, exchange=Exchange.SHFE, datetime=now, volume=-1.0
+                    ),
+                ),
+            )
             sent = 0
         replies.put((sent, time.perf_counter() - start))
     server.stop()
@@ -278,8 +319,9 @@ class Child:
     def __init__(self, target: Any, *args: Any) -> None:
         self.commands: Any = SPAWN.Queue()
         self.replies: Any = SPAWN.Queue()
-        self.process = SPAWN.Process(target=target, args=(*args[:1], self.commands, self.replies, *args[1:]),
-                                     daemon=True)
+        self.process = SPAWN.Process(
+            target=target, args=(*args[:1], self.commands, self.replies, *args[1:]), daemon=True
+        )
         self.process.start()
 
     def ask(self, command: str, argument: Any = None, timeout: float = WAIT) -> Any:
@@ -332,9 +374,14 @@ def run_fanout(side: str, feed: str, clients: int, ticks: int, home: str) -> dic
             child.stop()
         server.stop()
     rates = [received / seconds if seconds > 0 else 0.0 for received, seconds in results]
-    return {"sent": sent, "publish_rate": sent / publish_seconds if publish_seconds else 0.0,
-            "received": [received for received, _ in results], "rates": rates,
-            "per_client": statistics.median(rates), "total": sum(rates)}
+    return {
+        "sent": sent,
+        "publish_rate": sent / publish_seconds if publish_seconds else 0.0,
+        "received": [received for received, _ in results],
+        "rates": rates,
+        "per_client": statistics.median(rates),
+        "total": sum(rates),
+    }
 
 
 def median_run(results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -369,17 +416,23 @@ def main() -> None:
     except ImportError:
         raise SystemExit("vn.py is missing: pip install --no-deps vnpy==4.5.0 vnpy_rpcservice") from None
     del vnpy
-    print(f"# bench_rpc: {platform.python_implementation()} {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}, {args.ticks} ticks per run, median of "
-          f"{args.repeat} runs")
+    print(
+        f"# bench_rpc: {platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}, {args.ticks} ticks per run, median of "
+        f"{args.repeat} runs"
+    )
     with tempfile.TemporaryDirectory() as temp:
         home = str(Path(temp) / ".vntrader")
         print("\n## fan-out: ticks/s reaching a handler in each client's event engine")
-        print(f"{'clients':>7} {'implementation':<34} {'per client':>12} {'all clients':>12} {'lost':>8} "
-              f"{'publish/s':>11}")
-        configs = (("vn.py 4.5 (pickle, no security)", "vnpy", "python"),
-                   ("vtcore, C++ feed (CURVE)", "vtcore", "ring"),
-                   ("vtcore, Python on_tick (CURVE)", "vtcore", "python"))
+        print(
+            f"{'clients':>7} {'implementation':<34} {'per client':>12} {'all clients':>12} {'lost':>8} "
+            f"{'publish/s':>11}"
+        )
+        configs = (
+            ("vn.py 4.5 (pickle, no security)", "vnpy", "python"),
+            ("vtcore, C++ feed (CURVE)", "vtcore", "ring"),
+            ("vtcore, Python on_tick (CURVE)", "vtcore", "python"),
+        )
         for clients in args.clients:
             runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in configs}
             for _ in range(args.repeat):  # interleaved, so a change in machine load hits every side alike
@@ -389,13 +442,17 @@ def main() -> None:
             vnpy = rows[0][1]
             for name, result in rows:
                 lost = sum(result["sent"] - received for received in result["received"])
-                print(f"{clients:>7} {name:<34} {result['per_client']:>12,.0f} {result['total']:>12,.0f} "
-                      f"{lost:>8} {result['publish_rate']:>11,.0f}")
+                print(
+                    f"{clients:>7} {name:<34} {result['per_client']:>12,.0f} {result['total']:>12,.0f} "
+                    f"{lost:>8} {result['publish_rate']:>11,.0f}"
+                )
             for name, result in rows[1:]:
                 print(f"{'':>7} ratio {name} / vn.py: {result['per_client'] / vnpy['per_client']:.1f}x")
         print("\n## request round trip: get_contract(vt_symbol), one client")
-        for side, name in (("vnpy", "vn.py 4.5 (REQ/REP, pickle)"),
-                           ("vtcore", "vtcore (DEALER/ROUTER, CURVE)")):
+        for side, name in (
+            ("vnpy", "vn.py 4.5 (REQ/REP, pickle)"),
+            ("vtcore", "vtcore (DEALER/ROUTER, CURVE)"),
+        ):
             samples = sorted(run_latency(side, args.calls, home))
             p50 = samples[len(samples) // 2] / 1000
             p99 = samples[int(len(samples) * 0.99)] / 1000

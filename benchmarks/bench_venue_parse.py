@@ -510,7 +510,6 @@ def load_average() -> str:
         return "unknown"
 
 
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=50_000, help="messages per venue case")

@@ -65,6 +65,7 @@ function(vtcore_vendor_sdk id)
     if(generate_result EQUAL 0)
       set(found ON)
       set(library_versions "{}")
+      set(library_sources "[]")  # the user supplies the library
       message(STATUS "${arg_TITLE} ${version}: vtcore's declarations from ${arg_DECLARED}")
     else()
       set(reason "vtcore's ${arg_TITLE} ${version} declarations could not be generated from ${arg_DECLARED}: "

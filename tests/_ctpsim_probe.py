@@ -52,9 +52,19 @@ def probe_executable() -> Path:
         pytest.skip("no C++ compiler to build the CTP probe")
     out = Path(tempfile.mkdtemp(prefix="vtcore-ctpsim-probe-")) / "probe"
     subprocess.run(
-        [compiler, "-O1", "-std=c++17", f"-I{include_dir()}", str(RESOURCES / "probe.cpp"), "-o", str(out),
-         "-ldl", "-pthread"],
-        check=True, timeout=300,
+        [
+            compiler,
+            "-O1",
+            "-std=c++17",
+            f"-I{include_dir()}",
+            str(RESOURCES / "probe.cpp"),
+            "-o",
+            str(out),
+            "-ldl",
+            "-pthread",
+        ],
+        check=True,
+        timeout=300,
     )
     return out
 
@@ -69,8 +79,9 @@ def _decode(value: Any) -> Any:
 class Probe:
     """One probe process: `send` commands, `wait` for events (bounded by a generous timeout)."""
 
-    def __init__(self, workdir: Path, config: dict[str, Any] | None = None,
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, workdir: Path, config: dict[str, Any] | None = None, env: dict[str, str] | None = None
+    ) -> None:
         self.workdir = workdir
         environment = dict(os.environ)
         environment.pop(ctpsim.CONFIG_ENV, None)
@@ -81,10 +92,19 @@ class Probe:
         environment[ctpsim.CONFIG_ENV] = str(ctpsim.write_config(workdir / "ctpsim.json", config))
         environment.update(env or {})
         folder = simulator_dir()
-        command = [str(probe_executable()), str(folder / ctpsim.MD_LIBRARY_NAME),
-                   str(folder / ctpsim.TD_LIBRARY_NAME)]
-        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=subprocess.PIPE, cwd=workdir, env=environment)
+        command = [
+            str(probe_executable()),
+            str(folder / ctpsim.MD_LIBRARY_NAME),
+            str(folder / ctpsim.TD_LIBRARY_NAME),
+        ]
+        self._process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=workdir,
+            env=environment,
+        )
         self.events: list[Event] = []
         self.stderr: list[str] = []
         self._condition = threading.Condition()
@@ -122,8 +142,11 @@ class Probe:
 
     def wait(self, ev: str, count: int = 1, timeout: float = 20.0, **fields: Any) -> list[Event]:
         """The first `count` events named `ev` whose fields equal `fields`; fails after `timeout` seconds."""
-        return self.wait_until(lambda: len(found := self.matching(ev, **fields)) >= count and found[:count],
-                               f"{count} x {ev} {fields}", timeout)
+        return self.wait_until(
+            lambda: len(found := self.matching(ev, **fields)) >= count and found[:count],
+            f"{count} x {ev} {fields}",
+            timeout,
+        )
 
     def wait_stderr(self, text: str, timeout: float = 20.0) -> str:
         def found() -> str | None:
@@ -142,8 +165,10 @@ class Probe:
                 finished = self._process.poll() is not None and not any(r.is_alive() for r in self._readers)
                 if remaining <= 0 or finished:
                     recent = [e["ev"] for e in self.events[-15:]]
-                    pytest.fail(f"timed out waiting for {what}; exit={self._process.poll()} recent={recent} "
-                                f"stderr={self.stderr[-5:]}")
+                    pytest.fail(
+                        f"timed out waiting for {what}; exit={self._process.poll()} recent={recent} "
+                        f"stderr={self.stderr[-5:]}"
+                    )
                 self._condition.wait(min(remaining, 0.5))
 
     # -- common sequences ---------------------------------------------------------------------------
@@ -154,8 +179,9 @@ class Probe:
         self.send(f"md_login 9999 {user} {password}")
         return self.wait("md.OnRspUserLogin")[0]
 
-    def td_login(self, front: str = "tcp://127.0.0.1:0", user: str = "u1", password: str = "p1",
-                 confirm: bool = True) -> Event:
+    def td_login(
+        self, front: str = "tcp://127.0.0.1:0", user: str = "u1", password: str = "p1", confirm: bool = True
+    ) -> Event:
         self.send(f"td_create {self.workdir}/td_", f"td_front {front}", "td_resume 0", "td_init")
         self.wait("td.OnFrontConnected")
         self.send(f"td_login 9999 {user} {password}")

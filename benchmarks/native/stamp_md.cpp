@@ -39,8 +39,7 @@ class StampSpi final : public CThostFtdcMdSpi {
   }
 #endif
   void OnRspError(CThostFtdcRspInfoField* e, int id, bool last) override { client->OnRspError(e, id, last); }
-  void OnRspSubMarketData(CThostFtdcSpecificInstrumentField* p, CThostFtdcRspInfoField* e, int id,
-                          bool last) override {
+  void OnRspSubMarketData(CThostFtdcSpecificInstrumentField* p, CThostFtdcRspInfoField* e, int id, bool last) override {
     client->OnRspSubMarketData(p, e, id, last);
   }
   void OnRspUnSubMarketData(CThostFtdcSpecificInstrumentField* p, CThostFtdcRspInfoField* e, int id,

@@ -8,6 +8,7 @@ PYBIND11_MODULE(_mini, m) {
   register_version(m, VTCORE_SDK_API_VERSION);
   register_errors(m);
   thost::register_md_api<vtcore::mini::MdTraits, vtcore::mini::MdRequests>(m, "CThostFtdcMdApi (CTP-Mini).");
-  thost::register_trader_api<vtcore::mini::TraderTraits, vtcore::mini::TraderRequests>(m, "CThostFtdcTraderApi (CTP-Mini).");
+  thost::register_trader_api<vtcore::mini::TraderTraits, vtcore::mini::TraderRequests>(
+      m, "CThostFtdcTraderApi (CTP-Mini).");
   thost::register_tick_conversion<vtcore::mini::MdTraits>(m);
 }

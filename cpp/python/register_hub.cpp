@@ -29,8 +29,8 @@ class CollectingSink final : public DrainSink {
     segments.push_back({producer_id, false, start_seq, count, {}, {}});
   }
   void on_message(std::uint32_t producer_id, const MessageHeader& header, const std::byte* payload) override {
-    segments.push_back({producer_id, true, 0, 0, header,
-                        std::string(reinterpret_cast<const char*>(payload), header.size)});
+    segments.push_back(
+        {producer_id, true, 0, 0, header, std::string(reinterpret_cast<const char*>(payload), header.size)});
   }
 
   std::vector<Segment> segments;
@@ -55,13 +55,12 @@ PyStructSequence_Field kTickRunFields[] = {
     {nullptr, nullptr}};
 PyStructSequence_Desc kTickRunDesc = {"vtcore._core.TickRun", "A run of ticks in the hub's tick buffer.",
                                       kTickRunFields, 3};
-PyStructSequence_Field kProducerMessageFields[] = {
-    {"producer_id", "the producer that pushed the message"},
-    {"kind", "the producer's message kind"},
-    {"request_id", "the producer's request id"},
-    {"is_last", "whether it is the last message of its answer"},
-    {"payload", "the message bytes"},
-    {nullptr, nullptr}};
+PyStructSequence_Field kProducerMessageFields[] = {{"producer_id", "the producer that pushed the message"},
+                                                   {"kind", "the producer's message kind"},
+                                                   {"request_id", "the producer's request id"},
+                                                   {"is_last", "whether it is the last message of its answer"},
+                                                   {"payload", "the message bytes"},
+                                                   {nullptr, nullptr}};
 PyStructSequence_Desc kProducerMessageDesc = {"vtcore._core.ProducerMessage", "One message of a producer.",
                                               kProducerMessageFields, 5};
 PyTypeObject* tick_run_type = nullptr;
@@ -102,7 +101,8 @@ void register_hub(py::module_& m) {
       .def_property_readonly("messages_pushed", &Producer::messages_pushed)
       .def_property_readonly("messages_spilled", &Producer::messages_spilled)
       .def(
-          "push_tick", [](Producer& self, const py::buffer& record) { return self.push_tick(tick_from_buffer(record)); },
+          "push_tick",
+          [](Producer& self, const py::buffer& record) { return self.push_tick(tick_from_buffer(record)); },
           py::arg("record"))
       .def(
           "push_message",
@@ -192,21 +192,22 @@ void register_hub(py::module_& m) {
                              "now_ns() when the last wait() found work (0 before): for latency breakdowns.")
       .def_property_readonly("last_resumed_ns", &EventHub::last_resumed_ns,
                              "now_ns() when the consumer last held the GIL again after a wait() (0 before).")
-      .def("wait_stats",
-           [](const EventHub& self) {
-             const WaitCounters c = self.wait_counters();
-             py::dict out;
-             out["waits"] = c.waits;
-             out["caught_spinning"] = c.caught_spinning;
-             out["parks"] = c.parks;
-             out["wakes"] = self.wakes();
-             out["yields"] = c.yields;
-             out["starved"] = c.starved;
-             out["spin_ns"] = c.spin_ns;
-             return out;
-           },
-           "What the consumer's waits did so far: waits, caught_spinning (work seen while spinning or polling), "
-           "parks, wakes (a producer or notify woke it), yields and starved (polling), spin_ns.")
+      .def(
+          "wait_stats",
+          [](const EventHub& self) {
+            const WaitCounters c = self.wait_counters();
+            py::dict out;
+            out["waits"] = c.waits;
+            out["caught_spinning"] = c.caught_spinning;
+            out["parks"] = c.parks;
+            out["wakes"] = self.wakes();
+            out["yields"] = c.yields;
+            out["starved"] = c.starved;
+            out["spin_ns"] = c.spin_ns;
+            return out;
+          },
+          "What the consumer's waits did so far: waits, caught_spinning (work seen while spinning or polling), "
+          "parks, wakes (a producer or notify woke it), yields and starved (polling), spin_ns.")
       .def(
           "wait",
           [](EventHub& self, double timeout) {
@@ -240,10 +241,10 @@ void register_hub(py::module_& m) {
             std::size_t i = 0;
             for (const auto& segment : sink.segments) {
               if (segment.is_message) {
-                out[i++] = make_segment(producer_message_type,
-                                        {py::int_(segment.producer_id), py::int_(segment.header.kind),
-                                         py::int_(segment.header.request_id), py::bool_(segment.header.is_last != 0),
-                                         py::bytes(segment.payload)});
+                out[i++] = make_segment(
+                    producer_message_type,
+                    {py::int_(segment.producer_id), py::int_(segment.header.kind), py::int_(segment.header.request_id),
+                     py::bool_(segment.header.is_last != 0), py::bytes(segment.payload)});
               } else {
                 out[i++] = make_segment(tick_run_type, {py::int_(segment.producer_id), py::int_(segment.start_seq),
                                                         py::int_(segment.count)});

@@ -22,20 +22,20 @@ struct MemberSpec {
 };
 
 #define VTCORE_MEMBER(member, format, count) \
-  MemberSpec{#member, format, offsetof(TickRecord, member), sizeof(TickRecord::member), count}
+  MemberSpec { #member, format, offsetof(TickRecord, member), sizeof(TickRecord::member), count }
 
 // In declaration order. Arrays become vn.py's flattened names (bid_price_1 .. bid_price_5).
 const MemberSpec kTickMembers[] = {
-    VTCORE_MEMBER(symbol, "S16", 1),        VTCORE_MEMBER(datetime, "i8", 1),
-    VTCORE_MEMBER(localtime, "i8", 1),      VTCORE_MEMBER(trading_day, "i4", 1),
-    VTCORE_MEMBER(exchange, "u2", 1),       VTCORE_MEMBER(flags, "u2", 1),
-    VTCORE_MEMBER(volume, "f8", 1),         VTCORE_MEMBER(turnover, "f8", 1),
-    VTCORE_MEMBER(open_interest, "f8", 1),  VTCORE_MEMBER(last_price, "f8", 1),
-    VTCORE_MEMBER(last_volume, "f8", 1),    VTCORE_MEMBER(limit_up, "f8", 1),
-    VTCORE_MEMBER(limit_down, "f8", 1),     VTCORE_MEMBER(open_price, "f8", 1),
-    VTCORE_MEMBER(high_price, "f8", 1),     VTCORE_MEMBER(low_price, "f8", 1),
-    VTCORE_MEMBER(pre_close, "f8", 1),      VTCORE_MEMBER(bid_price, "f8", kDepth),
-    VTCORE_MEMBER(ask_price, "f8", kDepth), VTCORE_MEMBER(bid_volume, "f4", kDepth),
+    VTCORE_MEMBER(symbol, "S16", 1),         VTCORE_MEMBER(datetime, "i8", 1),
+    VTCORE_MEMBER(localtime, "i8", 1),       VTCORE_MEMBER(trading_day, "i4", 1),
+    VTCORE_MEMBER(exchange, "u2", 1),        VTCORE_MEMBER(flags, "u2", 1),
+    VTCORE_MEMBER(volume, "f8", 1),          VTCORE_MEMBER(turnover, "f8", 1),
+    VTCORE_MEMBER(open_interest, "f8", 1),   VTCORE_MEMBER(last_price, "f8", 1),
+    VTCORE_MEMBER(last_volume, "f8", 1),     VTCORE_MEMBER(limit_up, "f8", 1),
+    VTCORE_MEMBER(limit_down, "f8", 1),      VTCORE_MEMBER(open_price, "f8", 1),
+    VTCORE_MEMBER(high_price, "f8", 1),      VTCORE_MEMBER(low_price, "f8", 1),
+    VTCORE_MEMBER(pre_close, "f8", 1),       VTCORE_MEMBER(bid_price, "f8", kDepth),
+    VTCORE_MEMBER(ask_price, "f8", kDepth),  VTCORE_MEMBER(bid_volume, "f4", kDepth),
     VTCORE_MEMBER(ask_volume, "f4", kDepth),
 };
 
@@ -64,26 +64,25 @@ py::list tick_fields() {
 
 py::dtype tick_dtype() {
   PYBIND11_CONSTINIT static py::gil_safe_call_once_and_store<py::object> storage;
-  return py::reinterpret_borrow<py::dtype>(
-      storage
-          .call_once_and_store_result([] {
-            py::list names;
-            py::list formats;
-            py::list offsets;
-            for (const py::handle field : tick_fields()) {
-              const auto entry = field.cast<py::tuple>();
-              names.append(entry[0]);
-              formats.append(entry[1]);
-              offsets.append(entry[2]);
-            }
-            py::dict spec;
-            spec["names"] = names;
-            spec["formats"] = formats;
-            spec["offsets"] = offsets;
-            spec["itemsize"] = sizeof(TickRecord);
-            return py::object(py::dtype::from_args(spec));
-          })
-          .get_stored());
+  return py::reinterpret_borrow<py::dtype>(storage
+                                               .call_once_and_store_result([] {
+                                                 py::list names;
+                                                 py::list formats;
+                                                 py::list offsets;
+                                                 for (const py::handle field : tick_fields()) {
+                                                   const auto entry = field.cast<py::tuple>();
+                                                   names.append(entry[0]);
+                                                   formats.append(entry[1]);
+                                                   offsets.append(entry[2]);
+                                                 }
+                                                 py::dict spec;
+                                                 spec["names"] = names;
+                                                 spec["formats"] = formats;
+                                                 spec["offsets"] = offsets;
+                                                 spec["itemsize"] = sizeof(TickRecord);
+                                                 return py::object(py::dtype::from_args(spec));
+                                               })
+                                               .get_stored());
 }
 
 TickRecord tick_from_buffer(const py::buffer& buffer) {

@@ -35,9 +35,7 @@ void register_test_producer(py::module_& m) {
             return without_gil([&] { return self.join(limit); });  // the thread never needs the GIL
           },
           py::arg("timeout") = py::none())
-      .def(
-          "stop",
-          [](TestProducer& self) { without_gil([&] { self.stop(); }); })
+      .def("stop", [](TestProducer& self) { without_gil([&] { self.stop(); }); })
       .def_property_readonly("running", &TestProducer::running)
       .def_property_readonly("pushed", &TestProducer::pushed)
       .def_property_readonly("dropped", &TestProducer::dropped)

@@ -41,10 +41,9 @@ void register_tick_buffer(py::module_& m) {
            py::arg("capacity"))
       .def_property_readonly("capacity", &TickBuffer::capacity)
       .def_property_readonly("written", &TickBuffer::written)
-      .def("array",
-           [](const std::shared_ptr<TickBuffer>& self) {
-             return tick_array_view(self, self->data(), self->capacity());
-           })
+      .def(
+          "array",
+          [](const std::shared_ptr<TickBuffer>& self) { return tick_array_view(self, self->data(), self->capacity()); })
       .def(
           "view",
           [](const std::shared_ptr<TickBuffer>& self, std::int64_t start, std::int64_t count) {

@@ -51,28 +51,40 @@ Info error_info(Error error, std::string_view detail = {}) {
 inline char side_code(Side side) { return side == Side::buy ? '0' : '1'; }
 inline char offset_code(Offset offset) {
   switch (offset) {
-    case Offset::open: return '0';
-    case Offset::close: return '1';
-    case Offset::close_today: return '3';
-    case Offset::close_yesterday: return '4';
+    case Offset::open:
+      return '0';
+    case Offset::close:
+      return '1';
+    case Offset::close_today:
+      return '3';
+    case Offset::close_yesterday:
+      return '4';
   }
   return '0';
 }
 inline char status_code(OrderStatus status) {
   switch (status) {
-    case OrderStatus::all_traded: return '0';
-    case OrderStatus::part_traded: return '1';
-    case OrderStatus::queued: return '3';
-    case OrderStatus::cancelled: return '5';
-    case OrderStatus::unknown: return 'a';
+    case OrderStatus::all_traded:
+      return '0';
+    case OrderStatus::part_traded:
+      return '1';
+    case OrderStatus::queued:
+      return '3';
+    case OrderStatus::cancelled:
+      return '5';
+    case OrderStatus::unknown:
+      return 'a';
   }
   return 'a';
 }
 inline char submit_code(SubmitStatus status) {
   switch (status) {
-    case SubmitStatus::submitted: return '0';
-    case SubmitStatus::accepted: return '3';
-    case SubmitStatus::insert_rejected: return '4';
+    case SubmitStatus::submitted:
+      return '0';
+    case SubmitStatus::accepted:
+      return '3';
+    case SubmitStatus::insert_rejected:
+      return '4';
   }
   return '0';
 }
@@ -89,31 +101,60 @@ OrderRequest order_request(const Input& req) {
   out.user_id = std::string(field_view(req.UserID));
   bool valid = true;
   switch (req.Direction) {
-    case '0': out.side = Side::buy; break;
-    case '1': out.side = Side::sell; break;
-    default: valid = false;
+    case '0':
+      out.side = Side::buy;
+      break;
+    case '1':
+      out.side = Side::sell;
+      break;
+    default:
+      valid = false;
   }
   switch (req.CombOffsetFlag[0]) {
-    case '0': out.offset = Offset::open; break;
-    case '1': out.offset = Offset::close; break;
-    case '3': out.offset = Offset::close_today; break;
-    case '4': out.offset = Offset::close_yesterday; break;
-    default: valid = false;
+    case '0':
+      out.offset = Offset::open;
+      break;
+    case '1':
+      out.offset = Offset::close;
+      break;
+    case '3':
+      out.offset = Offset::close_today;
+      break;
+    case '4':
+      out.offset = Offset::close_yesterday;
+      break;
+    default:
+      valid = false;
   }
   switch (req.OrderPriceType) {
-    case '2': out.price_type = PriceType::limit; break;
-    case '1': out.price_type = PriceType::market; break;
-    default: valid = false;
+    case '2':
+      out.price_type = PriceType::limit;
+      break;
+    case '1':
+      out.price_type = PriceType::market;
+      break;
+    default:
+      valid = false;
   }
   switch (req.TimeCondition) {
-    case '3': out.time_condition = TimeCondition::gfd; break;
-    case '1': out.time_condition = TimeCondition::ioc; break;
-    default: valid = false;
+    case '3':
+      out.time_condition = TimeCondition::gfd;
+      break;
+    case '1':
+      out.time_condition = TimeCondition::ioc;
+      break;
+    default:
+      valid = false;
   }
   switch (req.VolumeCondition) {
-    case '1': out.volume_condition = VolumeCondition::any; break;
-    case '3': out.volume_condition = VolumeCondition::all; break;
-    default: valid = false;
+    case '1':
+      out.volume_condition = VolumeCondition::any;
+      break;
+    case '3':
+      out.volume_condition = VolumeCondition::all;
+      break;
+    default:
+      valid = false;
   }
   out.codes_valid = valid;
   out.volume = req.VolumeTotalOriginal;
@@ -187,9 +228,20 @@ void fill_order(Field& f, const Order& o) {
   std::memcpy(f.IPAddress, req.IPAddress, sizeof f.IPAddress);
   std::memcpy(f.MacAddress, req.MacAddress, sizeof f.MacAddress);
   std::memcpy(f.InvestUnitID, req.InvestUnitID, sizeof f.InvestUnitID);
-  if constexpr (requires { f.OrderMemo; req.OrderMemo; }) std::memcpy(f.OrderMemo, req.OrderMemo, sizeof f.OrderMemo);
-  if constexpr (requires { f.SessionReqSeq; req.SessionReqSeq; }) f.SessionReqSeq = req.SessionReqSeq;
-  if constexpr (requires { f.CustomOrderRef; req.CustomOrderRef; }) {
+  if constexpr (requires {
+                  f.OrderMemo;
+                  req.OrderMemo;
+                })
+    std::memcpy(f.OrderMemo, req.OrderMemo, sizeof f.OrderMemo);
+  if constexpr (requires {
+                  f.SessionReqSeq;
+                  req.SessionReqSeq;
+                })
+    f.SessionReqSeq = req.SessionReqSeq;
+  if constexpr (requires {
+                  f.CustomOrderRef;
+                  req.CustomOrderRef;
+                }) {
     std::memcpy(&f.CustomOrderRef, &req.CustomOrderRef, sizeof f.CustomOrderRef);  // CTP-Mini only
   }
 }
@@ -371,7 +423,8 @@ void fill_login(Field& f, const LoginResult& r, std::string_view system_name) {
   f.FrontID = r.front_id;
   f.SessionID = r.session_id;
   put(f.MaxOrderRef, std::to_string(r.max_order_ref));
-  for (auto* time_field : {&f.SHFETime, &f.DCETime, &f.CZCETime, &f.FFEXTime, &f.INETime}) put(*time_field, r.login_time);
+  for (auto* time_field : {&f.SHFETime, &f.DCETime, &f.CZCETime, &f.FFEXTime, &f.INETime})
+    put(*time_field, r.login_time);
   if constexpr (requires { f.GFEXTime; }) put(f.GFEXTime, r.login_time);
   if constexpr (requires { f.SysVersion; }) put(f.SysVersion, system_name);
 }

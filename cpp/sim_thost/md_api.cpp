@@ -54,13 +54,9 @@ class MdApi final : public SimulatedApi<MdApiStubs, CThostFtdcMdSpi, MdSession> 
 #endif
 
   int SubscribeMarketData(char* ids[], int count) override { return subscription(ids, count, Topic::market, true); }
-  int UnSubscribeMarketData(char* ids[], int count) override {
-    return subscription(ids, count, Topic::market, false);
-  }
+  int UnSubscribeMarketData(char* ids[], int count) override { return subscription(ids, count, Topic::market, false); }
   int SubscribeForQuoteRsp(char* ids[], int count) override { return subscription(ids, count, Topic::quote, true); }
-  int UnSubscribeForQuoteRsp(char* ids[], int count) override {
-    return subscription(ids, count, Topic::quote, false);
-  }
+  int UnSubscribeForQuoteRsp(char* ids[], int count) override { return subscription(ids, count, Topic::quote, false); }
 
  protected:
   bool deliver_tick(const Tick& tick) override {
@@ -82,13 +78,18 @@ class MdApi final : public SimulatedApi<MdApiStubs, CThostFtdcMdSpi, MdSession> 
         CThostFtdcSpecificInstrumentField field{};
         put(field.InstrumentID, name);
         const bool last = i + 1 == names.size();
-        CThostFtdcRspInfoField info = error_info<CThostFtdcRspInfoField>(logged_in_ ? Error::none : Error::not_logged_in);
+        CThostFtdcRspInfoField info =
+            error_info<CThostFtdcRspInfoField>(logged_in_ ? Error::none : Error::not_logged_in);
         if (logged_in_ && topic == Topic::market) update_subscription(name, subscribe);
         const bool alive = call([&](CThostFtdcMdSpi* spi) {
-          if (topic == Topic::market && subscribe) spi->OnRspSubMarketData(&field, &info, 0, last);
-          else if (topic == Topic::market) spi->OnRspUnSubMarketData(&field, &info, 0, last);
-          else if (subscribe) spi->OnRspSubForQuoteRsp(&field, &info, 0, last);
-          else spi->OnRspUnSubForQuoteRsp(&field, &info, 0, last);
+          if (topic == Topic::market && subscribe)
+            spi->OnRspSubMarketData(&field, &info, 0, last);
+          else if (topic == Topic::market)
+            spi->OnRspUnSubMarketData(&field, &info, 0, last);
+          else if (subscribe)
+            spi->OnRspSubForQuoteRsp(&field, &info, 0, last);
+          else
+            spi->OnRspUnSubForQuoteRsp(&field, &info, 0, last);
         });
         if (!alive) return;
       }

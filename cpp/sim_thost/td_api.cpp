@@ -18,9 +18,12 @@ namespace {
 
 Resume resume_of(THOST_TE_RESUME_TYPE type) {
   switch (type) {
-    case THOST_TERT_RESTART: return Resume::restart;
-    case THOST_TERT_RESUME: return Resume::resume;
-    default: return Resume::quick;
+    case THOST_TERT_RESTART:
+      return Resume::restart;
+    case THOST_TERT_RESUME:
+      return Resume::resume;
+    default:
+      return Resume::quick;
   }
 }
 
@@ -201,17 +204,18 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
       std::vector<InstrumentRecord> records;
       if (auto r = exchange_->instrument(field_view(copy.InstrumentID))) records.push_back(*r);
       const std::string broker = exchange_->account_broker(account_), user = exchange_->account_user(account_);
-      respond_list<CThostFtdcInstrumentMarginRateField>(
-          records, id, &CThostFtdcTraderSpi::OnRspQryInstrumentMarginRate, [&](auto& f, const InstrumentRecord& r) {
-            put(f.InstrumentID, r.spec.id);
-            f.InvestorRange = THOST_FTDC_IR_Single;
-            put(f.BrokerID, broker);
-            put(f.InvestorID, user);
-            f.HedgeFlag = THOST_FTDC_HF_Speculation;
-            f.LongMarginRatioByMoney = r.spec.long_margin_ratio;
-            f.ShortMarginRatioByMoney = r.spec.short_margin_ratio;
-            if constexpr (requires { f.ExchangeID; }) put(f.ExchangeID, r.spec.exchange);
-          });
+      respond_list<CThostFtdcInstrumentMarginRateField>(records, id, &CThostFtdcTraderSpi::OnRspQryInstrumentMarginRate,
+                                                        [&](auto& f, const InstrumentRecord& r) {
+                                                          put(f.InstrumentID, r.spec.id);
+                                                          f.InvestorRange = THOST_FTDC_IR_Single;
+                                                          put(f.BrokerID, broker);
+                                                          put(f.InvestorID, user);
+                                                          f.HedgeFlag = THOST_FTDC_HF_Speculation;
+                                                          f.LongMarginRatioByMoney = r.spec.long_margin_ratio;
+                                                          f.ShortMarginRatioByMoney = r.spec.short_margin_ratio;
+                                                          if constexpr (requires { f.ExchangeID; })
+                                                            put(f.ExchangeID, r.spec.exchange);
+                                                        });
     });
   }
 
@@ -222,8 +226,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
       if (auto r = exchange_->instrument(field_view(copy.InstrumentID))) records.push_back(*r);
       const std::string broker = exchange_->account_broker(account_), user = exchange_->account_user(account_);
       respond_list<CThostFtdcInstrumentCommissionRateField>(
-          records, id, &CThostFtdcTraderSpi::OnRspQryInstrumentCommissionRate,
-          [&](auto& f, const InstrumentRecord& r) {
+          records, id, &CThostFtdcTraderSpi::OnRspQryInstrumentCommissionRate, [&](auto& f, const InstrumentRecord& r) {
             put(f.InstrumentID, r.spec.id);
             f.InvestorRange = THOST_FTDC_IR_Single;
             put(f.BrokerID, broker);
@@ -251,8 +254,9 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
     if (!req) return -1;
     CThostFtdcInputOrderField copy = *req;
     return request([this, copy, id]() mutable {
-      const Error error = logged_in_ ? exchange_->insert_order(account_, front_id_, session_id_, order_request(copy), id)
-                                     : Error::not_logged_in;
+      const Error error = logged_in_
+                              ? exchange_->insert_order(account_, front_id_, session_id_, order_request(copy), id)
+                              : Error::not_logged_in;
       if (error == Error::none) return;  // accepted: OnRtnOrder / OnRtnTrade follow on the private flow
       CThostFtdcRspInfoField info = error_info<CThostFtdcRspInfoField>(error);
       if (!call([&](CThostFtdcTraderSpi* spi) { spi->OnRspOrderInsert(&copy, &info, id, true); })) return;
@@ -310,8 +314,9 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
   int query_request(int id, Work work) {
     const int64_t interval_ns = static_cast<int64_t>(query_interval_ms_) * 1'000'000;
     if (interval_ns > 0 && this->connected_.load()) {
-      const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                              std::chrono::steady_clock::now().time_since_epoch()).count();
+      const int64_t now =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+              .count();
       int64_t last = last_query_ns_.load();
       do {
         if (last != 0 && now - last < interval_ns) return -3;
@@ -364,7 +369,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, CThostFtdcTraderSpi>
   }
 
   Resume private_resume_ = Resume::restart;
-  int query_interval_ms_ = 0;               // set in Init(), before any request
+  int query_interval_ms_ = 0;              // set in Init(), before any request
   std::atomic<int64_t> last_query_ns_{0};  // steady clock of the last query accepted (any calling thread)
   // API thread only:
   bool authenticated_ = false;

@@ -38,18 +38,17 @@ void Producer::push_message(std::uint32_t kind, std::int32_t request_id, bool is
   if (detached_.load(std::memory_order_relaxed)) return;
   const MessageHeader header{kind, request_id, size, static_cast<std::uint8_t>(is_last ? 1 : 0), {}};
   bump(messages_pushed_);
-  const bool pushed = !spilling_.load(std::memory_order_acquire) &&
-                      ring_.try_push_with([&](RingSlot& slot) noexcept {
-                        slot.type = RingSlot::kMessage;
-                        slot.message.header = header;
-                        if (size <= RingSlot::kInlinePayload) {
-                          slot.message.heap = nullptr;
-                          if (size > 0) std::memcpy(slot.message.inline_payload, data, size);
-                        } else {
-                          slot.message.heap = new std::byte[size];
-                          std::memcpy(slot.message.heap, data, size);
-                        }
-                      });
+  const bool pushed = !spilling_.load(std::memory_order_acquire) && ring_.try_push_with([&](RingSlot& slot) noexcept {
+    slot.type = RingSlot::kMessage;
+    slot.message.header = header;
+    if (size <= RingSlot::kInlinePayload) {
+      slot.message.heap = nullptr;
+      if (size > 0) std::memcpy(slot.message.inline_payload, data, size);
+    } else {
+      slot.message.heap = new std::byte[size];
+      std::memcpy(slot.message.heap, data, size);
+    }
+  });
   if (!pushed) spill(header, data);
   wakeup_->after_message();
 }
@@ -66,8 +65,7 @@ void Producer::spill(const MessageHeader& header, const void* data) noexcept {
 }
 
 bool Producer::has_work() noexcept {
-  return pending_next_ < pending_.size() || ring_.readable() > 0 ||
-         spilling_.load(std::memory_order_acquire);
+  return pending_next_ < pending_.size() || ring_.readable() > 0 || spilling_.load(std::memory_order_acquire);
 }
 
 bool Producer::has_message() noexcept {
@@ -85,8 +83,7 @@ std::size_t Producer::backlog() {
   return count;
 }
 
-std::size_t Producer::drain_some(DrainSink& sink, TickBuffer::Writer& ticks, std::size_t max,
-                                 std::size_t& tick_room) {
+std::size_t Producer::drain_some(DrainSink& sink, TickBuffer::Writer& ticks, std::size_t max, std::size_t& tick_room) {
   std::size_t done = 0;
   while (done < max) {
     // 1. A swapped-out overflow list: older than whatever the ring received after the swap.
@@ -128,8 +125,7 @@ std::size_t Producer::drain_some(DrainSink& sink, TickBuffer::Writer& ticks, std
 
     // A run of ticks, copied into the tick buffer as one block that does not wrap. In chunks, so that
     // each slot is read from memory once: the type check brings its first line in, the copy reuses it.
-    const std::size_t limit =
-        std::min({readable, max - done, tick_room, ticks.contiguous_space()});
+    const std::size_t limit = std::min({readable, max - done, tick_room, ticks.contiguous_space()});
     if (limit == 0) break;  // the tick buffer is full for this drain
     constexpr std::size_t kChunk = 64;
     std::size_t run = 0;
@@ -178,13 +174,14 @@ constexpr std::chrono::microseconds kSpinBurst{1000};
 }  // namespace
 
 EventHub::EventHub(std::size_t tick_buffer_capacity, const WaitProfile& profile)
-    : wakeup_(std::make_shared<Wakeup>()), ticks_(std::make_shared<TickBuffer>(tick_buffer_capacity)),
-      profile_(profile), spin_(profile.spin, profile.max_spin) {
+    : wakeup_(std::make_shared<Wakeup>()),
+      ticks_(std::make_shared<TickBuffer>(tick_buffer_capacity)),
+      profile_(profile),
+      spin_(profile.spin, profile.max_spin) {
   spin_.set_budget(profile.spin_budget, kSpinBurst);
 }
 
-EventHub::EventHub(std::size_t tick_buffer_capacity, std::chrono::nanoseconds spin,
-                   std::chrono::nanoseconds max_spin)
+EventHub::EventHub(std::size_t tick_buffer_capacity, std::chrono::nanoseconds spin, std::chrono::nanoseconds max_spin)
     : EventHub(tick_buffer_capacity, spin_profile(spin, max_spin)) {}
 
 EventHub::~EventHub() {
@@ -204,8 +201,8 @@ std::shared_ptr<Producer> EventHub::add_producer(std::string name, std::size_t c
 template <typename Match>
 bool EventHub::remove_if(Match&& match) {
   const std::lock_guard<std::mutex> lock(producers_mutex_);
-  const auto it = std::find_if(producers_.begin(), producers_.end(),
-                               [&match](const auto& producer) { return match(*producer); });
+  const auto it =
+      std::find_if(producers_.begin(), producers_.end(), [&match](const auto& producer) { return match(*producer); });
   if (it == producers_.end()) return false;
   (*it)->detached_.store(true, std::memory_order_relaxed);
   producers_.erase(it);
@@ -362,8 +359,8 @@ std::vector<ProducerStats> EventHub::stats() const {
   std::vector<ProducerStats> out;
   out.reserve(producers_.size());
   for (const auto& p : producers_) {
-    out.push_back({p->id(), p->name(), p->ticks_pushed(), p->ticks_dropped(), p->messages_pushed(),
-                   p->messages_spilled()});
+    out.push_back(
+        {p->id(), p->name(), p->ticks_pushed(), p->ticks_dropped(), p->messages_pushed(), p->messages_spilled()});
   }
   return out;
 }

@@ -76,13 +76,20 @@ inline void register_md_api(py::module_& m) {
             if (mode.size() != 1) throw sdk::RequestError("the market-data mode is one character");
             return std::make_unique<Self>(library, "", sdk::producer_from(capsule), Options{mode[0], false});
           }),
-          py::arg("library"), py::arg("producer_capsule"), py::arg("mode") = std::string(1, TORALEV1API::TORA_TSTP_MST_TCP))
-      .def("subscribe", [subscription](Self& self, const std::vector<std::pair<std::string, std::string>>& securities) {
-             return subscription(self, securities, true);
-           }, py::arg("securities"), "Subscribe [(security id, TORA exchange id)]; 0 or the SDK's failure code.")
-      .def("unsubscribe", [subscription](Self& self, const std::vector<std::pair<std::string, std::string>>& securities) {
-             return subscription(self, securities, false);
-           }, py::arg("securities"))
+          py::arg("library"), py::arg("producer_capsule"),
+          py::arg("mode") = std::string(1, TORALEV1API::TORA_TSTP_MST_TCP))
+      .def(
+          "subscribe",
+          [subscription](Self& self, const std::vector<std::pair<std::string, std::string>>& securities) {
+            return subscription(self, securities, true);
+          },
+          py::arg("securities"), "Subscribe [(security id, TORA exchange id)]; 0 or the SDK's failure code.")
+      .def(
+          "unsubscribe",
+          [subscription](Self& self, const std::vector<std::pair<std::string, std::string>>& securities) {
+            return subscription(self, securities, false);
+          },
+          py::arg("securities"))
       .def_property_readonly("ticks_refused", [](Self& self) { return self.spi().ticks_refused(); });
 }
 
@@ -91,18 +98,20 @@ inline void register_trader_api(py::module_& m) {
   using Api = TORASTOCKAPI::CTORATstpTraderApi;
   py::class_<Self> cls(m, "TraderApi", "TORASTOCKAPI::CTORATstpTraderApi.");
   bind_front<TraderTraits, tora::TraderRequests>(cls);
-  cls.def(py::init([](const std::string& library, const std::string& flow_folder, const py::object& capsule,
-                      bool encrypt) {
-            return std::make_unique<Self>(library, flow_folder, sdk::producer_from(capsule),
-                                          Options{TORALEV1API::TORA_TSTP_MST_TCP, encrypt});
-          }),
+  cls.def(py::init(
+              [](const std::string& library, const std::string& flow_folder, const py::object& capsule, bool encrypt) {
+                return std::make_unique<Self>(library, flow_folder, sdk::producer_from(capsule),
+                                              Options{TORALEV1API::TORA_TSTP_MST_TCP, encrypt});
+              }),
           py::arg("library"), py::arg("flow_folder"), py::arg("producer_capsule"), py::arg("encrypt") = false)
       .def("subscribe_private_topic",
            [](Self& self, int resume) {
-             self.with_api([&](Api& api) { api.SubscribePrivateTopic(static_cast<TORASTOCKAPI::TORA_TE_RESUME_TYPE>(resume)); });
+             self.with_api(
+                 [&](Api& api) { api.SubscribePrivateTopic(static_cast<TORASTOCKAPI::TORA_TE_RESUME_TYPE>(resume)); });
            })
       .def("subscribe_public_topic", [](Self& self, int resume) {
-        self.with_api([&](Api& api) { api.SubscribePublicTopic(static_cast<TORASTOCKAPI::TORA_TE_RESUME_TYPE>(resume)); });
+        self.with_api(
+            [&](Api& api) { api.SubscribePublicTopic(static_cast<TORASTOCKAPI::TORA_TE_RESUME_TYPE>(resume)); });
       });
 }
 

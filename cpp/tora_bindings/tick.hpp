@@ -21,10 +21,14 @@ using MarketData = TORALEV1API::CTORATstpMarketDataField;
 /// The vtcore exchange code of a TORA exchange id (0 when unknown).
 constexpr std::uint16_t exchange_of(char exchange_id) noexcept {
   switch (exchange_id) {
-    case TORALEV1API::TORA_TSTP_EXD_SSE: return exchange_code("SSE");
-    case TORALEV1API::TORA_TSTP_EXD_SZSE: return exchange_code("SZSE");
-    case TORALEV1API::TORA_TSTP_EXD_BSE: return exchange_code("BSE");
-    default: return 0;
+    case TORALEV1API::TORA_TSTP_EXD_SSE:
+      return exchange_code("SSE");
+    case TORALEV1API::TORA_TSTP_EXD_SZSE:
+      return exchange_code("SZSE");
+    case TORALEV1API::TORA_TSTP_EXD_BSE:
+      return exchange_code("BSE");
+    default:
+      return 0;
   }
 }
 

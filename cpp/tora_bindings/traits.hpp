@@ -34,8 +34,13 @@ struct Traits {
   static void register_spi(Api& api, Spi* spi) { api.RegisterSpi(spi); }
   static sdk::LibrarySpec spec(const char* kind, const char* factory_symbol, const char* version_symbol,
                                const char* expected_version) {
-    return {"TORA", kind, factory_symbol, expected_version, sdk::static_version_getter(version_symbol),
-            sdk::version_matches_prefix, {}};
+    return {"TORA",
+            kind,
+            factory_symbol,
+            expected_version,
+            sdk::static_version_getter(version_symbol),
+            sdk::version_matches_prefix,
+            {}};
   }
 };
 

@@ -15,24 +15,39 @@ struct Text {
 
 Text text_of(Error error) {
   switch (error) {
-    case Error::none: return {0, "正确"};
-    case Error::invalid_login: return {3, "登录账户或密码错误"};
-    case Error::not_logged_in: return {6, "尚未登录"};
-    case Error::bad_field: return {15, "报单字段有误"};
-    case Error::instrument_not_found: return {16, "找不到证券"};
-    case Error::duplicate_order_ref: return {22, "报单引用重复"};
-    case Error::bad_order_action_field: return {23, "撤单字段有误"};
-    case Error::order_not_found: return {25, "撤单找不到相应报单"};
-    case Error::unsuitable_order_status: return {26, "报单已全部成交或已撤销，不能再撤"};
-    case Error::not_implemented: return {27, "不支持的功能"};
+    case Error::none:
+      return {0, "正确"};
+    case Error::invalid_login:
+      return {3, "登录账户或密码错误"};
+    case Error::not_logged_in:
+      return {6, "尚未登录"};
+    case Error::bad_field:
+      return {15, "报单字段有误"};
+    case Error::instrument_not_found:
+      return {16, "找不到证券"};
+    case Error::duplicate_order_ref:
+      return {22, "报单引用重复"};
+    case Error::bad_order_action_field:
+      return {23, "撤单字段有误"};
+    case Error::order_not_found:
+      return {25, "撤单找不到相应报单"};
+    case Error::unsuitable_order_status:
+      return {26, "报单已全部成交或已撤销，不能再撤"};
+    case Error::not_implemented:
+      return {27, "不支持的功能"};
     case Error::over_close_position:
     case Error::over_close_today_position:
-    case Error::over_close_yesterday_position: return {30, "可用持仓不足"};
-    case Error::insufficient_money: return {31, "可用资金不足"};
-    case Error::settlement_not_confirmed: return {42, "账户尚未就绪"};
+    case Error::over_close_yesterday_position:
+      return {30, "可用持仓不足"};
+    case Error::insufficient_money:
+      return {31, "可用资金不足"};
+    case Error::settlement_not_confirmed:
+      return {42, "账户尚未就绪"};
     case Error::auth_failed:
-    case Error::not_authenticated: return {63, "终端认证失败"};
-    case Error::not_credit_account: return {65, "非信用账户不能进行融资融券交易"};
+    case Error::not_authenticated:
+      return {63, "终端认证失败"};
+    case Error::not_credit_account:
+      return {65, "非信用账户不能进行融资融券交易"};
   }
   return {1, "错误"};
 }
@@ -62,10 +77,14 @@ char exchange_id(std::string_view exchange) {
 
 std::string_view exchange_name(char id) {
   switch (id) {
-    case td::TORA_TSTP_EXD_SSE: return "SSE";
-    case td::TORA_TSTP_EXD_SZSE: return "SZSE";
-    case td::TORA_TSTP_EXD_BSE: return "BSE";
-    default: return "";
+    case td::TORA_TSTP_EXD_SSE:
+      return "SSE";
+    case td::TORA_TSTP_EXD_SZSE:
+      return "SZSE";
+    case td::TORA_TSTP_EXD_BSE:
+      return "BSE";
+    default:
+      return "";
   }
 }
 
@@ -79,7 +98,9 @@ namespace {
 double price(double value) { return value == kNoPrice ? 0.0 : value; }
 
 char market_id(std::string_view exchange) {
-  return exchange == "SSE" ? td::TORA_TSTP_MKD_SHA : exchange == "SZSE" ? td::TORA_TSTP_MKD_SZA : td::TORA_TSTP_MKD_BJMain;
+  return exchange == "SSE"    ? td::TORA_TSTP_MKD_SHA
+         : exchange == "SZSE" ? td::TORA_TSTP_MKD_SZA
+                              : td::TORA_TSTP_MKD_BJMain;
 }
 
 }  // namespace
@@ -137,12 +158,17 @@ void fill_security(td::CTORATstpSecurityField& out, const InstrumentRecord& r, s
   put(out.ShortSecurityName, to_gb18030(spec.name));
   out.MarketID = market_id(spec.exchange);
   const bool sse = spec.exchange == "SSE", szse = spec.exchange == "SZSE";
-  if (spec.kind == "fund") out.ProductID = sse ? td::TORA_TSTP_PID_SHFund : td::TORA_TSTP_PID_SZFund;
-  else if (spec.kind == "bond") out.ProductID = sse ? td::TORA_TSTP_PID_SHBond : szse ? td::TORA_TSTP_PID_SZBond : td::TORA_TSTP_PID_BJBond;
-  else if (board == ashare::Board::star) out.ProductID = td::TORA_TSTP_PID_SHKC;
-  else out.ProductID = sse ? td::TORA_TSTP_PID_SHStock : szse ? td::TORA_TSTP_PID_SZStock : td::TORA_TSTP_PID_BJStock;
-  out.SecurityType = spec.kind == "fund" ? (sse ? td::TORA_TSTP_STP_SHSingleMarketStockETF : td::TORA_TSTP_STP_SZSingleMarketStockETF)
-                                         : (sse ? td::TORA_TSTP_STP_SHAShares : td::TORA_TSTP_STP_SZMainAShares);
+  if (spec.kind == "fund")
+    out.ProductID = sse ? td::TORA_TSTP_PID_SHFund : td::TORA_TSTP_PID_SZFund;
+  else if (spec.kind == "bond")
+    out.ProductID = sse ? td::TORA_TSTP_PID_SHBond : szse ? td::TORA_TSTP_PID_SZBond : td::TORA_TSTP_PID_BJBond;
+  else if (board == ashare::Board::star)
+    out.ProductID = td::TORA_TSTP_PID_SHKC;
+  else
+    out.ProductID = sse ? td::TORA_TSTP_PID_SHStock : szse ? td::TORA_TSTP_PID_SZStock : td::TORA_TSTP_PID_BJStock;
+  out.SecurityType = spec.kind == "fund"
+                         ? (sse ? td::TORA_TSTP_STP_SHSingleMarketStockETF : td::TORA_TSTP_STP_SZSingleMarketStockETF)
+                         : (sse ? td::TORA_TSTP_STP_SHAShares : td::TORA_TSTP_STP_SZMainAShares);
   out.OrderUnit = '1';
   out.LimitBuyTradingUnit = units.step;
   out.MinLimitOrderBuyVolume = units.min_volume;
@@ -168,9 +194,17 @@ void fill_security(td::CTORATstpSecurityField& out, const InstrumentRecord& r, s
 
 bool order_request(const td::CTORATstpInputOrderField& in, OrderRequest& out, std::string& why) {
   switch (in.Direction) {
-    case td::TORA_TSTP_D_Buy: out.side = Side::buy; out.offset = Offset::open; break;
-    case td::TORA_TSTP_D_Sell: out.side = Side::sell; out.offset = Offset::close; break;
-    default: why = std::string("direction '") + in.Direction + "' is not supported"; return false;
+    case td::TORA_TSTP_D_Buy:
+      out.side = Side::buy;
+      out.offset = Offset::open;
+      break;
+    case td::TORA_TSTP_D_Sell:
+      out.side = Side::sell;
+      out.offset = Offset::close;
+      break;
+    default:
+      why = std::string("direction '") + in.Direction + "' is not supported";
+      return false;
   }
   const bool ioc = in.TimeCondition == td::TORA_TSTP_TC_IOC;
   const bool all = in.VolumeCondition == td::TORA_TSTP_VC_CV;
@@ -179,12 +213,24 @@ bool order_request(const td::CTORATstpInputOrderField& in, OrderRequest& out, st
     return false;
   }
   switch (in.OrderPriceType) {
-    case td::TORA_TSTP_OPT_LimitPrice: out.price_type = PriceType::limit; break;
-    case td::TORA_TSTP_OPT_FiveLevelPrice: out.price_type = ioc ? PriceType::market : PriceType::best5_or_limit; break;
-    case td::TORA_TSTP_OPT_AnyPrice: out.price_type = all ? PriceType::market : PriceType::best_or_cancel; break;
-    case td::TORA_TSTP_OPT_BestPrice: out.price_type = PriceType::reverse_best; break;
-    case td::TORA_TSTP_OPT_HomeBestPrice: out.price_type = PriceType::forward_best; break;
-    default: why = std::string("price type '") + in.OrderPriceType + "' is not supported"; return false;
+    case td::TORA_TSTP_OPT_LimitPrice:
+      out.price_type = PriceType::limit;
+      break;
+    case td::TORA_TSTP_OPT_FiveLevelPrice:
+      out.price_type = ioc ? PriceType::market : PriceType::best5_or_limit;
+      break;
+    case td::TORA_TSTP_OPT_AnyPrice:
+      out.price_type = all ? PriceType::market : PriceType::best_or_cancel;
+      break;
+    case td::TORA_TSTP_OPT_BestPrice:
+      out.price_type = PriceType::reverse_best;
+      break;
+    case td::TORA_TSTP_OPT_HomeBestPrice:
+      out.price_type = PriceType::forward_best;
+      break;
+    default:
+      why = std::string("price type '") + in.OrderPriceType + "' is not supported";
+      return false;
   }
   out.time_condition = ioc ? TimeCondition::ioc : TimeCondition::gfd;
   out.volume_condition = all ? VolumeCondition::all : VolumeCondition::any;
@@ -223,10 +269,18 @@ void fill_order(td::CTORATstpOrderField& out, const Order& o) {
   put(out.OrderLocalID, start == std::string::npos ? std::string() : o.local_id.substr(start));
   put(out.OrderSysID, o.order_sys_id);
   switch (o.status) {
-    case OrderStatus::unknown: out.OrderStatus = td::TORA_TSTP_OST_Cached; break;
-    case OrderStatus::queued: out.OrderStatus = td::TORA_TSTP_OST_Accepted; break;
-    case OrderStatus::part_traded: out.OrderStatus = td::TORA_TSTP_OST_PartTraded; break;
-    case OrderStatus::all_traded: out.OrderStatus = td::TORA_TSTP_OST_AllTraded; break;
+    case OrderStatus::unknown:
+      out.OrderStatus = td::TORA_TSTP_OST_Cached;
+      break;
+    case OrderStatus::queued:
+      out.OrderStatus = td::TORA_TSTP_OST_Accepted;
+      break;
+    case OrderStatus::part_traded:
+      out.OrderStatus = td::TORA_TSTP_OST_PartTraded;
+      break;
+    case OrderStatus::all_traded:
+      out.OrderStatus = td::TORA_TSTP_OST_AllTraded;
+      break;
     case OrderStatus::cancelled:
       out.OrderStatus = o.submit_status == SubmitStatus::insert_rejected ? td::TORA_TSTP_OST_Rejected
                         : o.volume_traded > 0                            ? td::TORA_TSTP_OST_PartTradeCanceled

@@ -23,7 +23,7 @@ namespace td = TORASTOCKAPI;
 template <class RspInfo>
 RspInfo error_info(Error error, std::string_view detail = {});
 
-char exchange_id(std::string_view exchange);   // "SSE" -> '1'; '\0' for others
+char exchange_id(std::string_view exchange);       // "SSE" -> '1'; '\0' for others
 std::string_view exchange_name(char exchange_id);  // '1' -> "SSE"; "" for others
 /// The shareholder account of a user on an exchange (A... on SSE, 0... on SZSE, 8... on BSE).
 std::string shareholder_of(std::string_view user, std::string_view exchange);

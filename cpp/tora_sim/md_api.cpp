@@ -96,8 +96,10 @@ class XMdApi final : public SimulatedApi<XMdApiStubs, md::CTORATstpXMdSpi, md::C
         md::CTORATstpRspInfoField info = error_info<md::CTORATstpRspInfoField>(error);
         if (error == Error::none) update_subscription(name, subscribe);
         const bool alive = call([&](md::CTORATstpXMdSpi* spi) {
-          if (subscribe) spi->OnRspSubMarketData(&field, &info);
-          else spi->OnRspUnSubMarketData(&field, &info);
+          if (subscribe)
+            spi->OnRspSubMarketData(&field, &info);
+          else
+            spi->OnRspUnSubMarketData(&field, &info);
         });
         if (!alive) return;
       }

@@ -16,9 +16,12 @@ using RspInfo = td::CTORATstpRspInfoField;
 
 Resume resume_of(td::TORA_TE_RESUME_TYPE type) {
   switch (type) {
-    case td::TORA_TERT_RESTART: return Resume::restart;
-    case td::TORA_TERT_RESUME: return Resume::resume;
-    default: return Resume::quick;
+    case td::TORA_TERT_RESTART:
+      return Resume::restart;
+    case td::TORA_TERT_RESUME:
+      return Resume::resume;
+    default:
+      return Resume::quick;
   }
 }
 
@@ -84,8 +87,9 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, td::CTORATstpTraderS
       auto records = exchange_->instruments(field_view(copy.SecurityID), exchange, "");
       std::erase_if(records, [](const InstrumentRecord& r) { return r.spec.kind == "futures"; });
       const std::string day = exchange_->trading_day();
-      respond_list<td::CTORATstpSecurityField>(records, id, &td::CTORATstpTraderSpi::OnRspQrySecurity,
-                                               [&day](auto& f, const InstrumentRecord& r) { fill_security(f, r, day); });
+      respond_list<td::CTORATstpSecurityField>(
+          records, id, &td::CTORATstpTraderSpi::OnRspQrySecurity,
+          [&day](auto& f, const InstrumentRecord& r) { fill_security(f, r, day); });
     });
   }
 
@@ -103,16 +107,17 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, td::CTORATstpTraderS
   int ReqQryShareholderAccount(td::CTORATstpQryShareholderAccountField*, int id) override {
     return logged_in_request(id, [this, id] {
       const std::vector<std::string> exchanges{"SSE", "SZSE", "BSE"};
-      respond_list<td::CTORATstpShareholderAccountField>(
-          exchanges, id, &td::CTORATstpTraderSpi::OnRspQryShareholderAccount,
-          [this](auto& f, const std::string& exchange) {
-            put(f.InvestorID, user_);
-            f.ExchangeID = exchange_id(exchange);
-            put(f.ShareholderID, shareholder_of(user_, exchange));
-            f.ShareholderIDType = td::TORA_TSTP_SIDT_Normal;
-            f.MarketID = exchange == "SSE" ? td::TORA_TSTP_MKD_SHA : exchange == "SZSE" ? td::TORA_TSTP_MKD_SZA
-                                                                                        : td::TORA_TSTP_MKD_BJMain;
-          });
+      respond_list<td::CTORATstpShareholderAccountField>(exchanges, id,
+                                                         &td::CTORATstpTraderSpi::OnRspQryShareholderAccount,
+                                                         [this](auto& f, const std::string& exchange) {
+                                                           put(f.InvestorID, user_);
+                                                           f.ExchangeID = exchange_id(exchange);
+                                                           put(f.ShareholderID, shareholder_of(user_, exchange));
+                                                           f.ShareholderIDType = td::TORA_TSTP_SIDT_Normal;
+                                                           f.MarketID = exchange == "SSE"    ? td::TORA_TSTP_MKD_SHA
+                                                                        : exchange == "SZSE" ? td::TORA_TSTP_MKD_SZA
+                                                                                             : td::TORA_TSTP_MKD_BJMain;
+                                                         });
     });
   }
 
@@ -226,8 +231,8 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, td::CTORATstpTraderS
 
   // N records -> N callbacks, the last flagged; none -> one callback with no record.
   template <class Field, class Records, class Fill>
-  void respond_list(const Records& records, int id,
-                    void (td::CTORATstpTraderSpi::*method)(Field*, RspInfo*, int, bool), Fill fill) {
+  void respond_list(const Records& records, int id, void (td::CTORATstpTraderSpi::*method)(Field*, RspInfo*, int, bool),
+                    Fill fill) {
     RspInfo info = error_info<RspInfo>(Error::none);
     if (records.empty()) {
       call([&](td::CTORATstpTraderSpi* spi) { (spi->*method)(nullptr, &info, id, true); });

@@ -7,8 +7,8 @@
 #include "tora_api.hpp"
 
 TORASTOCKAPI::CTORATstpTraderApi* TORASTOCKAPI::CTORATstpTraderApi::CreateTstpTraderApi(const char* flow_path, bool,
-                                                                                       TTORATstpTradeCommModeType,
-                                                                                       const char*, bool) {
+                                                                                        TTORATstpTradeCommModeType,
+                                                                                        const char*, bool) {
   return vtcore::sim::tora::create_trader_api(flow_path);
 }
 

@@ -24,7 +24,8 @@ inline constexpr const char* kSystemName = VTCORE_SIM_FRONT_NAME;
 /// GetApiVersion(): the version the real library reports, then the simulator's name ("1.0.9_vtcore-torasim 0.1.0"):
 /// a version check on the library's version accepts it, and it says it is a simulator.
 #ifdef VTCORE_SDK_LIBRARY_VERSION_MD
-inline constexpr const char* kMdVersion = VTCORE_SDK_LIBRARY_VERSION_MD "_" VTCORE_SIM_FRONT_NAME " " VTCORE_SIM_VERSION;
+inline constexpr const char* kMdVersion =
+    VTCORE_SDK_LIBRARY_VERSION_MD "_" VTCORE_SIM_FRONT_NAME " " VTCORE_SIM_VERSION;
 inline constexpr const char* kTraderVersion =
     VTCORE_SDK_LIBRARY_VERSION_TRADER "_" VTCORE_SIM_FRONT_NAME " " VTCORE_SIM_VERSION;
 #endif
@@ -67,7 +68,7 @@ class SimulatedApi : public Stubs, public Session {
   int not_implemented(const char* method, int request_id) override {
     return this->request([this, method, request_id] {
       RspInfo info = error_info<RspInfo>(Error::not_implemented, std::string("vtcore-sim: ") + method);
-      if constexpr (requires(Spi* spi) { spi->OnRspError(&info, request_id, true); }) {
+      if constexpr (requires(Spi * spi) { spi->OnRspError(&info, request_id, true); }) {
         call([&](Spi* spi) { spi->OnRspError(&info, request_id, true); });
       }
     });

@@ -60,16 +60,18 @@ template <typename Traits, typename Class>
 void bind_common(Class& cls) {
   using Self = sdk::ApiObject<Traits>;
   sdk::bind_api_object<Traits>(cls);
-  cls.def(py::init([](const std::string& library, const std::string& folder, const py::object& capsule,
-                      int client_id, int log_level) {
+  cls.def(py::init([](const std::string& library, const std::string& folder, const py::object& capsule, int client_id,
+                      int log_level) {
             if (client_id < 1 || client_id > 255) throw sdk::RequestError("client_id must be 1..255");
             return std::make_unique<Self>(library, folder, sdk::producer_from(capsule),
                                           Options{static_cast<std::uint8_t>(client_id), log_level});
           }),
           py::arg("library"), py::arg("folder"), py::arg("producer_capsule"), py::arg("client_id") = 1,
           py::arg("log_level") = static_cast<int>(XTP_LOG_LEVEL_INFO))
-      .def("last_error", [](Self& self) { return self.with_api([](typename Traits::Api& api) { return last_error(api); }); },
-           "(error_id, error_msg) of the last failed call.")
+      .def(
+          "last_error",
+          [](Self& self) { return self.with_api([](typename Traits::Api& api) { return last_error(api); }); },
+          "(error_id, error_msg) of the last failed call.")
       .def("trading_day",
            [](Self& self) {
              return self.with_api([](typename Traits::Api& api) {
@@ -131,26 +133,33 @@ inline void register_quote_api(py::module_& m) {
     });
   };
   cls.def("logout", [](Self& self) { return self.with_api([](XTP::API::QuoteApi& api) { return api.Logout(); }); })
-      .def("subscribe", [subscription](Self& self, const std::vector<std::pair<std::string, int>>& tickers) {
-             return subscription(self, tickers, true);
-           }, py::arg("tickers"), "Subscribe [(ticker, XTP exchange id)]; 0, or the SDK's failure code.")
-      .def("unsubscribe", [subscription](Self& self, const std::vector<std::pair<std::string, int>>& tickers) {
-             return subscription(self, tickers, false);
-           }, py::arg("tickers"))
-      .def("query_all_tickers",
-           [](Self& self, int exchange) {
-             return self.with_api([&](XTP::API::QuoteApi& api) {
-               return api.QueryAllTickers(static_cast<XTP_EXCHANGE_TYPE>(exchange));
-             });
-           },
-           py::arg("exchange"), "Static information of every ticker of an exchange (OnQueryAllTickers).")
-      .def("query_all_tickers_full_info",
-           [](Self& self, int exchange) {
-             return self.with_api([&](XTP::API::QuoteApi& api) {
-               return api.QueryAllTickersFullInfo(static_cast<XTP_EXCHANGE_TYPE>(exchange));
-             });
-           },
-           py::arg("exchange"))
+      .def(
+          "subscribe",
+          [subscription](Self& self, const std::vector<std::pair<std::string, int>>& tickers) {
+            return subscription(self, tickers, true);
+          },
+          py::arg("tickers"), "Subscribe [(ticker, XTP exchange id)]; 0, or the SDK's failure code.")
+      .def(
+          "unsubscribe",
+          [subscription](Self& self, const std::vector<std::pair<std::string, int>>& tickers) {
+            return subscription(self, tickers, false);
+          },
+          py::arg("tickers"))
+      .def(
+          "query_all_tickers",
+          [](Self& self, int exchange) {
+            return self.with_api(
+                [&](XTP::API::QuoteApi& api) { return api.QueryAllTickers(static_cast<XTP_EXCHANGE_TYPE>(exchange)); });
+          },
+          py::arg("exchange"), "Static information of every ticker of an exchange (OnQueryAllTickers).")
+      .def(
+          "query_all_tickers_full_info",
+          [](Self& self, int exchange) {
+            return self.with_api([&](XTP::API::QuoteApi& api) {
+              return api.QueryAllTickersFullInfo(static_cast<XTP_EXCHANGE_TYPE>(exchange));
+            });
+          },
+          py::arg("exchange"))
       .def_property_readonly("ticks_refused", [](Self& self) { return self.spi().ticks_refused(); });
 }
 
@@ -160,49 +169,54 @@ inline void register_trader_api(py::module_& m) {
   py::class_<Self> cls(m, "TraderApi", "XTP::API::TraderApi.");
   bind_common<TraderTraits>(cls);
   bind_login<TraderTraits>(cls);
-  cls.def("logout", [](Self& self, std::uint64_t session) {
-       return self.with_api([&](Api& api) { return api.Logout(session); });
-     }, py::arg("session"))
-      .def("set_software_key",
-           [](Self& self, const std::string& key) {
-             self.with_api([&](Api& api) { api.SetSoftwareKey(key.c_str()); });
-           },
-           py::arg("key"))
-      .def("set_software_version",
-           [](Self& self, const std::string& version) {
-             self.with_api([&](Api& api) { api.SetSoftwareVersion(version.c_str()); });
-           },
-           py::arg("version"))
-      .def("subscribe_public_topic",
-           [](Self& self, int resume) {
-             self.with_api([&](Api& api) { api.SubscribePublicTopic(static_cast<XTP_TE_RESUME_TYPE>(resume)); });
-           },
-           py::arg("resume"))
-      .def("insert_order",
-           [](Self& self, const py::buffer& payload, std::uint64_t session) {
-             XTPOrderInsertInfo order = struct_from<XTPOrderInsertInfo>(payload, "InsertOrder");
-             if (std::memchr(order.ticker, 0, sizeof(order.ticker)) == nullptr) {
-               throw sdk::RequestError("InsertOrder: field ticker has no terminator");
-             }
-             // InsertOrder returns the order id at once and sends it on the SDK's connection: keeping the GIL
-             // (when no other call holds the lock) saves the order path a thread switch, as for Thost.
-             return self.with_api_queued([&](Api& api) { return api.InsertOrder(&order, session); });
-           },
-           py::arg("payload"), py::arg("session"),
-           "Send an XTPOrderInsertInfo; the XTP order id, 0 when refused (last_error() says why).")
-      .def("cancel_order",
-           [](Self& self, std::uint64_t order_xtp_id, std::uint64_t session) {
-             return self.with_api_queued([&](Api& api) { return api.CancelOrder(order_xtp_id, session); });
-           },
-           py::arg("order_xtp_id"), py::arg("session"), "The cancel's id, 0 when refused (last_error()).")
-      .def("query_position",
-           [](Self& self, const std::string& ticker, std::uint64_t session, int request_id, int market) {
-             if (ticker.size() >= XTP_TICKER_LEN) throw sdk::RequestError("ticker too long");
-             return self.with_api([&](Api& api) {
-               return api.QueryPosition(ticker.c_str(), session, request_id, static_cast<XTP_MARKET_TYPE>(market));
-             });
-           },
-           py::arg("ticker"), py::arg("session"), py::arg("request_id"), py::arg("market") = 0)
+  cls.def(
+         "logout",
+         [](Self& self, std::uint64_t session) { return self.with_api([&](Api& api) { return api.Logout(session); }); },
+         py::arg("session"))
+      .def(
+          "set_software_key",
+          [](Self& self, const std::string& key) { self.with_api([&](Api& api) { api.SetSoftwareKey(key.c_str()); }); },
+          py::arg("key"))
+      .def(
+          "set_software_version",
+          [](Self& self, const std::string& version) {
+            self.with_api([&](Api& api) { api.SetSoftwareVersion(version.c_str()); });
+          },
+          py::arg("version"))
+      .def(
+          "subscribe_public_topic",
+          [](Self& self, int resume) {
+            self.with_api([&](Api& api) { api.SubscribePublicTopic(static_cast<XTP_TE_RESUME_TYPE>(resume)); });
+          },
+          py::arg("resume"))
+      .def(
+          "insert_order",
+          [](Self& self, const py::buffer& payload, std::uint64_t session) {
+            XTPOrderInsertInfo order = struct_from<XTPOrderInsertInfo>(payload, "InsertOrder");
+            if (std::memchr(order.ticker, 0, sizeof(order.ticker)) == nullptr) {
+              throw sdk::RequestError("InsertOrder: field ticker has no terminator");
+            }
+            // InsertOrder returns the order id at once and sends it on the SDK's connection: keeping the GIL
+            // (when no other call holds the lock) saves the order path a thread switch, as for Thost.
+            return self.with_api_queued([&](Api& api) { return api.InsertOrder(&order, session); });
+          },
+          py::arg("payload"), py::arg("session"),
+          "Send an XTPOrderInsertInfo; the XTP order id, 0 when refused (last_error() says why).")
+      .def(
+          "cancel_order",
+          [](Self& self, std::uint64_t order_xtp_id, std::uint64_t session) {
+            return self.with_api_queued([&](Api& api) { return api.CancelOrder(order_xtp_id, session); });
+          },
+          py::arg("order_xtp_id"), py::arg("session"), "The cancel's id, 0 when refused (last_error()).")
+      .def(
+          "query_position",
+          [](Self& self, const std::string& ticker, std::uint64_t session, int request_id, int market) {
+            if (ticker.size() >= XTP_TICKER_LEN) throw sdk::RequestError("ticker too long");
+            return self.with_api([&](Api& api) {
+              return api.QueryPosition(ticker.c_str(), session, request_id, static_cast<XTP_MARKET_TYPE>(market));
+            });
+          },
+          py::arg("ticker"), py::arg("session"), py::arg("request_id"), py::arg("market") = 0)
       .def(
           "request",
           [](Self& self, int index, const py::buffer& payload, int request_id, std::uint64_t session) {

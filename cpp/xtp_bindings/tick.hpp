@@ -18,7 +18,9 @@ namespace vtcore::xtp {
 
 /// The vtcore exchange code of an XTP_EXCHANGE_TYPE (0 when unknown).
 constexpr std::uint16_t exchange_of(int exchange_id) noexcept {
-  return exchange_id == XTP_EXCHANGE_SH ? exchange_code("SSE") : exchange_id == XTP_EXCHANGE_SZ ? exchange_code("SZSE") : 0;
+  return exchange_id == XTP_EXCHANGE_SH   ? exchange_code("SSE")
+         : exchange_id == XTP_EXCHANGE_SZ ? exchange_code("SZSE")
+                                          : 0;
 }
 
 /// False when the tick cannot be represented (its ticker does not fit the record).
@@ -29,9 +31,9 @@ inline bool convert_tick(const XTPMD& d, std::int64_t local_ns, TickRecord& out)
   out.localtime = local_ns;
   const std::int64_t t = d.data_time;
   const auto date = static_cast<std::int32_t>(t / 1'000'000'000);
-  out.datetime = sdk::ashare::stock_time_ns(date, static_cast<int>(t / 10'000'000 % 100),
-                                            static_cast<int>(t / 100'000 % 100), static_cast<int>(t / 1000 % 100),
-                                            static_cast<int>(t % 1000));
+  out.datetime =
+      sdk::ashare::stock_time_ns(date, static_cast<int>(t / 10'000'000 % 100), static_cast<int>(t / 100'000 % 100),
+                                 static_cast<int>(t / 1000 % 100), static_cast<int>(t % 1000));
   out.trading_day = out.datetime ? date : 0;
   using sdk::ashare::clean_price;
   out.volume = static_cast<double>(d.qty);

@@ -17,24 +17,39 @@ struct Text {
 
 Text text_of(Error error) {
   switch (error) {
-    case Error::none: return {0, ""};
-    case Error::invalid_login: return {11000004, "Login failed: invalid user or password."};
-    case Error::not_logged_in: return {10210302, "Session failed: no connection."};
-    case Error::bad_field: return {11000301, "Invalid order parameters."};
-    case Error::instrument_not_found: return {11000350, "Ticker not found."};
-    case Error::duplicate_order_ref: return {11000360, "Duplicate order."};
-    case Error::bad_order_action_field: return {11000370, "Invalid cancel parameters."};
-    case Error::order_not_found: return {11000380, "Order to cancel not found."};
-    case Error::unsuitable_order_status: return {11000381, "Order already finished, it cannot be cancelled."};
+    case Error::none:
+      return {0, ""};
+    case Error::invalid_login:
+      return {11000004, "Login failed: invalid user or password."};
+    case Error::not_logged_in:
+      return {10210302, "Session failed: no connection."};
+    case Error::bad_field:
+      return {11000301, "Invalid order parameters."};
+    case Error::instrument_not_found:
+      return {11000350, "Ticker not found."};
+    case Error::duplicate_order_ref:
+      return {11000360, "Duplicate order."};
+    case Error::bad_order_action_field:
+      return {11000370, "Invalid cancel parameters."};
+    case Error::order_not_found:
+      return {11000380, "Order to cancel not found."};
+    case Error::unsuitable_order_status:
+      return {11000381, "Order already finished, it cannot be cancelled."};
     case Error::over_close_position:
     case Error::over_close_today_position:
-    case Error::over_close_yesterday_position: return {11000410, "Insufficient sellable position."};
-    case Error::insufficient_money: return {11000400, "Insufficient funds."};
-    case Error::settlement_not_confirmed: return {11000390, "Account not ready for trading."};
+    case Error::over_close_yesterday_position:
+      return {11000410, "Insufficient sellable position."};
+    case Error::insufficient_money:
+      return {11000400, "Insufficient funds."};
+    case Error::settlement_not_confirmed:
+      return {11000390, "Account not ready for trading."};
     case Error::auth_failed:
-    case Error::not_authenticated: return {11000005, "Software key not accepted."};
-    case Error::not_implemented: return {11000099, "Not supported by the simulator."};
-    case Error::not_credit_account: return {11000420, "Margin trading is not enabled for this account."};
+    case Error::not_authenticated:
+      return {11000005, "Software key not accepted."};
+    case Error::not_implemented:
+      return {11000099, "Not supported by the simulator."};
+    case Error::not_credit_account:
+      return {11000420, "Margin trading is not enabled for this account."};
   }
   return {11000000, "Error."};
 }
@@ -47,8 +62,8 @@ struct SideCode {
   bool credit;
 };
 constexpr SideCode kSides[] = {
-    {XTP_SIDE_BUY, Side::buy, Offset::open, false},         {XTP_SIDE_SELL, Side::sell, Offset::close, false},
-    {XTP_SIDE_MARGIN_TRADE, Side::buy, Offset::open, true}, {XTP_SIDE_SHORT_SELL, Side::sell, Offset::open, true},
+    {XTP_SIDE_BUY, Side::buy, Offset::open, false},           {XTP_SIDE_SELL, Side::sell, Offset::close, false},
+    {XTP_SIDE_MARGIN_TRADE, Side::buy, Offset::open, true},   {XTP_SIDE_SHORT_SELL, Side::sell, Offset::open, true},
     {XTP_SIDE_REPAY_MARGIN, Side::sell, Offset::close, true}, {XTP_SIDE_REPAY_STOCK, Side::buy, Offset::close, true},
 };
 
@@ -156,7 +171,7 @@ XTP_TICKER_TYPE ticker_type(const InstrumentConfig& spec) {
   if (spec.kind == "fund") return XTP_TICKER_TYPE_FUND;
   if (spec.kind == "bond") return XTP_TICKER_TYPE_BOND;
   return ashare::board_of(spec.id, spec.exchange, spec.kind) == ashare::Board::star ? XTP_TICKER_TYPE_TECH_STOCK
-                                                                                     : XTP_TICKER_TYPE_STOCK;
+                                                                                    : XTP_TICKER_TYPE_STOCK;
 }
 
 }  // namespace
@@ -215,18 +230,32 @@ bool order_request(const XTPOrderInsertInfo& in, std::uint64_t xtp_id, OrderRequ
     return false;
   }
   switch (in.price_type) {
-    case XTP_PRICE_LIMIT: out.price_type = PriceType::limit; break;
-    case XTP_PRICE_BEST_OR_CANCEL: out.price_type = PriceType::best_or_cancel; break;
-    case XTP_PRICE_BEST5_OR_LIMIT: out.price_type = PriceType::best5_or_limit; break;
-    case XTP_PRICE_BEST5_OR_CANCEL: out.price_type = PriceType::market; break;
+    case XTP_PRICE_LIMIT:
+      out.price_type = PriceType::limit;
+      break;
+    case XTP_PRICE_BEST_OR_CANCEL:
+      out.price_type = PriceType::best_or_cancel;
+      break;
+    case XTP_PRICE_BEST5_OR_LIMIT:
+      out.price_type = PriceType::best5_or_limit;
+      break;
+    case XTP_PRICE_BEST5_OR_CANCEL:
+      out.price_type = PriceType::market;
+      break;
     case XTP_PRICE_ALL_OR_CANCEL:
       out.price_type = PriceType::market;
       out.volume_condition = VolumeCondition::all;
       out.time_condition = TimeCondition::ioc;
       break;
-    case XTP_PRICE_FORWARD_BEST: out.price_type = PriceType::forward_best; break;
-    case XTP_PRICE_REVERSE_BEST_LIMIT: out.price_type = PriceType::reverse_best; break;
-    default: why = "price type " + std::to_string(in.price_type) + " is not supported"; return false;
+    case XTP_PRICE_FORWARD_BEST:
+      out.price_type = PriceType::forward_best;
+      break;
+    case XTP_PRICE_REVERSE_BEST_LIMIT:
+      out.price_type = PriceType::reverse_best;
+      break;
+    default:
+      why = "price type " + std::to_string(in.price_type) + " is not supported";
+      return false;
   }
   if (in.quantity <= 0 || in.quantity > 100'000'000) {
     why = "quantity " + std::to_string(in.quantity) + " is out of range";

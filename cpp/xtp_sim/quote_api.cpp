@@ -14,8 +14,7 @@ class QuoteApi final : public SimulatedApi<QuoteApiStubs, XTP::API::QuoteSpi, Md
  public:
   explicit QuoteApi(std::uint8_t client_id) : SimulatedApi(FrontKind::md, client_id) {}
 
-  int Login(const char* ip, int port, const char* user, const char* password, XTP_PROTOCOL_TYPE,
-            const char*) override {
+  int Login(const char* ip, int port, const char* user, const char* password, XTP_PROTOCOL_TYPE, const char*) override {
     if (!connect_front(ip, port)) return -1;
     const LoginRequest login{"", user ? user : "", password ? password : ""};
     const LoginResult result = exchange_->login(FrontKind::md, front_id_, exchange_->next_session_id(), login, false);
@@ -100,8 +99,10 @@ class QuoteApi final : public SimulatedApi<QuoteApiStubs, XTP::API::QuoteSpi, Md
         if (known) update_subscription(names[i], subscribe);
         const bool last = i + 1 == names.size();
         const bool alive = call([&](XTP::API::QuoteSpi* spi) {
-          if (subscribe) spi->OnSubMarketData(&field, &info, last);
-          else spi->OnUnSubMarketData(&field, &info, last);
+          if (subscribe)
+            spi->OnSubMarketData(&field, &info, last);
+          else
+            spi->OnUnSubMarketData(&field, &info, last);
         });
         if (!alive) return;
       }

@@ -87,8 +87,8 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, XTP::API::TraderSpi,
     }
     const XTPOrderInsertInfo copy = *order;
     const int posted = this->request([this, copy, xtp_id, request] {
-      const Error error = logged_in_ ? exchange_->insert_order(account_, front_id_, session_, request, 0)
-                                     : Error::not_logged_in;
+      const Error error =
+          logged_in_ ? exchange_->insert_order(account_, front_id_, session_, request, 0) : Error::not_logged_in;
       if (error == Error::none) return;  // accepted: the order's reports follow on the private flow
       XTPOrderInfo refused{};
       fill_refused(refused, copy, xtp_id);
@@ -140,10 +140,13 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, XTP::API::TraderSpi,
     return query(session_id, [this, filter, request_id] {
       auto positions = exchange_->positions(account_, filter);
       std::erase_if(positions, [this](const PositionRecord& p) { return !is_security(p.instrument); });
-      respond(positions, request_id, [this](XTPQueryStkPositionRsp& field, const PositionRecord& p) {
-        const auto record = exchange_->instrument(p.instrument);
-        fill_position(field, p, record ? std::string_view(record->spec.name) : std::string_view());
-      }, &XTP::API::TraderSpi::OnQueryPosition, true);
+      respond(
+          positions, request_id,
+          [this](XTPQueryStkPositionRsp& field, const PositionRecord& p) {
+            const auto record = exchange_->instrument(p.instrument);
+            fill_position(field, p, record ? std::string_view(record->spec.name) : std::string_view());
+          },
+          &XTP::API::TraderSpi::OnQueryPosition, true);
     });
   }
 
@@ -159,8 +162,9 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, XTP::API::TraderSpi,
     const std::string filter = req ? std::string(field_view(req->ticker)) : "";
     return query(session_id, [this, filter, request_id] {
       const auto trades = exchange_->trades(account_, filter);
-      respond(trades, request_id, [](XTPQueryTradeRsp& field, const auto& t) { fill_trade(field, *t); },
-              &XTP::API::TraderSpi::OnQueryTrade, false);
+      respond(
+          trades, request_id, [](XTPQueryTradeRsp& field, const auto& t) { fill_trade(field, *t); },
+          &XTP::API::TraderSpi::OnQueryTrade, false);
     });
   }
 
@@ -227,10 +231,13 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, XTP::API::TraderSpi,
           return o->status == OrderStatus::all_traded || o->status == OrderStatus::cancelled;
         });
       }
-      respond(records, request_id, [](XTPQueryOrderRsp& field, const auto& o) {
-        XTPRI ignored{};
-        fill_order(field, ignored, *o);
-      }, &XTP::API::TraderSpi::OnQueryOrder, false);
+      respond(
+          records, request_id,
+          [](XTPQueryOrderRsp& field, const auto& o) {
+            XTPRI ignored{};
+            fill_order(field, ignored, *o);
+          },
+          &XTP::API::TraderSpi::OnQueryOrder, false);
     });
   }
 

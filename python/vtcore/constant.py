@@ -188,9 +188,21 @@ class Exchange(LabeledEnum):
 
 CHINA_EXCHANGES = frozenset(
     {
-        Exchange.CFFEX, Exchange.SHFE, Exchange.CZCE, Exchange.DCE, Exchange.INE, Exchange.GFEX,
-        Exchange.SSE, Exchange.SZSE, Exchange.BSE, Exchange.SHHK, Exchange.SZHK, Exchange.SGE,
-        Exchange.WXE, Exchange.CFETS, Exchange.XBOND,
+        Exchange.CFFEX,
+        Exchange.SHFE,
+        Exchange.CZCE,
+        Exchange.DCE,
+        Exchange.INE,
+        Exchange.GFEX,
+        Exchange.SSE,
+        Exchange.SZSE,
+        Exchange.BSE,
+        Exchange.SHHK,
+        Exchange.SZHK,
+        Exchange.SGE,
+        Exchange.WXE,
+        Exchange.CFETS,
+        Exchange.XBOND,
     }
 )
 

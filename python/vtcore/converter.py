@@ -67,9 +67,7 @@ class OverCloseError(VtcoreError, ValueError):
     `side` is the position side the request would close (a LONG request closes the SHORT side).
     """
 
-    def __init__(
-        self, req: OrderRequest, side: Direction, today_free: float, yesterday_free: float
-    ) -> None:
+    def __init__(self, req: OrderRequest, side: Direction, today_free: float, yesterday_free: float) -> None:
         self.req = req
         self.side = side
         self.today_free = today_free

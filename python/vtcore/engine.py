@@ -406,9 +406,12 @@ class OmsEngine(BaseEngine):
 
     def close(self) -> None:
         for type_, handler in (
-            (EVENT_TICK, self.process_tick_event), (EVENT_ORDER, self.process_order_event),
-            (EVENT_TRADE, self.process_trade_event), (EVENT_POSITION, self.process_position_event),
-            (EVENT_ACCOUNT, self.process_account_event), (EVENT_CONTRACT, self.process_contract_event),
+            (EVENT_TICK, self.process_tick_event),
+            (EVENT_ORDER, self.process_order_event),
+            (EVENT_TRADE, self.process_trade_event),
+            (EVENT_POSITION, self.process_position_event),
+            (EVENT_ACCOUNT, self.process_account_event),
+            (EVENT_CONTRACT, self.process_contract_event),
             (EVENT_QUOTE, self.process_quote_event),
         ):
             self.event_engine.unregister(type_, handler)

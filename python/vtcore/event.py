@@ -222,9 +222,15 @@ class EventEngine:
                 spin, max_spin = spin_us, 0.0
             if max_spin_us is not None:
                 max_spin = max_spin_us
-        self._hub = EventHub(tick_buffer_capacity, spin, max_spin, poll=spec.poll,
-                            yield_after_us=spec.yield_after_us, spin_budget=budget,
-                            tick_batch_us=spec.tick_batch_us)
+        self._hub = EventHub(
+            tick_buffer_capacity,
+            spin,
+            max_spin,
+            poll=spec.poll,
+            yield_after_us=spec.yield_after_us,
+            spin_budget=budget,
+            tick_batch_us=spec.tick_batch_us,
+        )
         buffer = self._hub.tick_buffer
         self._dispatcher = Dispatcher(self._on_handler_error, EVENT_TICK)
         self._dispatcher.set_tick_buffer(buffer.address(), buffer.capacity, buffer.view)
@@ -261,8 +267,11 @@ class EventEngine:
         if name not in PROFILES:
             from vtcore.setting import GLOBAL_SETTINGS_FILE, get_file_path  # noqa: PLC0415
 
-            raise SettingsError(f"unknown engine profile {name!r}; expected one of {', '.join(PROFILES)}",
-                                file=str(get_file_path(GLOBAL_SETTINGS_FILE)), key="engine.profile")
+            raise SettingsError(
+                f"unknown engine profile {name!r}; expected one of {', '.join(PROFILES)}",
+                file=str(get_file_path(GLOBAL_SETTINGS_FILE)),
+                key="engine.profile",
+            )
         return name, PROFILES[name]
 
     @staticmethod
@@ -274,9 +283,12 @@ class EventEngine:
         # Checked against the machine, not this thread's affinity: keeping the other threads off the engine's
         # CPU (isolating it) is the point of pinning.
         if not hasattr(os, "sched_setaffinity") or cpu >= (os.cpu_count() or 1):
-            raise ValueError(f"cannot pin the engine thread to CPU {cpu}: this machine has CPUs 0-"
-                             f"{(os.cpu_count() or 1) - 1}" if hasattr(os, "sched_setaffinity")
-                             else "cannot pin the engine thread: no CPU affinity on this platform")
+            raise ValueError(
+                f"cannot pin the engine thread to CPU {cpu}: this machine has CPUs 0-"
+                f"{(os.cpu_count() or 1) - 1}"
+                if hasattr(os, "sched_setaffinity")
+                else "cannot pin the engine thread: no CPU affinity on this platform"
+            )
         return cpu
 
     # -- lifecycle ------------------------------------------------------------------------------------------
@@ -453,8 +465,12 @@ class EventEngine:
             if size < self._queue_warn_at:
                 return False
             self._queue_warn_at = 2 * size
-        logger.warning("EventEngine: %d events wait in the put() queue (ticks beyond %d are dropped; other "
-                       "events are kept): the handlers are slower than put()", size, self._max_queue)
+        logger.warning(
+            "EventEngine: %d events wait in the put() queue (ticks beyond %d are dropped; other "
+            "events are kept): the handlers are slower than put()",
+            size,
+            self._max_queue,
+        )
         return False
 
     @property
@@ -464,8 +480,9 @@ class EventEngine:
 
     # -- C++ producers --------------------------------------------------------------------------------------
 
-    def create_producer(self, name: str, gateway_name: str, on_message: MessageHandler | None = None,
-                        capacity: int = 65536) -> Producer:
+    def create_producer(
+        self, name: str, gateway_name: str, on_message: MessageHandler | None = None, capacity: int = 65536
+    ) -> Producer:
         """A ring for one vendor thread. Its ticks become TickData(gateway_name=...) events; its messages go
         to `on_message(kind, request_id, is_last, payload)` on the engine thread."""
 
@@ -610,9 +627,13 @@ class EventEngine:
         full) since the last report."""
         dropped_puts = self.dropped_puts
         if dropped_puts > self._puts_reported:
-            logger.warning("put() dropped %d ticks (%d in all): %d events waited in its queue; the handlers "
-                           "are slower than put()", dropped_puts - self._puts_reported, dropped_puts,
-                           self._max_queue)
+            logger.warning(
+                "put() dropped %d ticks (%d in all): %d events waited in its queue; the handlers "
+                "are slower than put()",
+                dropped_puts - self._puts_reported,
+                dropped_puts,
+                self._max_queue,
+            )
             self._puts_reported = dropped_puts
         for entry in self._hub.stats():
             producer_id, dropped = int(entry["id"]), int(entry["ticks_dropped"])
@@ -621,8 +642,14 @@ class EventEngine:
                 self._drops_reported[producer_id] = dropped
                 producer = self._producers.get(producer_id)
                 capacity = producer.capacity if producer is not None else "?"
-                logger.warning("producer %s dropped %d ticks (%d in all): its ring of %s ticks was full; the "
-                               "handlers are slower than the feed", entry["name"], new, dropped, capacity)
+                logger.warning(
+                    "producer %s dropped %d ticks (%d in all): its ring of %s ticks was full; the "
+                    "handlers are slower than the feed",
+                    entry["name"],
+                    new,
+                    dropped,
+                    capacity,
+                )
 
     def _on_handler_error(self, handler: Any, event: Event) -> None:
         self.handler_errors += 1
@@ -630,5 +657,9 @@ class EventEngine:
         logger.exception("event handler %s raised on event %s; the engine goes on", name, event.type)
 
     def _on_unhandled_message(self, producer_id: int, kind: int, request_id: int) -> None:
-        logger.error("producer %d pushed message kind %d (request %d) but has no on_message: not delivered",
-                     producer_id, kind, request_id)
+        logger.error(
+            "producer %d pushed message kind %d (request %d) but has no on_message: not delivered",
+            producer_id,
+            kind,
+            request_id,
+        )

@@ -113,8 +113,9 @@ class BaseGateway(ABC):
     def write_log(self, msg: str, level: int = INFO) -> None:
         self.on_log(LogData(gateway_name=self.gateway_name, msg=msg, level=level))
 
-    def create_producer(self, name: str, on_message: MessageHandler | None = None,
-                        capacity: int = 65536) -> Producer:
+    def create_producer(
+        self, name: str, on_message: MessageHandler | None = None, capacity: int = 65536
+    ) -> Producer:
         """A C++ ring for one vendor thread, whose ticks arrive as this gateway's TickData."""
         return self.event_engine.create_producer(name, self.gateway_name, on_message, capacity)
 

@@ -140,8 +140,9 @@ def get_logger(name: str) -> logging.Logger:
     return logger
 
 
-def setup_logging(level: int = logging.INFO, console: bool = True,
-                  file: Path | None = None) -> logging.Logger:
+def setup_logging(
+    level: int = logging.INFO, console: bool = True, file: Path | None = None
+) -> logging.Logger:
     """Attach masked handlers to the "vtcore" logger: stderr when `console`, and `file` (created 0600) if
     given.
 

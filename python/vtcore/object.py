@@ -311,8 +311,13 @@ class GatewayStateData(BaseData):
 #: Request field -> the enum it must hold (a str enum: a plain string would compare equal and then fail deep
 #: inside a gateway, or be sent as it is).
 _ENUM_FIELDS: dict[str, type[Enum]] = {
-    "exchange": Exchange, "direction": Direction, "type": OrderType, "offset": Offset,
-    "bid_offset": Offset, "ask_offset": Offset, "interval": Interval,
+    "exchange": Exchange,
+    "direction": Direction,
+    "type": OrderType,
+    "offset": Offset,
+    "bid_offset": Offset,
+    "ask_offset": Offset,
+    "interval": Interval,
 }
 _NUMBER_FIELDS = ("volume", "price", "bid_price", "bid_volume", "ask_price", "ask_volume")
 _TEXT_FIELDS = ("symbol", "orderid", "reference")
@@ -337,8 +342,9 @@ def check_request(request: Any) -> None:
             continue  # optional in vn.py's requests (a HistoryRequest without interval)
         if field_name in _request_fields(type(request)) and not isinstance(value, enum):
             hint = f"; use {enum.__name__}({value!r})" if isinstance(value, str) else ""
-            raise TypeError(f"{name}.{field_name} must be a {enum.__name__} member, not "
-                            f"{type(value).__name__}{hint}")
+            raise TypeError(
+                f"{name}.{field_name} must be a {enum.__name__} member, not {type(value).__name__}{hint}"
+            )
     for field_name in _NUMBER_FIELDS:
         if field_name not in _request_fields(type(request)):
             continue
@@ -372,9 +378,16 @@ class OrderRequest(_SymbolMixin):
 
     def create_order_data(self, orderid: str, gateway_name: str) -> OrderData:
         return OrderData(
-            gateway_name=gateway_name, symbol=self.symbol, exchange=self.exchange, orderid=orderid,
-            type=self.type, direction=self.direction, offset=self.offset, price=self.price,
-            volume=self.volume, reference=self.reference,
+            gateway_name=gateway_name,
+            symbol=self.symbol,
+            exchange=self.exchange,
+            orderid=orderid,
+            type=self.type,
+            direction=self.direction,
+            offset=self.offset,
+            price=self.price,
+            volume=self.volume,
+            reference=self.reference,
         )
 
 
@@ -417,9 +430,16 @@ class QuoteRequest(_SymbolMixin):
 
     def create_quote_data(self, quoteid: str, gateway_name: str) -> QuoteData:
         return QuoteData(
-            gateway_name=gateway_name, symbol=self.symbol, exchange=self.exchange, quoteid=quoteid,
-            bid_price=self.bid_price, bid_volume=self.bid_volume, ask_price=self.ask_price,
-            ask_volume=self.ask_volume, bid_offset=self.bid_offset, ask_offset=self.ask_offset,
+            gateway_name=gateway_name,
+            symbol=self.symbol,
+            exchange=self.exchange,
+            quoteid=quoteid,
+            bid_price=self.bid_price,
+            bid_volume=self.bid_volume,
+            ask_price=self.ask_price,
+            ask_volume=self.ask_volume,
+            bid_offset=self.bid_offset,
+            ask_offset=self.ask_offset,
             reference=self.reference,
         )
 

@@ -160,7 +160,6 @@ class OrderTracker:
             self._orders.clear()
             self._trades.clear()
 
-
     def _accept(self, order: OrderData) -> OrderData | None:
         """Record and return what to push for `order` (None: nothing); called with the lock held."""
         previous = self._orders.get(order.orderid)

@@ -215,8 +215,9 @@ class SettingsSpec:
             match = [lowered[key.lower()]] if key.lower() in lowered else []
         return aliases.get(match[0], match[0]) if match else None
 
-    def normalize(self, setting: Mapping[str, Any], file: str | None = None,
-                  warn: bool = True) -> dict[str, Any]:
+    def normalize(
+        self, setting: Mapping[str, Any], file: str | None = None, warn: bool = True
+    ) -> dict[str, Any]:
         """`setting` with vn.py's keys and value spellings turned into this gateway's; no type checks.
 
         A key that is neither known nor an alias is kept (a gateway may read keys it does not show) and
@@ -264,8 +265,13 @@ class SettingsSpec:
             _warned_unknown.add((where, key))
         hint = self.closest(key)
         suggestion = f"; did you mean {hint!r}?" if hint else f"; known keys: {', '.join(self.fields)}"
-        logger.warning("unknown setting key %r in %s (ignored by %s)%s", key, where,
-                       self.owner or "the gateway", suggestion)
+        logger.warning(
+            "unknown setting key %r in %s (ignored by %s)%s",
+            key,
+            where,
+            self.owner or "the gateway",
+            suggestion,
+        )
 
     def validate(self, setting: Mapping[str, Any], file: str | None = None) -> dict[str, Any]:
         """A clean copy of `setting`: vn.py's spellings accepted, every required key present with its declared
@@ -373,11 +379,15 @@ def _read_settings_file(path: Path) -> tuple[bytes, int]:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise SettingsError(f"not a regular file ({_file_kind(info.st_mode)}); settings files are plain "
-                                "JSON files", file=str(path))
+            raise SettingsError(
+                f"not a regular file ({_file_kind(info.st_mode)}); settings files are plain JSON files",
+                file=str(path),
+            )
         if info.st_size > MAX_SETTINGS_BYTES:
-            raise SettingsError(f"file is {info.st_size} bytes; settings files are at most "
-                                f"{MAX_SETTINGS_BYTES} bytes", file=str(path))
+            raise SettingsError(
+                f"file is {info.st_size} bytes; settings files are at most {MAX_SETTINGS_BYTES} bytes",
+                file=str(path),
+            )
         chunks: list[bytes] = []
         size = 0
         while size <= MAX_SETTINGS_BYTES:  # it may grow while read: never read more than the limit
@@ -387,16 +397,24 @@ def _read_settings_file(path: Path) -> tuple[bytes, int]:
             chunks.append(chunk)
             size += len(chunk)
         if size > MAX_SETTINGS_BYTES:
-            raise SettingsError(f"file is over {MAX_SETTINGS_BYTES} bytes; settings files are at most "
-                                f"{MAX_SETTINGS_BYTES} bytes", file=str(path))
+            raise SettingsError(
+                f"file is over {MAX_SETTINGS_BYTES} bytes; settings files are at most "
+                f"{MAX_SETTINGS_BYTES} bytes",
+                file=str(path),
+            )
         return b"".join(chunks), stat.S_IMODE(info.st_mode)
     finally:
         os.close(fd)
 
 
 def _file_kind(mode: int) -> str:
-    for test, kind in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character "
-                       "device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+    for test, kind in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
         if test(mode):
             return kind
     return "not a plain file"
@@ -412,8 +430,12 @@ def _warn_readable(path: Path, mode: int) -> None:
     _warned_modes.add((str(path), mode))
     target = path.resolve()
     shown = f"{path} (a link to {target})" if target != path.absolute() else str(path)
-    logger.warning("settings file %s holds secrets and other users can read it (mode %o): run "
-                   "`chmod 600 %s`", shown, mode, target)
+    logger.warning(
+        "settings file %s holds secrets and other users can read it (mode %o): run `chmod 600 %s`",
+        shown,
+        mode,
+        target,
+    )
 
 
 def save_json(name: str, data: Mapping[str, Any], folder: Path | None = None) -> Path:
@@ -442,8 +464,9 @@ def connect_setting_file(gateway_name: str) -> str:
     return f"connect_{gateway_name.lower()}.json"
 
 
-def load_connect_setting(gateway_name: str,
-                         default_setting: DefaultSetting | SettingsSpec | None = None) -> dict[str, Any]:
+def load_connect_setting(
+    gateway_name: str, default_setting: DefaultSetting | SettingsSpec | None = None
+) -> dict[str, Any]:
     """Read and (when the gateway's `SettingsSpec` or `default_setting` is given) validate
     `connect_<gateway>.json`."""
     name = connect_setting_file(gateway_name)
@@ -457,8 +480,11 @@ def load_connect_setting(gateway_name: str,
     return _spec(default_setting).validate(data, path)
 
 
-def save_connect_setting(gateway_name: str, setting: Mapping[str, Any],
-                         default_setting: DefaultSetting | SettingsSpec | None = None) -> Path:
+def save_connect_setting(
+    gateway_name: str,
+    setting: Mapping[str, Any],
+    default_setting: DefaultSetting | SettingsSpec | None = None,
+) -> Path:
     """Validate (when the spec or `default_setting` is given) and write `connect_<gateway>.json`; nothing is
     written on error.
     """
@@ -472,8 +498,9 @@ def _spec(declared: DefaultSetting | SettingsSpec) -> SettingsSpec:
     return declared if isinstance(declared, SettingsSpec) else SettingsSpec(declared)
 
 
-def validate_setting(default_setting: Mapping[str, SettingValue], setting: Mapping[str, Any],
-                     file: str | None = None) -> dict[str, Any]:
+def validate_setting(
+    default_setting: Mapping[str, SettingValue], setting: Mapping[str, Any], file: str | None = None
+) -> dict[str, Any]:
     """Check `setting` against a gateway's `default_setting` and return a clean copy.
 
     Every key of `default_setting` must be present with the declared type: `str`, `int` (a bool is not an
@@ -507,8 +534,9 @@ def validate_setting(default_setting: Mapping[str, SettingValue], setting: Mappi
             if not isinstance(value, str):
                 raise SettingsError(f"expected a string, got {shown}", file=file, key=key)
         else:
-            raise SettingsError(f"default_setting declares an unsupported type {type(declared).__name__}",
-                                key=key)
+            raise SettingsError(
+                f"default_setting declares an unsupported type {type(declared).__name__}", key=key
+            )
     register_secrets(clean)
     return clean
 
@@ -542,8 +570,9 @@ def read_settings(folder: Path | None = None) -> dict[str, Any]:
             raise SettingsError(f"expected {type(default).__name__}, got {shown}", file=path, key=key)
         merged[key] = value
     if merged["language"] not in LANGUAGES:
-        raise SettingsError(f"unknown language {merged['language']!r}, expected one of {LANGUAGES}",
-                            file=path, key="language")
+        raise SettingsError(
+            f"unknown language {merged['language']!r}, expected one of {LANGUAGES}", file=path, key="language"
+        )
     register_secrets(merged)
     return merged
 
@@ -572,7 +601,7 @@ def save_settings(updates: Mapping[str, Any] | None = None) -> Path:
 
 
 def display_language() -> str:
-    """"zh" or "en": the language of display labels; Chinese when vt_setting.json is unreadable."""
+    """ "zh" or "en": the language of display labels; Chinese when vt_setting.json is unreadable."""
     try:
         language = get_settings().get("language", "zh")
     except SettingsError:

@@ -40,8 +40,13 @@ def test_info_reports_bindings_and_settings_folder(capsys, tmp_path, monkeypatch
 
 
 def test_console_script_entry_point():
-    result = subprocess.run([sys.executable, "-m", "vtcore.cli", "--version"], capture_output=True, text=True,
-                            timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "vtcore.cli", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0 and "vtcore" in result.stdout
 
 

@@ -27,8 +27,15 @@ def compiled_modules() -> list[str]:
 
 def test_stubs_match_the_compiled_modules(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "mypy.stubtest", *compiled_modules(), "--allowlist", str(ALLOWLIST),
-         "--ignore-unused-allowlist"],
+        [
+            sys.executable,
+            "-m",
+            "mypy.stubtest",
+            *compiled_modules(),
+            "--allowlist",
+            str(ALLOWLIST),
+            "--ignore-unused-allowlist",
+        ],
         capture_output=True,
         text=True,
         cwd=tmp_path,

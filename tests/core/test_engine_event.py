@@ -36,9 +36,16 @@ def engine() -> Iterator[EventEngine]:
     engine.stop()
 
 
-def run_producer(engine: EventEngine, count: int, symbols: list[str], *, message_every: int = 0,
-                 name: str = "sim", gateway_name: str = "SIM",
-                 on_message: Callable[[int, int, bool, bytes], None] | None = None) -> _core.TestProducer:
+def run_producer(
+    engine: EventEngine,
+    count: int,
+    symbols: list[str],
+    *,
+    message_every: int = 0,
+    name: str = "sim",
+    gateway_name: str = "SIM",
+    on_message: Callable[[int, int, bool, bytes], None] | None = None,
+) -> _core.TestProducer:
     producer = engine.create_producer(name, gateway_name, on_message, capacity=count + 1024)
     test_producer = _core.TestProducer(producer, symbols, "SHFE", message_every)
     test_producer.start(count)
@@ -97,7 +104,11 @@ def test_ticks_become_tick_data_with_two_events(engine):
     assert specific[0].type == "eTick.rb2605.SHFE"
     assert generic[0].data is tick  # one object for both events, as in vn.py
     assert (tick.gateway_name, tick.symbol, tick.exchange, tick.vt_symbol) == (
-        "SIM", "rb2605", Exchange.SHFE, "rb2605.SHFE")
+        "SIM",
+        "rb2605",
+        Exchange.SHFE,
+        "rb2605.SHFE",
+    )
     assert tick.volume == 1 and tick.bid_price_1 == tick.last_price - 0.5 and tick.ask_volume_5 == 51
     assert tick.datetime.utcoffset().total_seconds() == 8 * 3600
     assert tick.datetime.timestamp() >= before_ns // 10**9
@@ -341,8 +352,10 @@ def test_drops_are_logged_once_per_timer_interval(caplog):
             assert wait_until(lambda: "dropped" in caplog.text)
             assert wait_until(lambda: len(seen) == 1 + 100 - dropped)
         reports = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
-        assert reports == [f"producer slow dropped {dropped} ticks ({dropped} in all): its ring of 8 ticks "
-                           "was full; the handlers are slower than the feed"]
+        assert reports == [
+            f"producer slow dropped {dropped} ticks ({dropped} in all): its ring of 8 ticks "
+            "was full; the handlers are slower than the feed"
+        ]
     finally:
         release.set()
         engine.stop()

@@ -23,8 +23,15 @@ ABORT = "terminate called"
 
 def run_script(script: str, home: Path, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "VTCORE_HOME": str(home / ".vntrader"), "HOME": str(home)}
-    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=timeout,
-                          env=env, cwd=home, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=home,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize(
@@ -34,7 +41,8 @@ def run_script(script: str, home: Path, timeout: float = 60.0) -> subprocess.Com
         pytest.param(ENGINE + "e.start(); time.sleep(0.1); raise RuntimeError('boom')", 1, id="exception"),
         pytest.param(ENGINE + "e.start(); time.sleep(0.1); sys.exit(4)", 4, id="sys-exit-in-main"),
         pytest.param(
-            ENGINE + textwrap.dedent("""
+            ENGINE
+            + textwrap.dedent("""
                 e.register("quit", lambda event: sys.exit(3))
                 e.start()
                 e.put(Event("quit"))
@@ -56,8 +64,14 @@ def test_exit_is_clean_with_the_right_code(script: str, code: int, tmp_path: Pat
 def test_ctrl_c_ends_with_keyboard_interrupt(tmp_path: Path) -> None:
     script = ENGINE + "e.start()\nprint('ready', flush=True)\ntime.sleep(60)\n"
     env = {**os.environ, "VTCORE_HOME": str(tmp_path / ".vntrader"), "HOME": str(tmp_path)}
-    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env=env, cwd=tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     assert process.stdout is not None
     assert process.stdout.readline().strip() == "ready"
     process.send_signal(signal.SIGINT)

@@ -53,7 +53,11 @@ class SimGateway(BaseGateway):
 
     default_name = "SIM"
     default_setting: ClassVar[DefaultSetting] = {
-        "username": "", "password": "", "td_address": "", "count": 0, "mode": ["fast", "slow"],
+        "username": "",
+        "password": "",
+        "td_address": "",
+        "count": 0,
+        "mode": ["fast", "slow"],
     }
     exchanges: ClassVar[list[Exchange]] = [Exchange.SHFE, Exchange.DCE]
 
@@ -100,8 +104,17 @@ class SimGateway(BaseGateway):
         elif kind == KIND_POSITION:
             self.on_position(PositionData(gateway_name=name, exchange=exchange, **body))
         elif kind == KIND_CONTRACT:
-            self.on_contract(ContractData(gateway_name=name, exchange=exchange, name="rebar",
-                                          product=Product.FUTURES, size=10, pricetick=1, **body))
+            self.on_contract(
+                ContractData(
+                    gateway_name=name,
+                    exchange=exchange,
+                    name="rebar",
+                    product=Product.FUTURES,
+                    size=10,
+                    pricetick=1,
+                    **body,
+                )
+            )
 
     def run_market(self, count: int) -> _core.TestProducer:
         test_producer = _core.TestProducer(self.md, ["rb2605", "i2605"], "SHFE")
@@ -123,12 +136,23 @@ class SimGateway(BaseGateway):
         self.order_count += 1
         order = req.create_order_data(str(self.order_count), self.gateway_name)
         self.on_order(order)
-        base = {"symbol": req.symbol, "orderid": order.orderid, "direction": req.direction.value,
-                "offset": req.offset.value, "price": req.price, "volume": req.volume}
+        base = {
+            "symbol": req.symbol,
+            "orderid": order.orderid,
+            "direction": req.direction.value,
+            "offset": req.offset.value,
+            "price": req.price,
+            "volume": req.volume,
+        }
         self.report(KIND_ORDER, {**base, "status": "NOTTRADED"})
         if req.price >= 3500:  # marketable in this simulation: fill it
-            trade = {"symbol": req.symbol, "orderid": order.orderid, "tradeid": f"T{order.orderid}",
-                     "price": req.price, "volume": req.volume}
+            trade = {
+                "symbol": req.symbol,
+                "orderid": order.orderid,
+                "tradeid": f"T{order.orderid}",
+                "price": req.price,
+                "volume": req.volume,
+            }
             self.report(KIND_TRADE, trade)
             self.report(KIND_ORDER, {**base, "status": "ALLTRADED", "traded": req.volume})
             self.report(KIND_POSITION, {"symbol": req.symbol, "direction": "LONG", "volume": req.volume})
@@ -153,8 +177,13 @@ def main_engine(tmp_path, monkeypatch) -> Iterator[MainEngine]:
     engine.close()
 
 
-SETTING = {"username": "trader", "password": PASSWORD, "td_address": "tcp://127.0.0.1:1", "count": 3,
-           "mode": "slow"}
+SETTING = {
+    "username": "trader",
+    "password": PASSWORD,
+    "td_address": "tcp://127.0.0.1:1",
+    "count": 3,
+    "mode": "slow",
+}
 
 
 def test_full_flow_through_the_oms(main_engine, caplog):
@@ -182,8 +211,9 @@ def test_full_flow_through_the_oms(main_engine, caplog):
     assert gateway.subscribed == []
 
     gateway.run_market(1000)
-    assert wait_until(lambda: (tick := main_engine.get_tick("i2605.SHFE")) is not None
-                      and tick.volume == 1000)
+    assert wait_until(
+        lambda: (tick := main_engine.get_tick("i2605.SHFE")) is not None and tick.volume == 1000
+    )
     assert main_engine.get_tick("rb2605.SHFE").volume == 999
     assert len(main_engine.get_all_ticks()) == 2
 
@@ -191,17 +221,37 @@ def test_full_flow_through_the_oms(main_engine, caplog):
     assert wait_until(lambda: main_engine.get_account("SIM.A1") is not None)
     assert main_engine.get_account("SIM.A1").available == 900.0
 
-    filled = main_engine.send_order(OrderRequest(symbol="rb2605", exchange=Exchange.SHFE,
-                                                 direction=Direction.LONG, type=OrderType.LIMIT, volume=2,
-                                                 price=3600, offset=Offset.OPEN), "SIM")
-    resting = main_engine.send_order(OrderRequest(symbol="rb2605", exchange=Exchange.SHFE,
-                                                  direction=Direction.LONG, type=OrderType.LIMIT, volume=1,
-                                                  price=3000, offset=Offset.OPEN), "SIM")
+    filled = main_engine.send_order(
+        OrderRequest(
+            symbol="rb2605",
+            exchange=Exchange.SHFE,
+            direction=Direction.LONG,
+            type=OrderType.LIMIT,
+            volume=2,
+            price=3600,
+            offset=Offset.OPEN,
+        ),
+        "SIM",
+    )
+    resting = main_engine.send_order(
+        OrderRequest(
+            symbol="rb2605",
+            exchange=Exchange.SHFE,
+            direction=Direction.LONG,
+            type=OrderType.LIMIT,
+            volume=1,
+            price=3000,
+            offset=Offset.OPEN,
+        ),
+        "SIM",
+    )
     assert (filled, resting) == ("SIM.1", "SIM.2")
-    assert wait_until(lambda: (order := main_engine.get_order(filled)) is not None
-                      and order.status is Status.ALLTRADED)
-    assert wait_until(lambda: (order := main_engine.get_order(resting)) is not None
-                      and order.status is Status.NOTTRADED)
+    assert wait_until(
+        lambda: (order := main_engine.get_order(filled)) is not None and order.status is Status.ALLTRADED
+    )
+    assert wait_until(
+        lambda: (order := main_engine.get_order(resting)) is not None and order.status is Status.NOTTRADED
+    )
     assert [order.vt_orderid for order in main_engine.get_all_active_orders()] == [resting]
     trade = main_engine.get_trade("SIM.T1")
     assert trade is not None and trade.volume == 2 and trade.vt_orderid == filled
@@ -241,9 +291,19 @@ def test_gateway_names(main_engine):
     with pytest.raises(GatewayError, match="must not contain"):
         main_engine.add_gateway(SimGateway, "SIM.X")
     assert main_engine.get_gateway("NOPE") is None
-    assert main_engine.send_order(OrderRequest(symbol="rb2605", exchange=Exchange.SHFE,
-                                               direction=Direction.LONG, type=OrderType.LIMIT, volume=1),
-                                  "NOPE") == ""
+    assert (
+        main_engine.send_order(
+            OrderRequest(
+                symbol="rb2605",
+                exchange=Exchange.SHFE,
+                direction=Direction.LONG,
+                type=OrderType.LIMIT,
+                volume=1,
+            ),
+            "NOPE",
+        )
+        == ""
+    )
     assert main_engine.get_default_setting("SIM") == SimGateway.default_setting
     assert main_engine.get_engine("oms") is main_engine.oms_engine
 
@@ -279,9 +339,20 @@ def test_ticks_from_cpp_carry_the_contract_name(main_engine):
     assert before.join(TIMEOUT) and wait_until(lambda: len(names) == 1)
     assert names == [("ag2606.SHFE", "")]  # no contract yet
     for symbol, name in (("rb2605", "螺纹钢2605"), ("ag2606", "白银2606")):
-        main_engine.event_engine.put(Event("eContract.", ContractData(
-            gateway_name="SIM", symbol=symbol, exchange=Exchange.SHFE, name=name, product=Product.FUTURES,
-            size=10, pricetick=1)))
+        main_engine.event_engine.put(
+            Event(
+                "eContract.",
+                ContractData(
+                    gateway_name="SIM",
+                    symbol=symbol,
+                    exchange=Exchange.SHFE,
+                    name=name,
+                    product=Product.FUTURES,
+                    size=10,
+                    pricetick=1,
+                ),
+            )
+        )
     assert wait_until(lambda: len(main_engine.get_all_contracts()) == 2)
     after = _core.TestProducer(producer, ["rb2605", "ag2606", "i2605"], "SHFE")
     after.start(3)

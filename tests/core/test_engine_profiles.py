@@ -57,8 +57,9 @@ def test_profiles_are_chosen_by_argument_and_by_setting(home: Path) -> None:
     with pytest.raises(ValueError, match="unknown engine profile 'fast'"):
         EventEngine(profile="fast")
     home.mkdir(parents=True)
-    (home / "vt_setting.json").write_text(json.dumps({"engine.profile": "efficient", "engine.cpu": -1}),
-                                          encoding="utf-8")
+    (home / "vt_setting.json").write_text(
+        json.dumps({"engine.profile": "efficient", "engine.cpu": -1}), encoding="utf-8"
+    )
     setting.load_settings()
     assert EventEngine().profile == "efficient"
     assert EventEngine(profile="latency").profile == "latency"  # the argument wins
@@ -119,7 +120,8 @@ def test_efficient_profile_batches_ticks_but_not_messages(home: Path) -> None:
     engine.start()
     try:
         producer = engine.create_producer(
-            "sim", "SIM", lambda kind, request_id, is_last, payload: messages.append(time.monotonic()))
+            "sim", "SIM", lambda kind, request_id, is_last, payload: messages.append(time.monotonic())
+        )
         test_producer = _core.TestProducer(producer, ["rb2605"], "SHFE")
         test_producer.start(2_000, 10_000.0)  # 0.2 s of ticks
         assert test_producer.join(TIMEOUT)
@@ -161,8 +163,9 @@ def test_the_engine_thread_can_be_pinned(home: Path) -> None:
         EventEngine(cpu=10_000)
 
 
-@pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
-                    reason="needs two CPUs")
+@pytest.mark.skipif(
+    not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs"
+)
 def test_the_pinned_engine_thread_may_use_a_cpu_the_other_threads_keep_off(home: Path) -> None:
     """Isolating the engine's core: the process keeps off the last CPU, the engine thread runs there."""
     cpus = os.sched_getaffinity(0)
@@ -173,8 +176,9 @@ def test_the_pinned_engine_thread_may_use_a_cpu_the_other_threads_keep_off(home:
         os.sched_setaffinity(0, cpus)
 
 
-def test_a_put_flood_drops_ticks_counted_and_never_an_order(home: Path,
-                                                             caplog: pytest.LogCaptureFixture) -> None:
+def test_a_put_flood_drops_ticks_counted_and_never_an_order(
+    home: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """Issue 19, item 4: the put() queue is bounded for ticks like the C++ rings, orders and trades are kept,
     and the growth is logged."""
     engine = EventEngine(interval=0.05, max_queue=1_000)

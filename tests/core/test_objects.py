@@ -46,10 +46,55 @@ from vtcore.object import (
 )
 
 VNPY_EXCHANGES = [
-    "CFFEX", "SHFE", "CZCE", "DCE", "INE", "GFEX", "SSE", "SZSE", "BSE", "SHHK", "SZHK", "SGE", "WXE",
-    "CFETS", "XBOND", "SMART", "NYSE", "NASDAQ", "ARCA", "EDGEA", "ISLAND", "BATS", "IEX", "AMEX", "TSE",
-    "NYMEX", "COMEX", "GLOBEX", "IDEALPRO", "CME", "ICE", "SEHK", "HKFE", "SGX", "CBOT", "CBOE", "CFE",
-    "DME", "EUREX", "APEX", "LME", "BMD", "TOCOM", "EUNX", "KRX", "OTC", "IBKRATS", "LOCAL", "GLOBAL",
+    "CFFEX",
+    "SHFE",
+    "CZCE",
+    "DCE",
+    "INE",
+    "GFEX",
+    "SSE",
+    "SZSE",
+    "BSE",
+    "SHHK",
+    "SZHK",
+    "SGE",
+    "WXE",
+    "CFETS",
+    "XBOND",
+    "SMART",
+    "NYSE",
+    "NASDAQ",
+    "ARCA",
+    "EDGEA",
+    "ISLAND",
+    "BATS",
+    "IEX",
+    "AMEX",
+    "TSE",
+    "NYMEX",
+    "COMEX",
+    "GLOBEX",
+    "IDEALPRO",
+    "CME",
+    "ICE",
+    "SEHK",
+    "HKFE",
+    "SGX",
+    "CBOT",
+    "CBOE",
+    "CFE",
+    "DME",
+    "EUREX",
+    "APEX",
+    "LME",
+    "BMD",
+    "TOCOM",
+    "EUNX",
+    "KRX",
+    "OTC",
+    "IBKRATS",
+    "LOCAL",
+    "GLOBAL",
 ]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -59,15 +104,35 @@ RECORD = struct.Struct("<16sqqiHH21d10f")
 
 
 TICK_VALUE_FIELDS = [
-    "volume", "turnover", "open_interest", "last_price", "last_volume", "limit_up", "limit_down",
-    "open_price", "high_price", "low_price", "pre_close",
-    *(f"{side}_{kind}_{level}" for side, kind in (("bid", "price"), ("ask", "price"), ("bid", "volume"),
-                                                  ("ask", "volume")) for level in range(1, 6)),
+    "volume",
+    "turnover",
+    "open_interest",
+    "last_price",
+    "last_volume",
+    "limit_up",
+    "limit_down",
+    "open_price",
+    "high_price",
+    "low_price",
+    "pre_close",
+    *(
+        f"{side}_{kind}_{level}"
+        for side, kind in (("bid", "price"), ("ask", "price"), ("bid", "volume"), ("ask", "volume"))
+        for level in range(1, 6)
+    ),
 ]
 
 
-def make_record(symbol: bytes = b"rb2605", exchange: Exchange = Exchange.SHFE, *, dt_ns: int = 0,
-                local_ns: int = 0, trading_day: int = 20260105, base: float = 1.0, flags: int = 0) -> bytes:
+def make_record(
+    symbol: bytes = b"rb2605",
+    exchange: Exchange = Exchange.SHFE,
+    *,
+    dt_ns: int = 0,
+    local_ns: int = 0,
+    trading_day: int = 20260105,
+    base: float = 1.0,
+    flags: int = 0,
+) -> bytes:
     numbers = [base + i for i in range(31)]
     return RECORD.pack(symbol, dt_ns, local_ns, trading_day, exchange_code(exchange), flags, *numbers)
 
@@ -130,8 +195,15 @@ def test_exchange_codes_match_the_cpp_core():
 
 def test_tick_keyword_constructor_like_vnpy():
     moment = datetime(2026, 1, 5, 9, 0, tzinfo=SHANGHAI)
-    tick = TickData(gateway_name="CTP", symbol="rb2605", exchange=Exchange.SHFE, datetime=moment,
-                    last_price=3500.0, bid_price_1=3499.0, ask_volume_5=7)
+    tick = TickData(
+        gateway_name="CTP",
+        symbol="rb2605",
+        exchange=Exchange.SHFE,
+        datetime=moment,
+        last_price=3500.0,
+        bid_price_1=3499.0,
+        ask_volume_5=7,
+    )
     assert tick.vt_symbol == "rb2605.SHFE"
     assert tick.datetime == moment
     assert tick.localtime is None
@@ -151,8 +223,13 @@ def test_tick_vt_symbol_never_stale():
 
 
 def test_tick_copy_pickle_equality_and_repr():
-    tick = TickData(gateway_name="CTP", symbol="rb2605", exchange=Exchange.SHFE,
-                    datetime=datetime(2026, 1, 5, tzinfo=timezone.utc), last_price=1.5)
+    tick = TickData(
+        gateway_name="CTP",
+        symbol="rb2605",
+        exchange=Exchange.SHFE,
+        datetime=datetime(2026, 1, 5, tzinfo=timezone.utc),
+        last_price=1.5,
+    )
     tick.extra = {"k": 1}
     assert copy.copy(tick) == tick
     clone = pickle.loads(pickle.dumps(tick))
@@ -206,8 +283,9 @@ def test_derived_ids_are_properties():
     assert order.vt_orderid == "CTP2.1_2_3"
     trade = TradeData(gateway_name="CTP", symbol="rb2605", exchange=Exchange.SHFE, orderid="7", tradeid="  9")
     assert trade.vt_tradeid == "CTP.  9" and trade.vt_orderid == "CTP.7"
-    position = PositionData(gateway_name="CTP", symbol="rb2605", exchange=Exchange.SHFE,
-                            direction=Direction.LONG)
+    position = PositionData(
+        gateway_name="CTP", symbol="rb2605", exchange=Exchange.SHFE, direction=Direction.LONG
+    )
     assert position.vt_positionid == "CTP.rb2605.SHFE.LONG"
     account = AccountData(gateway_name="CTP", accountid="0001", balance=100.0, frozen=30.0)
     assert account.vt_accountid == "CTP.0001" and account.available == 70.0
@@ -219,19 +297,34 @@ def test_derived_ids_are_properties():
 
 
 def test_order_lifecycle_helpers():
-    req = OrderRequest(symbol="rb2605", exchange=Exchange.SHFE, direction=Direction.SHORT,
-                       type=OrderType.LIMIT, volume=2, price=3500, offset=Offset.OPEN, reference="s1")
+    req = OrderRequest(
+        symbol="rb2605",
+        exchange=Exchange.SHFE,
+        direction=Direction.SHORT,
+        type=OrderType.LIMIT,
+        volume=2,
+        price=3500,
+        offset=Offset.OPEN,
+        reference="s1",
+    )
     order = req.create_order_data("42", "CTP")
     assert (order.status, order.volume, order.price, order.offset, order.direction, order.reference) == (
-        Status.SUBMITTING, 2, 3500, Offset.OPEN, Direction.SHORT, "s1")
+        Status.SUBMITTING,
+        2,
+        3500,
+        Offset.OPEN,
+        Direction.SHORT,
+        "s1",
+    )
     assert order.is_active()
     order.status = Status.CANCELLED
     assert not order.is_active()
     assert order.create_cancel_request() == CancelRequest(
         orderid="42", symbol="rb2605", exchange=Exchange.SHFE
     )
-    quote = QuoteRequest(symbol="IO2601-C-4000", exchange=Exchange.CFFEX, bid_price=1, bid_volume=1,
-                         ask_price=2, ask_volume=1).create_quote_data("q1", "CTP")
+    quote = QuoteRequest(
+        symbol="IO2601-C-4000", exchange=Exchange.CFFEX, bid_price=1, bid_volume=1, ask_price=2, ask_volume=1
+    ).create_quote_data("q1", "CTP")
     assert quote.vt_quoteid == "CTP.q1" and quote.create_cancel_request().orderid == "q1"
 
 
@@ -252,8 +345,15 @@ def test_identifier_parsing():
 
 
 def test_contract_defaults():
-    contract = ContractData(gateway_name="CTP", symbol="rb2605", exchange=Exchange.SHFE, name="螺纹钢2605",
-                            product=Product.FUTURES, size=10, pricetick=1)
+    contract = ContractData(
+        gateway_name="CTP",
+        symbol="rb2605",
+        exchange=Exchange.SHFE,
+        name="螺纹钢2605",
+        product=Product.FUTURES,
+        size=10,
+        pricetick=1,
+    )
     assert contract.min_volume == 1 and contract.net_position is False and contract.option_type is None
     assert contract.vt_symbol == "rb2605.SHFE"
 
@@ -282,7 +382,9 @@ def test_tick_decoder_cache_keeps_symbols_and_exchanges_apart():
 @given(
     numbers=st.lists(st.floats(allow_nan=False, allow_infinity=False, width=64), min_size=21, max_size=21),
     volumes=st.lists(st.floats(allow_nan=False, allow_infinity=False, width=32), min_size=10, max_size=10),
-    dt_ns=st.integers(min_value=1, max_value=4_102_444_800 * 10**9),  # up to 2100-01-01
+    # from 1992-01-01 (China has kept +08:00 without summer time since; 1986-1991 had +09:00 summers, before
+    # any of its futures exchanges traded) up to 2100-01-01
+    dt_ns=st.integers(min_value=694_224_000 * 10**9, max_value=4_102_444_800 * 10**9),
     code=st.integers(min_value=1, max_value=len(Exchange)),
     symbol=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-._", min_size=1, max_size=16),
 )

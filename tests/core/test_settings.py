@@ -28,8 +28,15 @@ DEFAULT = {
     "environment": ["REAL", "TEST"],
 }
 GOOD = {
-    "username": "u1", "password": "s3cret-pass", "brokerid": "9999", "td_address": "tcp://127.0.0.1:1",
-    "port": 7, "timeout": 2, "auto_reconnect": False, "product_info": "", "environment": "TEST",
+    "username": "u1",
+    "password": "s3cret-pass",
+    "brokerid": "9999",
+    "td_address": "tcp://127.0.0.1:1",
+    "port": 7,
+    "timeout": 2,
+    "auto_reconnect": False,
+    "product_info": "",
+    "environment": "TEST",
 }
 
 
@@ -153,8 +160,12 @@ def test_global_settings_defaults_and_validation(home):
     loaded = setting.load_settings()
     assert loaded["language"] == "en" and loaded["log.level"] == logging.WARNING and loaded["custom.key"] == 1
     assert setting.display_language() == "en"
-    for bad, key in (({"language": "fr"}, "language"), ({"log.level": "LOUD"}, "log.level"),
-                     ({"log.active": "yes"}, "log.active"), ({"font.size": "12"}, "font.size")):
+    for bad, key in (
+        ({"language": "fr"}, "language"),
+        ({"log.level": "LOUD"}, "log.level"),
+        ({"log.active": "yes"}, "log.active"),
+        ({"font.size": "12"}, "font.size"),
+    ):
         write(home, "vt_setting.json", json.dumps(bad))
         with pytest.raises(SettingsError) as info:
             setting.load_settings()
@@ -163,8 +174,18 @@ def test_global_settings_defaults_and_validation(home):
 
 
 def test_is_secret_key():
-    for name in ("password", "Password", "api_secret", "secret_key", "passphrase", "token", "key",
-                 "private_key", "auth_code", "密码"):
+    for name in (
+        "password",
+        "Password",
+        "api_secret",
+        "secret_key",
+        "passphrase",
+        "token",
+        "key",
+        "private_key",
+        "auth_code",
+        "密码",
+    ):
         assert setting.is_secret_key(name), name
     for name in ("username", "brokerid", "td_address", "product_info", "server", "port"):
         assert not setting.is_secret_key(name), name

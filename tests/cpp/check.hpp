@@ -51,24 +51,23 @@ inline double seconds_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace vtcore_test
 
-#define CHECK(cond) \
-  ((cond) ? (void)0 : vtcore_test::fail(__FILE__, __LINE__, #cond))
+#define CHECK(cond) ((cond) ? (void)0 : vtcore_test::fail(__FILE__, __LINE__, #cond))
 #define CHECK_EQ(a, b) \
   (((a) == (b)) ? (void)0 : vtcore_test::fail(__FILE__, __LINE__, vtcore_test::describe(#a " == " #b, (a), (b))))
-#define REQUIRE(cond)                                        \
-  do {                                                       \
-    if (!(cond)) {                                           \
-      vtcore_test::fail(__FILE__, __LINE__, #cond);          \
-      std::exit(vtcore_test::finish(__FILE__));              \
-    }                                                        \
+#define REQUIRE(cond)                               \
+  do {                                              \
+    if (!(cond)) {                                  \
+      vtcore_test::fail(__FILE__, __LINE__, #cond); \
+      std::exit(vtcore_test::finish(__FILE__));     \
+    }                                               \
   } while (0)
-#define CHECK_THROWS(expr, type)                                                          \
-  do {                                                                                    \
-    bool thrown_ = false;                                                                 \
-    try {                                                                                 \
-      (void)(expr);                                                                       \
-    } catch (const type&) {                                                               \
-      thrown_ = true;                                                                     \
-    }                                                                                     \
-    if (!thrown_) vtcore_test::fail(__FILE__, __LINE__, #expr " should throw " #type);   \
+#define CHECK_THROWS(expr, type)                                                       \
+  do {                                                                                 \
+    bool thrown_ = false;                                                              \
+    try {                                                                              \
+      (void)(expr);                                                                    \
+    } catch (const type&) {                                                            \
+      thrown_ = true;                                                                  \
+    }                                                                                  \
+    if (!thrown_) vtcore_test::fail(__FILE__, __LINE__, #expr " should throw " #type); \
   } while (0)

@@ -50,8 +50,7 @@ class RecordingSink final : public vtcore::DrainSink {
     ticks_in_drain += count;
   }
 
-  void on_message(std::uint32_t producer_id, const vtcore::MessageHeader& header,
-                  const std::byte* payload) override {
+  void on_message(std::uint32_t producer_id, const vtcore::MessageHeader& header, const std::byte* payload) override {
     std::uint64_t seq = 0;
     if (header.size >= 8) std::memcpy(&seq, payload, 8);
     bool intact = header.kind == 7 && header.request_id == static_cast<std::int32_t>(seq) && header.is_last == 1;

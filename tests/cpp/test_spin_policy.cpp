@@ -47,14 +47,14 @@ int main() {
   t = t0;
   for (int i = 0; i < 50; ++i) budgeted.on_arrival(t += 100us);
   CHECK(budgeted.window() == 200us);
-  CHECK(budgeted.allowance(t) == 200us);   // the full burst is saved up: the window decides
-  budgeted.spent(1ms);                     // the burst is gone
+  CHECK(budgeted.allowance(t) == 200us);  // the full burst is saved up: the window decides
+  budgeted.spent(1ms);                    // the burst is gone
   CHECK(budgeted.allowance(t += 100us) == 10us);
   budgeted.spent(10us);
   CHECK(budgeted.allowance(t += 100us) == 10us);
   budgeted.spent(10us);
   CHECK(budgeted.allowance(t += 1s) == 200us);  // a quiet second refills it (up to the burst)
-  SpinPolicy uncapped(20us, 250us);           // no budget: the window alone
+  SpinPolicy uncapped(20us, 250us);             // no budget: the window alone
   uncapped.spent(10ms);
   CHECK(uncapped.allowance(t0) == 20us);
   return vtcore_test::finish("test_spin_policy");

@@ -32,7 +32,8 @@ bool holds(const TickRecord& record, std::uint64_t seq) {
   const auto value = static_cast<double>(seq);
   bool ok = record.datetime == static_cast<std::int64_t>(seq) && record.localtime == record.datetime &&
             record.volume == value && record.last_price == value;
-  for (std::size_t i = 0; i < vtcore::kDepth; ++i) ok = ok && record.bid_price[i] == value && record.ask_volume[i] == value;
+  for (std::size_t i = 0; i < vtcore::kDepth; ++i)
+    ok = ok && record.bid_price[i] == value && record.ask_volume[i] == value;
   return ok;
 }
 

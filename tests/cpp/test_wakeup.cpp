@@ -247,7 +247,7 @@ void batching_consumer_waits_for_ticks_not_for_messages() {
   CHECK(ticks.work);
   CHECK(ticks.seconds >= 0.25);  // waited out the batch
   CHECK(ticks.seconds < 10.0);
-  CHECK_EQ(hub.wakes(), 1u);     // only the first tick woke it
+  CHECK_EQ(hub.wakes(), 1u);  // only the first tick woke it
   CHECK_EQ(hub.drain(sink, 100), 10u);
 
   std::chrono::steady_clock::time_point pushed{};

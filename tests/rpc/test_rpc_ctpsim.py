@@ -36,12 +36,15 @@ TICKS = 120  # the simulator's whole tick budget for the server's market-data AP
 
 
 def sim_config(folder: Path, front_id: int) -> Path:
-    return ctpsim.write_config(folder / f"sim-front{front_id}.json", {
-        "accounts": [{"user_id": "tester", "password": "sim-pass-7"}],
-        "clock": {"trading_day": "20261130"},
-        "market_data": {"rate": 200, "count": TICKS},
-        "td_front": {"front_id": front_id},
-    })
+    return ctpsim.write_config(
+        folder / f"sim-front{front_id}.json",
+        {
+            "accounts": [{"user_id": "tester", "password": "sim-pass-7"}],
+            "clock": {"trading_day": "20261130"},
+            "market_data": {"rate": 200, "count": TICKS},
+            "td_front": {"front_id": front_id},
+        },
+    )
 
 
 def start_server(procs: list[Proc], home: Path, rep: str, pub: str, config: Path) -> Proc:
@@ -55,7 +58,8 @@ def own_orders(summary: dict[str, Any], vt_orderid: str) -> list[str]:
 
 
 def test_three_clients_share_ctp_ticks_trade_cancel_and_survive_a_server_restart(
-        tmp_path: Path, procs: list[Proc]) -> None:
+    tmp_path: Path, procs: list[Proc]
+) -> None:
     home = tmp_path / ".vntrader"
     rep, pub = addresses()
     server = start_server(procs, home, rep, pub, sim_config(tmp_path, front_id=1))
@@ -103,8 +107,10 @@ def test_three_clients_share_ctp_ticks_trade_cancel_and_survive_a_server_restart
         assert all(event_type == f"eOrder.{vt_orderid}" for event_type, vt_orderid in summary["order_types"])
     # The server's engine holds the same two orders under its CTP gateway's name.
     assert filled.startswith("RPC.CTP.")
-    assert dict(server.call("orders")) == {filled.removeprefix("RPC."): "ALLTRADED",
-                                           resting.removeprefix("RPC."): "CANCELLED"}
+    assert dict(server.call("orders")) == {
+        filled.removeprefix("RPC."): "ALLTRADED",
+        resting.removeprefix("RPC."): "CANCELLED",
+    }
 
     # The server process goes away; a new one (a fresh simulator exchange) starts on the same addresses.
     server.stop()

@@ -18,6 +18,7 @@ import json
 import multiprocessing
 import os
 import queue
+import random
 import socket
 import threading
 import time
@@ -54,10 +55,29 @@ WAIT = 60.0  # generous bound for any condition a test waits on
 SYMBOLS = ("rb2605", "cu2605")
 
 
+def _ephemeral_ports() -> range:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return range(int(low), int(high) + 1)
+    except (OSError, ValueError):
+        return range(32768, 61000)
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free loopback port outside the kernel's ephemeral range. A server restarted on its old port (the
+    restart tests) must find it free; a port from the ephemeral range can meanwhile become the source port of
+    a client reconnecting to it (TCP connects to itself when nothing listens), and the bind then fails."""
+    ephemeral = _ephemeral_ports()
+    for port in random.sample(range(20_000, 32_000), 200):
+        if port in ephemeral:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port below the ephemeral range")
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = WAIT, what: str = "condition") -> Any:
@@ -109,16 +129,31 @@ class SimGateway(BaseGateway):
         if setting.get("symbols"):
             self.symbols = tuple(setting["symbols"].split(","))
         for symbol in self.symbols:
-            self.on_contract(ContractData(gateway_name=self.gateway_name, symbol=symbol,
-                                          exchange=Exchange.SHFE, name=symbol, product=Product.FUTURES,
-                                          size=10, pricetick=1))
+            self.on_contract(
+                ContractData(
+                    gateway_name=self.gateway_name,
+                    symbol=symbol,
+                    exchange=Exchange.SHFE,
+                    name=symbol,
+                    product=Product.FUTURES,
+                    size=10,
+                    pricetick=1,
+                )
+            )
         account = setting.get("account", "A1")
         if account:
             self.on_account(AccountData(gateway_name=self.gateway_name, accountid=account, balance=1e6))
         position = setting.get("position", 3)
         if position:
-            self.on_position(PositionData(gateway_name=self.gateway_name, symbol=self.symbols[0],
-                                          exchange=Exchange.SHFE, direction=Direction.LONG, volume=position))
+            self.on_position(
+                PositionData(
+                    gateway_name=self.gateway_name,
+                    symbol=self.symbols[0],
+                    exchange=Exchange.SHFE,
+                    direction=Direction.LONG,
+                    volume=position,
+                )
+            )
         self._restore()
 
     def _restore(self) -> None:
@@ -128,32 +163,70 @@ class SimGateway(BaseGateway):
         data = json.loads(self.broker_file.read_text())
         self._next_id = data["next_id"]
         for item in data["orders"]:
-            order = OrderData(gateway_name=self.gateway_name, symbol=item["symbol"], exchange=Exchange.SHFE,
-                              orderid=item["orderid"], direction=Direction(item["direction"]),
-                              price=item["price"], volume=item["volume"], traded=item["traded"],
-                              status=Status(item["status"]), datetime=dt.datetime.fromisoformat(item["time"]))
+            order = OrderData(
+                gateway_name=self.gateway_name,
+                symbol=item["symbol"],
+                exchange=Exchange.SHFE,
+                orderid=item["orderid"],
+                direction=Direction(item["direction"]),
+                price=item["price"],
+                volume=item["volume"],
+                traded=item["traded"],
+                status=Status(item["status"]),
+                datetime=dt.datetime.fromisoformat(item["time"]),
+            )
             self.orders[order.orderid] = order
             self.on_order(order)
         for item in data["trades"]:
-            trade = TradeData(gateway_name=self.gateway_name, symbol=item["symbol"], exchange=Exchange.SHFE,
-                              orderid=item["orderid"], tradeid=item["tradeid"],
-                              direction=Direction(item["direction"]), price=item["price"],
-                              volume=item["volume"], datetime=dt.datetime.fromisoformat(item["time"]))
+            trade = TradeData(
+                gateway_name=self.gateway_name,
+                symbol=item["symbol"],
+                exchange=Exchange.SHFE,
+                orderid=item["orderid"],
+                tradeid=item["tradeid"],
+                direction=Direction(item["direction"]),
+                price=item["price"],
+                volume=item["volume"],
+                datetime=dt.datetime.fromisoformat(item["time"]),
+            )
             self.trades.append(trade)
             self.on_trade(trade)
 
     def _save(self) -> None:
         if self.broker_file is None:
             return
-        self.broker_file.write_text(json.dumps({
-            "next_id": self._next_id,
-            "orders": [{"symbol": o.symbol, "orderid": o.orderid, "direction": o.direction.value,
-                        "price": o.price, "volume": o.volume, "traded": o.traded, "status": o.status.value,
-                        "time": o.datetime.isoformat()} for o in self.orders.values()],
-            "trades": [{"symbol": t.symbol, "orderid": t.orderid, "tradeid": t.tradeid,
-                        "direction": t.direction.value, "price": t.price, "volume": t.volume,
-                        "time": t.datetime.isoformat()} for t in self.trades],
-        }))
+        self.broker_file.write_text(
+            json.dumps(
+                {
+                    "next_id": self._next_id,
+                    "orders": [
+                        {
+                            "symbol": o.symbol,
+                            "orderid": o.orderid,
+                            "direction": o.direction.value,
+                            "price": o.price,
+                            "volume": o.volume,
+                            "traded": o.traded,
+                            "status": o.status.value,
+                            "time": o.datetime.isoformat(),
+                        }
+                        for o in self.orders.values()
+                    ],
+                    "trades": [
+                        {
+                            "symbol": t.symbol,
+                            "orderid": t.orderid,
+                            "tradeid": t.tradeid,
+                            "direction": t.direction.value,
+                            "price": t.price,
+                            "volume": t.volume,
+                            "time": t.datetime.isoformat(),
+                        }
+                        for t in self.trades
+                    ],
+                }
+            )
+        )
 
     def close(self) -> None:
         self.history_release.set()
@@ -176,9 +249,17 @@ class SimGateway(BaseGateway):
             if req.direction == Direction.LONG and req.price >= 5000:
                 order.status = Status.ALLTRADED
                 order.traded = req.volume
-                trade = TradeData(gateway_name=self.gateway_name, symbol=req.symbol, exchange=req.exchange,
-                                  orderid=orderid, tradeid=f"T{orderid}", direction=req.direction,
-                                  price=req.price, volume=req.volume, datetime=now)
+                trade = TradeData(
+                    gateway_name=self.gateway_name,
+                    symbol=req.symbol,
+                    exchange=req.exchange,
+                    orderid=orderid,
+                    tradeid=f"T{orderid}",
+                    direction=req.direction,
+                    price=req.price,
+                    volume=req.volume,
+                    datetime=now,
+                )
                 self.trades.append(trade)
             else:
                 trade = None
@@ -194,9 +275,26 @@ class SimGateway(BaseGateway):
             order = self.orders.get(req.orderid)
             if order is None or not order.is_active():
                 return
-            cancelled = OrderData(**{name: getattr(order, name) for name in (
-                "gateway_name", "symbol", "exchange", "orderid", "type", "direction", "offset", "price",
-                "volume", "traded", "datetime", "reference")}, status=Status.CANCELLED)
+            cancelled = OrderData(
+                **{
+                    name: getattr(order, name)
+                    for name in (
+                        "gateway_name",
+                        "symbol",
+                        "exchange",
+                        "orderid",
+                        "type",
+                        "direction",
+                        "offset",
+                        "price",
+                        "volume",
+                        "traded",
+                        "datetime",
+                        "reference",
+                    )
+                },
+                status=Status.CANCELLED,
+            )
             self.orders[req.orderid] = cancelled
             self._save()
         self.on_order(cancelled)
@@ -212,19 +310,41 @@ class SimGateway(BaseGateway):
         if req.symbol == "SLOW":
             self.history_started.set()
             self.history_release.wait(WAIT)
-        return [BarData(gateway_name=self.gateway_name, symbol=req.symbol, exchange=req.exchange,
-                        datetime=req.start, close_price=42.0)]
+        return [
+            BarData(
+                gateway_name=self.gateway_name,
+                symbol=req.symbol,
+                exchange=req.exchange,
+                datetime=req.start,
+                close_price=42.0,
+            )
+        ]
 
     def emit_ticks(self, count: int) -> None:
         now = dt.datetime.now(dt.timezone.utc)
         for index in range(1, count + 1):
-            self.on_tick(TickData(self.gateway_name, SYMBOLS[index % 2], Exchange.SHFE, now,
-                                  volume=float(index), last_price=4000.0 + index % 7))
+            self.on_tick(
+                TickData(
+                    self.gateway_name,
+                    SYMBOLS[index % 2],
+                    Exchange.SHFE,
+                    now,
+                    volume=float(index),
+                    last_price=4000.0 + index % 7,
+                )
+            )
 
 
 def buy(symbol: str, price: float, offset: Offset = Offset.NONE) -> OrderRequest:
-    return OrderRequest(symbol=symbol, exchange=Exchange.SHFE, direction=Direction.LONG, type=OrderType.LIMIT,
-                        volume=1, price=price, offset=offset)
+    return OrderRequest(
+        symbol=symbol,
+        exchange=Exchange.SHFE,
+        direction=Direction.LONG,
+        type=OrderType.LIMIT,
+        volume=1,
+        price=price,
+        offset=offset,
+    )
 
 
 # -- processes --------------------------------------------------------------------------------------------
@@ -236,8 +356,9 @@ class Proc:
     def __init__(self, target: Callable[..., None], home: Path, *args: Any) -> None:
         self.commands: Any = SPAWN.Queue()
         self.replies: Any = SPAWN.Queue()
-        self.process = SPAWN.Process(target=target, args=(str(home), self.commands, self.replies, *args),
-                                     daemon=True)
+        self.process = SPAWN.Process(
+            target=target, args=(str(home), self.commands, self.replies, *args), daemon=True
+        )
         self.process.start()
         self.ready = self.reply(WAIT)
 
@@ -301,8 +422,9 @@ def server_main(home: str, commands: Any, replies: Any, *config: Any) -> None:
     except Exception:
         replies.put(("error", traceback.format_exc()))
         return
-    replies.put(("ok", {"rep": status.rep_address, "pub": status.pub_address,
-                        "key": status.server_public_key}))
+    replies.put(
+        ("ok", {"rep": status.rep_address, "pub": status.pub_address, "key": status.server_public_key})
+    )
 
     def ring_ticks(count: int) -> int:
         test_producer = _core.TestProducer(producer, list(SYMBOLS), "SHFE")
@@ -313,20 +435,25 @@ def server_main(home: str, commands: Any, replies: Any, *config: Any) -> None:
     def stop() -> None:
         main_engine.close()
 
-    _serve(commands, replies, {
-        "ticks": gateway.emit_ticks,
-        "ring_ticks": ring_ticks,
-        "logs": lambda: list(logs),
-        "rejected": lambda: rpc.server.rejected,  # type: ignore[attr-defined]
-        "release_history": gateway.history_release.set,
-        "history_started": lambda: gateway.history_started.wait(WAIT),
-        "subscribed": lambda: list(gateway.subscribed),
-        "release_send": gateway.send_release.set,
-        "send_started": lambda: gateway.send_started.wait(WAIT),
-        "orders": lambda: sorted((o.vt_orderid, o.status.value, o.price)
-                                 for o in main_engine.get_all_orders()),
-        "stop": stop,
-    })
+    _serve(
+        commands,
+        replies,
+        {
+            "ticks": gateway.emit_ticks,
+            "ring_ticks": ring_ticks,
+            "logs": lambda: list(logs),
+            "rejected": lambda: rpc.server.rejected,  # type: ignore[attr-defined]
+            "release_history": gateway.history_release.set,
+            "history_started": lambda: gateway.history_started.wait(WAIT),
+            "subscribed": lambda: list(gateway.subscribed),
+            "release_send": gateway.send_release.set,
+            "send_started": lambda: gateway.send_started.wait(WAIT),
+            "orders": lambda: sorted(
+                (o.vt_orderid, o.status.value, o.price) for o in main_engine.get_all_orders()
+            ),
+            "stop": stop,
+        },
+    )
 
 
 def ctp_server_main(home: str, commands: Any, replies: Any, *config: Any) -> None:
@@ -350,27 +477,33 @@ def ctp_server_main(home: str, commands: Any, replies: Any, *config: Any) -> Non
         main_engine.event_engine.register(EVENT_TICK, on_tick)
         gateway = main_engine.add_gateway(CtpGateway, "CTP")
         main_engine.connect(simulator_setting(Path(sim_config), "tester", "sim-pass-7"), "CTP")
-        wait_until(lambda: gateway.td.state == "ready" and gateway.md.state == "ready",
-                   what="both CTP fronts ready")
+        wait_until(
+            lambda: gateway.td.state == "ready" and gateway.md.state == "ready", what="both CTP fronts ready"
+        )
         rpc = main_engine.add_app(RpcServiceApp)
         rpc.start(rep, pub, curve=curve)  # type: ignore[attr-defined]
         status = rpc.status  # type: ignore[attr-defined]
     except Exception:
         replies.put(("error", traceback.format_exc()))
         return
-    replies.put(("ok", {"rep": status.rep_address, "pub": status.pub_address,
-                        "key": status.server_public_key}))
+    replies.put(
+        ("ok", {"rep": status.rep_address, "pub": status.pub_address, "key": status.server_public_key})
+    )
 
     def tick_count() -> int:
         with lock:
             return len(ticks)
 
-    _serve(commands, replies, {
-        "ticks": tick_count,
-        "tick_series": lambda: _series(ticks, lock),
-        "orders": lambda: sorted((o.vt_orderid, o.status.value) for o in main_engine.get_all_orders()),
-        "stop": main_engine.close,
-    })
+    _serve(
+        commands,
+        replies,
+        {
+            "ticks": tick_count,
+            "tick_series": lambda: _series(ticks, lock),
+            "orders": lambda: sorted((o.vt_orderid, o.status.value) for o in main_engine.get_all_orders()),
+            "stop": main_engine.close,
+        },
+    )
 
 
 def _series(ticks: list[Any], lock: threading.Lock) -> dict[str, list[tuple[float, str]]]:
@@ -391,8 +524,15 @@ def client_main(home: str, commands: Any, replies: Any, setting: dict[str, Any])
         logs: list[Any] = []
         main_engine.event_engine.register(EVENT_LOG, lambda event: logs.append(event.data))
         lock = threading.Lock()
-        seen: dict[str, Any] = {"ticks": [], "tick_series": [], "orders": [], "order_types": [], "trades": [],
-                                "states": [], "contracts": 0}
+        seen: dict[str, Any] = {
+            "ticks": [],
+            "tick_series": [],
+            "orders": [],
+            "order_types": [],
+            "trades": [],
+            "states": [],
+            "contracts": 0,
+        }
 
         def on_tick(event: Any) -> None:
             tick = event.data
@@ -464,11 +604,17 @@ def client_main(home: str, commands: Any, replies: Any, setting: dict[str, Any])
         return wait_for(lambda: (vt_orderid, status, "RPC") in seen["orders"])
 
     def history(symbol: str, timeout: float) -> Any:
-        req = HistoryRequest(symbol=symbol, exchange=Exchange.SHFE, start=dt.datetime(2026, 1, 1,
-                                                                                      tzinfo=dt.timezone.utc))
+        req = HistoryRequest(
+            symbol=symbol, exchange=Exchange.SHFE, start=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+        )
         assert gateway.client is not None
-        bars = gateway.client.call(schema.QueryHistory, list[schema.BarMsg], timeout,
-                                   req=schema.HISTORY_REQ.to_msg(req), gateway_name="SIM")
+        bars = gateway.client.call(
+            schema.QueryHistory,
+            list[schema.BarMsg],
+            timeout,
+            req=schema.HISTORY_REQ.to_msg(req),
+            gateway_name="SIM",
+        )
         return [bar.close_price for bar in bars]
 
     def call_error(kind: str, *args: Any) -> str:
@@ -508,8 +654,16 @@ def client_main(home: str, commands: Any, replies: Any, setting: dict[str, Any])
     def send_keyed(key: str, symbol: str, price: float) -> str:
         """A send_order call with a client-chosen key, straight through the RPC client."""
         assert gateway.client is not None
-        return str(gateway.client.call(schema.SendOrder, str, WAIT, gateway_name="SIM", key=key,
-                                       req=schema.ORDER_REQ.to_msg(buy(symbol, price))))
+        return str(
+            gateway.client.call(
+                schema.SendOrder,
+                str,
+                WAIT,
+                gateway_name="SIM",
+                key=key,
+                req=schema.ORDER_REQ.to_msg(buy(symbol, price)),
+            )
+        )
 
     def set_timeout(seconds: float) -> None:
         gateway.call_timeout = seconds
@@ -548,8 +702,13 @@ def addresses() -> tuple[str, str]:
 
 
 def client_setting(server: Proc, curve: bool = True, **extra: Any) -> dict[str, Any]:
-    setting = {"req_address": server.ready["rep"], "sub_address": server.ready["pub"],
-               "server_public_key": "", "client_key_file": "", "curve": curve}
+    setting = {
+        "req_address": server.ready["rep"],
+        "sub_address": server.ready["pub"],
+        "server_public_key": "",
+        "client_key_file": "",
+        "curve": curve,
+    }
     setting.update(extra)
     return setting
 
@@ -588,8 +747,12 @@ def test_sim_gateway_fills_and_cancels_through_the_engine(home: Path) -> None:
         resting = main_engine.send_order(buy("rb2605", 4000), "SIM")
         wait_until(lambda: main_engine.get_trade("SIM.T1") is not None, what="the fill")
         main_engine.cancel_order(CancelRequest("2", "rb2605", Exchange.SHFE), "SIM")
-        wait_until(lambda: (order := main_engine.get_order(resting)) is not None
-                   and order.status == Status.CANCELLED, what="the cancel")
+        wait_until(
+            lambda: (
+                (order := main_engine.get_order(resting)) is not None and order.status == Status.CANCELLED
+            ),
+            what="the cancel",
+        )
         assert main_engine.get_order(filled).status == Status.ALLTRADED  # type: ignore[union-attr]
     finally:
         main_engine.close()

@@ -50,8 +50,9 @@ class Exploit:
 def served(tmp_path: Path) -> Iterator[dict[str, Any]]:
     """A CURVE server process with the SIM gateway, plus an authorized honest client in this process."""
     home = tmp_path / ".vntrader"
-    server = Proc(server_main, home, f"tcp://127.0.0.1:{free_port()}", f"tcp://127.0.0.1:{free_port()}",
-                  True, "")
+    server = Proc(
+        server_main, home, f"tcp://127.0.0.1:{free_port()}", f"tcp://127.0.0.1:{free_port()}", True, ""
+    )
     folder = home / "rpc"
     honest_keys = keys.load_or_create_keypair("honest", folder)
     keys.authorize_client(honest_keys.public, "honest", folder)
@@ -60,8 +61,14 @@ def served(tmp_path: Path) -> Iterator[dict[str, Any]]:
     honest = RpcClient(server_public_key=server.ready["key"].encode(), keypair=honest_keys)
     honest.start(server.ready["rep"], server.ready["pub"])
     context: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
-    yield {"server": server, "honest": honest, "folder": folder, "attacker_keys": attacker_keys,
-           "context": context, "tmp": tmp_path}
+    yield {
+        "server": server,
+        "honest": honest,
+        "folder": folder,
+        "attacker_keys": attacker_keys,
+        "context": context,
+        "tmp": tmp_path,
+    }
     honest.close()
     context.destroy(linger=0)
     server.stop()
@@ -98,8 +105,9 @@ def test_hostile_requests_are_rejected_logged_and_never_executed(served: dict[st
     assert (unknown.id, unknown.ok) == (7, False)
     assert "unknown function 'eval'" in unknown.error
 
-    bad_args = exchange(dealer, encode({"m": "send_order", "id": 8, "req": ["rb2605", "NOWHERE"],
-                                        "gateway_name": "SIM"}))
+    bad_args = exchange(
+        dealer, encode({"m": "send_order", "id": 8, "req": ["rb2605", "NOWHERE"], "gateway_name": "SIM"})
+    )
     assert (bad_args.id, bad_args.ok) == (8, False)
     assert "bad arguments for 'send_order'" in bad_args.error
 
@@ -127,6 +135,7 @@ def test_hostile_requests_are_rejected_logged_and_never_executed(served: dict[st
     # A flood of the same bad request is refused every time but cannot flood the log.
     for _ in range(50):
         assert exchange(dealer, b"\xc1 flood").ok is False
+
     # Log lines travel through the server's event engine: wait for them rather than race it.
     def rejections() -> list[str]:
         return [line for line in server.call("logs") if "rejected" in line]
@@ -154,8 +163,10 @@ def test_oversized_frame_drops_that_connection_only(served: dict[str, Any]) -> N
 
     wait_until(disconnected, what="the server to drop the connection that sent an oversized frame")
     honest_still_served(served)
-    wait_until(lambda: any("connection closed" in line for line in served["server"].call("logs")),
-               what="the dropped connection in the server log")
+    wait_until(
+        lambda: any("connection closed" in line for line in served["server"].call("logs")),
+        what="the dropped connection in the server log",
+    )
     monitor.close()
     dealer.close()
 
@@ -164,8 +175,11 @@ def test_unknown_or_missing_client_keys_are_refused(served: dict[str, Any]) -> N
     server = served["server"]
     stranger = keys.load_or_create_keypair("stranger", served["tmp"] / "elsewhere")  # never authorized
     states: list[str] = []
-    client = RpcClient(server_public_key=server.ready["key"].encode(), keypair=stranger,
-                       on_state=lambda state, info: states.append(state))
+    client = RpcClient(
+        server_public_key=server.ready["key"].encode(),
+        keypair=stranger,
+        on_state=lambda state, info: states.append(state),
+    )
     client.start(server.ready["rep"], server.ready["pub"])
     with pytest.raises(RpcTimeoutError, match="server not connected"):
         client.call(schema.GetAllContracts, list[schema.ContractMsg], 2.0)
@@ -181,8 +195,9 @@ def test_unknown_or_missing_client_keys_are_refused(served: dict[str, Any]) -> N
     assert plain.poll(2000) == 0
     plain.close()
 
-    logs = wait_until(lambda: [line for line in server.call("logs") if "refused" in line],
-                      what="refusal logs")
+    logs = wait_until(
+        lambda: [line for line in server.call("logs") if "refused" in line], what="refusal logs"
+    )
     assert any(f"{stranger.public[:8].decode()}" in line and "allow-list" in line for line in logs), logs
     honest_still_served(served)
 
@@ -201,11 +216,18 @@ def test_a_refused_rpc_gateway_says_refused_and_how_to_fix_it(served: dict[str, 
     engine.event_engine.register(EVENT_GATEWAY_STATE, lambda event: states.append(event.data))
     try:
         engine.add_gateway(RpcGateway)
-        engine.connect({"req_address": server.ready["rep"], "sub_address": server.ready["pub"],
-                        "server_public_key": server.ready["key"],
-                        "client_key_file": str(elsewhere / "stranger.key_secret")}, "RPC")
-        refused = wait_until(lambda: [state for state in states if state.state == "refused"],
-                             what="the refused state")
+        engine.connect(
+            {
+                "req_address": server.ready["rep"],
+                "sub_address": server.ready["pub"],
+                "server_public_key": server.ready["key"],
+                "client_key_file": str(elsewhere / "stranger.key_secret"),
+            },
+            "RPC",
+        )
+        refused = wait_until(
+            lambda: [state for state in states if state.state == "refused"], what="the refused state"
+        )
         assert "allow-list" in refused[0].message and stranger.public.decode() in refused[0].message
     finally:
         engine.close()
@@ -239,8 +261,13 @@ def test_non_loopback_addresses_need_curve() -> None:
     for address in local:
         assert is_loopback_address(address)
         check_address(address, secure=False)
-    for address in ("tcp://0.0.0.0:2014", "tcp://*:2014", "tcp://eth0:1", "tcp://192.0.2.1:1",
-                    "tcp://127.0.0.1;192.0.2.1:1"):
+    for address in (
+        "tcp://0.0.0.0:2014",
+        "tcp://*:2014",
+        "tcp://eth0:1",
+        "tcp://192.0.2.1:1",
+        "tcp://127.0.0.1;192.0.2.1:1",
+    ):
         assert not is_loopback_address(address)
         with pytest.raises(InsecureAddressError, match="without CURVE"):
             check_address(address, secure=False)
@@ -251,8 +278,9 @@ def test_non_loopback_addresses_need_curve() -> None:
     assert not server.active
 
 
-def test_service_refuses_all_interfaces_without_curve(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_service_refuses_all_interfaces_without_curve(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("VTCORE_HOME", str(tmp_path / ".vntrader"))
     main_engine = MainEngine()
     statuses: list[RpcServiceStatus] = []
@@ -270,15 +298,18 @@ def test_service_refuses_all_interfaces_without_curve(tmp_path: Path,
         assert setting.stat().st_mode & 0o777 == 0o600
         rpc.stop()
         assert not rpc.status.running
-        wait_until(lambda: [status.running for status in statuses][-2:] == [True, False],
-                   what="the start and stop status events")
+        wait_until(
+            lambda: [status.running for status in statuses][-2:] == [True, False],
+            what="the start and stop status events",
+        )
         assert statuses[-2].rep_address == rpc.rep_address
     finally:
         main_engine.close()
 
 
-def test_key_files_are_owner_only_and_secrets_stay_hidden(tmp_path: Path,
-                                                          caplog: pytest.LogCaptureFixture) -> None:
+def test_key_files_are_owner_only_and_secrets_stay_hidden(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     folder = tmp_path / "rpc"
     pair = keys.load_or_create_keypair("server", folder)
     assert folder.stat().st_mode & 0o777 == 0o700

@@ -19,8 +19,16 @@ pytestmark = pytest.mark.timeout(300)
 procs = test_rpc_harness.procs  # the fixture that stops every started process
 
 
-def start_server(procs: list[Proc], home: Path, rep: str, pub: str, *, curve: bool = True,
-                 broker_file: str = "", gateways: dict[str, dict[str, Any]] | None = None) -> Proc:
+def start_server(
+    procs: list[Proc],
+    home: Path,
+    rep: str,
+    pub: str,
+    *,
+    curve: bool = True,
+    broker_file: str = "",
+    gateways: dict[str, dict[str, Any]] | None = None,
+) -> Proc:
     server = Proc(server_main, home, rep, pub, curve, broker_file, gateways or {"SIM": {}})
     procs.append(server)
     return server
@@ -70,9 +78,13 @@ def test_three_clients_get_every_tick_and_one_trades(tmp_path: Path, procs: list
     assert ("eOrder.RPC.SIM.1", "RPC.SIM.1") in summary["order_types"]
     assert all(event_type == f"eOrder.{vt_orderid}" for event_type, vt_orderid in summary["order_types"])
     # Each state of each order arrived exactly once.
-    assert Counter(summary["orders"]) == Counter({
-        ("RPC.SIM.1", "NOTTRADED", "RPC"): 1, ("RPC.SIM.1", "CANCELLED", "RPC"): 1,
-        ("RPC.SIM.2", "ALLTRADED", "RPC"): 1})
+    assert Counter(summary["orders"]) == Counter(
+        {
+            ("RPC.SIM.1", "NOTTRADED", "RPC"): 1,
+            ("RPC.SIM.1", "CANCELLED", "RPC"): 1,
+            ("RPC.SIM.2", "ALLTRADED", "RPC"): 1,
+        }
+    )
     # The watchers saw the same order flow.
     for watcher in watchers:
         assert watcher.call("order_status", filled, "ALLTRADED")
@@ -81,8 +93,9 @@ def test_three_clients_get_every_tick_and_one_trades(tmp_path: Path, procs: list
 
 
 @pytest.mark.parametrize("wait_for_loss", [True, False], ids=["after-loss", "quick"])
-def test_server_restart_resyncs_without_duplicates(tmp_path: Path, procs: list[Proc],
-                                                   wait_for_loss: bool) -> None:
+def test_server_restart_resyncs_without_duplicates(
+    tmp_path: Path, procs: list[Proc], wait_for_loss: bool
+) -> None:
     """The server process stops and a new one starts on the same addresses with the same keys and broker
     state;
     "quick" starts it without waiting for the client to notice the loss (the new epoch tells it)."""
@@ -120,8 +133,9 @@ def test_server_restart_resyncs_without_duplicates(tmp_path: Path, procs: list[P
     assert client.call("order_status", third, "NOTTRADED")
 
 
-def test_timeout_raises_next_call_works_and_slow_call_blocks_nobody(tmp_path: Path,
-                                                                    procs: list[Proc]) -> None:
+def test_timeout_raises_next_call_works_and_slow_call_blocks_nobody(
+    tmp_path: Path, procs: list[Proc]
+) -> None:
     home = tmp_path / ".vntrader"
     server = start_server(procs, home, *addresses())
     slow_client = start_client(procs, home, client_setting(server))
@@ -153,8 +167,9 @@ def test_two_server_gateways_with_overlapping_order_ids_stay_apart(tmp_path: Pat
     """Two server gateways number their orders from 1 and both have account "A1": the client sees distinct
     ids, and a cancel reaches the gateway that holds the order."""
     home = tmp_path / ".vntrader"
-    server = start_server(procs, home, *addresses(), gateways={
-        "SIM": {}, "SIM2": {"symbols": "ag2606,al2606", "position": 0}})
+    server = start_server(
+        procs, home, *addresses(), gateways={"SIM": {}, "SIM2": {"symbols": "ag2606,al2606", "position": 0}}
+    )
     client = start_client(procs, home, client_setting(server))
     assert client.call("summary")["accounts"] == ["RPC.SIM.A1", "RPC.SIM2.A1"]
 
@@ -244,8 +259,9 @@ def test_send_order_that_times_out_is_sent_once_and_keeps_its_id(tmp_path: Path,
     assert client.call("send", "rb2605", 4000.0) == "RPC.SIM.2"
 
 
-def test_send_order_unanswered_before_a_server_restart_is_never_sent_again(tmp_path: Path,
-                                                                          procs: list[Proc]) -> None:
+def test_send_order_unanswered_before_a_server_restart_is_never_sent_again(
+    tmp_path: Path, procs: list[Proc]
+) -> None:
     """The server dies while its gateway holds the order: the retry reaches the restarted server, which
     refuses it (the earlier one may have sent it), and the order the client was given becomes REJECTED."""
     home = tmp_path / ".vntrader"

@@ -26,8 +26,10 @@ def test_libraries_by_setting_then_environment_plain_or_hashed_names(
     (env / "libdemo_md.so").write_bytes(b"")
     (env / "libdemo_td.so").write_bytes(b"")
     monkeypatch.setenv(SPEC.env, str(env))
-    assert find_libraries(SPEC, str(setting)) == {"md": setting / "libdemo_md.so",
-                                                  "td": setting / "libdemo_td-0a1b2c3d.so"}
+    assert find_libraries(SPEC, str(setting)) == {
+        "md": setting / "libdemo_md.so",
+        "td": setting / "libdemo_td-0a1b2c3d.so",
+    }
     assert find_libraries(SPEC) == {"md": env / "libdemo_md.so", "td": env / "libdemo_td.so"}
     (env / "libdemo_td.so").unlink()
     missing = rf"no libdemo_td\*\.so in {env} \(from \$VTCORE_DEMO_LIB_DIR\)"

@@ -24,8 +24,16 @@ from _ctp_sdk import sdk_dir
 
 THOST_SETS = [("ctp", "6.7.11"), ("ctp", "6.7.13"), ("mini", "1.7.7")]
 # (sdkgen unit, API version); a TORA unit's headers come with the TORA artifact
-HEADER_SETS = [*THOST_SETS, ("xtp", "2.2.32"), ("tora", "4.1.6"), ("toraxmd", "4.1.6"), ("torasp", "4.1.6"),
-               ("femas", "3.02"), ("tapquote", "9.3"), ("taptrade", "9.3")]
+HEADER_SETS = [
+    *THOST_SETS,
+    ("xtp", "2.2.32"),
+    ("tora", "4.1.6"),
+    ("toraxmd", "4.1.6"),
+    ("torasp", "4.1.6"),
+    ("femas", "3.02"),
+    ("tapquote", "9.3"),
+    ("taptrade", "9.3"),
+]
 VENDOR = {"toraxmd": "tora", "torasp": "tora", "tapquote": "tap", "taptrade": "tap"}
 
 
@@ -76,15 +84,27 @@ def test_known_facts(header_set: tuple[str, str, HeaderModel]) -> None:
         assert model.layout("CThostFtdcReqUserLoginField").size == (264 if version == "6.7.11" else 280)
 
 
-def compiler_agrees(model: HeaderModel, structs: list[str], include: Path, headers: list[str], *, work: Path,
-                    vtables: bool = False) -> None:
+def compiler_agrees(
+    model: HeaderModel,
+    structs: list[str],
+    include: Path,
+    headers: list[str],
+    *,
+    work: Path,
+    vtables: bool = False,
+) -> None:
     """Compile a program printing sizeof/offsetof of `structs` (every member, nested and anonymous ones
     through their C++ designators; anonymous blocks themselves have no name to print) and the vtable slot of
     every virtual method of every class (a pointer-to-member of a virtual function holds 1 + slot *
     sizeof(void*), Itanium ABI), and compare it with the model."""
-    lines = ["#include <cstddef>", "#include <cstdio>", "#include <cstring>",
-             *[f'#include "{h}"' for h in headers],
-             *[f"using namespace {name};" for name in model.namespaces], "int main() {"]
+    lines = [
+        "#include <cstddef>",
+        "#include <cstdio>",
+        "#include <cstring>",
+        *[f'#include "{h}"' for h in headers],
+        *[f"using namespace {name};" for name in model.namespaces],
+        "int main() {",
+    ]
     expected = []
     for name in structs:
         if "<anonymous" in name:
@@ -97,8 +117,10 @@ def compiler_agrees(model: HeaderModel, structs: list[str], include: Path, heade
             expected.append(str(flat.offset))
     for cls in model.classes.values() if vtables else ():
         for method in cls.virtuals:
-            lines.append(f"  {{ auto p = &{cls.name}::{method.name}; std::size_t v; __builtin_memcpy(&v, &p, "
-                         f'sizeof(v)); std::printf("%zu\\n", (v - 1) / sizeof(void*)); }}')
+            lines.append(
+                f"  {{ auto p = &{cls.name}::{method.name}; std::size_t v; __builtin_memcpy(&v, &p, "
+                f'sizeof(v)); std::printf("%zu\\n", (v - 1) / sizeof(void*)); }}'
+            )
             expected.append(str(method.vtable_index))
     lines.append("  return 0;\n}")
     (work / "layout.cpp").write_text("\n".join(lines), encoding="utf-8")
@@ -188,8 +210,17 @@ def test_binding_emitters(header_set: tuple[str, str, HeaderModel], tmp_path: Pa
     sdk_id, version, model = header_set
     sdk = SDKS[sdk_id]
     include = sdk_dir(version, sdk_id) / "include"
-    argv = ["binding", "--sdk", sdk_id, "--include", str(include), "--api-version", version,
-            "--out", str(tmp_path)]
+    argv = [
+        "binding",
+        "--sdk",
+        sdk_id,
+        "--include",
+        str(include),
+        "--api-version",
+        version,
+        "--out",
+        str(tmp_path),
+    ]
     assert sdkgen_main(argv) == 0
     spi = (tmp_path / f"{sdk_id}_spi.hpp").read_text(encoding="utf-8")
     for cls in THOST.spi_classes:
@@ -277,8 +308,19 @@ def test_simulator_stubs(header_set: tuple[str, str, HeaderModel], tmp_path: Pat
     for api_name, name in (("CThostFtdcMdApi", "MdApiStubs"), ("CThostFtdcTraderApi", "TraderApiStubs")):
         stubs = emit_sim.emit_stubs(sdk, model, api_name, name)
         (tmp_path / f"{name}.hpp").write_text(stubs, encoding="utf-8")
-    (tmp_path / "check.cpp").write_text('#include "MdApiStubs.hpp"\n#include "TraderApiStubs.hpp"\n',
-                                        encoding="utf-8")
-    command = ["g++", "-std=c++17", "-fsyntax-only", "-Wall", "-Wextra", "-Werror", "-isystem",
-               str(sdk_dir(version, sdk_id) / "include"), f"-I{tmp_path}", str(tmp_path / "check.cpp")]
+    (tmp_path / "check.cpp").write_text(
+        '#include "MdApiStubs.hpp"\n#include "TraderApiStubs.hpp"\n', encoding="utf-8"
+    )
+    command = [
+        "g++",
+        "-std=c++17",
+        "-fsyntax-only",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-isystem",
+        str(sdk_dir(version, sdk_id) / "include"),
+        f"-I{tmp_path}",
+        str(tmp_path / "check.cpp"),
+    ]
     subprocess.run(command, check=True, timeout=120)

@@ -86,6 +86,7 @@ def test_trade_on_the_ctp_simulator_from_the_window(
     assert latest is not None
     send(qtbot, window, f"{latest.ask_price_1 + contract.pricetick:.10g}", f"{contract.min_volume:g}")
     qtbot.waitUntil(lambda: len(rows(window.trade_monitor)) == 1, timeout=WAIT_MS)
+
     def holds_position() -> bool:
         return any(p.vt_symbol == tick.vt_symbol and p.volume > 0 for p in window.position_monitor.model.rows)
 

@@ -65,9 +65,22 @@ window = _window_fixture
 Engine = tuple[MainEngine, EventEngine, DemoGateway]
 
 WHEN = dt.datetime(2026, 11, 26, 9, 30, 15, 250_000, tzinfo=SHANGHAI)
-ORDER = OrderData(gateway_name="DEMO", symbol="rb2605", exchange=Exchange.SHFE, orderid="7",
-                  type=OrderType.LIMIT, direction=Direction.LONG, offset=Offset.OPEN, price=3850.0, volume=2,
-                  traded=0.5, status=Status.NOTTRADED, datetime=WHEN, reference="手动")
+ORDER = OrderData(
+    gateway_name="DEMO",
+    symbol="rb2605",
+    exchange=Exchange.SHFE,
+    orderid="7",
+    type=OrderType.LIMIT,
+    direction=Direction.LONG,
+    offset=Offset.OPEN,
+    price=3850.0,
+    volume=2,
+    traded=0.5,
+    status=Status.NOTTRADED,
+    datetime=WHEN,
+    reference="手动",
+)
+
 
 def _log_at(when: dt.datetime, msg: str) -> LogData:
     log = LogData(gateway_name="DEMO", msg=msg)
@@ -78,24 +91,69 @@ def _log_at(when: dt.datetime, msg: str) -> LogData:
 # For each monitor: data objects whose display is known, and the cells expected for the first of them.
 CASES: dict[type[BaseMonitor], tuple[list[Any], dict[str, str]]] = {
     TickMonitor: (
-        [TickData(gateway_name="DEMO", symbol="rb2605", exchange=Exchange.SHFE, datetime=WHEN,
-                  name="螺纹钢2605", last_price=3850.0, volume=12345, open_price=0.1 + 0.2, high_price=3861.5,
-                  low_price=1e-5, bid_price_1=3849.0, bid_volume_1=12, ask_price_1=3851.0, ask_volume_1=7)],
-        {"名称": "螺纹钢2605", "最新价": "3850", "开盘价": "0.3", "最高价": "3861.5", "最低价": "1e-05",
-         "时间": "09:30:15.250"},
+        [
+            TickData(
+                gateway_name="DEMO",
+                symbol="rb2605",
+                exchange=Exchange.SHFE,
+                datetime=WHEN,
+                name="螺纹钢2605",
+                last_price=3850.0,
+                volume=12345,
+                open_price=0.1 + 0.2,
+                high_price=3861.5,
+                low_price=1e-5,
+                bid_price_1=3849.0,
+                bid_volume_1=12,
+                ask_price_1=3851.0,
+                ask_volume_1=7,
+            )
+        ],
+        {
+            "名称": "螺纹钢2605",
+            "最新价": "3850",
+            "开盘价": "0.3",
+            "最高价": "3861.5",
+            "最低价": "1e-05",
+            "时间": "09:30:15.250",
+        },
     ),
-    OrderMonitor: ([ORDER], {"来源": "手动", "方向": "多", "开平": "开", "价格": "3850", "已成交": "0.5",
-                             "状态": "未成交"}),
+    OrderMonitor: (
+        [ORDER],
+        {"来源": "手动", "方向": "多", "开平": "开", "价格": "3850", "已成交": "0.5", "状态": "未成交"},
+    ),
     ActiveOrderMonitor: ([ORDER], {"委托号": "7", "类型": "限价", "状态": "未成交"}),
     TradeMonitor: (
-        [TradeData(gateway_name="DEMO", symbol="ag2606", exchange=Exchange.SHFE, orderid="7", tradeid="t1",
-                   direction=Direction.SHORT, offset=Offset.CLOSETODAY, price=7800.5, volume=3,
-                   datetime=WHEN)],
+        [
+            TradeData(
+                gateway_name="DEMO",
+                symbol="ag2606",
+                exchange=Exchange.SHFE,
+                orderid="7",
+                tradeid="t1",
+                direction=Direction.SHORT,
+                offset=Offset.CLOSETODAY,
+                price=7800.5,
+                volume=3,
+                datetime=WHEN,
+            )
+        ],
         {"成交号": "t1", "方向": "空", "开平": "平今", "价格": "7800.5", "数量": "3"},
     ),
     PositionMonitor: (
-        [PositionData(gateway_name="DEMO", symbol="i2609", exchange=Exchange.DCE, direction=Direction.SHORT,
-                      volume=2, yd_volume=1, frozen=0, price=801.5, pnl=-100.25)],
+        [
+            PositionData(
+                gateway_name="DEMO",
+                symbol="i2609",
+                exchange=Exchange.DCE,
+                direction=Direction.SHORT,
+                volume=2,
+                yd_volume=1,
+                frozen=0,
+                price=801.5,
+                pnl=-100.25,
+            )
+        ],
         {"代码": "i2609", "交易所": "DCE", "均价": "801.5", "盈亏": "-100.25"},
     ),
     AccountMonitor: (
@@ -107,10 +165,25 @@ CASES: dict[type[BaseMonitor], tuple[list[Any], dict[str, str]]] = {
         {"信息": "连接成功, ok", "接口": "DEMO", "时间": "09:30:15.250"},
     ),
     ContractTable: (
-        [ContractData(gateway_name="DEMO", symbol="rb2605", exchange=Exchange.SHFE, name="螺纹钢2605",
-                      product=Product.FUTURES, size=10, pricetick=1.0, min_volume=1)],
-        {"本地代码": "rb2605.SHFE", "名称": "螺纹钢2605", "合约分类": "期货", "合约乘数": "10",
-         "价格跳动": "1"},
+        [
+            ContractData(
+                gateway_name="DEMO",
+                symbol="rb2605",
+                exchange=Exchange.SHFE,
+                name="螺纹钢2605",
+                product=Product.FUTURES,
+                size=10,
+                pricetick=1.0,
+                min_volume=1,
+            )
+        ],
+        {
+            "本地代码": "rb2605.SHFE",
+            "名称": "螺纹钢2605",
+            "合约分类": "期货",
+            "合约乘数": "10",
+            "价格跳动": "1",
+        },
     ),
 }
 
@@ -182,11 +255,19 @@ def test_every_monitor_saves_its_rows_as_csv(
 def test_export_follows_filter_sort_and_column_order(qtbot: Any, tmp_path: Path) -> None:
     monitor = PositionMonitor(Text("zh"))
     qtbot.addWidget(monitor)
-    monitor.update_rows([
-        PositionData(gateway_name="DEMO", symbol=symbol, exchange=Exchange.SHFE, direction=Direction.LONG,
-                     volume=volume, price=price)
-        for symbol, volume, price in [("rb2605", 3, 3850.0), ("ag2606", 1, 7800.5), ("rb2610", 5, 3901.0)]
-    ])
+    monitor.update_rows(
+        [
+            PositionData(
+                gateway_name="DEMO",
+                symbol=symbol,
+                exchange=Exchange.SHFE,
+                direction=Direction.LONG,
+                volume=volume,
+                price=price,
+            )
+            for symbol, volume, price in [("rb2605", 3, 3850.0), ("ag2606", 1, 7800.5), ("rb2610", 5, 3901.0)]
+        ]
+    )
     qtbot.keyClicks(monitor.filter_edit, "rb")
     volume_column = monitor.header_keys().index("col_position")
     monitor.view.sortByColumn(volume_column, QtCore.Qt.SortOrder.DescendingOrder)
@@ -212,12 +293,14 @@ def test_secrets_stay_masked_and_formulas_are_not_run(qtbot: Any, tmp_path: Path
     register_secret("s3cret-pw-export")
     monitor = LogMonitor(Text("zh"))
     qtbot.addWidget(monitor)
-    monitor.update_rows([
-        LogData(gateway_name="DEMO", msg="login failed for s3cret-pw-export"),
-        LogData(gateway_name="DEMO", msg="retry with password=hunter2 now"),
-        LogData(gateway_name="DEMO", msg='=HYPERLINK("http://127.0.0.1/x","click")'),
-        LogData(gateway_name="DEMO", msg="-12.5"),
-    ])
+    monitor.update_rows(
+        [
+            LogData(gateway_name="DEMO", msg="login failed for s3cret-pw-export"),
+            LogData(gateway_name="DEMO", msg="retry with password=hunter2 now"),
+            LogData(gateway_name="DEMO", msg='=HYPERLINK("http://127.0.0.1/x","click")'),
+            LogData(gateway_name="DEMO", msg="-12.5"),
+        ]
+    )
     assert all("s3cret-pw-export" not in row["信息"] for row in rows(monitor))  # masked on screen too
     answer_dialog(monitor, tmp_path / "log.csv")
     export_and_wait(qtbot, monitor)
@@ -225,7 +308,9 @@ def test_secrets_stay_masked_and_formulas_are_not_run(qtbot: Any, tmp_path: Path
     assert "s3cret-pw-export" not in text and "hunter2" not in text
     messages = [row[2] for row in read_csv(tmp_path / "log.csv")[1:]]
     assert messages == [  # newest on top, as the log monitor shows them
-        "-12.5", '\'=HYPERLINK("http://127.0.0.1/x","click")', f"retry with password={MASK} now",
+        "-12.5",
+        '\'=HYPERLINK("http://127.0.0.1/x","click")',
+        f"retry with password={MASK} now",
         f"login failed for {MASK}",
     ]
 
@@ -243,8 +328,9 @@ def test_a_failed_export_is_reported_in_the_window(
     assert error
     assert not target.exists()
     assert window.statusBar().currentMessage().startswith(f"无法保存 {target}")
-    qtbot.waitUntil(lambda: any("无法保存" in row["信息"] for row in rows(window.log_monitor)),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: any("无法保存" in row["信息"] for row in rows(window.log_monitor)), timeout=WAIT_MS
+    )
 
 
 def test_export_runs_off_the_gui_and_engine_threads(
@@ -255,8 +341,9 @@ def test_export_runs_off_the_gui_and_engine_threads(
     main_engine, _, gateway = engine
     connect_demo(qtbot, window, gateway)
     monitor = window.log_monitor
-    qtbot.waitUntil(lambda: any("connected as alice" in row["信息"] for row in rows(monitor)),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: any("connected as alice" in row["信息"] for row in rows(monitor)), timeout=WAIT_MS
+    )
     rows_before = len(rows(monitor))
 
     writing = threading.Event()
@@ -284,8 +371,9 @@ def test_export_runs_off_the_gui_and_engine_threads(
         qtbot.waitUntil(writing.is_set, timeout=WAIT_MS)
         # The writer is held: the engine still dispatches and the window still shows what it dispatches.
         gateway.write_log("logged while exporting")
-        qtbot.waitUntil(lambda: any(row["信息"] == "logged while exporting" for row in rows(monitor)),
-                        timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda: any(row["信息"] == "logged while exporting" for row in rows(monitor)), timeout=WAIT_MS
+        )
         assert main_engine.get_all_accounts()
         release.set()
     assert finished.args[2] == ""

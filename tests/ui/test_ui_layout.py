@@ -39,8 +39,14 @@ RIGHT = QtCore.Qt.DockWidgetArea.RightDockWidgetArea
 BOTTOM = QtCore.Qt.DockWidgetArea.BottomDockWidgetArea
 HORIZONTAL = QtCore.Qt.Orientation.Horizontal
 DEFAULT_AREAS = {
-    "trading": LEFT, "tick": RIGHT, "active": RIGHT, "order": RIGHT, "trade": RIGHT,
-    "log": BOTTOM, "account": BOTTOM, "position": BOTTOM,
+    "trading": LEFT,
+    "tick": RIGHT,
+    "active": RIGHT,
+    "order": RIGHT,
+    "trade": RIGHT,
+    "log": BOTTOM,
+    "account": BOTTOM,
+    "position": BOTTOM,
 }
 Engine = tuple[MainEngine, EventEngine, DemoGateway]
 WindowFactory = Callable[[], MainWindow]
@@ -137,8 +143,9 @@ def test_layout_round_trip_across_two_windows(
     save_screenshot(qtbot, second, "ui_layout_restored", request)
 
 
-def test_sorting_and_filtering_do_not_count_as_sizing_columns(qtbot: Any, open_window: WindowFactory,
-                                                              engine: Engine) -> None:
+def test_sorting_and_filtering_do_not_count_as_sizing_columns(
+    qtbot: Any, open_window: WindowFactory, engine: Engine
+) -> None:
     window = open_window()
     connect_demo(qtbot, window, engine[2])
     monitor = window.tick_monitor
@@ -158,15 +165,26 @@ def test_sorting_and_filtering_do_not_count_as_sizing_columns(qtbot: Any, open_w
         (json.dumps({"format": 99, "state": "AAAA"}), "format 99"),
         (json.dumps({"format": LAYOUT_FORMAT, "state": "not base64!"}), "not base64"),
         # Well-formed, but the blobs are not Qt's: a foreign or damaged layout.
-        (json.dumps({"format": LAYOUT_FORMAT, "state": base64.b64encode(b"\x00\xffjunk" * 9).decode()}),
-         "dock layout"),
-        (json.dumps({"format": LAYOUT_FORMAT, "geometry": base64.b64encode(b"nope").decode(),
-                     "state": "AA=="}), "geometry"),
+        (
+            json.dumps({"format": LAYOUT_FORMAT, "state": base64.b64encode(b"\x00\xffjunk" * 9).decode()}),
+            "dock layout",
+        ),
+        (
+            json.dumps(
+                {"format": LAYOUT_FORMAT, "geometry": base64.b64encode(b"nope").decode(), "state": "AA=="}
+            ),
+            "geometry",
+        ),
     ],
 )
 def test_an_unusable_layout_file_falls_back_to_the_default_and_is_logged(
-    qtbot: Any, open_window: WindowFactory, home: Path, caplog: pytest.LogCaptureFixture,
-    *, content: str, reason: str,
+    qtbot: Any,
+    open_window: WindowFactory,
+    home: Path,
+    caplog: pytest.LogCaptureFixture,
+    *,
+    content: str,
+    reason: str,
 ) -> None:
     home.mkdir(parents=True, exist_ok=True)
     (home / LAYOUT_FILE).write_text(content, encoding="utf-8")
@@ -178,8 +196,9 @@ def test_an_unusable_layout_file_falls_back_to_the_default_and_is_logged(
     assert tick_header(window).logicalIndex(0) == 0
     assert window.tick_monitor.user_sized == set()
     expected = "窗口布局"
-    qtbot.waitUntil(lambda: any(expected in line and reason in line for line in log_lines(window)),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: any(expected in line and reason in line for line in log_lines(window)), timeout=WAIT_MS
+    )
     messages = [record.getMessage() for record in caplog.records]
     assert any(LAYOUT_FILE in message and reason in message for message in messages)
 
@@ -223,8 +242,9 @@ def test_saved_columns_of_another_version_are_skipped_and_the_rest_restored(
     assert areas(second)["position"] == LEFT
     assert tick_header(second).logicalIndex(0) == 0  # its default order
     assert second.order_monitor.view.horizontalHeader().logicalIndex(0) == 1  # restored
-    qtbot.waitUntil(lambda: any("tick" in line and "列设置" in line for line in log_lines(second)),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: any("tick" in line and "列设置" in line for line in log_lines(second)), timeout=WAIT_MS
+    )
 
 
 def test_a_window_never_shown_does_not_overwrite_the_saved_layout(
@@ -277,7 +297,8 @@ def test_english_window_labels_the_action(engine: Engine, qtbot: Any, home: Path
     qtbot.addWidget(window)
     assert window.restore_layout_action.text() == "Restore Default Layout"
     assert [action.text() for action in window.tick_monitor.context_menu.actions()] == [
-        "Fit Columns", "Save Data"
+        "Fit Columns",
+        "Save Data",
     ]
 
 

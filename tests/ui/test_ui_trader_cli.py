@@ -88,8 +88,7 @@ def test_trader_sim_says_when_the_simulator_is_missing(
 
 @pytest.mark.skipif(not simulator_built(), reason="this build has no CTP gateway or simulator")
 def test_trader_sim_shows_the_simulated_exchange(qtbot: Any, home: Path) -> None:
-    """`vtcore trader --sim`: CTP on the simulator libraries; contracts, account and ticks reach the window.
-    """
+    """`vtcore trader --sim`: CTP on the simulator libraries; contracts, account, ticks reach the window."""
     shown: list[MainWindow] = []
 
     def live(window: MainWindow) -> bool:
@@ -122,14 +121,21 @@ def test_run_trader_connects_what_it_is_given(
     qtbot: Any, home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     seen: list[MainWindow] = []
-    setting = {"username": "carol", "password": "pw", "port": 1, "fee_rate": 0.0, "auto_reconnect": True,
-               "server": "REAL"}
+    setting = {
+        "username": "carol",
+        "password": "pw",
+        "port": 1,
+        "fee_rate": 0.0,
+        "auto_reconnect": True,
+        "server": "REAL",
+    }
     close_when(lambda window: window.account_monitor.model.rowCount() == 1, seen)
     assert run_trader([DemoGateway], connect={"DEMO": setting}) == 0
     window = seen[-1]
     assert window.account_monitor.model.row_data(0).accountid == "carol"
 
     seen.clear()
+
     def refused(window: MainWindow) -> bool:
         return any("cannot connect DEMO" in log.msg for log in window.log_monitor.model.rows)
 

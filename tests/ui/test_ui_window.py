@@ -61,6 +61,7 @@ CONTRACTS = [
     ("i2609", Exchange.DCE, "铁矿石2609", 100, 0.5),
 ]
 
+
 class DemoGateway(BaseGateway):
     """An in-process exchange: enough of a gateway to drive every part of the window."""
 
@@ -92,8 +93,13 @@ class DemoGateway(BaseGateway):
         for symbol, exchange, name, size, pricetick in CONTRACTS:
             self.on_contract(
                 ContractData(
-                    gateway_name=self.gateway_name, symbol=symbol, exchange=exchange, name=name,
-                    product=Product.FUTURES, size=size, pricetick=pricetick,
+                    gateway_name=self.gateway_name,
+                    symbol=symbol,
+                    exchange=exchange,
+                    name=name,
+                    product=Product.FUTURES,
+                    size=size,
+                    pricetick=pricetick,
                 )
             )
         self.query_account()
@@ -135,22 +141,46 @@ class DemoGateway(BaseGateway):
 
     def query_position(self) -> None:
         self.on_position(
-            PositionData(gateway_name=self.gateway_name, symbol="rb2605", exchange=Exchange.SHFE,
-                         direction=Direction.LONG, volume=3, yd_volume=1, price=3841.0, pnl=270.0)
+            PositionData(
+                gateway_name=self.gateway_name,
+                symbol="rb2605",
+                exchange=Exchange.SHFE,
+                direction=Direction.LONG,
+                volume=3,
+                yd_volume=1,
+                price=3841.0,
+                pnl=270.0,
+            )
         )
         self.on_position(
-            PositionData(gateway_name=self.gateway_name, symbol="i2609", exchange=Exchange.DCE,
-                         direction=Direction.SHORT, volume=2, price=801.5, pnl=-100.0)
+            PositionData(
+                gateway_name=self.gateway_name,
+                symbol="i2609",
+                exchange=Exchange.DCE,
+                direction=Direction.SHORT,
+                volume=2,
+                price=801.5,
+                pnl=-100.0,
+            )
         )
 
     def publish_tick(self, symbol: str, exchange: Exchange, last_price: float) -> TickData:
         with self._lock:
             volume = self._volume[symbol] = self._volume.get(symbol, 0.0) + 1
         tick = TickData(  # no name, as CTP's ticks
-            gateway_name=self.gateway_name, symbol=symbol, exchange=exchange,
-            datetime=dt.datetime.now(SHANGHAI), volume=volume, last_price=last_price,
-            open_price=last_price - 10, high_price=last_price + 5, low_price=last_price - 12,
-            bid_price_1=last_price - 1, bid_volume_1=12, ask_price_1=last_price + 1, ask_volume_1=7,
+            gateway_name=self.gateway_name,
+            symbol=symbol,
+            exchange=exchange,
+            datetime=dt.datetime.now(SHANGHAI),
+            volume=volume,
+            last_price=last_price,
+            open_price=last_price - 10,
+            high_price=last_price + 5,
+            low_price=last_price - 12,
+            bid_price_1=last_price - 1,
+            bid_volume_1=12,
+            ask_price_1=last_price + 1,
+            ask_volume_1=7,
         )
         self.on_tick(tick)
         return tick
@@ -260,8 +290,12 @@ def test_connect_shows_contracts_account_positions_and_saves_settings(
 
     assert not dialog.isVisible()
     assert gateway.connected_setting == {
-        "username": "alice", "password": "s3cret-pw", "port": 7001, "fee_rate": 0.25,
-        "auto_reconnect": True, "server": "TEST",
+        "username": "alice",
+        "password": "s3cret-pw",
+        "port": 7001,
+        "fee_rate": 0.25,
+        "auto_reconnect": True,
+        "server": "TEST",
     }
     saved_file = home / "connect_demo.json"
     assert stat.S_IMODE(saved_file.stat().st_mode) == 0o600
@@ -310,8 +344,14 @@ def test_connect_shows_contracts_account_positions_and_saves_settings(
     [("port", "70o1", "请输入整数"), ("fee_rate", "0.2.5", "请输入数字"), ("fee_rate", "nan", "请输入数字")],
 )
 def test_connect_dialog_refuses_bad_numbers(
-    qtbot: Any, window: MainWindow, engine: tuple[MainEngine, EventEngine, DemoGateway], home: Path,
-    *, field: str, bad: str, message: str,
+    qtbot: Any,
+    window: MainWindow,
+    engine: tuple[MainEngine, EventEngine, DemoGateway],
+    home: Path,
+    *,
+    field: str,
+    bad: str,
+    message: str,
 ) -> None:
     _, _, gateway = engine
     window.connect_actions["DEMO"].trigger()
@@ -373,7 +413,10 @@ def send(qtbot: Any, window: MainWindow, price: str, volume: str) -> None:
 
 
 def connect_with_two_orders(
-    qtbot: Any, window: MainWindow, engine: tuple[MainEngine, EventEngine, DemoGateway], symbol: str,
+    qtbot: Any,
+    window: MainWindow,
+    engine: tuple[MainEngine, EventEngine, DemoGateway],
+    symbol: str,
     *orders: tuple[str, str],
 ) -> None:
     """Connect, choose `symbol` once its tick is in, send (price, volume) orders and wait until all show."""
@@ -410,7 +453,12 @@ def test_send_order_from_panel_then_cancel_by_double_click(
     qtbot.waitUntil(lambda: len(rows(window.order_monitor)) == 1, timeout=WAIT_MS)
     order = rows(window.order_monitor)[0]
     assert (order["代码"], order["方向"], order["开平"], order["价格"], order["总数量"], order["状态"]) == (
-        "rb2605", "空", "开", "3861", "2", "未成交"
+        "rb2605",
+        "空",
+        "开",
+        "3861",
+        "2",
+        "未成交",
     )
     assert "DEMO.1" in panel.message.text()
 
@@ -449,8 +497,14 @@ def test_cancel_all_cancels_every_working_order(
     ],
 )
 def test_trading_panel_refuses_bad_input(
-    qtbot: Any, window: MainWindow, engine: tuple[MainEngine, EventEngine, DemoGateway],
-    *, symbol: str, price: str, volume: str, message: str,
+    qtbot: Any,
+    window: MainWindow,
+    engine: tuple[MainEngine, EventEngine, DemoGateway],
+    *,
+    symbol: str,
+    price: str,
+    volume: str,
+    message: str,
 ) -> None:
     main_engine, _, gateway = engine
     connect_demo(qtbot, window, gateway)
@@ -529,14 +583,18 @@ def test_functions_menu_lists_added_apps_and_opens_them(
 
 
 def test_labels_are_chinese_by_default_and_english_by_setting(
-    qtbot: Any, engine: tuple[MainEngine, EventEngine, DemoGateway], home: Path,
+    qtbot: Any,
+    engine: tuple[MainEngine, EventEngine, DemoGateway],
+    home: Path,
     request: pytest.FixtureRequest,
 ) -> None:
     main_engine, event_engine, _ = engine
     chinese = MainWindow(main_engine, event_engine, close_engine=False)
     qtbot.addWidget(chinese)
     assert [menu.title() for menu in (chinese.system_menu, chinese.functions_menu, chinese.help_menu)] == [
-        "系统", "功能", "帮助"
+        "系统",
+        "功能",
+        "帮助",
     ]
     assert chinese.query_contracts_action.text() == "查询合约"
 
@@ -545,7 +603,9 @@ def test_labels_are_chinese_by_default_and_english_by_setting(
     english = MainWindow(main_engine, event_engine, close_engine=False)
     qtbot.addWidget(english)
     assert [menu.title() for menu in (english.system_menu, english.functions_menu, english.help_menu)] == [
-        "System", "Functions", "Help"
+        "System",
+        "Functions",
+        "Help",
     ]
     assert english.connect_actions["DEMO"].text() == "Connect DEMO"
     assert english.query_contracts_action.text() == "Query Contracts"
@@ -573,7 +633,9 @@ def save_screenshot(qtbot: Any, widget: QtWidgets.QWidget, name: str, request: p
 
 
 def test_screenshot_of_the_window_with_live_data(
-    qtbot: Any, window: MainWindow, engine: tuple[MainEngine, EventEngine, DemoGateway],
+    qtbot: Any,
+    window: MainWindow,
+    engine: tuple[MainEngine, EventEngine, DemoGateway],
     request: pytest.FixtureRequest,
 ) -> None:
     """Save PNGs of the window with live data, the connect dialog and the contract query for a reviewer."""
@@ -728,7 +790,13 @@ def test_qt_binding_keeps_none_alive(qtbot: Any) -> None:
     before = sys.getrefcount(None)
     for sequence in range(500):
         label.setText(str(sequence))
-        tick = TickData(gateway_name="X", symbol="rb2605", exchange=Exchange.SHFE,
-                        datetime=dt.datetime.now(SHANGHAI), volume=sequence, last_price=3850.0 + sequence)
+        tick = TickData(
+            gateway_name="X",
+            symbol="rb2605",
+            exchange=Exchange.SHFE,
+            datetime=dt.datetime.now(SHANGHAI),
+            volume=sequence,
+            last_price=3850.0 + sequence,
+        )
         monitor.update_rows([tick])
     assert abs(sys.getrefcount(None) - before) < 100

@@ -125,4 +125,3 @@ def hbdm_venue(engines) -> Iterator[HbdmVenue]:
         server.set_book(contract, [("100.0", "50"), ("99.9", "70")], [("100.1", "40"), ("100.2", "90")])
     yield server
     stop_venue(server, engines)
-

@@ -134,10 +134,11 @@ def captured_logs() -> Iterator[LogCapture]:
 
 
 def run_sim(gateway: str, home: Path, duration: float = 3.0) -> str:
-    """`vtcore run --sim --gateway GATEWAY --duration D` in a fresh process with its own HOME and VTCORE_HOME;
-    asserts it ended well and returns what it printed."""
+    """`vtcore run --sim --always-open --gateway GATEWAY --duration D` in a fresh process with its own HOME
+    and VTCORE_HOME; asserts it ended well and returns what it printed."""
     env = {"HOME": str(home), "VTCORE_HOME": str(home / ".vntrader"), "PATH": "/usr/bin:/bin"}
-    command = [sys.executable, "-m", "vtcore.cli", "run", "--sim", "--gateway", gateway]
+    # --always-open: an SDK simulator ticks at any hour of the test run (venue peers ignore it)
+    command = [sys.executable, "-m", "vtcore.cli", "run", "--sim", "--always-open", "--gateway", gateway]
     command += ["--duration", str(duration)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env, check=False)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]

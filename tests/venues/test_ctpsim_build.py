@@ -17,8 +17,10 @@ from _ctpsim_probe import Probe, probe_factory, simulator_dir  # noqa: F401  (fi
 from vtcore.gateways.ctp import sim as ctpsim
 
 MD_SYMBOLS = {"_ZN15CThostFtdcMdApi15CreateFtdcMdApiEPKcbbb", "_ZN15CThostFtdcMdApi13GetApiVersionEv"}
-TD_SYMBOLS = {"_ZN19CThostFtdcTraderApi19CreateFtdcTraderApiEPKcb",
-              "_ZN19CThostFtdcTraderApi13GetApiVersionEv"}
+TD_SYMBOLS = {
+    "_ZN19CThostFtdcTraderApi19CreateFtdcTraderApiEPKcb",
+    "_ZN19CThostFtdcTraderApi13GetApiVersionEv",
+}
 
 
 def _tool(name: str) -> str:
@@ -29,8 +31,9 @@ def _tool(name: str) -> str:
 
 
 def defined_dynamic_symbols(library: Path) -> set[str]:
-    out = subprocess.run([_tool("nm"), "-D", "--defined-only", str(library)], check=True, capture_output=True,
-                         text=True).stdout
+    out = subprocess.run(
+        [_tool("nm"), "-D", "--defined-only", str(library)], check=True, capture_output=True, text=True
+    ).stdout
     return {line.split()[-1] for line in out.splitlines() if line.strip()}
 
 
@@ -39,10 +42,13 @@ def dynamic_section(library: Path) -> str:
     return subprocess.run(command, check=True, capture_output=True, text=True).stdout
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    (ctpsim.MD_LIBRARY_NAME, MD_SYMBOLS),
-    (ctpsim.TD_LIBRARY_NAME, TD_SYMBOLS),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        (ctpsim.MD_LIBRARY_NAME, MD_SYMBOLS),
+        (ctpsim.TD_LIBRARY_NAME, TD_SYMBOLS),
+    ],
+)
 def test_exports_only_the_entry_points(name: str, expected: set[str]) -> None:
     assert defined_dynamic_symbols(simulator_dir() / name) == expected
 
@@ -51,8 +57,9 @@ def test_the_core_exports_only_its_own_namespace() -> None:
     """The core is shared by every SDK front-end: it exports vtcore::sim (and its classes' vtables and
     typeinfo), never a vendor name."""
     core = simulator_dir().parent / ctpsim.CORE_LIBRARY_NAME
-    out = subprocess.run([_tool("nm"), "-DC", "--defined-only", str(core)], check=True, capture_output=True,
-                         text=True).stdout
+    out = subprocess.run(
+        [_tool("nm"), "-DC", "--defined-only", str(core)], check=True, capture_output=True, text=True
+    ).stdout
     symbols = [line.split(" ", 2)[2] for line in out.splitlines() if line.strip()]
     assert symbols and not [name for name in symbols if "vtcore::sim::" not in name]
     assert not [name for name in symbols if "Thost" in name]

@@ -14,16 +14,24 @@ from vtcore.gateways.ctp.sim import SimControl, SimulatorError
 
 
 def test_disconnect_after_n_events_then_reconnect(probe_factory) -> None:  # noqa: F811
-    probe: Probe = probe_factory({
-        "market_data": {"rate": 0, "count": -1},
-        "faults": [{"front": "md", "action": "disconnect", "after_events": 5, "reconnect_delay_ms": 50}],
-    })
+    probe: Probe = probe_factory(
+        {
+            "market_data": {"rate": 0, "count": -1},
+            "faults": [{"front": "md", "action": "disconnect", "after_events": 5, "reconnect_delay_ms": 50}],
+        }
+    )
     probe.md_login()  # events 1 and 2: connected, login
     probe.send("md_sub rb2601")  # event 3, then ticks
     assert probe.wait("md.OnFrontDisconnected")[0]["reason"] == 4097
     events = [e["ev"] for e in probe.events if e["ev"].startswith(("md.", "OnRtn"))]
-    assert events[:6] == ["md.OnFrontConnected", "md.OnRspUserLogin", "md.OnRspSubMarketData",
-                          "OnRtnDepthMarketData", "OnRtnDepthMarketData", "md.OnFrontDisconnected"]
+    assert events[:6] == [
+        "md.OnFrontConnected",
+        "md.OnRspUserLogin",
+        "md.OnRspSubMarketData",
+        "OnRtnDepthMarketData",
+        "OnRtnDepthMarketData",
+        "md.OnFrontDisconnected",
+    ]
     probe.wait("md.OnFrontConnected", 2)
     probe.send("md_login 9999 u1 p1")  # the client logs in and subscribes again; the fault fired once only
     assert probe.wait("md.OnRspUserLogin", 2)[1]["ErrorID"] == 0
@@ -33,10 +41,12 @@ def test_disconnect_after_n_events_then_reconnect(probe_factory) -> None:  # noq
 
 
 def test_a_disconnect_cuts_a_response_sequence_short(probe_factory) -> None:  # noqa: F811
-    probe: Probe = probe_factory({
-        "market_data": {"rate": 0, "count": 0},
-        "faults": [{"front": "md", "action": "disconnect", "after_events": 3, "reconnect_delay_ms": 20}],
-    })
+    probe: Probe = probe_factory(
+        {
+            "market_data": {"rate": 0, "count": 0},
+            "faults": [{"front": "md", "action": "disconnect", "after_events": 3, "reconnect_delay_ms": 20}],
+        }
+    )
     probe.md_login()
     probe.send("md_sub rb2601 m2601 SR601")  # the first answer is event 3: the other two die with the session
     probe.wait("md.OnFrontConnected", 2)
@@ -46,9 +56,11 @@ def test_a_disconnect_cuts_a_response_sequence_short(probe_factory) -> None:  # 
 
 
 def test_disconnect_at_a_time_and_requests_while_down(probe_factory) -> None:  # noqa: F811
-    probe: Probe = probe_factory({
-        "faults": [{"front": "td", "action": "disconnect", "at_ms": 200, "reconnect_delay_ms": 60000}],
-    })
+    probe: Probe = probe_factory(
+        {
+            "faults": [{"front": "td", "action": "disconnect", "at_ms": 200, "reconnect_delay_ms": 60000}],
+        }
+    )
     probe.send("td_create td_", "td_front tcp://127.0.0.1:0", "td_init")
     probe.wait("td.OnFrontConnected")
     dropped = probe.wait("td.OnFrontDisconnected")[0]
@@ -59,11 +71,15 @@ def test_disconnect_at_a_time_and_requests_while_down(probe_factory) -> None:  #
 
 
 def test_rejected_logins(probe_factory) -> None:  # noqa: F811
-    probe: Probe = probe_factory({
-        "accounts": [{"user_id": "u1", "password": "p1"},
-                     {"user_id": "locked", "password": "p", "reject_login": True}],
-        "faults": [{"front": "td", "action": "reject_login", "count": 1}],
-    })
+    probe: Probe = probe_factory(
+        {
+            "accounts": [
+                {"user_id": "u1", "password": "p1"},
+                {"user_id": "locked", "password": "p", "reject_login": True},
+            ],
+            "faults": [{"front": "td", "action": "reject_login", "count": 1}],
+        }
+    )
     assert probe.td_login()["ErrorID"] == 3  # the scripted reject
     probe.send("td_login 9999 u1 p1")
     assert probe.wait("td.OnRspUserLogin", 2)[1]["ErrorID"] == 0
@@ -73,8 +89,9 @@ def test_rejected_logins(probe_factory) -> None:  # noqa: F811
 
 def test_control_socket(probe_factory, tmp_path: Path) -> None:  # noqa: F811
     port_file = tmp_path / "control.port"
-    probe: Probe = probe_factory({"market_data": {"rate": 0, "count": 0},
-                                  "control": {"port_file": str(port_file)}})
+    probe: Probe = probe_factory(
+        {"market_data": {"rate": 0, "count": 0}, "control": {"port_file": str(port_file)}}
+    )
     probe.md_login()
     probe.td_login()
     with SimControl.from_port_file(port_file) as control:
@@ -112,9 +129,21 @@ def test_control_socket(probe_factory, tmp_path: Path) -> None:  # noqa: F811
 
 
 def test_config_by_front_address_and_bad_config(probe_factory, tmp_path: Path) -> None:  # noqa: F811
-    single = ctpsim.write_config(tmp_path / "one.json", {"instruments": [
-        {"id": "ag2602", "exchange": "SHFE", "name": "白银2602", "multiplier": 15, "price_tick": 1,
-         "price": 7800}]})
+    single = ctpsim.write_config(
+        tmp_path / "one.json",
+        {
+            "instruments": [
+                {
+                    "id": "ag2602",
+                    "exchange": "SHFE",
+                    "name": "白银2602",
+                    "multiplier": 15,
+                    "price_tick": 1,
+                    "price": 7800,
+                }
+            ]
+        },
+    )
     probe: Probe = probe_factory()
     probe.td_login(front=ctpsim.front_address(single))
     probe.send("td_qry instrument")
@@ -134,9 +163,21 @@ def test_a_value_too_long_for_its_field_is_sent_empty_and_reported(probe_factory
     """vtcore's fixed-string policy in the simulator too: a name that does not fit InstrumentName (char[21],
     GB18030) is sent empty, with a line on stderr, instead of a cut name that would show something else."""
     long_name = "螺纹钢主力连续合约二零二六年一月"  # 16 characters: 32 bytes in GB18030
-    config = ctpsim.write_config(tmp_path / "long.json", {"instruments": [
-        {"id": "rb2601", "exchange": "SHFE", "name": long_name, "multiplier": 10, "price_tick": 1,
-         "price": 3100}]})
+    config = ctpsim.write_config(
+        tmp_path / "long.json",
+        {
+            "instruments": [
+                {
+                    "id": "rb2601",
+                    "exchange": "SHFE",
+                    "name": long_name,
+                    "multiplier": 10,
+                    "price_tick": 1,
+                    "price": 3100,
+                }
+            ]
+        },
+    )
     probe: Probe = probe_factory()
     probe.td_login(front=ctpsim.front_address(config))
     probe.send("td_qry instrument")

@@ -54,22 +54,36 @@ def test_login_subscribe_and_ticks(probe_factory) -> None:  # noqa: F811
     assert stats["threads"] == 1 and not stats["on_main"] and not stats["overlapped"]
 
 
-@pytest.mark.parametrize(("start", "expected"), [
-    # Friday night session crossing midnight into Saturday: the trading day is Monday.
-    ("2026-11-27 23:59:59", {
-        "SHFE": [("20261130", "20261127"), ("20261130", "20261128")],
-        "INE": [("20261130", "20261127"), ("20261130", "20261128")],
-        "DCE": [("20261130", "20261130"), ("20261130", "20261130")],
-        # CZCE's fronts send the calendar date in both fields at night (its ticks here are past midnight).
-        "CZCE": [("20261128", "20261128"), ("20261128", "20261128")],
-    }),
-    # Monday day session: both fields are the calendar day everywhere.
-    ("2026-11-30 10:59:59", {ex: [("20261130", "20261130")] * 2 for ex in ("SHFE", "INE", "DCE", "CZCE")}),
-])
-def test_trading_day_and_action_day_per_exchange(probe_factory, start: str,  # noqa: F811
-                                                 expected: dict[str, list[tuple[str, str]]]) -> None:
-    probe: Probe = probe_factory({"clock": {"start": start, "step_ms": 250},
-                                  "market_data": {"rate": 0, "count": 8}})
+@pytest.mark.parametrize(
+    ("start", "expected"),
+    [
+        # Friday night session crossing midnight into Saturday: the trading day is Monday.
+        (
+            "2026-11-27 23:59:59",
+            {
+                "SHFE": [("20261130", "20261127"), ("20261130", "20261128")],
+                "INE": [("20261130", "20261127"), ("20261130", "20261128")],
+                "DCE": [("20261130", "20261130"), ("20261130", "20261130")],
+                # CZCE's fronts send the calendar date in both fields at night (these ticks are past
+                # midnight).
+                "CZCE": [("20261128", "20261128"), ("20261128", "20261128")],
+            },
+        ),
+        # Monday day session: both fields are the calendar day everywhere.
+        (
+            "2026-11-30 10:59:59",
+            {ex: [("20261130", "20261130")] * 2 for ex in ("SHFE", "INE", "DCE", "CZCE")},
+        ),
+    ],
+)
+def test_trading_day_and_action_day_per_exchange(
+    probe_factory,  # noqa: F811
+    start: str,
+    expected: dict[str, list[tuple[str, str]]],
+) -> None:
+    probe: Probe = probe_factory(
+        {"clock": {"start": start, "step_ms": 250}, "market_data": {"rate": 0, "count": 8}}
+    )
     probe.md_login()
     probe.send("md_sub rb2601 sc2601 m2601 SR601")
     ticks = probe.wait("OnRtnDepthMarketData", 8)
@@ -133,12 +147,31 @@ def test_unsubscribe_stops_an_instrument(probe_factory) -> None:  # noqa: F811
 def test_replay_file(probe_factory, tmp_path: Path) -> None:  # noqa: F811
     replay = tmp_path / "ticks.jsonl"
     rows = [
-        {"InstrumentID": "m2601", "ExchangeID": "DCE", "TradingDay": "20261130", "ActionDay": "20261130",
-         "UpdateTime": "21:00:00", "UpdateMillisec": 500, "LastPrice": 2950.0, "Volume": 10,
-         "BidPrice1": 2949.0, "BidVolume1": 3, "AskPrice1": 2950.0, "AskVolume1": 4},
+        {
+            "InstrumentID": "m2601",
+            "ExchangeID": "DCE",
+            "TradingDay": "20261130",
+            "ActionDay": "20261130",
+            "UpdateTime": "21:00:00",
+            "UpdateMillisec": 500,
+            "LastPrice": 2950.0,
+            "Volume": 10,
+            "BidPrice1": 2949.0,
+            "BidVolume1": 3,
+            "AskPrice1": 2950.0,
+            "AskVolume1": 4,
+        },
         {"InstrumentID": "rb2601", "ExchangeID": "SHFE", "UpdateTime": "21:00:00", "LastPrice": 3000.0},
-        {"InstrumentID": "m2601", "ExchangeID": "DCE", "TradingDay": "20261130", "ActionDay": "20261130",
-         "UpdateTime": "21:00:01", "UpdateMillisec": 0, "LastPrice": 2951.0, "Volume": 12},
+        {
+            "InstrumentID": "m2601",
+            "ExchangeID": "DCE",
+            "TradingDay": "20261130",
+            "ActionDay": "20261130",
+            "UpdateTime": "21:00:01",
+            "UpdateMillisec": 0,
+            "LastPrice": 2951.0,
+            "Volume": 12,
+        },
     ]
     replay.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     probe: Probe = probe_factory({"market_data": {"rate": 0, "replay": str(replay)}})
@@ -146,7 +179,9 @@ def test_replay_file(probe_factory, tmp_path: Path) -> None:  # noqa: F811
     probe.send("md_sub m2601")
     ticks = probe.wait("OnRtnDepthMarketData", 2)
     assert [(t["UpdateTime"], t["UpdateMillisec"], t["LastPrice"]) for t in ticks] == [
-        ("21:00:00", 500, 2950.0), ("21:00:01", 0, 2951.0)]
+        ("21:00:00", 500, 2950.0),
+        ("21:00:01", 0, 2951.0),
+    ]
     assert ticks[0]["AskPrice5"] is None and ticks[1]["BidPrice1"] is None  # absent prices are DBL_MAX
     probe.send("md_logout")
     probe.wait("md.OnRspUserLogout")

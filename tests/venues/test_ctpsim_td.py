@@ -24,8 +24,9 @@ def final_order(probe: Probe, ref: str, status: str) -> Event:
 def test_authenticate_login_settlement_and_instruments(probe_factory) -> None:  # noqa: F811
     config = {
         "require_authenticate": True,
-        "accounts": [{"user_id": "u1", "password": "p1", "app_id": "app", "auth_code": "code",
-                      "balance": 1_000_000}],
+        "accounts": [
+            {"user_id": "u1", "password": "p1", "app_id": "app", "auth_code": "code", "balance": 1_000_000}
+        ],
     }
     probe: Probe = probe_factory(config)
     probe.send("td_create td_", "td_front tcp://127.0.0.1:0", "td_init")
@@ -172,10 +173,18 @@ def test_rejects(probe_factory) -> None:  # noqa: F811
 
 
 def test_positions_today_and_yesterday(probe_factory) -> None:  # noqa: F811
-    config = {"accounts": [{"user_id": "u1", "password": "p1", "positions": [
-        {"instrument": "rb2601", "direction": "long", "yesterday": 3, "price": 3050},
-        {"instrument": "m2601", "direction": "short", "yesterday": 2},
-    ]}]}
+    config = {
+        "accounts": [
+            {
+                "user_id": "u1",
+                "password": "p1",
+                "positions": [
+                    {"instrument": "rb2601", "direction": "long", "yesterday": 3, "price": 3050},
+                    {"instrument": "m2601", "direction": "short", "yesterday": 2},
+                ],
+            }
+        ]
+    }
     probe: Probe = probe_factory(config)
     probe.td_login()
 
@@ -221,10 +230,18 @@ def test_positions_today_and_yesterday(probe_factory) -> None:  # noqa: F811
 def test_close_rules_per_exchange(probe_factory) -> None:  # noqa: F811
     """SHFE: a plain Close beyond yesterday's volume is error 51 (what clients closing today's lots with Close
     get from real fronts), beyond the whole position 30. CFFEX closes today's volume first."""
-    config = {"accounts": [{"user_id": "u1", "password": "p1", "positions": [
-        {"instrument": "rb2601", "direction": "long", "yesterday": 2},
-        {"instrument": "IF2512", "direction": "long", "yesterday": 2},
-    ]}]}
+    config = {
+        "accounts": [
+            {
+                "user_id": "u1",
+                "password": "p1",
+                "positions": [
+                    {"instrument": "rb2601", "direction": "long", "yesterday": 2},
+                    {"instrument": "IF2512", "direction": "long", "yesterday": 2},
+                ],
+            }
+        ]
+    }
     probe: Probe = probe_factory(config)
     probe.td_login()
     probe.send("td_order 1 rb2601 SHFE 0 0 3110 1 limit", "td_order 2 IF2512 CFFEX 0 0 4510 1 limit")

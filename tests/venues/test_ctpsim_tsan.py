@@ -34,7 +34,8 @@ def tsan_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     version = ctpsim.build_info()["api_version"]
     work = tmp_path_factory.mktemp("sim-tsan")
     # A small top level standing in for vtcore's: the warning set, the header target, the simulator folder.
-    (work / "CMakeLists.txt").write_text(f"""
+    (work / "CMakeLists.txt").write_text(
+        f"""
 cmake_minimum_required(VERSION 3.21)
 project(sim_tsan VERSION 0.0.0 LANGUAGES C CXX)
 set(CMAKE_CXX_STANDARD 20)
@@ -51,17 +52,45 @@ set(VTCORE_CTP_SDK_DIR "{include.parent}")
 set(VTCORE_CTP_TITLE CTP)
 add_subdirectory("{ROOT}/cpp/sim_core" sim_core)
 add_subdirectory("{ROOT}/cpp/ctp_sim" ctp_sim)
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     flags = "-fsanitize=thread -g -O1"
-    subprocess.run([cmake, "-S", str(work), "-B", str(work / "build"), "-DCMAKE_BUILD_TYPE=Debug",
-                    f"-DCMAKE_CXX_FLAGS={flags}", "-DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread",
-                    f"-DPython_EXECUTABLE={sys.executable}"], check=True, capture_output=True, timeout=300)
-    subprocess.run([cmake, "--build", str(work / "build"), "-j2"], check=True, capture_output=True,
-                   timeout=1200)
+    subprocess.run(
+        [
+            cmake,
+            "-S",
+            str(work),
+            "-B",
+            str(work / "build"),
+            "-DCMAKE_BUILD_TYPE=Debug",
+            f"-DCMAKE_CXX_FLAGS={flags}",
+            "-DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread",
+            f"-DPython_EXECUTABLE={sys.executable}",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    subprocess.run(
+        [cmake, "--build", str(work / "build"), "-j2"], check=True, capture_output=True, timeout=1200
+    )
     probe = work / "probe"
-    subprocess.run([compiler, *flags.split(), "-std=c++17", f"-I{include}",
-                    str(_ctpsim_probe.RESOURCES / "probe.cpp"), "-o", str(probe), "-ldl", "-pthread"],
-                   check=True, timeout=300)
+    subprocess.run(
+        [
+            compiler,
+            *flags.split(),
+            "-std=c++17",
+            f"-I{include}",
+            str(_ctpsim_probe.RESOURCES / "probe.cpp"),
+            "-o",
+            str(probe),
+            "-ldl",
+            "-pthread",
+        ],
+        check=True,
+        timeout=300,
+    )
     return work / "build" / "sim_lib", probe
 
 

@@ -47,8 +47,18 @@ def vnpy_api_dir() -> Path:
     api = folder / "unpacked" / "vnpy_ctp" / "api"
     if not list(api.glob("vnctptd.*.so")):
         wheels = folder / "wheels"
-        command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-binary", "vnpy_ctp", VNPY_CTP,
-                   "-w", str(wheels)]
+        command = [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-binary",
+            "vnpy_ctp",
+            VNPY_CTP,
+            "-w",
+            str(wheels),
+        ]
         built = subprocess.run(command, check=False, capture_output=True, text=True, timeout=900)
         if built.returncode != 0:
             pytest.skip(f"cannot build {VNPY_CTP} from its sdist here: {built.stderr.strip()[-600:]}")
@@ -70,23 +80,36 @@ def gb18030_locale() -> Path:
         if localedef is None:
             pytest.skip("localedef is not installed: cannot make the zh_CN.GB18030 locale vnpy_ctp needs")
         folder.mkdir(parents=True, exist_ok=True)
-        made = subprocess.run([localedef, "-i", "zh_CN", "-f", "GB18030", str(folder / "zh_CN.GB18030")],
-                              check=False, capture_output=True, text=True, timeout=300)
+        made = subprocess.run(
+            [localedef, "-i", "zh_CN", "-f", "GB18030", str(folder / "zh_CN.GB18030")],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if not (folder / "zh_CN.GB18030" / "LC_CTYPE").is_file():
             pytest.skip(f"localedef failed: {made.stderr.strip()[-300:]}")
     return folder
 
 
-def test_vnpy_ctp_runs_unmodified_against_the_simulator(vnpy_api_dir: Path, gb18030_locale: Path,
-                                                        tmp_path: Path) -> None:
+def test_vnpy_ctp_runs_unmodified_against_the_simulator(
+    vnpy_api_dir: Path, gb18030_locale: Path, tmp_path: Path
+) -> None:
     library_dir = ctpsim.library_dir()
-    config = ctpsim.write_config(tmp_path / "sim.json", {
-        "accounts": [{"user_id": "u1", "password": "p1", "app_id": "app", "auth_code": "code"}],
-        "require_authenticate": True,
-        "market_data": {"rate": 0, "count": 200},
-    })
-    env = dict(os.environ, LD_LIBRARY_PATH=str(library_dir), LOCPATH=str(gb18030_locale),
-               **{ctpsim.CONFIG_ENV: str(config)})
+    config = ctpsim.write_config(
+        tmp_path / "sim.json",
+        {
+            "accounts": [{"user_id": "u1", "password": "p1", "app_id": "app", "auth_code": "code"}],
+            "require_authenticate": True,
+            "market_data": {"rate": 0, "count": 200},
+        },
+    )
+    env = dict(
+        os.environ,
+        LD_LIBRARY_PATH=str(library_dir),
+        LOCPATH=str(gb18030_locale),
+        **{ctpsim.CONFIG_ENV: str(config)},
+    )
     command = [sys.executable, str(RESOURCES / "vnpy_driver.py"), str(vnpy_api_dir), str(tmp_path)]
     run = subprocess.run(command, check=False, capture_output=True, text=True, env=env, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]

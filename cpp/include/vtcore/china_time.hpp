@@ -183,8 +183,8 @@ constexpr std::int64_t china_tick_day(std::int32_t action, std::int32_t trading,
   // No ActionDay: TradingDay is the trading day, except on CZCE, where it is the calendar date at night.
   if (trading && exchange == kCzceCode) return days_from_civil(trading);
   const std::int32_t day = (trading && rule != NightActionDay::kUnknown) ? trading
-                           : session_trading_day                      ? session_trading_day
-                                                                      : trading;
+                           : session_trading_day                         ? session_trading_day
+                                                                         : trading;
   return day ? night_calendar_day(day, hour) : kNone;
 }
 
@@ -195,8 +195,8 @@ constexpr std::int64_t china_tick_time_ns(std::string_view action_day, std::stri
                                           std::int32_t session_trading_day, std::int64_t local_ns) noexcept {
   int hour = 0, minute = 0, second = 0;
   if (!parse_clock(time, hour, minute, second)) return 0;
-  const std::int64_t days = china_tick_day(parse_date(action_day), parse_date(trading_day), hour, exchange,
-                                           session_trading_day, local_ns);
+  const std::int64_t days =
+      china_tick_day(parse_date(action_day), parse_date(trading_day), hour, exchange, session_trading_day, local_ns);
   if (days == INT64_MIN) return 0;
   return china_ns(days, hour, minute, second, millisec);
 }

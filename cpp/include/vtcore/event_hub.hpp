@@ -64,8 +64,7 @@ class DrainSink {
   /// Records start_seq .. start_seq+count-1 of the hub's TickBuffer came from this producer.
   virtual void on_ticks(std::uint32_t producer_id, std::uint64_t start_seq, std::size_t count) = 0;
   /// `payload` (header.size bytes) is valid only during the call.
-  virtual void on_message(std::uint32_t producer_id, const MessageHeader& header,
-                          const std::byte* payload) = 0;
+  virtual void on_message(std::uint32_t producer_id, const MessageHeader& header, const std::byte* payload) = 0;
 };
 
 class EventHub;
@@ -93,9 +92,13 @@ class Producer {
   [[nodiscard]] std::uint64_t ticks_pushed() const noexcept { return ticks_pushed_.load(std::memory_order_relaxed); }
   [[nodiscard]] std::uint64_t ticks_dropped() const noexcept { return ticks_dropped_.load(std::memory_order_relaxed); }
   /// All messages accepted, spilled ones included.
-  [[nodiscard]] std::uint64_t messages_pushed() const noexcept { return messages_pushed_.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::uint64_t messages_pushed() const noexcept {
+    return messages_pushed_.load(std::memory_order_relaxed);
+  }
   /// Messages that went through the overflow list because the ring was full or already spilling.
-  [[nodiscard]] std::uint64_t messages_spilled() const noexcept { return messages_spilled_.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::uint64_t messages_spilled() const noexcept {
+    return messages_spilled_.load(std::memory_order_relaxed);
+  }
   /// True after EventHub::remove_producer: pushes are then discarded (ticks counted as dropped).
   [[nodiscard]] bool detached() const noexcept { return detached_.load(std::memory_order_relaxed); }
 
@@ -118,8 +121,7 @@ class Producer {
   /// A message waits (in the ring, the overflow list or a swapped-out list); ticks are not urgent.
   [[nodiscard]] bool has_message() noexcept;
   [[nodiscard]] std::size_t backlog();
-  std::size_t drain_some(DrainSink& sink, TickBuffer::Writer& ticks, std::size_t max,
-                         std::size_t& tick_room);
+  std::size_t drain_some(DrainSink& sink, TickBuffer::Writer& ticks, std::size_t max, std::size_t& tick_room);
 
   const std::uint32_t id_;
   const std::string name_;
@@ -237,7 +239,7 @@ class EventHub {
 
   mutable std::mutex producers_mutex_;
   std::vector<std::shared_ptr<Producer>> producers_;  // guarded by producers_mutex_
-  std::uint32_t next_id_ = 1;                          // guarded by producers_mutex_
+  std::uint32_t next_id_ = 1;                         // guarded by producers_mutex_
   std::atomic<std::uint64_t> producers_version_{0};
 
   // Consumer state: wait() and drain() take consumer_mutex_, so two threads calling them at once

@@ -28,8 +28,7 @@ template <typename T>
 class SpscRing {
  public:
   explicit SpscRing(std::size_t min_capacity)
-      : capacity_(round_capacity(min_capacity)), mask_(capacity_ - 1),
-        slots_(std::make_unique<T[]>(capacity_)) {}
+      : capacity_(round_capacity(min_capacity)), mask_(capacity_ - 1), slots_(std::make_unique<T[]>(capacity_)) {}
 
   SpscRing(const SpscRing&) = delete;
   SpscRing& operator=(const SpscRing&) = delete;
@@ -68,9 +67,7 @@ class SpscRing {
   }
 
   /// Slot `i` of the readable ones (0 = oldest); valid for i < readable().
-  [[nodiscard]] T& peek(std::size_t i) noexcept {
-    return slots_[(head_.load(std::memory_order_relaxed) + i) & mask_];
-  }
+  [[nodiscard]] T& peek(std::size_t i) noexcept { return slots_[(head_.load(std::memory_order_relaxed) + i) & mask_]; }
 
   /// How many of the next `n` readable slots lie before the end of the storage array.
   [[nodiscard]] std::size_t contiguous(std::size_t n) const noexcept {

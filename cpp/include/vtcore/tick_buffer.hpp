@@ -32,7 +32,8 @@ class StaleViewError : public std::runtime_error {
 class TickBuffer {
  public:
   explicit TickBuffer(std::size_t min_capacity)
-      : capacity_(SpscRing<char>::round_capacity(min_capacity)), mask_(capacity_ - 1),
+      : capacity_(SpscRing<char>::round_capacity(min_capacity)),
+        mask_(capacity_ - 1),
         records_(std::make_unique<TickRecord[]>(capacity_)),
         stamps_(std::make_unique<std::atomic<std::uint64_t>[]>(capacity_)) {
     for (std::size_t i = 0; i < capacity_; ++i) stamps_[i].store(0, std::memory_order_relaxed);
@@ -146,9 +147,8 @@ class TickBuffer {
   }
 
   [[nodiscard]] std::string stale_message(std::uint64_t start) const {
-    return "tick records from sequence " + std::to_string(start) +
-           " were overwritten (buffer capacity " + std::to_string(capacity_) + ", written " +
-           std::to_string(written()) + ")";
+    return "tick records from sequence " + std::to_string(start) + " were overwritten (buffer capacity " +
+           std::to_string(capacity_) + ", written " + std::to_string(written()) + ")";
   }
 
   const std::size_t capacity_;

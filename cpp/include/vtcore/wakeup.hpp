@@ -178,8 +178,7 @@ class Wakeup {
     wakes_.fetch_add(1, std::memory_order_relaxed);
     epoch_.fetch_add(1, std::memory_order_release);
 #if defined(__linux__)
-    ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&epoch_), FUTEX_WAKE_PRIVATE, 1, nullptr,
-              nullptr, 0);
+    ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&epoch_), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
 #else
     { std::lock_guard<std::mutex> lock(mutex_); }  // orders the bump before a waiter's predicate check
     cv_.notify_one();
@@ -194,12 +193,10 @@ class Wakeup {
     ts.tv_nsec = static_cast<long>(ns % 1'000'000'000);
     // Returns at once (EAGAIN) when the word moved on since `epoch` was read; EINTR and spurious
     // returns are fine, the caller re-checks.
-    ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&epoch_), FUTEX_WAIT_PRIVATE, epoch, &ts,
-              nullptr, 0);
+    ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&epoch_), FUTEX_WAIT_PRIVATE, epoch, &ts, nullptr, 0);
 #else
     std::unique_lock<std::mutex> lock(mutex_);
-    cv_.wait_for(lock, std::chrono::nanoseconds(ns),
-                 [&] { return epoch_.load(std::memory_order_acquire) != epoch; });
+    cv_.wait_for(lock, std::chrono::nanoseconds(ns), [&] { return epoch_.load(std::memory_order_acquire) != epoch; });
 #endif
   }
 

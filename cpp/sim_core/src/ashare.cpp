@@ -43,24 +43,36 @@ Board board_of(std::string_view code, std::string_view exchange, std::string_vie
 
 Units units(Board board) {
   switch (board) {
-    case Board::star: return {200, 200, 1, 0.20, 0.01};
-    case Board::chinext: return {100, 100, 100, 0.20, 0.01};
-    case Board::bse: return {100, 100, 1, 0.30, 0.01};
-    case Board::fund: return {100, 100, 100, 0.10, 0.001};
-    case Board::bond: return {10, 10, 10, 0.20, 0.001};
-    case Board::main: break;
+    case Board::star:
+      return {200, 200, 1, 0.20, 0.01};
+    case Board::chinext:
+      return {100, 100, 100, 0.20, 0.01};
+    case Board::bse:
+      return {100, 100, 1, 0.30, 0.01};
+    case Board::fund:
+      return {100, 100, 100, 0.10, 0.001};
+    case Board::bond:
+      return {10, 10, 10, 0.20, 0.001};
+    case Board::main:
+      break;
   }
   return {100, 100, 100, 0.10, 0.01};
 }
 
 std::string_view board_name(Board board) {
   switch (board) {
-    case Board::star: return "科创板";
-    case Board::chinext: return "创业板";
-    case Board::bse: return "北交所";
-    case Board::fund: return "基金";
-    case Board::bond: return "债券";
-    case Board::main: break;
+    case Board::star:
+      return "科创板";
+    case Board::chinext:
+      return "创业板";
+    case Board::bse:
+      return "北交所";
+    case Board::fund:
+      return "基金";
+    case Board::bond:
+      return "债券";
+    case Board::main:
+      break;
   }
   return "主板";
 }
@@ -75,7 +87,9 @@ std::string volume_problem(Board board, int volume, bool sell, int holding) {
   if (volume <= 0) return "申报数量不符合规定";
   if (sell) {
     if (u.step != u.lot) {  // STAR, BSE: at least min_volume, unless the whole remainder
-      return volume >= u.min_volume || volume == holding ? "" : "申报数量不符合交易单位规定(余额不足最低申报数量的部分须一次性卖出)";
+      return volume >= u.min_volume || volume == holding
+                 ? ""
+                 : "申报数量不符合交易单位规定(余额不足最低申报数量的部分须一次性卖出)";
     }
     const int odd = volume % u.lot;
     return odd == 0 || odd == holding % u.lot ? "" : "申报数量不符合交易单位规定(零股须一次性卖出)";

@@ -45,8 +45,8 @@ int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 
 int64_t trading_day_number(LocalNs t) {
   const int64_t day = floor_div(t, ns_per_day);
   const int64_t hour = (t - day * ns_per_day) / (3600 * ns_per_s);
-  if (hour >= 18) return next_weekday_after(day);      // evening: night session of the next trading day
-  if (hour < 6) return next_weekday_after(day - 1);    // after midnight: still the previous evening's session
+  if (hour >= 18) return next_weekday_after(day);    // evening: night session of the next trading day
+  if (hour < 6) return next_weekday_after(day - 1);  // after midnight: still the previous evening's session
   return weekday(day) >= 5 ? next_weekday_after(day) : day;
 }
 
@@ -56,9 +56,7 @@ bool in_night_session(LocalNs t) {
   return hour >= 18 || hour < 6;
 }
 
-void copy_date(char (&out)[9], const std::string& text) {
-  std::snprintf(out, sizeof out, "%s", text.c_str());
-}
+void copy_date(char (&out)[9], const std::string& text) { std::snprintf(out, sizeof out, "%s", text.c_str()); }
 
 }  // namespace
 

@@ -54,10 +54,10 @@ std::vector<InstrumentConfig> default_securities() {
     return i;
   };
   return {
-      make("600000", "SSE", "浦发银行", "stock", 10.50),    make("600519", "SSE", "贵州茅台", "stock", 1500.00),
-      make("688981", "SSE", "中芯国际", "stock", 85.00),    make("510300", "SSE", "沪深300ETF", "fund", 3.900),
-      make("000001", "SZSE", "平安银行", "stock", 11.00),   make("300750", "SZSE", "宁德时代", "stock", 220.00),
-      make("159915", "SZSE", "创业板ETF", "fund", 2.100),   make("830799", "BSE", "艾融软件", "stock", 20.00),
+      make("600000", "SSE", "浦发银行", "stock", 10.50),  make("600519", "SSE", "贵州茅台", "stock", 1500.00),
+      make("688981", "SSE", "中芯国际", "stock", 85.00),  make("510300", "SSE", "沪深300ETF", "fund", 3.900),
+      make("000001", "SZSE", "平安银行", "stock", 11.00), make("300750", "SZSE", "宁德时代", "stock", 220.00),
+      make("159915", "SZSE", "创业板ETF", "fund", 2.100), make("830799", "BSE", "艾融软件", "stock", 20.00),
   };
 }
 
@@ -155,9 +155,9 @@ void require(bool ok, const std::string& why) {
 }
 
 // China's futures exchanges, and the foreign ones TAP's front-end lists (Esunny's ExchangeNo spellings)
-const std::set<std::string, std::less<>> known_exchanges = {
-    "SHFE", "INE", "DCE", "CZCE", "CFFEX", "GFEX",                                          // China
-    "CME", "NYMEX", "COMEX", "CBOT", "LME", "SGX", "HKEX", "ICUS", "ICEU", "EUREX", "TOCOM"};  // foreign (TAP)
+const std::set<std::string, std::less<>> known_exchanges = {"SHFE", "INE",   "DCE",   "CZCE", "CFFEX", "GFEX",  // China
+                                                            "CME",  "NYMEX", "COMEX", "CBOT", "LME",   "SGX",  "HKEX",
+                                                            "ICUS", "ICEU",  "EUREX", "TOCOM"};  // foreign (TAP)
 const std::set<std::string, std::less<>> security_kinds = {"stock", "fund", "bond"};
 
 InstrumentConfig read_instrument(const Json& value, const std::string& path) {
@@ -215,8 +215,10 @@ InstrumentConfig read_instrument(const Json& value, const std::string& path) {
   parse_yyyymmdd(i.expire_date);
   if (i.product_id.empty()) {
     for (char c : i.id)
-      if (c < '0' || c > '9') i.product_id += c;
-      else break;
+      if (c < '0' || c > '9')
+        i.product_id += c;
+      else
+        break;
   }
   if (i.name.empty()) i.name = i.id;
   return i;

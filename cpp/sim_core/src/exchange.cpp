@@ -37,12 +37,12 @@ Exchange::Exchange(Config config) : config_(std::move(config)), rng_(config_.see
     m.close_today_first = spec.exchange == "CFFEX";
     m.security = spec.kind != "futures";
     m.pre_settlement = spec.pre_settlement > 0 ? spec.pre_settlement : spec.price;
-    m.upper = spec.upper_limit > 0 ? spec.upper_limit
-                                   : round_to_tick(m.pre_settlement * (1 + spec.limit_ratio) - spec.price_tick / 2,
-                                                   spec.price_tick);
-    m.lower = spec.lower_limit > 0 ? spec.lower_limit
-                                   : round_to_tick(m.pre_settlement * (1 - spec.limit_ratio) + spec.price_tick / 2,
-                                                   spec.price_tick);
+    m.upper = spec.upper_limit > 0
+                  ? spec.upper_limit
+                  : round_to_tick(m.pre_settlement * (1 + spec.limit_ratio) - spec.price_tick / 2, spec.price_tick);
+    m.lower = spec.lower_limit > 0
+                  ? spec.lower_limit
+                  : round_to_tick(m.pre_settlement * (1 - spec.limit_ratio) + spec.price_tick / 2, spec.price_tick);
     m.last = std::clamp(round_to_tick(spec.price, spec.price_tick), m.lower, m.upper);
     m.open = m.high = m.low = m.last;
     m.open_interest = static_cast<double>(spec.pre_open_interest);
@@ -324,8 +324,8 @@ std::vector<PositionRecord> Exchange::positions(int account, std::string_view in
       // SHFE and INE: history ('2') and today ('1') are separate records.
       if (p.yd_initial > 0 || p.yd > 0) {
         auto f = base(PositionDate::history);
-        fill(f, p.yd_initial, p.yd, 0, p.yd_frozen, 0, p.yd_cost, p.yd_open_cost * (p.yd_initial ? double(p.yd) / p.yd_initial : 0),
-             false);
+        fill(f, p.yd_initial, p.yd, 0, p.yd_frozen, 0, p.yd_cost,
+             p.yd_open_cost * (p.yd_initial ? double(p.yd) / p.yd_initial : 0), false);
         out.push_back(f);
       }
       if (p.td > 0 || p.open_volume > 0) {
@@ -494,14 +494,23 @@ std::string Exchange::security_problem(const Market& m, const OrderRequest& req,
   const ashare::Board board = ashare::board_of(m.spec.id, m.spec.exchange, m.spec.kind);
   ashare::Kind kind = ashare::Kind::limit;
   switch (req.price_type) {
-    case PriceType::limit: break;
+    case PriceType::limit:
+      break;
     case PriceType::market:
       kind = req.volume_condition == VolumeCondition::all ? ashare::Kind::all_or_cancel : ashare::Kind::best5_or_cancel;
       break;
-    case PriceType::best_or_cancel: kind = ashare::Kind::best_or_cancel; break;
-    case PriceType::best5_or_limit: kind = ashare::Kind::best5_or_limit; break;
-    case PriceType::forward_best: kind = ashare::Kind::forward_best; break;
-    case PriceType::reverse_best: kind = ashare::Kind::reverse_best; break;
+    case PriceType::best_or_cancel:
+      kind = ashare::Kind::best_or_cancel;
+      break;
+    case PriceType::best5_or_limit:
+      kind = ashare::Kind::best5_or_limit;
+      break;
+    case PriceType::forward_best:
+      kind = ashare::Kind::forward_best;
+      break;
+    case PriceType::reverse_best:
+      kind = ashare::Kind::reverse_best;
+      break;
   }
   if (!ashare::kind_allowed(m.spec.exchange, board, kind)) return "不支持的申报类型";
   const bool sell = req.side == Side::sell && req.offset != Offset::open;
@@ -576,8 +585,10 @@ uint64_t Exchange::subscribe_flow(FlowSubscriber subscriber, Resume resume, size
   std::lock_guard lock(mutex_);
   const auto& flow = accounts_.at(static_cast<size_t>(subscriber.account)).flow;
   size_t start = flow.size();
-  if (resume == Resume::restart) start = 0;
-  else if (resume == Resume::resume) start = std::min(from, flow.size());
+  if (resume == Resume::restart)
+    start = 0;
+  else if (resume == Resume::resume)
+    start = std::min(from, flow.size());
   for (size_t i = start; i < flow.size(); ++i) subscriber.deliver(flow[i]);
   const uint64_t size = flow.size();
   subscribers_.push_back(std::move(subscriber));
@@ -624,8 +635,7 @@ Error Exchange::insert_order(int account, int front_id, int session_id, const Or
   const bool is_market = req.price_type != PriceType::limit;
   const bool buy = req.side == Side::buy;
   const int volume = req.volume;
-  if (!req.codes_valid ||
-      (req.volume_condition == VolumeCondition::all && req.time_condition != TimeCondition::ioc))
+  if (!req.codes_valid || (req.volume_condition == VolumeCondition::all && req.time_condition != TimeCondition::ioc))
     return Error::bad_field;
   const int max_volume = is_market ? m.spec.max_market_volume : m.spec.max_limit_volume;
   const int min_volume = is_market ? 1 : m.spec.min_limit_volume;
@@ -763,7 +773,8 @@ Error Exchange::insert_order(int account, int front_id, int session_id, const Or
   }
   if (exchange_reject) {
     o.record.submit_status = SubmitStatus::insert_rejected;
-    finish_order(index, OrderStatus::cancelled, std::string("已撤单报单被拒绝") + m.spec.exchange + ":" + exchange_reject);
+    finish_order(index, OrderStatus::cancelled,
+                 std::string("已撤单报单被拒绝") + m.spec.exchange + ":" + exchange_reject);
     return Error::none;
   }
   // The own side's or the counterparty's best price becomes the order's limit; with no such price it ends.
@@ -809,8 +820,8 @@ void Exchange::match(size_t order_index, bool taker) {
   const bool buy = o.record.side == Side::buy;
   const PriceType type = o.record.price_type;
   // Market kinds take any price on the book; the own-side / counterparty best kinds are limits at that price.
-  const bool is_market = type == PriceType::market || type == PriceType::best_or_cancel ||
-                         type == PriceType::best5_or_limit;
+  const bool is_market =
+      type == PriceType::market || type == PriceType::best_or_cancel || type == PriceType::best5_or_limit;
   double* prices = buy ? m.ask : m.bid;
   int* volumes = buy ? m.ask_volume : m.bid_volume;
   const double limit = o.record.price;
@@ -995,8 +1006,8 @@ Error Exchange::cancel_order(int account, const CancelRequest& req) {
     const bool by_sys = !req.order_sys_id.empty() && f.order_sys_id == req.order_sys_id &&
                         (req.exchange.empty() || req.exchange == f.exchange);
     const bool same_session = req.any_session || (f.front_id == req.front_id && f.session_id == req.session_id);
-    const bool by_ref = req.order_sys_id.empty() && !req.order_ref.empty() && same_session &&
-                        f.order_ref == req.order_ref;
+    const bool by_ref =
+        req.order_sys_id.empty() && !req.order_ref.empty() && same_session && f.order_ref == req.order_ref;
     if (by_sys || by_ref) found = i;
   }
   if (!found) return Error::order_not_found;

@@ -86,8 +86,7 @@ void FrontSession::stop_session() {
   unsubscribe_private_flow();
 }
 
-void FrontSession::subscribe_private_flow(int account, Resume resume,
-                                          std::function<void(const FlowEntry&)> on_entry) {
+void FrontSession::subscribe_private_flow(int account, Resume resume, std::function<void(const FlowEntry&)> on_entry) {
   unsubscribe_private_flow();
   FlowSubscriber subscriber;
   subscriber.id = exchange_->new_subscriber_id();
@@ -161,8 +160,6 @@ void FrontSession::disconnect(int reconnect_ms) {
   const uint64_t epoch = epoch_.load();
   loop_.post_after(std::chrono::milliseconds(delay), [this, epoch] { connect(epoch); });
 }
-
-
 
 // ---- MdSession ----
 

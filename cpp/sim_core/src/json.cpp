@@ -112,10 +112,14 @@ class Parser {
     for (int i = 0; i < 4; ++i) {
       char c = text_[pos_++];
       value <<= 4;
-      if (c >= '0' && c <= '9') value |= unsigned(c - '0');
-      else if (c >= 'a' && c <= 'f') value |= unsigned(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') value |= unsigned(c - 'A' + 10);
-      else fail("bad \\u escape");
+      if (c >= '0' && c <= '9')
+        value |= unsigned(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        value |= unsigned(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        value |= unsigned(c - 'A' + 10);
+      else
+        fail("bad \\u escape");
     }
     return value;
   }
@@ -153,14 +157,30 @@ class Parser {
       if (pos_ >= text_.size()) fail("unterminated escape");
       char e = text_[pos_++];
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case 'u': {
           unsigned cp = parse_hex4();
           if (cp >= 0xD800 && cp < 0xDC00 && text_.substr(pos_, 2) == "\\u") {
@@ -172,7 +192,8 @@ class Parser {
           append_utf8(out, cp);
           break;
         }
-        default: fail("bad escape");
+        default:
+          fail("bad escape");
       }
     }
   }
@@ -180,9 +201,9 @@ class Parser {
   Json parse_number() {
     size_t start = pos_;
     if (text_[pos_] == '-') ++pos_;
-    while (pos_ < text_.size() && ((text_[pos_] >= '0' && text_[pos_] <= '9') || text_[pos_] == '.' ||
-                                   text_[pos_] == 'e' || text_[pos_] == 'E' || text_[pos_] == '+' ||
-                                   text_[pos_] == '-'))
+    while (pos_ < text_.size() &&
+           ((text_[pos_] >= '0' && text_[pos_] <= '9') || text_[pos_] == '.' || text_[pos_] == 'e' ||
+            text_[pos_] == 'E' || text_[pos_] == '+' || text_[pos_] == '-'))
       ++pos_;
     std::string token(text_.substr(start, pos_ - start));
     char* end = nullptr;
@@ -202,11 +223,21 @@ void dump_string(std::string& out, const std::string& s) {
   out += '"';
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -270,8 +301,12 @@ const Json* Json::find(std::string_view key) const {
 namespace {
 void dump_value(std::string& out, const Json& value) {
   switch (value.kind()) {
-    case Json::Kind::null: out += "null"; break;
-    case Json::Kind::boolean: out += value.as_bool("") ? "true" : "false"; break;
+    case Json::Kind::null:
+      out += "null";
+      break;
+    case Json::Kind::boolean:
+      out += value.as_bool("") ? "true" : "false";
+      break;
     case Json::Kind::number: {
       double v = value.as_number("");
       char buf[32];
@@ -282,7 +317,9 @@ void dump_value(std::string& out, const Json& value) {
       out += buf;
       break;
     }
-    case Json::Kind::string: dump_string(out, value.as_string("")); break;
+    case Json::Kind::string:
+      dump_string(out, value.as_string(""));
+      break;
     case Json::Kind::array: {
       out += '[';
       bool first = true;

@@ -1,8 +1,8 @@
 #include "vtcore/sim/replay.hpp"
 
 #include <cstddef>
-#include <fstream>
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
 #include <string_view>
 
@@ -20,31 +20,64 @@ struct FieldInfo {
   size_t size;
 };
 
-#define SIM_TEXT(key, f) {key, Type::text, offsetof(Tick, f), sizeof(Tick::f)}
-#define SIM_NUMBER(key, f) {key, Type::number, offsetof(Tick, f), sizeof(double)}
-#define SIM_INTEGER(key, f) {key, Type::integer, offsetof(Tick, f), sizeof(int)}
-#define SIM_IGNORED(key) {key, Type::ignored, 0, 0}
-#define SIM_INTEGER64(key, f) {key, Type::integer64, offsetof(Tick, f), sizeof(long long)}
+#define SIM_TEXT(key, f) \
+  { key, Type::text, offsetof(Tick, f), sizeof(Tick::f) }
+#define SIM_NUMBER(key, f) \
+  { key, Type::number, offsetof(Tick, f), sizeof(double) }
+#define SIM_INTEGER(key, f) \
+  { key, Type::integer, offsetof(Tick, f), sizeof(int) }
+#define SIM_IGNORED(key) \
+  { key, Type::ignored, 0, 0 }
+#define SIM_INTEGER64(key, f) \
+  { key, Type::integer64, offsetof(Tick, f), sizeof(long long) }
 
 const FieldInfo fields[] = {
-    SIM_TEXT("TradingDay", trading_day), SIM_TEXT("ExchangeID", exchange), SIM_TEXT("UpdateTime", update_time),
-    SIM_TEXT("ActionDay", action_day), SIM_TEXT("InstrumentID", instrument), SIM_IGNORED("ExchangeInstID"),
-    SIM_NUMBER("LastPrice", last), SIM_NUMBER("PreSettlementPrice", pre_settlement),
-    SIM_NUMBER("PreClosePrice", pre_close), SIM_NUMBER("PreOpenInterest", pre_open_interest),
-    SIM_NUMBER("OpenPrice", open), SIM_NUMBER("HighestPrice", high), SIM_NUMBER("LowestPrice", low),
-    SIM_NUMBER("Turnover", turnover), SIM_NUMBER("OpenInterest", open_interest), SIM_NUMBER("ClosePrice", close),
-    SIM_NUMBER("SettlementPrice", settlement), SIM_NUMBER("UpperLimitPrice", upper_limit),
-    SIM_NUMBER("LowerLimitPrice", lower_limit), SIM_IGNORED("PreDelta"), SIM_IGNORED("CurrDelta"),
-    SIM_NUMBER("BidPrice1", bid[0]), SIM_NUMBER("AskPrice1", ask[0]), SIM_NUMBER("BidPrice2", bid[1]),
-    SIM_NUMBER("AskPrice2", ask[1]), SIM_NUMBER("BidPrice3", bid[2]), SIM_NUMBER("AskPrice3", ask[2]),
-    SIM_NUMBER("BidPrice4", bid[3]), SIM_NUMBER("AskPrice4", ask[3]), SIM_NUMBER("BidPrice5", bid[4]),
-    SIM_NUMBER("AskPrice5", ask[4]), SIM_NUMBER("AveragePrice", average), SIM_IGNORED("BandingUpperPrice"),
-    SIM_IGNORED("BandingLowerPrice"), SIM_INTEGER("UpdateMillisec", update_millisec), SIM_INTEGER64("Volume", volume),
-    SIM_INTEGER("BidVolume1", bid_volume[0]), SIM_INTEGER("AskVolume1", ask_volume[0]),
-    SIM_INTEGER("BidVolume2", bid_volume[1]), SIM_INTEGER("AskVolume2", ask_volume[1]),
-    SIM_INTEGER("BidVolume3", bid_volume[2]), SIM_INTEGER("AskVolume3", ask_volume[2]),
-    SIM_INTEGER("BidVolume4", bid_volume[3]), SIM_INTEGER("AskVolume4", ask_volume[3]),
-    SIM_INTEGER("BidVolume5", bid_volume[4]), SIM_INTEGER("AskVolume5", ask_volume[4]),
+    SIM_TEXT("TradingDay", trading_day),
+    SIM_TEXT("ExchangeID", exchange),
+    SIM_TEXT("UpdateTime", update_time),
+    SIM_TEXT("ActionDay", action_day),
+    SIM_TEXT("InstrumentID", instrument),
+    SIM_IGNORED("ExchangeInstID"),
+    SIM_NUMBER("LastPrice", last),
+    SIM_NUMBER("PreSettlementPrice", pre_settlement),
+    SIM_NUMBER("PreClosePrice", pre_close),
+    SIM_NUMBER("PreOpenInterest", pre_open_interest),
+    SIM_NUMBER("OpenPrice", open),
+    SIM_NUMBER("HighestPrice", high),
+    SIM_NUMBER("LowestPrice", low),
+    SIM_NUMBER("Turnover", turnover),
+    SIM_NUMBER("OpenInterest", open_interest),
+    SIM_NUMBER("ClosePrice", close),
+    SIM_NUMBER("SettlementPrice", settlement),
+    SIM_NUMBER("UpperLimitPrice", upper_limit),
+    SIM_NUMBER("LowerLimitPrice", lower_limit),
+    SIM_IGNORED("PreDelta"),
+    SIM_IGNORED("CurrDelta"),
+    SIM_NUMBER("BidPrice1", bid[0]),
+    SIM_NUMBER("AskPrice1", ask[0]),
+    SIM_NUMBER("BidPrice2", bid[1]),
+    SIM_NUMBER("AskPrice2", ask[1]),
+    SIM_NUMBER("BidPrice3", bid[2]),
+    SIM_NUMBER("AskPrice3", ask[2]),
+    SIM_NUMBER("BidPrice4", bid[3]),
+    SIM_NUMBER("AskPrice4", ask[3]),
+    SIM_NUMBER("BidPrice5", bid[4]),
+    SIM_NUMBER("AskPrice5", ask[4]),
+    SIM_NUMBER("AveragePrice", average),
+    SIM_IGNORED("BandingUpperPrice"),
+    SIM_IGNORED("BandingLowerPrice"),
+    SIM_INTEGER("UpdateMillisec", update_millisec),
+    SIM_INTEGER64("Volume", volume),
+    SIM_INTEGER("BidVolume1", bid_volume[0]),
+    SIM_INTEGER("AskVolume1", ask_volume[0]),
+    SIM_INTEGER("BidVolume2", bid_volume[1]),
+    SIM_INTEGER("AskVolume2", ask_volume[1]),
+    SIM_INTEGER("BidVolume3", bid_volume[2]),
+    SIM_INTEGER("AskVolume3", ask_volume[2]),
+    SIM_INTEGER("BidVolume4", bid_volume[3]),
+    SIM_INTEGER("AskVolume4", ask_volume[3]),
+    SIM_INTEGER("BidVolume5", bid_volume[4]),
+    SIM_INTEGER("AskVolume5", ask_volume[4]),
 };
 
 #undef SIM_TEXT

@@ -21,8 +21,7 @@ std::string to_gb18030(std::string_view utf8) {
   char* out_ptr = out.data();
   size_t out_left = out.size();
   iconv(converter, nullptr, nullptr, nullptr, nullptr);
-  if (iconv(converter, &in_ptr, &in_left, &out_ptr, &out_left) == static_cast<size_t>(-1))
-    return std::string(utf8);
+  if (iconv(converter, &in_ptr, &in_left, &out_ptr, &out_left) == static_cast<size_t>(-1)) return std::string(utf8);
   out.resize(out.size() - out_left);
   return out;
 }

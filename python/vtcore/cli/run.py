@@ -72,7 +72,8 @@ def add_run_parser(subparsers: Any) -> None:
 
 def add_always_open_argument(parser: Any) -> None:
     parser.add_argument(
-        "--always-open", action="store_true",
+        "--always-open",
+        action="store_true",
         help="with --sim, the simulated exchange ticks around the clock (default: only in its trading hours)",
     )
 
@@ -144,7 +145,7 @@ class LiveView:
 
     def add_log(self, line: str) -> None:
         with self._lock:
-            self.logs = [*self.logs[-(LOG_LINES - 1):], line]
+            self.logs = [*self.logs[-(LOG_LINES - 1) :], line]
 
     def all_ready(self, gateways: list[str]) -> bool:
         with self._lock:
@@ -154,8 +155,11 @@ class LiveView:
     def refused(self, gateways: list[str]) -> list[GatewayStateData]:
         """Fronts whose peer refused them (a login, an RPC key): they will not become ready by waiting."""
         with self._lock:
-            return [state for key, state in self.states.items()
-                    if key[0] in gateways and state.state in ("refused", "login_rejected", "auth_rejected")]
+            return [
+                state
+                for key, state in self.states.items()
+                if key[0] in gateways and state.state in ("refused", "login_rejected", "auth_rejected")
+            ]
 
     def render(self) -> list[str]:
         now = time.monotonic()
@@ -284,8 +288,10 @@ def run(args: argparse.Namespace) -> int:
     if sim:
         gateways = chosen or [DEFAULT_SIM_GATEWAY]
         if not args.sim:
-            print(f"no gateway configured in {settings_dir} (no connect_<gateway>.json there): running "
-                  f"{', '.join(gateways)} on its local peer instead")
+            print(
+                f"no gateway configured in {settings_dir} (no connect_<gateway>.json there): running "
+                f"{', '.join(gateways)} on its local peer instead"
+            )
     peers: dict[str, SimPeer] = {}
     event_engine = EventEngine()
     main_engine = MainEngine(event_engine)
@@ -312,8 +318,10 @@ def run(args: argparse.Namespace) -> int:
             refused = view.refused(gateways)
             if refused:
                 for state in refused:
-                    print(f"vtcore run: {state.gateway_name} {state.front}: {state.state}: {state.message}",
-                          file=sys.stderr)
+                    print(
+                        f"vtcore run: {state.gateway_name} {state.front}: {state.state}: {state.message}",
+                        file=sys.stderr,
+                    )
                 _close(main_engine, peers, handler)
                 return 1
             if not subscribed and view.all_ready(gateways) and _have_contracts(main_engine, gateways):
@@ -321,8 +329,11 @@ def run(args: argparse.Namespace) -> int:
                 matched = _subscribe(main_engine, wanted)
                 if wanted and not matched:
                     known = sorted({c.symbol for c in main_engine.get_all_contracts()})
-                    print(f"vtcore run: --symbols {','.join(sorted(wanted))} matched no contract of "
-                          f"{', '.join(gateways)}; some that exist: {', '.join(known[:10])}", file=sys.stderr)
+                    print(
+                        f"vtcore run: --symbols {','.join(sorted(wanted))} matched no contract of "
+                        f"{', '.join(gateways)}; some that exist: {', '.join(known[:10])}",
+                        file=sys.stderr,
+                    )
                     _close(main_engine, peers, handler)
                     return 1
             elif subscribed and demo is not None:

@@ -121,6 +121,7 @@ class RpcClient:
         check_address(sub_address, secure)
         context: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
         self._req_address = req_address
+        self._handshake_monitor: zmq.Socket[bytes] | None = None
         try:
             self._context = context
             dealer = self._new_dealer(for_caller=False)
@@ -137,8 +138,9 @@ class RpcClient:
             raise
         self._running = True
         self._last_heard = time.monotonic()
-        self._thread = threading.Thread(target=self._run, args=(dealer, sub), name="rpc-client-io",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(dealer, sub), name="rpc-client-io", daemon=True
+        )
         self._thread.start()
 
     def _configure(self, socket: zmq.Socket[bytes]) -> None:
@@ -160,6 +162,11 @@ class RpcClient:
         dealer = self._context.socket(zmq.DEALER)
         dealer.setsockopt(zmq.IMMEDIATE, 1)  # never queue a request for a server that is not connected
         self._configure(dealer)
+        if not for_caller and self._server_key is not None:
+            # A refused CURVE handshake is visible only on a monitor, and only to one attached before the
+            # connection: a refusal that came first would never be seen.
+            events = zmq.EVENT_HANDSHAKE_FAILED_AUTH | zmq.EVENT_HANDSHAKE_SUCCEEDED
+            self._handshake_monitor = dealer.get_monitor_socket(events)
         dealer.connect(self._req_address)
         if not for_caller:
             return dealer
@@ -188,8 +195,9 @@ class RpcClient:
 
     # -- calls ------------------------------------------------------------------------------------------
 
-    def call(self, call_type: type[Call], result_type: type[T] | Any, timeout: float = 30.0,
-             **arguments: Any) -> T:
+    def call(
+        self, call_type: type[Call], result_type: type[T] | Any, timeout: float = 30.0, **arguments: Any
+    ) -> T:
         """Run `call_type(**arguments)` on the server; its result decoded as `result_type`.
 
         Raises RpcTimeoutError when no reply comes within `timeout` seconds (its `sent` says whether the
@@ -200,8 +208,10 @@ class RpcClient:
         if not self._running:
             raise NotConnectedError("the RPC client is not running")
         if self._lost:
-            raise NotConnectedError(f"RPC call {call_type.__name__}: the server is lost (no heartbeat); "
-                                    "waiting for it to come back")
+            raise NotConnectedError(
+                f"RPC call {call_type.__name__}: the server is lost (no heartbeat); "
+                "waiting for it to come back"
+            )
         dealer = getattr(self._local, "dealer", None)
         if dealer is None or dealer.closed:
             dealer = self._local.dealer = self._new_dealer()
@@ -215,8 +225,11 @@ class RpcClient:
                 dealer.send(payload, _NOBLOCK)
             except zmq.Again:
                 if not self._wait(dealer, zmq.POLLOUT, deadline):
-                    raise RpcTimeoutError(f"RPC call {call_type.__name__}: server not connected within "
-                                          f"{timeout:g} s (not sent)", sent=False) from None
+                    raise RpcTimeoutError(
+                        f"RPC call {call_type.__name__}: server not connected within "
+                        f"{timeout:g} s (not sent)",
+                        sent=False,
+                    ) from None
                 dealer.send(payload, _NOBLOCK)
             while True:
                 reply_bytes = self._receive(dealer, deadline)
@@ -278,10 +291,8 @@ class RpcClient:
         poller = zmq.Poller()
         poller.register(dealer, zmq.POLLIN)
         poller.register(sub, zmq.POLLIN)
-        monitor = None
-        if self._server_key is not None:  # a refused CURVE handshake is visible only on a monitor
-            events = zmq.EVENT_HANDSHAKE_FAILED_AUTH | zmq.EVENT_HANDSHAKE_SUCCEEDED
-            monitor = dealer.get_monitor_socket(events)
+        monitor = self._handshake_monitor  # made with the dealer, before it connected
+        if monitor is not None:
             poller.register(monitor, zmq.POLLIN)
         next_ping = time.monotonic()
         while self._running:

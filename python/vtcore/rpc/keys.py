@@ -86,8 +86,9 @@ def load_keypair(path: Path) -> CurveKeyPair:
     """A key pair from a `*.key_secret` file that only its owner can read."""
     mode = _stat_mode(path)
     if mode & 0o077:
-        raise KeyFileError(f"secret key file {path} is readable by other users (mode {mode:o}); "
-                           "run `chmod 600` on it")
+        raise KeyFileError(
+            f"secret key file {path} is readable by other users (mode {mode:o}); run `chmod 600` on it"
+        )
     keys = _read_certificate(path)
     if "secret" not in keys:
         raise KeyFileError(f"{path} holds no secret-key line")
@@ -135,7 +136,8 @@ def _certificate(public: bytes, secret: bytes | None) -> str:
     lines = [
         f"#   ****  Generated on {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M:%S} UTC by vtcore  ****",
         f"#   ZeroMQ CURVE {kind} Certificate",
-        "#   Owner-only: never give a secret certificate to anyone." if secret is not None
+        "#   Owner-only: never give a secret certificate to anyone."
+        if secret is not None
         else "#   Public: give this file to the peers that must trust this key.",
         "",
         "metadata",

@@ -113,7 +113,7 @@ def is_loopback_address(address: str) -> bool:
         return True
     if not address.startswith("tcp://"):
         return False
-    host = address[len("tcp://"):].rpartition(":")[0]
+    host = address[len("tcp://") :].rpartition(":")[0]
     if ";" in host:  # "tcp://source;destination" names a source interface: look at the destination
         host = host.rpartition(";")[2]
     host = host.strip("[]")

@@ -202,7 +202,15 @@ class GatewayStateMsg(Msg, tag="gateway_state"):
 
 
 DataMsg = Union[  # noqa: UP007 (msgspec reads the union at run time)
-    TickMsg, BarMsg, OrderMsg, TradeMsg, PositionMsg, AccountMsg, LogMsg, ContractMsg, QuoteMsg,
+    TickMsg,
+    BarMsg,
+    OrderMsg,
+    TradeMsg,
+    PositionMsg,
+    AccountMsg,
+    LogMsg,
+    ContractMsg,
+    QuoteMsg,
     GatewayStateMsg,
 ]
 
@@ -271,8 +279,11 @@ class Codec(Generic[O, M]):
         self._get = attrgetter(*self.fields)
         self._after_init = tuple(after_init)  # object fields that are not constructor arguments
         self._init_fields = tuple(name for name in self.fields if name not in self._after_init)
-        self._datetimes = tuple(field.name for field in msgspec.structs.fields(msg_class)
-                                if field.type is dt.datetime or dt.datetime in get_args(field.type))
+        self._datetimes = tuple(
+            field.name
+            for field in msgspec.structs.fields(msg_class)
+            if field.type is dt.datetime or dt.datetime in get_args(field.type)
+        )
 
     def to_msg(self, obj: O) -> M:
         return self.msg_class(*self._get(obj))
@@ -330,8 +341,14 @@ class TextCodec(Codec[O, M]):
     when it is put on the wire and again when it is taken off it, so neither the server's secrets nor a
     `password=...` a server let through reach a client's log files."""
 
-    def __init__(self, object_class: type[O], msg_class: type[M], *, text: Sequence[str],
-                 after_init: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        object_class: type[O],
+        msg_class: type[M],
+        *,
+        text: Sequence[str],
+        after_init: Sequence[str] = (),
+    ) -> None:
         super().__init__(object_class, msg_class, after_init=after_init)
         self._text = tuple(text)
 
@@ -355,8 +372,9 @@ ACCOUNT: Codec[AccountData, AccountMsg] = Codec(AccountData, AccountMsg)
 LOG: Codec[LogData, LogMsg] = TextCodec(LogData, LogMsg, text=("msg",), after_init=("time",))
 CONTRACT: Codec[ContractData, ContractMsg] = Codec(ContractData, ContractMsg)
 QUOTE: Codec[QuoteData, QuoteMsg] = Codec(QuoteData, QuoteMsg)
-GATEWAY_STATE: Codec[GatewayStateData, GatewayStateMsg] = TextCodec(GatewayStateData, GatewayStateMsg,
-                                                                      text=("message",))
+GATEWAY_STATE: Codec[GatewayStateData, GatewayStateMsg] = TextCodec(
+    GatewayStateData, GatewayStateMsg, text=("message",)
+)
 SUBSCRIBE_REQ: Codec[SubscribeRequest, SubscribeReq] = Codec(SubscribeRequest, SubscribeReq)
 ORDER_REQ: Codec[OrderRequest, OrderReq] = Codec(OrderRequest, OrderReq)
 CANCEL_REQ: Codec[CancelRequest, CancelReq] = Codec(CancelRequest, CancelReq)
@@ -594,6 +612,14 @@ GET_ALL: tuple[tuple[type[GetAll], str, Codec[Any, Any] | None], ...] = (
     (GetAllGatewayNames, "get_all_gateway_names", None),
 )
 CALLS: tuple[type[Call], ...] = (
-    Subscribe, Unsubscribe, SendOrder, CancelOrder, SendQuote, CancelQuote, QueryHistory, GetSnapshot,
-    *(entry[0] for entry in GET_BY_ID), *(entry[0] for entry in GET_ALL),
+    Subscribe,
+    Unsubscribe,
+    SendOrder,
+    CancelOrder,
+    SendQuote,
+    CancelQuote,
+    QueryHistory,
+    GetSnapshot,
+    *(entry[0] for entry in GET_BY_ID),
+    *(entry[0] for entry in GET_ALL),
 )

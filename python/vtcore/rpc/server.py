@@ -78,7 +78,7 @@ LOG_WINDOW = 10.0  # ... per this many seconds
 _MONITOR_EVENTS: dict[int, str] = {
     zmq.EVENT_ACCEPTED: "accepted a connection",
     zmq.EVENT_DISCONNECTED: "a connection closed (the peer left, or broke the protocol, e.g. a frame over "
-                            "the size limit)",
+    "the size limit)",
     zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL: "refused a connection: the handshake failed",
     zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL: "refused a connection: protocol error in the handshake",
     zmq.EVENT_HANDSHAKE_FAILED_AUTH: "refused a connection: authentication failed",
@@ -121,9 +121,7 @@ class RpcServer:
         if keypair is not None and authorized is None:
             raise ValueError("CURVE needs an allow-list of client keys (authorized)")
         self._dispatch = dispatch
-        self._decoder = msgspec.msgpack.Decoder(
-            _union((Ping, Bye, *call_types))
-        )
+        self._decoder = msgspec.msgpack.Decoder(_union((Ping, Bye, *call_types)))
         self._header_decoder = msgspec.msgpack.Decoder(RequestHeader)
         self._encoder = msgspec.msgpack.Encoder()
         self._keypair = keypair
@@ -189,8 +187,9 @@ class RpcServer:
         self._thread = threading.Thread(target=self._run, name="rpc-server-io", daemon=True)
         self._thread.start()
 
-    def _open_sockets(self, context: zmq.Context[zmq.Socket[bytes]], rep_address: str,
-                      pub_address: str) -> None:
+    def _open_sockets(
+        self, context: zmq.Context[zmq.Socket[bytes]], rep_address: str, pub_address: str
+    ) -> None:
         if self._keypair is not None:
             # The ZAP handler must be bound before any CURVE socket binds, or handshakes would skip it.
             self._zap = context.socket(zmq.REP)
@@ -205,8 +204,9 @@ class RpcServer:
 
         self._open_public_sockets(context, rep_address, pub_address)
 
-    def _open_public_sockets(self, context: zmq.Context[zmq.Socket[bytes]], rep_address: str,
-                             pub_address: str) -> None:
+    def _open_public_sockets(
+        self, context: zmq.Context[zmq.Socket[bytes]], rep_address: str, pub_address: str
+    ) -> None:
         """The ROUTER (with its monitor) and the PUB socket: the ones peers connect to. Nothing is left open
         when a bind fails."""
         router = context.socket(zmq.ROUTER)
@@ -363,8 +363,9 @@ class RpcServer:
             if not client.pings:
                 client.pings = True
                 self._log(logging.INFO, f"RPC client {client.label} connected")
-            self._send_reply(identity, Reply(call.id, True, result=msgspec.Raw(
-                self._encoder.encode(self.server_info()))))
+            self._send_reply(
+                identity, Reply(call.id, True, result=msgspec.Raw(self._encoder.encode(self.server_info())))
+            )
             return
         if isinstance(call, Bye):
             if client.pings:
@@ -401,8 +402,11 @@ class RpcServer:
     def _refuse(self, identity: bytes, request_id: int, reason: str, client: _Client | None) -> None:
         self.rejected += 1
         label = client.label if client is not None else identity.hex()
-        self._log(logging.WARNING, f"RPC request from {label} rejected: {reason}",
-                  key=f"{label} {re.sub(r'[0-9]+', '#', reason)[:80]}")
+        self._log(
+            logging.WARNING,
+            f"RPC request from {label} rejected: {reason}",
+            key=f"{label} {re.sub(r'[0-9]+', '#', reason)[:80]}",
+        )
         self._send_reply(identity, Reply(request_id, False, error=reason))
 
     def _describe_peer(self, frame: zmq.Frame) -> str:
@@ -435,13 +439,19 @@ class RpcServer:
                 self.rejected += 1
                 # One throttle for every refused key: a peer that makes up a new key per attempt must not
                 # get a log line per attempt.
-                self._log(logging.WARNING, f"RPC refused client key {fingerprint(key)}… from {where}: "
-                                           "not in the allow-list", key="zap: key not in the allow-list")
+                self._log(
+                    logging.WARNING,
+                    f"RPC refused client key {fingerprint(key)}… from {where}: not in the allow-list",
+                    key="zap: key not in the allow-list",
+                )
         else:
             self.rejected += 1
             kind = mechanism.decode("ascii", "replace")
-            self._log(logging.WARNING, f"RPC refused a {kind[:16]!r} connection from {where}: CURVE required",
-                      key="zap: no CURVE")
+            self._log(
+                logging.WARNING,
+                f"RPC refused a {kind[:16]!r} connection from {where}: CURVE required",
+                key="zap: no CURVE",
+            )
         self._zap.send_multipart([version, request_id, status, text, user, b""])
 
     def _read_monitor(self) -> None:
@@ -454,8 +464,11 @@ class RpcServer:
             if text is None:
                 continue
             level = logging.DEBUG if event["event"] == zmq.EVENT_ACCEPTED else logging.INFO
-            if event["event"] in (zmq.EVENT_HANDSHAKE_FAILED_AUTH, zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL,
-                                  zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL):
+            if event["event"] in (
+                zmq.EVENT_HANDSHAKE_FAILED_AUTH,
+                zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL,
+                zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL,
+            ):
                 level = logging.WARNING
             self._log(level, f"RPC server {text}", key=text)
 
@@ -499,8 +512,11 @@ class RpcServer:
         self._admitted = {}
         self.revocations += 1
         for key, name in removed.items():
-            self._log(logging.WARNING, f"RPC client {name} ({fingerprint(key)}…) was removed from the "
-                                       "allow-list: its session has ended (every client reconnected)")
+            self._log(
+                logging.WARNING,
+                f"RPC client {name} ({fingerprint(key)}…) was removed from the "
+                "allow-list: its session has ended (every client reconnected)",
+            )
         return True
 
     def _open_public_sockets_again(self, context: zmq.Context[zmq.Socket[bytes]]) -> None:
@@ -545,8 +561,9 @@ class RpcServer:
                 start = not client.running
                 client.running = True
         if busy:
-            self._refuse(client.identity, call.id, "server busy: too many calls waiting from this client",
-                         client)
+            self._refuse(
+                client.identity, call.id, "server busy: too many calls waiting from this client", client
+            )
             return
         if start:
             assert self._pool is not None
@@ -619,8 +636,9 @@ class RpcServer:
     def _report_suppressed(self, now: float) -> None:
         """One line per throttled key whose window has ended with lines held back."""
         with self._log_lock:
-            ended = [key for key, window in self._log_windows.items()
-                     if now - window.start > self._log_window]
+            ended = [
+                key for key, window in self._log_windows.items() if now - window.start > self._log_window
+            ]
             windows = [self._log_windows.pop(key) for key in ended]
         for window in windows:
             if window.suppressed:
@@ -645,12 +663,14 @@ class _LogWindow:
     suppressed: int = 0
 
     def summary(self) -> str:
-        return (f"RPC server: {self.suppressed} more line(s) like '{self.key}' in {self.length:g} s, "
-                "not logged")
+        return (
+            f"RPC server: {self.suppressed} more line(s) like '{self.key}' in {self.length:g} s, not logged"
+        )
 
 
-def _close_public_sockets(router: zmq.Socket[bytes] | None, monitor: zmq.Socket[bytes] | None,
-                          pub: zmq.Socket[bytes] | None) -> None:
+def _close_public_sockets(
+    router: zmq.Socket[bytes] | None, monitor: zmq.Socket[bytes] | None, pub: zmq.Socket[bytes] | None
+) -> None:
     if router is not None:
         if monitor is not None:
             with contextlib.suppress(zmq.ZMQError):

@@ -69,8 +69,15 @@ DUPLICATE_WAIT = 5.0
 
 _logger = get_logger("vtcore.rpc.service")
 # Types whose `on_*` helper also puts "<type><id>": only the plain type is published.
-_SUFFIXED = (EVENT_TICK, EVENT_TRADE, EVENT_ORDER, EVENT_POSITION, EVENT_ACCOUNT, EVENT_QUOTE,
-             EVENT_GATEWAY_STATE)
+_SUFFIXED = (
+    EVENT_TICK,
+    EVENT_TRADE,
+    EVENT_ORDER,
+    EVENT_POSITION,
+    EVENT_ACCOUNT,
+    EVENT_QUOTE,
+    EVENT_GATEWAY_STATE,
+)
 _SKIP, _ORDERED, _TICK = 0, 1, 2
 _TICK_TOPIC = EVENT_TICK.encode()
 
@@ -140,8 +147,10 @@ class RpcEngine(BaseEngine):
         self.curve = curve
 
     def save_setting(self) -> None:
-        save_json(SETTING_FILENAME, {"rep_address": self.rep_address, "pub_address": self.pub_address,
-                                     "curve": self.curve})
+        save_json(
+            SETTING_FILENAME,
+            {"rep_address": self.rep_address, "pub_address": self.pub_address, "curve": self.curve},
+        )
 
     # -- control ----------------------------------------------------------------------------------------
 
@@ -154,8 +163,9 @@ class RpcEngine(BaseEngine):
         """The server's CURVE public key (created on first use), for clients' `server_public_key` setting."""
         return keys.load_or_create_keypair(keys.SERVER_KEY_NAME, self.key_folder).public.decode("ascii")
 
-    def start(self, rep_address: str | None = None, pub_address: str | None = None, *,
-              curve: bool | None = None) -> None:
+    def start(
+        self, rep_address: str | None = None, pub_address: str | None = None, *, curve: bool | None = None
+    ) -> None:
         """Bind and serve. The addresses (when given) are saved to rpc_service_setting.json once bound.
 
         Raises InsecureAddressError for a non-loopback address without CURVE, RpcError when already running
@@ -172,9 +182,13 @@ class RpcEngine(BaseEngine):
             keypair = keys.load_or_create_keypair(keys.SERVER_KEY_NAME, self.key_folder) if secure else None
             folder = self.key_folder
             server = RpcServer(
-                self._dispatch, schema.CALLS, keypair=keypair,
+                self._dispatch,
+                schema.CALLS,
+                keypair=keypair,
                 authorized=(lambda: keys.load_authorized_keys(folder)) if secure else None,
-                workers=self.workers, info=lambda: self._published_seq, log=self._log,
+                workers=self.workers,
+                info=lambda: self._published_seq,
+                log=self._log,
             )
             self._seq = self._published_seq = 0
             self._tick_seq = 0
@@ -194,8 +208,10 @@ class RpcEngine(BaseEngine):
             self.event_engine.register_general(self._on_event)
             self.event_engine.register_tick_batch(self._on_tick_batch)
         security = "CURVE" if secure else "no encryption, loopback only"
-        self._log(logging.INFO, f"RPC service started: requests {server.rep_endpoint}, events "
-                                f"{server.pub_endpoint} ({security})")
+        self._log(
+            logging.INFO,
+            f"RPC service started: requests {server.rep_endpoint}, events {server.pub_endpoint} ({security})",
+        )
         self._set_status(True, server.rep_endpoint, server.pub_endpoint, secure, "started")
 
     def stop(self) -> None:
@@ -248,8 +264,11 @@ class RpcEngine(BaseEngine):
         if codec is None:
             if type_ not in self._unpublishable:
                 self._unpublishable.add(type_)
-                _logger.info("RPC service does not publish %s events: %s has no wire schema", type_,
-                             type(event.data).__name__)
+                _logger.info(
+                    "RPC service does not publish %s events: %s has no wire schema",
+                    type_,
+                    type(event.data).__name__,
+                )
             return
         if action == _TICK:
             if self._ring_ticks:
@@ -301,8 +320,9 @@ class RpcEngine(BaseEngine):
         count = len(ticks)
         # The engine dispatches this run's ticks one by one right after this call: skip those in _on_event.
         self._ring_ticks += count
-        records = schema.TickRecords(server.epoch, self._tick_seq + 1, gateway_name, TICK_RECORD_SIZE,
-                                     ticks.tobytes())
+        records = schema.TickRecords(
+            server.epoch, self._tick_seq + 1, gateway_name, TICK_RECORD_SIZE, ticks.tobytes()
+        )
         self._tick_seq += count
         server.publish(_TICK_TOPIC, self._encoder.encode(records))
 
@@ -322,9 +342,11 @@ class RpcEngine(BaseEngine):
             first = entry is None
             if entry is None:
                 if call.epoch and call.epoch != self._server_epoch:
-                    raise RpcError("outcome unknown: this order was first sent to an earlier run of the "
-                                   "server, which may have sent it; it was not sent again (look for it "
-                                   "among the orders)")
+                    raise RpcError(
+                        "outcome unknown: this order was first sent to an earlier run of the "
+                        "server, which may have sent it; it was not sent again (look for it "
+                        "among the orders)"
+                    )
                 entry = self._sends[call.key] = _KeyedSend(call)
                 self._forget_old_sends()
         if not first:
@@ -336,8 +358,9 @@ class RpcEngine(BaseEngine):
                 raise RpcError(entry.error)
             return entry.vt_orderid
         try:
-            entry.vt_orderid = self.main_engine.send_order(schema.ORDER_REQ.to_object(call.req),
-                                                           call.gateway_name)
+            entry.vt_orderid = self.main_engine.send_order(
+                schema.ORDER_REQ.to_object(call.req), call.gateway_name
+            )
         except Exception as exc:
             entry.error = mask_secrets(f"{type(exc).__name__}: {exc}")
             raise
@@ -357,11 +380,18 @@ class RpcEngine(BaseEngine):
         """On the engine thread, between two events: the OMS state then matches sequence number `_seq`."""
         future: Future[tuple[Any, ...]] = event.data
         oms = self.main_engine.oms_engine
-        future.set_result((
-            self._seq, list(self.main_engine.gateways), list(oms.contracts.values()),
-            list(oms.accounts.values()), list(oms.positions.values()), list(oms.orders.values()),
-            list(oms.trades.values()), list(oms.quotes.values()),
-        ))
+        future.set_result(
+            (
+                self._seq,
+                list(self.main_engine.gateways),
+                list(oms.contracts.values()),
+                list(oms.accounts.values()),
+                list(oms.positions.values()),
+                list(oms.orders.values()),
+                list(oms.trades.values()),
+                list(oms.quotes.values()),
+            )
+        )
 
     def snapshot(self) -> schema.Snapshot:
         future: Future[tuple[Any, ...]] = Future()
@@ -369,7 +399,9 @@ class RpcEngine(BaseEngine):
         seq, names, contracts, accounts, positions, orders, trades, quotes = future.result(SNAPSHOT_TIMEOUT)
         # Converted here, off the engine thread: pushed objects are never mutated (BaseGateway's contract).
         return schema.Snapshot(
-            epoch=self._server_epoch, seq=seq, gateway_names=names,
+            epoch=self._server_epoch,
+            seq=seq,
+            gateway_names=names,
             contracts=[schema.CONTRACT.to_msg(item) for item in contracts],
             accounts=[schema.ACCOUNT.to_msg(item) for item in accounts],
             positions=[schema.POSITION.to_msg(item) for item in positions],
@@ -430,6 +462,7 @@ def _by_id(method: str, codec: schema.Codec[Any, Any]) -> Any:
     def handler(engine: RpcEngine, call: schema.GetById) -> Any:
         obj = getattr(engine.main_engine, method)(call.vt_id)
         return None if obj is None else codec.to_msg(obj)
+
     return handler
 
 
@@ -437,6 +470,7 @@ def _all(method: str, codec: schema.Codec[Any, Any] | None) -> Any:
     def handler(engine: RpcEngine, call: schema.GetAll) -> Any:
         items = getattr(engine.main_engine, method)()
         return items if codec is None else [codec.to_msg(item) for item in items]
+
     return handler
 
 

@@ -66,8 +66,11 @@ class WindowLayout:
             "geometry": _encode(self.geometry) if self.geometry is not None else None,
             "state": _encode(self.state),
             "monitors": {
-                name: {"columns": monitor.columns, "header": _encode(monitor.header),
-                       "user_sized": sorted(monitor.user_sized)}
+                name: {
+                    "columns": monitor.columns,
+                    "header": _encode(monitor.header),
+                    "user_sized": sorted(monitor.user_sized),
+                }
                 for name, monitor in self.monitors.items()
             },
         }

@@ -281,8 +281,9 @@ class MainWindow(QtWidgets.QMainWindow):
         if dialog is not None and dialog.isVisible():
             dialog.raise_()
             return dialog
-        dialog = ConnectDialog(self.main_engine, gateway_name, self.text, self,
-                               connected=self.gateway_connected(gateway_name))
+        dialog = ConnectDialog(
+            self.main_engine, gateway_name, self.text, self, connected=self.gateway_connected(gateway_name)
+        )
         self.connect_dialogs[gateway_name] = dialog
         dialog.open()
         return dialog

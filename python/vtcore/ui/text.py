@@ -35,7 +35,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "reconnect_notice": (
         "{gateway} 已连接。点击“断开并重新连接”将先关闭当前会话（断开前置、取消订阅），"
         "再用下面的设置重新连接。",
-        "{gateway} is connected. \"Close and reconnect\" first closes this session (its fronts and "
+        '{gateway} is connected. "Close and reconnect" first closes this session (its fronts and '
         "subscriptions), then connects again with the settings below.",
     ),
     "reconnecting": ("关闭 {gateway} 当前会话并重新连接", "closing the {gateway} session to reconnect"),

@@ -58,8 +58,9 @@ def run_trader(
     """
     qapp = create_qapp()
     errors = list(app_errors)  # apps that could not be found (the command line) or created (here)
-    main_engine, window = build_trader(gateways, apps, language, auto_subscribe=auto_subscribe,
-                                       app_errors=errors)
+    main_engine, window = build_trader(
+        gateways, apps, language, auto_subscribe=auto_subscribe, app_errors=errors
+    )
     if window.layout_restored:
         window.show()  # the restored geometry says where, and whether maximized
     else:

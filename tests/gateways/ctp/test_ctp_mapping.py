@@ -23,6 +23,7 @@ def encode_struct(name: str, fields: dict[str, object]) -> bytes:
     """A struct's SDK bytes as an SDK would send them (numbers stored as given)."""
     return bytes(getattr(ct, name).unchecked(**fields))
 
+
 STATUS_CODES = [value for name, value in vars(ct).items() if name.startswith("THOST_FTDC_OST_")]
 PRICE_TYPES = [value for name, value in vars(ct).items() if name.startswith("THOST_FTDC_OPT_")]
 TIME_CONDITIONS = [value for name, value in vars(ct).items() if name.startswith("THOST_FTDC_TC_")]

@@ -89,8 +89,10 @@ def test_real_library_silent_on_refused_port_gives_a_timeout() -> None:
             wait_for(lambda front=front: "timeout" in recorder.states(front), what=f"{front} timeout")
             # The log line is a separate event, queued after the state's: wait for it, never assume it came.
             expected = f"no answer from {front} front"
-            wait_for(lambda expected=expected: any(expected in line for line in recorder.logs()),
-                     what=f"the {front} timeout's log line")
+            wait_for(
+                lambda expected=expected: any(expected in line for line in recorder.logs()),
+                what=f"the {front} timeout's log line",
+            )
 
 
 def test_a_request_the_real_library_refuses_gives_a_rejected_order() -> None:

@@ -180,7 +180,12 @@ def test_wrong_auth_code_is_refused_and_not_retried(tmp_path: Path, monkeypatch:
         assert "客户端认证失败" in gateway.td.rejected
         with SimControl.from_port_file(port_file) as control:
             control.disconnect("td", reconnect_ms=50)  # the SDK reconnects: no second login is tried
-            wait_for(lambda: any("still login_rejected" in line for line in recorder.logs()), what="the drop")
+            wait_for(
+                lambda: any("td front: not logging in again" in line for line in recorder.logs()),
+                what="the reconnect",
+            )
+        # the refusal stays the front's state across the reconnect, until connect() is called again
+        assert gateway.td.state == "login_rejected"
         assert recorder.states("td").count("login_rejected") == 1 and "logged_in" not in recorder.states("td")
         assert not any("wrong-code" in line for line in recorder.logs())
 

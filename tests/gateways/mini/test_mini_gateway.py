@@ -69,10 +69,24 @@ def final(recorder: Recorder, vt_orderid: str) -> OrderData | None:
     return events[-1] if events and not events[-1].is_active() else None
 
 
-def send(main_engine: MainEngine, symbol: str, exchange: Exchange, direction: Direction, volume: float,  # noqa: PLR0917
-         price: float, offset: Offset = Offset.OPEN) -> str:
-    request = OrderRequest(symbol=symbol, exchange=exchange, direction=direction, type=OrderType.LIMIT,
-                           volume=volume, price=price, offset=offset)
+def send(  # noqa: PLR0917
+    main_engine: MainEngine,
+    symbol: str,
+    exchange: Exchange,
+    direction: Direction,
+    volume: float,
+    price: float,
+    offset: Offset = Offset.OPEN,
+) -> str:
+    request = OrderRequest(
+        symbol=symbol,
+        exchange=exchange,
+        direction=direction,
+        type=OrderType.LIMIT,
+        volume=volume,
+        price=price,
+        offset=offset,
+    )
     return main_engine.send_order(request, NAME)
 
 
@@ -92,8 +106,9 @@ def sim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[MainE
 
 def test_login_contracts_positions_account(sim: tuple[MainEngine, Any, Recorder, Any]) -> None:
     main_engine, gateway, recorder, control = sim
-    wait_for(lambda: "ready" in recorder.states("md") and "ready" in recorder.states("td"),
-             what="the ready events")
+    wait_for(
+        lambda: "ready" in recorder.states("md") and "ready" in recorder.states("td"), what="the ready events"
+    )
     assert recorder.states("td")[: len(TD_READY)] == TD_READY
     assert "settlement_confirmed" not in recorder.states("td")
     assert recorder.states("md")[:4] == ["connecting", "connected", "logged_in", "ready"]
@@ -118,15 +133,40 @@ def test_ticks_and_their_timestamps(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     them, replayed through the Mini front-end: calendar dates and milliseconds come out right."""
     monkeypatch.setenv("VTCORE_HOME", str(tmp_path / "home"))
     lines = [
-        {"InstrumentID": "rb2601", "ExchangeID": "SHFE", "TradingDay": "20261130", "ActionDay": "20261127",
-         "UpdateTime": "21:00:01", "UpdateMillisec": 5, "LastPrice": 3100.0, "BidPrice1": 3099.0,
-         "BidVolume1": 4, "AskPrice1": 3101.0, "AskVolume1": 6, "Volume": 12},
+        {
+            "InstrumentID": "rb2601",
+            "ExchangeID": "SHFE",
+            "TradingDay": "20261130",
+            "ActionDay": "20261127",
+            "UpdateTime": "21:00:01",
+            "UpdateMillisec": 5,
+            "LastPrice": 3100.0,
+            "BidPrice1": 3099.0,
+            "BidVolume1": 4,
+            "AskPrice1": 3101.0,
+            "AskVolume1": 6,
+            "Volume": 12,
+        },
         # DCE puts the trading day in ActionDay at night.
-        {"InstrumentID": "m2601", "ExchangeID": "DCE", "TradingDay": "20261130", "ActionDay": "20261130",
-         "UpdateTime": "22:59:59", "UpdateMillisec": 999, "LastPrice": 2900.0},
+        {
+            "InstrumentID": "m2601",
+            "ExchangeID": "DCE",
+            "TradingDay": "20261130",
+            "ActionDay": "20261130",
+            "UpdateTime": "22:59:59",
+            "UpdateMillisec": 999,
+            "LastPrice": 2900.0,
+        },
         # After midnight: Saturday morning.
-        {"InstrumentID": "rb2601", "ExchangeID": "SHFE", "TradingDay": "20261130", "ActionDay": "20261128",
-         "UpdateTime": "00:30:00", "UpdateMillisec": 500, "LastPrice": 3102.0},
+        {
+            "InstrumentID": "rb2601",
+            "ExchangeID": "SHFE",
+            "TradingDay": "20261130",
+            "ActionDay": "20261128",
+            "UpdateTime": "00:30:00",
+            "UpdateMillisec": 500,
+            "LastPrice": 3102.0,
+        },
     ]
     replay = tmp_path / "ticks.jsonl"
     replay.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
@@ -144,7 +184,11 @@ def test_ticks_and_their_timestamps(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert times[("rb2601", 3102.0)] == datetime(2026, 11, 28, 0, 30, 0, 500000, tzinfo=CST)
     first = next(t for t in recorder.of(EVENT_TICK) if t.last_price == 3100.0)
     assert (first.gateway_name, first.exchange, first.bid_price_1, first.ask_volume_1) == (
-        NAME, Exchange.SHFE, 3099.0, 6)
+        NAME,
+        Exchange.SHFE,
+        3099.0,
+        6,
+    )
 
 
 def test_orders_fill_partial_cancel_and_both_rejections(sim: tuple[MainEngine, Any, Recorder, Any]) -> None:
@@ -159,14 +203,18 @@ def test_orders_fill_partial_cancel_and_both_rejections(sim: tuple[MainEngine, A
     trades = wait_for(lambda: [t for t in recorder.of(EVENT_TRADE) if t.vt_orderid == filled], what="trade")
     assert sum(t.volume for t in trades) == 1 and trades[0].offset == Offset.OPEN
     assert done.datetime is not None and trades[0].datetime is not None
-    wait_for(lambda: (p := main_engine.get_position("MINI.rb2601.SHFE.LONG")) and (p.volume, p.yd_volume)
-             == (4, 3),
-             what="rb 4 lots, 3 from yesterday")
+    wait_for(
+        lambda: (
+            (p := main_engine.get_position("MINI.rb2601.SHFE.LONG")) and (p.volume, p.yd_volume) == (4, 3)
+        ),
+        what="rb 4 lots, 3 from yesterday",
+    )
 
     # A partial fill on an instrument nobody subscribes (its book does not move), then a cancel.
     big = send(main_engine, "MA601", Exchange.CZCE, Direction.LONG, 500, 2500)
-    wait_for(lambda: any(o.status == Status.PARTTRADED for o in order_events(recorder, big)),
-             what="partial fill")
+    wait_for(
+        lambda: any(o.status == Status.PARTTRADED for o in order_events(recorder, big)), what="partial fill"
+    )
     cancel = CancelRequest(orderid=big.split(".", 1)[1], symbol="MA601", exchange=Exchange.CZCE)
     main_engine.cancel_order(cancel, NAME)
     cancelled = wait_for(lambda: final(recorder, big), what="cancel")
@@ -198,8 +246,10 @@ def test_disconnect_relogin_resubscribe_without_duplicates(
     wait_for(lambda: recorder.states("md").count("logged_in") > logins[1], what="md re-login")
     wait_ready(gateway)
     seen = len([t for t in recorder.of(EVENT_TICK) if t.symbol == "i2601"])
-    wait_for(lambda: len([t for t in recorder.of(EVENT_TICK) if t.symbol == "i2601"]) >= seen + 10,
-             what="ticks after the resubscription")
+    wait_for(
+        lambda: len([t for t in recorder.of(EVENT_TICK) if t.symbol == "i2601"]) >= seen + 10,
+        what="ticks after the resubscription",
+    )
     marker = send(main_engine, "i2601", Exchange.DCE, Direction.SHORT, 1, tick.limit_down, Offset.CLOSE)
     wait_for(lambda: final(recorder, marker), what="marker order")
     assert len(order_events(recorder, filled)) == orders_before  # the replayed flow is not pushed again
@@ -215,8 +265,11 @@ def test_bad_settings_and_libraries_are_refused_before_any_call(
     config, _ = make_config(tmp_path)
     with ctp_engine(None, MiniGateway) as (main_engine, gateway, _recorder):
         # A string too long for its char[N]: refused naming the setting and the struct field; nothing sent.
-        with pytest.raises(SettingsError, match=r"'password' does not fit: ReqUserLogin.Password: 60 bytes; "
-                                                r"at most 40 fit") as raised:
+        with pytest.raises(
+            SettingsError,
+            match=r"'password' does not fit: ReqUserLogin.Password: 60 bytes; "
+            r"at most 40 fit",
+        ) as raised:
             main_engine.connect(setting_for(config, password="p" * 60), NAME)
         assert "p" * 20 not in str(raised.value)
         assert gateway.td.api is None and gateway.md.api is None
@@ -226,8 +279,10 @@ def test_bad_settings_and_libraries_are_refused_before_any_call(
         for name in ("libthostmduserapi", "libthosttraderapi"):
             (tmp_path / "ctp" / f"{name}.so").symlink_to(sdk_dir("6.7.13") / "lib" / f"{name}_se.so")
         setting["library_dir"] = str(tmp_path / "ctp")
-        expected = (r"libthosttraderapi\.so reports API version 'v6\.7\.13_.*', but this binding was built "
-                    r"from the CTP-Mini 1\.7\.7 headers")
+        expected = (
+            r"libthosttraderapi\.so reports API version 'v6\.7\.13_.*', but this binding was built "
+            r"from the CTP-Mini 1\.7\.7 headers"
+        )
         with pytest.raises(SdkUnavailableError, match=expected):
             main_engine.connect(setting, NAME)
         assert gateway.td.state == "unavailable" and gateway.td.api is None

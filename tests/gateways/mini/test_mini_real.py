@@ -44,8 +44,9 @@ def test_real_libraries_load_and_release_without_init(tmp_path: Path) -> None:
         td.release()
         print("released", md.released, td.released)
     """)
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
-                            check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     versions, released = result.stdout.strip().splitlines()[-2:]
     md_version, td_version = (part.strip() for part in versions.split("|"))
@@ -68,9 +69,16 @@ def test_real_libraries_on_a_refused_port_give_a_timeout(
 ) -> None:
     monkeypatch.setenv("VTCORE_HOME", str(tmp_path / "home"))
     port = _refused_port()
-    setting = {"username": "000001", "password": "not-a-real-password", "brokerid": "9999",
-               "td_address": f"127.0.0.1:{port}", "md_address": f"tcp://127.0.0.1:{port}",
-               "product_info": "", "auth_code": "", "library_dir": str(mini_libraries())}
+    setting = {
+        "username": "000001",
+        "password": "not-a-real-password",
+        "brokerid": "9999",
+        "td_address": f"127.0.0.1:{port}",
+        "md_address": f"tcp://127.0.0.1:{port}",
+        "product_info": "",
+        "auth_code": "",
+        "library_dir": str(mini_libraries()),
+    }
     with ctp_engine(setting, MiniGateway, connect_timeout=0.5) as (_, gateway, recorder):
         assert gateway.md.api.library_version.startswith("V1.7.5")
         for front in ("td", "md"):

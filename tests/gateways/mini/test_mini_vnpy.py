@@ -50,13 +50,20 @@ def test_vnpy_mini_runs_unmodified_against_the_simulator(
         library_dir = FRONT_ENDS["mini"].library_dir()
     except SdkUnavailableError as exc:
         pytest.skip(str(exc))
-    config = write_config(tmp_path / "sim.json", {
-        "accounts": [{"user_id": "u1", "password": "p1", "app_id": "app", "auth_code": "code"}],
-        "require_authenticate": True,
-        "market_data": {"rate": 0, "count": 200},
-    })
-    env = dict(os.environ, LD_LIBRARY_PATH=str(library_dir), LOCPATH=str(baseline.locale_dir),
-               **{CONFIG_ENV: str(config)})
+    config = write_config(
+        tmp_path / "sim.json",
+        {
+            "accounts": [{"user_id": "u1", "password": "p1", "app_id": "app", "auth_code": "code"}],
+            "require_authenticate": True,
+            "market_data": {"rate": 0, "count": 200},
+        },
+    )
+    env = dict(
+        os.environ,
+        LD_LIBRARY_PATH=str(library_dir),
+        LOCPATH=str(baseline.locale_dir),
+        **{CONFIG_ENV: str(config)},
+    )
     command = [sys.executable, str(DRIVER), str(baseline.mini_api_dir), str(tmp_path), "mini"]
     run = subprocess.run(command, check=False, capture_output=True, text=True, env=env, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]

@@ -260,10 +260,7 @@ def test_the_private_key_is_stored_only_in_the_owner_only_settings_file(
     body = keys[0][200:260].encode()  # from the middle: every RSA key of one size starts alike
     roots = {private_home, get_settings_dir()}
     holding = sorted(
-        path
-        for root in roots
-        for path in root.rglob("*")
-        if path.is_file() and body in path.read_bytes()
+        path for root in roots for path in root.rglob("*") if path.is_file() and body in path.read_bytes()
     )
     assert holding == [saved]
 

@@ -51,15 +51,19 @@ class Line {
     return *this;
   }
   template <size_t N>
-  Line& field(const char* key, const char (&value)[N]) { return str(key, value, N); }
+  Line& field(const char* key, const char (&value)[N]) {
+    return str(key, value, N);
+  }
   Line& chr(const char* key, char value) {
     const char s[2] = {value, 0};
     return str(key, s);
   }
   Line& num(const char* key, double value) {
     char buf[64];
-    if (value == DBL_MAX) std::snprintf(buf, sizeof buf, "null");
-    else std::snprintf(buf, sizeof buf, "%.10g", value);
+    if (value == DBL_MAX)
+      std::snprintf(buf, sizeof buf, "null");
+    else
+      std::snprintf(buf, sizeof buf, "%.10g", value);
     text_ += ",\"" + std::string(key) + "\":" + buf;
     return *this;
   }
@@ -72,8 +76,10 @@ class Line {
     return *this;
   }
   Line& rsp(CThostFtdcRspInfoField* info, int request_id, bool last) {
-    if (info) integer("ErrorID", info->ErrorID).field("ErrorMsg", info->ErrorMsg);
-    else boolean("no_rsp_info", true);
+    if (info)
+      integer("ErrorID", info->ErrorID).field("ErrorMsg", info->ErrorMsg);
+    else
+      boolean("no_rsp_info", true);
     return integer("request_id", request_id).boolean("last", last);
   }
   ~Line() {
@@ -120,15 +126,25 @@ struct Guard {
 
 void print_tick(const CThostFtdcDepthMarketDataField& t) {
   Line("OnRtnDepthMarketData")
-      .field("InstrumentID", t.InstrumentID).field("ExchangeID", t.ExchangeID)
-      .field("TradingDay", t.TradingDay).field("ActionDay", t.ActionDay)
-      .field("UpdateTime", t.UpdateTime).integer("UpdateMillisec", t.UpdateMillisec)
-      .num("LastPrice", t.LastPrice).integer("Volume", t.Volume).num("Turnover", t.Turnover)
-      .num("UpperLimitPrice", t.UpperLimitPrice).num("LowerLimitPrice", t.LowerLimitPrice)
-      .num("BidPrice1", t.BidPrice1).integer("BidVolume1", t.BidVolume1)
-      .num("AskPrice1", t.AskPrice1).integer("AskVolume1", t.AskVolume1)
-      .num("BidPrice5", t.BidPrice5).integer("BidVolume5", t.BidVolume5)
-      .num("AskPrice5", t.AskPrice5).integer("AskVolume5", t.AskVolume5)
+      .field("InstrumentID", t.InstrumentID)
+      .field("ExchangeID", t.ExchangeID)
+      .field("TradingDay", t.TradingDay)
+      .field("ActionDay", t.ActionDay)
+      .field("UpdateTime", t.UpdateTime)
+      .integer("UpdateMillisec", t.UpdateMillisec)
+      .num("LastPrice", t.LastPrice)
+      .integer("Volume", t.Volume)
+      .num("Turnover", t.Turnover)
+      .num("UpperLimitPrice", t.UpperLimitPrice)
+      .num("LowerLimitPrice", t.LowerLimitPrice)
+      .num("BidPrice1", t.BidPrice1)
+      .integer("BidVolume1", t.BidVolume1)
+      .num("AskPrice1", t.AskPrice1)
+      .integer("AskVolume1", t.AskVolume1)
+      .num("BidPrice5", t.BidPrice5)
+      .integer("BidVolume5", t.BidVolume5)
+      .num("AskPrice5", t.AskPrice5)
+      .integer("AskVolume5", t.AskVolume5)
       .num("ClosePrice", t.ClosePrice);
 }
 
@@ -136,7 +152,7 @@ class MdSpi final : public CThostFtdcMdSpi {
  public:
   ThreadCheck check;
   std::atomic<long long> ticks{0};
-  std::atomic<long long> printed_limit{-1};  // -1: print every tick
+  std::atomic<long long> printed_limit{-1};                // -1: print every tick
   std::atomic<CThostFtdcMdApi*> release_on_tick{nullptr};  // Release() from inside the next tick callback
 
   void OnFrontConnected() override {
@@ -200,8 +216,7 @@ class TdSpi final : public CThostFtdcTraderSpi {
     Guard g(check);
     Line("td.OnFrontDisconnected").integer("reason", reason);
   }
-  void OnRspAuthenticate(CThostFtdcRspAuthenticateField* f, CThostFtdcRspInfoField* info, int id,
-                         bool last) override {
+  void OnRspAuthenticate(CThostFtdcRspAuthenticateField* f, CThostFtdcRspInfoField* info, int id, bool last) override {
     Guard g(check);
     Line l("td.OnRspAuthenticate");
     l.rsp(info, id, last);
@@ -212,8 +227,11 @@ class TdSpi final : public CThostFtdcTraderSpi {
     Line l("td.OnRspUserLogin");
     l.rsp(info, id, last);
     if (f)
-      l.field("TradingDay", f->TradingDay).integer("FrontID", f->FrontID).integer("SessionID", f->SessionID)
-          .field("MaxOrderRef", f->MaxOrderRef).field("UserID", f->UserID);
+      l.field("TradingDay", f->TradingDay)
+          .integer("FrontID", f->FrontID)
+          .integer("SessionID", f->SessionID)
+          .field("MaxOrderRef", f->MaxOrderRef)
+          .field("UserID", f->UserID);
   }
   void OnRspUserLogout(CThostFtdcUserLogoutField*, CThostFtdcRspInfoField* info, int id, bool last) override {
     Guard g(check);
@@ -242,10 +260,14 @@ class TdSpi final : public CThostFtdcTraderSpi {
     Line l("td.OnRspQryInstrument");
     l.rsp(info, id, last);
     if (f)
-      l.field("InstrumentID", f->InstrumentID).field("ExchangeID", f->ExchangeID)
-          .field("InstrumentName", f->InstrumentName).chr("ProductClass", f->ProductClass)
-          .integer("VolumeMultiple", f->VolumeMultiple).num("PriceTick", f->PriceTick)
-          .num("LongMarginRatio", f->LongMarginRatio).field("ProductID", f->ProductID);
+      l.field("InstrumentID", f->InstrumentID)
+          .field("ExchangeID", f->ExchangeID)
+          .field("InstrumentName", f->InstrumentName)
+          .chr("ProductClass", f->ProductClass)
+          .integer("VolumeMultiple", f->VolumeMultiple)
+          .num("PriceTick", f->PriceTick)
+          .num("LongMarginRatio", f->LongMarginRatio)
+          .field("ProductID", f->ProductID);
   }
   void OnRspQryTradingAccount(CThostFtdcTradingAccountField* f, CThostFtdcRspInfoField* info, int id,
                               bool last) override {
@@ -253,9 +275,14 @@ class TdSpi final : public CThostFtdcTraderSpi {
     Line l("td.OnRspQryTradingAccount");
     l.rsp(info, id, last);
     if (f)
-      l.field("AccountID", f->AccountID).num("PreBalance", f->PreBalance).num("Balance", f->Balance)
-          .num("Available", f->Available).num("CurrMargin", f->CurrMargin).num("FrozenMargin", f->FrozenMargin)
-          .num("Commission", f->Commission).num("CloseProfit", f->CloseProfit);
+      l.field("AccountID", f->AccountID)
+          .num("PreBalance", f->PreBalance)
+          .num("Balance", f->Balance)
+          .num("Available", f->Available)
+          .num("CurrMargin", f->CurrMargin)
+          .num("FrozenMargin", f->FrozenMargin)
+          .num("Commission", f->Commission)
+          .num("CloseProfit", f->CloseProfit);
   }
   void OnRspQryInvestorPosition(CThostFtdcInvestorPositionField* f, CThostFtdcRspInfoField* info, int id,
                                 bool last) override {
@@ -263,11 +290,16 @@ class TdSpi final : public CThostFtdcTraderSpi {
     Line l("td.OnRspQryInvestorPosition");
     l.rsp(info, id, last);
     if (f)
-      l.field("InstrumentID", f->InstrumentID).field("ExchangeID", f->ExchangeID)
-          .chr("PosiDirection", f->PosiDirection).chr("PositionDate", f->PositionDate)
-          .integer("YdPosition", f->YdPosition).integer("Position", f->Position)
-          .integer("TodayPosition", f->TodayPosition).integer("LongFrozen", f->LongFrozen)
-          .integer("ShortFrozen", f->ShortFrozen).num("UseMargin", f->UseMargin)
+      l.field("InstrumentID", f->InstrumentID)
+          .field("ExchangeID", f->ExchangeID)
+          .chr("PosiDirection", f->PosiDirection)
+          .chr("PositionDate", f->PositionDate)
+          .integer("YdPosition", f->YdPosition)
+          .integer("Position", f->Position)
+          .integer("TodayPosition", f->TodayPosition)
+          .integer("LongFrozen", f->LongFrozen)
+          .integer("ShortFrozen", f->ShortFrozen)
+          .num("UseMargin", f->UseMargin)
           .num("PositionCost", f->PositionCost);
   }
   void OnRspQryOrder(CThostFtdcOrderField* f, CThostFtdcRspInfoField* info, int id, bool last) override {
@@ -294,8 +326,7 @@ class TdSpi final : public CThostFtdcTraderSpi {
     l.rsp(info, 0, true);
     if (f) l.field("OrderRef", f->OrderRef);
   }
-  void OnRspOrderAction(CThostFtdcInputOrderActionField* f, CThostFtdcRspInfoField* info, int id,
-                        bool last) override {
+  void OnRspOrderAction(CThostFtdcInputOrderActionField* f, CThostFtdcRspInfoField* info, int id, bool last) override {
     Guard g(check);
     Line l("td.OnRspOrderAction");
     l.rsp(info, id, last);
@@ -311,26 +342,44 @@ class TdSpi final : public CThostFtdcTraderSpi {
     Guard g(check);
     ++orders;
     Line("td.OnRtnOrder")
-        .field("OrderRef", f->OrderRef).integer("FrontID", f->FrontID).integer("SessionID", f->SessionID)
-        .field("OrderSysID", f->OrderSysID).field("InstrumentID", f->InstrumentID)
-        .field("ExchangeID", f->ExchangeID).chr("OrderStatus", f->OrderStatus)
-        .chr("OrderSubmitStatus", f->OrderSubmitStatus).chr("Direction", f->Direction)
-        .field("CombOffsetFlag", f->CombOffsetFlag).chr("OrderPriceType", f->OrderPriceType)
-        .chr("TimeCondition", f->TimeCondition).chr("VolumeCondition", f->VolumeCondition)
-        .num("LimitPrice", f->LimitPrice).integer("VolumeTotalOriginal", f->VolumeTotalOriginal)
-        .integer("VolumeTraded", f->VolumeTraded).integer("VolumeTotal", f->VolumeTotal)
-        .field("InsertDate", f->InsertDate).field("InsertTime", f->InsertTime)
-        .field("TradingDay", f->TradingDay).field("StatusMsg", f->StatusMsg)
+        .field("OrderRef", f->OrderRef)
+        .integer("FrontID", f->FrontID)
+        .integer("SessionID", f->SessionID)
+        .field("OrderSysID", f->OrderSysID)
+        .field("InstrumentID", f->InstrumentID)
+        .field("ExchangeID", f->ExchangeID)
+        .chr("OrderStatus", f->OrderStatus)
+        .chr("OrderSubmitStatus", f->OrderSubmitStatus)
+        .chr("Direction", f->Direction)
+        .field("CombOffsetFlag", f->CombOffsetFlag)
+        .chr("OrderPriceType", f->OrderPriceType)
+        .chr("TimeCondition", f->TimeCondition)
+        .chr("VolumeCondition", f->VolumeCondition)
+        .num("LimitPrice", f->LimitPrice)
+        .integer("VolumeTotalOriginal", f->VolumeTotalOriginal)
+        .integer("VolumeTraded", f->VolumeTraded)
+        .integer("VolumeTotal", f->VolumeTotal)
+        .field("InsertDate", f->InsertDate)
+        .field("InsertTime", f->InsertTime)
+        .field("TradingDay", f->TradingDay)
+        .field("StatusMsg", f->StatusMsg)
         .integer("RequestID", f->RequestID);
   }
   void OnRtnTrade(CThostFtdcTradeField* f) override {
     Guard g(check);
     ++trades;
     Line("td.OnRtnTrade")
-        .field("OrderRef", f->OrderRef).field("OrderSysID", f->OrderSysID).field("TradeID", f->TradeID)
-        .field("InstrumentID", f->InstrumentID).chr("Direction", f->Direction).chr("OffsetFlag", f->OffsetFlag)
-        .num("Price", f->Price).integer("Volume", f->Volume).field("TradeDate", f->TradeDate)
-        .field("TradeTime", f->TradeTime).field("TradingDay", f->TradingDay);
+        .field("OrderRef", f->OrderRef)
+        .field("OrderSysID", f->OrderSysID)
+        .field("TradeID", f->TradeID)
+        .field("InstrumentID", f->InstrumentID)
+        .chr("Direction", f->Direction)
+        .chr("OffsetFlag", f->OffsetFlag)
+        .num("Price", f->Price)
+        .integer("Volume", f->Volume)
+        .field("TradeDate", f->TradeDate)
+        .field("TradeTime", f->TradeTime)
+        .field("TradingDay", f->TradingDay);
   }
 };
 
@@ -427,9 +476,13 @@ int main(int argc, char** argv) {
       md_spi.printed_limit = std::stoll(a.at(0));
     } else if (cmd == "md_stats" || cmd == "td_stats") {
       ThreadCheck& c = cmd == "md_stats" ? md_spi.check : td_spi.check;
-      Line(cmd.c_str()).integer("ticks", md_spi.ticks.load()).integer("threads", static_cast<long long>(c.count()))
-          .boolean("on_main", c.on_main.load()).boolean("overlapped", c.overlapped.load())
-          .integer("orders", td_spi.orders.load()).integer("trades", td_spi.trades.load());
+      Line(cmd.c_str())
+          .integer("ticks", md_spi.ticks.load())
+          .integer("threads", static_cast<long long>(c.count()))
+          .boolean("on_main", c.on_main.load())
+          .boolean("overlapped", c.overlapped.load())
+          .integer("orders", td_spi.orders.load())
+          .integer("trades", td_spi.trades.load());
     } else if (cmd == "md_wait_ticks") {  // waits (bounded) until the tick count reaches N; prints timing
       const long long target = std::stoll(a.at(0));
       const double timeout = std::stod(a.at(1));
@@ -437,7 +490,8 @@ int main(int argc, char** argv) {
       while (md_spi.ticks.load() < target &&
              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < timeout)
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      Line("md_waited").integer("ticks", md_spi.ticks.load())
+      Line("md_waited")
+          .integer("ticks", md_spi.ticks.load())
           .num("seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     } else if (cmd == "md_release_in_callback") {
       md_spi.release_on_tick = md;
@@ -447,7 +501,8 @@ int main(int argc, char** argv) {
       const auto start = std::chrono::steady_clock::now();
       md->Release();
       md = nullptr;
-      Line("md_released").num("ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+      Line("md_released")
+          .num("ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     } else if (cmd == "td_create") {
       td = create_td(a.at(0).c_str(), true);
       td->RegisterSpi(&td_spi);
@@ -541,7 +596,8 @@ int main(int argc, char** argv) {
       if (a.at(0) == "sys") {
         set(req.ExchangeID, a.at(1));
         std::string sys_id = a.at(2);
-        for (char& c : sys_id) if (c == '_') c = ' ';
+        for (char& c : sys_id)
+          if (c == '_') c = ' ';
         set(req.OrderSysID, sys_id);
       } else {
         req.FrontID = std::stoi(a.at(0));
@@ -556,7 +612,8 @@ int main(int argc, char** argv) {
       const auto start = std::chrono::steady_clock::now();
       td->Release();
       td = nullptr;
-      Line("td_released").num("ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+      Line("td_released")
+          .num("ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     } else {
       Line("unknown_command").str("cmd", cmd.c_str());
     }

@@ -58,8 +58,17 @@ def main() -> int:
             with lock:
                 report["ticks"] += 1
                 if report["ticks"] == 1:
-                    report["first_tick"] = {k: data[k] for k in ("InstrumentID", "ExchangeID", "LastPrice",
-                                                                  "ActionDay", "UpdateTime", "BidPrice5")}
+                    report["first_tick"] = {
+                        k: data[k]
+                        for k in (
+                            "InstrumentID",
+                            "ExchangeID",
+                            "LastPrice",
+                            "ActionDay",
+                            "UpdateTime",
+                            "BidPrice5",
+                        )
+                    }
                 if report["ticks"] == TICKS:
                     ticks_done.set()
 
@@ -79,8 +88,7 @@ def main() -> int:
             else:
                 self.reqSettlementInfoConfirm({"BrokerID": "9999", "InvestorID": "u1"}, 3)
 
-        def onRspSettlementInfoConfirm(self, data: Data, error: Data, reqid: int,
-                                       last: bool) -> None:
+        def onRspSettlementInfoConfirm(self, data: Data, error: Data, reqid: int, last: bool) -> None:
             self.reqQryInstrument({}, 4)
 
         def onRspQryInstrument(self, data: Data, error: Data, reqid: int, last: bool) -> None:
@@ -88,12 +96,26 @@ def main() -> int:
             if data["InstrumentID"] == "rb2601":
                 report["rb_name"] = data["InstrumentName"]
             if last:
-                order = {"InstrumentID": "rb2601", "ExchangeID": "SHFE", "LimitPrice": 3110.0,
-                         "VolumeTotalOriginal": 1, "OrderPriceType": "2", "Direction": "0",
-                         "CombOffsetFlag": "0", "OrderRef": "1", "InvestorID": "u1", "UserID": "u1",
-                         "BrokerID": "9999",
-                         "CombHedgeFlag": "1", "ContingentCondition": "1", "ForceCloseReason": "0",
-                         "IsAutoSuspend": 0, "TimeCondition": "3", "VolumeCondition": "1", "MinVolume": 1}
+                order = {
+                    "InstrumentID": "rb2601",
+                    "ExchangeID": "SHFE",
+                    "LimitPrice": 3110.0,
+                    "VolumeTotalOriginal": 1,
+                    "OrderPriceType": "2",
+                    "Direction": "0",
+                    "CombOffsetFlag": "0",
+                    "OrderRef": "1",
+                    "InvestorID": "u1",
+                    "UserID": "u1",
+                    "BrokerID": "9999",
+                    "CombHedgeFlag": "1",
+                    "ContingentCondition": "1",
+                    "ForceCloseReason": "0",
+                    "IsAutoSuspend": 0,
+                    "TimeCondition": "3",
+                    "VolumeCondition": "1",
+                    "MinVolume": 1,
+                }
                 self.reqOrderInsert(order, 5)  # crosses the book: filled
                 # The second one rests, then is cancelled.
                 self.reqOrderInsert({**order, "OrderRef": "2", "LimitPrice": 3000.0}, 6)
@@ -103,9 +125,20 @@ def main() -> int:
             report["order_status"].setdefault(ref, []).append(data["OrderStatus"])
             if ref == "2" and data["OrderStatus"] == "3":
                 front_id, session_id = report["session"]
-                self.reqOrderAction({"InstrumentID": "rb2601", "ExchangeID": "SHFE", "OrderRef": "2",
-                                     "FrontID": front_id, "SessionID": session_id, "ActionFlag": "0",
-                                     "BrokerID": "9999", "InvestorID": "u1", "UserID": "u1"}, 7)
+                self.reqOrderAction(
+                    {
+                        "InstrumentID": "rb2601",
+                        "ExchangeID": "SHFE",
+                        "OrderRef": "2",
+                        "FrontID": front_id,
+                        "SessionID": session_id,
+                        "ActionFlag": "0",
+                        "BrokerID": "9999",
+                        "InvestorID": "u1",
+                        "UserID": "u1",
+                    },
+                    7,
+                )
             if ref == "2" and data["OrderStatus"] == "5":
                 report["cancel_msg"] = data["StatusMsg"]
                 self.reqQryExchange({}, 8)  # not implemented by the simulator: onRspError
@@ -136,8 +169,13 @@ def main() -> int:
     report["ticks_done"] = ticks_done.wait(TIMEOUT)
     report["orders_done"] = orders_done.wait(TIMEOUT)
     report["error_seen"] = error_seen.wait(TIMEOUT)
-    report["mapped"] = sorted({line.split()[-1] for line in Path("/proc/self/maps").read_text().splitlines()
-                               if "thost" in line or "simcore" in line})
+    report["mapped"] = sorted(
+        {
+            line.split()[-1]
+            for line in Path("/proc/self/maps").read_text().splitlines()
+            if "thost" in line or "simcore" in line
+        }
+    )
     md.exit()
     td.exit()
     print(json.dumps(report, ensure_ascii=False))

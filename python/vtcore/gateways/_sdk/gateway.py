@@ -170,8 +170,10 @@ class SdkGateway(BaseGateway):
         """Subscribe `req` on market-data front `md` (its `subscribed` table is restored after every login;
         `send_subscribe(items)` sends now when logged in)."""
         check_request(req)  # TypeError / ValueError for a bad field, as for send_order
-        problem = CLOSED_REASON if self.closed else self.symbol_problem(
-            req.symbol, req.exchange, contracts_loaded, ticks=True
+        problem = (
+            CLOSED_REASON
+            if self.closed
+            else self.symbol_problem(req.symbol, req.exchange, contracts_loaded, ticks=True)
         )
         if problem:
             self.write_log(f"cannot subscribe {req.vt_symbol}: {problem}", ERROR)

@@ -86,8 +86,10 @@ class SimFrontEnd:
         if not (root / CORE_LIBRARY_NAME).is_file():
             missing.append(f"../{CORE_LIBRARY_NAME}")
         if missing:
-            how = f"${DIR_ENV} points there" if os.environ.get(DIR_ENV) else (
-                f"this vtcore was built without the {self.title} headers"
+            how = (
+                f"${DIR_ENV} points there"
+                if os.environ.get(DIR_ENV)
+                else (f"this vtcore was built without the {self.title} headers")
             )
             raise SdkUnavailableError(
                 f"the {self.title} simulator is not available: {', '.join(missing)} missing in {folder} "
@@ -102,14 +104,25 @@ class SimFrontEnd:
     def td_library(self) -> Path:
         return self.library_dir() / self.td_name
 
-    def setting(self, config: str | os.PathLike[str] | None = None, username: str = "vtcore",
-                password: str = "simulator") -> dict[str, str]:
+    def setting(
+        self,
+        config: str | os.PathLike[str] | None = None,
+        username: str = "vtcore",
+        password: str = "simulator",
+    ) -> dict[str, str]:
         """A Thost-family gateway setting (the user's page's keys) for this front-end: its built-in
         configuration, or the configuration file `config`."""
         address = front_address(config)
-        return {"username": username, "password": password, "brokerid": "9999", "td_address": address,
-                "md_address": address, "product_info": "", "auth_code": "",
-                "library_dir": str(self.library_dir())}
+        return {
+            "username": username,
+            "password": password,
+            "brokerid": "9999",
+            "td_address": address,
+            "md_address": address,
+            "product_info": "",
+            "auth_code": "",
+            "library_dir": str(self.library_dir()),
+        }
 
     def build_info(self) -> dict[str, str]:
         """What the build recorded: ``api_version``, ``simulator_version`` and ``include_dir`` (the

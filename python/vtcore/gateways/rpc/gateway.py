@@ -182,13 +182,18 @@ class RpcGateway(BaseGateway):
         if self.client is not None:
             self.write_log("already connected", logging.WARNING)
             return
-        self._shown = frozenset(name.strip() for name in str(setting.get("server_gateways", "")).split(",")
-                                if name.strip())
+        self._shown = frozenset(
+            name.strip() for name in str(setting.get("server_gateways", "")).split(",") if name.strip()
+        )
         try:
             server_key, keypair = self._security(setting)
-            client = RpcClient(server_public_key=server_key, keypair=keypair,
-                               on_publication=self._on_publication, on_state=self._on_state,
-                               on_heartbeat=self._on_heartbeat)
+            client = RpcClient(
+                server_public_key=server_key,
+                keypair=keypair,
+                on_publication=self._on_publication,
+                on_state=self._on_state,
+                on_heartbeat=self._on_heartbeat,
+            )
             self._producer = self.create_producer(f"{self.gateway_name}-ticks")
             client.start(str(setting["req_address"]), str(setting["sub_address"]))
         except (RpcError, ValueError, OSError, zmq.ZMQError) as exc:
@@ -198,8 +203,9 @@ class RpcGateway(BaseGateway):
             return
         self.client = client
         self._closing.clear()
-        self._sync_thread = threading.Thread(target=self._sync_loop, name=f"{self.gateway_name}-sync",
-                                             daemon=True)
+        self._sync_thread = threading.Thread(
+            target=self._sync_loop, name=f"{self.gateway_name}-sync", daemon=True
+        )
         self._sync_thread.start()
         self._state("connecting", f"{setting['req_address']} / {setting['sub_address']}")
 
@@ -219,8 +225,10 @@ class RpcGateway(BaseGateway):
             return keys.normalize_public_key(server_key), keypair
         local = keys.key_folder() / f"{keys.SERVER_KEY_NAME}.key"
         if not local.exists():
-            raise RpcError("server_public_key is empty and this user has no local RPC server key "
-                           f"({local}): paste the server's public key")
+            raise RpcError(
+                "server_public_key is empty and this user has no local RPC server key "
+                f"({local}): paste the server's public key"
+            )
         keys.authorize_client(keypair.public, f"{keys.CLIENT_KEY_NAME}-{self.gateway_name.lower()}")
         return keys.load_public_key(local), keypair
 
@@ -258,8 +266,9 @@ class RpcGateway(BaseGateway):
         name = self._server_gateway_for(req)
         if name is None:
             return _UNROUTED
-        return self._connected_client().call(call_type, result_type, self.call_timeout,
-                                             req=codec.to_msg(req), gateway_name=name)
+        return self._connected_client().call(
+            call_type, result_type, self.call_timeout, req=codec.to_msg(req), gateway_name=name
+        )
 
     def _connected_client(self) -> RpcClient:
         client = self.client
@@ -296,8 +305,14 @@ class RpcGateway(BaseGateway):
         key = f"{self._key_prefix}-{next(self._key_numbers)}"
         info = client.server_info
         try:
-            remote: str = client.call(schema.SendOrder, str, self.call_timeout,
-                                      req=schema.ORDER_REQ.to_msg(req), gateway_name=server_gateway, key=key)
+            remote: str = client.call(
+                schema.SendOrder,
+                str,
+                self.call_timeout,
+                req=schema.ORDER_REQ.to_msg(req),
+                gateway_name=server_gateway,
+                key=key,
+            )
         except RpcTimeoutError as exc:
             if not exc.sent:
                 raise  # it never left: nothing was sent
@@ -313,10 +328,14 @@ class RpcGateway(BaseGateway):
             self._pending[key] = pending
             self._holding = True
             self.orders.order(order)  # SUBMITTING, as a gateway reports an order it has just sent
-        self.write_log(f"send_order {order.vt_orderid}: no reply within {self.call_timeout:g} s; retrying "
-                       "with the same key (the server sends it at most once)", logging.WARNING)
-        thread = threading.Thread(target=self._retry_send, args=(pending,), daemon=True,
-                                  name=f"{self.gateway_name}-send-retry")
+        self.write_log(
+            f"send_order {order.vt_orderid}: no reply within {self.call_timeout:g} s; retrying "
+            "with the same key (the server sends it at most once)",
+            logging.WARNING,
+        )
+        thread = threading.Thread(
+            target=self._retry_send, args=(pending,), daemon=True, name=f"{self.gateway_name}-send-retry"
+        )
         self._retry_threads = [t for t in self._retry_threads if t.is_alive()] + [thread]
         thread.start()
         return order.vt_orderid
@@ -328,16 +347,24 @@ class RpcGateway(BaseGateway):
             if self._holding and time.monotonic() > hold_until:
                 with self._lock:
                     self._release_held()
-                self.write_log(f"no answer to send_order {self.gateway_name}.{pending.local_orderid} for "
-                               f"{MAX_HOLD:g} s: server events flow again meanwhile", logging.WARNING)
+                self.write_log(
+                    f"no answer to send_order {self.gateway_name}.{pending.local_orderid} for "
+                    f"{MAX_HOLD:g} s: server events flow again meanwhile",
+                    logging.WARNING,
+                )
             client = self.client
             if client is None:
                 return
             try:
-                remote: str = client.call(schema.SendOrder, str, self.call_timeout,
-                                          req=schema.ORDER_REQ.to_msg(pending.req),
-                                          gateway_name=pending.server_gateway, key=pending.key,
-                                          epoch=pending.epoch)
+                remote: str = client.call(
+                    schema.SendOrder,
+                    str,
+                    self.call_timeout,
+                    req=schema.ORDER_REQ.to_msg(pending.req),
+                    gateway_name=pending.server_gateway,
+                    key=pending.key,
+                    epoch=pending.epoch,
+                )
             except RemoteError as exc:
                 if RETRY_LATER in str(exc):
                     self._closing.wait(RETRY_PAUSE)
@@ -379,8 +406,9 @@ class RpcGateway(BaseGateway):
             self.write_log(f"send_order {local_vt_orderid} is the server's {remote}")
             if pending.cancel_wanted:
                 try:
-                    self.cancel_order(CancelRequest(pending.local_orderid, pending.req.symbol,
-                                                    pending.req.exchange))
+                    self.cancel_order(
+                        CancelRequest(pending.local_orderid, pending.req.symbol, pending.req.exchange)
+                    )
                 except RpcError as exc:
                     self.write_log(f"cancel of {local_vt_orderid} failed: {exc}", logging.WARNING)
         else:
@@ -401,13 +429,19 @@ class RpcGateway(BaseGateway):
                 pending.cancel_wanted = True
             remote = self._alias_targets.get(req.orderid, req.orderid)
         if pending is not None:
-            self.write_log(f"cancel of {self.gateway_name}.{req.orderid} waits for the server's answer to "
-                           "its send_order")
+            self.write_log(
+                f"cancel of {self.gateway_name}.{req.orderid} waits for the server's answer to its send_order"
+            )
             return
         server_gateway, orderid = split_vt_id(remote)
         cancel = CancelRequest(orderid, req.symbol, req.exchange)
-        self._connected_client().call(call_type, None, self.call_timeout,
-                                      req=schema.CANCEL_REQ.to_msg(cancel), gateway_name=server_gateway)
+        self._connected_client().call(
+            call_type,
+            None,
+            self.call_timeout,
+            req=schema.CANCEL_REQ.to_msg(cancel),
+            gateway_name=server_gateway,
+        )
 
     def cancel_order(self, req: CancelRequest) -> None:
         """Raises InvalidIdentifierError when `req.orderid` names no server gateway (not "<gateway>.<id>")."""
@@ -469,8 +503,9 @@ class RpcGateway(BaseGateway):
         self._sync_wanted.set()
 
     def _state(self, state: str, message: str) -> None:
-        self.on_gateway_state(GatewayStateData(gateway_name=self.gateway_name, front=FRONT, state=state,
-                                               message=message))
+        self.on_gateway_state(
+            GatewayStateData(gateway_name=self.gateway_name, front=FRONT, state=state, message=message)
+        )
 
     # -- snapshot -------------------------------------------------------------------------------------------
 
@@ -484,8 +519,9 @@ class RpcGateway(BaseGateway):
             if client is None:
                 return
             try:
-                snapshot: schema.Snapshot = client.call(schema.GetSnapshot, schema.Snapshot,
-                                                        self.call_timeout)
+                snapshot: schema.Snapshot = client.call(
+                    schema.GetSnapshot, schema.Snapshot, self.call_timeout
+                )
             except RpcError as exc:
                 if self._closing.is_set():
                     return
@@ -503,15 +539,22 @@ class RpcGateway(BaseGateway):
             self.symbol_gateway_map = {}  # contracts the server no longer has are no longer routed
             for contract in snapshot.contracts:
                 self._emit(contract)
-            for group in (snapshot.accounts, snapshot.positions, snapshot.orders, snapshot.trades,
-                          snapshot.quotes):
+            for group in (
+                snapshot.accounts,
+                snapshot.positions,
+                snapshot.orders,
+                snapshot.trades,
+                snapshot.quotes,
+            ):
                 for item in group:
                     self._emit(item)
             self._close_vanished(snapshot)
             self._epoch = snapshot.epoch
             self._seq = snapshot.seq
-            buffered = sorted((p for p in self._buffer if p.epoch == snapshot.epoch and p.seq > snapshot.seq),
-                              key=lambda p: p.seq)
+            buffered = sorted(
+                (p for p in self._buffer if p.epoch == snapshot.epoch and p.seq > snapshot.seq),
+                key=lambda p: p.seq,
+            )
             self._buffer.clear()
             for publication in buffered:
                 if publication.seq == self._seq:
@@ -527,8 +570,11 @@ class RpcGateway(BaseGateway):
     def _close_vanished(self, snapshot: schema.Snapshot) -> None:
         """Make the local state the snapshot's: what was emitted before but is not in the snapshot gets its
         closing state (position volume 0, account zeroed, active order or quote CANCELLED)."""
-        present = {_identity(item) for group in (snapshot.accounts, snapshot.positions, snapshot.orders,
-                                                 snapshot.quotes) for item in group}
+        present = {
+            _identity(item)
+            for group in (snapshot.accounts, snapshot.positions, snapshot.orders, snapshot.quotes)
+            for item in group
+        }
         closed: dict[str, list[str]] = {}
         for key, last in list(self._emitted.items()):
             if key[0] not in _STATE_KINDS or key in present or not self._shows(last.gateway_name):
@@ -539,10 +585,15 @@ class RpcGateway(BaseGateway):
             closed.setdefault(key[0], []).append(key[1])
             self._emit(closing)
         if closed:
-            what = "; ".join(f"{kind}s {', '.join(sorted(ids)[:10])}" + (" …" if len(ids) > 10 else "")
-                             for kind, ids in sorted(closed.items()))
-            self.write_log("after the resync the server no longer reports these, closed here (positions and "
-                           f"accounts zeroed, active orders and quotes CANCELLED): {what}", logging.WARNING)
+            what = "; ".join(
+                f"{kind}s {', '.join(sorted(ids)[:10])}" + (" …" if len(ids) > 10 else "")
+                for kind, ids in sorted(closed.items())
+            )
+            self.write_log(
+                "after the resync the server no longer reports these, closed here (positions and "
+                f"accounts zeroed, active orders and quotes CANCELLED): {what}",
+                logging.WARNING,
+            )
 
     # -- the event stream (client I/O thread) -------------------------------------------------------------
 
@@ -593,8 +644,11 @@ class RpcGateway(BaseGateway):
         size = message.record_size
         data = message.records
         if size != TICK_RECORD_SIZE or len(data) % size:
-            self.write_log(f"dropped {len(data)} bytes of tick records of size {size} (this build's records "
-                           f"are {TICK_RECORD_SIZE} bytes)", logging.WARNING)
+            self.write_log(
+                f"dropped {len(data)} bytes of tick records of size {size} (this build's records "
+                f"are {TICK_RECORD_SIZE} bytes)",
+                logging.WARNING,
+            )
             return
         count = len(data) // size
         self._count_ticks(message.epoch, message.seq, count)
@@ -604,7 +658,9 @@ class RpcGateway(BaseGateway):
         view = memoryview(data)
         push = producer.push_tick
         for offset in range(0, len(data), size):
-            push(view[offset:offset + size])  # a full ring drops and counts the tick (producer.ticks_dropped)
+            push(
+                view[offset : offset + size]
+            )  # a full ring drops and counts the tick (producer.ticks_dropped)
 
     def _count_ticks(self, epoch: int, seq: int, count: int) -> None:
         expected = self._next_tick_seq.get(epoch)
@@ -671,9 +727,12 @@ class RpcGateway(BaseGateway):
         owner = self._position_owners.setdefault(position, data.gateway_name)
         if owner not in (data.gateway_name, ""):  # "": warned already
             self._position_owners[position] = ""  # warned once
-            self.write_log(f"server gateways {owner} and {data.gateway_name} both hold {data.symbol}."
-                           f"{data.exchange.value} {data.direction.value}: here they share one position id; "
-                           "use one RpcGateway per server gateway (setting server_gateways)", logging.WARNING)
+            self.write_log(
+                f"server gateways {owner} and {data.gateway_name} both hold {data.symbol}."
+                f"{data.exchange.value} {data.direction.value}: here they share one position id; "
+                "use one RpcGateway per server gateway (setting server_gateways)",
+                logging.WARNING,
+            )
 
 
 def _closing_state(last: Any) -> Any:
@@ -711,12 +770,24 @@ def _identity(data: Any) -> tuple[str, str] | None:
 
 
 _HELPERS = {
-    EVENT_TICK: "on_tick", EVENT_ORDER: "on_order", EVENT_TRADE: "on_trade", EVENT_POSITION: "on_position",
-    EVENT_ACCOUNT: "on_account", EVENT_CONTRACT: "on_contract", EVENT_QUOTE: "on_quote", EVENT_LOG: "on_log",
+    EVENT_TICK: "on_tick",
+    EVENT_ORDER: "on_order",
+    EVENT_TRADE: "on_trade",
+    EVENT_POSITION: "on_position",
+    EVENT_ACCOUNT: "on_account",
+    EVENT_CONTRACT: "on_contract",
+    EVENT_QUOTE: "on_quote",
+    EVENT_LOG: "on_log",
     EVENT_GATEWAY_STATE: "on_gateway_state",
 }
 _DEFAULT_TYPES: dict[type, str] = {
-    schema.OrderMsg: EVENT_ORDER, schema.TradeMsg: EVENT_TRADE, schema.PositionMsg: EVENT_POSITION,
-    schema.AccountMsg: EVENT_ACCOUNT, schema.ContractMsg: EVENT_CONTRACT, schema.QuoteMsg: EVENT_QUOTE,
-    schema.LogMsg: EVENT_LOG, schema.GatewayStateMsg: EVENT_GATEWAY_STATE, schema.TickMsg: EVENT_TICK,
+    schema.OrderMsg: EVENT_ORDER,
+    schema.TradeMsg: EVENT_TRADE,
+    schema.PositionMsg: EVENT_POSITION,
+    schema.AccountMsg: EVENT_ACCOUNT,
+    schema.ContractMsg: EVENT_CONTRACT,
+    schema.QuoteMsg: EVENT_QUOTE,
+    schema.LogMsg: EVENT_LOG,
+    schema.GatewayStateMsg: EVENT_GATEWAY_STATE,
+    schema.TickMsg: EVENT_TICK,
 }

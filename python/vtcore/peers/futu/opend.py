@@ -300,6 +300,7 @@ class FakeOpenD:
 
     def write_raw(self, data: bytes) -> None:
         """Write `data` as it is to every connection (a fault: bytes that are not a Futu packet)."""
+
         def write() -> None:
             for session in self.sessions.values():
                 session.writer.write(data)

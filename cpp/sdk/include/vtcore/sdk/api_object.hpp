@@ -55,7 +55,7 @@ class ApiObject {
     const std::string flow = prepare_flow_folder(flow_folder);
     api_ = Traits::create(library_, flow.c_str(), options);
     if (api_ == nullptr) throw LibraryError("the " + Traits::library_spec().sdk + " factory returned no API object");
-    if constexpr (requires(Api& api) { Traits::object_version(api); }) check_object_version();
+    if constexpr (requires(Api & api) { Traits::object_version(api); }) check_object_version();
     Traits::register_spi(*api_, spi_.get());
   }
   ApiObject(const ApiObject&) = delete;

@@ -61,9 +61,9 @@ struct LibrarySpec {
   /// knows it (checked by ApiObject through `Traits::object_version`).
   std::function<std::string(void* handle)> read_version;
   std::function<bool(std::string_view reported, std::string_view expected)> version_matches = version_matches_prefix;
-  std::vector<std::string> preload;  // file names, opened from the library's folder first
+  std::vector<std::string> preload;         // file names, opened from the library's folder first
   std::vector<std::string> system_preload;  // system libraries by soname (or path), opened RTLD_GLOBAL first
-  std::string built_from = "headers";  // what the binding was built from, for messages ("declarations": OES)
+  std::string built_from = "headers";       // what the binding was built from, for messages ("declarations": OES)
 };
 
 /// An opened, version-checked library and its factory.
@@ -146,8 +146,8 @@ inline Library open_library(const std::string& path, const LibrarySpec& spec) {
   }
   library.factory = library.symbol(spec.factory_symbol.c_str());
   if (library.factory == nullptr) {
-    throw LibraryError(path + " is not a " + spec.sdk + " " + spec.kind + " library (it lacks " +
-                       spec.factory_symbol + ")");
+    throw LibraryError(path + " is not a " + spec.sdk + " " + spec.kind + " library (it lacks " + spec.factory_symbol +
+                       ")");
   }
   return library;
 }

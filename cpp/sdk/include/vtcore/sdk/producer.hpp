@@ -12,8 +12,7 @@ namespace vtcore::sdk {
 
 /// The Producer a "vtcore.Producer" capsule holds; a TypeError/ValueError from Python for anything else.
 inline std::shared_ptr<Producer> producer_from(const pybind11::object& capsule) {
-  auto* holder =
-      static_cast<std::shared_ptr<Producer>*>(PyCapsule_GetPointer(capsule.ptr(), kProducerCapsuleName));
+  auto* holder = static_cast<std::shared_ptr<Producer>*>(PyCapsule_GetPointer(capsule.ptr(), kProducerCapsuleName));
   if (holder == nullptr) throw pybind11::error_already_set();
   return *holder;
 }

@@ -18,9 +18,9 @@ class RequestError : public std::invalid_argument {
 
 /// One request of an API class, as the generated table lists it (index = position in the table).
 struct RequestInfo {
-  const char* name;  // "ReqOrderInsert"
+  const char* name;         // "ReqOrderInsert"
   const char* struct_name;  // "CThostFtdcInputOrderField", or "" for a request that sends no struct
-  std::size_t size;  // sizeof the struct, 0 when there is none
+  std::size_t size;         // sizeof the struct, 0 when there is none
 };
 
 /// Checks `size` bytes of a request for `index` of `Requests` (a generated table type); throws RequestError.

@@ -24,11 +24,11 @@ class ApiLoop {
   ApiLoop(const ApiLoop&) = delete;
   ApiLoop& operator=(const ApiLoop&) = delete;
 
-  void start();                      // starts the thread; work posted before runs then
-  void post(Task task);              // any thread
+  void start();          // starts the thread; work posted before runs then
+  void post(Task task);  // any thread
   void post_after(std::chrono::nanoseconds delay, Task task);
-  void stop();                       // drops pending work; joins, unless called from the loop's own thread
-  void wait_stopped();               // blocks until stop() has finished (Join)
+  void stop();          // drops pending work; joins, unless called from the loop's own thread
+  void wait_stopped();  // blocks until stop() has finished (Join)
   // stop() was called from inside a task: once that task returns, the loop thread runs `last` (which may
   // destroy this loop's owner) and ends.
   void finish_in_loop_thread(Task last);
@@ -40,9 +40,7 @@ class ApiLoop {
     Clock::time_point due;
     uint64_t order;
     Task task;
-    bool operator>(const Timer& other) const {
-      return due != other.due ? due > other.due : order > other.order;
-    }
+    bool operator>(const Timer& other) const { return due != other.due ? due > other.due : order > other.order; }
   };
   void run();
 

@@ -16,10 +16,10 @@ constexpr int64_t ns_per_ms = 1'000'000;
 constexpr int64_t ns_per_s = 1'000'000'000;
 constexpr int64_t ns_per_day = 86'400 * ns_per_s;
 
-LocalNs local_now();                                 // wall clock in China time
-LocalNs parse_local_time(std::string_view text);     // "YYYY-MM-DD HH:MM:SS[.mmm]"; throws std::invalid_argument
+LocalNs local_now();                                // wall clock in China time
+LocalNs parse_local_time(std::string_view text);    // "YYYY-MM-DD HH:MM:SS[.mmm]"; throws std::invalid_argument
 std::string format_date(int64_t days_since_epoch);  // YYYYMMDD
-int64_t parse_yyyymmdd(std::string_view text);       // days since epoch; throws std::invalid_argument
+int64_t parse_yyyymmdd(std::string_view text);      // days since epoch; throws std::invalid_argument
 
 // The fields CTP stamps on a tick or an order at local time `t` on `exchange`.
 struct Stamp {

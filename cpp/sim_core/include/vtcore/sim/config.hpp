@@ -15,19 +15,19 @@ namespace vtcore::sim {
 struct PositionConfig {
   std::string instrument;
   PositionSide side = PositionSide::long_side;
-  int yesterday = 0;      // yesterday's volume at the start of the day
-  double price = 0.0;     // open/settlement price of that volume; 0 = the instrument's pre-settlement price
+  int yesterday = 0;   // yesterday's volume at the start of the day
+  double price = 0.0;  // open/settlement price of that volume; 0 = the instrument's pre-settlement price
 };
 
 struct AccountConfig {
   std::string broker_id = "9999";
   std::string user_id;
   std::string password;
-  std::string app_id;      // empty = any AppID authenticates
-  std::string auth_code;   // empty = any AuthCode authenticates
+  std::string app_id;     // empty = any AppID authenticates
+  std::string auth_code;  // empty = any AuthCode authenticates
   double balance = 10'000'000.0;
   bool reject_login = false;
-  bool credit = false;     // the account may trade on margin (A-share margin trading)
+  bool credit = false;  // the account may trade on margin (A-share margin trading)
   std::vector<PositionConfig> positions;
 };
 
@@ -40,15 +40,15 @@ struct InstrumentConfig {
   std::string kind = "futures";
   int lot = 0;                   // securities: the trading unit (0 = the board's: 100, STAR 200, bonds 10)
   double commission_rate = 0.0;  // commission as a ratio of the traded amount (securities default 0.00025)
-  std::string name;          // UTF-8 here; sent as GB18030
+  std::string name;              // UTF-8 here; sent as GB18030
   std::string product_id;
   char product_class = '1';  // the Thost family's ProductClass code ('1' futures); front-ends map it
   int multiplier = 10;
   double price_tick = 1.0;
-  double price = 0.0;            // starting last price
-  double pre_settlement = 0.0;   // 0 = price
-  double limit_ratio = 0.07;     // limits = pre_settlement * (1 +- ratio), rounded to the tick
-  double upper_limit = 0.0;      // explicit limits override the ratio
+  double price = 0.0;           // starting last price
+  double pre_settlement = 0.0;  // 0 = price
+  double limit_ratio = 0.07;    // limits = pre_settlement * (1 +- ratio), rounded to the tick
+  double upper_limit = 0.0;     // explicit limits override the ratio
   double lower_limit = 0.0;
   double long_margin_ratio = 0.1;
   double short_margin_ratio = 0.1;
@@ -56,17 +56,17 @@ struct InstrumentConfig {
   int max_limit_volume = 500;
   int min_limit_volume = 1;
   int max_market_volume = 100;
-  int level_volume = 20;         // mean volume per book level in the random walk
+  int level_volume = 20;  // mean volume per book level in the random walk
   int64_t pre_open_interest = 100'000;
   std::string open_date = "20250101";
   std::string expire_date = "20261231";
 };
 
 struct MarketDataConfig {
-  double rate = 20.0;       // ticks per second per market-data session; 0 = as fast as possible
-  int64_t count = -1;       // ticks per session before the stream stops; -1 = unlimited
-  std::string replay;       // JSON-lines file of DepthMarketData fields to replay instead of the random walk
-  bool walk = true;         // false: prices stay where they are (only times and volumes advance)
+  double rate = 20.0;  // ticks per second per market-data session; 0 = as fast as possible
+  int64_t count = -1;  // ticks per session before the stream stops; -1 = unlimited
+  std::string replay;  // JSON-lines file of DepthMarketData fields to replay instead of the random walk
+  bool walk = true;    // false: prices stay where they are (only times and volumes advance)
   // true: quote and trade at any hour (demos, benchmarks); false: futures tick only inside their exchange's
   // sessions (sessions.hpp), A-share securities quote and trade only inside theirs (ashare.hpp).
   // Default: $VTCORE_SIM_ALWAYS_OPEN (or $VTCORE_CTPSIM_ALWAYS_OPEN) == "1".
@@ -74,10 +74,10 @@ struct MarketDataConfig {
 };
 
 struct ClockConfig {
-  bool simulated = false;      // false: wall clock; true: starts at `start`, advances step per tick
+  bool simulated = false;  // false: wall clock; true: starts at `start`, advances step per tick
   LocalNs start = 0;
   int64_t step_ns = 500 * ns_per_ms;
-  std::string trading_day;     // YYYYMMDD override; "" = computed from the clock
+  std::string trading_day;  // YYYYMMDD override; "" = computed from the clock
 };
 
 struct FrontConfig {
@@ -99,8 +99,8 @@ struct FaultConfig {
 
 struct ControlConfig {
   bool enabled = false;
-  int port = 0;             // 0 = any free port on 127.0.0.1
-  std::string port_file;    // the bound port is written here (atomically) when set
+  int port = 0;           // 0 = any free port on 127.0.0.1
+  std::string port_file;  // the bound port is written here (atomically) when set
 };
 
 struct Config {

@@ -131,7 +131,7 @@ class Exchange {
  private:
   struct Market {
     InstrumentConfig spec;
-    bool shfe_style = false;    // SHFE/INE: today and history positions are separate; Close means yesterday
+    bool shfe_style = false;         // SHFE/INE: today and history positions are separate; Close means yesterday
     bool close_today_first = false;  // CFFEX: a close takes today's volume before yesterday's
     bool security = false;           // an A-share security: T+1, trading units, sessions (ashare.hpp)
     double pre_settlement = 0, upper = 0, lower = 0;
@@ -174,11 +174,11 @@ class Exchange {
     int market = -1;
     bool closing = false;
     PositionSide position_side = PositionSide::long_side;
-    int frozen_yd = 0, frozen_td = 0;     // close orders: position volume still frozen
-    bool today_first = false;             // fills take frozen_td before frozen_yd (CFFEX close)
-    double frozen_margin_per_lot = 0;     // open orders: margin + commission still frozen per open lot
+    int frozen_yd = 0, frozen_td = 0;  // close orders: position volume still frozen
+    bool today_first = false;          // fills take frozen_td before frozen_yd (CFFEX close)
+    double frozen_margin_per_lot = 0;  // open orders: margin + commission still frozen per open lot
     double frozen_commission_per_lot = 0;
-    double last_fill_price = 0;           // SSE's best-five-then-limit rests at it
+    double last_fill_price = 0;  // SSE's best-five-then-limit rests at it
   };
 
   int find_account(std::string_view broker, std::string_view user) const;
@@ -218,7 +218,7 @@ class Exchange {
   int login_rejects_[3] = {0, 0, 0};  // per FrontKind
   int last_session_ = 0;
   long long last_order_sys_id_ = 0;
-  long long last_trade_id_ = 0;                          // every trade: SequenceNo
+  long long last_trade_id_ = 0;                              // every trade: SequenceNo
   std::map<std::string, long long, std::less<>> trade_ids_;  // per exchange: TradeID
   long long last_local_id_ = 0;
   int notify_sequence_ = 0;

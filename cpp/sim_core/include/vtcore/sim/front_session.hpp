@@ -83,11 +83,11 @@ class FrontSession : public ControlTarget {
   bool current(uint64_t epoch) const { return epoch == epoch_.load(); }
 
   // Hooks for the front-end, on the API thread.
-  virtual void deliver_connected() = 0;                 // OnFrontConnected
-  virtual void deliver_disconnected(int reason) = 0;    // OnFrontDisconnected(reason)
-  virtual void reset_session_state() = 0;               // the front dropped: forget login, subscriptions, flow
-  virtual void on_stopping() {}                         // the API thread has ended
-  virtual void configure(const Config&) {}              // Init(), before the API thread starts
+  virtual void deliver_connected() = 0;               // OnFrontConnected
+  virtual void deliver_disconnected(int reason) = 0;  // OnFrontDisconnected(reason)
+  virtual void reset_session_state() = 0;             // the front dropped: forget login, subscriptions, flow
+  virtual void on_stopping() {}                       // the API thread has ended
+  virtual void configure(const Config&) {}            // Init(), before the API thread starts
 
   const FrontKind kind_;
   ApiLoop loop_;

@@ -24,14 +24,14 @@ class Json {
   using Object = std::map<std::string, Json, std::less<>>;
 
   Json() = default;
-  Json(bool value) : kind_(Kind::boolean), bool_(value) {}           // NOLINT(google-explicit-constructor)
-  Json(double value) : kind_(Kind::number), number_(value) {}        // NOLINT
-  Json(int value) : Json(static_cast<double>(value)) {}              // NOLINT
-  Json(int64_t value) : Json(static_cast<double>(value)) {}          // NOLINT
-  Json(uint64_t value) : Json(static_cast<double>(value)) {}         // NOLINT
+  Json(bool value) : kind_(Kind::boolean), bool_(value) {}                     // NOLINT(google-explicit-constructor)
+  Json(double value) : kind_(Kind::number), number_(value) {}                  // NOLINT
+  Json(int value) : Json(static_cast<double>(value)) {}                        // NOLINT
+  Json(int64_t value) : Json(static_cast<double>(value)) {}                    // NOLINT
+  Json(uint64_t value) : Json(static_cast<double>(value)) {}                   // NOLINT
   Json(std::string value) : kind_(Kind::string), string_(std::move(value)) {}  // NOLINT
-  Json(const char* value) : Json(std::string(value)) {}             // NOLINT
-  Json(Array value) : kind_(Kind::array), array_(std::make_shared<Array>(std::move(value))) {}     // NOLINT
+  Json(const char* value) : Json(std::string(value)) {}                        // NOLINT
+  Json(Array value) : kind_(Kind::array), array_(std::make_shared<Array>(std::move(value))) {}      // NOLINT
   Json(Object value) : kind_(Kind::object), object_(std::make_shared<Object>(std::move(value))) {}  // NOLINT
 
   static Json parse(std::string_view text);  // throws JsonError with the offset of the problem

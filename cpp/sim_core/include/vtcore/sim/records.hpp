@@ -87,7 +87,7 @@ struct OrderRequest {
   // below), then trades as its price type says (a market order: at once, the rest cancelled).
   double stop_price = 0.0;
   bool credit = false;  // a margin-trading business (margin buy, short sell, and their repayments)
-  std::string echo;  // front-end private: fields of its SDK's request that the exchange only echoes back
+  std::string echo;     // front-end private: fields of its SDK's request that the exchange only echoes back
 };
 
 struct CancelRequest {

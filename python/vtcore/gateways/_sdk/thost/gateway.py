@@ -79,9 +79,7 @@ class ThostSetting:
         return f"ThostSetting(username={self.username!r}, brokerid={self.brokerid!r}, td={self.td_address!r})"
 
     @classmethod
-    def parse(
-        cls, setting: dict[str, Any], keys: dict[str, Any], title: str
-    ) -> ThostSetting:
+    def parse(cls, setting: dict[str, Any], keys: dict[str, Any], title: str) -> ThostSetting:
         """The gateway's setting; `keys` are the gateway's default_setting (an SDK without a production flag
         has no "environment": it counts as production)."""
         values: dict[str, str] = {"environment": "production"}
@@ -346,8 +344,14 @@ class ThostGateway(SdkGateway):
         self.decoder = Decoder(self.types)
         # What every order report is read for (one unpack; the rest only for an order first heard of here)
         self._read_order = self.types.Order.reader(
-            "FrontID", "SessionID", "OrderRef", "OrderStatus", "OrderSubmitStatus", "VolumeTraded",
-            "OrderSysID", "ExchangeID",
+            "FrontID",
+            "SessionID",
+            "OrderRef",
+            "OrderStatus",
+            "OrderSubmitStatus",
+            "VolumeTraded",
+            "OrderSysID",
+            "ExchangeID",
         )
         self.md = self.md_front_class(self)
         self.td = self.td_front_class(self)
@@ -453,8 +457,11 @@ class ThostGateway(SdkGateway):
                 del self._pending_since[key]
             elif now - since > self.connect_timeout:  # say so once; the trade is still kept
                 del self._pending_since[key]
-                self.write_log(f"trade(s) of order {key[0]} {key[1]} have waited {now - since:.0f} s for the "
-                               f"order report; they are kept and pushed when it arrives", WARNING)
+                self.write_log(
+                    f"trade(s) of order {key[0]} {key[1]} have waited {now - since:.0f} s for the "
+                    f"order report; they are kept and pushed when it arrives",
+                    WARNING,
+                )
 
     # -- market data ----------------------------------------------------------------------------------------
 
@@ -545,16 +552,21 @@ class ThostGateway(SdkGateway):
         """SUBMITTING orders of earlier sessions (their front/session is not the current one): sent before a
         disconnect or a close, with no report since."""
         current = f"{self.td.front_id}_{self.td.session_id}_"
-        return [order for order in self.orders.active_orders()
-                if order.status == Status.SUBMITTING and not order.orderid.startswith(current)]
+        return [
+            order
+            for order in self.orders.active_orders()
+            if order.status == Status.SUBMITTING and not order.orderid.startswith(current)
+        ]
 
     def reject_unanswered(self, listed: set[str]) -> None:
         """After the day's orders were queried: an unanswered order the exchange does not list was never
         received, so it is REJECTED (it can no longer reach the exchange: its session is gone)."""
         for order in self.unanswered_orders():
             if order.orderid not in listed:
-                reason = ("never reached the exchange (the connection or the gateway closed before it was "
-                          "sent): the exchange's order list after the re-login lacks it")
+                reason = (
+                    "never reached the exchange (the connection or the gateway closed before it was "
+                    "sent): the exchange's order list after the re-login lacks it"
+                )
                 self.orders.reject(order, reason)
 
     def cancel_order(self, req: CancelRequest) -> None:

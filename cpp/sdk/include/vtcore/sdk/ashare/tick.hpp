@@ -19,8 +19,8 @@ constexpr bool valid_date(std::int32_t yyyymmdd) noexcept {
 
 /// ns since the Unix epoch (UTC) of YYYYMMDD hh:mm:ss.mmm China time; 0 when the date or time is not valid.
 constexpr std::int64_t stock_time_ns(std::int32_t yyyymmdd, int hour, int minute, int second, int millis) noexcept {
-  if (!valid_date(yyyymmdd) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 ||
-      second > 60 || millis < 0 || millis > 999) {
+  if (!valid_date(yyyymmdd) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60 ||
+      millis < 0 || millis > 999) {
     return 0;
   }
   const std::int64_t seconds =

@@ -1,6 +1,6 @@
-// The Python classes of a Thost-family binding (CTP, CTP-Mini, and FEMAS's USTP, a CTP relative): MdApi and TraderApi over ApiObject, with
-// RegisterFront / Init / GetTradingDay, typed requests, market-data subscriptions and the private and public
-// topics. A binding's module.cpp instantiates these with its own Traits (factory, symbols, version).
+// The Python classes of a Thost-family binding (CTP, CTP-Mini, and FEMAS's USTP, a CTP relative): MdApi and TraderApi
+// over ApiObject, with RegisterFront / Init / GetTradingDay, typed requests, market-data subscriptions and the private
+// and public topics. A binding's module.cpp instantiates these with its own Traits (factory, symbols, version).
 #pragma once
 
 #include <pybind11/pybind11.h>
@@ -40,8 +40,8 @@ struct Traits {
   /// The spec of a library whose version comes from the static `version_symbol`.
   static LibrarySpec spec(const char* sdk, const char* kind, const char* factory_symbol, const char* version_symbol,
                           const char* expected_version) {
-    return {sdk, kind, factory_symbol, expected_version, static_version_getter(version_symbol),
-            version_matches_prefix, {}, {}, "headers"};
+    return {sdk, kind, factory_symbol, expected_version, static_version_getter(version_symbol), version_matches_prefix,
+            {},  {},   "headers"};
   }
 };
 
@@ -91,7 +91,8 @@ pybind11::class_<ApiObject<Traits>> register_md_api(pybind11::module_& m, const 
     for (auto& symbol : copies) pointers.push_back(symbol.data());
     return self.with_api([&](typename Traits::Api& api) {
       const int count = static_cast<int>(pointers.size());
-      return subscribe ? Traits::subscribe(api, pointers.data(), count) : Traits::unsubscribe(api, pointers.data(), count);
+      return subscribe ? Traits::subscribe(api, pointers.data(), count)
+                       : Traits::unsubscribe(api, pointers.data(), count);
     });
   };
   pybind11::class_<Self> cls(m, "MdApi", doc);
@@ -113,7 +114,9 @@ pybind11::class_<ApiObject<Traits>> register_md_api(pybind11::module_& m, const 
          pybind11::arg("symbols"), "Subscribe [(symbol, exchange value)]; returns the SDK's result code.")
       .def(
           "unsubscribe",
-          [subscription](Self& self, const std::vector<std::string>& symbols) { return subscription(self, symbols, false); },
+          [subscription](Self& self, const std::vector<std::string>& symbols) {
+            return subscription(self, symbols, false);
+          },
           pybind11::arg("symbols"))
       .def_property(
           "session_trading_day", [](Self& self) { return self.spi().session_trading_day(); },
@@ -132,7 +135,8 @@ pybind11::class_<ApiObject<Traits>> register_trader_api(pybind11::module_& m, co
   bind_requests<Traits, Requests>(cls);
   cls.def("subscribe_private_topic",
           [](Self& self, int resume) {
-            self.with_api([&](typename Traits::Api& api) { api.SubscribePrivateTopic(static_cast<ResumeType>(resume)); });
+            self.with_api(
+                [&](typename Traits::Api& api) { api.SubscribePrivateTopic(static_cast<ResumeType>(resume)); });
           })
       .def("subscribe_public_topic", [](Self& self, int resume) {
         self.with_api([&](typename Traits::Api& api) { api.SubscribePublicTopic(static_cast<ResumeType>(resume)); });
@@ -148,7 +152,8 @@ void register_tick_conversion(pybind11::module_& m) {
   m.attr("DEPTH_MARKET_DATA_SIZE") = sizeof(Depth);
   m.def(
       "convert_tick",
-      [](const pybind11::bytes& depth, const std::string& exchange, std::int32_t session_trading_day, std::int64_t local_ns) {
+      [](const pybind11::bytes& depth, const std::string& exchange, std::int32_t session_trading_day,
+         std::int64_t local_ns) {
         const std::string data = depth;
         if (data.size() != sizeof(Depth)) throw RequestError("wrong DepthMarketData size");
         Depth field;
@@ -159,7 +164,8 @@ void register_tick_conversion(pybind11::module_& m) {
         }
         return pybind11::object(pybind11::bytes(reinterpret_cast<const char*>(&record), sizeof(record)));
       },
-      pybind11::arg("depth"), pybind11::arg("exchange"), pybind11::arg("session_trading_day"), pybind11::arg("local_ns"),
+      pybind11::arg("depth"), pybind11::arg("exchange"), pybind11::arg("session_trading_day"),
+      pybind11::arg("local_ns"),
       "The tick conversion the market-data callback runs (for tests): DepthMarketData bytes -> TickRecord bytes.");
 }
 

@@ -55,7 +55,9 @@ class MdSpi final : public Generated {
     exchanges_[symbol] = exchange;
   }
   void set_session_trading_day(std::int32_t day) { session_trading_day_.store(day, std::memory_order_relaxed); }
-  [[nodiscard]] std::int32_t session_trading_day() const { return session_trading_day_.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::int32_t session_trading_day() const {
+    return session_trading_day_.load(std::memory_order_relaxed);
+  }
   [[nodiscard]] std::uint64_t ticks_refused() const { return ticks_refused_.load(std::memory_order_relaxed); }
 
  private:
