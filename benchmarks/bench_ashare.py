@@ -355,7 +355,7 @@ def run_worker(spec: dict[str, Any], timeout: float = 600.0) -> dict[str, Any]:
         baseline = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
         library_dir = FRONT_ENDS[spec["sdk"]].library_dir()
         env = baseline.subprocess_env(library_dir)  # vnpy_xtp: LD_LIBRARY_PATH beats its RUNPATH
-        if _vnpy_env.point_stock_libraries(baseline, spec["sdk"], library_dir):  # vnpy_tora: absolute paths
+        if _vnpy_env.point_sdist_libraries(baseline, spec["sdk"], library_dir):  # vnpy_tora: absolute paths
             # reached through those links, the simulator's libraries find their core (RUNPATH $ORIGIN/..) here
             env["LD_LIBRARY_PATH"] += os.pathsep + str(library_dir.parent)
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)]
@@ -374,7 +374,7 @@ def main() -> None:
     args = parser.parse_args()
     sdks = args.sdk or list(SDKS)
     for sdk in sdks:
-        _vnpy_env.ensure_vnpy_stock(sdk)
+        _vnpy_env.ensure_vnpy_sdist(sdk)
     print(f"load average before: {load_average()}")
     for sdk in sdks:
         name = sdk.upper()

@@ -3,7 +3,7 @@ front-end: contracts of both exchanges (UTF-8 names, ticks and lots), a tick wit
 filled, one resting and cancelled, the position with T+1 (today's buy frozen). A client we did not write
 checks the front-end's ABI, threading and flow.
 
-vnpy_xtp comes from the benchmarks' baseline cache (benchmarks/_vnpy_env.py `ensure_vnpy_stock`), built once
+vnpy_xtp comes from the benchmarks' baseline cache (benchmarks/_vnpy_env.py `ensure_vnpy_sdist`), built once
 on a fresh machine (pip builds the sdist with meson-python, about a minute).
 """
 
@@ -35,7 +35,7 @@ def test_vnpy_xtp_runs_unmodified_against_the_simulator(tmp_path: Path) -> None:
     except SdkUnavailableError as exc:
         pytest.skip(str(exc))
     try:
-        env = _vnpy_env.ensure_vnpy_stock("xtp", log=print)
+        env = _vnpy_env.ensure_vnpy_sdist("xtp", log=print)
     except (subprocess.CalledProcessError, RuntimeError) as exc:
         pytest.skip(f"cannot build the vnpy_xtp baseline here: {exc}")
     config, _ = ashare_config(tmp_path)
