@@ -450,6 +450,7 @@ def finish(counter: Counter, spec: dict[str, Any], extra: dict[str, Any]) -> dic
 GATEWAYS = {
     "ctp": ("vtcore.gateways.ctp", "CtpGateway", "CTP"),
     "mini": ("vtcore.gateways.mini", "MiniGateway", "MINI"),
+    "femas": ("vtcore.gateways.femas", "FemasGateway", "FEMAS"),  # bench_tap_femas.py, beside CTP
 }
 
 
