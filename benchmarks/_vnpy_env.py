@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -31,6 +32,7 @@ import sysconfig
 import tarfile
 import tempfile
 import time
+import traceback
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -530,14 +532,47 @@ def add_shfe_contract(gateway_module: Any, symbol: str) -> Any:
 
 
 def mapped_libraries() -> list[str]:
-    """Shared objects mapped into this process (proves which CTP library was loaded)."""
+    """Shared objects mapped into this process, with versioned names (proves which vendor library was
+    loaded)."""
     paths: set[str] = set()
     with open("/proc/self/maps", encoding="utf-8") as maps:
         for line in maps:
             parts = line.split()
-            if len(parts) >= 6 and parts[5].endswith(".so"):
+            if len(parts) >= 6 and ".so" in Path(parts[5]).name:
                 paths.add(parts[5])
     return sorted(paths)
+
+
+def print_report(produce: Callable[[], dict[str, Any]]) -> int:
+    """Print `produce()`'s report as one JSON line (or the traceback), flushed; 0, or 1 when it failed."""
+    code = 0
+    try:
+        sys.stdout.write(json.dumps(produce(), ensure_ascii=False) + "\n")
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return code
+
+
+def run_driver(main: Callable[[], dict[str, Any]]) -> None:
+    """A test's driver of a vn.py gateway (tests/resources/*/vnpy_*_driver.py): print `main()`'s report, then
+    end the process with os._exit, also when it failed: the SDK's and vn.py's threads would keep the process
+    alive until the test's timeout."""
+    os._exit(print_report(main))
+
+
+def recording_engine(event_types: dict[str, str]) -> tuple[Any, dict[str, list[Any]]]:
+    """(vn.py's EventEngine, started; what it saw): the data of each event type, listed under its name."""
+    from vnpy.event import EventEngine  # type: ignore[import-not-found, unused-ignore]
+
+    seen: dict[str, list[Any]] = {name: [] for name in event_types}
+    engine = EventEngine()
+    for name, event_type in event_types.items():
+        engine.register(event_type, lambda event, name=name: seen[name].append(event.data))
+    engine.start()
+    return engine, seen
 
 
 if __name__ == "__main__":

@@ -34,10 +34,8 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import threading
 import time
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +48,15 @@ import bench_order_roundtrip  # noqa: E402
 import bench_tick_path  # noqa: E402
 from _measure import ResultsFile  # noqa: E402
 from bench_order_roundtrip import OrderTimer  # noqa: E402
-from bench_tick_path import WARMUP_TICKS, Counter, measure, percentiles, run_json_subprocess, tick_handler  # noqa: E402
+from bench_tick_path import (  # noqa: E402
+    WARMUP_TICKS,
+    Counter,
+    measure,
+    percentiles,
+    run_json_subprocess,
+    tick_handler,
+    worker_process,
+)
 
 SYMBOL = "CL2601"  # NYMEX in the TAP simulator, last 68.50, limits +-7%
 PRICE = 66.0  # a buy below the market and inside the limits: it rests
@@ -325,18 +331,7 @@ RUNS = {
 
 
 def worker(spec: dict[str, Any]) -> None:
-    code = 0
-    with tempfile.TemporaryDirectory(prefix="vtcore-bench-tap-") as folder:
-        os.environ["VTCORE_HOME"] = str(Path(folder) / ".vntrader")  # never the user's .vntrader
-        try:
-            result = RUNS[(spec["system"], spec["what"])](spec, Path(folder))
-            sys.stdout.write(json.dumps(result) + "\n")
-        except BaseException:
-            traceback.print_exc()
-            code = 1
-        sys.stdout.flush()
-        sys.stderr.flush()
-    os._exit(code)  # vnpy_tap's SDK threads can keep the process alive; nothing else needs cleaning up
+    worker_process("vtcore-bench-tap-", lambda folder: RUNS[(spec["system"], spec["what"])](spec, folder))
 
 
 def run_worker(spec: dict[str, Any], timeout: float = 600.0) -> dict[str, Any]:

@@ -9,41 +9,22 @@ on a fresh machine (pip builds the sdist with meson-python, about a minute).
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from _ashare_sim import ashare_config
-from vtcore.errors import SdkUnavailableError
-from vtcore.gateways._sdk.sim import FRONT_ENDS
-
-BENCHMARKS = Path(__file__).resolve().parents[3] / "benchmarks"
-sys.path.insert(0, str(BENCHMARKS))
-import _vnpy_env  # noqa: E402 - the benchmarks' baseline cache
+from _vnpy_client import _vnpy_env, run_vnpy_client
 
 pytestmark = pytest.mark.slow
 
-DRIVER = Path(__file__).resolve().parents[2] / "resources" / "ashare" / "vnpy_xtp_driver.py"
-
 
 def test_vnpy_xtp_runs_unmodified_against_the_simulator(tmp_path: Path) -> None:
-    try:
-        library_dir = FRONT_ENDS["xtp"].library_dir()
-    except SdkUnavailableError as exc:
-        pytest.skip(str(exc))
-    try:
-        env = _vnpy_env.ensure_vnpy_sdist("xtp", log=print)
-    except (subprocess.CalledProcessError, RuntimeError) as exc:
-        pytest.skip(f"cannot build the vnpy_xtp baseline here: {exc}")
     config, _ = ashare_config(tmp_path)
-    process_env = env.subprocess_env(library_dir)
-    command = [sys.executable, str(DRIVER), str(BENCHMARKS), str(tmp_path), str(config)]
-    run = subprocess.run(command, check=False, capture_output=True, text=True, env=process_env, timeout=300)
-    assert run.returncode == 0, run.stderr[-2000:]
-    report = json.loads(run.stdout.strip().splitlines()[-1])
+    report, _, library_dir = run_vnpy_client(
+        "xtp", "ashare/vnpy_xtp_driver.py", lambda _: _vnpy_env.ensure_vnpy_sdist("xtp", log=print),
+        str(tmp_path), str(config),
+    )  # fmt: skip
     mapped = [Path(p) for p in report["mapped"]]  # the simulator, not vnpy_xtp's bundled real libraries
     assert library_dir / "libxtpquoteapi.so" in mapped and library_dir / "libxtptraderapi.so" in mapped
     assert not [p for p in mapped if p.name.startswith("libxtp") and p.parent != library_dir]

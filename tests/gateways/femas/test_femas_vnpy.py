@@ -13,34 +13,17 @@ vn.py's engine saw only the gateway's own SUBMITTING.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from vtcore.errors import SdkUnavailableError
-from vtcore.gateways._sdk.sim import FRONT_ENDS, front_address, write_config
-
-BENCHMARKS = Path(__file__).resolve().parents[3] / "benchmarks"
-sys.path.insert(0, str(BENCHMARKS))
-import _vnpy_env  # noqa: E402 - the benchmarks' baseline cache
+from _vnpy_client import _vnpy_env, run_vnpy_client
+from vtcore.gateways._sdk.sim import front_address, write_config
 
 pytestmark = pytest.mark.slow
 
-DRIVER = Path(__file__).resolve().parents[2] / "resources" / "femas" / "vnpy_femas_driver.py"
-
 
 def test_vnpy_femas_runs_unmodified_against_the_simulator(tmp_path: Path) -> None:
-    try:
-        library_dir = FRONT_ENDS["femas"].library_dir()
-    except SdkUnavailableError as exc:
-        pytest.skip(str(exc))
-    try:
-        env = _vnpy_env.ensure_vnpy_femas(library_dir, log=print)
-    except (subprocess.CalledProcessError, RuntimeError, OSError) as exc:
-        pytest.skip(f"cannot build the vnpy_femas baseline here: {exc}")
     # one contract of each exchange vnpy_femas maps (its EXCHANGE_FEMAS2VT has no GFEX: a GFEX contract
     # raises KeyError in its onRspQryInstrument)
     instruments = [
@@ -57,13 +40,10 @@ def test_vnpy_femas_runs_unmodified_against_the_simulator(tmp_path: Path) -> Non
     ]  # fmt: skip
     accounts = [{"user_id": "femas7", "password": "sim-pass-4"}]
     config = write_config(tmp_path / "sim.json", {"instruments": instruments, "accounts": accounts})
-    command = [sys.executable, str(DRIVER), str(BENCHMARKS), str(tmp_path), front_address(config), "femas7",
-               "sim-pass-4"]  # fmt: skip
-    run = subprocess.run(
-        command, check=False, capture_output=True, text=True, env=env.subprocess_env(library_dir), timeout=120
-    )
-    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
-    report = json.loads(run.stdout.strip().splitlines()[-1])
+    report, output, library_dir = run_vnpy_client(
+        "femas", "femas/vnpy_femas_driver.py", lambda folder: _vnpy_env.ensure_vnpy_femas(folder, log=print),
+        str(tmp_path), front_address(config), "femas7", "sim-pass-4",
+    )  # fmt: skip
     mapped = [Path(p) for p in report["mapped"]]  # the simulator's FEMAS libraries
     assert library_dir / "libUSTPmduserapiAF.so" in mapped and library_dir / "libUSTPtraderapiAF.so" in mapped
     assert report["contract"][0] == "SHFE" and report["contract"][2:] == [10, 1.0]
@@ -75,5 +55,5 @@ def test_vnpy_femas_runs_unmodified_against_the_simulator(tmp_path: Path) -> Non
     assert all(price <= 3200.0 and (d, o) == ("0", "0") for _, price, d, o in report["trades"])  # buy, open
     # vnpy_femas's own handlers fail in its code, and the wrapper printed why
     assert report["engine_orders"] == ["SUBMITTING"] and report["engine_trades"] == 0
-    assert "KeyError: 'InsertDate'" in run.stdout and "KeyError: 'TradeDate'" in run.stdout
+    assert "KeyError: 'InsertDate'" in output and "KeyError: 'TradeDate'" in output
     assert not [line for line in report["logs"] if "失败" in line], report["logs"]

@@ -12,35 +12,17 @@ its pinned package).
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from vtcore.errors import SdkUnavailableError
-from vtcore.gateways._sdk.sim import FRONT_ENDS
+from _vnpy_client import _vnpy_env, run_vnpy_client
 from vtcore.gateways.tap.sim import SIM_AUTH_CODE, write_sim_config
-
-BENCHMARKS = Path(__file__).resolve().parents[3] / "benchmarks"
-sys.path.insert(0, str(BENCHMARKS))
-import _vnpy_env  # noqa: E402 - the benchmarks' baseline cache
 
 pytestmark = pytest.mark.slow
 
-DRIVER = Path(__file__).resolve().parents[2] / "resources" / "tap" / "vnpy_tap_driver.py"
-
 
 def test_vnpy_tap_runs_unmodified_against_the_simulator(tmp_path: Path) -> None:
-    try:
-        library_dir = FRONT_ENDS["tap"].library_dir()
-    except SdkUnavailableError as exc:
-        pytest.skip(str(exc))
-    try:
-        env = _vnpy_env.ensure_vnpy_sdist("tap", log=print)
-    except (subprocess.CalledProcessError, RuntimeError) as exc:
-        pytest.skip(f"cannot build the vnpy_tap baseline here: {exc}")
     config = write_sim_config(
         tmp_path / "sim.json",
         accounts=[
@@ -53,14 +35,10 @@ def test_vnpy_tap_runs_unmodified_against_the_simulator(tmp_path: Path) -> None:
         ],
         market_data={"rate": 50},
     )
-    command = [
-        sys.executable, str(DRIVER), str(BENCHMARKS), str(tmp_path), str(config), "trader7", "sim-pass-9",
-        SIM_AUTH_CODE,
-    ]  # fmt: skip
-    process_env = env.subprocess_env(library_dir)
-    run = subprocess.run(command, check=False, capture_output=True, text=True, env=process_env, timeout=300)
-    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
-    report = json.loads(run.stdout.strip().splitlines()[-1])
+    report, _, library_dir = run_vnpy_client(
+        "tap", "tap/vnpy_tap_driver.py", lambda _: _vnpy_env.ensure_vnpy_sdist("tap", log=print),
+        str(tmp_path), str(config), "trader7", "sim-pass-9", SIM_AUTH_CODE,
+    )  # fmt: skip
     mapped = [Path(p) for p in report["mapped"]]  # the simulator's four libraries, none of vnpy_tap's own
     names = ("libTapQuoteAPI.so", "libiTapTradeAPI.so", "libesssl.so.1.1", "libescrypto.so.1.1")
     assert all(library_dir / name in mapped for name in names), report["mapped"]

@@ -16,32 +16,20 @@ front-end's reports as vnpy_femas's wrapper decoded them."""
 # ruff: noqa: PLC0415
 from __future__ import annotations
 
-import json
-import os
 import sys
-import time
-import traceback
 from pathlib import Path
 from typing import Any
 
 
-def wait(condition: Any, what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(what)
-        time.sleep(0.01)
-
-
-def main() -> None:
+def main() -> dict[str, Any]:
     benchmarks, work = Path(sys.argv[1]), Path(sys.argv[2])
     address, user, password = sys.argv[3:6]
     sys.path.insert(0, str(benchmarks))
     import _vnpy_env
+    from bench_tick_path import wait_until
 
     env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
     module = _vnpy_env.import_vnpy_ctp_gateway(env, work, "vnpy_femas.gateway.femas_gateway")
-    from vnpy.event import EventEngine  # type: ignore[import-not-found, unused-ignore]
     from vnpy.trader.constant import Direction, Exchange, Offset, OrderType  # type: ignore[import-not-found, unused-ignore]
     from vnpy.trader.event import EVENT_CONTRACT, EVENT_LOG, EVENT_ORDER, EVENT_TICK, EVENT_TRADE  # type: ignore[import-not-found, unused-ignore]
     from vnpy.trader.object import CancelRequest, OrderRequest, SubscribeRequest  # type: ignore[import-not-found, unused-ignore]
@@ -59,13 +47,15 @@ def main() -> None:
 
         setattr(module.FemasTdApi, name, observed)
 
-    kinds = {"contract": EVENT_CONTRACT, "tick": EVENT_TICK, "order": EVENT_ORDER, "trade": EVENT_TRADE,
-             "log": EVENT_LOG}  # fmt: skip
-    seen: dict[str, list[Any]] = {kind: [] for kind in kinds}
-    engine = EventEngine()
-    for kind, event_type in kinds.items():
-        engine.register(event_type, lambda event, kind=kind: seen[kind].append(event.data))
-    engine.start()
+    engine, seen = _vnpy_env.recording_engine(
+        {
+            "contract": EVENT_CONTRACT,
+            "tick": EVENT_TICK,
+            "order": EVENT_ORDER,
+            "trade": EVENT_TRADE,
+            "log": EVENT_LOG,
+        }
+    )
     gateway = module.FemasGateway(engine, "FEMAS")
     gateway.connect(
         {
@@ -82,9 +72,10 @@ def main() -> None:
     def logged(text: str) -> bool:
         return any(text in log.msg for log in list(seen["log"]))
 
-    wait(lambda: logged("合约信息查询成功") and logged("行情服务器登录成功"), "login and contracts")
+    wait_until(lambda: logged("行情服务器登录成功"), 60.0, "the market-data login")
+    wait_until(lambda: logged("合约信息查询成功"), 60.0, "the contracts")
     gateway.subscribe(SubscribeRequest("rb2601", Exchange.SHFE))
-    wait(lambda: any(t.symbol == "rb2601" for t in list(seen["tick"])), "a tick")
+    wait_until(lambda: any(t.symbol == "rb2601" for t in list(seen["tick"])), 60.0, "a tick")
 
     def reported(orderid: str, status: str) -> bool:
         return any(r["UserOrderLocalID"] == orderid and r["OrderStatus"] == status for r in list(reports))
@@ -93,21 +84,20 @@ def main() -> None:
         OrderRequest("rb2601", Exchange.SHFE, Direction.LONG, OrderType.LIMIT, 1, 3000.0, Offset.OPEN)
     )
     resting_id = resting.split(".", 1)[1]
-    wait(lambda: reported(resting_id, "3"), "the resting order's report")  # NoTradeQueueing
+    wait_until(lambda: reported(resting_id, "3"), 60.0, "the resting order's report")  # NoTradeQueueing
     gateway.cancel_order(CancelRequest(resting_id, "rb2601", Exchange.SHFE))
-    wait(lambda: reported(resting_id, "5"), "the cancel's report")  # Canceled
+    wait_until(lambda: reported(resting_id, "5"), 60.0, "the cancel's report")  # Canceled
     filled = gateway.send_order(
         OrderRequest("rb2601", Exchange.SHFE, Direction.LONG, OrderType.LIMIT, 2, 3200.0, Offset.OPEN)
     )
     filled_id = filled.split(".", 1)[1]
-    wait(lambda: reported(filled_id, "0"), "the fill's report")  # AllTraded
+    wait_until(lambda: reported(filled_id, "0"), 60.0, "the fill's report")  # AllTraded
     mine = lambda: [f for f in list(fills) if f["UserOrderLocalID"] == filled_id]  # noqa: E731
-    wait(lambda: sum(f["TradeVolume"] for f in mine()) == 2, "the trade reports")
+    wait_until(lambda: sum(f["TradeVolume"] for f in mine()) == 2, 60.0, "the trade reports")
 
     rebar = next(c for c in seen["contract"] if c.symbol == "rb2601")
     tick = next(t for t in seen["tick"] if t.symbol == "rb2601")
-    with open("/proc/self/maps", encoding="utf-8") as maps:
-        mapped = sorted({line.split()[-1] for line in maps if ".so" in line.rsplit("/", 1)[-1]})
+    mapped = _vnpy_env.mapped_libraries()
     report = {
         "contract": [rebar.exchange.value, rebar.name, rebar.size, rebar.pricetick],
         "tick": [tick.last_price, tick.bid_price_1, tick.ask_price_1, tick.limit_up, tick.limit_down],
@@ -119,15 +109,11 @@ def main() -> None:
         "logs": [log.msg for log in seen["log"]],
         "mapped": mapped,
     }
-    sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-    os._exit(0)  # vnpy_femas's SDK threads would keep the process alive
+    return report
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except BaseException:
-        traceback.print_exc()
-        sys.stderr.flush()
-        os._exit(1)  # the SDK's and vn.py's threads would keep a failed run alive until the test's timeout
+    sys.path.insert(0, sys.argv[1])  # the benchmarks folder
+    import _vnpy_env
+
+    _vnpy_env.run_driver(main)

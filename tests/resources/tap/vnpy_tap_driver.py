@@ -11,32 +11,20 @@ found (LD_LIBRARY_PATH or ld.so.conf: Esunny's trade library has no usable RPATH
 # ruff: noqa: PLC0415
 from __future__ import annotations
 
-import json
-import os
 import sys
-import time
-import traceback
 from pathlib import Path
 from typing import Any
 
 
-def wait(condition: Any, what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(what)
-        time.sleep(0.01)
-
-
-def main() -> None:
+def main() -> dict[str, Any]:
     benchmarks, work, config = (Path(arg) for arg in sys.argv[1:4])
     user, password, auth_code = sys.argv[4:7]
     sys.path.insert(0, str(benchmarks))
     import _vnpy_env
+    from bench_tick_path import wait_until
 
     env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
     module = _vnpy_env.import_vnpy_ctp_gateway(env, work, "vnpy_tap.gateway.tap_gateway")
-    from vnpy.event import EventEngine  # type: ignore[import-not-found, unused-ignore]
     from vnpy.trader.constant import Direction, Exchange, Offset, OrderType, Status  # type: ignore[import-not-found, unused-ignore]
     from vnpy.trader.event import (
         EVENT_ACCOUNT,
@@ -49,20 +37,17 @@ def main() -> None:
     )  # type: ignore[import-not-found, unused-ignore]
     from vnpy.trader.object import CancelRequest, OrderRequest, SubscribeRequest  # type: ignore[import-not-found, unused-ignore]
 
-    kinds = {
-        "contract": EVENT_CONTRACT,
-        "tick": EVENT_TICK,
-        "order": EVENT_ORDER,
-        "trade": EVENT_TRADE,
-        "position": EVENT_POSITION,
-        "account": EVENT_ACCOUNT,
-        "log": EVENT_LOG,
-    }
-    seen: dict[str, list[Any]] = {kind: [] for kind in kinds}
-    engine = EventEngine()
-    for kind, event_type in kinds.items():
-        engine.register(event_type, lambda event, kind=kind: seen[kind].append(event.data))
-    engine.start()
+    engine, seen = _vnpy_env.recording_engine(
+        {
+            "contract": EVENT_CONTRACT,
+            "tick": EVENT_TICK,
+            "order": EVENT_ORDER,
+            "trade": EVENT_TRADE,
+            "position": EVENT_POSITION,
+            "account": EVENT_ACCOUNT,
+            "log": EVENT_LOG,
+        }
+    )
     gateway = module.TapGateway(engine, "TAP")
     address = f"127.0.0.1?config={config}"
     gateway.connect(
@@ -86,9 +71,10 @@ def main() -> None:
         return any(text in log.msg for log in list(seen["log"]))
 
     # the trade side's start-up chain: commodities, contracts, account, funds, positions, orders, fills
-    wait(lambda: logged("查询成交信息成功") and logged("行情服务器登录成功"), "the start-up queries")
+    wait_until(lambda: logged("查询成交信息成功"), 60.0, "the start-up queries")
+    wait_until(lambda: logged("行情服务器登录成功"), 60.0, "the quote login")
     gateway.subscribe(SubscribeRequest("CL2601", Exchange.NYMEX))
-    wait(lambda: any(t.symbol == "CL2601" for t in list(seen["tick"])), "a tick")
+    wait_until(lambda: any(t.symbol == "CL2601" for t in list(seen["tick"])), 60.0, "a tick")
 
     def status_of(vt_orderid: str, status: Any) -> bool:
         return any(o.vt_orderid == vt_orderid and o.status == status for o in list(seen["order"]))
@@ -96,20 +82,21 @@ def main() -> None:
     resting = gateway.send_order(
         OrderRequest("CL2601", Exchange.NYMEX, Direction.LONG, OrderType.LIMIT, 1, 66.0, Offset.NONE)
     )
-    wait(lambda: status_of(resting, Status.NOTTRADED), "the resting order")
+    wait_until(lambda: status_of(resting, Status.NOTTRADED), 60.0, "the resting order")
     gateway.cancel_order(CancelRequest(resting.split(".", 1)[1], "CL2601", Exchange.NYMEX))
-    wait(lambda: status_of(resting, Status.CANCELLED), "the cancel")
+    wait_until(lambda: status_of(resting, Status.CANCELLED), 60.0, "the cancel")
     filled = gateway.send_order(
         OrderRequest("CL2601", Exchange.NYMEX, Direction.LONG, OrderType.LIMIT, 2, 70.0, Offset.NONE)
     )
-    wait(lambda: status_of(filled, Status.ALLTRADED), "the fill")
-    wait(lambda: sum(t.volume for t in list(seen["trade"]) if t.vt_orderid == filled) == 2, "the trades")
+    wait_until(lambda: status_of(filled, Status.ALLTRADED), 60.0, "the fill")
+    wait_until(
+        lambda: sum(t.volume for t in list(seen["trade"]) if t.vt_orderid == filled) == 2, 60.0, "the trades"
+    )
 
     crude = next(c for c in seen["contract"] if c.symbol == "CL2601")
     tick = next(t for t in seen["tick"] if t.symbol == "CL2601")
     trades = [t for t in seen["trade"] if t.vt_orderid == filled]
-    with open("/proc/self/maps", encoding="utf-8") as maps:
-        mapped = sorted({line.split()[-1] for line in maps if ".so" in line.rsplit("/", 1)[-1]})
+    mapped = _vnpy_env.mapped_libraries()
     report = {
         "contract": [crude.exchange.value, crude.name, crude.size, crude.pricetick, crude.net_position],
         "exchanges": sorted({c.exchange.value for c in seen["contract"]}),
@@ -122,15 +109,11 @@ def main() -> None:
         "logs": [log.msg for log in seen["log"]],
         "mapped": mapped,
     }
-    sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-    os._exit(0)  # vnpy_tap's SDK threads would keep the process alive
+    return report
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except BaseException:
-        traceback.print_exc()
-        sys.stderr.flush()
-        os._exit(1)  # the SDK's and vn.py's threads would keep a failed run alive until the test's timeout
+    sys.path.insert(0, sys.argv[1])  # the benchmarks folder
+    import _vnpy_env
+
+    _vnpy_env.run_driver(main)
