@@ -238,7 +238,7 @@ def render_tap_femas(data: dict[str, Any]) -> list[str]:
         f"TAP beside {data['baselines']['tap']} (unmodified) on the same simulator front-end "
         f"({data['ticks']:,}-tick burst; {data['orders']} resting orders per system, one at a time):",
         "",
-        "| TAP | vtcore TapGateway | vn.py TapGateway | vtcore / vn.py |",
+        "| TAP | vtcore TapGateway | vn.py TapGateway | vtcore better by |",
         "|---|---:|---:|---:|",
         f"| ticks into a handler (ticks/s) | {number(tap_ticks[0])} | {number(tap_ticks[1])} "
         f"| {ratio_text(tap_ticks[0] / tap_ticks[1])} |",
@@ -263,8 +263,8 @@ def render_tap_femas(data: dict[str, Any]) -> list[str]:
         "(unmodified; its wrappers compiled here: its package build is Windows-only; its gateway passes no "
         "order report on, so its order row is the raw TdApi's):",
         "",
-        "| vtcore, each on its simulator front-end | FemasGateway | CtpGateway | FEMAS / CTP "
-        "| vnpy_femas | vtcore FEMAS / vnpy_femas |",
+        "| vtcore, each on its simulator front-end | FemasGateway | CtpGateway | FEMAS better by "
+        "| vnpy_femas | vtcore FEMAS better by |",
         "|---|---:|---:|---:|---:|---:|",
         f"| ticks into a handler (ticks/s; vnpy_femas: its gateway) | {number(femas_ticks['ticks_per_s'])} "
         f"| {number(ctp_ticks['ticks_per_s'])} "
@@ -278,7 +278,11 @@ def render_tap_femas(data: dict[str, Any]) -> list[str]:
             f"| {number(ctp_orders[key])} | {ratio_text(ctp_orders[key] / femas_orders[key])} "
             f"| {number(vnpy_raw[key])} | {ratio_text(vnpy_raw[key] / femas_orders[key])} |"
         )
-    lines += ["", "Order ratios are the other side's time over vtcore FEMAS's (above 1: vtcore is faster)."]
+    lines += [
+        "",
+        "'Better by' is a rate over the other side's rate for ticks and the other side's time over this "
+        "one's for orders: above 1, the left-hand side (vtcore; FEMAS) is faster.",
+    ]
     return lines
 
 
