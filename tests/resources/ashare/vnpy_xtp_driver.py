@@ -63,21 +63,19 @@ def main() -> dict[str, Any]:
 
     if credit:
         gateway.query_account()
-        wait(lambda: gateway.td_api.margin_trading, "the credit account")
+        wait_until(lambda: gateway.td_api.margin_trading, 60.0, "the credit account")
         sold = gateway.send_order(
             OrderRequest("000001", Exchange.SZSE, Direction.SHORT, OrderType.MARKET, 100, 0, Offset.OPEN)
         )
-        wait(lambda: status_of(sold, Status.ALLTRADED), "the short sale")
+        wait_until(lambda: status_of(sold, Status.ALLTRADED), 60.0, "the short sale")
 
         def short() -> list[Any]:
             positions = list(seen["position"])
             return [p for p in positions if p.symbol == "000001" and p.direction == Direction.SHORT]
 
         gateway.query_position()  # QueryPosition, then QueryCreditDebtInfo (margin accounts)
-        wait(short, "the short position")
-        sys.stdout.write(json.dumps({"short": [short()[-1].volume, short()[-1].exchange.value]}) + "\n")
-        sys.stdout.flush()
-        os._exit(0)
+        wait_until(short, 60.0, "the short position")
+        return {"short": [short()[-1].volume, short()[-1].exchange.value]}
 
     filled = gateway.send_order(
         OrderRequest("600000", Exchange.SSE, Direction.LONG, OrderType.LIMIT, 100, 10.60, Offset.NONE)
