@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include "md5.hpp"
+#include "reports.hpp"
 #include "vtcore/sim/text.hpp"
 
 namespace vtcore::sim::oes {
@@ -39,13 +40,11 @@ class Front final : public ControlTarget {
   void control_disconnect(int reconnect_ms) override {
     refuse_until_ = now_ms() + std::max(reconnect_ms, 0);
     ++disconnects_;
-    std::vector<Channel*> dropped;
-    {
-      std::lock_guard guard(mutex_);
-      dropped.assign(channels_.begin(), channels_.end());
-    }
-    for (Channel* channel : dropped) {
-      std::lock_guard guard(channel->mutex);
+    // Under the front's lock: a channel's owner that sees it broken logs out at once, and close_channel
+    // deletes the channel only after remove() got this lock, so none is freed while it is marked here.
+    std::lock_guard guard(mutex_);
+    for (Channel* channel : channels_) {
+      std::lock_guard channel_guard(channel->mutex);
       channel->broken = true;
       channel->wake.notify_all();
     }
@@ -61,7 +60,15 @@ class Front final : public ControlTarget {
       channel->wake.notify_all();
     }
   }
-  void control_response_delay(int) override {}
+  // A response delay holds reports back on the report channels (a slow or stalled report server).
+  void control_response_delay(int ms) override {
+    delay_ms = std::max(ms, 0);
+    std::lock_guard guard(mutex_);
+    for (Channel* channel : channels_) {  // a shorter delay may release what waits
+      std::lock_guard channel_guard(channel->mutex);
+      channel->wake.notify_all();
+    }
+  }
   Json control_status() const override {
     std::lock_guard guard(mutex_);
     const bool open = !channels_.empty();
@@ -75,22 +82,30 @@ class Front final : public ControlTarget {
 
   bool refusing() const { return now_ms() < refuse_until_.load(); }
 
+  // The control socket calls this front under the Simulator's lock and then takes mutex_, so (un)registering
+  // with the Simulator happens after mutex_ is released: taking both the other way round deadlocked a
+  // channel's logout against a "status" or "disconnect" command. registration_ keeps the two in order.
   void add(Channel* channel) {
-    std::lock_guard guard(mutex_);
-    if (channels_.empty()) Simulator::instance().register_api(this);
-    channels_.insert(channel);
+    std::lock_guard registration(registration_);
+    bool first = false;
+    {
+      std::lock_guard guard(mutex_);
+      first = channels_.empty();
+      channels_.insert(channel);
+    }
+    if (first) Simulator::instance().register_api(this);
   }
   void remove(Channel* channel) {
-    std::lock_guard guard(mutex_);
-    if (channels_.erase(channel) > 0 && channels_.empty()) Simulator::instance().unregister_api(this);
+    std::lock_guard registration(registration_);
+    bool last = false;
+    {
+      std::lock_guard guard(mutex_);
+      last = channels_.erase(channel) > 0 && channels_.empty();
+    }
+    if (last) Simulator::instance().unregister_api(this);
   }
-  template <typename Each>
-  void for_each(Each&& each) {
-    std::lock_guard guard(mutex_);
-    for (Channel* channel : channels_) each(*channel);
-  }
-
   std::atomic<int64_t> ticks{0};
+  std::atomic<int> delay_ms{0};
 
  private:
   static int64_t now_ms() {
@@ -99,6 +114,7 @@ class Front final : public ControlTarget {
   }
 
   const FrontKind kind_;
+  std::mutex registration_;  // never taken under the Simulator's lock or mutex_
   mutable std::mutex mutex_;
   std::set<Channel*> channels_;
   std::atomic<int64_t> disconnects_{0};
@@ -210,6 +226,12 @@ const char* error_text(int error) noexcept {
       return "invalid argument";
     case EBADMSG:
       return "the server's answer is not OES's protocol";
+    case EMLINK:  // the documented meanings of the logon's errno values (reference §2.2)
+      return "too many connections";
+    case ESRCH:
+      return "the node is not the leader";
+    case EFAULT:
+      return "other business error";
     default:
       return std::strerror(error);
   }
@@ -311,20 +333,15 @@ void close_channel(abi::SGeneralClientChannelT* session) noexcept {
   }
   if (channel != nullptr) {
     front(channel->kind).remove(channel);
-    if (channel->subscriber != 0) channel->exchange->unsubscribe_flow(channel->subscriber);
+    if (channel->log) channel->log->detach(*channel);
     delete channel;
   }
   std::memset(session, 0, sizeof(*session));
   session->socketFd = -1;
 }
 
-void deliver_to_reports(int account, const abi::OesRptMsgT& message) {
-  front(ChannelKind::report).for_each([&](Channel& channel) {
-    if (channel.kind != ChannelKind::report || channel.account != account) return;
-    std::lock_guard guard(channel.mutex);
-    channel.reports.push_back(message);
-    channel.wake.notify_all();
-  });
+std::chrono::milliseconds report_delay() noexcept {
+  return std::chrono::milliseconds(front(ChannelKind::report).delay_ms.load());
 }
 
 bool broken(Channel& channel) {

@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 from vtcore.constant import Direction, Exchange, Offset, OrderType, Status
 from vtcore.errors import SdkUnavailableError, SettingsError
 from vtcore.event import EventEngine
-from vtcore.gateways._sdk.ashare import Side
+from vtcore.gateways._sdk.ashare import MarketKind, Side
 from vtcore.gateways._sdk.front import Front, QueryPump, request_result
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways._sdk.stock import StockGateway
@@ -257,14 +257,7 @@ class TdFront(ToraFront):
             self.set_state("ready", "cash account")
 
     def on_rsp_qry_position(self, message: Message) -> None:
-        if message.error is not None:
-            self.gateway.write_log(f"td front: position query failed: {message.error_text}", ERROR)
-            self.gateway.discard_positions()
-            return
-        if message.data is not None:
-            self.gateway.add_position(message.data)
-        if message.is_last:
-            self.gateway.positions_done()
+        self.gateway.position_message(message, "td front: position query", self.gateway.add_position)
 
     # -- orders (engine thread) ------------------------------------------------------------------------------
 
@@ -295,6 +288,7 @@ class ToraGateway(StockGateway):
     """China A-shares through TORA (SSE, SZSE, BSE), cash accounts."""
 
     default_name: ClassVar[str] = "TORA"
+    title: ClassVar[str] = "TORA"
     default_setting: ClassVar[dict[str, Any]] = dict(DEFAULT_SETTING)
     optional_setting: ClassVar[dict[str, str]] = dict(OPTIONAL_SETTING)
     setting_aliases: ClassVar[dict[str, str]] = dict(VNPY_LABELS)
@@ -302,6 +296,7 @@ class ToraGateway(StockGateway):
         key: dict(value) for key, value in VNPY_VALUES.items()
     }
     exchanges: ClassVar[list[Exchange]] = [Exchange.SSE, Exchange.SZSE, Exchange.BSE]
+    exchange_codes: ClassVar[dict[str, Exchange]] = mapping.EXCHANGE_FROM_TORA
 
     def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
         super().__init__(event_engine, gateway_name or self.default_name)
@@ -322,7 +317,7 @@ class ToraGateway(StockGateway):
             raise
         register_secrets({"password": parsed.password, "dynamic_key": parsed.dynamic_key})
         self.setting = parsed
-        self.start_timer()
+        self.opened()
         self.write_log(f"connecting {parsed!r} with {td_library.name} and {md_library.name}")
         self.td.start_with(
             parsed, lambda flow, capsule: binding.TraderApi(str(td_library), flow, capsule), parsed.td_address
@@ -331,16 +326,12 @@ class ToraGateway(StockGateway):
             parsed, lambda flow, capsule: binding.MdApi(str(md_library), capsule), parsed.md_address
         )
 
-    def close(self) -> None:
-        self.stop_timer()
-        self.md.close()
-        self.td.close()
+    def fronts(self) -> tuple[ToraFront, ...]:
+        return self.md, self.td
 
     def on_timer(self, now: float) -> None:
-        for front in (self.md, self.td):
-            front.check_timeout(now, self.connect_timeout)
         self.td.queries.pump(now)
-        self.poll(now, self.td.state == "ready" and not self.td.queries)
+        self.poll(now, self.td.queries.idle)
 
     # -- market data ----------------------------------------------------------------------------------------
 
@@ -372,36 +363,33 @@ class ToraGateway(StockGateway):
 
     # -- orders ---------------------------------------------------------------------------------------------
 
-    def send_order(self, req: OrderRequest) -> str:
-        with self.lock:
-            side, kind, problem = self.checked(req)
-            shareholder = self.td.shareholders.get(req.exchange, "")
-            if not problem and not self.td.logged_in:
-                problem = "not logged in to the trade front"
-            elif not problem and not shareholder:
-                problem = f"no shareholder account on {req.exchange.value} for this user"
-            if problem or side is None:
-                return self.reject_locally(req, problem)
-            assert self.setting is not None
-            order_ref = next(self.td.order_refs)
-            price_type, time_condition, volume_condition = mapping.PRICE_TYPE_TO_TORA[kind]
-            order = self.td.struct(
-                "ReqOrderInsert",
-                ExchangeID=mapping.EXCHANGE_TO_TORA[req.exchange],
-                ShareholderID=shareholder,
-                SecurityID=req.symbol,
-                Direction=tt.TORA_TSTP_D_Buy if side == Side.BUY else tt.TORA_TSTP_D_Sell,
-                LimitPrice=float(req.price) if kind is None else 0.0,
-                VolumeTotalOriginal=int(req.volume),
-                OrderPriceType=price_type,
-                TimeCondition=time_condition,
-                VolumeCondition=volume_condition,
-                OrderRef=order_ref,
-            )
-            result = self.td.request("ReqOrderInsert", order)
-            if result != 0:
-                return self.reject_locally(req, f"ReqOrderInsert refused: {request_result(result)}")
-            return self.order_sent(req, self._orderid(self.td.front_id, self.td.session_id, order_ref), side)
+    def send_problem(self, req: OrderRequest) -> str:
+        if not self.td.logged_in:
+            return "not logged in to the trade front"
+        if not self.td.shareholders.get(req.exchange):
+            return f"no shareholder account on {req.exchange.value} for this user"
+        return ""
+
+    def place(self, req: OrderRequest, side: Side, kind: MarketKind | None) -> tuple[str, str]:
+        order_ref = next(self.td.order_refs)
+        price_type, time_condition, volume_condition = mapping.PRICE_TYPE_TO_TORA[kind]
+        order = self.td.struct(
+            "ReqOrderInsert",
+            ExchangeID=mapping.EXCHANGE_TO_TORA[req.exchange],
+            ShareholderID=self.td.shareholders[req.exchange],
+            SecurityID=req.symbol,
+            Direction=tt.TORA_TSTP_D_Buy if side == Side.BUY else tt.TORA_TSTP_D_Sell,
+            LimitPrice=float(req.price) if kind is None else 0.0,
+            VolumeTotalOriginal=int(req.volume),
+            OrderPriceType=price_type,
+            TimeCondition=time_condition,
+            VolumeCondition=volume_condition,
+            OrderRef=order_ref,
+        )
+        result = self.td.request("ReqOrderInsert", order)
+        if result != 0:
+            return "", f"ReqOrderInsert refused: {request_result(result)}"
+        return self._orderid(self.td.front_id, self.td.session_id, order_ref), ""
 
     @staticmethod
     def _orderid(front_id: int, session_id: int, order_ref: int) -> str:
@@ -424,45 +412,35 @@ class ToraGateway(StockGateway):
             OrderRef=order_ref,
             ActionFlag=tt.TORA_TSTP_AF_Delete,
         )
-        result = self.td.request("ReqOrderAction", action) if self.td.logged_in else -1
-        if result != 0:
-            self.write_log(f"cancel of {req.orderid} failed: {request_result(result)}", ERROR)
+        if not self.td.logged_in:
+            self.write_log(f"cannot cancel {req.orderid}: not logged in to the trade front", ERROR)
+            return
+        self.cancel_sent(req.orderid, "ReqOrderAction", self.td.request("ReqOrderAction", action))
 
     def order_event(self, data: Any) -> None:
         """An OnRtnOrder report (CTORATstpOrderField)."""
         orderid = self._orderid(data.FrontID, data.SessionID, data.OrderRef)
-        exchange = mapping.EXCHANGE_FROM_TORA.get(data.ExchangeID)
-        if exchange is None:
-            self.nearest(f"exchange {data.ExchangeID!r}")
-            exchange = Exchange.LOCAL
+        exchange = self.exchange_of(data.ExchangeID)
         if data.OrderSysID:
             self._sys_ids[(exchange, data.OrderSysID)] = orderid
-        status = mapping.STATUS_FROM_TORA.get(data.OrderStatus)
-        if status is None:
-            self.nearest(f"order status {data.OrderStatus!r}")
-            status = Status.SUBMITTING
-        with self.lock:
-            previous = self.orders.get(orderid)
+        status = self.known(mapping.STATUS_FROM_TORA, data.OrderStatus, "order status", Status.SUBMITTING)
         codes = (data.OrderPriceType, data.TimeCondition, data.VolumeCondition)
         order = OrderData(
             gateway_name=self.gateway_name,
             symbol=data.SecurityID,
             exchange=exchange,
             orderid=orderid,
-            type=previous.type if previous else mapping.ORDER_TYPE_FROM_TORA.get(codes, OrderType.LIMIT),
+            type=mapping.ORDER_TYPE_FROM_TORA.get(codes, OrderType.LIMIT),
             direction=Direction.LONG if data.Direction == tt.TORA_TSTP_D_Buy else Direction.SHORT,
             offset=Offset.NONE,
             price=data.LimitPrice,
             volume=data.VolumeTotalOriginal,
             traded=data.VolumeTraded,
             status=status,
-            reference=previous.reference if previous else "",
             datetime=mapping.tora_datetime(data.InsertDate, data.InsertTime),
         )
         reason = data.StatusMsg if status in (Status.REJECTED, Status.CANCELLED) else ""
-        if status == Status.REJECTED and not reason:
-            reason = "refused by the exchange"
-        self.order_report(order, reason)
+        self.order_reported(order, reason, "the exchange")
 
     def insert_refused(self, data: Any, reason: str) -> None:
         """OnRspOrderInsert / OnErrRtnOrderInsert with an error: the order of this session is REJECTED."""
