@@ -32,6 +32,7 @@ from vtcore.gateways._sdk.ashare import Side
 from vtcore.gateways._sdk.front import Front, QueryPump, request_result
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways._sdk.stock import StockGateway
+from vtcore.gateways._sdk.structs import RequestShapes, SdkStruct
 from vtcore.gateways.tora import _tora_types as tt
 from vtcore.gateways.tora import _toraxmd_types as xt
 from vtcore.gateways.tora import mapping
@@ -291,6 +292,27 @@ class TdFront(ToraFront):
     on_err_rtn_order_action = on_rsp_order_action
 
 
+#: the fields of an order report (CTORATstpOrderField) that `order_event` reads, in its order
+_read_order = tt.Order.reader(
+    "ExchangeID",
+    "SecurityID",
+    "Direction",
+    "OrderPriceType",
+    "TimeCondition",
+    "VolumeCondition",
+    "LimitPrice",
+    "VolumeTotalOriginal",
+    "FrontID",
+    "SessionID",
+    "OrderRef",
+    "OrderSysID",
+    "OrderStatus",
+    "VolumeTraded",
+    "InsertDate",
+    "InsertTime",
+)
+
+
 class ToraGateway(StockGateway):
     """China A-shares through TORA (SSE, SZSE, BSE), cash accounts."""
 
@@ -305,6 +327,7 @@ class ToraGateway(StockGateway):
 
     def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
         super().__init__(event_engine, gateway_name or self.default_name)
+        self._order_shapes = RequestShapes()  # the order insert struct per kind of order (send_order)
         self.md = MdFront(self)
         self.td = TdFront(self)
         self.setting: ToraSetting | None = None
@@ -373,7 +396,7 @@ class ToraGateway(StockGateway):
     # -- orders ---------------------------------------------------------------------------------------------
 
     def send_order(self, req: OrderRequest) -> str:
-        with self.lock:
+        with self.lock, self.quiet_puts:  # the engine is woken once the order is out (EventEngine.quiet_puts)
             side, kind, problem = self.checked(req)
             shareholder = self.td.shareholders.get(req.exchange, "")
             if not problem and not self.td.logged_in:
@@ -385,19 +408,23 @@ class ToraGateway(StockGateway):
             assert self.setting is not None
             order_ref = next(self.td.order_refs)
             price_type, time_condition, volume_condition = mapping.PRICE_TYPE_TO_TORA[kind]
-            order = self.td.struct(
-                "ReqOrderInsert",
-                ExchangeID=mapping.EXCHANGE_TO_TORA[req.exchange],
-                ShareholderID=shareholder,
-                SecurityID=req.symbol,
-                Direction=tt.TORA_TSTP_D_Buy if side == Side.BUY else tt.TORA_TSTP_D_Sell,
-                LimitPrice=float(req.price) if kind is None else 0.0,
-                VolumeTotalOriginal=int(req.volume),
-                OrderPriceType=price_type,
-                TimeCondition=time_condition,
-                VolumeCondition=volume_condition,
-                OrderRef=order_ref,
-            )
+
+            def shape() -> SdkStruct:
+                return self.td.struct(
+                    "ReqOrderInsert",
+                    ExchangeID=mapping.EXCHANGE_TO_TORA[req.exchange],
+                    ShareholderID=shareholder,
+                    SecurityID=req.symbol,
+                    Direction=tt.TORA_TSTP_D_Buy if side == Side.BUY else tt.TORA_TSTP_D_Sell,
+                    OrderPriceType=price_type,
+                    TimeCondition=time_condition,
+                    VolumeCondition=volume_condition,
+                )
+
+            order = self._order_shapes.copy((req.symbol, req.exchange, shareholder, side, kind), shape)
+            order.LimitPrice = float(req.price) if kind is None else 0.0
+            order.VolumeTotalOriginal = int(req.volume)
+            order.OrderRef = order_ref
             result = self.td.request("ReqOrderInsert", order)
             if result != 0:
                 return self.reject_locally(req, f"ReqOrderInsert refused: {request_result(result)}")
@@ -429,35 +456,45 @@ class ToraGateway(StockGateway):
             self.write_log(f"cancel of {req.orderid} failed: {request_result(result)}", ERROR)
 
     def order_event(self, data: Any) -> None:
-        """An OnRtnOrder report (CTORATstpOrderField)."""
-        orderid = self._orderid(data.FrontID, data.SessionID, data.OrderRef)
-        exchange = mapping.EXCHANGE_FROM_TORA.get(data.ExchangeID)
+        """An OnRtnOrder report (CTORATstpOrderField): its fields from one unpack, OrderData built
+        positionally; an order this gateway knows keeps its type, reference and first time."""
+        fields = _read_order(data)
+        exchange_code, symbol, direction_code, price_type, time_condition, volume_condition = fields[:6]
+        price, volume, front_id, session_id, order_ref, sys_id, code, traded, day, time_of_day = fields[6:]
+        orderid = self._orderid(front_id, session_id, order_ref)
+        exchange = mapping.EXCHANGE_FROM_TORA.get(exchange_code)
         if exchange is None:
-            self.nearest(f"exchange {data.ExchangeID!r}")
+            self.nearest(f"exchange {exchange_code!r}")
             exchange = Exchange.LOCAL
-        if data.OrderSysID:
-            self._sys_ids[(exchange, data.OrderSysID)] = orderid
-        status = mapping.STATUS_FROM_TORA.get(data.OrderStatus)
+        if sys_id:
+            self._sys_ids[(exchange, sys_id)] = orderid
+        status = mapping.STATUS_FROM_TORA.get(code)
         if status is None:
-            self.nearest(f"order status {data.OrderStatus!r}")
+            self.nearest(f"order status {code!r}")
             status = Status.SUBMITTING
         with self.lock:
             previous = self.orders.get(orderid)
-        codes = (data.OrderPriceType, data.TimeCondition, data.VolumeCondition)
-        order = OrderData(
-            gateway_name=self.gateway_name,
-            symbol=data.SecurityID,
-            exchange=exchange,
-            orderid=orderid,
-            type=previous.type if previous else mapping.ORDER_TYPE_FROM_TORA.get(codes, OrderType.LIMIT),
-            direction=Direction.LONG if data.Direction == tt.TORA_TSTP_D_Buy else Direction.SHORT,
-            offset=Offset.NONE,
-            price=data.LimitPrice,
-            volume=data.VolumeTotalOriginal,
-            traded=data.VolumeTraded,
-            status=status,
-            reference=previous.reference if previous else "",
-            datetime=mapping.tora_datetime(data.InsertDate, data.InsertTime),
+        if previous is not None:
+            order_type, reference = previous.type, previous.reference
+            moment = previous.datetime or mapping.tora_datetime(day, time_of_day)
+        else:
+            codes = (price_type, time_condition, volume_condition)
+            order_type = mapping.ORDER_TYPE_FROM_TORA.get(codes, OrderType.LIMIT)
+            reference, moment = "", mapping.tora_datetime(day, time_of_day)
+        order = OrderData(  # positional (OrderData's field order): a third of the keyword call's cost
+            self.gateway_name,
+            symbol,
+            exchange,
+            orderid,
+            order_type,
+            Direction.LONG if direction_code == tt.TORA_TSTP_D_Buy else Direction.SHORT,
+            Offset.NONE,
+            price,
+            volume,
+            traded,
+            status,
+            moment,
+            reference,
         )
         reason = data.StatusMsg if status in (Status.REJECTED, Status.CANCELLED) else ""
         if status == Status.REJECTED and not reason:

@@ -35,7 +35,7 @@ from vtcore.gateways._sdk.ashare import SIDE_ORDER, Side
 from vtcore.gateways._sdk.front import Front, QueryPump
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways._sdk.stock import StockGateway
-from vtcore.gateways._sdk.structs import SdkStruct
+from vtcore.gateways._sdk.structs import RequestShapes, SdkStruct
 from vtcore.gateways.xtp import _xtp_types as xt
 from vtcore.gateways.xtp import mapping
 from vtcore.gateways.xtp.library import (
@@ -372,6 +372,22 @@ class TraderFront(XtpFront):
             self.gateway.positions_done()
 
 
+#: the fields of an order report (XTPOrderInfo) that `order_event` reads
+_read_order_info = xt.OrderInfo.reader(
+    "order_xtp_id",
+    "market",
+    "order_status",
+    "side",
+    "business_type",
+    "price_type",
+    "ticker",
+    "price",
+    "quantity",
+    "qty_traded",
+    "insert_time",
+)
+
+
 class XtpGateway(StockGateway):
     """China A-shares through XTP (SSE, SZSE); margin trading on credit accounts."""
 
@@ -384,6 +400,7 @@ class XtpGateway(StockGateway):
     def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
         super().__init__(event_engine, gateway_name or self.default_name)
         self.decoder = Decoder(xt)
+        self._order_shapes = RequestShapes()  # OrderInsertInfo per kind of order (send_order)
         self.md = QuoteFront(self)
         self.td = TraderFront(self)
         self.setting: XtpSetting | None = None
@@ -449,23 +466,27 @@ class XtpGateway(StockGateway):
     # -- orders ---------------------------------------------------------------------------------------------
 
     def send_order(self, req: OrderRequest) -> str:
-        with self.lock:
+        with self.lock, self.quiet_puts:  # the engine is woken once the order is out (EventEngine.quiet_puts)
             side, kind, problem = self.checked(req)
             if not problem and not self.td.logged_in:
                 problem = "not logged in to the trade front"
             if problem or side is None:
                 return self.reject_locally(req, problem)
             margin = self.book.margin
-            order = xt.OrderInsertInfo(
-                ticker=req.symbol,
-                market=mapping.MARKET_TO_XTP[req.exchange],
-                price=float(req.price),
-                quantity=int(req.volume),
-                price_type=mapping.PRICE_TYPE_TO_XTP[kind],
-                side=mapping.SIDE_TO_XTP[side],
-                position_effect=xt.XTP_POSITION_EFFECT_INIT,
-                business_type=xt.XTP_BUSINESS_TYPE_MARGIN if margin else xt.XTP_BUSINESS_TYPE_CASH,
-            )
+
+            def shape() -> SdkStruct:
+                return xt.OrderInsertInfo(
+                    ticker=req.symbol,
+                    market=mapping.MARKET_TO_XTP[req.exchange],
+                    price_type=mapping.PRICE_TYPE_TO_XTP[kind],
+                    side=mapping.SIDE_TO_XTP[side],
+                    position_effect=xt.XTP_POSITION_EFFECT_INIT,
+                    business_type=xt.XTP_BUSINESS_TYPE_MARGIN if margin else xt.XTP_BUSINESS_TYPE_CASH,
+                )
+
+            order = self._order_shapes.copy((req.symbol, req.exchange, kind, side, margin), shape)
+            order.price = float(req.price)
+            order.quantity = int(req.volume)
             xtp_id = self.td.api.insert_order(order.buffer, self.td.session)
             if not xtp_id:
                 code, text = self.td.api.last_error()
@@ -484,38 +505,46 @@ class XtpGateway(StockGateway):
             self.write_log(f"cancel of {req.orderid} failed: code {code}: {text}", ERROR)
 
     def order_event(self, data: Any, reason: str) -> None:
-        """An OnOrderEvent report (XTPOrderInfo)."""
-        orderid = str(data.order_xtp_id)
-        exchange = mapping.MARKET_FROM_XTP.get(data.market)
+        """An OnOrderEvent report (XTPOrderInfo): its fields from one unpack, OrderData built positionally;
+        an order this gateway knows keeps its type, offset, reference and first time."""
+        xtp_id, market, code, side_code, business, price_type, ticker, price, quantity, traded, inserted = (
+            _read_order_info(data)
+        )
+        orderid = str(xtp_id)
+        exchange = mapping.MARKET_FROM_XTP.get(market)
         if exchange is None:
-            self.nearest(f"market {data.market}")
+            self.nearest(f"market {market}")
             exchange = Exchange.LOCAL
-        status = mapping.STATUS_FROM_XTP.get(data.order_status)
+        status = mapping.STATUS_FROM_XTP.get(code)
         if status is None:
-            self.nearest(f"order status {data.order_status}")
+            self.nearest(f"order status {code}")
             status = Status.SUBMITTING
-        side = mapping.SIDE_FROM_XTP.get(data.side, Side.BUY if data.side == 1 else Side.SELL)
+        side = mapping.SIDE_FROM_XTP.get(side_code, Side.BUY if side_code == 1 else Side.SELL)
         direction, offset = SIDE_ORDER[side]
-        if data.business_type != xt.XTP_BUSINESS_TYPE_MARGIN and offset != Offset.NONE:
+        if business != xt.XTP_BUSINESS_TYPE_MARGIN and offset != Offset.NONE:
             offset = Offset.NONE
         with self.lock:
             previous = self.orders.get(orderid)
-        order = OrderData(
-            gateway_name=self.gateway_name,
-            symbol=data.ticker,
-            exchange=exchange,
-            orderid=orderid,
-            type=previous.type
-            if previous
-            else mapping.ORDER_TYPE_FROM_XTP.get(data.price_type, OrderType.LIMIT),
-            direction=direction,
-            offset=previous.offset if previous else offset,
-            price=data.price,
-            volume=data.quantity,
-            traded=data.qty_traded,
-            status=status,
-            reference=previous.reference if previous else "",
-            datetime=mapping.xtp_datetime(data.insert_time),
+        if previous is not None:
+            order_type, offset, reference = previous.type, previous.offset, previous.reference
+            moment = previous.datetime or mapping.xtp_datetime(inserted)
+        else:
+            order_type = mapping.ORDER_TYPE_FROM_XTP.get(price_type, OrderType.LIMIT)
+            reference, moment = "", mapping.xtp_datetime(inserted)
+        order = OrderData(  # positional (OrderData's field order): a third of the keyword call's cost
+            self.gateway_name,
+            ticker,
+            exchange,
+            orderid,
+            order_type,
+            direction,
+            offset,
+            price,
+            quantity,
+            traded,
+            status,
+            moment,
+            reference,
         )
         if status == Status.REJECTED and not reason:
             reason = "refused by XTP"
