@@ -157,6 +157,44 @@ def test_bad_orders_are_rejected_with_a_reason_and_nothing_sent(
     assert control.orders() == before
 
 
+class RefusingApi:
+    """Stands for a gateway's trade API object and refuses every order the way the SDK does at once: TORA's
+    request result -2, XTP's InsertOrder 0 with its last error; everything else goes to the real object."""
+
+    def __init__(self, api: Any) -> None:
+        self.api = api
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.api, name)
+
+    def request(self, index: int, payload: Any, request_id: int) -> int:
+        return -2
+
+    def insert_order(self, payload: Any, session: int) -> int:
+        return 0
+
+    def last_error(self) -> tuple[int, str]:
+        return 11000010, "too many orders"
+
+
+def test_an_order_the_sdk_refuses_at_once_is_rejected_with_its_answer(session: Any) -> None:
+    main_engine, gateway, recorder, control = session
+    before = control.orders()
+    api = gateway.td.api
+    gateway.td.api = RefusingApi(api)
+    try:
+        vt_orderid = main_engine.send_order(
+            request("600000", Exchange.SSE, Direction.LONG, 100, 10.00), gateway.gateway_name
+        )
+    finally:
+        gateway.td.api = api
+    rejected = final(recorder, vt_orderid, Status.REJECTED)
+    assert "refused" in rejected.extra["reason"] and (
+        "-2" in rejected.extra["reason"] or "11000010" in rejected.extra["reason"]
+    )
+    assert control.orders() == before
+
+
 def test_resting_buy_then_cancel(session: Any) -> None:
     main_engine, gateway, recorder, _ = session
     vt_orderid = main_engine.send_order(

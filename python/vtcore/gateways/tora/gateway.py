@@ -425,10 +425,14 @@ class ToraGateway(StockGateway):
             order.LimitPrice = float(req.price) if kind is None else 0.0
             order.VolumeTotalOriginal = int(req.volume)
             order.OrderRef = order_ref
+            # SUBMITTING is queued before the request (the order id is ours: front_session_ref): the report
+            # then finds this thread done with the GIL, and waits for this lock, so it always comes after
+            orderid = self._orderid(self.td.front_id, self.td.session_id, order_ref)
+            vt_orderid = self.order_sent(req, orderid, side)
             result = self.td.request("ReqOrderInsert", order)
             if result != 0:
-                return self.reject_locally(req, f"ReqOrderInsert refused: {request_result(result)}")
-            return self.order_sent(req, self._orderid(self.td.front_id, self.td.session_id, order_ref), side)
+                self.insert_refused(order, f"ReqOrderInsert refused: {request_result(result)}")
+            return vt_orderid
 
     @staticmethod
     def _orderid(front_id: int, session_id: int, order_ref: int) -> str:
@@ -502,7 +506,8 @@ class ToraGateway(StockGateway):
         self.order_report(order, reason)
 
     def insert_refused(self, data: Any, reason: str) -> None:
-        """OnRspOrderInsert / OnErrRtnOrderInsert with an error: the order of this session is REJECTED."""
+        """OnRspOrderInsert / OnErrRtnOrderInsert with an error, or a request the SDK refused at once: the
+        order of this session is REJECTED."""
         orderid = self._orderid(self.td.front_id, self.td.session_id, data.OrderRef)
         with self.lock:
             sent = self.orders.get(orderid)
