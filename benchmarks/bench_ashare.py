@@ -2,7 +2,7 @@
 and vnpy_xtp 2.2.32.2.3 built from its sdist, unmodified) on the simulator's XTP libraries, and TORA
 (ToraGateway and vnpy_tora 2026.10.5's ToraStockGateway) on its TORA libraries.
 
-    python benchmarks/bench_ashare.py [--sdk xtp --sdk tora] [--ticks 100000] [--orders 600] [--rounds 3]
+    python benchmarks/bench_ashare.py [--sdk xtp|tora] [--ticks N] [--orders N] [--rounds N] [--json FILE]
 
 Two measurements, each system in its own subprocess (``--worker '<json>'``: the simulator picks its
 configuration at the first login of a process, and vn.py's extension must load the simulator's libraries
@@ -45,6 +45,7 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 import _vnpy_env  # noqa: E402
+from _measure import ResultsFile  # noqa: E402
 from bench_order_roundtrip import OrderTimer  # noqa: E402
 from bench_tick_path import (  # noqa: E402
     WARMUP_TICKS,
@@ -370,7 +371,7 @@ def run_worker(spec: dict[str, Any], timeout: float = 600.0) -> dict[str, Any]:
 ORDER_RUNS = (("vtcore", None), ("vtcore", "latency"), ("vnpy-gateway", None), ("vnpy-raw", None))
 
 
-def order_rows(name: str, sdk: str, orders: int, rounds: int, warmup: int) -> None:
+def order_rows(name: str, sdk: str, orders: int, rounds: int, warmup: int) -> list[dict[str, Any]]:
     """`orders` per system in `rounds` rounds that alternate the systems (a fresh worker process per round and
     system, `warmup` orders first not counted), so that the load drifting during the run falls on every
     system alike; percentiles over all rounds' samples."""
@@ -391,6 +392,7 @@ def order_rows(name: str, sdk: str, orders: int, rounds: int, warmup: int) -> No
             p50 = latencies[baseline]["p50_us"] / latencies[mine]["p50_us"]
             p99 = latencies[baseline]["p99_us"] / latencies[mine]["p99_us"]
             print(f"orders {name:<4} {baseline} / {mine}: p50 {p50:.2f}x, p99 {p99:.2f}x")
+    return [{"sdk": name, "system": label, **latency} for label, latency in latencies.items()]
 
 
 def load_average() -> str:
@@ -404,7 +406,12 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=600, help="orders per system, round trip (0: none)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds the orders are split into")
     parser.add_argument("--warmup", type=int, default=10, help="orders per round and system not counted")
+    parser.add_argument(
+        "--json", type=Path, default=None, help="write the figures here (benchmarks/report.py)"
+    )
     args = parser.parse_args()
+    results_file = ResultsFile("bench_ashare.py")
+    figures: dict[str, list[dict[str, Any]]] = {"ticks": [], "orders": []}
     sdks = args.sdk or list(SDKS)
     for sdk in sdks:
         _vnpy_env.ensure_vnpy_stock(sdk)
@@ -421,9 +428,13 @@ def main() -> None:
                   f"(stop: {result['stop']}, dropped {result['dropped']})")  # fmt: skip
         if args.ticks:
             print(f"ticks  {name:<4} vtcore / vn.py gateway: {rates['vtcore'] / rates['vnpy-gateway']:.1f}x")
+            figures["ticks"].append({"sdk": name, "count": args.ticks, "vtcore": rates["vtcore"],
+                                     "vnpy_gateway": rates["vnpy-gateway"]})  # fmt: skip
         if args.orders:
-            order_rows(name, sdk, args.orders, args.rounds, args.warmup)
+            figures["orders"] += order_rows(name, sdk, args.orders, args.rounds, args.warmup)
         print(f"load average: {load_average()}")
+    if args.json is not None:
+        results_file.write(args.json, {**figures, "rounds": args.rounds, "warmup": args.warmup})
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Where an order's round trip goes: timestamps along vtcore's order path, per stage, on the simulator.
 
-    python benchmarks/profile_order_path.py [--sdk ctp --sdk mini --sdk xtp --sdk tora] [--orders 500]
+    python benchmarks/profile_order_path.py [--sdk ctp|mini|xtp|tora]... [--orders N] [--rounds N] [--json F]
 
 Each SDK runs in its own process: its gateway (CtpGateway, MiniGateway, XtpGateway, ToraGateway) on its
 simulator front-end, limit buys that rest sent one at a time from the main thread, as `run.py --only orders`
@@ -11,15 +11,17 @@ and `bench_ashare.py` send them. Thin wrappers put on the gateway's instance (ne
   request    the binding's request call made (validation, order id, request struct and SUBMITTING are done)
   returned   the binding's request call returned (the SDK took the request)
   back       send_order returned
-  woken      the engine thread left its wait for the report (EventHub.last_woken_ns; 0 when it never parked)
+  woken      the engine's wait saw the report in its ring (EventHub.last_woken_ns; spinning, or after a park)
   decode     the report's message reached the front (decoder.decode: the engine thread holds the GIL)
   pushed     the OrderTracker pushed the NOTTRADED OrderData (gateway.on_order)
   handled    the "eOrder." handler saw it
 
-and prints the median and p90 of each stage (the gap between two consecutive stamps), per SDK. The wrappers
-cost about 0.3 us each. Stages overlap threads: "returned -> decode" is the exchange's answer plus the hop to
-the engine thread (SDK thread -> producer ring -> engine wake-up -> GIL), while the sender still runs the rest
-of send_order. Wake-ups are counted from the engine's wait_stats().
+and prints the median and p90 of each stage (the gap between two stamps), per SDK, over `--rounds` rounds
+that alternate the SDKs (a fresh process each). The wrappers cost about 0.3 us each. Stages overlap threads:
+"returned -> decode" is the exchange's answer plus the hop to the engine thread (SDK thread -> producer ring
+-> engine wake-up -> GIL), while the sender still runs the rest of send_order; "woken -> decode" is the part
+of it after the engine's wait saw the report (taking the GIL, the drain, the dispatch to the front). Parks
+(the engine's waits that ended in a thread wake-up) come from its wait_stats().
 """
 
 # Imports inside functions on purpose: each worker imports only the gateway it measures.
@@ -42,6 +44,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
+from _measure import ResultsFile  # noqa: E402
 from bench_tick_path import run_json_subprocess, wait_until  # noqa: E402
 
 STAGES = ("sent", "request", "returned", "back", "woken", "decode", "pushed", "handled")
@@ -189,19 +192,36 @@ def worker(spec: dict[str, Any]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sdk", action="append", choices=["ctp", "mini", "xtp", "tora"])
-    parser.add_argument("--orders", type=int, default=500)
+    parser.add_argument("--orders", type=int, default=600, help="orders per SDK, over all rounds")
+    parser.add_argument("--rounds", type=int, default=3, help="a fresh process per SDK and round")
     parser.add_argument("--profile", default=None, help="engine profile (default: balanced)")
+    parser.add_argument("--json", type=Path, default=None, help="write the figures here (report.py)")
     args = parser.parse_args()
+    results_file = ResultsFile("profile_order_path.py")
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
-    for sdk in args.sdk or ["ctp", "mini", "xtp", "tora"]:
-        spec = {"sdk": sdk, "count": args.orders, "profile": args.profile}
-        command = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)]
-        result = run_json_subprocess(command, dict(os.environ), 600.0, what=f"profile worker {spec}")
-        print(f"\n{sdk.upper()}: {len(result['rows'])} orders; engine waits {result['waits']}")
+    sdks = args.sdk or ["ctp", "mini", "xtp", "tora"]
+    rows: dict[str, list[dict[str, int]]] = {sdk: [] for sdk in sdks}
+    parks: dict[str, int] = dict.fromkeys(sdks, 0)
+    for _ in range(args.rounds):  # rounds alternate the SDKs: the load drifting meanwhile falls on all
+        for sdk in sdks:
+            spec = {"sdk": sdk, "count": args.orders // args.rounds, "profile": args.profile}
+            command = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)]
+            result = run_json_subprocess(command, dict(os.environ), 600.0, what=f"profile worker {spec}")
+            rows[sdk] += result["rows"]
+            parks[sdk] += result["waits"]["parks"]
+    figures = []
+    for sdk in sdks:
+        stages = summarize(rows[sdk])
+        print(f"\n{sdk.upper()}: {len(rows[sdk])} orders; the engine parked {parks[sdk]} times")
         print(f"  {'stage':<48} {'p50 us':>8} {'p90 us':>8}")
-        for label, p50, p90, _count in summarize(result["rows"]):
+        for label, p50, p90, _count in stages:
             print(f"  {label:<48} {p50:>8.1f} {p90:>8.1f}")
+        figures.append({"sdk": sdk.upper(), "orders": len(rows[sdk]), "parks": parks[sdk],
+                        "stages": [{"stage": label, "p50_us": p50, "p90_us": p90}
+                                   for label, p50, p90, _count in stages]})  # fmt: skip
     print(f"\nload average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    if args.json is not None:
+        results_file.write(args.json, {"sdks": figures, "profile": args.profile or "balanced"})
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@ The results files live in benchmarks/results/ (committed with the README they fe
   simulator: throughput, busy main thread, orders, micro-benchmarks, fidelity);
 * ``event_engine.json``: ``python benchmarks/bench_event_engine.py --json
   benchmarks/results/event_engine.json``;
-* ``venue_parse.json``: ``python benchmarks/bench_venue_parse.py --json benchmarks/results/venue_parse.json``.
+* ``venue_parse.json``: ``python benchmarks/bench_venue_parse.py --json benchmarks/results/venue_parse.json``;
+* ``ashare.json``: ``python benchmarks/bench_ashare.py --json benchmarks/results/ashare.json``;
+* ``order_path.json``: ``python benchmarks/profile_order_path.py --json benchmarks/results/order_path.json``.
 
 Each generated section sits between ``<!-- BEGIN GENERATED name -->`` and ``<!-- END GENERATED name -->`` in
 the README and opens with the command, the date, the commit and the machine's load average of its run. Every
@@ -225,11 +227,84 @@ def render_venue_parse(data: dict[str, Any]) -> list[str]:
     return lines
 
 
+# -- bench_ashare.py ---------------------------------------------------------------------------------------
+
+
+def render_ashare(data: dict[str, Any]) -> list[str]:
+    lines = [provenance(data, data.get("command", "python benchmarks/bench_ashare.py")), ""]
+    if data["ticks"]:
+        lines += [
+            "| ticks into a Python handler | vtcore ticks/s | vn.py gateway ticks/s | ratio | target |",
+            "|---|---:|---:|---:|---|",
+        ]
+        for r in data["ticks"]:
+            ratio = r["vtcore"] / r["vnpy_gateway"]
+            lines.append(
+                f"| {r['sdk']}, burst of {r['count']:,} | {number(r['vtcore'])} "
+                f"| {number(r['vnpy_gateway'])} | {ratio_text(ratio)} "
+                f"| >= 20x: {'met' if ratio >= 20 else 'MISSED'} |"
+            )
+        lines.append("")
+    if data["orders"]:
+        lines += [
+            f"Order round trip, send -> first NOTTRADED in Python: {data['rounds']} alternating rounds, "
+            f"each after {data['warmup']} orders not counted; percentiles of all rounds' samples. Ratios: "
+            "the vn.py row's figure / vtcore's (above 1: vtcore faster).",
+            "",
+            "| order round trip | orders | p50 | p99 | p50: vn.py raw / this | p99: vn.py raw / this "
+            "| p50: vn.py gateway / this |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        by_sdk: dict[str, dict[str, dict[str, Any]]] = {}
+        for r in data["orders"]:
+            by_sdk.setdefault(r["sdk"], {})[r["system"]] = r
+        for sdk, systems in by_sdk.items():
+            raw, gateway = systems["vnpy-raw"], systems["vnpy-gateway"]
+            for system, r in systems.items():
+                mine = system.startswith("vtcore")
+                lines.append(
+                    f"| {sdk} {system} | {r['samples']:,} | {number(r['p50_us'], 'us')} "
+                    f"| {number(r['p99_us'], 'us')} "
+                    f"| {ratio_text(raw['p50_us'] / r['p50_us']) if mine else '–'} "
+                    f"| {ratio_text(raw['p99_us'] / r['p99_us']) if mine else '–'} "
+                    f"| {ratio_text(gateway['p50_us'] / r['p50_us']) if mine else '–'} |"
+                )
+    return lines
+
+
+# -- profile_order_path.py ---------------------------------------------------------------------------------
+
+
+def render_order_path(data: dict[str, Any]) -> list[str]:
+    sdks = data["sdks"]
+    lines = [
+        provenance(data, data.get("command", "python benchmarks/profile_order_path.py")),
+        "",
+        f"Engine profile `{data['profile']}`; p50 (p90) in us per stage, over "
+        + ", ".join(f"{s['sdk']} {s['orders']:,}" for s in sdks)
+        + " orders; the engine parked (a thread wake-up) "
+        + ", ".join(f"{s['parks']:,}" for s in sdks)
+        + " times.",
+        "",
+        "| stage | " + " | ".join(s["sdk"] for s in sdks) + " |",
+        "|---|" + "---:|" * len(sdks),
+    ]
+    for index, stage in enumerate(sdks[0]["stages"]):
+        cells = []
+        for sdk in sdks:
+            figures = sdk["stages"][index]
+            cells.append(f"{number(figures['p50_us'])} ({number(figures['p90_us'])})")
+        lines.append(f"| {stage['stage'].strip()} | {' | '.join(cells)} |")
+    return lines
+
+
 SECTIONS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {
     "latency": ("latency.json", render_run),
     "event_engine": ("event_engine.json", render_event_engine),
     "run": ("run.json", render_run),
     "venue_parse": ("venue_parse.json", render_venue_parse),
+    "ashare": ("ashare.json", render_ashare),
+    "order_path": ("order_path.json", render_order_path),
 }
 
 
