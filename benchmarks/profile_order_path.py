@@ -153,10 +153,83 @@ def run_sdk(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         if n >= spec.get("warmup", 20):
             rows.append(dict(stamps))
     waits = engine.wait_stats()
+    td.api = api
+    engine.stop()  # the pieces are timed alone: no engine thread taking the GIL meanwhile
+    pieces = thost_pieces(gateway, request) if sdk in ("ctp", "mini") else {}
     gateway.close()
-    engine.stop()
-    return {"spec": spec, "rows": rows,
+    return {"spec": spec, "rows": rows, "pieces": pieces,
             "waits": {key: waits[key] - waits_before.get(key, 0) for key in waits}}  # fmt: skip
+
+
+def thost_pieces(gateway: Any, request: Any, count: int = 2000) -> dict[str, float]:
+    """The Python pieces of a Thost gateway's order path, each timed alone on this (main) thread, the engine
+    stopped: the best of 3 runs of `count` calls, in us per call. The report pieces are fed the simulator's
+    own report shape (an OnRtnOrder "queued" of an order pushed SUBMITTING just before, not timed)."""
+    import struct
+
+    from vtcore.object import check_request
+
+    types, td = gateway.types, gateway.td
+    kind = next(k for k, (name, _data, _error) in types.CALLBACKS.items() if name == "OnRtnOrder")
+    flags = struct.pack("<I", 1)  # the data struct is present
+
+    def report(ref: int) -> bytes:
+        order = types.Order.unchecked(
+            FrontID=td.front_id, SessionID=td.session_id, OrderRef=str(ref), OrderStatus="3",
+            OrderSubmitStatus="3", InstrumentID=request.symbol, ExchangeID=request.exchange.value,
+            LimitPrice=request.price, VolumeTotalOriginal=1, InsertDate="20261207", InsertTime="09:00:00",
+            OrderSysID=f"{ref:>12}", Direction="0", CombOffsetFlag="0", OrderPriceType="2", TimeCondition="3",
+            VolumeCondition="1",
+        )  # fmt: skip
+        return flags + bytes(order)
+
+    refs = iter(range(10**6, 10**7))
+
+    def submitted() -> bytes:
+        ref = next(refs)
+        gateway.orders.order(request.create_order_data(f"{td.front_id}_{td.session_id}_{ref}", "x"))
+        return report(ref)
+
+    def shape_and_fields(n: int) -> None:
+        order = gateway._order_shape(request)
+        order.OrderRef, order.LimitPrice, order.VolumeTotalOriginal = str(n), float(request.price), 1
+
+    def tracker(n: int) -> None:
+        with gateway.quiet_puts:
+            gateway.orders.order(request.create_order_data(f"t{n}", gateway.gateway_name))
+
+    payload = report(1)
+
+    def checks(n: int) -> None:
+        gateway._order_problem(request)
+
+    def decode(n: int) -> None:
+        td.decoder.decode(kind, 0, False, payload)
+
+    out: dict[str, float] = {}
+    for name, make, call in (
+        ("send: check_request (the request's fields)", None, lambda n: check_request(request)),
+        ("send: checks of the order (symbol, volume, price, type)", None, checks),
+        ("send: request struct (prepared shape copied, 3 fields set)", None, shape_and_fields),
+        ("send: OrderData SUBMITTING + OrderTracker + 2 events queued", None, tracker),
+        ("report: decode (typed view of the message)", None, decode),
+        ("report: whole OnRtnOrder -> NOTTRADED pushed (2 events queued)", submitted, None),
+    ):  # fmt: skip
+        best = float("inf")
+        for _ in range(3):
+            if make is not None:  # a report per call, of an order pushed SUBMITTING first (not timed)
+                payloads = [make() for _ in range(count)]
+                started = time.perf_counter_ns()
+                with gateway.quiet_puts:
+                    for one in payloads:
+                        td.on_message(kind, 0, False, one)
+            else:
+                started = time.perf_counter_ns()
+                for n in range(count):
+                    call(n)
+            best = min(best, (time.perf_counter_ns() - started) / count / 1e3)
+        out[name] = best
+    return out
 
 
 def summarize(rows: list[dict[str, int]]) -> list[tuple[str, float, float, int]]:
@@ -202,6 +275,7 @@ def main() -> None:
     sdks = args.sdk or ["ctp", "mini", "xtp", "tora"]
     rows: dict[str, list[dict[str, int]]] = {sdk: [] for sdk in sdks}
     parks: dict[str, int] = dict.fromkeys(sdks, 0)
+    pieces: dict[str, dict[str, float]] = {sdk: {} for sdk in sdks}
     for _ in range(args.rounds):  # rounds alternate the SDKs: the load drifting meanwhile falls on all
         for sdk in sdks:
             spec = {"sdk": sdk, "count": args.orders // args.rounds, "profile": args.profile}
@@ -209,6 +283,8 @@ def main() -> None:
             result = run_json_subprocess(command, dict(os.environ), 600.0, what=f"profile worker {spec}")
             rows[sdk] += result["rows"]
             parks[sdk] += result["waits"]["parks"]
+            for piece, cost in result["pieces"].items():  # the best of all rounds
+                pieces[sdk][piece] = min(cost, pieces[sdk].get(piece, cost))
     figures = []
     for sdk in sdks:
         stages = summarize(rows[sdk])
@@ -216,8 +292,10 @@ def main() -> None:
         print(f"  {'stage':<48} {'p50 us':>8} {'p90 us':>8}")
         for label, p50, p90, _count in stages:
             print(f"  {label:<48} {p50:>8.1f} {p90:>8.1f}")
+        for piece, cost in pieces[sdk].items():
+            print(f"  {piece:<64} {cost:>6.2f} us (alone, best of 3)")
         figures.append({"sdk": sdk.upper(), "orders": len(rows[sdk]), "parks": parks[sdk],
-                        "stages": [{"stage": label, "p50_us": p50, "p90_us": p90}
+                        "pieces": pieces[sdk], "stages": [{"stage": label, "p50_us": p50, "p90_us": p90}
                                    for label, p50, p90, _count in stages]})  # fmt: skip
     print(f"\nload average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     if args.json is not None:

@@ -295,6 +295,18 @@ def render_order_path(data: dict[str, Any]) -> list[str]:
             figures = sdk["stages"][index]
             cells.append(f"{number(figures['p50_us'])} ({number(figures['p90_us'])})")
         lines.append(f"| {stage['stage'].strip()} | {' | '.join(cells)} |")
+    alone = [sdk for sdk in sdks if sdk.get("pieces")]
+    if alone:
+        lines += [
+            "",
+            "The Python pieces of a Thost gateway's order path, each timed alone (main thread, engine "
+            "stopped, best of 3 runs of 2,000 calls, best of the rounds), us per call:",
+            "",
+            "| piece | " + " | ".join(sdk["sdk"] for sdk in alone) + " |",
+            "|---|" + "---:|" * len(alone),
+        ]
+        for piece in alone[0]["pieces"]:
+            lines.append(f"| {piece} | " + " | ".join(number(sdk["pieces"][piece]) for sdk in alone) + " |")
     return lines
 
 
