@@ -300,7 +300,8 @@ def render_order_path(data: dict[str, Any]) -> list[str]:
         lines += [
             "",
             "The Python pieces of a Thost gateway's order path, each timed alone (main thread, engine "
-            "stopped, best of 3 runs of 2,000 calls, best of the rounds), us per call:",
+            "stopped, garbage collector off; the thread's CPU time, best of 3 runs of 2,000 calls and of the "
+            "rounds), us per call:",
             "",
             "| piece | " + " | ".join(sdk["sdk"] for sdk in alone) + " |",
             "|---|" + "---:|" * len(alone),

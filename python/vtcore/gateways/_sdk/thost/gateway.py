@@ -353,6 +353,7 @@ class ThostGateway(SdkGateway):
             "OrderSysID",
             "ExchangeID",
         )
+        self._read_insert = self.types.Order.reader("InsertDate", "InsertTime")  # the first report's time
         self.md = self.md_front_class(self)
         self.td = self.td_front_class(self)
         self._sysid_orderid: dict[tuple[str, str], str] = {}
@@ -653,7 +654,7 @@ class ThostGateway(SdkGateway):
 
     def _order_time(self, data: Any) -> datetime | None:
         """The order's insert time (its reports repeat it; consecutive orders often share it: kept once)."""
-        key = (data.InsertDate, data.InsertTime, self.td.trading_day)
+        key = (*self._read_insert(data), self.td.trading_day)
         if key != self._insert_time[0]:
             self._insert_time = (key, mapping.china_datetime(*key))
         return self._insert_time[1]
