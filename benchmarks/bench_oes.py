@@ -3,7 +3,8 @@
 * report -> OrderData: ORDER_REPORT messages (flags word + OesRptMsgHeadT + OesOrdCnfmT, the bytes the binding
   pushes from the report thread) handed to ``OesGateway.on_td_message`` until an ``eOrder.`` handler on the
   engine has seen every resulting OrderData; reports per second.
-* snapshot -> TickData: the simulator streams L1 snapshots of one stock as fast as it can (market_data.rate 0)
+* snapshot -> TickData: the simulator streams L2 snapshots (the gateway subscribes L1 and L2; the simulator
+  then sends L2, MDS msgId 20) of one stock as fast as it can (market_data.rate 0)
   through MdsApi_WaitOnMsg on the binding's market thread, which converts each into a TickRecord in the ring;
   TickData per second reaching an ``eTick.`` handler.
 * order round trip: ``send_order`` of a resting limit buy until the handler sees it NOTTRADED (the counter's

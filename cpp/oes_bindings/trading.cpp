@@ -292,6 +292,10 @@ void TradingSession::run() {
     if (!connected_) {
       if (connect_all()) {
         retry_ms = kFirstRetryMs;
+        // The reports the channel resumed with go first: a query the gateway asks on "connected" then answers
+        // after them, so a replayed cash or holding variation never overwrites the answer with older values.
+        while (fn_.OesApi_WaitReportMsg(&report_, 0, &on_report, this) > 0) {
+        }
       } else {
         close_all();
         wait_for_retry(retry_ms);  // returns at once after a refusal: the loop then waits for reconnect()

@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include "md5.hpp"
+#include "reports.hpp"
 #include "vtcore/sim/text.hpp"
 
 namespace vtcore::sim::oes {
@@ -59,7 +60,15 @@ class Front final : public ControlTarget {
       channel->wake.notify_all();
     }
   }
-  void control_response_delay(int) override {}
+  // A response delay holds reports back on the report channels (a slow or stalled report server).
+  void control_response_delay(int ms) override {
+    delay_ms = std::max(ms, 0);
+    std::lock_guard guard(mutex_);
+    for (Channel* channel : channels_) {  // a shorter delay may release what waits
+      std::lock_guard channel_guard(channel->mutex);
+      channel->wake.notify_all();
+    }
+  }
   Json control_status() const override {
     std::lock_guard guard(mutex_);
     const bool open = !channels_.empty();
@@ -95,13 +104,8 @@ class Front final : public ControlTarget {
     }
     if (last) Simulator::instance().unregister_api(this);
   }
-  template <typename Each>
-  void for_each(Each&& each) {
-    std::lock_guard guard(mutex_);
-    for (Channel* channel : channels_) each(*channel);
-  }
-
   std::atomic<int64_t> ticks{0};
+  std::atomic<int> delay_ms{0};
 
  private:
   static int64_t now_ms() {
@@ -222,6 +226,12 @@ const char* error_text(int error) noexcept {
       return "invalid argument";
     case EBADMSG:
       return "the server's answer is not OES's protocol";
+    case EMLINK:  // the documented meanings of the logon's errno values (reference §2.2)
+      return "too many connections";
+    case ESRCH:
+      return "the node is not the leader";
+    case EFAULT:
+      return "other business error";
     default:
       return std::strerror(error);
   }
@@ -323,20 +333,15 @@ void close_channel(abi::SGeneralClientChannelT* session) noexcept {
   }
   if (channel != nullptr) {
     front(channel->kind).remove(channel);
-    if (channel->subscriber != 0) channel->exchange->unsubscribe_flow(channel->subscriber);
+    if (channel->log) channel->log->detach(*channel);
     delete channel;
   }
   std::memset(session, 0, sizeof(*session));
   session->socketFd = -1;
 }
 
-void deliver_to_reports(int account, const abi::OesRptMsgT& message) {
-  front(ChannelKind::report).for_each([&](Channel& channel) {
-    if (channel.kind != ChannelKind::report || channel.account != account) return;
-    std::lock_guard guard(channel.mutex);
-    channel.reports.push_back(message);
-    channel.wake.notify_all();
-  });
+std::chrono::milliseconds report_delay() noexcept {
+  return std::chrono::milliseconds(front(ChannelKind::report).delay_ms.load());
 }
 
 bool broken(Channel& channel) {

@@ -44,6 +44,17 @@ const char* error_text(int error) noexcept;
 /// SetThreadUsername / SetThreadPassword: the login a remote config without one uses.
 void set_thread_login(const char* username, const char* password) noexcept;
 
+class ReportLog;
+
+/// A report queued for a report channel at `queued`; handed over once the trading front's response delay
+/// (control socket "delay": a stalled report server) has passed since, the delay as it is then.
+struct QueuedReport {
+  std::chrono::steady_clock::time_point queued;
+  abi::OesRptMsgT message;
+};
+
+std::chrono::milliseconds report_delay() noexcept;
+
 struct Channel {
   ChannelKind kind = ChannelKind::order;
   std::shared_ptr<Exchange> exchange;
@@ -55,14 +66,17 @@ struct Channel {
   std::condition_variable wake;
   bool broken = false;  // the front was dropped: the next call answers ECONNRESET
 
-  // report channel: the account's reports, numbered from the sequence number it resumed after
-  std::deque<abi::OesRptMsgT> reports;
-  std::int64_t last_seq = 0;
+  // order and report channels: the account's report log; report channel: its reports not yet handed over
+  // (the log's, from the sequence number it resumed after), the types subscribed
+  std::shared_ptr<ReportLog> log;
+  std::deque<QueuedReport> reports;
   std::int32_t report_types = 0;
-  std::uint64_t subscriber = 0;
 
-  // market-data channel: subscribed instrument indexes (round robin), initial snapshots still to send, pacing
+  // market-data channel: subscribed instrument indexes (round robin, or the configuration's replay file in its
+  // order), initial snapshots still to send, the data types asked for, pacing
   std::vector<int> subscribed;
+  std::shared_ptr<const std::vector<Tick>> replay;
+  std::size_t replay_next = 0;
   std::size_t next = 0;
   std::deque<Tick> initial;
   std::int32_t data_types = 0;
@@ -80,9 +94,6 @@ Channel* open_channel(abi::SGeneralClientChannelT* session, const abi::SGeneralC
 Channel* channel_of(abi::SGeneralClientChannelT* session, ChannelKind kind) noexcept;
 /// Logout: forgets the channel and leaves the session struct as the NULLOBJ initialiser does.
 void close_channel(abi::SGeneralClientChannelT* session) noexcept;
-
-/// A report for the account's open report channels that is not on the exchange's flow (a business reject).
-void deliver_to_reports(int account, const abi::OesRptMsgT& message);
 
 /// One market-data snapshot sent (the md front's tick count).
 void count_tick() noexcept;

@@ -331,7 +331,11 @@ void fill_stock(abi::OesStockItemT& out, const InstrumentRecord& record) {
   put(out.securityName, spec.name);
 }
 
-void fill_snapshot(abi::MdsMktDataSnapshotT& out, const Tick& tick) {
+namespace {
+
+/// The head of a stock snapshot and the fields L1 and L2 bodies share; the book is the caller's.
+template <typename Body>
+Body& snapshot_body(abi::MdsMktDataSnapshotT& out, const Tick& tick, std::uint8_t stream_type, Body& body) {
   out = abi::MdsMktDataSnapshotT{};
   abi::MdsMktDataSnapshotHeadT& head = out.head;
   const std::string_view exchange = field_view(tick.exchange);
@@ -340,9 +344,8 @@ void fill_snapshot(abi::MdsMktDataSnapshotT& out, const Tick& tick) {
   head.tradeDate = date_number(std::string(field_view(tick.action_day)));
   head.updateTime = time_number(std::string(field_view(tick.update_time)), tick.update_millisec);
   head.instrId = static_cast<std::int32_t>(std::atol(tick.instrument));
-  head.bodyLength = sizeof(abi::MdsStockSnapshotBodyT);
-  head.mdStreamType = 0;
-  abi::MdsStockSnapshotBodyT& body = out.stock;
+  head.bodyLength = sizeof(Body);
+  head.mdStreamType = stream_type;
   put(body.SecurityID, field_view(tick.instrument));
   put(body.TradingPhaseCode, "T0");
   body.TotalVolumeTraded = static_cast<std::uint64_t>(tick.volume);
@@ -352,14 +355,50 @@ void fill_snapshot(abi::MdsMktDataSnapshotT& out, const Tick& tick) {
   body.HighPx = units(tick.high);
   body.LowPx = units(tick.low);
   body.TradePx = units(tick.last);
-  for (int level = 0; level < 5; ++level) {
-    const bool bid = tick.bid[level] != kNoPrice && tick.bid[level] > 0;
-    const bool ask = tick.ask[level] != kNoPrice && tick.ask[level] > 0;
-    body.BidLevels[level].Price = bid ? units(tick.bid[level]) : 0;
-    body.BidLevels[level].OrderQty = bid ? tick.bid_volume[level] : 0;
-    body.OfferLevels[level].Price = ask ? units(tick.ask[level]) : 0;
-    body.OfferLevels[level].OrderQty = ask ? tick.ask_volume[level] : 0;
+  return body;
+}
+
+bool has_level(double price, int volume) noexcept { return price != kNoPrice && price > 0 && volume > 0; }
+
+/// The core's five levels a side into `levels` (an L2 body has ten: the rest stay empty, as MDS sends a book
+/// shallower than ten); the number of levels with a price.
+template <std::size_t N>
+std::int32_t copy_levels(abi::MdsPriceLevelEntryT (&levels)[N], const double (&prices)[5], const int (&volumes)[5]) {
+  std::int32_t count = 0;
+  for (std::size_t level = 0; level < 5 && level < N; ++level) {
+    if (!has_level(prices[level], volumes[level])) continue;
+    levels[count].Price = units(prices[level]);
+    levels[count].OrderQty = volumes[level];
+    ++count;
   }
+  return count;
+}
+
+/// Total quantity and volume-weighted price (1/10000 yuan) of one side of an L2 book.
+void side_totals(const abi::MdsPriceLevelEntryT (&levels)[10], std::int64_t& total, std::int32_t& average) {
+  total = 0;
+  double value = 0;
+  for (const abi::MdsPriceLevelEntryT& level : levels) {
+    total += level.OrderQty;
+    value += static_cast<double>(level.Price) * static_cast<double>(level.OrderQty);
+  }
+  average = total > 0 ? static_cast<std::int32_t>(std::llround(value / static_cast<double>(total))) : 0;
+}
+
+}  // namespace
+
+void fill_snapshot(abi::MdsMktDataSnapshotT& out, const Tick& tick) {
+  abi::MdsStockSnapshotBodyT& body = snapshot_body(out, tick, abi::MDS_MD_STREAM_TYPE_L1_SNAPSHOT, out.stock);
+  copy_levels(body.BidLevels, tick.bid, tick.bid_volume);
+  copy_levels(body.OfferLevels, tick.ask, tick.ask_volume);
+}
+
+void fill_l2_snapshot(abi::MdsMktDataSnapshotT& out, const Tick& tick) {
+  abi::MdsL2StockSnapshotBodyT& body = snapshot_body(out, tick, abi::MDS_MD_STREAM_TYPE_L2_SNAPSHOT, out.l2Stock);
+  body.BidPriceLevel = copy_levels(body.BidLevels, tick.bid, tick.bid_volume);
+  body.OfferPriceLevel = copy_levels(body.OfferLevels, tick.ask, tick.ask_volume);
+  side_totals(body.BidLevels, body.TotalBidQty, body.WeightedAvgBidPx);
+  side_totals(body.OfferLevels, body.TotalOfferQty, body.WeightedAvgOfferPx);
 }
 
 }  // namespace vtcore::sim::oes

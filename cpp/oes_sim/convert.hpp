@@ -40,7 +40,9 @@ void fill_trade(abi::OesTrdCnfmT& out, const Trade& trade, const Order* order);
 void fill_cash(abi::OesCashAssetItemT& out, const AccountRecord& account);
 void fill_holding(abi::OesStkHoldingItemT& out, const PositionRecord& position);
 void fill_stock(abi::OesStockItemT& out, const InstrumentRecord& record);
-/// An L1 stock snapshot (MDS msgId 10) of a tick.
+/// An L1 stock snapshot (MDS msgId 10, five levels) and an L2 one (msgId 20, ten levels, the core's five
+/// filled) of a tick. Empty levels are left out (a book shallower than five has zeros at the end).
 void fill_snapshot(abi::MdsMktDataSnapshotT& out, const Tick& tick);
+void fill_l2_snapshot(abi::MdsMktDataSnapshotT& out, const Tick& tick);
 
 }  // namespace vtcore::sim::oes

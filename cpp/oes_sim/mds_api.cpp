@@ -1,8 +1,11 @@
 // The simulated MdsApi_* functions (MDS 0.17.5.8, inside the same liboes_api.so as the real one): the TCP
 // channel's logon with its subscription, later subscription changes (set, append, delete), and MdsApi_WaitOnMsg,
-// which hands the caller L1 stock snapshots (msgId 10) of the subscribed securities on the caller's thread: first
-// each one's current snapshot when isRequireInitialMktData asked for it, then the core's random walk round robin,
-// paced by the configuration's market_data.rate (and the control socket's tick budget).
+// which hands the caller stock snapshots of the subscribed securities on the caller's thread: first each one's
+// current snapshot when isRequireInitialMktData asked for it, then the core's random walk round robin (or the
+// configuration's market_data.replay file, in its order, once), paced by market_data.rate (and the control
+// socket's tick budget). The subscription's dataTypes choose the stream: MDS_SUB_DATA_TYPE_L2_SNAPSHOT gets L2
+// snapshots (msgId 20, MdsL2StockSnapshotBodyT), otherwise L1 (msgId 10, MdsStockSnapshotBodyT); a client that
+// asks for both (vn.py's gateway did) gets L2, the fuller picture of the same book.
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -12,6 +15,8 @@
 
 #include "channel.hpp"
 #include "convert.hpp"
+#include "vtcore/sim/replay.hpp"
+#include "vtcore/sim/text.hpp"
 
 #define OES_EXPORT extern "C" __attribute__((visibility("default")))
 
@@ -55,14 +60,34 @@ void apply(Channel& channel, const abi::MdsMktDataRequestReqT& request, const ab
   channel.wake.notify_all();
 }
 
-abi::int32 deliver(abi::MdsApiSessionInfoT* session, const sim::Tick& tick, abi::F_MDSAPI_ONMSG_T callback,
+bool wants_level2(const Channel& channel) noexcept {
+  return (channel.data_types & abi::MDS_SUB_DATA_TYPE_L2_SNAPSHOT) != 0;
+}
+
+/// The replay's next tick of a subscribed security (its lock held); nullptr when the file is exhausted.
+const sim::Tick* next_replayed(Channel& channel) {
+  while (channel.replay_next < channel.replay->size()) {
+    const sim::Tick& tick = (*channel.replay)[channel.replay_next++];
+    const int index = channel.exchange->instrument_index(sim::field_view(tick.instrument));
+    if (std::find(channel.subscribed.begin(), channel.subscribed.end(), index) != channel.subscribed.end())
+      return &tick;
+  }
+  return nullptr;
+}
+
+abi::int32 deliver(abi::MdsApiSessionInfoT* session, const sim::Tick& tick, bool level2, abi::F_MDSAPI_ONMSG_T callback,
                    void* params) {
   abi::MdsMktRspMsgBodyT body{};
-  sim::oes::fill_snapshot(body.mktDataSnapshot, tick);
   abi::SMsgHeadT head{};
   head.msgFlag = 0x50;
-  head.msgId = abi::MDS_MSGTYPE_MARKET_DATA_SNAPSHOT_FULL_REFRESH;
-  head.msgSize = sizeof(abi::MdsMktDataSnapshotHeadT) + sizeof(abi::MdsStockSnapshotBodyT);
+  if (level2) {
+    sim::oes::fill_l2_snapshot(body.mktDataSnapshot, tick);
+    head.msgId = abi::MDS_MSGTYPE_L2_MARKET_DATA_SNAPSHOT;
+  } else {
+    sim::oes::fill_snapshot(body.mktDataSnapshot, tick);
+    head.msgId = abi::MDS_MSGTYPE_MARKET_DATA_SNAPSHOT_FULL_REFRESH;
+  }
+  head.msgSize = static_cast<abi::int32>(sizeof(abi::MdsMktDataSnapshotHeadT)) + body.mktDataSnapshot.head.bodyLength;
   sim::oes::count_tick();
   return callback != nullptr ? callback(session, &head, &body, params) : 0;
 }
@@ -85,6 +110,13 @@ OES_EXPORT abi::BOOL MdsApi_InitTcpChannel2(abi::MdsApiSessionInfoT* session, co
   if (channel == nullptr) return 0;
   std::lock_guard guard(channel->mutex);
   const sim::MarketDataConfig& market = channel->exchange->config().market_data;
+  if (!market.replay.empty()) {
+    try {
+      channel->replay = sim::load_replay(market.replay);
+    } catch (const std::exception& e) {  // a bad file is reported; the walk runs instead
+      std::fprintf(stderr, "%s\n", e.what());
+    }
+  }
   channel->rate = market.rate;
   channel->budget = market.count;
   channel->pace_start = Clock::now();
@@ -118,15 +150,17 @@ OES_EXPORT abi::int32 MdsApi_WaitOnMsg(abi::MdsApiSessionInfoT* session, abi::in
     if (!channel->initial.empty()) {
       const sim::Tick tick = channel->initial.front();
       channel->initial.pop_front();
+      const bool level2 = wants_level2(*channel);
       lock.unlock();
-      const abi::int32 result = deliver(session, tick, callback, params);
+      const abi::int32 result = deliver(session, tick, level2, callback, params);
       lock.lock();
       if (result < 0) return result;
       ++count;
       continue;
     }
     if (count > 0) break;  // what was due is sent
-    const bool idle = channel->subscribed.empty() || channel->budget == 0;
+    const bool idle = channel->subscribed.empty() || channel->budget == 0 ||
+                      (channel->replay && channel->replay_next >= channel->replay->size());
     auto due = deadline;
     if (!idle && channel->rate > 0) {
       due = channel->pace_start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
@@ -144,14 +178,28 @@ OES_EXPORT abi::int32 MdsApi_WaitOnMsg(abi::MdsApiSessionInfoT* session, abi::in
       channel->wake.wait_until(lock, due, [channel] { return channel->broken || !channel->initial.empty(); });
       continue;
     }
-    const int index = channel->subscribed[channel->next++ % channel->subscribed.size()];
     ++channel->sent;
     if (channel->budget > 0) --channel->budget;
     const bool unlimited = channel->rate <= 0;
+    const bool level2 = wants_level2(*channel);
+    if (channel->replay) {  // the recorded ticks of subscribed securities, as recorded, trading hours or not
+      const sim::Tick* replayed = next_replayed(*channel);
+      lock.unlock();
+      if (replayed != nullptr) {
+        channel->exchange->apply_replayed_tick(*replayed);
+        const abi::int32 result = deliver(session, *replayed, level2, callback, params);
+        if (result < 0) return result;
+        ++count;
+      }
+      lock.lock();
+      if (!unlimited) break;
+      continue;
+    }
+    const int index = channel->subscribed[channel->next++ % channel->subscribed.size()];
     lock.unlock();
     sim::Tick tick{};
     if (channel->exchange->next_tick(index, tick)) {
-      const abi::int32 result = deliver(session, tick, callback, params);
+      const abi::int32 result = deliver(session, tick, level2, callback, params);
       if (result < 0) return result;
       ++count;
     } else if (!channel->exchange->skip_closed_hours({index})) {  // closed: nothing until the session opens

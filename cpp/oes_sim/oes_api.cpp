@@ -1,8 +1,9 @@
 // The simulated OesApi_* functions (OES 0.17.5.8's synchronous C API) on the core's exchange: the order channel
 // (orders and cancels; a refusal comes back as a business-reject report, as on the real counter), the report
-// channel (the account's private flow as ORDER_INSERT / ORDER_REPORT / TRADE_REPORT, numbered by rptSeqNum and
-// resumed after lastRptSeqNum), the query channel (cash, holdings, orders, trades, stock information), and the
-// version functions the binding checks first.
+// channel (the account's report log, reports.hpp: ORDER_INSERT / ORDER_REPORT / TRADE_REPORT, BUSINESS_REJECT,
+// CASH_ASSET_VARIATION / STOCK_HOLDING_VARIATION, numbered by rptSeqNum and resumed after lastRptSeqNum), the
+// query channel (cash, holdings, orders, trades, stock information), and the version functions the binding
+// checks first.
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -12,6 +13,7 @@
 
 #include "channel.hpp"
 #include "convert.hpp"
+#include "reports.hpp"
 #include "vtcore/sim/text.hpp"
 
 #define OES_EXPORT extern "C" __attribute__((visibility("default")))
@@ -41,42 +43,6 @@ void register_front_end() {
     return true;
   }();
   (void)once;
-}
-
-/// One flow entry as a report (on the exchange's lock: only copies).
-void queue_entry(Channel& channel, const sim::FlowEntry& entry,
-                 std::map<std::string, std::shared_ptr<const sim::Order>>& orders) {
-  abi::OesRptMsgT message{};
-  if (const auto* order = std::get_if<std::shared_ptr<const sim::Order>>(&entry)) {
-    orders[(*order)->order_ref] = *order;
-    message.rptHead.rptMsgType = sim::oes::fill_order(message.rptBody.ordCnfm, **order);
-    message.rptHead.bodyLength = sizeof(abi::OesOrdCnfmT);
-    message.rptHead.ordRejReason = message.rptBody.ordCnfm.ordRejReason;
-    const auto status = message.rptBody.ordCnfm.ordStatus;
-    message.rptHead.execType =
-        status == abi::OES_ORD_STATUS_NEW                ? abi::OES_EXECTYPE_INSERT
-        : status == abi::OES_ORD_STATUS_DECLARED         ? abi::OES_EXECTYPE_CONFIRMED
-        : status == abi::OES_ORD_STATUS_INVALID_EXCHANGE ? abi::OES_EXECTYPE_REJECT
-        : status == abi::OES_ORD_STATUS_CANCELED || status == abi::OES_ORD_STATUS_PARTIALLY_CANCELED
-            ? abi::OES_EXECTYPE_CANCELLED
-            : abi::OES_EXECTYPE_TRADE;
-  } else {
-    const auto& trade = *std::get<std::shared_ptr<const sim::Trade>>(entry);
-    const auto found = orders.find(trade.order_ref);
-    sim::oes::fill_trade(message.rptBody.trdCnfm, trade, found == orders.end() ? nullptr : found->second.get());
-    message.rptHead.rptMsgType = abi::OESMSG_RPT_TRADE_REPORT;
-    message.rptHead.execType = abi::OES_EXECTYPE_TRADE;
-    message.rptHead.bodyLength = sizeof(abi::OesTrdCnfmT);
-  }
-  std::lock_guard guard(channel.mutex);
-  message.rptHead.rptSeqNum = ++channel.last_seq;
-  const std::int32_t bit =
-      message.rptHead.rptMsgType == abi::OESMSG_RPT_ORDER_INSERT   ? abi::OES_SUB_RPT_TYPE_ORDER_INSERT
-      : message.rptHead.rptMsgType == abi::OESMSG_RPT_ORDER_REPORT ? abi::OES_SUB_RPT_TYPE_ORDER_REPORT
-                                                                   : abi::OES_SUB_RPT_TYPE_TRADE_REPORT;
-  if (channel.report_types != 0 && (channel.report_types & bit) == 0) return;  // numbered, not subscribed
-  channel.reports.push_back(message);
-  channel.wake.notify_all();
 }
 
 /// Calls a query callback per record; the count, or the callback's negative answer.
@@ -136,11 +102,13 @@ OES_EXPORT abi::BOOL OesApi_InitOrdChannel2(abi::OesApiSessionInfoT* session, co
   register_front_end();
   Channel* channel = sim::oes::open_channel(session, config, ChannelKind::order);
   if (channel == nullptr) return 0;
+  channel->log = sim::oes::ReportLog::of(channel->exchange, channel->account);
   abi::int32 last = 0;  // the highest clSeqNo this environment used today
   for (const auto& order : channel->exchange->orders(channel->account, "")) {
     if (order->session_id == env_session(channel->env))
       last = std::max(last, static_cast<abi::int32>(std::atol(order->order_ref.c_str())));
   }
+  last = std::max(last, channel->log->last_request(channel->env));
   session->lastOutMsgSeq = static_cast<abi::uint64>(last);
   if (last_cl_seq_no != nullptr) *last_cl_seq_no = last;
   return 1;
@@ -152,17 +120,11 @@ OES_EXPORT abi::BOOL OesApi_InitRptChannel2(abi::OesApiSessionInfoT* session, co
   Channel* channel = sim::oes::open_channel(session, config, ChannelKind::report);
   if (channel == nullptr) return 0;
   channel->report_types = subscription != nullptr ? subscription->rptTypes : 0;
-  channel->last_seq = last_seq > 0 ? last_seq : 0;
-  auto orders = std::make_shared<std::map<std::string, std::shared_ptr<const sim::Order>>>();
-  sim::FlowSubscriber subscriber;
-  subscriber.id = channel->exchange->new_subscriber_id();
-  subscriber.account = channel->account;
-  subscriber.deliver = [channel, orders](const sim::FlowEntry& entry) { queue_entry(*channel, entry, *orders); };
-  channel->subscriber = subscriber.id;
+  channel->log = sim::oes::ReportLog::of(channel->exchange, channel->account);
+  channel->log->settle();  // what changed while no channel read the log is reported before the replay
   // lastRptSeqNum: 0 replays the day, n resumes after the n-th report, < 0 sends only new ones
-  const sim::Resume resume = last_seq < 0 ? sim::Resume::quick : sim::Resume::resume;
-  channel->exchange->subscribe_flow(std::move(subscriber), resume, static_cast<std::size_t>(channel->last_seq));
-  session->lastInMsgSeq = static_cast<abi::uint64>(channel->last_seq);
+  channel->log->attach(*channel, last_seq);
+  session->lastInMsgSeq = static_cast<abi::uint64>(std::max<abi::int64>(last_seq, 0));
   return 1;
 }
 
@@ -184,6 +146,7 @@ OES_EXPORT abi::int32 OesApi_SendOrderReq(abi::OesApiSessionInfoT* session, cons
   if (sim::oes::broken(*channel)) return -ECONNRESET;
   sim::Exchange& exchange = *channel->exchange;
   ++session->lastOutMsgSeq;
+  channel->log->saw_request(channel->env, request->clSeqNo);
   sim::OrderRequest order;
   abi::int32 code = sim::oes::order_request(*request, order);
   if (code == 0) {
@@ -193,8 +156,9 @@ OES_EXPORT abi::int32 OesApi_SendOrderReq(abi::OesApiSessionInfoT* session, cons
     abi::OesRptMsgT reject;
     sim::oes::fill_reject(reject, *request, code, today(exchange), now_time(exchange));
     reject.rptBody.ordRejectRsp.clEnvId = static_cast<abi::int8>(channel->env);
-    sim::oes::deliver_to_reports(channel->account, reject);
+    channel->log->append(reject);  // numbered on the account's report flow: a resumed channel sees it
   }
+  channel->log->settle();  // the order's freeze
   return 0;
 }
 
@@ -205,6 +169,7 @@ OES_EXPORT abi::int32 OesApi_SendOrderCancelReq(abi::OesApiSessionInfoT* session
   if (sim::oes::broken(*channel)) return -ECONNRESET;
   sim::Exchange& exchange = *channel->exchange;
   ++session->lastOutMsgSeq;
+  channel->log->saw_request(channel->env, request->clSeqNo);
   sim::CancelRequest cancel;
   cancel.order_ref = std::to_string(request->origClSeqNo);
   cancel.exchange = std::string(sim::oes::exchange_of_market(request->mktId));
@@ -215,8 +180,9 @@ OES_EXPORT abi::int32 OesApi_SendOrderCancelReq(abi::OesApiSessionInfoT* session
     abi::OesRptMsgT reject;
     sim::oes::fill_cancel_reject(reject, *request, code, today(exchange), now_time(exchange));
     reject.rptBody.ordRejectRsp.clEnvId = static_cast<abi::int8>(channel->env);
-    sim::oes::deliver_to_reports(channel->account, reject);
+    channel->log->append(reject);
   }
+  channel->log->settle();  // the release of what the order froze
   return 0;
 }
 
@@ -226,19 +192,30 @@ OES_EXPORT abi::int32 OesApi_WaitReportMsg(abi::OesApiSessionInfoT* session, abi
                                            abi::F_OESAPI_ON_RPT_MSG_T callback, void* params) {
   Channel* channel = sim::oes::channel_of(session, ChannelKind::report);
   if (channel == nullptr) return -EINVAL;
-  std::deque<abi::OesRptMsgT> ready;
+  channel->log->settle();  // variations of what the flow moved since (fills made by ticks or the control socket)
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::milliseconds(std::max(timeout_ms, 0));
+  std::deque<sim::oes::QueuedReport> ready;
   {
     std::unique_lock lock(channel->mutex);
-    channel->wake.wait_for(lock, std::chrono::milliseconds(std::max(timeout_ms, 0)),
-                           [channel] { return channel->broken || !channel->reports.empty(); });
-    if (channel->broken) return -ECONNRESET;
-    if (channel->reports.empty()) return -ETIMEDOUT;
-    ready.swap(channel->reports);
+    auto due = [channel] { return channel->reports.front().queued + sim::oes::report_delay(); };
+    for (;;) {
+      if (channel->broken) return -ECONNRESET;
+      const auto now = Clock::now();
+      if (!channel->reports.empty() && due() <= now) break;
+      if (now >= deadline) return -ETIMEDOUT;
+      channel->wake.wait_until(lock, channel->reports.empty() ? deadline : std::min(deadline, due()));
+    }
+    const auto now = Clock::now();
+    while (!channel->reports.empty() && due() <= now) {
+      ready.push_back(channel->reports.front());
+      channel->reports.pop_front();
+    }
   }
   abi::int32 count = 0;
   while (!ready.empty()) {
     abi::OesRspMsgBodyT body{};
-    body.rptMsg = ready.front();
+    body.rptMsg = ready.front().message;
     ready.pop_front();
     abi::SMsgHeadT head{};
     head.msgFlag = 0x50;  // a response, binary protocol

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "TapQuoteAPI.h"
+#include "connection.hpp"
 #include "contract_key.hpp"
 #include "quote_tick.hpp"
 #include "register.hpp"
@@ -89,10 +90,7 @@ struct QuoteTraits : tap::NoInit {
     using Create = ITapQuoteAPI* (*)(const TapAPIApplicationInfo*, TAPIINT32&);
     tap::c_function<SetPath>(library, "SetTapQuoteAPIDataPath")(data_path);
     tap::c_function<SetLevel>(library, "SetTapQuoteAPILogLevel")(APILOGLEVEL_NONE);
-    TapAPIApplicationInfo info{};
-    if (!try_copy_fixed(info.AuthCode, options.auth_code)) throw sdk::RequestError("auth code: too long for AuthCode");
-    if (!try_copy_fixed(info.KeyOperationLogPath, data_path))
-      throw sdk::LibraryError(std::string("the data folder path is too long for TAP: ") + data_path);
+    auto info = tap::application_info<TapAPIApplicationInfo>(options, data_path);
     info.IsLogEncryption = APIYNFLAG_NO;
     TAPIINT32 result = 0;
     ITapQuoteAPI* api = reinterpret_cast<Create>(library.factory)(&info, result);
@@ -120,40 +118,22 @@ void register_quote(pybind11::module_& m) {
   pybind11::class_<Self> cls(m, "QuoteApi", "ITapQuoteAPI: quotes of registered contracts go to the producer.");
   sdk::bind_api_object<QuoteTraits>(cls);
   sdk::bind_session_requests<QuoteTraits, QuoteRequests>(cls);
-  cls.def(pybind11::init([](const std::string& library, const std::string& data_folder, const pybind11::object& capsule,
-                            const std::string& auth_code) {
-            return std::make_unique<Self>(library, data_folder, sdk::producer_from(capsule), tap::Options{auth_code});
-          }),
-          pybind11::arg("library"), pybind11::arg("data_folder"), pybind11::arg("producer_capsule"),
-          pybind11::arg("auth_code"))
-      .def(
-          "set_host_address",
-          [](Self& self, const std::string& host, int port) {
-            if (port < 1 || port > 65535) throw sdk::RequestError("port must be 1-65535, not " + std::to_string(port));
-            return self.with_api(
-                [&](ITapQuoteAPI& api) { return api.SetHostAddress(host.c_str(), static_cast<TAPIUINT16>(port)); });
-          },
-          pybind11::arg("host"), pybind11::arg("port"))
-      .def(
-          "login",
-          [](Self& self, const pybind11::buffer& auth) {
-            const TapAPIQuoteLoginAuth value = sdk::checked_struct<TapAPIQuoteLoginAuth>(auth, "Login", &unterminated);
-            return self.with_api([&](ITapQuoteAPI& api) { return api.Login(&value); });
-          },
-          pybind11::arg("auth"), "Login(TapAPIQuoteLoginAuth bytes): connects, then OnRspLogin and OnAPIReady.")
-      .def("disconnect", [](Self& self) { return self.with_api([](ITapQuoteAPI& api) { return api.Disconnect(); }); })
-      .def(
-          "register_contract",
-          [](Self& self, const pybind11::buffer& contract, const std::string& symbol, const std::string& exchange) {
-            const std::uint16_t code = exchange_code(exchange);
-            if (code == 0) throw sdk::RequestError("unknown exchange '" + exchange + "'");
-            if (symbol.empty() || symbol.size() > kSymbolSize)
-              throw sdk::RequestError("symbol '" + symbol + "' does not fit a tick record");
-            const TapAPIContract value = contract_from(contract);
-            self.spi().set_contract(std::string(tap::ContractKey(value).view()), symbol, code);
-          },
-          pybind11::arg("contract"), pybind11::arg("symbol"), pybind11::arg("exchange"),
-          "Name the ticks of a contract (TapAPIContract bytes) before subscribing it.")
+  tap::bind_connection<QuoteTraits, TapAPIQuoteLoginAuth>(
+      cls, &unterminated,
+      [](ITapQuoteAPI& api, const char* host, std::uint16_t port) { return api.SetHostAddress(host, port); },
+      "Login(TapAPIQuoteLoginAuth bytes): connects, then OnRspLogin and OnAPIReady.");
+  cls.def(
+         "register_contract",
+         [](Self& self, const pybind11::buffer& contract, const std::string& symbol, const std::string& exchange) {
+           const std::uint16_t code = exchange_code(exchange);
+           if (code == 0) throw sdk::RequestError("unknown exchange '" + exchange + "'");
+           if (symbol.empty() || symbol.size() > kSymbolSize)
+             throw sdk::RequestError("symbol '" + symbol + "' does not fit a tick record");
+           const TapAPIContract value = contract_from(contract);
+           self.spi().set_contract(std::string(tap::ContractKey(value).view()), symbol, code);
+         },
+         pybind11::arg("contract"), pybind11::arg("symbol"), pybind11::arg("exchange"),
+         "Name the ticks of a contract (TapAPIContract bytes) before subscribing it.")
       .def_property_readonly("ticks_refused", [](Self& self) { return self.spi().ticks_refused(); });
   sdk::register_library_version<QuoteTraits>(m, "quote_library_version");
   m.attr("QUOTE_WHOLE_SIZE") = sizeof(TapAPIQuoteWhole);

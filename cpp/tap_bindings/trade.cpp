@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "connection.hpp"
 #include "iTapTradeAPI.h"
 #include "register.hpp"
 #include "taptrade_requests.hpp"
@@ -49,10 +50,7 @@ struct TradeTraits : tap::NoInit {
   }
   static Api* create(const sdk::Library& library, const char* data_path, const Options& options) {
     using Create = ITapTradeAPI* (*)(const TapAPIApplicationInfo*, TAPIINT32&);
-    TapAPIApplicationInfo info{};
-    if (!try_copy_fixed(info.AuthCode, options.auth_code)) throw sdk::RequestError("auth code: too long for AuthCode");
-    if (!try_copy_fixed(info.KeyOperationLogPath, data_path))
-      throw sdk::LibraryError(std::string("the data folder path is too long for TAP: ") + data_path);
+    auto info = tap::application_info<TapAPIApplicationInfo>(options, data_path);
     info.LogLevel = APILOGLEVEL_NONE;
     // The trade API reconnects by itself when both are > 0 (iTapAPICommDef.h): at once, then every 5 s.
     info.ReConnectCount = 3;
@@ -79,41 +77,22 @@ void register_trade(pybind11::module_& m) {
   pybind11::class_<Self> cls(m, "TradeApi", "ITapTradeAPI: every callback is a message for the gateway.");
   sdk::bind_api_object<TradeTraits>(cls);
   sdk::bind_session_requests<TradeTraits, TradeRequests>(cls);
-  cls.def(pybind11::init([](const std::string& library, const std::string& data_folder, const pybind11::object& capsule,
-                            const std::string& auth_code) {
-            return std::make_unique<Self>(library, data_folder, sdk::producer_from(capsule), tap::Options{auth_code});
-          }),
-          pybind11::arg("library"), pybind11::arg("data_folder"), pybind11::arg("producer_capsule"),
-          pybind11::arg("auth_code"))
-      .def(
-          "set_host_address",
-          [](Self& self, const std::string& host, int port) {
-            if (port < 1 || port > 65535) throw sdk::RequestError("port must be 1-65535, not " + std::to_string(port));
-            return self.with_api([&](ITapTradeAPI& api) {
-              return api.SetHostAddress(host.c_str(), static_cast<TAPIUINT16>(port), false);
-            });
-          },
-          pybind11::arg("host"), pybind11::arg("port"))
-      .def(
-          "login",
-          [](Self& self, const pybind11::buffer& auth) {
-            const TapAPITradeLoginAuth value = sdk::checked_struct<TapAPITradeLoginAuth>(auth, "Login", &unterminated);
-            return self.with_api([&](ITapTradeAPI& api) { return api.Login(&value); });
-          },
-          pybind11::arg("auth"), "Login(TapAPITradeLoginAuth bytes): connects, then OnRspLogin and OnAPIReady.")
-      .def("disconnect", [](Self& self) { return self.with_api([](ITapTradeAPI& api) { return api.Disconnect(); }); })
-      .def(
-          "insert_order",
-          [](Self& self, const pybind11::buffer& order) {
-            const TapAPINewOrder value = sdk::checked_struct<TapAPINewOrder>(order, "InsertOrder", &unterminated);
-            TAPIUINT32 session = 0;
-            TAPISTR_50 client_order_no{};
-            const int result =
-                self.with_api([&](ITapTradeAPI& api) { return api.InsertOrder(&session, &client_order_no, &value); });
-            return pybind11::make_tuple(result, session, pybind11::bytes(std::string(fixed_view(client_order_no))));
-          },
-          pybind11::arg("order"),
-          "InsertOrder(TapAPINewOrder bytes): (the SDK's result, the session id, the ClientOrderNo it gave).")
+  tap::bind_connection<TradeTraits, TapAPITradeLoginAuth>(
+      cls, &unterminated,
+      [](ITapTradeAPI& api, const char* host, std::uint16_t port) { return api.SetHostAddress(host, port, false); },
+      "Login(TapAPITradeLoginAuth bytes): connects, then OnRspLogin and OnAPIReady.");
+  cls.def(
+         "insert_order",
+         [](Self& self, const pybind11::buffer& order) {
+           const TapAPINewOrder value = sdk::checked_struct<TapAPINewOrder>(order, "InsertOrder", &unterminated);
+           TAPIUINT32 session = 0;
+           TAPISTR_50 client_order_no{};
+           const int result =
+               self.with_api([&](ITapTradeAPI& api) { return api.InsertOrder(&session, &client_order_no, &value); });
+           return pybind11::make_tuple(result, session, pybind11::bytes(std::string(fixed_view(client_order_no))));
+         },
+         pybind11::arg("order"),
+         "InsertOrder(TapAPINewOrder bytes): (the SDK's result, the session id, the ClientOrderNo it gave).")
       .def(
           "error_describe",
           [](Self& self, int code) {

@@ -1,8 +1,10 @@
 #include "convert.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 #include "vtcore/sim/ashare.hpp"
 #include "vtcore/sim/text.hpp"
@@ -378,6 +380,75 @@ void fill_asset(XTPQueryAssetRsp& out, const AccountRecord& a, bool credit) {
   out.orig_banlance = a.pre_balance;
   out.banlance = a.balance - market_value;
   out.captial_asset = a.balance - market_value;
+}
+
+std::vector<Debt> debts_of(const std::vector<std::shared_ptr<const Trade>>& trades) {
+  std::vector<Debt> debts;
+  for (const auto& trade : trades) {
+    const Trade& t = *trade;
+    const std::uint8_t side = echo_of(t.echo).side;
+    const double amount = t.price * t.volume;
+    if (side == XTP_SIDE_MARGIN_TRADE || side == XTP_SIDE_SHORT_SELL) {
+      const bool cash = side == XTP_SIDE_MARGIN_TRADE;
+      const std::uint64_t order_id = number(t.order_ref);
+      auto same = std::find_if(debts.begin(), debts.end(), [&](const Debt& d) { return d.order_xtp_id == order_id; });
+      if (same == debts.end()) {  // one debt per order, its fills added up
+        Debt debt;
+        debt.type = cash ? 0 : 1;
+        debt.order_xtp_id = order_id;
+        debt.instrument = t.instrument;
+        debt.exchange = t.exchange;
+        debt.order_date = t.trade_date;
+        same = debts.insert(debts.end(), std::move(debt));
+      }
+      same->remain_amount += amount;
+      if (!cash) same->remain_qty += t.volume;
+    } else if (side == XTP_SIDE_REPAY_MARGIN) {
+      double paid = amount;
+      for (Debt& debt : debts) {
+        if (debt.type != 0 || paid <= 0) continue;
+        const double part = std::min(paid, debt.remain_amount);
+        debt.remain_amount -= part;
+        paid -= part;
+      }
+    } else if (side == XTP_SIDE_REPAY_STOCK) {
+      std::int64_t returned = t.volume;
+      for (Debt& debt : debts) {
+        if (debt.type != 1 || debt.instrument != t.instrument || returned <= 0) continue;
+        const std::int64_t part = std::min(returned, debt.remain_qty);
+        debt.remain_amount -=
+            debt.remain_qty > 0 ? debt.remain_amount * static_cast<double>(part) / static_cast<double>(debt.remain_qty)
+                                : 0.0;
+        debt.remain_qty -= part;
+        returned -= part;
+      }
+    }
+  }
+  return debts;
+}
+
+void fill_debt(XTPCrdDebtInfo& out, const Debt& d) {
+  out.debt_type = d.type;
+  put(out.debt_id, std::to_string(d.order_xtp_id));
+  out.order_xtp_id = d.order_xtp_id;
+  const bool repaid = d.type == 0 ? d.remain_amount < 0.005 : d.remain_qty == 0;
+  out.debt_status = repaid ? 1 : 0;
+  out.market = market_type(d.exchange);
+  put(out.ticker, d.instrument);
+  out.order_date = number(d.order_date);
+  out.remain_amt = d.remain_amount;
+  out.remain_qty = d.remain_qty;
+  out.remain_principal = d.remain_amount;  // the simulator charges no interest
+}
+
+void fill_credit_fund(XTPCrdFundInfo& out, const AccountRecord& a, const std::vector<Debt>& debts) {
+  double debt = 0.0;
+  for (const Debt& d : debts) debt += d.remain_amount;
+  out.all_asset = a.balance;
+  out.all_debt = debt;
+  out.maintenance_ratio = debt > 0 ? a.balance / debt : 0.0;
+  out.line_of_credit = 0.0;  // the core grants margin orders without a credit line
+  out.guaranty = a.available;
 }
 
 void fill_position(XTPQueryStkPositionRsp& out, const PositionRecord& p, std::string_view name) {

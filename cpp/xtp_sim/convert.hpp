@@ -7,8 +7,10 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vtcore/sim/exchange.hpp"
 #include "vtcore/sim/records.hpp"
@@ -43,5 +45,21 @@ void fill_trade(XTPTradeReport& out, const Trade& trade);
 void fill_asset(XTPQueryAssetRsp& out, const AccountRecord& account, bool credit);
 /// `sellable` is the volume the T+1 rule lets go today.
 void fill_position(XTPQueryStkPositionRsp& out, const PositionRecord& position, std::string_view name);
+
+/// One debt of a credit account: a margin buy owes its amount (cash debt), a short sale its shares (securities
+/// debt, valued at the sale's price: the simulator marks no debt to market).
+struct Debt {
+  std::int32_t type = 0;  // 0 cash, 1 securities (XTPCrdDebtInfo.debt_type)
+  std::uint64_t order_xtp_id = 0;
+  std::string instrument, exchange, order_date;
+  double remain_amount = 0.0;   // what is still owed (amount)
+  std::int64_t remain_qty = 0;  // shares still owed (securities debt)
+};
+/// The debts the day's trades leave, oldest first: each margin buy and short sale makes one; a sell-to-repay pays
+/// cash debts back oldest first with its amount, a buy-to-return gives back shares of its security oldest first.
+std::vector<Debt> debts_of(const std::vector<std::shared_ptr<const Trade>>& trades);
+void fill_debt(XTPCrdDebtInfo& out, const Debt& debt);
+/// The credit account's figures: total asset, total debt, their ratio (0 without debt), the margin available.
+void fill_credit_fund(XTPCrdFundInfo& out, const AccountRecord& account, const std::vector<Debt>& debts);
 
 }  // namespace vtcore::sim::xtp

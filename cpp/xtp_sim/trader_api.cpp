@@ -1,9 +1,9 @@
 // The simulated XTP::API::TraderApi: Login (synchronous, a session id), InsertOrder / CancelOrder (an id at once,
 // the answers on the private flow: OnOrderEvent, OnTradeEvent, OnCancelOrderError), the queries vn.py's and vtcore's
-// gateways make (asset, positions, orders, trades, unfinished orders, option and margin information as empty
-// answers), on the core's exchange. Orders and trades since the start of the day are replayed after each login
-// per SubscribePublicTopic (XTP_TERT_RESTART; RESUME and QUICK send only new ones; QUICK when not called).
-// The factory XTP::API::TraderApi::CreateTraderApi is the library's one export.
+// gateways make (asset, positions, orders, trades, unfinished orders, a credit account's debts and fund figures;
+// option information as an empty answer), on the core's exchange. Orders and trades since the start of the day are
+// replayed after each login per SubscribePublicTopic (XTP_TERT_RESTART; RESUME and QUICK send only new ones; QUICK when
+// not called). The factory XTP::API::TraderApi::CreateTraderApi is the library's one export.
 #include <atomic>
 #include <future>
 #include <string>
@@ -139,7 +139,10 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, XTP::API::TraderSpi,
     const std::string filter = ticker ? ticker : "";
     return query(session_id, [this, filter, request_id] {
       auto positions = exchange_->positions(account_, filter);
-      std::erase_if(positions, [this](const PositionRecord& p) { return !is_security(p.instrument); });
+      // A short sale is a securities debt on XTP (QueryCreditDebtInfo), not a position.
+      std::erase_if(positions, [this](const PositionRecord& p) {
+        return !is_security(p.instrument) || p.side != PositionSide::long_side;
+      });
       respond(
           positions, request_id,
           [this](XTPQueryStkPositionRsp& field, const PositionRecord& p) {
@@ -168,7 +171,28 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, XTP::API::TraderSpi,
     });
   }
 
-  // Options and margin details: this simulator holds none, so each answers once, empty.
+  // A credit account's debts and figures, from the day's trades (convert.hpp: debts_of); an account without
+  // margin trading answers the debt query once, empty, and the fund query with zeros.
+  int QueryCreditDebtInfo(uint64_t session_id, int request_id) override {
+    return query(session_id, [this, request_id] {
+      const auto debts = credit_ ? debts_of(exchange_->trades(account_, "")) : std::vector<Debt>{};
+      respond(
+          debts, request_id, [](XTPCrdDebtInfo& field, const Debt& debt) { fill_debt(field, debt); },
+          &XTP::API::TraderSpi::OnQueryCreditDebtInfo, true);
+    });
+  }
+  int QueryCreditFundInfo(uint64_t session_id, int request_id) override {
+    return query(session_id, [this, request_id] {
+      XTPCrdFundInfo field{};
+      if (credit_) {
+        fill_credit_fund(field, exchange_->trading_account(account_), debts_of(exchange_->trades(account_, "")));
+      }
+      XTPRI info = error_info(0, "");
+      call([&](XTP::API::TraderSpi* spi) { spi->OnQueryCreditFundInfo(&field, &info, request_id, session_id_); });
+    });
+  }
+
+  // Option details: this simulator lists no options, so the query answers once, empty.
   int QueryOptionAuctionInfo(XTPQueryOptionAuctionInfoReq*, uint64_t session_id, int request_id) override {
     return query(session_id, [this, request_id] {
       XTPRI info = error_info(0, "");
@@ -177,14 +201,6 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, XTP::API::TraderSpi,
       });
     });
   }
-  int QueryCreditDebtInfo(uint64_t session_id, int request_id) override {
-    return query(session_id, [this, request_id] {
-      XTPCrdDebtInfo none{};
-      XTPRI info = error_info(0, "");
-      call([&](XTP::API::TraderSpi* spi) { spi->OnQueryCreditDebtInfo(&none, &info, request_id, true, session_id_); });
-    });
-  }
-
   uint64_t not_supported_id(const char* method) override {
     fail(error_info(Error::not_implemented, method));
     return 0;

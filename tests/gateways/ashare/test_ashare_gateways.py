@@ -314,3 +314,60 @@ def test_xtp_margin_account_sends_the_margin_businesses(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr[-2000:]
     result = [line for line in run.stdout.splitlines() if line.startswith("RESULT")][-1].split()[1:]
     assert result == ["True", "OPEN", "LONG", "OPEN"]
+
+
+def test_xtp_credit_account_reports_its_debts_and_figures(tmp_path: Path) -> None:
+    """A credit account's queries (QueryCreditFundInfo, QueryCreditDebtInfo, as vn.py's gateway makes them):
+    after a margin buy and a short sale, the account carries the credit figures (all_debt = what both
+    borrowed, the maintenance ratio = asset / debt) and the short sale is a SHORT position of the shares owed;
+    returning the shares (LONG + CLOSE) pushes that position as zero. In a process of its own, as above."""
+    pytest.importorskip("vtcore._xtp", reason="vtcore was built without the XTP SDK")
+    config, _ = ashare_config(tmp_path, credit=True)
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path[:0] = {[str(Path(__file__).resolve().parents[2])]!r}
+        from _ctp_engine import ctp_engine, wait_for
+        from vtcore.constant import Direction, Exchange, Offset, OrderType
+        from vtcore.event import EVENT_ACCOUNT, EVENT_ORDER, EVENT_POSITION, EVENT_TRADE
+        from vtcore.gateways.xtp import XtpGateway
+        from vtcore.gateways.xtp.sim import simulator_setting
+        from vtcore.object import OrderRequest
+        setting = simulator_setting({str(config)!r}, {USER!r}, {PASSWORD!r})
+
+        def short_of(recorder):
+            positions = recorder.of(EVENT_POSITION)
+            return [p for p in positions if p.symbol == "000001" and p.direction.name == "SHORT"]
+
+        with ctp_engine(setting, XtpGateway) as (main_engine, gateway, recorder):
+            wait_for(lambda: "ready" in recorder.states("td"), what="td ready")
+            def filled(request):
+                vt_orderid = main_engine.send_order(request, "XTP")
+                wait_for(lambda: [o for o in recorder.of(EVENT_ORDER)
+                                  if o.vt_orderid == vt_orderid and o.status.name == "ALLTRADED"],
+                         what=f"{{vt_orderid}} filled")
+                return wait_for(lambda: [t for t in recorder.of(EVENT_TRADE) if t.vt_orderid == vt_orderid],
+                                what="its trade")[0]
+            bought = filled(OrderRequest("600000", Exchange.SSE, Direction.LONG, OrderType.LIMIT, 100, 10.60,
+                                         Offset.OPEN))
+            sold = filled(OrderRequest("000001", Exchange.SZSE, Direction.SHORT, OrderType.MARKET, 100, 0,
+                                       Offset.OPEN))
+            borrowed = bought.price * bought.volume + sold.price * sold.volume
+            def owing():
+                return [a for a in recorder.of(EVENT_ACCOUNT)
+                        if a.extra and abs(a.extra["credit"]["all_debt"] - borrowed) < 1e-6]
+            account = wait_for(owing, what="the credit figures with both debts")[-1]
+            credit = account.extra["credit"]
+            short = wait_for(lambda: [p for p in short_of(recorder) if p.volume == 100], what="short")
+            filled(OrderRequest("000001", Exchange.SZSE, Direction.LONG, OrderType.MARKET, 100, 0,
+                                Offset.CLOSE))
+            wait_for(lambda: short_of(recorder)[-1].volume == 0, what="the short position repaid")
+            ratio = credit["all_asset"] / credit["all_debt"]
+            ratio_ok = abs(credit["maintenance_ratio"] - ratio) < 1e-9
+            print("RESULT", short[-1].volume, short[-1].exchange.name, ratio_ok, credit["all_asset"] > 0)
+    """)
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    result = [line for line in run.stdout.splitlines() if line.startswith("RESULT")][-1].split()[1:]
+    assert result == ["100.0", "SZSE", "True", "True"]

@@ -183,7 +183,9 @@ def connect_states(setting: dict[str, Any], front: str, *states: str) -> Any:
 def test_a_wrong_password_is_refused_and_not_retried(tmp_path: Path) -> None:
     setting = simulator_setting(write_config(tmp_path / "sim.json", stock_config()), password="wrong")
     state = connect_states(setting, "order", "login_rejected", "connected")
-    assert state.state == "login_rejected" and "error 13" in state.message
+    assert state.state == "login_rejected" and state.message.startswith(
+        "error 13 (wrong username or password): "
+    )
 
 
 def test_an_md5_password_logs_in(tmp_path: Path) -> None:

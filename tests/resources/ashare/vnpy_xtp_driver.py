@@ -1,7 +1,10 @@
 """Drives the unmodified vnpy_xtp gateway against the simulator's XTP front-end and prints what it saw as
 JSON.
 
-    python vnpy_xtp_driver.py <benchmarks dir> <work dir> <sim config>
+    python vnpy_xtp_driver.py <benchmarks dir> <work dir> <sim config> [credit]
+
+With "credit" (a credit account's configuration) it makes a short sale instead and reports the SHORT position
+vnpy_xtp builds from the front-end's QueryCreditDebtInfo answer.
 
 Run with LD_LIBRARY_PATH=<the simulator's XTP folder> (ahead of vnpy_xtp's bundled real libraries)."""
 
@@ -26,6 +29,7 @@ def wait(condition: Any, what: str, timeout: float = 60.0) -> None:
 
 def main() -> None:
     benchmarks, work, config = (Path(arg) for arg in sys.argv[1:4])
+    credit = sys.argv[4:] == ["credit"]
     sys.path.insert(0, str(benchmarks))
     import _vnpy_env
 
@@ -69,6 +73,24 @@ def main() -> None:
 
     def status_of(vt_orderid: str, status: Any) -> bool:
         return any(o.vt_orderid == vt_orderid and o.status == status for o in list(seen["order"]))
+
+    if credit:
+        gateway.query_account()
+        wait(lambda: gateway.td_api.margin_trading, "the credit account")
+        sold = gateway.send_order(
+            OrderRequest("000001", Exchange.SZSE, Direction.SHORT, OrderType.MARKET, 100, 0, Offset.OPEN)
+        )
+        wait(lambda: status_of(sold, Status.ALLTRADED), "the short sale")
+
+        def short() -> list[Any]:
+            positions = list(seen["position"])
+            return [p for p in positions if p.symbol == "000001" and p.direction == Direction.SHORT]
+
+        gateway.query_position()  # QueryPosition, then QueryCreditDebtInfo (margin accounts)
+        wait(short, "the short position")
+        sys.stdout.write(json.dumps({"short": [short()[-1].volume, short()[-1].exchange.value]}) + "\n")
+        sys.stdout.flush()
+        os._exit(0)
 
     filled = gateway.send_order(
         OrderRequest("600000", Exchange.SSE, Direction.LONG, OrderType.LIMIT, 100, 10.60, Offset.NONE)

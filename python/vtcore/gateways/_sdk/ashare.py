@@ -353,6 +353,14 @@ class StockBook:
             self._positions_known = True
             self._sells = {}
 
+    def holding_changed(self, symbol: str, exchange: Exchange, volume: float, sellable: float) -> None:
+        """One holding as the counter now has it (a variation report): like a position answer for that
+        symbol alone, so the sells sent before it are in it."""
+        key = (symbol, exchange)
+        with self._lock:
+            self._holdings[key] = _Holding(volume, sellable)
+            self._sells = {orderid: sell for orderid, sell in self._sells.items() if sell[0] != key}
+
     def sell_sent(self, orderid: str, symbol: str, exchange: Exchange, volume: float) -> None:
         with self._lock:
             key = (symbol, exchange)

@@ -430,3 +430,8 @@ class QueryPump:
 
     def __len__(self) -> int:
         return len(self.queries)
+
+    @property
+    def idle(self) -> bool:
+        """The front is ready and no query waits: time for a poll (`SdkGateway.poll`)."""
+        return self.front.state == "ready" and not self.queries

@@ -1,10 +1,15 @@
 """What a C++ SDK gateway shares beyond its fronts: the timer, contracts, symbol and order checks, positions.
 
 `SdkGateway` is the base of the gateways on the kit's typed messages (`ThostGateway` for CTP and CTP-Mini,
-FEMAS, TAP): a subclass names its fronts (`fronts()`), drives its queries from `on_timer(now)`, and keeps its
-SDK's codes in its own mapping. It holds the gateway lock (`lock`: request methods run on any thread,
-callbacks on the engine thread), the contracts, the `OrderTracker` (`trade_ids="exchange"`: these SDKs number
-trades per exchange) and `PositionBatch`.
+FEMAS, TAP; `StockGateway` for XTP, TORA, OES): a subclass names its fronts (`fronts()`), drives its queries
+from `on_timer(now)` (the base checks the fronts' connect timeouts first; `poll(now, idle)` asks for the
+account and the positions in turn), and keeps its SDK's codes in its own mapping (`known(table, code, what,
+nearest)` maps one and says once when a code has no vtcore value). It holds the gateway lock (`lock`: request
+methods run on any thread, callbacks on the engine thread), the contracts (keyed by `contract_key`), the
+`OrderTracker` (`trade_ids="exchange"`: these SDKs number trades per exchange) and `PositionBatch`.
+
+One close rule: `opened()` when a connect starts, `close()` stops the timer and every front and sets `closed`,
+after which requests are refused with `CLOSED_REASON` until the next connect.
 
 Its fronts are `vtcore.gateways._sdk.front.Front`s (callbacks reach snake-case handlers with typed messages);
 `subscribe_on`/`unsubscribe_on` serve a market-data front that keeps its subscriptions (Thost family, FEMAS).
@@ -15,14 +20,16 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable, Mapping
 from logging import ERROR, WARNING
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from vtcore.constant import Direction, Exchange
 from vtcore.event import EVENT_TIMER, Event, EventEngine
 from vtcore.gateway import BaseGateway
 from vtcore.gateways._sdk.front import CLOSED, CLOSED_REASON, Front, request_result
 from vtcore.gateways._sdk.messages import Message
+from vtcore.gateways._sdk.structs import RequestShapes
 from vtcore.object import (
     ContractData,
     OrderData,
@@ -35,6 +42,8 @@ from vtcore.orders import OrderTracker
 from vtcore.records import TICK_SYMBOL_SIZE
 
 PositionKey = tuple[str, Exchange, Direction]
+_Code = TypeVar("_Code")
+_Value = TypeVar("_Value")
 
 
 class PositionBatch:
@@ -58,19 +67,40 @@ class PositionBatch:
             self._building[key] = position
         return position
 
+    def add(self, position: PositionData) -> None:
+        """A record that is a whole position (it replaces what was built for its key)."""
+        self._building[(position.symbol, position.exchange, position.direction)] = position
+
     def discard(self) -> None:
         """A failed answer: nothing of it is pushed (a failed query must not zero what it did not report)."""
         self._building = {}
 
-    def finish(self) -> None:
+    def complete(self) -> dict[PositionKey, PositionData]:
+        """The answer is complete: what `finish` pushes, with a zero position for each key that is gone."""
         batch, self._building = self._building, {}
         for key in self._pushed - batch.keys():
             batch[key] = PositionData(
                 gateway_name=self.gateway.gateway_name, symbol=key[0], exchange=key[1], direction=key[2]
             )
         self._pushed = {key for key, position in batch.items() if position.volume}
+        return batch
+
+    def changed(self, position: PositionData) -> None:
+        """One position reported on its own when it changes (between answers): pushed at once, and the next
+        answer zeroes it if it no longer lists it."""
+        key = (position.symbol, position.exchange, position.direction)
+        if position.volume:
+            self._pushed.add(key)
+        else:
+            self._pushed.discard(key)
+        self.gateway.on_position(position)
+
+    def push(self, batch: dict[PositionKey, PositionData]) -> None:
         for position in batch.values():
             self.gateway.on_position(position)
+
+    def finish(self) -> None:
+        self.push(self.complete())
 
 
 class SdkGateway(BaseGateway):
@@ -78,6 +108,7 @@ class SdkGateway(BaseGateway):
 
     title: ClassVar[str] = ""
     exchanges: ClassVar[list[Exchange]] = []
+    exchange_codes: ClassVar[Mapping[Any, Exchange]] = {}  # the SDK's exchange codes (see exchange_of)
     connect_timeout: float = 10.0  # seconds without any answer from a front before "timeout" is reported
     query_interval: float = 2.0  # seconds between account / position polls
 
@@ -87,8 +118,12 @@ class SdkGateway(BaseGateway):
         self.contracts: dict[str, ContractData] = {}
         self.orders = OrderTracker(self, trade_ids="exchange")
         self.positions = PositionBatch(self)
+        #: prepared request structs per kind of order: a send copies one and sets price, volume, reference
+        self._order_shapes = RequestShapes()
         self._nearest_logged: set[str] = set()
         self._timer_registered = False
+        self._last_poll = 0.0
+        self._poll_account_next = True
         self.closed = False  # set by close(): requests are refused until the next connect()
 
     # -- what a subclass gives ----------------------------------------------------------------------------
@@ -99,12 +134,27 @@ class SdkGateway(BaseGateway):
     def on_timer(self, now: float) -> None:
         """Queries and polls, once per timer event (after the connect timeouts were checked)."""
 
-    # -- timer and closing ----------------------------------------------------------------------------------
+    def close_fronts(self) -> None:
+        """Stop every front (in turn; a subclass may stop them at once)."""
+        for front in self.fronts():
+            front.close()
+
+    # -- timer, polling and closing -------------------------------------------------------------------------
+
+    def opened(self) -> None:
+        """A connect starts: requests are accepted again and the timer runs."""
+        self.closed = False
+        self.start_timer()
 
     def start_timer(self) -> None:
         if not self._timer_registered:
             self.event_engine.register(EVENT_TIMER, self._on_timer)
             self._timer_registered = True
+
+    def stop_timer(self) -> None:
+        if self._timer_registered:
+            self.event_engine.unregister(EVENT_TIMER, self._on_timer)
+            self._timer_registered = False
 
     def _on_timer(self, event: Event) -> None:
         now = time.monotonic()
@@ -112,25 +162,47 @@ class SdkGateway(BaseGateway):
             front.check_timeout(now, self.connect_timeout)
         self.on_timer(now)
 
+    def poll(self, now: float, idle: bool) -> None:
+        """Every `query_interval` while the trade front is `idle` (ready, no query waiting): the account and
+        the positions in turn (`query_account` / `query_position`)."""
+        if not idle or now - self._last_poll < self.query_interval:
+            return
+        self._last_poll = now
+        (self.query_account if self._poll_account_next else self.query_position)()
+        self._poll_account_next = not self._poll_account_next
+
     def close(self) -> None:
         """Stop every front. Returns in bounded time whatever other threads do: requests that start from now
         on are refused at once."""
         # No lock is taken (request threads hold it back to back): a send that checked `closed` just before
         # finds the API object gone and becomes REJECTED (Front.request returns CLOSED).
         self.closed = True
-        if self._timer_registered:
-            self.event_engine.unregister(EVENT_TIMER, self._on_timer)
-            self._timer_registered = False
-        for front in self.fronts():
-            front.close()
+        self.stop_timer()
+        self.close_fronts()
 
-    # -- checks ---------------------------------------------------------------------------------------------
+    # -- codes and checks ------------------------------------------------------------------------------------
 
     def nearest(self, what: str) -> None:
         """Say once that a reported code had no exact vtcore member (the gateway used the nearest)."""
         if what not in self._nearest_logged:
             self._nearest_logged.add(what)
             self.write_log(f"{self.title} reported {what}; mapped to the nearest vtcore value", WARNING)
+
+    def known(self, table: Mapping[_Code, _Value], code: _Code, what: str, nearest: _Value) -> _Value:
+        """`table[code]`, or `nearest` when the SDK reported a code vtcore has no value for (said once)."""
+        value = table.get(code)
+        if value is None:
+            self.nearest(f"{what} {code!r}")
+            return nearest
+        return value
+
+    def exchange_of(self, code: Any) -> Exchange:
+        """The exchange an SDK code names (`exchange_codes`), LOCAL when it names none vtcore knows."""
+        return self.known(self.exchange_codes, code, "exchange", Exchange.LOCAL)
+
+    def contract_key(self, symbol: str, exchange: Exchange) -> str:
+        """The key of `contracts`: the symbol (a China futures symbol names one exchange's contract)."""
+        return symbol
 
     def symbol_problem(
         self, symbol: str, exchange: Exchange, contracts_loaded: bool, *, ticks: bool = False
@@ -142,7 +214,7 @@ class SdkGateway(BaseGateway):
             return "empty symbol"
         if ticks and len(symbol.encode()) > TICK_SYMBOL_SIZE:  # the C++ side would refuse each of its ticks
             return f"symbols of more than {TICK_SYMBOL_SIZE} bytes do not fit a tick record"
-        contract = self.contracts.get(symbol)
+        contract = self.contracts.get(self.contract_key(symbol, exchange))
         if contracts_loaded and contract is None:
             return f"unknown symbol {symbol}"
         if contract is not None and contract.exchange != exchange:
@@ -200,9 +272,37 @@ class SdkGateway(BaseGateway):
             if result != 0:
                 self.write_log(f"unsubscribe {req.vt_symbol} failed: {request_result(result)}", ERROR)
 
+    def cancel_sent(self, orderid: str, request: str, result: int) -> None:
+        """Log a cancel request the SDK did not take (`result` != 0: CLOSED after close(), else its code); a
+        taken one is answered by the order's report."""
+        if result == CLOSED:
+            self.write_log(f"cannot cancel {orderid}: {CLOSED_REASON}", ERROR)
+        elif result != 0:
+            self.write_log(f"cancel of {orderid} failed: {request} returned {request_result(result)}", ERROR)
+
     def reject(self, order: OrderData, reason: str) -> None:
         """Push `order` REJECTED with the reason (`extra["reason"]` and the log)."""
         self.orders.reject(order, reason)
+
+    # -- positions ------------------------------------------------------------------------------------------
+
+    def position_message(self, message: Message, what: str, add: Callable[[Any], None]) -> None:
+        """One callback of a position answer: a failed answer is logged and dropped whole (it must not zero
+        the positions it did not report), each record goes to `add`, the last one ends the answer."""
+        if self.log_error(message, what):
+            self.discard_positions()
+            return
+        if message.data is not None:
+            add(message.data)
+        if message.is_last:
+            self.positions_done()
+
+    def discard_positions(self) -> None:
+        self.positions.discard()
+
+    def positions_done(self) -> None:
+        """The answer is complete: push it (`PositionBatch.finish`)."""
+        self.positions.finish()
 
     def log_error(self, message: Message, what: str) -> bool:
         """Log a callback's error (True when there was one)."""

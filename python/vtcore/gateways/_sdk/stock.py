@@ -1,34 +1,33 @@
-"""What every A-share SDK gateway shares (XTP, TORA; OES next): the exchanges' order checks before anything is
-sent, contracts that carry their trading rules, positions with the T+1 sellable volume, account and position
-polling, and order and trade bookkeeping through one `OrderTracker`.
+"""What every A-share SDK gateway adds to `SdkGateway` (XTP, TORA, OES): the exchanges' order checks before
+anything is sent, contracts that carry their trading rules, positions with the T+1 sellable volume.
 
-A gateway (`StockGateway` subclass) owns its fronts and the SDK calls; it uses:
+The timer, the polls, the close rule, the lock, the `OrderTracker` and the position batch are `SdkGateway`'s;
+this class adds only stock semantics. A gateway (`StockGateway` subclass) owns its fronts and the SDK calls;
+it uses:
 
 * `add_security(...)` for each security its SDK lists (a ContractData, and the rules and price limits the
-  order checks use);
-* in `send_order`, under `self.lock`: `checked(req)` (side, market kind, or the reason the order is
-  refused) -> `reject_locally(req, reason)` (REJECTED with the reason, nothing sent, a local order id
-  "L<n>"), else send and `order_sent(req, orderid, side)` (SUBMITTING; a sell holds its shares against the
-  sellable volume);
-* for each order report `order_report(order, reason)` and each fill `trade_report(trade)`; orders end through
-  the tracker (status never goes back, fills never lost), and an ended sell gives back its unfilled shares;
-* for a position answer `position_answer(...)` per record and `positions_done()` after the last one (what was
-  pushed before and is gone now is pushed as zero; the sellable volumes reset the order checks);
-* `start_timer()` / `stop_timer()`: `on_timer(now)` every second on the engine thread (fronts' timeouts, the
-  query pump, and `poll(now, idle)`: account and positions in turn through `query_account`/`query_position`).
+  order checks use); contracts are keyed by vt_symbol (000001 is a security on SSE and on SZSE);
+* `send_order` is shared: `checked(req)` (the exchanges' rules), `send_problem(req)` (why this session cannot
+  send now, e.g. not logged in), then `place(req, side, kind)` sends it through the SDK and returns the order
+  id; any refusal is REJECTED with the reason, nothing sent, under a local order id "L<n>" (a gateway that
+  sends otherwise, as OES, uses `checked`, `reject_locally` and `order_sent` itself);
+* for each order report `order_reported(order, reason, refused_by)` (an order sent here keeps the type,
+  offset and reference it was sent with) or `order_report(order, reason)`, for each fill `trade_report`;
+  orders end through the tracker (status never goes back, fills never lost), and an ended sell gives back
+  its unfilled shares;
+* for a position answer `position_answer(...)` per record and `positions_done()` after the last one (or
+  `position_message(message, what, add)` for a callback of one): what was pushed before and is gone now is
+  pushed as zero; the sellable volumes reset the order checks.
 """
 
 from __future__ import annotations
 
 import itertools
-import threading
-import time
 from logging import ERROR, INFO, WARNING
 from typing import ClassVar
 
-from vtcore.constant import FINAL_STATUSES, Direction, Exchange, Product
-from vtcore.event import EVENT_TIMER, Event, EventEngine
-from vtcore.gateway import BaseGateway
+from vtcore.constant import FINAL_STATUSES, Direction, Exchange, Product, Status
+from vtcore.event import EventEngine
 from vtcore.gateways._sdk.ashare import (
     EXCHANGES,
     Board,
@@ -38,39 +37,29 @@ from vtcore.gateways._sdk.ashare import (
     default_rules,
     stock_position,
 )
+from vtcore.gateways._sdk.front import CLOSED_REASON
+from vtcore.gateways._sdk.gateway import SdkGateway
 from vtcore.object import ContractData, OrderData, OrderRequest, PositionData, SubscribeRequest, TradeData
-from vtcore.orders import OrderTracker
 
 __all__ = ["StockGateway"]
 
-_PositionKey = tuple[str, Exchange, Direction]
 
-
-class StockGateway(BaseGateway):
+class StockGateway(SdkGateway):
     """A-share gateway plumbing (see the module docstring); subclasses add the SDK."""
 
     exchanges: ClassVar[list[Exchange]] = list(EXCHANGES)
-    query_interval: float = 2.0  # seconds between account / position polls (they alternate)
-    connect_timeout: float = 10.0  # seconds without any answer from a front before "timeout" is reported
 
     def __init__(self, event_engine: EventEngine, gateway_name: str) -> None:
         super().__init__(event_engine, gateway_name)
-        self.lock = threading.RLock()  # order ids and order state shared between request threads and reports
-        # Each exchange numbers its own trades: "SSE.1" and "SZSE.1" are two trades
-        self.orders = OrderTracker(self, trade_ids="exchange")
         self.book = StockBook()
-        self.contracts: dict[tuple[str, Exchange], ContractData] = {}
         self._local_ids = itertools.count(1)
         self._sells: dict[str, float] = {}  # sells sent and not ended: orderid -> volume
-        self._positions: dict[_PositionKey, PositionData] = {}
-        self._pushed_positions: set[_PositionKey] = set()
-        self._nearest_logged: set[str] = set()
-        self._timer_registered = False
-        self._last_poll = 0.0
-        self._poll_account_next = True
         self.subscribed: dict[str, Exchange] = {}  # restored by the market-data front after each login
 
     # -- contracts ------------------------------------------------------------------------------------------
+
+    def contract_key(self, symbol: str, exchange: Exchange) -> str:
+        return f"{symbol}.{exchange.value}"  # one code may name a security on each exchange
 
     def add_security(
         self,
@@ -101,20 +90,28 @@ class StockGateway(BaseGateway):
             min_volume=rules.min_volume,
             net_position=True,
         )
-        self.contracts[(symbol, exchange)] = contract
+        self.contracts[self.contract_key(symbol, exchange)] = contract
         self.on_contract(contract)
         return contract
+
+    def _unknown(self, symbol: str, exchange: Exchange) -> str:
+        """Why a security is not tradable here because it is not listed (contracts loaded), or ""."""
+        if self.contracts and self.contract_key(symbol, exchange) not in self.contracts:
+            return f"unknown security {symbol} on {exchange.value}"
+        return ""
 
     # -- market data ----------------------------------------------------------------------------------------
 
     def subscribe(self, req: SubscribeRequest) -> None:
         problem = ""
-        if req.exchange not in self.exchanges:
-            problem = f"exchange {req.exchange.value} is not traded through {self.default_name}"
+        if self.closed:
+            problem = CLOSED_REASON
+        elif req.exchange not in self.exchanges:
+            problem = f"exchange {req.exchange.value} is not traded through {self.title}"
         elif not (req.symbol.isascii() and req.symbol.isalnum() and 0 < len(req.symbol) <= 12):
             problem = f"bad symbol {req.symbol!r}"
-        elif self.contracts and (req.symbol, req.exchange) not in self.contracts:
-            problem = f"unknown security {req.symbol} on {req.exchange.value}"
+        else:
+            problem = self._unknown(req.symbol, req.exchange)
         if problem:
             self.write_log(f"cannot subscribe {req.vt_symbol}: {problem}", ERROR)
             return
@@ -140,11 +137,37 @@ class StockGateway(BaseGateway):
     # -- orders ---------------------------------------------------------------------------------------------
 
     def checked(self, req: OrderRequest) -> tuple[Side | None, MarketKind | None, str]:
-        """The exchanges' rules for `req` (StockBook.check), plus: a known security when contracts are
-        loaded."""
-        if self.contracts and (req.symbol, req.exchange) not in self.contracts:
-            return None, None, f"unknown security {req.symbol} on {req.exchange.value}"
+        """The exchanges' rules for `req` (StockBook.check), plus: the gateway is open, and a known security
+        when contracts are loaded."""
+        if self.closed:
+            return None, None, CLOSED_REASON
+        unknown = self._unknown(req.symbol, req.exchange)
+        if unknown:
+            return None, None, unknown
         return self.book.check(req)
+
+    def send_order(self, req: OrderRequest) -> str:
+        # The lock is held until the SDK took the order and SUBMITTING is queued, so that its reports
+        # (handled on the engine thread, which takes the same lock) come after it; the engine is woken for
+        # SUBMITTING once the order is out (EventEngine.quiet_puts), not ahead of the request.
+        with self.lock, self.quiet_puts:
+            side, kind, problem = self.checked(req)
+            if not problem:
+                problem = self.send_problem(req)
+            if problem or side is None:
+                return self.reject_locally(req, problem)
+            orderid, problem = self.place(req, side, kind)
+            if problem:
+                return self.reject_locally(req, problem)
+            return self.order_sent(req, orderid, side)
+
+    def send_problem(self, req: OrderRequest) -> str:
+        """Why this session cannot send `req` now (not logged in, ...), or ""; called under `lock`."""
+        raise NotImplementedError
+
+    def place(self, req: OrderRequest, side: Side, kind: MarketKind | None) -> tuple[str, str]:
+        """Send a checked order through the SDK (under `lock`): (its order id, "") or ("", why refused)."""
+        raise NotImplementedError
 
     def reject_locally(self, req: OrderRequest, reason: str) -> str:
         """An order refused before anything was sent: REJECTED with `reason`; its vt_orderid."""
@@ -160,6 +183,18 @@ class StockGateway(BaseGateway):
             self.book.sell_sent(orderid, req.symbol, req.exchange, float(req.volume))
         self.orders.order(order)
         return order.vt_orderid
+
+    def order_reported(self, order: OrderData, reason: str, refused_by: str) -> None:
+        """An SDK's report of an order: one sent here keeps the type, offset and reference it was sent with
+        (the report's codes name fewer kinds); a REJECTED one without the venue's words says `refused_by`
+        whom."""
+        with self.lock:
+            sent = self.orders.get(order.orderid)
+        if sent is not None:
+            order.type, order.offset, order.reference = sent.type, sent.offset, sent.reference
+        if order.status == Status.REJECTED and not reason:
+            reason = f"refused by {refused_by}"
+        self.order_report(order, reason)
 
     def order_report(self, order: OrderData, reason: str = "") -> None:
         """A report of an order's state; `reason` (the venue's words) goes with a REJECTED or CANCELLED
@@ -193,27 +228,23 @@ class StockGateway(BaseGateway):
         direction: Direction = Direction.NET,
     ) -> None:
         """One record of a position answer (pushed with the others by `positions_done`)."""
-        self._positions[(symbol, exchange, direction)] = stock_position(
-            self.gateway_name,
-            symbol,
-            exchange,
-            volume=volume,
-            sellable=sellable,
-            yd_volume=yd_volume,
-            price=price,
-            pnl=pnl,
-            direction=direction,
+        self.positions.add(
+            stock_position(
+                self.gateway_name,
+                symbol,
+                exchange,
+                volume=volume,
+                sellable=sellable,
+                yd_volume=yd_volume,
+                price=price,
+                pnl=pnl,
+                direction=direction,
+            )
         )
 
     def positions_done(self) -> None:
-        """The answer is complete: push it, zero what is gone, and give the order checks the sellable
-        volumes."""
-        batch, self._positions = self._positions, {}
-        for key in self._pushed_positions - batch.keys():
-            batch[key] = PositionData(
-                gateway_name=self.gateway_name, symbol=key[0], exchange=key[1], direction=key[2]
-            )
-        self._pushed_positions = {key for key, position in batch.items() if position.volume}
+        """The answer is complete: the order checks get the sellable volumes, then the batch is pushed."""
+        batch = self.positions.complete()
         self.book.positions_answered(
             {
                 (key[0], key[1]): (position.volume, position.volume - position.frozen)
@@ -221,44 +252,13 @@ class StockGateway(BaseGateway):
                 if key[2] != Direction.SHORT
             }
         )
-        for position in batch.values():
-            self.on_position(position)
+        self.positions.push(batch)
 
-    def discard_positions(self) -> None:
-        """A failed answer must not zero the positions it did not report."""
-        self._positions = {}
-
-    # -- helpers ---------------------------------------------------------------------------------------------
-
-    def nearest(self, what: str) -> None:
-        """Say once that the SDK reported something vtcore has no exact value for."""
-        if what not in self._nearest_logged:
-            self._nearest_logged.add(what)
-            self.write_log(
-                f"{self.default_name} reported {what}; mapped to the nearest vtcore value", WARNING
+    def position_changed(self, position: PositionData) -> None:
+        """One position as the counter reports it when it changes (a holding variation, between answers;
+        made by `stock_position`): pushed at once, and the order checks get its sellable volume."""
+        if position.direction != Direction.SHORT:
+            self.book.holding_changed(
+                position.symbol, position.exchange, position.volume, position.volume - position.frozen
             )
-
-    def poll(self, now: float, idle: bool) -> None:
-        """Every `query_interval` while the trade front is ready and has no query waiting (`idle`): the
-        account and the positions in turn."""
-        if not idle or now - self._last_poll < self.query_interval:
-            return
-        self._last_poll = now
-        (self.query_account if self._poll_account_next else self.query_position)()
-        self._poll_account_next = not self._poll_account_next
-
-    def start_timer(self) -> None:
-        if not self._timer_registered:
-            self.event_engine.register(EVENT_TIMER, self._timer)
-            self._timer_registered = True
-
-    def stop_timer(self) -> None:
-        if self._timer_registered:
-            self.event_engine.unregister(EVENT_TIMER, self._timer)
-            self._timer_registered = False
-
-    def _timer(self, event: Event) -> None:
-        self.on_timer(time.monotonic())
-
-    def on_timer(self, now: float) -> None:
-        """Every second on the engine thread while connected (subclasses: timeouts, queries, polls)."""
+        self.positions.changed(position)

@@ -148,8 +148,6 @@ class TdFront(_Front):
         self.trading_day: date | None = None
         self.contracts_loaded = False
         self.queries = QueryPump(self, gateway.lock)
-        self.last_poll = 0.0
-        self.poll_account_next = True
 
     def prepare(self) -> None:
         # Replay the day's private flow so that orders and trades from before this session are known; the
@@ -215,16 +213,6 @@ class TdFront(_Front):
         self.local_id += 1
         return str(self.local_id).rjust(12, "0")
 
-    def pump(self, now: float, interval: float) -> None:
-        self.queries.pump(now)
-        if self.state != "ready" or self.queries or now - self.last_poll < interval:
-            return
-        self.last_poll = now
-        self.queries.enqueue(
-            "ReqQryInvestorAccount" if self.poll_account_next else "ReqQryInvestorPosition", self.who()
-        )
-        self.poll_account_next = not self.poll_account_next
-
     def who(self) -> dict[str, str]:
         assert self.setting is not None
         return {
@@ -250,10 +238,7 @@ class TdFront(_Front):
             self.gateway.update_account(message.data)
 
     def on_rsp_qry_investor_position(self, message: Message) -> None:
-        if self.gateway.log_error(message, "td front: position query"):
-            self.gateway.positions.discard()
-            return
-        self.gateway.update_position(message.data, message.is_last)
+        self.gateway.position_message(message, "td front: position query", self.gateway.add_position)
 
     def on_rtn_order(self, message: Message) -> None:
         if message.data is not None:
@@ -284,6 +269,7 @@ class FemasGateway(SdkGateway):
     default_setting: ClassVar[dict[str, Any]] = dict(DEFAULT_SETTING)
     optional_setting: ClassVar[dict[str, str]] = dict(OPTIONAL_SETTING)
     exchanges: ClassVar[list[Exchange]] = list(mapping.EXCHANGES.values())
+    exchange_codes: ClassVar[dict[str, Exchange]] = mapping.EXCHANGES
     title: ClassVar[str] = "FEMAS"
 
     def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
@@ -307,8 +293,7 @@ class FemasGateway(SdkGateway):
             self.write_log(f"cannot connect: {exc}", ERROR)
             raise
         self.setting = self.md.setting = self.td.setting = parsed
-        self.closed = False
-        self.start_timer()
+        self.opened()
         self.write_log(f"connecting {parsed!r} with {td_library.name} and {md_library.name}")
         self.td.start(
             lambda flow, capsule: binding.TraderApi(str(td_library), flow, capsule), parsed.td_address
@@ -316,7 +301,8 @@ class FemasGateway(SdkGateway):
         self.md.start(lambda flow, capsule: binding.MdApi(str(md_library), flow, capsule), parsed.md_address)
 
     def on_timer(self, now: float) -> None:
-        self.td.pump(now, self.query_interval)
+        self.td.queries.pump(now)
+        self.poll(now, self.td.queries.idle)
 
     # -- market data ----------------------------------------------------------------------------------------
 
@@ -406,17 +392,7 @@ class FemasGateway(SdkGateway):
             except ValueError as exc:
                 self.write_log(f"cannot cancel {req.orderid}: {exc}", ERROR)
                 return
-        if result != 0:
-            self.write_log(
-                f"cancel of {req.orderid} failed: ReqOrderAction returned {_result(result)}", ERROR
-            )
-
-    def _exchange(self, code: str) -> Exchange:
-        exchange = mapping.EXCHANGES.get(code)
-        if exchange is None:
-            self.nearest(f"exchange {code!r}")
-            return Exchange.LOCAL
-        return exchange
+        self.cancel_sent(req.orderid, "ReqOrderAction", result)
 
     def update_order(self, data: Any) -> None:
         with self.lock:
@@ -438,7 +414,7 @@ class FemasGateway(SdkGateway):
             order = OrderData(
                 gateway_name=self.gateway_name,
                 symbol=data.InstrumentID,
-                exchange=self._exchange(data.ExchangeID),
+                exchange=self.exchange_of(data.ExchangeID),
                 orderid=orderid,
                 type=order_type,
                 direction=mapping.DIRECTION_FROM_FEMAS.get(data.Direction),
@@ -461,7 +437,7 @@ class FemasGateway(SdkGateway):
             order = self.orders.get(orderid) or OrderData(
                 gateway_name=self.gateway_name,
                 symbol=data.InstrumentID,
-                exchange=self._exchange(data.ExchangeID),
+                exchange=self.exchange_of(data.ExchangeID),
                 orderid=orderid,
                 direction=mapping.DIRECTION_FROM_FEMAS.get(data.Direction),
                 offset=mapping.offset(data.OffsetFlag)[0],
@@ -479,7 +455,7 @@ class FemasGateway(SdkGateway):
             TradeData(
                 gateway_name=self.gateway_name,
                 symbol=data.InstrumentID,
-                exchange=self._exchange(data.ExchangeID),
+                exchange=self.exchange_of(data.ExchangeID),
                 orderid=data.UserOrderLocalID.strip(),
                 tradeid=data.TradeID.strip(),
                 direction=mapping.DIRECTION_FROM_FEMAS.get(data.Direction),
@@ -502,10 +478,12 @@ class FemasGateway(SdkGateway):
         account.available = data.Available
         self.on_account(account)
 
-    def update_position(self, data: Any, is_last: bool) -> None:
-        if data is not None and data.InstrumentID:
+    def add_position(self, data: Any) -> None:
+        if data.InstrumentID:
             direction = mapping.DIRECTION_FROM_FEMAS.get(data.Direction, Direction.NET)
-            position = self.positions.position(data.InstrumentID, self._exchange(data.ExchangeID), direction)
+            position = self.positions.position(
+                data.InstrumentID, self.exchange_of(data.ExchangeID), direction
+            )
             position.volume += data.Position
             position.yd_volume += data.YdPosition
             position.frozen += data.FrozenClosing
@@ -513,8 +491,6 @@ class FemasGateway(SdkGateway):
             size = contract.size if contract else 1
             cost = position.price * (position.volume - data.Position) * size + data.PositionCost
             position.price = cost / (position.volume * size) if position.volume else 0.0
-        if is_last:
-            self.positions.finish()
 
     def add_contract(self, data: Any) -> None:
         exchange = mapping.EXCHANGES.get(data.ExchangeID)

@@ -10,7 +10,9 @@ the way). Here, on the engine thread, messages become vtcore objects:
   tracker drops anything stale all the same); a BUSINESS_REJECT becomes REJECTED with the OES error code and
   its meaning from the library (OesApi_GetErrorMsg);
 * contracts, limits and lots from the stock information, account from the cash asset, positions from the
-  holdings (queried at connect and after each fill);
+  holdings (queried at connect and polled), and between queries from the report channel's CASH_ASSET_VARIATION
+  and STOCK_HOLDING_VARIATION reports (the counter pushes them when an order's freeze, its release or a fill
+  changes the cash or a holding: no query after a fill);
 * channel states as GatewayStateData ("connecting", "connected", "connect failed" with the library's errno and
   text: a refused address fails at once with error 2, a silent server after the logon wait; "login_rejected",
   not retried until connect() is called again, so a wrong password cannot lock the account).
@@ -26,11 +28,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
 import itertools
 import os
 import struct
 from logging import ERROR, INFO, WARNING
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 from vtcore.constant import Direction, Exchange, Offset, OrderType, Status
 from vtcore.errors import SdkLibraryError, SdkUnavailableError
@@ -85,6 +88,19 @@ ORDER_TYPE_NAMES = {  # what a report's ordType says, for OrderData.type
     oes.OES_ORD_TYPE_SZ_FAK: OrderType.FAK,
 }
 
+# The errno values the init and logon functions document (the reference's record of the vendor's header
+# comments): a channel state names the meaning beside the library's own text. OES business error numbers have
+# no published table: those are shown with the library's text only (docs/oes.md, "Error codes").
+CHANNEL_ERRORS = {
+    errno.EINVAL: "invalid configuration or argument",
+    errno.EACCES: "wrong username or password",
+    errno.EMLINK: "too many connections",
+    errno.ENOENT: "no usable node in the address list",
+    errno.ESRCH: "the node is not the leader",
+    errno.EFAULT: "another business error",
+    errno.ETIMEDOUT: "timed out",
+}
+
 CHANNELS = {1: "order", 2: "report", 3: "query", 11: "market"}
 STATES = {
     0: "connecting",
@@ -121,6 +137,23 @@ def oes_datetime(date: int, time: int) -> dt.datetime | None:
         return None
 
 
+class HoldingValues(TypedDict):
+    volume: float
+    sellable: float
+    yd_volume: float
+    price: float
+
+
+def holding_values(holding: Any) -> HoldingValues:
+    """An OesStkHoldingItem's volumes and cost as StockGateway's position keywords."""
+    return {
+        "volume": float(holding.sumHld),
+        "sellable": float(holding.sellAvlHld),
+        "yd_volume": float(holding.originalHld),
+        "price": holding.costPrice / UNIT,
+    }
+
+
 def code_problem(symbol: str, exchange: Exchange) -> str:
     """Why `symbol` is not an OES security code, or "" (OES trades 6-digit codes of SSE and SZSE)."""
     if exchange not in MARKETS:
@@ -134,9 +167,17 @@ class OesGateway(StockGateway):
     """China A-shares through OES (宽睿) with MDS market data; `connect(setting)` takes the page's keys."""
 
     default_name: ClassVar[str] = "OES"
+    title: ClassVar[str] = "OES"
     default_setting: ClassVar[dict[str, Any]] = DEFAULT_SETTING
     optional_setting: ClassVar[dict[str, str]] = OPTIONAL_SETTING
     exchanges: ClassVar[list[Exchange]] = [Exchange.SSE, Exchange.SZSE]
+    # MDS data types asked for, as vn.py's gateway asked: L1 and L2 snapshots and index snapshots (what MDS
+    # sends depends on the account's entitlement; the simulator sends L2, msgId 20, when L2 is asked for)
+    md_data_types: ClassVar[int] = (
+        oes.MDS_SUB_DATA_TYPE_L1_SNAPSHOT
+        | oes.MDS_SUB_DATA_TYPE_L2_SNAPSHOT
+        | oes.MDS_SUB_DATA_TYPE_INDEX_SNAPSHOT
+    )
 
     def __init__(self, event_engine: Any, gateway_name: str = "OES") -> None:
         super().__init__(event_engine, gateway_name)  # StockGateway: orders, book, contracts, positions
@@ -196,6 +237,7 @@ class OesGateway(StockGateway):
                     address=str(setting["md_tcp_server"]),
                     username=username,
                     password=password,
+                    data_types=self.md_data_types,
                 )
         except ValueError as exc:  # a value longer than its field: refused naming it, nothing connected
             self.write_log(f"cannot connect: {exc}", ERROR)
@@ -204,7 +246,7 @@ class OesGateway(StockGateway):
         self.trading.start()
         if self.market is not None:
             self.market.start()
-        self.start_timer()  # account and positions polled in turn (StockGateway.poll)
+        self.opened()  # account and positions polled in turn (SdkGateway.poll)
 
     def close_sessions(self) -> None:
         for session in (self.trading, self.market):
@@ -215,8 +257,10 @@ class OesGateway(StockGateway):
             self.event_engine.remove_producer(producer)
         self.producers = []
 
-    def close(self) -> None:
-        self.stop_timer()
+    def fronts(self) -> tuple[()]:
+        return ()  # the binding's sessions are OES's channels; they report their own states
+
+    def close_fronts(self) -> None:
         self.close_sessions()
 
     # -- messages (engine thread) -------------------------------------------------------------------------
@@ -242,7 +286,8 @@ class OesGateway(StockGateway):
         channel, state, error, _, value, raw = _STATE.unpack(payload)
         front, word = CHANNELS.get(channel, str(channel)), STATES.get(state, str(state))
         text = raw.split(b"\0", 1)[0].decode("utf-8", "replace")
-        message = f"error {error}: {text}" if error else text
+        meaning = f" ({CHANNEL_ERRORS[error]})" if error in CHANNEL_ERRORS else ""
+        message = f"error {error}{meaning}: {text}" if error else text
         level = ERROR if state in (2, 4) else WARNING if state == 3 else INFO
         self.on_gateway_state(GatewayStateData(self.gateway_name, front=front, state=word, message=message))
         self.write_log(f"{front} channel: {word}" + (f" ({message})" if message else ""), level)
@@ -266,6 +311,10 @@ class OesGateway(StockGateway):
             self.on_trade_report(oes.OesTrdCnfm.view(payload, at))
         elif msg_id == oes.OESMSG_RPT_BUSINESS_REJECT:
             self.on_business_reject(oes.OesOrdReject.view(payload, at), head.ordRejReason)
+        elif msg_id == oes.OESMSG_RPT_CASH_ASSET_VARIATION:
+            self.on_cash(oes.OesCashAssetItem.view(payload, at))
+        elif msg_id == oes.OESMSG_RPT_STOCK_HOLDING_VARIATION:
+            self.on_holding(oes.OesStkHoldingItem.view(payload, at))
 
     def error_text(self, code: int) -> str:
         """An OES error code and its meaning from the library's own table."""
@@ -320,9 +369,7 @@ class OesGateway(StockGateway):
             volume=float(report.trdQty),
             datetime=oes_datetime(report.trdDate, report.trdTime),
         )
-        self.trade_report(trade)
-        self.query(self.binding.QUERY_CASH)  # a query already waiting is not asked twice
-        self.query(self.binding.QUERY_HOLDING)
+        self.trade_report(trade)  # the cash and the holding follow as variation reports
 
     def on_business_reject(self, reject: Any, code: int) -> None:
         orderid = str(reject.clSeqNo)
@@ -376,30 +423,35 @@ class OesGateway(StockGateway):
             self.write_log(f"contracts loaded: {len(items)}")
         elif kind == binding.QUERY_CASH:
             for item in items:
-                cash = oes.OesCashAssetItem.view(item, _FLAGS)
-                balance = cash.currentTotalBal / UNIT
-                self.on_account(
-                    AccountData(
-                        gateway_name=self.gateway_name,
-                        accountid=cash.cashAcctId,
-                        balance=balance,
-                        frozen=balance - cash.currentAvailableBal / UNIT,
-                    )
-                )
+                self.on_cash(oes.OesCashAssetItem.view(item, _FLAGS))
         elif kind == binding.QUERY_HOLDING:
             for item in items:
                 holding = oes.OesStkHoldingItem.view(item, _FLAGS)
                 exchange = EXCHANGES.get(holding.mktId)
                 if exchange is not None:
-                    self.position_answer(
-                        holding.securityId,
-                        exchange,
-                        volume=float(holding.sumHld),
-                        sellable=float(holding.sellAvlHld),
-                        yd_volume=float(holding.originalHld),
-                        price=holding.costPrice / UNIT,
-                    )
+                    self.position_answer(holding.securityId, exchange, **holding_values(holding))
             self.positions_done()
+
+    def on_cash(self, cash: Any) -> None:
+        """A cash asset (a query's record or a variation report) as the account."""
+        balance = cash.currentTotalBal / UNIT
+        self.on_account(
+            AccountData(
+                gateway_name=self.gateway_name,
+                accountid=cash.cashAcctId,
+                balance=balance,
+                frozen=balance - cash.currentAvailableBal / UNIT,
+            )
+        )
+
+    def on_holding(self, holding: Any) -> None:
+        """A stock holding variation report: that position, now."""
+        exchange = EXCHANGES.get(holding.mktId)
+        if exchange is not None:
+            position = ashare.stock_position(
+                self.gateway_name, holding.securityId, exchange, **holding_values(holding)
+            )
+            self.position_changed(position)
 
     def on_stock(self, payload: bytes) -> None:
         item = oes.OesStockItem.view(payload, _FLAGS)

@@ -239,8 +239,6 @@ class TradeFront(_TapFront):
         super().__init__(gateway, tt, tt.TRADE_REQUESTS)
         self.account = ""
         self.queries = QueryPump(self, gateway.lock, interval=0.0)
-        self.last_poll = 0.0
-        self.poll_fund_next = True
 
     def on_api_ready(self, message: Message) -> None:
         if message.error is not None:
@@ -262,14 +260,6 @@ class TradeFront(_TapFront):
             self.queries.enqueue(
                 name, {"AccountNo": self.account} if "Fund" in name or "Position" in name else {}
             )
-
-    def poll(self, now: float, interval: float) -> None:
-        if self.state != "ready" or self.queries or now - self.last_poll < interval:
-            return
-        self.last_poll = now
-        name = "QryFund" if self.poll_fund_next else "QryPositionSummary"
-        self.queries.enqueue(name, {"AccountNo": self.account})
-        self.poll_fund_next = not self.poll_fund_next
 
     def on_rtn_order(self, message: Message) -> None:
         if message.data is not None:
@@ -300,10 +290,7 @@ class TradeFront(_TapFront):
             self.gateway.update_account(message.data)
 
     def on_rsp_qry_position_summary(self, message: Message) -> None:
-        if self.gateway.log_error(message, "trade front: position query"):
-            self.gateway.positions.discard()
-            return
-        self.gateway.update_position(message.data, message.is_last)
+        self.gateway.position_message(message, "trade front: position query", self.gateway.add_position)
 
     def on_rtn_position_summary(self, message: Message) -> None:
         self.queries.enqueue("QryPositionSummary", {"AccountNo": self.account})  # the whole picture again
@@ -331,6 +318,7 @@ class TapGateway(SdkGateway):
     #: the user's page's labels (vn.py 2.0's TAP dialog): 行情地址 is the quote host here, not md_address
     setting_aliases: ClassVar[dict[str, str]] = SETTING_ALIASES
     exchanges: ClassVar[list[Exchange]] = sorted(set(mapping.EXCHANGES.values()), key=lambda e: e.value)
+    exchange_codes: ClassVar[dict[str, Exchange]] = mapping.EXCHANGES
     title: ClassVar[str] = "TAP"
 
     def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
@@ -359,8 +347,7 @@ class TapGateway(SdkGateway):
             self.write_log(f"cannot connect: {exc}", ERROR)
             raise
         self.setting = parsed
-        self.closed = False
-        self.start_timer()
+        self.opened()
         self.write_log(f"connecting {parsed!r} with {quote_library.name} and {trade_library.name}")
         if parsed.trade_host:
             trade = self.trade
@@ -403,7 +390,7 @@ class TapGateway(SdkGateway):
         self.quote.queries.pump(now)
         self.quote.relogin(now)
         self.trade.queries.pump(now)
-        self.trade.poll(now, self.query_interval)
+        self.poll(now, self.trade.queries.idle)
 
     # -- errors ---------------------------------------------------------------------------------------------
 
@@ -606,13 +593,6 @@ class TapGateway(SdkGateway):
         if result != 0:
             self.write_log(f"cancel of {req.orderid} failed: {self.error_text(result)}", ERROR)
 
-    def _exchange(self, code: str) -> Exchange:
-        exchange = mapping.EXCHANGES.get(code)
-        if exchange is None:
-            self.nearest(f"exchange {code!r}")
-            return Exchange.LOCAL
-        return exchange
-
     def update_order(self, data: Any, message: Message) -> None:
         with self.lock:
             order_no = data.OrderNo
@@ -640,7 +620,7 @@ class TapGateway(SdkGateway):
                 symbol=mapping.symbol(
                     data.CommodityNo, data.ContractNo, data.StrikePrice, data.CallOrPutFlag, data.ContractNo2
                 ),
-                exchange=self._exchange(data.ExchangeNo),
+                exchange=self.exchange_of(data.ExchangeNo),
                 orderid=orderid,
                 type=order_type,
                 direction=mapping.DIRECTION_FROM_TAP.get(data.OrderSide),
@@ -677,7 +657,7 @@ class TapGateway(SdkGateway):
                 symbol=mapping.symbol(
                     data.CommodityNo, data.ContractNo, data.StrikePrice, data.CallOrPutFlag
                 ),
-                exchange=self._exchange(data.ExchangeNo),
+                exchange=self.exchange_of(data.ExchangeNo),
                 orderid=orderid,
                 tradeid=data.MatchNo,
                 direction=mapping.DIRECTION_FROM_TAP.get(data.MatchSide),
@@ -700,18 +680,16 @@ class TapGateway(SdkGateway):
         account.available = data.Available
         self.on_account(account)
 
-    def update_position(self, data: Any, is_last: bool) -> None:
-        if data is not None and data.CommodityNo:
+    def add_position(self, data: Any) -> None:
+        if data.CommodityNo:
             direction = mapping.DIRECTION_FROM_TAP.get(data.MatchSide, Direction.NET)
             symbol = mapping.symbol(data.CommodityNo, data.ContractNo, data.StrikePrice, data.CallOrPutFlag)
-            position = self.positions.position(symbol, self._exchange(data.ExchangeNo), direction)
+            position = self.positions.position(symbol, self.exchange_of(data.ExchangeNo), direction)
             cost = position.price * position.volume + data.PositionPrice * data.PositionQty
             position.volume += data.PositionQty
             position.yd_volume += data.HisPositionQty
             position.pnl += data.PositionProfit
             position.price = cost / position.volume if position.volume else 0.0
-        if is_last:
-            self.positions.finish()
 
     def query_account(self) -> None:
         if self.trade.account:

@@ -28,11 +28,11 @@ from typing import Any, ClassVar
 from vtcore.constant import Direction, Exchange, Offset, OrderType, Status
 from vtcore.errors import SdkUnavailableError, SettingsError
 from vtcore.event import EventEngine
-from vtcore.gateways._sdk.ashare import Side
+from vtcore.gateways._sdk.ashare import MarketKind, Side
 from vtcore.gateways._sdk.front import Front, QueryPump, request_result
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways._sdk.stock import StockGateway
-from vtcore.gateways._sdk.structs import RequestShapes, SdkStruct
+from vtcore.gateways._sdk.structs import SdkStruct
 from vtcore.gateways.tora import _tora_types as tt
 from vtcore.gateways.tora import _toraxmd_types as xt
 from vtcore.gateways.tora import mapping
@@ -258,14 +258,7 @@ class TdFront(ToraFront):
             self.set_state("ready", "cash account")
 
     def on_rsp_qry_position(self, message: Message) -> None:
-        if message.error is not None:
-            self.gateway.write_log(f"td front: position query failed: {message.error_text}", ERROR)
-            self.gateway.discard_positions()
-            return
-        if message.data is not None:
-            self.gateway.add_position(message.data)
-        if message.is_last:
-            self.gateway.positions_done()
+        self.gateway.position_message(message, "td front: position query", self.gateway.add_position)
 
     # -- orders (engine thread) ------------------------------------------------------------------------------
 
@@ -317,6 +310,7 @@ class ToraGateway(StockGateway):
     """China A-shares through TORA (SSE, SZSE, BSE), cash accounts."""
 
     default_name: ClassVar[str] = "TORA"
+    title: ClassVar[str] = "TORA"
     default_setting: ClassVar[dict[str, Any]] = dict(DEFAULT_SETTING)
     optional_setting: ClassVar[dict[str, str]] = dict(OPTIONAL_SETTING)
     setting_aliases: ClassVar[dict[str, str]] = dict(VNPY_LABELS)
@@ -324,10 +318,10 @@ class ToraGateway(StockGateway):
         key: dict(value) for key, value in VNPY_VALUES.items()
     }
     exchanges: ClassVar[list[Exchange]] = [Exchange.SSE, Exchange.SZSE, Exchange.BSE]
+    exchange_codes: ClassVar[dict[str, Exchange]] = mapping.EXCHANGE_FROM_TORA
 
     def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
         super().__init__(event_engine, gateway_name or self.default_name)
-        self._order_shapes = RequestShapes()  # the order insert struct per kind of order (send_order)
         self.md = MdFront(self)
         self.td = TdFront(self)
         self.setting: ToraSetting | None = None
@@ -345,7 +339,7 @@ class ToraGateway(StockGateway):
             raise
         register_secrets({"password": parsed.password, "dynamic_key": parsed.dynamic_key})
         self.setting = parsed
-        self.start_timer()
+        self.opened()
         self.write_log(f"connecting {parsed!r} with {td_library.name} and {md_library.name}")
         self.td.start_with(
             parsed, lambda flow, capsule: binding.TraderApi(str(td_library), flow, capsule), parsed.td_address
@@ -354,16 +348,12 @@ class ToraGateway(StockGateway):
             parsed, lambda flow, capsule: binding.MdApi(str(md_library), capsule), parsed.md_address
         )
 
-    def close(self) -> None:
-        self.stop_timer()
-        self.md.close()
-        self.td.close()
+    def fronts(self) -> tuple[ToraFront, ...]:
+        return self.md, self.td
 
     def on_timer(self, now: float) -> None:
-        for front in (self.md, self.td):
-            front.check_timeout(now, self.connect_timeout)
         self.td.queries.pump(now)
-        self.poll(now, self.td.state == "ready" and not self.td.queries)
+        self.poll(now, self.td.queries.idle)
 
     # -- market data ----------------------------------------------------------------------------------------
 
@@ -395,44 +385,39 @@ class ToraGateway(StockGateway):
 
     # -- orders ---------------------------------------------------------------------------------------------
 
-    def send_order(self, req: OrderRequest) -> str:
-        with self.lock, self.quiet_puts:  # the engine is woken once the order is out (EventEngine.quiet_puts)
-            side, kind, problem = self.checked(req)
-            shareholder = self.td.shareholders.get(req.exchange, "")
-            if not problem and not self.td.logged_in:
-                problem = "not logged in to the trade front"
-            elif not problem and not shareholder:
-                problem = f"no shareholder account on {req.exchange.value} for this user"
-            if problem or side is None:
-                return self.reject_locally(req, problem)
-            assert self.setting is not None
-            order_ref = next(self.td.order_refs)
-            price_type, time_condition, volume_condition = mapping.PRICE_TYPE_TO_TORA[kind]
+    def send_problem(self, req: OrderRequest) -> str:
+        if not self.td.logged_in:
+            return "not logged in to the trade front"
+        if not self.td.shareholders.get(req.exchange):
+            return f"no shareholder account on {req.exchange.value} for this user"
+        return ""
 
-            def shape() -> SdkStruct:
-                return self.td.struct(
-                    "ReqOrderInsert",
-                    ExchangeID=mapping.EXCHANGE_TO_TORA[req.exchange],
-                    ShareholderID=shareholder,
-                    SecurityID=req.symbol,
-                    Direction=tt.TORA_TSTP_D_Buy if side == Side.BUY else tt.TORA_TSTP_D_Sell,
-                    OrderPriceType=price_type,
-                    TimeCondition=time_condition,
-                    VolumeCondition=volume_condition,
-                )
+    def place(self, req: OrderRequest, side: Side, kind: MarketKind | None) -> tuple[str, str]:
+        order_ref = next(self.td.order_refs)
+        shareholder = self.td.shareholders[req.exchange]
+        price_type, time_condition, volume_condition = mapping.PRICE_TYPE_TO_TORA[kind]
 
-            order = self._order_shapes.copy((req.symbol, req.exchange, shareholder, side, kind), shape)
-            order.LimitPrice = float(req.price) if kind is None else 0.0
-            order.VolumeTotalOriginal = int(req.volume)
-            order.OrderRef = order_ref
-            # SUBMITTING is queued before the request (the order id is ours: front_session_ref): the report
-            # then finds this thread done with the GIL, and waits for this lock, so it always comes after
-            orderid = self._orderid(self.td.front_id, self.td.session_id, order_ref)
-            vt_orderid = self.order_sent(req, orderid, side)
-            result = self.td.request("ReqOrderInsert", order)
-            if result != 0:
-                self.insert_refused(order, f"ReqOrderInsert refused: {request_result(result)}")
-            return vt_orderid
+        def shape() -> SdkStruct:
+            return self.td.struct(
+                "ReqOrderInsert",
+                ExchangeID=mapping.EXCHANGE_TO_TORA[req.exchange],
+                ShareholderID=shareholder,
+                SecurityID=req.symbol,
+                Direction=tt.TORA_TSTP_D_Buy if side == Side.BUY else tt.TORA_TSTP_D_Sell,
+                OrderPriceType=price_type,
+                TimeCondition=time_condition,
+                VolumeCondition=volume_condition,
+            )
+
+        # a prepared struct per kind of order: a send sets only price, volume and reference
+        order = self._order_shapes.copy((req.symbol, req.exchange, shareholder, side, kind), shape)
+        order.LimitPrice = float(req.price) if kind is None else 0.0
+        order.VolumeTotalOriginal = int(req.volume)
+        order.OrderRef = order_ref
+        result = self.td.request("ReqOrderInsert", order)
+        if result != 0:
+            return "", f"ReqOrderInsert refused: {request_result(result)}"
+        return self._orderid(self.td.front_id, self.td.session_id, order_ref), ""
 
     @staticmethod
     def _orderid(front_id: int, session_id: int, order_ref: int) -> str:
@@ -455,59 +440,43 @@ class ToraGateway(StockGateway):
             OrderRef=order_ref,
             ActionFlag=tt.TORA_TSTP_AF_Delete,
         )
-        result = self.td.request("ReqOrderAction", action) if self.td.logged_in else -1
-        if result != 0:
-            self.write_log(f"cancel of {req.orderid} failed: {request_result(result)}", ERROR)
+        if not self.td.logged_in:
+            self.write_log(f"cannot cancel {req.orderid}: not logged in to the trade front", ERROR)
+            return
+        self.cancel_sent(req.orderid, "ReqOrderAction", self.td.request("ReqOrderAction", action))
 
     def order_event(self, data: Any) -> None:
         """An OnRtnOrder report (CTORATstpOrderField): its fields from one unpack, OrderData built
-        positionally; an order this gateway knows keeps its type, reference and first time."""
+        positionally (an order sent here keeps its type and reference: `order_reported`)."""
         fields = _read_order(data)
         exchange_code, symbol, direction_code, price_type, time_condition, volume_condition = fields[:6]
         price, volume, front_id, session_id, order_ref, sys_id, code, traded, day, time_of_day = fields[6:]
         orderid = self._orderid(front_id, session_id, order_ref)
-        exchange = mapping.EXCHANGE_FROM_TORA.get(exchange_code)
-        if exchange is None:
-            self.nearest(f"exchange {exchange_code!r}")
-            exchange = Exchange.LOCAL
+        exchange = self.exchange_of(exchange_code)
         if sys_id:
             self._sys_ids[(exchange, sys_id)] = orderid
-        status = mapping.STATUS_FROM_TORA.get(code)
-        if status is None:
-            self.nearest(f"order status {code!r}")
-            status = Status.SUBMITTING
-        with self.lock:
-            previous = self.orders.get(orderid)
-        if previous is not None:
-            order_type, reference = previous.type, previous.reference
-            moment = previous.datetime or mapping.tora_datetime(day, time_of_day)
-        else:
-            codes = (price_type, time_condition, volume_condition)
-            order_type = mapping.ORDER_TYPE_FROM_TORA.get(codes, OrderType.LIMIT)
-            reference, moment = "", mapping.tora_datetime(day, time_of_day)
+        status = self.known(mapping.STATUS_FROM_TORA, code, "order status", Status.SUBMITTING)
+        codes = (price_type, time_condition, volume_condition)
         order = OrderData(  # positional (OrderData's field order): a third of the keyword call's cost
             self.gateway_name,
             symbol,
             exchange,
             orderid,
-            order_type,
+            mapping.ORDER_TYPE_FROM_TORA.get(codes, OrderType.LIMIT),
             Direction.LONG if direction_code == tt.TORA_TSTP_D_Buy else Direction.SHORT,
             Offset.NONE,
             price,
             volume,
             traded,
             status,
-            moment,
-            reference,
+            mapping.tora_datetime(day, time_of_day),
+            "",
         )
         reason = data.StatusMsg if status in (Status.REJECTED, Status.CANCELLED) else ""
-        if status == Status.REJECTED and not reason:
-            reason = "refused by the exchange"
-        self.order_report(order, reason)
+        self.order_reported(order, reason, "the exchange")
 
     def insert_refused(self, data: Any, reason: str) -> None:
-        """OnRspOrderInsert / OnErrRtnOrderInsert with an error, or a request the SDK refused at once: the
-        order of this session is REJECTED."""
+        """OnRspOrderInsert / OnErrRtnOrderInsert with an error: the order of this session is REJECTED."""
         orderid = self._orderid(self.td.front_id, self.td.session_id, data.OrderRef)
         with self.lock:
             sent = self.orders.get(orderid)

@@ -18,11 +18,15 @@ Orders: the exchanges' rules are checked first (`gateways/_sdk/ashare.py`: tradi
 sellable volume, the order types each exchange defines, Offset.NONE for cash accounts); a refused order is
 REJECTED with the reason and nothing is sent. A credit (margin) account sends every order as the margin
 business (vn.py's spelling: LONG/SHORT with OPEN for a margin buy / short sale, CLOSE to repay, NONE for
-collateral).
+collateral). A credit account's polls add its credit queries, as vn.py's gateway makes them:
+QueryCreditFundInfo with the account (its figures in `AccountData.extra["credit"]`: maintenance_ratio,
+all_asset, all_debt, line_of_credit, guaranty) and QueryCreditDebtInfo before the positions (a short sale's
+shares still owed are a SHORT position; a cash debt is in the figures).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass
 from logging import ERROR, WARNING
@@ -31,11 +35,11 @@ from typing import Any, ClassVar
 from vtcore.constant import Direction, Exchange, Offset, OrderType, Status
 from vtcore.errors import SdkUnavailableError, SettingsError
 from vtcore.event import EventEngine
-from vtcore.gateways._sdk.ashare import SIDE_ORDER, Side
+from vtcore.gateways._sdk.ashare import SIDE_ORDER, MarketKind, Side
 from vtcore.gateways._sdk.front import Front, QueryPump
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways._sdk.stock import StockGateway
-from vtcore.gateways._sdk.structs import RequestShapes, SdkStruct
+from vtcore.gateways._sdk.structs import SdkStruct
 from vtcore.gateways.xtp import _xtp_types as xt
 from vtcore.gateways.xtp import mapping
 from vtcore.gateways.xtp.library import (
@@ -362,14 +366,20 @@ class TraderFront(XtpFront):
             self.set_state("ready", "margin account" if self.gateway.book.margin else "cash account")
 
     def on_query_position(self, message: Message) -> None:
-        if message.error is not None:
-            self.gateway.write_log(f"td front: position query failed: {message.error_text}", ERROR)
-            self.gateway.discard_positions()
+        self.gateway.position_message(message, "td front: position query", self.gateway.add_position)
+
+    def on_query_credit_fund_info(self, message: Message) -> None:
+        if not self.gateway.log_error(message, "td front: credit fund query") and message.data is not None:
+            self.gateway.update_credit(message.data)
+
+    def on_query_credit_debt_info(self, message: Message) -> None:
+        if self.gateway.log_error(message, "td front: credit debt query"):
+            self.gateway.debts_building = {}  # the last complete answer stays
             return
         if message.data is not None:
-            self.gateway.add_position(message.data)
+            self.gateway.add_debt(message.data)
         if message.is_last:
-            self.gateway.positions_done()
+            self.gateway.debts_done()
 
 
 #: the fields of an order report (XTPOrderInfo) that `order_event` reads
@@ -392,6 +402,7 @@ class XtpGateway(StockGateway):
     """China A-shares through XTP (SSE, SZSE); margin trading on credit accounts."""
 
     default_name: ClassVar[str] = "XTP"
+    title: ClassVar[str] = "XTP"
     default_setting: ClassVar[dict[str, Any]] = dict(DEFAULT_SETTING)
     optional_setting: ClassVar[dict[str, str]] = dict(OPTIONAL_SETTING)
     setting_aliases: ClassVar[dict[str, str]] = dict(VNPY_LABELS)
@@ -400,10 +411,16 @@ class XtpGateway(StockGateway):
     def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
         super().__init__(event_engine, gateway_name or self.default_name)
         self.decoder = Decoder(xt)
-        self._order_shapes = RequestShapes()  # OrderInsertInfo per kind of order (send_order)
         self.md = QuoteFront(self)
         self.td = TraderFront(self)
         self.setting: XtpSetting | None = None
+        # A credit account: its figures (XTPCrdFundInfo, in every AccountData's extra["credit"]) and its
+        # securities debts (short sales), pushed as SHORT positions with the position answers, as vn.py does:
+        # (symbol, exchange) -> (shares owed, of them owed since an earlier day)
+        self.credit: dict[str, float] = {}
+        self._account: AccountData | None = None
+        self.short_debts: dict[tuple[str, Exchange], tuple[float, float]] = {}
+        self.debts_building: dict[tuple[str, Exchange], tuple[float, float]] = {}
 
     # -- connection -----------------------------------------------------------------------------------------
 
@@ -417,13 +434,15 @@ class XtpGateway(StockGateway):
             raise
         register_secrets({"password": parsed.password, "auth_code": parsed.auth_code})
         self.setting = parsed
-        self.start_timer()
+        self.opened()
         self.write_log(f"connecting {parsed!r} with {td_library.name} and {md_library.name}")
         self.td.open(parsed, binding.TraderApi, td_library, (parsed.td_address, parsed.td_port))
         self.md.open(parsed, binding.QuoteApi, md_library, (parsed.md_address, parsed.md_port))
 
-    def close(self) -> None:
-        self.stop_timer()
+    def fronts(self) -> tuple[XtpFront, ...]:
+        return self.md, self.td
+
+    def close_fronts(self) -> None:
         # The real libraries' Release() takes about 6 s per API object: both at once.
         md_closing = threading.Thread(target=self.md.close, name=f"{self.gateway_name}.md.close")
         md_closing.start()
@@ -431,10 +450,8 @@ class XtpGateway(StockGateway):
         md_closing.join()
 
     def on_timer(self, now: float) -> None:
-        for front in (self.md, self.td):
-            front.check_timeout(now, self.connect_timeout)
         self.td.queries.pump(now)
-        self.poll(now, self.td.state == "ready" and not self.td.queries)
+        self.poll(now, self.td.queries.idle)
 
     # -- market data ----------------------------------------------------------------------------------------
 
@@ -465,33 +482,31 @@ class XtpGateway(StockGateway):
 
     # -- orders ---------------------------------------------------------------------------------------------
 
-    def send_order(self, req: OrderRequest) -> str:
-        with self.lock, self.quiet_puts:  # the engine is woken once the order is out (EventEngine.quiet_puts)
-            side, kind, problem = self.checked(req)
-            if not problem and not self.td.logged_in:
-                problem = "not logged in to the trade front"
-            if problem or side is None:
-                return self.reject_locally(req, problem)
-            margin = self.book.margin
+    def send_problem(self, req: OrderRequest) -> str:
+        return "" if self.td.logged_in else "not logged in to the trade front"
 
-            def shape() -> SdkStruct:
-                return xt.OrderInsertInfo(
-                    ticker=req.symbol,
-                    market=mapping.MARKET_TO_XTP[req.exchange],
-                    price_type=mapping.PRICE_TYPE_TO_XTP[kind],
-                    side=mapping.SIDE_TO_XTP[side],
-                    position_effect=xt.XTP_POSITION_EFFECT_INIT,
-                    business_type=xt.XTP_BUSINESS_TYPE_MARGIN if margin else xt.XTP_BUSINESS_TYPE_CASH,
-                )
+    def place(self, req: OrderRequest, side: Side, kind: MarketKind | None) -> tuple[str, str]:
+        margin = self.book.margin
 
-            order = self._order_shapes.copy((req.symbol, req.exchange, kind, side, margin), shape)
-            order.price = float(req.price)
-            order.quantity = int(req.volume)
-            xtp_id = self.td.api.insert_order(order.buffer, self.td.session)
-            if not xtp_id:
-                code, text = self.td.api.last_error()
-                return self.reject_locally(req, f"InsertOrder refused: code {code}: {text}")
-            return self.order_sent(req, str(xtp_id), side)
+        def shape() -> SdkStruct:
+            return xt.OrderInsertInfo(
+                ticker=req.symbol,
+                market=mapping.MARKET_TO_XTP[req.exchange],
+                price_type=mapping.PRICE_TYPE_TO_XTP[kind],
+                side=mapping.SIDE_TO_XTP[side],
+                position_effect=xt.XTP_POSITION_EFFECT_INIT,
+                business_type=xt.XTP_BUSINESS_TYPE_MARGIN if margin else xt.XTP_BUSINESS_TYPE_CASH,
+            )
+
+        # a prepared struct per kind of order: a send sets only price and quantity
+        order = self._order_shapes.copy((req.symbol, req.exchange, kind, side, margin), shape)
+        order.price = float(req.price)
+        order.quantity = int(req.volume)
+        xtp_id = self.td.api.insert_order(order.buffer, self.td.session)
+        if not xtp_id:
+            code, text = self.td.api.last_error()
+            return "", f"InsertOrder refused: code {code}: {text}"
+        return str(xtp_id), ""
 
     def cancel_order(self, req: CancelRequest) -> None:
         if not req.orderid.isdigit():
@@ -505,50 +520,31 @@ class XtpGateway(StockGateway):
             self.write_log(f"cancel of {req.orderid} failed: code {code}: {text}", ERROR)
 
     def order_event(self, data: Any, reason: str) -> None:
-        """An OnOrderEvent report (XTPOrderInfo): its fields from one unpack, OrderData built positionally;
-        an order this gateway knows keeps its type, offset, reference and first time."""
+        """An OnOrderEvent report (XTPOrderInfo): its fields from one unpack, OrderData built positionally (an
+        order sent here keeps its type, offset and reference: `order_reported`)."""
         xtp_id, market, code, side_code, business, price_type, ticker, price, quantity, traded, inserted = (
             _read_order_info(data)
         )
-        orderid = str(xtp_id)
-        exchange = mapping.MARKET_FROM_XTP.get(market)
-        if exchange is None:
-            self.nearest(f"market {market}")
-            exchange = Exchange.LOCAL
-        status = mapping.STATUS_FROM_XTP.get(code)
-        if status is None:
-            self.nearest(f"order status {code}")
-            status = Status.SUBMITTING
         side = mapping.SIDE_FROM_XTP.get(side_code, Side.BUY if side_code == 1 else Side.SELL)
         direction, offset = SIDE_ORDER[side]
-        if business != xt.XTP_BUSINESS_TYPE_MARGIN and offset != Offset.NONE:
+        if business != xt.XTP_BUSINESS_TYPE_MARGIN:
             offset = Offset.NONE
-        with self.lock:
-            previous = self.orders.get(orderid)
-        if previous is not None:
-            order_type, offset, reference = previous.type, previous.offset, previous.reference
-            moment = previous.datetime or mapping.xtp_datetime(inserted)
-        else:
-            order_type = mapping.ORDER_TYPE_FROM_XTP.get(price_type, OrderType.LIMIT)
-            reference, moment = "", mapping.xtp_datetime(inserted)
         order = OrderData(  # positional (OrderData's field order): a third of the keyword call's cost
             self.gateway_name,
             ticker,
-            exchange,
-            orderid,
-            order_type,
+            self.known(mapping.MARKET_FROM_XTP, market, "market", Exchange.LOCAL),
+            str(xtp_id),
+            mapping.ORDER_TYPE_FROM_XTP.get(price_type, OrderType.LIMIT),
             direction,
             offset,
             price,
             quantity,
             traded,
-            status,
-            moment,
-            reference,
+            self.known(mapping.STATUS_FROM_XTP, code, "order status", Status.SUBMITTING),
+            mapping.xtp_datetime(inserted),
+            "",
         )
-        if status == Status.REJECTED and not reason:
-            reason = "refused by XTP"
-        self.order_report(order, reason)
+        self.order_reported(order, reason, "XTP")
 
     def trade_event(self, data: Any) -> None:
         """An OnTradeEvent report (XTPTradeReport)."""
@@ -584,7 +580,49 @@ class XtpGateway(StockGateway):
             frozen=data.withholding_amount,
         )
         account.available = data.buying_power
+        self._account = account
+        self._push_account()
+
+    def _push_account(self) -> None:
+        account = self._account
+        if account is None:
+            return
+        if self.credit:
+            account = dataclasses.replace(account)  # extra is not a field: a new object gets its own
+            account.extra = {"credit": dict(self.credit)}
         self.on_account(account)
+
+    def update_credit(self, data: Any) -> None:
+        """XTPCrdFundInfo: the credit account's figures go with its account (extra["credit"])."""
+        self.credit = {
+            "maintenance_ratio": data.maintenance_ratio,
+            "all_asset": data.all_asset,
+            "all_debt": data.all_debt,
+            "line_of_credit": data.line_of_credit,
+            "guaranty": data.guaranty,
+        }
+        self._push_account()
+
+    def add_debt(self, data: Any) -> None:
+        """One XTPCrdDebtInfo: a securities debt (a short sale) not repaid counts as a SHORT position; one of
+        an earlier day (XTP gives those no order id) counts as yesterday's."""
+        exchange = mapping.MARKET_FROM_XTP.get(data.market)
+        if data.debt_type != mapping.DEBT_SECURITIES or exchange is None or data.remain_qty <= 0:
+            return  # a cash debt is in the credit figures; an empty record answers "no debt"
+        key = (data.ticker, exchange)
+        volume, old = self.debts_building.get(key, (0.0, 0.0))
+        owed = float(data.remain_qty)
+        self.debts_building[key] = (volume + owed, old + (owed if not data.order_xtp_id else 0.0))
+
+    def debts_done(self) -> None:
+        self.short_debts, self.debts_building = self.debts_building, {}
+
+    def positions_done(self) -> None:
+        for (symbol, exchange), (volume, old) in self.short_debts.items():
+            self.position_answer(
+                symbol, exchange, volume=volume, sellable=volume, yd_volume=old, direction=Direction.SHORT
+            )
+        super().positions_done()
 
     def add_position(self, data: Any) -> None:
         exchange = mapping.MARKET_FROM_XTP.get(data.market)
@@ -604,8 +642,12 @@ class XtpGateway(StockGateway):
 
     def query_account(self) -> None:
         self.td.enqueue("QueryAsset")
+        if self.book.margin:
+            self.td.enqueue("QueryCreditFundInfo")
 
     def query_position(self) -> None:
+        if self.book.margin:  # answered first: the position answer then carries the short sales
+            self.td.enqueue("QueryCreditDebtInfo")
         self.td.enqueue("QueryPosition")
 
 

@@ -65,6 +65,11 @@ TICKER_TYPES: dict[int, tuple[Board | None, Product]] = {
     xt.XTP_TICKER_TYPE_BOND: (Board.BOND, Product.BOND),
 }
 
+#: XTPCrdDebtInfo.debt_type (the header names the codes in a comment, not an enum): a margin buy's cash debt,
+#: a short sale's securities debt
+DEBT_CASH = 0
+DEBT_SECURITIES = 1
+
 PROTOCOLS: dict[str, int] = {"TCP": xt.XTP_PROTOCOL_TCP, "UDP": xt.XTP_PROTOCOL_UDP}
 LOG_LEVELS: dict[str, int] = {
     "FATAL": xt.XTP_LOG_LEVEL_FATAL,

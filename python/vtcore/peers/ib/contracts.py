@@ -57,43 +57,32 @@ class ContractSpec:
         return Decimal(self.multiplier) if self.multiplier else Decimal(1)
 
 
-AAPL = ContractSpec(
-    con_id=265598,
-    symbol="AAPL",
-    sec_type="STK",
-    currency="USD",
-    exchange="SMART",
-    primary_exchange="NASDAQ",
-    local_symbol="AAPL",
-    trading_class="NMS",
-    min_tick=Decimal("0.01"),
-    long_name="APPLE INC",
-    valid_exchanges="SMART,AMEX,NYSE,CBOE,ISLAND,NASDAQ,ARCA,BATS,IEX",
-    market_name="NMS",
-    industry="Technology",
-    category="Computers",
-    subcategory="Computers",
-    stock_type="COMMON",
-    reference_price=Decimal(190),
-)
-MSFT = ContractSpec(
-    con_id=272093,
-    symbol="MSFT",
-    sec_type="STK",
-    currency="USD",
-    exchange="SMART",
-    primary_exchange="NASDAQ",
-    local_symbol="MSFT",
-    trading_class="NMS",
-    long_name="MICROSOFT CORP",
-    valid_exchanges="SMART,AMEX,NYSE,CBOE,ISLAND,NASDAQ,ARCA,BATS,IEX",
-    market_name="NMS",
-    industry="Technology",
-    category="Software",
-    subcategory="Software",
-    stock_type="COMMON",
-    reference_price=Decimal(420),
-)
+def nasdaq_stock(
+    con_id: int, symbol: str, long_name: str, category: str, reference_price: Decimal
+) -> ContractSpec:
+    """A common stock listed on NASDAQ and routed SMART, as IB's contract details describe one."""
+    return ContractSpec(
+        con_id=con_id,
+        symbol=symbol,
+        sec_type="STK",
+        currency="USD",
+        exchange="SMART",
+        primary_exchange="NASDAQ",
+        local_symbol=symbol,
+        trading_class="NMS",
+        long_name=long_name,
+        valid_exchanges="SMART,AMEX,NYSE,CBOE,ISLAND,NASDAQ,ARCA,BATS,IEX",
+        market_name="NMS",
+        industry="Technology",
+        category=category,
+        subcategory=category,
+        stock_type="COMMON",
+        reference_price=reference_price,
+    )
+
+
+AAPL = nasdaq_stock(265598, "AAPL", "APPLE INC", "Computers", Decimal(190))
+MSFT = nasdaq_stock(272093, "MSFT", "MICROSOFT CORP", "Software", Decimal(420))
 EURUSD = ContractSpec(
     con_id=12087792,
     symbol="EUR",

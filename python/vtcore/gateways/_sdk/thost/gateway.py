@@ -48,7 +48,7 @@ from vtcore.gateways._sdk.front import CLOSED, CLOSED_REASON, FtdcFront, FtdcMdF
 from vtcore.gateways._sdk.front import request_result as _request_result
 from vtcore.gateways._sdk.gateway import PositionKey, SdkGateway
 from vtcore.gateways._sdk.messages import Decoder, Message
-from vtcore.gateways._sdk.structs import RequestShapes, SdkStruct
+from vtcore.gateways._sdk.structs import SdkStruct
 from vtcore.gateways._sdk.thost import codes as ct
 from vtcore.gateways._sdk.thost import mapping
 from vtcore.object import (
@@ -160,8 +160,6 @@ class TdFront(ThostFront):
         self.trading_day: date | None = None
         self.contracts_loaded = False
         self.queries = QueryPump(self, gateway.lock)
-        self.last_poll = 0.0
-        self.poll_account_next = True
         self.queried_orders: set[str] = set()  # order ids listed by the current ReqQryOrder answer
 
     def prepare(self) -> None:
@@ -253,17 +251,6 @@ class TdFront(ThostFront):
     def enqueue(self, name: str, request: SdkStruct) -> None:
         self.queries.enqueue(name, request)
 
-    def pump(self, now: float) -> None:
-        self.queries.pump(now)
-
-    def poll(self, now: float, interval: float) -> None:
-        if self.state != "ready" or self.queries or now - self.last_poll < interval:
-            return
-        self.last_poll = now
-        name = "ReqQryTradingAccount" if self.poll_account_next else "ReqQryInvestorPosition"
-        self.enqueue(name, self.investor(name))
-        self.poll_account_next = not self.poll_account_next
-
     # -- responses and pushes: each reads only the fields it uses from the typed view -------------------
 
     def on_rsp_qry_instrument(self, message: Message) -> None:
@@ -297,11 +284,7 @@ class TdFront(ThostFront):
             self.gateway.update_account(data)
 
     def on_rsp_qry_investor_position(self, message: Message) -> None:
-        if message.error is not None:  # a failed answer must not zero the positions it did not report
-            self.gateway.write_log(f"td front: position query failed: {message.error_text}", ERROR)
-            self.gateway.discard_positions()
-            return
-        self.gateway.update_position(message.data, message.is_last)
+        self.gateway.position_message(message, "td front: position query", self.gateway.add_position)
 
     def on_rtn_order(self, message: Message) -> None:
         if message.data is not None:
@@ -329,6 +312,7 @@ class ThostGateway(SdkGateway):
     """China futures through a Thost-family SDK (SHFE, DCE, CZCE, CFFEX, INE, GFEX)."""
 
     exchanges: ClassVar[list[Exchange]] = list(mapping.EXCHANGES.values())
+    exchange_codes: ClassVar[dict[str, Exchange]] = mapping.EXCHANGES
     #: The SDK this gateway drives ("ctp", "mini"), its name in messages, its generated typed structs
     sdk: ClassVar[str]
     title: ClassVar[str]
@@ -364,7 +348,6 @@ class ThostGateway(SdkGateway):
         # The request structs with this setting's constant fields filled once (see _templates)
         self._order_template: SdkStruct | None = None
         self._cancel_template: SdkStruct | None = None
-        self._order_shapes = RequestShapes()  # see _order_shape
         self._insert_time: tuple[tuple[str, str, date | None], datetime | None] = (("", "", None), None)
 
     # -- connection -----------------------------------------------------------------------------------------
@@ -386,8 +369,7 @@ class ThostGateway(SdkGateway):
             self.write_log(f"cannot connect: {exc}", ERROR)
             raise
         self.setting = parsed
-        self.closed = False
-        self.start_timer()
+        self.opened()
         self.write_log(f"connecting {parsed!r} with {td_library.name} and {md_library.name}")
         # Both libraries are loaded and checked before either front starts, so a refused one leaves nothing
         # running (a trade front logged in beside a market-data library that was refused).
@@ -450,8 +432,8 @@ class ThostGateway(SdkGateway):
         self.md.first_relogin_delay = seconds
 
     def on_timer(self, now: float) -> None:
-        self.td.pump(now)
-        self.td.poll(now, self.query_interval)
+        self.td.queries.pump(now)
+        self.poll(now, self.td.queries.idle)
         self.md.retry_login(now)
         for key, since in list(self._pending_since.items()):
             if key not in self._pending_trades:
@@ -593,20 +575,7 @@ class ThostGateway(SdkGateway):
         except ValueError as exc:
             self.write_log(f"cannot cancel {req.orderid}: {exc}", ERROR)
             return
-        result = self.td.request("ReqOrderAction", request)
-        if result == CLOSED:
-            self.write_log(f"cannot cancel {req.orderid}: {CLOSED_REASON}", ERROR)
-        elif result != 0:
-            self.write_log(
-                f"cancel of {req.orderid} failed: ReqOrderAction returned {_request_result(result)}", ERROR
-            )
-
-    def _exchange(self, code: str) -> Exchange:
-        exchange = mapping.EXCHANGES.get(code)
-        if exchange is None:
-            self.nearest(f"exchange {code!r}")
-            return Exchange.LOCAL
-        return exchange
+        self.cancel_sent(req.orderid, "ReqOrderAction", self.td.request("ReqOrderAction", request))
 
     # -- order and trade reports (engine thread; `data` is the SDK struct's typed view) ---------------------
 
@@ -672,7 +641,7 @@ class ThostGateway(SdkGateway):
         order = OrderData(
             gateway_name=self.gateway_name,
             symbol=data.InstrumentID,
-            exchange=self._exchange(data.ExchangeID),
+            exchange=self.exchange_of(data.ExchangeID),
             orderid=orderid,
             type=order_type,
             direction=mapping.DIRECTION_FROM_THOST.get(data.Direction),
@@ -697,7 +666,7 @@ class ThostGateway(SdkGateway):
                 order = OrderData(
                     gateway_name=self.gateway_name,
                     symbol=data.InstrumentID,
-                    exchange=self._exchange(data.ExchangeID),
+                    exchange=self.exchange_of(data.ExchangeID),
                     orderid=orderid,
                     direction=mapping.DIRECTION_FROM_THOST.get(data.Direction),
                     price=data.LimitPrice,
@@ -722,7 +691,7 @@ class ThostGateway(SdkGateway):
             TradeData(
                 gateway_name=self.gateway_name,
                 symbol=data.InstrumentID,
-                exchange=self._exchange(key[0]),
+                exchange=self.exchange_of(key[0]),
                 orderid=orderid,
                 tradeid=data.TradeID.strip(),
                 direction=mapping.DIRECTION_FROM_THOST.get(data.Direction),
@@ -751,10 +720,10 @@ class ThostGateway(SdkGateway):
 
     def _position_exchange(self, data: Any) -> Exchange:
         """The exchange of a position record (CTP reports it; CTP-Mini's record has no ExchangeID)."""
-        return self._exchange(data.ExchangeID)
+        return self.exchange_of(data.ExchangeID)
 
-    def update_position(self, data: Any, is_last: bool) -> None:
-        symbol = data.InstrumentID if data is not None else ""
+    def add_position(self, data: Any) -> None:
+        symbol = data.InstrumentID
         if symbol:
             direction = mapping.POSITION_DIRECTION_FROM_THOST.get(data.PosiDirection, Direction.NET)
             exchange = self._position_exchange(data)
@@ -773,9 +742,10 @@ class ThostGateway(SdkGateway):
             contract = self.contracts.get(symbol)
             size = contract.size if contract else 1
             position.price = cost / (position.volume * size) if position.volume else 0.0
-        if is_last:
-            self._position_costs = {}
-            self.positions.finish()
+
+    def positions_done(self) -> None:
+        self._position_costs = {}
+        self.positions.finish()
 
     def add_contract(self, data: Any) -> None:
         product = mapping.PRODUCT_FROM_THOST.get(data.ProductClass)
