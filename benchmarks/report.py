@@ -248,27 +248,34 @@ def render_ashare(data: dict[str, Any]) -> list[str]:
     if data["orders"]:
         lines += [
             f"Order round trip, send -> first NOTTRADED in Python: {data['rounds']} alternating rounds, "
-            f"each after {data['warmup']} orders not counted; percentiles of all rounds' samples. Ratios: "
-            "the vn.py row's figure / vtcore's (above 1: vtcore faster).",
+            f"each after {data['warmup']} orders not counted; percentiles of all rounds' samples. `ratio` = "
+            "vn.py's figure / vtcore's (above 1: vtcore faster).",
             "",
-            "| order round trip | orders | p50 | p99 | p50: vn.py raw / this | p99: vn.py raw / this "
-            "| p50: vn.py gateway / this |",
-            "|---|---:|---:|---:|---:|---:|---:|",
+            "| order round trip | vtcore | vn.py | ratio | target |",
+            "|---|---:|---:|---:|---|",
         ]
         by_sdk: dict[str, dict[str, dict[str, Any]]] = {}
         for r in data["orders"]:
             by_sdk.setdefault(r["sdk"], {})[r["system"]] = r
         for sdk, systems in by_sdk.items():
-            raw, gateway = systems["vnpy-raw"], systems["vnpy-gateway"]
-            for system, r in systems.items():
-                mine = system.startswith("vtcore")
-                lines.append(
-                    f"| {sdk} {system} | {r['samples']:,} | {number(r['p50_us'], 'us')} "
-                    f"| {number(r['p99_us'], 'us')} "
-                    f"| {ratio_text(raw['p50_us'] / r['p50_us']) if mine else '–'} "
-                    f"| {ratio_text(raw['p99_us'] / r['p99_us']) if mine else '–'} "
-                    f"| {ratio_text(gateway['p50_us'] / r['p50_us']) if mine else '–'} |"
-                )
+            for mine in (name for name in systems if name.startswith("vtcore")):
+                for baseline, label, target in (
+                    ("vnpy-raw", "raw API callback", 1.0),
+                    ("vnpy-gateway", "gateway", None),
+                ):
+                    for percentile in ("p50", "p99"):
+                        ours, theirs = (
+                            systems[mine][f"{percentile}_us"],
+                            systems[baseline][f"{percentile}_us"],
+                        )
+                        ratio = theirs / ours
+                        verdict_text = (
+                            "" if target is None else f">= 1x: {'met' if ratio >= target else 'MISSED'}"
+                        )
+                        lines.append(
+                            f"| {sdk} {percentile}: {mine} vs vn.py {label} | {number(ours, 'us')} "
+                            f"| {number(theirs, 'us')} | {ratio_text(ratio)} | {verdict_text} |"
+                        )
     return lines
 
 
