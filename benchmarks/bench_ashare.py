@@ -33,10 +33,8 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import threading
 import time
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +53,7 @@ from bench_tick_path import (  # noqa: E402
     run_json_subprocess,
     tick_handler,
     wait_until,
+    worker_process,
 )
 
 #: per SDK: vtcore's gateway class, vn.py's gateway module and class
@@ -338,18 +337,7 @@ RUNS = {
 
 
 def worker(spec: dict[str, Any]) -> None:
-    code = 0
-    with tempfile.TemporaryDirectory(prefix="vtcore-bench-ashare-") as folder:
-        os.environ["VTCORE_HOME"] = str(Path(folder) / ".vntrader")  # never the user's .vntrader
-        try:
-            result = RUNS[(spec["system"], spec["what"])](spec, Path(folder))
-            sys.stdout.write(json.dumps(result) + "\n")
-        except BaseException:
-            traceback.print_exc()
-            code = 1
-        sys.stdout.flush()
-        sys.stderr.flush()
-    os._exit(code)  # vn.py's SDK threads can keep the process alive; nothing else needs cleaning up
+    worker_process("vtcore-bench-ashare-", lambda folder: RUNS[(spec["system"], spec["what"])](spec, folder))
 
 
 def run_worker(spec: dict[str, Any], timeout: float = 600.0) -> dict[str, Any]:
@@ -360,7 +348,7 @@ def run_worker(spec: dict[str, Any], timeout: float = 600.0) -> dict[str, Any]:
         baseline = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
         library_dir = FRONT_ENDS[spec["sdk"]].library_dir()
         env = baseline.subprocess_env(library_dir)  # vnpy_xtp: LD_LIBRARY_PATH beats its RUNPATH
-        if _vnpy_env.point_stock_libraries(baseline, spec["sdk"], library_dir):  # vnpy_tora: absolute paths
+        if _vnpy_env.point_sdist_libraries(baseline, spec["sdk"], library_dir):  # vnpy_tora: absolute paths
             # reached through those links, the simulator's libraries find their core (RUNPATH $ORIGIN/..) here
             env["LD_LIBRARY_PATH"] += os.pathsep + str(library_dir.parent)
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)]
@@ -414,7 +402,7 @@ def main() -> None:
     figures: dict[str, list[dict[str, Any]]] = {"ticks": [], "orders": []}
     sdks = args.sdk or list(SDKS)
     for sdk in sdks:
-        _vnpy_env.ensure_vnpy_stock(sdk)
+        _vnpy_env.ensure_vnpy_sdist(sdk)
     print(f"load average before: {load_average()}")
     for sdk in sdks:
         name = sdk.upper()

@@ -54,6 +54,8 @@ SDKS: dict[str, dict[str, str]] = {
             "vnpy_module": "vnpy_ctp.gateway.ctp_gateway", "vnpy_gateway": "CtpGateway", "name": "CTP"},
     "mini": {"module": "vtcore.gateways.mini", "gateway": "MiniGateway", "extension": "vnminitd",
              "vnpy_module": "vnpy_mini.gateway.mini_gateway", "vnpy_gateway": "MiniGateway", "name": "MINI"},
+    # vtcore only (bench_tap_femas.py, beside CTP): vnpy_femas has no Linux build
+    "femas": {"module": "vtcore.gateways.femas", "gateway": "FemasGateway", "name": "FEMAS"},
 }  # fmt: skip
 
 

@@ -37,7 +37,6 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -450,6 +449,7 @@ def finish(counter: Counter, spec: dict[str, Any], extra: dict[str, Any]) -> dic
 GATEWAYS = {
     "ctp": ("vtcore.gateways.ctp", "CtpGateway", "CTP"),
     "mini": ("vtcore.gateways.mini", "MiniGateway", "MINI"),
+    "femas": ("vtcore.gateways.femas", "FemasGateway", "FEMAS"),  # bench_tap_femas.py, beside CTP
 }
 
 
@@ -738,26 +738,24 @@ def run_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
 # -- driver --------------------------------------------------------------------------------------------------
 
 
-def worker(spec: dict[str, Any]) -> None:
-    """Run one measurement and print its JSON. The process ends with os._exit: vnpy_ctp's MdApi.exit()
-    deadlocks while ticks are queued (vnpy.md §7.2) and vn.py's engine thread is not a daemon."""
-    code = 0
-    with tempfile.TemporaryDirectory(prefix="vtcore-bench-") as folder:
-        # Settings and CTP flow files of the run go to its own folder, never to the user's .vntrader.
+def worker_process(prefix: str, run: Callable[[Path], dict[str, Any]]) -> None:
+    """Run one measurement in a fresh temporary folder (the run's VTCORE_HOME too: settings and flow files
+    never go to the user's .vntrader), print its JSON, and end the process with os._exit: vnpy_ctp's
+    MdApi.exit() deadlocks while ticks are queued (vnpy.md §7.2), vn.py's engine thread is not a daemon, and
+    vendor SDK threads can keep a process alive."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
         os.environ["VTCORE_HOME"] = str(Path(folder) / ".vntrader")
-        try:
-            if spec["mode"] == "capacity":
-                result = run_capacity(spec) if spec["system"] == "vtcore" else run_vnpy_capacity(spec)
-            else:
-                run = run_vtcore if spec["system"] == "vtcore" else run_vnpy
-                result = run(spec, Path(folder))
-            sys.stdout.write(json.dumps(result) + "\n")
-        except BaseException:
-            traceback.print_exc()
-            code = 1
-        sys.stdout.flush()
-        sys.stderr.flush()
+        code = _vnpy_env.print_report(lambda: run(Path(folder)))
     os._exit(code)
+
+
+def worker(spec: dict[str, Any]) -> None:
+    def run(folder: Path) -> dict[str, Any]:
+        if spec["mode"] == "capacity":
+            return run_capacity(spec) if spec["system"] == "vtcore" else run_vnpy_capacity(spec)
+        return (run_vtcore if spec["system"] == "vtcore" else run_vnpy)(spec, folder)
+
+    worker_process("vtcore-bench-", run)
 
 
 def run_worker(spec: dict[str, Any], timeout: float = 300.0) -> dict[str, Any]:

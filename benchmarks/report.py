@@ -13,7 +13,8 @@ The results files live in benchmarks/results/ (committed with the README they fe
   benchmarks/results/event_engine.json``;
 * ``venue_parse.json``: ``python benchmarks/bench_venue_parse.py --json benchmarks/results/venue_parse.json``;
 * ``ashare.json``: ``python benchmarks/bench_ashare.py --json benchmarks/results/ashare.json``;
-* ``order_path.json``: ``python benchmarks/profile_order_path.py --json benchmarks/results/order_path.json``.
+* ``order_path.json``: ``python benchmarks/profile_order_path.py --json benchmarks/results/order_path.json``;
+* ``tap_femas.json``: ``python benchmarks/bench_tap_femas.py --json benchmarks/results/tap_femas.json``.
 
 Each generated section sits between ``<!-- BEGIN GENERATED name -->`` and ``<!-- END GENERATED name -->`` in
 the README and opens with the command, the date, the commit and the machine's load average of its run. Every
@@ -318,6 +319,66 @@ def render_order_path(data: dict[str, Any]) -> list[str]:
     return lines
 
 
+# -- bench_tap_femas.py -----------------------------------------------------------------------------------
+
+
+def render_tap_femas(data: dict[str, Any]) -> list[str]:
+    rows = {(r["sdk"], r["what"], r["system"]): r for r in data["results"]}
+    tap_ticks = [rows[("TAP", "ticks", system)]["ticks_per_s"] for system in ("vtcore", "vnpy-gateway")]
+    lines = [
+        provenance(data, data["command"]),
+        "",
+        f"TAP beside {data['baselines']['tap']} (unmodified) on the same simulator front-end "
+        f"({data['ticks']:,}-tick burst; {data['orders']} resting orders per system, one at a time):",
+        "",
+        "| TAP | vtcore TapGateway | vn.py TapGateway | vtcore better by |",
+        "|---|---:|---:|---:|",
+        f"| ticks into a handler (ticks/s) | {number(tap_ticks[0])} | {number(tap_ticks[1])} "
+        f"| {ratio_text(tap_ticks[0] / tap_ticks[1])} |",
+    ]
+    gateway, raw = rows[("TAP", "orders", "vnpy-gateway")], rows[("TAP", "orders", "vnpy-raw")]
+    for profile in ("vtcore", "vtcore (latency)"):
+        mine = rows[("TAP", "orders", profile)]
+        for key in ("p50_us", "p99_us"):
+            figures = f"{number(mine[key])} | {number(gateway[key])} | {ratio_text(gateway[key] / mine[key])}"
+            lines.append(f"| order round trip {key[:3]}, {profile} (us) | {figures} |")
+    raw_ratio = ratio_text(raw["p50_us"] / rows[("TAP", "orders", "vtcore")]["p50_us"])
+    lines.append(
+        f"| vn.py raw TdApi.insertOrder -> onRtnOrder p50 / p99 (us) | | {number(raw['p50_us'])} / "
+        f"{number(raw['p99_us'])} | {raw_ratio} (p50) |"
+    )
+    femas_ticks, ctp_ticks = rows[("FEMAS", "ticks", "vtcore")], rows[("CTP", "ticks", "vtcore")]
+    femas_orders, ctp_orders = rows[("FEMAS", "orders", "vtcore")], rows[("CTP", "orders", "vtcore")]
+    vnpy_ticks, vnpy_raw = rows[("FEMAS", "ticks", "vnpy-gateway")], rows[("FEMAS", "orders", "vnpy-raw")]
+    lines += [
+        "",
+        f"FEMAS beside vtcore's CTP in the same run, and beside {data['baselines']['femas']} "
+        "(unmodified; its wrappers compiled here: its package build is Windows-only; its gateway passes no "
+        "order report on, so its order row is the raw TdApi's):",
+        "",
+        "| vtcore, each on its simulator front-end | FemasGateway | CtpGateway | FEMAS better by "
+        "| vnpy_femas | vtcore FEMAS better by |",
+        "|---|---:|---:|---:|---:|---:|",
+        f"| ticks into a handler (ticks/s; vnpy_femas: its gateway) | {number(femas_ticks['ticks_per_s'])} "
+        f"| {number(ctp_ticks['ticks_per_s'])} "
+        f"| {ratio_text(femas_ticks['ticks_per_s'] / ctp_ticks['ticks_per_s'])} "
+        f"| {number(vnpy_ticks['ticks_per_s'])} "
+        f"| {ratio_text(femas_ticks['ticks_per_s'] / vnpy_ticks['ticks_per_s'])} |",
+    ]
+    for key in ("p50_us", "p99_us"):
+        lines.append(
+            f"| order round trip {key[:3]} (us; vnpy_femas: raw TdApi) | {number(femas_orders[key])} "
+            f"| {number(ctp_orders[key])} | {ratio_text(ctp_orders[key] / femas_orders[key])} "
+            f"| {number(vnpy_raw[key])} | {ratio_text(vnpy_raw[key] / femas_orders[key])} |"
+        )
+    lines += [
+        "",
+        "'Better by' is a rate over the other side's rate for ticks and the other side's time over this "
+        "one's for orders: above 1, the left-hand side (vtcore; FEMAS) is faster.",
+    ]
+    return lines
+
+
 SECTIONS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {
     "latency": ("latency.json", render_run),
     "event_engine": ("event_engine.json", render_event_engine),
@@ -325,6 +386,7 @@ SECTIONS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {
     "venue_parse": ("venue_parse.json", render_venue_parse),
     "ashare": ("ashare.json", render_ashare),
     "order_path": ("order_path.json", render_order_path),
+    "tap_femas": ("tap_femas.json", render_tap_femas),
 }
 
 

@@ -4,56 +4,35 @@ filled, one resting and cancelled, the position with T+1 (today's buy frozen); o
 sale that vnpy_xtp reports as a SHORT position from the front-end's debt answer. A client we did not write
 checks the front-end's ABI, threading and flow.
 
-vnpy_xtp comes from the benchmarks' baseline cache (benchmarks/_vnpy_env.py `ensure_vnpy_stock`), built once
+vnpy_xtp comes from the benchmarks' baseline cache (benchmarks/_vnpy_env.py `ensure_vnpy_sdist`), built once
 on a fresh machine (pip builds the sdist with meson-python, about a minute).
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from _ashare_sim import ashare_config
-from vtcore.errors import SdkUnavailableError
-from vtcore.gateways._sdk.sim import FRONT_ENDS
-
-BENCHMARKS = Path(__file__).resolve().parents[3] / "benchmarks"
-sys.path.insert(0, str(BENCHMARKS))
-import _vnpy_env  # noqa: E402 - the benchmarks' baseline cache
+from _vnpy_client import _vnpy_env, run_vnpy_client
 
 pytestmark = pytest.mark.slow
-
-DRIVER = Path(__file__).resolve().parents[2] / "resources" / "ashare" / "vnpy_xtp_driver.py"
 
 
 def run_driver(tmp_path: Path, *, credit: bool = False) -> tuple[Path, dict[str, Any]]:
     """(the simulator's XTP folder, what the driver reports) for a cash or a credit account."""
-    try:
-        library_dir = FRONT_ENDS["xtp"].library_dir()
-    except SdkUnavailableError as exc:
-        pytest.skip(str(exc))
-    try:
-        env = _vnpy_env.ensure_vnpy_stock("xtp", log=print)
-    except (subprocess.CalledProcessError, RuntimeError) as exc:
-        pytest.skip(f"cannot build the vnpy_xtp baseline here: {exc}")
     config, _ = ashare_config(tmp_path, credit=credit)
-    process_env = env.subprocess_env(library_dir)
-    command = [sys.executable, str(DRIVER), str(BENCHMARKS), str(tmp_path), str(config)]
-    run = subprocess.run(
-        command + (["credit"] if credit else []),
-        check=False,
-        capture_output=True,
-        text=True,
-        env=process_env,
-        timeout=300,
+    report, _, library_dir = run_vnpy_client(
+        "xtp",
+        "ashare/vnpy_xtp_driver.py",
+        lambda _: _vnpy_env.ensure_vnpy_sdist("xtp", log=print),
+        str(tmp_path),
+        str(config),
+        *(["credit"] if credit else []),
     )
-    assert run.returncode == 0, run.stderr[-2000:]
-    return library_dir, json.loads(run.stdout.strip().splitlines()[-1])
+    return library_dir, report
 
 
 def test_vnpy_xtp_runs_unmodified_against_the_simulator(tmp_path: Path) -> None:

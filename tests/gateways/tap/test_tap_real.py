@@ -10,6 +10,7 @@ in its words, and against a refused port the quote API reports the disconnect an
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from _ctp_engine import ctp_engine, wait_for
 pytest.importorskip("vtcore._tap", reason="vtcore was built without the TAP SDK")
 
 from vtcore.errors import SdkUnavailableError
+from vtcore.gateways._sdk.sim import FRONT_ENDS
 from vtcore.gateways.tap import TapGateway
 from vtcore.gateways.tap.library import find_libraries
 
@@ -67,6 +69,29 @@ def test_ssl_libraries_first_by_path_and_local_then_the_version(real_folder: Pat
     assert refusal == "CreateITapTradeAPI failed with TAP error -14"  # the library checks the code itself
 
 
+def test_one_set_of_ssl_libraries_per_process(real_folder: Path) -> None:
+    """The simulator's stand-ins carry Esunny's sonames (so that vn.py's vnpy_tap finds them on the loader's
+    path, as it finds Esunny's): in a process that loaded them, the real trade library's dependents would bind
+    to them, so the binding refuses the real set (and the other way round), naming both files."""
+    simulator = FRONT_ENDS["tap"].library_dir()
+    script = textwrap.dedent(f"""
+        from vtcore import _tap
+        print(_tap.trade_library_version({str(simulator)!r} + "/libiTapTradeAPI.so"))
+        try:
+            _tap.trade_library_version({str(real_folder)!r} + "/libiTapTradeAPI.so")
+        except OSError as exc:
+            print(exc)
+    """)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    simulated, refusal = result.stdout.strip().splitlines()[-2:]
+    assert "_vtcore-tapsim" in simulated
+    assert f"libescrypto.so.1.1 from {real_folder}/libescrypto.so.1.1: another libescrypto.so.1.1 " in refusal
+    assert f"({simulator}/libescrypto.so.1.1) is already loaded in this process" in refusal
+
+
 def _refused_port() -> int:
     probe = socket.socket()
     probe.bind(("127.0.0.1", 0))
@@ -75,9 +100,31 @@ def _refused_port() -> int:
     return int(port)
 
 
+CHILD = "VTCORE_TAP_REAL_CHILD"
+
+
+def run_in_a_fresh_process(request: pytest.FixtureRequest) -> bool:
+    """True in the child: the calling test runs again in its own pytest process, because a process that used
+    the simulator holds its stand-ins for Esunny's SSL libraries under Esunny's sonames, and the binding
+    refuses to load the real ones beside them (their dependents would bind to the stand-ins)."""
+    if os.environ.get(CHILD) == "1":
+        return True
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", request.node.nodeid]
+    env = {**os.environ, CHILD: "1"}
+    root = Path(__file__).resolve().parents[3]
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=300, check=False, env=env, cwd=root
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "1 passed" in result.stdout, result.stdout[-2000:]
+    return False
+
+
 def test_real_libraries_refuse_a_bad_code_and_a_dead_port(
-    real_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    real_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
+    if not run_in_a_fresh_process(request):
+        return
     monkeypatch.setenv("VTCORE_HOME", str(tmp_path / "home"))
     port = _refused_port()
     setting = {

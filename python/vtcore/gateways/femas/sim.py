@@ -8,7 +8,7 @@ import os
 from typing import Any
 
 from vtcore.gateways import SimPeer
-from vtcore.gateways._sdk.sim import FRONT_ENDS
+from vtcore.gateways._sdk.sim import FRONT_ENDS, open_around_the_clock
 
 FRONT_END = FRONT_ENDS["femas"]
 
@@ -22,5 +22,7 @@ def simulator_setting(
 
 
 def start_peer() -> SimPeer:
-    """The simulator libraries, which the gateway loads in-process (nothing to start or stop)."""
+    """The simulator libraries, which the gateway loads in-process (nothing to start or stop); they quote at
+    any hour unless $VTCORE_SIM_ALWAYS_OPEN is "0"."""
+    open_around_the_clock()
     return SimPeer("FEMAS", simulator_setting(), description="FEMAS on the built-in simulator")

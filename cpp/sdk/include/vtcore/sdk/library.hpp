@@ -19,6 +19,7 @@
 #pragma once
 
 #include <dlfcn.h>
+#include <link.h>
 
 #include <functional>
 #include <stdexcept>
@@ -92,9 +93,31 @@ inline std::string load_error(const std::string& path, const LibrarySpec& spec) 
          (error ? error : "unknown error");
 }
 
+/// A preloaded dependency is found again by its dependents through its soname (the file name here), and the
+/// loader answers with the FIRST object of that name in the process: another file of that name loaded earlier
+/// (the simulator's stand-in for a vendor's SSL library, or the vendor's beside a stand-in) would be bound
+/// instead of ours, so that case is refused.
+inline void refuse_other_copy(void* handle, const std::string& path, const LibrarySpec& spec) {
+  const std::string name = path.substr(path.rfind('/') + 1);
+  void* found = ::dlopen(name.c_str(), RTLD_LAZY | RTLD_NOLOAD);
+  if (found == nullptr || found == handle) {
+    if (found != nullptr) ::dlclose(found);  // only the reference RTLD_NOLOAD added
+    return;
+  }
+  link_map* other = nullptr;
+  const std::string other_path =
+      ::dlinfo(found, RTLD_DI_LINKMAP, &other) == 0 && other != nullptr ? other->l_name : "another folder";
+  ::dlclose(found);
+  throw LibraryError("cannot load the " + spec.sdk + " " + spec.kind + " library's " + name + " from " + path +
+                     ": another " + name + " (" + other_path + ") is already loaded in this process, and the " +
+                     "libraries that need it would use that one. Load one set of " + spec.sdk +
+                     " libraries per process");
+}
+
 inline void* open_local(const std::string& path, const LibrarySpec& spec) {
   void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) throw LibraryError(load_error(path, spec));
+  if (path.find('/') != std::string::npos) refuse_other_copy(handle, path, spec);
   return handle;
 }
 
