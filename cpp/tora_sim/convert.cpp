@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "TORATstpSPTraderApi.h"
 #include "vtcore/sim/ashare.hpp"
 #include "vtcore/sim/text.hpp"
 
@@ -67,6 +68,7 @@ RspInfo error_info(Error error, std::string_view detail) {
 
 template md::CTORATstpRspInfoField error_info<md::CTORATstpRspInfoField>(Error, std::string_view);
 template td::CTORATstpRspInfoField error_info<td::CTORATstpRspInfoField>(Error, std::string_view);
+template TORASPAPI::CTORATstpSPRspInfoField error_info<TORASPAPI::CTORATstpSPRspInfoField>(Error, std::string_view);
 
 char exchange_id(std::string_view exchange) {
   if (exchange == "SSE") return td::TORA_TSTP_EXD_SSE;

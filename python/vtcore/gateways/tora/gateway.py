@@ -29,7 +29,7 @@ from vtcore.constant import Direction, Exchange, Offset, OrderType, Status
 from vtcore.errors import SdkUnavailableError, SettingsError
 from vtcore.event import EventEngine
 from vtcore.gateways._sdk.ashare import Side
-from vtcore.gateways._sdk.front import Front, QueryPump, request_result
+from vtcore.gateways._sdk.front import Front, FrontGateway, QueryPump, request_result
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways._sdk.stock import StockGateway
 from vtcore.gateways.tora import _tora_types as tt
@@ -105,13 +105,13 @@ class ToraSetting:
 
 
 class ToraFront(Front):
-    """A TORA front: the kit's front with TORA's login and connection callbacks."""
+    """A TORA front: the kit's front with TORA's login and connection callbacks (the stock gateway's and the
+    option gateway's, `vtcore.gateways.tora.option`)."""
 
     sdk = "tora"
 
-    def __init__(self, gateway: ToraGateway, decoder: Decoder, requests: dict[str, tuple[int, Any]]) -> None:
+    def __init__(self, gateway: FrontGateway, decoder: Decoder, requests: dict[str, tuple[int, Any]]) -> None:
         super().__init__(gateway, decoder, requests)
-        self.gateway: ToraGateway = gateway
         self.setting: ToraSetting | None = None
 
     def start_with(self, setting: ToraSetting, create: Any, address: str) -> None:
@@ -128,22 +128,24 @@ class ToraFront(Front):
         if self.rejected:
             self.gateway.write_log(f"{self.name} front: not logging in again: {self.rejected}", WARNING)
             return
-        setting = self.setting
-        assert setting is not None
-        login = self.struct(
-            "ReqUserLogin",
-            LogInAccount=setting.username,
-            LogInAccountType=setting.account_type,
-            AuthMode=tt.TORA_TSTP_AM_Password,
-            Password=setting.password,
-            UserProductInfo=setting.product_info,
-            DynamicPassword=setting.dynamic_key,
-        )
-        result = self.request("ReqUserLogin", login)
+        result = self.request("ReqUserLogin", self.struct("ReqUserLogin", **self.login_fields()))
         if result != 0:
             self.gateway.write_log(
                 f"{self.name} front: login request failed: {request_result(result)}", ERROR
             )
+
+    def login_fields(self) -> dict[str, Any]:
+        """ReqUserLogin's fields (the stock trader's and XMd's struct)."""
+        setting = self.setting
+        assert setting is not None
+        return {
+            "LogInAccount": setting.username,
+            "LogInAccountType": setting.account_type,
+            "AuthMode": tt.TORA_TSTP_AM_Password,
+            "Password": setting.password,
+            "UserProductInfo": setting.product_info,
+            "DynamicPassword": setting.dynamic_key,
+        }
 
     def on_front_disconnected(self, message: Message) -> None:
         self.logged_in = False
@@ -164,6 +166,7 @@ class MdFront(ToraFront):
 
     def __init__(self, gateway: ToraGateway) -> None:
         super().__init__(gateway, Decoder(xt), xt.XMD_REQUESTS)
+        self.gateway: ToraGateway = gateway
 
     def on_rsp_user_login(self, message: Message) -> None:
         if message.error is not None:
@@ -196,6 +199,7 @@ class TdFront(ToraFront):
 
     def __init__(self, gateway: ToraGateway) -> None:
         super().__init__(gateway, Decoder(tt), tt.TRADER_REQUESTS)
+        self.gateway: ToraGateway = gateway
         self.queries = QueryPump(self, gateway.lock)
         self.front_id = 0
         self.session_id = 0
