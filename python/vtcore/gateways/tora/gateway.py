@@ -12,9 +12,11 @@ A refused login is never retried (a wrong password must not lock the account). T
 from the start of the day on every login (TORA_TERT_RESTART); the OrderTracker drops what it has pushed.
 
 Orders: the exchanges' rules are checked first (`gateways/_sdk/ashare.py`: trading units, ticks, limits, T+1
-sellable volume, the order types each exchange defines, Offset.NONE: the stock API trades cash only); a
-refused order is REJECTED with the reason and nothing is sent. An order is named "<front>_<session>_<order
-ref>", as TORA's reports name it; its exchange's shareholder account (queried after login) goes with it.
+sellable volume, the order types each exchange defines, Offset.NONE for cash); a refused order is REJECTED
+with the reason and nothing is sent. An order is named "<front>_<session>_<order ref>", as TORA's reports name
+it; its exchange's shareholder account (queried after login) goes with it. A credit account (the account
+answer's AccountType) also takes the four margin businesses, as TORA's Direction codes: LONG/SHORT with OPEN
+for a margin buy (融资买入) / short sale (融券卖出), with CLOSE to repay (卖券还款, 买券还券).
 """
 
 from __future__ import annotations
@@ -25,10 +27,10 @@ from dataclasses import dataclass
 from logging import ERROR, WARNING
 from typing import Any, ClassVar
 
-from vtcore.constant import Direction, Exchange, Offset, OrderType, Status
+from vtcore.constant import Exchange, OrderType, Status
 from vtcore.errors import SdkUnavailableError, SettingsError
 from vtcore.event import EventEngine
-from vtcore.gateways._sdk.ashare import Side
+from vtcore.gateways._sdk.ashare import SIDE_ORDER, Side
 from vtcore.gateways._sdk.front import Front, FrontGateway, QueryPump, request_result
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways._sdk.stock import StockGateway
@@ -258,7 +260,7 @@ class TdFront(ToraFront):
             self.gateway.update_account(message.data)
         if message.is_last and not self.account_known:
             self.account_known = True
-            self.set_state("ready", "cash account")
+            self.set_state("ready", "margin account" if self.gateway.book.margin else "cash account")
 
     def on_rsp_qry_position(self, message: Message) -> None:
         if message.error is not None:
@@ -394,7 +396,7 @@ class ToraGateway(StockGateway):
                 ExchangeID=mapping.EXCHANGE_TO_TORA[req.exchange],
                 ShareholderID=shareholder,
                 SecurityID=req.symbol,
-                Direction=tt.TORA_TSTP_D_Buy if side == Side.BUY else tt.TORA_TSTP_D_Sell,
+                Direction=mapping.SIDE_TO_TORA[side],
                 LimitPrice=float(req.price) if kind is None else 0.0,
                 VolumeTotalOriginal=int(req.volume),
                 OrderPriceType=price_type,
@@ -447,6 +449,7 @@ class ToraGateway(StockGateway):
             status = Status.SUBMITTING
         with self.lock:
             previous = self.orders.get(orderid)
+        direction, offset = SIDE_ORDER[self._side(data.Direction)]
         codes = (data.OrderPriceType, data.TimeCondition, data.VolumeCondition)
         order = OrderData(
             gateway_name=self.gateway_name,
@@ -454,8 +457,8 @@ class ToraGateway(StockGateway):
             exchange=exchange,
             orderid=orderid,
             type=previous.type if previous else mapping.ORDER_TYPE_FROM_TORA.get(codes, OrderType.LIMIT),
-            direction=Direction.LONG if data.Direction == tt.TORA_TSTP_D_Buy else Direction.SHORT,
-            offset=Offset.NONE,
+            direction=direction,
+            offset=previous.offset if previous else offset,
             price=data.LimitPrice,
             volume=data.VolumeTotalOriginal,
             traded=data.VolumeTraded,
@@ -467,6 +470,13 @@ class ToraGateway(StockGateway):
         if status == Status.REJECTED and not reason:
             reason = "refused by the exchange"
         self.order_report(order, reason)
+
+    def _side(self, code: str) -> Side:
+        side = mapping.SIDE_FROM_TORA.get(code)
+        if side is None:  # ETF creations, repos, ...: not sent by vtcore
+            self.nearest(f"direction {code!r}")
+            return Side.BUY
+        return side
 
     def insert_refused(self, data: Any, reason: str) -> None:
         """OnRspOrderInsert / OnErrRtnOrderInsert with an error: the order of this session is REJECTED."""
@@ -482,6 +492,7 @@ class ToraGateway(StockGateway):
         """An OnRtnTrade report (CTORATstpTradeField): its order is found by the exchange's order id."""
         exchange = mapping.EXCHANGE_FROM_TORA.get(data.ExchangeID, Exchange.LOCAL)
         orderid = self._sys_ids.get((exchange, data.OrderSysID), f"sys-{data.OrderSysID}")
+        direction, offset = SIDE_ORDER[self._side(data.Direction)]
         self.trade_report(
             TradeData(
                 gateway_name=self.gateway_name,
@@ -489,8 +500,8 @@ class ToraGateway(StockGateway):
                 exchange=exchange,
                 orderid=orderid,
                 tradeid=data.TradeID.strip(),  # TORA pads the exchange's ids
-                direction=Direction.LONG if data.Direction == tt.TORA_TSTP_D_Buy else Direction.SHORT,
-                offset=Offset.NONE,
+                direction=direction,
+                offset=offset,
                 price=data.Price,
                 volume=data.Volume,
                 datetime=mapping.tora_datetime(data.TradeDate, data.TradeTime),
@@ -500,6 +511,7 @@ class ToraGateway(StockGateway):
     # -- account and positions -------------------------------------------------------------------------------
 
     def update_account(self, data: Any) -> None:
+        self.book.margin = data.AccountType == tt.TORA_TSTP_FAT_Credit  # a credit account trades on margin
         frozen = data.FrozenCash + data.FrozenCommission
         account = AccountData(
             gateway_name=self.gateway_name,
