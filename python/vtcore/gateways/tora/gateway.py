@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import threading
 from dataclasses import dataclass
 from logging import ERROR, WARNING
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from vtcore.constant import Exchange, OrderType, Status
 from vtcore.errors import SdkUnavailableError, SettingsError
@@ -164,44 +165,65 @@ class ToraFront(Front):
 
 
 class MdFront(ToraFront):
-    name = "md"
+    """XMd market data, keeping `subscribed` (restored after every login): stocks through the stock calls, or
+    with `options` (TORA_OPTION) options through the SP calls."""
 
-    def __init__(self, gateway: ToraGateway) -> None:
+    name = "md"
+    options = False
+
+    def __init__(self, gateway: FrontGateway, subscribed: dict[str, Exchange]) -> None:
         super().__init__(gateway, Decoder(xt), xt.XMD_REQUESTS)
-        self.gateway: ToraGateway = gateway
+        self.subscribed = subscribed
 
     def on_rsp_user_login(self, message: Message) -> None:
         if message.error is not None:
             self.reject("login", message.error_text)
             return
         self.logged_in = True
-        self.send_subscribe(list(self.gateway.subscribed.items()))
-        self.set_state("ready", f"{len(self.gateway.subscribed)} subscription(s)")
+        self.send_subscribe(list(self.subscribed.items()))
+        self.set_state("ready", f"{len(self.subscribed)} subscription(s)")
 
     def send_subscribe(self, items: list[tuple[str, Exchange]], subscribe: bool = True) -> None:
         if not items:
             return
         securities = [(symbol, mapping.EXCHANGE_TO_TORA[exchange]) for symbol, exchange in items]
-        result = (self.api.subscribe if subscribe else self.api.unsubscribe)(securities)
+        result = (self.api.subscribe if subscribe else self.api.unsubscribe)(securities, options=self.options)
         if result != 0:
             what = "subscribe" if subscribe else "unsubscribe"
             self.gateway.write_log(f"md front: {what} failed: {request_result(result)}", ERROR)
 
     def on_rsp_sub_market_data(self, message: Message) -> None:
         if message.error is not None:
-            data = message.data
-            symbol = data.SecurityID if data is not None else "?"  # type: ignore[attr-defined]
+            data: Any = message.data
+            symbol = data.SecurityID if data is not None else "?"
             self.gateway.write_log(f"md front: subscribing {symbol} failed: {message.error_text}", ERROR)
 
     on_rsp_un_sub_market_data = on_rsp_sub_market_data
+    on_rsp_sub_spmarket_data = on_rsp_sub_market_data
+    on_rsp_un_sub_spmarket_data = on_rsp_sub_market_data
 
 
-class TdFront(ToraFront):
+class TraderGateway(FrontGateway, Protocol):
+    """What a TORA trader front needs of its gateway (ToraGateway, ToraOptionGateway)."""
+
+    lock: threading.RLock
+
+    def order_event(self, data: Any) -> None: ...
+    def trade_event(self, data: Any) -> None: ...
+    def insert_refused(self, data: Any, reason: str) -> None: ...
+
+
+class TraderFront(ToraFront):
+    """What TORA's stock trader and stock-option trader fronts share: the session (orders are named
+    front_session_ref), order refs, shareholder accounts, the queries after login and the order reports."""
+
     name = "td"
 
-    def __init__(self, gateway: ToraGateway) -> None:
-        super().__init__(gateway, Decoder(tt), tt.TRADER_REQUESTS)
-        self.gateway: ToraGateway = gateway
+    def __init__(
+        self, gateway: TraderGateway, decoder: Decoder, requests: dict[str, tuple[int, Any]]
+    ) -> None:
+        super().__init__(gateway, decoder, requests)
+        self.trader = gateway
         self.queries = QueryPump(self, gateway.lock)
         self.front_id = 0
         self.session_id = 0
@@ -213,19 +235,22 @@ class TdFront(ToraFront):
         self.api.subscribe_private_topic(tt.TORA_TERT_RESTART)
         self.api.subscribe_public_topic(tt.TORA_TERT_QUICK)
 
+    def needs_contracts(self) -> bool:
+        raise NotImplementedError
+
     def on_rsp_user_login(self, message: Message) -> None:
-        data = message.data
+        data: Any = message.data
         if message.error is not None or data is None:
             self.reject("login", message.error_text or "no login answer")
             return
-        with self.gateway.lock:
-            self.front_id, self.session_id = data.FrontID, data.SessionID  # type: ignore[attr-defined]
-            self.order_refs = itertools.count(int(data.MaxOrderRef) + 1)  # type: ignore[attr-defined]
+        with self.trader.lock:
+            self.front_id, self.session_id = data.FrontID, data.SessionID
+            self.order_refs = itertools.count(int(data.MaxOrderRef) + 1)
             self.logged_in = True
-        self.set_state("logged_in", f"session {self.session_id}, trading day {data.TradingDay}")  # type: ignore[attr-defined]
+        self.set_state("logged_in", f"session {self.session_id}, trading day {data.TradingDay}")
         self.account_known = False
         self.enqueue("ReqQryShareholderAccount")
-        if not self.gateway.contracts:
+        if self.needs_contracts():
             self.enqueue("ReqQrySecurity")
         self.enqueue("ReqQryTradingAccount")
         self.enqueue("ReqQryPosition")
@@ -233,17 +258,52 @@ class TdFront(ToraFront):
     def enqueue(self, name: str) -> None:
         self.queries.enqueue(name, self.struct(name))
 
-    # -- answers (engine thread) -----------------------------------------------------------------------------
-
     def on_rsp_qry_shareholder_account(self, message: Message) -> None:
-        data = message.data
+        data: Any = message.data
         if message.error is not None:
             self.gateway.write_log(f"td front: shareholder query failed: {message.error_text}", ERROR)
         elif data is not None:
-            exchange = mapping.EXCHANGE_FROM_TORA.get(data.ExchangeID)  # type: ignore[attr-defined]
+            exchange = mapping.EXCHANGE_FROM_TORA.get(data.ExchangeID)  # the SP trader's codes are the same
             if exchange is not None:
-                with self.gateway.lock:
-                    self.shareholders[exchange] = data.ShareholderID  # type: ignore[attr-defined]
+                with self.trader.lock:
+                    self.shareholders[exchange] = data.ShareholderID
+
+    # -- orders (engine thread) ------------------------------------------------------------------------------
+
+    def on_rtn_order(self, message: Message) -> None:
+        if message.data is not None:
+            self.trader.order_event(message.data)
+
+    def on_rtn_trade(self, message: Message) -> None:
+        if message.data is not None:
+            self.trader.trade_event(message.data)
+
+    def on_rsp_order_insert(self, message: Message) -> None:
+        if message.error is not None and message.data is not None:
+            self.trader.insert_refused(message.data, message.error.ErrorMsg)  # type: ignore[attr-defined]
+
+    on_err_rtn_order_insert = on_rsp_order_insert
+
+    def on_rsp_order_action(self, message: Message) -> None:
+        if message.error is not None:
+            data: Any = message.data
+            ref = data.OrderRef if data is not None else "?"
+            self.gateway.write_log(f"cancel of order ref {ref} refused: {message.error_text}", ERROR)
+
+    on_err_rtn_order_action = on_rsp_order_action
+
+
+class TdFront(TraderFront):
+    """The stock trader."""
+
+    def __init__(self, gateway: ToraGateway) -> None:
+        super().__init__(gateway, Decoder(tt), tt.TRADER_REQUESTS)
+        self.gateway: ToraGateway = gateway
+
+    def needs_contracts(self) -> bool:
+        return not self.gateway.contracts
+
+    # -- answers (engine thread) -----------------------------------------------------------------------------
 
     def on_rsp_qry_security(self, message: Message) -> None:
         if message.error is not None:
@@ -272,30 +332,6 @@ class TdFront(ToraFront):
         if message.is_last:
             self.gateway.positions_done()
 
-    # -- orders (engine thread) ------------------------------------------------------------------------------
-
-    def on_rtn_order(self, message: Message) -> None:
-        if message.data is not None:
-            self.gateway.order_event(message.data)
-
-    def on_rtn_trade(self, message: Message) -> None:
-        if message.data is not None:
-            self.gateway.trade_event(message.data)
-
-    def on_rsp_order_insert(self, message: Message) -> None:
-        if message.error is not None and message.data is not None:
-            self.gateway.insert_refused(message.data, message.error.ErrorMsg)  # type: ignore[attr-defined]
-
-    on_err_rtn_order_insert = on_rsp_order_insert
-
-    def on_rsp_order_action(self, message: Message) -> None:
-        if message.error is not None:
-            data = message.data
-            ref = data.OrderRef if data is not None else "?"  # type: ignore[attr-defined]
-            self.gateway.write_log(f"cancel of order ref {ref} refused: {message.error_text}", ERROR)
-
-    on_err_rtn_order_action = on_rsp_order_action
-
 
 class ToraGateway(StockGateway):
     """China A-shares through TORA (SSE, SZSE, BSE), cash accounts."""
@@ -311,7 +347,7 @@ class ToraGateway(StockGateway):
 
     def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
         super().__init__(event_engine, gateway_name or self.default_name)
-        self.md = MdFront(self)
+        self.md = MdFront(self, self.subscribed)
         self.td = TdFront(self)
         self.setting: ToraSetting | None = None
         self._sys_ids: dict[tuple[Exchange, str], str] = {}  # (exchange, OrderSysID) -> orderid, for trades

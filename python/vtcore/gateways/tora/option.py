@@ -21,19 +21,17 @@ CLOSETODAY / CLOSEYESTERDAY is sent as CLOSE: the option exchanges close yesterd
 
 from __future__ import annotations
 
-import itertools
 from logging import ERROR
 from typing import Any, ClassVar
 
 from vtcore.constant import Direction, Exchange, Offset, OptionType, OrderType, Product, Status
 from vtcore.errors import SdkUnavailableError, SettingsError
 from vtcore.event import EventEngine
-from vtcore.gateways._sdk.front import CLOSED, CLOSED_REASON, QueryPump, request_result
+from vtcore.gateways._sdk.front import CLOSED, CLOSED_REASON, request_result
 from vtcore.gateways._sdk.gateway import SdkGateway
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways.tora import _torasp_types as st
-from vtcore.gateways.tora import _toraxmd_types as xt
-from vtcore.gateways.tora.gateway import ToraFront, ToraSetting
+from vtcore.gateways.tora.gateway import MdFront, ToraSetting, TraderFront
 from vtcore.gateways.tora.library import (
     OPTION_DEFAULT_SETTING,
     OPTION_OPTIONAL_SETTING,
@@ -118,61 +116,22 @@ def option_index(strike: float, exchange_code: str) -> str:
     return str(strike)
 
 
-class OptionMdFront(ToraFront):
-    """XMd market data for options (SubscribeSPMarketData); it keeps its subscriptions for `subscribe_on`."""
+class OptionMdFront(MdFront):
+    """XMd market data for options (SubscribeSPMarketData)."""
 
-    name = "md"
-
-    def __init__(self, gateway: ToraOptionGateway) -> None:
-        super().__init__(gateway, Decoder(xt), xt.XMD_REQUESTS)
-        self.option_gateway = gateway
-        self.subscribed: dict[str, Exchange] = {}
-
-    def on_rsp_user_login(self, message: Message) -> None:
-        if message.error is not None:
-            self.reject("login", message.error_text)
-            return
-        self.logged_in = True
-        self.send_subscribe(list(self.subscribed.items()))
-        self.set_state("ready", f"{len(self.subscribed)} subscription(s)")
-
-    def send_subscribe(self, items: list[tuple[str, Exchange]], subscribe: bool = True) -> None:
-        if not items:
-            return
-        securities = [(symbol, EXCHANGE_TO_SP[exchange]) for symbol, exchange in items]
-        result = (self.api.subscribe if subscribe else self.api.unsubscribe)(securities, options=True)
-        if result != 0:
-            what = "subscribe" if subscribe else "unsubscribe"
-            self.gateway.write_log(f"md front: {what} failed: {request_result(result)}", ERROR)
-
-    def on_rsp_sub_spmarket_data(self, message: Message) -> None:
-        if message.error is not None:
-            data: Any = message.data
-            symbol = data.SecurityID if data is not None else "?"
-            self.gateway.write_log(f"md front: subscribing {symbol} failed: {message.error_text}", ERROR)
-
-    on_rsp_un_sub_spmarket_data = on_rsp_sub_spmarket_data
+    options = True
 
 
-class OptionTdFront(ToraFront):
-    """The SP trader: login, the options, shareholder accounts, account, positions, orders."""
-
-    name = "td"
+class OptionTdFront(TraderFront):
+    """The SP trader: its login, the options, account and positions (the rest is TORA's trader front)."""
 
     def __init__(self, gateway: ToraOptionGateway) -> None:
         super().__init__(gateway, Decoder(st), st.SPTRADER_REQUESTS)
         self.option_gateway = gateway
-        self.queries = QueryPump(self, gateway.lock)
-        self.front_id = 0
-        self.session_id = 0
-        self.order_refs = itertools.count(1)
-        self.shareholders: dict[Exchange, str] = {}
         self.contracts_loaded = False
-        self.account_known = False
 
-    def prepare(self) -> None:
-        self.api.subscribe_private_topic(st.TORA_TERT_RESTART)
-        self.api.subscribe_public_topic(st.TORA_TERT_QUICK)
+    def needs_contracts(self) -> bool:
+        return not self.contracts_loaded
 
     def login_fields(self) -> dict[str, Any]:
         """The SP trader's ReqUserLogin: its own codes, and the dynamic key as its one-time password."""
@@ -189,35 +148,7 @@ class OptionTdFront(ToraFront):
             "OneTimePassword": setting.dynamic_key,
         }
 
-    def on_rsp_user_login(self, message: Message) -> None:
-        data: Any = message.data
-        if message.error is not None or data is None:
-            self.reject("login", message.error_text or "no login answer")
-            return
-        with self.option_gateway.lock:
-            self.front_id, self.session_id = data.FrontID, data.SessionID
-            self.order_refs = itertools.count(int(data.MaxOrderRef) + 1)
-            self.logged_in = True
-        self.set_state("logged_in", f"session {self.session_id}, trading day {data.TradingDay}")
-        self.account_known = False
-        self.enqueue("ReqQryShareholderAccount")
-        if not self.contracts_loaded:
-            self.enqueue("ReqQrySecurity")
-        self.enqueue("ReqQryTradingAccount")
-        self.enqueue("ReqQryPosition")
-
-    def enqueue(self, name: str) -> None:
-        self.queries.enqueue(name, self.struct(name))
-
     # -- answers (engine thread) -----------------------------------------------------------------------------
-
-    def on_rsp_qry_shareholder_account(self, message: Message) -> None:
-        data: Any = message.data
-        if not self.option_gateway.log_error(message, "shareholder query") and data is not None:
-            exchange = EXCHANGE_FROM_SP.get(data.ExchangeID)
-            if exchange is not None:
-                with self.option_gateway.lock:
-                    self.shareholders[exchange] = data.ShareholderID
 
     def on_rsp_qry_security(self, message: Message) -> None:
         self.option_gateway.log_error(message, "option query")
@@ -241,29 +172,6 @@ class OptionTdFront(ToraFront):
             return
         self.option_gateway.update_position(message.data, message.is_last)
 
-    def on_rtn_order(self, message: Message) -> None:
-        if message.data is not None:
-            self.option_gateway.update_order(message.data)
-
-    def on_rtn_trade(self, message: Message) -> None:
-        if message.data is not None:
-            self.option_gateway.update_trade(message.data)
-
-    def on_rsp_order_insert(self, message: Message) -> None:
-        data: Any = message.data
-        if message.error is not None and data is not None:
-            self.option_gateway.insert_refused(data, message.error_text)
-
-    on_err_rtn_order_insert = on_rsp_order_insert
-
-    def on_rsp_order_action(self, message: Message) -> None:
-        data: Any = message.data
-        if message.error is not None:
-            sys_id = data.OrderSysID if data is not None else "?"
-            self.gateway.write_log(f"cancel of order {sys_id} refused: {message.error_text}", ERROR)
-
-    on_err_rtn_order_action = on_rsp_order_action
-
 
 class ToraOptionGateway(SdkGateway):
     """SSE and SZSE ETF options through TORA's stock-option (SP) trader."""
@@ -280,7 +188,7 @@ class ToraOptionGateway(SdkGateway):
 
     def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
         super().__init__(event_engine, gateway_name or self.default_name)
-        self.md = OptionMdFront(self)
+        self.md = OptionMdFront(self, {})
         self.td = OptionTdFront(self)
         self.setting: ToraSetting | None = None
         self._sys_ids: dict[tuple[Exchange, str], str] = {}  # (exchange, OrderSysID) -> orderid, for trades
@@ -452,7 +360,7 @@ class ToraOptionGateway(SdkGateway):
         if result != 0:
             self.write_log(f"cancel of {req.orderid} failed: {request_result(result)}", ERROR)
 
-    def update_order(self, data: Any) -> None:
+    def order_event(self, data: Any) -> None:
         """An OnRtnOrder report (CTORATstpSPOrderField)."""
         orderid = f"{data.FrontID}_{data.SessionID}_{data.OrderRef}"
         exchange = EXCHANGE_FROM_SP.get(data.ExchangeID)
@@ -503,7 +411,7 @@ class ToraOptionGateway(SdkGateway):
             elif sent.status != Status.REJECTED:
                 self.orders.reject(sent, reason or "refused by TORA")
 
-    def update_trade(self, data: Any) -> None:
+    def trade_event(self, data: Any) -> None:
         """An OnRtnTrade report (CTORATstpSPTradeField): its order is found by the exchange's order id."""
         exchange = EXCHANGE_FROM_SP.get(data.ExchangeID, Exchange.LOCAL)
         with self.lock:
