@@ -97,11 +97,14 @@ inline void register_md_api(py::module_& m) {
       .def_property_readonly("ticks_refused", [](Self& self) { return self.spi().ticks_refused(); });
 }
 
-inline void register_trader_api(py::module_& m) {
-  using Self = sdk::ApiObject<TraderTraits>;
-  using Api = TORASTOCKAPI::CTORATstpTraderApi;
-  py::class_<Self> cls(m, "TraderApi", "TORASTOCKAPI::CTORATstpTraderApi.");
-  bind_front<TraderTraits, tora::TraderRequests>(cls);
+/// A trader class (stock or stock-option: the same constructor with a flow folder, private and public topics);
+/// `Resume` is the header set's TORA_TE_RESUME_TYPE.
+template <typename Traits, typename Requests, typename Resume>
+void register_trader(py::module_& m, const char* name, const char* doc) {
+  using Self = sdk::ApiObject<Traits>;
+  using Api = typename Traits::Api;
+  py::class_<Self> cls(m, name, doc);
+  bind_front<Traits, Requests>(cls);
   cls.def(py::init(
               [](const std::string& library, const std::string& flow_folder, const py::object& capsule, bool encrypt) {
                 return std::make_unique<Self>(library, flow_folder, sdk::producer_from(capsule),
@@ -110,13 +113,16 @@ inline void register_trader_api(py::module_& m) {
           py::arg("library"), py::arg("flow_folder"), py::arg("producer_capsule"), py::arg("encrypt") = false)
       .def("subscribe_private_topic",
            [](Self& self, int resume) {
-             self.with_api(
-                 [&](Api& api) { api.SubscribePrivateTopic(static_cast<TORASTOCKAPI::TORA_TE_RESUME_TYPE>(resume)); });
+             self.with_api([&](Api& api) { api.SubscribePrivateTopic(static_cast<Resume>(resume)); });
            })
       .def("subscribe_public_topic", [](Self& self, int resume) {
-        self.with_api(
-            [&](Api& api) { api.SubscribePublicTopic(static_cast<TORASTOCKAPI::TORA_TE_RESUME_TYPE>(resume)); });
+        self.with_api([&](Api& api) { api.SubscribePublicTopic(static_cast<Resume>(resume)); });
       });
+}
+
+inline void register_trader_api(py::module_& m) {
+  register_trader<TraderTraits, tora::TraderRequests, TORASTOCKAPI::TORA_TE_RESUME_TYPE>(
+      m, "TraderApi", "TORASTOCKAPI::CTORATstpTraderApi.");
 }
 
 /// `convert_tick(market_data_bytes, local_ns) -> TickRecord bytes | None`: the XMd callback's conversion.

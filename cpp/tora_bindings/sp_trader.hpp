@@ -28,24 +28,8 @@ struct SPTraderTraits : Traits<TORASPAPI::CTORATstpSPTraderApi, torasp::Generate
 };
 
 inline void register_sp_trader_api(py::module_& m) {
-  using Self = sdk::ApiObject<SPTraderTraits>;
-  using Api = TORASPAPI::CTORATstpSPTraderApi;
-  py::class_<Self> cls(m, "SPTraderApi", "TORASPAPI::CTORATstpSPTraderApi (stock options).");
-  bind_front<SPTraderTraits, torasp::SPTraderRequests>(cls);
-  cls.def(py::init(
-              [](const std::string& library, const std::string& flow_folder, const py::object& capsule, bool encrypt) {
-                return std::make_unique<Self>(library, flow_folder, sdk::producer_from(capsule),
-                                              Options{TORALEV1API::TORA_TSTP_MST_TCP, encrypt});
-              }),
-          py::arg("library"), py::arg("flow_folder"), py::arg("producer_capsule"), py::arg("encrypt") = false)
-      .def("subscribe_private_topic",
-           [](Self& self, int resume) {
-             self.with_api(
-                 [&](Api& api) { api.SubscribePrivateTopic(static_cast<TORASPAPI::TORA_TE_RESUME_TYPE>(resume)); });
-           })
-      .def("subscribe_public_topic", [](Self& self, int resume) {
-        self.with_api([&](Api& api) { api.SubscribePublicTopic(static_cast<TORASPAPI::TORA_TE_RESUME_TYPE>(resume)); });
-      });
+  register_trader<SPTraderTraits, torasp::SPTraderRequests, TORASPAPI::TORA_TE_RESUME_TYPE>(
+      m, "SPTraderApi", "TORASPAPI::CTORATstpSPTraderApi (stock options).");
 }
 
 }  // namespace vtcore::tora

@@ -49,16 +49,7 @@ class SPTraderApi final : public SimulatedApi<SPTraderApiStubs, Spi, RspInfo, Fr
         user_ = result.user_id;
         logged_in_ = true;
         exchange_->confirm_settlement(account_);  // TORA has no settlement confirmation
-        put(field.LogInAccount, field_view(copy.LogInAccount));
-        field.LogInAccountType = copy.LogInAccountType;
-        field.FrontID = result.front_id;
-        field.SessionID = session;
-        field.MaxOrderRef = static_cast<int>(result.max_order_ref);
-        put(field.LoginTime, result.login_time);
-        put(field.SystemName, kSystemName);
-        put(field.TradingDay, result.trading_day);
-        put(field.UserID, result.user_id);
-        field.UserType = sp::TORA_TSTP_SP_UTYPE_Investor;
+        fill_login(field, copy, result, session, sp::TORA_TSTP_SP_UTYPE_Investor);
       }
       RspInfo info = error_info<RspInfo>(result.error);
       call([&](Spi* spi) { spi->OnRspUserLogin(&field, &info, id); });

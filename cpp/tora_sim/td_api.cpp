@@ -50,16 +50,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, td::CTORATstpTraderS
         logged_in_ = true;
         exchange_->confirm_settlement(account_);  // TORA has no settlement confirmation
         put(trading_day_, result.trading_day);
-        put(field.LogInAccount, field_view(copy.LogInAccount));
-        field.LogInAccountType = copy.LogInAccountType;
-        field.FrontID = result.front_id;
-        field.SessionID = session;
-        field.MaxOrderRef = static_cast<int>(result.max_order_ref);
-        put(field.LoginTime, result.login_time);
-        put(field.SystemName, kSystemName);
-        put(field.TradingDay, result.trading_day);
-        put(field.UserID, result.user_id);
-        field.UserType = td::TORA_TSTP_UTYPE_Investor;
+        fill_login(field, copy, result, session, td::TORA_TSTP_UTYPE_Investor);
       }
       RspInfo info = error_info<RspInfo>(result.error);
       call([&](td::CTORATstpTraderSpi* spi) { spi->OnRspUserLogin(&field, &info, id); });

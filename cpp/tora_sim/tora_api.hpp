@@ -39,6 +39,21 @@ TORALEV1API::CTORATstpXMdApi* create_xmd_api();
 TORASTOCKAPI::CTORATstpTraderApi* create_trader_api(const char* flow_path);
 TORASPAPI::CTORATstpSPTraderApi* create_sp_trader_api(const char* flow_path);
 
+/// A trader's RspUserLogin (the stock and stock-option traders' have the same fields) for a successful login.
+template <class RspField, class ReqField>
+void fill_login(RspField& out, const ReqField& in, const LoginResult& result, int session, char user_type) {
+  put(out.LogInAccount, field_view(in.LogInAccount));
+  out.LogInAccountType = in.LogInAccountType;
+  out.FrontID = result.front_id;
+  out.SessionID = session;
+  out.MaxOrderRef = static_cast<int>(result.max_order_ref);
+  put(out.LoginTime, result.login_time);
+  put(out.SystemName, kSystemName);
+  put(out.TradingDay, result.trading_day);
+  put(out.UserID, result.user_id);
+  out.UserType = user_type;
+}
+
 template <class Stubs, class Spi, class RspInfo, class Session>
 class SimulatedApi : public Stubs, public Session {
  public:
