@@ -39,13 +39,11 @@ class Front final : public ControlTarget {
   void control_disconnect(int reconnect_ms) override {
     refuse_until_ = now_ms() + std::max(reconnect_ms, 0);
     ++disconnects_;
-    std::vector<Channel*> dropped;
-    {
-      std::lock_guard guard(mutex_);
-      dropped.assign(channels_.begin(), channels_.end());
-    }
-    for (Channel* channel : dropped) {
-      std::lock_guard guard(channel->mutex);
+    // Under the front's lock: a channel's owner that sees it broken logs out at once, and close_channel
+    // deletes the channel only after remove() got this lock, so none is freed while it is marked here.
+    std::lock_guard guard(mutex_);
+    for (Channel* channel : channels_) {
+      std::lock_guard channel_guard(channel->mutex);
       channel->broken = true;
       channel->wake.notify_all();
     }
@@ -75,14 +73,27 @@ class Front final : public ControlTarget {
 
   bool refusing() const { return now_ms() < refuse_until_.load(); }
 
+  // The control socket calls this front under the Simulator's lock and then takes mutex_, so (un)registering
+  // with the Simulator happens after mutex_ is released: taking both the other way round deadlocked a
+  // channel's logout against a "status" or "disconnect" command. registration_ keeps the two in order.
   void add(Channel* channel) {
-    std::lock_guard guard(mutex_);
-    if (channels_.empty()) Simulator::instance().register_api(this);
-    channels_.insert(channel);
+    std::lock_guard registration(registration_);
+    bool first = false;
+    {
+      std::lock_guard guard(mutex_);
+      first = channels_.empty();
+      channels_.insert(channel);
+    }
+    if (first) Simulator::instance().register_api(this);
   }
   void remove(Channel* channel) {
-    std::lock_guard guard(mutex_);
-    if (channels_.erase(channel) > 0 && channels_.empty()) Simulator::instance().unregister_api(this);
+    std::lock_guard registration(registration_);
+    bool last = false;
+    {
+      std::lock_guard guard(mutex_);
+      last = channels_.erase(channel) > 0 && channels_.empty();
+    }
+    if (last) Simulator::instance().unregister_api(this);
   }
   template <typename Each>
   void for_each(Each&& each) {
@@ -99,6 +110,7 @@ class Front final : public ControlTarget {
   }
 
   const FrontKind kind_;
+  std::mutex registration_;  // never taken under the Simulator's lock or mutex_
   mutable std::mutex mutex_;
   std::set<Channel*> channels_;
   std::atomic<int64_t> disconnects_{0};

@@ -6,6 +6,7 @@ public-only `api-pub` (where authentication fails)."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from venues.harness import Recorder, captured_logs
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Product, Status
@@ -165,10 +166,17 @@ def test_restart_info_and_malformed_frames(main_engine, bitfinex_venue):
 
 def test_rate_limit_reply_is_waited_out_and_close_leaves_no_stream(main_engine, bitfinex_venue):
     recorder, gateway = connect(main_engine, bitfinex_venue)
-    accounts = len(recorder.accounts())
+    # a balance only the REST wallets query can report (the venue pushes no "wu" for it), so the account seen
+    # below is the answer to the retried query, not the stream's wallet snapshot arriving late
+    bitfinex_venue.wallets["ETH"] = Decimal("51.5")
+    mark = len(bitfinex_venue.request_log)
     bitfinex_venue.faults.http_429 = 1  # ["error", 11010, "ratelimit: error"] once
     gateway.query_account()
-    recorder.wait(lambda: len(recorder.accounts()) > accounts, what="wallets after the 429")
-    assert bitfinex_venue.faults.http_429 == 0
+    recorder.wait(
+        lambda: any(a.accountid == "ETH" and a.balance == 51.5 for a in recorder.accounts()),
+        what="wallets after the 429",
+    )
+    wallet_queries = [r for r in bitfinex_venue.request_log[mark:] if r == ("POST", "/v2/auth/r/wallets")]
+    assert len(wallet_queries) == 2  # the refused one and its retry
     main_engine.close()
     recorder.wait(lambda: bitfinex_venue.session_count() == 0, what="both streams closed")

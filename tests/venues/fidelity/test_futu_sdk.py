@@ -65,10 +65,15 @@ def run_driver(opend: FakeOpenD, home: Path) -> dict[str, Any]:
             output.append(line)
             if line.startswith("@@ ASK "):
                 what = line.split()[2]
-                if what == "trade":  # after a restart: wait until the SDK subscribed again
+                if what == "trade":  # after a restart: wait until the SDK subscribed and unlocked again
                     deadline = time.monotonic() + 20
                     while opend.subscription_count() == 0:
                         assert time.monotonic() < deadline, "the SDK did not subscribe again"
+                        time.sleep(0.02)
+                    # the trade context reconnects on its own schedule; the order placed after the restart
+                    # needs its unlock, which the SDK repeats by itself (that is what the test checks)
+                    while not opend.unlocked:
+                        assert time.monotonic() < deadline, "the SDK did not unlock trading again"
                         time.sleep(0.02)
                 actions[what]()
                 process.stdin.write("ok\n")
