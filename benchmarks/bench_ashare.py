@@ -346,11 +346,7 @@ def run_worker(spec: dict[str, Any], timeout: float = 600.0) -> dict[str, Any]:
     env = dict(os.environ)
     if spec["system"].startswith("vnpy"):  # the simulator's libraries ahead of vn.py's bundled real ones
         baseline = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
-        library_dir = FRONT_ENDS[spec["sdk"]].library_dir()
-        env = baseline.subprocess_env(library_dir)  # vnpy_xtp: LD_LIBRARY_PATH beats its RUNPATH
-        if _vnpy_env.point_sdist_libraries(baseline, spec["sdk"], library_dir):  # vnpy_tora: absolute paths
-            # reached through those links, the simulator's libraries find their core (RUNPATH $ORIGIN/..) here
-            env["LD_LIBRARY_PATH"] += os.pathsep + str(library_dir.parent)
+        env = _vnpy_env.stock_worker_env(baseline, spec["sdk"], FRONT_ENDS[spec["sdk"]].library_dir())
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)]
     return run_json_subprocess(command, env, timeout, what=f"A-share worker {spec}")
 

@@ -278,27 +278,30 @@ def test_wrong_library_is_refused_before_any_call(name: str, tmp_path: Path) -> 
         wait_for(lambda: "unavailable" in recorder.states("td"), what="td unavailable")
 
 
-def test_xtp_margin_account_sends_the_margin_businesses(tmp_path: Path) -> None:
-    """A credit account (XTP's asset answer says so): LONG + OPEN is a margin buy, sent with XTP's margin
-    business type and side, and filled; the order and its trade come back as LONG OPEN. In a process of its
-    own: the simulator takes its configuration from the first login of a process."""
-    pytest.importorskip("vtcore._xtp", reason="vtcore was built without the XTP SDK")
+@pytest.mark.parametrize("name", list(GATEWAYS))
+def test_margin_account_sends_the_margin_businesses(name: str, tmp_path: Path) -> None:
+    """A credit account (XTP's asset answer, TORA's account type say so): LONG + OPEN is a margin buy, sent
+    as the SDK's margin business (XTP: business type MARGIN and its side; TORA: Direction 融资买入) and
+    filled; the order and its trade come back as LONG OPEN. In a process of its own: the simulator takes
+    its configuration from the first login of a process."""
+    pytest.importorskip(GATEWAYS[name][0], reason=f"vtcore was built without the {name} SDK")
     config, _ = ashare_config(tmp_path, credit=True)
+    package = f"vtcore.gateways.{name.lower()}"
     script = textwrap.dedent(f"""
         import sys, time
         sys.path[:0] = {[str(Path(__file__).resolve().parents[2])]!r}
         from _ctp_engine import ctp_engine, wait_for
         from vtcore.constant import Direction, Exchange, Offset, OrderType
         from vtcore.event import EVENT_ORDER, EVENT_TRADE
-        from vtcore.gateways.xtp import XtpGateway
-        from vtcore.gateways.xtp.sim import simulator_setting
+        from vtcore.gateways import load_gateway_class
+        from {package}.sim import simulator_setting
         from vtcore.object import OrderRequest
         setting = simulator_setting({str(config)!r}, {USER!r}, {PASSWORD!r})
-        with ctp_engine(setting, XtpGateway) as (main_engine, gateway, recorder):
+        with ctp_engine(setting, load_gateway_class({name!r})) as (main_engine, gateway, recorder):
             wait_for(lambda: "ready" in recorder.states("td"), what="td ready")
             order = OrderRequest("600000", Exchange.SSE, Direction.LONG, OrderType.LIMIT, 100, 10.60,
                                  Offset.OPEN)
-            vt_orderid = main_engine.send_order(order, "XTP")
+            vt_orderid = main_engine.send_order(order, {name!r})
             def done():
                 orders = recorder.of(EVENT_ORDER)
                 return [o for o in orders if o.vt_orderid == vt_orderid and o.status.name == "ALLTRADED"]
