@@ -437,6 +437,17 @@ def point_sdist_libraries(env: BaselineEnv, sdk: str, library_dir: Path) -> list
     return made
 
 
+def stock_worker_env(env: BaselineEnv, sdk: str, library_dir: Path) -> dict[str, str]:
+    """Environment of a process running vnpy_xtp or vnpy_tora on the simulator's libraries in `library_dir`:
+    vnpy_xtp finds them through LD_LIBRARY_PATH (ahead of its RUNPATH), vnpy_tora through the links of
+    `point_sdist_libraries`, from which the simulator's libraries find their core (RUNPATH $ORIGIN/..) in
+    `library_dir`'s parent, added to the path."""
+    process_env = env.subprocess_env(library_dir)
+    if point_sdist_libraries(env, sdk, library_dir):
+        process_env["LD_LIBRARY_PATH"] += os.pathsep + str(library_dir.parent)
+    return process_env
+
+
 def ensure_vnpy_apps(log: Callable[[str], None] = print) -> BaselineEnv:
     """vnpy (no deps) and the VNPY_APPS, made if missing; their run-time imports come from the test extra."""
     env = BaselineEnv(cache_root())

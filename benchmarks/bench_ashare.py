@@ -2,7 +2,7 @@
 and vnpy_xtp 2.2.32.2.3 built from its sdist, unmodified) on the simulator's XTP libraries, and TORA
 (ToraGateway and vnpy_tora 2026.10.5's ToraStockGateway) on its TORA libraries.
 
-    python benchmarks/bench_ashare.py [--sdk xtp --sdk tora] [--ticks 100000] [--orders 300]
+    python benchmarks/bench_ashare.py [--sdk xtp|tora] [--ticks N] [--orders N] [--rounds N] [--json FILE]
 
 Two measurements, each system in its own subprocess (``--worker '<json>'``: the simulator picks its
 configuration at the first login of a process, and vn.py's extension must load the simulator's libraries
@@ -16,7 +16,9 @@ through LD_LIBRARY_PATH):
   vtcore: XtpGateway.send_order -> the order event; vn.py gateway: vnpy_xtp's XtpGateway.send_order -> vn.py's
   order event; vn.py raw: vnpy_xtp's TdApi.insertOrder -> its onOrderEvent callback (no gateway, no engine);
   TORA the same with ToraGateway, vnpy_tora's ToraStockGateway and its StockApi (reqOrderInsert ->
-  onRtnOrder).
+  onRtnOrder). ``--orders`` per system in ``--rounds`` rounds that alternate the systems (each round a fresh
+  process per system, ``--warmup`` orders first not counted); percentiles of all rounds' samples together.
+  ``--ticks 0`` or ``--orders 0`` leaves that part out.
 
 The numbers depend on the machine's load: quote them with the load average this prints.
 """
@@ -41,6 +43,7 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 import _vnpy_env  # noqa: E402
+from _measure import ResultsFile  # noqa: E402
 from bench_order_roundtrip import OrderTimer  # noqa: E402
 from bench_tick_path import (  # noqa: E402
     WARMUP_TICKS,
@@ -255,7 +258,7 @@ def orders_vnpy_tora_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     api.init()
     wait_until(ready.is_set, 60.0, "vnpy_tora's login and shareholder accounts")
     samples: list[int] = []
-    for ref in range(1, spec["count"] + 1):
+    for ref in range(1, spec.get("warmup", 0) + spec["count"] + 1):
         request = {"ShareholderID": session["shareholder"], "SecurityID": SYMBOL, "ExchangeID":
         tt.TORA_TSTP_EXD_SSE,
                    "OrderRef": ref, "OrderPriceType": tt.TORA_TSTP_OPT_LimitPrice, "Direction":
@@ -270,7 +273,8 @@ def orders_vnpy_tora_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         if ref not in arrived and not done.wait(WAIT):
             raise TimeoutError(f"no Accepted update for OrderRef {ref}")
         samples.append(arrived[ref] - sent)
-    return {"spec": spec, "orders": len(samples), "latency": percentiles(samples)}
+    samples = samples[spec.get("warmup", 0) :]
+    return {"spec": spec, "orders": len(samples), "latency": percentiles(samples), "samples_ns": samples}
 
 
 def orders_vnpy_xtp_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
@@ -307,7 +311,7 @@ def orders_vnpy_xtp_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     request = {"ticker": SYMBOL, "market": xt.XTP_MKT_SH_A, "price": PRICE, "quantity": 100,
                "price_type": xt.XTP_PRICE_LIMIT, "side": xt.XTP_SIDE_BUY, "business_type": 0}  # fmt: skip
     samples: list[int] = []
-    for _ in range(spec["count"]):
+    for _ in range(spec.get("warmup", 0) + spec["count"]):
         done.clear()
         sent = time.perf_counter_ns()
         xtp_id = api.insertOrder(request, session_id)
@@ -317,7 +321,8 @@ def orders_vnpy_xtp_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         if xtp_id not in arrived and not done.wait(WAIT):
             raise TimeoutError(f"no NOTTRADED update for {xtp_id}")
         samples.append(arrived[xtp_id] - sent)
-    return {"spec": spec, "orders": len(samples), "latency": percentiles(samples)}
+    samples = samples[spec.get("warmup", 0) :]
+    return {"spec": spec, "orders": len(samples), "latency": percentiles(samples), "samples_ns": samples}
 
 
 # -- workers and the run -------------------------------------------------------------------------------------
@@ -341,13 +346,37 @@ def run_worker(spec: dict[str, Any], timeout: float = 600.0) -> dict[str, Any]:
     env = dict(os.environ)
     if spec["system"].startswith("vnpy"):  # the simulator's libraries ahead of vn.py's bundled real ones
         baseline = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
-        library_dir = FRONT_ENDS[spec["sdk"]].library_dir()
-        env = baseline.subprocess_env(library_dir)  # vnpy_xtp: LD_LIBRARY_PATH beats its RUNPATH
-        if _vnpy_env.point_sdist_libraries(baseline, spec["sdk"], library_dir):  # vnpy_tora: absolute paths
-            # reached through those links, the simulator's libraries find their core (RUNPATH $ORIGIN/..) here
-            env["LD_LIBRARY_PATH"] += os.pathsep + str(library_dir.parent)
+        env = _vnpy_env.stock_worker_env(baseline, spec["sdk"], FRONT_ENDS[spec["sdk"]].library_dir())
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)]
     return run_json_subprocess(command, env, timeout, what=f"A-share worker {spec}")
+
+
+#: the order round trip's systems: (system, engine profile)
+ORDER_RUNS = (("vtcore", None), ("vtcore", "latency"), ("vnpy-gateway", None), ("vnpy-raw", None))
+
+
+def order_rows(name: str, sdk: str, orders: int, rounds: int, warmup: int) -> list[dict[str, Any]]:
+    """`orders` per system in `rounds` rounds that alternate the systems (a fresh worker process per round and
+    system, `warmup` orders first not counted), so that the load drifting during the run falls on every
+    system alike; percentiles over all rounds' samples."""
+    samples: dict[str, list[int]] = {}
+    for _ in range(rounds):
+        for system, profile in ORDER_RUNS:
+            spec = {"sdk": sdk, "what": "orders", "count": orders // rounds, "system": system,
+                    "profile": profile, "warmup": warmup}  # fmt: skip
+            result = run_worker(spec)
+            label = system + (f" ({profile})" if profile else "")
+            samples.setdefault(label, []).extend(result["samples_ns"])
+    latencies = {label: percentiles(values) for label, values in samples.items()}
+    for label, latency in latencies.items():
+        print(f"orders {name:<4} {label:<18} {latency['samples']:>5} orders, "
+              f"p50 {latency['p50_us']:>8.1f} us, p99 {latency['p99_us']:>8.1f} us")  # fmt: skip
+    for baseline in ("vnpy-gateway", "vnpy-raw"):
+        for mine in ("vtcore", "vtcore (latency)"):
+            p50 = latencies[baseline]["p50_us"] / latencies[mine]["p50_us"]
+            p99 = latencies[baseline]["p99_us"] / latencies[mine]["p99_us"]
+            print(f"orders {name:<4} {baseline} / {mine}: p50 {p50:.2f}x, p99 {p99:.2f}x")
+    return [{"sdk": name, "system": label, **latency} for label, latency in latencies.items()]
 
 
 def load_average() -> str:
@@ -357,9 +386,16 @@ def load_average() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sdk", action="append", choices=list(SDKS), help="xtp, tora (default: both)")
-    parser.add_argument("--ticks", type=int, default=100_000, help="ticks in the measured burst")
-    parser.add_argument("--orders", type=int, default=300, help="orders in the round-trip run")
+    parser.add_argument("--ticks", type=int, default=100_000, help="ticks in the measured burst (0: none)")
+    parser.add_argument("--orders", type=int, default=600, help="orders per system, round trip (0: none)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds the orders are split into")
+    parser.add_argument("--warmup", type=int, default=10, help="orders per round and system not counted")
+    parser.add_argument(
+        "--json", type=Path, default=None, help="write the figures here (benchmarks/report.py)"
+    )
     args = parser.parse_args()
+    results_file = ResultsFile("bench_ashare.py")
+    figures: dict[str, list[dict[str, Any]]] = {"ticks": [], "orders": []}
     sdks = args.sdk or list(SDKS)
     for sdk in sdks:
         _vnpy_env.ensure_vnpy_sdist(sdk)
@@ -369,27 +405,20 @@ def main() -> None:
         tick_spec = {"sdk": sdk, "what": "ticks", "mode": "throughput", "count": args.ticks, "rate": 0,
                      "max_seconds": 120, "busy_seconds": 0}  # fmt: skip
         rates = {}
-        for system in ("vtcore", "vnpy-gateway"):
+        for system in ("vtcore", "vnpy-gateway") if args.ticks else ():
             result = run_worker({**tick_spec, "system": system})
             rates[system] = rate = result["ticks_per_s"]
             print(f"ticks  {name:<4} {system:<13} {result['received']:>7} ticks, {rate:>10,.0f} ticks/s "
                   f"(stop: {result['stop']}, dropped {result['dropped']})")  # fmt: skip
-        print(f"ticks  {name:<4} vtcore / vn.py gateway: {rates['vtcore'] / rates['vnpy-gateway']:.1f}x")
-        medians = {}
-        order_runs = [("vtcore", None), ("vtcore", "latency"), ("vnpy-gateway", None), ("vnpy-raw", None)]
-        for system, profile in order_runs:
-            spec = {"sdk": sdk, "what": "orders", "count": args.orders, "system": system, "profile": profile}
-            result = run_worker(spec)
-            latency = result["latency"]
-            label = system + (f" ({profile})" if profile else "")
-            medians[label] = latency["p50_us"]
-            print(f"orders {name:<4} {label:<18} {result['orders']:>5} orders, "
-                  f"p50 {latency['p50_us']:>8.1f} us, p99 {latency['p99_us']:>8.1f} us")  # fmt: skip
-        for baseline in ("vnpy-gateway", "vnpy-raw"):
-            for mine in ("vtcore", "vtcore (latency)"):
-                ratio = medians[baseline] / medians[mine]
-                print(f"orders {name:<4} p50 {baseline} / {mine}: {ratio:.2f}x")
+        if args.ticks:
+            print(f"ticks  {name:<4} vtcore / vn.py gateway: {rates['vtcore'] / rates['vnpy-gateway']:.1f}x")
+            figures["ticks"].append({"sdk": name, "count": args.ticks, "vtcore": rates["vtcore"],
+                                     "vnpy_gateway": rates["vnpy-gateway"]})  # fmt: skip
+        if args.orders:
+            figures["orders"] += order_rows(name, sdk, args.orders, args.rounds, args.warmup)
         print(f"load average: {load_average()}")
+    if args.json is not None:
+        results_file.write(args.json, {**figures, "rounds": args.rounds, "warmup": args.warmup})
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ The results files live in benchmarks/results/ (committed with the README they fe
 * ``event_engine.json``: ``python benchmarks/bench_event_engine.py --json
   benchmarks/results/event_engine.json``;
 * ``venue_parse.json``: ``python benchmarks/bench_venue_parse.py --json benchmarks/results/venue_parse.json``;
+* ``ashare.json``: ``python benchmarks/bench_ashare.py --json benchmarks/results/ashare.json``;
+* ``order_path.json``: ``python benchmarks/profile_order_path.py --json benchmarks/results/order_path.json``;
 * ``tap_femas.json``: ``python benchmarks/bench_tap_femas.py --json benchmarks/results/tap_femas.json``.
 
 Each generated section sits between ``<!-- BEGIN GENERATED name -->`` and ``<!-- END GENERATED name -->`` in
@@ -226,6 +228,97 @@ def render_venue_parse(data: dict[str, Any]) -> list[str]:
     return lines
 
 
+# -- bench_ashare.py ---------------------------------------------------------------------------------------
+
+
+def render_ashare(data: dict[str, Any]) -> list[str]:
+    lines = [provenance(data, data.get("command", "python benchmarks/bench_ashare.py")), ""]
+    if data["ticks"]:
+        lines += [
+            "| ticks into a Python handler | vtcore ticks/s | vn.py gateway ticks/s | ratio | target |",
+            "|---|---:|---:|---:|---|",
+        ]
+        for r in data["ticks"]:
+            ratio = r["vtcore"] / r["vnpy_gateway"]
+            lines.append(
+                f"| {r['sdk']}, burst of {r['count']:,} | {number(r['vtcore'])} "
+                f"| {number(r['vnpy_gateway'])} | {ratio_text(ratio)} "
+                f"| >= 20x: {'met' if ratio >= 20 else 'MISSED'} |"
+            )
+        lines.append("")
+    if data["orders"]:
+        lines += [
+            f"Order round trip, send -> first NOTTRADED in Python: {data['rounds']} alternating rounds, "
+            f"each after {data['warmup']} orders not counted; percentiles of all rounds' samples. `ratio` = "
+            "vn.py's figure / vtcore's (above 1: vtcore faster).",
+            "",
+            "| order round trip | vtcore | vn.py | ratio | target |",
+            "|---|---:|---:|---:|---|",
+        ]
+        by_sdk: dict[str, dict[str, dict[str, Any]]] = {}
+        for r in data["orders"]:
+            by_sdk.setdefault(r["sdk"], {})[r["system"]] = r
+        for sdk, systems in by_sdk.items():
+            for mine in (name for name in systems if name.startswith("vtcore")):
+                for baseline, label, target in (
+                    ("vnpy-raw", "raw API callback", 1.0),
+                    ("vnpy-gateway", "gateway", None),
+                ):
+                    for percentile in ("p50", "p99"):
+                        ours, theirs = (
+                            systems[mine][f"{percentile}_us"],
+                            systems[baseline][f"{percentile}_us"],
+                        )
+                        ratio = theirs / ours
+                        verdict_text = (
+                            "" if target is None else f">= 1x: {'met' if ratio >= target else 'MISSED'}"
+                        )
+                        lines.append(
+                            f"| {sdk} {percentile}: {mine} vs vn.py {label} | {number(ours, 'us')} "
+                            f"| {number(theirs, 'us')} | {ratio_text(ratio)} | {verdict_text} |"
+                        )
+    return lines
+
+
+# -- profile_order_path.py ---------------------------------------------------------------------------------
+
+
+def render_order_path(data: dict[str, Any]) -> list[str]:
+    sdks = data["sdks"]
+    lines = [
+        provenance(data, data.get("command", "python benchmarks/profile_order_path.py")),
+        "",
+        f"Engine profile `{data['profile']}`; p50 (p90) in us per stage, over "
+        + ", ".join(f"{s['sdk']} {s['orders']:,}" for s in sdks)
+        + " orders; the engine parked (a thread wake-up) "
+        + ", ".join(f"{s['parks']:,}" for s in sdks)
+        + " times.",
+        "",
+        "| stage | " + " | ".join(s["sdk"] for s in sdks) + " |",
+        "|---|" + "---:|" * len(sdks),
+    ]
+    for index, stage in enumerate(sdks[0]["stages"]):
+        cells = []
+        for sdk in sdks:
+            figures = sdk["stages"][index]
+            cells.append(f"{number(figures['p50_us'])} ({number(figures['p90_us'])})")
+        lines.append(f"| {stage['stage'].strip()} | {' | '.join(cells)} |")
+    alone = [sdk for sdk in sdks if sdk.get("pieces")]
+    if alone:
+        lines += [
+            "",
+            "The Python pieces of a Thost gateway's order path, each timed alone (main thread, engine "
+            "stopped, garbage collector off; the thread's CPU time, best of 3 runs of 2,000 calls and of the "
+            "rounds), us per call:",
+            "",
+            "| piece | " + " | ".join(sdk["sdk"] for sdk in alone) + " |",
+            "|---|" + "---:|" * len(alone),
+        ]
+        for piece in alone[0]["pieces"]:
+            lines.append(f"| {piece} | " + " | ".join(number(sdk["pieces"][piece]) for sdk in alone) + " |")
+    return lines
+
+
 # -- bench_tap_femas.py -----------------------------------------------------------------------------------
 
 
@@ -291,6 +384,8 @@ SECTIONS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {
     "event_engine": ("event_engine.json", render_event_engine),
     "run": ("run.json", render_run),
     "venue_parse": ("venue_parse.json", render_venue_parse),
+    "ashare": ("ashare.json", render_ashare),
+    "order_path": ("order_path.json", render_order_path),
     "tap_femas": ("tap_femas.json", render_tap_femas),
 }
 

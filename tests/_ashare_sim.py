@@ -39,6 +39,30 @@ def ashare_config(folder: Path, *, credit: bool = False) -> tuple[Path, Path]:
     return write_config(folder / "sim.json", config), port_file
 
 
+#: the option account's positions held since yesterday: (option, direction) -> volume
+OPTION_HOLDINGS = {("10009001", "long"): 5, ("90005001", "short"): 2}
+
+
+def option_sim_config(folder: Path) -> tuple[Path, Path]:
+    """(configuration, control port file) of TORA_OPTION's instruments (`vtcore.gateways.tora.sim`
+    OPTION_INSTRUMENTS: ETF options of SSE and SZSE and their underlyings), one account holding
+    OPTION_HOLDINGS, prices still."""
+    from vtcore.gateways.tora.sim import option_config  # noqa: PLC0415 - the TORA package only when used
+
+    port_file = folder / "control.port"
+    positions = [
+        {"instrument": code, "direction": direction, "yesterday": volume}
+        for (code, direction), volume in OPTION_HOLDINGS.items()
+    ]
+    extra = {
+        "accounts": [{"user_id": USER, "password": PASSWORD, "balance": 1_000_000.0, "positions": positions}],
+        "clock": {"trading_day": "20261130"},
+        "market_data": {"rate": 20, "walk": False, "always_open": True},
+        "control": {"enabled": True, "port_file": str(port_file)},
+    }
+    return option_config(folder / "sim.json", extra), port_file
+
+
 class Control:
     """The control port, opened once the gateway has loaded the simulator (the core starts with it)."""
 

@@ -26,11 +26,17 @@ import _vnpy_env  # noqa: E402 - the benchmarks' baseline cache
 
 
 def run_vnpy_client(
-    sdk: str, driver: str, make: Callable[[Path], _vnpy_env.BaselineEnv], *args: str, timeout: float = 180.0
+    sdk: str,
+    driver: str,
+    make: Callable[[Path], _vnpy_env.BaselineEnv],
+    *args: str,
+    timeout: float = 180.0,
+    environment: Callable[[_vnpy_env.BaselineEnv, Path], dict[str, str]] | None = None,
 ) -> tuple[dict[str, Any], str, Path]:
     """(report, the child's output, the front-end's folder): `make(front-end folder)` builds or finds the
     baseline, then `python tests/resources/<driver> <benchmarks> *args` runs with the front-end ahead of the
-    package's own libraries."""
+    package's own libraries (`environment(baseline, front-end folder)` when the package needs more than
+    LD_LIBRARY_PATH for that, as vnpy_tora does)."""
     try:
         library_dir = FRONT_ENDS[sdk].library_dir()
     except SdkUnavailableError as exc:
@@ -45,7 +51,7 @@ def run_vnpy_client(
         check=False,
         capture_output=True,
         text=True,
-        env=env.subprocess_env(library_dir),
+        env=environment(env, library_dir) if environment else env.subprocess_env(library_dir),
         timeout=timeout,
     )
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]

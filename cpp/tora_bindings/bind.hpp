@@ -46,8 +46,9 @@ inline void register_md_api(py::module_& m) {
   py::class_<Self> cls(m, "MdApi", "TORALEV1API::CTORATstpXMdApi: ticks go to the producer.");
   bind_front<MdTraits, toraxmd::XMdRequests>(cls);
   // SubscribeMarketData(char**, count, exchange): one call per exchange of the (security, exchange id) pairs.
-  auto subscription = [](Self& self, const std::vector<std::pair<std::string, std::string>>& securities,
-                         bool subscribe) {
+  // options: the SP calls (an option's quotes; the stock calls do not know options).
+  auto subscription = [](Self& self, const std::vector<std::pair<std::string, std::string>>& securities, bool subscribe,
+                         bool options) {
     std::map<char, std::vector<std::string>> by_exchange;
     for (const auto& [security, exchange] : securities) {
       constexpr std::size_t size = sizeof(TORALEV1API::CTORATstpSpecificSecurityField::SecurityID);
@@ -65,8 +66,10 @@ inline void register_md_api(py::module_& m) {
         std::vector<char*> pointers;
         for (auto& name : names) pointers.push_back(name.data());
         const int count = static_cast<int>(pointers.size());
-        const int result = subscribe ? api.SubscribeMarketData(pointers.data(), count, exchange)
-                                     : api.UnSubscribeMarketData(pointers.data(), count, exchange);
+        const int result = options     ? (subscribe ? api.SubscribeSPMarketData(pointers.data(), count, exchange)
+                                                    : api.UnSubscribeSPMarketData(pointers.data(), count, exchange))
+                           : subscribe ? api.SubscribeMarketData(pointers.data(), count, exchange)
+                                       : api.UnSubscribeMarketData(pointers.data(), count, exchange);
         if (result != 0) return result;
       }
       return 0;
@@ -80,24 +83,28 @@ inline void register_md_api(py::module_& m) {
           py::arg("mode") = std::string(1, TORALEV1API::TORA_TSTP_MST_TCP))
       .def(
           "subscribe",
-          [subscription](Self& self, const std::vector<std::pair<std::string, std::string>>& securities) {
-            return subscription(self, securities, true);
+          [subscription](Self& self, const std::vector<std::pair<std::string, std::string>>& securities, bool options) {
+            return subscription(self, securities, true, options);
           },
-          py::arg("securities"), "Subscribe [(security id, TORA exchange id)]; 0 or the SDK's failure code.")
+          py::arg("securities"), py::arg("options") = false,
+          "Subscribe [(security id, TORA exchange id)] (options: through the SP calls); 0 or the SDK's failure code.")
       .def(
           "unsubscribe",
-          [subscription](Self& self, const std::vector<std::pair<std::string, std::string>>& securities) {
-            return subscription(self, securities, false);
+          [subscription](Self& self, const std::vector<std::pair<std::string, std::string>>& securities, bool options) {
+            return subscription(self, securities, false, options);
           },
-          py::arg("securities"))
+          py::arg("securities"), py::arg("options") = false)
       .def_property_readonly("ticks_refused", [](Self& self) { return self.spi().ticks_refused(); });
 }
 
-inline void register_trader_api(py::module_& m) {
-  using Self = sdk::ApiObject<TraderTraits>;
-  using Api = TORASTOCKAPI::CTORATstpTraderApi;
-  py::class_<Self> cls(m, "TraderApi", "TORASTOCKAPI::CTORATstpTraderApi.");
-  bind_front<TraderTraits, tora::TraderRequests>(cls);
+/// A trader class (stock or stock-option: the same constructor with a flow folder, private and public topics);
+/// `Resume` is the header set's TORA_TE_RESUME_TYPE.
+template <typename Traits, typename Requests, typename Resume>
+void register_trader(py::module_& m, const char* name, const char* doc) {
+  using Self = sdk::ApiObject<Traits>;
+  using Api = typename Traits::Api;
+  py::class_<Self> cls(m, name, doc);
+  bind_front<Traits, Requests>(cls);
   cls.def(py::init(
               [](const std::string& library, const std::string& flow_folder, const py::object& capsule, bool encrypt) {
                 return std::make_unique<Self>(library, flow_folder, sdk::producer_from(capsule),
@@ -106,13 +113,16 @@ inline void register_trader_api(py::module_& m) {
           py::arg("library"), py::arg("flow_folder"), py::arg("producer_capsule"), py::arg("encrypt") = false)
       .def("subscribe_private_topic",
            [](Self& self, int resume) {
-             self.with_api(
-                 [&](Api& api) { api.SubscribePrivateTopic(static_cast<TORASTOCKAPI::TORA_TE_RESUME_TYPE>(resume)); });
+             self.with_api([&](Api& api) { api.SubscribePrivateTopic(static_cast<Resume>(resume)); });
            })
       .def("subscribe_public_topic", [](Self& self, int resume) {
-        self.with_api(
-            [&](Api& api) { api.SubscribePublicTopic(static_cast<TORASTOCKAPI::TORA_TE_RESUME_TYPE>(resume)); });
+        self.with_api([&](Api& api) { api.SubscribePublicTopic(static_cast<Resume>(resume)); });
       });
+}
+
+inline void register_trader_api(py::module_& m) {
+  register_trader<TraderTraits, tora::TraderRequests, TORASTOCKAPI::TORA_TE_RESUME_TYPE>(
+      m, "TraderApi", "TORASTOCKAPI::CTORATstpTraderApi.");
 }
 
 /// `convert_tick(market_data_bytes, local_ns) -> TickRecord bytes | None`: the XMd callback's conversion.

@@ -75,13 +75,20 @@ inline bool convert_tick(const MarketData& d, std::int64_t local_ns, TickRecord&
   return true;
 }
 
-/// The XMd SPI: ticks become TickRecords in the producer's ring (counted when refused); every other callback is
-/// the generated one.
+/// The XMd SPI: ticks (stocks' and options') become TickRecords in the producer's ring (counted when refused); every
+/// other callback is the generated one.
 class MdSpi final : public toraxmd::GeneratedXMdSpi {
  public:
   using GeneratedXMdSpi::GeneratedXMdSpi;
 
-  bool hook_OnRtnMarketData(MarketData* data) override {
+  bool hook_OnRtnMarketData(MarketData* data) override { return push(data); }
+  // an option's quote (SubscribeSPMarketData): the same struct
+  bool hook_OnRtnSPMarketData(MarketData* data) override { return push(data); }
+
+  [[nodiscard]] std::uint64_t ticks_refused() const { return ticks_refused_.load(std::memory_order_relaxed); }
+
+ private:
+  bool push(MarketData* data) {
     if (data == nullptr) return false;
     TickRecord record;
     if (convert_tick(*data, now_ns(), record)) {
@@ -92,9 +99,6 @@ class MdSpi final : public toraxmd::GeneratedXMdSpi {
     return false;
   }
 
-  [[nodiscard]] std::uint64_t ticks_refused() const { return ticks_refused_.load(std::memory_order_relaxed); }
-
- private:
   std::atomic<std::uint64_t> ticks_refused_{0};
 };
 

@@ -40,7 +40,9 @@ struct Traits {
             expected_version,
             sdk::static_version_getter(version_symbol),
             sdk::version_matches_prefix,
-            {}};
+            {},
+            {},
+            "headers"};
   }
 };
 

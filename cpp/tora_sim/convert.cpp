@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "TORATstpSPTraderApi.h"
 #include "vtcore/sim/ashare.hpp"
 #include "vtcore/sim/text.hpp"
 
@@ -67,6 +68,7 @@ RspInfo error_info(Error error, std::string_view detail) {
 
 template md::CTORATstpRspInfoField error_info<md::CTORATstpRspInfoField>(Error, std::string_view);
 template td::CTORATstpRspInfoField error_info<td::CTORATstpRspInfoField>(Error, std::string_view);
+template TORASPAPI::CTORATstpSPRspInfoField error_info<TORASPAPI::CTORATstpSPRspInfoField>(Error, std::string_view);
 
 char exchange_id(std::string_view exchange) {
   if (exchange == "SSE") return td::TORA_TSTP_EXD_SSE;
@@ -192,20 +194,42 @@ void fill_security(td::CTORATstpSecurityField& out, const InstrumentRecord& r, s
   out.LowerLimitPrice = r.lower;
 }
 
+namespace {
+
+// TORA's Direction codes of the cash and margin-trading businesses and the core's side / offset / credit for each
+// (融资买入, 融券卖出, 卖券还款, 买券还券 need a credit account).
+struct DirectionCode {
+  char code;
+  Side side;
+  Offset offset;
+  bool credit;
+};
+constexpr DirectionCode kDirections[] = {
+    {td::TORA_TSTP_D_Buy, Side::buy, Offset::open, false},
+    {td::TORA_TSTP_D_Sell, Side::sell, Offset::close, false},
+    {td::TORA_TSTP_D_CreditBuy, Side::buy, Offset::open, true},
+    {td::TORA_TSTP_D_CreditSell, Side::sell, Offset::open, true},
+    {td::TORA_TSTP_D_SellRepay, Side::sell, Offset::close, true},
+    {td::TORA_TSTP_D_BuyRepay, Side::buy, Offset::close, true},
+};
+
+/// Echo bytes of a stock order: price type, time condition, volume condition, Direction, then the shareholder id.
+constexpr std::size_t kEchoCodes = 4;
+
+}  // namespace
+
 bool order_request(const td::CTORATstpInputOrderField& in, OrderRequest& out, std::string& why) {
-  switch (in.Direction) {
-    case td::TORA_TSTP_D_Buy:
-      out.side = Side::buy;
-      out.offset = Offset::open;
-      break;
-    case td::TORA_TSTP_D_Sell:
-      out.side = Side::sell;
-      out.offset = Offset::close;
-      break;
-    default:
-      why = std::string("direction '") + in.Direction + "' is not supported";
-      return false;
+  const DirectionCode* direction = nullptr;
+  for (const DirectionCode& known : kDirections) {
+    if (known.code == in.Direction) direction = &known;
   }
+  if (direction == nullptr) {
+    why = std::string("direction '") + in.Direction + "' is not supported";
+    return false;
+  }
+  out.side = direction->side;
+  out.offset = direction->offset;
+  out.credit = direction->credit;
   const bool ioc = in.TimeCondition == td::TORA_TSTP_TC_IOC;
   const bool all = in.VolumeCondition == td::TORA_TSTP_VC_CV;
   if (in.TimeCondition != td::TORA_TSTP_TC_IOC && in.TimeCondition != td::TORA_TSTP_TC_GFD) {
@@ -240,7 +264,7 @@ bool order_request(const td::CTORATstpInputOrderField& in, OrderRequest& out, st
   out.volume = in.VolumeTotalOriginal;
   out.price = in.LimitPrice;
   // What the exchange only echoes back: the price type and conditions as sent, and the shareholder account.
-  const char codes[3] = {in.OrderPriceType, in.TimeCondition, in.VolumeCondition};
+  const char codes[kEchoCodes] = {in.OrderPriceType, in.TimeCondition, in.VolumeCondition, in.Direction};
   out.echo.assign(codes, sizeof(codes));
   out.echo.append(field_view(in.ShareholderID));
   return true;
@@ -250,14 +274,15 @@ void fill_order(td::CTORATstpOrderField& out, const Order& o) {
   out.ExchangeID = exchange_id(o.exchange);
   put(out.InvestorID, o.investor_id);
   put(out.BusinessUnitID, o.investor_id);
-  if (o.echo.size() >= 3) {
+  out.Direction = o.side == Side::buy ? td::TORA_TSTP_D_Buy : td::TORA_TSTP_D_Sell;
+  if (o.echo.size() >= kEchoCodes) {
     out.OrderPriceType = o.echo[0];
     out.TimeCondition = o.echo[1];
     out.VolumeCondition = o.echo[2];
-    put(out.ShareholderID, std::string_view(o.echo).substr(3));
+    out.Direction = o.echo[3];
+    put(out.ShareholderID, std::string_view(o.echo).substr(kEchoCodes));
   }
   put(out.SecurityID, o.instrument);
-  out.Direction = o.side == Side::buy ? td::TORA_TSTP_D_Buy : td::TORA_TSTP_D_Sell;
   out.LimitPrice = o.price;
   out.VolumeTotalOriginal = o.volume_original;
   out.LotType = td::TORA_TSTP_LT_RoundLot;
@@ -309,10 +334,13 @@ void fill_trade(td::CTORATstpTradeField& out, const Trade& t) {
   out.ExchangeID = exchange_id(t.exchange);
   put(out.InvestorID, t.investor_id);
   put(out.BusinessUnitID, t.investor_id);
-  if (t.echo.size() > 3) put(out.ShareholderID, std::string_view(t.echo).substr(3));
   put(out.SecurityID, t.instrument);
   put(out.TradeID, t.trade_id);
   out.Direction = t.side == Side::buy ? td::TORA_TSTP_D_Buy : td::TORA_TSTP_D_Sell;
+  if (t.echo.size() >= kEchoCodes) {
+    out.Direction = t.echo[3];
+    put(out.ShareholderID, std::string_view(t.echo).substr(kEchoCodes));
+  }
   put(out.OrderSysID, t.order_sys_id);
   const size_t start = t.local_id.find_first_not_of(' ');
   put(out.OrderLocalID, start == std::string::npos ? std::string() : t.local_id.substr(start));

@@ -1,6 +1,7 @@
 // The simulated TORALEV1API::CTORATstpXMdApi: login, (un)subscriptions per exchange and a stream of OnRtnMarketData
-// (the core's MdSession), on the core's exchange. TORA's many other subscriptions (level-2 variants, IOPV, option
-// quotes, ...) answer "not supported" (-1). The library's exports are in md_factory.cpp.
+// (the core's MdSession), on the core's exchange; options' quotes (the SP trader's: SubscribeSPMarketData ->
+// OnRtnSPMarketData, the same struct). TORA's many other subscriptions (level-2 variants, IOPV, ...) answer "not
+// supported" (-1). The library's exports are in md_factory.cpp.
 #include <string>
 #include <vector>
 
@@ -67,6 +68,12 @@ class XMdApi final : public SimulatedApi<XMdApiStubs, md::CTORATstpXMdSpi, md::C
   int UnSubscribeMarketData(char** ids, int count, md::TTORATstpExchangeIDType exchange) override {
     return subscription(ids, count, exchange, false);
   }
+  int SubscribeSPMarketData(char** ids, int count, md::TTORATstpExchangeIDType exchange) override {
+    return subscription(ids, count, exchange, true, true);
+  }
+  int UnSubscribeSPMarketData(char** ids, int count, md::TTORATstpExchangeIDType exchange) override {
+    return subscription(ids, count, exchange, false, true);
+  }
 
  protected:
   int not_supported(const char*) override { return -1; }
@@ -75,28 +82,35 @@ class XMdApi final : public SimulatedApi<XMdApiStubs, md::CTORATstpXMdSpi, md::C
     md::CTORATstpMarketDataField field{};
     const auto record = exchange_->instrument(field_view(tick.instrument));
     fill_market_data(field, tick, record ? std::string_view(record->spec.name) : std::string_view());
+    if (record && is_option(record->spec)) {
+      return call([&field](md::CTORATstpXMdSpi* spi) { spi->OnRtnSPMarketData(&field); });
+    }
     return call([&field](md::CTORATstpXMdSpi* spi) { spi->OnRtnMarketData(&field); });
   }
 
  private:
-  int subscription(char** ids, int count, char exchange_code, bool subscribe) {
+  // Stocks through (Un)SubscribeMarketData, options through the SP calls: the other kind is not found.
+  int subscription(char** ids, int count, char exchange_code, bool subscribe, bool options = false) {
     const std::string_view exchange = exchange_name(exchange_code);
     if (!ids || count <= 0 || exchange.empty()) return -1;
     std::vector<std::string> names;
     for (int i = 0; i < count; ++i) names.emplace_back(ids[i] ? ids[i] : "");
-    return request([this, names = std::move(names), exchange_code, exchange, subscribe] {
+    return request([this, names = std::move(names), exchange_code, exchange, subscribe, options] {
       for (const std::string& name : names) {
         md::CTORATstpSpecificSecurityField field{};
         field.ExchangeID = exchange_code;
         put(field.SecurityID, name);
         const auto record = exchange_->instrument(name);
-        const Error error = !logged_in_                                      ? Error::not_logged_in
-                            : (!record || record->spec.exchange != exchange) ? Error::instrument_not_found
-                                                                             : Error::none;
+        const bool listed = record && record->spec.exchange == exchange && is_option(record->spec) == options;
+        const Error error = !logged_in_ ? Error::not_logged_in : !listed ? Error::instrument_not_found : Error::none;
         md::CTORATstpRspInfoField info = error_info<md::CTORATstpRspInfoField>(error);
         if (error == Error::none) update_subscription(name, subscribe);
         const bool alive = call([&](md::CTORATstpXMdSpi* spi) {
-          if (subscribe)
+          if (options && subscribe)
+            spi->OnRspSubSPMarketData(&field, &info);
+          else if (options)
+            spi->OnRspUnSubSPMarketData(&field, &info);
+          else if (subscribe)
             spi->OnRspSubMarketData(&field, &info);
           else
             spi->OnRspUnSubMarketData(&field, &info);

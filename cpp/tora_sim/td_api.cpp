@@ -50,16 +50,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, td::CTORATstpTraderS
         logged_in_ = true;
         exchange_->confirm_settlement(account_);  // TORA has no settlement confirmation
         put(trading_day_, result.trading_day);
-        put(field.LogInAccount, field_view(copy.LogInAccount));
-        field.LogInAccountType = copy.LogInAccountType;
-        field.FrontID = result.front_id;
-        field.SessionID = session;
-        field.MaxOrderRef = static_cast<int>(result.max_order_ref);
-        put(field.LoginTime, result.login_time);
-        put(field.SystemName, kSystemName);
-        put(field.TradingDay, result.trading_day);
-        put(field.UserID, result.user_id);
-        field.UserType = td::TORA_TSTP_UTYPE_Investor;
+        fill_login(field, copy, result, session, td::TORA_TSTP_UTYPE_Investor);
       }
       RspInfo info = error_info<RspInfo>(result.error);
       call([&](td::CTORATstpTraderSpi* spi) { spi->OnRspUserLogin(&field, &info, id); });
@@ -85,7 +76,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, td::CTORATstpTraderS
     return logged_in_request(id, [this, copy, id] {
       const std::string_view exchange = exchange_name(copy.ExchangeID);
       auto records = exchange_->instruments(field_view(copy.SecurityID), exchange, "");
-      std::erase_if(records, [](const InstrumentRecord& r) { return r.spec.kind == "futures"; });
+      std::erase_if(records, [](const InstrumentRecord& r) { return r.spec.kind == "futures" || is_option(r.spec); });
       const std::string day = exchange_->trading_day();
       respond_list<td::CTORATstpSecurityField>(
           records, id, &td::CTORATstpTraderSpi::OnRspQrySecurity,
@@ -135,7 +126,8 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, td::CTORATstpTraderS
       auto records = exchange_->positions(account_, field_view(copy.SecurityID));
       std::erase_if(records, [this](const PositionRecord& p) {
         const auto record = exchange_->instrument(p.instrument);
-        return !record || record->spec.kind == "futures" || p.side != PositionSide::long_side;
+        return !record || record->spec.kind == "futures" || is_option(record->spec) ||
+               p.side != PositionSide::long_side;
       });
       respond_list<td::CTORATstpPositionField>(records, id, &td::CTORATstpTraderSpi::OnRspQryPosition,
                                                [this](auto& f, const PositionRecord& p) {
@@ -216,36 +208,6 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, td::CTORATstpTraderS
   }
 
  private:
-  // A request that needs a logged-in session; before login it answers OnRspError (not logged in).
-  template <class Work>
-  int logged_in_request(int id, Work work) {
-    return request([this, id, work = std::move(work)] {
-      if (!logged_in_) {
-        RspInfo info = error_info<RspInfo>(Error::not_logged_in);
-        call([&](td::CTORATstpTraderSpi* spi) { spi->OnRspError(&info, id, true); });
-        return;
-      }
-      work();
-    });
-  }
-
-  // N records -> N callbacks, the last flagged; none -> one callback with no record.
-  template <class Field, class Records, class Fill>
-  void respond_list(const Records& records, int id, void (td::CTORATstpTraderSpi::*method)(Field*, RspInfo*, int, bool),
-                    Fill fill) {
-    RspInfo info = error_info<RspInfo>(Error::none);
-    if (records.empty()) {
-      call([&](td::CTORATstpTraderSpi* spi) { (spi->*method)(nullptr, &info, id, true); });
-      return;
-    }
-    for (size_t n = 0; n < records.size(); ++n) {
-      Field field{};
-      fill(field, records[n]);
-      const bool last = n + 1 == records.size();
-      if (!call([&](td::CTORATstpTraderSpi* spi) { (spi->*method)(&field, &info, id, last); })) return;
-    }
-  }
-
   // One private-flow entry as OnRtnOrder / OnRtnTrade (API thread).
   void deliver_flow(const FlowEntry& entry) {
     if (const auto* order = std::get_if<std::shared_ptr<const Order>>(&entry)) {

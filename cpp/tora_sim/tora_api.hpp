@@ -1,6 +1,7 @@
-// What both simulated TORA API classes (XMd market data, stock trader) share on the core's sessions: TORA's
-// Thost-like front calls (RegisterFront, RegisterNameServer for FENS, RegisterSpi, Init, Join, Release), the SPI
-// pointer, and the "not implemented" / "not supported" answers of the methods the front-end does not write
+// What the simulated TORA API classes (XMd market data, stock trader, stock-option trader) share on the core's
+// sessions: TORA's Thost-like front calls (RegisterFront, RegisterNameServer for FENS, RegisterSpi, Init, Join,
+// Release), the SPI pointer, and the "not implemented" / "not supported" answers of the methods the front-end does not
+// write
 // (`Stubs` is the class tools/sdkgen generates from the vendor header).
 #pragma once
 
@@ -8,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "TORATstpSPTraderApi.h"
 #include "convert.hpp"
 #include "vtcore/sim/front_session.hpp"
 #include "vtcore/sim/text.hpp"
@@ -28,11 +30,29 @@ inline constexpr const char* kMdVersion =
     VTCORE_SDK_LIBRARY_VERSION_MD "_" VTCORE_SIM_FRONT_NAME " " VTCORE_SIM_VERSION;
 inline constexpr const char* kTraderVersion =
     VTCORE_SDK_LIBRARY_VERSION_TRADER "_" VTCORE_SIM_FRONT_NAME " " VTCORE_SIM_VERSION;
+inline constexpr const char* kSPTraderVersion =
+    VTCORE_SDK_LIBRARY_VERSION_SPTRADER "_" VTCORE_SIM_FRONT_NAME " " VTCORE_SIM_VERSION;
 #endif
 
 /// The factories' targets (md_api.cpp, td_api.cpp); md_factory.cpp and td_factory.cpp export the vendor names.
 TORALEV1API::CTORATstpXMdApi* create_xmd_api();
 TORASTOCKAPI::CTORATstpTraderApi* create_trader_api(const char* flow_path);
+TORASPAPI::CTORATstpSPTraderApi* create_sp_trader_api(const char* flow_path);
+
+/// A trader's RspUserLogin (the stock and stock-option traders' have the same fields) for a successful login.
+template <class RspField, class ReqField>
+void fill_login(RspField& out, const ReqField& in, const LoginResult& result, int session, char user_type) {
+  put(out.LogInAccount, field_view(in.LogInAccount));
+  out.LogInAccountType = in.LogInAccountType;
+  out.FrontID = result.front_id;
+  out.SessionID = session;
+  out.MaxOrderRef = static_cast<int>(result.max_order_ref);
+  put(out.LoginTime, result.login_time);
+  put(out.SystemName, kSystemName);
+  put(out.TradingDay, result.trading_day);
+  put(out.UserID, result.user_id);
+  out.UserType = user_type;
+}
 
 template <class Stubs, class Spi, class RspInfo, class Session>
 class SimulatedApi : public Stubs, public Session {
@@ -55,6 +75,35 @@ class SimulatedApi : public Stubs, public Session {
     return this->deliver([&] {
       if (Spi* spi = spi_.load()) fn(spi);
     });
+  }
+
+  // A request that needs a logged-in session; before login it answers OnRspError (not logged in).
+  template <class Work>
+  int logged_in_request(int id, Work work) {
+    return this->request([this, id, work = std::move(work)] {
+      if (!this->logged_in_) {
+        RspInfo info = error_info<RspInfo>(Error::not_logged_in);
+        call([&](Spi* spi) { spi->OnRspError(&info, id, true); });
+        return;
+      }
+      work();
+    });
+  }
+
+  // N records -> N callbacks, the last flagged; none -> one callback with no record.
+  template <class Field, class Records, class Fill>
+  void respond_list(const Records& records, int id, void (Spi::*method)(Field*, RspInfo*, int, bool), Fill fill) {
+    RspInfo info = error_info<RspInfo>(Error::none);
+    if (records.empty()) {
+      call([&](Spi* spi) { (spi->*method)(nullptr, &info, id, true); });
+      return;
+    }
+    for (size_t n = 0; n < records.size(); ++n) {
+      Field field{};
+      fill(field, records[n]);
+      const bool last = n + 1 == records.size();
+      if (!call([&](Spi* spi) { (spi->*method)(&field, &info, id, last); })) return;
+    }
   }
 
   void deliver_connected() override {

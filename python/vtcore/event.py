@@ -183,6 +183,30 @@ def _setting(key: str) -> Any:
     return get_settings()[key]
 
 
+class _QuietPuts:
+    """`with engine.quiet_puts:` put() from this thread only queues; the end of the block wakes the engine
+    once (a plain notify, never the GIL hand-over) if anything is queued.
+
+    For a gateway's send_order: the SUBMITTING OrderData is queued before the request goes out (same lock,
+    so always ahead of the order's reports), but waking the engine for it then, or handing it the GIL, runs
+    the engine's dispatch ahead of the request on the sender's time. Woken after the request, the engine
+    dispatches SUBMITTING while the exchange works and is still awake (spinning) when the first report
+    arrives: that report pays no thread wake-up. One thread at a time is quiet; another thread entering
+    meanwhile only ends the first one's quiet early (its puts then notify as usual): nothing is ever left
+    queued without a wake-up."""
+
+    __slots__ = ("_engine",)
+
+    def __init__(self, engine: EventEngine) -> None:
+        self._engine = engine
+
+    def __enter__(self) -> None:
+        self._engine._quiet_ident = get_ident()
+
+    def __exit__(self, *exc: object) -> None:
+        self._engine._end_quiet_puts()
+
+
 class EventEngine:
     """Dispatches events to handlers on one thread: vn.py's API plus C++ producers and tick batches.
 
@@ -260,6 +284,8 @@ class EventEngine:
         self._active = False
         self._thread: threading.Thread | None = None
         self._engine_ident: int | None = None  # the engine thread's threading.get_ident() while it runs
+        self._quiet_ident: int | None = None  # a thread whose put() only queues (`quiet_puts`)
+        self.quiet_puts = _QuietPuts(self)
         self._drops_reported: dict[int, int] = {}  # producer id -> ticks_dropped already logged
         self.handler_errors = 0
         self.discarded_on_stop = 0
@@ -452,13 +478,21 @@ class EventEngine:
         if len(self._queue) >= self._max_queue and self._refuse_over_bound(event):
             return
         self._queue.append(event)
-        if get_ident() == self._engine_ident:
+        ident = get_ident()
+        if ident in (self._engine_ident, self._quiet_ident):
             # Put by a handler or a gateway callback on the engine thread (an order report's OrderData): the
-            # loop dispatches the queue before it waits again, so nobody needs waking.
+            # loop dispatches the queue before it waits again, so nobody needs waking. Put inside
+            # `quiet_puts` (send_order's SUBMITTING): its end wakes the engine.
             return
         # Hands the GIL straight to the engine thread when it is spinning idle and this event is isolated
         # (saves the engine a thread wake-up, the bulk of put -> handler latency); a plain notify otherwise.
         self._hub.notify_handoff()
+
+    def _end_quiet_puts(self) -> None:
+        if self._quiet_ident == get_ident():
+            self._quiet_ident = None
+        if self._queue:
+            self._hub.notify()
 
     def _refuse_over_bound(self, event: Event) -> bool:
         """The queue holds `max_queue` events: a tick is dropped and counted (True); anything else is kept (an

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, ClassVar
 
 from vtcore._core import Producer
@@ -69,6 +70,10 @@ class BaseGateway(ABC):
     def __init__(self, event_engine: EventEngine, gateway_name: str) -> None:
         self.event_engine = event_engine
         self.gateway_name = gateway_name
+        #: `with self.quiet_puts:` around a send_order's SUBMITTING push and its request: the engine is woken
+        #: once the request is out (EventEngine.quiet_puts; a no-op on an engine without it)
+        quiet = getattr(event_engine, "quiet_puts", None)
+        self.quiet_puts: AbstractContextManager[None] = quiet if quiet is not None else nullcontext()
 
     # -- pushes (any thread) ------------------------------------------------------------------------------
 

@@ -449,3 +449,31 @@ def test_isolated_puts_hand_the_gil_to_the_spinning_engine():
         assert received[before:] == list(range(10_000))
     finally:
         engine.stop()
+
+
+def test_quiet_puts_queue_until_the_block_ends_then_wake_the_engine_once():
+    """`with engine.quiet_puts:` (a gateway's send_order around SUBMITTING and its request): this thread's
+    puts are only queued, neither handed the GIL nor notified, and the end of the block wakes the engine,
+    which dispatches them in order; another thread's put meanwhile still wakes it."""
+    engine = EventEngine(interval=60.0, spin_us=1_000_000)  # spinning between events; the timer never fires
+    received: list[int] = []
+    engine.register("eQuiet", lambda event: received.append(event.data))
+    engine.start()
+    try:
+        assert wait_until(lambda: engine.hub.consumer_spinning)
+        with engine.quiet_puts:
+            engine.put(Event("eQuiet", 1))
+            engine.put(Event("eQuiet", 2))
+            assert engine.queue_size == 2 and received == []  # a plain put would have been handed over here
+        assert wait_until(lambda: received == [1, 2])  # woken by the block's end (the timer is 60 s away)
+        assert engine.hub.handoffs == 0
+        with engine.quiet_puts:
+            engine.put(Event("eQuiet", 3))
+            other = threading.Thread(target=lambda: engine.put(Event("eQuiet", 4)))
+            other.start()
+            other.join()
+            assert wait_until(lambda: received == [1, 2, 3, 4])
+        engine.put(Event("eQuiet", 5))  # outside the block: as before
+        assert wait_until(lambda: received == [1, 2, 3, 4, 5])
+    finally:
+        engine.stop()

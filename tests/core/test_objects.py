@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import pickle
 import struct
 from dataclasses import dataclass
@@ -326,6 +327,19 @@ def test_order_lifecycle_helpers():
         symbol="IO2601-C-4000", exchange=Exchange.CFFEX, bid_price=1, bid_volume=1, ask_price=2, ask_volume=1
     ).create_quote_data("q1", "CTP")
     assert quote.vt_quoteid == "CTP.q1" and quote.create_cancel_request().orderid == "q1"
+
+
+def test_order_data_field_order_is_the_positional_one_the_order_paths_use():
+    # create_order_data and the gateways' report paths build OrderData positionally (cheaper): a field moved
+    # or added in between would silently shift their values
+    names = [f.name for f in dataclasses.fields(OrderData) if f.init]
+    assert names == ["gateway_name", "symbol", "exchange", "orderid", "type", "direction", "offset", "price",
+                     "volume", "traded", "status", "datetime", "reference"]  # fmt: skip
+    req = OrderRequest("rb2605", Exchange.SHFE, Direction.LONG, OrderType.FAK, 3, 3500.0, Offset.CLOSE, "r")
+    built = req.create_order_data("7", "CTP")
+    assert built == OrderData(gateway_name="CTP", symbol="rb2605", exchange=Exchange.SHFE, orderid="7",
+                              type=OrderType.FAK, direction=Direction.LONG, offset=Offset.CLOSE, price=3500.0,
+                              volume=3, reference="r")  # fmt: skip
 
 
 def test_identifier_parsing():

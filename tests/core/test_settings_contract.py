@@ -42,6 +42,7 @@ PAGE: dict[str, list[str]] = {
         "md_qry_server",
     ],
     "TORA": ["username", "password", "td_address", "md_address"],
+    "TORA_OPTION": ["username", "password", "td_address", "md_address"],  # TORA's page, the option trader
     "IB": ["TWS地址", "TWS端口", "客户号"],
     "TAP": ["授权码", "行情账号", "行情密码", "行情地址", "行情端口"],
     "FUTU": ["地址", "密码", "端口", "市场", "环境"],

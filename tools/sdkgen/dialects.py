@@ -329,7 +329,7 @@ TORA_XMD = ToraDialect(
     spi_classes={"CTORATstpXMdSpi": 1},
     api_classes={"CTORATstpXMdApi": "CTORATstpXMdSpi"},
     role_pattern=_TORA_CLASSES,
-    hooks={"CTORATstpXMdSpi": frozenset({"OnRtnMarketData"})},
+    hooks={"CTORATstpXMdSpi": frozenset({"OnRtnMarketData", "OnRtnSPMarketData"})},
 )
 TORA_SP = ToraDialect(
     name="torasp",

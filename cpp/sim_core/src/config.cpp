@@ -61,7 +61,17 @@ std::vector<InstrumentConfig> default_securities() {
   };
 }
 
-bool is_security(const InstrumentConfig& i) { return i.kind != "futures"; }
+bool is_security(const InstrumentConfig& i) { return i.kind != "futures" && !is_option(i); }
+
+// Options: SSE/SZSE ETF options' contract unit, tick and premium paid in full unless configured.
+void settle_option(InstrumentConfig& i, bool tick_given, bool multiplier_given) {
+  if (!tick_given) i.price_tick = 0.0001;
+  if (!multiplier_given) i.multiplier = 10'000;
+  i.long_margin_ratio = 1.0;
+  if (i.pre_settlement <= 0) i.pre_settlement = i.price;
+  i.product_class = '2';  // the Thost family's options class
+  if (i.product_id.empty()) i.product_id = i.underlying;
+}
 
 // Securities: the board's units and limits unless configured, cash (margin ratio 1), multiplier 1.
 void settle_security(InstrumentConfig& i, bool tick_given, bool ratio_given) {
@@ -191,10 +201,22 @@ InstrumentConfig read_instrument(const Json& value, const std::string& path) {
   s.read("pre_open_interest", i.pre_open_interest);
   s.read("open_date", i.open_date);
   s.read("expire_date", i.expire_date);
+  const bool multiplier_given = s.get("multiplier") != nullptr;
+  s.read("underlying", i.underlying);
+  s.read("strike", i.strike);
+  s.read_char("option_type", i.option_type);
   s.finish();
   require(!i.id.empty() && i.id.size() < 81, path + ".id must be 1-80 characters");
-  require(i.kind == "futures" || security_kinds.count(i.kind) == 1,
-          path + ".kind must be futures, stock, fund or bond (got \"" + i.kind + "\")");
+  require(i.kind == "futures" || is_option(i) || security_kinds.count(i.kind) == 1,
+          path + ".kind must be futures, stock, fund, bond or option (got \"" + i.kind + "\")");
+  if (is_option(i)) {
+    require(i.exchange == "SSE" || i.exchange == "SZSE",
+            path + ".exchange of an option must be SSE or SZSE (got \"" + i.exchange + "\")");
+    require(!i.underlying.empty(), path + ".underlying (the option's underlying security) is required");
+    require(i.strike > 0, path + ".strike must be positive");
+    require(i.option_type == 'C' || i.option_type == 'P', path + ".option_type must be \"C\" or \"P\"");
+    settle_option(i, tick_given, multiplier_given);
+  }
   if (is_security(i)) {
     require(ashare::is_exchange(i.exchange),
             path + ".exchange of a security must be one of SSE, SZSE, BSE (got \"" + i.exchange + "\")");
@@ -202,7 +224,7 @@ InstrumentConfig read_instrument(const Json& value, const std::string& path) {
     require(i.lot >= 0 && i.commission_rate >= 0, path + ": lot and commission_rate must not be negative");
     settle_security(i, tick_given, ratio_given);
   }
-  require(is_security(i) || known_exchanges.count(i.exchange) == 1,
+  require(is_security(i) || is_option(i) || known_exchanges.count(i.exchange) == 1,
           path + ".exchange must be a China futures exchange (SHFE, INE, DCE, CZCE, CFFEX, GFEX) or one of TAP's " +
               "(CME, NYMEX, COMEX, CBOT, LME, SGX, HKEX, ICUS, ICEU, EUREX, TOCOM) (got \"" + i.exchange + "\")");
   require(i.price_tick > 0, path + ".price_tick must be positive");
@@ -322,6 +344,10 @@ Config config_from_json_text(const std::string& text, const std::string& source)
       InstrumentConfig i = read_instrument(items[n], "instruments[" + std::to_string(n) + "]");
       require(seen.insert(i.id).second, "instruments: \"" + i.id + "\" appears twice");
       config.instruments.push_back(std::move(i));
+    }
+    for (const InstrumentConfig& i : config.instruments) {
+      require(!is_option(i) || seen.count(i.underlying) == 1,
+              "instruments: the underlying \"" + i.underlying + "\" of option \"" + i.id + "\" is not configured");
     }
   }
   if (const Json* md = s.get("market_data")) {

@@ -35,20 +35,27 @@ Exchange::Exchange(Config config) : config_(std::move(config)), rng_(config_.see
     m.spec = spec;
     m.shfe_style = spec.exchange == "SHFE" || spec.exchange == "INE";
     m.close_today_first = spec.exchange == "CFFEX";
-    m.security = spec.kind != "futures";
+    m.security = spec.kind != "futures" && !is_option(spec);
+    m.option = is_option(spec);
     m.pre_settlement = spec.pre_settlement > 0 ? spec.pre_settlement : spec.price;
-    m.upper = spec.upper_limit > 0
-                  ? spec.upper_limit
-                  : round_to_tick(m.pre_settlement * (1 + spec.limit_ratio) - spec.price_tick / 2, spec.price_tick);
-    m.lower = spec.lower_limit > 0
-                  ? spec.lower_limit
-                  : round_to_tick(m.pre_settlement * (1 - spec.limit_ratio) + spec.price_tick / 2, spec.price_tick);
+    // configured limits (and the securities' from ashare::limits) to the tick grid's decimal doubles as well
+    m.upper = round_to_tick(
+        spec.upper_limit > 0 ? spec.upper_limit : m.pre_settlement * (1 + spec.limit_ratio) - spec.price_tick / 2,
+        spec.price_tick);
+    m.lower = round_to_tick(
+        spec.lower_limit > 0 ? spec.lower_limit : m.pre_settlement * (1 - spec.limit_ratio) + spec.price_tick / 2,
+        spec.price_tick);
     m.last = std::clamp(round_to_tick(spec.price, spec.price_tick), m.lower, m.upper);
     m.open = m.high = m.low = m.last;
     m.open_interest = static_cast<double>(spec.pre_open_interest);
     market_index_[spec.id] = static_cast<int>(markets_.size());
     markets_.push_back(std::move(m));
     fill_book(markets_.back());
+  }
+  for (Market& m : markets_) {
+    if (!m.option) continue;
+    m.underlying = instrument_index(m.spec.underlying);
+    option_limits(m);
   }
   for (const AccountConfig& cfg : config_.accounts) {
     Account account;
@@ -234,8 +241,38 @@ int Exchange::instrument_index(std::string_view instrument) const {
 }
 
 double Exchange::margin_of(const Market& m, const Position& p, PositionSide side) const {
+  if (m.option && side == PositionSide::short_side) return (p.yd + p.td) * margin_per_lot(m, side, 0);
   const double ratio = side == PositionSide::long_side ? m.spec.long_margin_ratio : m.spec.short_margin_ratio;
   return (p.yd_cost + p.td_cost) * ratio;
+}
+
+double Exchange::margin_per_lot(const Market& m, PositionSide side, double price) const {
+  if (m.option && side == PositionSide::short_side) return option_short_margin(m) * m.spec.multiplier;
+  const double ratio = side == PositionSide::long_side ? m.spec.long_margin_ratio : m.spec.short_margin_ratio;
+  return price * m.spec.multiplier * ratio;
+}
+
+// SSE/SZSE ETF options, per contract unit, from the option's previous settlement and the underlying's previous
+// close S: a call max(12% S - out of the money, 7% S) above the settlement; a put the same with 7% of the strike,
+// at most the strike.
+double Exchange::option_short_margin(const Market& m) const {
+  if (m.underlying < 0) return m.pre_settlement * m.spec.short_margin_ratio;
+  const double s = markets_[static_cast<size_t>(m.underlying)].pre_settlement, k = m.spec.strike;
+  if (m.spec.option_type == 'C') return m.pre_settlement + std::max(0.12 * s - std::max(k - s, 0.0), 0.07 * s);
+  return std::min(m.pre_settlement + std::max(0.12 * s - std::max(s - k, 0.0), 0.07 * k), k);
+}
+
+// The exchanges' daily limits of an ETF option (unless configured): up by max(0.5% S, 10% of min(2S - K, S)) for
+// a call (min(2K - S, S) for a put), down by 10% S, never below one tick.
+void Exchange::option_limits(Market& m) const {
+  if (m.underlying < 0) return;
+  const double s = markets_[static_cast<size_t>(m.underlying)].pre_settlement, k = m.spec.strike;
+  const double room = m.spec.option_type == 'C' ? std::min(2 * s - k, s) : std::min(2 * k - s, s);
+  const double tick = m.spec.price_tick;
+  if (m.spec.upper_limit <= 0) m.upper = round_to_tick(m.pre_settlement + std::max(0.005 * s, 0.1 * room), tick);
+  if (m.spec.lower_limit <= 0) m.lower = std::max(tick, round_to_tick(m.pre_settlement - 0.1 * s, tick));
+  m.last = std::clamp(round_to_tick(m.spec.price, tick), m.lower, m.upper);
+  m.open = m.high = m.low = m.last;
 }
 
 double Exchange::position_profit(const Market& m, const Position& p, PositionSide side) const {
@@ -307,7 +344,7 @@ std::vector<PositionRecord> Exchange::positions(int account, std::string_view in
       (is_long ? f.short_frozen : f.long_frozen) = yd_frozen + td_frozen;
       f.position_cost = cost;
       f.open_cost = open_cost;
-      f.margin = cost * ratio;
+      f.margin = m.option && !is_long ? (yd + td) * margin_per_lot(m, side, 0) : cost * ratio;
       const double value = (yd + td) * m.last * mult;
       f.position_profit = is_long ? value - cost : cost - value;
       f.day_totals = with_day_totals;
@@ -373,7 +410,15 @@ std::vector<Tick> Exchange::depth_snapshots(std::string_view instrument) {
   return out;
 }
 
-double Exchange::round_to_tick(double price, double tick) const { return std::round(price / tick) * tick; }
+// The double nearest the decimal price, as an exchange's feed carries it (945 * 0.01 is 9.450000000000001; 945 / 100
+// is 9.45): ticks are decimal fractions, so the count of ticks times the tick's integer numerator over its power of
+// ten divides exact integers.
+double Exchange::round_to_tick(double price, double tick) const {
+  const double ticks = std::round(price / tick);
+  double scale = 1;
+  while (scale < 1e8 && std::abs(tick * scale - std::round(tick * scale)) > 1e-9 * scale) scale *= 10;
+  return ticks * std::round(tick * scale) / scale;
+}
 
 bool Exchange::on_tick(double price, double tick) const {
   const double steps = price / tick;
@@ -459,7 +504,7 @@ void Exchange::write_tick(Market& m, LocalNs t, Tick& tick) {
 
 bool Exchange::open_at(const Market& m, LocalNs t) const {
   if (config_.market_data.always_open) return true;
-  return m.security ? ashare::continuous(t) : session_open(m.spec.exchange, t);
+  return m.security || m.option ? ashare::continuous(t) : session_open(m.spec.exchange, t);
 }
 
 bool Exchange::next_tick(int index, Tick& tick) {
@@ -482,7 +527,8 @@ bool Exchange::skip_closed_hours(const std::vector<int>& indexes) {
   LocalNs open = INT64_MAX;
   for (int index : indexes) {
     const Market& m = markets_[static_cast<size_t>(index)];
-    const LocalNs next = m.security ? ashare::next_continuous(after) : next_session_open(m.spec.exchange, after);
+    const LocalNs next =
+        m.security || m.option ? ashare::next_continuous(after) : next_session_open(m.spec.exchange, after);
     open = std::min(open, open_at(m, after) ? after : next);
   }
   sim_time_ = std::max(sim_time_, open - config_.clock.step_ns);
@@ -684,8 +730,8 @@ Error Exchange::insert_order(int account, int front_id, int session_id, const Or
     frozen.yd_frozen += order.frozen_yd;
     frozen.td_frozen += order.frozen_td;
   } else {
-    const double ratio = buy ? m.spec.long_margin_ratio : m.spec.short_margin_ratio;
-    order.frozen_margin_per_lot = reference_price * m.spec.multiplier * ratio;
+    order.frozen_margin_per_lot =
+        margin_per_lot(m, buy ? PositionSide::long_side : PositionSide::short_side, reference_price);
     order.frozen_commission_per_lot =
         m.spec.commission_per_lot + reference_price * m.spec.multiplier * m.spec.commission_rate;
     // Available funds, as trading_account() computes them.

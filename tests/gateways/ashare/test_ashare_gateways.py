@@ -157,6 +157,44 @@ def test_bad_orders_are_rejected_with_a_reason_and_nothing_sent(
     assert control.orders() == before
 
 
+class RefusingApi:
+    """Stands for a gateway's trade API object and refuses every order the way the SDK does at once: TORA's
+    request result -2, XTP's InsertOrder 0 with its last error; everything else goes to the real object."""
+
+    def __init__(self, api: Any) -> None:
+        self.api = api
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.api, name)
+
+    def request(self, index: int, payload: Any, request_id: int) -> int:
+        return -2
+
+    def insert_order(self, payload: Any, session: int) -> int:
+        return 0
+
+    def last_error(self) -> tuple[int, str]:
+        return 11000010, "too many orders"
+
+
+def test_an_order_the_sdk_refuses_at_once_is_rejected_with_its_answer(session: Any) -> None:
+    main_engine, gateway, recorder, control = session
+    before = control.orders()
+    api = gateway.td.api
+    gateway.td.api = RefusingApi(api)
+    try:
+        vt_orderid = main_engine.send_order(
+            request("600000", Exchange.SSE, Direction.LONG, 100, 10.00), gateway.gateway_name
+        )
+    finally:
+        gateway.td.api = api
+    rejected = final(recorder, vt_orderid, Status.REJECTED)
+    assert "refused" in rejected.extra["reason"] and (
+        "-2" in rejected.extra["reason"] or "11000010" in rejected.extra["reason"]
+    )
+    assert control.orders() == before
+
+
 def test_resting_buy_then_cancel(session: Any) -> None:
     main_engine, gateway, recorder, _ = session
     vt_orderid = main_engine.send_order(
@@ -240,27 +278,30 @@ def test_wrong_library_is_refused_before_any_call(name: str, tmp_path: Path) -> 
         wait_for(lambda: "unavailable" in recorder.states("td"), what="td unavailable")
 
 
-def test_xtp_margin_account_sends_the_margin_businesses(tmp_path: Path) -> None:
-    """A credit account (XTP's asset answer says so): LONG + OPEN is a margin buy, sent with XTP's margin
-    business type and side, and filled; the order and its trade come back as LONG OPEN. In a process of its
-    own: the simulator takes its configuration from the first login of a process."""
-    pytest.importorskip("vtcore._xtp", reason="vtcore was built without the XTP SDK")
+@pytest.mark.parametrize("name", list(GATEWAYS))
+def test_margin_account_sends_the_margin_businesses(name: str, tmp_path: Path) -> None:
+    """A credit account (XTP's asset answer, TORA's account type say so): LONG + OPEN is a margin buy, sent
+    as the SDK's margin business (XTP: business type MARGIN and its side; TORA: Direction 融资买入) and
+    filled; the order and its trade come back as LONG OPEN. In a process of its own: the simulator takes
+    its configuration from the first login of a process."""
+    pytest.importorskip(GATEWAYS[name][0], reason=f"vtcore was built without the {name} SDK")
     config, _ = ashare_config(tmp_path, credit=True)
+    package = f"vtcore.gateways.{name.lower()}"
     script = textwrap.dedent(f"""
         import sys, time
         sys.path[:0] = {[str(Path(__file__).resolve().parents[2])]!r}
         from _ctp_engine import ctp_engine, wait_for
         from vtcore.constant import Direction, Exchange, Offset, OrderType
         from vtcore.event import EVENT_ORDER, EVENT_TRADE
-        from vtcore.gateways.xtp import XtpGateway
-        from vtcore.gateways.xtp.sim import simulator_setting
+        from vtcore.gateways import load_gateway_class
+        from {package}.sim import simulator_setting
         from vtcore.object import OrderRequest
         setting = simulator_setting({str(config)!r}, {USER!r}, {PASSWORD!r})
-        with ctp_engine(setting, XtpGateway) as (main_engine, gateway, recorder):
+        with ctp_engine(setting, load_gateway_class({name!r})) as (main_engine, gateway, recorder):
             wait_for(lambda: "ready" in recorder.states("td"), what="td ready")
             order = OrderRequest("600000", Exchange.SSE, Direction.LONG, OrderType.LIMIT, 100, 10.60,
                                  Offset.OPEN)
-            vt_orderid = main_engine.send_order(order, "XTP")
+            vt_orderid = main_engine.send_order(order, {name!r})
             def done():
                 orders = recorder.of(EVENT_ORDER)
                 return [o for o in orders if o.vt_orderid == vt_orderid and o.status.name == "ALLTRADED"]

@@ -3,9 +3,9 @@ sdists pinned in sdk/manifest.toml, through the fetch tool's cache), on loopback
 
 No broker can be reached, so this proves what can be proven offline: the libraries load by path and pass the
 version check before any other call (XTP has no static getter: the created object's GetApiVersion() is read
-first and a mismatch releases it; TORA's static getters: XMd 1.0.9, stock trader 4.1.6), objects are created
-and released, against a refused address each gateway reports it and closes cleanly, and another SDK's
-libraries at library_dir are refused before any call.
+first and a mismatch releases it; TORA's static getters: XMd 1.0.9, stock trader 4.1.6, stock-option trader
+1.3.4), objects are created and released, against a refused address each gateway (TORA_OPTION too) reports it
+and closes cleanly, and another SDK's libraries at library_dir are refused before any call.
 """
 
 from __future__ import annotations
@@ -81,14 +81,17 @@ def test_real_tora_objects_report_their_version(tmp_path: Path) -> None:
         folder, flow = {str(folder)!r}, {str(tmp_path)!r}
         md = _tora.MdApi(folder + "/libxmdapi.so", producer.capsule())
         td = _tora.TraderApi(folder + "/libtraderapi.so", flow + "/td", producer.capsule())
-        print(md.library_version, "|", td.library_version)
-        md.release()
-        td.release()
-        print("released", md.released, td.released)
+        sp = _tora.SPTraderApi(folder + "/libsptraderapi.so", flow + "/sp", producer.capsule())
+        print(md.library_version, "|", td.library_version, "|", sp.library_version)
+        for api in (md, td, sp):
+            api.release()
+        print("released", md.released, td.released, sp.released)
     """)
-    md_version, td_version = (part.strip() for part in lines[-2].split("|"))
-    assert md_version.startswith("1.0.9") and td_version.startswith("4.1.6")
-    assert lines[-1] == "released True True"
+    md_version, td_version, sp_version = (part.strip() for part in lines[-2].split("|"))
+    assert (
+        md_version.startswith("1.0.9") and td_version.startswith("4.1.6") and sp_version.startswith("1.3.4")
+    )
+    assert lines[-1] == "released True True True"
 
 
 def test_real_xtp_on_a_refused_port_retries_and_closes(tmp_path: Path) -> None:
@@ -110,17 +113,16 @@ def test_real_xtp_on_a_refused_port_retries_and_closes(tmp_path: Path) -> None:
     assert gateway.td.state == "closed" and gateway.md.state == "closed"
 
 
-def test_real_tora_on_a_refused_port_gives_a_timeout(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("name", "version"), [("TORA", "4.1.6"), ("TORA_OPTION", "1.3.4")])
+def test_real_tora_on_a_refused_port_gives_a_timeout(name: str, version: str, tmp_path: Path) -> None:
     pytest.importorskip("vtcore._tora", reason="vtcore was built without the TORA SDK")
-    from vtcore.gateways.tora import ToraGateway  # noqa: PLC0415
-
     port = _refused_port()
     setting = {
         "username": "000001", "password": "not-a-real-password", "td_address": f"tcp://127.0.0.1:{port}",
         "md_address": f"tcp://127.0.0.1:{port}", "library_dir": str(libraries("tora")),
     }  # fmt: skip
-    with ctp_engine(setting, ToraGateway, connect_timeout=0.5) as (_, gateway, recorder):
-        assert gateway.td.api.library_version.startswith("4.1.6")
+    with ctp_engine(setting, load_gateway_class(name), connect_timeout=0.5) as (_, gateway, recorder):
+        assert gateway.td.api.library_version.startswith(version)
         for front in ("td", "md"):
             wait_for(lambda front=front: "timeout" in recorder.states(front), what=f"{front} timeout")
         assert "logged_in" not in recorder.states("td")

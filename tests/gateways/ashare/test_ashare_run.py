@@ -1,5 +1,6 @@
-"""`vtcore run --sim --gateway XTP|TORA`: each A-share gateway on its simulator front-end through the CLI's
-sim-peer hook; the demo buy (one lot, no offset on a cash account) fills."""
+"""`vtcore run --sim --gateway XTP|TORA|TORA_OPTION`: each A-share gateway on its simulator front-end
+through the CLI's sim-peer hook; the demo buy (one lot: no offset on a cash account, an opening buy of an
+option) fills."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from pathlib import Path
 import pytest
 
 
-@pytest.mark.parametrize(("name", "module"), [("XTP", "vtcore._xtp"), ("TORA", "vtcore._tora")])
-def test_run_sim_trades_on_its_peer(name: str, module: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("name", "module", "lot"),
+    [("XTP", "vtcore._xtp", 100), ("TORA", "vtcore._tora", 100), ("TORA_OPTION", "vtcore._tora", 1)],
+)
+def test_run_sim_trades_on_its_peer(name: str, module: str, lot: int, tmp_path: Path) -> None:
     pytest.importorskip(module, reason=f"vtcore was built without the {name} SDK")
     environment = {**os.environ, "VTCORE_HOME": str(tmp_path / "home")}
     result = subprocess.run(
@@ -30,5 +34,5 @@ def test_run_sim_trades_on_its_peer(name: str, module: str, tmp_path: Path) -> N
     assert f"{name} on the built-in simulator" in output
     assert f"{name}.md=ready" in output and f"{name}.td=ready" in output
     assert "dropped 0" in output
-    assert re.search(r"LONG\s+100 @ [\d.]+: ALLTRADED", output), output  # one lot, Offset.NONE
-    assert re.search(rf"trade {name}\.SSE\.\d+ ", output)  # trade ids carry the exchange
+    assert re.search(rf"LONG\s+(\S+\s+)?{lot} @ [\d.]+: ALLTRADED", output), output  # one lot
+    assert re.search(rf"trade {name}\.(SSE|SZSE)\.\d+ ", output)  # trade ids carry the exchange

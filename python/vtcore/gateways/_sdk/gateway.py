@@ -29,6 +29,7 @@ from vtcore.event import EVENT_TIMER, Event, EventEngine
 from vtcore.gateway import BaseGateway
 from vtcore.gateways._sdk.front import CLOSED, CLOSED_REASON, Front, request_result
 from vtcore.gateways._sdk.messages import Message
+from vtcore.gateways._sdk.structs import RequestShapes
 from vtcore.object import (
     ContractData,
     OrderData,
@@ -117,6 +118,8 @@ class SdkGateway(BaseGateway):
         self.contracts: dict[str, ContractData] = {}
         self.orders = OrderTracker(self, trade_ids="exchange")
         self.positions = PositionBatch(self)
+        #: prepared request structs per kind of order: a send copies one and sets price, volume, reference
+        self._order_shapes = RequestShapes()
         self._nearest_logged: set[str] = set()
         self._timer_registered = False
         self._last_poll = 0.0

@@ -148,8 +148,9 @@ class StockGateway(SdkGateway):
 
     def send_order(self, req: OrderRequest) -> str:
         # The lock is held until the SDK took the order and SUBMITTING is queued, so that its reports
-        # (handled on the engine thread, which takes the same lock) come after it.
-        with self.lock:
+        # (handled on the engine thread, which takes the same lock) come after it; the engine is woken for
+        # SUBMITTING once the order is out (EventEngine.quiet_puts), not ahead of the request.
+        with self.lock, self.quiet_puts:
             side, kind, problem = self.checked(req)
             if not problem:
                 problem = self.send_problem(req)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import operator
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any, ClassVar, TypeVar
 
 _StructT = TypeVar("_StructT", bound="SdkStruct")
@@ -160,6 +160,33 @@ class SdkStruct:
                 continue
             shown.append(f"{name}={'***' if name in self.SECRET else repr(value)}")
         return f"{type(self).__name__}({', '.join(shown)})"
+
+
+class RequestShapes:
+    """Prefilled request structs by key (what orders of one kind share: instrument, side, type ...): a send
+    copies one and sets only the fields that differ per order (price, volume, reference), instead of
+    checking and writing every field of a new struct. At most `limit` shapes are kept (all dropped when
+    full: a gateway meets a few hundred kinds at most)."""
+
+    __slots__ = ("_shapes", "limit")
+
+    def __init__(self, limit: int = 1024) -> None:
+        self._shapes: dict[Hashable, SdkStruct] = {}
+        self.limit = limit
+
+    def copy(self, key: Hashable, make: Callable[[], SdkStruct]) -> Any:
+        """A writable copy of the shape for `key`, made by `make()` the first time (its ValueError, naming a
+        field that does not fit, reaches the caller and nothing is kept)."""
+        shape = self._shapes.get(key)
+        if shape is None:
+            shape = make()
+            if len(self._shapes) >= self.limit:
+                self._shapes.clear()
+            self._shapes[key] = shape
+        return shape.copy()
+
+    def clear(self) -> None:
+        self._shapes.clear()
 
 
 # -- field descriptors (used by the generated classes) -------------------------------------------------------

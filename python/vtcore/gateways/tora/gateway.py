@@ -12,26 +12,30 @@ A refused login is never retried (a wrong password must not lock the account). T
 from the start of the day on every login (TORA_TERT_RESTART); the OrderTracker drops what it has pushed.
 
 Orders: the exchanges' rules are checked first (`gateways/_sdk/ashare.py`: trading units, ticks, limits, T+1
-sellable volume, the order types each exchange defines, Offset.NONE: the stock API trades cash only); a
-refused order is REJECTED with the reason and nothing is sent. An order is named "<front>_<session>_<order
-ref>", as TORA's reports name it; its exchange's shareholder account (queried after login) goes with it.
+sellable volume, the order types each exchange defines, Offset.NONE for cash); a refused order is REJECTED
+with the reason and nothing is sent. An order is named "<front>_<session>_<order ref>", as TORA's reports name
+it; its exchange's shareholder account (queried after login) goes with it. A credit account (the account
+answer's AccountType) also takes the four margin businesses, as TORA's Direction codes: LONG/SHORT with OPEN
+for a margin buy (融资买入) / short sale (融券卖出), with CLOSE to repay (卖券还款, 买券还券).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
+import threading
 from dataclasses import dataclass
 from logging import ERROR, WARNING
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
-from vtcore.constant import Direction, Exchange, Offset, OrderType, Status
+from vtcore.constant import Exchange, OrderType, Status
 from vtcore.errors import SdkUnavailableError, SettingsError
 from vtcore.event import EventEngine
-from vtcore.gateways._sdk.ashare import MarketKind, Side
-from vtcore.gateways._sdk.front import Front, QueryPump, request_result
+from vtcore.gateways._sdk.ashare import SIDE_ORDER, MarketKind, Side
+from vtcore.gateways._sdk.front import Front, FrontGateway, QueryPump, request_result
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways._sdk.stock import StockGateway
+from vtcore.gateways._sdk.structs import SdkStruct
 from vtcore.gateways.tora import _tora_types as tt
 from vtcore.gateways.tora import _toraxmd_types as xt
 from vtcore.gateways.tora import mapping
@@ -105,13 +109,13 @@ class ToraSetting:
 
 
 class ToraFront(Front):
-    """A TORA front: the kit's front with TORA's login and connection callbacks."""
+    """A TORA front: the kit's front with TORA's login and connection callbacks (the stock gateway's and the
+    option gateway's, `vtcore.gateways.tora.option`)."""
 
     sdk = "tora"
 
-    def __init__(self, gateway: ToraGateway, decoder: Decoder, requests: dict[str, tuple[int, Any]]) -> None:
+    def __init__(self, gateway: FrontGateway, decoder: Decoder, requests: dict[str, tuple[int, Any]]) -> None:
         super().__init__(gateway, decoder, requests)
-        self.gateway: ToraGateway = gateway
         self.setting: ToraSetting | None = None
 
     def start_with(self, setting: ToraSetting, create: Any, address: str) -> None:
@@ -128,22 +132,24 @@ class ToraFront(Front):
         if self.rejected:
             self.gateway.write_log(f"{self.name} front: not logging in again: {self.rejected}", WARNING)
             return
-        setting = self.setting
-        assert setting is not None
-        login = self.struct(
-            "ReqUserLogin",
-            LogInAccount=setting.username,
-            LogInAccountType=setting.account_type,
-            AuthMode=tt.TORA_TSTP_AM_Password,
-            Password=setting.password,
-            UserProductInfo=setting.product_info,
-            DynamicPassword=setting.dynamic_key,
-        )
-        result = self.request("ReqUserLogin", login)
+        result = self.request("ReqUserLogin", self.struct("ReqUserLogin", **self.login_fields()))
         if result != 0:
             self.gateway.write_log(
                 f"{self.name} front: login request failed: {request_result(result)}", ERROR
             )
+
+    def login_fields(self) -> dict[str, Any]:
+        """ReqUserLogin's fields (the stock trader's and XMd's struct)."""
+        setting = self.setting
+        assert setting is not None
+        return {
+            "LogInAccount": setting.username,
+            "LogInAccountType": setting.account_type,
+            "AuthMode": tt.TORA_TSTP_AM_Password,
+            "Password": setting.password,
+            "UserProductInfo": setting.product_info,
+            "DynamicPassword": setting.dynamic_key,
+        }
 
     def on_front_disconnected(self, message: Message) -> None:
         self.logged_in = False
@@ -160,42 +166,65 @@ class ToraFront(Front):
 
 
 class MdFront(ToraFront):
-    name = "md"
+    """XMd market data, keeping `subscribed` (restored after every login): stocks through the stock calls, or
+    with `options` (TORA_OPTION) options through the SP calls."""
 
-    def __init__(self, gateway: ToraGateway) -> None:
+    name = "md"
+    options = False
+
+    def __init__(self, gateway: FrontGateway, subscribed: dict[str, Exchange]) -> None:
         super().__init__(gateway, Decoder(xt), xt.XMD_REQUESTS)
+        self.subscribed = subscribed
 
     def on_rsp_user_login(self, message: Message) -> None:
         if message.error is not None:
             self.reject("login", message.error_text)
             return
         self.logged_in = True
-        self.send_subscribe(list(self.gateway.subscribed.items()))
-        self.set_state("ready", f"{len(self.gateway.subscribed)} subscription(s)")
+        self.send_subscribe(list(self.subscribed.items()))
+        self.set_state("ready", f"{len(self.subscribed)} subscription(s)")
 
     def send_subscribe(self, items: list[tuple[str, Exchange]], subscribe: bool = True) -> None:
         if not items:
             return
         securities = [(symbol, mapping.EXCHANGE_TO_TORA[exchange]) for symbol, exchange in items]
-        result = (self.api.subscribe if subscribe else self.api.unsubscribe)(securities)
+        result = (self.api.subscribe if subscribe else self.api.unsubscribe)(securities, options=self.options)
         if result != 0:
             what = "subscribe" if subscribe else "unsubscribe"
             self.gateway.write_log(f"md front: {what} failed: {request_result(result)}", ERROR)
 
     def on_rsp_sub_market_data(self, message: Message) -> None:
         if message.error is not None:
-            data = message.data
-            symbol = data.SecurityID if data is not None else "?"  # type: ignore[attr-defined]
+            data: Any = message.data
+            symbol = data.SecurityID if data is not None else "?"
             self.gateway.write_log(f"md front: subscribing {symbol} failed: {message.error_text}", ERROR)
 
     on_rsp_un_sub_market_data = on_rsp_sub_market_data
+    on_rsp_sub_spmarket_data = on_rsp_sub_market_data
+    on_rsp_un_sub_spmarket_data = on_rsp_sub_market_data
 
 
-class TdFront(ToraFront):
+class TraderGateway(FrontGateway, Protocol):
+    """What a TORA trader front needs of its gateway (ToraGateway, ToraOptionGateway)."""
+
+    lock: threading.RLock
+
+    def order_event(self, data: Any) -> None: ...
+    def trade_event(self, data: Any) -> None: ...
+    def insert_refused(self, data: Any, reason: str) -> None: ...
+
+
+class TraderFront(ToraFront):
+    """What TORA's stock trader and stock-option trader fronts share: the session (orders are named
+    front_session_ref), order refs, shareholder accounts, the queries after login and the order reports."""
+
     name = "td"
 
-    def __init__(self, gateway: ToraGateway) -> None:
-        super().__init__(gateway, Decoder(tt), tt.TRADER_REQUESTS)
+    def __init__(
+        self, gateway: TraderGateway, decoder: Decoder, requests: dict[str, tuple[int, Any]]
+    ) -> None:
+        super().__init__(gateway, decoder, requests)
+        self.trader = gateway
         self.queries = QueryPump(self, gateway.lock)
         self.front_id = 0
         self.session_id = 0
@@ -207,19 +236,22 @@ class TdFront(ToraFront):
         self.api.subscribe_private_topic(tt.TORA_TERT_RESTART)
         self.api.subscribe_public_topic(tt.TORA_TERT_QUICK)
 
+    def needs_contracts(self) -> bool:
+        raise NotImplementedError
+
     def on_rsp_user_login(self, message: Message) -> None:
-        data = message.data
+        data: Any = message.data
         if message.error is not None or data is None:
             self.reject("login", message.error_text or "no login answer")
             return
-        with self.gateway.lock:
-            self.front_id, self.session_id = data.FrontID, data.SessionID  # type: ignore[attr-defined]
-            self.order_refs = itertools.count(int(data.MaxOrderRef) + 1)  # type: ignore[attr-defined]
+        with self.trader.lock:
+            self.front_id, self.session_id = data.FrontID, data.SessionID
+            self.order_refs = itertools.count(int(data.MaxOrderRef) + 1)
             self.logged_in = True
-        self.set_state("logged_in", f"session {self.session_id}, trading day {data.TradingDay}")  # type: ignore[attr-defined]
+        self.set_state("logged_in", f"session {self.session_id}, trading day {data.TradingDay}")
         self.account_known = False
         self.enqueue("ReqQryShareholderAccount")
-        if not self.gateway.contracts:
+        if self.needs_contracts():
             self.enqueue("ReqQrySecurity")
         self.enqueue("ReqQryTradingAccount")
         self.enqueue("ReqQryPosition")
@@ -227,17 +259,52 @@ class TdFront(ToraFront):
     def enqueue(self, name: str) -> None:
         self.queries.enqueue(name, self.struct(name))
 
-    # -- answers (engine thread) -----------------------------------------------------------------------------
-
     def on_rsp_qry_shareholder_account(self, message: Message) -> None:
-        data = message.data
+        data: Any = message.data
         if message.error is not None:
             self.gateway.write_log(f"td front: shareholder query failed: {message.error_text}", ERROR)
         elif data is not None:
-            exchange = mapping.EXCHANGE_FROM_TORA.get(data.ExchangeID)  # type: ignore[attr-defined]
+            exchange = mapping.EXCHANGE_FROM_TORA.get(data.ExchangeID)  # the SP trader's codes are the same
             if exchange is not None:
-                with self.gateway.lock:
-                    self.shareholders[exchange] = data.ShareholderID  # type: ignore[attr-defined]
+                with self.trader.lock:
+                    self.shareholders[exchange] = data.ShareholderID
+
+    # -- orders (engine thread) ------------------------------------------------------------------------------
+
+    def on_rtn_order(self, message: Message) -> None:
+        if message.data is not None:
+            self.trader.order_event(message.data)
+
+    def on_rtn_trade(self, message: Message) -> None:
+        if message.data is not None:
+            self.trader.trade_event(message.data)
+
+    def on_rsp_order_insert(self, message: Message) -> None:
+        if message.error is not None and message.data is not None:
+            self.trader.insert_refused(message.data, message.error.ErrorMsg)  # type: ignore[attr-defined]
+
+    on_err_rtn_order_insert = on_rsp_order_insert
+
+    def on_rsp_order_action(self, message: Message) -> None:
+        if message.error is not None:
+            data: Any = message.data
+            ref = data.OrderRef if data is not None else "?"
+            self.gateway.write_log(f"cancel of order ref {ref} refused: {message.error_text}", ERROR)
+
+    on_err_rtn_order_action = on_rsp_order_action
+
+
+class TdFront(TraderFront):
+    """The stock trader."""
+
+    def __init__(self, gateway: ToraGateway) -> None:
+        super().__init__(gateway, Decoder(tt), tt.TRADER_REQUESTS)
+        self.gateway: ToraGateway = gateway
+
+    def needs_contracts(self) -> bool:
+        return not self.gateway.contracts
+
+    # -- answers (engine thread) -----------------------------------------------------------------------------
 
     def on_rsp_qry_security(self, message: Message) -> None:
         if message.error is not None:
@@ -254,34 +321,31 @@ class TdFront(ToraFront):
             self.gateway.update_account(message.data)
         if message.is_last and not self.account_known:
             self.account_known = True
-            self.set_state("ready", "cash account")
+            self.set_state("ready", "margin account" if self.gateway.book.margin else "cash account")
 
     def on_rsp_qry_position(self, message: Message) -> None:
         self.gateway.position_message(message, "td front: position query", self.gateway.add_position)
 
-    # -- orders (engine thread) ------------------------------------------------------------------------------
 
-    def on_rtn_order(self, message: Message) -> None:
-        if message.data is not None:
-            self.gateway.order_event(message.data)
-
-    def on_rtn_trade(self, message: Message) -> None:
-        if message.data is not None:
-            self.gateway.trade_event(message.data)
-
-    def on_rsp_order_insert(self, message: Message) -> None:
-        if message.error is not None and message.data is not None:
-            self.gateway.insert_refused(message.data, message.error.ErrorMsg)  # type: ignore[attr-defined]
-
-    on_err_rtn_order_insert = on_rsp_order_insert
-
-    def on_rsp_order_action(self, message: Message) -> None:
-        if message.error is not None:
-            data = message.data
-            ref = data.OrderRef if data is not None else "?"  # type: ignore[attr-defined]
-            self.gateway.write_log(f"cancel of order ref {ref} refused: {message.error_text}", ERROR)
-
-    on_err_rtn_order_action = on_rsp_order_action
+#: the fields of an order report (CTORATstpOrderField) that `order_event` reads, in its order
+_read_order = tt.Order.reader(
+    "ExchangeID",
+    "SecurityID",
+    "Direction",
+    "OrderPriceType",
+    "TimeCondition",
+    "VolumeCondition",
+    "LimitPrice",
+    "VolumeTotalOriginal",
+    "FrontID",
+    "SessionID",
+    "OrderRef",
+    "OrderSysID",
+    "OrderStatus",
+    "VolumeTraded",
+    "InsertDate",
+    "InsertTime",
+)
 
 
 class ToraGateway(StockGateway):
@@ -300,7 +364,7 @@ class ToraGateway(StockGateway):
 
     def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
         super().__init__(event_engine, gateway_name or self.default_name)
-        self.md = MdFront(self)
+        self.md = MdFront(self, self.subscribed)
         self.td = TdFront(self)
         self.setting: ToraSetting | None = None
         self._sys_ids: dict[tuple[Exchange, str], str] = {}  # (exchange, OrderSysID) -> orderid, for trades
@@ -372,20 +436,26 @@ class ToraGateway(StockGateway):
 
     def place(self, req: OrderRequest, side: Side, kind: MarketKind | None) -> tuple[str, str]:
         order_ref = next(self.td.order_refs)
+        shareholder = self.td.shareholders[req.exchange]
         price_type, time_condition, volume_condition = mapping.PRICE_TYPE_TO_TORA[kind]
-        order = self.td.struct(
-            "ReqOrderInsert",
-            ExchangeID=mapping.EXCHANGE_TO_TORA[req.exchange],
-            ShareholderID=self.td.shareholders[req.exchange],
-            SecurityID=req.symbol,
-            Direction=tt.TORA_TSTP_D_Buy if side == Side.BUY else tt.TORA_TSTP_D_Sell,
-            LimitPrice=float(req.price) if kind is None else 0.0,
-            VolumeTotalOriginal=int(req.volume),
-            OrderPriceType=price_type,
-            TimeCondition=time_condition,
-            VolumeCondition=volume_condition,
-            OrderRef=order_ref,
-        )
+
+        def shape() -> SdkStruct:
+            return self.td.struct(
+                "ReqOrderInsert",
+                ExchangeID=mapping.EXCHANGE_TO_TORA[req.exchange],
+                ShareholderID=shareholder,
+                SecurityID=req.symbol,
+                Direction=mapping.SIDE_TO_TORA[side],
+                OrderPriceType=price_type,
+                TimeCondition=time_condition,
+                VolumeCondition=volume_condition,
+            )
+
+        # a prepared struct per kind of order: a send sets only price, volume and reference
+        order = self._order_shapes.copy((req.symbol, req.exchange, shareholder, side, kind), shape)
+        order.LimitPrice = float(req.price) if kind is None else 0.0
+        order.VolumeTotalOriginal = int(req.volume)
+        order.OrderRef = order_ref
         result = self.td.request("ReqOrderInsert", order)
         if result != 0:
             return "", f"ReqOrderInsert refused: {request_result(result)}"
@@ -418,29 +488,42 @@ class ToraGateway(StockGateway):
         self.cancel_sent(req.orderid, "ReqOrderAction", self.td.request("ReqOrderAction", action))
 
     def order_event(self, data: Any) -> None:
-        """An OnRtnOrder report (CTORATstpOrderField)."""
-        orderid = self._orderid(data.FrontID, data.SessionID, data.OrderRef)
-        exchange = self.exchange_of(data.ExchangeID)
-        if data.OrderSysID:
-            self._sys_ids[(exchange, data.OrderSysID)] = orderid
-        status = self.known(mapping.STATUS_FROM_TORA, data.OrderStatus, "order status", Status.SUBMITTING)
-        codes = (data.OrderPriceType, data.TimeCondition, data.VolumeCondition)
-        order = OrderData(
-            gateway_name=self.gateway_name,
-            symbol=data.SecurityID,
-            exchange=exchange,
-            orderid=orderid,
-            type=mapping.ORDER_TYPE_FROM_TORA.get(codes, OrderType.LIMIT),
-            direction=Direction.LONG if data.Direction == tt.TORA_TSTP_D_Buy else Direction.SHORT,
-            offset=Offset.NONE,
-            price=data.LimitPrice,
-            volume=data.VolumeTotalOriginal,
-            traded=data.VolumeTraded,
-            status=status,
-            datetime=mapping.tora_datetime(data.InsertDate, data.InsertTime),
+        """An OnRtnOrder report (CTORATstpOrderField): its fields from one unpack, OrderData built
+        positionally (an order sent here keeps its type, offset and reference: `order_reported`)."""
+        fields = _read_order(data)
+        exchange_code, symbol, direction_code, price_type, time_condition, volume_condition = fields[:6]
+        price, volume, front_id, session_id, order_ref, sys_id, code, traded, day, time_of_day = fields[6:]
+        orderid = self._orderid(front_id, session_id, order_ref)
+        exchange = self.exchange_of(exchange_code)
+        if sys_id:
+            self._sys_ids[(exchange, sys_id)] = orderid
+        status = self.known(mapping.STATUS_FROM_TORA, code, "order status", Status.SUBMITTING)
+        direction, offset = SIDE_ORDER[self._side(direction_code)]  # margin sides carry an offset
+        codes = (price_type, time_condition, volume_condition)
+        order = OrderData(  # positional (OrderData's field order): a third of the keyword call's cost
+            self.gateway_name,
+            symbol,
+            exchange,
+            orderid,
+            mapping.ORDER_TYPE_FROM_TORA.get(codes, OrderType.LIMIT),
+            direction,
+            offset,
+            price,
+            volume,
+            traded,
+            status,
+            mapping.tora_datetime(day, time_of_day),
+            "",
         )
         reason = data.StatusMsg if status in (Status.REJECTED, Status.CANCELLED) else ""
         self.order_reported(order, reason, "the exchange")
+
+    def _side(self, code: str) -> Side:
+        side = mapping.SIDE_FROM_TORA.get(code)
+        if side is None:  # ETF creations, repos, ...: not sent by vtcore
+            self.nearest(f"direction {code!r}")
+            return Side.BUY
+        return side
 
     def insert_refused(self, data: Any, reason: str) -> None:
         """OnRspOrderInsert / OnErrRtnOrderInsert with an error: the order of this session is REJECTED."""
@@ -456,6 +539,7 @@ class ToraGateway(StockGateway):
         """An OnRtnTrade report (CTORATstpTradeField): its order is found by the exchange's order id."""
         exchange = mapping.EXCHANGE_FROM_TORA.get(data.ExchangeID, Exchange.LOCAL)
         orderid = self._sys_ids.get((exchange, data.OrderSysID), f"sys-{data.OrderSysID}")
+        direction, offset = SIDE_ORDER[self._side(data.Direction)]
         self.trade_report(
             TradeData(
                 gateway_name=self.gateway_name,
@@ -463,8 +547,8 @@ class ToraGateway(StockGateway):
                 exchange=exchange,
                 orderid=orderid,
                 tradeid=data.TradeID.strip(),  # TORA pads the exchange's ids
-                direction=Direction.LONG if data.Direction == tt.TORA_TSTP_D_Buy else Direction.SHORT,
-                offset=Offset.NONE,
+                direction=direction,
+                offset=offset,
                 price=data.Price,
                 volume=data.Volume,
                 datetime=mapping.tora_datetime(data.TradeDate, data.TradeTime),
@@ -474,6 +558,7 @@ class ToraGateway(StockGateway):
     # -- account and positions -------------------------------------------------------------------------------
 
     def update_account(self, data: Any) -> None:
+        self.book.margin = data.AccountType == tt.TORA_TSTP_FAT_Credit  # a credit account trades on margin
         frozen = data.FrozenCash + data.FrozenCommission
         account = AccountData(
             gateway_name=self.gateway_name,

@@ -2,9 +2,10 @@
 
 The build records whether the TORA headers could be fetched (cmake/VendorSdk.cmake; `vtcore info` shows it).
 At run time the vendor libraries (`libxmdapi.so` for XMd market data, `libtraderapi.so` for stock trading,
-from the vnpy_tora 2026.10.5 sdist pinned in sdk/manifest.toml) are found in the gateway setting
-`library_dir`, else in `$VTCORE_TORA_LIB_DIR`. The simulator's are `vtcore/sim_lib/tora`. Each library's
-static GetApiVersion() is checked before any other call (XMd 1.0.9, the stock trader 4.1.6).
+`libsptraderapi.so` for TORA_OPTION's stock options, from the vnpy_tora 2026.10.5 sdist pinned in
+sdk/manifest.toml) are found in the gateway setting `library_dir`, else in `$VTCORE_TORA_LIB_DIR`. The
+simulator's are `vtcore/sim_lib/tora`. Each library's static GetApiVersion() is checked before any other call
+(XMd 1.0.9, the stock trader 4.1.6, the stock-option trader 1.3.4).
 """
 
 from __future__ import annotations
@@ -60,6 +61,20 @@ LIBRARIES = LibrarySpec(
     hint="the vnpy_tora 2026.10.5 sdist holds them in vnpy_tora/api/",
 )
 
+#: TORA_OPTION (vtcore.gateways.tora.option): the same page and login, the stock-option trader's library
+OPTION_DEFAULT_SETTING: dict[str, str | int | list[str]] = dict(DEFAULT_SETTING)
+OPTION_OPTIONAL_SETTING: dict[str, str] = OPTIONAL_SETTING | {
+    "dynamic_key": "a dynamic password when the broker requires one, sent as the login's one-time password "
+    "(default empty)",
+    "library_dir": f"folder of libxmdapi.so and libsptraderapi.so (default: ${LIBRARY_DIR_ENV})",
+}
+OPTION_LIBRARIES = LibrarySpec(
+    "TORA",
+    {"md": "libxmdapi", "sp": "libsptraderapi"},
+    LIBRARY_DIR_ENV,
+    hint="the vnpy_tora 2026.10.5 sdist holds them in vnpy_tora/api/",
+)
+
 
 def build_info() -> dict[str, Any]:
     return build.build_info("tora")
@@ -72,6 +87,12 @@ def status() -> str:
 def load_binding() -> ModuleType:
     """vtcore._tora, or SdkUnavailableError with the build's reason and the fix."""
     return build.load_binding("tora")
+
+
+def find_option_libraries(library_dir: str = "") -> tuple[Path, Path]:
+    """(XMd library, stock-option trader library) paths, or SdkUnavailableError saying where it looked."""
+    found = find_sdk_libraries(OPTION_LIBRARIES, library_dir)
+    return found["md"], found["sp"]
 
 
 def find_libraries(library_dir: str = "") -> tuple[Path, Path]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from vtcore.constant import Exchange, OrderType, Product, Status
-from vtcore.gateways._sdk.ashare import Board, MarketKind
+from vtcore.gateways._sdk.ashare import Board, MarketKind, Side
 from vtcore.gateways.tora import _tora_types as tt
 from vtcore.time import china_datetime
 
@@ -15,6 +15,18 @@ EXCHANGE_TO_TORA: dict[Exchange, str] = {
     Exchange.BSE: tt.TORA_TSTP_EXD_BSE,
 }
 EXCHANGE_FROM_TORA: dict[str, Exchange] = {code: exchange for exchange, code in EXCHANGE_TO_TORA.items()}
+
+#: the cash and margin-trading businesses as TORA's Direction codes (a credit account's orders carry the four
+#: margin directions: 融资买入, 融券卖出, 卖券还款, 买券还券)
+SIDE_TO_TORA: dict[Side, str] = {
+    Side.BUY: tt.TORA_TSTP_D_Buy,
+    Side.SELL: tt.TORA_TSTP_D_Sell,
+    Side.MARGIN_BUY: tt.TORA_TSTP_D_CreditBuy,
+    Side.SHORT_SELL: tt.TORA_TSTP_D_CreditSell,
+    Side.SELL_REPAY: tt.TORA_TSTP_D_SellRepay,
+    Side.BUY_RETURN: tt.TORA_TSTP_D_BuyRepay,
+}
+SIDE_FROM_TORA: dict[str, Side] = {code: side for side, code in SIDE_TO_TORA.items()}
 
 #: a market-order kind -> (OrderPriceType, TimeCondition, VolumeCondition); a limit order is (LimitPrice, GFD,
 #: AV)

@@ -60,7 +60,15 @@ struct InstrumentConfig {
   int64_t pre_open_interest = 100'000;
   std::string open_date = "20250101";
   std::string expire_date = "20261231";
+  // "option": an SSE/SZSE ETF option (the TORA SP trader's): the underlying security (configured too), the strike,
+  // 'C' call or 'P' put. Defaults: multiplier 10000, tick 0.0001, the exchanges' limits from the underlying's
+  // previous close; a buyer pays the premium (long margin ratio 1), a seller's margin is the exchanges' formula.
+  std::string underlying;
+  double strike = 0.0;
+  char option_type = 'C';
 };
+
+inline bool is_option(const InstrumentConfig& i) { return i.kind == "option"; }
 
 struct MarketDataConfig {
   double rate = 20.0;  // ticks per second per market-data session; 0 = as fast as possible

@@ -134,6 +134,8 @@ class Exchange {
     bool shfe_style = false;         // SHFE/INE: today and history positions are separate; Close means yesterday
     bool close_today_first = false;  // CFFEX: a close takes today's volume before yesterday's
     bool security = false;           // an A-share security: T+1, trading units, sessions (ashare.hpp)
+    bool option = false;             // an ETF option: T+0 with offsets, A-share sessions, margin on its underlying
+    int underlying = -1;             // an option's underlying market
     double pre_settlement = 0, upper = 0, lower = 0;
     double last = 0, open = 0, high = 0, low = 0;
     double bid[5]{}, ask[5]{};
@@ -200,6 +202,10 @@ class Exchange {
   void publish_order(size_t order_index);
   void stamp_update(Order& order) const;
   double round_to_tick(double price, double tick) const;
+  // A seller's margin per contract unit of an option (the exchanges' opening-margin formula), 0 for the rest.
+  double option_short_margin(const Market& m) const;
+  double margin_per_lot(const Market& m, PositionSide side, double price) const;
+  void option_limits(Market& m) const;
   bool on_tick(double price, double tick) const;
   bool open_at(const Market& m, LocalNs t) const;  // quotes and continuous matching run now
   // Why the exchange refuses an order in a security (UTF-8), or "".

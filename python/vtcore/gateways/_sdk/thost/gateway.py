@@ -337,6 +337,7 @@ class ThostGateway(SdkGateway):
             "OrderSysID",
             "ExchangeID",
         )
+        self._read_insert = self.types.Order.reader("InsertDate", "InsertTime")  # the first report's time
         self.md = self.md_front_class(self)
         self.td = self.td_front_class(self)
         self._sysid_orderid: dict[tuple[str, str], str] = {}
@@ -347,7 +348,6 @@ class ThostGateway(SdkGateway):
         # The request structs with this setting's constant fields filled once (see _templates)
         self._order_template: SdkStruct | None = None
         self._cancel_template: SdkStruct | None = None
-        self._order_shapes: dict[tuple[Any, ...], SdkStruct] = {}  # see _order_shape
         self._insert_time: tuple[tuple[str, str, date | None], datetime | None] = (("", "", None), None)
 
     # -- connection -----------------------------------------------------------------------------------------
@@ -417,7 +417,7 @@ class ThostGateway(SdkGateway):
                     raise SettingsError(f"{self.title} setting {key!r} does not fit: {exc}") from None
             built[request] = struct
         self._order_template, self._cancel_template = built["ReqOrderInsert"], built["ReqOrderAction"]
-        self._order_shapes = {}
+        self._order_shapes.clear()
 
     def fronts(self) -> tuple[ThostFront, ...]:
         return self.md, self.td
@@ -483,8 +483,9 @@ class ThostGateway(SdkGateway):
         # is sent this thread has nothing left to do with the GIL, which the engine thread needs for the first
         # report (queueing after the send held the GIL from it: order round trip p50 about 10 % slower,
         # benchmarks/bench_order_roundtrip.py). A request the SDK refuses then makes the order REJECTED, as
-        # does one that close() beat to the API object.
-        with self.lock:
+        # does one that close() beat to the API object. The engine is woken for SUBMITTING only once the
+        # request is out (`quiet_puts`): it dispatches while the exchange works, and is awake for the report.
+        with self.lock, self.quiet_puts:
             td = self.td
             td.order_ref += 1
             ref = td.order_ref
@@ -492,7 +493,7 @@ class ThostGateway(SdkGateway):
             problem = CLOSED_REASON if self.closed else self._order_problem(req)
             if not problem:
                 try:
-                    request: Any = self._order_shape(req).copy()
+                    request = self._order_shape(req)
                 except ValueError as exc:  # a symbol too long for its char[N], naming the field
                     problem = str(exc)
             if problem:
@@ -509,15 +510,14 @@ class ThostGateway(SdkGateway):
                 self.orders.reject(order, f"ReqOrderInsert returned {_request_result(result)}")
         return order.vt_orderid
 
-    def _order_shape(self, req: OrderRequest) -> SdkStruct:
-        """The order template with what `req` shares with other orders of its kind set (instrument, side,
-        offset, type): each send copies it and sets the reference, price and volume. Kept per kind (a few
-        hundred at most); ValueError for a value that does not fit, naming the field."""
-        key = (req.symbol, req.exchange, req.direction, req.offset, req.type)
-        shape: Any = self._order_shapes.get(key)
-        if shape is None:
+    def _order_shape(self, req: OrderRequest) -> Any:
+        """A copy of the order template with what `req` shares with other orders of its kind set (instrument,
+        side, offset, type): each send sets the reference, price and volume. ValueError for a value that does
+        not fit, naming the field."""
+
+        def make() -> SdkStruct:
             assert self._order_template is not None
-            shape = self._order_template.copy()
+            shape: Any = self._order_template.copy()
             price_type, time_condition, volume_condition = mapping.ORDER_TYPE_TO_THOST[req.type]
             shape.InstrumentID = req.symbol
             shape.ExchangeID = req.exchange.value
@@ -526,10 +526,9 @@ class ThostGateway(SdkGateway):
             shape.VolumeCondition = volume_condition
             shape.Direction = mapping.DIRECTION_TO_THOST[req.direction]
             shape.CombOffsetFlag = mapping.OFFSET_TO_THOST[req.offset]
-            if len(self._order_shapes) >= 1024:
-                self._order_shapes.clear()
-            self._order_shapes[key] = shape
-        return shape  # type: ignore[no-any-return]
+            return shape  # type: ignore[no-any-return]
+
+        return self._order_shapes.copy((req.symbol, req.exchange, req.direction, req.offset, req.type), make)
 
     def unanswered_orders(self) -> list[OrderData]:
         """SUBMITTING orders of earlier sessions (their front/session is not the current one): sent before a
@@ -602,20 +601,20 @@ class ThostGateway(SdkGateway):
             self.orders.update(orderid, status, traded=traded, moment=moment, reason=data.StatusMsg)
         elif status != previous.status or traded != previous.traded:  # else a repeat: nothing more to read
             self.orders.order(
-                OrderData(
-                    gateway_name=previous.gateway_name,
-                    symbol=previous.symbol,
-                    exchange=previous.exchange,
-                    orderid=orderid,
-                    type=previous.type,
-                    direction=previous.direction,
-                    offset=previous.offset,
-                    price=previous.price,
-                    volume=previous.volume,
-                    traded=traded,
-                    status=status,
-                    datetime=previous.datetime or self._order_time(data),
-                    reference=previous.reference,
+                OrderData(  # positional (OrderData's field order): a third of the keyword call's cost
+                    previous.gateway_name,
+                    previous.symbol,
+                    previous.exchange,
+                    orderid,
+                    previous.type,
+                    previous.direction,
+                    previous.offset,
+                    previous.price,
+                    previous.volume,
+                    traded,
+                    status,
+                    previous.datetime or self._order_time(data),
+                    previous.reference,
                 )
             )
         if key is not None and self._pending_trades:
@@ -624,7 +623,7 @@ class ThostGateway(SdkGateway):
 
     def _order_time(self, data: Any) -> datetime | None:
         """The order's insert time (its reports repeat it; consecutive orders often share it: kept once)."""
-        key = (data.InsertDate, data.InsertTime, self.td.trading_day)
+        key = (*self._read_insert(data), self.td.trading_day)
         if key != self._insert_time[0]:
             self._insert_time = (key, mapping.china_datetime(*key))
         return self._insert_time[1]

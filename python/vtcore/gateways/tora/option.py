@@ -1,0 +1,472 @@
+"""ToraOptionGateway (`TORA_OPTION`): SSE and SZSE ETF options through 华鑫奇点 TORA's stock-option trader
+(the SP trader API, libsptraderapi.so) and XMd market data (options' quotes through SubscribeSPMarketData).
+
+It lives in the TORA package because it is the same SDK: the vnpy_tora sdist's libraries, vtcore._tora (its
+SPTraderApi next to the stock TraderApi), the XMd market data, TORA's login and the same settings page; but it
+is an options gateway (open/close offsets, long and short positions, margin), so it stands on the kit's
+`SdkGateway` (as the futures gateways do), not on the A-share `StockGateway`.
+
+Fronts (states pushed as GatewayStateData):
+    md: connecting -> connected -> ready (logged in, subscriptions restored);
+    td: connecting -> connected -> logged_in -> contracts_loaded (the options and shareholder accounts)
+        -> ready (after the first account answer). "login_rejected", "disconnected", "timeout", "unavailable",
+        "closed".
+A refused login is never retried. The private flow is replayed from the start of the day on every login
+(TORA_TERT_RESTART); the OrderTracker drops what it has pushed.
+
+Orders: limit orders (LIMIT; FAK and FOK as the exchanges' immediate limit orders), Offset OPEN or CLOSE (a
+CLOSETODAY / CLOSEYESTERDAY is sent as CLOSE: the option exchanges close yesterday's first), named
+"<front>_<session>_<order ref>" as TORA's reports name them. Contracts carry vn.py's option fields.
+"""
+
+from __future__ import annotations
+
+from logging import ERROR
+from typing import Any, ClassVar
+
+from vtcore.constant import Direction, Exchange, Offset, OptionType, OrderType, Product, Status
+from vtcore.errors import SdkUnavailableError, SettingsError
+from vtcore.event import EventEngine
+from vtcore.gateways._sdk.front import CLOSED, CLOSED_REASON, request_result
+from vtcore.gateways._sdk.gateway import SdkGateway
+from vtcore.gateways._sdk.messages import Decoder, Message
+from vtcore.gateways.tora import _torasp_types as st
+from vtcore.gateways.tora.gateway import MdFront, ToraSetting, TraderFront
+from vtcore.gateways.tora.library import (
+    OPTION_DEFAULT_SETTING,
+    OPTION_OPTIONAL_SETTING,
+    VNPY_LABELS,
+    VNPY_VALUES,
+    find_option_libraries,
+    load_binding,
+)
+from vtcore.gateways.tora.mapping import ACCOUNT_TYPES, tora_datetime
+from vtcore.log import register_secrets
+from vtcore.object import (
+    AccountData,
+    CancelRequest,
+    ContractData,
+    OrderData,
+    OrderRequest,
+    SubscribeRequest,
+    TradeData,
+    check_request,
+)
+
+EXCHANGE_TO_SP: dict[Exchange, str] = {
+    Exchange.SSE: st.TORA_TSTP_SP_EXD_SSE,
+    Exchange.SZSE: st.TORA_TSTP_SP_EXD_SZSE,
+}
+EXCHANGE_FROM_SP: dict[str, Exchange] = {code: exchange for exchange, code in EXCHANGE_TO_SP.items()}
+DIRECTION_TO_SP: dict[Direction, str] = {
+    Direction.LONG: st.TORA_TSTP_SP_D_Buy,
+    Direction.SHORT: st.TORA_TSTP_SP_D_Sell,
+}
+DIRECTION_FROM_SP: dict[str, Direction] = {code: direction for direction, code in DIRECTION_TO_SP.items()}
+OFFSET_TO_SP: dict[Offset, str] = {
+    Offset.OPEN: st.TORA_TSTP_SP_OF_Open,
+    Offset.CLOSE: st.TORA_TSTP_SP_OF_Close,
+    Offset.CLOSETODAY: st.TORA_TSTP_SP_OF_Close,
+    Offset.CLOSEYESTERDAY: st.TORA_TSTP_SP_OF_Close,
+}
+OFFSET_FROM_SP: dict[str, Offset] = {
+    st.TORA_TSTP_SP_OF_Open: Offset.OPEN,
+    st.TORA_TSTP_SP_OF_Close: Offset.CLOSE,
+}
+#: (OrderPriceType, TimeCondition, VolumeCondition)
+ORDER_TYPE_TO_SP: dict[OrderType, tuple[str, str, str]] = {
+    OrderType.LIMIT: (st.TORA_TSTP_SP_OPT_LimitPrice, st.TORA_TSTP_SP_TC_GFD, st.TORA_TSTP_SP_VC_AV),
+    OrderType.FAK: (st.TORA_TSTP_SP_OPT_LimitPrice, st.TORA_TSTP_SP_TC_IOC, st.TORA_TSTP_SP_VC_AV),
+    OrderType.FOK: (st.TORA_TSTP_SP_OPT_LimitPrice, st.TORA_TSTP_SP_TC_IOC, st.TORA_TSTP_SP_VC_CV),
+}
+ORDER_TYPE_FROM_SP: dict[tuple[str, str, str], OrderType] = {
+    codes: kind for kind, codes in ORDER_TYPE_TO_SP.items()
+}
+STATUS_FROM_SP: dict[str, Status] = {
+    st.TORA_TSTP_SP_OST_Handled: Status.SUBMITTING,
+    st.TORA_TSTP_SP_OST_Cached: Status.SUBMITTING,
+    st.TORA_TSTP_SP_OST_SendStock: Status.SUBMITTING,
+    st.TORA_TSTP_SP_OST_SendTradeKernel: Status.SUBMITTING,
+    st.TORA_TSTP_SP_OST_Accepted: Status.NOTTRADED,
+    st.TORA_TSTP_SP_OST_PartTraded: Status.PARTTRADED,
+    st.TORA_TSTP_SP_OST_AllTraded: Status.ALLTRADED,
+    st.TORA_TSTP_SP_OST_PartTradedCancelled: Status.CANCELLED,
+    st.TORA_TSTP_SP_OST_Cancelled: Status.CANCELLED,
+    st.TORA_TSTP_SP_OST_Failed: Status.REJECTED,
+}
+POSITION_DIRECTION_FROM_SP: dict[str, Direction] = {
+    st.TORA_TSTP_SP_PD_Long: Direction.LONG,
+    st.TORA_TSTP_SP_PD_Short: Direction.SHORT,
+    st.TORA_TSTP_SP_PD_Net: Direction.NET,
+}
+OPTION_TYPE_FROM_SP: dict[str, OptionType] = {
+    st.TORA_TSTP_SP_CP_CallOptions: OptionType.CALL,
+    st.TORA_TSTP_SP_CP_PutOptions: OptionType.PUT,
+}
+OPTION_PRODUCTS = (st.TORA_TSTP_SP_PID_SHStockOption, st.TORA_TSTP_SP_PID_SZStockOption)
+
+
+def option_index(strike: float, exchange_code: str) -> str:
+    """vn.py's option index: the strike and the exchange code's adjustment part ("M04000"; "A04000" for a
+    contract adjusted after a dividend), or the strike alone."""
+    code = exchange_code.replace(" ", "")
+    for mark in ("M", "A", "B"):
+        if mark in code[len(code) - 6 :]:
+            return f"{strike:.3f}-{code[code.rindex(mark) :]}"
+    return str(strike)
+
+
+class OptionMdFront(MdFront):
+    """XMd market data for options (SubscribeSPMarketData)."""
+
+    options = True
+
+
+class OptionTdFront(TraderFront):
+    """The SP trader: its login, the options, account and positions (the rest is TORA's trader front)."""
+
+    def __init__(self, gateway: ToraOptionGateway) -> None:
+        super().__init__(gateway, Decoder(st), st.SPTRADER_REQUESTS)
+        self.option_gateway = gateway
+        self.contracts_loaded = False
+
+    def needs_contracts(self) -> bool:
+        return not self.contracts_loaded
+
+    def login_fields(self) -> dict[str, Any]:
+        """The SP trader's ReqUserLogin: its own codes, and the dynamic key as its one-time password."""
+        setting = self.setting
+        assert setting is not None
+        return {
+            "LogInAccount": setting.username,
+            "LogInAccountType": st.TORA_TSTP_SP_LACT_UserID
+            if setting.account_type == ACCOUNT_TYPES["user_id"]
+            else st.TORA_TSTP_SP_LACT_AccountID,
+            "AuthMode": st.TORA_TSTP_SP_AM_Password,
+            "Password": setting.password,
+            "UserProductInfo": setting.product_info,
+            "OneTimePassword": setting.dynamic_key,
+        }
+
+    # -- answers (engine thread) -----------------------------------------------------------------------------
+
+    def on_rsp_qry_security(self, message: Message) -> None:
+        self.option_gateway.log_error(message, "option query")
+        if message.data is not None:
+            self.option_gateway.add_option(message.data)
+        if message.is_last:
+            self.contracts_loaded = True
+            self.set_state("contracts_loaded", f"{len(self.option_gateway.contracts)} options")
+
+    def on_rsp_qry_trading_account(self, message: Message) -> None:
+        self.option_gateway.log_error(message, "account query")
+        if message.data is not None:
+            self.option_gateway.update_account(message.data)
+        if message.is_last and not self.account_known:
+            self.account_known = True
+            self.set_state("ready", "option account")
+
+    def on_rsp_qry_position(self, message: Message) -> None:
+        if self.option_gateway.log_error(message, "position query"):
+            self.option_gateway.positions.discard()
+            return
+        self.option_gateway.update_position(message.data, message.is_last)
+
+
+class ToraOptionGateway(SdkGateway):
+    """SSE and SZSE ETF options through TORA's stock-option (SP) trader."""
+
+    default_name: ClassVar[str] = "TORA_OPTION"
+    title: ClassVar[str] = "TORA_OPTION"
+    default_setting: ClassVar[dict[str, Any]] = dict(OPTION_DEFAULT_SETTING)
+    optional_setting: ClassVar[dict[str, str]] = dict(OPTION_OPTIONAL_SETTING)
+    setting_aliases: ClassVar[dict[str, str]] = dict(VNPY_LABELS)
+    setting_values: ClassVar[dict[str, dict[str, str]]] = {
+        key: dict(value) for key, value in VNPY_VALUES.items()
+    }
+    exchanges: ClassVar[list[Exchange]] = [Exchange.SSE, Exchange.SZSE]
+
+    def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
+        super().__init__(event_engine, gateway_name or self.default_name)
+        self.md = OptionMdFront(self, {})
+        self.td = OptionTdFront(self)
+        self.setting: ToraSetting | None = None
+        self._sys_ids: dict[tuple[Exchange, str], str] = {}  # (exchange, OrderSysID) -> orderid, for trades
+        self._last_poll = 0.0
+        self._poll_account = True
+
+    def fronts(self) -> tuple[OptionMdFront, OptionTdFront]:
+        return self.md, self.td
+
+    # -- connection -----------------------------------------------------------------------------------------
+
+    def connect(self, setting: dict[str, Any]) -> None:
+        try:
+            binding = load_binding()
+            parsed = ToraSetting.parse(setting)
+            md_library, sp_library = find_option_libraries(parsed.library_dir)
+        except (SdkUnavailableError, SettingsError) as exc:
+            self.write_log(f"cannot connect: {exc}", ERROR)
+            raise
+        register_secrets({"password": parsed.password, "dynamic_key": parsed.dynamic_key})
+        self.setting = parsed
+        self.closed = False
+        self.start_timer()
+        self.write_log(f"connecting {parsed!r} with {sp_library.name} and {md_library.name}")
+        self.td.start_with(
+            parsed,
+            lambda flow, capsule: binding.SPTraderApi(str(sp_library), flow, capsule),
+            parsed.td_address,
+        )
+        self.md.start_with(
+            parsed, lambda flow, capsule: binding.MdApi(str(md_library), capsule), parsed.md_address
+        )
+
+    def on_timer(self, now: float) -> None:
+        self.td.queries.pump(now)
+        if self.td.state == "ready" and not self.td.queries and now - self._last_poll >= self.query_interval:
+            self._last_poll = now
+            self.td.enqueue("ReqQryTradingAccount" if self._poll_account else "ReqQryPosition")
+            self._poll_account = not self._poll_account
+
+    # -- market data ----------------------------------------------------------------------------------------
+
+    def subscribe(self, req: SubscribeRequest) -> None:
+        self.subscribe_on(self.md, req, self.td.contracts_loaded)
+
+    def unsubscribe(self, req: SubscribeRequest) -> None:
+        check_request(req)
+        if self.md.subscribed.pop(req.symbol, None) is None:
+            self.write_log(f"{req.vt_symbol} was not subscribed", ERROR)
+        elif self.md.logged_in:
+            self.md.send_subscribe([(req.symbol, req.exchange)], subscribe=False)
+
+    def add_option(self, data: Any) -> None:
+        """An option of the SP trader's answer (CTORATstpSPSecurityField), with vn.py's option fields."""
+        exchange = EXCHANGE_FROM_SP.get(data.ExchangeID)
+        if exchange is None or data.ProductID not in OPTION_PRODUCTS:
+            return
+        underlying, last_date, strike = data.UnderlyingSecurityID, data.LastDate, data.StrikePrice
+        contract = ContractData(
+            gateway_name=self.gateway_name,
+            symbol=data.SecurityID,
+            exchange=exchange,
+            name=data.SecurityName,
+            product=Product.OPTION,
+            size=data.VolumeMultiple,
+            pricetick=data.PriceTick,
+            min_volume=data.MinLimitOrderBuyVolume or 1,
+            max_volume=data.MaxLimitOrderBuyVolume or None,
+            option_strike=strike,
+            option_underlying=f"{underlying}-{last_date}",
+            option_type=OPTION_TYPE_FROM_SP.get(data.OptionsType),
+            option_portfolio=f"{underlying}_O",
+            option_index=option_index(strike, data.ExchSecurityID),
+        )
+        contract.option_listed = tora_datetime(data.FirstDate, "00:00:00")
+        contract.option_expiry = tora_datetime(last_date, "00:00:00")
+        with self.lock:
+            self.contracts[contract.symbol] = contract
+        self.on_contract(contract)
+
+    # -- orders ---------------------------------------------------------------------------------------------
+
+    def _order_problem(self, req: OrderRequest) -> str:
+        if self.closed:
+            return CLOSED_REASON
+        if not self.td.logged_in:
+            return "not logged in to the trade front"
+        if req.type not in ORDER_TYPE_TO_SP:
+            return f"order type {req.type.value} cannot be sent to TORA's option trader (LIMIT, FAK, FOK)"
+        problem = self.symbol_problem(req.symbol, req.exchange, self.td.contracts_loaded)
+        problem = problem or self.amount_problem(req)
+        if problem:
+            return problem
+        if req.offset not in OFFSET_TO_SP:
+            return f"an option order needs Offset OPEN or CLOSE, not {req.offset.value or 'NONE'}"
+        if req.direction not in DIRECTION_TO_SP:
+            return f"direction {req.direction} cannot be sent to TORA's option trader"
+        if not self.td.shareholders.get(req.exchange):
+            return f"no shareholder account on {req.exchange.value} for this user"
+        return ""
+
+    def send_order(self, req: OrderRequest) -> str:
+        check_request(req)
+        # Under the lock until the request is with the SDK: the reports (engine thread, same lock) come after
+        # SUBMITTING; a request the SDK refuses makes the order REJECTED.
+        with self.lock:
+            td = self.td
+            ref = next(td.order_refs)
+            order = req.create_order_data(f"{td.front_id}_{td.session_id}_{ref}", self.gateway_name)
+            problem = self._order_problem(req)
+            request: Any = None
+            if not problem:
+                price_type, time_condition, volume_condition = ORDER_TYPE_TO_SP[req.type]
+                try:
+                    request = td.struct(
+                        "ReqOrderInsert",
+                        ExchangeID=EXCHANGE_TO_SP[req.exchange],
+                        ShareholderID=td.shareholders[req.exchange],
+                        SecurityID=req.symbol,
+                        OrderRef=ref,
+                        OrderPriceType=price_type,
+                        Direction=DIRECTION_TO_SP[req.direction],
+                        CombOffsetFlag=OFFSET_TO_SP[req.offset],
+                        CombHedgeFlag=st.TORA_TSTP_SP_HF_Speculation,
+                        LimitPrice=float(req.price),
+                        VolumeTotalOriginal=int(req.volume),
+                        TimeCondition=time_condition,
+                        VolumeCondition=volume_condition,
+                    )
+                except ValueError as exc:  # a symbol too long for its char[N], naming the field
+                    problem = str(exc)
+            if problem:
+                self.orders.reject(order, problem)
+                return order.vt_orderid
+            self.orders.order(order)
+            result = td.request("ReqOrderInsert", request)
+            if result == CLOSED:
+                self.orders.reject(order, f"{CLOSED_REASON}: the order was not sent")
+            elif result != 0:
+                self.orders.reject(order, f"ReqOrderInsert returned {request_result(result)}")
+        return order.vt_orderid
+
+    def cancel_order(self, req: CancelRequest) -> None:
+        check_request(req)
+        parts = req.orderid.split("_")
+        problem = ""
+        if self.closed:
+            problem = CLOSED_REASON
+        elif len(parts) != 3 or not all(part.lstrip("-").isdigit() for part in parts):
+            problem = "not a TORA order id (front_session_ref): it was never sent"
+        elif req.exchange not in EXCHANGE_TO_SP:
+            problem = f"exchange {req.exchange.value} is not TORA's option exchange"
+        elif not self.td.logged_in:
+            problem = "not logged in to the trade front"
+        if problem:
+            self.write_log(f"cannot cancel {req.orderid}: {problem}", ERROR)
+            return
+        front_id, session_id, ref = (int(part) for part in parts)
+        action = self.td.struct(
+            "ReqOrderAction",
+            ExchangeID=EXCHANGE_TO_SP[req.exchange],
+            SecurityID=req.symbol,
+            FrontID=front_id,
+            SessionID=session_id,
+            OrderRef=ref,
+            OrderActionFlag=st.TORA_TSTP_SP_OAF_Delete,
+        )
+        result = self.td.request("ReqOrderAction", action)
+        if result != 0:
+            self.write_log(f"cancel of {req.orderid} failed: {request_result(result)}", ERROR)
+
+    def order_event(self, data: Any) -> None:
+        """An OnRtnOrder report (CTORATstpSPOrderField)."""
+        orderid = f"{data.FrontID}_{data.SessionID}_{data.OrderRef}"
+        exchange = EXCHANGE_FROM_SP.get(data.ExchangeID)
+        if exchange is None:
+            self.nearest(f"exchange {data.ExchangeID!r}")
+            exchange = Exchange.LOCAL
+        status = STATUS_FROM_SP.get(data.OrderStatus)
+        if status is None:
+            self.nearest(f"order status {data.OrderStatus!r}")
+            status = Status.SUBMITTING
+        with self.lock:
+            if data.OrderSysID:
+                self._sys_ids[(exchange, data.OrderSysID)] = orderid
+            previous = self.orders.get(orderid)
+            moment = tora_datetime(data.InsertDate, data.InsertTime)
+            reason = data.StatusMsg if status in (Status.REJECTED, Status.CANCELLED) else ""
+            if status == Status.REJECTED and not reason:
+                reason = "refused by the exchange"
+            if previous is not None:
+                self.orders.update(orderid, status, traded=data.VolumeTraded, moment=moment, reason=reason)
+                return
+            codes = (data.OrderPriceType, data.TimeCondition, data.VolumeCondition)
+            order = OrderData(  # an order of another session, or replayed after a re-login
+                gateway_name=self.gateway_name,
+                symbol=data.SecurityID,
+                exchange=exchange,
+                orderid=orderid,
+                type=ORDER_TYPE_FROM_SP.get(codes, OrderType.LIMIT),
+                direction=DIRECTION_FROM_SP.get(data.Direction),
+                offset=OFFSET_FROM_SP.get(data.CombOffsetFlag[:1], Offset.NONE),
+                price=data.Price,
+                volume=data.VolumeTotalOriginal,
+                traded=data.VolumeTraded,
+                status=status,
+                datetime=moment,
+            )
+            if reason:
+                order.extra = {"reason": reason}
+            self.orders.order(order)
+
+    def insert_refused(self, data: Any, reason: str) -> None:
+        """OnRspOrderInsert / OnErrRtnOrderInsert with an error: the order of this session is REJECTED."""
+        orderid = f"{self.td.front_id}_{self.td.session_id}_{data.OrderRef}"
+        with self.lock:
+            sent = self.orders.get(orderid)
+            if sent is None:
+                self.write_log(f"order ref {data.OrderRef} refused: {reason}", ERROR)
+            elif sent.status != Status.REJECTED:
+                self.orders.reject(sent, reason or "refused by TORA")
+
+    def trade_event(self, data: Any) -> None:
+        """An OnRtnTrade report (CTORATstpSPTradeField): its order is found by the exchange's order id."""
+        exchange = EXCHANGE_FROM_SP.get(data.ExchangeID, Exchange.LOCAL)
+        with self.lock:
+            orderid = self._sys_ids.get((exchange, data.OrderSysID), f"sys-{data.OrderSysID}")
+        self.orders.trade(
+            TradeData(
+                gateway_name=self.gateway_name,
+                symbol=data.SecurityID,
+                exchange=exchange,
+                orderid=orderid,
+                tradeid=data.TradeID.strip(),
+                direction=DIRECTION_FROM_SP.get(data.Direction),
+                offset=OFFSET_FROM_SP.get(data.OffsetFlag, Offset.NONE),
+                price=data.Price,
+                volume=data.Volume,
+                datetime=tora_datetime(data.TradeDate, data.TradeTime),
+            )
+        )
+
+    # -- account and positions -------------------------------------------------------------------------------
+
+    def update_account(self, data: Any) -> None:
+        """Short positions' margin (CurrMargin) and what orders hold are frozen; UsefulMoney is available."""
+        frozen = data.CurrMargin + data.FrozenMargin + data.FrozenCash + data.FrozenCommission
+        account = AccountData(
+            gateway_name=self.gateway_name,
+            accountid=data.AccountID,
+            balance=data.UsefulMoney + frozen,
+            frozen=frozen,
+        )
+        self.on_account(account)
+
+    def update_position(self, data: Any, is_last: bool) -> None:
+        exchange = EXCHANGE_FROM_SP.get(data.ExchangeID) if data is not None else None
+        if data is not None and data.SecurityID and exchange is not None:
+            direction = POSITION_DIRECTION_FROM_SP.get(data.PosiDirection, Direction.NET)
+            position = self.positions.position(data.SecurityID, exchange, direction)
+            volume = data.HistoryPos + data.TodayPos
+            size = data.UnderlyingMultiple or 1
+            position.volume += volume
+            position.yd_volume += data.HistoryPos
+            position.frozen += data.HistoryPosFrozen + data.TodayPosFrozen
+            value = data.LastPrice * volume * size
+            position.pnl += (
+                value - data.TotalPosCost if direction == Direction.LONG else data.TotalPosCost - value
+            )
+            position.price = data.TotalPosCost / (volume * size) if volume else 0.0
+        if is_last:
+            self.positions.finish()
+
+    def query_account(self) -> None:
+        self.td.enqueue("ReqQryTradingAccount")
+
+    def query_position(self) -> None:
+        self.td.enqueue("ReqQryPosition")
+
+
+__all__ = ["ToraOptionGateway"]
