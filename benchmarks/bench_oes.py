@@ -10,21 +10,22 @@
 * order round trip: ``send_order`` of a resting limit buy until the handler sees it NOTTRADED (the counter's
   ORDER_INSERT report), one order at a time; percentiles.
 
-**No baseline.** vn.py's OES gateway is Windows-only from 2.1 on (its hand-written vnoestd/vnoesmd wrapper is
-built for Windows only), and 2.0.9's Linux build links the static 0.15.9 archive, whose struct layouts differ
-from 0.17.5.8's: there is no vn.py OES to run beside this here. vtcore's XTP and TORA figures on the same
-simulator core come from `bench_ashare.py`. The numbers are vtcore's own, on a shared
-machine: quote them with the load average printed.
+**No vn.py baseline.** vn.py's OES gateway is Windows-only from 2.1 on (its hand-written vnoestd/vnoesmd
+wrapper is built for Windows only), and 2.0.9's Linux build links the static 0.15.9 archive, whose struct
+layouts differ from 0.17.5.8's: there is no vn.py OES to run beside this here. Beside OES, the same run
+measures vtcore's XTP and TORA gateways on the same simulator core with bench_ashare.py's workers (a burst of
+ticks into a handler, and the order round trip to the first NOTTRADED): the other A-share counters, as the
+figures to compare with. The numbers are on a shared machine: quote them with the load average printed.
 
-    python benchmarks/bench_oes.py [--reports N] [--ticks N] [--orders N]
+    python benchmarks/bench_oes.py [--reports N] [--ticks N] [--orders N] [--json FILE]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import struct
+import sys
 import tempfile
 import threading
 import time
@@ -39,6 +40,14 @@ from vtcore.gateways.oes import OesGateway
 from vtcore.gateways.oes import _oes_types as oes
 from vtcore.gateways.oes.sim import simulator_setting, stock_config
 from vtcore.object import OrderRequest, SubscribeRequest
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+import bench_ashare  # noqa: E402
+from _measure import ResultsFile  # noqa: E402
+from bench_tick_path import percentiles  # noqa: E402
 
 
 def wait_for(predicate: Any, timeout: float = 60.0) -> None:
@@ -143,12 +152,36 @@ def bench_orders(gateway: Any, main_engine: Any, count: int) -> list[float]:
     return times
 
 
+def beside(sdk: str, ticks: int, orders: int) -> dict[str, Any]:
+    """vtcore's figures for another A-share SDK on the same simulator core (bench_ashare.py's workers)."""
+    tick = bench_ashare.run_worker(
+        {
+            "sdk": sdk,
+            "what": "ticks",
+            "mode": "throughput",
+            "count": ticks,
+            "rate": 0,
+            "max_seconds": 120,
+            "busy_seconds": 0,
+            "system": "vtcore",
+        }
+    )
+    order = bench_ashare.run_worker(
+        {"sdk": sdk, "what": "orders", "count": orders, "system": "vtcore", "profile": None, "warmup": 10}
+    )
+    return {"sdk": sdk.upper(), "ticks_per_s": tick["ticks_per_s"], **percentiles(order["samples_ns"])}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reports", type=int, default=50_000)
     parser.add_argument("--ticks", type=int, default=100_000)
     parser.add_argument("--orders", type=int, default=500)
+    parser.add_argument(
+        "--json", type=Path, default=None, help="write the figures here (benchmarks/report.py)"
+    )
     args = parser.parse_args()
+    results_file = ResultsFile("bench_oes.py")
 
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
@@ -161,18 +194,24 @@ def main() -> None:
         orders = bench_orders(gateway, main_engine, args.orders)
         main_engine.close()
         ticks = bench_ticks(folder, args.ticks)
-    ordered = sorted(orders)
+    latency = percentiles([int(value * 1000) for value in orders])
     print(f"load average: {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}")
-    print(
-        "OES on the simulator library (vtcore only: no vn.py OES runs on Linux at 0.17.5.8; "
-        "see the docstring)"
-    )
+    print("OES on the simulator library (no vn.py OES runs on Linux at 0.17.5.8; see the docstring)")
     print(f"  report -> OrderData:   {reports:12,.0f} /s  ({args.reports} reports)")
     print(f"  snapshot -> TickData:  {ticks:12,.0f} /s  ({args.ticks} snapshots)")
-    print(
-        f"  order round trip:      p50 {statistics.median(orders):8.1f} us   p99 "
-        f"{ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]:8.1f} us  ({args.orders} orders)"
-    )
+    print(f"  order round trip:      p50 {latency['p50_us']:8.1f} us   p99 {latency['p99_us']:8.1f} us")
+    others = [beside(sdk, args.ticks, args.orders) for sdk in ("xtp", "tora")]
+    for other in others:
+        print(
+            f"vtcore {other['sdk']:<4} on the same simulator core: ticks {other['ticks_per_s']:12,.0f} /s, "
+            f"order round trip p50 {other['p50_us']:8.1f} us   p99 {other['p99_us']:8.1f} us"
+        )
+    print(f"load average: {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}")
+    if args.json is not None:
+        oes_row = {"sdk": "OES", "ticks_per_s": ticks, "reports_per_s": reports, **latency}
+        results_file.write(
+            args.json, {"orders": args.orders, "ticks": args.ticks, "rows": [oes_row, *others]}
+        )
 
 
 if __name__ == "__main__":

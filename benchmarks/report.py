@@ -14,7 +14,8 @@ The results files live in benchmarks/results/ (committed with the README they fe
 * ``venue_parse.json``: ``python benchmarks/bench_venue_parse.py --json benchmarks/results/venue_parse.json``;
 * ``ashare.json``: ``python benchmarks/bench_ashare.py --json benchmarks/results/ashare.json``;
 * ``order_path.json``: ``python benchmarks/profile_order_path.py --json benchmarks/results/order_path.json``;
-* ``tap_femas.json``: ``python benchmarks/bench_tap_femas.py --json benchmarks/results/tap_femas.json``.
+* ``tap_femas.json``: ``python benchmarks/bench_tap_femas.py --json benchmarks/results/tap_femas.json``;
+* ``oes.json``: ``python benchmarks/bench_oes.py --json benchmarks/results/oes.json``.
 
 Each generated section sits between ``<!-- BEGIN GENERATED name -->`` and ``<!-- END GENERATED name -->`` in
 the README and opens with the command, the date, the commit and the machine's load average of its run. Every
@@ -379,6 +380,29 @@ def render_tap_femas(data: dict[str, Any]) -> list[str]:
     return lines
 
 
+# -- bench_oes.py -----------------------------------------------------------------------------------------
+
+
+def render_oes(data: dict[str, Any]) -> list[str]:
+    lines = [
+        provenance(data, data.get("command", "python benchmarks/bench_oes.py")),
+        "",
+        "Each counter on its own front-end of the same simulator core, in the same run: a burst of "
+        f"{data['ticks']:,} ticks (OES: L2 snapshots) into a handler, and {data['orders']:,} orders one at "
+        "a time from send_order to the first NOTTRADED in a handler. There is no vn.py column: no vn.py OES "
+        "runs here (above); XTP and TORA beside vn.py are in the A-share section.",
+        "",
+        "| vtcore on | ticks/s into a handler | report -> OrderData /s | order round trip p50 | p99 |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for row in data["rows"]:
+        lines.append(
+            f"| {row['sdk']} | {number(row['ticks_per_s'])} | {number(row.get('reports_per_s'))} "
+            f"| {number(row['p50_us'], 'us')} | {number(row['p99_us'], 'us')} |"
+        )
+    return lines
+
+
 SECTIONS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {
     "latency": ("latency.json", render_run),
     "event_engine": ("event_engine.json", render_event_engine),
@@ -387,6 +411,7 @@ SECTIONS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {
     "ashare": ("ashare.json", render_ashare),
     "order_path": ("order_path.json", render_order_path),
     "tap_femas": ("tap_femas.json", render_tap_femas),
+    "oes": ("oes.json", render_oes),
 }
 
 

@@ -22,7 +22,7 @@ report = pytest.importorskip("report", reason="benchmarks/report.py imports run.
 
 README = BENCHMARKS / "README.md"
 #: The sections whose figures the README's prose relies on: their results must be committed.
-REQUIRED = ("latency", "event_engine", "run", "venue_parse", "tap_femas", "ashare", "order_path")
+REQUIRED = ("latency", "event_engine", "run", "venue_parse", "tap_femas", "ashare", "order_path", "oes")
 
 
 def test_the_readme_tables_are_what_the_results_give() -> None:
