@@ -5,6 +5,7 @@
     vtcore run --sim                 # CTP on the simulator libraries installed with vtcore
     vtcore run --sim --gateway NAME  # NAME on its local peer (`vtcore.gateways.SIM_PEERS`)
     vtcore run --sim --duration 10
+    vtcore run --sim --until-filled  # stop once the demo buy has filled (a smoke check)
     vtcore run --sim --always-open   # the simulator ticks around the clock, not only in trading hours
     vtcore run --app CtaStrategy     # also load an app (vtcore's RpcService or a vn.py app; repeatable)
 
@@ -59,6 +60,11 @@ def add_run_parser(subparsers: Any) -> None:
     )
     parser.add_argument("--symbols", default="", help="comma-separated symbols to subscribe (default: all)")
     parser.add_argument("--no-orders", action="store_true", help="with --sim, send no demo orders")
+    parser.add_argument(
+        "--until-filled",
+        action="store_true",
+        help="with --sim, stop once the demo buy has filled and its close is sent (--duration still caps it)",
+    )
     parser.add_argument(
         "--app",
         action="append",
@@ -313,7 +319,8 @@ def run(args: argparse.Namespace) -> int:
         demo = _DemoOrders(main_engine, view) if sim and not args.no_orders else None
         wanted = {s.strip() for s in args.symbols.split(",") if s.strip()}
         started = time.monotonic()
-        while not args.duration or time.monotonic() - started < args.duration:
+        finished = False  # --until-filled: the demo is done
+        while not finished and (not args.duration or time.monotonic() - started < args.duration):
             time.sleep(1.0)
             refused = view.refused(gateways)
             if refused:
@@ -338,6 +345,7 @@ def run(args: argparse.Namespace) -> int:
                     return 1
             elif subscribed and demo is not None:
                 demo.step()
+                finished = args.until_filled and demo.done
             lines = view.render()
             if interactive:
                 sys.stdout.write("\x1b[H\x1b[2J" + "\n".join(lines) + "\n")

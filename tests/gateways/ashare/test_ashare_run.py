@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+UNTIL = "120"  # seconds at most: the run stops once the demo buy has filled (--until-filled)
+
 
 @pytest.mark.parametrize(
     ("name", "module", "lot"),
@@ -21,7 +23,18 @@ def test_run_sim_trades_on_its_peer(name: str, module: str, lot: int, tmp_path: 
     pytest.importorskip(module, reason=f"vtcore was built without the {name} SDK")
     environment = {**os.environ, "VTCORE_HOME": str(tmp_path / "home")}
     result = subprocess.run(
-        [sys.executable, "-m", "vtcore.cli", "run", "--sim", "--gateway", name, "--duration", "5"],
+        [
+            sys.executable,
+            "-m",
+            "vtcore.cli",
+            "run",
+            "--sim",
+            "--gateway",
+            name,
+            "--until-filled",
+            "--duration",
+            UNTIL,
+        ],
         capture_output=True,
         text=True,
         timeout=300,

@@ -10,12 +10,25 @@ from pathlib import Path
 
 import pytest
 
+UNTIL = "120"  # seconds at most: the run stops once the demo buy has filled (--until-filled)
+
 
 def test_run_sim_mini_trades_on_its_peer(tmp_path: Path) -> None:
     pytest.importorskip("vtcore._mini", reason="vtcore was built without the CTP-Mini SDK")
     environment = {**os.environ, "VTCORE_HOME": str(tmp_path / "home")}
     result = subprocess.run(
-        [sys.executable, "-m", "vtcore.cli", "run", "--sim", "--gateway", "MINI", "--duration", "6"],
+        [
+            sys.executable,
+            "-m",
+            "vtcore.cli",
+            "run",
+            "--sim",
+            "--gateway",
+            "MINI",
+            "--until-filled",
+            "--duration",
+            UNTIL,
+        ],
         capture_output=True,
         text=True,
         timeout=300,
