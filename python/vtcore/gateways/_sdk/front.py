@@ -394,6 +394,9 @@ def _instrument(message: Message) -> str:
     return message.data.InstrumentID if message.data is not None else "?"  # type: ignore[attr-defined]
 
 
+PUMP_SLACK = 0.05  # seconds: see QueryPump.pump
+
+
 class QueryPump:
     """Queries of one front, one at a time and at most one per `interval` seconds; a request the SDK refuses
     for flow control stays queued, anything else is logged and dropped."""
@@ -417,7 +420,11 @@ class QueryPump:
 
     def pump(self, now: float) -> None:
         with self.lock:  # queries may be enqueued from any thread
-            if not self.queries or not self.front.logged_in or now - self.last_query < self.interval:
+            # the 1-second timer that pumps arrives a little early or late: without the slack, a tick 0.999 s
+            # after the last query would wait a whole extra second (a query a little early is at worst refused
+            # for flow control by the SDK, and stays queued)
+            too_soon = now - self.last_query < self.interval - PUMP_SLACK
+            if not self.queries or not self.front.logged_in or too_soon:
                 return
             name, fields = self.queries[0]
             result = self.front.request(name, fields)
