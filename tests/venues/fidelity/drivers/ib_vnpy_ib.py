@@ -8,6 +8,7 @@ vnpy.trader.utility imports TA-Lib for its bar ArrayManager only: an empty modul
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import sys
@@ -49,7 +50,9 @@ def main(port: int) -> None:
     def recorder(kind: str) -> Callable[[Event], None]:
         def record(event: Event) -> None:
             with changed:
-                seen[kind].append(event.data)
+                # a copy as the event carried it: vnpy_ib pushes the OrderData of send_order itself (later
+                # updates mutate it), so a reference would show a status before its own event arrives
+                seen[kind].append(copy.copy(event.data))
                 changed.notify_all()
 
         return record
