@@ -574,16 +574,26 @@ def run_driver(main: Callable[[], dict[str, Any]]) -> None:
     os._exit(print_report(main))
 
 
-def recording_engine(event_types: dict[str, str]) -> tuple[Any, dict[str, list[Any]]]:
-    """(vn.py's EventEngine, started; what it saw): the data of each event type, listed under its name."""
+def recording_engine(*names: str) -> tuple[Any, dict[str, list[Any]]]:
+    """(vn.py's EventEngine, started; what it saw): the data of each named event type (vn.py's
+    `EVENT_<NAME>`: "contract", "tick", "order", "trade", "position", "account", "log"), listed under its
+    name."""
     from vnpy.event import EventEngine  # type: ignore[import-not-found, unused-ignore]
+    from vnpy.trader import event as events  # type: ignore[import-not-found, unused-ignore]
 
-    seen: dict[str, list[Any]] = {name: [] for name in event_types}
+    seen: dict[str, list[Any]] = {name: [] for name in names}
     engine = EventEngine()
-    for name, event_type in event_types.items():
+    for name in names:
+        event_type = getattr(events, f"EVENT_{name.upper()}")
         engine.register(event_type, lambda event, name=name: seen[name].append(event.data))
     engine.start()
     return engine, seen
+
+
+def logged(seen: dict[str, list[Any]], text: str) -> bool:
+    """Whether a log line of a `recording_engine`'s "log" events holds `text` (vn.py gateways say their
+    progress only in logs)."""
+    return any(text in log.msg for log in list(seen["log"]))
 
 
 if __name__ == "__main__":

@@ -16,17 +16,6 @@ namespace {
 using RspInfo = sp::CTORATstpSPRspInfoField;
 using Spi = sp::CTORATstpSPTraderSpi;
 
-Resume resume_of(sp::TORA_TE_RESUME_TYPE type) {
-  switch (type) {
-    case sp::TORA_TERT_RESTART:
-      return Resume::restart;
-    case sp::TORA_TERT_RESUME:
-      return Resume::resume;
-    default:
-      return Resume::quick;
-  }
-}
-
 class SPTraderApi final : public SimulatedApi<SPTraderApiStubs, Spi, RspInfo, FrontSession> {
  public:
   SPTraderApi() : SimulatedApi(FrontKind::td) { Simulator::instance().register_front_end(kSPTraderVersion); }
@@ -179,9 +168,7 @@ class SPTraderApi final : public SimulatedApi<SPTraderApiStubs, Spi, RspInfo, Fr
         error = exchange_->insert_order(account_, front_id_, session_id_, order, id);
       }
       if (error == Error::none) return;  // accepted: OnRtnOrder / OnRtnTrade follow on the private flow
-      RspInfo info = error_info<RspInfo>(error, why);
-      if (!call([&](Spi* spi) { spi->OnRspOrderInsert(&copy, &info, id); })) return;
-      call([&](Spi* spi) { spi->OnErrRtnOrderInsert(&copy, &info, id); });
+      refuse(copy, error_info<RspInfo>(error, why), id, &Spi::OnRspOrderInsert, &Spi::OnErrRtnOrderInsert);
     });
   }
 
@@ -189,18 +176,10 @@ class SPTraderApi final : public SimulatedApi<SPTraderApiStubs, Spi, RspInfo, Fr
     if (!req) return -1;
     sp::CTORATstpSPInputOrderActionField copy = *req;
     return request([this, copy, id]() mutable {
-      CancelRequest cancel;
-      cancel.is_delete = copy.OrderActionFlag == sp::TORA_TSTP_SP_OAF_Delete;
-      cancel.order_sys_id = std::string(field_view(copy.OrderSysID));
-      cancel.exchange = std::string(exchange_name(copy.ExchangeID));
-      if (cancel.order_sys_id.empty() && copy.OrderRef != 0) cancel.order_ref = std::to_string(copy.OrderRef);
-      cancel.front_id = copy.FrontID;
-      cancel.session_id = copy.SessionID;
+      const CancelRequest cancel = cancel_request(copy, copy.OrderActionFlag == sp::TORA_TSTP_SP_OAF_Delete);
       const Error error = logged_in_ ? exchange_->cancel_order(account_, cancel) : Error::not_logged_in;
       if (error == Error::none) return;
-      RspInfo info = error_info<RspInfo>(error);
-      if (!call([&](Spi* spi) { spi->OnRspOrderAction(&copy, &info, id); })) return;
-      call([&](Spi* spi) { spi->OnErrRtnOrderAction(&copy, &info, id); });
+      refuse(copy, error_info<RspInfo>(error), id, &Spi::OnRspOrderAction, &Spi::OnErrRtnOrderAction);
     });
   }
 

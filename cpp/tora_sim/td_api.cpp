@@ -13,19 +13,9 @@ namespace vtcore::sim::tora {
 namespace {
 
 using RspInfo = td::CTORATstpRspInfoField;
+using Spi = td::CTORATstpTraderSpi;
 
-Resume resume_of(td::TORA_TE_RESUME_TYPE type) {
-  switch (type) {
-    case td::TORA_TERT_RESTART:
-      return Resume::restart;
-    case td::TORA_TERT_RESUME:
-      return Resume::resume;
-    default:
-      return Resume::quick;
-  }
-}
-
-class TraderApi final : public SimulatedApi<TraderApiStubs, td::CTORATstpTraderSpi, RspInfo, FrontSession> {
+class TraderApi final : public SimulatedApi<TraderApiStubs, Spi, RspInfo, FrontSession> {
  public:
   TraderApi() : SimulatedApi(FrontKind::td) { Simulator::instance().register_front_end(kTraderVersion); }
 
@@ -53,7 +43,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, td::CTORATstpTraderS
         fill_login(field, copy, result, session, td::TORA_TSTP_UTYPE_Investor);
       }
       RspInfo info = error_info<RspInfo>(result.error);
-      call([&](td::CTORATstpTraderSpi* spi) { spi->OnRspUserLogin(&field, &info, id); });
+      call([&](Spi* spi) { spi->OnRspUserLogin(&field, &info, id); });
       if (result.error == Error::none && logged_in_) {
         subscribe_private_flow(account_, private_resume_, [this](const FlowEntry& entry) { deliver_flow(entry); });
       }
@@ -66,7 +56,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, td::CTORATstpTraderS
     return request([this, copy, id]() mutable {
       reset_session_state();
       RspInfo info = error_info<RspInfo>(Error::none);
-      call([&](td::CTORATstpTraderSpi* spi) { spi->OnRspUserLogout(&copy, &info, id); });
+      call([&](Spi* spi) { spi->OnRspUserLogout(&copy, &info, id); });
     });
   }
 
@@ -79,7 +69,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, td::CTORATstpTraderS
       std::erase_if(records, [](const InstrumentRecord& r) { return r.spec.kind == "futures" || is_option(r.spec); });
       const std::string day = exchange_->trading_day();
       respond_list<td::CTORATstpSecurityField>(
-          records, id, &td::CTORATstpTraderSpi::OnRspQrySecurity,
+          records, id, &Spi::OnRspQrySecurity,
           [&day](auto& f, const InstrumentRecord& r) { fill_security(f, r, day); });
     });
   }
@@ -91,15 +81,14 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, td::CTORATstpTraderS
       put(field.InvestorName, user_);
       field.InvestorType = td::TORA_TSTP_CT_Person;
       RspInfo info = error_info<RspInfo>(Error::none);
-      call([&](td::CTORATstpTraderSpi* spi) { spi->OnRspQryInvestor(&field, &info, id, true); });
+      call([&](Spi* spi) { spi->OnRspQryInvestor(&field, &info, id, true); });
     });
   }
 
   int ReqQryShareholderAccount(td::CTORATstpQryShareholderAccountField*, int id) override {
     return logged_in_request(id, [this, id] {
       const std::vector<std::string> exchanges{"SSE", "SZSE", "BSE"};
-      respond_list<td::CTORATstpShareholderAccountField>(exchanges, id,
-                                                         &td::CTORATstpTraderSpi::OnRspQryShareholderAccount,
+      respond_list<td::CTORATstpShareholderAccountField>(exchanges, id, &Spi::OnRspQryShareholderAccount,
                                                          [this](auto& f, const std::string& exchange) {
                                                            put(f.InvestorID, user_);
                                                            f.ExchangeID = exchange_id(exchange);
@@ -115,7 +104,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, td::CTORATstpTraderS
   int ReqQryTradingAccount(td::CTORATstpQryTradingAccountField*, int id) override {
     return logged_in_request(id, [this, id] {
       const std::vector<AccountRecord> records{exchange_->trading_account(account_)};
-      respond_list<td::CTORATstpTradingAccountField>(records, id, &td::CTORATstpTraderSpi::OnRspQryTradingAccount,
+      respond_list<td::CTORATstpTradingAccountField>(records, id, &Spi::OnRspQryTradingAccount,
                                                      [this](auto& f, const auto& r) { fill_account(f, r, credit_); });
     });
   }
@@ -129,7 +118,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, td::CTORATstpTraderS
         return !record || record->spec.kind == "futures" || is_option(record->spec) ||
                p.side != PositionSide::long_side;
       });
-      respond_list<td::CTORATstpPositionField>(records, id, &td::CTORATstpTraderSpi::OnRspQryPosition,
+      respond_list<td::CTORATstpPositionField>(records, id, &Spi::OnRspQryPosition,
                                                [this](auto& f, const PositionRecord& p) {
                                                  const auto record = exchange_->instrument(p.instrument);
                                                  fill_position(f, p, record ? record->spec.name : std::string());
@@ -141,7 +130,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, td::CTORATstpTraderS
     const td::CTORATstpQryOrderField copy = req ? *req : td::CTORATstpQryOrderField{};
     return logged_in_request(id, [this, copy, id] {
       auto records = exchange_->orders(account_, field_view(copy.SecurityID));
-      respond_list<td::CTORATstpOrderField>(records, id, &td::CTORATstpTraderSpi::OnRspQryOrder,
+      respond_list<td::CTORATstpOrderField>(records, id, &Spi::OnRspQryOrder,
                                             [](auto& f, const auto& r) { fill_order(f, *r); });
     });
   }
@@ -150,7 +139,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, td::CTORATstpTraderS
     const td::CTORATstpQryTradeField copy = req ? *req : td::CTORATstpQryTradeField{};
     return logged_in_request(id, [this, copy, id] {
       auto records = exchange_->trades(account_, field_view(copy.SecurityID));
-      respond_list<td::CTORATstpTradeField>(records, id, &td::CTORATstpTraderSpi::OnRspQryTrade,
+      respond_list<td::CTORATstpTradeField>(records, id, &Spi::OnRspQryTrade,
                                             [](auto& f, const auto& r) { fill_trade(f, *r); });
     });
   }
@@ -175,9 +164,7 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, td::CTORATstpTraderS
         error = exchange_->insert_order(account_, front_id_, session_id_, order, id);
       }
       if (error == Error::none) return;  // accepted: OnRtnOrder / OnRtnTrade follow on the private flow
-      RspInfo info = error_info<RspInfo>(error, why);
-      if (!call([&](td::CTORATstpTraderSpi* spi) { spi->OnRspOrderInsert(&copy, &info, id); })) return;
-      call([&](td::CTORATstpTraderSpi* spi) { spi->OnErrRtnOrderInsert(&copy, &info, id); });
+      refuse(copy, error_info<RspInfo>(error, why), id, &Spi::OnRspOrderInsert, &Spi::OnErrRtnOrderInsert);
     });
   }
 
@@ -185,18 +172,10 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, td::CTORATstpTraderS
     if (!req) return -1;
     td::CTORATstpInputOrderActionField copy = *req;
     return request([this, copy, id]() mutable {
-      CancelRequest cancel;
-      cancel.is_delete = copy.ActionFlag == td::TORA_TSTP_AF_Delete;
-      cancel.order_sys_id = std::string(field_view(copy.OrderSysID));
-      cancel.exchange = std::string(exchange_name(copy.ExchangeID));
-      if (cancel.order_sys_id.empty() && copy.OrderRef != 0) cancel.order_ref = std::to_string(copy.OrderRef);
-      cancel.front_id = copy.FrontID;
-      cancel.session_id = copy.SessionID;
+      const CancelRequest cancel = cancel_request(copy, copy.ActionFlag == td::TORA_TSTP_AF_Delete);
       const Error error = logged_in_ ? exchange_->cancel_order(account_, cancel) : Error::not_logged_in;
       if (error == Error::none) return;
-      RspInfo info = error_info<RspInfo>(error);
-      if (!call([&](td::CTORATstpTraderSpi* spi) { spi->OnRspOrderAction(&copy, &info, id); })) return;
-      call([&](td::CTORATstpTraderSpi* spi) { spi->OnErrRtnOrderAction(&copy, &info, id); });
+      refuse(copy, error_info<RspInfo>(error), id, &Spi::OnRspOrderAction, &Spi::OnErrRtnOrderAction);
     });
   }
 
@@ -213,11 +192,11 @@ class TraderApi final : public SimulatedApi<TraderApiStubs, td::CTORATstpTraderS
     if (const auto* order = std::get_if<std::shared_ptr<const Order>>(&entry)) {
       td::CTORATstpOrderField field{};
       fill_order(field, **order);
-      call([&](td::CTORATstpTraderSpi* spi) { spi->OnRtnOrder(&field); });
+      call([&](Spi* spi) { spi->OnRtnOrder(&field); });
     } else {
       td::CTORATstpTradeField field{};
       fill_trade(field, *std::get<std::shared_ptr<const Trade>>(entry));
-      call([&](td::CTORATstpTraderSpi* spi) { spi->OnRtnTrade(&field); });
+      call([&](Spi* spi) { spi->OnRtnTrade(&field); });
     }
   }
 

@@ -54,6 +54,33 @@ void fill_login(RspField& out, const ReqField& in, const LoginResult& result, in
   out.UserType = user_type;
 }
 
+/// SubscribePrivateTopic's resume type as the core's (the stock and stock-option traders' enums have the same names).
+template <class ResumeType>
+Resume resume_of(ResumeType type) {
+  switch (type) {
+    case ResumeType::TORA_TERT_RESTART:
+      return Resume::restart;
+    case ResumeType::TORA_TERT_RESUME:
+      return Resume::resume;
+    default:
+      return Resume::quick;
+  }
+}
+
+/// A trader's ReqOrderAction as the core's cancel (the traders' fields have the same names but for the flag, which
+/// the caller reads: `is_delete`); by OrderSysID, or by this session's OrderRef when it has none.
+template <class ActionField>
+CancelRequest cancel_request(const ActionField& in, bool is_delete) {
+  CancelRequest cancel;
+  cancel.is_delete = is_delete;
+  cancel.order_sys_id = std::string(field_view(in.OrderSysID));
+  cancel.exchange = std::string(exchange_name(in.ExchangeID));
+  if (cancel.order_sys_id.empty() && in.OrderRef != 0) cancel.order_ref = std::to_string(in.OrderRef);
+  cancel.front_id = in.FrontID;
+  cancel.session_id = in.SessionID;
+  return cancel;
+}
+
 template <class Stubs, class Spi, class RspInfo, class Session>
 class SimulatedApi : public Stubs, public Session {
  public:
@@ -104,6 +131,15 @@ class SimulatedApi : public Stubs, public Session {
       const bool last = n + 1 == records.size();
       if (!call([&](Spi* spi) { (spi->*method)(&field, &info, id, last); })) return;
     }
+  }
+
+  // A refused insert or cancel: its OnRsp answer, then its OnErrRtn push (TORA sends both).
+  template <class Field>
+  void refuse(Field& field, const RspInfo& answer, int id, void (Spi::*rsp)(Field*, RspInfo*, int),
+              void (Spi::*err_rtn)(Field*, RspInfo*, int)) {
+    RspInfo info = answer;
+    if (!call([&](Spi* spi) { (spi->*rsp)(&field, &info, id); })) return;
+    call([&](Spi* spi) { (spi->*err_rtn)(&field, &info, id); });
   }
 
   void deliver_connected() override {

@@ -94,18 +94,9 @@ def main() -> dict[str, Any]:
     env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
     module = _vnpy_env.import_vnpy_ctp_gateway(env, work, MODULES[gateway_name])
     from vnpy.trader.constant import Direction, Exchange, Offset, OrderType, Status  # type: ignore[import-not-found, unused-ignore]
-    from vnpy.trader.event import EVENT_CONTRACT, EVENT_ORDER, EVENT_POSITION, EVENT_TICK, EVENT_TRADE  # type: ignore[import-not-found, unused-ignore]
     from vnpy.trader.object import CancelRequest, OrderRequest, SubscribeRequest  # type: ignore[import-not-found, unused-ignore]
 
-    engine, seen = _vnpy_env.recording_engine(
-        {
-            "contract": EVENT_CONTRACT,
-            "tick": EVENT_TICK,
-            "order": EVENT_ORDER,
-            "trade": EVENT_TRADE,
-            "position": EVENT_POSITION,
-        }
-    )
+    engine, seen = _vnpy_env.recording_engine("contract", "tick", "order", "trade", "position")
     gateway = CONNECT[gateway_name](module, engine, config, wait_until)
     symbol, fill_price, rest_price, volume, offset_name = SCENARIOS[gateway_name]
     offset = Offset[offset_name]

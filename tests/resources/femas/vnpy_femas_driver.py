@@ -31,7 +31,6 @@ def main() -> dict[str, Any]:
     env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
     module = _vnpy_env.import_vnpy_ctp_gateway(env, work, "vnpy_femas.gateway.femas_gateway")
     from vnpy.trader.constant import Direction, Exchange, Offset, OrderType  # type: ignore[import-not-found, unused-ignore]
-    from vnpy.trader.event import EVENT_CONTRACT, EVENT_LOG, EVENT_ORDER, EVENT_TICK, EVENT_TRADE  # type: ignore[import-not-found, unused-ignore]
     from vnpy.trader.object import CancelRequest, OrderRequest, SubscribeRequest  # type: ignore[import-not-found, unused-ignore]
 
     reports: list[dict[str, Any]] = []
@@ -47,15 +46,7 @@ def main() -> dict[str, Any]:
 
         setattr(module.FemasTdApi, name, observed)
 
-    engine, seen = _vnpy_env.recording_engine(
-        {
-            "contract": EVENT_CONTRACT,
-            "tick": EVENT_TICK,
-            "order": EVENT_ORDER,
-            "trade": EVENT_TRADE,
-            "log": EVENT_LOG,
-        }
-    )
+    engine, seen = _vnpy_env.recording_engine("contract", "tick", "order", "trade", "log")
     gateway = module.FemasGateway(engine, "FEMAS")
     gateway.connect(
         {
@@ -69,11 +60,8 @@ def main() -> dict[str, Any]:
         }
     )
 
-    def logged(text: str) -> bool:
-        return any(text in log.msg for log in list(seen["log"]))
-
-    wait_until(lambda: logged("行情服务器登录成功"), 60.0, "the market-data login")
-    wait_until(lambda: logged("合约信息查询成功"), 60.0, "the contracts")
+    wait_until(lambda: _vnpy_env.logged(seen, "行情服务器登录成功"), 60.0, "the market-data login")
+    wait_until(lambda: _vnpy_env.logged(seen, "合约信息查询成功"), 60.0, "the contracts")
     gateway.subscribe(SubscribeRequest("rb2601", Exchange.SHFE))
     wait_until(lambda: any(t.symbol == "rb2601" for t in list(seen["tick"])), 60.0, "a tick")
 

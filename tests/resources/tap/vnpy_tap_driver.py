@@ -26,27 +26,10 @@ def main() -> dict[str, Any]:
     env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
     module = _vnpy_env.import_vnpy_ctp_gateway(env, work, "vnpy_tap.gateway.tap_gateway")
     from vnpy.trader.constant import Direction, Exchange, Offset, OrderType, Status  # type: ignore[import-not-found, unused-ignore]
-    from vnpy.trader.event import (
-        EVENT_ACCOUNT,
-        EVENT_CONTRACT,
-        EVENT_LOG,
-        EVENT_ORDER,
-        EVENT_POSITION,
-        EVENT_TICK,
-        EVENT_TRADE,
-    )  # type: ignore[import-not-found, unused-ignore]
     from vnpy.trader.object import CancelRequest, OrderRequest, SubscribeRequest  # type: ignore[import-not-found, unused-ignore]
 
     engine, seen = _vnpy_env.recording_engine(
-        {
-            "contract": EVENT_CONTRACT,
-            "tick": EVENT_TICK,
-            "order": EVENT_ORDER,
-            "trade": EVENT_TRADE,
-            "position": EVENT_POSITION,
-            "account": EVENT_ACCOUNT,
-            "log": EVENT_LOG,
-        }
+        "contract", "tick", "order", "trade", "position", "account", "log"
     )
     gateway = module.TapGateway(engine, "TAP")
     address = f"127.0.0.1?config={config}"
@@ -67,12 +50,9 @@ def main() -> dict[str, Any]:
         }
     )
 
-    def logged(text: str) -> bool:
-        return any(text in log.msg for log in list(seen["log"]))
-
     # the trade side's start-up chain: commodities, contracts, account, funds, positions, orders, fills
-    wait_until(lambda: logged("查询成交信息成功"), 60.0, "the start-up queries")
-    wait_until(lambda: logged("行情服务器登录成功"), 60.0, "the quote login")
+    wait_until(lambda: _vnpy_env.logged(seen, "查询成交信息成功"), 60.0, "the start-up queries")
+    wait_until(lambda: _vnpy_env.logged(seen, "行情服务器登录成功"), 60.0, "the quote login")
     gateway.subscribe(SubscribeRequest("CL2601", Exchange.NYMEX))
     wait_until(lambda: any(t.symbol == "CL2601" for t in list(seen["tick"])), 60.0, "a tick")
 

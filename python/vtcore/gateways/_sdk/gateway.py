@@ -20,11 +20,13 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from logging import ERROR, WARNING
 from typing import Any, ClassVar, TypeVar
 
 from vtcore.constant import Direction, Exchange
+from vtcore.errors import SdkUnavailableError, SettingsError
 from vtcore.event import EVENT_TIMER, Event, EventEngine
 from vtcore.gateway import BaseGateway
 from vtcore.gateways._sdk.front import CLOSED, CLOSED_REASON, Front, request_result
@@ -140,6 +142,16 @@ class SdkGateway(BaseGateway):
             front.close()
 
     # -- timer, polling and closing -------------------------------------------------------------------------
+
+    @contextmanager
+    def connect_errors(self) -> Iterator[None]:
+        """Around a connect's first steps (the binding, the settings, the libraries): a missing SDK or a bad
+        setting is logged ("cannot connect: ...") and raised, before anything was started."""
+        try:
+            yield
+        except (SdkUnavailableError, SettingsError) as exc:
+            self.write_log(f"cannot connect: {exc}", ERROR)
+            raise
 
     def opened(self) -> None:
         """A connect starts: requests are accepted again and the timer runs."""

@@ -32,7 +32,7 @@ from logging import ERROR
 from typing import Any, ClassVar
 
 from vtcore.constant import Direction, Exchange, OrderType, Product, Status
-from vtcore.errors import SdkUnavailableError, SettingsError
+from vtcore.errors import SettingsError
 from vtcore.event import EventEngine
 from vtcore.gateways._sdk.front import FtdcFront, FtdcMdFront, QueryPump
 from vtcore.gateways._sdk.front import request_result as _result
@@ -284,14 +284,11 @@ class FemasGateway(SdkGateway):
         return self.md, self.td
 
     def connect(self, setting: dict[str, Any]) -> None:
-        try:
+        with self.connect_errors():
             binding = load_binding()
             parsed = FemasSetting.parse(setting)
             parsed.check_fields()
             md_library, td_library = find_libraries(parsed.library_dir)
-        except (SdkUnavailableError, SettingsError) as exc:
-            self.write_log(f"cannot connect: {exc}", ERROR)
-            raise
         self.setting = self.md.setting = self.td.setting = parsed
         self.opened()
         self.write_log(f"connecting {parsed!r} with {td_library.name} and {md_library.name}")

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from vtcore.constant import Direction, Exchange, Offset, OrderType, Product, Status
-from vtcore.errors import SdkLibraryError, SdkUnavailableError, SettingsError
+from vtcore.errors import SdkLibraryError, SettingsError
 from vtcore.event import EventEngine
 from vtcore.gateways._sdk.front import Front, QueryPump
 from vtcore.gateways._sdk.gateway import SdkGateway
@@ -338,14 +338,11 @@ class TapGateway(SdkGateway):
         return self.quote, self.trade
 
     def connect(self, setting: dict[str, Any]) -> None:
-        try:
+        with self.connect_errors():
             binding = load_binding()
             parsed = TapSetting.parse(setting)
             parsed.check_fields()
             quote_library, trade_library = find_libraries(parsed.library_dir)
-        except (SdkUnavailableError, SettingsError) as exc:
-            self.write_log(f"cannot connect: {exc}", ERROR)
-            raise
         self.setting = parsed
         self.opened()
         self.write_log(f"connecting {parsed!r} with {quote_library.name} and {trade_library.name}")

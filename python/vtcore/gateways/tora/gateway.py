@@ -26,13 +26,15 @@ import itertools
 import threading
 from dataclasses import dataclass
 from logging import ERROR, WARNING
+from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from vtcore.constant import Exchange, OrderType, Status
-from vtcore.errors import SdkUnavailableError, SettingsError
+from vtcore.errors import SettingsError
 from vtcore.event import EventEngine
 from vtcore.gateways._sdk.ashare import SIDE_ORDER, MarketKind, Side
 from vtcore.gateways._sdk.front import Front, FrontGateway, QueryPump, request_result
+from vtcore.gateways._sdk.gateway import SdkGateway
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways._sdk.stock import StockGateway
 from vtcore.gateways._sdk.structs import SdkStruct
@@ -348,43 +350,43 @@ _read_order = tt.Order.reader(
 )
 
 
-class ToraGateway(StockGateway):
-    """China A-shares through TORA (SSE, SZSE, BSE), cash accounts."""
+class ToraGatewayBase(SdkGateway):
+    """What TORA's two gateways share (ToraGateway: stocks; ToraOptionGateway: the stock-option trader): the
+    settings page's vn.py labels, the connect (the trader front, then XMd market data), the account and
+    position polls, and the order ids of trade reports by the exchange's order id."""
 
-    default_name: ClassVar[str] = "TORA"
-    title: ClassVar[str] = "TORA"
-    default_setting: ClassVar[dict[str, Any]] = dict(DEFAULT_SETTING)
-    optional_setting: ClassVar[dict[str, str]] = dict(OPTIONAL_SETTING)
     setting_aliases: ClassVar[dict[str, str]] = dict(VNPY_LABELS)
     setting_values: ClassVar[dict[str, dict[str, str]]] = {
         key: dict(value) for key, value in VNPY_VALUES.items()
     }
-    exchanges: ClassVar[list[Exchange]] = [Exchange.SSE, Exchange.SZSE, Exchange.BSE]
-    exchange_codes: ClassVar[dict[str, Exchange]] = mapping.EXCHANGE_FROM_TORA
+    #: the trader class of vtcore._tora this gateway drives (TraderApi, or SPTraderApi for options)
+    trader_api: ClassVar[str] = "TraderApi"
+    md: MdFront
+    td: TraderFront
 
     def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
-        super().__init__(event_engine, gateway_name or self.default_name)
-        self.md = MdFront(self, self.subscribed)
-        self.td = TdFront(self)
+        super().__init__(event_engine, gateway_name)
         self.setting: ToraSetting | None = None
         self._sys_ids: dict[tuple[Exchange, str], str] = {}  # (exchange, OrderSysID) -> orderid, for trades
+
+    def find_libraries(self, library_dir: str) -> tuple[Path, Path]:
+        """(XMd library, trader library) paths, or SdkUnavailableError saying where it looked."""
+        return find_libraries(library_dir)
 
     # -- connection -----------------------------------------------------------------------------------------
 
     def connect(self, setting: dict[str, Any]) -> None:
-        try:
+        with self.connect_errors():
             binding = load_binding()
             parsed = ToraSetting.parse(setting)
-            md_library, td_library = find_libraries(parsed.library_dir)
-        except (SdkUnavailableError, SettingsError) as exc:
-            self.write_log(f"cannot connect: {exc}", ERROR)
-            raise
+            md_library, td_library = self.find_libraries(parsed.library_dir)
         register_secrets({"password": parsed.password, "dynamic_key": parsed.dynamic_key})
         self.setting = parsed
         self.opened()
         self.write_log(f"connecting {parsed!r} with {td_library.name} and {md_library.name}")
+        trader_api = getattr(binding, self.trader_api)
         self.td.start_with(
-            parsed, lambda flow, capsule: binding.TraderApi(str(td_library), flow, capsule), parsed.td_address
+            parsed, lambda flow, capsule: trader_api(str(td_library), flow, capsule), parsed.td_address
         )
         self.md.start_with(
             parsed, lambda flow, capsule: binding.MdApi(str(md_library), capsule), parsed.md_address
@@ -396,6 +398,30 @@ class ToraGateway(StockGateway):
     def on_timer(self, now: float) -> None:
         self.td.queries.pump(now)
         self.poll(now, self.td.queries.idle)
+
+    def query_account(self) -> None:
+        self.td.enqueue("ReqQryTradingAccount")
+
+    def query_position(self) -> None:
+        self.td.enqueue("ReqQryPosition")
+
+
+class ToraGateway(ToraGatewayBase, StockGateway):
+    """China A-shares through TORA (SSE, SZSE, BSE), cash accounts."""
+
+    default_name: ClassVar[str] = "TORA"
+    title: ClassVar[str] = "TORA"
+    default_setting: ClassVar[dict[str, Any]] = dict(DEFAULT_SETTING)
+    optional_setting: ClassVar[dict[str, str]] = dict(OPTIONAL_SETTING)
+    exchanges: ClassVar[list[Exchange]] = [Exchange.SSE, Exchange.SZSE, Exchange.BSE]
+    exchange_codes: ClassVar[dict[str, Exchange]] = mapping.EXCHANGE_FROM_TORA
+    md: MdFront
+    td: TdFront
+
+    def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
+        super().__init__(event_engine, gateway_name or self.default_name)
+        self.md = MdFront(self, self.subscribed)
+        self.td = TdFront(self)
 
     # -- market data ----------------------------------------------------------------------------------------
 
@@ -582,11 +608,5 @@ class ToraGateway(StockGateway):
             price=data.TotalPosCost / volume if volume else 0.0,
         )
 
-    def query_account(self) -> None:
-        self.td.enqueue("ReqQryTradingAccount")
 
-    def query_position(self) -> None:
-        self.td.enqueue("ReqQryPosition")
-
-
-__all__ = ["ToraGateway", "ToraSetting"]
+__all__ = ["ToraGateway", "ToraGatewayBase", "ToraSetting"]

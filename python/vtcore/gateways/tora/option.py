@@ -4,7 +4,8 @@
 It lives in the TORA package because it is the same SDK: the vnpy_tora sdist's libraries, vtcore._tora (its
 SPTraderApi next to the stock TraderApi), the XMd market data, TORA's login and the same settings page; but it
 is an options gateway (open/close offsets, long and short positions, margin), so it stands on the kit's
-`SdkGateway` (as the futures gateways do), not on the A-share `StockGateway`.
+`SdkGateway` (as the futures gateways do; through `ToraGatewayBase`, the connect and polls it shares
+with `ToraGateway`), not on the A-share `StockGateway`.
 
 Fronts (states pushed as GatewayStateData):
     md: connecting -> connected -> ready (logged in, subscriptions restored);
@@ -22,26 +23,21 @@ CLOSETODAY / CLOSEYESTERDAY is sent as CLOSE: the option exchanges close yesterd
 from __future__ import annotations
 
 from logging import ERROR
+from pathlib import Path
 from typing import Any, ClassVar
 
 from vtcore.constant import Direction, Exchange, Offset, OptionType, OrderType, Product, Status
-from vtcore.errors import SdkUnavailableError, SettingsError
 from vtcore.event import EventEngine
 from vtcore.gateways._sdk.front import CLOSED, CLOSED_REASON, request_result
-from vtcore.gateways._sdk.gateway import SdkGateway
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways.tora import _torasp_types as st
-from vtcore.gateways.tora.gateway import MdFront, ToraSetting, TraderFront
+from vtcore.gateways.tora.gateway import MdFront, ToraGatewayBase, TraderFront
 from vtcore.gateways.tora.library import (
     OPTION_DEFAULT_SETTING,
     OPTION_OPTIONAL_SETTING,
-    VNPY_LABELS,
-    VNPY_VALUES,
     find_option_libraries,
-    load_binding,
 )
 from vtcore.gateways.tora.mapping import ACCOUNT_TYPES, tora_datetime
-from vtcore.log import register_secrets
 from vtcore.object import (
     AccountData,
     CancelRequest,
@@ -173,61 +169,26 @@ class OptionTdFront(TraderFront):
         self.option_gateway.update_position(message.data, message.is_last)
 
 
-class ToraOptionGateway(SdkGateway):
+class ToraOptionGateway(ToraGatewayBase):
     """SSE and SZSE ETF options through TORA's stock-option (SP) trader."""
 
     default_name: ClassVar[str] = "TORA_OPTION"
     title: ClassVar[str] = "TORA_OPTION"
     default_setting: ClassVar[dict[str, Any]] = dict(OPTION_DEFAULT_SETTING)
     optional_setting: ClassVar[dict[str, str]] = dict(OPTION_OPTIONAL_SETTING)
-    setting_aliases: ClassVar[dict[str, str]] = dict(VNPY_LABELS)
-    setting_values: ClassVar[dict[str, dict[str, str]]] = {
-        key: dict(value) for key, value in VNPY_VALUES.items()
-    }
     exchanges: ClassVar[list[Exchange]] = [Exchange.SSE, Exchange.SZSE]
+    trader_api: ClassVar[str] = "SPTraderApi"
+    md: OptionMdFront
+    td: OptionTdFront
 
     def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
         super().__init__(event_engine, gateway_name or self.default_name)
         self.md = OptionMdFront(self, {})
         self.td = OptionTdFront(self)
-        self.setting: ToraSetting | None = None
-        self._sys_ids: dict[tuple[Exchange, str], str] = {}  # (exchange, OrderSysID) -> orderid, for trades
-        self._last_poll = 0.0
-        self._poll_account = True
 
-    def fronts(self) -> tuple[OptionMdFront, OptionTdFront]:
-        return self.md, self.td
-
-    # -- connection -----------------------------------------------------------------------------------------
-
-    def connect(self, setting: dict[str, Any]) -> None:
-        try:
-            binding = load_binding()
-            parsed = ToraSetting.parse(setting)
-            md_library, sp_library = find_option_libraries(parsed.library_dir)
-        except (SdkUnavailableError, SettingsError) as exc:
-            self.write_log(f"cannot connect: {exc}", ERROR)
-            raise
-        register_secrets({"password": parsed.password, "dynamic_key": parsed.dynamic_key})
-        self.setting = parsed
-        self.closed = False
-        self.start_timer()
-        self.write_log(f"connecting {parsed!r} with {sp_library.name} and {md_library.name}")
-        self.td.start_with(
-            parsed,
-            lambda flow, capsule: binding.SPTraderApi(str(sp_library), flow, capsule),
-            parsed.td_address,
-        )
-        self.md.start_with(
-            parsed, lambda flow, capsule: binding.MdApi(str(md_library), capsule), parsed.md_address
-        )
-
-    def on_timer(self, now: float) -> None:
-        self.td.queries.pump(now)
-        if self.td.state == "ready" and not self.td.queries and now - self._last_poll >= self.query_interval:
-            self._last_poll = now
-            self.td.enqueue("ReqQryTradingAccount" if self._poll_account else "ReqQryPosition")
-            self._poll_account = not self._poll_account
+    def find_libraries(self, library_dir: str) -> tuple[Path, Path]:
+        """(XMd library, stock-option trader library) paths."""
+        return find_option_libraries(library_dir)
 
     # -- market data ----------------------------------------------------------------------------------------
 
@@ -461,12 +422,6 @@ class ToraOptionGateway(SdkGateway):
             position.price = data.TotalPosCost / (volume * size) if volume else 0.0
         if is_last:
             self.positions.finish()
-
-    def query_account(self) -> None:
-        self.td.enqueue("ReqQryTradingAccount")
-
-    def query_position(self) -> None:
-        self.td.enqueue("ReqQryPosition")
 
 
 __all__ = ["ToraOptionGateway"]

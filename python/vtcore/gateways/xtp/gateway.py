@@ -425,13 +425,10 @@ class XtpGateway(StockGateway):
     # -- connection -----------------------------------------------------------------------------------------
 
     def connect(self, setting: dict[str, Any]) -> None:
-        try:
+        with self.connect_errors():
             binding = load_binding()
             parsed = XtpSetting.parse(setting)
             md_library, td_library = find_libraries(parsed.library_dir)
-        except (SdkUnavailableError, SettingsError) as exc:
-            self.write_log(f"cannot connect: {exc}", ERROR)
-            raise
         register_secrets({"password": parsed.password, "auth_code": parsed.auth_code})
         self.setting = parsed
         self.opened()

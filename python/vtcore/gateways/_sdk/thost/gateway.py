@@ -360,14 +360,11 @@ class ThostGateway(SdkGateway):
         raise NotImplementedError
 
     def connect(self, setting: dict[str, Any]) -> None:
-        try:
+        with self.connect_errors():
             binding = self.load_binding()
             parsed = ThostSetting.parse(setting, self.default_setting, self.title)
             md_library, td_library = self.find_libraries(parsed.library_dir)
             self._templates(parsed)
-        except (SdkUnavailableError, SettingsError) as exc:
-            self.write_log(f"cannot connect: {exc}", ERROR)
-            raise
         self.setting = parsed
         self.opened()
         self.write_log(f"connecting {parsed!r} with {td_library.name} and {md_library.name}")
