@@ -35,6 +35,10 @@ std::string resolve_config_path(const std::vector<std::string>& fronts) {
 }
 
 std::shared_ptr<Exchange> Simulator::acquire(const std::string& config_path) {
+  // Two API threads (OES's order and market channels) may acquire the same new configuration at once; while
+  // the first let go of mutex_ to stop the old control server, the second made a second exchange, and orders
+  // went to one while the control socket moved prices on the other. handle() never takes acquire_mutex_.
+  std::lock_guard serial(acquire_mutex_);
   std::unique_lock lock(mutex_);
   if (have_exchange_ && config_path == config_path_) return exchange_;
   if (have_exchange_ && !apis_.empty()) {

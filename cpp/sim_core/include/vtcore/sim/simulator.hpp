@@ -45,6 +45,7 @@ class Simulator {
 
  private:
   Simulator() = default;
+  std::mutex acquire_mutex_;  // one acquire() at a time: it lets go of mutex_ while the old control server stops
   std::mutex mutex_;
   std::shared_ptr<Exchange> exchange_;
   std::string config_path_;
