@@ -493,6 +493,7 @@ class FakeTws:
                 fields = split_fields(payload)
                 self.request_log.append((session.client_id, fields))
                 if not self._paced(session):
+                    await self._hang_up(reader, session)
                     break
                 self._dispatch(session, fields)
         except (asyncio.IncompleteReadError, ConnectionError, WireError):
@@ -572,10 +573,19 @@ class FakeTws:
                 f"max={self.faults.pacing_limit} rec={len(times)} (543)",
             )
         )
-        if self.faults.disconnect_on_pacing:
-            session.close()
-            return False
-        return True
+        return not self.faults.disconnect_on_pacing  # False: the caller hangs up (_hang_up)
+
+    @staticmethod
+    async def _hang_up(reader: asyncio.StreamReader, session: Session) -> None:
+        """TWS hangs up after error 100. What was sent goes out first, then a FIN; what the client still
+        sends is read and dropped until it closes too. Closing with its requests unread would send a reset,
+        which can discard the error at the client before it is read (seen on a loaded machine)."""
+        session.closed = True  # nothing more is sent
+        with contextlib.suppress(ConnectionError, OSError, asyncio.TimeoutError):
+            if session.writer.can_write_eof():
+                session.writer.write_eof()
+            await asyncio.wait_for(reader.read(-1), timeout=5.0)
+        session.writer.close()
 
     def _now_text(self) -> str:
         now = dt.datetime.now(ZoneInfo(self.time_zone))
