@@ -8,9 +8,11 @@ it uses:
 * `add_security(...)` for each security its SDK lists (a ContractData, and the rules and price limits the
   order checks use); contracts are keyed by vt_symbol (000001 is a security on SSE and on SZSE);
 * `send_order` is shared: `checked(req)` (the exchanges' rules), `send_problem(req)` (why this session cannot
-  send now, e.g. not logged in), then `place(req, side, kind)` sends it through the SDK and returns the order
-  id; any refusal is REJECTED with the reason, nothing sent, under a local order id "L<n>" (a gateway that
-  sends otherwise, as OES, uses `checked`, `reject_locally` and `order_sent` itself);
+  send now, e.g. not logged in), then `place(req, side, kind, orderid)` sends it through the SDK and returns
+  the order id; any refusal is REJECTED with the reason, nothing sent, under a local order id "L<n>" (a
+  gateway that sends otherwise, as OES, uses `checked`, `reject_locally` and `order_sent` itself). A gateway
+  that knows the id before the SDK takes the order returns it from `orderid_ahead()` (TORA): SUBMITTING is
+  then queued before the request, and a request the SDK refuses makes that order REJECTED;
 * for each order report `order_reported(order, reason, refused_by)` (an order sent here keeps the type,
   offset and reference it was sent with) or `order_report(order, reason)`, for each fill `trade_report`;
   orders end through the tracker (status never goes back, fills never lost), and an ended sell gives back
@@ -156,7 +158,18 @@ class StockGateway(SdkGateway):
                 problem = self.send_problem(req)
             if problem or side is None:
                 return self.reject_locally(req, problem)
-            orderid, problem = self.place(req, side, kind)
+            ahead = self.orderid_ahead()
+            if ahead:
+                # The id is known before the request: SUBMITTING is queued first (as the Thost gateways do),
+                # so the order's report, which may come while this thread finishes, waits for nothing here.
+                vt_orderid = self.order_sent(req, ahead, side)
+                _, problem = self.place(req, side, kind, ahead)
+                if problem:
+                    refused = req.create_order_data(ahead, self.gateway_name)
+                    refused.status = Status.REJECTED
+                    self.order_report(refused, problem)
+                return vt_orderid
+            orderid, problem = self.place(req, side, kind, "")
             if problem:
                 return self.reject_locally(req, problem)
             return self.order_sent(req, orderid, side)
@@ -165,8 +178,15 @@ class StockGateway(SdkGateway):
         """Why this session cannot send `req` now (not logged in, ...), or ""; called under `lock`."""
         raise NotImplementedError
 
-    def place(self, req: OrderRequest, side: Side, kind: MarketKind | None) -> tuple[str, str]:
-        """Send a checked order through the SDK (under `lock`): (its order id, "") or ("", why refused)."""
+    def orderid_ahead(self) -> str:
+        """The next order's id when the gateway gives it before the SDK takes the order (TORA: front, session
+        and its own order reference), else "" (XTP: the request returns it). Called under `lock`, after the
+        checks; the next `place` sends the order with this id."""
+        return ""
+
+    def place(self, req: OrderRequest, side: Side, kind: MarketKind | None, orderid: str) -> tuple[str, str]:
+        """Send a checked order through the SDK (under `lock`), with `orderid` from `orderid_ahead` when it
+        gave one: (its order id, "") or ("", why refused)."""
         raise NotImplementedError
 
     def reject_locally(self, req: OrderRequest, reason: str) -> str:

@@ -460,8 +460,11 @@ class ToraGateway(ToraGatewayBase, StockGateway):
             return f"no shareholder account on {req.exchange.value} for this user"
         return ""
 
-    def place(self, req: OrderRequest, side: Side, kind: MarketKind | None) -> tuple[str, str]:
-        order_ref = next(self.td.order_refs)
+    def orderid_ahead(self) -> str:
+        return self._orderid(self.td.front_id, self.td.session_id, next(self.td.order_refs))
+
+    def place(self, req: OrderRequest, side: Side, kind: MarketKind | None, orderid: str) -> tuple[str, str]:
+        order_ref = int(orderid.rpartition("_")[2])  # orderid_ahead's
         shareholder = self.td.shareholders[req.exchange]
         price_type, time_condition, volume_condition = mapping.PRICE_TYPE_TO_TORA[kind]
 
@@ -485,7 +488,7 @@ class ToraGateway(ToraGatewayBase, StockGateway):
         result = self.td.request("ReqOrderInsert", order)
         if result != 0:
             return "", f"ReqOrderInsert refused: {request_result(result)}"
-        return self._orderid(self.td.front_id, self.td.session_id, order_ref), ""
+        return orderid, ""
 
     @staticmethod
     def _orderid(front_id: int, session_id: int, order_ref: int) -> str:

@@ -482,7 +482,7 @@ class XtpGateway(StockGateway):
     def send_problem(self, req: OrderRequest) -> str:
         return "" if self.td.logged_in else "not logged in to the trade front"
 
-    def place(self, req: OrderRequest, side: Side, kind: MarketKind | None) -> tuple[str, str]:
+    def place(self, req: OrderRequest, side: Side, kind: MarketKind | None, orderid: str) -> tuple[str, str]:
         margin = self.book.margin
 
         def shape() -> SdkStruct:
