@@ -44,7 +44,7 @@ if str(HERE) not in sys.path:
 
 import _vnpy_env  # noqa: E402
 from _measure import ResultsFile  # noqa: E402
-from bench_order_roundtrip import OrderTimer  # noqa: E402
+from bench_order_roundtrip import OrderTimer, RawTimer  # noqa: E402
 from bench_tick_path import (  # noqa: E402
     WARMUP_TICKS,
     Counter,
@@ -222,9 +222,9 @@ def orders_vnpy_tora_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     _vnpy_env.add_vnpy_paths(env)
     from vnpy_tora.api import StockApi  # type: ignore[import-not-found, unused-ignore]
 
-    ready, done = threading.Event(), threading.Event()
-    arrived: dict[int, int] = {}
-    session: dict[str, Any] = {"waiting": 0, "shareholder": ""}
+    ready = threading.Event()
+    timer = RawTimer(queued=tt.TORA_TSTP_OST_Accepted)
+    session: dict[str, Any] = {"shareholder": ""}
 
     class BenchStockApi(StockApi):  # type: ignore[misc]
         def onFrontConnected(self) -> None:
@@ -243,12 +243,7 @@ def orders_vnpy_tora_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
                 ready.set()
 
         def onRtnOrder(self, data: dict[str, Any]) -> None:
-            now = time.perf_counter_ns()
-            ref = data["OrderRef"]
-            if data["OrderStatus"] == tt.TORA_TSTP_OST_Accepted and ref not in arrived:
-                arrived[ref] = now
-                if ref == session["waiting"]:
-                    done.set()
+            timer.report(str(data["OrderRef"]), data["OrderStatus"], time.perf_counter_ns())
 
     api = BenchStockApi()
     api.createTstpTraderApi(str(folder / "td"), False)
@@ -257,28 +252,29 @@ def orders_vnpy_tora_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     api.subscribePublicTopic(tt.TORA_TERT_QUICK)
     api.init()
     wait_until(ready.is_set, 60.0, "vnpy_tora's login and shareholder accounts")
-    samples: list[int] = []
-    for ref in range(1, spec.get("warmup", 0) + spec["count"] + 1):
-        request = {"ShareholderID": session["shareholder"], "SecurityID": SYMBOL, "ExchangeID":
-        tt.TORA_TSTP_EXD_SSE,
-                   "OrderRef": ref, "OrderPriceType": tt.TORA_TSTP_OPT_LimitPrice, "Direction":
-                   tt.TORA_TSTP_D_Buy, "LimitPrice": PRICE, "VolumeTotalOriginal": 100, "TimeCondition":
-                   tt.TORA_TSTP_TC_GFD, "VolumeCondition": tt.TORA_TSTP_VC_AV}  # fmt: skip
-        done.clear()
-        session["waiting"] = ref
-        sent = time.perf_counter_ns()
-        result = api.reqOrderInsert(request, ref + 10)
-        if result != 0:
-            raise RuntimeError(f"reqOrderInsert returned {result}")
-        if ref not in arrived and not done.wait(WAIT):
-            raise TimeoutError(f"no Accepted update for OrderRef {ref}")
-        samples.append(arrived[ref] - sent)
-    samples = samples[spec.get("warmup", 0) :]
+
+    def prepare(ref: int) -> dict[str, Any]:
+        return {
+            "ShareholderID": session["shareholder"],
+            "SecurityID": SYMBOL,
+            "ExchangeID": tt.TORA_TSTP_EXD_SSE,
+            "OrderRef": ref,
+            "OrderPriceType": tt.TORA_TSTP_OPT_LimitPrice,
+            "Direction": tt.TORA_TSTP_D_Buy,
+            "LimitPrice": PRICE,
+            "VolumeTotalOriginal": 100,
+            "TimeCondition": tt.TORA_TSTP_TC_GFD,
+            "VolumeCondition": tt.TORA_TSTP_VC_AV,
+        }
+
+    samples = timer.run(spec, prepare, api.reqOrderInsert)
     return {"spec": spec, "orders": len(samples), "latency": percentiles(samples), "samples_ns": samples}
 
 
 def orders_vnpy_xtp_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
-    """vnpy_xtp's TdApi driven directly: insertOrder(dict, session) -> onOrderEvent(dict, error, session)."""
+    """vnpy_xtp's TdApi driven directly: insertOrder(dict, session) -> onOrderEvent(dict, error, session).
+    With ``spec["sender"] == "handler"`` each order is sent from the callback that saw the previous one
+    queued (on the SDK's thread, where vnpy_xtp calls it)."""
     from vtcore.gateways._sdk.sim import config_query
     from vtcore.gateways.xtp import _xtp_types as xt
 
@@ -288,7 +284,9 @@ def orders_vnpy_xtp_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
 
     done = threading.Event()
     arrived: dict[int, int] = {}
-    session: dict[str, int] = {"waiting": 0}
+    sent: dict[int, int] = {}
+    chain = spec.get("sender") == "handler"
+    state: dict[str, int] = {"waiting": 0, "left": spec.get("warmup", 0) + spec["count"]}
 
     class BenchTdApi(TdApi):  # type: ignore[misc]
         def onOrderEvent(self, data: dict[str, Any], error: dict[str, Any], session_id: int) -> None:
@@ -296,8 +294,11 @@ def orders_vnpy_xtp_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
             xtp_id = data["order_xtp_id"]
             if data["order_status"] == xt.XTP_ORDER_STATUS_NOTRADEQUEUEING and xtp_id not in arrived:
                 arrived[xtp_id] = now
-                if xtp_id == session["waiting"]:
-                    done.set()
+                if xtp_id == state["waiting"]:
+                    if chain and state["left"] > 0:
+                        send()
+                    else:
+                        done.set()
 
     api = BenchTdApi()
     api.createTraderApi(1, str(folder / "td"), xt.XTP_LOG_LEVEL_FATAL)
@@ -310,18 +311,28 @@ def orders_vnpy_xtp_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     # vnpy_xtp's XtpTdApi.send_order request for a cash buy at a limit price
     request = {"ticker": SYMBOL, "market": xt.XTP_MKT_SH_A, "price": PRICE, "quantity": 100,
                "price_type": xt.XTP_PRICE_LIMIT, "side": xt.XTP_SIDE_BUY, "business_type": 0}  # fmt: skip
-    samples: list[int] = []
-    for _ in range(spec.get("warmup", 0) + spec["count"]):
-        done.clear()
-        sent = time.perf_counter_ns()
-        xtp_id = api.insertOrder(request, session_id)
-        session["waiting"] = xtp_id
+
+    def send() -> int:
+        state["left"] -= 1
+        sent_at = time.perf_counter_ns()
+        xtp_id = int(api.insertOrder(request, session_id))
         if not xtp_id:
             raise RuntimeError(f"insertOrder refused: {api.getApiLastError()}")
-        if xtp_id not in arrived and not done.wait(WAIT):
-            raise TimeoutError(f"no NOTTRADED update for {xtp_id}")
-        samples.append(arrived[xtp_id] - sent)
-    samples = samples[spec.get("warmup", 0) :]
+        sent[xtp_id] = sent_at
+        state["waiting"] = xtp_id
+        return xtp_id
+
+    if chain:
+        send()  # a warm-up order: the callback sends the rest
+        if not done.wait(WAIT + state["left"] * 0.1):
+            raise TimeoutError(f"{len(arrived)} of {len(sent)} orders sent got their NOTTRADED update")
+    else:
+        while state["left"] > 0:
+            done.clear()
+            xtp_id = send()
+            if xtp_id not in arrived and not done.wait(WAIT):
+                raise TimeoutError(f"no NOTTRADED update for {xtp_id}")
+    samples = [arrived[xtp_id] - sent_at for xtp_id, sent_at in sent.items()][spec.get("warmup", 0) :]
     return {"spec": spec, "orders": len(samples), "latency": percentiles(samples), "samples_ns": samples}
 
 
@@ -351,8 +362,17 @@ def run_worker(spec: dict[str, Any], timeout: float = 600.0) -> dict[str, Any]:
     return run_json_subprocess(command, env, timeout, what=f"A-share worker {spec}")
 
 
-#: the order round trip's systems: (system, engine profile)
-ORDER_RUNS = (("vtcore", None), ("vtcore", "latency"), ("vnpy-gateway", None), ("vnpy-raw", None))
+#: the order round trip's systems: (system, engine profile, sender); sender "handler": each order sent from
+#: the handler (raw: the callback) that saw the previous one's update, as a strategy's on_order sends
+ORDER_RUNS = (
+    ("vtcore", None, "main"),
+    ("vtcore", "latency", "main"),
+    ("vnpy-gateway", None, "main"),
+    ("vnpy-raw", None, "main"),
+    ("vtcore", None, "handler"),
+    ("vnpy-gateway", None, "handler"),
+    ("vnpy-raw", None, "handler"),
+)
 
 
 def order_rows(name: str, sdk: str, orders: int, rounds: int, warmup: int) -> list[dict[str, Any]]:
@@ -361,21 +381,33 @@ def order_rows(name: str, sdk: str, orders: int, rounds: int, warmup: int) -> li
     system alike; percentiles over all rounds' samples."""
     samples: dict[str, list[int]] = {}
     for _ in range(rounds):
-        for system, profile in ORDER_RUNS:
+        for system, profile, sender in ORDER_RUNS:
             spec = {"sdk": sdk, "what": "orders", "count": orders // rounds, "system": system,
-                    "profile": profile, "warmup": warmup}  # fmt: skip
+                    "profile": profile, "warmup": warmup, "sender": sender}  # fmt: skip
             result = run_worker(spec)
-            label = system + (f" ({profile})" if profile else "")
+            label = (
+                system
+                + (f" ({profile})" if profile else "")
+                + (" from handler" if sender == "handler" else "")
+            )
             samples.setdefault(label, []).extend(result["samples_ns"])
     latencies = {label: percentiles(values) for label, values in samples.items()}
     for label, latency in latencies.items():
-        print(f"orders {name:<4} {label:<18} {latency['samples']:>5} orders, "
+        print(f"orders {name:<4} {label:<27} {latency['samples']:>5} orders, "
               f"p50 {latency['p50_us']:>8.1f} us, p99 {latency['p99_us']:>8.1f} us")  # fmt: skip
-    for baseline in ("vnpy-gateway", "vnpy-raw"):
-        for mine in ("vtcore", "vtcore (latency)"):
-            p50 = latencies[baseline]["p50_us"] / latencies[mine]["p50_us"]
-            p99 = latencies[baseline]["p99_us"] / latencies[mine]["p99_us"]
-            print(f"orders {name:<4} {baseline} / {mine}: p50 {p50:.2f}x, p99 {p99:.2f}x")
+    pairs = [
+        (baseline, mine)
+        for baseline in ("vnpy-gateway", "vnpy-raw")
+        for mine in ("vtcore", "vtcore (latency)")
+    ]
+    pairs += [
+        ("vnpy-gateway from handler", "vtcore from handler"),
+        ("vnpy-raw from handler", "vtcore from handler"),
+    ]
+    for baseline, mine in pairs:
+        p50 = latencies[baseline]["p50_us"] / latencies[mine]["p50_us"]
+        p99 = latencies[baseline]["p99_us"] / latencies[mine]["p99_us"]
+        print(f"orders {name:<4} {baseline} / {mine}: p50 {p50:.2f}x, p99 {p99:.2f}x")
     return [{"sdk": name, "system": label, **latency} for label, latency in latencies.items()]
 
 

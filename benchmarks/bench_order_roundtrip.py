@@ -71,14 +71,20 @@ def sim_config(folder: Path) -> Path:
 
 class OrderTimer:
     """Times send -> the first NOTTRADED OrderData of each order, for either engine's gateway: `on_order` is
-    the "eOrder." handler (called on the engine thread), `run` sends the orders one after another."""
+    the "eOrder." handler (called on the engine thread), `run` sends the orders one after another: each from
+    the main thread after the previous one's update, or (``spec["sender"] == "handler"``) each from the
+    handler that saw the previous one's update, on the engine thread, as a strategy's ``on_order`` or
+    ``on_tick`` sends (only the first, a warm-up order, comes from the main thread)."""
 
     def __init__(self, not_traded: Any) -> None:
         self.not_traded = not_traded
         self.arrived: dict[str, int] = {}
+        self.sent: dict[str, int] = {}
         self.statuses: dict[str, list[str]] = {}
         self.done = threading.Event()
         self.waiting = ""
+        self.chain: Any = None  # the send function while the handler sends the orders
+        self.remaining = 0
 
     def on_order(self, event: Any) -> None:
         now = time.perf_counter_ns()
@@ -87,57 +93,102 @@ class OrderTimer:
         if order.status == self.not_traded and order.vt_orderid not in self.arrived:
             self.arrived[order.vt_orderid] = now
             if order.vt_orderid == self.waiting:
-                self.done.set()
+                if self.chain is not None and self.remaining > 0:
+                    self.send_next(self.chain)
+                else:
+                    self.done.set()
+
+    def send_next(self, send: Any) -> None:
+        self.remaining -= 1
+        sent = time.perf_counter_ns()
+        vt_orderid = send()
+        self.sent[vt_orderid] = sent
+        self.waiting = vt_orderid
 
     def run(self, spec: dict[str, Any], send: Any) -> dict[str, Any]:
-        samples: list[int] = []
-        for _ in range(spec.get("warmup", 0) + spec["count"]):
-            self.done.clear()
-            sent = time.perf_counter_ns()
-            vt_orderid = send()
-            self.waiting = vt_orderid
-            if vt_orderid not in self.arrived and not self.done.wait(WAIT):
-                raise TimeoutError(f"no NOTTRADED update for {vt_orderid}: {self.statuses.get(vt_orderid)}")
-            samples.append(self.arrived[vt_orderid] - sent)
+        total = spec.get("warmup", 0) + spec["count"]
+        if spec.get("sender") == "handler":
+            self.chain, self.remaining = send, total
+            self.send_next(send)  # a warm-up order (spec["warmup"] >= 1): the handler sends the rest
+            if not self.done.wait(WAIT + total * 0.1):
+                raise TimeoutError(f"{len(self.arrived)} of {total} orders got their NOTTRADED update")
+            orders = list(self.sent)
+        else:
+            orders = []
+            for _ in range(total):
+                self.done.clear()
+                self.send_next(send)
+                orders.append(self.waiting)
+                if self.waiting not in self.arrived and not self.done.wait(WAIT):
+                    raise TimeoutError(
+                        f"no NOTTRADED update for {self.waiting}: {self.statuses.get(self.waiting)}"
+                    )
+        samples = [self.arrived[vt_orderid] - self.sent[vt_orderid] for vt_orderid in orders]
         samples = samples[spec.get("warmup", 0) :]
         return {"spec": spec, "orders": len(samples), "latency": percentiles(samples), "samples_ns": samples,
                 "first_statuses": next(iter(self.statuses.values()))}  # fmt: skip
 
 
 class RawTimer:
-    """Times send -> OrderStatus '3' (queued) per OrderRef for the two raw paths (vn.py's TdApi, vtcore's
-    TraderApi): the callback calls `report`, `run` sends the orders one after another. `prepare(n)` builds
-    request n (not timed: vn.py's dict, vtcore's struct), `send(request, n)` sends it (timed)."""
+    """Times send -> OrderStatus `queued` ('3') per OrderRef for the raw paths (vn.py's TdApi, vtcore's
+    TraderApi; vnpy_tora's StockApi): the callback calls `report`, `run` sends the orders one after another,
+    from the main thread or (``spec["sender"] == "handler"``) each from the callback that saw the previous one
+    queued. `prepare(n)` builds request n (not timed: vn.py's dict, vtcore's struct), `send(request, n)` sends
+    it (timed)."""
 
-    def __init__(self) -> None:
+    def __init__(self, queued: str = "3") -> None:
+        self.queued = queued  # the report's status code for "queued" (Thost's '3')
         self.ready = threading.Event()  # logged in (and the settlement confirmed)
         self.done = threading.Event()
         self.arrived: dict[str, int] = {}
+        self.sent: dict[str, int] = {}
         self.statuses: dict[str, list[str]] = {}
         self.waiting = ""
+        self.chain: tuple[Any, Any] | None = None  # (prepare, send) while the callback sends the orders
+        self.next_number = 1
+        self.last_number = 0
 
     def report(self, ref: str, status: str, now: int) -> None:
         self.statuses.setdefault(ref, []).append(status)
-        if status == "3" and ref not in self.arrived:
+        if status == self.queued and ref not in self.arrived:
             self.arrived[ref] = now
             if ref == self.waiting:
-                self.done.set()
+                if self.chain is not None and self.next_number <= self.last_number:
+                    self.send_next(*self.chain)
+                else:
+                    self.done.set()
+
+    def send_next(self, prepare: Any, send: Any) -> None:
+        ref_number = self.next_number
+        self.next_number += 1
+        request = prepare(ref_number)
+        self.waiting = str(ref_number)
+        sent = time.perf_counter_ns()
+        result = send(request, ref_number + 10)
+        self.sent[str(ref_number)] = sent
+        if result != 0:
+            raise RuntimeError(f"the order insert request returned {result}")
 
     def run(self, spec: dict[str, Any], prepare: Any, send: Any) -> list[int]:
-        samples: list[int] = []
-        for ref_number in range(1, spec.get("warmup", 0) + spec["count"] + 1):
-            ref = str(ref_number)
-            request = prepare(ref_number)
-            self.done.clear()
-            self.waiting = ref
-            sent = time.perf_counter_ns()
-            result = send(request, ref_number + 10)
-            if result != 0:
-                raise RuntimeError(f"the order insert request returned {result}")
-            if ref not in self.arrived and not self.done.wait(WAIT):
-                raise TimeoutError(f"no queued update for OrderRef {ref}: {self.statuses.get(ref)}")
-            samples.append(self.arrived[ref] - sent)
-        return samples[spec.get("warmup", 0) :]
+        self.last_number = spec.get("warmup", 0) + spec["count"]
+        if spec.get("sender") == "handler":
+            self.chain = (prepare, send)
+            self.send_next(
+                prepare, send
+            )  # a warm-up order (spec["warmup"] >= 1): the callback sends the rest
+            if not self.done.wait(WAIT + self.last_number * 0.1):
+                raise TimeoutError(
+                    f"{len(self.arrived)} of {self.last_number} orders got their queued update"
+                )
+        else:
+            while self.next_number <= self.last_number:
+                self.done.clear()
+                self.send_next(prepare, send)
+                ref = self.waiting
+                if ref not in self.arrived and not self.done.wait(WAIT):
+                    raise TimeoutError(f"no queued update for OrderRef {ref}: {self.statuses.get(ref)}")
+        refs = [str(n) for n in range(1, self.last_number + 1)]
+        return [self.arrived[ref] - self.sent[ref] for ref in refs][spec.get("warmup", 0) :]
 
 
 def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:

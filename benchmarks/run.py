@@ -679,7 +679,10 @@ class Suite:
         # thread wake-up per answer) and with the latency profile (it polls: no wake-up, a core of its own);
         # vtcore-raw: the kit's raw path (TraderApi -> producer -> a callback on the engine thread), the
         # like-for-like of vn.py's raw TdApi (SDK thread -> its task thread -> a callback)
-        systems = [s for s in ("vtcore", "vtcore-latency", "vtcore-raw", "vnpy-gateway", "vnpy")
+        # "-handler": each order sent from the handler (callback) that saw the previous one's update, on the
+        # thread that runs it, as a strategy's on_order / on_tick sends; the others send from the main thread
+        systems = [s for s in ("vtcore", "vtcore-latency", "vtcore-raw", "vnpy-gateway", "vnpy",
+                               "vtcore-handler", "vnpy-gateway-handler", "vnpy-handler")
                    if self.with_vnpy or not s.startswith("vnpy")]  # fmt: skip
         rounds = self.plan["order_rounds"]
         per_round = self.plan["orders"] // rounds
@@ -690,6 +693,8 @@ class Suite:
                 spec = {"system": system, "count": per_round, "sdk": sdk, "warmup": self.plan["order_warmup"]}
                 if system == "vtcore-latency":
                     spec.update(system="vtcore", profile="latency")
+                elif system.endswith("-handler"):
+                    spec.update(system=system.removesuffix("-handler"), sender="handler")
                 try:
                     result = bench_order_roundtrip.run_worker(spec)
                 except Exception as exc:
@@ -729,6 +734,16 @@ class Suite:
                 self.row(group, f"{ours} vs vn.py TdApi.reqOrderInsert", "us", get(vtcore, key),
                          get("vnpy", key), "lower", targets[1],
                          "vn.py: its raw TdApi callback (a dict, no gateway, no engine)")  # fmt: skip
+        for key in ("p50_us", "p99_us", "max_us"):
+            targets = (3.0, 1.0) if key in ("p50_us", "p99_us") else (None, None)
+            ours = f"{key[:-3]}, sent from the handler: vtcore {gateway}.send_order"
+            self.row(group, f"{ours} vs vn.py {gateway}.send_order", "us", get("vtcore-handler", key),
+                     get("vnpy-gateway-handler", key), "lower", targets[0],
+                     "both: each order sent from the engine thread's OrderData handler that saw the previous "
+                     "one's update")  # fmt: skip
+            self.row(group, f"{ours} vs vn.py TdApi.reqOrderInsert", "us", get("vtcore-handler", key),
+                     get("vnpy-handler", key), "lower", targets[1],
+                     "vn.py: each order sent from its raw onRtnOrder callback (its task thread)")  # fmt: skip
         for key in ("p50_us", "p99_us", "max_us"):
             self.row(group, f"{key[:-3]}: vtcore raw TraderApi.request vs vn.py TdApi.reqOrderInsert", "us",
                      get("vtcore-raw", key), get("vnpy", key), "lower", None,
