@@ -89,11 +89,6 @@ char order_state(const Order& o) {
   return TAPI_ORDER_STATE_SUBMIT;
 }
 
-std::string trimmed(std::string_view text) {
-  const size_t first = text.find_first_not_of(' ');
-  return first == std::string_view::npos ? std::string() : std::string(text.substr(first));
-}
-
 TapAPINewOrder echoed(const std::string& echo) {
   TapAPINewOrder req;
   if (echo.size() == sizeof(req)) std::memcpy(static_cast<void*>(&req), echo.data(), sizeof(req));
@@ -448,15 +443,15 @@ class TradeApi final : public TapSession<TradeApiStubs, ITapTradeAPINotify, TapA
     f.RefDouble = req.RefDouble;
     std::memcpy(f.RefString, req.RefString, sizeof f.RefString);
     f.ServerFlag = 'A';
-    put(f.OrderNo, trimmed(o.order_sys_id));
+    put(f.OrderNo, unpadded(o.order_sys_id));
     put(f.ClientOrderNo, o.order_ref);
     f.TacticsType = req.TacticsType;
     f.TriggerCondition = req.TriggerCondition;
     f.TriggerPriceType = req.TriggerPriceType;
     f.AddOneIsValid = req.AddOneIsValid;
-    put(f.OrderLocalNo, trimmed(o.local_id));
-    put(f.OrderSystemNo, trimmed(o.order_sys_id));
-    put(f.OrderExchangeSystemNo, trimmed(o.order_sys_id));
+    put(f.OrderLocalNo, unpadded(o.local_id));
+    put(f.OrderSystemNo, unpadded(o.order_sys_id));
+    put(f.OrderExchangeSystemNo, unpadded(o.order_sys_id));
     put(f.OrderInsertUserNo, o.user_id);
     if (!o.insert_date.empty()) put(f.OrderInsertTime, tap_datetime(o.insert_date, o.insert_time));
     if (!o.insert_date.empty()) put(f.OrderUpdateTime, tap_datetime(o.insert_date, o.update_time));
@@ -486,10 +481,10 @@ class TradeApi final : public TapSession<TradeApiStubs, ITapTradeAPINotify, TapA
     f.MatchSide = t.side == Side::buy ? TAPI_SIDE_BUY : TAPI_SIDE_SELL;
     f.PositionEffect = req.PositionEffect;
     f.ServerFlag = 'A';
-    put(f.OrderNo, trimmed(t.order_sys_id));
-    put(f.OrderSystemNo, trimmed(t.order_sys_id));
-    put(f.MatchNo, trimmed(t.trade_id));
-    put(f.ExchangeMatchNo, trimmed(t.trade_id));
+    put(f.OrderNo, unpadded(t.order_sys_id));
+    put(f.OrderSystemNo, unpadded(t.order_sys_id));
+    put(f.MatchNo, unpadded(t.trade_id));
+    put(f.ExchangeMatchNo, unpadded(t.trade_id));
     put(f.MatchDateTime, tap_datetime(t.trade_date, t.trade_time));
     put(f.UpperMatchDateTime, tap_datetime(t.trade_date, t.trade_time));
     f.MatchPrice = t.price;

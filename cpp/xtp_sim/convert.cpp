@@ -93,11 +93,6 @@ std::uint64_t number(std::string_view digits) {
   return value;
 }
 
-std::string trimmed(std::string_view text) {
-  const size_t start = text.find_first_not_of(' ');
-  return start == std::string_view::npos ? std::string() : std::string(text.substr(start));
-}
-
 }  // namespace
 
 XTPRI error_info(int id, std::string_view text) {
@@ -299,7 +294,7 @@ void fill_order(XTPOrderInfo& out, XTPRI& error, const Order& o) {
   out.update_time = xtp_time(o.insert_date, o.update_time);
   out.cancel_time = o.cancel_time.empty() ? 0 : xtp_time(o.insert_date, o.cancel_time);
   out.trade_amount = o.price * o.volume_traded;
-  put(out.order_local_id, trimmed(o.local_id));
+  put(out.order_local_id, unpadded(o.local_id));
   out.order_type = XTP_ORDT_Normal;
   error = error_info(0, "");
   const bool refused = o.submit_status == SubmitStatus::insert_rejected;
@@ -356,13 +351,13 @@ void fill_trade(XTPTradeReport& out, const Trade& t) {
   put(out.ticker, t.instrument);
   out.market = market_type(t.exchange);
   out.local_order_id = number(t.local_id);
-  put(out.exec_id, trimmed(t.trade_id));
+  put(out.exec_id, unpadded(t.trade_id));
   out.price = t.price;
   out.quantity = t.volume;
   out.trade_time = xtp_time(t.trade_date, t.trade_time);
   out.trade_amount = t.price * t.volume;
   out.report_index = static_cast<std::uint64_t>(t.sequence_no);
-  put(out.order_exch_id, trimmed(t.order_sys_id));
+  put(out.order_exch_id, unpadded(t.order_sys_id));
   out.trade_type = XTP_TRDT_COMMON;
   out.side = echo.side;
   out.position_effect = echo.position_effect;

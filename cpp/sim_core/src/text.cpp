@@ -50,4 +50,9 @@ std::string padded_number(long long value, int width) {
   return buf;
 }
 
+std::string unpadded(std::string_view text) {
+  const size_t start = text.find_first_not_of(' ');
+  return start == std::string_view::npos ? std::string() : std::string(text.substr(start));
+}
+
 }  // namespace vtcore::sim

@@ -41,5 +41,7 @@ std::string_view field_view(const char (&field)[N]) {
 
 // Right-aligned in `width` characters, as exchanges format OrderSysID / TradeID / OrderLocalID.
 std::string padded_number(long long value, int width);
+// The other way: such an id without its leading spaces, as the SDKs that send ids unpadded report it (XTP, TORA, TAP).
+std::string unpadded(std::string_view text);
 
 }  // namespace vtcore::sim
