@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "TORATstpSPTraderApi.h"
+#include "trader_fields.hpp"
 #include "vtcore/sim/ashare.hpp"
 #include "vtcore/sim/text.hpp"
 
@@ -95,15 +96,15 @@ std::string shareholder_of(std::string_view user, std::string_view exchange) {
   return std::string(prefix) + std::string(user.substr(0, 9));
 }
 
-namespace {
-
-double price(double value) { return value == kNoPrice ? 0.0 : value; }
-
 char market_id(std::string_view exchange) {
   return exchange == "SSE"    ? td::TORA_TSTP_MKD_SHA
          : exchange == "SZSE" ? td::TORA_TSTP_MKD_SZA
                               : td::TORA_TSTP_MKD_BJMain;
 }
+
+namespace {
+
+double price(double value) { return value == kNoPrice ? 0.0 : value; }
 
 }  // namespace
 
@@ -213,9 +214,6 @@ constexpr DirectionCode kDirections[] = {
     {td::TORA_TSTP_D_BuyRepay, Side::buy, Offset::close, true},
 };
 
-/// Echo bytes of a stock order: price type, time condition, volume condition, Direction, then the shareholder id.
-constexpr std::size_t kEchoCodes = 4;
-
 }  // namespace
 
 bool order_request(const td::CTORATstpInputOrderField& in, OrderRequest& out, std::string& why) {
@@ -258,137 +256,54 @@ bool order_request(const td::CTORATstpInputOrderField& in, OrderRequest& out, st
   }
   out.time_condition = ioc ? TimeCondition::ioc : TimeCondition::gfd;
   out.volume_condition = all ? VolumeCondition::all : VolumeCondition::any;
-  out.instrument = std::string(field_view(in.SecurityID));
-  out.exchange = std::string(exchange_name(in.ExchangeID));
-  out.order_ref = std::to_string(in.OrderRef);
-  out.volume = in.VolumeTotalOriginal;
-  out.price = in.LimitPrice;
-  // What the exchange only echoes back: the price type and conditions as sent, and the shareholder account.
-  const char codes[kEchoCodes] = {in.OrderPriceType, in.TimeCondition, in.VolumeCondition, in.Direction};
-  out.echo.assign(codes, sizeof(codes));
-  out.echo.append(field_view(in.ShareholderID));
+  take_order_fields(in, in.Direction, out);
   return true;
 }
 
 void fill_order(td::CTORATstpOrderField& out, const Order& o) {
-  out.ExchangeID = exchange_id(o.exchange);
-  put(out.InvestorID, o.investor_id);
-  put(out.BusinessUnitID, o.investor_id);
-  out.Direction = o.side == Side::buy ? td::TORA_TSTP_D_Buy : td::TORA_TSTP_D_Sell;
-  if (o.echo.size() >= kEchoCodes) {
-    out.OrderPriceType = o.echo[0];
-    out.TimeCondition = o.echo[1];
-    out.VolumeCondition = o.echo[2];
-    out.Direction = o.echo[3];
-    put(out.ShareholderID, std::string_view(o.echo).substr(kEchoCodes));
-  }
-  put(out.SecurityID, o.instrument);
+  fill_order_fields(
+      out, o,
+      {td::TORA_TSTP_OST_Cached, td::TORA_TSTP_OST_Accepted, td::TORA_TSTP_OST_PartTraded, td::TORA_TSTP_OST_AllTraded,
+       td::TORA_TSTP_OST_Rejected, td::TORA_TSTP_OST_PartTradeCanceled, td::TORA_TSTP_OST_AllCanceled});
+  out.Direction = o.echo.size() >= kEchoCodes ? o.echo[3]
+                  : o.side == Side::buy       ? td::TORA_TSTP_D_Buy
+                                              : td::TORA_TSTP_D_Sell;
   out.LimitPrice = o.price;
-  out.VolumeTotalOriginal = o.volume_original;
   out.LotType = td::TORA_TSTP_LT_RoundLot;
-  out.RequestID = o.request_id;
-  out.FrontID = o.front_id;
-  out.SessionID = o.session_id;
-  out.OrderRef = std::atoi(o.order_ref.c_str());
-  const size_t start = o.local_id.find_first_not_of(' ');
-  put(out.OrderLocalID, start == std::string::npos ? std::string() : o.local_id.substr(start));
-  put(out.OrderSysID, o.order_sys_id);
-  switch (o.status) {
-    case OrderStatus::unknown:
-      out.OrderStatus = td::TORA_TSTP_OST_Cached;
-      break;
-    case OrderStatus::queued:
-      out.OrderStatus = td::TORA_TSTP_OST_Accepted;
-      break;
-    case OrderStatus::part_traded:
-      out.OrderStatus = td::TORA_TSTP_OST_PartTraded;
-      break;
-    case OrderStatus::all_traded:
-      out.OrderStatus = td::TORA_TSTP_OST_AllTraded;
-      break;
-    case OrderStatus::cancelled:
-      out.OrderStatus = o.submit_status == SubmitStatus::insert_rejected ? td::TORA_TSTP_OST_Rejected
-                        : o.volume_traded > 0                            ? td::TORA_TSTP_OST_PartTradeCanceled
-                                                                         : td::TORA_TSTP_OST_AllCanceled;
-      break;
-  }
   out.OrderSubmitStatus = o.status == OrderStatus::cancelled && o.submit_status != SubmitStatus::insert_rejected
                               ? td::TORA_TSTP_OSS_CancelSubmitted
                               : td::TORA_TSTP_OSS_InsertSubmitted;
-  put(out.StatusMsg, to_gb18030(o.status_message));
-  out.VolumeTraded = o.volume_traded;
-  out.VolumeCanceled = o.status == OrderStatus::cancelled ? o.volume_total : 0;
-  put(out.TradingDay, o.trading_day);
   put(out.InsertUser, o.user_id);
-  put(out.InsertDate, o.insert_date);
-  put(out.InsertTime, o.insert_time);
-  put(out.AcceptTime, o.insert_time);
-  put(out.CancelTime, o.cancel_time);
-  put(out.AccountID, o.investor_id);
-  out.CurrencyID = td::TORA_TSTP_CID_CNY;
   out.Turnover = o.price * o.volume_traded;
   out.OrderType = td::TORA_TSTP_ORDT_Normal;
 }
 
 void fill_trade(td::CTORATstpTradeField& out, const Trade& t) {
-  out.ExchangeID = exchange_id(t.exchange);
-  put(out.InvestorID, t.investor_id);
-  put(out.BusinessUnitID, t.investor_id);
-  put(out.SecurityID, t.instrument);
-  put(out.TradeID, t.trade_id);
-  out.Direction = t.side == Side::buy ? td::TORA_TSTP_D_Buy : td::TORA_TSTP_D_Sell;
-  if (t.echo.size() >= kEchoCodes) {
-    out.Direction = t.echo[3];
-    put(out.ShareholderID, std::string_view(t.echo).substr(kEchoCodes));
-  }
-  put(out.OrderSysID, t.order_sys_id);
-  const size_t start = t.local_id.find_first_not_of(' ');
-  put(out.OrderLocalID, start == std::string::npos ? std::string() : t.local_id.substr(start));
-  out.Price = t.price;
-  out.Volume = t.volume;
-  put(out.TradeDate, t.trade_date);
-  put(out.TradeTime, t.trade_time);
-  put(out.TradingDay, t.trading_day);
-  out.OrderRef = std::atoi(t.order_ref.c_str());
-  put(out.AccountID, t.investor_id);
-  out.CurrencyID = td::TORA_TSTP_CID_CNY;
+  fill_trade_fields(out, t);
+  out.Direction = t.echo.size() >= kEchoCodes ? t.echo[3]
+                  : t.side == Side::buy       ? td::TORA_TSTP_D_Buy
+                                              : td::TORA_TSTP_D_Sell;
 }
 
 void fill_account(td::CTORATstpTradingAccountField& out, const AccountRecord& a, bool credit) {
-  put(out.AccountID, a.account_id);
+  fill_account_fields(out, a);
   put(out.InvestorID, a.account_id);
-  out.CurrencyID = td::TORA_TSTP_CID_CNY;
   const double market_value = a.margin + a.position_profit;  // securities are held in full (margin ratio 1)
-  out.PreDeposit = a.pre_balance;
-  out.UsefulMoney = a.available;
-  out.FetchLimit = a.withdraw_quota;
   out.Deposit = 0;
   out.FrozenCash = a.frozen_margin;
-  out.FrozenCommission = a.frozen_commission;
-  out.Commission = a.commission;
   out.AccountType = credit ? td::TORA_TSTP_FAT_Credit : td::TORA_TSTP_FAT_Normal;
   out.VirtualAssets = a.balance - market_value;
 }
 
 void fill_position(td::CTORATstpPositionField& out, const PositionRecord& p, std::string_view name) {
-  out.ExchangeID = exchange_id(p.exchange);
-  put(out.InvestorID, p.investor_id);
-  put(out.BusinessUnitID, p.investor_id);
-  out.MarketID = market_id(p.exchange);
-  put(out.ShareholderID, shareholder_of(p.investor_id, p.exchange));
-  put(out.TradingDay, p.trading_day);
-  put(out.SecurityID, p.instrument);
+  fill_position_fields(out, p, market_id(p.exchange));
   put(out.SecurityName, to_gb18030(name));
-  const int history = p.position - p.today_position;
-  out.HistoryPos = history;
   out.HistoryPosFrozen = p.short_frozen;
   out.TodayBSPos = p.today_position;
   out.TodayBSPosFrozen = 0;
-  out.PrePosition = p.yd_position;
-  out.AvailablePosition = std::max(0, history - p.short_frozen);
+  out.AvailablePosition =
+      std::max(0, p.position - p.today_position - p.short_frozen);  // T+1: yesterday's shares less pending sells
   out.CurrentPosition = p.position;
-  out.TotalPosCost = p.position_cost;
-  out.OpenPosCost = p.open_cost;
   out.HistoryPosPrice = p.yd_position > 0 ? p.pre_settlement : 0.0;
   out.CloseProfit = p.day_totals ? p.close_profit : 0.0;
   out.TodayCommission = p.day_totals ? p.commission : 0.0;

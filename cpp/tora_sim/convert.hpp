@@ -25,6 +25,7 @@ RspInfo error_info(Error error, std::string_view detail = {});
 
 char exchange_id(std::string_view exchange);       // "SSE" -> '1'; '\0' for others
 std::string_view exchange_name(char exchange_id);  // '1' -> "SSE"; "" for others
+char market_id(std::string_view exchange);         // "SSE" -> TORA_TSTP_MKD_SHA (SZA, BJMain)
 /// The shareholder account of a user on an exchange (A... on SSE, 0... on SZSE, 8... on BSE).
 std::string shareholder_of(std::string_view user, std::string_view exchange);
 

@@ -1,8 +1,8 @@
 // What the simulated TORA API classes (XMd market data, stock trader, stock-option trader) share on the core's
 // sessions: TORA's Thost-like front calls (RegisterFront, RegisterNameServer for FENS, RegisterSpi, Init, Join,
 // Release), the SPI pointer, and the "not implemented" / "not supported" answers of the methods the front-end does not
-// write
-// (`Stubs` is the class tools/sdkgen generates from the vendor header).
+// write (`Stubs` is the class tools/sdkgen generates from the vendor header). What the two traders share beyond that
+// is in trader_session.hpp.
 #pragma once
 
 #include <atomic>
@@ -34,52 +34,10 @@ inline constexpr const char* kSPTraderVersion =
     VTCORE_SDK_LIBRARY_VERSION_SPTRADER "_" VTCORE_SIM_FRONT_NAME " " VTCORE_SIM_VERSION;
 #endif
 
-/// The factories' targets (md_api.cpp, td_api.cpp); md_factory.cpp and td_factory.cpp export the vendor names.
+/// The factories' targets (md_api.cpp, td_api.cpp, sp_api.cpp); the *_factory.cpp files export the vendor names.
 TORALEV1API::CTORATstpXMdApi* create_xmd_api();
 TORASTOCKAPI::CTORATstpTraderApi* create_trader_api(const char* flow_path);
 TORASPAPI::CTORATstpSPTraderApi* create_sp_trader_api(const char* flow_path);
-
-/// A trader's RspUserLogin (the stock and stock-option traders' have the same fields) for a successful login.
-template <class RspField, class ReqField>
-void fill_login(RspField& out, const ReqField& in, const LoginResult& result, int session, char user_type) {
-  put(out.LogInAccount, field_view(in.LogInAccount));
-  out.LogInAccountType = in.LogInAccountType;
-  out.FrontID = result.front_id;
-  out.SessionID = session;
-  out.MaxOrderRef = static_cast<int>(result.max_order_ref);
-  put(out.LoginTime, result.login_time);
-  put(out.SystemName, kSystemName);
-  put(out.TradingDay, result.trading_day);
-  put(out.UserID, result.user_id);
-  out.UserType = user_type;
-}
-
-/// SubscribePrivateTopic's resume type as the core's (the stock and stock-option traders' enums have the same names).
-template <class ResumeType>
-Resume resume_of(ResumeType type) {
-  switch (type) {
-    case ResumeType::TORA_TERT_RESTART:
-      return Resume::restart;
-    case ResumeType::TORA_TERT_RESUME:
-      return Resume::resume;
-    default:
-      return Resume::quick;
-  }
-}
-
-/// A trader's ReqOrderAction as the core's cancel (the traders' fields have the same names but for the flag, which
-/// the caller reads: `is_delete`); by OrderSysID, or by this session's OrderRef when it has none.
-template <class ActionField>
-CancelRequest cancel_request(const ActionField& in, bool is_delete) {
-  CancelRequest cancel;
-  cancel.is_delete = is_delete;
-  cancel.order_sys_id = std::string(field_view(in.OrderSysID));
-  cancel.exchange = std::string(exchange_name(in.ExchangeID));
-  if (cancel.order_sys_id.empty() && in.OrderRef != 0) cancel.order_ref = std::to_string(in.OrderRef);
-  cancel.front_id = in.FrontID;
-  cancel.session_id = in.SessionID;
-  return cancel;
-}
 
 template <class Stubs, class Spi, class RspInfo, class Session>
 class SimulatedApi : public Stubs, public Session {
