@@ -202,7 +202,8 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     sdk = SDKS[spec.get("sdk", "ctp")]
     gateway_class = getattr(importlib.import_module(sdk["module"]), sdk["gateway"])
     timer = OrderTimer(Status.NOTTRADED)
-    engine = EventEngine(interval=1.0, profile=spec.get("profile"))  # None: the default (balanced)
+    # profile None: the default (balanced); answer_spin_us None: the profile's
+    engine = EventEngine(interval=1.0, profile=spec.get("profile"), answer_spin_us=spec.get("answer_spin_us"))
     engine.register(EVENT_ORDER, timer.on_order)
     gateway = gateway_class(engine, sdk["name"])
     engine.start()
