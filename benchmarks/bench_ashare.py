@@ -50,10 +50,10 @@ from bench_tick_path import (  # noqa: E402
     Counter,
     measure,
     percentiles,
-    run_json_subprocess,
+    run_script_worker,
+    table_worker,
     tick_handler,
     wait_until,
-    worker_process,
 )
 
 #: per SDK: vtcore's gateway class, vn.py's gateway module and class
@@ -348,7 +348,7 @@ RUNS = {
 
 
 def worker(spec: dict[str, Any]) -> None:
-    worker_process("vtcore-bench-ashare-", lambda folder: RUNS[(spec["system"], spec["what"])](spec, folder))
+    table_worker("vtcore-bench-ashare-", RUNS, spec)
 
 
 def run_worker(spec: dict[str, Any], timeout: float = 600.0) -> dict[str, Any]:
@@ -358,8 +358,7 @@ def run_worker(spec: dict[str, Any], timeout: float = 600.0) -> dict[str, Any]:
     if spec["system"].startswith("vnpy"):  # the simulator's libraries ahead of vn.py's bundled real ones
         baseline = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
         env = _vnpy_env.stock_worker_env(baseline, spec["sdk"], FRONT_ENDS[spec["sdk"]].library_dir())
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)]
-    return run_json_subprocess(command, env, timeout, what=f"A-share worker {spec}")
+    return run_script_worker(__file__, spec, env, timeout, what="A-share")
 
 
 #: the order round trip's systems: (system, engine profile, sender); sender "handler": each order sent from

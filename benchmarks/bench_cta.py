@@ -167,8 +167,7 @@ def run_worker(spec: dict[str, Any], timeout: float = 300.0) -> dict[str, Any]:
     spec = {"mode": "throughput", "rate": 0, "max_seconds": 20.0, "busy_seconds": 1.0, **spec}
     env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
     process_env = env.subprocess_env(ctpsim.library_dir()) if spec["system"] == "vnpy" else dict(os.environ)
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)]
-    return tick_path.run_json_subprocess(command, process_env, timeout, what=f"CTA worker {spec}")
+    return tick_path.run_script_worker(__file__, spec, process_env, timeout, what="CTA")
 
 
 def main() -> None:

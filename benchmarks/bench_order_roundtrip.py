@@ -41,7 +41,7 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 import _vnpy_env  # noqa: E402
-from bench_tick_path import percentiles, run_json_subprocess, wait_until  # noqa: E402
+from bench_tick_path import percentiles, run_script_worker, wait_until  # noqa: E402
 
 SYMBOL = "rb2601"
 PRICE = 3000.0  # below the simulator's rb2601 market (3100) and inside its limits: the order rests
@@ -202,7 +202,8 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     sdk = SDKS[spec.get("sdk", "ctp")]
     gateway_class = getattr(importlib.import_module(sdk["module"]), sdk["gateway"])
     timer = OrderTimer(Status.NOTTRADED)
-    engine = EventEngine(interval=1.0, profile=spec.get("profile"))  # None: the default (balanced)
+    # profile None: the default (balanced); answer_spin_us None: the profile's
+    engine = EventEngine(interval=1.0, profile=spec.get("profile"), answer_spin_us=spec.get("answer_spin_us"))
     engine.register(EVENT_ORDER, timer.on_order)
     gateway = gateway_class(engine, sdk["name"])
     engine.start()
@@ -427,8 +428,7 @@ def run_worker(spec: dict[str, Any], timeout: float = 300.0) -> dict[str, Any]:
         process_env = env.subprocess_env(FRONT_ENDS[spec.get("sdk", "ctp")].library_dir())
     else:
         process_env = dict(os.environ)
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)]
-    return run_json_subprocess(command, process_env, timeout, what=f"order round-trip worker {spec}")
+    return run_script_worker(__file__, spec, process_env, timeout, what="order round-trip")
 
 
 if __name__ == "__main__":

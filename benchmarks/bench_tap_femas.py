@@ -53,9 +53,9 @@ from bench_tick_path import (  # noqa: E402
     Counter,
     measure,
     percentiles,
-    run_json_subprocess,
+    run_script_worker,
+    table_worker,
     tick_handler,
-    worker_process,
 )
 
 SYMBOL = "CL2601"  # NYMEX in the TAP simulator, last 68.50, limits +-7%
@@ -331,7 +331,7 @@ RUNS = {
 
 
 def worker(spec: dict[str, Any]) -> None:
-    worker_process("vtcore-bench-tap-", lambda folder: RUNS[(spec["system"], spec["what"])](spec, folder))
+    table_worker("vtcore-bench-tap-", RUNS, spec)
 
 
 def run_worker(spec: dict[str, Any], timeout: float = 600.0) -> dict[str, Any]:
@@ -342,8 +342,7 @@ def run_worker(spec: dict[str, Any], timeout: float = 600.0) -> dict[str, Any]:
         # the simulator's libraries ahead of the package's own (vnpy_tap bundles Esunny's)
         sdk = "femas" if spec["system"].startswith("vnpy-femas") else "tap"
         env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root()).subprocess_env(FRONT_ENDS[sdk].library_dir())
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)]
-    return run_json_subprocess(command, env, timeout, what=f"TAP worker {spec}")
+    return run_script_worker(__file__, spec, env, timeout, what="TAP")
 
 
 ORDER_SYSTEMS = (("vtcore", None), ("vtcore", "latency"), ("vnpy-gateway", None), ("vnpy-raw", None))

@@ -37,7 +37,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -749,6 +749,25 @@ def worker_process(prefix: str, run: Callable[[Path], dict[str, Any]]) -> None:
     os._exit(code)
 
 
+#: one measurement of a benchmark script: run(spec, folder) -> its result, printed as JSON by the worker
+Measurement = Callable[[dict[str, Any], Path], dict[str, Any]]
+
+
+def table_worker(prefix: str, runs: Mapping[tuple[str, str], Measurement], spec: dict[str, Any]) -> None:
+    """The worker of a benchmark script whose measurements are a table by (system, what): the one `spec`
+    names, in `worker_process`."""
+    worker_process(prefix, lambda folder: runs[(spec["system"], spec["what"])](spec, folder))
+
+
+def run_script_worker(
+    script: str, spec: dict[str, Any], env: dict[str, str], timeout: float, what: str
+) -> dict[str, Any]:
+    """Run benchmark `script`'s worker (`script --worker '<spec as JSON>'`) for one measurement in a fresh
+    subprocess with `env`; its result (`run_json_subprocess`: RuntimeError with its stderr if it failed)."""
+    command = [sys.executable, str(Path(script).resolve()), "--worker", json.dumps(spec)]
+    return run_json_subprocess(command, env, timeout, what=f"{what} worker {spec}")
+
+
 def worker(spec: dict[str, Any]) -> None:
     def run(folder: Path) -> dict[str, Any]:
         if spec["mode"] == "capacity":
@@ -769,8 +788,7 @@ def run_worker(spec: dict[str, Any], timeout: float = 300.0) -> dict[str, Any]:
         process_env = env.subprocess_env(env.stamp_dir if latency else ctpsim.library_dir())
     else:
         process_env = dict(os.environ)
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)]
-    return run_json_subprocess(command, process_env, timeout, what=f"benchmark worker {spec}")
+    return run_script_worker(__file__, spec, process_env, timeout, what="benchmark")
 
 
 def run_json_subprocess(command: list[str], env: dict[str, str], timeout: float, what: str) -> dict[str, Any]:

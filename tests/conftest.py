@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 pytest_plugins = ["venues.fixtures"]
+pytest.register_assert_rewrite("_sdk_sim")  # its shared checks report their values as a test's asserts do
 
 REAL_HOME = Path.home()
 REAL_SETTINGS = REAL_HOME / ".vntrader"

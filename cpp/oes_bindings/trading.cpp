@@ -108,6 +108,7 @@ int TradingSession::send_cancel(const abi::OesOrdCancelReqT& request) { return s
 int TradingSession::send(bool cancel, const void* request) {
   std::lock_guard guard(order_lock_);
   if (!order_open_ || order_broken_) return -ENOTCONN;
+  producer_->expect_answer();  // the report comes through the producer (WaitProfile::answer_spin)
   const int result = cancel ? fn_.OesApi_SendOrderCancelReq(&order_, static_cast<const abi::OesOrdCancelReqT*>(request))
                             : fn_.OesApi_SendOrderReq(&order_, static_cast<const abi::OesOrdReqT*>(request));
   if (result < 0 && connection_lost(-result)) {

@@ -112,6 +112,9 @@ void register_hub(py::module_& m) {
             self.push_message(kind, request_id, is_last, data.data(), static_cast<std::uint32_t>(data.size()));
           },
           py::arg("kind"), py::arg("request_id"), py::arg("is_last"), py::arg("payload"))
+      .def("expect_answer", &Producer::expect_answer,
+           "A request whose answer this producer will push went out: a consumer with answer_spin_us spins for "
+           "it.")
       .def("capsule",
            [](const std::shared_ptr<Producer>& self) {
              auto* holder = new std::shared_ptr<Producer>(self);
@@ -129,7 +132,7 @@ void register_hub(py::module_& m) {
   py::class_<EventHub, std::shared_ptr<EventHub>>(
       m, "EventHub", "Per-producer rings drained by one consumer thread, with a park/wake-up.")
       .def(py::init([](std::int64_t tick_buffer_capacity, double spin_us, double max_spin_us, bool poll,
-                       double yield_after_us, double spin_budget, double tick_batch_us) {
+                       double yield_after_us, double spin_budget, double tick_batch_us, double answer_spin_us) {
              if (tick_buffer_capacity <= 0) throw py::value_error("tick_buffer_capacity must be positive");
              if (!(spin_budget > 0.0 && spin_budget <= 1.0)) throw py::value_error("spin_budget must be in (0, 1]");
              WaitProfile profile;
@@ -139,16 +142,18 @@ void register_hub(py::module_& m) {
              profile.max_spin = seconds_to_ns(max_spin_us * 1e-6, "max_spin_us");
              profile.spin_budget = spin_budget;
              profile.tick_batch = seconds_to_ns(tick_batch_us * 1e-6, "tick_batch_us");
+             profile.answer_spin = seconds_to_ns(answer_spin_us * 1e-6, "answer_spin_us");
              return std::make_shared<EventHub>(static_cast<std::size_t>(tick_buffer_capacity), profile);
            }),
            py::arg("tick_buffer_capacity") = 65536, py::arg("spin_us") = 50.0, py::arg("max_spin_us") = 0.0,
            py::kw_only(), py::arg("poll") = false, py::arg("yield_after_us") = 50.0, py::arg("spin_budget") = 1.0,
-           py::arg("tick_batch_us") = 0.0,
+           py::arg("tick_batch_us") = 0.0, py::arg("answer_spin_us") = 0.0,
            "How the idle consumer waits (vtcore/wait_profile.hpp): with poll, it never parks and yields its CPU "
            "once polling has missed for yield_after_us; otherwise it spins spin_us before parking (with "
            "max_spin_us > spin_us the window adapts between the two to the gap between arrivals), spinning "
-           "at most spin_budget of wall time; with tick_batch_us > 0 ticks wait that long to be drained "
-           "together.")
+           "at most spin_budget of wall time, and after a request that expects an answer (Producer."
+           "expect_answer) until the answer or answer_spin_us after it; with tick_batch_us > 0 ticks wait "
+           "that long to be drained together.")
       .def_property_readonly("tick_buffer", &EventHub::tick_buffer)
       .def(
           "add_producer",

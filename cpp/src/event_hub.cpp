@@ -270,7 +270,12 @@ bool EventHub::wait(std::chrono::nanoseconds timeout) {
 }
 
 bool EventHub::spin_then_park(Wakeup::Clock::time_point start, Wakeup::Clock::time_point deadline) {
-  const auto spin = std::min(spin_.allowance(start), to_ns(deadline - start));
+  auto spin = spin_.allowance(start);
+  if (profile_.answer_spin > std::chrono::nanoseconds::zero()) {  // an answer due soon: spin for it
+    const auto answer_until = wakeup_->answer_expected_at() + profile_.answer_spin;
+    if (answer_until > start) spin = std::max(spin, to_ns(answer_until - start));
+  }
+  spin = std::min(spin, to_ns(deadline - start));
   bool work = wakeup_->spin_until(start + spin, [this] { return has_work(); });
   const auto spun = to_ns(Wakeup::Clock::now() - start);
   spin_.spent(spun);

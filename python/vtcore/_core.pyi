@@ -72,6 +72,9 @@ class Producer:
         """Push one TickRecord's bytes; False (and counted) when dropped."""
     def push_message(self, kind: int, request_id: int, is_last: bool, payload: bytes) -> None:
         """Never dropped while attached: a full ring spills, in order, to an overflow list."""
+    def expect_answer(self) -> None:
+        """A request whose answer this producer will push went out: a consumer with answer_spin_us spins for
+        it."""
     def capsule(self) -> object:
         """A PyCapsule "vtcore.Producer" holding a heap std::shared_ptr<vtcore::Producer>."""
 
@@ -106,11 +109,14 @@ class EventHub:
         yield_after_us: float = 50.0,
         spin_budget: float = 1.0,
         tick_batch_us: float = 0.0,
+        answer_spin_us: float = 0.0,
     ) -> None:
         """How the idle consumer waits (vtcore/wait_profile.hpp): with poll, it never parks and yields its CPU
         once polling has missed for yield_after_us; otherwise it spins spin_us before parking (with
         max_spin_us > spin_us the window adapts between the two to the gap between arrivals), spinning at
-        most spin_budget of wall time; with tick_batch_us > 0 ticks wait that long to be drained together."""
+        most spin_budget of wall time, and after a request that expects an answer (Producer.expect_answer)
+        until the answer or answer_spin_us after it; with tick_batch_us > 0 ticks wait that long to be
+        drained together."""
     @property
     def tick_buffer(self) -> TickBuffer: ...
     def add_producer(self, name: str, capacity: int = 65536) -> Producer: ...

@@ -96,6 +96,9 @@ class Profile:
     tick_batch_us: float = 0.0  # ticks wait this long to be drained together (messages never wait)
     max_drain: int = 4096  # records per drain
     rehearse_us: float = 0.0  # idle: run the tick path short of the handlers this often (0: never)
+    answer_spin_us: float = (
+        0.0  # after an SDK request (an order, a cancel): spin for its answer up to this long
+    )
 
 
 #: The engine profiles, by name (docs/design.md, "Engine profiles", states what each costs).
@@ -108,8 +111,10 @@ PROFILES: dict[str, Profile] = {
     # next tick finds that path in the CPU's caches.
     "latency": Profile(poll=True, yield_after_us=50.0, spin_us=20.0, max_spin_us=250.0, rehearse_us=500.0),
     # Spins briefly (adapting 2-50 µs to the gap between events, at most 5 % of wall time) and parks: the
-    # first event after a gap longer than the spin pays a thread wake-up; CPU stays small and bounded.
-    "balanced": Profile(spin_us=2.0, max_spin_us=50.0, spin_budget=0.05),
+    # first event after a gap longer than the spin pays a thread wake-up; CPU stays small and bounded. After a
+    # request to an SDK (an order, a cancel, a query) it spins for the answer, up to 200 µs per request, so
+    # that an order's first report costs no wake-up.
+    "balanced": Profile(spin_us=2.0, max_spin_us=50.0, spin_budget=0.05, answer_spin_us=200.0),
     # No spin; ticks wait up to 5 ms to be drained together (orders, trades and put() events do not wait):
     # a few wake-ups a second whatever the tick rate. For recording and GUIs.
     "efficient": Profile(spin_us=0.0, tick_batch_us=5_000.0, max_drain=65_536),
@@ -218,7 +223,7 @@ class EventEngine:
     it burns meanwhile (PROFILES; docs/design.md states each one's cost). `cpu` pins the engine thread to
     that CPU (default: `engine.cpu`, -1 = not pinned); with "latency" give it a core of its own.
     `spin_us` / `max_spin_us` override the profile's spin, with no budget (a fixed spin when `spin_us` is
-    given alone).
+    given alone); `answer_spin_us` the spin for an SDK request's answer (0: none).
 
     `max_queue`: once this many events wait in the `put()` queue, a tick put is dropped and counted
     (`dropped_puts`, in `dropped_ticks` too, logged at the timer) as the C++ rings drop theirs; other events
@@ -234,6 +239,7 @@ class EventEngine:
         tick_buffer_capacity: int = 65536,
         spin_us: float | None = None,
         max_spin_us: float | None = None,
+        answer_spin_us: float | None = None,
         max_drain: int | None = None,
         max_queue: int = 65536,
     ) -> None:
@@ -261,6 +267,7 @@ class EventEngine:
             yield_after_us=spec.yield_after_us,
             spin_budget=budget,
             tick_batch_us=spec.tick_batch_us,
+            answer_spin_us=spec.answer_spin_us if answer_spin_us is None else answer_spin_us,
         )
         buffer = self._hub.tick_buffer
         self._dispatcher = Dispatcher(self._on_handler_error, EVENT_TICK)

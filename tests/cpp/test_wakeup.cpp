@@ -81,6 +81,36 @@ void spinning_consumer_needs_no_wakeup() {
   CHECK(!hub.consumer_parked());
 }
 
+/// A request that expects an answer keeps a consumer that would park at once spinning for the answer, within
+/// `answer_spin` of the request; once that window has passed, it parks again.
+void consumer_spins_for_an_expected_answer() {
+  WaitProfile profile;
+  profile.spin = 0us;
+  profile.spin_budget = 0.01;  // the answer spin is charged to the budget, not capped by it
+  profile.answer_spin = 20s;   // far longer than the test: the window cannot close under a slow scheduler
+  EventHub hub(64, profile);
+  auto producer = hub.add_producer("p", 16);
+  producer->expect_answer();
+  bool work = false;
+  std::thread consumer([&] { work = hub.wait(30s); });
+  std::this_thread::sleep_for(1ms);
+  vtcore_test::push_message_with_seq(*producer, 1);
+  consumer.join();
+  CHECK(work);
+  CHECK_EQ(hub.wait_counters().caught_spinning, 1u);
+  CHECK_EQ(hub.wait_counters().parks, 0u);
+  CHECK_EQ(hub.wakes(), 0u);
+
+  profile.answer_spin = 1ms;  // a window that has passed by the time the consumer waits
+  EventHub late(64, profile);
+  auto late_producer = late.add_producer("p", 16);
+  late_producer->expect_answer();
+  std::this_thread::sleep_for(5ms);
+  const WaitResult result = wait_parked_then(late, 20s, [&] { vtcore_test::push_message_with_seq(*late_producer, 1); });
+  CHECK(result.work);
+  CHECK_EQ(late.wait_counters().parks, 1u);
+}
+
 void wakes_on_message_and_notify() {
   EventHub hub(64, 0us);
   auto producer = hub.add_producer("p", 16);
@@ -269,6 +299,7 @@ void batching_consumer_waits_for_ticks_not_for_messages() {
 int main() {
   wakes_on_push();
   spinning_consumer_needs_no_wakeup();
+  consumer_spins_for_an_expected_answer();
   wakes_on_message_and_notify();
   idle_wait_sleeps();
   no_lost_wakeups();

@@ -89,6 +89,9 @@ class Producer {
   void push_message(std::uint32_t kind, std::int32_t request_id, bool is_last, const void* data,
                     std::uint32_t size) noexcept;
 
+  /// Any thread, as a request whose answer this producer will push goes out (WaitProfile::answer_spin).
+  void expect_answer() noexcept { wakeup_->answer_expected(); }
+
   [[nodiscard]] std::uint64_t ticks_pushed() const noexcept { return ticks_pushed_.load(std::memory_order_relaxed); }
   [[nodiscard]] std::uint64_t ticks_dropped() const noexcept { return ticks_dropped_.load(std::memory_order_relaxed); }
   /// All messages accepted, spilled ones included.

@@ -35,6 +35,12 @@ struct WaitProfile {
   /// bounded whatever the feed does.
   double spin_budget = 1.0;
 
+  /// After a request that expects an answer went out (Producer::expect_answer: an order or a cancel sent to
+  /// an SDK), the idle consumer spins until its answer or until this long after the request, whichever comes
+  /// first, before parking: the answer then costs no thread wake-up. At most this much spin per request; it
+  /// is charged to the spin budget but not capped by it.
+  std::chrono::nanoseconds answer_spin = std::chrono::nanoseconds::zero();
+
   /// > 0: ticks seen by the consumer wait up to this long to be drained together; ticks pushed meanwhile
   /// wake nobody. Messages and notify() still end the wait at once.
   std::chrono::nanoseconds tick_batch = std::chrono::nanoseconds::zero();

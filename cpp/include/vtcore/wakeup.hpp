@@ -64,6 +64,16 @@ class Wakeup {
     after_message();
   }
 
+  /// Any thread, as a request that will be answered through this consumer goes out (an order to an SDK):
+  /// the consumer may spin for the answer instead of parking (WaitProfile::answer_spin).
+  void answer_expected() noexcept {
+    answer_expected_at_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+  }
+  /// When the last request that expects an answer went out (Clock's epoch when none did).
+  [[nodiscard]] Clock::time_point answer_expected_at() const noexcept {
+    return Clock::time_point(Clock::duration(answer_expected_at_.load(std::memory_order_relaxed)));
+  }
+
   [[nodiscard]] bool notified() const noexcept { return notified_.load(std::memory_order_relaxed); }
   /// Consumer, at the end of a wait: the notification has been seen.
   void clear_notification() noexcept { notified_.store(false, std::memory_order_relaxed); }
@@ -211,6 +221,7 @@ class Wakeup {
   alignas(kCacheLineSize) std::atomic<std::uint32_t> parked_{kAwake};  // read by every producer
   std::atomic<bool> notified_{false};
   std::atomic<bool> spinning_{false};
+  std::atomic<Clock::rep> answer_expected_at_{0};                // written by requesting threads, read by the consumer
   alignas(kCacheLineSize) std::atomic<std::uint32_t> epoch_{0};  // the futex word
   std::atomic<std::uint64_t> wakes_{0};
   // Consumer-only (the counters are read by anyone): the window in which poll_until measures lost CPU.

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import pytest
 
 from _ctp_engine import Recorder, ctp_engine, wait_for
+from _sdk_sim import check_positions, final, futures_config, order_events, send, sim_fixture, wait_ready
 
 pytest.importorskip("vtcore._ctp", reason="vtcore was built without the CTP SDK")
 ctpsim = pytest.importorskip("vtcore.gateways.ctp.sim")
@@ -20,10 +20,10 @@ ctpsim = pytest.importorskip("vtcore.gateways.ctp.sim")
 from vtcore.constant import Direction, Exchange, Offset, OrderType, Status  # noqa: E402
 from vtcore.engine import MainEngine  # noqa: E402
 from vtcore.errors import SdkUnavailableError  # noqa: E402
-from vtcore.event import EVENT_ORDER, EVENT_TICK, EVENT_TRADE  # noqa: E402
+from vtcore.event import EVENT_TICK, EVENT_TRADE  # noqa: E402
 from vtcore.gateways.ctp import CtpGateway  # noqa: E402
 from vtcore.gateways.ctp.sim import simulator_setting  # noqa: E402
-from vtcore.object import CancelRequest, OrderData, OrderRequest, SubscribeRequest  # noqa: E402
+from vtcore.object import CancelRequest, SubscribeRequest  # noqa: E402
 
 CST = timezone(timedelta(hours=8))
 TD_READY = ["connecting", "connected", "logged_in", "settlement_confirmed", "contracts_loaded", "ready"]
@@ -31,24 +31,7 @@ TD_READY = ["connecting", "connected", "logged_in", "settlement_confirmed", "con
 
 def make_config(folder: Path, **sections: Any) -> tuple[Path, Path]:
     """(config file, control port file) for a simulator with one account and yesterday's positions."""
-    port_file = folder / "control.port"
-    config: dict[str, Any] = {
-        "accounts": [
-            {
-                "user_id": "tester",
-                "password": "sim-pass-7",
-                "positions": [
-                    {"instrument": "rb2601", "direction": "long", "yesterday": 3},
-                    {"instrument": "m2601", "direction": "short", "yesterday": 2},
-                ],
-            }
-        ],
-        "clock": {"trading_day": "20261130"},
-        "market_data": {"rate": 50},
-        "control": {"enabled": True, "port_file": str(port_file)},
-    }
-    config.update(sections)
-    return ctpsim.write_config(folder / "sim.json", config), port_file
+    return futures_config(folder, **sections)
 
 
 def setting_for(config: Path, password: str = "sim-pass-7") -> dict[str, str]:
@@ -60,53 +43,7 @@ def first_tick(main_engine: MainEngine, symbol: str, exchange: Exchange) -> Any:
     return wait_for(lambda: main_engine.get_tick(f"{symbol}.{exchange.value}"), what=f"a {symbol} tick")
 
 
-def wait_ready(gateway: CtpGateway) -> None:
-    wait_for(lambda: gateway.td.state == "ready" and gateway.md.state == "ready", what="both fronts ready")
-
-
-def order_events(recorder: Recorder, vt_orderid: str) -> list[OrderData]:
-    return [order for order in recorder.of(EVENT_ORDER) if order.vt_orderid == vt_orderid]
-
-
-def final(recorder: Recorder, vt_orderid: str) -> OrderData | None:
-    events = order_events(recorder, vt_orderid)
-    return events[-1] if events and not events[-1].is_active() else None
-
-
-def send(  # noqa: PLR0917 - a terse order helper for these tests
-    main_engine: MainEngine,
-    symbol: str,
-    exchange: Exchange,
-    direction: Direction,
-    volume: float,
-    price: float,
-    offset: Offset = Offset.OPEN,
-    order_type: OrderType = OrderType.LIMIT,
-) -> str:
-    return main_engine.send_order(
-        OrderRequest(
-            symbol=symbol,
-            exchange=exchange,
-            direction=direction,
-            type=order_type,
-            volume=volume,
-            price=price,
-            offset=offset,
-        ),
-        "CTP",
-    )
-
-
-@pytest.fixture()
-def sim(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[MainEngine, CtpGateway, Recorder, Any]]:
-    monkeypatch.setenv("VTCORE_HOME", str(tmp_path / "home"))
-    config, port_file = make_config(tmp_path)
-    with ctp_engine(setting_for(config)) as (main_engine, gateway, recorder):
-        wait_ready(gateway)
-        with ctpsim.SimControl.from_port_file(port_file) as control:
-            yield main_engine, gateway, recorder, control
+sim = sim_fixture(CtpGateway, make_config, setting_for)
 
 
 def test_login_sequence_contracts_positions_account(
@@ -123,12 +60,7 @@ def test_login_sequence_contracts_positions_account(
     assert contracts["rb2601.SHFE"].size == 10 and contracts["rb2601.SHFE"].name == "螺纹钢2601"
     assert gateway.contracts["rb2601"] is not None  # per gateway instance
     # Positions and account are polled on the timer.
-    rb = wait_for(lambda: main_engine.get_position("CTP.rb2601.SHFE.LONG"), what="rb position")
-    assert (rb.volume, rb.yd_volume) == (3, 3)
-    m = wait_for(lambda: main_engine.get_position("CTP.m2601.DCE.SHORT"), what="m position")
-    assert (m.volume, m.yd_volume) == (2, 2)
-    account = wait_for(lambda: main_engine.get_account("CTP.tester"), what="account")
-    assert account.balance > 0 and account.available <= account.balance
+    check_positions(main_engine, "CTP")
 
 
 def test_ticks_subscribe_unsubscribe(sim: tuple[MainEngine, CtpGateway, Recorder, Any]) -> None:

@@ -7,24 +7,24 @@ any call. The reconnect and the private-flow replay are the contract suite's
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from _ctp_engine import Recorder, ctp_engine, wait_for
+from _sdk_sim import check_positions, final, futures_config, order_events, send, sim_fixture
 from venues.harness import run_sim
 
 pytest.importorskip("vtcore._femas", reason="vtcore was built without the FEMAS SDK headers")
 
-from vtcore.constant import Direction, Exchange, Offset, OrderType, Status
+from vtcore.constant import Direction, Exchange, Offset, Status
 from vtcore.engine import MainEngine
 from vtcore.errors import SdkUnavailableError, SettingsError
-from vtcore.event import EVENT_ORDER, EVENT_TICK, EVENT_TRADE
-from vtcore.gateways._sdk.sim import FRONT_ENDS, SimControl, sim_root, write_config
+from vtcore.event import EVENT_TICK, EVENT_TRADE
+from vtcore.gateways._sdk.sim import FRONT_ENDS, SimControl, sim_root
 from vtcore.gateways.femas import FemasGateway
-from vtcore.object import CancelRequest, OrderData, OrderRequest, SubscribeRequest
+from vtcore.object import CancelRequest, SubscribeRequest
 
 NAME = "FEMAS"
 FRONT_END = FRONT_ENDS["femas"]
@@ -34,26 +34,7 @@ APP_ID, AUTH_CODE = "vtcore_app", "auth-9f3k2"
 def make_config(folder: Path) -> tuple[Path, Path]:
     """(config file, control port file): one certified account with yesterday's positions and little money,
     so that a big order is refused by the front."""
-    port_file = folder / "control.port"
-    config: dict[str, Any] = {
-        "accounts": [
-            {
-                "user_id": "tester",
-                "password": "sim-pass-7",
-                "app_id": APP_ID,
-                "auth_code": AUTH_CODE,
-                "balance": 2_000_000,
-                "positions": [
-                    {"instrument": "rb2601", "direction": "long", "yesterday": 3},
-                    {"instrument": "m2601", "direction": "short", "yesterday": 2},
-                ],
-            }
-        ],
-        "clock": {"trading_day": "20261130"},
-        "market_data": {"rate": 50},
-        "control": {"enabled": True, "port_file": str(port_file)},
-    }
-    return write_config(folder / "sim.json", config), port_file
+    return futures_config(folder, {"app_id": APP_ID, "auth_code": AUTH_CODE, "balance": 2_000_000})
 
 
 def setting_for(config: Path, **changes: str) -> dict[str, str]:
@@ -63,40 +44,7 @@ def setting_for(config: Path, **changes: str) -> dict[str, str]:
     return setting
 
 
-def order_events(recorder: Recorder, vt_orderid: str) -> list[OrderData]:
-    return [order for order in recorder.of(EVENT_ORDER) if order.vt_orderid == vt_orderid]
-
-
-def final(recorder: Recorder, vt_orderid: str) -> OrderData | None:
-    events = order_events(recorder, vt_orderid)
-    return events[-1] if events and not events[-1].is_active() else None
-
-
-def send(  # noqa: PLR0917
-    main_engine: MainEngine,
-    symbol: str,
-    exchange: Exchange,
-    direction: Direction,
-    volume: float,
-    price: float,
-    offset: Offset = Offset.OPEN,
-) -> str:
-    request = OrderRequest(symbol, exchange, direction, OrderType.LIMIT, volume, price, offset)
-    return main_engine.send_order(request, NAME)
-
-
-def wait_ready(gateway: Any) -> None:
-    wait_for(lambda: gateway.td.state == "ready" and gateway.md.state == "ready", what="both fronts ready")
-
-
-@pytest.fixture()
-def sim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[MainEngine, Any, Recorder, Any]]:
-    monkeypatch.setenv("VTCORE_HOME", str(tmp_path / "home"))
-    config, port_file = make_config(tmp_path)
-    with ctp_engine(setting_for(config), FemasGateway) as (main_engine, gateway, recorder):
-        wait_ready(gateway)
-        with SimControl.from_port_file(port_file) as control:
-            yield main_engine, gateway, recorder, control
+sim = sim_fixture(FemasGateway, make_config, setting_for)
 
 
 def test_certification_login_investor_contracts_positions(sim: tuple[MainEngine, Any, Recorder, Any]) -> None:
@@ -120,12 +68,7 @@ def test_certification_login_investor_contracts_positions(sim: tuple[MainEngine,
         contracts
     )
     assert contracts["rb2601.SHFE"].name == "螺纹钢2601" and contracts["rb2601.SHFE"].size == 10
-    rb = wait_for(lambda: main_engine.get_position("FEMAS.rb2601.SHFE.LONG"), what="rb position")
-    assert (rb.volume, rb.yd_volume) == (3, 3)
-    m = wait_for(lambda: main_engine.get_position("FEMAS.m2601.DCE.SHORT"), what="m position")
-    assert (m.volume, m.yd_volume) == (2, 2)
-    account = wait_for(lambda: main_engine.get_account("FEMAS.tester"), what="account")
-    assert account.balance > 0 and account.available <= account.balance
+    check_positions(main_engine, NAME)
     assert not any(AUTH_CODE in line or "sim-pass-7" in line for line in recorder.logs())
 
 

@@ -7,7 +7,6 @@ orders through fill, partial fill, cancel and both kinds of rejection, reconnect
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -15,16 +14,17 @@ from typing import Any
 import pytest
 
 from _ctp_engine import Recorder, ctp_engine, wait_for
+from _sdk_sim import check_positions, final, futures_config, order_events, send, sim_fixture, wait_ready
 
 pytest.importorskip("vtcore._mini", reason="vtcore was built without the CTP-Mini SDK")
 
-from vtcore.constant import Direction, Exchange, Offset, OrderType, Status
+from vtcore.constant import Direction, Exchange, Offset, Status
 from vtcore.engine import MainEngine
 from vtcore.errors import SdkUnavailableError, SettingsError
-from vtcore.event import EVENT_ORDER, EVENT_TICK, EVENT_TRADE
-from vtcore.gateways._sdk.sim import FRONT_ENDS, SimControl, write_config
+from vtcore.event import EVENT_TICK, EVENT_TRADE
+from vtcore.gateways._sdk.sim import FRONT_ENDS, SimControl
 from vtcore.gateways.mini import MiniGateway
-from vtcore.object import CancelRequest, OrderData, OrderRequest, SubscribeRequest
+from vtcore.object import CancelRequest, SubscribeRequest
 
 CST = timezone(timedelta(hours=8))
 NAME = "MINI"
@@ -35,73 +35,14 @@ FRONT_END = FRONT_ENDS["mini"]
 def make_config(folder: Path, **sections: Any) -> tuple[Path, Path]:
     """(config file, control port file): one account with yesterday's positions and little money, so that a
     big order is refused by the front (CTP's error 31)."""
-    port_file = folder / "control.port"
-    config: dict[str, Any] = {
-        "accounts": [
-            {
-                "user_id": "tester",
-                "password": "sim-pass-7",
-                "balance": 2_000_000,
-                "positions": [
-                    {"instrument": "rb2601", "direction": "long", "yesterday": 3},
-                    {"instrument": "m2601", "direction": "short", "yesterday": 2},
-                ],
-            }
-        ],
-        "clock": {"trading_day": "20261130"},
-        "market_data": {"rate": 50},
-        "control": {"enabled": True, "port_file": str(port_file)},
-    }
-    config.update(sections)
-    return write_config(folder / "sim.json", config), port_file
+    return futures_config(folder, {"balance": 2_000_000}, **sections)
 
 
 def setting_for(config: Path, password: str = "sim-pass-7") -> dict[str, str]:
     return FRONT_END.setting(config, "tester", password)
 
 
-def order_events(recorder: Recorder, vt_orderid: str) -> list[OrderData]:
-    return [order for order in recorder.of(EVENT_ORDER) if order.vt_orderid == vt_orderid]
-
-
-def final(recorder: Recorder, vt_orderid: str) -> OrderData | None:
-    events = order_events(recorder, vt_orderid)
-    return events[-1] if events and not events[-1].is_active() else None
-
-
-def send(  # noqa: PLR0917
-    main_engine: MainEngine,
-    symbol: str,
-    exchange: Exchange,
-    direction: Direction,
-    volume: float,
-    price: float,
-    offset: Offset = Offset.OPEN,
-) -> str:
-    request = OrderRequest(
-        symbol=symbol,
-        exchange=exchange,
-        direction=direction,
-        type=OrderType.LIMIT,
-        volume=volume,
-        price=price,
-        offset=offset,
-    )
-    return main_engine.send_order(request, NAME)
-
-
-def wait_ready(gateway: MiniGateway) -> None:
-    wait_for(lambda: gateway.td.state == "ready" and gateway.md.state == "ready", what="both fronts ready")
-
-
-@pytest.fixture()
-def sim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[MainEngine, Any, Recorder, Any]]:
-    monkeypatch.setenv("VTCORE_HOME", str(tmp_path / "home"))
-    config, port_file = make_config(tmp_path)
-    with ctp_engine(setting_for(config), MiniGateway) as (main_engine, gateway, recorder):
-        wait_ready(gateway)
-        with SimControl.from_port_file(port_file) as control:
-            yield main_engine, gateway, recorder, control
+sim = sim_fixture(MiniGateway, make_config, setting_for)
 
 
 def test_login_contracts_positions_account(sim: tuple[MainEngine, Any, Recorder, Any]) -> None:
@@ -120,12 +61,7 @@ def test_login_contracts_positions_account(sim: tuple[MainEngine, Any, Recorder,
     assert expected <= set(contracts)
     assert contracts["rb2601.SHFE"].name == "螺纹钢2601" and contracts["rb2601.SHFE"].gateway_name == NAME
     # Mini's position records have no ExchangeID: the exchange is the contract's.
-    rb = wait_for(lambda: main_engine.get_position("MINI.rb2601.SHFE.LONG"), what="rb position")
-    assert (rb.volume, rb.yd_volume) == (3, 3)
-    m = wait_for(lambda: main_engine.get_position("MINI.m2601.DCE.SHORT"), what="m position")
-    assert (m.volume, m.yd_volume) == (2, 2)
-    account = wait_for(lambda: main_engine.get_account("MINI.tester"), what="account")
-    assert account.balance > 0 and account.available <= account.balance
+    check_positions(main_engine, NAME)
 
 
 def test_ticks_and_their_timestamps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,13 +7,13 @@ replayed day are the contract suite's (tests/contract/peers/tap.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from _ctp_engine import Recorder, ctp_engine, wait_for
+from _sdk_sim import final, order_events, send, sim_fixture
 from venues.harness import run_sim
 
 pytest.importorskip("vtcore._tap", reason="vtcore was built without the TAP SDK")
@@ -21,11 +21,11 @@ pytest.importorskip("vtcore._tap", reason="vtcore was built without the TAP SDK"
 from vtcore.constant import Direction, Exchange, Offset, OrderType, Product, Status
 from vtcore.engine import MainEngine
 from vtcore.errors import SdkUnavailableError, SettingsError
-from vtcore.event import EVENT_ORDER, EVENT_TRADE
-from vtcore.gateways._sdk.sim import FRONT_ENDS, SimControl, sim_root
+from vtcore.event import EVENT_TRADE
+from vtcore.gateways._sdk.sim import FRONT_ENDS, sim_root
 from vtcore.gateways.tap import TapGateway
 from vtcore.gateways.tap.sim import simulator_setting, write_sim_config
-from vtcore.object import CancelRequest, OrderData, OrderRequest, SubscribeRequest
+from vtcore.object import CancelRequest, SubscribeRequest
 
 NAME = "TAP"
 
@@ -51,48 +51,7 @@ def make_config(folder: Path) -> tuple[Path, Path]:
     return config, port_file
 
 
-def order_events(recorder: Recorder, vt_orderid: str) -> list[OrderData]:
-    return [order for order in recorder.of(EVENT_ORDER) if order.vt_orderid == vt_orderid]
-
-
-def final(recorder: Recorder, vt_orderid: str) -> OrderData | None:
-    events = order_events(recorder, vt_orderid)
-    return events[-1] if events and not events[-1].is_active() else None
-
-
-def send(  # noqa: PLR0917
-    main_engine: MainEngine,
-    symbol: str,
-    exchange: Exchange,
-    direction: Direction,
-    volume: float,
-    price: float,
-    offset: Offset = Offset.OPEN,
-    order_type: OrderType = OrderType.LIMIT,
-) -> str:
-    return main_engine.send_order(
-        OrderRequest(symbol, exchange, direction, order_type, volume, price, offset), NAME
-    )
-
-
-def wait_ready(gateway: Any) -> None:
-    wait_for(
-        lambda: gateway.quote.state == "ready" and gateway.trade.state == "ready", what="both fronts ready"
-    )
-
-
-@pytest.fixture()
-def sim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[MainEngine, Any, Recorder, Any]]:
-    monkeypatch.setenv("VTCORE_HOME", str(tmp_path / "home"))
-    config, port_file = make_config(tmp_path)
-    with ctp_engine(simulator_setting(config, "tester", "sim-pass-7"), TapGateway) as (
-        engine,
-        gateway,
-        recorder,
-    ):
-        wait_ready(gateway)
-        with SimControl.from_port_file(port_file) as control:
-            yield engine, gateway, recorder, control
+sim = sim_fixture(TapGateway, make_config, lambda config: simulator_setting(config, "tester", "sim-pass-7"))
 
 
 def test_login_contracts_account_positions_ticks(sim: tuple[MainEngine, Any, Recorder, Any]) -> None:

@@ -1,10 +1,11 @@
 """What a C++ SDK gateway shares beyond its fronts: the timer, contracts, symbol and order checks, positions.
 
-`SdkGateway` is the base of the gateways on the kit's typed messages (`ThostGateway` for CTP and CTP-Mini,
-FEMAS, TAP; `StockGateway` for XTP, TORA, OES): a subclass names its fronts (`fronts()`), drives its queries
-from `on_timer(now)` (the base checks the fronts' connect timeouts first; `poll(now, idle)` asks for the
-account and the positions in turn), and keeps its SDK's codes in its own mapping (`known(table, code, what,
-nearest)` maps one and says once when a code has no vtcore value). It holds the gateway lock (`lock`: request
+`SdkGateway` is the base of the gateways on the kit's typed messages (through `_sdk.futures.FuturesGateway`
+for the CTP-shaped ones: `ThostGateway` for CTP and CTP-Mini, FEMAS; TAP; `StockGateway` for XTP, TORA, OES):
+a subclass names its fronts (`fronts()`), drives its queries from `on_timer(now)` (the base checks the fronts'
+connect timeouts first; `poll(now, idle)` asks for the account and the positions in turn), and keeps its SDK's
+codes in its own mapping (`known(table, code, what, nearest)` maps one and says once when a code has no
+vtcore value). It holds the gateway lock (`lock`: request
 methods run on any thread, callbacks on the engine thread), the contracts (keyed by `contract_key`), the
 `OrderTracker` (`trade_ids="exchange"`: these SDKs number trades per exchange) and `PositionBatch`.
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from logging import ERROR, WARNING
 from typing import Any, ClassVar, TypeVar
@@ -31,8 +32,9 @@ from vtcore.event import EVENT_TIMER, Event, EventEngine
 from vtcore.gateway import BaseGateway
 from vtcore.gateways._sdk.front import CLOSED, CLOSED_REASON, Front, request_result
 from vtcore.gateways._sdk.messages import Message
-from vtcore.gateways._sdk.structs import RequestShapes
+from vtcore.gateways._sdk.structs import RequestShapes, SdkStruct
 from vtcore.object import (
+    AccountData,
     ContractData,
     OrderData,
     OrderRequest,
@@ -46,6 +48,25 @@ from vtcore.records import TICK_SYMBOL_SIZE
 PositionKey = tuple[str, Exchange, Direction]
 _Code = TypeVar("_Code")
 _Value = TypeVar("_Value")
+
+
+def fit_setting(title: str, key: str, struct: SdkStruct, field: str, value: Any) -> None:
+    """Set `struct.field` to setting `key`'s value; a value that does not fit (too long for its char[N]) is a
+    SettingsError naming the setting and the field."""
+    try:
+        setattr(struct, field, value)
+    except ValueError as exc:
+        raise SettingsError(f"{title} setting {key!r} does not fit: {exc}") from None
+
+
+def check_setting_fits(
+    title: str, setting: object, fields: Iterable[tuple[type[SdkStruct], str, str]]
+) -> None:
+    """Refuse a setting that does not fit the SDK's structs before anything is sent (a password longer than
+    its char[N] would otherwise fail on the engine thread at every reconnect). `fields`: (struct class, its
+    field, the setting's attribute sent in it)."""
+    for struct_class, field, key in fields:
+        fit_setting(title, key, struct_class(), field, getattr(setting, key))
 
 
 class PositionBatch:
@@ -296,7 +317,18 @@ class SdkGateway(BaseGateway):
         """Push `order` REJECTED with the reason (`extra["reason"]` and the log)."""
         self.orders.reject(order, reason)
 
-    # -- positions ------------------------------------------------------------------------------------------
+    # -- account and positions ------------------------------------------------------------------------------
+
+    def push_account(
+        self, accountid: str, balance: float, frozen: float, available: float | None = None
+    ) -> None:
+        """Push the account: `available` as the SDK reports it, else vn.py's balance - frozen."""
+        account = AccountData(
+            gateway_name=self.gateway_name, accountid=accountid, balance=balance, frozen=frozen
+        )
+        if available is not None:
+            account.available = available
+        self.on_account(account)
 
     def position_message(self, message: Message, what: str, add: Callable[[Any], None]) -> None:
         """One callback of a position answer: a failed answer is logged and dropped whole (it must not zero
@@ -324,4 +356,4 @@ class SdkGateway(BaseGateway):
         return True
 
 
-__all__ = ["PositionBatch", "SdkGateway"]
+__all__ = ["PositionBatch", "SdkGateway", "check_setting_fits", "fit_setting"]

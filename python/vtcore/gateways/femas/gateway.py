@@ -27,49 +27,42 @@ timer; account and positions are polled every `query_interval` seconds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from logging import ERROR
 from typing import Any, ClassVar
 
-from vtcore.constant import Direction, Exchange, OrderType, Product, Status
+from vtcore.constant import Direction, Exchange, OrderType
 from vtcore.errors import SettingsError
 from vtcore.event import EventEngine
-from vtcore.gateways._sdk.front import FtdcFront, FtdcMdFront, QueryPump
 from vtcore.gateways._sdk.front import request_result as _result
-from vtcore.gateways._sdk.gateway import SdkGateway
+from vtcore.gateways._sdk.futures import (
+    FuturesCodes,
+    FuturesGateway,
+    FuturesMdFront,
+    FuturesSetting,
+    FuturesTdFront,
+)
+from vtcore.gateways._sdk.gateway import check_setting_fits
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways.femas import _femas_types as ft
 from vtcore.gateways.femas import mapping
 from vtcore.gateways.femas.library import DEFAULT_SETTING, OPTIONAL_SETTING, find_libraries, load_binding
-from vtcore.object import (
-    AccountData,
-    CancelRequest,
-    ContractData,
-    OrderData,
-    OrderRequest,
-    SubscribeRequest,
-    TradeData,
-)
+from vtcore.object import CancelRequest, OrderRequest
 from vtcore.time import china_datetime, parse_day
 
 #: the market-data topic and resume type vn.py's FEMAS gateway subscribes before Init (100, QUICK)
 MARKET_DATA_TOPIC = 100
+#: the settings sent in FEMAS's login and certification structs: (struct, field, setting key)
+SETTING_FIELDS = (
+    (ft.ReqUserLogin, "BrokerID", "brokerid"),
+    (ft.ReqUserLogin, "UserID", "username"),
+    (ft.ReqUserLogin, "Password", "password"),
+    (ft.DSUserInfo, "AppID", "product_info"),
+    (ft.DSUserInfo, "AuthCode", "auth_code"),
+)
 
 
-@dataclass(frozen=True)
-class FemasSetting:
-    username: str
-    password: str
-    brokerid: str
-    td_address: str
-    md_address: str
-    product_info: str
-    auth_code: str
-    library_dir: str
-
-    def __repr__(self) -> str:  # the password and auth code never reach a log
-        return f"FemasSetting(username={self.username!r}, brokerid={self.brokerid!r}, td={self.td_address!r})"
-
+@dataclass(frozen=True, repr=False)  # FuturesSetting's repr: no secret in a log
+class FemasSetting(FuturesSetting):
     @classmethod
     def parse(cls, setting: dict[str, Any]) -> FemasSetting:
         values: dict[str, str] = {}
@@ -89,43 +82,10 @@ class FemasSetting:
     def check_fields(self) -> None:
         """Refuse a value that does not fit FEMAS's login or certification struct before anything is sent
         (FEMAS's AuthCode holds 16 bytes, its UserID 15): a SettingsError names the setting and the field."""
-        fields = (
-            (ft.ReqUserLogin, "BrokerID", "brokerid"),
-            (ft.ReqUserLogin, "UserID", "username"),
-            (ft.ReqUserLogin, "Password", "password"),
-            (ft.DSUserInfo, "AppID", "product_info"),
-            (ft.DSUserInfo, "AuthCode", "auth_code"),
-        )
-        for struct_class, field, key in fields:
-            try:
-                setattr(struct_class(), field, getattr(self, key))
-            except ValueError as exc:
-                raise SettingsError(f"FEMAS setting {key!r} does not fit: {exc}") from None
+        check_setting_fits("FEMAS", self, SETTING_FIELDS)
 
 
-class _Front(FtdcFront):
-    """A FEMAS front: the shared connection handling and login."""
-
-    sdk = "femas"
-
-    def __init__(self, gateway: FemasGateway, requests: dict[str, Any]) -> None:
-        super().__init__(gateway, gateway.decoder, requests)
-        self.gateway: FemasGateway = gateway
-        self.setting: FemasSetting | None = None
-
-    def login(self) -> None:
-        assert self.setting is not None
-        fields = {
-            "BrokerID": self.setting.brokerid,
-            "UserID": self.setting.username,
-            "Password": self.setting.password,
-        }
-        result = self.request("ReqUserLogin", fields)
-        if result != 0:
-            self.gateway.write_log(f"{self.name} front: login request failed: {_result(result)}", ERROR)
-
-
-class MdFront(_Front, FtdcMdFront):
+class MdFront(FuturesMdFront):
     name = "md"
 
     def __init__(self, gateway: FemasGateway) -> None:
@@ -134,20 +94,15 @@ class MdFront(_Front, FtdcMdFront):
     def prepare(self) -> None:
         self.api.subscribe_market_data_topic(MARKET_DATA_TOPIC, mapping.TERT_QUICK)
 
-    def on_connected(self) -> None:
-        self.login()
 
-
-class TdFront(_Front):
+class TdFront(FuturesTdFront):
     name = "td"
+    refused_cancel = ("UserOrderLocalID", "order")
 
     def __init__(self, gateway: FemasGateway) -> None:
         super().__init__(gateway, ft.TRADER_REQUESTS)
         self.investor = ""
         self.local_id = 0  # the last UserOrderLocalID used (the login's MaxOrderLocalID at least)
-        self.trading_day: date | None = None
-        self.contracts_loaded = False
-        self.queries = QueryPump(self, gateway.lock)
 
     def prepare(self) -> None:
         # Replay the day's private flow so that orders and trades from before this session are known; the
@@ -169,12 +124,7 @@ class TdFront(_Front):
         if result != 0:
             self.gateway.write_log(f"td front: certification request failed: {_result(result)}", ERROR)
 
-    def on_rsp_ds_user_certification(self, message: Message) -> None:
-        if message.error is not None:
-            self.reject("auth", message.error_text)
-            return
-        self.set_state("authenticated")
-        self.login()
+    on_rsp_ds_user_certification = FuturesTdFront.authentication_answered
 
     def on_rsp_user_login(self, message: Message) -> None:
         data: Any = message.data
@@ -203,10 +153,7 @@ class TdFront(_Front):
             return
         self.investor = data.InvestorID
         self.set_state("investor", self.investor)
-        if self.contracts_loaded:
-            self.set_state("ready")
-        else:
-            self.queries.enqueue("ReqQryInstrument", {})
+        self.load_contracts()
 
     def next_local_id(self) -> str:
         """A new UserOrderLocalID (call with the gateway lock held): 12 digits, increasing, as vn.py's."""
@@ -223,46 +170,17 @@ class TdFront(_Front):
 
     # -- responses and pushes -----------------------------------------------------------------------------
 
-    def on_rsp_qry_instrument(self, message: Message) -> None:
-        self.gateway.log_error(message, "td front: instrument query")
-        if message.data is not None:
-            self.gateway.add_contract(message.data)
-        if message.is_last:
-            self.contracts_loaded = True
-            self.set_state("contracts_loaded", f"{len(self.gateway.contracts)} contracts")
-            self.set_state("ready")
-
-    def on_rsp_qry_investor_account(self, message: Message) -> None:
-        self.gateway.log_error(message, "td front: account query")
-        if message.data is not None and message.data.AccountID:  # type: ignore[attr-defined]
-            self.gateway.update_account(message.data)
-
-    def on_rsp_qry_investor_position(self, message: Message) -> None:
-        self.gateway.position_message(message, "td front: position query", self.gateway.add_position)
-
-    def on_rtn_order(self, message: Message) -> None:
-        if message.data is not None:
-            self.gateway.update_order(message.data)
-
-    def on_rtn_trade(self, message: Message) -> None:
-        if message.data is not None:
-            self.gateway.update_trade(message.data)
+    on_rsp_qry_investor_account = FuturesTdFront.account_answered
 
     def on_rsp_order_insert(self, message: Message) -> None:
+        """FEMAS answers every insert here, an accepted one without an error: only a refusal is handled."""
         if message.error is not None and message.data is not None:
-            self.gateway.order_refused(message.data, message.error_text)
+            self.gateway.order_insert_refused(message.data, message.error_text)
 
     on_err_rtn_order_insert = on_rsp_order_insert
 
-    def on_rsp_order_action(self, message: Message) -> None:
-        if message.error is not None:
-            local = message.data.UserOrderLocalID if message.data is not None else "?"  # type: ignore[attr-defined]
-            self.gateway.write_log(f"cancel of order {local} refused: {message.error_text}", ERROR)
 
-    on_err_rtn_order_action = on_rsp_order_action
-
-
-class FemasGateway(SdkGateway):
+class FemasGateway(FuturesGateway):
     """China futures through FEMAS (CFFEX, SHFE, CZCE, DCE, INE, GFEX), on the vendor library you bring."""
 
     default_name: ClassVar[str] = "FEMAS"
@@ -271,6 +189,18 @@ class FemasGateway(SdkGateway):
     exchanges: ClassVar[list[Exchange]] = list(mapping.EXCHANGES.values())
     exchange_codes: ClassVar[dict[str, Exchange]] = mapping.EXCHANGES
     title: ClassVar[str] = "FEMAS"
+    sdk: ClassVar[str] = "femas"
+    codes: ClassVar[FuturesCodes] = FuturesCodes(
+        order_types=mapping.ORDER_TYPE_TO_FEMAS,
+        offsets=mapping.OFFSET_TO_FEMAS,
+        directions=mapping.DIRECTION_TO_FEMAS,
+        order_type_refusals=mapping.ORDER_TYPE_REFUSAL,
+        direction_from=mapping.DIRECTION_FROM_FEMAS,
+        read_offset=mapping.offset,
+        read_order_type=mapping.order_type,
+    )
+    md: MdFront
+    td: TdFront
 
     def __init__(self, event_engine: EventEngine, gateway_name: str = "") -> None:
         super().__init__(event_engine, gateway_name)
@@ -279,9 +209,6 @@ class FemasGateway(SdkGateway):
         self.td = TdFront(self)
         self.setting: FemasSetting | None = None
         self._sysids: dict[str, str] = {}  # order id (local id) -> the exchange's OrderSysID, for cancels
-
-    def fronts(self) -> tuple[_Front, ...]:
-        return self.md, self.td
 
     def connect(self, setting: dict[str, Any]) -> None:
         with self.connect_errors():
@@ -297,38 +224,16 @@ class FemasGateway(SdkGateway):
         )
         self.md.start(lambda flow, capsule: binding.MdApi(str(md_library), flow, capsule), parsed.md_address)
 
-    def on_timer(self, now: float) -> None:
-        self.td.queries.pump(now)
-        self.poll(now, self.td.queries.idle)
-
-    # -- market data ----------------------------------------------------------------------------------------
-
-    def subscribe(self, req: SubscribeRequest) -> None:
-        self.subscribe_on(self.md, req, self.td.contracts_loaded)
-
-    def unsubscribe(self, req: SubscribeRequest) -> None:
-        self.unsubscribe_on(self.md, req)
-
     # -- orders ---------------------------------------------------------------------------------------------
 
     def _order_problem(self, req: OrderRequest) -> str:
         if not self.td.logged_in or not self.td.investor:
             return "not logged in to the trade front"
-        problem = self.symbol_problem(req.symbol, req.exchange, self.td.contracts_loaded)
-        if problem:
-            return problem
-        if req.type not in mapping.ORDER_TYPE_TO_FEMAS:
-            return mapping.ORDER_TYPE_REFUSAL.get(
-                req.type, f"order type {req.type.value} cannot be sent to FEMAS"
-            )
-        if req.offset not in mapping.OFFSET_TO_FEMAS:
-            return (
-                f"offset {req.offset.value or 'NONE'} cannot be sent to FEMAS "
-                f"(use OPEN, CLOSE, CLOSETODAY or CLOSEYESTERDAY)"
-            )
-        if req.direction not in mapping.DIRECTION_TO_FEMAS:
-            return f"direction {req.direction} cannot be sent to FEMAS"
-        return self.amount_problem(req, price_needed=req.type != OrderType.MARKET)
+        return (
+            self.symbol_problem(req.symbol, req.exchange, self.td.contracts_loaded)
+            or self.mapping_problem(req)
+            or self.amount_problem(req, price_needed=req.type != OrderType.MARKET)
+        )
 
     def send_order(self, req: OrderRequest) -> str:
         # The lock is held until the request is sent and SUBMITTING is queued, so that the order's reports
@@ -397,83 +302,37 @@ class FemasGateway(SdkGateway):
             status, exact = mapping.order_status(data.OrderStatus)
             if not exact:
                 self.nearest(f"order status {data.OrderStatus!r}")
-            order_type, exact = mapping.order_type(
-                data.OrderPriceType, data.TimeCondition, data.VolumeCondition
-            )
-            if not exact:
-                self.nearest(
-                    f"order type {data.OrderPriceType!r}/{data.TimeCondition!r}/{data.VolumeCondition!r}"
-                )
-            offset, exact = mapping.offset(data.OffsetFlag)
-            if not exact:
-                self.nearest(f"offset flag {data.OffsetFlag!r}")
             previous = self.orders.get(orderid)
-            order = OrderData(
-                gateway_name=self.gateway_name,
-                symbol=data.InstrumentID,
-                exchange=self.exchange_of(data.ExchangeID),
-                orderid=orderid,
-                type=order_type,
-                direction=mapping.DIRECTION_FROM_FEMAS.get(data.Direction),
-                offset=offset,
-                price=data.LimitPrice,
+            order = self.order_from_report(
+                data,
+                orderid,
+                status,
+                offset_code=data.OffsetFlag,
                 volume=data.Volume,
-                traded=data.VolumeTraded,
-                status=status,
+                moment=china_datetime(data.ActionDay, data.InsertTime, self.td.trading_day),
                 reference=previous.reference if previous else "",
-                datetime=china_datetime(data.ActionDay, data.InsertTime, self.td.trading_day),
             )
             if data.OrderSysID.strip():  # sent back as reported (exchanges pad it) with a cancel
                 self._sysids[orderid] = data.OrderSysID
             self.orders.order(order)
 
-    def order_refused(self, data: Any, reason: str) -> None:
+    def order_insert_refused(self, data: Any, reason: str) -> None:
         """OnRspOrderInsert / OnErrRtnOrderInsert: the order is REJECTED with FEMAS's reason."""
         with self.lock:
+            offset = mapping.offset(data.OffsetFlag)[0]
             orderid = data.UserOrderLocalID.strip()
-            order = self.orders.get(orderid) or OrderData(
-                gateway_name=self.gateway_name,
-                symbol=data.InstrumentID,
-                exchange=self.exchange_of(data.ExchangeID),
-                orderid=orderid,
-                direction=mapping.DIRECTION_FROM_FEMAS.get(data.Direction),
-                offset=mapping.offset(data.OffsetFlag)[0],
-                price=data.LimitPrice,
-                volume=data.Volume,
-            )
-            if order.status != Status.REJECTED:
-                self.reject(order, reason)
+            self.reject_refused_insert(data, orderid, reason, volume=data.Volume, offset=offset)
 
     def update_trade(self, data: Any) -> None:
-        offset, exact = mapping.offset(data.OffsetFlag)
-        if not exact:
-            self.nearest(f"offset flag {data.OffsetFlag!r}")
-        self.orders.trade(  # a replay after a re-login is dropped there
-            TradeData(
-                gateway_name=self.gateway_name,
-                symbol=data.InstrumentID,
-                exchange=self.exchange_of(data.ExchangeID),
-                orderid=data.UserOrderLocalID.strip(),
-                tradeid=data.TradeID.strip(),
-                direction=mapping.DIRECTION_FROM_FEMAS.get(data.Direction),
-                offset=offset,
-                price=data.TradePrice,
-                volume=data.TradeVolume,
-                datetime=china_datetime(data.ActionDay, data.TradeTime, self.td.trading_day),
-            )
-        )
+        moment = china_datetime(data.ActionDay, data.TradeTime, self.td.trading_day)
+        orderid = data.UserOrderLocalID.strip()
+        self.push_trade(data, orderid, price=data.TradePrice, volume=data.TradeVolume, moment=moment)
 
     # -- account, positions, contracts ---------------------------------------------------------------------
 
     def update_account(self, data: Any) -> None:
-        account = AccountData(
-            gateway_name=self.gateway_name,
-            accountid=data.AccountID,
-            balance=data.DynamicRights,
-            frozen=data.FrozenMargin + data.FrozenFee + data.FrozenPremium,
-        )
-        account.available = data.Available
-        self.on_account(account)
+        frozen = data.FrozenMargin + data.FrozenFee + data.FrozenPremium
+        self.push_account(data.AccountID, data.DynamicRights, frozen, available=data.Available)
 
     def add_position(self, data: Any) -> None:
         if data.InstrumentID:
@@ -495,27 +354,8 @@ class FemasGateway(SdkGateway):
             self.nearest(f"an instrument on exchange {data.ExchangeID!r} (not listed)")
             return
         product = mapping.product(data.OptionsType, data.ArbiType, data.InstrumentID_2)
-        contract = ContractData(
-            gateway_name=self.gateway_name,
-            symbol=data.InstrumentID,
-            exchange=exchange,
-            name=data.InstrumentName,
-            product=product,
-            size=data.VolumeMultiple,
-            pricetick=data.PriceTick,
-            min_volume=data.MinLimitOrderVolume or 1,
-            max_volume=data.MaxLimitOrderVolume or None,
-        )
-        if product == Product.OPTION:
-            contract.option_strike = data.StrikePrice
-            contract.option_underlying = data.UnderlyingInstrID
-            contract.option_type = mapping.OPTION_TYPE_FROM_FEMAS.get(data.OptionsType)
-            portfolio = data.ProductID
-            contract.option_portfolio = portfolio[:-1] if exchange == Exchange.CZCE else portfolio
-            contract.option_index = str(data.StrikePrice)
-            contract.option_expiry = china_datetime(data.ExpireDate, "00:00:00", None)
-        self.contracts[contract.symbol] = contract
-        self.on_contract(contract)
+        option_type = mapping.OPTION_TYPE_FROM_FEMAS.get(data.OptionsType)
+        self.push_contract(self.contract_from_instrument(data, exchange, product, option_type))
 
     def query_account(self) -> None:
         if self.td.investor:

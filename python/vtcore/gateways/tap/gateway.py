@@ -43,7 +43,7 @@ from vtcore.constant import Direction, Exchange, Offset, OrderType, Product, Sta
 from vtcore.errors import SdkLibraryError, SettingsError
 from vtcore.event import EventEngine
 from vtcore.gateways._sdk.front import Front, QueryPump
-from vtcore.gateways._sdk.gateway import SdkGateway
+from vtcore.gateways._sdk.gateway import SdkGateway, check_setting_fits
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways.tap import _tapquote_types as qt
 from vtcore.gateways.tap import _taptrade_types as tt
@@ -56,7 +56,6 @@ from vtcore.gateways.tap.library import (
     load_binding,
 )
 from vtcore.object import (
-    AccountData,
     CancelRequest,
     ContractData,
     OrderData,
@@ -66,6 +65,13 @@ from vtcore.object import (
 )
 
 RELOGIN_DELAY = 5.0  # seconds after a quote disconnect before logging in again
+#: the settings sent in TAP's login structs: (struct, field, setting key)
+SETTING_FIELDS = (
+    (qt.QuoteLoginAuth, "UserNo", "quote_username"),
+    (qt.QuoteLoginAuth, "Password", "quote_password"),
+    (tt.TradeLoginAuth, "UserNo", "trade_username"),
+    (tt.TradeLoginAuth, "Password", "trade_password"),
+)
 
 
 @dataclass(frozen=True)
@@ -114,17 +120,7 @@ class TapSetting:
     def check_fields(self) -> None:
         """Refuse a value that does not fit TAP's login structs before anything is sent (a TAP password holds
         20 bytes): a SettingsError names the setting and the field."""
-        fields = (
-            (qt.QuoteLoginAuth, "UserNo", "quote_username"),
-            (qt.QuoteLoginAuth, "Password", "quote_password"),
-            (tt.TradeLoginAuth, "UserNo", "trade_username"),
-            (tt.TradeLoginAuth, "Password", "trade_password"),
-        )
-        for struct_class, field, key in fields:
-            try:
-                setattr(struct_class(), field, getattr(self, key))
-            except ValueError as exc:
-                raise SettingsError(f"TAP setting {key!r} does not fit: {exc}") from None
+        check_setting_fits("TAP", self, SETTING_FIELDS)
         if len(self.auth_code.encode()) > 512:
             raise SettingsError("TAP setting 'auth_code' does not fit: at most 512 bytes (AuthCode)")
 
@@ -668,14 +664,8 @@ class TapGateway(SdkGateway):
     # -- account and positions ------------------------------------------------------------------------------
 
     def update_account(self, data: Any) -> None:
-        account = AccountData(
-            gateway_name=self.gateway_name,
-            accountid=f"{data.AccountNo}.{data.CurrencyNo}" if data.CurrencyNo else data.AccountNo,
-            balance=data.Balance,
-            frozen=data.Balance - data.Available,
-        )
-        account.available = data.Available
-        self.on_account(account)
+        accountid = f"{data.AccountNo}.{data.CurrencyNo}" if data.CurrencyNo else data.AccountNo
+        self.push_account(accountid, data.Balance, data.Balance - data.Available, available=data.Available)
 
     def add_position(self, data: Any) -> None:
         if data.CommodityNo:

@@ -6,6 +6,8 @@
 // the struct to the SDK's network thread), which keep the GIL while the lock is free at once, as vn.py's
 // bindings do: a GIL hand-over costs the order path a thread switch (the engine thread takes the GIL as soon
 // as the first report arrives, and the sender waits for it back).
+// Each call tells the SPI's consumer that an answer is due (Producer::expect_answer), so that an engine
+// whose profile says so spins for it rather than parking (WaitProfile::answer_spin).
 // release() is idempotent and joins the SDK's threads, after which no callback runs; SDKs whose Release()
 // crashes on an object that was never Init()ed (CTP-Mini) set `kReleaseNeedsInit`, and such an object is
 // then left alone instead (a small leak, never a crash).
@@ -49,7 +51,7 @@ class ApiObject {
 
   ApiObject(const std::string& library_path, const std::string& flow_folder, std::shared_ptr<Producer> producer,
             const Options& options)
-      : spi_(std::make_unique<Spi>(std::move(producer))) {
+      : answers_(producer), spi_(std::make_unique<Spi>(std::move(producer))) {
     pybind11::gil_scoped_release unlocked;
     library_ = open_library(library_path, Traits::library_spec());
     const std::string flow = prepare_flow_folder(flow_folder);
@@ -70,6 +72,7 @@ class ApiObject {
   /// Runs `call(api)` with the GIL released and the lock held; throws if the object was released.
   template <typename Call>
   decltype(auto) with_api(Call&& call) {
+    answers_->expect_answer();
     pybind11::gil_scoped_release unlocked;
     std::lock_guard guard(lock_);
     if (api_ == nullptr) throw std::runtime_error("the " + library_.path + " API object was released");
@@ -80,6 +83,7 @@ class ApiObject {
   /// block); when another thread is in a call, waits for the lock with the GIL released.
   template <typename Call>
   decltype(auto) with_api_queued(Call&& call) {
+    answers_->expect_answer();
     std::unique_lock guard(lock_, std::try_to_lock);
     if (!guard.owns_lock()) {
       pybind11::gil_scoped_release unlocked;
@@ -138,6 +142,7 @@ class ApiObject {
     }
   }
 
+  std::shared_ptr<Producer> answers_;  // the SPI's producer: each call tells its consumer an answer is due
   Library library_;
   std::unique_ptr<Spi> spi_;
   Api* api_ = nullptr;

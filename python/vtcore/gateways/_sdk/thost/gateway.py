@@ -44,39 +44,27 @@ from typing import Any, ClassVar
 from vtcore.constant import Direction, Exchange, Product, Status
 from vtcore.errors import SdkUnavailableError, SettingsError
 from vtcore.event import EventEngine
-from vtcore.gateways._sdk.front import CLOSED, CLOSED_REASON, FtdcFront, FtdcMdFront, QueryPump
+from vtcore.gateways._sdk.front import CLOSED, CLOSED_REASON
 from vtcore.gateways._sdk.front import request_result as _request_result
-from vtcore.gateways._sdk.gateway import PositionKey, SdkGateway
+from vtcore.gateways._sdk.futures import (
+    FuturesCodes,
+    FuturesFront,
+    FuturesGateway,
+    FuturesMdFront,
+    FuturesSetting,
+    FuturesTdFront,
+)
+from vtcore.gateways._sdk.gateway import PositionKey, fit_setting
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways._sdk.structs import SdkStruct
 from vtcore.gateways._sdk.thost import codes as ct
 from vtcore.gateways._sdk.thost import mapping
-from vtcore.object import (
-    AccountData,
-    CancelRequest,
-    ContractData,
-    OrderData,
-    OrderRequest,
-    SubscribeRequest,
-    TradeData,
-    check_request,
-)
+from vtcore.object import CancelRequest, OrderData, OrderRequest, check_request
 
 
-@dataclass(frozen=True)
-class ThostSetting:
-    username: str
-    password: str
-    brokerid: str
-    td_address: str
-    md_address: str
-    product_info: str
-    auth_code: str
-    production: bool
-    library_dir: str
-
-    def __repr__(self) -> str:  # the password never reaches a log
-        return f"ThostSetting(username={self.username!r}, brokerid={self.brokerid!r}, td={self.td_address!r})"
+@dataclass(frozen=True, repr=False)  # FuturesSetting's repr: no secret in a log
+class ThostSetting(FuturesSetting):
+    production: bool  # the factories' production/test flag (CTP's "environment"; always True without one)
 
     @classmethod
     def parse(cls, setting: dict[str, Any], keys: dict[str, Any], title: str) -> ThostSetting:
@@ -98,37 +86,29 @@ class ThostSetting:
             return text if text.startswith(("tcp://", "ssl://", "socks")) else f"tcp://{text}"
 
         return cls(
-            values["username"],
-            values["password"],
-            values["brokerid"],
-            address(values["td_address"]),
-            address(values["md_address"]),
-            values["product_info"],
-            values["auth_code"],
-            values["environment"] == "production",
-            values["library_dir"],
+            username=values["username"],
+            password=values["password"],
+            brokerid=values["brokerid"],
+            td_address=address(values["td_address"]),
+            md_address=address(values["md_address"]),
+            product_info=values["product_info"],
+            auth_code=values["auth_code"],
+            library_dir=values["library_dir"],
+            production=values["environment"] == "production",
         )
 
 
-class ThostFront(FtdcFront):
-    """A Thost front: the shared front (vtcore.gateways._sdk.front) with the Thost login and callbacks."""
+class ThostFront(FuturesFront):
+    """A Thost front: the shared futures front (vtcore.gateways._sdk.futures) on the Thost factories."""
 
     def __init__(self, gateway: ThostGateway, requests: dict[str, tuple[int, Any]]) -> None:
-        super().__init__(gateway, gateway.decoder, requests)
-        self.sdk = gateway.sdk
+        super().__init__(gateway, requests)
         self.gateway: ThostGateway = gateway
         self.setting: ThostSetting | None = None
 
     def create_with(self, setting: ThostSetting, api_class: Any, library: Any) -> bool:
         self.setting = setting
         return self.create(lambda flow, capsule: api_class(str(library), flow, capsule, setting.production))
-
-    def login_request(self) -> SdkStruct:
-        setting = self.setting
-        assert setting is not None
-        return self.struct(
-            "ReqUserLogin", BrokerID=setting.brokerid, UserID=setting.username, Password=setting.password
-        )
 
     def investor(self, request: str) -> SdkStruct:
         """A query of this investor's records (account, positions, orders)."""
@@ -137,29 +117,22 @@ class ThostFront(FtdcFront):
         return self.struct(request, BrokerID=setting.brokerid, InvestorID=setting.username)
 
 
-class MdFront(ThostFront, FtdcMdFront):
+class MdFront(ThostFront, FuturesMdFront):
     name = "md"
 
     def __init__(self, gateway: ThostGateway) -> None:
         super().__init__(gateway, gateway.types.MD_REQUESTS)
 
-    def on_connected(self) -> None:
-        result = self.request("ReqUserLogin", self.login_request())
-        if result != 0:
-            self.gateway.write_log(f"md front: login request failed: {_request_result(result)}", ERROR)
 
-
-class TdFront(ThostFront):
+class TdFront(ThostFront, FuturesTdFront):
     name = "td"
+    refused_cancel = ("OrderRef", "order ref")
 
     def __init__(self, gateway: ThostGateway) -> None:
         super().__init__(gateway, gateway.types.TRADER_REQUESTS)
         self.front_id = 0
         self.session_id = 0
         self.order_ref = 0
-        self.trading_day: date | None = None
-        self.contracts_loaded = False
-        self.queries = QueryPump(self, gateway.lock)
         self.queried_orders: set[str] = set()  # order ids listed by the current ReqQryOrder answer
 
     def prepare(self) -> None:
@@ -187,17 +160,7 @@ class TdFront(ThostFront):
         else:
             self.login()
 
-    def on_rsp_authenticate(self, message: Message) -> None:
-        if message.error is not None:
-            self.reject("auth", message.error_text)
-            return
-        self.set_state("authenticated")
-        self.login()
-
-    def login(self) -> None:
-        result = self.request("ReqUserLogin", self.login_request())
-        if result != 0:
-            self.gateway.write_log(f"td front: login request failed: {_request_result(result)}", ERROR)
+    on_rsp_authenticate = FuturesTdFront.authentication_answered
 
     def on_rsp_user_login(self, message: Message) -> None:
         data: Any = message.data
@@ -223,14 +186,8 @@ class TdFront(ThostFront):
                 f"td front: settlement confirm request failed: {_request_result(result)}", ERROR
             )
 
-    def load_contracts(self) -> None:
-        if self.contracts_loaded:
-            self.set_ready()
-        else:
-            self.enqueue("ReqQryInstrument", self.struct("ReqQryInstrument"))
-
     def set_ready(self) -> None:
-        self.set_state("ready")
+        super().set_ready()
         if self.gateway.unanswered_orders():  # orders of an earlier session that never got an answer
             self.queried_orders = set()
             self.enqueue("ReqQryOrder", self.investor("ReqQryOrder"))
@@ -253,16 +210,6 @@ class TdFront(ThostFront):
 
     # -- responses and pushes: each reads only the fields it uses from the typed view -------------------
 
-    def on_rsp_qry_instrument(self, message: Message) -> None:
-        if message.error is not None:
-            self.gateway.write_log(f"td front: instrument query failed: {message.error_text}", ERROR)
-        if message.data is not None:
-            self.gateway.add_contract(message.data)
-        if message.is_last:
-            self.contracts_loaded = True
-            self.set_state("contracts_loaded", f"{len(self.gateway.contracts)} contracts")
-            self.set_ready()
-
     def on_rsp_qry_order(self, message: Message) -> None:
         """The day's orders, queried after a re-login while orders of an earlier session had no answer: what
         the exchange does not list never reached it (queued when the connection or the gateway closed)."""
@@ -276,49 +223,38 @@ class TdFront(ThostFront):
         if message.is_last:
             self.gateway.reject_unanswered(self.queried_orders)
 
-    def on_rsp_qry_trading_account(self, message: Message) -> None:
-        if message.error is not None:
-            self.gateway.write_log(f"td front: account query failed: {message.error_text}", ERROR)
-        data: Any = message.data
-        if data is not None and data.AccountID:
-            self.gateway.update_account(data)
-
-    def on_rsp_qry_investor_position(self, message: Message) -> None:
-        self.gateway.position_message(message, "td front: position query", self.gateway.add_position)
-
-    def on_rtn_order(self, message: Message) -> None:
-        if message.data is not None:
-            self.gateway.update_order(message.data)
-
-    def on_rtn_trade(self, message: Message) -> None:
-        if message.data is not None:
-            self.gateway.update_trade(message.data)
+    on_rsp_qry_trading_account = FuturesTdFront.account_answered
 
     def on_rsp_order_insert(self, message: Message) -> None:
+        """Called only for a refused insert (an accepted one is answered by OnRtnOrder)."""
         if message.data is not None:
             self.gateway.order_insert_refused(message.data, message.error_text or "refused")
 
     on_err_rtn_order_insert = on_rsp_order_insert
 
-    def on_rsp_order_action(self, message: Message) -> None:
-        if message.error is not None:
-            ref = message.data.OrderRef if message.data is not None else "?"  # type: ignore[attr-defined]
-            self.gateway.write_log(f"cancel of order ref {ref} refused: {message.error_text}", ERROR)
 
-    on_err_rtn_order_action = on_rsp_order_action
-
-
-class ThostGateway(SdkGateway):
+class ThostGateway(FuturesGateway):
     """China futures through a Thost-family SDK (SHFE, DCE, CZCE, CFFEX, INE, GFEX)."""
 
     exchanges: ClassVar[list[Exchange]] = list(mapping.EXCHANGES.values())
     exchange_codes: ClassVar[dict[str, Exchange]] = mapping.EXCHANGES
+    codes: ClassVar[FuturesCodes] = FuturesCodes(
+        order_types=mapping.ORDER_TYPE_TO_THOST,
+        offsets=mapping.OFFSET_TO_THOST,
+        directions=mapping.DIRECTION_TO_THOST,
+        order_type_refusals=mapping.ORDER_TYPE_REFUSAL,
+        direction_from=mapping.DIRECTION_FROM_THOST,
+        read_offset=mapping.offset,
+        read_order_type=mapping.order_type,
+    )
     #: The SDK this gateway drives ("ctp", "mini"), its name in messages, its generated typed structs
     sdk: ClassVar[str]
     title: ClassVar[str]
     types: ClassVar[Any]
     md_front_class: ClassVar[type[MdFront]]
     td_front_class: ClassVar[type[TdFront]]
+    md: MdFront
+    td: TdFront
 
     connect_timeout: float = 10.0  # seconds without any answer from a front before "timeout" is reported
     query_interval: float = 2.0  # seconds between account / position polls (they alternate)
@@ -407,17 +343,10 @@ class ThostGateway(SdkGateway):
         for request, fields in checks:
             struct = requests[request][1]()
             for name, value in fields.items():
-                try:
-                    setattr(struct, name, value)
-                except ValueError as exc:
-                    key = self._SETTING_FIELDS.get(name, name)
-                    raise SettingsError(f"{self.title} setting {key!r} does not fit: {exc}") from None
+                fit_setting(self.title, self._SETTING_FIELDS.get(name, name), struct, name, value)
             built[request] = struct
         self._order_template, self._cancel_template = built["ReqOrderInsert"], built["ReqOrderAction"]
         self._order_shapes.clear()
-
-    def fronts(self) -> tuple[ThostFront, ...]:
-        return self.md, self.td
 
     @property
     def md_relogin_delay(self) -> float:
@@ -429,8 +358,7 @@ class ThostGateway(SdkGateway):
         self.md.first_relogin_delay = seconds
 
     def on_timer(self, now: float) -> None:
-        self.td.queries.pump(now)
-        self.poll(now, self.td.queries.idle)
+        super().on_timer(now)  # queries and polls
         self.md.retry_login(now)
         for key, since in list(self._pending_since.items()):
             if key not in self._pending_trades:
@@ -443,34 +371,16 @@ class ThostGateway(SdkGateway):
                     WARNING,
                 )
 
-    # -- market data ----------------------------------------------------------------------------------------
-
-    def subscribe(self, req: SubscribeRequest) -> None:
-        self.subscribe_on(self.md, req, self.td.contracts_loaded)
-
-    def unsubscribe(self, req: SubscribeRequest) -> None:
-        self.unsubscribe_on(self.md, req)
-
     # -- orders ---------------------------------------------------------------------------------------------
 
     def _order_problem(self, req: OrderRequest) -> str:
         if not self.td.logged_in:
             return "not logged in to the trade front"
-        problem = self.symbol_problem(req.symbol, req.exchange, self.td.contracts_loaded)
-        problem = problem or self.amount_problem(req, price_needed=False)
-        if problem:
-            return problem
-        if req.type not in mapping.ORDER_TYPE_TO_THOST:
-            refusal = mapping.ORDER_TYPE_REFUSAL.get(req.type)
-            return refusal or f"order type {req.type.value} cannot be sent to {self.title}"
-        if req.offset not in mapping.OFFSET_TO_THOST:
-            return (
-                f"offset {req.offset.value or 'NONE'} cannot be sent to {self.title} "
-                f"(use OPEN, CLOSE, CLOSETODAY or CLOSEYESTERDAY)"
-            )
-        if req.direction not in mapping.DIRECTION_TO_THOST:
-            return f"direction {req.direction} cannot be sent to {self.title}"
-        return ""
+        return (
+            self.symbol_problem(req.symbol, req.exchange, self.td.contracts_loaded)
+            or self.amount_problem(req, price_needed=False)
+            or self.mapping_problem(req)
+        )
 
     def send_order(self, req: OrderRequest) -> str:
         check_request(req)  # TypeError / ValueError for a bad field, in the caller's thread
@@ -626,28 +536,13 @@ class ThostGateway(SdkGateway):
         return self._insert_time[1]
 
     def _order_from_report(self, data: Any, orderid: str, status: Status) -> OrderData:
-        order_type, exact = mapping.order_type(data.OrderPriceType, data.TimeCondition, data.VolumeCondition)
-        if not exact:
-            self.nearest(
-                f"order type {data.OrderPriceType!r}/{data.TimeCondition!r}/{data.VolumeCondition!r}"
-            )
-        offset_code = data.CombOffsetFlag[:1]
-        offset, exact = mapping.offset(offset_code)
-        if not exact:
-            self.nearest(f"offset flag {offset_code!r}")
-        order = OrderData(
-            gateway_name=self.gateway_name,
-            symbol=data.InstrumentID,
-            exchange=self.exchange_of(data.ExchangeID),
-            orderid=orderid,
-            type=order_type,
-            direction=mapping.DIRECTION_FROM_THOST.get(data.Direction),
-            offset=offset,
-            price=data.LimitPrice,
+        order = self.order_from_report(
+            data,
+            orderid,
+            status,
+            offset_code=data.CombOffsetFlag[:1],
             volume=data.VolumeTotalOriginal,
-            traded=data.VolumeTraded,
-            status=status,
-            datetime=self._order_time(data),
+            moment=self._order_time(data),
         )
         message = data.StatusMsg if status in (Status.REJECTED, Status.CANCELLED) else ""
         if message:
@@ -658,19 +553,7 @@ class ThostGateway(SdkGateway):
         """The SDK (or the broker) refused an order insert: REJECTED with its error id and message."""
         with self.lock:
             orderid = f"{self.td.front_id}_{self.td.session_id}_{data.OrderRef.strip()}"
-            order = self.orders.get(orderid)
-            if order is None:
-                order = OrderData(
-                    gateway_name=self.gateway_name,
-                    symbol=data.InstrumentID,
-                    exchange=self.exchange_of(data.ExchangeID),
-                    orderid=orderid,
-                    direction=mapping.DIRECTION_FROM_THOST.get(data.Direction),
-                    price=data.LimitPrice,
-                    volume=data.VolumeTotalOriginal,
-                )
-            if order.status != Status.REJECTED:
-                self.orders.reject(order, reason)
+            self.reject_refused_insert(data, orderid, reason, volume=data.VolumeTotalOriginal)
 
     def update_trade(self, data: Any) -> None:
         key = (data.ExchangeID, data.OrderSysID.strip())
@@ -681,35 +564,14 @@ class ThostGateway(SdkGateway):
                     self._pending_since[key] = time.monotonic()
                 self._pending_trades.setdefault(key, []).append(data)
                 return
-        offset, exact = mapping.offset(data.OffsetFlag)
-        if not exact:
-            self.nearest(f"offset flag {data.OffsetFlag!r}")
-        self.orders.trade(  # a replay after a re-login is dropped there
-            TradeData(
-                gateway_name=self.gateway_name,
-                symbol=data.InstrumentID,
-                exchange=self.exchange_of(key[0]),
-                orderid=orderid,
-                tradeid=data.TradeID.strip(),
-                direction=mapping.DIRECTION_FROM_THOST.get(data.Direction),
-                offset=offset,
-                price=data.Price,
-                volume=data.Volume,
-                datetime=mapping.china_datetime(data.TradeDate, data.TradeTime, self.td.trading_day),
-            )
-        )
+        moment = mapping.china_datetime(data.TradeDate, data.TradeTime, self.td.trading_day)
+        self.push_trade(data, orderid, price=data.Price, volume=data.Volume, moment=moment)
 
     # -- account, positions, contracts ---------------------------------------------------------------------
 
     def update_account(self, data: Any) -> None:
-        account = AccountData(
-            gateway_name=self.gateway_name,
-            accountid=data.AccountID,
-            balance=data.Balance,
-            frozen=data.FrozenMargin + data.FrozenCash + data.FrozenCommission,
-        )
-        account.available = data.Available
-        self.on_account(account)
+        frozen = data.FrozenMargin + data.FrozenCash + data.FrozenCommission
+        self.push_account(data.AccountID, data.Balance, frozen, available=data.Available)
 
     def discard_positions(self) -> None:
         self.positions.discard()
@@ -749,30 +611,11 @@ class ThostGateway(SdkGateway):
         exchange = mapping.EXCHANGES.get(data.ExchangeID)
         if product is None or exchange is None:
             return  # products vtcore has no member for (EFP, TAS, metal indexes) and foreign exchanges
-        contract = ContractData(
-            gateway_name=self.gateway_name,
-            symbol=data.InstrumentID,
-            exchange=exchange,
-            name=data.InstrumentName,
-            product=product,
-            size=data.VolumeMultiple,
-            pricetick=data.PriceTick,
-            min_volume=data.MinLimitOrderVolume or 1,
-            max_volume=data.MaxLimitOrderVolume or None,
-        )
+        option_type = mapping.OPTION_TYPE_FROM_THOST.get(data.OptionsType)
+        contract = self.contract_from_instrument(data, exchange, product, option_type)
         if product == Product.OPTION:
-            strike = data.StrikePrice
-            contract.option_strike = strike
-            contract.option_underlying = data.UnderlyingInstrID
-            contract.option_type = mapping.OPTION_TYPE_FROM_THOST.get(data.OptionsType)
-            portfolio = data.ProductID
-            contract.option_portfolio = portfolio[:-1] if exchange == Exchange.CZCE else portfolio
-            contract.option_index = str(strike)
-            listed = mapping.china_datetime(data.OpenDate, "00:00:00", None)
-            expiry = mapping.china_datetime(data.ExpireDate, "00:00:00", None)
-            contract.option_listed, contract.option_expiry = listed, expiry
-        self.contracts[contract.symbol] = contract
-        self.on_contract(contract)
+            contract.option_listed = mapping.china_datetime(data.OpenDate, "00:00:00", None)
+        self.push_contract(contract)
 
     def query_account(self) -> None:
         if self.setting is not None:
