@@ -12,7 +12,8 @@
 The view (redrawn every second on a terminal, one status line per second otherwise) shows each front's
 state, ticks per second and drops, the latest ticks, the account, positions, orders and trades, until Ctrl-C
 or --duration. With --sim it also sends one buy at the touch and, once it has filled, one sell that closes it
-through the offset converter (CLOSETODAY on SHFE/INE), so that the order and trade paths show.
+through the offset converter (CLOSETODAY on SHFE/INE), so that the order and trade paths show (on a
+net-position market, A-shares or crypto, only the buy: an A-share bought today sells tomorrow at earliest).
 """
 
 from __future__ import annotations
@@ -211,7 +212,8 @@ class LiveView:
 
 class _DemoOrders:
     """With --sim: one buy at the ask on the first ticking symbol, then, once its fill is known, one sell at
-    the bid that closes it through the offset converter (CLOSETODAY on SHFE/INE, CLOSE elsewhere)."""
+    the bid that closes it through the offset converter (CLOSETODAY on SHFE/INE, CLOSE elsewhere). On a
+    net-position market (A-shares, crypto) the demo ends with the filled buy."""
 
     def __init__(self, main_engine: MainEngine, view: LiveView) -> None:
         self.main_engine = main_engine
@@ -240,6 +242,12 @@ class _DemoOrders:
         bought = self.main_engine.get_order(self.bought)
         if bought is None or bought.status != Status.ALLTRADED:
             return  # the buy has not filled (yet); a position held before does not count
+        contract = self.main_engine.get_contract(tick.vt_symbol)
+        if contract is not None and contract.net_position:
+            # No offsets to convert, and an A-share bought today cannot be sold before tomorrow (T+1): the
+            # demo ends with the filled buy.
+            self.done = True
+            return
         converter = self.main_engine.get_converter(tick.gateway_name)
         holding = converter.get_position_holding(tick.vt_symbol) if converter else None
         if holding is None or holding.long_td < self.volume:
