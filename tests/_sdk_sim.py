@@ -72,6 +72,12 @@ def sim_session(
     front-end's control socket (read from `port_file`); closed after."""
     with ctp_engine(setting, gateway_class) as (main_engine, gateway, recorder):
         wait_ready(gateway)
+        # A front's state changes before the engine thread dispatches its event: the tests read the recorded
+        # events, so wait for each front's "ready" there too.
+        wait_for(
+            lambda: all("ready" in recorder.states(front.name) for front in gateway.fronts()),
+            what="every front's ready event recorded",
+        )
         with SimControl.from_port_file(port_file) as control:
             yield main_engine, gateway, recorder, control
 
