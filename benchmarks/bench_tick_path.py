@@ -196,6 +196,7 @@ def percentiles(values_ns: list[int]) -> dict[str, float]:
 
 
 WARMUP_TICKS = 2000  # sent first and not measured: first-use costs (imports, caches) of either system
+SMALL_BATCH = 16  # the latency batch handler reads a run of up to this many ticks as Python numbers
 
 
 def sim_config(folder: Path) -> Path:
@@ -487,10 +488,21 @@ def run_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         if counter.count == 0:
             counter.first = perf_counter()
             counter.thread_id = threading.get_native_id()
-        counter.count += len(ticks)
-        counter.total += float(ticks["last_price"].sum())
-        sent = ticks["limit_up"].astype("int64") * 1_000_000_000 + ticks["limit_down"].astype("int64")
-        counter.latencies.extend((now - sent).tolist())
+        count = len(ticks)
+        counter.count += count
+        if count <= SMALL_BATCH:
+            # Paced feeds bring one tick per call, and a numpy operation on a one-row array costs about a
+            # microsecond: the measurement's own bookkeeping would be 4x the object handler's (4.1 against
+            # 1.3 us a call measured), and the engine thread's CPU share would mostly count it.
+            counter.total += sum(ticks["last_price"].tolist())
+            ups, downs = ticks["limit_up"].tolist(), ticks["limit_down"].tolist()
+            counter.latencies.extend(
+                [now - (int(up) * 1_000_000_000 + int(down)) for up, down in zip(ups, downs, strict=True)]
+            )
+        else:
+            counter.total += float(ticks["last_price"].sum())
+            sent = ticks["limit_up"].astype("int64") * 1_000_000_000 + ticks["limit_down"].astype("int64")
+            counter.latencies.extend((now - sent).tolist())
         counter.last = perf_counter()
 
     engine = EventEngine(interval=1.0, profile=spec.get("profile", "balanced"), cpu=pinned_cpu)
