@@ -9,6 +9,7 @@ by `setup_logging`:
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import sys
@@ -52,6 +53,18 @@ def is_secret_key(name: str) -> bool:
     tokens)."""
     lowered = name.lower()
     return any(word in lowered for word in SECRET_WORDS)
+
+
+def secret_free_repr(settings: Any) -> str:
+    """`Name(field=value, ...)` of a settings dataclass, leaving out every field that holds a secret
+    (`is_secret_key`): the `__repr__` of the gateways' settings classes, so that a log line, a traceback or
+    a debugger shows what was connected to and never a password or a key."""
+    shown = ", ".join(
+        f"{field.name}={getattr(settings, field.name)!r}"
+        for field in dataclasses.fields(settings)
+        if field.repr and not is_secret_key(field.name)
+    )
+    return f"{type(settings).__name__}({shown})"
 
 
 def register_secrets(setting: Mapping[str, Any]) -> None:

@@ -21,6 +21,7 @@ from vtcore.constant import Direction, Exchange, Offset, OptionType, OrderType, 
 from vtcore.gateways._sdk.front import FtdcFront, FtdcMdFront, QueryPump, request_result
 from vtcore.gateways._sdk.gateway import SdkGateway
 from vtcore.gateways._sdk.messages import Decoder, Message
+from vtcore.log import secret_free_repr
 from vtcore.object import ContractData, OrderData, OrderRequest, SubscribeRequest, TradeData
 from vtcore.time import china_datetime
 
@@ -38,11 +39,7 @@ class FuturesSetting:
     auth_code: str
     library_dir: str
 
-    def __repr__(self) -> str:  # the password and the auth code never reach a log
-        return (
-            f"{type(self).__name__}(username={self.username!r}, brokerid={self.brokerid!r}, "
-            f"td={self.td_address!r})"
-        )
+    __repr__ = secret_free_repr  # no password, key or auth code in a log
 
 
 @dataclass(frozen=True)

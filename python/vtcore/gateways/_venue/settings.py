@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vtcore.gateways._transport import Backoff
+from vtcore.log import secret_free_repr
 
 # vtcore's additions to the venues' settings pages: optional keys (`BaseGateway.optional_setting`), each
 # with what it does and its default. The page's own fields stay required.
@@ -46,11 +47,7 @@ class CommonSettings:
     server: str
     base_url: str
 
-    def __repr__(self) -> str:  # never show secrets
-        return (
-            f"CommonSettings(session_number={self.session_number}, proxy={self.proxy!r}, "
-            f"server={self.server!r}, base_url={self.base_url!r})"
-        )
+    __repr__ = secret_free_repr  # no password, key or auth code in a log
 
 
 def parse_common_settings(setting: dict[str, Any]) -> CommonSettings:

@@ -55,6 +55,7 @@ from vtcore.gateways.tap.library import (
     find_libraries,
     load_binding,
 )
+from vtcore.log import secret_free_repr
 from vtcore.object import (
     CancelRequest,
     ContractData,
@@ -87,11 +88,7 @@ class TapSetting:
     trade_port: int
     library_dir: str
 
-    def __repr__(self) -> str:  # passwords and the auth code never reach a log
-        return (
-            f"TapSetting(quote={self.quote_username!r}@{self.quote_host}:{self.quote_port}, "
-            f"trade={self.trade_username!r}@{self.trade_host}:{self.trade_port})"
-        )
+    __repr__ = secret_free_repr  # no password, key or auth code in a log
 
     @classmethod
     def parse(cls, setting: dict[str, Any]) -> TapSetting:

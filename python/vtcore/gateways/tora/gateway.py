@@ -49,7 +49,7 @@ from vtcore.gateways.tora.library import (
     find_libraries,
     load_binding,
 )
-from vtcore.log import register_secrets
+from vtcore.log import register_secrets, secret_free_repr
 from vtcore.object import AccountData, CancelRequest, OrderData, OrderRequest, TradeData
 
 DISCONNECT_REASONS = {
@@ -73,9 +73,7 @@ class ToraSetting:
     dynamic_key: str
     library_dir: str
 
-    def __repr__(self) -> str:  # the password and the dynamic key never reach a log
-        kind = "FENS" if self.fens else "front"
-        return f"ToraSetting(username={self.username!r}, td={self.td_address}, md={self.md_address} ({kind}))"
+    __repr__ = secret_free_repr  # no password, key or auth code in a log
 
     @classmethod
     def parse(cls, setting: dict[str, Any]) -> ToraSetting:

@@ -49,7 +49,7 @@ from vtcore.gateways.xtp.library import (
     find_libraries,
     load_binding,
 )
-from vtcore.log import register_secrets
+from vtcore.log import register_secrets, secret_free_repr
 from vtcore.object import (
     AccountData,
     CancelRequest,
@@ -76,11 +76,7 @@ class XtpSetting:
     log_level: int
     library_dir: str
 
-    def __repr__(self) -> str:  # the password and the software key never reach a log
-        return (
-            f"XtpSetting(username={self.username!r}, client_id={self.client_id}, "
-            f"md={self.md_address}:{self.md_port}, td={self.td_address}:{self.td_port})"
-        )
+    __repr__ = secret_free_repr  # no password, key or auth code in a log
 
     @classmethod
     def parse(cls, setting: dict[str, Any]) -> XtpSetting:
