@@ -12,6 +12,7 @@ and `bench_ashare.py` send them. Thin wrappers put on the gateway's instance (ne
   returned   the binding's request call returned (the SDK took the request)
   back       send_order returned
   woken      the engine's wait saw the report in its ring (EventHub.last_woken_ns; spinning, or after a park)
+  resumed    the engine thread held the GIL again after that wait (EventHub.last_resumed_ns)
   decode     the report's message reached the front (decoder.decode: the engine thread holds the GIL)
   pushed     the OrderTracker pushed the NOTTRADED OrderData (gateway.on_order)
   handled    the "eOrder." handler saw it
@@ -47,13 +48,14 @@ if str(HERE) not in sys.path:
 from _measure import ResultsFile  # noqa: E402
 from bench_tick_path import run_json_subprocess, wait_until  # noqa: E402
 
-STAGES = ("sent", "request", "returned", "back", "woken", "decode", "pushed", "handled")
+STAGES = ("sent", "request", "returned", "back", "woken", "resumed", "decode", "pushed", "handled")
 GAPS = (
     ("sent", "request", "send_order before the binding call"),
     ("request", "returned", "binding call (the SDK takes the request)"),
     ("returned", "back", "send_order after the binding call"),
     ("returned", "decode", "exchange answer + hop to the engine thread"),
     ("woken", "decode", "  of which: engine woken -> message in Python"),
+    ("woken", "resumed", "    of which: engine woken -> GIL taken"),
     ("decode", "pushed", "report: decode, OrderData, OrderTracker"),
     ("pushed", "handled", "engine: event queue -> handler"),
     ("sent", "handled", "round trip"),
@@ -131,6 +133,7 @@ def run_sdk(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         if order.status == Status.NOTTRADED and "pushed" not in stamps:
             stamps["pushed"] = now()
             stamps["woken"] = engine.hub.last_woken_ns
+            stamps["resumed"] = engine.hub.last_resumed_ns
         real_on_order(order)
 
     gateway.on_order = timed_on_order
@@ -249,7 +252,10 @@ def summarize(rows: list[dict[str, int]]) -> list[tuple[str, float, float, int]]
         values = sorted(
             row[end] - row[start]
             for row in rows
-            if row.get(start) and row.get(end) and (start != "woken" or row[start] <= row[end])
+            if row.get(start)
+            and row.get(end)
+            and (start != "woken" or row[start] <= row[end])
+            and (end != "resumed" or row["resumed"] <= row["decode"])
         )
         if not values:
             out.append((label, float("nan"), float("nan"), 0))

@@ -485,6 +485,8 @@ class Suite:
                         "handler_thread_cpu": idle["handler_thread_cpu"],
                         "process_cpu": idle["process_cpu"],
                         "load_average": idle["load_average"],
+                        # vtcore's engine: its waits that parked (each ends in a thread wake-up)
+                        "parks": idle.get("wait_stats", {}).get("parks"),
                     }
                 )
         loads = [load for load in plan["loads"] if load["name"] in plan["breakdown_loads"]]
@@ -847,6 +849,16 @@ def fmt_us(value: float | None) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
 
 
+def idle_cell(row: dict[str, Any]) -> str:
+    """An idle row's cell: CPU shares, and for vtcore's engine its wake-ups and the CPU each cost."""
+    cell = f"{row['handler_thread_cpu']:.1%} / {row['process_cpu']:.1%}"
+    parks = row.get("parks")
+    if parks:
+        per_wake_us = row["handler_thread_cpu"] * row["seconds"] / parks * 1e6
+        cell += f" ({parks} wake-ups, {per_wake_us:,.0f} µs each)"
+    return cell
+
+
 def latency_markdown(result: dict[str, Any]) -> list[str]:
     """The latency part's tables: each feed and path, quiet and contended side by side; idle CPU; the targets;
     where the time goes."""
@@ -901,7 +913,9 @@ def latency_markdown(result: dict[str, Any]) -> list[str]:
     if idle:
         lines += [
             "",
-            "Idle (no ticks), CPU share of one core, handler thread / process:",
+            "Idle (no ticks; the gateway connected, its timer and account/position polls running), CPU "
+            "share of one core, handler thread / process; for vtcore also the engine's wake-ups (waits that "
+            "parked) and the engine thread's CPU per wake-up:",
             "",
             "| path | quiet | contended |",
             "|---|---:|---:|",
@@ -913,7 +927,7 @@ def latency_markdown(result: dict[str, Any]) -> list[str]:
             cells = [path]
             for condition in ("quiet", "contended"):
                 r = conditions.get(condition)
-                cells.append("–" if r is None else f"{r['handler_thread_cpu']:.1%} / {r['process_cpu']:.1%}")
+                cells.append("–" if r is None else idle_cell(r))
             lines.append("| " + " | ".join(cells) + " |")
     targets = result.get("targets", [])
     if targets:
