@@ -309,6 +309,8 @@ def run_load(
     }
     skip = len(counter.latencies) // 20  # the first 5 %: the feed settling
     result["latency"] = percentiles(counter.latencies[skip:])
+    if load.get("keep_samples"):  # for runs pooled across rounds (run.py's MINI beside CTP)
+        result["samples_ns"] = counter.latencies[skip:]
     after = engine_stats()
     if after:
         result["wait_stats"] = {key: after[key] - stats_before.get(key, 0) for key in after}

@@ -149,6 +149,12 @@ def test_every_benchmark_ran_and_passed_its_checks(quick_result: dict[str, Any])
             continue
         if system in ("vtcore", "mini") or quick_result["baseline"]["available"]:
             assert bench_run.path_name(system, handler, profile, pin) in latency_paths
+    if "mini" in _vnpy_env.stamp_sdks():  # MINI's latency beside CTP's: alternating rounds, samples pooled
+        assert "vtcore MINI balanced object" in latency_paths
+        mini_rows = [row for row in quick_result["rows"] if row["group"].startswith("Latency, MINI vs CTP")]
+        assert mini_rows and all(row["vtcore"] and row["vnpy"] for row in mini_rows)
+        latency_runs = [run for result in quick_result["runs"]["latency"] for run in result["runs"]]
+        assert not any("samples_ns" in run for run in latency_runs)  # pooled, then kept out of the JSON
     order_systems = (  # vtcore-raw: the kit's raw TraderApi path, vtcore-latency's spec says "vtcore"
         {"vtcore", "vtcore-raw", "vnpy", "vnpy-gateway"}
         if quick_result["baseline"]["available"]
