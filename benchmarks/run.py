@@ -527,6 +527,7 @@ class Suite:
             return
         loads = [{**load, "keep_samples": True} for load in plan["loads"]]
         pooled: dict[tuple[str, str, str], list[int]] = {}
+        per_round: dict[tuple[str, str, str, str], list[float]] = {}  # each round's own percentile
         for _ in range(rounds):
             for sdk in ("ctp", "mini"):
                 spec = {
@@ -544,6 +545,9 @@ class Suite:
                 for run in result["runs"] if result else []:
                     samples = run.pop("samples_ns", [])  # kept out of results.json
                     pooled.setdefault((sdk, run["load"], run["condition"]), []).extend(samples)
+                    for key in ("p50_us", "p99_us"):
+                        value = run["latency"].get(key)
+                        per_round.setdefault((sdk, run["load"], run["condition"], key), []).append(value)
         group = (
             f"Latency, MINI vs CTP (vtcore balanced object, {rounds} alternating rounds pooled, "
             "columns: MiniGateway | CtpGateway)"
@@ -555,7 +559,13 @@ class Suite:
                 for key in ("p50_us", "p99_us"):
                     name = f"{key[:-3]}: {load['name']}, {condition}"
                     mini_us, ctp_us = mini.get(key), ctp.get(key)
-                    self.row(group, name, "us", mini_us, ctp_us, "lower", 0.9, "within 10% of CTP's")
+                    spread = "; ".join(  # how much one path's figure moves between rounds of the same build
+                        f"{label} "
+                        + ", ".join(fmt_us(v) for v in per_round.get((sdk, load["name"], condition, key), []))
+                        for label, sdk in (("MINI", "mini"), ("CTP", "ctp"))
+                    )
+                    note = f"within 10% of CTP's; each round: {spread}"
+                    self.row(group, name, "us", mini_us, ctp_us, "lower", 0.9, note)
 
     def latency_worker(self, spec: dict[str, Any]) -> dict[str, Any] | None:
         sdk = spec.get("sdk", "ctp")
