@@ -191,6 +191,8 @@ void register_hub(py::module_& m) {
           "notify() for a thread that holds the GIL and has just queued an event: when the consumer is "
           "spinning and the event is isolated, hands the GIL straight to it (handoff.hpp). True when it did.")
       .def_property_readonly("handoffs", [](EventHub& self) { return self.handoff().handoffs(); })
+      .def_property_readonly("ticks_dropped_total", &EventHub::ticks_dropped_total,
+                             "Ticks dropped so far by every producer, removed ones included; never decreases.")
       .def_property_readonly("consumer_spinning", &EventHub::consumer_spinning)
       .def_property_readonly("wakes", &EventHub::wakes)
       .def_property_readonly("last_woken_ns", &EventHub::last_woken_ns,

@@ -205,6 +205,7 @@ bool EventHub::remove_if(Match&& match) {
       std::find_if(producers_.begin(), producers_.end(), [&match](const auto& producer) { return match(*producer); });
   if (it == producers_.end()) return false;
   (*it)->detached_.store(true, std::memory_order_relaxed);
+  dropped_by_removed_ += (*it)->ticks_dropped();
   producers_.erase(it);
   producers_version_.fetch_add(1, std::memory_order_release);
   return true;
@@ -368,6 +369,13 @@ std::vector<ProducerStats> EventHub::stats() const {
         {p->id(), p->name(), p->ticks_pushed(), p->ticks_dropped(), p->messages_pushed(), p->messages_spilled()});
   }
   return out;
+}
+
+std::uint64_t EventHub::ticks_dropped_total() const {
+  const std::lock_guard<std::mutex> lock(producers_mutex_);
+  std::uint64_t total = dropped_by_removed_;
+  for (const auto& p : producers_) total += p->ticks_dropped();
+  return total;
 }
 
 }  // namespace vtcore

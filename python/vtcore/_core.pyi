@@ -129,6 +129,9 @@ class EventHub:
     @property
     def handoffs(self) -> int: ...
     @property
+    def ticks_dropped_total(self) -> int:
+        """Ticks dropped so far by every producer, removed ones included; never decreases."""
+    @property
     def consumer_spinning(self) -> bool:
         """A hint: the consumer is spinning in wait() and sees a push or notify() within microseconds."""
     @property

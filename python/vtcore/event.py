@@ -294,6 +294,7 @@ class EventEngine:
         self._quiet_ident: int | None = None  # a thread whose put() only queues (`quiet_puts`)
         self.quiet_puts = _QuietPuts(self)
         self._drops_reported: dict[int, int] = {}  # producer id -> ticks_dropped already logged
+        self._drops_total_seen = 0  # the hub's ticks_dropped_total when producers' drops were last read
         self.handler_errors = 0
         self.discarded_on_stop = 0
 
@@ -696,6 +697,13 @@ class EventEngine:
                 self._max_queue,
             )
             self._puts_reported = dropped_puts
+        # Once per timer: the per-producer figures only when some producer dropped since the last look. An
+        # idle engine wakes for this timer; on a VM whose idle vCPU halts, building stats() after a park of a
+        # second cost ~2 ms of CPU (benchmarks/bench_cold_wake.py), half of such a wake-up.
+        total = self._hub.ticks_dropped_total
+        if total == self._drops_total_seen:
+            return
+        self._drops_total_seen = total
         for entry in self._hub.stats():
             producer_id, dropped = int(entry["id"]), int(entry["ticks_dropped"])
             new = dropped - self._drops_reported.get(producer_id, 0)

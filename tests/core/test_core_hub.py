@@ -110,6 +110,13 @@ def test_drop_counting_and_stats() -> None:
     assert stats["b"]["ticks_pushed"] == 0
     assert (a.ticks_pushed, a.ticks_dropped) == (4, 6)
     assert b.id != a.id
+    assert hub.ticks_dropped_total == 6
+    assert [b.push_tick(tick_bytes(seq)) for seq in range(10)] == [True] * 8 + [False] * 2
+    assert hub.ticks_dropped_total == 8
+    hub.remove_producer(a)  # its drops stay counted: the total never goes back
+    assert hub.ticks_dropped_total == 8
+    assert not b.push_tick(tick_bytes(99))
+    assert hub.ticks_dropped_total == 9
 
 
 def test_drain_never_takes_more_ticks_than_the_buffer_holds() -> None:

@@ -212,6 +212,7 @@ void remove_and_fairness() {
   CHECK_EQ(hub.stats().size(), 1u);
   CHECK(!a->push_tick(vtcore_test::tick_with_seq(999)));  // detached: refused and counted
   CHECK_EQ(a->ticks_dropped(), 1u);
+  CHECK_EQ(hub.ticks_dropped_total(), 0u);  // dropped after its removal: counted by a, not by the hub
 
   EventHub other(16);
   CHECK(!other.remove_producer(*b));  // ids are per hub: another hub's producer is not removed

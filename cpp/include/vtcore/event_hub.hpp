@@ -195,6 +195,9 @@ class EventHub {
   [[nodiscard]] std::size_t backlog();
 
   [[nodiscard]] std::vector<ProducerStats> stats() const;
+  /// Ticks dropped so far by every producer, those since removed included (what they had dropped when
+  /// removed): never decreases, so a consumer that reports drops calls stats() only when this moved.
+  [[nodiscard]] std::uint64_t ticks_dropped_total() const;
   [[nodiscard]] std::uint64_t wakes() const noexcept { return wakeup_->wakes(); }
   [[nodiscard]] const WaitProfile& profile() const noexcept { return profile_; }
   /// What the consumer's waits did so far.
@@ -243,6 +246,7 @@ class EventHub {
   mutable std::mutex producers_mutex_;
   std::vector<std::shared_ptr<Producer>> producers_;  // guarded by producers_mutex_
   std::uint32_t next_id_ = 1;                         // guarded by producers_mutex_
+  std::uint64_t dropped_by_removed_ = 0;              // guarded by producers_mutex_
   std::atomic<std::uint64_t> producers_version_{0};
 
   // Consumer state: wait() and drain() take consumer_mutex_, so two threads calling them at once
