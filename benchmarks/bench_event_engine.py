@@ -32,7 +32,7 @@ import statistics
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sized
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,7 @@ RESULTS: list[dict[str, Any]] = []
 #: Section c's runs and the idle runs, one dict each (see section_c).
 LATENCY: list[dict[str, Any]] = []
 IDLE: list[dict[str, Any]] = []
+PUT_TRACES: list[dict[str, Any]] = []
 
 
 def report(
@@ -375,7 +376,7 @@ def expected(load: dict[str, Any]) -> int:
     return int(load["burst"] * load["bursts"]) if "burst" in load else int(load["count"])
 
 
-def wait_for(latencies: list[int], count: int, timeout: float = 60.0) -> None:
+def wait_for(latencies: Sized, count: int, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while len(latencies) < count and time.monotonic() < deadline:
         time.sleep(0.001)
@@ -507,6 +508,66 @@ def summary(latencies: list[int]) -> dict[str, float]:
     out = {name: percentile(kept, q) for name, q in QUANTILES}
     out["samples"] = len(kept)
     return out
+
+
+#: Where a put()'s time goes (`put_trace`): these feeds, quiet, in the profiles the put() target names
+TRACED_PUT_LOADS = ("100/s", "10,000/s")
+#: the stages of a traced put(): (name, from stamp, to stamp); stamps: call, woken, resumed, handled
+PUT_STAGES = (
+    ("call -> the engine's wait saw it", 0, 1),
+    ("-> the engine thread held the GIL", 1, 2),
+    ("-> handler entry", 2, 3),
+    ("call -> handler entry", 0, 3),
+)
+
+
+def put_trace(load: dict[str, Any], profile: str) -> dict[str, Any]:
+    """vtcore's put() from a sleep-paced thread, as in `vtcore_put_latency`, with the engine's own timestamps
+    read at handler entry (all CLOCK_REALTIME): the call; the engine's wait() saw the put
+    (EventHub.last_woken_ns: a look for a spinning or polling engine, a futex wake-up and a scheduling for a
+    parked one); the engine thread held the GIL again (last_resumed_ns: the putting thread lets go of it
+    when put() hands it over or when it goes back to sleep); the handler. An event that the engine found
+    without a wait of its own (queued while it was dispatching) counts in the last stage only."""
+    engine = EventEngine(interval=1, profile=profile, cpu=-1)
+    hub, now = engine.hub, time.time_ns
+    stamps: list[tuple[int, int, int, int]] = []
+    engine.register(
+        "eLat", lambda event: stamps.append((event.data, hub.last_woken_ns, hub.last_resumed_ns, now()))
+    )
+    engine.start()
+    time.sleep(0.05)
+    put = engine.put
+
+    def burst(n: int) -> None:
+        for _ in range(n):
+            put(Event("eLat", now()))
+
+    feed(load, lambda: put(Event("eLat", now())), burst)
+    wait_for(stamps, expected(load))
+    stop_quietly(engine.stop)
+    kept = stamps[len(stamps) // 20 :]  # the first 5 %: the feed settling
+    waited = [row for row in kept if row[0] <= row[1] <= row[2] <= row[3]]
+    stages: dict[str, dict[str, float | None]] = {}
+    for name, start, end in PUT_STAGES:
+        values = [row[end] - row[start] for row in (kept if (start, end) == (0, 3) else waited)]
+        stages[name] = dict(summary(values)) if values else dict.fromkeys(("p50", "p99", "p99.9", "max"))
+    return {"events": len(kept), "with_a_wait": len(waited), "stages": stages}
+
+
+def section_c_traces() -> None:
+    """Where a Python put()'s time goes, per profile the target names, on the traced feeds (quiet)."""
+    print("\n[c'] where a put()'s time goes (traced, quiet; µs p50 / p99)")
+    _share, profiles = PUT_P99_TARGET
+    for load in (load for load in FULL_LOADS if load["name"] in TRACED_PUT_LOADS):
+        for profile in profiles:
+            trace = put_trace(load, profile)
+            PUT_TRACES.append({"profile": profile, "load": load["name"], **trace})
+            cells = "  ".join(
+                f"{name} {stage['p50'] or 0:.1f} / {stage['p99'] or 0:.1f}"
+                for name, stage in trace["stages"].items()
+            )
+            waited = f"{trace['with_a_wait']}/{trace['events']} with a wait"
+            print(f"  {load['name']:9s} {profile:9s} {waited}: {cells}")
 
 
 def section_c(loads: list[dict[str, Any]], conditions: list[str], idle_seconds: float) -> None:
@@ -717,12 +778,21 @@ def main() -> None:
             ["quiet", "contended"],
             0.2 if args.quick else args.idle,
         )
+        if not args.quick:
+            section_c_traces()
     if "d" in args.sections:
         section_d(memory_ticks)
     load_end = os.getloadavg()
     print(f"\nload average after: {load_end[0]:.2f} {load_end[1]:.2f}")
     if args.json is not None:
-        figures = {"quick": args.quick, "runs": runs, "results": RESULTS, "latency": LATENCY, "idle": IDLE}
+        figures = {
+            "quick": args.quick,
+            "runs": runs,
+            "results": RESULTS,
+            "latency": LATENCY,
+            "idle": IDLE,
+            "put_traces": PUT_TRACES,
+        }
         results_file.write(args.json, figures)
 
 

@@ -112,6 +112,28 @@ def render_event_engine(data: dict[str, Any]) -> list[str]:
                 f"| {name} | {number(r['vnpy'])} | {number(r['vtcore'])} | {ratio_text(r['ratio'])} "
                 f"| {verdict(r['met'])} |"
             )
+    if data.get("put_traces"):
+        lines += ["", *put_trace_table(data["put_traces"])]
+    return lines
+
+
+def put_trace_table(traces: list[dict[str, Any]]) -> list[str]:
+    """bench_event_engine.py (c'): where a put()'s time goes, stage by stage."""
+    stages = list(traces[0]["stages"])
+    lines = [
+        "(c') Where a put()'s time goes (traced runs, quiet; µs, p50 / p99 of each stage; the engine's "
+        'timestamps read at handler entry; "with a wait": the events whose delivery began with a wait of '
+        "the engine, the others it found while dispatching and count only in the whole):",
+        "",
+        "| feed | profile | with a wait | " + " | ".join(stages) + " |",
+        "|---|---|---:|" + "---:|" * len(stages),
+    ]
+    for trace in traces:
+        cells = [trace["load"], trace["profile"], f"{trace['with_a_wait']} of {trace['events']}"]
+        for name in stages:
+            stage = trace["stages"][name]
+            cells.append(f"{bench_run.fmt_us(stage['p50'])} / {bench_run.fmt_us(stage['p99'])}")
+        lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 

@@ -195,8 +195,9 @@ void register_hub(py::module_& m) {
                              "Ticks dropped so far by every producer, removed ones included; never decreases.")
       .def_property_readonly("consumer_spinning", &EventHub::consumer_spinning)
       .def_property_readonly("wakes", &EventHub::wakes)
-      .def_property_readonly("last_woken_ns", &EventHub::last_woken_ns,
-                             "now_ns() when the last wait() found work (0 before): for latency breakdowns.")
+      .def_property_readonly(
+          "last_woken_ns", &EventHub::last_woken_ns,
+          "now_ns() when the last wait() found work or a notify() (0 before): for latency breakdowns.")
       .def_property_readonly("last_resumed_ns", &EventHub::last_resumed_ns,
                              "now_ns() when the consumer last held the GIL again after a wait() (0 before).")
       .def(

@@ -263,8 +263,9 @@ bool EventHub::wait(std::chrono::nanoseconds timeout) {
     }
   }
   if (!waited) work = spin_then_park(Wakeup::Clock::now(), deadline);
+  const bool notified = wakeup_->notified();
   wakeup_->clear_notification();
-  if (work) last_woken_ns_.store(now_ns(), std::memory_order_relaxed);
+  if (work || notified) last_woken_ns_.store(now_ns(), std::memory_order_relaxed);
   const auto now = Wakeup::Clock::now();
   if (work || now < deadline) spin_.on_arrival(now);  // woken by work or a notify, not by the timeout
   return work;

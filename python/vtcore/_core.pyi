@@ -139,7 +139,7 @@ class EventHub:
         """Times a producer or notify() had to wake the parked consumer."""
     @property
     def last_woken_ns(self) -> int:
-        """now_ns() when the last wait() found work (0 before): for latency breakdowns."""
+        """now_ns() when the last wait() found work or a notify() (0 before): for latency breakdowns."""
     @property
     def last_resumed_ns(self) -> int:
         """now_ns() when the consumer last held the GIL again after a wait() (0 before)."""

@@ -260,3 +260,20 @@ def test_a_busy_producer_beside_an_idle_one_comes_in_whole_runs() -> None:
     assert runs[idle.id] == [10]
     assert runs[busy.id] == [2048, 4096 - 10 - 2048]  # its share, then everything the idle one left
     assert [event[2] for event in flatten(hub, segments) if event[0] == busy.id] == list(range(4086))
+
+
+def test_last_woken_ns_marks_the_waits_that_work_or_a_notify_ended() -> None:
+    """The timestamp latency breakdowns read (CLOCK_REALTIME, as time.time_ns): a Python put() ends the
+    engine's wait with notify(), a vendor push with work; a wait that timed out leaves it alone."""
+    hub = _core.EventHub(64)
+    producer = hub.add_producer("p", 8)
+    assert not hub.wait(0.001)
+    assert hub.last_woken_ns == 0
+    before = time.time_ns()
+    hub.notify()
+    assert not hub.wait(1.0)  # ended by the notification: no producer work
+    notified = hub.last_woken_ns
+    assert before <= notified <= time.time_ns()
+    assert producer.push_tick(tick_bytes(1))
+    assert hub.wait(1.0)
+    assert hub.last_woken_ns >= notified

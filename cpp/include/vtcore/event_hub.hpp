@@ -204,8 +204,8 @@ class EventHub {
   [[nodiscard]] WaitCounters wait_counters() const noexcept;
 
   /// Timestamps along the consumer's path, for latency breakdowns (now_ns() clock, 0 until it happened):
-  /// when the last wait() found work, and when the consumer last resumed after it with every lock it needs
-  /// (the binding calls resumed() once it holds the GIL again).
+  /// when the last wait() found work or a notify(), and when the consumer last resumed after it with every lock it
+  /// needs (the binding calls resumed() once it holds the GIL again).
   [[nodiscard]] std::int64_t last_woken_ns() const noexcept { return last_woken_ns_.load(std::memory_order_relaxed); }
   [[nodiscard]] std::int64_t last_resumed_ns() const noexcept {
     return last_resumed_ns_.load(std::memory_order_relaxed);
