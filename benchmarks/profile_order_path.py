@@ -55,7 +55,7 @@ GAPS = (
     ("returned", "back", "send_order after the binding call"),
     ("returned", "decode", "exchange answer + hop to the engine thread"),
     ("woken", "decode", "  of which: engine woken -> message in Python"),
-    ("woken", "resumed", "    of which: engine woken -> GIL taken"),
+    ("woken", "resumed", "    of that: engine woken -> GIL taken"),
     ("decode", "pushed", "report: decode, OrderData, OrderTracker"),
     ("pushed", "handled", "engine: event queue -> handler"),
     ("sent", "handled", "round trip"),
