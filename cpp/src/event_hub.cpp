@@ -262,7 +262,8 @@ bool EventHub::wait(std::chrono::nanoseconds timeout) {
       unpolled_until_ = now + unpolled_for_;
     }
   }
-  if (!waited) work = spin_then_park(Wakeup::Clock::now(), deadline);
+  // A poller gets here only while it is short of CPU (a spell after starving).
+  if (!waited) work = spin_then_park(Wakeup::Clock::now(), deadline, profile_.poll);
   const bool notified = wakeup_->notified();
   wakeup_->clear_notification();
   if (work || notified) last_woken_ns_.store(now_ns(), std::memory_order_relaxed);
@@ -271,8 +272,11 @@ bool EventHub::wait(std::chrono::nanoseconds timeout) {
   return work;
 }
 
-bool EventHub::spin_then_park(Wakeup::Clock::time_point start, Wakeup::Clock::time_point deadline) {
+bool EventHub::spin_then_park(Wakeup::Clock::time_point start, Wakeup::Clock::time_point deadline, bool short_of_cpu) {
   auto spin = spin_.allowance(start);
+  // Short of CPU, a long spin is the fight for a core the spell is meant to stop: with arrivals ~100 µs
+  // apart the adaptive window (up to max_spin) caught every one of them, so the spell never parked.
+  if (short_of_cpu) spin = std::min(spin, profile_.spin);
   if (profile_.answer_spin > std::chrono::nanoseconds::zero()) {  // an answer due soon: spin for it
     const auto answer_until = wakeup_->answer_expected_at() + profile_.answer_spin;
     if (answer_until > start) spin = std::max(spin, to_ns(answer_until - start));

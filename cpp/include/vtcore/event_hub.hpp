@@ -226,7 +226,9 @@ class EventHub {
   void refresh_snapshot();  // consumer, under consumer_mutex_
   [[nodiscard]] bool has_work();
   [[nodiscard]] bool has_urgent();
-  bool spin_then_park(Wakeup::Clock::time_point start, Wakeup::Clock::time_point deadline);
+  /// `short_of_cpu`: a poller between polls because it kept losing its CPU; it spins no longer than the
+  /// profile's base spin, however long the adaptive window has grown.
+  bool spin_then_park(Wakeup::Clock::time_point start, Wakeup::Clock::time_point deadline, bool short_of_cpu);
   bool park(Wakeup::Clock::time_point deadline);  // consumer, after the spin
 
   const std::shared_ptr<Wakeup> wakeup_;

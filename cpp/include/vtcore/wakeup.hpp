@@ -119,6 +119,7 @@ class Wakeup {
     // when cold): a much longer gap means the thread lost its CPU there, which counts as well.
     if (idle_since_ != Clock::time_point{} && start - idle_since_ > kBetweenPolls) lost_ += start - idle_since_;
     idle_since_ = Clock::time_point{};
+    if (start - window_start_ > 2 * kWindow) start_window(start);  // the first poll, or the first after a spell
     auto next_yield = start + yield_after;
     bool starved = false;
     for (std::uint32_t i = 1; !work && !notified(); ++i) {
@@ -126,8 +127,18 @@ class Wakeup {
         auto now = Clock::now();
         if (now >= deadline) break;
         if (now - window_start_ >= kWindow) {
-          window_start_ = now;
-          lost_ = Clock::duration::zero();
+          // The whole window, polls and the work between them alike: CPU time this thread did not get while
+          // it wanted to run (another thread on its core, the host's) shows here even when no gap between
+          // two checks does: a poller that shares its core with a thread that puts events is preempted while
+          // it handles them, not while it polls, and then holds the GIL or the core for a time slice.
+          const auto wall = now - window_start_;
+          const auto measured = window_cpu_ != Clock::duration::zero();  // no thread clock: not judged here
+          const auto used = thread_cpu() - window_cpu_;
+          start_window(now);
+          if (measured && wall - used >= kStarvedAfter) {
+            starved = true;
+            break;
+          }
         }
         if (now - last > kDescheduled) lost_ += now - last;
         if (lost_ >= kStarvedAfter) {
@@ -180,6 +191,18 @@ class Wakeup {
     return static_cast<Interest>(parked_.load(std::memory_order_relaxed));
   }
 
+  /// This thread's CPU time so far (CLOCK_THREAD_CPUTIME_ID); zero where the platform has no such clock.
+  [[nodiscard]] static Clock::duration thread_cpu() noexcept {
+#if defined(__linux__)
+    timespec ts{};
+    if (::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return {};
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(ts.tv_sec) +
+                                                       std::chrono::nanoseconds(ts.tv_nsec));
+#else
+    return {};
+#endif
+  }
+
   /// Number of times a producer or notify had to wake a parked consumer (for tests and stats).
   [[nodiscard]] std::uint64_t wakes() const noexcept { return wakes_.load(std::memory_order_relaxed); }
   /// CPU yields while polling, and polls that ended because the thread kept losing its CPU.
@@ -199,6 +222,12 @@ class Wakeup {
     { std::lock_guard<std::mutex> lock(mutex_); }  // orders the bump before a waiter's predicate check
     cv_.notify_one();
 #endif
+  }
+
+  void start_window(Clock::time_point now) noexcept {
+    window_start_ = now;
+    window_cpu_ = thread_cpu();
+    lost_ = Clock::duration::zero();
   }
 
   void park(std::uint32_t epoch, Clock::duration remaining) noexcept {
@@ -226,6 +255,7 @@ class Wakeup {
   std::atomic<std::uint64_t> wakes_{0};
   // Consumer-only (the counters are read by anyone): the window in which poll_until measures lost CPU.
   alignas(kCacheLineSize) Clock::time_point window_start_{};
+  Clock::duration window_cpu_{};  // this thread's CPU time at window_start_
   Clock::duration lost_{};
   Clock::time_point idle_since_{};  // when the last poll ended idle (timed out), else zero
   std::atomic<std::uint64_t> yields_{0};
