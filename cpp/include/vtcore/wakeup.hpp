@@ -111,6 +111,10 @@ class Wakeup {
     constexpr auto kBetweenPolls = std::chrono::microseconds(200);
     constexpr auto kWindow = std::chrono::milliseconds(100);
     constexpr auto kStarvedAfter = std::chrono::milliseconds(2);
+    // Thread CPU time against wall time is judged over a shorter window, with a threshold of its own (a
+    // tenth of it), so that a poller sharing its core returns to parking within milliseconds.
+    constexpr auto kCpuWindow = std::chrono::milliseconds(10);
+    constexpr auto kCpuStarvedAfter = std::chrono::milliseconds(1);
     bool work = has_work();
     spinning_.store(true, std::memory_order_relaxed);
     const auto start = Clock::now();
@@ -120,22 +124,24 @@ class Wakeup {
     if (idle_since_ != Clock::time_point{} && start - idle_since_ > kBetweenPolls) lost_ += start - idle_since_;
     idle_since_ = Clock::time_point{};
     if (start - window_start_ > 2 * kWindow) start_window(start);  // the first poll, or the first after a spell
+    if (start - cpu_window_start_ > 2 * kCpuWindow) start_cpu_window(start);
     auto next_yield = start + yield_after;
     bool starved = false;
     for (std::uint32_t i = 1; !work && !notified(); ++i) {
       if ((i & 63U) == 0) {
         auto now = Clock::now();
         if (now >= deadline) break;
-        if (now - window_start_ >= kWindow) {
+        if (now - window_start_ >= kWindow) start_window(now);
+        if (now - cpu_window_start_ >= kCpuWindow) {
           // The whole window, polls and the work between them alike: CPU time this thread did not get while
           // it wanted to run (another thread on its core, the host's) shows here even when no gap between
           // two checks does: a poller that shares its core with a thread that puts events is preempted while
           // it handles them, not while it polls, and then holds the GIL or the core for a time slice.
-          const auto wall = now - window_start_;
+          const auto wall = now - cpu_window_start_;
           const auto measured = window_cpu_ != Clock::duration::zero();  // no thread clock: not judged here
           const auto used = thread_cpu() - window_cpu_;
-          start_window(now);
-          if (measured && wall - used >= kStarvedAfter) {
+          start_cpu_window(now);
+          if (measured && wall - used >= kCpuStarvedAfter) {
             starved = true;
             break;
           }
@@ -226,8 +232,12 @@ class Wakeup {
 
   void start_window(Clock::time_point now) noexcept {
     window_start_ = now;
-    window_cpu_ = thread_cpu();
     lost_ = Clock::duration::zero();
+  }
+
+  void start_cpu_window(Clock::time_point now) noexcept {
+    cpu_window_start_ = now;
+    window_cpu_ = thread_cpu();
   }
 
   void park(std::uint32_t epoch, Clock::duration remaining) noexcept {
@@ -255,7 +265,8 @@ class Wakeup {
   std::atomic<std::uint64_t> wakes_{0};
   // Consumer-only (the counters are read by anyone): the window in which poll_until measures lost CPU.
   alignas(kCacheLineSize) Clock::time_point window_start_{};
-  Clock::duration window_cpu_{};  // this thread's CPU time at window_start_
+  Clock::time_point cpu_window_start_{};
+  Clock::duration window_cpu_{};  // this thread's CPU time at cpu_window_start_
   Clock::duration lost_{};
   Clock::time_point idle_since_{};  // when the last poll ended idle (timed out), else zero
   std::atomic<std::uint64_t> yields_{0};
