@@ -369,6 +369,7 @@ ORDER_RUNS = (
     ("vnpy-gateway", None, "main"),
     ("vnpy-raw", None, "main"),
     ("vtcore", None, "handler"),
+    ("vtcore", "latency", "handler"),
     ("vnpy-gateway", None, "handler"),
     ("vnpy-raw", None, "handler"),
 )
@@ -400,8 +401,9 @@ def order_rows(name: str, sdk: str, orders: int, rounds: int, warmup: int) -> li
         for mine in ("vtcore", "vtcore (latency)")
     ]
     pairs += [
-        ("vnpy-gateway from handler", "vtcore from handler"),
-        ("vnpy-raw from handler", "vtcore from handler"),
+        (baseline + " from handler", mine + " from handler")
+        for baseline in ("vnpy-gateway", "vnpy-raw")
+        for mine in ("vtcore", "vtcore (latency)")
     ]
     for baseline, mine in pairs:
         p50 = latencies[baseline]["p50_us"] / latencies[mine]["p50_us"]

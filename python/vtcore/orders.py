@@ -129,6 +129,20 @@ class OrderTracker:
         with self._lock:
             return self._orders.get(orderid)
 
+    def is_repeat(self, orderid: str, status: Status, traded: float, volume: float, price: float) -> bool:
+        """True when a report of `orderid` with these figures would be dropped as a repeat (the rule of
+        `order`), so a gateway need not build its OrderData: an SDK's first report of an order sent here
+        (XTP's INIT, TORA's unknown status) only restates SUBMITTING."""
+        with self._lock:
+            previous = self._orders.get(orderid)
+        return (
+            previous is not None
+            and previous.status is status
+            and previous.traded == traded
+            and previous.volume == volume
+            and previous.price == price
+        )
+
     def is_final(self, orderid: str) -> bool:
         with self._lock:
             order = self._orders.get(orderid)

@@ -196,3 +196,42 @@ def test_order_updates_only_move_forward_and_trades_are_pushed_once(fills, cance
     assert sink.orders[-1] is last
     assert sorted(t.tradeid for t in sink.trades) == sorted(trade_ids)
     assert submitted.status == Status.SUBMITTING  # pushed objects are never mutated
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pushed=st.lists(
+        st.tuples(st.sampled_from(list(Status)), st.sampled_from([0.0, 2.0, 10.0])), min_size=0, max_size=4
+    ),
+    report=st.tuples(
+        st.sampled_from(list(Status)),
+        st.sampled_from([0.0, 2.0, 10.0]),
+        st.sampled_from([10.0, 20.0]),
+        st.sampled_from([100.0, 101.0]),
+    ),
+)
+def test_a_report_called_a_repeat_is_one_the_tracker_drops(pushed, report):
+    """Gateways skip building a report's OrderData when `is_repeat` says so: that must never lose an update,
+    i.e. every report it calls a repeat is one `order` would have dropped, and it names the plain repeat."""
+    sink = Sink()
+    tracker = OrderTracker(sink)
+    for status, traded in pushed:
+        tracker.order(order(status, traded))
+    status, traded, volume, price = report
+    repeat = tracker.is_repeat("o1", status, traded, volume, price)
+    before = len(sink.orders)
+    reported = order(status, traded)
+    reported.volume, reported.price = volume, price
+    if repeat:
+        assert tracker.order(reported) is None and len(sink.orders) == before
+    last = tracker.get("o1")
+    same = last is not None and (last.status, last.traded, last.volume, last.price) == report
+    assert repeat == same
+
+
+def test_an_unknown_order_is_never_a_repeat() -> None:
+    tracker = OrderTracker(Sink())
+    assert not tracker.is_repeat("o1", Status.SUBMITTING, 0.0, 10.0, 100.0)
+    tracker.order(order())
+    assert tracker.is_repeat("o1", Status.SUBMITTING, 0.0, 10.0, 100.0)
+    assert not tracker.is_repeat("o2", Status.SUBMITTING, 0.0, 10.0, 100.0)

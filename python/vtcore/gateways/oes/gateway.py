@@ -343,6 +343,10 @@ class OesGateway(StockGateway):
         )
 
     def on_order_report(self, report: Any) -> None:
+        status = STATUSES.get(report.ordStatus, Status.REJECTED)
+        orderid, volume, price = str(report.clSeqNo), float(report.ordQty), report.ordPrice / UNIT
+        if self.orders.is_repeat(orderid, status, float(report.cumQty), volume, price):
+            return  # nothing new (a confirmation restating what was pushed): nothing to build
         order = self.order_from(report)
         if order is None:
             return

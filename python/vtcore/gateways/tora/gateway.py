@@ -525,6 +525,8 @@ class ToraGateway(ToraGatewayBase, StockGateway):
         if sys_id:
             self._sys_ids[(exchange, sys_id)] = orderid
         status = self.known(mapping.STATUS_FROM_TORA, code, "order status", Status.SUBMITTING)
+        if self.orders.is_repeat(orderid, status, traded, volume, price):
+            return  # e.g. the first report of an order sent here: nothing new, nothing to build
         direction, offset = SIDE_ORDER[self._side(direction_code)]  # margin sides carry an offset
         codes = (price_type, time_condition, volume_condition)
         order = OrderData(  # positional (OrderData's field order): a third of the keyword call's cost

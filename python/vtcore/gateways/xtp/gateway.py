@@ -518,6 +518,9 @@ class XtpGateway(StockGateway):
         xtp_id, market, code, side_code, business, price_type, ticker, price, quantity, traded, inserted = (
             _read_order_info(data)
         )
+        status = self.known(mapping.STATUS_FROM_XTP, code, "order status", Status.SUBMITTING)
+        if self.orders.is_repeat(str(xtp_id), status, traded, quantity, price):
+            return  # e.g. the INIT report of an order sent here: nothing new, nothing to build
         side = mapping.SIDE_FROM_XTP.get(side_code, Side.BUY if side_code == 1 else Side.SELL)
         direction, offset = SIDE_ORDER[side]
         if business != xt.XTP_BUSINESS_TYPE_MARGIN:
@@ -533,7 +536,7 @@ class XtpGateway(StockGateway):
             price,
             quantity,
             traded,
-            self.known(mapping.STATUS_FROM_XTP, code, "order status", Status.SUBMITTING),
+            status,
             mapping.xtp_datetime(inserted),
             "",
         )
