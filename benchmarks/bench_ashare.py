@@ -179,7 +179,11 @@ def orders_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     from vtcore.object import OrderRequest
 
     timer = OrderTimer(Status.NOTTRADED)
-    engine = EventEngine(interval=1.0, profile=spec.get("profile"))  # None: the default (balanced)
+    cpu = None  # the engine thread unpinned, the SDK's thread where the scheduler puts it
+    if spec.get("cpus"):  # 1: every thread on CPU 0; 2: the engine thread on CPU 1, the rest on CPU 0
+        os.sched_setaffinity(0, {0})  # before the gateway starts the SDK's threads, which inherit it
+        cpu = 0 if spec["cpus"] == 1 else 1
+    engine = EventEngine(interval=1.0, profile=spec.get("profile"), cpu=cpu)  # profile None: balanced
     engine.register(EVENT_ORDER, timer.on_order)
     gateway = vtcore_gateway(spec, folder, engine)
     request = OrderRequest(SYMBOL, Exchange.SSE, Direction.LONG, OrderType.LIMIT, 100, PRICE)
@@ -361,17 +365,20 @@ def run_worker(spec: dict[str, Any], timeout: float = 600.0) -> dict[str, Any]:
     return run_script_worker(__file__, spec, env, timeout, what="A-share")
 
 
-#: the order round trip's systems: (system, engine profile, sender); sender "handler": each order sent from
-#: the handler (raw: the callback) that saw the previous one's update, as a strategy's on_order sends
+#: the order round trip's systems: (system, engine profile, sender, CPUs); sender "handler": each order sent
+#: from the handler (raw: the callback) that saw the previous one's update, as a strategy's on_order sends;
+#: CPUs 1 or 2: the engine thread and the SDK's thread pinned to one CPU, or to two (None: not pinned)
 ORDER_RUNS = (
-    ("vtcore", None, "main"),
-    ("vtcore", "latency", "main"),
-    ("vnpy-gateway", None, "main"),
-    ("vnpy-raw", None, "main"),
-    ("vtcore", None, "handler"),
-    ("vtcore", "latency", "handler"),
-    ("vnpy-gateway", None, "handler"),
-    ("vnpy-raw", None, "handler"),
+    ("vtcore", None, "main", None),
+    ("vtcore", "latency", "main", None),
+    ("vnpy-gateway", None, "main", None),
+    ("vnpy-raw", None, "main", None),
+    ("vtcore", None, "handler", None),
+    ("vtcore", "latency", "handler", None),
+    ("vtcore", None, "handler", 1),
+    ("vtcore", None, "handler", 2),
+    ("vnpy-gateway", None, "handler", None),
+    ("vnpy-raw", None, "handler", None),
 )
 
 
@@ -381,13 +388,14 @@ def order_rows(name: str, sdk: str, orders: int, rounds: int, warmup: int) -> li
     system alike; percentiles over all rounds' samples."""
     samples: dict[str, list[int]] = {}
     for _ in range(rounds):
-        for system, profile, sender in ORDER_RUNS:
+        for system, profile, sender, cpus in ORDER_RUNS:
             spec = {"sdk": sdk, "what": "orders", "count": orders // rounds, "system": system,
-                    "profile": profile, "warmup": warmup, "sender": sender}  # fmt: skip
+                    "profile": profile, "warmup": warmup, "sender": sender, "cpus": cpus}  # fmt: skip
             result = run_worker(spec)
             label = (
                 system
                 + (f" ({profile})" if profile else "")
+                + (f" ({'one CPU' if cpus == 1 else 'two CPUs'})" if cpus else "")
                 + (" from handler" if sender == "handler" else "")
             )
             samples.setdefault(label, []).extend(result["samples_ns"])
@@ -403,7 +411,7 @@ def order_rows(name: str, sdk: str, orders: int, rounds: int, warmup: int) -> li
     pairs += [
         (baseline + " from handler", mine + " from handler")
         for baseline in ("vnpy-gateway", "vnpy-raw")
-        for mine in ("vtcore", "vtcore (latency)")
+        for mine in ("vtcore", "vtcore (latency)", "vtcore (one CPU)", "vtcore (two CPUs)")
     ]
     for baseline, mine in pairs:
         p50 = latencies[baseline]["p50_us"] / latencies[mine]["p50_us"]
@@ -420,8 +428,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sdk", action="append", choices=list(SDKS), help="xtp, tora (default: both)")
     parser.add_argument("--ticks", type=int, default=100_000, help="ticks in the measured burst (0: none)")
-    parser.add_argument("--orders", type=int, default=600, help="orders per system, round trip (0: none)")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds the orders are split into")
+    parser.add_argument("--orders", type=int, default=1500, help="orders per system, round trip (0: none)")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds the orders are split into")
     parser.add_argument("--warmup", type=int, default=10, help="orders per round and system not counted")
     parser.add_argument(
         "--json", type=Path, default=None, help="write the figures here (benchmarks/report.py)"
