@@ -1,6 +1,6 @@
-"""What more than one benchmark measures the same way: a thread's CPU time, the CPU-bound competitor of
-contended runs, the commit a run measured, and the header of a results file (benchmarks/report.py renders
-them)."""
+"""What more than one benchmark measures the same way: a thread's CPU time, an idle engine's CPU, the
+CPU-bound competitor of contended runs, the commit a run measured, and the header of a results file
+(benchmarks/report.py renders them)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import platform
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,24 @@ def thread_cpu_ns(native_id: int | None) -> int:
             return int(stat.read().split()[0])
     except (OSError, ValueError, IndexError):
         return 0
+
+
+def idle_cpu(
+    native_id: int | None, seconds: float, wakes: Callable[[], int] | None = None
+) -> dict[str, float]:
+    """A started engine left alone for `seconds` (this thread sleeps): the wall time (`seconds`), its
+    thread's CPU share of one core (`share`), the whole process's (`process`: other threads too, e.g. vn.py's
+    timer thread) and, given a `wakes` counter, its wake-ups and the engine thread's CPU per wake-up in µs."""
+    cpu, process, wall = thread_cpu_ns(native_id), time.process_time_ns(), time.perf_counter_ns()
+    woke = wakes() if wakes is not None else 0
+    time.sleep(seconds)
+    wall = time.perf_counter_ns() - wall
+    cpu, process = thread_cpu_ns(native_id) - cpu, time.process_time_ns() - process
+    figures = {"seconds": wall / 1e9, "share": cpu / wall, "process": process / wall}
+    if wakes is not None:
+        woke = wakes() - woke
+        figures.update(wakes=woke, per_wake_us=cpu / max(woke, 1) / 1000)
+    return figures
 
 
 @contextlib.contextmanager

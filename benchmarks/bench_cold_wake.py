@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from _measure import thread_cpu_ns  # noqa: E402
+from _measure import idle_cpu  # noqa: E402
 
 GAPS_MS = (0, 1, 10, 100, 1000)
 
@@ -62,21 +62,10 @@ def idle_engine(make: Callable[[], Any], native_id: Callable[[Any], int], wakes:
     engine = make()
     engine.start()
     time.sleep(1.5)  # past its first timer event: the thread runs, the handlers were looked up
-    thread = native_id(engine)
-    cpu_before, wakes_before, wall_before = thread_cpu_ns(thread), wakes(engine), time.perf_counter_ns()
-    process_before = time.process_time_ns()  # every thread: vn.py's timer thread too
-    time.sleep(seconds)
-    cpu = thread_cpu_ns(thread) - cpu_before
-    process = time.process_time_ns() - process_before
-    woke = wakes(engine) - wakes_before
-    wall = time.perf_counter_ns() - wall_before
-    engine.stop()
-    return {
-        "share": cpu / wall,
-        "process": process / wall,
-        "wakes": woke,
-        "per_wake_us": cpu / max(woke, 1) / 1000,
-    }
+    try:
+        return idle_cpu(native_id(engine), seconds, lambda: wakes(engine))
+    finally:
+        engine.stop()
 
 
 def main() -> None:

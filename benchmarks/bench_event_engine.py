@@ -44,7 +44,7 @@ from vtcore import _core
 from vtcore.event import Event, EventEngine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _measure import ResultsFile, competitor, thread_cpu_ns
+from _measure import ResultsFile, competitor, idle_cpu, thread_cpu_ns
 
 #: Every figure printed, for --json: section, name, unit, vn.py's value, vtcore's, ratio (how many times
 #: better vtcore is), the target ratio or value and whether it was met, and a note.
@@ -630,16 +630,13 @@ def section_c(loads: list[dict[str, Any]], conditions: list[str], idle_seconds: 
                 engine.start()
                 time.sleep(0.1)
                 native_id = engine._thread.native_id if profile is None else engine.thread_id
-                cpu_before, process_before = thread_cpu_ns(native_id), time.process_time_ns()
-                wall = time.perf_counter_ns()
-                time.sleep(idle_seconds)
-                wall = time.perf_counter_ns() - wall
+                idle = idle_cpu(native_id, idle_seconds)
                 row = {
                     "path": "vn.py" if profile is None else f"vtcore {profile}",
                     "condition": condition,
-                    "seconds": wall / 1e9,
-                    "engine_cpu": (thread_cpu_ns(native_id) - cpu_before) / wall,
-                    "process_cpu": (time.process_time_ns() - process_before) / wall,
+                    "seconds": idle["seconds"],
+                    "engine_cpu": idle["share"],
+                    "process_cpu": idle["process"],
                 }
                 IDLE.append(row)
                 stop_quietly(engine.stop)
