@@ -415,6 +415,11 @@ class EventEngine:
 
     # -- handlers -------------------------------------------------------------------------------------------
 
+    def listened(self, type: str) -> bool:
+        """Whether an event of `type` put now would reach a handler: one registered for `type`, or a general
+        one. Gateways put their per-object events ("eOrder.<vt_orderid>", ...) only then."""
+        return type in self._handlers or bool(self._general)
+
     def register(self, type: str, handler: HandlerType) -> None:
         """Call `handler(event)` for every event whose type equals `type` exactly; duplicates are ignored."""
         with self._lock:

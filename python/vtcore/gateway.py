@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, ClassVar
 
@@ -74,35 +74,43 @@ class BaseGateway(ABC):
         #: once the request is out (EventEngine.quiet_puts; a no-op on an engine without it)
         quiet = getattr(event_engine, "quiet_puts", None)
         self.quiet_puts: AbstractContextManager[None] = quiet if quiet is not None else nullcontext()
+        #: whether a handler would get an event type (EventEngine.listened; None: always put)
+        self._listened: Callable[[str], bool] | None = getattr(event_engine, "listened", None)
 
     # -- pushes (any thread) ------------------------------------------------------------------------------
 
     def on_event(self, type: str, data: Any = None) -> None:
         self.event_engine.put(Event(type, data))
 
+    def on_object_event(self, type: str, data: Any) -> None:
+        """The per-object event of a push ("eOrder.<vt_orderid>", "eTick.<vt_symbol>", ...), put only when a
+        handler would get it: most updates have no such listener, and each event is a put and a dispatch."""
+        if self._listened is None or self._listened(type):
+            self.event_engine.put(Event(type, data))
+
     def on_tick(self, tick: TickData) -> None:
         self.on_event(EVENT_TICK, tick)
-        self.on_event(EVENT_TICK + tick.vt_symbol, tick)
+        self.on_object_event(EVENT_TICK + tick.vt_symbol, tick)
 
     def on_trade(self, trade: TradeData) -> None:
         self.on_event(EVENT_TRADE, trade)
-        self.on_event(EVENT_TRADE + trade.vt_symbol, trade)
+        self.on_object_event(EVENT_TRADE + trade.vt_symbol, trade)
 
     def on_order(self, order: OrderData) -> None:
         self.on_event(EVENT_ORDER, order)
-        self.on_event(EVENT_ORDER + order.vt_orderid, order)
+        self.on_object_event(EVENT_ORDER + order.vt_orderid, order)
 
     def on_position(self, position: PositionData) -> None:
         self.on_event(EVENT_POSITION, position)
-        self.on_event(EVENT_POSITION + position.vt_symbol, position)
+        self.on_object_event(EVENT_POSITION + position.vt_symbol, position)
 
     def on_account(self, account: AccountData) -> None:
         self.on_event(EVENT_ACCOUNT, account)
-        self.on_event(EVENT_ACCOUNT + account.vt_accountid, account)
+        self.on_object_event(EVENT_ACCOUNT + account.vt_accountid, account)
 
     def on_quote(self, quote: QuoteData) -> None:
         self.on_event(EVENT_QUOTE, quote)
-        self.on_event(EVENT_QUOTE + quote.vt_symbol, quote)
+        self.on_object_event(EVENT_QUOTE + quote.vt_symbol, quote)
 
     def on_log(self, log: LogData) -> None:
         self.on_event(EVENT_LOG, log)
@@ -113,7 +121,7 @@ class BaseGateway(ABC):
     def on_gateway_state(self, state: GatewayStateData) -> None:
         """Connection state of one front: "eGatewayState." and "eGatewayState.<gateway_name>"."""
         self.on_event(EVENT_GATEWAY_STATE, state)
-        self.on_event(EVENT_GATEWAY_STATE + state.gateway_name, state)
+        self.on_object_event(EVENT_GATEWAY_STATE + state.gateway_name, state)
 
     def write_log(self, msg: str, level: int = INFO) -> None:
         self.on_log(LogData(gateway_name=self.gateway_name, msg=msg, level=level))

@@ -14,8 +14,9 @@ import pytest
 from vtcore import _core
 from vtcore.constant import Exchange
 from vtcore.errors import EngineError
-from vtcore.event import EVENT_TICK, EVENT_TIMER, Event, EventEngine
-from vtcore.object import TickData
+from vtcore.event import EVENT_ORDER, EVENT_TICK, EVENT_TIMER, Event, EventEngine
+from vtcore.gateway import BaseGateway
+from vtcore.object import OrderData, TickData
 
 TIMEOUT = 30.0  # generous: conditions are awaited, never assumed after a sleep
 
@@ -477,3 +478,38 @@ def test_quiet_puts_queue_until_the_block_ends_then_wake_the_engine_once():
         assert wait_until(lambda: received == [1, 2, 3, 4, 5])
     finally:
         engine.stop()
+
+
+def test_per_object_events_are_put_only_for_a_listener(engine):
+    """A gateway's pushes: the type event always; "eOrder.<vt_orderid>" (and the other per-object types) only
+    when a handler for that type or a general handler would get it, each then exactly once."""
+
+    class Pushes(BaseGateway):  # only its pushes are used
+        default_name = "P"
+        connect = close = subscribe = cancel_order = query_account = query_position = print
+        send_order = repr
+
+    gateway = Pushes(engine, "P")
+
+    def order(orderid: str) -> OrderData:
+        return OrderData("P", "rb2605", Exchange.SHFE, orderid)
+
+    typed: list[str] = []
+    watched: list[str] = []
+    engine.register(EVENT_ORDER, lambda event: typed.append(event.data.orderid))
+    engine.register(EVENT_ORDER + "P.b", lambda event: watched.append(event.data.orderid))
+    assert not engine.listened(EVENT_ORDER + "P.a") and engine.listened(EVENT_ORDER + "P.b")
+    puts = engine.queue_size
+    engine.stop()  # queued, not dispatched: what each push put is counted below
+    gateway.on_order(order("a"))
+    assert engine.queue_size == puts + 1  # nobody listens to "eOrder.P.a": not put
+    gateway.on_order(order("b"))
+    assert engine.queue_size == puts + 3
+    general: list[str] = []
+    engine.register_general(lambda event: general.append(event.type))
+    gateway.on_order(order("a"))
+    assert engine.queue_size == puts + 5  # a general handler gets every type
+    engine.start()
+    assert wait_until(lambda: len(typed) == 3 and EVENT_ORDER + "P.a" in general)
+    assert typed == ["a", "b", "a"] and watched == ["b"]
+    assert general.count(EVENT_ORDER + "P.a") == 1
