@@ -221,9 +221,9 @@ def thost_pieces(gateway: Any, request: Any, count: int = 2000) -> dict[str, flo
         ("send: check_request (the request's fields)", None, lambda n: check_request(request)),
         ("send: checks of the order (symbol, volume, price, type)", None, checks),
         ("send: request struct (prepared shape copied, 3 fields set)", None, shape_and_fields),
-        ("send: OrderData SUBMITTING + OrderTracker + 2 events queued", None, tracker),
+        ("send: OrderData SUBMITTING + OrderTracker + its event queued", None, tracker),
         ("report: decode (typed view of the message)", None, decode),
-        ("report: whole OnRtnOrder -> NOTTRADED pushed (2 events queued)", submitted, None),
+        ("report: whole OnRtnOrder -> NOTTRADED pushed (its event queued)", submitted, None),
     ):  # fmt: skip
         best = float("inf")
         gc.collect()
