@@ -1,24 +1,28 @@
 """The A-share gateways beside vn.py's on the same simulator front-ends, in one run: XTP (vtcore's XtpGateway
-and vnpy_xtp 2.2.32.2.3 built from its sdist, unmodified) on the simulator's XTP libraries, and TORA
-(ToraGateway and vnpy_tora 2026.10.5's ToraStockGateway) on its TORA libraries.
+and vnpy_xtp 2.2.32.2.3 built from its sdist, unmodified) on the simulator's XTP libraries, TORA (ToraGateway
+and vnpy_tora 2026.10.5's ToraStockGateway) on its TORA libraries, and TORA_OPTION (ToraOptionGateway and
+vnpy_tora's ToraOptionGateway) on its TORA stock-option trader, with the peer's ETF options.
 
-    python benchmarks/bench_ashare.py [--sdk xtp|tora] [--ticks N] [--orders N] [--rounds N] [--json FILE]
+    python benchmarks/bench_ashare.py [--sdk xtp|tora|tora_option] [--ticks N] [--orders N] [--rounds N]
+                                      [--json FILE]
 
 Two measurements, each system in its own subprocess (``--worker '<json>'``: the simulator picks its
 configuration at the first login of a process, and vn.py's extension must load the simulator's libraries
 through LD_LIBRARY_PATH):
 
-* ticks into a Python handler: a burst of ``--ticks`` depth updates of 600000.SSE as fast as the simulator
-  sends them; the handler on the engine's tick event reads a field of every tick. vtcore: XtpGateway on
-  vtcore's EventEngine (one TickData per tick); vn.py: vnpy_xtp's XtpGateway (its onDepthMarketData builds
-  TickData) on vn.py's EventEngine. Result: ticks per second from the first to the last handled tick.
+* ticks into a Python handler: a burst of ``--ticks`` depth updates (600000.SSE; TORA_OPTION: the call
+  10009001.SSE) as fast as the simulator sends them; the handler on the engine's tick event reads a field of
+  every tick. vtcore: XtpGateway on vtcore's EventEngine (one TickData per tick); vn.py: vnpy_xtp's XtpGateway
+  (its onDepthMarketData builds TickData) on vn.py's EventEngine. Result: ticks per second from the first to
+  the last handled tick.
 * order round trip: limit buys that rest, one at a time, from send to the first NOTTRADED status in Python.
   vtcore: XtpGateway.send_order -> the order event; vn.py gateway: vnpy_xtp's XtpGateway.send_order -> vn.py's
   order event; vn.py raw: vnpy_xtp's TdApi.insertOrder -> its onOrderEvent callback (no gateway, no engine);
   TORA the same with ToraGateway, vnpy_tora's ToraStockGateway and its StockApi (reqOrderInsert ->
-  onRtnOrder). ``--orders`` per system in ``--rounds`` rounds that alternate the systems (each round a fresh
-  process per system, ``--warmup`` orders first not counted); percentiles of all rounds' samples together.
-  ``--ticks 0`` or ``--orders 0`` leaves that part out.
+  onRtnOrder), TORA_OPTION with ToraOptionGateway, vnpy_tora's ToraOptionGateway and its OptionApi (an
+  opening buy of one call). ``--orders`` per system in ``--rounds`` rounds that alternate the systems (each
+  round a fresh process per system, ``--warmup`` orders first not counted); percentiles of all rounds'
+  samples together. ``--ticks 0`` or ``--orders 0`` leaves that part out.
 
 The numbers depend on the machine's load: quote them with the load average this prints.
 """
@@ -56,35 +60,57 @@ from bench_tick_path import (  # noqa: E402
     wait_until,
 )
 
-#: per SDK: vtcore's gateway class, vn.py's gateway module and class
-SDKS: dict[str, dict[str, str]] = {
+#: per SDK: vtcore's gateway package (its simulator front-end too) and class, vn.py's gateway module and
+#: class, and the security of the runs: a resting limit buy (an opening one for options) below the market
+SDKS: dict[str, dict[str, Any]] = {
     "xtp": {
+        "package": "xtp",
         "gateway": "XtpGateway",
         "vnpy_module": "vnpy_xtp.gateway.xtp_gateway",
         "vnpy_gateway": "XtpGateway",
+        "symbol": "600000",  # SSE, last 10.50 in the simulator
+        "price": 10.00,
+        "volume": 100,
+        "offset": "NONE",
     },
     "tora": {
+        "package": "tora",
         "gateway": "ToraGateway",
         "vnpy_module": "vnpy_tora.gateway.tora_stock_gateway",
         "vnpy_gateway": "ToraStockGateway",
+        "symbol": "600000",
+        "price": 10.00,
+        "volume": 100,
+        "offset": "NONE",
+    },
+    "tora_option": {
+        "package": "tora",
+        "gateway": "ToraOptionGateway",
+        "vnpy_module": "vnpy_tora.gateway.tora_option_gateway",
+        "vnpy_gateway": "ToraOptionGateway",
+        "symbol": "10009001",  # an SSE 300ETF call, last 0.1200 (tora.sim.OPTION_INSTRUMENTS)
+        "price": 0.1000,
+        "volume": 1,
+        "offset": "OPEN",
     },
 }
-SYMBOL = "600000"  # SSE, last 10.50 in the simulator
-PRICE = 10.00  # a buy below the market and inside the limits: it rests
 WAIT = 30.0
 USER, PASSWORD = "bench", "bench"
 
 
-def sim_config(folder: Path) -> Path:
+def sim_config(folder: Path, sdk: str) -> Path:
     """The warm-up ticks at once after the subscription (the measured burst is asked for through the control
-    port), a rich account, and the securities open at any hour."""
+    port), a rich account, and the securities open at any hour; for TORA_OPTION the peer's ETF options."""
     from vtcore.gateways._sdk.sim import write_config
+    from vtcore.gateways.tora.sim import OPTION_INSTRUMENTS
 
-    config = {
+    config: dict[str, Any] = {
         "accounts": [{"user_id": USER, "password": PASSWORD, "balance": 1e9}],
         "market_data": {"rate": 0, "count": WARMUP_TICKS, "always_open": True},
         "control": {"port": 0, "port_file": str(folder / "control.port")},
     }
+    if sdk == "tora_option":
+        config["instruments"] = OPTION_INSTRUMENTS
     return write_config(folder / "sim.json", config)
 
 
@@ -92,11 +118,12 @@ def vtcore_gateway(spec: dict[str, Any], folder: Path, engine: Any) -> Any:
     import importlib
 
     sdk = spec["sdk"]
-    module = importlib.import_module(f"vtcore.gateways.{sdk}")
-    sim = importlib.import_module(f"vtcore.gateways.{sdk}.sim")
+    package = SDKS[sdk]["package"]
+    module = importlib.import_module(f"vtcore.gateways.{package}")
+    sim = importlib.import_module(f"vtcore.gateways.{package}.sim")
     gateway = getattr(module, SDKS[sdk]["gateway"])(engine, sdk.upper())
     engine.start()
-    gateway.connect(sim.simulator_setting(sim_config(folder), USER, PASSWORD))
+    gateway.connect(sim.simulator_setting(sim_config(folder, sdk), USER, PASSWORD))
     wait_until(lambda: gateway.md.state == "ready" and gateway.td.state == "ready", 60.0, f"{sdk}'s fronts")
     return gateway
 
@@ -110,7 +137,7 @@ def vnpy_gateway(spec: dict[str, Any], folder: Path, event_engine: Any) -> Any:
     event_engine.start()
     gateway = getattr(module, SDKS[sdk]["vnpy_gateway"])(event_engine, sdk.upper())
     if sdk == "xtp":
-        address = "127.0.0.1" + config_query(sim_config(folder))
+        address = "127.0.0.1" + config_query(sim_config(folder, sdk))
         setting = {"账号": USER, "密码": PASSWORD, "客户号": 1, "行情地址": address, "行情端口": 6001}
         setting |= {
             "交易地址": address,
@@ -124,7 +151,7 @@ def vnpy_gateway(spec: dict[str, Any], folder: Path, event_engine: Any) -> Any:
             lambda: gateway.md_api.sse_inited and gateway.td_api.login_status, 60.0, "vnpy_xtp's login"
         )
     else:
-        address = front_address(sim_config(folder))
+        address = front_address(sim_config(folder, sdk))
         setting = {
             "账号": USER,
             "密码": PASSWORD,
@@ -150,7 +177,7 @@ def ticks_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     engine = EventEngine(interval=1.0)
     engine.register(EVENT_TICK, tick_handler(counter, latency=False))
     gateway = vtcore_gateway(spec, folder, engine)
-    request = SubscribeRequest(SYMBOL, Exchange.SSE)
+    request = SubscribeRequest(SDKS[spec["sdk"]]["symbol"], Exchange.SSE)
     return measure(spec, folder, counter, lambda: gateway.subscribe(request), lambda: engine.dropped_ticks)
 
 
@@ -166,7 +193,7 @@ def ticks_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     event_engine = EventEngine()
     event_engine.register(EVENT_TICK, tick_handler(counter, latency=False))
     gateway = vnpy_gateway(spec, folder, event_engine)
-    request = SubscribeRequest(SYMBOL, Exchange.SSE)
+    request = SubscribeRequest(SDKS[spec["sdk"]]["symbol"], Exchange.SSE)
     return measure(spec, folder, counter, lambda: gateway.subscribe(request))
 
 
@@ -174,7 +201,7 @@ def ticks_vnpy(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
 
 
 def orders_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
-    from vtcore.constant import Direction, Exchange, OrderType, Status
+    from vtcore.constant import Direction, Exchange, Offset, OrderType, Status
     from vtcore.event import EVENT_ORDER, EventEngine
     from vtcore.object import OrderRequest
 
@@ -186,7 +213,9 @@ def orders_vtcore(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     engine = EventEngine(interval=1.0, profile=spec.get("profile"), cpu=cpu)  # profile None: balanced
     engine.register(EVENT_ORDER, timer.on_order)
     gateway = vtcore_gateway(spec, folder, engine)
-    request = OrderRequest(SYMBOL, Exchange.SSE, Direction.LONG, OrderType.LIMIT, 100, PRICE)
+    security = SDKS[spec["sdk"]]
+    request = OrderRequest(security["symbol"], Exchange.SSE, Direction.LONG, OrderType.LIMIT,
+                           security["volume"], security["price"], Offset[security["offset"]])  # fmt: skip
     return timer.run(spec, lambda: gateway.send_order(request))
 
 
@@ -208,7 +237,9 @@ def orders_vnpy_gateway(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     event_engine = EventEngine()
     event_engine.register(EVENT_ORDER, timer.on_order)
     gateway = vnpy_gateway(spec, folder, event_engine)
-    request = OrderRequest(SYMBOL, Exchange.SSE, Direction.LONG, OrderType.LIMIT, 100, PRICE, Offset.NONE)
+    security = SDKS[spec["sdk"]]
+    request = OrderRequest(security["symbol"], Exchange.SSE, Direction.LONG, OrderType.LIMIT,
+                           security["volume"], security["price"], Offset[security["offset"]])  # fmt: skip
     return timer.run(spec, lambda: gateway.send_order(request))
 
 
@@ -217,22 +248,32 @@ def orders_vnpy_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
 
 
 def orders_vnpy_tora_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
-    """vnpy_tora's StockApi driven directly: reqOrderInsert(dict) -> onRtnOrder(dict) with OrderStatus
-    Accepted, the request as vnpy_tora's ToraTdApi.send_order builds it."""
+    """vnpy_tora's StockApi (TORA_OPTION: its OptionApi, on the stock-option trader) driven directly:
+    reqOrderInsert(dict) -> onRtnOrder(dict) with OrderStatus Accepted, the request as vnpy_tora's
+    ToraTdApi.send_order builds it."""
     from vtcore.gateways._sdk.sim import front_address
-    from vtcore.gateways.tora import _tora_types as tt
+
+    option = spec["sdk"] == "tora_option"
+    if option:
+        from vtcore.gateways.tora import _torasp_types as types
+    else:
+        from vtcore.gateways.tora import _tora_types as types
+    prefix = "TORA_TSTP_SP_" if option else "TORA_TSTP_"
+
+    def code(name: str) -> Any:
+        return getattr(types, prefix + name)
 
     env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
     _vnpy_env.add_vnpy_paths(env)
-    from vnpy_tora.api import StockApi  # type: ignore[import-not-found, unused-ignore]
+    from vnpy_tora.api import OptionApi, StockApi  # type: ignore[import-not-found, unused-ignore]
 
     ready = threading.Event()
-    timer = RawTimer(queued=tt.TORA_TSTP_OST_Accepted)
+    timer = RawTimer(queued=code("OST_Accepted"))
     session: dict[str, Any] = {"shareholder": ""}
 
-    class BenchStockApi(StockApi):  # type: ignore[misc]
+    class BenchApi(OptionApi if option else StockApi):  # type: ignore[misc]
         def onFrontConnected(self) -> None:
-            login = {"LogInAccount": USER, "Password": PASSWORD, "LogInAccountType": tt.TORA_TSTP_LACT_UserID}
+            login = {"LogInAccount": USER, "Password": PASSWORD, "LogInAccountType": code("LACT_UserID")}
             self.reqUserLogin(login, 1)
 
         def onRspUserLogin(self, data: dict[str, Any], error: dict[str, Any], reqid: int) -> None:
@@ -241,7 +282,7 @@ def orders_vnpy_tora_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         def onRspQryShareholderAccount(
             self, data: dict[str, Any], error: dict[str, Any], reqid: int, last: bool
         ) -> None:
-            if data and data["ExchangeID"] == tt.TORA_TSTP_EXD_SSE:
+            if data and data["ExchangeID"] == code("EXD_SSE"):
                 session["shareholder"] = data["ShareholderID"]
             if last:
                 ready.set()
@@ -249,27 +290,29 @@ def orders_vnpy_tora_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         def onRtnOrder(self, data: dict[str, Any]) -> None:
             timer.report(str(data["OrderRef"]), data["OrderStatus"], time.perf_counter_ns())
 
-    api = BenchStockApi()
-    api.createTstpTraderApi(str(folder / "td"), False)
-    api.registerFront(front_address(sim_config(folder)))
-    api.subscribePrivateTopic(tt.TORA_TERT_QUICK)
-    api.subscribePublicTopic(tt.TORA_TERT_QUICK)
+    api = BenchApi()
+    (api.createTstpSPTraderApi if option else api.createTstpTraderApi)(str(folder / "td"), False)
+    api.registerFront(front_address(sim_config(folder, spec["sdk"])))
+    api.subscribePrivateTopic(types.TORA_TERT_QUICK)
+    api.subscribePublicTopic(types.TORA_TERT_QUICK)
     api.init()
     wait_until(ready.is_set, 60.0, "vnpy_tora's login and shareholder accounts")
+    security = SDKS[spec["sdk"]]
+    fields = {
+        "SecurityID": security["symbol"],
+        "ExchangeID": code("EXD_SSE"),
+        "OrderPriceType": code("OPT_LimitPrice"),
+        "Direction": code("D_Buy"),
+        "LimitPrice": security["price"],
+        "VolumeTotalOriginal": security["volume"],
+        "TimeCondition": code("TC_GFD"),
+        "VolumeCondition": code("VC_AV"),
+    }
+    if option:  # the option request's own fields (vnpy_tora's option ToraTdApi.send_order)
+        fields |= {"CombOffsetFlag": code("OF_Open"), "CombHedgeFlag": code("HF_Speculation")}
 
     def prepare(ref: int) -> dict[str, Any]:
-        return {
-            "ShareholderID": session["shareholder"],
-            "SecurityID": SYMBOL,
-            "ExchangeID": tt.TORA_TSTP_EXD_SSE,
-            "OrderRef": ref,
-            "OrderPriceType": tt.TORA_TSTP_OPT_LimitPrice,
-            "Direction": tt.TORA_TSTP_D_Buy,
-            "LimitPrice": PRICE,
-            "VolumeTotalOriginal": 100,
-            "TimeCondition": tt.TORA_TSTP_TC_GFD,
-            "VolumeCondition": tt.TORA_TSTP_VC_AV,
-        }
+        return {"ShareholderID": session["shareholder"], "OrderRef": ref, **fields}
 
     samples = timer.run(spec, prepare, api.reqOrderInsert)
     return {"spec": spec, "orders": len(samples), "latency": percentiles(samples), "samples_ns": samples}
@@ -307,13 +350,15 @@ def orders_vnpy_xtp_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     api = BenchTdApi()
     api.createTraderApi(1, str(folder / "td"), xt.XTP_LOG_LEVEL_FATAL)
     api.subscribePublicTopic(xt.XTP_TERT_QUICK)
-    address = "127.0.0.1" + config_query(sim_config(folder))
+    address = "127.0.0.1" + config_query(sim_config(folder, "xtp"))
     session_id = api.login(address, 6002, USER, PASSWORD, xt.XTP_PROTOCOL_TCP)
     if not session_id:
         raise RuntimeError(f"vnpy_xtp's login failed: {api.getApiLastError()}")
     api.init()
     # vnpy_xtp's XtpTdApi.send_order request for a cash buy at a limit price
-    request = {"ticker": SYMBOL, "market": xt.XTP_MKT_SH_A, "price": PRICE, "quantity": 100,
+    security = SDKS["xtp"]
+    request = {"ticker": security["symbol"], "market": xt.XTP_MKT_SH_A, "price": security["price"],
+               "quantity": security["volume"],
                "price_type": xt.XTP_PRICE_LIMIT, "side": xt.XTP_SIDE_BUY, "business_type": 0}  # fmt: skip
 
     def send() -> int:
@@ -361,7 +406,8 @@ def run_worker(spec: dict[str, Any], timeout: float = 600.0) -> dict[str, Any]:
     env = dict(os.environ)
     if spec["system"].startswith("vnpy"):  # the simulator's libraries ahead of vn.py's bundled real ones
         baseline = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
-        env = _vnpy_env.stock_worker_env(baseline, spec["sdk"], FRONT_ENDS[spec["sdk"]].library_dir())
+        package = SDKS[spec["sdk"]]["package"]
+        env = _vnpy_env.stock_worker_env(baseline, package, FRONT_ENDS[package].library_dir())
     return run_script_worker(__file__, spec, env, timeout, what="A-share")
 
 
@@ -426,7 +472,9 @@ def load_average() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sdk", action="append", choices=list(SDKS), help="xtp, tora (default: both)")
+    parser.add_argument(
+        "--sdk", action="append", choices=list(SDKS), help="xtp, tora, tora_option (default: all)"
+    )
     parser.add_argument("--ticks", type=int, default=100_000, help="ticks in the measured burst (0: none)")
     parser.add_argument("--orders", type=int, default=1500, help="orders per system, round trip (0: none)")
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds the orders are split into")
@@ -439,7 +487,7 @@ def main() -> None:
     figures: dict[str, list[dict[str, Any]]] = {"ticks": [], "orders": []}
     sdks = args.sdk or list(SDKS)
     for sdk in sdks:
-        _vnpy_env.ensure_vnpy_sdist(sdk)
+        _vnpy_env.ensure_vnpy_sdist(SDKS[sdk]["package"])
     print(f"load average before: {load_average()}")
     for sdk in sdks:
         name = sdk.upper()

@@ -336,6 +336,8 @@ class ToraOptionGateway(ToraGatewayBase):
             if data.OrderSysID:
                 self._sys_ids[(exchange, data.OrderSysID)] = orderid
             previous = self.orders.get(orderid)
+            if previous is not None and status is previous.status and data.VolumeTraded == previous.traded:
+                return  # a repeat (the first report of an order sent here restates SUBMITTING)
             moment = tora_datetime(data.InsertDate, data.InsertTime)
             reason = data.StatusMsg if status in (Status.REJECTED, Status.CANCELLED) else ""
             if status == Status.REJECTED and not reason:
