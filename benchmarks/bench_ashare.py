@@ -264,7 +264,8 @@ def orders_vnpy_tora_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         return getattr(types, prefix + name)
 
     env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
-    _vnpy_env.add_vnpy_paths(env)
+    # the package's gateway module first, with vn.py's utility stood in: the real one makes ~/.vntrader
+    _vnpy_env.import_vnpy_ctp_gateway(env, folder, SDKS[spec["sdk"]]["vnpy_module"])
     from vnpy_tora.api import OptionApi, StockApi  # type: ignore[import-not-found, unused-ignore]
 
     ready = threading.Event()
@@ -326,7 +327,8 @@ def orders_vnpy_xtp_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     from vtcore.gateways.xtp import _xtp_types as xt
 
     env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
-    _vnpy_env.add_vnpy_paths(env)
+    # the package's gateway module first, with vn.py's utility stood in: the real one makes ~/.vntrader
+    _vnpy_env.import_vnpy_ctp_gateway(env, folder, SDKS[spec["sdk"]]["vnpy_module"])
     from vnpy_xtp.api import TdApi  # type: ignore[import-not-found, unused-ignore]
 
     done = threading.Event()
@@ -428,6 +430,16 @@ ORDER_RUNS = (
 )
 
 
+def order_label(system: str, profile: str | None, sender: str, cpus: int | None) -> str:
+    """The row name of an ORDER_RUNS entry, e.g. "vtcore (latency) from handler"."""
+    return (
+        system
+        + (f" ({profile})" if profile else "")
+        + (f" ({'one CPU' if cpus == 1 else 'two CPUs'})" if cpus else "")
+        + (" from handler" if sender == "handler" else "")
+    )
+
+
 def order_rows(name: str, sdk: str, orders: int, rounds: int, warmup: int) -> list[dict[str, Any]]:
     """`orders` per system in `rounds` rounds that alternate the systems (a fresh worker process per round and
     system, `warmup` orders first not counted), so that the load drifting during the run falls on every
@@ -438,12 +450,7 @@ def order_rows(name: str, sdk: str, orders: int, rounds: int, warmup: int) -> li
             spec = {"sdk": sdk, "what": "orders", "count": orders // rounds, "system": system,
                     "profile": profile, "warmup": warmup, "sender": sender, "cpus": cpus}  # fmt: skip
             result = run_worker(spec)
-            label = (
-                system
-                + (f" ({profile})" if profile else "")
-                + (f" ({'one CPU' if cpus == 1 else 'two CPUs'})" if cpus else "")
-                + (" from handler" if sender == "handler" else "")
-            )
+            label = order_label(system, profile, sender, cpus)
             samples.setdefault(label, []).extend(result["samples_ns"])
     latencies = {label: percentiles(values) for label, values in samples.items()}
     for label, latency in latencies.items():

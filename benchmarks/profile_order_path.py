@@ -86,7 +86,9 @@ def run_sdk(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         import bench_ashare as bench
 
         gateway = bench.vtcore_gateway(spec, folder, engine)
-        request = OrderRequest(bench.SYMBOL, Exchange.SSE, Direction.LONG, OrderType.LIMIT, 100, bench.PRICE)
+        security = bench.SDKS[sdk]
+        request = OrderRequest(security["symbol"], Exchange.SSE, Direction.LONG, OrderType.LIMIT,
+                               security["volume"], security["price"], Offset[security["offset"]])  # fmt: skip
 
     if spec.get("pieces"):  # a process of its own: a fresh heap, the engine stopped, no wrappers
         engine.stop()
