@@ -107,8 +107,8 @@ PROFILES: dict[str, Profile] = {
     # ever makes a syscall for the engine. Costs a core; it yields that core every 50 µs while polling
     # misses, and when it keeps losing its CPU (more busy threads than cores) it spins (20-250 µs, adapting)
     # and parks instead for a spell of 0.1-2 s, then polls again.
-    # While idle it rehearses the tick path every 500 µs (Dispatcher.rehearse: no handler is called), so the
-    # next tick finds that path in the CPU's caches.
+    # While idle it runs its loop every 500 µs and rehearses the tick path (Dispatcher.rehearse: no handler is
+    # called), so that the next event, a tick or a put(), finds that code in the CPU's caches.
     "latency": Profile(poll=True, yield_after_us=50.0, spin_us=20.0, max_spin_us=250.0, rehearse_us=500.0),
     # Spins briefly (adapting 2-50 µs to the gap between events, at most 5 % of wall time) and parks: the
     # first event after a gap longer than the spin pays a thread wake-up; CPU stays small and bounded. After a
@@ -119,8 +119,8 @@ PROFILES: dict[str, Profile] = {
     # a few wake-ups a second whatever the tick rate. For recording and GUIs.
     "efficient": Profile(spin_us=0.0, tick_batch_us=5_000.0, max_drain=65_536),
 }
-# A profile with `rehearse_us` rehearses its tick path for this long after the last drain that found work, not
-# while the feed is silent (an idle engine stays idle).
+# A profile with `rehearse_us` rehearses for this long after the last event it dispatched (a drain that found
+# work, or a put() event), not while the feed is silent (an idle engine stays idle).
 _REHEARSE_SECONDS = 1.0
 # Engines running now, stopped at interpreter exit (before CPython ends daemon threads).
 _running: weakref.WeakSet[EventEngine] = weakref.WeakSet()
@@ -648,10 +648,7 @@ class EventEngine:
         rehearse = dispatcher.rehearse
         now = monotonic()
         next_timer = now + interval
-        live_until, fed = (
-            now,
-            False,
-        )  # rehearse until then: the last drain that found work + _REHEARSE_SECONDS
+        live_until, fed = now, False  # rehearse until then: the last event dispatched + _REHEARSE_SECONDS
         while self._active:
             try:
                 if not queue and not control:
@@ -672,6 +669,7 @@ class EventEngine:
                     if not self._active or control:
                         break
                     dispatch(queue.popleft())
+                    fed = True
                 if control:
                     with self._lock:
                         self._run_control_calls()

@@ -131,6 +131,34 @@ def test_an_idle_latency_engine_rehearses_its_tick_path_without_calling_handlers
         balanced.stop()
 
 
+def test_a_latency_engine_fed_by_put_runs_its_loop_while_the_feed_is_live(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """put() events count as a live feed too: after one, the loop runs every 500 µs (its code stays in the
+    caches for the next put) for _REHEARSE_SECONDS, then waits for its timer again."""
+    monkeypatch.setattr(event_module, "_REHEARSE_SECONDS", 0.2)
+    engine = EventEngine(interval=1.0, profile="latency")
+    seen: list[int] = []
+    engine.register("eFed", lambda event: seen.append(event.data))
+    engine.start()
+    try:
+        assert wait_until(lambda: engine.thread_id is not None)
+        waits = engine.wait_stats()["waits"]
+        engine.put(Event("eFed", 1))
+        assert wait_until(lambda: seen == [1])
+        # 20 loop turns within 2 s: a slice of 500 µs each, where the timer alone would make two or three
+        assert wait_until(lambda: engine.wait_stats()["waits"] >= waits + 20, timeout=2.0)
+        looks: list[int] = []
+
+        def turns_stopped() -> bool:
+            looks.append(engine.wait_stats()["waits"])
+            return len(looks) > 100 and looks[-1] - looks[-101] <= 1  # at most the timer's, over >= 0.1 s
+
+        assert wait_until(turns_stopped)
+    finally:
+        engine.stop()
+
+
 @pytest.mark.parametrize("profile", ["balanced", "efficient"])
 def test_parking_profiles_sleep_when_idle(profile: str, home: Path) -> None:
     engine = EventEngine(interval=1.0, profile=profile)
