@@ -39,6 +39,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -244,6 +245,8 @@ def orders_vnpy_gateway(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
 
 
 def orders_vnpy_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
+    if spec.get("cpus") == 1:  # every thread on CPU 0: the API's threads start later and inherit it
+        os.sched_setaffinity(0, {0})
     return (orders_vnpy_xtp_raw if spec["sdk"] == "xtp" else orders_vnpy_tora_raw)(spec, folder)
 
 
@@ -415,19 +418,31 @@ def run_worker(spec: dict[str, Any], timeout: float = 600.0) -> dict[str, Any]:
 
 #: the order round trip's systems: (system, engine profile, sender, CPUs); sender "handler": each order sent
 #: from the handler (raw: the callback) that saw the previous one's update, as a strategy's on_order sends;
-#: CPUs 1 or 2: the engine thread and the SDK's thread pinned to one CPU, or to two (None: not pinned)
+#: CPUs 1: every thread of the process pinned to CPU 0 (vtcore and vn.py's raw API alike: no wake-up crosses
+#: CPUs); 2 (vtcore): the engine thread on CPU 1, the rest on CPU 0; None: not pinned
 ORDER_RUNS = (
     ("vtcore", None, "main", None),
     ("vtcore", "latency", "main", None),
+    ("vtcore", None, "main", 1),
     ("vnpy-gateway", None, "main", None),
     ("vnpy-raw", None, "main", None),
+    ("vnpy-raw", None, "main", 1),
     ("vtcore", None, "handler", None),
     ("vtcore", "latency", "handler", None),
     ("vtcore", None, "handler", 1),
     ("vtcore", None, "handler", 2),
     ("vnpy-gateway", None, "handler", None),
     ("vnpy-raw", None, "handler", None),
+    ("vnpy-raw", None, "handler", 1),
 )
+
+
+def baseline_of(mine: str, baseline: str, systems: Iterable[str]) -> str:
+    """The row `mine` (a vtcore row) is set beside: `baseline` sent the same way, pinned to one CPU as well
+    when both have such a row."""
+    sent = " from handler" if mine.endswith(" from handler") else ""
+    pinned = baseline + " (one CPU)" + sent
+    return pinned if " (one CPU)" in mine and pinned in systems else baseline + sent
 
 
 def order_label(system: str, profile: str | None, sender: str, cpus: int | None) -> str:
@@ -457,14 +472,10 @@ def order_rows(name: str, sdk: str, orders: int, rounds: int, warmup: int) -> li
         print(f"orders {name:<4} {label:<27} {latency['samples']:>5} orders, "
               f"p50 {latency['p50_us']:>8.1f} us, p99 {latency['p99_us']:>8.1f} us")  # fmt: skip
     pairs = [
-        (baseline, mine)
+        (baseline_of(mine, baseline, latencies), mine)
         for baseline in ("vnpy-gateway", "vnpy-raw")
-        for mine in ("vtcore", "vtcore (latency)")
-    ]
-    pairs += [
-        (baseline + " from handler", mine + " from handler")
-        for baseline in ("vnpy-gateway", "vnpy-raw")
-        for mine in ("vtcore", "vtcore (latency)", "vtcore (one CPU)", "vtcore (two CPUs)")
+        for mine in latencies
+        if mine.startswith("vtcore")
     ]
     for baseline, mine in pairs:
         p50 = latencies[baseline]["p50_us"] / latencies[mine]["p50_us"]

@@ -37,6 +37,7 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 import run as bench_run  # noqa: E402
+from bench_ashare import baseline_of  # noqa: E402
 
 README = HERE / "README.md"
 RESULTS = HERE / "results"
@@ -284,14 +285,16 @@ def render_ashare(data: dict[str, Any]) -> list[str]:
         for sdk, systems in by_sdk.items():
             for mine in (name for name in systems if name.startswith("vtcore")):
                 # "... from handler": each order sent from the handler that saw the previous one's update,
-                # against vn.py's sent the same way (its gateway's handler, its raw callback)
-                sent = " from handler" if mine.endswith(" from handler") else ""
-                for baseline, label, target in (
-                    ("vnpy-raw" + sent, "raw API callback" + sent, 1.0),
-                    ("vnpy-gateway" + sent, "gateway" + sent, None),
+                # against vn.py's sent the same way (its gateway's handler, its raw callback), and pinned to
+                # one CPU against vn.py's pinned so (bench_ashare.baseline_of)
+                for baseline, target in (
+                    (baseline_of(mine, "vnpy-raw", systems), 1.0),
+                    (baseline_of(mine, "vnpy-gateway", systems), None),
                 ):
                     if baseline not in systems:  # a results file from before the handler-sent rows
                         continue
+                    label = baseline.replace("vnpy-raw", "raw API callback")
+                    label = label.replace("vnpy-gateway", "gateway")
                     for percentile in ("p50", "p99"):
                         ours, theirs = (
                             systems[mine][f"{percentile}_us"],
