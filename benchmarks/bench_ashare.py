@@ -504,8 +504,8 @@ def main() -> None:
     results_file = ResultsFile("bench_ashare.py")
     figures: dict[str, list[dict[str, Any]]] = {"ticks": [], "orders": []}
     sdks = args.sdk or list(SDKS)
-    for sdk in sdks:
-        _vnpy_env.ensure_vnpy_sdist(SDKS[sdk]["package"])
+    for package in sorted({SDKS[sdk]["package"] for sdk in sdks}):  # TORA and TORA_OPTION: one package
+        _vnpy_env.ensure_vnpy_sdist(package)
     print(f"load average before: {load_average()}")
     for sdk in sdks:
         name = sdk.upper()

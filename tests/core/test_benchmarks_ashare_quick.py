@@ -3,8 +3,8 @@
 on the simulator and writes every row report.py renders. No timing is asserted: the figures live in
 benchmarks/README.md, measured by full runs.
 
-vnpy_xtp and vnpy_tora come from the baseline cache (made when missing, as the A-share vn.py tests make them);
-HOME is a temporary folder, the caches keep their places.
+vnpy_xtp and vnpy_tora come from the baseline cache (bench_ashare.py makes them when missing, as the A-share
+vn.py tests do). HOME is a temporary folder; the caches keep their places.
 """
 
 from __future__ import annotations
@@ -43,8 +43,6 @@ def run_benchmark(script: str, tmp_path: Path, *args: str) -> dict[str, Any]:
 
 
 def test_bench_ashare_measures_every_sdk_and_system(tmp_path: Path) -> None:
-    for package in {info["package"] for info in bench_ashare.SDKS.values()}:
-        _vnpy_env.ensure_vnpy_sdist(package)
     result = run_benchmark(
         "bench_ashare.py", tmp_path, "--ticks", "3000", "--orders", "20", "--rounds", "1", "--warmup", "2"
     )
