@@ -308,3 +308,31 @@ def test_official_client_past_50_messages_a_second_is_told_and_dropped() -> None
         finally:
             app.disconnect()
             reader.join(5)
+
+
+def test_an_order_delay_holds_the_answers_and_keeps_the_sessions_order() -> None:
+    """`FakeTws(order_delay=...)`: a real TWS answers a placeOrder after routing it, never within the client's
+    own call. The official client's openOrder comes no sooner than the delay, and a cancel sent right behind
+    the order is handled after it (the order is cancelled, not unknown)."""
+    with FakeTws(order_delay=0.05) as tws:
+        app = _Recorder()
+        app.connect("127.0.0.1", tws.port, 6)
+        reader = threading.Thread(target=app.run, daemon=True)
+        reader.start()
+        try:
+            app.wait(lambda e: e[0] == "nextValidId", "nextValidId")
+            stock = ibapi_contract.Contract()
+            stock.conId, stock.exchange = AAPL.con_id, "SMART"
+            order = ibapi_order.Order()
+            order.action, order.orderType, order.totalQuantity = "BUY", "LMT", Decimal(10)
+            order.lmtPrice, order.tif = 185.0, "GTC"
+            placed = time.monotonic()
+            app.placeOrder(1, stock, order)
+            app.cancelOrder(1, ibapi_order_cancel.OrderCancel())
+            app.wait(lambda e: e[0] == "openOrder" and e[1] == 1, "openOrder")
+            assert time.monotonic() - placed >= 0.05
+            app.wait(lambda e: e[0] == "orderStatus" and e[1:3] == (1, "Cancelled"), "cancelled")
+            assert [e for e in app.of("error") if e[3] not in (2104, 2106, 2158, 202)] == []
+        finally:
+            app.disconnect()
+            reader.join(5)

@@ -46,7 +46,10 @@ def vnpy_ib_site() -> Path:
 
 @pytest.fixture
 def tws() -> Iterator[FakeTws]:
-    server = FakeTws().start()
+    # vnpy_ib sends placeOrder, then files the order's OrderData: answers that came sooner (a loaded machine
+    # preempting it between the two) would find no order, and its late SUBMITTING would be its last word.
+    # A real TWS routes the order first and answers milliseconds later, as this one then does.
+    server = FakeTws(order_delay=0.02).start()
     server.set_book(AAPL.con_id, [("189.90", "300")], [("190.10", "200")])
     yield server
     server.stop()

@@ -51,6 +51,7 @@ CANCEL_MKT_DEPTH, REQ_AUTO_OPEN_ORDERS, REQ_ALL_OPEN_ORDERS, REQ_MANAGED_ACCTS =
 REQ_HISTORICAL_DATA, CANCEL_HISTORICAL_DATA, REQ_CURRENT_TIME, REQ_MARKET_DATA_TYPE = 20, 25, 49, 59
 REQ_POSITIONS, REQ_ACCOUNT_SUMMARY, CANCEL_ACCOUNT_SUMMARY, CANCEL_POSITIONS, START_API = 61, 62, 63, 64, 71
 REQ_ACCOUNT_UPDATES_MULTI, CANCEL_ACCOUNT_UPDATES_MULTI, REQ_COMPLETED_ORDERS = 76, 77, 99
+_ORDER_MESSAGES = frozenset({str(PLACE_ORDER), str(CANCEL_ORDER)})  # what `FakeTws.order_delay` delays
 
 # Tick types
 BID_SIZE, BID, ASK, ASK_SIZE, LAST, LAST_SIZE, HIGH, LOW, VOLUME, CLOSE, OPEN, LAST_TIMESTAMP = (
@@ -177,7 +178,12 @@ class FakeTws:
         time_zone: str = "US/Eastern",
         server_version: int = layouts.MAX_VERSION,
         clock: Callable[[], float] = time.monotonic,
+        order_delay: float = 0.0,
     ) -> None:
+        #: seconds this TWS takes over a placeOrder or cancelOrder before it acts and answers; a real TWS
+        #: routes the order first, so its answers come milliseconds later, never within the client's own
+        #: placeOrder call (vnpy_ib files its OrderData only after placeOrder returned). 0: at once.
+        self.order_delay = order_delay
         #: the pacing and history-request windows read this clock; a test that must not race the machine's
         #: load (is this burst within one second?) passes one it controls
         self.clock = clock
@@ -495,6 +501,8 @@ class FakeTws:
                 if not self._paced(session):
                     await self._hang_up(reader, session)
                     break
+                if self.order_delay > 0 and fields and fields[0] in _ORDER_MESSAGES:
+                    await asyncio.sleep(self.order_delay)  # this session's later messages wait behind it
                 self._dispatch(session, fields)
         except (asyncio.IncompleteReadError, ConnectionError, WireError):
             pass
