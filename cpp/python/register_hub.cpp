@@ -215,7 +215,7 @@ void register_hub(py::module_& m) {
             return out;
           },
           "What the consumer's waits did so far: waits, caught_spinning (work seen while spinning or polling), "
-          "parks, wakes (a producer or notify woke it), yields and starved (polling), spin_ns.")
+          "parks, wakes (a producer or notify woke it), yields (spinning or polling), starved (polling), spin_ns.")
       .def(
           "wait",
           [](EventHub& self, double timeout) {

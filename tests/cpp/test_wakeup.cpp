@@ -1,8 +1,8 @@
 // The consumer's park/wake-up: a parked consumer wakes on a push and on notify; an idle wait
 // sleeps instead of burning a core; a ping-pong of thousands of park/wake rounds loses no wake-up.
 // The other ways to wait (wait_profile.hpp): a polling consumer never parks, so no push costs a
-// wake-up, and it yields once polling keeps missing; a consumer batching ticks is not woken by ticks
-// while a batch fills, and is woken at once by a message.
+// wake-up, and it yields once polling keeps missing (a spin for an answer yields too); a consumer
+// batching ticks is not woken by ticks while a batch fills, and is woken at once by a message.
 #include <atomic>
 #include <ctime>
 #include <thread>
@@ -257,6 +257,35 @@ void starved_poller_parks_instead() {
   CHECK(result.work);
   CHECK(hub.wakes() > 0);  // parked, and woken by the push
 }
+
+/// A consumer spinning for an answer yields its CPU while the answer has not come: the thread that will
+/// answer may share that CPU (an SDK's callback thread, everything pinned to one core). Both run on CPU 0
+/// here; the answering thread pushes only once it has run while the consumer spins, i.e. after a yield.
+void spinning_consumer_yields_to_a_thread_on_its_cpu() {
+  WaitProfile profile;
+  profile.spin = 0us;
+  profile.answer_spin = 20s;  // the consumer would spin out the test without yielding
+  EventHub hub(64, profile);
+  auto producer = hub.add_producer("p", 16);
+  producer->expect_answer();
+  bool work = false;
+  std::thread consumer([&] {
+    pin_this_thread(0);
+    work = hub.wait(30s);
+  });
+  std::thread answering([&] {
+    pin_this_thread(0);
+    const auto start = std::chrono::steady_clock::now();
+    while (hub.wait_counters().yields == 0 && vtcore_test::seconds_since(start) < 10.0) std::this_thread::yield();
+    vtcore_test::push_message_with_seq(*producer, 1);
+  });
+  answering.join();
+  consumer.join();
+  CHECK(work);
+  CHECK(hub.wait_counters().yields > 0);
+  CHECK_EQ(hub.wait_counters().caught_spinning, 1u);
+  CHECK_EQ(hub.wait_counters().parks, 0u);
+}
 #endif
 
 /// Batching ticks: the first tick wakes the parked consumer, which then lets ticks gather for `tick_batch`
@@ -306,6 +335,7 @@ int main() {
   polling_consumer_never_parks();
 #if defined(__linux__)
   starved_poller_parks_instead();
+  spinning_consumer_yields_to_a_thread_on_its_cpu();
 #endif
   batching_consumer_waits_for_ticks_not_for_messages();
   return vtcore_test::finish("test_wakeup");

@@ -51,7 +51,7 @@ struct WaitCounters {
   std::uint64_t waits = 0;            // calls to EventHub::wait
   std::uint64_t caught_spinning = 0;  // waits whose work arrived while spinning or polling
   std::uint64_t parks = 0;            // waits that went to sleep
-  std::uint64_t yields = 0;           // CPU yields while polling
+  std::uint64_t yields = 0;           // CPU yields while spinning or polling
   std::uint64_t starved = 0;          // polls given up because the thread kept losing its CPU
   std::uint64_t spin_ns = 0;          // time spent spinning or polling
 };
