@@ -18,8 +18,16 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
-# Pins itself to the CPU given as its argument and spins there until killed.
-COMPETITOR = "import os, sys\nos.sched_setaffinity(0, {int(sys.argv[1])})\nwhile True:\n    pass\n"
+# Pins itself to the CPU given as its first argument and spins there until killed, or until the process
+# named by its second argument is gone (a benchmark killed mid-run must not leave a core busy behind it).
+COMPETITOR = (
+    "import os, sys\n"
+    "os.sched_setaffinity(0, {int(sys.argv[1])})\n"
+    "parent = int(sys.argv[2])\n"
+    "while os.getppid() == parent:\n"
+    "    for _ in range(200_000):\n"
+    "        pass\n"
+)
 
 
 def thread_cpu_ns(native_id: int | None) -> int:
@@ -50,15 +58,17 @@ def idle_cpu(
 
 
 @contextlib.contextmanager
-def competitor(active: bool) -> Iterator[None]:
-    """A CPU-bound process pinned to the first CPU (one busy core out of two), for contended runs."""
+def competitor(active: bool) -> Iterator[subprocess.Popen[bytes] | None]:
+    """A CPU-bound process pinned to the first CPU (one busy core out of two), for contended runs; the
+    process, None when not `active`."""
     if not active:
-        yield
+        yield None
         return
-    process = subprocess.Popen([sys.executable, "-c", COMPETITOR, str(min(os.sched_getaffinity(0)))])
+    cpu = str(min(os.sched_getaffinity(0)))
+    process = subprocess.Popen([sys.executable, "-c", COMPETITOR, cpu, str(os.getpid())])
     try:
         time.sleep(0.3)  # running and spinning before the measured events start
-        yield
+        yield process
     finally:
         process.kill()
         process.wait()
