@@ -320,9 +320,7 @@ def test_fills_during_a_stream_outage_arrive_once(main_engine: MainEngine, venue
     venue.faults.refuse_ws = False
     done = recorder.reaches(vt_orderid, Status.ALLTRADED)
     assert done.traded == 10
-    recorder.wait(
-        lambda: "reconciled 1 active orders after the private stream reconnected" in recorder.logs()
-    )
+    recorder.wait(lambda: "reconciled 1 active orders as the private stream opened" in recorder.logs())
     trades = recorder.wait(lambda: len(t := recorder.trades(vt_orderid)) == 3 and t)
     assert sorted(t.volume for t in trades) == [3, 3, 4]
     assert len({t.tradeid for t in trades}) == 3

@@ -447,3 +447,34 @@ def test_a_frozen_market_socket_is_replaced_within_a_minute(main_engine, venue):
     venue.faults.mute = venue.faults.stop_pings = False
     # the replacement subscribes again
     recorder.wait(lambda: venue.run(lambda: len(venue.ws_log)) > opened, what="the streams resubscribed")
+
+
+def test_an_order_sent_before_the_user_stream_first_opens_still_hears_its_fill(main_engine, venue):
+    # REST answers while the user stream cannot connect yet: contracts and the account come in, and a strategy
+    # may send at once. The order fills at the venue before the stream is up; the venue's push is lost, so
+    # the gateway must ask when the stream first opens (as it does after a reconnect).
+    venue.faults.refuse_ws = True
+    gateway_class = BinanceInverseGateway if venue.coin_margined else BinanceLinearGateway
+    recorder = Recorder(main_engine)
+    gateway = main_engine.add_gateway(gateway_class)
+    gateway.timing = Timing.fast()
+    setting = dict(gateway_class.default_setting)
+    setting.update({"key": API_KEY, "secret": API_SECRET, "server": "REAL", "base_url": venue.http_url})
+    main_engine.connect(setting, gateway.gateway_name)
+    vt_symbol = f"{perpetual(venue)}.BINANCE"
+    recorder.wait(lambda: main_engine.get_contract(vt_symbol) and main_engine.get_all_accounts(), what="REST")
+    buy = order(venue, Direction.LONG, OrderType.LIMIT, 2, 99.5)
+    vt_orderid = main_engine.send_order(buy, gateway.gateway_name)
+
+    def statuses_at_the_venue() -> list[str]:
+        return venue.run(lambda: [o.status for o in venue.matching.orders.values()])
+
+    recorder.wait(lambda: statuses_at_the_venue() == ["NEW"], what="the order resting at the venue")
+    venue.print_trade(venue_symbol(venue), "99.5", "2")
+    recorder.wait(lambda: statuses_at_the_venue() == ["FILLED"], what="the fill at the venue")
+    assert recorder.last_order(vt_orderid).status != Status.ALLTRADED  # nobody told the gateway yet
+    venue.faults.refuse_ws = False
+
+    filled = status_is(recorder, vt_orderid, Status.ALLTRADED)
+    assert filled.traded == 2
+    assert sum(t.volume for t in recorder.wait(lambda: recorder.trades(vt_orderid))) == 2

@@ -403,9 +403,11 @@ class VenueGateway(BaseGateway):
         )
 
     def private_stream_opened(self) -> None:
-        """Call when a private stream is (re)authenticated: after the first time, orders are reconciled,
-        since the updates sent while it was down are lost."""
-        if self._private_opened:
+        """Call when a private stream is (re)authenticated. The updates the venue sent while it was not up
+        are lost: after a reconnect every active order is reconciled, and so, the first time, are orders
+        sent before it opened (a strategy may send once contracts and the account are in, over REST, while
+        the stream still connects; a fill in that gap would never be heard of)."""
+        if self._private_opened or self.orders.active_orders():
             self.submit(self.reconcile(), "reconcile orders")
         self._private_opened = True
 
@@ -415,7 +417,7 @@ class VenueGateway(BaseGateway):
         for order in active:
             await self.reconcile_order(order)
         if active:
-            self.write_log(f"reconciled {len(active)} active orders after the private stream reconnected")
+            self.write_log(f"reconciled {len(active)} active orders as the private stream opened")
 
     # ---- lifecycle (loop thread)
 

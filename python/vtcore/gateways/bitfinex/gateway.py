@@ -406,7 +406,7 @@ class BitfinexGateway(VenueGateway):
         except TransportError as error:
             self.write_log(f"reconcile: {error}", logging.WARNING)
             return
-        self.write_log(f"reconciled {len(active)} active orders after the account stream reconnected")
+        self.write_log(f"reconciled {len(active)} active orders as the account stream opened")
 
     # ---- account and history
 
