@@ -14,6 +14,7 @@ import pytest
 from venues.harness import Recorder
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Status
 from vtcore.engine import MainEngine
+from vtcore.event import EVENT_ACCOUNT
 from vtcore.gateways._transport.backoff import Backoff
 from vtcore.gateways.futu import FutuGateway
 from vtcore.object import CancelRequest, HistoryRequest, OrderRequest, SubscribeRequest
@@ -91,6 +92,28 @@ def test_session_start_unlocks_loads_contracts_account_and_positions(session: Se
         lambda: session.main_engine.get_position("FUTU.00700.SEHK.LONG"), what="the seeded position"
     )
     assert position.volume == 200 and position.price == 350.0
+
+
+def test_an_order_sent_as_the_account_arrives_is_placed(opend: FakeOpenD) -> None:
+    # A strategy may send once the account is in: the session start pushes it only when orders are taken.
+    main_engine = MainEngine()
+    recorder = Recorder(main_engine)
+    sent: list[str] = []
+
+    def send_on_the_first_account(event: Any) -> None:
+        if not sent:
+            request = OrderRequest("00700", Exchange.SEHK, Direction.LONG, OrderType.LIMIT, 100, 379.0)
+            sent.append(main_engine.send_order(request, "FUTU"))
+
+    main_engine.event_engine.register(EVENT_ACCOUNT, send_on_the_first_account)
+    try:
+        main_engine.add_gateway(FutuGateway)
+        main_engine.connect(setting(opend), "FUTU")
+        recorder.wait(lambda: sent, what="the account")
+        rested = recorder.reaches(sent[0], Status.NOTTRADED)
+        assert rested.traded == 0
+    finally:
+        main_engine.close()
 
 
 def test_quotes_and_order_book_become_ticks(session: Session) -> None:

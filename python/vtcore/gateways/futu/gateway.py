@@ -324,8 +324,6 @@ class FutuGateway(BaseGateway):
             await self._load_contracts()
         if self.account_id:
             await self._reconcile()
-            await self._query_funds()
-            await self._query_positions()
         for req in list(self._subscriptions.values()):
             await self._sub(req, True)
         self._ready = True
@@ -334,6 +332,10 @@ class FutuGateway(BaseGateway):
             f"connected to FutuOpenD at {connection.host}:{connection.port}, "
             f"{environment} {market} account {self.account_id or 'none'}"
         )
+        if self.account_id:
+            # pushed once ready: a strategy that sends as its account arrives finds the gateway taking orders
+            await self._query_funds()
+            await self._query_positions()
 
     async def _unlock(self) -> None:
         password = self._setting["password"]
