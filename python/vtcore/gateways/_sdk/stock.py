@@ -225,8 +225,10 @@ class StockGateway(SdkGateway):
         if pushed is not None and reason and order.status in FINAL_STATUSES:
             level = ERROR if pushed.status.value == "REJECTED" else INFO
             self.write_log(f"order {pushed.vt_orderid} {pushed.status.value.lower()}: {reason}", level)
+        if order.orderid not in self._sells:  # a buy, or a sell already ended: nothing to give back
+            return
         current = self.orders.get(order.orderid)
-        if current is not None and current.status in FINAL_STATUSES and order.orderid in self._sells:
+        if current is not None and current.status in FINAL_STATUSES:
             del self._sells[order.orderid]
             self.book.sell_ended(order.orderid, current.volume - current.traded)
 

@@ -7,7 +7,7 @@ import datetime as dt
 from vtcore.constant import Exchange, OrderType, Product, Status
 from vtcore.gateways._sdk.ashare import Board, MarketKind, Side
 from vtcore.gateways.xtp import _xtp_types as xt
-from vtcore.time import china_datetime
+from vtcore.time import CHINA_TZ
 
 #: quotes name exchanges (XTP_EXCHANGE_TYPE), trading names markets (XTP_MARKET_TYPE)
 EXCHANGE_TO_XTP: dict[Exchange, int] = {Exchange.SSE: xt.XTP_EXCHANGE_SH, Exchange.SZSE: xt.XTP_EXCHANGE_SZ}
@@ -82,8 +82,18 @@ LOG_LEVELS: dict[str, int] = {
 
 
 def xtp_datetime(value: int) -> dt.datetime | None:
-    """YYYYMMDDHHMMSSmmm (China time) -> an aware datetime; None when malformed or 0."""
-    text = f"{value:017d}"
-    if value <= 0 or len(text) != 17:
+    """YYYYMMDDHHMMSSmmm (China time) -> an aware datetime; None when malformed or 0.
+
+    Read with integer arithmetic, not through text: every order and trade report carries one."""
+    if not 10**16 <= value < 10**17:
         return None
-    return china_datetime(text[:8], f"{text[8:10]}:{text[10:12]}:{text[12:14]}", None, int(text[14:]))
+    day, clock = divmod(value, 1_000_000_000)
+    year, month_day = divmod(day, 10_000)
+    month, mday = divmod(month_day, 100)
+    hms, millisecond = divmod(clock, 1_000)
+    hour, minute_second = divmod(hms, 10_000)
+    minute, second = divmod(minute_second, 100)
+    try:
+        return dt.datetime(year, month, mday, hour, minute, second, millisecond * 1_000, tzinfo=CHINA_TZ)
+    except ValueError:  # a month 13, a second 61, ...
+        return None
