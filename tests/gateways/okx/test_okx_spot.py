@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 
-from venues.harness import Recorder, captured_logs
+from venues.harness import Recorder, captured_logs, okx_setting
 from venues.harness import connect_okx as connect
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Product, Status
 from vtcore.engine import MainEngine
+from vtcore.event import EVENT_ACCOUNT
 from vtcore.gateways._venue import Timing
 from vtcore.gateways.okx import OkexfGateway, OkexGateway
 from vtcore.object import HistoryRequest, OrderRequest, SubscribeRequest
@@ -106,6 +107,27 @@ def test_limit_order_lifecycle_through_websocket_operations(main_engine, venue):
     placed = [m for m in venue.order_ops if m["op"] == "order"]
     assert placed[0]["args"][0]["instIdCode"] == 10001 and "instId" not in placed[0]["args"][0]
     assert not [p for m, p in venue.request_log if p == "/api/v5/trade/order" and m == "POST"]
+
+
+def test_an_order_sent_as_the_account_arrives_waits_for_the_private_stream(main_engine, venue):
+    # connect() pushes the account, then loads the open orders, then opens the private stream that orders
+    # go out on. An order sent from the account event, with that load held up, waits for the stream; it is
+    # neither refused nor told "no API key".
+    sent: list[str] = []
+
+    def send_on_the_first_account(event) -> None:
+        if not sent:
+            venue.faults.stall_seconds, venue.faults.stall_rest = 0.5, 1  # the next REST request waits
+            sent.append(main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.5, 99.0), NAME))
+
+    main_engine.event_engine.register(EVENT_ACCOUNT, send_on_the_first_account)
+    recorder = Recorder(main_engine)
+    gateway = main_engine.add_gateway(OkexGateway)
+    gateway.timing = Timing.fast()
+    main_engine.connect(okx_setting(venue, OkexGateway), NAME)
+    recorder.wait(lambda: sent, what="the account")
+    assert final(recorder, sent[0], Status.NOTTRADED).traded == 0
+    assert [o.status for o in recorder.orders(sent[0])] == [Status.SUBMITTING, Status.NOTTRADED]
 
 
 def test_cancel(main_engine, venue):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import datetime as dt
 import itertools
 import logging
@@ -110,6 +111,8 @@ class VenueGateway(BaseGateway):
         #: messages name); `state.top/last/levels/summary(...)` returns the tick to push
         self.builders: dict[str, TickBuilder] = {}
         self.contracts_ready: asyncio.Event | None = None
+        #: set once this connect has opened the private streams (it loads the account and orders first)
+        self.private_streams_ready: asyncio.Event | None = None
         self._futures: set[concurrent.futures.Future[Any]] = set()
         self.proxy: str | None = None
         self.clock = VenueClock()
@@ -402,14 +405,31 @@ class VenueGateway(BaseGateway):
             AccountData(gateway_name=self.gateway_name, accountid=accountid, balance=balance, frozen=frozen)
         )
 
-    def private_stream_opened(self) -> None:
+    def private_stream_opened(self, socket: WebSocketClient | None = None) -> None:
         """Call when a private stream is (re)authenticated. The updates the venue sent while it was not up
         are lost: after a reconnect every active order is reconciled, and so, the first time, are orders
         sent before it opened (a strategy may send once contracts and the account are in, over REST, while
-        the stream still connects; a fill in that gap would never be heard of)."""
+        the stream still connects; a fill in that gap would never be heard of). Called from the `socket`'s
+        on_open hook, pass it: its topics are subscribed after the hook, and the query waits for that, so
+        that an update between the query and the subscription cannot fall between the two."""
         if self._private_opened or self.orders.active_orders():
-            self.submit(self.reconcile(), "reconcile orders")
+            self.submit(self._reconcile_once_subscribed(socket), "reconcile orders")
         self._private_opened = True
+
+    async def await_private_streams(self) -> None:
+        """While connect() has not opened the private streams yet (it loads the account and the open orders
+        first), wait for it, up to the open timeout: an order a venue takes over its private stream, sent in
+        that gap, then goes out instead of being refused."""
+        started = self.private_streams_ready
+        if started is None or started.is_set() or not self.has_credentials or self.connect_failure:
+            return
+        with contextlib.suppress(asyncio.TimeoutError):  # TimeoutError itself from Python 3.11
+            await asyncio.wait_for(started.wait(), self.timing.open_timeout)
+
+    async def _reconcile_once_subscribed(self, socket: WebSocketClient | None) -> None:
+        if socket is not None:
+            await socket.wait_ready(self.timing.open_timeout)  # reconciles anyway when it does not come
+        await self.reconcile()
 
     async def reconcile(self) -> None:
         """Bring every active order up to date from the venue and fetch the fills missed."""
@@ -424,6 +444,7 @@ class VenueGateway(BaseGateway):
     async def _start(self) -> None:
         if self.contracts_ready is None:
             self.contracts_ready = asyncio.Event()
+        self.private_streams_ready = asyncio.Event()
         self.connect_failure = ""
         self._fronts.clear()
         try:
@@ -461,6 +482,8 @@ class VenueGateway(BaseGateway):
             await self.fetch_positions()
             await self.load_open_orders()
             self.open_private_streams()
+            if self.private_streams_ready is not None:
+                self.private_streams_ready.set()
         else:
             self.write_log("no API key: market data only")
         for socket in self.sockets():

@@ -360,7 +360,7 @@ class AlpacaGateway(VenueGateway):
             raise SignatureError(f"trade_updates stream: {reply.status or 'not authorized'}")
         await socket.request("listen", {"action": "listen", "data": {"streams": ["trade_updates"]}})
         self.write_log("trade_updates stream authenticated")
-        self.private_stream_opened()
+        self.private_stream_opened(socket)
 
     def sockets(self) -> list[WebSocketClient]:
         return [socket for socket in (self.market_socket, self.trade_socket) if socket is not None]

@@ -369,7 +369,7 @@ class BinanceFuturesGatewayBase(BinanceGatewayBase):
 
     async def on_user_open(self, socket: WebSocketClient) -> None:
         self.write_log("user data stream connected")
-        self.private_stream_opened()
+        self.private_stream_opened(socket)
 
     async def keep_listen_key_alive(self) -> None:
         while True:

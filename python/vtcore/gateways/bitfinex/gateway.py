@@ -270,7 +270,7 @@ class BitfinexGateway(VenueGateway):
         if reply.status != "OK":
             raise parse.classify(reply.code, reply.msg or "authentication failed", 0)
         self.write_log("account stream authenticated")
-        self.private_stream_opened()
+        self.private_stream_opened(socket)
 
     def on_private_message(self, raw: bytes) -> None:
         if not raw.startswith(b"["):
@@ -346,6 +346,8 @@ class BitfinexGateway(VenueGateway):
     # ---- orders
 
     async def send_input(self, kind: str, body: dict[str, Any]) -> None:
+        if self.private_socket is None:
+            await self.await_private_streams()
         socket = self.private_socket
         if socket is None:
             raise TransportError("no account stream (API key missing)")

@@ -232,7 +232,7 @@ class BitmexGateway(VenueGateway):
                 continue
             raise error
         self.write_log("private stream authenticated")
-        self.private_stream_opened()
+        self.private_stream_opened(socket)
 
     def on_private_message(self, raw: bytes) -> None:
         table = leading_string(raw, parse.TABLE_PREFIX)

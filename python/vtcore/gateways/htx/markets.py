@@ -119,7 +119,7 @@ class HuobiGateway(HtxGatewayBase):
         if reply.code != 200:
             raise parse.classify(reply.code or "", reply.message or "authentication refused", 0)
         self.write_log("private stream authenticated")
-        self.private_stream_opened()
+        self.private_stream_opened(socket)
 
     def on_private_message(self, raw: bytes) -> None:
         try:
@@ -478,7 +478,7 @@ class HbdmGateway(HtxGatewayBase):
         reply: schemas.Frame = await socket.request("auth", message)
         if reply.err_code not in (0, "0"):
             raise parse.classify(reply.err_code or "", reply.err_msg or "authentication refused", 0)
-        self.private_stream_opened()
+        self.private_stream_opened(socket)
 
     def on_notify_message(self, family: Family, raw: bytes) -> None:
         try:

@@ -337,7 +337,7 @@ class OkxGatewayBase(VenueGateway):
                 continue
             raise error
         self.write_log("private stream logged in")
-        self.private_stream_opened()
+        self.private_stream_opened(socket)
 
     def on_private_message(self, raw: bytes) -> None:
         frame = self.decode_frame(raw)
@@ -391,6 +391,8 @@ class OkxGatewayBase(VenueGateway):
     # ---- orders over the private socket
 
     async def operation(self, op: str, args: dict[str, Any]) -> schemas.OpResult:
+        if self.private_socket is None:
+            await self.await_private_streams()
         socket = self.private_socket
         if socket is None:
             why = (
