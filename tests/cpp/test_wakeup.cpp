@@ -1,7 +1,7 @@
 // The consumer's park/wake-up: a parked consumer wakes on a push and on notify; an idle wait
 // sleeps instead of burning a core; a ping-pong of thousands of park/wake rounds loses no wake-up.
 // The other ways to wait (wait_profile.hpp): a polling consumer never parks, so no push costs a
-// wake-up, and it yields once polling keeps missing (a spin for an answer yields too); a consumer
+// wake-up, and it yields once polling keeps missing (a spin yields too, confined to one CPU); a consumer
 // batching ticks is not woken by ticks while a batch fills, and is woken at once by a message.
 #include <atomic>
 #include <ctime>
@@ -286,6 +286,27 @@ void spinning_consumer_yields_to_a_thread_on_its_cpu() {
   CHECK_EQ(hub.wait_counters().caught_spinning, 1u);
   CHECK_EQ(hub.wait_counters().parks, 0u);
 }
+
+/// A consumer that may run on several CPUs spins without yielding (another thread can run elsewhere).
+void spinning_consumer_free_to_move_does_not_yield() {
+  cpu_set_t all;
+  CPU_ZERO(&all);
+  REQUIRE(sched_getaffinity(0, sizeof(all), &all) == 0);
+  if (CPU_COUNT(&all) < 2) return;  // this process is confined to one CPU: nothing to check here
+  WaitProfile profile;
+  profile.spin = 0us;
+  profile.answer_spin = 20s;
+  EventHub hub(64, profile);
+  auto producer = hub.add_producer("p", 16);
+  producer->expect_answer();
+  bool work = false;
+  std::thread consumer([&] { work = hub.wait(30s); });
+  std::this_thread::sleep_for(2ms);
+  vtcore_test::push_message_with_seq(*producer, 1);
+  consumer.join();
+  CHECK(work);
+  CHECK_EQ(hub.wait_counters().yields, 0u);
+}
 #endif
 
 /// Batching ticks: the first tick wakes the parked consumer, which then lets ticks gather for `tick_batch`
@@ -336,6 +357,7 @@ int main() {
 #if defined(__linux__)
   starved_poller_parks_instead();
   spinning_consumer_yields_to_a_thread_on_its_cpu();
+  spinning_consumer_free_to_move_does_not_yield();
 #endif
   batching_consumer_waits_for_ticks_not_for_messages();
   return vtcore_test::finish("test_wakeup");

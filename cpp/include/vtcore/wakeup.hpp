@@ -26,6 +26,7 @@
 
 #if defined(__linux__)
 #include <linux/futex.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -81,22 +82,25 @@ class Wakeup {
   /// Consumer: spins until `has_work()`, a notification or `until`; true when there is work. Waking from
   /// a spin costs nothing. Checks at least once, so a zero spin returns at once.
   ///
-  /// It yields the CPU at once and then every `kSpinYieldEvery` while its checks miss: the work it waits for
-  /// may come from a thread that shares its core (the SDK's callback thread, all pinned to one CPU), which
-  /// would otherwise wait out the whole spin, e.g. the 200 µs answer spin after an order. With a core to
-  /// itself the yield returns at once.
+  /// A consumer confined to one CPU yields it at once and then every `kSpinYieldEvery` while its checks
+  /// miss: the work it waits for may come from a thread confined to the same CPU (the SDK's callback thread,
+  /// the whole process pinned to one core), which would otherwise wait out the whole spin, e.g. the 200 µs
+  /// answer spin after an order. With that core to itself the yield returns at once. A consumer that may
+  /// run on several CPUs does not yield: the kernel runs such a thread elsewhere, and a yield would hand
+  /// its CPU to whatever else shares it (a Python thread holding the GIL) for a time slice.
   template <typename HasWork>
   bool spin_until(Clock::time_point until, HasWork&& has_work) {
     constexpr auto kSpinYieldEvery = std::chrono::microseconds(5);
     bool work = has_work();
     spinning_.store(true, std::memory_order_relaxed);
-    Clock::time_point next_yield{};
+    Clock::time_point next_yield = Clock::time_point::max();
     for (std::uint32_t i = 0; !work && !notified(); ++i) {
       // The clock is read every 64 rounds (and at once, so a zero spin does not spin).
       if ((i & 63U) == 0) {
         const auto now = Clock::now();
         if (now >= until) break;
-        if (now >= next_yield) {  // at once, the first time: the answering thread may be waiting already
+        if (i == 0 && confined_to_one_cpu(now)) next_yield = now;  // at once: the answerer may be waiting
+        if (now >= next_yield) {
           std::this_thread::yield();
           yields_.fetch_add(1, std::memory_order_relaxed);
           next_yield = Clock::now() + kSpinYieldEvery;
@@ -212,6 +216,22 @@ class Wakeup {
     return static_cast<Interest>(parked_.load(std::memory_order_relaxed));
   }
 
+  /// Whether the consumer's thread may run on one CPU only (its affinity; re-read at most every 100 ms).
+  bool confined_to_one_cpu(Clock::time_point now) noexcept {
+#if defined(__linux__)
+    if (affinity_read_at_ == Clock::time_point{} || now - affinity_read_at_ >= std::chrono::milliseconds(100)) {
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      confined_ = ::sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) == 1;
+      affinity_read_at_ = now;
+    }
+    return confined_;
+#else
+    (void)now;
+    return false;
+#endif
+  }
+
   /// This thread's CPU time so far (CLOCK_THREAD_CPUTIME_ID); zero where the platform has no such clock.
   [[nodiscard]] static Clock::duration thread_cpu() noexcept {
 #if defined(__linux__)
@@ -283,7 +303,9 @@ class Wakeup {
   Clock::time_point cpu_window_start_{};
   Clock::duration window_cpu_{};  // this thread's CPU time at cpu_window_start_
   Clock::duration lost_{};
-  Clock::time_point idle_since_{};  // when the last poll ended idle (timed out), else zero
+  Clock::time_point idle_since_{};        // when the last poll ended idle (timed out), else zero
+  Clock::time_point affinity_read_at_{};  // confined_to_one_cpu's last look at the thread's affinity
+  bool confined_ = false;
   std::atomic<std::uint64_t> yields_{0};
   std::atomic<std::uint64_t> starved_{0};
 #if !defined(__linux__)
