@@ -24,7 +24,8 @@ def venue(binance_futures_venue):
     return binance_futures_venue
 
 
-def connect(main_engine: MainEngine, venue: BinanceFuturesVenue):
+def start_connect(main_engine: MainEngine, venue: BinanceFuturesVenue):
+    """Add the venue's gateway and call connect(), without waiting for it."""
     gateway_class = BinanceInverseGateway if venue.coin_margined else BinanceLinearGateway
     recorder = Recorder(main_engine)
     gateway = main_engine.add_gateway(gateway_class)
@@ -32,6 +33,11 @@ def connect(main_engine: MainEngine, venue: BinanceFuturesVenue):
     setting = dict(gateway_class.default_setting)
     setting.update({"key": API_KEY, "secret": API_SECRET, "server": "REAL", "base_url": venue.http_url})
     main_engine.connect(setting, gateway.gateway_name)
+    return recorder, gateway
+
+
+def connect(main_engine: MainEngine, venue: BinanceFuturesVenue):
+    recorder, gateway = start_connect(main_engine, venue)
     recorder.wait(lambda: "connected" in recorder.logs(), what="connected")
     return recorder, gateway
 
@@ -454,13 +460,7 @@ def test_an_order_sent_before_the_user_stream_first_opens_still_hears_its_fill(m
     # may send at once. The order fills at the venue before the stream is up; the venue's push is lost, so
     # the gateway must ask when the stream first opens (as it does after a reconnect).
     venue.faults.refuse_ws = True
-    gateway_class = BinanceInverseGateway if venue.coin_margined else BinanceLinearGateway
-    recorder = Recorder(main_engine)
-    gateway = main_engine.add_gateway(gateway_class)
-    gateway.timing = Timing.fast()
-    setting = dict(gateway_class.default_setting)
-    setting.update({"key": API_KEY, "secret": API_SECRET, "server": "REAL", "base_url": venue.http_url})
-    main_engine.connect(setting, gateway.gateway_name)
+    recorder, gateway = start_connect(main_engine, venue)
     vt_symbol = f"{perpetual(venue)}.BINANCE"
     recorder.wait(lambda: main_engine.get_contract(vt_symbol) and main_engine.get_all_accounts(), what="REST")
     buy = order(venue, Direction.LONG, OrderType.LIMIT, 2, 99.5)

@@ -9,6 +9,7 @@ When one of these clients fails against the fake, the fake is wrong until shown 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -169,6 +170,22 @@ class _Recorder(ibapi_client.EClient):  # type: ignore[misc]
             return [event for event in self.events if event[0] == name]
 
 
+@contextlib.contextmanager
+def _official_client(port: int, client_id: int) -> Iterator[_Recorder]:
+    """The official client connected to the fake TWS at `port`, its reader thread running, past nextValidId;
+    disconnected at the end."""
+    app = _Recorder()
+    app.connect("127.0.0.1", port, client_id)
+    reader = threading.Thread(target=app.run, daemon=True)
+    reader.start()
+    try:
+        app.wait(lambda e: e[0] == "nextValidId", "nextValidId")
+        yield app
+    finally:
+        app.disconnect()
+        reader.join(5)
+
+
 _RECORDED = {
     "nextValidId",
     "managedAccounts",
@@ -197,12 +214,7 @@ _RECORDED = {
 
 
 def test_official_ibapi_trades_against_the_fake_tws(tws: FakeTws) -> None:
-    app = _Recorder()
-    app.connect("127.0.0.1", tws.port, 9)
-    reader = threading.Thread(target=app.run, daemon=True)
-    reader.start()
-    try:
-        app.wait(lambda e: e[0] == "nextValidId", "nextValidId")
+    with _official_client(tws.port, 9) as app:
         assert app.serverVersion() == tws.server_version
         assert app.wait(lambda e: e[0] == "managedAccounts", "accounts")[1] == "DU1234567,DU7654321"
 
@@ -253,9 +265,6 @@ def test_official_ibapi_trades_against_the_fake_tws(tws: FakeTws) -> None:
         assert len(app.of("historicalData")) in (1, 2)
         bad = [e for e in app.of("error") if e[3] not in (2104, 2106, 2158, 202)]
         assert bad == []  # a BadMessage (a layout the official decoder could not read) would show here
-    finally:
-        app.disconnect()
-        reader.join(5)
 
 
 def test_fake_tws_refuses_a_second_client_with_the_same_id_and_reports_faults() -> None:
@@ -289,50 +298,32 @@ def test_official_client_past_50_messages_a_second_is_told_and_dropped() -> None
     """The official client does not pace itself: past 50 messages in a second the fake TWS answers error 100
     and drops it, as TWS does. The fake's clock stands still, so the burst is within one second however slowly
     a loaded machine lets the fake read it."""
-    with FakeTws(clock=lambda: 1000.0) as tws:
-        app = _Recorder()
-        app.connect("127.0.0.1", tws.port, 4)
-        reader = threading.Thread(target=app.run, daemon=True)
-        reader.start()
-        try:
-            app.wait(lambda e: e[0] == "nextValidId", "nextValidId")
-            for _ in range(60):
-                app.reqCurrentTime()
-            error = app.wait(lambda e: e[0] == "error" and e[3] == 100, "error 100")
-            assert "Max rate of messages per second has been exceeded" in error[4]
-            deadline = time.monotonic() + 10
-            while app.isConnected() and time.monotonic() < deadline:  # its reader thread notices the drop
-                time.sleep(0.01)
-            assert not app.isConnected()
-            assert tws.pacing_violations == 1 and len(app.of("currentTime")) == 50
-        finally:
-            app.disconnect()
-            reader.join(5)
+    with FakeTws(clock=lambda: 1000.0) as tws, _official_client(tws.port, 4) as app:
+        for _ in range(60):
+            app.reqCurrentTime()
+        error = app.wait(lambda e: e[0] == "error" and e[3] == 100, "error 100")
+        assert "Max rate of messages per second has been exceeded" in error[4]
+        deadline = time.monotonic() + 10
+        while app.isConnected() and time.monotonic() < deadline:  # its reader thread notices the drop
+            time.sleep(0.01)
+        assert not app.isConnected()
+        assert tws.pacing_violations == 1 and len(app.of("currentTime")) == 50
 
 
 def test_an_order_delay_holds_the_answers_and_keeps_the_sessions_order() -> None:
     """`FakeTws(order_delay=...)`: a real TWS answers a placeOrder after routing it, never within the client's
     own call. The official client's openOrder comes no sooner than the delay, and a cancel sent right behind
     the order is handled after it (the order is cancelled, not unknown)."""
-    with FakeTws(order_delay=0.05) as tws:
-        app = _Recorder()
-        app.connect("127.0.0.1", tws.port, 6)
-        reader = threading.Thread(target=app.run, daemon=True)
-        reader.start()
-        try:
-            app.wait(lambda e: e[0] == "nextValidId", "nextValidId")
-            stock = ibapi_contract.Contract()
-            stock.conId, stock.exchange = AAPL.con_id, "SMART"
-            order = ibapi_order.Order()
-            order.action, order.orderType, order.totalQuantity = "BUY", "LMT", Decimal(10)
-            order.lmtPrice, order.tif = 185.0, "GTC"
-            placed = time.monotonic()
-            app.placeOrder(1, stock, order)
-            app.cancelOrder(1, ibapi_order_cancel.OrderCancel())
-            app.wait(lambda e: e[0] == "openOrder" and e[1] == 1, "openOrder")
-            assert time.monotonic() - placed >= 0.05
-            app.wait(lambda e: e[0] == "orderStatus" and e[1:3] == (1, "Cancelled"), "cancelled")
-            assert [e for e in app.of("error") if e[3] not in (2104, 2106, 2158, 202)] == []
-        finally:
-            app.disconnect()
-            reader.join(5)
+    with FakeTws(order_delay=0.05) as tws, _official_client(tws.port, 6) as app:
+        stock = ibapi_contract.Contract()
+        stock.conId, stock.exchange = AAPL.con_id, "SMART"
+        order = ibapi_order.Order()
+        order.action, order.orderType, order.totalQuantity = "BUY", "LMT", Decimal(10)
+        order.lmtPrice, order.tif = 185.0, "GTC"
+        placed = time.monotonic()
+        app.placeOrder(1, stock, order)
+        app.cancelOrder(1, ibapi_order_cancel.OrderCancel())
+        app.wait(lambda e: e[0] == "openOrder" and e[1] == 1, "openOrder")
+        assert time.monotonic() - placed >= 0.05
+        app.wait(lambda e: e[0] == "orderStatus" and e[1:3] == (1, "Cancelled"), "cancelled")
+        assert [e for e in app.of("error") if e[3] not in (2104, 2106, 2158, 202)] == []
