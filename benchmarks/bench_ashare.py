@@ -20,9 +20,12 @@ through LD_LIBRARY_PATH):
   order event; vn.py raw: vnpy_xtp's TdApi.insertOrder -> its onOrderEvent callback (no gateway, no engine);
   TORA the same with ToraGateway, vnpy_tora's ToraStockGateway and its StockApi (reqOrderInsert ->
   onRtnOrder), TORA_OPTION with ToraOptionGateway, vnpy_tora's ToraOptionGateway and its OptionApi (an
-  opening buy of one call). ``--orders`` per system in ``--rounds`` rounds that alternate the systems (each
-  round a fresh process per system, ``--warmup`` orders first not counted); percentiles of all rounds'
-  samples together. ``--ticks 0`` or ``--orders 0`` leaves that part out.
+  opening buy of one call). vtcore raw, the like-for-like of vn.py's raw API: vtcore's binding driven
+  directly (a prepared struct per order) -> the producer ring -> a message callback on the engine thread
+  reading the status from the typed view (no gateway, no OrderData). ``--orders`` per system in
+  ``--rounds`` rounds that alternate the systems (each round a fresh process per system, ``--warmup`` orders
+  first not counted); percentiles of all rounds' samples together. ``--ticks 0`` or ``--orders 0`` leaves
+  that part out.
 
 The numbers depend on the machine's load: quote them with the load average this prints.
 """
@@ -322,6 +325,188 @@ def orders_vnpy_tora_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     return {"spec": spec, "orders": len(samples), "latency": percentiles(samples), "samples_ns": samples}
 
 
+def orders_vtcore_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """vtcore's raw path, the like-for-like of vn.py's raw API (bench_order_roundtrip's "vtcore raw" for
+    CTP): the binding's trader API object driven directly (a prepared struct per order; no gateway, no
+    OrderData), the SDK's thread copying each report into a producer ring, and a message callback on the
+    engine thread reading the order's status from the typed view. With ``spec["sender"] == "handler"``
+    that callback sends the next order, as a strategy's handler would."""
+    from vtcore.event import EventEngine
+    from vtcore.gateways._sdk.messages import Decoder
+
+    cpu = None
+    if spec.get("cpus") == 1:  # every thread on CPU 0, as vn.py's raw row pinned so
+        os.sched_setaffinity(0, {0})
+        cpu = 0
+    engine = EventEngine(interval=1.0, profile=spec.get("profile"), cpu=cpu)
+    engine.start()
+    raw = _xtp_raw if spec["sdk"] == "xtp" else _tora_raw
+    return raw(spec, folder, engine, Decoder)
+
+
+def _xtp_raw(spec: dict[str, Any], folder: Path, engine: Any, decoder_class: Any) -> dict[str, Any]:
+    from vtcore.gateways._sdk.sim import FRONT_ENDS, config_query
+    from vtcore.gateways.xtp import _xtp_types as xt
+    from vtcore.gateways.xtp.library import load_binding
+
+    decoder = decoder_class(xt)
+    read_order = xt.OrderInfo.reader("order_xtp_id", "order_status")
+    timer = ReturnedIdTimer(spec)
+
+    def on_message(kind: int, request_id: int, is_last: bool, payload: bytes) -> None:
+        now = time.perf_counter_ns()
+        message = decoder.decode(kind, request_id, is_last, payload)
+        if message.name == "OnOrderEvent" and message.data is not None:
+            xtp_id, status = read_order(message.data)
+            if status == xt.XTP_ORDER_STATUS_NOTRADEQUEUEING:
+                timer.queued(xtp_id, now)
+
+    producer = engine.create_producer("bench.td", "bench", on_message)
+    library = FRONT_ENDS["xtp"].td_library()
+    api = load_binding().TraderApi(str(library), str(folder), producer.capsule(), 1, xt.XTP_LOG_LEVEL_FATAL)
+    api.subscribe_public_topic(xt.XTP_TERT_QUICK)
+    address = "127.0.0.1" + config_query(sim_config(folder, "xtp"))
+    session = api.login(address, 6002, USER, PASSWORD, xt.XTP_PROTOCOL_TCP)
+    if not session:
+        raise RuntimeError(f"the XTP binding's login failed: {api.last_error()}")
+    security = SDKS["xtp"]
+    order = xt.OrderInsertInfo(ticker=security["symbol"], market=xt.XTP_MKT_SH_A,
+                               price_type=xt.XTP_PRICE_LIMIT, side=xt.XTP_SIDE_BUY,
+                               position_effect=xt.XTP_POSITION_EFFECT_INIT,
+                               business_type=xt.XTP_BUSINESS_TYPE_CASH)  # fmt: skip
+    order.price = security["price"]
+    order.quantity = security["volume"]
+    payload = order.buffer
+    return timer.run(lambda: int(api.insert_order(payload, session)))
+
+
+def _tora_raw(spec: dict[str, Any], folder: Path, engine: Any, decoder_class: Any) -> dict[str, Any]:
+    from vtcore.gateways._sdk.sim import FRONT_ENDS, front_address
+    from vtcore.gateways.tora.library import find_libraries, find_option_libraries, load_binding
+
+    option = spec["sdk"] == "tora_option"
+    if option:
+        from vtcore.gateways.tora import _torasp_types as types
+    else:
+        from vtcore.gateways.tora import _tora_types as types
+    prefix = "TORA_TSTP_SP_" if option else "TORA_TSTP_"
+
+    def code(name: str) -> Any:
+        return getattr(types, prefix + name)
+
+    requests = types.SPTRADER_REQUESTS if option else types.TRADER_REQUESTS
+    decoder = decoder_class(types)
+    read_order = types.Order.reader("OrderRef", "OrderStatus")
+    timer = RawTimer(queued=code("OST_Accepted"))
+    shareholder: list[str] = []
+
+    def request(name: str, **fields: Any) -> None:
+        index, struct_class = requests[name]
+        api.request(index, struct_class(**fields).buffer, 1)
+
+    def on_message(kind: int, request_id: int, is_last: bool, payload: bytes) -> None:
+        now = time.perf_counter_ns()
+        message = decoder.decode(kind, request_id, is_last, payload)
+        data: Any = message.data
+        if message.name == "OnRtnOrder":
+            ref, status = read_order(data)
+            timer.report(str(ref), status, now)
+        elif message.name == "OnFrontConnected":
+            login_type = code("LACT_UserID")
+            request("ReqUserLogin", LogInAccount=USER, Password=PASSWORD, LogInAccountType=login_type)
+        elif message.name == "OnRspUserLogin":
+            request("ReqQryShareholderAccount")
+        elif message.name == "OnRspQryShareholderAccount":
+            if data is not None and data.ExchangeID == code("EXD_SSE"):
+                shareholder.append(data.ShareholderID)
+            if is_last:
+                timer.ready.set()
+
+    producer = engine.create_producer("bench.td", "bench", on_message)
+    library_dir = str(FRONT_ENDS["tora"].library_dir())
+    library = (find_option_libraries if option else find_libraries)(library_dir)[1]
+    trader = load_binding().SPTraderApi if option else load_binding().TraderApi
+    api = trader(str(library), str(folder / "td"), producer.capsule())
+    api.subscribe_private_topic(types.TORA_TERT_QUICK)
+    api.subscribe_public_topic(types.TORA_TERT_QUICK)
+    api.register_front(front_address(sim_config(folder, spec["sdk"])))
+    api.init()
+    wait_until(timer.ready.is_set, 60.0, "the TORA binding's login and shareholder accounts")
+    security = SDKS[spec["sdk"]]
+    index, input_order = requests["ReqOrderInsert"]
+    # the request of orders_vnpy_tora_raw, as a struct
+    template = input_order(ShareholderID=shareholder[0], SecurityID=security["symbol"],
+                           ExchangeID=code("EXD_SSE"), OrderPriceType=code("OPT_LimitPrice"),
+                           Direction=code("D_Buy"), LimitPrice=security["price"],
+                           VolumeTotalOriginal=security["volume"], TimeCondition=code("TC_GFD"),
+                           VolumeCondition=code("VC_AV"))  # fmt: skip
+    if option:
+        template.CombOffsetFlag = code("OF_Open")  # type: ignore[attr-defined]
+        template.CombHedgeFlag = code("HF_Speculation")  # type: ignore[attr-defined]
+
+    def prepare(ref: int) -> Any:
+        order = template.copy()
+        order.OrderRef = ref  # type: ignore[attr-defined]
+        return order.buffer
+
+    samples = timer.run(spec, prepare, lambda payload, request_id: api.request(index, payload, request_id))
+    return {"spec": spec, "orders": len(samples), "latency": percentiles(samples), "samples_ns": samples}
+
+
+class ReturnedIdTimer:
+    """Times send -> the queued report per order for an API whose insert call returns the order's id (XTP),
+    vn.py's raw TdApi and vtcore's binding alike: `queued(id, now)` from the report's callback, `run(insert)`
+    sends the orders one after another from the main thread or (``spec["sender"] == "handler"``) each from
+    the callback that saw the previous one queued."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+        self.done = threading.Event()
+        self.arrived: dict[int, int] = {}
+        self.sent: dict[int, int] = {}
+        self.chain = spec.get("sender") == "handler"
+        self.left = spec.get("warmup", 0) + spec["count"]
+        self.waiting = 0
+        self.insert: Any = None
+
+    def queued(self, order_id: int, now: int) -> None:
+        if order_id in self.arrived:
+            return
+        self.arrived[order_id] = now
+        if order_id == self.waiting:
+            if self.chain and self.left > 0:
+                self.send()
+            else:
+                self.done.set()
+
+    def send(self) -> int:
+        self.left -= 1
+        sent_at = time.perf_counter_ns()
+        order_id = self.insert()
+        if not order_id:
+            raise RuntimeError("the insert call refused an order")
+        self.sent[order_id] = sent_at
+        self.waiting = order_id
+        return order_id
+
+    def run(self, insert: Any) -> dict[str, Any]:
+        self.insert = insert
+        if self.chain:
+            self.send()  # a warm-up order: the callback sends the rest
+            if not self.done.wait(WAIT + self.left * 0.1):
+                raise TimeoutError(f"{len(self.arrived)} of {len(self.sent)} orders got their queued report")
+        else:
+            while self.left > 0:
+                self.done.clear()
+                order_id = self.send()
+                if order_id not in self.arrived and not self.done.wait(WAIT):
+                    raise TimeoutError(f"no queued report for order {order_id}")
+        samples = [self.arrived[order_id] - sent_at for order_id, sent_at in self.sent.items()]
+        samples = samples[self.spec.get("warmup", 0) :]
+        latency = percentiles(samples)
+        return {"spec": self.spec, "orders": len(samples), "latency": latency, "samples_ns": samples}
+
+
 def orders_vnpy_xtp_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     """vnpy_xtp's TdApi driven directly: insertOrder(dict, session) -> onOrderEvent(dict, error, session).
     With ``spec["sender"] == "handler"`` each order is sent from the callback that saw the previous one
@@ -334,23 +519,13 @@ def orders_vnpy_xtp_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     _vnpy_env.import_vnpy_ctp_gateway(env, folder, SDKS[spec["sdk"]]["vnpy_module"])
     from vnpy_xtp.api import TdApi  # type: ignore[import-not-found, unused-ignore]
 
-    done = threading.Event()
-    arrived: dict[int, int] = {}
-    sent: dict[int, int] = {}
-    chain = spec.get("sender") == "handler"
-    state: dict[str, int] = {"waiting": 0, "left": spec.get("warmup", 0) + spec["count"]}
+    timer = ReturnedIdTimer(spec)
 
     class BenchTdApi(TdApi):  # type: ignore[misc]
         def onOrderEvent(self, data: dict[str, Any], error: dict[str, Any], session_id: int) -> None:
             now = time.perf_counter_ns()
-            xtp_id = data["order_xtp_id"]
-            if data["order_status"] == xt.XTP_ORDER_STATUS_NOTRADEQUEUEING and xtp_id not in arrived:
-                arrived[xtp_id] = now
-                if xtp_id == state["waiting"]:
-                    if chain and state["left"] > 0:
-                        send()
-                    else:
-                        done.set()
+            if data["order_status"] == xt.XTP_ORDER_STATUS_NOTRADEQUEUEING:
+                timer.queued(data["order_xtp_id"], now)
 
     api = BenchTdApi()
     api.createTraderApi(1, str(folder / "td"), xt.XTP_LOG_LEVEL_FATAL)
@@ -365,29 +540,7 @@ def orders_vnpy_xtp_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     request = {"ticker": security["symbol"], "market": xt.XTP_MKT_SH_A, "price": security["price"],
                "quantity": security["volume"],
                "price_type": xt.XTP_PRICE_LIMIT, "side": xt.XTP_SIDE_BUY, "business_type": 0}  # fmt: skip
-
-    def send() -> int:
-        state["left"] -= 1
-        sent_at = time.perf_counter_ns()
-        xtp_id = int(api.insertOrder(request, session_id))
-        if not xtp_id:
-            raise RuntimeError(f"insertOrder refused: {api.getApiLastError()}")
-        sent[xtp_id] = sent_at
-        state["waiting"] = xtp_id
-        return xtp_id
-
-    if chain:
-        send()  # a warm-up order: the callback sends the rest
-        if not done.wait(WAIT + state["left"] * 0.1):
-            raise TimeoutError(f"{len(arrived)} of {len(sent)} orders sent got their NOTTRADED update")
-    else:
-        while state["left"] > 0:
-            done.clear()
-            xtp_id = send()
-            if xtp_id not in arrived and not done.wait(WAIT):
-                raise TimeoutError(f"no NOTTRADED update for {xtp_id}")
-    samples = [arrived[xtp_id] - sent_at for xtp_id, sent_at in sent.items()][spec.get("warmup", 0) :]
-    return {"spec": spec, "orders": len(samples), "latency": percentiles(samples), "samples_ns": samples}
+    return timer.run(lambda: int(api.insertOrder(request, session_id)))
 
 
 # -- workers and the run -------------------------------------------------------------------------------------
@@ -398,6 +551,7 @@ RUNS = {
     ("vtcore", "orders"): orders_vtcore,
     ("vnpy-gateway", "orders"): orders_vnpy_gateway,
     ("vnpy-raw", "orders"): orders_vnpy_raw,
+    ("vtcore-raw", "orders"): orders_vtcore_raw,
 }
 
 
@@ -419,7 +573,8 @@ def run_worker(spec: dict[str, Any], timeout: float = 600.0) -> dict[str, Any]:
 #: the order round trip's systems: (system, engine profile, sender, CPUs); sender "handler": each order sent
 #: from the handler (raw: the callback) that saw the previous one's update, as a strategy's on_order sends;
 #: CPUs 1: every thread of the process pinned to CPU 0 (vtcore and vn.py's raw API alike: no wake-up crosses
-#: CPUs); 2 (vtcore): the engine thread on CPU 1, the rest on CPU 0; None: not pinned
+#: CPUs); 2 (vtcore): the engine thread on CPU 1, the rest on CPU 0; None: not pinned. "vtcore-raw" is the
+#: binding without the gateway (orders_vtcore_raw), set beside vn.py's raw API only
 ORDER_RUNS = (
     ("vtcore", None, "main", None),
     ("vtcore", "latency", "main", None),
@@ -434,6 +589,10 @@ ORDER_RUNS = (
     ("vnpy-gateway", None, "handler", None),
     ("vnpy-raw", None, "handler", None),
     ("vnpy-raw", None, "handler", 1),
+    ("vtcore-raw", None, "main", None),
+    ("vtcore-raw", None, "main", 1),
+    ("vtcore-raw", None, "handler", None),
+    ("vtcore-raw", None, "handler", 1),
 )
 
 
@@ -475,7 +634,7 @@ def order_rows(name: str, sdk: str, orders: int, rounds: int, warmup: int) -> li
         (baseline_of(mine, baseline, latencies), mine)
         for baseline in ("vnpy-gateway", "vnpy-raw")
         for mine in latencies
-        if mine.startswith("vtcore")
+        if mine.startswith("vtcore") and (baseline == "vnpy-raw" or not mine.startswith("vtcore-raw"))
     ]
     for baseline, mine in pairs:
         p50 = latencies[baseline]["p50_us"] / latencies[mine]["p50_us"]

@@ -287,10 +287,15 @@ def render_ashare(data: dict[str, Any]) -> list[str]:
                 # "... from handler": each order sent from the handler that saw the previous one's update,
                 # against vn.py's sent the same way (its gateway's handler, its raw callback), and pinned to
                 # one CPU against vn.py's pinned so (bench_ashare.baseline_of)
+                # the binding without the gateway ("vtcore-raw") is set beside vn.py's raw API only, with no
+                # target: issue 14's target is the gateway's
+                raw = mine.startswith("vtcore-raw")
                 for baseline, target in (
-                    (baseline_of(mine, "vnpy-raw", systems), 1.0),
+                    (baseline_of(mine, "vnpy-raw", systems), None if raw else 1.0),
                     (baseline_of(mine, "vnpy-gateway", systems), None),
                 ):
+                    if raw and baseline.startswith("vnpy-gateway"):
+                        continue
                     if baseline not in systems:  # a results file from before the handler-sent rows
                         continue
                     label = baseline.replace("vnpy-raw", "raw API callback")
