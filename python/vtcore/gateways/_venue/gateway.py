@@ -416,15 +416,28 @@ class VenueGateway(BaseGateway):
             self.submit(self._reconcile_once_subscribed(socket), "reconcile orders")
         self._private_opened = True
 
-    async def await_private_streams(self) -> None:
-        """While connect() has not opened the private streams yet (it loads the account and the open orders
-        first), wait for it, up to the open timeout: an order a venue takes over its private stream, sent in
-        that gap, then goes out instead of being refused."""
-        started = self.private_streams_ready
-        if started is None or started.is_set() or not self.has_credentials or self.connect_failure:
-            return
-        with contextlib.suppress(asyncio.TimeoutError):  # TimeoutError itself from Python 3.11
-            await asyncio.wait_for(started.wait(), self.timing.open_timeout)
+    async def order_socket(self, current: Callable[[], WebSocketClient | None]) -> WebSocketClient:
+        """The private stream an order goes out on, for a venue that takes orders over it (OKX, Bitfinex;
+        `current` reads the gateway's attribute). While connect() has not opened it yet (it loads the account
+        and the open orders first), wait for that, then for the stream to be connected, each up to the open
+        timeout: an order sent in that gap goes out instead of being refused. Raises TransportError saying
+        why there is none (connect() failed, or no API key) or VenueConnectionError."""
+        started = self.private_streams_ready  # None before connect(); set once connect() opened the streams
+        opening = started is not None and not started.is_set() and not self.connect_failure
+        if started is not None and opening and current() is None and self.has_credentials:
+            with contextlib.suppress(asyncio.TimeoutError):  # TimeoutError itself from Python 3.11
+                await asyncio.wait_for(started.wait(), self.timing.open_timeout)
+        socket = current()
+        if socket is None:
+            why = (
+                f"not connected: {self.connect_failure}"
+                if self.connect_failure
+                else "market data only (no API key)"
+            )
+            raise TransportError(why)
+        if not socket.connected and not await socket.wait_ready(self.timing.open_timeout):
+            raise VenueConnectionError("the private stream is not connected")
+        return socket
 
     async def _reconcile_once_subscribed(self, socket: WebSocketClient | None) -> None:
         if socket is not None:
@@ -485,7 +498,7 @@ class VenueGateway(BaseGateway):
             if self.private_streams_ready is not None:
                 self.private_streams_ready.set()
         else:
-            self.write_log("no API key: market data only")
+            self.write_log("market data only (no API key)")
         for socket in self.sockets():
             if not await socket.wait_ready(self.timing.open_timeout):
                 self.write_log(f"{socket.config.name} is not up yet; it keeps retrying", logging.WARNING)

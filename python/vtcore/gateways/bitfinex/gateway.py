@@ -24,7 +24,6 @@ from vtcore.gateways._transport import (
     RequestRejectedError,
     RestRequest,
     TransportError,
-    VenueConnectionError,
     WebSocketClient,
 )
 from vtcore.gateways._venue import (
@@ -346,13 +345,7 @@ class BitfinexGateway(VenueGateway):
     # ---- orders
 
     async def send_input(self, kind: str, body: dict[str, Any]) -> None:
-        if self.private_socket is None:
-            await self.await_private_streams()
-        socket = self.private_socket
-        if socket is None:
-            raise TransportError("no account stream (API key missing)")
-        if not socket.connected and not await socket.wait_ready(self.timing.open_timeout):
-            raise VenueConnectionError("the account stream is not connected")
+        socket = await self.order_socket(lambda: self.private_socket)
         await socket.send([0, kind, None, body])
 
     async def place_order(self, order: OrderData, req: OrderRequest) -> None:

@@ -25,7 +25,6 @@ from vtcore.gateways._transport import (
     RateLimit,
     RequestRejectedError,
     RestRequest,
-    TransportError,
     VenueConnectionError,
     VenueError,
     WebSocketClient,
@@ -391,18 +390,7 @@ class OkxGatewayBase(VenueGateway):
     # ---- orders over the private socket
 
     async def operation(self, op: str, args: dict[str, Any]) -> schemas.OpResult:
-        if self.private_socket is None:
-            await self.await_private_streams()
-        socket = self.private_socket
-        if socket is None:
-            why = (
-                f"not connected: {self.connect_failure}"
-                if self.connect_failure
-                else "no API key: market data only"
-            )
-            raise TransportError(why)
-        if not socket.connected and not await socket.wait_ready(self.timing.open_timeout):
-            raise TransportError("the private stream is not connected")
+        socket = await self.order_socket(lambda: self.private_socket)
         request_id = f"{op[0]}{next(self._op_ids)}"
         reply: schemas.WsFrame = await socket.request(
             request_id, {"id": request_id, "op": op, "args": [args]}
