@@ -309,8 +309,9 @@ def render_ashare(data: dict[str, Any]) -> list[str]:
                         verdict_text = (
                             "" if target is None else f">= 1x: {'met' if ratio >= target else 'MISSED'}"
                         )
+                        shown = mine.replace("vtcore-raw", "vtcore raw binding (no gateway)")
                         lines.append(
-                            f"| {sdk} {percentile}: {mine} vs vn.py {label} | {number(ours, 'us')} "
+                            f"| {sdk} {percentile}: {shown} vs vn.py {label} | {number(ours, 'us')} "
                             f"| {number(theirs, 'us')} | {ratio_text(ratio)} | {verdict_text} |"
                         )
     return lines
