@@ -253,6 +253,37 @@ def orders_vnpy_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     return (orders_vnpy_xtp_raw if spec["sdk"] == "xtp" else orders_vnpy_tora_raw)(spec, folder)
 
 
+def tora_codes(sdk: str) -> tuple[Any, Any]:
+    """(the generated types module, `code(name)`: its constant TORA_TSTP_<name>, TORA_TSTP_SP_<name> for the
+    stock-option trader) of "tora" or "tora_option"."""
+    if sdk == "tora_option":
+        from vtcore.gateways.tora import _torasp_types as types
+    else:
+        from vtcore.gateways.tora import _tora_types as types
+    prefix = "TORA_TSTP_SP_" if sdk == "tora_option" else "TORA_TSTP_"
+    return types, lambda name: getattr(types, prefix + name)
+
+
+def tora_order_fields(sdk: str) -> dict[str, Any]:
+    """The order request's fields but the shareholder and the reference, as vnpy_tora's ToraTdApi.send_order
+    fills them (vn.py's raw row sends them as its dict, vtcore's raw row as the struct)."""
+    _, code = tora_codes(sdk)
+    security = SDKS[sdk]
+    fields = {
+        "SecurityID": security["symbol"],
+        "ExchangeID": code("EXD_SSE"),
+        "OrderPriceType": code("OPT_LimitPrice"),
+        "Direction": code("D_Buy"),
+        "LimitPrice": security["price"],
+        "VolumeTotalOriginal": security["volume"],
+        "TimeCondition": code("TC_GFD"),
+        "VolumeCondition": code("VC_AV"),
+    }
+    if sdk == "tora_option":  # the option request's own fields (vnpy_tora's option ToraTdApi.send_order)
+        fields |= {"CombOffsetFlag": code("OF_Open"), "CombHedgeFlag": code("HF_Speculation")}
+    return fields
+
+
 def orders_vnpy_tora_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     """vnpy_tora's StockApi (TORA_OPTION: its OptionApi, on the stock-option trader) driven directly:
     reqOrderInsert(dict) -> onRtnOrder(dict) with OrderStatus Accepted, the request as vnpy_tora's
@@ -260,15 +291,7 @@ def orders_vnpy_tora_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     from vtcore.gateways._sdk.sim import front_address
 
     option = spec["sdk"] == "tora_option"
-    if option:
-        from vtcore.gateways.tora import _torasp_types as types
-    else:
-        from vtcore.gateways.tora import _tora_types as types
-    prefix = "TORA_TSTP_SP_" if option else "TORA_TSTP_"
-
-    def code(name: str) -> Any:
-        return getattr(types, prefix + name)
-
+    types, code = tora_codes(spec["sdk"])
     env = _vnpy_env.BaselineEnv(_vnpy_env.cache_root())
     # the package's gateway module first, with vn.py's utility stood in: the real one makes ~/.vntrader
     _vnpy_env.import_vnpy_ctp_gateway(env, folder, SDKS[spec["sdk"]]["vnpy_module"])
@@ -304,19 +327,7 @@ def orders_vnpy_tora_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     api.subscribePublicTopic(types.TORA_TERT_QUICK)
     api.init()
     wait_until(ready.is_set, 60.0, "vnpy_tora's login and shareholder accounts")
-    security = SDKS[spec["sdk"]]
-    fields = {
-        "SecurityID": security["symbol"],
-        "ExchangeID": code("EXD_SSE"),
-        "OrderPriceType": code("OPT_LimitPrice"),
-        "Direction": code("D_Buy"),
-        "LimitPrice": security["price"],
-        "VolumeTotalOriginal": security["volume"],
-        "TimeCondition": code("TC_GFD"),
-        "VolumeCondition": code("VC_AV"),
-    }
-    if option:  # the option request's own fields (vnpy_tora's option ToraTdApi.send_order)
-        fields |= {"CombOffsetFlag": code("OF_Open"), "CombHedgeFlag": code("HF_Speculation")}
+    fields = tora_order_fields(spec["sdk"])
 
     def prepare(ref: int) -> dict[str, Any]:
         return {"ShareholderID": session["shareholder"], "OrderRef": ref, **fields}
@@ -385,15 +396,7 @@ def _tora_raw(spec: dict[str, Any], folder: Path, engine: Any, decoder_class: An
     from vtcore.gateways.tora.library import find_libraries, find_option_libraries, load_binding
 
     option = spec["sdk"] == "tora_option"
-    if option:
-        from vtcore.gateways.tora import _torasp_types as types
-    else:
-        from vtcore.gateways.tora import _tora_types as types
-    prefix = "TORA_TSTP_SP_" if option else "TORA_TSTP_"
-
-    def code(name: str) -> Any:
-        return getattr(types, prefix + name)
-
+    types, code = tora_codes(spec["sdk"])
     requests = types.SPTRADER_REQUESTS if option else types.TRADER_REQUESTS
     decoder = decoder_class(types)
     read_order = types.Order.reader("OrderRef", "OrderStatus")
@@ -432,17 +435,8 @@ def _tora_raw(spec: dict[str, Any], folder: Path, engine: Any, decoder_class: An
     api.register_front(front_address(sim_config(folder, spec["sdk"])))
     api.init()
     wait_until(timer.ready.is_set, 60.0, "the TORA binding's login and shareholder accounts")
-    security = SDKS[spec["sdk"]]
     index, input_order = requests["ReqOrderInsert"]
-    # the request of orders_vnpy_tora_raw, as a struct
-    template = input_order(ShareholderID=shareholder[0], SecurityID=security["symbol"],
-                           ExchangeID=code("EXD_SSE"), OrderPriceType=code("OPT_LimitPrice"),
-                           Direction=code("D_Buy"), LimitPrice=security["price"],
-                           VolumeTotalOriginal=security["volume"], TimeCondition=code("TC_GFD"),
-                           VolumeCondition=code("VC_AV"))  # fmt: skip
-    if option:
-        template.CombOffsetFlag = code("OF_Open")  # type: ignore[attr-defined]
-        template.CombHedgeFlag = code("HF_Speculation")  # type: ignore[attr-defined]
+    template = input_order(ShareholderID=shareholder[0], **tora_order_fields(spec["sdk"]))
 
     def prepare(ref: int) -> Any:
         order = template.copy()
