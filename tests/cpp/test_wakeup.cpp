@@ -3,9 +3,12 @@
 // The other ways to wait (wait_profile.hpp): a polling consumer never parks, so no push costs a
 // wake-up, and it yields once polling keeps missing (a spin yields too, confined to one CPU); a consumer
 // batching ticks is not woken by ticks while a batch fills, and is woken at once by a message.
+#include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <ctime>
 #include <thread>
+#include <vector>
 
 #if defined(__linux__)
 #include <pthread.h>
@@ -20,6 +23,7 @@ namespace {
 using namespace std::chrono_literals;
 using vtcore::EventHub;
 using vtcore::WaitProfile;
+using vtcore::Wakeup;
 
 double thread_cpu_seconds() {
   timespec ts{};
@@ -258,6 +262,38 @@ void starved_poller_parks_instead() {
   CHECK(hub.wakes() > 0);  // parked, and woken by the push
 }
 
+/// A poller that is blocked between its waits (the engine thread waiting for the GIL, a handler sleeping)
+/// has not lost its CPU to anyone: where the kernel reports the run-queue delay it is not starved, and goes
+/// on polling. (Judged by lost wall time, as before, each of these waits ended starved.)
+void poller_blocked_between_waits_is_not_starved() {
+  if (Wakeup::run_delay() < Wakeup::Clock::duration::zero()) return;  // no run-queue delay: nothing to check
+  WaitProfile profile;
+  profile.poll = true;
+  profile.yield_after = 10us;
+  EventHub hub(64, profile);
+  auto producer = hub.add_producer("p", 16);
+  // The most run-queue delay within any four waits in a row (12 ms, more than the poller's 10 ms window)
+  Wakeup::Clock::duration most_run_delay{};
+  std::thread consumer([&] {
+    std::vector<Wakeup::Clock::duration> delays{Wakeup::run_delay()};
+    for (int i = 0; i < 100; ++i) {
+      hub.wait(1ms);
+      std::this_thread::sleep_for(2ms);  // blocked two thirds of the time
+      delays.push_back(Wakeup::run_delay());
+    }
+    for (std::size_t i = 4; i < delays.size(); ++i)
+      most_run_delay = std::max(most_run_delay, delays[i] - delays[i - 4]);
+  });
+  consumer.join();
+  CHECK_EQ(hub.wait_counters().waits, 100u);
+  CHECK_EQ(hub.wait_counters().caught_spinning, 0u);
+  std::printf("blocked poller: %llu starved, at most %.3f ms run-queue delay in 12 ms\n",
+              static_cast<unsigned long long>(hub.wait_counters().starved),
+              std::chrono::duration<double, std::milli>(most_run_delay).count());
+  // A machine busy enough to keep the poller off a CPU for 1 ms in a window makes it starved for real.
+  if (most_run_delay < 1ms) CHECK_EQ(hub.wait_counters().starved, 0u);
+}
+
 /// A consumer spinning for an answer yields its CPU while the answer has not come: the thread that will
 /// answer may share that CPU (an SDK's callback thread, everything pinned to one core). Both run on CPU 0
 /// here; the answering thread pushes only once it has run while the consumer spins, i.e. after a yield.
@@ -356,6 +392,7 @@ int main() {
   polling_consumer_never_parks();
 #if defined(__linux__)
   starved_poller_parks_instead();
+  poller_blocked_between_waits_is_not_starved();
   spinning_consumer_yields_to_a_thread_on_its_cpu();
   spinning_consumer_free_to_move_does_not_yield();
 #endif

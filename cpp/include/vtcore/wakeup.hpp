@@ -25,12 +25,14 @@
 #include "vtcore/spsc_ring.hpp"
 
 #if defined(__linux__)
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <ctime>
 #else
 #include <condition_variable>
@@ -119,9 +121,12 @@ class Wakeup {
   /// Consumer, never parking: checks for work until `deadline` (or a notification), pausing between checks,
   /// and once the checks have missed for `yield_after`, yielding the CPU once per `yield_after`: a thread
   /// that needs this core (the vendor's, the strategy's) then runs at once instead of waiting out a time
-  /// slice. Returns kStarved as soon as the thread has lost its CPU for 2 ms within 100 ms (a thread with a
-  /// core of its own loses microseconds: more busy threads than cores), so the caller can stop fighting for
-  /// a core it cannot have.
+  /// slice. Returns kStarved as soon as the thread has waited for a CPU while it could run (the kernel's
+  /// run-queue delay) for 1 ms within 10 ms: more busy threads than cores, so the caller can stop fighting
+  /// for a core it cannot have. Time the thread spent blocked (on the GIL, between two waits) or that the
+  /// host took from the whole virtual CPU is not starvation: parking gives it to no one. Where the kernel
+  /// does not report the run-queue delay, lost wall time stands in for it (gaps between checks, wall time
+  /// against the thread's CPU time), which counts those too.
   template <typename HasWork>
   Poll poll_until(Clock::time_point deadline, std::chrono::nanoseconds yield_after, HasWork&& has_work) {
     // A gap between two clock reads longer than this means the thread was descheduled (a round of 64
@@ -130,20 +135,24 @@ class Wakeup {
     constexpr auto kBetweenPolls = std::chrono::microseconds(200);
     constexpr auto kWindow = std::chrono::milliseconds(100);
     constexpr auto kStarvedAfter = std::chrono::milliseconds(2);
-    // Thread CPU time against wall time is judged over a shorter window, with a threshold of its own (a
-    // tenth of it), so that a poller sharing its core returns to parking within milliseconds.
+    // The run-queue delay (without it: thread CPU time against wall time) is judged over a shorter window,
+    // with a threshold of its own (a tenth of it), so that a poller sharing its core returns to parking
+    // within milliseconds.
     constexpr auto kCpuWindow = std::chrono::milliseconds(10);
     constexpr auto kCpuStarvedAfter = std::chrono::milliseconds(1);
     bool work = has_work();
     spinning_.store(true, std::memory_order_relaxed);
     const auto start = Clock::now();
     auto last = start;
-    // Between a poll that timed out idle and this one the engine only rehearses its tick path (a few µs, tens
-    // when cold): a much longer gap means the thread lost its CPU there, which counts as well.
-    if (idle_since_ != Clock::time_point{} && start - idle_since_ > kBetweenPolls) lost_ += start - idle_since_;
-    idle_since_ = Clock::time_point{};
     if (start - window_start_ > 2 * kWindow) start_window(start);  // the first poll, or the first after a spell
     if (start - cpu_window_start_ > 2 * kCpuWindow) start_cpu_window(start);
+    const bool by_run_delay = window_run_delay_ >= Clock::duration::zero();  // read when the window started
+    // Without the run-queue delay: between a poll that timed out idle and this one the engine only rehearses
+    // its tick path (a few µs, tens when cold), so a much longer gap counts as lost CPU as well.
+    if (!by_run_delay && idle_since_ != Clock::time_point{} && start - idle_since_ > kBetweenPolls) {
+      lost_ += start - idle_since_;
+    }
+    idle_since_ = Clock::time_point{};
     auto next_yield = start + yield_after;
     bool starved = false;
     for (std::uint32_t i = 1; !work && !notified(); ++i) {
@@ -152,20 +161,22 @@ class Wakeup {
         if (now >= deadline) break;
         if (now - window_start_ >= kWindow) start_window(now);
         if (now - cpu_window_start_ >= kCpuWindow) {
-          // The whole window, polls and the work between them alike: CPU time this thread did not get while
-          // it wanted to run (another thread on its core, the host's) shows here even when no gap between
-          // two checks does: a poller that shares its core with a thread that puts events is preempted while
-          // it handles them, not while it polls, and then holds the GIL or the core for a time slice.
-          const auto wall = now - cpu_window_start_;
-          const auto measured = window_cpu_ != Clock::duration::zero();  // no thread clock: not judged here
-          const auto used = thread_cpu() - window_cpu_;
+          // The whole window, polls and the work between them alike: a poller that shares its core with a
+          // thread that puts events is preempted while it handles them, not while it polls, and then holds
+          // the GIL or the core for a time slice.
+          bool short_of_cpu = false;
+          if (by_run_delay) {
+            short_of_cpu = run_delay() - window_run_delay_ >= kCpuStarvedAfter;
+          } else if (window_cpu_ != Clock::duration::zero()) {  // no thread clock either: not judged here
+            short_of_cpu = (now - cpu_window_start_) - (thread_cpu() - window_cpu_) >= kCpuStarvedAfter;
+          }
           start_cpu_window(now);
-          if (measured && wall - used >= kCpuStarvedAfter) {
+          if (short_of_cpu) {
             starved = true;
             break;
           }
         }
-        if (now - last > kDescheduled) lost_ += now - last;
+        if (!by_run_delay && now - last > kDescheduled) lost_ += now - last;
         if (lost_ >= kStarvedAfter) {
           starved = true;
           lost_ = Clock::duration::zero();
@@ -173,7 +184,7 @@ class Wakeup {
         }
         last = now;
         if (now >= next_yield) {
-          std::this_thread::yield();  // a yield that gave the CPU away shows as a gap at the next check
+          std::this_thread::yield();  // a yield that gave the CPU away is run-queue delay (or a gap)
           yields_.fetch_add(1, std::memory_order_relaxed);
           next_yield = now + yield_after;
         }
@@ -244,6 +255,38 @@ class Wakeup {
 #endif
   }
 
+  /// How long the calling thread has been runnable but waiting for a CPU so far (the run-queue delay of
+  /// /proc/thread-self/schedstat), or a negative duration where the kernel does not report it. Each thread
+  /// reads its own file, kept open for the thread's lifetime.
+  [[nodiscard]] static Clock::duration run_delay() noexcept {
+#if defined(__linux__)
+    struct Schedstat {
+      int fd = ::open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+      Schedstat() = default;
+      Schedstat(const Schedstat&) = delete;
+      Schedstat& operator=(const Schedstat&) = delete;
+      ~Schedstat() {
+        if (fd >= 0) ::close(fd);
+      }
+    };
+    static thread_local Schedstat file;
+    if (file.fd < 0) return Clock::duration(-1);
+    char text[128];
+    const ssize_t size = ::pread(file.fd, text, sizeof(text) - 1, 0);
+    if (size <= 0) return Clock::duration(-1);
+    text[size] = '\0';
+    // "<time on a CPU, ns> <time waiting on a run queue, ns> <time slices>"
+    char* end = nullptr;
+    std::strtoull(text, &end, 10);
+    const char* second = end;
+    const unsigned long long waited = std::strtoull(second, &end, 10);
+    if (end == second) return Clock::duration(-1);
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(waited));
+#else
+    return Clock::duration(-1);
+#endif
+  }
+
   /// Number of times a producer or notify had to wake a parked consumer (for tests and stats).
   [[nodiscard]] std::uint64_t wakes() const noexcept { return wakes_.load(std::memory_order_relaxed); }
   /// CPU yields while polling, and polls that ended because the thread kept losing its CPU.
@@ -273,6 +316,7 @@ class Wakeup {
   void start_cpu_window(Clock::time_point now) noexcept {
     cpu_window_start_ = now;
     window_cpu_ = thread_cpu();
+    window_run_delay_ = run_delay();
   }
 
   void park(std::uint32_t epoch, Clock::duration remaining) noexcept {
@@ -301,7 +345,8 @@ class Wakeup {
   // Consumer-only (the counters are read by anyone): the window in which poll_until measures lost CPU.
   alignas(kCacheLineSize) Clock::time_point window_start_{};
   Clock::time_point cpu_window_start_{};
-  Clock::duration window_cpu_{};  // this thread's CPU time at cpu_window_start_
+  Clock::duration window_cpu_{};        // this thread's CPU time at cpu_window_start_
+  Clock::duration window_run_delay_{};  // and its run-queue delay (run_delay())
   Clock::duration lost_{};
   Clock::time_point idle_since_{};        // when the last poll ended idle (timed out), else zero
   Clock::time_point affinity_read_at_{};  // confined_to_one_cpu's last look at the thread's affinity
