@@ -105,9 +105,9 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     # Busy-polls (a pause instruction between checks): an event is seen within a microsecond and no producer
     # ever makes a syscall for the engine. Costs a core; it yields that core every 50 µs while polling
-    # misses, and when it keeps losing its CPU to other threads (more busy threads than cores: it waited on the
-    # run queue 1 ms within 10 ms) it spins (20-250 µs, adapting) and parks instead for a spell of 0.1-2 s,
-    # then polls again.
+    # misses, and when it keeps losing its CPU to other threads (more busy threads than cores: it waited on
+    # the run queue 1 ms within 10 ms) it spins (20-250 µs, adapting) and parks instead for a spell of
+    # 0.1-2 s, then polls again.
     # While idle it runs its loop every 500 µs and rehearses the tick path (Dispatcher.rehearse: no handler is
     # called), so that the next event, a tick or a put(), finds that code in the CPU's caches.
     "latency": Profile(poll=True, yield_after_us=50.0, spin_us=20.0, max_spin_us=250.0, rehearse_us=500.0),

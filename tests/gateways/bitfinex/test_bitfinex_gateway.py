@@ -125,7 +125,7 @@ def test_an_order_without_api_key_is_rejected_saying_so(main_engine, bitfinex_ve
     # in the words OKX uses for the same case (one helper, VenueGateway.order_socket), unmasked: the text
     # once read "no API key: market ...", which the log's secret filter took for a key and its value
     recorder, _ = connect(main_engine, bitfinex_venue, key="", secret="")
-    recorder.wait(lambda: recorder.contracts(), what="contracts")
+    recorder.wait(recorder.contracts, what="contracts")
     vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.1, 99.0), NAME)
     assert recorder.reaches(vt_orderid, Status.REJECTED).extra["reason"] == "market data only (no API key)"
     assert not bitfinex_venue.matching.orders  # nothing reached the venue
