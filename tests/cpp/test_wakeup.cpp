@@ -264,7 +264,7 @@ void starved_poller_parks_instead() {
 
 /// A poller that is blocked between its waits (the engine thread waiting for the GIL, a handler sleeping)
 /// has not lost its CPU to anyone: where the kernel reports the run-queue delay it is not starved, and goes
-/// on polling. (Judged by lost wall time, as before, each of these waits ended starved.)
+/// on polling. (The old measure, wall time lost, found it starved.)
 void poller_blocked_between_waits_is_not_starved() {
   if (Wakeup::run_delay() < Wakeup::Clock::duration::zero()) return;  // no run-queue delay: nothing to check
   WaitProfile profile;

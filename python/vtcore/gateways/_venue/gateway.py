@@ -423,8 +423,8 @@ class VenueGateway(BaseGateway):
         timeout: an order sent in that gap goes out instead of being refused. Raises TransportError saying
         why there is none (connect() failed, or no API key) or VenueConnectionError."""
         started = self.private_streams_ready  # None before connect(); set once connect() opened the streams
-        opening = started is not None and not started.is_set() and not self.connect_failure
-        if started is not None and opening and current() is None and self.has_credentials:
+        waiting = current() is None and self.has_credentials and not self.connect_failure
+        if waiting and started is not None and not started.is_set():
             with contextlib.suppress(asyncio.TimeoutError):  # TimeoutError itself from Python 3.11
                 await asyncio.wait_for(started.wait(), self.timing.open_timeout)
         socket = current()
