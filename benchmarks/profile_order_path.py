@@ -23,6 +23,10 @@ that alternate the SDKs (a fresh process each). The wrappers cost about 0.3 us e
 -> engine wake-up -> GIL), while the sender still runs the rest of send_order; "woken -> decode" is the part
 of it after the engine's wait saw the report (taking the GIL, the drain, the dispatch to the front). Parks
 (the engine's waits that ended in a thread wake-up) come from its wait_stats().
+
+Once per SDK, in a process of its own, it also counts the calls an order costs on each thread (a
+`sys.setprofile` hook, Python functions and C functions apart; `count_calls`): on one CPU an order's round
+trip is the sum of its threads' work, and the gateway's share of it grows with its number of calls.
 """
 
 # Imports inside functions on purpose: each worker imports only the gateway it measures.
@@ -95,6 +99,11 @@ def run_sdk(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         pieces = thost_pieces(gateway, request)
         gateway.close()
         return {"spec": spec, "pieces": pieces}
+    if spec.get("calls"):  # a process of its own: the profiler hook slows every call it counts
+        calls = count_calls(engine, gateway, request, spec["calls"])
+        gateway.close()
+        engine.stop()
+        return {"spec": spec, "calls": calls}
     stamps: dict[str, int] = {}
     now = time.time_ns  # CLOCK_REALTIME: the clock of EventHub.last_woken_ns
     done = threading.Event()
@@ -247,6 +256,63 @@ def thost_pieces(gateway: Any, request: Any, count: int = 2000) -> dict[str, flo
     return out
 
 
+def count_calls(engine: Any, gateway: Any, request: Any, count: int) -> dict[str, float]:
+    """Calls per order on the sending thread and on the engine thread, Python functions and C functions
+    (builtins, the bindings' methods) apart, counted by a `sys.setprofile` hook on each while `count` orders
+    go out one at a time. The loop's own calls are in: the sender's threading.Event clear/wait, the
+    handler and its Event.set on the engine thread (about 10 in all)."""
+    from vtcore.constant import Status
+    from vtcore.event import EVENT_ORDER, Event
+
+    tallies = {"sender": [0, 0], "engine": [0, 0]}
+
+    def counter(tally: list[int]) -> Any:
+        def profile(frame: Any, event: str, arg: Any) -> None:
+            if event == "call":
+                tally[0] += 1
+            elif event == "c_call":
+                tally[1] += 1
+
+        return profile
+
+    switched = threading.Event()
+    done = threading.Event()
+    waiting = [""]
+
+    def on_order(event: Any) -> None:
+        if event.data.status == Status.NOTTRADED and event.data.vt_orderid == waiting[0]:
+            done.set()
+
+    engine_hook: list[Any] = [None]
+
+    def set_engine_hook(_event: Any) -> None:  # sys.setprofile hooks the calling thread: run by the engine
+        sys.setprofile(engine_hook[0])
+        switched.set()
+
+    def switch(hook: Any) -> None:
+        engine_hook[0] = hook
+        switched.clear()
+        engine.put(Event("profile_order_path.switch"))
+        switched.wait(10.0)
+
+    engine.register("profile_order_path.switch", set_engine_hook)
+    engine.register(EVENT_ORDER, on_order)
+    for _ in range(20):  # warm-up, not counted
+        done.clear()
+        waiting[0] = gateway.send_order(request)
+        done.wait(30.0)
+    switch(counter(tallies["engine"]))
+    sys.setprofile(counter(tallies["sender"]))
+    for _ in range(count):
+        done.clear()
+        waiting[0] = gateway.send_order(request)
+        done.wait(30.0)
+    sys.setprofile(None)
+    switch(None)
+    return {f"{thread}_{kind}": tally[index] / count
+            for thread, tally in tallies.items() for index, kind in enumerate(("python", "c"))}  # fmt: skip
+
+
 def summarize(rows: list[dict[str, int]]) -> list[tuple[str, float, float, int]]:
     """Per gap: (label, p50 us, p90 us, samples)."""
     out = []
@@ -294,6 +360,7 @@ def main() -> None:
     rows: dict[str, list[dict[str, int]]] = {sdk: [] for sdk in sdks}
     parks: dict[str, int] = dict.fromkeys(sdks, 0)
     pieces: dict[str, dict[str, float]] = {sdk: {} for sdk in sdks}
+    calls: dict[str, dict[str, float]] = {}
     for _ in range(args.rounds):  # rounds alternate the SDKs: the load drifting meanwhile falls on all
         for sdk in sdks:
             spec = {"sdk": sdk, "count": args.orders // args.rounds, "profile": args.profile}
@@ -301,6 +368,11 @@ def main() -> None:
             result = run_json_subprocess(command, dict(os.environ), 600.0, what=f"profile worker {spec}")
             rows[sdk] += result["rows"]
             parks[sdk] += result["waits"]["parks"]
+            if sdk not in calls:  # the calls per order, once per SDK, in a process of its own
+                calls_spec = {**spec, "calls": 300}
+                result = run_json_subprocess([*command[:-1], json.dumps(calls_spec)], dict(os.environ), 600.0,
+                                             what=f"profile worker {calls_spec}")  # fmt: skip
+                calls[sdk] = result["calls"]
             if sdk in ("ctp", "mini"):  # the Python pieces alone, in a process of their own
                 spec["pieces"] = True
                 result = run_json_subprocess([*command[:-1], json.dumps(spec)], dict(os.environ), 600.0,
@@ -316,8 +388,10 @@ def main() -> None:
             print(f"  {label:<48} {p50:>8.1f} {p90:>8.1f}")
         for piece, cost in pieces[sdk].items():
             print(f"  {piece:<64} {cost:>6.2f} us (alone, best of 3)")
+        print("  calls per order: " + ", ".join(f"{key} {value:.1f}" for key, value in calls[sdk].items()))
         figures.append({"sdk": sdk.upper(), "orders": len(rows[sdk]), "parks": parks[sdk],
-                        "pieces": pieces[sdk], "stages": [{"stage": label, "p50_us": p50, "p90_us": p90}
+                        "pieces": pieces[sdk], "calls": calls[sdk],
+                        "stages": [{"stage": label, "p50_us": p50, "p90_us": p90}
                                    for label, p50, p90, _count in stages]})  # fmt: skip
     print(f"\nload average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     if args.json is not None:

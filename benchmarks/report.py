@@ -320,6 +320,20 @@ def render_ashare(data: dict[str, Any]) -> list[str]:
 # -- profile_order_path.py ---------------------------------------------------------------------------------
 
 
+SdkFigure = Callable[[dict[str, Any]], float]
+
+
+def sdk_table(
+    intro: str, corner: str, sdks: list[dict[str, Any]], rows: list[tuple[str, SdkFigure]]
+) -> list[str]:
+    """A paragraph, then a table with a column per SDK and a row per (label, the figure of an SDK)."""
+    lines = ["", intro, "", f"| {corner} | " + " | ".join(sdk["sdk"] for sdk in sdks) + " |"]
+    lines.append("|---|" + "---:|" * len(sdks))
+    for label, figure in rows:
+        lines.append(f"| {label} | " + " | ".join(number(figure(sdk)) for sdk in sdks) + " |")
+    return lines
+
+
 def render_order_path(data: dict[str, Any]) -> list[str]:
     sdks = data["sdks"]
     lines = [
@@ -340,19 +354,32 @@ def render_order_path(data: dict[str, Any]) -> list[str]:
             figures = sdk["stages"][index]
             cells.append(f"{number(figures['p50_us'])} ({number(figures['p90_us'])})")
         lines.append(f"| {stage['stage'].strip()} | {' | '.join(cells)} |")
+    counted = [sdk for sdk in sdks if sdk.get("calls")]
+    if counted:
+        calls = (
+            ("sender_python", "sending thread: Python functions"),
+            ("sender_c", "sending thread: C functions"),
+            ("engine_python", "engine thread: Python functions"),
+            ("engine_c", "engine thread: C functions"),
+        )
+        lines += sdk_table(
+            "Calls per order, counted by a `sys.setprofile` hook on each thread while 300 orders go out one "
+            "at a time (in a process of their own; the loop's own Event clear/wait, handler and Event.set "
+            "are in, about 10): Python functions, and C functions (builtins, the bindings' methods) apart:",
+            "calls per order",
+            counted,
+            [(label, lambda sdk, key=key: sdk["calls"][key]) for key, label in calls],
+        )
     alone = [sdk for sdk in sdks if sdk.get("pieces")]
     if alone:
-        lines += [
-            "",
+        lines += sdk_table(
             "The Python pieces of a Thost gateway's order path, each timed alone (main thread, engine "
             "stopped, garbage collector off; the thread's CPU time, best of 3 runs of 2,000 calls and of the "
             "rounds), us per call:",
-            "",
-            "| piece | " + " | ".join(sdk["sdk"] for sdk in alone) + " |",
-            "|---|" + "---:|" * len(alone),
-        ]
-        for piece in alone[0]["pieces"]:
-            lines.append(f"| {piece} | " + " | ".join(number(sdk["pieces"][piece]) for sdk in alone) + " |")
+            "piece",
+            alone,
+            [(piece, lambda sdk, piece=piece: sdk["pieces"][piece]) for piece in alone[0]["pieces"]],
+        )
     return lines
 
 

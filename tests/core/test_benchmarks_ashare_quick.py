@@ -65,3 +65,5 @@ def test_profile_order_path_stamps_every_stage(tmp_path: Path) -> None:
         assert sdk["orders"] == 20
         for stage in sdk["stages"]:
             assert stage["p50_us"] >= 0, (sdk["sdk"], stage)
+        # the calls per order: a send and its reports are dozens of calls on each thread, never none
+        assert all(sdk["calls"][key] >= 10 for key in ("sender_python", "engine_python")), sdk["calls"]
