@@ -79,7 +79,8 @@ class MarketKind(enum.Enum):
 
 
 class Side(enum.Enum):
-    """What an order does: cash buy/sell, or one of the four margin-trading businesses."""
+    """What an order does: cash buy/sell, or one of the four margin-trading businesses. `sells`: whether it
+    sells shares held (a plain attribute, and an identity hash: both are read on every order's way)."""
 
     BUY = "buy"
     SELL = "sell"
@@ -88,9 +89,12 @@ class Side(enum.Enum):
     SELL_REPAY = "sell to repay"  # 卖券还款: SHORT + CLOSE
     BUY_RETURN = "buy to return"  # 买券还券: LONG + CLOSE
 
-    @property
-    def sells(self) -> bool:
-        return self in (Side.SELL, Side.SELL_REPAY)
+    sells: bool
+
+    def __init__(self, label: str) -> None:
+        self.sells = label in ("sell", "sell to repay")
+
+    __hash__ = object.__hash__  # members are singletons that compare by identity: Enum's hashes the name
 
 
 _SIDES: dict[tuple[Direction, Offset], Side] = {

@@ -51,6 +51,11 @@ class Decoder:
         self.error_struct: type[SdkStruct] = types.ERROR_STRUCT
         self.error_fields: tuple[str, str] = getattr(types, "ERROR_FIELDS", ("ErrorID", "ErrorMsg"))
         self.error_texts: Mapping[int, str] | None = getattr(types, "ERROR_TEXTS", None)
+        # the error struct's code straight from the payload: a view is made only for a real error
+        layout = {name: (kind, offset) for name, kind, offset, _count in self.error_struct.LAYOUT}
+        code_kind, code_offset = layout[self.error_fields[0]]
+        self._error_code = struct.Struct("<" + code_kind).unpack_from
+        self._error_code_offset = code_offset
 
     def decode(self, kind: int, request_id: int, is_last: bool, payload: bytes) -> Message:
         """Raises KeyError for an unknown kind and ValueError for a payload of the wrong size."""
@@ -70,7 +75,7 @@ class Decoder:
             offset += data_struct.SIZE
         error = None
         if has_error and flags & _ERROR_PRESENT:
-            info = self.error_struct.view(payload, offset)
-            if getattr(info, self.error_fields[0]) != 0:
-                error = info
+            (code,) = self._error_code(payload, offset + self._error_code_offset)
+            if code != 0:
+                error = self.error_struct.view(payload, offset)
         return Message(name, request_id, is_last, data, error, self.error_fields, self.error_texts)
