@@ -343,7 +343,6 @@ def orders_vtcore_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
     engine thread reading the order's status from the typed view. With ``spec["sender"] == "handler"``
     that callback sends the next order, as a strategy's handler would."""
     from vtcore.event import EventEngine
-    from vtcore.gateways._sdk.messages import Decoder
 
     cpu = None
     if spec.get("cpus") == 1:  # every thread on CPU 0, as vn.py's raw row pinned so
@@ -351,16 +350,16 @@ def orders_vtcore_raw(spec: dict[str, Any], folder: Path) -> dict[str, Any]:
         cpu = 0
     engine = EventEngine(interval=1.0, profile=spec.get("profile"), cpu=cpu)
     engine.start()
-    raw = _xtp_raw if spec["sdk"] == "xtp" else _tora_raw
-    return raw(spec, folder, engine, Decoder)
+    return (_xtp_raw if spec["sdk"] == "xtp" else _tora_raw)(spec, folder, engine)
 
 
-def _xtp_raw(spec: dict[str, Any], folder: Path, engine: Any, decoder_class: Any) -> dict[str, Any]:
+def _xtp_raw(spec: dict[str, Any], folder: Path, engine: Any) -> dict[str, Any]:
+    from vtcore.gateways._sdk.messages import Decoder
     from vtcore.gateways._sdk.sim import FRONT_ENDS, config_query
     from vtcore.gateways.xtp import _xtp_types as xt
     from vtcore.gateways.xtp.library import load_binding
 
-    decoder = decoder_class(xt)
+    decoder = Decoder(xt)
     read_order = xt.OrderInfo.reader("order_xtp_id", "order_status")
     timer = ReturnedIdTimer(spec)
 
@@ -391,14 +390,15 @@ def _xtp_raw(spec: dict[str, Any], folder: Path, engine: Any, decoder_class: Any
     return timer.run(lambda: int(api.insert_order(payload, session)))
 
 
-def _tora_raw(spec: dict[str, Any], folder: Path, engine: Any, decoder_class: Any) -> dict[str, Any]:
+def _tora_raw(spec: dict[str, Any], folder: Path, engine: Any) -> dict[str, Any]:
+    from vtcore.gateways._sdk.messages import Decoder
     from vtcore.gateways._sdk.sim import FRONT_ENDS, front_address
     from vtcore.gateways.tora.library import find_libraries, find_option_libraries, load_binding
 
     option = spec["sdk"] == "tora_option"
     types, code = tora_codes(spec["sdk"])
     requests = types.SPTRADER_REQUESTS if option else types.TRADER_REQUESTS
-    decoder = decoder_class(types)
+    decoder = Decoder(types)
     read_order = types.Order.reader("OrderRef", "OrderStatus")
     timer = RawTimer(queued=code("OST_Accepted"))
     shareholder: list[str] = []

@@ -145,8 +145,8 @@ class Wakeup {
     const auto start = Clock::now();
     auto last = start;
     if (start - window_start_ > 2 * kWindow) start_window(start);  // the first poll, or the first after a spell
-    if (start - cpu_window_start_ > 2 * kCpuWindow) start_cpu_window(start);
-    const bool by_run_delay = window_run_delay_ >= Clock::duration::zero();  // read when the window started
+    if (start - cpu_window_start_ > 2 * kCpuWindow) start_cpu_window(start, cpu_reading());
+    const bool by_run_delay = window_.run_delay >= Clock::duration::zero();  // read when the window started
     // Without the run-queue delay: between a poll that timed out idle and this one the engine only rehearses
     // its tick path (a few µs, tens when cold), so a much longer gap counts as lost CPU as well.
     if (!by_run_delay && idle_since_ != Clock::time_point{} && start - idle_since_ > kBetweenPolls) {
@@ -164,13 +164,15 @@ class Wakeup {
           // The whole window, polls and the work between them alike: a poller that shares its core with a
           // thread that puts events is preempted while it handles them, not while it polls, and then holds
           // the GIL or the core for a time slice.
+          // One reading of the measure in use ends this window and starts the next.
+          const CpuReading reading = cpu_reading();
           bool short_of_cpu = false;
           if (by_run_delay) {
-            short_of_cpu = run_delay() - window_run_delay_ >= kCpuStarvedAfter;
-          } else if (window_cpu_ != Clock::duration::zero()) {  // no thread clock either: not judged here
-            short_of_cpu = (now - cpu_window_start_) - (thread_cpu() - window_cpu_) >= kCpuStarvedAfter;
+            short_of_cpu = reading.run_delay - window_.run_delay >= kCpuStarvedAfter;
+          } else if (window_.cpu != Clock::duration::zero()) {  // no thread clock either: not judged here
+            short_of_cpu = (now - cpu_window_start_) - (reading.cpu - window_.cpu) >= kCpuStarvedAfter;
           }
-          start_cpu_window(now);
+          start_cpu_window(now, reading);
           if (short_of_cpu) {
             starved = true;
             break;
@@ -313,10 +315,21 @@ class Wakeup {
     lost_ = Clock::duration::zero();
   }
 
-  void start_cpu_window(Clock::time_point now) noexcept {
+  /// What poll_until judges a CPU window by: the thread's run-queue delay, or where the kernel does not
+  /// report it (negative) its CPU time, the stand-in (only the one in use is read).
+  struct CpuReading {
+    Clock::duration run_delay{};
+    Clock::duration cpu{};
+  };
+
+  static CpuReading cpu_reading() noexcept {
+    const auto delay = run_delay();
+    return {delay, delay >= Clock::duration::zero() ? Clock::duration::zero() : thread_cpu()};
+  }
+
+  void start_cpu_window(Clock::time_point now, CpuReading reading) noexcept {
     cpu_window_start_ = now;
-    window_cpu_ = thread_cpu();
-    window_run_delay_ = run_delay();
+    window_ = reading;
   }
 
   void park(std::uint32_t epoch, Clock::duration remaining) noexcept {
@@ -345,8 +358,7 @@ class Wakeup {
   // Consumer-only (the counters are read by anyone): the window in which poll_until measures lost CPU.
   alignas(kCacheLineSize) Clock::time_point window_start_{};
   Clock::time_point cpu_window_start_{};
-  Clock::duration window_cpu_{};        // this thread's CPU time at cpu_window_start_
-  Clock::duration window_run_delay_{};  // and its run-queue delay (run_delay())
+  CpuReading window_{};  // this thread's reading at cpu_window_start_
   Clock::duration lost_{};
   Clock::time_point idle_since_{};        // when the last poll ended idle (timed out), else zero
   Clock::time_point affinity_read_at_{};  // confined_to_one_cpu's last look at the thread's affinity
