@@ -26,7 +26,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import operator
 import threading
+from collections.abc import Callable
 from typing import Any, Literal, Protocol, TypeVar
 
 from vtcore.constant import FINAL_STATUSES, Direction, Exchange, Status
@@ -218,9 +220,22 @@ def _forward(previous: OrderData, new: OrderData) -> OrderData | None:
 _Data = TypeVar("_Data", OrderData, TradeData)
 
 
+#: per class, its constructor arguments read in one C-level call (the field order is the positional one)
+_ARGUMENTS: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
+
+
 def _copy(data: _Data, **changes: Any) -> _Data:
-    """A changed copy that keeps `extra` (`dataclasses.replace` leaves out fields that are not constructor
-    arguments); the copy gets its own `extra` dict."""
-    copied = dataclasses.replace(data, **changes)
+    """A changed copy that keeps `extra` (not a constructor argument); the copy gets its own `extra` dict.
+
+    Built positionally, then changed: a quarter of `dataclasses.replace`'s cost, and every report of a known
+    order that moves it forward makes one."""
+    cls = type(data)
+    arguments = _ARGUMENTS.get(cls)
+    if arguments is None:
+        names = [field.name for field in dataclasses.fields(cls) if field.init]
+        arguments = _ARGUMENTS[cls] = operator.attrgetter(*names)
+    copied = cls(*arguments(data))
+    for name, value in changes.items():
+        setattr(copied, name, value)
     copied.extra = dict(data.extra) if data.extra else None
     return copied

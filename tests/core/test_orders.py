@@ -6,13 +6,15 @@ each trade is pushed once, and a rejection says why.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import itertools
 import logging
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vtcore.constant import FINAL_STATUSES, Direction, Exchange, OrderType, Status
+from vtcore.constant import FINAL_STATUSES, Direction, Exchange, Offset, OrderType, Status
 from vtcore.object import OrderData, TradeData
 from vtcore.orders import STATUS_RANK, OrderTracker
 
@@ -125,6 +127,28 @@ def test_update_keeps_the_known_order_and_its_extra() -> None:
     assert updated is not None and updated.extra == {"venue": "x", "reason": "expired"}
     assert first.status == Status.SUBMITTING and first.extra == {"venue": "x"}  # pushed objects never change
     assert tracker.update("unknown", Status.NOTTRADED) is None
+
+
+def test_an_update_changes_only_what_it_names() -> None:
+    """Every field the order was pushed with (reference, offset, type, time, ...) reaches the update."""
+    sink = Sink()
+    tracker = OrderTracker(sink)
+    sent = OrderData("T", "600000", Exchange.SSE, "o1", OrderType.FAK, Direction.SHORT, Offset.CLOSE, 10.5,
+                     300, 100, Status.PARTTRADED, dt.datetime(2026, 12, 7, 9, 30), "strategy A")  # fmt: skip
+    tracker.order(sent)
+    moment = dt.datetime(2026, 12, 7, 9, 31)
+    updated = tracker.update("o1", Status.ALLTRADED, traded=300, moment=moment)
+    assert updated == dataclasses.replace(sent, status=Status.ALLTRADED, traded=300, datetime=moment)
+    assert type(updated) is OrderData and sent.status == Status.PARTTRADED
+
+
+def test_a_trade_id_made_unique_keeps_the_trade() -> None:
+    sink = Sink()
+    tracker = OrderTracker(sink, trade_ids="exchange")
+    fill = TradeData("T", "rb2601", Exchange.SHFE, "o1", "7", Direction.LONG, Offset.OPEN, 3500.0, 2,
+                     dt.datetime(2026, 12, 7, 21, 1))  # fmt: skip
+    tracker.trade(fill)
+    assert sink.trades == [dataclasses.replace(fill, tradeid="SHFE.7")]
 
 
 def test_equal_trade_ids_of_two_exchanges_are_two_trades_with_unique_vt_tradeids() -> None:
