@@ -13,8 +13,9 @@ it uses:
   gateway that sends otherwise, as OES, uses `checked`, `reject_locally` and `order_sent` itself). A gateway
   that knows the id before the SDK takes the order returns it from `orderid_ahead()` (TORA): SUBMITTING is
   then queued before the request, and a request the SDK refuses makes that order REJECTED;
-* for each order report `order_reported(order, reason, refused_by)` (an order sent here keeps the type,
-  offset and reference it was sent with) or `order_report(order, reason)`, for each fill `trade_report`;
+* for each order report `order_moved(...)` first (a known order that stays working: nothing built) and, when
+  it declines, `order_reported(order, reason, refused_by)` (an order sent here keeps the type, offset and
+  reference it was sent with) or `order_report(order, reason)`; for each fill `trade_report`;
   orders end through the tracker (status never goes back, fills never lost), and an ended sell gives back
   its unfilled shares;
 * for a position answer `position_answer(...)` per record and `positions_done()` after the last one (or
@@ -24,9 +25,10 @@ it uses:
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from logging import ERROR, INFO, WARNING
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from vtcore.constant import FINAL_STATUSES, Direction, Exchange, Product, Status
 from vtcore.event import EventEngine
@@ -203,6 +205,28 @@ class StockGateway(SdkGateway):
             self.book.sell_sent(orderid, req.symbol, req.exchange, float(req.volume))
         self.orders.order(order)
         return order.vt_orderid
+
+    def order_moved(
+        self, orderid: str, status: Status, traded: float, *, volume: float, price: float, when: Any
+    ) -> bool:
+        """The short way for a report of an order pushed here before that leaves it working (the SDK's
+        first report of an order sent here, its queued report, a partial fill) with the volume and price it
+        was pushed with: the known order moves to `status` and `traded` at `report_time(when)` under the
+        tracker's rules, and nothing else is built. False (nothing done): the report takes the full way,
+        `order_reported`: an order not known here yet, a final status (its reason, the sell it gives back) or
+        other figures."""
+        if status in FINAL_STATUSES:
+            return False
+        known = self.orders.get(orderid)  # None also while send_order (under `lock`) has not queued it yet
+        if known is None or known.volume != volume or known.price != price:
+            return False
+        if known.status is not status or known.traded != traded:  # else a repeat: nothing to push
+            self.orders.update(orderid, status, traded=traded, moment=self.report_time(when))
+        return True
+
+    def report_time(self, when: Any) -> dt.datetime | None:
+        """The time of an order report from the SDK's raw value (`order_moved`'s `when`)."""
+        raise NotImplementedError
 
     def order_reported(self, order: OrderData, reason: str, refused_by: str) -> None:
         """An SDK's report of an order: one sent here keeps the type, offset and reference it was sent with

@@ -22,6 +22,7 @@ for a margin buy (融资买入) / short sale (融券卖出), with CLOSE to repay
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import itertools
 import threading
 from dataclasses import dataclass
@@ -525,8 +526,8 @@ class ToraGateway(ToraGatewayBase, StockGateway):
         if sys_id:
             self._sys_ids[(exchange, sys_id)] = orderid
         status = self.known(mapping.STATUS_FROM_TORA, code, "order status", Status.SUBMITTING)
-        if self.orders.is_repeat(orderid, status, traded, volume, price):
-            return  # e.g. the first report of an order sent here: nothing new, nothing to build
+        if self.order_moved(orderid, status, traded, volume=volume, price=price, when=(day, time_of_day)):
+            return  # e.g. the first and the queued report of an order sent here
         direction, offset = SIDE_ORDER[self._side(direction_code)]  # margin sides carry an offset
         codes = (price_type, time_condition, volume_condition)
         order = OrderData(  # positional (OrderData's field order): a third of the keyword call's cost
@@ -546,6 +547,10 @@ class ToraGateway(ToraGatewayBase, StockGateway):
         )
         reason = data.StatusMsg if status in (Status.REJECTED, Status.CANCELLED) else ""
         self.order_reported(order, reason, "the exchange")
+
+    def report_time(self, when: Any) -> dt.datetime | None:
+        day, time_of_day = when
+        return mapping.tora_datetime(day, time_of_day)
 
     def _side(self, code: str) -> Side:
         side = mapping.SIDE_FROM_TORA.get(code)

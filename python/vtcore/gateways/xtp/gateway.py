@@ -27,6 +27,7 @@ shares still owed are a SHORT position; a cash debt is in the figures).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import threading
 from dataclasses import dataclass
 from logging import ERROR, WARNING
@@ -519,8 +520,10 @@ class XtpGateway(StockGateway):
             _read_order_info(data)
         )
         status = self.known(mapping.STATUS_FROM_XTP, code, "order status", Status.SUBMITTING)
-        if self.orders.is_repeat(str(xtp_id), status, traded, quantity, price):
-            return  # e.g. the INIT report of an order sent here: nothing new, nothing to build
+        if not reason and self.order_moved(
+            str(xtp_id), status, traded, volume=quantity, price=price, when=inserted
+        ):
+            return  # e.g. the INIT and the queued report of an order sent here
         side = mapping.SIDE_FROM_XTP.get(side_code, Side.BUY if side_code == 1 else Side.SELL)
         direction, offset = SIDE_ORDER[side]
         if business != xt.XTP_BUSINESS_TYPE_MARGIN:
@@ -541,6 +544,9 @@ class XtpGateway(StockGateway):
             "",
         )
         self.order_reported(order, reason, "XTP")
+
+    def report_time(self, when: Any) -> dt.datetime | None:
+        return mapping.xtp_datetime(when)
 
     def trade_event(self, data: Any) -> None:
         """An OnTradeEvent report (XTPTradeReport)."""
