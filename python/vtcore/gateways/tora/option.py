@@ -169,6 +169,20 @@ class OptionTdFront(TraderFront):
         self.option_gateway.update_position(message.data, message.is_last)
 
 
+#: the fields of an order report (CTORATstpSPOrderField) that every report needs, in `order_event`'s order
+_read_sp_order = st.Order.reader(
+    "FrontID",
+    "SessionID",
+    "OrderRef",
+    "ExchangeID",
+    "OrderSysID",
+    "OrderStatus",
+    "VolumeTraded",
+    "InsertDate",
+    "InsertTime",
+)
+
+
 class ToraOptionGateway(ToraGatewayBase):
     """SSE and SZSE ETF options through TORA's stock-option (SP) trader."""
 
@@ -262,23 +276,28 @@ class ToraOptionGateway(ToraGatewayBase):
             problem = self._order_problem(req)
             request: Any = None
             if not problem:
-                price_type, time_condition, volume_condition = ORDER_TYPE_TO_SP[req.type]
-                try:
-                    request = td.struct(
+                shareholder = td.shareholders[req.exchange]
+
+                def shape() -> Any:
+                    price_type, time_condition, volume_condition = ORDER_TYPE_TO_SP[req.type]
+                    return td.struct(
                         "ReqOrderInsert",
                         ExchangeID=EXCHANGE_TO_SP[req.exchange],
-                        ShareholderID=td.shareholders[req.exchange],
+                        ShareholderID=shareholder,
                         SecurityID=req.symbol,
-                        OrderRef=ref,
                         OrderPriceType=price_type,
                         Direction=DIRECTION_TO_SP[req.direction],
                         CombOffsetFlag=OFFSET_TO_SP[req.offset],
                         CombHedgeFlag=st.TORA_TSTP_SP_HF_Speculation,
-                        LimitPrice=float(req.price),
-                        VolumeTotalOriginal=int(req.volume),
                         TimeCondition=time_condition,
                         VolumeCondition=volume_condition,
                     )
+
+                key = (req.symbol, req.exchange, shareholder, req.direction, req.offset, req.type)
+                try:  # a prepared struct per kind of order: a send sets only reference, price and volume
+                    request = self._order_shapes.copy(key, shape)
+                    request.OrderRef, request.LimitPrice = ref, float(req.price)
+                    request.VolumeTotalOriginal = int(req.volume)
                 except ValueError as exc:  # a symbol too long for its char[N], naming the field
                     problem = str(exc)
             if problem:
@@ -322,28 +341,25 @@ class ToraOptionGateway(ToraGatewayBase):
             self.write_log(f"cancel of {req.orderid} failed: {request_result(result)}", ERROR)
 
     def order_event(self, data: Any) -> None:
-        """An OnRtnOrder report (CTORATstpSPOrderField)."""
-        orderid = f"{data.FrontID}_{data.SessionID}_{data.OrderRef}"
-        exchange = EXCHANGE_FROM_SP.get(data.ExchangeID)
-        if exchange is None:
-            self.nearest(f"exchange {data.ExchangeID!r}")
-            exchange = Exchange.LOCAL
-        status = STATUS_FROM_SP.get(data.OrderStatus)
-        if status is None:
-            self.nearest(f"order status {data.OrderStatus!r}")
-            status = Status.SUBMITTING
+        """An OnRtnOrder report (CTORATstpSPOrderField): what every report needs from one unpack; the rest of
+        the fields only for an order not known here."""
+        fields = _read_sp_order(data)
+        front_id, session_id, ref, exchange_code, sys_id, code, traded, day, time_of_day = fields
+        orderid = f"{front_id}_{session_id}_{ref}"
+        exchange = self.known(EXCHANGE_FROM_SP, exchange_code, "exchange", Exchange.LOCAL)
+        status = self.known(STATUS_FROM_SP, code, "order status", Status.SUBMITTING)
         with self.lock:
-            if data.OrderSysID:
-                self._sys_ids[(exchange, data.OrderSysID)] = orderid
+            if sys_id:
+                self._sys_ids[(exchange, sys_id)] = orderid
             previous = self.orders.get(orderid)
-            if previous is not None and status is previous.status and data.VolumeTraded == previous.traded:
+            if previous is not None and status is previous.status and traded == previous.traded:
                 return  # a repeat (the first report of an order sent here restates SUBMITTING)
-            moment = tora_datetime(data.InsertDate, data.InsertTime)
+            moment = tora_datetime(day, time_of_day)
             reason = data.StatusMsg if status in (Status.REJECTED, Status.CANCELLED) else ""
             if status == Status.REJECTED and not reason:
                 reason = "refused by the exchange"
             if previous is not None:
-                self.orders.update(orderid, status, traded=data.VolumeTraded, moment=moment, reason=reason)
+                self.orders.update(orderid, status, traded=traded, moment=moment, reason=reason)
                 return
             codes = (data.OrderPriceType, data.TimeCondition, data.VolumeCondition)
             order = OrderData(  # an order of another session, or replayed after a re-login
@@ -356,7 +372,7 @@ class ToraOptionGateway(ToraGatewayBase):
                 offset=OFFSET_FROM_SP.get(data.CombOffsetFlag[:1], Offset.NONE),
                 price=data.Price,
                 volume=data.VolumeTotalOriginal,
-                traded=data.VolumeTraded,
+                traded=traded,
                 status=status,
                 datetime=moment,
             )
