@@ -296,14 +296,33 @@ def _pip_output(*args: str) -> str:
     return result.stdout.strip() if result.returncode == 0 else ""
 
 
-def _default_index() -> str:
-    """pip's own default index (what it uses when nothing is configured), asked of pip itself."""
-    import importlib.util  # noqa: PLC0415
+def _script_interpreter(script: str) -> list[str]:
+    """The interpreter command of a script's "#!" line ([] when it has none)."""
+    try:
+        with open(script, "rb") as file:
+            first = file.readline(4096)
+    except OSError:
+        return []
+    if not first.startswith(b"#!"):
+        return []
+    return first[2:].decode("utf-8", "replace").split()
 
-    if importlib.util.find_spec("pip") is None:
+
+def _default_index() -> str:
+    """pip's own default index (what it uses when nothing is configured), asked of the pip client that
+    `pip_command` runs: this interpreter's pip, or the interpreter behind the pip on PATH (a build's isolated
+    environment, where this runs during `pip install .`, has no pip of its own)."""
+    try:
+        command = pip_command()
+    except SdkError:
+        return ""
+    python = command[:1] if command[1:2] == ["-m"] else _script_interpreter(command[0])
+    if not python:
         return ""
     code = "from pip._internal.models.index import PyPI; print(PyPI.simple_url)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    environment = {k: v for k, v in os.environ.items() if k not in _PIP_ISOLATION_VARIABLES}
+    result = subprocess.run([*python, "-c", code], capture_output=True, text=True, env=environment,
+                            check=False)
     return result.stdout.strip() if result.returncode == 0 else ""
 
 

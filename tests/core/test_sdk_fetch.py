@@ -208,6 +208,31 @@ def test_cli_reports_a_reason_line(tmp_path: Path) -> None:
     assert "downloads are off" in result.stderr
 
 
+def test_pip_default_index_is_found_from_an_interpreter_without_pip(tmp_path: Path) -> None:
+    """`pip install .` runs the fetch in an isolated build environment that has no pip: pip's own default
+    index (the registry pip would use when none is configured) is still asked of the pip client on PATH,
+    so an SDK that only the default index has is found (seen: FEMAS missing from the build where the
+    configured extra indexes are local mirrors without it)."""
+    pip_module = pytest.importorskip("pip._internal.models.index")
+    bare = tmp_path / "bare"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True, timeout=120)
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    pip_script = tools / "pip3"
+    pip_script.write_text(
+        f"#!{sys.executable}\nimport sys\nfrom pip._internal.cli.main import main\nsys.exit(main())\n"
+    )
+    pip_script.chmod(0o755)
+    code = (
+        f"import sys; sys.path.insert(0, {str(TOOL.parent)!r}); import vtcore_sdk; "
+        "print(vtcore_sdk._default_index())"
+    )
+    environment = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run([str(bare / "bin" / "python"), "-c", code], capture_output=True, text=True,
+                            env=environment, check=True, timeout=120)  # fmt: skip
+    assert result.stdout.strip() == pip_module.PyPI.simple_url
+
+
 def test_real_pinned_openctp_wheel(tmp_path: Path) -> None:
     """The real artifact: downloaded through pip (or found in the cache), verified, libraries extracted."""
     (wheel,) = [a for a in sdk.load_manifest() if a.requirement == "openctp-ctp==6.7.11.0"]
