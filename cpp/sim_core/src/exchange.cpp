@@ -669,12 +669,8 @@ Error Exchange::insert_order(int account, int front_id, int session_id, const Or
   const long long numeric_ref = std::atoll(order_ref.c_str());
   if (order_ref.empty()) {
     order_ref = std::to_string(a.max_order_ref + 1);
-  } else {
-    for (size_t i : a.orders) {
-      const Order& f = orders_[i].record;
-      if (f.front_id == front_id && f.session_id == session_id && f.order_ref == order_ref)
-        return Error::duplicate_order_ref;
-    }
+  } else if (a.by_session_ref.contains({front_id, session_id, order_ref})) {
+    return Error::duplicate_order_ref;
   }
 
   if (req.credit && !a.cfg.credit) return Error::not_credit_account;
@@ -791,6 +787,8 @@ Error Exchange::insert_order(int account, int front_id, int session_id, const Or
   const size_t index = orders_.size();
   orders_.push_back(std::move(order));
   a.orders.push_back(index);
+  a.by_session_ref[{front_id, session_id, orders_[index].record.order_ref}] = index;
+  a.latest_by_ref[orders_[index].record.order_ref] = index;
   publish_order(index);
 
   // The exchange's checks: price on the tick grid and inside the limits; SHFE/INE take no market orders;
@@ -836,6 +834,7 @@ Error Exchange::insert_order(int account, int front_id, int session_id, const Or
   }
   o.record.submit_status = SubmitStatus::accepted;
   o.record.order_sys_id = padded_number(++last_order_sys_id_, 12);
+  a.by_sys_id[o.record.order_sys_id] = index;
   o.record.status = OrderStatus::queued;
   o.record.status_message = "未成交";
   publish_order(index);
@@ -1047,14 +1046,16 @@ Error Exchange::cancel_order(int account, const CancelRequest& req) {
   if (!req.is_delete) return Error::bad_order_action_field;
   Account& a = accounts_.at(static_cast<size_t>(account));
   std::optional<size_t> found;
-  for (size_t i : a.orders) {
-    const Order& f = orders_[i].record;
-    const bool by_sys = !req.order_sys_id.empty() && f.order_sys_id == req.order_sys_id &&
-                        (req.exchange.empty() || req.exchange == f.exchange);
-    const bool same_session = req.any_session || (f.front_id == req.front_id && f.session_id == req.session_id);
-    const bool by_ref =
-        req.order_sys_id.empty() && !req.order_ref.empty() && same_session && f.order_ref == req.order_ref;
-    if (by_sys || by_ref) found = i;
+  if (!req.order_sys_id.empty()) {
+    const auto it = a.by_sys_id.find(req.order_sys_id);
+    if (it != a.by_sys_id.end() && (req.exchange.empty() || req.exchange == orders_[it->second].record.exchange))
+      found = it->second;
+  } else if (!req.order_ref.empty() && req.any_session) {
+    const auto it = a.latest_by_ref.find(req.order_ref);
+    if (it != a.latest_by_ref.end()) found = it->second;
+  } else if (!req.order_ref.empty()) {
+    const auto it = a.by_session_ref.find({req.front_id, req.session_id, req.order_ref});
+    if (it != a.by_session_ref.end()) found = it->second;
   }
   if (!found) return Error::order_not_found;
   OrderState& o = orders_[*found];

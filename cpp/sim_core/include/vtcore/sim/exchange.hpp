@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "vtcore/sim/config.hpp"
@@ -169,6 +170,11 @@ class Exchange {
     std::vector<size_t> orders;
     std::vector<size_t> trades;
     long long max_order_ref = 0;
+    // Lookups by the keys a request names (every order is in `orders` too): an insert checks its reference
+    // and a cancel finds its order without a scan of the day's orders.
+    std::map<std::tuple<int, int, std::string>, size_t> by_session_ref;  // (front, session, OrderRef)
+    std::map<std::string, size_t, std::less<>> latest_by_ref;            // OrderRef: the last order with it
+    std::map<std::string, size_t, std::less<>> by_sys_id;                // OrderSysID (unique in the run)
   };
   struct OrderState {
     Order record;
