@@ -43,6 +43,10 @@ class Message(NamedTuple):
         return f"code {code}: {(self.texts or {}).get(code, 'no text for this code')}"
 
 
+#: builds a Message from one tuple at C level (the class's own __new__ is a Python function)
+_message = tuple.__new__
+
+
 class Decoder:
     """Decodes the messages of one SDK, from its generated `_<sdk>_types` module."""
 
@@ -61,7 +65,8 @@ class Decoder:
         """Raises KeyError for an unknown kind and ValueError for a payload of the wrong size."""
         name, data_struct, has_error = self.callbacks[kind]
         if not payload:
-            return Message(name, request_id, is_last, None, None, self.error_fields, self.error_texts)
+            empty = (name, request_id, is_last, None, None, self.error_fields, self.error_texts)
+            return _message(Message, empty)
         (flags,) = _FLAGS.unpack_from(payload, 0)
         offset = _FLAGS.size
         data_size = data_struct.SIZE if data_struct else 0
@@ -78,4 +83,5 @@ class Decoder:
             (code,) = self._error_code(payload, offset + self._error_code_offset)
             if code != 0:
                 error = self.error_struct.view(payload, offset)
-        return Message(name, request_id, is_last, data, error, self.error_fields, self.error_texts)
+        fields = (name, request_id, is_last, data, error, self.error_fields, self.error_texts)
+        return _message(Message, fields)
