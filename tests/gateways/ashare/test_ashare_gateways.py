@@ -197,15 +197,20 @@ def test_an_order_the_sdk_refuses_at_once_is_rejected_with_its_answer(session: A
 
 def test_resting_buy_then_cancel(session: Any) -> None:
     main_engine, gateway, recorder, _ = session
-    vt_orderid = main_engine.send_order(
-        request("600000", Exchange.SSE, Direction.LONG, 100, 10.00), gateway.gateway_name
-    )
+    buy = request("600000", Exchange.SSE, Direction.LONG, 100, 10.00)
+    buy.reference = "grid 1"
+    vt_orderid = main_engine.send_order(buy, gateway.gateway_name)
     final(recorder, vt_orderid, Status.NOTTRADED)
     orderid = vt_orderid.split(".", 1)[1]
     main_engine.cancel_order(CancelRequest(orderid, "600000", Exchange.SSE), gateway.gateway_name)
     final(recorder, vt_orderid, Status.CANCELLED)
-    statuses = [o.status for o in order_of(recorder, vt_orderid)]
+    updates = order_of(recorder, vt_orderid)
+    statuses = [o.status for o in updates]
     assert statuses.index(Status.NOTTRADED) < statuses.index(Status.CANCELLED)
+    # every update, from the SDK's reports too, is the order as sent (vn.py strategies key on reference)
+    assert {(o.reference, o.type, o.offset, o.volume, o.price) for o in updates} == {
+        ("grid 1", OrderType.LIMIT, Offset.NONE, 100, 10.00)
+    }
 
 
 def test_a_buy_fills_and_is_not_sellable_today(session: Any) -> None:
