@@ -45,6 +45,11 @@ DEFAULT_MANIFEST = Path(__file__).resolve().parent.parent / "sdk" / "manifest.to
 _PIP_ISOLATION_VARIABLES = ("PYTHONPATH", "PYTHONNOUSERSITE", "PIP_BUILD_TRACKER", "PIP_REQ_TRACKER")
 
 
+def _pip_environment() -> dict[str, str]:
+    """This process's environment without the variables of the build's isolation, for a pip client we run."""
+    return {k: v for k, v in os.environ.items() if k not in _PIP_ISOLATION_VARIABLES}
+
+
 class SdkError(Exception):
     """A fetch or extraction failed; the message says why and how to fix it."""
 
@@ -261,7 +266,7 @@ def fetch(artifact: Artifact, *, cache: Path | None = None, offline: bool = Fals
             downloaded = download_from_index(artifact, Path(scratch), index_urls())
             return _store(artifact, downloaded, cached)
         command = download_command(artifact, Path(scratch), pip_args or [])
-        environment = {k: v for k, v in os.environ.items() if k not in _PIP_ISOLATION_VARIABLES}
+        environment = _pip_environment()
         result = subprocess.run(command, capture_output=True, text=True, env=environment, check=False)
         downloaded = Path(scratch) / artifact.file
         if result.returncode != 0 or not downloaded.is_file():
@@ -291,7 +296,7 @@ def _store(artifact: Artifact, downloaded: Path, cached: Path) -> Path:
 # -- the simple index (PEP 503), for artifacts pip cannot download --------------------------------------
 
 def _pip_output(*args: str) -> str:
-    environment = {k: v for k, v in os.environ.items() if k not in _PIP_ISOLATION_VARIABLES}
+    environment = _pip_environment()
     result = subprocess.run([*pip_command(), *args], capture_output=True, text=True, env=environment, check=False)
     return result.stdout.strip() if result.returncode == 0 else ""
 
@@ -320,8 +325,7 @@ def _default_index() -> str:
     if not python:
         return ""
     code = "from pip._internal.models.index import PyPI; print(PyPI.simple_url)"
-    environment = {k: v for k, v in os.environ.items() if k not in _PIP_ISOLATION_VARIABLES}
-    result = subprocess.run([*python, "-c", code], capture_output=True, text=True, env=environment,
+    result = subprocess.run([*python, "-c", code], capture_output=True, text=True, env=_pip_environment(),
                             check=False)
     return result.stdout.strip() if result.returncode == 0 else ""
 
