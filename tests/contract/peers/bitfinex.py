@@ -1,4 +1,4 @@
-"""BITFINEX on the local Bitfinex venue (tests/venues/bitfinex.py: `api` on 127.0.0.1, `api-pub` on
+"""BITFINEX on the local Bitfinex venue (python/vtcore/peers/bitfinex.py: `api` on 127.0.0.1, `api-pub` on
 localhost)."""
 
 from __future__ import annotations

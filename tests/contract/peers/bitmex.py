@@ -1,4 +1,4 @@
-"""BITMEX on the local BitMEX venue (tests/venues/bitmex.py)."""
+"""BITMEX on the local BitMEX venue (python/vtcore/peers/bitmex.py)."""
 
 from __future__ import annotations
 

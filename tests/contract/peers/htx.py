@@ -1,5 +1,5 @@
-"""HUOBI (spot) and HBDM (here its USDT-margined swap, on v5) on the local HTX venues (tests/venues/htx.py,
-htx_futures.py)."""
+"""HUOBI (spot) and HBDM (here its USDT-margined swap, on v5) on the local HTX venues
+(python/vtcore/peers/htx.py, htx_futures.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""OKEX (spot) and OKEXF (swaps) on the local OKX v5 venue (tests/venues/okx.py)."""
+"""OKEX (spot) and OKEXF (swaps) on the local OKX v5 venue (python/vtcore/peers/okx.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""ONETOKEN on the local 1Token venue (tests/venues/onetoken.py; the public 1Token service no longer
+"""ONETOKEN on the local 1Token venue (python/vtcore/peers/onetoken.py; the public 1Token service no longer
 exists), routing BINANCE for one account."""
 
 from __future__ import annotations
