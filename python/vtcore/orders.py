@@ -182,6 +182,13 @@ class OrderTracker:
         if previous is not None:
             merged = _forward(previous, order)
             if merged is None:
+                if previous.status == Status.REJECTED and order.status != Status.REJECTED:
+                    # the venue reports alive (or done) an order shown as rejected: the user must hear of it
+                    self.gateway.write_log(
+                        f"order {order.vt_orderid}: {order.status.value} reported after it was rejected "
+                        f"({(previous.extra or {}).get('reason', '')}); the report is dropped",
+                        logging.WARNING,
+                    )
                 return None
             order = merged
         if order.status == Status.REJECTED and not (order.extra and order.extra.get("reason")):

@@ -259,3 +259,21 @@ def test_an_unknown_order_is_never_a_repeat() -> None:
     tracker.order(order())
     assert tracker.is_repeat("o1", Status.SUBMITTING, 0.0, 10.0, 100.0)
     assert not tracker.is_repeat("o2", Status.SUBMITTING, 0.0, 10.0, 100.0)
+
+
+def test_a_report_of_a_rejected_order_that_is_dropped_is_logged_as_a_warning() -> None:
+    sink = Sink()
+    tracker = OrderTracker(sink)
+    tracker.order(order())
+    tracker.reject(order(), "outcome unknown (timed out)")
+    sink.logs.clear()
+    assert tracker.order(order(Status.NOTTRADED)) is None  # final stays final
+    assert sink.logs == [
+        (
+            "order T.o1: NOTTRADED reported after it was rejected (outcome unknown (timed out)); the report "
+            "is dropped",
+            logging.WARNING,
+        )
+    ]
+    assert tracker.order(order(Status.REJECTED)) is None  # a repeat of the rejection says nothing new
+    assert len(sink.logs) == 1

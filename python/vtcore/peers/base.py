@@ -48,6 +48,9 @@ class Faults:
     #: hold the next N REST requests for `stall_seconds` before handling them (a slow venue: clients time out)
     stall_rest: int = 0
     stall_seconds: float = 5.0
+    #: with `stall_rest`: handle the request at once and hold only its answer (the venue acted on it; the
+    #: client times out not knowing)
+    act_before_stall: bool = False
 
 
 @dataclass
@@ -367,6 +370,10 @@ class VenueServer:
             return self.unavailable_response()
         if self.faults.stall_rest > 0:
             self.faults.stall_rest -= 1
+            if self.faults.act_before_stall:
+                response = await handler(request)
+                await asyncio.sleep(self.faults.stall_seconds)
+                return response
             await asyncio.sleep(self.faults.stall_seconds)
         return await handler(request)
 

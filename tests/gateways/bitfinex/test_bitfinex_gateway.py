@@ -159,6 +159,46 @@ def test_reconnect_resubscribes_and_reconciles(main_engine, bitfinex_venue):
     recorder.wait(lambda: recorder.ticks("BTCUSD.BITFINEX")[-1].bid_price_1 == 98.0, what="resubscribed book")
 
 
+def test_order_lost_with_the_account_stream_is_rejected_once_bitfinex_lists_none(main_engine, bitfinex_venue):
+    recorder, _ = connect(main_engine, bitfinex_venue)
+    recorder.wait(lambda: "account stream authenticated" in recorder.logs(), what="auth")
+    bitfinex_venue.faults.drop_order_reply = 1  # the venue cuts the line on the order and never places it
+    lost = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.5, 99.0), NAME)
+    reason = recorder.reaches(lost, Status.REJECTED).extra["reason"]
+    cid = lost.split(".", 1)[1]
+    assert reason == (
+        f"Bitfinex lists no order with cid {cid}, active or in its history (the order request got no "
+        "answer: BITFINEX.private: connection lost before the reply)"
+    )
+    assert [o.status for o in recorder.orders(lost)] == [Status.SUBMITTING, Status.REJECTED]
+    assert sum("account stream authenticated" in line for line in recorder.logs()) == 2
+
+
+def test_order_placed_before_the_line_dropped_is_kept_and_fills(main_engine, bitfinex_venue):
+    recorder, _ = connect(main_engine, bitfinex_venue)
+    recorder.wait(lambda: "account stream authenticated" in recorder.logs(), what="auth")
+    bitfinex_venue.faults.drop_order_reply = 1
+    bitfinex_venue.faults.act_before_drop = True  # the venue places the order, then the line drops
+    kept = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.5, 99.0), NAME)
+    recorder.reaches(kept, Status.NOTTRADED)
+    recorder.wait(lambda: sum("reconciled" in line for line in recorder.logs()), what="reconciled")
+    bitfinex_venue.print_trade("tBTCUSD", "99.0", "0.5", buyer_maker=True)
+    assert recorder.reaches(kept, Status.ALLTRADED).traded == 0.5
+    assert Status.REJECTED not in [o.status for o in recorder.orders(kept)]
+
+
+def test_order_whose_answer_never_comes_is_looked_up_while_the_line_stays_up(main_engine, bitfinex_venue):
+    recorder, gateway = connect(main_engine, bitfinex_venue)
+    recorder.wait(lambda: "account stream authenticated" in recorder.logs(), what="auth")
+    gateway.private_socket.config.request_timeout = 0.5  # how long the gateway waits for an order's answer
+    bitfinex_venue.faults.mute = True  # the venue places the order, but nothing it sends goes out
+    kept = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.5, 99.0), NAME)
+    recorder.reaches(kept, Status.NOTTRADED)  # found among the active orders over REST
+    bitfinex_venue.faults.mute = False
+    assert sum("account stream authenticated" in line for line in recorder.logs()) == 1
+    assert ("POST", "/v2/auth/r/orders") in bitfinex_venue.request_log
+
+
 def test_restart_info_and_malformed_frames(main_engine, bitfinex_venue):
     recorder, gateway = connect(main_engine, bitfinex_venue)
     main_engine.subscribe(SubscribeRequest("BTCUSD", Exchange.BITFINEX), NAME)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -11,9 +12,10 @@ from venues.harness import Recorder, captured_logs, connect_htx
 from venues.proxy import LocalProxy
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Product, Status
 from vtcore.engine import MainEngine
+from vtcore.gateways._venue import Timing
 from vtcore.gateways.htx import HuobiGateway
 from vtcore.object import CancelRequest, HistoryRequest, OrderRequest, SubscribeRequest
-from vtcore.peers.htx import API_SECRET, HtxSpotVenue
+from vtcore.peers.htx import API_KEY, API_SECRET, HtxSpotVenue
 
 NAME = "HUOBI"
 
@@ -106,6 +108,40 @@ def test_limit_order_rests_and_cancels(main_engine, venue):
     final(recorder, vt_orderid, Status.CANCELLED)
     placed = venue.run(lambda: [o.client_id for o in venue.matching.orders.values()])
     assert placed == [resting.orderid]  # the local order id is HTX's client-order-id
+
+
+def test_order_whose_answer_times_out_is_found_by_its_client_order_id(main_engine, venue):
+    recorder = Recorder(main_engine)
+    gateway = main_engine.add_gateway(HuobiGateway)
+    gateway.timing = dataclasses.replace(Timing.fast(), rest_timeout=0.5)  # gives up on an answer sooner
+    setting = {
+        **HuobiGateway.default_setting,
+        "key": API_KEY,
+        "secret": API_SECRET,
+        "base_url": venue.http_url,
+    }
+    main_engine.connect(setting, NAME)
+    recorder.wait(lambda: "connected" in recorder.logs(), what="connected log")
+    earlier = len(venue.request_log)
+    venue.faults.stall_rest, venue.faults.stall_seconds, venue.faults.act_before_stall = 1, 2.0, True
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.1, 99.0), NAME)
+    resting = final(recorder, vt_orderid, Status.NOTTRADED)  # the venue placed it; the answer was late
+    asked = ("GET", "/v1/order/orders/getClientOrder")
+    recorder.wait(lambda: asked in venue.request_log[earlier:], what="the order asked about by its client id")
+    main_engine.cancel_order(CancelRequest(resting.orderid, "btcusdt", Exchange.HTX), NAME)
+    final(recorder, vt_orderid, Status.CANCELLED)
+    assert Status.REJECTED not in [o.status for o in recorder.orders(vt_orderid)]
+
+
+def test_order_lost_to_a_5xx_is_rejected_once_htx_says_it_has_none(main_engine, venue):
+    recorder, _ = connect(main_engine, venue)
+    venue.faults.http_5xx = 1  # the order request is answered 503 and not acted on
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.1, 99.0), NAME)
+    reason = final(recorder, vt_orderid, Status.REJECTED).extra["reason"]
+    assert reason.startswith("base-record-invalid: record invalid (the order request got no answer:")
+    assert ("GET", "/v1/order/orders/getClientOrder") in venue.request_log
+    assert [o.status for o in recorder.orders(vt_orderid)] == [Status.SUBMITTING, Status.REJECTED]
+    assert venue.run(lambda: list(venue.matching.orders.values())) == []
 
 
 def test_taker_fill_pushes_trade_and_balances(main_engine, venue):

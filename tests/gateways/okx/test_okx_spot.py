@@ -194,7 +194,8 @@ def test_order_whose_answer_was_lost_is_rejected_only_once_the_venue_says_it_has
     vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.5, 99.0), NAME)
     refused = final(recorder, vt_orderid, Status.REJECTED)
     assert refused.extra["reason"] == (
-        "51603: Order does not exist (the private stream dropped before the venue answered)"
+        "51603: Order does not exist (the order request got no answer: "
+        "OKEX.private: connection lost before the reply)"
     )
     assert [o.status for o in recorder.orders(vt_orderid)] == [Status.SUBMITTING, Status.REJECTED]
     logins = [m for kind, m in venue.ws_log if kind == "private" and m["op"] == "login"]
@@ -213,6 +214,21 @@ def test_order_placed_before_the_line_dropped_is_kept_and_fills(main_engine, ven
     final(recorder, vt_orderid, Status.ALLTRADED)
     assert Status.REJECTED not in [o.status for o in recorder.orders(vt_orderid)]
     assert [t.volume for t in recorder.wait(lambda: recorder.trades(vt_orderid))] == [0.5]
+
+
+def test_order_whose_reply_never_comes_stays_live_and_fills(main_engine, venue):
+    recorder, gateway = connect(main_engine, venue)
+    gateway.private_socket.config.request_timeout = 0.5  # how long the gateway waits for an order's reply
+    venue.faults.mute = True  # the venue places the order, but neither its reply nor any push goes out
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.5, 99.0), NAME)
+    final(recorder, vt_orderid, Status.NOTTRADED)  # asked about over REST by its clOrdId: the venue has it
+    venue.faults.mute = False
+    assert ("GET", "/api/v5/trade/order") in venue.request_log
+    recorder.wait(lambda: private_ready(venue), what="the private stream subscribed")
+    venue.print_trade("BTC-USDT", "99.0", "1.0")
+    final(recorder, vt_orderid, Status.ALLTRADED)
+    assert [t.volume for t in recorder.wait(lambda: recorder.trades(vt_orderid))] == [0.5]
+    assert Status.REJECTED not in [o.status for o in recorder.orders(vt_orderid)]
 
 
 def test_query_history_pages_backwards(main_engine, venue):

@@ -3,6 +3,7 @@ public 1Token service no longer exists; this venue speaks its documented protoco
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -20,11 +21,11 @@ NAME = "ONETOKEN"
 
 
 def connect(
-    main_engine: MainEngine, venue: OneTokenVenue, **overrides: object
+    main_engine: MainEngine, venue: OneTokenVenue, timing: Timing | None = None, **overrides: object
 ) -> tuple[Recorder, OnetokenGateway]:
     recorder = Recorder(main_engine)
     gateway = main_engine.add_gateway(OnetokenGateway)
-    gateway.timing = Timing.fast()
+    gateway.timing = timing or Timing.fast()
     setting = {**OnetokenGateway.default_setting, "key": OT_KEY, "secret": OT_SECRET, "exchange": "BINANCE"}
     setting.update({"account": ACCOUNT, "base_url": venue.http_url, **overrides})
     main_engine.connect(setting, gateway.gateway_name)
@@ -101,6 +102,34 @@ def test_orders_fills_cancel_and_refusals(main_engine, onetoken_venue):
     assert "not supported" in recorder.reaches(market, Status.REJECTED).extra["reason"]
     broke = main_engine.send_order(order(Direction.LONG, 10_000, 99.0), NAME)
     assert "place-order-no-money" in recorder.reaches(broke, Status.REJECTED).extra["reason"]
+
+
+def test_order_whose_answer_times_out_is_found_by_its_client_oid(main_engine, onetoken_venue):
+    impatient = dataclasses.replace(Timing.fast(), rest_timeout=0.5)  # gives up on an answer sooner
+    recorder, _ = connect(main_engine, onetoken_venue, impatient)
+    recorder.wait(lambda: "trade socket authenticated" in recorder.logs(), what="trade socket")
+    faults, earlier = onetoken_venue.faults, len(onetoken_venue.request_log)
+    faults.stall_rest, faults.stall_seconds, faults.act_before_stall = 1, 2.0, True
+    resting = main_engine.send_order(order(Direction.LONG, 0.5, 99.0), NAME)
+    recorder.reaches(resting, Status.NOTTRADED)  # the venue placed it; the answer was late
+    asked = ("GET", f"/api/v1/trade/binance/{ACCOUNT}/orders")
+    recorder.wait(
+        lambda: asked in onetoken_venue.request_log[earlier:], what="the order asked about by its client_oid"
+    )
+    onetoken_venue.print_trade("binance/btc.usdt", "99.0", "0.5", buyer_maker=True)
+    assert recorder.reaches(resting, Status.ALLTRADED).traded == 0.5
+    assert sum(t.volume for t in recorder.wait(lambda: recorder.trades(resting))) == 0.5
+    assert Status.REJECTED not in [o.status for o in recorder.orders(resting)]
+
+
+def test_order_lost_to_a_5xx_is_rejected_once_1token_says_it_has_none(main_engine, onetoken_venue):
+    recorder, _ = connect(main_engine, onetoken_venue)
+    onetoken_venue.faults.http_5xx = 1  # the order request is answered 503 and not acted on
+    lost = main_engine.send_order(order(Direction.LONG, 0.5, 99.0), NAME)
+    reason = recorder.reaches(lost, Status.REJECTED).extra["reason"]
+    assert reason.startswith("client_oid-not-found: ")
+    assert "(the order request got no answer: " in reason
+    assert [o.status for o in recorder.orders(lost)] == [Status.SUBMITTING, Status.REJECTED]
 
 
 def test_history_is_not_offered_and_says_why(main_engine, onetoken_venue):

@@ -20,7 +20,6 @@ from vtcore.gateways._transport import (
     RestClient,
     RestConfig,
     RestRequest,
-    TransportError,
     TransportLoop,
     VenueConnectionError,
     VenueUnavailableError,
@@ -353,7 +352,7 @@ def test_ws_request_reply_is_routed_by_id():
         client.start()
         assert await client.wait_ready(5)
         replies = await asyncio.gather(client.request("x1", "req:x1"), client.request("x2", "req:x2"))
-        with pytest.raises(TransportError, match="no reply to request x3"):
+        with pytest.raises(VenueUnavailableError, match="no reply to request x3"):
             await client.request("x3", "unanswered", timeout=0.05)
         await client.close()
         await runner.cleanup()

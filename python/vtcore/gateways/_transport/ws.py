@@ -26,7 +26,7 @@ import aiohttp
 import msgspec
 
 from vtcore.gateways._transport.backoff import Backoff
-from vtcore.gateways._transport.errors import TransportError, VenueConnectionError
+from vtcore.gateways._transport.errors import VenueConnectionError, VenueUnavailableError
 from vtcore.gateways._transport.ratelimit import RateLimit, RateLimiter
 from vtcore.log import get_logger
 
@@ -182,14 +182,16 @@ class WebSocketClient:
             await ws.send_str(_encoder.encode(message).decode())
 
     async def request(self, request_id: str, message: Any, timeout: float | None = None) -> Any:
-        """Send `message` and wait for the reply routed back under `request_id`."""
+        """Send `message` and wait for the reply routed back under `request_id`. Raises VenueUnavailableError
+        when none comes in time, VenueConnectionError when the connection is lost first."""
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[request_id] = future
         try:
             await self.send(message)
             return await asyncio.wait_for(future, timeout or self.config.request_timeout)
         except asyncio.TimeoutError as error:
-            raise TransportError(f"{self.config.name}: no reply to request {request_id}") from error
+            # the request went out and may have been acted on: an unknown outcome, as a REST timeout is
+            raise VenueUnavailableError(f"{self.config.name}: no reply to request {request_id}") from error
         finally:
             self._pending.pop(request_id, None)
 

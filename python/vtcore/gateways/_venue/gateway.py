@@ -126,6 +126,9 @@ class VenueGateway(BaseGateway):
         #: why the last connect() did not finish ("" while it has not failed)
         self.connect_failure = ""
         self._fronts: list[str] = []  # the streams opened by this connect, by front name
+        #: orders whose request went out but whose answer was lost (a timeout, a 5xx, a dropped line), with
+        #: what happened: the venue may or may not have them, so they stay SUBMITTING until it is asked
+        self.unanswered: dict[str, str] = {}
 
     # ------------------------------------------------------------------ vn.py's API (any thread)
 
@@ -273,6 +276,7 @@ class VenueGateway(BaseGateway):
                 backoff=self.timing.backoff,
                 proxy=self.proxy,
                 open_timeout=self.timing.open_timeout,
+                request_timeout=self.timing.rest_timeout,
                 messages_per_second=messages_per_second,
             ),
             on_message=on_message,
@@ -448,9 +452,85 @@ class VenueGateway(BaseGateway):
         """Bring every active order up to date from the venue and fetch the fills missed."""
         active = self.orders.active_orders()
         for order in active:
-            await self.reconcile_order(order)
+            if order.orderid in self.unanswered:
+                await self.settle_unanswered(order)
+            else:
+                await self.reconcile_order(order)
         if active:
             self.write_log(f"reconciled {len(active)} active orders as the private stream opened")
+
+    # ---- orders whose answer was lost (loop thread)
+
+    @staticmethod
+    def answer_lost(error: BaseException) -> bool:
+        """True when `error` leaves open whether the venue took the request: no answer in time, a 5xx, or a
+        connection lost after the request went out (one that never left, `not_sent`, had no effect)."""
+        if isinstance(error, VenueUnavailableError):
+            return True
+        return isinstance(error, VenueConnectionError) and not getattr(error, "not_sent", False)
+
+    async def order_answer_lost(
+        self, order: OrderData, error: BaseException | str, *, ask_now: bool = True
+    ) -> None:
+        """An order request went out and its answer was lost (`answer_lost`). Rejecting the order now could
+        hide a live, fillable order; so it stays SUBMITTING in `unanswered` and the venue is asked about it
+        by its client order id (`ask_venue`): at once, or with `ask_now=False` by `reconcile` once the private
+        stream is back (a venue that takes orders on that stream). Its pushes meanwhile apply as usual.
+        `error` says what happened: the error, or words."""
+        self.unanswered[order.orderid] = str(error) or type(error).__name__
+        when = "now" if ask_now else "once the private stream is back"
+        self.write_log(
+            f"order {order.orderid}: outcome unknown ({error}); asking the venue {when}", logging.WARNING
+        )
+        if ask_now:
+            await self.settle_unanswered(order)
+
+    async def settle_unanswered(self, order: OrderData) -> None:
+        """Ask the venue about an unanswered order until it says: the order as the venue has it (pushed with
+        its fills by `ask_venue`), or REJECTED when it still has no such order after `rest_retries` more asks
+        (a request still travelling inside the venue may land a little after the first ask). A venue that
+        cannot answer leaves the order SUBMITTING; `reconcile` asks again when a private stream reopens."""
+        missing = ""
+        for attempt in range(self.timing.rest_retries + 1):
+            if order.orderid not in self.unanswered:
+                return  # settled meanwhile (another ask, or a reconcile)
+            if attempt:
+                await asyncio.sleep(self.timing.backoff.delay(attempt - 1))
+            try:
+                missing = await self.ask_venue(order)
+            except TransportError as error:
+                self.write_log(f"order {order.orderid}: the venue did not say whether it has it: {error}")
+                if not self.answer_lost(error):
+                    break  # refused, not lost: asking again the same way will not help
+                continue
+            if not missing:
+                self.unanswered.pop(order.orderid, None)
+                return
+        if missing:
+            self.reject_unanswered(order.orderid, missing)
+        else:
+            self.write_log(
+                f"order {order.orderid}: still unknown; it stays submitting and is asked about again when "
+                "the private stream reconnects",
+                logging.WARNING,
+            )
+
+    def reject_unanswered(self, orderid: str, missing: str) -> None:
+        """The venue says it has no such order (`missing`, in its words): an unanswered order that nothing
+        has moved since it was sent (still SUBMITTING, nothing traded) was never placed, and is REJECTED."""
+        why = self.unanswered.pop(orderid, None)
+        order = self.orders.get(orderid)
+        if why is None or order is None or order.status != Status.SUBMITTING or order.traded:
+            return
+        self.orders.update(
+            orderid, Status.REJECTED, reason=f"{missing} (the order request got no answer: {why})"
+        )
+
+    async def ask_venue(self, order: OrderData) -> str:
+        """Ask the venue about an order by its client order id, and push what it says (the order and the
+        fills missed). Returns "" when the venue has the order, else the venue's words that it has none;
+        raises TransportError when it cannot say. Venues that call `order_answer_lost` implement it."""
+        raise TransportError(f"{self.gateway_name} cannot ask the venue about order {order.orderid}")
 
     # ---- lifecycle (loop thread)
 

@@ -24,6 +24,8 @@ from vtcore.gateways._transport import (
     RequestRejectedError,
     RestRequest,
     TransportError,
+    VenueConnectionError,
+    VenueUnavailableError,
     WebSocketClient,
 )
 from vtcore.gateways._venue import (
@@ -302,6 +304,8 @@ class BitfinexGateway(VenueGateway):
         if row.CID is None:
             return
         orderid = str(row.CID)
+        if self.private_socket is not None:  # the venue has the order: that answers its `on` too
+            self.private_socket.resolve(ack_id(orderid), row)
         template = None
         if self.orders.get(orderid) is None:
             template = parse.order(
@@ -328,18 +332,21 @@ class BitfinexGateway(VenueGateway):
         )
 
     def on_notification(self, note: schemas.Notification) -> None:
-        if note.STATUS == "SUCCESS":
-            return
+        cid = None
         if note.TYPE == "on-req":
-            try:  # the order array of the refused request: only its CID matters here
+            try:  # the order array of the request: only its CID matters here
                 info = msgspec.json.decode(note.NOTIFY_INFO)
                 cid = info[2] if isinstance(info, list) and len(info) > 2 else None
             except parse.DECODE_ERRORS:
                 cid = None
-            if cid is not None and self.orders.get(str(cid)) is not None:
-                reason = order_reason(RequestRejectedError(note.TEXT))
-                self.orders.update(str(cid), Status.REJECTED, reason=reason)
-                return
+            if cid is not None and self.private_socket is not None:
+                self.private_socket.resolve(ack_id(str(cid)), note)
+        if note.STATUS == "SUCCESS":
+            return
+        if note.TYPE == "on-req" and cid is not None and self.orders.get(str(cid)) is not None:
+            reason = order_reason(RequestRejectedError(note.TEXT))
+            self.orders.update(str(cid), Status.REJECTED, reason=reason)
+            return
         self.write_log(f"{note.TYPE} {note.STATUS}: {note.TEXT}", logging.WARNING)
 
     # ---- orders
@@ -364,7 +371,14 @@ class BitfinexGateway(VenueGateway):
             body["price"] = format_number(parse.significant(req.price))
         if flags:
             body["flags"] = flags
-        await self.send_input("on", body)
+        socket = await self.order_socket(lambda: self.private_socket)
+        try:
+            # wait for the venue's answer (its `on-req` notification, or the order itself on channel 0)
+            await socket.request(ack_id(order.orderid), [0, "on", None, body])
+        except (VenueConnectionError, VenueUnavailableError) as error:
+            # sent, then no answer: the venue may have the order. After a dropped line it is looked up once
+            # the account stream is back (`reconcile_orders`); after an answer that did not come in time, now
+            await self.order_answer_lost(order, error, ask_now=isinstance(error, VenueUnavailableError))
 
     async def cancel_venue_order(self, req: CancelRequest) -> None:
         date = self.cid_dates.get(req.orderid) or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d")
@@ -387,21 +401,36 @@ class BitfinexGateway(VenueGateway):
         if not active:
             return
         try:
-            ids_known = {order.orderid for order in active}
-            for row in parse.ORDERS.decode(
-                await self.call("POST", "auth/r/orders/hist", {"limit": 500}, signed=True)
-            ):
-                if row.CID is not None and str(row.CID) in ids_known:
-                    self.apply_order(row)
-            for trade in parse.TRADES.decode(
-                await self.call("POST", "auth/r/trades/hist", {"limit": 500}, signed=True)
-            ):
-                if trade.CID is not None and str(trade.CID) in ids_known:
-                    self.apply_trade(trade)
+            listed = await self.find_orders({order.orderid for order in active})
         except TransportError as error:
             self.write_log(f"reconcile: {error}", logging.WARNING)
             return
+        for order in active:
+            if order.orderid in listed:
+                self.unanswered.pop(order.orderid, None)
+            elif order.orderid in self.unanswered:  # its `on` got no answer and the venue has no such order
+                self.reject_unanswered(order.orderid, not_listed(order.orderid))
         self.write_log(f"reconciled {len(active)} active orders as the account stream opened")
+
+    async def ask_venue(self, order: OrderData) -> str:
+        listed = await self.find_orders({order.orderid})
+        return "" if order.orderid in listed else not_listed(order.orderid)
+
+    async def find_orders(self, orderids: set[str]) -> set[str]:
+        """Apply what the venue lists of these orders, active or in its order history, and their fills from
+        the trade history (one query each for all the orders); returns the ids it lists."""
+        listed: set[str] = set()
+        for path, params in (("auth/r/orders", None), ("auth/r/orders/hist", {"limit": 500})):
+            for row in parse.ORDERS.decode(await self.call("POST", path, params, signed=True)):
+                if row.CID is not None and str(row.CID) in orderids:
+                    listed.add(str(row.CID))
+                    self.apply_order(row)
+        for trade in parse.TRADES.decode(
+            await self.call("POST", "auth/r/trades/hist", {"limit": 500}, signed=True)
+        ):
+            if trade.CID is not None and str(trade.CID) in orderids:
+                self.apply_trade(trade)
+        return listed
 
     # ---- account and history
 
@@ -440,3 +469,12 @@ class BitfinexGateway(VenueGateway):
                 break
             start = rows[-1].MTS + step
         return [found[stamp] for stamp in sorted(found)]
+
+
+def ack_id(orderid: str) -> str:
+    """The id under which an order's `on` request waits for the venue's answer."""
+    return f"on-req:{orderid}"
+
+
+def not_listed(orderid: str) -> str:
+    return f"Bitfinex lists no order with cid {orderid}, active or in its history"

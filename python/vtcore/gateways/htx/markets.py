@@ -212,7 +212,14 @@ class HuobiGateway(HtxGatewayBase):
         }
         if req.type != OrderType.MARKET:
             params["price"] = format_step(req.price, price_step)
-        await self.call("POST", "/v1/order/orders/place", params, signed=True)
+        try:
+            await self.call("POST", "/v1/order/orders/place", params, signed=True)
+        except TransportError as error:
+            if not self.answer_lost(error):
+                raise
+            # a timeout or a 5xx: HTX may have placed it; its client order id tells (`ask_venue`)
+            await self.order_answer_lost(order, error)
+            return
         self.orders.update(order.orderid, Status.NOTTRADED)
 
     async def cancel_venue_order(self, req: CancelRequest) -> None:
@@ -243,12 +250,22 @@ class HuobiGateway(HtxGatewayBase):
 
     async def reconcile_order(self, order: OrderData) -> None:
         try:
+            missing = await self.ask_venue(order)
+        except RequestRejectedError as error:
+            self.write_log(f"reconcile {order.orderid}: {error.venue_message}", logging.WARNING)
+            return
+        if missing:
+            self.write_log(f"reconcile {order.orderid}: {missing}", logging.WARNING)
+
+    async def ask_venue(self, order: OrderData) -> str:
+        try:
             raw = await self.call(
                 "GET", "/v1/order/orders/getClientOrder", {"clientOrderId": order.orderid}, signed=True
             )
         except RequestRejectedError as error:
-            self.write_log(f"reconcile {order.orderid}: {error.venue_message}", logging.WARNING)
-            return
+            if error.code == "base-record-invalid":  # HTX's answer for a client order id it does not know
+                return f"{error.code}: {error.venue_message}"
+            raise
         row = msgspec.json.decode(raw, type=schemas.SpotOrder)
         if parse.number(row.filled_amount) > order.traded:
             fills = msgspec.json.decode(
@@ -258,6 +275,7 @@ class HuobiGateway(HtxGatewayBase):
             for fill in sorted(fills, key=lambda item: item.trade_id):
                 self.orders.trade(parse.spot_fill(fill, order.orderid, gateway_name=self.gateway_name))
         self.apply_order_row(row)
+        return ""
 
     # ---- account and history
 

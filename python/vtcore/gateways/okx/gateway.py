@@ -18,15 +18,17 @@ from typing import Any, ClassVar
 
 import msgspec
 
-from vtcore.constant import Exchange, Interval, OrderType, Status
+from vtcore.constant import Exchange, Interval, OrderType
 from vtcore.gateways._transport import (
     ClockSkewError,
     Heartbeat,
     RateLimit,
     RequestRejectedError,
     RestRequest,
+    TransportError,
     VenueConnectionError,
     VenueError,
+    VenueUnavailableError,
     WebSocketClient,
 )
 from vtcore.gateways._venue import (
@@ -84,9 +86,6 @@ class OkxGatewayBase(VenueGateway):
         self.urls: OkxUrls | None = None
         self.inst_codes: dict[str, int] = {}
         self._op_ids = itertools.count(1)
-        #: orders whose request went out but whose answer was lost with the private stream: the venue may or
-        #: may not have them, so they stay SUBMITTING until `reconcile` asks it
-        self.unanswered: set[str] = set()
 
     # ---- settings and connection
 
@@ -423,13 +422,10 @@ class OkxGatewayBase(VenueGateway):
         await self.prepare_order(req)
         try:
             await self.operation("order", self.order_args(order, req))
-        except VenueConnectionError as error:
-            # sent, then the stream dropped: rejecting it now could hide a live order
-            self.unanswered.add(order.orderid)
-            self.write_log(
-                f"order {order.orderid}: {error}; the venue is asked about it once the stream is back",
-                logging.WARNING,
-            )
+        except (VenueConnectionError, VenueUnavailableError) as error:
+            # sent, then no answer: the venue may have the order. After a dropped line it is asked once the
+            # stream is back; after a reply that did not come in time (the line is up) at once, over REST
+            await self.order_answer_lost(order, error, ask_now=isinstance(error, VenueUnavailableError))
 
     async def prepare_order(self, req: OrderRequest) -> None:
         return None
@@ -450,6 +446,15 @@ class OkxGatewayBase(VenueGateway):
 
     async def reconcile_order(self, order: OrderData) -> None:
         try:
+            missing = await self.ask_venue(order)
+        except TransportError as error:
+            self.write_log(f"reconcile {order.orderid}: {error}", logging.WARNING)
+            return
+        if missing:
+            self.write_log(f"reconcile {order.orderid}: {missing}", logging.WARNING)
+
+    async def ask_venue(self, order: OrderData) -> str:
+        try:
             rows: list[schemas.Order] = await self.call(
                 "GET",
                 "/api/v5/trade/order",
@@ -458,19 +463,14 @@ class OkxGatewayBase(VenueGateway):
                 row_type=schemas.Order,
             )
         except RequestRejectedError as error:
-            if order.orderid in self.unanswered and error.code == "51603":  # order does not exist
-                self.unanswered.discard(order.orderid)
-                reason = f"{error.code}: {error.venue_message} (the private stream dropped before the venue "
-                reason += "answered)"
-                self.orders.update(order.orderid, Status.REJECTED, reason=reason)
-                return
-            self.write_log(f"reconcile {order.orderid}: {error.venue_message}", logging.WARNING)
-            return
-        self.unanswered.discard(order.orderid)
+            if error.code == "51603":  # order does not exist
+                return f"{error.code}: {error.venue_message}"
+            raise
         for row in rows:
             if float(row.accFillSz) > order.traded:
                 await self.fetch_order_fills(order, row)
             self.apply_order(msgspec.structs.replace(row, fillSz="0", tradeId=""))
+        return ""
 
     async def fetch_order_fills(self, order: OrderData, row: schemas.Order) -> None:
         fills: list[schemas.Fill] = await self.call(

@@ -310,9 +310,21 @@ class OnetokenGateway(VenueGateway):
             "amount": float(format_lots(req.volume, lot)),
             "client_oid": order.orderid,  # 18 digits: within 1Token's 12-64 characters
         }
-        placed = _PLACED.decode(await self.trade_call("POST", "/orders", body))
+        try:
+            raw = await self.trade_call("POST", "/orders", body)
+        except TransportError as error:
+            if not self.answer_lost(error):
+                raise
+            # a timeout or a 5xx: 1Token may have placed it; its client_oid tells (`ask_venue`)
+            await self.order_answer_lost(order, error)
+            return
+        placed = _PLACED.decode(raw)
         if placed.client_oid == order.orderid:
             self.orders.update(order.orderid, Status.NOTTRADED)
+        else:
+            # an answer naming another client_oid (or none) says nothing about this order: ask about it
+            named = f"the answer named client_oid {placed.client_oid!r}, exchange_oid {placed.exchange_oid!r}"
+            await self.order_answer_lost(order, named)
 
     async def cancel_venue_order(self, req: CancelRequest) -> None:
         await self.trade_call("DELETE", "/orders", {"client_oid": req.orderid})
@@ -323,12 +335,24 @@ class OnetokenGateway(VenueGateway):
 
     async def reconcile_order(self, order: OrderData) -> None:
         try:
-            rows = parse.ORDERS.decode(await self.trade_call("GET", "/orders", {"client_oid": order.orderid}))
+            missing = await self.ask_venue(order)
         except TransportError as error:
             self.write_log(f"reconcile {order.orderid}: {error}", logging.WARNING)
             return
+        if missing:
+            self.write_log(f"reconcile {order.orderid}: {missing}", logging.WARNING)
+
+    async def ask_venue(self, order: OrderData) -> str:
+        try:
+            raw = await self.trade_call("GET", "/orders", {"client_oid": order.orderid})
+        except RequestRejectedError as error:
+            if error.code == "client_oid-not-found":
+                return error.venue_message
+            raise
+        rows = [row for row in parse.ORDERS.decode(raw) if row.client_oid == order.orderid]
         for row in rows:
             self.apply_order(row)
+        return "" if rows else f"1Token listed no order with client_oid {order.orderid}"
 
     # ---- account and history
 
