@@ -230,3 +230,27 @@ def test_folder_created_private_with_permissive_umask(home):
         assert mode(setting.get_folder_path("ctp")) == 0o700
     finally:
         os.umask(old)
+
+
+# A lone surrogate: json.loads turns the escape "\udc80" into one without complaint, but no vendor library
+# can take it, and a binding's TypeError for it lists every argument of the call, the password included.
+SURROGATE_PASSWORD = "hunter2SECRET\udc80"
+
+
+@pytest.mark.parametrize("key", ["password", "username"])
+def test_text_that_is_not_unicode_is_refused_naming_the_key_only(home, key):
+    with pytest.raises(SettingsError) as info:
+        setting.validate_setting(DEFAULT, {**GOOD, key: SURROGATE_PASSWORD})
+    assert info.value.key == key
+    assert "hunter2SECRET" not in str(info.value) and "s3cret-pass" not in str(info.value)
+    assert info.value.__cause__ is None and info.value.__suppress_context__  # no chained value either
+
+
+def test_text_that_is_not_unicode_is_refused_from_a_vnpy_file(home):
+    # A connect file as vn.py writes it (its Chinese labels), the password escaped as JSON does: what
+    # `vtcore settings migrate` reads through normalize() alone.
+    vnpy = {key: value for key, value in GOOD.items() if key != "password"} | {"密码": SURROGATE_PASSWORD}
+    data = json.loads(json.dumps(vnpy))
+    with pytest.raises(SettingsError) as info:
+        setting.SettingsSpec(DEFAULT).normalize(data, "connect_ctp.json", warn=False)
+    assert info.value.key == "password" and "hunter2SECRET" not in str(info.value)
