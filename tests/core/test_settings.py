@@ -254,3 +254,22 @@ def test_text_that_is_not_unicode_is_refused_from_a_vnpy_file(home):
     with pytest.raises(SettingsError) as info:
         setting.SettingsSpec(DEFAULT).normalize(data, "connect_ctp.json", warn=False)
     assert info.value.key == "password" and "hunter2SECRET" not in str(info.value)
+
+
+def test_quoted_values_with_escaped_quotes_are_masked_whole():
+    assert mask_secrets('{"password": "ab\\"cdTAIL"}') == '{"password": "******"}'
+    assert mask_secrets("login(password='it\\'sTAIL', user='u1')") == "login(password='******', user='u1')"
+
+
+def test_registered_secret_is_masked_as_repr_and_json_show_it():
+    secret = 'pa\\ss"密码1x'  # a backslash, a quote and non-ASCII: every quoting form differs from it
+    register_secret(secret)
+    forms = {
+        "repr": repr(secret),
+        "ascii": ascii(secret),
+        "json": json.dumps({"p": secret}),
+        "json utf-8": json.dumps({"p": secret}, ensure_ascii=False),
+    }
+    for name, text in forms.items():
+        masked = mask_secrets(f"got {text} back")
+        assert "ss" not in masked and "1x" not in masked, (name, masked)
