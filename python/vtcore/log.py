@@ -188,6 +188,9 @@ def setup_logging(
     if file is not None:
         file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         file.touch(mode=0o600, exist_ok=True)
+        # touch's mode applies only to a file it creates: a log left 0644 by an older run (or another tool)
+        # would go on showing what it records to every local user.
+        file.chmod(0o600)
         handlers.append(logging.FileHandler(file, encoding="utf-8"))
     for handler in handlers:
         handler.setFormatter(SecretFormatter(LOG_FORMAT))

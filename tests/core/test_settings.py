@@ -256,6 +256,17 @@ def test_text_that_is_not_unicode_is_refused_from_a_vnpy_file(home):
     assert info.value.key == "password" and "hunter2SECRET" not in str(info.value)
 
 
+def test_existing_log_file_is_tightened_to_owner_only(tmp_path):
+    log_file = tmp_path / "vt.log"
+    log_file.write_text("")
+    log_file.chmod(0o644)  # left so by an older run or another tool
+    try:
+        setup_logging(logging.INFO, console=False, file=log_file)
+        assert mode(log_file) == 0o600
+    finally:
+        setup_logging(logging.INFO, console=False)
+
+
 def test_quoted_values_with_escaped_quotes_are_masked_whole():
     assert mask_secrets('{"password": "ab\\"cdTAIL"}') == '{"password": "******"}'
     assert mask_secrets("login(password='it\\'sTAIL', user='u1')") == "login(password='******', user='u1')"
