@@ -10,6 +10,7 @@ by `setup_logging`:
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import re
 import sys
@@ -43,7 +44,9 @@ _NAME = "|".join(
 )
 _KEY_VALUE = re.compile(
     r"""(?P<key>['"]?(?:""" + _NAME + r""")['"]?\s*[:=]\s*)"""
-    r"""(?P<value>'[^']*'|"[^"]*"|[^\s,;&})\]]+)""",
+    # A quoted value runs to its closing quote, backslash escapes included: JSON's "ab\"cd" and repr's
+    # 'it\'s' must not end at the escaped quote and show the rest.
+    r"""(?P<value>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s,;&})\]]+)""",
     re.IGNORECASE,
 )
 
@@ -77,10 +80,22 @@ def register_secrets(setting: Mapping[str, Any]) -> None:
 def register_secret(value: str) -> None:
     """Mask `value` wherever it appears in vtcore's logs from now on (a value shorter than MIN_SECRET_LENGTH
     wherever it stands alone)."""
-    if not value or value in _registry.values:
+    if not value:
+        return
+    # Also the value as text that quotes it shows it: repr() (a binding's TypeError lists its arguments so,
+    # a traceback's locals), ascii() and json.dumps (a request body), each without the quotes. They differ
+    # from the value once it holds a backslash, a quote, non-ASCII or unprintable characters.
+    forms = {
+        value,
+        repr(value)[1:-1],
+        ascii(value)[1:-1],
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+    }
+    if forms <= _registry.values:
         return
     with _registry.lock:
-        _registry.values.add(value)
+        _registry.values.update(forms)
         ordered = sorted(_registry.values, key=len, reverse=True)  # longest first: one may contain another
         _registry.pattern = re.compile("|".join(_secret_pattern(secret) for secret in ordered))
 
@@ -173,6 +188,9 @@ def setup_logging(
     if file is not None:
         file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         file.touch(mode=0o600, exist_ok=True)
+        # touch's mode applies only to a file it creates: a log left 0644 by an older run (or another tool)
+        # would go on showing what it records to every local user.
+        file.chmod(0o600)
         handlers.append(logging.FileHandler(file, encoding="utf-8"))
     for handler in handlers:
         handler.setFormatter(SecretFormatter(LOG_FORMAT))

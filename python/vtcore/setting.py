@@ -232,6 +232,7 @@ class SettingsSpec:
         for raw_key, given in setting.items():
             raw = str(raw_key)
             key = raw if raw in self.fields else aliases.get(raw, raw)
+            _refuse_unencodable(key, given, file)
             value = self._foreign_value(key, given) if key != raw else given
             spellings = self.value_aliases(key)
             if isinstance(value, str) and value in spellings:
@@ -512,6 +513,8 @@ def validate_setting(
     if not isinstance(setting, Mapping):
         raise SettingsError("setting must be a mapping of field name to value", file=file)
     clean = dict(setting)
+    for key, value in clean.items():
+        _refuse_unencodable(str(key), value, file)
     for key, declared in default_setting.items():
         if key not in setting:
             raise SettingsError("missing key", file=file, key=key)
@@ -539,6 +542,28 @@ def validate_setting(
             )
     register_secrets(clean)
     return clean
+
+
+def _refuse_unencodable(key: str, value: Any, file: str | None) -> None:
+    """Refuse text that does not encode as UTF-8 (a lone surrogate, which json.loads accepts from a "\\udc80"
+    escape): no vendor library can take it, and the bindings' TypeError for it repeats every argument of the
+    call, the password included. The error names the key only, never the value or where in it the fault is."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise SettingsError(
+                "text holds a character that is not valid Unicode (a lone surrogate such as a JSON \\udc80"
+                " escape); retype the value",
+                file=file,
+                key=key,
+            ) from None  # the UnicodeEncodeError holds the whole value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            _refuse_unencodable(key, item, file)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _refuse_unencodable(key, item, file)
 
 
 def load_settings() -> dict[str, Any]:

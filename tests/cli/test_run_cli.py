@@ -4,19 +4,25 @@ client's "synced" counts as ready, a refused one stops the run with the server's
 
 from __future__ import annotations
 
+import argparse
+import logging
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
 
-from vtcore.cli.run import LiveView, _close, _route_logs_to_view
+from vtcore.cli.run import LiveView, _close, _route_logs_to_view, add_run_parser, run
+from vtcore.constant import Exchange
 from vtcore.engine import MainEngine
 from vtcore.event import EventEngine
-from vtcore.log import get_logger
-from vtcore.object import GatewayStateData
+from vtcore.gateway import BaseGateway
+from vtcore.log import get_logger, register_secret
+from vtcore.object import CancelRequest, GatewayStateData, OrderRequest, SubscribeRequest
+from vtcore.setting import save_connect_setting
 
 
 def vtcore_run(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -114,3 +120,78 @@ def test_in_the_live_view_log_lines_go_to_its_pane_not_the_console() -> None:
     finally:
         _close(engine, {}, handler)
     assert handler not in get_logger("vtcore").handlers
+
+
+# -- secrets: the live view and the run's stderr mask them as the UI's log monitor does ---------------------
+
+SECRET = "hunter2\\SECRET"  # a backslash: its repr() (how a binding's TypeError quotes it) is not itself
+
+
+def test_the_live_view_masks_secrets_in_log_lines() -> None:
+    register_secret(SECRET)
+    engine = MainEngine(EventEngine())
+    view = LiveView(engine, engine.event_engine)
+    handler = _route_logs_to_view(view)
+    try:
+        engine.write_log(f"td front: login refused (password={SECRET})", "CTP")
+        logging.getLogger("vtcore.unfiltered").warning("echo %s", SECRET)  # a logger vtcore never filtered
+        deadline = time.monotonic() + 10
+        while not any("login refused" in line for line in view.logs) and time.monotonic() < deadline:
+            time.sleep(0.01)  # the engine thread delivers the EVENT_LOG row
+        shown = "\n".join(view.render())
+        assert "login refused" in shown and "echo" in shown
+        assert "SECRET" not in shown, shown
+    finally:
+        _close(engine, {}, handler)
+
+
+class _LeakyGateway(BaseGateway):
+    """Fails to connect the way real ones can: a refusal or an exception that quotes the password."""
+
+    default_name = "CTP"
+    default_setting: ClassVar[dict[str, Any]] = {"username": "", "password": ""}
+    exchanges: ClassVar[list[Exchange]] = [Exchange.SHFE]
+    mode = "raise"
+
+    def connect(self, setting: dict[str, Any]) -> None:
+        password = setting["password"]
+        if self.mode == "raise":  # as a pybind11 binding words an argument it cannot convert
+            raise TypeError(f"login(): incompatible function arguments.\nInvoked with: 'u1', {password!r}")
+        self.on_gateway_state(
+            GatewayStateData(self.gateway_name, "td", "login_rejected", f"wrong password {password}")
+        )
+
+    def close(self) -> None:
+        pass
+
+    def subscribe(self, req: SubscribeRequest) -> None:
+        pass
+
+    def send_order(self, req: OrderRequest) -> str:
+        return ""
+
+    def cancel_order(self, req: CancelRequest) -> None:
+        pass
+
+    def query_account(self) -> None:
+        pass
+
+    def query_position(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("mode", ["raise", "refused"])
+def test_vtcore_run_masks_secrets_in_what_it_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], mode: str
+) -> None:
+    monkeypatch.setenv("VTCORE_HOME", str(tmp_path / ".vntrader"))
+    save_connect_setting("CTP", {"username": "u1", "password": SECRET})
+    monkeypatch.setattr(_LeakyGateway, "mode", mode)
+    monkeypatch.setattr("vtcore.cli.run.load_gateway_class", lambda name: _LeakyGateway)
+    parser = argparse.ArgumentParser()
+    add_run_parser(parser.add_subparsers())
+    assert run(parser.parse_args(["run", "--gateway", "CTP", "--duration", "10"])) == 1
+    out, err = capsys.readouterr()
+    said = "TypeError" if mode == "raise" else "login_rejected"
+    assert said in err  # what went wrong is still said
+    assert "SECRET" not in out + err, err

@@ -230,3 +230,57 @@ def test_folder_created_private_with_permissive_umask(home):
         assert mode(setting.get_folder_path("ctp")) == 0o700
     finally:
         os.umask(old)
+
+
+# A lone surrogate: json.loads turns the escape "\udc80" into one without complaint, but no vendor library
+# can take it, and a binding's TypeError for it lists every argument of the call, the password included.
+SURROGATE_PASSWORD = "hunter2SECRET\udc80"
+
+
+@pytest.mark.parametrize("key", ["password", "username"])
+def test_text_that_is_not_unicode_is_refused_naming_the_key_only(home, key):
+    with pytest.raises(SettingsError) as info:
+        setting.validate_setting(DEFAULT, {**GOOD, key: SURROGATE_PASSWORD})
+    assert info.value.key == key
+    assert "hunter2SECRET" not in str(info.value) and "s3cret-pass" not in str(info.value)
+    assert info.value.__cause__ is None and info.value.__suppress_context__  # no chained value either
+
+
+def test_text_that_is_not_unicode_is_refused_from_a_vnpy_file(home):
+    # A connect file as vn.py writes it (its Chinese labels), the password escaped as JSON does: what
+    # `vtcore settings migrate` reads through normalize() alone.
+    vnpy = {key: value for key, value in GOOD.items() if key != "password"} | {"密码": SURROGATE_PASSWORD}
+    data = json.loads(json.dumps(vnpy))
+    with pytest.raises(SettingsError) as info:
+        setting.SettingsSpec(DEFAULT).normalize(data, "connect_ctp.json", warn=False)
+    assert info.value.key == "password" and "hunter2SECRET" not in str(info.value)
+
+
+def test_existing_log_file_is_tightened_to_owner_only(tmp_path):
+    log_file = tmp_path / "vt.log"
+    log_file.write_text("")
+    log_file.chmod(0o644)  # left so by an older run or another tool
+    try:
+        setup_logging(logging.INFO, console=False, file=log_file)
+        assert mode(log_file) == 0o600
+    finally:
+        setup_logging(logging.INFO, console=False)
+
+
+def test_quoted_values_with_escaped_quotes_are_masked_whole():
+    assert mask_secrets('{"password": "ab\\"cdTAIL"}') == '{"password": "******"}'
+    assert mask_secrets("login(password='it\\'sTAIL', user='u1')") == "login(password='******', user='u1')"
+
+
+def test_registered_secret_is_masked_as_repr_and_json_show_it():
+    secret = 'pa\\ss"密码1x'  # a backslash, a quote and non-ASCII: every quoting form differs from it
+    register_secret(secret)
+    forms = {
+        "repr": repr(secret),
+        "ascii": ascii(secret),
+        "json": json.dumps({"p": secret}),
+        "json utf-8": json.dumps({"p": secret}, ensure_ascii=False),
+    }
+    for name, text in forms.items():
+        masked = mask_secrets(f"got {text} back")
+        assert "ss" not in masked and "1x" not in masked, (name, masked)

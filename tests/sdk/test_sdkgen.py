@@ -279,7 +279,7 @@ def test_typed_structs_pack_read_and_refuse(header_set: tuple[str, str, HeaderMo
     view = input_order.view(raw)  # type: ignore[attr-defined]
     read = (view.InstrumentID, view.VolumeTotalOriginal, view.Direction, view.OrderRef)
     assert read == ("rb2601", 3, "1", "")
-    with pytest.raises(ValueError, match=r"InputOrder.InstrumentID: 81 bytes; at most 80 fit"):
+    with pytest.raises(ValueError, match=r"InputOrder.InstrumentID is too long \(81 bytes; at most 80 fit\)"):
         order.InstrumentID = "x" * 81  # type: ignore[attr-defined]
     with pytest.raises(TypeError, match=r"read-only|does not support|not writable|bytes"):
         view.LimitPrice = 1.0

@@ -158,7 +158,7 @@ def test_python_classes_read_the_spec_offsets() -> None:
     view = cnfm_class.view(bytes(raw))  # type: ignore[attr-defined]
     assert (view.securityId, view.ordStatus) == ("600000", 8)
     request_class = namespace["OesOrdReq"]
-    with pytest.raises(ValueError, match=r"OesOrdReq\.securityId: 16 bytes; at most 15 fit"):
+    with pytest.raises(ValueError, match=r"OesOrdReq\.securityId is too long \(16 bytes; at most 15 fit\)"):
         request_class(securityId="6" * 16)  # type: ignore[operator]
     assert namespace["OESMSG_RPT_ORDER_REPORT"] == 20
     assert namespace["FUNCTIONS"] == tuple(f.name for f in spec.functions)

@@ -122,7 +122,7 @@ def test_tap_python_module(quote: HeaderModel, trade: HeaderModel) -> None:
     assert (order.CallOrPutFlag, order.TimeInForce, order.OrderMinQty, order.OrderQty) == ("N", "0", 1, 2)
     name, data, has_error = module.CALLBACKS[module.TRADE_OnRtnOrder]
     assert (name, data, has_error) == ("OnRtnOrder", module.OrderInfo, True)
-    with pytest.raises(ValueError, match=r"NewOrder\.RefString: 51 bytes; at most 50 fit"):
+    with pytest.raises(ValueError, match=r"NewOrder\.RefString is too long \(51 bytes; at most 50 fit\)"):
         module.NewOrder(RefString="x" * 51)
     quotes = generated("tapquote", quote)
     assert quotes.QUOTE_REQUESTS["SubscribeQuote"][1] is quotes.Contract

@@ -196,3 +196,23 @@ def test_trader_apps_are_listed_in_the_functions_menu_and_failures_reported(qtbo
         window.close_engine = True
         window.close()
         main_engine.close()
+
+
+def test_the_connect_dialog_masks_the_password_however_an_error_quotes_it(
+    qtbot: Any, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "hunter2\\SECRET"  # a backslash: repr() (how a binding's TypeError quotes it) doubles it
+    gateway = window.main_engine.gateways["DEMO"]
+
+    def refuse(setting: dict[str, Any]) -> None:
+        raise TypeError(
+            f"login(): incompatible function arguments. Invoked with: 'u', {setting['password']!r}"
+        )
+
+    monkeypatch.setattr(gateway, "connect", refuse)
+    dialog = window.open_connect_dialog("DEMO")
+    dialog.fields["password"].widget.setText(secret)  # type: ignore[attr-defined]
+    assert not dialog.connect_gateway()
+    shown = dialog.status.text()
+    assert "TypeError" in shown or "incompatible" in shown  # the failure is still said
+    assert "SECRET" not in shown, shown

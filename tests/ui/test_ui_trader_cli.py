@@ -143,3 +143,33 @@ def test_run_trader_connects_what_it_is_given(
     assert run_trader([DemoGateway], connect={"DEMO": {**setting, "port": "one"}}) == 0
     assert "cannot connect DEMO" in capsys.readouterr().err
     assert seen[-1].account_monitor.model.rowCount() == 0
+
+
+class _LeakyGateway(DemoGateway):
+    def connect(self, setting: dict[str, Any]) -> None:  # as a binding words an argument it cannot convert
+        raise TypeError(f"login(): incompatible function arguments. Invoked with: {setting['password']!r}")
+
+
+def test_run_trader_masks_the_password_in_a_connect_failure(
+    qtbot: Any, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = "hunter2\\SECRET"  # its repr() is not itself: a backslash doubles
+    setting = {
+        "username": "carol",
+        "password": secret,
+        "port": 1,
+        "fee_rate": 0.0,
+        "auto_reconnect": True,
+        "server": "REAL",
+    }
+    seen: list[MainWindow] = []
+
+    def refused(window: MainWindow) -> bool:
+        return any("cannot connect DEMO" in log.msg for log in window.log_monitor.model.rows)
+
+    close_when(refused, seen)
+    assert run_trader([_LeakyGateway], connect={"DEMO": setting}) == 0
+    err = capsys.readouterr().err
+    assert "cannot connect DEMO" in err and "incompatible" in err  # the failure is still said
+    assert "SECRET" not in err, err
+    assert not any("SECRET" in log.msg for log in seen[-1].log_monitor.model.rows)

@@ -34,7 +34,7 @@ from vtcore.engine import MainEngine
 from vtcore.errors import VtcoreError
 from vtcore.event import EVENT_GATEWAY_STATE, EVENT_LOG, EVENT_TICK, Event, EventEngine
 from vtcore.gateways import DEFAULT_SIM_GATEWAY, GATEWAYS, SimPeer, load_gateway_class, start_sim_peer
-from vtcore.log import get_logger
+from vtcore.log import get_logger, mask_secrets
 from vtcore.object import GatewayStateData, OrderRequest, SubscribeRequest, TickData
 from vtcore.setting import get_settings, get_settings_dir
 
@@ -151,6 +151,10 @@ class LiveView:
         self.add_log(f"{level + ' ' if level else ''}{log.gateway_name}: {log.msg}")
 
     def add_log(self, line: str) -> None:
+        # Masked here, where every line of the pane passes: a gateway's LogData and a record of a logger that
+        # vtcore's filter never saw quote what they like (a refusal echoing the password), as the UI's log
+        # monitor masks them.
+        line = mask_secrets(line)
         with self._lock:
             self.logs = [*self.logs[-(LOG_LINES - 1) :], line]
 
@@ -295,7 +299,7 @@ def run(args: argparse.Namespace) -> int:
         get_settings()  # a bad vt_setting.json: its name and key, before anything starts
         apps = [resolve_app(name) for name in args.app]
     except VtcoreError as exc:
-        print(f"vtcore run: {exc}", file=sys.stderr)
+        print(f"vtcore run: {mask_secrets(str(exc))}", file=sys.stderr)
         return 2
     gateways = [] if args.sim else chosen or configured_gateways(settings_dir)
     sim = not gateways
@@ -334,7 +338,8 @@ def run(args: argparse.Namespace) -> int:
             if refused:
                 for state in refused:
                     print(
-                        f"vtcore run: {state.gateway_name} {state.front}: {state.state}: {state.message}",
+                        f"vtcore run: {state.gateway_name} {state.front}: {state.state}: "
+                        f"{mask_secrets(state.message)}",
                         file=sys.stderr,
                     )
                 _close(main_engine, peers, handler)
@@ -363,11 +368,12 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     except VtcoreError as exc:
-        print(f"vtcore run: {exc}", file=sys.stderr)
+        print(f"vtcore run: {mask_secrets(str(exc))}", file=sys.stderr)
         _close(main_engine, peers, handler)
         return 1
     except Exception as exc:  # an app or gateway that fails to start: said in one line, then closed
-        print(f"vtcore run: {type(exc).__name__}: {exc}", file=sys.stderr)
+        # A binding's TypeError repeats every argument of the call, a password among them.
+        print(f"vtcore run: {type(exc).__name__}: {mask_secrets(str(exc))}", file=sys.stderr)
         _close(main_engine, peers, handler)
         return 1
     ready = view.all_ready(gateways)

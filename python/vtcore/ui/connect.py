@@ -16,6 +16,7 @@ from PySide6 import QtCore, QtWidgets
 
 from vtcore.engine import MainEngine
 from vtcore.errors import SettingsError
+from vtcore.log import mask_secrets, register_secrets
 from vtcore.setting import (
     SettingsSpec,
     connect_setting_file,
@@ -174,11 +175,11 @@ class ConnectDialog(QtWidgets.QDialog):
 
     @staticmethod
     def _without_secrets(message: str, setting: dict[str, Any]) -> str:
-        """A gateway's error text with any secret value of the setting masked, in case it quoted one."""
-        for name, value in setting.items():
-            if is_secret_key(name) and isinstance(value, str) and value:
-                message = message.replace(value, "******")
-        return message
+        """A gateway's error text with any secret value of the setting masked, in case it quoted one: also as
+        repr() or JSON show it (a binding's TypeError lists its arguments' reprs, where a backslash or a
+        non-ASCII character is escaped) and as any `password=...` pair, as the log masks them."""
+        register_secrets(setting)
+        return mask_secrets(message)
 
     def connect_gateway(self) -> bool:
         """Check, save and connect; True when the gateway was asked to connect."""
@@ -188,7 +189,7 @@ class ConnectDialog(QtWidgets.QDialog):
         try:
             save_connect_setting(self.gateway_name, setting, self.spec)
         except (OSError, SettingsError) as error:
-            self.status.setText(self.text("save_failed", error=error))
+            self.status.setText(self.text("save_failed", error=self._without_secrets(str(error), setting)))
             return False
         try:
             if self.connected:  # the old session really ends before the new one starts

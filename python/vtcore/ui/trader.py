@@ -8,6 +8,7 @@ from typing import Any
 
 from vtcore.engine import MainEngine
 from vtcore.event import EventEngine
+from vtcore.log import mask_secrets
 
 from .mainwindow import MainWindow
 from .qapp import create_qapp, interrupt_closes_windows
@@ -72,7 +73,9 @@ def run_trader(
         try:
             main_engine.connect(dict(setting) if setting is not None else None, gateway_name)
         except Exception as error:  # the window stays useful: the user can fix the settings and retry
-            message = f"cannot connect {gateway_name}: {error}"
+            # Masked before it goes anywhere: stderr has no mask of its own, and a binding's TypeError repeats
+            # every argument of the call, a password among them.
+            message = mask_secrets(f"cannot connect {gateway_name}: {error}")
             main_engine.write_log(message, "MainWindow")
             print(f"vtcore trader: {message}", file=sys.stderr)
     with interrupt_closes_windows(qapp):

@@ -379,3 +379,28 @@ def test_xtp_credit_account_reports_its_debts_and_figures(tmp_path: Path) -> Non
     assert run.returncode == 0, run.stderr[-2000:]
     result = [line for line in run.stdout.splitlines() if line.startswith("RESULT")][-1].split()[1:]
     assert result == ["100.0", "SZSE", "True", "True"]
+
+
+def test_xtp_login_that_raises_is_logged_masked_and_an_error_state(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """A password the binding cannot convert (a lone surrogate; MainEngine.connect refuses it, a script
+    calling the gateway does not): pybind11's TypeError quotes every argument. It must reach the masked log,
+    not Python's thread excepthook (stderr, unmasked), and the fronts must say so rather than stay
+    connecting."""
+    pytest.importorskip("vtcore._xtp", reason="vtcore was built without the XTP SDK")
+    monkeypatch.setenv("VTCORE_HOME", str(tmp_path / ".vntrader"))
+    uncaught: list[Any] = []
+    monkeypatch.setattr("threading.excepthook", uncaught.append)
+    setting = {**sim_setting("XTP"), "password": "hunter2\\SECRET\udc80"}
+    with ctp_engine(None, load_gateway_class("XTP")) as (_main_engine, gateway, recorder):
+        gateway.connect(setting)
+        for front in ("md", "td"):
+            wait_for(lambda front=front: "error" in recorder.states(front), what=f"{front} error")
+    assert uncaught == []
+    assert "TypeError" in caplog.text  # what went wrong is in the log
+    said = caplog.text + capfd.readouterr().err + "\n".join(recorder.logs())
+    assert "SECRET" not in said, said

@@ -73,8 +73,8 @@ def test_flow_folder_is_created_and_requests_are_typed(tmp_path: Path, producer:
         assert (flow / "DialogRsp.con").is_file()  # the folder, not a file-name prefix
         assert [(p.stat().st_mode & 0o777) for p in (flow, flow.parent, flow.parent.parent)] == [0o700] * 3
         bad = [
-            ({"InstrumentID": "x" * 81}, r"InputOrder.InstrumentID: 81 bytes; at most 80 fit"),
-            ({"InstrumentID": "rb\x002601"}, "InputOrder.InstrumentID: contains a NUL byte"),
+            ({"InstrumentID": "x" * 81}, r"InputOrder.InstrumentID is too long \(81 bytes; at most 80 fit\)"),
+            ({"InstrumentID": "rb\x002601"}, "InputOrder.InstrumentID contains a NUL byte"),
             ({"NoSuchField": 1}, "has no field 'NoSuchField'"),
             ({"LimitPrice": math.nan}, "InputOrder.LimitPrice: must be finite"),
             ({"LimitPrice": "3500"}, "InputOrder.LimitPrice: expected float"),

@@ -25,6 +25,7 @@ from vtcore.event import EVENT_ORDER, Event  # noqa: E402
 from vtcore.gateways.ctp import CtpGateway  # noqa: E402
 from vtcore.gateways.ctp.library import find_libraries  # noqa: E402
 from vtcore.gateways.ctp.sim import simulator_setting  # noqa: E402
+from vtcore.log import mask_secrets  # noqa: E402
 from vtcore.object import CancelRequest, OrderRequest, SubscribeRequest  # noqa: E402
 
 PASSWORD = "faults-pw-5521"
@@ -289,6 +290,8 @@ def test_settings_that_do_not_fit_the_sdk_are_refused_at_connect(
         with pytest.raises(SettingsError, match=f"CTP setting '{key}' does not fit: .*{problem}") as error:
             main_engine.connect(setting, "CTP")
         assert value not in str(error.value)
+        # As the log and the UI show it: the mask of a secret field's value leaves the byte count readable.
+        assert problem in mask_secrets(str(error.value))
         assert gateway.td.api is None and "connecting" not in recorder.states("td")
 
 

@@ -147,7 +147,7 @@ def test_decoder_round_trip_and_bad_payloads() -> None:
         decode(ct.TRADER_OnRtnOrder, 0, True, struct.pack("<I", 1) + order[:-1])
     with pytest.raises(KeyError):
         decode(0xDEAD, 0, True, b"")
-    with pytest.raises(ValueError, match=r"Order.InstrumentID: 81 bytes; at most 80 fit"):
+    with pytest.raises(ValueError, match=r"Order.InstrumentID is too long \(81 bytes; at most 80 fit\)"):
         encode_struct("Order", {"InstrumentID": "x" * 81})
 
 

@@ -203,7 +203,7 @@ def test_bad_settings_and_libraries_are_refused_before_any_call(
         # A string too long for its char[N]: refused naming the setting and the struct field; nothing sent.
         with pytest.raises(
             SettingsError,
-            match=r"'password' does not fit: ReqUserLogin.Password: 60 bytes; "
+            match=r"'password' does not fit: ReqUserLogin.Password is too long \(60 bytes; "
             r"at most 40 fit",
         ) as raised:
             main_engine.connect(setting_for(config, password="p" * 60), NAME)

@@ -7,6 +7,8 @@ replayed day are the contract suite's (tests/contract/peers/tap.py)."""
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +161,21 @@ def test_bad_settings_and_libraries_are_refused_before_any_call(
         ):
             main_engine.connect({**setting, "library_dir": str(folder)}, NAME)
         assert gateway.quote.api is None and gateway.trade.api is None
+
+
+def test_the_default_sim_config_folder_is_owner_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The settings folder holds passwords: a folder vtcore makes there is 0700 whatever the umask.
+    home = tmp_path / ".vntrader"
+    monkeypatch.setenv("VTCORE_HOME", str(home))
+    old = os.umask(0o022)
+    try:
+        path = write_sim_config()
+    finally:
+        os.umask(old)
+    assert path.parent == home / "tap_sim"
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 def test_market_data_only_without_trade_host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

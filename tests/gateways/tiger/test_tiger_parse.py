@@ -20,7 +20,8 @@ from vtcore.gateways._transport import RequestRejectedError, SignatureError
 from vtcore.gateways._venue.ticks import TickState
 from vtcore.gateways.tiger import TigerGateway, parse, proto
 from vtcore.gateways.tiger.gateway import _quantity, _split_address
-from vtcore.gateways.tiger.push import _heartbeats
+from vtcore.gateways.tiger.push import PushConfig, _heartbeats
+from vtcore.log import mask_secrets
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "tiger"
 FRAMES = {
@@ -229,6 +230,14 @@ def test_bad_keys_are_refused_without_quoting_them() -> None:
         with pytest.raises(ValueError, match="private_key") as caught:
             parse.load_private_key(text)
         assert not text or text not in str(caught.value)
+
+
+def test_the_push_login_signature_is_kept_out_of_reprs_and_logs(key: rsa.RSAPrivateKey) -> None:
+    sign = parse.rsa_sign(key, "20150001")
+    assert parse.rsa_sign(key, "20150001") == sign  # deterministic: it logs in again as it is, a password
+    config = PushConfig(host="h", port=1, tiger_id="20150001", sign=sign)
+    assert "20150001" in repr(config) and sign not in repr(config)
+    assert sign not in mask_secrets(f"push CONNECT with {config.sign}")
 
 
 def test_quantities_and_addresses() -> None:

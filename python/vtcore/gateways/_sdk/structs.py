@@ -12,9 +12,10 @@ request is packed as it is built:
 A hot callback that reads several fields compiles a reader once: `read = Order.reader("FrontID", "SessionID",
 "OrderRef")` returns them as a tuple from one unpack (each decoded as its property decodes it).
 
-A value that cannot be stored is refused naming the field (`ValueError("InputOrder.InstrumentID: 40 bytes;
-at most 80 fit")` style): a string longer than its char[N] (the terminator must fit) or with a NUL byte, a
-character field given more than one character, an integer out of its C type's range, a non-finite float.
+A value that cannot be stored is refused naming the field (`ValueError("InputOrder.InstrumentID is too long
+(81 bytes; at most 80 fit)")` style): a string longer than its char[N] (the terminator must fit) or with a NUL
+byte, a character field given more than one character, an integer out of its C type's range, a non-finite
+float.
 `repr()` shows the non-empty fields and masks secret ones (passwords, auth codes).
 """
 
@@ -230,11 +231,13 @@ def text_field(label: str, offset: int, length: int, encoding: str = "gb18030") 
         elif isinstance(value, (bytes, bytearray)):
             data = bytes(value)
         else:
-            raise TypeError(f"{label}: expected str, not {type(value).__name__}")
+            raise TypeError(f"{label} takes str, not {type(value).__name__}")
         if len(data) >= length:
-            raise ValueError(f"{label}: {len(data)} bytes; at most {length - 1} fit")
+            # No "Label: n" here: the log's mask blanks whatever follows a secret field's name and a colon
+            # (ReqUserLogin.Password: ******), and the byte count is what the user needs.
+            raise ValueError(f"{label} is too long ({len(data)} bytes; at most {length - 1} fit)")
         if _NUL in data:
-            raise ValueError(f"{label}: contains a NUL byte")
+            raise ValueError(f"{label} contains a NUL byte")
         at = self._at + offset
         self._raw[at : at + length] = data + bytes(length - len(data))  # type: ignore[index]
 

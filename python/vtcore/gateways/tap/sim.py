@@ -16,7 +16,7 @@ from typing import Any
 
 from vtcore.gateways import SimPeer
 from vtcore.gateways._sdk.sim import FRONT_ENDS, write_config
-from vtcore.setting import get_settings_dir
+from vtcore.setting import get_folder_path
 
 FRONT_END = FRONT_ENDS["tap"]
 SIM_AUTH_CODE = "vtcore-simulator"  # the simulator accepts any non-empty authorization code
@@ -102,8 +102,13 @@ SIM_CONFIG: dict[str, Any] = {"instruments": SIM_INSTRUMENTS, "market_data": {"r
 def write_sim_config(path: str | os.PathLike[str] | None = None, **sections: Any) -> Path:
     """The TAP simulator's configuration file (`SIM_CONFIG` updated with `sections`), default in the settings
     folder."""
-    target = Path(path) if path is not None else get_settings_dir() / "tap_sim" / "sim.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if path is None:
+        # In the settings folder, which holds passwords: created (or tightened) owner-only like every other
+        # folder vtcore makes there, not with the umask's 0755.
+        target = get_folder_path("tap_sim") / "sim.json"
+    else:
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
     config = {**SIM_CONFIG, **sections}
     # TAP logs in without a broker: its accounts are the core's with an empty broker id
     config["accounts"] = [{"broker_id": "", **account} for account in config.get("accounts", [])]

@@ -22,7 +22,7 @@ from typing import Any
 
 from vtcore.gateways._transport import Backoff
 from vtcore.gateways.tiger import proto
-from vtcore.log import get_logger
+from vtcore.log import get_logger, register_secret
 
 _logger = get_logger("vtcore.gateways.tiger.push")
 
@@ -36,13 +36,19 @@ class PushConfig:
     host: str
     port: int
     tiger_id: str
-    sign: str  # RSA-SHA1 of the tiger id, base64
+    # RSA-SHA1 of the tiger id, base64. PKCS#1 v1.5 signatures are deterministic: this one string logs in to
+    # the push server for ever (until the key changes), a password in all but name. Out of the repr, and
+    # masked in every log line that might quote it.
+    sign: str = field(repr=False)
     name: str = "TIGER.push"
     use_tls: bool = True
     heartbeat_ms: int = 10_000
     backoff: Backoff = field(default_factory=Backoff)
     open_timeout: float = 10.0
     sdk_version: str = "vtcore"
+
+    def __post_init__(self) -> None:
+        register_secret(self.sign)
 
 
 class PushStream:

@@ -50,7 +50,7 @@ from vtcore.gateways.xtp.library import (
     find_libraries,
     load_binding,
 )
-from vtcore.log import register_secrets, secret_free_repr
+from vtcore.log import get_logger, register_secrets, secret_free_repr
 from vtcore.object import (
     AccountData,
     CancelRequest,
@@ -58,6 +58,8 @@ from vtcore.object import (
     OrderRequest,
     TradeData,
 )
+
+_logger = get_logger("vtcore.gateway")
 
 #: XTP's error id for a connection that could not be made (anything else from Login is a refusal)
 CONNECT_FAILED = 1
@@ -183,6 +185,12 @@ class XtpFront(Front):
                 ok = self.login(api)
             except RuntimeError:  # the API object was released meanwhile (close() during a blocked Login)
                 return
+            except Exception as exc:
+                # Anything else (a binding's TypeError repeats every argument, the password included) would
+                # end this thread through Python's excepthook: unmasked on stderr, the front left
+                # "connecting" for ever.
+                self.login_raised(exc)
+                return
             if ok or self.rejected:
                 return
             self._closing.wait(delay)
@@ -191,6 +199,22 @@ class XtpFront(Front):
     def login(self, api: Any) -> bool:
         """One login attempt with `api` (this front's thread); True when logged in."""
         raise NotImplementedError
+
+    def login_raised(self, exc: Exception) -> None:
+        """A login attempt raised: the traceback goes to the masked log, the front to state "error" (not
+        retried: the same setting would raise again) until connect() is called again."""
+        if self._closing.is_set():
+            return
+        name = type(exc).__name__
+        _logger.error(
+            "%s front: login raised %s",
+            self.name,
+            name,
+            exc_info=exc,
+            extra={"gateway_name": self.gateway.gateway_name},
+        )
+        self.rejected = f"login raised {name}"
+        self.set_state("error", f"{self.rejected} (see the log); not retrying: call connect() again", ERROR)
 
     def login_failed(self, api: Any, what: str) -> None:
         code, text = api.last_error()
