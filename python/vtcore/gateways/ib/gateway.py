@@ -118,6 +118,8 @@ _SIZE_OF_PRICE = {
     68: _INDEX["last_volume"],
 }
 TIMES_IN_FORCE = ("DAY", "GTC", "IOC", "FOK")
+#: the IB action of each order direction (NET names a position, never an order's side)
+SIDES = {Direction.LONG: "BUY", Direction.SHORT: "SELL"}
 ORDER_TYPE_IB2VT = {
     "LMT": OrderType.LIMIT,
     "MKT": OrderType.MARKET,
@@ -676,6 +678,9 @@ class IbGateway(BaseGateway):
         stop = float(getattr(req, "stop_price", 0.0) or 0.0)
         if tif not in TIMES_IN_FORCE:
             raise ValueError(f"time in force {tif!r} is not one of {TIMES_IN_FORCE}")
+        if req.direction not in SIDES:
+            named = req.direction.value if isinstance(req.direction, Direction) else repr(req.direction)
+            raise ValueError(f"direction {named} cannot be traded on IB: an order is LONG or SHORT")
         kind = req.type
         if kind == OrderType.LIMIT:
             order_type, limit, aux = "LMT", req.price, None
@@ -696,7 +701,7 @@ class IbGateway(BaseGateway):
         if (limit is not None and limit <= 0) or (aux is not None and aux <= 0):
             raise ValueError(f"{kind.value} order needs a positive price")
         return IbOrder(
-            action="BUY" if req.direction == Direction.LONG else "SELL",
+            action=SIDES[req.direction],
             quantity=req.volume,
             order_type=order_type,
             limit_price=limit,
