@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -408,9 +409,12 @@ class IbGateway(BaseGateway):
                 handler = self._handlers.get(msg_id)
                 if handler is not None:
                     handler(self, fields)
-        except (IndexError, ValueError) as exc:
+        except Exception as exc:  # one unreadable message must not end the session
             self.malformed_messages += 1  # dropped, counted and said; the session goes on
-            self.write_log(f"could not read message {','.join(fields[:3])}...: {exc}")
+            self.write_log(
+                f"could not read message {','.join(fields[:3])}...: {type(exc).__name__}: {exc}",
+                logging.WARNING,
+            )
 
     def _on_tick_price(self, fields: list[str]) -> None:
         state = self._ticks.get(int(fields[2]))
