@@ -48,6 +48,9 @@ class Faults:
     #: hold the next N REST requests for `stall_seconds` before handling them (a slow venue: clients time out)
     stall_rest: int = 0
     stall_seconds: float = 5.0
+    #: send the next N fill reports on the user stream with a trade id the client cannot read (null); the
+    #: venue's own record of the fill is intact (Binance venues)
+    garble_fills: int = 0
 
 
 @dataclass

@@ -257,6 +257,16 @@ class VenueGateway(BaseGateway):
         self.malformed_messages += 1
         self.logger.warning("%s: malformed %s dropped: %s", self.gateway_name, what, error)
 
+    def reconcile_unreadable(self, what: str, error: BaseException | str, orderids: Sequence[str]) -> None:
+        """An order report that could not be read may have carried a fill: count and log it as malformed,
+        then ask the venue for the order it names (the first of `orderids` known here), or for every active
+        order when it names none known, so that whatever it said is not lost."""
+        self.drop_malformed(what, error)
+        known = next((order for i in orderids if i and (order := self.orders.get(i)) is not None), None)
+        orders = [known] if known is not None else self.orders.active_orders()
+        for order in orders:
+            self.submit(self.reconcile_order(order), f"reconcile order {order.orderid}")
+
     def text_heartbeat(self, text_ping: str) -> Heartbeat:
         """The heartbeat of a venue that wants a text ping from quiet clients (`venue_ping_interval`) and
         drops a line silent for `venue_idle_limit`; `timing` shrinks both in tests."""
