@@ -8,13 +8,14 @@ the session: close leaves no thread behind, and no secret of the setting reached
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
 import time
 
 from contract_peer import WAIT, Session
 
-from vtcore.constant import FINAL_STATUSES, Status
+from vtcore.constant import FINAL_STATUSES, Direction, Status
 from vtcore.object import CancelRequest, OrderData, SubscribeRequest
 from vtcore.orders import STATUS_RANK
 
@@ -101,6 +102,32 @@ def test_a_refused_order_is_rejected_with_the_peers_reason(session: Session) -> 
     rejected = wait_status(session, vt_orderid, Status.REJECTED)
     assert rejected.extra and rejected.extra.get("reason"), "a rejection must say why"
     assert_moves_forward_once(session, vt_orderid)
+
+
+def test_an_order_without_a_buy_or_sell_direction_is_rejected_and_never_sent(session: Session) -> None:
+    """NET names a position, not an order's side; a request carrying it (or no direction) must be refused
+    with a reason, not left SUBMITTING nor sent as a guess (a sell)."""
+    peer = session.peer
+    refused = []
+    for direction in (Direction.NET, None):
+        if direction is None and peer.gateway_class.__name__ == "RpcGateway":
+            continue  # the RPC client's send_order raises when the server cannot read the request (its rule)
+        request = dataclasses.replace(peer.buy(peer.resting_price), direction=direction)
+        vt_orderid = session.send(request)
+        rejected = wait_status(session, vt_orderid, Status.REJECTED)
+        assert rejected.extra and rejected.extra.get("reason"), "a rejection must say why"
+        refused.append(vt_orderid)
+    # a buy sent after them rests and is cancelled: anything the refused ones had sent would be heard by now
+    vt_orderid = session.send(peer.buy(peer.resting_price))
+    resting = wait_status(session, vt_orderid, Status.NOTTRADED)
+    session.main_engine.cancel_order(
+        CancelRequest(resting.orderid, peer.symbol, peer.exchange), peer.gateway_name
+    )
+    wait_status(session, vt_orderid, Status.CANCELLED)
+    for vt_orderid in refused:
+        assert [o.status for o in orders_of(session, vt_orderid)][-1] == Status.REJECTED
+        assert session.recorder.trades(vt_orderid) == []
+        assert_moves_forward_once(session, vt_orderid)
 
 
 def test_account_and_positions_follow_a_fill(session: Session) -> None:

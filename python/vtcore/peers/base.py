@@ -51,6 +51,9 @@ class Faults:
     #: with `stall_rest`: handle the request at once and hold only its answer (the venue acted on it; the
     #: client times out not knowing)
     act_before_stall: bool = False
+    #: send the next N fill reports on the user stream with a trade id the client cannot read (null); the
+    #: venue's own record of the fill is intact (Binance venues)
+    garble_fills: int = 0
 
 
 @dataclass

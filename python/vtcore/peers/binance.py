@@ -924,6 +924,9 @@ class BinanceSpotVenue(BinanceVenueBase):
             "W": order.created_ms,
             "V": "EXPIRE_MAKER",
         }
+        if fill is not None and self.faults.garble_fills > 0:
+            self.faults.garble_fills -= 1
+            report["t"] = None
         self.push_user_event(report)
         if fill is not None or execution.kind == "NEW":
             self.push_user_event(

@@ -956,6 +956,9 @@ class BinanceFuturesVenue(BinanceVenueBase):
                 self.publish_book(order.symbol)
         fee, asset = self.commission(order, fill) if fill else (Decimal(0), self.margin_asset())
         now = self.now_ms()
+        garbled = fill is not None and self.faults.garble_fills > 0
+        if garbled:
+            self.faults.garble_fills -= 1
         self.push_user_event(
             {
                 "e": "ORDER_TRADE_UPDATE",
@@ -982,7 +985,7 @@ class BinanceFuturesVenue(BinanceVenueBase):
                     "n": decimal_text(fee),
                     **({"ma": asset} if self.coin_margined else {}),
                     "T": order.updated_ms,
-                    "t": fill.trade_id if fill else 0,
+                    "t": None if garbled else fill.trade_id if fill else 0,
                     "b": "0",
                     "a": "0",
                     "m": fill.maker if fill else False,

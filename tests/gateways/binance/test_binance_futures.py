@@ -198,6 +198,24 @@ def test_fill_during_user_stream_outage_is_recovered_once(main_engine, venue):
     ]
 
 
+def test_a_fill_report_that_cannot_be_read_is_warned_of_and_recovered_from_the_venue(main_engine, venue):
+    recorder, gateway = connect(main_engine, venue)
+    vt_orderid = main_engine.send_order(
+        order(venue, Direction.LONG, OrderType.LIMIT, 2, 99.5), gateway.gateway_name
+    )
+    status_is(recorder, vt_orderid, Status.NOTTRADED)
+    venue.faults.garble_fills = 1
+    with captured_logs() as logs:
+        venue.print_trade("BTCUSD_PERP" if venue.coin_margined else "BTCUSDT", "99.5", "2")
+        status_is(recorder, vt_orderid, Status.ALLTRADED)
+        trades = recorder.wait(lambda: recorder.trades(vt_orderid), what="the fill, read from the venue")
+    assert [t.volume for t in trades] == [2]
+    assert gateway.malformed_messages == 1
+    assert any(
+        " WARNING " in line and "malformed ORDER_TRADE_UPDATE event dropped" in line for line in logs.lines
+    )
+
+
 def test_query_history_pages_of_1500(main_engine, venue):
     _, gateway = connect(main_engine, venue)
     start = dt.datetime(2026, 5, 1, tzinfo=dt.timezone.utc)

@@ -198,6 +198,32 @@ def test_locally_refused_order_says_why(main_engine, venue):
     assert [p for m, p in venue.request_log if m == "POST"] == []
 
 
+def test_an_order_that_is_neither_buy_nor_sell_is_refused_before_it_leaves(main_engine, venue):
+    recorder, _ = connect(main_engine, venue)
+    for direction, named in ((Direction.NET, "NET"), (None, "None")):
+        request = order(Direction.LONG, OrderType.LIMIT, 0.5, 99.0)
+        request.direction = direction
+        vt_orderid = main_engine.send_order(request, NAME)
+        reason = rejected(recorder, vt_orderid).extra["reason"]
+        assert reason == f"direction {named} cannot be traded on {NAME}: an order is LONG or SHORT"
+    assert [p for m, p in venue.request_log if m == "POST"] == []
+
+
+def test_an_order_the_gateway_fails_on_ends_with_an_unknown_outcome(main_engine, venue, monkeypatch):
+    """A fault of the gateway while it sends (here: the venue's answer cannot be applied) may come after
+    the venue took the order; the order must end saying its outcome is unknown, not stay SUBMITTING."""
+    recorder, gateway = connect(main_engine, venue)
+
+    def unreadable(reply):
+        raise KeyError(reply.status)
+
+    monkeypatch.setattr(gateway, "apply_rest_order", unreadable)
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.5, 99.0), NAME)
+    reason = rejected(recorder, vt_orderid).extra["reason"]
+    assert reason.startswith("outcome unknown (the gateway failed: KeyError"), reason
+    assert venue_orders(venue) == [(vt_orderid.split(".")[-1], "LIMIT", True)]  # it did reach the venue
+
+
 def test_query_history_returns_bars(main_engine, venue):
     connect(main_engine, venue)
     start = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)

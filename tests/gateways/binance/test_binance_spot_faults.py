@@ -56,6 +56,22 @@ def test_fill_while_user_stream_is_down_is_recovered_once(main_engine, venue):
     assert gateway.user_socket.connections == 2
 
 
+def test_a_fill_report_that_cannot_be_read_is_warned_of_and_recovered_from_the_venue(main_engine, venue):
+    recorder, gateway = connect(main_engine, venue)
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.5, 99.0), NAME)
+    recorder.wait(lambda: (o := recorder.last_order(vt_orderid)) and o.status == Status.NOTTRADED)
+    venue.faults.garble_fills = 1
+    with captured_logs() as logs:
+        venue.print_trade("BTCUSDT", "99.00", "0.5")
+        recorder.wait(lambda: (o := recorder.last_order(vt_orderid)) and o.status == Status.ALLTRADED)
+        trades = recorder.wait(lambda: recorder.trades(vt_orderid), what="the fill, read from the venue")
+    assert [t.volume for t in trades] == [0.5]
+    assert gateway.malformed_messages == 1
+    assert any(
+        " WARNING " in line and "malformed executionReport event dropped" in line for line in logs.lines
+    )
+
+
 def test_market_stream_reconnects_and_resubscribes(main_engine, venue):
     recorder, gateway = connect(main_engine, venue)
     main_engine.subscribe(SubscribeRequest("BTCUSDT", Exchange.BINANCE), NAME)

@@ -508,6 +508,70 @@ def test_a_malformed_message_is_reported_and_the_stream_goes_on(
     assert [s.state for s in recorder.states()].count("ready") == 1  # no reconnect was needed
 
 
+def test_an_execution_with_an_impossible_time_is_reported_and_the_session_goes_on(
+    ib: tuple[MainEngine, Recorder], tws: FakeTws
+) -> None:
+    """An execDetails whose epoch time no datetime can hold once ended the session without a word."""
+    engine, recorder = ib
+    gateway = engine.get_gateway("IB")
+    far_future = "99999999999999999999"
+    execution = [11, -1, 999, AAPL.con_id, "AAPL", "STK", "", 0.0, "", "", "SMART", "USD", "AAPL", "NMS"]
+    execution += [
+        "0001f4e8.1",
+        far_future,
+        "DU1234567",
+        "SMART",
+        "BOT",
+        1,
+        190.0,
+        1,
+        1,
+        0,
+        1,
+        190.0,
+        "",
+        "",
+        "",
+    ]
+    tws.inject(execution)
+    recorder.wait(
+        lambda: any(
+            "could not read message 11" in line and "out of range" in line for line in recorder.logs()
+        ),
+        what="the unreadable execution logged",
+    )
+    assert gateway.malformed_messages == 1
+    vt_orderid = engine.send_order(
+        order(str(AAPL.con_id), Exchange.SMART, Direction.LONG, OrderType.LIMIT, 1, 189.0), "IB"
+    )
+    recorder.wait(
+        lambda: (o := recorder.last_order(vt_orderid)) and o.status == Status.NOTTRADED, what="order rests"
+    )
+    assert [s.state for s in recorder.states()][-1] == "ready"  # neither closed nor reconnected
+
+
+def test_a_session_that_dies_of_an_unexpected_error_says_so(
+    ib: tuple[MainEngine, Recorder], tws: FakeTws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever escapes the connection's own handling ends the session; the user must read why."""
+    engine, recorder = ib
+
+    def broken(fields: list[str]) -> None:
+        raise RuntimeError("a fault of the gateway")
+
+    connection = engine.get_gateway("IB")._connection
+    monkeypatch.setattr(connection, "_on_message", broken)  # the next message escapes into the session
+    tws.set_book(AAPL.con_id, [("189.91", "300")], [("190.10", "200")])
+    engine.subscribe(SubscribeRequest(str(AAPL.con_id), Exchange.SMART), "IB")
+    recorder.wait(
+        lambda: any(
+            "session ended on an unexpected error: RuntimeError: a fault of the gateway" in line
+            for line in recorder.logs()
+        ),
+        what="the session's end logged",
+    )
+
+
 def test_held_positions_bring_their_contracts(main_engine: MainEngine, tws: FakeTws) -> None:
     tws.seed_position("DU1234567", AAPL.con_id, "100", "185.00")
     tws.seed_position("DU1234567", ES.con_id, "-2", "300000")

@@ -111,6 +111,9 @@ SIDE_ORDER: dict[Side, tuple[Direction, Offset]] = {side: key for key, side in _
 
 def stock_side(direction: Direction, offset: Offset, *, margin: bool) -> tuple[Side | None, str]:
     """(side, "") or (None, why not): Offset.NONE for cash orders, OPEN/CLOSE only on a margin account."""
+    if direction not in (Direction.LONG, Direction.SHORT):  # NET names a position; None names nothing
+        named = direction.value if isinstance(direction, Direction) else repr(direction)
+        return None, f"direction {named} cannot be traded: an A-share order is LONG (buy) or SHORT (sell)"
     side = _SIDES.get((direction, offset))
     if side is None:
         return None, (

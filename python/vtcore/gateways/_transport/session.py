@@ -8,13 +8,15 @@ loop (the socket-protocol gateways, IB and FUTU), from `connect` to `close`.
 - `result(coroutine, timeout)`: a request thread waits for a coroutine run on the loop (history queries);
 - `spawn(coroutine)` (loop thread): a task kept referenced until it ends (the loop keeps tasks only weakly),
   whose failure goes to `on_error` unless it is a ConnectionError (the session ended: the gateway catches up
-  when it is back).
+  when it is back);
+- a coroutine that ends on an unexpected exception says so through `on_error` (at ERROR), never silently.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import logging
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
@@ -25,7 +27,8 @@ T = TypeVar("T")
 
 
 class LoopSession:
-    def __init__(self, on_error: Callable[[str], None]) -> None:
+    def __init__(self, on_error: Callable[[str, int], None]) -> None:
+        """`on_error(message, level)`: how a failure is said (a gateway's `write_log`)."""
         self._on_error = on_error
         self.loop: asyncio.AbstractEventLoop | None = None
         self._task: concurrent.futures.Future[Any] | None = None
@@ -47,6 +50,10 @@ class LoopSession:
         self._started = True
         try:
             await coroutine
+        except Exception as error:  # nothing else would ever read it: say it
+            self._on_error(
+                f"the session ended on an unexpected error: {type(error).__name__}: {error}", logging.ERROR
+            )
         finally:
             self._finished.set()
 
@@ -85,4 +92,4 @@ class LoopSession:
             return
         error = task.exception()
         if error is not None and not isinstance(error, ConnectionError):
-            self._on_error(f"request failed: {error}")
+            self._on_error(f"request failed: {error}", logging.WARNING)

@@ -27,7 +27,7 @@ from abc import abstractmethod
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any, ClassVar
 
-from vtcore.constant import Exchange, OrderType, Status
+from vtcore.constant import Direction, Exchange, OrderType, Status
 from vtcore.event import EventEngine
 from vtcore.gateway import BaseGateway
 from vtcore.gateways._transport import (
@@ -89,6 +89,9 @@ class VenueGateway(BaseGateway):
     supported_order_types: ClassVar[frozenset[OrderType]] = frozenset(
         {OrderType.LIMIT, OrderType.MARKET, OrderType.FAK, OrderType.FOK}
     )
+
+    #: the order directions the venue takes: a buy or a sell (NET names a position, never an order's side)
+    order_directions: ClassVar[frozenset[Direction]] = frozenset({Direction.LONG, Direction.SHORT})
 
     #: a text-ping venue's keep-alive rule (`text_heartbeat`): ping after this long quiet; drop at the limit
     venue_ping_interval: ClassVar[float] = 20.0
@@ -204,6 +207,9 @@ class VenueGateway(BaseGateway):
         return f"{self._session_prefix}{next(self._order_numbers):06d}"
 
     def check_order(self, req: OrderRequest) -> str:
+        problem = self.check_direction(req)
+        if problem:
+            return problem
         if req.type not in self.supported_order_types:
             return f"order type {req.type.value} is not supported by {self.gateway_name}"
         # the venue sees only the symbol: an order naming another exchange would trade this venue's contract
@@ -215,6 +221,15 @@ class VenueGateway(BaseGateway):
         if req.type != OrderType.MARKET and req.price <= 0:
             return "price must be positive"
         return ""
+
+    def check_direction(self, req: OrderRequest) -> str:
+        """Why `req`'s direction cannot be sent ("" when it can): each venue's side map knows a buy and a
+        sell only, and an order must not go out as a guess."""
+        if req.direction in self.order_directions:
+            return ""
+        named = req.direction.value if isinstance(req.direction, Direction) else repr(req.direction)
+        taken = " or ".join(sorted(direction.value for direction in self.order_directions))
+        return f"direction {named} cannot be traded on {self.gateway_name}: an order is {taken}"
 
     def submit(self, coro: Coroutine[Any, Any, Any], what: str) -> None:
         """Run `coro` on the transport loop; a failure is logged with `what`, never raised at the caller."""
@@ -244,6 +259,16 @@ class VenueGateway(BaseGateway):
         """Count and log a frame that could not be decoded (it is dropped; nothing else is)."""
         self.malformed_messages += 1
         self.logger.warning("%s: malformed %s dropped: %s", self.gateway_name, what, error)
+
+    def reconcile_unreadable(self, what: str, error: BaseException | str, orderids: Sequence[str]) -> None:
+        """An order report that could not be read may have carried a fill: count and log it as malformed,
+        then ask the venue for the order it names (the first of `orderids` known here), or for every active
+        order when it names none known, so that whatever it said is not lost."""
+        self.drop_malformed(what, error)
+        known = next((order for i in orderids if i and (order := self.orders.get(i)) is not None), None)
+        orders = [known] if known is not None else self.orders.active_orders()
+        for order in orders:
+            self.submit(self.reconcile_order(order), f"reconcile order {order.orderid}")
 
     def text_heartbeat(self, text_ping: str) -> Heartbeat:
         """The heartbeat of a venue that wants a text ping from quiet clients (`venue_ping_interval`) and
@@ -393,6 +418,12 @@ class VenueGateway(BaseGateway):
             await self.place_order(order, req)
         except (TransportError, ValueError) as error:
             self.orders.update(order.orderid, Status.REJECTED, reason=order_reason(error))
+        except Exception as error:
+            # a fault of the gateway itself, which may have struck after the request left: the order is
+            # ended like any other whose outcome is unknown, never left SUBMITTING
+            self.logger.exception("%s: sending order %s failed", self.gateway_name, order.orderid)
+            unknown = f"outcome unknown (the gateway failed: {_describe(error)})"
+            self.orders.update(order.orderid, Status.REJECTED, reason=order_reason(unknown))
 
     async def _cancel(self, req: CancelRequest) -> None:
         order = self.orders.get(req.orderid)
@@ -689,7 +720,8 @@ class VenueGateway(BaseGateway):
 
     @abstractmethod
     async def place_order(self, order: OrderData, req: OrderRequest) -> None:
-        """Send an order; a TransportError or ValueError raised here rejects it with that reason."""
+        """Send an order; a TransportError or ValueError raised here rejects it with that reason, any other
+        exception with an unknown outcome."""
 
     @abstractmethod
     async def cancel_venue_order(self, req: CancelRequest) -> None:

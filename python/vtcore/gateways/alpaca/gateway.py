@@ -136,6 +136,9 @@ class AlpacaGateway(VenueGateway):
             getattr(req, "trail_percent", 0.0) or 0.0
         )
         if req.type == OrderType.STOP and trailing:
+            problem = self.check_direction(req)  # this path skips the shared checks, so make this one here
+            if problem:
+                return problem
             if trailing < 0:
                 return "trail_price and trail_percent must be positive"
             return "" if req.volume > 0 else "volume must be positive"  # a trailing stop has no price

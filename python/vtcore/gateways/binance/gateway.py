@@ -404,6 +404,22 @@ class BinanceGatewayBase(VenueGateway):
                 )
             )
 
+    def on_unread_user_event(self, raw: bytes, error: BaseException, tags: frozenset[str]) -> None:
+        """A user-data event the decoder refused. One of a kind this gateway does not read is skipped; one of
+        a kind it reads (`tags`) lost its content: it is counted as malformed and, for an order report (which
+        may carry a fill), the order is asked of the venue."""
+        try:
+            unread = parse.UNREAD_EVENT.decode(raw)
+        except DECODE_ERRORS:
+            unread = schemas.UnreadEvent()
+        tag = unread.e if isinstance(unread.e, str) else ""
+        if tag not in tags:
+            self.logger.debug("%s: user-data event not used: %r", self.gateway_name, raw[:80])
+        elif tag in parse.ORDER_EVENT_TAGS:
+            self.reconcile_unreadable(f"{tag} event", error, unread.orderids())
+        else:
+            self.drop_malformed(f"{tag} event", error)
+
     def apply_order_event(self, event: schemas.OrderEvent, orderid: str) -> None:
         """An order update pushed on the user stream (spot executionReport / futures ORDER_TRADE_UPDATE)."""
         symbol = self.vt_symbol_of(event.s)

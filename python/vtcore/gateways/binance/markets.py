@@ -152,8 +152,8 @@ class BinanceSpotGateway(BinanceGatewayBase):
     def on_user_event(self, raw: msgspec.Raw) -> None:
         try:
             event = parse.SPOT_USER_EVENT.decode(raw)
-        except msgspec.ValidationError:
-            self.logger.debug("%s: user-data event not used: %r", self.gateway_name, bytes(raw)[:80])
+        except msgspec.ValidationError as error:
+            self.on_unread_user_event(bytes(raw), error, parse.SPOT_USER_TAGS)
             return
         except msgspec.DecodeError as error:
             self.drop_malformed("user-data event", error)
@@ -403,8 +403,8 @@ class BinanceFuturesGatewayBase(BinanceGatewayBase):
     def on_user_message(self, raw: bytes) -> None:
         try:
             event = parse.FUTURES_USER_EVENT.decode(raw)
-        except msgspec.ValidationError:
-            self.logger.debug("%s: user-data event not used: %r", self.gateway_name, raw[:80])
+        except msgspec.ValidationError as error:
+            self.on_unread_user_event(raw, error, parse.FUTURES_USER_TAGS)
             return
         except msgspec.DecodeError as error:
             self.drop_malformed("user-data event", error)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, get_args
 
 import msgspec
 
@@ -83,6 +83,19 @@ API_FRAME = msgspec.json.Decoder(schemas.ApiFrame)
 SPOT_USER_EVENT = msgspec.json.Decoder(schemas.SpotUserEvent)
 FUTURES_USER_EVENT = msgspec.json.Decoder(schemas.FuturesUserEvent)
 _ERROR = msgspec.json.Decoder(schemas.ErrorReply)
+#: a user-data event the decoders above refused, read loosely for its tag and order ids
+UNREAD_EVENT = msgspec.json.Decoder(schemas.UnreadEvent)
+
+
+def _tags(union: Any) -> frozenset[str]:
+    return frozenset(str(member.__struct_config__.tag) for member in get_args(union))
+
+
+#: the user-data events each gateway reads, by tag (one of them that does not decode lost its content)
+SPOT_USER_TAGS = _tags(schemas.SpotUserEvent)
+FUTURES_USER_TAGS = _tags(schemas.FuturesUserEvent)
+#: the events that report an order, and may carry a fill
+ORDER_EVENT_TAGS = frozenset({"executionReport", "ORDER_TRADE_UPDATE"})
 
 #: the prefix of a combined-stream frame, whose stream name follows it
 COMBINED_PREFIX = b'{"stream":"'

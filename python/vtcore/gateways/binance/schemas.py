@@ -340,3 +340,18 @@ class AlgoUpdate(msgspec.Struct, tag="ALGO_UPDATE", tag_field="e"):
 
 
 FuturesUserEvent = OrderTradeUpdate | AccountUpdate | ListenKeyExpired | AlgoUpdate
+
+
+class UnreadEvent(msgspec.Struct):
+    """What a user-data event that failed to decode still says, read loosely: its tag, and the client order
+    ids of an order event (a spot report's `c` and `C`, a futures report's `o.c`)."""
+
+    e: Any = ""
+    c: Any = ""
+    C: Any = ""
+    o: Any = None
+
+    def orderids(self) -> list[str]:
+        """The client order ids it names, the order's own first (a cancel's `c` is the cancel's id)."""
+        nested = self.o.get("c") if isinstance(self.o, dict) else None
+        return [str(i) for i in (self.C, nested, self.c) if isinstance(i, str) and i]

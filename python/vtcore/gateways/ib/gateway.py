@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -118,6 +119,8 @@ _SIZE_OF_PRICE = {
     68: _INDEX["last_volume"],
 }
 TIMES_IN_FORCE = ("DAY", "GTC", "IOC", "FOK")
+#: the IB action of each order direction (NET names a position, never an order's side)
+SIDES = {Direction.LONG: "BUY", Direction.SHORT: "SELL"}
 ORDER_TYPE_IB2VT = {
     "LMT": OrderType.LIMIT,
     "MKT": OrderType.MARKET,
@@ -406,9 +409,12 @@ class IbGateway(BaseGateway):
                 handler = self._handlers.get(msg_id)
                 if handler is not None:
                     handler(self, fields)
-        except (IndexError, ValueError) as exc:
+        except Exception as exc:  # one unreadable message must not end the session
             self.malformed_messages += 1  # dropped, counted and said; the session goes on
-            self.write_log(f"could not read message {','.join(fields[:3])}...: {exc}")
+            self.write_log(
+                f"could not read message {','.join(fields[:3])}...: {type(exc).__name__}: {exc}",
+                logging.WARNING,
+            )
 
     def _on_tick_price(self, fields: list[str]) -> None:
         state = self._ticks.get(int(fields[2]))
@@ -676,6 +682,9 @@ class IbGateway(BaseGateway):
         stop = float(getattr(req, "stop_price", 0.0) or 0.0)
         if tif not in TIMES_IN_FORCE:
             raise ValueError(f"time in force {tif!r} is not one of {TIMES_IN_FORCE}")
+        if req.direction not in SIDES:
+            named = req.direction.value if isinstance(req.direction, Direction) else repr(req.direction)
+            raise ValueError(f"direction {named} cannot be traded on IB: an order is LONG or SHORT")
         kind = req.type
         if kind == OrderType.LIMIT:
             order_type, limit, aux = "LMT", req.price, None
@@ -696,7 +705,7 @@ class IbGateway(BaseGateway):
         if (limit is not None and limit <= 0) or (aux is not None and aux <= 0):
             raise ValueError(f"{kind.value} order needs a positive price")
         return IbOrder(
-            action="BUY" if req.direction == Direction.LONG else "SELL",
+            action=SIDES[req.direction],
             quantity=req.volume,
             order_type=order_type,
             limit_price=limit,

@@ -455,7 +455,10 @@ def ib_time(text: str, default_zone: str = "US/Eastern") -> dt.datetime:
     """An execution time: `yyyymmdd hh:mm:ss[ zone]`, `yyyymmdd-hh:mm:ss` (UTC) or epoch seconds."""
     text = text.strip()
     if text.isdigit() and len(text) > 8:
-        return dt.datetime.fromtimestamp(int(text), UTC)
+        try:
+            return dt.datetime.fromtimestamp(int(text), UTC)
+        except (OverflowError, OSError) as exc:  # seconds past what a datetime holds
+            raise ValueError(f"execution time {text} is out of range") from exc
     if len(text) >= 17 and text[8] == "-":
         return dt.datetime.strptime(text[:17], "%Y%m%d-%H:%M:%S").replace(tzinfo=UTC)
     parts = text.split()
