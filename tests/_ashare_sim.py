@@ -99,3 +99,34 @@ class Control:
     def close(self) -> None:
         if self._control is not None:
             self._control.close()
+
+
+class TradeReportFirst:
+    """Reverses a TORA gateway's reports of the next fill: from `hold()` on, its order reports are held back
+    until its trade report has been handled (the SDK may deliver them so), then handed over in order.
+    `kept_at_trade` says whether the gateway kept the trade for its order's report instead of pushing it."""
+
+    def __init__(self, gateway: Any) -> None:
+        self.gateway = gateway
+        self.order_event, self.trade_event = gateway.order_event, gateway.trade_event
+        self.holding = False
+        self.held: list[Any] = []
+        self.kept_at_trade: bool | None = None
+        gateway.order_event, gateway.trade_event = self._order, self._trade
+
+    def hold(self) -> None:
+        self.holding = True
+
+    def _order(self, data: Any) -> None:
+        if self.holding:
+            self.held.append(data)  # a typed view over the report's own bytes: still valid later
+        else:
+            self.order_event(data)
+
+    def _trade(self, data: Any) -> None:
+        self.trade_event(data)
+        if self.holding:
+            self.holding = False
+            self.kept_at_trade = bool(self.gateway.early_trades)
+            for data_held in self.held:
+                self.order_event(data_held)

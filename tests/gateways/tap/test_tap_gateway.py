@@ -190,6 +190,34 @@ def test_market_data_only_without_trade_host(tmp_path: Path, monkeypatch: pytest
         assert "no trade_host set" in reason
 
 
+def test_orders_after_close_are_refused_not_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """close() released the trade API object: an order is REJECTED with the shared reason (it raised
+    AttributeError and stayed SUBMITTING), also one whose checks passed just before the close."""
+    monkeypatch.setenv("VTCORE_HOME", str(tmp_path / "home"))
+    config, _ = make_config(tmp_path)
+    with ctp_engine(simulator_setting(config, "tester", "sim-pass-7"), TapGateway) as (
+        main_engine,
+        gateway,
+        recorder,
+    ):
+        wait_for(lambda: gateway.trade.state == "ready" and gateway.quote.state == "ready", what="ready")
+        checks = gateway._order_problem
+
+        def closing_meanwhile(req: Any) -> str:
+            problem = checks(req)  # the checks pass; then the gateway is closed
+            gateway.close()
+            return problem
+
+        gateway._order_problem = closing_meanwhile
+        raced = send(main_engine, "CL2601", Exchange.NYMEX, Direction.LONG, 1, 60.0)
+        gateway._order_problem = checks
+        after = send(main_engine, "CL2601", Exchange.NYMEX, Direction.LONG, 1, 60.0)
+        for vt_orderid in (raced, after):
+            order = wait_for(lambda vt_orderid=vt_orderid: final(recorder, vt_orderid), what="the refusal")
+            assert order.status == Status.REJECTED and "the gateway is closed" in order.extra["reason"]
+        assert not gateway.orders.active_orders()
+
+
 def test_vtcore_run_sim_gateway_tap(tmp_path: Path) -> None:
     output = run_sim("TAP", tmp_path, duration=5)
     assert "TAP on the built-in simulator" in output

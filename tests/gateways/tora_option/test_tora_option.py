@@ -192,3 +192,29 @@ def test_refused_orders_are_rejected_with_a_reason(
     rejected = final(recorder, vt_orderid, Status.REJECTED)
     assert reason.lower() in rejected.extra["reason"].lower()
     assert control.orders() == before + (1 if sent else 0)  # the exchange's refusals are its orders
+
+
+def test_trade_before_its_order_report_is_tied_to_its_order(tmp_path: Any) -> None:
+    """TORA's trade and order reports may come in either order: a trade first is kept until its order's
+    report names the order (by the exchange's order id), then pushed under that order, never under a made-up
+    id."""
+    pytest.importorskip("vtcore._tora", reason="vtcore was built without the TORA SDK")
+    from _ashare_sim import TradeReportFirst  # noqa: PLC0415
+    from vtcore.gateways.tora import ToraOptionGateway, sim  # noqa: PLC0415
+
+    config, _ = option_sim_config(tmp_path)
+    setting = sim.simulator_setting(config, USER, PASSWORD)
+    with ctp_engine(setting, ToraOptionGateway) as (main_engine, gateway, recorder):
+        for front in ("md", "td"):
+            wait_for(lambda front=front: "ready" in recorder.states(front), what=f"{front} ready")
+        reversed_reports = TradeReportFirst(gateway)
+        reversed_reports.hold()
+        put = "10009002"  # 300ETF put 3.9, bid 0.0950 or better: a sell at 0.0950 fills at once
+        sold = main_engine.send_order(
+            option_order(Direction.SHORT, Offset.OPEN, 0.0950, symbol=put), gateway.gateway_name
+        )
+        trades = wait_for(lambda: [t for t in recorder.of(EVENT_TRADE) if t.vt_orderid == sold], what="trade")
+        assert reversed_reports.kept_at_trade is True
+        assert len(trades) == 1 and trades[0].offset == Offset.OPEN
+        final(recorder, sold, Status.ALLTRADED)
+        assert not [t for t in recorder.of(EVENT_TRADE) if "sys-" in t.orderid]  # none left untied

@@ -40,6 +40,7 @@ from vtcore.object import OrderRequest, PositionData
 
 __all__ = [
     "EXCHANGES",
+    "MAX_ORDER_VOLUME",
     "Board",
     "MarketKind",
     "SecurityRules",
@@ -51,6 +52,10 @@ __all__ = [
     "stock_position",
     "stock_side",
 ]
+
+#: the largest order volume every A-share SDK's request struct holds (TORA's and OES's order quantities are
+#: 32-bit): a larger one is refused by the checks instead of failing in the struct
+MAX_ORDER_VOLUME = 2**31 - 1
 
 #: the A-share exchanges (XTP and TORA's stock API reach SSE and SZSE; TORA and OES also BSE)
 EXCHANGES: tuple[Exchange, ...] = (Exchange.SSE, Exchange.SZSE, Exchange.BSE)
@@ -230,6 +235,8 @@ class SecurityRules:
             return f"volume must be a positive number, not {volume!r}"
         if volume != int(volume):
             return f"volume must be a whole number of shares, not {volume!r}"
+        if volume > MAX_ORDER_VOLUME:
+            return f"volume {volume:g} is more than an order can carry ({MAX_ORDER_VOLUME})"
         count = int(volume)
         if sells:
             if holding is None:
@@ -423,4 +430,8 @@ class StockBook:
             problem = rules.price_problem(req.price, limit_up=limit_up, limit_down=limit_down)
             if problem:
                 return None, None, problem
+        elif not isinstance(req.price, (int, float)) or not math.isfinite(req.price) or req.price < 0:
+            # a market order's price is sent too (a protection price, or ignored): the struct takes only a
+            # finite one
+            return None, None, f"price must be a finite number >= 0, not {req.price!r}"
         return side, kind, ""

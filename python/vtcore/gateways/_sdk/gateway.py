@@ -69,6 +69,59 @@ def check_setting_fits(
         fit_setting(title, key, struct_class(), field, getattr(setting, key))
 
 
+def session_orderid(orderid: str) -> tuple[int, int, int] | None:
+    """(front, session, order ref) of an order id "<front>_<session>_<ref>" (how the Thost-shaped SDKs name an
+    order), or None when `orderid` is not one: each part a decimal number (isdecimal: "²" is a digit int()
+    refuses) that fits the SDK's 32-bit fields."""
+    parts = orderid.split("_")
+    if len(parts) != 3:
+        return None
+    numbers = []
+    for part in parts:
+        digits = part[1:] if part.startswith("-") else part
+        if not (digits.isascii() and digits.isdecimal()):
+            return None
+        number = int(part)
+        if not -(2**31) <= number < 2**31:
+            return None
+        numbers.append(number)
+    return numbers[0], numbers[1], numbers[2]
+
+
+class EarlyTrades:
+    """Trade reports that came before their order's report, kept by the key both reports carry (the exchange
+    and its order id: (exchange, OrderSysID)) until the order's report names the order: a trade is never
+    pushed under an order id made up from the key, nor dropped. Not locked: the gateway calls it under its
+    `lock`."""
+
+    def __init__(self) -> None:
+        self._trades: dict[Any, list[Any]] = {}
+        self._since: dict[Any, float] = {}  # when the first trade of a key began waiting (until said once)
+
+    def keep(self, key: Any, trade: Any) -> None:
+        if key not in self._trades:
+            self._since[key] = time.monotonic()
+        self._trades.setdefault(key, []).append(trade)
+
+    def release(self, key: Any) -> list[Any]:
+        """The trades waiting for the order `key` names (now known), in arrival order; none are kept after."""
+        if not self._trades:  # the usual case: nothing waits
+            return []
+        self._since.pop(key, None)
+        return self._trades.pop(key, [])
+
+    def overdue(self, now: float, timeout: float) -> list[tuple[Any, float]]:
+        """(key, seconds waited) of the keys whose trades have waited more than `timeout`, each said once (the
+        trades are still kept)."""
+        late = [(key, now - since) for key, since in self._since.items() if now - since > timeout]
+        for key, _ in late:
+            del self._since[key]
+        return late
+
+    def __bool__(self) -> bool:  # read on every order report: whether any trade waits at all
+        return bool(self._trades)
+
+
 class PositionBatch:
     """Positions arrive as one record per query answer and the last is flagged: this collects one answer
     and pushes it whole, with a zero position for every key pushed before that the answer no longer has
@@ -173,6 +226,25 @@ class SdkGateway(BaseGateway):
         except (SdkUnavailableError, SettingsError) as exc:
             self.write_log(f"cannot connect: {exc}", ERROR)
             raise
+
+    def start_fronts(self, *plans: tuple[Front, Callable[[], bool], Callable[[bool], None]]) -> None:
+        """Start the fronts of a connect, each given as (front, create, begin): every front's API object is
+        made first (`create()`: the library loaded and checked, nothing started; False when it existed
+        already), then each is started (`begin(created)`). A library refused (SdkUnavailableError) leaves no
+        front running: the ones made before it are released unstarted, as front.py's rule says (else a trade
+        front would log in beside a market-data library that was refused)."""
+        made: list[tuple[Front, bool, Callable[[bool], None]]] = []
+        for front, create, begin in plans:
+            try:
+                created = create()
+            except SdkUnavailableError as exc:
+                for earlier, earlier_created, _ in made:
+                    if earlier_created:  # made, never started
+                        earlier.close("unavailable", f"not started: {exc}")
+                raise
+            made.append((front, created, begin))
+        for _, created, begin in made:
+            begin(created)
 
     def opened(self) -> None:
         """A connect starts: requests are accepted again and the timer runs."""
@@ -356,4 +428,11 @@ class SdkGateway(BaseGateway):
         return True
 
 
-__all__ = ["PositionBatch", "SdkGateway", "check_setting_fits", "fit_setting"]
+__all__ = [
+    "EarlyTrades",
+    "PositionBatch",
+    "SdkGateway",
+    "check_setting_fits",
+    "fit_setting",
+    "session_orderid",
+]

@@ -165,13 +165,13 @@ class StockGateway(SdkGateway):
                 # The id is known before the request: SUBMITTING is queued first (as the Thost gateways do),
                 # so the order's report, which may come while this thread finishes, waits for nothing here.
                 vt_orderid = self.order_sent(req, ahead, side)
-                _, problem = self.place(req, side, kind, ahead)
+                _, problem = self.placed(req, side, kind, ahead)
                 if problem:
                     refused = req.create_order_data(ahead, self.gateway_name)
                     refused.status = Status.REJECTED
                     self.order_report(refused, problem)
                 return vt_orderid
-            orderid, problem = self.place(req, side, kind, "")
+            orderid, problem = self.placed(req, side, kind, "")
             if problem:
                 return self.reject_locally(req, problem)
             return self.order_sent(req, orderid, side)
@@ -185,6 +185,15 @@ class StockGateway(SdkGateway):
         and its own order reference), else "" (XTP: the request returns it). Called under `lock`, after the
         checks; the next `place` sends the order with this id."""
         return ""
+
+    def placed(self, req: OrderRequest, side: Side, kind: MarketKind | None, orderid: str) -> tuple[str, str]:
+        """`place`, with a value its request struct refuses (a field too small for it: ValueError naming the
+        field) as the reason the order is refused: the order is never left SUBMITTING, send_order never
+        raises for it."""
+        try:
+            return self.place(req, side, kind, orderid)
+        except (ValueError, OverflowError) as exc:
+            return "", f"not sent: {exc}"
 
     def place(self, req: OrderRequest, side: Side, kind: MarketKind | None, orderid: str) -> tuple[str, str]:
         """Send a checked order through the SDK (under `lock`), with `orderid` from `orderid_ahead` when it

@@ -219,10 +219,19 @@ class FemasGateway(FuturesGateway):
         self.setting = self.md.setting = self.td.setting = parsed
         self.opened()
         self.write_log(f"connecting {parsed!r} with {td_library.name} and {md_library.name}")
-        self.td.start(
-            lambda flow, capsule: binding.TraderApi(str(td_library), flow, capsule), parsed.td_address
+        td, md = self.td, self.md
+        self.start_fronts(
+            (
+                td,
+                lambda: td.create(lambda flow, capsule: binding.TraderApi(str(td_library), flow, capsule)),
+                lambda created: td.begin(parsed.td_address, created),
+            ),
+            (
+                md,
+                lambda: md.create(lambda flow, capsule: binding.MdApi(str(md_library), flow, capsule)),
+                lambda created: md.begin(parsed.md_address, created),
+            ),
         )
-        self.md.start(lambda flow, capsule: binding.MdApi(str(md_library), flow, capsule), parsed.md_address)
 
     # -- orders ---------------------------------------------------------------------------------------------
 

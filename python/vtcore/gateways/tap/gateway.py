@@ -34,6 +34,7 @@ from __future__ import annotations
 import itertools
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from logging import ERROR, WARNING
 from pathlib import Path
@@ -42,7 +43,7 @@ from typing import Any, ClassVar
 from vtcore.constant import Direction, Exchange, Offset, OrderType, Product, Status
 from vtcore.errors import SdkLibraryError, SettingsError
 from vtcore.event import EventEngine
-from vtcore.gateways._sdk.front import Front, QueryPump
+from vtcore.gateways._sdk.front import CLOSED, CLOSED_REASON, Front, QueryPump
 from vtcore.gateways._sdk.gateway import SdkGateway, check_setting_fits
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways.tap import _tapquote_types as qt
@@ -339,15 +340,22 @@ class TapGateway(SdkGateway):
         self.setting = parsed
         self.opened()
         self.write_log(f"connecting {parsed!r} with {quote_library.name} and {trade_library.name}")
+        plans: list[tuple[Front, Callable[[], bool], Callable[[bool], None]]] = []
         if parsed.trade_host:
             trade = self.trade
             trade.host, trade.port = parsed.trade_host, parsed.trade_port
             trade.auth = tt.TradeLoginAuth(
                 UserNo=parsed.trade_username, Password=parsed.trade_password, ISModifyPassword=mapping.NO
             )
-            trade.start(
-                lambda flow, capsule: self._create(binding.TradeApi, trade_library, flow, capsule),
-                f"{parsed.trade_host}:{parsed.trade_port}",
+            trade_address = f"{parsed.trade_host}:{parsed.trade_port}"
+            plans.append(
+                (
+                    trade,
+                    lambda: trade.create(
+                        lambda flow, capsule: self._create(binding.TradeApi, trade_library, flow, capsule)
+                    ),
+                    lambda created: trade.begin(trade_address, created),
+                )
             )
         quote = self.quote
         quote.host, quote.port = parsed.quote_host, parsed.quote_port
@@ -357,10 +365,17 @@ class TapGateway(SdkGateway):
             ISModifyPassword=mapping.NO,
             ISDDA=mapping.NO,
         )
-        quote.start(
-            lambda flow, capsule: self._create(binding.QuoteApi, quote_library, flow, capsule),
-            f"{parsed.quote_host}:{parsed.quote_port}",
+        quote_address = f"{parsed.quote_host}:{parsed.quote_port}"
+        plans.append(
+            (
+                quote,
+                lambda: quote.create(
+                    lambda flow, capsule: self._create(binding.QuoteApi, quote_library, flow, capsule)
+                ),
+                lambda created: quote.begin(quote_address, created),
+            )
         )
+        self.start_fronts(*plans)
 
     def _create(self, api_class: Any, library: Path, flow: str, capsule: object) -> Any:
         """An API object; when the library's factory refuses (an authorization code it does not accept:
@@ -516,6 +531,8 @@ class TapGateway(SdkGateway):
     # -- orders ---------------------------------------------------------------------------------------------
 
     def _order_problem(self, req: OrderRequest) -> str:
+        if self.closed:
+            return CLOSED_REASON
         if not self.trade.account:
             return "not logged in to the trade front" + ("" if self.trade.host else " (no trade_host set)")
         problem = self.symbol_problem(req.symbol, req.exchange, self.quote.contracts_loaded)
@@ -565,12 +582,21 @@ class TapGateway(SdkGateway):
                 self.reject(order, str(exc))
                 return order.vt_orderid
             self.orders.order(order)
-            result, _session, _client_order_no = self.trade.api.insert_order(fields.buffer)
-            if result != 0:
-                self.reject(order, f"InsertOrder: {self.error_text(int(result))}")
+            api = self.trade.api  # None once close() released it (also after the checks passed)
+            try:
+                result = CLOSED if api is None else int(api.insert_order(fields.buffer)[0])
+            except RuntimeError:  # released by close() while this order was on its way
+                result = CLOSED
+            if result == CLOSED:
+                self.reject(order, f"{CLOSED_REASON}: the order was not sent")
+            elif result != 0:
+                self.reject(order, f"InsertOrder: {self.error_text(result)}")
         return order.vt_orderid
 
     def cancel_order(self, req: CancelRequest) -> None:
+        if self.closed:
+            self.write_log(f"cannot cancel {req.orderid}: {CLOSED_REASON}", ERROR)
+            return
         with self.lock:
             names = self._order_names.get(req.orderid)
             if names is None:
@@ -580,7 +606,9 @@ class TapGateway(SdkGateway):
                     self._pending_cancels[req.orderid] = req
                 return
             result = self.trade.request("CancelOrder", {"OrderNo": names[0], "ServerFlag": names[1]})
-        if result != 0:
+        if result == CLOSED:  # close() released the API object meanwhile
+            self.write_log(f"cannot cancel {req.orderid}: {CLOSED_REASON}", ERROR)
+        elif result != 0:
             self.write_log(f"cancel of {req.orderid} failed: {self.error_text(result)}", ERROR)
 
     def update_order(self, data: Any, message: Message) -> None:

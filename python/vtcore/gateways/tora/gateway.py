@@ -35,7 +35,7 @@ from vtcore.errors import SettingsError
 from vtcore.event import EventEngine
 from vtcore.gateways._sdk.ashare import SIDE_ORDER, MarketKind, Side
 from vtcore.gateways._sdk.front import Front, FrontGateway, QueryPump, request_result
-from vtcore.gateways._sdk.gateway import SdkGateway
+from vtcore.gateways._sdk.gateway import EarlyTrades, SdkGateway, check_setting_fits, session_orderid
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways._sdk.stock import StockGateway
 from vtcore.gateways._sdk.structs import SdkStruct
@@ -60,6 +60,15 @@ DISCONNECT_REASONS = {
     0x2002: "heartbeat send failed",
     0x2003: "received an error message",
 }
+
+
+#: what XMd's login sends of the setting (both gateways log in to XMd): (struct, field, setting)
+XMD_SETTING_FIELDS: tuple[tuple[type[SdkStruct], str, str], ...] = (
+    (xt.ReqUserLogin, "LogInAccount", "username"),
+    (xt.ReqUserLogin, "Password", "password"),
+    (xt.ReqUserLogin, "UserProductInfo", "product_info"),
+    (xt.ReqUserLogin, "DynamicPassword", "dynamic_key"),
+)
 
 
 @dataclass(frozen=True)
@@ -119,10 +128,15 @@ class ToraFront(Front):
         super().__init__(gateway, decoder, requests)
         self.setting: ToraSetting | None = None
 
-    def start_with(self, setting: ToraSetting, create: Any, address: str) -> None:
+    def create_with(self, setting: ToraSetting, create: Any) -> bool:
+        """`create` with the setting its login sends."""
         self.setting = setting
-        register = "register_name_server" if setting.fens else "register_front"
-        self.start(create, address, register)
+        return self.create(create)
+
+    def begin_with(self, address: str, created: bool) -> None:
+        """`begin`: FENS addresses go to RegisterNameServer, a front's to RegisterFront."""
+        assert self.setting is not None
+        self.begin(address, created, "register_name_server" if self.setting.fens else "register_front")
 
     def on_front_connected(self, message: Message) -> None:
         self.connected = True
@@ -360,6 +374,15 @@ class ToraGatewayBase(SdkGateway):
     }
     #: the trader class of vtcore._tora this gateway drives (TraderApi, or SPTraderApi for options)
     trader_api: ClassVar[str] = "TraderApi"
+    #: (login struct, its field, the setting sent in it): checked at connect, so that a value too long for its
+    #: field is refused there, not at every login on the engine thread
+    setting_fields: ClassVar[tuple[tuple[type[SdkStruct], str, str], ...]] = (
+        (tt.ReqUserLogin, "LogInAccount", "username"),
+        (tt.ReqUserLogin, "Password", "password"),
+        (tt.ReqUserLogin, "UserProductInfo", "product_info"),
+        (tt.ReqUserLogin, "DynamicPassword", "dynamic_key"),
+        *XMD_SETTING_FIELDS,
+    )
     md: MdFront
     td: TraderFront
 
@@ -367,6 +390,7 @@ class ToraGatewayBase(SdkGateway):
         super().__init__(event_engine, gateway_name)
         self.setting: ToraSetting | None = None
         self._sys_ids: dict[tuple[Exchange, str], str] = {}  # (exchange, OrderSysID) -> orderid, for trades
+        self.early_trades = EarlyTrades()  # trades reported before their order, by (exchange, OrderSysID)
 
     def find_libraries(self, library_dir: str) -> tuple[Path, Path]:
         """(XMd library, trader library) paths, or SdkUnavailableError saying where it looked."""
@@ -378,17 +402,27 @@ class ToraGatewayBase(SdkGateway):
         with self.connect_errors():
             binding = load_binding()
             parsed = ToraSetting.parse(setting)
+            check_setting_fits(self.title, parsed, self.setting_fields)
             md_library, td_library = self.find_libraries(parsed.library_dir)
         register_secrets({"password": parsed.password, "dynamic_key": parsed.dynamic_key})
         self.setting = parsed
         self.opened()
         self.write_log(f"connecting {parsed!r} with {td_library.name} and {md_library.name}")
         trader_api = getattr(binding, self.trader_api)
-        self.td.start_with(
-            parsed, lambda flow, capsule: trader_api(str(td_library), flow, capsule), parsed.td_address
-        )
-        self.md.start_with(
-            parsed, lambda flow, capsule: binding.MdApi(str(md_library), capsule), parsed.md_address
+        td, md = self.td, self.md
+        self.start_fronts(
+            (
+                td,
+                lambda: td.create_with(
+                    parsed, lambda flow, capsule: trader_api(str(td_library), flow, capsule)
+                ),
+                lambda created: td.begin_with(parsed.td_address, created),
+            ),
+            (
+                md,
+                lambda: md.create_with(parsed, lambda flow, capsule: binding.MdApi(str(md_library), capsule)),
+                lambda created: md.begin_with(parsed.md_address, created),
+            ),
         )
 
     def fronts(self) -> tuple[ToraFront, ...]:
@@ -397,6 +431,39 @@ class ToraGatewayBase(SdkGateway):
     def on_timer(self, now: float) -> None:
         self.td.queries.pump(now)
         self.poll(now, self.td.queries.idle)
+        with self.lock:
+            late = self.early_trades.overdue(now, self.connect_timeout)
+        for (exchange, sys_id), waited in late:
+            self.write_log(
+                f"trade(s) of order {sys_id} on {exchange.value} have waited {waited:.0f} s for the order "
+                f"report; they are kept and pushed when it arrives",
+                WARNING,
+            )
+
+    def trade_orderid(self, exchange: Exchange, sys_id: str, data: Any) -> str | None:
+        """The order id of a trade report (`data`) by the exchange's order id, or None when the order's report
+        has not named it yet: the trade is then kept and `order_named` hands it back (it is pushed under its
+        real order, never under an id made up from the exchange's)."""
+        with self.lock:
+            orderid = self._sys_ids.get((exchange, sys_id))
+            if orderid is None:
+                self.early_trades.keep((exchange, sys_id), data)
+        return orderid
+
+    def order_named(self, exchange: Exchange, sys_id: str, orderid: str) -> None:
+        """An order report named the exchange's order id of `orderid` (after the order was pushed): the trades
+        that came before it are pushed now."""
+        key = (exchange, sys_id)
+        if not self.early_trades and self._sys_ids.get(key) == orderid:
+            return  # the usual repeat: known, and no trade waits
+        with self.lock:
+            self._sys_ids[key] = orderid
+            early = self.early_trades.release(key)
+        for data in early:
+            self.trade_event(data)
+
+    def trade_event(self, data: Any) -> None:
+        raise NotImplementedError
 
     def query_account(self) -> None:
         self.td.enqueue("ReqQryTradingAccount")
@@ -494,14 +561,14 @@ class ToraGateway(ToraGatewayBase, StockGateway):
         return f"{front_id}_{session_id}_{order_ref}"
 
     def cancel_order(self, req: CancelRequest) -> None:
-        parts = req.orderid.split("_")
-        if len(parts) != 3 or not all(part.lstrip("-").isdigit() for part in parts):
+        ids = session_orderid(req.orderid)
+        if ids is None:
             self.write_log(f"cannot cancel {req.orderid}: not a TORA order id (it was never sent)", ERROR)
             return
         if req.exchange not in mapping.EXCHANGE_TO_TORA:
             self.write_log(f"cannot cancel {req.orderid}: exchange {req.exchange.value} is not TORA's", ERROR)
             return
-        front_id, session_id, order_ref = (int(part) for part in parts)
+        front_id, session_id, order_ref = ids
         action = self.td.struct(
             "ReqOrderAction",
             ExchangeID=mapping.EXCHANGE_TO_TORA[req.exchange],
@@ -519,15 +586,20 @@ class ToraGateway(ToraGatewayBase, StockGateway):
         """An OnRtnOrder report (CTORATstpOrderField): its fields from one unpack, OrderData built
         positionally (an order sent here keeps its type, offset and reference: `order_reported`)."""
         fields = _read_order(data)
-        exchange_code, symbol, direction_code, price_type, time_condition, volume_condition = fields[:6]
         price, volume, front_id, session_id, order_ref, sys_id, code, traded, day, time_of_day = fields[6:]
         orderid = self._orderid(front_id, session_id, order_ref)
-        exchange = self.exchange_of(exchange_code)
-        if sys_id:
-            self._sys_ids[(exchange, sys_id)] = orderid
+        exchange = self.exchange_of(fields[0])
         status = self.known(mapping.STATUS_FROM_TORA, code, "order status", Status.SUBMITTING)
-        if self.order_moved(orderid, status, traded, volume=volume, price=price, when=(day, time_of_day)):
-            return  # e.g. the first and the queued report of an order sent here
+        # e.g. the first and the queued report of an order sent here: nothing more to build
+        if not self.order_moved(orderid, status, traded, volume=volume, price=price, when=(day, time_of_day)):
+            self._order_built(data, fields, orderid, exchange, status)
+        if sys_id:  # after the order's report: a trade that came first follows it
+            self.order_named(exchange, sys_id, orderid)
+
+    def _order_built(self, data: Any, fields: Any, orderid: str, exchange: Exchange, status: Status) -> None:
+        """`order_event`'s full way: the OrderData of the report."""
+        _, symbol, direction_code, price_type, time_condition, volume_condition = fields[:6]
+        price, volume, _, _, _, _, _, traded, day, time_of_day = fields[6:]
         direction, offset = SIDE_ORDER[self._side(direction_code)]  # margin sides carry an offset
         codes = (price_type, time_condition, volume_condition)
         order = OrderData(  # positional (OrderData's field order): a third of the keyword call's cost
@@ -572,7 +644,9 @@ class ToraGateway(ToraGatewayBase, StockGateway):
     def trade_event(self, data: Any) -> None:
         """An OnRtnTrade report (CTORATstpTradeField): its order is found by the exchange's order id."""
         exchange = mapping.EXCHANGE_FROM_TORA.get(data.ExchangeID, Exchange.LOCAL)
-        orderid = self._sys_ids.get((exchange, data.OrderSysID), f"sys-{data.OrderSysID}")
+        orderid = self.trade_orderid(exchange, data.OrderSysID, data)
+        if orderid is None:  # kept until its order's report
+            return
         direction, offset = SIDE_ORDER[self._side(data.Direction)]
         self.trade_report(
             TradeData(

@@ -29,9 +29,11 @@ from typing import Any, ClassVar
 from vtcore.constant import Direction, Exchange, Offset, OptionType, OrderType, Product, Status
 from vtcore.event import EventEngine
 from vtcore.gateways._sdk.front import CLOSED, CLOSED_REASON, request_result
+from vtcore.gateways._sdk.gateway import session_orderid
 from vtcore.gateways._sdk.messages import Decoder, Message
+from vtcore.gateways._sdk.structs import SdkStruct
 from vtcore.gateways.tora import _torasp_types as st
-from vtcore.gateways.tora.gateway import MdFront, ToraGatewayBase, TraderFront
+from vtcore.gateways.tora.gateway import XMD_SETTING_FIELDS, MdFront, ToraGatewayBase, TraderFront
 from vtcore.gateways.tora.library import (
     OPTION_DEFAULT_SETTING,
     OPTION_OPTIONAL_SETTING,
@@ -192,6 +194,13 @@ class ToraOptionGateway(ToraGatewayBase):
     optional_setting: ClassVar[dict[str, str]] = dict(OPTION_OPTIONAL_SETTING)
     exchanges: ClassVar[list[Exchange]] = [Exchange.SSE, Exchange.SZSE]
     trader_api: ClassVar[str] = "SPTraderApi"
+    setting_fields: ClassVar[tuple[tuple[type[SdkStruct], str, str], ...]] = (
+        (st.ReqUserLogin, "LogInAccount", "username"),
+        (st.ReqUserLogin, "Password", "password"),
+        (st.ReqUserLogin, "UserProductInfo", "product_info"),
+        (st.ReqUserLogin, "OneTimePassword", "dynamic_key"),  # the SP trader's name for it
+        *XMD_SETTING_FIELDS,
+    )
     md: OptionMdFront
     td: OptionTdFront
 
@@ -313,11 +322,11 @@ class ToraOptionGateway(ToraGatewayBase):
 
     def cancel_order(self, req: CancelRequest) -> None:
         check_request(req)
-        parts = req.orderid.split("_")
+        ids = session_orderid(req.orderid)
         problem = ""
         if self.closed:
             problem = CLOSED_REASON
-        elif len(parts) != 3 or not all(part.lstrip("-").isdigit() for part in parts):
+        elif ids is None:
             problem = "not a TORA order id (front_session_ref): it was never sent"
         elif req.exchange not in EXCHANGE_TO_SP:
             problem = f"exchange {req.exchange.value} is not TORA's option exchange"
@@ -326,7 +335,8 @@ class ToraOptionGateway(ToraGatewayBase):
         if problem:
             self.write_log(f"cannot cancel {req.orderid}: {problem}", ERROR)
             return
-        front_id, session_id, ref = (int(part) for part in parts)
+        assert ids is not None  # else a problem above
+        front_id, session_id, ref = ids
         action = self.td.struct(
             "ReqOrderAction",
             ExchangeID=EXCHANGE_TO_SP[req.exchange],
@@ -341,26 +351,31 @@ class ToraOptionGateway(ToraGatewayBase):
             self.write_log(f"cancel of {req.orderid} failed: {request_result(result)}", ERROR)
 
     def order_event(self, data: Any) -> None:
-        """An OnRtnOrder report (CTORATstpSPOrderField): what every report needs from one unpack; the rest of
-        the fields only for an order not known here."""
+        """An OnRtnOrder report (CTORATstpSPOrderField); then the trades that came before it, if any."""
+        exchange, sys_id, orderid = self._order_report(data)
+        if sys_id:  # after the order's report: a trade that came first follows it
+            self.order_named(exchange, sys_id, orderid)
+
+    def _order_report(self, data: Any) -> tuple[Exchange, str, str]:
+        """The order of a report, pushed (what every report needs from one unpack; the rest of the fields
+        only for an order not known here): (exchange, the exchange's order id, order id)."""
         fields = _read_sp_order(data)
         front_id, session_id, ref, exchange_code, sys_id, code, traded, day, time_of_day = fields
         orderid = f"{front_id}_{session_id}_{ref}"
         exchange = self.known(EXCHANGE_FROM_SP, exchange_code, "exchange", Exchange.LOCAL)
         status = self.known(STATUS_FROM_SP, code, "order status", Status.SUBMITTING)
+        named = exchange, sys_id, orderid
         with self.lock:
-            if sys_id:
-                self._sys_ids[(exchange, sys_id)] = orderid
             previous = self.orders.get(orderid)
             if previous is not None and status is previous.status and traded == previous.traded:
-                return  # a repeat (the first report of an order sent here restates SUBMITTING)
+                return named  # a repeat (the first report of an order sent here restates SUBMITTING)
             moment = tora_datetime(day, time_of_day)
             reason = data.StatusMsg if status in (Status.REJECTED, Status.CANCELLED) else ""
             if status == Status.REJECTED and not reason:
                 reason = "refused by the exchange"
             if previous is not None:
                 self.orders.update(orderid, status, traded=traded, moment=moment, reason=reason)
-                return
+                return named
             codes = (data.OrderPriceType, data.TimeCondition, data.VolumeCondition)
             order = OrderData(  # an order of another session, or replayed after a re-login
                 gateway_name=self.gateway_name,
@@ -379,6 +394,7 @@ class ToraOptionGateway(ToraGatewayBase):
             if reason:
                 order.extra = {"reason": reason}
             self.orders.order(order)
+        return named
 
     def insert_refused(self, data: Any, reason: str) -> None:
         """OnRspOrderInsert / OnErrRtnOrderInsert with an error: the order of this session is REJECTED."""
@@ -393,8 +409,9 @@ class ToraOptionGateway(ToraGatewayBase):
     def trade_event(self, data: Any) -> None:
         """An OnRtnTrade report (CTORATstpSPTradeField): its order is found by the exchange's order id."""
         exchange = EXCHANGE_FROM_SP.get(data.ExchangeID, Exchange.LOCAL)
-        with self.lock:
-            orderid = self._sys_ids.get((exchange, data.OrderSysID), f"sys-{data.OrderSysID}")
+        orderid = self.trade_orderid(exchange, data.OrderSysID, data)
+        if orderid is None:  # kept until its order's report
+            return
         self.orders.trade(
             TradeData(
                 gateway_name=self.gateway_name,

@@ -34,10 +34,10 @@ from logging import ERROR, WARNING
 from typing import Any, ClassVar
 
 from vtcore.constant import Direction, Exchange, Offset, OrderType, Status
-from vtcore.errors import SdkUnavailableError, SettingsError
+from vtcore.errors import SettingsError
 from vtcore.event import EventEngine
 from vtcore.gateways._sdk.ashare import SIDE_ORDER, MarketKind, Side
-from vtcore.gateways._sdk.front import Front, QueryPump
+from vtcore.gateways._sdk.front import CLOSED_REASON, Front, QueryPump
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways._sdk.stock import StockGateway
 from vtcore.gateways._sdk.structs import SdkStruct
@@ -143,25 +143,25 @@ class XtpFront(Front):
 
     def open(self, setting: XtpSetting, api_class: Any, library: Any, address: tuple[str, int]) -> None:
         """Create the API object (once) and log in on the front's thread."""
-        self.setting, self.address, self.rejected = setting, address, ""
+        self.begin_login(address, self.create_with(setting, api_class, library))
+
+    def create_with(self, setting: XtpSetting, api_class: Any, library: Any) -> bool:
+        """Create the API object (the library loaded and checked; no login yet); False when it exists."""
+        self.setting = setting
+        if self.api is not None:
+            return False
+
+        def create(flow: str, capsule: object) -> Any:
+            return api_class(str(library), flow, capsule, setting.client_id, setting.log_level)
+
+        self.create(create)
+        self.prepare()
+        return True
+
+    def begin_login(self, address: tuple[str, int], created: bool) -> None:
+        """Log in to `address` on the front's thread (retried while the connection fails)."""
+        self.address, self.rejected = address, ""
         self._closing.clear()
-        if self.api is None:
-            gateway = self.gateway
-            self.producer = gateway.create_producer(f"{gateway.gateway_name}.{self.name}", self.on_message)
-            try:
-                self.api = api_class(
-                    str(library),
-                    str(self.flow_folder()),
-                    self.producer.capsule(),
-                    setting.client_id,
-                    setting.log_level,
-                )
-            except OSError as exc:  # vtcore.errors.SdkLibraryError: refused before any SDK call
-                gateway.event_engine.remove_producer(self.producer)
-                self.producer = None
-                self.set_state("unavailable", str(exc), ERROR)
-                raise SdkUnavailableError(f"{self.name} front: {exc}") from exc
-            self.prepare()
         self.start_login()
 
     def prepare(self) -> None:
@@ -454,8 +454,19 @@ class XtpGateway(StockGateway):
         self.setting = parsed
         self.opened()
         self.write_log(f"connecting {parsed!r} with {td_library.name} and {md_library.name}")
-        self.td.open(parsed, binding.TraderApi, td_library, (parsed.td_address, parsed.td_port))
-        self.md.open(parsed, binding.QuoteApi, md_library, (parsed.md_address, parsed.md_port))
+        td, md = self.td, self.md
+        self.start_fronts(
+            (
+                td,
+                lambda: td.create_with(parsed, binding.TraderApi, td_library),
+                lambda created: td.begin_login((parsed.td_address, parsed.td_port), created),
+            ),
+            (
+                md,
+                lambda: md.create_with(parsed, binding.QuoteApi, md_library),
+                lambda created: md.begin_login((parsed.md_address, parsed.md_port), created),
+            ),
+        )
 
     def fronts(self) -> tuple[XtpFront, ...]:
         return self.md, self.td
@@ -520,22 +531,39 @@ class XtpGateway(StockGateway):
         order = self._order_shapes.copy((req.symbol, req.exchange, kind, side, margin), shape)
         order.price = float(req.price)
         order.quantity = int(req.volume)
-        xtp_id = self.td.api.insert_order(order.buffer, self.td.session)
+        api = self.td.api  # None once close() released it (also after the checks passed)
+        try:
+            xtp_id = 0 if api is None else api.insert_order(order.buffer, self.td.session)
+        except RuntimeError:  # released by close() while this order was on its way
+            api = None
+        if api is None:
+            return "", f"{CLOSED_REASON}: the order was not sent"
         if not xtp_id:
-            code, text = self.td.api.last_error()
+            code, text = api.last_error()
             return "", f"InsertOrder refused: code {code}: {text}"
         return str(xtp_id), ""
 
     def cancel_order(self, req: CancelRequest) -> None:
-        if not req.orderid.isdigit():
-            self.write_log(f"cannot cancel {req.orderid}: not an XTP order id (it was never sent)", ERROR)
+        orderid = req.orderid
+        # isdecimal, not isdigit: "²" is a digit that int() refuses; XTP's ids are unsigned 64-bit
+        if not (orderid.isascii() and orderid.isdecimal() and 0 < int(orderid) < 2**64):
+            self.write_log(f"cannot cancel {orderid}: not an XTP order id (it was never sent)", ERROR)
+            return
+        api = self.td.api
+        if self.closed or api is None:
+            self.write_log(f"cannot cancel {orderid}: {CLOSED_REASON}", ERROR)
             return
         if not self.td.logged_in:
-            self.write_log(f"cannot cancel {req.orderid}: not logged in to the trade front", ERROR)
+            self.write_log(f"cannot cancel {orderid}: not logged in to the trade front", ERROR)
             return
-        if not self.td.api.cancel_order(int(req.orderid), self.td.session):
-            code, text = self.td.api.last_error()
-            self.write_log(f"cancel of {req.orderid} failed: code {code}: {text}", ERROR)
+        try:
+            cancelled = api.cancel_order(int(orderid), self.td.session)
+        except RuntimeError:  # released by close() meanwhile
+            self.write_log(f"cannot cancel {orderid}: {CLOSED_REASON}", ERROR)
+            return
+        if not cancelled:
+            code, text = api.last_error()
+            self.write_log(f"cancel of {orderid} failed: code {code}: {text}", ERROR)
 
     def order_event(self, data: Any, reason: str) -> None:
         """An OnOrderEvent report (XTPOrderInfo): its fields from one unpack, OrderData built positionally (an
