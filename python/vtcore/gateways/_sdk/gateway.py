@@ -201,6 +201,8 @@ class SdkGateway(BaseGateway):
         self._last_poll = 0.0
         self._poll_account_next = True
         self.closed = False  # set by close(): requests are refused until the next connect()
+        #: trades reported before their order's report, by the key both carry (`EarlyTrades`; under `lock`)
+        self.early_trades = EarlyTrades()
 
     # -- what a subclass gives ----------------------------------------------------------------------------
 
@@ -266,6 +268,21 @@ class SdkGateway(BaseGateway):
         for front in self.fronts():
             front.check_timeout(now, self.connect_timeout)
         self.on_timer(now)
+        if self.early_trades:
+            self._say_overdue_trades(now)
+
+    def _say_overdue_trades(self, now: float) -> None:
+        """Say once per order that its trades have waited `connect_timeout` for its report (still kept)."""
+        with self.lock:
+            late = self.early_trades.overdue(now, self.connect_timeout)
+        for key, waited in late:
+            parts = key if isinstance(key, tuple) else (key,)
+            named = " ".join(str(getattr(part, "value", part)) for part in parts)  # Exchange -> its code
+            self.write_log(
+                f"trade(s) of order {named} have waited {waited:.0f} s for the order report; they are kept "
+                "and pushed when it arrives",
+                WARNING,
+            )
 
     def poll(self, now: float, idle: bool) -> None:
         """Every `query_interval` while the trade front is `idle` (ready, no query waiting): the account and

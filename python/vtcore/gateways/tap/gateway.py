@@ -326,7 +326,6 @@ class TapGateway(SdkGateway):
         self._order_names: dict[str, tuple[str, str]] = {}  # order id -> (OrderNo, ServerFlag)
         self._orderids: dict[str, str] = {}  # OrderNo -> order id
         self._pending_cancels: dict[str, CancelRequest] = {}
-        self._pending_trades: dict[str, list[Any]] = {}  # OrderNo -> fills that came before their order
 
     def fronts(self) -> tuple[_TapFront, ...]:
         return self.quote, self.trade
@@ -660,14 +659,17 @@ class TapGateway(SdkGateway):
             pending = self._pending_cancels.pop(orderid, None)
             if pending is not None and order_no:
                 self.cancel_order(pending)
-            for fill in self._pending_trades.pop(order_no, []):
-                self.update_trade(fill)
+            if self.early_trades:
+                with self.lock:
+                    early = self.early_trades.release(order_no)
+                for fill in early:
+                    self.update_trade(fill)
 
     def update_trade(self, data: Any) -> None:
         with self.lock:
             orderid = self._orderids.get(data.OrderNo)
             if orderid is None:  # the fill came before its order: kept until the order arrives
-                self._pending_trades.setdefault(data.OrderNo, []).append(data)
+                self.early_trades.keep(data.OrderNo, data)
                 return
         self.orders.trade(
             TradeData(

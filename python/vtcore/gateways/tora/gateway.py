@@ -35,7 +35,7 @@ from vtcore.errors import SettingsError
 from vtcore.event import EventEngine
 from vtcore.gateways._sdk.ashare import SIDE_ORDER, MarketKind, Side
 from vtcore.gateways._sdk.front import Front, FrontGateway, QueryPump, request_result
-from vtcore.gateways._sdk.gateway import EarlyTrades, SdkGateway, check_setting_fits, session_orderid
+from vtcore.gateways._sdk.gateway import SdkGateway, check_setting_fits, session_orderid
 from vtcore.gateways._sdk.messages import Decoder, Message
 from vtcore.gateways._sdk.stock import StockGateway
 from vtcore.gateways._sdk.structs import SdkStruct
@@ -390,7 +390,6 @@ class ToraGatewayBase(SdkGateway):
         super().__init__(event_engine, gateway_name)
         self.setting: ToraSetting | None = None
         self._sys_ids: dict[tuple[Exchange, str], str] = {}  # (exchange, OrderSysID) -> orderid, for trades
-        self.early_trades = EarlyTrades()  # trades reported before their order, by (exchange, OrderSysID)
 
     def find_libraries(self, library_dir: str) -> tuple[Path, Path]:
         """(XMd library, trader library) paths, or SdkUnavailableError saying where it looked."""
@@ -431,14 +430,6 @@ class ToraGatewayBase(SdkGateway):
     def on_timer(self, now: float) -> None:
         self.td.queries.pump(now)
         self.poll(now, self.td.queries.idle)
-        with self.lock:
-            late = self.early_trades.overdue(now, self.connect_timeout)
-        for (exchange, sys_id), waited in late:
-            self.write_log(
-                f"trade(s) of order {sys_id} on {exchange.value} have waited {waited:.0f} s for the order "
-                f"report; they are kept and pushed when it arrives",
-                WARNING,
-            )
 
     def trade_orderid(self, exchange: Exchange, sys_id: str, data: Any) -> str | None:
         """The order id of a trade report (`data`) by the exchange's order id, or None when the order's report

@@ -35,10 +35,9 @@ state builds nothing). Orders and trades go through one `OrderTracker` (never dr
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import date, datetime
-from logging import ERROR, WARNING
+from logging import ERROR
 from typing import Any, ClassVar
 
 from vtcore.constant import Direction, Exchange, Product, Status
@@ -277,8 +276,6 @@ class ThostGateway(FuturesGateway):
         self.md = self.md_front_class(self)
         self.td = self.td_front_class(self)
         self._sysid_orderid: dict[tuple[str, str], str] = {}
-        self._pending_trades: dict[tuple[str, str], list[Any]] = {}  # Trade views waiting for their order
-        self._pending_since: dict[tuple[str, str], float] = {}  # when a trade began waiting for its order
         self._position_costs: dict[PositionKey, float] = {}  # OpenCost summed over a position's records
         self.setting: ThostSetting | None = None
         # The request structs with this setting's constant fields filled once (see _templates)
@@ -360,16 +357,6 @@ class ThostGateway(FuturesGateway):
     def on_timer(self, now: float) -> None:
         super().on_timer(now)  # queries and polls
         self.md.retry_login(now)
-        for key, since in list(self._pending_since.items()):
-            if key not in self._pending_trades:
-                del self._pending_since[key]
-            elif now - since > self.connect_timeout:  # say so once; the trade is still kept
-                del self._pending_since[key]
-                self.write_log(
-                    f"trade(s) of order {key[0]} {key[1]} have waited {now - since:.0f} s for the "
-                    f"order report; they are kept and pushed when it arrives",
-                    WARNING,
-                )
 
     # -- orders ---------------------------------------------------------------------------------------------
 
@@ -524,8 +511,10 @@ class ThostGateway(FuturesGateway):
                     previous.reference,
                 )
             )
-        if key is not None and self._pending_trades:
-            for trade in self._pending_trades.pop(key, []):
+        if key is not None and self.early_trades:
+            with self.lock:
+                early = self.early_trades.release(key)
+            for trade in early:
                 self.update_trade(trade)
 
     def _order_time(self, data: Any) -> datetime | None:
@@ -560,9 +549,7 @@ class ThostGateway(FuturesGateway):
         with self.lock:
             orderid = self._sysid_orderid.get(key)
             if orderid is None:  # the trade came before its order: keep it until the order arrives
-                if key not in self._pending_trades:
-                    self._pending_since[key] = time.monotonic()
-                self._pending_trades.setdefault(key, []).append(data)
+                self.early_trades.keep(key, data)
                 return
         moment = mapping.china_datetime(data.TradeDate, data.TradeTime, self.td.trading_day)
         self.push_trade(data, orderid, price=data.Price, volume=data.Volume, moment=moment)
