@@ -104,11 +104,13 @@ class Control:
 class TradeReportFirst:
     """Reverses a TORA gateway's reports of the next fill: from `hold()` on, its order reports are held back
     until its trade report has been handled (the SDK may deliver them so), then handed over in order.
-    `kept_at_trade` says whether the gateway kept the trade for its order's report instead of pushing it."""
+    `kept_at_trade` says whether the gateway kept the trade for its order's report instead of pushing it.
+    With `until_released`, the held order reports wait for `release()` (call it on the engine thread)."""
 
-    def __init__(self, gateway: Any) -> None:
+    def __init__(self, gateway: Any, *, until_released: bool = False) -> None:
         self.gateway = gateway
         self.order_event, self.trade_event = gateway.order_event, gateway.trade_event
+        self.until_released = until_released
         self.holding = False
         self.held: list[Any] = []
         self.kept_at_trade: bool | None = None
@@ -128,5 +130,10 @@ class TradeReportFirst:
         if self.holding:
             self.holding = False
             self.kept_at_trade = bool(self.gateway.early_trades)
-            for data_held in self.held:
-                self.order_event(data_held)
+            if not self.until_released:
+                self.release()
+
+    def release(self) -> None:
+        held, self.held = self.held, []
+        for data_held in held:
+            self.order_event(data_held)

@@ -15,7 +15,7 @@ import pytest
 from _ashare_sim import PASSWORD, USER, Control, TradeReportFirst, ashare_config
 from _ctp_engine import Recorder, ctp_engine, wait_for
 from vtcore.constant import Direction, Exchange, Offset, OrderType, Status
-from vtcore.event import EVENT_ORDER, EVENT_TRADE
+from vtcore.event import EVENT_ORDER, EVENT_TRADE, Event
 from vtcore.gateways import load_gateway_class
 from vtcore.gateways._sdk import ashare
 from vtcore.object import CancelRequest, OrderRequest
@@ -127,6 +127,39 @@ def test_trade_before_its_order_report_is_tied_to_its_order(tmp_path: Path) -> N
             what="ALLTRADED",
         )
         assert not [t for t in recorder.of(EVENT_TRADE) if "sys-" in t.orderid]  # none left untied
+
+
+def test_a_trade_that_waits_long_for_its_order_is_said_once_and_still_pushed(tmp_path: Path) -> None:
+    pytest.importorskip("vtcore._tora", reason="vtcore was built without the TORA SDK")
+    config, _ = ashare_config(tmp_path)
+    with ctp_engine(sim_setting("TORA", config), load_gateway_class("TORA")) as (
+        main_engine,
+        gateway,
+        recorder,
+    ):
+        for front in ("md", "td"):
+            wait_for(lambda front=front: "ready" in recorder.states(front), what=f"{front} ready")
+        gateway.connect_timeout = 0.2  # the fronts are ready: only how long a kept trade may wait uses it now
+        reversed_reports = TradeReportFirst(gateway, until_released=True)
+        reversed_reports.hold()
+        vt_orderid = main_engine.send_order(
+            OrderRequest("000001", Exchange.SZSE, Direction.LONG, OrderType.LIMIT, 200, 11.0, Offset.NONE),
+            gateway.gateway_name,
+        )
+        said = wait_for(
+            lambda: [line for line in recorder.logs() if "waited" in line and "for the order report" in line],
+            what="the warning that a trade waits for its order",
+        )
+        assert reversed_reports.kept_at_trade is True
+        assert not [t for t in recorder.of(EVENT_TRADE) if t.vt_orderid == vt_orderid]  # kept, not pushed
+        main_engine.event_engine.register("test.release", lambda event: reversed_reports.release())
+        main_engine.event_engine.put(Event("test.release"))  # the order reports, on the engine thread
+        trades = wait_for(
+            lambda: [t for t in recorder.of(EVENT_TRADE) if t.vt_orderid == vt_orderid], what="the trade"
+        )
+        assert len(trades) == 1 and trades[0].volume == 200
+        warnings = [line for line in recorder.logs() if "for the order report" in line]
+        assert len(said) == 1 and len(warnings) == 1  # said once, though the timer ran on while it waited
 
 
 @pytest.mark.parametrize("name", list(GATEWAYS))
