@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
@@ -368,3 +369,55 @@ def test_refused_keys_say_so_without_quoting_them(main_engine: MainEngine, venue
     vt_orderid = main_engine.send_order(order(OrderType.LIMIT, 1, 187.0), NAME)
     assert recorder.reaches(vt_orderid, Status.REJECTED).extra["reason"]
     assert not venue.orders
+
+
+def unsettled(recorder: Recorder, vt_orderid: str) -> None:
+    """Wait until the gateway gave up asking about an order for now (or, wrongly, rejected it)."""
+    recorder.wait(
+        lambda: (
+            any("still unknown" in m for m in recorder.logs())
+            or Status.REJECTED in [o.status for o in recorder.orders(vt_orderid)]
+        ),
+        what="the venue asked about the order until it could not say",
+    )
+    assert Status.REJECTED not in [o.status for o in recorder.orders(vt_orderid)]
+
+
+def test_placed_order_whose_answer_and_lookups_fail_is_asked_about_again_and_fills(
+    main_engine: MainEngine, venue: AlpacaVenue
+) -> None:
+    recorder = Recorder(main_engine)
+    gateway = main_engine.add_gateway(AlpacaGateway)
+    gateway.timing = dataclasses.replace(Timing.fast(), rest_timeout=0.5, rest_retries=1)
+    main_engine.connect(setting(venue), NAME)
+    recorder.wait(lambda: "connected" in recorder.logs(), what="connected log")
+    faults, earlier = venue.faults, len(venue.request_log)
+    faults.stall_rest, faults.stall_seconds, faults.act_before_stall = 1, 2.0, True  # placed; answer held
+    vt_orderid = main_engine.send_order(order(OrderType.LIMIT, 1, 187.0), NAME)
+    wait_until(lambda: ("POST", "/v2/orders") in venue.request_log[earlier:], what="the order sent")
+    faults.http_5xx = 1000  # and every question about it is answered 503
+    unsettled(recorder, vt_orderid)
+    assert vt_orderid.split(".", 1)[1] in gateway.unanswered
+    faults.http_5xx = 0
+    venue.drop_connections("trading")  # the trade_updates stream reconnects: the order is asked about again
+    recorder.wait(lambda: not gateway.unanswered, what="the order found at the venue")
+    recorder.reaches(vt_orderid, Status.NOTTRADED)
+    recorder.wait(lambda: venue.session_count("trading") == 1, what="the stream back")
+    venue.print_trade("AAPL", "187.00", "1")
+    recorder.reaches(vt_orderid, Status.ALLTRADED)
+    assert len(venue.orders) == 1
+    assert Status.REJECTED not in [o.status for o in recorder.orders(vt_orderid)]
+
+
+def test_order_lost_before_alpaca_took_it_is_rejected_with_its_words(
+    main_engine: MainEngine, venue: AlpacaVenue
+) -> None:
+    recorder, gateway = connect(main_engine, venue)
+    venue.faults.http_5xx = 1  # the order request is answered 503 and not acted on
+    vt_orderid = main_engine.send_order(order(OrderType.LIMIT, 1, 187.0), NAME)
+    assert reason(recorder, vt_orderid).startswith(
+        "40410000: order not found (the order request got no answer: "
+    )
+    assert [o.status for o in recorder.orders(vt_orderid)] == [Status.SUBMITTING, Status.REJECTED]
+    assert ("GET", "/v2/orders:by_client_order_id") in venue.request_log
+    assert not venue.orders and not gateway.unanswered

@@ -3,6 +3,7 @@ test runs once per market."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -14,7 +15,7 @@ from vtcore.engine import MainEngine
 from vtcore.gateways._transport import shared_loop
 from vtcore.gateways._venue import Timing
 from vtcore.gateways.binance import BinanceInverseGateway, BinanceLinearGateway
-from vtcore.object import HistoryRequest, OrderRequest, SubscribeRequest
+from vtcore.object import CancelRequest, HistoryRequest, OrderRequest, SubscribeRequest
 from vtcore.peers.binance import API_KEY, API_SECRET
 from vtcore.peers.binance_futures import BinanceFuturesVenue
 
@@ -496,3 +497,40 @@ def test_an_order_sent_before_the_user_stream_first_opens_still_hears_its_fill(m
     filled = status_is(recorder, vt_orderid, Status.ALLTRADED)
     assert filled.traded == 2
     assert sum(t.volume for t in recorder.wait(lambda: recorder.trades(vt_orderid))) == 2
+
+
+def test_placed_order_whose_answer_and_lookups_fail_is_asked_about_again_and_cancels(main_engine, venue):
+    gateway_class = BinanceInverseGateway if venue.coin_margined else BinanceLinearGateway
+    recorder = Recorder(main_engine)
+    gateway = main_engine.add_gateway(gateway_class)
+    gateway.timing = dataclasses.replace(Timing.fast(), rest_timeout=0.5, rest_retries=1)
+    setting = dict(gateway_class.default_setting)
+    setting.update({"key": API_KEY, "secret": API_SECRET, "server": "REAL", "base_url": venue.http_url})
+    main_engine.connect(setting, gateway.gateway_name)
+    recorder.wait(lambda: "connected" in recorder.logs(), what="connected")
+    faults, earlier = venue.faults, len(venue.request_log)
+    faults.stall_rest, faults.stall_seconds, faults.act_before_stall = 1, 2.0, True  # placed; answer held
+    vt_orderid = main_engine.send_order(
+        order(venue, Direction.LONG, OrderType.LIMIT, 2, 99.5), gateway.gateway_name
+    )
+    path = f"{gateway.rest_prefix}/order"
+    recorder.wait(lambda: ("POST", path) in venue.request_log[earlier:], what="the order sent")
+    faults.http_5xx = 1000  # and every question about it is answered 503
+    recorder.wait(
+        lambda: (
+            any("still unknown" in m for m in recorder.logs())
+            or Status.REJECTED in [o.status for o in recorder.orders(vt_orderid)]
+        ),
+        what="the venue asked about the order until it could not say",
+    )
+    assert Status.REJECTED not in [o.status for o in recorder.orders(vt_orderid)]
+    orderid = vt_orderid.split(".", 1)[1]
+    assert orderid in gateway.unanswered
+    faults.http_5xx = 0
+    venue.drop_connections("user")  # the user stream reconnects: the order is asked about again
+    recorder.wait(lambda: not gateway.unanswered, what="the order found at the venue")
+    status_is(recorder, vt_orderid, Status.NOTTRADED)
+    main_engine.cancel_order(CancelRequest(orderid, perpetual(venue), Exchange.BINANCE), gateway.gateway_name)
+    status_is(recorder, vt_orderid, Status.CANCELLED)
+    assert Status.REJECTED not in [o.status for o in recorder.orders(vt_orderid)]
+    assert [p for m, p in venue.request_log if m == "POST"].count(path) == 1

@@ -3,13 +3,14 @@ clock skew, malformed frames and unknown symbols. Every wait is on a condition, 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 
 import pytest
 from test_binance_spot import NAME, order
 
-from venues.harness import Recorder, captured_logs
+from venues.harness import Recorder, binance_setting, captured_logs
 from venues.harness import connect_binance_spot as connect
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Status
 from vtcore.gateways._venue import Timing
@@ -257,3 +258,65 @@ def test_used_weight_header_throttles_the_gateway(main_engine, venue):
     )
     bucket = gateway.rest.limiter._buckets["REQUEST_WEIGHT"]  # as of the last answer, before any refill
     assert bucket.tokens <= 6000 - 5902  # the gateway now believes the venue (5900 + this request's 2)
+
+
+def connect_impatient(main_engine, venue):
+    """Connect with a short REST timeout and one retry, so that a held answer is given up on quickly."""
+    recorder = Recorder(main_engine)
+    gateway = main_engine.add_gateway(BinanceSpotGateway)
+    gateway.timing = dataclasses.replace(Timing.fast(), rest_timeout=0.5, rest_retries=1)
+    main_engine.connect(binance_setting(venue), NAME)
+    recorder.wait(lambda: "connected" in recorder.logs(), what="connected log")
+    recorder.wait(lambda: venue.run(lambda: len(venue.user_subscriptions)) == 1, what="user stream")
+    return recorder, gateway
+
+
+def unsettled(recorder, vt_orderid):
+    """Wait until the gateway gave up asking about an order for now (or, wrongly, rejected it)."""
+    recorder.wait(
+        lambda: (
+            any("still unknown" in m for m in recorder.logs())
+            or Status.REJECTED in [o.status for o in recorder.orders(vt_orderid)]
+        ),
+        what="the venue asked about the order until it could not say",
+    )
+    assert Status.REJECTED not in [o.status for o in recorder.orders(vt_orderid)]
+
+
+def test_placed_order_whose_answer_and_lookups_fail_is_asked_about_again_and_fills(main_engine, venue):
+    recorder, gateway = connect_impatient(main_engine, venue)
+    faults, earlier = venue.faults, len(venue.request_log)
+    faults.stall_rest, faults.stall_seconds, faults.act_before_stall = 1, 2.0, True  # placed; answer held
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.1, 99.0), NAME)
+    recorder.wait(lambda: ("POST", "/api/v3/order") in venue.request_log[earlier:], what="the order sent")
+    faults.http_5xx = 1000  # and every question about it is answered 503
+    unsettled(recorder, vt_orderid)
+    assert vt_orderid.split(".", 1)[1] in gateway.unanswered
+    faults.http_5xx = 0
+    venue.drop_connections("api")  # the user stream reconnects: the order is asked about again
+    recorder.wait(lambda: not gateway.unanswered, what="the order found at the venue")
+    recorder.wait(lambda: (o := recorder.last_order(vt_orderid)) and o.status == Status.NOTTRADED)
+    recorder.wait(lambda: venue.run(lambda: len(venue.user_subscriptions)) == 1, what="user stream back")
+    venue.print_trade("BTCUSDT", "99.00", "0.1")
+    recorder.wait(lambda: (o := recorder.last_order(vt_orderid)) and o.status == Status.ALLTRADED)
+    assert [t.volume for t in recorder.wait(lambda: recorder.trades(vt_orderid))] == [0.1]
+    assert Status.REJECTED not in [o.status for o in recorder.orders(vt_orderid)]
+    assert [p for m, p in venue.request_log if m == "POST"] == ["/api/v3/order"]
+
+
+def test_order_lost_before_binance_took_it_is_rejected_with_its_words_once_it_can_say(main_engine, venue):
+    recorder, gateway = connect_impatient(main_engine, venue)
+    venue.faults.http_5xx = 1000  # the order request and every question about it are answered 503
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.1, 99.0), NAME)
+    unsettled(recorder, vt_orderid)
+    assert recorder.last_order(vt_orderid).status == Status.SUBMITTING
+    venue.faults.http_5xx = 0
+    venue.drop_connections("api")  # the user stream reconnects: the order is asked about again
+    refused = recorder.wait(
+        lambda: (o := recorder.last_order(vt_orderid)) and o.status == Status.REJECTED and o
+    )
+    assert refused.extra == {
+        "reason": "-2013: Order does not exist. (the order request got no answer: Service Unavailable)"
+    }
+    assert [o.status for o in recorder.orders(vt_orderid)] == [Status.SUBMITTING, Status.REJECTED]
+    assert not gateway.unanswered and venue.run(lambda: len(venue.matching.orders)) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from venues.harness import Recorder, captured_logs
@@ -176,3 +177,62 @@ def test_rate_limit_reply_is_waited_out_and_close_leaves_no_stream(main_engine, 
     assert bitmex_venue.session_count() == 2
     main_engine.close()
     recorder.wait(lambda: bitmex_venue.session_count() == 0, what="both streams closed")
+
+
+def connect_impatient(main_engine, venue):
+    """Connect with a short REST timeout and one retry, so that a held answer is given up on quickly."""
+    recorder = Recorder(main_engine)
+    gateway = main_engine.add_gateway(BitmexGateway)
+    gateway.timing = dataclasses.replace(Timing.fast(), rest_timeout=0.5, rest_retries=1)
+    setting = {**BitmexGateway.default_setting, "key": API_KEY, "secret": API_SECRET, "server": "TESTNET"}
+    main_engine.connect({**setting, "base_url": venue.http_url}, gateway.gateway_name)
+    recorder.wait(lambda: "connected" in recorder.logs(), what="connected log")
+    return recorder, gateway
+
+
+def unsettled(recorder, vt_orderid):
+    """Wait until the gateway gave up asking about an order for now (or, wrongly, rejected it)."""
+    recorder.wait(
+        lambda: (
+            any("still unknown" in m for m in recorder.logs())
+            or Status.REJECTED in [o.status for o in recorder.orders(vt_orderid)]
+        ),
+        what="the venue asked about the order until it could not say",
+    )
+    assert Status.REJECTED not in [o.status for o in recorder.orders(vt_orderid)]
+
+
+def test_placed_order_whose_answer_and_lookups_fail_is_asked_about_again_and_fills(main_engine, bitmex_venue):
+    recorder, gateway = connect_impatient(main_engine, bitmex_venue)
+    faults, earlier = bitmex_venue.faults, len(bitmex_venue.request_log)
+    faults.stall_rest, faults.stall_seconds, faults.act_before_stall = 1, 2.0, True  # placed; answer held
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 200, 99.0), NAME)
+    sent = ("POST", "/api/v1/order")
+    recorder.wait(lambda: sent in bitmex_venue.request_log[earlier:], what="the order sent")
+    faults.http_5xx = 1000  # and every question about it is answered 503
+    unsettled(recorder, vt_orderid)
+    assert vt_orderid.split(".", 1)[1] in gateway.unanswered
+    faults.http_5xx = 0
+    auths = len([m for _, m in bitmex_venue.ws_log if m.get("op") == "authKeyExpires"])
+    bitmex_venue.drop_connections()  # the private stream reconnects: the order is asked about again
+    recorder.wait(lambda: not gateway.unanswered, what="the order found at the venue")
+    recorder.reaches(vt_orderid, Status.NOTTRADED)
+    recorder.wait(lambda: len([m for _, m in bitmex_venue.ws_log if m.get("op") == "authKeyExpires"]) > auths)
+    bitmex_venue.print_trade("XBTUSD", "99.0", "200", buyer_maker=True)
+    assert recorder.reaches(vt_orderid, Status.ALLTRADED).traded == 200
+    assert sum(t.volume for t in recorder.wait(lambda: recorder.trades(vt_orderid))) == 200
+    assert Status.REJECTED not in [o.status for o in recorder.orders(vt_orderid)]
+    assert [p for m, p in bitmex_venue.request_log if m == "POST"].count("/api/v1/order") == 1
+
+
+def test_order_lost_before_bitmex_took_it_is_rejected_once_it_lists_none(main_engine, bitmex_venue):
+    recorder, gateway = connect(main_engine, bitmex_venue)
+    bitmex_venue.faults.http_5xx = 1  # the order request is answered 503 and not acted on
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 200, 99.0), NAME)
+    reason = recorder.reaches(vt_orderid, Status.REJECTED).extra["reason"]
+    orderid = vt_orderid.split(".", 1)[1]
+    words = f"BitMEX lists no order with clOrdID {orderid}"
+    assert reason.startswith(f"{words} (the order request got no answer: ")
+    assert [o.status for o in recorder.orders(vt_orderid)] == [Status.SUBMITTING, Status.REJECTED]
+    assert ("GET", "/api/v1/order") in bitmex_venue.request_log
+    assert not gateway.unanswered

@@ -4,6 +4,7 @@ local HBDM venue."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -11,8 +12,10 @@ import pytest
 from venues.harness import Recorder, connect_htx
 from vtcore.constant import Direction, Exchange, Interval, Offset, OrderType, Product, Status
 from vtcore.engine import MainEngine
+from vtcore.gateways._venue import Timing
 from vtcore.gateways.htx import HbdmGateway
 from vtcore.object import CancelRequest, HistoryRequest, OrderRequest, SubscribeRequest
+from vtcore.peers.htx import API_KEY, API_SECRET
 from vtcore.peers.htx_futures import HbdmVenue
 
 NAME = "HBDM"
@@ -264,3 +267,70 @@ def test_clock_skew_is_followed_and_a_later_jump_resynced(main_engine, venue):
     assert venue.request_log.count(("POST", "/v5/trade/order")) == 2  # refused for its time, then retried
     placed = venue.run(lambda: sorted(o.client_id for o in venue.matching.orders.values()))
     assert placed == sorted(o.split(".", 1)[1] for o in (future, linear))  # each placed once
+
+
+def reconciled(recorder, venue):
+    """Wait for the reconciliations run as the second and third notification streams open (each fetches
+    the positions once more): a REST fault set later hits the test's own requests, not theirs."""
+    recorder.wait(lambda: venue.session_count() == 6, what="three market and three notification streams")
+    recorder.wait(
+        lambda: venue.request_log.count(("GET", "/v5/trade/position/opens")) >= 3,
+        what="the reconciliations of the notification streams' openings",
+    )
+
+
+def unsettled(recorder, vt_orderid):
+    """Wait until the gateway gave up asking about an order for now (or, wrongly, rejected it)."""
+    recorder.wait(
+        lambda: (
+            any("still unknown" in m for m in recorder.logs())
+            or Status.REJECTED in [o.status for o in recorder.orders(vt_orderid)]
+        ),
+        what="the venue asked about the order until it could not say",
+    )
+    assert Status.REJECTED not in [o.status for o in recorder.orders(vt_orderid)]
+
+
+def test_placed_order_whose_answer_and_lookups_fail_is_asked_about_again_and_cancels(main_engine, venue):
+    recorder = Recorder(main_engine)
+    gateway = main_engine.add_gateway(HbdmGateway)
+    gateway.timing = dataclasses.replace(Timing.fast(), rest_timeout=0.5, rest_retries=1)
+    setting = {**HbdmGateway.default_setting, "key": API_KEY, "secret": API_SECRET}
+    setting["base_url"] = venue.http_url
+    main_engine.connect(setting, NAME)
+    recorder.wait(lambda: "connected" in recorder.logs(), what="connected log")
+    reconciled(recorder, venue)
+    faults, earlier = venue.faults, len(venue.request_log)
+    faults.stall_rest, faults.stall_seconds, faults.act_before_stall = 1, 2.0, True  # placed; answer held
+    vt_orderid = main_engine.send_order(order("BTC-USDT", Direction.LONG, OrderType.LIMIT, 2, 99.5), NAME)
+    recorder.wait(lambda: ("POST", "/v5/trade/order") in venue.request_log[earlier:], what="the order sent")
+    faults.http_5xx = 1000  # and every question about it is answered 503
+    unsettled(recorder, vt_orderid)
+    orderid = vt_orderid.split(".", 1)[1]
+    assert orderid in gateway.unanswered
+    faults.http_5xx = 0
+    venue.drop_connections("notify-linear")  # the stream reconnects: the order is asked about again
+    recorder.wait(lambda: not gateway.unanswered, what="the order found at the venue")
+    final(recorder, vt_orderid, Status.NOTTRADED)
+    asked = [r for r in venue.request_log[earlier:] if r == ("GET", "/v5/trade/order")]
+    assert asked  # asked by its client order id
+    main_engine.cancel_order(CancelRequest(orderid, "BTC-USDT", Exchange.HTX), NAME)
+    final(recorder, vt_orderid, Status.CANCELLED)
+    assert Status.REJECTED not in [o.status for o in recorder.orders(vt_orderid)]
+    assert venue.run(lambda: [o.client_id for o in venue.matching.orders.values()]) == [orderid]
+
+
+@pytest.mark.parametrize(
+    ("symbol", "words"),
+    [("BTC-USD", "1017: Order doesnt exist."), ("BTC-USDT", "1061: This order doesnt exist.")],
+)
+def test_order_lost_to_a_5xx_is_rejected_once_hbdm_says_it_has_none(main_engine, venue, symbol, words):
+    recorder, gateway = connect(main_engine, venue)
+    reconciled(recorder, venue)
+    venue.faults.http_5xx = 1  # the order request is answered 503 and not acted on
+    vt_orderid = main_engine.send_order(order(symbol, Direction.LONG, OrderType.LIMIT, 2, 99.5), NAME)
+    reason = final(recorder, vt_orderid, Status.REJECTED).extra["reason"]
+    assert reason.startswith(f"{words} (the order request got no answer: "), reason
+    assert [o.status for o in recorder.orders(vt_orderid)] == [Status.SUBMITTING, Status.REJECTED]
+    assert venue.run(lambda: list(venue.matching.orders.values())) == []
+    assert not gateway.unanswered

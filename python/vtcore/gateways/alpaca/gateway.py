@@ -40,9 +40,7 @@ from vtcore.gateways._transport import (
     RestRequest,
     SignatureError,
     TransportError,
-    VenueConnectionError,
     VenueError,
-    VenueUnavailableError,
     WebSocketClient,
 )
 from vtcore.gateways._transport.ratelimit import RateLimiter
@@ -472,13 +470,11 @@ class AlpacaGateway(VenueGateway):
         await self.check_session(body)
         try:
             raw = await self.call("POST", "/v2/orders", body=body)
-        except (VenueUnavailableError, VenueConnectionError) as error:
-            if getattr(error, "not_sent", False):
+        except TransportError as error:
+            if not self.answer_lost(error):
                 raise
-            # sent, then no answer: the venue may have the order; ask it by client_order_id rather than guess
-            self.write_log(f"order {order.orderid}: {error}; asking the venue about it", logging.WARNING)
-            if not await self.ask_about(order.orderid):
-                raise
+            # sent, then no answer: Alpaca may hold the order; its client_order_id tells (`ask_venue`)
+            await self.order_answer_lost(order, error)
             return
         self.apply_order(parse.ORDER.decode(raw))
 
@@ -495,21 +491,22 @@ class AlpacaGateway(VenueGateway):
             raise ValueError(f"outside the regular session{when}: set extended_hours to trade now")
         raise ValueError(f"the market is closed{when}")
 
-    async def ask_about(self, orderid: str) -> bool:
-        """Bring one order up to date from REST; False when the venue does not know it."""
+    async def fetch_order(self, orderid: str) -> str:
+        """Bring one order up to date from REST by its client_order_id; returns "" when Alpaca has it, else
+        its words that it has none."""
         try:
             raw = await self.call("GET", "/v2/orders:by_client_order_id", {"client_order_id": orderid})
         except RequestRejectedError as error:
             if error.status == 404:
-                return False
+                return order_reason(error)
             raise
         self.apply_order(parse.ORDER.decode(raw))
-        return True
+        return ""
 
     async def venue_id(self, orderid: str) -> str:
         known = self.venue_ids.get(orderid)
         if known is None:
-            await self.ask_about(orderid)
+            await self.fetch_order(orderid)
             known = self.venue_ids.get(orderid)
         if known is None:
             raise RequestRejectedError(f"order {orderid} is unknown at Alpaca")
@@ -581,36 +578,44 @@ class AlpacaGateway(VenueGateway):
             self.apply_order(row)
 
     async def reconcile_order(self, order: OrderData) -> None:
-        """The order's state from REST and the fills it had that were not pushed (from the FILL activities;
-        a fill counts only beyond the quantity already pushed, so nothing is pushed twice whatever its id)."""
         try:
-            if not await self.ask_about(order.orderid):
-                return
-            venue_id = self.venue_ids[order.orderid]
-            since = (order.datetime or dt.datetime.now(UTC)) - dt.timedelta(minutes=1)
-            params: dict[str, Any] = {
-                "after": since.astimezone(UTC).isoformat(),
-                "direction": "asc",
-                "page_size": 100,
-            }
-            while True:
-                rows = parse.FILLS.decode(await self.call("GET", "/v2/account/activities/FILL", params))
-                for row in rows:
-                    if row.order_id == venue_id and row.cum_qty > self.filled.get(order.orderid, 0.0) + 1e-9:
-                        self.push_trade(
-                            parse.activity_trade(
-                                row,
-                                orderid=order.orderid,
-                                gateway_name=self.gateway_name,
-                                exchange=self.exchange,
-                            )
-                        )
-                if len(rows) < 100:
-                    break
-                params["page_token"] = rows[-1].id
-            await self.ask_about(order.orderid)  # the state after its fills
+            missing = await self.ask_venue(order)
         except TransportError as error:
             self.write_log(f"reconcile {order.orderid}: {error}", logging.WARNING)
+            return
+        if missing:
+            self.write_log(f"reconcile {order.orderid}: {missing}", logging.WARNING)
+
+    async def ask_venue(self, order: OrderData) -> str:
+        """The order's state from REST and the fills it had that were not pushed (from the FILL activities;
+        a fill counts only beyond the quantity already pushed, so nothing is pushed twice whatever its id)."""
+        missing = await self.fetch_order(order.orderid)
+        if missing:
+            return missing
+        venue_id = self.venue_ids[order.orderid]
+        since = (order.datetime or dt.datetime.now(UTC)) - dt.timedelta(minutes=1)
+        params: dict[str, Any] = {
+            "after": since.astimezone(UTC).isoformat(),
+            "direction": "asc",
+            "page_size": 100,
+        }
+        while True:
+            rows = parse.FILLS.decode(await self.call("GET", "/v2/account/activities/FILL", params))
+            for row in rows:
+                if row.order_id == venue_id and row.cum_qty > self.filled.get(order.orderid, 0.0) + 1e-9:
+                    self.push_trade(
+                        parse.activity_trade(
+                            row,
+                            orderid=order.orderid,
+                            gateway_name=self.gateway_name,
+                            exchange=self.exchange,
+                        )
+                    )
+            if len(rows) < 100:
+                break
+            params["page_token"] = rows[-1].id
+        await self.fetch_order(order.orderid)  # the state after its fills
+        return ""
 
     # ---- account, positions, history
 

@@ -25,8 +25,7 @@ from vtcore.gateways._transport import (
     RateLimit,
     RequestRejectedError,
     RestRequest,
-    VenueConnectionError,
-    VenueUnavailableError,
+    TransportError,
     WebSocketClient,
 )
 from vtcore.gateways._venue import VenueGateway, format_step, http_to_ws, parse_common_settings
@@ -35,6 +34,9 @@ from vtcore.gateways.binance import parse, schemas
 from vtcore.gateways.binance.parse import BOOK_TICKER, COMBINED_PREFIX, DECODE_ERRORS, TRADE
 from vtcore.object import BarData, CancelRequest, ContractData, HistoryRequest, OrderData, OrderRequest
 from vtcore.time import INTERVAL_STEP, ms_to_datetime
+
+#: Binance's answer for a client order id it has no order under
+ORDER_DOES_NOT_EXIST = -2013
 
 
 def sign_payload(secret: bytes, payload: str) -> str:
@@ -303,33 +305,14 @@ class BinanceGatewayBase(VenueGateway):
                 orders=1,
                 type_=schemas.Order,
             )
-        except (VenueUnavailableError, VenueConnectionError) as error:
-            if getattr(error, "not_sent", False):
+        except TransportError as error:
+            if not self.answer_lost(error):
                 raise
-            # 5xx, timeout or a connection lost mid-request: the order may or may not exist; ask the venue
-            # instead of guessing
-            self.write_log(f"order {order.orderid}: outcome unknown ({error}); querying it", logging.WARNING)
-            try:
-                reply = await self.find_order(order)
-            except RequestRejectedError as missing:  # -2013: the venue never took it
-                raise RequestRejectedError(
-                    f"{missing.venue_message} (the order request got no answer: {error})",
-                    status=missing.status,
-                    code=missing.code,
-                ) from missing
+            # a 5xx, a timeout or a line lost mid-request: Binance may hold the order; its client order id
+            # tells (`ask_venue`)
+            await self.order_answer_lost(order, error)
+            return
         self.apply_rest_order(reply)
-
-    async def find_order(self, order: OrderData) -> schemas.Order:
-        params = {"symbol": self.venue_symbol(order.symbol), "origClientOrderId": order.orderid}
-        for attempt in range(self.timing.rest_retries + 1):
-            try:
-                result: schemas.Order = await self.call(
-                    "GET", f"{self.rest_prefix}/order", params, signed=True, weight=4, type_=schemas.Order
-                )
-                return result
-            except VenueUnavailableError:
-                await asyncio.sleep(self.timing.backoff.delay(attempt))
-        raise VenueUnavailableError(f"order {order.orderid}: the venue did not say whether it exists")
 
     def apply_rest_order(self, reply: schemas.Order) -> None:
         symbol = self.vt_symbol_of(reply.symbol)
@@ -368,17 +351,28 @@ class BinanceGatewayBase(VenueGateway):
             self.apply_rest_order(reply)
 
     async def reconcile_order(self, order: OrderData) -> None:
+        try:
+            missing = await self.ask_venue(order)
+        except RequestRejectedError as error:
+            self.write_log(f"reconcile {order.orderid}: {error.venue_message}", logging.WARNING)
+            return
+        if missing:
+            self.write_log(f"reconcile {order.orderid}: {missing}", logging.WARNING)
+
+    async def ask_venue(self, order: OrderData) -> str:
         params = {"symbol": self.venue_symbol(order.symbol), "origClientOrderId": order.orderid}
         try:
             reply: schemas.Order = await self.call(
                 "GET", f"{self.rest_prefix}/order", params, signed=True, weight=4, type_=schemas.Order
             )
         except RequestRejectedError as error:
-            self.write_log(f"reconcile {order.orderid}: {error.venue_message}", logging.WARNING)
-            return
+            if error.code == ORDER_DOES_NOT_EXIST:
+                return f"{error.code}: {error.venue_message}"
+            raise
         if float(reply.executedQty) > order.traded:
             await self.fetch_order_trades(reply)
         self.apply_rest_order(reply)
+        return ""
 
     async def fetch_order_trades(self, reply: schemas.Order) -> None:
         rows: list[schemas.AccountTrade] = await self.call(

@@ -9,7 +9,6 @@ silence).
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import logging
@@ -25,8 +24,6 @@ from vtcore.gateways._transport import (
     RequestRejectedError,
     RestRequest,
     TransportError,
-    VenueConnectionError,
-    VenueUnavailableError,
     WebSocketClient,
 )
 from vtcore.gateways._venue import (
@@ -334,14 +331,11 @@ class BitmexGateway(VenueGateway):
             raise RequestRejectedError(f"unknown symbol {req.symbol}")
         try:
             raw = await self.call("POST", "/order", self.order_body(order, req), signed=True)
-        except (VenueUnavailableError, VenueConnectionError) as error:
-            if getattr(error, "not_sent", False):
+        except TransportError as error:
+            if not self.answer_lost(error):
                 raise
-            # sent, then no answer: the venue may have the order; ask it by clOrdID rather than guess
-            self.write_log(f"order {order.orderid}: {error}; asking the venue about it", logging.WARNING)
-            await asyncio.sleep(0.2)
-            if not await self.ask_about(order):
-                raise
+            # sent, then no answer: BitMEX may hold the order; its clOrdID tells (`ask_venue`)
+            await self.order_answer_lost(order, error)
             return
         self.apply_order(msgspec.json.decode(raw, type=schemas.Order))
 
@@ -361,23 +355,26 @@ class BitmexGateway(VenueGateway):
 
     async def reconcile_order(self, order: OrderData) -> None:
         try:
-            await self.ask_about(order)
+            missing = await self.ask_venue(order)
         except TransportError as error:
             self.write_log(f"reconcile {order.orderid}: {error}", logging.WARNING)
+            return
+        if missing:
+            self.write_log(f"reconcile {order.orderid}: {missing}", logging.WARNING)
 
-    async def ask_about(self, order: OrderData) -> bool:
-        """Bring one order up to date (and its fills) from REST; False when the venue does not know it."""
+    async def ask_venue(self, order: OrderData) -> str:
         query = {"filter": json.dumps({"clOrdID": order.orderid}), "count": 1}
         rows = parse.ORDERS.decode(await self.call("GET", "/order", query, signed=True))
         if not rows:
-            return False
+            # BitMEX answers a filter that matches nothing with an empty list
+            return f"BitMEX lists no order with clOrdID {order.orderid}"
         fills = {"filter": json.dumps({"clOrdID": order.orderid}), "count": 500}
         for execution in parse.EXECUTIONS.decode(
             await self.call("GET", "/execution/tradeHistory", fills, signed=True)
         ):
             self.apply_execution(execution)
         self.apply_order(rows[0])
-        return True
+        return ""
 
     # ---- account and history
 

@@ -32,6 +32,9 @@ from vtcore.gateways.htx.gateway import HtxGatewayBase, HtxUrls
 from vtcore.object import BarData, CancelRequest, HistoryRequest, OrderData, OrderRequest
 from vtcore.time import ms_to_datetime
 
+#: HBDM's answers for a client order id it has no order under: 1017 from v1 `order_info`, 1061 from v5
+NO_SUCH_ORDER_CODES = frozenset({"1017", "1061"})
+
 
 def decimals_step(precision: int) -> str:
     """The step "0.01" of a precision of 2 decimals, as text for `format_step`."""
@@ -598,7 +601,7 @@ class HbdmGateway(HtxGatewayBase):
                 params["reduce_only"] = 1
             if req.type != OrderType.MARKET:
                 params["price"] = format_step(req.price, price_step)
-            await self.call("POST", "/v5/trade/order", params, signed=True)
+            path = "/v5/trade/order"
         else:
             offset = parse.OFFSET_VT2HTX.get(req.offset)
             if offset is None:
@@ -614,7 +617,15 @@ class HbdmGateway(HtxGatewayBase):
             }
             if req.type != OrderType.MARKET:
                 params["price"] = float(format_step(req.price, price_step))
-            await self.call("POST", f"{family.rest_prefix}order", params, signed=True)
+            path = f"{family.rest_prefix}order"
+        try:
+            await self.call("POST", path, params, signed=True)
+        except TransportError as error:
+            if not self.answer_lost(error):
+                raise
+            # a timeout or a 5xx: HTX may have placed it; its client order id tells (`ask_venue`)
+            await self.order_answer_lost(order, error)
+            return
         self.orders.update(order.orderid, Status.NOTTRADED)
 
     def order_key(self, family: Family, symbol: str) -> dict[str, Any]:
@@ -664,6 +675,15 @@ class HbdmGateway(HtxGatewayBase):
                         self.apply_contract_order(contract_row)
 
     async def reconcile_order(self, order: OrderData) -> None:
+        try:
+            missing = await self.ask_venue(order)
+        except RequestRejectedError as error:
+            self.write_log(f"reconcile {order.orderid}: {error.venue_message}", logging.WARNING)
+            return
+        if missing:
+            self.write_log(f"reconcile {order.orderid}: {missing}", logging.WARNING)
+
+    async def ask_venue(self, order: OrderData) -> str:
         family = self.family(order.symbol)
         try:
             if family.v5:
@@ -677,19 +697,22 @@ class HbdmGateway(HtxGatewayBase):
                 if parse.number(row.trade_volume) > order.traded:
                     await self.fetch_linear_fills(order, row.order_id)
                 self.apply_linear_order(row)
-                return
+                return ""
             raw = await self.call(
                 "POST",
                 f"{family.rest_prefix}order_info",
                 {**self.order_key(family, order.symbol), "client_order_id": order.orderid},
                 signed=True,
             )
-            for contract_row in msgspec.json.decode(raw, type=list[schemas.ContractOrder]):
-                if contract_row.trade_volume > order.traded:
-                    await self.fetch_contract_fills(family, order, contract_row.order_id)
-                self.apply_contract_order(contract_row)
         except RequestRejectedError as error:
-            self.write_log(f"reconcile {order.orderid}: {error.venue_message}", logging.WARNING)
+            if str(error.code) in NO_SUCH_ORDER_CODES:
+                return f"{error.code}: {error.venue_message}"
+            raise
+        for contract_row in msgspec.json.decode(raw, type=list[schemas.ContractOrder]):
+            if contract_row.trade_volume > order.traded:
+                await self.fetch_contract_fills(family, order, contract_row.order_id)
+            self.apply_contract_order(contract_row)
+        return ""
 
     async def fetch_linear_fills(self, order: OrderData, venue_id: str) -> None:
         raw = await self.call(
