@@ -41,7 +41,7 @@ from logging import ERROR
 from typing import Any, ClassVar
 
 from vtcore.constant import Direction, Exchange, Product, Status
-from vtcore.errors import SdkUnavailableError, SettingsError
+from vtcore.errors import SettingsError
 from vtcore.event import EventEngine
 from vtcore.gateways._sdk.front import CLOSED, CLOSED_REASON
 from vtcore.gateways._sdk.front import request_result as _request_result
@@ -301,17 +301,19 @@ class ThostGateway(FuturesGateway):
         self.setting = parsed
         self.opened()
         self.write_log(f"connecting {parsed!r} with {td_library.name} and {md_library.name}")
-        # Both libraries are loaded and checked before either front starts, so a refused one leaves nothing
-        # running (a trade front logged in beside a market-data library that was refused).
-        td_created = self.td.create_with(parsed, binding.TraderApi, td_library)
-        try:
-            md_created = self.md.create_with(parsed, binding.MdApi, md_library)
-        except SdkUnavailableError as exc:
-            if td_created:  # made, never started
-                self.td.close("unavailable", f"not started: {exc}")
-            raise
-        self.td.begin(parsed.td_address, td_created)
-        self.md.begin(parsed.md_address, md_created)
+        td, md = self.td, self.md  # both libraries loaded and checked before either front starts
+        self.start_fronts(
+            (
+                td,
+                lambda: td.create_with(parsed, binding.TraderApi, td_library),
+                lambda created: td.begin(parsed.td_address, created),
+            ),
+            (
+                md,
+                lambda: md.create_with(parsed, binding.MdApi, md_library),
+                lambda created: md.begin(parsed.md_address, created),
+            ),
+        )
 
     #: the request structs' fields filled from the setting, by the setting key that fills them
     _SETTING_FIELDS: ClassVar[dict[str, str]] = {
