@@ -4,14 +4,17 @@ secrets.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
+import pkgutil
 import stat
 from pathlib import Path
 
 import pytest
 
+import vtcore
 from vtcore import setting
 from vtcore.errors import SettingsError
 from vtcore.log import mask_secrets, register_secret, setup_logging
@@ -284,3 +287,42 @@ def test_registered_secret_is_masked_as_repr_and_json_show_it():
     for name, text in forms.items():
         masked = mask_secrets(f"got {text} back")
         assert "ss" not in masked and "1x" not in masked, (name, masked)
+
+
+def test_every_vtcore_logger_masks_before_any_handler_sees_a_record() -> None:
+    """A handler vtcore did not install (the root logger's, an app's) gets records already masked, from every
+    logger a vtcore module made: a logger-level filter does not run for records a child logger passes up, so
+    each module's logger must carry the filter itself (vtcore.log.get_logger)."""
+    for module in pkgutil.walk_packages(vtcore.__path__, "vtcore."):
+        if module.name.rsplit(".", 1)[-1] == "__main__":
+            continue
+        try:
+            importlib.import_module(module.name)
+        except ImportError:  # an optional part this build or environment lacks (a vendor SDK, Qt)
+            continue
+    secret = "hunter2-in-a-log-line"
+    register_secret(secret)
+    seen: list[str] = []
+
+    class Capture(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+
+    capture = Capture(level=logging.DEBUG)
+    logging.getLogger().addHandler(capture)
+    try:
+        names = [
+            name
+            for name, logger in logging.Logger.manager.loggerDict.items()
+            if name.split(".")[0] == "vtcore" and isinstance(logger, logging.Logger)
+        ]
+        for name in names:
+            logger = logging.getLogger(name)
+            level, logger.level = logger.level, logging.DEBUG
+            try:
+                logger.warning("login with %s refused", secret)
+            finally:
+                logger.level = level
+    finally:
+        logging.getLogger().removeHandler(capture)
+    assert seen and not [message for message in seen if secret in message], names

@@ -12,7 +12,6 @@ reference swap, so neither side ever waits for more than that.
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections import deque
@@ -22,9 +21,10 @@ from typing import Any
 from PySide6 import QtCore
 
 from vtcore.event import EVENT_TICK, EventEngine
+from vtcore.log import get_logger
 
 Handler = Callable[[Any], None]
-logger = logging.getLogger("vtcore.ui")
+logger = get_logger("vtcore.ui")  # masked, as every vtcore logger is
 
 
 class EventBridge(QtCore.QObject):

@@ -23,6 +23,7 @@ from vtcore.event import (
     EVENT_TRADE,
     EventEngine,
 )
+from vtcore.log import get_logger
 from vtcore.object import SubscribeRequest
 from vtcore.setting import display_language
 
@@ -62,7 +63,7 @@ IDLE_STATES = frozenset(
 APP_WIDGETS = {"RpcManager": "vtcore.ui.rpc:RpcManager"}
 DEFAULT_SIZE = (1500, 900)
 CONTRACTS = "contracts"  # the contract query's table, in the saved layout
-logger = logging.getLogger("vtcore.ui")
+logger = get_logger("vtcore.ui")  # masked, as every vtcore logger is
 
 
 class MainWindow(QtWidgets.QMainWindow):
