@@ -727,9 +727,17 @@ class VenueGateway(BaseGateway):
     async def cancel_venue_order(self, req: CancelRequest) -> None:
         """Ask the venue to cancel; a VenueError raised here is logged as a refused cancel."""
 
-    @abstractmethod
     async def reconcile_order(self, order: OrderData) -> None:
-        """Ask the venue for an active order's state and the fills missed, and push them."""
+        """Ask the venue for an active order's state and the fills missed, and push them: `ask_venue`, with
+        what it cannot say logged. A venue that asks otherwise overrides this."""
+        try:
+            missing = await self.ask_venue(order)
+        except TransportError as error:
+            why = error.venue_message if isinstance(error, VenueError) else str(error)
+            self.write_log(f"reconcile {order.orderid}: {why}", logging.WARNING)
+            return
+        if missing:
+            self.write_log(f"reconcile {order.orderid}: {missing}", logging.WARNING)
 
     @abstractmethod
     async def fetch_account(self) -> None:

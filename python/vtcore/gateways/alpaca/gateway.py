@@ -577,15 +577,6 @@ class AlpacaGateway(VenueGateway):
         ):
             self.apply_order(row)
 
-    async def reconcile_order(self, order: OrderData) -> None:
-        try:
-            missing = await self.ask_venue(order)
-        except TransportError as error:
-            self.write_log(f"reconcile {order.orderid}: {error}", logging.WARNING)
-            return
-        if missing:
-            self.write_log(f"reconcile {order.orderid}: {missing}", logging.WARNING)
-
     async def ask_venue(self, order: OrderData) -> str:
         """The order's state from REST and the fills it had that were not pushed (from the FILL activities;
         a fill counts only beyond the quantity already pushed, so nothing is pushed twice whatever its id)."""

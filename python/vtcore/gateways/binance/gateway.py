@@ -350,15 +350,6 @@ class BinanceGatewayBase(VenueGateway):
         for reply in replies:
             self.apply_rest_order(reply)
 
-    async def reconcile_order(self, order: OrderData) -> None:
-        try:
-            missing = await self.ask_venue(order)
-        except RequestRejectedError as error:
-            self.write_log(f"reconcile {order.orderid}: {error.venue_message}", logging.WARNING)
-            return
-        if missing:
-            self.write_log(f"reconcile {order.orderid}: {missing}", logging.WARNING)
-
     async def ask_venue(self, order: OrderData) -> str:
         params = {"symbol": self.venue_symbol(order.symbol), "origClientOrderId": order.orderid}
         try:

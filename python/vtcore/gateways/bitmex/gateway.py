@@ -353,15 +353,6 @@ class BitmexGateway(VenueGateway):
         for row in parse.ORDERS.decode(raw):
             self.apply_order(row)
 
-    async def reconcile_order(self, order: OrderData) -> None:
-        try:
-            missing = await self.ask_venue(order)
-        except TransportError as error:
-            self.write_log(f"reconcile {order.orderid}: {error}", logging.WARNING)
-            return
-        if missing:
-            self.write_log(f"reconcile {order.orderid}: {missing}", logging.WARNING)
-
     async def ask_venue(self, order: OrderData) -> str:
         query = {"filter": json.dumps({"clOrdID": order.orderid}), "count": 1}
         rows = parse.ORDERS.decode(await self.call("GET", "/order", query, signed=True))

@@ -251,15 +251,6 @@ class HuobiGateway(HtxGatewayBase):
         order = parse.spot_order(row, gateway_name=self.gateway_name)
         self.orders.update(order.orderid, order.status, traded=order.traded, template=order)
 
-    async def reconcile_order(self, order: OrderData) -> None:
-        try:
-            missing = await self.ask_venue(order)
-        except RequestRejectedError as error:
-            self.write_log(f"reconcile {order.orderid}: {error.venue_message}", logging.WARNING)
-            return
-        if missing:
-            self.write_log(f"reconcile {order.orderid}: {missing}", logging.WARNING)
-
     async def ask_venue(self, order: OrderData) -> str:
         try:
             raw = await self.call(
@@ -673,15 +664,6 @@ class HbdmGateway(HtxGatewayBase):
                 for contract_row in msgspec.json.decode(raw, type=schemas.OpenOrders).orders:
                     if contract_row.contract_code == symbol:
                         self.apply_contract_order(contract_row)
-
-    async def reconcile_order(self, order: OrderData) -> None:
-        try:
-            missing = await self.ask_venue(order)
-        except RequestRejectedError as error:
-            self.write_log(f"reconcile {order.orderid}: {error.venue_message}", logging.WARNING)
-            return
-        if missing:
-            self.write_log(f"reconcile {order.orderid}: {missing}", logging.WARNING)
 
     async def ask_venue(self, order: OrderData) -> str:
         family = self.family(order.symbol)

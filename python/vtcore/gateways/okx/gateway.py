@@ -25,7 +25,6 @@ from vtcore.gateways._transport import (
     RateLimit,
     RequestRejectedError,
     RestRequest,
-    TransportError,
     VenueConnectionError,
     VenueError,
     VenueUnavailableError,
@@ -443,15 +442,6 @@ class OkxGatewayBase(VenueGateway):
         for row in rows:
             if row.instType in self.inst_types:
                 self.apply_order(row)
-
-    async def reconcile_order(self, order: OrderData) -> None:
-        try:
-            missing = await self.ask_venue(order)
-        except TransportError as error:
-            self.write_log(f"reconcile {order.orderid}: {error}", logging.WARNING)
-            return
-        if missing:
-            self.write_log(f"reconcile {order.orderid}: {missing}", logging.WARNING)
 
     async def ask_venue(self, order: OrderData) -> str:
         try:

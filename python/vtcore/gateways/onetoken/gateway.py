@@ -333,15 +333,6 @@ class OnetokenGateway(VenueGateway):
         for row in parse.ORDERS.decode(await self.trade_call("GET", "/orders", {"state": "active"})):
             self.apply_order(row)
 
-    async def reconcile_order(self, order: OrderData) -> None:
-        try:
-            missing = await self.ask_venue(order)
-        except TransportError as error:
-            self.write_log(f"reconcile {order.orderid}: {error}", logging.WARNING)
-            return
-        if missing:
-            self.write_log(f"reconcile {order.orderid}: {missing}", logging.WARNING)
-
     async def ask_venue(self, order: OrderData) -> str:
         try:
             raw = await self.trade_call("GET", "/orders", {"client_oid": order.orderid})
