@@ -116,6 +116,9 @@ class OkxVenue(OkxMarketData, VenueServer):
         self.positions: dict[str, tuple[Decimal, Decimal]] = {}  # instId -> (pos, avgPx), net mode
         self.leverage: dict[str, str] = {}
         self.order_ops: list[dict[str, Any]] = []
+        #: the next N order pushes (and order queries) report a state no client knows ("paused")
+        self.odd_states = 0
+        self.odd_queries = 0
         self.init_market_data()
 
     def instruments_list(self) -> tuple[Instrument, ...]:
@@ -409,7 +412,11 @@ class OkxVenue(OkxMarketData, VenueServer):
         order = self.find_order(params.get("ordId"), params.get("clOrdId"))
         if order is None:
             raise OkxError("51603", "Order does not exist")
-        return [self.render_order(order)]
+        row = self.render_order(order)
+        if self.odd_queries > 0:
+            self.odd_queries -= 1
+            row["state"] = "paused"
+        return [row]
 
     def fill_rows(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         rows = []
@@ -887,7 +894,11 @@ class OkxVenue(OkxMarketData, VenueServer):
                 self.positions[item.inst_id] = (new_pos, avg if new_pos else Decimal(0))
         if execution.kind == "NEW" and order.status != "NEW":
             return
-        self.push_private("orders", item.inst_type, [self.render_order(order, fill, execution.kind)])
+        row = self.render_order(order, fill, execution.kind)
+        if self.odd_states > 0:
+            self.odd_states -= 1
+            row["state"] = "paused"
+        self.push_private("orders", item.inst_type, [row])
         if fill is not None:
             self.push_private("account", "", self._account_rows(item))
             if item.inst_type != "SPOT":
