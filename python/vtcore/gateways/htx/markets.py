@@ -155,9 +155,15 @@ class HuobiGateway(HtxGatewayBase):
 
     def apply_order_update(self, update: schemas.OrderUpdate) -> None:
         status, traded = parse.spot_update(update)
-        if status is None:
-            return
         orderid = update.clientOrderId or str(update.orderId)
+        if status is None:
+            # a state this gateway does not know: never guessed; counted, and the order asked of the venue
+            self.reconcile_unreadable(
+                "order update",
+                f"order {orderid}: unknown orderStatus {update.orderStatus!r}; asked of the venue",
+                [orderid],
+            )
+            return
         direction, order_type = parse.spot_kind(update.type)
         template = OrderData(
             gateway_name=self.gateway_name,
