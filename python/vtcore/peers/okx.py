@@ -119,6 +119,8 @@ class OkxVenue(OkxMarketData, VenueServer):
         #: the next N order pushes (and order queries) report a state no client knows ("paused")
         self.odd_states = 0
         self.odd_queries = 0
+        #: the next N open-order listings give their first row an empty size (a row no client can read)
+        self.blank_sizes = 0
         self.init_market_data()
 
     def instruments_list(self) -> tuple[Instrument, ...]:
@@ -404,7 +406,11 @@ class OkxVenue(OkxMarketData, VenueServer):
         ]
 
     async def orders_pending(self, params: dict[str, Any]) -> Any:
-        return [self.render_order(o) for o in self.matching.orders.values() if o.active]
+        rows = [self.render_order(o) for o in self.matching.orders.values() if o.active]
+        if rows and self.blank_sizes > 0:
+            self.blank_sizes -= 1
+            rows[0]["sz"] = ""
+        return rows
 
     async def get_order(self, params: dict[str, Any]) -> Any:
         if not params.get("instId"):

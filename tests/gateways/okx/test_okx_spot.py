@@ -377,6 +377,24 @@ def test_an_unknown_state_in_the_venues_answer_too_is_asked_once_and_never_guess
     assert [t.volume for t in recorder.trades(vt_orderid)] == [0.2, 0.3]
 
 
+def test_an_open_order_row_that_cannot_be_read_is_skipped_and_the_others_load(main_engine, venue, engines):
+    recorder, _ = connect(main_engine, venue)
+    first = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.5, 99.0), NAME)
+    second = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.5, 98.0), NAME)
+    final(recorder, first, Status.NOTTRADED)
+    final(recorder, second, Status.NOTTRADED)
+    venue.blank_sizes = 1  # the first open order's row comes with sz ""
+    engines.append(other := MainEngine())
+    with captured_logs() as logs:
+        again, gateway = connect(other, venue)  # connects, rather than failing on the row
+        loaded = again.wait(lambda: again.last_order(second), what="the readable open order loaded")
+    assert (loaded.price, loaded.status) == (98.0, Status.NOTTRADED)
+    assert again.last_order(first) is None
+    assert gateway.malformed_messages == 1
+    orderid = first.split(".", 1)[1]
+    assert any(" WARNING " in line and f"malformed open order {orderid}" in line for line in logs.lines)
+
+
 def test_rate_limit_and_secrets(main_engine, venue):
     with captured_logs() as capture:
         recorder, _ = connect(main_engine, venue)

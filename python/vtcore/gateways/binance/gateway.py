@@ -364,8 +364,7 @@ class BinanceGatewayBase(VenueGateway):
         replies: list[schemas.Order] = await self.call(
             "GET", f"{self.rest_prefix}/openOrders", signed=True, weight=40, type_=list[schemas.Order]
         )
-        for reply in replies:
-            self.apply_rest_order(reply)
+        self.load_open_order_rows(replies, self.apply_rest_order, lambda reply: reply.clientOrderId)
 
     async def reconcile_order(self, order: OrderData) -> None:
         params = {"symbol": self.venue_symbol(order.symbol), "origClientOrderId": order.orderid}

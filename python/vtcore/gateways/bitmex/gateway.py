@@ -356,8 +356,7 @@ class BitmexGateway(VenueGateway):
         raw = await self.call(
             "GET", "/order", {"filter": json.dumps({"open": True}), "count": 500}, signed=True
         )
-        for row in parse.ORDERS.decode(raw):
-            self.apply_order(row)
+        self.load_open_order_rows(parse.ORDERS.decode(raw), self.apply_order, lambda row: row.clOrdID)
 
     async def reconcile_order(self, order: OrderData) -> None:
         try:

@@ -247,8 +247,7 @@ class HuobiGateway(HtxGatewayBase):
         rows = msgspec.json.decode(
             await self.call("GET", "/v1/order/openOrders", params, signed=True), type=list[schemas.SpotOrder]
         )
-        for row in rows:
-            self.apply_order_row(row)
+        self.load_open_order_rows(rows, self.apply_order_row, lambda row: row.client_order_id or row.id)
 
     def apply_order_row(self, row: schemas.SpotOrder) -> None:
         order = parse.spot_order(row, gateway_name=self.gateway_name)
@@ -658,16 +657,20 @@ class HbdmGateway(HtxGatewayBase):
                     await self.call("GET", "/v5/trade/order/opens", signed=True),
                     type=list[schemas.LinearOrder],
                 )
-                for row in rows:
-                    self.apply_linear_order(row)
+                self.load_open_order_rows(rows, self.apply_linear_order)
                 continue
             for symbol in [s for s, f in self.family_of.items() if f is family]:
                 raw = await self.call(
                     "POST", f"{family.rest_prefix}openorders", self.order_key(family, symbol), signed=True
                 )
-                for contract_row in msgspec.json.decode(raw, type=schemas.OpenOrders).orders:
-                    if contract_row.contract_code == symbol:
-                        self.apply_contract_order(contract_row)
+                self.load_open_order_rows(
+                    (
+                        r
+                        for r in msgspec.json.decode(raw, type=schemas.OpenOrders).orders
+                        if r.contract_code == symbol
+                    ),
+                    self.apply_contract_order,
+                )
 
     async def reconcile_order(self, order: OrderData) -> None:
         family = self.family(order.symbol)

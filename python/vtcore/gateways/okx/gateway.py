@@ -461,9 +461,11 @@ class OkxGatewayBase(VenueGateway):
         rows: list[schemas.Order] = await self.call(
             "GET", "/api/v5/trade/orders-pending", signed=True, row_type=schemas.Order
         )
-        for row in rows:
-            if row.instType in self.inst_types:
-                self.apply_order(row)
+        self.load_open_order_rows(
+            (row for row in rows if row.instType in self.inst_types),
+            self.apply_order,
+            lambda row: row.clOrdId or row.ordId,
+        )
 
     async def reconcile_order(self, order: OrderData) -> None:
         try:

@@ -482,8 +482,11 @@ class TigerGateway(VenueGateway):
 
     async def load_open_orders(self) -> None:
         data = await self.call("active_orders", {"account": self.account})
-        for item in parse.items(data):
-            self.apply_order(parse.order_from_item(item))
+        self.load_open_order_rows(
+            parse.items(data),
+            lambda item: self.apply_order(parse.order_from_item(item)),
+            lambda item: item.get("id"),
+        )
 
     async def place_order(self, order: OrderData, req: OrderRequest) -> None:
         market = self.markets_of.get(order.symbol) or parse.EXCHANGE_MARKET.get(order.exchange, "US")
