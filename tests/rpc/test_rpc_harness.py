@@ -96,6 +96,8 @@ def wait_until(condition: Callable[[], Any], timeout: float = WAIT, what: str = 
 
 
 SLOW_PRICE = 4444.0  # an order at this price waits in send_order until the test releases it
+REFUSED_PRICE = 3333.0  # an order at this price is rejected with REFUSED_REASON
+REFUSED_REASON = "price outside the band; password=hunter2"
 
 
 class SimGateway(BaseGateway):
@@ -246,6 +248,9 @@ class SimGateway(BaseGateway):
             order = req.create_order_data(orderid, self.gateway_name)
             order.status = Status.NOTTRADED
             order.datetime = now
+            if req.price == REFUSED_PRICE:
+                order.status = Status.REJECTED
+                order.extra = {"reason": REFUSED_REASON}
             if req.direction == Direction.LONG and req.price >= 5000:
                 order.status = Status.ALLTRADED
                 order.traded = req.volume
@@ -668,6 +673,15 @@ def client_main(home: str, commands: Any, replies: Any, setting: dict[str, Any])
     def set_timeout(seconds: float) -> None:
         gateway.call_timeout = seconds
 
+    def send_without_direction(symbol: str, price: float) -> str:
+        req = buy(symbol, price)
+        req.direction = None  # type: ignore[assignment]
+        return str(main_engine.send_order(req, "RPC"))
+
+    def reason(vt_orderid: str) -> str:
+        order = main_engine.get_order(vt_orderid)
+        return "" if order is None else str((order.extra or {}).get("reason", ""))
+
     def stop() -> None:
         main_engine.close()
 
@@ -684,6 +698,8 @@ def client_main(home: str, commands: Any, replies: Any, setting: dict[str, Any])
         "oms": oms,
         "send_keyed": send_keyed,
         "set_timeout": set_timeout,
+        "send_without_direction": send_without_direction,
+        "reason": reason,
         "logs": lambda: [log.msg for log in logs],
         "tick_series": lambda: _series(seen["tick_series"], lock),
         "limits": limits,

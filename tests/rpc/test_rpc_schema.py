@@ -215,3 +215,16 @@ def test_calls_are_validated_field_by_field() -> None:
         "snapshot",
     } <= names
     assert all(issubclass(call, Call) for call in schema.CALLS)
+
+
+def test_an_orders_rejection_reason_travels_masked() -> None:
+    order = OrderData(
+        gateway_name="CTP", symbol="rb2605", exchange=Exchange.SHFE, orderid="1", status=Status.REJECTED
+    )
+    order.extra = {"reason": "no margin; secret=abc123"}
+    wire = msgspec.msgpack.encode(schema.Publication(1, 2, "eOrder.", schema.to_msg(order)))
+    assert b"abc123" not in wire
+    copy = schema.to_object(msgspec.msgpack.decode(wire, type=schema.PublicationMsg).data, "RPC")
+    assert copy.extra is not None
+    assert copy.extra["reason"].startswith("no margin; secret=")
+    assert "abc123" not in copy.extra["reason"]

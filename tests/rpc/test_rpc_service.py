@@ -13,7 +13,16 @@ from typing import Any
 
 import pytest
 import test_rpc_harness
-from test_rpc_harness import SLOW_PRICE, WAIT, Proc, addresses, client_setting, server_main, start_client
+from test_rpc_harness import (
+    REFUSED_PRICE,
+    SLOW_PRICE,
+    WAIT,
+    Proc,
+    addresses,
+    client_setting,
+    server_main,
+    start_client,
+)
 
 pytestmark = pytest.mark.timeout(300)
 procs = test_rpc_harness.procs  # the fixture that stops every started process
@@ -283,3 +292,31 @@ def test_send_order_unanswered_before_a_server_restart_is_never_sent_again(
         lambda: any("REJECTED" in line and "outcome unknown" in line for line in client.call("logs")),
         what="the client's log line of the rejection",
     )
+
+
+def test_a_rejection_reaches_the_client_with_its_reason_masked(tmp_path: Path, procs: list[Proc]) -> None:
+    """The server gateway's reason for a rejection crosses to the client (not a bare "rejected by RPC"),
+    with the secret in it masked."""
+    home = tmp_path / ".vntrader"
+    server = start_server(procs, home, *addresses())
+    client = start_client(procs, home, client_setting(server))
+    vt_orderid = client.call("send", "rb2605", REFUSED_PRICE)
+    assert client.call("order_status", vt_orderid, "REJECTED")
+    reason = client.call("reason", vt_orderid)
+    assert "price outside the band" in reason
+    assert "hunter2" not in reason
+
+
+def test_an_order_the_server_cannot_read_is_rejected_not_raised(tmp_path: Path, procs: list[Proc]) -> None:
+    """An OrderRequest without a direction does not fit the wire schema: send_order rejects it with the
+    reason in the client (never raises in the caller's thread), nothing reaches the server, the next order
+    works."""
+    home = tmp_path / ".vntrader"
+    server = start_server(procs, home, *addresses())
+    client = start_client(procs, home, client_setting(server))
+    vt_orderid = client.call("send_without_direction", "rb2605", 4000.0)
+    assert vt_orderid.startswith("RPC.SIM.~")
+    assert client.call("order_status", vt_orderid, "REJECTED")
+    assert "direction" in client.call("reason", vt_orderid)
+    assert client.call("send", "rb2605", 4000.0) == "RPC.SIM.1"
+    assert server.call("orders") == [("SIM.1", "NOTTRADED", 4000.0)]

@@ -116,6 +116,11 @@ class OkxVenue(OkxMarketData, VenueServer):
         self.positions: dict[str, tuple[Decimal, Decimal]] = {}  # instId -> (pos, avgPx), net mode
         self.leverage: dict[str, str] = {}
         self.order_ops: list[dict[str, Any]] = []
+        #: the next N order pushes (and order queries) report a state no client knows ("paused")
+        self.odd_states = 0
+        self.odd_queries = 0
+        #: the next N open-order listings give their first row an empty size (a row no client can read)
+        self.blank_sizes = 0
         self.init_market_data()
 
     def instruments_list(self) -> tuple[Instrument, ...]:
@@ -401,7 +406,11 @@ class OkxVenue(OkxMarketData, VenueServer):
         ]
 
     async def orders_pending(self, params: dict[str, Any]) -> Any:
-        return [self.render_order(o) for o in self.matching.orders.values() if o.active]
+        rows = [self.render_order(o) for o in self.matching.orders.values() if o.active]
+        if rows and self.blank_sizes > 0:
+            self.blank_sizes -= 1
+            rows[0]["sz"] = ""
+        return rows
 
     async def get_order(self, params: dict[str, Any]) -> Any:
         if not params.get("instId"):
@@ -409,7 +418,11 @@ class OkxVenue(OkxMarketData, VenueServer):
         order = self.find_order(params.get("ordId"), params.get("clOrdId"))
         if order is None:
             raise OkxError("51603", "Order does not exist")
-        return [self.render_order(order)]
+        row = self.render_order(order)
+        if self.odd_queries > 0:
+            self.odd_queries -= 1
+            row["state"] = "paused"
+        return [row]
 
     def fill_rows(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         rows = []
@@ -887,7 +900,11 @@ class OkxVenue(OkxMarketData, VenueServer):
                 self.positions[item.inst_id] = (new_pos, avg if new_pos else Decimal(0))
         if execution.kind == "NEW" and order.status != "NEW":
             return
-        self.push_private("orders", item.inst_type, [self.render_order(order, fill, execution.kind)])
+        row = self.render_order(order, fill, execution.kind)
+        if self.odd_states > 0:
+            self.odd_states -= 1
+            row["state"] = "paused"
+        self.push_private("orders", item.inst_type, [row])
         if fill is not None:
             self.push_private("account", "", self._account_rows(item))
             if item.inst_type != "SPOT":

@@ -132,6 +132,8 @@ class FakeTiger(VenueServer):
         self.bars: dict[str, list[dict[str, Any]]] = {}
         self._push_server: asyncio.AbstractServer | None = None
         self._push_ids = 0
+        #: answer the next N placed orders with an id that is not a number (the order is placed all the same)
+        self.text_ids = 0
 
     # ---- lifecycle
 
@@ -421,6 +423,9 @@ class FakeTiger(VenueServer):
         )
         order.tif = "GTC"  # the core rests what a DAY order leaves (a session lasts all test long)
         self.place_and_publish(order)
+        if self.text_ids > 0:
+            self.text_ids -= 1
+            return {"id": f"T{order.order_id}", "orderId": "", "subIds": [], "orders": []}
         return {"id": order.order_id, "orderId": order.order_id % 100_000, "subIds": [], "orders": []}
 
     def m_cancel_order(self, biz: dict[str, Any]) -> Any:

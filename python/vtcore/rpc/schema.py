@@ -114,6 +114,9 @@ class OrderMsg(Msg, tag="order"):
     status: Status = Status.SUBMITTING
     datetime: dt.datetime | None = None
     reference: str = ""
+    #: why the order was rejected or ended (`OrderData.extra["reason"]`), masked (`mask_secrets`) on the way
+    #: out and on the way in; the one field vn.py's OrderData does not have
+    reason: str = ""
 
 
 class TradeMsg(Msg, tag="trade"):
@@ -291,7 +294,7 @@ class Codec(Generic[O, M]):
     def to_object(self, msg: M, gateway_name: str | None = None) -> O:
         """The vtcore object for `msg`; `gateway_name` replaces the remote one (the RPC gateway's local
         name)."""
-        values = dict(zip(self.fields, msgspec.structs.astuple(msg), strict=True))
+        values = self._values(msg)
         if gateway_name is not None and "gateway_name" in values:
             values["gateway_name"] = gateway_name
         if self._datetimes:
@@ -308,6 +311,35 @@ class Codec(Generic[O, M]):
             if value is not None:
                 setattr(obj, name, value)
         return obj
+
+    def _values(self, msg: M) -> dict[str, Any]:
+        return dict(zip(self.fields, msgspec.structs.astuple(msg), strict=True))
+
+
+class OrderCodec(Codec[OrderData, OrderMsg]):
+    """Orders also carry the reason of a rejection (`extra["reason"]`), masked both ways like log text, so a
+    client sees why the server's gateway refused an order, never a secret."""
+
+    def __init__(self) -> None:
+        super().__init__(OrderData, OrderMsg)
+        self.fields = tuple(name for name in self.fields if name != "reason")  # not an OrderData attribute
+        self._get = attrgetter(*self.fields)
+
+    def to_msg(self, obj: OrderData) -> OrderMsg:
+        reason = (obj.extra or {}).get("reason")
+        msg = self.msg_class(*self._get(obj))
+        if reason:
+            msg.reason = mask_secrets(str(reason))
+        return msg
+
+    def to_object(self, msg: OrderMsg, gateway_name: str | None = None) -> OrderData:
+        order = super().to_object(msg, gateway_name)
+        if msg.reason:
+            order.extra = {"reason": mask_secrets(msg.reason)}
+        return order
+
+    def _values(self, msg: OrderMsg) -> dict[str, Any]:
+        return dict(zip(self.fields, msgspec.structs.astuple(msg)[:-1], strict=True))  # all but the reason
 
 
 class TickCodec(Codec[TickData, TickMsg]):
@@ -365,7 +397,7 @@ class TextCodec(Codec[O, M]):
 
 TICK = TickCodec()
 BAR: Codec[BarData, BarMsg] = Codec(BarData, BarMsg)
-ORDER: Codec[OrderData, OrderMsg] = Codec(OrderData, OrderMsg)
+ORDER: Codec[OrderData, OrderMsg] = OrderCodec()
 TRADE: Codec[TradeData, TradeMsg] = Codec(TradeData, TradeMsg)
 POSITION: Codec[PositionData, PositionMsg] = Codec(PositionData, PositionMsg)
 ACCOUNT: Codec[AccountData, AccountMsg] = Codec(AccountData, AccountMsg)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from venues.harness import Recorder
+from venues.harness import Recorder, captured_logs
 from vtcore.constant import Direction, Exchange, Interval, OrderType, Status
 from vtcore.engine import MainEngine
 from vtcore.event import EVENT_ACCOUNT
@@ -340,3 +340,33 @@ def test_dropped_connection_comes_back_subscribed_and_unlocked(session: Session)
     )
     vt_orderid = session.buy(379.0)
     session.reaches(vt_orderid, Status.NOTTRADED)
+
+
+def test_a_push_a_handler_cannot_apply_is_counted_and_the_session_goes_on(session: Session) -> None:
+    session.main_engine.subscribe(SubscribeRequest("00700", Exchange.SEHK), "FUTU")
+    session.recorder.wait(lambda: session.recorder.ticks("00700.SEHK"), what="the first push")
+    connections = list(session.opend.run(lambda: list(session.opend.sessions)))
+    session.opend.odd_timestamps = 1  # the next quote push's timestamp overflows any datetime
+    session.opend.print_trade(TENCENT, "380.6", "100")
+    session.recorder.wait(lambda: session.gateway.malformed == 1, what="the bad push counted")
+    session.opend.print_trade(TENCENT, "380.8", "100")
+    session.recorder.wait(
+        lambda: any(t.last_price == 380.8 for t in session.recorder.ticks("00700.SEHK")),
+        what="a tick after it, on the same session",
+    )
+    assert session.opend.run(lambda: list(session.opend.sessions)) == connections
+    assert any("malformed packet" in line and "3005" in line for line in session.recorder.logs())
+
+
+def test_a_deal_naming_an_unknown_market_is_booked_on_its_orders_market_with_a_warning(
+    session: Session,
+) -> None:
+    vt_orderid = session.buy(379.0)
+    session.reaches(vt_orderid, Status.NOTTRADED)
+    session.opend.odd_fill_markets = 1
+    with captured_logs() as logs:
+        session.opend.print_trade(TENCENT, "379.0", "100")
+        session.reaches(vt_orderid, Status.ALLTRADED)
+        trades = session.recorder.wait(lambda: session.recorder.trades(vt_orderid), what="the deal")
+    assert [(t.exchange, t.price, t.volume) for t in trades] == [(Exchange.SEHK, 379.0, 100)]
+    assert any(" WARNING " in line and "security market 99" in line for line in logs.lines)

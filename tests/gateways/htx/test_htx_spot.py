@@ -159,6 +159,24 @@ def test_taker_fill_pushes_trade_and_balances(main_engine, venue):
     )
 
 
+def test_an_order_update_with_an_unknown_status_is_warned_of_and_the_order_asked_of_the_venue(
+    main_engine, venue
+):
+    recorder, gateway = connect(main_engine, venue)
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.1, 99.0), NAME)
+    final(recorder, vt_orderid, Status.NOTTRADED)
+    venue.odd_states = 1  # the fill's orders# push says "paused"
+    with captured_logs() as logs:
+        venue.print_trade("btcusdt", "99", "0.1")
+        final(recorder, vt_orderid, Status.ALLTRADED)  # from the venue's answer
+        trades = recorder.wait(lambda: recorder.trades(vt_orderid), what="the fill")
+    assert [t.volume for t in trades] == [0.1]
+    assert gateway.malformed_messages == 1
+    assert any(" WARNING " in line and "unknown orderStatus 'paused'" in line for line in logs.lines)
+    asked = [p for m, p in venue.request_log if p == "/v1/order/orders/getClientOrder"]
+    assert len(asked) == 1
+
+
 def test_order_types(main_engine, venue):
     recorder, _ = connect(main_engine, venue)
     recorder.wait(lambda: venue.session_count("private"), what="private stream")

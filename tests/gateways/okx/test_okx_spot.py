@@ -336,6 +336,65 @@ def test_malformed_frames_and_unknown_symbols(main_engine, venue):
     assert gateway.public_socket.connections == 1 and gateway.private_socket.connections == 1
 
 
+def asks(venue: OkxVenue) -> int:
+    return len([p for m, p in venue.request_log if (m, p) == ("GET", "/api/v5/trade/order")])
+
+
+def test_an_order_report_with_an_unknown_state_is_warned_of_and_the_order_asked_of_the_venue(
+    main_engine, venue
+):
+    recorder, gateway = connect(main_engine, venue)
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.5, 99.0), NAME)
+    final(recorder, vt_orderid, Status.NOTTRADED)
+    venue.odd_states = 1  # the fill's push says "paused"
+    with captured_logs() as logs:
+        venue.print_trade("BTC-USDT", "99.0", "0.5")
+        final(recorder, vt_orderid, Status.ALLTRADED)  # from the venue's answer, not a guess
+        trades = recorder.wait(lambda: recorder.trades(vt_orderid), what="the fill")
+    assert [t.volume for t in trades] == [0.5]
+    assert gateway.malformed_messages == 1
+    assert asks(venue) == 1
+    assert any(" WARNING " in line and "unknown state 'paused'" in line for line in logs.lines)
+    assert [o.status for o in recorder.orders(vt_orderid)] == [
+        Status.SUBMITTING,
+        Status.NOTTRADED,
+        Status.ALLTRADED,
+    ]
+
+
+def test_an_unknown_state_in_the_venues_answer_too_is_asked_once_and_never_guessed(main_engine, venue):
+    recorder, gateway = connect(main_engine, venue)
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.5, 99.0), NAME)
+    final(recorder, vt_orderid, Status.NOTTRADED)
+    venue.odd_states = venue.odd_queries = 1
+    venue.print_trade("BTC-USDT", "99.0", "0.2")
+    recorder.wait(lambda: gateway.malformed_messages == 2, what="the push and the answer counted")
+    assert [t.volume for t in recorder.trades(vt_orderid)] == [0.2]  # the fill the push carried is kept
+    assert asks(venue) == 1
+    assert [o.status for o in recorder.orders(vt_orderid)] == [Status.SUBMITTING, Status.NOTTRADED]
+    venue.print_trade("BTC-USDT", "99.0", "0.3")  # a readable report moves it on
+    final(recorder, vt_orderid, Status.ALLTRADED)
+    assert [t.volume for t in recorder.trades(vt_orderid)] == [0.2, 0.3]
+
+
+def test_an_open_order_row_that_cannot_be_read_is_skipped_and_the_others_load(main_engine, venue, engines):
+    recorder, _ = connect(main_engine, venue)
+    first = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.5, 99.0), NAME)
+    second = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.5, 98.0), NAME)
+    final(recorder, first, Status.NOTTRADED)
+    final(recorder, second, Status.NOTTRADED)
+    venue.blank_sizes = 1  # the first open order's row comes with sz ""
+    engines.append(other := MainEngine())
+    with captured_logs() as logs:
+        again, gateway = connect(other, venue)  # connects, rather than failing on the row
+        loaded = again.wait(lambda: again.last_order(second), what="the readable open order loaded")
+    assert (loaded.price, loaded.status) == (98.0, Status.NOTTRADED)
+    assert again.last_order(first) is None
+    assert gateway.malformed_messages == 1
+    orderid = first.split(".", 1)[1]
+    assert any(" WARNING " in line and f"malformed open order {orderid}" in line for line in logs.lines)
+
+
 def test_rate_limit_and_secrets(main_engine, venue):
     with captured_logs() as capture:
         recorder, _ = connect(main_engine, venue)

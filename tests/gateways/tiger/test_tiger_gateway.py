@@ -168,6 +168,25 @@ def test_cancel(connected: Any, venue: Any) -> None:
     ]
 
 
+def test_an_order_answered_with_an_id_that_is_not_a_number_is_kept_and_cancellable(
+    connected: Any, venue: Any
+) -> None:
+    main_engine, recorder, gateway = connected
+    venue.text_ids = 1  # the order is placed, and its answer names it "T<id>"
+    with captured_logs() as logs:
+        vt_orderid = main_engine.send_order(order(OrderType.LIMIT, 180.0), "TIGER")
+        placed = recorder.reaches(vt_orderid, Status.NOTTRADED)
+        recorder.wait(lambda: gateway.malformed_messages == 1, what="the answer counted as malformed")
+    assert any(" WARNING " in line and "is not a number" in line for line in logs.lines)
+    # its Tiger id was learnt from the status push: the cancel goes out under it
+    main_engine.cancel_order(CancelRequest(placed.orderid, "AAPL", Exchange.SMART), "TIGER")
+    recorder.reaches(vt_orderid, Status.CANCELLED)
+    assert Status.REJECTED not in [o.status for o in recorder.orders(vt_orderid)]
+    assert [call["biz"]["id"] for call in venue.requests if call["method"] == "cancel_order"] == [
+        venue.run(lambda: next(iter(venue.matching.orders)))
+    ]
+
+
 def test_refusals_carry_tigers_own_text(connected: Any, venue: Any) -> None:
     main_engine, recorder, _ = connected
     venue.faults.reject_orders = 1

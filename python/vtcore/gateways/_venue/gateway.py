@@ -24,8 +24,8 @@ import itertools
 import logging
 import time
 from abc import abstractmethod
-from collections.abc import Callable, Coroutine, Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
+from typing import Any, ClassVar, TypeVar
 
 from vtcore.constant import Direction, Exchange, OrderType, Status
 from vtcore.event import EventEngine
@@ -75,6 +75,11 @@ from vtcore.object import (
 from vtcore.orders import OrderTracker
 
 UTC = dt.timezone.utc
+
+
+Row = TypeVar("Row")
+#: what reading one venue row may raise: a missing, empty or mistyped field, a number out of range
+ROW_ERRORS = (ValueError, TypeError, KeyError, IndexError, ArithmeticError)
 
 
 class VenueGateway(BaseGateway):
@@ -259,6 +264,24 @@ class VenueGateway(BaseGateway):
         """Count and log a frame that could not be decoded (it is dropped; nothing else is)."""
         self.malformed_messages += 1
         self.logger.warning("%s: malformed %s dropped: %s", self.gateway_name, what, error)
+
+    def load_open_order_rows(
+        self,
+        rows: Iterable[Row],
+        apply: Callable[[Row], object],
+        label: Callable[[Row], object] | None = None,
+    ) -> None:
+        """Push the open orders read at connect, one row at a time: a row that cannot be read (an empty size,
+        an unknown value) is skipped, counted and logged as malformed with `label(row)` (its order id); the
+        others load, and the connect goes on."""
+        for row in rows:
+            try:
+                apply(row)
+            except ROW_ERRORS as error:
+                name = ""
+                with contextlib.suppress(*ROW_ERRORS):
+                    name = str(label(row)) if label is not None else ""
+                self.drop_malformed(f"open order {name or 'row'}", error)
 
     def reconcile_unreadable(self, what: str, error: BaseException | str, orderids: Sequence[str]) -> None:
         """An order report that could not be read may have carried a fill: count and log it as malformed,

@@ -572,10 +572,8 @@ class AlpacaGateway(VenueGateway):
         self.apply_order(parse.ORDER.decode(raw))
 
     async def load_open_orders(self) -> None:
-        for row in parse.ORDERS.decode(
-            await self.call("GET", "/v2/orders", {"status": "open", "limit": 500})
-        ):
-            self.apply_order(row)
+        rows = parse.ORDERS.decode(await self.call("GET", "/v2/orders", {"status": "open", "limit": 500}))
+        self.load_open_order_rows(rows, self.apply_order, lambda row: row.client_order_id)
 
     async def ask_venue(self, order: OrderData) -> str:
         """The order's state from REST and the fills it had that were not pushed (from the FILL activities;

@@ -347,8 +347,7 @@ class BinanceGatewayBase(VenueGateway):
         replies: list[schemas.Order] = await self.call(
             "GET", f"{self.rest_prefix}/openOrders", signed=True, weight=40, type_=list[schemas.Order]
         )
-        for reply in replies:
-            self.apply_rest_order(reply)
+        self.load_open_order_rows(replies, self.apply_rest_order, lambda reply: reply.clientOrderId)
 
     async def ask_venue(self, order: OrderData) -> str:
         params = {"symbol": self.venue_symbol(order.symbol), "origClientOrderId": order.orderid}

@@ -385,8 +385,8 @@ class BitfinexGateway(VenueGateway):
         await self.send_input("oc", {"cid": int(req.orderid), "cid_date": date})
 
     async def load_open_orders(self) -> None:
-        for row in parse.ORDERS.decode(await self.call("POST", "auth/r/orders", signed=True)):
-            self.apply_order(row)
+        rows = parse.ORDERS.decode(await self.call("POST", "auth/r/orders", signed=True))
+        self.load_open_order_rows(rows, self.apply_order)
 
     async def reconcile(self) -> None:
         """After the account stream was down: the `os` snapshot brought the open orders; orders that closed

@@ -350,8 +350,7 @@ class BitmexGateway(VenueGateway):
         raw = await self.call(
             "GET", "/order", {"filter": json.dumps({"open": True}), "count": 500}, signed=True
         )
-        for row in parse.ORDERS.decode(raw):
-            self.apply_order(row)
+        self.load_open_order_rows(parse.ORDERS.decode(raw), self.apply_order, lambda row: row.clOrdID)
 
     async def ask_venue(self, order: OrderData) -> str:
         query = {"filter": json.dumps({"clOrdID": order.orderid}), "count": 1}

@@ -39,6 +39,7 @@ import datetime as dt
 import functools
 import hashlib
 import itertools
+import logging
 import time
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -66,6 +67,8 @@ from vtcore.object import (
     TradeData,
 )
 from vtcore.orders import OrderTracker
+
+_log = logging.getLogger(__name__)
 
 NOT_SENT = "not connected to FutuOpenD: the order was not sent"
 #: vtcore's orders carry "<REMARK_PREFIX><orderid>" in their remark (OpenD echoes it in every order push)
@@ -253,7 +256,9 @@ class FutuGateway(BaseGateway):
 
     def _malformed(self, what: str) -> None:
         self.malformed += 1
-        self.write_log(f"malformed packet from OpenD ({self.malformed} so far), skipped: {what}")
+        self.write_log(
+            f"malformed packet from OpenD ({self.malformed} so far), skipped: {what}", logging.WARNING
+        )
 
     # -- session -------------------------------------------------------------------------------------------
 
@@ -389,6 +394,15 @@ class FutuGateway(BaseGateway):
     # -- pushes --------------------------------------------------------------------------------------------
 
     def _on_push(self, proto_id: int, body: bytes) -> None:
+        """Apply one push; one that cannot be applied (a value out of range ...) is counted and logged as
+        malformed, and the session goes on."""
+        try:
+            self._apply_push(proto_id, body)
+        except Exception as exc:  # whatever a bad value makes a handler raise: never the session's end
+            _log.debug("%s: push %s failed", self.gateway_name, proto_id, exc_info=True)
+            self._malformed(f"push {proto_id}: {type(exc).__name__}: {exc}")
+
+    def _apply_push(self, proto_id: int, body: bytes) -> None:
         response = messages.response(proto_id)
         try:
             response.ParseFromString(body)
@@ -511,6 +525,19 @@ class FutuGateway(BaseGateway):
                 return
             orderid = str(fill.orderID)
         trade = parse.trade_from_pb(fill, orderid, self.gateway_name)
+        if trade is None:
+            # a security market this gateway does not know: the order it fills tells where it traded
+            known = self.orders.get(orderid)
+            market = parse.MARKET_BY_EXCHANGE.get(known.exchange) if known is not None else None
+            what = (
+                f"deal {fill.fillID} of order {orderid} ({fill.code}, {fill.qty:g} at {fill.price:g}) names "
+                f"security market {fill.secMarket}, unknown here"
+            )
+            if market is None:
+                self.write_log(f"{what}, and so does its order: the deal is not booked", logging.WARNING)
+                return
+            self.write_log(f"{what}: booked on its order's market {market.prefix}", logging.WARNING)
+            trade = parse.trade_from_pb(fill, orderid, self.gateway_name, market)
         if trade is not None and self.orders.trade(trade) is not None:
             self._schedule_refresh()
 

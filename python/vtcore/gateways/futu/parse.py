@@ -195,9 +195,12 @@ def order_from_pb(order: Any, orderid: str, gateway_name: str) -> tuple[OrderDat
     return data, reason
 
 
-def trade_from_pb(fill: Any, orderid: str, gateway_name: str) -> TradeData | None:
-    """A TradeData from a `Trd_Common.OrderFill`; None for an unknown market."""
-    market = MARKET_BY_SEC.get(fill.secMarket)
+def trade_from_pb(
+    fill: Any, orderid: str, gateway_name: str, market: Market | None = None
+) -> TradeData | None:
+    """A TradeData from a `Trd_Common.OrderFill` (in `market` when given, else the one it names); None for an
+    unknown market."""
+    market = market or MARKET_BY_SEC.get(fill.secMarket)
     if market is None:
         return None
     return TradeData(

@@ -158,9 +158,15 @@ class HuobiGateway(HtxGatewayBase):
 
     def apply_order_update(self, update: schemas.OrderUpdate) -> None:
         status, traded = parse.spot_update(update)
-        if status is None:
-            return
         orderid = update.clientOrderId or str(update.orderId)
+        if status is None:
+            # a state this gateway does not know: never guessed; counted, and the order asked of the venue
+            self.reconcile_unreadable(
+                "order update",
+                f"order {orderid}: unknown orderStatus {update.orderStatus!r}; asked of the venue",
+                [orderid],
+            )
+            return
         direction, order_type = parse.spot_kind(update.type)
         template = OrderData(
             gateway_name=self.gateway_name,
@@ -244,8 +250,7 @@ class HuobiGateway(HtxGatewayBase):
         rows = msgspec.json.decode(
             await self.call("GET", "/v1/order/openOrders", params, signed=True), type=list[schemas.SpotOrder]
         )
-        for row in rows:
-            self.apply_order_row(row)
+        self.load_open_order_rows(rows, self.apply_order_row, lambda row: row.client_order_id or row.id)
 
     def apply_order_row(self, row: schemas.SpotOrder) -> None:
         order = parse.spot_order(row, gateway_name=self.gateway_name)
@@ -654,16 +659,20 @@ class HbdmGateway(HtxGatewayBase):
                     await self.call("GET", "/v5/trade/order/opens", signed=True),
                     type=list[schemas.LinearOrder],
                 )
-                for row in rows:
-                    self.apply_linear_order(row)
+                self.load_open_order_rows(rows, self.apply_linear_order)
                 continue
             for symbol in [s for s, f in self.family_of.items() if f is family]:
                 raw = await self.call(
                     "POST", f"{family.rest_prefix}openorders", self.order_key(family, symbol), signed=True
                 )
-                for contract_row in msgspec.json.decode(raw, type=schemas.OpenOrders).orders:
-                    if contract_row.contract_code == symbol:
-                        self.apply_contract_order(contract_row)
+                self.load_open_order_rows(
+                    (
+                        r
+                        for r in msgspec.json.decode(raw, type=schemas.OpenOrders).orders
+                        if r.contract_code == symbol
+                    ),
+                    self.apply_contract_order,
+                )
 
     async def ask_venue(self, order: OrderData) -> str:
         family = self.family(order.symbol)

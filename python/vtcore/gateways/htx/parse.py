@@ -320,7 +320,7 @@ def spot_order(row: schemas.SpotOrder, *, gateway_name: str) -> OrderData:
 
 
 def spot_update(update: schemas.OrderUpdate) -> tuple[Status | None, float | None]:
-    """(status, traded so far) from an `orders#` push; status None for a state vtcore does not act on."""
+    """(status, traded so far) from an `orders#` push; status None for a state this gateway does not know."""
     traded = number(update.execAmt) if update.execAmt else None
     return STATUS_SPOT2VT.get(update.orderStatus), traded
 

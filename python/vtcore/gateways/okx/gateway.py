@@ -85,6 +85,8 @@ class OkxGatewayBase(VenueGateway):
         self.urls: OkxUrls | None = None
         self.inst_codes: dict[str, int] = {}
         self._op_ids = itertools.count(1)
+        #: orders asked of the venue after a report with an unknown state, until a readable report comes
+        self._unknown_state_asked: set[str] = set()
 
     # ---- settings and connection
 
@@ -368,7 +370,12 @@ class OkxGatewayBase(VenueGateway):
             self.drop_malformed(f"{frame.arg.channel} push", error)
 
     def apply_order(self, row: schemas.Order) -> None:
-        order, reason = parse.order(row, gateway_name=self.gateway_name, exchange=self.exchange)
+        try:
+            order, reason = parse.order(row, gateway_name=self.gateway_name, exchange=self.exchange)
+        except parse.UnknownOrderStateError as error:
+            self.on_unknown_order_state(row, error)
+            return
+        self._unknown_state_asked.discard(order.orderid)
         self.orders.update(
             order.orderid,
             order.status,
@@ -380,6 +387,20 @@ class OkxGatewayBase(VenueGateway):
         trade = parse.order_fill(row, order.orderid, gateway_name=self.gateway_name, exchange=self.exchange)
         if trade is not None:
             self.orders.trade(trade)
+
+    def on_unknown_order_state(self, row: schemas.Order, error: parse.UnknownOrderStateError) -> None:
+        """An order report whose state is unknown here: its status is not guessed. It is counted as malformed,
+        the fill it carries (a real one) is kept, and the order is asked of the venue, once until a readable
+        report of it comes (the venue's own answer may carry the same state)."""
+        orderid = row.clOrdId or row.ordId
+        trade = parse.order_fill(row, orderid, gateway_name=self.gateway_name, exchange=self.exchange)
+        if trade is not None:
+            self.orders.trade(trade)
+        if orderid in self._unknown_state_asked:
+            self.drop_malformed("order report", error)
+            return
+        self._unknown_state_asked.add(orderid)
+        self.reconcile_unreadable("order report", f"{error}; asked of the venue", [row.clOrdId, row.ordId])
 
     def apply_balance(self, balance: schemas.Balance) -> None:
         for detail in balance.details:
@@ -439,9 +460,11 @@ class OkxGatewayBase(VenueGateway):
         rows: list[schemas.Order] = await self.call(
             "GET", "/api/v5/trade/orders-pending", signed=True, row_type=schemas.Order
         )
-        for row in rows:
-            if row.instType in self.inst_types:
-                self.apply_order(row)
+        self.load_open_order_rows(
+            (row for row in rows if row.instType in self.inst_types),
+            self.apply_order,
+            lambda row: row.clOrdId or row.ordId,
+        )
 
     async def ask_venue(self, order: OrderData) -> str:
         try:

@@ -160,10 +160,17 @@ def contract(row: schemas.Instrument, *, gateway_name: str, exchange: Exchange) 
     )
 
 
+class UnknownOrderStateError(ValueError):
+    """An order row whose `state` this gateway does not know: its status cannot be told."""
+
+
 def order(row: schemas.Order, *, gateway_name: str, exchange: Exchange) -> tuple[OrderData, str]:
-    """(the order, why the venue cancelled it or "") from an `orders` push or a `/trade/order*` row."""
+    """(the order, why the venue cancelled it or "") from an `orders` push or a `/trade/order*` row;
+    UnknownOrderStateError when its state is none this gateway knows (never a guessed status)."""
     orderid = row.clOrdId or row.ordId
-    status = STATUS_OKX2VT.get(row.state, Status.NOTTRADED)
+    status = STATUS_OKX2VT.get(row.state)
+    if status is None:
+        raise UnknownOrderStateError(f"order {orderid}: unknown state {row.state!r}")
     updated = ms_to_datetime(int(row.uTime)) if row.uTime else None
     result = OrderData(
         gateway_name=gateway_name,

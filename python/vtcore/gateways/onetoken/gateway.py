@@ -330,8 +330,8 @@ class OnetokenGateway(VenueGateway):
         await self.trade_call("DELETE", "/orders", {"client_oid": req.orderid})
 
     async def load_open_orders(self) -> None:
-        for row in parse.ORDERS.decode(await self.trade_call("GET", "/orders", {"state": "active"})):
-            self.apply_order(row)
+        rows = parse.ORDERS.decode(await self.trade_call("GET", "/orders", {"state": "active"}))
+        self.load_open_order_rows(rows, self.apply_order, lambda row: row.client_oid)
 
     async def ask_venue(self, order: OrderData) -> str:
         try:

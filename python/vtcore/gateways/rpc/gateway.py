@@ -32,6 +32,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -303,13 +304,19 @@ class RpcGateway(BaseGateway):
             return ""
         client = self._connected_client()
         key = f"{self._key_prefix}-{next(self._key_numbers)}"
+        message, problem = _order_req(req)
+        if message is None:
+            # the server would refuse to read it (its rule): rejected here with the reason, never raised
+            order = req.create_order_data(f"{server_gateway}.~{key}", self.gateway_name)
+            self.orders.reject(order, problem)
+            return order.vt_orderid
         info = client.server_info
         try:
             remote: str = client.call(
                 schema.SendOrder,
                 str,
                 self.call_timeout,
-                req=schema.ORDER_REQ.to_msg(req),
+                req=message,
                 gateway_name=server_gateway,
                 key=key,
             )
@@ -733,6 +740,24 @@ class RpcGateway(BaseGateway):
                 "use one RpcGateway per server gateway (setting server_gateways)",
                 logging.WARNING,
             )
+
+
+def _order_req(req: OrderRequest) -> tuple[schema.OrderReq | None, str]:
+    """The wire form of `req`, checked against its schema as the server will check it; (None, why) when a
+    field does not fit (no direction, a type that is not an OrderType ...)."""
+    message = schema.ORDER_REQ.to_msg(req)
+    try:
+        msgspec.msgpack.decode(msgspec.msgpack.encode(message), type=schema.OrderReq)
+    except (msgspec.ValidationError, msgspec.EncodeError, TypeError) as exc:
+        # "... - at `$[2]`" names the field by its place in the array: name it by its name
+        fields = schema.OrderReq.__struct_fields__
+        why = re.sub(
+            r"`\$\[(\d+)\]`",
+            lambda m: f"field {fields[int(m.group(1))]}" if int(m.group(1)) < len(fields) else m.group(0),
+            str(exc),
+        )
+        return None, f"the order cannot be sent: {why}"
+    return message, ""
 
 
 def _closing_state(last: Any) -> Any:

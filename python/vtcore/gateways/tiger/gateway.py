@@ -482,8 +482,11 @@ class TigerGateway(VenueGateway):
 
     async def load_open_orders(self) -> None:
         data = await self.call("active_orders", {"account": self.account})
-        for item in parse.items(data):
-            self.apply_order(parse.order_from_item(item))
+        self.load_open_order_rows(
+            parse.items(data),
+            lambda item: self.apply_order(parse.order_from_item(item)),
+            lambda item: item.get("id"),
+        )
 
     async def place_order(self, order: OrderData, req: OrderRequest) -> None:
         market = self.markets_of.get(order.symbol) or parse.EXCHANGE_MARKET.get(order.exchange, "US")
@@ -521,7 +524,18 @@ class TigerGateway(VenueGateway):
         )
         if isinstance(data, dict) and str(data.get("code", "0")) not in ("0", ""):
             raise VenueError(str(data.get("message") or "order refused"), code=data.get("code"))
-        venue_id = int(data.get("id") or 0) if isinstance(data, dict) else 0
+        # Tiger has taken the order: an id that cannot be read must not undo that. The order keeps its own
+        # id (the user_mark), and Tiger's is learnt from the order's status push, which names it.
+        answered = data.get("id") if isinstance(data, dict) else None
+        try:
+            venue_id = int(answered or 0)
+        except (TypeError, ValueError):
+            venue_id = 0
+            self.drop_malformed(
+                "order answer",
+                f"order {order.orderid} was placed, but its Tiger id {str(answered)[:40]!r} is not a number; "
+                "the order's status push will name it",
+            )
         if venue_id and venue_id not in self.venue_ids:
             self._learn(venue_id, order.orderid)
         current = self.orders.get(order.orderid)

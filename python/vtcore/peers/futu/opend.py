@@ -167,6 +167,8 @@ class FakeOpenD:
         self.sessions: dict[int, Session] = {}
         self.packet_ids: set[tuple[int, int]] = set()
         self.bad_packets = 0  # bodies that failed their SHA1 check or did not parse
+        self.odd_timestamps = 0  # the next N basic-quote pushes carry a timestamp no clock can hold
+        self.odd_fill_markets = 0  # the next N deal pushes name a security market no client knows
         self.keep_alive_closed = 0  # connections OpenD closed for silence
         self.requests: list[int] = []  # proto ids asked, in order (what a client used)
         self.refuse = False  # while True, new connections are closed at once
@@ -484,7 +486,7 @@ class FakeOpenD:
     def _push_quote(self, security: Security) -> None:
         self._push(
             3005,
-            lambda s2c: self._basic_quote(s2c.basicQotList.add(), security),
+            lambda s2c: self._odd_quote(s2c.basicQotList.add(), security),
             lambda session: SUB_BASIC in session.pushes.get((security.market, security.code), ()),
         )
 
@@ -494,6 +496,12 @@ class FakeOpenD:
             lambda s2c: self._order_book(s2c, security),
             lambda session: SUB_ORDER_BOOK in session.pushes.get((security.market, security.code), ()),
         )
+
+    def _odd_quote(self, quote: Any, security: Security) -> None:
+        self._basic_quote(quote, security)
+        if self.odd_timestamps > 0:
+            self.odd_timestamps -= 1
+            quote.updateTimestamp = 1e20
 
     def _basic_quote(self, quote: Any, security: Security) -> None:
         tz = MARKET_TZ[security.market]
@@ -848,6 +856,9 @@ class FakeOpenD:
     def _fill_header(self, s2c: Any, account: Account, order: SimOrder, fill_id: int, fill: Any) -> None:
         self._header_of(s2c.header, account, order)
         s2c.orderFill.CopyFrom(self._fill_pb(order, fill_id, fill))
+        if self.odd_fill_markets > 0:
+            self.odd_fill_markets -= 1
+            s2c.orderFill.secMarket = 99
 
     def _header_of(self, header: Any, account: Account, order: SimOrder) -> None:
         header.trdEnv, header.accID = account.env, account.acc_id
