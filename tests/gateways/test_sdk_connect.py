@@ -84,6 +84,7 @@ ADDRESS_SETTINGS = {
     "MINI": ("vtcore._mini", "mini", ("td_address", "md_address")),
     "FEMAS": ("vtcore._femas", "femas", ("td_address", "md_address")),
     "TORA": ("vtcore._tora", "tora", ("td_address", "md_address")),
+    "OES": ("vtcore._oes", "oes", ("td_ord_server", "td_rpt_server", "td_qry_server", "md_tcp_server")),
 }
 SECRET = "pw-Secret-4711"
 
@@ -96,6 +97,8 @@ def refuse_loading(monkeypatch: pytest.MonkeyPatch, name: str, gateway: Any) -> 
 
     if name == "FEMAS":
         monkeypatch.setattr("vtcore.gateways.femas.gateway.find_libraries", looked_up)
+    elif name == "OES":
+        monkeypatch.setattr("vtcore.gateways.oes.gateway.find_library", looked_up)
     else:
         monkeypatch.setattr(gateway, "find_libraries", looked_up)
 
@@ -142,8 +145,8 @@ BAD_ADDRESSES = [
 def test_a_malformed_front_address_is_refused_before_anything_is_loaded(
     monkeypatch: pytest.MonkeyPatch, name: str, address: str
 ) -> None:
-    """Else the SDK says nothing and the user sees only a timeout (Thost, FEMAS, TORA): one check,
-    `_sdk.address.front_address`, for every gateway taking scheme://host:port."""
+    """Else the SDK says nothing and the user sees a timeout (Thost, FEMAS, TORA) or a connect retried for
+    ever (OES): one check, `_sdk.address.front_address`, for every gateway taking scheme://host:port."""
     key = ADDRESS_SETTINGS[name][2][0]
     text = refused_setting(monkeypatch, name, {key: address}, through_engine=True)
     assert f"setting {key!r}" in text
