@@ -156,3 +156,21 @@ def test_a_malformed_front_address_is_refused_before_anything_is_loaded(
 def test_every_address_setting_is_checked(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     for key in ADDRESS_SETTINGS[name][2]:
         assert repr(key) in refused_setting(monkeypatch, name, {key: "tcp://127.0.0.1:abc"})
+
+
+@pytest.mark.parametrize("key", ["md_protocol", "log_level"])
+def test_a_choice_given_as_the_pages_list_is_a_settings_error(key: str) -> None:
+    """The page declares a choice as the list of its values; given as the value (a settings file copied from
+    the page), XTP refuses it naming the key, as `validate_setting`, CTP ("environment") and TORA
+    ("address_type") do (it raised TypeError: unhashable type: 'list')."""
+    name = "XTP"
+    pytest.importorskip("vtcore._xtp", reason="vtcore was built without the XTP SDK")
+    module = importlib.import_module(f"vtcore.gateways.{name.lower()}.sim")
+    gateway_class = load_gateway_class(name)
+    choices = list(gateway_class.default_setting[key])
+    setting = {**module.simulator_setting(), "password": SECRET, key: choices}
+    with ctp_engine(None, gateway_class) as (_, gateway, recorder):
+        with pytest.raises(SettingsError, match=repr(key)) as refused:
+            gateway.connect(setting)
+        assert SECRET not in str(refused.value) and not any(SECRET in log for log in recorder.logs())
+        assert not recorder.of(EVENT_GATEWAY_STATE)
