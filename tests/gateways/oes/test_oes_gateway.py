@@ -12,6 +12,8 @@ import pytest
 from venues.harness import Recorder
 from vtcore.constant import Direction, Exchange, Offset, OrderType, Status
 from vtcore.engine import MainEngine
+from vtcore.errors import SettingsError
+from vtcore.event import EVENT_GATEWAY_STATE, EVENT_LOG
 from vtcore.object import CancelRequest, OrderRequest, SubscribeRequest
 
 pytest.importorskip("vtcore._oes", reason="vtcore was built without the OES declarations")
@@ -165,8 +167,87 @@ def test_a_value_longer_than_its_field_is_refused_naming_it(tmp_path: Path) -> N
     setting = simulator_setting(write_config(tmp_path / "sim.json", stock_config()))
     setting["username"] = "u" * 40  # the remote config's username is char[32]
     try:
-        with pytest.raises(ValueError, match="username: 40 bytes; at most 31 fit"):
+        fits = "'username' does not fit: username: 40 bytes; at most 31 fit"
+        with pytest.raises(SettingsError, match=fits):
             main_engine.get_gateway("OES").connect(setting)
+    finally:
+        main_engine.close()
+
+
+SECRET = "oes-Secret-4711"
+LEFT_OUT = object()
+
+
+def refused(monkeypatch: pytest.MonkeyPatch, change: dict[str, Any]) -> tuple[str, OesGateway]:
+    """OesGateway.connect with the simulator setting changed by `change` (LEFT_OUT: the key removed), the
+    library look-up failing the test: the SettingsError's text (the password in no message)."""
+
+    def looked_up(*args: Any) -> Any:
+        raise AssertionError("the OES library was looked up before the settings were checked")
+
+    monkeypatch.setattr("vtcore.gateways.oes.gateway.find_library", looked_up)
+    setting = {**simulator_setting(), "password": SECRET}
+    for key, value in change.items():
+        if value is LEFT_OUT:
+            del setting[key]
+        else:
+            setting[key] = value
+    main_engine = MainEngine()
+    recorder = Recorder(main_engine)
+    gateway = main_engine.add_gateway(OesGateway)
+    try:
+        with pytest.raises(SettingsError) as error:
+            gateway.connect(setting)
+        text = str(error.value)
+        assert SECRET not in text and not any(SECRET in log.msg for log in recorder.of(EVENT_LOG))
+        assert gateway.binding is None and gateway.trading is None and not gateway.producers  # nothing loaded
+        assert not recorder.of(EVENT_GATEWAY_STATE)
+        return text, gateway
+    finally:
+        main_engine.close()
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "why"),
+    [
+        ("td_rpt_server", LEFT_OUT, "is empty"),  # was a KeyError after the library was loaded
+        ("td_ord_server", "", "is empty"),
+        ("password", None, "must be a string"),  # was sent as "None"
+        ("username", 5, "must be a string"),
+        ("username", " ", "is empty"),
+        ("md_tcp_server", ["tcp://127.0.0.1:1"], "must be a string"),
+        ("td_ord_server", "tcp://127.0.0.1", "has no port"),  # was "connect failed, error 22" for ever
+        ("td_qry_server", "tcp://127.0.0.1:abc", "not a number"),
+        ("md_qry_server", "udp://127.0.0.1:1", "must start with tcp://"),
+    ],
+)
+def test_a_bad_setting_is_refused_before_the_library_is_loaded(
+    monkeypatch: pytest.MonkeyPatch, key: str, value: object, why: str
+) -> None:
+    text, _ = refused(monkeypatch, {key: value})
+    assert f"OES setting {key!r}" in text and why in text
+
+
+def test_a_binding_error_at_connect_carries_no_setting_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pybind11's TypeError for arguments it cannot take lists every argument, the password included."""
+    import vtcore._oes as binding  # noqa: PLC0415
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise TypeError(f"__init__(): incompatible constructor arguments. Invoked with: {args!r}, {kwargs!r}")
+
+    monkeypatch.setattr(binding, "Trading", refuse)
+    main_engine = MainEngine()
+    recorder = Recorder(main_engine)
+    gateway = main_engine.add_gateway(OesGateway)
+    setting = {**simulator_setting(), "password": SECRET}
+    try:
+        with pytest.raises(SettingsError, match="refused by the binding") as error:
+            gateway.connect(setting)
+        logs = [log.msg for log in recorder.of(EVENT_LOG)]
+        for value in (SECRET, setting["td_ord_server"]):
+            assert value not in str(error.value) and not any(value in log for log in logs)
+        assert error.value.__cause__ is None and error.value.__suppress_context__
+        assert gateway.trading is None and not gateway.producers  # nothing left behind
     finally:
         main_engine.close()
 

@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 from vtcore.constant import Direction, Exchange, OrderType
 from vtcore.errors import SettingsError
 from vtcore.event import EventEngine
+from vtcore.gateways._sdk.address import front_address
 from vtcore.gateways._sdk.front import request_result as _result
 from vtcore.gateways._sdk.futures import (
     FuturesCodes,
@@ -75,8 +76,7 @@ class FemasSetting(FuturesSetting):
             if not values[key]:
                 raise SettingsError(f"FEMAS setting {key!r} is empty")
         for key in ("td_address", "md_address"):
-            if "://" not in values[key]:
-                values[key] = f"tcp://{values[key]}"
+            values[key] = front_address("FEMAS", key, values[key])
         return cls(**values)
 
     def check_fields(self) -> None:

@@ -31,16 +31,20 @@ import datetime as dt
 import errno
 import itertools
 import os
+import re
 import struct
+from collections.abc import Mapping
 from logging import ERROR, INFO, WARNING
 from typing import Any, ClassVar, TypedDict
 
 from vtcore.constant import Direction, Exchange, Offset, OrderType, Status
-from vtcore.errors import SdkLibraryError, SdkUnavailableError
+from vtcore.errors import SdkLibraryError, SdkUnavailableError, SettingsError
 from vtcore.gateways._sdk import ashare
+from vtcore.gateways._sdk.address import front_address
 from vtcore.gateways._sdk.stock import StockGateway
 from vtcore.gateways.oes import _oes_types as oes
 from vtcore.gateways.oes.library import DEFAULT_SETTING, OPTIONAL_SETTING, find_library, load_binding
+from vtcore.log import register_secrets, secret_free_repr
 from vtcore.object import (
     AccountData,
     CancelRequest,
@@ -163,6 +167,70 @@ def code_problem(symbol: str, exchange: Exchange) -> str:
     return ""
 
 
+#: the address settings: the trading channels' (required) and the market data's (optional: no market data)
+TD_SERVERS = ("td_ord_server", "td_rpt_server", "td_qry_server")
+MD_SERVERS = ("md_tcp_server", "md_qry_server")
+#: the binding's names of what does not fit (session.hpp: "<channel> channel <field>: N bytes; ...") -> key
+_FIELD_KEYS = {
+    ("order", "address"): "td_ord_server",
+    ("report", "address"): "td_rpt_server",
+    ("query", "address"): "td_qry_server",
+    ("market-data", "address"): "md_tcp_server",
+}
+_DOES_NOT_FIT = re.compile(
+    r"(order|report|query|market-data) channel (address|username|password): (\d+ bytes; at most \d+ fit)"
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class OesSetting:
+    """The OES page's settings, checked before the library is loaded (a SettingsError names the key, never
+    the value): every value a string, username and the three trading addresses given, each address
+    tcp://host:port (`vtcore.gateways._sdk.address`)."""
+
+    username: str
+    password: str
+    hdd_serial: str
+    td_ord_server: str
+    td_rpt_server: str
+    td_qry_server: str
+    md_tcp_server: str  # "": no market data
+    md_qry_server: str
+    customize_ip: str
+    customize_mac: str
+    library_dir: str
+
+    __repr__ = secret_free_repr  # no password in a log
+
+    @classmethod
+    def parse(cls, setting: Mapping[str, Any]) -> OesSetting:
+        values: dict[str, str] = {}
+        for key in DEFAULT_SETTING:
+            value = setting.get(key, DEFAULT_SETTING[key])
+            if not isinstance(value, str):
+                raise SettingsError(f"OES setting {key!r} must be a string")
+            values[key] = value if key == "password" else value.strip()
+        if not values["username"]:
+            raise SettingsError("OES setting 'username' is empty")
+        for key in TD_SERVERS:
+            values[key] = front_address("OES", key, values[key])
+        for key in MD_SERVERS:
+            if values[key]:
+                values[key] = front_address("OES", key, values[key])
+        return cls(**values)
+
+
+def binding_refusal(exc: Exception) -> SettingsError:
+    """The binding's TypeError / ValueError for the session arguments as a SettingsError naming the setting
+    and carrying none of the values (a TypeError's text lists every argument, the password included)."""
+    found = _DOES_NOT_FIT.search(str(exc)) if isinstance(exc, ValueError) else None
+    if found is None:
+        return SettingsError(f"OES settings refused by the binding ({type(exc).__name__}); check their types")
+    channel, field, size = found.groups()
+    key = _FIELD_KEYS.get((channel, field), field)
+    return SettingsError(f"OES setting {key!r} does not fit: {field}: {size} (and no NUL byte)")
+
+
 class OesGateway(StockGateway):
     """China A-shares through OES (宽睿) with MDS market data; `connect(setting)` takes the page's keys."""
 
@@ -194,10 +262,14 @@ class OesGateway(StockGateway):
     # -- connection ---------------------------------------------------------------------------------------
 
     def connect(self, setting: dict[str, Any]) -> None:
-        """Load the user's liboes_api.so (checked before any call), then start the trading and market-data
-        sessions. SdkUnavailableError when there is no library or it is refused (another version, not OES)."""
+        """Check the settings (SettingsError naming the key, before anything is loaded), load the user's
+        liboes_api.so (checked before any call), then start the trading and market-data sessions.
+        SdkUnavailableError when there is no library or it is refused (another version, not OES)."""
+        with self.connect_errors():
+            parsed = OesSetting.parse(setting)
+        register_secrets({"password": parsed.password})
         try:
-            path = find_library(str(setting.get("library_dir", "") or ""))
+            path = find_library(parsed.library_dir)
             if not path.is_file():
                 raise SdkUnavailableError(f"no {path.name} in {path.parent}")
             self.binding = load_binding()
@@ -211,7 +283,6 @@ class OesGateway(StockGateway):
                 raise
             raise SdkUnavailableError(str(exc)) from exc
         self.write_log(f"{path}: OesApi {oes_version}, MdsApi {mds_version}")
-        username, password = str(setting["username"]), str(setting["password"])
         self.close_sessions()
         td = self.create_producer(f"{self.gateway_name}.td", self.on_td_message)
         self.producers.append(td)
@@ -219,30 +290,31 @@ class OesGateway(StockGateway):
             self.trading = self.binding.Trading(
                 str(path),
                 td.capsule(),
-                order_address=str(setting["td_ord_server"]),
-                report_address=str(setting["td_rpt_server"]),
-                query_address=str(setting["td_qry_server"]),
-                username=username,
-                password=password,
-                customize_ip=str(setting.get("customize_ip", "")),
-                customize_mac=str(setting.get("customize_mac", "")),
-                driver_id=str(setting.get("hdd_serial", "")),
+                order_address=parsed.td_ord_server,
+                report_address=parsed.td_rpt_server,
+                query_address=parsed.td_qry_server,
+                username=parsed.username,
+                password=parsed.password,
+                customize_ip=parsed.customize_ip,
+                customize_mac=parsed.customize_mac,
+                driver_id=parsed.hdd_serial,
             )
-            if setting.get("md_tcp_server"):
+            if parsed.md_tcp_server:
                 md = self.create_producer(f"{self.gateway_name}.md", self.on_md_message)
                 self.producers.append(md)
                 self.market = self.binding.Market(
                     str(path),
                     md.capsule(),
-                    address=str(setting["md_tcp_server"]),
-                    username=username,
-                    password=password,
+                    address=parsed.md_tcp_server,
+                    username=parsed.username,
+                    password=parsed.password,
                     data_types=self.md_data_types,
                 )
-        except ValueError as exc:  # a value longer than its field: refused naming it, nothing connected
-            self.write_log(f"cannot connect: {exc}", ERROR)
+        except (TypeError, ValueError) as exc:  # e.g. a value longer than its field: nothing connected
+            error = binding_refusal(exc)
+            self.write_log(f"cannot connect: {error}", ERROR)
             self.close_sessions()
-            raise
+            raise error from None  # the binding's text may quote the arguments
         self.trading.start()
         if self.market is not None:
             self.market.start()

@@ -33,6 +33,7 @@ from typing import Any, ClassVar, Protocol
 from vtcore.constant import Exchange, OrderType, Status
 from vtcore.errors import SettingsError
 from vtcore.event import EventEngine
+from vtcore.gateways._sdk.address import front_address
 from vtcore.gateways._sdk.ashare import SIDE_ORDER, MarketKind, Side
 from vtcore.gateways._sdk.front import Front, FrontGateway, QueryPump, request_result
 from vtcore.gateways._sdk.gateway import SdkGateway, check_setting_fits, session_orderid
@@ -108,8 +109,8 @@ class ToraSetting:
         return cls(
             text("username"),
             text("password"),
-            text("td_address"),
-            text("md_address"),
+            front_address("TORA", "td_address", text("td_address")),  # a front's or a FENS server's
+            front_address("TORA", "md_address", text("md_address")),
             mapping.ACCOUNT_TYPES[account_type],
             address_type == "fens",
             text("product_info"),

@@ -100,7 +100,11 @@ class XtpSetting:
             return value
 
         def choice(key: str, table: dict[str, int]) -> int:
+            # a missing or empty choice is its first entry; any other value must be one of them (a list is
+            # the page's declaration of the choices, not a choice: refused, as validate_setting and TORA do)
             value = setting.get(key) or next(iter(table))
+            if not isinstance(value, str):
+                raise SettingsError(f"XTP setting {key!r} must be one of {', '.join(table)} (a string)")
             if value not in table:
                 raise SettingsError(f"XTP setting {key!r} must be one of {', '.join(table)}, not {value!r}")
             return table[value]

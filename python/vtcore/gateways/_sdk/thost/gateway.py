@@ -43,6 +43,7 @@ from typing import Any, ClassVar
 from vtcore.constant import Direction, Exchange, Product, Status
 from vtcore.errors import SettingsError
 from vtcore.event import EventEngine
+from vtcore.gateways._sdk.address import front_address
 from vtcore.gateways._sdk.front import CLOSED, CLOSED_REASON
 from vtcore.gateways._sdk.front import request_result as _request_result
 from vtcore.gateways._sdk.futures import (
@@ -81,15 +82,15 @@ class ThostSetting(FuturesSetting):
         if values["environment"] not in ("production", "test"):
             raise SettingsError(f"{title} setting 'environment' must be 'production' or 'test'")
 
-        def address(text: str) -> str:
-            return text if text.startswith(("tcp://", "ssl://", "socks")) else f"tcp://{text}"
+        def address(key: str) -> str:  # CTP takes tcp://, ssl:// and socks proxies (vn.py's prefixes)
+            return front_address(title, key, values[key], ("tcp", "ssl"), proxies=True)
 
         return cls(
             username=values["username"],
             password=values["password"],
             brokerid=values["brokerid"],
-            td_address=address(values["td_address"]),
-            md_address=address(values["md_address"]),
+            td_address=address("td_address"),
+            md_address=address("md_address"),
             product_info=values["product_info"],
             auth_code=values["auth_code"],
             library_dir=values["library_dir"],
