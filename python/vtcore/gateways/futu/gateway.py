@@ -53,7 +53,7 @@ from vtcore.gateways._venue.ticks import DATETIME, LOCALTIME, TICK_INDEX, TickSt
 from vtcore.gateways.futu import parse
 from vtcore.gateways.futu.client import MalformedBodyError, OpenDConnection, OpenDError
 from vtcore.gateways.futu.proto import ProtoId, messages, require
-from vtcore.log import register_secrets
+from vtcore.log import get_logger, register_secrets
 from vtcore.object import (
     BarData,
     CancelRequest,
@@ -68,7 +68,7 @@ from vtcore.object import (
 )
 from vtcore.orders import OrderTracker
 
-_log = logging.getLogger(__name__)
+_log = get_logger(__name__)
 
 NOT_SENT = "not connected to FutuOpenD: the order was not sent"
 #: vtcore's orders carry "<REMARK_PREFIX><orderid>" in their remark (OpenD echoes it in every order push)
