@@ -133,6 +133,30 @@ def test_order_whose_answer_times_out_is_found_by_its_client_order_id(main_engin
     assert Status.REJECTED not in [o.status for o in recorder.orders(vt_orderid)]
 
 
+def test_cancel_whose_answer_times_out_is_not_called_refused(main_engine, venue):
+    recorder = Recorder(main_engine)
+    gateway = main_engine.add_gateway(HuobiGateway)
+    gateway.timing = dataclasses.replace(Timing.fast(), rest_timeout=0.5)  # gives up on an answer sooner
+    setting = {
+        **HuobiGateway.default_setting,
+        "key": API_KEY,
+        "secret": API_SECRET,
+        "base_url": venue.http_url,
+    }
+    main_engine.connect(setting, NAME)
+    recorder.wait(lambda: "connected" in recorder.logs(), what="connected log")
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.1, 99.0), NAME)
+    resting = final(recorder, vt_orderid, Status.NOTTRADED)
+    venue.faults.stall_rest, venue.faults.stall_seconds, venue.faults.act_before_stall = 1, 2.0, True
+    main_engine.cancel_order(CancelRequest(resting.orderid, "btcusdt", Exchange.HTX), NAME)
+    final(recorder, vt_orderid, Status.CANCELLED)  # the venue cancelled it; only its answer was late
+    said = recorder.wait(
+        lambda: [line for line in recorder.logs() if f"cancel {resting.orderid}" in line],
+        what="the cancel's log",
+    )
+    assert "no answer" in said[0] and "refused" not in said[0]
+
+
 def test_order_lost_to_a_5xx_is_rejected_once_htx_says_it_has_none(main_engine, venue):
     recorder, _ = connect(main_engine, venue)
     venue.faults.http_5xx = 1  # the order request is answered 503 and not acted on

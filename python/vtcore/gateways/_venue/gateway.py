@@ -456,7 +456,16 @@ class VenueGateway(BaseGateway):
         try:
             await self.cancel_venue_order(req)
         except VenueError as error:
-            self.write_log(f"cancel {req.orderid} refused: {error.venue_message}", logging.WARNING)
+            if not self.answer_lost(error):
+                self.write_log(f"cancel {req.orderid} refused: {error.venue_message}", logging.WARNING)
+                return
+            # the request went out and the venue may have acted on it: not a refusal; ask the venue now
+            self.write_log(
+                f"cancel {req.orderid}: no answer ({error.venue_message}); asking the venue for the order",
+                logging.WARNING,
+            )
+            if order is not None and order.orderid not in self.unanswered:
+                await self.reconcile_order(order)
 
     def push_account(self, accountid: str, balance: float, frozen: float) -> None:
         self.on_account(
