@@ -110,10 +110,11 @@ def test_limit_order_rests_and_cancels(main_engine, venue):
     assert placed == [resting.orderid]  # the local order id is HTX's client-order-id
 
 
-def test_order_whose_answer_times_out_is_found_by_its_client_order_id(main_engine, venue):
+def connect_impatient(main_engine: MainEngine, venue: HtxSpotVenue) -> Recorder:
+    """Connected with a short REST timeout: an answer the venue holds back is given up on within the test."""
     recorder = Recorder(main_engine)
     gateway = main_engine.add_gateway(HuobiGateway)
-    gateway.timing = dataclasses.replace(Timing.fast(), rest_timeout=0.5)  # gives up on an answer sooner
+    gateway.timing = dataclasses.replace(Timing.fast(), rest_timeout=0.5)
     setting = {
         **HuobiGateway.default_setting,
         "key": API_KEY,
@@ -122,6 +123,11 @@ def test_order_whose_answer_times_out_is_found_by_its_client_order_id(main_engin
     }
     main_engine.connect(setting, NAME)
     recorder.wait(lambda: "connected" in recorder.logs(), what="connected log")
+    return recorder
+
+
+def test_order_whose_answer_times_out_is_found_by_its_client_order_id(main_engine, venue):
+    recorder = connect_impatient(main_engine, venue)
     earlier = len(venue.request_log)
     venue.faults.stall_rest, venue.faults.stall_seconds, venue.faults.act_before_stall = 1, 2.0, True
     vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.1, 99.0), NAME)
@@ -134,17 +140,7 @@ def test_order_whose_answer_times_out_is_found_by_its_client_order_id(main_engin
 
 
 def test_cancel_whose_answer_times_out_is_not_called_refused(main_engine, venue):
-    recorder = Recorder(main_engine)
-    gateway = main_engine.add_gateway(HuobiGateway)
-    gateway.timing = dataclasses.replace(Timing.fast(), rest_timeout=0.5)  # gives up on an answer sooner
-    setting = {
-        **HuobiGateway.default_setting,
-        "key": API_KEY,
-        "secret": API_SECRET,
-        "base_url": venue.http_url,
-    }
-    main_engine.connect(setting, NAME)
-    recorder.wait(lambda: "connected" in recorder.logs(), what="connected log")
+    recorder = connect_impatient(main_engine, venue)
     vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.1, 99.0), NAME)
     resting = final(recorder, vt_orderid, Status.NOTTRADED)
     venue.faults.stall_rest, venue.faults.stall_seconds, venue.faults.act_before_stall = 1, 2.0, True
