@@ -357,6 +357,8 @@ class HtxSpotVenue(HtxVenueBase):
         self.fees: dict[int, Decimal] = {}  # trade id -> fee charged
         #: the next N `orders#` pushes report an orderStatus no client knows ("paused")
         self.odd_states = 0
+        #: the next N answers to getClientOrder report a state no client knows ("paused")
+        self.odd_queries = 0
         self._book_seq: dict[str, int] = {}
         self._book_sent: dict[str, tuple[dict[Decimal, Decimal], dict[Decimal, Decimal]]] = {}
         self._balance_seq = 1000
@@ -872,7 +874,11 @@ class HtxSpotVenue(HtxVenueBase):
         order = self.find(client_id=client_id)
         if order is None:
             raise HtxError("base-record-invalid", "record invalid")
-        return {"data": self.render_order(order)}
+        row = self.render_order(order)
+        if self.odd_queries > 0:
+            self.odd_queries -= 1
+            row["state"] = "paused"
+        return {"data": row}
 
     def fill_rows(self, orders: list[SimOrder]) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []

@@ -165,6 +165,10 @@ class HbdmVenue(HtxVenueBase):
         self._version: dict[str, int] = {}
         self._book_sent: dict[str, tuple[dict[Decimal, Decimal], dict[Decimal, Decimal]]] = {}
         self._last: dict[str, tuple[Decimal, Decimal]] = {}
+        #: the next N order notifications (v1 and v5), and the next N order queries (`order_info`, v5
+        #: `/v5/trade/order`), report a state no client knows (v1 status 99, v5 "paused")
+        self.odd_states = 0
+        self.odd_queries = 0
 
     # ---- routes
 
@@ -740,6 +744,9 @@ class HbdmVenue(HtxVenueBase):
             orders = [self.v1_order_row(o) for o in found if o is not None]
             if not orders:
                 raise HbdmError(1017, "Order doesnt exist.")
+            if self.odd_queries > 0:
+                self.odd_queries -= 1
+                orders = [{**row, "status": 99} for row in orders]
             return orders
 
         return order_info
@@ -1042,7 +1049,11 @@ class HbdmVenue(HtxVenueBase):
         order = self.find(item.contract_code, params.get("order_id"), params.get("client_order_id"))
         if order is None:
             raise HbdmError(1061, "This order doesnt exist.")
-        return self.v5_order_row(order)
+        row = self.v5_order_row(order)
+        if self.odd_queries > 0:
+            self.odd_queries -= 1
+            row["state"] = "paused"
+        return row
 
     async def v5_order_details(self, params: dict[str, Any]) -> Any:
         """The v5 fills of a contract (`trade_id`, `order_id`, `trade_price`, ...), newest first."""
@@ -1143,6 +1154,9 @@ class HbdmVenue(HtxVenueBase):
     def push_v1(self, item: Contract, order: SimOrder, fill: Any, kind: str) -> None:
         key = (item.symbol if item.family == "future" else item.contract_code).lower()
         row = self.v1_order_row(order)
+        if self.odd_states > 0:
+            self.odd_states -= 1
+            row["status"] = 99
         trades = []
         if fill is not None:
             trades.append(
@@ -1184,8 +1198,12 @@ class HbdmVenue(HtxVenueBase):
         now = self.now_ms()
         code = item.contract_code
         envelope = {"op": "notify", "contract_code": code, "ts": now, "uid": USER_ID}
+        row = self.v5_order_row(order)
+        if self.odd_states > 0:
+            self.odd_states -= 1
+            row["state"] = "paused"
         for session, _ in self.notify_sessions("linear", self.v5_wants("orders", code)):
-            self.push(session, {**envelope, "topic": "orders", "data": self.v5_order_row(order)})
+            self.push(session, {**envelope, "topic": "orders", "data": row})
         if fill is None:
             for session, _ in self.notify_sessions("linear", self.v5_wants("account", "*")):
                 self.push(

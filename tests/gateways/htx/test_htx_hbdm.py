@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from venues.harness import Recorder, connect_htx
+from venues.harness import Recorder, captured_logs, connect_htx
 from vtcore.constant import Direction, Exchange, Interval, Offset, OrderType, Product, Status
 from vtcore.engine import MainEngine
 from vtcore.gateways._venue import Timing
@@ -170,6 +170,31 @@ def test_linear_v5_orders_fills_and_net_position(main_engine, venue):
         lambda: [(o.extra.get("type"), o.extra.get("reduce_only")) for o in venue.matching.orders.values()]
     )
     assert sent[-1] == ("limit", True)
+
+
+@pytest.mark.parametrize(
+    ("symbol", "words"), [("BTC-USD", "unknown status 99"), ("BTC-USDT", "unknown state 'paused'")]
+)
+def test_an_unknown_order_state_is_counted_asked_of_the_venue_and_never_guessed(
+    main_engine, venue, symbol, words
+):
+    recorder, gateway = connect(main_engine, venue)
+    reconciled(recorder, venue)
+    vt_orderid = main_engine.send_order(order(symbol, Direction.LONG, OrderType.LIMIT, 3, 99.5), NAME)
+    final(recorder, vt_orderid, Status.NOTTRADED)
+    earlier = len(venue.request_log)
+    venue.odd_states = venue.odd_queries = 1  # the fill's notification and the venue's answer are unreadable
+    with captured_logs() as logs:
+        venue.print_trade(symbol, "99.5", "1")
+        recorder.wait(lambda: gateway.malformed_messages == 2, what="the notification and the answer counted")
+        recorder.wait(lambda: recorder.trades(vt_orderid), what="the fill")
+    assert any(" WARNING " in line and words in line for line in logs.lines)
+    query = ("GET", "/v5/trade/order") if symbol == "BTC-USDT" else ("POST", "/swap-api/v1/swap_order_info")
+    assert venue.request_log[earlier:].count(query) == 1  # asked once, not in a loop
+    assert [o.status for o in recorder.orders(vt_orderid)] == [Status.SUBMITTING, Status.NOTTRADED]
+    venue.print_trade(symbol, "99.5", "2")  # a readable notification moves it on
+    assert final(recorder, vt_orderid, Status.ALLTRADED).traded == 3
+    recorder.wait(lambda: sum(t.volume for t in recorder.trades(vt_orderid)) == 3, what="both fills")
 
 
 def test_contract_history_uses_from_and_to(main_engine, venue):

@@ -197,6 +197,24 @@ def test_an_order_update_with_an_unknown_status_is_warned_of_and_the_order_asked
     assert len(asked) == 1
 
 
+def test_an_unknown_state_in_the_venues_answer_is_counted_and_never_guessed(main_engine, venue):
+    recorder, gateway = connect(main_engine, venue)
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.5, 99.0), NAME)
+    final(recorder, vt_orderid, Status.NOTTRADED)
+    venue.odd_states = venue.odd_queries = 1  # the fill's push and the venue's answer both say "paused"
+    with captured_logs() as logs:
+        venue.print_trade("btcusdt", "99", "0.2")
+        recorder.wait(lambda: gateway.malformed_messages == 2, what="the push and the answer counted")
+        trades = recorder.wait(lambda: recorder.trades(vt_orderid), what="the fill")
+    assert [t.volume for t in trades] == [0.2]
+    assert any(" WARNING " in line and "unknown state 'paused'" in line for line in logs.lines)
+    asked = [p for m, p in venue.request_log if p == "/v1/order/orders/getClientOrder"]
+    assert len(asked) == 1  # asked once, not in a loop
+    assert [o.status for o in recorder.orders(vt_orderid)] == [Status.SUBMITTING, Status.NOTTRADED]
+    venue.print_trade("btcusdt", "99", "0.3")  # a readable push moves it on
+    final(recorder, vt_orderid, Status.ALLTRADED)
+
+
 def test_order_types(main_engine, venue):
     recorder, _ = connect(main_engine, venue)
     recorder.wait(lambda: venue.session_count("private"), what="private stream")

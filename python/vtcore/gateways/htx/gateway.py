@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import msgspec
 
@@ -26,6 +26,9 @@ from vtcore.gateways.htx import parse
 _inflate, _DECODE_ERRORS = parse.inflate, parse.DECODE_ERRORS
 _decode_book, _decode_trades, _decode_detail = parse.BOOK.decode, parse.TRADES.decode, parse.DETAIL.decode
 _BOOK_KINDS = ("mbp.refresh", "depth.")
+
+
+_Row = TypeVar("_Row")
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,23 @@ class HtxGatewayBase(VenueGateway):
     def envelope_data(self, raw: bytes) -> bytes:
         envelope = parse.SPOT_ENVELOPE.decode(raw)
         return bytes(envelope.data)
+
+    def apply_answer(self, apply: Callable[[_Row], None], row: _Row) -> None:
+        """Apply the venue's REST row of an order (what asking about it returns). A row whose state is unknown
+        here is counted as malformed (a warning) and the order's status left as it was: never guessed, and
+        the order not asked about again (this is the venue's answer)."""
+        try:
+            apply(row)
+        except parse.UnknownOrderStateError as error:
+            self.drop_malformed("order answer", f"{error}; the order's status is left as it was")
+
+    def apply_pushed(self, apply: Callable[[_Row], None], row: _Row, orderid: str) -> None:
+        """Apply an order push. One whose state is unknown here is counted as malformed (a warning) and the
+        order asked of the venue: its status is never guessed (the fills it carried are in)."""
+        try:
+            apply(row)
+        except parse.UnknownOrderStateError as error:
+            self.reconcile_unreadable("order push", f"{error}; asked of the venue", [orderid])
 
     async def reconcile(self) -> None:
         """After a private stream comes back: the orders (the base's reconciliation), and the balances and

@@ -273,7 +273,7 @@ class HuobiGateway(HtxGatewayBase):
             )
             for fill in sorted(fills, key=lambda item: item.trade_id):
                 self.orders.trade(parse.spot_fill(fill, order.orderid, gateway_name=self.gateway_name))
-        self.apply_order_row(row)
+        self.apply_answer(self.apply_order_row, row)
         return ""
 
     # ---- account and history
@@ -526,7 +526,8 @@ class HbdmGateway(HtxGatewayBase):
         name = topic.split(".", 1)[0]
         if family.v5:
             if name == "orders":
-                self.apply_linear_order(parse.LINEAR_ORDER_NOTIFY.decode(text).data)
+                linear = parse.LINEAR_ORDER_NOTIFY.decode(text).data
+                self.apply_pushed(self.apply_linear_order, linear, linear.client_order_id or linear.order_id)
             elif name == "trade":
                 for row in parse.LINEAR_TRADE_NOTIFY.decode(text).data:
                     orderid = row.client_order_id or row.order_id
@@ -541,7 +542,8 @@ class HbdmGateway(HtxGatewayBase):
                 for position in parse.LINEAR_POSITIONS_NOTIFY.decode(text).data:
                     self.on_position(parse.linear_position(position, gateway_name=self.gateway_name))
         elif name == "orders":
-            self.apply_contract_order(parse.CONTRACT_ORDER.decode(text))
+            pushed = parse.CONTRACT_ORDER.decode(text)
+            self.apply_pushed(self.apply_contract_order, pushed, parse.contract_orderid(pushed))
         elif name == "accounts":
             for account in parse.ACCOUNTS_NOTIFY.decode(text).data:
                 self.apply_contract_account(family, account)
@@ -550,10 +552,11 @@ class HbdmGateway(HtxGatewayBase):
                 self.on_position(parse.contract_position(held, gateway_name=self.gateway_name))
 
     def apply_contract_order(self, row: schemas.ContractOrder) -> None:
-        order = parse.contract_order(row, gateway_name=self.gateway_name)
+        """Raises parse.UnknownOrderStateError for a status unknown here, once the fills it carries are in."""
         # the fills first: a FILLED order's trades must not arrive after it is final
-        for trade in parse.contract_trades(row, order.orderid, gateway_name=self.gateway_name):
+        for trade in parse.contract_trades(row, parse.contract_orderid(row), gateway_name=self.gateway_name):
             self.orders.trade(trade)
+        order = parse.contract_order(row, gateway_name=self.gateway_name)
         moment = ms_to_datetime(row.ts) if row.ts else order.datetime
         self.orders.update(order.orderid, order.status, traded=order.traded, moment=moment, template=order)
 
@@ -687,7 +690,7 @@ class HbdmGateway(HtxGatewayBase):
                 row = msgspec.json.decode(raw, type=schemas.LinearOrder)
                 if parse.number(row.trade_volume) > order.traded:
                     await self.fetch_linear_fills(order, row.order_id)
-                self.apply_linear_order(row)
+                self.apply_answer(self.apply_linear_order, row)
                 return ""
             raw = await self.call(
                 "POST",
@@ -702,7 +705,7 @@ class HbdmGateway(HtxGatewayBase):
         for contract_row in msgspec.json.decode(raw, type=list[schemas.ContractOrder]):
             if contract_row.trade_volume > order.traded:
                 await self.fetch_contract_fills(family, order, contract_row.order_id)
-            self.apply_contract_order(contract_row)
+            self.apply_answer(self.apply_contract_order, contract_row)
         return ""
 
     async def fetch_linear_fills(self, order: OrderData, venue_id: str) -> None:

@@ -297,24 +297,34 @@ def futures_contract(row: schemas.ContractInfo, *, gateway_name: str) -> Contrac
 # ------------------------------------------------------------------------------------------- spot orders
 
 
+class UnknownOrderStateError(ValueError):
+    """An order row whose state (spot `state`, futures v1 `status`, v5 `state`) this gateway does not know:
+    its status cannot be told, and is never guessed."""
+
+
 def spot_kind(htx_type: str) -> tuple[Direction | None, OrderType]:
     side, _, suffix = htx_type.partition("-")
     return SIDE_HTX2VT.get(side), SPOT_TYPE_HTX2VT.get(suffix, OrderType.LIMIT)
 
 
 def spot_order(row: schemas.SpotOrder, *, gateway_name: str) -> OrderData:
+    """The order of a REST row; UnknownOrderStateError for a `state` this gateway does not know."""
     direction, order_type = spot_kind(row.type)
+    orderid = row.client_order_id or str(row.id)
+    status = STATUS_SPOT2VT.get(row.state)
+    if status is None:
+        raise UnknownOrderStateError(f"order {orderid}: unknown state {row.state!r}")
     return OrderData(
         gateway_name=gateway_name,
         symbol=row.symbol,
         exchange=Exchange.HTX,
-        orderid=row.client_order_id or str(row.id),
+        orderid=orderid,
         type=order_type,
         direction=direction,
         price=number(row.price),
         volume=number(row.amount),
         traded=number(row.filled_amount),
-        status=STATUS_SPOT2VT.get(row.state, Status.NOTTRADED),
+        status=status,
         datetime=ms_to_datetime(row.created_at) if row.created_at else None,
     )
 
@@ -357,19 +367,29 @@ def spot_fill(fill: schemas.SpotFill, orderid: str, *, gateway_name: str) -> Tra
 # ------------------------------------------------------------------------------------------- futures orders
 
 
+def contract_orderid(row: schemas.ContractOrder) -> str:
+    return str(row.client_order_id) if row.client_order_id else str(row.order_id)
+
+
 def contract_order(row: schemas.ContractOrder, *, gateway_name: str) -> OrderData:
+    """The order of a v1 row (REST or notification); UnknownOrderStateError for a `status` this gateway does
+    not know."""
+    orderid = contract_orderid(row)
+    status = STATUS_V1_2VT.get(row.status)
+    if status is None:
+        raise UnknownOrderStateError(f"order {orderid}: unknown status {row.status!r}")
     return OrderData(
         gateway_name=gateway_name,
         symbol=row.contract_code,
         exchange=Exchange.HTX,
-        orderid=str(row.client_order_id) if row.client_order_id else str(row.order_id),
+        orderid=orderid,
         type=CONTRACT_TYPE_HTX2VT.get(row.order_price_type, OrderType.MARKET),
         direction=SIDE_HTX2VT.get(row.direction),
         offset=OFFSET_HTX2VT.get(row.offset, Offset.NONE),
         price=row.price or 0.0,
         volume=row.volume,
         traded=row.trade_volume,
-        status=STATUS_V1_2VT.get(row.status, Status.NOTTRADED),
+        status=status,
         datetime=ms_to_datetime(row.created_at) if row.created_at else None,
     )
 
@@ -424,6 +444,12 @@ def linear_fill(row: schemas.LinearFill, orderid: str, *, gateway_name: str) -> 
 
 
 def linear_order(row: schemas.LinearOrder, *, gateway_name: str) -> OrderData:
+    """The order of a v5 row (REST or notification); UnknownOrderStateError for a `state` this gateway does
+    not know."""
+    orderid = row.client_order_id or row.order_id
+    status = STATUS_V5_2VT.get(row.state)
+    if status is None:
+        raise UnknownOrderStateError(f"order {orderid}: unknown state {row.state!r}")
     kind = {"market": OrderType.MARKET, "post_only": OrderType.POST_ONLY}.get(row.type)
     if kind is None:
         kind = {"ioc": OrderType.FAK, "fok": OrderType.FOK}.get(row.time_in_force, OrderType.LIMIT)
@@ -431,14 +457,14 @@ def linear_order(row: schemas.LinearOrder, *, gateway_name: str) -> OrderData:
         gateway_name=gateway_name,
         symbol=row.contract_code,
         exchange=Exchange.HTX,
-        orderid=row.client_order_id or row.order_id,
+        orderid=orderid,
         type=kind,
         direction=SIDE_HTX2VT.get(row.side),
         offset=Offset.CLOSE if row.reduce_only else Offset.OPEN,
         price=number(row.price),
         volume=number(row.volume),
         traded=number(row.trade_volume),
-        status=STATUS_V5_2VT.get(row.state, Status.NOTTRADED),
+        status=status,
         datetime=ms_to_datetime(int(row.created_time)) if row.created_time else None,
     )
 
