@@ -164,6 +164,27 @@ def test_order_lost_to_a_5xx_is_rejected_once_htx_says_it_has_none(main_engine, 
     assert venue.run(lambda: list(venue.matching.orders.values())) == []
 
 
+def test_an_unanswered_order_that_fills_by_a_push_is_no_longer_unanswered(main_engine, venue):
+    recorder = Recorder(main_engine)
+    gateway = main_engine.add_gateway(HuobiGateway)
+    gateway.timing = dataclasses.replace(Timing.fast(), rest_timeout=0.5, rest_retries=1)
+    setting = {**HuobiGateway.default_setting, "key": API_KEY, "secret": API_SECRET}
+    main_engine.connect({**setting, "base_url": venue.http_url}, NAME)
+    recorder.wait(lambda: "connected" in recorder.logs(), what="connected log")
+    recorder.wait(lambda: venue.session_count("private"), what="private stream")
+    faults, earlier = venue.faults, len(venue.request_log)
+    faults.stall_rest, faults.stall_seconds, faults.act_before_stall = 1, 2.0, True  # placed; answer held
+    vt_orderid = main_engine.send_order(order(Direction.LONG, OrderType.LIMIT, 0.1, 99.0), NAME)
+    placed = ("POST", "/v1/order/orders/place")
+    recorder.wait(lambda: placed in venue.request_log[earlier:], what="the order sent")
+    faults.http_5xx = 1000  # and every question about it is answered 503
+    recorder.wait(lambda: any("still unknown" in m for m in recorder.logs()), what="asks given up")
+    assert list(gateway.unanswered) == [vt_orderid.split(".", 1)[1]]
+    venue.print_trade("btcusdt", "99", "0.1")  # it fills: the push says so
+    final(recorder, vt_orderid, Status.ALLTRADED)
+    recorder.wait(lambda: not gateway.unanswered, what="the filled order no longer unanswered")
+
+
 def test_taker_fill_pushes_trade_and_balances(main_engine, venue):
     recorder, _ = connect(main_engine, venue)
     recorder.wait(lambda: venue.session_count("private"), what="private stream")

@@ -578,6 +578,13 @@ class VenueGateway(BaseGateway):
                 logging.WARNING,
             )
 
+    def on_order(self, order: OrderData) -> None:
+        """Push an order (the tracker calls this with every state it accepts). A final one leaves
+        `unanswered`, however it ended (a push, an answer): nothing is left to ask the venue about it."""
+        if not order.is_active():
+            self.unanswered.pop(order.orderid, None)
+        super().on_order(order)
+
     def reject_unanswered(self, orderid: str, missing: str) -> None:
         """The venue says it has no such order (`missing`, in its words): an unanswered order that nothing
         has moved since it was sent (still SUBMITTING, nothing traded) was never placed, and is REJECTED."""
