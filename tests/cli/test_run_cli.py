@@ -102,6 +102,32 @@ def test_rpc_synced_counts_as_ready_and_refusal_is_seen() -> None:
         engine.close()
 
 
+def test_a_front_in_error_stops_the_run_but_a_disconnected_rpc_client_waits() -> None:
+    engine = MainEngine(EventEngine())
+    try:
+        view = LiveView(engine, engine.event_engine)
+        view.states[("RPC", "server")] = GatewayStateData("RPC", "server", "disconnected", "no heartbeat")
+        assert view.refused(["RPC"]) == []  # it waits for the server to come back
+        view.states[("RPC", "server")] = GatewayStateData("RPC", "server", "error", "bad address")
+        assert [s.state for s in view.refused(["RPC"])] == ["error"]  # its connect failed: no retry
+    finally:
+        engine.close()
+
+
+def test_vtcore_run_stops_when_a_front_reports_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("VTCORE_HOME", str(tmp_path / ".vntrader"))
+    save_connect_setting("CTP", {"username": "u1", "password": SECRET})
+    monkeypatch.setattr(_LeakyGateway, "mode", "error")
+    monkeypatch.setattr("vtcore.cli.run.load_gateway_class", lambda name: _LeakyGateway)
+    parser = argparse.ArgumentParser()
+    add_run_parser(parser.add_subparsers())
+    assert run(parser.parse_args(["run", "--gateway", "CTP", "--duration", "3"])) == 1
+    _, err = capsys.readouterr()
+    assert "vtcore run: CTP td: error: login raised TypeError; not retrying" in err
+
+
 def test_in_the_live_view_log_lines_go_to_its_pane_not_the_console() -> None:
     engine = MainEngine(EventEngine())
     view = LiveView(engine, engine.event_engine)
@@ -157,6 +183,11 @@ class _LeakyGateway(BaseGateway):
         password = setting["password"]
         if self.mode == "raise":  # as a pybind11 binding words an argument it cannot convert
             raise TypeError(f"login(): incompatible function arguments.\nInvoked with: 'u1', {password!r}")
+        if self.mode == "error":  # as XTP's login thread says a login attempt that raised (not retried)
+            self.on_gateway_state(
+                GatewayStateData(self.gateway_name, "td", "error", "login raised TypeError; not retrying")
+            )
+            return
         self.on_gateway_state(
             GatewayStateData(self.gateway_name, "td", "login_rejected", f"wrong password {password}")
         )

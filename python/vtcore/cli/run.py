@@ -96,6 +96,10 @@ def use_always_open(args: argparse.Namespace) -> None:
 #: front states after which a gateway can be used: SDK fronts say "ready", venue streams "connected", the RPC
 #: client "synced" (its snapshot applied)
 READY_STATES = ("ready", "connected", "synced")
+#: front states a front does not leave by waiting, which stop the run: a peer refused it (a login, an RPC
+#: key), or "error", a connect or login attempt that raised and is not retried (XTP's login thread; the RPC
+#: client whose connect() failed before it started; it says "disconnected" while it waits for a lost server)
+FAILED_STATES = ("refused", "login_rejected", "auth_rejected", "error")
 
 
 class _ViewLogHandler(logging.Handler):
@@ -164,12 +168,13 @@ class LiveView:
         return bool(fronts) and all(state.state in READY_STATES for state in fronts)
 
     def refused(self, gateways: list[str]) -> list[GatewayStateData]:
-        """Fronts whose peer refused them (a login, an RPC key): they will not become ready by waiting."""
+        """Fronts in a FAILED_STATES state (refused by their peer, or an attempt that raised and is not
+        retried): they will not become ready by waiting."""
         with self._lock:
             return [
                 state
                 for key, state in self.states.items()
-                if key[0] in gateways and state.state in ("refused", "login_rejected", "auth_rejected")
+                if key[0] in gateways and state.state in FAILED_STATES
             ]
 
     def render(self) -> list[str]:
