@@ -122,6 +122,34 @@ class OrderTracker:
             self.gateway.on_order(accepted)
             return accepted
 
+    def advance(
+        self,
+        orderid: str,
+        status: Status,
+        traded: float,
+        *,
+        volume: float,
+        price: float,
+        when: Any,
+        time_of: Callable[[Any], dt.datetime | None],
+    ) -> bool:
+        """The short way for a report that leaves a known order working (`StockGateway.order_moved`), in one
+        hold of the lock: when the order was pushed with this `volume` and `price`, it moves to `status` and
+        `traded` at `time_of(when)` (read only then) under the rules of `order`, and True is returned (also
+        for a repeat, which pushes nothing). False, with nothing done, when it is not known here or its
+        figures differ: the report then takes the full way."""
+        with self._lock:
+            known = self._orders.get(orderid)
+            if known is None or known.volume != volume or known.price != price:
+                return False
+            if known.status is status and known.traded == traded:
+                return True
+            moment = time_of(when) or known.datetime or dt.datetime.now(dt.timezone.utc)
+            accepted = self._accept(_copy(known, status=status, traded=traded, datetime=moment))
+            if accepted is not None:
+                self.gateway.on_order(accepted)
+            return True
+
     def reject(self, order: OrderData, reason: str) -> OrderData | None:
         """Push `order` (or the known state of its id) as REJECTED with `reason`, logged as a warning."""
         return self.update(order.orderid, Status.REJECTED, reason=reason, template=order)

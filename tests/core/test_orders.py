@@ -142,6 +142,39 @@ def test_an_update_changes_only_what_it_names() -> None:
     assert type(updated) is OrderData and sent.status == Status.PARTTRADED
 
 
+def test_advance_moves_a_known_working_order_and_declines_what_it_cannot_vouch_for() -> None:
+    """The short way of a report (StockGateway.order_moved): a known order with the same volume and price
+    moves (the time read only then); a repeat pushes nothing; an unknown order or other figures are declined
+    with nothing done, so that the report takes the full way."""
+    sink = Sink()
+    tracker = OrderTracker(sink)
+    sent = OrderData("T", "600000", Exchange.SSE, "o1", OrderType.LIMIT, Direction.LONG, Offset.NONE, 10.5,
+                     300, 0, Status.SUBMITTING, dt.datetime(2026, 12, 7, 9, 30), "strategy A")  # fmt: skip
+    tracker.order(sent)
+    asked: list[int] = []
+
+    def time_of(when: int) -> dt.datetime:
+        asked.append(when)
+        return dt.datetime(2026, 12, 7, 9, 31)
+
+    def advance(
+        orderid: str, status: Status, traded: float, volume: float = 300.0, price: float = 10.5
+    ) -> bool:
+        return tracker.advance(orderid, status, traded, volume=volume, price=price, when=931, time_of=time_of)
+
+    assert advance("o1", Status.NOTTRADED, 0)
+    assert sink.orders[-1] == dataclasses.replace(
+        sent, status=Status.NOTTRADED, datetime=dt.datetime(2026, 12, 7, 9, 31)
+    )
+    assert advance("o1", Status.NOTTRADED, 0) and len(sink.orders) == 2 and asked == [931]  # a repeat
+    assert not advance("o2", Status.NOTTRADED, 0)  # not known here
+    assert not advance("o1", Status.PARTTRADED, 100, volume=200)  # other figures: the full way decides
+    assert not advance("o1", Status.PARTTRADED, 100, price=10.6)
+    assert advance("o1", Status.PARTTRADED, 100) and sink.orders[-1].traded == 100
+    assert advance("o1", Status.NOTTRADED, 0) and sink.orders[-1].status == Status.PARTTRADED  # never back
+    assert len(sink.orders) == 3 and sent.status == Status.SUBMITTING  # pushed objects never change
+
+
 def test_a_trade_id_made_unique_keeps_the_trade() -> None:
     sink = Sink()
     tracker = OrderTracker(sink, trade_ids="exchange")

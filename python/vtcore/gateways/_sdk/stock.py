@@ -226,12 +226,10 @@ class StockGateway(SdkGateway):
         other figures."""
         if status in FINAL_STATUSES:
             return False
-        known = self.orders.get(orderid)  # None also while send_order (under `lock`) has not queued it yet
-        if known is None or known.volume != volume or known.price != price:
-            return False
-        if known.status is not status or known.traded != traded:  # else a repeat: nothing to push
-            self.orders.update(orderid, status, traded=traded, moment=self.report_time(when))
-        return True
+        # not known also while send_order (under `lock`) has not queued it yet
+        return self.orders.advance(
+            orderid, status, traded, volume=volume, price=price, when=when, time_of=self.report_time
+        )
 
     def report_time(self, when: Any) -> dt.datetime | None:
         """The time of an order report from the SDK's raw value (`order_moved`'s `when`)."""
