@@ -3,11 +3,15 @@ and waits on it through the control port."""
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from _ctp_engine import Recorder, ctp_engine, wait_for
+from vtcore.gateways import load_gateway_class
 from vtcore.gateways._sdk.sim import SimControl, write_config
 
 USER, PASSWORD = "stock01", "sim-pass-8"
@@ -41,6 +45,23 @@ def ashare_config(folder: Path, *, credit: bool = False) -> tuple[Path, Path]:
 
 #: the option account's positions held since yesterday: (option, direction) -> volume
 OPTION_HOLDINGS = {("10009001", "long"): 5, ("90005001", "short"): 2}
+
+
+def sim_setting(name: str, config: Path | None = None) -> dict[str, Any]:
+    """Gateway `name`'s (XTP, TORA) settings for its simulator: with `config`, as the configured account."""
+    module = importlib.import_module(f"vtcore.gateways.{name.lower()}.sim")
+    if config is None:
+        return dict(module.simulator_setting())
+    return dict(module.simulator_setting(config, USER, PASSWORD))
+
+
+@contextlib.contextmanager
+def ready_gateway(name: str, config: Path) -> Iterator[tuple[Any, Any, Recorder]]:
+    """(main engine, gateway, recorder): `name` on its simulator with `config`, both fronts ready."""
+    with ctp_engine(sim_setting(name, config), load_gateway_class(name)) as (main_engine, gateway, recorder):
+        for front in ("md", "td"):
+            wait_for(lambda front=front: "ready" in recorder.states(front), what=f"{front} ready")
+        yield main_engine, gateway, recorder
 
 
 def option_sim_config(folder: Path) -> tuple[Path, Path]:

@@ -5,7 +5,6 @@ sellable positions, market-order kinds, a fill during a trade-front outage, a wr
 
 from __future__ import annotations
 
-import importlib
 import subprocess
 import sys
 import textwrap
@@ -15,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from _ashare_sim import HOLDINGS, PASSWORD, USER, Control, ashare_config
+from _ashare_sim import HOLDINGS, PASSWORD, USER, Control, ashare_config, ready_gateway, sim_setting
 from _ctp_engine import Recorder, ctp_engine, wait_for
 from vtcore.constant import Direction, Exchange, Offset, OrderType, Product, Status
 from vtcore.errors import SdkUnavailableError
@@ -28,22 +27,13 @@ from vtcore.object import CancelRequest, OrderRequest, SubscribeRequest
 GATEWAYS = {"XTP": ("vtcore._xtp", FRONT_ENDS["xtp"]), "TORA": ("vtcore._tora", FRONT_ENDS["tora"])}
 
 
-def sim_setting(name: str, config: Path | None = None) -> dict[str, Any]:
-    module = importlib.import_module(f"vtcore.gateways.{name.lower()}.sim")
-    if config is None:
-        return dict(module.simulator_setting())
-    return dict(module.simulator_setting(config, USER, PASSWORD))
-
-
 @pytest.fixture(scope="module", params=list(GATEWAYS))
 def session(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     name = request.param
     pytest.importorskip(GATEWAYS[name][0], reason=f"vtcore was built without the {name} SDK")
     config, port_file = ashare_config(tmp_path_factory.mktemp(name.lower()))
     control = Control(port_file)
-    with ctp_engine(sim_setting(name, config), load_gateway_class(name)) as (main_engine, gateway, recorder):
-        for front in ("md", "td"):
-            wait_for(lambda front=front: "ready" in recorder.states(front), what=f"{front} ready")
+    with ready_gateway(name, config) as (main_engine, gateway, recorder):
         yield main_engine, gateway, recorder, control
     control.close()
 

@@ -12,20 +12,14 @@ from typing import Any
 
 import pytest
 
-from _ashare_sim import PASSWORD, USER, Control, TradeReportFirst, ashare_config
-from _ctp_engine import Recorder, ctp_engine, wait_for
+from _ashare_sim import Control, TradeReportFirst, ashare_config, ready_gateway
+from _ctp_engine import Recorder, wait_for
 from vtcore.constant import Direction, Exchange, Offset, OrderType, Status
 from vtcore.event import EVENT_ORDER, EVENT_TRADE, Event
-from vtcore.gateways import load_gateway_class
 from vtcore.gateways._sdk import ashare
 from vtcore.object import CancelRequest, OrderRequest
 
 GATEWAYS = {"XTP": "vtcore._xtp", "TORA": "vtcore._tora"}
-
-
-def sim_setting(name: str, config: Path) -> dict[str, Any]:
-    module = __import__(f"vtcore.gateways.{name.lower()}.sim", fromlist=["simulator_setting"])
-    return dict(module.simulator_setting(config, USER, PASSWORD))
 
 
 @pytest.fixture(scope="module", params=list(GATEWAYS))
@@ -34,9 +28,7 @@ def session(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     pytest.importorskip(GATEWAYS[name], reason=f"vtcore was built without the {name} SDK")
     config, port_file = ashare_config(tmp_path_factory.mktemp(name.lower()))
     control = Control(port_file)
-    with ctp_engine(sim_setting(name, config), load_gateway_class(name)) as (main_engine, gateway, recorder):
-        for front in ("md", "td"):
-            wait_for(lambda front=front: "ready" in recorder.states(front), what=f"{front} ready")
+    with ready_gateway(name, config) as (main_engine, gateway, recorder):
         yield main_engine, gateway, recorder, control
     control.close()
 
@@ -102,13 +94,7 @@ def test_cancels_of_malformed_ids_are_logged_not_raised(session: Any, orderid: s
 def test_trade_before_its_order_report_is_tied_to_its_order(tmp_path: Path) -> None:
     pytest.importorskip("vtcore._tora", reason="vtcore was built without the TORA SDK")
     config, _ = ashare_config(tmp_path)
-    with ctp_engine(sim_setting("TORA", config), load_gateway_class("TORA")) as (
-        main_engine,
-        gateway,
-        recorder,
-    ):
-        for front in ("md", "td"):
-            wait_for(lambda front=front: "ready" in recorder.states(front), what=f"{front} ready")
+    with ready_gateway("TORA", config) as (main_engine, gateway, recorder):
         reversed_reports = TradeReportFirst(gateway)
         reversed_reports.hold()
         vt_orderid = main_engine.send_order(
@@ -132,13 +118,7 @@ def test_trade_before_its_order_report_is_tied_to_its_order(tmp_path: Path) -> N
 def test_a_trade_that_waits_long_for_its_order_is_said_once_and_still_pushed(tmp_path: Path) -> None:
     pytest.importorskip("vtcore._tora", reason="vtcore was built without the TORA SDK")
     config, _ = ashare_config(tmp_path)
-    with ctp_engine(sim_setting("TORA", config), load_gateway_class("TORA")) as (
-        main_engine,
-        gateway,
-        recorder,
-    ):
-        for front in ("md", "td"):
-            wait_for(lambda front=front: "ready" in recorder.states(front), what=f"{front} ready")
+    with ready_gateway("TORA", config) as (main_engine, gateway, recorder):
         gateway.connect_timeout = 0.2  # the fronts are ready: only how long a kept trade may wait uses it now
         reversed_reports = TradeReportFirst(gateway, until_released=True)
         reversed_reports.hold()
@@ -166,9 +146,7 @@ def test_a_trade_that_waits_long_for_its_order_is_said_once_and_still_pushed(tmp
 def test_close_between_the_checks_and_the_request_rejects_the_order(name: str, tmp_path: Path) -> None:
     pytest.importorskip(GATEWAYS[name], reason=f"vtcore was built without the {name} SDK")
     config, _ = ashare_config(tmp_path)
-    with ctp_engine(sim_setting(name, config), load_gateway_class(name)) as (main_engine, gateway, recorder):
-        for front in ("md", "td"):
-            wait_for(lambda front=front: "ready" in recorder.states(front), what=f"{front} ready")
+    with ready_gateway(name, config) as (main_engine, gateway, recorder):
         checks = gateway.send_problem
 
         def closing_meanwhile(req: OrderRequest) -> str:
